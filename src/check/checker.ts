@@ -1,0 +1,838 @@
+/**
+ * The checker: binds the declarations of all files of a program (one program, order-free), resolves
+ * every name, validates every value, and produces the model. It reports problems as diagnostics and
+ * leaves out of the model what it could not resolve, so later passes never see half-checked input.
+ */
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { compareStrings } from "../diagnostics/diagnostic.js";
+import { Diagnostics } from "../diagnostics/catalogue.js";
+import { names as m } from "../diagnostics/messages/names.js";
+import { compile as cm } from "../diagnostics/messages/compile.js";
+import type * as ast from "../syntax/ast.js";
+import {
+  cidrContains,
+  cidrEquals,
+  everywhere,
+  formatCidr,
+  parseCidr,
+  subtractFromBlock,
+  type Cidr,
+  type IpBlock,
+} from "../semantics/ip.js";
+import {
+  conjunctionMatches,
+  conjunctionOf,
+  everything,
+  intersectConjunctions,
+  labelsEqual,
+  type Conjunction,
+  type Requirement,
+} from "../semantics/labels.js";
+import {
+  NAMESPACE_NAME_LABEL,
+  hasAutomaticNameLabel,
+  type Clause,
+  type Cluster,
+  type Direction,
+  type EndpointSet,
+  type Model,
+  type NetworkRule,
+  type OwnedNamespace,
+  type PostureSetting,
+  type Workload,
+} from "../semantics/model.js";
+import { allPorts, portSet, portsKey, type ContainerPort, type PortRange, type PortSet, type Protocol } from "../semantics/ports.js";
+import { clauseReach } from "../semantics/regions.js";
+import * as valid from "./values.js";
+import { MANAGED_BY_LABEL } from "../compile/output.js";
+
+export interface CheckOptions {
+  clusterVersion?: string;
+}
+
+type Statement = ast.Statement;
+
+/** A statement with the namespace block it appears in. */
+interface Scoped<T> {
+  node: T;
+  namespace?: string;
+}
+
+interface GroupInfo {
+  node: ast.GroupDeclaration;
+  namespace?: string;
+  resolved?: DestinationPart[] | "resolving";
+}
+
+/** One destination of a rule, resolved: its endpoints, the workload (for port names) and default ports. */
+interface DestinationPart {
+  set: EndpointSet;
+  workload?: Workload;
+  defaultPorts?: PortSet;
+  span: Span;
+}
+
+const emptySet = (): EndpointSet => ({ pods: [], ips: [] });
+
+export function checkProgram(files: readonly ast.SourceFileNode[], options: CheckOptions = {}): { model: Model; diagnostics: Diagnostic[] } {
+  return new Checker(options).run(files);
+}
+
+class Checker {
+  private readonly d = new Diagnostics();
+  private cluster: Cluster = { podCIDRs: [], serviceCIDRs: [] };
+  private readonly namespaceBlocks = new Map<string, ast.NamespaceBlock[]>();
+  private readonly workloadNodes: Scoped<ast.WorkloadDeclaration>[] = [];
+  private readonly workloads = new Map<string, Workload>(); // key `ns/name`
+  private readonly groups = new Map<string, GroupInfo>(); // key `ns/name` or `/name` for global groups
+  private readonly rules: Scoped<ast.NetworkRule>[] = [];
+  private readonly postures: Scoped<ast.DefaultStatement>[] = [];
+  private namespaces: OwnedNamespace[] = [];
+
+  constructor(private readonly options: CheckOptions) {}
+
+  run(files: readonly ast.SourceFileNode[]): { model: Model; diagnostics: Diagnostic[] } {
+    const ordered = [...files].sort((a, b) => compareStrings(a.path, b.path));
+    const clusterBlocks: ast.ClusterBlock[] = [];
+    for (const file of ordered) {
+      for (const s of file.statements) this.collect(s, undefined, clusterBlocks);
+    }
+    this.checkCluster(clusterBlocks);
+    this.bindNamespaces();
+    this.bindWorkloads();
+    this.bindPostures();
+    const rules = this.rules.flatMap((r) => this.checkRule(r));
+    const model: Model = {
+      cluster: this.cluster,
+      namespaces: this.namespaces,
+      workloads: [...this.workloads.values()].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name)),
+      rules: rules.sort((a, b) => compareStrings(a.span.file, b.span.file) || a.span.start.offset - b.span.start.offset),
+    };
+    this.checkOverlappingPostures(model);
+    this.checkReach(model);
+    return { model, diagnostics: this.d.items };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Collecting declarations
+
+  private collect(s: Statement, namespace: string | undefined, clusterBlocks: ast.ClusterBlock[]): void {
+    const topLevelOnly = (what: string) => this.d.report(m.misplacedStatement, s.span, [what, "is only allowed at top level, not inside a namespace block"]);
+    const blockOnly = (what: string) => this.d.report(m.misplacedStatement, s.span, [what, "is only allowed inside a `namespace NAME { }` block"]);
+    switch (s.kind) {
+      case "Import":
+        if (namespace !== undefined) topLevelOnly("`import`");
+        return; // loaded by the pipeline
+      case "Cluster":
+        if (namespace !== undefined) return topLevelOnly("`cluster`");
+        clusterBlocks.push(s);
+        return;
+      case "Namespace": {
+        if (namespace !== undefined) return topLevelOnly("a namespace block");
+        const blocks = this.namespaceBlocks.get(s.name.text) ?? [];
+        blocks.push(s);
+        this.namespaceBlocks.set(s.name.text, blocks);
+        for (const inner of s.statements) this.collect(inner, s.name.text, clusterBlocks);
+        return;
+      }
+      case "Workload":
+        this.workloadNodes.push({ node: s, namespace });
+        return;
+      case "Group": {
+        const key = `${namespace ?? ""}/${s.name.text}`;
+        const problem = valid.groupName(s.name.text);
+        if (problem) this.d.report(m.invalidName, s.name.span, ["group name", s.name.text, problem]);
+        const existing = this.groups.get(key);
+        if (existing && !existing.node.span.file.startsWith("std/")) {
+          this.d.report(m.duplicateDeclaration, s.name.span, ["group", s.name.text], {
+            related: [{ span: existing.node.name.span, message: "first declared here" }],
+          });
+          return;
+        }
+        // a program's own group shadows a standard-library group of the same name
+        if (!existing || !s.span.file.startsWith("std/")) this.groups.set(key, { node: s, namespace });
+        return;
+      }
+      case "NetworkRule":
+        if (s.action === "deny") return this.d.report(cm.notSupportedYet, s.span, ["a `deny` network rule"]);
+        this.rules.push({ node: s, namespace });
+        return;
+      case "Default":
+        if (namespace === undefined) return blockOnly("`default`");
+        this.postures.push({ node: s, namespace });
+        return;
+      case "Labels":
+        if (namespace === undefined) return blockOnly("`labels`");
+        return; // read with the namespace block
+      case "Profile":
+        return; // profiles take effect only through `apply`
+      case "Assert":
+        return this.d.report(cm.notSupportedYet, s.span, ["`assert`"]);
+      case "Pss":
+        if (namespace === undefined) return blockOnly("`pss`");
+        return this.d.report(cm.notSupportedYet, s.span, ["`pss` (Pod Security Standards labels)"]);
+      case "SecurityRule":
+        return this.d.report(cm.notSupportedYet, s.span, [`a pod-security \`${s.action}\` rule`]);
+      case "Apply":
+        return this.d.report(cm.notSupportedYet, s.span, ["`apply` of a profile"]);
+      case "Psp":
+        return this.d.report(cm.notSupportedYet, s.span, ["`psp` (PodSecurityPolicy)"]);
+      case "Grant":
+        return this.d.report(cm.notSupportedYet, s.span, ["`grant psp`"]);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // cluster { version 1.30; podCIDR ...; serviceCIDR ... }
+
+  private checkCluster(blocks: ast.ClusterBlock[]): void {
+    for (const extra of blocks.slice(1)) {
+      this.d.report(m.duplicateDeclaration, extra.span, ["the cluster block", "cluster"], {
+        related: [{ span: blocks[0].span, message: "first declared here" }],
+      });
+    }
+    const seen = new Map<string, Span>();
+    for (const setting of blocks[0]?.settings ?? []) {
+      const name = setting.name.text;
+      const first = seen.get(name);
+      if (first) {
+        this.d.report(m.duplicateSetting, setting.name.span, [name], { related: [{ span: first, message: "first set here" }] });
+        continue;
+      }
+      seen.set(name, setting.name.span);
+      if (name === "version") {
+        const value = setting.values[0];
+        const version = value && setting.values.length === 1 ? parseVersion(valueText(value)) : undefined;
+        if (!version) this.d.report(m.invalidVersion, setting.span, [setting.values.map(valueText).join(" ")]);
+        else this.cluster.version = version;
+      } else if (name === "podCIDR" || name === "serviceCIDR") {
+        const cidrs: Cidr[] = [];
+        for (const value of setting.values) {
+          const cidr = this.cidr(valueText(value), value.span);
+          if (!cidr) continue;
+          if (cidrs.some((c) => c.family === cidr.family)) this.d.report(m.oneCidrPerFamily, value.span, [name, String(cidr.family)]);
+          else cidrs.push(cidr);
+        }
+        if (name === "podCIDR") this.cluster.podCIDRs = cidrs;
+        else this.cluster.serviceCIDRs = cidrs;
+      } else {
+        const suggestion = valid.closest(name, ["version", "podCIDR", "serviceCIDR"]);
+        this.d.report(m.unknownClusterSetting, setting.name.span, [name], {
+          help: suggestion ? `did you mean \`${suggestion}\`?` : "the cluster block takes `version`, `podCIDR` and `serviceCIDR`",
+        });
+      }
+    }
+    if (this.options.clusterVersion !== undefined) {
+      const version = parseVersion(this.options.clusterVersion);
+      if (version) this.cluster.version = version;
+    }
+  }
+
+  private cidr(text: string, span: Span): Cidr | undefined {
+    const parsed = parseCidr(text);
+    if ("cidr" in parsed) return parsed.cidr;
+    const problem = {
+      syntax: "write an address and a prefix length, e.g. `10.0.0.0/8` or `fd00::/8`",
+      prefix: "its prefix length is longer than the address",
+      "host-bits": "it has bits set after the prefix length",
+    }[parsed.problem];
+    const help = parsed.problem === "host-bits" ? hostBitsHelp(text) : undefined;
+    this.d.report(m.invalidCidr, span, [text, problem], help ? { help } : {});
+    return undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Namespaces: ownership and labels
+
+  private bindNamespaces(): void {
+    const owned: OwnedNamespace[] = [];
+    for (const [name, blocks] of [...this.namespaceBlocks].sort(([a], [b]) => compareStrings(a, b))) {
+      const problem = valid.dns1123Label(name);
+      if (problem) {
+        this.d.report(m.invalidName, blocks[0].name.span, ["namespace name", name, problem]);
+        continue;
+      }
+      const declared: Record<string, string> = {};
+      const where = new Map<string, Span>();
+      for (const block of blocks) {
+        for (const s of block.statements) {
+          if (s.kind !== "Labels") continue;
+          for (const label of s.labels) {
+            const key = label.key.text;
+            if (!this.checkLabel(label.key, label.value)) continue;
+            if (key === NAMESPACE_NAME_LABEL || key === MANAGED_BY_LABEL) {
+              this.d.report(m.invalidLabelKey, label.key.span, [key, "secpolc sets this label on the namespaces it owns"]);
+              continue;
+            }
+            const first = where.get(key);
+            if (first) {
+              this.d.report(m.duplicateLabel, label.key.span, [key], { related: [{ span: first, message: "first given here" }] });
+              continue;
+            }
+            where.set(key, label.key.span);
+            declared[key] = label.value.text;
+          }
+        }
+      }
+      const labels = { ...declared, [NAMESPACE_NAME_LABEL]: name, [MANAGED_BY_LABEL]: "secpolc" };
+      owned.push({ name, labels, declaredLabels: declared, postures: {}, span: blocks[0].span });
+    }
+    this.namespaces = owned;
+  }
+
+  private checkLabel(key: ast.LabelKey, value: ast.Word): boolean {
+    const keyProblem = valid.labelKey(key.text);
+    if (keyProblem) this.d.report(m.invalidLabelKey, key.span, [key.text, keyProblem]);
+    const valueProblem = valid.labelValue(value.text);
+    if (valueProblem) this.d.report(m.invalidLabelValue, value.span, [value.text, valueProblem]);
+    return !keyProblem && !valueProblem;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Workloads
+
+  private bindWorkloads(): void {
+    for (const { node, namespace: block } of this.workloadNodes) {
+      const name = node.name.name.text;
+      const qualifier = node.name.namespace?.text;
+      if (block !== undefined && qualifier !== undefined && qualifier !== block) {
+        this.d.report(m.misplacedStatement, node.name.span, [`workload \`${qualifier}/${name}\``, `cannot be declared inside \`namespace ${block} { }\``]);
+        continue;
+      }
+      const namespace = qualifier ?? block;
+      if (namespace === undefined) {
+        this.d.report(m.unqualifiedTopLevelWorkload, node.name.span, [name], {
+          help: `declare it inside \`namespace NAME { }\`, or write \`workload NAMESPACE/${name} ...\``,
+        });
+        continue;
+      }
+      const problems = [valid.dns1123Label(namespace) && node.name.namespace, valid.dns1123Label(name) && node.name.name];
+      if (problems[0]) this.d.report(m.invalidName, node.name.namespace!.span, ["namespace name", namespace, valid.dns1123Label(namespace)!]);
+      if (problems[1]) this.d.report(m.invalidName, node.name.name.span, ["workload name", name, valid.dns1123Label(name)!]);
+      if (problems[0] || problems[1]) continue;
+      const key = `${namespace}/${name}`;
+      const existing = this.workloads.get(key);
+      if (existing) {
+        this.d.report(m.duplicateDeclaration, node.name.span, ["workload", key], { related: [{ span: existing.span, message: "first declared here" }] });
+        continue;
+      }
+      const pods = this.selector(node.selector);
+      if (!pods) continue;
+      const ports = this.declaredPorts(node.ports);
+      this.workloads.set(key, {
+        namespace,
+        name,
+        pods,
+        ports,
+        services: this.servicePorts(node.services, ports),
+        postures: {},
+        span: node.name.span,
+      });
+      this.checkWorkloadDetails(node);
+    }
+  }
+
+  private checkWorkloadDetails(node: ast.WorkloadDeclaration): void {
+    if (node.serviceAccount) {
+      const problem = valid.dns1123Subdomain(node.serviceAccount.text);
+      if (problem) this.d.report(m.invalidName, node.serviceAccount.span, ["service account name", node.serviceAccount.text, problem]);
+    }
+    for (const c of node.containers) {
+      const problem = valid.dns1123Label(c.text);
+      if (problem) this.d.report(m.invalidName, c.span, ["container name", c.text, problem]);
+    }
+    const kinds = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"];
+    if (node.workloadKind && !kinds.includes(node.workloadKind.text)) {
+      const suggestion = valid.closest(node.workloadKind.text, kinds);
+      this.d.report(m.invalidValue, node.workloadKind.span, ["workload kind", node.workloadKind.text, kinds.map((k) => `\`${k}\``).join(", ")], {
+        ...(suggestion ? { help: `did you mean \`${suggestion}\`?` } : {}),
+      });
+    }
+  }
+
+  private declaredPorts(declarations: ast.PortDeclaration[]): ContainerPort[] {
+    const ports: ContainerPort[] = [];
+    for (const p of declarations) {
+      const problem = valid.portName(p.name.text);
+      if (problem) {
+        this.d.report(m.invalidName, p.name.span, ["port name", p.name.text, problem]);
+        continue;
+      }
+      const number = this.portNumber(p.port);
+      const protocol = this.protocol(p.protocol);
+      if (number === undefined || !protocol) continue;
+      const duplicate = ports.find((q) => q.name === p.name.text);
+      if (duplicate) {
+        this.d.report(m.duplicateDeclaration, p.name.span, ["port", p.name.text]);
+        continue;
+      }
+      ports.push({ name: p.name.text, port: number, protocol });
+    }
+    return ports;
+  }
+
+  private servicePorts(declarations: ast.ServicePortDeclaration[], ports: ContainerPort[]): Workload["services"] {
+    const services: Workload["services"] = [];
+    for (const s of declarations) {
+      const port = this.portNumber(s.port);
+      if (port === undefined) continue;
+      let targetPort: number | undefined;
+      if ("kind" in s.target) targetPort = this.portNumber(s.target);
+      else {
+        const named = ports.find((p) => p.name === (s.target as ast.Word).text);
+        if (named) targetPort = named.port;
+        else {
+          const suggestion = valid.closest(s.target.text, ports.map((p) => p.name!));
+          this.d.report(m.invalidValue, s.target.span, ["service target port", s.target.text, "a port declared by this workload"], {
+            ...(suggestion ? { help: `did you mean \`${suggestion}\`?` } : {}),
+          });
+        }
+      }
+      if (targetPort !== undefined) services.push({ port, targetPort, span: s.span });
+    }
+    return services;
+  }
+
+  private portNumber(n: ast.NumberLiteral): number | undefined {
+    const value = /^\d+$/.test(n.text) ? Number(n.text) : NaN;
+    if (!(value >= 1 && value <= 65535)) {
+      this.d.report(m.portOutOfRange, n.span, [n.text]);
+      return undefined;
+    }
+    return value;
+  }
+
+  private protocol(word: ast.Word | undefined): Protocol | undefined {
+    if (!word) return "TCP";
+    const upper = word.text.toUpperCase();
+    if (upper === "TCP" || upper === "UDP" || upper === "SCTP") return upper;
+    this.d.report(m.unknownProtocol, word.span, [word.text]);
+    return undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Selectors
+
+  private selector(node: ast.Selector): Conjunction | undefined {
+    const requirements: Requirement[] = [];
+    let ok = true;
+    for (const r of node.requirements) {
+      const keyProblem = valid.labelKey(r.key.text);
+      if (keyProblem) {
+        this.d.report(m.invalidLabelKey, r.key.span, [r.key.text, keyProblem]);
+        ok = false;
+      }
+      for (const v of r.values) {
+        const valueProblem = valid.labelValue(v.text);
+        if (valueProblem) {
+          this.d.report(m.invalidLabelValue, v.span, [v.text, valueProblem]);
+          ok = false;
+        }
+      }
+      const values = r.values.map((v) => v.text);
+      switch (r.operator) {
+        case "=":
+        case "in":
+          requirements.push({ key: r.key.text, operator: "In", values });
+          break;
+        case "!=":
+        case "notin":
+          requirements.push({ key: r.key.text, operator: "NotIn", values });
+          break;
+        case "exists":
+          requirements.push({ key: r.key.text, operator: "Exists" });
+          break;
+        case "!exists":
+          requirements.push({ key: r.key.text, operator: "DoesNotExist" });
+          break;
+      }
+    }
+    if (!ok) return undefined;
+    const conjunction = conjunctionOf(requirements);
+    if (!conjunction) this.d.report(m.contradictorySelector, node.span, []);
+    return conjunction;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Postures: `default deny|allow [ingress|egress] [for WORKLOAD]`
+
+  private bindPostures(): void {
+    const byName = new Map(this.namespaces.map((n) => [n.name, n]));
+    const ordered = [...this.postures].sort((a, b) => compareSpans(a.node.span, b.node.span));
+    for (const { node, namespace } of ordered) {
+      const owned = byName.get(namespace!);
+      if (!owned) continue; // its namespace block had an invalid name, already reported
+      let target: { postures: Partial<Record<Direction, PostureSetting>> } = owned;
+      let what = `namespace \`${owned.name}\``;
+      if (node.workload) {
+        const name = node.workload.name.text;
+        const qualifier = node.workload.namespace?.text ?? owned.name;
+        const workload = qualifier === owned.name ? this.workloads.get(`${owned.name}/${name}`) : undefined;
+        if (!workload) {
+          const suggestion = valid.closest(name, [...this.workloads.values()].filter((w) => w.namespace === owned.name).map((w) => w.name));
+          this.d.report(m.unknownPostureWorkload, node.workload.span, [name, owned.name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+          continue;
+        }
+        target = workload;
+        what = `workload \`${workload.namespace}/${workload.name}\``;
+      }
+      for (const direction of node.direction ? [node.direction] : (["ingress", "egress"] as const)) {
+        const existing = target.postures[direction];
+        if (existing) {
+          this.d.report(m.conflictingPosture, node.span, [what, direction], { related: [{ span: existing.span, message: "the other posture is here" }] });
+          continue;
+        }
+        target.postures[direction] = { posture: node.posture, span: node.span };
+      }
+    }
+  }
+
+  /** Two workloads that may share pods must not state different postures: which one would apply? */
+  private checkOverlappingPostures(model: Model): void {
+    for (const direction of ["ingress", "egress"] as const) {
+      const stating = model.workloads.filter((w) => w.postures[direction]);
+      for (let i = 0; i < stating.length; i++) {
+        for (let j = i + 1; j < stating.length; j++) {
+          const a = stating[i];
+          const b = stating[j];
+          if (a.namespace !== b.namespace || a.postures[direction]!.posture === b.postures[direction]!.posture) continue;
+          if (conjunctionOfBoth(a.pods, b.pods)) {
+            this.d.report(m.overlappingPostures, b.postures[direction]!.span, [a.name, b.name, direction], {
+              related: [{ span: a.postures[direction]!.span, message: `the posture of \`${a.name}\`` }],
+              help: "make their selectors exclusive (e.g. different `app` values), or give them the same posture",
+            });
+          }
+        }
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Rules
+
+  private checkRule({ node, namespace }: Scoped<ast.NetworkRule>): NetworkRule[] {
+    if (node.extraPortLists.length > 0) {
+      this.reportPortsPerDestination(node);
+      return [];
+    }
+    const errorsBefore = this.errorCount();
+    const sources = this.endpointSet(node.sources, namespace);
+    const parts = node.destinations.flatMap((p) => this.destinationParts(p, namespace));
+    const clauses: Clause[] = [];
+    for (const part of parts) {
+      const ports = node.ports.length > 0 ? this.rulePorts(node.ports, part) : (part.defaultPorts ?? allPorts);
+      if (!ports) continue;
+      const same = clauses.find((c) => portsKey(c.ports) === portsKey(ports));
+      if (same) same.destinations = unionSets(same.destinations, part.set);
+      else clauses.push({ sources, destinations: part.set, ports });
+    }
+    if (this.errorCount() > errorsBefore) return [];
+    return [{ action: node.action, clauses, span: node.span }];
+  }
+
+  private errorCount(): number {
+    return this.d.items.filter((x) => x.severity === "error").length;
+  }
+
+  private reportPortsPerDestination(node: ast.NetworkRule): void {
+    const lists = [node.ports, ...node.extraPortLists];
+    const first = lists[0];
+    const moved = first[first.length - 1];
+    this.d.report(m.portsOnTwoDestinations, spanOf(node.ports[0].span, lists[lists.length - 1].at(-1)!.span), [], {
+      help: moved
+        ? `write one rule per destination, e.g. \`${node.action} ... -> ${textOf(node.destinations[node.destinations.length - 1])}: ${first
+            .slice(0, -1)
+            .map(portText)
+            .join(", ")}\` and \`${node.action} ... -> ${portText(moved)}: ${lists[1].map(portText).join(", ")}\``
+        : "write one rule per destination",
+    });
+  }
+
+  private endpointSet(peers: ast.Peer[], namespace: string | undefined): EndpointSet {
+    return peers.flatMap((p) => this.destinationParts(p, namespace)).reduce((acc, part) => unionSets(acc, part.set), emptySet());
+  }
+
+  /** Resolves a peer; groups expand to their members so each keeps its own port names. */
+  private destinationParts(peer: ast.Peer, namespace: string | undefined): DestinationPart[] {
+    const part = (set: EndpointSet): DestinationPart[] => [{ set, span: peer.span }];
+    switch (peer.kind) {
+      case "KeywordPeer": {
+        const cluster: EndpointSet = { pods: [{ namespaces: everything, pods: everything }], ips: [] };
+        if (peer.keyword === "cluster") return part(cluster);
+        const world = this.externalBlocks([everywhere(4), everywhere(6)].map((cidr) => ({ cidr, except: [] })), peer.span);
+        return part(peer.keyword === "world" ? { pods: [], ips: world } : { pods: cluster.pods, ips: world });
+      }
+      case "NamespacePeer": {
+        const problem = valid.dns1123Label(peer.namespace.text);
+        if (problem) {
+          this.d.report(m.invalidName, peer.namespace.span, ["namespace name", peer.namespace.text, problem]);
+          return [];
+        }
+        this.warnNameLabel(peer.namespace);
+        return part({ pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, peer.namespace.text), pods: everything }], ips: [] });
+      }
+      case "NamespaceSelectorPeer": {
+        const namespaces = this.selector(peer.selector);
+        return namespaces ? part({ pods: [{ namespaces, pods: everything }], ips: [] }) : [];
+      }
+      case "PodsPeer": {
+        const pods = this.selector(peer.selector);
+        let namespaces: Conjunction | undefined;
+        if (!peer.within) {
+          if (namespace === undefined) {
+            this.d.report(m.podsWithoutNamespace, peer.span, [], { help: "write `pods(...) in ns NAME` or `pods(...) in ns(LABELS)`, or put the rule inside a namespace block" });
+            return [];
+          }
+          namespaces = labelsEqual(NAMESPACE_NAME_LABEL, namespace);
+        } else {
+          const within = this.destinationParts(peer.within, namespace);
+          namespaces = within[0]?.set.pods[0]?.namespaces;
+        }
+        return pods && namespaces ? part({ pods: [{ namespaces, pods }], ips: [] }) : [];
+      }
+      case "CidrPeer": {
+        const cidr = this.cidr(peer.cidr.text, peer.cidr.span);
+        const except: Cidr[] = [];
+        for (const e of peer.except) {
+          const c = this.cidr(e.text, e.span);
+          if (!c || !cidr) continue;
+          if (!cidrContains(cidr, c) || cidrEquals(cidr, c)) this.d.report(m.exceptNotInside, e.span, [e.text, peer.cidr.text]);
+          else except.push(c);
+        }
+        if (!cidr) return [];
+        const blocks = this.externalBlocks([{ cidr, except }], peer.span);
+        return blocks.length > 0 ? part({ pods: [], ips: blocks }) : [];
+      }
+      case "Reference":
+        return this.reference(peer.ref, namespace);
+    }
+  }
+
+  /** Address blocks minus the cluster's pod and service ranges: pods are addressed by labels. */
+  private externalBlocks(blocks: IpBlock[], span: Span): IpBlock[] {
+    const clusterRanges = [...this.cluster.podCIDRs, ...this.cluster.serviceCIDRs];
+    if (this.cluster.podCIDRs.length === 0) this.d.report(m.noPodCidr, span, [], { help: "declare it: `cluster { podCIDR 10.244.0.0/16 }`" });
+    const result: IpBlock[] = [];
+    for (const block of blocks) {
+      const remaining = subtractFromBlock(block, clusterRanges);
+      const inside = clusterRanges.find((r) => cidrContains(r, block.cidr));
+      if (remaining.length === 0 && inside) {
+        this.d.report(cm.cidrInsideClusterRange, span, [formatCidr(block.cidr), formatCidr(inside)]);
+      }
+      result.push(...remaining);
+    }
+    return result;
+  }
+
+  private warnedNameLabel = new Set<string>();
+
+  private warnNameLabel(name: ast.Word): void {
+    const version = this.cluster.version;
+    if (hasAutomaticNameLabel(this.cluster) || this.namespaceBlocks.has(name.text) || this.warnedNameLabel.has(name.text)) return;
+    this.warnedNameLabel.add(name.text);
+    this.d.report(m.nameLabelBefore122, name.span, [name.text, `${version!.major}.${version!.minor}`], {
+      help: `label it yourself (\`kubectl label namespace ${name.text} ${NAMESPACE_NAME_LABEL}=${name.text}\`), or declare it with \`namespace ${name.text} { }\``,
+    });
+  }
+
+  private reference(ref: ast.QualifiedName, namespace: string | undefined): DestinationPart[] {
+    const name = ref.name.text;
+    const qualifier = ref.namespace?.text;
+    const workloadPart = (w: Workload): DestinationPart[] => [
+      { set: { pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, w.namespace), pods: w.pods }], ips: [] }, workload: w, span: ref.span },
+    ];
+    if (qualifier !== undefined) {
+      const workload = this.workloads.get(`${qualifier}/${name}`);
+      if (workload) return workloadPart(workload);
+      const group = this.groups.get(`${qualifier}/${name}`);
+      if (group) return this.groupParts(group, ref.span);
+      return this.unknown(ref, `${qualifier}/${name}`);
+    }
+    if (namespace !== undefined) {
+      const workload = this.workloads.get(`${namespace}/${name}`);
+      if (workload) return workloadPart(workload);
+      const group = this.groups.get(`${namespace}/${name}`);
+      if (group) return this.groupParts(group, ref.span);
+    }
+    const workloads = [...this.workloads.values()].filter((w) => w.name === name);
+    const groups = [...this.groups.entries()].filter(([, g]) => g.node.name.text === name);
+    const global = groups.find(([key]) => key.startsWith("/"));
+    const candidates = workloads.length + groups.length;
+    if (candidates === 1 && workloads.length === 1) return workloadPart(workloads[0]);
+    if (candidates === 1 || (global && workloads.length === 0 && groups.length === 1)) return this.groupParts(groups[0][1], ref.span);
+    if (candidates > 1) {
+      const places = [...workloads.map((w) => `workload \`${w.namespace}/${w.name}\``), ...groups.map(([key]) => `group \`${key.replace(/^\//, "")}\``)].sort();
+      this.d.report(m.ambiguousName, ref.span, [name, places.join(", ")], { help: "qualify it with its namespace, e.g. `NAMESPACE/NAME`" });
+      return [];
+    }
+    return this.unknown(ref, name);
+  }
+
+  private unknown(ref: ast.QualifiedName, written: string): DestinationPart[] {
+    const all = [
+      ...[...this.workloads.keys()],
+      ...[...this.workloads.values()].map((w) => w.name),
+      ...[...this.groups.keys()].map((k) => k.replace(/^\//, "")),
+    ];
+    const suggestion = valid.closest(written, all);
+    this.d.report(m.unknownName, ref.span, [written], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+    return [];
+  }
+
+  private groupParts(group: GroupInfo, span: Span): DestinationPart[] {
+    if (group.resolved === "resolving") {
+      this.d.report(m.groupCycle, span, [group.node.name.text]);
+      return [];
+    }
+    if (!group.resolved) {
+      group.resolved = "resolving";
+      const members = group.node.peers.flatMap((p) => this.destinationParts(p, group.namespace));
+      const defaultPorts = group.node.ports.length > 0 ? this.rulePorts(group.node.ports, undefined) : undefined;
+      group.resolved = members.map((part) => ({ ...part, defaultPorts: defaultPorts ?? part.defaultPorts }));
+    }
+    return group.resolved;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Ports of a rule, for one destination
+
+  private rulePorts(specs: ast.PortSpec[], part: DestinationPart | undefined): PortSet | undefined {
+    const numeric: Record<Protocol, PortRange[]> = { TCP: [], UDP: [], SCTP: [] };
+    const named: { name: string; protocol: Protocol }[] = [];
+    let ok = true;
+    const workload = part?.workload;
+    for (const spec of specs) {
+      const protocol = this.protocol(spec.protocol);
+      if (!protocol) {
+        ok = false;
+        continue;
+      }
+      if (spec.range) {
+        const from = this.portNumber(spec.range.from);
+        const to = this.portNumber(spec.range.to);
+        if (from === undefined || to === undefined) ok = false;
+        else if (from > to) {
+          this.d.report(m.rangeNotOrdered, spec.range.span, [spec.range.from.text, spec.range.to.text]);
+          ok = false;
+        } else numeric[protocol].push({ from, to });
+        continue;
+      }
+      const port = spec.port!;
+      if ("kind" in port) {
+        const number = this.portNumber(port);
+        if (number === undefined) {
+          ok = false;
+          continue;
+        }
+        const service = workload?.services.find((s) => s.port === number);
+        if (service && !workload!.ports.some((p) => p.port === number && p.protocol === protocol)) {
+          this.d.report(m.servicePortTranslated, port.span, [String(number), String(service.targetPort), workload!.name]);
+          numeric[protocol].push({ from: service.targetPort, to: service.targetPort });
+        } else numeric[protocol].push({ from: number, to: number });
+        continue;
+      }
+      const problem = valid.portName(port.text);
+      if (problem) {
+        this.d.report(m.invalidName, port.span, ["port name", port.text, problem]);
+        ok = false;
+        continue;
+      }
+      if (part && part.set.pods.length === 0) {
+        this.d.report(m.namedPortToAddress, port.span, [port.text]);
+        ok = false;
+        continue;
+      }
+      const declared = workload?.ports.find((p) => p.name === port.text);
+      if (declared) {
+        numeric[declared.protocol].push({ from: declared.port, to: declared.port });
+        continue;
+      }
+      if (workload && workload.ports.length > 0) {
+        const suggestion = valid.closest(port.text, workload.ports.map((p) => p.name!));
+        this.d.report(m.unknownPortName, port.span, [workload.name, port.text], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+      }
+      named.push({ name: port.text, protocol });
+    }
+    return ok ? portSet(numeric, named) : undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // A rule must reach a managed direction; under `default allow` only, it is redundant
+
+  private checkReach(model: Model): void {
+    for (const rule of model.rules) {
+      const reach = rule.clauses.flatMap((c) => clauseReach(model, c));
+      if (reach.length === 0) {
+        const owned = this.namespacesTouched(model, rule);
+        this.d.report(cm.ruleHasNoEffect, rule.span, [], {
+          help:
+            owned.length > 0
+              ? `give ${owned.map((n) => `\`namespace ${n}\``).join(" or ")} a posture: \`default deny\` (zero trust: only allowed flows) or \`default allow\` (everything but denied flows), for the direction this rule should act on`
+              : "its pods are all in namespaces this program does not own: declare one of them with `namespace NAME { default deny ingress }` (or egress) to manage it",
+        });
+      } else if (rule.action === "allow" && reach.every((r) => r.region.posture.posture === "allow")) {
+        this.d.report(cm.redundantUnderDefaultAllow, rule.span, []);
+      }
+    }
+  }
+
+  private namespacesTouched(model: Model, rule: NetworkRule): string[] {
+    const touched = new Set<string>();
+    for (const clause of rule.clauses) {
+      for (const t of [...clause.sources.pods, ...clause.destinations.pods]) {
+        for (const n of model.namespaces) if (conjunctionMatches(t.namespaces, n.labels)) touched.add(n.name);
+      }
+    }
+    return [...touched].sort();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+const conjunctionOfBoth = (a: Conjunction, b: Conjunction): boolean => intersectConjunctions(a, b) !== undefined;
+
+function unionSets(a: EndpointSet, b: EndpointSet): EndpointSet {
+  return { pods: [...a.pods, ...b.pods], ips: [...a.ips, ...b.ips] };
+}
+
+function parseVersion(text: string): { major: number; minor: number } | undefined {
+  const match = /^v?(\d+)\.(\d+)$/.exec(text);
+  if (!match) return undefined;
+  return { major: Number(match[1]), minor: Number(match[2]) };
+}
+
+const valueText = (v: ast.Value): string => ("from" in v ? `${v.from.text}..${v.to.text}` : v.text);
+
+const compareSpans = (a: Span, b: Span): number => compareStrings(a.file, b.file) || a.start.offset - b.start.offset;
+
+const spanOf = (a: Span, b: Span): Span => ({ file: a.file, start: a.start, end: b.end });
+
+function hostBitsHelp(text: string): string | undefined {
+  const [address, prefix] = text.split("/");
+  const parsed = parseCidr(`${address}/${address.includes(":") ? 128 : 32}`);
+  if (!("cidr" in parsed)) return undefined;
+  const bits = parsed.cidr.family === 4 ? 32 : 128;
+  const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - Number(prefix))) - 1n);
+  return `did you mean \`${formatCidr({ ...parsed.cidr, base: parsed.cidr.base & mask, prefix: Number(prefix) })}\`?`;
+}
+
+function portText(p: ast.PortSpec): string {
+  const base = p.range ? `${p.range.from.text}..${p.range.to.text}` : p.port!.text;
+  return p.protocol ? `${base}/${p.protocol.text}` : base;
+}
+
+function textOf(peer: ast.Peer): string {
+  switch (peer.kind) {
+    case "Reference":
+      return peer.ref.namespace ? `${peer.ref.namespace.text}/${peer.ref.name.text}` : peer.ref.name.text;
+    case "NamespacePeer":
+      return peer.star ? `${peer.namespace.text}/*` : `ns ${peer.namespace.text}`;
+    case "KeywordPeer":
+      return peer.keyword;
+    case "CidrPeer":
+      return `cidr ${peer.cidr.text}`;
+    default:
+      return "...";
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Kubernetes value syntax, as the API server validates it. Each check returns a problem description
+ * (for a diagnostic) or undefined when the value is valid.
+ */
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
+const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+export function dns1123Label(value: string): string | undefined {
+  if (value.length > 63) return "must be at most 63 characters";
+  if (!DNS1123_LABEL.test(value)) return "must consist of lower-case letters, digits and `-`, and start and end with a letter or digit";
+  return undefined;
+}
+
+export function dns1123Subdomain(value: string): string | undefined {
+  if (value.length > 253) return "must be at most 253 characters";
+  if (!DNS1123_SUBDOMAIN.test(value)) return "must consist of lower-case letters, digits, `-` and `.`, and start and end with a letter or digit";
+  return undefined;
+}
+
+/** A label key: `[prefix/]name`, the prefix a DNS subdomain, the name at most 63 characters. */
+export function labelKey(key: string): string | undefined {
+  const slash = key.indexOf("/");
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined) {
+    const problem = dns1123Subdomain(prefix);
+    if (problem) return `its prefix \`${prefix}\` ${problem}`;
+  }
+  if (name.length === 0 || name.length > 63) return "its name must be 1 to 63 characters";
+  if (!LABEL_NAME.test(name)) return "its name must consist of letters, digits, `-`, `_` and `.`, and start and end with a letter or digit";
+  return undefined;
+}
+
+export function labelValue(value: string): string | undefined {
+  if (value.length > 63) return "must be at most 63 characters";
+  if (value !== "" && !LABEL_NAME.test(value)) return "must be empty or consist of letters, digits, `-`, `_` and `.`, and start and end with a letter or digit";
+  return undefined;
+}
+
+/** A container port name (IANA_SVC_NAME): at most 15 characters, at least one letter, no `--`. */
+export function portName(value: string): string | undefined {
+  if (value.length > 15) return "must be at most 15 characters";
+  if (!IANA_SVC_NAME.test(value)) return "must consist of lower-case letters, digits and `-`, and start and end with a letter or digit";
+  if (!/[a-z]/.test(value)) return "must contain at least one letter";
+  if (value.includes("--")) return "must not contain `--`";
+  return undefined;
+}
+
+/** Identifier-like names of groups and profiles: DNS-1123 label characters plus `_`. */
+export function groupName(value: string): string | undefined {
+  if (!/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/.test(value)) return "must consist of lower-case letters, digits, `-` and `_`, and start and end with a letter or digit";
+  return undefined;
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
+}
+
+/** The closest candidate within a third of the name's length, if any. */
+export function closest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
+  for (const c of [...candidates].sort()) {
+    const d = editDistance(name, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,47 @@
+import type { Diagnostic, RelatedInformation, Severity, Span } from "./diagnostic.js";
+
+/**
+ * One entry of the message catalogue: a stable code, a severity and a message template.
+ * Codes: SP1xxx syntax, SP2xxx names and types, SP3xxx compile, SP4xxx security consistency,
+ * SP5xxx command line and input files, SP9xxx warnings and notes. Messages are lower case, with no
+ * full stop, and put user input in backticks.
+ */
+export interface MessageEntry<A extends unknown[]> {
+  code: string;
+  severity: Severity;
+  message: (...args: A) => string;
+}
+
+export const entry = <A extends unknown[]>(
+  code: string,
+  severity: Severity,
+  message: (...args: A) => string,
+): MessageEntry<A> => ({ code, severity, message });
+
+export interface DiagnosticExtras {
+  help?: string;
+  related?: RelatedInformation[];
+}
+
+export function diagnostic<A extends unknown[]>(
+  what: MessageEntry<A>,
+  span: Span,
+  args: A,
+  extras: DiagnosticExtras = {},
+): Diagnostic {
+  const result: Diagnostic = { code: what.code, severity: what.severity, message: what.message(...args), span };
+  if (extras.help !== undefined) result.help = extras.help;
+  if (extras.related && extras.related.length > 0) result.related = extras.related;
+  return result;
+}
+
+/** A collector passes hand around: `report(entry, span, args, extras)`. */
+export class Diagnostics {
+  readonly items: Diagnostic[] = [];
+  report<A extends unknown[]>(what: MessageEntry<A>, span: Span, args: A, extras?: DiagnosticExtras): void {
+    this.items.push(diagnostic(what, span, args, extras));
+  }
+  add(...diagnostics: Diagnostic[]): void {
+    this.items.push(...diagnostics);
+  }
+}

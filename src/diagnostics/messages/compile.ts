@@ -1,0 +1,16 @@
+import { entry } from "../catalogue.js";
+
+/** Compilation and meaning: SP3xxx; their warnings SP9xxx. */
+export const compile = {
+  notSupportedYet: entry("SP3001", "error", (what: string) => `${what} cannot be compiled yet by this version of secpolc`),
+  ruleHasNoEffect: entry("SP3002", "error", () => "this rule has no effect: neither of its ends lies in a managed direction of an owned namespace"),
+  rangeTooWideWithoutEndPort: entry("SP3003", "error", (range: string, version: string, max: number) =>
+    `port range \`${range}\` needs \`endPort\`, which cluster version ${version} lacks, and it is wider than the ${max} ports secpolc expands one by one`),
+  cidrInsideClusterRange: entry("SP3004", "error", (cidr: string, range: string) =>
+    `\`${cidr}\` lies inside the cluster's \`${range}\`: pods are addressed by labels, never by IP, so this block admits no external address`),
+  denyNeedsPodCidr: entry("SP3005", "error", () =>
+    "this deny removes pods from everything a `default allow` admits, which needs the cluster's `podCIDR`: without it, the ipBlock for the outside world would admit pods by address on some CNIs"),
+  inexactPortDifference: entry("SP3006", "error", () =>
+    "this deny cannot be compiled exactly: it cuts a named port out of numeric ports (or the reverse), and which number a name stands for differs from pod to pod"),
+  redundantUnderDefaultAllow: entry("SP9101", "warning", () => "this rule is redundant: every pod it reaches is under `default allow` in that direction"),
+} as const;

@@ -1,0 +1,4 @@
+import { entry } from "../catalogue.js";
+
+export const syntax = {
+} as const;

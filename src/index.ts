@@ -1,0 +1,48 @@
+/**
+ * The public API of the compiler core. The core never touches the file system or `process`: the
+ * CLI, the Prettier plugin, the language server and the browser playground hand it source texts
+ * (and, for `import` of files outside the build set, a resolver) and get values back.
+ */
+import type { Diagnostic } from "./diagnostics/diagnostic.js";
+
+export type { Diagnostic, Span, Position, Severity } from "./diagnostics/diagnostic.js";
+
+/** A source file: `path` as the user named it (relative, `/`-separated), `text` its contents. */
+export interface SourceText {
+  path: string;
+  text: string;
+}
+
+/**
+ * Resolves `import "./x.secpol"` for a file outside the build set. `spec` is the import string,
+ * `fromPath` the importing file. Never called for `std/...` modules, which the core bundles.
+ */
+export type ImportResolver = (spec: string, fromPath: string) => SourceText | { error: string };
+
+export interface CompileOptions {
+  /** Overrides `cluster { version }` (`--cluster-version`). */
+  clusterVersion?: string;
+  resolveImport?: ImportResolver;
+}
+
+/** One file of the output directory: `path` relative to it, `/`-separated. */
+export interface OutputFile {
+  path: string;
+  content: string;
+}
+
+export interface CheckResult {
+  diagnostics: Diagnostic[];
+  /** Every text the diagnostics may point into (inputs, imports, stdlib), by path. */
+  sources: Record<string, string>;
+}
+
+export interface BuildResult extends CheckResult {
+  /** Empty when `diagnostics` contains an error: a failed build writes nothing. */
+  files: OutputFile[];
+  /** Objects written, per Kubernetes kind. */
+  objectCounts: Record<string, number>;
+}
+
+export { check, build } from "./pipeline.js";
+export { renderDiagnostics, diagnosticsToJson } from "./diagnostics/render.js";

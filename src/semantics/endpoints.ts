@@ -1,0 +1,71 @@
+/**
+ * Algebra of endpoint sets (unions of pod terms and address blocks): difference and intersection,
+ * exact for every namespace, pod and address, named or not.
+ */
+import { cidrContains, cidrOverlaps, outermost, simplifyBlocks, type IpBlock } from "./ip.js";
+import { complement, intersect, intersectConjunctions, subtract } from "./labels.js";
+import type { EndpointSet, PodTerm } from "./model.js";
+
+export const noEndpoints: EndpointSet = { pods: [], ips: [] };
+
+export const isEmptyEndpoints = (s: EndpointSet): boolean => s.pods.length === 0 && s.ips.length === 0;
+
+/** t − u = (namespaces of t outside u's) × pods of t  ∪  (namespaces of both) × (pods of t outside u's). */
+function subtractTerm(t: PodTerm, u: PodTerm): PodTerm[] {
+  const sharedNamespaces = intersectConjunctions(t.namespaces, u.namespaces);
+  if (!sharedNamespaces || !intersectConjunctions(t.pods, u.pods)) return [t];
+  const result: PodTerm[] = subtract([t.namespaces], [u.namespaces]).map((namespaces) => ({ namespaces, pods: t.pods }));
+  for (const pods of intersect([t.pods], complement([u.pods]))) result.push({ namespaces: sharedNamespaces, pods });
+  return result;
+}
+
+function intersectTerms(t: PodTerm, u: PodTerm): PodTerm | undefined {
+  const namespaces = intersectConjunctions(t.namespaces, u.namespaces);
+  const pods = namespaces && intersectConjunctions(t.pods, u.pods);
+  return namespaces && pods ? { namespaces, pods } : undefined;
+}
+
+/** a − b for address blocks; both are `cidr minus excepts`, and CIDRs nest or are disjoint. */
+function subtractBlock(a: IpBlock, b: IpBlock): IpBlock[] {
+  if (!cidrOverlaps(a.cidr, b.cidr)) return [a];
+  if (cidrContains(b.cidr, a.cidr)) {
+    // what survives of a is what lies in b's excepts
+    const hole = b.except.find((e) => cidrContains(e, a.cidr));
+    if (hole) return [a];
+    return b.except.filter((e) => cidrContains(a.cidr, e)).flatMap((e) => restrict(a, e));
+  }
+  // b lies strictly inside a: remove b's cidr, then give back b's excepts (as far as a has them)
+  const rest: IpBlock = { cidr: a.cidr, except: outermost([...a.except, b.cidr]) };
+  return [rest, ...b.except.flatMap((e) => restrict(a, e))];
+}
+
+/** a restricted to the block `cidr` (which lies inside a's cidr). */
+function restrict(a: IpBlock, cidr: IpBlock["cidr"]): IpBlock[] {
+  if (a.except.some((x) => cidrContains(x, cidr))) return [];
+  return [{ cidr, except: a.except.filter((x) => cidrContains(cidr, x)) }];
+}
+
+function intersectBlocks(a: IpBlock, b: IpBlock): IpBlock[] {
+  if (!cidrOverlaps(a.cidr, b.cidr)) return [];
+  const [outer, inner] = cidrContains(a.cidr, b.cidr) ? [a, b] : [b, a];
+  const removed = [...outer.except, ...inner.except];
+  if (removed.some((x) => cidrContains(x, inner.cidr))) return [];
+  return [{ cidr: inner.cidr, except: outermost(removed.filter((x) => cidrContains(inner.cidr, x))) }];
+}
+
+export function subtractEndpoints(a: EndpointSet, b: EndpointSet): EndpointSet {
+  let pods = a.pods;
+  for (const u of b.pods) pods = pods.flatMap((t) => subtractTerm(t, u));
+  let ips = a.ips;
+  for (const u of b.ips) ips = ips.flatMap((t) => subtractBlock(t, u));
+  return { pods, ips: simplifyBlocks(ips) };
+}
+
+export function intersectEndpoints(a: EndpointSet, b: EndpointSet): EndpointSet {
+  const pods: PodTerm[] = [];
+  for (const t of a.pods) for (const u of b.pods) {
+    const both = intersectTerms(t, u);
+    if (both) pods.push(both);
+  }
+  return { pods, ips: simplifyBlocks(a.ips.flatMap((t) => b.ips.flatMap((u) => intersectBlocks(t, u)))) };
+}

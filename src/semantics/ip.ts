@@ -1,0 +1,178 @@
+/**
+ * IP addresses and CIDR blocks, IPv4 and IPv6, with BigInt arithmetic. Two CIDR blocks are always
+ * either disjoint or nested, which keeps the algebra of `cidr minus excepts` simple.
+ */
+
+export type Family = 4 | 6;
+
+export interface Cidr {
+  family: Family;
+  /** The network address (host bits cleared). */
+  base: bigint;
+  prefix: number;
+}
+
+/** An external address block: `cidr` minus the `except` blocks (each strictly inside it). */
+export interface IpBlock {
+  cidr: Cidr;
+  except: Cidr[];
+}
+
+const bits = (family: Family): number => (family === 4 ? 32 : 128);
+
+export function parseIp(text: string): { family: Family; value: bigint } | undefined {
+  return text.includes(":") ? parseIpv6(text) : parseIpv4(text);
+}
+
+function parseIpv4(text: string): { family: 4; value: bigint } | undefined {
+  const parts = text.split(".");
+  if (parts.length !== 4) return undefined;
+  let value = 0n;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part) || Number(part) > 255 || (part.length > 1 && part.startsWith("0"))) return undefined;
+    value = (value << 8n) | BigInt(part);
+  }
+  return { family: 4, value };
+}
+
+function parseIpv6(text: string): { family: 6; value: bigint } | undefined {
+  let head = text;
+  let tail = "";
+  const double = text.indexOf("::");
+  if (double >= 0) {
+    if (text.indexOf("::", double + 1) >= 0) return undefined;
+    head = text.slice(0, double);
+    tail = text.slice(double + 2);
+  }
+  const groups = (s: string): number[] | undefined => {
+    if (s === "") return [];
+    const out: number[] = [];
+    const pieces = s.split(":");
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i];
+      if (i === pieces.length - 1 && piece.includes(".")) {
+        const v4 = parseIpv4(piece);
+        if (!v4) return undefined;
+        out.push(Number(v4.value >> 16n), Number(v4.value & 0xffffn));
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(piece)) {
+        out.push(parseInt(piece, 16));
+      } else {
+        return undefined;
+      }
+    }
+    return out;
+  };
+  const h = groups(head);
+  const t = groups(tail);
+  if (!h || !t) return undefined;
+  const missing = 8 - h.length - t.length;
+  if (double >= 0 ? missing < 1 : missing !== 0) return undefined;
+  let value = 0n;
+  for (const g of [...h, ...new Array<number>(double >= 0 ? missing : 0).fill(0), ...t]) value = (value << 16n) | BigInt(g);
+  return { family: 6, value };
+}
+
+export type CidrProblem = "syntax" | "prefix" | "host-bits";
+
+/** Parses `a.b.c.d/n` or `x::/n`; host bits set is a problem (Kubernetes accepts it, but it is almost always a typo). */
+export function parseCidr(text: string): { cidr: Cidr } | { problem: CidrProblem } {
+  const slash = text.indexOf("/");
+  if (slash < 0) return { problem: "syntax" };
+  const ip = parseIp(text.slice(0, slash));
+  const prefixText = text.slice(slash + 1);
+  if (!ip || !/^\d{1,3}$/.test(prefixText)) return { problem: "syntax" };
+  const prefix = Number(prefixText);
+  if (prefix > bits(ip.family)) return { problem: "prefix" };
+  const base = ip.value & mask(ip.family, prefix);
+  if (base !== ip.value) return { problem: "host-bits" };
+  return { cidr: { family: ip.family, base, prefix } };
+}
+
+const mask = (family: Family, prefix: number): bigint => {
+  const total = bits(family);
+  return ((1n << BigInt(total)) - 1n) ^ ((1n << BigInt(total - prefix)) - 1n);
+};
+
+export const lastAddress = (c: Cidr): bigint => c.base + (1n << BigInt(bits(c.family) - c.prefix)) - 1n;
+
+/** Whether `inner` lies within `outer` (equal blocks included). */
+export const cidrContains = (outer: Cidr, inner: Cidr): boolean =>
+  outer.family === inner.family && outer.prefix <= inner.prefix && (inner.base & mask(outer.family, outer.prefix)) === outer.base;
+
+export const cidrEquals = (a: Cidr, b: Cidr): boolean => a.family === b.family && a.prefix === b.prefix && a.base === b.base;
+
+export const cidrOverlaps = (a: Cidr, b: Cidr): boolean => cidrContains(a, b) || cidrContains(b, a);
+
+export const addressInCidr = (family: Family, value: bigint, c: Cidr): boolean =>
+  family === c.family && (value & mask(family, c.prefix)) === c.base;
+
+export const addressInBlock = (family: Family, value: bigint, block: IpBlock): boolean =>
+  addressInCidr(family, value, block.cidr) && !block.except.some((e) => addressInCidr(family, value, e));
+
+export function formatAddress(family: Family, value: bigint): string {
+  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join(".");
+  const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
+  // RFC 5952: compress the longest run (length >= 2) of zero groups, the first one on ties
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLength) {
+      bestStart = i;
+      bestLength = j - i;
+    }
+    i = j;
+  }
+  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(":");
+  if (bestStart < 0) return hex(groups);
+  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLength))}`;
+}
+
+export const formatCidr = (c: Cidr): string => `${formatAddress(c.family, c.base)}/${c.prefix}`;
+
+export const compareCidrs = (a: Cidr, b: Cidr): number =>
+  a.family - b.family || (a.base < b.base ? -1 : a.base > b.base ? 1 : a.prefix - b.prefix);
+
+export const everywhere = (family: Family): Cidr => ({ family, base: 0n, prefix: 0 });
+
+/** Keeps only the outermost of nested blocks, sorted. */
+export function outermost(cidrs: readonly Cidr[]): Cidr[] {
+  const sorted = [...cidrs].sort(compareCidrs);
+  return sorted.filter((c, i) => !sorted.some((d, j) => j !== i && cidrContains(d, c) && !(cidrEquals(c, d) && j > i)));
+}
+
+/**
+ * `block` minus the `removed` blocks, as blocks whose excepts are strictly inside their cidr.
+ * A removed block that covers the whole cidr empties it; one inside it becomes an except.
+ */
+export function subtractFromBlock(block: IpBlock, removed: readonly Cidr[]): IpBlock[] {
+  if (removed.some((r) => cidrContains(r, block.cidr))) return [];
+  const inside = removed.filter((r) => r.family === block.cidr.family && cidrContains(block.cidr, r));
+  return [{ cidr: block.cidr, except: outermost([...block.except, ...inside]) }];
+}
+
+export const compareBlocks = (a: IpBlock, b: IpBlock): number =>
+  compareCidrs(a.cidr, b.cidr) ||
+  a.except.length - b.except.length ||
+  a.except.map(formatCidr).join(",").localeCompare(b.except.map(formatCidr).join(","));
+
+/** Sorts blocks and drops those contained in another block (a block within an except of another is kept). */
+export function simplifyBlocks(blocks: readonly IpBlock[]): IpBlock[] {
+  const sorted = [...blocks].sort(compareBlocks);
+  const unique = sorted.filter((b, i) => i === 0 || compareBlocks(sorted[i - 1], b) !== 0);
+  return unique.filter((b, i) => !unique.some((o, j) => j !== i && blockWithin(b, o)));
+}
+
+/** Whether every address of `a` is in `b`. */
+function blockWithin(a: IpBlock, b: IpBlock): boolean {
+  if (!cidrContains(b.cidr, a.cidr)) return false;
+  // every except of b that overlaps a's cidr must be removed from a as well
+  return b.except.every(
+    (e) => !cidrOverlaps(e, a.cidr) || (cidrContains(e, a.cidr) ? false : a.except.some((x) => cidrContains(x, e))),
+  );
+}

@@ -1,0 +1,270 @@
+/**
+ * Label-set algebra: sets of label maps (of pods, or of namespaces) described by Kubernetes label
+ * selectors, closed under intersection, complement and difference.
+ *
+ * A `Conjunction` constrains some keys and leaves the others free; each key constraint says whether
+ * the key may be absent and which values it may take (a finite set, or everything except a finite
+ * set). A `LabelSet` is a union of conjunctions. Every conjunction kept here is expressible as ONE
+ * Kubernetes label selector: the only key constraint a selector cannot state — "absent, or one of
+ * these values" — is split into two conjunctions as soon as it appears.
+ */
+
+export type ValueSet =
+  | { kind: "only"; values: readonly string[] } // exactly these values (sorted, unique)
+  | { kind: "except"; values: readonly string[] }; // any value but these
+
+export interface KeyConstraint {
+  absentOk: boolean;
+  values: ValueSet;
+}
+
+/** Key constraints sorted by key; a key not listed is unconstrained. */
+export type Conjunction = readonly (readonly [string, KeyConstraint])[];
+
+export type LabelSet = readonly Conjunction[];
+
+export type Labels = Readonly<Record<string, string>>;
+
+/** The Kubernetes form: `{matchLabels, matchExpressions}` with stable key order. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
+}
+
+export const everything: Conjunction = [];
+export const allLabels: LabelSet = [everything];
+export const noLabels: LabelSet = [];
+
+const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
+
+// ---------------------------------------------------------------------------------------------
+// Building conjunctions
+
+export type Requirement =
+  | { key: string; operator: "In" | "NotIn"; values: readonly string[] }
+  | { key: string; operator: "Exists" | "DoesNotExist" };
+
+const constraintOf = (r: Requirement): KeyConstraint => {
+  switch (r.operator) {
+    case "In":
+      return { absentOk: false, values: { kind: "only", values: sortedUnique(r.values) } };
+    case "NotIn":
+      return { absentOk: true, values: { kind: "except", values: sortedUnique(r.values) } };
+    case "Exists":
+      return { absentOk: false, values: { kind: "except", values: [] } };
+    case "DoesNotExist":
+      return { absentOk: true, values: { kind: "only", values: [] } };
+  }
+};
+
+/** The conjunction of requirements, or `undefined` when they contradict each other. */
+export function conjunctionOf(requirements: readonly Requirement[]): Conjunction | undefined {
+  let result: Conjunction | undefined = everything;
+  for (const r of requirements) {
+    result = intersectConjunctions(result, [[r.key, constraintOf(r)]]);
+    if (!result) return undefined;
+  }
+  return result;
+}
+
+export const labelsEqual = (key: string, value: string): Conjunction => [
+  [key, { absentOk: false, values: { kind: "only", values: [value] } }],
+];
+
+// ---------------------------------------------------------------------------------------------
+// Membership
+
+const valueAllowed = (set: ValueSet, value: string): boolean =>
+  set.kind === "only" ? set.values.includes(value) : !set.values.includes(value);
+
+export function conjunctionMatches(conjunction: Conjunction, labels: Labels): boolean {
+  for (const [key, c] of conjunction) {
+    const value = Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
+    if (value === undefined ? !c.absentOk : !valueAllowed(c.values, value)) return false;
+  }
+  return true;
+}
+
+export const setMatches = (set: LabelSet, labels: Labels): boolean =>
+  set.some((c) => conjunctionMatches(c, labels));
+
+// ---------------------------------------------------------------------------------------------
+// Intersection
+
+function intersectValues(a: ValueSet, b: ValueSet): ValueSet {
+  if (a.kind === "only" && b.kind === "only") return { kind: "only", values: a.values.filter((v) => b.values.includes(v)) };
+  if (a.kind === "only") return { kind: "only", values: a.values.filter((v) => !b.values.includes(v)) };
+  if (b.kind === "only") return { kind: "only", values: b.values.filter((v) => !a.values.includes(v)) };
+  return { kind: "except", values: sortedUnique([...a.values, ...b.values]) };
+}
+
+const isEmptyConstraint = (c: KeyConstraint): boolean =>
+  !c.absentOk && c.values.kind === "only" && c.values.values.length === 0;
+
+const isFreeConstraint = (c: KeyConstraint): boolean =>
+  c.absentOk && c.values.kind === "except" && c.values.values.length === 0;
+
+export function intersectConjunctions(a: Conjunction, b: Conjunction): Conjunction | undefined {
+  const result: [string, KeyConstraint][] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const ka = i < a.length ? a[i][0] : undefined;
+    const kb = j < b.length ? b[j][0] : undefined;
+    if (kb === undefined || (ka !== undefined && ka < kb)) {
+      result.push([ka!, a[i++][1]]);
+    } else if (ka === undefined || kb < ka) {
+      result.push([kb, b[j++][1]]);
+    } else {
+      const ca = a[i++][1];
+      const cb = b[j++][1];
+      const c: KeyConstraint = { absentOk: ca.absentOk && cb.absentOk, values: intersectValues(ca.values, cb.values) };
+      if (isEmptyConstraint(c)) return undefined;
+      if (!isFreeConstraint(c)) result.push([ka, c]);
+    }
+  }
+  return result;
+}
+
+export function intersect(a: LabelSet, b: LabelSet): LabelSet {
+  const result: Conjunction[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      const z = intersectConjunctions(x, y);
+      if (z) result.push(z);
+    }
+  }
+  return simplify(result);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Complement and difference
+
+/** The complement of one key constraint, as expressible key constraints (0, 1 or 2 of them). */
+function complementConstraint(c: KeyConstraint): KeyConstraint[] {
+  const values = c.values.values;
+  if (c.values.kind === "only") {
+    // not (present-or-absent and in S) = present and not in S (and absent too, if absence was excluded)
+    return [{ absentOk: !c.absentOk, values: { kind: "except", values } }];
+  }
+  // c allows every value except S; its complement: the values in S, and absence if c excluded it
+  const result: KeyConstraint[] = [];
+  if (!c.absentOk) result.push({ absentOk: true, values: { kind: "only", values: [] } });
+  if (values.length > 0) result.push({ absentOk: false, values: { kind: "only", values } });
+  return result;
+}
+
+/**
+ * The complement of a conjunction as a disjoint union: for keys k1..kn, the pieces are
+ * "not c1", "c1 and not c2", ..., so that each label map falls in exactly one piece.
+ */
+export function complementConjunction(conjunction: Conjunction): LabelSet {
+  const result: Conjunction[] = [];
+  const prefix: [string, KeyConstraint][] = [];
+  for (const [key, c] of conjunction) {
+    for (const n of complementConstraint(c)) {
+      const piece = intersectConjunctions(prefix, [[key, n]]);
+      if (piece) result.push(piece);
+    }
+    prefix.push([key, c]);
+  }
+  return result;
+}
+
+export function complement(set: LabelSet): LabelSet {
+  let result: LabelSet = allLabels;
+  for (const c of set) result = intersect(result, complementConjunction(c));
+  return result;
+}
+
+export const subtract = (a: LabelSet, b: LabelSet): LabelSet => (b.length === 0 ? a : intersect(a, complement(b)));
+
+export const union = (a: LabelSet, b: LabelSet): LabelSet => simplify([...a, ...b]);
+
+export const isEmpty = (set: LabelSet): boolean => set.length === 0;
+
+// ---------------------------------------------------------------------------------------------
+// Comparison and simplification
+
+function valuesSubset(a: ValueSet, b: ValueSet): boolean {
+  if (a.kind === "only") return a.values.every((v) => valueAllowed(b, v));
+  if (b.kind === "only") return false; // a is infinite
+  return b.values.every((v) => a.values.includes(v));
+}
+
+const constraintSubset = (a: KeyConstraint, b: KeyConstraint): boolean =>
+  (!a.absentOk || b.absentOk) && valuesSubset(a.values, b.values);
+
+const free: KeyConstraint = { absentOk: true, values: { kind: "except", values: [] } };
+
+/** Whether every label map in `a` is in `b`. */
+export function conjunctionSubset(a: Conjunction, b: Conjunction): boolean {
+  const ofA = new Map(a);
+  return b.every(([key, cb]) => constraintSubset(ofA.get(key) ?? free, cb));
+}
+
+/** Whether every label map in `a` is in `b` (exact: a ⊆ b iff a − b is empty). */
+export const setSubset = (a: LabelSet, b: LabelSet): boolean =>
+  a.every((x) => b.some((y) => conjunctionSubset(x, y))) || isEmpty(subtract(a, b));
+
+/** Canonical text of a conjunction: equal sets of requirements give equal keys. */
+export const conjunctionKey = (c: Conjunction): string => JSON.stringify(c);
+
+/** Drops duplicates and conjunctions contained in another one; sorts canonically. */
+export function simplify(set: readonly Conjunction[]): LabelSet {
+  const unique = [...new Map(set.map((c) => [conjunctionKey(c), c])).values()];
+  const kept = unique.filter(
+    (c, i) => !unique.some((d, j) => j !== i && conjunctionSubset(c, d) && !(conjunctionSubset(d, c) && j > i)),
+  );
+  return kept.sort((x, y) => compareConjunctions(x, y));
+}
+
+export function compareConjunctions(a: Conjunction, b: Conjunction): number {
+  const ka = conjunctionKey(a);
+  const kb = conjunctionKey(b);
+  return a.length - b.length || (ka < kb ? -1 : ka > kb ? 1 : 0);
+}
+
+export const isEverything = (c: Conjunction): boolean => c.length === 0;
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes form
+
+/** The label selector for a conjunction: `In` with one value becomes `matchLabels`. */
+export function toLabelSelector(conjunction: Conjunction): LabelSelector {
+  const matchLabels: Record<string, string> = {};
+  const matchExpressions: NonNullable<LabelSelector["matchExpressions"]> = [];
+  for (const [key, c] of conjunction) {
+    const values = [...c.values.values];
+    if (c.values.kind === "only") {
+      if (c.absentOk) matchExpressions.push({ key, operator: "DoesNotExist" });
+      else if (values.length === 1) matchLabels[key] = values[0];
+      else matchExpressions.push({ key, operator: "In", values });
+    } else {
+      if (!c.absentOk) matchExpressions.push({ key, operator: "Exists" });
+      if (values.length > 0) matchExpressions.push({ key, operator: "NotIn", values });
+    }
+  }
+  const selector: LabelSelector = {};
+  if (Object.keys(matchLabels).length > 0) selector.matchLabels = matchLabels;
+  if (matchExpressions.length > 0) selector.matchExpressions = matchExpressions;
+  return selector;
+}
+
+/** The `kubectl -l` text of a conjunction (for messages and names). */
+export function describeConjunction(conjunction: Conjunction): string {
+  if (conjunction.length === 0) return "(all)";
+  const parts: string[] = [];
+  for (const [key, c] of conjunction) {
+    const values = c.values.values;
+    if (c.values.kind === "only") {
+      if (c.absentOk) parts.push(`!${key}`);
+      else parts.push(values.length === 1 ? `${key}=${values[0]}` : `${key} in (${values.join(", ")})`);
+    } else {
+      if (!c.absentOk) parts.push(key);
+      if (values.length === 1) parts.push(`${key}!=${values[0]}`);
+      else if (values.length > 1) parts.push(`${key} notin (${values.join(", ")})`);
+    }
+  }
+  return parts.join(",");
+}

@@ -1,0 +1,106 @@
+/**
+ * The meaning of a program on concrete flows (LANGUAGE.md section 5):
+ *
+ *   permitted(P, d) = (posture(P, d) == allow ? EVERYTHING : allows(P, d)) minus denies(P, d)
+ *
+ * for a pod P in a managed direction d; a flow is permitted iff the destination's ingress and the
+ * source's egress permit it, each where managed. This is the reference the compiler's output is
+ * tested and verified against, and what `explain` reports.
+ */
+import type { Span } from "../diagnostics/diagnostic.js";
+import { addressInBlock, type Family } from "./ip.js";
+import { conjunctionMatches, type Labels } from "./labels.js";
+import type { Clause, Direction, EndpointSet, Model, OwnedNamespace, PostureSetting, Workload } from "./model.js";
+import { portSetContains, type ContainerPort, type Protocol } from "./ports.js";
+
+export interface PodInstance {
+  namespace: string;
+  labels: Labels;
+  ports: readonly ContainerPort[];
+}
+
+export type Endpoint = { pod: PodInstance } | { ip: { family: Family; value: bigint } };
+
+export interface ConcreteFlow {
+  src: Endpoint;
+  dst: Endpoint;
+  protocol: Protocol;
+  port: number;
+}
+
+/** The labels of a namespace as the cluster has them (owned ones: as the program declares). */
+export type NamespaceLabels = (namespace: string) => Labels;
+
+export interface SideVerdict {
+  managed: boolean;
+  permitted: boolean;
+  posture?: PostureSetting;
+  /** Rules whose flows contain this flow on this side. */
+  allows: Span[];
+  denies: Span[];
+}
+
+export interface Verdict {
+  permitted: boolean;
+  ingress: SideVerdict;
+  egress: SideVerdict;
+}
+
+export function inEndpointSet(set: EndpointSet, endpoint: Endpoint, namespaceLabels: NamespaceLabels): boolean {
+  if ("pod" in endpoint) {
+    const { pod } = endpoint;
+    const nsLabels = namespaceLabels(pod.namespace);
+    return set.pods.some((t) => conjunctionMatches(t.namespaces, nsLabels) && conjunctionMatches(t.pods, pod.labels));
+  }
+  return set.ips.some((b) => addressInBlock(endpoint.ip.family, endpoint.ip.value, b));
+}
+
+export function clauseContains(clause: Clause, flow: ConcreteFlow, namespaceLabels: NamespaceLabels): boolean {
+  const dstPorts = "pod" in flow.dst ? flow.dst.pod.ports : undefined;
+  return (
+    portSetContains(clause.ports, flow.protocol, flow.port, dstPorts) &&
+    inEndpointSet(clause.sources, flow.src, namespaceLabels) &&
+    inEndpointSet(clause.destinations, flow.dst, namespaceLabels)
+  );
+}
+
+/** The posture of a pod for a direction: its workload's when one of them states one, else its namespace's. */
+export function postureOf(
+  model: Model,
+  owned: OwnedNamespace,
+  pod: PodInstance,
+  direction: Direction,
+): { posture?: PostureSetting; workload?: Workload } {
+  for (const w of model.workloads) {
+    const setting = w.postures[direction];
+    if (setting && w.namespace === owned.name && conjunctionMatches(w.pods, pod.labels)) return { posture: setting, workload: w };
+  }
+  return { posture: owned.postures[direction] };
+}
+
+function side(model: Model, flow: ConcreteFlow, direction: Direction, namespaceLabels: NamespaceLabels): SideVerdict {
+  const end = direction === "ingress" ? flow.dst : flow.src;
+  const owned = "pod" in end ? model.namespaces.find((n) => n.name === end.pod.namespace) : undefined;
+  const unmanaged: SideVerdict = { managed: false, permitted: true, allows: [], denies: [] };
+  if (!owned || !("pod" in end)) return unmanaged;
+  const { posture } = postureOf(model, owned, end.pod, direction);
+  if (!posture) return unmanaged;
+  const matching = (action: "allow" | "deny") =>
+    model.rules.filter((r) => r.action === action && r.clauses.some((c) => clauseContains(c, flow, namespaceLabels))).map((r) => r.span);
+  const allows = matching("allow");
+  const denies = matching("deny");
+  const admitted = posture.posture === "allow" || allows.length > 0;
+  return { managed: true, permitted: admitted && denies.length === 0, posture, allows, denies };
+}
+
+export function evaluateFlow(model: Model, flow: ConcreteFlow, namespaceLabels: NamespaceLabels): Verdict {
+  const ingress = side(model, flow, "ingress", namespaceLabels);
+  const egress = side(model, flow, "egress", namespaceLabels);
+  return { permitted: ingress.permitted && egress.permitted, ingress, egress };
+}
+
+/** Namespace labels for owned namespaces from the model, others from `fallback`. */
+export const ownedNamespaceLabels =
+  (model: Model, fallback: NamespaceLabels): NamespaceLabels =>
+  (namespace) =>
+    model.namespaces.find((n) => n.name === namespace)?.labels ?? fallback(namespace);

@@ -1,0 +1,93 @@
+/**
+ * The checked model: what a program means, with every name resolved. Every compile target and
+ * every analysis (explain, verification) reads this, never the syntax tree.
+ */
+import type { Span } from "../diagnostics/diagnostic.js";
+import type { IpBlock, Cidr } from "./ip.js";
+import type { Conjunction, Labels } from "./labels.js";
+import type { ContainerPort, PortSet } from "./ports.js";
+
+export type Direction = "ingress" | "egress";
+export const directions: readonly Direction[] = ["ingress", "egress"];
+
+export type Posture = "allow" | "deny";
+
+export interface PostureSetting {
+  posture: Posture;
+  span: Span;
+}
+
+/** Pods selected by a namespace-label conjunction AND a pod-label conjunction. */
+export interface PodTerm {
+  namespaces: Conjunction;
+  pods: Conjunction;
+}
+
+/** A union of pods and external address blocks. Pods are never addressed by IP. */
+export interface EndpointSet {
+  pods: PodTerm[];
+  ips: IpBlock[];
+}
+
+/** Flows from `sources` to `destinations` on `ports` (ports of the destination). */
+export interface Clause {
+  sources: EndpointSet;
+  destinations: EndpointSet;
+  ports: PortSet;
+}
+
+export interface NetworkRule {
+  action: "allow" | "deny";
+  /** The union of these clauses; one per destination peer whose ports resolve differently. */
+  clauses: Clause[];
+  span: Span;
+}
+
+export interface Workload {
+  namespace: string;
+  name: string;
+  pods: Conjunction;
+  /** Declared named container ports. */
+  ports: ContainerPort[];
+  /** Declared Service ports and the pod port each targets. */
+  services: { port: number; targetPort: number; span: Span }[];
+  postures: Partial<Record<Direction, PostureSetting>>;
+  span: Span;
+}
+
+export interface OwnedNamespace {
+  name: string;
+  /** The labels the Namespace object carries, `kubernetes.io/metadata.name` included. */
+  labels: Labels;
+  /** The labels the program declares (compiled onto the Namespace object). */
+  declaredLabels: Labels;
+  postures: Partial<Record<Direction, PostureSetting>>;
+  /** The first `namespace NAME { }` block. */
+  span: Span;
+}
+
+export interface ClusterVersion {
+  major: number;
+  minor: number;
+}
+
+export interface Cluster {
+  version?: ClusterVersion;
+  podCIDRs: Cidr[];
+  serviceCIDRs: Cidr[];
+}
+
+export interface Model {
+  cluster: Cluster;
+  /** Sorted by name. */
+  namespaces: OwnedNamespace[];
+  /** Sorted by namespace, then name. */
+  workloads: Workload[];
+  /** In a canonical order (by source position), which never changes the meaning. */
+  rules: NetworkRule[];
+}
+
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+export const supportsEndPort = (c: Cluster): boolean => !c.version || c.version.major > 1 || c.version.minor >= 22;
+export const hasAutomaticNameLabel = (c: Cluster): boolean => !c.version || c.version.major > 1 || c.version.minor >= 22;

@@ -1,0 +1,132 @@
+/**
+ * Port sets: per protocol, a set of port numbers kept as sorted, merged ranges; plus named ports,
+ * which mean "the destination pod's container port of that name" and are resolved per pod.
+ * Every port of every protocol is the set a rule without `: PORTS` means.
+ */
+
+export const protocols = ["TCP", "UDP", "SCTP"] as const;
+export type Protocol = (typeof protocols)[number];
+
+export interface PortRange {
+  from: number;
+  to: number;
+}
+
+export interface NamedPort {
+  name: string;
+  protocol: Protocol;
+}
+
+export interface PortSet {
+  numeric: Readonly<Record<Protocol, readonly PortRange[]>>;
+  named: readonly NamedPort[];
+}
+
+export const MIN_PORT = 1;
+export const MAX_PORT = 65535;
+
+const full: readonly PortRange[] = [{ from: MIN_PORT, to: MAX_PORT }];
+
+export const allPorts: PortSet = { numeric: { TCP: full, UDP: full, SCTP: full }, named: [] };
+export const noPorts: PortSet = { numeric: { TCP: [], UDP: [], SCTP: [] }, named: [] };
+
+/** Sorts and merges overlapping or adjacent ranges. */
+export function mergeRanges(ranges: readonly PortRange[]): PortRange[] {
+  const sorted = [...ranges].sort((a, b) => a.from - b.from || a.to - b.to);
+  const merged: PortRange[] = [];
+  for (const r of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && r.from <= last.to + 1) last.to = Math.max(last.to, r.to);
+    else merged.push({ ...r });
+  }
+  return merged;
+}
+
+const namedKey = (p: NamedPort) => `${p.name}/${p.protocol}`;
+
+function normalizeNamed(named: readonly NamedPort[]): NamedPort[] {
+  const unique = new Map(named.map((p) => [namedKey(p), p]));
+  return [...unique.values()].sort((a, b) => (namedKey(a) < namedKey(b) ? -1 : 1));
+}
+
+export function portSet(numeric: Partial<Record<Protocol, readonly PortRange[]>>, named: readonly NamedPort[] = []): PortSet {
+  return {
+    numeric: { TCP: mergeRanges(numeric.TCP ?? []), UDP: mergeRanges(numeric.UDP ?? []), SCTP: mergeRanges(numeric.SCTP ?? []) },
+    named: normalizeNamed(named),
+  };
+}
+
+export const unionPorts = (a: PortSet, b: PortSet): PortSet =>
+  portSet(
+    { TCP: [...a.numeric.TCP, ...b.numeric.TCP], UDP: [...a.numeric.UDP, ...b.numeric.UDP], SCTP: [...a.numeric.SCTP, ...b.numeric.SCTP] },
+    [...a.named, ...b.named],
+  );
+
+const isFull = (ranges: readonly PortRange[]) => ranges.length === 1 && ranges[0].from === MIN_PORT && ranges[0].to === MAX_PORT;
+
+export const isAllPorts = (s: PortSet): boolean => protocols.every((p) => isFull(s.numeric[p]));
+
+export const isNoPorts = (s: PortSet): boolean => s.named.length === 0 && protocols.every((p) => s.numeric[p].length === 0);
+
+export const portsKey = (s: PortSet): string => JSON.stringify(s);
+
+/** A container port of a pod, as the meaning sees it. */
+export interface ContainerPort {
+  name?: string;
+  port: number;
+  protocol: Protocol;
+}
+
+/** Whether `protocol/port` on a destination with these container ports is in the set. */
+export function portSetContains(s: PortSet, protocol: Protocol, port: number, destinationPorts: readonly ContainerPort[] | undefined): boolean {
+  if (s.numeric[protocol].some((r) => r.from <= port && port <= r.to)) return true;
+  return s.named.some(
+    (n) => n.protocol === protocol && (destinationPorts ?? []).some((c) => c.name === n.name && c.protocol === protocol && c.port === port),
+  );
+}
+
+export function describePorts(s: PortSet): string {
+  if (isAllPorts(s) && s.named.length === 0) return "all ports";
+  const parts: string[] = [];
+  for (const p of protocols) {
+    if (isFull(s.numeric[p])) parts.push(`all/${p.toLowerCase()}`);
+    else for (const r of s.numeric[p]) parts.push(`${r.from === r.to ? r.from : `${r.from}..${r.to}`}${p === "TCP" ? "" : `/${p.toLowerCase()}`}`);
+  }
+  for (const n of s.named) parts.push(`${n.name}${n.protocol === "TCP" ? "" : `/${n.protocol.toLowerCase()}`}`);
+  return parts.join(", ");
+}
+
+function subtractRanges(a: readonly PortRange[], b: readonly PortRange[]): PortRange[] {
+  let result = [...a];
+  for (const cut of b) {
+    result = result.flatMap((r) => {
+      if (cut.to < r.from || cut.from > r.to) return [r];
+      const pieces: PortRange[] = [];
+      if (cut.from > r.from) pieces.push({ from: r.from, to: cut.from - 1 });
+      if (cut.to < r.to) pieces.push({ from: cut.to + 1, to: r.to });
+      return pieces;
+    });
+  }
+  return result;
+}
+
+/**
+ * `a` minus `b`, or `undefined` when that set has no exact form: a named port minus a number (or
+ * the reverse) depends on which number each destination pod gives the name.
+ */
+export function subtractPorts(a: PortSet, b: PortSet): PortSet | undefined {
+  for (const protocol of protocols) {
+    const bNamed = b.named.some((n) => n.protocol === protocol);
+    const aNamed = a.named.some((n) => n.protocol === protocol);
+    if (bNamed && a.numeric[protocol].length > 0) return undefined;
+    if (aNamed && b.numeric[protocol].length > 0 && !isFull(b.numeric[protocol])) return undefined;
+  }
+  const numeric = Object.fromEntries(protocols.map((p) => [p, subtractRanges(a.numeric[p], b.numeric[p])])) as Record<Protocol, PortRange[]>;
+  const named = a.named.filter((n) => !isFull(b.numeric[n.protocol]) && !b.named.some((m) => namedKey(m) === namedKey(n)));
+  return portSet(numeric, named);
+}
+
+export function intersectPorts(a: PortSet, b: PortSet): PortSet | undefined {
+  const removed = subtractPorts(a, b);
+  return removed && subtractPorts(a, removed);
+}

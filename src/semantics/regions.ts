@@ -1,0 +1,72 @@
+/**
+ * Posture regions: the pods of an owned namespace split by the posture that governs them in one
+ * direction — workloads that state their own posture, and the rest of the namespace. Regions are
+ * disjoint (the checker refuses overlapping workloads with different postures).
+ */
+import { complement, conjunctionMatches, intersect, allLabels, union, type LabelSet } from "./labels.js";
+import type { Clause, Direction, Model, OwnedNamespace, PostureSetting } from "./model.js";
+
+export interface Region {
+  pods: LabelSet;
+  posture: PostureSetting;
+}
+
+const regionCache = new WeakMap<Model, Map<string, Region[]>>();
+
+export function managedRegions(model: Model, namespace: OwnedNamespace, direction: Direction): Region[] {
+  let cache = regionCache.get(model);
+  if (!cache) regionCache.set(model, (cache = new Map()));
+  const key = `${namespace.name}/${direction}`;
+  let regions = cache.get(key);
+  if (!regions) cache.set(key, (regions = computeRegions(model, namespace, direction)));
+  return regions;
+}
+
+function computeRegions(model: Model, namespace: OwnedNamespace, direction: Direction): Region[] {
+  const regions: Region[] = [];
+  let withOwnPosture: LabelSet = [];
+  for (const w of model.workloads) {
+    const posture = w.postures[direction];
+    if (w.namespace !== namespace.name || !posture) continue;
+    regions.push({ pods: [w.pods], posture });
+    withOwnPosture = union(withOwnPosture, [w.pods]);
+  }
+  const rest = namespace.postures[direction];
+  if (rest) {
+    const pods = intersect(allLabels, complement(withOwnPosture));
+    if (pods.length > 0) regions.push({ pods, posture: rest });
+  }
+  return regions;
+}
+
+/** The pods of `namespace` that `clause` names at its end for `direction` (ingress: destinations). */
+export function clauseSubjects(clause: Clause, namespace: OwnedNamespace, direction: Direction): LabelSet {
+  const end = direction === "ingress" ? clause.destinations : clause.sources;
+  return union(
+    [],
+    end.pods.filter((t) => conjunctionMatches(t.namespaces, namespace.labels)).map((t) => t.pods),
+  );
+}
+
+/** Where a clause takes effect: each managed region it reaches, per namespace and direction. */
+export interface Reach {
+  namespace: OwnedNamespace;
+  direction: Direction;
+  region: Region;
+  subjects: LabelSet;
+}
+
+export function clauseReach(model: Model, clause: Clause): Reach[] {
+  const result: Reach[] = [];
+  for (const namespace of model.namespaces) {
+    for (const direction of ["ingress", "egress"] as const) {
+      const subjects = clauseSubjects(clause, namespace, direction);
+      if (subjects.length === 0) continue;
+      for (const region of managedRegions(model, namespace, direction)) {
+        const within = intersect(subjects, region.pods);
+        if (within.length > 0) result.push({ namespace, direction, region, subjects: within });
+      }
+    }
+  }
+  return result;
+}
