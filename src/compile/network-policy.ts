@@ -351,8 +351,12 @@ function policyNames(model: Model, subjects: readonly Subject[]): Map<Subject, s
   return result;
 }
 
+/** `app!=web,!legacy` → `app-not-web-no-legacy`: a readable name that never reads as its opposite. */
 const slug = (text: string) =>
   text
+    .replace(/!=/g, "-not-")
+    .replace(/ notin /g, "-not-in-")
+    .replace(/(^|,)!/g, "$1no-")
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");

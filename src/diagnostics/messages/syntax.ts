@@ -1,4 +1,12 @@
 import { entry } from "../catalogue.js";
 
+/** Lexing and parsing: SP1xxx. */
 export const syntax = {
+  unexpectedCharacters: entry("SP1001", "error", (text: string) => `unexpected character${text.length > 1 ? "s" : ""} \`${text}\``),
+  unterminatedString: entry("SP1002", "error", () => "this string has no closing `\"` on its line"),
+  parseError: entry("SP1003", "error", (message: string) => message),
+  tooDeeplyNested: entry("SP1004", "error", (limit: number) => `parentheses are nested more than ${limit} deep`),
+  notAllowedInProfile: entry("SP1005", "error", (what: string) =>
+    `${what} is not allowed in a profile: a profile holds pod-security rules (\`deny\`, \`require\`, \`set\`, \`allow\` of features)`),
+  fileTooLarge: entry("SP1006", "error", (size: number, limit: number) => `the file has ${size} characters; secpolc reads at most ${limit}`),
 } as const;

@@ -1,0 +1,6 @@
+// Generated from stdlib/*.secpol by scripts/gen-stdlib.js. Do not edit.
+export const stdlibModules: Readonly<Record<string, string>> = {
+  "std/dns": "# std/dns: the cluster DNS service (CoreDNS or kube-dns), as pods: NetworkPolicy sees pods, not the\n# Service address. Rules that name `dns` without ports get both DNS ports.\ngroup dns = pods(k8s-app=kube-dns) in ns kube-system : 53/udp, 53/tcp\n",
+  "std/prelude": "# std/prelude: always in scope, in every program.\nimport \"std/dns\"\nimport \"std/pss\"\n",
+  "std/pss": "# std/pss: the Pod Security Standards levels as profiles, for `apply baseline to ...` and\n# `apply restricted to ...`.\n\nprofile baseline {\n  deny privileged, hostNetwork, hostPID, hostIPC, hostPort, hostPath\n  deny procMount, unconfinedSeccomp, unconfinedAppArmor, customSELinux\n}\n\nprofile restricted {\n  deny privileged, hostNetwork, hostPID, hostIPC, hostPort, hostPath\n  deny procMount, unconfinedSeccomp, unconfinedAppArmor, customSELinux\n  deny privilegeEscalation, rootUser\n  require runAsNonRoot, noPrivilegeEscalation, drop ALL, seccomp RuntimeDefault\n}\n",
+};

@@ -1,0 +1,106 @@
+/**
+ * text → tokens → CST → AST. Never throws: every problem becomes a diagnostic with a span, and the
+ * statements that parsed are still returned.
+ */
+import type { IToken } from "chevrotain";
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { diagnostic } from "../diagnostics/catalogue.js";
+import { syntax as m } from "../diagnostics/messages/syntax.js";
+import type { SourceFileNode } from "./ast.js";
+import { parser } from "./parser.js";
+import { toAst } from "./to-ast.js";
+import * as t from "./tokens.js";
+
+export const MAX_NESTING = 64;
+export const MAX_FILE_SIZE = 16 * 1024 * 1024;
+
+export interface ParseResult {
+  file: SourceFileNode;
+  diagnostics: Diagnostic[];
+}
+
+export interface Tokens {
+  tokens: IToken[];
+  comments: IToken[];
+  diagnostics: Diagnostic[];
+}
+
+const tokenSpan = (path: string, tok: IToken): Span => ({
+  file: path,
+  start: { line: tok.startLine ?? 1, column: tok.startColumn ?? 1, offset: tok.startOffset },
+  end: { line: tok.endLine ?? tok.startLine ?? 1, column: (tok.endColumn ?? tok.startColumn ?? 0) + 1, offset: (tok.endOffset ?? tok.startOffset) + 1 },
+});
+
+/** Lexes, reports bad characters (one diagnostic per run), and drops line breaks that continue a statement. */
+export function tokenize(text: string, path: string): Tokens {
+  const lexed = t.lexer.tokenize(text);
+  const diagnostics: Diagnostic[] = [];
+  let previousEnd = -2;
+  for (const error of lexed.errors) {
+    // the lexer reports one error per run of characters it could not match
+    if (error.offset === previousEnd) continue;
+    previousEnd = error.offset + error.length;
+    const span: Span = {
+      file: path,
+      start: { line: error.line ?? 1, column: error.column ?? 1, offset: error.offset },
+      end: { line: error.line ?? 1, column: (error.column ?? 1) + error.length, offset: error.offset + error.length },
+    };
+    diagnostics.push(diagnostic(m.unexpectedCharacters, span, [text.slice(error.offset, error.offset + Math.min(error.length, 20))]));
+  }
+  const tokens: IToken[] = [];
+  let depth = 0;
+  let deepest: IToken | undefined;
+  for (const tok of lexed.tokens) {
+    if (tok.tokenType === t.UnterminatedString) {
+      diagnostics.push(diagnostic(m.unterminatedString, tokenSpan(path, tok), []));
+      continue;
+    }
+    if (tok.tokenType === t.LParen && ++depth > MAX_NESTING) {
+      deepest ??= tok;
+      continue;
+    }
+    if (tok.tokenType === t.RParen && depth > MAX_NESTING) {
+      depth--;
+      continue;
+    }
+    if (tok.tokenType === t.RParen) depth = Math.max(0, depth - 1);
+    if (tok.tokenType === t.Newline) {
+      const previous = tokens[tokens.length - 1];
+      if (depth > 0 || (previous && t.continuationTokens.has(previous.tokenType)) || previous?.tokenType === t.Newline) continue;
+    }
+    tokens.push(tok);
+  }
+  if (deepest) diagnostics.push(diagnostic(m.tooDeeplyNested, tokenSpan(path, deepest), [MAX_NESTING]));
+  return { tokens, comments: (lexed.groups.comments as IToken[] | undefined) ?? [], diagnostics };
+}
+
+export function parse(text: string, path: string): ParseResult {
+  if (text.length > MAX_FILE_SIZE) {
+    const start = { line: 1, column: 1, offset: 0 };
+    const file: SourceFileNode = { kind: "File", path, statements: [], comments: [], span: { file: path, start, end: start } };
+    return { file, diagnostics: [diagnostic(m.fileTooLarge, file.span, [text.length, MAX_FILE_SIZE])] };
+  }
+  const lexed = tokenize(text, path);
+  parser.input = lexed.tokens;
+  const cst = parser.file();
+  const diagnostics = [...lexed.diagnostics];
+  let lastOffset = -1;
+  for (const error of parser.errors) {
+    const tok = error.token;
+    const located = Number.isFinite(tok.startOffset) ? tok : (error as { previousToken?: IToken }).previousToken;
+    const offset = located && Number.isFinite(located.startOffset) ? located.startOffset : text.length;
+    // after recovery, one mistake can cascade: report the first error at each position only
+    if (offset === lastOffset) continue;
+    lastOffset = offset;
+    const span = located && Number.isFinite(located.startOffset) ? tokenSpan(path, located) : endOfText(text, path);
+    diagnostics.push(diagnostic(m.parseError, span, [error.message]));
+  }
+  const converted = toAst(cst, path, lexed.comments);
+  return { file: converted.file, diagnostics: [...diagnostics, ...converted.diagnostics] };
+}
+
+function endOfText(text: string, path: string): Span {
+  const lines = text.split("\n");
+  const position = { line: lines.length, column: lines[lines.length - 1].length + 1, offset: text.length };
+  return { file: path, start: position, end: position };
+}

@@ -1,0 +1,162 @@
+/**
+ * Tokens of `.secpol` and the one lexer. Keywords are reserved only where a statement could start or
+ * continue with them, so every keyword is also a `Name` (a declared name may be any identifier or
+ * keyword). Comments go to their own group: the formatter keeps them.
+ */
+import { createToken, Lexer, type TokenType } from "chevrotain";
+
+export const Name = createToken({ name: "Name", pattern: Lexer.NA, label: "a name" });
+
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: /[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*/,
+  categories: [Name],
+  label: "a name",
+});
+
+export const Cidr = createToken({
+  name: "Cidr",
+  pattern: /\d{1,3}(?:\.\d{1,3}){3}\/\d{1,3}|(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*\/\d{1,3}/,
+  label: "a CIDR block",
+});
+
+export const Address = createToken({
+  name: "Address",
+  pattern: /\d{1,3}(?:\.\d{1,3}){3}(?![\w.])|(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*(?![\w:])/,
+  label: "an IP address",
+  longer_alt: Identifier,
+});
+
+export const NumberToken = createToken({
+  name: "Number",
+  pattern: /\d+(?:\.\d+)*/,
+  longer_alt: Identifier,
+  label: "a number",
+});
+
+export const StringToken = createToken({ name: "String", pattern: /"(?:[^"\\\n]|\\.)*"/, label: "a string" });
+export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*/, label: "a string" });
+
+export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments" });
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f\v]+/, group: Lexer.SKIPPED });
+export const Newline = createToken({ name: "Newline", pattern: /\n/, label: "the end of the line", line_breaks: true });
+
+export const Semicolon = createToken({ name: "Semicolon", pattern: ";", label: "`;`" });
+export const LBrace = createToken({ name: "LBrace", pattern: "{", label: "`{`" });
+export const RBrace = createToken({ name: "RBrace", pattern: "}", label: "`}`" });
+export const LParen = createToken({ name: "LParen", pattern: "(", label: "`(`" });
+export const RParen = createToken({ name: "RParen", pattern: ")", label: "`)`" });
+export const Comma = createToken({ name: "Comma", pattern: ",", label: "`,`" });
+export const Colon = createToken({ name: "Colon", pattern: ":", label: "`:`" });
+export const NotArrow = createToken({ name: "NotArrow", pattern: "-/->", label: "`-/->`" });
+export const Arrow = createToken({ name: "Arrow", pattern: "->", label: "`->`" });
+export const DoubleEquals = createToken({ name: "DoubleEquals", pattern: "==", label: "`==`" });
+export const NotEquals = createToken({ name: "NotEquals", pattern: "!=", label: "`!=`" });
+export const Equals = createToken({ name: "Equals", pattern: "=", label: "`=`" });
+export const Bang = createToken({ name: "Bang", pattern: "!", label: "`!`" });
+export const DotDot = createToken({ name: "DotDot", pattern: "..", label: "`..`" });
+export const Slash = createToken({ name: "Slash", pattern: "/", label: "`/`" });
+export const Star = createToken({ name: "Star", pattern: "*", label: "`*`" });
+export const At = createToken({ name: "At", pattern: "@", label: "`@`" });
+
+const keyword = (word: string): TokenType =>
+  createToken({ name: `Kw_${word}`, pattern: word, longer_alt: Identifier, categories: [Name], label: `\`${word}\`` });
+
+export const Kw = {
+  import: keyword("import"),
+  cluster: keyword("cluster"),
+  namespace: keyword("namespace"),
+  workload: keyword("workload"),
+  group: keyword("group"),
+  profile: keyword("profile"),
+  psp: keyword("psp"),
+  grant: keyword("grant"),
+  to: keyword("to"),
+  user: keyword("user"),
+  serviceaccounts: keyword("serviceaccounts"),
+  serviceaccount: keyword("serviceaccount"),
+  allow: keyword("allow"),
+  deny: keyword("deny"),
+  assert: keyword("assert"),
+  default: keyword("default"),
+  ingress: keyword("ingress"),
+  egress: keyword("egress"),
+  for: keyword("for"),
+  in: keyword("in"),
+  notin: keyword("notin"),
+  ns: keyword("ns"),
+  pods: keyword("pods"),
+  cidr: keyword("cidr"),
+  except: keyword("except"),
+  world: keyword("world"),
+  any: keyword("any"),
+  port: keyword("port"),
+  serviceAccount: keyword("serviceAccount"),
+  service: keyword("service"),
+  containers: keyword("containers"),
+  kind: keyword("kind"),
+  require: keyword("require"),
+  set: keyword("set"),
+  apply: keyword("apply"),
+  all: keyword("all"),
+  pss: keyword("pss"),
+  labels: keyword("labels"),
+} as const;
+
+/** Longest first: a keyword that is a prefix of another (`in`, `ingress`) must not shadow it. */
+const keywords: TokenType[] = Object.values(Kw).sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length);
+
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  Comment,
+  Newline,
+  StringToken,
+  UnterminatedString,
+  NotArrow,
+  Arrow,
+  Cidr,
+  Address,
+  ...keywords,
+  NumberToken,
+  Identifier,
+  Semicolon,
+  LBrace,
+  RBrace,
+  LParen,
+  RParen,
+  Comma,
+  Colon,
+  DoubleEquals,
+  NotEquals,
+  Equals,
+  Bang,
+  DotDot,
+  Slash,
+  Star,
+  At,
+  Name,
+];
+
+export const lexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+
+/** Tokens after which a line break does not end the statement. */
+export const continuationTokens: ReadonlySet<TokenType> = new Set([
+  Arrow,
+  NotArrow,
+  Comma,
+  Colon,
+  LBrace,
+  LParen,
+  Equals,
+  DoubleEquals,
+  NotEquals,
+  DotDot,
+  Slash,
+  At,
+  Bang,
+  Kw.in,
+  Kw.notin,
+  Kw.except,
+  Kw.to,
+  Kw.for,
+]);
