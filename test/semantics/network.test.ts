@@ -29,6 +29,7 @@ interface Case {
 const cases: fc.Arbitrary<Case> = programArbitrary.chain((program) =>
   arbitraryUniverse({
     ownedNamespaces: ownedNamespacesOf(program),
+    otherNamespaces: ["a", "b", "c", "ext", "kube-system"],
     labelKeys: program.labelKeys,
     labelValues: program.labelValues,
     namedPorts: program.namedPorts,

@@ -20,7 +20,7 @@ export interface GeneratedProgram {
 
 const pick = <T>(values: readonly T[]) => fc.constantFrom(...values);
 
-const posture = fc.constantFrom(
+const posture = fc.constantFrom<string[]>(
   [],
   ["default deny"],
   ["default allow"],
@@ -42,31 +42,42 @@ const namespaceBlock = fc.record({
   ),
 });
 
-const peer = fc.oneof(
-  fc.tuple(pick(NAMESPACES), pick(APPS)).map(([n, a]) => `${n}/${a}`),
-  pick(NAMESPACES).map((n) => `ns ${n}`),
-  pick([...NAMESPACES, ...OTHER_NAMESPACES]).map((n) => `${n}/*`),
-  pick(TEAMS).map((t) => `ns(team=${t})`),
-  fc.tuple(pick(APPS), pick([...NAMESPACES, ...OTHER_NAMESPACES])).map(([a, n]) => `pods(app=${a}) in ns ${n}`),
-  fc.tuple(pick(["tier=fe", "tier!=fe", "app in (w1, w2)", "app notin (w1)", "tier", "!tier"]), pick(TEAMS)).map(([s, t]) => `pods(${s}) in ns(team=${t})`),
-  fc.constantFrom("cidr 172.16.0.0/12 except 172.17.0.0/16", "cidr 10.0.0.0/8", "cidr 192.168.1.0/24", "world", "cluster", "any", "dns"),
-);
+/** Peers; workload references only name the workloads that `declared` holds (`ns/app`). */
+const peerOf = (declared: string[]) =>
+  fc.oneof(
+    ...(declared.length > 0 ? [{ weight: 4, arbitrary: fc.constantFrom(...declared) }] : []),
+    { weight: 1, arbitrary: pick(NAMESPACES).map((n) => `ns ${n}`) },
+    { weight: 1, arbitrary: pick([...NAMESPACES, ...OTHER_NAMESPACES]).map((n) => `${n}/*`) },
+    { weight: 1, arbitrary: pick(TEAMS).map((t) => `ns(team=${t})`) },
+    { weight: 1, arbitrary: fc.tuple(pick(APPS), pick([...NAMESPACES, ...OTHER_NAMESPACES])).map(([a, n]) => `pods(app=${a}) in ns ${n}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(pick(["tier=fe", "tier!=fe", "app in (w1, w2)", "app notin (w1)", "tier", "!tier"]), pick(TEAMS))
+        .map(([s, t]) => `pods(${s}) in ns(team=${t})`),
+    },
+    { weight: 2, arbitrary: fc.constantFrom("cidr 172.16.0.0/12 except 172.17.0.0/16", "cidr 10.0.0.0/8", "cidr 192.168.1.0/24", "world", "cluster", "any", "dns") },
+  );
 
 const ports = fc.oneof(
   { weight: 3, arbitrary: fc.constant("") },
   { weight: 5, arbitrary: fc.constantFrom(": 80", ": 5432", ": 53/udp", ": 80, 443", ": 8000..8080", ": http", ": 8080, 53/udp", ": 1..65535/udp") },
 );
 
-const rule = fc
-  .record({ sources: fc.array(peer, { minLength: 1, maxLength: 2 }), destinations: fc.array(peer, { minLength: 1, maxLength: 2 }), ports })
-  .map((r) => `allow ${r.sources.join(", ")} -> ${r.destinations.join(", ")}${r.ports}`);
+const ruleOf = (declared: string[]) =>
+  fc
+    .record({ sources: fc.array(peerOf(declared), { minLength: 1, maxLength: 2 }), destinations: fc.array(peerOf(declared), { minLength: 1, maxLength: 2 }), ports })
+    .map((r) => `allow ${r.sources.join(", ")} -> ${r.destinations.join(", ")}${r.ports}`);
 
 export const programArbitrary: fc.Arbitrary<GeneratedProgram> = fc
   .record({
     version: fc.constantFrom("1.30", "1.21"),
     dualStack: fc.boolean(),
     namespaces: fc.uniqueArray(namespaceBlock, { selector: (n) => n.name, minLength: 1, maxLength: 3 }),
-    rules: fc.array(rule, { minLength: 1, maxLength: 5 }),
+  })
+  .chain((p) => {
+    const declared = p.namespaces.flatMap((n) => n.workloads.map((w) => `${n.name}/${w.app}`));
+    return fc.array(ruleOf(declared), { minLength: 1, maxLength: 5 }).map((rules) => ({ ...p, rules }));
   })
   .map(({ version, dualStack, namespaces, rules }) => {
     const podCIDRs = dualStack ? ["10.244.0.0/16", "fd00:10:244::/56"] : ["10.244.0.0/16"];

@@ -1,0 +1,64 @@
+/**
+ * Diagnostics for people (`file:line:col: error SP1234: message`, the source line, a caret under
+ * the span, help and notes) and for machines (JSON). Pure: the texts come in as a map.
+ */
+import type { Diagnostic, Span } from "./diagnostic.js";
+
+export interface RenderOptions {
+  color?: boolean;
+}
+
+const paint = (on: boolean, code: string, text: string) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
+const severityColor = { error: "31;1", warning: "33;1", note: "36;1" } as const;
+
+const place = (span: Span) => `${span.file}:${span.start.line}:${span.start.column}`;
+
+/** The source line of a span and a caret line under it (clamped to that line; tabs kept). */
+function snippet(span: Span, text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const lines = text.split("\n");
+  const line = lines[span.start.line - 1];
+  if (line === undefined) return [];
+  const source = line.replace(/\r$/, "");
+  const from = Math.min(span.start.column - 1, source.length);
+  const to = span.end.line === span.start.line ? Math.min(Math.max(span.end.column - 1, from + 1), Math.max(source.length, from + 1)) : Math.max(source.length, from + 1);
+  const pad = source.slice(0, from).replace(/[^\t]/g, " ");
+  return [source, `${pad}${"^".repeat(Math.max(1, to - from))}`];
+}
+
+export function renderDiagnostic(d: Diagnostic, sources: Record<string, string>, options: RenderOptions = {}): string {
+  const color = options.color ?? false;
+  const head = `${place(d.span)}: ${paint(color, severityColor[d.severity], `${d.severity} ${d.code}`)}: ${d.message}`;
+  const out = [head, ...snippet(d.span, sources[d.span.file]).map((l) => `  ${l}`)];
+  if (d.help) out.push(`  = help: ${d.help}`);
+  for (const r of d.related ?? []) {
+    out.push(`${place(r.span)}: note: ${r.message}`, ...snippet(r.span, sources[r.span.file]).map((l) => `  ${l}`));
+  }
+  return out.join("\n");
+}
+
+export function renderDiagnostics(diagnostics: readonly Diagnostic[], sources: Record<string, string>, options: RenderOptions = {}): string {
+  if (diagnostics.length === 0) return "";
+  const blocks = diagnostics.map((d) => renderDiagnostic(d, sources, options));
+  const count = (severity: Diagnostic["severity"], word: string) => {
+    const n = diagnostics.filter((d) => d.severity === severity).length;
+    return n === 0 ? [] : [`${n} ${word}${n === 1 ? "" : "s"}`];
+  };
+  const summary = [...count("error", "error"), ...count("warning", "warning"), ...count("note", "note")].join(", ");
+  return `${blocks.join("\n\n")}\n\n${summary}\n`;
+}
+
+const position = (span: Span) => ({ file: span.file, line: span.start.line, column: span.start.column, endLine: span.end.line, endColumn: span.end.column });
+
+export function diagnosticsToJson(diagnostics: readonly Diagnostic[]): { diagnostics: unknown[] } {
+  return {
+    diagnostics: diagnostics.map((d) => ({
+      ...position(d.span),
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+      ...(d.help ? { help: d.help } : {}),
+      ...(d.related ? { related: d.related.map((r) => ({ ...position(r.span), message: r.message })) } : {}),
+    })),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Schema validation of emitted objects with kubernetes-models (the OpenAPI schemas of the
+ * Kubernetes API, compiled to validators). Returns the problems; empty when the object is valid.
+ */
+import { Namespace } from "kubernetes-models/v1";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
+
+interface Validatable {
+  validate(): void;
+}
+
+const models: Record<string, new (data: any) => Validatable> = {
+  "v1/Namespace": Namespace,
+  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
+  "rbac.authorization.k8s.io/v1/ClusterRole": ClusterRole,
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": ClusterRoleBinding,
+  "rbac.authorization.k8s.io/v1/Role": Role,
+  "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding,
+};
+
+/** kustomize's own kinds have no OpenAPI schema in the Kubernetes API. */
+const kustomizeKinds = new Set(["kustomize.config.k8s.io/v1beta1/Kustomization", "kustomize.config.k8s.io/v1alpha1/Component"]);
+
+export function validateManifest(obj: unknown): string[] {
+  const o = obj as { apiVersion?: string; kind?: string } | null;
+  const key = `${o?.apiVersion}/${o?.kind}`;
+  if (kustomizeKinds.has(key)) return [];
+  const Model = models[key];
+  if (!Model) return [`no schema for ${key}`];
+  try {
+    new Model(o).validate();
+    return [];
+  } catch (e) {
+    return [String((e as Error).message ?? e)];
+  }
+}
