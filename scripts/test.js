@@ -3,9 +3,10 @@
 // `N passed, N failed` line that CI reads. Extra arguments narrow the file pattern.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
 const require = createRequire(import.meta.url);
-const uvu = require.resolve("uvu/bin.js");
+const uvu = join(dirname(require.resolve("uvu")), "..", "bin.js");
 const pattern = process.argv[2] ?? "\\.test\\.ts$";
 const child = spawn(process.execPath, ["--import", "tsx", uvu, "test", pattern], {
   stdio: ["ignore", "pipe", "inherit"],

@@ -1,4 +1,17 @@
 import { entry } from "../catalogue.js";
 
+/** The command line and input files: SP5xxx. Usage problems and unreadable input exit with 2. */
 export const cli = {
+  unknownCommand: entry("SP5001", "error", (name: string) => `unknown command \`${name}\``),
+  unknownOption: entry("SP5002", "error", (name: string) => `unknown option \`${name}\``),
+  missingOutput: entry("SP5003", "error", () => "`build` needs an output directory: `-o OUT`"),
+  unreadableInput: entry("SP5004", "error", (path: string, reason: string) => `cannot read \`${path}\`: ${reason}`),
+  notSecpolFile: entry("SP5005", "error", (path: string) => `\`${path}\` is not a \`.secpol\` file`),
+  noInputFiles: entry("SP5006", "error", (where: string) => `no \`.secpol\` files found in ${where}`),
+  outputNotOurs: entry("SP5007", "error", (path: string) => `\`${path}\` exists and was not written by secpolc; refusing to replace it`),
+  writeFailed: entry("SP5008", "error", (path: string, reason: string) => `cannot write \`${path}\`: ${reason}; the output directory is unchanged`),
+  drift: entry("SP5009", "error", (path: string, count: number) => `\`${path}\` is out of date: ${count} file${count === 1 ? "" : "s"} differ from what the sources compile to`),
+  notImplemented: entry("SP5010", "error", (command: string) => `\`${command}\` is not implemented yet`),
+  missingValue: entry("SP5011", "error", (option: string) => `option \`${option}\` needs a value`),
+  badValue: entry("SP5012", "error", (option: string, value: string, expected: string) => `\`${value}\` is not a valid value for \`${option}\`: expected ${expected}`),
 } as const;

@@ -1,0 +1,69 @@
+/** Command-line parsing: a small table of options per command, nothing clever. */
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { diagnostic } from "../diagnostics/catalogue.js";
+import { cli as m } from "../diagnostics/messages/cli.js";
+
+export interface Options {
+  command: string;
+  inputs: string[];
+  output?: string;
+  check: boolean;
+  clusterVersion?: string;
+  format: "text" | "json";
+  summary: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+const valued = new Set(["-o", "--output", "--cluster-version", "--format"]);
+const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-color"]);
+
+/** A span on the joined command line, so that usage errors point at the argument. */
+export function argumentSpan(argv: readonly string[], index: number): Span {
+  const column = argv.slice(0, index).reduce((n, a) => n + a.length + 1, 1);
+  const length = Math.max(1, (argv[index] ?? "").length);
+  return { file: "<command line>", start: { line: 1, column, offset: column - 1 }, end: { line: 1, column: column + length, offset: column - 1 + length } };
+}
+
+export function parseArguments(argv: readonly string[]): { options: Options; diagnostics: Diagnostic[] } {
+  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false };
+  const diagnostics: Diagnostic[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    if (valued.has(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) {
+        diagnostics.push(diagnostic(m.missingValue, argumentSpan(argv, i - 1), [name]));
+        break;
+      }
+      if (name === "-o" || name === "--output") options.output = value;
+      else if (name === "--cluster-version") {
+        if (/^v?\d+\.\d+$/.test(value)) options.clusterVersion = value;
+        else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "MAJOR.MINOR, e.g. `1.30`"]));
+      } else if (value === "text" || value === "json") options.format = value;
+      else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`text` or `json`"]));
+    } else if (flags.has(name)) {
+      if (name === "--check") options.check = true;
+      else if (name === "--summary") options.summary = true;
+      else if (name === "--help" || name === "-h") options.help = true;
+      else if (name === "--version") options.version = true;
+    } else if (arg.startsWith("-") && arg !== "-") {
+      diagnostics.push(diagnostic(m.unknownOption, argumentSpan(argv, i), [arg], { help: "see `secpolc --help`" }));
+    } else if (!options.command) options.command = arg;
+    else options.inputs.push(arg);
+  }
+  return { options, diagnostics };
+}
+
+export const usage = `secpolc — compile .secpol Kubernetes security policies
+
+usage:
+  secpolc build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format text|json] [--summary]
+  secpolc check [FILES|DIRS...] [--format text|json]
+  secpolc --help | --version
+
+Directories are read recursively for *.secpol files; the default input is the current directory.
+Exit codes: 0 success (warnings allowed), 1 the program has errors or --check found drift,
+2 bad usage or unreadable input.
+`;

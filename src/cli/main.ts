@@ -1,0 +1,165 @@
+/**
+ * `secpolc`: reads files, calls the compiler core, renders diagnostics, writes the output directory.
+ * All file-system and process access of the compiler lives in src/cli/.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { build, check, diagnosticsToJson, renderDiagnostics, type Diagnostic } from "../index.js";
+import { diagnostic } from "../diagnostics/catalogue.js";
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import { cli as m } from "../diagnostics/messages/cli.js";
+import { argumentSpan, parseArguments, usage, type Options } from "./args.js";
+import { discoverSources, importResolver } from "./files.js";
+import { differingFiles, OutputError, writeOutputDirectory } from "./write.js";
+
+export const EXIT_OK = 0;
+export const EXIT_PROGRAM_ERRORS = 1;
+export const EXIT_USAGE = 2;
+
+interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  color: boolean;
+  /** The arguments joined, for carets under command-line mistakes. */
+  commandLine: string;
+}
+
+const defaultIo = (argv: readonly string[]): Io => ({
+  commandLine: argv.join(" "),
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  cwd: process.cwd(),
+  color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
+});
+
+type Command = (options: Options, argv: readonly string[], io: Io) => number;
+
+const commands: Record<string, Command> = {
+  build: runBuild,
+  check: runCheck,
+};
+const planned = ["fmt", "explain", "audit", "diff", "lsp", "migrate-psp"];
+
+export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<number> {
+  const { options, diagnostics } = parseArguments(argv);
+  if (options.version) {
+    io.stdout(`${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  if (options.help || argv.length === 0) {
+    io.stdout(usage);
+    return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
+  }
+  const commandIndex = argv.indexOf(options.command);
+  const command = commands[options.command];
+  if (!command) {
+    const known = planned.includes(options.command);
+    diagnostics.push(
+      diagnostic(known ? m.notImplemented : m.unknownCommand, argumentSpan(argv, commandIndex), [options.command], {
+        help: known ? "this version of secpolc has `build` and `check`" : "the commands are `build` and `check`; see `secpolc --help`",
+      }),
+    );
+  }
+  if (diagnostics.length > 0) {
+    report(diagnostics, {}, options, io);
+    return EXIT_USAGE;
+  }
+  return command(options, argv, io);
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function report(diagnostics: readonly Diagnostic[], sources: Record<string, string>, options: Options, io: Io): void {
+  if (options.format === "json") io.stdout(`${JSON.stringify(diagnosticsToJson(diagnostics), null, 2)}\n`);
+  else if (diagnostics.length > 0) io.stderr(renderDiagnostics(diagnostics, { ...sources, "<command line>": io.commandLine }, { color: io.color }));
+}
+
+/** Reads the inputs; unreadable input is a usage-level failure (exit 2). */
+function readInputs(options: Options, argv: readonly string[], io: Io) {
+  const inputs = options.inputs.length > 0 ? options.inputs : ["."];
+  const { sources, problems } = discoverSources(io.cwd, inputs);
+  const diagnostics = problems.map((p) =>
+    diagnostic(m.unreadableInput, argumentSpan(argv, Math.max(0, argv.indexOf(p.input))), [p.input, p.reason]),
+  );
+  if (problems.length === 0 && sources.length === 0) {
+    diagnostics.push(diagnostic(m.noInputFiles, argumentSpan(argv, Math.max(0, argv.indexOf(inputs[0]))), [inputs.map((i) => `\`${i}\``).join(", ")]));
+  }
+  return { sources, diagnostics };
+}
+
+function runCheck(options: Options, argv: readonly string[], io: Io): number {
+  const input = readInputs(options, argv, io);
+  if (input.diagnostics.length > 0) {
+    report(input.diagnostics, {}, options, io);
+    return EXIT_USAGE;
+  }
+  const result = check(input.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
+  report(result.diagnostics, result.sources, options, io);
+  return hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+}
+
+function runBuild(options: Options, argv: readonly string[], io: Io): number {
+  if (!options.output) {
+    report([diagnostic(m.missingOutput, argumentSpan(argv, argv.indexOf("build")), [], { help: "e.g. `secpolc build policies/ -o out/`" })], {}, options, io);
+    return EXIT_USAGE;
+  }
+  const input = readInputs(options, argv, io);
+  if (input.diagnostics.length > 0) {
+    report(input.diagnostics, {}, options, io);
+    return EXIT_USAGE;
+  }
+  const result = build(input.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
+  const outputIndex = Math.max(0, argv.indexOf(options.output));
+  if (hasErrors(result.diagnostics)) {
+    report(result.diagnostics, result.sources, options, io);
+    return EXIT_PROGRAM_ERRORS;
+  }
+  const out = resolve(io.cwd, options.output);
+  if (options.check) {
+    const differing = differingFiles(out, result.files);
+    const diagnostics = [...result.diagnostics];
+    if (differing.length > 0) {
+      diagnostics.push(
+        diagnostic(m.drift, argumentSpan(argv, outputIndex), [options.output, differing.length], {
+          help: `run \`secpolc build ... -o ${options.output}\` and commit the result; differing: ${differing.join(", ")}`,
+        }),
+      );
+    }
+    report(diagnostics, result.sources, options, io);
+    return differing.length > 0 ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+  }
+  try {
+    writeOutputDirectory(out, result.files);
+  } catch (e) {
+    const error = e instanceof OutputError ? e : new OutputError("write", out, String(e));
+    const failure =
+      error.kind === "not-ours"
+        ? diagnostic(m.outputNotOurs, argumentSpan(argv, outputIndex), [options.output], {
+            help: "secpolc owns its output directory and replaces it whole: choose a new or empty directory",
+          })
+        : diagnostic(m.writeFailed, argumentSpan(argv, outputIndex), [options.output, error.message]);
+    report([...result.diagnostics, failure], result.sources, options, io);
+    return EXIT_USAGE;
+  }
+  report(result.diagnostics, result.sources, options, io);
+  if (options.summary && options.format === "text") io.stdout(summary(input.sources.length, result.objectCounts, result.diagnostics, options.output));
+  return EXIT_OK;
+}
+
+function summary(files: number, counts: Record<string, number>, diagnostics: readonly Diagnostic[], out: string): string {
+  const objects = Object.entries(counts)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([kind, n]) => `  ${String(n).padStart(4)} ${kind}`);
+  const warnings = diagnostics.filter((d) => d.severity === "warning").length;
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  return [
+    `secpolc: read ${files} file${files === 1 ? "" : "s"}, wrote ${total} object${total === 1 ? "" : "s"} to ${out}/`,
+    ...objects,
+    `  ${warnings} warning${warnings === 1 ? "" : "s"}`,
+    "",
+  ].join("\n");
+}
