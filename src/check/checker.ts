@@ -531,7 +531,7 @@ class Checker {
   }
 
   private errorCount(): number {
-    return this.d.items.filter((x) => x.severity === "error").length;
+    return this.d.errors;
   }
 
   private reportPortsPerDestination(node: ast.NetworkRule): void {

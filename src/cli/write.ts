@@ -61,7 +61,11 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[], 
     }
     if (existed) rmSync(retired, { recursive: true, force: true });
   } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
+    try {
+      rmSync(staging, { recursive: true, force: true });
+    } catch {
+      // nothing was staged (e.g. the parent is not a directory)
+    }
     throw new OutputError("write", dir, (e as Error).message);
   }
 }

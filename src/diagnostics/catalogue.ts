@@ -38,10 +38,9 @@ export function diagnostic<A extends unknown[]>(
 /** A collector passes hand around: `report(entry, span, args, extras)`. */
 export class Diagnostics {
   readonly items: Diagnostic[] = [];
+  errors = 0;
   report<A extends unknown[]>(what: MessageEntry<A>, span: Span, args: A, extras?: DiagnosticExtras): void {
     this.items.push(diagnostic(what, span, args, extras));
-  }
-  add(...diagnostics: Diagnostic[]): void {
-    this.items.push(...diagnostics);
+    if (what.severity === "error") this.errors++;
   }
 }

@@ -59,12 +59,19 @@ const constraintOf = (r: Requirement): KeyConstraint => {
 
 /** The conjunction of requirements, or `undefined` when they contradict each other. */
 export function conjunctionOf(requirements: readonly Requirement[]): Conjunction | undefined {
-  let result: Conjunction | undefined = everything;
+  const byKey = new Map<string, KeyConstraint>();
   for (const r of requirements) {
-    result = intersectConjunctions(result, [[r.key, constraintOf(r)]]);
-    if (!result) return undefined;
+    const existing = byKey.get(r.key);
+    const c = constraintOf(r);
+    if (!existing) {
+      byKey.set(r.key, c);
+      continue;
+    }
+    const both = intersectConjunctions([[r.key, existing]], [[r.key, c]]);
+    if (!both) return undefined;
+    byKey.set(r.key, both[0]?.[1] ?? c);
   }
-  return result;
+  return [...byKey].filter(([, c]) => !isFreeConstraint(c)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 export const labelsEqual = (key: string, value: string): Conjunction => [

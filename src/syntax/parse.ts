@@ -2,7 +2,7 @@
  * text → tokens → CST → AST. Never throws: every problem becomes a diagnostic with a span, and the
  * statements that parsed are still returned.
  */
-import type { IToken } from "chevrotain";
+import { EOF, type CstNode, type IToken } from "chevrotain";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { syntax as m } from "../diagnostics/messages/syntax.js";
@@ -50,7 +50,7 @@ export function tokenize(text: string, path: string): Tokens {
   const tokens: IToken[] = [];
   let depth = 0;
   let deepest: IToken | undefined;
-  for (const tok of lexed.tokens) {
+  for (const [index, tok] of lexed.tokens.entries()) {
     if (tok.tokenType === t.UnterminatedString) {
       diagnostics.push(diagnostic(m.unterminatedString, tokenSpan(path, tok), []));
       continue;
@@ -66,6 +66,8 @@ export function tokenize(text: string, path: string): Tokens {
     if (tok.tokenType === t.RParen) depth = Math.max(0, depth - 1);
     if (tok.tokenType === t.Newline) {
       const previous = tokens[tokens.length - 1];
+      // an unclosed `(` must not swallow the rest of the file: a line that starts a statement ends it
+      if (depth > 0 && t.statementKeywords.has(lexed.tokens[index + 1]?.tokenType)) depth = 0;
       if (depth > 0 || (previous && t.continuationTokens.has(previous.tokenType)) || previous?.tokenType === t.Newline) continue;
     }
     tokens.push(tok);
@@ -81,22 +83,72 @@ export function parse(text: string, path: string): ParseResult {
     return { file, diagnostics: [diagnostic(m.fileTooLarge, file.span, [text.length, MAX_FILE_SIZE])] };
   }
   const lexed = tokenize(text, path);
-  parser.input = lexed.tokens;
-  const cst = parser.file();
-  const diagnostics = [...lexed.diagnostics];
+  const { cst, skipped } = parseSkippingBadLines(lexed.tokens, path);
+  const diagnostics: Diagnostic[] = [];
   let lastOffset = -1;
   for (const error of parser.errors) {
     const tok = error.token;
-    const located = Number.isFinite(tok.startOffset) ? tok : (error as { previousToken?: IToken }).previousToken;
-    const offset = located && Number.isFinite(located.startOffset) ? located.startOffset : text.length;
+    const located = tok.tokenType === EOF || !Number.isFinite(tok.startOffset) ? undefined : tok;
+    const offset = located ? located.startOffset : text.length;
     // after recovery, one mistake can cascade: report the first error at each position only
     if (offset === lastOffset) continue;
     lastOffset = offset;
-    const span = located && Number.isFinite(located.startOffset) ? tokenSpan(path, located) : endOfText(text, path);
+    const span = located ? tokenSpan(path, located) : endOfText(text, path);
     diagnostics.push(diagnostic(m.parseError, span, [error.message]));
   }
   const converted = toAst(cst, path, lexed.comments);
-  return { file: converted.file, diagnostics: [...diagnostics, ...converted.diagnostics] };
+  return { file: converted.file, diagnostics: [...lexed.diagnostics, ...skipped, ...diagnostics, ...converted.diagnostics] };
+}
+
+export const MAX_SKIPPED_LINES = 200;
+
+/**
+ * When the parser stops before the end (a line that starts no statement it knows), that line is
+ * reported and skipped, and the file is parsed again: the statements after it still count.
+ */
+function parseSkippingBadLines(input: IToken[], path: string): { cst: CstNode; skipped: Diagnostic[] } {
+  let tokens = input;
+  const skipped: Diagnostic[] = [];
+  for (;;) {
+    parser.input = tokens;
+    const cst = parser.file();
+    // the parser stopped early, or failed on a line whose first token starts no statement
+    const stop = parser.errors.find(
+      (e) => e.name === "NotAllInputParsedException" || (startsLine(tokens, e.token) && !t.statementKeywords.has(e.token.tokenType)),
+    );
+    const at = stop ? tokens.indexOf(stop.token) : -1;
+    if (at < 0 || skipped.length >= MAX_SKIPPED_LINES) return { cst, skipped };
+    const end = Math.max(endOfLine(tokens, at), at + 1);
+    skipped.push(diagnostic(m.parseError, tokenSpan(path, tokens[at]), [describeBadLine(tokens[at], tokens[at + 1])]));
+    tokens = [...tokens.slice(0, at), ...tokens.slice(end)];
+  }
+}
+
+function startsLine(tokens: IToken[], token: IToken): boolean {
+  const i = tokens.indexOf(token);
+  if (i < 0 || token.tokenType === t.RBrace || token.tokenType === EOF) return false;
+  const previous = tokens[i - 1]?.tokenType;
+  return previous === undefined || previous === t.Newline || previous === t.Semicolon || previous === t.LBrace;
+}
+
+/** The index just past the line that starts at `start`: its end, with braces kept balanced. */
+function endOfLine(tokens: IToken[], start: number): number {
+  let depth = 0;
+  for (let i = start; i < tokens.length; i++) {
+    const type = tokens[i].tokenType;
+    if (type === t.LBrace) depth++;
+    else if (type === t.RBrace && --depth < 0) return i;
+    else if (depth === 0 && (type === t.Newline || type === t.Semicolon)) return i + 1;
+  }
+  return tokens.length;
+}
+
+function describeBadLine(first: IToken, second: IToken | undefined): string {
+  if (!t.statementKeywords.has(first.tokenType)) {
+    return `expected a statement (\`namespace\`, \`workload\`, \`allow\`, \`deny\`, \`default\`, ...), found \`${first.image}\``;
+  }
+  const next = second && second.tokenType !== t.Newline && second.tokenType !== t.Semicolon ? `\`${second.image}\`` : "the end of the line";
+  return `cannot read this \`${first.image}\` statement: unexpected ${next} after \`${first.image}\``;
 }
 
 function endOfText(text: string, path: string): Span {

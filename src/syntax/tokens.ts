@@ -139,6 +139,12 @@ export const allTokens: TokenType[] = [
 
 export const lexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
 
+/** Keywords that start a statement. */
+export const statementKeywords: ReadonlySet<TokenType> = new Set([
+  Kw.import, Kw.cluster, Kw.namespace, Kw.workload, Kw.group, Kw.profile, Kw.psp, Kw.grant, Kw.allow, Kw.deny,
+  Kw.require, Kw.set, Kw.assert, Kw.default, Kw.pss, Kw.labels, Kw.apply,
+]);
+
 /** Tokens after which a line break does not end the statement. */
 export const continuationTokens: ReadonlySet<TokenType> = new Set([
   Arrow,

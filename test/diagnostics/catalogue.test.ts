@@ -1,0 +1,19 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as catalogue from "../../src/diagnostics/messages.js";
+
+test("every message has a unique, well-formed code in its area's range", () => {
+  const ranges: Record<string, RegExp> = { syntax: /^SP1\d{3}$/, names: /^SP(2|9)\d{3}$/, compile: /^SP(3|9)\d{3}$/, cli: /^SP5\d{3}$/ };
+  const seen = new Map<string, string>();
+  for (const [area, entries] of Object.entries(catalogue)) {
+    for (const [name, e] of Object.entries(entries as Record<string, { code: string; severity: string }>)) {
+      assert.match(e.code, ranges[area], `${area}.${name}`);
+      assert.not.ok(seen.has(e.code), `${e.code} is used by ${seen.get(e.code)} and ${area}.${name}`);
+      seen.set(e.code, `${area}.${name}`);
+      if (/^SP9/.test(e.code)) assert.ok(e.severity !== "error", `${e.code} is in the warning range`);
+    }
+  }
+  assert.ok(seen.size > 40);
+});
+
+test.run();
