@@ -23,6 +23,8 @@ export interface CompileOptions {
   /** Overrides `cluster { version }` (`--cluster-version`). */
   clusterVersion?: string;
   resolveImport?: ImportResolver;
+  /** How `build` writes manifests: YAML (the default) or JSON; kustomization.yaml stays YAML. */
+  outputFormat?: "yaml" | "json";
 }
 
 /** One file of the output directory: `path` relative to it, `/`-separated. */

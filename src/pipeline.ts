@@ -85,6 +85,6 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
   const network = compileNetworkPolicies(checked.model);
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...network.diagnostics]);
   if (hasErrors(diagnostics)) return { ...failed, diagnostics };
-  const output = writeOutput([...compileNamespaces(checked.model), ...network.manifests]);
+  const output = writeOutput([...compileNamespaces(checked.model), ...network.manifests], options.outputFormat);
   return { ...output, diagnostics, sources: checked.sources };
 }

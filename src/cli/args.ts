@@ -9,7 +9,8 @@ export interface Options {
   output?: string;
   check: boolean;
   clusterVersion?: string;
-  format: "text" | "json";
+  /** `json`: diagnostics as JSON on stdout, and for `build` manifests as JSON files. */
+  format: "text" | "yaml" | "json";
   summary: boolean;
   help: boolean;
   version: boolean;
@@ -41,8 +42,8 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--cluster-version") {
         if (/^v?\d+\.\d+$/.test(value)) options.clusterVersion = value;
         else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "MAJOR.MINOR, e.g. `1.30`"]));
-      } else if (value === "text" || value === "json") options.format = value;
-      else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`text` or `json`"]));
+      } else if (value === "text" || value === "yaml" || value === "json") options.format = value;
+      else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`yaml` (or `text`) or `json`"]));
     } else if (flags.has(name)) {
       if (name === "--check") options.check = true;
       else if (name === "--summary") options.summary = true;
@@ -59,11 +60,12 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
 export const usage = `secpolc — compile .secpol Kubernetes security policies
 
 usage:
-  secpolc build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format text|json] [--summary]
+  secpolc build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json] [--summary]
   secpolc check [FILES|DIRS...] [--format text|json]
   secpolc --help | --version
 
 Directories are read recursively for *.secpol files; the default input is the current directory.
+--format json writes the manifests as JSON and prints diagnostics as JSON on stdout.
 Exit codes: 0 success (warnings allowed), 1 the program has errors or --check found drift,
 2 bad usage or unreadable input.
 `;

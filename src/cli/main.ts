@@ -112,7 +112,11 @@ function runBuild(options: Options, argv: readonly string[], io: Io): number {
     report(input.diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
-  const result = build(input.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
+  const result = build(input.sources, {
+    clusterVersion: options.clusterVersion,
+    resolveImport: importResolver(io.cwd),
+    outputFormat: options.format === "json" ? "json" : "yaml",
+  });
   const outputIndex = Math.max(0, argv.indexOf(options.output));
   if (hasErrors(result.diagnostics)) {
     report(result.diagnostics, result.sources, options, io);
@@ -146,7 +150,7 @@ function runBuild(options: Options, argv: readonly string[], io: Io): number {
     return EXIT_USAGE;
   }
   report(result.diagnostics, result.sources, options, io);
-  if (options.summary && options.format === "text") io.stdout(summary(input.sources.length, result.objectCounts, result.diagnostics, options.output));
+  if (options.summary && options.format !== "json") io.stdout(summary(input.sources.length, result.objectCounts, result.diagnostics, options.output));
   return EXIT_OK;
 }
 

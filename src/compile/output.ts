@@ -45,13 +45,14 @@ function finish(m: Manifest): Record<string, unknown> {
   return { apiVersion, kind, metadata, ...body };
 }
 
-export function filePathOf(m: Manifest): string {
+export function filePathOf(m: Manifest, extension = "yaml"): string {
   const { kind, metadata } = m.object;
-  return `${metadata.namespace ?? (kind === "Namespace" ? metadata.name : "cluster")}/${kind.toLowerCase()}${kind === "Namespace" ? "" : `-${metadata.name}`}.yaml`;
+  return `${metadata.namespace ?? (kind === "Namespace" ? metadata.name : "cluster")}/${kind.toLowerCase()}${kind === "Namespace" ? "" : `-${metadata.name}`}.${extension}`;
 }
 
-export function writeOutput(manifests: readonly Manifest[]): { files: OutputFile[]; objectCounts: Record<string, number> } {
-  const files = manifests.map((m) => ({ path: filePathOf(m), content: toYaml(finish(m)) }));
+export function writeOutput(manifests: readonly Manifest[], format: "yaml" | "json" = "yaml"): { files: OutputFile[]; objectCounts: Record<string, number> } {
+  const serialize = format === "json" ? (o: unknown) => `${JSON.stringify(o, null, 2)}\n` : toYaml;
+  const files = manifests.map((m) => ({ path: filePathOf(m, format), content: serialize(finish(m)) }));
   files.sort((a, b) => compareStrings(a.path, b.path));
   const kustomization = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",

@@ -161,6 +161,19 @@ test("end to end: build writes, --check passes then catches drift, errors write 
   rmSync(dir, { recursive: true });
 });
 
+test("end to end: --format json writes JSON manifests that kustomize accepts, and JSON diagnostics", () => {
+  const dir = workspace({ "shop.secpol": program });
+  const r = run(dir, "build", "shop.secpol", "-o", "out", "--format", "json");
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout), { diagnostics: [] });
+  const files = Object.keys(tree(join(dir, "out"))).sort();
+  assert.equal(files, ["kustomization.yaml", "shop/namespace.json", "shop/networkpolicy-secpol-namespace.json", "shop/networkpolicy-secpol-web.json"]);
+  assert.is(JSON.parse(readFileSync(join(dir, "out/shop/networkpolicy-secpol-web.json"), "utf8")).kind, "NetworkPolicy");
+  const kustomized = spawnSync("kubectl", ["kustomize", join(dir, "out")], { encoding: "utf8" });
+  assert.is(kustomized.status, 0, kustomized.stderr);
+  rmSync(dir, { recursive: true });
+});
+
 test("end to end: npx-style --version and --help", () => {
   const version = run(repoRoot, "--version");
   assert.is(version.code, 0);
