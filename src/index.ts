@@ -23,6 +23,8 @@ export interface CompileOptions {
   /** Overrides `cluster { version }` (`--cluster-version`). */
   clusterVersion?: string;
   resolveImport?: ImportResolver;
+  /** Translation validation of the emitted policies against the meaning (on unless `false`). */
+  verify?: boolean;
   /** How `build` writes manifests: YAML (the default) or JSON; kustomization.yaml stays YAML. */
   outputFormat?: "yaml" | "json";
 }
@@ -44,6 +46,14 @@ export interface BuildResult extends CheckResult {
   files: OutputFile[];
   /** Objects written, per Kubernetes kind. */
   objectCounts: Record<string, number>;
+  stats: BuildStats;
+}
+
+export interface BuildStats {
+  /** Milliseconds per pass. */
+  timings: Record<string, number>;
+  /** Side verdicts compared by translation validation (0 when skipped). */
+  verifiedChecks: number;
 }
 
 export { check, build } from "./pipeline.js";

@@ -2,11 +2,14 @@
  * The passes, in order: load (parse every file, follow imports, add the prelude) → check (bind and
  * resolve into the model) → compile (model → manifests) → output (YAML files).
  */
-import type { BuildResult, CheckResult, CompileOptions, SourceText } from "./index.js";
+import { parseAllDocuments } from "yaml";
+import type { BuildResult, CheckResult, CompileOptions, OutputFile, SourceText } from "./index.js";
 import type { Diagnostic, Span } from "./diagnostics/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { diagnostic } from "./diagnostics/catalogue.js";
 import { names as m } from "./diagnostics/messages/names.js";
+import { compile as cm } from "./diagnostics/messages/compile.js";
+import { verifyNetworkPolicies } from "./analysis/verify.js";
 import { parse } from "./syntax/parse.js";
 import type { SourceFileNode } from "./syntax/ast.js";
 import { checkProgram } from "./check/checker.js";
@@ -78,13 +81,41 @@ export function check(inputs: readonly SourceText[], options: CompileOptions = {
   return { diagnostics, sources };
 }
 
+const now = (): number => globalThis.performance?.now() ?? Date.now();
+
 export function build(inputs: readonly SourceText[], options: CompileOptions = {}): BuildResult {
-  const checked = checkModel(inputs, options);
-  const failed = { files: [], objectCounts: {}, sources: checked.sources };
+  const timings: Record<string, number> = {};
+  const timed = <T>(pass: string, run: () => T): T => {
+    const start = now();
+    const result = run();
+    timings[pass] = Math.round((now() - start) * 10) / 10;
+    return result;
+  };
+  const checked = timed("check", () => checkModel(inputs, options));
+  const failed = { files: [], objectCounts: {}, sources: checked.sources, stats: { timings, verifiedChecks: 0 } };
   if (!checked.model) return { ...failed, diagnostics: checked.diagnostics };
-  const network = compileNetworkPolicies(checked.model);
+  const model = checked.model;
+  const network = timed("compile", () => compileNetworkPolicies(model));
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...network.diagnostics]);
   if (hasErrors(diagnostics)) return { ...failed, diagnostics };
-  const output = writeOutput([...compileNamespaces(checked.model), ...network.manifests], options.outputFormat);
-  return { ...output, diagnostics, sources: checked.sources };
+  const output = timed("emit", () => writeOutput([...compileNamespaces(model), ...network.manifests], options.outputFormat));
+  let verifiedChecks = 0;
+  if (options.verify !== false) {
+    // what is verified is what was written: the files, parsed back
+    const result = timed("verify", () => verifyNetworkPolicies(model, readBack(output.files)));
+    verifiedChecks = result.checks;
+    if (result.counterexample) {
+      const failure = diagnostic(cm.translationValidationFailed, result.counterexample.span, [result.counterexample.description], {
+        help: "this is a bug in secpolc; nothing was written. `--no-verify` skips the check (at your own risk)",
+      });
+      return { ...failed, diagnostics: sortDiagnostics([...diagnostics, failure]), stats: { timings, verifiedChecks } };
+    }
+  }
+  return { ...output, diagnostics, sources: checked.sources, stats: { timings, verifiedChecks } };
+}
+
+function readBack(files: readonly OutputFile[]): unknown[] {
+  return files
+    .filter((f) => f.path !== "kustomization.yaml")
+    .flatMap((f) => (f.path.endsWith(".json") ? [JSON.parse(f.content)] : parseAllDocuments(f.content).map((d) => d.toJS())));
 }

@@ -154,7 +154,6 @@ class Checker {
         return;
       }
       case "NetworkRule":
-        if (s.action === "deny") return this.d.report(cm.notSupportedYet, s.span, ["a `deny` network rule"]);
         this.rules.push({ node: s, namespace });
         return;
       case "Default":

@@ -14,10 +14,12 @@ export interface Options {
   summary: boolean;
   help: boolean;
   version: boolean;
+  verify: boolean;
+  stats: boolean;
 }
 
 const valued = new Set(["-o", "--output", "--cluster-version", "--format"]);
-const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-color"]);
+const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--stats"]);
 
 /** A span on the joined command line, so that usage errors point at the argument. */
 export function argumentSpan(argv: readonly string[], index: number): Span {
@@ -27,7 +29,7 @@ export function argumentSpan(argv: readonly string[], index: number): Span {
 }
 
 export function parseArguments(argv: readonly string[]): { options: Options; diagnostics: Diagnostic[] } {
-  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false };
+  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, stats: false };
   const diagnostics: Diagnostic[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -49,6 +51,8 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--summary") options.summary = true;
       else if (name === "--help" || name === "-h") options.help = true;
       else if (name === "--version") options.version = true;
+      else if (name === "--no-verify") options.verify = false;
+      else if (name === "--stats") options.stats = true;
     } else if (arg.startsWith("-") && arg !== "-") {
       diagnostics.push(diagnostic(m.unknownOption, argumentSpan(argv, i), [arg], { help: "see `secpolc --help`" }));
     } else if (!options.command) options.command = arg;
@@ -61,11 +65,14 @@ export const usage = `secpolc — compile .secpol Kubernetes security policies
 
 usage:
   secpolc build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json] [--summary]
+                [--no-verify] [--stats]
   secpolc check [FILES|DIRS...] [--format text|json]
   secpolc --help | --version
 
 Directories are read recursively for *.secpol files; the default input is the current directory.
 --format json writes the manifests as JSON and prints diagnostics as JSON on stdout.
+Every build re-reads the NetworkPolicies it emitted and checks them against the program's meaning
+(translation validation); --no-verify skips that, --stats prints the time of each pass.
 Exit codes: 0 success (warnings allowed), 1 the program has errors or --check found drift,
 2 bad usage or unreadable input.
 `;

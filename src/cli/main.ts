@@ -116,7 +116,12 @@ function runBuild(options: Options, argv: readonly string[], io: Io): number {
     clusterVersion: options.clusterVersion,
     resolveImport: importResolver(io.cwd),
     outputFormat: options.format === "json" ? "json" : "yaml",
+    verify: options.verify,
   });
+  if (options.stats) {
+    const passes = Object.entries(result.stats.timings).map(([pass, ms]) => `${pass} ${ms} ms`).join(", ");
+    io.stderr(`secpolc: ${passes}; translation validation compared ${result.stats.verifiedChecks} side verdicts\n`);
+  }
   const outputIndex = Math.max(0, argv.indexOf(options.output));
   if (hasErrors(result.diagnostics)) {
     report(result.diagnostics, result.sources, options, io);

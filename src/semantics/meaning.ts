@@ -78,7 +78,8 @@ export function postureOf(
   return { posture: owned.postures[direction] };
 }
 
-function side(model: Model, flow: ConcreteFlow, direction: Direction, namespaceLabels: NamespaceLabels): SideVerdict {
+/** The meaning on one side of a flow: the destination's ingress, or the source's egress. */
+export function evaluateSide(model: Model, flow: ConcreteFlow, direction: Direction, namespaceLabels: NamespaceLabels): SideVerdict {
   const end = direction === "ingress" ? flow.dst : flow.src;
   const owned = "pod" in end ? model.namespaces.find((n) => n.name === end.pod.namespace) : undefined;
   const unmanaged: SideVerdict = { managed: false, permitted: true, allows: [], denies: [] };
@@ -94,9 +95,38 @@ function side(model: Model, flow: ConcreteFlow, direction: Direction, namespaceL
 }
 
 export function evaluateFlow(model: Model, flow: ConcreteFlow, namespaceLabels: NamespaceLabels): Verdict {
-  const ingress = side(model, flow, "ingress", namespaceLabels);
-  const egress = side(model, flow, "egress", namespaceLabels);
+  const ingress = evaluateSide(model, flow, "ingress", namespaceLabels);
+  const egress = evaluateSide(model, flow, "egress", namespaceLabels);
   return { permitted: ingress.permitted && egress.permitted, ingress, egress };
+}
+
+/**
+ * The meaning for one pod in one direction, prepared once: its posture and the clauses in which it
+ * is the end in that direction. `clausesFor(other)` narrows them to a peer; `permits` decides a flow.
+ */
+export function sideOf(model: Model, pod: PodInstance, direction: Direction, namespaceLabels: NamespaceLabels) {
+  const owned = model.namespaces.find((n) => n.name === pod.namespace);
+  const posture = owned ? postureOf(model, owned, pod, direction).posture : undefined;
+  const self: Endpoint = { pod };
+  const relevant = (action: "allow" | "deny") =>
+    model.rules
+      .filter((r) => r.action === action)
+      .flatMap((r) => r.clauses.filter((c) => inEndpointSet(direction === "ingress" ? c.destinations : c.sources, self, namespaceLabels)).map((clause) => ({ clause, span: r.span })));
+  const allows = posture ? relevant("allow") : [];
+  const denies = posture ? relevant("deny") : [];
+  const other = (c: Clause) => (direction === "ingress" ? c.sources : c.destinations);
+  return {
+    posture,
+    clausesFor(peer: Endpoint) {
+      return { allows: allows.filter((a) => inEndpointSet(other(a.clause), peer, namespaceLabels)), denies: denies.filter((d) => inEndpointSet(other(d.clause), peer, namespaceLabels)) };
+    },
+    permits(clauses: { allows: { clause: Clause }[]; denies: { clause: Clause }[] }, flow: ConcreteFlow): boolean {
+      if (!posture) return true;
+      const dstPorts = "pod" in flow.dst ? flow.dst.pod.ports : undefined;
+      const hit = (c: { clause: Clause }) => portSetContains(c.clause.ports, flow.protocol, flow.port, dstPorts);
+      return (posture.posture === "allow" || clauses.allows.some(hit)) && !clauses.denies.some(hit);
+    },
+  };
 }
 
 /** Namespace labels for owned namespaces from the model, others from `fallback`. */

@@ -26,7 +26,7 @@ interface Case {
   universe: Universe;
 }
 
-const cases: fc.Arbitrary<Case> = programArbitrary.chain((program) =>
+const cases = (withDeny: boolean): fc.Arbitrary<Case> => programArbitrary(withDeny).chain((program) =>
   arbitraryUniverse({
     ownedNamespaces: ownedNamespacesOf(program),
     otherNamespaces: ["a", "b", "c", "ext", "kube-system"],
@@ -86,10 +86,11 @@ function checkCase({ program, universe }: Case, model: Model, policies: unknown[
 
 const describe = (e: Endpoint) => ("pod" in e ? `${e.pod.namespace}/${e.pod.name}${JSON.stringify(e.pod.labels)}` : e.ip);
 
-test("emitted policies permit exactly the program's flows (random programs and universes)", () => {
+for (const withDeny of [false, true]) test(`emitted policies permit exactly the program's flows (random programs of allow${withDeny ? " and deny" : ""} rules)`, () => {
   let attempts = 0;
+  compiled = 0;
   fc.assert(
-    fc.property(cases, (c) => {
+    fc.property(cases(withDeny), (c) => {
       attempts++;
       const result = build([{ path: "p.secpol", text: c.program.text }]);
       if (result.files.length === 0) return; // the program has errors (e.g. a rule with no effect)
@@ -98,7 +99,7 @@ test("emitted policies permit exactly the program's flows (random programs and u
       const policies = result.files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS())).filter((o) => o?.kind === "NetworkPolicy");
       checkCase(c, model!, policies);
     }),
-    { numRuns: 150 },
+    { numRuns: 120 },
   );
   assert.ok(compiled >= attempts / 3, `only ${compiled} of ${attempts} random programs compiled`);
   console.log(`  network property: ${compiled}/${attempts} programs compiled, ${checkedFlows} flow verdicts compared`);

@@ -64,12 +64,18 @@ const ports = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom(": 80", ": 5432", ": 53/udp", ": 80, 443", ": 8000..8080", ": http", ": 8080, 53/udp", ": 1..65535/udp") },
 );
 
-const ruleOf = (declared: string[]) =>
+const ruleOf = (declared: string[], actions: readonly ("allow" | "deny")[]) =>
   fc
-    .record({ sources: fc.array(peerOf(declared), { minLength: 1, maxLength: 2 }), destinations: fc.array(peerOf(declared), { minLength: 1, maxLength: 2 }), ports })
-    .map((r) => `allow ${r.sources.join(", ")} -> ${r.destinations.join(", ")}${r.ports}`);
+    .record({
+      action: fc.constantFrom(...actions),
+      sources: fc.array(peerOf(declared), { minLength: 1, maxLength: 2 }),
+      destinations: fc.array(peerOf(declared), { minLength: 1, maxLength: 2 }),
+      ports,
+    })
+    .map((r) => `${r.action} ${r.sources.join(", ")} -> ${r.destinations.join(", ")}${r.ports}`);
 
-export const programArbitrary: fc.Arbitrary<GeneratedProgram> = fc
+/** Random programs; `withDeny` mixes deny rules in with the allows. */
+export const programArbitrary = (withDeny: boolean): fc.Arbitrary<GeneratedProgram> => fc
   .record({
     version: fc.constantFrom("1.30", "1.21"),
     dualStack: fc.boolean(),
@@ -77,7 +83,7 @@ export const programArbitrary: fc.Arbitrary<GeneratedProgram> = fc
   })
   .chain((p) => {
     const declared = p.namespaces.flatMap((n) => n.workloads.map((w) => `${n.name}/${w.app}`));
-    return fc.array(ruleOf(declared), { minLength: 1, maxLength: 5 }).map((rules) => ({ ...p, rules }));
+    return fc.array(ruleOf(declared, withDeny ? ["allow", "deny"] : ["allow"]), { minLength: 1, maxLength: 5 }).map((rules) => ({ ...p, rules }));
   })
   .map(({ version, dualStack, namespaces, rules }) => {
     const podCIDRs = dualStack ? ["10.244.0.0/16", "fd00:10:244::/56"] : ["10.244.0.0/16"];

@@ -12,5 +12,7 @@ export const compile = {
     "this deny removes pods from everything a `default allow` admits, which needs the cluster's `podCIDR`: without it, the ipBlock for the outside world would admit pods by address on some CNIs"),
   inexactPortDifference: entry("SP3006", "error", () =>
     "this deny cannot be compiled exactly: it cuts a named port out of numeric ports (or the reverse), and which number a name stands for differs from pod to pod"),
+  translationValidationFailed: entry("SP3007", "error", (description: string) =>
+    `internal error: the emitted NetworkPolicies do not mean what the program means: ${description}`),
   redundantUnderDefaultAllow: entry("SP9101", "warning", () => "this rule is redundant: every pod it reaches is under `default allow` in that direction"),
 } as const;
