@@ -56,5 +56,6 @@ export interface BuildStats {
   verifiedChecks: number;
 }
 
-export { check, build } from "./pipeline.js";
+export { check, build, explainQuery } from "./pipeline.js";
+export { renderExplanation, explanationToJson, type Explanation } from "./analysis/explain.js";
 export { renderDiagnostics, diagnosticsToJson } from "./diagnostics/render.js";

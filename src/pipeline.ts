@@ -10,6 +10,7 @@ import { diagnostic } from "./diagnostics/catalogue.js";
 import { names as m } from "./diagnostics/messages/names.js";
 import { compile as cm } from "./diagnostics/messages/compile.js";
 import { verifyNetworkPolicies } from "./analysis/verify.js";
+import { checkAssertions, endpointsOf, explain, Namespaces, type Explanation } from "./analysis/explain.js";
 import { parse } from "./syntax/parse.js";
 import type { SourceFileNode } from "./syntax/ast.js";
 import { checkProgram } from "./check/checker.js";
@@ -69,10 +70,12 @@ function resolveImport(spec: string, from: string, span: Span, options: CompileO
   return result;
 }
 
-export function checkModel(inputs: readonly SourceText[], options: CompileOptions = {}): CheckResult & { model?: Model } {
+export function checkModel(inputs: readonly SourceText[], options: CompileOptions = {}, unchecked?: string): CheckResult & { model?: Model } {
   const loaded = load(inputs, options);
   const checked = checkProgram(loaded.files, { clusterVersion: options.clusterVersion });
-  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...checked.diagnostics]);
+  // assertions are checked at every build; `unchecked` names a file whose assertions are queries
+  const assertions = hasErrors(checked.diagnostics) ? [] : checkAssertions(checked.model, unchecked);
+  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...checked.diagnostics, ...assertions]);
   return { diagnostics, sources: loaded.sources, model: hasErrors(diagnostics) ? undefined : checked.model };
 }
 
@@ -118,4 +121,44 @@ function readBack(files: readonly OutputFile[]): unknown[] {
   return files
     .filter((f) => f.path !== "kustomization.yaml")
     .flatMap((f) => (f.path.endsWith(".json") ? [JSON.parse(f.content)] : parseAllDocuments(f.content).map((d) => d.toJS())));
+}
+
+export const QUERY_PATH = "<query>";
+const QUERY_PREFIX = "assert ";
+
+/** A span in the query as the user wrote it (without the `assert ` the query is parsed with). */
+function unprefixed(span: Span): Span {
+  const shift = (p: Span["start"]) => ({ line: p.line, column: Math.max(1, p.column - QUERY_PREFIX.length), offset: Math.max(0, p.offset - QUERY_PREFIX.length) });
+  return { file: span.file, start: shift(span.start), end: shift(span.end) };
+}
+
+/**
+ * `explain`: the query `SRC -> DST:PORT[/proto]` is read as an assertion in a file of its own (bare
+ * addresses become `cidr`s), resolved against the program, and evaluated on one concrete flow.
+ */
+export function explainQuery(inputs: readonly SourceText[], query: string, options: CompileOptions = {}): CheckResult & { explanation?: Explanation } {
+  const text = `${QUERY_PREFIX}${query.replace(/(^|->|\s)\s*((?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F]*:[0-9a-fA-F:]*:[0-9a-fA-F]*)(?=\s*(?:->|:\d|$))/g, (_, before: string, ip: string) => `${before} cidr ${ip}/${ip.includes(":") ? 128 : 32}`)}`;
+  const withQuery = [...inputs, { path: QUERY_PATH, text }];
+  const built = build(inputs, { ...options, verify: false });
+  const checked = checkModel(withQuery, options, QUERY_PATH);
+  const sources = { ...checked.sources, [QUERY_PATH]: query };
+  const querySpan = { file: QUERY_PATH, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: query.length + 1, offset: query.length } };
+  const malformed = diagnostic(cm.explainQuery, querySpan, ["write `SOURCE -> DESTINATION:PORT[/PROTOCOL]` with a numeric port, e.g. `shop/web -> shop/db:5432/tcp`"]);
+  // the query is read as an assertion: its own syntax errors are the query's, in the query's words
+  const queryProblems = checked.diagnostics.filter((d) => d.span.file === QUERY_PATH).map((d) => ({ ...d, span: unprefixed(d.span) }));
+  const diagnostics = [
+    ...checked.diagnostics.filter((d) => d.span.file !== QUERY_PATH && d.severity === "error"),
+    ...(queryProblems.some((d) => d.code === m.assertNeedsPort.code || d.code.startsWith("SP1")) ? [malformed] : queryProblems),
+  ];
+  if (hasErrors(diagnostics) || !checked.model) return { diagnostics, sources };
+  const assertion = checked.model.assertions.find((a) => a.span.file === QUERY_PATH);
+  const namespaces = new Namespaces(checked.model);
+  const clause = assertion?.clauses[0];
+  const src = clause && endpointsOf(checked.model, clause.sources, namespaces)[0];
+  const dst = clause && endpointsOf(checked.model, clause.destinations, namespaces)[0];
+  const port = clause && (["TCP", "UDP", "SCTP"] as const).map((protocol) => ({ protocol, range: clause.ports.numeric[protocol][0] })).find((p) => p.range);
+  if (!src || !dst || !port) return { diagnostics: [...diagnostics, malformed], sources };
+  const objects = readBack(built.files);
+  const flow = { src, dst, protocol: port.protocol, port: port.range!.from };
+  return { diagnostics, sources, explanation: explain(checked.model, objects, flow, namespaces, query) };
 }

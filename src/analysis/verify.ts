@@ -7,7 +7,7 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 import { formatAddress, lastAddress, type Family } from "../semantics/ip.js";
-import type { Conjunction, KeyConstraint, Labels } from "../semantics/labels.js";
+import { witness, type Conjunction, type Labels } from "../semantics/labels.js";
 import { evaluateSide, ownedNamespaceLabels, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Direction, type Model } from "../semantics/model.js";
 import { protocols, type ContainerPort, type Protocol } from "../semantics/ports.js";
@@ -30,15 +30,6 @@ export interface VerifyResult {
 }
 
 const FRESH = "secpolc-other";
-
-/** A label map satisfying the conjunction with as few labels as possible. */
-function witness(c: Conjunction): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const [key, k] of c) if (!k.absentOk) labels[key] = k.values.kind === "only" ? k.values.values[0] : freshValue(k);
-  return labels;
-}
-
-const freshValue = (k: KeyConstraint) => (k.values.values.includes(FRESH) ? `${FRESH}-2` : FRESH);
 
 /** Selectors with more keys than this get near misses on their first keys only (bounds memory on pathological input). */
 export const MAX_NEAR_MISS_KEYS = 16;

@@ -31,6 +31,7 @@ import {
 import {
   NAMESPACE_NAME_LABEL,
   hasAutomaticNameLabel,
+  type Assertion,
   type Clause,
   type Cluster,
   type Direction,
@@ -86,6 +87,7 @@ class Checker {
   private readonly workloads = new Map<string, Workload>(); // key `ns/name`
   private readonly groups = new Map<string, GroupInfo>(); // key `ns/name` or `/name` for global groups
   private readonly rules: Scoped<ast.NetworkRule>[] = [];
+  private readonly assertions: Scoped<ast.AssertStatement>[] = [];
   private readonly postures: Scoped<ast.DefaultStatement>[] = [];
   private namespaces: OwnedNamespace[] = [];
 
@@ -102,11 +104,13 @@ class Checker {
     this.bindWorkloads();
     this.bindPostures();
     const rules = this.rules.flatMap((r) => this.checkRule(r));
+    const assertions = this.assertions.flatMap((a) => this.checkAssertion(a));
     const model: Model = {
       cluster: this.cluster,
       namespaces: this.namespaces,
       workloads: [...this.workloads.values()].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name)),
-      rules: rules.sort((a, b) => compareStrings(a.span.file, b.span.file) || a.span.start.offset - b.span.start.offset),
+      rules: rules.sort((a, b) => compareSpans(a.span, b.span)),
+      assertions: assertions.sort((a, b) => compareSpans(a.span, b.span)),
     };
     this.checkOverlappingPostures(model);
     this.checkReach(model);
@@ -166,7 +170,8 @@ class Checker {
       case "Profile":
         return; // profiles take effect only through `apply`
       case "Assert":
-        return this.d.report(cm.notSupportedYet, s.span, ["`assert`"]);
+        this.assertions.push({ node: s, namespace });
+        return;
       case "Pss":
         if (namespace === undefined) return blockOnly("`pss`");
         return this.d.report(cm.notSupportedYet, s.span, ["`pss` (Pod Security Standards labels)"]);
@@ -527,6 +532,16 @@ class Checker {
     }
     if (this.errorCount() > errorsBefore) return [];
     return [{ action: node.action, clauses, span: node.span }];
+  }
+
+  /** `assert` takes the peers and ports of a rule; a positive one needs its ports. */
+  private checkAssertion({ node, namespace }: Scoped<ast.AssertStatement>): Assertion[] {
+    if (!node.negated && node.ports.length === 0) {
+      this.d.report(m.assertNeedsPort, node.span, [], { help: "e.g. `assert web -> db: 5432`; `-/->` may leave the port out to mean every port" });
+      return [];
+    }
+    const rule = this.checkRule({ node: { ...node, kind: "NetworkRule", action: "allow", extraPortLists: [] }, namespace });
+    return rule.map((r) => ({ negated: node.negated, clauses: r.clauses, span: node.span }));
   }
 
   private errorCount(): number {

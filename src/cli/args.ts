@@ -67,6 +67,7 @@ usage:
   secpolc build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json] [--summary]
                 [--no-verify] [--stats]
   secpolc check [FILES|DIRS...] [--format text|json]
+  secpolc explain [FILES|DIRS...] "SRC -> DST:PORT[/proto]" [--format text|json]
   secpolc --help | --version
 
 Directories are read recursively for *.secpol files; the default input is the current directory.

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { build, check, diagnosticsToJson, renderDiagnostics, type Diagnostic } from "../index.js";
+import { build, check, diagnosticsToJson, explainQuery, explanationToJson, renderDiagnostics, renderExplanation, type Diagnostic } from "../index.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
@@ -38,8 +38,9 @@ type Command = (options: Options, argv: readonly string[], io: Io) => number;
 const commands: Record<string, Command> = {
   build: runBuild,
   check: runCheck,
+  explain: runExplain,
 };
-const planned = ["fmt", "explain", "audit", "diff", "lsp", "migrate-psp"];
+const planned = ["fmt", "audit", "diff", "lsp", "migrate-psp"];
 
 export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<number> {
   const { options, diagnostics } = parseArguments(argv);
@@ -57,7 +58,7 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
     const known = planned.includes(options.command);
     diagnostics.push(
       diagnostic(known ? m.notImplemented : m.unknownCommand, argumentSpan(argv, commandIndex), [options.command], {
-        help: known ? "this version of secpolc has `build` and `check`" : "the commands are `build` and `check`; see `secpolc --help`",
+        help: known ? "this version of secpolc has `build`, `check` and `explain`" : "the commands are `build`, `check` and `explain`; see `secpolc --help`",
       }),
     );
   }
@@ -100,6 +101,28 @@ function runCheck(options: Options, argv: readonly string[], io: Io): number {
   const result = check(input.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
   report(result.diagnostics, result.sources, options, io);
   return hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+}
+
+/** `secpolc explain [FILES|DIRS...] "SRC -> DST:PORT[/proto]"`: the query is the last argument. */
+function runExplain(options: Options, argv: readonly string[], io: Io): number {
+  const query = options.inputs.at(-1);
+  if (query === undefined || !query.includes("->")) {
+    report([diagnostic(m.missingQuery, argumentSpan(argv, argv.indexOf("explain")), [], { help: 'e.g. `secpolc explain policies/ "shop/web -> shop/db:5432/tcp"`' })], {}, options, io);
+    return EXIT_USAGE;
+  }
+  const input = readInputs({ ...options, inputs: options.inputs.slice(0, -1) }, argv, io);
+  if (input.diagnostics.length > 0) {
+    report(input.diagnostics, {}, options, io);
+    return EXIT_USAGE;
+  }
+  const result = explainQuery(input.sources, query, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
+  if (!result.explanation) {
+    report(result.diagnostics, result.sources, options, io);
+    return result.diagnostics.some((d) => d.span.file === "<query>") ? EXIT_USAGE : EXIT_PROGRAM_ERRORS;
+  }
+  if (options.format === "json") io.stdout(`${JSON.stringify(explanationToJson(result.explanation), null, 2)}\n`);
+  else io.stdout(renderExplanation(result.explanation, result.sources));
+  return EXIT_OK;
 }
 
 function runBuild(options: Options, argv: readonly string[], io: Io): number {

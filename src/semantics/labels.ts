@@ -234,6 +234,18 @@ export function compareConjunctions(a: Conjunction, b: Conjunction): number {
 
 export const isEverything = (c: Conjunction): boolean => c.length === 0;
 
+const FRESH_VALUE = "secpolc-other";
+
+/** A label map in the set, with as few labels as possible (a value nobody names where any will do). */
+export function witness(c: Conjunction): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [key, k] of c) {
+    if (k.absentOk) continue;
+    labels[key] = k.values.kind === "only" ? k.values.values[0] : k.values.values.includes(FRESH_VALUE) ? `${FRESH_VALUE}-2` : FRESH_VALUE;
+  }
+  return labels;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Kubernetes form
 

@@ -43,6 +43,13 @@ export interface NetworkRule {
   span: Span;
 }
 
+/** `assert SRC -> DST : PORT` (must be permitted) or `assert SRC -/-> DST [: PORT]` (must not). */
+export interface Assertion {
+  negated: boolean;
+  clauses: Clause[];
+  span: Span;
+}
+
 export interface Workload {
   namespace: string;
   name: string;
@@ -85,6 +92,7 @@ export interface Model {
   workloads: Workload[];
   /** In a canonical order (by source position), which never changes the meaning. */
   rules: NetworkRule[];
+  assertions: Assertion[];
 }
 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";

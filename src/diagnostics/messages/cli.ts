@@ -14,4 +14,5 @@ export const cli = {
   notImplemented: entry("SP5010", "error", (command: string) => `\`${command}\` is not implemented yet`),
   missingValue: entry("SP5011", "error", (option: string) => `option \`${option}\` needs a value`),
   badValue: entry("SP5012", "error", (option: string, value: string, expected: string) => `\`${value}\` is not a valid value for \`${option}\`: expected ${expected}`),
+  missingQuery: entry("SP5013", "error", () => "`explain` needs a flow to explain, as its last argument: `\"SRC -> DST:PORT\"`"),
 } as const;

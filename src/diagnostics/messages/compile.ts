@@ -14,5 +14,7 @@ export const compile = {
     "this deny cannot be compiled exactly: it cuts a named port out of numeric ports (or the reverse), and which number a name stands for differs from pod to pod"),
   translationValidationFailed: entry("SP3007", "error", (description: string) =>
     `internal error: the emitted NetworkPolicies do not mean what the program means: ${description}`),
+  assertionFailed: entry("SP3008", "error", (flow: string, verdict: string) => `assertion failed: ${flow} is ${verdict}`),
+  explainQuery: entry("SP3009", "error", (problem: string) => `cannot explain this query: ${problem}`),
   redundantUnderDefaultAllow: entry("SP9101", "warning", () => "this rule is redundant: every pod it reaches is under `default allow` in that direction"),
 } as const;

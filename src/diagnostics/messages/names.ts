@@ -33,6 +33,7 @@ export const names = {
   importNotFound: entry("SP2028", "error", (spec: string, reason: string) => `cannot import \`${spec}\`: ${reason}`),
   misplacedStatement: entry("SP2029", "error", (what: string, where: string) => `${what} ${where}`),
   unknownPostureWorkload: entry("SP2030", "error", (name: string, namespace: string) => `namespace \`${namespace}\` has no workload named \`${name}\``),
+  assertNeedsPort: entry("SP2031", "error", () => "an `assert ... ->` names the port it expects to be open"),
   unknownPortName: entry("SP9001", "warning", (workload: string, port: string) => `workload \`${workload}\` declares no port named \`${port}\`; it is emitted as a named port`),
   capPrefix: entry("SP9002", "warning", (name: string) => `\`${name}\`: the \`CAP_\` prefix is not part of Kubernetes capability names and is stripped`),
   servicePortTranslated: entry("SP9003", "note", (service: string, target: string, workload: string) =>
