@@ -10,6 +10,7 @@ import { diagnostic } from "./diagnostics/catalogue.js";
 import { names as m } from "./diagnostics/messages/names.js";
 import { compile as cm } from "./diagnostics/messages/compile.js";
 import { verifyNetworkPolicies } from "./analysis/verify.js";
+import { lint } from "./analysis/lints.js";
 import { checkAssertions, endpointsOf, explain, Namespaces, type Explanation } from "./analysis/explain.js";
 import { parse } from "./syntax/parse.js";
 import type { SourceFileNode } from "./syntax/ast.js";
@@ -74,7 +75,7 @@ export function checkModel(inputs: readonly SourceText[], options: CompileOption
   const loaded = load(inputs, options);
   const checked = checkProgram(loaded.files, { clusterVersion: options.clusterVersion });
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
-  const assertions = hasErrors(checked.diagnostics) ? [] : checkAssertions(checked.model, unchecked);
+  const assertions = hasErrors(checked.diagnostics) ? [] : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...checked.diagnostics, ...assertions]);
   return { diagnostics, sources: loaded.sources, model: hasErrors(diagnostics) ? undefined : checked.model };
 }

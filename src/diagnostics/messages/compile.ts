@@ -16,5 +16,11 @@ export const compile = {
     `internal error: the emitted NetworkPolicies do not mean what the program means: ${description}`),
   assertionFailed: entry("SP3008", "error", (flow: string, verdict: string) => `assertion failed: ${flow} is ${verdict}`),
   explainQuery: entry("SP3009", "error", (problem: string) => `cannot explain this query: ${problem}`),
+  denyRemovesNothing: entry("SP9102", "warning", () => "this deny removes nothing: no flow it names is admitted where it applies"),
+  allowRemovedByDenies: entry("SP9103", "warning", () => "this allow has no effect: deny rules remove every flow it admits"),
+  duplicateRule: entry("SP9104", "warning", () => "this rule repeats another one"),
+  egressWithoutDns: entry("SP9105", "warning", (namespace: string) => `pods of \`${namespace}\` have their egress closed and cannot resolve names: DNS is not allowed`),
+  namespaceLabelsUnowned: entry("SP9106", "warning", (labels: string) =>
+    `no namespace this program owns has the labels \`${labels}\`: the selector only matches namespaces labelled outside this program`),
   redundantUnderDefaultAllow: entry("SP9101", "warning", () => "this rule is redundant: every pod it reaches is under `default allow` in that direction"),
 } as const;

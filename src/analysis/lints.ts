@@ -1,0 +1,119 @@
+/**
+ * Warnings about programs that compile but probably do not say what their author meant.
+ */
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnostic } from "../diagnostics/catalogue.js";
+import { compile as cm } from "../diagnostics/messages/compile.js";
+import { intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
+import { conjunctionMatches, intersect, witness, type LabelSet } from "../semantics/labels.js";
+import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
+import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule } from "../semantics/model.js";
+import { intersectPorts, isNoPorts, subtractPorts, type PortSet } from "../semantics/ports.js";
+import { clauseReach } from "../semantics/regions.js";
+
+interface Rect {
+  peers: EndpointSet;
+  ports: PortSet;
+}
+
+const otherEnd = (c: Clause, direction: Direction): Rect => ({ peers: direction === "ingress" ? c.sources : c.destinations, ports: c.ports });
+
+const overlaps = (a: Rect, b: Rect): boolean => {
+  const ports = intersectPorts(a.ports, b.ports);
+  return !isEmptyEndpoints(intersectEndpoints(a.peers, b.peers)) && (ports === undefined || !isNoPorts(ports));
+};
+
+/** Deny clauses of the program on one side of pods `subjects` of a namespace. */
+function deniesOn(model: Model, namespace: string, direction: Direction, subjects: LabelSet) {
+  return model.rules
+    .filter((r) => r.action === "deny")
+    .flatMap((rule) => rule.clauses.flatMap((clause) => clauseReach(model, clause).filter((r) => r.namespace.name === namespace && r.direction === direction && intersect(r.subjects, subjects).length > 0).map(() => ({ rule, clause }))));
+}
+
+export function lint(model: Model): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const allows = model.rules.filter((r) => r.action === "allow");
+
+  // a deny that removes nothing: under `default deny`, no allow it reaches overlaps it
+  for (const deny of model.rules.filter((r) => r.action === "deny")) {
+    const removes = deny.clauses.some((clause) =>
+      clauseReach(model, clause).some((reach) => {
+        if (reach.region.posture.posture === "allow") return true;
+        const cut = otherEnd(clause, reach.direction);
+        return allows.some((allow) =>
+          allow.clauses.some((a) =>
+            clauseReach(model, a).some((r) => r.namespace === reach.namespace && r.direction === reach.direction && intersect(r.subjects, reach.subjects).length > 0 && overlaps(otherEnd(a, reach.direction), cut)),
+          ),
+        );
+      }),
+    );
+    if (!removes && deny.clauses.some((c) => clauseReach(model, c).length > 0)) diagnostics.push(diagnostic(cm.denyRemovesNothing, deny.span, []));
+  }
+
+  // an allow wholly removed by denies, on every side it reaches
+  for (const allow of allows) {
+    const reaches = allow.clauses.flatMap((clause) => clauseReach(model, clause).map((reach) => ({ clause, reach })));
+    if (reaches.length === 0 || reaches.some(({ reach }) => reach.region.posture.posture === "allow")) continue;
+    const culprits = new Set<NetworkRule>();
+    const survives = reaches.some(({ clause, reach }) => {
+      let left: Rect[] = [otherEnd(clause, reach.direction)];
+      for (const { rule, clause: d } of deniesOn(model, reach.namespace.name, reach.direction, reach.subjects)) {
+        // only a deny that covers every pod the allow reaches there can remove it for all of them
+        if (!clauseReach(model, d).some((r) => r.direction === reach.direction && r.namespace === reach.namespace && intersect(reach.subjects, r.subjects).length === reach.subjects.length)) continue;
+        const cut = otherEnd(d, reach.direction);
+        left = left.flatMap((rect) => {
+          if (!overlaps(rect, cut)) return [rect];
+          culprits.add(rule);
+          const ports = subtractPorts(rect.ports, cut.ports);
+          const outside = subtractEndpoints(rect.peers, cut.peers);
+          return [
+            ...(isEmptyEndpoints(outside) ? [] : [{ peers: outside, ports: rect.ports }]),
+            ...(ports === undefined ? [rect] : isNoPorts(ports) ? [] : [{ peers: intersectEndpoints(rect.peers, cut.peers), ports }]),
+          ];
+        });
+      }
+      return left.length > 0;
+    });
+    if (!survives) {
+      diagnostics.push(
+        diagnostic(cm.allowRemovedByDenies, allow.span, [], { related: [...culprits].map((d) => ({ span: d.span, message: "removed by this deny" })) }),
+      );
+    }
+  }
+
+  // duplicate rules: the same action on the same flows
+  const seen = new Map<string, NetworkRule>();
+  for (const rule of model.rules) {
+    const key = `${rule.action}:${JSON.stringify(rule.clauses, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`;
+    const first = seen.get(key);
+    if (first) diagnostics.push(diagnostic(cm.duplicateRule, rule.span, [], { related: [{ span: first.span, message: "the same rule is here" }] }));
+    else seen.set(key, rule);
+  }
+
+  // owned pods whose egress is closed without DNS
+  const dns = { pod: { namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, ports: [] } };
+  const namespaceLabels = ownedNamespaceLabels(model, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
+  for (const namespace of model.namespaces) {
+    const posture = namespace.postures.egress;
+    if (posture?.posture !== "deny") continue;
+    const pod = { namespace: namespace.name, labels: {}, ports: [] };
+    const resolves = evaluateSide(model, { src: { pod }, dst: dns, protocol: "UDP", port: 53 }, "egress", namespaceLabels).permitted;
+    if (!resolves) {
+      diagnostics.push(
+        diagnostic(cm.egressWithoutDns, posture.span, [namespace.name], { help: `add \`allow ${namespace.name}/* -> dns\`` }),
+      );
+    }
+  }
+
+  // ns(labels) that no owned namespace carries: the selector relies on labels set elsewhere
+  for (const rule of model.rules) {
+    for (const term of rule.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods])) {
+      if (term.namespaces.length === 0 || term.namespaces.some(([key]) => key === NAMESPACE_NAME_LABEL)) continue;
+      if (model.namespaces.some((n) => conjunctionMatches(term.namespaces, n.labels))) continue;
+      const labels = Object.entries(witness(term.namespaces)).map(([k, v]) => `${k}=${v}`).join(",");
+      diagnostics.push(diagnostic(cm.namespaceLabelsUnowned, rule.span, [labels || "these labels"]));
+      break;
+    }
+  }
+  return diagnostics;
+}
