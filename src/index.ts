@@ -56,6 +56,7 @@ export interface BuildStats {
   verifiedChecks: number;
 }
 
-export { check, build, explainQuery } from "./pipeline.js";
+export { check, build, explainQuery, diffSources } from "./pipeline.js";
+export { renderDiff, type ProgramDiff } from "./analysis/diff.js";
 export { renderExplanation, explanationToJson, type Explanation } from "./analysis/explain.js";
 export { renderDiagnostics, diagnosticsToJson } from "./diagnostics/render.js";

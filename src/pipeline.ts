@@ -11,6 +11,7 @@ import { names as m } from "./diagnostics/messages/names.js";
 import { compile as cm } from "./diagnostics/messages/compile.js";
 import { verifyNetworkPolicies } from "./analysis/verify.js";
 import { lint } from "./analysis/lints.js";
+import { diffPrograms, type ProgramDiff } from "./analysis/diff.js";
 import { checkAssertions, endpointsOf, explain, Namespaces, type Explanation } from "./analysis/explain.js";
 import { parse } from "./syntax/parse.js";
 import type { SourceFileNode } from "./syntax/ast.js";
@@ -162,4 +163,14 @@ export function explainQuery(inputs: readonly SourceText[], query: string, optio
   const objects = readBack(built.files);
   const flow = { src, dst, protocol: port.protocol, port: port.range!.from };
   return { diagnostics, sources, explanation: explain(checked.model, objects, flow, namespaces, query) };
+}
+
+/** `diff`: the flows gained and lost from one version of a program to another. */
+export function diffSources(before: readonly SourceText[], after: readonly SourceText[], options: CompileOptions = {}): CheckResult & { diff?: ProgramDiff } {
+  const old = checkModel(before, options);
+  const current = checkModel(after, options);
+  const diagnostics = sortDiagnostics([...old.diagnostics, ...current.diagnostics].filter((d) => d.severity === "error"));
+  const sources = { ...old.sources, ...current.sources };
+  if (!old.model || !current.model) return { diagnostics, sources };
+  return { diagnostics, sources, diff: diffPrograms(old.model, current.model) };
 }

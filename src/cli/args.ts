@@ -10,7 +10,7 @@ export interface Options {
   check: boolean;
   clusterVersion?: string;
   /** `json`: diagnostics as JSON on stdout, and for `build` manifests as JSON files. */
-  format: "text" | "yaml" | "json";
+  format: "text" | "yaml" | "json" | "md";
   summary: boolean;
   help: boolean;
   version: boolean;
@@ -44,8 +44,8 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--cluster-version") {
         if (/^v?\d+\.\d+$/.test(value)) options.clusterVersion = value;
         else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "MAJOR.MINOR, e.g. `1.30`"]));
-      } else if (value === "text" || value === "yaml" || value === "json") options.format = value;
-      else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`yaml` (or `text`) or `json`"]));
+      } else if (value === "text" || value === "yaml" || value === "json" || value === "md") options.format = value;
+      else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`text`, `yaml`, `json` or `md`"]));
     } else if (flags.has(name)) {
       if (name === "--check") options.check = true;
       else if (name === "--summary") options.summary = true;
@@ -68,6 +68,7 @@ usage:
                 [--no-verify] [--stats]
   secpolc check [FILES|DIRS...] [--format text|json]
   secpolc explain [FILES|DIRS...] "SRC -> DST:PORT[/proto]" [--format text|json]
+  secpolc diff OLD NEW [--format text|md|json]        # OLD, NEW: a file or a directory each
   secpolc --help | --version
 
 Directories are read recursively for *.secpol files; the default input is the current directory.

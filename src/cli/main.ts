@@ -4,7 +4,18 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { build, check, diagnosticsToJson, explainQuery, explanationToJson, renderDiagnostics, renderExplanation, type Diagnostic } from "../index.js";
+import {
+  build,
+  check,
+  diagnosticsToJson,
+  diffSources,
+  explainQuery,
+  explanationToJson,
+  renderDiagnostics,
+  renderDiff,
+  renderExplanation,
+  type Diagnostic,
+} from "../index.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
@@ -39,8 +50,9 @@ const commands: Record<string, Command> = {
   build: runBuild,
   check: runCheck,
   explain: runExplain,
+  diff: runDiff,
 };
-const planned = ["fmt", "audit", "diff", "lsp", "migrate-psp"];
+const planned = ["fmt", "audit", "lsp", "migrate-psp"];
 
 export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<number> {
   const { options, diagnostics } = parseArguments(argv);
@@ -58,7 +70,7 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
     const known = planned.includes(options.command);
     diagnostics.push(
       diagnostic(known ? m.notImplemented : m.unknownCommand, argumentSpan(argv, commandIndex), [options.command], {
-        help: known ? "this version of secpolc has `build`, `check` and `explain`" : "the commands are `build`, `check` and `explain`; see `secpolc --help`",
+        help: known ? "this version of secpolc has `build`, `check`, `explain` and `diff`" : "the commands are `build`, `check`, `explain` and `diff`; see `secpolc --help`",
       }),
     );
   }
@@ -122,6 +134,27 @@ function runExplain(options: Options, argv: readonly string[], io: Io): number {
   }
   if (options.format === "json") io.stdout(`${JSON.stringify(explanationToJson(result.explanation), null, 2)}\n`);
   else io.stdout(renderExplanation(result.explanation, result.sources));
+  return EXIT_OK;
+}
+
+/** `secpolc diff OLD NEW`: each side is one program (a file or a directory). */
+function runDiff(options: Options, argv: readonly string[], io: Io): number {
+  if (options.inputs.length !== 2) {
+    report([diagnostic(m.diffNeedsTwo, argumentSpan(argv, argv.indexOf("diff")), [options.inputs.length], { help: "e.g. `secpolc diff main/policies/ policies/ --format md`" })], {}, options, io);
+    return EXIT_USAGE;
+  }
+  const [before, after] = options.inputs.map((input) => readInputs({ ...options, inputs: [input] }, argv, io));
+  if (before.diagnostics.length + after.diagnostics.length > 0) {
+    report([...before.diagnostics, ...after.diagnostics], {}, options, io);
+    return EXIT_USAGE;
+  }
+  const result = diffSources(before.sources, after.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
+  if (!result.diff) {
+    report(result.diagnostics, result.sources, options, io);
+    return EXIT_PROGRAM_ERRORS;
+  }
+  if (options.format === "json") io.stdout(`${JSON.stringify(result.diff, null, 2)}\n`);
+  else io.stdout(renderDiff(result.diff, options.format === "md" ? "md" : "text"));
   return EXIT_OK;
 }
 

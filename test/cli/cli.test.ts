@@ -158,6 +158,9 @@ test("end to end: build writes, --check passes then catches drift, errors write 
   assert.is(run(dir, "build", "nope", "-o", "out").code, 2);
   assert.is(run(dir, "build", "policies").code, 2);
   assert.is(run(dir, "explain", "x").code, 2);
+  assert.is(run(dir, "explain", "policies", "shop/web -> shop/web").code, 2, "a query without a port");
+  assert.is(run(dir, "diff", "policies").code, 2, "diff needs two sides");
+  assert.is(run(dir, "diff", "policies", "missing/").code, 2);
   rmSync(dir, { recursive: true });
 });
 

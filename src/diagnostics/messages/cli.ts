@@ -15,4 +15,5 @@ export const cli = {
   missingValue: entry("SP5011", "error", (option: string) => `option \`${option}\` needs a value`),
   badValue: entry("SP5012", "error", (option: string, value: string, expected: string) => `\`${value}\` is not a valid value for \`${option}\`: expected ${expected}`),
   missingQuery: entry("SP5013", "error", () => "`explain` needs a flow to explain, as its last argument: `\"SRC -> DST:PORT\"`"),
+  diffNeedsTwo: entry("SP5014", "error", (count: number) => `\`diff\` compares two versions of a program (OLD and NEW), not ${count}`),
 } as const;

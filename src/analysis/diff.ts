@@ -1,0 +1,113 @@
+/**
+ * What changes between two versions of a program: the flows gained and lost, named in source terms
+ * (workloads, other pods of a namespace, address blocks) on the ports either version mentions.
+ */
+import { formatCidr, lastAddress } from "../semantics/ip.js";
+import { witness } from "../semantics/labels.js";
+import { evaluateFlow, ownedNamespaceLabels, type Endpoint } from "../semantics/meaning.js";
+import { NAMESPACE_NAME_LABEL, type Model } from "../semantics/model.js";
+import { mergeRanges, protocols, type Protocol } from "../semantics/ports.js";
+
+interface NamedEndpoint {
+  name: string;
+  endpoint: Endpoint;
+}
+
+export interface FlowChange {
+  source: string;
+  destination: string;
+  /** `5432/tcp`, `8000..8080/tcp`: the ports whose verdict changed, merged into ranges. */
+  ports: string[];
+}
+
+export interface ProgramDiff {
+  gained: FlowChange[];
+  lost: FlowChange[];
+}
+
+function endpoints(models: readonly Model[]): NamedEndpoint[] {
+  const byName = new Map<string, NamedEndpoint>();
+  for (const model of models) {
+    for (const w of model.workloads) {
+      byName.set(`${w.namespace}/${w.name}`, { name: `${w.namespace}/${w.name}`, endpoint: { pod: { namespace: w.namespace, labels: witness(w.pods), ports: w.ports } } });
+    }
+    for (const n of model.namespaces) byName.set(`${n.name}/*`, { name: `other pods of ${n.name}`, endpoint: { pod: { namespace: n.name, labels: { "secpolc-other": "" }, ports: [] } } });
+    for (const rule of model.rules) {
+      for (const clause of rule.clauses) {
+        for (const term of [...clause.sources.pods, ...clause.destinations.pods]) {
+          const named = term.namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
+          if (named?.values.kind === "only" && !named.absentOk) {
+            for (const namespace of named.values.values) {
+              if (!byName.has(`${namespace}/*`)) byName.set(`${namespace}/*`, { name: `pods of ${namespace}`, endpoint: { pod: { namespace, labels: witness(term.pods), ports: [] } } });
+            }
+          }
+        }
+        for (const block of [...clause.sources.ips, ...clause.destinations.ips]) {
+          const name = block.cidr.prefix === 0 ? `world (IPv${block.cidr.family})` : `cidr ${formatCidr(block.cidr)}${block.except.length > 0 ? ` except ${block.except.map(formatCidr).join(", ")}` : ""}`;
+          const value = [block.cidr.base, lastAddress(block.cidr)].find((v) => !block.except.some((e) => v >= e.base && v <= lastAddress(e)));
+          if (value !== undefined && !byName.has(name)) byName.set(name, { name, endpoint: { ip: { family: block.cidr.family, value } } });
+        }
+      }
+    }
+  }
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+function ports(models: readonly Model[]): { protocol: Protocol; port: number }[] {
+  const result = new Map<string, { protocol: Protocol; port: number }>();
+  for (const model of models) {
+    for (const protocol of protocols) {
+      for (const rule of model.rules) for (const c of rule.clauses) for (const r of c.ports.numeric[protocol]) for (const port of [r.from, r.to]) result.set(`${protocol}/${port}`, { protocol, port });
+    }
+    for (const w of model.workloads) for (const p of w.ports) result.set(`${p.protocol}/${p.port}`, { protocol: p.protocol, port: p.port });
+  }
+  if (result.size === 0) result.set("TCP/1", { protocol: "TCP", port: 1 });
+  return [...result.values()];
+}
+
+export function diffPrograms(before: Model, after: Model): ProgramDiff {
+  const labelsBefore = ownedNamespaceLabels(before, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
+  const labelsAfter = ownedNamespaceLabels(after, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
+  const all = endpoints([before, after]);
+  const candidatePorts = ports([before, after]);
+  const gained: FlowChange[] = [];
+  const lost: FlowChange[] = [];
+  for (const src of all) {
+    for (const dst of all) {
+      if (src === dst || (!("pod" in src.endpoint) && !("pod" in dst.endpoint))) continue;
+      const changed = { gained: new Map<Protocol, number[]>(), lost: new Map<Protocol, number[]>() };
+      for (const { protocol, port } of candidatePorts) {
+        const flow = { src: src.endpoint, dst: dst.endpoint, protocol, port };
+        const was = evaluateFlow(before, flow, labelsBefore).permitted;
+        const is = evaluateFlow(after, flow, labelsAfter).permitted;
+        if (was === is) continue;
+        const into = is ? changed.gained : changed.lost;
+        into.set(protocol, [...(into.get(protocol) ?? []), port]);
+      }
+      for (const [kind, target] of [["gained", gained], ["lost", lost]] as const) {
+        const byProtocol = changed[kind];
+        if (byProtocol.size === 0) continue;
+        const list = protocols.flatMap((p) =>
+          mergeRanges((byProtocol.get(p) ?? []).map((port) => ({ from: port, to: port }))).map((r) => `${r.from === r.to ? r.from : `${r.from}..${r.to}`}/${p.toLowerCase()}`),
+        );
+        target.push({ source: src.name, destination: dst.name, ports: list });
+      }
+    }
+  }
+  return { gained, lost };
+}
+
+export function renderDiff(diff: ProgramDiff, format: "text" | "md"): string {
+  const line = (sign: string, c: FlowChange) =>
+    format === "md" ? `| ${sign} | \`${c.source}\` | \`${c.destination}\` | ${c.ports.join(", ")} |` : `  ${sign} ${c.source} -> ${c.destination}: ${c.ports.join(", ")}`;
+  if (diff.gained.length === 0 && diff.lost.length === 0) return format === "md" ? "**secpolc diff:** no flow changes.\n" : "no flow changes\n";
+  if (format === "text") {
+    const out: string[] = [];
+    if (diff.gained.length > 0) out.push(`flows gained (${diff.gained.length}):`, ...diff.gained.map((c) => line("+", c)));
+    if (diff.lost.length > 0) out.push(`flows lost (${diff.lost.length}):`, ...diff.lost.map((c) => line("-", c)));
+    return `${out.join("\n")}\n`;
+  }
+  const out = [`### secpolc diff: ${diff.gained.length} flow${diff.gained.length === 1 ? "" : "s"} gained, ${diff.lost.length} lost`, ""];
+  out.push("| | from | to | ports |", "|---|---|---|---|", ...diff.gained.map((c) => line("➕ gained", c)), ...diff.lost.map((c) => line("➖ lost", c)));
+  return `${out.join("\n")}\n`;
+}
