@@ -7,6 +7,7 @@ import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
 import { Diagnostics } from "../diagnostics/catalogue.js";
 import { names as m } from "../diagnostics/messages/names.js";
+import { LATEST as PSS_LATEST, parseVersion as parsePssVersion } from "../semantics/pss.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import type * as ast from "../syntax/ast.js";
 import {
@@ -174,7 +175,7 @@ class Checker {
         return;
       case "Pss":
         if (namespace === undefined) return blockOnly("`pss`");
-        return this.d.report(cm.notSupportedYet, s.span, ["`pss` (Pod Security Standards labels)"]);
+        return; // read with the namespace block
       case "SecurityRule":
         return this.d.report(cm.notSupportedYet, s.span, [`a pod-security \`${s.action}\` rule`]);
       case "Apply":
@@ -278,10 +279,59 @@ class Checker {
           }
         }
       }
-      const labels = { ...declared, [NAMESPACE_NAME_LABEL]: name, [MANAGED_BY_LABEL]: "secpolc" };
-      owned.push({ name, labels, declaredLabels: declared, postures: {}, span: blocks[0].span });
+      const podSecurity = this.podSecurity(blocks);
+      const pssLabels: Record<string, string> = {};
+      for (const [mode, setting] of Object.entries(podSecurity)) {
+        pssLabels[`pod-security.kubernetes.io/${mode}`] = setting.level;
+        pssLabels[`pod-security.kubernetes.io/${mode}-version`] = setting.version;
+      }
+      const labels = { ...declared, ...pssLabels, [NAMESPACE_NAME_LABEL]: name, [MANAGED_BY_LABEL]: "secpolc" };
+      owned.push({ name, labels, declaredLabels: declared, postures: {}, podSecurity, span: blocks[0].span });
     }
     this.namespaces = owned;
+  }
+
+  /**
+   * `pss enforce restricted@v1.30, warn baseline`: a level per mode, pinned to the cluster's version
+   * when none is written (or `latest` when the cluster's version is not declared either).
+   */
+  private podSecurity(blocks: ast.NamespaceBlock[]): OwnedNamespace["podSecurity"] {
+    const result: OwnedNamespace["podSecurity"] = {};
+    const pinned = this.cluster.version ? `v${this.cluster.version.major}.${this.cluster.version.minor}` : "latest";
+    for (const block of blocks) {
+      for (const s of block.statements) {
+        if (s.kind !== "Pss") continue;
+        for (const setting of s.modes) {
+          const mode = setting.mode.text;
+          if (mode !== "enforce" && mode !== "warn" && mode !== "audit") {
+            const suggestion = valid.closest(mode, ["enforce", "warn", "audit"]);
+            this.d.report(m.unknownPssMode, setting.mode.span, [mode], { help: suggestion ? `did you mean \`${suggestion}\`?` : "the modes are `enforce`, `warn` and `audit`" });
+            continue;
+          }
+          const level = setting.level.text;
+          if (level !== "privileged" && level !== "baseline" && level !== "restricted") {
+            const suggestion = valid.closest(level, ["privileged", "baseline", "restricted"]);
+            this.d.report(m.unknownPssLevel, setting.level.span, [level], { help: suggestion ? `did you mean \`${suggestion}\`?` : "the levels are `privileged`, `baseline` and `restricted`" });
+            continue;
+          }
+          let version = pinned;
+          if (setting.version) {
+            const parsed = parsePssVersion(setting.version.text);
+            if (!parsed || (parsed !== "latest" && (parsed.major !== 1 || parsed.minor > PSS_LATEST.minor))) {
+              this.d.report(m.invalidPssVersion, setting.version.span, [setting.version.text, `v1.${PSS_LATEST.minor}`]);
+              continue;
+            }
+            version = parsed === "latest" ? "latest" : `v${parsed.major}.${parsed.minor}`;
+          }
+          if (result[mode]) {
+            this.d.report(m.duplicateSetting, setting.mode.span, [`pss ${mode}`], { related: [{ span: result[mode]!.span, message: "first set here" }] });
+            continue;
+          }
+          result[mode] = { level, version, span: setting.span };
+        }
+      }
+    }
+    return result;
   }
 
   private checkLabel(key: ast.LabelKey, value: ast.Word): boolean {

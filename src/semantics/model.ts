@@ -69,6 +69,8 @@ export interface OwnedNamespace {
   /** The labels the program declares (compiled onto the Namespace object). */
   declaredLabels: Labels;
   postures: Partial<Record<Direction, PostureSetting>>;
+  /** `pss` modes: the level and the pinned version (`v1.30` or `latest`) each one uses. */
+  podSecurity: Partial<Record<"enforce" | "warn" | "audit", { level: "privileged" | "baseline" | "restricted"; version: string; span: Span }>>;
   /** The first `namespace NAME { }` block. */
   span: Span;
 }

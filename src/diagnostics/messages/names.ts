@@ -34,6 +34,10 @@ export const names = {
   misplacedStatement: entry("SP2029", "error", (what: string, where: string) => `${what} ${where}`),
   unknownPostureWorkload: entry("SP2030", "error", (name: string, namespace: string) => `namespace \`${namespace}\` has no workload named \`${name}\``),
   assertNeedsPort: entry("SP2031", "error", () => "an `assert ... ->` names the port it expects to be open"),
+  unknownPssMode: entry("SP2032", "error", (mode: string) => `unknown Pod Security mode \`${mode}\``),
+  unknownPssLevel: entry("SP2033", "error", (level: string) => `unknown Pod Security level \`${level}\``),
+  invalidPssVersion: entry("SP2034", "error", (version: string, newest: string) =>
+    `Pod Security version \`${version}\` is not valid: write \`latest\` or a version from \`v1.0\` to \`${newest}\``),
   unknownPortName: entry("SP9001", "warning", (workload: string, port: string) => `workload \`${workload}\` declares no port named \`${port}\`; it is emitted as a named port`),
   capPrefix: entry("SP9002", "warning", (name: string) => `\`${name}\`: the \`CAP_\` prefix is not part of Kubernetes capability names and is stripped`),
   servicePortTranslated: entry("SP9003", "note", (service: string, target: string, workload: string) =>
