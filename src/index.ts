@@ -56,7 +56,8 @@ export interface BuildStats {
   verifiedChecks: number;
 }
 
-export { check, build, explainQuery, diffSources } from "./pipeline.js";
+export { check, build, explainQuery, diffSources, audit } from "./pipeline.js";
+export { renderAudit, auditToJson, type AuditResult } from "./analysis/audit.js";
 export { renderDiff, type ProgramDiff } from "./analysis/diff.js";
 export { renderExplanation, explanationToJson, type Explanation } from "./analysis/explain.js";
 export { renderDiagnostics, diagnosticsToJson } from "./diagnostics/render.js";

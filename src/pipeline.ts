@@ -12,6 +12,8 @@ import { compile as cm } from "./diagnostics/messages/compile.js";
 import { verifyNetworkPolicies } from "./analysis/verify.js";
 import { lint } from "./analysis/lints.js";
 import { diffPrograms, type ProgramDiff } from "./analysis/diff.js";
+import { auditAgainstProgram, auditAtLevel, readWorkloads, suggestLevels, type AuditResult } from "./analysis/audit.js";
+import type { Level, Version } from "./semantics/pss.js";
 import { checkAssertions, endpointsOf, explain, Namespaces, type Explanation } from "./analysis/explain.js";
 import { parse } from "./syntax/parse.js";
 import type { SourceFileNode } from "./syntax/ast.js";
@@ -173,4 +175,35 @@ export function diffSources(before: readonly SourceText[], after: readonly Sourc
   const sources = { ...old.sources, ...current.sources };
   if (!old.model || !current.model) return { diagnostics, sources };
   return { diagnostics, sources, diff: diffPrograms(old.model, current.model) };
+}
+
+export interface AuditRequest {
+  manifests: readonly SourceText[];
+  /** Audit against this level directly; otherwise against the program's owned namespaces. */
+  level?: Level;
+  version?: Version | "latest";
+  /** The program (for its namespaces' `pss` modes); unused with `level`. */
+  program?: readonly SourceText[];
+  suggest?: boolean;
+}
+
+/** `audit`: Pod Security verdicts for existing workloads, and optionally the level each namespace passes. */
+export function audit(request: AuditRequest, options: CompileOptions = {}): CheckResult & { results?: AuditResult[]; suggestions?: ReturnType<typeof suggestLevels> } {
+  const read = readWorkloads(request.manifests);
+  const sources: Record<string, string> = Object.fromEntries(request.manifests.map((m) => [m.path, m.text]));
+  let results: AuditResult[];
+  let version = request.version ?? "latest";
+  let diagnostics = read.diagnostics;
+  if (request.level) {
+    results = auditAtLevel(read.workloads, request.level, version);
+  } else {
+    const checked = checkModel(request.program ?? [], options);
+    Object.assign(sources, checked.sources);
+    diagnostics = sortDiagnostics([...diagnostics, ...checked.diagnostics.filter((d) => d.severity === "error")]);
+    if (!checked.model) return { diagnostics, sources };
+    results = auditAgainstProgram(read.workloads, checked.model);
+    if (!request.version && checked.model.cluster.version) version = checked.model.cluster.version;
+  }
+  const suggestions = request.suggest ? suggestLevels(read.workloads, version) : undefined;
+  return { diagnostics, sources, results, ...(suggestions ? { suggestions } : {}) };
 }

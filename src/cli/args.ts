@@ -16,10 +16,15 @@ export interface Options {
   version: boolean;
   verify: boolean;
   stats: boolean;
+  manifests?: string;
+  level?: string;
+  /** `audit --version vX.Y`: the Pod Security version (not the program's own `--version`). */
+  pssVersion?: string;
+  suggest: boolean;
 }
 
-const valued = new Set(["-o", "--output", "--cluster-version", "--format"]);
-const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--stats"]);
+const valued = new Set(["-o", "--output", "--cluster-version", "--format", "--manifests", "--level"]);
+const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--stats", "--suggest"]);
 
 /** A span on the joined command line, so that usage errors point at the argument. */
 export function argumentSpan(argv: readonly string[], index: number): Span {
@@ -29,11 +34,16 @@ export function argumentSpan(argv: readonly string[], index: number): Span {
 }
 
 export function parseArguments(argv: readonly string[]): { options: Options; diagnostics: Diagnostic[] } {
-  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, stats: false };
+  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, stats: false, suggest: false };
   const diagnostics: Diagnostic[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    // `audit --version v1.30` names a Pod Security version; elsewhere `--version` prints secpolc's
+    if (name === "--version" && options.command === "audit" && (inline ?? argv[i + 1]) !== undefined) {
+      options.pssVersion = inline ?? argv[++i];
+      continue;
+    }
     if (valued.has(name)) {
       const value = inline ?? argv[++i];
       if (value === undefined) {
@@ -41,6 +51,8 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
         break;
       }
       if (name === "-o" || name === "--output") options.output = value;
+      else if (name === "--manifests") options.manifests = value;
+      else if (name === "--level") options.level = value;
       else if (name === "--cluster-version") {
         if (/^v?\d+\.\d+$/.test(value)) options.clusterVersion = value;
         else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "MAJOR.MINOR, e.g. `1.30`"]));
@@ -53,6 +65,7 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--version") options.version = true;
       else if (name === "--no-verify") options.verify = false;
       else if (name === "--stats") options.stats = true;
+      else if (name === "--suggest") options.suggest = true;
     } else if (arg.startsWith("-") && arg !== "-") {
       diagnostics.push(diagnostic(m.unknownOption, argumentSpan(argv, i), [arg], { help: "see `secpolc --help`" }));
     } else if (!options.command) options.command = arg;
@@ -69,6 +82,8 @@ usage:
   secpolc check [FILES|DIRS...] [--format text|json]
   secpolc explain [FILES|DIRS...] "SRC -> DST:PORT[/proto]" [--format text|json]
   secpolc diff OLD NEW [--format text|md|json]        # OLD, NEW: a file or a directory each
+  secpolc audit [FILES|DIRS...] --manifests DIR [--suggest] [--format text|json]
+  secpolc audit --level LEVEL [--version vX.Y] --manifests DIR [--suggest] [--format text|json]
   secpolc --help | --version
 
 Directories are read recursively for *.secpol files; the default input is the current directory.

@@ -76,3 +76,25 @@ export function importResolver(root: string): ImportResolver {
     }
   };
 }
+
+/** Every manifest (`*.yaml`, `*.yml`, `*.json`) in a directory, recursively, or the one file named. */
+export function readManifests(root: string, input: string): { files: SourceText[] } | { problem: string } {
+  const files: SourceText[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name.startsWith(".")) continue;
+      const path = resolve(dir, name);
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (stat?.isDirectory()) walk(path);
+      else if (stat?.isFile() && /\.(ya?ml|json)$/.test(name)) files.push({ path: displayPath(root, path), text: readFileSync(path, "utf8") });
+    }
+  };
+  try {
+    const path = resolve(root, input);
+    if (statSync(path).isDirectory()) walk(path);
+    else files.push({ path: displayPath(root, path), text: readFileSync(path, "utf8") });
+  } catch (e) {
+    return { problem: describeError(e) };
+  }
+  return { files };
+}

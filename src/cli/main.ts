@@ -14,13 +14,18 @@ import {
   renderDiagnostics,
   renderDiff,
   renderExplanation,
+  audit,
+  auditToJson,
+  renderAudit,
   type Diagnostic,
+  type SourceText,
 } from "../index.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
 import { argumentSpan, parseArguments, usage, type Options } from "./args.js";
-import { discoverSources, importResolver } from "./files.js";
+import { discoverSources, importResolver, readManifests } from "./files.js";
+import { parseVersion as parsePssVersion } from "../semantics/pss.js";
 import { differingFiles, OutputError, writeOutputDirectory } from "./write.js";
 
 export const EXIT_OK = 0;
@@ -51,8 +56,9 @@ const commands: Record<string, Command> = {
   check: runCheck,
   explain: runExplain,
   diff: runDiff,
+  audit: runAudit,
 };
-const planned = ["fmt", "audit", "lsp", "migrate-psp"];
+const planned = ["fmt", "lsp", "migrate-psp"];
 
 export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<number> {
   const { options, diagnostics } = parseArguments(argv);
@@ -70,7 +76,7 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
     const known = planned.includes(options.command);
     diagnostics.push(
       diagnostic(known ? m.notImplemented : m.unknownCommand, argumentSpan(argv, commandIndex), [options.command], {
-        help: known ? "this version of secpolc has `build`, `check`, `explain` and `diff`" : "the commands are `build`, `check`, `explain` and `diff`; see `secpolc --help`",
+        help: known ? "this version of secpolc has `build`, `check`, `explain`, `diff` and `audit`" : "the commands are `build`, `check`, `explain`, `diff` and `audit`; see `secpolc --help`",
       }),
     );
   }
@@ -156,6 +162,47 @@ function runDiff(options: Options, argv: readonly string[], io: Io): number {
   if (options.format === "json") io.stdout(`${JSON.stringify(result.diff, null, 2)}\n`);
   else io.stdout(renderDiff(result.diff, options.format === "md" ? "md" : "text"));
   return EXIT_OK;
+}
+
+/** `secpolc audit`: Pod Security verdicts for the workloads of a manifests directory. */
+function runAudit(options: Options, argv: readonly string[], io: Io): number {
+  const usageError = (message: string) => {
+    report([diagnostic(m.badValue, argumentSpan(argv, argv.indexOf("audit")), ["audit", message, "`--manifests DIR`, with `--level privileged|baseline|restricted [--version vX.Y]` or program files"])], {}, options, io);
+    return EXIT_USAGE;
+  };
+  if (!options.manifests) return usageError("no --manifests");
+  const level = options.level;
+  if (level !== undefined && level !== "privileged" && level !== "baseline" && level !== "restricted") return usageError(`--level ${level}`);
+  const version = options.pssVersion === undefined ? undefined : parsePssVersion(options.pssVersion);
+  if (options.pssVersion !== undefined && !version) return usageError(`--version ${options.pssVersion}`);
+  const manifests = readManifests(io.cwd, options.manifests);
+  if ("problem" in manifests) {
+    report([diagnostic(m.unreadableInput, argumentSpan(argv, argv.indexOf(options.manifests)), [options.manifests, manifests.problem])], {}, options, io);
+    return EXIT_USAGE;
+  }
+  let program: SourceText[] | undefined;
+  if (!level) {
+    const input = readInputs(options, argv, io);
+    if (input.diagnostics.length > 0) {
+      report(input.diagnostics, {}, options, io);
+      return EXIT_USAGE;
+    }
+    program = input.sources;
+  }
+  const result = audit({ manifests: manifests.files, level, version, program, suggest: options.suggest }, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
+  if (!result.results) {
+    report(result.diagnostics, result.sources, options, io);
+    return EXIT_PROGRAM_ERRORS;
+  }
+  if (options.format === "json") {
+    io.stdout(`${JSON.stringify({ ...auditToJson(result.results), ...(result.suggestions ? { suggestions: result.suggestions } : {}), diagnostics: diagnosticsToJson(result.diagnostics).diagnostics }, null, 2)}\n`);
+  } else {
+    report(result.diagnostics, result.sources, options, io);
+    io.stdout(renderAudit(result.results));
+    for (const s of result.suggestions ?? []) io.stdout(`suggest: namespace ${s.namespace} passes "${s.level}:${s.version}" today (pss enforce ${s.level}@${s.version})\n`);
+  }
+  const enforced = result.results.some((r) => r.mode === "enforce" && !r.allowed);
+  return enforced || hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
 
 function runBuild(options: Options, argv: readonly string[], io: Io): number {

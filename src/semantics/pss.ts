@@ -76,7 +76,7 @@ export const checks: Check[] = [
     since: 0,
     run: (pod) => {
       const on = (["hostNetwork", "hostPID", "hostIPC"] as const).filter((f) => pod.spec[f] === true);
-      return on.length > 0 ? `${on.map((f) => `${f}=true`).join(", ")}` : undefined;
+      return on.length > 0 ? `host namespaces (${on.map((f) => `${f}=true`).join(", ")})` : undefined;
     },
   },
   {
@@ -85,7 +85,7 @@ export const checks: Check[] = [
     since: 0,
     run: (pod) => {
       const bad = pod.containers.filter((c) => c.spec.securityContext?.privileged === true);
-      return bad.length > 0 ? `${containerWords(bad)} must not set securityContext.privileged=true` : undefined;
+      return bad.length > 0 ? `privileged (${containerWords(bad)} must not set securityContext.privileged=true)` : undefined;
     },
   },
   {

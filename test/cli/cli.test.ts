@@ -178,6 +178,20 @@ test("end to end: --format json writes JSON manifests that kustomize accepts, an
   rmSync(dir, { recursive: true });
 });
 
+test("end to end: audit exits 1 on enforce violations, 0 when all pass, 2 on bad usage", () => {
+  const manifests = join(repoRoot, "test", "cases", "audit", "manifests");
+  const failing = run(repoRoot, "audit", "--level", "baseline", "--version", "v1.30", "--manifests", manifests, "--format", "json");
+  assert.is(failing.code, 1);
+  const parsed = JSON.parse(failing.stdout);
+  assert.ok(parsed.results.some((r: { name: string; allowed: boolean }) => r.name === "report" && !r.allowed));
+  const dir = workspace({ "ok.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers: [{name: a, image: a}]\n" });
+  assert.is(run(dir, "audit", "--level", "baseline", "--manifests", "ok.yaml").code, 0);
+  assert.is(run(dir, "audit", "--level", "strict", "--manifests", "ok.yaml").code, 2);
+  assert.is(run(dir, "audit", "--level", "baseline", "--version", "v9", "--manifests", "ok.yaml").code, 2);
+  assert.is(run(dir, "audit", "--level", "baseline", "--manifests", "missing/").code, 2);
+  rmSync(dir, { recursive: true });
+});
+
 test("end to end: npx-style --version and --help", () => {
   const version = run(repoRoot, "--version");
   assert.is(version.code, 0);

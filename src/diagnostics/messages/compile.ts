@@ -22,5 +22,6 @@ export const compile = {
   egressWithoutDns: entry("SP9105", "warning", (namespace: string) => `pods of \`${namespace}\` have their egress closed and cannot resolve names: DNS is not allowed`),
   namespaceLabelsUnowned: entry("SP9106", "warning", (labels: string) =>
     `no namespace this program owns has the labels \`${labels}\`: the selector only matches namespaces labelled outside this program`),
+  badManifest: entry("SP3010", "error", (problem: string) => `cannot audit this manifest: ${problem}`),
   redundantUnderDefaultAllow: entry("SP9101", "warning", () => "this rule is redundant: every pod it reaches is under `default allow` in that direction"),
 } as const;

@@ -1,0 +1,152 @@
+/**
+ * `secpolc audit`: do existing workloads satisfy Pod Security levels? Reads Pods and pod-template
+ * workloads from manifest texts and evaluates each against a level, or against the enforce, warn
+ * and audit levels of the program's owned namespaces, in the API server's words.
+ */
+import { parseAllDocuments } from "yaml";
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { diagnostic } from "../diagnostics/catalogue.js";
+import { compile as cm } from "../diagnostics/messages/compile.js";
+import type { SourceText } from "../index.js";
+import type { Model } from "../semantics/model.js";
+import { evaluatePod, type Level, type Version, type Violation } from "../semantics/pss.js";
+
+type Json = Record<string, any>;
+
+export interface AuditResult {
+  kind: string;
+  namespace: string;
+  name: string;
+  level: Level;
+  version: string;
+  mode: "enforce" | "warn" | "audit";
+  allowed: boolean;
+  violations: Violation[];
+  span: Span;
+}
+
+export interface WorkloadObject {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** The pod template's (or the Pod's) metadata and spec. */
+  metadata: Json;
+  spec: Json;
+  span: Span;
+}
+
+/** Where the pod spec lives in each kind that makes pods. */
+function podOf(o: Json): { metadata: Json; spec: Json } | undefined {
+  switch (o.kind) {
+    case "Pod":
+      return { metadata: o.metadata ?? {}, spec: o.spec ?? {} };
+    case "Deployment":
+    case "StatefulSet":
+    case "DaemonSet":
+    case "ReplicaSet":
+    case "Job":
+      return o.spec?.template ? { metadata: o.spec.template.metadata ?? {}, spec: o.spec.template.spec ?? {} } : undefined;
+    case "CronJob":
+      return o.spec?.jobTemplate?.spec?.template ? { metadata: o.spec.jobTemplate.spec.template.metadata ?? {}, spec: o.spec.jobTemplate.spec.template.spec ?? {} } : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function positionOf(text: string, offset: number): Span["start"] {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - before.lastIndexOf("\n"), offset };
+}
+
+/** Reads every document of every manifest; bad YAML and non-objects are diagnostics with positions. */
+export function readWorkloads(manifests: readonly SourceText[]): { workloads: WorkloadObject[]; diagnostics: Diagnostic[] } {
+  const workloads: WorkloadObject[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const file of manifests) {
+    const documents = file.path.endsWith(".json") ? [{ json: file.text }] : parseAllDocuments(file.text).map((d) => ({ doc: d }));
+    for (const entry of documents) {
+      let value: unknown;
+      let start = 0;
+      let end = file.text.length;
+      if ("json" in entry) {
+        try {
+          value = JSON.parse(entry.json);
+        } catch (e) {
+          const span = { file: file.path, start: positionOf(file.text, 0), end: positionOf(file.text, 0) };
+          diagnostics.push(diagnostic(cm.badManifest, span, [`it is not valid JSON: ${(e as Error).message}`]));
+          continue;
+        }
+      } else {
+        const doc = entry.doc;
+        [start, , end] = doc.range ?? [0, 0, file.text.length];
+        if (doc.errors.length > 0) {
+          const error = doc.errors[0];
+          const at = error.pos?.[0] ?? start;
+          diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: positionOf(file.text, at), end: positionOf(file.text, Math.min(file.text.length, at + 1)) }, [`it is not valid YAML: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`]));
+          continue;
+        }
+        value = doc.toJS();
+      }
+      const span = { file: file.path, start: positionOf(file.text, start), end: positionOf(file.text, end) };
+      if (value === null || value === undefined) continue; // an empty document
+      const o = value as Json;
+      if (typeof o !== "object" || Array.isArray(o) || typeof o.kind !== "string" || typeof o.apiVersion !== "string") {
+        diagnostics.push(diagnostic(cm.badManifest, span, ["it is not a Kubernetes object (it needs `apiVersion` and `kind`)"]));
+        continue;
+      }
+      const pod = podOf(o);
+      if (!pod) continue; // not a kind that makes pods
+      workloads.push({ kind: o.kind, namespace: o.metadata?.namespace ?? "default", name: o.metadata?.name ?? "", ...pod, span });
+    }
+  }
+  return { workloads, diagnostics };
+}
+
+const versionText = (v: Version | "latest") => (v === "latest" ? "latest" : `v${v.major}.${v.minor}`);
+
+export function auditAtLevel(workloads: readonly WorkloadObject[], level: Level, version: Version | "latest"): AuditResult[] {
+  return workloads.map((w) => {
+    const violations = evaluatePod(w.metadata, w.spec, level, version);
+    return { kind: w.kind, namespace: w.namespace, name: w.name, level, version: versionText(version), mode: "enforce", allowed: violations.length === 0, violations, span: w.span };
+  });
+}
+
+/** Each workload in an owned namespace, against each mode the namespace sets. */
+export function auditAgainstProgram(workloads: readonly WorkloadObject[], model: Model): AuditResult[] {
+  const results: AuditResult[] = [];
+  for (const w of workloads) {
+    const owned = model.namespaces.find((n) => n.name === w.namespace);
+    for (const mode of ["enforce", "warn", "audit"] as const) {
+      const setting = owned?.podSecurity[mode];
+      if (!setting) continue;
+      const version = setting.version === "latest" ? "latest" : { major: Number(setting.version.slice(1).split(".")[0]), minor: Number(setting.version.split(".")[1]) };
+      const violations = evaluatePod(w.metadata, w.spec, setting.level, version);
+      results.push({ kind: w.kind, namespace: w.namespace, name: w.name, level: setting.level, version: setting.version, mode, allowed: violations.length === 0, violations, span: w.span });
+    }
+  }
+  return results;
+}
+
+/** The strongest level every workload of each namespace passes today. */
+export function suggestLevels(workloads: readonly WorkloadObject[], version: Version | "latest"): { namespace: string; level: Level; version: string }[] {
+  const namespaces = [...new Set(workloads.map((w) => w.namespace))].sort();
+  return namespaces.map((namespace) => {
+    const mine = workloads.filter((w) => w.namespace === namespace);
+    const level = (["restricted", "baseline"] as const).find((l) => mine.every((w) => evaluatePod(w.metadata, w.spec, l, version).length === 0)) ?? "privileged";
+    return { namespace, level, version: versionText(version) };
+  });
+}
+
+export function renderAudit(results: readonly AuditResult[]): string {
+  const lines = results.map((r) => {
+    const what = `${r.kind} ${r.namespace}/${r.name}`;
+    if (r.allowed) return `${r.span.file}:${r.span.start.line}: ${what}: allowed by PodSecurity "${r.level}:${r.version}" (${r.mode})`;
+    return `${r.span.file}:${r.span.start.line}: ${what}: ${r.mode === "enforce" ? "would be forbidden" : r.mode === "warn" ? "warning" : "audit"}: violates PodSecurity "${r.level}:${r.version}": ${r.violations.map((v) => v.message).join(", ")}`;
+  });
+  return lines.length > 0 ? `${lines.join("\n")}\n` : "no Pods or pod-making workloads found\n";
+}
+
+export const auditToJson = (results: readonly AuditResult[]) => ({
+  results: results.map((r) => ({ kind: r.kind, namespace: r.namespace, name: r.name, level: r.level, version: r.version, mode: r.mode, allowed: r.allowed, violations: r.violations })),
+});
