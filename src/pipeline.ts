@@ -23,6 +23,7 @@ import { stdlibModules } from "./stdlib/modules.js";
 import { compileNetworkPolicies } from "./compile/network-policy.js";
 import { compileNamespaces } from "./compile/namespace.js";
 import { writeOutput } from "./compile/output.js";
+import { compileSecurityComponents } from "./compile/security-context.js";
 
 export const PRELUDE = "std/prelude";
 
@@ -103,9 +104,12 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
   if (!checked.model) return { ...failed, diagnostics: checked.diagnostics };
   const model = checked.model;
   const network = timed("compile", () => compileNetworkPolicies(model));
-  const diagnostics = sortDiagnostics([...checked.diagnostics, ...network.diagnostics]);
+  const security = timed("security", () => compileSecurityComponents(model));
+  const diagnostics = sortDiagnostics([...checked.diagnostics, ...network.diagnostics, ...security.diagnostics]);
   if (hasErrors(diagnostics)) return { ...failed, diagnostics };
-  const output = timed("emit", () => writeOutput([...compileNamespaces(model), ...network.manifests], options.outputFormat));
+  const output = timed("emit", () =>
+    writeOutput([...compileNamespaces(model), ...network.manifests], options.outputFormat, { files: security.files, directories: security.components }),
+  );
   let verifiedChecks = 0;
   if (options.verify !== false) {
     // what is verified is what was written: the files, parsed back
@@ -123,7 +127,7 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
 
 function readBack(files: readonly OutputFile[]): unknown[] {
   return files
-    .filter((f) => f.path !== "kustomization.yaml")
+    .filter((f) => f.path !== "kustomization.yaml" && !f.path.includes("/security/"))
     .flatMap((f) => (f.path.endsWith(".json") ? [JSON.parse(f.content)] : parseAllDocuments(f.content).map((d) => d.toJS())));
 }
 

@@ -46,6 +46,7 @@ import {
 import { allPorts, portSet, portsKey, type ContainerPort, type PortRange, type PortSet, type Protocol } from "../semantics/ports.js";
 import { clauseReach } from "../semantics/regions.js";
 import * as valid from "./values.js";
+import { checkSecurity, type ScopedSecurity } from "./security.js";
 import { MANAGED_BY_LABEL } from "../compile/output.js";
 
 export interface CheckOptions {
@@ -89,6 +90,8 @@ class Checker {
   private readonly groups = new Map<string, GroupInfo>(); // key `ns/name` or `/name` for global groups
   private readonly rules: Scoped<ast.NetworkRule>[] = [];
   private readonly assertions: Scoped<ast.AssertStatement>[] = [];
+  private readonly security: ScopedSecurity[] = [];
+  private readonly profiles = new Map<string, ast.ProfileDeclaration>();
   private readonly postures: Scoped<ast.DefaultStatement>[] = [];
   private namespaces: OwnedNamespace[] = [];
 
@@ -112,7 +115,9 @@ class Checker {
       workloads: [...this.workloads.values()].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name)),
       rules: rules.sort((a, b) => compareSpans(a.span, b.span)),
       assertions: assertions.sort((a, b) => compareSpans(a.span, b.span)),
+      security: [],
     };
+    model.security = checkSecurity(this.security, this.profiles, model, this.d);
     this.checkOverlappingPostures(model);
     this.checkReach(model);
     return { model, diagnostics: this.d.items };
@@ -168,8 +173,15 @@ class Checker {
       case "Labels":
         if (namespace === undefined) return blockOnly("`labels`");
         return; // read with the namespace block
-      case "Profile":
+      case "Profile": {
+        const existing = this.profiles.get(s.name.text);
+        if (existing && !existing.span.file.startsWith("std/")) {
+          this.d.report(m.duplicateDeclaration, s.name.span, ["profile", s.name.text], { related: [{ span: existing.name.span, message: "first declared here" }] });
+          return;
+        }
+        if (!existing || !s.span.file.startsWith("std/")) this.profiles.set(s.name.text, s);
         return; // profiles take effect only through `apply`
+      }
       case "Assert":
         this.assertions.push({ node: s, namespace });
         return;
@@ -177,9 +189,9 @@ class Checker {
         if (namespace === undefined) return blockOnly("`pss`");
         return; // read with the namespace block
       case "SecurityRule":
-        return this.d.report(cm.notSupportedYet, s.span, [`a pod-security \`${s.action}\` rule`]);
       case "Apply":
-        return this.d.report(cm.notSupportedYet, s.span, ["`apply` of a profile"]);
+        this.security.push({ node: s, namespace });
+        return;
       case "Psp":
         return this.d.report(cm.notSupportedYet, s.span, ["`psp` (PodSecurityPolicy)"]);
       case "Grant":
@@ -380,6 +392,7 @@ class Checker {
         ports,
         services: this.servicePorts(node.services, ports),
         postures: {},
+        ...(node.workloadKind ? { kind: node.workloadKind.text } : {}),
         span: node.name.span,
       });
       this.checkWorkloadDetails(node);

@@ -50,17 +50,25 @@ export function filePathOf(m: Manifest, extension = "yaml"): string {
   return `${metadata.namespace ?? (kind === "Namespace" ? metadata.name : "cluster")}/${kind.toLowerCase()}${kind === "Namespace" ? "" : `-${metadata.name}`}.${extension}`;
 }
 
-export function writeOutput(manifests: readonly Manifest[], format: "yaml" | "json" = "yaml"): { files: OutputFile[]; objectCounts: Record<string, number> } {
+export function writeOutput(
+  manifests: readonly Manifest[],
+  format: "yaml" | "json" = "yaml",
+  components: { files: readonly OutputFile[]; directories: readonly string[] } = { files: [], directories: [] },
+): { files: OutputFile[]; objectCounts: Record<string, number> } {
   const serialize = format === "json" ? (o: unknown) => `${JSON.stringify(o, null, 2)}\n` : toYaml;
   const files = manifests.map((m) => ({ path: filePathOf(m, format), content: serialize(finish(m)) }));
   files.sort((a, b) => compareStrings(a.path, b.path));
-  const kustomization = {
+  const kustomization: Record<string, unknown> = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",
     resources: files.map((f) => f.path),
   };
-  files.push({ path: "kustomization.yaml", content: KUSTOMIZATION_HEADER + toYaml(kustomization) });
+  // listed so that `kubectl kustomize OUT` checks them; they patch only the workloads of an overlay
+  if (components.directories.length > 0) kustomization.components = [...components.directories];
+  files.push(...components.files, { path: "kustomization.yaml", content: KUSTOMIZATION_HEADER + toYaml(kustomization) });
+  files.sort((a, b) => compareStrings(a.path, b.path));
   const objectCounts: Record<string, number> = {};
   for (const m of manifests) objectCounts[m.object.kind] = (objectCounts[m.object.kind] ?? 0) + 1;
+  if (components.directories.length > 0) objectCounts.Component = components.directories.length;
   return { files, objectCounts };
 }

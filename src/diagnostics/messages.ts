@@ -6,3 +6,4 @@ export { syntax } from "./messages/syntax.js";
 export { names } from "./messages/names.js";
 export { compile } from "./messages/compile.js";
 export { cli } from "./messages/cli.js";
+export { security } from "./messages/security.js";

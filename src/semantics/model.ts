@@ -6,6 +6,7 @@ import type { Span } from "../diagnostics/diagnostic.js";
 import type { IpBlock, Cidr } from "./ip.js";
 import type { Conjunction, Labels } from "./labels.js";
 import type { ContainerPort, PortSet } from "./ports.js";
+import type { SecurityEntry } from "./security.js";
 
 export type Direction = "ingress" | "egress";
 export const directions: readonly Direction[] = ["ingress", "egress"];
@@ -59,6 +60,8 @@ export interface Workload {
   /** Declared Service ports and the pod port each targets. */
   services: { port: number; targetPort: number; span: Span }[];
   postures: Partial<Record<Direction, PostureSetting>>;
+  /** `kind Deployment|...`: the one kind of object that makes its pods, when declared. */
+  kind?: string;
   span: Span;
 }
 
@@ -95,6 +98,8 @@ export interface Model {
   /** In a canonical order (by source position), which never changes the meaning. */
   rules: NetworkRule[];
   assertions: Assertion[];
+  /** Pod-security settings, exceptions and denials, per workload or owned namespace. */
+  security: SecurityEntry[];
 }
 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";

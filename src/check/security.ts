@@ -1,0 +1,254 @@
+/**
+ * Pod-security statements: `deny|require|set|allow ITEM, ... TARGET` and `apply PROFILE to TARGET`,
+ * resolved into per-target settings (the values the SecurityContext patch sets), exceptions and
+ * denials, with the conflicts the language refuses: a feature both denied and allowed for the same
+ * pods, and an exception that the namespace's enforced Pod Security level forbids.
+ */
+import type { Span } from "../diagnostics/diagnostic.js";
+import { Diagnostics } from "../diagnostics/catalogue.js";
+import { names as m } from "../diagnostics/messages/names.js";
+import { security as sm } from "../diagnostics/messages/security.js";
+import type * as ast from "../syntax/ast.js";
+import { witness } from "../semantics/labels.js";
+import { inEndpointSet, ownedNamespaceLabels } from "../semantics/meaning.js";
+import { NAMESPACE_NAME_LABEL, type Model, type OwnedNamespace, type Workload } from "../semantics/model.js";
+import { capabilities, features, requirements, settable, type FieldValue, type SecurityEntry, type SecurityTarget } from "../semantics/security.js";
+import { closest } from "./values.js";
+
+
+export interface ScopedSecurity {
+  node: ast.SecurityRule | ast.ApplyStatement;
+  namespace?: string;
+}
+
+const text = (v: ast.Value) => ("from" in v ? `${v.from.text}..${v.to.text}` : v.text);
+
+export function checkSecurity(statements: readonly ScopedSecurity[], profiles: ReadonlyMap<string, ast.ProfileDeclaration>, model: Model, d: Diagnostics): SecurityEntry[] {
+  const entries: SecurityEntry[] = [];
+  for (const { node, namespace } of statements) {
+    if (node.kind === "Apply") {
+      const profile = profiles.get(node.profile.text);
+      if (!profile) {
+        const suggestion = closest(node.profile.text, profiles.keys());
+        d.report(sm.unknownProfile, node.profile.span, [node.profile.text], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        continue;
+      }
+      const targets = resolveTarget(node.target, namespace, model, d);
+      for (const rule of profile.rules) entries.push(...ruleEntries(rule, targets, d, node.span));
+      continue;
+    }
+    if (!node.target) {
+      d.report(sm.securityRuleNeedsTarget, node.span, [node.action], { help: "end it with `for WORKLOAD`, `in ns NAME`, `in ns(LABELS)` or `in all`" });
+      continue;
+    }
+    entries.push(...ruleEntries(node, resolveTarget(node.target, namespace, model, d), d));
+  }
+  checkConflicts(entries, model, d);
+  return entries;
+}
+
+function resolveTarget(target: ast.SecurityTarget, namespace: string | undefined, model: Model, d: Diagnostics): SecurityTarget[] {
+  switch (target.kind) {
+    case "InAll":
+      return model.namespaces.map((n) => ({ kind: "namespace" as const, namespace: n }));
+    case "InNamespace": {
+      const owned = model.namespaces.find((n) => n.name === target.namespace.text);
+      if (!owned) {
+        d.report(sm.notOwnedNamespace, target.namespace.span, [target.namespace.text], { help: `declare it: \`namespace ${target.namespace.text} { }\`` });
+        return [];
+      }
+      return [{ kind: "namespace", namespace: owned }];
+    }
+    case "InNamespaceSelector": {
+      const matching = model.namespaces.filter((n) =>
+        target.selector.requirements.every((r) => r.operator === "=" && n.labels[r.key.text] === r.values[0]?.text),
+      );
+      return matching.map((n) => ({ kind: "namespace" as const, namespace: n }));
+    }
+    case "ForWorkload": {
+      const name = target.workload.name.text;
+      const qualifier = target.workload.namespace?.text ?? namespace;
+      const candidates = model.workloads.filter((w) => w.name === name && (qualifier === undefined || w.namespace === qualifier));
+      if (candidates.length !== 1) {
+        const suggestion = closest(name, model.workloads.map((w) => w.name));
+        if (candidates.length === 0) d.report(m.unknownName, target.workload.span, [name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        else d.report(m.ambiguousName, target.workload.span, [name, candidates.map((w) => `workload \`${w.namespace}/${w.name}\``).join(", ")]);
+        return [];
+      }
+      if (!model.namespaces.some((n) => n.name === candidates[0].namespace)) {
+        d.report(sm.notOwnedNamespace, target.workload.span, [candidates[0].namespace], { help: `declare it: \`namespace ${candidates[0].namespace} { }\`` });
+        return [];
+      }
+      return [{ kind: "workload", workload: candidates[0] }];
+    }
+  }
+}
+
+function ruleEntries(rule: ast.SecurityRule, targets: SecurityTarget[], d: Diagnostics, via?: Span): SecurityEntry[] {
+  const entries: SecurityEntry[] = [];
+  for (const item of rule.items) {
+    const values = itemValues(rule.action, item, d);
+    if (!values) continue;
+    for (const target of targets) entries.push({ target, action: rule.action, item: values.item, values: values.values, span: via ?? item.span, ...(via ? { viaProfile: true } : {}) });
+  }
+  return entries;
+}
+
+const integer = (v: ast.Value | undefined, d: Diagnostics, what: string, fallback: Span): number | undefined => {
+  if (!v || v.kind !== "Number" || !/^\d+$/.test(v.text)) {
+    d.report(m.invalidValue, v?.span ?? fallback, [what, v ? text(v) : "", "a whole number, 0 or more"]);
+    return undefined;
+  }
+  return Number(v.text);
+};
+
+/** The values an item sets, or undefined (reported) when it is not valid. */
+function itemValues(action: SecurityEntry["action"], item: ast.SecurityItem, d: Diagnostics): { item: string; values: FieldValue[] } | undefined {
+  const name = item.name.text;
+  const args = item.args;
+  if (action === "deny" || action === "allow") {
+    const feature = features[name];
+    if (!feature) {
+      const suggestion = closest(name, Object.keys(features));
+      d.report(sm.unknownSecurityItem, item.name.span, ["feature", name], { help: suggestion ? `did you mean \`${suggestion}\`?` : `the features are ${Object.keys(features).map((f) => `\`${f}\``).join(", ")}` });
+      return undefined;
+    }
+    let argument = "";
+    if (feature.argument === "capability") {
+      const capability = args[0] ? capabilityName(args[0], d) : undefined;
+      if (!capability) return undefined;
+      argument = ` ${capability}`;
+    } else if (feature.argument && args[0]) argument = ` ${text(args[0])}`;
+    return { item: `${name}${argument}`, values: action === "deny" ? (feature.safe ?? []) : [] };
+  }
+  if (action === "require") {
+    const requirement = requirements[name];
+    if (!requirement) {
+      const suggestion = closest(name, Object.keys(requirements));
+      d.report(sm.unknownSecurityItem, item.name.span, ["requirement", name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+      return undefined;
+    }
+    if (requirement === "drop") {
+      const dropped = args.map((a) => capabilityName(a, d));
+      if (dropped.length === 0 || dropped.some((c) => c === undefined)) return undefined;
+      return { item: `drop ${dropped.join(" ")}`, values: [{ scope: "container", path: "securityContext.capabilities.drop", value: dropped }] };
+    }
+    if (requirement === "seccomp") return seccomp(item, d);
+    return { item: name, values: requirement };
+  }
+  // set
+  if (!(settable as readonly string[]).includes(name)) {
+    const suggestion = closest(name, settable);
+    d.report(sm.unknownSecurityItem, item.name.span, ["field", name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+    return undefined;
+  }
+  const pod = (path: string, value: unknown) => ({ item: name, values: [{ scope: "pod" as const, path, value }] });
+  switch (name) {
+    case "runAsUser":
+    case "runAsGroup":
+    case "fsGroup": {
+      const value = integer(args[0], d, name, item.span);
+      return value === undefined ? undefined : pod(`securityContext.${name}`, value);
+    }
+    case "supplementalGroups": {
+      const groups = args.map((a) => integer(a, d, name, item.span));
+      return groups.length === 0 || groups.some((g) => g === undefined) ? undefined : pod("securityContext.supplementalGroups", groups);
+    }
+    case "seccomp":
+      return seccomp(item, d);
+    case "appArmor": {
+      const value = args[0] ? text(args[0]) : "";
+      if (value === "runtime/default") return pod("securityContext.appArmorProfile", { type: "RuntimeDefault" });
+      if (value.startsWith("localhost/")) return pod("securityContext.appArmorProfile", { type: "Localhost", localhostProfile: value.slice("localhost/".length) });
+      d.report(m.invalidValue, args[0]?.span ?? item.span, ["AppArmor profile", value, "`runtime/default` or `localhost/NAME`"]);
+      return undefined;
+    }
+    case "seLinux": {
+      const [field, value] = args;
+      const fields = ["level", "user", "role", "type"];
+      if (!field || !value || !fields.includes(text(field))) {
+        d.report(m.invalidValue, field?.span ?? item.span, ["SELinux option", field ? text(field) : "", `one of ${fields.map((f) => `\`${f}\``).join(", ")} and a value`]);
+        return undefined;
+      }
+      return pod(`securityContext.seLinuxOptions.${text(field)}`, text(value));
+    }
+    case "runtimeClass":
+      return args[0] ? pod("runtimeClassName", text(args[0])) : undefined;
+    case "automountServiceAccountToken": {
+      const value = args[0] ? text(args[0]) : "";
+      if (value !== "true" && value !== "false") {
+        d.report(m.invalidValue, args[0]?.span ?? item.span, ["automountServiceAccountToken", value, "`true` or `false`"]);
+        return undefined;
+      }
+      return pod("automountServiceAccountToken", value === "true");
+    }
+  }
+  return undefined;
+}
+
+function seccomp(item: ast.SecurityItem, d: Diagnostics): { item: string; values: FieldValue[] } | undefined {
+  const [type, path] = item.args.map(text);
+  if (type === "RuntimeDefault") return { item: "seccomp RuntimeDefault", values: [{ scope: "pod", path: "securityContext.seccompProfile", value: { type } }] };
+  if (type === "Localhost" && path) return { item: `seccomp Localhost ${path}`, values: [{ scope: "pod", path: "securityContext.seccompProfile", value: { type, localhostProfile: path } }] };
+  d.report(m.invalidValue, item.args[0]?.span ?? item.span, ["seccomp profile", item.args.map(text).join(" "), "`RuntimeDefault` or `Localhost PATH`"]);
+  return undefined;
+}
+
+function capabilityName(v: ast.Value, d: Diagnostics): string | undefined {
+  let name = text(v);
+  if (name.startsWith("CAP_")) {
+    d.report(m.capPrefix, v.span, [name]);
+    name = name.slice(4);
+  }
+  if (!capabilities.has(name)) {
+    const suggestion = closest(name, capabilities);
+    d.report(sm.unknownCapability, v.span, [name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+    return undefined;
+  }
+  return name;
+}
+
+const namespaceOf = (t: SecurityTarget) => (t.kind === "workload" ? t.workload.namespace : t.namespace.name);
+
+/** Whether the pods of `a` and `b` can overlap: same workload, or a namespace and anything in it. */
+const overlap = (a: SecurityTarget, b: SecurityTarget) =>
+  namespaceOf(a) === namespaceOf(b) && (a.kind === "namespace" || b.kind === "namespace" || a.workload === b.workload);
+
+function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diagnostics): void {
+  const allows = entries.filter((e) => e.action === "allow");
+  for (const allow of allows) {
+    const deny = entries.find((e) => e.action === "deny" && e.item === allow.item && overlap(e.target, allow.target));
+    if (deny) {
+      d.report(sm.denyAndAllow, allow.span, [allow.item], { related: [{ span: deny.span, message: `\`deny ${deny.item}\` for the same pods` }] });
+      continue;
+    }
+    const owned = model.namespaces.find((n) => n.name === namespaceOf(allow.target));
+    const enforce = owned?.podSecurity.enforce;
+    const feature = features[allow.item.split(" ")[0]];
+    const forbids = enforce && feature && feature.check !== "" && (enforce.level === "restricted" || (enforce.level === "baseline" && feature.level === "baseline"));
+    // a capability in the baseline set is not an exception at baseline
+    const harmless = allow.item.startsWith("capability ") && enforce?.level === "baseline" && BASELINE_SET.has(allow.item.slice("capability ".length));
+    if (forbids && !harmless) {
+      d.report(sm.exceptionForbiddenByLevel, allow.span, [allow.item, feature.check, enforce.level, enforce.version, owned.name], {
+        related: [{ span: enforce.span, message: `\`pss enforce ${enforce.level}\`` }],
+      });
+    }
+  }
+  // a deny that the enforced level does not cover is only as strong as the patch
+  for (const deny of entries.filter((e) => e.action === "deny" && !e.viaProfile)) {
+    const enforce = model.namespaces.find((n) => n.name === namespaceOf(deny.target))?.podSecurity.enforce;
+    const feature = features[deny.item.split(" ")[0]];
+    const covered = enforce && feature.check !== "" && (enforce.level === "restricted" || (enforce.level === "baseline" && feature.level === "baseline"));
+    if (!covered) d.report(sm.denyNotEnforced, deny.span, [deny.item], { help: feature.safe ? "the patch sets the safe value; enforce it with `pss enforce` at a level that checks it" : "only a `pss enforce` level that checks it can stop such pods" });
+  }
+  // NetworkPolicy does not apply to host-network pods
+  for (const allow of allows.filter((a) => a.item === "hostNetwork" && a.target.kind === "workload")) {
+    const workload = (allow.target as { workload: Workload }).workload;
+    const pod = { pod: { namespace: workload.namespace, labels: witness(workload.pods), ports: workload.ports } };
+    const labels = ownedNamespaceLabels(model, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
+    const targeted = model.rules.some((r) => r.clauses.some((c) => inEndpointSet(c.sources, pod, labels) || inEndpointSet(c.destinations, pod, labels)));
+    if (targeted) d.report(sm.hostNetworkBypassesPolicy, allow.span, [workload.name]);
+  }
+}
+
+const BASELINE_SET = new Set(["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]);

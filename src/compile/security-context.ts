@@ -1,0 +1,96 @@
+/**
+ * SecurityContext patches as a kustomize Component per owned namespace: a local-config source
+ * object holding the typed values, and `replacements` that write each value into the pod template
+ * (or Pod) of every workload kind. Namespace-wide values come first, a workload's own after them,
+ * so the more specific one wins. A user's overlay includes the Component with `components: [...]`.
+ */
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { compareStrings } from "../diagnostics/diagnostic.js";
+import { diagnostic } from "../diagnostics/catalogue.js";
+import { security as sm } from "../diagnostics/messages/security.js";
+import type { OutputFile } from "../index.js";
+import { describeConjunction } from "../semantics/labels.js";
+import type { Model } from "../semantics/model.js";
+import type { FieldValue, SecurityEntry } from "../semantics/security.js";
+import { sourceAnnotation, toYaml } from "./output.js";
+
+export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"] as const;
+
+const podSpecPath = (kind: string) => (kind === "Pod" ? "spec" : kind === "CronJob" ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec");
+
+interface Setting {
+  key: string;
+  target: SecurityEntry["target"];
+  field: FieldValue;
+  spans: Span[];
+}
+
+export function compileSecurityComponents(model: Model): { files: OutputFile[]; components: string[]; diagnostics: Diagnostic[] } {
+  const files: OutputFile[] = [];
+  const components: string[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const namespace of model.namespaces) {
+    const settings = new Map<string, Setting>();
+    for (const entry of model.security) {
+      const ns = entry.target.kind === "workload" ? entry.target.workload.namespace : entry.target.namespace.name;
+      if (ns !== namespace.name) continue;
+      const owner = entry.target.kind === "workload" ? `workload-${entry.target.workload.name}` : "namespace";
+      for (const field of entry.values) {
+        const key = `${owner}.${field.scope}.${field.path}`.replace(/\./g, "-");
+        const existing = settings.get(key);
+        if (existing && JSON.stringify(existing.field.value) !== JSON.stringify(field.value)) {
+          diagnostics.push(diagnostic(sm.conflictingValues, entry.span, [field.path], { related: [{ span: existing.spans[0], message: "the other value is set here" }] }));
+          continue;
+        }
+        if (existing) existing.spans.push(entry.span);
+        else settings.set(key, { key, target: entry.target, field, spans: [entry.span] });
+      }
+    }
+    if (settings.size === 0) continue;
+    // namespace-wide first, then each workload: the later replacement wins
+    const ordered = [...settings.values()].sort((a, b) => (a.target.kind === b.target.kind ? compareStrings(a.key, b.key) : a.target.kind === "namespace" ? -1 : 1));
+    // named per namespace: several Components may be included in one overlay
+    const sourceName = `secpol-${namespace.name}-security`;
+    const values = {
+      apiVersion: "secpol.dev/v1",
+      kind: "SecurityValues",
+      metadata: {
+        name: sourceName,
+        namespace: namespace.name,
+        annotations: {
+          "config.kubernetes.io/local-config": "true",
+          "secpol.dev/source": sourceAnnotation({ object: { apiVersion: "", kind: "", metadata: { name: "" } }, sources: ordered.flatMap((s) => s.spans) }),
+        },
+      },
+      values: Object.fromEntries(ordered.map((s) => [s.key, s.field.value])),
+    };
+    const replacements = ordered.map((s) => ({
+      source: { kind: "SecurityValues", name: sourceName, namespace: namespace.name, fieldPath: `values.${s.key}` },
+      targets: targetKinds(s).map((kind) => ({
+        select: {
+          kind,
+          namespace: namespace.name,
+          ...(s.target.kind === "workload" && s.target.workload.pods.length > 0 ? { labelSelector: describeConjunction(s.target.workload.pods).replace(/, /g, ",") } : {}),
+        },
+        fieldPaths: [s.field.scope === "pod" ? `${podSpecPath(kind)}.${s.field.path}` : `${podSpecPath(kind)}.containers.*.${s.field.path}`],
+        options: { create: true },
+      })),
+    }));
+    const component = {
+      apiVersion: "kustomize.config.k8s.io/v1alpha1",
+      kind: "Component",
+      resources: ["values.yaml"],
+      replacements,
+    };
+    const dir = `${namespace.name}/security`;
+    components.push(dir);
+    files.push(
+      { path: `${dir}/kustomization.yaml`, content: `# SecurityContext patches for namespace ${namespace.name}: include with \`components: [${dir}]\` in an overlay.\n${toYaml(component)}` },
+      { path: `${dir}/values.yaml`, content: toYaml(values) },
+    );
+  }
+  return { files, components, diagnostics };
+}
+
+/** The kinds a setting patches: the workload's declared kind, or every kind that makes pods. */
+const targetKinds = (s: Setting): readonly string[] => (s.target.kind === "workload" && s.target.workload.kind ? [s.target.workload.kind] : WORKLOAD_KINDS);

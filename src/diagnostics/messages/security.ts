@@ -1,0 +1,17 @@
+import { entry } from "../catalogue.js";
+
+/** Pod-security consistency: SP4xxx; its warnings SP92xx. */
+export const security = {
+  denyAndAllow: entry("SP4001", "error", (item: string) => `\`${item}\` is both allowed and denied for the same pods: say which one holds`),
+  exceptionForbiddenByLevel: entry("SP4002", "error", (item: string, check: string, level: string, version: string, namespace: string) =>
+    `\`allow ${item}\` is forbidden by the Pod Security check \`${check}\` of level \`${level}\` (${version}) that namespace \`${namespace}\` enforces: the API server would reject these pods`),
+  unknownProfile: entry("SP4003", "error", (name: string) => `cannot find a profile named \`${name}\``),
+  securityRuleNeedsTarget: entry("SP4004", "error", (action: string) => `this \`${action}\` rule names no pods: outside a profile it needs a target`),
+  notOwnedNamespace: entry("SP4005", "error", (name: string) => `namespace \`${name}\` is not owned by this program, so its pods cannot be patched`),
+  unknownSecurityItem: entry("SP4006", "error", (what: string, name: string) => `unknown ${what} \`${name}\``),
+  unknownCapability: entry("SP4007", "error", (name: string) => `unknown capability \`${name}\``),
+  conflictingValues: entry("SP4008", "error", (path: string) => `\`${path}\` is given two different values for the same pods`),
+  denyNotEnforced: entry("SP9202", "warning", (item: string) => `\`deny ${item}\` is not enforced by the namespace's Pod Security level: the API server will not stop pods that use it`),
+  hostNetworkBypassesPolicy: entry("SP9201", "warning", (workload: string) =>
+    `workload \`${workload}\` may use the host network, and NetworkPolicy does not apply to host-network pods: the network rules naming it will not hold for them`),
+} as const;
