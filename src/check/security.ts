@@ -9,10 +9,11 @@ import { Diagnostics } from "../diagnostics/catalogue.js";
 import { names as m } from "../diagnostics/messages/names.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import type * as ast from "../syntax/ast.js";
-import { witness } from "../semantics/labels.js";
+import { conjunctionMatches, conjunctionOf, witness, type Requirement } from "../semantics/labels.js";
 import { inEndpointSet, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Model, type OwnedNamespace, type Workload } from "../semantics/model.js";
-import { capabilities, features, requirements, settable, type FieldValue, type SecurityEntry, type SecurityTarget } from "../semantics/security.js";
+import { capabilities, features, podUsing, requirements, settable, type FieldValue, type SecurityEntry, type SecurityTarget } from "../semantics/security.js";
+import { evaluatePod, parseVersion } from "../semantics/pss.js";
 import { closest } from "./values.js";
 
 
@@ -60,10 +61,9 @@ function resolveTarget(target: ast.SecurityTarget, namespace: string | undefined
       return [{ kind: "namespace", namespace: owned }];
     }
     case "InNamespaceSelector": {
-      const matching = model.namespaces.filter((n) =>
-        target.selector.requirements.every((r) => r.operator === "=" && n.labels[r.key.text] === r.values[0]?.text),
-      );
-      return matching.map((n) => ({ kind: "namespace" as const, namespace: n }));
+      const operators = { "=": "In", "!=": "NotIn", in: "In", notin: "NotIn", exists: "Exists", "!exists": "DoesNotExist" } as const;
+      const selector = conjunctionOf(target.selector.requirements.map((r) => ({ key: r.key.text, operator: operators[r.operator], values: r.values.map((v) => v.text) }) as Requirement));
+      return model.namespaces.filter((n) => selector && conjunctionMatches(selector, n.labels)).map((n) => ({ kind: "namespace" as const, namespace: n }));
     }
     case "ForWorkload": {
       const name = target.workload.name.text;
@@ -224,12 +224,11 @@ function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diag
     }
     const owned = model.namespaces.find((n) => n.name === namespaceOf(allow.target));
     const enforce = owned?.podSecurity.enforce;
-    const feature = features[allow.item.split(" ")[0]];
-    const forbids = enforce && feature && feature.check !== "" && (enforce.level === "restricted" || (enforce.level === "baseline" && feature.level === "baseline"));
-    // a capability in the baseline set is not an exception at baseline
-    const harmless = allow.item.startsWith("capability ") && enforce?.level === "baseline" && BASELINE_SET.has(allow.item.slice("capability ".length));
-    if (forbids && !harmless) {
-      d.report(sm.exceptionForbiddenByLevel, allow.span, [allow.item, feature.check, enforce.level, enforce.version, owned.name], {
+    if (!owned || !enforce) continue;
+    const pod = podUsing(allow.item);
+    const violations = evaluatePod(pod.metadata, pod.spec, enforce.level, parseVersion(enforce.version) ?? "latest");
+    if (violations.length > 0) {
+      d.report(sm.exceptionForbiddenByLevel, allow.span, [allow.item, violations.map((v) => v.check).join("`, `"), enforce.level, enforce.version, owned.name], {
         related: [{ span: enforce.span, message: `\`pss enforce ${enforce.level}\`` }],
       });
     }
@@ -238,7 +237,8 @@ function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diag
   for (const deny of entries.filter((e) => e.action === "deny" && !e.viaProfile)) {
     const enforce = model.namespaces.find((n) => n.name === namespaceOf(deny.target))?.podSecurity.enforce;
     const feature = features[deny.item.split(" ")[0]];
-    const covered = enforce && feature.check !== "" && (enforce.level === "restricted" || (enforce.level === "baseline" && feature.level === "baseline"));
+    const pod = podUsing(deny.item);
+    const covered = enforce && evaluatePod(pod.metadata, pod.spec, enforce.level, parseVersion(enforce.version) ?? "latest").length > 0;
     if (!covered) d.report(sm.denyNotEnforced, deny.span, [deny.item], { help: feature.safe ? "the patch sets the safe value; enforce it with `pss enforce` at a level that checks it" : "only a `pss enforce` level that checks it can stop such pods" });
   }
   // NetworkPolicy does not apply to host-network pods
@@ -250,5 +250,3 @@ function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diag
     if (targeted) d.report(sm.hostNetworkBypassesPolicy, allow.span, [workload.name]);
   }
 }
-
-const BASELINE_SET = new Set(["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]);

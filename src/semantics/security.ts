@@ -32,9 +32,6 @@ export interface FieldValue {
 }
 
 export interface Feature {
-  /** The PSS check that forbids it, and the lowest level that does. */
-  check: string;
-  level: "baseline" | "restricted";
   /** The safe value a `deny` sets, when one exists (some features can only be checked). */
   safe?: FieldValue[];
   /** Takes an argument (`hostPort 8080`, `capability SYS_TIME`, `sysctl NAME`, `volume TYPE`). */
@@ -42,22 +39,22 @@ export interface Feature {
 }
 
 export const features: Readonly<Record<string, Feature>> = {
-  privileged: { check: "privileged", level: "baseline", safe: [{ scope: "container", path: "securityContext.privileged", value: false }] },
-  hostNetwork: { check: "hostNamespaces", level: "baseline", safe: [{ scope: "pod", path: "hostNetwork", value: false }] },
-  hostPID: { check: "hostNamespaces", level: "baseline", safe: [{ scope: "pod", path: "hostPID", value: false }] },
-  hostIPC: { check: "hostNamespaces", level: "baseline", safe: [{ scope: "pod", path: "hostIPC", value: false }] },
-  hostPort: { check: "hostPorts", level: "baseline", argument: "range" },
-  hostPath: { check: "hostPathVolumes", level: "baseline" },
-  capability: { check: "capabilities_baseline", level: "baseline", argument: "capability" },
-  privilegeEscalation: { check: "allowPrivilegeEscalation", level: "restricted", safe: [{ scope: "container", path: "securityContext.allowPrivilegeEscalation", value: false }] },
-  rootUser: { check: "runAsNonRoot", level: "restricted", safe: [{ scope: "pod", path: "securityContext.runAsNonRoot", value: true }] },
-  writableRootFilesystem: { check: "", level: "restricted", safe: [{ scope: "container", path: "securityContext.readOnlyRootFilesystem", value: true }] },
-  unconfinedSeccomp: { check: "seccompProfile_baseline", level: "baseline", safe: [{ scope: "pod", path: "securityContext.seccompProfile", value: { type: "RuntimeDefault" } }] },
-  unconfinedAppArmor: { check: "appArmorProfile", level: "baseline" },
-  customSELinux: { check: "seLinuxOptions", level: "baseline" },
-  procMount: { check: "procMount", level: "baseline" },
-  sysctl: { check: "sysctls", level: "baseline", argument: "name" },
-  volume: { check: "restrictedVolumes", level: "restricted", argument: "name" },
+  privileged: { safe: [{ scope: "container", path: "securityContext.privileged", value: false }] },
+  hostNetwork: { safe: [{ scope: "pod", path: "hostNetwork", value: false }] },
+  hostPID: { safe: [{ scope: "pod", path: "hostPID", value: false }] },
+  hostIPC: { safe: [{ scope: "pod", path: "hostIPC", value: false }] },
+  hostPort: { argument: "range" },
+  hostPath: {},
+  capability: { argument: "capability" },
+  privilegeEscalation: { safe: [{ scope: "container", path: "securityContext.allowPrivilegeEscalation", value: false }] },
+  rootUser: { safe: [{ scope: "pod", path: "securityContext.runAsNonRoot", value: true }] },
+  writableRootFilesystem: { safe: [{ scope: "container", path: "securityContext.readOnlyRootFilesystem", value: true }] },
+  unconfinedSeccomp: { safe: [{ scope: "pod", path: "securityContext.seccompProfile", value: { type: "RuntimeDefault" } }] },
+  unconfinedAppArmor: {},
+  customSELinux: {},
+  procMount: {},
+  sysctl: { argument: "name" },
+  volume: { argument: "name" },
 };
 
 /** `require` items and the values they set. */
@@ -89,3 +86,65 @@ export const capabilities = new Set([
   "NET_RAW", "PERFMON", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYSLOG", "SYS_ADMIN", "SYS_BOOT", "SYS_CHROOT", "SYS_MODULE", "SYS_NICE", "SYS_PACCT",
   "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "WAKE_ALARM",
 ]);
+
+/**
+ * A pod that passes every Pod Security check, with one feature turned on: running the checks on it
+ * tells which level and check an exception needs, with the same implementation the API server mirrors.
+ */
+export function podUsing(item: string): { metadata: Record<string, unknown>; spec: Record<string, any> } {
+  const [feature, argument] = item.split(" ");
+  const container: Record<string, any> = {
+    name: "app",
+    image: "app",
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+  };
+  const spec: Record<string, any> = { containers: [container], securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } };
+  const sc = container.securityContext;
+  switch (feature) {
+    case "privileged":
+      sc.privileged = true;
+      break;
+    case "hostNetwork":
+    case "hostPID":
+    case "hostIPC":
+      spec[feature] = true;
+      break;
+    case "hostPort": {
+      const port = Number((argument ?? "1").split("..")[0]) || 1;
+      container.ports = [{ containerPort: port, hostPort: port }];
+      break;
+    }
+    case "hostPath":
+      spec.volumes = [{ name: "host", hostPath: { path: "/" } }];
+      break;
+    case "capability":
+      sc.capabilities.add = [argument];
+      break;
+    case "privilegeEscalation":
+      sc.allowPrivilegeEscalation = true;
+      break;
+    case "rootUser":
+      spec.securityContext.runAsNonRoot = false;
+      spec.securityContext.runAsUser = 0;
+      break;
+    case "unconfinedSeccomp":
+      spec.securityContext.seccompProfile = { type: "Unconfined" };
+      break;
+    case "unconfinedAppArmor":
+      spec.securityContext.appArmorProfile = { type: "Unconfined" };
+      break;
+    case "customSELinux":
+      spec.securityContext.seLinuxOptions = { type: "spc_t" };
+      break;
+    case "procMount":
+      sc.procMount = "Unmasked";
+      break;
+    case "sysctl":
+      spec.securityContext.sysctls = [{ name: argument ?? "kernel.unsafe", value: "1" }];
+      break;
+    case "volume":
+      spec.volumes = [{ name: "v", [argument ?? "hostPath"]: {} }];
+      break;
+  }
+  return { metadata: {}, spec };
+}

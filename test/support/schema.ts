@@ -26,6 +26,8 @@ export function validateManifest(obj: unknown): string[] {
   const o = obj as { apiVersion?: string; kind?: string } | null;
   const key = `${o?.apiVersion}/${o?.kind}`;
   if (kustomizeKinds.has(key)) return [];
+  // kustomize-local inputs (a Component's value source) are never sent to the API server
+  if ((o as { metadata?: { annotations?: Record<string, string> } })?.metadata?.annotations?.["config.kubernetes.io/local-config"] === "true") return [];
   const Model = models[key];
   if (!Model) return [`no schema for ${key}`];
   try {
