@@ -12,7 +12,7 @@ import { compile as cm } from "./diagnostics/messages/compile.js";
 import { verifyNetworkPolicies } from "./analysis/verify.js";
 import { lint } from "./analysis/lints.js";
 import { diffPrograms, type ProgramDiff } from "./analysis/diff.js";
-import { auditAgainstProgram, auditAtLevel, readWorkloads, suggestLevels, type AuditResult } from "./analysis/audit.js";
+import { auditAgainstProgram, auditAtLevel, auditRequirements, readWorkloads, suggestLevels, type AuditResult } from "./analysis/audit.js";
 import type { Level, Version } from "./semantics/pss.js";
 import { checkAssertions, endpointsOf, explain, Namespaces, type Explanation } from "./analysis/explain.js";
 import { parse } from "./syntax/parse.js";
@@ -205,7 +205,7 @@ export function audit(request: AuditRequest, options: CompileOptions = {}): Chec
     Object.assign(sources, checked.sources);
     diagnostics = sortDiagnostics([...diagnostics, ...checked.diagnostics.filter((d) => d.severity === "error")]);
     if (!checked.model) return { diagnostics, sources };
-    results = auditAgainstProgram(read.workloads, checked.model);
+    results = [...auditAgainstProgram(read.workloads, checked.model), ...auditRequirements(read.workloads, checked.model)];
     if (!request.version && checked.model.cluster.version) version = checked.model.cluster.version;
   }
   const suggestions = request.suggest ? suggestLevels(read.workloads, version) : undefined;

@@ -10,6 +10,7 @@ import { compile as cm } from "../diagnostics/messages/compile.js";
 import type { SourceText } from "../index.js";
 import type { Model } from "../semantics/model.js";
 import { evaluatePod, type Level, type Version, type Violation } from "../semantics/pss.js";
+import { conjunctionMatches, type Labels } from "../semantics/labels.js";
 
 type Json = Record<string, any>;
 
@@ -17,9 +18,10 @@ export interface AuditResult {
   kind: string;
   namespace: string;
   name: string;
-  level: Level;
+  /** A Pod Security level, or `program` for the program's own requirements. */
+  level: Level | "program";
   version: string;
-  mode: "enforce" | "warn" | "audit";
+  mode: "enforce" | "warn" | "audit" | "require";
   allowed: boolean;
   violations: Violation[];
   span: Span;
@@ -128,6 +130,35 @@ export function auditAgainstProgram(workloads: readonly WorkloadObject[], model:
   return results;
 }
 
+const valueAt = (object: Json | undefined, path: string): unknown => path.split(".").reduce<any>((o, key) => (o === undefined || o === null ? undefined : o[key]), object);
+
+/**
+ * The program's own settings (`require`, `set`, the safe values of `deny`) for the pods a workload
+ * object makes: every value must already be there; the SecurityContext patch would set it.
+ */
+export function auditRequirements(workloads: readonly WorkloadObject[], model: Model): AuditResult[] {
+  const results: AuditResult[] = [];
+  for (const w of workloads) {
+    const labels = (w.metadata.labels ?? {}) as Labels;
+    const entries = model.security.filter((e) =>
+      e.target.kind === "namespace" ? e.target.namespace.name === w.namespace : e.target.workload.namespace === w.namespace && conjunctionMatches(e.target.workload.pods, labels),
+    );
+    if (entries.every((e) => e.values.length === 0)) continue;
+    const violations: Violation[] = [];
+    for (const entry of entries) {
+      for (const field of entry.values) {
+        const holders = field.scope === "pod" ? [w.spec] : ((w.spec.containers ?? []) as Json[]);
+        const missing = holders.filter((h) => JSON.stringify(valueAt(h, field.path)) !== JSON.stringify(field.value));
+        if (missing.length === 0) continue;
+        const where = field.scope === "pod" ? "the pod" : `container${missing.length === 1 ? "" : "s"} ${missing.map((c) => `"${c.name}"`).join(", ")}`;
+        violations.push({ check: entry.item, message: `${entry.item} (${where} must set ${field.path}=${JSON.stringify(field.value)}; ${entry.span.file}:${entry.span.start.line})` });
+      }
+    }
+    results.push({ kind: w.kind, namespace: w.namespace, name: w.name, level: "program", version: "", mode: "require", allowed: violations.length === 0, violations, span: w.span });
+  }
+  return results;
+}
+
 /** The strongest level every workload of each namespace passes today. */
 export function suggestLevels(workloads: readonly WorkloadObject[], version: Version | "latest"): { namespace: string; level: Level; version: string }[] {
   const namespaces = [...new Set(workloads.map((w) => w.namespace))].sort();
@@ -141,6 +172,9 @@ export function suggestLevels(workloads: readonly WorkloadObject[], version: Ver
 export function renderAudit(results: readonly AuditResult[]): string {
   const lines = results.map((r) => {
     const what = `${r.kind} ${r.namespace}/${r.name}`;
+    if (r.mode === "require") {
+      return `${r.span.file}:${r.span.start.line}: ${what}: ${r.allowed ? "meets the program's requirements" : `misses the program's requirements (the SecurityContext patch would set them): ${r.violations.map((v) => v.message).join(", ")}`}`;
+    }
     if (r.allowed) return `${r.span.file}:${r.span.start.line}: ${what}: allowed by PodSecurity "${r.level}:${r.version}" (${r.mode})`;
     return `${r.span.file}:${r.span.start.line}: ${what}: ${r.mode === "enforce" ? "would be forbidden" : r.mode === "warn" ? "warning" : "audit"}: violates PodSecurity "${r.level}:${r.version}": ${r.violations.map((v) => v.message).join(", ")}`;
   });

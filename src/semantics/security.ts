@@ -52,7 +52,7 @@ export const features: Readonly<Record<string, Feature>> = {
   unconfinedSeccomp: { safe: [{ scope: "pod", path: "securityContext.seccompProfile", value: { type: "RuntimeDefault" } }] },
   unconfinedAppArmor: {},
   customSELinux: {},
-  procMount: {},
+  procMount: { safe: [{ scope: "container", path: "securityContext.procMount", value: "Default" }] },
   sysctl: { argument: "name" },
   volume: { argument: "name" },
 };

@@ -21,7 +21,16 @@ test("audit against the program: each owned namespace's enforce and warn levels"
   const result = audit({ manifests: read("audit/manifests"), program: readSources(join(testRoot, "cases", "audit", "program")) });
   assert.ok(result.results, renderDiagnostics(result.diagnostics, result.sources));
   assertBaseline("audit/program.txt", renderAudit(result.results!));
-  assert.equal(result.results!.map((r) => `${r.name}:${r.mode}:${r.allowed}`), ["web:enforce:true", "web:warn:true", "report:enforce:false", "report:warn:false"]);
+  assert.equal(result.results!.map((r) => `${r.name}:${r.mode}:${r.allowed}`), [
+    "web:enforce:true",
+    "web:warn:true",
+    "report:enforce:false",
+    "report:warn:false",
+    "web:require:false",
+    "report:require:false",
+  ]);
+  // the program's own requirements name the statement they come from
+  assert.ok(result.results!.find((r) => r.name === "web" && r.mode === "require")!.violations.some((v) => v.check === "readOnlyRootFilesystem"));
 });
 
 test("audit: manifests that are not YAML or not Kubernetes objects are coded diagnostics with positions", () => {
