@@ -24,6 +24,7 @@ import { compileNetworkPolicies } from "./compile/network-policy.js";
 import { compileNamespaces } from "./compile/namespace.js";
 import { writeOutput } from "./compile/output.js";
 import { compileSecurityComponents } from "./compile/security-context.js";
+import { compilePspRbac } from "./compile/psp-rbac.js";
 
 export const PRELUDE = "std/prelude";
 
@@ -108,7 +109,10 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
   const diagnostics = sortDiagnostics([...checked.diagnostics, ...network.diagnostics, ...security.diagnostics]);
   if (hasErrors(diagnostics)) return { ...failed, diagnostics };
   const output = timed("emit", () =>
-    writeOutput([...compileNamespaces(model), ...network.manifests], options.outputFormat, { files: security.files, directories: security.components }),
+    writeOutput([...compileNamespaces(model), ...network.manifests, ...compilePspRbac(model)], options.outputFormat, {
+      files: security.files,
+      directories: security.components,
+    }),
   );
   let verifiedChecks = 0;
   if (options.verify !== false) {

@@ -33,6 +33,8 @@ import {
   NAMESPACE_NAME_LABEL,
   hasAutomaticNameLabel,
   type Assertion,
+  type Grant,
+  type Psp,
   type Clause,
   type Cluster,
   type Direction,
@@ -47,6 +49,8 @@ import { allPorts, portSet, portsKey, type ContainerPort, type PortRange, type P
 import { clauseReach } from "../semantics/regions.js";
 import * as valid from "./values.js";
 import { checkSecurity, type ScopedSecurity } from "./security.js";
+import { checkGrant, checkPsp, pspSupported } from "./psp.js";
+import { security as sm } from "../diagnostics/messages/security.js";
 import { MANAGED_BY_LABEL } from "../compile/output.js";
 
 export interface CheckOptions {
@@ -92,6 +96,8 @@ class Checker {
   private readonly assertions: Scoped<ast.AssertStatement>[] = [];
   private readonly security: ScopedSecurity[] = [];
   private readonly profiles = new Map<string, ast.ProfileDeclaration>();
+  private readonly pspNodes: ast.PspDeclaration[] = [];
+  private readonly grantNodes: ast.GrantStatement[] = [];
   private readonly postures: Scoped<ast.DefaultStatement>[] = [];
   private namespaces: OwnedNamespace[] = [];
 
@@ -116,6 +122,7 @@ class Checker {
       rules: rules.sort((a, b) => compareSpans(a.span, b.span)),
       assertions: assertions.sort((a, b) => compareSpans(a.span, b.span)),
       security: [],
+      ...this.podSecurityPolicies(),
     };
     model.security = checkSecurity(this.security, this.profiles, model, this.d);
     this.checkOverlappingPostures(model);
@@ -193,9 +200,13 @@ class Checker {
         this.security.push({ node: s, namespace });
         return;
       case "Psp":
-        return this.d.report(cm.notSupportedYet, s.span, ["`psp` (PodSecurityPolicy)"]);
+        if (namespace !== undefined) return topLevelOnly("`psp`");
+        this.pspNodes.push(s);
+        return;
       case "Grant":
-        return this.d.report(cm.notSupportedYet, s.span, ["`grant psp`"]);
+        if (namespace !== undefined) return topLevelOnly("`grant`");
+        this.grantNodes.push(s);
+        return;
     }
   }
 
@@ -595,6 +606,39 @@ class Checker {
     }
     if (this.errorCount() > errorsBefore) return [];
     return [{ action: node.action, clauses, span: node.span }];
+  }
+
+  /** PodSecurityPolicies and their grants, for clusters older than 1.25 only. */
+  private podSecurityPolicies(): { psps: Psp[]; grants: Grant[] } {
+    const statements = [...this.pspNodes, ...this.grantNodes];
+    if (statements.length === 0) return { psps: [], grants: [] };
+    if (!pspSupported(this.cluster)) {
+      const version = this.cluster.version ? `${this.cluster.version.major}.${this.cluster.version.minor}` : "the latest version (no `cluster { version }` is declared)";
+      for (const s of statements) {
+        this.d.report(sm.pspRemoved, s.span, [version], { help: "use `pss enforce LEVEL` in the namespace blocks; for an older cluster, declare `cluster { version 1.24 }`" });
+      }
+      return { psps: [], grants: [] };
+    }
+    const psps = new Map<string, Psp>();
+    for (const node of this.pspNodes) {
+      const existing = psps.get(node.name.text);
+      if (existing) {
+        this.d.report(m.duplicateDeclaration, node.name.span, ["psp", node.name.text], { related: [{ span: existing.span, message: "first declared here" }] });
+        continue;
+      }
+      const psp = checkPsp(node, this.d);
+      if (psp) psps.set(psp.name, psp);
+    }
+    const grants: Grant[] = [];
+    for (const node of this.grantNodes) {
+      if (!psps.has(node.psp.text) && !this.pspNodes.some((p) => p.name.text === node.psp.text)) {
+        const suggestion = valid.closest(node.psp.text, psps.keys());
+        this.d.report(sm.unknownPsp, node.psp.span, [node.psp.text], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        continue;
+      }
+      grants.push(checkGrant(node));
+    }
+    return { psps: [...psps.values()].sort((a, b) => compareStrings(a.name, b.name)), grants };
   }
 
   /** `assert` takes the peers and ports of a rule; a positive one needs its ports. */

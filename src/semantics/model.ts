@@ -100,6 +100,25 @@ export interface Model {
   assertions: Assertion[];
   /** Pod-security settings, exceptions and denials, per workload or owned namespace. */
   security: SecurityEntry[];
+  /** PodSecurityPolicies (clusters before 1.25) and who may `use` them. */
+  psps: Psp[];
+  grants: Grant[];
+}
+
+/** A PodSecurityPolicy: its spec as the API takes it, and annotations (seccomp, AppArmor). */
+export interface Psp {
+  name: string;
+  spec: Record<string, unknown>;
+  annotations: Record<string, string>;
+  span: Span;
+}
+
+/** `grant psp NAME to ...`: a ClusterRoleBinding, or a RoleBinding in `namespace`. */
+export interface Grant {
+  psp: string;
+  subject: { kind: "User" | "Group"; name: string } | { kind: "ServiceAccount"; namespace: string; name: string };
+  namespace?: string;
+  span: Span;
 }
 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";

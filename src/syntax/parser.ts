@@ -127,6 +127,7 @@ export class SecpolParser extends CstParser {
       { ALT: () => this.CONSUME(t.Cidr) },
       { ALT: () => this.CONSUME(t.Address) },
       { ALT: () => this.CONSUME(t.StringToken) },
+      { ALT: () => this.CONSUME(t.Star) }, // `volumes *`, `allowedCapabilities *` in psp blocks
       {
         GATE: () => !targetKeywords.has(this.LA(1).tokenType),
         ALT: () => {

@@ -5,6 +5,8 @@
 import { Namespace } from "kubernetes-models/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
+// policy/v1beta1 left the API in 1.25; the release of kubernetes-models that still has its schema
+import { PodSecurityPolicy } from "kubernetes-models-v3/policy/v1beta1";
 
 interface Validatable {
   validate(): void;
@@ -17,6 +19,7 @@ const models: Record<string, new (data: any) => Validatable> = {
   "rbac.authorization.k8s.io/v1/ClusterRoleBinding": ClusterRoleBinding,
   "rbac.authorization.k8s.io/v1/Role": Role,
   "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding,
+  "policy/v1beta1/PodSecurityPolicy": PodSecurityPolicy,
 };
 
 /** kustomize's own kinds have no OpenAPI schema in the Kubernetes API. */

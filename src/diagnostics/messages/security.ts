@@ -12,6 +12,10 @@ export const security = {
   unknownCapability: entry("SP4007", "error", (name: string) => `unknown capability \`${name}\``),
   conflictingValues: entry("SP4008", "error", (path: string) => `\`${path}\` is given two different values for the same pods`),
   denyNotEnforced: entry("SP9202", "warning", (item: string) => `\`deny ${item}\` is not enforced by the namespace's Pod Security level: the API server will not stop pods that use it`),
+  capabilityAddedAndDropped: entry("SP4009", "error", (caps: string) => `capabilities ${caps} are both added by default and required to drop`),
+  pspRemoved: entry("SP4010", "error", (version: string) =>
+    `PodSecurityPolicy was removed in Kubernetes 1.25 and this program targets ${version}: Pod Security Standards replaced it`),
+  unknownPsp: entry("SP4011", "error", (name: string) => `cannot find a psp named \`${name}\``),
   hostNetworkBypassesPolicy: entry("SP9201", "warning", (workload: string) =>
     `workload \`${workload}\` may use the host network, and NetworkPolicy does not apply to host-network pods: the network rules naming it will not hold for them`),
 } as const;

@@ -1,0 +1,147 @@
+/**
+ * `psp NAME { field value, ...; ... }` and `grant psp NAME to SUBJECT`: checked into the
+ * PodSecurityPolicy specs and the grants of the model. PSP exists only before 1.25.
+ */
+import type { Span } from "../diagnostics/diagnostic.js";
+import { Diagnostics } from "../diagnostics/catalogue.js";
+import { names as m } from "../diagnostics/messages/names.js";
+import { security as sm } from "../diagnostics/messages/security.js";
+import type * as ast from "../syntax/ast.js";
+import type { Cluster, Grant, Psp } from "../semantics/model.js";
+import { capabilities } from "../semantics/security.js";
+import { closest } from "./values.js";
+
+const text = (v: ast.Value) => ("from" in v ? `${v.from.text}..${v.to.text}` : v.text);
+
+const booleanFields = ["privileged", "hostNetwork", "hostPID", "hostIPC", "readOnlyRootFilesystem", "allowPrivilegeEscalation", "defaultAllowPrivilegeEscalation"];
+const idRuleFields: Record<string, string[]> = {
+  runAsUser: ["MustRunAs", "MustRunAsNonRoot", "RunAsAny"],
+  runAsGroup: ["MustRunAs", "MayRunAs", "RunAsAny"],
+  fsGroup: ["MustRunAs", "MayRunAs", "RunAsAny"],
+  supplementalGroups: ["MustRunAs", "MayRunAs", "RunAsAny"],
+};
+const listFields = ["allowedCapabilities", "defaultAddCapabilities", "requiredDropCapabilities", "volumes", "allowedHostPaths", "allowedProcMountTypes", "forbiddenSysctls", "allowedUnsafeSysctls", "seccomp", "appArmor"];
+const allFields = [...booleanFields, ...Object.keys(idRuleFields), "hostPorts", "seLinux", ...listFields];
+
+const VOLUMES = ["*", "awsElasticBlockStore", "azureDisk", "azureFile", "cephFS", "cinder", "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "hostPath", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk", "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos", "vsphereVolume"];
+
+export const pspSupported = (cluster: Cluster): boolean => cluster.version !== undefined && cluster.version.major === 1 && cluster.version.minor < 25;
+
+function ranges(values: ast.Value[], d: Diagnostics, max: number): { min: number; max: number }[] | undefined {
+  const result: { min: number; max: number }[] = [];
+  for (const v of values) {
+    const [from, to] = v.kind === "Range" ? [v.from.text, v.to.text] : [v.text, v.text];
+    const a = Number(from);
+    const b = Number(to);
+    if (!/^\d+$/.test(from) || !/^\d+$/.test(to) || a > max || b > max) {
+      d.report(m.invalidValue, v.span, ["range", text(v), `numbers from 0 to ${max}, as \`N\` or \`N..M\``]);
+      return undefined;
+    }
+    if (a > b) {
+      d.report(m.rangeNotOrdered, v.span, [from, to]);
+      return undefined;
+    }
+    result.push({ min: a, max: b });
+  }
+  return result;
+}
+
+export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefined {
+  // PSP requires these four strategies; RunAsAny is the documented default when one is left out
+  const spec: Record<string, unknown> = {
+    runAsUser: { rule: "RunAsAny" },
+    seLinux: { rule: "RunAsAny" },
+    fsGroup: { rule: "RunAsAny" },
+    supplementalGroups: { rule: "RunAsAny" },
+  };
+  const annotations: Record<string, string> = {};
+  const seen = new Map<string, Span>();
+  let ok = true;
+  for (const field of node.fields) {
+    const name = field.name.text;
+    const values = field.values;
+    if (seen.has(name)) {
+      d.report(m.duplicateSetting, field.name.span, [name], { related: [{ span: seen.get(name)!, message: "first set here" }] });
+      ok = false;
+      continue;
+    }
+    seen.set(name, field.name.span);
+    const bad = (expected: string) => {
+      d.report(m.invalidValue, values[0]?.span ?? field.span, [name, values.map(text).join(" "), expected]);
+      ok = false;
+    };
+    if (booleanFields.includes(name)) {
+      if (values.length !== 1 || !["true", "false"].includes(text(values[0]))) bad("`true` or `false`");
+      else spec[name] = text(values[0]) === "true";
+    } else if (name in idRuleFields) {
+      const rule = values[0] ? text(values[0]) : "";
+      if (!idRuleFields[name].includes(rule)) bad(idRuleFields[name].map((r) => `\`${r}\``).join(", "));
+      else if (rule === "MustRunAs" || rule === "MayRunAs") {
+        const r = ranges(values.slice(1), d, 2147483647);
+        if (!r || r.length === 0) {
+          if (r) bad(`\`${rule}\` and at least one range, e.g. \`${rule} 1000..2000\``);
+          ok = false;
+        } else spec[name] = { rule, ranges: r };
+      } else if (values.length > 1) bad(`\`${rule}\` alone`);
+      else spec[name] = { rule };
+    } else if (name === "hostPorts") {
+      const r = ranges(values, d, 65535);
+      if (!r) ok = false;
+      else spec.hostPorts = r;
+    } else if (name === "seLinux") {
+      const rule = values[0] ? text(values[0]) : "";
+      if (rule !== "RunAsAny" && rule !== "MustRunAs") bad("`RunAsAny` or `MustRunAs`");
+      else spec.seLinux = { rule };
+    } else if (name === "allowedCapabilities" || name === "defaultAddCapabilities" || name === "requiredDropCapabilities") {
+      const caps = values.map(text).map((c) => (c.startsWith("CAP_") ? c.slice(4) : c));
+      const unknown = caps.find((c) => !capabilities.has(c) && !(c === "*" && name === "allowedCapabilities"));
+      if (unknown !== undefined) {
+        d.report(sm.unknownCapability, field.span, [unknown]);
+        ok = false;
+      } else spec[name] = caps;
+    } else if (name === "volumes") {
+      const unknown = values.map(text).find((v) => !VOLUMES.includes(v));
+      if (unknown !== undefined) {
+        const suggestion = closest(unknown, VOLUMES);
+        d.report(m.invalidValue, field.span, ["volume type", unknown, "a volume type such as `emptyDir`, `secret` or `*`"], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        ok = false;
+      } else spec.volumes = values.map(text);
+    } else if (name === "allowedHostPaths") {
+      spec.allowedHostPaths = values.map((v) => ({ pathPrefix: text(v) }));
+    } else if (name === "allowedProcMountTypes") {
+      if (values.some((v) => !["Default", "Unmasked"].includes(text(v)))) bad("`Default` or `Unmasked`");
+      else spec.allowedProcMountTypes = values.map(text);
+    } else if (name === "forbiddenSysctls" || name === "allowedUnsafeSysctls") {
+      spec[name] = values.map(text);
+    } else if (name === "seccomp") {
+      annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] = values.map(text).join(",");
+    } else if (name === "appArmor") {
+      annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"] = values.map(text).join(",");
+    } else {
+      const suggestion = closest(name, allFields);
+      d.report(m.unknownPspField, field.name.span, [name], { help: suggestion ? `did you mean \`${suggestion}\`?` : `the fields are ${allFields.map((f) => `\`${f}\``).join(", ")}` });
+      ok = false;
+    }
+  }
+  const added = (spec.defaultAddCapabilities as string[] | undefined) ?? [];
+  const dropped = (spec.requiredDropCapabilities as string[] | undefined) ?? [];
+  const both = added.filter((c) => dropped.includes(c));
+  if (both.length > 0) {
+    d.report(sm.capabilityAddedAndDropped, node.name.span, [both.join(", ")]);
+    ok = false;
+  }
+  return ok ? { name: node.name.text, spec, annotations, span: node.span } : undefined;
+}
+
+export function checkGrant(node: ast.GrantStatement): Grant {
+  const s = node.subject;
+  switch (s.kind) {
+    case "User":
+    case "Group":
+      return { psp: node.psp.text, subject: { kind: s.kind, name: s.name.text }, span: node.span };
+    case "ServiceAccount":
+      return { psp: node.psp.text, subject: { kind: "ServiceAccount", namespace: s.namespace.text, name: s.name.text }, namespace: s.namespace.text, span: node.span };
+    case "ServiceAccounts":
+      return { psp: node.psp.text, subject: { kind: "Group", name: `system:serviceaccounts:${s.namespace.text}` }, namespace: s.namespace.text, span: node.span };
+  }
+}

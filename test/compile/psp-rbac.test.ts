@@ -1,0 +1,86 @@
+/**
+ * PSP and RBAC: every binding and role the compiler emits equals, metadata aside, what the real
+ * `kubectl create ... --dry-run=client` produces for the same grant; every PSP validates against
+ * the policy/v1beta1 schema; and on 1.25 and newer a psp is an error and nothing is written.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, parseAllDocuments } from "yaml";
+import { build } from "../../src/index.js";
+import { repoRoot } from "../support/baseline.js";
+import { validateManifest } from "../support/schema.js";
+import { readSources } from "../support/sources.js";
+
+const kubectl = (...args: string[]) => {
+  const r = spawnSync("kubectl", [...args, "--dry-run=client", "-o", "yaml"], { encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
+  return parse(r.stdout);
+};
+
+const objects = () => {
+  const result = build(readSources(join(repoRoot, "examples", "legacy-psp")));
+  assert.ok(result.files.length > 0);
+  return result.files.filter((f) => f.path !== "kustomization.yaml").flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+};
+
+const sortRule = (r: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(r)
+      .map(([k, v]): [string, unknown] => [k, Array.isArray(v) ? [...(v as string[])].sort() : v])
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
+
+test("ClusterRoles grant `use` exactly as `kubectl create clusterrole` does", () => {
+  const roles = objects().filter((o) => o.kind === "ClusterRole");
+  assert.is(roles.length, 2);
+  for (const role of roles) {
+    const psp = role.rules[0].resourceNames[0];
+    const expected = kubectl("create", "clusterrole", role.metadata.name, "--verb=use", "--resource=podsecuritypolicies.policy", `--resource-name=${psp}`);
+    assert.equal(role.rules.map(sortRule), expected.rules.map(sortRule));
+  }
+});
+
+test("every binding equals `kubectl create clusterrolebinding|rolebinding` for its grant", () => {
+  const bindings = objects().filter((o) => o.kind === "ClusterRoleBinding" || o.kind === "RoleBinding");
+  assert.is(bindings.length, 3);
+  for (const b of bindings) {
+    const s = b.subjects[0];
+    const who = s.kind === "User" ? `--user=${s.name}` : s.kind === "Group" ? `--group=${s.name}` : `--serviceaccount=${s.namespace}:${s.name}`;
+    const expected =
+      b.kind === "RoleBinding"
+        ? kubectl("create", "rolebinding", b.metadata.name, `--clusterrole=${b.roleRef.name}`, who, "-n", b.metadata.namespace)
+        : kubectl("create", "clusterrolebinding", b.metadata.name, `--clusterrole=${b.roleRef.name}`, who);
+    assert.equal(b.roleRef, expected.roleRef);
+    assert.equal(b.subjects, expected.subjects);
+    assert.is(b.metadata.namespace, expected.metadata.namespace);
+  }
+});
+
+test("every PodSecurityPolicy validates against the policy/v1beta1 schema", () => {
+  const psps = objects().filter((o) => o.kind === "PodSecurityPolicy");
+  assert.is(psps.length, 2);
+  for (const p of psps) assert.equal(validateManifest(p), [], p.metadata.name);
+  assert.ok(validateManifest({ apiVersion: "policy/v1beta1", kind: "PodSecurityPolicy", metadata: { name: "x" }, spec: { privileged: "yes" } }).length > 0, "the schema check can fail");
+});
+
+test("on 1.25 a psp is an error that explains PSS replaced it, exit 1, and nothing is written", () => {
+  const text = readSources(join(repoRoot, "examples", "legacy-psp"))[0].text.replace("version 1.24", "version 1.25");
+  const result = build([{ path: "p.secpol", text }]);
+  assert.equal(result.files, []);
+  const codes = [...new Set(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.code))];
+  assert.equal(codes, ["SP4010"]);
+  assert.match(result.diagnostics[0].message, /Pod Security Standards replaced it/);
+  const dir = mkdtempSync(join(tmpdir(), "secpolc-psp-"));
+  writeFileSync(join(dir, "p.secpol"), text);
+  const cli = spawnSync(process.execPath, [join(repoRoot, "bin", "secpolc.js"), "build", "p.secpol", "-o", "out"], { cwd: dir, encoding: "utf8" });
+  assert.is(cli.status, 1);
+  assert.match(cli.stderr, /error SP4010/);
+  assert.not.ok(existsSync(join(dir, "out")));
+  rmSync(dir, { recursive: true });
+});
+
+test.run();
