@@ -58,6 +58,7 @@ export interface BuildStats {
 
 export { check, build, explainQuery, diffSources, audit } from "./pipeline.js";
 export { renderAudit, auditToJson, type AuditResult } from "./analysis/audit.js";
+export { migratePsps, renderMigrations, type Migration } from "./analysis/migrate.js";
 export { renderDiff, type ProgramDiff } from "./analysis/diff.js";
 export { renderExplanation, explanationToJson, type Explanation } from "./analysis/explain.js";
 export { renderDiagnostics, diagnosticsToJson } from "./diagnostics/render.js";

@@ -84,6 +84,7 @@ usage:
   secpolc diff OLD NEW [--format text|md|json]        # OLD, NEW: a file or a directory each
   secpolc audit [FILES|DIRS...] --manifests DIR [--suggest] [--format text|json]
   secpolc audit --level LEVEL [--version vX.Y] --manifests DIR [--suggest] [--format text|json]
+  secpolc migrate-psp FILES|DIRS... [--format text|json]  # existing PSPs as secpol, with their PSS level
   secpolc --help | --version
 
 Directories are read recursively for *.secpol files; the default input is the current directory.

@@ -16,7 +16,9 @@ import {
   renderExplanation,
   audit,
   auditToJson,
+  migratePsps,
   renderAudit,
+  renderMigrations,
   type Diagnostic,
   type SourceText,
 } from "../index.js";
@@ -57,8 +59,9 @@ const commands: Record<string, Command> = {
   explain: runExplain,
   diff: runDiff,
   audit: runAudit,
+  "migrate-psp": runMigratePsp,
 };
-const planned = ["fmt", "lsp", "migrate-psp"];
+const planned = ["fmt", "lsp"];
 
 export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<number> {
   const { options, diagnostics } = parseArguments(argv);
@@ -76,7 +79,7 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
     const known = planned.includes(options.command);
     diagnostics.push(
       diagnostic(known ? m.notImplemented : m.unknownCommand, argumentSpan(argv, commandIndex), [options.command], {
-        help: known ? "this version of secpolc has `build`, `check`, `explain`, `diff` and `audit`" : "the commands are `build`, `check`, `explain`, `diff` and `audit`; see `secpolc --help`",
+        help: known ? "this version of secpolc has `build`, `check`, `explain`, `diff`, `audit` and `migrate-psp`" : "the commands are `build`, `check`, `explain`, `diff`, `audit` and `migrate-psp`; see `secpolc --help`",
       }),
     );
   }
@@ -203,6 +206,30 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
   }
   const enforced = result.results.some((r) => r.mode === "enforce" && !r.allowed);
   return enforced || hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+}
+
+/** `secpolc migrate-psp FILE|DIR...`: existing PodSecurityPolicies as secpol, with their PSS level. */
+function runMigratePsp(options: Options, argv: readonly string[], io: Io): number {
+  if (options.inputs.length === 0) {
+    report([diagnostic(m.noInputFiles, argumentSpan(argv, argv.indexOf("migrate-psp")), ["the command line"], { help: "e.g. `secpolc migrate-psp cluster/psp/`" })], {}, options, io);
+    return EXIT_USAGE;
+  }
+  const manifests: SourceText[] = [];
+  for (const input of options.inputs) {
+    const read = readManifests(io.cwd, input);
+    if ("problem" in read) {
+      report([diagnostic(m.unreadableInput, argumentSpan(argv, argv.indexOf(input)), [input, read.problem])], {}, options, io);
+      return EXIT_USAGE;
+    }
+    manifests.push(...read.files);
+  }
+  const result = migratePsps(manifests);
+  if (options.format === "json") io.stdout(`${JSON.stringify({ migrations: result.migrations, diagnostics: diagnosticsToJson(result.diagnostics).diagnostics }, null, 2)}\n`);
+  else {
+    report(result.diagnostics, Object.fromEntries(manifests.map((f) => [f.path, f.text])), options, io);
+    io.stdout(renderMigrations(result.migrations));
+  }
+  return hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
 
 function runBuild(options: Options, argv: readonly string[], io: Io): number {

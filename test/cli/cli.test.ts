@@ -192,6 +192,15 @@ test("end to end: audit exits 1 on enforce violations, 0 when all pass, 2 on bad
   rmSync(dir, { recursive: true });
 });
 
+test("end to end: migrate-psp prints secpol for existing PSPs; no input is bad usage", () => {
+  const r = run(repoRoot, "migrate-psp", join("test", "cases", "migrate"));
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /psp restricted-ish \{/);
+  assert.match(r.stdout, /fits Pod Security level: restricted/);
+  assert.is(run(repoRoot, "migrate-psp").code, 2);
+  assert.is(run(repoRoot, "migrate-psp", "no/such/dir").code, 2);
+});
+
 test("end to end: npx-style --version and --help", () => {
   const version = run(repoRoot, "--version");
   assert.is(version.code, 0);
