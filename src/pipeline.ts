@@ -106,10 +106,11 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
   const model = checked.model;
   const network = timed("compile", () => compileNetworkPolicies(model));
   const security = timed("security", () => compileSecurityComponents(model));
-  const diagnostics = sortDiagnostics([...checked.diagnostics, ...network.diagnostics, ...security.diagnostics]);
+  const psp = timed("psp", () => compilePspRbac(model));
+  const diagnostics = sortDiagnostics([...checked.diagnostics, ...network.diagnostics, ...security.diagnostics, ...psp.diagnostics]);
   if (hasErrors(diagnostics)) return { ...failed, diagnostics };
   const output = timed("emit", () =>
-    writeOutput([...compileNamespaces(model), ...network.manifests, ...compilePspRbac(model)], options.outputFormat, {
+    writeOutput([...compileNamespaces(model), ...network.manifests, ...psp.manifests], options.outputFormat, {
       files: security.files,
       directories: security.components,
     }),

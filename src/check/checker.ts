@@ -32,6 +32,7 @@ import {
 import {
   NAMESPACE_NAME_LABEL,
   hasAutomaticNameLabel,
+  pspSupported,
   type Assertion,
   type Grant,
   type Psp,
@@ -49,7 +50,7 @@ import { allPorts, portSet, portsKey, type ContainerPort, type PortRange, type P
 import { clauseReach } from "../semantics/regions.js";
 import * as valid from "./values.js";
 import { checkSecurity, type ScopedSecurity } from "./security.js";
-import { checkGrant, checkPsp, pspSupported } from "./psp.js";
+import { checkGrant, checkPsp } from "./psp.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import { MANAGED_BY_LABEL } from "../compile/output.js";
 
@@ -404,6 +405,7 @@ class Checker {
         services: this.servicePorts(node.services, ports),
         postures: {},
         ...(node.workloadKind ? { kind: node.workloadKind.text } : {}),
+        ...(node.serviceAccount ? { serviceAccount: node.serviceAccount.text } : {}),
         span: node.name.span,
       });
       this.checkWorkloadDetails(node);

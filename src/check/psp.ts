@@ -7,7 +7,7 @@ import { Diagnostics } from "../diagnostics/catalogue.js";
 import { names as m } from "../diagnostics/messages/names.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import type * as ast from "../syntax/ast.js";
-import type { Cluster, Grant, Psp } from "../semantics/model.js";
+import type { Grant, Psp } from "../semantics/model.js";
 import { capabilities } from "../semantics/security.js";
 import { closest } from "./values.js";
 
@@ -24,8 +24,6 @@ const listFields = ["allowedCapabilities", "defaultAddCapabilities", "requiredDr
 const allFields = [...booleanFields, ...Object.keys(idRuleFields), "hostPorts", "seLinux", ...listFields];
 
 const VOLUMES = ["*", "awsElasticBlockStore", "azureDisk", "azureFile", "cephFS", "cinder", "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "hostPath", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk", "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos", "vsphereVolume"];
-
-export const pspSupported = (cluster: Cluster): boolean => cluster.version !== undefined && cluster.version.major === 1 && cluster.version.minor < 25;
 
 function ranges(values: ast.Value[], d: Diagnostics, max: number): { min: number; max: number }[] | undefined {
   const result: { min: number; max: number }[] = [];

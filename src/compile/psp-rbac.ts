@@ -3,9 +3,13 @@
  * creating user or service account may `use` it. One ClusterRole per PSP grants `use`; each grant
  * binds it with a ClusterRoleBinding, or a RoleBinding in the namespace of a namespace-scoped grant.
  */
-import type { Grant, Model } from "../semantics/model.js";
+import { pspSupported, type Grant, type Model, type Psp } from "../semantics/model.js";
+import type { SecurityEntry } from "../semantics/security.js";
 import type { Manifest } from "./manifest.js";
 import { stableHash } from "./names.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnostic } from "../diagnostics/catalogue.js";
+import { security as sm } from "../diagnostics/messages/security.js";
 
 const RBAC = "rbac.authorization.k8s.io";
 
@@ -25,7 +29,116 @@ function bindingName(g: Grant): string {
   return name.length <= 253 && slug(who).length > 0 ? name : `${pspRoleName(g.psp)}-${stableHash(who)}`;
 }
 
-export function compilePspRbac(model: Model): Manifest[] {
+/**
+ * On clusters before 1.25, pod-security rules also become PodSecurityPolicies: a namespace's rules
+ * one that all its service accounts may use, and a workload's own rules (with its namespace's) one
+ * that its declared service account may use. Each is permissive where the rules say nothing and
+ * restricted where they deny, require or set. PSP admits a pod when any usable policy does, so a
+ * workload's stricter PSP adds nothing where its namespace has one; its patch still applies.
+ */
+export function derivedPsps(model: Model): { psps: Psp[]; grants: Grant[]; warnings: SecurityEntry[] } {
+  const none = { psps: [], grants: [], warnings: [] };
+  if (!pspSupported(model.cluster)) return none;
+  const psps = new Map<string, Psp>();
+  const grants: Grant[] = [];
+  const warnings: SecurityEntry[] = [];
+  const add = (name: string, entries: readonly SecurityEntry[], namespace: string, subject: Grant["subject"]) => {
+    const { spec, annotations } = derive(entries);
+    const key = JSON.stringify([spec, annotations]);
+    // one PSP per distinct profile: targets with the same rules share it
+    const psp = [...psps.values()].find((p) => JSON.stringify([p.spec, p.annotations]) === key) ?? { name, spec, annotations, span: entries[0].span };
+    psps.set(psp.name, psp);
+    grants.push({ psp: psp.name, subject, namespace, span: entries[0].span });
+  };
+  for (const namespace of model.namespaces) {
+    const own = model.security.filter((e) => e.target.kind === "namespace" && e.target.namespace.name === namespace.name);
+    if (own.length > 0) add(`secpol-${namespace.name}`, own, namespace.name, { kind: "Group", name: `system:serviceaccounts:${namespace.name}` });
+    for (const w of model.workloads.filter((x) => x.namespace === namespace.name)) {
+      const mine = model.security.filter((e) => e.target.kind === "workload" && e.target.workload === w);
+      if (mine.length === 0) continue;
+      if (!w.serviceAccount) {
+        warnings.push(mine[0]);
+        continue;
+      }
+      add(`secpol-${namespace.name}-${w.name}`, [...own, ...mine], namespace.name, { kind: "ServiceAccount", namespace: namespace.name, name: w.serviceAccount });
+    }
+  }
+  return { psps: [...psps.values()], grants, warnings };
+}
+
+function derive(entries: readonly SecurityEntry[]): { spec: Record<string, unknown>; annotations: Record<string, string> } {
+  const spec: Record<string, any> = {
+    privileged: true,
+    hostNetwork: true,
+    hostPID: true,
+    hostIPC: true,
+    hostPorts: [{ min: 0, max: 65535 }],
+    allowPrivilegeEscalation: true,
+    allowedCapabilities: ["*"],
+    volumes: ["*"],
+    runAsUser: { rule: "RunAsAny" },
+    seLinux: { rule: "RunAsAny" },
+    fsGroup: { rule: "RunAsAny" },
+    supplementalGroups: { rule: "RunAsAny" },
+  };
+  const annotations: Record<string, string> = {};
+  const drop = new Set<string>();
+  const forbiddenVolumes = new Set<string>();
+  const forbiddenSysctls = new Set<string>();
+  // restrictions first, explicit `set` values last (they are the more specific), in a fixed order
+  const rank = { deny: 0, require: 1, allow: 2, set: 3 } as const;
+  const ordered = [...entries].sort((a, b) => rank[a.action] - rank[b.action] || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
+  for (const e of ordered) {
+    const [item, argument] = e.item.split(" ");
+    if (e.action === "deny") {
+      if (item === "privileged" || item === "hostNetwork" || item === "hostPID" || item === "hostIPC") spec[item] = false;
+      else if (item === "hostPort") spec.hostPorts = [];
+      else if (item === "hostPath") forbiddenVolumes.add("hostPath");
+      else if (item === "volume" && argument) forbiddenVolumes.add(argument);
+      else if (item === "capability" && argument) drop.add(argument);
+      else if (item === "privilegeEscalation") spec.allowPrivilegeEscalation = false;
+      else if (item === "rootUser") spec.runAsUser = { rule: "MustRunAsNonRoot" };
+      else if (item === "writableRootFilesystem") spec.readOnlyRootFilesystem = true;
+      else if (item === "unconfinedSeccomp") annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] = "runtime/default,docker/default,localhost/*";
+      else if (item === "unconfinedAppArmor") annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"] = "runtime/default";
+      else if (item === "procMount") spec.allowedProcMountTypes = ["Default"];
+      else if (item === "sysctl" && argument) forbiddenSysctls.add(argument);
+    }
+    for (const v of e.values) {
+      if (v.path === "securityContext.runAsNonRoot" && v.value === true) spec.runAsUser = { rule: "MustRunAsNonRoot" };
+      else if (v.path === "securityContext.allowPrivilegeEscalation" && v.value === false) spec.allowPrivilegeEscalation = false;
+      else if (v.path === "securityContext.readOnlyRootFilesystem" && v.value === true) spec.readOnlyRootFilesystem = true;
+      else if (v.path === "securityContext.capabilities.drop") (v.value as string[]).forEach((c) => drop.add(c));
+      else if (v.path === "securityContext.runAsUser") spec.runAsUser = { rule: "MustRunAs", ranges: [{ min: v.value, max: v.value }] };
+      else if (v.path === "securityContext.runAsGroup") spec.runAsGroup = { rule: "MustRunAs", ranges: [{ min: v.value, max: v.value }] };
+      else if (v.path === "securityContext.fsGroup") spec.fsGroup = { rule: "MustRunAs", ranges: [{ min: v.value, max: v.value }] };
+      else if (v.path === "securityContext.supplementalGroups") spec.supplementalGroups = { rule: "MustRunAs", ranges: (v.value as number[]).map((g) => ({ min: g, max: g })) };
+      else if (v.path === "securityContext.seccompProfile") {
+        const profile = v.value as { type: string; localhostProfile?: string };
+        const name = profile.type === "RuntimeDefault" ? "runtime/default" : `localhost/${profile.localhostProfile}`;
+        annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] = name;
+        annotations["seccomp.security.alpha.kubernetes.io/defaultProfileName"] = name;
+      }
+    }
+  }
+  if (drop.size > 0) {
+    spec.requiredDropCapabilities = [...drop].sort();
+    if (drop.has("ALL")) spec.allowedCapabilities = [];
+  }
+  if (forbiddenVolumes.size > 0) spec.volumes = PSP_VOLUMES.filter((v) => !forbiddenVolumes.has(v));
+  if (forbiddenSysctls.size > 0) spec.forbiddenSysctls = [...forbiddenSysctls].sort();
+  const sorted = Object.fromEntries(Object.entries(spec).filter(([, v]) => !(Array.isArray(v) && v.length === 0)).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { spec: sorted, annotations };
+}
+
+const PSP_VOLUMES = ["awsElasticBlockStore", "azureDisk", "azureFile", "cephFS", "cinder", "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "hostPath", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk", "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos", "vsphereVolume"];
+
+export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnostics: Diagnostic[] } {
+  const derived = derivedPsps(model);
+  const diagnostics = derived.warnings.map((e) =>
+    diagnostic(sm.workloadPspUnbound, e.span, [e.target.kind === "workload" ? e.target.workload.name : ""], { help: "declare it: `workload NAME SELECTOR serviceAccount NAME`" }),
+  );
+  model = { ...model, psps: [...model.psps, ...derived.psps], grants: [...model.grants, ...derived.grants] };
   const manifests: Manifest[] = [];
   for (const psp of model.psps) {
     manifests.push({
@@ -69,5 +182,5 @@ export function compilePspRbac(model: Model): Manifest[] {
       sources: [g.span],
     });
   }
-  return [...manifests, ...[...bindings.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, m]) => m)];
+  return { manifests: [...manifests, ...[...bindings.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, m]) => m)], diagnostics };
 }

@@ -62,6 +62,8 @@ export interface Workload {
   postures: Partial<Record<Direction, PostureSetting>>;
   /** `kind Deployment|...`: the one kind of object that makes its pods, when declared. */
   kind?: string;
+  /** `serviceAccount NAME`, when declared. */
+  serviceAccount?: string;
   span: Span;
 }
 
@@ -122,6 +124,9 @@ export interface Grant {
 }
 
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+/** PodSecurityPolicy exists before 1.25 only, and only a declared version can be older. */
+export const pspSupported = (c: Cluster): boolean => c.version !== undefined && c.version.major === 1 && c.version.minor < 25;
 
 export const supportsEndPort = (c: Cluster): boolean => !c.version || c.version.major > 1 || c.version.minor >= 22;
 export const hasAutomaticNameLabel = (c: Cluster): boolean => !c.version || c.version.major > 1 || c.version.minor >= 22;

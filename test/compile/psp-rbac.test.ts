@@ -36,7 +36,7 @@ const sortRule = (r: Record<string, unknown>) =>
 
 test("ClusterRoles grant `use` exactly as `kubectl create clusterrole` does", () => {
   const roles = objects().filter((o) => o.kind === "ClusterRole");
-  assert.is(roles.length, 2);
+  assert.is(roles.length, 4);
   for (const role of roles) {
     const psp = role.rules[0].resourceNames[0];
     const expected = kubectl("create", "clusterrole", role.metadata.name, "--verb=use", "--resource=podsecuritypolicies.policy", `--resource-name=${psp}`);
@@ -46,7 +46,7 @@ test("ClusterRoles grant `use` exactly as `kubectl create clusterrole` does", ()
 
 test("every binding equals `kubectl create clusterrolebinding|rolebinding` for its grant", () => {
   const bindings = objects().filter((o) => o.kind === "ClusterRoleBinding" || o.kind === "RoleBinding");
-  assert.is(bindings.length, 3);
+  assert.is(bindings.length, 5);
   for (const b of bindings) {
     const s = b.subjects[0];
     const who = s.kind === "User" ? `--user=${s.name}` : s.kind === "Group" ? `--group=${s.name}` : `--serviceaccount=${s.namespace}:${s.name}`;
@@ -62,9 +62,43 @@ test("every binding equals `kubectl create clusterrolebinding|rolebinding` for i
 
 test("every PodSecurityPolicy validates against the policy/v1beta1 schema", () => {
   const psps = objects().filter((o) => o.kind === "PodSecurityPolicy");
-  assert.is(psps.length, 2);
+  assert.is(psps.length, 4);
   for (const p of psps) assert.equal(validateManifest(p), [], p.metadata.name);
   assert.ok(validateManifest({ apiVersion: "policy/v1beta1", kind: "PodSecurityPolicy", metadata: { name: "x" }, spec: { privileged: "yes" } }).length > 0, "the schema check can fail");
+});
+
+test("pod-security rules of a namespace derive its PSP, bound to the namespace's service accounts", () => {
+  const all = objects();
+  const derived = all.find((o) => o.kind === "PodSecurityPolicy" && o.metadata.name === "secpol-apps");
+  assert.ok(derived);
+  assert.is(derived.spec.privileged, false);
+  assert.equal(derived.spec.requiredDropCapabilities, ["ALL"]);
+  assert.equal(derived.spec.runAsUser, { rule: "MustRunAs", ranges: [{ min: 1000, max: 1000 }] }, "an explicit `set` wins over `require runAsNonRoot`");
+  assert.not.ok(derived.spec.volumes.includes("hostPath"));
+  const binding = all.find((o) => o.kind === "RoleBinding" && o.roleRef.name === "secpol-psp-secpol-apps");
+  assert.equal(binding.subjects, [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "system:serviceaccounts:apps" }]);
+});
+
+test("a workload's own rules derive a PSP with its namespace's, bound to its service account", () => {
+  const all = objects();
+  const derived = all.find((o) => o.kind === "PodSecurityPolicy" && o.metadata.name === "secpol-apps-cache");
+  assert.ok(derived);
+  assert.is(derived.spec.readOnlyRootFilesystem, true, "the workload's own `require`");
+  assert.is(derived.spec.privileged, false, "the namespace's profile");
+  const namespaceOnly = all.find((o) => o.kind === "PodSecurityPolicy" && o.metadata.name === "secpol-apps");
+  assert.is(namespaceOnly.spec.readOnlyRootFilesystem, undefined, "the namespace PSP does not carry the workload's rule");
+  const binding = all.find((o) => o.kind === "RoleBinding" && o.roleRef.name === "secpol-psp-secpol-apps-cache");
+  assert.equal(binding.subjects, [{ kind: "ServiceAccount", namespace: "apps", name: "cache" }]);
+});
+
+test("a workload with its own rules but no serviceAccount gets a warning, not a PSP", () => {
+  const text = readSources(join(repoRoot, "examples", "legacy-psp"))[0].text.replace(" serviceAccount cache", "");
+  const result = build([{ path: "p.secpol", text }]);
+  assert.ok(result.files.length > 0);
+  const warning = result.diagnostics.find((d) => d.code === "SP9203");
+  assert.ok(warning);
+  assert.match(warning.message, /workload `cache`/);
+  assert.not.ok(result.files.some((f) => f.path.includes("secpol-apps-cache")));
 });
 
 test("on 1.25 a psp is an error that explains PSS replaced it, exit 1, and nothing is written", () => {

@@ -16,6 +16,8 @@ export const security = {
   pspRemoved: entry("SP4010", "error", (version: string) =>
     `PodSecurityPolicy was removed in Kubernetes 1.25 and this program targets ${version}: Pod Security Standards replaced it`),
   unknownPsp: entry("SP4011", "error", (name: string) => `cannot find a psp named \`${name}\``),
+  workloadPspUnbound: entry("SP9203", "warning", (workload: string) =>
+    `workload \`${workload}\` has its own pod-security rules but no \`serviceAccount\`, so no PodSecurityPolicy can be bound for it; only its SecurityContext patch applies`),
   hostNetworkBypassesPolicy: entry("SP9201", "warning", (workload: string) =>
     `workload \`${workload}\` may use the host network, and NetworkPolicy does not apply to host-network pods: the network rules naming it will not hold for them`),
 } as const;
