@@ -80,6 +80,7 @@ usage:
   secpolc build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json] [--summary]
                 [--no-verify] [--stats]
   secpolc check [FILES|DIRS...] [--format text|json]
+  secpolc fmt [--check] [FILES|DIRS...]               # canonical layout, in place; "fmt -": stdin to stdout
   secpolc explain [FILES|DIRS...] "SRC -> DST:PORT[/proto]" [--format text|json]
   secpolc diff OLD NEW [--format text|md|json]        # OLD, NEW: a file or a directory each
   secpolc audit [FILES|DIRS...] --manifests DIR [--suggest] [--format text|json]
@@ -91,6 +92,6 @@ Directories are read recursively for *.secpol files; the default input is the cu
 --format json writes the manifests as JSON and prints diagnostics as JSON on stdout.
 Every build re-reads the NetworkPolicies it emitted and checks them against the program's meaning
 (translation validation); --no-verify skips that, --stats prints the time of each pass.
-Exit codes: 0 success (warnings allowed), 1 the program has errors or --check found drift,
-2 bad usage or unreadable input.
+Exit codes: 0 success (warnings allowed), 1 the program has errors or --check found drift or
+unformatted files, 2 bad usage or unreadable input.
 `;

@@ -29,6 +29,7 @@ import { argumentSpan, parseArguments, usage, type Options } from "./args.js";
 import { discoverSources, importResolver, readManifests } from "./files.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
 import { differingFiles, OutputError, writeOutputDirectory } from "./write.js";
+import { formatFiles, formatSource, readStdin } from "./fmt.js";
 
 export const EXIT_OK = 0;
 export const EXIT_PROGRAM_ERRORS = 1;
@@ -51,7 +52,7 @@ const defaultIo = (argv: readonly string[]): Io => ({
   color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
 });
 
-type Command = (options: Options, argv: readonly string[], io: Io) => number;
+type Command = (options: Options, argv: readonly string[], io: Io) => number | Promise<number>;
 
 const commands: Record<string, Command> = {
   build: runBuild,
@@ -60,8 +61,9 @@ const commands: Record<string, Command> = {
   diff: runDiff,
   audit: runAudit,
   "migrate-psp": runMigratePsp,
+  fmt: runFmt,
 };
-const planned = ["fmt", "lsp"];
+const planned = ["lsp"];
 
 export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<number> {
   const { options, diagnostics } = parseArguments(argv);
@@ -79,7 +81,7 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
     const known = planned.includes(options.command);
     diagnostics.push(
       diagnostic(known ? m.notImplemented : m.unknownCommand, argumentSpan(argv, commandIndex), [options.command], {
-        help: known ? "this version of secpolc has `build`, `check`, `explain`, `diff`, `audit` and `migrate-psp`" : "the commands are `build`, `check`, `explain`, `diff`, `audit` and `migrate-psp`; see `secpolc --help`",
+        help: known ? "this version of secpolc has `build`, `check`, `fmt`, `explain`, `diff`, `audit` and `migrate-psp`" : "the commands are `build`, `check`, `fmt`, `explain`, `diff`, `audit`, `migrate-psp` and `lsp`; see `secpolc --help`",
       }),
     );
   }
@@ -87,7 +89,7 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
     report(diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
-  return command(options, argv, io);
+  return await command(options, argv, io);
 }
 
 function packageVersion(): string {
@@ -122,6 +124,28 @@ function runCheck(options: Options, argv: readonly string[], io: Io): number {
   const result = check(input.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
   report(result.diagnostics, result.sources, options, io);
   return hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+}
+
+/** `secpolc fmt [--check] [FILES|DIRS...]`, or `secpolc fmt -` from standard input to standard output. */
+async function runFmt(options: Options, argv: readonly string[], io: Io): Promise<number> {
+  if (options.inputs.length === 1 && options.inputs[0] === "-") {
+    const source = { path: "<stdin>", text: readStdin() };
+    const result = await formatSource(source);
+    report(result.diagnostics, { [source.path]: source.text }, options, io);
+    if (result.text === undefined) return EXIT_PROGRAM_ERRORS;
+    io.stdout(result.text);
+    return options.check && result.text !== source.text ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+  }
+  const input = readInputs(options, argv, io);
+  if (input.diagnostics.length > 0) {
+    report(input.diagnostics, {}, options, io);
+    return EXIT_USAGE;
+  }
+  const outcome = await formatFiles(io.cwd, input.sources, options.check);
+  report(outcome.diagnostics, Object.fromEntries(input.sources.map((s) => [s.path, s.text])), options, io);
+  for (const path of outcome.changed) io.stdout(`${path}\n`);
+  if (options.check && outcome.changed.length > 0) io.stderr(`${outcome.changed.length} of ${input.sources.length} files are not formatted: run \`secpolc fmt\`\n`);
+  return hasErrors(outcome.diagnostics) || (options.check && outcome.changed.length > 0) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
 
 /** `secpolc explain [FILES|DIRS...] "SRC -> DST:PORT[/proto]"`: the query is the last argument. */

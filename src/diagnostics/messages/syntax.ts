@@ -8,5 +8,7 @@ export const syntax = {
   tooDeeplyNested: entry("SP1004", "error", (limit: number) => `parentheses are nested more than ${limit} deep`),
   notAllowedInProfile: entry("SP1005", "error", (what: string) =>
     `${what} is not allowed in a profile: a profile holds pod-security rules (\`deny\`, \`require\`, \`set\`, \`allow\` of features)`),
+  formatterChangedMeaning: entry("SP1007", "error", (what: string) =>
+    `internal error: the formatter's output would ${what}, so the file was left unchanged (please report this with the file)`),
   fileTooLarge: entry("SP1006", "error", (size: number, limit: number) => `the file has ${size} characters; secpolc reads at most ${limit}`),
 } as const;

@@ -1,0 +1,51 @@
+/**
+ * `secpolc fmt [--check] [FILES|DIRS...]`: formats `.secpol` files in place through the Prettier
+ * plugin (the same bytes `npx prettier --plugin secpolc/prettier` writes). `--check` writes nothing
+ * and lists the files that are not formatted. A file with errors is left untouched and reported;
+ * each file is replaced atomically (written beside it, then renamed over it). `fmt -` formats
+ * standard input to standard output.
+ */
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import * as prettier from "prettier";
+import type { Diagnostic, SourceText } from "../index.js";
+import { format } from "../format/format.js";
+import * as plugin from "../format/prettier-plugin.js";
+
+export interface FmtOutcome {
+  /** Files whose text changes (written unless checking). */
+  changed: string[];
+  diagnostics: Diagnostic[];
+}
+
+/** The formatted text of one file, or its diagnostics. */
+export async function formatSource(source: SourceText): Promise<{ text?: string; diagnostics: Diagnostic[] }> {
+  const checked = format(source.text, source.path);
+  if (checked.text === undefined) return checked;
+  const text = await prettier.format(source.text, { parser: "secpol", plugins: [plugin], filepath: source.path });
+  return { text, diagnostics: checked.diagnostics };
+}
+
+export async function formatFiles(root: string, sources: readonly SourceText[], check: boolean): Promise<FmtOutcome> {
+  const outcome: FmtOutcome = { changed: [], diagnostics: [] };
+  for (const source of sources) {
+    const result = await formatSource(source);
+    outcome.diagnostics.push(...result.diagnostics);
+    if (result.text === undefined || result.text === source.text) continue;
+    outcome.changed.push(source.path);
+    if (!check) replaceFile(resolve(root, source.path), result.text);
+  }
+  return outcome;
+}
+
+function replaceFile(path: string, text: string): void {
+  const staging = `${path}.secpolc-fmt-${process.pid}`;
+  try {
+    writeFileSync(staging, text);
+    renameSync(staging, path);
+  } finally {
+    rmSync(staging, { force: true });
+  }
+}
+
+export const readStdin = (): string => readFileSync(0, "utf8");

@@ -1,0 +1,146 @@
+/**
+ * The formatter: golden cases, every example and stdlib module already in canonical layout,
+ * idempotence and AST preservation on a fuzzed corpus, refusal when the printer would change the
+ * program, files with errors left alone, and `secpolc fmt` and `npx prettier --plugin` agreeing.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import fc from "fast-check";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { format, formatWith } from "../../src/format/format.js";
+import { parse } from "../../src/syntax/parse.js";
+import { assertBaseline, repoRoot, testRoot } from "../support/baseline.js";
+import { programArbitrary } from "../support/programs.js";
+import { exampleNames, readSources } from "../support/sources.js";
+
+const casesDir = join(testRoot, "cases", "format");
+const bin = join(repoRoot, "bin", "secpolc.js");
+
+const formatted = (text: string, path = "t.secpol"): string => {
+  const result = format(text, path);
+  assert.ok(result.text !== undefined, `not formatted: ${JSON.stringify(result.diagnostics.map((d) => `${d.code} ${d.message}`))}\n${text}`);
+  return result.text!;
+};
+
+/** Formatting is idempotent, keeps every comment in order, and (checked inside `format`) the AST. */
+function assertWellFormatted(text: string): string {
+  const once = formatted(text);
+  assert.fixture(formatted(once), once, "format(format(x)) = format(x)");
+  const comments = (t: string) => parse(t, "t.secpol").file.comments.map((c) => c.text.trimEnd());
+  assert.equal(comments(once), comments(text));
+  return once;
+}
+
+test("golden formatting cases", () => {
+  const cases = readdirSync(casesDir).filter((f) => f.endsWith(".secpol")).sort();
+  assert.ok(cases.length >= 3);
+  for (const name of cases) assertBaseline(`format/${name}`, assertWellFormatted(readFileSync(join(casesDir, name), "utf8")));
+});
+
+test("every example and stdlib module is in canonical layout", () => {
+  const files = [
+    ...exampleNames().flatMap((name) => readSources(join(repoRoot, "examples", name))),
+    ...readdirSync(join(repoRoot, "stdlib")).filter((f) => f.endsWith(".secpol")).map((f) => ({ path: `stdlib/${f}`, text: readFileSync(join(repoRoot, "stdlib", f), "utf8") })),
+  ];
+  assert.ok(files.length >= 12);
+  for (const file of files) assert.fixture(assertWellFormatted(file.text), file.text, `${file.path} is not formatted: run \`npx secpolc fmt\``);
+});
+
+// A fuzzed corpus: generated programs, with comments, blank lines, spaces and `;` sprinkled in.
+const decorate = fc
+  .tuple(programArbitrary(true), fc.array(fc.tuple(fc.nat(), fc.constantFrom("  # note", "\n\n", "   ", "\n# own line\n", "; ", "\t")), { maxLength: 8 }))
+  .map(([program, edits]) => {
+    const lines = program.text.split("\n");
+    for (const [at, what] of edits) {
+      const i = at % lines.length;
+      // comments and spaces go at line ends; `;` joins a line with the next
+      if (what === "; ") {
+        if (i + 1 < lines.length && lines[i].trim() !== "" && !/[{#]/.test(lines[i]) && !/^\s*}/.test(lines[i + 1])) lines.splice(i, 2, `${lines[i]}; ${lines[i + 1].trim()}`);
+      } else if (!lines[i].includes("#")) lines[i] += what;
+    }
+    return lines.join("\n");
+  });
+
+test("fuzzed programs: formatting succeeds, is idempotent and keeps the AST and comments", () => {
+  fc.assert(fc.property(decorate, (text) => void assertWellFormatted(text)), { numRuns: 300 });
+});
+
+test("fuzzed example mutations: what parses formats idempotently, what does not is left alone", () => {
+  const corpus = exampleNames().flatMap((name) => readSources(join(repoRoot, "examples", name)).map((s) => s.text));
+  const pieces = ["allow", "deny", "->", ",", "\n", "# c\n", "  ", ";", "web", "ns x", "app=web", "80", "{", "}"];
+  const mutated = fc.tuple(fc.constantFrom(...corpus), fc.array(fc.tuple(fc.nat(), fc.nat({ max: 8 }), fc.constantFrom(...pieces)), { minLength: 1, maxLength: 3 })).map(([text, edits]) =>
+    edits.reduce((t, [at, remove, insert]) => t.slice(0, at % t.length) + insert + t.slice((at % t.length) + remove), text),
+  );
+  let parsed = 0;
+  fc.assert(
+    fc.property(mutated, (text) => {
+      const result = format(text, "t.secpol");
+      if (parse(text, "t.secpol").diagnostics.some((d) => d.severity === "error")) {
+        assert.is(result.text, undefined);
+        assert.ok(result.diagnostics.some((d) => d.severity === "error" && d.code !== "SP1007"));
+      } else {
+        parsed++;
+        assertWellFormatted(text);
+      }
+    }),
+    { numRuns: 300 },
+  );
+  assert.ok(parsed > 30, `only ${parsed} mutations parsed`);
+});
+
+test("a printer that would change the program is refused with an internal error", () => {
+  const text = "allow a, b -> c: 80\n";
+  const dropsAPeer = formatWith(() => "allow a -> c: 80\n", text, "t.secpol");
+  assert.is(dropsAPeer.text, undefined);
+  assert.equal(dropsAPeer.diagnostics.map((d) => d.code), ["SP1007"]);
+  assert.match(dropsAPeer.diagnostics[0].message, /change the program/);
+  const dropsAComment = formatWith(() => "allow a, b -> c: 80\n", "# why\nallow a, b -> c: 80\n", "t.secpol");
+  assert.match(dropsAComment.diagnostics[0].message, /lose or move a comment/);
+  assert.match(formatWith(() => "allow a ->\n", text, "t.secpol").diagnostics[0].message, /not parse/);
+});
+
+test("secpolc fmt: --check lists unformatted files and exits 1; fmt rewrites them; files with errors stay untouched", () => {
+  const dir = mkdtempSync(join(tmpdir(), "secpolc-fmt-"));
+  const messy = "allow  b,a->c:80 # x\n";
+  const broken = "allow a -> \nnamespace {\n";
+  writeFileSync(join(dir, "messy.secpol"), messy);
+  writeFileSync(join(dir, "ok.secpol"), "allow a -> b\n");
+  writeFileSync(join(dir, "broken.secpol"), broken);
+  const run = (...args: string[]) => spawnSync(process.execPath, [bin, "fmt", ...args], { cwd: dir, encoding: "utf8" });
+  const check = run("--check", "messy.secpol", "ok.secpol");
+  assert.is(check.status, 1);
+  assert.is(check.stdout, "messy.secpol\n");
+  assert.is(readFileSync(join(dir, "messy.secpol"), "utf8"), messy, "--check writes nothing");
+  const all = run();
+  assert.is(all.status, 1, "a file with errors makes fmt fail");
+  assert.match(all.stderr, /broken\.secpol:\d+:\d+: error SP1003/);
+  assert.is(readFileSync(join(dir, "messy.secpol"), "utf8"), "allow a, b -> c: 80  # x\n");
+  assert.is(readFileSync(join(dir, "broken.secpol"), "utf8"), broken);
+  assert.equal(readdirSync(dir).sort(), ["broken.secpol", "messy.secpol", "ok.secpol"], "no temporary files left");
+  assert.is(run("--check", "messy.secpol", "ok.secpol").status, 0);
+  const stdin = spawnSync(process.execPath, [bin, "fmt", "-"], { input: "deny  y,x -> z\n", encoding: "utf8" });
+  assert.is(stdin.stdout, "deny x, y -> z\n");
+  rmSync(dir, { recursive: true });
+});
+
+test("npx prettier --plugin gives the same bytes as secpolc fmt", () => {
+  const dir = mkdtempSync(join(tmpdir(), "secpolc-prettier-"));
+  const text = readFileSync(join(casesDir, "comments.secpol"), "utf8");
+  writeFileSync(join(dir, "c.secpol"), text);
+  const prettier = join(repoRoot, "node_modules", "prettier", "bin", "prettier.cjs");
+  for (const plugin of [join(repoRoot, "dist", "format", "prettier-plugin.js"), "secpolc/prettier"]) {
+    const r = spawnSync(process.execPath, [prettier, "--plugin", plugin, join(dir, "c.secpol")], { cwd: repoRoot, encoding: "utf8" });
+    assert.is(r.status, 0, r.stderr);
+    assert.fixture(r.stdout, formatted(text));
+  }
+  writeFileSync(join(dir, "bad.secpol"), "allow a ->\n");
+  const bad = spawnSync(process.execPath, [prettier, "--plugin", "secpolc/prettier", join(dir, "bad.secpol")], { cwd: repoRoot, encoding: "utf8" });
+  assert.is(bad.status, 2);
+  assert.match(bad.stderr, /SP1003/);
+  rmSync(dir, { recursive: true });
+});
+
+test.run();
