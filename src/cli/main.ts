@@ -30,6 +30,7 @@ import { discoverSources, importResolver, readManifests } from "./files.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
 import { differingFiles, OutputError, writeOutputDirectory } from "./write.js";
 import { formatFiles, formatSource, readStdin } from "./fmt.js";
+import { startServer } from "../lsp/server.js";
 
 export const EXIT_OK = 0;
 export const EXIT_PROGRAM_ERRORS = 1;
@@ -62,8 +63,9 @@ const commands: Record<string, Command> = {
   audit: runAudit,
   "migrate-psp": runMigratePsp,
   fmt: runFmt,
+  lsp: runLsp,
 };
-const planned = ["lsp"];
+const planned: string[] = [];
 
 export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<number> {
   const { options, diagnostics } = parseArguments(argv);
@@ -146,6 +148,12 @@ async function runFmt(options: Options, argv: readonly string[], io: Io): Promis
   for (const path of outcome.changed) io.stdout(`${path}\n`);
   if (options.check && outcome.changed.length > 0) io.stderr(`${outcome.changed.length} of ${input.sources.length} files are not formatted: run \`secpolc fmt\`\n`);
   return hasErrors(outcome.diagnostics) || (options.check && outcome.changed.length > 0) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+}
+
+/** `secpolc lsp`: the language server on stdin/stdout; it runs until the client exits it. */
+function runLsp(): Promise<number> {
+  startServer();
+  return new Promise(() => {});
 }
 
 /** `secpolc explain [FILES|DIRS...] "SRC -> DST:PORT[/proto]"`: the query is the last argument. */

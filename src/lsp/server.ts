@@ -1,0 +1,199 @@
+/**
+ * `secpolc lsp`: a language server over stdio. A document's program is every `.secpol` file in its
+ * directory (open documents as edited, the others as on disk), as `secpolc check DIR` sees it.
+ * Diagnostics are published as you type; formatting, definition, references, hover and completion
+ * read the same parse, symbol table and build as the CLI.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  CompletionItemKind,
+  createConnection,
+  DiagnosticSeverity,
+  MarkupKind,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type CompletionItem,
+  type Connection,
+  type Diagnostic as LspDiagnostic,
+  type Location,
+  type Range,
+} from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { build, check, type Diagnostic, type SourceText, type Span } from "../index.js";
+import { collectSymbols, referencesTo, symbolAt, type Declaration, type SymbolTable } from "../analysis/symbols.js";
+import { format } from "../format/format.js";
+import { peer, port, requirement } from "../format/print.js";
+import { parse } from "../syntax/parse.js";
+import { Kw } from "../syntax/tokens.js";
+import { capabilities } from "../semantics/security.js";
+import type * as ast from "../syntax/ast.js";
+import { importResolver } from "../cli/files.js";
+
+interface Program {
+  dir: string;
+  sources: SourceText[];
+  symbols: SymbolTable;
+}
+
+const toRange = (span: Span): Range => ({
+  start: { line: span.start.line - 1, character: span.start.column - 1 },
+  end: { line: span.end.line - 1, character: span.end.column - 1 },
+});
+
+const severities = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, note: DiagnosticSeverity.Information } as const;
+
+export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
+  return {
+    range: toRange(d.span),
+    severity: severities[d.severity],
+    code: d.code,
+    source: "secpolc",
+    message: d.help ? `${d.message}\nhelp: ${d.help}` : d.message,
+  };
+}
+
+export function startServer(connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): void {
+  const documents = new TextDocuments(TextDocument);
+  const pathOf = (uri: string) => fileURLToPath(uri);
+  const uriOf = (dir: string, file: string) => pathToFileURL(join(dir, file)).href;
+
+  /** The program a document belongs to: the `.secpol` files of its directory, open ones as edited. */
+  function program(uri: string): Program {
+    const dir = dirname(pathOf(uri));
+    const open = new Map(documents.all().filter((d) => dirname(pathOf(d.uri)) === dir).map((d) => [basename(pathOf(d.uri)), d.getText()]));
+    const onDisk = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".secpol")) : [];
+    const names = [...new Set([...onDisk, ...open.keys()])].sort();
+    const sources = names.flatMap((name) => {
+      const text = open.get(name) ?? readText(join(dir, name));
+      return text === undefined ? [] : [{ path: name, text }];
+    });
+    return { dir, sources, symbols: collectSymbols(sources.map((s) => parse(s.text, s.path).file)) };
+  }
+
+  function publish(uri: string): void {
+    const p = program(uri);
+    const result = check(p.sources, { resolveImport: importResolver(p.dir) });
+    for (const doc of documents.all().filter((d) => dirname(pathOf(d.uri)) === p.dir)) {
+      const name = basename(pathOf(doc.uri));
+      void connection.sendDiagnostics({ uri: doc.uri, diagnostics: result.diagnostics.filter((d) => d.span.file === name).map(toLspDiagnostic) });
+    }
+  }
+
+  /** The declarations at a position of a document. */
+  function declarationsAt(uri: string, position: { line: number; character: number }): { p: Program; found: Declaration[] } {
+    const p = program(uri);
+    const doc = documents.get(uri);
+    const offset = doc ? doc.offsetAt(position) : 0;
+    return { p, found: symbolAt(p.symbols, basename(pathOf(uri)), offset) };
+  }
+
+  const location = (p: Program, span: Span): Location => ({ uri: uriOf(p.dir, span.file), range: toRange(span) });
+
+  connection.onInitialize(() => ({
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      documentFormattingProvider: true,
+      definitionProvider: true,
+      referencesProvider: true,
+      hoverProvider: true,
+      completionProvider: { triggerCharacters: ["/", " "] },
+    },
+    serverInfo: { name: "secpolc" },
+  }));
+
+  documents.onDidOpen((e) => publish(e.document.uri));
+  documents.onDidChangeContent((e) => publish(e.document.uri));
+  documents.onDidClose((e) => {
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+  });
+
+  connection.onDocumentFormatting((params) => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const result = format(doc.getText(), basename(pathOf(doc.uri)));
+    if (result.text === undefined || result.text === doc.getText()) return [];
+    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(doc.getText().length) }, newText: result.text }];
+  });
+
+  connection.onDefinition((params) => {
+    const { p, found } = declarationsAt(params.textDocument.uri, params.position);
+    return found.map((d) => location(p, d.span));
+  });
+
+  connection.onReferences((params) => {
+    const { p, found } = declarationsAt(params.textDocument.uri, params.position);
+    return found.flatMap((d) => referencesTo(p.symbols, d).filter((s) => params.context.includeDeclaration || s !== d.span).map((s) => location(p, s)));
+  });
+
+  connection.onHover((params) => {
+    const { p, found } = declarationsAt(params.textDocument.uri, params.position);
+    if (found.length === 0) return null;
+    return { contents: { kind: MarkupKind.Markdown, value: found.map((d) => describe(d, p)).join("\n\n---\n\n") } };
+  });
+
+  connection.onCompletion((params): CompletionItem[] => {
+    const p = program(params.textDocument.uri);
+    const seen = new Set<string>();
+    const items: CompletionItem[] = [];
+    const add = (label: string, kind: CompletionItemKind, detail: string) => {
+      if (seen.has(label)) return;
+      seen.add(label);
+      items.push({ label, kind, detail });
+    };
+    const kinds: Record<Declaration["kind"], CompletionItemKind> = {
+      workload: CompletionItemKind.Class,
+      group: CompletionItemKind.Variable,
+      profile: CompletionItemKind.Module,
+      namespace: CompletionItemKind.Folder,
+      psp: CompletionItemKind.Struct,
+    };
+    for (const d of p.symbols.declarations) {
+      add(d.kind === "workload" ? d.key : d.name, kinds[d.kind], d.kind);
+      if (d.kind === "workload") add(d.name, kinds[d.kind], `workload ${d.key}`);
+    }
+    for (const profile of ["baseline", "restricted"]) add(profile, CompletionItemKind.Module, "profile (std/pss)");
+    add("dns", CompletionItemKind.Variable, "group (std/dns)");
+    for (const k of Object.values(Kw)) add(String(k.PATTERN), CompletionItemKind.Keyword, "keyword");
+    for (const c of [...capabilities].sort()) add(c, CompletionItemKind.Constant, "capability");
+    return items;
+  });
+
+  /** Markdown for a hover: what the name declares and, for workloads, what it compiles into. */
+  function describe(d: Declaration, p: Program): string {
+    const lines = [`**${d.kind}** \`${d.kind === "workload" ? d.key : d.name}\``];
+    const node = d.node as ast.Statement;
+    if (node.kind === "Workload") {
+      lines.push(`selector: \`${node.selector.requirements.map(requirement).join(", ")}\``);
+      if (node.ports.length > 0) lines.push(`ports: ${node.ports.map((x) => `\`${x.name.text} ${x.port.text}\``).join(", ")}`);
+      const [ns, name] = d.key.split("/");
+      const built = build(p.sources, { verify: false, resolveImport: importResolver(p.dir) });
+      const objects = built.files.filter((f) => f.path.startsWith(`${ns}/`) && (f.path.includes(`-secpol-${name}.`) || (f.path.includes("/security/") && mentions(f.content, name))));
+      lines.push(objects.length > 0 ? `compiles into:\n${objects.map((f) => `- \`${f.path}\``).join("\n")}` : built.diagnostics.some((x) => x.severity === "error") ? "(the program has errors: nothing compiled)" : "compiles into no object of its own");
+    } else if (node.kind === "Group") {
+      lines.push(`\`${node.peers.map(peer).join(", ")}${node.ports.length > 0 ? `: ${node.ports.map(port).join(", ")}` : ""}\``);
+    } else if (node.kind === "Namespace") {
+      const labels = node.statements.flatMap((s) => (s.kind === "Labels" ? s.labels.map((l) => `${l.key.text}=${l.value.text}`) : []));
+      const workloads = node.statements.filter((s) => s.kind === "Workload").length;
+      lines.push(`${workloads} workload${workloads === 1 ? "" : "s"}${labels.length > 0 ? `, labels \`${labels.join(", ")}\`` : ""}`);
+    } else if (node.kind === "Profile") {
+      lines.push(node.rules.map((r) => `\`${r.action} ${r.items.map((i) => i.name.text).join(", ")}\``).join("  \n"));
+    }
+    return lines.join("\n\n");
+  }
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+const mentions = (text: string, word: string) => new RegExp(`(^|[^\\w-])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w-])`).test(text);
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
