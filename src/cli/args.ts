@@ -10,7 +10,7 @@ export interface Options {
   check: boolean;
   clusterVersion?: string;
   /** `json`: diagnostics as JSON on stdout, and for `build` manifests as JSON files. */
-  format: "text" | "yaml" | "json" | "md";
+  format: "text" | "yaml" | "json" | "md" | "ts";
   summary: boolean;
   help: boolean;
   version: boolean;
@@ -56,8 +56,8 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--cluster-version") {
         if (/^v?\d+\.\d+$/.test(value)) options.clusterVersion = value;
         else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "MAJOR.MINOR, e.g. `1.30`"]));
-      } else if (value === "text" || value === "yaml" || value === "json" || value === "md") options.format = value;
-      else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`text`, `yaml`, `json` or `md`"]));
+      } else if (value === "text" || value === "yaml" || value === "json" || value === "md" || value === "ts") options.format = value;
+      else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`text`, `yaml`, `json`, `md` or `ts`"]));
     } else if (flags.has(name)) {
       if (name === "--check") options.check = true;
       else if (name === "--summary") options.summary = true;
@@ -77,7 +77,7 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
 export const usage = `secpolc — compile .secpol Kubernetes security policies
 
 usage:
-  secpolc build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json] [--summary]
+  secpolc build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json|ts] [--summary]
                 [--no-verify] [--stats]
   secpolc check [FILES|DIRS...] [--format text|json]
   secpolc fmt [--check] [FILES|DIRS...]               # canonical layout, in place; "fmt -": stdin to stdout
@@ -89,7 +89,8 @@ usage:
   secpolc --help | --version
 
 Directories are read recursively for *.secpol files; the default input is the current directory.
---format json writes the manifests as JSON and prints diagnostics as JSON on stdout.
+--format json writes the manifests as JSON and prints diagnostics as JSON on stdout; --format ts
+writes them as one typed TypeScript module, OUT/manifests.ts (the SecurityContext Components stay YAML).
 Every build re-reads the NetworkPolicies it emitted and checks them against the program's meaning
 (translation validation); --no-verify skips that, --stats prints the time of each pass.
 Exit codes: 0 success (warnings allowed), 1 the program has errors or --check found drift or

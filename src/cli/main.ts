@@ -20,6 +20,7 @@ import {
   renderAudit,
   renderMigrations,
   type Diagnostic,
+  type OutputFile,
   type SourceText,
 } from "../index.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
@@ -28,7 +29,7 @@ import { cli as m } from "../diagnostics/messages/cli.js";
 import { argumentSpan, parseArguments, usage, type Options } from "./args.js";
 import { discoverSources, importResolver, readManifests } from "./files.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
-import { differingFiles, OutputError, writeOutputDirectory } from "./write.js";
+import { differingFiles, OutputError, TYPESCRIPT_MODULE, writeOutputDirectory } from "./write.js";
 import { formatFiles, formatSource, readStdin } from "./fmt.js";
 import { startServer } from "../lsp/server.js";
 
@@ -264,7 +265,7 @@ function runMigratePsp(options: Options, argv: readonly string[], io: Io): numbe
   return hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
 
-function runBuild(options: Options, argv: readonly string[], io: Io): number {
+async function runBuild(options: Options, argv: readonly string[], io: Io): Promise<number> {
   if (!options.output) {
     report([diagnostic(m.missingOutput, argumentSpan(argv, argv.indexOf("build")), [], { help: "e.g. `secpolc build policies/ -o out/`" })], {}, options, io);
     return EXIT_USAGE;
@@ -290,8 +291,9 @@ function runBuild(options: Options, argv: readonly string[], io: Io): number {
     return EXIT_PROGRAM_ERRORS;
   }
   const out = resolve(io.cwd, options.output);
+  const files = options.format === "ts" ? await asTypeScript(result.files) : result.files;
   if (options.check) {
-    const differing = differingFiles(out, result.files);
+    const differing = differingFiles(out, files);
     const diagnostics = [...result.diagnostics];
     if (differing.length > 0) {
       diagnostics.push(
@@ -304,7 +306,7 @@ function runBuild(options: Options, argv: readonly string[], io: Io): number {
     return differing.length > 0 ? EXIT_PROGRAM_ERRORS : EXIT_OK;
   }
   try {
-    writeOutputDirectory(out, result.files);
+    writeOutputDirectory(out, files);
   } catch (e) {
     const error = e instanceof OutputError ? e : new OutputError("write", out, String(e));
     const failure =
@@ -319,6 +321,15 @@ function runBuild(options: Options, argv: readonly string[], io: Io): number {
   report(result.diagnostics, result.sources, options, io);
   if (options.summary && options.format !== "json") io.stdout(summary(input.sources.length, result.objectCounts, result.diagnostics, options.output));
   return EXIT_OK;
+}
+
+/**
+ * `--format ts`: the objects as one typed module, `manifests.ts`, beside the kustomize Components
+ * (the SecurityContext patches), which stay YAML. ts-morph is loaded only for this.
+ */
+async function asTypeScript(files: readonly OutputFile[]): Promise<OutputFile[]> {
+  const { toTypeScript } = await import("../emit/typescript.js");
+  return [{ path: TYPESCRIPT_MODULE, content: toTypeScript(files) }, ...files.filter((f) => /^[^/]+\/security\//.test(f.path))];
 }
 
 function summary(files: number, counts: Record<string, number>, diagnostics: readonly Diagnostic[], out: string): string {
