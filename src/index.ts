@@ -56,7 +56,9 @@ export interface BuildStats {
   verifiedChecks: number;
 }
 
-export { check, build, explainQuery, diffSources, audit } from "./pipeline.js";
+export { check, build, explainQuery, diffSources, audit, connectivityOf } from "./pipeline.js";
+export { format, type FormatResult, type FormatOptions } from "./format/format.js";
+export type { Connectivity, MatrixCell } from "./analysis/matrix.js";
 export { renderAudit, auditToJson, type AuditResult } from "./analysis/audit.js";
 export { migratePsps, renderMigrations, type Migration } from "./analysis/migrate.js";
 export { renderDiff, type ProgramDiff } from "./analysis/diff.js";

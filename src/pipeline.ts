@@ -12,6 +12,7 @@ import { compile as cm } from "./diagnostics/messages/compile.js";
 import { verifyNetworkPolicies } from "./analysis/verify.js";
 import { lint } from "./analysis/lints.js";
 import { diffPrograms, type ProgramDiff } from "./analysis/diff.js";
+import { connectivity, explainCell, type Connectivity } from "./analysis/matrix.js";
 import { auditAgainstProgram, auditAtLevel, auditRequirements, readWorkloads, suggestLevels, type AuditResult } from "./analysis/audit.js";
 import type { Level, Version } from "./semantics/pss.js";
 import { checkAssertions, endpointsOf, explain, Namespaces, type Explanation } from "./analysis/explain.js";
@@ -174,6 +175,26 @@ export function explainQuery(inputs: readonly SourceText[], query: string, optio
   const objects = readBack(built.files);
   const flow = { src, dst, protocol: port.protocol, port: port.range!.from };
   return { diagnostics, sources, explanation: explain(checked.model, objects, flow, namespaces, query) };
+}
+
+/**
+ * Who can talk to whom (the playground's matrix), and a function explaining any cell: the trace of
+ * its verdict, with the emitted policies that admit it.
+ */
+export function connectivityOf(
+  inputs: readonly SourceText[],
+  options: CompileOptions = {},
+): CheckResult & { connectivity?: Connectivity; explainCell?: (row: number, column: number) => Explanation | undefined } {
+  const checked = checkModel(inputs, options);
+  if (!checked.model || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, sources: checked.sources };
+  const model = checked.model;
+  let objects: unknown[] | undefined;
+  return {
+    diagnostics: checked.diagnostics,
+    sources: checked.sources,
+    connectivity: connectivity(model),
+    explainCell: (row, column) => explainCell(model, (objects ??= readBack(build(inputs, { ...options, verify: false }).files)), row, column),
+  };
 }
 
 /** `diff`: the flows gained and lost from one version of a program to another. */

@@ -8,7 +8,7 @@ import { evaluateFlow, ownedNamespaceLabels, type Endpoint } from "../semantics/
 import { NAMESPACE_NAME_LABEL, type Model } from "../semantics/model.js";
 import { mergeRanges, protocols, type Protocol } from "../semantics/ports.js";
 
-interface NamedEndpoint {
+export interface NamedEndpoint {
   name: string;
   endpoint: Endpoint;
 }
@@ -25,7 +25,8 @@ export interface ProgramDiff {
   lost: FlowChange[];
 }
 
-function endpoints(models: readonly Model[]): NamedEndpoint[] {
+/** Endpoints standing for what the programs name: workloads, other pods of namespaces, address blocks. */
+export function namedEndpoints(models: readonly Model[]): NamedEndpoint[] {
   const byName = new Map<string, NamedEndpoint>();
   for (const model of models) {
     for (const w of model.workloads) {
@@ -53,7 +54,8 @@ function endpoints(models: readonly Model[]): NamedEndpoint[] {
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function ports(models: readonly Model[]): { protocol: Protocol; port: number }[] {
+/** The ports the programs mention (rules' range ends and workloads' ports), or one when none. */
+export function candidatePorts(models: readonly Model[]): { protocol: Protocol; port: number }[] {
   const result = new Map<string, { protocol: Protocol; port: number }>();
   for (const model of models) {
     for (const protocol of protocols) {
@@ -65,18 +67,25 @@ function ports(models: readonly Model[]): { protocol: Protocol; port: number }[]
   return [...result.values()];
 }
 
+/** Ports per protocol as `5432/tcp`, `8000..8080/tcp`, adjacent ports merged into ranges. */
+export function portList(byProtocol: ReadonlyMap<Protocol, number[]>): string[] {
+  return protocols.flatMap((p) =>
+    mergeRanges((byProtocol.get(p) ?? []).map((port) => ({ from: port, to: port }))).map((r) => `${r.from === r.to ? r.from : `${r.from}..${r.to}`}/${p.toLowerCase()}`),
+  );
+}
+
 export function diffPrograms(before: Model, after: Model): ProgramDiff {
   const labelsBefore = ownedNamespaceLabels(before, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
   const labelsAfter = ownedNamespaceLabels(after, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
-  const all = endpoints([before, after]);
-  const candidatePorts = ports([before, after]);
+  const all = namedEndpoints([before, after]);
+  const ports = candidatePorts([before, after]);
   const gained: FlowChange[] = [];
   const lost: FlowChange[] = [];
   for (const src of all) {
     for (const dst of all) {
       if (src === dst || (!("pod" in src.endpoint) && !("pod" in dst.endpoint))) continue;
       const changed = { gained: new Map<Protocol, number[]>(), lost: new Map<Protocol, number[]>() };
-      for (const { protocol, port } of candidatePorts) {
+      for (const { protocol, port } of ports) {
         const flow = { src: src.endpoint, dst: dst.endpoint, protocol, port };
         const was = evaluateFlow(before, flow, labelsBefore).permitted;
         const is = evaluateFlow(after, flow, labelsAfter).permitted;
@@ -87,10 +96,7 @@ export function diffPrograms(before: Model, after: Model): ProgramDiff {
       for (const [kind, target] of [["gained", gained], ["lost", lost]] as const) {
         const byProtocol = changed[kind];
         if (byProtocol.size === 0) continue;
-        const list = protocols.flatMap((p) =>
-          mergeRanges((byProtocol.get(p) ?? []).map((port) => ({ from: port, to: port }))).map((r) => `${r.from === r.to ? r.from : `${r.from}..${r.to}`}/${p.toLowerCase()}`),
-        );
-        target.push({ source: src.name, destination: dst.name, ports: list });
+        target.push({ source: src.name, destination: dst.name, ports: portList(byProtocol) });
       }
     }
   }
