@@ -3,7 +3,7 @@
  * policies admit on one side (the ingress of a destination pod, or the egress of a source pod)?
  * Works on the objects as re-read from the output, not on the compiler's structures.
  */
-import { addressInCidr, parseCidr, type Cidr, type Family } from "../semantics/ip.js";
+import { addressInCidr, lastAddress, parseCidr, type Cidr, type Family } from "../semantics/ip.js";
 import type { Labels } from "../semantics/labels.js";
 import type { Direction } from "../semantics/model.js";
 import type { ConcreteFlow, Endpoint, NamespaceLabels, PodInstance } from "../semantics/meaning.js";
@@ -99,22 +99,34 @@ export function emittedSideOf(index: PolicyIndex, pod: PodInstance, direction: D
     const types: string[] = p.spec?.policyTypes ?? (p.spec?.egress ? ["Ingress", "Egress"] : ["Ingress"]);
     return types.includes(type) && selectorMatches(p.spec?.podSelector, pod.labels);
   });
+  const rules: EmittedRule[] = selecting.flatMap((p) =>
+    ((p.spec?.[direction] ?? []) as Json[]).map((r) => ({ policy: p.metadata.name, namespace: p.metadata.namespace, peers: (direction === "ingress" ? r.from : r.to) ?? [], ports: r.ports })),
+  );
+  rules.forEach((r, i) => (r.index = i));
   return {
     isolated: selecting.length > 0,
+    /** Every rule of the policies selecting the pod in this direction. */
+    rules,
     /** The rules (with their policy's name) whose peers include `other`. */
-    rulesFor(other: Endpoint): { policy: string; ports: Json[] | undefined }[] {
-      const result: { policy: string; ports: Json[] | undefined }[] = [];
-      for (const p of selecting) {
-        for (const r of (p.spec?.[direction] ?? []) as Json[]) {
-          const peers: Json[] | undefined = direction === "ingress" ? r.from : r.to;
-          if (!peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, p.metadata.namespace, other, namespaceLabels, podAddresses))) {
-            result.push({ policy: p.metadata.name, ports: r.ports });
-          }
-        }
-      }
-      return result;
+    rulesFor(other: Endpoint): EmittedRule[] {
+      return rules.filter((r) => r.peers.length === 0 || r.peers.some((peer) => peerMatches(peer, r.namespace, other, namespaceLabels, podAddresses)));
     },
   };
+}
+
+export interface EmittedRule {
+  policy: string;
+  namespace: string;
+  peers: Json[];
+  ports: Json[] | undefined;
+  /** Its position among the rules selecting the pod. */
+  index?: number;
+}
+
+/** A CIDR's family and first and last addresses, or undefined when it does not parse. */
+export function addressInCidrText(text: string): { family: Family; first: bigint; last: bigint } | undefined {
+  const cidr = cidrOf(text);
+  return cidr && { family: cidr.family, first: cidr.base, last: lastAddress(cidr) };
 }
 
 export const admits = (rules: readonly { ports: Json[] | undefined }[], flow: ConcreteFlow): boolean =>

@@ -1,17 +1,24 @@
 /**
  * Translation validation: after compiling, the emitted NetworkPolicies (as re-read from the output)
- * are evaluated against the program's meaning on representatives of every region that matters —
- * namespaces and pods that satisfy, or just miss, each selector the program uses; every port range
- * boundary; every address block's edges — plus "none of the above" representatives. Each side of a
- * flow (the destination's ingress, the source's egress) is compared separately.
+ * are evaluated against the program's meaning, side by side (the destination's ingress, the source's
+ * egress), on representatives of every region that matters.
+ *
+ * The check is local, so it scales with the program rather than with its square. For an owned
+ * namespace and a direction, the subjects are pods standing for every selector that can reach the
+ * namespace (each one's witness and near misses, from the program and from the emitted policies);
+ * subjects that match the same clauses, policies and posture are one case. For a subject, the peers
+ * that matter are those its clauses and its policies' rules can name: pods in the namespaces those
+ * selectors reach (each with the witnesses and near misses of all of them), one namespace they do
+ * not reach, and the edges of every address block involved. Peers matching the same clauses and
+ * rules are one case, checked on every port boundary of the clauses and rules involved.
  */
 import type { Span } from "../diagnostics/diagnostic.js";
-import { formatAddress, lastAddress, type Family } from "../semantics/ip.js";
-import { witness, type Conjunction, type Labels } from "../semantics/labels.js";
-import { evaluateSide, ownedNamespaceLabels, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Direction, type Model } from "../semantics/model.js";
-import { protocols, type ContainerPort, type Protocol } from "../semantics/ports.js";
-import { admits, admittedBy, emittedSideOf, indexPolicies } from "./netpol.js";
+import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from "../semantics/ip.js";
+import { conjunctionMatches, conjunctionOf, witness, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
+import { evaluateSide, inEndpointSet, ownedNamespaceLabels, postureOf, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
+import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model, type OwnedNamespace, type PodTerm } from "../semantics/model.js";
+import { protocols, type ContainerPort, type PortSet, type Protocol } from "../semantics/ports.js";
+import { addressInCidrText, admits, admittedBy, emittedSideOf, indexPolicies, selectorMatches, type PolicyIndex } from "./netpol.js";
 
 export interface Counterexample {
   flow: ConcreteFlow;
@@ -28,6 +35,8 @@ export interface VerifyResult {
   counterexample?: Counterexample;
   checks: number;
 }
+
+type Json = Record<string, any>;
 
 const FRESH = "secpolc-other";
 
@@ -51,118 +60,279 @@ function nearMisses(c: Conjunction): Record<string, string>[] {
   return result;
 }
 
-const unique = <T>(items: T[]): T[] => [...new Map(items.map((i) => [JSON.stringify(i), i])).values()];
+const around = (c: Conjunction): Record<string, string>[] => [witness(c), ...nearMisses(c)];
 
-interface Universe {
-  namespaces: Map<string, Labels>;
-  pods: PodInstance[];
-  externals: { family: Family; value: bigint }[];
-  ports: { protocol: Protocol; port: number }[];
+/** An emitted label selector as a conjunction, to draw representatives from (matching uses netpol.ts). */
+function conjunctionOfSelector(selector: Json | undefined): Conjunction | undefined {
+  const requirements: Requirement[] = Object.entries((selector?.matchLabels ?? {}) as Record<string, string>).map(([key, value]) => ({ key, operator: "In", values: [value] }));
+  for (const e of (selector?.matchExpressions ?? []) as Json[]) {
+    if (e.operator === "In" || e.operator === "NotIn") requirements.push({ key: e.key, operator: e.operator, values: e.values ?? [] });
+    else if (e.operator === "Exists" || e.operator === "DoesNotExist") requirements.push({ key: e.key, operator: e.operator });
+  }
+  return conjunctionOf(requirements);
 }
 
-function representatives(model: Model): Universe {
-  const terms = model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]));
-  const namespaceConjunctions = terms.map((t) => t.namespaces);
-  const podConjunctions = [...terms.map((t) => t.pods), ...model.workloads.map((w) => w.pods)];
+class UniqueLabels {
+  private readonly seen = new Map<string, Labels>();
+  add(labels: Labels): void {
+    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    if (!this.seen.has(key)) this.seen.set(key, labels);
+  }
+  addAround(c: Conjunction | undefined): void {
+    if (c) for (const l of around(c)) this.add(l);
+  }
+  get list(): Labels[] {
+    return [...this.seen.values()];
+  }
+}
 
-  const namespaces = new Map<string, Labels>(model.namespaces.map((n) => [n.name, n.labels]));
-  let fresh = 0;
-  for (const labels of unique([{}, ...namespaceConjunctions.flatMap((c) => [witness(c), ...nearMisses(c)])])) {
-    const name = labels[NAMESPACE_NAME_LABEL] ?? `${FRESH}-${fresh++}`;
-    if (!namespaces.has(name)) namespaces.set(name, { ...labels, [NAMESPACE_NAME_LABEL]: name });
+/** A peer of an emitted rule: the namespaces it can reach (undefined: the policy's own) and its pods. */
+interface EmittedPeer {
+  namespaceSelector?: Json;
+  podSelector?: Json;
+  ipBlock?: Json;
+}
+
+/** The namespaces of the universe, and which of them each selector reaches (memoised). */
+class Namespaces {
+  readonly labels = new Map<string, Labels>();
+  private readonly byConjunction = new Map<string, ReadonlySet<string>>();
+  private readonly bySelector = new Map<string, ReadonlySet<string>>();
+
+  add(labels: Labels): void {
+    const name = labels[NAMESPACE_NAME_LABEL] ?? `${FRESH}-${this.labels.size}`;
+    if (!this.labels.has(name)) this.labels.set(name, { ...labels, [NAMESPACE_NAME_LABEL]: name });
   }
 
-  const namedPorts = unique(
-    model.rules.flatMap((r) => r.clauses.flatMap((c) => c.ports.named)).map((n) => ({ name: n.name, protocol: n.protocol })),
-  );
-  const portNumbers = portRepresentatives(model);
-  const podLabels = unique([{}, ...podConjunctions.flatMap((c) => [witness(c), ...nearMisses(c)])]);
-  const pods: PodInstance[] = [];
-  for (const namespace of namespaces.keys()) {
-    for (const labels of podLabels) {
-      // a pod gives every port name the program uses a number that some rule may also name
-      const ports: ContainerPort[] = namedPorts.map((n, i) => ({ name: n.name, protocol: n.protocol, port: portNumbers[i % portNumbers.length].port }));
-      pods.push({ namespace, labels, ports });
+  /** The namespaces a conjunction reaches; a conjunction naming namespaces is looked up, not scanned. */
+  reachedBy(c: Conjunction): ReadonlySet<string> {
+    const key = JSON.stringify(c);
+    let found = this.byConjunction.get(key);
+    if (!found) {
+      const named = c.find(([k]) => k === NAMESPACE_NAME_LABEL)?.[1];
+      const candidates = named && !named.absentOk && named.values.kind === "only" ? named.values.values.filter((n) => this.labels.has(n)) : [...this.labels.keys()];
+      found = new Set(candidates.filter((n) => conjunctionMatches(c, this.labels.get(n)!)));
+      this.byConjunction.set(key, found);
     }
+    return found;
   }
-  return { namespaces, pods, externals: addressRepresentatives(model), ports: portNumbers };
+
+  reachedBySelector(selector: Json): ReadonlySet<string> {
+    const key = JSON.stringify(selector);
+    let found = this.bySelector.get(key);
+    if (!found) {
+      found = new Set([...this.labels].filter(([, l]) => selectorMatches(selector, l)).map(([n]) => n));
+      this.bySelector.set(key, found);
+    }
+    return found;
+  }
 }
 
-/** One port per protocol and per interval between range boundaries the program mentions. */
-function portRepresentatives(model: Model): { protocol: Protocol; port: number }[] {
+/** The port numbers that bound every region of these port sets, per protocol. */
+function portCuts(sets: readonly PortSet[], emittedPorts: readonly Json[], podPorts: readonly ContainerPort[]): { protocol: Protocol; port: number }[] {
   const result: { protocol: Protocol; port: number }[] = [];
   for (const protocol of protocols) {
     const cuts = new Set<number>([1, 65535]);
-    for (const rule of model.rules) {
-      for (const clause of rule.clauses) {
-        for (const r of clause.ports.numeric[protocol]) [r.from - 1, r.from, r.to, r.to + 1].forEach((p) => cuts.add(p));
-      }
-    }
-    for (const w of model.workloads) for (const p of w.ports) if (p.protocol === protocol) cuts.add(p.port);
+    const range = (from: number, to: number) => [from - 1, from, to, to + 1].forEach((p) => cuts.add(p));
+    for (const s of sets) for (const r of s.numeric[protocol]) range(r.from, r.to);
+    for (const e of emittedPorts) if ((e.protocol ?? "TCP") === protocol && typeof e.port === "number") range(e.port, e.endPort ?? e.port);
+    for (const p of podPorts) if (p.protocol === protocol) cuts.add(p.port);
     for (const p of [...cuts].filter((p) => p >= 1 && p <= 65535).sort((a, b) => a - b)) result.push({ protocol, port: p });
   }
   return result;
 }
 
-/** The edges of every block the program mentions (first, last, and just outside), plus far-away addresses. */
-function addressRepresentatives(model: Model): { family: Family; value: bigint }[] {
-  const blocks = model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.ips, ...c.destinations.ips]));
-  const cidrs = [...blocks.flatMap((b) => [b.cidr, ...b.except]), ...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs];
-  const result: { family: Family; value: bigint }[] = [
-    { family: 4, value: 0x08080808n },
-    { family: 6, value: 0x20010db8000000000000000000000001n },
-  ];
-  for (const c of cidrs) {
-    const max = c.family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
-    for (const value of [c.base - 1n, c.base, lastAddress(c), lastAddress(c) + 1n]) if (value >= 0n && value <= max) result.push({ family: c.family, value });
+/** The edges of each block (first, last, and just outside), plus two far-away addresses; none inside the cluster's ranges. */
+function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly Json[]): { family: Family; value: bigint }[] {
+  const cidrs: Cidr[] = [...blocks.flatMap((b) => [b.cidr, ...b.except]), ...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs];
+  const values = new Map<string, { family: Family; value: bigint }>();
+  const add = (family: Family, value: bigint) => {
+    const max = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
+    if (value >= 0n && value <= max) values.set(`${family}:${value}`, { family, value });
+  };
+  add(4, 0x08080808n);
+  add(6, 0x20010db8000000000000000000000001n);
+  for (const c of cidrs) for (const v of [c.base - 1n, c.base, lastAddress(c), lastAddress(c) + 1n]) add(c.family, v);
+  for (const block of emitted) {
+    for (const text of [block.cidr, ...(block.except ?? [])] as string[]) {
+      const edges = addressInCidrText(text);
+      if (edges) for (const v of [edges.first - 1n, edges.first, edges.last, edges.last + 1n]) add(edges.family, v);
+    }
   }
   // pods are never addressed by IP: addresses inside the pod and service ranges are not external
   const inCluster = (a: { family: Family; value: bigint }) =>
     [...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs].some((c) => c.family === a.family && a.value >= c.base && a.value <= lastAddress(c));
-  return unique(result.map((a) => ({ family: a.family, value: a.value.toString() }))).map((a) => ({ family: a.family, value: BigInt(a.value) })).filter((a) => !inCluster(a));
+  return [...values.values()].filter((a) => !inCluster(a));
 }
 
 const describeEndpoint = (e: Endpoint): string =>
   "pod" in e ? `a pod in \`${e.pod.namespace}\` with labels {${Object.entries(e.pod.labels).map(([k, v]) => `${k}=${v}`).join(", ")}}` : formatAddress(e.ip.family, e.ip.value);
 
+const ownEnd = (c: Clause, d: Direction) => (d === "ingress" ? c.destinations : c.sources);
+const otherEnd = (c: Clause, d: Direction) => (d === "ingress" ? c.sources : c.destinations);
+
+interface RuleClause {
+  rule: Model["rules"][number];
+  clause: Clause;
+}
+
 export function verifyNetworkPolicies(model: Model, objects: readonly unknown[]): VerifyResult {
-  const universe = representatives(model);
   const index = indexPolicies(objects);
-  const namespaceLabels = ownedNamespaceLabels(model, (n) => universe.namespaces.get(n) ?? { [NAMESPACE_NAME_LABEL]: n });
-  const peers: Endpoint[] = [...universe.pods.map((pod) => ({ pod })), ...universe.externals.map((ip) => ({ ip }))];
-  // with a declared podCIDR, every pod also gets an address in it; without one there is no exactness
-  // to check for that CNI behaviour (and the build has warned about it)
+  const terms = model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]));
+  const emittedPeers = [...index.byNamespace.values()].flat().flatMap((p) => [...(p.spec?.ingress ?? []), ...(p.spec?.egress ?? [])].flatMap((r: Json) => [...(r.from ?? []), ...(r.to ?? [])] as EmittedPeer[]));
+
+  // the namespaces: owned ones, and the witness and near misses of every namespace selector
+  const namespaces = new Namespaces();
+  for (const n of model.namespaces) namespaces.labels.set(n.name, n.labels);
+  namespaces.add({});
+  for (const t of terms) for (const l of around(t.namespaces)) namespaces.add(l);
+  for (const p of emittedPeers) if (p.namespaceSelector) for (const l of around(conjunctionOfSelector(p.namespaceSelector) ?? [])) namespaces.add(l);
+  const namespaceLabels = ownedNamespaceLabels(model, (n) => namespaces.labels.get(n) ?? { [NAMESPACE_NAME_LABEL]: n });
+
+  // a pod gives every port name the program uses a number that some rule may also name
+  const namedPorts = [...new Map(model.rules.flatMap((r) => r.clauses.flatMap((c) => c.ports.named)).map((n) => [`${n.name}/${n.protocol}`, n])).values()];
+  const allPortNumbers = portCuts(model.rules.flatMap((r) => r.clauses.map((c) => c.ports)), [], model.workloads.flatMap((w) => w.ports));
+  const podPorts: ContainerPort[] = namedPorts.map((n, i) => ({ name: n.name, protocol: n.protocol, port: allPortNumbers[i % allPortNumbers.length].port }));
+
+  // the clauses whose own end can hold pods of a namespace, per direction
+  const clausesOf = { ingress: new Map<string, RuleClause[]>(), egress: new Map<string, RuleClause[]>() };
+  for (const rule of model.rules) {
+    for (const clause of rule.clauses) {
+      for (const direction of ["ingress", "egress"] as const) {
+        const reached = new Set(ownEnd(clause, direction).pods.flatMap((t) => [...namespaces.reachedBy(t.namespaces)]));
+        for (const n of reached) {
+          const list = clausesOf[direction].get(n);
+          if (list) list.push({ rule, clause });
+          else clausesOf[direction].set(n, [{ rule, clause }]);
+        }
+      }
+    }
+  }
+
   const podAddresses = model.cluster.podCIDRs.length > 0 ? () => model.cluster.podCIDRs.map((c) => ({ family: c.family, value: c.base + 1n })) : undefined;
   let checks = 0;
   for (const owned of model.namespaces) {
-    const subjects = universe.pods.filter((p) => p.namespace === owned.name);
+    // the subjects: every selector that can reach this namespace, from the program and the output
+    const subjectLabels = new UniqueLabels();
+    subjectLabels.add({});
+    for (const w of model.workloads) if (w.namespace === owned.name) subjectLabels.addAround(w.pods);
     for (const direction of ["ingress", "egress"] as const) {
-      for (const subject of subjects) {
-        const meaning = sideOf(model, subject, direction, namespaceLabels);
-        const emitted = [emittedSideOf(index, subject, direction, namespaceLabels), ...(podAddresses ? [emittedSideOf(index, subject, direction, namespaceLabels, podAddresses)] : [])];
-        for (const peer of peers) {
-          const clauses = meaning.clausesFor(peer);
-          const rules = emitted.map((e) => e.rulesFor(peer));
-          for (const { protocol, port } of universe.ports) {
-            const flow: ConcreteFlow = direction === "ingress" ? { src: peer, dst: { pod: subject }, protocol, port } : { src: { pod: subject }, dst: peer, protocol, port };
-            const meant = meaning.permits(clauses, flow);
-            checks++;
-            // exact whether or not the CNI matches ipBlocks against pod addresses
-            for (const [i, side] of emitted.entries()) {
-              const admitted = !side.isolated || admits(rules[i], flow);
-              if (admitted === meant) continue;
-              const policies = admittedBy(rules[i], flow);
-              const verdict = evaluateSide(model, flow, direction, namespaceLabels);
-              const span = (meant ? verdict.allows[0] : verdict.denies[0]) ?? verdict.posture?.span ?? owned.span;
-              const description = `${describeEndpoint(flow.src)} -> ${describeEndpoint(flow.dst)} on ${protocol.toLowerCase()}/${port}: on the ${direction} side the program ${
-                meant ? "permits" : "forbids"
-              } it, the emitted policies ${admitted ? `admit it${policies.length > 0 ? ` (${policies.join(", ")})` : " (no policy isolates the pod)"}` : "drop it"}${i === 1 ? " when the CNI matches ipBlocks against pod addresses" : ""}`;
-              return { counterexample: { flow, direction, meant, emitted: admitted, span, description }, checks };
-            }
-          }
-        }
+      for (const { clause } of clausesOf[direction].get(owned.name) ?? []) {
+        for (const t of ownEnd(clause, direction).pods) if (namespaces.reachedBy(t.namespaces).has(owned.name)) subjectLabels.addAround(t.pods);
+      }
+    }
+    const policies = index.byNamespace.get(owned.name) ?? [];
+    for (const p of policies) subjectLabels.addAround(conjunctionOfSelector(p.spec?.podSelector));
+    for (const direction of ["ingress", "egress"] as const) {
+      const candidates = clausesOf[direction].get(owned.name) ?? [];
+      const seen = new Set<string>();
+      for (const labels of subjectLabels.list) {
+        const subject: PodInstance = { namespace: owned.name, labels, ports: podPorts };
+        const signature = subjectSignature(model, owned, subject, direction, candidates, policies, namespaceLabels);
+        if (seen.has(signature)) continue;
+        seen.add(signature);
+        const found = verifySide(model, owned, subject, direction, candidates, { index, namespaces, namespaceLabels, podPorts, podAddresses });
+        checks += found.checks;
+        if (found.counterexample) return { counterexample: found.counterexample, checks };
       }
     }
   }
   return { checks };
 }
+
+/** What decides a subject's side: its posture, the clauses whose own end holds it, the policies selecting it. */
+function subjectSignature(
+  model: Model,
+  owned: OwnedNamespace,
+  subject: PodInstance,
+  direction: Direction,
+  candidates: readonly RuleClause[],
+  policies: readonly Json[],
+  namespaceLabels: (n: string) => Labels,
+): string {
+  const posture = postureOf(model, owned, subject, direction).posture;
+  const clauses = candidates.flatMap((c, i) => (inEndpointSet(ownEnd(c.clause, direction), { pod: subject }, namespaceLabels) ? [i] : []));
+  const selecting = policies.flatMap((p, i) => (selectorMatches(p.spec?.podSelector, subject.labels) ? [i] : []));
+  return JSON.stringify([posture?.span.start.offset, posture?.span.file, posture?.posture, clauses, selecting]);
+}
+
+interface Context {
+  index: PolicyIndex;
+  namespaces: Namespaces;
+  namespaceLabels: (n: string) => Labels;
+  podPorts: ContainerPort[];
+  podAddresses?: () => { family: Family; value: bigint }[];
+}
+
+function verifySide(model: Model, owned: OwnedNamespace, subject: PodInstance, direction: Direction, candidates: readonly RuleClause[], ctx: Context): VerifyResult {
+  const { namespaces, namespaceLabels } = ctx;
+  const meaning = sideOf(model, subject, direction, namespaceLabels, candidates);
+  const emitted = [emittedSideOf(ctx.index, subject, direction, namespaceLabels), ...(ctx.podAddresses ? [emittedSideOf(ctx.index, subject, direction, namespaceLabels, ctx.podAddresses)] : [])];
+  const clauses = [...meaning.allows, ...meaning.denies].map((a) => a.clause);
+  const rules = emitted[0].rules;
+
+  // the peers' namespaces: those the selectors involved reach (a selector reaching every namespace
+  // tells none apart), and one that none of them reaches
+  const podTerms: PodTerm[] = clauses.flatMap((c) => otherEnd(c, direction).pods);
+  const peerSelectors = rules.flatMap((r) => r.peers.filter((p: EmittedPeer) => !p.ipBlock));
+  const all = namespaces.labels.size;
+  const reached = new Set<string>();
+  const addReached = (set: ReadonlySet<string>) => {
+    if (set.size < all) for (const n of set) reached.add(n);
+  };
+  for (const t of podTerms) addReached(namespaces.reachedBy(t.namespaces));
+  for (const p of peerSelectors) addReached(p.namespaceSelector ? namespaces.reachedBySelector(p.namespaceSelector) : new Set([owned.name]));
+  reached.add(owned.name);
+  const unreached = [...namespaces.labels.keys()].find((n) => !reached.has(n));
+  const peerNamespaces = [...reached, ...(unreached === undefined ? [] : [unreached])];
+
+  // the peers' labels: witnesses and near misses of every pod selector involved
+  const peerLabels = new UniqueLabels();
+  peerLabels.add({});
+  for (const t of podTerms) peerLabels.addAround(t.pods);
+  for (const p of peerSelectors) peerLabels.addAround(conjunctionOfSelector(p.podSelector));
+  for (const w of model.workloads) if (reached.has(w.namespace)) peerLabels.add(witness(w.pods));
+
+  const ipBlocks = [...clauses.flatMap((c) => otherEnd(c, direction).ips)];
+  const emittedBlocks = rules.flatMap((r) => r.peers.filter((p: EmittedPeer) => p.ipBlock).map((p: EmittedPeer) => p.ipBlock!));
+  const peers: Endpoint[] = [
+    ...peerNamespaces.flatMap((namespace) => peerLabels.list.map((labels): Endpoint => ({ pod: { namespace, labels, ports: ctx.podPorts } }))),
+    ...addressCuts(model, ipBlocks, emittedBlocks).map((ip): Endpoint => ({ ip })),
+  ];
+  const ports = portCuts(
+    clauses.map((c) => c.ports),
+    rules.flatMap((r) => r.ports ?? []),
+    ctx.podPorts,
+  );
+
+  let checks = 0;
+  const seen = new Set<string>();
+  for (const peer of peers) {
+    const matched = meaning.clausesFor(peer);
+    const admittedRules = emitted.map((e) => e.rulesFor(peer));
+    // peers matching the same clauses and rules are one case (a peer's own ports matter on egress)
+    const key = JSON.stringify([matched.allows.map((a) => allIndex(meaning.allows, a)), matched.denies.map((d) => allIndex(meaning.denies, d)), admittedRules.map((rs) => rs.map((r) => r.index)), "pod" in peer && direction === "egress" ? 1 : 0, "ip" in peer ? 1 : 0]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const { protocol, port } of ports) {
+      const flow: ConcreteFlow = direction === "ingress" ? { src: peer, dst: { pod: subject }, protocol, port } : { src: { pod: subject }, dst: peer, protocol, port };
+      const meant = meaning.permits(matched, flow);
+      checks++;
+      // exact whether or not the CNI matches ipBlocks against pod addresses
+      for (const [i, side] of emitted.entries()) {
+        const admitted = !side.isolated || admits(admittedRules[i], flow);
+        if (admitted === meant) continue;
+        const policies = admittedBy(admittedRules[i], flow);
+        const verdict = evaluateSide(model, flow, direction, namespaceLabels);
+        const span = (meant ? verdict.allows[0] : verdict.denies[0]) ?? verdict.posture?.span ?? owned.span;
+        const description = `${describeEndpoint(flow.src)} -> ${describeEndpoint(flow.dst)} on ${protocol.toLowerCase()}/${port}: on the ${direction} side the program ${
+          meant ? "permits" : "forbids"
+        } it, the emitted policies ${admitted ? `admit it${policies.length > 0 ? ` (${policies.join(", ")})` : " (no policy isolates the pod)"}` : "drop it"}${i === 1 ? " when the CNI matches ipBlocks against pod addresses" : ""}`;
+        return { counterexample: { flow, direction, meant, emitted: admitted, span, description }, checks };
+      }
+    }
+  }
+  return { checks };
+}
+
+const allIndex = <T>(list: readonly T[], item: T) => list.indexOf(item);

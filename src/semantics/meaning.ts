@@ -10,7 +10,7 @@
 import type { Span } from "../diagnostics/diagnostic.js";
 import { addressInBlock, type Family } from "./ip.js";
 import { conjunctionMatches, type Labels } from "./labels.js";
-import type { Clause, Direction, EndpointSet, Model, OwnedNamespace, PostureSetting, Workload } from "./model.js";
+import type { Clause, Direction, EndpointSet, Model, NetworkRule, OwnedNamespace, PostureSetting, Workload } from "./model.js";
 import { portSetContains, type ContainerPort, type Protocol } from "./ports.js";
 
 export interface PodInstance {
@@ -71,17 +71,44 @@ export function postureOf(
   pod: PodInstance,
   direction: Direction,
 ): { posture?: PostureSetting; workload?: Workload } {
-  for (const w of model.workloads) {
+  for (const w of workloadsWithPostures(model).get(owned.name) ?? []) {
     const setting = w.postures[direction];
-    if (setting && w.namespace === owned.name && conjunctionMatches(w.pods, pod.labels)) return { posture: setting, workload: w };
+    if (setting && conjunctionMatches(w.pods, pod.labels)) return { posture: setting, workload: w };
   }
   return { posture: owned.postures[direction] };
+}
+
+// Per-model indexes: the model is immutable once checked, so they are computed once.
+const namespaceIndex = new WeakMap<Model, Map<string, OwnedNamespace>>();
+const postureIndex = new WeakMap<Model, Map<string, Workload[]>>();
+
+/** The owned namespace of that name, if any. */
+export function ownedNamespace(model: Model, name: string): OwnedNamespace | undefined {
+  let index = namespaceIndex.get(model);
+  if (!index) namespaceIndex.set(model, (index = new Map(model.namespaces.map((n) => [n.name, n]))));
+  return index.get(name);
+}
+
+/** Workloads that state a posture of their own, by namespace, in declaration order. */
+function workloadsWithPostures(model: Model): Map<string, Workload[]> {
+  let index = postureIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const w of model.workloads) {
+      if (!w.postures.ingress && !w.postures.egress) continue;
+      const list = index.get(w.namespace);
+      if (list) list.push(w);
+      else index.set(w.namespace, [w]);
+    }
+    postureIndex.set(model, index);
+  }
+  return index;
 }
 
 /** The meaning on one side of a flow: the destination's ingress, or the source's egress. */
 export function evaluateSide(model: Model, flow: ConcreteFlow, direction: Direction, namespaceLabels: NamespaceLabels): SideVerdict {
   const end = direction === "ingress" ? flow.dst : flow.src;
-  const owned = "pod" in end ? model.namespaces.find((n) => n.name === end.pod.namespace) : undefined;
+  const owned = "pod" in end ? ownedNamespace(model, end.pod.namespace) : undefined;
   const unmanaged: SideVerdict = { managed: false, permitted: true, allows: [], denies: [] };
   if (!owned || !("pod" in end)) return unmanaged;
   const { posture } = postureOf(model, owned, end.pod, direction);
@@ -104,19 +131,29 @@ export function evaluateFlow(model: Model, flow: ConcreteFlow, namespaceLabels: 
  * The meaning for one pod in one direction, prepared once: its posture and the clauses in which it
  * is the end in that direction. `clausesFor(other)` narrows them to a peer; `permits` decides a flow.
  */
-export function sideOf(model: Model, pod: PodInstance, direction: Direction, namespaceLabels: NamespaceLabels) {
-  const owned = model.namespaces.find((n) => n.name === pod.namespace);
+export function sideOf(
+  model: Model,
+  pod: PodInstance,
+  direction: Direction,
+  namespaceLabels: NamespaceLabels,
+  /** The clauses that may hold the pod (all of the program's by default): an index, for speed. */
+  candidates: readonly { rule: NetworkRule; clause: Clause }[] = model.rules.flatMap((rule) => rule.clauses.map((clause) => ({ rule, clause }))),
+) {
+  const owned = ownedNamespace(model, pod.namespace);
   const posture = owned ? postureOf(model, owned, pod, direction).posture : undefined;
   const self: Endpoint = { pod };
   const relevant = (action: "allow" | "deny") =>
-    model.rules
-      .filter((r) => r.action === action)
-      .flatMap((r) => r.clauses.filter((c) => inEndpointSet(direction === "ingress" ? c.destinations : c.sources, self, namespaceLabels)).map((clause) => ({ clause, span: r.span })));
+    candidates
+      .filter(({ rule, clause }) => rule.action === action && inEndpointSet(direction === "ingress" ? clause.destinations : clause.sources, self, namespaceLabels))
+      .map(({ rule, clause }) => ({ clause, span: rule.span }));
   const allows = posture ? relevant("allow") : [];
   const denies = posture ? relevant("deny") : [];
   const other = (c: Clause) => (direction === "ingress" ? c.sources : c.destinations);
   return {
     posture,
+    /** The clauses holding the pod at this end, allowing and denying. */
+    allows,
+    denies,
     clausesFor(peer: Endpoint) {
       return { allows: allows.filter((a) => inEndpointSet(other(a.clause), peer, namespaceLabels)), denies: denies.filter((d) => inEndpointSet(other(d.clause), peer, namespaceLabels)) };
     },
@@ -133,4 +170,4 @@ export function sideOf(model: Model, pod: PodInstance, direction: Direction, nam
 export const ownedNamespaceLabels =
   (model: Model, fallback: NamespaceLabels): NamespaceLabels =>
   (namespace) =>
-    model.namespaces.find((n) => n.name === namespace)?.labels ?? fallback(namespace);
+    ownedNamespace(model, namespace)?.labels ?? fallback(namespace);

@@ -1,0 +1,82 @@
+/**
+ * YAML for manifests, fast. Manifests are maps, lists and simple scalars; for those this writes
+ * exactly what `yaml.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false })` writes, and
+ * for anything else (a string that would need quotes, an empty key, a list inside a list) it hands
+ * the whole document to `yaml`. Tested byte-for-byte against `yaml` on every golden file and a
+ * fuzzed corpus, and parsed back to the same objects.
+ */
+import { stringify } from "yaml";
+
+const OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
+
+export const toYamlSlow = (value: unknown): string => stringify(value, OPTIONS);
+
+/** A string `yaml` writes plain: name-like words, no `: ` or ` #`, nothing YAML would read as another type. */
+const PLAIN = /^[A-Za-z0-9_/][A-Za-z0-9_./:@,=-]*(?: [A-Za-z0-9_./:@,=-]+)*$/;
+const NOT_A_STRING = /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/;
+const plain = (s: string) => PLAIN.test(s) && !NOT_A_STRING.test(s) && !s.endsWith(":") && !s.includes(": ");
+
+class NotSimple extends Error {}
+
+function scalar(value: unknown): string {
+  if (typeof value === "string") {
+    if (!plain(value)) throw new NotSimple();
+    return value;
+  }
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "boolean") return String(value);
+  if (value === null) return "null";
+  throw new NotSimple();
+}
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** `key: value` lines of a map at `indent`. */
+function map(value: Record<string, unknown>, indent: string, out: string[]): void {
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined) continue;
+    const k = scalar(key);
+    if (isMap(v)) {
+      if (Object.keys(v).length === 0) out.push(`${indent}${k}: {}`);
+      else {
+        out.push(`${indent}${k}:`);
+        map(v, `${indent}  `, out);
+      }
+    } else if (Array.isArray(v)) {
+      if (v.length === 0) out.push(`${indent}${k}: []`);
+      else {
+        out.push(`${indent}${k}:`);
+        list(v, `${indent}  `, out);
+      }
+    } else out.push(`${indent}${k}: ${scalar(v)}`);
+  }
+}
+
+/** `- item` lines of a list at `indent`; a map item starts on the dash's line. */
+function list(value: readonly unknown[], indent: string, out: string[]): void {
+  for (const item of value) {
+    if (isMap(item)) {
+      if (Object.keys(item).length === 0) {
+        out.push(`${indent}- {}`);
+        continue;
+      }
+      const lines: string[] = [];
+      map(item, `${indent}  `, lines);
+      lines[0] = `${indent}- ${lines[0].slice(indent.length + 2)}`;
+      out.push(...lines);
+    } else if (Array.isArray(item) || item === undefined) throw new NotSimple();
+    else out.push(`${indent}- ${scalar(item)}`);
+  }
+}
+
+export function toYaml(value: unknown): string {
+  if (!isMap(value) || Object.keys(value).length === 0) return toYamlSlow(value);
+  try {
+    const out: string[] = [];
+    map(value, "", out);
+    return `${out.join("\n")}\n`;
+  } catch (e) {
+    if (e instanceof NotSimple) return toYamlSlow(value);
+    throw e;
+  }
+}
