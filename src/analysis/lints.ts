@@ -9,7 +9,7 @@ import { conjunctionMatches, intersect, witness, type LabelSet } from "../semant
 import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule } from "../semantics/model.js";
 import { intersectPorts, isNoPorts, subtractPorts, type PortSet } from "../semantics/ports.js";
-import { clauseReach } from "../semantics/regions.js";
+import { clauseReach, clausesNear } from "../semantics/regions.js";
 
 interface Rect {
   peers: EndpointSet;
@@ -25,9 +25,9 @@ const overlaps = (a: Rect, b: Rect): boolean => {
 
 /** Deny clauses of the program on one side of pods `subjects` of a namespace. */
 function deniesOn(model: Model, namespace: string, direction: Direction, subjects: LabelSet) {
-  return model.rules
-    .filter((r) => r.action === "deny")
-    .flatMap((rule) => rule.clauses.flatMap((clause) => clauseReach(model, clause).filter((r) => r.namespace.name === namespace && r.direction === direction && intersect(r.subjects, subjects).length > 0).map(() => ({ rule, clause }))));
+  return clausesNear(model, namespace)
+    .filter(({ rule }) => rule.action === "deny")
+    .flatMap(({ rule, clause }) => clauseReach(model, clause).filter((r) => r.namespace.name === namespace && r.direction === direction && intersect(r.subjects, subjects).length > 0).map(() => ({ rule, clause })));
 }
 
 export function lint(model: Model): Diagnostic[] {
@@ -40,10 +40,10 @@ export function lint(model: Model): Diagnostic[] {
       clauseReach(model, clause).some((reach) => {
         if (reach.region.posture.posture === "allow") return true;
         const cut = otherEnd(clause, reach.direction);
-        return allows.some((allow) =>
-          allow.clauses.some((a) =>
+        return clausesNear(model, reach.namespace.name).some(
+          ({ rule, clause: a }) =>
+            rule.action === "allow" &&
             clauseReach(model, a).some((r) => r.namespace === reach.namespace && r.direction === reach.direction && intersect(r.subjects, reach.subjects).length > 0 && overlaps(otherEnd(a, reach.direction), cut)),
-          ),
         );
       }),
     );

@@ -99,10 +99,7 @@ export function emittedSideOf(index: PolicyIndex, pod: PodInstance, direction: D
     const types: string[] = p.spec?.policyTypes ?? (p.spec?.egress ? ["Ingress", "Egress"] : ["Ingress"]);
     return types.includes(type) && selectorMatches(p.spec?.podSelector, pod.labels);
   });
-  const rules: EmittedRule[] = selecting.flatMap((p) =>
-    ((p.spec?.[direction] ?? []) as Json[]).map((r) => ({ policy: p.metadata.name, namespace: p.metadata.namespace, peers: (direction === "ingress" ? r.from : r.to) ?? [], ports: r.ports })),
-  );
-  rules.forEach((r, i) => (r.index = i));
+  const rules: EmittedRule[] = selecting.flatMap((p) => rulesOf(p, direction));
   return {
     isolated: selecting.length > 0,
     /** Every rule of the policies selecting the pod in this direction. */
@@ -119,8 +116,22 @@ export interface EmittedRule {
   namespace: string;
   peers: Json[];
   ports: Json[] | undefined;
-  /** Its position among the rules selecting the pod. */
-  index?: number;
+  /** A number naming the rule among all rules read. */
+  index: number;
+}
+
+const ruleCache = new WeakMap<Json, Record<Direction, EmittedRule[]>>();
+let ruleCount = 0;
+
+/** A policy's rules in one direction, read once per policy object (verification reads each build's fresh objects once). */
+function rulesOf(p: Json, direction: Direction): EmittedRule[] {
+  let cached = ruleCache.get(p);
+  if (!cached) {
+    const read = (d: Direction) =>
+      ((p.spec?.[d] ?? []) as Json[]).map((r) => ({ policy: p.metadata.name, namespace: p.metadata.namespace, peers: (d === "ingress" ? r.from : r.to) ?? [], ports: r.ports, index: ruleCount++ }));
+    ruleCache.set(p, (cached = { ingress: read("ingress"), egress: read("egress") }));
+  }
+  return cached[direction];
 }
 
 /** A CIDR's family and first and last addresses, or undefined when it does not parse. */

@@ -8,8 +8,8 @@
  * namespace (each one's witness and near misses, from the program and from the emitted policies);
  * subjects that match the same clauses, policies and posture are one case. For a subject, the peers
  * that matter are those its clauses and its policies' rules can name: pods in the namespaces those
- * selectors reach (each with the witnesses and near misses of all of them), one namespace they do
- * not reach, and the edges of every address block involved. Peers matching the same clauses and
+ * selectors reach (each with the witnesses and near misses of the selectors that reach it), one
+ * namespace they do not reach, and the edges of every address block involved. Peers matching the same clauses and
  * rules are one case, checked on every port boundary of the clauses and rules involved.
  */
 import type { Span } from "../diagnostics/diagnostic.js";
@@ -17,6 +17,7 @@ import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from
 import { conjunctionMatches, conjunctionOf, witness, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
 import { evaluateSide, inEndpointSet, ownedNamespaceLabels, postureOf, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model, type OwnedNamespace, type PodTerm } from "../semantics/model.js";
+import { workloadsIn } from "../semantics/regions.js";
 import { protocols, type ContainerPort, type PortSet, type Protocol } from "../semantics/ports.js";
 import { addressInCidrText, admits, admittedBy, emittedSideOf, indexPolicies, selectorMatches, type PolicyIndex } from "./netpol.js";
 
@@ -60,10 +61,31 @@ function nearMisses(c: Conjunction): Record<string, string>[] {
   return result;
 }
 
-const around = (c: Conjunction): Record<string, string>[] => [witness(c), ...nearMisses(c)];
+interface Keyed {
+  labels: Labels;
+  key: string;
+}
+
+const labelsKey = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+const aroundCache = new WeakMap<Conjunction, Keyed[]>();
+
+/** A conjunction's witness and near misses, with their keys (computed once per conjunction). */
+function around(c: Conjunction): Keyed[] {
+  let found = aroundCache.get(c);
+  if (!found) aroundCache.set(c, (found = [witness(c), ...nearMisses(c)].map((labels) => ({ labels, key: labelsKey(labels) }))));
+  return found;
+}
 
 /** An emitted label selector as a conjunction, to draw representatives from (matching uses netpol.ts). */
+const selectorCache = new WeakMap<Json, Conjunction | undefined>();
+
 function conjunctionOfSelector(selector: Json | undefined): Conjunction | undefined {
+  if (!selector) return [];
+  if (!selectorCache.has(selector)) selectorCache.set(selector, selectorConjunction(selector));
+  return selectorCache.get(selector);
+}
+
+function selectorConjunction(selector: Json | undefined): Conjunction | undefined {
   const requirements: Requirement[] = Object.entries((selector?.matchLabels ?? {}) as Record<string, string>).map(([key, value]) => ({ key, operator: "In", values: [value] }));
   for (const e of (selector?.matchExpressions ?? []) as Json[]) {
     if (e.operator === "In" || e.operator === "NotIn") requirements.push({ key: e.key, operator: e.operator, values: e.values ?? [] });
@@ -74,12 +96,11 @@ function conjunctionOfSelector(selector: Json | undefined): Conjunction | undefi
 
 class UniqueLabels {
   private readonly seen = new Map<string, Labels>();
-  add(labels: Labels): void {
-    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  add(labels: Labels, key = labelsKey(labels)): void {
     if (!this.seen.has(key)) this.seen.set(key, labels);
   }
   addAround(c: Conjunction | undefined): void {
-    if (c) for (const l of around(c)) this.add(l);
+    if (c) for (const l of around(c)) this.add(l.labels, l.key);
   }
   get list(): Labels[] {
     return [...this.seen.values()];
@@ -98,6 +119,8 @@ class Namespaces {
   readonly labels = new Map<string, Labels>();
   private readonly byConjunction = new Map<string, ReadonlySet<string>>();
   private readonly bySelector = new Map<string, ReadonlySet<string>>();
+  /** The same, by object: most lookups repeat the same conjunction or selector. */
+  private readonly byObject = new WeakMap<object, ReadonlySet<string>>();
 
   add(labels: Labels): void {
     const name = labels[NAMESPACE_NAME_LABEL] ?? `${FRESH}-${this.labels.size}`;
@@ -106,6 +129,8 @@ class Namespaces {
 
   /** The namespaces a conjunction reaches; a conjunction naming namespaces is looked up, not scanned. */
   reachedBy(c: Conjunction): ReadonlySet<string> {
+    const known = this.byObject.get(c);
+    if (known) return known;
     const key = JSON.stringify(c);
     let found = this.byConjunction.get(key);
     if (!found) {
@@ -114,16 +139,23 @@ class Namespaces {
       found = new Set(candidates.filter((n) => conjunctionMatches(c, this.labels.get(n)!)));
       this.byConjunction.set(key, found);
     }
+    this.byObject.set(c, found);
     return found;
   }
 
   reachedBySelector(selector: Json): ReadonlySet<string> {
+    const known = this.byObject.get(selector);
+    if (known) return known;
     const key = JSON.stringify(selector);
     let found = this.bySelector.get(key);
     if (!found) {
-      found = new Set([...this.labels].filter(([, l]) => selectorMatches(selector, l)).map(([n]) => n));
+      // a selector naming namespaces (`kubernetes.io/metadata.name`) is looked up, not scanned
+      const named: unknown = selector.matchLabels?.[NAMESPACE_NAME_LABEL] ?? selector.matchExpressions?.find((e: Json) => e.key === NAMESPACE_NAME_LABEL && e.operator === "In")?.values;
+      const names = typeof named === "string" ? [named] : Array.isArray(named) ? (named as string[]) : [...this.labels.keys()];
+      found = new Set(names.filter((n) => this.labels.has(n) && selectorMatches(selector, this.labels.get(n)!)));
       this.bySelector.set(key, found);
     }
+    this.byObject.set(selector, found);
     return found;
   }
 }
@@ -185,8 +217,8 @@ export function verifyNetworkPolicies(model: Model, objects: readonly unknown[])
   const namespaces = new Namespaces();
   for (const n of model.namespaces) namespaces.labels.set(n.name, n.labels);
   namespaces.add({});
-  for (const t of terms) for (const l of around(t.namespaces)) namespaces.add(l);
-  for (const p of emittedPeers) if (p.namespaceSelector) for (const l of around(conjunctionOfSelector(p.namespaceSelector) ?? [])) namespaces.add(l);
+  for (const t of terms) for (const l of around(t.namespaces)) namespaces.add(l.labels);
+  for (const p of emittedPeers) if (p.namespaceSelector) for (const l of around(conjunctionOfSelector(p.namespaceSelector) ?? [])) namespaces.add(l.labels);
   const namespaceLabels = ownedNamespaceLabels(model, (n) => namespaces.labels.get(n) ?? { [NAMESPACE_NAME_LABEL]: n });
 
   // a pod gives every port name the program uses a number that some rule may also name
@@ -215,7 +247,7 @@ export function verifyNetworkPolicies(model: Model, objects: readonly unknown[])
     // the subjects: every selector that can reach this namespace, from the program and the output
     const subjectLabels = new UniqueLabels();
     subjectLabels.add({});
-    for (const w of model.workloads) if (w.namespace === owned.name) subjectLabels.addAround(w.pods);
+    for (const w of workloadsIn(model, owned.name)) subjectLabels.addAround(w.pods);
     for (const direction of ["ingress", "egress"] as const) {
       for (const { clause } of clausesOf[direction].get(owned.name) ?? []) {
         for (const t of ownEnd(clause, direction).pods) if (namespaces.reachedBy(t.namespaces).has(owned.name)) subjectLabels.addAround(t.pods);
@@ -267,7 +299,10 @@ interface Context {
 function verifySide(model: Model, owned: OwnedNamespace, subject: PodInstance, direction: Direction, candidates: readonly RuleClause[], ctx: Context): VerifyResult {
   const { namespaces, namespaceLabels } = ctx;
   const meaning = sideOf(model, subject, direction, namespaceLabels, candidates);
-  const emitted = [emittedSideOf(ctx.index, subject, direction, namespaceLabels), ...(ctx.podAddresses ? [emittedSideOf(ctx.index, subject, direction, namespaceLabels, ctx.podAddresses)] : [])];
+  const plain = emittedSideOf(ctx.index, subject, direction, namespaceLabels);
+  // a CNI matching ipBlocks against pod addresses changes something only where an ipBlock is
+  const withIpBlocks = ctx.podAddresses && plain.rules.some((r) => r.peers.some((p: EmittedPeer) => p.ipBlock));
+  const emitted = [plain, ...(withIpBlocks ? [emittedSideOf(ctx.index, subject, direction, namespaceLabels, ctx.podAddresses)] : [])];
   const clauses = [...meaning.allows, ...meaning.denies].map((a) => a.clause);
   const rules = emitted[0].rules;
 
@@ -286,17 +321,19 @@ function verifySide(model: Model, owned: OwnedNamespace, subject: PodInstance, d
   const unreached = [...namespaces.labels.keys()].find((n) => !reached.has(n));
   const peerNamespaces = [...reached, ...(unreached === undefined ? [] : [unreached])];
 
-  // the peers' labels: witnesses and near misses of every pod selector involved
-  const peerLabels = new UniqueLabels();
-  peerLabels.add({});
-  for (const t of podTerms) peerLabels.addAround(t.pods);
-  for (const p of peerSelectors) peerLabels.addAround(conjunctionOfSelector(p.podSelector));
-  for (const w of model.workloads) if (reached.has(w.namespace)) peerLabels.add(witness(w.pods));
+  // the peers' labels, per namespace: witnesses and near misses of the pod selectors that reach it
+  const labelsIn = new Map(peerNamespaces.map((n) => [n, new UniqueLabels()]));
+  const addTo = (set: ReadonlySet<string>, c: Conjunction | undefined) => {
+    for (const [n, labels] of labelsIn) if (set.has(n)) labels.addAround(c);
+  };
+  for (const t of podTerms) addTo(namespaces.reachedBy(t.namespaces), t.pods);
+  for (const p of peerSelectors) addTo(p.namespaceSelector ? namespaces.reachedBySelector(p.namespaceSelector) : new Set([owned.name]), conjunctionOfSelector(p.podSelector));
+  for (const labels of labelsIn.values()) labels.add({});
 
   const ipBlocks = [...clauses.flatMap((c) => otherEnd(c, direction).ips)];
   const emittedBlocks = rules.flatMap((r) => r.peers.filter((p: EmittedPeer) => p.ipBlock).map((p: EmittedPeer) => p.ipBlock!));
   const peers: Endpoint[] = [
-    ...peerNamespaces.flatMap((namespace) => peerLabels.list.map((labels): Endpoint => ({ pod: { namespace, labels, ports: ctx.podPorts } }))),
+    ...[...labelsIn].flatMap(([namespace, labels]) => labels.list.map((l): Endpoint => ({ pod: { namespace, labels: l, ports: ctx.podPorts } }))),
     ...addressCuts(model, ipBlocks, emittedBlocks).map((ip): Endpoint => ({ ip })),
   ];
   const ports = portCuts(
@@ -307,15 +344,25 @@ function verifySide(model: Model, owned: OwnedNamespace, subject: PodInstance, d
 
   let checks = 0;
   const seen = new Set<string>();
+  const self: Endpoint = { pod: subject };
   for (const peer of peers) {
     const matched = meaning.clausesFor(peer);
     const admittedRules = emitted.map((e) => e.rulesFor(peer));
-    // peers matching the same clauses and rules are one case (a peer's own ports matter on egress)
-    const key = JSON.stringify([matched.allows.map((a) => allIndex(meaning.allows, a)), matched.denies.map((d) => allIndex(meaning.denies, d)), admittedRules.map((rs) => rs.map((r) => r.index)), "pod" in peer && direction === "egress" ? 1 : 0, "ip" in peer ? 1 : 0]);
+    // peers matching the same clauses and rules are one case (pods all carry the same ports)
+    let key = "ip" in peer ? "i" : "p";
+    for (const a of matched.allows) key += `a${meaning.allows.indexOf(a)}`;
+    for (const d of matched.denies) key += `d${meaning.denies.indexOf(d)}`;
+    for (const rs of admittedRules) {
+      key += "|";
+      for (const r of rs) key += `${r.index},`;
+    }
     if (seen.has(key)) continue;
     seen.add(key);
+    // one flow object, its port changed in place (this loop is the hot one)
+    const flow: ConcreteFlow = direction === "ingress" ? { src: peer, dst: self, protocol: "TCP", port: 1 } : { src: self, dst: peer, protocol: "TCP", port: 1 };
     for (const { protocol, port } of ports) {
-      const flow: ConcreteFlow = direction === "ingress" ? { src: peer, dst: { pod: subject }, protocol, port } : { src: { pod: subject }, dst: peer, protocol, port };
+      flow.protocol = protocol;
+      flow.port = port;
       const meant = meaning.permits(matched, flow);
       checks++;
       // exact whether or not the CNI matches ipBlocks against pod addresses
@@ -328,11 +375,10 @@ function verifySide(model: Model, owned: OwnedNamespace, subject: PodInstance, d
         const description = `${describeEndpoint(flow.src)} -> ${describeEndpoint(flow.dst)} on ${protocol.toLowerCase()}/${port}: on the ${direction} side the program ${
           meant ? "permits" : "forbids"
         } it, the emitted policies ${admitted ? `admit it${policies.length > 0 ? ` (${policies.join(", ")})` : " (no policy isolates the pod)"}` : "drop it"}${i === 1 ? " when the CNI matches ipBlocks against pod addresses" : ""}`;
-        return { counterexample: { flow, direction, meant, emitted: admitted, span, description }, checks };
+        return { counterexample: { flow: { ...flow }, direction, meant, emitted: admitted, span, description }, checks };
       }
     }
   }
   return { checks };
 }
 
-const allIndex = <T>(list: readonly T[], item: T) => list.indexOf(item);

@@ -35,7 +35,7 @@ import {
   type PodTerm,
 } from "../semantics/model.js";
 import { allPorts, isAllPorts, isNoPorts, portsKey, protocols, subtractPorts, unionPorts, type PortSet } from "../semantics/ports.js";
-import { clauseSubjects, managedRegions } from "../semantics/regions.js";
+import { clauseSubjects, clausesNear, managedRegions } from "../semantics/regions.js";
 import { intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../semantics/ip.js";
 import { stableHash } from "./names.js";
@@ -75,9 +75,10 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
   for (const namespace of model.namespaces) {
     for (const direction of ["ingress", "egress"] as const) {
       const otherEnd = (c: Clause): Rect => ({ peers: direction === "ingress" ? c.sources : c.destinations, ports: c.ports });
-      const denies = model.rules
-        .filter((r) => r.action === "deny")
-        .flatMap((r) => r.clauses.map((c) => ({ ...otherEnd(c), subjects: clauseSubjects(c, namespace, direction), span: r.span })))
+      const near = clausesNear(model, namespace.name);
+      const denies = near
+        .filter(({ rule }) => rule.action === "deny")
+        .map(({ rule, clause }) => ({ ...otherEnd(clause), subjects: clauseSubjects(clause, namespace, direction), span: rule.span }))
         .filter((x) => x.subjects.length > 0);
       for (const region of managedRegions(model, namespace, direction)) {
         for (const cell of partition(region.pods, denies)) {
@@ -97,12 +98,10 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
             s.isolated.add(direction);
             s.spans.push(region.posture.span);
           }
-          for (const rule of model.rules) {
+          for (const { rule, clause } of near) {
             if (rule.action !== "allow") continue;
-            for (const clause of rule.clauses) {
-              for (const pods of intersect(clauseSubjects(clause, namespace, direction), cell.pods)) {
-                addRules(subjectOf(namespace.name, pods), direction, [otherEnd(clause)], cell, rule.span);
-              }
+            for (const pods of intersect(clauseSubjects(clause, namespace, direction), cell.pods)) {
+              addRules(subjectOf(namespace.name, pods), direction, [otherEnd(clause)], cell, rule.span);
             }
           }
         }

@@ -12,6 +12,8 @@ import { addressInBlock, type Family } from "./ip.js";
 import { conjunctionMatches, type Labels } from "./labels.js";
 import type { Clause, Direction, EndpointSet, Model, NetworkRule, OwnedNamespace, PostureSetting, Workload } from "./model.js";
 import { portSetContains, type ContainerPort, type Protocol } from "./ports.js";
+import { clausesNear, ownedNamespace } from "./lookup.js";
+export { ownedNamespace } from "./lookup.js";
 
 export interface PodInstance {
   namespace: string;
@@ -79,15 +81,7 @@ export function postureOf(
 }
 
 // Per-model indexes: the model is immutable once checked, so they are computed once.
-const namespaceIndex = new WeakMap<Model, Map<string, OwnedNamespace>>();
 const postureIndex = new WeakMap<Model, Map<string, Workload[]>>();
-
-/** The owned namespace of that name, if any. */
-export function ownedNamespace(model: Model, name: string): OwnedNamespace | undefined {
-  let index = namespaceIndex.get(model);
-  if (!index) namespaceIndex.set(model, (index = new Map(model.namespaces.map((n) => [n.name, n]))));
-  return index.get(name);
-}
 
 /** Workloads that state a posture of their own, by namespace, in declaration order. */
 function workloadsWithPostures(model: Model): Map<string, Workload[]> {
@@ -113,8 +107,10 @@ export function evaluateSide(model: Model, flow: ConcreteFlow, direction: Direct
   if (!owned || !("pod" in end)) return unmanaged;
   const { posture } = postureOf(model, owned, end.pod, direction);
   if (!posture) return unmanaged;
-  const matching = (action: "allow" | "deny") =>
-    model.rules.filter((r) => r.action === action && r.clauses.some((c) => clauseContains(c, flow, namespaceLabels))).map((r) => r.span);
+  // the rules with a clause holding the flow, in program order: only clauses near the end's namespace can
+  const matching = (action: "allow" | "deny") => [
+    ...new Set(clausesNear(model, end.pod.namespace).filter(({ rule, clause }) => rule.action === action && clauseContains(clause, flow, namespaceLabels)).map(({ rule }) => rule.span)),
+  ];
   const allows = matching("allow");
   const denies = matching("deny");
   const admitted = posture.posture === "allow" || allows.length > 0;

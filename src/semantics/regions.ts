@@ -4,8 +4,10 @@
  * disjoint (the checker refuses overlapping workloads with different postures).
  */
 import { complement, conjunctionMatches, intersect, allLabels, union, type LabelSet } from "./labels.js";
-import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model, type OwnedNamespace, type PostureSetting, type Workload } from "./model.js";
-import { ownedNamespace } from "./meaning.js";
+import type { Clause, Direction, Model, OwnedNamespace, PostureSetting } from "./model.js";
+import { workloadsIn } from "./lookup.js";
+export { clausesNear, workloadsIn } from "./lookup.js";
+import { candidateNamespaces } from "./lookup.js";
 
 export interface Region {
   pods: LabelSet;
@@ -13,23 +15,6 @@ export interface Region {
 }
 
 const regionCache = new WeakMap<Model, Map<string, Region[]>>();
-
-const workloadIndex = new WeakMap<Model, Map<string, Workload[]>>();
-
-/** The workloads of a namespace, in declaration order. */
-export function workloadsIn(model: Model, namespace: string): readonly Workload[] {
-  let index = workloadIndex.get(model);
-  if (!index) {
-    index = new Map();
-    for (const w of model.workloads) {
-      const list = index.get(w.namespace);
-      if (list) list.push(w);
-      else index.set(w.namespace, [w]);
-    }
-    workloadIndex.set(model, index);
-  }
-  return index.get(namespace) ?? [];
-}
 
 export function managedRegions(model: Model, namespace: OwnedNamespace, direction: Direction): Region[] {
   let cache = regionCache.get(model);
@@ -81,20 +66,6 @@ export function clauseReach(model: Model, clause: Clause): Reach[] {
   let reach = reachCache.get(clause);
   if (!reach) reachCache.set(clause, (reach = computeReach(model, clause)));
   return reach;
-}
-
-/**
- * The owned namespaces an end of a clause can hold pods of: looked up when its terms name their
- * namespaces (the common case), scanned otherwise.
- */
-function candidateNamespaces(model: Model, clause: Clause): readonly OwnedNamespace[] {
-  const names = new Set<string>();
-  for (const t of [...clause.sources.pods, ...clause.destinations.pods]) {
-    const named = t.namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
-    if (!named || named.absentOk || named.values.kind !== "only") return model.namespaces;
-    for (const n of named.values.values) names.add(n);
-  }
-  return [...names].flatMap((n) => ownedNamespace(model, n) ?? []);
 }
 
 function computeReach(model: Model, clause: Clause): Reach[] {

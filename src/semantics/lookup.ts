@@ -1,0 +1,71 @@
+/**
+ * Lookups on a checked model, computed once per model (the model is immutable once checked): owned
+ * namespaces by name, workloads by namespace, and the clauses that may reach a namespace, so that
+ * passes over namespaces do not scan every rule or workload for each.
+ */
+import { NAMESPACE_NAME_LABEL, type Clause, type Model, type NetworkRule, type OwnedNamespace, type Workload } from "./model.js";
+
+const namespaceIndex = new WeakMap<Model, Map<string, OwnedNamespace>>();
+
+/** The owned namespace of that name, if any. */
+export function ownedNamespace(model: Model, name: string): OwnedNamespace | undefined {
+  let index = namespaceIndex.get(model);
+  if (!index) namespaceIndex.set(model, (index = new Map(model.namespaces.map((n) => [n.name, n]))));
+  return index.get(name);
+}
+
+const workloadIndex = new WeakMap<Model, Map<string, Workload[]>>();
+
+/** The workloads of a namespace, in declaration order. */
+export function workloadsIn(model: Model, namespace: string): readonly Workload[] {
+  let index = workloadIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const w of model.workloads) {
+      const list = index.get(w.namespace);
+      if (list) list.push(w);
+      else index.set(w.namespace, [w]);
+    }
+    workloadIndex.set(model, index);
+  }
+  return index.get(namespace) ?? [];
+}
+
+/**
+ * The owned namespaces either end of a clause can hold pods of: looked up when its terms name their
+ * namespaces (the common case), scanned otherwise.
+ */
+export function candidateNamespaces(model: Model, clause: Clause): readonly OwnedNamespace[] {
+  const names = new Set<string>();
+  for (const t of [...clause.sources.pods, ...clause.destinations.pods]) {
+    const named = t.namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
+    if (!named || named.absentOk || named.values.kind !== "only") return model.namespaces;
+    for (const n of named.values.values) names.add(n);
+  }
+  return [...names].flatMap((n) => ownedNamespace(model, n) ?? []);
+}
+
+const byNamespaceCache = new WeakMap<Model, Map<string, { rule: NetworkRule; clause: Clause }[]>>();
+
+/**
+ * The clauses (with their rules, in program order) that may hold pods of an owned namespace at
+ * either end: an index, so that passes over namespaces do not scan every rule for each.
+ */
+export function clausesNear(model: Model, namespace: string): readonly { rule: NetworkRule; clause: Clause }[] {
+  let index = byNamespaceCache.get(model);
+  if (!index) {
+    index = new Map();
+    for (const rule of model.rules) {
+      for (const clause of rule.clauses) {
+        for (const n of candidateNamespaces(model, clause)) {
+          const list = index.get(n.name);
+          if (list) list.push({ rule, clause });
+          else index.set(n.name, [{ rule, clause }]);
+        }
+      }
+    }
+    byNamespaceCache.set(model, index);
+  }
+  return index.get(namespace) ?? [];
+}
+
