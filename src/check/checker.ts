@@ -58,6 +58,9 @@ export interface CheckOptions {
   clusterVersion?: string;
 }
 
+/** Requirements one label selector may hold (real selectors hold a handful). */
+export const MAX_SELECTOR_REQUIREMENTS = 64;
+
 type Statement = ast.Statement;
 
 /** A statement with the namespace block it appears in. */
@@ -362,7 +365,7 @@ class Checker {
     const keyProblem = valid.labelKey(key.text);
     if (keyProblem) this.d.report(m.invalidLabelKey, key.span, [key.text, keyProblem]);
     const valueProblem = valid.labelValue(value.text);
-    if (valueProblem) this.d.report(m.invalidLabelValue, value.span, [value.text, valueProblem]);
+    if (valueProblem) this.d.report(m.invalidLabelValue, value.span, [valid.shown(value.text), valueProblem]);
     return !keyProblem && !valueProblem;
   }
 
@@ -494,6 +497,12 @@ class Checker {
   // Selectors
 
   private selector(node: ast.Selector): Conjunction | undefined {
+    // the label algebra behind deny, postures and verification grows with the product of
+    // requirement counts: a bound keeps hostile selectors (100,000 labels) from running for hours
+    if (node.requirements.length > MAX_SELECTOR_REQUIREMENTS) {
+      this.d.report(m.tooManyRequirements, node.span, [node.requirements.length, MAX_SELECTOR_REQUIREMENTS]);
+      return undefined;
+    }
     const requirements: Requirement[] = [];
     let ok = true;
     for (const r of node.requirements) {
@@ -505,7 +514,7 @@ class Checker {
       for (const v of r.values) {
         const valueProblem = valid.labelValue(v.text);
         if (valueProblem) {
-          this.d.report(m.invalidLabelValue, v.span, [v.text, valueProblem]);
+          this.d.report(m.invalidLabelValue, v.span, [valid.shown(v.text), valueProblem]);
           ok = false;
         }
       }
@@ -628,6 +637,11 @@ class Checker {
         this.d.report(m.duplicateDeclaration, node.name.span, ["psp", node.name.text], { related: [{ span: existing.span, message: "first declared here" }] });
         continue;
       }
+      const nameProblem = valid.dns1123Subdomain(node.name.text);
+      if (nameProblem) {
+        this.d.report(m.invalidName, node.name.span, ["PodSecurityPolicy name", node.name.text, nameProblem]);
+        continue;
+      }
       const psp = checkPsp(node, this.d);
       if (psp) psps.set(psp.name, psp);
     }
@@ -638,7 +652,8 @@ class Checker {
         this.d.report(sm.unknownPsp, node.psp.span, [node.psp.text], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
         continue;
       }
-      grants.push(checkGrant(node));
+      const grant = checkGrant(node, this.d);
+      if (grant) grants.push(grant);
     }
     return { psps: [...psps.values()].sort((a, b) => compareStrings(a.name, b.name)), grants };
   }

@@ -9,7 +9,7 @@ import { security as sm } from "../diagnostics/messages/security.js";
 import type * as ast from "../syntax/ast.js";
 import type { Grant, Psp } from "../semantics/model.js";
 import { capabilities } from "../semantics/security.js";
-import { closest } from "./values.js";
+import { closest, dns1123Label, dns1123Subdomain, hostPathPrefix, profileName, shown, subjectName, sysctlName } from "./values.js";
 
 const text = (v: ast.Value) => ("from" in v ? `${v.from.text}..${v.to.text}` : v.text);
 
@@ -23,7 +23,7 @@ const idRuleFields: Record<string, string[]> = {
 const listFields = ["allowedCapabilities", "defaultAddCapabilities", "requiredDropCapabilities", "volumes", "allowedHostPaths", "allowedProcMountTypes", "forbiddenSysctls", "allowedUnsafeSysctls", "seccomp", "appArmor"];
 const allFields = [...booleanFields, ...Object.keys(idRuleFields), "hostPorts", "seLinux", ...listFields];
 
-const VOLUMES = ["*", "awsElasticBlockStore", "azureDisk", "azureFile", "cephFS", "cinder", "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "hostPath", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk", "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos", "vsphereVolume"];
+export const VOLUMES = ["*", "awsElasticBlockStore", "azureDisk", "azureFile", "cephFS", "cinder", "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "hostPath", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk", "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos", "vsphereVolume"];
 
 function ranges(values: ast.Value[], d: Diagnostics, max: number): { min: number; max: number }[] | undefined {
   const result: { min: number; max: number }[] = [];
@@ -65,8 +65,20 @@ export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefi
     }
     seen.set(name, field.name.span);
     const bad = (expected: string) => {
-      d.report(m.invalidValue, values[0]?.span ?? field.span, [name, values.map(text).join(" "), expected]);
+      d.report(m.invalidValue, values[0]?.span ?? field.span, [name, shown(values.map(text).join(" ")), expected]);
       ok = false;
+    };
+    /** Each value checked by `validate`; the first invalid one is reported as a `what`. */
+    const allValid = (what: string, validate: (value: string) => string | undefined): boolean => {
+      for (const v of values) {
+        const problem = validate(text(v));
+        if (problem) {
+          d.report(m.invalidName, v.span, [what, shown(text(v)), problem]);
+          ok = false;
+          return false;
+        }
+      }
+      return true;
     };
     if (booleanFields.includes(name)) {
       if (values.length !== 1 || !["true", "false"].includes(text(values[0]))) bad("`true` or `false`");
@@ -94,27 +106,28 @@ export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefi
       const caps = values.map(text).map((c) => (c.startsWith("CAP_") ? c.slice(4) : c));
       const unknown = caps.find((c) => !capabilities.has(c) && !(c === "*" && name === "allowedCapabilities"));
       if (unknown !== undefined) {
-        d.report(sm.unknownCapability, field.span, [unknown]);
+        d.report(sm.unknownCapability, field.span, [shown(unknown)]);
         ok = false;
       } else spec[name] = caps;
     } else if (name === "volumes") {
       const unknown = values.map(text).find((v) => !VOLUMES.includes(v));
       if (unknown !== undefined) {
         const suggestion = closest(unknown, VOLUMES);
-        d.report(m.invalidValue, field.span, ["volume type", unknown, "a volume type such as `emptyDir`, `secret` or `*`"], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        d.report(m.invalidValue, field.span, ["volume type", shown(unknown), "a volume type such as `emptyDir`, `secret` or `*`"], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
         ok = false;
       } else spec.volumes = values.map(text);
     } else if (name === "allowedHostPaths") {
-      spec.allowedHostPaths = values.map((v) => ({ pathPrefix: text(v) }));
+      if (allValid("host path prefix", hostPathPrefix)) spec.allowedHostPaths = values.map((v) => ({ pathPrefix: text(v) }));
     } else if (name === "allowedProcMountTypes") {
       if (values.some((v) => !["Default", "Unmasked"].includes(text(v)))) bad("`Default` or `Unmasked`");
       else spec.allowedProcMountTypes = values.map(text);
     } else if (name === "forbiddenSysctls" || name === "allowedUnsafeSysctls") {
-      spec[name] = values.map(text);
+      if (allValid("sysctl", sysctlName)) spec[name] = values.map(text);
     } else if (name === "seccomp") {
-      annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] = values.map(text).join(",");
+      // the annotation is a comma-separated list: a profile name with a comma would be two
+      if (allValid("seccomp profile", profileName)) annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] = values.map(text).join(",");
     } else if (name === "appArmor") {
-      annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"] = values.map(text).join(",");
+      if (allValid("AppArmor profile", profileName)) annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"] = values.map(text).join(",");
     } else {
       const suggestion = closest(name, allFields);
       d.report(m.unknownPspField, field.name.span, [name], { help: suggestion ? `did you mean \`${suggestion}\`?` : `the fields are ${allFields.map((f) => `\`${f}\``).join(", ")}` });
@@ -131,8 +144,17 @@ export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefi
   return ok ? { name: node.name.text, spec, annotations, span: node.span } : undefined;
 }
 
-export function checkGrant(node: ast.GrantStatement): Grant {
+/** A grant, or undefined (reported) when its subject's names are not valid. */
+export function checkGrant(node: ast.GrantStatement, d: Diagnostics): Grant | undefined {
   const s = node.subject;
+  const problems: [ast.Word, string, string | undefined][] =
+    s.kind === "User" || s.kind === "Group"
+      ? [[s.name, `${s.kind.toLowerCase()} name`, subjectName(s.name.text)]]
+      : s.kind === "ServiceAccount"
+        ? [[s.namespace, "namespace name", dns1123Label(s.namespace.text)], [s.name, "service account name", dns1123Subdomain(s.name.text)]]
+        : [[s.namespace, "namespace name", dns1123Label(s.namespace.text)]];
+  for (const [word, what, problem] of problems) if (problem) d.report(m.invalidName, word.span, [what, shown(word.text), problem]);
+  if (problems.some(([, , problem]) => problem)) return undefined;
   switch (s.kind) {
     case "User":
     case "Group":

@@ -14,7 +14,8 @@ import { inEndpointSet, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Model, type OwnedNamespace, type Workload } from "../semantics/model.js";
 import { capabilities, features, podUsing, requirements, settable, type FieldValue, type SecurityEntry, type SecurityTarget } from "../semantics/security.js";
 import { evaluatePod, parseVersion } from "../semantics/pss.js";
-import { closest } from "./values.js";
+import { closest, dns1123Subdomain, localProfile, seLinuxOption, shown, sysctlName } from "./values.js";
+import { VOLUMES } from "./psp.js";
 
 
 export interface ScopedSecurity {
@@ -118,7 +119,15 @@ function itemValues(action: SecurityEntry["action"], item: ast.SecurityItem, d: 
       const capability = args[0] ? capabilityName(args[0], d) : undefined;
       if (!capability) return undefined;
       argument = ` ${capability}`;
-    } else if (feature.argument && args[0]) argument = ` ${text(args[0])}`;
+    } else if (feature.argument && args[0]) {
+      // the argument goes into the item (`sysctl NAME`), which is split at the space later
+      const problem = featureArgumentProblem(name, args[0]);
+      if (problem) {
+        d.report(m.invalidValue, args[0].span, [`\`${name}\` argument`, shown(text(args[0])), problem]);
+        return undefined;
+      }
+      argument = ` ${text(args[0])}`;
+    }
     return { item: `${name}${argument}`, values: action === "deny" ? (feature.safe ?? []) : [] };
   }
   if (action === "require") {
@@ -159,21 +168,38 @@ function itemValues(action: SecurityEntry["action"], item: ast.SecurityItem, d: 
     case "appArmor": {
       const value = args[0] ? text(args[0]) : "";
       if (value === "runtime/default") return pod("securityContext.appArmorProfile", { type: "RuntimeDefault" });
-      if (value.startsWith("localhost/")) return pod("securityContext.appArmorProfile", { type: "Localhost", localhostProfile: value.slice("localhost/".length) });
-      d.report(m.invalidValue, args[0]?.span ?? item.span, ["AppArmor profile", value, "`runtime/default` or `localhost/NAME`"]);
+      if (value.startsWith("localhost/")) {
+        const problem = localProfile(value.slice("localhost/".length));
+        if (!problem) return pod("securityContext.appArmorProfile", { type: "Localhost", localhostProfile: value.slice("localhost/".length) });
+        d.report(m.invalidName, args[0]!.span, ["AppArmor profile", shown(value), `its name after \`localhost/\` ${problem}`]);
+        return undefined;
+      }
+      d.report(m.invalidValue, args[0]?.span ?? item.span, ["AppArmor profile", shown(value), "`runtime/default` or `localhost/NAME`"]);
       return undefined;
     }
     case "seLinux": {
       const [field, value] = args;
       const fields = ["level", "user", "role", "type"];
       if (!field || !value || !fields.includes(text(field))) {
-        d.report(m.invalidValue, field?.span ?? item.span, ["SELinux option", field ? text(field) : "", `one of ${fields.map((f) => `\`${f}\``).join(", ")} and a value`]);
+        d.report(m.invalidValue, field?.span ?? item.span, ["SELinux option", field ? shown(text(field)) : "", `one of ${fields.map((f) => `\`${f}\``).join(", ")} and a value`]);
+        return undefined;
+      }
+      const problem = seLinuxOption(text(value));
+      if (problem) {
+        d.report(m.invalidName, value.span, [`SELinux ${text(field)}`, shown(text(value)), problem]);
         return undefined;
       }
       return pod(`securityContext.seLinuxOptions.${text(field)}`, text(value));
     }
-    case "runtimeClass":
-      return args[0] ? pod("runtimeClassName", text(args[0])) : undefined;
+    case "runtimeClass": {
+      const value = args[0] ? text(args[0]) : "";
+      const problem = dns1123Subdomain(value);
+      if (problem) {
+        d.report(m.invalidName, args[0]?.span ?? item.span, ["runtime class name", shown(value), problem]);
+        return undefined;
+      }
+      return pod("runtimeClassName", value);
+    }
     case "automountServiceAccountToken": {
       const value = args[0] ? text(args[0]) : "";
       if (value !== "true" && value !== "false") {
@@ -189,8 +215,25 @@ function itemValues(action: SecurityEntry["action"], item: ast.SecurityItem, d: 
 function seccomp(item: ast.SecurityItem, d: Diagnostics): { item: string; values: FieldValue[] } | undefined {
   const [type, path] = item.args.map(text);
   if (type === "RuntimeDefault") return { item: "seccomp RuntimeDefault", values: [{ scope: "pod", path: "securityContext.seccompProfile", value: { type } }] };
-  if (type === "Localhost" && path) return { item: `seccomp Localhost ${path}`, values: [{ scope: "pod", path: "securityContext.seccompProfile", value: { type, localhostProfile: path } }] };
-  d.report(m.invalidValue, item.args[0]?.span ?? item.span, ["seccomp profile", item.args.map(text).join(" "), "`RuntimeDefault` or `Localhost PATH`"]);
+  if (type === "Localhost" && path !== undefined) {
+    const problem = localProfile(path);
+    if (!problem) return { item: `seccomp Localhost ${path}`, values: [{ scope: "pod", path: "securityContext.seccompProfile", value: { type, localhostProfile: path } }] };
+    d.report(m.invalidName, item.args[1].span, ["seccomp profile path", shown(path), problem]);
+    return undefined;
+  }
+  d.report(m.invalidValue, item.args[0]?.span ?? item.span, ["seccomp profile", shown(item.args.map(text).join(" ")), "`RuntimeDefault` or `Localhost PATH`"]);
+  return undefined;
+}
+
+/** What is wrong with the argument of `hostPort RANGE`, `sysctl NAME` or `volume TYPE`, if anything. */
+function featureArgumentProblem(feature: string, v: ast.Value): string | undefined {
+  if (feature === "hostPort") {
+    const [from, to] = v.kind === "Range" ? [v.from.text, v.to.text] : [v.text, v.text];
+    const ok = /^\d+$/.test(from) && /^\d+$/.test(to) && Number(from) >= 1 && Number(to) <= 65535 && Number(from) <= Number(to);
+    return ok ? undefined : "a port or a range of ports from 1 to 65535, e.g. `8080` or `8000..8080`";
+  }
+  if (feature === "sysctl") return sysctlName(text(v)) && "a sysctl name such as `kernel.shm_rmid_forced`";
+  if (feature === "volume") return VOLUMES.includes(text(v)) && text(v) !== "*" ? undefined : "a volume type such as `hostPath`, `emptyDir` or `secret`";
   return undefined;
 }
 
@@ -202,7 +245,7 @@ function capabilityName(v: ast.Value, d: Diagnostics): string | undefined {
   }
   if (!capabilities.has(name)) {
     const suggestion = closest(name, capabilities);
-    d.report(sm.unknownCapability, v.span, [name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+    d.report(sm.unknownCapability, v.span, [shown(name)], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
     return undefined;
   }
   return name;

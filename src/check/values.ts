@@ -55,6 +55,62 @@ export function groupName(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Free-form strings that reach the output (RBAC subjects, PSP paths and profile names, SELinux
+ * options): the YAML writer quotes whatever it must, but a control character, a line separator or
+ * a comma in a comma-joined annotation would change what a reader sees, so they are refused here.
+ */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
+
+/** A free-form value as a message shows it: control characters and line breaks escaped, on one line. */
+export const shown = (value: string): string =>
+  value.replace(new RegExp(UNPRINTABLE.source, "g"), (c) => ({ "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c] ?? `\\u{${c.charCodeAt(0).toString(16)}}`);
+
+/** A user or group name of an RBAC subject: any printable text without surrounding spaces. */
+export function subjectName(value: string): string | undefined {
+  if (value.length === 0 || value.length > 253) return "must be 1 to 253 characters";
+  if (UNPRINTABLE.test(value)) return "must not contain control characters, line breaks or tabs";
+  if (value.trim() !== value) return "must not start or end with a space";
+  return undefined;
+}
+
+/** A PodSecurityPolicy `allowedHostPaths` prefix: an absolute path without `..`. */
+export function hostPathPrefix(value: string): string | undefined {
+  if (!value.startsWith("/")) return "must be an absolute path (start with `/`)";
+  if (UNPRINTABLE.test(value)) return "must not contain control characters, line breaks or tabs";
+  if (value.split("/").includes("..")) return "must not contain `..`";
+  return undefined;
+}
+
+const SYSCTL_SEGMENT = "[a-z0-9]([-_a-z0-9]*[a-z0-9])?";
+const SYSCTL_PATTERN = new RegExp(`^(\\*|(${SYSCTL_SEGMENT}[./])*(${SYSCTL_SEGMENT}\\*?|\\*))$`);
+
+/** A sysctl name or pattern (`kernel.shm_rmid_forced`, `net.*`, `*`), as PodSecurityPolicy takes them. */
+export function sysctlName(value: string): string | undefined {
+  if (value.length > 253) return "must be at most 253 characters";
+  if (!SYSCTL_PATTERN.test(value)) return "must be dot-separated lower-case words (`kernel.shm_rmid_forced`), optionally ending in `*`";
+  return undefined;
+}
+
+/** A seccomp or AppArmor profile name in a PodSecurityPolicy annotation (`runtime/default`, `localhost/*`). */
+export function profileName(value: string): string | undefined {
+  if (!/^[A-Za-z0-9._/*-]+$/.test(value)) return "must consist of letters, digits, `.`, `_`, `-`, `/` and `*`";
+  return undefined;
+}
+
+/** A relative profile path (seccomp `Localhost PATH`, AppArmor `localhost/NAME`). */
+export function localProfile(value: string): string | undefined {
+  if (!/^[A-Za-z0-9._/-]+$/.test(value)) return "must consist of letters, digits, `.`, `_`, `-` and `/`";
+  if (value.startsWith("/") || value.split("/").includes("..")) return "must be a relative path without `..`";
+  return undefined;
+}
+
+/** An SELinux user, role, type or level (`system_u`, `spc_t`, `s0:c123,c456`). */
+export function seLinuxOption(value: string): string | undefined {
+  if (!/^[A-Za-z0-9_.:,-]+$/.test(value)) return "must consist of letters, digits, `_`, `.`, `:`, `,` and `-`";
+  return undefined;
+}
+
 /** Levenshtein distance, for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);

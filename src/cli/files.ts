@@ -1,5 +1,5 @@
 /** Reading the build set from disk, and the import resolver that never leaves the project root. */
-import { readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import type { ImportResolver, SourceText } from "../index.js";
 
@@ -11,16 +11,36 @@ export const displayPath = (root: string, path: string): string => {
 
 export type Discovered = { sources: SourceText[]; problems: { input: string; reason: string }[] };
 
-/** Every `.secpol` file named or found under the inputs (recursively; skipping dot directories and node_modules), sorted. */
+/** Whether `path` is `base` or lies under it (both absolute). */
+export const isInside = (base: string, path: string): boolean => {
+  const rel = relative(base, path);
+  return rel === "" || (!isAbsolute(rel) && rel !== ".." && !rel.startsWith(`..${sep}`));
+};
+
+/**
+ * Every `.secpol` file named or found under the inputs (recursively; skipping dot directories and
+ * node_modules), sorted. A symbolic link met while walking is followed only when it stays inside
+ * the project root or the directory being walked (a link to `/` must not read the whole disk), and
+ * each real directory is walked once (a link to `..` must not loop).
+ */
 export function discoverSources(root: string, inputs: readonly string[]): Discovered {
   const found = new Map<string, string>();
   const problems: Discovered["problems"] = [];
-  const walk = (dir: string) => {
+  const realRoot = realpathOrSelf(root);
+  const walked = new Set<string>();
+  const walk = (dir: string, top: string) => {
+    const real = realpathOrSelf(dir);
+    if (walked.has(real)) return;
+    walked.add(real);
     for (const name of readdirSync(dir).sort()) {
       if (name.startsWith(".") || name === "node_modules") continue;
       const path = resolve(dir, name);
+      if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
+        const target = realpathOrSelf(path);
+        if (!isInside(realRoot, target) && !isInside(top, target)) continue;
+      }
       const stat = statSync(path, { throwIfNoEntry: false });
-      if (stat?.isDirectory()) walk(path);
+      if (stat?.isDirectory()) walk(path, top);
       else if (stat?.isFile() && name.endsWith(".secpol")) found.set(displayPath(root, path), path);
     }
   };
@@ -28,7 +48,7 @@ export function discoverSources(root: string, inputs: readonly string[]): Discov
     const path = resolve(root, input);
     try {
       const stat = statSync(path);
-      if (stat.isDirectory()) walk(path);
+      if (stat.isDirectory()) walk(path, realpathOrSelf(path));
       else if (path.endsWith(".secpol")) found.set(displayPath(root, path), path);
       else problems.push({ input, reason: "not a `.secpol` file" });
     } catch (e) {
@@ -54,23 +74,47 @@ export const describeError = (e: unknown): string => {
   return (e as Error).message ?? String(e);
 };
 
-/** Resolves `import "./x.secpol"` relative to the importing file; nothing outside `root` (symlinks followed). */
+/** The real path (symbolic links resolved), or the path itself when it cannot be resolved. */
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+const OUTSIDE_ROOT = "it lies outside the project root (the current directory)";
+
+/**
+ * Resolves `import "./x.secpol"` relative to the importing file; nothing outside `root` is read.
+ * The written path is checked first, before the file system is asked anything (so a refusal says
+ * nothing about what exists outside), then the real path (a symbolic link must not lead out).
+ * Imported files are named by their real path under the root, so one file reached through links
+ * is loaded once (and a link to `.` cannot make an endless chain of imports).
+ */
 export function importResolver(root: string): ImportResolver {
   const realRoot = realpathSync(root);
   return (spec, from) => {
     if (isAbsolute(spec)) return { error: "imports are relative to the importing file; absolute paths are not allowed" };
+    if (!spec.endsWith(".secpol")) return { error: "only `.secpol` files can be imported" };
     const target = resolve(root, dirname(from), spec);
+    if (!isInside(root, target) && !isInside(realRoot, target)) return { error: OUTSIDE_ROOT };
     let real: string;
     try {
       real = realpathSync(target);
     } catch (e) {
+      // a missing file behind a directory link that leads out is outside too: say that, not
+      // whether it exists
+      let ancestor = dirname(target);
+      while (!existsSync(ancestor) && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
+      if (!isInside(realRoot, realpathOrSelf(ancestor))) return { error: OUTSIDE_ROOT };
       return { error: describeError(e) };
     }
-    const rel = relative(realRoot, real);
-    if (rel.startsWith("..") || isAbsolute(rel)) return { error: "it lies outside the project root (the current directory)" };
+    if (!isInside(realRoot, real)) return { error: OUTSIDE_ROOT };
     if (!real.endsWith(".secpol")) return { error: "only `.secpol` files can be imported" };
     try {
-      return { path: displayPath(root, target), text: readFileSync(real, "utf8") };
+      if (!statSync(real).isFile()) return { error: "it is not a regular file" };
+      return { path: displayPath(realRoot, real), text: readFileSync(real, "utf8") };
     } catch (e) {
       return { error: describeError(e) };
     }

@@ -29,9 +29,8 @@ import { cli as m } from "../diagnostics/messages/cli.js";
 import { argumentSpan, parseArguments, usage, type Options } from "./args.js";
 import { discoverSources, importResolver, readManifests } from "./files.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
-import { differingFiles, OutputError, TYPESCRIPT_MODULE, writeOutputDirectory } from "./write.js";
+import { differingFiles, OutputError, TYPESCRIPT_MODULE, writeOutputDirectory, type WriteHooks, type WriteOutcome } from "./write.js";
 import { formatFiles, formatSource, readStdin } from "./fmt.js";
-import { startServer } from "../lsp/server.js";
 
 export const EXIT_OK = 0;
 export const EXIT_PROGRAM_ERRORS = 1;
@@ -151,8 +150,9 @@ async function runFmt(options: Options, argv: readonly string[], io: Io): Promis
   return hasErrors(outcome.diagnostics) || (options.check && outcome.changed.length > 0) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
 
-/** `secpolc lsp`: the language server on stdin/stdout; it runs until the client exits it. */
-function runLsp(): Promise<number> {
+/** `secpolc lsp`: the language server on stdin/stdout; it runs until the client exits it. Loaded only here (it adds a fifth to every start). */
+async function runLsp(): Promise<number> {
+  const { startServer } = await import("../lsp/server.js");
   startServer();
   return new Promise(() => {});
 }
@@ -305,8 +305,9 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     report(diagnostics, result.sources, options, io);
     return differing.length > 0 ? EXIT_PROGRAM_ERRORS : EXIT_OK;
   }
+  let written: WriteOutcome;
   try {
-    writeOutputDirectory(out, files);
+    written = writeOutputDirectory(out, files, testWriteHooks());
   } catch (e) {
     const error = e instanceof OutputError ? e : new OutputError("write", out, String(e));
     const failure =
@@ -318,9 +319,26 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     report([...result.diagnostics, failure], result.sources, options, io);
     return EXIT_USAGE;
   }
-  report(result.diagnostics, result.sources, options, io);
+  const leftover = written.leftover
+    ? [diagnostic(m.oldOutputLeft, argumentSpan(argv, outputIndex), [options.output, written.leftover.path, written.leftover.reason])]
+    : [];
+  report([...result.diagnostics, ...leftover], result.sources, options, io);
   if (options.summary && options.format !== "json") io.stdout(summary(input.sources.length, result.objectCounts, result.diagnostics, options.output));
   return EXIT_OK;
+}
+
+/**
+ * Test hooks, read from the environment so that tests can inject a failure into a real `build`
+ * process (test/robustness/output.test.ts); not for use outside tests.
+ * `SECPOLC_TEST_FAIL_AFTER_FILES=N` fails the write after N files (before the swap when N is at
+ * least the number of files); `SECPOLC_TEST_FAIL_SWAP=1` fails the rename of the new tree into place.
+ */
+function testWriteHooks(): WriteHooks {
+  const hooks: WriteHooks = {};
+  const after = process.env.SECPOLC_TEST_FAIL_AFTER_FILES;
+  if (after !== undefined && /^\d+$/.test(after)) hooks.failAfterFiles = Number(after);
+  if (process.env.SECPOLC_TEST_FAIL_SWAP === "1") hooks.failSwap = true;
+  return hooks;
 }
 
 /**

@@ -4,7 +4,7 @@
  * an existing non-empty directory without secpolc's kustomization.yaml (or manifests.ts) header is
  * never replaced.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { OutputFile } from "../index.js";
 import { KUSTOMIZATION_HEADER } from "../compile/output.js";
@@ -13,6 +13,12 @@ export class OutputError extends Error {
   constructor(readonly kind: "not-ours" | "write", readonly path: string, message: string) {
     super(message);
   }
+}
+
+/** What `writeOutputDirectory` reports when OUT was replaced but the old tree could not be removed. */
+export interface WriteOutcome {
+  /** The directory holding OUT's previous content, left behind (its removal failed), and why. */
+  leftover?: { path: string; reason: string };
 }
 
 /** Whether `dir` may be replaced: it does not exist, is empty, or holds secpolc's own output. */
@@ -33,19 +39,52 @@ export function isOurs(dir: string): boolean {
 /** The module `build --format ts` writes. */
 export const TYPESCRIPT_MODULE = "manifests.ts";
 
-/** Test hook: fail after writing this many files (simulates a crash mid-write). */
+/**
+ * Test hooks, to simulate failures: `failAfterFiles` fails after writing that many files (all of
+ * them, when there are fewer: then just before the swap); `failSwap` fails the rename of the new
+ * tree into place, after the old one was moved aside.
+ */
 export interface WriteHooks {
   failAfterFiles?: number;
+  failSwap?: boolean;
 }
 
-export function writeOutputDirectory(dir: string, files: readonly OutputFile[], hooks: WriteHooks = {}): void {
+/**
+ * Replacing OUT deletes its files, which needs write permission on each of its directories: checked
+ * before anything changes, so that a read-only OUT fails cleanly instead of after the swap.
+ */
+function checkReplaceable(dir: string): void {
+  if (!existsSync(dir)) return;
+  const walk = (d: string) => {
+    accessSync(d, constants.W_OK | constants.X_OK);
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      if (lstatSync(path).isDirectory()) walk(path);
+    }
+  };
+  walk(dir);
+}
+
+/**
+ * `mkdir -p` by hand: Node's recursive mkdir loops forever where mkdir fails with ENOENT under a
+ * directory that exists (e.g. `-o /proc/self/out`); here every missing level is made once, in order.
+ */
+function makeDirectories(path: string): void {
+  const missing: string[] = [];
+  for (let p = path; !existsSync(p) && dirname(p) !== p; p = dirname(p)) missing.unshift(p);
+  for (const p of missing) mkdirSync(p);
+}
+
+export function writeOutputDirectory(dir: string, files: readonly OutputFile[], hooks: WriteHooks = {}): WriteOutcome {
   if (!isOurs(dir)) throw new OutputError("not-ours", dir, "not written by secpolc");
   const parent = dirname(dir);
   const unique = `${process.pid}-${Date.now().toString(36)}`;
   const staging = join(parent, `.${basename(dir)}.secpolc-new-${unique}`);
   const retired = join(parent, `.${basename(dir)}.secpolc-old-${unique}`);
+  let replaced = false;
   try {
-    mkdirSync(staging, { recursive: true });
+    checkReplaceable(dir);
+    makeDirectories(staging);
     files.forEach((file, i) => {
       if (hooks.failAfterFiles !== undefined && i >= hooks.failAfterFiles) throw new Error("injected failure");
       const path = join(staging, ...file.path.split("/"));
@@ -58,16 +97,22 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[], 
         closeSync(fd);
       }
     });
+    if (hooks.failAfterFiles !== undefined && hooks.failAfterFiles >= files.length) throw new Error("injected failure");
     const existed = existsSync(dir);
     if (existed) renameSync(dir, retired);
     try {
+      if (hooks.failSwap) throw new Error("injected failure");
       renameSync(staging, dir);
     } catch (e) {
       if (existed) renameSync(retired, dir);
       throw e;
     }
+    replaced = true;
     if (existed) rmSync(retired, { recursive: true, force: true });
+    return {};
   } catch (e) {
+    // OUT holds the new tree already: only the old one's removal failed, which is no write failure
+    if (replaced) return { leftover: { path: retired, reason: (e as Error).message } };
     try {
       rmSync(staging, { recursive: true, force: true });
     } catch {

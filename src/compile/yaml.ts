@@ -1,20 +1,40 @@
 /**
  * YAML for manifests, fast. Manifests are maps, lists and simple scalars; for those this writes
- * exactly what `yaml.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false })` writes, and
+ * exactly what `yaml.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false })` writes (but
+ * for the strings YAML 1.1 would misread, which are quoted: `YAML_1_1_NOT_A_STRING`), and
  * for anything else (a string that would need quotes, an empty key, a list inside a list) it hands
  * the whole document to `yaml`. Tested byte-for-byte against `yaml` on every golden file and a
  * fuzzed corpus, and parsed back to the same objects.
  */
-import { stringify } from "yaml";
+import { Document, Scalar, visit } from "yaml";
 
 const OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
 
-export const toYamlSlow = (value: unknown): string => stringify(value, OPTIONS);
+/**
+ * Strings a YAML 1.1 reader takes for something else: `yes`/`on`/`y` (booleans), `1_000`, `0b101`,
+ * `017`, `1:20` (numbers), `2024-01-01` (a timestamp). `yaml` writes YAML 1.2, where they are plain
+ * strings, but Kubernetes reads manifests with a YAML 1.1 parser (`kubectl apply` would see a label
+ * value `yes` as `true` and reject it): they are always written double-quoted. (The forms that are
+ * not strings in YAML 1.2 too, `true`, `null`, `0x1F`, `1e3`, ..., `yaml` quotes itself.)
+ */
+export const YAML_1_1_NOT_A_STRING =
+  /^(?:[Yy]|[Yy]es|YES|[Nn]|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF|~|[Nn]ull|NULL|<<|=|[-+]?(?:0b[0-1_]+|0[0-7_]+|[0-9][0-9_]*|0x[0-9a-fA-F_]+|(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+|(?:[0-9][0-9_]*)?\.[0-9_]*|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|\.(?:inf|Inf|INF))|\.(?:nan|NaN|NAN)|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt \t].*)?)$/;
+
+/** `yaml.stringify`, with the strings a YAML 1.1 reader would misread double-quoted. */
+export function toYamlSlow(value: unknown): string {
+  const doc = new Document(value, OPTIONS);
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === "string" && YAML_1_1_NOT_A_STRING.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return doc.toString(OPTIONS);
+}
 
 /** A string `yaml` writes plain: name-like words, no `: ` or ` #`, nothing YAML would read as another type. */
 const PLAIN = /^[A-Za-z0-9_/][A-Za-z0-9_./:@,=-]*(?: [A-Za-z0-9_./:@,=-]+)*$/;
 const NOT_A_STRING = /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/;
-const plain = (s: string) => PLAIN.test(s) && !NOT_A_STRING.test(s) && !s.endsWith(":") && !s.includes(": ");
+const plain = (s: string) => PLAIN.test(s) && !NOT_A_STRING.test(s) && !YAML_1_1_NOT_A_STRING.test(s) && !s.endsWith(":") && !s.includes(": ");
 
 class NotSimple extends Error {}
 

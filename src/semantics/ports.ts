@@ -96,16 +96,19 @@ export function describePorts(s: PortSet): string {
   return parts.join(", ");
 }
 
+/** `a` minus `b`, in one sweep over both (sorted, merged) lists: linear, so 10,000-port lists stay fast. */
 function subtractRanges(a: readonly PortRange[], b: readonly PortRange[]): PortRange[] {
-  let result = [...a];
-  for (const cut of b) {
-    result = result.flatMap((r) => {
-      if (cut.to < r.from || cut.from > r.to) return [r];
-      const pieces: PortRange[] = [];
-      if (cut.from > r.from) pieces.push({ from: r.from, to: cut.from - 1 });
-      if (cut.to < r.to) pieces.push({ from: cut.to + 1, to: r.to });
-      return pieces;
-    });
+  const cuts = mergeRanges(b);
+  const result: PortRange[] = [];
+  let first = 0;
+  for (const r of mergeRanges(a)) {
+    while (first < cuts.length && cuts[first].to < r.from) first++;
+    let from = r.from;
+    for (let k = first; k < cuts.length && cuts[k].from <= r.to; k++) {
+      if (cuts[k].from > from) result.push({ from, to: cuts[k].from - 1 });
+      from = Math.max(from, cuts[k].to + 1);
+    }
+    if (from <= r.to) result.push({ from, to: r.to });
   }
   return result;
 }

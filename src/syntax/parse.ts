@@ -50,7 +50,17 @@ export function tokenize(text: string, path: string): Tokens {
   const tokens: IToken[] = [];
   let depth = 0;
   let deepest: IToken | undefined;
+  // blocks nest in the grammar (and the parser recurses into them): what lies deeper than
+  // MAX_NESTING is dropped, with one diagnostic at the first `{` too deep
+  let braces = 0;
+  let deepestBrace: IToken | undefined;
   for (const [index, tok] of lexed.tokens.entries()) {
+    if (tok.tokenType === t.LBrace && ++braces > MAX_NESTING) deepestBrace ??= tok;
+    if (braces > MAX_NESTING) {
+      if (tok.tokenType === t.RBrace) braces--;
+      continue;
+    }
+    if (tok.tokenType === t.RBrace) braces = Math.max(0, braces - 1);
     if (tok.tokenType === t.UnterminatedString) {
       diagnostics.push(diagnostic(m.unterminatedString, tokenSpan(path, tok), []));
       continue;
@@ -72,7 +82,8 @@ export function tokenize(text: string, path: string): Tokens {
     }
     tokens.push(tok);
   }
-  if (deepest) diagnostics.push(diagnostic(m.tooDeeplyNested, tokenSpan(path, deepest), [MAX_NESTING]));
+  if (deepest) diagnostics.push(diagnostic(m.tooDeeplyNested, tokenSpan(path, deepest), ["parentheses", MAX_NESTING]));
+  if (deepestBrace) diagnostics.push(diagnostic(m.tooDeeplyNested, tokenSpan(path, deepestBrace), ["blocks (`{ }`)", MAX_NESTING]));
   return { tokens, comments: (lexed.groups.comments as IToken[] | undefined) ?? [], diagnostics };
 }
 

@@ -22,6 +22,15 @@ export class SecpolParser extends CstParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * Recovery never invents a `{`: after `namespace a` (or `profile p`) without one, an inserted `{`
+   * opened a block that the next such line nested into, so a long enough file of them overflowed
+   * the stack. The statement is reported and dropped instead.
+   */
+  override canTokenTypeBeInsertedInRecovery(tokenType: TokenType): boolean {
+    return tokenType !== t.LBrace && super.canTokenTypeBeInsertedInRecovery(tokenType);
+  }
+
   /** Scans to the end of the statement: does it contain `->` or `-/->`? Then it is a network rule. */
   private isNetworkRule(): boolean {
     let depth = 0;

@@ -137,7 +137,14 @@ export const allTokens: TokenType[] = [
   Name,
 ];
 
-export const lexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+// Lines end at `\n` only, as the renderer, the formatter and `Newline` see them. Chevrotain's default
+// also counts `\r` and `\r\n`, which numbered every line of a CRLF file twice in diagnostics.
+export const lexer = new Lexer(allTokens, {
+  positionTracking: "full",
+  ensureOptimizations: false,
+  lineTerminatorsPattern: /\n/g,
+  lineTerminatorCharacters: ["\n"],
+});
 
 /** Keywords that start a statement. */
 export const statementKeywords: ReadonlySet<TokenType> = new Set([

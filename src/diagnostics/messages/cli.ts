@@ -16,4 +16,6 @@ export const cli = {
   badValue: entry("SP5012", "error", (option: string, value: string, expected: string) => `\`${value}\` is not a valid value for \`${option}\`: expected ${expected}`),
   missingQuery: entry("SP5013", "error", () => "`explain` needs a flow to explain, as its last argument: `\"SRC -> DST:PORT\"`"),
   diffNeedsTwo: entry("SP5014", "error", (count: number) => `\`diff\` compares two versions of a program (OLD and NEW), not ${count}`),
+  oldOutputLeft: entry("SP5015", "warning", (path: string, leftover: string, reason: string) =>
+    `\`${path}\` was written, but its previous content could not be removed and is left in \`${leftover}\`: ${reason}`),
 } as const;

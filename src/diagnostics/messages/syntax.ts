@@ -5,7 +5,7 @@ export const syntax = {
   unexpectedCharacters: entry("SP1001", "error", (text: string) => `unexpected character${text.length > 1 ? "s" : ""} \`${text}\``),
   unterminatedString: entry("SP1002", "error", () => "this string has no closing `\"` on its line"),
   parseError: entry("SP1003", "error", (message: string) => message),
-  tooDeeplyNested: entry("SP1004", "error", (limit: number) => `parentheses are nested more than ${limit} deep`),
+  tooDeeplyNested: entry("SP1004", "error", (what: string, limit: number) => `${what} are nested more than ${limit} deep`),
   notAllowedInProfile: entry("SP1005", "error", (what: string) =>
     `${what} is not allowed in a profile: a profile holds pod-security rules (\`deny\`, \`require\`, \`set\`, \`allow\` of features)`),
   formatterChangedMeaning: entry("SP1007", "error", (what: string) =>

@@ -1,0 +1,84 @@
+/**
+ * The fuzzing campaign: `npm run fuzz`, or `npm run fuzz -- --runs N --seed S` (it runs as
+ * `node --import tsx scripts/fuzz.ts`). Builds N inputs (10,000 by default) through the compiler
+ * core: generated programs, mutated and spliced examples, token soups and random bytes, shared
+ * with the in-suite sample in test/support/fuzz.ts, and checks the robustness property there on
+ * each. Prints progress, the shrunk failing input of each failing family, and a summary line;
+ * exits 1 when any input fails.
+ */
+import fc from "fast-check";
+import { checkBuild, families } from "../test/support/fuzz.js";
+
+function option(name: string): string | undefined {
+  const args = process.argv.slice(2);
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return undefined;
+  return args[i].includes("=") ? args[i].slice(args[i].indexOf("=") + 1) : args[i + 1];
+}
+
+function integerOption(name: string, fallback: number): number {
+  const raw = option(name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    console.error(`fuzz: --${name} takes a whole number, not \`${raw}\``);
+    process.exit(2);
+  }
+  return value;
+}
+
+const runs = integerOption("runs", 10_000);
+const seed = integerOption("seed", Date.now() % 2 ** 31);
+const progressEvery = Math.max(1, Math.min(1000, Math.round(runs / 20)));
+
+const totalWeight = families.reduce((sum, f) => sum + f.weight, 0);
+const shares = families.map((f) => Math.floor((runs * f.weight) / totalWeight));
+shares[1] += runs - shares.reduce((a, b) => a + b, 0); // the rounding remainder goes to the mutations
+
+console.log(`fuzz: ${runs} inputs, seed ${seed} (${families.map((f, i) => `${f.name} ${shares[i]}`).join(", ")})`);
+const started = performance.now();
+let done = 0;
+let slowest = { ms: 0, family: "", length: 0, text: "" };
+const failures: { family: string; report: string }[] = [];
+
+families.forEach((family, index) => {
+  const numRuns = shares[index];
+  if (numRuns === 0) return;
+  let calls = 0;
+  const property = fc.property(family.arbitrary, (text) => {
+    // progress over the first pass (after a failure, the shrinker's calls are not counted)
+    if (++calls <= numRuns && (done + calls) % progressEvery === 0) {
+      console.log(`fuzz: ${done + calls}/${runs} (${family.name}), ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+    const t = performance.now();
+    try {
+      checkBuild(text);
+    } finally {
+      const ms = performance.now() - t;
+      if (ms > slowest.ms) slowest = { ms, family: family.name, length: text.length, text };
+    }
+  });
+  const details = fc.check(property, { numRuns, seed: seed + index, endOnFailure: false });
+  done += details.numRuns;
+  console.log(`fuzz: ${family.name}: ${details.numRuns} runs${details.failed ? `, FAILED after ${details.numShrinks} shrinks` : ", ok"} (${done}/${runs}, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  if (details.failed) {
+    const input = details.counterexample?.[0];
+    const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    const report = [
+      `fuzz: FAILURE in ${family.name} (seed ${details.seed}, path ${details.counterexamplePath})`,
+      `  input (shrunk, as a JSON string): ${JSON.stringify(input)}`,
+      "  input (raw):",
+      ...String(input).split("\n").map((l) => `    | ${l}`),
+      `  problem: ${error.split("\n").join("\n    ")}`,
+    ].join("\n");
+    failures.push({ family: family.name, report });
+    console.log(report);
+  }
+});
+
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+console.log(`fuzz: the slowest input began ${JSON.stringify(slowest.text.slice(0, 160))}`);
+console.log(
+  `fuzz: ${done} inputs, ${failures.length === 0 ? "0 failures" : `${failures.length} failing famil${failures.length === 1 ? "y" : "ies"} (${failures.map((f) => f.family).join(", ")})`}, seed ${seed}, ${seconds} s (slowest input ${Math.round(slowest.ms)} ms, ${slowest.family}, ${slowest.length} characters)`,
+);
+process.exitCode = failures.length === 0 ? 0 : 1;

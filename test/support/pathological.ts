@@ -1,0 +1,45 @@
+/**
+ * Pathological inputs, for test/robustness/pathological.test.ts. Only plain Node imports here:
+ * the child process (test/support/pathological-child.ts) generates the case itself rather than
+ * receiving a megabyte through its arguments, and must start fast.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const examples = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "examples");
+
+/** Every example's `.secpol` files, concatenated. */
+function examplesText(): string {
+  const texts: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith(".secpol")) texts.push(readFileSync(path, "utf8"));
+    }
+  };
+  walk(examples);
+  return texts.join("\n");
+}
+
+const MEGABYTE = 1_000_000;
+const program = "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }\nnamespace a {\n  default deny\n  workload w app=w port http 8080\n}\n";
+const labels = (n: number, op = "=") => Array.from({ length: n }, (_, i) => `k${i}${op}v`).join(",");
+const ports = (n: number, step = 1) => Array.from({ length: n }, (_, i) => String(1 + step * i)).join(", ");
+
+/** Each case: the text, and whether the build must succeed (emit output) or fail (diagnose). */
+export const cases: Record<string, { text: () => string; outcome: "output" | "errors" }> = {
+  "1 MB of the examples, repeated": { text: () => examplesText().repeat(Math.ceil(MEGABYTE / examplesText().length)), outcome: "errors" },
+  "1 MB on one line, without a line break": { text: () => `${program}allow ns b -> a/w: ${"80, ".repeat(MEGABYTE / 4)}80`, outcome: "output" },
+  "10,000 nested parentheses": { text: () => `${program}allow ${"(".repeat(10_000)} -> a/w`, outcome: "errors" },
+  "10,000 nested blocks": { text: () => `${"namespace a {\n".repeat(10_000)}${"}\n".repeat(10_000)}`, outcome: "errors" },
+  "10,000 lines of `namespace a` without braces": { text: () => "namespace a\n".repeat(10_000), outcome: "errors" },
+  "100,000 labels in one workload selector": { text: () => `namespace a {\n  default deny\n  workload w ${labels(100_000)}\n}\nallow ns b -> a/w: 80\n`, outcome: "errors" },
+  "100,000 labels in one pods(...) selector of a deny": {
+    text: () => `${program}allow ns a -> a/w\ndeny pods(${labels(100_000, "!=")}) in ns a -> a/w: 80\n`,
+    outcome: "errors",
+  },
+  "10,000-element port list": { text: () => `${program}allow ns b -> a/w: ${ports(10_000)}\n`, outcome: "output" },
+  "10,000-element port list in a deny": { text: () => `${program}allow ns b -> a/w\ndeny ns b -> a/w: ${ports(10_000, 2)}\n`, outcome: "output" },
+};
