@@ -4,7 +4,7 @@
  * an existing non-empty directory without secpolc's kustomization.yaml (or manifests.ts) header is
  * never replaced.
  */
-import { accessSync, closeSync, constants, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { OutputFile } from "../index.js";
 import { KUSTOMIZATION_HEADER } from "../compile/output.js";
@@ -85,17 +85,18 @@ export function writeOutputDirectory(dir: string, files: readonly OutputFile[], 
   try {
     checkReplaceable(dir);
     makeDirectories(staging);
+    // Files are not fsynced one by one: the swap below is what makes the output atomic against any
+    // failure of secpolc, and an fsync per file cost a 5,000-service build seconds of waiting on
+    // the disk. (After a power loss, a file may be empty: rebuild.)
+    const made = new Set<string>([staging]);
     files.forEach((file, i) => {
       if (hooks.failAfterFiles !== undefined && i >= hooks.failAfterFiles) throw new Error("injected failure");
       const path = join(staging, ...file.path.split("/"));
-      mkdirSync(dirname(path), { recursive: true });
-      const fd = openSync(path, "w");
-      try {
-        writeSync(fd, file.content);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
+      if (!made.has(dirname(path))) {
+        mkdirSync(dirname(path), { recursive: true });
+        made.add(dirname(path));
       }
+      writeFileSync(path, file.content);
     });
     if (hooks.failAfterFiles !== undefined && hooks.failAfterFiles >= files.length) throw new Error("injected failure");
     const existed = existsSync(dir);
