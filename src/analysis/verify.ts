@@ -127,6 +127,14 @@ class Namespaces {
     if (!this.labels.has(name)) this.labels.set(name, { ...labels, [NAMESPACE_NAME_LABEL]: name });
   }
 
+  private names?: string[];
+
+  /** The first namespace (in the order they were added) not in `set`. */
+  firstOutside(set: ReadonlySet<string>): string | undefined {
+    this.names ??= [...this.labels.keys()];
+    return this.names.find((n) => !set.has(n));
+  }
+
   /** The namespaces a conjunction reaches; a conjunction naming namespaces is looked up, not scanned. */
   reachedBy(c: Conjunction): ReadonlySet<string> {
     const known = this.byObject.get(c);
@@ -318,7 +326,7 @@ function verifySide(model: Model, owned: OwnedNamespace, subject: PodInstance, d
   for (const t of podTerms) addReached(namespaces.reachedBy(t.namespaces));
   for (const p of peerSelectors) addReached(p.namespaceSelector ? namespaces.reachedBySelector(p.namespaceSelector) : new Set([owned.name]));
   reached.add(owned.name);
-  const unreached = [...namespaces.labels.keys()].find((n) => !reached.has(n));
+  const unreached = namespaces.firstOutside(reached);
   const peerNamespaces = [...reached, ...(unreached === undefined ? [] : [unreached])];
 
   // the peers' labels, per namespace: witnesses and near misses of the pod selectors that reach it
