@@ -35,7 +35,7 @@ import {
   type PodTerm,
 } from "../semantics/model.js";
 import { allPorts, isAllPorts, isNoPorts, portsKey, protocols, subtractPorts, unionPorts, type PortSet } from "../semantics/ports.js";
-import { clauseSubjects, clausesNear, managedRegions } from "../semantics/regions.js";
+import { clauseSubjects, clausesNear, managedRegions, workloadsIn } from "../semantics/regions.js";
 import { intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../semantics/ip.js";
 import { stableHash } from "./names.js";
@@ -332,7 +332,8 @@ function toPorts(model: Model, rule: RuleEntry, diagnostics: Diagnostic[]): unkn
 function policyNames(model: Model, subjects: readonly Subject[]): Map<Subject, string> {
   const base = new Map<Subject, string>();
   for (const s of subjects) {
-    const workload = model.workloads.find((w) => w.namespace === s.namespace && conjunctionKey(w.pods) === conjunctionKey(s.pods));
+    const key = conjunctionKey(s.pods);
+    const workload = workloadsIn(model, s.namespace).find((w) => conjunctionKey(w.pods) === key);
     const name = workload ? workload.name : s.pods.length === 0 ? "namespace" : `pods-${slug(describeConjunction(s.pods))}`;
     base.set(s, truncate(`secpol-${name}`, s));
   }

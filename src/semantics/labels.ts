@@ -215,7 +215,14 @@ export const setSubset = (a: LabelSet, b: LabelSet): boolean =>
   a.every((x) => b.some((y) => conjunctionSubset(x, y))) || isEmpty(subtract(a, b));
 
 /** Canonical text of a conjunction: equal sets of requirements give equal keys. */
-export const conjunctionKey = (c: Conjunction): string => JSON.stringify(c);
+const keys = new WeakMap<Conjunction, string>();
+
+/** A conjunction's canonical text, computed once per conjunction (conjunctions are never mutated). */
+export function conjunctionKey(c: Conjunction): string {
+  let key = keys.get(c);
+  if (key === undefined) keys.set(c, (key = JSON.stringify(c)));
+  return key;
+}
 
 /** Drops duplicates and conjunctions contained in another one; sorts canonically. */
 export function simplify(set: readonly Conjunction[]): LabelSet {
