@@ -66,6 +66,8 @@ interface Keyed {
   key: string;
 }
 
+const NO_LABELS: Labels = {};
+const NO_LABELS_KEY = "[]";
 const labelsKey = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 const aroundCache = new WeakMap<Conjunction, Keyed[]>();
 
@@ -254,7 +256,7 @@ export function verifyNetworkPolicies(model: Model, objects: readonly unknown[])
   for (const owned of model.namespaces) {
     // the subjects: every selector that can reach this namespace, from the program and the output
     const subjectLabels = new UniqueLabels();
-    subjectLabels.add({});
+    subjectLabels.add(NO_LABELS, NO_LABELS_KEY);
     for (const w of workloadsIn(model, owned.name)) subjectLabels.addAround(w.pods);
     for (const direction of ["ingress", "egress"] as const) {
       for (const { clause } of clausesOf[direction].get(owned.name) ?? []) {
@@ -336,7 +338,7 @@ function verifySide(model: Model, owned: OwnedNamespace, subject: PodInstance, d
   };
   for (const t of podTerms) addTo(namespaces.reachedBy(t.namespaces), t.pods);
   for (const p of peerSelectors) addTo(p.namespaceSelector ? namespaces.reachedBySelector(p.namespaceSelector) : new Set([owned.name]), conjunctionOfSelector(p.podSelector));
-  for (const labels of labelsIn.values()) labels.add({});
+  for (const labels of labelsIn.values()) labels.add(NO_LABELS, NO_LABELS_KEY);
 
   const ipBlocks = [...clauses.flatMap((c) => otherEnd(c, direction).ips)];
   const emittedBlocks = rules.flatMap((r) => r.peers.filter((p: EmittedPeer) => p.ipBlock).map((p: EmittedPeer) => p.ipBlock!));
