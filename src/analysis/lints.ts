@@ -5,10 +5,11 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import { intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
-import { conjunctionMatches, intersect, witness, type LabelSet } from "../semantics/labels.js";
+import { conjunctionKey, conjunctionMatches, intersect, witness, type LabelSet } from "../semantics/labels.js";
+import { formatCidr } from "../semantics/ip.js";
 import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule } from "../semantics/model.js";
-import { intersectPorts, isNoPorts, subtractPorts, type PortSet } from "../semantics/ports.js";
+import { intersectPorts, isNoPorts, portsKey, subtractPorts, type PortSet } from "../semantics/ports.js";
 import { clauseReach, clausesNear } from "../semantics/regions.js";
 
 interface Rect {
@@ -29,6 +30,10 @@ function deniesOn(model: Model, namespace: string, direction: Direction, subject
     .filter(({ rule }) => rule.action === "deny")
     .flatMap(({ rule, clause }) => clauseReach(model, clause).filter((r) => r.namespace.name === namespace && r.direction === direction && intersect(r.subjects, subjects).length > 0).map(() => ({ rule, clause })));
 }
+
+const endpointsKey = (e: EndpointSet) =>
+  `${e.pods.map((t) => `${conjunctionKey(t.namespaces)}/${conjunctionKey(t.pods)}`).join("|")}#${e.ips.map((b) => [b.cidr, ...b.except].map(formatCidr).join("-")).join("|")}`;
+const clauseKey = (c: Clause) => `${endpointsKey(c.sources)}>${endpointsKey(c.destinations)}:${portsKey(c.ports)}`;
 
 export function lint(model: Model): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -84,7 +89,7 @@ export function lint(model: Model): Diagnostic[] {
   // duplicate rules: the same action on the same flows
   const seen = new Map<string, NetworkRule>();
   for (const rule of model.rules) {
-    const key = `${rule.action}:${JSON.stringify(rule.clauses, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`;
+    const key = `${rule.action}:${rule.clauses.map(clauseKey).join(";")}`;
     const first = seen.get(key);
     if (first) diagnostics.push(diagnostic(cm.duplicateRule, rule.span, [], { related: [{ span: first.span, message: "the same rule is here" }] }));
     else seen.set(key, rule);

@@ -251,6 +251,7 @@ export function verifyNetworkPolicies(model: Model, objects: readonly unknown[])
     }
   }
 
+  const farAddresses = addressCuts(model, [], []).map((ip): Endpoint => ({ ip }));
   const podAddresses = model.cluster.podCIDRs.length > 0 ? () => model.cluster.podCIDRs.map((c) => ({ family: c.family, value: c.base + 1n })) : undefined;
   let checks = 0;
   for (const owned of model.namespaces) {
@@ -273,7 +274,7 @@ export function verifyNetworkPolicies(model: Model, objects: readonly unknown[])
         const signature = subjectSignature(model, owned, subject, direction, candidates, policies, namespaceLabels);
         if (seen.has(signature)) continue;
         seen.add(signature);
-        const found = verifySide(model, owned, subject, direction, candidates, { index, namespaces, namespaceLabels, podPorts, podAddresses });
+        const found = verifySide(model, owned, subject, direction, candidates, { index, namespaces, namespaceLabels, podPorts, podAddresses, farAddresses });
         checks += found.checks;
         if (found.counterexample) return { counterexample: found.counterexample, checks };
       }
@@ -299,6 +300,8 @@ function subjectSignature(
 }
 
 interface Context {
+  /** The addresses checked where no address block is involved (computed once). */
+  farAddresses: Endpoint[];
   index: PolicyIndex;
   namespaces: Namespaces;
   namespaceLabels: (n: string) => Labels;
@@ -344,7 +347,7 @@ function verifySide(model: Model, owned: OwnedNamespace, subject: PodInstance, d
   const emittedBlocks = rules.flatMap((r) => r.peers.filter((p: EmittedPeer) => p.ipBlock).map((p: EmittedPeer) => p.ipBlock!));
   const peers: Endpoint[] = [
     ...[...labelsIn].flatMap(([namespace, labels]) => labels.list.map((l): Endpoint => ({ pod: { namespace, labels: l, ports: ctx.podPorts } }))),
-    ...addressCuts(model, ipBlocks, emittedBlocks).map((ip): Endpoint => ({ ip })),
+    ...(ipBlocks.length === 0 && emittedBlocks.length === 0 ? ctx.farAddresses : addressCuts(model, ipBlocks, emittedBlocks).map((ip): Endpoint => ({ ip }))),
   ];
   const ports = portCuts(
     clauses.map((c) => c.ports),

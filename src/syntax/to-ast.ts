@@ -52,6 +52,9 @@ class Converter {
   }
 
   nodeSpan(node: CstNode): Span {
+    // the parser tracks each node's location; it is NaN where recovery invented a token
+    const l = node.location;
+    if (l && Number.isFinite(l.startOffset) && Number.isFinite(l.endOffset) && Number.isFinite(l.startLine) && Number.isFinite(l.endColumn)) return this.span(node);
     const all = items(node);
     return all.length > 0 ? this.span(all[0], all[all.length - 1]) : this.span(node);
   }
