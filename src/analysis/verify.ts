@@ -107,6 +107,9 @@ class UniqueLabels {
   get list(): Labels[] {
     return [...this.seen.values()];
   }
+  get keyed(): Keyed[] {
+    return [...this.seen].map(([key, labels]) => ({ key, labels }));
+  }
 }
 
 /** A peer of an emitted rule: the namespaces it can reach (undefined: the policy's own) and its pods. */
@@ -274,7 +277,7 @@ export function verifyNetworkPolicies(model: Model, objects: readonly unknown[])
         const signature = subjectSignature(model, owned, subject, direction, candidates, policies, namespaceLabels);
         if (seen.has(signature)) continue;
         seen.add(signature);
-        const found = verifySide(model, owned, subject, direction, candidates, { index, namespaces, namespaceLabels, podPorts, podAddresses, farAddresses });
+        const found = verifySide(model, owned, subject, direction, candidates, { index, namespaces, namespaceLabels, podPorts, podAddresses, farAddresses, portCache: new Map(), podCache: new Map() });
         checks += found.checks;
         if (found.counterexample) return { counterexample: found.counterexample, checks };
       }
@@ -302,11 +305,30 @@ function subjectSignature(
 interface Context {
   /** The addresses checked where no address block is involved (computed once). */
   farAddresses: Endpoint[];
+  /** Port boundaries by the port sets and rules they come from. */
+  portCache: Map<string, { protocol: Protocol; port: number }[]>;
+  /** Peer pods by namespace and labels, made once. */
+  podCache: Map<string, Endpoint>;
   index: PolicyIndex;
   namespaces: Namespaces;
   namespaceLabels: (n: string) => Labels;
   podPorts: ContainerPort[];
   podAddresses?: () => { family: Family; value: bigint }[];
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+const objectId = (o: object): number => {
+  let id = ids.get(o);
+  if (id === undefined) ids.set(o, (id = nextId++));
+  return id;
+};
+
+function podEndpoint(ctx: Context, namespace: string, l: Keyed): Endpoint {
+  const key = `${namespace}\u0000${l.key}`;
+  let e = ctx.podCache.get(key);
+  if (!e) ctx.podCache.set(key, (e = { pod: { namespace, labels: l.labels, ports: ctx.podPorts } }));
+  return e;
 }
 
 function verifySide(model: Model, owned: OwnedNamespace, subject: PodInstance, direction: Direction, candidates: readonly RuleClause[], ctx: Context): VerifyResult {
@@ -346,14 +368,13 @@ function verifySide(model: Model, owned: OwnedNamespace, subject: PodInstance, d
   const ipBlocks = [...clauses.flatMap((c) => otherEnd(c, direction).ips)];
   const emittedBlocks = rules.flatMap((r) => r.peers.filter((p: EmittedPeer) => p.ipBlock).map((p: EmittedPeer) => p.ipBlock!));
   const peers: Endpoint[] = [
-    ...[...labelsIn].flatMap(([namespace, labels]) => labels.list.map((l): Endpoint => ({ pod: { namespace, labels: l, ports: ctx.podPorts } }))),
+    ...[...labelsIn].flatMap(([namespace, labels]) => labels.keyed.map((l) => podEndpoint(ctx, namespace, l))),
     ...(ipBlocks.length === 0 && emittedBlocks.length === 0 ? ctx.farAddresses : addressCuts(model, ipBlocks, emittedBlocks).map((ip): Endpoint => ({ ip }))),
   ];
-  const ports = portCuts(
-    clauses.map((c) => c.ports),
-    rules.flatMap((r) => r.ports ?? []),
-    ctx.podPorts,
-  );
+  // sides with the same clauses' port sets and the same rules share their port boundaries
+  const portsKey = `${clauses.map((c) => objectId(c.ports)).join(",")}/${rules.map((r) => r.index).join(",")}`;
+  let ports = ctx.portCache.get(portsKey);
+  if (!ports) ctx.portCache.set(portsKey, (ports = portCuts(clauses.map((c) => c.ports), rules.flatMap((r) => r.ports ?? []), ctx.podPorts)));
 
   let checks = 0;
   const seen = new Set<string>();
