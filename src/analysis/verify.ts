@@ -17,7 +17,7 @@ import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from
 import { conjunctionMatches, conjunctionOf, witness, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
 import { evaluateSide, inEndpointSet, ownedNamespaceLabels, postureOf, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model, type OwnedNamespace, type PodTerm } from "../semantics/model.js";
-import { workloadsIn } from "../semantics/regions.js";
+import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { protocols, type ContainerPort, type PortSet, type Protocol } from "../semantics/ports.js";
 import { addressInCidrText, admits, admittedBy, emittedSideOf, indexPolicies, selectorMatches, type PolicyIndex } from "./netpol.js";
 
@@ -104,9 +104,6 @@ class UniqueLabels {
   addAround(c: Conjunction | undefined): void {
     if (c) for (const l of around(c)) this.add(l.labels, l.key);
   }
-  get list(): Labels[] {
-    return [...this.seen.values()];
-  }
   get keyed(): Keyed[] {
     return [...this.seen].map(([key, labels]) => ({ key, labels }));
   }
@@ -122,17 +119,15 @@ interface EmittedPeer {
 /** The namespaces of the universe, and which of them each selector reaches (memoised). */
 class Namespaces {
   readonly labels = new Map<string, Labels>();
-  private readonly byConjunction = new Map<string, ReadonlySet<string>>();
-  private readonly bySelector = new Map<string, ReadonlySet<string>>();
+  private readonly byKey = new Map<string, ReadonlySet<string>>();
   /** The same, by object: most lookups repeat the same conjunction or selector. */
   private readonly byObject = new WeakMap<object, ReadonlySet<string>>();
+  private names?: string[];
 
   add(labels: Labels): void {
     const name = labels[NAMESPACE_NAME_LABEL] ?? `${FRESH}-${this.labels.size}`;
     if (!this.labels.has(name)) this.labels.set(name, { ...labels, [NAMESPACE_NAME_LABEL]: name });
   }
-
-  private names?: string[];
 
   /** The first namespace (in the order they were added) not in `set`. */
   firstOutside(set: ReadonlySet<string>): string | undefined {
@@ -142,33 +137,34 @@ class Namespaces {
 
   /** The namespaces a conjunction reaches; a conjunction naming namespaces is looked up, not scanned. */
   reachedBy(c: Conjunction): ReadonlySet<string> {
-    const known = this.byObject.get(c);
-    if (known) return known;
-    const key = JSON.stringify(c);
-    let found = this.byConjunction.get(key);
-    if (!found) {
+    return this.memo(c, "c", () => {
       const named = c.find(([k]) => k === NAMESPACE_NAME_LABEL)?.[1];
-      const candidates = named && !named.absentOk && named.values.kind === "only" ? named.values.values.filter((n) => this.labels.has(n)) : [...this.labels.keys()];
-      found = new Set(candidates.filter((n) => conjunctionMatches(c, this.labels.get(n)!)));
-      this.byConjunction.set(key, found);
-    }
-    this.byObject.set(c, found);
-    return found;
+      const names = named && !named.absentOk && named.values.kind === "only" ? named.values.values : undefined;
+      return this.matching(names, (l) => conjunctionMatches(c, l));
+    });
   }
 
+  /** The same for an emitted namespaceSelector (matched by netpol.ts, independently of the model). */
   reachedBySelector(selector: Json): ReadonlySet<string> {
-    const known = this.byObject.get(selector);
-    if (known) return known;
-    const key = JSON.stringify(selector);
-    let found = this.bySelector.get(key);
-    if (!found) {
-      // a selector naming namespaces (`kubernetes.io/metadata.name`) is looked up, not scanned
+    return this.memo(selector, "s", () => {
       const named: unknown = selector.matchLabels?.[NAMESPACE_NAME_LABEL] ?? selector.matchExpressions?.find((e: Json) => e.key === NAMESPACE_NAME_LABEL && e.operator === "In")?.values;
-      const names = typeof named === "string" ? [named] : Array.isArray(named) ? (named as string[]) : [...this.labels.keys()];
-      found = new Set(names.filter((n) => this.labels.has(n) && selectorMatches(selector, this.labels.get(n)!)));
-      this.bySelector.set(key, found);
-    }
-    this.byObject.set(selector, found);
+      const names = typeof named === "string" ? [named] : Array.isArray(named) ? (named as string[]) : undefined;
+      return this.matching(names, (l) => selectorMatches(selector, l));
+    });
+  }
+
+  /** The namespaces among `names` (all when undefined) whose labels pass `test`. */
+  private matching(names: readonly string[] | undefined, test: (labels: Labels) => boolean): ReadonlySet<string> {
+    return new Set((names ?? [...this.labels.keys()]).filter((n) => this.labels.has(n) && test(this.labels.get(n)!)));
+  }
+
+  private memo(o: object, kind: string, compute: () => ReadonlySet<string>): ReadonlySet<string> {
+    let found = this.byObject.get(o);
+    if (found) return found;
+    const key = kind + JSON.stringify(o);
+    found = this.byKey.get(key);
+    if (!found) this.byKey.set(key, (found = compute()));
+    this.byObject.set(o, found);
     return found;
   }
 }
@@ -216,10 +212,7 @@ const describeEndpoint = (e: Endpoint): string =>
 const ownEnd = (c: Clause, d: Direction) => (d === "ingress" ? c.destinations : c.sources);
 const otherEnd = (c: Clause, d: Direction) => (d === "ingress" ? c.sources : c.destinations);
 
-interface RuleClause {
-  rule: Model["rules"][number];
-  clause: Clause;
-}
+type RuleClause = ReturnType<typeof clausesNear>[number];
 
 export function verifyNetworkPolicies(model: Model, objects: readonly unknown[]): VerifyResult {
   const index = indexPolicies(objects);
@@ -239,45 +232,30 @@ export function verifyNetworkPolicies(model: Model, objects: readonly unknown[])
   const allPortNumbers = portCuts(model.rules.flatMap((r) => r.clauses.map((c) => c.ports)), [], model.workloads.flatMap((w) => w.ports));
   const podPorts: ContainerPort[] = namedPorts.map((n, i) => ({ name: n.name, protocol: n.protocol, port: allPortNumbers[i % allPortNumbers.length].port }));
 
-  // the clauses whose own end can hold pods of a namespace, per direction
-  const clausesOf = { ingress: new Map<string, RuleClause[]>(), egress: new Map<string, RuleClause[]>() };
-  for (const rule of model.rules) {
-    for (const clause of rule.clauses) {
-      for (const direction of ["ingress", "egress"] as const) {
-        const reached = new Set(ownEnd(clause, direction).pods.flatMap((t) => [...namespaces.reachedBy(t.namespaces)]));
-        for (const n of reached) {
-          const list = clausesOf[direction].get(n);
-          if (list) list.push({ rule, clause });
-          else clausesOf[direction].set(n, [{ rule, clause }]);
-        }
-      }
-    }
-  }
-
   const farAddresses = addressCuts(model, [], []).map((ip): Endpoint => ({ ip }));
   const podAddresses = model.cluster.podCIDRs.length > 0 ? () => model.cluster.podCIDRs.map((c) => ({ family: c.family, value: c.base + 1n })) : undefined;
+  const ctx: Context = { index, namespaces, namespaceLabels, podPorts, podAddresses, farAddresses, portCache: new Map(), podCache: new Map() };
   let checks = 0;
   for (const owned of model.namespaces) {
     // the subjects: every selector that can reach this namespace, from the program and the output
+    const candidates = clausesNear(model, owned.name);
     const subjectLabels = new UniqueLabels();
     subjectLabels.add(NO_LABELS, NO_LABELS_KEY);
     for (const w of workloadsIn(model, owned.name)) subjectLabels.addAround(w.pods);
-    for (const direction of ["ingress", "egress"] as const) {
-      for (const { clause } of clausesOf[direction].get(owned.name) ?? []) {
-        for (const t of ownEnd(clause, direction).pods) if (namespaces.reachedBy(t.namespaces).has(owned.name)) subjectLabels.addAround(t.pods);
-      }
+    for (const { clause } of candidates) {
+      for (const t of [...clause.sources.pods, ...clause.destinations.pods]) if (namespaces.reachedBy(t.namespaces).has(owned.name)) subjectLabels.addAround(t.pods);
     }
     const policies = index.byNamespace.get(owned.name) ?? [];
     for (const p of policies) subjectLabels.addAround(conjunctionOfSelector(p.spec?.podSelector));
     for (const direction of ["ingress", "egress"] as const) {
-      const candidates = clausesOf[direction].get(owned.name) ?? [];
+      const own = candidates.filter(({ clause }) => ownEnd(clause, direction).pods.some((t) => namespaces.reachedBy(t.namespaces).has(owned.name)));
       const seen = new Set<string>();
-      for (const labels of subjectLabels.list) {
+      for (const { labels } of subjectLabels.keyed) {
         const subject: PodInstance = { namespace: owned.name, labels, ports: podPorts };
-        const signature = subjectSignature(model, owned, subject, direction, candidates, policies, namespaceLabels);
+        const signature = subjectSignature(model, owned, subject, direction, own, policies, namespaceLabels);
         if (seen.has(signature)) continue;
         seen.add(signature);
-        const found = verifySide(model, owned, subject, direction, candidates, { index, namespaces, namespaceLabels, podPorts, podAddresses, farAddresses, portCache: new Map(), podCache: new Map() });
+        const found = verifySide(model, owned, subject, direction, own, ctx);
         checks += found.checks;
         if (found.counterexample) return { counterexample: found.counterexample, checks };
       }
