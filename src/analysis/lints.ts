@@ -10,7 +10,8 @@ import { formatCidr } from "../semantics/ip.js";
 import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule } from "../semantics/model.js";
 import { intersectPorts, isNoPorts, portsKey, subtractPorts, type PortSet } from "../semantics/ports.js";
-import { clauseReach, clausesNear } from "../semantics/regions.js";
+import { clauseReach } from "../semantics/regions.js";
+import { clausesNear } from "../semantics/lookup.js";
 
 interface Rect {
   peers: EndpointSet;

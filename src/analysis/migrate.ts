@@ -7,7 +7,7 @@ import { parseAllDocuments } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../index.js";
 import { readWorkloads } from "./audit.js";
-import { evaluatePod, type Level } from "../semantics/pss.js";
+import { evaluatePod, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
 
 type Json = Record<string, any>;
 
@@ -45,7 +45,7 @@ function toSecpol(name: string, spec: Json, annotations: Record<string, string>)
   return `psp ${name} {\n${lines.map((l) => `  ${l}`).join("\n")}\n}\n`;
 }
 
-const RESTRICTED_VOLUMES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"]);
+const RESTRICTED = new Set(RESTRICTED_VOLUMES);
 const SAFE_SECCOMP = (p: string) => p === "runtime/default" || p === "docker/default" || p.startsWith("localhost/");
 
 /** The most permissive pod the PSP admits: every power it allows, turned on. */
@@ -54,7 +54,7 @@ function widestPod(spec: Json, annotations: Record<string, string>): { metadata:
   const add = [...(allowedCaps.includes("*") ? ["SYS_ADMIN"] : allowedCaps), ...(spec.defaultAddCapabilities ?? [])];
   const drop: string[] = spec.requiredDropCapabilities ?? [];
   const volumes: string[] = spec.volumes ?? [];
-  const wide = volumes.includes("*") ? ["hostPath", "nfs"] : volumes.filter((v) => v === "hostPath" || !RESTRICTED_VOLUMES.has(v));
+  const wide = volumes.includes("*") ? ["hostPath", "nfs"] : volumes.filter((v) => v === "hostPath" || !RESTRICTED.has(v));
   const uidRule = spec.runAsUser?.rule;
   const rootPossible = uidRule === "RunAsAny" || uidRule === undefined || (uidRule === "MustRunAs" && (spec.runAsUser.ranges ?? []).some((r: Json) => r.min === 0));
   const seccomp = (annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] ?? "").split(",").filter(Boolean);
@@ -101,7 +101,7 @@ function inexpressible(spec: Json, annotations: Record<string, string>): string[
   if (spec.forbiddenSysctls?.length) notes.push("forbiddenSysctls: PSS has a fixed safe set per version instead");
   if (spec.allowedCapabilities?.length && !spec.allowedCapabilities.includes("*")) notes.push("allowedCapabilities: PSS baseline has a fixed set (restricted: NET_BIND_SERVICE only)");
   if (spec.volumes && !spec.volumes.includes("*")) {
-    const extra = spec.volumes.filter((v: string) => !RESTRICTED_VOLUMES.has(v) && v !== "hostPath");
+    const extra = spec.volumes.filter((v: string) => !RESTRICTED.has(v) && v !== "hostPath");
     if (extra.length > 0) notes.push(`volumes ${extra.join(", ")}: allowed at baseline, not at restricted; PSS cannot allow them one by one`);
   }
   return notes;

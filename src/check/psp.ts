@@ -8,7 +8,7 @@ import { names as m } from "../diagnostics/messages/names.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import type * as ast from "../syntax/ast.js";
 import type { Grant, Psp } from "../semantics/model.js";
-import { capabilities } from "../semantics/security.js";
+import { capabilities, volumeTypes } from "../semantics/security.js";
 import { closest, dns1123Label, dns1123Subdomain, hostPathPrefix, profileName, shown, subjectName, sysctlName } from "./values.js";
 
 const text = (v: ast.Value) => ("from" in v ? `${v.from.text}..${v.to.text}` : v.text);
@@ -23,7 +23,7 @@ const idRuleFields: Record<string, string[]> = {
 const listFields = ["allowedCapabilities", "defaultAddCapabilities", "requiredDropCapabilities", "volumes", "allowedHostPaths", "allowedProcMountTypes", "forbiddenSysctls", "allowedUnsafeSysctls", "seccomp", "appArmor"];
 const allFields = [...booleanFields, ...Object.keys(idRuleFields), "hostPorts", "seLinux", ...listFields];
 
-export const VOLUMES = ["*", "awsElasticBlockStore", "azureDisk", "azureFile", "cephFS", "cinder", "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "hostPath", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk", "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos", "vsphereVolume"];
+export const VOLUMES = ["*", ...volumeTypes];
 
 function ranges(values: ast.Value[], d: Diagnostics, max: number): { min: number; max: number }[] | undefined {
   const result: { min: number; max: number }[] = [];

@@ -35,7 +35,8 @@ import {
   type PodTerm,
 } from "../semantics/model.js";
 import { allPorts, isAllPorts, isNoPorts, portsKey, protocols, subtractPorts, unionPorts, type PortSet } from "../semantics/ports.js";
-import { clauseSubjects, clausesNear, managedRegions, workloadsIn } from "../semantics/regions.js";
+import { clauseSubjects, managedRegions } from "../semantics/regions.js";
+import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../semantics/ip.js";
 import { stableHash } from "./names.js";

@@ -4,7 +4,7 @@
  * binds it with a ClusterRoleBinding, or a RoleBinding in the namespace of a namespace-scoped grant.
  */
 import { pspSupported, type Grant, type Model, type Psp } from "../semantics/model.js";
-import type { SecurityEntry } from "../semantics/security.js";
+import { volumeTypes, type SecurityEntry } from "../semantics/security.js";
 import type { Manifest } from "./manifest.js";
 import { stableHash } from "./names.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -125,13 +125,12 @@ function derive(entries: readonly SecurityEntry[]): { spec: Record<string, unkno
     spec.requiredDropCapabilities = [...drop].sort();
     if (drop.has("ALL")) spec.allowedCapabilities = [];
   }
-  if (forbiddenVolumes.size > 0) spec.volumes = PSP_VOLUMES.filter((v) => !forbiddenVolumes.has(v));
+  if (forbiddenVolumes.size > 0) spec.volumes = volumeTypes.filter((v) => !forbiddenVolumes.has(v));
   if (forbiddenSysctls.size > 0) spec.forbiddenSysctls = [...forbiddenSysctls].sort();
   const sorted = Object.fromEntries(Object.entries(spec).filter(([, v]) => !(Array.isArray(v) && v.length === 0)).sort(([a], [b]) => (a < b ? -1 : 1)));
   return { spec: sorted, annotations };
 }
 
-const PSP_VOLUMES = ["awsElasticBlockStore", "azureDisk", "azureFile", "cephFS", "cinder", "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "hostPath", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk", "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos", "vsphereVolume"];
 
 export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnostics: Diagnostic[] } {
   const derived = derivedPsps(model);

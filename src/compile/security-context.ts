@@ -12,7 +12,8 @@ import type { OutputFile } from "../index.js";
 import { describeConjunction } from "../semantics/labels.js";
 import type { Model } from "../semantics/model.js";
 import type { FieldValue, SecurityEntry } from "../semantics/security.js";
-import { sourceAnnotation, toYaml } from "./output.js";
+import { sourceAnnotation } from "./output.js";
+import { toYaml } from "./yaml.js";
 
 export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"] as const;
 

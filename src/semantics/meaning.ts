@@ -13,7 +13,6 @@ import { conjunctionMatches, type Labels } from "./labels.js";
 import type { Clause, Direction, EndpointSet, Model, NetworkRule, OwnedNamespace, PostureSetting, Workload } from "./model.js";
 import { portSetContains, type ContainerPort, type Protocol } from "./ports.js";
 import { clausesNear, ownedNamespace } from "./lookup.js";
-export { ownedNamespace } from "./lookup.js";
 
 export interface PodInstance {
   namespace: string;

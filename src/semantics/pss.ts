@@ -67,7 +67,8 @@ function allowedSysctls(minor: number): Set<string> {
   return new Set(allowed);
 }
 
-const RESTRICTED_VOLUMES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+/** The volume types Pod Security `restricted` allows. */
+export const RESTRICTED_VOLUMES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
 
 export const checks: Check[] = [
   {

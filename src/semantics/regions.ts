@@ -6,7 +6,6 @@
 import { complement, conjunctionMatches, intersect, allLabels, union, type LabelSet } from "./labels.js";
 import type { Clause, Direction, Model, OwnedNamespace, PostureSetting } from "./model.js";
 import { workloadsIn } from "./lookup.js";
-export { clausesNear, workloadsIn } from "./lookup.js";
 import { candidateNamespaces } from "./lookup.js";
 
 export interface Region {
