@@ -18,12 +18,14 @@ export interface FmtOutcome {
   diagnostics: Diagnostic[];
 }
 
-/** The formatted text of one file, or its diagnostics. */
+/** The formatted text of one file, or, when the plugin refuses it, the diagnostics saying why. */
 export async function formatSource(source: SourceText): Promise<{ text?: string; diagnostics: Diagnostic[] }> {
-  const checked = format(source.text, source.path);
-  if (checked.text === undefined) return checked;
-  const text = await prettier.format(source.text, { parser: "secpol", plugins: [plugin], filepath: source.path });
-  return { text, diagnostics: checked.diagnostics };
+  try {
+    return { text: await prettier.format(source.text, { parser: "secpol", plugins: [plugin], filepath: source.path }), diagnostics: [] };
+  } catch {
+    // the plugin throws the first error only; the core gives them all, with spans
+    return { diagnostics: format(source.text, source.path).diagnostics };
+  }
 }
 
 export async function formatFiles(root: string, sources: readonly SourceText[], check: boolean): Promise<FmtOutcome> {
