@@ -30,7 +30,6 @@ import { argumentSpan, parseArguments, usage, type Options } from "./args.js";
 import { discoverSources, importResolver, readManifests } from "./files.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
 import { differingFiles, OutputError, TYPESCRIPT_MODULE, writeOutputDirectory, type WriteHooks, type WriteOutcome } from "./write.js";
-import { formatFiles, formatSource, readStdin } from "./fmt.js";
 
 export const EXIT_OK = 0;
 export const EXIT_PROGRAM_ERRORS = 1;
@@ -130,6 +129,7 @@ function runCheck(options: Options, argv: readonly string[], io: Io): number {
 
 /** `secpolc fmt [--check] [FILES|DIRS...]`, or `secpolc fmt -` from standard input to standard output. */
 async function runFmt(options: Options, argv: readonly string[], io: Io): Promise<number> {
+  const { formatFiles, formatSource, readStdin } = await import("./fmt.js"); // Prettier is loaded only here
   if (options.inputs.length === 1 && options.inputs[0] === "-") {
     const source = { path: "<stdin>", text: readStdin() };
     const result = await formatSource(source);
