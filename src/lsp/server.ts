@@ -22,6 +22,7 @@ import {
   type Range,
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { parseAllDocuments } from "yaml";
 import { build, check, type Diagnostic, type SourceText, type Span } from "../index.js";
 import { collectSymbols, referencesTo, symbolAt, type Declaration, type SymbolTable } from "../analysis/symbols.js";
 import { format } from "../format/format.js";
@@ -170,8 +171,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (node.ports.length > 0) lines.push(`ports: ${node.ports.map((x) => `\`${x.name.text} ${x.port.text}\``).join(", ")}`);
       const [ns, name] = d.key.split("/");
       const built = build(p.sources, { verify: false, resolveImport: importResolver(p.dir) });
-      const objects = built.files.filter((f) => f.path.startsWith(`${ns}/`) && (f.path.includes(`-secpol-${name}.`) || (f.path.includes("/security/") && mentions(f.content, name))));
-      lines.push(objects.length > 0 ? `compiles into:\n${objects.map((f) => `- \`${f.path}\``).join("\n")}` : built.diagnostics.some((x) => x.severity === "error") ? "(the program has errors: nothing compiled)" : "compiles into no object of its own");
+      const objects = built.files
+        .filter((f) => f.path.startsWith(`${ns}/`))
+        .flatMap((f) => {
+          if (f.path.includes("/security/")) return mentions(f.content, name) ? [`\`${f.path}\``] : [];
+          const own = parseAllDocuments(f.content).map((d) => d.toJS() as { kind: string; metadata: { name: string } }).filter((o) => o.metadata.name === `secpol-${name}`);
+          return own.map((o) => `${o.kind} \`${o.metadata.name}\` in \`${f.path}\``);
+        });
+      lines.push(objects.length > 0 ? `compiles into:\n${objects.map((o) => `- ${o}`).join("\n")}` : built.diagnostics.some((x) => x.severity === "error") ? "(the program has errors: nothing compiled)" : "compiles into no object of its own");
     } else if (node.kind === "Group") {
       lines.push(`\`${node.peers.map(peer).join(", ")}${node.ports.length > 0 ? `: ${node.ports.map(port).join(", ")}` : ""}\``);
     } else if (node.kind === "Namespace") {

@@ -41,7 +41,7 @@ for (const name of names) {
       }
       const kustomized = kustomizeBuild(dir);
       assert.ok(kustomized.ok, kustomized.error);
-      const objects = result.files.filter((f) => f.path !== "kustomization.yaml" && !f.path.includes("/security/"));
+      const objects = result.files.filter((f) => f.path !== "kustomization.yaml" && !f.path.includes("/security/")).flatMap((f) => parseAllDocuments(f.content));
       assert.is(parseAllDocuments(kustomized.output).length, objects.length);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -88,7 +88,7 @@ test("hover shows a workload's selector and the objects it compiles into", async
   const hover: any = await rpc.sendRequest("textDocument/hover", { textDocument: { uri: uri("main.secpol") }, position: { line: 2, character: 12 } });
   assert.match(hover.contents.value, /workload\*\* `shop\/web`/);
   assert.match(hover.contents.value, /selector: `app=web`/);
-  assert.match(hover.contents.value, /shop\/networkpolicy-secpol-web\.yaml/);
+  assert.match(hover.contents.value, /NetworkPolicy `secpol-web` in `shop\/networkpolicies\.yaml`/);
 });
 
 test("completion offers declared names, keywords and capability names", async () => {
