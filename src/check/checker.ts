@@ -96,6 +96,8 @@ class Checker {
   private readonly workloadNodes: Scoped<ast.WorkloadDeclaration>[] = [];
   private readonly workloads = new Map<string, Workload>(); // key `ns/name`
   private readonly groups = new Map<string, GroupInfo>(); // key `ns/name` or `/name` for global groups
+  /** Workloads and groups by their unqualified name, for names written without a namespace (made on first use, once both maps are complete). */
+  private byName?: Map<string, { workloads: Workload[]; groups: [string, GroupInfo][] }>;
   private readonly rules: Scoped<ast.NetworkRule>[] = [];
   private readonly assertions: Scoped<ast.AssertStatement>[] = [];
   private readonly security: ScopedSecurity[] = [];
@@ -792,8 +794,7 @@ class Checker {
       const group = this.groups.get(`${namespace}/${name}`);
       if (group) return this.groupParts(group, ref.span);
     }
-    const workloads = [...this.workloads.values()].filter((w) => w.name === name);
-    const groups = [...this.groups.entries()].filter(([, g]) => g.node.name.text === name);
+    const { workloads, groups } = this.named(name);
     const global = groups.find(([key]) => key.startsWith("/"));
     const candidates = workloads.length + groups.length;
     if (candidates === 1 && workloads.length === 1) return workloadPart(workloads[0]);
@@ -804,6 +805,16 @@ class Checker {
       return [];
     }
     return this.unknown(ref, name);
+  }
+
+  private named(name: string): { workloads: Workload[]; groups: [string, GroupInfo][] } {
+    if (!this.byName) {
+      const byName = (this.byName = new Map());
+      const entry = (n: string) => byName.get(n) ?? byName.set(n, { workloads: [], groups: [] }).get(n)!;
+      for (const w of this.workloads.values()) entry(w.name).workloads.push(w);
+      for (const [key, g] of this.groups) entry(g.node.name.text).groups.push([key, g]);
+    }
+    return this.byName.get(name) ?? { workloads: [], groups: [] };
   }
 
   private unknown(ref: ast.QualifiedName, written: string): DestinationPart[] {

@@ -203,6 +203,7 @@ function subtractDenies(model: Model, rects: readonly Rect[], denies: readonly D
 
 function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
   let rules = entries.map((e) => ({ ...e, peers: normalizePeers(e.peers) }));
+  if (rules.length <= 1) return rules;
   for (;;) {
     const byPeers = mergeBy(rules, (r) => peersKey(r.peers), (a, b) => ({ peers: a.peers, ports: unionPorts(a.ports, b.ports), spans: [...a.spans, ...b.spans] }));
     const byPorts = mergeBy(byPeers, (r) => portsKey(r.ports), (a, b) => ({
@@ -210,7 +211,7 @@ function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
       ports: a.ports,
       spans: [...a.spans, ...b.spans],
     }));
-    if (byPorts.length === rules.length) return byPorts.sort((a, b) => compareStrings(ruleKey(a), ruleKey(b)));
+    if (byPorts.length === rules.length) return sortedBy(byPorts, ruleKey);
     rules = byPorts;
   }
 }
@@ -225,12 +226,26 @@ function mergeBy<T>(items: readonly T[], key: (t: T) => string, merge: (a: T, b:
   return [...groups.values()];
 }
 
+/** `items` in the order of their keys, each key computed once. */
+const sortedBy = <T>(items: readonly T[], key: (t: T) => string): T[] =>
+  items
+    .map((item) => ({ item, key: key(item) }))
+    .sort((a, b) => compareStrings(a.key, b.key))
+    .map((x) => x.item);
+
 const termKey = (t: PodTerm) => `${conjunctionKey(t.namespaces)}|${conjunctionKey(t.pods)}`;
-const peersKey = (p: EndpointSet) => JSON.stringify([p.pods.map(termKey), p.ips.map((b) => [formatCidr(b.cidr), b.except.map(formatCidr)])]);
+const peersKeys = new WeakMap<EndpointSet, string>();
+/** An endpoint set's identity, computed once per set (sets are never changed after they are made). */
+function peersKey(p: EndpointSet): string {
+  let key = peersKeys.get(p);
+  if (key === undefined) peersKeys.set(p, (key = JSON.stringify([p.pods.map(termKey), p.ips.map((b) => [formatCidr(b.cidr), b.except.map(formatCidr)])])));
+  return key;
+}
 const ruleKey = (r: RuleEntry) => `${peersKey(r.peers)}#${portsKey(r.ports)}`;
 
 /** Sorted, without duplicates or peers contained in another peer. */
 function normalizePeers(peers: EndpointSet): EndpointSet {
+  if (peers.pods.length <= 1 && peers.ips.length === 0) return peers;
   const unique = [...new Map(peers.pods.map((t) => [termKey(t), t])).values()];
   const pods = unique
     .filter((t, i) => !unique.some((o, j) => j !== i && conjunctionSubset(t.namespaces, o.namespaces) && conjunctionSubset(t.pods, o.pods)))

@@ -68,7 +68,13 @@ export const isAllPorts = (s: PortSet): boolean => protocols.every((p) => isFull
 
 export const isNoPorts = (s: PortSet): boolean => s.named.length === 0 && protocols.every((p) => s.numeric[p].length === 0);
 
-export const portsKey = (s: PortSet): string => JSON.stringify(s);
+const portsKeys = new WeakMap<PortSet, string>();
+/** A port set's identity, computed once per set (sets are never changed after they are made). */
+export function portsKey(s: PortSet): string {
+  let key = portsKeys.get(s);
+  if (key === undefined) portsKeys.set(s, (key = JSON.stringify(s)));
+  return key;
+}
 
 /** A container port of a pod, as the meaning sees it. */
 export interface ContainerPort {
