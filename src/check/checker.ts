@@ -97,6 +97,7 @@ class Checker {
   private readonly workloads = new Map<string, Workload>(); // key `ns/name`
   private readonly groups = new Map<string, GroupInfo>(); // key `ns/name` or `/name` for global groups
   /** Workloads and groups by their unqualified name, for names written without a namespace (made on first use, once both maps are complete). */
+  private readonly workloadSets = new Map<Workload, EndpointSet>();
   private byName?: Map<string, { workloads: Workload[]; groups: [string, GroupInfo][] }>;
   private readonly rules: Scoped<ast.NetworkRule>[] = [];
   private readonly assertions: Scoped<ast.AssertStatement>[] = [];
@@ -581,12 +582,13 @@ class Checker {
   /** Two workloads that may share pods must not state different postures: which one would apply? */
   private checkOverlappingPostures(model: Model): void {
     for (const direction of ["ingress", "egress"] as const) {
+      // workloads are sorted by namespace: pairs are looked for within each namespace's run
       const stating = model.workloads.filter((w) => w.postures[direction]);
       for (let i = 0; i < stating.length; i++) {
-        for (let j = i + 1; j < stating.length; j++) {
+        for (let j = i + 1; j < stating.length && stating[j].namespace === stating[i].namespace; j++) {
           const a = stating[i];
           const b = stating[j];
-          if (a.namespace !== b.namespace || a.postures[direction]!.posture === b.postures[direction]!.posture) continue;
+          if (a.postures[direction]!.posture === b.postures[direction]!.posture) continue;
           if (conjunctionOfBoth(a.pods, b.pods)) {
             this.d.report(m.overlappingPostures, b.postures[direction]!.span, [a.name, b.name, direction], {
               related: [{ span: a.postures[direction]!.span, message: `the posture of \`${a.name}\`` }],
@@ -689,7 +691,8 @@ class Checker {
   }
 
   private endpointSet(peers: ast.Peer[], namespace: string | undefined): EndpointSet {
-    return peers.flatMap((p) => this.destinationParts(p, namespace)).reduce((acc, part) => unionSets(acc, part.set), emptySet());
+    const parts = peers.flatMap((p) => this.destinationParts(p, namespace));
+    return parts.length === 1 ? parts[0].set : parts.reduce((acc, part) => unionSets(acc, part.set), emptySet());
   }
 
   /** Resolves a peer; groups expand to their members so each keeps its own port names. */
@@ -778,9 +781,7 @@ class Checker {
   private reference(ref: ast.QualifiedName, namespace: string | undefined): DestinationPart[] {
     const name = ref.name.text;
     const qualifier = ref.namespace?.text;
-    const workloadPart = (w: Workload): DestinationPart[] => [
-      { set: { pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, w.namespace), pods: w.pods }], ips: [] }, workload: w, span: ref.span },
-    ];
+    const workloadPart = (w: Workload): DestinationPart[] => [{ set: this.podsOf(w), workload: w, span: ref.span }];
     if (qualifier !== undefined) {
       const workload = this.workloads.get(`${qualifier}/${name}`);
       if (workload) return workloadPart(workload);
@@ -805,6 +806,13 @@ class Checker {
       return [];
     }
     return this.unknown(ref, name);
+  }
+
+  /** A workload's pods as an endpoint set: one object per workload, however often it is named (sets are never changed once made). */
+  private podsOf(w: Workload): EndpointSet {
+    let set = this.workloadSets.get(w);
+    if (!set) this.workloadSets.set(w, (set = { pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, w.namespace), pods: w.pods }], ips: [] }));
+    return set;
   }
 
   private named(name: string): { workloads: Workload[]; groups: [string, GroupInfo][] } {
