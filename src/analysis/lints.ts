@@ -4,9 +4,8 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
-import { intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
-import { conjunctionKey, conjunctionMatches, intersect, witness, type LabelSet } from "../semantics/labels.js";
-import { formatCidr } from "../semantics/ip.js";
+import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
+import { conjunctionMatches, intersect, witness, type LabelSet } from "../semantics/labels.js";
 import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule } from "../semantics/model.js";
 import { intersectPorts, isNoPorts, portsKey, subtractPorts, type PortSet } from "../semantics/ports.js";
@@ -32,16 +31,15 @@ function deniesOn(model: Model, namespace: string, direction: Direction, subject
     .flatMap(({ rule, clause }) => clauseReach(model, clause).filter((r) => r.namespace.name === namespace && r.direction === direction && intersect(r.subjects, subjects).length > 0).map(() => ({ rule, clause })));
 }
 
-const endpointsKey = (e: EndpointSet) =>
-  `${e.pods.map((t) => `${conjunctionKey(t.namespaces)}/${conjunctionKey(t.pods)}`).join("|")}#${e.ips.map((b) => [b.cidr, ...b.except].map(formatCidr).join("-")).join("|")}`;
 const clauseKey = (c: Clause) => `${endpointsKey(c.sources)}>${endpointsKey(c.destinations)}:${portsKey(c.ports)}`;
 
 export function lint(model: Model): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const allows = model.rules.filter((r) => r.action === "allow");
+  const denies = model.rules.filter((r) => r.action === "deny");
 
   // a deny that removes nothing: under `default deny`, no allow it reaches overlaps it
-  for (const deny of model.rules.filter((r) => r.action === "deny")) {
+  for (const deny of denies) {
     const removes = deny.clauses.some((clause) =>
       clauseReach(model, clause).some((reach) => {
         if (reach.region.posture.posture === "allow") return true;
@@ -56,8 +54,8 @@ export function lint(model: Model): Diagnostic[] {
     if (!removes && deny.clauses.some((c) => clauseReach(model, c).length > 0)) diagnostics.push(diagnostic(cm.denyRemovesNothing, deny.span, []));
   }
 
-  // an allow wholly removed by denies, on every side it reaches
-  for (const allow of allows) {
+  // an allow wholly removed by denies, on every side it reaches (none, without denies)
+  for (const allow of denies.length > 0 ? allows : []) {
     const reaches = allow.clauses.flatMap((clause) => clauseReach(model, clause).map((reach) => ({ clause, reach })));
     if (reaches.length === 0 || reaches.some(({ reach }) => reach.region.posture.posture === "allow")) continue;
     const culprits = new Set<NetworkRule>();

@@ -11,7 +11,7 @@ import { security as sm } from "../diagnostics/messages/security.js";
 import type * as ast from "../syntax/ast.js";
 import { conjunctionMatches, conjunctionOf, witness, type Requirement } from "../semantics/labels.js";
 import { inEndpointSet, ownedNamespaceLabels } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Model, type OwnedNamespace, type Workload } from "../semantics/model.js";
+import { NAMESPACE_NAME_LABEL, type Model, type Workload } from "../semantics/model.js";
 import { capabilities, features, podUsing, requirements, settable, type FieldValue, type SecurityEntry, type SecurityTarget } from "../semantics/security.js";
 import { evaluatePod, parseVersion } from "../semantics/pss.js";
 import { closest, dns1123Subdomain, localProfile, seLinuxOption, shown, sysctlName } from "./values.js";

@@ -37,7 +37,7 @@ import {
 import { allPorts, isAllPorts, isNoPorts, portsKey, protocols, subtractPorts, unionPorts, type PortSet } from "../semantics/ports.js";
 import { clauseSubjects, managedRegions } from "../semantics/regions.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
-import { intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
+import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints, termKey } from "../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../semantics/ip.js";
 import { stableHash } from "./names.js";
 import type { Manifest } from "./manifest.js";
@@ -205,7 +205,7 @@ function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
   let rules = entries.map((e) => ({ ...e, peers: normalizePeers(e.peers) }));
   if (rules.length <= 1) return rules;
   for (;;) {
-    const byPeers = mergeBy(rules, (r) => peersKey(r.peers), (a, b) => ({ peers: a.peers, ports: unionPorts(a.ports, b.ports), spans: [...a.spans, ...b.spans] }));
+    const byPeers = mergeBy(rules, (r) => endpointsKey(r.peers), (a, b) => ({ peers: a.peers, ports: unionPorts(a.ports, b.ports), spans: [...a.spans, ...b.spans] }));
     const byPorts = mergeBy(byPeers, (r) => portsKey(r.ports), (a, b) => ({
       peers: normalizePeers({ pods: [...a.peers.pods, ...b.peers.pods], ips: [...a.peers.ips, ...b.peers.ips] }),
       ports: a.ports,
@@ -233,15 +233,7 @@ const sortedBy = <T>(items: readonly T[], key: (t: T) => string): T[] =>
     .sort((a, b) => compareStrings(a.key, b.key))
     .map((x) => x.item);
 
-const termKey = (t: PodTerm) => `${conjunctionKey(t.namespaces)}|${conjunctionKey(t.pods)}`;
-const peersKeys = new WeakMap<EndpointSet, string>();
-/** An endpoint set's identity, computed once per set (sets are never changed after they are made). */
-function peersKey(p: EndpointSet): string {
-  let key = peersKeys.get(p);
-  if (key === undefined) peersKeys.set(p, (key = JSON.stringify([p.pods.map(termKey), p.ips.map((b) => [formatCidr(b.cidr), b.except.map(formatCidr)])])));
-  return key;
-}
-const ruleKey = (r: RuleEntry) => `${peersKey(r.peers)}#${portsKey(r.ports)}`;
+const ruleKey = (r: RuleEntry) => `${endpointsKey(r.peers)}#${portsKey(r.ports)}`;
 
 /** Sorted, without duplicates or peers contained in another peer. */
 function normalizePeers(peers: EndpointSet): EndpointSet {

@@ -2,11 +2,21 @@
  * Algebra of endpoint sets (unions of pod terms and address blocks): difference and intersection,
  * exact for every namespace, pod and address, named or not.
  */
-import { cidrContains, cidrOverlaps, outermost, simplifyBlocks, type IpBlock } from "./ip.js";
-import { complement, intersect, intersectConjunctions, subtract } from "./labels.js";
+import { cidrContains, cidrOverlaps, formatCidr, outermost, simplifyBlocks, type IpBlock } from "./ip.js";
+import { complement, conjunctionKey, intersect, intersectConjunctions, subtract } from "./labels.js";
 import type { EndpointSet, PodTerm } from "./model.js";
 
 export const noEndpoints: EndpointSet = { pods: [], ips: [] };
+
+export const termKey = (t: PodTerm): string => `${conjunctionKey(t.namespaces)}|${conjunctionKey(t.pods)}`;
+
+const endpointsKeys = new WeakMap<EndpointSet, string>();
+/** An endpoint set's identity (its order sorts policy rules), computed once per set: sets are never changed once made. */
+export function endpointsKey(s: EndpointSet): string {
+  let key = endpointsKeys.get(s);
+  if (key === undefined) endpointsKeys.set(s, (key = JSON.stringify([s.pods.map(termKey), s.ips.map((b) => [formatCidr(b.cidr), b.except.map(formatCidr)])])));
+  return key;
+}
 
 export const isEmptyEndpoints = (s: EndpointSet): boolean => s.pods.length === 0 && s.ips.length === 0;
 
