@@ -34,7 +34,18 @@ export function toYamlSlow(value: unknown): string {
 /** A string `yaml` writes plain: name-like words, no `: ` or ` #`, nothing YAML would read as another type. */
 const PLAIN = /^[A-Za-z0-9_/][A-Za-z0-9_./:@,=-]*(?: [A-Za-z0-9_./:@,=-]+)*$/;
 const NOT_A_STRING = /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/;
-const plain = (s: string) => PLAIN.test(s) && !NOT_A_STRING.test(s) && !YAML_1_1_NOT_A_STRING.test(s) && !s.endsWith(":") && !s.includes(": ");
+const isPlain = (s: string) => PLAIN.test(s) && !NOT_A_STRING.test(s) && !YAML_1_1_NOT_A_STRING.test(s) && !s.endsWith(":") && !s.includes(": ");
+
+/** Manifests repeat the same few strings (keys, protocols, label values): each is classified once (a bounded cache). */
+const plainCache = new Map<string, boolean>();
+function plain(s: string): boolean {
+  let result = plainCache.get(s);
+  if (result === undefined) {
+    if (plainCache.size >= 50_000) plainCache.clear();
+    plainCache.set(s, (result = isPlain(s)));
+  }
+  return result;
+}
 
 class NotSimple extends Error {}
 
