@@ -35,7 +35,7 @@ import {
   type PodTerm,
 } from "../semantics/model.js";
 import { allPorts, isAllPorts, isNoPorts, portsKey, protocols, subtractPorts, unionPorts, type PortSet } from "../semantics/ports.js";
-import { clauseSubjects, managedRegions } from "../semantics/regions.js";
+import { clauseReach, clauseSubjects, managedRegions } from "../semantics/regions.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints, termKey } from "../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../semantics/ip.js";
@@ -101,9 +101,12 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
           }
           for (const { rule, clause } of near) {
             if (rule.action !== "allow") continue;
-            for (const pods of intersect(clauseSubjects(clause, namespace, direction), cell.pods)) {
-              addRules(subjectOf(namespace.name, pods), direction, [otherEnd(clause)], cell, rule.span);
-            }
+            // a cell no deny splits is its whole region, whose subjects the clause's reach holds already
+            const subjects =
+              cell.pods === region.pods
+                ? clauseReach(model, clause).find((r) => r.region === region && r.namespace === namespace && r.direction === direction)?.subjects ?? []
+                : intersect(clauseSubjects(clause, namespace, direction), cell.pods);
+            for (const pods of subjects) addRules(subjectOf(namespace.name, pods), direction, [otherEnd(clause)], cell, rule.span);
           }
         }
       }
