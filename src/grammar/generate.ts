@@ -18,7 +18,7 @@ import {
   type IProduction,
   type TokenType,
 } from "chevrotain";
-import { parser } from "../syntax/parser.js";
+import { chevrotainParser } from "../syntax/parser.js";
 import * as t from "../syntax/tokens.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -39,7 +39,7 @@ export function railroadHtml(assets: Readonly<Record<string, string>>): string {
     if (/<\/(script|style)/i.test(text)) throw new Error(`railroadHtml: ${path} cannot be inlined`);
     return text.endsWith("\n") ? text : `${text}\n`;
   };
-  const html = createSyntaxDiagramsCode(parser.getSerializedGastProductions(), { resourceBase: base, css: `${base}diagrams.css` })
+  const html = createSyntaxDiagramsCode(chevrotainParser().getSerializedGastProductions(), { resourceBase: base, css: `${base}diagrams.css` })
     .replace("<!-- This is a generated file -->", "<!-- Generated from src/syntax/parser.ts by scripts/gen-grammar.js. Do not edit. -->")
     .replace(/<link rel='stylesheet' href='inline-asset:([^']+)'>/g, (_, path: string) => `<style>\n${asset(path)}</style>`)
     .replace(/<script src='inline-asset:([^']+)'><\/script>/g, (_, path: string) => `<script>\n${asset(path)}</script>`);
@@ -90,7 +90,7 @@ export function ebnf(): string {
   /** `name ::= a`, or one alternative a line with the `|` under the `::=`. */
   const define = (name: string, alts: string[]): string => alts.map((alt, i) => `${i === 0 ? `${name} ::=` : `${" ".repeat(name.length + 1)}  |`} ${alt}`).join("\n");
 
-  const rules = Object.values(parser.getGAstProductions()).map((rule) => {
+  const rules = Object.values(chevrotainParser().getGAstProductions()).map((rule) => {
     const [only] = rule.definition;
     return define(rule.name, rule.definition.length === 1 && only instanceof Alternation ? alternatives(only) : [sequence(rule.definition)]);
   });

@@ -1,13 +1,16 @@
 /**
- * text → tokens → CST → AST. Never throws: every problem becomes a diagnostic with a span, and the
- * statements that parsed are still returned.
+ * text → tokens → AST: straight (fast-parser.ts) when the tokens hold no syntax error, else through
+ * Chevrotain's CST (parser.ts, to-ast.ts). Never throws: every problem becomes a diagnostic with a
+ * span, and the statements that parsed are still returned.
  */
 import { EOF, type CstNode, type IToken } from "chevrotain";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { syntax as m } from "../diagnostics/messages/syntax.js";
 import type { SourceFileNode } from "./ast.js";
-import { parser } from "./parser.js";
+import { parseValid } from "./fast-parser.js";
+import { chevrotainParser } from "./parser.js";
+import { scan } from "./scanner.js";
 import { toAst } from "./to-ast.js";
 import * as t from "./tokens.js";
 
@@ -33,7 +36,7 @@ const tokenSpan = (path: string, tok: IToken): Span => ({
 
 /** Lexes, reports bad characters (one diagnostic per run), and drops line breaks that continue a statement. */
 export function tokenize(text: string, path: string): Tokens {
-  const lexed = t.lexer.tokenize(text);
+  const lexed = scan(text);
   const diagnostics: Diagnostic[] = [];
   let previousEnd = -2;
   for (const error of lexed.errors) {
@@ -42,8 +45,8 @@ export function tokenize(text: string, path: string): Tokens {
     previousEnd = error.offset + error.length;
     const span: Span = {
       file: path,
-      start: { line: error.line ?? 1, column: error.column ?? 1, offset: error.offset },
-      end: { line: error.line ?? 1, column: (error.column ?? 1) + error.length, offset: error.offset + error.length },
+      start: { line: error.line, column: error.column, offset: error.offset },
+      end: { line: error.line, column: error.column + error.length, offset: error.offset + error.length },
     };
     diagnostics.push(diagnostic(m.unexpectedCharacters, span, [text.slice(error.offset, error.offset + Math.min(error.length, 20))]));
   }
@@ -54,7 +57,8 @@ export function tokenize(text: string, path: string): Tokens {
   // MAX_NESTING is dropped, with one diagnostic at the first `{` too deep
   let braces = 0;
   let deepestBrace: IToken | undefined;
-  for (const [index, tok] of lexed.tokens.entries()) {
+  for (let index = 0; index < lexed.tokens.length; index++) {
+    const tok = lexed.tokens[index];
     if (tok.tokenType === t.LBrace && ++braces > MAX_NESTING) deepestBrace ??= tok;
     if (braces > MAX_NESTING) {
       if (tok.tokenType === t.RBrace) braces--;
@@ -84,7 +88,7 @@ export function tokenize(text: string, path: string): Tokens {
   }
   if (deepest) diagnostics.push(diagnostic(m.tooDeeplyNested, tokenSpan(path, deepest), ["parentheses", MAX_NESTING]));
   if (deepestBrace) diagnostics.push(diagnostic(m.tooDeeplyNested, tokenSpan(path, deepestBrace), ["blocks (`{ }`)", MAX_NESTING]));
-  return { tokens, comments: (lexed.groups.comments as IToken[] | undefined) ?? [], diagnostics };
+  return { tokens, comments: lexed.comments, diagnostics };
 }
 
 export function parse(text: string, path: string): ParseResult {
@@ -94,10 +98,12 @@ export function parse(text: string, path: string): ParseResult {
     return { file, diagnostics: [diagnostic(m.fileTooLarge, file.span, [text.length, MAX_FILE_SIZE])] };
   }
   const lexed = tokenize(text, path);
+  const valid = parseValid(lexed.tokens, path, lexed.comments);
+  if (valid) return { file: valid.file, diagnostics: [...lexed.diagnostics, ...valid.diagnostics] };
   const { cst, skipped } = parseSkippingBadLines(lexed.tokens, path);
   const diagnostics: Diagnostic[] = [];
   let lastOffset = -1;
-  for (const error of parser.errors) {
+  for (const error of chevrotainParser().errors) {
     const tok = error.token;
     const located = tok.tokenType === EOF || !Number.isFinite(tok.startOffset) ? undefined : tok;
     const offset = located ? located.startOffset : text.length;
@@ -121,6 +127,7 @@ function parseSkippingBadLines(input: IToken[], path: string): { cst: CstNode; s
   let tokens = input;
   const skipped: Diagnostic[] = [];
   for (;;) {
+    const parser = chevrotainParser();
     parser.input = tokens;
     const cst = parser.file();
     // the parser stopped early, or failed on a line whose first token starts no statement

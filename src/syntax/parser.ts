@@ -1,6 +1,8 @@
 /**
  * The grammar of `.secpol` as one Chevrotain CstParser, built once and reused for every input
  * (`parser.input = tokens`). Error recovery is on, so a broken file still yields a tree.
+ * Input without syntax errors takes the fast path instead, fast-parser.ts, which reads this grammar
+ * and takes its decisions by hand: a change here goes there too (its tests compare the two).
  */
 import { CstParser, EOF, type IToken, type TokenType } from "chevrotain";
 import * as t from "./tokens.js";
@@ -12,13 +14,35 @@ const { Kw } = t;
 const isStatementEnd = (token: IToken) =>
   token.tokenType === t.Newline || token.tokenType === t.Semicolon || token.tokenType === t.RBrace || token.tokenType === EOF;
 
-const clauseKeywords: ReadonlySet<TokenType> = new Set([Kw.port, Kw.service, Kw.serviceAccount, Kw.containers, Kw.kind]);
-const targetKeywords: ReadonlySet<TokenType> = new Set([Kw.in, Kw.for]);
-const addressTokens: ReadonlySet<TokenType> = new Set([t.Cidr, t.Address]);
+/**
+ * Scans to the end of the statement that starts at `la(1)` (`la(i)` is the i-th token ahead, EOF
+ * past the end): does it contain `->` or `-/->`? Then it is a network rule.
+ */
+export function isNetworkRule(la: (i: number) => IToken): boolean {
+  let depth = 0;
+  for (let i = 1; ; i++) {
+    const token = la(i);
+    if (token.tokenType === t.LParen) depth++;
+    else if (token.tokenType === t.RParen) depth--;
+    else if (depth <= 0 && (token.tokenType === t.Arrow || token.tokenType === t.NotArrow)) return true;
+    else if (depth <= 0 && isStatementEnd(token)) return false;
+    if (token.tokenType === EOF) return false;
+  }
+}
+
+// also the fast path's (fast-parser.ts)
+export const clauseKeywords: ReadonlySet<TokenType> = new Set([Kw.port, Kw.service, Kw.serviceAccount, Kw.containers, Kw.kind]);
+export const targetKeywords: ReadonlySet<TokenType> = new Set([Kw.in, Kw.for]);
+export const addressTokens: ReadonlySet<TokenType> = new Set([t.Cidr, t.Address]);
 
 export class SecpolParser extends CstParser {
-  constructor() {
-    super(t.allTokens, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3, errorMessageProvider: errorMessages });
+  /**
+   * `validate`: also check the grammar for ambiguities and other definition errors, which costs
+   * more than building the parser does; test/syntax/fast-parser.test.ts does, the instance below
+   * does not.
+   */
+  constructor({ validate = false } = {}) {
+    super(t.allTokens, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3, errorMessageProvider: errorMessages, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 
@@ -29,19 +53,6 @@ export class SecpolParser extends CstParser {
    */
   override canTokenTypeBeInsertedInRecovery(tokenType: TokenType): boolean {
     return tokenType !== t.LBrace && super.canTokenTypeBeInsertedInRecovery(tokenType);
-  }
-
-  /** Scans to the end of the statement: does it contain `->` or `-/->`? Then it is a network rule. */
-  private isNetworkRule(): boolean {
-    let depth = 0;
-    for (let i = 1; ; i++) {
-      const token = this.LA(i);
-      if (token.tokenType === t.LParen) depth++;
-      else if (token.tokenType === t.RParen) depth--;
-      else if (depth <= 0 && (token.tokenType === t.Arrow || token.tokenType === t.NotArrow)) return true;
-      else if (depth <= 0 && isStatementEnd(token)) return false;
-      if (token.tokenType === EOF) return false;
-    }
   }
 
   file = this.RULE("file", () => {
@@ -81,7 +92,7 @@ export class SecpolParser extends CstParser {
       { ALT: () => this.SUBRULE(this.profile) },
       { ALT: () => this.SUBRULE(this.psp) },
       { ALT: () => this.SUBRULE(this.grant) },
-      { GATE: () => this.isNetworkRule(), ALT: () => this.SUBRULE(this.networkRule) },
+      { GATE: () => isNetworkRule((i) => this.LA(i)), ALT: () => this.SUBRULE(this.networkRule) },
       { ALT: () => this.SUBRULE(this.securityRule) },
       { ALT: () => this.SUBRULE(this.assertStatement) },
       { ALT: () => this.SUBRULE(this.defaultStatement) },
@@ -581,4 +592,9 @@ export class SecpolParser extends CstParser {
 }
 
 /** The one parser instance: building it analyses the grammar, which is done once per process. */
-export const parser = new SecpolParser();
+let instance: SecpolParser | undefined;
+
+/** The one parser instance, built on first use: input without syntax errors never needs it (fast-parser.ts). */
+export function chevrotainParser(): SecpolParser {
+  return (instance ??= new SecpolParser());
+}

@@ -210,18 +210,7 @@ class Converter {
       containers: [],
       span: this.nodeSpan(node),
     };
-    // the remaining Name tokens belong to serviceAccount / containers / kind, in source order
-    let clause: string | undefined;
-    const ordered = items(node).filter(isToken);
-    for (const tok of ordered) {
-      const type = tok.tokenType.name;
-      if (type === "Kw_serviceAccount" || type === "Kw_containers" || type === "Kw_kind") clause = type;
-      else if (names.includes(tok) && clause) {
-        if (clause === "Kw_serviceAccount") result.serviceAccount = this.word(tok);
-        else if (clause === "Kw_kind") result.workloadKind = this.word(tok);
-        else result.containers.push(this.word(tok));
-      }
-    }
+    addClauseNames(result, items(node).filter(isToken), names, (tok) => this.word(tok));
     return result;
   }
 
@@ -237,14 +226,7 @@ class Converter {
   }
 
   profile(node: CstNode): ast.ProfileDeclaration {
-    const rules: ast.SecurityRule[] = [];
-    for (const s of this.statements(child(node, "statements"))) {
-      if (s.kind === "SecurityRule" && !s.target) rules.push(s);
-      else {
-        const what = s.kind === "SecurityRule" ? "a rule with a target" : `a \`${s.kind === "NetworkRule" ? s.action : s.kind.toLowerCase()}\` statement`;
-        this.diagnostics.push(diagnostic(m.notAllowedInProfile, s.span, [what]));
-      }
-    }
+    const rules = profileRules(this.statements(child(node, "statements")), this.diagnostics);
     return { kind: "Profile", name: this.word(need(token(node, "Name"))), rules, span: this.nodeSpan(node) };
   }
 
@@ -470,6 +452,37 @@ class Converter {
     else throw new Incomplete();
     return { kind: "Apply", profile, target, span };
   }
+}
+
+/**
+ * Gives a workload the names of its `serviceAccount`, `containers` and `kind` clauses: `tokens` are
+ * its own tokens in source order, and each of `names` among them belongs to the clause keyword
+ * before it (a name spelled like one of those keywords counts as the keyword).
+ */
+export function addClauseNames(workload: ast.WorkloadDeclaration, tokens: readonly IToken[], names: readonly IToken[], word: (tok: IToken) => ast.Word): void {
+  let clause: string | undefined;
+  for (const tok of tokens) {
+    const type = tok.tokenType.name;
+    if (type === "Kw_serviceAccount" || type === "Kw_containers" || type === "Kw_kind") clause = type;
+    else if (names.includes(tok) && clause) {
+      if (clause === "Kw_serviceAccount") workload.serviceAccount = word(tok);
+      else if (clause === "Kw_kind") workload.workloadKind = word(tok);
+      else workload.containers.push(word(tok));
+    }
+  }
+}
+
+/** The statements of a profile's block that it keeps, its rules without a target; it reports the others. */
+export function profileRules(statements: ast.Statement[], diagnostics: Diagnostic[]): ast.SecurityRule[] {
+  const rules: ast.SecurityRule[] = [];
+  for (const s of statements) {
+    if (s.kind === "SecurityRule" && !s.target) rules.push(s);
+    else {
+      const what = s.kind === "SecurityRule" ? "a rule with a target" : `a \`${s.kind === "NetworkRule" ? s.action : s.kind.toLowerCase()}\` statement`;
+      diagnostics.push(diagnostic(m.notAllowedInProfile, s.span, [what]));
+    }
+  }
+  return rules;
 }
 
 /** Thrown inside the converter when a CST node lacks a part; the statement is then dropped. */

@@ -1,7 +1,8 @@
 /**
- * Tokens of `.secpol` and the one lexer. Keywords are reserved only where a statement could start or
- * continue with them, so every keyword is also a `Name` (a declared name may be any identifier or
- * keyword). Comments go to their own group: the formatter keeps them.
+ * Tokens of `.secpol` and their Chevrotain lexer (`parse` reads with scanner.ts, which lexes the
+ * same, faster). Keywords are reserved only where a statement could start or continue with them, so
+ * every keyword is also a `Name` (a declared name may be any identifier or keyword). Comments go to
+ * their own group: the formatter keeps them.
  */
 import { createToken, Lexer, type TokenType } from "chevrotain";
 

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import textmate from "vscode-textmate";
 import oniguruma from "vscode-oniguruma";
 import { diagramAssets, ebnf, grammarFiles, railroadHtml, textMateGrammar, tokenScope } from "../../src/grammar/generate.js";
-import { parser } from "../../src/syntax/parser.js";
+import { chevrotainParser } from "../../src/syntax/parser.js";
 import { lexer, Newline, StringToken } from "../../src/syntax/tokens.js";
 import { repoRoot } from "../support/baseline.js";
 
@@ -19,7 +19,7 @@ const require = createRequire(import.meta.url);
 const regenerate = "run `node --import tsx scripts/gen-grammar.js`";
 const diagramsFolder = join(dirname(require.resolve("chevrotain")), "..", "..", "diagrams");
 const assets = Object.fromEntries(diagramAssets.map((path) => [path, readFileSync(join(diagramsFolder, path), "utf8")]));
-const ruleNames = Object.keys(parser.getGAstProductions());
+const ruleNames = Object.keys(chevrotainParser().getGAstProductions());
 
 const programs = [
   ...readdirSync(join(repoRoot, "examples"), { recursive: true, encoding: "utf8" }).map((path) => `examples/${path}`),
