@@ -112,6 +112,9 @@ const isFreeConstraint = (c: KeyConstraint): boolean =>
   c.absentOk && c.values.kind === "except" && c.values.values.length === 0;
 
 export function intersectConjunctions(a: Conjunction, b: Conjunction): Conjunction | undefined {
+  // everything ∩ b = b, kept as the same object (its key is computed once)
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
   const result: [string, KeyConstraint][] = [];
   let i = 0;
   let j = 0;
@@ -226,6 +229,7 @@ export function conjunctionKey(c: Conjunction): string {
 
 /** Drops duplicates and conjunctions contained in another one; sorts canonically. */
 export function simplify(set: readonly Conjunction[]): LabelSet {
+  if (set.length <= 1) return set;
   const unique = [...new Map(set.map((c) => [conjunctionKey(c), c])).values()];
   const kept = unique.filter(
     (c, i) => !unique.some((d, j) => j !== i && conjunctionSubset(c, d) && !(conjunctionSubset(d, c) && j > i)),
