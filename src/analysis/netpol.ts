@@ -26,12 +26,16 @@ export function indexPolicies(objects: readonly unknown[]): PolicyIndex {
   return { byNamespace };
 }
 
+const hasOwn = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
+
 export function selectorMatches(selector: Json | undefined, labels: Labels): boolean {
-  for (const [key, value] of Object.entries((selector?.matchLabels ?? {}) as Record<string, string>)) {
-    if (labels[key] !== value || !Object.prototype.hasOwnProperty.call(labels, key)) return false;
+  const matchLabels: Record<string, string> | undefined = selector?.matchLabels;
+  // the own keys (as Object.entries has them), without building the entries
+  for (const key in matchLabels) {
+    if (hasOwn(matchLabels, key) && (labels[key] !== matchLabels[key] || !hasOwn(labels, key))) return false;
   }
   for (const e of (selector?.matchExpressions ?? []) as Json[]) {
-    const present = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const present = hasOwn(labels, e.key);
     const values: string[] = e.values ?? [];
     const ok =
       e.operator === "In" ? present && values.includes(labels[e.key])
@@ -79,7 +83,16 @@ function portMatches(entry: Json, flow: ConcreteFlow): boolean {
   if ((entry.protocol ?? "TCP") !== flow.protocol) return false;
   if (entry.port === undefined) return true;
   if (typeof entry.port === "number") return entry.port <= flow.port && flow.port <= (entry.endPort ?? entry.port);
-  return "pod" in flow.dst && flow.dst.pod.ports.some((c) => c.name === entry.port && c.protocol === flow.protocol && c.port === flow.port);
+  if (!("pod" in flow.dst)) return false;
+  for (const c of flow.dst.pod.ports) if (c.name === entry.port && c.protocol === flow.protocol && c.port === flow.port) return true;
+  return false;
+}
+
+/** Whether a rule's ports admit the flow (a rule without ports admits every port). */
+function portsAdmit(rule: { ports: Json[] | undefined }, flow: ConcreteFlow): boolean {
+  if (!rule.ports || rule.ports.length === 0) return true;
+  for (const e of rule.ports) if (portMatches(e, flow)) return true;
+  return false;
 }
 
 export interface EmittedSide {
@@ -94,21 +107,37 @@ export interface EmittedSide {
  * tells whether a flow with that peer is admitted, and by which policies.
  */
 export function emittedSideOf(index: PolicyIndex, pod: PodInstance, direction: Direction, namespaceLabels: NamespaceLabels, podAddresses?: PodAddresses) {
-  const type = direction === "ingress" ? "Ingress" : "Egress";
-  const selecting = (index.byNamespace.get(pod.namespace) ?? []).filter((p) => {
-    const types: string[] = p.spec?.policyTypes ?? (p.spec?.egress ? ["Ingress", "Egress"] : ["Ingress"]);
-    return types.includes(type) && selectorMatches(p.spec?.podSelector, pod.labels);
-  });
-  const rules: EmittedRule[] = selecting.flatMap((p) => rulesOf(p, direction));
+  let isolated = false;
+  const rules: EmittedRule[] = [];
+  for (const p of index.byNamespace.get(pod.namespace) ?? []) {
+    if (!isolates(p, direction) || !selectorMatches(p.spec?.podSelector, pod.labels)) continue;
+    isolated = true;
+    for (const r of rulesOf(p, direction)) rules.push(r);
+  }
   return {
-    isolated: selecting.length > 0,
+    isolated,
     /** Every rule of the policies selecting the pod in this direction. */
     rules,
     /** The rules (with their policy's name) whose peers include `other`. */
     rulesFor(other: Endpoint): EmittedRule[] {
-      return rules.filter((r) => r.peers.length === 0 || r.peers.some((peer) => peerMatches(peer, r.namespace, other, namespaceLabels, podAddresses)));
+      const result: EmittedRule[] = [];
+      for (const r of rules) if (r.peers.length === 0 || anyPeerMatches(r, other, namespaceLabels, podAddresses)) result.push(r);
+      return result;
     },
   };
+}
+
+/** Whether a policy's types include the direction: `policyTypes`, or else Ingress, and Egress when it has egress rules. */
+function isolates(p: Json, direction: Direction): boolean {
+  const types: string[] | undefined = p.spec?.policyTypes;
+  if (types !== undefined && types !== null) return types.includes(direction === "ingress" ? "Ingress" : "Egress");
+  return direction === "ingress" || Boolean(p.spec?.egress);
+}
+
+/** Whether some peer of the rule includes `other`. */
+function anyPeerMatches(rule: EmittedRule, other: Endpoint, namespaceLabels: NamespaceLabels, podAddresses: PodAddresses | undefined): boolean {
+  for (const peer of rule.peers) if (peerMatches(peer, rule.namespace, other, namespaceLabels, podAddresses)) return true;
+  return false;
 }
 
 export interface EmittedRule {
@@ -140,11 +169,13 @@ export function addressInCidrText(text: string): { family: Family; first: bigint
   return cidr && { family: cidr.family, first: cidr.base, last: lastAddress(cidr) };
 }
 
-export const admits = (rules: readonly { ports: Json[] | undefined }[], flow: ConcreteFlow): boolean =>
-  rules.some((r) => !r.ports || r.ports.length === 0 || r.ports.some((e) => portMatches(e, flow)));
+export function admits(rules: readonly { ports: Json[] | undefined }[], flow: ConcreteFlow): boolean {
+  for (const r of rules) if (portsAdmit(r, flow)) return true;
+  return false;
+}
 
 export function admittedBy(rules: readonly { policy: string; ports: Json[] | undefined }[], flow: ConcreteFlow): string[] {
-  return [...new Set(rules.filter((r) => !r.ports || r.ports.length === 0 || r.ports.some((e) => portMatches(e, flow))).map((r) => r.policy))];
+  return [...new Set(rules.filter((r) => portsAdmit(r, flow)).map((r) => r.policy))];
 }
 
 /** The emitted verdict for one side of a flow; `pod` is the destination (ingress) or the source (egress). */

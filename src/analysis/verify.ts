@@ -11,15 +11,20 @@
  * selectors reach (each with the witnesses and near misses of the selectors that reach it), one
  * namespace they do not reach, and the edges of every address block involved. Peers matching the same clauses and
  * rules are one case, checked on every port boundary of the clauses and rules involved.
+ *
+ * What a side needs of a selector, a clause or an emitted rule (the namespaces it reaches, its
+ * representatives, its port boundaries) is worked out once per distinct one, not once per side.
+ * Label maps are interned as small integers and port boundaries are numbers, so that a side gathers
+ * its peers and ports without building keys of text.
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from "../semantics/ip.js";
-import { conjunctionMatches, conjunctionOf, witness, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
+import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, witness, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
 import { evaluateSide, inEndpointSet, ownedNamespaceLabels, postureOf, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model, type OwnedNamespace, type PodTerm } from "../semantics/model.js";
+import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type OwnedNamespace, type PodTerm, type PostureSetting } from "../semantics/model.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { protocols, type ContainerPort, type PortSet, type Protocol } from "../semantics/ports.js";
-import { addressInCidrText, admits, admittedBy, emittedSideOf, indexPolicies, selectorMatches, type PolicyIndex } from "./netpol.js";
+import { addressInCidrText, admits, admittedBy, emittedSideOf, indexPolicies, selectorMatches, type EmittedRule, type PolicyIndex } from "./netpol.js";
 
 export interface Counterexample {
   flow: ConcreteFlow;
@@ -61,51 +66,143 @@ function nearMisses(c: Conjunction): Record<string, string>[] {
   return result;
 }
 
-interface Keyed {
-  labels: Labels;
-  key: string;
-}
-
-const NO_LABELS: Labels = {};
-const NO_LABELS_KEY = "[]";
+/** A label map's text, the same whatever the order of its keys. */
 const labelsKey = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-const aroundCache = new WeakMap<Conjunction, Keyed[]>();
 
-/** A conjunction's witness and near misses, with their keys (computed once per conjunction). */
-function around(c: Conjunction): Keyed[] {
-  let found = aroundCache.get(c);
-  if (!found) aroundCache.set(c, (found = [witness(c), ...nearMisses(c)].map((labels) => ({ labels, key: labelsKey(labels) }))));
-  return found;
-}
-
-/** An emitted label selector as a conjunction, to draw representatives from (matching uses netpol.ts). */
-const selectorCache = new WeakMap<Json, Conjunction | undefined>();
-
-function conjunctionOfSelector(selector: Json | undefined): Conjunction | undefined {
-  if (!selector) return [];
-  if (!selectorCache.has(selector)) selectorCache.set(selector, selectorConjunction(selector));
-  return selectorCache.get(selector);
-}
-
-function selectorConjunction(selector: Json | undefined): Conjunction | undefined {
-  const requirements: Requirement[] = Object.entries((selector?.matchLabels ?? {}) as Record<string, string>).map(([key, value]) => ({ key, operator: "In", values: [value] }));
-  for (const e of (selector?.matchExpressions ?? []) as Json[]) {
+/** An emitted label selector as a conjunction (undefined when contradictory), to draw representatives from (matching uses netpol.ts). */
+function selectorConjunction(selector: Json): Conjunction | undefined {
+  const requirements: Requirement[] = Object.entries((selector.matchLabels ?? {}) as Record<string, string>).map(([key, value]) => ({ key, operator: "In", values: [value] }));
+  for (const e of (selector.matchExpressions ?? []) as Json[]) {
     if (e.operator === "In" || e.operator === "NotIn") requirements.push({ key: e.key, operator: e.operator, values: e.values ?? [] });
     else if (e.operator === "Exists" || e.operator === "DoesNotExist") requirements.push({ key: e.key, operator: e.operator });
   }
   return conjunctionOf(requirements);
 }
 
-class UniqueLabels {
-  private readonly seen = new Map<string, Labels>();
-  add(labels: Labels, key = labelsKey(labels)): void {
-    if (!this.seen.has(key)) this.seen.set(key, labels);
+/** What verification knows of a selector: its witness and near misses (label ids), and the namespaces it reaches once asked. */
+interface SelectorFacts {
+  representatives: readonly number[];
+  reach?: ReadonlySet<string>;
+}
+
+/** The same of an emitted selector, with its conjunction (undefined when contradictory). */
+interface EmittedFacts extends SelectorFacts {
+  conjunction: Conjunction | undefined;
+}
+
+/** Values by a label's key and value: the facts of selectors asking for that one label, found without building text. */
+class ByLabel<T> {
+  private readonly byKey = new Map<string, Map<string, T>>();
+
+  get(key: string, value: string): T | undefined {
+    return this.byKey.get(key)?.get(value);
   }
-  addAround(c: Conjunction | undefined): void {
-    if (c) for (const l of around(c)) this.add(l.labels, l.key);
+
+  set(key: string, value: string, t: T): T {
+    let byValue = this.byKey.get(key);
+    if (!byValue) this.byKey.set(key, (byValue = new Map()));
+    byValue.set(value, t);
+    return t;
   }
-  get keyed(): Keyed[] {
-    return [...this.seen].map(([key, labels]) => ({ key, labels }));
+}
+
+/** The label a conjunction asks for when it is exactly one label equal to one value (most are), as [key, value]. */
+function soleLabel(c: Conjunction): readonly [string, string] | undefined {
+  if (c.length !== 1) return undefined;
+  const [key, k] = c[0];
+  return !k.absentOk && k.values.kind === "only" && k.values.values.length === 1 ? [key, k.values.values[0]] : undefined;
+}
+
+/** The key of the label an emitted selector asks for when that is all it says, `{matchLabels: {key: value}}` (most are). */
+function soleMatchLabel(selector: Json): string | undefined {
+  let matchLabels: unknown;
+  for (const key in selector) {
+    if (key !== "matchLabels" || matchLabels !== undefined) return undefined;
+    matchLabels = selector[key];
+  }
+  if (typeof matchLabels !== "object" || matchLabels === null) return undefined;
+  let only: string | undefined;
+  for (const key in matchLabels) {
+    if (only !== undefined) return undefined;
+    only = key;
+  }
+  return only !== undefined && typeof (matchLabels as Json)[only] === "string" ? only : undefined;
+}
+
+/**
+ * The selectors of one verification and their representatives. Label maps are interned: equal maps
+ * get one id (and keep the first object seen). Facts are kept per distinct conjunction and per
+ * distinct emitted selector: by the label they ask for when they ask for one, else by text (the
+ * canonical text of a conjunction, which labels.ts caches per object; an emitted selector's JSON).
+ */
+class Selectors {
+  /** The interned label maps, and their namespace-name labels, by id. */
+  readonly labels: Labels[] = [];
+  readonly names: (string | undefined)[] = [];
+  private readonly ids = new Map<string, number>();
+  /** By object first: the program shares its pod conjunctions (a workload's, in every term naming it). */
+  private readonly byConjunction = new Map<Conjunction, SelectorFacts>();
+  private readonly byConjunctionLabel = new ByLabel<SelectorFacts>();
+  private readonly byConjunctionKey = new Map<string, SelectorFacts>();
+  private readonly emittedByLabel = new ByLabel<EmittedFacts>();
+  private readonly emittedByText = new Map<string, EmittedFacts>();
+  /** The id of the empty label map. */
+  readonly none = this.intern({});
+
+  /** The id of a label map (equal maps, whatever the order of their keys, have one). */
+  intern(labels: Labels): number {
+    const key = labelsKey(labels);
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      this.ids.set(key, (id = this.labels.length));
+      this.labels.push(labels);
+      this.names.push(Object.prototype.hasOwnProperty.call(labels, NAMESPACE_NAME_LABEL) ? labels[NAMESPACE_NAME_LABEL] : undefined);
+    }
+    return id;
+  }
+
+  /** The facts of a conjunction. */
+  of(c: Conjunction): SelectorFacts {
+    let found = this.byConjunction.get(c);
+    if (!found) this.byConjunction.set(c, (found = this.ofContent(c)));
+    return found;
+  }
+
+  /** The same, for a conjunction not looked up again by object. */
+  ofContent(c: Conjunction): SelectorFacts {
+    const label = soleLabel(c);
+    if (label) return this.byConjunctionLabel.get(label[0], label[1]) ?? this.byConjunctionLabel.set(label[0], label[1], this.facts(c));
+    const key = conjunctionKey(c);
+    let found = this.byConjunctionKey.get(key);
+    if (!found) this.byConjunctionKey.set(key, (found = this.facts(c)));
+    return found;
+  }
+
+  private facts(c: Conjunction): SelectorFacts {
+    return { representatives: [witness(c), ...nearMisses(c)].map((labels) => this.intern(labels)) };
+  }
+
+  /** The facts of an emitted selector. */
+  ofEmitted(selector: Json): EmittedFacts {
+    const key = soleMatchLabel(selector);
+    if (key !== undefined) {
+      const value: string = selector.matchLabels[key];
+      return this.emittedByLabel.get(key, value) ?? this.emittedByLabel.set(key, value, this.emittedFacts(selector));
+    }
+    const text = JSON.stringify(selector);
+    let found = this.emittedByText.get(text);
+    if (!found) this.emittedByText.set(text, (found = this.emittedFacts(selector)));
+    return found;
+  }
+
+  private emittedFacts(selector: Json): EmittedFacts {
+    const conjunction = selectorConjunction(selector);
+    return { conjunction, representatives: conjunction ? this.ofContent(conjunction).representatives : [] };
+  }
+
+  /** The representatives of an emitted pod selector; no selector selects every pod. */
+  ofPodSelector(selector: Json | undefined): readonly number[] {
+    return selector ? this.ofEmitted(selector).representatives : this.of(everything).representatives;
   }
 }
 
@@ -116,17 +213,27 @@ interface EmittedPeer {
   ipBlock?: Json;
 }
 
-/** The namespaces of the universe, and which of them each selector reaches (memoised). */
+/** The namespaces of the universe, and which of them each selector reaches (worked out once all are known). */
 class Namespaces {
   readonly labels = new Map<string, Labels>();
-  private readonly byKey = new Map<string, ReadonlySet<string>>();
-  /** The same, by object: most lookups repeat the same conjunction or selector. */
-  private readonly byObject = new WeakMap<object, ReadonlySet<string>>();
+  private readonly singletons = new Map<string, ReadonlySet<string>>();
   private names?: string[];
+  /** The label ids added already. */
+  private readonly added: boolean[] = [];
 
-  add(labels: Labels): void {
-    const name = labels[NAMESPACE_NAME_LABEL] ?? `${FRESH}-${this.labels.size}`;
-    if (!this.labels.has(name)) this.labels.set(name, { ...labels, [NAMESPACE_NAME_LABEL]: name });
+  constructor(private readonly selectors: Selectors) {}
+
+  /**
+   * Adds the namespace of those labels (by id), under a fresh name when they have none. Each label
+   * map is added once: a second namespace with the same labels under another fresh name is one that
+   * no selector tells apart from the first (none names fresh names), so its pods could only repeat
+   * the first's cases.
+   */
+  add(id: number): void {
+    if (this.added[id]) return;
+    this.added[id] = true;
+    const name = this.selectors.names[id] ?? `${FRESH}-${this.labels.size}`;
+    if (!this.labels.has(name)) this.labels.set(name, { ...this.selectors.labels[id], [NAMESPACE_NAME_LABEL]: name });
   }
 
   /** The first namespace (in the order they were added) not in `set`. */
@@ -135,58 +242,68 @@ class Namespaces {
     return this.names.find((n) => !set.has(n));
   }
 
-  /** The namespaces a conjunction reaches; a conjunction naming namespaces is looked up, not scanned. */
-  reachedBy(c: Conjunction): ReadonlySet<string> {
-    return this.memo(c, "c", () => {
+  /** The set holding just this namespace (the reach of an emitted peer without a namespaceSelector). */
+  just(name: string): ReadonlySet<string> {
+    let set = this.singletons.get(name);
+    if (!set) this.singletons.set(name, (set = new Set([name])));
+    return set;
+  }
+
+  /** The namespaces a conjunction (with its facts) reaches; a conjunction naming namespaces is looked up, not scanned. */
+  reachedBy(c: Conjunction, facts: SelectorFacts): ReadonlySet<string> {
+    if (!facts.reach) {
       const named = c.find(([k]) => k === NAMESPACE_NAME_LABEL)?.[1];
       const names = named && !named.absentOk && named.values.kind === "only" ? named.values.values : undefined;
-      return this.matching(names, (l) => conjunctionMatches(c, l));
-    });
+      facts.reach = this.matching(names, (l) => conjunctionMatches(c, l));
+    }
+    return facts.reach;
   }
 
   /** The same for an emitted namespaceSelector (matched by netpol.ts, independently of the model). */
   reachedBySelector(selector: Json): ReadonlySet<string> {
-    return this.memo(selector, "s", () => {
+    const facts = this.selectors.ofEmitted(selector);
+    if (!facts.reach) {
       const named: unknown = selector.matchLabels?.[NAMESPACE_NAME_LABEL] ?? selector.matchExpressions?.find((e: Json) => e.key === NAMESPACE_NAME_LABEL && e.operator === "In")?.values;
       const names = typeof named === "string" ? [named] : Array.isArray(named) ? (named as string[]) : undefined;
-      return this.matching(names, (l) => selectorMatches(selector, l));
-    });
+      facts.reach = this.matching(names, (l) => selectorMatches(selector, l));
+    }
+    return facts.reach;
   }
 
   /** The namespaces among `names` (all when undefined) whose labels pass `test`. */
   private matching(names: readonly string[] | undefined, test: (labels: Labels) => boolean): ReadonlySet<string> {
     return new Set((names ?? [...this.labels.keys()]).filter((n) => this.labels.has(n) && test(this.labels.get(n)!)));
   }
-
-  private memo(o: object, kind: string, compute: () => ReadonlySet<string>): ReadonlySet<string> {
-    let found = this.byObject.get(o);
-    if (found) return found;
-    const key = kind + JSON.stringify(o);
-    found = this.byKey.get(key);
-    if (!found) this.byKey.set(key, (found = compute()));
-    this.byObject.set(o, found);
-    return found;
-  }
 }
 
-/** The port numbers that bound every region of these port sets, per protocol. */
-function portCuts(sets: readonly PortSet[], emittedPorts: readonly Json[], podPorts: readonly ContainerPort[]): { protocol: Protocol; port: number }[] {
-  const result: { protocol: Protocol; port: number }[] = [];
-  for (const protocol of protocols) {
-    const cuts = new Set<number>([1, 65535]);
-    const range = (from: number, to: number) => [from - 1, from, to, to + 1].forEach((p) => cuts.add(p));
-    for (const s of sets) for (const r of s.numeric[protocol]) range(r.from, r.to);
-    for (const e of emittedPorts) if ((e.protocol ?? "TCP") === protocol && typeof e.port === "number") range(e.port, e.endPort ?? e.port);
-    for (const p of podPorts) if (p.protocol === protocol) cuts.add(p.port);
-    for (const p of [...cuts].filter((p) => p >= 1 && p <= 65535).sort((a, b) => a - b)) result.push({ protocol, port: p });
-  }
-  return result;
+type Port = { protocol: Protocol; port: number };
+
+/**
+ * Port boundaries: the port numbers that bound every region of some port sets, per protocol (1 and
+ * 65535, and each range's edges and their outer neighbours, within 1..65535). They are kept as
+ * numbers, the protocol's place in `protocols` then the port, so that they sort by protocol, then port.
+ */
+const PORTS_PER_PROTOCOL = 65536;
+const codeOf = (protocol: Protocol, port: number): number => protocols.indexOf(protocol) * PORTS_PER_PROTOCOL + port;
+const inPortRange = (port: number) => port >= 1 && port <= 65535;
+const BOUNDS = protocols.flatMap((protocol) => [codeOf(protocol, 1), codeOf(protocol, 65535)]);
+
+/** The boundaries of one range, added to `codes`. */
+function rangeCuts(codes: number[], protocol: Protocol, from: number, to: number): void {
+  for (const port of [from - 1, from, to, to + 1]) if (inPortRange(port)) codes.push(codeOf(protocol, port));
 }
+
+/** The boundaries of a port set's ranges, added to `codes`. */
+function portSetCuts(codes: number[], ports: PortSet): void {
+  for (const protocol of protocols) for (const r of ports.numeric[protocol]) rangeCuts(codes, protocol, r.from, r.to);
+}
+
+type Address = { family: Family; value: bigint };
 
 /** The edges of each block (first, last, and just outside), plus two far-away addresses; none inside the cluster's ranges. */
-function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly Json[]): { family: Family; value: bigint }[] {
+function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly Json[]): Address[] {
   const cidrs: Cidr[] = [...blocks.flatMap((b) => [b.cidr, ...b.except]), ...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs];
-  const values = new Map<string, { family: Family; value: bigint }>();
+  const values = new Map<string, Address>();
   const add = (family: Family, value: bigint) => {
     const max = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
     if (value >= 0n && value <= max) values.set(`${family}:${value}`, { family, value });
@@ -201,7 +318,7 @@ function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly
     }
   }
   // pods are never addressed by IP: addresses inside the pod and service ranges are not external
-  const inCluster = (a: { family: Family; value: bigint }) =>
+  const inCluster = (a: Address) =>
     [...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs].some((c) => c.family === a.family && a.value >= c.base && a.value <= lastAddress(c));
   return [...values.values()].filter((a) => !inCluster(a));
 }
@@ -214,84 +331,26 @@ const otherEnd = (c: Clause, d: Direction) => (d === "ingress" ? c.sources : c.d
 
 type RuleClause = ReturnType<typeof clausesNear>[number];
 
-export function verifyNetworkPolicies(model: Model, objects: readonly unknown[]): VerifyResult {
-  const index = indexPolicies(objects);
-  const terms = model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]));
-  const emittedPeers = [...index.byNamespace.values()].flat().flatMap((p) => [...(p.spec?.ingress ?? []), ...(p.spec?.egress ?? [])].flatMap((r: Json) => [...(r.from ?? []), ...(r.to ?? [])] as EmittedPeer[]));
-
-  // the namespaces: owned ones, and the witness and near misses of every namespace selector
-  const namespaces = new Namespaces();
-  for (const n of model.namespaces) namespaces.labels.set(n.name, n.labels);
-  namespaces.add({});
-  for (const t of terms) for (const l of around(t.namespaces)) namespaces.add(l.labels);
-  for (const p of emittedPeers) if (p.namespaceSelector) for (const l of around(conjunctionOfSelector(p.namespaceSelector) ?? [])) namespaces.add(l.labels);
-  const namespaceLabels = ownedNamespaceLabels(model, (n) => namespaces.labels.get(n) ?? { [NAMESPACE_NAME_LABEL]: n });
-
-  // a pod gives every port name the program uses a number that some rule may also name
-  const namedPorts = [...new Map(model.rules.flatMap((r) => r.clauses.flatMap((c) => c.ports.named)).map((n) => [`${n.name}/${n.protocol}`, n])).values()];
-  const allPortNumbers = portCuts(model.rules.flatMap((r) => r.clauses.map((c) => c.ports)), [], model.workloads.flatMap((w) => w.ports));
-  const podPorts: ContainerPort[] = namedPorts.map((n, i) => ({ name: n.name, protocol: n.protocol, port: allPortNumbers[i % allPortNumbers.length].port }));
-
-  const farAddresses = addressCuts(model, [], []).map((ip): Endpoint => ({ ip }));
-  const podAddresses = model.cluster.podCIDRs.length > 0 ? () => model.cluster.podCIDRs.map((c) => ({ family: c.family, value: c.base + 1n })) : undefined;
-  const ctx: Context = { index, namespaces, namespaceLabels, podPorts, podAddresses, farAddresses, portCache: new Map(), podCache: new Map() };
-  let checks = 0;
-  for (const owned of model.namespaces) {
-    // the subjects: every selector that can reach this namespace, from the program and the output
-    const candidates = clausesNear(model, owned.name);
-    const subjectLabels = new UniqueLabels();
-    subjectLabels.add(NO_LABELS, NO_LABELS_KEY);
-    for (const w of workloadsIn(model, owned.name)) subjectLabels.addAround(w.pods);
-    for (const { clause } of candidates) {
-      for (const t of [...clause.sources.pods, ...clause.destinations.pods]) if (namespaces.reachedBy(t.namespaces).has(owned.name)) subjectLabels.addAround(t.pods);
-    }
-    const policies = index.byNamespace.get(owned.name) ?? [];
-    for (const p of policies) subjectLabels.addAround(conjunctionOfSelector(p.spec?.podSelector));
-    for (const direction of ["ingress", "egress"] as const) {
-      const own = candidates.filter(({ clause }) => ownEnd(clause, direction).pods.some((t) => namespaces.reachedBy(t.namespaces).has(owned.name)));
-      const seen = new Set<string>();
-      for (const { labels } of subjectLabels.keyed) {
-        const subject: PodInstance = { namespace: owned.name, labels, ports: podPorts };
-        const signature = subjectSignature(model, owned, subject, direction, own, policies, namespaceLabels);
-        if (seen.has(signature)) continue;
-        seen.add(signature);
-        const found = verifySide(model, owned, subject, direction, own, ctx);
-        checks += found.checks;
-        if (found.counterexample) return { counterexample: found.counterexample, checks };
-      }
-    }
-  }
-  return { checks };
+/** Pods picked by one selector: the namespaces it reaches, and its pods' representatives (label ids). */
+interface Selection {
+  reach: ReadonlySet<string>;
+  pods: readonly number[];
 }
 
-/** What decides a subject's side: its posture, the clauses whose own end holds it, the policies selecting it. */
-function subjectSignature(
-  model: Model,
-  owned: OwnedNamespace,
-  subject: PodInstance,
-  direction: Direction,
-  candidates: readonly RuleClause[],
-  policies: readonly Json[],
-  namespaceLabels: (n: string) => Labels,
-): string {
-  const posture = postureOf(model, owned, subject, direction).posture;
-  const clauses = candidates.flatMap((c, i) => (inEndpointSet(ownEnd(c.clause, direction), { pod: subject }, namespaceLabels) ? [i] : []));
-  const selecting = policies.flatMap((p, i) => (selectorMatches(p.spec?.podSelector, subject.labels) ? [i] : []));
-  return JSON.stringify([posture?.span.start.offset, posture?.span.file, posture?.posture, clauses, selecting]);
+/** A selection from a pod term, with the facts of its namespaces' conjunction. */
+interface TermSelection extends Selection {
+  term: PodTerm;
+  facts: SelectorFacts;
 }
 
-interface Context {
-  /** The addresses checked where no address block is involved (computed once). */
-  farAddresses: Endpoint[];
-  /** Port boundaries by the port sets and rules they come from. */
-  portCache: Map<string, { protocol: Protocol; port: number }[]>;
-  /** Peer pods by namespace and labels, made once. */
-  podCache: Map<string, Endpoint>;
-  index: PolicyIndex;
-  namespaces: Namespaces;
-  namespaceLabels: (n: string) => Labels;
-  podPorts: ContainerPort[];
-  podAddresses?: () => { family: Family; value: bigint }[];
+/** The reach of a selection not yet worked out. */
+const NOWHERE: ReadonlySet<string> = new Set();
+
+/** An emitted rule as the sides using it need it: its pod peers, address blocks and port boundaries. */
+interface RuleParts {
+  pods: readonly Selection[];
+  blocks: readonly Json[];
+  cuts: readonly number[];
 }
 
 const ids = new WeakMap<object, number>();
@@ -302,74 +361,348 @@ const objectId = (o: object): number => {
   return id;
 };
 
-function podEndpoint(ctx: Context, namespace: string, l: Keyed): Endpoint {
-  const key = `${namespace}\u0000${l.key}`;
-  let e = ctx.podCache.get(key);
-  if (!e) ctx.podCache.set(key, (e = { pod: { namespace, labels: l.labels, ports: ctx.podPorts } }));
-  return e;
+/** One verification: the universe (namespaces, selectors) and what is worked out once per clause end, rule or pod. */
+class Verification {
+  readonly selectors = new Selectors();
+  readonly namespaces = new Namespaces(this.selectors);
+  readonly namespaceLabels: (n: string) => Labels;
+  readonly index: PolicyIndex;
+  readonly podPorts: ContainerPort[];
+  readonly podAddresses?: () => Address[];
+  /** The addresses checked where no address block is involved. */
+  readonly farAddresses: Endpoint[];
+  /** The boundaries every side has (1 and 65535 of each protocol, the pods' port numbers), as codes. */
+  private readonly baseCuts: readonly number[];
+  /** The pod terms of every clause end, as selections. */
+  private readonly ends = new Map<EndpointSet, readonly TermSelection[]>();
+  private readonly ruleParts = new Map<EmittedRule, RuleParts>();
+  /** The boundaries by code (one object each). */
+  private readonly ports: Port[] = [];
+  /** The last pass that took each port code or label id: deduplication without a set per pass. */
+  private readonly stamps = new Uint32Array(protocols.length * PORTS_PER_PROTOCOL);
+  private readonly labelStamps: number[] = [];
+  private pass = 0;
+  private readonly addressPeers = new Map<string, Endpoint[]>();
+  private readonly pods = new Map<string, { pod: PodInstance }[]>();
+
+  constructor(
+    readonly model: Model,
+    objects: readonly unknown[],
+  ) {
+    this.index = indexPolicies(objects);
+    const { selectors, namespaces } = this;
+
+    // the namespaces: owned ones, and the witness and near misses of every namespace selector
+    for (const n of model.namespaces) namespaces.labels.set(n.name, n.labels);
+    namespaces.add(selectors.none);
+    const addNamespaces = (facts: SelectorFacts) => {
+      for (const id of facts.representatives) namespaces.add(id);
+    };
+    // the selections of every clause end, each with the facts of its namespaces: its reach is worked
+    // out once all namespaces are known, below
+    const ends = this.ends;
+    for (const r of model.rules) {
+      for (const c of r.clauses) {
+        for (const end of [c.sources, c.destinations]) {
+          let selections = ends.get(end);
+          if (!selections) ends.set(end, (selections = end.pods.map((term) => ({ term, facts: selectors.ofContent(term.namespaces), reach: NOWHERE, pods: selectors.of(term.pods).representatives }))));
+          for (const s of selections) addNamespaces(s.facts);
+        }
+      }
+    }
+    for (const policies of this.index.byNamespace.values()) {
+      for (const p of policies) {
+        for (const r of [...(p.spec?.ingress ?? []), ...(p.spec?.egress ?? [])] as Json[]) {
+          for (const peer of [...(r.from ?? []), ...(r.to ?? [])] as EmittedPeer[]) {
+            if (!peer.namespaceSelector) continue;
+            // a contradictory selector adds what selecting everything would
+            const facts = selectors.ofEmitted(peer.namespaceSelector);
+            addNamespaces(facts.conjunction ? facts : selectors.of(everything));
+          }
+        }
+      }
+    }
+    for (const selections of ends.values()) for (const s of selections) s.reach = namespaces.reachedBy(s.term.namespaces, s.facts);
+    // looked up for every pod matched: memoised (the namespaces are all known by now)
+    const labelsOf = ownedNamespaceLabels(model, (n) => namespaces.labels.get(n) ?? { [NAMESPACE_NAME_LABEL]: n });
+    const known = new Map<string, Labels>();
+    this.namespaceLabels = (n) => {
+      let labels = known.get(n);
+      if (!labels) known.set(n, (labels = labelsOf(n)));
+      return labels;
+    };
+
+    // a pod gives every port name the program uses a number that some rule may also name
+    const namedPorts = [...new Map(model.rules.flatMap((r) => r.clauses.flatMap((c) => c.ports.named)).map((n) => [`${n.name}/${n.protocol}`, n])).values()];
+    const portCodes = (ports: readonly ContainerPort[]) => ports.flatMap((p) => (inPortRange(p.port) ? [codeOf(p.protocol, p.port)] : []));
+    // the boundaries of every clause's ports and every workload's: only needed when some port has a name
+    const allPortNumbers: Port[] = [];
+    if (namedPorts.length > 0) {
+      const codes = [...BOUNDS];
+      for (const r of model.rules) for (const c of r.clauses) portSetCuts(codes, c.ports);
+      for (const w of model.workloads) codes.push(...portCodes(w.ports));
+      allPortNumbers.push(...this.boundaries(codes));
+    }
+    this.podPorts = namedPorts.map((n, i) => ({ name: n.name, protocol: n.protocol, port: allPortNumbers[i % allPortNumbers.length].port }));
+    this.baseCuts = [...BOUNDS, ...portCodes(this.podPorts)];
+
+    if (model.cluster.podCIDRs.length > 0) this.podAddresses = () => model.cluster.podCIDRs.map((c) => ({ family: c.family, value: c.base + 1n }));
+    this.farAddresses = addressCuts(model, [], []).map((ip): Endpoint => ({ ip }));
+  }
+
+  /** A pod of that namespace with the labels of that id (one object per pair, shared by every side). */
+  pod(namespace: string, id: number): { pod: PodInstance } {
+    let byId = this.pods.get(namespace);
+    if (!byId) this.pods.set(namespace, (byId = []));
+    return (byId[id] ??= { pod: { namespace, labels: this.selectors.labels[id], ports: this.podPorts } });
+  }
+
+  /** The pod terms of a clause's end, as selections (the constructor took every clause's). */
+  selections(end: EndpointSet): readonly Selection[] {
+    return this.ends.get(end)!;
+  }
+
+  /** An emitted rule's parts, worked out on first use. */
+  partsOf(rule: EmittedRule): RuleParts {
+    let found = this.ruleParts.get(rule);
+    if (!found) {
+      const pods: Selection[] = [];
+      const blocks: Json[] = [];
+      for (const p of rule.peers as EmittedPeer[]) {
+        if (p.ipBlock) blocks.push(p.ipBlock);
+        // a peer without a namespaceSelector is in the policy's namespace
+        else pods.push({ reach: p.namespaceSelector ? this.namespaces.reachedBySelector(p.namespaceSelector) : this.namespaces.just(rule.namespace), pods: this.selectors.ofPodSelector(p.podSelector) });
+      }
+      const cuts: number[] = [];
+      for (const e of rule.ports ?? []) {
+        const protocol = e.protocol ?? "TCP";
+        if (protocols.includes(protocol) && typeof e.port === "number") rangeCuts(cuts, protocol, e.port, e.endPort ?? e.port);
+      }
+      this.ruleParts.set(rule, (found = { pods, blocks, cuts }));
+    }
+    return found;
+  }
+
+  /** The port boundaries of a side: those of its clauses' port sets and its rules' ports, and the pods' port numbers. */
+  portsOf(clauses: readonly Clause[], rules: readonly EmittedRule[]): Port[] {
+    const codes = [...this.baseCuts];
+    for (const c of clauses) portSetCuts(codes, c.ports);
+    for (const r of rules) codes.push(...this.partsOf(r).cuts);
+    return this.boundaries(codes);
+  }
+
+  /** The distinct boundaries among these codes, in order (one object per boundary). */
+  private boundaries(codes: readonly number[]): Port[] {
+    const pass = this.nextPass();
+    const sorted: number[] = [];
+    for (const code of codes) {
+      if (this.stamps[code] === pass) continue;
+      this.stamps[code] = pass;
+      // kept sorted by insertion: there are a few distinct boundaries
+      let at = sorted.length;
+      for (; at > 0 && sorted[at - 1] > code; at--) sorted[at] = sorted[at - 1];
+      sorted[at] = code;
+    }
+    return sorted.map((code) => (this.ports[code] ??= { protocol: protocols[Math.floor(code / PORTS_PER_PROTOCOL)], port: code % PORTS_PER_PROTOCOL }));
+  }
+
+  /**
+   * The pods standing for every region the selectors tell apart: in each namespace they reach (one
+   * reaching every namespace tells none apart) and in one that none of them reaches, the
+   * representatives of the selections reaching it, in the order given, and a pod without labels.
+   */
+  podPeers(owned: OwnedNamespace, selections: readonly (readonly Selection[])[]): Endpoint[] {
+    const all = this.namespaces.labels.size;
+    const reached = new Set<string>();
+    for (const some of selections) for (const s of some) if (s.reach.size < all) for (const n of s.reach) reached.add(n);
+    reached.add(owned.name);
+    const unreached = this.namespaces.firstOutside(reached);
+    if (unreached !== undefined) reached.add(unreached);
+
+    const peers: Endpoint[] = [];
+    for (const n of reached) {
+      const pass = this.nextPass();
+      for (const some of selections) {
+        for (const s of some) {
+          if (!s.reach.has(n)) continue;
+          for (const id of s.pods) if (this.take(id, pass)) peers.push(this.pod(n, id));
+        }
+      }
+      if (this.take(this.selectors.none, pass)) peers.push(this.pod(n, this.selectors.none));
+    }
+    return peers;
+  }
+
+  /** Whether this pass takes that label id for the first time. */
+  private take(id: number, pass: number): boolean {
+    if (this.labelStamps[id] === pass) return false;
+    this.labelStamps[id] = pass;
+    return true;
+  }
+
+  /** The addresses standing for every region of these blocks (the far-away ones when there are none). */
+  addressesOf(blocks: readonly IpBlock[], emitted: readonly Json[]): Endpoint[] {
+    if (blocks.length === 0 && emitted.length === 0) return this.farAddresses;
+    const key = `${blocks.map(objectId).join(",")}/${emitted.map(objectId).join(",")}`;
+    let found = this.addressPeers.get(key);
+    if (!found) this.addressPeers.set(key, (found = addressCuts(this.model, blocks, emitted).map((ip): Endpoint => ({ ip }))));
+    return found;
+  }
+
+  private nextPass(): number {
+    if (++this.pass === 0xffffffff) {
+      this.stamps.fill(0);
+      this.labelStamps.fill(0);
+      this.pass = 1;
+    }
+    return this.pass;
+  }
 }
 
-function verifySide(model: Model, owned: OwnedNamespace, subject: PodInstance, direction: Direction, candidates: readonly RuleClause[], ctx: Context): VerifyResult {
-  const { namespaces, namespaceLabels } = ctx;
+export function verifyNetworkPolicies(model: Model, objects: readonly unknown[]): VerifyResult {
+  const v = new Verification(model, objects);
+  let checks = 0;
+  for (const owned of model.namespaces) {
+    const found = verifyNamespace(v, owned);
+    checks += found.checks;
+    if (found.counterexample) return { counterexample: found.counterexample, checks };
+  }
+  return { checks };
+}
+
+/** Both directions of an owned namespace, for each case of subject. */
+function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
+  const candidates = clausesNear(v.model, owned.name);
+  const policies = v.index.byNamespace.get(owned.name) ?? [];
+  const subjects = [...subjectLabels(v, owned, candidates, policies)].map((id) => v.pod(owned.name, id));
+  // which policies select each subject: the same in both directions
+  const selectedBy = subjects.map((s) => selectingPolicies(s.pod, policies));
+  let checks = 0;
+  for (const direction of ["ingress", "egress"] as const) {
+    const reaching = candidates.filter(({ clause }) => v.selections(ownEnd(clause, direction)).some((s) => s.reach.has(owned.name)));
+    const groups = ownEndGroups(v, reaching, direction);
+    const seen = new Set<string>();
+    for (let i = 0; i < subjects.length; i++) {
+      const subject = subjects[i];
+      // what decides a subject's side: its posture, the clauses whose own end holds it, the policies selecting it
+      const { holding, places } = holdingClauses(v, subject, reaching, groups);
+      const signature = `${postureKey(postureOf(v.model, owned, subject.pod, direction).posture)}|${places}|${selectedBy[i]}`;
+      if (seen.has(signature)) continue;
+      seen.add(signature);
+      // the clauses holding the subject are the only ones of `reaching` its meaning can use
+      const found = verifySide(v, owned, subject, direction, holding);
+      checks += found.checks;
+      if (found.counterexample) return { counterexample: found.counterexample, checks };
+    }
+  }
+  return { checks };
+}
+
+/** The subjects of an owned namespace, as label ids in first-seen order: every selector that can reach it, from the program and the output. */
+function subjectLabels(v: Verification, owned: OwnedNamespace, candidates: readonly RuleClause[], policies: readonly Json[]): ReadonlySet<number> {
+  const ids = new Set<number>([v.selectors.none]);
+  const addAll = (more: readonly number[]) => {
+    for (const id of more) ids.add(id);
+  };
+  for (const w of workloadsIn(v.model, owned.name)) addAll(v.selectors.of(w.pods).representatives);
+  for (const { clause } of candidates) {
+    for (const s of v.selections(clause.sources)) if (s.reach.has(owned.name)) addAll(s.pods);
+    for (const s of v.selections(clause.destinations)) if (s.reach.has(owned.name)) addAll(s.pods);
+  }
+  for (const p of policies) addAll(v.selectors.ofPodSelector(p.spec?.podSelector));
+  return ids;
+}
+
+/** Clauses grouped by their own ends: `ends[group[i]]` holds the same pods as the i-th clause's own end. */
+interface EndGroups {
+  group: number[];
+  ends: EndpointSet[];
+}
+
+/**
+ * Groups clauses whose own ends have the same selections, term by term (the same reach and the same
+ * representatives, which equal conjunctions share): such ends hold the same pods (an end's address
+ * blocks never hold a pod).
+ */
+function ownEndGroups(v: Verification, candidates: readonly RuleClause[], direction: Direction): EndGroups {
+  const group: number[] = [];
+  const ends: EndpointSet[] = [];
+  // the groups by their first term's representatives, to compare with few of them
+  const byFirst = new Map<readonly number[] | undefined, number[]>();
+  for (const { clause } of candidates) {
+    const end = ownEnd(clause, direction);
+    const selections = v.selections(end);
+    let bucket = byFirst.get(selections[0]?.pods);
+    if (!bucket) byFirst.set(selections[0]?.pods, (bucket = []));
+    let g = bucket.find((other) => sameSelections(v.selections(ends[other]), selections));
+    if (g === undefined) {
+      bucket.push((g = ends.length));
+      ends.push(end);
+    }
+    group.push(g);
+  }
+  return { group, ends };
+}
+
+const sameSelections = (a: readonly Selection[], b: readonly Selection[]): boolean => a.length === b.length && a.every((s, i) => s.reach === b[i].reach && s.pods === b[i].pods);
+
+/** The clauses whose own end holds the subject, and their places among `candidates` (as text): one test per group of alike ends. */
+function holdingClauses(v: Verification, subject: { pod: PodInstance }, candidates: readonly RuleClause[], groups: EndGroups): { holding: RuleClause[]; places: string } {
+  const held = groups.ends.map((end) => inEndpointSet(end, subject, v.namespaceLabels));
+  const holding: RuleClause[] = [];
+  let places = "";
+  for (let i = 0; i < candidates.length; i++) {
+    if (!held[groups.group[i]]) continue;
+    holding.push(candidates[i]);
+    places += `${i},`;
+  }
+  return { holding, places };
+}
+
+/** The places of the policies whose podSelector selects the pod, as text. */
+function selectingPolicies(pod: PodInstance, policies: readonly Json[]): string {
+  let text = "";
+  for (let i = 0; i < policies.length; i++) if (selectorMatches(policies[i].spec?.podSelector, pod.labels)) text += `${i},`;
+  return text;
+}
+
+const postureKeys = new WeakMap<PostureSetting, string>();
+
+/** What tells postures apart: where they are stated, and what they say. */
+function postureKey(posture: PostureSetting | undefined): string {
+  if (!posture) return "-";
+  let key = postureKeys.get(posture);
+  if (key === undefined) postureKeys.set(posture, (key = JSON.stringify([posture.span.start.offset, posture.span.file, posture.posture])));
+  return key;
+}
+
+/** One side: the subject's meaning against the emitted policies, for every case of peer and port. */
+function verifySide(v: Verification, owned: OwnedNamespace, self: { pod: PodInstance }, direction: Direction, candidates: readonly RuleClause[]): VerifyResult {
+  const { model, namespaceLabels } = v;
+  const subject = self.pod;
   const meaning = sideOf(model, subject, direction, namespaceLabels, candidates);
-  const plain = emittedSideOf(ctx.index, subject, direction, namespaceLabels);
+  const plain = emittedSideOf(v.index, subject, direction, namespaceLabels);
   // a CNI matching ipBlocks against pod addresses changes something only where an ipBlock is
-  const withIpBlocks = ctx.podAddresses && plain.rules.some((r) => r.peers.some((p: EmittedPeer) => p.ipBlock));
-  const emitted = [plain, ...(withIpBlocks ? [emittedSideOf(ctx.index, subject, direction, namespaceLabels, ctx.podAddresses)] : [])];
+  const withIpBlocks = v.podAddresses && plain.rules.some((r) => v.partsOf(r).blocks.length > 0);
+  const emitted = withIpBlocks ? [plain, emittedSideOf(v.index, subject, direction, namespaceLabels, v.podAddresses)] : [plain];
   const clauses = [...meaning.allows, ...meaning.denies].map((a) => a.clause);
-  const rules = emitted[0].rules;
-
-  // the peers' namespaces: those the selectors involved reach (a selector reaching every namespace
-  // tells none apart), and one that none of them reaches
-  const podTerms: PodTerm[] = clauses.flatMap((c) => otherEnd(c, direction).pods);
-  const peerSelectors = rules.flatMap((r) => r.peers.filter((p: EmittedPeer) => !p.ipBlock));
-  const all = namespaces.labels.size;
-  const reached = new Set<string>();
-  const addReached = (set: ReadonlySet<string>) => {
-    if (set.size < all) for (const n of set) reached.add(n);
-  };
-  for (const t of podTerms) addReached(namespaces.reachedBy(t.namespaces));
-  for (const p of peerSelectors) addReached(p.namespaceSelector ? namespaces.reachedBySelector(p.namespaceSelector) : new Set([owned.name]));
-  reached.add(owned.name);
-  const unreached = namespaces.firstOutside(reached);
-  const peerNamespaces = [...reached, ...(unreached === undefined ? [] : [unreached])];
-
-  // the peers' labels, per namespace: witnesses and near misses of the pod selectors that reach it
-  const labelsIn = new Map(peerNamespaces.map((n) => [n, new UniqueLabels()]));
-  const addTo = (set: ReadonlySet<string>, c: Conjunction | undefined) => {
-    for (const [n, labels] of labelsIn) if (set.has(n)) labels.addAround(c);
-  };
-  for (const t of podTerms) addTo(namespaces.reachedBy(t.namespaces), t.pods);
-  for (const p of peerSelectors) addTo(p.namespaceSelector ? namespaces.reachedBySelector(p.namespaceSelector) : new Set([owned.name]), conjunctionOfSelector(p.podSelector));
-  for (const labels of labelsIn.values()) labels.add(NO_LABELS, NO_LABELS_KEY);
-
-  const ipBlocks = [...clauses.flatMap((c) => otherEnd(c, direction).ips)];
-  const emittedBlocks = rules.flatMap((r) => r.peers.filter((p: EmittedPeer) => p.ipBlock).map((p: EmittedPeer) => p.ipBlock!));
-  const peers: Endpoint[] = [
-    ...[...labelsIn].flatMap(([namespace, labels]) => labels.keyed.map((l) => podEndpoint(ctx, namespace, l))),
-    ...(ipBlocks.length === 0 && emittedBlocks.length === 0 ? ctx.farAddresses : addressCuts(model, ipBlocks, emittedBlocks).map((ip): Endpoint => ({ ip }))),
+  const rules = plain.rules;
+  const peers = [
+    ...v.podPeers(owned, [...clauses.map((c) => v.selections(otherEnd(c, direction))), ...rules.map((r) => v.partsOf(r).pods)]),
+    ...v.addressesOf(
+      clauses.flatMap((c) => otherEnd(c, direction).ips),
+      rules.flatMap((r) => v.partsOf(r).blocks),
+    ),
   ];
-  // sides with the same clauses' port sets and the same rules share their port boundaries
-  const portsKey = `${clauses.map((c) => objectId(c.ports)).join(",")}/${rules.map((r) => r.index).join(",")}`;
-  let ports = ctx.portCache.get(portsKey);
-  if (!ports) ctx.portCache.set(portsKey, (ports = portCuts(clauses.map((c) => c.ports), rules.flatMap((r) => r.ports ?? []), ctx.podPorts)));
+  const ports = v.portsOf(clauses, rules);
 
   let checks = 0;
-  const seen = new Set<string>();
-  const self: Endpoint = { pod: subject };
+  const cases = new Cases();
   for (const peer of peers) {
     const matched = meaning.clausesFor(peer);
     const admittedRules = emitted.map((e) => e.rulesFor(peer));
     // peers matching the same clauses and rules are one case (pods all carry the same ports)
-    let key = "ip" in peer ? "i" : "p";
-    for (const a of matched.allows) key += `a${meaning.allows.indexOf(a)}`;
-    for (const d of matched.denies) key += `d${meaning.denies.indexOf(d)}`;
-    for (const rs of admittedRules) {
-      key += "|";
-      for (const r of rs) key += `${r.index},`;
-    }
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (!cases.add({ ip: "ip" in peer, allows: matched.allows, denies: matched.denies, rules: admittedRules })) continue;
     // one flow object, its port changed in place (this loop is the hot one)
     const flow: ConcreteFlow = direction === "ingress" ? { src: peer, dst: self, protocol: "TCP", port: 1 } : { src: self, dst: peer, protocol: "TCP", port: 1 };
     for (const { protocol, port } of ports) {
@@ -378,19 +711,64 @@ function verifySide(model: Model, owned: OwnedNamespace, subject: PodInstance, d
       const meant = meaning.permits(matched, flow);
       checks++;
       // exact whether or not the CNI matches ipBlocks against pod addresses
-      for (const [i, side] of emitted.entries()) {
-        const admitted = !side.isolated || admits(admittedRules[i], flow);
-        if (admitted === meant) continue;
-        const policies = admittedBy(admittedRules[i], flow);
-        const verdict = evaluateSide(model, flow, direction, namespaceLabels);
-        const span = (meant ? verdict.allows[0] : verdict.denies[0]) ?? verdict.posture?.span ?? owned.span;
-        const description = `${describeEndpoint(flow.src)} -> ${describeEndpoint(flow.dst)} on ${protocol.toLowerCase()}/${port}: on the ${direction} side the program ${
-          meant ? "permits" : "forbids"
-        } it, the emitted policies ${admitted ? `admit it${policies.length > 0 ? ` (${policies.join(", ")})` : " (no policy isolates the pod)"}` : "drop it"}${i === 1 ? " when the CNI matches ipBlocks against pod addresses" : ""}`;
-        return { counterexample: { flow: { ...flow }, direction, meant, emitted: admitted, span, description }, checks };
+      for (let i = 0; i < emitted.length; i++) {
+        const admitted = !emitted[i].isolated || admits(admittedRules[i], flow);
+        if (admitted !== meant) return { counterexample: counterexample(model, owned, flow, direction, meant, admitted, admittedRules[i], i === 1, namespaceLabels), checks };
       }
     }
   }
   return { checks };
 }
 
+/** What puts peers of a side in one case: being an address or a pod, the clauses and the rules (per emitted view) holding them. */
+interface Case {
+  ip: boolean;
+  allows: readonly object[];
+  denies: readonly object[];
+  rules: readonly (readonly EmittedRule[])[];
+}
+
+const sameItems = (a: readonly object[], b: readonly object[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+const sameCase = (a: Case, b: Case): boolean =>
+  a.ip === b.ip && sameItems(a.allows, b.allows) && sameItems(a.denies, b.denies) && a.rules.every((rs, i) => sameItems(rs, b.rules[i]));
+
+/** The cases of a side: each kept under a hash of its sizes and rules, compared exactly within. */
+class Cases {
+  private readonly byHash = new Map<number, Case[]>();
+
+  /** Whether the case is a new one (then kept). */
+  add(c: Case): boolean {
+    let hash = (c.ip ? 1 : 2) + 31 * (c.allows.length + 31 * c.denies.length);
+    for (const rs of c.rules) {
+      hash = (hash * 31 + rs.length) | 0;
+      for (const r of rs) hash = (hash * 31 + r.index) | 0;
+    }
+    const same = this.byHash.get(hash);
+    if (same?.some((d) => sameCase(c, d))) return false;
+    if (same) same.push(c);
+    else this.byHash.set(hash, [c]);
+    return true;
+  }
+}
+
+/** The flow on which the emitted policies disagree with the program, described. */
+function counterexample(
+  model: Model,
+  owned: OwnedNamespace,
+  flow: ConcreteFlow,
+  direction: Direction,
+  meant: boolean,
+  admitted: boolean,
+  admittedRules: readonly EmittedRule[],
+  byPodAddress: boolean,
+  namespaceLabels: (n: string) => Labels,
+): Counterexample {
+  const policies = admittedBy(admittedRules, flow);
+  const verdict = evaluateSide(model, flow, direction, namespaceLabels);
+  const span = (meant ? verdict.allows[0] : verdict.denies[0]) ?? verdict.posture?.span ?? owned.span;
+  const description = `${describeEndpoint(flow.src)} -> ${describeEndpoint(flow.dst)} on ${flow.protocol.toLowerCase()}/${flow.port}: on the ${direction} side the program ${
+    meant ? "permits" : "forbids"
+  } it, the emitted policies ${admitted ? `admit it${policies.length > 0 ? ` (${policies.join(", ")})` : " (no policy isolates the pod)"}` : "drop it"}${byPodAddress ? " when the CNI matches ipBlocks against pod addresses" : ""}`;
+  return { flow: { ...flow }, direction, meant, emitted: admitted, span, description };
+}
