@@ -208,25 +208,31 @@ function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
   let rules = entries.map((e) => ({ ...e, peers: normalizePeers(e.peers) }));
   if (rules.length <= 1) return rules;
   for (;;) {
-    const byPeers = mergeBy(rules, (r) => endpointsKey(r.peers), (a, b) => ({ peers: a.peers, ports: unionPorts(a.ports, b.ports), spans: [...a.spans, ...b.spans] }));
-    const byPorts = mergeBy(byPeers, (r) => portsKey(r.ports), (a, b) => ({
-      peers: normalizePeers({ pods: [...a.peers.pods, ...b.peers.pods], ips: [...a.peers.ips, ...b.peers.ips] }),
-      ports: a.ports,
-      spans: [...a.spans, ...b.spans],
+    const byPeers = mergeBy(rules, (r) => endpointsKey(r.peers), (group) => ({
+      peers: group[0].peers,
+      ports: group.slice(1).reduce((ports, r) => unionPorts(ports, r.ports), group[0].ports),
+      spans: group.flatMap((r) => r.spans),
+    }));
+    const byPorts = mergeBy(byPeers, (r) => portsKey(r.ports), (group) => ({
+      peers: normalizePeers({ pods: group.flatMap((r) => r.peers.pods), ips: group.flatMap((r) => r.peers.ips) }),
+      ports: group[0].ports,
+      spans: group.flatMap((r) => r.spans),
     }));
     if (byPorts.length === rules.length) return sortedBy(byPorts, ruleKey);
     rules = byPorts;
   }
 }
 
-function mergeBy<T>(items: readonly T[], key: (t: T) => string, merge: (a: T, b: T) => T): T[] {
-  const groups = new Map<string, T>();
+/** The items grouped by key, in order of first appearance; a group of several is merged at once. */
+function mergeBy<T>(items: readonly T[], key: (t: T) => string, merge: (group: T[]) => T): T[] {
+  const groups = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item);
-    const existing = groups.get(k);
-    groups.set(k, existing ? merge(existing, item) : item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
   }
-  return [...groups.values()];
+  return [...groups.values()].map((group) => (group.length === 1 ? group[0] : merge(group)));
 }
 
 /** `items` in the order of their keys, each key computed once. */
