@@ -69,7 +69,7 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
   };
   const diagnostics: Diagnostic[] = [];
   const addRules = (s: Subject, direction: Direction, rects: readonly Rect[], cell: Cell, span: Span) => {
-    for (const r of subtractDenies(model, rects, cell.denies, span, diagnostics)) s.rules[direction].push(r);
+    for (const r of subtractDenies(rects, cell.denies, span, diagnostics)) s.rules[direction].push(r);
     s.spans.push(span, ...cell.denies.map((x) => x.span));
   };
 
@@ -175,7 +175,7 @@ function everythingFor(model: Model, cell: Cell, span: Span, diagnostics: Diagno
  * rects minus every deny: (P × Q) − (P' × Q') = (P − P') × Q  ∪  (P ∩ P') × (Q − Q').
  * A port difference with no exact form is an error naming both rules.
  */
-function subtractDenies(model: Model, rects: readonly Rect[], denies: readonly Deny[], span: Span, diagnostics: Diagnostic[]): RuleEntry[] {
+function subtractDenies(rects: readonly Rect[], denies: readonly Deny[], span: Span, diagnostics: Diagnostic[]): RuleEntry[] {
   let result = [...rects];
   for (const deny of denies) {
     result = result.flatMap((r) => {
