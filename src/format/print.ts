@@ -6,7 +6,8 @@
  * holds no comment and fits in 100 columns.
  */
 import type * as ast from "../syntax/ast.js";
-import { lexer, Identifier, NumberToken, Name } from "../syntax/tokens.js";
+import { Identifier, NumberToken, Name } from "../syntax/tokens.js";
+import { scan } from "../syntax/scanner.js";
 import { tokenMatcher } from "chevrotain";
 
 export const MAX_WIDTH = 100;
@@ -25,7 +26,7 @@ const quote = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`).repl
 /** True when `text` lexes back as one name or number token. */
 function bare(text: string): boolean {
   if (text === "") return false;
-  const { tokens, errors } = lexer.tokenize(text);
+  const { tokens, errors } = scan(text);
   return errors.length === 0 && tokens.length === 1 && tokens[0].image === text && (tokenMatcher(tokens[0], Name) || tokenMatcher(tokens[0], Identifier) || tokenMatcher(tokens[0], NumberToken));
 }
 

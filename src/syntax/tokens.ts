@@ -1,6 +1,6 @@
 /**
- * Tokens of `.secpol` and their Chevrotain lexer (`parse` reads with scanner.ts, which lexes the
- * same, faster). Keywords are reserved only where a statement could start or continue with them, so
+ * Tokens of `.secpol` and their Chevrotain lexer (the reference: the compiler lexes with scanner.ts,
+ * which is tested to lex the same, faster). Keywords are reserved only where a statement could start or continue with them, so
  * every keyword is also a `Name` (a declared name may be any identifier or keyword). Comments go to
  * their own group: the formatter keeps them.
  */
