@@ -106,13 +106,6 @@ class ByLabel<T> {
   }
 }
 
-/** The label a conjunction asks for when it is exactly one label equal to one value (most are), as [key, value]. */
-function soleLabel(c: Conjunction): readonly [string, string] | undefined {
-  if (c.length !== 1) return undefined;
-  const [key, k] = c[0];
-  return !k.absentOk && k.values.kind === "only" && k.values.values.length === 1 ? [key, k.values.values[0]] : undefined;
-}
-
 /** The key of the label an emitted selector asks for when that is all it says, `{matchLabels: {key: value}}` (most are). */
 function soleMatchLabel(selector: Json): string | undefined {
   let matchLabels: unknown;
@@ -131,9 +124,9 @@ function soleMatchLabel(selector: Json): string | undefined {
 
 /**
  * The selectors of one verification and their representatives. Label maps are interned: equal maps
- * get one id (and keep the first object seen). Facts are kept per distinct conjunction and per
- * distinct emitted selector: by the label they ask for when they ask for one, else by text (the
- * canonical text of a conjunction, which labels.ts caches per object; an emitted selector's JSON).
+ * get one id (and keep the first object seen). Facts are kept per distinct conjunction (by its
+ * canonical text, which labels.ts caches per object) and per distinct emitted selector (by the
+ * label it asks for when that is all it says, else by its JSON).
  */
 class Selectors {
   /** The interned label maps, and their namespace-name labels, by id. */
@@ -142,7 +135,6 @@ class Selectors {
   private readonly ids = new Map<string, number>();
   /** By object first: the program shares its pod conjunctions (a workload's, in every term naming it). */
   private readonly byConjunction = new Map<Conjunction, SelectorFacts>();
-  private readonly byConjunctionLabel = new ByLabel<SelectorFacts>();
   private readonly byConjunctionKey = new Map<string, SelectorFacts>();
   private readonly emittedByLabel = new ByLabel<EmittedFacts>();
   private readonly emittedByText = new Map<string, EmittedFacts>();
@@ -170,8 +162,6 @@ class Selectors {
 
   /** The same, for a conjunction not looked up again by object. */
   ofContent(c: Conjunction): SelectorFacts {
-    const label = soleLabel(c);
-    if (label) return this.byConjunctionLabel.get(label[0], label[1]) ?? this.byConjunctionLabel.set(label[0], label[1], this.facts(c));
     const key = conjunctionKey(c);
     let found = this.byConjunctionKey.get(key);
     if (!found) this.byConjunctionKey.set(key, (found = this.facts(c)));
