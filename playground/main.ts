@@ -12,7 +12,8 @@ import { setDiagnostics, type Diagnostic as CmDiagnostic } from "@codemirror/lin
 import { deflateSync, inflateSync, strFromU8, strToU8, zipSync } from "fflate";
 import { parseAllDocuments } from "yaml";
 import { build, connectivityOf, format, renderExplanation, type BuildResult, type Diagnostic, type OutputFile } from "../src/index.js";
-import { lexer, Comment } from "../src/syntax/tokens.js";
+import { Comment } from "../src/syntax/tokens.js";
+import { scan } from "../src/syntax/scanner.js";
 import { tokenScope } from "../src/grammar/generate.js";
 import examples from "virtual:examples";
 
@@ -26,8 +27,8 @@ const scopeClass = (scope: string) => `s-${scope.split(".").slice(0, 2).join("-"
 
 function highlight(view: EditorView): DecorationSet {
   const text = view.state.doc.toString();
-  const { tokens, groups } = lexer.tokenize(text);
-  const all = [...tokens, ...((groups.comments as typeof tokens | undefined) ?? [])].sort((a, b) => a.startOffset - b.startOffset);
+  const { tokens, comments } = scan(text);
+  const all = [...tokens, ...comments].sort((a, b) => a.startOffset - b.startOffset);
   const builder = new RangeSetBuilder<Decoration>();
   for (const token of all) {
     const scope = token.tokenType === Comment ? tokenScope(Comment) : tokenScope(token.tokenType);

@@ -1,6 +1,6 @@
 /**
  * The lexer of the compiler (`parse`, the formatter): the tokens, comments and errors of
- * Chevrotain's `lexer` (tokens.ts, now the reference it is tested against), at a fraction of the cost. At each
+ * Chevrotain's `chevrotainLexer()` (tokens.ts, now the reference it is tested against), at a fraction of the cost. At each
  * offset Chevrotain tries the tokens of `allTokens` that can start with the character there, in
  * that order, and takes a longer identifier instead of a keyword, number or address (`longer_alt`);
  * this does the same with a switch on the character and the tokens' own patterns.

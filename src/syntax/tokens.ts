@@ -140,12 +140,15 @@ export const allTokens: TokenType[] = [
 
 // Lines end at `\n` only, as the renderer, the formatter and `Newline` see them. Chevrotain's default
 // also counts `\r` and `\r\n`, which numbered every line of a CRLF file twice in diagnostics.
-export const lexer = new Lexer(allTokens, {
-  positionTracking: "full",
-  ensureOptimizations: false,
-  lineTerminatorsPattern: /\n/g,
-  lineTerminatorCharacters: ["\n"],
-});
+// Built on first use: the compiler lexes with scanner.ts, and building this costs every start ~15 ms.
+let built: Lexer | undefined;
+export const chevrotainLexer = (): Lexer =>
+  (built ??= new Lexer(allTokens, {
+    positionTracking: "full",
+    ensureOptimizations: false,
+    lineTerminatorsPattern: /\n/g,
+    lineTerminatorCharacters: ["\n"],
+  }));
 
 /** Keywords that start a statement. */
 export const statementKeywords: ReadonlySet<TokenType> = new Set([

@@ -12,7 +12,7 @@ import textmate from "vscode-textmate";
 import oniguruma from "vscode-oniguruma";
 import { diagramAssets, ebnf, grammarFiles, railroadHtml, textMateGrammar, tokenScope } from "../../src/grammar/generate.js";
 import { chevrotainParser } from "../../src/syntax/parser.js";
-import { lexer, Newline, StringToken } from "../../src/syntax/tokens.js";
+import { chevrotainLexer, Newline, StringToken } from "../../src/syntax/tokens.js";
 import { repoRoot } from "../support/baseline.js";
 
 const require = createRequire(import.meta.url);
@@ -95,7 +95,7 @@ test("the TextMate grammar splits and scopes every example and standard module a
   for (const path of programs) {
     const text = readFileSync(join(repoRoot, path), "utf8");
     const highlighted = tokenize(text);
-    const lexed = lexer.tokenize(text);
+    const lexed = chevrotainLexer().tokenize(text);
     assert.equal(lexed.errors, [], path);
     for (const token of [...lexed.tokens, ...(lexed.groups.comments ?? [])]) {
       if (token.tokenType === Newline) continue;

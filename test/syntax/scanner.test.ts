@@ -1,6 +1,6 @@
 /**
- * The lexer of `parse` (src/syntax/scanner.ts) against Chevrotain's `lexer`, which the formatter
- * and the playground use: the same tokens (every field), comments and errors, on any text.
+ * The lexer of `parse`, the formatter and the playground (src/syntax/scanner.ts) against Chevrotain's
+ * lexer (`chevrotainLexer()`, the reference): the same tokens (every field), comments and errors, on any text.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { join } from "node:path";
 import type { IToken } from "chevrotain";
 import { scan } from "../../src/syntax/scanner.js";
-import { lexer } from "../../src/syntax/tokens.js";
+import { chevrotainLexer } from "../../src/syntax/tokens.js";
 import { families, vocabulary } from "../support/fuzz.js";
 import { repoRoot } from "../support/baseline.js";
 import { readSources } from "../support/sources.js";
@@ -17,7 +17,7 @@ const fields = (tokens: IToken[]) =>
   tokens.map((k) => [k.image, k.startOffset, k.endOffset, k.startLine, k.endLine, k.startColumn, k.endColumn, k.tokenTypeIdx, k.tokenType.name]);
 
 function agree(text: string): void {
-  const expected = lexer.tokenize(text);
+  const expected = chevrotainLexer().tokenize(text);
   const actual = scan(text);
   const what = JSON.stringify(text);
   assert.equal(fields(actual.tokens), fields(expected.tokens), `tokens of ${what}`);
