@@ -7,7 +7,7 @@
  * with its error recovery and messages. test/syntax/fast-parser.test.ts checks that the two agree.
  */
 import { createTokenInstance, EOF, tokenMatcher, type IToken, type TokenType } from "chevrotain";
-import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import type { Diagnostic, Position, Span } from "../diagnostics/diagnostic.js";
 import type * as ast from "./ast.js";
 import { addressTokens, clauseKeywords, isNetworkRule, targetKeywords } from "./parser.js";
 import { addClauseNames, profileRules, unquote } from "./to-ast.js";
@@ -77,12 +77,32 @@ class Reader {
   /** For `isNetworkRule`: the i-th token ahead (1: the next one), EOF past the end. */
   private readonly lookahead = (i: number): IToken => this.tokens[this.pos + i - 1] ?? endOfFile;
 
+  /**
+   * Spans share their objects: a token's start and end positions are made once, so is the span of
+   * one token, and nested nodes over the same tokens (a reference and its name) get one span. The
+   * AST is the compiler's largest structure and spans were most of it. Nothing changes a span.
+   */
+  private readonly starts = new Map<IToken, Position>();
+  private readonly ends = new Map<IToken, Position>();
+  private readonly single = new Map<IToken, Span>();
+  private last?: { first: IToken; last: IToken; span: Span };
+
   private span(first: IToken, last: IToken): Span {
-    return {
-      file: this.path,
-      start: { line: first.startLine!, column: first.startColumn!, offset: first.startOffset },
-      end: { line: last.endLine!, column: last.endColumn! + 1, offset: last.endOffset! + 1 },
-    };
+    if (first === last) {
+      let span = this.single.get(first);
+      if (!span) this.single.set(first, (span = this.newSpan(first, last)));
+      return span;
+    }
+    if (this.last?.first !== first || this.last.last !== last) this.last = { first, last, span: this.newSpan(first, last) };
+    return this.last.span;
+  }
+
+  private newSpan(first: IToken, last: IToken): Span {
+    let start = this.starts.get(first);
+    if (!start) this.starts.set(first, (start = { line: first.startLine!, column: first.startColumn!, offset: first.startOffset }));
+    let end = this.ends.get(last);
+    if (!end) this.ends.set(last, (end = { line: last.endLine!, column: last.endColumn! + 1, offset: last.endOffset! + 1 }));
+    return { file: this.path, start, end };
   }
 
   /** The span from the token at `start` to the last token read. */
