@@ -209,8 +209,13 @@ const free: KeyConstraint = { absentOk: true, values: { kind: "except", values: 
 
 /** Whether every label map in `a` is in `b`. */
 export function conjunctionSubset(a: Conjunction, b: Conjunction): boolean {
-  const ofA = new Map(a);
-  return b.every(([key, cb]) => constraintSubset(ofA.get(key) ?? free, cb));
+  // both sorted by key (as intersectConjunctions relies on): walked together, nothing allocated
+  let i = 0;
+  for (const [key, cb] of b) {
+    while (i < a.length && a[i][0] < key) i++;
+    if (!constraintSubset(i < a.length && a[i][0] === key ? a[i][1] : free, cb)) return false;
+  }
+  return true;
 }
 
 /** Whether every label map in `a` is in `b` (exact: a ⊆ b iff a − b is empty). */
