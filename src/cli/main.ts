@@ -307,7 +307,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
   }
   let written: WriteOutcome;
   try {
-    written = writeOutputDirectory(out, files, testWriteHooks());
+    written = await writeOutputDirectory(out, files, testWriteHooks());
   } catch (e) {
     const error = e instanceof OutputError ? e : new OutputError("write", out, String(e));
     const failure =
