@@ -94,8 +94,16 @@ async function writeTree(root: string, files: readonly OutputFile[]): Promise<vo
   const directories = [...new Set(paths.map((p) => dirname(p)))].filter((d) => d !== root);
   // recursive mkdirs sharing a parent may race to make it: each takes the other's as made
   await all(directories.map((d) => mkdir(d, { recursive: true })));
-  await all(files.map((file, i) => writeFile(paths[i], file.content)));
+  // a bounded number at a time: each write holds its content as a buffer until it is done
+  let next = 0;
+  const writer = async () => {
+    for (let i = next++; i < files.length; i = next++) await writeFile(paths[i], files[i].content);
+  };
+  await all(Array.from({ length: Math.min(WRITERS, files.length) }, writer));
 }
+
+/** Writes in flight at once: enough to keep Node's four I/O threads busy. */
+const WRITERS = 16;
 
 export async function writeOutputDirectory(dir: string, files: readonly OutputFile[], hooks: WriteHooks = {}): Promise<WriteOutcome> {
   if (!isOurs(dir)) throw new OutputError("not-ours", dir, "not written by secpolc");
