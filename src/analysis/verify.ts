@@ -402,12 +402,16 @@ class Verification {
     }
     for (const policies of this.index.byNamespace.values()) {
       for (const p of policies) {
-        for (const r of [...(p.spec?.ingress ?? []), ...(p.spec?.egress ?? [])] as Json[]) {
-          for (const peer of [...(r.from ?? []), ...(r.to ?? [])] as EmittedPeer[]) {
-            if (!peer.namespaceSelector) continue;
-            // a contradictory selector adds what selecting everything would
-            const facts = selectors.ofEmitted(peer.namespaceSelector);
-            addNamespaces(facts.conjunction ? facts : selectors.of(everything));
+        for (const rules of [p.spec?.ingress, p.spec?.egress] as (Json[] | undefined)[]) {
+          for (const r of rules ?? []) {
+            for (const peers of [r.from, r.to] as (EmittedPeer[] | undefined)[]) {
+              for (const peer of peers ?? []) {
+                if (!peer.namespaceSelector) continue;
+                // a contradictory selector adds what selecting everything would
+                const facts = selectors.ofEmitted(peer.namespaceSelector);
+                addNamespaces(facts.conjunction ? facts : selectors.of(everything));
+              }
+            }
           }
         }
       }
@@ -688,16 +692,19 @@ function verifySide(v: Verification, owned: OwnedNamespace, self: { pod: PodInst
 
   let checks = 0;
   const cases = new Cases();
-  for (const peer of peers) {
+  // one flow object, its peer and port changed in place (these loops are the hot ones: indexed, allocating nothing per port)
+  const flow: ConcreteFlow = { src: self, dst: self, protocol: "TCP", port: 1 };
+  for (let p = 0; p < peers.length; p++) {
+    const peer = peers[p];
     const matched = meaning.clausesFor(peer);
-    const admittedRules = emitted.map((e) => e.rulesFor(peer));
+    const admittedRules = emitted.length === 1 ? [plain.rulesFor(peer)] : emitted.map((e) => e.rulesFor(peer));
     // peers matching the same clauses and rules are one case (pods all carry the same ports)
-    if (!cases.add({ ip: "ip" in peer, allows: matched.allows, denies: matched.denies, rules: admittedRules })) continue;
-    // one flow object, its port changed in place (this loop is the hot one)
-    const flow: ConcreteFlow = direction === "ingress" ? { src: peer, dst: self, protocol: "TCP", port: 1 } : { src: self, dst: peer, protocol: "TCP", port: 1 };
-    for (const { protocol, port } of ports) {
-      flow.protocol = protocol;
-      flow.port = port;
+    if (!cases.add("ip" in peer, matched.allows, matched.denies, admittedRules)) continue;
+    if (direction === "ingress") flow.src = peer;
+    else flow.dst = peer;
+    for (let k = 0; k < ports.length; k++) {
+      flow.protocol = ports[k].protocol;
+      flow.port = ports[k].port;
       const meant = meaning.permits(matched, flow);
       checks++;
       // exact whether or not the CNI matches ipBlocks against pod addresses
@@ -718,24 +725,32 @@ interface Case {
   rules: readonly (readonly EmittedRule[])[];
 }
 
-const sameItems = (a: readonly object[], b: readonly object[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+function sameItems(a: readonly object[], b: readonly object[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
-const sameCase = (a: Case, b: Case): boolean =>
-  a.ip === b.ip && sameItems(a.allows, b.allows) && sameItems(a.denies, b.denies) && a.rules.every((rs, i) => sameItems(rs, b.rules[i]));
+function sameCase(ip: boolean, allows: readonly object[], denies: readonly object[], rules: readonly (readonly EmittedRule[])[], b: Case): boolean {
+  if (ip !== b.ip || !sameItems(allows, b.allows) || !sameItems(denies, b.denies)) return false;
+  for (let i = 0; i < rules.length; i++) if (!sameItems(rules[i], b.rules[i])) return false;
+  return true;
+}
 
 /** The cases of a side: each kept under a hash of its sizes and rules, compared exactly within. */
 class Cases {
   private readonly byHash = new Map<number, Case[]>();
 
   /** Whether the case is a new one (then kept). */
-  add(c: Case): boolean {
-    let hash = (c.ip ? 1 : 2) + 31 * (c.allows.length + 31 * c.denies.length);
-    for (const rs of c.rules) {
+  add(ip: boolean, allows: readonly object[], denies: readonly object[], rules: readonly (readonly EmittedRule[])[]): boolean {
+    let hash = (ip ? 1 : 2) + 31 * (allows.length + 31 * denies.length);
+    for (const rs of rules) {
       hash = (hash * 31 + rs.length) | 0;
       for (const r of rs) hash = (hash * 31 + r.index) | 0;
     }
     const same = this.byHash.get(hash);
-    if (same?.some((d) => sameCase(c, d))) return false;
+    if (same) for (const d of same) if (sameCase(ip, allows, denies, rules, d)) return false;
+    const c = { ip, allows, denies, rules };
     if (same) same.push(c);
     else this.byHash.set(hash, [c]);
     return true;

@@ -51,9 +51,11 @@ export function inEndpointSet(set: EndpointSet, endpoint: Endpoint, namespaceLab
   if ("pod" in endpoint) {
     const { pod } = endpoint;
     const nsLabels = namespaceLabels(pod.namespace);
-    return set.pods.some((t) => conjunctionMatches(t.namespaces, nsLabels) && conjunctionMatches(t.pods, pod.labels));
+    for (const t of set.pods) if (conjunctionMatches(t.namespaces, nsLabels) && conjunctionMatches(t.pods, pod.labels)) return true;
+    return false;
   }
-  return set.ips.some((b) => addressInBlock(endpoint.ip.family, endpoint.ip.value, b));
+  for (const b of set.ips) if (addressInBlock(endpoint.ip.family, endpoint.ip.value, b)) return true;
+  return false;
 }
 
 export function clauseContains(clause: Clause, flow: ConcreteFlow, namespaceLabels: NamespaceLabels): boolean {
@@ -155,8 +157,11 @@ export function sideOf(
     permits(clauses: { allows: { clause: Clause }[]; denies: { clause: Clause }[] }, flow: ConcreteFlow): boolean {
       if (!posture) return true;
       const dstPorts = "pod" in flow.dst ? flow.dst.pod.ports : undefined;
-      const hit = (c: { clause: Clause }) => portSetContains(c.clause.ports, flow.protocol, flow.port, dstPorts);
-      return (posture.posture === "allow" || clauses.allows.some(hit)) && !clauses.denies.some(hit);
+      // loops, not a closure per call: translation validation asks this for every case and port
+      for (const d of clauses.denies) if (portSetContains(d.clause.ports, flow.protocol, flow.port, dstPorts)) return false;
+      if (posture.posture === "allow") return true;
+      for (const a of clauses.allows) if (portSetContains(a.clause.ports, flow.protocol, flow.port, dstPorts)) return true;
+      return false;
     },
   };
 }

@@ -85,10 +85,14 @@ export interface ContainerPort {
 
 /** Whether `protocol/port` on a destination with these container ports is in the set. */
 export function portSetContains(s: PortSet, protocol: Protocol, port: number, destinationPorts: readonly ContainerPort[] | undefined): boolean {
-  if (s.numeric[protocol].some((r) => r.from <= port && port <= r.to)) return true;
-  return s.named.some(
-    (n) => n.protocol === protocol && (destinationPorts ?? []).some((c) => c.name === n.name && c.protocol === protocol && c.port === port),
-  );
+  // loops, not closures: translation validation asks this for every case and port
+  for (const r of s.numeric[protocol]) if (r.from <= port && port <= r.to) return true;
+  if (destinationPorts === undefined) return false;
+  for (const n of s.named) {
+    if (n.protocol !== protocol) continue;
+    for (const c of destinationPorts) if (c.name === n.name && c.protocol === protocol && c.port === port) return true;
+  }
+  return false;
 }
 
 export function describePorts(s: PortSet): string {
