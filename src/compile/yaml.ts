@@ -62,13 +62,20 @@ function scalar(value: unknown): string {
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** `key: value` lines of a map at `indent`. */
+/** Whether a map has no keys (without listing them). */
+function isEmptyMap(value: Record<string, unknown>): boolean {
+  for (const _ in value) return false;
+  return true;
+}
+
+/** `key: value` lines of a map at `indent`. (`for...in`: manifests are plain objects, their keys in `Object.keys` order.) */
 function map(value: Record<string, unknown>, indent: string, out: string[]): void {
-  for (const [key, v] of Object.entries(value)) {
+  for (const key in value) {
+    const v = value[key];
     if (v === undefined) continue;
     const k = scalar(key);
     if (isMap(v)) {
-      if (Object.keys(v).length === 0) out.push(`${indent}${k}: {}`);
+      if (isEmptyMap(v)) out.push(`${indent}${k}: {}`);
       else {
         out.push(`${indent}${k}:`);
         map(v, `${indent}  `, out);
@@ -87,21 +94,20 @@ function map(value: Record<string, unknown>, indent: string, out: string[]): voi
 function list(value: readonly unknown[], indent: string, out: string[]): void {
   for (const item of value) {
     if (isMap(item)) {
-      if (Object.keys(item).length === 0) {
+      if (isEmptyMap(item)) {
         out.push(`${indent}- {}`);
         continue;
       }
-      const lines: string[] = [];
-      map(item, `${indent}  `, lines);
-      lines[0] = `${indent}- ${lines[0].slice(indent.length + 2)}`;
-      out.push(...lines);
+      const first = out.length;
+      map(item, `${indent}  `, out);
+      out[first] = `${indent}- ${out[first].slice(indent.length + 2)}`;
     } else if (Array.isArray(item) || item === undefined) throw new NotSimple();
     else out.push(`${indent}- ${scalar(item)}`);
   }
 }
 
 export function toYaml(value: unknown): string {
-  if (!isMap(value) || Object.keys(value).length === 0) return toYamlSlow(value);
+  if (!isMap(value) || isEmptyMap(value)) return toYamlSlow(value);
   try {
     const out: string[] = [];
     map(value, "", out);
