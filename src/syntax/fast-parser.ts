@@ -39,6 +39,13 @@ const keywordPeers = new Map<TokenType, ast.KeywordPeer["keyword"]>([[Kw.world, 
 const securityActions = new Map<TokenType, ast.SecurityRule["action"]>([[Kw.deny, "deny"], [Kw.allow, "allow"], [Kw.require, "require"], [Kw.set, "set"]]);
 const endOfFile = createTokenInstance(EOF, "", NaN, NaN, NaN, NaN, NaN, NaN);
 
+/** A comment's span (comments are not in the token stream). */
+const commentSpan = (c: IToken, file: string): Span => ({
+  file,
+  start: { line: c.startLine!, column: c.startColumn!, offset: c.startOffset },
+  end: { line: c.endLine!, column: c.endColumn! + 1, offset: c.endOffset! + 1 },
+});
+
 class Reader {
   readonly diagnostics: Diagnostic[] = [];
   private pos = 0;
@@ -82,32 +89,41 @@ class Reader {
    * one token, and nested nodes over the same tokens (a reference and its name) get one span. The
    * AST is the compiler's largest structure and spans were most of it. Nothing changes a span.
    */
-  private readonly starts = new Map<IToken, Position>();
-  private readonly ends = new Map<IToken, Position>();
-  private readonly single = new Map<IToken, Span>();
-  private last?: { first: IToken; last: IToken; span: Span };
+  private readonly starts: Position[] = [];
+  private readonly ends: Position[] = [];
+  private readonly single: Span[] = [];
+  private last?: { i: number; j: number; span: Span };
 
   private span(first: IToken, last: IToken): Span {
-    if (first === last) {
-      let span = this.single.get(first);
-      if (!span) this.single.set(first, (span = this.newSpan(first, last)));
-      return span;
-    }
-    if (this.last?.first !== first || this.last.last !== last) this.last = { first, last, span: this.newSpan(first, last) };
-    return this.last.span;
-  }
-
-  private newSpan(first: IToken, last: IToken): Span {
-    let start = this.starts.get(first);
-    if (!start) this.starts.set(first, (start = { line: first.startLine!, column: first.startColumn!, offset: first.startOffset }));
-    let end = this.ends.get(last);
-    if (!end) this.ends.set(last, (end = { line: last.endLine!, column: last.endColumn! + 1, offset: last.endOffset! + 1 }));
-    return { file: this.path, start, end };
+    return this.spanOf(this.indexOf(first), this.indexOf(last));
   }
 
   /** The span from the token at `start` to the last token read. */
   private spanFrom(start: number): Span {
-    return this.span(this.tokens[start], this.tokens[this.pos - 1]);
+    return this.spanOf(start, this.pos - 1);
+  }
+
+  /** The span from the i-th token to the j-th. */
+  private spanOf(i: number, j: number): Span {
+    if (i === j) return (this.single[i] ??= this.newSpan(i, j));
+    if (this.last?.i !== i || this.last.j !== j) this.last = { i, j, span: this.newSpan(i, j) };
+    return this.last.span;
+  }
+
+  /** A token's place in the stream: spans are made of tokens read already, most often the last one. */
+  private indexOf(token: IToken): number {
+    const last = this.pos - 1;
+    const i = this.tokens[last] === token ? last : this.tokens.lastIndexOf(token, last);
+    if (i < 0) throw new Error("a span of a token not read");
+    return i;
+  }
+
+  private newSpan(i: number, j: number): Span {
+    const first = this.tokens[i];
+    const last = this.tokens[j];
+    const start = (this.starts[i] ??= { line: first.startLine!, column: first.startColumn!, offset: first.startOffset });
+    const end = (this.ends[j] ??= { line: last.endLine!, column: last.endColumn! + 1, offset: last.endOffset! + 1 });
+    return { file: this.path, start, end };
   }
 
   private word(token: IToken): ast.Word {
@@ -125,7 +141,7 @@ class Reader {
       kind: "File",
       path: this.path,
       statements,
-      comments: comments.map((c) => ({ text: c.image, span: this.span(c, c) })),
+      comments: comments.map((c) => ({ text: c.image, span: commentSpan(c, this.path) })),
       span: this.spanFrom(0),
     };
   }
