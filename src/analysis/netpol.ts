@@ -114,14 +114,17 @@ export function emittedSideOf(index: PolicyIndex, pod: PodInstance, direction: D
     isolated = true;
     for (const r of rulesOf(p, direction)) rules.push(r);
   }
+  const holds = (r: EmittedRule, other: Endpoint): boolean => r.peers.length === 0 || anyPeerMatches(r, other, namespaceLabels, podAddresses);
   return {
     isolated,
     /** Every rule of the policies selecting the pod in this direction. */
     rules,
+    /** Whether the rule's peers include `other`. */
+    holds,
     /** The rules (with their policy's name) whose peers include `other`. */
     rulesFor(other: Endpoint): EmittedRule[] {
       const result: EmittedRule[] = [];
-      for (const r of rules) if (r.peers.length === 0 || anyPeerMatches(r, other, namespaceLabels, podAddresses)) result.push(r);
+      for (const r of rules) if (holds(r, other)) result.push(r);
       return result;
     },
   };

@@ -692,14 +692,20 @@ function verifySide(v: Verification, owned: OwnedNamespace, self: { pod: PodInst
 
   let checks = 0;
   const cases = new Cases();
+  const { allows, denies } = meaning;
   // one flow object, its peer and port changed in place (these loops are the hot ones: indexed, allocating nothing per port)
   const flow: ConcreteFlow = { src: self, dst: self, protocol: "TCP", port: 1 };
   for (let p = 0; p < peers.length; p++) {
     const peer = peers[p];
-    const matched = meaning.clausesFor(peer);
-    const admittedRules = emitted.length === 1 ? [plain.rulesFor(peer)] : emitted.map((e) => e.rulesFor(peer));
-    // peers matching the same clauses and rules are one case (pods all carry the same ports)
-    if (!cases.add("ip" in peer, matched.allows, matched.denies, admittedRules)) continue;
+    // the case of the peer: being an address or a pod, the clauses and (per emitted view) the rules holding it
+    const signature = cases.start("ip" in peer);
+    signature.list(allows, meaning.holds, peer);
+    signature.list(denies, meaning.holds, peer);
+    for (let i = 0; i < emitted.length; i++) signature.list(emitted[i].rules, emitted[i].holds, peer);
+    // peers with the same case are one (pods all carry the same ports)
+    if (!cases.isNew()) continue;
+    const matched = { allows: signature.picked(allows, 0), denies: signature.picked(denies, 1) };
+    const admittedRules = emitted.map((e, i) => signature.picked(e.rules, 2 + i));
     if (direction === "ingress") flow.src = peer;
     else flow.dst = peer;
     for (let k = 0; k < ports.length; k++) {
@@ -717,43 +723,70 @@ function verifySide(v: Verification, owned: OwnedNamespace, self: { pod: PodInst
   return { checks };
 }
 
-/** What puts peers of a side in one case: being an address or a pod, the clauses and the rules (per emitted view) holding them. */
-interface Case {
-  ip: boolean;
-  allows: readonly object[];
-  denies: readonly object[];
-  rules: readonly (readonly EmittedRule[])[];
-}
-
-function sameItems(a: readonly object[], b: readonly object[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function sameCase(ip: boolean, allows: readonly object[], denies: readonly object[], rules: readonly (readonly EmittedRule[])[], b: Case): boolean {
-  if (ip !== b.ip || !sameItems(allows, b.allows) || !sameItems(denies, b.denies)) return false;
-  for (let i = 0; i < rules.length; i++) if (!sameItems(rules[i], b.rules[i])) return false;
-  return true;
-}
-
-/** The cases of a side: each kept under a hash of its sizes and rules, compared exactly within. */
+/**
+ * The cases of a side. A peer's case is written as a signature of numbers into one reused buffer
+ * (whether it is an address, then per list of clauses or rules: how many hold it and their places),
+ * so that a peer whose case is known already allocates nothing. New cases are kept by a hash of
+ * their signature and compared exactly.
+ */
 class Cases {
-  private readonly byHash = new Map<number, Case[]>();
+  private buffer = new Int32Array(64);
+  private length = 0;
+  /** Where each list's part starts in the signature (the lists of a side are always the same few). */
+  private readonly starts = new Int32Array(8);
+  private lists = 0;
+  private readonly byHash = new Map<number, Int32Array[]>();
 
-  /** Whether the case is a new one (then kept). */
-  add(ip: boolean, allows: readonly object[], denies: readonly object[], rules: readonly (readonly EmittedRule[])[]): boolean {
-    let hash = (ip ? 1 : 2) + 31 * (allows.length + 31 * denies.length);
-    for (const rs of rules) {
-      hash = (hash * 31 + rs.length) | 0;
-      for (const r of rs) hash = (hash * 31 + r.index) | 0;
-    }
+  /** Starts the signature of a peer. */
+  start(ip: boolean): this {
+    this.length = 0;
+    this.lists = 0;
+    this.push(ip ? 1 : 0);
+    return this;
+  }
+
+  /** Adds a list's part: the places of the items holding the peer. */
+  list<T>(items: readonly T[], holds: (item: T, peer: Endpoint) => boolean, peer: Endpoint): void {
+    const count = this.length;
+    this.starts[this.lists++] = count;
+    this.push(0);
+    for (let i = 0; i < items.length; i++) if (holds(items[i], peer)) this.push(i);
+    this.buffer[count] = this.length - count - 1;
+  }
+
+  /** The items of the k-th list that the signature holds. */
+  picked<T>(items: readonly T[], k: number): T[] {
+    const at = this.starts[k];
+    const result: T[] = [];
+    for (let i = 0; i < this.buffer[at]; i++) result.push(items[this.buffer[at + 1 + i]]);
+    return result;
+  }
+
+  /** Whether the signature written is a new case (then kept). */
+  isNew(): boolean {
+    let hash = this.length;
+    for (let i = 0; i < this.length; i++) hash = (Math.imul(hash, 31) + this.buffer[i]) | 0;
     const same = this.byHash.get(hash);
-    if (same) for (const d of same) if (sameCase(ip, allows, denies, rules, d)) return false;
-    const c = { ip, allows, denies, rules };
-    if (same) same.push(c);
-    else this.byHash.set(hash, [c]);
+    if (same) for (const c of same) if (this.equals(c)) return false;
+    const kept = this.buffer.slice(0, this.length);
+    if (same) same.push(kept);
+    else this.byHash.set(hash, [kept]);
     return true;
+  }
+
+  private equals(c: Int32Array): boolean {
+    if (c.length !== this.length) return false;
+    for (let i = 0; i < c.length; i++) if (c[i] !== this.buffer[i]) return false;
+    return true;
+  }
+
+  private push(n: number): void {
+    if (this.length === this.buffer.length) {
+      const bigger = new Int32Array(this.buffer.length * 2);
+      bigger.set(this.buffer);
+      this.buffer = bigger;
+    }
+    this.buffer[this.length++] = n;
   }
 }
 

@@ -126,7 +126,8 @@ export function evaluateFlow(model: Model, flow: ConcreteFlow, namespaceLabels: 
 
 /**
  * The meaning for one pod in one direction, prepared once: its posture and the clauses in which it
- * is the end in that direction. `clausesFor(other)` narrows them to a peer; `permits` decides a flow.
+ * is the end in that direction. `clausesFor(other)` narrows them to a peer (`holds`: one of them);
+ * `permits` decides a flow.
  */
 export function sideOf(
   model: Model,
@@ -146,13 +147,16 @@ export function sideOf(
   const allows = posture ? relevant("allow") : [];
   const denies = posture ? relevant("deny") : [];
   const other = (c: Clause) => (direction === "ingress" ? c.sources : c.destinations);
+  const holds = (c: { clause: Clause }, peer: Endpoint): boolean => inEndpointSet(other(c.clause), peer, namespaceLabels);
   return {
     posture,
     /** The clauses holding the pod at this end, allowing and denying. */
     allows,
     denies,
+    /** Whether a clause (one of `allows` or `denies`) holds the peer at its other end. */
+    holds,
     clausesFor(peer: Endpoint) {
-      return { allows: allows.filter((a) => inEndpointSet(other(a.clause), peer, namespaceLabels)), denies: denies.filter((d) => inEndpointSet(other(d.clause), peer, namespaceLabels)) };
+      return { allows: allows.filter((a) => holds(a, peer)), denies: denies.filter((d) => holds(d, peer)) };
     },
     permits(clauses: { allows: { clause: Clause }[]; denies: { clause: Clause }[] }, flow: ConcreteFlow): boolean {
       if (!posture) return true;
