@@ -148,19 +148,16 @@ export interface EmittedRule {
   namespace: string;
   peers: Json[];
   ports: Json[] | undefined;
-  /** A number naming the rule among all rules read. */
-  index: number;
 }
 
 const ruleCache = new WeakMap<Json, Record<Direction, EmittedRule[]>>();
-let ruleCount = 0;
 
 /** A policy's rules in one direction, read once per policy object (verification reads each build's fresh objects once). */
 function rulesOf(p: Json, direction: Direction): EmittedRule[] {
   let cached = ruleCache.get(p);
   if (!cached) {
     const read = (d: Direction) =>
-      ((p.spec?.[d] ?? []) as Json[]).map((r) => ({ policy: p.metadata.name, namespace: p.metadata.namespace, peers: (d === "ingress" ? r.from : r.to) ?? [], ports: r.ports, index: ruleCount++ }));
+      ((p.spec?.[d] ?? []) as Json[]).map((r) => ({ policy: p.metadata.name, namespace: p.metadata.namespace, peers: (d === "ingress" ? r.from : r.to) ?? [], ports: r.ports }));
     ruleCache.set(p, (cached = { ingress: read("ingress"), egress: read("egress") }));
   }
   return cached[direction];
