@@ -2,7 +2,8 @@
  * The output directory, written atomically: the whole tree goes to a fresh sibling directory, which
  * then replaces OUT by rename. On any failure OUT keeps its old content. OUT must be secpolc's own:
  * an existing non-empty directory without secpolc's kustomization.yaml (or manifests.ts) header is
- * never replaced.
+ * never replaced. A build killed mid-write leaves its staging tree beside OUT; the next build that
+ * replaces OUT removes it.
  */
 import { constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { access, mkdir, readdir, rm, writeFile } from "node:fs/promises";
@@ -132,6 +133,7 @@ export async function writeOutputDirectory(dir: string, files: readonly OutputFi
     }
     replaced = true;
     if (existed) await rm(retired, { recursive: true, force: true });
+    await removeAbandoned(parent, basename(dir));
     return {};
   } catch (e) {
     // OUT holds the new tree already: only the old one's removal failed, which is no write failure
@@ -142,6 +144,30 @@ export async function writeOutputDirectory(dir: string, files: readonly OutputFi
       // nothing was staged (e.g. the parent is not a directory)
     }
     throw new OutputError("write", dir, (e as Error).message);
+  }
+}
+
+/**
+ * Staging and retired trees that an earlier secpolc left beside OUT when it was killed mid-write:
+ * removed once OUT holds a complete new tree (so that nothing is lost whatever happens meanwhile).
+ * A tree whose process still runs is left to it; a failure to remove one is not an error.
+ */
+async function removeAbandoned(parent: string, name: string): Promise<void> {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const pattern = new RegExp(`^\\.${escaped}\\.secpolc-(?:new|old)-(\\d+)-[0-9a-z]+$`);
+  const abandoned = readdirSync(parent).filter((entry) => {
+    const pid = pattern.exec(entry)?.[1];
+    return pid !== undefined && !isRunning(Number(pid));
+  });
+  await Promise.allSettled(abandoned.map((entry) => rm(join(parent, entry), { recursive: true, force: true })));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
