@@ -3,7 +3,7 @@
  * direction — workloads that state their own posture, and the rest of the namespace. Regions are
  * disjoint (the checker refuses overlapping workloads with different postures).
  */
-import { complement, conjunctionMatches, intersect, allLabels, union, type LabelSet } from "./labels.js";
+import { complement, conjunctionMatches, intersect, allLabels, union, type Conjunction, type LabelSet } from "./labels.js";
 import type { Clause, Direction, Model, OwnedNamespace, PostureSetting } from "./model.js";
 import { workloadsIn } from "./lookup.js";
 import { candidateNamespaces } from "./lookup.js";
@@ -44,10 +44,9 @@ function computeRegions(model: Model, namespace: OwnedNamespace, direction: Dire
 /** The pods of `namespace` that `clause` names at its end for `direction` (ingress: destinations). */
 export function clauseSubjects(clause: Clause, namespace: OwnedNamespace, direction: Direction): LabelSet {
   const end = direction === "ingress" ? clause.destinations : clause.sources;
-  return union(
-    [],
-    end.pods.filter((t) => conjunctionMatches(t.namespaces, namespace.labels)).map((t) => t.pods),
-  );
+  const pods: Conjunction[] = [];
+  for (const t of end.pods) if (conjunctionMatches(t.namespaces, namespace.labels)) pods.push(t.pods);
+  return pods.length <= 1 ? pods : union([], pods);
 }
 
 /** Where a clause takes effect: each managed region it reaches, per namespace and direction. */
