@@ -4,7 +4,7 @@
  * Input without syntax errors takes the fast path instead, fast-parser.ts, which reads this grammar
  * and takes its decisions by hand: a change here goes there too (its tests compare the two).
  */
-import { CstParser, EOF, type IToken, type TokenType } from "chevrotain";
+import { CstParser, EOF, getLookaheadPaths, NoViableAltException, type IParserErrorMessageProvider, type IToken, type LookaheadSequence, type TokenType } from "chevrotain";
 import * as t from "./tokens.js";
 import { errorMessages } from "./parse-errors.js";
 
@@ -44,6 +44,36 @@ export class SecpolParser extends CstParser {
   constructor({ validate = false } = {}) {
     super(t.allTokens, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3, errorMessageProvider: errorMessages, skipValidations: !validate });
     this.performSelfAnalysis();
+  }
+
+  /** What `raiseNoAltException` uses of Chevrotain's parser that its types do not declare. */
+  private get internals(): { getCurrRuleFullName(): string; maxLookahead: number; errorMessageProvider: IParserErrorMessageProvider; SAVE_ERROR(e: Error): Error } {
+    return this as never;
+  }
+
+  /** The lookahead paths of each alternation (rule and occurrence), for messages. */
+  private readonly expectedPaths = new Map<string, LookaheadSequence[]>();
+
+  /**
+   * Chevrotain's own `raiseNoAltException` (the error when no alternative of an `OR` matches), with
+   * the expected paths worked out once per alternation: Chevrotain works them out at every such
+   * error (its source notes the cost), which made a file with a few hundred bad lines take seconds.
+   * The message and the exception are the same.
+   */
+  raiseNoAltException(occurrence: number, errMsgTypes: string | undefined): never {
+    const internals = this.internals;
+    const ruleName = internals.getCurrRuleFullName();
+    const key = `${ruleName}#${occurrence}`;
+    let paths = this.expectedPaths.get(key);
+    if (!paths) {
+      paths = getLookaheadPaths({ occurrence, rule: this.getGAstProductions()[ruleName], prodType: "Alternation", maxLookahead: internals.maxLookahead });
+      this.expectedPaths.set(key, paths);
+    }
+    const actual: IToken[] = [];
+    for (let i = 1; i <= internals.maxLookahead; i++) actual.push(this.LA(i));
+    const previous = this.LA(0);
+    const message = internals.errorMessageProvider.buildNoViableAltMessage({ expectedPathsPerAlt: paths, actual, previous, customUserDescription: errMsgTypes as string, ruleName });
+    throw internals.SAVE_ERROR(new NoViableAltException(message, this.LA(1), previous));
   }
 
   /**
