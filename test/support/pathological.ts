@@ -32,6 +32,16 @@ const ports = (n: number, step = 1) => Array.from({ length: n }, (_, i) => Strin
 export const cases: Record<string, { text: () => string; outcome: "output" | "errors" }> = {
   "1 MB of the examples, repeated": { text: () => examplesText().repeat(Math.ceil(MEGABYTE / examplesText().length)), outcome: "errors" },
   "1 MB on one line, without a line break": { text: () => `${program}allow ns b -> a/w: ${"80, ".repeat(MEGABYTE / 4)}80`, outcome: "output" },
+  "1 MB with a line the parser cannot read every 40 lines": {
+    text: () => {
+      const lines: string[] = [];
+      for (let i = 0; lines.join("\n").length < MEGABYTE; i++) {
+        lines.push(...Array.from({ length: 40 }, (_, j) => `namespace ns${i % 50} { workload w${i}-${j} app=w${i}-${j} port http 8080 }`), "default http deny");
+      }
+      return `${lines.join("\n")}\n`;
+    },
+    outcome: "errors",
+  },
   "10,000 nested parentheses": { text: () => `${program}allow ${"(".repeat(10_000)} -> a/w`, outcome: "errors" },
   "10,000 nested blocks": { text: () => `${"namespace a {\n".repeat(10_000)}${"}\n".repeat(10_000)}`, outcome: "errors" },
   "10,000 lines of `namespace a` without braces": { text: () => "namespace a\n".repeat(10_000), outcome: "errors" },
