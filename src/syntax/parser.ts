@@ -30,6 +30,14 @@ export function isNetworkRule(la: (i: number) => IToken): boolean {
   }
 }
 
+/** A place in the grammar, as Chevrotain's recovery describes it. */
+interface GrammarPath {
+  ruleStack: string[];
+  occurrenceStack: number[];
+  lastTok: TokenType;
+  lastTokOccurrence: number;
+}
+
 // also the fast path's (fast-parser.ts)
 export const clauseKeywords: ReadonlySet<TokenType> = new Set([Kw.port, Kw.service, Kw.serviceAccount, Kw.containers, Kw.kind]);
 export const targetKeywords: ReadonlySet<TokenType> = new Set([Kw.in, Kw.for]);
@@ -46,9 +54,33 @@ export class SecpolParser extends CstParser {
     this.performSelfAnalysis();
   }
 
-  /** What `raiseNoAltException` uses of Chevrotain's parser that its types do not declare. */
-  private get internals(): { getCurrRuleFullName(): string; maxLookahead: number; errorMessageProvider: IParserErrorMessageProvider; SAVE_ERROR(e: Error): Error } {
+  /** What the two overrides below use of Chevrotain's parser that its types do not declare. */
+  private get internals(): {
+    getCurrRuleFullName(): string;
+    maxLookahead: number;
+    errorMessageProvider: IParserErrorMessageProvider;
+    SAVE_ERROR(e: Error): Error;
+    getCurrentGrammarPath(tokType: TokenType, tokIdxInRule: number): GrammarPath;
+    getNextPossibleTokenTypes(path: GrammarPath): TokenType[];
+  } {
     return this as never;
+  }
+
+  /** The tokens that may follow each place in the grammar, for in-rule recovery. */
+  private readonly follows = new Map<string, TokenType[]>();
+
+  /**
+   * Chevrotain's own `getFollowsForInRuleRecovery` (which tokens may follow where a token is
+   * missing or extra), kept per place in the grammar: Chevrotain walks the grammar again at every
+   * recovery, about a millisecond each. The place (the rule stack with each rule's occurrence, and
+   * the token expected there) decides the answer.
+   */
+  getFollowsForInRuleRecovery(tokType: TokenType, tokIdxInRule: number): TokenType[] {
+    const path = this.internals.getCurrentGrammarPath(tokType, tokIdxInRule);
+    const key = `${path.ruleStack.join(",")}|${path.occurrenceStack.join(",")}|${tokType.name}|${tokIdxInRule}`;
+    let follows = this.follows.get(key);
+    if (!follows) this.follows.set(key, (follows = this.internals.getNextPossibleTokenTypes(path)));
+    return follows;
   }
 
   /** The lookahead paths of each alternation (rule and occurrence), for messages. */
