@@ -126,8 +126,10 @@ export const MAX_SKIPPED_LINES = 200;
 function parseSkippingBadLines(input: IToken[], path: string): { cst: CstNode; skipped: Diagnostic[] } {
   // Chevrotain recovers by throwing and catching its exceptions, and a stack trace is captured for
   // each: nobody reads them, and they were a fifth of the time of a file with many errors
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
+  // (a V8 setting, not in the language's types: the playground's are the browser's)
+  const errors = Error as ErrorConstructor & { stackTraceLimit?: number };
+  const stackTraceLimit = errors.stackTraceLimit;
+  errors.stackTraceLimit = 0;
   try {
     const skipped: Diagnostic[] = [];
     const first = parseOnce(input);
@@ -143,7 +145,7 @@ function parseSkippingBadLines(input: IToken[], path: string): { cst: CstNode; s
     }
     return { cst: skipBadLines(kept, path, skipped).cst, skipped };
   } finally {
-    Error.stackTraceLimit = stackTraceLimit;
+    errors.stackTraceLimit = stackTraceLimit;
   }
 }
 
