@@ -126,8 +126,8 @@ export function evaluateFlow(model: Model, flow: ConcreteFlow, namespaceLabels: 
 
 /**
  * The meaning for one pod in one direction, prepared once: its posture and the clauses in which it
- * is the end in that direction. `clausesFor(other)` narrows them to a peer (`holds`: one of them);
- * `permits` decides a flow.
+ * is the end in that direction. `holds` tells which of them hold a peer; `permits` decides a flow
+ * given those.
  */
 export function sideOf(
   model: Model,
@@ -155,9 +155,6 @@ export function sideOf(
     denies,
     /** Whether a clause (one of `allows` or `denies`) holds the peer at its other end. */
     holds,
-    clausesFor(peer: Endpoint) {
-      return { allows: allows.filter((a) => holds(a, peer)), denies: denies.filter((d) => holds(d, peer)) };
-    },
     permits(clauses: { allows: { clause: Clause }[]; denies: { clause: Clause }[] }, flow: ConcreteFlow): boolean {
       if (!posture) return true;
       const dstPorts = "pod" in flow.dst ? flow.dst.pod.ports : undefined;
