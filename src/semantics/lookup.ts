@@ -36,6 +36,15 @@ export function workloadsIn(model: Model, namespace: string): readonly Workload[
  * namespaces (the common case), scanned otherwise.
  */
 export function candidateNamespaces(model: Model, clause: Clause): readonly OwnedNamespace[] {
+  let found = candidates.get(clause);
+  if (!found) candidates.set(clause, (found = findCandidates(model, clause)));
+  return found;
+}
+
+// asked once per clause by the index below and once by its reach (regions.ts): kept
+const candidates = new WeakMap<Clause, readonly OwnedNamespace[]>();
+
+function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[] {
   const names = new Set<string>();
   for (const t of [...clause.sources.pods, ...clause.destinations.pods]) {
     const named = t.namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
