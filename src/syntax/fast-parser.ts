@@ -39,13 +39,6 @@ const keywordPeers = new Map<TokenType, ast.KeywordPeer["keyword"]>([[Kw.world, 
 const securityActions = new Map<TokenType, ast.SecurityRule["action"]>([[Kw.deny, "deny"], [Kw.allow, "allow"], [Kw.require, "require"], [Kw.set, "set"]]);
 const endOfFile = createTokenInstance(EOF, "", NaN, NaN, NaN, NaN, NaN, NaN);
 
-/** A comment's span (comments are not in the token stream). */
-const commentSpan = (c: IToken, file: string): Span => ({
-  file,
-  start: { line: c.startLine!, column: c.startColumn!, offset: c.startOffset },
-  end: { line: c.endLine!, column: c.endColumn! + 1, offset: c.endOffset! + 1 },
-});
-
 class Reader {
   readonly diagnostics: Diagnostic[] = [];
   private pos = 0;
@@ -141,7 +134,8 @@ class Reader {
       kind: "File",
       path: this.path,
       statements,
-      comments: comments.map((c) => ({ text: c.image, span: commentSpan(c, this.path) })),
+      // comments are not in the token stream: each gets a span of its own
+      comments: comments.map((c) => ({ text: c.image, span: t.tokenSpan(this.path, c) })),
       span: this.spanFrom(0),
     };
   }

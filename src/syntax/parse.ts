@@ -28,12 +28,6 @@ export interface Tokens {
   diagnostics: Diagnostic[];
 }
 
-const tokenSpan = (path: string, tok: IToken): Span => ({
-  file: path,
-  start: { line: tok.startLine ?? 1, column: tok.startColumn ?? 1, offset: tok.startOffset },
-  end: { line: tok.endLine ?? tok.startLine ?? 1, column: (tok.endColumn ?? tok.startColumn ?? 0) + 1, offset: (tok.endOffset ?? tok.startOffset) + 1 },
-});
-
 /** Lexes, reports bad characters (one diagnostic per run), and drops line breaks that continue a statement. */
 export function tokenize(text: string, path: string): Tokens {
   const lexed = scan(text);
@@ -66,7 +60,7 @@ export function tokenize(text: string, path: string): Tokens {
     }
     if (tok.tokenType === t.RBrace) braces = Math.max(0, braces - 1);
     if (tok.tokenType === t.UnterminatedString) {
-      diagnostics.push(diagnostic(m.unterminatedString, tokenSpan(path, tok), []));
+      diagnostics.push(diagnostic(m.unterminatedString, t.tokenSpan(path, tok), []));
       continue;
     }
     if (tok.tokenType === t.LParen && ++depth > MAX_NESTING) {
@@ -86,8 +80,8 @@ export function tokenize(text: string, path: string): Tokens {
     }
     tokens.push(tok);
   }
-  if (deepest) diagnostics.push(diagnostic(m.tooDeeplyNested, tokenSpan(path, deepest), ["parentheses", MAX_NESTING]));
-  if (deepestBrace) diagnostics.push(diagnostic(m.tooDeeplyNested, tokenSpan(path, deepestBrace), ["blocks (`{ }`)", MAX_NESTING]));
+  if (deepest) diagnostics.push(diagnostic(m.tooDeeplyNested, t.tokenSpan(path, deepest), ["parentheses", MAX_NESTING]));
+  if (deepestBrace) diagnostics.push(diagnostic(m.tooDeeplyNested, t.tokenSpan(path, deepestBrace), ["blocks (`{ }`)", MAX_NESTING]));
   return { tokens, comments: lexed.comments, diagnostics };
 }
 
@@ -110,7 +104,7 @@ export function parse(text: string, path: string): ParseResult {
     // after recovery, one mistake can cascade: report the first error at each position only
     if (offset === lastOffset) continue;
     lastOffset = offset;
-    const span = located ? tokenSpan(path, located) : endOfText(text, path);
+    const span = located ? t.tokenSpan(path, located) : endOfText(text, path);
     diagnostics.push(diagnostic(m.parseError, span, [error.message]));
   }
   const converted = toAst(cst, path, lexed.comments);
@@ -190,7 +184,7 @@ function skipBadLines(input: IToken[], path: string, skipped: Diagnostic[]): { c
     const { cst, stop: at } = parseOnce(tokens);
     if (at < 0 || skipped.length >= MAX_SKIPPED_LINES) return { cst, tokens };
     const end = Math.max(endOfLine(tokens, at), at + 1);
-    skipped.push(diagnostic(m.parseError, tokenSpan(path, tokens[at]), [describeBadLine(tokens[at], tokens[at + 1])]));
+    skipped.push(diagnostic(m.parseError, t.tokenSpan(path, tokens[at]), [describeBadLine(tokens[at], tokens[at + 1])]));
     tokens = [...tokens.slice(0, at), ...tokens.slice(end)];
   }
 }

@@ -4,7 +4,8 @@
  * every keyword is also a `Name` (a declared name may be any identifier or keyword). Comments go to
  * their own group: the formatter keeps them.
  */
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+import type { Span } from "../diagnostics/diagnostic.js";
 
 export const Name = createToken({ name: "Name", pattern: Lexer.NA, label: "a name" });
 
@@ -177,3 +178,10 @@ export const continuationTokens: ReadonlySet<TokenType> = new Set([
   Kw.to,
   Kw.for,
 ]);
+
+/** The span of one token (`end` exclusive), in the file at `path`. */
+export const tokenSpan = (path: string, tok: IToken): Span => ({
+  file: path,
+  start: { line: tok.startLine ?? 1, column: tok.startColumn ?? 1, offset: tok.startOffset },
+  end: { line: tok.endLine ?? tok.startLine ?? 1, column: (tok.endColumn ?? tok.startColumn ?? 0) + 1, offset: (tok.endOffset ?? tok.startOffset) + 1 },
+});
