@@ -457,18 +457,18 @@ class Converter {
 /**
  * Gives a workload the names of its `serviceAccount`, `containers` and `kind` clauses: `tokens` are
  * its own tokens in source order, and each of `names` among them belongs to the clause keyword
- * before it (a name spelled like one of those keywords counts as the keyword).
+ * before it. A name may be spelled like a keyword (a container called `kind`): what the parser
+ * consumed as a name is a name.
  */
 export function addClauseNames(workload: ast.WorkloadDeclaration, tokens: readonly IToken[], names: readonly IToken[], word: (tok: IToken) => ast.Word): void {
   let clause: string | undefined;
   for (const tok of tokens) {
     const type = tok.tokenType.name;
-    if (type === "Kw_serviceAccount" || type === "Kw_containers" || type === "Kw_kind") clause = type;
-    else if (names.includes(tok) && clause) {
+    if (names.includes(tok)) {
       if (clause === "Kw_serviceAccount") workload.serviceAccount = word(tok);
       else if (clause === "Kw_kind") workload.workloadKind = word(tok);
-      else workload.containers.push(word(tok));
-    }
+      else if (clause === "Kw_containers") workload.containers.push(word(tok));
+    } else if (type === "Kw_serviceAccount" || type === "Kw_containers" || type === "Kw_kind") clause = type;
   }
 }
 

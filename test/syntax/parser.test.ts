@@ -29,6 +29,26 @@ test("a network rule: peers, arrow without spaces, ports with protocols", () => 
   });
 });
 
+test("a workload's clause names may be spelled like the clause keywords", () => {
+  // each was dropped, or taken for the next clause, before: a container called `kind` went unpatched
+  const cases: [string, string[], string | undefined, string | undefined][] = [
+    ["workload w app=w containers main, serviceAccount", ["main", "serviceAccount"], undefined, undefined],
+    ["workload w app=w containers kind", ["kind"], undefined, undefined],
+    ["workload w app=w containers main, kind kind Deployment", ["main", "kind"], undefined, "Deployment"],
+    ["workload w app=w serviceAccount containers containers kind", ["kind"], "containers", undefined],
+    ["workload w app=w kind kind serviceAccount serviceAccount", [], "serviceAccount", "kind"],
+  ];
+  for (const [text, containers, serviceAccount, kind] of cases) {
+    // the same with a syntax error after it: the CST path (to-ast.ts) reads it the same way
+    for (const source of [text, `${text}\nallow ->`]) {
+      const w = parse(source, "t.secpol").file.statements[0] as ast.WorkloadDeclaration;
+      assert.equal(w.containers.map((c) => c.text), containers, source);
+      assert.is(w.serviceAccount?.text, serviceAccount, source);
+      assert.is(w.workloadKind?.text, kind, source);
+    }
+  }
+});
+
 test("every peer form", () => {
   const [rule] = statements("allow shop/*, ns shop, ns(team=x), pods(app=a, tier!=b) in ns(team in (x, y)), cidr 10.0.0.0/8 except 10.1.0.0/16, 10.2.0.0/16, world, cluster, any, shop/web -> db");
   const kinds = (rule as ast.NetworkRule).sources.map((p) => p.kind);
