@@ -53,6 +53,7 @@ import { checkSecurity, type ScopedSecurity } from "./security.js";
 import { checkGrant, checkPsp } from "./psp.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import { MANAGED_BY_LABEL } from "../compile/output.js";
+import { exact } from "../arrays.js";
 
 export interface CheckOptions {
   clusterVersion?: string;
@@ -454,7 +455,7 @@ class Checker {
       }
       ports.push({ name: p.name.text, port: number, protocol });
     }
-    return ports;
+    return exact(ports);
   }
 
   private servicePorts(declarations: ast.ServicePortDeclaration[], ports: ContainerPort[]): Workload["services"] {
@@ -620,7 +621,7 @@ class Checker {
       else clauses.push({ sources, destinations: part.set, ports });
     }
     if (this.errorCount() > errorsBefore) return [];
-    return [{ action: node.action, clauses, span: node.span }];
+    return [{ action: node.action, clauses: exact(clauses), span: node.span }];
   }
 
   /** PodSecurityPolicies and their grants, for clusters older than 1.25 only. */

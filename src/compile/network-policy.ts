@@ -40,6 +40,7 @@ import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints, termKey } from "../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../semantics/ip.js";
 import { stableHash } from "./names.js";
+import { exact } from "../arrays.js";
 import type { Manifest } from "./manifest.js";
 
 /** Ranges are expanded into single ports on clusters without `endPort`, up to this many per range. */
@@ -282,7 +283,7 @@ function toNetworkPolicy(model: Model, s: Subject, name: string, diagnostics: Di
       metadata: { name, namespace: s.namespace },
       spec,
     },
-    sources: s.spans,
+    sources: exact(s.spans),
   };
 }
 
@@ -339,7 +340,7 @@ function toPorts(model: Model, rule: RuleEntry, diagnostics: Diagnostic[]): unkn
     const ranges = rule.ports.numeric[n.protocol];
     if (!(ranges.length === 1 && ranges[0].from === 1 && ranges[0].to === 65535)) result.push({ protocol: n.protocol, port: n.name });
   }
-  return result;
+  return exact(result);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
  * Kubernetes label selector: the only key constraint a selector cannot state — "absent, or one of
  * these values" — is split into two conjunctions as soon as it appears.
  */
+import { exact } from "../arrays.js";
 
 export type ValueSet =
   | { kind: "only"; values: readonly string[] } // exactly these values (sorted, unique)
@@ -71,7 +72,7 @@ export function conjunctionOf(requirements: readonly Requirement[]): Conjunction
     if (!both) return undefined;
     byKey.set(r.key, both[0]?.[1] ?? c);
   }
-  return [...byKey].filter(([, c]) => !isFreeConstraint(c)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return exact([...byKey].filter(([, c]) => !isFreeConstraint(c)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export const labelsEqual = (key: string, value: string): Conjunction => [
@@ -234,12 +235,12 @@ export function conjunctionKey(c: Conjunction): string {
 
 /** Drops duplicates and conjunctions contained in another one; sorts canonically. */
 export function simplify(set: readonly Conjunction[]): LabelSet {
-  if (set.length <= 1) return set;
+  if (set.length <= 1) return set.length === 0 ? [] : [set[0]];
   const unique = [...new Map(set.map((c) => [conjunctionKey(c), c])).values()];
   const kept = unique.filter(
     (c, i) => !unique.some((d, j) => j !== i && conjunctionSubset(c, d) && !(conjunctionSubset(d, c) && j > i)),
   );
-  return kept.sort((x, y) => compareConjunctions(x, y));
+  return exact(kept.sort((x, y) => compareConjunctions(x, y)));
 }
 
 export function compareConjunctions(a: Conjunction, b: Conjunction): number {

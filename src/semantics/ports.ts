@@ -3,6 +3,7 @@
  * which mean "the destination pod's container port of that name" and are resolved per pod.
  * Every port of every protocol is the set a rule without `: PORTS` means.
  */
+import { exact } from "../arrays.js";
 
 export const protocols = ["TCP", "UDP", "SCTP"] as const;
 export type Protocol = (typeof protocols)[number];
@@ -39,7 +40,7 @@ export function mergeRanges(ranges: readonly PortRange[]): PortRange[] {
     if (last && r.from <= last.to + 1) last.to = Math.max(last.to, r.to);
     else merged.push({ ...r });
   }
-  return merged;
+  return exact(merged);
 }
 
 const namedKey = (p: NamedPort) => `${p.name}/${p.protocol}`;

@@ -1,0 +1,7 @@
+/**
+ * An array built by `push` or `filter` keeps spare capacity: V8 grows a backing store to 1.5 times
+ * plus 16 slots, so a one-element array costs about 150 bytes instead of 40. The model, the
+ * manifests and verification keep hundreds of thousands of small arrays at 20,000 services; those
+ * that outlive the pass that built them are copied to their exact size (`slice` allocates no spare).
+ */
+export const exact = <T>(items: T[]): T[] => (items.length === 0 ? [] : items.slice());
