@@ -27,6 +27,8 @@ export interface CompileOptions {
   verify?: boolean;
   /** How `build` writes manifests: YAML (the default) or JSON; kustomization.yaml stays YAML. */
   outputFormat?: "yaml" | "json";
+  /** Called by `build` after each of its passes (`check`, `compile`, ..., `verify`), by name. */
+  afterPass?: (pass: string) => void;
 }
 
 /** One file of the output directory: `path` relative to it, `/`-separated. */

@@ -99,6 +99,7 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
     const start = now();
     const result = run();
     timings[pass] = Math.round((now() - start) * 10) / 10;
+    options.afterPass?.(pass);
     return result;
   };
   const checked = timed("check", () => checkModel(inputs, options));

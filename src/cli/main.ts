@@ -28,6 +28,7 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
 import { argumentSpan, parseArguments, usage, type Options } from "./args.js";
 import { discoverSources, importResolver, readManifests } from "./files.js";
+import { afterPass } from "./memory.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
 import { differingFiles, OutputError, TYPESCRIPT_MODULE, writeOutputDirectory, type WriteHooks, type WriteOutcome } from "./write.js";
 
@@ -280,6 +281,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     resolveImport: importResolver(io.cwd),
     outputFormat: options.format === "json" ? "json" : "yaml",
     verify: options.verify,
+    afterPass,
   });
   if (options.stats) {
     const passes = Object.entries(result.stats.timings).map(([pass, ms]) => `${pass} ${ms} ms`).join(", ");
