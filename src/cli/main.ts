@@ -29,6 +29,7 @@ import { cli as m } from "../diagnostics/messages/cli.js";
 import { argumentSpan, parseArguments, usage, type Options } from "./args.js";
 import { discoverSources, importResolver, readManifests } from "./files.js";
 import { afterPass } from "./memory.js";
+import { nextStep, StatusLine } from "./progress.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
 import { differingFiles, OutputError, TYPESCRIPT_MODULE, writeOutputDirectory, type WriteHooks, type WriteOutcome } from "./write.js";
 
@@ -41,6 +42,8 @@ interface Io {
   stderr: (text: string) => void;
   cwd: string;
   color: boolean;
+  /** Writes the status line of long work (defined only when stderr is a terminal). */
+  status?: (text: string) => void;
   /** The arguments joined, for carets under command-line mistakes. */
   commandLine: string;
 }
@@ -51,6 +54,7 @@ const defaultIo = (argv: readonly string[]): Io => ({
   stderr: (t) => process.stderr.write(t),
   cwd: process.cwd(),
   color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
+  ...(process.stderr.isTTY ? { status: (t: string) => process.stderr.write(t) } : {}),
 });
 
 type Command = (options: Options, argv: readonly string[], io: Io) => number | Promise<number>;
@@ -276,13 +280,19 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     report(input.diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
+  const status = new StatusLine(io.status);
   const result = build(input.sources, {
     clusterVersion: options.clusterVersion,
     resolveImport: importResolver(io.cwd),
     outputFormat: options.format === "json" ? "json" : "yaml",
     verify: options.verify,
-    afterPass,
+    afterPass: (pass) => {
+      afterPass(pass);
+      const doing = nextStep(pass, options.verify !== false);
+      if (doing) status.show(doing);
+    },
   });
+  status.clear();
   if (options.stats) {
     const passes = Object.entries(result.stats.timings).map(([pass, ms]) => `${pass} ${ms} ms`).join(", ");
     io.stderr(`secpolc: ${passes}; translation validation compared ${result.stats.verifiedChecks} side verdicts\n`);
@@ -309,8 +319,10 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
   }
   let written: WriteOutcome;
   try {
+    status.show(`writing ${files.length} file${files.length === 1 ? "" : "s"} to ${options.output}`);
     written = await writeOutputDirectory(out, files, testWriteHooks());
   } catch (e) {
+    status.clear();
     const error = e instanceof OutputError ? e : new OutputError("write", out, String(e));
     const failure =
       error.kind === "not-ours"
@@ -321,6 +333,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     report([...result.diagnostics, failure], result.sources, options, io);
     return EXIT_USAGE;
   }
+  status.clear();
   const leftover = written.leftover
     ? [diagnostic(m.oldOutputLeft, argumentSpan(argv, outputIndex), [options.output, written.leftover.path, written.leftover.reason])]
     : [];
