@@ -9,7 +9,7 @@
 import { createTokenInstance, EOF, tokenMatcher, type IToken, type TokenType } from "chevrotain";
 import type { Diagnostic, Position, Span } from "../diagnostics/diagnostic.js";
 import type * as ast from "./ast.js";
-import { addressTokens, clauseKeywords, isNetworkRule, targetKeywords } from "./parser.js";
+import { addressTokens, isNetworkRule, startsWorkloadSelector, targetKeywords } from "./parser.js";
 import { addClauseNames, profileRules, unquote } from "./to-ast.js";
 import * as t from "./tokens.js";
 
@@ -271,8 +271,8 @@ class Reader {
     const start = this.pos;
     this.take(Kw.workload);
     const name = this.qualifiedName();
-    // a workload's selector cannot start with a clause keyword
-    if (clauseKeywords.has(this.type()!)) throw new Mismatch();
+    // a workload's selector starts with a clause keyword only where that keyword is a label key
+    if (!startsWorkloadSelector((k) => this.type(k))) throw new Mismatch();
     const selector = this.selector();
     const ports: ast.PortDeclaration[] = [];
     const services: ast.ServicePortDeclaration[] = [];

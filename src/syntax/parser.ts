@@ -39,9 +39,22 @@ interface GrammarPath {
 }
 
 // also the fast path's (fast-parser.ts)
-export const clauseKeywords: ReadonlySet<TokenType> = new Set([Kw.port, Kw.service, Kw.serviceAccount, Kw.containers, Kw.kind]);
 export const targetKeywords: ReadonlySet<TokenType> = new Set([Kw.in, Kw.for]);
 export const addressTokens: ReadonlySet<TokenType> = new Set([t.Cidr, t.Address]);
+const clauseKeywords: ReadonlySet<TokenType> = new Set([Kw.port, Kw.service, Kw.serviceAccount, Kw.containers, Kw.kind]);
+const keyFollowers: ReadonlySet<TokenType> = new Set([t.Equals, t.DoubleEquals, t.NotEquals, t.Slash]);
+
+/**
+ * Whether a workload's selector can start at the next token (`type(k)`: the type of the token k
+ * after it). Not at a clause keyword, which would start a clause (`workload w port http 8080` has
+ * no selector), unless the keyword is a label key: followed by an operator, by the `/` of a
+ * prefixed key, or by `in (` or `notin (` (`workload web service=web`).
+ */
+export function startsWorkloadSelector(type: (ahead: number) => TokenType | undefined): boolean {
+  if (!clauseKeywords.has(type(0)!)) return true;
+  const after = type(1)!;
+  return keyFollowers.has(after) || ((after === Kw.in || after === Kw.notin) && type(2) === t.LParen);
+}
 
 export class SecpolParser extends CstParser {
   /**
@@ -265,9 +278,9 @@ export class SecpolParser extends CstParser {
     });
   });
 
-  /** A workload's selector: required, and its first key cannot be a clause keyword. */
+  /** A workload's selector: required; it starts with a clause keyword only where that is a label key. */
   workloadSelector = this.RULE("workloadSelector", () => {
-    this.OR([{ GATE: () => !clauseKeywords.has(this.LA(1).tokenType), ALT: () => this.SUBRULE(this.selector) }]);
+    this.OR([{ GATE: () => startsWorkloadSelector((k) => this.LA(k + 1).tokenType), ALT: () => this.SUBRULE(this.selector) }]);
   });
 
   portDeclaration = this.RULE("portDeclaration", () => {

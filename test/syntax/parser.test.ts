@@ -49,6 +49,26 @@ test("a workload's clause names may be spelled like the clause keywords", () => 
   }
 });
 
+test("a workload's selector may start with a clause keyword used as a label key", () => {
+  const cases: [string, string, string | undefined][] = [
+    ["workload web service=web", "service=web", undefined],
+    ["workload a kind==batch kind Job", "kind=batch", "Job"],
+    ["workload b port!=x port http 80", "port!=x", undefined],
+    ["workload c containers in (x, y) containers main", "containers in x|y", undefined],
+    ["workload d serviceAccount/team=a serviceAccount runner", "serviceAccount/team=a", undefined],
+  ];
+  for (const [text, selector, kind] of cases) {
+    for (const source of [text, `${text}\nallow ->`]) {
+      const w = parse(source, "t.secpol").file.statements[0] as ast.WorkloadDeclaration;
+      const r = w.selector.requirements[0];
+      assert.is(`${r.key.text}${r.operator === "in" ? " in " : r.operator}${r.values.map((v) => v.text).join("|")}`, selector, source);
+      assert.is(w.workloadKind?.text, kind, source);
+    }
+  }
+  // a clause keyword that starts a clause is not a selector: the workload still needs one
+  assert.equal(errors("workload e service 80 -> http"), ["1:12 SP1003 expected a label selector (e.g. `app=web`) after the workload name, found `service`"]);
+});
+
 test("every peer form", () => {
   const [rule] = statements("allow shop/*, ns shop, ns(team=x), pods(app=a, tier!=b) in ns(team in (x, y)), cidr 10.0.0.0/8 except 10.1.0.0/16, 10.2.0.0/16, world, cluster, any, shop/web -> db");
   const kinds = (rule as ast.NetworkRule).sources.map((p) => p.kind);
