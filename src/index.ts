@@ -65,4 +65,4 @@ export { renderAudit, auditToJson, type AuditResult } from "./analysis/audit.js"
 export { migratePsps, renderMigrations, type Migration } from "./analysis/migrate.js";
 export { renderDiff, type ProgramDiff } from "./analysis/diff.js";
 export { renderExplanation, explanationToJson, type Explanation } from "./analysis/explain.js";
-export { renderDiagnostics, diagnosticsToJson } from "./diagnostics/render.js";
+export { renderDiagnostics, diagnosticsToJson, printable } from "./diagnostics/render.js";

@@ -17,6 +17,7 @@ import {
   audit,
   auditToJson,
   migratePsps,
+  printable,
   renderAudit,
   renderMigrations,
   type Diagnostic,
@@ -150,7 +151,7 @@ async function runFmt(options: Options, argv: readonly string[], io: Io): Promis
   }
   const outcome = await formatFiles(io.cwd, input.sources, options.check);
   report(outcome.diagnostics, Object.fromEntries(input.sources.map((s) => [s.path, s.text])), options, io);
-  for (const path of outcome.changed) io.stdout(`${path}\n`);
+  for (const path of outcome.changed) io.stdout(`${printable(path)}\n`);
   if (options.check && outcome.changed.length > 0) io.stderr(`${outcome.changed.length} of ${input.sources.length} files are not formatted: run \`secpolc fmt\`\n`);
   return hasErrors(outcome.diagnostics) || (options.check && outcome.changed.length > 0) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
@@ -180,7 +181,7 @@ function runExplain(options: Options, argv: readonly string[], io: Io): number {
     return result.diagnostics.some((d) => d.span.file === "<query>") ? EXIT_USAGE : EXIT_PROGRAM_ERRORS;
   }
   if (options.format === "json") io.stdout(`${JSON.stringify(explanationToJson(result.explanation), null, 2)}\n`);
-  else io.stdout(renderExplanation(result.explanation, result.sources));
+  else io.stdout(printable(renderExplanation(result.explanation, result.sources)));
   return EXIT_OK;
 }
 
@@ -201,7 +202,7 @@ function runDiff(options: Options, argv: readonly string[], io: Io): number {
     return EXIT_PROGRAM_ERRORS;
   }
   if (options.format === "json") io.stdout(`${JSON.stringify(result.diff, null, 2)}\n`);
-  else io.stdout(renderDiff(result.diff, options.format === "md" ? "md" : "text"));
+  else io.stdout(printable(renderDiff(result.diff, options.format === "md" ? "md" : "text")));
   return EXIT_OK;
 }
 
@@ -239,7 +240,7 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
     io.stdout(`${JSON.stringify({ ...auditToJson(result.results), ...(result.suggestions ? { suggestions: result.suggestions } : {}), diagnostics: diagnosticsToJson(result.diagnostics).diagnostics }, null, 2)}\n`);
   } else {
     report(result.diagnostics, result.sources, options, io);
-    io.stdout(renderAudit(result.results));
+    io.stdout(printable(renderAudit(result.results)));
     for (const s of result.suggestions ?? []) io.stdout(`suggest: namespace ${s.namespace} passes "${s.level}:${s.version}" today (pss enforce ${s.level}@${s.version})\n`);
   }
   const enforced = result.results.some((r) => r.mode === "enforce" && !r.allowed);
@@ -265,7 +266,7 @@ function runMigratePsp(options: Options, argv: readonly string[], io: Io): numbe
   if (options.format === "json") io.stdout(`${JSON.stringify({ migrations: result.migrations, diagnostics: diagnosticsToJson(result.diagnostics).diagnostics }, null, 2)}\n`);
   else {
     report(result.diagnostics, Object.fromEntries(manifests.map((f) => [f.path, f.text])), options, io);
-    io.stdout(renderMigrations(result.migrations));
+    io.stdout(printable(renderMigrations(result.migrations)));
   }
   return hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }

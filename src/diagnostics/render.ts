@@ -8,10 +8,26 @@ export interface RenderOptions {
   color?: boolean;
 }
 
+const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from input files and manifests as it may be shown on a terminal: control characters (which
+ * could move the cursor, retitle the window or write the clipboard) become their visible pictures
+ * (`␛` for ESC, `␍` for CR), and C1 controls and bidirectional overrides (which could reorder what
+ * a line appears to say) become `�`. One character each, so carets stay under their columns; tabs
+ * and newlines are kept.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? "\u2421" : "\ufffd";
+  });
+}
+
 const paint = (on: boolean, code: string, text: string) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
 const severityColor = { error: "31;1", warning: "33;1", note: "36;1" } as const;
 
-const place = (span: Span) => `${span.file}:${span.start.line}:${span.start.column}`;
+const place = (span: Span) => `${printable(span.file)}:${span.start.line}:${span.start.column}`;
 
 /** The source line of a span and a caret line under it (clamped to that line; tabs kept). */
 function snippet(span: Span, text: string | undefined): string[] {
@@ -19,7 +35,7 @@ function snippet(span: Span, text: string | undefined): string[] {
   const lines = text.split("\n");
   const line = lines[span.start.line - 1];
   if (line === undefined) return [];
-  const source = line.replace(/\r$/, "");
+  const source = printable(line.replace(/\r$/, ""));
   const from = Math.min(span.start.column - 1, source.length);
   const to = span.end.line === span.start.line ? Math.min(Math.max(span.end.column - 1, from + 1), Math.max(source.length, from + 1)) : Math.max(source.length, from + 1);
   const pad = source.slice(0, from).replace(/[^\t]/g, " ");
@@ -28,11 +44,11 @@ function snippet(span: Span, text: string | undefined): string[] {
 
 export function renderDiagnostic(d: Diagnostic, sources: Record<string, string>, options: RenderOptions = {}): string {
   const color = options.color ?? false;
-  const head = `${place(d.span)}: ${paint(color, severityColor[d.severity], `${d.severity} ${d.code}`)}: ${d.message}`;
+  const head = `${place(d.span)}: ${paint(color, severityColor[d.severity], `${d.severity} ${d.code}`)}: ${printable(d.message)}`;
   const out = [head, ...snippet(d.span, sources[d.span.file]).map((l) => `  ${l}`)];
-  if (d.help) out.push(`  = help: ${d.help}`);
+  if (d.help) out.push(`  = help: ${printable(d.help)}`);
   for (const r of d.related ?? []) {
-    out.push(`${place(r.span)}: note: ${r.message}`, ...snippet(r.span, sources[r.span.file]).map((l) => `  ${l}`));
+    out.push(`${place(r.span)}: note: ${printable(r.message)}`, ...snippet(r.span, sources[r.span.file]).map((l) => `  ${l}`));
   }
   return out.join("\n");
 }
