@@ -29,17 +29,42 @@ const severityColor = { error: "31;1", warning: "33;1", note: "36;1" } as const;
 
 const place = (span: Span) => `${printable(span.file)}:${span.start.line}:${span.start.column}`;
 
+/** Lines longer than this are shown around the span only, with `…` for what is left out. */
+export const SNIPPET_WIDTH = 120;
+const SNIPPET_CONTEXT = 40;
+
 /** The source line of a span and a caret line under it (clamped to that line; tabs kept). */
 function snippet(span: Span, text: string | undefined): string[] {
   if (text === undefined) return [];
-  const lines = text.split("\n");
-  const line = lines[span.start.line - 1];
+  const line = lineAt(text, span.start.line);
   if (line === undefined) return [];
-  const source = printable(line.replace(/\r$/, ""));
+  const source = line.replace(/\r$/, "");
   const from = Math.min(span.start.column - 1, source.length);
   const to = span.end.line === span.start.line ? Math.min(Math.max(span.end.column - 1, from + 1), Math.max(source.length, from + 1)) : Math.max(source.length, from + 1);
-  const pad = source.slice(0, from).replace(/[^\t]/g, " ");
-  return [source, `${pad}${"^".repeat(Math.max(1, to - from))}`];
+  // a long line (generated or minified input) is cut around the span: each diagnostic would
+  // otherwise print all of it
+  const start = source.length <= SNIPPET_WIDTH ? 0 : Math.max(0, from - SNIPPET_CONTEXT);
+  const end = source.length <= SNIPPET_WIDTH ? source.length : Math.min(source.length, Math.max(to + SNIPPET_CONTEXT, start + SNIPPET_WIDTH), start + 2 * SNIPPET_WIDTH);
+  const before = start > 0 ? "…" : "";
+  const shown = `${before}${printable(source.slice(start, end))}${end < source.length ? "…" : ""}`;
+  const pad = `${before ? " " : ""}${source.slice(start, from).replace(/[^\t]/g, " ")}`;
+  return [shown, `${pad}${"^".repeat(Math.max(1, Math.min(to, end) - from))}`];
+}
+
+/** Where each line of the last text asked about starts: diagnostics come many to a file. */
+let lines: { text: string; starts: number[] } | undefined;
+
+/** The text of a line (1-based). */
+function lineAt(text: string, line: number): string | undefined {
+  if (lines?.text !== text) {
+    const starts = [0];
+    for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) starts.push(at + 1);
+    lines = { text, starts };
+  }
+  const start = lines.starts[line - 1];
+  if (start === undefined) return undefined;
+  const next = lines.starts[line];
+  return text.slice(start, next === undefined ? text.length : next - 1);
 }
 
 export function renderDiagnostic(d: Diagnostic, sources: Record<string, string>, options: RenderOptions = {}): string {

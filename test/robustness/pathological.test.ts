@@ -1,5 +1,6 @@
 /**
- * Pathological inputs finish, within bounded memory, with diagnostics or output: a 1 MB file,
+ * Pathological inputs finish, within bounded memory, with diagnostics or output, and their
+ * diagnostics render for a terminal in bounded size: a 1 MB file (also on one line),
  * 10,000 nested parentheses (and blocks), 100,000 labels in one selector, a 10,000-element port
  * list. They build in two child processes with `--max-old-space-size=512`, so blowing up memory
  * (or the stack) fails the test; a generous 60 s safety timeout stops a runaway. Wall time is
@@ -24,6 +25,8 @@ interface CaseResult {
   ms: number;
   maxRssMB: number;
   files: number;
+  /** The length of the diagnostics rendered for a terminal. */
+  rendered: number;
   diagnostics: Diagnostic[];
   sources: Record<string, string>;
 }
@@ -77,6 +80,8 @@ for (const name of names) {
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     const codes = [...new Set(errors.map((d) => d.code))].sort().join(" ");
     console.log(`    ${name}: ${r.ms} ms, peak RSS ${r.maxRssMB} MB, ${input.length} characters -> ${r.files} files, ${errors.length} errors ${codes}`);
+    // each diagnostic shows its line cut around the span: a long line is never printed whole
+    assert.ok(r.rendered <= 1_000 * (r.diagnostics.length + 1), `${r.rendered} characters rendered for ${r.diagnostics.length} diagnostics`);
     if (expected === "output") {
       assert.is(errors.length, 0, `expected output, got errors ${codes}`);
       assert.ok(r.files > 0);

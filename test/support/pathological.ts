@@ -42,6 +42,11 @@ export const cases: Record<string, { text: () => string; outcome: "output" | "er
     },
     outcome: "errors",
   },
+  "1 MB on one line: 40,000 rules naming undeclared workloads (80,000 errors)": {
+    text: () => Array.from({ length: 40_000 }, (_, i) => `allow a${i} -> b${i}: 80;`).join(" "),
+    outcome: "errors",
+  },
+  "40,000 lines with two errors each": { text: () => Array.from({ length: 40_000 }, (_, i) => `allow a${i} -> b${i}: 80`).join("\n"), outcome: "errors" },
   "10,000 nested parentheses": { text: () => `${program}allow ${"(".repeat(10_000)} -> a/w`, outcome: "errors" },
   "10,000 nested blocks": { text: () => `${"namespace a {\n".repeat(10_000)}${"}\n".repeat(10_000)}`, outcome: "errors" },
   "10,000 lines of `namespace a` without braces": { text: () => "namespace a\n".repeat(10_000), outcome: "errors" },
