@@ -38,6 +38,8 @@ export interface WorkloadObject {
 }
 
 /** Where the pod spec lives in each kind that makes pods. */
+const podPath: Record<string, string> = { Deployment: "spec.template", StatefulSet: "spec.template", DaemonSet: "spec.template", ReplicaSet: "spec.template", Job: "spec.template", CronJob: "spec.jobTemplate.spec.template" };
+
 function podOf(o: Json): { metadata: Json; spec: Json } | undefined {
   switch (o.kind) {
     case "Pod":
@@ -55,7 +57,52 @@ function podOf(o: Json): { metadata: Json; spec: Json } | undefined {
   }
 }
 
-function positionOf(text: string, offset: number): Span["start"] {
+/**
+ * What the Pod Security checks and the program's requirements read of a pod, as types: "string",
+ * "number", `[shape]` a list of that shape, `{ field: shape }` an object whose fields (when set and
+ * not null) have those shapes (`"*"`: every field), `{}` any object. The API server would refuse a
+ * manifest with another type at one of these paths; audit and migrate-psp say which, rather than
+ * guessing (or failing on it).
+ */
+export type Shape = "string" | "number" | Shape[] | { [field: string]: Shape };
+const handler: Shape = { httpGet: { host: "string" }, tcpSocket: { host: "string" } };
+const profiles = { appArmorProfile: { type: "string" }, seLinuxOptions: { type: "string", user: "string", role: "string" }, seccompProfile: { type: "string" }, windowsOptions: {} } satisfies Shape;
+const container: Shape = {
+  name: "string",
+  securityContext: { ...profiles, capabilities: { add: ["string"], drop: ["string"] }, procMount: "string" },
+  ports: [{}],
+  livenessProbe: handler,
+  readinessProbe: handler,
+  startupProbe: handler,
+  lifecycle: { postStart: handler, preStop: handler },
+};
+export const metadataShape: Shape = { name: "string", namespace: "string", labels: { "*": "string" }, annotations: { "*": "string" } };
+const podShape: Shape = {
+  metadata: metadataShape,
+  spec: { volumes: [{ name: "string" }], securityContext: { ...profiles, sysctls: [{ name: "string" }] }, os: { name: "string" }, containers: [container], initContainers: [container], ephemeralContainers: [container] },
+};
+
+/** The first path of `value` whose type is not `shape`'s, described; undefined when all fit. */
+export function misfit(value: unknown, shape: Shape, path: string): string | undefined {
+  if (shape === "string" || shape === "number") return typeof value === shape ? undefined : `\`${path}\` must be a ${shape}`;
+  if (Array.isArray(shape)) {
+    if (!Array.isArray(value)) return `\`${path}\` must be a list`;
+    for (let i = 0; i < value.length; i++) {
+      const problem = misfit(value[i], shape[0], `${path}[${i}]`);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return `\`${path}\` must be an object`;
+  for (const [field, child] of Object.entries(value as Json)) {
+    const expected = shape[field] ?? shape["*"];
+    const problem = expected !== undefined && child !== null && child !== undefined ? misfit(child, expected, path ? `${path}.${field}` : field) : undefined;
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+export function positionOf(text: string, offset: number): Span["start"] {
   const before = text.slice(0, offset);
   const line = before.split("\n").length;
   return { line, column: offset - before.lastIndexOf("\n"), offset };
@@ -88,7 +135,13 @@ export function readWorkloads(manifests: readonly SourceText[]): { workloads: Wo
           diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: positionOf(file.text, at), end: positionOf(file.text, Math.min(file.text.length, at + 1)) }, [`it is not valid YAML: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`]));
           continue;
         }
-        value = doc.toJS();
+        try {
+          value = doc.toJS();
+        } catch (e) {
+          // aliases that would expand beyond the yaml package's limit (a "billion laughs" document)
+          diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: positionOf(file.text, start), end: positionOf(file.text, start) }, [`it cannot be read: ${(e as Error).message}`]));
+          continue;
+        }
       }
       const span = { file: file.path, start: positionOf(file.text, start), end: positionOf(file.text, end) };
       if (value === null || value === undefined) continue; // an empty document
@@ -99,6 +152,11 @@ export function readWorkloads(manifests: readonly SourceText[]): { workloads: Wo
       }
       const pod = podOf(o);
       if (!pod) continue; // not a kind that makes pods
+      const problem = misfit(o.metadata ?? {}, metadataShape, "metadata") ?? misfit(pod, podShape, podPath[o.kind] ?? "");
+      if (problem) {
+        diagnostics.push(diagnostic(cm.badManifest, span, [`${problem}, as in any ${o.kind}`]));
+        continue;
+      }
       workloads.push({ kind: o.kind, namespace: o.metadata?.namespace ?? "default", name: o.metadata?.name ?? "", ...pod, span });
     }
   }

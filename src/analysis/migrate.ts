@@ -6,7 +6,9 @@
 import { parseAllDocuments } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../index.js";
-import { readWorkloads } from "./audit.js";
+import { diagnostic } from "../diagnostics/catalogue.js";
+import { compile as cm } from "../diagnostics/messages/compile.js";
+import { metadataShape, misfit, positionOf, readWorkloads, type Shape } from "./audit.js";
 import { evaluatePod, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
 
 type Json = Record<string, any>;
@@ -44,6 +46,22 @@ function toSecpol(name: string, spec: Json, annotations: Record<string, string>)
   if (apparmor) lines.push(`appArmor ${apparmor.split(",").map((s) => `"${s}"`).join(", ")}`);
   return `psp ${name} {\n${lines.map((l) => `  ${l}`).join("\n")}\n}\n`;
 }
+
+/** What the migration reads of a PodSecurityPolicy, as types (see audit.ts's `Shape`). */
+const idRule: Shape = { rule: "string", ranges: [{ min: "number", max: "number" }] };
+const pspShape: Shape = {
+  metadata: metadataShape,
+  spec: {
+    ...Object.fromEntries(["allowedCapabilities", "defaultAddCapabilities", "requiredDropCapabilities", "volumes", "allowedProcMountTypes", "forbiddenSysctls", "allowedUnsafeSysctls"].map((f) => [f, ["string"]])),
+    runAsUser: idRule,
+    runAsGroup: idRule,
+    fsGroup: idRule,
+    supplementalGroups: idRule,
+    seLinux: { rule: "string" },
+    hostPorts: [{ min: "number", max: "number" }],
+    allowedHostPaths: [{ pathPrefix: "string" }],
+  },
+};
 
 const RESTRICTED = new Set(RESTRICTED_VOLUMES);
 const SAFE_SECCOMP = (p: string) => p === "runtime/default" || p === "docker/default" || p.startsWith("localhost/");
@@ -115,8 +133,19 @@ export function migratePsps(manifests: readonly SourceText[]): { migrations: Mig
     if (file.path.endsWith(".json")) continue;
     for (const doc of parseAllDocuments(file.text)) {
       if (doc.errors.length > 0) continue;
-      const o = doc.toJS() as Json | null;
+      let o: Json | null;
+      try {
+        o = doc.toJS() as Json | null;
+      } catch {
+        continue; // readWorkloads reported it
+      }
       if (o?.kind !== "PodSecurityPolicy") continue;
+      const problem = misfit(o, pspShape, "");
+      if (problem) {
+        const at = positionOf(file.text, doc.range[0]);
+        diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: at, end: at }, [`${problem}, as in any PodSecurityPolicy`]));
+        continue;
+      }
       const spec: Json = o.spec ?? {};
       const annotations: Record<string, string> = o.metadata?.annotations ?? {};
       const pod = widestPod(spec, annotations);
