@@ -4,7 +4,7 @@
  * Diagnostics are published as you type; formatting, definition, references, hover and completion
  * read the same parse, symbol table and build as the CLI.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -34,9 +34,29 @@ import type * as ast from "../syntax/ast.js";
 import { importResolver } from "../cli/files.js";
 
 interface Program {
-  dir: string;
+  /** The directory of its files; none for a document that is not a file. */
+  dir?: string;
+  /** The document that is the whole program, when it is not a file. */
+  uri?: string;
   sources: SourceText[];
   symbols: SymbolTable;
+}
+
+/**
+ * Where a document belongs: a file's program is its directory (`key`), and its name there is the
+ * file's. A document of another scheme (an editor's unsaved buffer, `untitled:Untitled-1`) or a
+ * file URI that does not name a local path is a program of its own, named by its URI.
+ */
+function placeOf(uri: string): { key: string; name: string; dir?: string } {
+  if (uri.startsWith("file:")) {
+    try {
+      const path = fileURLToPath(uri);
+      return { key: dirname(path), name: basename(path), dir: dirname(path) };
+    } catch {
+      // e.g. a host other than localhost: not a local file
+    }
+  }
+  return { key: uri, name: uri };
 }
 
 const toRange = (span: Span): Range => ({
@@ -58,27 +78,28 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): void {
   const documents = new TextDocuments(TextDocument);
-  const pathOf = (uri: string) => fileURLToPath(uri);
-  const uriOf = (dir: string, file: string) => pathToFileURL(join(dir, file)).href;
+  const uriOf = (p: Program, file: string) => (p.dir === undefined ? p.uri! : pathToFileURL(join(p.dir, file)).href);
+  const sameProgram = (uri: string) => documents.all().filter((d) => placeOf(d.uri).key === placeOf(uri).key);
+  const resolver = (p: Program) => (p.dir === undefined ? undefined : importResolver(p.dir));
 
   /** The program a document belongs to: the `.secpol` files of its directory, open ones as edited. */
   function program(uri: string): Program {
-    const dir = dirname(pathOf(uri));
-    const open = new Map(documents.all().filter((d) => dirname(pathOf(d.uri)) === dir).map((d) => [basename(pathOf(d.uri)), d.getText()]));
-    const onDisk = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".secpol")) : [];
+    const { dir } = placeOf(uri);
+    const open = new Map(sameProgram(uri).map((d) => [placeOf(d.uri).name, d.getText()]));
+    const onDisk = dir === undefined ? [] : secpolFiles(dir);
     const names = [...new Set([...onDisk, ...open.keys()])].sort();
     const sources = names.flatMap((name) => {
-      const text = open.get(name) ?? readText(join(dir, name));
+      const text = open.get(name) ?? (dir === undefined ? undefined : readText(join(dir, name)));
       return text === undefined ? [] : [{ path: name, text }];
     });
-    return { dir, sources, symbols: collectSymbols(sources.map((s) => parse(s.text, s.path).file)) };
+    return { dir, ...(dir === undefined ? { uri } : {}), sources, symbols: collectSymbols(sources.map((s) => parse(s.text, s.path).file)) };
   }
 
   function publish(uri: string): void {
     const p = program(uri);
-    const result = check(p.sources, { resolveImport: importResolver(p.dir) });
-    for (const doc of documents.all().filter((d) => dirname(pathOf(d.uri)) === p.dir)) {
-      const name = basename(pathOf(doc.uri));
+    const result = check(p.sources, { resolveImport: resolver(p) });
+    for (const doc of sameProgram(uri)) {
+      const { name } = placeOf(doc.uri);
       void connection.sendDiagnostics({ uri: doc.uri, diagnostics: result.diagnostics.filter((d) => d.span.file === name).map(toLspDiagnostic) });
     }
   }
@@ -88,10 +109,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const p = program(uri);
     const doc = documents.get(uri);
     const offset = doc ? doc.offsetAt(position) : 0;
-    return { p, found: symbolAt(p.symbols, basename(pathOf(uri)), offset) };
+    return { p, found: symbolAt(p.symbols, placeOf(uri).name, offset) };
   }
 
-  const location = (p: Program, span: Span): Location => ({ uri: uriOf(p.dir, span.file), range: toRange(span) });
+  const location = (p: Program, span: Span): Location => ({ uri: uriOf(p, span.file), range: toRange(span) });
 
   connection.onInitialize(() => ({
     capabilities: {
@@ -114,7 +135,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onDocumentFormatting((params) => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
-    const result = format(doc.getText(), basename(pathOf(doc.uri)));
+    const result = format(doc.getText(), placeOf(doc.uri).name);
     if (result.text === undefined || result.text === doc.getText()) return [];
     return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(doc.getText().length) }, newText: result.text }];
   });
@@ -170,7 +191,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       lines.push(`selector: \`${node.selector.requirements.map(requirement).join(", ")}\``);
       if (node.ports.length > 0) lines.push(`ports: ${node.ports.map((x) => `\`${x.name.text} ${x.port.text}\``).join(", ")}`);
       const [ns, name] = d.key.split("/");
-      const built = build(p.sources, { verify: false, resolveImport: importResolver(p.dir) });
+      const built = build(p.sources, { verify: false, resolveImport: resolver(p) });
       const objects = built.files
         .filter((f) => f.path.startsWith(`${ns}/`))
         .flatMap((f) => {
@@ -196,6 +217,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 }
 
 const mentions = (text: string, word: string) => new RegExp(`(^|[^\\w-])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w-])`).test(text);
+
+/** The `.secpol` files of a directory (none when it cannot be read). */
+function secpolFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith(".secpol"));
+  } catch {
+    return [];
+  }
+}
 
 function readText(path: string): string | undefined {
   try {

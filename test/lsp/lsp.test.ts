@@ -105,6 +105,20 @@ test("formatting returns the formatted text", async () => {
   assert.equal(edits[0].range.start, { line: 0, character: 0 });
 });
 
+test("an unsaved buffer (untitled:) is a program of its own, and the files' programs keep working", async () => {
+  const untitled = "untitled:Untitled-1";
+  await rpc.sendNotification("textDocument/didOpen", {
+    textDocument: { uri: untitled, languageId: "secpol", version: version++, text: "namespace a {\n  workload w app=w\n}\nallow a/w -> a/w: 80\nallow a/w -> nowhere\n" },
+  });
+  const diagnostics = await diagnosticsFor(untitled, (d) => d.length > 0);
+  assert.ok(diagnostics.some((d: any) => d.range.start.line === 4 && d.code === "SP2001"), JSON.stringify(diagnostics));
+  const definition: any = await rpc.sendRequest("textDocument/definition", { textDocument: { uri: untitled }, position: { line: 3, character: 8 } });
+  assert.equal(definition.map((l: any) => [l.uri, l.range.start.line]), [[untitled, 1]]);
+  // it used to make every request fail: a file of the directory still resolves
+  const hover: any = await rpc.sendRequest("textDocument/hover", { textDocument: { uri: uri("main.secpol") }, position: { line: 2, character: 12 } });
+  assert.match(hover.contents.value, /workload\*\* `shop\/web`/);
+});
+
 test("shutdown and exit end the process", async () => {
   await rpc.sendRequest("shutdown");
   const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));
