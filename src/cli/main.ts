@@ -3,7 +3,7 @@
  * All file-system and process access of the compiler lives in src/cli/.
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import {
   build,
   check,
@@ -32,7 +32,7 @@ import { discoverSources, importResolver, readManifests } from "./files.js";
 import { afterPass } from "./memory.js";
 import { nextStep, StatusLine } from "./progress.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
-import { differingFiles, OutputError, TYPESCRIPT_MODULE, writeOutputDirectory, type WriteHooks, type WriteOutcome } from "./write.js";
+import { differingFiles, filesInside, OutputError, TYPESCRIPT_MODULE, writeOutputDirectory, type WriteHooks, type WriteOutcome } from "./write.js";
 
 export const EXIT_OK = 0;
 export const EXIT_PROGRAM_ERRORS = 1;
@@ -317,6 +317,16 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     }
     report(diagnostics, result.sources, options, io);
     return differing.length > 0 ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+  }
+  // OUT is replaced whole: an input inside it (a policy put there, or imported from there) would go
+  const inside = filesInside(out, Object.keys(result.sources).filter((path) => !path.startsWith("std/")).map((path) => resolve(io.cwd, path)));
+  if (inside.length > 0) {
+    const first = relative(io.cwd, inside[0]) || inside[0];
+    const failure = diagnostic(m.inputInsideOutput, argumentSpan(argv, outputIndex), [first, options.output, inside.length - 1], {
+      help: "keep the policies outside the output directory, or choose another `-o`",
+    });
+    report([...result.diagnostics, failure], result.sources, options, io);
+    return EXIT_USAGE;
   }
   let written: WriteOutcome;
   try {

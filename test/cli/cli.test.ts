@@ -182,6 +182,25 @@ test("end to end: build writes, --check passes then catches drift, errors write 
   rmSync(dir, { recursive: true });
 });
 
+test("an input inside OUT, given or imported, is never deleted by replacing OUT (exit 2, OUT unchanged)", () => {
+  const dir = workspace({ "policies/shop.secpol": program, "imports/a.secpol": 'import "../out/lib.secpol"\n' });
+  assert.is(run(dir, "build", "policies", "-o", "out").code, 0);
+  writeFileSync(join(dir, "out", "extra.secpol"), "namespace extra { default deny ingress }\n");
+  writeFileSync(join(dir, "out", "lib.secpol"), "namespace lib { default deny ingress }\n");
+  const before = tree(join(dir, "out"));
+  for (const [args, input] of [
+    [["policies", "out/extra.secpol"], "out/extra.secpol"],
+    [["policies", "out"], "out/extra.secpol` (and 1 more"],
+    [["policies", "imports"], "out/lib.secpol"],
+  ] as const) {
+    const r = run(dir, "build", ...args, "-o", "out");
+    assert.is(r.code, 2, r.stderr);
+    assert.ok(r.stderr.includes(`error SP5016: the input \`${input}`), r.stderr);
+    assert.equal(tree(join(dir, "out")), before, "OUT is unchanged, the inputs in it kept");
+  }
+  rmSync(dir, { recursive: true });
+});
+
 test("end to end: --format json writes JSON manifests that kustomize accepts, and JSON diagnostics", () => {
   const dir = workspace({ "shop.secpol": program });
   const r = run(dir, "build", "shop.secpol", "-o", "out", "--format", "json");

@@ -18,4 +18,6 @@ export const cli = {
   diffNeedsTwo: entry("SP5014", "error", (count: number) => `\`diff\` compares two versions of a program (OLD and NEW), not ${count}`),
   oldOutputLeft: entry("SP5015", "warning", (path: string, leftover: string, reason: string) =>
     `\`${path}\` was written, but its previous content could not be removed and is left in \`${leftover}\`: ${reason}`),
+  inputInsideOutput: entry("SP5016", "error", (input: string, out: string, more: number) =>
+    `the input \`${input}\`${more > 0 ? ` (and ${more} more)` : ""} lies inside \`${out}\`, which the build replaces whole; refusing to delete ${more > 0 ? "them" : "it"}`),
 } as const;
