@@ -5,7 +5,7 @@
  * each file is replaced atomically (written beside it, then renamed over it). `fmt -` formats
  * standard input to standard output.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as prettier from "prettier";
 import type { Diagnostic, SourceText } from "../index.js";
@@ -40,11 +40,14 @@ export async function formatFiles(root: string, sources: readonly SourceText[], 
   return outcome;
 }
 
+/** Replaces a file's text; through a symbolic link, the file it points to (the link stays), with its permissions. */
 function replaceFile(path: string, text: string): void {
-  const staging = `${path}.secpolc-fmt-${process.pid}`;
+  const target = realpathSync(path);
+  const staging = `${target}.secpolc-fmt-${process.pid}`;
   try {
     writeFileSync(staging, text);
-    renameSync(staging, path);
+    chmodSync(staging, statSync(target).mode & 0o7777);
+    renameSync(staging, target);
   } finally {
     rmSync(staging, { force: true });
   }

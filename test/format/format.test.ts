@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { format, formatWith } from "../../src/format/format.js";
@@ -123,6 +123,21 @@ test("secpolc fmt: --check lists unformatted files and exits 1; fmt rewrites the
   assert.is(run("--check", "messy.secpol", "ok.secpol").status, 0);
   const stdin = spawnSync(process.execPath, [bin, "fmt", "-"], { input: "deny  y,x -> z\n", encoding: "utf8" });
   assert.is(stdin.stdout, "deny x, y -> z\n");
+  rmSync(dir, { recursive: true });
+});
+
+test("secpolc fmt through a symbolic link formats the file it points to, keeps the link and the file's permissions", () => {
+  const dir = mkdtempSync(join(tmpdir(), "secpolc-fmt-link-"));
+  mkdirSync(join(dir, "real"));
+  writeFileSync(join(dir, "real", "b.secpol"), "allow  a->b\n");
+  chmodSync(join(dir, "real", "b.secpol"), 0o640);
+  symlinkSync(join("real", "b.secpol"), join(dir, "a.secpol"));
+  const r = spawnSync(process.execPath, [bin, "fmt", "a.secpol"], { cwd: dir, encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
+  assert.ok(lstatSync(join(dir, "a.secpol")).isSymbolicLink(), "the link was replaced by a file");
+  assert.is(readFileSync(join(dir, "real", "b.secpol"), "utf8"), "allow a -> b\n");
+  assert.is(statSync(join(dir, "real", "b.secpol")).mode & 0o777, 0o640);
+  assert.equal(readdirSync(join(dir, "real")), ["b.secpol"], "no temporary files left");
   rmSync(dir, { recursive: true });
 });
 
