@@ -4,7 +4,7 @@
  * and audit levels of the program's owned namespaces, in the API server's words.
  */
 import { parseAllDocuments } from "yaml";
-import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { positionsIn, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import type { SourceText } from "../index.js";
@@ -82,6 +82,15 @@ const podShape: Shape = {
   spec: { volumes: [{ name: "string" }], securityContext: { ...profiles, sysctls: [{ name: "string" }] }, os: { name: "string" }, containers: [container], initContainers: [container], ephemeralContainers: [container] },
 };
 
+/** The value with every null field of its objects dropped: the API server reads a null field as one not set. */
+export function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (typeof value !== "object" || value === null) return value;
+  const result: Json = {};
+  for (const [key, field] of Object.entries(value)) if (field !== null) result[key] = withoutNulls(field);
+  return result;
+}
+
 /** The first path of `value` whose type is not `shape`'s, described; undefined when all fit. */
 export function misfit(value: unknown, shape: Shape, path: string): string | undefined {
   if (shape === "string" || shape === "number") return typeof value === shape ? undefined : `\`${path}\` must be a ${shape}`;
@@ -102,11 +111,6 @@ export function misfit(value: unknown, shape: Shape, path: string): string | und
   return undefined;
 }
 
-export function positionOf(text: string, offset: number): Span["start"] {
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  return { line, column: offset - before.lastIndexOf("\n"), offset };
-}
 
 /** Reads every document of every manifest; bad YAML and non-objects are diagnostics with positions. */
 export function readWorkloads(manifests: readonly SourceText[]): { workloads: WorkloadObject[]; diagnostics: Diagnostic[] } {
@@ -114,6 +118,7 @@ export function readWorkloads(manifests: readonly SourceText[]): { workloads: Wo
   const diagnostics: Diagnostic[] = [];
   for (const file of manifests) {
     const documents = file.path.endsWith(".json") ? [{ json: file.text }] : parseAllDocuments(file.text).map((d) => ({ doc: d }));
+    const positionOf = positionsIn(file.text);
     for (const entry of documents) {
       let value: unknown;
       let start = 0;
@@ -122,7 +127,7 @@ export function readWorkloads(manifests: readonly SourceText[]): { workloads: Wo
         try {
           value = JSON.parse(entry.json);
         } catch (e) {
-          const span = { file: file.path, start: positionOf(file.text, 0), end: positionOf(file.text, 0) };
+          const span = { file: file.path, start: positionOf(0), end: positionOf(0) };
           diagnostics.push(diagnostic(cm.badManifest, span, [`it is not valid JSON: ${(e as Error).message}`]));
           continue;
         }
@@ -132,18 +137,18 @@ export function readWorkloads(manifests: readonly SourceText[]): { workloads: Wo
         if (doc.errors.length > 0) {
           const error = doc.errors[0];
           const at = error.pos?.[0] ?? start;
-          diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: positionOf(file.text, at), end: positionOf(file.text, Math.min(file.text.length, at + 1)) }, [`it is not valid YAML: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`]));
+          diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: positionOf(at), end: positionOf(Math.min(file.text.length, at + 1)) }, [`it is not valid YAML: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`]));
           continue;
         }
         try {
           value = doc.toJS();
         } catch (e) {
           // aliases that would expand beyond the yaml package's limit (a "billion laughs" document)
-          diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: positionOf(file.text, start), end: positionOf(file.text, start) }, [`it cannot be read: ${(e as Error).message}`]));
+          diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: positionOf(start), end: positionOf(start) }, [`it cannot be read: ${(e as Error).message}`]));
           continue;
         }
       }
-      const span = { file: file.path, start: positionOf(file.text, start), end: positionOf(file.text, end) };
+      const span = { file: file.path, start: positionOf(start), end: positionOf(end) };
       if (value === null || value === undefined) continue; // an empty document
       const o = value as Json;
       if (typeof o !== "object" || Array.isArray(o) || typeof o.kind !== "string" || typeof o.apiVersion !== "string") {
@@ -157,7 +162,7 @@ export function readWorkloads(manifests: readonly SourceText[]): { workloads: Wo
         diagnostics.push(diagnostic(cm.badManifest, span, [`${problem}, as in any ${o.kind}`]));
         continue;
       }
-      workloads.push({ kind: o.kind, namespace: o.metadata?.namespace ?? "default", name: o.metadata?.name ?? "", ...pod, span });
+      workloads.push({ kind: o.kind, namespace: o.metadata?.namespace ?? "default", name: o.metadata?.name ?? "", ...(withoutNulls(pod) as typeof pod), span });
     }
   }
   return { workloads, diagnostics };

@@ -4,11 +4,11 @@
  * run on the most permissive pod the PSP admits.
  */
 import { parseAllDocuments } from "yaml";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { positionsIn, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../index.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
-import { metadataShape, misfit, positionOf, readWorkloads, type Shape } from "./audit.js";
+import { metadataShape, misfit, readWorkloads, withoutNulls, type Shape } from "./audit.js";
 import { evaluatePod, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
 
 type Json = Record<string, any>;
@@ -131,21 +131,23 @@ export function migratePsps(manifests: readonly SourceText[]): { migrations: Mig
   const migrations: Migration[] = [];
   for (const file of manifests) {
     if (file.path.endsWith(".json")) continue;
+    const positionOf = positionsIn(file.text);
     for (const doc of parseAllDocuments(file.text)) {
       if (doc.errors.length > 0) continue;
-      let o: Json | null;
+      let read: Json | null;
       try {
-        o = doc.toJS() as Json | null;
+        read = doc.toJS() as Json | null;
       } catch {
         continue; // readWorkloads reported it
       }
-      if (o?.kind !== "PodSecurityPolicy") continue;
-      const problem = misfit(o, pspShape, "");
+      if (read?.kind !== "PodSecurityPolicy") continue;
+      const problem = misfit(read, pspShape, "");
       if (problem) {
-        const at = positionOf(file.text, doc.range[0]);
+        const at = positionOf(doc.range[0]);
         diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: at, end: at }, [`${problem}, as in any PodSecurityPolicy`]));
         continue;
       }
+      const o = withoutNulls(read) as Json;
       const spec: Json = o.spec ?? {};
       const annotations: Record<string, string> = o.metadata?.annotations ?? {};
       const pod = widestPod(spec, annotations);
@@ -153,7 +155,7 @@ export function migratePsps(manifests: readonly SourceText[]): { migrations: Mig
       const baseline = evaluatePod(pod.metadata, pod.spec, "baseline", "latest");
       const level: Level = restricted.length === 0 ? "restricted" : baseline.length === 0 ? "baseline" : "privileged";
       const blockers = (level === "privileged" ? baseline : level === "baseline" ? restricted : []).map((v) => v.check);
-      const line = file.text.slice(0, doc.range[0]).split("\n").length;
+      const { line } = positionOf(doc.range[0]);
       migrations.push({ name: o.metadata?.name ?? "", file: file.path, line, secpol: toSecpol(o.metadata?.name ?? "unnamed", spec, annotations), level, blockers, inexpressible: inexpressible(spec, annotations) });
     }
   }

@@ -2,7 +2,7 @@
  * Diagnostics for people (`file:line:col: error SP1234: message`, the source line, a caret under
  * the span, help and notes) and for machines (JSON). Pure: the texts come in as a map.
  */
-import type { Diagnostic, Span } from "./diagnostic.js";
+import { lineStarts, type Diagnostic, type Span } from "./diagnostic.js";
 
 export interface RenderOptions {
   color?: boolean;
@@ -56,11 +56,7 @@ let lines: { text: string; starts: number[] } | undefined;
 
 /** The text of a line (1-based). */
 function lineAt(text: string, line: number): string | undefined {
-  if (lines?.text !== text) {
-    const starts = [0];
-    for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) starts.push(at + 1);
-    lines = { text, starts };
-  }
+  if (lines?.text !== text) lines = { text, starts: lineStarts(text) };
   const start = lines.starts[line - 1];
   if (start === undefined) return undefined;
   const next = lines.starts[line];

@@ -45,7 +45,7 @@ const manifest = fc
   )
   .map(([kind, edits, json]) => {
     const object = edits.reduce<unknown>((o, [path, value]) => setAt(o, path, value), base(kind));
-    return { path: json ? "m.json" : "m.yaml", text: json ? (JSON.stringify(object) ?? "null") : stringify(object) };
+    return { path: json ? "m.json" : "m.yaml", text: json ? (JSON.stringify(object) ?? "null") : (stringify(object) ?? "") };
   });
 
 test("any value in any field the checks read: audit and migrate-psp diagnose, never throw", () => {
@@ -81,6 +81,18 @@ test("YAML whose aliases would expand without bound (a billion laughs) is a diag
     assert.equal(result.diagnostics.map((d) => d.code), ["SP3010"]);
     assert.match(result.diagnostics[0].message, /cannot be read: Excessive alias count/);
   }
+});
+
+test("every document of a long manifest is placed on its own line (one index of line starts per file)", () => {
+  const pod = (i: number) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: n}\nspec:\n  containers:\n    - name: c\n      image: i\n`;
+  const text = Array.from({ length: 2_000 }, (_, i) => pod(i)).join("---\n");
+  const { results } = audit({ manifests: [{ path: "m.yaml", text }], level: "baseline" });
+  assert.is(results!.length, 2_000);
+  results!.forEach((r, i) => {
+    assert.is(r.name, `p${i}`);
+    // a document starts at its `---` marker
+    assert.is(r.span.start.line, i === 0 ? 1 : 8 * i, r.name);
+  });
 });
 
 test.run();

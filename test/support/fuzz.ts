@@ -11,6 +11,7 @@ import fc from "fast-check";
 import { parseAllDocuments } from "yaml";
 import { join } from "node:path";
 import { build, type Diagnostic, type ImportResolver } from "../../src/index.js";
+import { positionsIn, type Position } from "../../src/diagnostics/diagnostic.js";
 import { repoRoot } from "./baseline.js";
 import { programArbitrary } from "./programs.js";
 import { exampleNames, readSources } from "./sources.js";
@@ -115,28 +116,10 @@ const fail = (message: string): never => {
   throw new PropertyFailure(message);
 };
 
-/** Offsets where each line starts, for `positionIn`. */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/** `positionOf` by binary search over precomputed line starts (many diagnostics in a big text). */
-function positionIn(starts: readonly number[], offset: number): { line: number; column: number } {
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid] <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return { line: low + 1, column: offset - starts[low] + 1 };
-}
-
 /** Every diagnostic coded, with a message and a well-formed span inside the text it names. */
 export function checkDiagnostics(diagnostics: readonly Diagnostic[], sources: Record<string, string>): void {
-  const lines = new Map<string, number[]>();
+  // the position of an offset as the text has it, by one index of line starts per text (spans come from the scanner)
+  const positions = new Map<string, (offset: number) => Position>();
   for (const d of diagnostics) {
     const where = `${d.code} ${JSON.stringify(d.message)}`;
     if (typeof d.code !== "string" || !/^SP\d{4}$/.test(d.code)) fail(`diagnostic without a code: ${JSON.stringify(d)}`);
@@ -151,11 +134,11 @@ export function checkDiagnostics(diagnostics: readonly Diagnostic[], sources: Re
         fail(`${where}: span ${start.offset}..${end.offset} is not inside the text of ${text.length} characters`);
       }
       for (const [name, p] of [["start", start], ["end", end]] as const) {
-        if (!lines.has(span.file)) lines.set(span.file, lineStarts(text));
-        const starts = lines.get(span.file)!;
-        const expected = positionIn(starts, p.offset);
+        if (!positions.has(span.file)) positions.set(span.file, positionsIn(text));
+        const positionOf = positions.get(span.file)!;
+        const expected = positionOf(p.offset);
         // a span that ends with a line break may also end just past it on the same line
-        const past = name === "end" && text[p.offset - 1] === "\n" ? positionIn(starts, p.offset - 1) : undefined;
+        const past = name === "end" && text[p.offset - 1] === "\n" ? positionOf(p.offset - 1) : undefined;
         const agrees = (q: { line: number; column: number } | undefined, shift = 0) => q !== undefined && p.line === q.line && p.column === q.column + shift;
         if (!agrees(expected) && !agrees(past, 1)) {
           fail(`${where}: ${name} at offset ${p.offset} says ${p.line}:${p.column}, the text says ${expected.line}:${expected.column}`);
