@@ -1,12 +1,15 @@
 /**
  * Translates the network meaning of the model into NetworkPolicy objects.
  *
- * For each owned namespace and managed direction, the pods are split into posture regions, and each
- * region into cells of pods that the same deny clauses reach. A cell under `default deny` is isolated
- * (a policy selecting it with that policy type), and each allow clause that reaches it contributes
- * its flows minus the cell's denies to the policy of its subject (the clause's pods in the cell).
- * Policies union in Kubernetes, and so do allows, so one policy per subject is exact. A cell under
- * `default allow` needs a policy only when denies reach it: everything minus those denies.
+ * For each owned namespace and managed direction, the pods are split into posture regions. A region
+ * under `default deny` is isolated (a policy selecting its pods with that policy type); under
+ * `default allow`, only the pods some deny reaches are, with everything as what they may reach.
+ * Each allowed rectangle (an allow clause's other end and ports, or everything) is cut by the deny
+ * rectangles that overlap it into pieces; a piece goes to the rectangle's pods minus the subjects of
+ * the denies containing it. Policies union in Kubernetes, so a pod gets every piece but those its
+ * own denies contain: exactly its allows minus its denies. The pieces grow with how the deny
+ * rectangles overlap, not with how many combinations of denies reach a pod (splitting the pods by
+ * those combinations made 2^n policies for n denies with different subjects).
  */
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
@@ -22,6 +25,7 @@ import {
   intersect,
   subtract,
   toLabelSelector,
+  union,
   type Conjunction,
   type LabelSet,
 } from "../semantics/labels.js";
@@ -34,7 +38,7 @@ import {
   type Model,
   type PodTerm,
 } from "../semantics/model.js";
-import { allPorts, isAllPorts, isNoPorts, portsKey, protocols, subtractPorts, unionPorts, type PortSet } from "../semantics/ports.js";
+import { allPorts, intersectPorts, isAllPorts, isNoPorts, portsKey, protocols, subtractPorts, unionPorts, type PortSet } from "../semantics/ports.js";
 import { clauseReach, clauseSubjects, managedRegions } from "../semantics/regions.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints, termKey } from "../semantics/endpoints.js";
@@ -69,9 +73,21 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
     return s;
   };
   const diagnostics: Diagnostic[] = [];
-  const addRules = (s: Subject, direction: Direction, rects: readonly Rect[], cell: Cell, span: Span) => {
-    for (const r of subtractDenies(rects, cell.denies, span, diagnostics)) s.rules[direction].push(r);
-    s.spans.push(span, ...cell.denies.map((x) => x.span));
+  const isolate = (namespace: string, pods: LabelSet, direction: Direction, span: Span) => {
+    for (const conjunction of pods) {
+      const s = subjectOf(namespace, conjunction);
+      s.isolated.add(direction);
+      s.spans.push(span);
+    }
+  };
+  const addPieces = (namespace: string, pods: LabelSet, direction: Direction, rect: Rect, denies: readonly Deny[], span: Span) => {
+    for (const piece of cut({ ...rect, pods, denies: [] }, denies, span, diagnostics)) {
+      for (const conjunction of piece.pods) {
+        const s = subjectOf(namespace, conjunction);
+        s.rules[direction].push({ peers: piece.peers, ports: piece.ports, spans: [span] });
+        s.spans.push(span, ...piece.denies.map((d) => d.span));
+      }
+    }
   };
 
   for (const namespace of model.namespaces) {
@@ -83,32 +99,21 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
         .map(({ rule, clause }) => ({ ...otherEnd(clause), subjects: clauseSubjects(clause, namespace, direction), span: rule.span }))
         .filter((x) => x.subjects.length > 0);
       for (const region of managedRegions(model, namespace, direction)) {
-        for (const cell of partition(region.pods, denies)) {
-          if (region.posture.posture === "allow") {
-            // EVERYTHING minus the cell's denies; without denies the pods stay unisolated
-            if (cell.denies.length === 0) continue;
-            const everything = everythingFor(model, cell, region.posture.span, diagnostics);
-            for (const pods of cell.pods) {
-              const s = subjectOf(namespace.name, pods);
-              s.isolated.add(direction);
-              addRules(s, direction, [everything], cell, region.posture.span);
-            }
-            continue;
-          }
-          for (const pods of cell.pods) {
-            const s = subjectOf(namespace.name, pods);
-            s.isolated.add(direction);
-            s.spans.push(region.posture.span);
-          }
-          for (const { rule, clause } of near) {
-            if (rule.action !== "allow") continue;
-            // a cell no deny splits is its whole region, whose subjects the clause's reach holds already
-            const subjects =
-              cell.pods === region.pods
-                ? clauseReach(model, clause).find((r) => r.region === region && r.namespace === namespace && r.direction === direction)?.subjects ?? []
-                : intersect(clauseSubjects(clause, namespace, direction), cell.pods);
-            for (const pods of subjects) addRules(subjectOf(namespace.name, pods), direction, [otherEnd(clause)], cell, rule.span);
-          }
+        const reaching = denies.filter((d) => intersect(region.pods, d.subjects).length > 0);
+        if (region.posture.posture === "allow") {
+          // everything minus their denies, for the pods some deny reaches; the others stay unisolated
+          if (reaching.length === 0) continue;
+          const reached = intersect(region.pods, reaching.reduce<LabelSet>((all, d) => union(all, d.subjects), []));
+          isolate(namespace.name, reached, direction, region.posture.span);
+          addPieces(namespace.name, reached, direction, everythingFor(model, reaching, region.posture.span, diagnostics), reaching, region.posture.span);
+          continue;
+        }
+        isolate(namespace.name, region.pods, direction, region.posture.span);
+        for (const { rule, clause } of near) {
+          if (rule.action !== "allow") continue;
+          // the clause's pods in this region (its reach holds them already)
+          const subjects = clauseReach(model, clause).find((r) => r.region === region && r.namespace === namespace && r.direction === direction)?.subjects ?? [];
+          if (subjects.length > 0) addPieces(namespace.name, subjects, direction, otherEnd(clause), reaching, rule.span);
         }
       }
     }
@@ -123,7 +128,7 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
 }
 
 // ---------------------------------------------------------------------------------------------
-// Deny: permitted = (posture or allows) minus denies, per cell of pods that the same denies reach
+// Deny: a pod may use each piece of its allowed rectangles that none of its own denies contains
 
 /** Flows to or from `peers` on `ports`: one side of a policy rule. */
 interface Rect {
@@ -136,32 +141,58 @@ interface Deny extends Rect {
   span: Span;
 }
 
-/** Pods of a region that exactly the same deny clauses reach. */
-interface Cell {
+/** Part of an allowed rectangle, for the pods that may use it, with the denies that cut it. */
+interface Piece extends Rect {
   pods: LabelSet;
   denies: Deny[];
 }
 
-function partition(pods: LabelSet, denies: readonly Deny[]): Cell[] {
-  let cells: Cell[] = [{ pods, denies: [] }];
+/**
+ * The pieces of a rectangle cut by the denies: (P × Q) ∩ (P' × Q') goes to the pods outside the
+ * deny's subjects (when any are left), and (P × Q) − (P' × Q') = (P − P') × Q ∪ (P ∩ P') × (Q − Q')
+ * keeps its pods. A port difference with no exact form is an error naming both rules.
+ */
+function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diagnostic[]): Piece[] {
+  let pieces = [rect];
   for (const deny of denies) {
-    cells = cells.flatMap((cell) => {
-      const inside = intersect(cell.pods, deny.subjects);
-      if (inside.length === 0) return [cell];
-      const outside = subtract(cell.pods, deny.subjects);
-      const result: Cell[] = [{ pods: inside, denies: [...cell.denies, deny] }];
-      if (outside.length > 0) result.push({ pods: outside, denies: cell.denies });
+    pieces = pieces.flatMap((piece) => {
+      if (intersect(piece.pods, deny.subjects).length === 0) return [piece];
+      const shared = intersectEndpoints(piece.peers, deny.peers);
+      if (isEmptyEndpoints(shared)) return [piece];
+      const inexact = () => {
+        diagnostics.push(
+          diagnostic(messages.inexactPortDifference, deny.span, [], {
+            help: "declare the named port on the destination workload (`port NAME NUMBER`), or write both rules with numbers",
+            related: [{ span, message: "the rule whose ports it would cut" }],
+          }),
+        );
+        return [];
+      };
+      const outsidePorts = subtractPorts(piece.ports, deny.ports);
+      if (!outsidePorts) return inexact();
+      const cutBy = [...piece.denies, deny];
+      const result: Piece[] = [];
+      const outside = subtractEndpoints(piece.peers, deny.peers);
+      if (!isEmptyEndpoints(outside)) result.push({ peers: outside, ports: piece.ports, pods: piece.pods, denies: cutBy });
+      if (!isNoPorts(outsidePorts)) result.push({ peers: shared, ports: outsidePorts, pods: piece.pods, denies: cutBy });
+      const allowed = subtract(piece.pods, deny.subjects);
+      if (allowed.length > 0) {
+        const insidePorts = intersectPorts(piece.ports, deny.ports);
+        if (!insidePorts) return inexact();
+        if (!isNoPorts(insidePorts)) result.push({ peers: shared, ports: insidePorts, pods: allowed, denies: cutBy });
+      }
       return result;
     });
   }
-  return cells;
+  return pieces;
 }
 
 /** Every peer on every port: all pods, and every address outside the cluster's ranges. */
-function everythingFor(model: Model, cell: Cell, span: Span, diagnostics: Diagnostic[]): Rect {
-  if (model.cluster.podCIDRs.length === 0 && cell.denies.some((d) => d.peers.pods.length > 0)) {
+function everythingFor(model: Model, denies: readonly Deny[], span: Span, diagnostics: Diagnostic[]): Rect {
+  const podDeny = denies.find((d) => d.peers.pods.length > 0);
+  if (model.cluster.podCIDRs.length === 0 && podDeny) {
     diagnostics.push(
-      diagnostic(messages.denyNeedsPodCidr, cell.denies.find((d) => d.peers.pods.length > 0)!.span, [], {
+      diagnostic(messages.denyNeedsPodCidr, podDeny.span, [], {
         help: "declare it: `cluster { podCIDR 10.244.0.0/16 }`",
         related: [{ span, message: "the `default allow` that this deny carves out of" }],
       }),
@@ -170,36 +201,6 @@ function everythingFor(model: Model, cell: Cell, span: Span, diagnostics: Diagno
   const ranges = [...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs];
   const ips = ([4, 6] as const).flatMap((family) => subtractFromBlock({ cidr: everywhere(family), except: [] }, ranges));
   return { peers: { pods: [{ namespaces: everything, pods: everything }], ips }, ports: allPorts };
-}
-
-/**
- * rects minus every deny: (P × Q) − (P' × Q') = (P − P') × Q  ∪  (P ∩ P') × (Q − Q').
- * A port difference with no exact form is an error naming both rules.
- */
-function subtractDenies(rects: readonly Rect[], denies: readonly Deny[], span: Span, diagnostics: Diagnostic[]): RuleEntry[] {
-  let result = [...rects];
-  for (const deny of denies) {
-    result = result.flatMap((r) => {
-      const shared = intersectEndpoints(r.peers, deny.peers);
-      if (isEmptyEndpoints(shared)) return [r];
-      const pieces: Rect[] = [];
-      const outside = subtractEndpoints(r.peers, deny.peers);
-      if (!isEmptyEndpoints(outside)) pieces.push({ peers: outside, ports: r.ports });
-      const ports = subtractPorts(r.ports, deny.ports);
-      if (!ports) {
-        diagnostics.push(
-          diagnostic(messages.inexactPortDifference, deny.span, [], {
-            help: "declare the named port on the destination workload (`port NAME NUMBER`), or write both rules with numbers",
-            related: [{ span, message: "the rule whose ports it would cut" }],
-          }),
-        );
-        return pieces;
-      }
-      if (!isNoPorts(ports)) pieces.push({ peers: shared, ports });
-      return pieces;
-    });
-  }
-  return result.map((r) => ({ ...r, spans: [span] }));
 }
 
 // ---------------------------------------------------------------------------------------------

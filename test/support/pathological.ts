@@ -47,6 +47,15 @@ export const cases: Record<string, { text: () => string; outcome: "output" | "er
     outcome: "errors",
   },
   "40,000 lines with two errors each": { text: () => Array.from({ length: 40_000 }, (_, i) => `allow a${i} -> b${i}: 80`).join("\n"), outcome: "errors" },
+  "30 denies with different subjects in a `default allow` namespace": {
+    text: () => `${program}namespace open {\n  default allow\n}\n${Array.from({ length: 30 }, (_, i) => `deny pods(k${i}=v) in ns open -> cidr 10.${i}.0.0/16`).join("\n")}\n`,
+    outcome: "output",
+  },
+  "60 denies with different subjects in a `default deny` namespace": {
+    text: () =>
+      `${program}allow any -> a/*\nallow a/* -> any\n${Array.from({ length: 30 }, (_, i) => `deny cidr 10.${i}.0.0/16 -> pods(k${i}=v) in ns a\ndeny pods(j${i}=v) in ns a -> cidr 11.${i}.0.0/16: ${1000 + i}`).join("\n")}\n`,
+    outcome: "output",
+  },
   "10,000 nested parentheses": { text: () => `${program}allow ${"(".repeat(10_000)} -> a/w`, outcome: "errors" },
   "10,000 nested blocks": { text: () => `${"namespace a {\n".repeat(10_000)}${"}\n".repeat(10_000)}`, outcome: "errors" },
   "10,000 lines of `namespace a` without braces": { text: () => "namespace a\n".repeat(10_000), outcome: "errors" },
