@@ -47,6 +47,13 @@ import { stableHash } from "./names.js";
 import { exact } from "../arrays.js";
 import type { Manifest } from "./manifest.js";
 
+/**
+ * At most this many pieces of one allowed rectangle, and pod selectors for one piece. Denies whose
+ * subjects have several labels each and whose peers overlap need a selector for every combination
+ * (the pods matching none of n two-label selectors are 2^n conjunctions): past this, an error.
+ */
+export const MAX_PIECES = 1024;
+
 /** Ranges are expanded into single ports on clusters without `endPort`, up to this many per range. */
 export const MAX_EXPANDED_RANGE = 100;
 
@@ -183,6 +190,16 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
       }
       return result;
     });
+    if (pieces.length > MAX_PIECES || pieces.some((p) => p.pods.length > MAX_PIECES)) {
+      const cutBy = [...new Set(pieces.flatMap((p) => p.denies))];
+      diagnostics.push(
+        diagnostic(messages.denyTooCostly, span, [MAX_PIECES], {
+          help: "give the denies' subjects one label each, or make fewer of their peers overlap",
+          related: cutBy.slice(0, 5).map((d) => ({ span: d.span, message: "one of the denies cutting it" })),
+        }),
+      );
+      return [];
+    }
   }
   return pieces;
 }

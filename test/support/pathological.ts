@@ -56,6 +56,10 @@ export const cases: Record<string, { text: () => string; outcome: "output" | "er
       `${program}allow any -> a/*\nallow a/* -> any\n${Array.from({ length: 30 }, (_, i) => `deny cidr 10.${i}.0.0/16 -> pods(k${i}=v) in ns a\ndeny pods(j${i}=v) in ns a -> cidr 11.${i}.0.0/16: ${1000 + i}`).join("\n")}\n`,
     outcome: "output",
   },
+  "20 denies of one peer with two-label subjects (2^20 pod selectors to be exact)": {
+    text: () => `${program}allow any -> a/*\n${Array.from({ length: 20 }, (_, i) => `deny cidr 10.0.0.0/16 -> pods(k${i}=v, j${i}=v) in ns a`).join("\n")}\n`,
+    outcome: "errors",
+  },
   "10,000 nested parentheses": { text: () => `${program}allow ${"(".repeat(10_000)} -> a/w`, outcome: "errors" },
   "10,000 nested blocks": { text: () => `${"namespace a {\n".repeat(10_000)}${"}\n".repeat(10_000)}`, outcome: "errors" },
   "10,000 lines of `namespace a` without braces": { text: () => "namespace a\n".repeat(10_000), outcome: "errors" },
