@@ -21,6 +21,7 @@ import {
   type IpBlock,
 } from "../semantics/ip.js";
 import {
+  boundedComplement,
   conjunctionMatches,
   conjunctionOf,
   everything,
@@ -54,6 +55,9 @@ import { checkGrant, checkPsp } from "./psp.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import { MANAGED_BY_LABEL } from "../compile/output.js";
 import { exact } from "../arrays.js";
+
+/** At most this many label selectors for the other pods of a namespace (see checkRestRegions). */
+export const MAX_SELECTORS = 1024;
 
 export interface CheckOptions {
   clusterVersion?: string;
@@ -134,7 +138,8 @@ class Checker {
     };
     model.security = checkSecurity(this.security, this.profiles, model, this.d);
     this.checkOverlappingPostures(model);
-    this.checkReach(model);
+    // regions too costly to write stop here: everything after works on them
+    if (this.checkRestRegions(model)) this.checkReach(model);
     return { model, diagnostics: this.d.items };
   }
 
@@ -599,6 +604,28 @@ class Checker {
         }
       }
     }
+  }
+
+  /**
+   * The rest of a namespace (its pods in no workload that states its own posture in a direction) is
+   * the complement of those workloads' selectors; when writing it takes more than MAX_SELECTORS
+   * label selectors, an error at the namespace's posture. Whether every region can be written.
+   */
+  private checkRestRegions(model: Model): boolean {
+    let ok = true;
+    for (const namespace of model.namespaces) {
+      for (const direction of ["ingress", "egress"] as const) {
+        const posture = namespace.postures[direction];
+        if (!posture) continue;
+        const own = model.workloads.filter((w) => w.namespace === namespace.name && w.postures[direction]).map((w) => w.pods);
+        if (own.length === 0 || boundedComplement(own, MAX_SELECTORS)) continue;
+        ok = false;
+        this.d.report(m.restTooCostly, posture.span, [namespace.name, direction, MAX_SELECTORS], {
+          help: "give those workloads a label key in common (e.g. `app`), so that the other pods are one selector (`app notin (...)`)",
+        });
+      }
+    }
+    return ok;
   }
 
   // -------------------------------------------------------------------------------------------

@@ -188,6 +188,22 @@ export function complement(set: LabelSet): LabelSet {
   return result;
 }
 
+/**
+ * The complement of a label set, or undefined when writing it takes more than `max` conjunctions
+ * (label selectors): the pods matching none of n two-label selectors are 2^n of them.
+ */
+export function boundedComplement(set: LabelSet, max: number): LabelSet | undefined {
+  let result: LabelSet = allLabels;
+  for (const c of set) {
+    const pieces = complementConjunction(c);
+    // simplifying costs the square of what intersecting makes: bounded before it is made
+    if (result.length * pieces.length > 16 * max) return undefined;
+    result = intersect(result, pieces);
+    if (result.length > max) return undefined;
+  }
+  return result;
+}
+
 export const subtract = (a: LabelSet, b: LabelSet): LabelSet => (b.length === 0 ? a : intersect(a, complement(b)));
 
 export const union = (a: LabelSet, b: LabelSet): LabelSet => simplify([...a, ...b]);

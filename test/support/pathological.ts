@@ -60,6 +60,11 @@ export const cases: Record<string, { text: () => string; outcome: "output" | "er
     text: () => `${program}allow any -> a/*\n${Array.from({ length: 20 }, (_, i) => `deny cidr 10.0.0.0/16 -> pods(k${i}=v, j${i}=v) in ns a`).join("\n")}\n`,
     outcome: "errors",
   },
+  "40 workloads with their own posture and two-label selectors (the other pods: 2^40 selectors)": {
+    text: () =>
+      `namespace many {\n  default deny\n${Array.from({ length: 40 }, (_, i) => `  workload w${i} k${i}=v, j${i}=v\n  default allow egress for w${i}`).join("\n")}\n}\nallow many/* -> many/*: 80\n`,
+    outcome: "errors",
+  },
   "10,000 nested parentheses": { text: () => `${program}allow ${"(".repeat(10_000)} -> a/w`, outcome: "errors" },
   "10,000 nested blocks": { text: () => `${"namespace a {\n".repeat(10_000)}${"}\n".repeat(10_000)}`, outcome: "errors" },
   "10,000 lines of `namespace a` without braces": { text: () => "namespace a\n".repeat(10_000), outcome: "errors" },
