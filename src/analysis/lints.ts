@@ -31,6 +31,9 @@ function deniesOn(model: Model, namespace: string, direction: Direction, subject
     .flatMap(({ rule, clause }) => clauseReach(model, clause).filter((r) => r.namespace.name === namespace && r.direction === direction && intersect(r.subjects, subjects).length > 0).map(() => ({ rule, clause })));
 }
 
+/** Beyond this many pieces or peer selectors, the lint gives up on an allow (see below). */
+const MAX_LEFT = 1024;
+
 const clauseKey = (c: Clause) => `${endpointsKey(c.sources)}>${endpointsKey(c.destinations)}:${portsKey(c.ports)}`;
 
 export function lint(model: Model): Diagnostic[] {
@@ -75,6 +78,8 @@ export function lint(model: Model): Diagnostic[] {
             ...(ports === undefined ? [rect] : isNoPorts(ports) ? [] : [{ peers: intersectEndpoints(rect.peers, cut.peers), ports }]),
           ];
         });
+        // what is left can take exponentially many selectors to write (compiling reports it): no warning then
+        if (left.length > MAX_LEFT || left.some((r) => r.peers.pods.length > MAX_LEFT)) return true;
       }
       return left.length > 0;
     });

@@ -48,9 +48,10 @@ import { exact } from "../arrays.js";
 import type { Manifest } from "./manifest.js";
 
 /**
- * At most this many pieces of one allowed rectangle, and pod selectors for one piece. Denies whose
- * subjects have several labels each and whose peers overlap need a selector for every combination
- * (the pods matching none of n two-label selectors are 2^n conjunctions): past this, an error.
+ * At most this many pieces of one allowed rectangle, and pod selectors for one piece or its peers.
+ * Denies whose subjects (or peers) have several labels each and overlap need a selector for every
+ * combination (the pods matching none of n two-label selectors are 2^n conjunctions): past this,
+ * an error.
  */
 export const MAX_PIECES = 1024;
 
@@ -190,7 +191,7 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
       }
       return result;
     });
-    if (pieces.length > MAX_PIECES || pieces.some((p) => p.pods.length > MAX_PIECES)) {
+    if (pieces.length > MAX_PIECES || pieces.some((p) => p.pods.length > MAX_PIECES || p.peers.pods.length > MAX_PIECES)) {
       const cutBy = [...new Set(pieces.flatMap((p) => p.denies))];
       diagnostics.push(
         diagnostic(messages.denyTooCostly, span, [MAX_PIECES], {

@@ -65,6 +65,10 @@ export const cases: Record<string, { text: () => string; outcome: "output" | "er
       `namespace many {\n  default deny\n${Array.from({ length: 40 }, (_, i) => `  workload w${i} k${i}=v, j${i}=v\n  default allow egress for w${i}`).join("\n")}\n}\nallow many/* -> many/*: 80\n`,
     outcome: "errors",
   },
+  "30 denies of peers with three labels (what is left of `any`: 3^30 selectors)": {
+    text: () => `${program}allow any -> a/*\n${Array.from({ length: 30 }, (_, i) => `deny pods(k${i}=v, j${i}=v) in ns(t${i}=v) -> a/*`).join("\n")}\n`,
+    outcome: "errors",
+  },
   "10,000 nested parentheses": { text: () => `${program}allow ${"(".repeat(10_000)} -> a/w`, outcome: "errors" },
   "10,000 nested blocks": { text: () => `${"namespace a {\n".repeat(10_000)}${"}\n".repeat(10_000)}`, outcome: "errors" },
   "10,000 lines of `namespace a` without braces": { text: () => "namespace a\n".repeat(10_000), outcome: "errors" },
