@@ -56,6 +56,9 @@ import { security as sm } from "../diagnostics/messages/security.js";
 import { MANAGED_BY_LABEL } from "../compile/output.js";
 import { exact } from "../arrays.js";
 
+/** Groups naming groups: at most this deep (resolving them recurses; as deep as parentheses may nest). */
+export const MAX_GROUP_DEPTH = 64;
+
 /** At most this many label selectors for the other pods of a namespace (see checkRestRegions). */
 export const MAX_SELECTORS = 1024;
 
@@ -104,6 +107,8 @@ class Checker {
   /** Workloads and groups by their unqualified name, for names written without a namespace (made on first use, once both maps are complete). */
   private readonly workloadSets = new Map<Workload, EndpointSet>();
   private byName?: Map<string, { workloads: Workload[]; groups: [string, GroupInfo][] }>;
+  /** How many groups are being resolved, one inside another (bounded: resolution recurses). */
+  private groupDepth = 0;
   private readonly rules: Scoped<ast.NetworkRule>[] = [];
   private readonly assertions: Scoped<ast.AssertStatement>[] = [];
   private readonly security: ScopedSecurity[] = [];
@@ -870,10 +875,19 @@ class Checker {
       return [];
     }
     if (!group.resolved) {
+      if (this.groupDepth >= MAX_GROUP_DEPTH) {
+        this.d.report(m.groupsTooDeep, span, [group.node.name.text, MAX_GROUP_DEPTH], { help: "name the peers of the inner groups directly in fewer levels" });
+        return [];
+      }
       group.resolved = "resolving";
-      const members = group.node.peers.flatMap((p) => this.destinationParts(p, group.namespace));
-      const defaultPorts = group.node.ports.length > 0 ? this.rulePorts(group.node.ports, undefined) : undefined;
-      group.resolved = members.map((part) => ({ ...part, defaultPorts: defaultPorts ?? part.defaultPorts }));
+      this.groupDepth++;
+      try {
+        const members = group.node.peers.flatMap((p) => this.destinationParts(p, group.namespace));
+        const defaultPorts = group.node.ports.length > 0 ? this.rulePorts(group.node.ports, undefined) : undefined;
+        group.resolved = members.map((part) => ({ ...part, defaultPorts: defaultPorts ?? part.defaultPorts }));
+      } finally {
+        this.groupDepth--;
+      }
     }
     return group.resolved;
   }

@@ -69,6 +69,10 @@ export const cases: Record<string, { text: () => string; outcome: "output" | "er
     text: () => `${program}allow any -> a/*\n${Array.from({ length: 30 }, (_, i) => `deny pods(k${i}=v, j${i}=v) in ns(t${i}=v) -> a/*`).join("\n")}\n`,
     outcome: "errors",
   },
+  "20,000 groups, each naming the one before": {
+    text: () => `group g0 = cidr 10.0.0.0/8\n${Array.from({ length: 19_999 }, (_, i) => `group g${i + 1} = g${i}`).join("\n")}\n${program}allow g19999 -> a/w: 80\n`,
+    outcome: "errors",
+  },
   "10,000 nested parentheses": { text: () => `${program}allow ${"(".repeat(10_000)} -> a/w`, outcome: "errors" },
   "10,000 nested blocks": { text: () => `${"namespace a {\n".repeat(10_000)}${"}\n".repeat(10_000)}`, outcome: "errors" },
   "10,000 lines of `namespace a` without braces": { text: () => "namespace a\n".repeat(10_000), outcome: "errors" },
