@@ -82,12 +82,20 @@ const podShape: Shape = {
   spec: { volumes: [{ name: "string" }], securityContext: { ...profiles, sysctls: [{ name: "string" }] }, os: { name: "string" }, containers: [container], initContainers: [container], ephemeralContainers: [container] },
 };
 
-/** The value with every null field of its objects dropped: the API server reads a null field as one not set. */
-export function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (typeof value !== "object" || value === null) return value;
+/**
+ * The value with the null fields of its objects dropped along `shape`'s paths (the API server reads
+ * a null field as one not set); what lies elsewhere, however deep, is kept as it is.
+ */
+export function withoutNulls(value: unknown, shape: Shape): unknown {
+  if (shape === "string" || shape === "number") return value;
+  if (Array.isArray(shape)) return Array.isArray(value) ? value.map((item) => withoutNulls(item, shape[0])) : value;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
   const result: Json = {};
-  for (const [key, field] of Object.entries(value)) if (field !== null) result[key] = withoutNulls(field);
+  for (const [key, field] of Object.entries(value)) {
+    if (field === null) continue;
+    const inner = shape[key] ?? shape["*"];
+    result[key] = inner === undefined ? field : withoutNulls(field, inner);
+  }
   return result;
 }
 
@@ -162,7 +170,7 @@ export function readWorkloads(manifests: readonly SourceText[]): { workloads: Wo
         diagnostics.push(diagnostic(cm.badManifest, span, [`${problem}, as in any ${o.kind}`]));
         continue;
       }
-      workloads.push({ kind: o.kind, namespace: o.metadata?.namespace ?? "default", name: o.metadata?.name ?? "", ...(withoutNulls(pod) as typeof pod), span });
+      workloads.push({ kind: o.kind, namespace: o.metadata?.namespace ?? "default", name: o.metadata?.name ?? "", ...(withoutNulls(pod, podShape) as typeof pod), span });
     }
   }
   return { workloads, diagnostics };

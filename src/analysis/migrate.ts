@@ -147,7 +147,7 @@ export function migratePsps(manifests: readonly SourceText[]): { migrations: Mig
         diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: at, end: at }, [`${problem}, as in any PodSecurityPolicy`]));
         continue;
       }
-      const o = withoutNulls(read) as Json;
+      const o = withoutNulls(read, pspShape) as Json;
       const spec: Json = o.spec ?? {};
       const annotations: Record<string, string> = o.metadata?.annotations ?? {};
       const pod = widestPod(spec, annotations);

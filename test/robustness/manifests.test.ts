@@ -83,6 +83,14 @@ test("YAML whose aliases would expand without bound (a billion laughs) is a diag
   }
 });
 
+test("a value nested 20,000 deep in a field the checks do not read is audited, not recursed into", () => {
+  const deep = `${"[".repeat(20_000)}${"]".repeat(20_000)}`;
+  const text = `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}, "spec": {"containers": [{"name": "c", "env": ${deep}}]}}`;
+  const result = audit({ manifests: [{ path: "m.json", text }], level: "baseline" });
+  assert.equal(result.diagnostics, []);
+  assert.equal(result.results!.map((r) => [r.name, r.allowed]), [["x", true]]);
+});
+
 test("every document of a long manifest is placed on its own line (one index of line starts per file)", () => {
   const pod = (i: number) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: n}\nspec:\n  containers:\n    - name: c\n      image: i\n`;
   const text = Array.from({ length: 2_000 }, (_, i) => pod(i)).join("---\n");
