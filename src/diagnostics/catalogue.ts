@@ -23,13 +23,19 @@ export interface DiagnosticExtras {
   related?: RelatedInformation[];
 }
 
+/** Text arguments longer than this are shortened in messages (the span shows where the whole is). */
+export const MAX_ARGUMENT = 200;
+
+const shortened = (arg: unknown): unknown =>
+  typeof arg === "string" && arg.length > MAX_ARGUMENT ? `${arg.slice(0, MAX_ARGUMENT - 40)}… (${arg.length} characters)` : arg;
+
 export function diagnostic<A extends unknown[]>(
   what: MessageEntry<A>,
   span: Span,
   args: A,
   extras: DiagnosticExtras = {},
 ): Diagnostic {
-  const result: Diagnostic = { code: what.code, severity: what.severity, message: what.message(...args), span };
+  const result: Diagnostic = { code: what.code, severity: what.severity, message: what.message(...(args.map(shortened) as A)), span };
   if (extras.help !== undefined) result.help = extras.help;
   if (extras.related && extras.related.length > 0) result.related = extras.related;
   return result;

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as catalogue from "../../src/diagnostics/messages.js";
+import { diagnostic, MAX_ARGUMENT } from "../../src/diagnostics/catalogue.js";
 
 test("every message has a unique, well-formed code in its area's range", () => {
   const ranges: Record<string, RegExp> = { syntax: /^SP1\d{3}$/, names: /^SP(2|9)\d{3}$/, compile: /^SP(3|9)\d{3}$/, cli: /^SP5\d{3}$/, security: /^SP(4|9)\d{3}$/ };
@@ -14,6 +15,15 @@ test("every message has a unique, well-formed code in its area's range", () => {
     }
   }
   assert.ok(seen.size > 40);
+});
+
+test("a long text argument is shortened in the message, with its length; short ones are kept", () => {
+  const span = { file: "a.secpol", start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+  const long = "x".repeat(100_000);
+  const message = diagnostic(catalogue.names.unknownName, span, [long]).message;
+  assert.ok(message.length < MAX_ARGUMENT + 100, message);
+  assert.ok(message.includes("… (100000 characters)"), message);
+  assert.is(diagnostic(catalogue.names.unknownName, span, ["web"]).message, catalogue.names.unknownName.message("web"));
 });
 
 test.run();
