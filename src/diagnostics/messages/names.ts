@@ -40,9 +40,9 @@ export const names = {
     `Pod Security version \`${version}\` is not valid: write \`latest\` or a version from \`v1.0\` to \`${newest}\``),
   unknownPspField: entry("SP2035", "error", (name: string) => `unknown PodSecurityPolicy field \`${name}\``),
   tooManyRequirements: entry("SP2036", "error", (count: number, limit: number) => `this selector has ${count} requirements; secpolc accepts at most ${limit} in one selector`),
-  groupsTooDeep: entry("SP2038", "error", (name: string, limit: number) => `group \`${name}\` is named inside more than ${limit} nested groups`),
   restTooCostly: entry("SP2037", "error", (namespace: string, direction: string, limit: number) =>
     `the other pods of \`${namespace}\` (those of no workload with its own ${direction} posture) need more than ${limit} label selectors to be written`),
+  groupsTooDeep: entry("SP2038", "error", (name: string, limit: number) => `group \`${name}\` is named inside more than ${limit} nested groups`),
   unknownPortName: entry("SP9001", "warning", (workload: string, port: string) => `workload \`${workload}\` declares no port named \`${port}\`; it is emitted as a named port`),
   capPrefix: entry("SP9002", "warning", (name: string) => `\`${name}\`: the \`CAP_\` prefix is not part of Kubernetes capability names and is stripped`),
   servicePortTranslated: entry("SP9003", "note", (service: string, target: string, workload: string) =>
