@@ -54,7 +54,8 @@ function scalar(value: unknown): string {
     if (!plain(value)) throw new NotSimple();
     return value;
   }
-  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  // String(-0) is "0" where yaml writes -0: left to yaml, like every other case this one does not know
+  if (typeof value === "number" && Number.isFinite(value) && !Object.is(value, -0)) return String(value);
   if (typeof value === "boolean") return String(value);
   if (value === null) return "null";
   throw new NotSimple();

@@ -47,6 +47,10 @@ const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   list: fc.array(fc.oneof(scalar, tie("map")), { maxLength: 4 }),
 })).map;
 
+test("numbers yaml writes its own way (-0, exponents): the same bytes", () => {
+  for (const n of [-0, 1e21, 5e-324, 0.1, -5]) assertSame({ a: n, b: [n] });
+});
+
 test("fuzzed manifest-shaped values: byte-identical to yaml.stringify, and they parse back", () => {
   fc.assert(fc.property(value, (v) => assertSame(v)), { numRuns: 2000 });
 });
