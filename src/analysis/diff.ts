@@ -3,14 +3,13 @@
  * (workloads, other pods of a namespace, address blocks) on the ports either version mentions.
  */
 import { formatCidr, lastAddress } from "../semantics/ip.js";
-import { witness, type Labels } from "../semantics/labels.js";
+import { labelsKey, witness } from "../semantics/labels.js";
 import { evaluateFlow, ownedNamespaceLabels, sideOf, type Endpoint, type NamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model } from "../semantics/model.js";
 import { mergeRanges, portsKey, protocols, type Protocol } from "../semantics/ports.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { clausesNear } from "../semantics/lookup.js";
 
-const labelsText = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 export interface NamedEndpoint {
   name: string;
@@ -103,7 +102,7 @@ export function diffPrograms(before: Model, after: Model, pairs: "changed" | "al
   // changed, since peers are then matched differently). A change to a few workloads of a
   // 5,000-service program is then compared on thousands of pairs, not 27 million.
   const namespaces = [...new Set([...before.namespaces, ...after.namespaces].map((n) => n.name))];
-  const sameLabels = pairs === "changed" && namespaces.every((n) => labelsText(labelsBefore(n)) === labelsText(labelsAfter(n)));
+  const sameLabels = pairs === "changed" && namespaces.every((n) => labelsKey(labelsBefore(n)) === labelsKey(labelsAfter(n)));
   const changed = (direction: Direction) =>
     new Set(all.filter((e) => !sameLabels || sideText(before, e.endpoint, direction, labelsBefore) !== sideText(after, e.endpoint, direction, labelsAfter)));
   const egressChanged = changed("egress");

@@ -5,7 +5,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
-import { conjunctionMatches, intersect, witness, type LabelSet } from "../semantics/labels.js";
+import { conjunctionMatches, intersect, MAX_SELECTORS, witness, type LabelSet } from "../semantics/labels.js";
 import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule } from "../semantics/model.js";
 import { intersectPorts, isNoPorts, portsKey, subtractPorts, type PortSet } from "../semantics/ports.js";
@@ -30,9 +30,6 @@ function deniesOn(model: Model, namespace: string, direction: Direction, subject
     .filter(({ rule }) => rule.action === "deny")
     .flatMap(({ rule, clause }) => clauseReach(model, clause).filter((r) => r.namespace.name === namespace && r.direction === direction && intersect(r.subjects, subjects).length > 0).map(() => ({ rule, clause })));
 }
-
-/** Beyond this many pieces or peer selectors, the lint gives up on an allow (see below). */
-const MAX_LEFT = 1024;
 
 const clauseKey = (c: Clause) => `${endpointsKey(c.sources)}>${endpointsKey(c.destinations)}:${portsKey(c.ports)}`;
 
@@ -79,7 +76,7 @@ export function lint(model: Model): Diagnostic[] {
           ];
         });
         // what is left can take exponentially many selectors to write (compiling reports it): no warning then
-        if (left.length > MAX_LEFT || left.some((r) => r.peers.pods.length > MAX_LEFT)) return true;
+        if (left.length > MAX_SELECTORS || left.some((r) => r.peers.pods.length > MAX_SELECTORS)) return true;
       }
       return left.length > 0;
     });

@@ -19,7 +19,7 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from "../semantics/ip.js";
-import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, witness, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
+import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, labelsKey, witness, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
 import { evaluateSide, inEndpointSet, ownedNamespaceLabels, postureOf, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type OwnedNamespace, type PodTerm, type PostureSetting } from "../semantics/model.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
@@ -66,8 +66,6 @@ function nearMisses(c: Conjunction): Record<string, string>[] {
   return result;
 }
 
-/** A label map's text, the same whatever the order of its keys. */
-const labelsKey = (labels: Labels) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /** An emitted label selector as a conjunction (undefined when contradictory), to draw representatives from (matching uses netpol.ts). */
 function selectorConjunction(selector: Json): Conjunction | undefined {

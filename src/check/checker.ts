@@ -21,6 +21,7 @@ import {
   type IpBlock,
 } from "../semantics/ip.js";
 import {
+  MAX_SELECTORS,
   boundedComplement,
   conjunctionMatches,
   conjunctionOf,
@@ -58,9 +59,6 @@ import { exact } from "../arrays.js";
 
 /** Groups naming groups: at most this deep (resolving them recurses; as deep as parentheses may nest). */
 export const MAX_GROUP_DEPTH = 64;
-
-/** At most this many label selectors for the other pods of a namespace (see checkRestRegions). */
-export const MAX_SELECTORS = 1024;
 
 export interface CheckOptions {
   clusterVersion?: string;

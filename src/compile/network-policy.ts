@@ -23,6 +23,7 @@ import {
   describeConjunction,
   everything,
   intersect,
+  MAX_SELECTORS,
   subtract,
   toLabelSelector,
   union,
@@ -46,14 +47,6 @@ import { everywhere, subtractFromBlock } from "../semantics/ip.js";
 import { stableHash } from "./names.js";
 import { exact } from "../arrays.js";
 import type { Manifest } from "./manifest.js";
-
-/**
- * At most this many pieces of one allowed rectangle, and pod selectors for one piece or its peers.
- * Denies whose subjects (or peers) have several labels each and overlap need a selector for every
- * combination (the pods matching none of n two-label selectors are 2^n conjunctions): past this,
- * an error.
- */
-export const MAX_PIECES = 1024;
 
 /** Ranges are expanded into single ports on clusters without `endPort`, up to this many per range. */
 export const MAX_EXPANDED_RANGE = 100;
@@ -191,10 +184,10 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
       }
       return result;
     });
-    if (pieces.length > MAX_PIECES || pieces.some((p) => p.pods.length > MAX_PIECES || p.peers.pods.length > MAX_PIECES)) {
+    if (pieces.length > MAX_SELECTORS || pieces.some((p) => p.pods.length > MAX_SELECTORS || p.peers.pods.length > MAX_SELECTORS)) {
       const cutBy = [...new Set(pieces.flatMap((p) => p.denies))];
       diagnostics.push(
-        diagnostic(messages.denyTooCostly, span, [MAX_PIECES], {
+        diagnostic(messages.denyTooCostly, span, [MAX_SELECTORS], {
           help: "give the denies' subjects one label each, or make fewer of their peers overlap",
           related: cutBy.slice(0, 5).map((d) => ({ span: d.span, message: "one of the denies cutting it" })),
         }),

@@ -34,6 +34,16 @@ export interface LabelSelector {
 
 export const everything: Conjunction = [];
 export const allLabels: LabelSet = [everything];
+
+/** A label map's text, the same whatever the order of its keys. */
+export const labelsKey = (labels: Labels): string => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/**
+ * At most this many label selectors (or pieces of a rule) where one set of pods or peers is written
+ * out: some sets take exponentially many (the pods matching none of n two-label selectors are 2^n
+ * conjunctions), and past this the checker and the compiler report an error instead.
+ */
+export const MAX_SELECTORS = 1024;
 export const noLabels: LabelSet = [];
 
 const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
