@@ -83,40 +83,36 @@ const podShape: Shape = {
 };
 
 /**
- * The value with the null fields of its objects dropped along `shape`'s paths (the API server reads
- * a null field as one not set); what lies elsewhere, however deep, is kept as it is.
+ * The value as the checks read it, or the first path whose type is not `shape`'s, described. Null
+ * fields of objects along the shape's paths are dropped (the API server reads a null field as one
+ * not set); what lies elsewhere, however deep, is kept as it is and not walked.
  */
-export function withoutNulls(value: unknown, shape: Shape): unknown {
-  if (shape === "string" || shape === "number") return value;
-  if (Array.isArray(shape)) return Array.isArray(value) ? value.map((item) => withoutNulls(item, shape[0])) : value;
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
-  const result: Json = {};
-  for (const [key, field] of Object.entries(value)) {
-    if (field === null) continue;
-    const inner = shape[key] ?? shape["*"];
-    result[key] = inner === undefined ? field : withoutNulls(field, inner);
-  }
-  return result;
-}
-
-/** The first path of `value` whose type is not `shape`'s, described; undefined when all fit. */
-export function misfit(value: unknown, shape: Shape, path: string): string | undefined {
-  if (shape === "string" || shape === "number") return typeof value === shape ? undefined : `\`${path}\` must be a ${shape}`;
+export function fitted(value: unknown, shape: Shape, path: string): { value: unknown } | { problem: string } {
+  if (shape === "string" || shape === "number") return typeof value === shape ? { value } : { problem: `\`${path}\` must be a ${shape}` };
   if (Array.isArray(shape)) {
-    if (!Array.isArray(value)) return `\`${path}\` must be a list`;
+    if (!Array.isArray(value)) return { problem: `\`${path}\` must be a list` };
+    const items: unknown[] = [];
     for (let i = 0; i < value.length; i++) {
-      const problem = misfit(value[i], shape[0], `${path}[${i}]`);
-      if (problem) return problem;
+      const item = fitted(value[i], shape[0], `${path}[${i}]`);
+      if ("problem" in item) return item;
+      items.push(item.value);
     }
-    return undefined;
+    return { value: items };
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return `\`${path}\` must be an object`;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { problem: `\`${path}\` must be an object` };
+  const result: Json = {};
   for (const [field, child] of Object.entries(value as Json)) {
+    if (child === null) continue;
     const expected = shape[field] ?? shape["*"];
-    const problem = expected !== undefined && child !== null && child !== undefined ? misfit(child, expected, path ? `${path}.${field}` : field) : undefined;
-    if (problem) return problem;
+    if (expected === undefined || child === undefined) {
+      result[field] = child;
+      continue;
+    }
+    const inner = fitted(child, expected, path ? `${path}.${field}` : field);
+    if ("problem" in inner) return inner;
+    result[field] = inner.value;
   }
-  return undefined;
+  return { value: result };
 }
 
 
@@ -165,12 +161,13 @@ export function readWorkloads(manifests: readonly SourceText[]): { workloads: Wo
       }
       const pod = podOf(o);
       if (!pod) continue; // not a kind that makes pods
-      const problem = misfit(o.metadata ?? {}, metadataShape, "metadata") ?? misfit(pod, podShape, podPath[o.kind] ?? "");
-      if (problem) {
-        diagnostics.push(diagnostic(cm.badManifest, span, [`${problem}, as in any ${o.kind}`]));
+      const metadata = fitted(o.metadata ?? {}, metadataShape, "metadata");
+      const read = "problem" in metadata ? metadata : fitted(pod, podShape, podPath[o.kind] ?? "");
+      if ("problem" in read) {
+        diagnostics.push(diagnostic(cm.badManifest, span, [`${read.problem}, as in any ${o.kind}`]));
         continue;
       }
-      workloads.push({ kind: o.kind, namespace: o.metadata?.namespace ?? "default", name: o.metadata?.name ?? "", ...(withoutNulls(pod, podShape) as typeof pod), span });
+      workloads.push({ kind: o.kind, namespace: o.metadata?.namespace ?? "default", name: o.metadata?.name ?? "", ...(read.value as typeof pod), span });
     }
   }
   return { workloads, diagnostics };

@@ -8,7 +8,7 @@ import { positionsIn, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../index.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
-import { metadataShape, misfit, readWorkloads, withoutNulls, type Shape } from "./audit.js";
+import { fitted, metadataShape, readWorkloads, type Shape } from "./audit.js";
 import { evaluatePod, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
 
 type Json = Record<string, any>;
@@ -141,13 +141,13 @@ export function migratePsps(manifests: readonly SourceText[]): { migrations: Mig
         continue; // readWorkloads reported it
       }
       if (read?.kind !== "PodSecurityPolicy") continue;
-      const problem = misfit(read, pspShape, "");
-      if (problem) {
+      const psp = fitted(read, pspShape, "");
+      if ("problem" in psp) {
         const at = positionOf(doc.range[0]);
-        diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: at, end: at }, [`${problem}, as in any PodSecurityPolicy`]));
+        diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: at, end: at }, [`${psp.problem}, as in any PodSecurityPolicy`]));
         continue;
       }
-      const o = withoutNulls(read, pspShape) as Json;
+      const o = psp.value as Json;
       const spec: Json = o.spec ?? {};
       const annotations: Record<string, string> = o.metadata?.annotations ?? {};
       const pod = widestPod(spec, annotations);
