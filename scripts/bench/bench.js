@@ -2,7 +2,7 @@
 // `npm run bench`: secpolc against its peers on generated topologies (see scripts/bench/README.md).
 //
 //   node --import tsx scripts/bench/bench.js [--sizes 100,1000,5000,20000] [--runs K]
-//        [--timeout SECONDS] [--variants secpolc,secpolc-no-verify,cdk8s-plus,yaml,json]
+//        [--timeout SECONDS] [--variants secpolc,secpolc-no-verify,cdk8s-plus,yaml,json,text]
 //        [--rss time|probe] [--dist DIR] [--keep] [--json FILE]
 //
 // For each size N it writes the topology as a .secpol program and as JSON, compiles it once with
@@ -76,6 +76,7 @@ const VARIANTS = [
   { name: "cdk8s-plus", label: "cdk8s-plus-32 synth", args: (d, out) => [join(here, "variant-cdk8s.js"), d.topology, out] },
   { name: "yaml", label: "plain objects + yaml (floor)", args: (d, out) => [join(here, "variant-plain.js"), "yaml", d.topology, out] },
   { name: "json", label: "plain objects + JSON.stringify (floor)", args: (d, out) => [join(here, "variant-plain.js"), "json", d.topology, out] },
+  { name: "text", label: "secpolc's files as text, no checks (floor)", args: (d, out) => [join(here, "variant-text.js"), d.program, out] },
 ];
 
 /**
@@ -218,7 +219,7 @@ const checked = new Map();
 for (const n of options.sizes) {
   const d = data.get(n);
   const outputs = {};
-  for (const name of ["secpolc-no-verify", "cdk8s-plus", "yaml", "json"]) {
+  for (const name of ["secpolc-no-verify", "cdk8s-plus", "yaml", "json", "text"]) {
     const variant = VARIANTS.find((v) => v.name === name);
     const out = join("check", name);
     const result = await runMeasured(variant.args(d, out), { cwd: d.dir, timeoutMs, rss: options.rss, scratch });
@@ -248,6 +249,7 @@ for (const n of options.sizes) {
   const result = compareFlows(d.json, [
     { name: "secpolc", objects: secpolc },
     { name: "cdk8s-plus", objects: cdk8s },
+    ...(outputs.text ? [{ name: "text floor", objects: readObjects(outputs.text) }] : []),
   ]);
   const count = (objects) => objects.filter((o) => o?.kind === "NetworkPolicy").length;
   log(
