@@ -2,8 +2,7 @@
  * The passes, in order: load (parse every file, follow imports, add the prelude) → check (bind and
  * resolve into the model) → compile (model → manifests) → output (YAML files).
  */
-import { parseAllDocuments } from "yaml";
-import type { BuildResult, CheckResult, CompileOptions, OutputFile, SourceText } from "./index.js";
+import type { BuildResult, CheckResult, CompileOptions, SourceText } from "./index.js";
 import type { Diagnostic, Span } from "./diagnostics/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { diagnostic } from "./diagnostics/catalogue.js";
@@ -93,9 +92,27 @@ export function check(inputs: readonly SourceText[], options: CompileOptions = {
 
 const now = (): number => globalThis.performance?.now() ?? Date.now();
 
+type Timed = <T>(pass: string, run: () => T) => T;
+
+/** compile → emit: a checked model's manifests, as output files and as the objects they hold (none on errors). */
+function emit(model: Model, options: CompileOptions, timed: Timed = (_, run) => run()): { diagnostics: Diagnostic[]; output?: ReturnType<typeof writeOutput> } {
+  const network = timed("compile", () => compileNetworkPolicies(model));
+  const security = timed("security", () => compileSecurityComponents(model));
+  const psp = timed("psp", () => compilePspRbac(model));
+  const diagnostics = [...network.diagnostics, ...security.diagnostics, ...psp.diagnostics];
+  if (hasErrors(diagnostics)) return { diagnostics };
+  const output = timed("emit", () =>
+    writeOutput([...compileNamespaces(model), ...network.manifests, ...psp.manifests], options.outputFormat, {
+      files: security.files,
+      directories: security.components,
+    }),
+  );
+  return { diagnostics, output };
+}
+
 export function build(inputs: readonly SourceText[], options: CompileOptions = {}): BuildResult {
   const timings: Record<string, number> = {};
-  const timed = <T>(pass: string, run: () => T): T => {
+  const timed: Timed = (pass, run) => {
     const start = now();
     const result = run();
     timings[pass] = Math.round((now() - start) * 10) / 10;
@@ -106,17 +123,10 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
   const failed = { files: [], objectCounts: {}, sources: checked.sources, stats: { timings, verifiedChecks: 0 } };
   if (!checked.model) return { ...failed, diagnostics: checked.diagnostics };
   const model = checked.model;
-  const network = timed("compile", () => compileNetworkPolicies(model));
-  const security = timed("security", () => compileSecurityComponents(model));
-  const psp = timed("psp", () => compilePspRbac(model));
-  const diagnostics = sortDiagnostics([...checked.diagnostics, ...network.diagnostics, ...security.diagnostics, ...psp.diagnostics]);
-  if (hasErrors(diagnostics)) return { ...failed, diagnostics };
-  const output = timed("emit", () =>
-    writeOutput([...compileNamespaces(model), ...network.manifests, ...psp.manifests], options.outputFormat, {
-      files: security.files,
-      directories: security.components,
-    }),
-  );
+  const emitted = emit(model, options, timed);
+  const diagnostics = sortDiagnostics([...checked.diagnostics, ...emitted.diagnostics]);
+  if (!emitted.output) return { ...failed, diagnostics };
+  const output = emitted.output;
   let verifiedChecks = 0;
   if (options.verify !== false) {
     // what is verified is the objects written; that their YAML reads back as them is tested
@@ -131,12 +141,6 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
     }
   }
   return { files: output.files, objectCounts: output.objectCounts, diagnostics, sources: checked.sources, stats: { timings, verifiedChecks } };
-}
-
-function readBack(files: readonly OutputFile[]): unknown[] {
-  return files
-    .filter((f) => f.path !== "kustomization.yaml" && !f.path.includes("/security/"))
-    .flatMap((f) => (f.path.endsWith(".json") ? [JSON.parse(f.content)] : parseAllDocuments(f.content).map((d) => d.toJS())));
 }
 
 export const QUERY_PATH = "<query>";
@@ -155,7 +159,6 @@ function unprefixed(span: Span): Span {
 export function explainQuery(inputs: readonly SourceText[], query: string, options: CompileOptions = {}): CheckResult & { explanation?: Explanation } {
   const text = `${QUERY_PREFIX}${query.replace(/(^|->|\s)\s*((?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F]*:[0-9a-fA-F:]*:[0-9a-fA-F]*)(?=\s*(?:->|:\d|$))/g, (_, before: string, ip: string) => `${before} cidr ${ip}/${ip.includes(":") ? 128 : 32}`)}`;
   const withQuery = [...inputs, { path: QUERY_PATH, text }];
-  const built = build(inputs, { ...options, verify: false });
   const checked = checkModel(withQuery, options, QUERY_PATH);
   const sources = { ...checked.sources, [QUERY_PATH]: query };
   const querySpan = { file: QUERY_PATH, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: query.length + 1, offset: query.length } };
@@ -174,9 +177,11 @@ export function explainQuery(inputs: readonly SourceText[], query: string, optio
   const dst = clause && endpointsOf(checked.model, clause.destinations, namespaces)[0];
   const port = clause && (["TCP", "UDP", "SCTP"] as const).map((protocol) => ({ protocol, range: clause.ports.numeric[protocol][0] })).find((p) => p.range);
   if (!src || !dst || !port) return { diagnostics: [...diagnostics, malformed], sources };
-  const objects = readBack(built.files);
+  // the query is an assertion, which compiles to nothing: these are the manifests `build` writes
+  const emitted = emit(checked.model, options);
+  if (!emitted.output) return { diagnostics: sortDiagnostics([...diagnostics, ...emitted.diagnostics]), sources };
   const flow = { src, dst, protocol: port.protocol, port: port.range!.from };
-  return { diagnostics, sources, explanation: explain(checked.model, objects, flow, namespaces, query) };
+  return { diagnostics, sources, explanation: explain(checked.model, emitted.output.objects, flow, namespaces, query) };
 }
 
 /**
@@ -195,7 +200,7 @@ export function connectivityOf(
     diagnostics: checked.diagnostics,
     sources: checked.sources,
     connectivity: connectivity(model),
-    explainCell: (row, column) => explainCell(model, (objects ??= readBack(build(inputs, { ...options, verify: false }).files)), row, column),
+    explainCell: (row, column) => explainCell(model, (objects ??= emit(model, options).output?.objects ?? []), row, column),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * NetworkPolicy semantics over emitted objects, for translation validation: which flows do these
  * policies admit on one side (the ingress of a destination pod, or the egress of a source pod)?
- * Works on the objects as re-read from the output, not on the compiler's structures.
+ * Works on the objects as written to the output, not on the compiler's structures.
  */
 import { addressInCidr, lastAddress, parseCidr, type Cidr, type Family } from "../semantics/ip.js";
 import type { Labels } from "../semantics/labels.js";

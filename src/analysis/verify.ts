@@ -1,5 +1,5 @@
 /**
- * Translation validation: after compiling, the emitted NetworkPolicies (as re-read from the output)
+ * Translation validation: after compiling, the emitted NetworkPolicies (the objects written)
  * are evaluated against the program's meaning, side by side (the destination's ingress, the source's
  * egress), on representatives of every region that matters.
  *

@@ -91,8 +91,8 @@ usage:
 Directories are read recursively for *.secpol files; the default input is the current directory.
 --format json writes the manifests as JSON and prints diagnostics as JSON on stdout; --format ts
 writes them as one typed TypeScript module, OUT/manifests.ts (the SecurityContext Components stay YAML).
-Every build re-reads the NetworkPolicies it emitted and checks them against the program's meaning
-(translation validation); --no-verify skips that, --stats prints the time of each pass.
+Every build checks the NetworkPolicies it writes against the program's meaning (translation
+validation); --no-verify skips that, --stats prints the time of each pass.
 Exit codes: 0 success (warnings allowed), 1 the program has errors or --check found drift or
 unformatted files, 2 bad usage or unreadable input.
 `;

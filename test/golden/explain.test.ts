@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { explainQuery, explanationToJson, renderDiagnostics, renderExplanation } from "../../src/index.js";
 import { assertBaseline, repoRoot } from "../support/baseline.js";
@@ -31,6 +32,13 @@ test("explain: bad queries are coded diagnostics on the query", () => {
     const own = result.diagnostics.filter((d) => d.span.file === "<query>");
     assert.equal(own.map((d) => d.code), [code], query);
   }
+});
+
+test("explain: a program that does not compile is not explained (its errors are reported)", () => {
+  const path = "test/cases/errors/deny-inexact-port.secpol";
+  const result = explainQuery([{ path, text: readFileSync(join(repoRoot, path), "utf8") }], "monitoring/* -> shop/web:9100");
+  assert.is(result.explanation, undefined);
+  assert.equal(result.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.span.file}:${d.span.start.line}`), [`SP3006 ${path}:7`]);
 });
 
 test.run();
