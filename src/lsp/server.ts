@@ -1,8 +1,9 @@
 /**
  * `secpolc lsp`: a language server over stdio. A document's program is every `.secpol` file in its
  * directory (open documents as edited, the others as on disk), as `secpolc check DIR` sees it.
- * Diagnostics are published as you type; formatting, definition, references, hover and completion
- * read the same parse, symbol table and build as the CLI.
+ * Diagnostics are published as you type (once typing pauses); formatting, definition, references,
+ * hover and completion read the same parse, symbol table and build as the CLI. What a program's
+ * files give (symbols, check, build) is worked out once per version of their texts.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -23,7 +24,7 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { parseAllDocuments } from "yaml";
-import { build, check, type Diagnostic, type SourceText, type Span } from "../index.js";
+import { build, check, type BuildResult, type CheckResult, type Diagnostic, type SourceText, type Span } from "../index.js";
 import { collectSymbols, referencesTo, symbolAt, type Declaration, type SymbolTable } from "../analysis/symbols.js";
 import { format } from "../format/format.js";
 import { peer, port, requirement } from "../format/print.js";
@@ -39,8 +40,16 @@ interface Program {
   /** The document that is the whole program, when it is not a file. */
   uri?: string;
   sources: SourceText[];
-  symbols: SymbolTable;
+  /** Worked out on first use, for these sources. */
+  symbols?: SymbolTable;
+  checked?: CheckResult;
+  built?: BuildResult;
 }
+
+/** How long typing must pause before a program is checked again and its diagnostics published. */
+const PUBLISH_DELAY_MS = 150;
+
+const sameSources = (a: readonly SourceText[], b: readonly SourceText[]) => a.length === b.length && a.every((s, i) => s.path === b[i].path && s.text === b[i].text);
 
 /**
  * Where a document belongs: a file's program is its directory (`key`), and its name there is the
@@ -82,9 +91,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const sameProgram = (uri: string) => documents.all().filter((d) => placeOf(d.uri).key === placeOf(uri).key);
   const resolver = (p: Program) => (p.dir === undefined ? undefined : importResolver(p.dir));
 
+  /** The last program of each place, kept while its texts stay the same. */
+  const programs = new Map<string, Program>();
+  const pending = new Map<string, ReturnType<typeof setTimeout>>();
+
   /** The program a document belongs to: the `.secpol` files of its directory, open ones as edited. */
   function program(uri: string): Program {
-    const { dir } = placeOf(uri);
+    const { dir, key } = placeOf(uri);
     const open = new Map(sameProgram(uri).map((d) => [placeOf(d.uri).name, d.getText()]));
     const onDisk = dir === undefined ? [] : secpolFiles(dir);
     const names = [...new Set([...onDisk, ...open.keys()])].sort();
@@ -92,12 +105,33 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const text = open.get(name) ?? (dir === undefined ? undefined : readText(join(dir, name)));
       return text === undefined ? [] : [{ path: name, text }];
     });
-    return { dir, ...(dir === undefined ? { uri } : {}), sources, symbols: collectSymbols(sources.map((s) => parse(s.text, s.path).file)) };
+    const known = programs.get(key);
+    if (known && sameSources(known.sources, sources)) return known;
+    const p: Program = { dir, ...(dir === undefined ? { uri } : {}), sources };
+    programs.set(key, p);
+    return p;
+  }
+
+  const symbolsOf = (p: Program) => (p.symbols ??= collectSymbols(p.sources.map((s) => parse(s.text, s.path).file)));
+  const checkedOf = (p: Program) => (p.checked ??= check(p.sources, { resolveImport: resolver(p) }));
+  const builtOf = (p: Program) => (p.built ??= build(p.sources, { verify: false, resolveImport: resolver(p) }));
+
+  /** Checks a document's program once typing pauses (one check for a burst of changes). */
+  function schedule(uri: string): void {
+    const { key } = placeOf(uri);
+    clearTimeout(pending.get(key));
+    pending.set(
+      key,
+      setTimeout(() => {
+        pending.delete(key);
+        publish(uri);
+      }, PUBLISH_DELAY_MS),
+    );
   }
 
   function publish(uri: string): void {
     const p = program(uri);
-    const result = check(p.sources, { resolveImport: resolver(p) });
+    const result = checkedOf(p);
     for (const doc of sameProgram(uri)) {
       const { name } = placeOf(doc.uri);
       void connection.sendDiagnostics({ uri: doc.uri, diagnostics: result.diagnostics.filter((d) => d.span.file === name).map(toLspDiagnostic) });
@@ -109,7 +143,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const p = program(uri);
     const doc = documents.get(uri);
     const offset = doc ? doc.offsetAt(position) : 0;
-    return { p, found: symbolAt(p.symbols, placeOf(uri).name, offset) };
+    return { p, found: symbolAt(symbolsOf(p), placeOf(uri).name, offset) };
   }
 
   const location = (p: Program, span: Span): Location => ({ uri: uriOf(p, span.file), range: toRange(span) });
@@ -126,9 +160,18 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     serverInfo: { name: "secpolc" },
   }));
 
-  documents.onDidOpen((e) => publish(e.document.uri));
-  documents.onDidChangeContent((e) => publish(e.document.uri));
+  documents.onDidOpen((e) => schedule(e.document.uri));
+  documents.onDidChangeContent((e) => schedule(e.document.uri));
   documents.onDidClose((e) => {
+    // the closed document is gone from `documents`: the others of its program now see it as on disk
+    const others = sameProgram(e.document.uri);
+    if (others.length > 0) schedule(others[0].uri);
+    else {
+      const { key } = placeOf(e.document.uri);
+      clearTimeout(pending.get(key));
+      pending.delete(key);
+      programs.delete(key);
+    }
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
@@ -147,7 +190,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onReferences((params) => {
     const { p, found } = declarationsAt(params.textDocument.uri, params.position);
-    return found.flatMap((d) => referencesTo(p.symbols, d).filter((s) => params.context.includeDeclaration || s !== d.span).map((s) => location(p, s)));
+    return found.flatMap((d) => referencesTo(symbolsOf(p), d).filter((s) => params.context.includeDeclaration || s !== d.span).map((s) => location(p, s)));
   });
 
   connection.onHover((params) => {
@@ -172,7 +215,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       namespace: CompletionItemKind.Folder,
       psp: CompletionItemKind.Struct,
     };
-    for (const d of p.symbols.declarations) {
+    for (const d of symbolsOf(p).declarations) {
       add(d.kind === "workload" ? d.key : d.name, kinds[d.kind], d.kind);
       if (d.kind === "workload") add(d.name, kinds[d.kind], `workload ${d.key}`);
     }
@@ -191,7 +234,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       lines.push(`selector: \`${node.selector.requirements.map(requirement).join(", ")}\``);
       if (node.ports.length > 0) lines.push(`ports: ${node.ports.map((x) => `\`${x.name.text} ${x.port.text}\``).join(", ")}`);
       const [ns, name] = d.key.split("/");
-      const built = build(p.sources, { verify: false, resolveImport: resolver(p) });
+      const built = builtOf(p);
       const objects = built.files
         .filter((f) => f.path.startsWith(`${ns}/`))
         .flatMap((f) => {

@@ -18,9 +18,11 @@ const dir = mkdtempSync(join(tmpdir(), "secpolc-lsp-"));
 const server = spawn(process.execPath, [join(repoRoot, "bin", "secpolc.js"), "lsp"], { cwd: dir, stdio: ["pipe", "pipe", "inherit"] });
 const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
 const published = new Map<string, any[]>();
+const publishes = new Map<string, number>();
 const waiters: (() => void)[] = [];
 rpc.onNotification("textDocument/publishDiagnostics", (params: { uri: string; diagnostics: any[] }) => {
   published.set(params.uri, params.diagnostics);
+  publishes.set(params.uri, (publishes.get(params.uri) ?? 0) + 1);
   waiters.splice(0).forEach((w) => w());
 });
 rpc.listen();
@@ -117,6 +119,32 @@ test("an unsaved buffer (untitled:) is a program of its own, and the files' prog
   // it used to make every request fail: a file of the directory still resolves
   const hover: any = await rpc.sendRequest("textDocument/hover", { textDocument: { uri: uri("main.secpol") }, position: { line: 2, character: 12 } });
   assert.match(hover.contents.value, /workload\*\* `shop\/web`/);
+});
+
+test("a burst of changes is checked once typing pauses, and ends on the last text", async () => {
+  const main = uri("main.secpol");
+  await diagnosticsFor(main, (ds) => ds.every((x) => x.severity !== 1));
+  const before = publishes.get(main) ?? 0;
+  for (let i = 0; i < 20; i++) void change("main.secpol", model.replace("shop/db: pg", `shop/db${i}: pg`));
+  const last = await diagnosticsFor(main, (ds) => ds.some((x) => x.message.includes("db19")));
+  assert.equal(last.filter((x) => x.severity === 1).length, 1);
+  // every change checked would publish 20 times; the changes arrive together, and are checked together
+  assert.ok(publishes.get(main)! - before < 20, `${publishes.get(main)! - before} publishes`);
+  await change("main.secpol", model);
+  await diagnosticsFor(main, (ds) => ds.every((x) => x.severity !== 1));
+});
+
+test("closing a document re-checks the others of its program with that file as on disk", async () => {
+  const main = uri("main.secpol");
+  await open("more.secpol", "namespace shop {\n  workload cache app=cache\n}\nallow shop/web -> shop/db: 5432\n");
+  await change("main.secpol", `${model}allow shop/web -> shop/cache: 80\n`);
+  await diagnosticsFor(main, (ds) => ds.length > 0 && ds.every((x) => x.severity !== 1));
+  // on disk, more.secpol declares no `cache`
+  await rpc.sendNotification("textDocument/didClose", { textDocument: { uri: uri("more.secpol") } });
+  const [unknown] = await diagnosticsFor(main, (ds) => ds.some((x) => x.code === "SP2001"));
+  assert.is(unknown.range.start.line, 6);
+  await change("main.secpol", model);
+  await diagnosticsFor(main, (ds) => ds.every((x) => x.severity !== 1));
 });
 
 test("shutdown and exit end the process", async () => {
