@@ -1,13 +1,15 @@
 /**
- * The fuzzing campaign: `npm run fuzz`, or `npm run fuzz -- --runs N --seed S` (it runs as
- * `node --import tsx scripts/fuzz.ts`). Builds N inputs (10,000 by default) through the compiler
- * core: generated programs, mutated and spliced examples, token soups and random bytes, shared
- * with the in-suite sample in test/support/fuzz.ts, and checks the robustness property there on
- * each. Prints progress, the shrunk failing input of each failing family, and a summary line;
- * exits 1 when any input fails.
+ * The fuzzing campaign: `npm run fuzz`, or `npm run fuzz -- --runs N --manifest-runs M --seed S` (it
+ * runs as `node --import tsx scripts/fuzz.ts`). Builds N programs (10,000 by default) through the
+ * compiler core: generated programs, mutated and spliced examples, token soups and random bytes,
+ * shared with the in-suite sample in test/support/fuzz.ts, and checks the robustness property there
+ * on each; then audits and migrates M hostile manifests (10,000 by default; test/support/manifest-fuzz.ts).
+ * Prints progress, the shrunk failing input of each failing family, and a summary line; exits 1
+ * when any input fails.
  */
 import fc from "fast-check";
 import { checkBuild, families } from "../test/support/fuzz.js";
+import { checkManifest, hostileManifest } from "../test/support/manifest-fuzz.js";
 
 function option(name: string): string | undefined {
   const args = process.argv.slice(2);
@@ -27,42 +29,52 @@ function integerOption(name: string, fallback: number): number {
   return value;
 }
 
-const runs = integerOption("runs", 10_000);
+const programRuns = integerOption("runs", 10_000);
+const manifestRuns = integerOption("manifest-runs", 10_000);
+const runs = programRuns + manifestRuns;
 const seed = integerOption("seed", Date.now() % 2 ** 31);
 const progressEvery = Math.max(1, Math.min(1000, Math.round(runs / 20)));
 
 const totalWeight = families.reduce((sum, f) => sum + f.weight, 0);
-const shares = families.map((f) => Math.floor((runs * f.weight) / totalWeight));
-shares[1] += runs - shares.reduce((a, b) => a + b, 0); // the rounding remainder goes to the mutations
+const shares = families.map((f) => Math.floor((programRuns * f.weight) / totalWeight));
+shares[1] += programRuns - shares.reduce((a, b) => a + b, 0); // the rounding remainder goes to the mutations
+/** Each family, with its share of the runs and the property it checks on an input (as text, for reports). */
+const stages: { name: string; numRuns: number; arbitrary: fc.Arbitrary<unknown>; check: (input: any) => void; text: (input: any) => string }[] = [
+  ...families.map((f, i) => ({ name: f.name, numRuns: shares[i], arbitrary: f.arbitrary, check: checkBuild, text: (t: string) => t })),
+  { name: "manifests", numRuns: manifestRuns, arbitrary: hostileManifest, check: checkManifest, text: (m: { path: string; text: string }) => `${m.path}: ${m.text}` },
+];
 
-console.log(`fuzz: ${runs} inputs, seed ${seed} (${families.map((f, i) => `${f.name} ${shares[i]}`).join(", ")})`);
+console.log(`fuzz: ${runs} inputs, seed ${seed} (${stages.map((f) => `${f.name} ${f.numRuns}`).join(", ")})`);
 const started = performance.now();
 let done = 0;
 let slowest = { ms: 0, family: "", length: 0, text: "" };
 const failures: { family: string; report: string }[] = [];
 
-families.forEach((family, index) => {
-  const numRuns = shares[index];
+stages.forEach((family, index) => {
+  const { numRuns } = family;
   if (numRuns === 0) return;
   let calls = 0;
-  const property = fc.property(family.arbitrary, (text) => {
+  const property = fc.property(family.arbitrary, (input) => {
     // progress over the first pass (after a failure, the shrinker's calls are not counted)
     if (++calls <= numRuns && (done + calls) % progressEvery === 0) {
       console.log(`fuzz: ${done + calls}/${runs} (${family.name}), ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     const t = performance.now();
     try {
-      checkBuild(text);
+      family.check(input);
     } finally {
       const ms = performance.now() - t;
-      if (ms > slowest.ms) slowest = { ms, family: family.name, length: text.length, text };
+      if (ms > slowest.ms) {
+        const text = family.text(input);
+        slowest = { ms, family: family.name, length: text.length, text };
+      }
     }
   });
   const details = fc.check(property, { numRuns, seed: seed + index, endOnFailure: false });
   done += details.numRuns;
   console.log(`fuzz: ${family.name}: ${details.numRuns} runs${details.failed ? `, FAILED after ${details.numShrinks} shrinks` : ", ok"} (${done}/${runs}, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   if (details.failed) {
-    const input = details.counterexample?.[0];
+    const input = details.counterexample ? family.text(details.counterexample[0]) : undefined;
     const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     const report = [
       `fuzz: FAILURE in ${family.name} (seed ${details.seed}, path ${details.counterexamplePath})`,
