@@ -66,9 +66,10 @@ function decodeVlq(text) {
   return values;
 }
 
-/** Per generated line, its segments [generatedColumn, sourceLine, sourceColumn] (0-based). */
+/** Per generated line, its segments [generatedColumn, sourceIndex, sourceLine, sourceColumn] (0-based). */
 function parseMappings(mappings) {
   const lines = [];
+  let sourceIndex = 0;
   let sourceLine = 0;
   let sourceColumn = 0;
   for (const lineText of mappings.split(";")) {
@@ -79,9 +80,10 @@ function parseMappings(mappings) {
       const v = decodeVlq(segment);
       column += v[0];
       if (v.length >= 4) {
+        sourceIndex += v[1];
         sourceLine += v[2];
         sourceColumn += v[3];
-        segments.push([column, sourceLine, sourceColumn]);
+        segments.push([column, sourceIndex, sourceLine, sourceColumn]);
       }
     }
     lines.push(segments);
@@ -99,8 +101,9 @@ function adjacentSourceMaps() {
       if (name.isDirectory()) walk(path);
       else if (name.name.endsWith(".js") && existsSync(`${path}.map`)) {
         const map = JSON.parse(readFileSync(`${path}.map`, "utf8"));
-        const source = relative(options.secpolcRoot, resolve(dirname(path), map.sourceRoot ?? "", map.sources[0]));
-        maps.set(relative(dist, path).split("\\").join("/"), { source, lines: parseMappings(map.mappings) });
+        // a bundle's map (dist/bin/) has many sources; tsc's one
+        const sources = map.sources.map((source) => relative(options.secpolcRoot, resolve(dirname(path), map.sourceRoot ?? "", source)));
+        maps.set(relative(dist, path).split("\\").join("/"), { sources, lines: parseMappings(map.mappings) });
       }
     }
   };
@@ -131,8 +134,8 @@ function buildSourceMaps() {
           continue;
         }
         const map = JSON.parse(readFileSync(`${path}.map`, "utf8"));
-        const source = relative(root, resolve(dirname(path), map.sourceRoot ?? "", map.sources[0]).replace(out, join(root, "src")));
-        maps.set(rel.split("\\").join("/"), { source, lines: parseMappings(map.mappings) });
+        const sources = map.sources.map((source) => relative(root, resolve(dirname(path), map.sourceRoot ?? "", source).replace(out, join(root, "src"))));
+        maps.set(rel.split("\\").join("/"), { sources, lines: parseMappings(map.mappings) });
       }
     }
   };
@@ -153,7 +156,7 @@ function locate(maps, url, line, column) {
   let best;
   for (const s of segments) if (s[0] <= column) best = s;
   best ??= segments[0];
-  return best ? `${map.source}:${best[1] + 1}` : `dist/${rel}:${line + 1}`;
+  return best ? `${map.sources[best[1]]}:${best[2] + 1}` : `dist/${rel}:${line + 1}`;
 }
 
 // ---------------------------------------------------------------------------------------------
