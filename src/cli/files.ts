@@ -21,7 +21,8 @@ export const isInside = (base: string, path: string): boolean => {
  * Every `.secpol` file named or found under the inputs (recursively; skipping dot directories and
  * node_modules), sorted. A symbolic link met while walking is followed only when it stays inside
  * the project root or the directory being walked (a link to `/` must not read the whole disk), and
- * each real directory is walked once (a link to `..` must not loop).
+ * each real directory is walked once (a link to `..` must not loop). A file reached by two paths
+ * (through a link) is read once, under the first of them in order.
  */
 export function discoverSources(root: string, inputs: readonly string[]): Discovered {
   const found = new Map<string, string>();
@@ -56,7 +57,11 @@ export function discoverSources(root: string, inputs: readonly string[]): Discov
     }
   }
   const sources: SourceText[] = [];
+  const read = new Set<string>();
   for (const [shown, path] of [...found].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const real = realpathOrSelf(path);
+    if (read.has(real)) continue;
+    read.add(real);
     try {
       sources.push({ path: shown, text: readFileSync(path, "utf8") });
     } catch (e) {

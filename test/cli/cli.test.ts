@@ -67,6 +67,16 @@ test("discovery reads directories recursively, sorted, skipping dot directories 
   rmSync(dir, { recursive: true });
 });
 
+test("discovery reads a file reached through a link once, under its first path", () => {
+  const dir = workspace({ "a.secpol": "namespace a {\n  workload w app=w\n}\n", "shared/b.secpol": "" });
+  symlinkSync(join("..", "a.secpol"), join(dir, "shared", "a.secpol"));
+  symlinkSync("shared", join(dir, "again"));
+  assert.equal(discoverSources(dir, [".", "shared/a.secpol"]).sources.map((s) => s.path), ["a.secpol", "again/b.secpol"]);
+  const run = spawnSync(process.execPath, [bin, "check", "."], { cwd: dir, encoding: "utf8" });
+  assert.is(run.status, 0, run.stderr);
+  rmSync(dir, { recursive: true });
+});
+
 test("imports never leave the project root: ../ chains, absolute paths, symlinks", () => {
   const outside = workspace({ "secret.secpol": "group leak = world" });
   const dir = workspace({ "main.secpol": "", "lib/common.secpol": "group ok = cluster" });
