@@ -129,7 +129,8 @@ export function readWorkloads(manifests: readonly SourceText[]): { workloads: Wo
       let end = file.text.length;
       if ("json" in entry) {
         try {
-          value = JSON.parse(entry.json);
+          // a byte-order mark (editors on Windows write one) is not JSON, but says nothing
+          value = JSON.parse(entry.json.startsWith("\ufeff") ? entry.json.slice(1) : entry.json);
         } catch (e) {
           const span = { file: file.path, start: positionOf(0), end: positionOf(0) };
           diagnostics.push(diagnostic(cm.badManifest, span, [`it is not valid JSON: ${(e as Error).message}`]));

@@ -119,6 +119,7 @@ class Scanner {
       case 13: // \r
       case 12: // \f
       case 11: // \v
+      case 0xfeff: // byte-order mark
         return this.match(whiteSpace, offset) ? t.WhiteSpace : undefined;
       case 10: // \n
         this.length = 1;

@@ -40,7 +40,8 @@ export const StringToken = createToken({ name: "String", pattern: /"(?:[^"\\\n]|
 export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*/, label: "a string" });
 
 export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments" });
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f\v]+/, group: Lexer.SKIPPED });
+/** U+FEFF too: the byte-order mark some editors put at the start of a file (and `cat` in the middle). */
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f\v\uFEFF]+/, group: Lexer.SKIPPED });
 export const Newline = createToken({ name: "Newline", pattern: /\n/, label: "the end of the line", line_breaks: true });
 
 export const Semicolon = createToken({ name: "Semicolon", pattern: ";", label: "`;`" });

@@ -126,6 +126,18 @@ test("secpolc fmt: --check lists unformatted files and exits 1; fmt rewrites the
   rmSync(dir, { recursive: true });
 });
 
+test("a file with a byte-order mark (and CRLF lines) checks clean, and fmt keeps the mark", () => {
+  const dir = mkdtempSync(join(tmpdir(), "secpolc-fmt-bom-"));
+  writeFileSync(join(dir, "a.secpol"), "\ufeffnamespace a {\r\n  workload  w app=w\r\n}\r\n");
+  const check = spawnSync(process.execPath, [bin, "check", "a.secpol"], { cwd: dir, encoding: "utf8" });
+  assert.is(check.status, 0, check.stderr);
+  assert.is(check.stderr, "");
+  const fmt = spawnSync(process.execPath, [bin, "fmt", "a.secpol"], { cwd: dir, encoding: "utf8" });
+  assert.is(fmt.status, 0, fmt.stderr);
+  assert.is(readFileSync(join(dir, "a.secpol"), "utf8"), "\ufeffnamespace a {\n  workload w app=w\n}\n");
+  rmSync(dir, { recursive: true });
+});
+
 test("secpolc fmt through a symbolic link formats the file it points to, keeps the link and the file's permissions", () => {
   const dir = mkdtempSync(join(tmpdir(), "secpolc-fmt-link-"));
   mkdirSync(join(dir, "real"));

@@ -13,9 +13,9 @@ import { join } from "node:path";
 import { check, printable, renderDiagnostics } from "../../src/index.js";
 import { repoRoot } from "../support/baseline.js";
 
-/** What must never reach a terminal from input: C0 controls but tab and newline, DEL, C1, bidi controls. */
-const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
-const hostile = ["\x1b[2J", "\x1b]0;title\x07", "\x1b]52;c;aGk=\x07", "\x9b31m", "a\rb", "\x08\x08x", "\u202eevil\u202c", "\u2066x\u2069", "\x00", "\x7f"];
+/** What must never reach a terminal from input: C0 controls but tab and newline, DEL, C1, bidi controls, invisible characters. */
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+const hostile = ["\x1b[2J", "\x1b]0;title\x07", "\x1b]52;c;aGk=\x07", "\x9b31m", "a\rb", "\x08\x08x", "\u202eevil\u202c", "\u2066x\u2069", "\x00", "\x7f", "a\u200bb", "\u2060", "x\ufeff", "so\xadft"];
 
 test("printable: every unsafe character becomes one visible one; tabs, newlines and other text stay", () => {
   assert.is(printable("\x1b[31m\x07\r"), "␛[31m␇␍");
@@ -25,6 +25,13 @@ test("printable: every unsafe character becomes one visible one; tabs, newlines 
     assert.is(shown.length, text.length, JSON.stringify(text));
     assert.not.match(shown, UNSAFE, JSON.stringify(text));
   }
+});
+
+test("an unexpected invisible or look-alike character is named by its code point", () => {
+  const result = check([{ path: "a.secpol", text: "namespace a {\n  workload w app=w\u200bx\n}\nallow \u201ca\u201d -> b: 80\n" }]);
+  const messages = result.diagnostics.filter((d) => d.code === "SP1001").map((d) => d.message);
+  assert.equal(messages, ["unexpected character `\u200b` (U+200B)", "unexpected character `\u201c` (U+201C)", "unexpected character `\u201d` (U+201D)"]);
+  assert.match(renderDiagnostics(result.diagnostics, result.sources), "unexpected character `\ufffd` (U+200B)");
 });
 
 test("diagnostics of hostile files show no unsafe character: messages, source lines, paths", () => {

@@ -33,7 +33,7 @@ test("every example, standard module and test program lexes the same", () => {
 // (IPv4 and IPv6, blocks or not), strings, punctuation, and characters no token starts with
 const pieces = [
   ...vocabulary, "in", "ingress", "in-x", "ns.", "x.y", "a-", "-a", "_x", "9", "1.2", "1.2.3.4", "1.2.3.4.5", "10.0.0.0/33", "fd00::", "::", ":::",
-  "a:b", "dead:beef::1/64", "add:b:c", "0x1f", "1.", ".5", "...", "-->", "-/", "=!", "!==", '"a\\', '"\\"', "\\", "$", "%", "~", "`", "?", "é", "\u00a0",
+  "a:b", "dead:beef::1/64", "add:b:c", "0x1f", "1.", ".5", "...", "-->", "-/", "=!", "!==", '"a\\', '"\\"', "\\", "$", "%", "~", "`", "?", "é", "\u00a0", "\ufeff",
 ];
 const text = fc.array(fc.tuple(fc.constantFrom(...pieces), fc.constantFrom("", "", " ", "\n", "\t", "\r\n")), { maxLength: 40 }).map((xs) => xs.map(([p, s]) => p + s).join(""));
 

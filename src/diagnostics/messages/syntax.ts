@@ -2,7 +2,7 @@ import { entry } from "../catalogue.js";
 
 /** Lexing and parsing: SP1xxx. */
 export const syntax = {
-  unexpectedCharacters: entry("SP1001", "error", (text: string) => `unexpected character${text.length > 1 ? "s" : ""} \`${text}\``),
+  unexpectedCharacters: entry("SP1001", "error", (text: string) => `unexpected character${[...text].length > 1 ? "s" : ""} \`${text}\`${codePoints(text)}`),
   unterminatedString: entry("SP1002", "error", () => "this string has no closing `\"` on its line"),
   parseError: entry("SP1003", "error", (message: string) => message),
   tooDeeplyNested: entry("SP1004", "error", (what: string, limit: number) => `${what} are nested more than ${limit} deep`),
@@ -12,3 +12,9 @@ export const syntax = {
     `internal error: the formatter's output would ${what}, so the file was left unchanged (please report this with the file)`),
   fileTooLarge: entry("SP1006", "error", (size: number, limit: number) => `the file has ${size} characters; secpolc reads at most ${limit}`),
 } as const;
+
+/** The code points of the characters beyond printable ASCII (` (U+201C, U+201D)`): invisible, look-alike or shown as `�`. */
+function codePoints(text: string): string {
+  const unusual = [...new Set([...text].filter((c) => c < " " || c > "~"))];
+  return unusual.length === 0 ? "" : ` (${unusual.map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`).join(", ")})`;
+}
