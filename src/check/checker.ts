@@ -246,7 +246,7 @@ class Checker {
       seen.set(name, setting.name.span);
       if (name === "version") {
         const value = setting.values[0];
-        const version = value && setting.values.length === 1 ? parseVersion(valueText(value)) : undefined;
+        const version = value && setting.values.length === 1 ? parseClusterVersion(valueText(value)) : undefined;
         if (!version) this.d.report(m.invalidVersion, setting.span, [setting.values.map(valueText).join(" ")]);
         else this.cluster.version = version;
       } else if (name === "podCIDR" || name === "serviceCIDR") {
@@ -267,7 +267,7 @@ class Checker {
       }
     }
     if (this.options.clusterVersion !== undefined) {
-      const version = parseVersion(this.options.clusterVersion);
+      const version = parseClusterVersion(this.options.clusterVersion);
       if (version) this.cluster.version = version;
     }
   }
@@ -993,8 +993,9 @@ function unionSets(a: EndpointSet, b: EndpointSet): EndpointSet {
   return { pods: [...a.pods, ...b.pods], ips: [...a.ips, ...b.ips] };
 }
 
-function parseVersion(text: string): { major: number; minor: number } | undefined {
-  const match = /^v?(\d+)\.(\d+)$/.exec(text);
+/** A cluster version, MAJOR.MINOR (at most three digits each: `1.99999999999999999999` is no version, and no number either). */
+export function parseClusterVersion(text: string): { major: number; minor: number } | undefined {
+  const match = /^v?(\d{1,3})\.(\d{1,3})$/.exec(text);
   if (!match) return undefined;
   return { major: Number(match[1]), minor: Number(match[2]) };
 }

@@ -9,7 +9,7 @@ import { security as sm } from "../diagnostics/messages/security.js";
 import type * as ast from "../syntax/ast.js";
 import type { Grant, Psp } from "../semantics/model.js";
 import { capabilities, volumeTypes } from "../semantics/security.js";
-import { closest, dns1123Label, dns1123Subdomain, hostPathPrefix, profileName, shown, subjectName, sysctlName } from "./values.js";
+import { closest, dns1123Label, dns1123Subdomain, hostPathPrefix, MAX_ID, profileName, shown, subjectName, sysctlName } from "./values.js";
 
 const text = (v: ast.Value) => ("from" in v ? `${v.from.text}..${v.to.text}` : v.text);
 
@@ -87,7 +87,7 @@ export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefi
       const rule = values[0] ? text(values[0]) : "";
       if (!idRuleFields[name].includes(rule)) bad(idRuleFields[name].map((r) => `\`${r}\``).join(", "));
       else if (rule === "MustRunAs" || rule === "MayRunAs") {
-        const r = ranges(values.slice(1), d, 2147483647);
+        const r = ranges(values.slice(1), d, MAX_ID);
         if (!r || r.length === 0) {
           if (r) bad(`\`${rule}\` and at least one range, e.g. \`${rule} 1000..2000\``);
           ok = false;

@@ -14,7 +14,7 @@ import { inEndpointSet, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Model, type Workload } from "../semantics/model.js";
 import { capabilities, features, podUsing, requirements, settable, type FieldValue, type SecurityEntry, type SecurityTarget } from "../semantics/security.js";
 import { evaluatePod, parseVersion } from "../semantics/pss.js";
-import { closest, dns1123Subdomain, localProfile, seLinuxOption, shown, sysctlName } from "./values.js";
+import { closest, dns1123Subdomain, localProfile, MAX_ID, seLinuxOption, shown, sysctlName } from "./values.js";
 import { VOLUMES } from "./psp.js";
 
 
@@ -95,9 +95,10 @@ function ruleEntries(rule: ast.SecurityRule, targets: SecurityTarget[], d: Diagn
   return entries;
 }
 
-const integer = (v: ast.Value | undefined, d: Diagnostics, what: string, fallback: Span): number | undefined => {
-  if (!v || v.kind !== "Number" || !/^\d+$/.test(v.text)) {
-    d.report(m.invalidValue, v?.span ?? fallback, [what, v ? text(v) : "", "a whole number, 0 or more"]);
+/** A user or group ID (runAsUser, runAsGroup, fsGroup, supplementalGroups). */
+const id = (v: ast.Value | undefined, d: Diagnostics, what: string, fallback: Span): number | undefined => {
+  if (!v || v.kind !== "Number" || !/^\d+$/.test(v.text) || Number(v.text) > MAX_ID) {
+    d.report(m.invalidValue, v?.span ?? fallback, [what, v ? text(v) : "", `a whole number from 0 to ${MAX_ID}`]);
     return undefined;
   }
   return Number(v.text);
@@ -156,11 +157,11 @@ function itemValues(action: SecurityEntry["action"], item: ast.SecurityItem, d: 
     case "runAsUser":
     case "runAsGroup":
     case "fsGroup": {
-      const value = integer(args[0], d, name, item.span);
+      const value = id(args[0], d, name, item.span);
       return value === undefined ? undefined : pod(`securityContext.${name}`, value);
     }
     case "supplementalGroups": {
-      const groups = args.map((a) => integer(a, d, name, item.span));
+      const groups = args.map((a) => id(a, d, name, item.span));
       return groups.length === 0 || groups.some((g) => g === undefined) ? undefined : pod("securityContext.supplementalGroups", groups);
     }
     case "seccomp":

@@ -139,3 +139,6 @@ export function closest(name: string, candidates: Iterable<string>): string | un
   }
   return best;
 }
+
+/** The largest user or group ID the API server accepts (its validation's `IsValidUserID`/`IsValidGroupID`). */
+export const MAX_ID = 2147483647;

@@ -2,6 +2,7 @@
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
+import { parseClusterVersion } from "../check/checker.js";
 
 export interface Options {
   command: string;
@@ -54,7 +55,7 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--manifests") options.manifests = value;
       else if (name === "--level") options.level = value;
       else if (name === "--cluster-version") {
-        if (/^v?\d+\.\d+$/.test(value)) options.clusterVersion = value;
+        if (parseClusterVersion(value)) options.clusterVersion = value;
         else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "MAJOR.MINOR, e.g. `1.30`"]));
       } else if (value === "text" || value === "yaml" || value === "json" || value === "md" || value === "ts") options.format = value;
       else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`text`, `yaml`, `json`, `md` or `ts`"]));

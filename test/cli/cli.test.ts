@@ -56,6 +56,8 @@ test("arguments: commands, inputs, valued options and unknown options", () => {
   const bad = parseArguments(["build", "--frob", "--cluster-version", "x"]);
   assert.equal(bad.diagnostics.map((d) => d.code), ["SP5002", "SP5012"]);
   assert.is(bad.diagnostics[0].span.start.column, 7);
+  // the program's own `cluster { version }` rules: a version it would refuse is not ignored
+  assert.equal(parseArguments(["check", "--cluster-version", "1.0000"]).diagnostics.map((d) => d.code), ["SP5012"]);
 });
 
 test("discovery reads directories recursively, sorted, skipping dot directories and node_modules", () => {
