@@ -33,14 +33,28 @@ export function discoverSources(root: string, inputs: readonly string[]): Discov
     const real = realpathOrSelf(dir);
     if (walked.has(real)) return;
     walked.add(real);
-    for (const name of readdirSync(dir).sort()) {
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (e) {
+      problems.push({ input: displayPath(root, dir), reason: describeError(e) });
+      return;
+    }
+    for (const name of names) {
       if (name.startsWith(".") || name === "node_modules") continue;
       const path = resolve(dir, name);
-      if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
-        const target = realpathOrSelf(path);
-        if (!isInside(realRoot, target) && !isInside(top, target)) continue;
+      let stat;
+      try {
+        if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
+          const target = realpathOrSelf(path);
+          if (!isInside(realRoot, target) && !isInside(top, target)) continue;
+        }
+        stat = statSync(path, { throwIfNoEntry: false });
+      } catch (e) {
+        // a link that loops, or an entry that cannot be looked at: an input only if it is named like one
+        if (name.endsWith(".secpol")) problems.push({ input: displayPath(root, path), reason: describeError(e) });
+        continue;
       }
-      const stat = statSync(path, { throwIfNoEntry: false });
       if (stat?.isDirectory()) walk(path, top);
       else if (stat?.isFile() && name.endsWith(".secpol")) found.set(displayPath(root, path), path);
     }
@@ -76,6 +90,7 @@ export const describeError = (e: unknown): string => {
   if (code === "ENOENT") return "no such file or directory";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "EISDIR") return "it is a directory";
+  if (code === "ELOOP") return "a symbolic link that leads back to itself";
   return (e as Error).message ?? String(e);
 };
 

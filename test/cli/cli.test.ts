@@ -79,6 +79,15 @@ test("discovery reads a file reached through a link once, under its first path",
   rmSync(dir, { recursive: true });
 });
 
+test("discovery skips a link that loops, and names one that was meant as an input", () => {
+  const dir = workspace({ "a.secpol": "" });
+  symlinkSync("loop", join(dir, "loop"));
+  assert.equal(discoverSources(dir, ["."]), { sources: [{ path: "a.secpol", text: "" }], problems: [] });
+  symlinkSync("b.secpol", join(dir, "b.secpol"));
+  assert.equal(discoverSources(dir, ["."]).problems, [{ input: "b.secpol", reason: "a symbolic link that leads back to itself" }]);
+  rmSync(dir, { recursive: true });
+});
+
 test("imports never leave the project root: ../ chains, absolute paths, symlinks", () => {
   const outside = workspace({ "secret.secpol": "group leak = world" });
   const dir = workspace({ "main.secpol": "", "lib/common.secpol": "group ok = cluster" });
