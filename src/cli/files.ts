@@ -141,22 +141,55 @@ export function importResolver(root: string): ImportResolver {
   };
 }
 
-/** Every manifest (`*.yaml`, `*.yml`, `*.json`) in a directory, recursively, or the one file named. */
+/**
+ * Every manifest (`*.yaml`, `*.yml`, `*.json`) in a directory, recursively, or the one file named.
+ * Each real directory is read once (a link to `..` must not loop); an entry that cannot be looked
+ * at is skipped unless it is named like a manifest, which is a problem naming it.
+ */
 export function readManifests(root: string, input: string): { files: SourceText[] } | { problem: string } {
   const files: SourceText[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
+  const walked = new Set<string>();
+  const walk = (dir: string): string | undefined => {
+    const real = realpathOrSelf(dir);
+    if (walked.has(real)) return undefined;
+    walked.add(real);
+    const failed = (path: string, e: unknown) => `\`${displayPath(root, path)}\`: ${describeError(e)}`;
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (e) {
+      return failed(dir, e);
+    }
+    for (const name of names) {
       if (name.startsWith(".")) continue;
       const path = resolve(dir, name);
-      const stat = statSync(path, { throwIfNoEntry: false });
-      if (stat?.isDirectory()) walk(path);
-      else if (stat?.isFile() && /\.(ya?ml|json)$/.test(name)) files.push({ path: displayPath(root, path), text: readFileSync(path, "utf8") });
+      const manifest = /\.(ya?ml|json)$/.test(name);
+      let stat;
+      try {
+        stat = statSync(path, { throwIfNoEntry: false });
+      } catch (e) {
+        if (manifest) return failed(path, e);
+        continue;
+      }
+      if (stat?.isDirectory()) {
+        const problem = walk(path);
+        if (problem) return problem;
+      } else if (stat?.isFile() && manifest) {
+        try {
+          files.push({ path: displayPath(root, path), text: readFileSync(path, "utf8") });
+        } catch (e) {
+          return failed(path, e);
+        }
+      }
     }
+    return undefined;
   };
   try {
     const path = resolve(root, input);
-    if (statSync(path).isDirectory()) walk(path);
-    else files.push({ path: displayPath(root, path), text: readFileSync(path, "utf8") });
+    if (statSync(path).isDirectory()) {
+      const problem = walk(path);
+      if (problem) return { problem };
+    } else files.push({ path: displayPath(root, path), text: readFileSync(path, "utf8") });
   } catch (e) {
     return { problem: describeError(e) };
   }

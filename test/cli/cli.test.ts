@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArguments } from "../../src/cli/args.js";
-import { discoverSources, importResolver } from "../../src/cli/files.js";
+import { discoverSources, importResolver, readManifests } from "../../src/cli/files.js";
 import { differingFiles, OutputError, writeOutputDirectory } from "../../src/cli/write.js";
 import { repoRoot } from "../support/baseline.js";
 
@@ -85,6 +85,16 @@ test("discovery skips a link that loops, and names one that was meant as an inpu
   assert.equal(discoverSources(dir, ["."]), { sources: [{ path: "a.secpol", text: "" }], problems: [] });
   symlinkSync("b.secpol", join(dir, "b.secpol"));
   assert.equal(discoverSources(dir, ["."]).problems, [{ input: "b.secpol", reason: "a symbolic link that leads back to itself" }]);
+  rmSync(dir, { recursive: true });
+});
+
+test("manifests: each real directory is read once, a looping link is skipped or, named like a manifest, reported", () => {
+  const dir = workspace({ "m/a.yaml": "kind: Pod\n", "m/sub/b.json": "{}" });
+  symlinkSync("..", join(dir, "m", "sub", "up"));
+  symlinkSync("loop", join(dir, "m", "loop"));
+  assert.equal(readManifests(dir, "m"), { files: [{ path: "m/a.yaml", text: "kind: Pod\n" }, { path: "m/sub/b.json", text: "{}" }] });
+  symlinkSync("c.yaml", join(dir, "m", "c.yaml"));
+  assert.equal(readManifests(dir, "m"), { problem: "`m/c.yaml`: a symbolic link that leads back to itself" });
   rmSync(dir, { recursive: true });
 });
 
