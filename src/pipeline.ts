@@ -146,10 +146,44 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
 export const QUERY_PATH = "<query>";
 const QUERY_PREFIX = "assert ";
 
-/** A span in the query as the user wrote it (without the `assert ` the query is parsed with). */
-function unprefixed(span: Span): Span {
-  const shift = (p: Span["start"]) => ({ line: p.line, column: Math.max(1, p.column - QUERY_PREFIX.length), offset: Math.max(0, p.offset - QUERY_PREFIX.length) });
-  return { file: span.file, start: shift(span.start), end: shift(span.end) };
+const BARE_ADDRESS = /(^|->|\s)\s*((?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F]*:[0-9a-fA-F:]*:[0-9a-fA-F]*)(?=\s*(?:->|:\d|$))/g;
+
+/**
+ * A query as the assertion it is parsed as: `assert ` before it, and each bare address written as a
+ * block (`cidr 1.2.3.4/32`); with the way back from a place in that text to the query's (one line).
+ */
+function queryAssertion(query: string): { text: string; original: (span: Span) => Span } {
+  // per address: where it was in the query (`from`..`to`: `before`, spaces, the address from `ip`),
+  // and where its replacement is in the text (`at`, `length`; the address from `at + ipAt`)
+  const replaced: { from: number; to: number; before: number; ip: number; at: number; length: number; ipAt: number }[] = [];
+  let text = "";
+  let copied = 0;
+  for (const match of query.matchAll(BARE_ADDRESS)) {
+    const [whole, before, ip] = match;
+    const from = match.index!;
+    const replacement = `${before} cidr ${ip}/${ip.includes(":") ? 128 : 32}`;
+    text += query.slice(copied, from);
+    replaced.push({ from, to: from + whole.length, before: before.length, ip: from + whole.length - ip.length, at: text.length, length: replacement.length, ipAt: before.length + " cidr ".length });
+    text += replacement;
+    copied = from + whole.length;
+  }
+  text += query.slice(copied);
+  const back = (offset: number): number => {
+    let shift = 0;
+    const t = offset - QUERY_PREFIX.length;
+    for (const r of replaced) {
+      if (t < r.at) break;
+      const inside = t - r.at;
+      if (inside < r.length) return inside < r.before ? r.from + inside : Math.min(r.to, r.ip + Math.max(0, inside - r.ipAt));
+      shift = r.to - (r.at + r.length);
+    }
+    return Math.max(0, t + shift);
+  };
+  const position = (p: Span["start"]) => {
+    const offset = back(p.offset);
+    return { line: 1, column: offset + 1, offset };
+  };
+  return { text: `${QUERY_PREFIX}${text}`, original: (span) => ({ file: span.file, start: position(span.start), end: position(span.end) }) };
 }
 
 /**
@@ -157,14 +191,22 @@ function unprefixed(span: Span): Span {
  * addresses become `cidr`s), resolved against the program, and evaluated on one concrete flow.
  */
 export function explainQuery(inputs: readonly SourceText[], query: string, options: CompileOptions = {}): CheckResult & { explanation?: Explanation } {
-  const text = `${QUERY_PREFIX}${query.replace(/(^|->|\s)\s*((?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F]*:[0-9a-fA-F:]*:[0-9a-fA-F]*)(?=\s*(?:->|:\d|$))/g, (_, before: string, ip: string) => `${before} cidr ${ip}/${ip.includes(":") ? 128 : 32}`)}`;
+  // one flow: a list or a range would be explained by its first member, and a second statement
+  // would change the program explained
+  const many = /[,;\n\r]|\.\./.exec(query);
+  if (many) {
+    const at = (offset: number) => ({ line: 1, column: offset + 1, offset });
+    const span = { file: QUERY_PATH, start: at(many.index), end: at(many.index + many[0].length) };
+    return { diagnostics: [diagnostic(cm.explainQuery, span, ["a query is one flow (one source, one destination, one port): no lists, ranges, `;` or line breaks"])], sources: { [QUERY_PATH]: query } };
+  }
+  const { text, original } = queryAssertion(query);
   const withQuery = [...inputs, { path: QUERY_PATH, text }];
   const checked = checkModel(withQuery, options, QUERY_PATH);
   const sources = { ...checked.sources, [QUERY_PATH]: query };
   const querySpan = { file: QUERY_PATH, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: query.length + 1, offset: query.length } };
   const malformed = diagnostic(cm.explainQuery, querySpan, ["write `SOURCE -> DESTINATION:PORT[/PROTOCOL]` with a numeric port, e.g. `shop/web -> shop/db:5432/tcp`"]);
   // the query is read as an assertion: its own syntax errors are the query's, in the query's words
-  const queryProblems = checked.diagnostics.filter((d) => d.span.file === QUERY_PATH).map((d) => ({ ...d, span: unprefixed(d.span) }));
+  const queryProblems = checked.diagnostics.filter((d) => d.span.file === QUERY_PATH).map((d) => ({ ...d, span: original(d.span) }));
   const diagnostics = [
     ...checked.diagnostics.filter((d) => d.span.file !== QUERY_PATH && d.severity === "error"),
     ...(queryProblems.some((d) => d.code === m.assertNeedsPort.code || d.code.startsWith("SP1")) ? [malformed] : queryProblems),

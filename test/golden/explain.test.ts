@@ -26,12 +26,34 @@ for (const [example, name, query] of queries) {
 
 test("explain: bad queries are coded diagnostics on the query", () => {
   const sources = readSources(join(repoRoot, "examples", "shop"));
-  for (const [query, code] of [["frontend/wbe -> backend/api:80", "SP2001"], ["frontend/web -> backend/api", "SP3009"], ["-> ->", "SP3009"]] as const) {
+  for (const [query, code] of [
+    ["frontend/wbe -> backend/api:80", "SP2001"],
+    ["frontend/web -> backend/api", "SP3009"],
+    ["-> ->", "SP3009"],
+    // one flow: a list or a range would be explained by its first member, a second statement would change the program
+    ["frontend/web, 203.0.113.5 -> backend/api:8080", "SP3009"],
+    ["frontend/web -> backend/api:8000..9000", "SP3009"],
+    ["frontend/web -> backend/api:80, 8080", "SP3009"],
+    ["frontend/web -> backend/api:8080; allow frontend/web -> backend/api: 8080", "SP3009"],
+    ["frontend/web -> backend/api:8080\nallow frontend/web -> backend/api: 8080", "SP3009"],
+  ] as const) {
     const result = explainQuery(sources, query);
     assert.is(result.explanation, undefined);
     const own = result.diagnostics.filter((d) => d.span.file === "<query>");
     assert.equal(own.map((d) => d.code), [code], query);
   }
+});
+
+test("explain: a problem after a bare address is placed in the query as written", () => {
+  const sources = readSources(join(repoRoot, "examples", "shop"));
+  for (const [query, name] of [["203.0.113.5 -> backend/nope:80", "backend/nope"], ["2001:db8::1 -> backend/nope:80", "backend/nope"], ["backend/nope -> 203.0.113.5:80", "backend/nope"]]) {
+    const [d] = explainQuery(sources, query).diagnostics.filter((x) => x.span.file === "<query>");
+    assert.is(d.code, "SP2001", query);
+    assert.is(query.slice(d.span.start.offset, d.span.end.offset), name, query);
+    assert.is(d.span.start.column, d.span.start.offset + 1, query);
+  }
+  const [protocol] = explainQuery(sources, "203.0.113.5 -> backend/api:80/icmp").diagnostics;
+  assert.is("203.0.113.5 -> backend/api:80/icmp".slice(protocol.span.start.offset, protocol.span.end.offset), "icmp");
 });
 
 test("explain: a program that does not compile is not explained (its errors are reported)", () => {
