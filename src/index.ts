@@ -56,6 +56,8 @@ export interface BuildStats {
   timings: Record<string, number>;
   /** Side verdicts compared by translation validation (0 when skipped). */
   verifiedChecks: number;
+  /** Sets of selectors too many to combine, verified on their witnesses and near misses only (see docs/decisions.md). */
+  partiallyVerified?: number;
 }
 
 export { check, build, explainQuery, diffSources, audit, connectivityOf } from "./pipeline.js";

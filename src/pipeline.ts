@@ -128,11 +128,13 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
   if (!emitted.output) return { ...failed, diagnostics };
   const output = emitted.output;
   let verifiedChecks = 0;
+  let partiallyVerified: number | undefined;
   if (options.verify !== false) {
     // what is verified is the objects written; that their YAML reads back as them is tested
     // (test/compile/yaml.test.ts), which spares every build parsing its own output again
     const result = timed("verify", () => verifyNetworkPolicies(model, output.objects));
     verifiedChecks = result.checks;
+    partiallyVerified = result.partial;
     if (result.counterexample) {
       const failure = diagnostic(cm.translationValidationFailed, result.counterexample.span, [result.counterexample.description], {
         help: "this is a bug in secpolc; nothing was written. `--no-verify` skips the check (at your own risk)",
@@ -140,7 +142,7 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
       return { ...failed, diagnostics: sortDiagnostics([...diagnostics, failure]), stats: { timings, verifiedChecks } };
     }
   }
-  return { files: output.files, objectCounts: output.objectCounts, diagnostics, sources: checked.sources, stats: { timings, verifiedChecks } };
+  return { files: output.files, objectCounts: output.objectCounts, diagnostics, sources: checked.sources, stats: { timings, verifiedChecks, ...(partiallyVerified ? { partiallyVerified } : {}) } };
 }
 
 export const QUERY_PATH = "<query>";

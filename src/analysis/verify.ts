@@ -40,6 +40,8 @@ export interface Counterexample {
 export interface VerifyResult {
   counterexample?: Counterexample;
   checks: number;
+  /** Sets of selectors with more than MAX_COMBINATIONS combinations, checked on each one's witness and near misses only. */
+  partial?: number;
 }
 
 type Json = Record<string, any>;
@@ -48,6 +50,12 @@ const FRESH = "secpolc-other";
 
 /** Selectors with more keys than this get near misses on their first keys only (bounds memory on pathological input). */
 export const MAX_NEAR_MISS_KEYS = 16;
+
+/**
+ * Past this many label maps for one set of selectors, verification takes each selector's witness
+ * and near misses instead of every combination (and counts the set as `partial`).
+ */
+export const MAX_COMBINATIONS = 4096;
 
 /** Label maps that miss the conjunction by one key each. */
 function nearMisses(c: Conjunction): Record<string, string>[] {
@@ -77,15 +85,14 @@ function selectorConjunction(selector: Json): Conjunction | undefined {
   return conjunctionOf(requirements);
 }
 
-/** What verification knows of a selector: its witness and near misses (label ids), and the namespaces it reaches once asked. */
+/**
+ * What verification knows of a selector: its conjunction (undefined when an emitted one is
+ * contradictory), its witness and near misses (label ids), and the namespaces it reaches once asked.
+ */
 interface SelectorFacts {
+  conjunction: Conjunction | undefined;
   representatives: readonly number[];
   reach?: ReadonlySet<string>;
-}
-
-/** The same of an emitted selector, with its conjunction (undefined when contradictory). */
-interface EmittedFacts extends SelectorFacts {
-  conjunction: Conjunction | undefined;
 }
 
 /** Values by a label's key and value: the facts of selectors asking for that one label, found without building text. */
@@ -134,8 +141,9 @@ class Selectors {
   /** By object first: the program shares its pod conjunctions (a workload's, in every term naming it). */
   private readonly byConjunction = new Map<Conjunction, SelectorFacts>();
   private readonly byConjunctionKey = new Map<string, SelectorFacts>();
-  private readonly emittedByLabel = new ByLabel<EmittedFacts>();
-  private readonly emittedByText = new Map<string, EmittedFacts>();
+  private readonly emittedByLabel = new ByLabel<SelectorFacts>();
+  private readonly emittedByText = new Map<string, SelectorFacts>();
+  private readonly combined = new Map<string, readonly number[] | undefined>();
   /** The id of the empty label map. */
   readonly none = this.intern({});
 
@@ -167,11 +175,11 @@ class Selectors {
   }
 
   private facts(c: Conjunction): SelectorFacts {
-    return { representatives: [witness(c), ...nearMisses(c)].map((labels) => this.intern(labels)) };
+    return { conjunction: c, representatives: [witness(c), ...nearMisses(c)].map((labels) => this.intern(labels)) };
   }
 
   /** The facts of an emitted selector. */
-  ofEmitted(selector: Json): EmittedFacts {
+  ofEmitted(selector: Json): SelectorFacts {
     const key = soleMatchLabel(selector);
     if (key !== undefined) {
       const value: string = selector.matchLabels[key];
@@ -183,14 +191,63 @@ class Selectors {
     return found;
   }
 
-  private emittedFacts(selector: Json): EmittedFacts {
+  private emittedFacts(selector: Json): SelectorFacts {
     const conjunction = selectorConjunction(selector);
     return { conjunction, representatives: conjunction ? this.ofContent(conjunction).representatives : [] };
   }
 
-  /** The representatives of an emitted pod selector; no selector selects every pod. */
-  ofPodSelector(selector: Json | undefined): readonly number[] {
-    return selector ? this.ofEmitted(selector).representatives : this.of(everything).representatives;
+  /** The facts of an emitted pod selector; no selector selects every pod. */
+  ofPodSelector(selector: Json | undefined): SelectorFacts {
+    return selector ? this.ofEmitted(selector) : this.of(everything);
+  }
+
+  /**
+   * Label maps standing for every region these conjunctions tell apart, as ids: per label key they
+   * name, each value some conjunction names, a value none names and no value, in every combination
+   * (a conjunction asks each key on its own, so which conjunctions hold a label map depends only on
+   * each key's class). `without` are values of a key left out (the names of owned namespaces, whose
+   * labels are known). Undefined when there would be more than `limit`.
+   */
+  combinations(conjunctions: readonly Conjunction[], limit: number, without?: { key: string; values: ReadonlySet<string> }): readonly number[] | undefined {
+    const memo = `${without ? `${without.key}\n` : ""}${conjunctions.map(conjunctionKey).sort().join("\n")}`;
+    const known = this.combined.get(memo);
+    if (known !== undefined || this.combined.has(memo)) return known;
+    const classes = new Map<string, Set<string | undefined>>();
+    for (const c of conjunctions) {
+      for (const [key, k] of c) {
+        let values = classes.get(key);
+        if (!values) classes.set(key, (values = new Set([undefined])));
+        for (const value of k.values.values) if (key !== without?.key || !without.values.has(value)) values.add(value);
+      }
+    }
+    let count = 1;
+    for (const values of classes.values()) {
+      let fresh = FRESH;
+      for (let i = 2; values.has(fresh); i++) fresh = `${FRESH}-${i}`;
+      values.add(fresh);
+      count *= values.size;
+    }
+    let result: number[] | undefined;
+    if (count <= limit) {
+      result = [];
+      const keys = [...classes.keys()].sort();
+      const labels: Record<string, string> = {};
+      const fill = (i: number): void => {
+        if (i === keys.length) {
+          result!.push(this.intern({ ...labels }));
+          return;
+        }
+        for (const value of classes.get(keys[i])!) {
+          if (value === undefined) delete labels[keys[i]];
+          else labels[keys[i]] = value;
+          fill(i + 1);
+        }
+        delete labels[keys[i]];
+      };
+      fill(0);
+    }
+    this.combined.set(memo, result);
+    return result;
   }
 }
 
@@ -203,7 +260,11 @@ interface EmittedPeer {
 
 /** The namespaces of the universe, and which of them each selector reaches (worked out once all are known). */
 class Namespaces {
+  /** By the name pods and policies know a namespace by: its own, or, for a second namespace of the same name label, an alias. */
   readonly labels = new Map<string, Labels>();
+  /** The names (aliases too) by name label. */
+  private readonly byName = new Map<string, string[]>();
+  private readonly owned = new Set<string>();
   private readonly singletons = new Map<string, ReadonlySet<string>>();
   private names?: string[];
   /** The label ids added already. */
@@ -211,17 +272,39 @@ class Namespaces {
 
   constructor(private readonly selectors: Selectors) {}
 
+  /** An owned namespace, whose labels are known. */
+  addOwned(name: string, labels: Labels): void {
+    this.owned.add(name);
+    this.put(name, name, labels);
+  }
+
   /**
-   * Adds the namespace of those labels (by id), under a fresh name when they have none. Each label
+   * Adds a namespace of those labels (by id), under a fresh name when they have none. Each label
    * map is added once: a second namespace with the same labels under another fresh name is one that
    * no selector tells apart from the first (none names fresh names), so its pods could only repeat
-   * the first's cases.
+   * the first's cases. A namespace named like one added already, with other labels, is the same
+   * name as far as selectors can tell, but not the same namespace: it is added under an alias
+   * (`monitoring~1`), unless the program owns that name (its labels are known).
    */
   add(id: number): void {
     if (this.added[id]) return;
     this.added[id] = true;
-    const name = this.selectors.names[id] ?? `${FRESH}-${this.labels.size}`;
-    if (!this.labels.has(name)) this.labels.set(name, { ...this.selectors.labels[id], [NAMESPACE_NAME_LABEL]: name });
+    const named = this.selectors.names[id];
+    if (named === undefined) {
+      const fresh = `${FRESH}-${this.labels.size}`;
+      this.put(fresh, fresh, this.selectors.labels[id]);
+      return;
+    }
+    const same = this.byName.get(named);
+    if (!same) this.put(named, named, this.selectors.labels[id]);
+    else if (!this.owned.has(named)) this.put(`${named}~${same.length}`, named, this.selectors.labels[id]);
+  }
+
+  private put(name: string, nameLabel: string, labels: Labels): void {
+    this.labels.set(name, { ...labels, [NAMESPACE_NAME_LABEL]: nameLabel });
+    const same = this.byName.get(nameLabel);
+    if (same) same.push(name);
+    else this.byName.set(nameLabel, [name]);
   }
 
   /** The first namespace (in the order they were added) not in `set`. */
@@ -258,9 +341,9 @@ class Namespaces {
     return facts.reach;
   }
 
-  /** The namespaces among `names` (all when undefined) whose labels pass `test`. */
+  /** The namespaces named `names` (all when undefined) whose labels pass `test`. */
   private matching(names: readonly string[] | undefined, test: (labels: Labels) => boolean): ReadonlySet<string> {
-    return new Set((names ?? [...this.labels.keys()]).filter((n) => this.labels.has(n) && test(this.labels.get(n)!)));
+    return new Set((names ? names.flatMap((n) => this.byName.get(n) ?? []) : [...this.labels.keys()]).filter((n) => test(this.labels.get(n)!)));
   }
 }
 
@@ -319,9 +402,10 @@ const otherEnd = (c: Clause, d: Direction) => (d === "ingress" ? c.sources : c.d
 
 type RuleClause = ReturnType<typeof clausesNear>[number];
 
-/** Pods picked by one selector: the namespaces it reaches, and its pods' representatives (label ids). */
+/** Pods picked by one selector: the namespaces it reaches, its pods' conjunction (undefined: none) and representatives (label ids). */
 interface Selection {
   reach: ReadonlySet<string>;
+  conjunction: Conjunction | undefined;
   pods: readonly number[];
 }
 
@@ -329,6 +413,22 @@ interface Selection {
 interface TermSelection extends Selection {
   term: PodTerm;
   facts: SelectorFacts;
+}
+
+/**
+ * Whether the witnesses and near misses of these conjunctions leave a region they tell apart
+ * without a representative: not when they ask one label key between them, each for at most one
+ * value (every value named is then a witness or a near miss, and so are a value not named and no value).
+ */
+function needsCombinations(conjunctions: readonly Conjunction[]): boolean {
+  let key: string | undefined;
+  for (const c of conjunctions) {
+    for (const [k, constraint] of c) {
+      if (constraint.values.values.length > 1 || (key !== undefined && k !== key)) return true;
+      key = k;
+    }
+  }
+  return false;
 }
 
 /** The reach of a selection not yet worked out. */
@@ -370,6 +470,8 @@ class Verification {
   private readonly stamps = new Uint32Array(protocols.length * PORTS_PER_PROTOCOL);
   private readonly labelStamps: number[] = [];
   private pass = 0;
+  /** How many sets of selectors had too many combinations, and were checked on their representatives only. */
+  partial = 0;
   private readonly addressPeers = new Map<string, Endpoint[]>();
   private readonly pods = new Map<string, { pod: PodInstance }[]>();
 
@@ -381,10 +483,12 @@ class Verification {
     const { selectors, namespaces } = this;
 
     // the namespaces: owned ones, and the witness and near misses of every namespace selector
-    for (const n of model.namespaces) namespaces.labels.set(n.name, n.labels);
+    for (const n of model.namespaces) namespaces.addOwned(n.name, n.labels);
     namespaces.add(selectors.none);
+    const namespaceConjunctions: Conjunction[] = [];
     const addNamespaces = (facts: SelectorFacts) => {
       for (const id of facts.representatives) namespaces.add(id);
+      if (facts.conjunction) namespaceConjunctions.push(facts.conjunction);
     };
     // the selections of every clause end, each with the facts of its namespaces: its reach is worked
     // out once all namespaces are known, below
@@ -393,7 +497,7 @@ class Verification {
       for (const c of r.clauses) {
         for (const end of [c.sources, c.destinations]) {
           let selections = ends.get(end);
-          if (!selections) ends.set(end, (selections = end.pods.map((term) => ({ term, facts: selectors.ofContent(term.namespaces), reach: NOWHERE, pods: selectors.of(term.pods).representatives }))));
+          if (!selections) ends.set(end, (selections = end.pods.map((term) => ({ term, facts: selectors.ofContent(term.namespaces), reach: NOWHERE, conjunction: term.pods, pods: selectors.of(term.pods).representatives }))));
           for (const s of selections) addNamespaces(s.facts);
         }
       }
@@ -413,6 +517,14 @@ class Verification {
           }
         }
       }
+    }
+    // and a namespace for each combination of the namespace selectors (as for pods, `podPeers`);
+    // an owned name stands for its own labels only
+    if (needsCombinations(namespaceConjunctions)) {
+      const owned = { key: NAMESPACE_NAME_LABEL, values: new Set(model.namespaces.map((n) => n.name)) };
+      const combined = selectors.combinations(namespaceConjunctions, MAX_COMBINATIONS, owned);
+      if (combined) for (const id of combined) namespaces.add(id);
+      else this.partial++;
     }
     for (const selections of ends.values()) for (const s of selections) s.reach = namespaces.reachedBy(s.term.namespaces, s.facts);
     // looked up for every pod matched: memoised (the namespaces are all known by now)
@@ -463,7 +575,11 @@ class Verification {
       for (const p of rule.peers as EmittedPeer[]) {
         if (p.ipBlock) blocks.push(p.ipBlock);
         // a peer without a namespaceSelector is in the policy's namespace
-        else pods.push({ reach: p.namespaceSelector ? this.namespaces.reachedBySelector(p.namespaceSelector) : this.namespaces.just(rule.namespace), pods: this.selectors.ofPodSelector(p.podSelector) });
+        else {
+          const facts = this.selectors.ofPodSelector(p.podSelector);
+          const reach = p.namespaceSelector ? this.namespaces.reachedBySelector(p.namespaceSelector) : this.namespaces.just(rule.namespace);
+          pods.push({ reach, conjunction: facts.conjunction, pods: facts.representatives });
+        }
       }
       const cuts: number[] = [];
       for (const e of rule.ports ?? []) {
@@ -500,8 +616,9 @@ class Verification {
 
   /**
    * The pods standing for every region the selectors tell apart: in each namespace they reach (one
-   * reaching every namespace tells none apart) and in one that none of them reaches, the
-   * representatives of the selections reaching it, in the order given, and a pod without labels.
+   * reaching every namespace tells none apart) and in one that none of them reaches, a pod for each
+   * combination of the selections reaching it (`combinations`), or, past MAX_COMBINATIONS, the
+   * representatives of each, in the order given, and a pod without labels.
    */
   podPeers(owned: OwnedNamespace, selections: readonly (readonly Selection[])[]): Endpoint[] {
     const all = this.namespaces.labels.size;
@@ -514,15 +631,26 @@ class Verification {
     const peers: Endpoint[] = [];
     for (const n of reached) {
       const pass = this.nextPass();
-      for (const some of selections) {
-        for (const s of some) {
-          if (!s.reach.has(n)) continue;
-          for (const id of s.pods) if (this.take(id, pass)) peers.push(this.pod(n, id));
-        }
-      }
+      const here: Selection[] = [];
+      for (const some of selections) for (const s of some) if (s.reach.has(n)) here.push(s);
+      const combined = this.combinationsOf(here);
+      for (const id of combined ?? here.flatMap((s) => s.pods)) if (this.take(id, pass)) peers.push(this.pod(n, id));
       if (this.take(this.selectors.none, pass)) peers.push(this.pod(n, this.selectors.none));
     }
     return peers;
+  }
+
+  /**
+   * The combinations of these selections' pod conjunctions (those that select any pod); undefined
+   * when their representatives stand for as much (`needsCombinations`), or when there would be too many.
+   */
+  combinationsOf(selections: readonly Selection[]): readonly number[] | undefined {
+    const conjunctions: Conjunction[] = [];
+    for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
+    if (!needsCombinations(conjunctions)) return undefined;
+    const found = this.selectors.combinations(conjunctions, MAX_COMBINATIONS);
+    if (!found) this.partial++;
+    return found;
   }
 
   /** Whether this pass takes that label id for the first time. */
@@ -559,7 +687,7 @@ export function verifyNetworkPolicies(model: Model, objects: readonly unknown[])
     checks += found.checks;
     if (found.counterexample) return { counterexample: found.counterexample, checks };
   }
-  return { checks };
+  return v.partial > 0 ? { checks, partial: v.partial } : { checks };
 }
 
 /** Both directions of an owned namespace, for each case of subject. */
@@ -592,16 +720,21 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
 
 /** The subjects of an owned namespace, as label ids in first-seen order: every selector that can reach it, from the program and the output. */
 function subjectLabels(v: Verification, owned: OwnedNamespace, candidates: readonly RuleClause[], policies: readonly Json[]): ReadonlySet<number> {
-  const ids = new Set<number>([v.selectors.none]);
-  const addAll = (more: readonly number[]) => {
-    for (const id of more) ids.add(id);
-  };
-  for (const w of workloadsIn(v.model, owned.name)) addAll(v.selectors.of(w.pods).representatives);
-  for (const { clause } of candidates) {
-    for (const s of v.selections(clause.sources)) if (s.reach.has(owned.name)) addAll(s.pods);
-    for (const s of v.selections(clause.destinations)) if (s.reach.has(owned.name)) addAll(s.pods);
+  const selections: Selection[] = [];
+  for (const w of workloadsIn(v.model, owned.name)) {
+    const facts = v.selectors.of(w.pods);
+    selections.push({ reach: NOWHERE, conjunction: w.pods, pods: facts.representatives });
   }
-  for (const p of policies) addAll(v.selectors.ofPodSelector(p.spec?.podSelector));
+  for (const { clause } of candidates) {
+    for (const s of v.selections(clause.sources)) if (s.reach.has(owned.name)) selections.push(s);
+    for (const s of v.selections(clause.destinations)) if (s.reach.has(owned.name)) selections.push(s);
+  }
+  for (const p of policies) {
+    const facts = v.selectors.ofPodSelector(p.spec?.podSelector);
+    selections.push({ reach: NOWHERE, conjunction: facts.conjunction, pods: facts.representatives });
+  }
+  const ids = new Set<number>([v.selectors.none]);
+  for (const id of v.combinationsOf(selections) ?? selections.flatMap((s) => s.pods)) ids.add(id);
   return ids;
 }
 

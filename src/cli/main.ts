@@ -296,7 +296,8 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
   status.clear();
   if (options.stats) {
     const passes = Object.entries(result.stats.timings).map(([pass, ms]) => `${pass} ${ms} ms`).join(", ");
-    io.stderr(`secpolc: ${passes}; translation validation compared ${result.stats.verifiedChecks} side verdicts\n`);
+    const partial = result.stats.partiallyVerified ? ` (${result.stats.partiallyVerified} sets of selectors too many to combine were checked on their witnesses and near misses only)` : "";
+    io.stderr(`secpolc: ${passes}; translation validation compared ${result.stats.verifiedChecks} side verdicts${partial}\n`);
   }
   const outputIndex = Math.max(0, argv.indexOf(options.output));
   if (hasErrors(result.diagnostics)) {
