@@ -19,7 +19,7 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from "../semantics/ip.js";
-import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, labelsKey, witness, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
+import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, FRESH_VALUE as FRESH, labelCombinations, labelsKey, needsCombinations, witness, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
 import { evaluateSide, inEndpointSet, ownedNamespaceLabels, postureOf, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type OwnedNamespace, type PodTerm, type PostureSetting } from "../semantics/model.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
@@ -46,7 +46,6 @@ export interface VerifyResult {
 
 type Json = Record<string, any>;
 
-const FRESH = "secpolc-other";
 
 /** Selectors with more keys than this get near misses on their first keys only (bounds memory on pathological input). */
 export const MAX_NEAR_MISS_KEYS = 16;
@@ -201,51 +200,11 @@ class Selectors {
     return selector ? this.ofEmitted(selector) : this.of(everything);
   }
 
-  /**
-   * Label maps standing for every region these conjunctions tell apart, as ids: per label key they
-   * name, each value some conjunction names, a value none names and no value, in every combination
-   * (a conjunction asks each key on its own, so which conjunctions hold a label map depends only on
-   * each key's class). `without` are values of a key left out (the names of owned namespaces, whose
-   * labels are known). Undefined when there would be more than `limit`.
-   */
+  /** `labelCombinations`, as ids (`without`: the names of owned namespaces, whose labels are known). */
   combinations(conjunctions: readonly Conjunction[], limit: number, without?: { key: string; values: ReadonlySet<string> }): readonly number[] | undefined {
     const memo = `${without ? `${without.key}\n` : ""}${conjunctions.map(conjunctionKey).sort().join("\n")}`;
-    const known = this.combined.get(memo);
-    if (known !== undefined || this.combined.has(memo)) return known;
-    const classes = new Map<string, Set<string | undefined>>();
-    for (const c of conjunctions) {
-      for (const [key, k] of c) {
-        let values = classes.get(key);
-        if (!values) classes.set(key, (values = new Set([undefined])));
-        for (const value of k.values.values) if (key !== without?.key || !without.values.has(value)) values.add(value);
-      }
-    }
-    let count = 1;
-    for (const values of classes.values()) {
-      let fresh = FRESH;
-      for (let i = 2; values.has(fresh); i++) fresh = `${FRESH}-${i}`;
-      values.add(fresh);
-      count *= values.size;
-    }
-    let result: number[] | undefined;
-    if (count <= limit) {
-      result = [];
-      const keys = [...classes.keys()].sort();
-      const labels: Record<string, string> = {};
-      const fill = (i: number): void => {
-        if (i === keys.length) {
-          result!.push(this.intern({ ...labels }));
-          return;
-        }
-        for (const value of classes.get(keys[i])!) {
-          if (value === undefined) delete labels[keys[i]];
-          else labels[keys[i]] = value;
-          fill(i + 1);
-        }
-        delete labels[keys[i]];
-      };
-      fill(0);
-    }
+    if (this.combined.has(memo)) return this.combined.get(memo);
+    const result = labelCombinations(conjunctions, limit, without)?.map((labels) => this.intern(labels));
     this.combined.set(memo, result);
     return result;
   }
@@ -413,22 +372,6 @@ interface Selection {
 interface TermSelection extends Selection {
   term: PodTerm;
   facts: SelectorFacts;
-}
-
-/**
- * Whether the witnesses and near misses of these conjunctions leave a region they tell apart
- * without a representative: not when they ask one label key between them, each for at most one
- * value (every value named is then a witness or a near miss, and so are a value not named and no value).
- */
-function needsCombinations(conjunctions: readonly Conjunction[]): boolean {
-  let key: string | undefined;
-  for (const c of conjunctions) {
-    for (const [k, constraint] of c) {
-      if (constraint.values.values.length > 1 || (key !== undefined && k !== key)) return true;
-      key = k;
-    }
-  }
-  return false;
 }
 
 /** The reach of a selection not yet worked out. */
