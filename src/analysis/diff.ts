@@ -3,9 +3,9 @@
  * (workloads, other pods of a namespace, address blocks) on the ports either version mentions.
  */
 import { formatCidr, lastAddress } from "../semantics/ip.js";
-import { labelsKey, witness } from "../semantics/labels.js";
+import { conjunctionMatches, FRESH_VALUE, labelCombinations, labelsKey, needsCombinations, witness, type Conjunction, type Labels } from "../semantics/labels.js";
 import { evaluateFlow, ownedNamespaceLabels, sideOf, type Endpoint, type NamespaceLabels } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model } from "../semantics/model.js";
+import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model, type PodTerm, type Workload } from "../semantics/model.js";
 import { mergeRanges, portsKey, protocols, type Protocol } from "../semantics/ports.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { clausesNear } from "../semantics/lookup.js";
@@ -28,9 +28,17 @@ export interface ProgramDiff {
   lost: FlowChange[];
 }
 
-/** Endpoints standing for what the programs name: workloads, other pods of namespaces, address blocks. */
+/** Past this many label maps in a namespace, `diff` names only what the rules name, not where they meet. */
+export const MAX_DIFF_COMBINATIONS = 256;
+
+/**
+ * Endpoints standing for what the programs name: workloads, other pods of namespaces, address
+ * blocks, and in each namespace the pods where the selectors of its workloads and of the rules'
+ * terms meet (`pods(app=x, tier=t) in ns a`), or, past MAX_DIFF_COMBINATIONS, each term's own.
+ */
 export function namedEndpoints(models: readonly Model[]): NamedEndpoint[] {
   const byName = new Map<string, NamedEndpoint>();
+  for (const model of models) addPodsWhereSelectorsMeet(model, byName);
   for (const model of models) {
     for (const w of model.workloads) {
       byName.set(`${w.namespace}/${w.name}`, { name: `${w.namespace}/${w.name}`, endpoint: { pod: { namespace: w.namespace, labels: witness(w.pods), ports: w.ports } } });
@@ -55,6 +63,50 @@ export function namedEndpoints(models: readonly Model[]): NamedEndpoint[] {
     }
   }
   return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The pods of `pods(...)` terms and of where they meet the workloads' selectors, per namespace they can be in. */
+function addPodsWhereSelectorsMeet(model: Model, byName: Map<string, NamedEndpoint>): void {
+  const labelsOf = ownedNamespaceLabels(model, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
+  // the pod conjunctions of terms naming their namespaces, by namespace; the others are matched against each
+  const byNamespace = new Map<string, Set<Conjunction>>();
+  const elsewhere: PodTerm[] = [];
+  for (const n of model.namespaces) byNamespace.set(n.name, new Set());
+  for (const term of model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))) {
+    const named = term.namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
+    if (named?.values.kind !== "only" || named.absentOk) {
+      elsewhere.push(term);
+      continue;
+    }
+    for (const n of named.values.values) {
+      let pods = byNamespace.get(n);
+      if (!pods) byNamespace.set(n, (pods = new Set()));
+      if (conjunctionMatches(term.namespaces, labelsOf(n))) pods.add(term.pods);
+    }
+  }
+  const workloadsIn = new Map<string, Workload[]>();
+  for (const w of model.workloads) workloadsIn.set(w.namespace, [...(workloadsIn.get(w.namespace) ?? []), w]);
+  for (const [namespace, terms] of [...byNamespace].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const t of elsewhere) if (conjunctionMatches(t.namespaces, labelsOf(namespace))) terms.add(t.pods);
+    const here = [...terms];
+    if (here.length === 0) continue;
+    const workloads = workloadsIn.get(namespace) ?? [];
+    const conjunctions = [...workloads.map((w) => w.pods), ...here];
+    const pods = (needsCombinations(conjunctions) ? labelCombinations(conjunctions, MAX_DIFF_COMBINATIONS) : undefined) ?? here.map(witness);
+    // one pod per set of selectors holding it: a workload's own pods and pods without labels (other
+    // pods) are named already, and label maps that no selector tells apart are one
+    const signature = (labels: Labels) => conjunctions.map((c) => (conjunctionMatches(c, labels) ? "1" : "0")).join("");
+    const seen = new Set([{}, ...workloads.map((w) => witness(w.pods))].map(signature));
+    for (const labels of pods) {
+      const held = signature(labels);
+      if (seen.has(held)) continue;
+      seen.add(held);
+      const shown = Object.entries(labels).map(([k, v]) => `${k}=${v.startsWith(FRESH_VALUE) ? "<other>" : v}`).join(", ");
+      const name = `pods(${shown}) in ns ${namespace}`;
+      const ports = workloads.find((w) => conjunctionMatches(w.pods, labels))?.ports ?? [];
+      if (!byName.has(name)) byName.set(name, { name, endpoint: { pod: { namespace, labels, ports } } });
+    }
+  }
 }
 
 /** The ports the programs mention (rules' range ends and workloads' ports), or one when none. */

@@ -45,4 +45,15 @@ test("diff on the pairs whose sides changed finds what comparing every pair find
   assert.ok(withChanges > 50, `only ${withChanges} edits changed a flow`);
 });
 
+test("a deny whose selector asks another key than the allow's is reported where they meet", () => {
+  const before = "cluster { version 1.30 }\nnamespace a {\n  default deny\n  workload w app=w port http 80\n  workload x app=x\n}\nallow pods(app=x) in ns a -> a/w: 80\n";
+  const after = `${before}deny pods(tier=t) in ns a -> a/w: 80\n`;
+  const diff = diffPrograms(checkModel([{ path: "p.secpol", text: before }]).model!, checkModel([{ path: "p.secpol", text: after }]).model!);
+  assert.equal(diff.gained, []);
+  assert.equal(
+    diff.lost.map((c) => `${c.source} -> ${c.destination}: ${c.ports.join(", ")}`),
+    ["pods(app=x, tier=t) in ns a -> a/w: 80/tcp", "pods(app=x, tier=t) in ns a -> pods(app=w, tier=t) in ns a: 80/tcp"],
+  );
+});
+
 test.run();
