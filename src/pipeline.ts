@@ -188,17 +188,30 @@ function queryAssertion(query: string): { text: string; original: (span: Span) =
   return { text: `${QUERY_PREFIX}${text}`, original: (span) => ({ file: span.file, start: position(span.start), end: position(span.end) }) };
 }
 
+/** Where a query names more than one flow: a `,` outside parentheses, a `..`, a `;` or a line break. */
+function manyFlows(query: string): { at: number; length: number } | undefined {
+  let depth = 0;
+  for (let i = 0; i < query.length; i++) {
+    const c = query[i];
+    if (c === "(") depth++;
+    else if (c === ")") depth = Math.max(0, depth - 1);
+    else if (c === ";" || c === "\n" || c === "\r" || (c === "," && depth === 0)) return { at: i, length: 1 };
+    else if (c === "." && query[i + 1] === ".") return { at: i, length: 2 };
+  }
+  return undefined;
+}
+
 /**
  * `explain`: the query `SRC -> DST:PORT[/proto]` is read as an assertion in a file of its own (bare
  * addresses become `cidr`s), resolved against the program, and evaluated on one concrete flow.
  */
 export function explainQuery(inputs: readonly SourceText[], query: string, options: CompileOptions = {}): CheckResult & { explanation?: Explanation } {
   // one flow: a list or a range would be explained by its first member, and a second statement
-  // would change the program explained
-  const many = /[,;\n\r]|\.\./.exec(query);
+  // would change the program explained (a selector's own list, `pods(app=a, tier=b)`, is one term)
+  const many = manyFlows(query);
   if (many) {
     const at = (offset: number) => ({ line: 1, column: offset + 1, offset });
-    const span = { file: QUERY_PATH, start: at(many.index), end: at(many.index + many[0].length) };
+    const span = { file: QUERY_PATH, start: at(many.at), end: at(many.at + many.length) };
     return { diagnostics: [diagnostic(cm.explainQuery, span, ["a query is one flow (one source, one destination, one port): no lists, ranges, `;` or line breaks"])], sources: { [QUERY_PATH]: query } };
   }
   const { text, original } = queryAssertion(query);

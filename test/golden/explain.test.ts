@@ -44,6 +44,11 @@ test("explain: bad queries are coded diagnostics on the query", () => {
   }
 });
 
+test("explain: a selector's own list is one term of one flow", () => {
+  const result = explainQuery(readSources(join(repoRoot, "examples", "shop")), "pods(app=web, tier=x) in ns frontend -> backend/api:8080");
+  assert.ok(result.explanation, renderDiagnostics(result.diagnostics, result.sources));
+});
+
 test("explain: a problem after a bare address is placed in the query as written", () => {
   const sources = readSources(join(repoRoot, "examples", "shop"));
   for (const [query, name] of [["203.0.113.5 -> backend/nope:80", "backend/nope"], ["2001:db8::1 -> backend/nope:80", "backend/nope"], ["backend/nope -> 203.0.113.5:80", "backend/nope"]]) {
