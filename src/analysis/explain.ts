@@ -8,9 +8,9 @@ import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import { addressInBlock, formatAddress, lastAddress } from "../semantics/ip.js";
-import { conjunctionMatches, witness, type Labels } from "../semantics/labels.js";
+import { conjunctionMatches, labelCombinations, witness, type Conjunction, type Labels } from "../semantics/labels.js";
 import { evaluateFlow, ownedNamespaceLabels, type ConcreteFlow, type Endpoint, type NamespaceLabels, type SideVerdict } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model } from "../semantics/model.js";
+import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type PodTerm } from "../semantics/model.js";
 import { protocols, type Protocol } from "../semantics/ports.js";
 import { emittedSide, indexPolicies } from "./netpol.js";
 
@@ -31,6 +31,9 @@ export interface Explanation {
 }
 
 /** Namespaces the explanation invents for endpoints outside the owned ones, with their labels. */
+/** The prefix of the names of namespaces invented to stand for a selector. */
+const INVENTED = "secpolc-any-";
+
 export class Namespaces {
   private readonly invented = new Map<string, Labels>();
   readonly labels: NamespaceLabels;
@@ -39,26 +42,56 @@ export class Namespaces {
     this.labels = ownedNamespaceLabels(model, (n) => this.invented.get(n) ?? { [NAMESPACE_NAME_LABEL]: n });
   }
 
-  /** Names of namespaces in the set: named ones, owned ones that match, or one invented to match. */
-  within(model: Model, namespaces: EndpointSet["pods"][number]["namespaces"]): string[] {
+  /**
+   * Names of namespaces in the set: named ones, owned ones that match, or one invented to match;
+   * with `everyRegion`, one invented per region of the program's namespace selectors in the set.
+   */
+  within(model: Model, namespaces: Conjunction, everyRegion = false): string[] {
     const named = namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
     if (named && !named.absentOk && named.values.kind === "only") return [...named.values.values];
     const owned = model.namespaces.filter((n) => conjunctionMatches(namespaces, n.labels)).map((n) => n.name);
-    const labels = witness(namespaces);
-    const name = `secpolc-any-${this.invented.size}`;
-    this.invented.set(name, { ...labels, [NAMESPACE_NAME_LABEL]: name });
-    return [...owned, name];
+    const regions = everyRegion ? regionsOf(namespaces, termsOf(model).map((t) => t.namespaces)) : [witness(namespaces)];
+    return [
+      ...owned,
+      ...regions.map((labels) => {
+        const name = `${INVENTED}${this.invented.size}`;
+        this.invented.set(name, { ...labels, [NAMESPACE_NAME_LABEL]: name });
+        return name;
+      }),
+    ];
   }
 }
 
-/** Concrete endpoints standing for a set: a pod per namespace and selector, an address per block. */
-export function endpointsOf(model: Model, set: EndpointSet, namespaces: Namespaces): Endpoint[] {
+/** Past this many label maps, an assertion is checked on a selector's witness only. */
+const MAX_ASSERTION_REGIONS = 256;
+
+const terms = new WeakMap<Model, PodTerm[]>();
+/** Every pod term of the program's rules (once per model). */
+function termsOf(model: Model): PodTerm[] {
+  let found = terms.get(model);
+  if (!found) terms.set(model, (found = model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))));
+  return found;
+}
+
+/** Label maps in `c`, one per region that `c` and `others` tell apart (its witness alone, past MAX_ASSERTION_REGIONS). */
+function regionsOf(c: Conjunction, others: readonly Conjunction[]): Labels[] {
+  return labelCombinations([c, ...others], MAX_ASSERTION_REGIONS)?.filter((l) => conjunctionMatches(c, l)) ?? [witness(c)];
+}
+
+/**
+ * Concrete endpoints standing for a set: a pod per namespace and selector, an address per block;
+ * with `everyRegion` (`-/->` assertions), a pod per region of the set that the program's selectors
+ * tell apart, so that the assertion holds for every pod of the set, not only the selector's plainest.
+ */
+export function endpointsOf(model: Model, set: EndpointSet, namespaces: Namespaces, everyRegion = false): Endpoint[] {
   const result: Endpoint[] = [];
   for (const term of set.pods) {
-    const labels = witness(term.pods);
-    for (const namespace of namespaces.within(model, term.namespaces)) {
-      const workload = model.workloads.find((w) => w.namespace === namespace && conjunctionMatches(w.pods, labels));
-      result.push({ pod: { namespace, labels, ports: workload?.ports ?? [] } });
+    for (const namespace of namespaces.within(model, term.namespaces, everyRegion)) {
+      const here = everyRegion ? [...termsOf(model).filter((t) => conjunctionMatches(t.namespaces, namespaces.labels(namespace))).map((t) => t.pods), ...model.workloads.filter((w) => w.namespace === namespace).map((w) => w.pods)] : [];
+      for (const labels of everyRegion ? regionsOf(term.pods, here) : [witness(term.pods)]) {
+        const workload = model.workloads.find((w) => w.namespace === namespace && conjunctionMatches(w.pods, labels));
+        result.push({ pod: { namespace, labels, ports: workload?.ports ?? [] } });
+      }
     }
   }
   for (const block of set.ips) {
@@ -80,13 +113,15 @@ function portsOf(clause: Clause, destination: Endpoint): { protocol: Protocol; p
   return result;
 }
 
-export function describeEndpoint(e: Endpoint): string {
+/** An endpoint in source terms; a namespace invented to stand for a selector is shown by its labels (`ns(env=dev)`), given `labels`. */
+export function describeEndpoint(e: Endpoint, labels?: NamespaceLabels): string {
   if ("ip" in e) return formatAddress(e.ip.family, e.ip.value);
-  const labels = Object.entries(e.pod.labels).map(([k, v]) => `${k}=${v}`).join(",");
-  return `pods(${labels}) in ns ${e.pod.namespace}`;
+  const shown = (l: Labels) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(",");
+  const invented = labels && e.pod.namespace.startsWith(INVENTED) ? shown(Object.fromEntries(Object.entries(labels(e.pod.namespace)).filter(([k]) => k !== NAMESPACE_NAME_LABEL))) : undefined;
+  return `pods(${shown(e.pod.labels)}) in ${invented === undefined ? `ns ${e.pod.namespace}` : `ns(${invented})`}`;
 }
 
-export const describeFlow = (f: ConcreteFlow): string => `${describeEndpoint(f.src)} -> ${describeEndpoint(f.dst)}:${f.port}/${f.protocol.toLowerCase()}`;
+export const describeFlow = (f: ConcreteFlow, labels?: NamespaceLabels): string => `${describeEndpoint(f.src, labels)} -> ${describeEndpoint(f.dst, labels)}:${f.port}/${f.protocol.toLowerCase()}`;
 
 export function reasonsOf(verdict: { ingress: SideVerdict; egress: SideVerdict }): Reason[] {
   const reasons: Reason[] = [];
@@ -147,8 +182,9 @@ export function checkAssertions(model: Model, unchecked?: string): Diagnostic[] 
     if (assertion.span.file === unchecked) continue;
     let failing: { flow: ConcreteFlow; verdict: ReturnType<typeof evaluateFlow> } | undefined;
     search: for (const clause of assertion.clauses) {
-      for (const src of endpointsOf(model, clause.sources, namespaces)) {
-        for (const dst of endpointsOf(model, clause.destinations, namespaces)) {
+      // `-/->` is a claim about every pod of both ends; `->` about the pods each selector stands for
+      for (const src of endpointsOf(model, clause.sources, namespaces, assertion.negated)) {
+        for (const dst of endpointsOf(model, clause.destinations, namespaces, assertion.negated)) {
           if (!("pod" in src) && !("pod" in dst)) continue;
           const ports = assertion.negated && clause.ports.named.length === 0 && protocols.every((p) => clause.ports.numeric[p].length === 1 && clause.ports.numeric[p][0].from === 1 && clause.ports.numeric[p][0].to === 65535)
             ? everyPortWorthTrying(model)
@@ -167,7 +203,7 @@ export function checkAssertions(model: Model, unchecked?: string): Diagnostic[] 
     if (!failing) continue;
     const reasons = reasonsOf(failing.verdict);
     diagnostics.push(
-      diagnostic(cm.assertionFailed, assertion.span, [describeFlow(failing.flow), failing.verdict.permitted ? "permitted" : "not permitted"], {
+      diagnostic(cm.assertionFailed, assertion.span, [describeFlow(failing.flow, namespaces.labels), failing.verdict.permitted ? "permitted" : "not permitted"], {
         related: reasons.map((r) => ({ span: r.span, message: `${r.side}: ${r.effect === "posture" ? "the posture" : `this ${r.effect}`} ${r.effect === "deny" ? "removes it" : r.effect === "allow" ? "admits it" : "decides"}` })),
         ...(reasons.length === 0 ? { help: "no rule or posture admits this flow on a managed side" } : {}),
       }),
