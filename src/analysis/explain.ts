@@ -30,10 +30,10 @@ export interface Explanation {
   sides: { side: Direction; managed: boolean; permitted: boolean; policies: string[] }[];
 }
 
-/** Namespaces the explanation invents for endpoints outside the owned ones, with their labels. */
 /** The prefix of the names of namespaces invented to stand for a selector. */
 const INVENTED = "secpolc-any-";
 
+/** Namespaces the explanation invents for endpoints outside the owned ones, with their labels. */
 export class Namespaces {
   private readonly invented = new Map<string, Labels>();
   readonly labels: NamespaceLabels;
@@ -50,7 +50,9 @@ export class Namespaces {
     const named = namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
     if (named && !named.absentOk && named.values.kind === "only") return [...named.values.values];
     const owned = model.namespaces.filter((n) => conjunctionMatches(namespaces, n.labels)).map((n) => n.name);
-    const regions = everyRegion ? regionsOf(namespaces, termsOf(model).map((t) => t.namespaces)) : [witness(namespaces)];
+    // an invented namespace has a name of its own: only the other labels tell its regions apart
+    const unnamed = (c: Conjunction) => c.filter(([key]) => key !== NAMESPACE_NAME_LABEL);
+    const regions = everyRegion ? regionsOf(unnamed(namespaces), termsOf(model).map((t) => unnamed(t.namespaces))) : [witness(namespaces)];
     return [
       ...owned,
       ...regions.map((labels) => {
