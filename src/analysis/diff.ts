@@ -71,6 +71,7 @@ function addPodsWhereSelectorsMeet(model: Model, byName: Map<string, NamedEndpoi
   // the pod conjunctions of terms naming their namespaces, by namespace; the others are matched against each
   const byNamespace = new Map<string, Set<Conjunction>>();
   const elsewhere: PodTerm[] = [];
+  const owned = new Set(model.namespaces.map((n) => n.name));
   for (const n of model.namespaces) byNamespace.set(n.name, new Set());
   for (const term of model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))) {
     const named = term.namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
@@ -93,10 +94,12 @@ function addPodsWhereSelectorsMeet(model: Model, byName: Map<string, NamedEndpoi
     const workloads = workloadsIn.get(namespace) ?? [];
     const conjunctions = [...workloads.map((w) => w.pods), ...here];
     const pods = (needsCombinations(conjunctions) ? labelCombinations(conjunctions, MAX_DIFF_COMBINATIONS) : undefined) ?? here.map(witness);
-    // one pod per set of selectors holding it: a workload's own pods and pods without labels (other
-    // pods) are named already, and label maps that no selector tells apart are one
+    // one pod per set of selectors holding it: a workload's own pods, pods without labels (other
+    // pods) and, in a namespace the program does not own, the first term's ("pods of X") are named
+    // already, and label maps that no selector tells apart are one
     const signature = (labels: Labels) => conjunctions.map((c) => (conjunctionMatches(c, labels) ? "1" : "0")).join("");
-    const seen = new Set([{}, ...workloads.map((w) => witness(w.pods))].map(signature));
+    const named = [{}, ...workloads.map((w) => witness(w.pods)), ...(owned.has(namespace) ? [] : [witness(here[0])])];
+    const seen = new Set(named.map(signature));
     for (const labels of pods) {
       const held = signature(labels);
       if (seen.has(held)) continue;

@@ -7,7 +7,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { checkModel } from "../../src/pipeline.js";
-import { diffPrograms } from "../../src/analysis/diff.js";
+import { join } from "node:path";
+import { diffPrograms, namedEndpoints } from "../../src/analysis/diff.js";
+import { labelsKey } from "../../src/semantics/labels.js";
+import { repoRoot } from "../support/baseline.js";
+import { exampleNames, readSources } from "../support/sources.js";
 import { programArbitrary } from "../support/programs.js";
 
 const edits = [
@@ -54,6 +58,14 @@ test("a deny whose selector asks another key than the allow's is reported where 
     diff.lost.map((c) => `${c.source} -> ${c.destination}: ${c.ports.join(", ")}`),
     ["pods(app=x, tier=t) in ns a -> a/w: 80/tcp", "pods(app=x, tier=t) in ns a -> pods(app=w, tier=t) in ns a: 80/tcp"],
   );
+});
+
+test("no two endpoints of an example stand for the same pods", () => {
+  for (const name of exampleNames()) {
+    const model = checkModel(readSources(join(repoRoot, "examples", name))).model!;
+    const keys = namedEndpoints([model]).map((e) => ("pod" in e.endpoint ? `${e.endpoint.pod.namespace} ${labelsKey(e.endpoint.pod.labels)}` : e.name));
+    assert.equal(keys.length, new Set(keys).size, `${name}: ${keys.join("; ")}`);
+  }
 });
 
 test.run();
