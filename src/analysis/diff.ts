@@ -3,12 +3,12 @@
  * (workloads, other pods of a namespace, address blocks) on the ports either version mentions.
  */
 import { formatCidr, lastAddress } from "../semantics/ip.js";
-import { conjunctionMatches, FRESH_VALUE, labelCombinations, labelsKey, needsCombinations, witness, type Conjunction, type Labels } from "../semantics/labels.js";
+import { conjunctionMatches, FRESH_VALUE, labelCombinations, labelsKey, needsCombinations, witness, type Labels } from "../semantics/labels.js";
 import { evaluateFlow, ownedNamespaceLabels, sideOf, type Endpoint, type NamespaceLabels } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model, type PodTerm, type Workload } from "../semantics/model.js";
+import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model } from "../semantics/model.js";
 import { mergeRanges, portsKey, protocols, type Protocol } from "../semantics/ports.js";
 import { endpointsKey } from "../semantics/endpoints.js";
-import { clausesNear } from "../semantics/lookup.js";
+import { clausesNear, podTerms, termPodsIn, workloadsIn } from "../semantics/lookup.js";
 
 
 export interface NamedEndpoint {
@@ -68,30 +68,16 @@ export function namedEndpoints(models: readonly Model[]): NamedEndpoint[] {
 /** The pods of `pods(...)` terms and of where they meet the workloads' selectors, per namespace they can be in. */
 function addPodsWhereSelectorsMeet(model: Model, byName: Map<string, NamedEndpoint>): void {
   const labelsOf = ownedNamespaceLabels(model, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
-  // the pod conjunctions of terms naming their namespaces, by namespace; the others are matched against each
-  const byNamespace = new Map<string, Set<Conjunction>>();
-  const elsewhere: PodTerm[] = [];
   const owned = new Set(model.namespaces.map((n) => n.name));
-  for (const n of model.namespaces) byNamespace.set(n.name, new Set());
-  for (const term of model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))) {
+  const namespaces = new Set(owned);
+  for (const term of podTerms(model)) {
     const named = term.namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
-    if (named?.values.kind !== "only" || named.absentOk) {
-      elsewhere.push(term);
-      continue;
-    }
-    for (const n of named.values.values) {
-      let pods = byNamespace.get(n);
-      if (!pods) byNamespace.set(n, (pods = new Set()));
-      if (conjunctionMatches(term.namespaces, labelsOf(n))) pods.add(term.pods);
-    }
+    if (named?.values.kind === "only" && !named.absentOk) for (const n of named.values.values) namespaces.add(n);
   }
-  const workloadsIn = new Map<string, Workload[]>();
-  for (const w of model.workloads) workloadsIn.set(w.namespace, [...(workloadsIn.get(w.namespace) ?? []), w]);
-  for (const [namespace, terms] of [...byNamespace].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    for (const t of elsewhere) if (conjunctionMatches(t.namespaces, labelsOf(namespace))) terms.add(t.pods);
-    const here = [...terms];
+  for (const namespace of [...namespaces].sort()) {
+    const here = termPodsIn(model, namespace, labelsOf(namespace));
     if (here.length === 0) continue;
-    const workloads = workloadsIn.get(namespace) ?? [];
+    const workloads = workloadsIn(model, namespace);
     const conjunctions = [...workloads.map((w) => w.pods), ...here];
     const pods = (needsCombinations(conjunctions) ? labelCombinations(conjunctions, MAX_DIFF_COMBINATIONS) : undefined) ?? here.map(witness);
     // one pod per set of selectors holding it: a workload's own pods, pods without labels (other

@@ -10,7 +10,8 @@ import { compile as cm } from "../diagnostics/messages/compile.js";
 import { addressInBlock, formatAddress, lastAddress } from "../semantics/ip.js";
 import { conjunctionMatches, labelCombinations, witness, type Conjunction, type Labels } from "../semantics/labels.js";
 import { evaluateFlow, ownedNamespaceLabels, type ConcreteFlow, type Endpoint, type NamespaceLabels, type SideVerdict } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type PodTerm } from "../semantics/model.js";
+import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model } from "../semantics/model.js";
+import { podTerms, termPodsIn, workloadsIn } from "../semantics/lookup.js";
 import { protocols, type Protocol } from "../semantics/ports.js";
 import { emittedSide, indexPolicies } from "./netpol.js";
 
@@ -52,7 +53,7 @@ export class Namespaces {
     const owned = model.namespaces.filter((n) => conjunctionMatches(namespaces, n.labels)).map((n) => n.name);
     // an invented namespace has a name of its own: only the other labels tell its regions apart
     const unnamed = (c: Conjunction) => c.filter(([key]) => key !== NAMESPACE_NAME_LABEL);
-    const regions = everyRegion ? regionsOf(unnamed(namespaces), termsOf(model).map((t) => unnamed(t.namespaces))) : [witness(namespaces)];
+    const regions = everyRegion ? regionsOf(unnamed(namespaces), podTerms(model).map((t) => unnamed(t.namespaces))) : [witness(namespaces)];
     return [
       ...owned,
       ...regions.map((labels) => {
@@ -66,14 +67,6 @@ export class Namespaces {
 
 /** Past this many label maps, an assertion is checked on a selector's witness only. */
 const MAX_ASSERTION_REGIONS = 256;
-
-const terms = new WeakMap<Model, PodTerm[]>();
-/** Every pod term of the program's rules (once per model). */
-function termsOf(model: Model): PodTerm[] {
-  let found = terms.get(model);
-  if (!found) terms.set(model, (found = model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))));
-  return found;
-}
 
 /** Label maps in `c`, one per region that `c` and `others` tell apart (its witness alone, past MAX_ASSERTION_REGIONS). */
 function regionsOf(c: Conjunction, others: readonly Conjunction[]): Labels[] {
@@ -89,7 +82,7 @@ export function endpointsOf(model: Model, set: EndpointSet, namespaces: Namespac
   const result: Endpoint[] = [];
   for (const term of set.pods) {
     for (const namespace of namespaces.within(model, term.namespaces, everyRegion)) {
-      const here = everyRegion ? [...termsOf(model).filter((t) => conjunctionMatches(t.namespaces, namespaces.labels(namespace))).map((t) => t.pods), ...model.workloads.filter((w) => w.namespace === namespace).map((w) => w.pods)] : [];
+      const here = everyRegion ? [...termPodsIn(model, namespace, namespaces.labels(namespace)), ...workloadsIn(model, namespace).map((w) => w.pods)] : [];
       for (const labels of everyRegion ? regionsOf(term.pods, here) : [witness(term.pods)]) {
         const workload = model.workloads.find((w) => w.namespace === namespace && conjunctionMatches(w.pods, labels));
         result.push({ pod: { namespace, labels, ports: workload?.ports ?? [] } });

@@ -3,7 +3,8 @@
  * namespaces by name, workloads by namespace, and the clauses that may reach a namespace, so that
  * passes over namespaces do not scan every rule or workload for each.
  */
-import { NAMESPACE_NAME_LABEL, type Clause, type Model, type NetworkRule, type OwnedNamespace, type Workload } from "./model.js";
+import { conjunctionMatches, type Conjunction, type Labels } from "./labels.js";
+import { NAMESPACE_NAME_LABEL, type Clause, type Model, type NetworkRule, type OwnedNamespace, type PodTerm, type Workload } from "./model.js";
 
 const namespaceIndex = new WeakMap<Model, Map<string, OwnedNamespace>>();
 
@@ -78,3 +79,22 @@ export function clausesNear(model: Model, namespace: string): readonly { rule: N
   return index.get(namespace) ?? [];
 }
 
+const termsCache = new WeakMap<Model, readonly PodTerm[]>();
+
+/** Every pod term at either end of every clause, in program order. */
+export function podTerms(model: Model): readonly PodTerm[] {
+  let terms = termsCache.get(model);
+  if (!terms) termsCache.set(model, (terms = model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))));
+  return terms;
+}
+
+/**
+ * The pod selectors of the terms that can hold pods of a namespace with these labels, each once, in
+ * program order: through `clausesNear` for an owned namespace, by scanning every term otherwise.
+ */
+export function termPodsIn(model: Model, namespace: string, labels: Labels): Conjunction[] {
+  const terms = ownedNamespace(model, namespace) ? clausesNear(model, namespace).flatMap(({ clause }) => [...clause.sources.pods, ...clause.destinations.pods]) : podTerms(model);
+  const found = new Set<Conjunction>();
+  for (const t of terms) if (conjunctionMatches(t.namespaces, labels)) found.add(t.pods);
+  return [...found];
+}
