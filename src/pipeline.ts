@@ -155,34 +155,33 @@ const BARE_ADDRESS = /(^|->|\s)\s*((?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F]*:[0-9a-fA
  * block (`cidr 1.2.3.4/32`); with the way back from a place in that text to the query's (one line).
  */
 function queryAssertion(query: string): { text: string; original: (span: Span) => Span } {
-  // per address: where it was in the query (`from`..`to`: `before`, spaces, the address from `ip`),
-  // and where its replacement is in the text (`at`, `length`; the address from `at + ipAt`)
-  const replaced: { from: number; to: number; before: number; ip: number; at: number; length: number; ipAt: number }[] = [];
+  // for each character of the text after `assert ` (and its end), the query offset it came from
+  const origin: number[] = [];
   let text = "";
+  const copy = (from: number, to: number) => {
+    for (let i = from; i < to; i++) origin.push(i);
+    text += query.slice(from, to);
+  };
+  const insert = (piece: string, at: number) => {
+    for (let i = 0; i < piece.length; i++) origin.push(at);
+    text += piece;
+  };
   let copied = 0;
   for (const match of query.matchAll(BARE_ADDRESS)) {
     const [whole, before, ip] = match;
-    const from = match.index!;
-    const replacement = `${before} cidr ${ip}/${ip.includes(":") ? 128 : 32}`;
-    text += query.slice(copied, from);
-    replaced.push({ from, to: from + whole.length, before: before.length, ip: from + whole.length - ip.length, at: text.length, length: replacement.length, ipAt: before.length + " cidr ".length });
-    text += replacement;
-    copied = from + whole.length;
+    const at = match.index!;
+    const ipAt = at + whole.length - ip.length;
+    copy(copied, at + before.length);
+    // ` cidr ` stands where the address starts, the prefix length where it ends
+    insert(" cidr ", ipAt);
+    copy(ipAt, ipAt + ip.length);
+    insert(`/${ip.includes(":") ? 128 : 32}`, ipAt + ip.length);
+    copied = at + whole.length;
   }
-  text += query.slice(copied);
-  const back = (offset: number): number => {
-    let shift = 0;
-    const t = offset - QUERY_PREFIX.length;
-    for (const r of replaced) {
-      if (t < r.at) break;
-      const inside = t - r.at;
-      if (inside < r.length) return inside < r.before ? r.from + inside : Math.min(r.to, r.ip + Math.max(0, inside - r.ipAt));
-      shift = r.to - (r.at + r.length);
-    }
-    return Math.max(0, t + shift);
-  };
+  copy(copied, query.length);
+  origin.push(query.length);
   const position = (p: Span["start"]) => {
-    const offset = back(p.offset);
+    const offset = origin[Math.min(Math.max(0, p.offset - QUERY_PREFIX.length), origin.length - 1)];
     return { line: 1, column: offset + 1, offset };
   };
   return { text: `${QUERY_PREFIX}${text}`, original: (span) => ({ file: span.file, start: position(span.start), end: position(span.end) }) };
