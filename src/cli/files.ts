@@ -28,37 +28,18 @@ export function discoverSources(root: string, inputs: readonly string[]): Discov
   const found = new Map<string, string>();
   const problems: Discovered["problems"] = [];
   const realRoot = realpathOrSelf(root);
-  const walked = new Set<string>();
-  const walk = (dir: string, top: string) => {
-    const real = realpathOrSelf(dir);
-    if (walked.has(real)) return;
-    walked.add(real);
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
-    } catch (e) {
-      problems.push({ input: displayPath(root, dir), reason: describeError(e) });
-      return;
-    }
-    for (const name of names) {
-      if (name.startsWith(".") || name === "node_modules") continue;
-      const path = resolve(dir, name);
-      let stat;
-      try {
-        if (lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) {
-          const target = realpathOrSelf(path);
-          if (!isInside(realRoot, target) && !isInside(top, target)) continue;
-        }
-        stat = statSync(path, { throwIfNoEntry: false });
-      } catch (e) {
-        // a link that loops, or an entry that cannot be looked at: an input only if it is named like one
-        if (name.endsWith(".secpol")) problems.push({ input: displayPath(root, path), reason: describeError(e) });
-        continue;
-      }
-      if (stat?.isDirectory()) walk(path, top);
-      else if (stat?.isFile() && name.endsWith(".secpol")) found.set(displayPath(root, path), path);
-    }
-  };
+  const walk = (dir: string, top: string) =>
+    walkTree(dir, {
+      skip: (name, path) => {
+        if (name.startsWith(".") || name === "node_modules") return true;
+        if (!lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return false;
+        const target = realpathOrSelf(path);
+        return !isInside(realRoot, target) && !isInside(top, target);
+      },
+      wanted: (name) => name.endsWith(".secpol"),
+      file: (path) => found.set(displayPath(root, path), path),
+      problem: (path, e) => problems.push({ input: displayPath(root, path), reason: describeError(e) }),
+    });
   for (const input of inputs) {
     const path = resolve(root, input);
     try {
@@ -148,50 +129,67 @@ export function importResolver(root: string): ImportResolver {
  */
 export function readManifests(root: string, input: string): { files: SourceText[] } | { problem: string } {
   const files: SourceText[] = [];
-  const walked = new Set<string>();
-  const walk = (dir: string): string | undefined => {
-    const real = realpathOrSelf(dir);
-    if (walked.has(real)) return undefined;
-    walked.add(real);
-    const failed = (path: string, e: unknown) => `\`${displayPath(root, path)}\`: ${describeError(e)}`;
-    let names: string[];
-    try {
-      names = readdirSync(dir).sort();
-    } catch (e) {
-      return failed(dir, e);
-    }
-    for (const name of names) {
-      if (name.startsWith(".")) continue;
-      const path = resolve(dir, name);
-      const manifest = /\.(ya?ml|json)$/.test(name);
-      let stat;
-      try {
-        stat = statSync(path, { throwIfNoEntry: false });
-      } catch (e) {
-        if (manifest) return failed(path, e);
-        continue;
-      }
-      if (stat?.isDirectory()) {
-        const problem = walk(path);
-        if (problem) return problem;
-      } else if (stat?.isFile() && manifest) {
+  let problem: string | undefined;
+  const failed = (path: string, e: unknown) => (problem ??= `\`${displayPath(root, path)}\`: ${describeError(e)}`);
+  const walk = (dir: string) =>
+    walkTree(dir, {
+      skip: (name) => name.startsWith("."),
+      wanted: (name) => /\.(ya?ml|json)$/.test(name),
+      file: (path) => {
         try {
           files.push({ path: displayPath(root, path), text: readFileSync(path, "utf8") });
         } catch (e) {
-          return failed(path, e);
+          failed(path, e);
         }
-      }
-    }
-    return undefined;
-  };
+      },
+      problem: failed,
+    });
   try {
     const path = resolve(root, input);
     if (statSync(path).isDirectory()) {
-      const problem = walk(path);
+      walk(path);
       if (problem) return { problem };
     } else files.push({ path: displayPath(root, path), text: readFileSync(path, "utf8") });
   } catch (e) {
     return { problem: describeError(e) };
   }
   return { files };
+}
+
+/**
+ * Walks a directory tree, entries in sorted order and each real directory once (a link to `..`
+ * must not loop), telling `file` of each file `wanted` by name. What `skip` says is left out; an
+ * entry that cannot be looked at (a link that loops) is a `problem` when wanted, else left out too.
+ */
+function walkTree(
+  top: string,
+  on: { skip: (name: string, path: string) => boolean; wanted: (name: string) => boolean; file: (path: string) => void; problem: (path: string, e: unknown) => void },
+): void {
+  const walked = new Set<string>();
+  const walk = (dir: string): void => {
+    const real = realpathOrSelf(dir);
+    if (walked.has(real)) return;
+    walked.add(real);
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch (e) {
+      on.problem(dir, e);
+      return;
+    }
+    for (const name of names) {
+      const path = resolve(dir, name);
+      let stat;
+      try {
+        if (on.skip(name, path)) continue;
+        stat = statSync(path, { throwIfNoEntry: false });
+      } catch (e) {
+        if (on.wanted(name)) on.problem(path, e);
+        continue;
+      }
+      if (stat?.isDirectory()) walk(path);
+      else if (stat?.isFile() && on.wanted(name)) on.file(path);
+    }
+  };
+  walk(top);
 }
