@@ -23,7 +23,7 @@ test("the archive holds all 4,537 upstream fixtures, and packing them again give
 
 test("every upstream Pod Security fixture gets the verdict its folder states", () => {
   const wrong: string[] = [];
-  const count = { baseline: 0, restricted: 0 };
+  const count: Record<string, number> = { baseline: 0, restricted: 0 };
   for (const [path, bytes] of Object.entries(files)) {
     const [level, versionDir, outcome, file] = path.split("/") as [Level, string, string, string];
     const version = parseVersion(versionDir);
