@@ -22,10 +22,12 @@ export interface Options {
   /** `audit --version vX.Y`: the Pod Security version (not the program's own `--version`). */
   pssVersion?: string;
   suggest: boolean;
+  /** `explain --exit-code`: exit 1 when the flow is not permitted. */
+  exitCode: boolean;
 }
 
-const valued = new Set(["-o", "--output", "--cluster-version", "--format", "--manifests", "--level"]);
-const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--stats", "--suggest"]);
+export const valued = new Set(["-o", "--output", "--cluster-version", "--format", "--manifests", "--level"]);
+export const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--stats", "--suggest", "--exit-code"]);
 
 /** A span on the joined command line, so that usage errors point at the argument. */
 export function argumentSpan(argv: readonly string[], index: number): Span {
@@ -35,7 +37,7 @@ export function argumentSpan(argv: readonly string[], index: number): Span {
 }
 
 export function parseArguments(argv: readonly string[]): { options: Options; diagnostics: Diagnostic[] } {
-  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, stats: false, suggest: false };
+  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, stats: false, suggest: false, exitCode: false };
   const diagnostics: Diagnostic[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -67,6 +69,7 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--no-verify") options.verify = false;
       else if (name === "--stats") options.stats = true;
       else if (name === "--suggest") options.suggest = true;
+      else if (name === "--exit-code") options.exitCode = true;
     } else if (arg.startsWith("-") && arg !== "-") {
       diagnostics.push(diagnostic(m.unknownOption, argumentSpan(argv, i), [arg], { help: "see `secpolc --help`" }));
     } else if (!options.command) options.command = arg;
@@ -74,26 +77,3 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
   }
   return { options, diagnostics };
 }
-
-export const usage = `secpolc — compile .secpol Kubernetes security policies
-
-usage:
-  secpolc build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json|ts] [--summary]
-                [--no-verify] [--stats]
-  secpolc check [FILES|DIRS...] [--format text|json]
-  secpolc fmt [--check] [FILES|DIRS...]               # canonical layout, in place; "fmt -": stdin to stdout
-  secpolc explain [FILES|DIRS...] "SRC -> DST:PORT[/proto]" [--format text|json]
-  secpolc diff OLD NEW [--format text|md|json]        # OLD, NEW: a file or a directory each
-  secpolc audit [FILES|DIRS...] --manifests DIR [--suggest] [--format text|json]
-  secpolc audit --level LEVEL [--version vX.Y] --manifests DIR [--suggest] [--format text|json]
-  secpolc migrate-psp FILES|DIRS... [--format text|json]  # existing PSPs as secpol, with their PSS level
-  secpolc --help | --version
-
-Directories are read recursively for *.secpol files; the default input is the current directory.
---format json writes the manifests as JSON and prints diagnostics as JSON on stdout; --format ts
-writes them as one typed TypeScript module, OUT/manifests.ts (the SecurityContext Components stay YAML).
-Every build checks the NetworkPolicies it writes against the program's meaning (translation
-validation); --no-verify skips that, --stats prints the time of each pass.
-Exit codes: 0 success (warnings allowed), 1 the program has errors or --check found drift or
-unformatted files, 2 bad usage or unreadable input.
-`;

@@ -27,7 +27,8 @@ import {
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
-import { argumentSpan, parseArguments, usage, type Options } from "./args.js";
+import { argumentSpan, parseArguments, type Options } from "./args.js";
+import { commandHelp, commandList, renderCommandHelp, usage } from "./help.js";
 import { discoverSources, importResolver, readManifests } from "./files.js";
 import { afterPass } from "./memory.js";
 import { nextStep, StatusLine } from "./progress.js";
@@ -37,6 +38,8 @@ import { differingFiles, filesInside, OutputError, TYPESCRIPT_MODULE, writeOutpu
 export const EXIT_OK = 0;
 export const EXIT_PROGRAM_ERRORS = 1;
 export const EXIT_USAGE = 2;
+/** `explain --exit-code`: the flow is not permitted (a program with errors is then EXIT_USAGE: no answer). */
+export const EXIT_NOT_PERMITTED = 1;
 
 interface Io {
   stdout: (text: string) => void;
@@ -71,6 +74,8 @@ const commands: Record<string, Command> = {
   lsp: runLsp,
 };
 const planned: string[] = [];
+/** The commands there are (test/cli/help.test.ts checks each has its help). */
+export const commandNames = Object.keys(commands);
 
 export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<number> {
   const { options, diagnostics } = parseArguments(argv);
@@ -79,20 +84,21 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
     return EXIT_OK;
   }
   if (options.help || argv.length === 0) {
-    io.stdout(usage);
+    io.stdout(Object.hasOwn(commandHelp, options.command) ? renderCommandHelp(options.command) : usage);
     return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
   }
   const commandIndex = argv.indexOf(options.command);
-  const command = commands[options.command];
+  // own properties only: `secpolc constructor` is an unknown command, not Object's constructor
+  const command = Object.hasOwn(commands, options.command) ? commands[options.command] : undefined;
   if (!command) {
     const known = planned.includes(options.command);
     diagnostics.push(
       diagnostic(known ? m.notImplemented : m.unknownCommand, argumentSpan(argv, commandIndex), [options.command], {
-        help: known ? "this version of secpolc has `build`, `check`, `fmt`, `explain`, `diff`, `audit` and `migrate-psp`" : "the commands are `build`, `check`, `fmt`, `explain`, `diff`, `audit`, `migrate-psp` and `lsp`; see `secpolc --help`",
+        help: known ? `this version of secpolc has ${commandList()}` : `the commands are ${commandList()}; see \`secpolc --help\``,
       }),
     );
   }
-  if (diagnostics.length > 0) {
+  if (!command || diagnostics.length > 0) {
     report(diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
@@ -178,11 +184,12 @@ function runExplain(options: Options, argv: readonly string[], io: Io): number {
   const result = explainQuery(input.sources, query, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
   if (!result.explanation) {
     report(result.diagnostics, result.sources, options, io);
-    return result.diagnostics.some((d) => d.span.file === "<query>") ? EXIT_USAGE : EXIT_PROGRAM_ERRORS;
+    // with --exit-code, 1 means "not permitted" only: a program with errors gives no answer
+    return options.exitCode || result.diagnostics.some((d) => d.span.file === "<query>") ? EXIT_USAGE : EXIT_PROGRAM_ERRORS;
   }
   if (options.format === "json") io.stdout(`${JSON.stringify(explanationToJson(result.explanation), null, 2)}\n`);
   else io.stdout(printable(renderExplanation(result.explanation, result.sources)));
-  return EXIT_OK;
+  return options.exitCode && !result.explanation.permitted ? EXIT_NOT_PERMITTED : EXIT_OK;
 }
 
 /** `secpolc diff OLD NEW`: each side is one program (a file or a directory). */
