@@ -6,6 +6,7 @@
  */
 import { parseAllDocuments } from "yaml";
 import { build, renderDiagnostics } from "../src/index.js";
+import { renderQuoting, renderSecurityVocabulary } from "./reference-security.js";
 
 interface Entry {
   title: string;
@@ -126,6 +127,10 @@ export function renderReference(): string {
     "emits now. The design choices behind the output are in [decisions.md](decisions.md).",
     "",
     sections.join("\n\n"),
+    "",
+    renderSecurityVocabulary(),
+    "",
+    renderQuoting(),
     "",
   ].join("\n");
 }
