@@ -89,6 +89,45 @@ test("a matrix cell shows its explain trace and highlights the deciding lines", 
   await page.screenshot({ path: join(shots, "3-matrix-explain.png") });
 });
 
+test("a wide matrix scrolls inside its own pane: the page does not scroll, the header and the editor stay in place", async () => {
+  await page.click("#tabs button[data-tab='all']");
+  const layout = () =>
+    page.evaluate(() => {
+      // no named functions in here: tsx would wrap them in a helper the page does not have
+      const [header, editor] = ["header", "#editor"].map((selector) => {
+        const r = document.querySelector(selector)!.getBoundingClientRect();
+        return { x: r.x, y: r.y, width: r.width, height: r.height };
+      });
+      const root = document.scrollingElement!;
+      return { header, editor, pageScrollWidth: root.scrollWidth, pageWidth: root.clientWidth, scrollX: window.scrollX, scrollY: window.scrollY };
+    });
+  const before = await layout();
+  await page.evaluate((text) => (window as any).secpol.setText(text), wideProgram());
+  await page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("compiled"));
+  await page.click("#tabs button[data-tab='matrix']");
+  await page.waitForSelector("#matrix td[title='wide/service-with-a-long-name-39 -> wide/service-with-a-long-name-0']");
+  const pane = await page.evaluate(() => {
+    const m = document.querySelector("#matrix")!;
+    return { scrollWidth: m.scrollWidth, clientWidth: m.clientWidth, scrollHeight: m.scrollHeight, clientHeight: m.clientHeight };
+  });
+  assert.ok(pane.scrollWidth > 2 * pane.clientWidth, `the matrix is wider than its pane: ${JSON.stringify(pane)}`);
+  const wide = await layout();
+  assert.ok(wide.pageScrollWidth <= wide.pageWidth, `the page does not scroll horizontally: ${JSON.stringify(wide)}`);
+  assert.equal(wide.header, before.header, "the header keeps its place and size");
+  assert.equal(wide.editor, before.editor, "the editor keeps its place and size");
+  // the pane scrolls, to its far corner; the page does not move
+  await page.hover("#matrix td[title='wide/service-with-a-long-name-0 -> wide/service-with-a-long-name-1']");
+  await page.mouse.wheel(20000, 20000);
+  await page.waitForFunction(() => document.querySelector("#matrix")!.scrollLeft > 0 && document.querySelector("#matrix")!.scrollTop > 0);
+  const corner = await page.waitForSelector("#matrix td[title='wide/service-with-a-long-name-39 -> wide/service-with-a-long-name-38']");
+  await corner.click();
+  await page.waitForSelector("#explain:not([hidden])");
+  const scrolled = await layout();
+  assert.equal({ ...scrolled, scrollX: 0, scrollY: 0 }, { ...wide, scrollX: 0, scrollY: 0 });
+  assert.equal([scrolled.scrollX, scrolled.scrollY], [0, 0], "the page itself never scrolled");
+  await page.screenshot({ path: join(shots, "4-wide-matrix.png") });
+});
+
 test("Shift+Alt+F formats the program; the URL's hash carries it to a new page", async () => {
   await page.evaluate(() => (window as any).secpol.setText("namespace a { default deny }\nallow  a/*,ns b->dns\n"));
   const unformatted = page.url();
@@ -121,6 +160,19 @@ test("benchmark: recompiling a 200-line program in the browser (median, printed)
   assert.ok(result.files > 40, "the benchmark program compiles");
   assert.ok(result.median > 0);
 });
+
+/** 40 workloads with long names in one namespace, each allowed to call the next: a 40 × 40 matrix. */
+function wideProgram(): string {
+  const names = Array.from({ length: 40 }, (_, i) => `service-with-a-long-name-${i}`);
+  return [
+    "namespace wide {",
+    "  default deny",
+    ...names.map((n) => `  workload ${n} app=${n} port http 8080`),
+    "}",
+    ...names.slice(1).map((n, i) => `allow wide/${names[i]} -> wide/${n}: http`),
+    "",
+  ].join("\n");
+}
 
 /** 200 lines: a cluster line and 20 namespaces of 10 lines (two workloads, four rules), each calling the previous one. */
 function benchmarkProgram(): string {
