@@ -19,7 +19,8 @@ export interface CommandHelp {
 const exits = (one: string): string => `Exit codes: 0 success (warnings allowed); 1 ${one}; 2 bad usage or unreadable input.`;
 const inputs: [string, string] = ["FILES|DIRS...", "the program: .secpol files, directories read recursively (default: the current directory)"];
 const clusterVersion: [string, string] = ["--cluster-version X.Y", "the cluster's Kubernetes version, for a program whose cluster block sets none"];
-const diagnosticsFormat: [string, string] = ["--format text|json", "`json`: the diagnostics (and the result) as JSON on stdout"];
+const diagnosticsFormat: [string, string] = ["--format text|json", "`json`: the diagnostics as JSON on stdout"];
+const resultFormat: [string, string] = ["--format text|json", "`json`: the result and its diagnostics as one JSON object on stdout"];
 
 export const commandHelp: Record<string, CommandHelp> = {
   build: {
@@ -94,7 +95,7 @@ export const commandHelp: Record<string, CommandHelp> = {
       ["--version vX.Y", "with --level: the Pod Security version (default: the newest)"],
       ["--suggest", "also print the strictest level each namespace passes today"],
       clusterVersion,
-      diagnosticsFormat,
+      resultFormat,
     ],
     example: "secpolc audit --level restricted --version v1.30 --manifests deploy/ --suggest",
   },
@@ -103,7 +104,7 @@ export const commandHelp: Record<string, CommandHelp> = {
     usage: ["migrate-psp FILES|DIRS... [--format text|json]"],
     summary: "Translates existing PodSecurityPolicy manifests into secpol, each with the Pod Security level it fits.",
     exits: exits("a manifest has errors"),
-    options: [["FILES|DIRS...", "manifests holding PodSecurityPolicy objects (required)"], diagnosticsFormat],
+    options: [["FILES|DIRS...", "manifests holding PodSecurityPolicy objects (required)"], resultFormat],
     example: "secpolc migrate-psp cluster/psp/",
   },
   lsp: {
