@@ -44,7 +44,8 @@ function runChild(names: string[]): Promise<Map<string, CaseResult | string>> {
     proc.on("close", (code, signal) => {
       clearTimeout(timer);
       const results = new Map<string, CaseResult | string>();
-      for (const line of stdout.split("\n").filter((l) => l.startsWith("{"))) {
+      // only whole lines: a child killed while writing one leaves a cut line, and its case did not finish
+      for (const line of stdout.split("\n").slice(0, -1).filter((l) => l.startsWith("{"))) {
         const r = JSON.parse(line) as CaseResult;
         results.set(r.name, r);
       }
