@@ -10,8 +10,13 @@ export interface Options {
   output?: string;
   check: boolean;
   clusterVersion?: string;
-  /** `json`: diagnostics as JSON on stdout, and for `build` manifests as JSON files. */
-  format: "text" | "yaml" | "json" | "md" | "ts";
+  /**
+   * `json`: diagnostics as JSON on stdout, and for `build` manifests as JSON files; `sarif` and
+   * `github` (check, build, fmt, audit): diagnostics as SARIF 2.1.0 or GitHub workflow commands on stdout.
+   */
+  format: "text" | "yaml" | "json" | "md" | "ts" | "sarif" | "github";
+  /** Warnings make the exit status 1 (and `build` write nothing). */
+  warningsAsErrors: boolean;
   summary: boolean;
   help: boolean;
   version: boolean;
@@ -25,7 +30,8 @@ export interface Options {
 }
 
 const valued = new Set(["-o", "--output", "--cluster-version", "--format", "--manifests", "--level"]);
-const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--stats", "--suggest"]);
+const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--stats", "--suggest", "--warnings-as-errors"]);
+const formats = ["text", "yaml", "json", "md", "ts", "sarif", "github"] as const;
 
 /** A span on the joined command line, so that usage errors point at the argument. */
 export function argumentSpan(argv: readonly string[], index: number): Span {
@@ -35,7 +41,7 @@ export function argumentSpan(argv: readonly string[], index: number): Span {
 }
 
 export function parseArguments(argv: readonly string[]): { options: Options; diagnostics: Diagnostic[] } {
-  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, stats: false, suggest: false };
+  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, stats: false, suggest: false, warningsAsErrors: false };
   const diagnostics: Diagnostic[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -57,8 +63,8 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--cluster-version") {
         if (parseClusterVersion(value)) options.clusterVersion = value;
         else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "MAJOR.MINOR, e.g. `1.30`"]));
-      } else if (value === "text" || value === "yaml" || value === "json" || value === "md" || value === "ts") options.format = value;
-      else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`text`, `yaml`, `json`, `md` or `ts`"]));
+      } else if ((formats as readonly string[]).includes(value)) options.format = value as Options["format"];
+      else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, `${formats.slice(0, -1).map((f) => `\`${f}\``).join(", ")} or \`${formats.at(-1)}\``]));
     } else if (flags.has(name)) {
       if (name === "--check") options.check = true;
       else if (name === "--summary") options.summary = true;
@@ -67,6 +73,7 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--no-verify") options.verify = false;
       else if (name === "--stats") options.stats = true;
       else if (name === "--suggest") options.suggest = true;
+      else if (name === "--warnings-as-errors") options.warningsAsErrors = true;
     } else if (arg.startsWith("-") && arg !== "-") {
       diagnostics.push(diagnostic(m.unknownOption, argumentSpan(argv, i), [arg], { help: "see `secpolc --help`" }));
     } else if (!options.command) options.command = arg;
@@ -78,20 +85,23 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
 export const usage = `secpolc — compile .secpol Kubernetes security policies
 
 usage:
-  secpolc build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json|ts] [--summary]
-                [--no-verify] [--stats]
-  secpolc check [FILES|DIRS...] [--format text|json]
-  secpolc fmt [--check] [FILES|DIRS...]               # canonical layout, in place; "fmt -": stdin to stdout
+  secpolc build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json|ts|sarif|github]
+                [--summary] [--no-verify] [--stats] [--warnings-as-errors]
+  secpolc check [FILES|DIRS...] [--format text|json|sarif|github] [--warnings-as-errors]
+  secpolc fmt [--check] [FILES|DIRS...] [--format text|sarif|github]  # canonical layout, in place; "fmt -": stdin to stdout
   secpolc explain [FILES|DIRS...] "SRC -> DST:PORT[/proto]" [--format text|json]
   secpolc diff OLD NEW [--format text|md|json]        # OLD, NEW: a file or a directory each
-  secpolc audit [FILES|DIRS...] --manifests DIR [--suggest] [--format text|json]
-  secpolc audit --level LEVEL [--version vX.Y] --manifests DIR [--suggest] [--format text|json]
+  secpolc audit [FILES|DIRS...] --manifests DIR [--suggest] [--format text|json|sarif|github]
+  secpolc audit --level LEVEL [--version vX.Y] --manifests DIR [--suggest] [--format text|json|sarif|github]
   secpolc migrate-psp FILES|DIRS... [--format text|json]  # existing PSPs as secpol, with their PSS level
   secpolc --help | --version
 
 Directories are read recursively for *.secpol files; the default input is the current directory.
 --format json writes the manifests as JSON and prints diagnostics as JSON on stdout; --format ts
 writes them as one typed TypeScript module, OUT/manifests.ts (the SecurityContext Components stay YAML).
+For CI, check, build, fmt and audit take --format sarif (a SARIF 2.1.0 log on stdout, for code
+scanning) or --format github (GitHub Actions annotations), and --warnings-as-errors (exit 1 on a
+warning; build then writes nothing). "# secpol-ignore SP9105: reason" silences a warning for a statement.
 Every build checks the NetworkPolicies it writes against the program's meaning (translation
 validation); --no-verify skips that, --stats prints the time of each pass.
 Exit codes: 0 success (warnings allowed), 1 the program has errors or --check found drift or
