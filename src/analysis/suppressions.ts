@@ -95,7 +95,7 @@ function within(comment: ast.Comment, from: number, length: number): Span {
   };
 }
 
-/** The codes of one `secpol-ignore` comment, or the problems that make it silence nothing. */
+/** The codes of one `secpol-ignore` comment, or none and the problem that makes it silence nothing. */
 function readDirective(comment: ast.Comment, problems: Diagnostic[]): { code: string; span: Span }[] {
   const text = comment.text.trimEnd();
   const head = DIRECTIVE.exec(text)![0].length;
@@ -113,7 +113,7 @@ function readDirective(comment: ast.Comment, problems: Diagnostic[]): { code: st
     problems.push(diagnostic(sm.malformedSuppression, prose.span, ["has no `:` between its codes and its reason"], { help: EXAMPLE }));
     return [];
   }
-  const found: { code: string; span: Span }[] = [];
+  // a comment with a wrong code silences nothing; its first wrong code is reported (one problem a comment)
   for (const word of words) {
     const info = codes.get(word.text);
     if (!info) {
@@ -123,11 +123,14 @@ function readDirective(comment: ast.Comment, problems: Diagnostic[]): { code: st
           : "the code is the `SPnnnn` after `warning` or `note` in the diagnostic"
         : `the reason follows the codes after a \`:\`, ${EXAMPLE}`;
       problems.push(diagnostic(sm.malformedSuppression, word.span, [`names \`${word.text}\`, which is not a code secpolc reports`], { help }));
-    } else if (info.severity === "error") {
+      return [];
+    }
+    if (info.severity === "error") {
       problems.push(diagnostic(sm.errorNotSuppressible, word.span, [word.text], { help: "fix the program; only warnings and notes can be silenced" }));
-    } else found.push({ code: word.text, span: word.span });
+      return [];
+    }
   }
-  if (found.length === 0) return [];
+  const found = words.map((w) => ({ code: w.text, span: w.span }));
   if (reason === "") {
     problems.push(
       diagnostic(sm.suppressionWithoutReason, comment.span, [found.map((f) => `\`${f.code}\``).join(", ")], {

@@ -67,6 +67,10 @@ test("errors cannot be suppressed; malformed and unknown codes are errors", () =
   assert.equal(reported(`${shop("  # secpol-ignore SP9105 because sidecar\n  default deny")}`), ["SP1017@3", "SP9105@4"]);
 });
 
+test("a comment with a wrong code silences nothing and is reported once, however many words it has", () => {
+  assert.equal(reported(`${shop(`  # secpol-ignore SP9105, SP2001, ${"x ".repeat(10_000)}: why\n  default deny`)}`), ["SP1018@3", "SP9105@4"]);
+});
+
 test("a suppression before no statement silences nothing; other comments are not suppressions", () => {
   assert.equal(reported(`${shop("  default deny # secpol-ignore SP9105: x")}# secpol-ignore SP9104: nothing here\n`), ["SP9010@7"]);
   assert.equal(reported(`${shop("  # secpol-ignored SP9105 and # secpol-ignore-next-line\n  default deny")}`), ["SP9105@4"]);
