@@ -12,11 +12,14 @@ import { argumentSpan, type Options } from "./args.js";
 /** The commands whose diagnostics `--format sarif|github` and `--warnings-as-errors` are for. */
 export const CI_COMMANDS: readonly string[] = ["check", "build", "fmt", "audit"];
 
+/** Whether diagnostics are reported in a format for CI (`sarif`, `github`), on stdout. */
+export const forCi = (options: Options): boolean => options.format === "sarif" || options.format === "github";
+
 /** `--format sarif|github` or `--warnings-as-errors` given to a command they do not apply to (SP5020). */
 export function ciOptionProblems(options: Options, argv: readonly string[]): Diagnostic[] {
   if (CI_COMMANDS.includes(options.command) || !options.command) return [];
   const misplaced = [
-    ...(options.format === "sarif" || options.format === "github" ? [`--format ${options.format}`] : []),
+    ...(forCi(options) ? [`--format ${options.format}`] : []),
     ...(options.warningsAsErrors ? ["--warnings-as-errors"] : []),
   ];
   return misplaced.map((option) => {

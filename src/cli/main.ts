@@ -27,7 +27,7 @@ import {
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { diagnosticsToGithub, diagnosticsToSarif } from "../diagnostics/report.js";
-import { auditFindings, ciOptionProblems, unformattedFiles, warningsFailure } from "./ci.js";
+import { auditFindings, ciOptionProblems, forCi, unformattedFiles, warningsFailure } from "./ci.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
 import { argumentSpan, parseArguments, usage, type Options } from "./args.js";
 import { discoverSources, importResolver, readManifests } from "./files.js";
@@ -145,7 +145,7 @@ async function runFmt(options: Options, argv: readonly string[], io: Io): Promis
   if (options.inputs.length === 1 && options.inputs[0] === "-") {
     const source = { path: "<stdin>", text: readStdin() };
     const result = await formatSource(source);
-    if (options.format === "sarif" || options.format === "github") {
+    if (forCi(options)) {
       // stdout is the report's: the formatted text is not written
       const unformatted = options.check && result.text !== undefined && result.text !== source.text ? unformattedFiles([{ path: source.path, text: source.text, formatted: result.text }]) : [];
       const diagnostics = [...result.diagnostics, ...unformatted];
@@ -164,7 +164,7 @@ async function runFmt(options: Options, argv: readonly string[], io: Io): Promis
   }
   const outcome = await formatFiles(io.cwd, input.sources, options.check);
   const texts = Object.fromEntries(input.sources.map((s) => [s.path, s.text]));
-  if (options.format === "sarif" || options.format === "github") {
+  if (forCi(options)) {
     const diagnostics = [...outcome.diagnostics, ...(options.check ? unformattedFiles(outcome.changes) : [])];
     report(diagnostics, texts, options, io);
     return hasErrors(diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
@@ -257,7 +257,7 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
   }
   const findings = auditFindings(result.results);
   const failure = warningsFailure([...result.diagnostics, ...findings], options, argv);
-  if (options.format === "sarif" || options.format === "github") {
+  if (forCi(options)) {
     const diagnostics = [...result.diagnostics, ...findings, ...failure];
     report(diagnostics, result.sources, options, io);
     return hasErrors(diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
