@@ -14,11 +14,19 @@ export const SOURCE_ROOT = "%SRCROOT%";
 /** Spans in a file, as opposed to the command line, standard input or an `explain` query (`<...>`). */
 const inFile = (span: Span) => !span.file.startsWith("<");
 
+export interface ReportOptions {
+  /**
+   * Put before every file path (`policies/`): where the program's root lies relative to the place
+   * the report is read from (GitHub reads paths from the repository's root). None by default.
+   */
+  pathPrefix?: string;
+}
+
 const uri = (path: string) => path.split("/").map(encodeURIComponent).join("/");
 
-function physicalLocation(span: Span) {
+function physicalLocation(span: Span, prefix: string) {
   return {
-    artifactLocation: { uri: uri(span.file), uriBaseId: SOURCE_ROOT },
+    artifactLocation: { uri: uri(`${prefix}${span.file}`), uriBaseId: SOURCE_ROOT },
     region: { startLine: span.start.line, startColumn: span.start.column, endLine: span.end.line, endColumn: span.end.column },
   };
 }
@@ -34,7 +42,8 @@ const withHelp = (d: Diagnostic) => (d.help ? `${d.message}\nhelp: ${d.help}` : 
  * its diagnostics share, if they share one), a result per diagnostic, related notes as related
  * locations. URIs are the diagnostics' paths, relative to `%SRCROOT%`, the program's root.
  */
-export function diagnosticsToSarif(diagnostics: readonly Diagnostic[], tool: { version: string }): object {
+export function diagnosticsToSarif(diagnostics: readonly Diagnostic[], tool: { version: string }, options: ReportOptions = {}): object {
+  const prefix = options.pathPrefix ?? "";
   const used = [...new Set(diagnostics.map((d) => d.code))].sort();
   const rules = used.map((code) => {
     const info = codes.get(code);
@@ -53,8 +62,8 @@ export function diagnosticsToSarif(diagnostics: readonly Diagnostic[], tool: { v
       ruleIndex: used.indexOf(d.code),
       level: d.severity,
       message: { text: withHelp(d) },
-      ...(inFile(d.span) ? { locations: [{ physicalLocation: physicalLocation(d.span) }] } : {}),
-      ...(related.length > 0 ? { relatedLocations: related.map((r, i) => ({ id: i + 1, physicalLocation: physicalLocation(r.span), message: { text: r.message } })) } : {}),
+      ...(inFile(d.span) ? { locations: [{ physicalLocation: physicalLocation(d.span, prefix) }] } : {}),
+      ...(related.length > 0 ? { relatedLocations: related.map((r, i) => ({ id: i + 1, physicalLocation: physicalLocation(r.span, prefix), message: { text: r.message } })) } : {}),
     };
   });
   return {
@@ -82,15 +91,16 @@ const command = { error: "error", warning: "warning", note: "notice" } as const;
  * (`warning`, `notice` likewise), the columns of the span's first and last character; the help and
  * the related notes follow the message on lines of their own.
  */
-export function diagnosticsToGithub(diagnostics: readonly Diagnostic[]): string {
+export function diagnosticsToGithub(diagnostics: readonly Diagnostic[], options: ReportOptions = {}): string {
+  const prefix = options.pathPrefix ?? "";
   return diagnostics
     .map((d) => {
       const s = d.span;
       const where = inFile(s)
-        ? { file: s.file, line: s.start.line, col: s.start.column, endLine: s.end.line, endColumn: Math.max(s.end.line === s.start.line ? s.start.column : 1, s.end.column - 1) }
+        ? { file: `${prefix}${s.file}`, line: s.start.line, col: s.start.column, endLine: s.end.line, endColumn: Math.max(s.end.line === s.start.line ? s.start.column : 1, s.end.column - 1) }
         : {};
       const properties = Object.entries({ ...where, title: d.code }).map(([k, v]) => `${k}=${escapeProperty(printable(String(v)))}`);
-      const notes = (d.related ?? []).map((r) => `\nnote: ${r.span.file}:${r.span.start.line}:${r.span.start.column}: ${r.message}`);
+      const notes = (d.related ?? []).map((r) => `\nnote: ${inFile(r.span) ? prefix : ""}${r.span.file}:${r.span.start.line}:${r.span.start.column}: ${r.message}`);
       return `::${command[d.severity]} ${properties.join(",")}::${escapeData(printable(withHelp(d) + notes.join("")))}\n`;
     })
     .join("");
