@@ -4,7 +4,10 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { build, check } from "../../src/index.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { build, check, format } from "../../src/index.js";
+import { testRoot } from "../support/baseline.js";
 
 const CLUSTER = "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }\n";
 
@@ -98,6 +101,14 @@ test("suppressions are judged unused only when nothing failed: errors stop the p
 test("many suppressions and warnings cost near-linear time (no quadratic matching)", () => {
   const rules = Array.from({ length: 2_000 }, (_, i) => `allow web -> db: ${1000 + i}\nallow web -> db: ${1000 + i} # secpol-ignore SP9104: kept`).join("\n");
   assert.equal(reported(`${shop("  default deny # secpol-ignore SP9105: x")}${rules}\n`), []);
+});
+
+test("formatting keeps what each suppression silences (comments stay with their statements)", () => {
+  const text = `${readFileSync(join(testRoot, "cases", "errors", "suppressions.secpol"), "utf8")}namespace x { # secpol-ignore SP9105: ok\n  default deny\n  workload a app=a\n  allow a -> cidr 10.0.0.0/8: 80,\n    443 # secpol-ignore SP9102: y\n}\n`;
+  const formatted = format(text, "a.secpol").text!;
+  assert.is.not(formatted, text);
+  const codes = (t: string) => check([{ path: "a.secpol", text: t }]).diagnostics.map((d) => `${d.code} ${d.message}`);
+  assert.equal(codes(formatted), codes(text));
 });
 
 test.run();
