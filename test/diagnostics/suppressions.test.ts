@@ -103,6 +103,15 @@ test("many suppressions and warnings cost near-linear time (no quadratic matchin
   assert.equal(reported(`${shop("  default deny # secpol-ignore SP9105: x")}${rules}\n`), []);
 });
 
+test("a warning only build reports (SP9203, from compiling) is silenced by build, and check never calls its suppression unused", () => {
+  const body = "cluster { version 1.24 }\nnamespace shop { workload web app=web kind Deployment }\npsp restricted { privileged false }\ngrant psp restricted to group system:authenticated\nrequire runAsNonRoot for shop/web";
+  const codes = (result: { diagnostics: { code: string }[] }) => result.diagnostics.map((d) => d.code);
+  assert.equal(codes(build([{ path: "a.secpol", text: `${body}\n` }])), ["SP9203"]);
+  const suppressed = [{ path: "a.secpol", text: `${body} # secpol-ignore SP9203: the patch is enough\n` }];
+  assert.equal(codes(build(suppressed)), []);
+  assert.equal(codes(check(suppressed)), []);
+});
+
 test("formatting keeps what each suppression silences (comments stay with their statements)", () => {
   const text = `${readFileSync(join(testRoot, "cases", "errors", "suppressions.secpol"), "utf8")}namespace x { # secpol-ignore SP9105: ok\n  default deny\n  workload a app=a\n  allow a -> cidr 10.0.0.0/8: 80,\n    443 # secpol-ignore SP9102: y\n}\n`;
   const formatted = format(text, "a.secpol").text!;
