@@ -5,7 +5,7 @@
  * page differs, so the reference cannot drift from the compiler.
  */
 import { parseAllDocuments } from "yaml";
-import { build, renderDiagnostics } from "../src/index.js";
+import { build, check, renderDiagnostics } from "../src/index.js";
 import { renderQuoting, renderSecurityVocabulary } from "./reference-security.js";
 
 interface Entry {
@@ -117,6 +117,33 @@ function compiled(entry: Entry): string {
   return files.map((f) => `# ${f.path}\n${f.content}`).join("---\n");
 }
 
+/** `# secpol-ignore`: a comment the compiler reads; its example shows what `check` reports without it and with it. */
+function suppressionSection(): string {
+  const without = `${CLUSTER}\nnamespace shop {\n  default deny\n  workload web app=web\n}\nallow ns ingress-nginx -> shop/web: 8080\nallow ns ingress-nginx -> shop/web: 8080\n`;
+  const suppressed = without
+    .replace("  default deny\n", "  # secpol-ignore SP9105: DNS is served by a sidecar\n  default deny\n")
+    .replace(/8080\n$/, "8080  # secpol-ignore SP9104: kept until the review of #42\n");
+  const reported = (text: string) => {
+    const result = check([{ path: "example.secpol", text }]);
+    return result.diagnostics.length === 0 ? "(nothing)" : renderDiagnostics(result.diagnostics, result.sources);
+  };
+  return [
+    "## `# secpol-ignore CODE[, CODE]: REASON` (suppressing a warning)",
+    [
+      "A comment that silences warnings and notes of the codes it names for one statement: the statement on its line or, alone on its line, the one on the next line (further comment lines between are skipped, a blank line is not; on a block's first line, the whole block).",
+      "The reason after `:` is required (SP1016). Errors cannot be silenced (SP1018): fix the program instead. A code secpolc does not report is SP1017, and a suppression that silences nothing is a warning (SP9010).",
+      "`check`, `build`, the language server and the playground apply the same suppressions; `--warnings-as-errors` then fails only on the warnings left.",
+    ].join(" "),
+    fence("secpol", without),
+    "reports:",
+    fence("text", reported(without)),
+    "and with the suppressions",
+    fence("secpol", suppressed),
+    "reports:",
+    fence("text", reported(suppressed)),
+  ].join("\n\n");
+}
+
 export function renderReference(): string {
   const sections = entries.map((e) => [`## ${e.title}`, e.text, fence("secpol", `${e.cluster ?? CLUSTER}\n${e.program}`), "compiles to:", fence("yaml", compiled(e))].join("\n\n"));
   return [
@@ -131,6 +158,8 @@ export function renderReference(): string {
     renderSecurityVocabulary(),
     "",
     renderQuoting(),
+    "",
+    suppressionSection(),
     "",
   ].join("\n");
 }

@@ -25,6 +25,8 @@ import { compileNamespaces } from "./compile/namespace.js";
 import { writeOutput } from "./compile/output.js";
 import { compileSecurityComponents } from "./compile/security-context.js";
 import { compilePspRbac } from "./compile/psp-rbac.js";
+import { applySuppressions } from "./analysis/suppressions.js";
+import { security as sm } from "./diagnostics/messages/security.js";
 
 export const PRELUDE = "std/prelude";
 
@@ -76,18 +78,21 @@ function resolveImport(spec: string, from: string, span: Span, options: CompileO
   return result;
 }
 
-export function checkModel(inputs: readonly SourceText[], options: CompileOptions = {}, unchecked?: string): CheckResult & { model?: Model } {
+export function checkModel(inputs: readonly SourceText[], options: CompileOptions = {}, unchecked?: string): CheckResult & { model?: Model; files: SourceFileNode[] } {
   const loaded = load(inputs, options);
   const checked = checkProgram(loaded.files, { clusterVersion: options.clusterVersion });
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
   const assertions = hasErrors(checked.diagnostics) ? [] : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...checked.diagnostics, ...assertions]);
-  return { diagnostics, sources: loaded.sources, model: hasErrors(diagnostics) ? undefined : checked.model };
+  return { diagnostics, sources: loaded.sources, files: loaded.files, model: hasErrors(diagnostics) ? undefined : checked.model };
 }
 
+/** Warnings only `emit` reports, which `check` does not run: `check` never calls their suppressions unused. */
+const EMIT_WARNINGS: ReadonlySet<string> = new Set([sm.workloadPspUnbound.code]);
+
 export function check(inputs: readonly SourceText[], options: CompileOptions = {}): CheckResult {
-  const { diagnostics, sources } = checkModel(inputs, options);
-  return { diagnostics, sources };
+  const { diagnostics, sources, files } = checkModel(inputs, options);
+  return { diagnostics: applySuppressions(files, sources, diagnostics, { notReported: EMIT_WARNINGS }), sources };
 }
 
 const now = (): number => globalThis.performance?.now() ?? Date.now();
@@ -121,11 +126,12 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
   };
   const checked = timed("check", () => checkModel(inputs, options));
   const failed = { files: [], objectCounts: {}, sources: checked.sources, stats: { timings, verifiedChecks: 0 } };
-  if (!checked.model) return { ...failed, diagnostics: checked.diagnostics };
+  const suppressed = (diagnostics: readonly Diagnostic[]) => applySuppressions(checked.files, checked.sources, diagnostics);
+  if (!checked.model) return { ...failed, diagnostics: suppressed(checked.diagnostics) };
   const model = checked.model;
   const emitted = emit(model, options, timed);
-  const diagnostics = sortDiagnostics([...checked.diagnostics, ...emitted.diagnostics]);
-  if (!emitted.output) return { ...failed, diagnostics };
+  const diagnostics = suppressed([...checked.diagnostics, ...emitted.diagnostics]);
+  if (!emitted.output || hasErrors(diagnostics)) return { ...failed, diagnostics };
   const output = emitted.output;
   let verifiedChecks = 0;
   let partiallyVerified: number | undefined;

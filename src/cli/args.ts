@@ -10,8 +10,13 @@ export interface Options {
   output?: string;
   check: boolean;
   clusterVersion?: string;
-  /** `json`: diagnostics as JSON on stdout, and for `build` manifests as JSON files. */
-  format: "text" | "yaml" | "json" | "md" | "ts";
+  /**
+   * `json`: diagnostics as JSON on stdout, and for `build` manifests as JSON files; `sarif` and
+   * `github` (check, build, fmt, audit): diagnostics as SARIF 2.1.0 or GitHub workflow commands on stdout.
+   */
+  format: "text" | "yaml" | "json" | "md" | "ts" | "sarif" | "github";
+  /** Warnings make the exit status 1 (and `build` write nothing). */
+  warningsAsErrors: boolean;
   summary: boolean;
   help: boolean;
   version: boolean;
@@ -27,7 +32,8 @@ export interface Options {
 }
 
 export const valued = new Set(["-o", "--output", "--cluster-version", "--format", "--manifests", "--level"]);
-export const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--stats", "--suggest", "--exit-code"]);
+export const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--stats", "--suggest", "--exit-code", "--warnings-as-errors"]);
+const formats = ["text", "yaml", "json", "md", "ts", "sarif", "github"] as const;
 
 /** A span on the joined command line, so that usage errors point at the argument. */
 export function argumentSpan(argv: readonly string[], index: number): Span {
@@ -37,7 +43,7 @@ export function argumentSpan(argv: readonly string[], index: number): Span {
 }
 
 export function parseArguments(argv: readonly string[]): { options: Options; diagnostics: Diagnostic[] } {
-  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, stats: false, suggest: false, exitCode: false };
+  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, stats: false, suggest: false, exitCode: false, warningsAsErrors: false };
   const diagnostics: Diagnostic[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -59,8 +65,8 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--cluster-version") {
         if (parseClusterVersion(value)) options.clusterVersion = value;
         else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "MAJOR.MINOR, e.g. `1.30`"]));
-      } else if (value === "text" || value === "yaml" || value === "json" || value === "md" || value === "ts") options.format = value;
-      else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`text`, `yaml`, `json`, `md` or `ts`"]));
+      } else if ((formats as readonly string[]).includes(value)) options.format = value as Options["format"];
+      else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, `${formats.slice(0, -1).map((f) => `\`${f}\``).join(", ")} or \`${formats.at(-1)}\``]));
     } else if (flags.has(name)) {
       if (name === "--check") options.check = true;
       else if (name === "--summary") options.summary = true;
@@ -70,6 +76,7 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--stats") options.stats = true;
       else if (name === "--suggest") options.suggest = true;
       else if (name === "--exit-code") options.exitCode = true;
+      else if (name === "--warnings-as-errors") options.warningsAsErrors = true;
     } else if (arg.startsWith("-") && arg !== "-") {
       diagnostics.push(diagnostic(m.unknownOption, argumentSpan(argv, i), [arg], { help: "see `secpolc --help`" }));
     } else if (!options.command) options.command = arg;

@@ -15,6 +15,8 @@ import * as plugin from "../format/prettier-plugin.js";
 export interface FmtOutcome {
   /** Files whose text changes (written unless checking). */
   changed: string[];
+  /** The same files with their text and their formatted text. */
+  changes: { path: string; text: string; formatted: string }[];
   diagnostics: Diagnostic[];
 }
 
@@ -29,12 +31,13 @@ export async function formatSource(source: SourceText): Promise<{ text?: string;
 }
 
 export async function formatFiles(root: string, sources: readonly SourceText[], check: boolean): Promise<FmtOutcome> {
-  const outcome: FmtOutcome = { changed: [], diagnostics: [] };
+  const outcome: FmtOutcome = { changed: [], changes: [], diagnostics: [] };
   for (const source of sources) {
     const result = await formatSource(source);
     outcome.diagnostics.push(...result.diagnostics);
     if (result.text === undefined || result.text === source.text) continue;
     outcome.changed.push(source.path);
+    outcome.changes.push({ path: source.path, text: source.text, formatted: result.text });
     if (!check) replaceFile(resolve(root, source.path), result.text);
   }
   return outcome;

@@ -19,13 +19,15 @@ export interface CommandHelp {
 const exits = (one: string): string => `Exit codes: 0 success (warnings allowed); 1 ${one}; 2 bad usage or unreadable input.`;
 const inputs: [string, string] = ["FILES|DIRS...", "the program: .secpol files, directories read recursively (default: the current directory)"];
 const clusterVersion: [string, string] = ["--cluster-version X.Y", "the cluster's Kubernetes version, for a program whose cluster block sets none"];
-const diagnosticsFormat: [string, string] = ["--format text|json", "`json`: the diagnostics as JSON on stdout"];
 const resultFormat: [string, string] = ["--format text|json", "`json`: the result and its diagnostics as one JSON object on stdout"];
+const ciFormats = "`sarif`: a SARIF 2.1.0 log on stdout, for code scanning; `github`: GitHub Actions annotations";
+const ciDiagnosticsFormat: [string, string] = ["--format text|json|sarif|github", `\`json\`: the diagnostics as JSON on stdout; ${ciFormats}`];
+const warningsAsErrors: [string, string] = ["--warnings-as-errors", "exit 1 when a warning is left after `# secpol-ignore` suppressions"];
 
 export const commandHelp: Record<string, CommandHelp> = {
   build: {
     brief: "compile the program into an output directory",
-    usage: ["build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json|ts] [--summary] [--no-verify] [--stats]"],
+    usage: ["build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json|ts|sarif|github] [--summary] [--no-verify] [--stats] [--warnings-as-errors]"],
     summary:
       "Type-checks the program and compiles it into OUT: Namespaces, NetworkPolicies, RBAC, the SecurityContext patches as kustomize Components, and OUT/kustomization.yaml. OUT is replaced whole; nothing is written when the program has errors.",
     exits: exits("the program has errors, or --check found drift"),
@@ -34,27 +36,28 @@ export const commandHelp: Record<string, CommandHelp> = {
       ["-o, --output OUT", "the output directory (required); secpolc owns it"],
       ["--check", "write nothing; exit 1 when OUT differs from what the build would write (a CI drift gate)"],
       clusterVersion,
-      ["--format yaml|json|ts", "YAML files (default), JSON files (and diagnostics as JSON on stdout), or one typed module OUT/manifests.ts"],
+      ["--format yaml|json|ts|sarif|github", `YAML files (default), JSON files (and diagnostics as JSON on stdout), or one typed module OUT/manifests.ts; ${ciFormats} (with YAML files)`],
       ["--summary", "print how many objects of each kind were written"],
       ["--no-verify", "skip translation validation (checking the emitted policies against the program's meaning)"],
       ["--stats", "print the time of each pass on stderr"],
+      warningsAsErrors,
     ],
     example: "secpolc build policies/ -o out/ --check",
   },
   check: {
     brief: "parse and type-check only",
-    usage: ["check [FILES|DIRS...] [--cluster-version X.Y] [--format text|json]"],
+    usage: ["check [FILES|DIRS...] [--cluster-version X.Y] [--format text|json|sarif|github] [--warnings-as-errors]"],
     summary: "Parses and type-checks the program and prints its diagnostics; writes nothing.",
     exits: exits("the program has errors"),
-    options: [inputs, clusterVersion, diagnosticsFormat],
+    options: [inputs, clusterVersion, ciDiagnosticsFormat, warningsAsErrors],
     example: "secpolc check policies/",
   },
   fmt: {
     brief: "canonical layout, in place",
-    usage: ["fmt [--check] [FILES|DIRS...]", "fmt -"],
+    usage: ["fmt [--check] [FILES|DIRS...] [--format text|json|sarif|github] [--warnings-as-errors]", "fmt -"],
     summary: "Rewrites .secpol files in place in the canonical layout and prints the names of those it changed. `fmt -` formats standard input to standard output.",
     exits: exits("a file cannot be formatted, or --check found one unformatted"),
-    options: [inputs, ["--check", "change nothing; exit 1 when a file is not formatted"], diagnosticsFormat],
+    options: [inputs, ["--check", "change nothing; exit 1 when a file is not formatted"], ciDiagnosticsFormat, warningsAsErrors],
     example: "secpolc fmt --check policies/",
   },
   explain: {
@@ -82,8 +85,8 @@ export const commandHelp: Record<string, CommandHelp> = {
   audit: {
     brief: "do the workloads of a manifests directory satisfy the program or a level?",
     usage: [
-      "audit [FILES|DIRS...] --manifests DIR [--suggest] [--cluster-version X.Y] [--format text|json]",
-      "audit --level LEVEL [--version vX.Y] --manifests DIR [--suggest] [--format text|json]",
+      "audit [FILES|DIRS...] --manifests DIR [--suggest] [--cluster-version X.Y] [--format text|json|sarif|github] [--warnings-as-errors]",
+      "audit --level LEVEL [--version vX.Y] --manifests DIR [--suggest] [--format text|json|sarif|github] [--warnings-as-errors]",
     ],
     summary:
       "Pod Security verdicts for the workloads of a manifests directory: against the program's namespaces (their levels and pod-security rules), or against one level. Exits 1 when an enforced level denies a workload.",
@@ -95,7 +98,8 @@ export const commandHelp: Record<string, CommandHelp> = {
       ["--version vX.Y", "with --level: the Pod Security version (default: the newest)"],
       ["--suggest", "also print the strictest level each namespace passes today"],
       clusterVersion,
-      resultFormat,
+      ["--format text|json|sarif|github", `\`json\`: the result and its diagnostics as one JSON object on stdout; ${ciFormats}`],
+      warningsAsErrors,
     ],
     example: "secpolc audit --level restricted --version v1.30 --manifests deploy/ --suggest",
   },

@@ -26,6 +26,8 @@ import {
 } from "../index.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
+import { diagnosticsToGithub, diagnosticsToSarif } from "../diagnostics/report.js";
+import { auditFindings, ciOptionProblems, forCi, unformattedFiles, warningsFailure } from "./ci.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
 import { argumentSpan, parseArguments, type Options } from "./args.js";
 import { commandHelp, commandList, renderCommandHelp, usage } from "./help.js";
@@ -90,6 +92,7 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
   const commandIndex = argv.indexOf(options.command);
   // own properties only: `secpolc constructor` is an unknown command, not Object's constructor
   const command = Object.hasOwn(commands, options.command) ? commands[options.command] : undefined;
+  diagnostics.push(...ciOptionProblems(options, argv));
   if (!command) {
     const known = planned.includes(options.command);
     diagnostics.push(
@@ -112,6 +115,8 @@ function packageVersion(): string {
 
 function report(diagnostics: readonly Diagnostic[], sources: Record<string, string>, options: Options, io: Io): void {
   if (options.format === "json") io.stdout(`${JSON.stringify(diagnosticsToJson(diagnostics), null, 2)}\n`);
+  else if (options.format === "sarif") io.stdout(`${JSON.stringify(diagnosticsToSarif(diagnostics, { version: packageVersion() }), null, 2)}\n`);
+  else if (options.format === "github") io.stdout(diagnosticsToGithub(diagnostics));
   else if (diagnostics.length > 0) io.stderr(renderDiagnostics(diagnostics, { ...sources, "<command line>": io.commandLine }, { color: io.color }));
 }
 
@@ -135,8 +140,9 @@ function runCheck(options: Options, argv: readonly string[], io: Io): number {
     return EXIT_USAGE;
   }
   const result = check(input.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
-  report(result.diagnostics, result.sources, options, io);
-  return hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+  const diagnostics = [...result.diagnostics, ...warningsFailure(result.diagnostics, options, argv)];
+  report(diagnostics, result.sources, options, io);
+  return hasErrors(diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
 
 /** `secpolc fmt [--check] [FILES|DIRS...]`, or `secpolc fmt -` from standard input to standard output. */
@@ -145,6 +151,13 @@ async function runFmt(options: Options, argv: readonly string[], io: Io): Promis
   if (options.inputs.length === 1 && options.inputs[0] === "-") {
     const source = { path: "<stdin>", text: readStdin() };
     const result = await formatSource(source);
+    if (forCi(options)) {
+      // stdout is the report's: the formatted text is not written
+      const unformatted = options.check && result.text !== undefined && result.text !== source.text ? unformattedFiles([{ path: source.path, text: source.text, formatted: result.text }]) : [];
+      const diagnostics = [...result.diagnostics, ...unformatted];
+      report(diagnostics, { [source.path]: source.text }, options, io);
+      return hasErrors(diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+    }
     report(result.diagnostics, { [source.path]: source.text }, options, io);
     if (result.text === undefined) return EXIT_PROGRAM_ERRORS;
     io.stdout(result.text);
@@ -156,7 +169,13 @@ async function runFmt(options: Options, argv: readonly string[], io: Io): Promis
     return EXIT_USAGE;
   }
   const outcome = await formatFiles(io.cwd, input.sources, options.check);
-  report(outcome.diagnostics, Object.fromEntries(input.sources.map((s) => [s.path, s.text])), options, io);
+  const texts = Object.fromEntries(input.sources.map((s) => [s.path, s.text]));
+  if (forCi(options)) {
+    const diagnostics = [...outcome.diagnostics, ...(options.check ? unformattedFiles(outcome.changes) : [])];
+    report(diagnostics, texts, options, io);
+    return hasErrors(diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+  }
+  report(outcome.diagnostics, texts, options, io);
   for (const path of outcome.changed) io.stdout(`${printable(path)}\n`);
   if (options.check && outcome.changed.length > 0) io.stderr(`${outcome.changed.length} of ${input.sources.length} files are not formatted: run \`secpolc fmt\`\n`);
   return hasErrors(outcome.diagnostics) || (options.check && outcome.changed.length > 0) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
@@ -243,15 +262,22 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
     report(result.diagnostics, result.sources, options, io);
     return EXIT_PROGRAM_ERRORS;
   }
+  const findings = auditFindings(result.results);
+  const failure = warningsFailure([...result.diagnostics, ...findings], options, argv);
+  if (forCi(options)) {
+    const diagnostics = [...result.diagnostics, ...findings, ...failure];
+    report(diagnostics, result.sources, options, io);
+    return hasErrors(diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+  }
   if (options.format === "json") {
-    io.stdout(`${JSON.stringify({ ...auditToJson(result.results), ...(result.suggestions ? { suggestions: result.suggestions } : {}), diagnostics: diagnosticsToJson(result.diagnostics).diagnostics }, null, 2)}\n`);
+    const diagnostics = diagnosticsToJson([...result.diagnostics, ...failure]).diagnostics;
+    io.stdout(`${JSON.stringify({ ...auditToJson(result.results), ...(result.suggestions ? { suggestions: result.suggestions } : {}), diagnostics }, null, 2)}\n`);
   } else {
-    report(result.diagnostics, result.sources, options, io);
+    report([...result.diagnostics, ...failure], result.sources, options, io);
     io.stdout(printable(renderAudit(result.results)));
     for (const s of result.suggestions ?? []) io.stdout(`suggest: namespace ${s.namespace} passes "${s.level}:${s.version}" today (pss enforce ${s.level}@${s.version})\n`);
   }
-  const enforced = result.results.some((r) => r.mode === "enforce" && !r.allowed);
-  return enforced || hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+  return hasErrors([...result.diagnostics, ...findings, ...failure]) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
 
 /** `secpolc migrate-psp FILE|DIR...`: existing PodSecurityPolicies as secpol, with their PSS level. */
@@ -307,8 +333,9 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     io.stderr(`secpolc: ${passes}; translation validation compared ${result.stats.verifiedChecks} side verdicts${partial}\n`);
   }
   const outputIndex = Math.max(0, argv.indexOf(options.output));
-  if (hasErrors(result.diagnostics)) {
-    report(result.diagnostics, result.sources, options, io);
+  const failing = [...result.diagnostics, ...warningsFailure(result.diagnostics, options, argv)];
+  if (hasErrors(failing)) {
+    report(failing, result.sources, options, io);
     return EXIT_PROGRAM_ERRORS;
   }
   const out = resolve(io.cwd, options.output);
@@ -357,7 +384,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     ? [diagnostic(m.oldOutputLeft, argumentSpan(argv, outputIndex), [options.output, written.leftover.path, written.leftover.reason])]
     : [];
   report([...result.diagnostics, ...leftover], result.sources, options, io);
-  if (options.summary && options.format !== "json") io.stdout(summary(input.sources.length, result.objectCounts, result.diagnostics, options.output));
+  if (options.summary && (options.format === "text" || options.format === "yaml" || options.format === "ts")) io.stdout(summary(input.sources.length, result.objectCounts, result.diagnostics, options.output));
   return EXIT_OK;
 }
 

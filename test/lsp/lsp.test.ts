@@ -147,6 +147,16 @@ test("closing a document re-checks the others of its program with that file as o
   await diagnosticsFor(main, (ds) => ds.every((x) => x.severity !== 1));
 });
 
+test("a `# secpol-ignore` comment silences its warning in the editor too (the core's pass, as in the CLI)", async () => {
+  await change("main.secpol", model);
+  await diagnosticsFor(uri("main.secpol"), (ds) => ds.some((x) => x.code === "SP9105"));
+  await change("main.secpol", model.replace("  default deny\n", "  default deny  # secpol-ignore SP9105: DNS is served by a sidecar\n"));
+  await diagnosticsFor(uri("main.secpol"), (ds) => ds.every((x) => x.code !== "SP9105" && x.code !== "SP9010"));
+  await change("main.secpol", model.replace("  default deny\n", "  default deny  # secpol-ignore SP9105\n"));
+  await diagnosticsFor(uri("main.secpol"), (ds) => ds.some((x) => x.code === "SP1016") && ds.some((x) => x.code === "SP9105"));
+  await change("main.secpol", model);
+});
+
 test("shutdown and exit end the process", async () => {
   await rpc.sendRequest("shutdown");
   const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));

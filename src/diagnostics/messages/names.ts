@@ -50,4 +50,6 @@ export const names = {
   noPodCidr: entry("SP9004", "warning", () => "an ipBlock is emitted but no `podCIDR` is declared: some CNIs admit pods by their address through it"),
   nameLabelBefore122: entry("SP9005", "warning", (name: string, version: string) =>
     `namespace \`${name}\` is selected by its \`kubernetes.io/metadata.name\` label, which clusters before 1.22 (this is ${version}) do not set on namespaces the program does not own`),
+  // a `# secpol-ignore` comment (src/analysis/suppressions.ts) that silenced nothing
+  unusedSuppression: entry("SP9010", "warning", (code: string, why: string) => `this suppression of \`${code}\` silences nothing: ${why}`),
 } as const;

@@ -11,6 +11,10 @@ export const syntax = {
   formatterChangedMeaning: entry("SP1007", "error", (what: string) =>
     `internal error: the formatter's output would ${what}, so the file was left unchanged (please report this with the file)`),
   fileTooLarge: entry("SP1006", "error", (size: number, limit: number) => `the file has ${size} characters; secpolc reads at most ${limit}`),
+  // `# secpol-ignore CODE: reason` comments (src/analysis/suppressions.ts)
+  suppressionWithoutReason: entry("SP1016", "error", (codes: string) => `this suppression of ${codes} gives no reason`),
+  malformedSuppression: entry("SP1017", "error", (problem: string) => `this \`secpol-ignore\` comment ${problem}`),
+  errorNotSuppressible: entry("SP1018", "error", (code: string) => `\`${code}\` is an error, and errors cannot be suppressed`),
 } as const;
 
 /** The code points of the characters beyond printable ASCII (` (U+201C, U+201D)`): invisible, look-alike or shown as `�`. */
