@@ -5,6 +5,7 @@
  */
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
+import { closest, didYouMean, meant } from "../diagnostics/suggest.js";
 import { Diagnostics } from "../diagnostics/catalogue.js";
 import { names as m } from "../diagnostics/messages/names.js";
 import { LATEST as PSS_LATEST, parseVersion as parsePssVersion } from "../semantics/pss.js";
@@ -260,10 +261,7 @@ class Checker {
         if (name === "podCIDR") this.cluster.podCIDRs = cidrs;
         else this.cluster.serviceCIDRs = cidrs;
       } else {
-        const suggestion = valid.closest(name, ["version", "podCIDR", "serviceCIDR"]);
-        this.d.report(m.unknownClusterSetting, setting.name.span, [name], {
-          help: suggestion ? `did you mean \`${suggestion}\`?` : "the cluster block takes `version`, `podCIDR` and `serviceCIDR`",
-        });
+        this.d.report(m.unknownClusterSetting, setting.name.span, [name], didYouMean(name, ["version", "podCIDR", "serviceCIDR"], "the cluster block takes `version`, `podCIDR` and `serviceCIDR`"));
       }
     }
     if (this.options.clusterVersion !== undefined) {
@@ -343,14 +341,12 @@ class Checker {
         for (const setting of s.modes) {
           const mode = setting.mode.text;
           if (mode !== "enforce" && mode !== "warn" && mode !== "audit") {
-            const suggestion = valid.closest(mode, ["enforce", "warn", "audit"]);
-            this.d.report(m.unknownPssMode, setting.mode.span, [mode], { help: suggestion ? `did you mean \`${suggestion}\`?` : "the modes are `enforce`, `warn` and `audit`" });
+            this.d.report(m.unknownPssMode, setting.mode.span, [mode], didYouMean(mode, ["enforce", "warn", "audit"], "the modes are `enforce`, `warn` and `audit`"));
             continue;
           }
           const level = setting.level.text;
           if (level !== "privileged" && level !== "baseline" && level !== "restricted") {
-            const suggestion = valid.closest(level, ["privileged", "baseline", "restricted"]);
-            this.d.report(m.unknownPssLevel, setting.level.span, [level], { help: suggestion ? `did you mean \`${suggestion}\`?` : "the levels are `privileged`, `baseline` and `restricted`" });
+            this.d.report(m.unknownPssLevel, setting.level.span, [level], didYouMean(level, ["privileged", "baseline", "restricted"], "the levels are `privileged`, `baseline` and `restricted`"));
             continue;
           }
           let version = pinned;
@@ -438,10 +434,7 @@ class Checker {
     }
     const kinds = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"];
     if (node.workloadKind && !kinds.includes(node.workloadKind.text)) {
-      const suggestion = valid.closest(node.workloadKind.text, kinds);
-      this.d.report(m.invalidValue, node.workloadKind.span, ["workload kind", node.workloadKind.text, kinds.map((k) => `\`${k}\``).join(", ")], {
-        ...(suggestion ? { help: `did you mean \`${suggestion}\`?` } : {}),
-      });
+      this.d.report(m.invalidValue, node.workloadKind.span, ["workload kind", node.workloadKind.text, kinds.map((k) => `\`${k}\``).join(", ")], didYouMean(node.workloadKind.text, kinds));
     }
   }
 
@@ -477,10 +470,7 @@ class Checker {
         const named = ports.find((p) => p.name === (s.target as ast.Word).text);
         if (named) targetPort = named.port;
         else {
-          const suggestion = valid.closest(s.target.text, ports.map((p) => p.name!));
-          this.d.report(m.invalidValue, s.target.span, ["service target port", s.target.text, "a port declared by this workload"], {
-            ...(suggestion ? { help: `did you mean \`${suggestion}\`?` } : {}),
-          });
+          this.d.report(m.invalidValue, s.target.span, ["service target port", s.target.text, "a port declared by this workload"], didYouMean(s.target.text, ports.map((p) => p.name!)));
         }
       }
       if (targetPort !== undefined) services.push({ port, targetPort, span: s.span });
@@ -570,8 +560,8 @@ class Checker {
         const qualifier = node.workload.namespace?.text ?? owned.name;
         const workload = qualifier === owned.name ? this.workloads.get(`${owned.name}/${name}`) : undefined;
         if (!workload) {
-          const suggestion = valid.closest(name, [...this.workloads.values()].filter((w) => w.namespace === owned.name).map((w) => w.name));
-          this.d.report(m.unknownPostureWorkload, node.workload.span, [name, owned.name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+          const candidates = [...this.workloads.values()].filter((w) => w.namespace === owned.name).map((w) => w.name);
+          this.d.report(m.unknownPostureWorkload, node.workload.span, [name, owned.name], didYouMean(name, candidates));
           continue;
         }
         target = workload;
@@ -683,8 +673,7 @@ class Checker {
     const grants: Grant[] = [];
     for (const node of this.grantNodes) {
       if (!psps.has(node.psp.text) && !this.pspNodes.some((p) => p.name.text === node.psp.text)) {
-        const suggestion = valid.closest(node.psp.text, psps.keys());
-        this.d.report(sm.unknownPsp, node.psp.span, [node.psp.text], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        this.d.report(sm.unknownPsp, node.psp.span, [node.psp.text], didYouMean(node.psp.text, psps.keys()));
         continue;
       }
       const grant = checkGrant(node, this.d);
@@ -862,8 +851,11 @@ class Checker {
       ...[...this.workloads.values()].map((w) => w.name),
       ...[...this.groups.keys()].map((k) => k.replace(/^\//, "")),
     ];
-    const suggestion = valid.closest(written, all);
-    this.d.report(m.unknownName, ref.span, [written], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+    const suggestion = closest(written, all);
+    // a group of the standard library is named with where it comes from: `dns` is declared in no file of the program
+    const library = suggestion === undefined ? undefined : this.groups.get(`/${suggestion}`)?.node.span.file;
+    const help = suggestion === undefined ? {} : { help: meant(suggestion, library?.startsWith("std/") ? `the group from \`${library}\`` : undefined) };
+    this.d.report(m.unknownName, ref.span, [written], help);
     return [];
   }
 
@@ -945,8 +937,7 @@ class Checker {
         continue;
       }
       if (workload && workload.ports.length > 0) {
-        const suggestion = valid.closest(port.text, workload.ports.map((p) => p.name!));
-        this.d.report(m.unknownPortName, port.span, [workload.name, port.text], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        this.d.report(m.unknownPortName, port.span, [workload.name, port.text], didYouMean(port.text, workload.ports.map((p) => p.name!)));
       }
       named.push({ name: port.text, protocol });
     }
@@ -1012,7 +1003,7 @@ function hostBitsHelp(text: string): string | undefined {
   if (!("cidr" in parsed)) return undefined;
   const bits = parsed.cidr.family === 4 ? 32 : 128;
   const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - Number(prefix))) - 1n);
-  return `did you mean \`${formatCidr({ ...parsed.cidr, base: parsed.cidr.base & mask, prefix: Number(prefix) })}\`?`;
+  return meant(formatCidr({ ...parsed.cidr, base: parsed.cidr.base & mask, prefix: Number(prefix) }));
 }
 
 function portText(p: ast.PortSpec): string {

@@ -6,6 +6,7 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 import { Diagnostics } from "../diagnostics/catalogue.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 import { names as m } from "../diagnostics/messages/names.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import type * as ast from "../syntax/ast.js";
@@ -14,7 +15,7 @@ import { inEndpointSet, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Model, type Workload } from "../semantics/model.js";
 import { capabilities, features, podUsing, requirements, settable, type FieldValue, type SecurityEntry, type SecurityTarget } from "../semantics/security.js";
 import { evaluatePod, parseVersion } from "../semantics/pss.js";
-import { closest, dns1123Subdomain, localProfile, MAX_ID, seLinuxOption, shown, sysctlName } from "./values.js";
+import { dns1123Subdomain, localProfile, MAX_ID, seLinuxOption, shown, sysctlName } from "./values.js";
 import { VOLUMES } from "./psp.js";
 
 
@@ -31,8 +32,7 @@ export function checkSecurity(statements: readonly ScopedSecurity[], profiles: R
     if (node.kind === "Apply") {
       const profile = profiles.get(node.profile.text);
       if (!profile) {
-        const suggestion = closest(node.profile.text, profiles.keys());
-        d.report(sm.unknownProfile, node.profile.span, [node.profile.text], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        d.report(sm.unknownProfile, node.profile.span, [node.profile.text], didYouMean(node.profile.text, profiles.keys()));
         continue;
       }
       const targets = resolveTarget(node.target, namespace, model, d);
@@ -71,8 +71,7 @@ function resolveTarget(target: ast.SecurityTarget, namespace: string | undefined
       const qualifier = target.workload.namespace?.text ?? namespace;
       const candidates = model.workloads.filter((w) => w.name === name && (qualifier === undefined || w.namespace === qualifier));
       if (candidates.length !== 1) {
-        const suggestion = closest(name, model.workloads.map((w) => w.name));
-        if (candidates.length === 0) d.report(m.unknownName, target.workload.span, [name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        if (candidates.length === 0) d.report(m.unknownName, target.workload.span, [name], didYouMean(name, model.workloads.map((w) => w.name)));
         else d.report(m.ambiguousName, target.workload.span, [name, candidates.map((w) => `workload \`${w.namespace}/${w.name}\``).join(", ")]);
         return [];
       }
@@ -111,8 +110,7 @@ function itemValues(action: SecurityEntry["action"], item: ast.SecurityItem, d: 
   if (action === "deny" || action === "allow") {
     const feature = features[name];
     if (!feature) {
-      const suggestion = closest(name, Object.keys(features));
-      d.report(sm.unknownSecurityItem, item.name.span, ["feature", name], { help: suggestion ? `did you mean \`${suggestion}\`?` : `the features are ${Object.keys(features).map((f) => `\`${f}\``).join(", ")}` });
+      d.report(sm.unknownSecurityItem, item.name.span, ["feature", name], didYouMean(name, Object.keys(features), `the features are ${Object.keys(features).map((f) => `\`${f}\``).join(", ")}`));
       return undefined;
     }
     let argument = "";
@@ -134,8 +132,7 @@ function itemValues(action: SecurityEntry["action"], item: ast.SecurityItem, d: 
   if (action === "require") {
     const requirement = requirements[name];
     if (!requirement) {
-      const suggestion = closest(name, Object.keys(requirements));
-      d.report(sm.unknownSecurityItem, item.name.span, ["requirement", name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+      d.report(sm.unknownSecurityItem, item.name.span, ["requirement", name], didYouMean(name, Object.keys(requirements)));
       return undefined;
     }
     if (requirement === "drop") {
@@ -148,8 +145,7 @@ function itemValues(action: SecurityEntry["action"], item: ast.SecurityItem, d: 
   }
   // set
   if (!(settable as readonly string[]).includes(name)) {
-    const suggestion = closest(name, settable);
-    d.report(sm.unknownSecurityItem, item.name.span, ["field", name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+    d.report(sm.unknownSecurityItem, item.name.span, ["field", name], didYouMean(name, settable));
     return undefined;
   }
   const pod = (path: string, value: unknown) => ({ item: name, values: [{ scope: "pod" as const, path, value }] });
@@ -245,8 +241,7 @@ function capabilityName(v: ast.Value, d: Diagnostics): string | undefined {
     name = name.slice(4);
   }
   if (!capabilities.has(name)) {
-    const suggestion = closest(name, capabilities);
-    d.report(sm.unknownCapability, v.span, [shown(name)], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+    d.report(sm.unknownCapability, v.span, [shown(name)], didYouMean(name, capabilities));
     return undefined;
   }
   return name;
