@@ -81,8 +81,35 @@ export function checkModel(inputs: readonly SourceText[], options: CompileOption
   const checked = checkProgram(loaded.files, { clusterVersion: options.clusterVersion });
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
   const assertions = hasErrors(checked.diagnostics) ? [] : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
-  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...checked.diagnostics, ...assertions]);
+  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...withoutCascades(checked.diagnostics, loaded.diagnostics), ...assertions]);
   return { diagnostics, sources: loaded.sources, model: hasErrors(diagnostics) ? undefined : checked.model };
+}
+
+/**
+ * The checker's diagnostics less those inside the text of a syntax error: after `allowedHostPaths
+ * /proc` is reported as a path to quote, the `proc` that recovery left is no second mistake.
+ */
+function withoutCascades(checked: readonly Diagnostic[], syntax: readonly Diagnostic[]): Diagnostic[] {
+  // per file, the syntax errors' spans by start, with the furthest end reached so far: a span lies
+  // inside one of them when the furthest end among those starting at or before it reaches its end
+  const byFile = new Map<string, { starts: number[]; reach: number[] }>();
+  for (const s of [...syntax].filter((s) => s.span.end.offset > s.span.start.offset).sort((a, b) => a.span.start.offset - b.span.start.offset)) {
+    const spans = byFile.get(s.span.file) ?? byFile.set(s.span.file, { starts: [], reach: [] }).get(s.span.file)!;
+    spans.reach.push(Math.max(spans.reach.at(-1) ?? 0, s.span.end.offset));
+    spans.starts.push(s.span.start.offset);
+  }
+  return checked.filter((d) => {
+    const spans = byFile.get(d.span.file);
+    if (!spans) return true;
+    let low = 0;
+    let high = spans.starts.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (spans.starts[middle] <= d.span.start.offset) low = middle + 1;
+      else high = middle;
+    }
+    return low === 0 || spans.reach[low - 1] < d.span.end.offset;
+  });
 }
 
 export function check(inputs: readonly SourceText[], options: CompileOptions = {}): CheckResult {

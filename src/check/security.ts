@@ -40,7 +40,12 @@ export function checkSecurity(statements: readonly ScopedSecurity[], profiles: R
       continue;
     }
     if (!node.target) {
-      d.report(sm.securityRuleNeedsTarget, node.span, [node.action], { help: "end it with `for WORKLOAD`, `in ns NAME`, `in ns(LABELS)` or `in all`" });
+      // what a `set` or `require` says is checked first: `set sysctl …` is wrong before it lacks a
+      // target (an `allow web db` is more likely a network rule without `->` than an unknown
+      // feature); and a rule that a syntax error cut short lacks its target because of that error
+      const errors = d.errors;
+      if (node.action === "set" || node.action === "require") ruleEntries(node, [], d);
+      if (d.errors === errors && !node.truncated) d.report(sm.securityRuleNeedsTarget, node.span, [node.action], { help: "end it with `for WORKLOAD`, `in ns NAME`, `in ns(LABELS)` or `in all`" });
       continue;
     }
     entries.push(...ruleEntries(node, resolveTarget(node.target, namespace, model, d), d));
@@ -94,6 +99,36 @@ function ruleEntries(rule: ast.SecurityRule, targets: SecurityTarget[], d: Diagn
   return entries;
 }
 
+/** Fields people `set` that the language writes as a requirement or an exception: what `true` and `false` are written as. */
+const requiredOrAllowed: Readonly<Record<string, { true: string; false: string }>> = {
+  runAsNonRoot: { true: "require runAsNonRoot", false: "allow rootUser" },
+  readOnlyRootFilesystem: { true: "require readOnlyRootFilesystem", false: "allow writableRootFilesystem" },
+  allowPrivilegeEscalation: { true: "allow privilegeEscalation", false: "require noPrivilegeEscalation" },
+  privileged: { true: "allow privileged", false: "deny privileged" },
+  hostNetwork: { true: "allow hostNetwork", false: "deny hostNetwork" },
+  hostPID: { true: "allow hostPID", false: "deny hostPID" },
+  hostIPC: { true: "allow hostIPC", false: "deny hostIPC" },
+};
+
+/** The help for `set NAME …` of something that is not a field but a requirement or a feature (`set runAsNonRoot false`, `set sysctl …`). */
+function insteadOfSetting(name: string, args: readonly ast.Value[]): string | undefined {
+  const choice = requiredOrAllowed[name];
+  if (choice) {
+    const value = args.length === 1 ? text(args[0]) : undefined;
+    if (value === "true" || value === "false") {
+      const other = value === "true" ? "false" : "true";
+      return `\`${name}\` is not set but required or allowed: for \`${value}\` write \`${choice[value]}\` (and for \`${other}\`, \`${choice[other]}\`)`;
+    }
+    return `\`${name}\` is not set but required or allowed: write \`${choice.true}\` or \`${choice.false}\``;
+  }
+  if (name === "sysctl" || name === "sysctls") {
+    const sysctl = args[0] && "text" in args[0] ? args[0].text : "NAME";
+    return `a sysctl is a feature that pods are allowed, not a field secpolc sets: write \`allow sysctl ${sysctl}\`; its value stays in the pod's own \`securityContext.sysctls\``;
+  }
+  if (name === "capabilities" || name === "capability") return "capabilities are allowed or dropped, not set: write `allow capability NAME` or `require drop NAME`";
+  return undefined;
+}
+
 /** A user or group ID (runAsUser, runAsGroup, fsGroup, supplementalGroups). */
 const id = (v: ast.Value | undefined, d: Diagnostics, what: string, fallback: Span): number | undefined => {
   if (!v || v.kind !== "Number" || !/^\d+$/.test(v.text) || Number(v.text) > MAX_ID) {
@@ -145,7 +180,8 @@ function itemValues(action: SecurityEntry["action"], item: ast.SecurityItem, d: 
   }
   // set
   if (!(settable as readonly string[]).includes(name)) {
-    d.report(sm.unknownSecurityItem, item.name.span, ["field", name], didYouMean(name, settable));
+    const instead = insteadOfSetting(name, args);
+    d.report(sm.unknownSecurityItem, item.name.span, ["field", name], instead ? { help: instead } : didYouMean(name, settable));
     return undefined;
   }
   const pod = (path: string, value: unknown) => ({ item: name, values: [{ scope: "pod" as const, path, value }] });
@@ -267,7 +303,16 @@ function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diag
     const pod = podUsing(allow.item);
     const violations = evaluatePod(pod.metadata, pod.spec, enforce.level, parseVersion(enforce.version) ?? "latest");
     if (violations.length > 0) {
+      // the ways out: a level that admits the exception, another namespace for the workload, or no exception
+      const version = parseVersion(enforce.version) ?? "latest";
+      const lower = (["baseline", "privileged"] as const).find((level) => level !== enforce.level && evaluatePod(pod.metadata, pod.spec, level, version).length === 0);
+      const ways = [
+        `lower the namespace's level to one that admits it (\`pss enforce ${lower ?? "privileged"}\` in \`${owned.name}\`)`,
+        ...(allow.target.kind === "workload" ? [`move \`${allow.target.workload.name}\` to a namespace whose enforced level admits it`] : []),
+        `or drop \`allow ${allow.item}\` if the pods can do without it`,
+      ];
       d.report(sm.exceptionForbiddenByLevel, allow.span, [allow.item, violations.map((v) => v.check).join("`, `"), enforce.level, enforce.version, owned.name], {
+        help: ways.join(", "),
         related: [{ span: enforce.span, message: `\`pss enforce ${enforce.level}\`` }],
       });
     }
