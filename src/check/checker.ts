@@ -34,7 +34,10 @@ import {
 } from "../semantics/labels.js";
 import {
   NAMESPACE_NAME_LABEL,
+  OLDEST_VERSION,
   hasAutomaticNameLabel,
+  olderThan,
+  podSecurityAdmissionByDefault,
   pspSupported,
   type Assertion,
   type Grant,
@@ -249,7 +252,12 @@ class Checker {
         const value = setting.values[0];
         const version = value && setting.values.length === 1 ? parseClusterVersion(valueText(value)) : undefined;
         if (!version) this.d.report(m.invalidVersion, setting.span, [setting.values.map(valueText).join(" ")]);
-        else this.cluster.version = version;
+        else if (olderThan(version, OLDEST_VERSION)) {
+          const oldest = `${OLDEST_VERSION.major}.${OLDEST_VERSION.minor}`;
+          this.d.report(m.clusterTooOld, setting.span, [`${version.major}.${version.minor}`, oldest], {
+            help: `the output needs PodSecurityPolicy as \`policy/v1beta1\` (from ${oldest}) and NetworkPolicy egress and \`ipBlock\` (from 1.8): declare \`version ${oldest}\` or newer`,
+          });
+        } else this.cluster.version = version;
       } else if (name === "podCIDR" || name === "serviceCIDR") {
         const cidrs: Cidr[] = [];
         for (const value of setting.values) {
@@ -363,6 +371,14 @@ class Checker {
             continue;
           }
           result[mode] = { level, version, span: setting.span };
+        }
+        const cluster = this.cluster.version;
+        if (cluster && s.modes.length > 0 && !podSecurityAdmissionByDefault(this.cluster)) {
+          const shown = `${cluster.major}.${cluster.minor}`;
+          const gated = cluster.major === 1 && cluster.minor === 22;
+          this.d.report(m.podSecurityNotEnforced, s.span, [shown, gated ? "the PodSecurity admission that reads them is alpha in 1.22, off unless the `PodSecurity` feature gate is on, and on by default from 1.23" : "the PodSecurity admission that reads them arrived in 1.22 (alpha) and is on by default from 1.23"], {
+            help: gated ? "turn on the API server's `PodSecurity` feature gate, or declare the version the cluster runs (1.23 or newer); before 1.25, `psp` blocks also work" : "use `psp` blocks (PodSecurityPolicy) for this cluster, or declare the version it runs if that is 1.23 or newer",
+          });
         }
       }
     }

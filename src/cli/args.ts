@@ -3,6 +3,7 @@ import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
 import { parseClusterVersion } from "../check/checker.js";
+import { OLDEST_VERSION, olderThan } from "../semantics/model.js";
 
 export interface Options {
   command: string;
@@ -55,8 +56,9 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--manifests") options.manifests = value;
       else if (name === "--level") options.level = value;
       else if (name === "--cluster-version") {
-        if (parseClusterVersion(value)) options.clusterVersion = value;
-        else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "MAJOR.MINOR, e.g. `1.30`"]));
+        const version = parseClusterVersion(value);
+        if (version && !olderThan(version, OLDEST_VERSION)) options.clusterVersion = value;
+        else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, `MAJOR.MINOR from ${OLDEST_VERSION.major}.${OLDEST_VERSION.minor} on, e.g. \`1.30\``]));
       } else if (value === "text" || value === "yaml" || value === "json" || value === "md" || value === "ts") options.format = value;
       else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`text`, `yaml`, `json`, `md` or `ts`"]));
     } else if (flags.has(name)) {

@@ -58,6 +58,11 @@ test("arguments: commands, inputs, valued options and unknown options", () => {
   assert.is(bad.diagnostics[0].span.start.column, 7);
   // the program's own `cluster { version }` rules: a version it would refuse is not ignored
   assert.equal(parseArguments(["check", "--cluster-version", "1.0000"]).diagnostics.map((d) => d.code), ["SP5012"]);
+  // nor one older than the oldest secpolc compiles for (the program's SP2039)
+  const old = parseArguments(["check", "--cluster-version", "1.9"]).diagnostics;
+  assert.equal(old.map((d) => d.code), ["SP5012"]);
+  assert.match(old[0].message, /from 1\.10 on/);
+  assert.equal(parseArguments(["check", "--cluster-version", "1.10"]).diagnostics, []);
 });
 
 test("discovery reads directories recursively, sorted, skipping dot directories and node_modules", () => {
