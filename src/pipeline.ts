@@ -245,9 +245,21 @@ export function explainQuery(inputs: readonly SourceText[], query: string, optio
   const checked = checkModel(withQuery, options, QUERY_PATH);
   const sources = { ...checked.sources, [QUERY_PATH]: query };
   const querySpan = { file: QUERY_PATH, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: query.length + 1, offset: query.length } };
-  const malformed = diagnostic(cm.explainQuery, querySpan, ["write `SOURCE -> DESTINATION:PORT[/PROTOCOL]` with a numeric port, e.g. `shop/web -> shop/db:5432/tcp`"]);
-  // the query is read as an assertion: its own syntax errors are the query's, in the query's words
-  const queryProblems = checked.diagnostics.filter((d) => d.span.file === QUERY_PATH).map((d) => ({ ...d, span: original(d.span) }));
+  // an arrow of another language (`=>`, `→`): the whole query is underlined, with the arrow to write
+  const arrow = /=>|→|-->/.exec(query)?.[0];
+  const malformed = arrow
+    ? diagnostic(cm.explainQuery, querySpan, [`\`${arrow}\` is no arrow of secpol`], { help: `write \`${query.replace(arrow, "->")}\`` })
+    : diagnostic(cm.explainQuery, querySpan, ["write `SOURCE -> DESTINATION:PORT[/PROTOCOL]` with a numeric port, e.g. `shop/web -> shop/db:5432/tcp`"]);
+  // the query is read as an assertion: its own syntax errors are the query's, in the query's words;
+  // a port name the destination does not declare cannot be explained (it stands for no number)
+  const queryProblems = checked.diagnostics
+    .filter((d) => d.span.file === QUERY_PATH)
+    .map((d) => ({ ...d, span: original(d.span) }))
+    .map((d) => {
+      if (d.code !== m.unknownPortName.code) return d;
+      const workload = /^workload `([^`]*)`/.exec(d.message)?.[1] ?? "";
+      return diagnostic(cm.explainUnknownPort, d.span, [workload, query.slice(d.span.start.offset, d.span.end.offset)], d.help ? { help: d.help } : {});
+    });
   const diagnostics = [
     ...checked.diagnostics.filter((d) => d.span.file !== QUERY_PATH && d.severity === "error"),
     ...(queryProblems.some((d) => d.code === m.assertNeedsPort.code || d.code.startsWith("SP1")) ? [malformed] : queryProblems),

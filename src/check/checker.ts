@@ -5,7 +5,7 @@
  */
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
-import { closest, didYouMean, meant } from "../diagnostics/suggest.js";
+import { closest, closestWithin, didYouMean, meant } from "../diagnostics/suggest.js";
 import { Diagnostics } from "../diagnostics/catalogue.js";
 import { names as m } from "../diagnostics/messages/names.js";
 import { LATEST as PSS_LATEST, parseVersion as parsePssVersion } from "../semantics/pss.js";
@@ -134,6 +134,7 @@ class Checker {
     this.bindPostures();
     const rules = this.rules.flatMap((r) => this.checkRule(r));
     const assertions = this.assertions.flatMap((a) => this.checkAssertion(a));
+    this.warnNamespaceNearMisses();
     const model: Model = {
       cluster: this.cluster,
       namespaces: this.namespaces,
@@ -748,6 +749,7 @@ class Checker {
           return [];
         }
         this.warnNameLabel(peer.namespace);
+        this.namespaceUses.push(peer.namespace);
         return part({ pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, peer.namespace.text), pods: everything }], ips: [] });
       }
       case "NamespaceSelectorPeer": {
@@ -801,6 +803,36 @@ class Checker {
       result.push(...remaining);
     }
     return result;
+  }
+
+  /** The namespaces that rules name (`ns X`, `X/*`), in the order of the rules, for near misses. */
+  private readonly namespaceUses: ast.Word[] = [];
+
+  /**
+   * A namespace that no block declares, one or two edits from one that a block declares, that every
+   * cluster has, or that the rules name more often (or as often, but first): `shp/*` beside
+   * `namespace shop`, `ns ingres-nginx` beside `ns ingress-nginx`. A warning at its first use; names
+   * of a series (`team-a`, `team-b`; `app1`, `app2`) are no typos of each other.
+   */
+  private warnNamespaceNearMisses(): void {
+    const uses = new Map<string, ast.Word[]>();
+    for (const word of this.namespaceUses) (uses.get(word.text) ?? uses.set(word.text, []).get(word.text)!).push(word);
+    const known = new Set([...this.namespaceBlocks.keys(), ...CLUSTER_NAMESPACES]);
+    const names = [...uses.keys()];
+    for (const [index, name] of names.entries()) {
+      const written = uses.get(name)!.find((w) => !w.span.file.startsWith("std/"));
+      if (known.has(name) || !written) continue;
+      const count = uses.get(name)!.length;
+      const more = names.filter((other, i) => !known.has(other) && (uses.get(other)!.length > count || (uses.get(other)!.length === count && i < index)));
+      const near = closestWithin(name, [...known, ...more], Math.min(2, Math.max(1, Math.floor(name.length / 3))));
+      if (near === undefined || inSeries(name, near)) continue;
+      const why = this.namespaceBlocks.has(near)
+        ? "declared by a namespace block"
+        : CLUSTER_NAMESPACES.includes(near)
+          ? "a namespace every cluster has"
+          : `named by ${uses.get(near)!.length === 1 ? "another rule" : `${uses.get(near)!.length} other rules`}`;
+      this.d.report(m.namespaceNearMiss, written.span, [name], { help: meant(near, why) });
+    }
   }
 
   private warnedNameLabel = new Set<string>();
@@ -933,7 +965,16 @@ class Checker {
         if (service && !workload!.ports.some((p) => p.port === number && p.protocol === protocol)) {
           this.d.report(m.servicePortTranslated, port.span, [String(number), String(service.targetPort), workload!.name]);
           numeric[protocol].push({ from: service.targetPort, to: service.targetPort });
-        } else numeric[protocol].push({ from: number, to: number });
+        } else {
+          // a number the destination does not declare, while it declares others: a typo, or a port its pods do not listen on
+          if (workload && workload.ports.length > 0 && !workload.ports.some((p) => p.port === number)) {
+            const near = closestWithin(String(number), workload.ports.map((p) => String(p.port)), 1);
+            this.d.report(m.portNotDeclared, port.span, [String(number), workload.name, declaredPorts(workload)], {
+              help: near !== undefined ? meant(near) : `if its pods listen on ${number}, declare it: \`port NAME ${number}\``,
+            });
+          }
+          numeric[protocol].push({ from: number, to: number });
+        }
         continue;
       }
       const problem = valid.portName(port.text);
@@ -953,7 +994,8 @@ class Checker {
         continue;
       }
       if (workload && workload.ports.length > 0) {
-        this.d.report(m.unknownPortName, port.span, [workload.name, port.text], didYouMean(port.text, workload.ports.map((p) => p.name!)));
+        const suggestion = closest(port.text, workload.ports.flatMap((p) => p.name ?? []));
+        this.d.report(m.unknownPortName, port.span, [workload.name, port.text], { help: `${suggestion ? `${meant(suggestion)} ` : ""}\`${workload.name}\` declares ${declaredPorts(workload)}` });
       }
       named.push({ name: port.text, protocol });
     }
@@ -1012,6 +1054,21 @@ const valueText = (v: ast.Value): string => ("from" in v ? `${v.from.text}..${v.
 const compareSpans = (a: Span, b: Span): number => compareStrings(a.file, b.file) || a.start.offset - b.start.offset;
 
 const spanOf = (a: Span, b: Span): Span => ({ file: a.file, start: a.start, end: b.end });
+
+/** A workload's declared ports, for messages: `http` (8080/tcp), `metrics` (9100/tcp). */
+const declaredPorts = (w: Workload): string => w.ports.map((p) => (p.name ? `\`${p.name}\` (${p.port}/${p.protocol.toLowerCase()})` : `${p.port}/${p.protocol.toLowerCase()}`)).join(", ");
+
+/** The namespaces every cluster has: a name near one of them is a near miss too. */
+const CLUSTER_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system"];
+
+/** Two names of one series, not a typo of each other: they differ in one digit, or in a last letter after `-` (`team-a`, `team-b`). */
+function inSeries(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const differ = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
+  if (differ.length !== 1) return false;
+  const [i] = differ;
+  return (/\d/.test(a[i]) && /\d/.test(b[i])) || (i === a.length - 1 && a[i - 1] === "-");
+}
 
 function hostBitsHelp(text: string): string | undefined {
   const [address, prefix] = text.split("/");

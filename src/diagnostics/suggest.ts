@@ -24,9 +24,13 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** The closest candidate within a third of the name's length (at least one edit), if any; ties go to the first in sorted order. */
-export function closest(name: string, candidates: Iterable<string>): string | undefined {
+export const closest = (name: string, candidates: Iterable<string>): string | undefined =>
+  closestWithin(name, candidates, Math.max(1, Math.floor(name.length / 3)));
+
+/** The closest candidate at most `edits` edits away (not the name itself), if any; ties go to the first in sorted order. */
+export function closestWithin(name: string, candidates: Iterable<string>, edits: number): string | undefined {
   let best: string | undefined;
-  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
+  let bestDistance = edits + 1;
   for (const c of [...new Set(candidates)].sort()) {
     if (c === name) continue;
     const d = editDistance(name, c);

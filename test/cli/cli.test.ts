@@ -213,6 +213,10 @@ test("end to end: build writes, --check passes then catches drift, errors write 
   assert.is(run(dir, "build", "policies").code, 2);
   assert.is(run(dir, "explain", "x").code, 2);
   assert.is(run(dir, "explain", "policies", "shop/web -> shop/web").code, 2, "a query without a port");
+  // a query with `=>` is still the query: the query is underlined, not the command word
+  const arrow = run(dir, "explain", "policies", "shop/web => shop/web:80");
+  assert.is(arrow.code, 2);
+  assert.match(arrow.stderr, /<query>:1:1: error SP3009: cannot explain this query: `=>` is no arrow of secpol\n  shop\/web => shop\/web:80\n  \^{23}\n  = help: write `shop\/web -> shop\/web:80`/);
   assert.is(run(dir, "diff", "policies").code, 2, "diff needs two sides");
   assert.is(run(dir, "diff", "policies", "missing/").code, 2);
   rmSync(dir, { recursive: true });

@@ -51,7 +51,7 @@ export const names = {
   noPodCidr: entry("SP9004", "warning", () => "an ipBlock is emitted but no `podCIDR` is declared: some CNIs admit pods by their address through it"),
   nameLabelBefore122: entry("SP9005", "warning", (name: string, version: string) =>
     `namespace \`${name}\` is selected by its \`kubernetes.io/metadata.name\` label, which clusters before 1.22 (this is ${version}) do not set on namespaces the program does not own`),
-  namespaceNearMiss: entry("SP9006", "warning", (name: string) => `no namespace block declares \`${name}\`, and no other rule names it: it may be a typo`),
+  namespaceNearMiss: entry("SP9006", "warning", (name: string) => `no namespace block declares \`${name}\`: it may be a misspelling`),
   portNotDeclared: entry("SP9007", "warning", (port: string, workload: string, declared: string) =>
     `workload \`${workload}\` declares no port ${port}: it declares ${declared}`),
   podSecurityNotEnforced: entry("SP9008", "warning", (version: string, why: string) =>
