@@ -83,8 +83,35 @@ export function checkModel(inputs: readonly SourceText[], options: CompileOption
   const checked = checkProgram(loaded.files, { clusterVersion: options.clusterVersion });
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
   const assertions = hasErrors(checked.diagnostics) ? [] : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
-  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...checked.diagnostics, ...assertions]);
+  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...withoutCascades(checked.diagnostics, loaded.diagnostics), ...assertions]);
   return { diagnostics, sources: loaded.sources, files: loaded.files, model: hasErrors(diagnostics) ? undefined : checked.model };
+}
+
+/**
+ * The checker's diagnostics less those inside the text of a syntax error: after `allowedHostPaths
+ * /proc` is reported as a path to quote, the `proc` that recovery left is no second mistake.
+ */
+function withoutCascades(checked: readonly Diagnostic[], syntax: readonly Diagnostic[]): Diagnostic[] {
+  // per file, the syntax errors' spans by start, with the furthest end reached so far: a span lies
+  // inside one of them when the furthest end among those starting at or before it reaches its end
+  const byFile = new Map<string, { starts: number[]; reach: number[] }>();
+  for (const s of [...syntax].filter((s) => s.span.end.offset > s.span.start.offset).sort((a, b) => a.span.start.offset - b.span.start.offset)) {
+    const spans = byFile.get(s.span.file) ?? byFile.set(s.span.file, { starts: [], reach: [] }).get(s.span.file)!;
+    spans.reach.push(Math.max(spans.reach.at(-1) ?? 0, s.span.end.offset));
+    spans.starts.push(s.span.start.offset);
+  }
+  return checked.filter((d) => {
+    const spans = byFile.get(d.span.file);
+    if (!spans) return true;
+    let low = 0;
+    let high = spans.starts.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (spans.starts[middle] <= d.span.start.offset) low = middle + 1;
+      else high = middle;
+    }
+    return low === 0 || spans.reach[low - 1] < d.span.end.offset;
+  });
 }
 
 /** Warnings only `emit` reports, which `check` does not run: `check` never calls their suppressions unused. */
@@ -224,9 +251,21 @@ export function explainQuery(inputs: readonly SourceText[], query: string, optio
   const checked = checkModel(withQuery, options, QUERY_PATH);
   const sources = { ...checked.sources, [QUERY_PATH]: query };
   const querySpan = { file: QUERY_PATH, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: query.length + 1, offset: query.length } };
-  const malformed = diagnostic(cm.explainQuery, querySpan, ["write `SOURCE -> DESTINATION:PORT[/PROTOCOL]` with a numeric port, e.g. `shop/web -> shop/db:5432/tcp`"]);
-  // the query is read as an assertion: its own syntax errors are the query's, in the query's words
-  const queryProblems = checked.diagnostics.filter((d) => d.span.file === QUERY_PATH).map((d) => ({ ...d, span: original(d.span) }));
+  // an arrow of another language (`=>`, `→`): the whole query is underlined, with the arrow to write
+  const arrow = /=>|→|-->/.exec(query)?.[0];
+  const malformed = arrow
+    ? diagnostic(cm.explainQuery, querySpan, [`\`${arrow}\` is no arrow of secpol`], { help: `write \`${query.replace(arrow, "->")}\`` })
+    : diagnostic(cm.explainQuery, querySpan, ["write `SOURCE -> DESTINATION:PORT[/PROTOCOL]` with a numeric port, e.g. `shop/web -> shop/db:5432/tcp`"]);
+  // the query is read as an assertion: its own syntax errors are the query's, in the query's words;
+  // a port name the destination does not declare cannot be explained (it stands for no number)
+  const queryProblems = checked.diagnostics
+    .filter((d) => d.span.file === QUERY_PATH)
+    .map((d) => ({ ...d, span: original(d.span) }))
+    .map((d) => {
+      if (d.code !== m.unknownPortName.code) return d;
+      const workload = /^workload `([^`]*)`/.exec(d.message)?.[1] ?? "";
+      return diagnostic(cm.explainUnknownPort, d.span, [workload, query.slice(d.span.start.offset, d.span.end.offset)], d.help ? { help: d.help } : {});
+    });
   const diagnostics = [
     ...checked.diagnostics.filter((d) => d.span.file !== QUERY_PATH && d.severity === "error"),
     ...(queryProblems.some((d) => d.code === m.assertNeedsPort.code || d.code.startsWith("SP1")) ? [malformed] : queryProblems),

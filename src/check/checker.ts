@@ -5,6 +5,7 @@
  */
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
+import { closest, closestWithin, didYouMean, meant } from "../diagnostics/suggest.js";
 import { Diagnostics } from "../diagnostics/catalogue.js";
 import { names as m } from "../diagnostics/messages/names.js";
 import { LATEST as PSS_LATEST, parseVersion as parsePssVersion } from "../semantics/pss.js";
@@ -33,7 +34,10 @@ import {
 } from "../semantics/labels.js";
 import {
   NAMESPACE_NAME_LABEL,
+  OLDEST_VERSION,
   hasAutomaticNameLabel,
+  olderThan,
+  podSecurityAdmissionByDefault,
   pspSupported,
   type Assertion,
   type Grant,
@@ -130,6 +134,7 @@ class Checker {
     this.bindPostures();
     const rules = this.rules.flatMap((r) => this.checkRule(r));
     const assertions = this.assertions.flatMap((a) => this.checkAssertion(a));
+    this.warnNamespaceNearMisses();
     const model: Model = {
       cluster: this.cluster,
       namespaces: this.namespaces,
@@ -248,7 +253,12 @@ class Checker {
         const value = setting.values[0];
         const version = value && setting.values.length === 1 ? parseClusterVersion(valueText(value)) : undefined;
         if (!version) this.d.report(m.invalidVersion, setting.span, [setting.values.map(valueText).join(" ")]);
-        else this.cluster.version = version;
+        else if (olderThan(version, OLDEST_VERSION)) {
+          const oldest = `${OLDEST_VERSION.major}.${OLDEST_VERSION.minor}`;
+          this.d.report(m.clusterTooOld, setting.span, [`${version.major}.${version.minor}`, oldest], {
+            help: `the output needs PodSecurityPolicy as \`policy/v1beta1\` (from ${oldest}) and NetworkPolicy egress and \`ipBlock\` (from 1.8): declare \`version ${oldest}\` or newer`,
+          });
+        } else this.cluster.version = version;
       } else if (name === "podCIDR" || name === "serviceCIDR") {
         const cidrs: Cidr[] = [];
         for (const value of setting.values) {
@@ -260,10 +270,7 @@ class Checker {
         if (name === "podCIDR") this.cluster.podCIDRs = cidrs;
         else this.cluster.serviceCIDRs = cidrs;
       } else {
-        const suggestion = valid.closest(name, ["version", "podCIDR", "serviceCIDR"]);
-        this.d.report(m.unknownClusterSetting, setting.name.span, [name], {
-          help: suggestion ? `did you mean \`${suggestion}\`?` : "the cluster block takes `version`, `podCIDR` and `serviceCIDR`",
-        });
+        this.d.report(m.unknownClusterSetting, setting.name.span, [name], didYouMean(name, ["version", "podCIDR", "serviceCIDR"], "the cluster block takes `version`, `podCIDR` and `serviceCIDR`"));
       }
     }
     if (this.options.clusterVersion !== undefined) {
@@ -343,14 +350,12 @@ class Checker {
         for (const setting of s.modes) {
           const mode = setting.mode.text;
           if (mode !== "enforce" && mode !== "warn" && mode !== "audit") {
-            const suggestion = valid.closest(mode, ["enforce", "warn", "audit"]);
-            this.d.report(m.unknownPssMode, setting.mode.span, [mode], { help: suggestion ? `did you mean \`${suggestion}\`?` : "the modes are `enforce`, `warn` and `audit`" });
+            this.d.report(m.unknownPssMode, setting.mode.span, [mode], didYouMean(mode, ["enforce", "warn", "audit"], "the modes are `enforce`, `warn` and `audit`"));
             continue;
           }
           const level = setting.level.text;
           if (level !== "privileged" && level !== "baseline" && level !== "restricted") {
-            const suggestion = valid.closest(level, ["privileged", "baseline", "restricted"]);
-            this.d.report(m.unknownPssLevel, setting.level.span, [level], { help: suggestion ? `did you mean \`${suggestion}\`?` : "the levels are `privileged`, `baseline` and `restricted`" });
+            this.d.report(m.unknownPssLevel, setting.level.span, [level], didYouMean(level, ["privileged", "baseline", "restricted"], "the levels are `privileged`, `baseline` and `restricted`"));
             continue;
           }
           let version = pinned;
@@ -367,6 +372,14 @@ class Checker {
             continue;
           }
           result[mode] = { level, version, span: setting.span };
+        }
+        const cluster = this.cluster.version;
+        if (cluster && s.modes.length > 0 && !podSecurityAdmissionByDefault(this.cluster)) {
+          const shown = `${cluster.major}.${cluster.minor}`;
+          const gated = cluster.major === 1 && cluster.minor === 22;
+          this.d.report(m.podSecurityNotEnforced, s.span, [shown, gated ? "the PodSecurity admission that reads them is alpha in 1.22, off unless the `PodSecurity` feature gate is on, and on by default from 1.23" : "the PodSecurity admission that reads them arrived in 1.22 (alpha) and is on by default from 1.23"], {
+            help: gated ? "turn on the API server's `PodSecurity` feature gate, or declare the version the cluster runs (1.23 or newer); before 1.25, `psp` blocks also work" : "use `psp` blocks (PodSecurityPolicy) for this cluster, or declare the version it runs if that is 1.23 or newer",
+          });
         }
       }
     }
@@ -438,10 +451,7 @@ class Checker {
     }
     const kinds = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"];
     if (node.workloadKind && !kinds.includes(node.workloadKind.text)) {
-      const suggestion = valid.closest(node.workloadKind.text, kinds);
-      this.d.report(m.invalidValue, node.workloadKind.span, ["workload kind", node.workloadKind.text, kinds.map((k) => `\`${k}\``).join(", ")], {
-        ...(suggestion ? { help: `did you mean \`${suggestion}\`?` } : {}),
-      });
+      this.d.report(m.invalidValue, node.workloadKind.span, ["workload kind", node.workloadKind.text, kinds.map((k) => `\`${k}\``).join(", ")], didYouMean(node.workloadKind.text, kinds));
     }
   }
 
@@ -477,10 +487,7 @@ class Checker {
         const named = ports.find((p) => p.name === (s.target as ast.Word).text);
         if (named) targetPort = named.port;
         else {
-          const suggestion = valid.closest(s.target.text, ports.map((p) => p.name!));
-          this.d.report(m.invalidValue, s.target.span, ["service target port", s.target.text, "a port declared by this workload"], {
-            ...(suggestion ? { help: `did you mean \`${suggestion}\`?` } : {}),
-          });
+          this.d.report(m.invalidValue, s.target.span, ["service target port", s.target.text, "a port declared by this workload"], didYouMean(s.target.text, ports.map((p) => p.name!)));
         }
       }
       if (targetPort !== undefined) services.push({ port, targetPort, span: s.span });
@@ -570,8 +577,8 @@ class Checker {
         const qualifier = node.workload.namespace?.text ?? owned.name;
         const workload = qualifier === owned.name ? this.workloads.get(`${owned.name}/${name}`) : undefined;
         if (!workload) {
-          const suggestion = valid.closest(name, [...this.workloads.values()].filter((w) => w.namespace === owned.name).map((w) => w.name));
-          this.d.report(m.unknownPostureWorkload, node.workload.span, [name, owned.name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+          const candidates = [...this.workloads.values()].filter((w) => w.namespace === owned.name).map((w) => w.name);
+          this.d.report(m.unknownPostureWorkload, node.workload.span, [name, owned.name], didYouMean(name, candidates));
           continue;
         }
         target = workload;
@@ -683,8 +690,7 @@ class Checker {
     const grants: Grant[] = [];
     for (const node of this.grantNodes) {
       if (!psps.has(node.psp.text) && !this.pspNodes.some((p) => p.name.text === node.psp.text)) {
-        const suggestion = valid.closest(node.psp.text, psps.keys());
-        this.d.report(sm.unknownPsp, node.psp.span, [node.psp.text], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        this.d.report(sm.unknownPsp, node.psp.span, [node.psp.text], didYouMean(node.psp.text, psps.keys()));
         continue;
       }
       const grant = checkGrant(node, this.d);
@@ -743,6 +749,7 @@ class Checker {
           return [];
         }
         this.warnNameLabel(peer.namespace);
+        this.namespaceUses.push(peer.namespace);
         return part({ pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, peer.namespace.text), pods: everything }], ips: [] });
       }
       case "NamespaceSelectorPeer": {
@@ -796,6 +803,36 @@ class Checker {
       result.push(...remaining);
     }
     return result;
+  }
+
+  /** The namespaces that rules name (`ns X`, `X/*`), in the order of the rules, for near misses. */
+  private readonly namespaceUses: ast.Word[] = [];
+
+  /**
+   * A namespace that no block declares, one or two edits from one that a block declares, that every
+   * cluster has, or that the rules name more often (or as often, but first): `shp/*` beside
+   * `namespace shop`, `ns ingres-nginx` beside `ns ingress-nginx`. A warning at its first use; names
+   * of a series (`team-a`, `team-b`; `app1`, `app2`) are no typos of each other.
+   */
+  private warnNamespaceNearMisses(): void {
+    const uses = new Map<string, ast.Word[]>();
+    for (const word of this.namespaceUses) (uses.get(word.text) ?? uses.set(word.text, []).get(word.text)!).push(word);
+    const known = new Set([...this.namespaceBlocks.keys(), ...CLUSTER_NAMESPACES]);
+    const names = [...uses.keys()];
+    for (const [index, name] of names.entries()) {
+      const written = uses.get(name)!.find((w) => !w.span.file.startsWith("std/"));
+      if (known.has(name) || !written) continue;
+      const count = uses.get(name)!.length;
+      const more = names.filter((other, i) => !known.has(other) && (uses.get(other)!.length > count || (uses.get(other)!.length === count && i < index)));
+      const near = closestWithin(name, [...known, ...more], Math.min(2, Math.max(1, Math.floor(name.length / 3))));
+      if (near === undefined || inSeries(name, near)) continue;
+      const why = this.namespaceBlocks.has(near)
+        ? "declared by a namespace block"
+        : CLUSTER_NAMESPACES.includes(near)
+          ? "a namespace every cluster has"
+          : `named by ${uses.get(near)!.length === 1 ? "another rule" : `${uses.get(near)!.length} other rules`}`;
+      this.d.report(m.namespaceNearMiss, written.span, [name], { help: meant(near, why) });
+    }
   }
 
   private warnedNameLabel = new Set<string>();
@@ -862,8 +899,11 @@ class Checker {
       ...[...this.workloads.values()].map((w) => w.name),
       ...[...this.groups.keys()].map((k) => k.replace(/^\//, "")),
     ];
-    const suggestion = valid.closest(written, all);
-    this.d.report(m.unknownName, ref.span, [written], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+    const suggestion = closest(written, all);
+    // a group of the standard library is named with where it comes from: `dns` is declared in no file of the program
+    const library = suggestion === undefined ? undefined : this.groups.get(`/${suggestion}`)?.node.span.file;
+    const help = suggestion === undefined ? {} : { help: meant(suggestion, library?.startsWith("std/") ? `the group from \`${library}\`` : undefined) };
+    this.d.report(m.unknownName, ref.span, [written], help);
     return [];
   }
 
@@ -925,7 +965,16 @@ class Checker {
         if (service && !workload!.ports.some((p) => p.port === number && p.protocol === protocol)) {
           this.d.report(m.servicePortTranslated, port.span, [String(number), String(service.targetPort), workload!.name]);
           numeric[protocol].push({ from: service.targetPort, to: service.targetPort });
-        } else numeric[protocol].push({ from: number, to: number });
+        } else {
+          // a number the destination does not declare, while it declares others: a typo, or a port its pods do not listen on
+          if (workload && workload.ports.length > 0 && !workload.ports.some((p) => p.port === number)) {
+            const near = closestWithin(String(number), workload.ports.map((p) => String(p.port)), 1);
+            this.d.report(m.portNotDeclared, port.span, [String(number), workload.name, declaredPorts(workload)], {
+              help: near !== undefined ? meant(near) : `if its pods listen on ${number}, declare it: \`port NAME ${number}\``,
+            });
+          }
+          numeric[protocol].push({ from: number, to: number });
+        }
         continue;
       }
       const problem = valid.portName(port.text);
@@ -945,8 +994,8 @@ class Checker {
         continue;
       }
       if (workload && workload.ports.length > 0) {
-        const suggestion = valid.closest(port.text, workload.ports.map((p) => p.name!));
-        this.d.report(m.unknownPortName, port.span, [workload.name, port.text], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        const suggestion = closest(port.text, workload.ports.flatMap((p) => p.name ?? []));
+        this.d.report(m.unknownPortName, port.span, [workload.name, port.text], { help: `${suggestion ? `${meant(suggestion)} ` : ""}\`${workload.name}\` declares ${declaredPorts(workload)}` });
       }
       named.push({ name: port.text, protocol });
     }
@@ -1006,13 +1055,28 @@ const compareSpans = (a: Span, b: Span): number => compareStrings(a.file, b.file
 
 const spanOf = (a: Span, b: Span): Span => ({ file: a.file, start: a.start, end: b.end });
 
+/** A workload's declared ports, for messages: `http` (8080/tcp), `metrics` (9100/tcp). */
+const declaredPorts = (w: Workload): string => w.ports.map((p) => (p.name ? `\`${p.name}\` (${p.port}/${p.protocol.toLowerCase()})` : `${p.port}/${p.protocol.toLowerCase()}`)).join(", ");
+
+/** The namespaces every cluster has: a name near one of them is a near miss too. */
+const CLUSTER_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system"];
+
+/** Two names of one series, not a typo of each other: they differ in one digit, or in a last letter after `-` (`team-a`, `team-b`). */
+function inSeries(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const differ = [...a].flatMap((c, i) => (c === b[i] ? [] : [i]));
+  if (differ.length !== 1) return false;
+  const [i] = differ;
+  return (/\d/.test(a[i]) && /\d/.test(b[i])) || (i === a.length - 1 && a[i - 1] === "-");
+}
+
 function hostBitsHelp(text: string): string | undefined {
   const [address, prefix] = text.split("/");
   const parsed = parseCidr(`${address}/${address.includes(":") ? 128 : 32}`);
   if (!("cidr" in parsed)) return undefined;
   const bits = parsed.cidr.family === 4 ? 32 : 128;
   const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - Number(prefix))) - 1n);
-  return `did you mean \`${formatCidr({ ...parsed.cidr, base: parsed.cidr.base & mask, prefix: Number(prefix) })}\`?`;
+  return meant(formatCidr({ ...parsed.cidr, base: parsed.cidr.base & mask, prefix: Number(prefix) }));
 }
 
 function portText(p: ast.PortSpec): string {

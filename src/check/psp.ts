@@ -4,12 +4,13 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 import { Diagnostics } from "../diagnostics/catalogue.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 import { names as m } from "../diagnostics/messages/names.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import type * as ast from "../syntax/ast.js";
 import type { Grant, Psp } from "../semantics/model.js";
 import { capabilities, volumeTypes } from "../semantics/security.js";
-import { closest, dns1123Label, dns1123Subdomain, hostPathPrefix, MAX_ID, profileName, shown, subjectName, sysctlName } from "./values.js";
+import { dns1123Label, dns1123Subdomain, hostPathPrefix, MAX_ID, profileName, shown, subjectName, sysctlName } from "./values.js";
 
 const text = (v: ast.Value) => ("from" in v ? `${v.from.text}..${v.to.text}` : v.text);
 
@@ -112,8 +113,7 @@ export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefi
     } else if (name === "volumes") {
       const unknown = values.map(text).find((v) => !VOLUMES.includes(v));
       if (unknown !== undefined) {
-        const suggestion = closest(unknown, VOLUMES);
-        d.report(m.invalidValue, field.span, ["volume type", shown(unknown), "a volume type such as `emptyDir`, `secret` or `*`"], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        d.report(m.invalidValue, field.span, ["volume type", shown(unknown), "a volume type such as `emptyDir`, `secret` or `*`"], didYouMean(unknown, VOLUMES));
         ok = false;
       } else spec.volumes = values.map(text);
     } else if (name === "allowedHostPaths") {
@@ -129,8 +129,7 @@ export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefi
     } else if (name === "appArmor") {
       if (allValid("AppArmor profile", profileName)) annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"] = values.map(text).join(",");
     } else {
-      const suggestion = closest(name, allFields);
-      d.report(m.unknownPspField, field.name.span, [name], { help: suggestion ? `did you mean \`${suggestion}\`?` : `the fields are ${allFields.map((f) => `\`${f}\``).join(", ")}` });
+      d.report(m.unknownPspField, field.name.span, [name], didYouMean(name, allFields, `the fields are ${allFields.map((f) => `\`${f}\``).join(", ")}`));
       ok = false;
     }
   }

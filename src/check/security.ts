@@ -6,6 +6,7 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 import { Diagnostics } from "../diagnostics/catalogue.js";
+import { didYouMean } from "../diagnostics/suggest.js";
 import { names as m } from "../diagnostics/messages/names.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import type * as ast from "../syntax/ast.js";
@@ -14,7 +15,7 @@ import { inEndpointSet, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Model, type Workload } from "../semantics/model.js";
 import { capabilities, features, podUsing, requirements, settable, type FieldValue, type SecurityEntry, type SecurityTarget } from "../semantics/security.js";
 import { evaluatePod, parseVersion } from "../semantics/pss.js";
-import { closest, dns1123Subdomain, localProfile, MAX_ID, seLinuxOption, shown, sysctlName } from "./values.js";
+import { dns1123Subdomain, localProfile, MAX_ID, seLinuxOption, shown, sysctlName } from "./values.js";
 import { VOLUMES } from "./psp.js";
 
 
@@ -31,8 +32,7 @@ export function checkSecurity(statements: readonly ScopedSecurity[], profiles: R
     if (node.kind === "Apply") {
       const profile = profiles.get(node.profile.text);
       if (!profile) {
-        const suggestion = closest(node.profile.text, profiles.keys());
-        d.report(sm.unknownProfile, node.profile.span, [node.profile.text], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        d.report(sm.unknownProfile, node.profile.span, [node.profile.text], didYouMean(node.profile.text, profiles.keys()));
         continue;
       }
       const targets = resolveTarget(node.target, namespace, model, d);
@@ -40,7 +40,12 @@ export function checkSecurity(statements: readonly ScopedSecurity[], profiles: R
       continue;
     }
     if (!node.target) {
-      d.report(sm.securityRuleNeedsTarget, node.span, [node.action], { help: "end it with `for WORKLOAD`, `in ns NAME`, `in ns(LABELS)` or `in all`" });
+      // what a `set` or `require` says is checked first: `set sysctl …` is wrong before it lacks a
+      // target (an `allow web db` is more likely a network rule without `->` than an unknown
+      // feature); and a rule that a syntax error cut short lacks its target because of that error
+      const errors = d.errors;
+      if (node.action === "set" || node.action === "require") ruleEntries(node, [], d);
+      if (d.errors === errors && !node.truncated) d.report(sm.securityRuleNeedsTarget, node.span, [node.action], { help: "end it with `for WORKLOAD`, `in ns NAME`, `in ns(LABELS)` or `in all`" });
       continue;
     }
     entries.push(...ruleEntries(node, resolveTarget(node.target, namespace, model, d), d));
@@ -71,8 +76,7 @@ function resolveTarget(target: ast.SecurityTarget, namespace: string | undefined
       const qualifier = target.workload.namespace?.text ?? namespace;
       const candidates = model.workloads.filter((w) => w.name === name && (qualifier === undefined || w.namespace === qualifier));
       if (candidates.length !== 1) {
-        const suggestion = closest(name, model.workloads.map((w) => w.name));
-        if (candidates.length === 0) d.report(m.unknownName, target.workload.span, [name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+        if (candidates.length === 0) d.report(m.unknownName, target.workload.span, [name], didYouMean(name, model.workloads.map((w) => w.name)));
         else d.report(m.ambiguousName, target.workload.span, [name, candidates.map((w) => `workload \`${w.namespace}/${w.name}\``).join(", ")]);
         return [];
       }
@@ -95,6 +99,36 @@ function ruleEntries(rule: ast.SecurityRule, targets: SecurityTarget[], d: Diagn
   return entries;
 }
 
+/** Fields people `set` that the language writes as a requirement or an exception: what `true` and `false` are written as. */
+const requiredOrAllowed: Readonly<Record<string, { true: string; false: string }>> = {
+  runAsNonRoot: { true: "require runAsNonRoot", false: "allow rootUser" },
+  readOnlyRootFilesystem: { true: "require readOnlyRootFilesystem", false: "allow writableRootFilesystem" },
+  allowPrivilegeEscalation: { true: "allow privilegeEscalation", false: "require noPrivilegeEscalation" },
+  privileged: { true: "allow privileged", false: "deny privileged" },
+  hostNetwork: { true: "allow hostNetwork", false: "deny hostNetwork" },
+  hostPID: { true: "allow hostPID", false: "deny hostPID" },
+  hostIPC: { true: "allow hostIPC", false: "deny hostIPC" },
+};
+
+/** The help for `set NAME …` of something that is not a field but a requirement or a feature (`set runAsNonRoot false`, `set sysctl …`). */
+function insteadOfSetting(name: string, args: readonly ast.Value[]): string | undefined {
+  const choice = requiredOrAllowed[name];
+  if (choice) {
+    const value = args.length === 1 ? text(args[0]) : undefined;
+    if (value === "true" || value === "false") {
+      const other = value === "true" ? "false" : "true";
+      return `\`${name}\` is not set but required or allowed: for \`${value}\` write \`${choice[value]}\` (and for \`${other}\`, \`${choice[other]}\`)`;
+    }
+    return `\`${name}\` is not set but required or allowed: write \`${choice.true}\` or \`${choice.false}\``;
+  }
+  if (name === "sysctl" || name === "sysctls") {
+    const sysctl = args[0] && "text" in args[0] ? args[0].text : "NAME";
+    return `a sysctl is a feature that pods are allowed, not a field secpolc sets: write \`allow sysctl ${sysctl}\`; its value stays in the pod's own \`securityContext.sysctls\``;
+  }
+  if (name === "capabilities" || name === "capability") return "capabilities are allowed or dropped, not set: write `allow capability NAME` or `require drop NAME`";
+  return undefined;
+}
+
 /** A user or group ID (runAsUser, runAsGroup, fsGroup, supplementalGroups). */
 const id = (v: ast.Value | undefined, d: Diagnostics, what: string, fallback: Span): number | undefined => {
   if (!v || v.kind !== "Number" || !/^\d+$/.test(v.text) || Number(v.text) > MAX_ID) {
@@ -111,8 +145,7 @@ function itemValues(action: SecurityEntry["action"], item: ast.SecurityItem, d: 
   if (action === "deny" || action === "allow") {
     const feature = features[name];
     if (!feature) {
-      const suggestion = closest(name, Object.keys(features));
-      d.report(sm.unknownSecurityItem, item.name.span, ["feature", name], { help: suggestion ? `did you mean \`${suggestion}\`?` : `the features are ${Object.keys(features).map((f) => `\`${f}\``).join(", ")}` });
+      d.report(sm.unknownSecurityItem, item.name.span, ["feature", name], didYouMean(name, Object.keys(features), `the features are ${Object.keys(features).map((f) => `\`${f}\``).join(", ")}`));
       return undefined;
     }
     let argument = "";
@@ -134,8 +167,7 @@ function itemValues(action: SecurityEntry["action"], item: ast.SecurityItem, d: 
   if (action === "require") {
     const requirement = requirements[name];
     if (!requirement) {
-      const suggestion = closest(name, Object.keys(requirements));
-      d.report(sm.unknownSecurityItem, item.name.span, ["requirement", name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+      d.report(sm.unknownSecurityItem, item.name.span, ["requirement", name], didYouMean(name, Object.keys(requirements)));
       return undefined;
     }
     if (requirement === "drop") {
@@ -148,8 +180,8 @@ function itemValues(action: SecurityEntry["action"], item: ast.SecurityItem, d: 
   }
   // set
   if (!(settable as readonly string[]).includes(name)) {
-    const suggestion = closest(name, settable);
-    d.report(sm.unknownSecurityItem, item.name.span, ["field", name], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+    const instead = insteadOfSetting(name, args);
+    d.report(sm.unknownSecurityItem, item.name.span, ["field", name], instead ? { help: instead } : didYouMean(name, settable));
     return undefined;
   }
   const pod = (path: string, value: unknown) => ({ item: name, values: [{ scope: "pod" as const, path, value }] });
@@ -245,8 +277,7 @@ function capabilityName(v: ast.Value, d: Diagnostics): string | undefined {
     name = name.slice(4);
   }
   if (!capabilities.has(name)) {
-    const suggestion = closest(name, capabilities);
-    d.report(sm.unknownCapability, v.span, [shown(name)], suggestion ? { help: `did you mean \`${suggestion}\`?` } : {});
+    d.report(sm.unknownCapability, v.span, [shown(name)], didYouMean(name, capabilities));
     return undefined;
   }
   return name;
@@ -272,7 +303,16 @@ function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diag
     const pod = podUsing(allow.item);
     const violations = evaluatePod(pod.metadata, pod.spec, enforce.level, parseVersion(enforce.version) ?? "latest");
     if (violations.length > 0) {
+      // the ways out: a level that admits the exception, another namespace for the workload, or no exception
+      const version = parseVersion(enforce.version) ?? "latest";
+      const lower = (["baseline", "privileged"] as const).find((level) => level !== enforce.level && evaluatePod(pod.metadata, pod.spec, level, version).length === 0);
+      const ways = [
+        `lower the namespace's level to one that admits it (\`pss enforce ${lower ?? "privileged"}\` in \`${owned.name}\`)`,
+        ...(allow.target.kind === "workload" ? [`move \`${allow.target.workload.name}\` to a namespace whose enforced level admits it`] : []),
+        `or drop \`allow ${allow.item}\` if the pods can do without it`,
+      ];
       d.report(sm.exceptionForbiddenByLevel, allow.span, [allow.item, violations.map((v) => v.check).join("`, `"), enforce.level, enforce.version, owned.name], {
+        help: ways.join(", "),
         related: [{ span: enforce.span, message: `\`pss enforce ${enforce.level}\`` }],
       });
     }

@@ -3,6 +3,7 @@ import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
 import { parseClusterVersion } from "../check/checker.js";
+import { OLDEST_VERSION, olderThan } from "../semantics/model.js";
 
 export interface Options {
   command: string;
@@ -63,8 +64,9 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--manifests") options.manifests = value;
       else if (name === "--level") options.level = value;
       else if (name === "--cluster-version") {
-        if (parseClusterVersion(value)) options.clusterVersion = value;
-        else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "MAJOR.MINOR, e.g. `1.30`"]));
+        const version = parseClusterVersion(value);
+        if (version && !olderThan(version, OLDEST_VERSION)) options.clusterVersion = value;
+        else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, `MAJOR.MINOR from ${OLDEST_VERSION.major}.${OLDEST_VERSION.minor} on, e.g. \`1.30\``]));
       } else if ((formats as readonly string[]).includes(value)) options.format = value as Options["format"];
       else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, `${formats.slice(0, -1).map((f) => `\`${f}\``).join(", ")} or \`${formats.at(-1)}\``]));
     } else if (flags.has(name)) {

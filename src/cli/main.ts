@@ -191,7 +191,8 @@ async function runLsp(): Promise<number> {
 /** `secpolc explain [FILES|DIRS...] "SRC -> DST:PORT[/proto]"`: the query is the last argument. */
 function runExplain(options: Options, argv: readonly string[], io: Io): number {
   const query = options.inputs.at(-1);
-  if (query === undefined || !query.includes("->")) {
+  // a query with another language's arrow is still the query: explainQuery says which arrow to write
+  if (query === undefined || !/->|=>|→/.test(query)) {
     report([diagnostic(m.missingQuery, argumentSpan(argv, argv.indexOf("explain")), [], { help: 'e.g. `secpolc explain policies/ "shop/web -> shop/db:5432/tcp"`' })], {}, options, io);
     return EXIT_USAGE;
   }

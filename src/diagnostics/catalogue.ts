@@ -29,14 +29,20 @@ export const MAX_ARGUMENT = 200;
 const shortened = (arg: unknown): unknown =>
   typeof arg === "string" && arg.length > MAX_ARGUMENT ? `${arg.slice(0, MAX_ARGUMENT - 40)}… (${arg.length} characters)` : arg;
 
+/** Line breaks of every kind: a message and its help are one line each, whatever input they quote. */
+const LINE_BREAKS = /[\n\r\v\f\u0085\u2028\u2029]/g;
+
+/** Text on one line: each line break in quoted input becomes `␤` (SP1001 names its code point beside it). */
+export const oneLine = (text: string): string => text.replace(LINE_BREAKS, "\u2424");
+
 export function diagnostic<A extends unknown[]>(
   what: MessageEntry<A>,
   span: Span,
   args: A,
   extras: DiagnosticExtras = {},
 ): Diagnostic {
-  const result: Diagnostic = { code: what.code, severity: what.severity, message: what.message(...(args.map(shortened) as A)), span };
-  if (extras.help !== undefined) result.help = extras.help;
+  const result: Diagnostic = { code: what.code, severity: what.severity, message: oneLine(what.message(...(args.map(shortened) as A))), span };
+  if (extras.help !== undefined) result.help = oneLine(extras.help);
   if (extras.related && extras.related.length > 0) result.related = extras.related;
   return result;
 }

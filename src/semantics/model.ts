@@ -128,5 +128,18 @@ export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 /** PodSecurityPolicy exists before 1.25 only, and only a declared version can be older. */
 export const pspSupported = (c: Cluster): boolean => c.version !== undefined && c.version.major === 1 && c.version.minor < 25;
 
+/**
+ * The oldest cluster version secpolc compiles for: its output uses NetworkPolicy egress, `ipBlock`
+ * and `policyTypes` (networking.k8s.io/v1, from 1.8), RBAC v1 (from 1.8) and, before 1.25,
+ * PodSecurityPolicy as policy/v1beta1 (from 1.10). See docs/decisions.md.
+ */
+export const OLDEST_VERSION = { major: 1, minor: 10 } as const;
+
+export const olderThan = (version: { major: number; minor: number }, than: { major: number; minor: number }): boolean =>
+  version.major < than.major || (version.major === than.major && version.minor < than.minor);
+
+/** The PodSecurity admission (which reads the `pod-security.kubernetes.io/*` labels) is on by default from 1.23: beta; alpha behind a feature gate in 1.22. */
+export const podSecurityAdmissionByDefault = (c: Cluster): boolean => !c.version || !olderThan(c.version, { major: 1, minor: 23 });
+
 export const supportsEndPort = (c: Cluster): boolean => !c.version || c.version.major > 1 || c.version.minor >= 22;
 export const hasAutomaticNameLabel = (c: Cluster): boolean => !c.version || c.version.major > 1 || c.version.minor >= 22;

@@ -294,6 +294,8 @@ export interface SecurityRule extends Node {
   action: "deny" | "require" | "set" | "allow";
   items: SecurityItem[];
   target?: SecurityTarget;
+  /** A syntax error cut the statement short (set by parse.ts): what it lacks is not the writer's omission. */
+  truncated?: true;
 }
 
 /** `hostNetwork`, `hostPort 10000..11000`, `capability SYS_TIME`, `runAsUser 1000`, `seLinux level "s0:c1"` */

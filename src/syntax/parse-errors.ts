@@ -2,7 +2,11 @@
  * Parse errors in words a person understands: what was expected (described, not listed as token
  * types) and what was found.
  */
-import { EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { EOF, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnostic } from "../diagnostics/catalogue.js";
+import { syntax as m } from "../diagnostics/messages/syntax.js";
+import * as t from "./tokens.js";
 
 /** What each grammar rule stands for, used when no single token was expected. */
 const ruleDescriptions: Record<string, string> = {
@@ -49,7 +53,8 @@ function describeExpected(paths: TokenType[][][], ruleName: string): string {
 
 export const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, previous }) {
-    const after = previous && previous.tokenType !== EOF && previous.image ? ` after \`${previous.image}\`` : "";
+    // after a line break, "after" would quote the line break itself
+    const after = previous && previous.tokenType !== EOF && previous.tokenType !== t.Newline && previous.image ? ` after \`${previous.image}\`` : "";
     return `expected ${describeType(expected)}${after}, found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
@@ -62,3 +67,111 @@ export const errorMessages: IParserErrorMessageProvider = {
     return `expected ${describeExpected([expectedIterationPaths], ruleName)}, found ${describeToken(actual[0])}`;
   },
 };
+
+// ---------------------------------------------------------------------------------------------
+// Known mistakes: a syntax error whose fix can be named
+
+/** Tokens that end a run of text written without spaces. */
+const separators: ReadonlySet<TokenType> = new Set([t.Newline, t.Semicolon, t.Comma, t.LBrace, t.RBrace, t.LParen, t.RParen]);
+/** Tokens after which a peer starts. */
+const beforePeer: ReadonlySet<TokenType> = new Set([t.Kw.allow, t.Kw.deny, t.Kw.assert, t.Arrow, t.NotArrow, t.Comma]);
+
+const adjacent = (a: IToken | undefined, b: IToken | undefined): boolean =>
+  a !== undefined && b !== undefined && !separators.has(a.tokenType) && !separators.has(b.tokenType) && a.startOffset + a.image.length === b.startOffset;
+
+/** The first and last index of the tokens written without spaces around `tokens[at]` (as a person reads one word). */
+function wordAround(tokens: readonly IToken[], at: number): [number, number] {
+  let first = at;
+  let last = at;
+  while (adjacent(tokens[first - 1], tokens[first])) first--;
+  while (adjacent(tokens[last], tokens[last + 1])) last++;
+  return [first, last];
+}
+
+const spanOf = (path: string, first: IToken, last: IToken) => ({ ...t.tokenSpan(path, first), end: t.tokenSpan(path, last).end });
+
+/** The index where the statement holding `tokens[at]` starts. */
+function statementStart(tokens: readonly IToken[], at: number): number {
+  let i = at;
+  while (i > 0 && ![t.Newline, t.Semicolon, t.LBrace, t.RBrace].includes(tokens[i - 1].tokenType)) i--;
+  return i;
+}
+
+/**
+ * The syntax error at `tokens[at]` as a known mistake with its fix (`allow 10.0.0.0/8 -> …`,
+ * `workload w app: w`, an unquoted path or e-mail address), or undefined when it is none of them.
+ */
+export function knownMistake(tokens: readonly IToken[], at: number, path: string): Diagnostic | undefined {
+  const token = tokens[at];
+  if (!token || token.tokenType === EOF) return undefined;
+  const previous = tokens[at - 1];
+  // a peer that is a bare address block: `allow 10.0.0.0/8 -> shop/web`
+  if ((token.tokenType === t.Cidr || token.tokenType === t.Address) && previous && beforePeer.has(previous.tokenType)) {
+    return diagnostic(m.bareAddress, t.tokenSpan(path, token), [token.image], { help: `write \`cidr ${token.image}\`` });
+  }
+  // a selector written as YAML: `workload w app: w`, `pods(app: w)` (recovery may report the
+  // error at a later token of the statement: the colon is looked for in all of it)
+  const colon = selectorColon(tokens, at);
+  if (colon !== undefined) {
+    const [first] = wordAround(tokens, colon - 1);
+    const key = tokens.slice(first, colon).map((x) => x.image).join("");
+    return diagnostic(m.colonInSelector, t.tokenSpan(path, tokens[colon]), [key], { help: `label selectors use \`=\`: write \`${key}=${tokens[colon + 1].image}\`` });
+  }
+  // text that is no name: `alice@example.com`, `/proc`
+  const [first, last] = wordAround(tokens, at);
+  const word = tokens.slice(first, last + 1);
+  const text = word.map((x) => x.image).join("");
+  const before = tokens[first - 1];
+  const inValue = before !== undefined && (before.tokenType === t.Comma || (tokenMatcher(before, t.Name) && !t.statementKeywords.has(before.tokenType)));
+  const why = word.length < 2 || word.some((x) => x.tokenType === t.StringToken)
+    ? undefined
+    : word.some((x) => x.tokenType === t.At)
+      ? "holds `@`, which no name does"
+      : inValue && word[0].tokenType === t.Slash
+        ? "is a path"
+        : undefined;
+  if (why) return diagnostic(m.unquotedText, spanOf(path, word[0], word[word.length - 1]), [text, why], { help: `write \`"${text}"\`` });
+  return undefined;
+}
+
+/**
+ * In the statement holding `tokens[at]`, the index of a `:` written for `=` in a selector: a `:`
+ * between a key and a value inside parentheses, or anywhere in a `workload` statement (where no
+ * `:` belongs).
+ */
+function selectorColon(tokens: readonly IToken[], at: number): number | undefined {
+  const start = statementStart(tokens, at);
+  const workload = tokens[start]?.tokenType === t.Kw.workload;
+  let depth = 0;
+  for (let i = start; i < tokens.length; i++) {
+    const type = tokens[i].tokenType;
+    if (type === t.Newline || type === t.Semicolon || type === t.LBrace || type === t.RBrace) return undefined;
+    if (type === t.LParen) depth++;
+    else if (type === t.RParen) depth--;
+    else if (type === t.Colon && (workload || depth > 0)) {
+      const [key, value] = [tokens[i - 1], tokens[i + 1]];
+      if (key && tokenMatcher(key, t.Name) && value && [t.Name, t.NumberToken, t.StringToken].some((v) => tokenMatcher(value, v))) return i;
+    }
+  }
+  return undefined;
+}
+
+/** The `{` that the end of the file leaves open (the innermost), if any. */
+export function unclosedBrace(tokens: readonly IToken[]): IToken | undefined {
+  const open: IToken[] = [];
+  for (const token of tokens) {
+    if (token.tokenType === t.LBrace) open.push(token);
+    else if (token.tokenType === t.RBrace) open.pop();
+  }
+  return open.at(-1);
+}
+
+/** The end of the file inside a block: the error is at the `{` left open, which names its statement (`namespace shop`). */
+export function unclosedBlock(tokens: readonly IToken[], brace: IToken, path: string, end: Diagnostic["span"]): Diagnostic {
+  const at = tokens.indexOf(brace);
+  const opener = tokens.slice(statementStart(tokens, at), at).map((x) => x.image).join(" ");
+  return diagnostic(m.unclosedBlock, t.tokenSpan(path, brace), [opener || "{"], {
+    help: "add `}` after the block's last statement",
+    related: [{ span: end, message: "the file ends here, inside the block" }],
+  });
+}

@@ -7,8 +7,9 @@ import { EOF, type CstNode, type IToken } from "chevrotain";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { syntax as m } from "../diagnostics/messages/syntax.js";
-import type { SourceFileNode } from "./ast.js";
+import type { SourceFileNode, Statement } from "./ast.js";
 import { parseValid } from "./fast-parser.js";
+import { knownMistake, unclosedBlock, unclosedBrace } from "./parse-errors.js";
 import { chevrotainParser } from "./parser.js";
 import { scan } from "./scanner.js";
 import { toAst } from "./to-ast.js";
@@ -96,19 +97,46 @@ export function parse(text: string, path: string): ParseResult {
   if (valid) return { file: valid.file, diagnostics: [...lexed.diagnostics, ...valid.diagnostics] };
   const { cst, skipped } = parseSkippingBadLines(lexed.tokens, path);
   const diagnostics: Diagnostic[] = [];
-  let lastOffset = -1;
+  const places = new Map(lexed.tokens.map((token, i) => [token, i]));
+  const reported = new Set<number>();
   for (const error of chevrotainParser().errors) {
     const tok = error.token;
     const located = tok.tokenType === EOF || !Number.isFinite(tok.startOffset) ? undefined : tok;
-    const offset = located ? located.startOffset : text.length;
-    // after recovery, one mistake can cascade: report the first error at each position only
-    if (offset === lastOffset) continue;
-    lastOffset = offset;
-    const span = located ? t.tokenSpan(path, located) : endOfText(text, path);
-    diagnostics.push(diagnostic(m.parseError, span, [error.message]));
+    const found: Diagnostic[] = [];
+    if (located) {
+      found.push(knownMistake(lexed.tokens, places.get(located) ?? -1, path) ?? diagnostic(m.parseError, t.tokenSpan(path, located), [error.message]));
+    } else {
+      // the end of the file inside a block: the mistake is at the `{` left open, not at the end
+      const brace = unclosedBrace(lexed.tokens);
+      if (brace) found.push(unclosedBlock(lexed.tokens, brace, path, endOfText(text, path)));
+      if (!brace || !/^expected `}`/.test(error.message)) found.push(diagnostic(m.parseError, endOfText(text, path), [error.message]));
+    }
+    for (const d of found) {
+      // after recovery, one mistake can cascade: report the first error at each position only
+      if (reported.has(d.span.start.offset)) continue;
+      reported.add(d.span.start.offset);
+      diagnostics.push(d);
+    }
   }
   const converted = toAst(cst, path, lexed.comments);
+  markTruncated(converted.file.statements, [...skipped, ...diagnostics], text);
   return { file: converted.file, diagnostics: [...lexed.diagnostics, ...skipped, ...diagnostics, ...converted.diagnostics] };
+}
+
+/**
+ * Pod-security rules that a syntax error later on their line cut short (`set sysctl a.b=1 for web`
+ * stops at `=`): they lack their target because of that error, which is reported, not because the
+ * writer left it out.
+ */
+function markTruncated(statements: readonly Statement[], errors: readonly Diagnostic[], text: string): void {
+  for (const s of statements) {
+    if (s.kind === "Namespace") markTruncated(s.statements, errors, text);
+    if (s.kind === "Profile") markTruncated(s.rules, errors, text);
+    if (s.kind !== "SecurityRule" || s.target) continue;
+    const lineEnd = text.indexOf("\n", s.span.end.offset);
+    const end = lineEnd < 0 ? text.length : lineEnd;
+    if (errors.some((e) => e.span.start.offset >= s.span.end.offset && e.span.start.offset <= end)) s.truncated = true;
+  }
 }
 
 export const MAX_SKIPPED_LINES = 200;
@@ -184,7 +212,7 @@ function skipBadLines(input: IToken[], path: string, skipped: Diagnostic[]): { c
     const { cst, stop: at } = parseOnce(tokens);
     if (at < 0 || skipped.length >= MAX_SKIPPED_LINES) return { cst, tokens };
     const end = Math.max(endOfLine(tokens, at), at + 1);
-    skipped.push(diagnostic(m.parseError, t.tokenSpan(path, tokens[at]), [describeBadLine(tokens[at], tokens[at + 1])]));
+    skipped.push(knownMistake(tokens, at + 1, path) ?? diagnostic(m.parseError, t.tokenSpan(path, tokens[at]), [describeBadLine(tokens[at], tokens[at + 1])]));
     tokens = [...tokens.slice(0, at), ...tokens.slice(end)];
   }
 }

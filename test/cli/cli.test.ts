@@ -58,6 +58,11 @@ test("arguments: commands, inputs, valued options and unknown options", () => {
   assert.is(bad.diagnostics[0].span.start.column, 7);
   // the program's own `cluster { version }` rules: a version it would refuse is not ignored
   assert.equal(parseArguments(["check", "--cluster-version", "1.0000"]).diagnostics.map((d) => d.code), ["SP5012"]);
+  // nor one older than the oldest secpolc compiles for (the program's SP2039)
+  const old = parseArguments(["check", "--cluster-version", "1.9"]).diagnostics;
+  assert.equal(old.map((d) => d.code), ["SP5012"]);
+  assert.match(old[0].message, /from 1\.10 on/);
+  assert.equal(parseArguments(["check", "--cluster-version", "1.10"]).diagnostics, []);
 });
 
 test("discovery reads directories recursively, sorted, skipping dot directories and node_modules", () => {
@@ -208,6 +213,10 @@ test("end to end: build writes, --check passes then catches drift, errors write 
   assert.is(run(dir, "build", "policies").code, 2);
   assert.is(run(dir, "explain", "x").code, 2);
   assert.is(run(dir, "explain", "policies", "shop/web -> shop/web").code, 2, "a query without a port");
+  // a query with `=>` is still the query: the query is underlined, not the command word
+  const arrow = run(dir, "explain", "policies", "shop/web => shop/web:80");
+  assert.is(arrow.code, 2);
+  assert.match(arrow.stderr, /<query>:1:1: error SP3009: cannot explain this query: `=>` is no arrow of secpol\n  shop\/web => shop\/web:80\n  \^{23}\n  = help: write `shop\/web -> shop\/web:80`/);
   assert.is(run(dir, "diff", "policies").code, 2, "diff needs two sides");
   assert.is(run(dir, "diff", "policies", "missing/").code, 2);
   rmSync(dir, { recursive: true });

@@ -39,7 +39,7 @@ test("explain: bad queries are coded diagnostics on the query", () => {
   ] as const) {
     const result = explainQuery(sources, query);
     assert.is(result.explanation, undefined);
-    const own = result.diagnostics.filter((d) => d.span.file === "<query>");
+    const own = result.diagnostics.filter((d) => d.span.file === "<query>" && d.severity === "error");
     assert.equal(own.map((d) => d.code), [code], query);
   }
 });
@@ -59,6 +59,21 @@ test("explain: a problem after a bare address is placed in the query as written"
   }
   const [protocol] = explainQuery(sources, "203.0.113.5 -> backend/api:80/icmp").diagnostics;
   assert.is("203.0.113.5 -> backend/api:80/icmp".slice(protocol.span.start.offset, protocol.span.end.offset), "icmp");
+});
+
+test("explain: queries with a known mistake say what to write (error-case golden)", () => {
+  const sources = readSources(join(repoRoot, "examples", "shop"));
+  const rendered = [
+    "frontend/web -> backend/api:htp",
+    "203.0.113.5 -> backend/postgres:sq",
+    "frontend/web => backend/api:8080",
+    "frontend/web → backend/api:8080",
+  ].map((query) => {
+    const result = explainQuery(sources, query);
+    assert.is(result.explanation, undefined, query);
+    return `$ explain "${query}"\n${renderDiagnostics(result.diagnostics.filter((d) => d.span.file === "<query>"), result.sources)}`;
+  });
+  assertBaseline("explain/errors.txt", rendered.join("\n"));
 });
 
 test("explain: a program that does not compile is not explained (its errors are reported)", () => {

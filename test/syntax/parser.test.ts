@@ -151,7 +151,37 @@ test("parse errors say what was expected, in words", () => {
   assert.equal(errors("allow web -> -> db"), ["1:14 SP1003 expected a peer (a workload or group name, `ns`, `pods(...)`, `cidr`, `world`, `cluster` or `any`), found `->`"]);
   assert.equal(errors("workload web port http 80"), ["1:14 SP1003 expected a label selector (e.g. `app=web`) after the workload name, found `port`"]);
   assert.equal(errors('import "std'), ["1:8 SP1002 this string has no closing `\"` on its line", "1:12 SP1003 expected a string after `import`, found the end of the file"]);
-  assert.equal(errors("namespace a {\n default deny"), ["2:14 SP1003 expected `}` after `deny`, found the end of the file"]);
+  assert.equal(errors("namespace a {\n default deny"), ["1:13 SP1011 the block of `namespace a` is never closed: the file ends before its `}`"]);
+});
+
+test("known mistakes are reported with their fix", () => {
+  const fix = (text: string) => parse(text, "t.secpol").diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column}-${d.span.end.column} ${d.code} ${d.help ?? ""}`);
+  assert.equal(fix("allow 10.0.0.0/8 -> a/w"), ["1:7-17 SP1008 write `cidr 10.0.0.0/8`"]);
+  assert.equal(fix("allow a/w -> 10.0.0.1, 2001:db8::/32"), ["1:14-22 SP1008 write `cidr 10.0.0.1`", "1:24-37 SP1008 write `cidr 2001:db8::/32`"]);
+  assert.equal(fix("workload w app: w"), ["1:15-16 SP1009 label selectors use `=`: write `app=w`"]);
+  assert.equal(fix("deny ns a -> pods(example.com/tier: db) in ns b"), ["1:35-36 SP1009 label selectors use `=`: write `example.com/tier=db`"]);
+  assert.equal(fix("grant psp p to user alice@example.com"), ['1:21-38 SP1010 write `"alice@example.com"`']);
+  assert.equal(fix("psp p {\n  allowedHostPaths /proc, /var/log\n}"), ['2:20-25 SP1010 write `"/proc"`', '2:27-35 SP1010 write `"/var/log"`']);
+  // the block left open is named where it opens, and the end of the file is a note
+  const [open] = parse("profile p {\n  deny hostPID\nnamespace a {\n}\n", "t.secpol").diagnostics;
+  assert.is(open.code, "SP1011");
+  assert.is(open.message, "the block of `profile p` is never closed: the file ends before its `}`");
+  assert.equal(open.related?.map((r) => [r.span.start.line, r.message]), [[5, "the file ends here, inside the block"]]);
+});
+
+test("no message or help holds a line break, whatever the input quotes", () => {
+  for (const text of ["namespace a {\n", "namespace a {\n  default deny\n\n", "allow a ->\n", "allow \u2028 a -> b", "workload w\u0085 app=w", 'allow "a\u2029b" -> c', "cluster {\r\n version 1.30\r\n"]) {
+    for (const d of parse(text, "t.secpol").diagnostics) {
+      assert.not.match(`${d.message} ${d.help ?? ""}`, /[\n\r\v\f\u0085\u2028\u2029]/, JSON.stringify(text));
+    }
+  }
+});
+
+test("a rule that a syntax error cuts short is not also reported for what it lacks", () => {
+  const result = parse("set sysctl net.ipv4.ip_forward=1 for web\nset runAsUser 1000\n", "t.secpol");
+  const [cut, whole] = result.file.statements as ast.SecurityRule[];
+  assert.is(cut.truncated, true);
+  assert.is(whole.truncated, undefined);
 });
 
 test("recovery: a line that starts no statement is skipped, in a block too, and the rest still parses", () => {

@@ -16,6 +16,7 @@ export const compile = {
     `internal error: the emitted NetworkPolicies do not mean what the program means: ${description}`),
   assertionFailed: entry("SP3008", "error", (flow: string, verdict: string) => `assertion failed: ${flow} is ${verdict}`),
   explainQuery: entry("SP3009", "error", (problem: string) => `cannot explain this query: ${problem}`),
+  explainUnknownPort: entry("SP3012", "error", (workload: string, port: string) => `cannot explain this query: workload \`${workload}\` declares no port named \`${port}\``),
   denyRemovesNothing: entry("SP9102", "warning", () => "this deny removes nothing: no flow it names is admitted where it applies"),
   allowRemovedByDenies: entry("SP9103", "warning", () => "this allow has no effect: deny rules remove every flow it admits"),
   duplicateRule: entry("SP9104", "warning", () => "this rule repeats another one"),

@@ -43,6 +43,7 @@ export const names = {
   restTooCostly: entry("SP2037", "error", (namespace: string, direction: string, limit: number) =>
     `the other pods of \`${namespace}\` (those of no workload with its own ${direction} posture) need more than ${limit} label selectors to be written`),
   groupsTooDeep: entry("SP2038", "error", (name: string, limit: number) => `group \`${name}\` is named inside more than ${limit} nested groups`),
+  clusterTooOld: entry("SP2039", "error", (version: string, oldest: string) => `cluster version \`${version}\` is older than ${oldest}, the oldest that secpolc compiles for`),
   unknownPortName: entry("SP9001", "warning", (workload: string, port: string) => `workload \`${workload}\` declares no port named \`${port}\`; it is emitted as a named port`),
   capPrefix: entry("SP9002", "warning", (name: string) => `\`${name}\`: the \`CAP_\` prefix is not part of Kubernetes capability names and is stripped`),
   servicePortTranslated: entry("SP9003", "note", (service: string, target: string, workload: string) =>
@@ -50,6 +51,11 @@ export const names = {
   noPodCidr: entry("SP9004", "warning", () => "an ipBlock is emitted but no `podCIDR` is declared: some CNIs admit pods by their address through it"),
   nameLabelBefore122: entry("SP9005", "warning", (name: string, version: string) =>
     `namespace \`${name}\` is selected by its \`kubernetes.io/metadata.name\` label, which clusters before 1.22 (this is ${version}) do not set on namespaces the program does not own`),
+  namespaceNearMiss: entry("SP9006", "warning", (name: string) => `no namespace block declares \`${name}\`: it may be a misspelling`),
+  portNotDeclared: entry("SP9007", "warning", (port: string, workload: string, declared: string) =>
+    `workload \`${workload}\` declares no port ${port}: it declares ${declared}`),
+  podSecurityNotEnforced: entry("SP9008", "warning", (version: string, why: string) =>
+    `these Pod Security labels have no effect by default on Kubernetes ${version}: ${why}`),
   // a `# secpol-ignore` comment (src/analysis/suppressions.ts) that silenced nothing
   unusedSuppression: entry("SP9010", "warning", (code: string, why: string) => `this suppression of \`${code}\` silences nothing: ${why}`),
 } as const;

@@ -11,6 +11,10 @@ export const syntax = {
   formatterChangedMeaning: entry("SP1007", "error", (what: string) =>
     `internal error: the formatter's output would ${what}, so the file was left unchanged (please report this with the file)`),
   fileTooLarge: entry("SP1006", "error", (size: number, limit: number) => `the file has ${size} characters; secpolc reads at most ${limit}`),
+  bareAddress: entry("SP1008", "error", (address: string) => `expected a peer, found the address \`${address}\`: an address block is a peer only after \`cidr\``),
+  colonInSelector: entry("SP1009", "error", (key: string) => `expected \`=\` after the label key \`${key}\`, found \`:\``),
+  unquotedText: entry("SP1010", "error", (text: string, why: string) => `\`${text}\` ${why}, so it must be quoted`),
+  unclosedBlock: entry("SP1011", "error", (opener: string) => `the block of \`${opener}\` is never closed: the file ends before its \`}\``),
   // `# secpol-ignore CODE: reason` comments (src/analysis/suppressions.ts)
   suppressionWithoutReason: entry("SP1016", "error", (codes: string) => `this suppression of ${codes} gives no reason`),
   malformedSuppression: entry("SP1017", "error", (problem: string) => `this \`secpol-ignore\` comment ${problem}`),
