@@ -91,6 +91,12 @@ test("fuzzed example mutations: what parses formats idempotently, what does not 
   assert.ok(parsed > 30, `only ${parsed} mutations parsed`);
 });
 
+test("a workload's clauses format in any order (issue 16: `kind` before `serviceAccount` was SP1007)", () => {
+  const quoted = "workload a/x app=x kind Job serviceAccount s\n";
+  assert.is(formatted(quoted), "workload a/x app=x serviceAccount s kind Job\n");
+  assertWellFormatted("workload a/x app=x kind Job containers c serviceAccount s service 80 -> 8080 port http 8080\n");
+});
+
 test("a printer that would change the program is refused with an internal error", () => {
   const text = "allow a, b -> c: 80\n";
   const dropsAPeer = formatWith(() => "allow a -> c: 80\n", text, "t.secpol");
