@@ -50,6 +50,7 @@ import {
 } from "../semantics/model.js";
 import { allPorts, portSet, portsKey, type ContainerPort, type PortRange, type PortSet, type Protocol } from "../semantics/ports.js";
 import { clauseReach } from "../semantics/regions.js";
+import { termKey } from "../semantics/endpoints.js";
 import * as valid from "./values.js";
 import { checkSecurity, type ScopedSecurity } from "./security.js";
 import { checkGrant, checkPsp } from "./psp.js";
@@ -651,7 +652,8 @@ class Checker {
       else clauses.push({ sources, destinations: part.set, ports });
     }
     if (this.errorCount() > errorsBefore) return [];
-    return [{ action: node.action, clauses: exact(clauses), span: node.span }];
+    // in one order whatever the order of the destinations written, as the sets are (`unionSets`)
+    return [{ action: node.action, clauses: sortedBy(clauses, (c) => portsKey(c.ports)), span: node.span }];
   }
 
   /** PodSecurityPolicies and their grants, for clusters older than 1.25 only. */
@@ -989,9 +991,16 @@ class Checker {
 
 const conjunctionOfBoth = (a: Conjunction, b: Conjunction): boolean => intersectConjunctions(a, b) !== undefined;
 
+/**
+ * The union of two endpoint sets, its terms and blocks in one order whatever the order of the peers
+ * written: the policies compiled from a set follow its order, so `allow a, b -> c` and
+ * `allow b, a -> c` (which the formatter writes for either) must give the same bytes.
+ */
 function unionSets(a: EndpointSet, b: EndpointSet): EndpointSet {
-  return { pods: [...a.pods, ...b.pods], ips: [...a.ips, ...b.ips] };
+  return { pods: sortedBy([...a.pods, ...b.pods], termKey), ips: sortedBy([...a.ips, ...b.ips], (block) => `${formatCidr(block.cidr)} ${block.except.map(formatCidr).join(" ")}`) };
 }
+
+const sortedBy = <T>(items: T[], key: (item: T) => string): T[] => items.map((item) => ({ item, key: key(item) })).sort((x, y) => compareStrings(x.key, y.key)).map((x) => x.item);
 
 /** A cluster version, MAJOR.MINOR (at most three digits each: `1.99999999999999999999` is no version, and no number either). */
 export function parseClusterVersion(text: string): { major: number; minor: number } | undefined {

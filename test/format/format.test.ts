@@ -11,6 +11,7 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { format, formatWith } from "../../src/format/format.js";
+import { build } from "../../src/index.js";
 import { parse } from "../../src/syntax/parse.js";
 import { assertBaseline, repoRoot, testRoot } from "../support/baseline.js";
 import { programArbitrary } from "../support/programs.js";
@@ -95,6 +96,25 @@ test("a workload's clauses format in any order (issue 16: `kind` before `service
   const quoted = "workload a/x app=x kind Job serviceAccount s\n";
   assert.is(formatted(quoted), "workload a/x app=x serviceAccount s kind Job\n");
   assertWellFormatted("workload a/x app=x kind Job containers c serviceAccount s service 80 -> 8080 port http 8080\n");
+});
+
+/** What `build` gives for `text`: its files (source annotations aside, whose lines formatting moves) and its diagnostics (spans aside). */
+const built = (text: string) => {
+  const result = build([{ path: "t.secpol", text }]);
+  return { files: result.files.map((f) => `${f.path}\n${f.content.replace(/(secpol\.dev\/source: ).*/g, "$1...")}`), diagnostics: result.diagnostics.map((d) => `${d.code} ${d.message}`).sort() };
+};
+
+test("the order peers are written in does not change the build, so a formatted program builds to the same bytes (found by the property)", () => {
+  // the formatter sorts a group's peers; the policies compiled from the deny followed their order
+  const program = (peers: string) => `cluster { version 1.30; podCIDR 10.244.0.0/16 }\nnamespace b {\n  default allow\n  workload w2 app=w2, tier notin (x)\n}\ngroup g2 = ${peers}\ndeny ext/*, g2 -> b/*\n`;
+  const written = program("pods(app notin (w1)) in ns(team=x), b/w2");
+  assert.is(formatted(written), program("b/w2, pods(app notin (w1)) in ns(team=x)"));
+  assert.equal(built(formatted(written)), built(written));
+  // a failed assertion's example flow came from the first destination written
+  const assertion = (destinations: string) => `cluster { version 1.30; podCIDR 10.244.0.0/16 }\nnamespace b {\n  default deny\n  workload w1 app=w1 port http 8080\n  workload w2 app=w2 port http 9090\n}\nassert ns a -> ${destinations}: http\n`;
+  const failing = built(assertion("b/w2, b/w1"));
+  assert.match(failing.diagnostics.join("\n"), /SP3008 assertion failed/);
+  assert.equal(built(formatted(assertion("b/w2, b/w1"))), failing);
 });
 
 test("a printer that would change the program is refused with an internal error", () => {
