@@ -24,7 +24,8 @@ export interface FormatResult {
 const inline = (n: ast.Peer | ast.PortSpec | ast.Requirement | ast.SecurityItem): string =>
   n.kind === "PortSpec" ? port(n) : n.kind === "Requirement" ? requirement(n) : n.kind === "SecurityItem" ? securityItem(n) : peer(n);
 
-const canonical = (file: ast.SourceFileNode) => JSON.stringify(withoutSpans(canonicalize(file, inline)));
+/** The file's tree as JSON, without spans and with its lists in canonical order: what formatting keeps. */
+export const canonicalTree = (file: ast.SourceFileNode) => JSON.stringify(withoutSpans(canonicalize(file, inline)));
 const commentTexts = (file: ast.SourceFileNode) => JSON.stringify(file.comments.map((c) => c.text.trimEnd()));
 
 export function format(text: string, path = "<input>", options: PrintOptions = {}): FormatResult {
@@ -39,7 +40,7 @@ export function formatWith(print: (file: ast.SourceFileNode) => string, text: st
   const again = parse(output, path);
   const problem = hasErrors(again.diagnostics)
     ? "not parse"
-    : canonical(again.file) !== canonical(input.file)
+    : canonicalTree(again.file) !== canonicalTree(input.file)
       ? "change the program"
       : commentTexts(again.file) !== commentTexts(input.file)
         ? "lose or move a comment"

@@ -1,6 +1,7 @@
 /**
  * The formatter: golden cases, every example and stdlib module already in canonical layout,
- * idempotence and AST preservation on a fuzzed corpus, refusal when the printer would change the
+ * idempotence and AST preservation on a fuzzed corpus and on generated programs of every statement
+ * form (which also build to the same bytes once formatted), refusal when the printer would change the
  * program, files with errors left alone, and `secpolc fmt` and `npx prettier --plugin` agreeing.
  */
 import { test } from "uvu";
@@ -14,7 +15,8 @@ import { format, formatWith } from "../../src/format/format.js";
 import { build } from "../../src/index.js";
 import { parse } from "../../src/syntax/parse.js";
 import { assertBaseline, repoRoot, testRoot } from "../support/baseline.js";
-import { programArbitrary } from "../support/programs.js";
+import { checkFormatting } from "../support/fuzz.js";
+import { everyFormProgram, programArbitrary } from "../support/programs.js";
 import { exampleNames, readSources } from "../support/sources.js";
 
 const casesDir = join(testRoot, "cases", "format");
@@ -69,6 +71,18 @@ test("fuzzed programs: formatting succeeds, is idempotent and keeps the AST and 
   fc.assert(fc.property(decorate, (text) => void assertWellFormatted(text)), { numRuns: 300 });
 });
 
+test("generated programs of every statement form: each formats, format(format(x)) = format(x), the output parses to the same AST and builds to the same bytes", () => {
+  // the properties are checkFormatting's (test/support/fuzz.ts); `npm run fuzz -- --format-runs N` runs more
+  let checked = 0;
+  fc.assert(
+    fc.property(everyFormProgram, (text) => {
+      if (checkFormatting(text).checked) checked++;
+    }),
+    { numRuns: 20 },
+  );
+  assert.ok(checked >= 2, `only ${checked} of 20 programs check without errors: the build property is barely exercised`);
+});
+
 test("fuzzed example mutations: what parses formats idempotently, what does not is left alone", () => {
   const corpus = exampleNames().flatMap((name) => readSources(join(repoRoot, "examples", name)).map((s) => s.text));
   const pieces = ["allow", "deny", "->", ",", "\n", "# c\n", "  ", ";", "web", "ns x", "app=web", "80", "{", "}"];
@@ -115,6 +129,15 @@ test("the order peers are written in does not change the build, so a formatted p
   const failing = built(assertion("b/w2, b/w1"));
   assert.match(failing.diagnostics.join("\n"), /SP3008 assertion failed/);
   assert.equal(built(formatted(assertion("b/w2, b/w1"))), failing);
+});
+
+test("a field given several values is one error per other value, whatever the order of the items (found by the property)", () => {
+  // the formatter sorts the items; SP4008 was reported once per item that differed from the first
+  const program = (items: string) => `cluster { version 1.30; podCIDR 10.244.0.0/16 }\nnamespace b { workload w1 app=w1 }\nprofile p1 { require seccomp Localhost profiles/x.json }\nrequire ${items} in ns b\napply p1 to ns b\n`;
+  const written = program('seccomp Localhost profiles/x.json, seccomp Localhost "profiles/audit.json"');
+  assert.is(formatted(written), program('seccomp Localhost "profiles/audit.json", seccomp Localhost profiles/x.json'));
+  assert.equal(built(written).diagnostics, ["SP4008 `securityContext.seccompProfile` is given two different values for the same pods"]);
+  assert.equal(built(formatted(written)), built(written));
 });
 
 test("a printer that would change the program is refused with an internal error", () => {

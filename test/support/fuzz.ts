@@ -11,6 +11,9 @@ import fc from "fast-check";
 import { parseAllDocuments } from "yaml";
 import { join } from "node:path";
 import { build, type Diagnostic, type ImportResolver } from "../../src/index.js";
+import { canonicalTree, format } from "../../src/format/format.js";
+import { parse } from "../../src/syntax/parse.js";
+import { SOURCE_ANNOTATION } from "../../src/compile/output.js";
 import { positionsIn, type Position } from "../../src/diagnostics/diagnostic.js";
 import { repoRoot } from "./baseline.js";
 import { programArbitrary } from "./programs.js";
@@ -191,4 +194,44 @@ export function checkBuild(text: string): void {
   }
   if (!result.files.some((f) => f.path === "kustomization.yaml")) fail("a build without errors emitted no kustomization.yaml");
   for (const f of result.files) checkOutputFile(f.path, f.content);
+}
+
+/**
+ * A build's diagnostics (spans aside) and files (the line numbers of source annotations aside).
+ * Without translation validation, which checks the files and changes none of them.
+ */
+function buildWithoutLines(text: string): { errors: number; diagnostics: string[]; files: string[] } {
+  const result = build([{ path: FUZZ_PATH, text }], { resolveImport: fuzzResolver, verify: false });
+  const sourceLines = new RegExp(`(${SOURCE_ANNOTATION}"?: ).*`, "g");
+  return {
+    errors: result.diagnostics.filter((d) => d.severity === "error").length,
+    diagnostics: result.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message}`).sort(),
+    files: result.files.map((f) => `${f.path}\n${f.content.replace(sourceLines, "$1LINES")}`),
+  };
+}
+
+/**
+ * The formatter's property, on a program that parses: it formats (a program that parses never gets
+ * SP1007), formatting the output again changes nothing, the output parses to the same tree (spans
+ * aside, lists in canonical order) with the same comments in the same order, and it checks and
+ * builds to the same diagnostics and the same files byte for byte, but for the line numbers of the
+ * source annotations. Returns whether the program checks without errors.
+ */
+export function checkFormatting(text: string): { checked: boolean } {
+  const input = parse(text, FUZZ_PATH);
+  if (input.diagnostics.some((d) => d.severity === "error")) fail(`the program does not parse: ${input.diagnostics[0].code} ${input.diagnostics[0].message}`);
+  const once = format(text, FUZZ_PATH);
+  if (once.text === undefined) fail(`not formatted: ${once.diagnostics.map((d) => `${d.code} ${d.message}`).join("; ")}`);
+  const formatted = once.text!;
+  const twice = format(formatted, FUZZ_PATH).text;
+  if (twice !== formatted) fail(`formatting is not idempotent: format(format(x)) is\n${twice}\nformat(x) is\n${formatted}`);
+  const output = parse(formatted, FUZZ_PATH);
+  if (canonicalTree(output.file) !== canonicalTree(input.file)) fail(`the formatted program parses to another tree:\n${formatted}`);
+  const comments = (file: typeof input.file) => JSON.stringify(file.comments.map((c) => c.text.trimEnd()));
+  if (comments(output.file) !== comments(input.file)) fail(`the formatted program has other comments, or in another order:\n${formatted}`);
+  const before = buildWithoutLines(text);
+  const after = buildWithoutLines(formatted);
+  if (JSON.stringify(after.diagnostics) !== JSON.stringify(before.diagnostics)) fail(`the formatted program has other diagnostics: ${JSON.stringify(after.diagnostics)}, not ${JSON.stringify(before.diagnostics)}`);
+  if (after.files.join("\0") !== before.files.join("\0")) fail(`the formatted program builds to other files:\n${formatted}`);
+  return { checked: before.errors === 0 };
 }
