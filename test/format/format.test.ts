@@ -109,6 +109,10 @@ test("fuzzed example mutations: what parses formats idempotently, what does not 
 test("a workload's clauses format in any order (issue 16: `kind` before `serviceAccount` was SP1007)", () => {
   const quoted = "workload a/x app=x kind Job serviceAccount s\n";
   assert.is(formatted(quoted), "workload a/x app=x serviceAccount s kind Job\n");
+  // and through the Prettier plugin, as `secpolc fmt` runs it
+  const cli = spawnSync(process.execPath, [bin, "fmt", "-"], { input: quoted, encoding: "utf8" });
+  assert.is(cli.status, 0, cli.stderr);
+  assert.is(cli.stdout, "workload a/x app=x serviceAccount s kind Job\n");
   assertWellFormatted("workload a/x app=x kind Job containers c serviceAccount s service 80 -> 8080 port http 8080\n");
 });
 

@@ -152,11 +152,15 @@ const workloadOf = (app: string, qualified: string) =>
       ]).map((clauses) => [`workload ${qualified}`, w.selector.replace(/APP/g, app), ...clauses].join(" ")),
     );
 
-/** Every kind of peer (`peerOf`'s and more): `declared` workloads, `groups` declared; `pods(...)` alone only inside a namespace block. */
-const everyPeer = (declared: string[], groups: string[], inNamespace: boolean) =>
+/**
+ * Every kind of peer (`peerOf`'s and more): `declared` workloads, `groups` declared; inside a
+ * namespace block (`local`: its workloads), unqualified names and `pods(...)` alone too.
+ */
+const everyPeer = (declared: string[], groups: string[], local?: string[]) =>
   fc.oneof(
     { weight: 6, arbitrary: peerOf(declared) },
     ...(groups.length > 0 ? [{ weight: 1, arbitrary: fc.constantFrom(...groups) }] : []),
+    ...(local && local.length > 0 ? [{ weight: 2, arbitrary: fc.constantFrom(...local) }] : []),
     {
       weight: 2,
       arbitrary: fc.constantFrom(
@@ -166,7 +170,7 @@ const everyPeer = (declared: string[], groups: string[], inNamespace: boolean) =
         'pods(app="w1", tier in (fe, be)) in ns(team=x, env!=dev)',
         `ns(${BREAK}team=y)`,
         "pods(k8s-app=kube-dns) in ns kube-system",
-        ...(inNamespace ? ["pods(!legacy)", "pods(app=w1, tier=fe)"] : []),
+        ...(local ? ["pods(!legacy)", "pods(app=w1, tier=fe)"] : []),
       ),
     },
   );
@@ -197,12 +201,15 @@ const securityRule = (targets: { any: fc.Arbitrary<string>; workload: fc.Arbitra
     )
     .map(([action, items, target]) => `${action} ${list(items)}${target}`);
 
+/** Each field of a psp block, in the forms it takes (a block sets a field once). */
 const PSP_FIELDS = [
-  "privileged false", "hostNetwork true", "hostPID false", "hostIPC false", "hostPorts 10000..11000, 13000..14000", "runAsUser MustRunAs 2..10",
-  "runAsGroup MayRunAs 1..65535", "fsGroup MustRunAs 2..10, 20..30", "supplementalGroups RunAsAny", "seLinux RunAsAny", "readOnlyRootFilesystem true",
-  "allowPrivilegeEscalation false", "defaultAllowPrivilegeEscalation false", "allowedCapabilities SYS_TIME, NET_ADMIN", "defaultAddCapabilities CHOWN",
-  "requiredDropCapabilities SYS_ADMIN SYS_MODULE", "volumes emptyDir, configMap, secret", 'allowedHostPaths "/var/log", "/data"', "allowedProcMountTypes Default",
-  "forbiddenSysctls kernel.msgmax", "allowedUnsafeSysctls net.core.somaxconn", "seccomp runtime/default", "appArmor runtime/default",
+  ["privileged false", "privileged true"], ["hostNetwork true"], ["hostPID false"], ["hostIPC false"], ["hostPorts 10000..11000, 13000..14000", "hostPorts 0..65535"],
+  ["runAsUser MustRunAs 2..10", "runAsUser MustRunAsNonRoot", "runAsUser RunAsAny"], ["runAsGroup MayRunAs 1..65535", "runAsGroup MustRunAs 1..10 20..30"],
+  ["fsGroup MustRunAs 2..10, 20..30", "fsGroup RunAsAny"], ["supplementalGroups RunAsAny", "supplementalGroups MayRunAs 1..65535"], ["seLinux RunAsAny", "seLinux MustRunAs"],
+  ["readOnlyRootFilesystem true"], ["allowPrivilegeEscalation false"], ["defaultAllowPrivilegeEscalation false"], ["allowedCapabilities SYS_TIME, NET_ADMIN", "allowedCapabilities *"],
+  ["defaultAddCapabilities CHOWN"], ["requiredDropCapabilities SYS_ADMIN SYS_MODULE", "requiredDropCapabilities ALL"], ["volumes emptyDir, configMap, secret", "volumes *"],
+  ['allowedHostPaths "/var/log", "/data"'], ["allowedProcMountTypes Default", "allowedProcMountTypes Default, Unmasked"], ["forbiddenSysctls kernel.msgmax"],
+  ["allowedUnsafeSysctls net.core.somaxconn"], ["seccomp runtime/default", "seccomp runtime/default, docker/default"], ["appArmor runtime/default"],
 ];
 
 const GRANT_SUBJECTS = ["user b", 'user "jane@example.com"', 'user "DOMAIN\\\\jane"', 'user "say \\"hi\\""', "group system:authenticated", "group system:serviceaccounts:a", 'group "ops team"', "serviceaccount a/sa-w1", "serviceaccounts in ns b"];
@@ -241,7 +248,7 @@ export const everyFormProgram: fc.Arbitrary<string> = fc
         labels: fc.tuple(fc.option(pick(TEAMS), { nil: undefined }), someOf(['env="prod"', "app.kubernetes.io/part-of=shop"], 0, 2)).map(([team, more]) => [...(team ? [`team=${team}`] : []), ...more]),
         postures: bothDirections,
         // enforcing `privileged` only: an `allow` never contradicts the enforced level
-        pss: fc.option(someOf(["enforce privileged", "warn baseline@v1.24", "audit restricted@latest"], 1, 3), { nil: undefined }),
+        pss: fc.option(fc.tuple(someOf(["enforce privileged", "audit restricted@latest"], 0), pick(["warn baseline@v1.24", "warn restricted", "warn baseline@1.30"])).map(([modes, warn]) => [...modes, warn]), { nil: undefined }),
         apps: fc.uniqueArray(pick(APPS), { minLength: 1, maxLength: 3 }),
       }),
       { selector: (n) => n.name, minLength: 1, maxLength: 3 },
@@ -254,14 +261,20 @@ export const everyFormProgram: fc.Arbitrary<string> = fc
     const groups = ["g1", "g2", ...(p.imports.includes('import "./lib.secpol"') ? ["lib"] : [])];
     const owned = fc.oneof(fc.constantFrom(...declared), pick(namespaces).map((n) => `ns ${n}`), pick(namespaces).map((n) => `${n}/*`));
     /** A network rule (or assertion) whose destinations start with an owned peer, so it reaches a managed direction. */
-    const rule = (inNamespace: boolean) =>
+    /** `local`: the workloads of the namespace block the rule is written in. */
+    const rule = (local?: string[]) =>
       fc
-        .tuple(fc.array(everyPeer(declared, groups, inNamespace), { minLength: 1, maxLength: 3 }), owned, fc.array(everyPeer(declared, groups, inNamespace), { maxLength: 2 }))
-        .chain(([sources, first, more]) => portList([first, ...more].every((d) => declared.includes(d))).map((ports) => ({ sources: list(sources), destinations: list([first, ...more]), ports })));
-    const network = (inNamespace: boolean) => fc.tuple(fc.constantFrom("allow", "deny"), rule(inNamespace)).map(([action, r]) => `${action} ${r.sources} ->${BREAK}${r.destinations}${r.ports}`);
-    const assertion = fc.tuple(fc.constantFrom("->", "-/->"), rule(false)).map(([arrow, r]) => `assert ${r.sources} ${arrow}${BREAK}${r.destinations}${r.ports || (arrow === "->" ? ": 80" : "")}`);
-    const forWorkload = fc.constantFrom(...declared).map((w) => ` for ${w}`);
-    const targets = { workload: forWorkload, any: fc.oneof(forWorkload, pick(namespaces).map((n) => ` in ns ${n}`), pick(TEAMS).map((t) => ` in ns(team=${t})`), fc.constant(" in all")) };
+        .tuple(fc.array(everyPeer(declared, groups, local), { minLength: 1, maxLength: 3 }), owned, fc.array(everyPeer(declared, groups, local), { maxLength: 2 }))
+        .chain(([sources, first, more]) =>
+          portList([first, ...more].every((d) => declared.includes(d) || (local ?? []).includes(d))).map((ports) => ({ sources: list(sources), destinations: list([first, ...more]), ports })),
+        );
+    const network = (local?: string[]) => fc.tuple(fc.constantFrom("allow", "deny"), rule(local)).map(([action, r]) => `${action} ${r.sources} ->${BREAK}${r.destinations}${r.ports}`);
+    const assertion = fc.tuple(fc.constantFrom("->", "-/->"), rule()).map(([arrow, r]) => `assert ${r.sources} ${arrow}${BREAK}${r.destinations}${r.ports || (arrow === "->" ? ": 80" : "")}`);
+    const targetsIn = (local: string[]) => {
+      const forWorkload = fc.constantFrom(...declared, ...local).map((w) => ` for ${w}`);
+      return { workload: forWorkload, any: fc.oneof(forWorkload, pick(namespaces).map((n) => ` in ns ${n}`), pick(TEAMS).map((t) => ` in ns(team=${t})`), fc.constant(" in all")) };
+    };
+    const targets = targetsIn([]);
     const applyStatement = fc
       .tuple(pick(["p1", "baseline", "restricted"]), fc.oneof(fc.constantFrom(...declared), pick(namespaces).map((n) => `ns ${n}`), fc.constant("all"), pick(TEAMS).map((t) => `ns(team=${t})`)))
       .map(([profile, to]) => `apply ${profile} to ${to}`);
@@ -270,8 +283,8 @@ export const everyFormProgram: fc.Arbitrary<string> = fc
         fc
           .tuple(
             fc.tuple(...n.apps.map((a) => workloadOf(a, a))),
-            fc.array(fc.oneof(network(true), securityRule(targets)), { maxLength: 2 }),
-            fc.option(pick(n.apps).map((a) => `default deny ingress for ${a}`), { nil: undefined }),
+            fc.array(fc.oneof(network(n.apps), securityRule(targetsIn(n.apps))), { maxLength: 2 }),
+            fc.option(fc.tuple(pick(["default deny ingress", "default allow egress", "default deny", "default allow ingress"]), pick(n.apps)).map(([posture, a]) => `${posture} for ${a}`), { nil: undefined }),
           )
           .chain(([workloads, rules, workloadPosture]) =>
             anyOrder([
@@ -286,13 +299,13 @@ export const everyFormProgram: fc.Arbitrary<string> = fc
       ),
     );
     // PodSecurityPolicy exists before 1.25 only
-    const psp = p.version === "1.30" ? fc.constant([]) : someOf(PSP_FIELDS, 0, 8).map((fields) => [block("psp restricted-psp", fields)]);
+    const psp = p.version === "1.30" ? fc.constant([]) : fc.shuffledSubarray(PSP_FIELDS, { maxLength: 8 }).chain((fields) => fc.tuple(...fields.map(pick))).map((fields) => [block("psp restricted-psp", fields)]);
     const grants = p.version === "1.30" ? fc.constant([]) : fc.array(pick(GRANT_SUBJECTS).map((s) => `grant psp restricted-psp to ${s}`), { maxLength: 2 });
     // a podCIDR, which a deny under `default allow` needs
     const cluster = fc
       .tuple(pick(["podCIDR 10.244.0.0/16, fd00:10:244::/56", "podCIDR 10.244.0.0/16 fd00:10:244::/56", "podCIDR 10.244.0.0/16"]), someOf(["serviceCIDR 10.96.0.0/12"], 0))
       .chain(([pods, more]) => anyOrder([`version ${p.version}`, pods, ...more]).map((s) => block("cluster", s)));
-    const groupPeers = fc.array(everyPeer(declared, [], false), { minLength: 1, maxLength: 3 }).map(list);
+    const groupPeers = fc.array(everyPeer(declared, []), { minLength: 1, maxLength: 3 }).map(list);
     return fc
       .tuple(
         cluster,
@@ -303,7 +316,7 @@ export const everyFormProgram: fc.Arbitrary<string> = fc
         fc.array(securityRule(undefined), { minLength: 1, maxLength: 3 }).map((rules) => block("profile p1", rules)),
         psp,
         grants,
-        fc.array(network(false), { minLength: 1, maxLength: 4 }),
+        fc.array(network(), { minLength: 1, maxLength: 4 }),
         // a third of the programs assert (most assertions of random rules fail, which is an error)
         fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(assertion, { minLength: 1, maxLength: 2 }) }),
         fc.array(fc.oneof(securityRule(targets), applyStatement), { maxLength: 3 }),
@@ -340,6 +353,7 @@ function laidOut(statements: Statement[]): fc.Arbitrary<string> {
       return `${s.block.header} {${open}${inner.reduce((out, item) => out + (oneLine ? "; " : separator(out)) + item)}${close}}`;
     };
     const body = statements.map(statement).reduce((out, s) => out + separator(out) + s);
-    return `${header}${body}${choose(["\n", "\n", "  # at the end\n", "\n# the end\n", "\n\n"])}`;
+    const text = `${header}${body}${choose(["\n", "\n", "  # at the end\n", "\n# the end\n", "\n\n"])}`;
+    return choose([false, false, false, true]) ? text.replace(/\n/g, "\r\n") : text;
   });
 }
