@@ -144,6 +144,14 @@ test("a field given several values is one error per other value, whatever the or
   assert.equal(built(formatted(written)), built(written));
 });
 
+test("a user or group name that lexes as a number stays quoted: a subject name is names joined by `:` (found by the property)", () => {
+  // `user "1000"` printed as `user 1000`, which does not parse: SP1007
+  for (const name of ["1000", "1:2", "system:1.30", "a:007"]) assert.is(formatted(`grant psp p to user "${name}"\n`), `grant psp p to user "${name}"\n`);
+  assert.is(formatted('grant psp p to group "system:serviceaccounts:a"\n'), "grant psp p to group system:serviceaccounts:a\n");
+  // where a number may stand, it is written bare
+  assert.is(formatted('allow pods(app="123") in ns x -> y\n'), "allow pods(app=123) in ns x -> y\n");
+});
+
 test("a printer that would change the program is refused with an internal error", () => {
   const text = "allow a, b -> c: 80\n";
   const dropsAPeer = formatWith(() => "allow a -> c: 80\n", text, "t.secpol");

@@ -212,7 +212,7 @@ const PSP_FIELDS = [
   ["allowedUnsafeSysctls net.core.somaxconn"], ["seccomp runtime/default", "seccomp runtime/default, docker/default"], ["appArmor runtime/default"],
 ];
 
-const GRANT_SUBJECTS = ["user b", 'user "jane@example.com"', 'user "DOMAIN\\\\jane"', 'user "say \\"hi\\""', "group system:authenticated", "group system:serviceaccounts:a", 'group "ops team"', "serviceaccount a/sa-w1", "serviceaccounts in ns b"];
+const GRANT_SUBJECTS = ["user b", 'user "jane@example.com"', 'user "DOMAIN\\\\jane"', 'user "say \\"hi\\""', "group system:authenticated", "group system:serviceaccounts:a", 'group "ops team"', 'user "1000"', 'group "system:1.30"', "serviceaccount a/sa-w1", "serviceaccounts in ns b"];
 
 /** A statement of a generated program, before layout: `BREAK` marks where it may span lines. */
 interface Statement {
