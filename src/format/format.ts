@@ -24,12 +24,14 @@ export interface FormatResult {
 const inline = (n: ast.Peer | ast.PortSpec | ast.Requirement | ast.SecurityItem): string =>
   n.kind === "PortSpec" ? port(n) : n.kind === "Requirement" ? requirement(n) : n.kind === "SecurityItem" ? securityItem(n) : peer(n);
 
+/** The file's tree with its lists in canonical order (as the printer prints them). */
+export const canonicalFile = (file: ast.SourceFileNode): ast.SourceFileNode => canonicalize(file, inline);
 /** The file's tree as JSON, without spans and with its lists in canonical order: what formatting keeps. */
-export const canonicalTree = (file: ast.SourceFileNode) => JSON.stringify(withoutSpans(canonicalize(file, inline)));
+export const canonicalTree = (file: ast.SourceFileNode) => JSON.stringify(withoutSpans(canonicalFile(file)));
 const commentTexts = (file: ast.SourceFileNode) => JSON.stringify(file.comments.map((c) => c.text.trimEnd()));
 
 export function format(text: string, path = "<input>", options: PrintOptions = {}): FormatResult {
-  return formatWith((file) => new Printer(text, file.comments, options).file(canonicalize(file, inline)), text, path);
+  return formatWith((file) => new Printer(text, file.comments, options).file(canonicalFile(file)), text, path);
 }
 
 /** `format` with the printer given: tests hand it a broken one to see the formatter refuse. */
