@@ -8,6 +8,7 @@
 import type * as ast from "../syntax/ast.js";
 import { NumberToken, Name } from "../syntax/tokens.js";
 import { scan } from "../syntax/scanner.js";
+import { startsWorkloadSelector } from "../syntax/parser.js";
 import { tokenMatcher, type TokenType } from "chevrotain";
 
 export const MAX_WIDTH = 100;
@@ -63,6 +64,20 @@ export function requirement(r: ast.Requirement): string {
 }
 
 const selector = (s: ast.Selector) => s.requirements.map(requirement).join(", ");
+
+/**
+ * A workload's selector in canonical order, but led by the first requirement that the parser takes
+ * as the start of a selector (`startsWorkloadSelector`): `kind` (a label that exists) first would
+ * start a `kind` clause.
+ */
+function workloadSelector(s: ast.Selector): string {
+  const leads = (r: ast.Requirement) => {
+    const { tokens } = scan(requirement(r));
+    return startsWorkloadSelector((k) => tokens[k]?.tokenType);
+  };
+  const first = s.requirements.findIndex(leads);
+  return (first <= 0 ? s.requirements : [s.requirements[first], ...s.requirements.filter((_, i) => i !== first)]).map(requirement).join(", ");
+}
 
 function namespaceRef(n: ast.NamespacePeer | ast.NamespaceSelectorPeer): string {
   return n.kind === "NamespacePeer" ? `ns ${n.namespace.text}` : `ns(${selector(n.selector)})`;
@@ -130,7 +145,7 @@ function workloadColumns(w: ast.WorkloadDeclaration): [string, string, string] {
     ...(w.containers.length > 0 ? [`containers ${w.containers.map((c) => c.text).join(", ")}`] : []),
     ...(w.workloadKind ? [`kind ${w.workloadKind.text}`] : []),
   ];
-  return [`workload ${qualified(w.name)}`, selector(w.selector), clauses.join(" ")];
+  return [`workload ${qualified(w.name)}`, workloadSelector(w.selector), clauses.join(" ")];
 }
 
 const joinColumns = (columns: readonly string[]) => columns.filter((c) => c !== "").join(" ");

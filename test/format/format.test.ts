@@ -152,6 +152,15 @@ test("a user or group name that lexes as a number stays quoted: a subject name i
   assert.is(formatted('allow pods(app="123") in ns x -> y\n'), "allow pods(app=123) in ns x -> y\n");
 });
 
+test("a workload's selector never starts with a requirement the parser would take for a clause", () => {
+  // canonical order put `kind` (a label that exists) first: `workload a/w kind, tier=1` starts a `kind` clause, SP1007
+  assert.is(formatted("workload a/w tier=1, kind\n"), "workload a/w tier=1, kind\n");
+  assert.is(formatted("workload a/w zone=1, port, containers\n"), "workload a/w zone=1, containers, port\n");
+  assert.is(formatted("workload a/w zone=1, kind=Job\n"), "workload a/w kind=Job, zone=1\n");
+  // elsewhere, canonical order
+  assert.is(formatted("allow pods(tier=1, kind) in ns a -> b\n"), "allow pods(kind, tier=1) in ns a -> b\n");
+});
+
 test("a printer that would change the program is refused with an internal error", () => {
   const text = "allow a, b -> c: 80\n";
   const dropsAPeer = formatWith(() => "allow a -> c: 80\n", text, "t.secpol");

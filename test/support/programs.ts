@@ -128,7 +128,7 @@ const someOf = (items: readonly string[], min = 1, max = items.length) => fc.shu
 /** All of `items`, in any order. */
 const anyOrder = <T>(items: readonly T[]) => fc.shuffledSubarray([...items], { minLength: items.length, maxLength: items.length });
 
-const SELECTORS = ["app=APP", "app==APP", `app in (${BREAK}APP,${BREAK}"v2")`, "app.kubernetes.io/name=APP", "app=APP, tier!=cache", "app=APP,!legacy", "app=APP, team", 'app="APP"', "app=APP, tier notin (x)"];
+const SELECTORS = ["app=APP", "app==APP", `app in (${BREAK}APP,${BREAK}"v2")`, "app.kubernetes.io/name=APP", "app=APP, tier!=cache", "app=APP,!legacy", "app=APP, team", 'app="APP"', "app=APP, tier notin (x)", "version=APP, kind", "zone=APP, port, !legacy"];
 
 /** A workload (`name` inside its namespace's block, `ns/name` at top level) with every kind of clause, in any order. */
 const workloadOf = (app: string, qualified: string) =>
