@@ -161,6 +161,16 @@ test("a workload's selector never starts with a requirement the parser would tak
   assert.is(formatted("allow pods(tier=1, kind) in ns a -> b\n"), "allow pods(kind, tier=1) in ns a -> b\n");
 });
 
+test("a second `serviceAccount` or `kind` for one workload is an error, so fmt never drops it without a word", () => {
+  // the tree keeps one of them: it checked clean, and fmt printed the other away
+  const text = "workload a/w app=x serviceAccount s serviceAccount t kind Job kind Pod\n";
+  const result = format(text, "t.secpol");
+  assert.is(result.text, undefined);
+  assert.equal(result.diagnostics.map((d) => `${d.code} ${d.message}`), ["SP1019 `serviceAccount` is given twice for one workload", "SP1019 `kind` is given twice for one workload"]);
+  // on the error path of the parser too
+  assert.ok(parse(`${text}allow a -> b: "x"\n`, "t.secpol").diagnostics.some((d) => d.code === "SP1019"));
+});
+
 test("a printer that would change the program is refused with an internal error", () => {
   const text = "allow a, b -> c: 80\n";
   const dropsAPeer = formatWith(() => "allow a -> c: 80\n", text, "t.secpol");

@@ -11,6 +11,7 @@ export const syntax = {
   formatterChangedMeaning: entry("SP1007", "error", (what: string) =>
     `internal error: the formatter's output would ${what}, so the file was left unchanged (please report this with the file)`),
   fileTooLarge: entry("SP1006", "error", (size: number, limit: number) => `the file has ${size} characters; secpolc reads at most ${limit}`),
+  clauseRepeated: entry("SP1019", "error", (clause: string) => `\`${clause}\` is given twice for one workload`),
 } as const;
 
 /** The code points of the characters beyond printable ASCII (` (U+201C, U+201D)`): invisible, look-alike or shown as `�`. */
