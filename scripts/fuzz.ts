@@ -1,14 +1,17 @@
 /**
- * The fuzzing campaign: `npm run fuzz`, or `npm run fuzz -- --runs N --manifest-runs M --seed S` (it
- * runs as `node --import tsx scripts/fuzz.ts`). Builds N programs (10,000 by default) through the
- * compiler core: generated programs, mutated and spliced examples, token soups and random bytes,
- * shared with the in-suite sample in test/support/fuzz.ts, and checks the robustness property there
- * on each; then audits and migrates M hostile manifests (10,000 by default; test/support/manifest-fuzz.ts).
+ * The fuzzing campaign: `npm run fuzz`, or `npm run fuzz -- --runs N --manifest-runs M --format-runs F
+ * --seed S` (it runs as `node --import tsx scripts/fuzz.ts`). Builds N programs (10,000 by default)
+ * through the compiler core: generated programs, mutated and spliced examples, token soups and random
+ * bytes, shared with the in-suite sample in test/support/fuzz.ts, and checks the robustness property
+ * there on each; then audits and migrates M hostile manifests (10,000 by default;
+ * test/support/manifest-fuzz.ts); then formats F generated programs of every statement form (1,000 by
+ * default) and checks the formatter's property (`checkFormatting` in test/support/fuzz.ts).
  * Prints progress, the shrunk failing input of each failing family, and a summary line; exits 1
  * when any input fails.
  */
 import fc from "fast-check";
-import { checkBuild, families } from "../test/support/fuzz.js";
+import { checkBuild, checkFormatting, families } from "../test/support/fuzz.js";
+import { everyFormProgram } from "../test/support/programs.js";
 import { checkManifest, hostileManifest } from "../test/support/manifest-fuzz.js";
 
 function option(name: string): string | undefined {
@@ -31,7 +34,8 @@ function integerOption(name: string, fallback: number): number {
 
 const programRuns = integerOption("runs", 10_000);
 const manifestRuns = integerOption("manifest-runs", 10_000);
-const runs = programRuns + manifestRuns;
+const formatRuns = integerOption("format-runs", 1_000);
+const runs = programRuns + manifestRuns + formatRuns;
 const seed = integerOption("seed", Date.now() % 2 ** 31);
 const progressEvery = Math.max(1, Math.min(1000, Math.round(runs / 20)));
 
@@ -42,6 +46,7 @@ shares[1] += programRuns - shares.reduce((a, b) => a + b, 0); // the rounding re
 const stages: { name: string; numRuns: number; arbitrary: fc.Arbitrary<unknown>; check: (input: any) => void; text: (input: any) => string }[] = [
   ...families.map((f, i) => ({ name: f.name, numRuns: shares[i], arbitrary: f.arbitrary, check: checkBuild, text: (t: string) => t })),
   { name: "manifests", numRuns: manifestRuns, arbitrary: hostileManifest, check: checkManifest, text: (m: { path: string; text: string }) => `${m.path}: ${m.text}` },
+  { name: "format", numRuns: formatRuns, arbitrary: everyFormProgram, check: checkFormatting, text: (t: string) => t },
 ];
 
 console.log(`fuzz: ${runs} inputs, seed ${seed} (${stages.map((f) => `${f.name} ${f.numRuns}`).join(", ")})`);

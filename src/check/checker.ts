@@ -54,6 +54,7 @@ import {
 } from "../semantics/model.js";
 import { allPorts, portSet, portsKey, type ContainerPort, type PortRange, type PortSet, type Protocol } from "../semantics/ports.js";
 import { clauseReach } from "../semantics/regions.js";
+import { termKey } from "../semantics/endpoints.js";
 import * as valid from "./values.js";
 import { checkSecurity, type ScopedSecurity } from "./security.js";
 import { checkGrant, checkPsp } from "./psp.js";
@@ -92,8 +93,6 @@ interface DestinationPart {
   defaultPorts?: PortSet;
   span: Span;
 }
-
-const emptySet = (): EndpointSet => ({ pods: [], ips: [] });
 
 export function checkProgram(files: readonly ast.SourceFileNode[], options: CheckOptions = {}): { model: Model; diagnostics: Diagnostic[] } {
   return new Checker(options).run(files);
@@ -649,16 +648,20 @@ class Checker {
     const errorsBefore = this.errorCount();
     const sources = this.endpointSet(node.sources, namespace);
     const parts = node.destinations.flatMap((p) => this.destinationParts(p, namespace));
-    const clauses: Clause[] = [];
+    // the destinations by their ports: one clause per port set
+    const byPorts = new Map<string, { ports: PortSet; sets: EndpointSet[] }>();
     for (const part of parts) {
       const ports = node.ports.length > 0 ? this.rulePorts(node.ports, part) : (part.defaultPorts ?? allPorts);
       if (!ports) continue;
-      const same = clauses.find((c) => portsKey(c.ports) === portsKey(ports));
-      if (same) same.destinations = unionSets(same.destinations, part.set);
-      else clauses.push({ sources, destinations: part.set, ports });
+      const key = portsKey(ports);
+      const same = byPorts.get(key);
+      if (same) same.sets.push(part.set);
+      else byPorts.set(key, { ports, sets: [part.set] });
     }
     if (this.errorCount() > errorsBefore) return [];
-    return [{ action: node.action, clauses: exact(clauses), span: node.span }];
+    // in one order whatever the order of the destinations written, as the sets are (`unionOf`)
+    const clauses = sortedBy([...byPorts], ([key]) => key).map(([, { ports, sets }]): Clause => ({ sources, destinations: unionOf(sets), ports }));
+    return [{ action: node.action, clauses, span: node.span }];
   }
 
   /** PodSecurityPolicies and their grants, for clusters older than 1.25 only. */
@@ -728,8 +731,7 @@ class Checker {
   }
 
   private endpointSet(peers: ast.Peer[], namespace: string | undefined): EndpointSet {
-    const parts = peers.flatMap((p) => this.destinationParts(p, namespace));
-    return parts.length === 1 ? parts[0].set : parts.reduce((acc, part) => unionSets(acc, part.set), emptySet());
+    return unionOf(peers.flatMap((p) => this.destinationParts(p, namespace)).map((part) => part.set));
   }
 
   /** Resolves a peer; groups expand to their members so each keeps its own port names. */
@@ -1038,9 +1040,17 @@ class Checker {
 
 const conjunctionOfBoth = (a: Conjunction, b: Conjunction): boolean => intersectConjunctions(a, b) !== undefined;
 
-function unionSets(a: EndpointSet, b: EndpointSet): EndpointSet {
-  return { pods: [...a.pods, ...b.pods], ips: [...a.ips, ...b.ips] };
+/**
+ * The union of endpoint sets, its terms and blocks in one order whatever the order of the peers
+ * written: the policies compiled from a set follow its order, so `allow a, b -> c` and
+ * `allow b, a -> c` (which the formatter writes for either) must give the same bytes.
+ */
+function unionOf(sets: readonly EndpointSet[]): EndpointSet {
+  if (sets.length === 1) return sets[0];
+  return { pods: sortedBy(sets.flatMap((s) => s.pods), termKey), ips: sortedBy(sets.flatMap((s) => s.ips), (block) => `${formatCidr(block.cidr)} ${block.except.map(formatCidr).join(" ")}`) };
 }
+
+const sortedBy = <T>(items: T[], key: (item: T) => string): T[] => items.map((item) => ({ item, key: key(item) })).sort((x, y) => compareStrings(x.key, y.key)).map((x) => x.item);
 
 /** A cluster version, MAJOR.MINOR (at most three digits each: `1.99999999999999999999` is no version, and no number either). */
 export function parseClusterVersion(text: string): { major: number; minor: number } | undefined {

@@ -24,6 +24,8 @@ interface Setting {
   target: SecurityEntry["target"];
   field: FieldValue;
   spans: Span[];
+  /** The other values given to the field, each reported once. */
+  conflicts: Set<string>;
 }
 
 export function compileSecurityComponents(model: Model): { files: OutputFile[]; components: string[]; diagnostics: Diagnostic[] } {
@@ -39,12 +41,15 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
       for (const field of entry.values) {
         const key = `${owner}.${field.scope}.${field.path}`.replace(/\./g, "-");
         const existing = settings.get(key);
-        if (existing && JSON.stringify(existing.field.value) !== JSON.stringify(field.value)) {
-          diagnostics.push(diagnostic(sm.conflictingValues, entry.span, [field.path], { related: [{ span: existing.spans[0], message: "the other value is set here" }] }));
+        const value = JSON.stringify(field.value);
+        if (existing && JSON.stringify(existing.field.value) !== value) {
+          // once per other value: which value comes first is the order of the items written, which must not count
+          if (!existing.conflicts.has(value)) diagnostics.push(diagnostic(sm.conflictingValues, entry.span, [field.path], { related: [{ span: existing.spans[0], message: "the other value is set here" }] }));
+          existing.conflicts.add(value);
           continue;
         }
         if (existing) existing.spans.push(entry.span);
-        else settings.set(key, { key, target: entry.target, field, spans: [entry.span] });
+        else settings.set(key, { key, target: entry.target, field, spans: [entry.span], conflicts: new Set() });
       }
     }
     if (settings.size === 0) continue;

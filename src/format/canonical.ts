@@ -64,13 +64,19 @@ export function canonicalize<T>(node: T, print: (n: ast.Peer | ast.PortSpec | as
   return visit(node) as T;
 }
 
-/** The tree without positions or the file's path: what must survive formatting unchanged. */
+/**
+ * The tree without positions or the file's path: what must survive formatting unchanged. Fields
+ * are in name order, so that trees equal as values are equal as JSON: the parser sets a node's
+ * fields in the order the source gives them (`kind Job serviceAccount s` sets `workloadKind`
+ * first), which the printer does not keep.
+ */
 export function withoutSpans(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutSpans);
   if (node === null || typeof node !== "object") return node;
   return Object.fromEntries(
     Object.entries(node)
       .filter(([k]) => k !== "span" && k !== "path" && k !== "comments")
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([k, v]) => [k, withoutSpans(v)]),
   );
 }

@@ -24,11 +24,14 @@ export interface FormatResult {
 const inline = (n: ast.Peer | ast.PortSpec | ast.Requirement | ast.SecurityItem): string =>
   n.kind === "PortSpec" ? port(n) : n.kind === "Requirement" ? requirement(n) : n.kind === "SecurityItem" ? securityItem(n) : peer(n);
 
-const canonical = (file: ast.SourceFileNode) => JSON.stringify(withoutSpans(canonicalize(file, inline)));
+/** The file's tree with its lists in canonical order (as the printer prints them). */
+export const canonicalFile = (file: ast.SourceFileNode): ast.SourceFileNode => canonicalize(file, inline);
+/** The file's tree as JSON, without spans and with its lists in canonical order: what formatting keeps. */
+export const canonicalTree = (file: ast.SourceFileNode) => JSON.stringify(withoutSpans(canonicalFile(file)));
 const commentTexts = (file: ast.SourceFileNode) => JSON.stringify(file.comments.map((c) => c.text.trimEnd()));
 
 export function format(text: string, path = "<input>", options: PrintOptions = {}): FormatResult {
-  return formatWith((file) => new Printer(text, file.comments, options).file(canonicalize(file, inline)), text, path);
+  return formatWith((file) => new Printer(text, file.comments, options).file(canonicalFile(file)), text, path);
 }
 
 /** `format` with the printer given: tests hand it a broken one to see the formatter refuse. */
@@ -39,7 +42,7 @@ export function formatWith(print: (file: ast.SourceFileNode) => string, text: st
   const again = parse(output, path);
   const problem = hasErrors(again.diagnostics)
     ? "not parse"
-    : canonical(again.file) !== canonical(input.file)
+    : canonicalTree(again.file) !== canonicalTree(input.file)
       ? "change the program"
       : commentTexts(again.file) !== commentTexts(input.file)
         ? "lose or move a comment"

@@ -6,9 +6,10 @@
  * holds no comment and fits in 100 columns.
  */
 import type * as ast from "../syntax/ast.js";
-import { Identifier, NumberToken, Name } from "../syntax/tokens.js";
+import { NumberToken, Name } from "../syntax/tokens.js";
 import { scan } from "../syntax/scanner.js";
-import { tokenMatcher } from "chevrotain";
+import { startsWorkloadSelector } from "../syntax/parser.js";
+import { tokenMatcher, type TokenType } from "chevrotain";
 
 export const MAX_WIDTH = 100;
 const INDENT = "  ";
@@ -23,15 +24,17 @@ export interface PrintOptions {
 
 const quote = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, "\\n").replace(/\t/g, "\\t")}"`;
 
-/** True when `text` lexes back as one name or number token. */
-function bare(text: string): boolean {
+/** True when `text` lexes back as one token of the `types` that the grammar takes unquoted at its place. */
+function bare(text: string, types: readonly TokenType[]): boolean {
   if (text === "") return false;
   const { tokens, errors } = scan(text);
-  return errors.length === 0 && tokens.length === 1 && tokens[0].image === text && (tokenMatcher(tokens[0], Name) || tokenMatcher(tokens[0], Identifier) || tokenMatcher(tokens[0], NumberToken));
+  return errors.length === 0 && tokens.length === 1 && tokens[0].image === text && types.some((type) => tokenMatcher(tokens[0], type));
 }
 
-const labelValue = (w: ast.Word) => (bare(w.text) ? w.text : quote(w.text));
-const subject = (w: ast.Word) => (w.text.split(":").every(bare) ? w.text : quote(w.text));
+/** A label value is a name, a number or a string (`labelValue` in parser.ts). */
+const labelValue = (w: ast.Word) => (bare(w.text, [Name, NumberToken]) ? w.text : quote(w.text));
+/** A subject name is names joined by `:`, or a string (`subjectName` in parser.ts): `user "1000"` stays quoted. */
+const subject = (w: ast.Word) => (w.text.split(":").every((part) => bare(part, [Name])) ? w.text : quote(w.text));
 const qualified = (q: ast.QualifiedName) => (q.namespace ? `${q.namespace.text}/${q.name.text}` : q.name.text);
 
 function value(v: ast.Value): string {
@@ -61,6 +64,20 @@ export function requirement(r: ast.Requirement): string {
 }
 
 const selector = (s: ast.Selector) => s.requirements.map(requirement).join(", ");
+
+/**
+ * A workload's selector in canonical order, but led by the first requirement that the parser takes
+ * as the start of a selector (`startsWorkloadSelector`): `kind` (a label that exists) first would
+ * start a `kind` clause.
+ */
+function workloadSelector(s: ast.Selector): string {
+  const leads = (r: ast.Requirement) => {
+    const { tokens } = scan(requirement(r));
+    return startsWorkloadSelector((k) => tokens[k]?.tokenType);
+  };
+  const first = s.requirements.findIndex(leads);
+  return (first <= 0 ? s.requirements : [s.requirements[first], ...s.requirements.filter((_, i) => i !== first)]).map(requirement).join(", ");
+}
 
 function namespaceRef(n: ast.NamespacePeer | ast.NamespaceSelectorPeer): string {
   return n.kind === "NamespacePeer" ? `ns ${n.namespace.text}` : `ns(${selector(n.selector)})`;
@@ -128,7 +145,7 @@ function workloadColumns(w: ast.WorkloadDeclaration): [string, string, string] {
     ...(w.containers.length > 0 ? [`containers ${w.containers.map((c) => c.text).join(", ")}`] : []),
     ...(w.workloadKind ? [`kind ${w.workloadKind.text}`] : []),
   ];
-  return [`workload ${qualified(w.name)}`, selector(w.selector), clauses.join(" ")];
+  return [`workload ${qualified(w.name)}`, workloadSelector(w.selector), clauses.join(" ")];
 }
 
 const joinColumns = (columns: readonly string[]) => columns.filter((c) => c !== "").join(" ");

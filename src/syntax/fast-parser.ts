@@ -293,7 +293,7 @@ class Reader {
       } else break;
     }
     const result: ast.WorkloadDeclaration = { kind: "Workload", name, selector, ports, services, containers: [], span: this.spanFrom(start) };
-    addClauseNames(result, clauses, names, (token) => this.word(token));
+    addClauseNames(result, clauses, names, (token) => this.word(token), this.diagnostics);
     return result;
   }
 

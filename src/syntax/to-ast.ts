@@ -210,7 +210,7 @@ class Converter {
       containers: [],
       span: this.nodeSpan(node),
     };
-    addClauseNames(result, items(node).filter(isToken), names, (tok) => this.word(tok));
+    addClauseNames(result, items(node).filter(isToken), names, (tok) => this.word(tok), this.diagnostics);
     return result;
   }
 
@@ -458,16 +458,23 @@ class Converter {
  * Gives a workload the names of its `serviceAccount`, `containers` and `kind` clauses: `tokens` are
  * its own tokens in source order, and each of `names` among them belongs to the clause keyword
  * before it. A name may be spelled like a keyword (a container called `kind`): what the parser
- * consumed as a name is a name.
+ * consumed as a name is a name. A second `serviceAccount` or `kind` is reported: the tree keeps one,
+ * and the other would be lost without a word (also by the formatter).
  */
-export function addClauseNames(workload: ast.WorkloadDeclaration, tokens: readonly IToken[], names: readonly IToken[], word: (tok: IToken) => ast.Word): void {
+export function addClauseNames(workload: ast.WorkloadDeclaration, tokens: readonly IToken[], names: readonly IToken[], word: (tok: IToken) => ast.Word, diagnostics: Diagnostic[]): void {
   let clause: string | undefined;
   for (const tok of tokens) {
     const type = tok.tokenType.name;
     if (names.includes(tok)) {
-      if (clause === "Kw_serviceAccount") workload.serviceAccount = word(tok);
-      else if (clause === "Kw_kind") workload.workloadKind = word(tok);
-      else if (clause === "Kw_containers") workload.containers.push(word(tok));
+      const name = word(tok);
+      const repeated = (keyword: string) => diagnostics.push(diagnostic(m.clauseRepeated, name.span, [keyword], { help: `keep one \`${keyword}\` clause` }));
+      if (clause === "Kw_serviceAccount") {
+        if (workload.serviceAccount) repeated("serviceAccount");
+        workload.serviceAccount = name;
+      } else if (clause === "Kw_kind") {
+        if (workload.workloadKind) repeated("kind");
+        workload.workloadKind = name;
+      } else if (clause === "Kw_containers") workload.containers.push(name);
     } else if (type === "Kw_serviceAccount" || type === "Kw_containers" || type === "Kw_kind") clause = type;
   }
 }

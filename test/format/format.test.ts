@@ -1,6 +1,7 @@
 /**
  * The formatter: golden cases, every example and stdlib module already in canonical layout,
- * idempotence and AST preservation on a fuzzed corpus, refusal when the printer would change the
+ * idempotence and AST preservation on a fuzzed corpus and on generated programs of every statement
+ * form (which also build to the same bytes once formatted), refusal when the printer would change the
  * program, files with errors left alone, and `secpolc fmt` and `npx prettier --plugin` agreeing.
  */
 import { test } from "uvu";
@@ -11,9 +12,11 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { format, formatWith } from "../../src/format/format.js";
+import { build } from "../../src/index.js";
 import { parse } from "../../src/syntax/parse.js";
 import { assertBaseline, repoRoot, testRoot } from "../support/baseline.js";
-import { programArbitrary } from "../support/programs.js";
+import { checkFormatting } from "../support/fuzz.js";
+import { everyFormProgram, programArbitrary } from "../support/programs.js";
 import { exampleNames, readSources } from "../support/sources.js";
 
 const casesDir = join(testRoot, "cases", "format");
@@ -68,6 +71,18 @@ test("fuzzed programs: formatting succeeds, is idempotent and keeps the AST and 
   fc.assert(fc.property(decorate, (text) => void assertWellFormatted(text)), { numRuns: 300 });
 });
 
+test("generated programs of every statement form: each formats, format(format(x)) = format(x), the output parses to the same AST and builds to the same bytes", () => {
+  // the properties are checkFormatting's (test/support/fuzz.ts); `npm run fuzz -- --format-runs N` runs more
+  let checked = 0;
+  fc.assert(
+    fc.property(everyFormProgram, (text) => {
+      if (checkFormatting(text).checked) checked++;
+    }),
+    { numRuns: 20 },
+  );
+  assert.ok(checked >= 2, `only ${checked} of 20 programs check without errors: the build property is barely exercised`);
+});
+
 test("fuzzed example mutations: what parses formats idempotently, what does not is left alone", () => {
   const corpus = exampleNames().flatMap((name) => readSources(join(repoRoot, "examples", name)).map((s) => s.text));
   const pieces = ["allow", "deny", "->", ",", "\n", "# c\n", "  ", ";", "web", "ns x", "app=web", "80", "{", "}"];
@@ -89,6 +104,71 @@ test("fuzzed example mutations: what parses formats idempotently, what does not 
     { numRuns: 300 },
   );
   assert.ok(parsed > 30, `only ${parsed} mutations parsed`);
+});
+
+test("a workload's clauses format in any order (issue 16: `kind` before `serviceAccount` was SP1007)", () => {
+  const quoted = "workload a/x app=x kind Job serviceAccount s\n";
+  assert.is(formatted(quoted), "workload a/x app=x serviceAccount s kind Job\n");
+  // and through the Prettier plugin, as `secpolc fmt` runs it
+  const cli = spawnSync(process.execPath, [bin, "fmt", "-"], { input: quoted, encoding: "utf8" });
+  assert.is(cli.status, 0, cli.stderr);
+  assert.is(cli.stdout, "workload a/x app=x serviceAccount s kind Job\n");
+  assertWellFormatted("workload a/x app=x kind Job containers c serviceAccount s service 80 -> 8080 port http 8080\n");
+});
+
+/** What `build` gives for `text`: its files (source annotations aside, whose lines formatting moves) and its diagnostics (spans aside). */
+const built = (text: string) => {
+  const result = build([{ path: "t.secpol", text }]);
+  return { files: result.files.map((f) => `${f.path}\n${f.content.replace(/(secpol\.dev\/source: ).*/g, "$1...")}`), diagnostics: result.diagnostics.map((d) => `${d.code} ${d.message}`).sort() };
+};
+
+test("the order peers are written in does not change the build, so a formatted program builds to the same bytes (found by the property)", () => {
+  // the formatter sorts a group's peers; the policies compiled from the deny followed their order
+  const program = (peers: string) => `cluster { version 1.30; podCIDR 10.244.0.0/16 }\nnamespace b {\n  default allow\n  workload w2 app=w2, tier notin (x)\n}\ngroup g2 = ${peers}\ndeny ext/*, g2 -> b/*\n`;
+  const written = program("pods(app notin (w1)) in ns(team=x), b/w2");
+  assert.is(formatted(written), program("b/w2, pods(app notin (w1)) in ns(team=x)"));
+  assert.equal(built(formatted(written)), built(written));
+  // a failed assertion's example flow came from the first destination written
+  const assertion = (destinations: string) => `cluster { version 1.30; podCIDR 10.244.0.0/16 }\nnamespace b {\n  default deny\n  workload w1 app=w1 port http 8080\n  workload w2 app=w2 port http 9090\n}\nassert ns a -> ${destinations}: http\n`;
+  const failing = built(assertion("b/w2, b/w1"));
+  assert.match(failing.diagnostics.join("\n"), /SP3008 assertion failed/);
+  assert.equal(built(formatted(assertion("b/w2, b/w1"))), failing);
+});
+
+test("a field given several values is one error per other value, whatever the order of the items (found by the property)", () => {
+  // the formatter sorts the items; SP4008 was reported once per item that differed from the first
+  const program = (items: string) => `cluster { version 1.30; podCIDR 10.244.0.0/16 }\nnamespace b { workload w1 app=w1 }\nprofile p1 { require seccomp Localhost profiles/x.json }\nrequire ${items} in ns b\napply p1 to ns b\n`;
+  const written = program('seccomp Localhost profiles/x.json, seccomp Localhost "profiles/audit.json"');
+  assert.is(formatted(written), program('seccomp Localhost "profiles/audit.json", seccomp Localhost profiles/x.json'));
+  assert.equal(built(written).diagnostics, ["SP4008 `securityContext.seccompProfile` is given two different values for the same pods"]);
+  assert.equal(built(formatted(written)), built(written));
+});
+
+test("a user or group name that lexes as a number stays quoted: a subject name is names joined by `:` (found by the property)", () => {
+  // `user "1000"` printed as `user 1000`, which does not parse: SP1007
+  for (const name of ["1000", "1:2", "system:1.30", "a:007"]) assert.is(formatted(`grant psp p to user "${name}"\n`), `grant psp p to user "${name}"\n`);
+  assert.is(formatted('grant psp p to group "system:serviceaccounts:a"\n'), "grant psp p to group system:serviceaccounts:a\n");
+  // where a number may stand, it is written bare
+  assert.is(formatted('allow pods(app="123") in ns x -> y\n'), "allow pods(app=123) in ns x -> y\n");
+});
+
+test("a workload's selector never starts with a requirement the parser would take for a clause", () => {
+  // canonical order put `kind` (a label that exists) first: `workload a/w kind, tier=1` starts a `kind` clause, SP1007
+  assert.is(formatted("workload a/w tier=1, kind\n"), "workload a/w tier=1, kind\n");
+  assert.is(formatted("workload a/w zone=1, port, containers\n"), "workload a/w zone=1, containers, port\n");
+  assert.is(formatted("workload a/w zone=1, kind=Job\n"), "workload a/w kind=Job, zone=1\n");
+  // elsewhere, canonical order
+  assert.is(formatted("allow pods(tier=1, kind) in ns a -> b\n"), "allow pods(kind, tier=1) in ns a -> b\n");
+});
+
+test("a second `serviceAccount` or `kind` for one workload is an error, so fmt never drops it without a word", () => {
+  // the tree keeps one of them: it checked clean, and fmt printed the other away
+  const text = "workload a/w app=x serviceAccount s serviceAccount t kind Job kind Pod\n";
+  const result = format(text, "t.secpol");
+  assert.is(result.text, undefined);
+  assert.equal(result.diagnostics.map((d) => `${d.code} ${d.message}`), ["SP1019 `serviceAccount` is given twice for one workload", "SP1019 `kind` is given twice for one workload"]);
+  // on the error path of the parser too
+  assert.ok(parse(`${text}allow a -> b: "x"\n`, "t.secpol").diagnostics.some((d) => d.code === "SP1019"));
 });
 
 test("a printer that would change the program is refused with an internal error", () => {

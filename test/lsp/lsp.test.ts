@@ -107,6 +107,13 @@ test("formatting returns the formatted text", async () => {
   assert.equal(edits[0].range.start, { line: 0, character: 0 });
 });
 
+test("formatting returns edits for a workload whose clauses are out of the canonical order (issue 16)", async () => {
+  await open("clauses.secpol", "workload a/x app=x kind Job serviceAccount s\n");
+  const edits: any = await rpc.sendRequest("textDocument/formatting", { textDocument: { uri: uri("clauses.secpol") }, options: { tabSize: 2, insertSpaces: true } });
+  assert.is(edits?.length, 1);
+  assert.is(edits[0].newText, "workload a/x app=x serviceAccount s kind Job\n");
+});
+
 test("an unsaved buffer (untitled:) is a program of its own, and the files' programs keep working", async () => {
   const untitled = "untitled:Untitled-1";
   await rpc.sendNotification("textDocument/didOpen", {

@@ -11,6 +11,10 @@ import fc from "fast-check";
 import { parseAllDocuments } from "yaml";
 import { join } from "node:path";
 import { build, type Diagnostic, type ImportResolver } from "../../src/index.js";
+import { canonicalFile, canonicalTree, format } from "../../src/format/format.js";
+import type { SourceFileNode } from "../../src/syntax/ast.js";
+import { parse } from "../../src/syntax/parse.js";
+import { SOURCE_ANNOTATION } from "../../src/compile/output.js";
 import { positionsIn, type Position } from "../../src/diagnostics/diagnostic.js";
 import { repoRoot } from "./baseline.js";
 import { programArbitrary } from "./programs.js";
@@ -191,4 +195,82 @@ export function checkBuild(text: string): void {
   }
   if (!result.files.some((f) => f.path === "kustomization.yaml")) fail("a build without errors emitted no kustomization.yaml");
   for (const f of result.files) checkOutputFile(f.path, f.content);
+}
+
+/** A build's diagnostics (spans aside), files and source annotations, without translation validation (which changes no file). */
+function built(text: string): { errors: number; diagnostics: string[]; files: string[]; annotations: string[] } {
+  const result = build([{ path: FUZZ_PATH, text }], { resolveImport: fuzzResolver, verify: false });
+  const annotation = new RegExp(`(${SOURCE_ANNOTATION}: )(.*)`, "g");
+  return {
+    errors: result.diagnostics.filter((d) => d.severity === "error").length,
+    diagnostics: result.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message}`).sort(),
+    files: result.files.map((f) => `${f.path}\n${f.content.replace(annotation, "$1...")}`),
+    annotations: result.files.flatMap((f) => [...f.content.matchAll(annotation)].map((m) => m[2])),
+  };
+}
+
+/**
+ * For each line of a file, the lines of its formatted text where the nodes that start on it start:
+ * the two trees in canonical order have the same nodes in the same places.
+ */
+function movedLines(input: SourceFileNode, output: SourceFileNode): Map<number, Set<number>> {
+  const moved = new Map<number, Set<number>>();
+  const walk = (a: any, b: any): void => {
+    if (a === null || typeof a !== "object" || b === null || typeof b !== "object") return;
+    if (a.span?.start && b.span?.start) {
+      if (!moved.has(a.span.start.line)) moved.set(a.span.start.line, new Set());
+      moved.get(a.span.start.line)!.add(b.span.start.line);
+    }
+    for (const key of Object.keys(a)) if (key !== "span" && key !== "comments") walk(a[key], b[key]);
+  };
+  walk(canonicalFile(input), canonicalFile(output));
+  return moved;
+}
+
+/**
+ * Whether the source annotations of a formatted program's build (`after`) name the lines that its
+ * nodes moved to from the lines the program's build names (`before`): every line named after is
+ * where a node of a line named before went, and every line named before has a node on a line named after.
+ */
+function sameSources(before: string[], after: string[], moved: Map<number, Set<number>>): boolean {
+  const places = (annotation: string) => annotation.split(", ").map((place) => /^(.*):(\d+)$/.exec(place)!);
+  return before.every((annotation, i) => {
+    const [was, is] = [places(annotation), places(after[i])];
+    const others = (ps: RegExpExecArray[]) => ps.filter((p) => p[1] !== FUZZ_PATH).map((p) => p[0]).join(", ");
+    if (others(was) !== others(is)) return false;
+    const lines = (ps: RegExpExecArray[]) => ps.filter((p) => p[1] === FUZZ_PATH).map((p) => Number(p[2]));
+    const now = new Set(lines(is));
+    const images = lines(was).map((line) => moved.get(line) ?? new Set<number>());
+    return images.every((image) => [...image].some((line) => now.has(line))) && [...now].every((line) => images.some((image) => image.has(line)));
+  });
+}
+
+/**
+ * The formatter's property, on a program that parses: it formats (a program that parses never gets
+ * SP1007), formatting the output again changes nothing, the output parses to the same tree (spans
+ * aside, lists in canonical order) with the same comments in the same order, and it checks and
+ * builds to the same diagnostics and the same files byte for byte, but for the lines that source
+ * annotations name, which name the lines the statements moved to. Returns whether the program
+ * checks without errors.
+ */
+export function checkFormatting(text: string): { checked: boolean } {
+  const input = parse(text, FUZZ_PATH);
+  if (input.diagnostics.some((d) => d.severity === "error")) fail(`the program does not parse: ${input.diagnostics[0].code} ${input.diagnostics[0].message}`);
+  const once = format(text, FUZZ_PATH);
+  if (once.text === undefined) fail(`not formatted: ${once.diagnostics.map((d) => `${d.code} ${d.message}`).join("; ")}`);
+  const formatted = once.text!;
+  const twice = format(formatted, FUZZ_PATH).text;
+  if (twice !== formatted) fail(`formatting is not idempotent: format(format(x)) is\n${twice}\nformat(x) is\n${formatted}`);
+  const output = parse(formatted, FUZZ_PATH);
+  if (canonicalTree(output.file) !== canonicalTree(input.file)) fail(`the formatted program parses to another tree:\n${formatted}`);
+  const comments = (file: SourceFileNode) => JSON.stringify(file.comments.map((c) => c.text.trimEnd()));
+  if (comments(output.file) !== comments(input.file)) fail(`the formatted program has other comments, or in another order:\n${formatted}`);
+  const before = built(text);
+  const after = built(formatted);
+  if (JSON.stringify(after.diagnostics) !== JSON.stringify(before.diagnostics)) fail(`the formatted program has other diagnostics: ${JSON.stringify(after.diagnostics)}, not ${JSON.stringify(before.diagnostics)}`);
+  if (after.files.join("\0") !== before.files.join("\0")) fail(`the formatted program builds to other files:\n${formatted}`);
+  if (!sameSources(before.annotations, after.annotations, movedLines(input.file, output.file))) {
+    fail(`the formatted program's source annotations name other lines: ${JSON.stringify(after.annotations)} for ${JSON.stringify(before.annotations)}:\n${formatted}`);
+  }
+  return { checked: before.errors === 0 };
 }

@@ -19,6 +19,7 @@ export const syntax = {
   suppressionWithoutReason: entry("SP1016", "error", (codes: string) => `this suppression of ${codes} gives no reason`),
   malformedSuppression: entry("SP1017", "error", (problem: string) => `this \`secpol-ignore\` comment ${problem}`),
   errorNotSuppressible: entry("SP1018", "error", (code: string) => `\`${code}\` is an error, and errors cannot be suppressed`),
+  clauseRepeated: entry("SP1019", "error", (clause: string) => `\`${clause}\` is given twice for one workload`),
 } as const;
 
 /** The code points of the characters beyond printable ASCII (` (U+201C, U+201D)`): invisible, look-alike or shown as `�`. */
