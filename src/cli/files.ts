@@ -26,10 +26,7 @@ export const programPath = (root: string, path: string): string => {
  * same names; `build a/ b/` names files `a/...` and `b/...`.
  */
 export function programRoot(cwd: string, inputs: readonly string[]): string {
-  const dirs = inputs.map((input) => {
-    const path = resolve(cwd, input);
-    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ? path : dirname(path);
-  });
+  const dirs = inputDirectories(cwd, inputs);
   if (dirs.length === 0) return resolve(cwd);
   let root = dirs[0];
   for (const dir of dirs.slice(1)) {
@@ -38,6 +35,13 @@ export function programRoot(cwd: string, inputs: readonly string[]): string {
   // (on Windows, inputs on two drives have no common directory: the names of the other drive's files are absolute)
   return root;
 }
+
+/** The directories named on the command line: each directory input, and each file input's directory. */
+export const inputDirectories = (cwd: string, inputs: readonly string[]): string[] =>
+  inputs.map((input) => {
+    const path = resolve(cwd, input);
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ? path : dirname(path);
+  });
 
 /**
  * The first character of a program name that cannot be written into the output as itself (the
@@ -51,6 +55,8 @@ export function unsafeCharacter(name: string): string | undefined {
 export type Discovered = {
   /** The program's root: source paths are relative to it. */
   root: string;
+  /** The directories the inputs name (`inputDirectories`): imports may read inside them. */
+  directories: string[];
   sources: SourceText[];
   problems: { input: string; reason: string }[];
   /** Files whose names cannot be written into the output (control characters, line separators): each with the argument that led to it and its path as shown. */
@@ -67,8 +73,8 @@ export const isInside = (base: string, path: string): boolean => {
  * Every `.secpol` file named or found under the inputs (recursively; skipping dot directories and
  * node_modules), sorted, named relative to the program's root (`programRoot`, or `root` when given:
  * `diff` names both programs from one root). A symbolic link met while walking is followed only
- * when it stays inside the project root (`cwd`), the program's root or the directory being walked
- * (a link to `/` must not read the whole disk), and each real directory is walked once (a link to
+ * when it stays inside the project root (`cwd`) or a directory the inputs name (a link to `/` must
+ * not read the whole disk), and each real directory is walked once (a link to
  * `..` must not loop). A file reached by two paths (through a link) is read once, under the first
  * of them in order. A file whose name cannot be written into the output is not read.
  */
@@ -76,7 +82,8 @@ export function discoverSources(cwd: string, inputs: readonly string[], root = p
   const found = new Map<string, { path: string; input: string }>();
   const problems: Discovered["problems"] = [];
   const unsafe: Discovered["unsafe"] = [];
-  const bounds = [realpathOrSelf(cwd), realpathOrSelf(root)];
+  const directories = inputDirectories(cwd, inputs);
+  const bounds = [cwd, ...directories].map(realpathOrSelf);
   const walk = (dir: string, top: string, input: string) =>
     walkTree(dir, {
       skip: (name, path) => {
@@ -117,7 +124,7 @@ export function discoverSources(cwd: string, inputs: readonly string[], root = p
       problems.push({ input: displayPath(cwd, path), reason: describeError(e) });
     }
   }
-  return { root, sources, problems, unsafe };
+  return { root, directories, sources, problems, unsafe };
 }
 
 export const describeError = (e: unknown): string => {
@@ -139,21 +146,23 @@ function realpathOrSelf(path: string): string {
 }
 
 /**
- * Resolves `import "./x.secpol"` relative to the importing file; nothing outside the project root
- * (`cwd`) or the program's root (`root`, when the inputs were named outside the current directory)
- * is read. The written path is checked first, before the file system is asked anything (so a
+ * Resolves `import "./x.secpol"` relative to the importing file (named relative to `root`); nothing
+ * outside the project root (`cwd`) or the directories the inputs name (`named`: those outside the
+ * current directory, in `build /abs/policies` from elsewhere) is read. The written path is checked first, before the file system is asked anything (so a
  * refusal says nothing about what exists outside), then the real path (a symbolic link must not
  * lead out). Imported files are named by their real path relative to the program's root (with
  * `../` above it), so one file reached through links is loaded once (and a link to `.` cannot make
  * an endless chain of imports).
  */
-export function importResolver(cwd: string, root = cwd): ImportResolver {
-  const bounds = [...new Set([cwd, realpathSync(cwd), root, realpathOrSelf(root)])];
-  const realBounds = [realpathSync(cwd), realpathOrSelf(root)];
+export function importResolver(cwd: string, root = cwd, named: readonly string[] = []): ImportResolver {
+  const realBounds = [realpathSync(cwd), ...named.map(realpathOrSelf)];
+  const bounds = [cwd, ...named, ...realBounds];
   const realRoot = realpathOrSelf(root);
   const inside = (within: readonly string[], path: string) => within.some((bound) => isInside(bound, path));
   const outside = {
-    error: isInside(realBounds[0], realBounds[1]) ? "it lies outside the project root (the current directory)" : "it lies outside both the current directory and the program's root directory",
+    error: realBounds.every((bound) => isInside(realBounds[0], bound))
+      ? "it lies outside the project root (the current directory)"
+      : "it lies outside the current directory and the directories named on the command line",
   };
   return (spec, from) => {
     if (isAbsolute(spec)) return { error: "imports are relative to the importing file; absolute paths are not allowed" };

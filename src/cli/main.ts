@@ -151,7 +151,8 @@ function readInputs(options: Options, argv: readonly string[], io: Io, root?: st
   if (diagnostics.length === 0 && sources.length === 0) {
     diagnostics.push(diagnostic(m.noInputFiles, argumentSpan(argv, Math.max(0, argv.indexOf(inputs[0]))), [inputs.map((i) => `\`${i}\``).join(", ")]));
   }
-  return { root: discovered.root, sources, diagnostics };
+  const resolveImport = importResolver(io.cwd, discovered.root, discovered.directories);
+  return { root: discovered.root, directories: discovered.directories, sources, diagnostics, resolveImport };
 }
 
 function runCheck(options: Options, argv: readonly string[], io: Io): number {
@@ -160,7 +161,7 @@ function runCheck(options: Options, argv: readonly string[], io: Io): number {
     report(input.diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
-  const result = check(input.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd, input.root) });
+  const result = check(input.sources, { clusterVersion: options.clusterVersion, resolveImport: input.resolveImport });
   report(result.diagnostics, result.sources, options, io, input.root);
   return hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
@@ -207,7 +208,7 @@ function runExplain(options: Options, argv: readonly string[], io: Io): number {
     report(input.diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
-  const result = explainQuery(input.sources, query, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd, input.root) });
+  const result = explainQuery(input.sources, query, { clusterVersion: options.clusterVersion, resolveImport: input.resolveImport });
   if (!result.explanation) {
     report(result.diagnostics, result.sources, options, io, input.root);
     return result.diagnostics.some((d) => d.span.file === "<query>") ? EXIT_USAGE : EXIT_PROGRAM_ERRORS;
@@ -230,7 +231,7 @@ function runDiff(options: Options, argv: readonly string[], io: Io): number {
     report([...before.diagnostics, ...after.diagnostics], {}, options, io);
     return EXIT_USAGE;
   }
-  const result = diffSources(before.sources, after.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd, root) });
+  const result = diffSources(before.sources, after.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd, root, [...before.directories, ...after.directories]) });
   if (!result.diff) {
     report(result.diagnostics, result.sources, options, io, root);
     return EXIT_PROGRAM_ERRORS;
@@ -258,6 +259,7 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
   }
   let program: SourceText[] | undefined;
   let root = io.cwd;
+  let resolveImport = importResolver(io.cwd);
   if (!level) {
     const input = readInputs(options, argv, io);
     if (input.diagnostics.length > 0) {
@@ -266,8 +268,9 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
     }
     program = input.sources;
     root = input.root;
+    resolveImport = input.resolveImport;
   }
-  const result = audit({ manifests: manifests.files, level, version, program, suggest: options.suggest }, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd, root) });
+  const result = audit({ manifests: manifests.files, level, version, program, suggest: options.suggest }, { clusterVersion: options.clusterVersion, resolveImport });
   if (!result.results) {
     report(result.diagnostics, result.sources, options, io, root);
     return EXIT_PROGRAM_ERRORS;
@@ -320,7 +323,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
   const status = new StatusLine(io.status);
   const result = build(input.sources, {
     clusterVersion: options.clusterVersion,
-    resolveImport: importResolver(io.cwd, input.root),
+    resolveImport: input.resolveImport,
     outputFormat: options.format === "json" ? "json" : "yaml",
     verify: options.verify,
     afterPass: (pass) => {

@@ -82,7 +82,7 @@ test("discovery reads a file reached through a link once, under its first path",
 test("discovery skips a link that loops, and names one that was meant as an input", () => {
   const dir = workspace({ "a.secpol": "" });
   symlinkSync("loop", join(dir, "loop"));
-  assert.equal(discoverSources(dir, ["."]), { root: dir, sources: [{ path: "a.secpol", text: "" }], problems: [], unsafe: [] });
+  assert.equal(discoverSources(dir, ["."]), { root: dir, directories: [dir], sources: [{ path: "a.secpol", text: "" }], problems: [], unsafe: [] });
   symlinkSync("b.secpol", join(dir, "b.secpol"));
   assert.equal(discoverSources(dir, ["."]).problems, [{ input: "b.secpol", reason: "a symbolic link that leads back to itself" }]);
   rmSync(dir, { recursive: true });
@@ -261,6 +261,12 @@ test("the output does not depend on where the build runs: two working directorie
   assert.is(run(dir, "build", "policies", "-o", "ts1", "--format", "ts").code, 0);
   assert.is(run(policies, "build", ".", "-o", "../ts2", "--format", "ts").code, 0);
   assert.equal(tree(join(dir, "ts2")), tree(join(dir, "ts1")));
+  // named from elsewhere, the program reads its own imports, and still nothing beside it
+  writeFileSync(join(dir, "secret.secpol"), "group leak = world\n");
+  writeFileSync(join(policies, "lib", "extra.secpol"), 'import "../../secret.secpol"\n');
+  const escaped = run(join(dir, "elsewhere"), "check", policies);
+  assert.is(escaped.code, 1, escaped.stderr);
+  assert.ok(escaped.stderr.includes("cannot import `../../secret.secpol`: it lies outside the current directory and the directories named on the command line"), escaped.stderr);
   rmSync(dir, { recursive: true });
 });
 
