@@ -9,6 +9,11 @@ export type { Diagnostic, Span, Position, Severity } from "./diagnostics/diagnos
 
 /** A source file: `path` as the user named it (relative, `/`-separated), `text` its contents. */
 export interface SourceText {
+  /**
+   * The program's name for the file: its path relative to the program's root, `/`-separated
+   * (`shop.secpol`, `lib/common.secpol`), as the source annotations, reports and diagnostics show
+   * it; never dependent on the directory the compiler runs in.
+   */
   path: string;
   text: string;
 }

@@ -20,6 +20,7 @@ import type { SourceFileNode } from "./syntax/ast.js";
 import { checkProgram } from "./check/checker.js";
 import type { Model } from "./semantics/model.js";
 import { stdlibModules } from "./stdlib/modules.js";
+import { isStandardModule } from "./stdlib/standard.js";
 import { compileNetworkPolicies } from "./compile/network-policy.js";
 import { compileNamespaces } from "./compile/namespace.js";
 import { writeOutput } from "./compile/output.js";
@@ -66,7 +67,7 @@ function resolveImport(spec: string, from: string, span: Span, options: CompileO
     diagnostics.push(diagnostic(m.importNotFound, span, [spec, "there is no such standard module"], { help: `the standard modules are ${known}` }));
     return undefined;
   }
-  if (from.startsWith("std/") || !options.resolveImport) {
+  if (isStandardModule(from) || !options.resolveImport) {
     diagnostics.push(diagnostic(m.importNotFound, span, [spec, "files can only be imported when compiling files from disk"]));
     return undefined;
   }

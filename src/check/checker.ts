@@ -60,6 +60,7 @@ import { checkSecurity, type ScopedSecurity } from "./security.js";
 import { checkGrant, checkPsp } from "./psp.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import { MANAGED_BY_LABEL } from "../compile/output.js";
+import { isStandardModule } from "../stdlib/standard.js";
 import { exact } from "../arrays.js";
 
 /** Groups naming groups: at most this deep (resolving them recurses; as deep as parentheses may nest). */
@@ -180,14 +181,14 @@ class Checker {
         const problem = valid.groupName(s.name.text);
         if (problem) this.d.report(m.invalidName, s.name.span, ["group name", s.name.text, problem]);
         const existing = this.groups.get(key);
-        if (existing && !existing.node.span.file.startsWith("std/")) {
+        if (existing && !isStandardModule(existing.node.span.file)) {
           this.d.report(m.duplicateDeclaration, s.name.span, ["group", s.name.text], {
             related: [{ span: existing.node.name.span, message: "first declared here" }],
           });
           return;
         }
         // a program's own group shadows a standard-library group of the same name
-        if (!existing || !s.span.file.startsWith("std/")) this.groups.set(key, { node: s, namespace });
+        if (!existing || !isStandardModule(s.span.file)) this.groups.set(key, { node: s, namespace });
         return;
       }
       case "NetworkRule":
@@ -202,11 +203,11 @@ class Checker {
         return; // read with the namespace block
       case "Profile": {
         const existing = this.profiles.get(s.name.text);
-        if (existing && !existing.span.file.startsWith("std/")) {
+        if (existing && !isStandardModule(existing.span.file)) {
           this.d.report(m.duplicateDeclaration, s.name.span, ["profile", s.name.text], { related: [{ span: existing.name.span, message: "first declared here" }] });
           return;
         }
-        if (!existing || !s.span.file.startsWith("std/")) this.profiles.set(s.name.text, s);
+        if (!existing || !isStandardModule(s.span.file)) this.profiles.set(s.name.text, s);
         return; // profiles take effect only through `apply`
       }
       case "Assert":

@@ -2,6 +2,7 @@
  * Kubernetes value syntax, as the API server validates it. Each check returns a problem description
  * (for a diagnostic) or undefined when the value is valid.
  */
+import { YAML_UNSAFE } from "../compile/yaml.js";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -57,19 +58,19 @@ export function groupName(value: string): string | undefined {
 
 /**
  * Free-form strings that reach the output (RBAC subjects, PSP paths and profile names, SELinux
- * options): the YAML writer quotes whatever it must, but a control character, a line separator or
- * a comma in a comma-joined annotation would change what a reader sees, so they are refused here.
+ * options): the YAML writer quotes whatever it must, but a control character, a line separator, a
+ * non-character or a comma in a comma-joined annotation would change what a reader sees, so they
+ * are refused here (`YAML_UNSAFE`, the set file names are refused for too).
+ *
+ * `shown`: a free-form value as a message shows it, those characters escaped, on one line.
  */
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
-
-/** A free-form value as a message shows it: control characters and line breaks escaped, on one line. */
 export const shown = (value: string): string =>
-  value.replace(new RegExp(UNPRINTABLE.source, "g"), (c) => ({ "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c] ?? `\\u{${c.charCodeAt(0).toString(16)}}`);
+  value.replace(new RegExp(YAML_UNSAFE.source, "gu"), (c) => ({ "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c] ?? `\\u{${c.codePointAt(0)!.toString(16)}}`);
 
 /** A user or group name of an RBAC subject: any printable text without surrounding spaces. */
 export function subjectName(value: string): string | undefined {
   if (value.length === 0 || value.length > 253) return "must be 1 to 253 characters";
-  if (UNPRINTABLE.test(value)) return "must not contain control characters, line breaks or tabs";
+  if (YAML_UNSAFE.test(value)) return "must not contain control characters, line breaks or tabs";
   if (value.trim() !== value) return "must not start or end with a space";
   return undefined;
 }
@@ -77,7 +78,7 @@ export function subjectName(value: string): string | undefined {
 /** A PodSecurityPolicy `allowedHostPaths` prefix: an absolute path without `..`. */
 export function hostPathPrefix(value: string): string | undefined {
   if (!value.startsWith("/")) return "must be an absolute path (start with `/`)";
-  if (UNPRINTABLE.test(value)) return "must not contain control characters, line breaks or tabs";
+  if (YAML_UNSAFE.test(value)) return "must not contain control characters, line breaks or tabs";
   if (value.split("/").includes("..")) return "must not contain `..`";
   return undefined;
 }

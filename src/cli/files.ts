@@ -2,6 +2,7 @@
 import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import type { ImportResolver, SourceText } from "../index.js";
+import { YAML_UNSAFE, codePointName } from "../compile/yaml.js";
 
 /** A path as shown to the user: relative to `root` when inside it, always with `/`. */
 export const displayPath = (root: string, path: string): string => {
@@ -9,7 +10,58 @@ export const displayPath = (root: string, path: string): string => {
   return (rel.startsWith("..") || isAbsolute(rel) ? path : rel).split(sep).join("/");
 };
 
-export type Discovered = { sources: SourceText[]; problems: { input: string; reason: string }[] };
+/**
+ * The program's name for a file: its path relative to the program's root, `/`-separated on every
+ * OS, with `../` when it lies above the root (a file imported from beside it). The same sources
+ * get the same names, and so the same output, from any working directory.
+ */
+export const programPath = (root: string, path: string): string => {
+  const rel = relative(root, path);
+  return (isAbsolute(rel) ? path : rel).split(sep).join("/");
+};
+
+/**
+ * The program's root: the deepest directory holding every input (a directory input itself, a file
+ * input's directory). `build policies/` and `cd policies && build .` have the same root, so the
+ * same names; `build a/ b/` names files `a/...` and `b/...`.
+ */
+export function programRoot(cwd: string, inputs: readonly string[]): string {
+  const dirs = inputDirectories(cwd, inputs);
+  if (dirs.length === 0) return resolve(cwd);
+  let root = dirs[0];
+  for (const dir of dirs.slice(1)) {
+    while (!isInside(root, dir) && dirname(root) !== root) root = dirname(root);
+  }
+  // (on Windows, inputs on two drives have no common directory: the names of the other drive's files are absolute)
+  return root;
+}
+
+/** The directories named on the command line: each directory input, and each file input's directory. */
+export const inputDirectories = (cwd: string, inputs: readonly string[]): string[] =>
+  inputs.map((input) => {
+    const path = resolve(cwd, input);
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ? path : dirname(path);
+  });
+
+/**
+ * The first character of a program name that cannot be written into the output as itself (the
+ * source annotations name every file), as `U+2028 (LINE SEPARATOR)`; undefined when there is none.
+ */
+export function unsafeCharacter(name: string): string | undefined {
+  const c = YAML_UNSAFE.exec(name)?.[0];
+  return c === undefined ? undefined : codePointName(c);
+}
+
+export type Discovered = {
+  /** The program's root: source paths are relative to it. */
+  root: string;
+  /** The directories the inputs name (`inputDirectories`): imports may read inside them. */
+  directories: string[];
+  sources: SourceText[];
+  problems: { input: string; reason: string }[];
+  /** Files whose names cannot be written into the output (control characters, line separators): each with the argument that led to it and its path as shown. */
+  unsafe: { input: string; path: string; character: string }[];
+};
 
 /** Whether `path` is `base` or lies under it (both absolute). */
 export const isInside = (base: string, path: string): boolean => {
@@ -19,33 +71,37 @@ export const isInside = (base: string, path: string): boolean => {
 
 /**
  * Every `.secpol` file named or found under the inputs (recursively; skipping dot directories and
- * node_modules), sorted. A symbolic link met while walking is followed only when it stays inside
- * the project root or the directory being walked (a link to `/` must not read the whole disk), and
- * each real directory is walked once (a link to `..` must not loop). A file reached by two paths
- * (through a link) is read once, under the first of them in order.
+ * node_modules), sorted, named relative to the program's root (`programRoot`, or `root` when given:
+ * `diff` names both programs from one root). A symbolic link met while walking is followed only
+ * when it stays inside the project root (`cwd`) or a directory the inputs name (a link to `/` must
+ * not read the whole disk), and each real directory is walked once (a link to
+ * `..` must not loop). A file reached by two paths (through a link) is read once, under the first
+ * of them in order. A file whose name cannot be written into the output is not read.
  */
-export function discoverSources(root: string, inputs: readonly string[]): Discovered {
-  const found = new Map<string, string>();
+export function discoverSources(cwd: string, inputs: readonly string[], root = programRoot(cwd, inputs)): Discovered {
+  const found = new Map<string, { path: string; input: string }>();
   const problems: Discovered["problems"] = [];
-  const realRoot = realpathOrSelf(root);
-  const walk = (dir: string, top: string) =>
+  const unsafe: Discovered["unsafe"] = [];
+  const directories = inputDirectories(cwd, inputs);
+  const bounds = [cwd, ...directories].map(realpathOrSelf);
+  const walk = (dir: string, top: string, input: string) =>
     walkTree(dir, {
       skip: (name, path) => {
         if (name.startsWith(".") || name === "node_modules") return true;
         if (!lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink()) return false;
         const target = realpathOrSelf(path);
-        return !isInside(realRoot, target) && !isInside(top, target);
+        return ![...bounds, top].some((bound) => isInside(bound, target));
       },
       wanted: (name) => name.endsWith(".secpol"),
-      file: (path) => found.set(displayPath(root, path), path),
-      problem: (path, e) => problems.push({ input: displayPath(root, path), reason: describeError(e) }),
+      file: (path) => found.set(programPath(root, path), { path, input }),
+      problem: (path, e) => problems.push({ input: displayPath(cwd, path), reason: describeError(e) }),
     });
   for (const input of inputs) {
-    const path = resolve(root, input);
+    const path = resolve(cwd, input);
     try {
       const stat = statSync(path);
-      if (stat.isDirectory()) walk(path, realpathOrSelf(path));
-      else if (path.endsWith(".secpol")) found.set(displayPath(root, path), path);
+      if (stat.isDirectory()) walk(path, realpathOrSelf(path), input);
+      else if (path.endsWith(".secpol")) found.set(programPath(root, path), { path, input });
       else problems.push({ input, reason: "not a `.secpol` file" });
     } catch (e) {
       problems.push({ input, reason: describeError(e) });
@@ -53,17 +109,22 @@ export function discoverSources(root: string, inputs: readonly string[]): Discov
   }
   const sources: SourceText[] = [];
   const read = new Set<string>();
-  for (const [shown, path] of [...found].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [name, { path, input }] of [...found].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const real = realpathOrSelf(path);
     if (read.has(real)) continue;
     read.add(real);
+    const character = unsafeCharacter(name);
+    if (character) {
+      unsafe.push({ input, path: displayPath(cwd, path), character });
+      continue;
+    }
     try {
-      sources.push({ path: shown, text: readFileSync(path, "utf8") });
+      sources.push({ path: name, text: readFileSync(path, "utf8") });
     } catch (e) {
-      problems.push({ input: shown, reason: describeError(e) });
+      problems.push({ input: displayPath(cwd, path), reason: describeError(e) });
     }
   }
-  return { sources, problems };
+  return { root, directories, sources, problems, unsafe };
 }
 
 export const describeError = (e: unknown): string => {
@@ -84,22 +145,30 @@ function realpathOrSelf(path: string): string {
   }
 }
 
-const OUTSIDE_ROOT = "it lies outside the project root (the current directory)";
-
 /**
- * Resolves `import "./x.secpol"` relative to the importing file; nothing outside `root` is read.
- * The written path is checked first, before the file system is asked anything (so a refusal says
- * nothing about what exists outside), then the real path (a symbolic link must not lead out).
- * Imported files are named by their real path under the root, so one file reached through links
- * is loaded once (and a link to `.` cannot make an endless chain of imports).
+ * Resolves `import "./x.secpol"` relative to the importing file (named relative to `root`); nothing
+ * outside the project root (`cwd`) or the directories the inputs name (`named`: those outside the
+ * current directory, in `build /abs/policies` from elsewhere) is read. The written path is checked first, before the file system is asked anything (so a
+ * refusal says nothing about what exists outside), then the real path (a symbolic link must not
+ * lead out). Imported files are named by their real path relative to the program's root (with
+ * `../` above it), so one file reached through links is loaded once (and a link to `.` cannot make
+ * an endless chain of imports).
  */
-export function importResolver(root: string): ImportResolver {
-  const realRoot = realpathSync(root);
+export function importResolver(cwd: string, root = cwd, named: readonly string[] = []): ImportResolver {
+  const realBounds = [realpathSync(cwd), ...named.map(realpathOrSelf)];
+  const bounds = [cwd, ...named, ...realBounds];
+  const realRoot = realpathOrSelf(root);
+  const inside = (within: readonly string[], path: string) => within.some((bound) => isInside(bound, path));
+  const outside = {
+    error: realBounds.every((bound) => isInside(realBounds[0], bound))
+      ? "it lies outside the project root (the current directory)"
+      : "it lies outside the current directory and the directories named on the command line",
+  };
   return (spec, from) => {
     if (isAbsolute(spec)) return { error: "imports are relative to the importing file; absolute paths are not allowed" };
     if (!spec.endsWith(".secpol")) return { error: "only `.secpol` files can be imported" };
     const target = resolve(root, dirname(from), spec);
-    if (!isInside(root, target) && !isInside(realRoot, target)) return { error: OUTSIDE_ROOT };
+    if (!inside(bounds, target)) return outside;
     let real: string;
     try {
       real = realpathSync(target);
@@ -108,14 +177,17 @@ export function importResolver(root: string): ImportResolver {
       // whether it exists
       let ancestor = dirname(target);
       while (!existsSync(ancestor) && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
-      if (!isInside(realRoot, realpathOrSelf(ancestor))) return { error: OUTSIDE_ROOT };
+      if (!inside(realBounds, realpathOrSelf(ancestor))) return outside;
       return { error: describeError(e) };
     }
-    if (!isInside(realRoot, real)) return { error: OUTSIDE_ROOT };
+    if (!inside(realBounds, real)) return outside;
     if (!real.endsWith(".secpol")) return { error: "only `.secpol` files can be imported" };
+    const name = programPath(realRoot, real);
+    const character = unsafeCharacter(name);
+    if (character) return { error: `its name holds ${character}, which the output's YAML cannot hold as written` };
     try {
       if (!statSync(real).isFile()) return { error: "it is not a regular file" };
-      return { path: displayPath(realRoot, real), text: readFileSync(real, "utf8") };
+      return { path: name, text: readFileSync(real, "utf8") };
     } catch (e) {
       return { error: describeError(e) };
     }

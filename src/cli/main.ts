@@ -31,7 +31,10 @@ import { auditFindings, ciOptionProblems, forCi, unformattedFiles, warningsFailu
 import { cli as m } from "../diagnostics/messages/cli.js";
 import { argumentSpan, parseArguments, type Options } from "./args.js";
 import { commandHelp, commandList, renderCommandHelp, usage } from "./help.js";
-import { discoverSources, importResolver, readManifests } from "./files.js";
+import { discoverSources, displayPath, importResolver, programRoot, readManifests } from "./files.js";
+import { isStandardModule } from "../stdlib/standard.js";
+import { shown } from "../check/values.js";
+import type { Span } from "../diagnostics/diagnostic.js";
 import { afterPass } from "./memory.js";
 import { nextStep, StatusLine } from "./progress.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
@@ -113,24 +116,53 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-function report(diagnostics: readonly Diagnostic[], sources: Record<string, string>, options: Options, io: Io): void {
-  if (options.format === "json") io.stdout(`${JSON.stringify(diagnosticsToJson(diagnostics), null, 2)}\n`);
-  else if (options.format === "sarif") io.stdout(`${JSON.stringify(diagnosticsToSarif(diagnostics, { version: packageVersion() }), null, 2)}\n`);
-  else if (options.format === "github") io.stdout(diagnosticsToGithub(diagnostics));
-  else if (diagnostics.length > 0) io.stderr(renderDiagnostics(diagnostics, { ...sources, "<command line>": io.commandLine }, { color: io.color }));
+/**
+ * Diagnostics on stderr, or as JSON on stdout. Source files are named by the program (relative to
+ * its `root`) everywhere but on the terminal, where they are shown from the current directory, so
+ * that `file:line:col` can be clicked and opened.
+ */
+function report(diagnostics: readonly Diagnostic[], sources: Record<string, string>, options: Options, io: Io, root?: string): void {
+  if (options.format === "json") return io.stdout(`${JSON.stringify(diagnosticsToJson(diagnostics), null, 2)}\n`);
+  // on a terminal and in CI (which reads paths from the repository's root), paths from here
+  const here = root === undefined ? { diagnostics, sources } : fromCurrentDirectory(diagnostics, sources, (file) => displayPath(io.cwd, resolve(root, file)));
+  if (options.format === "sarif") io.stdout(`${JSON.stringify(diagnosticsToSarif(here.diagnostics, { version: packageVersion() }), null, 2)}\n`);
+  else if (options.format === "github") io.stdout(diagnosticsToGithub(here.diagnostics));
+  else if (diagnostics.length > 0) io.stderr(renderDiagnostics(here.diagnostics, { ...here.sources, "<command line>": io.commandLine }, { color: io.color }));
 }
 
-/** Reads the inputs; unreadable input is a usage-level failure (exit 2). */
-function readInputs(options: Options, argv: readonly string[], io: Io) {
+/** The diagnostics and sources with each program file (`.secpol`) renamed by `name`. */
+function fromCurrentDirectory(diagnostics: readonly Diagnostic[], sources: Record<string, string>, name: (file: string) => string) {
+  const renamed = (file: string) => (file.endsWith(".secpol") && !isStandardModule(file) ? name(file) : file);
+  const span = (s: Span): Span => ({ ...s, file: renamed(s.file) });
+  return {
+    diagnostics: diagnostics.map((d) => ({ ...d, span: span(d.span), ...(d.related ? { related: d.related.map((r) => ({ ...r, span: span(r.span) })) } : {}) })),
+    sources: Object.fromEntries(Object.entries(sources).map(([file, text]) => [renamed(file), text])),
+  };
+}
+
+/**
+ * Reads the inputs, named relative to the program's root (`root`, by default the inputs' common
+ * directory); unreadable input, and a file name the output cannot hold, are usage-level failures (exit 2).
+ */
+function readInputs(options: Options, argv: readonly string[], io: Io, root?: string) {
   const inputs = options.inputs.length > 0 ? options.inputs : ["."];
-  const { sources, problems } = discoverSources(io.cwd, inputs);
+  const discovered = discoverSources(io.cwd, inputs, root);
+  const { sources, problems } = discovered;
   const diagnostics = problems.map((p) =>
     diagnostic(m.unreadableInput, argumentSpan(argv, Math.max(0, argv.indexOf(p.input))), [p.input, p.reason]),
   );
-  if (problems.length === 0 && sources.length === 0) {
+  for (const u of discovered.unsafe) {
+    diagnostics.push(
+      diagnostic(m.unsafeFileName, argumentSpan(argv, Math.max(0, argv.indexOf(u.input))), [shown(u.path), u.character], {
+        help: "rename the file: every object names the files it came from in its `secpol.dev/source` annotation",
+      }),
+    );
+  }
+  if (diagnostics.length === 0 && sources.length === 0) {
     diagnostics.push(diagnostic(m.noInputFiles, argumentSpan(argv, Math.max(0, argv.indexOf(inputs[0]))), [inputs.map((i) => `\`${i}\``).join(", ")]));
   }
-  return { sources, diagnostics };
+  const resolveImport = importResolver(io.cwd, discovered.root, discovered.directories);
+  return { root: discovered.root, directories: discovered.directories, sources, diagnostics, resolveImport };
 }
 
 function runCheck(options: Options, argv: readonly string[], io: Io): number {
@@ -139,9 +171,9 @@ function runCheck(options: Options, argv: readonly string[], io: Io): number {
     report(input.diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
-  const result = check(input.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
+  const result = check(input.sources, { clusterVersion: options.clusterVersion, resolveImport: input.resolveImport });
   const diagnostics = [...result.diagnostics, ...warningsFailure(result.diagnostics, options, argv)];
-  report(diagnostics, result.sources, options, io);
+  report(diagnostics, result.sources, options, io, input.root);
   return hasErrors(diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
 
@@ -168,15 +200,15 @@ async function runFmt(options: Options, argv: readonly string[], io: Io): Promis
     report(input.diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
-  const outcome = await formatFiles(io.cwd, input.sources, options.check);
+  const outcome = await formatFiles(input.root, input.sources, options.check);
   const texts = Object.fromEntries(input.sources.map((s) => [s.path, s.text]));
   if (forCi(options)) {
     const diagnostics = [...outcome.diagnostics, ...(options.check ? unformattedFiles(outcome.changes) : [])];
-    report(diagnostics, texts, options, io);
+    report(diagnostics, texts, options, io, input.root);
     return hasErrors(diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
   }
-  report(outcome.diagnostics, texts, options, io);
-  for (const path of outcome.changed) io.stdout(`${printable(path)}\n`);
+  report(outcome.diagnostics, texts, options, io, input.root);
+  for (const path of outcome.changed) io.stdout(`${printable(displayPath(io.cwd, resolve(input.root, path)))}\n`);
   if (options.check && outcome.changed.length > 0) io.stderr(`${outcome.changed.length} of ${input.sources.length} files are not formatted: run \`secpolc fmt\`\n`);
   return hasErrors(outcome.diagnostics) || (options.check && outcome.changed.length > 0) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
@@ -201,9 +233,9 @@ function runExplain(options: Options, argv: readonly string[], io: Io): number {
     report(input.diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
-  const result = explainQuery(input.sources, query, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
+  const result = explainQuery(input.sources, query, { clusterVersion: options.clusterVersion, resolveImport: input.resolveImport });
   if (!result.explanation) {
-    report(result.diagnostics, result.sources, options, io);
+    report(result.diagnostics, result.sources, options, io, input.root);
     // with --exit-code, 1 means "not permitted" only: a program with errors gives no answer
     return options.exitCode || result.diagnostics.some((d) => d.span.file === "<query>") ? EXIT_USAGE : EXIT_PROGRAM_ERRORS;
   }
@@ -218,14 +250,16 @@ function runDiff(options: Options, argv: readonly string[], io: Io): number {
     report([diagnostic(m.diffNeedsTwo, argumentSpan(argv, argv.indexOf("diff")), [options.inputs.length], { help: "e.g. `secpolc diff main/policies/ policies/ --format md`" })], {}, options, io);
     return EXIT_USAGE;
   }
-  const [before, after] = options.inputs.map((input) => readInputs({ ...options, inputs: [input] }, argv, io));
+  // both programs named from one root, so that their files' names differ (`old/a.secpol`, `new/a.secpol`)
+  const root = programRoot(io.cwd, options.inputs);
+  const [before, after] = options.inputs.map((input) => readInputs({ ...options, inputs: [input] }, argv, io, root));
   if (before.diagnostics.length + after.diagnostics.length > 0) {
     report([...before.diagnostics, ...after.diagnostics], {}, options, io);
     return EXIT_USAGE;
   }
-  const result = diffSources(before.sources, after.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
+  const result = diffSources(before.sources, after.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd, root, [...before.directories, ...after.directories]) });
   if (!result.diff) {
-    report(result.diagnostics, result.sources, options, io);
+    report(result.diagnostics, result.sources, options, io, root);
     return EXIT_PROGRAM_ERRORS;
   }
   if (options.format === "json") io.stdout(`${JSON.stringify(result.diff, null, 2)}\n`);
@@ -250,6 +284,8 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
     return EXIT_USAGE;
   }
   let program: SourceText[] | undefined;
+  let root = io.cwd;
+  let resolveImport = importResolver(io.cwd);
   if (!level) {
     const input = readInputs(options, argv, io);
     if (input.diagnostics.length > 0) {
@@ -257,24 +293,26 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
       return EXIT_USAGE;
     }
     program = input.sources;
+    root = input.root;
+    resolveImport = input.resolveImport;
   }
-  const result = audit({ manifests: manifests.files, level, version, program, suggest: options.suggest }, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd) });
+  const result = audit({ manifests: manifests.files, level, version, program, suggest: options.suggest }, { clusterVersion: options.clusterVersion, resolveImport });
   if (!result.results) {
-    report(result.diagnostics, result.sources, options, io);
+    report(result.diagnostics, result.sources, options, io, root);
     return EXIT_PROGRAM_ERRORS;
   }
   const findings = auditFindings(result.results);
   const failure = warningsFailure([...result.diagnostics, ...findings], options, argv);
   if (forCi(options)) {
     const diagnostics = [...result.diagnostics, ...findings, ...failure];
-    report(diagnostics, result.sources, options, io);
+    report(diagnostics, result.sources, options, io, root);
     return hasErrors(diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
   }
   if (options.format === "json") {
     const diagnostics = diagnosticsToJson([...result.diagnostics, ...failure]).diagnostics;
     io.stdout(`${JSON.stringify({ ...auditToJson(result.results), ...(result.suggestions ? { suggestions: result.suggestions } : {}), diagnostics }, null, 2)}\n`);
   } else {
-    report([...result.diagnostics, ...failure], result.sources, options, io);
+    report([...result.diagnostics, ...failure], result.sources, options, io, root);
     io.stdout(printable(renderAudit(result.results)));
     for (const s of result.suggestions ?? []) io.stdout(`suggest: namespace ${s.namespace} passes "${s.level}:${s.version}" today (pss enforce ${s.level}@${s.version})\n`);
   }
@@ -318,7 +356,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
   const status = new StatusLine(io.status);
   const result = build(input.sources, {
     clusterVersion: options.clusterVersion,
-    resolveImport: importResolver(io.cwd),
+    resolveImport: input.resolveImport,
     outputFormat: options.format === "json" ? "json" : "yaml",
     verify: options.verify,
     afterPass: (pass) => {
@@ -336,7 +374,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
   const outputIndex = Math.max(0, argv.indexOf(options.output));
   const failing = [...result.diagnostics, ...warningsFailure(result.diagnostics, options, argv)];
   if (hasErrors(failing)) {
-    report(failing, result.sources, options, io);
+    report(failing, result.sources, options, io, input.root);
     return EXIT_PROGRAM_ERRORS;
   }
   const out = resolve(io.cwd, options.output);
@@ -351,17 +389,17 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
         }),
       );
     }
-    report(diagnostics, result.sources, options, io);
+    report(diagnostics, result.sources, options, io, input.root);
     return differing.length > 0 ? EXIT_PROGRAM_ERRORS : EXIT_OK;
   }
   // OUT is replaced whole: an input inside it (a policy put there, or imported from there) would go
-  const inside = filesInside(out, Object.keys(result.sources).filter((path) => !path.startsWith("std/")).map((path) => resolve(io.cwd, path)));
+  const inside = filesInside(out, Object.keys(result.sources).filter((path) => !isStandardModule(path)).map((path) => resolve(input.root, path)));
   if (inside.length > 0) {
     const first = relative(io.cwd, inside[0]) || inside[0];
     const failure = diagnostic(m.inputInsideOutput, argumentSpan(argv, outputIndex), [first, options.output, inside.length - 1], {
       help: "keep the policies outside the output directory, or choose another `-o`",
     });
-    report([...result.diagnostics, failure], result.sources, options, io);
+    report([...result.diagnostics, failure], result.sources, options, io, input.root);
     return EXIT_USAGE;
   }
   let written: WriteOutcome;
@@ -377,14 +415,14 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
             help: "secpolc owns its output directory and replaces it whole: choose a new or empty directory",
           })
         : diagnostic(m.writeFailed, argumentSpan(argv, outputIndex), [options.output, error.message]);
-    report([...result.diagnostics, failure], result.sources, options, io);
+    report([...result.diagnostics, failure], result.sources, options, io, input.root);
     return EXIT_USAGE;
   }
   status.clear();
   const leftover = written.leftover
     ? [diagnostic(m.oldOutputLeft, argumentSpan(argv, outputIndex), [options.output, written.leftover.path, written.leftover.reason])]
     : [];
-  report([...result.diagnostics, ...leftover], result.sources, options, io);
+  report([...result.diagnostics, ...leftover], result.sources, options, io, input.root);
   if (options.summary && (options.format === "text" || options.format === "yaml" || options.format === "ts")) io.stdout(summary(input.sources.length, result.objectCounts, result.diagnostics, options.output));
   return EXIT_OK;
 }

@@ -20,6 +20,32 @@ const OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
 export const YAML_1_1_NOT_A_STRING =
   /^(?:[Yy]|[Yy]es|YES|[Nn]|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF|~|[Nn]ull|NULL|<<|=|[-+]?(?:0b[0-1_]+|0[0-7_]+|[0-9][0-9_]*|0x[0-9a-fA-F_]+|(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+|(?:[0-9][0-9_]*)?\.[0-9_]*|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|\.(?:inf|Inf|INF))|\.(?:nan|NaN|NAN)|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt \t].*)?)$/;
 
+/**
+ * Characters that do not survive a YAML plain or double-quoted scalar written as themselves: what
+ * YAML does not allow in a stream (C0 and C1 controls, DEL, lone surrogates, U+FFFE, U+FFFF), the
+ * line breaks of YAML 1.1 that YAML 1.2 reads as text (U+0085, U+2028, U+2029: `kubectl kustomize`
+ * and `yaml` disagree on them), the byte-order mark, and tab. Free-form strings and file names that
+ * reach the output are refused when they hold one.
+ */
+export const YAML_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/u;
+
+const CHARACTER_NAMES: Record<number, string> = {
+  0x09: "a tab",
+  0x0a: "a line feed",
+  0x0d: "a carriage return",
+  0x85: "NEXT LINE",
+  0x2028: "LINE SEPARATOR",
+  0x2029: "PARAGRAPH SEPARATOR",
+  0xfeff: "a byte-order mark",
+};
+
+/** A character for a message: `U+2028 (LINE SEPARATOR)`, `U+001B (a control character)`. */
+export function codePointName(c: string): string {
+  const code = c.codePointAt(0)!;
+  const name = CHARACTER_NAMES[code] ?? (code < 0xa0 ? "a control character" : code < 0xe000 ? "a lone surrogate" : "a non-character");
+  return `U+${code.toString(16).toUpperCase().padStart(4, "0")} (${name})`;
+}
+
 /** `yaml.stringify`, with the strings a YAML 1.1 reader would misread double-quoted. */
 export function toYamlSlow(value: unknown): string {
   const doc = new Document(value, OPTIONS);

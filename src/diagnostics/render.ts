@@ -8,14 +8,15 @@ export interface RenderOptions {
   color?: boolean;
 }
 
-const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u2028\u2029\ufeff]/g;
 
 /**
  * Text from input files and manifests as it may be shown on a terminal: control characters (which
  * could move the cursor, retitle the window or write the clipboard) become their visible pictures
  * (`␛` for ESC, `␍` for CR), and C1 controls, bidirectional overrides (which could reorder what
- * a line appears to say) and invisible characters (zero-width spaces and joiners, the byte-order
- * mark, the soft hyphen) become `�`. One character each, so carets stay under their columns; tabs
+ * a line appears to say), the Unicode line and paragraph separators (line breaks to some readers)
+ * and invisible characters (zero-width spaces and joiners, the byte-order mark, the soft hyphen)
+ * become `�`. One character each, so carets stay under their columns; tabs
  * and newlines are kept.
  */
 export function printable(text: string): string {

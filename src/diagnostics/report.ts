@@ -8,25 +8,17 @@ import { codes } from "./codes.js";
 import { printable } from "./render.js";
 
 export const SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-/** The base the artifact URIs are relative to: the program's root. */
+/** The base the artifact URIs are relative to: where secpolc ran (in CI, the repository's root). */
 export const SOURCE_ROOT = "%SRCROOT%";
 
 /** Spans in a file, as opposed to the command line, standard input or an `explain` query (`<...>`). */
 const inFile = (span: Span) => !span.file.startsWith("<");
 
-export interface ReportOptions {
-  /**
-   * Put before every file path (`policies/`): where the program's root lies relative to the place
-   * the report is read from (GitHub reads paths from the repository's root). None by default.
-   */
-  pathPrefix?: string;
-}
-
 const uri = (path: string) => path.split("/").map(encodeURIComponent).join("/");
 
-function physicalLocation(span: Span, prefix: string) {
+function physicalLocation(span: Span) {
   return {
-    artifactLocation: { uri: uri(`${prefix}${span.file}`), uriBaseId: SOURCE_ROOT },
+    artifactLocation: { uri: uri(span.file), uriBaseId: SOURCE_ROOT },
     region: { startLine: span.start.line, startColumn: span.start.column, endLine: span.end.line, endColumn: span.end.column },
   };
 }
@@ -40,10 +32,9 @@ const withHelp = (d: Diagnostic) => (d.help ? `${d.message}\nhelp: ${d.help}` : 
 /**
  * One SARIF log with one run: a rule per code used (its catalogue name, default level, and the help
  * its diagnostics share, if they share one), a result per diagnostic, related notes as related
- * locations. URIs are the diagnostics' paths, relative to `%SRCROOT%`, the program's root.
+ * locations. URIs are the diagnostics' paths, relative to `%SRCROOT%`, where secpolc ran.
  */
-export function diagnosticsToSarif(diagnostics: readonly Diagnostic[], tool: { version: string }, options: ReportOptions = {}): object {
-  const prefix = options.pathPrefix ?? "";
+export function diagnosticsToSarif(diagnostics: readonly Diagnostic[], tool: { version: string }): object {
   const used = [...new Set(diagnostics.map((d) => d.code))].sort();
   const rules = used.map((code) => {
     const info = codes.get(code);
@@ -62,8 +53,8 @@ export function diagnosticsToSarif(diagnostics: readonly Diagnostic[], tool: { v
       ruleIndex: used.indexOf(d.code),
       level: d.severity,
       message: { text: withHelp(d) },
-      ...(inFile(d.span) ? { locations: [{ physicalLocation: physicalLocation(d.span, prefix) }] } : {}),
-      ...(related.length > 0 ? { relatedLocations: related.map((r, i) => ({ id: i + 1, physicalLocation: physicalLocation(r.span, prefix), message: { text: r.message } })) } : {}),
+      ...(inFile(d.span) ? { locations: [{ physicalLocation: physicalLocation(d.span) }] } : {}),
+      ...(related.length > 0 ? { relatedLocations: related.map((r, i) => ({ id: i + 1, physicalLocation: physicalLocation(r.span), message: { text: r.message } })) } : {}),
     };
   });
   return {
@@ -72,7 +63,7 @@ export function diagnosticsToSarif(diagnostics: readonly Diagnostic[], tool: { v
     runs: [
       {
         tool: { driver: { name: "secpolc", version: tool.version, rules } },
-        originalUriBaseIds: { [SOURCE_ROOT]: { description: { text: "the root of the program: the input directory, or the common parent of the input files" } } },
+        originalUriBaseIds: { [SOURCE_ROOT]: { description: { text: "the directory secpolc ran in (in CI, the repository's root)" } } },
         columnKind: "utf16CodeUnits",
         results,
       },
@@ -91,16 +82,15 @@ const command = { error: "error", warning: "warning", note: "notice" } as const;
  * (`warning`, `notice` likewise), the columns of the span's first and last character; the help and
  * the related notes follow the message on lines of their own.
  */
-export function diagnosticsToGithub(diagnostics: readonly Diagnostic[], options: ReportOptions = {}): string {
-  const prefix = options.pathPrefix ?? "";
+export function diagnosticsToGithub(diagnostics: readonly Diagnostic[]): string {
   return diagnostics
     .map((d) => {
       const s = d.span;
       const where = inFile(s)
-        ? { file: `${prefix}${s.file}`, line: s.start.line, col: s.start.column, endLine: s.end.line, endColumn: Math.max(s.end.line === s.start.line ? s.start.column : 1, s.end.column - 1) }
+        ? { file: s.file, line: s.start.line, col: s.start.column, endLine: s.end.line, endColumn: Math.max(s.end.line === s.start.line ? s.start.column : 1, s.end.column - 1) }
         : {};
       const properties = Object.entries({ ...where, title: d.code }).map(([k, v]) => `${k}=${escapeProperty(printable(String(v)))}`);
-      const notes = (d.related ?? []).map((r) => `\nnote: ${inFile(r.span) ? prefix : ""}${r.span.file}:${r.span.start.line}:${r.span.start.column}: ${r.message}`);
+      const notes = (d.related ?? []).map((r) => `\nnote: ${r.span.file}:${r.span.start.line}:${r.span.start.column}: ${r.message}`);
       return `::${command[d.severity]} ${properties.join(",")}::${escapeData(printable(withHelp(d) + notes.join("")))}\n`;
     })
     .join("");

@@ -87,7 +87,7 @@ test("discovery reads a file reached through a link once, under its first path",
 test("discovery skips a link that loops, and names one that was meant as an input", () => {
   const dir = workspace({ "a.secpol": "" });
   symlinkSync("loop", join(dir, "loop"));
-  assert.equal(discoverSources(dir, ["."]), { sources: [{ path: "a.secpol", text: "" }], problems: [] });
+  assert.equal(discoverSources(dir, ["."]), { root: dir, directories: [dir], sources: [{ path: "a.secpol", text: "" }], problems: [], unsafe: [] });
   symlinkSync("b.secpol", join(dir, "b.secpol"));
   assert.equal(discoverSources(dir, ["."]).problems, [{ input: "b.secpol", reason: "a symbolic link that leads back to itself" }]);
   rmSync(dir, { recursive: true });
@@ -239,6 +239,99 @@ test("an input inside OUT, given or imported, is never deleted by replacing OUT 
     assert.equal(tree(join(dir, "out")), before, "OUT is unchanged, the inputs in it kept");
   }
   rmSync(dir, { recursive: true });
+});
+
+test("the output does not depend on where the build runs: two working directories, absolute paths, files or directories", () => {
+  const dir = workspace({
+    "policies/main.secpol": `import "./lib/extra.secpol"\n${program}allow shop/web -> cidr 10.1.0.0/16: 443\n`,
+    "policies/lib/extra.secpol": "allow ns(team=y) -> shop/web:80\n",
+    "elsewhere/.keep": "",
+  });
+  const policies = join(dir, "policies");
+  const builds: [string, string[]][] = [
+    [dir, ["policies", "-o", "out1"]],
+    [policies, [".", "-o", "../out2"]],
+    [join(dir, "elsewhere"), [policies, "-o", join(dir, "out3")]],
+    [dir, [join(policies, "main.secpol"), join(policies, "lib", "extra.secpol"), "-o", "out4"]],
+    [join(policies, "lib"), ["..", "-o", "../../out5"]],
+  ];
+  for (const [cwd, args] of builds) {
+    const r = run(cwd, "build", ...args);
+    assert.is(r.code, 0, `${cwd} build ${args.join(" ")}: ${r.stderr}`);
+  }
+  const expected = tree(join(dir, "out1"));
+  assert.match(expected["shop/networkpolicies.yaml"], /secpol\.dev\/source: lib\/extra\.secpol:1, main\.secpol:/);
+  for (const out of ["out2", "out3", "out4", "out5"]) assert.equal(tree(join(dir, out)), expected, `${out} differs from out1`);
+  // `--check` from either directory sees no drift in what the other wrote
+  assert.is(run(policies, "build", ".", "-o", "../out1", "--check").code, 0);
+  assert.is(run(dir, "build", "policies", "-o", "out2", "--check").code, 0);
+  assert.is(run(join(dir, "elsewhere"), "build", policies, "-o", join(dir, "out1"), "--check").code, 0);
+  // so does the typed module
+  assert.is(run(dir, "build", "policies", "-o", "ts1", "--format", "ts").code, 0);
+  assert.is(run(policies, "build", ".", "-o", "../ts2", "--format", "ts").code, 0);
+  assert.equal(tree(join(dir, "ts2")), tree(join(dir, "ts1")));
+  // named from elsewhere, the program reads its own imports, and still nothing beside it
+  writeFileSync(join(dir, "secret.secpol"), "group leak = world\n");
+  writeFileSync(join(policies, "lib", "extra.secpol"), 'import "../../secret.secpol"\n');
+  const escaped = run(join(dir, "elsewhere"), "check", policies);
+  assert.is(escaped.code, 1, escaped.stderr);
+  assert.ok(escaped.stderr.includes("cannot import `../../secret.secpol`: it lies outside the current directory and the directories named on the command line"), escaped.stderr);
+  rmSync(dir, { recursive: true });
+});
+
+test("diagnostics: program names in JSON, paths from the current directory on the terminal; diff names both sides apart", () => {
+  const dir = workspace({ "policies/shop.secpol": program.replace("shop/web", "shop/wbe"), "old/shop.secpol": program.replace("shop/web", "shop/wbe"), "new/shop.secpol": program });
+  const json = JSON.parse(run(dir, "check", "policies", "--format", "json").stdout);
+  assert.is(json.diagnostics[0].file, "shop.secpol");
+  assert.match(run(dir, "check", "policies").stderr, /^policies\/shop\.secpol:6:21: error SP2001/);
+  assert.match(run(join(dir, "policies"), "check").stderr, /^shop\.secpol:6:21: error SP2001/);
+  const diff = run(dir, "diff", "old", "new");
+  assert.is(diff.code, 1);
+  assert.match(diff.stderr, /^old\/shop\.secpol:6:21: error SP2001/);
+  assert.ok(diff.stderr.includes("allow ns(team=x) -> shop/wbe:80"), "the old side's line is shown");
+  rmSync(dir, { recursive: true });
+});
+
+test("a program's own files under `std/` are not the standard library", () => {
+  const dir = workspace({ "p/std/a.secpol": 'import "../b.secpol"\ngroup edge = cidr 10.0.0.0/8\n', "p/b.secpol": "", "p/z.secpol": `${program}group edge = cidr 10.1.0.0/16\n` });
+  const r = run(dir, "check", "p", "--format", "json");
+  assert.equal(JSON.parse(r.stdout).diagnostics.filter((d: { severity: string }) => d.severity === "error").map((d: { code: string; file: string }) => `${d.code} ${d.file}`), ["SP2003 z.secpol"]);
+  rmSync(dir, { recursive: true });
+});
+
+test("a file name YAML readers would mangle is refused (exit 2, nothing written), naming the file and the character", () => {
+  for (const [c, name] of [
+    ["\u2028", "U+2028 (LINE SEPARATOR)"],
+    ["\u2029", "U+2029 (PARAGRAPH SEPARATOR)"],
+    ["\u0085", "U+0085 (NEXT LINE)"],
+    ["\u001b", "U+001B (a control character)"],
+    ["\t", "U+0009 (a tab)"],
+    ["\ufeff", "U+FEFF (a byte-order mark)"],
+    ["\uffff", "U+FFFF (a non-character)"],
+  ]) {
+    const dir = workspace({ [`policies/a${c}b.secpol`]: program, [`dir${c}/c.secpol`]: "" });
+    for (const input of ["policies", `policies/a${c}b.secpol`, "."]) {
+      for (const command of ["build", "check"]) {
+        const r = run(dir, command, input, "-o", "out");
+        assert.is(r.code, 2, `${command} ${JSON.stringify(input)}: ${r.stderr}`);
+        assert.ok(r.stderr.includes("error SP5017: the file name `"), r.stderr);
+        assert.ok(r.stderr.includes(`holds ${name}`), r.stderr);
+        // (a tab is shown as a tab; a non-character is harmless on a terminal)
+        if (c !== "\t" && c !== "\uffff") assert.not.ok(r.stderr.includes(c), "the character is never printed raw");
+        assert.not.ok(r.stderr.includes("SP5006"), "the file was found, not missing");
+        assert.not.ok(existsSync(join(dir, "out")), "nothing is written");
+      }
+    }
+    // imported, it is SP2028 at the import (exit 1), like any file that cannot be imported
+    writeFileSync(join(dir, "main.secpol"), `import "./policies/a${c}b.secpol"\n`);
+    const imported = run(dir, "build", "main.secpol", "-o", "out");
+    assert.is(imported.code, 1, imported.stderr);
+    assert.ok(imported.stderr.includes(`error SP2028: cannot import`) && imported.stderr.includes(`its name holds ${name}`), imported.stderr);
+    assert.not.ok(existsSync(join(dir, "out")));
+    // only the names the output holds matter: those below the program's root
+    assert.is(run(dir, "check", `dir${c}`).code, 0);
+    rmSync(dir, { recursive: true });
+  }
 });
 
 test("end to end: --format json writes JSON manifests that kustomize accepts, and JSON diagnostics", () => {

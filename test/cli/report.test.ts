@@ -76,6 +76,18 @@ test("check --format github: one workflow command per diagnostic on stdout", () 
   rmSync(dir, { recursive: true });
 });
 
+test("a program in a subdirectory: CI formats name files from where secpolc runs (the repository's root), as the terminal does", () => {
+  const dir = workspace({ "policies/shop.secpol": failing });
+  const github = run(dir, "check", "policies", "--format", "github");
+  assert.match(github.stdout, /^::error file=policies\/shop\.secpol,line=9,col=14,/m);
+  const log = JSON.parse(run(dir, "check", "policies", "--format", "sarif").stdout) as Log;
+  assert.equal([...new Set(log.runs[0].results.flatMap((x) => x.locations ?? []).map((l) => l.physicalLocation.artifactLocation.uri))], ["policies/shop.secpol"]);
+  assert.match(run(dir, "check", "policies").stderr, /^policies\/shop\.secpol:9:14: error SP2001/m);
+  // from inside the program's directory, the same files by their own names
+  assert.match(run(join(dir, "policies"), "check", ".", "--format", "github").stdout, /^::error file=shop\.secpol,line=9,/m);
+  rmSync(dir, { recursive: true });
+});
+
 test("--warnings-as-errors: warnings make check exit 1 (SP5021 says why); without warnings it exits 0", () => {
   const noted = `${CLUSTER}namespace shop {\n  default deny ingress\n  workload web app=web port http 8080 service 80 -> http\n}\nallow ns ingress -> shop/web: 80\n`;
   const dir = workspace({ "shop.secpol": warned, "clean/a.secpol": `${CLUSTER}namespace a { default deny ingress\n  workload w app=w }\n`, "noted/a.secpol": noted });

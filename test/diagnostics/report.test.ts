@@ -124,13 +124,4 @@ test("GitHub: properties escape %, CR, LF, : and ,; messages escape %, CR and LF
   assert.is(diagnosticsToGithub([{ ...d, help: undefined, message: "m", span: { ...d.span, file: "<command line>" } }]), "::error title=SP2001::m\n");
 });
 
-test("a path prefix (the program's root seen from the repository's) goes before every file path, in both formats", () => {
-  const span = (file: string) => ({ file, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 4, offset: 3 } });
-  const d: Diagnostic = { code: "SP9104", severity: "warning", message: "m", span: span("a.secpol"), related: [{ span: span("b.secpol"), message: "n" }] };
-  const log = diagnosticsToSarif([d], { version: "0.1.0" }, { pathPrefix: "policies/" }) as { runs: { results: Result[] }[] };
-  const [result] = log.runs[0].results;
-  assert.equal([result.locations![0].physicalLocation.artifactLocation.uri, result.relatedLocations![0].physicalLocation.artifactLocation.uri], ["policies/a.secpol", "policies/b.secpol"]);
-  assert.is(diagnosticsToGithub([d], { pathPrefix: "policies/" }), "::warning file=policies/a.secpol,line=1,col=1,endLine=1,endColumn=3,title=SP9104::m%0Anote: policies/b.secpol:1:1: n\n");
-});
-
 test.run();

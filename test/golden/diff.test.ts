@@ -5,8 +5,9 @@ import { diffSources, renderDiff } from "../../src/index.js";
 import { assertBaseline, testRoot } from "../support/baseline.js";
 import { readSources } from "../support/sources.js";
 
-const before = readSources(join(testRoot, "cases", "diff", "old"));
-const after = readSources(join(testRoot, "cases", "diff", "new"));
+// named as `secpolc diff old new` names them: from one root, `old/...` and `new/...`
+const before = readSources(join(testRoot, "cases", "diff", "old"), join(testRoot, "cases", "diff"));
+const after = readSources(join(testRoot, "cases", "diff", "new"), join(testRoot, "cases", "diff"));
 
 test("diff: flows gained and lost, as text and as a Markdown pull-request comment", () => {
   const result = diffSources(before, after);

@@ -18,7 +18,7 @@ const payloads = [
   '"', "'", '"quoted"', "a\nb", "a\r\nb", "web\nkind: Secret", "x\n---\nkind: Secret", "a: b", "a:b", "# c", "a #c", "---", "...", "&anchor", "*alias",
   "!!tag", "!!python/object:os.system", "{", "}", "[", "]", "{a: 1}", "[a, b]", "|", ">", "- x", "? x", "%YAML 1.1", "@x", "`x`", "a\tb", "\\", "a\\nb",
   "a,b", "a b", " ", "", "yes", "on", "No", "y", "~", "null", "true", "1_000", "0b101", "017", "1:20", "2024-01-01", "0x1F", "1e3", ".inf", "<<", "=",
-  "\u2028", "\u0085", "\uFEFF", "\u0000", "x".repeat(300), "\u00e9t\u00e9", "\ud83d\ude00",
+  "\u2028", "\u0085", "\uFEFF", "\uFFFE", "\uFFFF", "\u0000", "x".repeat(300), "\u00e9t\u00e9", "\ud83d\ude00",
 ];
 
 const quote = (v: string) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, "\\n").replace(/\t/g, "\\t")}"`;
@@ -85,17 +85,26 @@ const positions: Position[] = [
 
 type Json = unknown;
 
-/** Every file's documents, parsed as YAML `version`; a parse error fails the test. */
+/**
+ * What a strict reader (`kubectl kustomize`) refuses or reads as a line break, though `yaml` reads
+ * it: characters outside YAML's printable set, YAML 1.1's line breaks NEL, LS and PS, and the BOM.
+ */
+const STRICT_READERS_REFUSE = /[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
+
+/** Every file's documents, parsed as YAML `version`; a parse error, or a character `STRICT_READERS_REFUSE`, fails the test. */
 function documents(files: readonly { path: string; content: string }[], version: "1.1" | "1.2", label: string): { path: string; docs: Json[] }[] {
   return [...files]
     .sort((a, b) => (a.path < b.path ? -1 : 1))
-    .map((f) => ({
-      path: f.path,
-      docs: parseAllDocuments(f.content, { version }).map((d) => {
-        assert.equal(d.errors.map((e) => e.message), [], `${label}: ${f.path} is not valid YAML ${version}`);
-        return d.toJS();
-      }),
-    }));
+    .map((f) => {
+      assert.not.match(f.content, STRICT_READERS_REFUSE, `${label}: ${f.path} holds a character strict YAML readers refuse or break lines at`);
+      return {
+        path: f.path,
+        docs: parseAllDocuments(f.content, { version }).map((d) => {
+          assert.equal(d.errors.map((e) => e.message), [], `${label}: ${f.path} is not valid YAML ${version}`);
+          return d.toJS();
+        }),
+      };
+    });
 }
 
 /**

@@ -20,6 +20,8 @@ export const cli = {
     `\`${path}\` was written, but its previous content could not be removed and is left in \`${leftover}\`: ${reason}`),
   inputInsideOutput: entry("SP5016", "error", (input: string, out: string, more: number) =>
     `the input \`${input}\`${more > 0 ? ` (and ${more} more)` : ""} lies inside \`${out}\`, which the build replaces whole; refusing to delete ${more > 0 ? "them" : "it"}`),
+  unsafeFileName: entry("SP5017", "error", (name: string, character: string) =>
+    `the file name \`${name}\` holds ${character}, which the output's YAML cannot hold as written`),
   notForCommand: entry("SP5020", "error", (option: string, command: string) => `\`${option}\` does not apply to \`${command}\``),
   warningsAsErrors: entry("SP5021", "error", (count: number) => `${count === 1 ? "a warning" : `${count} warnings`} with \`--warnings-as-errors\`: the run fails`),
   notFormatted: entry("SP5022", "error", (path: string) => `\`${path}\` is not formatted: this line is the first that \`secpolc fmt\` would change`),
