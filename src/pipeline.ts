@@ -22,7 +22,8 @@ import type { Model } from "./semantics/model.js";
 import { stdlibModules } from "./stdlib/modules.js";
 import { compileNetworkPolicies } from "./compile/network-policy.js";
 import { compileNamespaces } from "./compile/namespace.js";
-import { writeOutput } from "./compile/output.js";
+import { repeatedIdentities, writeOutput } from "./compile/output.js";
+import type { Manifest } from "./compile/manifest.js";
 import { compileSecurityComponents } from "./compile/security-context.js";
 import { compilePspRbac } from "./compile/psp-rbac.js";
 
@@ -101,8 +102,23 @@ function emit(model: Model, options: CompileOptions, timed: Timed = (_, run) => 
   const psp = timed("psp", () => compilePspRbac(model));
   const diagnostics = [...network.diagnostics, ...security.diagnostics, ...psp.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics };
+  const manifests = [...compileNamespaces(model), ...network.manifests, ...psp.manifests];
+  // every build refuses output where one object would replace another (`--no-verify` too)
+  const repeated = repeatedIdentities(manifests);
+  if (repeated.length > 0) {
+    const nowhere = { line: 1, column: 1, offset: 0 };
+    const at = (m: Manifest): Span => m.sources[0] ?? { file: PRELUDE, start: nowhere, end: nowhere };
+    return {
+      diagnostics: repeated.map((r) =>
+        diagnostic(cm.repeatedIdentity, at(r.first), [r.identity], {
+          help: "this is a bug in secpolc; nothing was written",
+          related: [{ span: at(r.second), message: "the statement of the other object" }],
+        }),
+      ),
+    };
+  }
   const output = timed("emit", () =>
-    writeOutput([...compileNamespaces(model), ...network.manifests, ...psp.manifests], options.outputFormat, {
+    writeOutput(manifests, options.outputFormat, {
       files: security.files,
       directories: security.components,
     }),
