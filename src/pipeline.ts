@@ -146,8 +146,10 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
   let verifiedChecks = 0;
   let partiallyVerified: number | undefined;
   if (options.verify !== false) {
-    // what is verified is the objects written; that their YAML reads back as them is tested
-    // (test/compile/yaml.test.ts), which spares every build parsing its own output again
+    // what is verified is the objects written; that their YAML reads back as them, to YAML 1.2 and
+    // YAML 1.1 readers, is tested (test/compile/yaml.test.ts, yaml11.test.ts: the emitter's choice
+    // of plain or quoted exhaustively over short strings), which spares every build parsing its own
+    // output again
     const result = timed("verify", () => verifyNetworkPolicies(model, output.objects));
     verifiedChecks = result.checks;
     partiallyVerified = result.partial;
