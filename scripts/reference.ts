@@ -125,6 +125,11 @@ export function renderReference(): string {
     "secpolc when this page is generated, and a test fails when the page differs from what the compiler",
     "emits now. The design choices behind the output are in [decisions.md](decisions.md).",
     "",
+    "Names, label values and the like are written as they are (`app=web`) or, when they hold other",
+    'characters, in double quotes on one line (`user "CORP\\\\jdoe"`). In a quoted string a backslash',
+    'starts an escape: `\\"` (a quote), `\\\\` (a backslash), `\\n` (a line break) and `\\t` (a tab). Any',
+    "other character after a backslash is an error (SP1020), so a backslash that is meant is written twice.",
+    "",
     sections.join("\n\n"),
     "",
   ].join("\n");
