@@ -1007,12 +1007,15 @@ const compareSpans = (a: Span, b: Span): number => compareStrings(a.file, b.file
 const spanOf = (a: Span, b: Span): Span => ({ file: a.file, start: a.start, end: b.end });
 
 function hostBitsHelp(text: string): string | undefined {
-  const [address, prefix] = text.split("/");
+  const [address, prefixText] = text.split("/");
   const parsed = parseCidr(`${address}/${address.includes(":") ? 128 : 32}`);
   if (!("cidr" in parsed)) return undefined;
   const bits = parsed.cidr.family === 4 ? 32 : 128;
-  const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - Number(prefix))) - 1n);
-  return `did you mean \`${formatCidr({ ...parsed.cidr, base: parsed.cidr.base & mask, prefix: Number(prefix) })}\`?`;
+  // an IPv4-mapped address (`::ffff:10.0.0.1/120`) parses as IPv4: its prefix counts 96 bits fewer
+  const prefix = Number(prefixText) - (address.includes(":") && parsed.cidr.family === 4 ? 96 : 0);
+  if (prefix < 0) return undefined;
+  const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
+  return `did you mean \`${formatCidr({ ...parsed.cidr, base: parsed.cidr.base & mask, prefix })}\`?`;
 }
 
 function portText(p: ast.PortSpec): string {
