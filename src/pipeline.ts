@@ -23,7 +23,8 @@ import { stdlibModules } from "./stdlib/modules.js";
 import { isStandardModule } from "./stdlib/standard.js";
 import { compileNetworkPolicies } from "./compile/network-policy.js";
 import { compileNamespaces } from "./compile/namespace.js";
-import { writeOutput } from "./compile/output.js";
+import { repeatedIdentities, writeOutput } from "./compile/output.js";
+import type { Manifest } from "./compile/manifest.js";
 import { compileSecurityComponents } from "./compile/security-context.js";
 import { compilePspRbac } from "./compile/psp-rbac.js";
 import { applySuppressions } from "./analysis/suppressions.js";
@@ -134,8 +135,23 @@ function emit(model: Model, options: CompileOptions, timed: Timed = (_, run) => 
   const psp = timed("psp", () => compilePspRbac(model));
   const diagnostics = [...network.diagnostics, ...security.diagnostics, ...psp.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics };
+  const manifests = [...compileNamespaces(model), ...network.manifests, ...psp.manifests];
+  // every build refuses output where one object would replace another (`--no-verify` too)
+  const repeated = repeatedIdentities(manifests);
+  if (repeated.length > 0) {
+    const nowhere = { line: 1, column: 1, offset: 0 };
+    const at = (m: Manifest): Span => m.sources[0] ?? { file: PRELUDE, start: nowhere, end: nowhere };
+    return {
+      diagnostics: repeated.map((r) =>
+        diagnostic(cm.repeatedIdentity, at(r.first), [r.identity], {
+          help: "this is a bug in secpolc; nothing was written",
+          related: [{ span: at(r.second), message: "the statement of the other object" }],
+        }),
+      ),
+    };
+  }
   const output = timed("emit", () =>
-    writeOutput([...compileNamespaces(model), ...network.manifests, ...psp.manifests], options.outputFormat, {
+    writeOutput(manifests, options.outputFormat, {
       files: security.files,
       directories: security.components,
     }),
@@ -164,8 +180,10 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
   let verifiedChecks = 0;
   let partiallyVerified: number | undefined;
   if (options.verify !== false) {
-    // what is verified is the objects written; that their YAML reads back as them is tested
-    // (test/compile/yaml.test.ts), which spares every build parsing its own output again
+    // what is verified is the objects written; that their YAML reads back as them, to YAML 1.2 and
+    // YAML 1.1 readers, is tested (test/compile/yaml.test.ts, yaml11.test.ts: the emitter's choice
+    // of plain or quoted exhaustively over short strings), which spares every build parsing its own
+    // output again
     const result = timed("verify", () => verifyNetworkPolicies(model, output.objects));
     verifiedChecks = result.checks;
     partiallyVerified = result.partial;

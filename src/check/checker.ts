@@ -1082,12 +1082,15 @@ function inSeries(a: string, b: string): boolean {
 }
 
 function hostBitsHelp(text: string): string | undefined {
-  const [address, prefix] = text.split("/");
+  const [address, prefixText] = text.split("/");
   const parsed = parseCidr(`${address}/${address.includes(":") ? 128 : 32}`);
   if (!("cidr" in parsed)) return undefined;
   const bits = parsed.cidr.family === 4 ? 32 : 128;
-  const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - Number(prefix))) - 1n);
-  return meant(formatCidr({ ...parsed.cidr, base: parsed.cidr.base & mask, prefix: Number(prefix) }));
+  // an IPv4-mapped address (`::ffff:10.0.0.1/120`) parses as IPv4: its prefix counts 96 bits fewer
+  const prefix = Number(prefixText) - (address.includes(":") && parsed.cidr.family === 4 ? 96 : 0);
+  if (prefix < 0) return undefined;
+  const mask = ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
+  return meant(formatCidr({ ...parsed.cidr, base: parsed.cidr.base & mask, prefix }));
 }
 
 function portText(p: ast.PortSpec): string {

@@ -44,7 +44,7 @@ import { clauseReach, clauseSubjects, managedRegions } from "../semantics/region
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints, termKey } from "../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../semantics/ip.js";
-import { stableHash } from "./names.js";
+import { stableHash, uniqueNames } from "./names.js";
 import { exact } from "../arrays.js";
 import type { Manifest } from "./manifest.js";
 
@@ -357,26 +357,26 @@ function toPorts(model: Model, rule: RuleEntry, diagnostics: Diagnostic[]): unkn
 
 // ---------------------------------------------------------------------------------------------
 // Names: `secpol-<workload>` for a workload's pods, `secpol-namespace` for all pods of the
-// namespace, `secpol-pods-<selector>` otherwise; a stable hash suffix settles any collision.
+// namespace, `secpol-pods-<selector>` otherwise; a stable hash suffix settles any collision, checked
+// against every other name of the namespace (`uniqueNames`).
 
 function policyNames(model: Model, subjects: readonly Subject[]): Map<Subject, string> {
-  const base = new Map<Subject, string>();
+  const byNamespace = new Map<string, Subject[]>();
   for (const s of subjects) {
-    const key = conjunctionKey(s.pods);
-    const workload = workloadsIn(model, s.namespace).find((w) => conjunctionKey(w.pods) === key);
-    const name = workload ? workload.name : s.pods.length === 0 ? "namespace" : `pods-${slug(describeConjunction(s.pods))}`;
-    base.set(s, truncate(`secpol-${name}`, s));
-  }
-  const counts = new Map<string, number>();
-  for (const s of subjects) {
-    const k = `${s.namespace}/${base.get(s)}`;
-    counts.set(k, (counts.get(k) ?? 0) + 1);
+    const group = byNamespace.get(s.namespace);
+    if (group) group.push(s);
+    else byNamespace.set(s.namespace, [s]);
   }
   const result = new Map<Subject, string>();
-  for (const s of subjects) {
-    const name = base.get(s)!;
-    const clash = counts.get(`${s.namespace}/${name}`)! > 1;
-    result.set(s, clash ? `${name.slice(0, 56)}-${stableHash(conjunctionKey(s.pods)).slice(0, 6)}` : name);
+  for (const [namespace, group] of byNamespace) {
+    // the first workload of a selector names its policy (as `find` would)
+    const workloads = new Map<string, string>();
+    for (const w of workloadsIn(model, namespace)) if (!workloads.has(conjunctionKey(w.pods))) workloads.set(conjunctionKey(w.pods), w.name);
+    const base = (s: Subject) => {
+      const workload = workloads.get(conjunctionKey(s.pods));
+      return truncate(`secpol-${workload ?? (s.pods.length === 0 ? "namespace" : `pods-${slug(describeConjunction(s.pods))}`)}`, s);
+    };
+    for (const [s, name] of uniqueNames(group, base, (s) => conjunctionKey(s.pods))) result.set(s, name);
   }
   return result;
 }

@@ -46,6 +46,28 @@ function finish(m: Manifest): Record<string, unknown> {
   return { apiVersion, kind, metadata, ...body };
 }
 
+/** `networking.k8s.io/v1 NetworkPolicy shop/secpol-web`: what the API server keys an object by. */
+export function identityOf(m: Manifest): string {
+  const { apiVersion, kind, metadata } = m.object;
+  return `${apiVersion} ${kind} ${metadata.namespace === undefined ? "" : `${metadata.namespace}/`}${metadata.name}`;
+}
+
+/**
+ * Pairs of objects with one identity (API group and kind, namespace, name): applied, the second
+ * would replace the first. Names are assigned to be unique; this is the check that they are.
+ */
+export function repeatedIdentities(manifests: readonly Manifest[]): { identity: string; first: Manifest; second: Manifest }[] {
+  const seen = new Map<string, Manifest>();
+  const repeated: { identity: string; first: Manifest; second: Manifest }[] = [];
+  for (const m of manifests) {
+    const identity = identityOf(m);
+    const first = seen.get(identity);
+    if (first) repeated.push({ identity, first, second: m });
+    else seen.set(identity, m);
+  }
+  return repeated;
+}
+
 /** The directory of an object: its namespace, a Namespace's own name, or `cluster`. */
 function directoryOf(m: Manifest): string {
   const { kind, metadata } = m.object;

@@ -6,8 +6,8 @@
 import { pspSupported, type Grant, type Model, type Psp } from "../semantics/model.js";
 import { volumeTypes, type SecurityEntry } from "../semantics/security.js";
 import type { Manifest } from "./manifest.js";
-import { stableHash } from "./names.js";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { stableHash, uniqueNames } from "./names.js";
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 
@@ -23,11 +23,16 @@ function subjectOf(g: Grant): Record<string, string> {
 
 const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
 
+/** `secpol-psp-<psp>-user-alice`: readable, not unique (`user "Alice"` and `user alice` give the same), which `uniqueNames` settles. */
 function bindingName(g: Grant): string {
   const who = g.subject.kind === "ServiceAccount" ? `sa-${g.subject.name}` : `${g.subject.kind.toLowerCase()}-${g.subject.name}`;
   const name = `${pspRoleName(g.psp)}-${slug(who)}`;
   return name.length <= 253 && slug(who).length > 0 ? name : `${pspRoleName(g.psp)}-${stableHash(who)}`;
 }
+
+/** What a binding is: the scope it is written in, the psp and the exact subject (two grants alike are one binding). */
+const grantKey = (g: Grant): string =>
+  JSON.stringify([g.namespace ?? null, g.psp, g.subject.kind, g.subject.kind === "ServiceAccount" ? g.subject.namespace : null, g.subject.name]);
 
 /**
  * On clusters before 1.25, pod-security rules also become PodSecurityPolicies: a namespace's rules
@@ -36,23 +41,22 @@ function bindingName(g: Grant): string {
  * restricted where they deny, require or set. PSP admits a pod when any usable policy does, so a
  * workload's stricter PSP adds nothing where its namespace has one; its patch still applies.
  */
-export function derivedPsps(model: Model): { psps: Psp[]; grants: Grant[]; warnings: SecurityEntry[] } {
-  const none = { psps: [], grants: [], warnings: [] };
+export function derivedPsps(model: Model): { psps: Psp[]; grants: Grant[]; warnings: SecurityEntry[]; clashes: { psp: Psp; derived: Psp; target: string }[] } {
+  const none = { psps: [], grants: [], warnings: [], clashes: [] };
   if (!pspSupported(model.cluster)) return none;
-  const psps = new Map<string, Psp>();
-  const grants: Grant[] = [];
+  // one PSP per distinct profile: targets with the same rules share it, named after the first
+  const profiles = new Map<string, { psp: Psp; target: string; grants: Omit<Grant, "psp">[] }>();
   const warnings: SecurityEntry[] = [];
-  const add = (name: string, entries: readonly SecurityEntry[], namespace: string, subject: Grant["subject"]) => {
+  const add = (name: string, target: string, entries: readonly SecurityEntry[], namespace: string, subject: Grant["subject"]) => {
     const { spec, annotations } = derive(entries);
     const key = JSON.stringify([spec, annotations]);
-    // one PSP per distinct profile: targets with the same rules share it
-    const psp = [...psps.values()].find((p) => JSON.stringify([p.spec, p.annotations]) === key) ?? { name, spec, annotations, span: entries[0].span };
-    psps.set(psp.name, psp);
-    grants.push({ psp: psp.name, subject, namespace, span: entries[0].span });
+    let profile = profiles.get(key);
+    if (!profile) profiles.set(key, (profile = { psp: { name, spec, annotations, span: entries[0].span }, target, grants: [] }));
+    profile.grants.push({ subject, namespace, span: entries[0].span });
   };
   for (const namespace of model.namespaces) {
     const own = model.security.filter((e) => e.target.kind === "namespace" && e.target.namespace.name === namespace.name);
-    if (own.length > 0) add(`secpol-${namespace.name}`, own, namespace.name, { kind: "Group", name: `system:serviceaccounts:${namespace.name}` });
+    if (own.length > 0) add(`secpol-${namespace.name}`, `namespace \`${namespace.name}\``, own, namespace.name, { kind: "Group", name: `system:serviceaccounts:${namespace.name}` });
     for (const w of model.workloads.filter((x) => x.namespace === namespace.name)) {
       const mine = model.security.filter((e) => e.target.kind === "workload" && e.target.workload === w);
       if (mine.length === 0) continue;
@@ -60,10 +64,24 @@ export function derivedPsps(model: Model): { psps: Psp[]; grants: Grant[]; warni
         warnings.push(mine[0]);
         continue;
       }
-      add(`secpol-${namespace.name}-${w.name}`, [...own, ...mine], namespace.name, { kind: "ServiceAccount", namespace: namespace.name, name: w.serviceAccount });
+      add(`secpol-${namespace.name}-${w.name}`, `workload \`${namespace.name}/${w.name}\``, [...own, ...mine], namespace.name, { kind: "ServiceAccount", namespace: namespace.name, name: w.serviceAccount });
     }
   }
-  return { psps: [...psps.values()], grants, warnings };
+  // derived names clash among themselves (namespace `a-b`, and workload `b` of namespace `a`): hash
+  // suffixes settle that; a clash with a user's `psp` is an error naming both
+  const all = [...profiles.values()];
+  const names = uniqueNames(all, (p) => p.psp.name, (p) => p.target, 253);
+  const psps: Psp[] = [];
+  const grants: Grant[] = [];
+  const clashes: { psp: Psp; derived: Psp; target: string }[] = [];
+  for (const p of all) {
+    const psp = { ...p.psp, name: names.get(p)! };
+    const user = model.psps.find((u) => u.name === psp.name);
+    if (user) clashes.push({ psp: user, derived: psp, target: p.target });
+    psps.push(psp);
+    for (const g of p.grants) grants.push({ ...g, psp: psp.name });
+  }
+  return { psps, grants, warnings, clashes };
 }
 
 function derive(entries: readonly SecurityEntry[]): { spec: Record<string, unknown>; annotations: Record<string, string> } {
@@ -137,6 +155,14 @@ export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnosti
   const diagnostics = derived.warnings.map((e) =>
     diagnostic(sm.workloadPspUnbound, e.span, [e.target.kind === "workload" ? e.target.workload.name : ""], { help: "declare it: `workload NAME SELECTOR serviceAccount NAME`" }),
   );
+  for (const c of derived.clashes) {
+    diagnostics.push(
+      diagnostic(sm.derivedPspNameTaken, c.psp.span, [c.psp.name, c.target], {
+        help: "rename this `psp`: `secpol-NAMESPACE` and `secpol-NAMESPACE-WORKLOAD` are the names of derived PodSecurityPolicies",
+        related: [{ span: c.derived.span, message: "the pod-security rule it is derived from" }],
+      }),
+    );
+  }
   model = { ...model, psps: [...model.psps, ...derived.psps], grants: [...model.grants, ...derived.grants] };
   const manifests: Manifest[] = [];
   for (const psp of model.psps) {
@@ -162,24 +188,37 @@ export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnosti
       sources: [psp.span, ...grants.map((g) => g.span)],
     });
   }
-  const bindings = new Map<string, Manifest>();
+  // one binding per scope, psp and exact subject; names unique per kind and namespace
+  const bindings = new Map<string, { grant: Grant; sources: Span[] }>();
   for (const g of model.grants) {
-    const name = bindingName(g);
-    const key = `${g.namespace ?? ""}/${name}`;
-    if (bindings.has(key)) {
-      bindings.get(key)!.sources.push(g.span);
-      continue;
-    }
-    bindings.set(key, {
-      object: {
-        apiVersion: `${RBAC}/v1`,
-        kind: g.namespace ? "RoleBinding" : "ClusterRoleBinding",
-        metadata: { name, ...(g.namespace ? { namespace: g.namespace } : {}) },
-        roleRef: { apiGroup: RBAC, kind: "ClusterRole", name: pspRoleName(g.psp) },
-        subjects: [subjectOf(g)],
-      },
-      sources: [g.span],
-    });
+    const key = grantKey(g);
+    const existing = bindings.get(key);
+    if (existing) existing.sources.push(g.span);
+    else bindings.set(key, { grant: g, sources: [g.span] });
   }
-  return { manifests: [...manifests, ...[...bindings.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, m]) => m)], diagnostics };
+  const scopes = new Map<string, { key: string; grant: Grant; sources: Span[] }[]>();
+  for (const [key, b] of [...bindings].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const scope = b.grant.namespace ?? "";
+    const group = scopes.get(scope);
+    if (group) group.push({ key, ...b });
+    else scopes.set(scope, [{ key, ...b }]);
+  }
+  const bound: Manifest[] = [];
+  for (const group of scopes.values()) {
+    const names = uniqueNames(group, (b) => bindingName(b.grant), (b) => b.key, 253);
+    for (const b of group) {
+      const g = b.grant;
+      bound.push({
+        object: {
+          apiVersion: `${RBAC}/v1`,
+          kind: g.namespace ? "RoleBinding" : "ClusterRoleBinding",
+          metadata: { name: names.get(b)!, ...(g.namespace ? { namespace: g.namespace } : {}) },
+          roleRef: { apiGroup: RBAC, kind: "ClusterRole", name: pspRoleName(g.psp) },
+          subjects: [subjectOf(g)],
+        },
+        sources: b.sources,
+      });
+    }
+  }
+  return { manifests: [...manifests, ...bound], diagnostics };
 }

@@ -1,24 +1,32 @@
 /**
- * YAML for manifests, fast. Manifests are maps, lists and simple scalars; for those this writes
- * exactly what `yaml.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false })` writes (but
- * for the strings YAML 1.1 would misread, which are quoted: `YAML_1_1_NOT_A_STRING`), and
- * for anything else (a string that would need quotes, an empty key, a list inside a list) it hands
- * the whole document to `yaml`. Tested byte-for-byte against `yaml` on every golden file and a
- * fuzzed corpus, and parsed back to the same objects.
+ * YAML for manifests, fast, read as meant by YAML 1.2 and YAML 1.1 readers alike. Manifests are
+ * maps, lists and simple scalars; for those this writes what `yaml.stringify(value, { lineWidth: 0,
+ * aliasDuplicateObjects: false })` writes, but for strings: a string is written plain only when
+ * both YAML 1.2 (the core schema) and YAML 1.1 (as Kubernetes' readers, go-yaml v2 through
+ * sigs.k8s.io/yaml, resolve plain scalars, and the 1.1 spec's own types) read it as that same
+ * string (`writesPlain`), and double-quoted otherwise, with every character a YAML 1.1 reader
+ * could take for a line break or drop escaped (`quoted`). Anything else (a list inside a list, a
+ * number yaml writes its own way) hands the whole document to `yaml`, with the same string rule.
+ * Tested against `yaml` on every golden file and a fuzzed corpus, read back with `yaml` and with a
+ * YAML 1.1 resolver modelled on go-yaml v2's (test/support/yaml11.ts), exhaustively over short
+ * strings.
  */
 import { Document, Scalar, visit } from "yaml";
 
-const OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
+const OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false, doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER } as const;
 
 /**
- * Strings a YAML 1.1 reader takes for something else: `yes`/`on`/`y` (booleans), `1_000`, `0b101`,
- * `017`, `1:20` (numbers), `2024-01-01` (a timestamp). `yaml` writes YAML 1.2, where they are plain
- * strings, but Kubernetes reads manifests with a YAML 1.1 parser (`kubectl apply` would see a label
- * value `yes` as `true` and reject it): they are always written double-quoted. (The forms that are
- * not strings in YAML 1.2 too, `true`, `null`, `0x1F`, `1e3`, ..., `yaml` quotes itself.)
+ * Plain scalars a YAML 1.1 reader may take for something else than a string, conservatively (in
+ * doubt, it is not a string): `yes`/`on`/`y`/`off`/`n`... in every case form (booleans), `~`,
+ * `null` (null), `<<` (merge), `=` (value), `.inf`/`.nan`; and, for those starting with a sign, a
+ * digit or a dot, with every `_` removed (go-yaml removes them before reading a number): Go's
+ * integers (`0X1F`, `0o7`, `0b1`, `017`, `08` read as a float), decimal floats (`1e1_0`, and the
+ * 1.1 spec's `1.2.3`), base 60 (`1:20`), and timestamps (`2024-1-2`, with a time or not).
  */
-export const YAML_1_1_NOT_A_STRING =
-  /^(?:[Yy]|[Yy]es|YES|[Nn]|[Nn]o|NO|[Tt]rue|TRUE|[Ff]alse|FALSE|[Oo]n|ON|[Oo]ff|OFF|~|[Nn]ull|NULL|<<|=|[-+]?(?:0b[0-1_]+|0[0-7_]+|[0-9][0-9_]*|0x[0-9a-fA-F_]+|(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+|(?:[0-9][0-9_]*)?\.[0-9_]*|[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|\.(?:inf|Inf|INF))|\.(?:nan|NaN|NAN)|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt \t].*)?)$/;
+const YAML_1_1_WORD = /^(?:y|yes|n|no|true|false|on|off|null|~|<<|=|[-+]?\.?inf(?:inity)?|[-+]?\.?nan|)$/i;
+const YAML_1_1_NUMBER =
+  /^[-+]?(?:[0-9][0-9.]*(?:[eE][-+]?[0-9]*)?|\.[0-9.]*(?:[eE][-+]?[0-9]*)?|0[xXoObB][0-9a-fA-F.]*(?:[pP][-+]?[0-9]*)?|[0-9][0-9.]*(?::[0-9][0-9.]*)+)$/;
+const YAML_1_1_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt \t])/;
 
 /**
  * Characters that do not survive a YAML plain or double-quoted scalar written as themselves: what
@@ -46,21 +54,72 @@ export function codePointName(c: string): string {
   return `U+${code.toString(16).toUpperCase().padStart(4, "0")} (${name})`;
 }
 
-/** `yaml.stringify`, with the strings a YAML 1.1 reader would misread double-quoted. */
+export function yaml11NotAString(s: string): boolean {
+  if (YAML_1_1_WORD.test(s)) return true;
+  const c = s.charCodeAt(0);
+  // `+`, `-`, `.`, digits
+  if (c !== 43 && c !== 45 && c !== 46 && !(c >= 48 && c <= 57)) return false;
+  const digits = s.replace(/_/g, "");
+  return (YAML_1_1_NUMBER.test(digits) && /[0-9]/.test(digits)) || YAML_1_1_TIMESTAMP.test(s);
+}
+
+/** `yaml.stringify`, with every string that `writesPlain` refuses double-quoted. */
 export function toYamlSlow(value: unknown): string {
   const doc = new Document(value, OPTIONS);
   visit(doc, {
     Scalar(_, node) {
-      if (typeof node.value === "string" && YAML_1_1_NOT_A_STRING.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+      if (typeof node.value === "string" && !plain(node.value)) node.type = Scalar.QUOTE_DOUBLE;
     },
   });
   return doc.toString(OPTIONS);
 }
 
-/** A string `yaml` writes plain: name-like words, no `: ` or ` #`, nothing YAML would read as another type. */
-const PLAIN = /^[A-Za-z0-9_/][A-Za-z0-9_./:@,=-]*(?: [A-Za-z0-9_./:@,=-]+)*$/;
+/**
+ * A string `yaml` writes plain and YAML 1.1 reads as plain: name-like ASCII words, no `: `, no
+ * ` #`, no indicator first but a `:` before a word character (`::/0`).
+ */
+const PLAIN = /^(?:[A-Za-z0-9_/]|:[A-Za-z0-9_./:@,=*-])[A-Za-z0-9_./:@,=*-]*(?: [A-Za-z0-9_./:@,=*-]+)*$/;
+/** Plain scalars YAML 1.2's core schema reads as something else than a string. */
 const NOT_A_STRING = /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/;
-const isPlain = (s: string) => PLAIN.test(s) && !NOT_A_STRING.test(s) && !YAML_1_1_NOT_A_STRING.test(s) && !s.endsWith(":") && !s.includes(": ");
+
+/** Whether `s` is written plain: only where YAML 1.2 and YAML 1.1 readers both read it back as `s`. */
+export const writesPlain = (s: string): boolean =>
+  PLAIN.test(s) && !NOT_A_STRING.test(s) && !yaml11NotAString(s) && !s.endsWith(":") && !s.includes(": ");
+
+/**
+ * `s` double-quoted, with JSON's escapes (YAML 1.1 and 1.2 share them): `"` and `\\`, `\n`,
+ * `\t`, `\r`, and as `\uXXXX` every character outside YAML 1.1's printable set and those a YAML
+ * 1.1 reader takes for a line break (NEL, U+2028, U+2029) or may drop (the byte order mark).
+ */
+export function quoted(s: string): string {
+  let out = '"';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let escape: string | undefined;
+    if (c === 34) escape = '\\"';
+    else if (c === 92) escape = "\\\\";
+    else if (c === 10) escape = "\\n";
+    else if (c === 9) escape = "\\t";
+    else if (c === 13) escape = "\\r";
+    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || c === 0xfeff || c === 0xfffe || c === 0xffff || isLoneSurrogate(s, i)) {
+      escape = `\\u${c.toString(16).padStart(4, "0")}`;
+    } else if (c >= 0xd800 && c <= 0xdbff) i++; // a pair: one printable character
+    if (escape !== undefined) {
+      out += s.slice(start, i) + escape;
+      start = i + 1;
+    }
+  }
+  return `${out}${s.slice(start)}"`;
+}
+
+function isLoneSurrogate(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  if (c >= 0xdc00 && c <= 0xdfff) return true;
+  if (c < 0xd800 || c > 0xdbff) return false;
+  const next = s.charCodeAt(i + 1);
+  return !(next >= 0xdc00 && next <= 0xdfff);
+}
 
 /** Manifests repeat the same few strings (keys, protocols, label values): each is classified once (a bounded cache). */
 const plainCache = new Map<string, boolean>();
@@ -68,7 +127,7 @@ function plain(s: string): boolean {
   let result = plainCache.get(s);
   if (result === undefined) {
     if (plainCache.size >= 50_000) plainCache.clear();
-    plainCache.set(s, (result = isPlain(s)));
+    plainCache.set(s, (result = writesPlain(s)));
   }
   return result;
 }
@@ -76,10 +135,7 @@ function plain(s: string): boolean {
 class NotSimple extends Error {}
 
 function scalar(value: unknown): string {
-  if (typeof value === "string") {
-    if (!plain(value)) throw new NotSimple();
-    return value;
-  }
+  if (typeof value === "string") return plain(value) ? value : quoted(value);
   // String(-0) is "0" where yaml writes -0: left to yaml, like every other case this one does not know
   if (typeof value === "number" && Number.isFinite(value) && !Object.is(value, -0)) return String(value);
   if (typeof value === "boolean") return String(value);

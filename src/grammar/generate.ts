@@ -185,7 +185,11 @@ export function textMateGrammar(): string {
         beginCaptures: { "0": { name: "punctuation.definition.string.begin.secpol" } },
         end: '"|$',
         endCaptures: { "0": { name: "punctuation.definition.string.end.secpol" } },
-        patterns: [{ name: "constant.character.escape.secpol", match: "\\\\." }],
+        // the escapes of `STRING_ESCAPES`; any other is an error (SP1020)
+        patterns: [
+          { name: "constant.character.escape.secpol", match: `\\\\[${[...t.STRING_ESCAPES.keys()].map(escapeRegex).join("")}]` },
+          { name: "invalid.illegal.unknown-escape.secpol", match: "\\\\." },
+        ],
       };
     else if (keywords.includes(token)) {
       if (repository["label-key"]) continue;

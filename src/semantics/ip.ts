@@ -20,9 +20,18 @@ export interface IpBlock {
 
 const bits = (family: Family): number => (family === 4 ? 32 : 128);
 
+/**
+ * An address; an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) is the IPv4 address it maps, as Go's
+ * `net` package reads it (and so the API server and the CNIs: `IPNet.Contains` compares its IPv4
+ * form), and so is any block of them (`::ffff:10.244.0.0/120` is `10.244.0.0/24`).
+ */
 export function parseIp(text: string): { family: Family; value: bigint } | undefined {
-  return text.includes(":") ? parseIpv6(text) : parseIpv4(text);
+  const ip = text.includes(":") ? parseIpv6(text) : parseIpv4(text);
+  return ip && isMapped(ip.family, ip.value) ? { family: 4, value: ip.value & 0xffffffffn } : ip;
 }
+
+/** Whether an IPv6 address lies in `::ffff:0:0/96`, the IPv4-mapped addresses. */
+const isMapped = (family: Family, value: bigint): boolean => family === 6 && value >> 32n === 0xffffn;
 
 function parseIpv4(text: string): { family: 4; value: bigint } | undefined {
   const parts = text.split(".");
@@ -74,17 +83,20 @@ function parseIpv6(text: string): { family: 6; value: bigint } | undefined {
 
 export type CidrProblem = "syntax" | "prefix" | "host-bits";
 
-/** Parses `a.b.c.d/n` or `x::/n`; host bits set is a problem (Kubernetes accepts it, but it is almost always a typo). */
+/** Parses `a.b.c.d/n` or `x::/n` (IPv4-mapped: the IPv4 block); host bits set is a problem (Kubernetes accepts it, but it is almost always a typo). */
 export function parseCidr(text: string): { cidr: Cidr } | { problem: CidrProblem } {
   const slash = text.indexOf("/");
   if (slash < 0) return { problem: "syntax" };
-  const ip = parseIp(text.slice(0, slash));
+  const address = text.slice(0, slash);
+  const ip = address.includes(":") ? parseIpv6(address) : parseIpv4(address);
   const prefixText = text.slice(slash + 1);
   if (!ip || !/^\d{1,3}$/.test(prefixText)) return { problem: "syntax" };
   const prefix = Number(prefixText);
   if (prefix > bits(ip.family)) return { problem: "prefix" };
   const base = ip.value & mask(ip.family, prefix);
   if (base !== ip.value) return { problem: "host-bits" };
+  // a block of IPv4-mapped addresses is the IPv4 block (its prefix is at least 96: the `ffff` is in it)
+  if (isMapped(ip.family, base) && prefix >= 96) return { cidr: { family: 4, base: base & 0xffffffffn, prefix: prefix - 96 } };
   return { cidr: { family: ip.family, base, prefix } };
 }
 

@@ -6,7 +6,7 @@
 import { EOF, type CstNode, type IToken } from "chevrotain";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
-import { syntax as m } from "../diagnostics/messages/syntax.js";
+import { ESCAPES_HELP, syntax as m } from "../diagnostics/messages/syntax.js";
 import type { SourceFileNode, Statement } from "./ast.js";
 import { parseValid } from "./fast-parser.js";
 import { knownMistake, unclosedBlock, unclosedBrace } from "./parse-errors.js";
@@ -60,6 +60,7 @@ export function tokenize(text: string, path: string): Tokens {
       continue;
     }
     if (tok.tokenType === t.RBrace) braces = Math.max(0, braces - 1);
+    if (tok.tokenType === t.StringToken || tok.tokenType === t.UnterminatedString) unknownEscapes(tok, path, diagnostics);
     if (tok.tokenType === t.UnterminatedString) {
       diagnostics.push(diagnostic(m.unterminatedString, t.tokenSpan(path, tok), []));
       continue;
@@ -84,6 +85,18 @@ export function tokenize(text: string, path: string): Tokens {
   if (deepest) diagnostics.push(diagnostic(m.tooDeeplyNested, t.tokenSpan(path, deepest), ["parentheses", MAX_NESTING]));
   if (deepestBrace) diagnostics.push(diagnostic(m.tooDeeplyNested, t.tokenSpan(path, deepestBrace), ["blocks (`{ }`)", MAX_NESTING]));
   return { tokens, comments: lexed.comments, diagnostics };
+}
+
+/** Reports each unknown escape of a string token (`\j`, `\u`), its span on the backslash and the character after it. */
+function unknownEscapes(tok: IToken, path: string, diagnostics: Diagnostic[]): void {
+  const image = tok.image;
+  for (let i = image.indexOf("\\"); i >= 0 && i + 1 < image.length; i = image.indexOf("\\", i + 2)) {
+    if (t.STRING_ESCAPES.has(image[i + 1])) continue;
+    // a string holds no line break: its columns are offsets from its start
+    const length = image.codePointAt(i + 1)! > 0xffff ? 3 : 2;
+    const at = (offset: number) => ({ line: tok.startLine!, column: tok.startColumn! + offset, offset: tok.startOffset + offset });
+    diagnostics.push(diagnostic(m.unknownEscape, { file: path, start: at(i), end: at(i + length) }, [image.slice(i, i + length)], { help: ESCAPES_HELP }));
+  }
 }
 
 export function parse(text: string, path: string): ParseResult {

@@ -7,6 +7,7 @@ import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { syntax as m } from "../diagnostics/messages/syntax.js";
 import type * as ast from "./ast.js";
+import { STRING_ESCAPES } from "./tokens.js";
 
 type Element = CstElement;
 
@@ -504,9 +505,10 @@ function incomplete(): never {
   throw new Incomplete();
 }
 
+/** A string token's text: its escapes replaced, an unknown one (an error, reported by `tokenize`) kept as written. */
 export function unquote(image: string): string {
   const body = image.endsWith('"') && image.length >= 2 ? image.slice(1, -1) : image.slice(1);
-  return body.replace(/\\(.)/g, (_, c: string) => ({ n: "\n", t: "\t" })[c] ?? c);
+  return body.replace(/\\(.)/g, (escape, c: string) => STRING_ESCAPES.get(c) ?? escape);
 }
 
 export function toAst(cst: CstNode, path: string, comments: IToken[]): { file: ast.SourceFileNode; diagnostics: Diagnostic[] } {

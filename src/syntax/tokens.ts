@@ -36,6 +36,17 @@ export const NumberToken = createToken({
   label: "a number",
 });
 
+/**
+ * What each escape in a string stands for: `\"`, `\\`, `\n` (a line break), `\t` (a tab). Any
+ * other character after a backslash is an error (SP1020), never itself without the backslash.
+ */
+export const STRING_ESCAPES: ReadonlyMap<string, string> = new Map([
+  ['"', '"'],
+  ["\\", "\\"],
+  ["n", "\n"],
+  ["t", "\t"],
+]);
+
 export const StringToken = createToken({ name: "String", pattern: /"(?:[^"\\\n]|\\.)*"/, label: "a string" });
 export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*/, label: "a string" });
 

@@ -1,7 +1,8 @@
 /**
- * The fast YAML emitter writes byte-for-byte what `yaml.stringify` writes, on every object of every
- * golden file and on a fuzzed corpus of manifest-shaped values (including strings that need quotes,
- * which it hands to `yaml`), and what it writes parses back to the same objects. This is what lets
+ * The fast YAML emitter writes byte-for-byte what `yaml.stringify` writes (with the strings
+ * `writesPlain` refuses double-quoted), on every object of every golden file and on a fuzzed corpus
+ * of manifest-shaped values, and what it writes parses back to the same objects (YAML 1.1 readers:
+ * yaml11.test.ts). This is what lets
  * translation validation check the objects instead of parsing every build's output again.
  */
 import { test } from "uvu";

@@ -8,7 +8,11 @@ import { build, renderDiagnostics } from "../../src/index.js";
 import { assertBaseline, repoRoot } from "../support/baseline.js";
 import { exampleNames, readSources } from "../support/sources.js";
 import { validateManifest } from "../support/schema.js";
-import { kustomizeBuild } from "../support/kustomize.js";
+import { kubectlMissing, kustomizeBuild } from "../support/kustomize.js";
+import { readYaml11 } from "../support/yaml11.js";
+
+const missing = kubectlMissing();
+if (missing !== undefined) console.log(`skipped: \`kubectl kustomize\` of every example's output (kubectl cannot be run: ${missing.trim()})`);
 
 const names = exampleNames();
 
@@ -17,7 +21,7 @@ test("there are examples", () => {
 });
 
 for (const name of names) {
-  test(`example ${name}: output matches its baseline, validates and kustomizes`, () => {
+  test(`example ${name}: output matches its baseline, validates, reads back as written and kustomizes to the same strings`, () => {
     const sources = readSources(join(repoRoot, "examples", name));
     const result = build(sources);
     const rendered = renderDiagnostics(result.diagnostics, result.sources);
@@ -33,6 +37,10 @@ for (const name of names) {
       }
     }
 
+    // every string written reads back as itself to YAML 1.1 readers (go-yaml v2, as kubectl reads)
+    for (const f of result.files) assert.equal(readYaml11(f.content), parseAllDocuments(f.content).map((d) => d.toJS()), f.path);
+
+    if (missing !== undefined) return;
     const dir = mkdtempSync(join(tmpdir(), `secpolc-${name}-`));
     try {
       for (const file of result.files) {
@@ -41,8 +49,17 @@ for (const name of names) {
       }
       const kustomized = kustomizeBuild(dir);
       assert.ok(kustomized.ok, kustomized.error);
-      const objects = result.files.filter((f) => f.path !== "kustomization.yaml" && !f.path.includes("/security/")).flatMap((f) => parseAllDocuments(f.content));
-      assert.is(parseAllDocuments(kustomized.output).length, objects.length);
+      // what kustomize read and wrote back holds the same objects, every string the same string
+      const identity = (o: any) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+      const written = new Map(
+        result.files
+          .filter((f) => f.path !== "kustomization.yaml" && !f.path.includes("/security/"))
+          .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))
+          .map((o) => [identity(o), o]),
+      );
+      const read = readYaml11(kustomized.output) as any[];
+      assert.is(read.length, written.size);
+      for (const o of read) assert.equal(o, written.get(identity(o)), identity(o));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -99,12 +99,16 @@ function parseAddress(text: string): { v6: boolean; value: bigint } {
     return { v6: false, value: parts.reduce((acc, p) => (acc << 8n) | BigInt(p), 0n) };
   }
   const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
-  const groups = (s: string | undefined) => (s ? s.split(":").map((g) => parseInt(g, 16)) : []);
+  // a dotted last group (`::ffff:10.0.0.1`) is two groups
+  const groups = (s: string | undefined) =>
+    s ? s.split(":").flatMap((g) => (g.includes(".") ? (({ value }) => [Number(value >> 16n), Number(value & 0xffffn)])(parseAddress(g)) : [parseInt(g, 16)])) : [];
   const h = groups(head);
   const t = groups(tail);
   const all = tail === undefined ? h : [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
   if (all.length !== 8 || all.some((g) => !(g >= 0 && g <= 0xffff))) throw new Error(`bad IPv6 address ${text}`);
-  return { v6: true, value: all.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n) };
+  const value = all.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
+  // IPv4-mapped (`::ffff:0:0/96`): the IPv4 address, as Go's net.IP.To4 and IPNet.Contains read it
+  return value >> 32n === 0xffffn ? { v6: false, value: value & 0xffffffffn } : { v6: true, value };
 }
 
 function inCidr(address: string, cidr: string): boolean {
@@ -113,7 +117,10 @@ function inCidr(address: string, cidr: string): boolean {
   const b = parseAddress(base);
   if (a.v6 !== b.v6) return false; // an address only matches a block of its own family
   const width = a.v6 ? 128 : 32;
-  const shift = BigInt(width - Number(bitsText));
+  // a mapped block's prefix counts the 96 bits of `::ffff:` (only /96 and longer reach IPv4 addresses)
+  const bits = Number(bitsText) - (!b.v6 && base.includes(":") ? 96 : 0);
+  if (bits < 0) return false;
+  const shift = BigInt(width - bits);
   return a.value >> shift === b.value >> shift;
 }
 

@@ -26,5 +26,7 @@ export const compile = {
   badManifest: entry("SP3010", "error", (problem: string) => `cannot audit this manifest: ${problem}`),
   denyTooCostly: entry("SP3011", "error", (limit: number) =>
     `these deny rules cut this rule into more than ${limit} pieces or pod selectors: compiled exactly, its NetworkPolicies would hold thousands of selectors`),
+  repeatedIdentity: entry("SP3020", "error", (identity: string) =>
+    `internal error: two different objects would be written as \`${identity}\`, and whichever is applied last would replace the other`),
   redundantUnderDefaultAllow: entry("SP9101", "warning", () => "this rule is redundant: every pod it reaches is under `default allow` in that direction"),
 } as const;

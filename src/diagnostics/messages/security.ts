@@ -16,6 +16,8 @@ export const security = {
   pspRemoved: entry("SP4010", "error", (version: string) =>
     `PodSecurityPolicy was removed in Kubernetes 1.25 and this program targets ${version}: Pod Security Standards replaced it`),
   unknownPsp: entry("SP4011", "error", (name: string) => `cannot find a psp named \`${name}\``),
+  derivedPspNameTaken: entry("SP4020", "error", (name: string, target: string) =>
+    `this \`psp\` has the name \`${name}\` of the PodSecurityPolicy derived from the pod-security rules of ${target}: both would be written as \`PodSecurityPolicy ${name}\`, and whichever is applied last wins`),
   workloadPspUnbound: entry("SP9203", "warning", (workload: string) =>
     `workload \`${workload}\` has its own pod-security rules but no \`serviceAccount\`, so no PodSecurityPolicy can be bound for it; only its SecurityContext patch applies`),
   hostNetworkBypassesPolicy: entry("SP9201", "warning", (workload: string) =>

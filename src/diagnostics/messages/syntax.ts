@@ -10,6 +10,7 @@ export const syntax = {
     `${what} is not allowed in a profile: a profile holds pod-security rules (\`deny\`, \`require\`, \`set\`, \`allow\` of features)`),
   formatterChangedMeaning: entry("SP1007", "error", (what: string) =>
     `internal error: the formatter's output would ${what}, so the file was left unchanged (please report this with the file)`),
+  unknownEscape: entry("SP1020", "error", (escape: string) => `unknown escape \`${escape}\` in a string`),
   fileTooLarge: entry("SP1006", "error", (size: number, limit: number) => `the file has ${size} characters; secpolc reads at most ${limit}`),
   bareAddress: entry("SP1008", "error", (address: string) => `expected a peer, found the address \`${address}\`: an address block is a peer only after \`cidr\``),
   colonInSelector: entry("SP1009", "error", (key: string) => `expected \`=\` after the label key \`${key}\`, found \`:\``),
@@ -21,6 +22,9 @@ export const syntax = {
   errorNotSuppressible: entry("SP1018", "error", (code: string) => `\`${code}\` is an error, and errors cannot be suppressed`),
   clauseRepeated: entry("SP1019", "error", (clause: string) => `\`${clause}\` is given twice for one workload`),
 } as const;
+
+/** The help of SP1020: the escapes there are. */
+export const ESCAPES_HELP = 'the escapes are `\\"` (a quote), `\\\\` (a backslash), `\\n` (a line break) and `\\t` (a tab): write `\\\\` for a backslash itself';
 
 /** The code points of the characters beyond printable ASCII (` (U+201C, U+201D)`): invisible, look-alike or shown as `�`. */
 function codePoints(text: string): string {
