@@ -3,7 +3,7 @@
  * policies admit on one side (the ingress of a destination pod, or the egress of a source pod)?
  * Works on the objects as written to the output, not on the compiler's structures.
  */
-import { addressInCidr, lastAddress, parseCidr, type Cidr, type Family } from "../semantics/ip.js";
+import { addressInAny, addressInCidr, lastAddress, parseCidr, type Cidr, type Family } from "../semantics/ip.js";
 import type { Labels } from "../semantics/labels.js";
 import type { Direction } from "../semantics/model.js";
 import type { ConcreteFlow, Endpoint, NamespaceLabels, PodInstance } from "../semantics/meaning.js";
@@ -58,12 +58,16 @@ function cidrOf(text: string): Cidr | undefined {
   return parsedCidrs.get(text);
 }
 
+/** An emitted ipBlock's blocks, read once per object (verification probes it at many addresses). */
+const readBlocks = new WeakMap<Json, { cidr: Cidr | undefined; except: Cidr[] }>();
+
 function inIpBlock(family: Family, value: bigint, block: Json): boolean {
-  const inside = (text: string) => {
-    const cidr = cidrOf(text);
-    return cidr !== undefined && addressInCidr(family, value, cidr);
-  };
-  return inside(block.cidr) && !((block.except ?? []) as string[]).some(inside);
+  let read = readBlocks.get(block);
+  if (!read) {
+    const except = ((block.except ?? []) as string[]).map(cidrOf).filter((c): c is Cidr => c !== undefined);
+    readBlocks.set(block, (read = { cidr: cidrOf(block.cidr), except }));
+  }
+  return read.cidr !== undefined && addressInCidr(family, value, read.cidr) && !addressInAny(family, value, read.except);
 }
 
 /** Pod addresses, for CNIs that match ipBlocks against pods too. */
