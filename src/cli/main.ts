@@ -243,7 +243,8 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
     io.stdout(printable(renderAudit(result.results)));
     for (const s of result.suggestions ?? []) io.stdout(`suggest: namespace ${s.namespace} passes "${s.level}:${s.version}" today (pss enforce ${s.level}@${s.version})\n`);
   }
-  const enforced = result.results.some((r) => r.mode === "enforce" && !r.allowed);
+  // a missing requirement that the SecurityContext patch would not set fails like an enforced level
+  const enforced = result.results.some((r) => (r.mode === "enforce" && !r.allowed) || r.unpatched);
   return enforced || hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
 
