@@ -45,8 +45,11 @@ function runChild(names: string[]): Promise<Map<string, CaseResult | string>> {
       clearTimeout(timer);
       const results = new Map<string, CaseResult | string>();
       for (const line of stdout.split("\n").filter((l) => l.startsWith("{"))) {
-        const r = JSON.parse(line) as CaseResult;
-        results.set(r.name, r);
+        // a process stopped while writing leaves its last line cut: that case did not finish
+        try {
+          const r = JSON.parse(line) as CaseResult;
+          results.set(r.name, r);
+        } catch {}
       }
       const running = stderr.match(/running: (.*)\n(?![\s\S]*running: )/)?.[1];
       for (const name of names) {
