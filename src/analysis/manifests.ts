@@ -132,12 +132,17 @@ export function readManifestObjects(manifests: readonly SourceText[]): { objects
           continue;
         }
         resolveAsKubectl(doc);
+        let value: unknown;
         try {
-          documents.push({ value: doc.toJS(), node: doc.contents, start, end });
+          value = doc.toJS();
         } catch (e) {
           // aliases that would expand beyond the yaml package's limit (a "billion laughs" document)
           diagnostics.push(diagnostic(cm.badManifest, spanOf(start, start), [`it cannot be read: ${(e as Error).message}`]));
+          continue;
         }
+        // go-yaml refuses an anchor whose value contains itself; expanded, it would be endless
+        if (containsItself(value)) diagnostics.push(diagnostic(cm.badManifest, spanOf(start, start), ["it cannot be read: an alias refers to a value that contains it"]));
+        else documents.push({ value, node: doc.contents, start, end });
       }
     }
     // lists hold lists: a queue, not recursion (nesting is as deep as the input)
@@ -176,6 +181,31 @@ export function readManifestObjects(manifests: readonly SourceText[]): { objects
     }
   }
   return { objects, diagnostics };
+}
+
+/** Whether the value (as `yaml` builds it from recursive aliases) reaches itself; each object is looked at once. */
+function containsItself(value: unknown): boolean {
+  const done = new Set<object>();
+  const open = new Set<object>();
+  const stack: { object: object; children: Iterator<unknown> }[] = [];
+  const enter = (v: unknown): boolean => {
+    if (typeof v !== "object" || v === null || done.has(v)) return false;
+    if (open.has(v)) return true;
+    open.add(v);
+    stack.push({ object: v, children: Object.values(v)[Symbol.iterator]() });
+    return false;
+  };
+  if (enter(value)) return true;
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const next = top.children.next();
+    if (next.done) {
+      stack.pop();
+      open.delete(top.object);
+      done.add(top.object);
+    } else if (enter(next.value)) return true;
+  }
+  return false;
 }
 
 const KUSTOMIZE_HELP = "audit reads plain manifests: render the kustomization first (`kubectl kustomize DIR > rendered.yaml`) and audit that";

@@ -69,6 +69,14 @@ test("YAML whose aliases would expand without bound (a billion laughs) is a diag
   }
 });
 
+test("an alias inside the value it names (a List holding itself) is a diagnostic, not an endless expansion", () => {
+  for (const text of ["&a\napiVersion: v1\nkind: List\nitems: [*a]\n", "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\nspec: &s {containers: [{name: c, securityContext: {seccompProfile: *s}}]}\n"]) {
+    for (const result of [audit({ manifests: [{ path: "m.yaml", text }], level: "baseline" }), migratePsps([{ path: "m.yaml", text }])]) {
+      assert.equal(result.diagnostics.map((d) => `${d.code} ${d.message}`), ["SP3010 cannot audit this manifest: it cannot be read: an alias refers to a value that contains it"]);
+    }
+  }
+});
+
 test("a value nested 20,000 deep in a field the checks do not read is audited, not recursed into", () => {
   const deep = `${"[".repeat(20_000)}${"]".repeat(20_000)}`;
   const text = `{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "x"}, "spec": {"containers": [{"name": "c", "env": ${deep}}]}}`;
