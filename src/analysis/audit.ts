@@ -3,14 +3,15 @@
  * workloads from manifest texts and evaluates each against a level, or against the enforce, warn
  * and audit levels of the program's owned namespaces, in the API server's words.
  */
-import { parseAllDocuments } from "yaml";
-import { positionsIn, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
+import { sortDiagnostics, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import type { SourceText } from "../index.js";
 import type { Model } from "../semantics/model.js";
 import { evaluatePod, type Level, type Version, type Violation } from "../semantics/pss.js";
 import { conjunctionMatches, type Labels } from "../semantics/labels.js";
+import { readManifestObjects, type ManifestObject } from "./manifests.js";
+import { patchMisses } from "../compile/security-context.js";
 
 type Json = Record<string, any>;
 
@@ -25,52 +26,62 @@ export interface AuditResult {
   allowed: boolean;
   violations: Violation[];
   span: Span;
+  /** For `require`: why the SecurityContext patch would not set some missing value (the object is then not passed). */
+  unpatched?: string[];
 }
 
 export interface WorkloadObject {
   kind: string;
   namespace: string;
   name: string;
+  /** The object's own labels (kustomize selects objects by these, not by their pods'). */
+  labels: Labels;
   /** The pod template's (or the Pod's) metadata and spec. */
   metadata: Json;
   spec: Json;
   span: Span;
 }
 
-/** Where the pod spec lives in each kind that makes pods. */
-const podPath: Record<string, string> = { Deployment: "spec.template", StatefulSet: "spec.template", DaemonSet: "spec.template", ReplicaSet: "spec.template", Job: "spec.template", CronJob: "spec.jobTemplate.spec.template" };
+/** Where the pod (template) lives in each kind that makes pods, as Pod Security admission reads them. */
+const podPath: Record<string, string> = {
+  Pod: "",
+  PodTemplate: "template",
+  ReplicationController: "spec.template",
+  Deployment: "spec.template",
+  StatefulSet: "spec.template",
+  DaemonSet: "spec.template",
+  ReplicaSet: "spec.template",
+  Job: "spec.template",
+  CronJob: "spec.jobTemplate.spec.template",
+};
 
-function podOf(o: Json): { metadata: Json; spec: Json } | undefined {
-  switch (o.kind) {
-    case "Pod":
-      return { metadata: o.metadata ?? {}, spec: o.spec ?? {} };
-    case "Deployment":
-    case "StatefulSet":
-    case "DaemonSet":
-    case "ReplicaSet":
-    case "Job":
-      return o.spec?.template ? { metadata: o.spec.template.metadata ?? {}, spec: o.spec.template.spec ?? {} } : undefined;
-    case "CronJob":
-      return o.spec?.jobTemplate?.spec?.template ? { metadata: o.spec.jobTemplate.spec.template.metadata ?? {}, spec: o.spec.jobTemplate.spec.template.spec ?? {} } : undefined;
-    default:
-      return undefined;
-  }
-}
+const valueAt = (object: Json | undefined, path: string): unknown => (path === "" ? object : path.split(".").reduce<any>((o, key) => (o === undefined || o === null ? undefined : o[key]), object));
 
 /**
  * What the Pod Security checks and the program's requirements read of a pod, as types: "string",
- * "number", `[shape]` a list of that shape, `{ field: shape }` an object whose fields (when set and
- * not null) have those shapes (`"*"`: every field), `{}` any object. The API server would refuse a
+ * "number", "integer", "boolean" (as kubectl reads YAML: `yes` is a boolean, `"yes"` a string),
+ * `[shape]` a list of that shape, `{ field: shape }` an object whose fields (when set and not null)
+ * have those shapes (`"*"`: every field), `{}` any object. The API server would refuse a
  * manifest with another type at one of these paths; audit and migrate-psp say which, rather than
  * guessing (or failing on it).
  */
-export type Shape = "string" | "number" | Shape[] | { [field: string]: Shape };
+export type Shape = "string" | "number" | "integer" | "boolean" | Shape[] | { [field: string]: Shape };
 const handler: Shape = { httpGet: { host: "string" }, tcpSocket: { host: "string" } };
-const profiles = { appArmorProfile: { type: "string" }, seLinuxOptions: { type: "string", user: "string", role: "string" }, seccompProfile: { type: "string" }, windowsOptions: {} } satisfies Shape;
+const profiles = { appArmorProfile: { type: "string" }, seLinuxOptions: { type: "string", user: "string", role: "string" }, seccompProfile: { type: "string" }, windowsOptions: { hostProcess: "boolean" } } satisfies Shape;
+/** The fields of a SecurityContext, the pod's and a container's, read as booleans and numbers. */
+const flags = { runAsNonRoot: "boolean", runAsUser: "integer", runAsGroup: "integer" } satisfies Shape;
 const container: Shape = {
   name: "string",
-  securityContext: { ...profiles, capabilities: { add: ["string"], drop: ["string"] }, procMount: "string" },
-  ports: [{}],
+  securityContext: {
+    ...profiles,
+    ...flags,
+    capabilities: { add: ["string"], drop: ["string"] },
+    procMount: "string",
+    privileged: "boolean",
+    allowPrivilegeEscalation: "boolean",
+    readOnlyRootFilesystem: "boolean",
+  },
+  ports: [{ hostPort: "integer" }],
   livenessProbe: handler,
   readinessProbe: handler,
   startupProbe: handler,
@@ -79,7 +90,18 @@ const container: Shape = {
 export const metadataShape: Shape = { name: "string", namespace: "string", labels: { "*": "string" }, annotations: { "*": "string" } };
 const podShape: Shape = {
   metadata: metadataShape,
-  spec: { volumes: [{ name: "string" }], securityContext: { ...profiles, sysctls: [{ name: "string" }] }, os: { name: "string" }, containers: [container], initContainers: [container], ephemeralContainers: [container] },
+  spec: {
+    volumes: [{ name: "string" }],
+    securityContext: { ...profiles, ...flags, fsGroup: "integer", sysctls: [{ name: "string" }] },
+    os: { name: "string" },
+    hostNetwork: "boolean",
+    hostPID: "boolean",
+    hostIPC: "boolean",
+    hostUsers: "boolean",
+    containers: [container],
+    initContainers: [container],
+    ephemeralContainers: [container],
+  },
 };
 
 /**
@@ -88,7 +110,10 @@ const podShape: Shape = {
  * not set); what lies elsewhere, however deep, is kept as it is and not walked.
  */
 export function fitted(value: unknown, shape: Shape, path: string): { value: unknown } | { problem: string } {
-  if (shape === "string" || shape === "number") return typeof value === shape ? { value } : { problem: `\`${path}\` must be a ${shape}` };
+  if (typeof shape === "string") {
+    const fits = shape === "integer" ? Number.isInteger(value) : typeof value === shape;
+    return fits ? { value } : { problem: `\`${path}\` must be ${shape === "integer" ? "an" : "a"} ${shape}` };
+  }
   if (Array.isArray(shape)) {
     if (!Array.isArray(value)) return { problem: `\`${path}\` must be a list` };
     const items: unknown[] = [];
@@ -116,62 +141,29 @@ export function fitted(value: unknown, shape: Shape, path: string): { value: unk
 }
 
 
-/** Reads every document of every manifest; bad YAML and non-objects are diagnostics with positions. */
-export function readWorkloads(manifests: readonly SourceText[]): { workloads: WorkloadObject[]; diagnostics: Diagnostic[] } {
+/**
+ * The Pods and pod-making workloads of the manifests (read as kubectl reads them), each with the
+ * fields the checks read of the right type; the others are diagnostics.
+ */
+export function readWorkloads(manifests: readonly SourceText[]): { workloads: WorkloadObject[]; objects: ManifestObject[]; diagnostics: Diagnostic[] } {
+  const read = readManifestObjects(manifests);
   const workloads: WorkloadObject[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const file of manifests) {
-    const documents = file.path.endsWith(".json") ? [{ json: file.text }] : parseAllDocuments(file.text).map((d) => ({ doc: d }));
-    const positionOf = positionsIn(file.text);
-    for (const entry of documents) {
-      let value: unknown;
-      let start = 0;
-      let end = file.text.length;
-      if ("json" in entry) {
-        try {
-          // a byte-order mark (editors on Windows write one) is not JSON, but says nothing
-          value = JSON.parse(entry.json.startsWith("\ufeff") ? entry.json.slice(1) : entry.json);
-        } catch (e) {
-          const span = { file: file.path, start: positionOf(0), end: positionOf(0) };
-          diagnostics.push(diagnostic(cm.badManifest, span, [`it is not valid JSON: ${(e as Error).message}`]));
-          continue;
-        }
-      } else {
-        const doc = entry.doc;
-        [start, , end] = doc.range ?? [0, 0, file.text.length];
-        if (doc.errors.length > 0) {
-          const error = doc.errors[0];
-          const at = error.pos?.[0] ?? start;
-          diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: positionOf(at), end: positionOf(Math.min(file.text.length, at + 1)) }, [`it is not valid YAML: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`]));
-          continue;
-        }
-        try {
-          value = doc.toJS();
-        } catch (e) {
-          // aliases that would expand beyond the yaml package's limit (a "billion laughs" document)
-          diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: positionOf(start), end: positionOf(start) }, [`it cannot be read: ${(e as Error).message}`]));
-          continue;
-        }
-      }
-      const span = { file: file.path, start: positionOf(start), end: positionOf(end) };
-      if (value === null || value === undefined) continue; // an empty document
-      const o = value as Json;
-      if (typeof o !== "object" || Array.isArray(o) || typeof o.kind !== "string" || typeof o.apiVersion !== "string") {
-        diagnostics.push(diagnostic(cm.badManifest, span, ["it is not a Kubernetes object (it needs `apiVersion` and `kind`)"]));
-        continue;
-      }
-      const pod = podOf(o);
-      if (!pod) continue; // not a kind that makes pods
-      const metadata = fitted(o.metadata ?? {}, metadataShape, "metadata");
-      const read = "problem" in metadata ? metadata : fitted(pod, podShape, podPath[o.kind] ?? "");
-      if ("problem" in read) {
-        diagnostics.push(diagnostic(cm.badManifest, span, [`${read.problem}, as in any ${o.kind}`]));
-        continue;
-      }
-      workloads.push({ kind: o.kind, namespace: o.metadata?.namespace ?? "default", name: o.metadata?.name ?? "", ...(read.value as typeof pod), span });
+  const diagnostics = [...read.diagnostics];
+  for (const { object: o, span } of read.objects) {
+    if (!Object.hasOwn(podPath, o.kind)) continue; // not a kind that makes pods
+    const template = valueAt(o, podPath[o.kind]);
+    if (template === undefined || template === null) continue; // it makes no pods
+    const metadata = fitted(o.metadata ?? {}, metadataShape, "metadata");
+    const pod = "problem" in metadata ? metadata : fitted(template, podShape, podPath[o.kind]);
+    if ("problem" in pod) {
+      diagnostics.push(diagnostic(cm.badManifest, span, [`${pod.problem}, as in any ${o.kind}`]));
+      continue;
     }
+    const { metadata: podMetadata, spec } = pod.value as Json;
+    const own = (metadata as { value: Json }).value;
+    workloads.push({ kind: o.kind, namespace: own.namespace ?? "default", name: own.name ?? "", labels: own.labels ?? {}, metadata: podMetadata ?? {}, spec: spec ?? {}, span });
   }
-  return { workloads, diagnostics };
+  return { workloads, objects: read.objects, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 const versionText = (v: Version | "latest") => (v === "latest" ? "latest" : `v${v.major}.${v.minor}`);
@@ -199,11 +191,12 @@ export function auditAgainstProgram(workloads: readonly WorkloadObject[], model:
   return results;
 }
 
-const valueAt = (object: Json | undefined, path: string): unknown => path.split(".").reduce<any>((o, key) => (o === undefined || o === null ? undefined : o[key]), object);
 
 /**
  * The program's own settings (`require`, `set`, the safe values of `deny`) for the pods a workload
- * object makes: every value must already be there; the SecurityContext patch would set it.
+ * object makes: every value must already be there, or the SecurityContext patch must set it. A
+ * patch that would not reach the object (kustomize selects by the object's own labels and kind) is
+ * said, and such a result is a failure like an enforced level's.
  */
 export function auditRequirements(workloads: readonly WorkloadObject[], model: Model): AuditResult[] {
   const results: AuditResult[] = [];
@@ -214,16 +207,30 @@ export function auditRequirements(workloads: readonly WorkloadObject[], model: M
     );
     if (entries.every((e) => e.values.length === 0)) continue;
     const violations: Violation[] = [];
+    const unpatched = new Set<string>();
     for (const entry of entries) {
       for (const field of entry.values) {
         const holders = field.scope === "pod" ? [w.spec] : ((w.spec.containers ?? []) as Json[]);
         const missing = holders.filter((h) => JSON.stringify(valueAt(h, field.path)) !== JSON.stringify(field.value));
         if (missing.length === 0) continue;
         const where = field.scope === "pod" ? "the pod" : `container${missing.length === 1 ? "" : "s"} ${missing.map((c) => `"${c.name}"`).join(", ")}`;
-        violations.push({ check: entry.item, message: `${entry.item} (${where} must set ${field.path}=${JSON.stringify(field.value)}; ${entry.span.file}:${entry.span.start.line})` });
+        const miss = patchMisses(entry.target, w);
+        if (miss) unpatched.add(miss);
+        violations.push({ check: entry.item, message: `${entry.item} (${where} must set ${field.path}=${JSON.stringify(field.value)}; ${entry.span.file}:${entry.span.start.line}${miss ? "; not patched" : ""})` });
       }
     }
-    results.push({ kind: w.kind, namespace: w.namespace, name: w.name, level: "program", version: "", mode: "require", allowed: violations.length === 0, violations, span: w.span });
+    results.push({
+      kind: w.kind,
+      namespace: w.namespace,
+      name: w.name,
+      level: "program",
+      version: "",
+      mode: "require",
+      allowed: violations.length === 0,
+      violations,
+      span: w.span,
+      ...(unpatched.size > 0 ? { unpatched: [...unpatched] } : {}),
+    });
   }
   return results;
 }
@@ -242,7 +249,9 @@ export function renderAudit(results: readonly AuditResult[]): string {
   const lines = results.map((r) => {
     const what = `${r.kind} ${r.namespace}/${r.name}`;
     if (r.mode === "require") {
-      return `${r.span.file}:${r.span.start.line}: ${what}: ${r.allowed ? "meets the program's requirements" : `misses the program's requirements (the SecurityContext patch would set them): ${r.violations.map((v) => v.message).join(", ")}`}`;
+      if (r.allowed) return `${r.span.file}:${r.span.start.line}: ${what}: meets the program's requirements`;
+      const patch = r.unpatched ? `the SecurityContext patch would not set those marked "not patched": ${r.unpatched.join("; ")}` : "the SecurityContext patch would set them";
+      return `${r.span.file}:${r.span.start.line}: ${what}: misses the program's requirements (${patch}): ${r.violations.map((v) => v.message).join(", ")}`;
     }
     if (r.allowed) return `${r.span.file}:${r.span.start.line}: ${what}: allowed by PodSecurity "${r.level}:${r.version}" (${r.mode})`;
     return `${r.span.file}:${r.span.start.line}: ${what}: ${r.mode === "enforce" ? "would be forbidden" : r.mode === "warn" ? "warning" : "audit"}: violates PodSecurity "${r.level}:${r.version}": ${r.violations.map((v) => v.message).join(", ")}`;
@@ -251,5 +260,5 @@ export function renderAudit(results: readonly AuditResult[]): string {
 }
 
 export const auditToJson = (results: readonly AuditResult[]) => ({
-  results: results.map((r) => ({ kind: r.kind, namespace: r.namespace, name: r.name, level: r.level, version: r.version, mode: r.mode, allowed: r.allowed, violations: r.violations })),
+  results: results.map((r) => ({ kind: r.kind, namespace: r.namespace, name: r.name, level: r.level, version: r.version, mode: r.mode, allowed: r.allowed, violations: r.violations, ...(r.unpatched ? { unpatched: r.unpatched } : {}) })),
 });

@@ -3,8 +3,7 @@
  * level each one fits and what PSS cannot express. The level comes from the PSS checks themselves,
  * run on the most permissive pod the PSP admits.
  */
-import { parseAllDocuments } from "yaml";
-import { positionsIn, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../index.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
@@ -24,11 +23,14 @@ export interface Migration {
   inexpressible: string[];
 }
 
+/** The PodSecurityPolicy fields that are booleans. */
+const PSP_FLAGS = ["privileged", "hostNetwork", "hostPID", "hostIPC", "readOnlyRootFilesystem", "allowPrivilegeEscalation", "defaultAllowPrivilegeEscalation"];
+
 const ranges = (list: Json[] | undefined) => (list ?? []).map((r) => (r.min === r.max ? `${r.min}` : `${r.min}..${r.max}`)).join(", ");
 
 function toSecpol(name: string, spec: Json, annotations: Record<string, string>): string {
   const lines: string[] = [];
-  for (const field of ["privileged", "hostNetwork", "hostPID", "hostIPC", "readOnlyRootFilesystem", "allowPrivilegeEscalation", "defaultAllowPrivilegeEscalation"]) {
+  for (const field of PSP_FLAGS) {
     if (typeof spec[field] === "boolean") lines.push(`${field} ${spec[field]}`);
   }
   if (spec.hostPorts?.length) lines.push(`hostPorts ${ranges(spec.hostPorts)}`);
@@ -52,6 +54,7 @@ const idRule: Shape = { rule: "string", ranges: [{ min: "number", max: "number" 
 const pspShape: Shape = {
   metadata: metadataShape,
   spec: {
+    ...Object.fromEntries(PSP_FLAGS.map((f) => [f, "boolean"])),
     ...Object.fromEntries(["allowedCapabilities", "defaultAddCapabilities", "requiredDropCapabilities", "volumes", "allowedProcMountTypes", "forbiddenSysctls", "allowedUnsafeSysctls"].map((f) => [f, ["string"]])),
     runAsUser: idRule,
     runAsGroup: idRule,
@@ -126,38 +129,25 @@ function inexpressible(spec: Json, annotations: Record<string, string>): string[
 }
 
 export function migratePsps(manifests: readonly SourceText[]): { migrations: Migration[]; diagnostics: Diagnostic[] } {
-  // reuse the manifest reader for its diagnostics on bad YAML and non-objects
-  const { diagnostics } = readWorkloads(manifests);
+  // the manifest reader's diagnostics too: bad YAML, non-objects, workloads of the wrong shape
+  const { objects, diagnostics } = readWorkloads(manifests);
   const migrations: Migration[] = [];
-  for (const file of manifests) {
-    if (file.path.endsWith(".json")) continue;
-    const positionOf = positionsIn(file.text);
-    for (const doc of parseAllDocuments(file.text)) {
-      if (doc.errors.length > 0) continue;
-      let read: Json | null;
-      try {
-        read = doc.toJS() as Json | null;
-      } catch {
-        continue; // readWorkloads reported it
-      }
-      if (read?.kind !== "PodSecurityPolicy") continue;
-      const psp = fitted(read, pspShape, "");
-      if ("problem" in psp) {
-        const at = positionOf(doc.range[0]);
-        diagnostics.push(diagnostic(cm.badManifest, { file: file.path, start: at, end: at }, [`${psp.problem}, as in any PodSecurityPolicy`]));
-        continue;
-      }
-      const o = psp.value as Json;
-      const spec: Json = o.spec ?? {};
-      const annotations: Record<string, string> = o.metadata?.annotations ?? {};
-      const pod = widestPod(spec, annotations);
-      const restricted = evaluatePod(pod.metadata, pod.spec, "restricted", "latest");
-      const baseline = evaluatePod(pod.metadata, pod.spec, "baseline", "latest");
-      const level: Level = restricted.length === 0 ? "restricted" : baseline.length === 0 ? "baseline" : "privileged";
-      const blockers = (level === "privileged" ? baseline : level === "baseline" ? restricted : []).map((v) => v.check);
-      const { line } = positionOf(doc.range[0]);
-      migrations.push({ name: o.metadata?.name ?? "", file: file.path, line, secpol: toSecpol(o.metadata?.name ?? "unnamed", spec, annotations), level, blockers, inexpressible: inexpressible(spec, annotations) });
+  for (const { object, span } of objects) {
+    if (object.kind !== "PodSecurityPolicy") continue;
+    const psp = fitted(object, pspShape, "");
+    if ("problem" in psp) {
+      diagnostics.push(diagnostic(cm.badManifest, { ...span, end: span.start }, [`${psp.problem}, as in any PodSecurityPolicy`]));
+      continue;
     }
+    const o = psp.value as Json;
+    const spec: Json = o.spec ?? {};
+    const annotations: Record<string, string> = o.metadata?.annotations ?? {};
+    const pod = widestPod(spec, annotations);
+    const restricted = evaluatePod(pod.metadata, pod.spec, "restricted", "latest");
+    const baseline = evaluatePod(pod.metadata, pod.spec, "baseline", "latest");
+    const level: Level = restricted.length === 0 ? "restricted" : baseline.length === 0 ? "baseline" : "privileged";
+    const blockers = (level === "privileged" ? baseline : level === "baseline" ? restricted : []).map((v) => v.check);
+    migrations.push({ name: o.metadata?.name ?? "", file: span.file, line: span.start.line, secpol: toSecpol(o.metadata?.name ?? "unnamed", spec, annotations), level, blockers, inexpressible: inexpressible(spec, annotations) });
   }
   return { migrations, diagnostics };
 }

@@ -3,7 +3,7 @@
  * policies admit on one side (the ingress of a destination pod, or the egress of a source pod)?
  * Works on the objects as written to the output, not on the compiler's structures.
  */
-import { addressInCidr, lastAddress, parseCidr, type Cidr, type Family } from "../semantics/ip.js";
+import { addressInBlock, addressInBlocks, lastAddress, parseCidr, type Cidr, type Family, type IpBlock } from "../semantics/ip.js";
 import type { Labels } from "../semantics/labels.js";
 import type { Direction } from "../semantics/model.js";
 import type { ConcreteFlow, Endpoint, NamespaceLabels, PodInstance } from "../semantics/meaning.js";
@@ -58,12 +58,22 @@ function cidrOf(text: string): Cidr | undefined {
   return parsedCidrs.get(text);
 }
 
+/** An emitted ipBlock as blocks, read once per object (verification probes it at many addresses); undefined when its CIDR does not parse. */
+const readBlocks = new WeakMap<Json, IpBlock | null>();
+
+function ipBlockOf(block: Json): IpBlock | undefined {
+  let read = readBlocks.get(block);
+  if (read === undefined) {
+    const cidr = cidrOf(block.cidr);
+    const except = ((block.except ?? []) as string[]).map(cidrOf).filter((c): c is Cidr => c !== undefined);
+    readBlocks.set(block, (read = cidr ? { cidr, except } : null));
+  }
+  return read ?? undefined;
+}
+
 function inIpBlock(family: Family, value: bigint, block: Json): boolean {
-  const inside = (text: string) => {
-    const cidr = cidrOf(text);
-    return cidr !== undefined && addressInCidr(family, value, cidr);
-  };
-  return inside(block.cidr) && !((block.except ?? []) as string[]).some(inside);
+  const read = ipBlockOf(block);
+  return read !== undefined && addressInBlock(family, value, read);
 }
 
 /** Pod addresses, for CNIs that match ipBlocks against pods too. */
@@ -139,8 +149,31 @@ function isolates(p: Json, direction: Direction): boolean {
 
 /** Whether some peer of the rule includes `other`. */
 function anyPeerMatches(rule: EmittedRule, other: Endpoint, namespaceLabels: NamespaceLabels, podAddresses: PodAddresses | undefined): boolean {
-  for (const peer of rule.peers) if (peerMatches(peer, rule.namespace, other, namespaceLabels, podAddresses)) return true;
-  return false;
+  if (rule.peers.length < 8) {
+    for (const peer of rule.peers) if (peerMatches(peer, rule.namespace, other, namespaceLabels, podAddresses)) return true;
+    return false;
+  }
+  const index = peerIndexOf(rule);
+  if ("ip" in other) return index.admits(other.ip.family, other.ip.value);
+  for (const peer of index.selectors) if (peerMatches(peer, rule.namespace, other, namespaceLabels, podAddresses)) return true;
+  return (podAddresses?.(other.pod) ?? []).some((a) => index.admits(a.family, a.value));
+}
+
+/** A rule's peers: its selectors, and its ipBlocks as blocks (an address is looked up among thousands, not compared with each). */
+interface PeerIndex {
+  selectors: Json[];
+  admits(family: Family, value: bigint): boolean;
+}
+const peerIndexes = new WeakMap<EmittedRule, PeerIndex>();
+
+function peerIndexOf(rule: EmittedRule): PeerIndex {
+  let index = peerIndexes.get(rule);
+  if (!index) {
+    const blocks = rule.peers.filter((p) => p.ipBlock).flatMap((p) => ipBlockOf(p.ipBlock) ?? []);
+    index = { selectors: rule.peers.filter((p) => !p.ipBlock), admits: (family, value) => addressInBlocks(family, value, blocks) };
+    peerIndexes.set(rule, index);
+  }
+  return index;
 }
 
 export interface EmittedRule {

@@ -195,7 +195,7 @@ export function importResolver(cwd: string, root = cwd, named: readonly string[]
 }
 
 /**
- * Every manifest (`*.yaml`, `*.yml`, `*.json`) in a directory, recursively, or the one file named.
+ * Every manifest (`*.yaml`, `*.yml`, `*.json`, and kustomize's `Kustomization`) in a directory, recursively, or the one file named.
  * Each real directory is read once (a link to `..` must not loop); an entry that cannot be looked
  * at is skipped unless it is named like a manifest, which is a problem naming it.
  */
@@ -206,7 +206,8 @@ export function readManifests(root: string, input: string): { files: SourceText[
   const walk = (dir: string) =>
     walkTree(dir, {
       skip: (name) => name.startsWith("."),
-      wanted: (name) => /\.(ya?ml|json)$/.test(name),
+      // `Kustomization` too, to say it is skipped (like `kustomization.yaml`)
+      wanted: (name) => /\.(ya?ml|json)$/.test(name) || name === "Kustomization",
       file: (path) => {
         try {
           files.push({ path: displayPath(root, path), text: readFileSync(path, "utf8") });

@@ -303,10 +303,11 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
   }
   const findings = auditFindings(result.results);
   const failure = warningsFailure([...result.diagnostics, ...findings], options, argv);
+  // a missing requirement that the SecurityContext patch would not set fails like an enforced level
+  const failed = result.results.some((r) => r.unpatched) || hasErrors([...result.diagnostics, ...findings, ...failure]);
   if (forCi(options)) {
-    const diagnostics = [...result.diagnostics, ...findings, ...failure];
-    report(diagnostics, result.sources, options, io, root);
-    return hasErrors(diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+    report([...result.diagnostics, ...findings, ...failure], result.sources, options, io, root);
+    return failed ? EXIT_PROGRAM_ERRORS : EXIT_OK;
   }
   if (options.format === "json") {
     const diagnostics = diagnosticsToJson([...result.diagnostics, ...failure]).diagnostics;
@@ -316,7 +317,7 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
     io.stdout(printable(renderAudit(result.results)));
     for (const s of result.suggestions ?? []) io.stdout(`suggest: namespace ${s.namespace} passes "${s.level}:${s.version}" today (pss enforce ${s.level}@${s.version})\n`);
   }
-  return hasErrors([...result.diagnostics, ...findings, ...failure]) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+  return failed ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
 
 /** `secpolc migrate-psp FILE|DIR...`: existing PodSecurityPolicies as secpol, with their PSS level. */

@@ -9,7 +9,7 @@ import { compareStrings } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import type { OutputFile } from "../index.js";
-import { describeConjunction } from "../semantics/labels.js";
+import { conjunctionMatches, describeConjunction } from "../semantics/labels.js";
 import type { Model } from "../semantics/model.js";
 import type { FieldValue, SecurityEntry } from "../semantics/security.js";
 import { sourceAnnotation } from "./output.js";
@@ -99,4 +99,18 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
 }
 
 /** The kinds a setting patches: the workload's declared kind, or every kind that makes pods. */
-const targetKinds = (s: Setting): readonly string[] => (s.target.kind === "workload" && s.target.workload.kind ? [s.target.workload.kind] : WORKLOAD_KINDS);
+const targetKinds = (s: Pick<Setting, "target">): readonly string[] => (s.target.kind === "workload" && s.target.workload.kind ? [s.target.workload.kind] : WORKLOAD_KINDS);
+
+/**
+ * Why the patch for `target` does not reach an object of its namespace that the program means (one
+ * whose pods it selects), or undefined when it does: kustomize's replacements select objects by
+ * kind and by the object's own labels, not by its pods' labels.
+ */
+export function patchMisses(target: SecurityEntry["target"], object: { kind: string; labels: Readonly<Record<string, string>> }): string | undefined {
+  const kinds = targetKinds({ target });
+  if (!kinds.includes(object.kind)) return `the patch selects ${kinds.join(", ")} objects, not ${object.kind}s`;
+  if (target.kind === "workload" && target.workload.pods.length > 0 && !conjunctionMatches(target.workload.pods, object.labels)) {
+    return `the patch selects ${object.kind}s by their own labels, \`${describeConjunction(target.workload.pods)}\`, and this one's \`metadata.labels\` do not match`;
+  }
+  return undefined;
+}

@@ -2,7 +2,7 @@
  * Algebra of endpoint sets (unions of pod terms and address blocks): difference and intersection,
  * exact for every namespace, pod and address, named or not.
  */
-import { cidrContains, cidrOverlaps, formatCidr, outermost, simplifyBlocks, type IpBlock } from "./ip.js";
+import { blockContaining, blocksInside, cidrContains, cidrOverlaps, formatCidr, outermost, simplifyBlocks, type IpBlock } from "./ip.js";
 import { complement, conjunctionKey, intersect, intersectConjunctions, subtract } from "./labels.js";
 import type { EndpointSet, PodTerm } from "./model.js";
 
@@ -40,9 +40,8 @@ function subtractBlock(a: IpBlock, b: IpBlock): IpBlock[] {
   if (!cidrOverlaps(a.cidr, b.cidr)) return [a];
   if (cidrContains(b.cidr, a.cidr)) {
     // what survives of a is what lies in b's excepts
-    const hole = b.except.find((e) => cidrContains(e, a.cidr));
-    if (hole) return [a];
-    return b.except.filter((e) => cidrContains(a.cidr, e)).flatMap((e) => restrict(a, e));
+    if (blockContaining(b.except, a.cidr)) return [a];
+    return blocksInside(b.except, a.cidr).flatMap((e) => restrict(a, e));
   }
   // b lies strictly inside a: remove b's cidr, then give back b's excepts (as far as a has them)
   const rest: IpBlock = { cidr: a.cidr, except: outermost([...a.except, b.cidr]) };
@@ -51,16 +50,15 @@ function subtractBlock(a: IpBlock, b: IpBlock): IpBlock[] {
 
 /** a restricted to the block `cidr` (which lies inside a's cidr). */
 function restrict(a: IpBlock, cidr: IpBlock["cidr"]): IpBlock[] {
-  if (a.except.some((x) => cidrContains(x, cidr))) return [];
-  return [{ cidr, except: a.except.filter((x) => cidrContains(cidr, x)) }];
+  if (blockContaining(a.except, cidr)) return [];
+  return [{ cidr, except: blocksInside(a.except, cidr) }];
 }
 
 function intersectBlocks(a: IpBlock, b: IpBlock): IpBlock[] {
   if (!cidrOverlaps(a.cidr, b.cidr)) return [];
   const [outer, inner] = cidrContains(a.cidr, b.cidr) ? [a, b] : [b, a];
-  const removed = [...outer.except, ...inner.except];
-  if (removed.some((x) => cidrContains(x, inner.cidr))) return [];
-  return [{ cidr: inner.cidr, except: outermost(removed.filter((x) => cidrContains(inner.cidr, x))) }];
+  if (blockContaining(outer.except, inner.cidr) || blockContaining(inner.except, inner.cidr)) return [];
+  return [{ cidr: inner.cidr, except: outermost([...blocksInside(outer.except, inner.cidr), ...blocksInside(inner.except, inner.cidr)]) }];
 }
 
 export function subtractEndpoints(a: EndpointSet, b: EndpointSet): EndpointSet {

@@ -100,26 +100,112 @@ export function parseCidr(text: string): { cidr: Cidr } | { problem: CidrProblem
   return { cidr: { family: ip.family, base, prefix } };
 }
 
-const mask = (family: Family, prefix: number): bigint => {
-  const total = bits(family);
-  return ((1n << BigInt(total)) - 1n) ^ ((1n << BigInt(total - prefix)) - 1n);
-};
+/** The network masks of each family, by prefix length (made once: BigInt arithmetic is not cheap). */
+const masks = Object.fromEntries(
+  ([4, 6] as const).map((family) => {
+    const total = bits(family);
+    return [family, Array.from({ length: total + 1 }, (_, prefix) => ((1n << BigInt(total)) - 1n) ^ ((1n << BigInt(total - prefix)) - 1n))];
+  }),
+) as Record<Family, bigint[]>;
+const mask = (family: Family, prefix: number): bigint => masks[family][prefix];
+
+/** The address with its host bits (beyond `prefix`) cleared. */
+export const networkAddress = (family: Family, value: bigint, prefix: number): bigint => value & mask(family, prefix);
 
 export const lastAddress = (c: Cidr): bigint => c.base + (1n << BigInt(bits(c.family) - c.prefix)) - 1n;
 
+/**
+ * How many blocks and addresses have been compared since the process started: the cost of the
+ * address algebra, counted rather than timed, so a test can check how it grows with the input.
+ */
+let comparisons = 0;
+export const ipComparisons = (): number => comparisons;
+
 /** Whether `inner` lies within `outer` (equal blocks included). */
-export const cidrContains = (outer: Cidr, inner: Cidr): boolean =>
-  outer.family === inner.family && outer.prefix <= inner.prefix && (inner.base & mask(outer.family, outer.prefix)) === outer.base;
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  comparisons++;
+  return outer.family === inner.family && outer.prefix <= inner.prefix && (inner.base & mask(outer.family, outer.prefix)) === outer.base;
+}
 
 export const cidrEquals = (a: Cidr, b: Cidr): boolean => a.family === b.family && a.prefix === b.prefix && a.base === b.base;
 
 export const cidrOverlaps = (a: Cidr, b: Cidr): boolean => cidrContains(a, b) || cidrContains(b, a);
 
-export const addressInCidr = (family: Family, value: bigint, c: Cidr): boolean =>
-  family === c.family && (value & mask(family, c.prefix)) === c.base;
+export function addressInCidr(family: Family, value: bigint, c: Cidr): boolean {
+  comparisons++;
+  return family === c.family && (value & mask(family, c.prefix)) === c.base;
+}
 
 export const addressInBlock = (family: Family, value: bigint, block: IpBlock): boolean =>
-  addressInCidr(family, value, block.cidr) && !block.except.some((e) => addressInCidr(family, value, e));
+  addressInCidr(family, value, block.cidr) && !addressInAny(family, value, block.except);
+
+/**
+ * Long lists of blocks (an `except` of thousands) are searched, not scanned: their outermost blocks
+ * of each family, sorted (so disjoint, in address order), with their first and last addresses,
+ * worked out once per list (a list is never changed once made). Shorter lists are scanned.
+ */
+const INDEXED = 8;
+type Sorted = { cidrs: Cidr[]; first: bigint[]; last: bigint[] };
+const sortedIndexes = new WeakMap<readonly Cidr[], Record<Family, Sorted>>();
+
+function sortedOf(cidrs: readonly Cidr[], family: Family): Sorted {
+  let index = sortedIndexes.get(cidrs);
+  if (!index) {
+    index = { 4: { cidrs: [], first: [], last: [] }, 6: { cidrs: [], first: [], last: [] } };
+    for (const c of outermost(cidrs)) {
+      index[c.family].cidrs.push(c);
+      index[c.family].first.push(c.base);
+      index[c.family].last.push(lastAddress(c));
+    }
+    sortedIndexes.set(cidrs, index);
+  }
+  return index[family];
+}
+
+/** The position of the last block starting at or before `value`, or -1. */
+function lastStartingBy(sorted: Sorted, value: bigint): number {
+  let low = -1;
+  let high = sorted.first.length - 1;
+  while (low < high) {
+    comparisons++;
+    const middle = (low + high + 1) >> 1;
+    if (sorted.first[middle] <= value) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/** Whether the address lies in any of the blocks (log n for a long list). */
+export function addressInAny(family: Family, value: bigint, cidrs: readonly Cidr[]): boolean {
+  if (cidrs.length < INDEXED) return cidrs.some((c) => addressInCidr(family, value, c));
+  const sorted = sortedOf(cidrs, family);
+  const i = lastStartingBy(sorted, value);
+  return i >= 0 && value <= sorted.last[i];
+}
+
+/** A block of the list that contains `cidr` (equal included), if any. */
+export function blockContaining(cidrs: readonly Cidr[], cidr: Cidr): Cidr | undefined {
+  if (cidrs.length < INDEXED) return cidrs.find((c) => cidrContains(c, cidr));
+  const sorted = sortedOf(cidrs, cidr.family);
+  const i = lastStartingBy(sorted, cidr.base);
+  return i >= 0 && cidrContains(sorted.cidrs[i], cidr) ? sorted.cidrs[i] : undefined;
+}
+
+/**
+ * The blocks of the list inside `cidr` (equal included): for a long list, only the outermost of
+ * them (the same addresses), found by binary search.
+ */
+export function blocksInside(cidrs: readonly Cidr[], cidr: Cidr): Cidr[] {
+  if (cidrs.length < INDEXED) return cidrs.filter((c) => cidrContains(cidr, c));
+  const sorted = sortedOf(cidrs, cidr.family);
+  const result: Cidr[] = [];
+  const last = lastAddress(cidr);
+  // a block starting just before cidr's first address contains it or lies before it
+  for (let i = lastStartingBy(sorted, cidr.base - 1n) + 1; i < sorted.cidrs.length && sorted.first[i] <= last; i++) {
+    if (cidrContains(cidr, sorted.cidrs[i])) result.push(sorted.cidrs[i]);
+  }
+  return result;
+}
 
 export function formatAddress(family: Family, value: bigint): string {
   if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join(".");
@@ -147,15 +233,21 @@ export function formatAddress(family: Family, value: bigint): string {
 
 export const formatCidr = (c: Cidr): string => `${formatAddress(c.family, c.base)}/${c.prefix}`;
 
-export const compareCidrs = (a: Cidr, b: Cidr): number =>
-  a.family - b.family || (a.base < b.base ? -1 : a.base > b.base ? 1 : a.prefix - b.prefix);
+export function compareCidrs(a: Cidr, b: Cidr): number {
+  comparisons++;
+  return a.family - b.family || (a.base < b.base ? -1 : a.base > b.base ? 1 : a.prefix - b.prefix);
+}
 
 export const everywhere = (family: Family): Cidr => ({ family, base: 0n, prefix: 0 });
 
-/** Keeps only the outermost of nested blocks, sorted. */
+/**
+ * Keeps only the outermost of nested blocks, sorted (n log n). In that order a block nested in
+ * another comes after it, and the blocks kept are disjoint, so only the last one kept can hold it.
+ */
 export function outermost(cidrs: readonly Cidr[]): Cidr[] {
-  const sorted = [...cidrs].sort(compareCidrs);
-  return sorted.filter((c, i) => !sorted.some((d, j) => j !== i && cidrContains(d, c) && !(cidrEquals(c, d) && j > i)));
+  const kept: Cidr[] = [];
+  for (const c of [...cidrs].sort(compareCidrs)) if (kept.length === 0 || !cidrContains(kept[kept.length - 1], c)) kept.push(c);
+  return kept;
 }
 
 /**
@@ -168,23 +260,72 @@ export function subtractFromBlock(block: IpBlock, removed: readonly Cidr[]): IpB
   return [{ cidr: block.cidr, except: outermost([...block.except, ...inside]) }];
 }
 
-export const compareBlocks = (a: IpBlock, b: IpBlock): number =>
-  compareCidrs(a.cidr, b.cidr) ||
-  a.except.length - b.except.length ||
-  a.except.map(formatCidr).join(",").localeCompare(b.except.map(formatCidr).join(","));
+/** Blocks by family, prefix length and network address, for `addressInBlocks`. */
+const blockIndexes = new WeakMap<readonly IpBlock[], { family: Family; prefix: number; blocks: Map<bigint, IpBlock[]> }[]>();
 
-/** Sorts blocks and drops those contained in another block (a block within an except of another is kept). */
+/**
+ * Whether the address lies in any of the blocks. For a long list the blocks are looked up by the
+ * address's network, once per prefix length there is (at most 33 or 129), not each compared.
+ */
+export function addressInBlocks(family: Family, value: bigint, blocks: readonly IpBlock[]): boolean {
+  if (blocks.length < INDEXED) return blocks.some((b) => addressInBlock(family, value, b));
+  let index = blockIndexes.get(blocks);
+  if (!index) {
+    const groups = new Map<string, { family: Family; prefix: number; blocks: Map<bigint, IpBlock[]> }>();
+    for (const b of blocks) {
+      const key = `${b.cidr.family}/${b.cidr.prefix}`;
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { family: b.cidr.family, prefix: b.cidr.prefix, blocks: new Map() }));
+      const same = group.blocks.get(b.cidr.base);
+      if (same) same.push(b);
+      else group.blocks.set(b.cidr.base, [b]);
+    }
+    blockIndexes.set(blocks, (index = [...groups.values()]));
+  }
+  for (const g of index) {
+    if (g.family !== family) continue;
+    for (const b of g.blocks.get(networkAddress(family, value, g.prefix)) ?? []) if (!addressInAny(family, value, b.except)) return true;
+  }
+  return false;
+}
+
+/** A list of blocks as text, made once per list (sorting compares long lists many times). */
+const listTexts = new WeakMap<readonly Cidr[], string>();
+function listText(cidrs: readonly Cidr[]): string {
+  let text = listTexts.get(cidrs);
+  if (text === undefined) listTexts.set(cidrs, (text = cidrs.map(formatCidr).join(",")));
+  return text;
+}
+
+export const compareBlocks = (a: IpBlock, b: IpBlock): number =>
+  compareCidrs(a.cidr, b.cidr) || a.except.length - b.except.length || listText(a.except).localeCompare(listText(b.except));
+
+/**
+ * Sorts blocks and drops those contained in another block (a block within an except of another is
+ * kept). A block can only lie within blocks whose CIDR holds its own: those are looked up by
+ * network address, once per prefix length there is, rather than every pair compared.
+ */
 export function simplifyBlocks(blocks: readonly IpBlock[]): IpBlock[] {
   const sorted = [...blocks].sort(compareBlocks);
   const unique = sorted.filter((b, i) => i === 0 || compareBlocks(sorted[i - 1], b) !== 0);
-  return unique.filter((b, i) => !unique.some((o, j) => j !== i && blockWithin(b, o)));
+  const byNetwork = new Map<string, IpBlock[]>();
+  const prefixes = { 4: new Set<number>(), 6: new Set<number>() };
+  for (const b of unique) {
+    const key = `${b.cidr.family}/${b.cidr.prefix}/${b.cidr.base}`;
+    const same = byNetwork.get(key);
+    if (same) same.push(b);
+    else byNetwork.set(key, [b]);
+    prefixes[b.cidr.family].add(b.cidr.prefix);
+  }
+  const holders = (b: IpBlock): IpBlock[] =>
+    [...prefixes[b.cidr.family]].filter((p) => p <= b.cidr.prefix).flatMap((p) => byNetwork.get(`${b.cidr.family}/${p}/${networkAddress(b.cidr.family, b.cidr.base, p)}`) ?? []);
+  return unique.filter((b) => !holders(b).some((o) => o !== b && blockWithin(b, o)));
 }
 
 /** Whether every address of `a` is in `b`. */
 function blockWithin(a: IpBlock, b: IpBlock): boolean {
   if (!cidrContains(b.cidr, a.cidr)) return false;
-  // every except of b that overlaps a's cidr must be removed from a as well
-  return b.except.every(
-    (e) => !cidrOverlaps(e, a.cidr) || (cidrContains(e, a.cidr) ? false : a.except.some((x) => cidrContains(x, e))),
-  );
+  // every except of b that overlaps a's cidr (one holding it, or those inside it) must be removed from a as well
+  if (blockContaining(b.except, a.cidr)) return false;
+  return blocksInside(b.except, a.cidr).every((e) => blockContaining(a.except, e) !== undefined);
 }

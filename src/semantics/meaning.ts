@@ -8,7 +8,7 @@
  * tested and verified against, and what `explain` reports.
  */
 import type { Span } from "../diagnostics/diagnostic.js";
-import { addressInBlock, type Family } from "./ip.js";
+import { addressInBlocks, type Family } from "./ip.js";
 import { conjunctionMatches, type Labels } from "./labels.js";
 import type { Clause, Direction, EndpointSet, Model, NetworkRule, OwnedNamespace, PostureSetting, Workload } from "./model.js";
 import { portSetContains, type ContainerPort, type Protocol } from "./ports.js";
@@ -54,8 +54,7 @@ export function inEndpointSet(set: EndpointSet, endpoint: Endpoint, namespaceLab
     for (const t of set.pods) if (conjunctionMatches(t.namespaces, nsLabels) && conjunctionMatches(t.pods, pod.labels)) return true;
     return false;
   }
-  for (const b of set.ips) if (addressInBlock(endpoint.ip.family, endpoint.ip.value, b)) return true;
-  return false;
+  return addressInBlocks(endpoint.ip.family, endpoint.ip.value, set.ips);
 }
 
 export function clauseContains(clause: Clause, flow: ConcreteFlow, namespaceLabels: NamespaceLabels): boolean {

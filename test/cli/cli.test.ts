@@ -362,8 +362,33 @@ test("end to end: audit exits 1 on enforce violations, 0 when all pass, 2 on bad
   rmSync(dir, { recursive: true });
 });
 
+test("end to end: audit reads --manifests as kubectl does: a List's privileged Pod fails, kustomize files are skipped with a note", () => {
+  const ok = "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers: [{name: a, image: a}]\n";
+  const list = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: listed}\n    spec:\n      hostNetwork: yes\n      containers: [{name: a, image: a}]\n";
+  const dir = workspace({ "ok/ok.yaml": ok, "ok/kustomization.yaml": "resources: [ok.yaml]\n", "ok/overlay/Kustomization": "resources: [../ok.yaml]\n", "list/list.yaml": list });
+  const skipped = run(dir, "audit", "--level", "baseline", "--manifests", "ok");
+  assert.is(skipped.code, 0, skipped.stderr);
+  assert.match(skipped.stderr, "note SP9020: `ok/kustomization.yaml` is a kustomize configuration, not a manifest: skipped");
+  assert.match(skipped.stderr, "note SP9020: `ok/overlay/Kustomization` is a kustomize configuration");
+  const listed = run(dir, "audit", "--level", "baseline", "--manifests", "list");
+  assert.is(listed.code, 1);
+  assert.match(listed.stdout, "Pod default/listed: would be forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true)");
+  rmSync(dir, { recursive: true });
+});
+
+test("end to end: audit exits 1 when a requirement is missing and the SecurityContext patch would not reach the object", () => {
+  const program = "cluster { version 1.30 }\nnamespace shop { workload web app=web }\nrequire readOnlyRootFilesystem for shop/web\n";
+  const deployment = (labels: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop${labels}}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: i}]}\n`;
+  const dir = workspace({ "p.secpol": program, "labelled/d.yaml": deployment(", labels: {app: web}"), "unlabelled/d.yaml": deployment("") });
+  assert.is(run(dir, "audit", "p.secpol", "--manifests", "labelled").code, 0);
+  const unlabelled = run(dir, "audit", "p.secpol", "--manifests", "unlabelled");
+  assert.is(unlabelled.code, 1);
+  assert.match(unlabelled.stdout, "not patched");
+  rmSync(dir, { recursive: true });
+});
+
 test("end to end: migrate-psp prints secpol for existing PSPs; no input is bad usage", () => {
-  const r = run(repoRoot, "migrate-psp", join("test", "cases", "migrate"));
+  const r = run(repoRoot, "migrate-psp", join("test", "cases", "migrate", "seeds.yaml"));
   assert.is(r.code, 0, r.stderr);
   assert.match(r.stdout, /psp restricted-ish \{/);
   assert.match(r.stdout, /fits Pod Security level: restricted/);

@@ -32,4 +32,13 @@ test("migrate-psp round-trips: the printed secpol compiles back into the same Po
   }
 });
 
+test("migrate-psp reads PSPs as kubectl does: YAML 1.1 booleans (`privileged: y`), Lists; a quoted boolean is refused", () => {
+  const file = "test/cases/migrate/yaml11.yaml";
+  const { migrations, diagnostics } = migratePsps([{ path: file, text: readFileSync(join(testRoot, "cases", "migrate", "yaml11.yaml"), "utf8") }]);
+  assertBaseline("migrate/yaml11.txt", renderMigrations(migrations));
+  assert.equal(migrations.map((m) => [m.name, m.level]), [["hosts", "privileged"], ["listed", "privileged"]]);
+  assert.match(migrations[0].secpol, "privileged true\n  hostNetwork true\n  hostPID true\n  hostIPC false\n  allowPrivilegeEscalation false\n");
+  assert.equal(diagnostics.map((d) => `${d.code} ${d.span.start.line} ${d.message}`), ["SP3010 29 cannot audit this manifest: `spec.privileged` must be a boolean, as in any PodSecurityPolicy"]);
+});
+
 test.run();

@@ -26,6 +26,9 @@ function examplesText(): string {
 const MEGABYTE = 1_000_000;
 const program = "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }\nnamespace a {\n  default deny\n  workload w app=w port http 8080\n}\n";
 const labels = (n: number, op = "=") => Array.from({ length: n }, (_, i) => `k${i}${op}v`).join(",");
+/** n /24 blocks inside 11.0.0.0/8 (every `step`th one, from the `offset`th). */
+export const slash24s = (n: number, step = 1, offset = 0): string =>
+  Array.from({ length: n }, (_, i) => offset + step * i).map((k) => `11.${(k >> 8) & 255}.${k & 255}.0/24`).join(", ");
 const ports = (n: number, step = 1) => Array.from({ length: n }, (_, i) => String(1 + step * i)).join(", ");
 
 /** Each case: the text, and whether the build must succeed (emit output) or fail (diagnose). */
@@ -81,6 +84,7 @@ export const cases: Record<string, { text: () => string; outcome: "output" | "er
     text: () => `${program}allow ns a -> a/w\ndeny pods(${labels(100_000, "!=")}) in ns a -> a/w: 80\n`,
     outcome: "errors",
   },
+  "8,000 /24s in the except list of one allow": { text: () => `${program}allow a/w -> cidr 11.0.0.0/8 except ${slash24s(8_000)}\n`, outcome: "output" },
   "10,000-element port list": { text: () => `${program}allow ns b -> a/w: ${ports(10_000)}\n`, outcome: "output" },
   "10,000-element port list in a deny": { text: () => `${program}allow ns b -> a/w\ndeny ns b -> a/w: ${ports(10_000, 2)}\n`, outcome: "output" },
 };

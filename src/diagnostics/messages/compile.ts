@@ -24,6 +24,7 @@ export const compile = {
   namespaceLabelsUnowned: entry("SP9106", "warning", (labels: string) =>
     `no namespace this program owns has the labels \`${labels}\`: the selector only matches namespaces labelled outside this program`),
   badManifest: entry("SP3010", "error", (problem: string) => `cannot audit this manifest: ${problem}`),
+  kustomizeConfigSkipped: entry("SP9020", "note", (path: string) => `\`${path}\` is a kustomize configuration, not a manifest: skipped`),
   denyTooCostly: entry("SP3011", "error", (limit: number) =>
     `these deny rules cut this rule into more than ${limit} pieces or pod selectors: compiled exactly, its NetworkPolicies would hold thousands of selectors`),
   repeatedIdentity: entry("SP3020", "error", (identity: string) =>
