@@ -822,12 +822,14 @@ class Checker {
     for (const word of this.namespaceUses) (uses.get(word.text) ?? uses.set(word.text, []).get(word.text)!).push(word);
     const known = new Set([...this.namespaceBlocks.keys(), ...CLUSTER_NAMESPACES]);
     const names = [...uses.keys()];
+    // each name is compared with every other: past this many, no warning (a heuristic, never a verdict)
+    if (names.length + known.size > MAX_NEAR_MISS_NAMES) return;
     for (const [index, name] of names.entries()) {
       const written = uses.get(name)!.find((w) => !w.span.file.startsWith("std/"));
       if (known.has(name) || !written) continue;
       const count = uses.get(name)!.length;
       const more = names.filter((other, i) => !known.has(other) && (uses.get(other)!.length > count || (uses.get(other)!.length === count && i < index)));
-      const near = closestWithin(name, [...known, ...more], Math.min(2, Math.max(1, Math.floor(name.length / 3))));
+      const near = closestWithin(name, [...known, ...more], Math.min(2, Math.floor(name.length / 3)));
       if (near === undefined || inSeries(name, near)) continue;
       const why = this.namespaceBlocks.has(near)
         ? "declared by a namespace block"
@@ -941,6 +943,7 @@ class Checker {
     const named: { name: string; protocol: Protocol }[] = [];
     let ok = true;
     const workload = part?.workload;
+    const undeclared = new Set<number>();
     for (const spec of specs) {
       const protocol = this.protocol(spec.protocol);
       if (!protocol) {
@@ -969,8 +972,10 @@ class Checker {
           this.d.report(m.servicePortTranslated, port.span, [String(number), String(service.targetPort), workload!.name]);
           numeric[protocol].push({ from: service.targetPort, to: service.targetPort });
         } else {
-          // a number the destination does not declare, while it declares others: a typo, or a port its pods do not listen on
-          if (workload && workload.ports.length > 0 && !workload.ports.some((p) => p.port === number)) {
+          // a number the destination does not declare, while it declares others: a typo, or a port
+          // its pods do not listen on (each number once, and a few per list: lists may be long)
+          if (workload && workload.ports.length > 0 && !workload.ports.some((p) => p.port === number) && !undeclared.has(number) && undeclared.size < MAX_UNDECLARED_PORTS) {
+            undeclared.add(number);
             const near = closestWithin(String(number), workload.ports.map((p) => String(p.port)), 1);
             this.d.report(m.portNotDeclared, port.span, [String(number), workload.name, declaredPorts(workload)], {
               help: near !== undefined ? meant(near) : `if its pods listen on ${number}, declare it: \`port NAME ${number}\``,
@@ -1065,6 +1070,12 @@ const valueText = (v: ast.Value): string => ("from" in v ? `${v.from.text}..${v.
 const compareSpans = (a: Span, b: Span): number => compareStrings(a.file, b.file) || a.start.offset - b.start.offset;
 
 const spanOf = (a: Span, b: Span): Span => ({ file: a.file, start: a.start, end: b.end });
+
+/** Namespace near misses are looked for among at most this many namespace names (declared and named). */
+const MAX_NEAR_MISS_NAMES = 500;
+
+/** At most this many numbers of one port list are warned about as undeclared by the destination. */
+const MAX_UNDECLARED_PORTS = 3;
 
 /** A workload's declared ports, for messages: `http` (8080/tcp), `metrics` (9100/tcp). */
 const declaredPorts = (w: Workload): string => w.ports.map((p) => (p.name ? `\`${p.name}\` (${p.port}/${p.protocol.toLowerCase()})` : `${p.port}/${p.protocol.toLowerCase()}`)).join(", ");

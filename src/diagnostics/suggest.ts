@@ -27,13 +27,37 @@ export function editDistance(a: string, b: string): number {
 export const closest = (name: string, candidates: Iterable<string>): string | undefined =>
   closestWithin(name, candidates, Math.max(1, Math.floor(name.length / 3)));
 
+/**
+ * Whether `a` and `b` are at most `limit` edits apart: their distance if so, else `limit + 1`.
+ * Only the cells within `limit` of the diagonal are worked out, so a long list of candidates costs
+ * time in proportion to the length of the names, not its square.
+ */
+export function distanceWithin(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  const far = limit + 1;
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => (j <= limit ? j : far));
+  for (let i = 1; i <= a.length; i++) {
+    const row = Array.from({ length: b.length + 1 }, () => far);
+    if (i <= limit) row[0] = i;
+    for (let j = Math.max(1, i - limit); j <= Math.min(b.length, i + limit); j++) {
+      let best = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2] + 1);
+      row[j] = Math.min(best, far);
+    }
+    before = previous;
+    previous = row;
+  }
+  return Math.min(previous[b.length], far);
+}
+
 /** The closest candidate at most `edits` edits away (not the name itself), if any; ties go to the first in sorted order. */
 export function closestWithin(name: string, candidates: Iterable<string>, edits: number): string | undefined {
   let best: string | undefined;
   let bestDistance = edits + 1;
   for (const c of [...new Set(candidates)].sort()) {
     if (c === name) continue;
-    const d = editDistance(name, c);
+    const d = distanceWithin(name, c, bestDistance - 1);
     if (d < bestDistance) {
       best = c;
       bestDistance = d;

@@ -79,21 +79,27 @@ const beforePeer: ReadonlySet<TokenType> = new Set([t.Kw.allow, t.Kw.deny, t.Kw.
 const adjacent = (a: IToken | undefined, b: IToken | undefined): boolean =>
   a !== undefined && b !== undefined && !separators.has(a.tokenType) && !separators.has(b.tokenType) && a.startOffset + a.image.length === b.startOffset;
 
-/** The first and last index of the tokens written without spaces around `tokens[at]` (as a person reads one word). */
+/**
+ * How far (in tokens) the search for a known mistake looks around an error: each error is looked
+ * at on its own, so a file of many errors in one long statement must not cost the square of it.
+ */
+const REACH = 64;
+
+/** The first and last index of the tokens written without spaces around `tokens[at]` (as a person reads one word; at most REACH either side). */
 function wordAround(tokens: readonly IToken[], at: number): [number, number] {
   let first = at;
   let last = at;
-  while (adjacent(tokens[first - 1], tokens[first])) first--;
-  while (adjacent(tokens[last], tokens[last + 1])) last++;
+  while (first > at - REACH && adjacent(tokens[first - 1], tokens[first])) first--;
+  while (last < at + REACH && adjacent(tokens[last], tokens[last + 1])) last++;
   return [first, last];
 }
 
 const spanOf = (path: string, first: IToken, last: IToken) => ({ ...t.tokenSpan(path, first), end: t.tokenSpan(path, last).end });
 
-/** The index where the statement holding `tokens[at]` starts. */
+/** The index where the statement holding `tokens[at]` starts (or REACH tokens back, in a longer one). */
 function statementStart(tokens: readonly IToken[], at: number): number {
   let i = at;
-  while (i > 0 && ![t.Newline, t.Semicolon, t.LBrace, t.RBrace].includes(tokens[i - 1].tokenType)) i--;
+  while (i > 0 && i > at - REACH && ![t.Newline, t.Semicolon, t.LBrace, t.RBrace].includes(tokens[i - 1].tokenType)) i--;
   return i;
 }
 
@@ -143,7 +149,7 @@ function selectorColon(tokens: readonly IToken[], at: number): number | undefine
   const start = statementStart(tokens, at);
   const workload = tokens[start]?.tokenType === t.Kw.workload;
   let depth = 0;
-  for (let i = start; i < tokens.length; i++) {
+  for (let i = start; i < Math.min(tokens.length, at + REACH); i++) {
     const type = tokens[i].tokenType;
     if (type === t.Newline || type === t.Semicolon || type === t.LBrace || type === t.RBrace) return undefined;
     if (type === t.LParen) depth++;

@@ -4,7 +4,7 @@
  * span, and the statements that parsed are still returned.
  */
 import { EOF, type CstNode, type IToken } from "chevrotain";
-import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { lineStarts, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { ESCAPES_HELP, syntax as m } from "../diagnostics/messages/syntax.js";
 import type { SourceFileNode, Statement } from "./ast.js";
@@ -142,14 +142,30 @@ export function parse(text: string, path: string): ParseResult {
  * writer left it out.
  */
 function markTruncated(statements: readonly Statement[], errors: readonly Diagnostic[], text: string): void {
-  for (const s of statements) {
-    if (s.kind === "Namespace") markTruncated(s.statements, errors, text);
-    if (s.kind === "Profile") markTruncated(s.rules, errors, text);
-    if (s.kind !== "SecurityRule" || s.target) continue;
-    const lineEnd = text.indexOf("\n", s.span.end.offset);
-    const end = lineEnd < 0 ? text.length : lineEnd;
-    if (errors.some((e) => e.span.start.offset >= s.span.end.offset && e.span.start.offset <= end)) s.truncated = true;
-  }
+  const starts = errors.map((e) => e.span.start.offset).sort((a, b) => a - b);
+  const breaks = lineStarts(text).slice(1).map((start) => start - 1);
+  /** The first of the sorted `offsets` at or after `offset` (Infinity: none). */
+  const firstFrom = (offsets: readonly number[], offset: number): number => {
+    let low = 0;
+    let high = offsets.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (offsets[middle] < offset) low = middle + 1;
+      else high = middle;
+    }
+    return low < offsets.length ? offsets[low] : Infinity;
+  };
+  const mark = (list: readonly Statement[]): void => {
+    for (const s of list) {
+      if (s.kind === "Namespace") mark(s.statements);
+      if (s.kind === "Profile") mark(s.rules);
+      // an error after the rule's end, before its line's end
+      if (s.kind !== "SecurityRule" || s.target) continue;
+      const error = firstFrom(starts, s.span.end.offset);
+      if (error !== Infinity && error <= firstFrom(breaks, s.span.end.offset)) s.truncated = true;
+    }
+  };
+  mark(statements);
 }
 
 export const MAX_SKIPPED_LINES = 200;

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { closest, didYouMean, editDistance } from "../../src/diagnostics/suggest.js";
+import { closest, didYouMean, distanceWithin, editDistance } from "../../src/diagnostics/suggest.js";
 
 test("an adjacent transposition is one edit: `dsn` is meant as `dns`", () => {
   assert.is(editDistance("dsn", "dns"), 1);
@@ -8,6 +8,15 @@ test("an adjacent transposition is one edit: `dsn` is meant as `dns`", () => {
   assert.is(editDistance("kitten", "sitting"), 3);
   assert.is(editDistance("", "abc"), 3);
   assert.is(closest("dsn", ["db", "dns", "web"]), "dns");
+});
+
+test("the banded distance agrees with the full one within its limit", () => {
+  const words = ["", "a", "ab", "ba", "abc", "acb", "dns", "dsn", "shop", "shp", "sohp", "ingress-nginx", "ingres-nginx", "kube-system", "kube-sytem", "kitten", "sitting"];
+  for (const a of words) {
+    for (const b of words) {
+      for (const limit of [0, 1, 2, 3]) assert.is(distanceWithin(a, b, limit), Math.min(editDistance(a, b), limit + 1), `${a} ${b} ${limit}`);
+    }
+  }
 });
 
 test("no suggestion when nothing is close, nor the name itself", () => {

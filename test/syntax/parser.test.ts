@@ -182,6 +182,9 @@ test("a rule that a syntax error cuts short is not also reported for what it lac
   const [cut, whole] = result.file.statements as ast.SecurityRule[];
   assert.is(cut.truncated, true);
   assert.is(whole.truncated, undefined);
+  // an error on another line, before it, and none after it, at the end of the file without a line break
+  const last = parse("allow a -> -> b\nset runAsUser 1000", "t.secpol").file.statements.find((s) => s.kind === "SecurityRule") as ast.SecurityRule;
+  assert.is(last.truncated, undefined);
 });
 
 test("recovery: a line that starts no statement is skipped, in a block too, and the rest still parses", () => {
