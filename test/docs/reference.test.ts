@@ -37,7 +37,8 @@ test("the quoting rules show what the parser reads from paths and from user name
   assert.match(quoting, '| `grant psp p to user "jane@example.com"` | `jane@example.com` |');
   assert.match(quoting, '| `grant psp p to user "CORP\\\\jane"` | `CORP\\jane` |');
   assert.match(quoting, '| `psp p { allowedHostPaths "/var/log" }` | `/var/log` |');
-  assert.match(quoting, "| `grant psp p to user jane@example.com` | error SP1003");
+  assert.match(quoting, "| `grant psp p to user jane@example.com` | error SP1010");
+  assert.match(quoting, '| `grant psp p to user "CORP\\jane"` | error SP1020');
 });
 
 test.run();
