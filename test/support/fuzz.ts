@@ -9,6 +9,7 @@
  */
 import fc from "fast-check";
 import { parseAllDocuments } from "yaml";
+import { readYaml11 } from "./yaml11.js";
 import { join } from "node:path";
 import { build, type Diagnostic, type ImportResolver } from "../../src/index.js";
 import { canonicalFile, canonicalTree, format } from "../../src/format/format.js";
@@ -174,6 +175,8 @@ function checkOutputFile(path: string, content: string): void {
     }),
   );
   if (read[0].join("\n") !== read[1].join("\n")) fail(`${path} reads differently as YAML 1.1 (as Kubernetes reads it) and as YAML 1.2`);
+  // and as go-yaml v2 (what kubectl reads with) and the YAML 1.1 spec type plain scalars
+  if (readYaml11(content).map((o) => JSON.stringify(o)).join("\n") !== read[0].join("\n")) fail(`${path} reads differently to go-yaml v2 or the YAML 1.1 spec than as written`);
 }
 
 /**

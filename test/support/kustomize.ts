@@ -1,4 +1,10 @@
 import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import * as assert from "uvu/assert";
+import { parseAllDocuments } from "yaml";
+import { readYaml11 } from "./yaml11.js";
 
 /** Runs the real `kubectl kustomize DIR`. */
 export function kustomizeBuild(dir: string): { ok: boolean; output: string; error: string } {
@@ -11,4 +17,33 @@ export function kustomizeBuild(dir: string): { ok: boolean; output: string; erro
 export function kubectlMissing(): string | undefined {
   const run = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8", timeout: 60_000 });
   return run.status === 0 ? undefined : run.error ? String(run.error) : run.stderr;
+}
+
+/**
+ * Writes an output directory's files, runs the real `kubectl kustomize` on it and asserts that what
+ * it read and wrote back holds the same objects (by identity), every string the same string, as
+ * YAML 1.1 readers see it.
+ */
+export function assertKustomizeReadsBack(files: readonly { path: string; content: string }[]): void {
+  const dir = mkdtempSync(join(tmpdir(), "secpolc-kustomize-"));
+  try {
+    for (const file of files) {
+      mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+      writeFileSync(join(dir, file.path), file.content);
+    }
+    const kustomized = kustomizeBuild(dir);
+    assert.ok(kustomized.ok, kustomized.error);
+    const identity = (o: any) => `${o.apiVersion} ${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+    const written = new Map(
+      files
+        .filter((f) => f.path !== "kustomization.yaml" && !f.path.includes("/security/"))
+        .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))
+        .map((o) => [identity(o), o]),
+    );
+    const read = readYaml11(kustomized.output) as any[];
+    assert.is(read.length, written.size);
+    for (const o of read) assert.equal(o, written.get(identity(o)), identity(o));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
