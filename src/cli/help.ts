@@ -147,7 +147,7 @@ usage:
 ${Object.values(commandHelp)
   .flatMap((h) => h.usage.map((u) => `  secpolc ${u}`))
   .join("\n")}
-  secpolc COMMAND --help
+  secpolc COMMAND --help | secpolc help COMMAND
   secpolc --help | --version
 
 commands:

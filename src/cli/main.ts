@@ -88,8 +88,10 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
     io.stdout(`${packageVersion()}\n`);
     return EXIT_OK;
   }
-  if (options.help || argv.length === 0) {
-    io.stdout(Object.hasOwn(commandHelp, options.command) ? renderCommandHelp(options.command) : usage);
+  // `secpolc COMMAND --help`, and `secpolc help [COMMAND]` as people also type it
+  const helpFor = options.command === "help" ? (options.inputs[0] ?? "") : options.command;
+  if (options.help || options.command === "help" || argv.length === 0) {
+    io.stdout(Object.hasOwn(commandHelp, helpFor) ? renderCommandHelp(helpFor) : usage);
     return argv.length === 0 ? EXIT_USAGE : EXIT_OK;
   }
   const commandIndex = argv.indexOf(options.command);

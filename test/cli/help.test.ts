@@ -34,6 +34,7 @@ test("`secpolc --help` lists every command, lsp included, and how to get a comma
   }
   assert.match(r.stdout, "secpolc COMMAND --help");
   assert.is(run("-h").stdout, r.stdout);
+  assert.equal(run("help"), { ...r, code: 0 });
 });
 
 test("`secpolc COMMAND --help` prints that command's usage, options and one example", () => {
@@ -49,6 +50,7 @@ test("`secpolc COMMAND --help` prints that command's usage, options and one exam
     assert.ok(example.startsWith(`secpolc ${name}`), `${name}: one example, of itself: ${example}`);
     assert.is(r.stdout.split("\nexample:\n").length, 2, `${name}: one example`);
     assert.is(run(name, "x", "--help").stdout, r.stdout, "--help anywhere on the line");
+    assert.is(run("help", name).stdout, r.stdout, "`secpolc help COMMAND` too");
   }
   assert.match(run("build", "--help").stdout, /-o, --output OUT +the output directory/);
   assert.match(run("explain", "--help").stdout, /--exit-code +exit 0 when the flow is permitted, 1 when it is not/);

@@ -11,7 +11,7 @@ import { testRoot } from "../support/baseline.js";
 
 const chatty = (status: number) => [
   "-e",
-  `for (let i = 0; i < 500; i++) console.log("Get:" + i + " stable/main amd64 chromium"); console.error("E: done"); process.exit(${status})`,
+  `for (let i = 0; i < 500; i++) console.log("Get:" + i + " stable/main amd64 chromium"); console.error("E: done"); process.exitCode = ${status}`,
 ];
 
 test("a step that succeeds prints nothing", () => {

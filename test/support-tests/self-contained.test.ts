@@ -87,7 +87,7 @@ test("the check finds a path built to leave the repository", () => {
   const at = (text: string) => pathsOutside(file, text).map((l) => l.replace(parent, "PARENT"));
   // what test/pss/conformance.test.ts did before the fixtures came into the repository
   assert.equal(at(`const corpus = join(repoRoot, "..", "shared", "conformance", "pss");\nreaddirSync(corpus);`), ["1: PARENT/shared/conformance/pss"]);
-  assert.equal(at(`const here = dirname(fileURLToPath(import.meta.url));\nconst up = join(here, "..", "..", "..", "x");`), ["2: PARENT/x"]);
+  assert.equal(at(`const here = dirname(fileURLToPath(import.meta.url));\nconst up = join(here, "..", "..", "..", "beside-the-repository");`), ["2: PARENT/beside-the-repository"]);
   assert.equal(at(`readFileSync(new URL("../../../shared/a.yaml", import.meta.url));`), ["1: PARENT/shared/a.yaml"]);
   assert.equal(at(`import { x } from "../../../shared/x.js";`), ["1: ../../../shared/x.js"]);
   // inside the repository, or not built from known places: nothing to report
