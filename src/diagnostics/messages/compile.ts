@@ -22,6 +22,8 @@ export const compile = {
   egressWithoutDns: entry("SP9105", "warning", (namespace: string) => `pods of \`${namespace}\` have their egress closed and cannot resolve names: DNS is not allowed`),
   namespaceLabelsUnowned: entry("SP9106", "warning", (labels: string) =>
     `no namespace this program owns has the labels \`${labels}\`: the selector only matches namespaces labelled outside this program`),
+  tooManyRegions: entry("SP3030", "error", (what: string, why: string) =>
+    `${what} cannot be decided: ${why} to check each, and a representative would not stand for them all`),
   badManifest: entry("SP3010", "error", (problem: string) => `cannot audit this manifest: ${problem}`),
   denyTooCostly: entry("SP3011", "error", (limit: number) =>
     `these deny rules cut this rule into more than ${limit} pieces or pod selectors: compiled exactly, its NetworkPolicies would hold thousands of selectors`),
