@@ -239,7 +239,7 @@ export function checkAssertions(model: Model, unchecked?: string): Diagnostic[] 
 }
 
 /** A permitted flow among those the clauses name, over every region of their ends and every port interval, if any. */
-function regionCounterexample(model: Model, regions: Exclude<Regions, { tooMany: string }>, clauses: readonly Clause[]): { flow: ConcreteFlow; text: string; verdict: ReturnType<typeof evaluateFlow> } | undefined {
+export function regionCounterexample(model: Model, regions: Exclude<Regions, { tooMany: string }>, clauses: readonly Clause[]): { flow: ConcreteFlow; text: string; verdict: ReturnType<typeof evaluateFlow> } | undefined {
   const labels = regionNamespaceLabels(regions);
   const ports = portIntervals([model]);
   for (const clause of clauses) {
