@@ -15,7 +15,7 @@
  * sets of selectors tell exponentially many regions apart.
  */
 import { addressInBlock, addressInCidr, formatCidr, lastAddress, type Cidr, type Family, type IpBlock } from "./ip.js";
-import { conjunctionKey, conjunctionMatches, everything, FRESH_VALUE, intersect, MAX_SELECTORS, setMatches, subtract, witness, type Conjunction, type LabelSet, type Labels } from "./labels.js";
+import { conjunctionKey, conjunctionMatches, everything, FRESH_VALUE, intersectConjunctions, witness, type Conjunction, type Labels } from "./labels.js";
 import { NAMESPACE_NAME_LABEL, type Model, type PodTerm } from "./model.js";
 import { ownedNamespace, podTerms, workloadsIn } from "./lookup.js";
 import type { ContainerPort } from "./ports.js";
@@ -102,36 +102,100 @@ export function labelRegions(conjunctions: readonly Conjunction[], within: Conju
     const combined = labelCombinations([within, ...unique], limit)?.filter((l) => conjunctionMatches(within, l));
     return asksExistence ? combined : combined?.filter((l) => !Object.values(l).some((v) => v.startsWith(FRESH_VALUE)));
   }
-  let regions: LabelSet[] = [[within]];
+  // a region: the label maps in `inside` (the conjunctions holding them, intersected) and in none of
+  // `outside`, with one of them found; split by each conjunction in turn, a search finding the side
+  // its label map is not on
+  const budget = { steps: MAX_SEARCH_STEPS };
+  let regions: Region[] = [{ inside: within, outside: [], labels: witness(within) }];
   for (const c of unique) {
-    const next: LabelSet[] = [];
+    const next: Region[] = [];
     for (const region of regions) {
-      const inside = intersect(region, [c]);
-      if (inside.length === 0) {
-        next.push(region);
-        continue;
+      const held = conjunctionMatches(c, region.labels);
+      const inside = intersectConjunctions(region.inside, c);
+      const other = held ? (inside ? undefined : null) : inside ? findLabels(inside, region.outside, budget) : null;
+      const outside = [...region.outside, c];
+      const rest = held ? findLabels(region.inside, outside, budget) : null;
+      if (other === false || rest === false) return undefined;
+      if (held) {
+        next.push({ inside: inside!, outside: region.outside, labels: region.labels });
+        if (rest) next.push({ inside: region.inside, outside, labels: rest });
+      } else {
+        next.push({ inside: region.inside, outside, labels: region.labels });
+        if (other) next.push({ inside: inside!, outside: region.outside, labels: other });
       }
-      const outside = subtract(region, [c]);
-      next.push(inside);
-      if (outside.length > 0) next.push(outside);
-      if (next.length > limit || inside.length > MAX_SELECTORS || outside.length > MAX_SELECTORS) return undefined;
+      if (next.length > limit) return undefined;
     }
     regions = next;
   }
-  return representatives(regions.map((set) => ({ labels: witness(set[0]), set })), unique, preferred);
+  return representatives(regions, unique, preferred);
+}
+
+interface Region {
+  inside: Conjunction;
+  outside: readonly Conjunction[];
+  labels: Labels;
+}
+
+/** The search steps `labelRegions` may take in all (each a label fixed): past them, it gives up. */
+const MAX_SEARCH_STEPS = 200_000;
+
+/**
+ * A label map held by `inside` and by none of `outside` (null when there is none; false when the
+ * budget ran out first). For each conjunction of `outside` not yet missed, some key it asks must get a
+ * class it refuses (a value named on that key, a value none names, or no value): every way is tried.
+ */
+function findLabels(inside: Conjunction, outside: readonly Conjunction[], budget: { steps: number }): Labels | null | false {
+  const fixed = new Map<string, string | undefined>();
+  const allowed = (c: Conjunction, key: string, value: string | undefined): boolean => {
+    const k = c.find(([name]) => name === key)?.[1];
+    return !k || (value === undefined ? k.absentOk : k.values.kind === "only" ? k.values.values.includes(value) : !k.values.values.includes(value));
+  };
+  const classes = (key: string): (string | undefined)[] => {
+    const named = new Set<string>();
+    for (const c of [inside, ...outside]) for (const [k, constraint] of c) if (k === key) for (const v of constraint.values.values) named.add(v);
+    let fresh = FRESH_VALUE;
+    for (let i = 2; named.has(fresh); i++) fresh = `${FRESH_VALUE}-${i}`;
+    return [undefined, ...named, fresh];
+  };
+  const missed = (c: Conjunction) => c.some(([key]) => fixed.has(key) && !allowed(c, key, fixed.get(key)));
+  const search = (): boolean | "out" => {
+    if (--budget.steps < 0) return "out";
+    const next = outside.find((c) => !missed(c));
+    if (!next) return true;
+    for (const [key] of next) {
+      if (fixed.has(key)) continue;
+      for (const value of classes(key)) {
+        if (!allowed(inside, key, value) || allowed(next, key, value)) continue;
+        fixed.set(key, value);
+        const found = search();
+        if (found) return found;
+        fixed.delete(key);
+      }
+    }
+    return false;
+  };
+  const found = search();
+  if (found === "out") return false;
+  if (!found) return null;
+  const labels: Record<string, string> = { ...witness(inside) };
+  for (const [key, value] of fixed) {
+    if (value === undefined) delete labels[key];
+    else labels[key] = value;
+  }
+  return labels;
 }
 
 /** Each region's label map: a preferred one falling in it, else the one found. */
-function representatives(regions: readonly { labels: Labels; set: LabelSet }[], conjunctions: readonly Conjunction[], preferred: readonly Labels[]): Labels[] {
+function representatives(regions: readonly Region[], conjunctions: readonly Conjunction[], preferred: readonly Labels[]): Labels[] {
   const signature = (l: Labels) => conjunctions.map((c) => (conjunctionMatches(c, l) ? "1" : "0")).join("");
   const bySignature = new Map<string, Labels>();
   for (const p of preferred) {
     const s = signature(p);
     if (!bySignature.has(s)) bySignature.set(s, p);
   }
-  return regions.map(({ labels, set }) => {
+  return regions.map(({ labels, inside }) => {
     const p = bySignature.get(signature(labels));
-    return p && setMatches(set, p) ? p : labels;
+    return p && conjunctionMatches(inside, p) ? p : labels;
   });
 }
 
@@ -187,7 +251,7 @@ export function universeRegions(models: readonly Model[], extra: readonly PodTer
 }
 
 function computeRegions(models: readonly Model[], extra: readonly PodTerm[], extraBlocks: readonly IpBlock[]): Regions {
-  const terms = [...models.flatMap((m) => [...podTerms(m), ...m.assertions.flatMap((a) => a.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))]), ...extra];
+  const terms = [...allTerms(models), ...extra];
   const ownedNames = [...new Set(models.flatMap((m) => m.namespaces.map((n) => n.name)))].sort();
   const namespaces: NamespaceRegion[] = ownedNames.map((name) => {
     const owner = models.find((m) => ownedNamespace(m, name))!;
@@ -210,24 +274,40 @@ function computeRegions(models: readonly Model[], extra: readonly PodTerm[], ext
   }
   const pods: PodRegion[] = [];
   for (const namespace of namespaces) {
-    const here = new Map<string, Conjunction>();
-    const workloads = models.flatMap((m) => workloadsIn(m, namespace.name));
-    for (const w of workloads) here.set(conjunctionKey(w.pods), w.pods);
-    for (const t of terms) if (namespace.labels.some((l) => conjunctionMatches(t.namespaces, l))) here.set(conjunctionKey(t.pods), t.pods);
-    const preferred = [{}, ...workloads.map((w) => witness(w.pods))];
-    const labels = labelRegions([...here.values()], everything, preferred);
-    if (!labels) return { tooMany: `the pod selectors that can reach namespace \`${namespace.name}\` tell apart too many kinds of pod` };
-    for (const l of labels) {
-      const workload = workloads.find((w) => conjunctionMatches(w.pods, l));
-      const plainest = workload && workloads.find((w) => labelsEqual(witness(w.pods), l));
-      pods.push({ namespace, labels: l, ports: workload?.ports ?? [], ...(plainest ? { workload: `${plainest.namespace}/${plainest.name}` } : {}) });
-    }
+    const here = podRegionsIn(models, terms, namespace);
+    if ("tooMany" in here) return here;
+    pods.push(...here);
   }
   const clauses = models.flatMap((m) => [...m.rules.flatMap((r) => r.clauses), ...m.assertions.flatMap((a) => a.clauses)]);
   const blocks = [...clauses.flatMap((c) => [...c.sources.ips, ...c.destinations.ips]), ...extraBlocks];
   const cluster = models.flatMap((m) => [...m.cluster.podCIDRs, ...m.cluster.serviceCIDRs]);
   return { namespaces, pods, addresses: addressRegions(blocks, cluster) };
 }
+
+/** The regions of pods of one namespace that the selectors of `terms` and of its workloads tell apart. */
+function podRegionsIn(models: readonly Model[], terms: readonly PodTerm[], namespace: NamespaceRegion): PodRegion[] | { tooMany: string } {
+  const here = new Map<string, Conjunction>();
+  const workloads = models.flatMap((m) => workloadsIn(m, namespace.name));
+  for (const w of workloads) here.set(conjunctionKey(w.pods), w.pods);
+  for (const t of terms) if (namespace.labels.some((l) => conjunctionMatches(t.namespaces, l))) here.set(conjunctionKey(t.pods), t.pods);
+  const preferred = [{}, ...workloads.map((w) => witness(w.pods))];
+  const labels = labelRegions([...here.values()], everything, preferred);
+  if (!labels) return { tooMany: `the pod selectors that can reach namespace \`${namespace.name}\` tell apart too many kinds of pod` };
+  return labels.map((l) => {
+    const workload = workloads.find((w) => conjunctionMatches(w.pods, l));
+    const plainest = workload && workloads.find((w) => labelsEqual(witness(w.pods), l));
+    return { namespace, labels: l, ports: workload?.ports ?? [], ...(plainest ? { workload: `${plainest.namespace}/${plainest.name}` } : {}) };
+  });
+}
+
+/** The regions of pods of an owned namespace (those of one program alone, with its assertions). */
+export function ownedPodRegions(model: Model, name: string): PodRegion[] | { tooMany: string } {
+  const owned = ownedNamespace(model, name);
+  if (!owned) return [];
+  return podRegionsIn([model], allTerms([model]), { name, labels: [owned.labels], owned: true, invented: false });
+}
+
+const allTerms = (models: readonly Model[]): PodTerm[] => models.flatMap((m) => [...podTerms(m), ...m.assertions.flatMap((a) => a.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))]);
 
 const labelsEqual = (a: Labels, b: Labels): boolean => {
   const ka = Object.keys(a);
