@@ -86,9 +86,16 @@ export function checkModel(inputs: readonly SourceText[], options: CompileOption
   return { diagnostics, sources: loaded.sources, model: hasErrors(diagnostics) ? undefined : checked.model };
 }
 
+/** `check` reports what `build` does, but writes nothing: the model's diagnostics, then the compiler's. */
 export function check(inputs: readonly SourceText[], options: CompileOptions = {}): CheckResult {
-  const { diagnostics, sources } = checkModel(inputs, options);
-  return { diagnostics, sources };
+  const { diagnostics, sources, model } = checkModel(inputs, options);
+  if (!model) return { diagnostics, sources };
+  return { diagnostics: sortDiagnostics([...diagnostics, ...compileDiagnostics(model)]), sources };
+}
+
+/** The diagnostics of compiling a checked model (SP3005, SP3011, ...), as `build` reports them. */
+function compileDiagnostics(model: Model): Diagnostic[] {
+  return [...compileNetworkPolicies(model).diagnostics, ...compileSecurityComponents(model).diagnostics, ...compilePspRbac(model).diagnostics];
 }
 
 const now = (): number => globalThis.performance?.now() ?? Date.now();

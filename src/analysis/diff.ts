@@ -61,7 +61,7 @@ const shownLabels = (labels: Labels): string =>
     .join(", ");
 
 /** A region's pods in source terms. */
-function podRegionName(r: PodRegion): string {
+export function podRegionName(r: PodRegion): string {
   if (r.workload) return r.workload;
   const n = r.namespace;
   const extra = shownLabels(n.labels[0]);
