@@ -1,11 +1,13 @@
 /**
  * The fuzzing campaign: `npm run fuzz`, or `npm run fuzz -- --runs N --manifest-runs M --format-runs F
- * --seed S` (it runs as `node --import tsx scripts/fuzz.ts`). Builds N programs (10,000 by default)
- * through the compiler core: generated programs, mutated and spliced examples, token soups and random
- * bytes, shared with the in-suite sample in test/support/fuzz.ts, and checks the robustness property
- * there on each; then audits and migrates M hostile manifests (10,000 by default;
- * test/support/manifest-fuzz.ts); then formats F generated programs of every statement form (1,000 by
- * default) and checks the formatter's property (`checkFormatting` in test/support/fuzz.ts).
+ * --answer-runs A --seed S` (it runs as `node --import tsx scripts/fuzz.ts`). Builds N programs
+ * (10,000 by default) through the compiler core: generated programs, mutated and spliced examples,
+ * token soups and random bytes, shared with the in-suite sample in test/support/fuzz.ts, and checks
+ * the robustness property there on each; then audits and migrates M hostile manifests (10,000 by
+ * default; test/support/manifest-fuzz.ts); then formats F generated programs of every statement form
+ * (1,000 by default) and checks the formatter's property (`checkFormatting` in test/support/fuzz.ts);
+ * then checks diff, assert -/-> and explain against the evaluator, A times each (1,000 by default;
+ * test/support/answers.ts).
  * Prints progress, the shrunk failing input of each failing family, and a summary line; exits 1
  * when any input fails.
  */
@@ -13,6 +15,7 @@ import fc from "fast-check";
 import { checkBuild, checkFormatting, families } from "../test/support/fuzz.js";
 import { everyFormProgram } from "../test/support/programs.js";
 import { checkManifest, hostileManifest } from "../test/support/manifest-fuzz.js";
+import { checkAssertion, checkDiff, checkExplain, diffCase, queryCase } from "../test/support/answers.js";
 
 function option(name: string): string | undefined {
   const args = process.argv.slice(2);
@@ -35,7 +38,9 @@ function integerOption(name: string, fallback: number): number {
 const programRuns = integerOption("runs", 10_000);
 const manifestRuns = integerOption("manifest-runs", 10_000);
 const formatRuns = integerOption("format-runs", 1_000);
-const runs = programRuns + manifestRuns + formatRuns;
+// diff, assert -/-> and explain against the evaluator (test/support/answers.ts), this many each
+const answerRuns = integerOption("answer-runs", 1_000);
+const runs = programRuns + manifestRuns + formatRuns + 3 * answerRuns;
 const seed = integerOption("seed", Date.now() % 2 ** 31);
 const progressEvery = Math.max(1, Math.min(1000, Math.round(runs / 20)));
 
@@ -47,6 +52,9 @@ const stages: { name: string; numRuns: number; arbitrary: fc.Arbitrary<unknown>;
   ...families.map((f, i) => ({ name: f.name, numRuns: shares[i], arbitrary: f.arbitrary, check: checkBuild, text: (t: string) => t })),
   { name: "manifests", numRuns: manifestRuns, arbitrary: hostileManifest, check: checkManifest, text: (m: { path: string; text: string }) => `${m.path}: ${m.text}` },
   { name: "format", numRuns: formatRuns, arbitrary: everyFormProgram, check: checkFormatting, text: (t: string) => t },
+  { name: "diff", numRuns: answerRuns, arbitrary: diffCase, check: checkDiff, text: (c: { before: string; after: string }) => `before:\n${c.before}after:\n${c.after}` },
+  { name: "assert", numRuns: answerRuns, arbitrary: queryCase, check: checkAssertion, text: (c: { program: string; src: string; dst: string; ports: string }) => `${c.program}assert ${c.src} -/-> ${c.dst}${c.ports}` },
+  { name: "explain", numRuns: answerRuns, arbitrary: queryCase, check: checkExplain, text: (c: { program: string; src: string; dst: string; ports: string }) => `${c.program}# explain ${c.src} -> ${c.dst}${c.ports}` },
 ];
 
 console.log(`fuzz: ${runs} inputs, seed ${seed} (${stages.map((f) => `${f.name} ${f.numRuns}`).join(", ")})`);

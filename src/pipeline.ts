@@ -14,7 +14,8 @@ import { diffPrograms, type ProgramDiff } from "./analysis/diff.js";
 import { connectivity, explainCell, type Connectivity } from "./analysis/matrix.js";
 import { auditAgainstProgram, auditAtLevel, auditRequirements, readWorkloads, suggestLevels, type AuditResult } from "./analysis/audit.js";
 import type { Level, Version } from "./semantics/pss.js";
-import { checkAssertions, endpointsOf, explain, Namespaces, type Explanation } from "./analysis/explain.js";
+import { checkAssertions, endpointsOf, explain, Namespaces, regionCases, type Explanation } from "./analysis/explain.js";
+import { universeRegions } from "./semantics/universe.js";
 import { parse } from "./syntax/parse.js";
 import type { SourceFileNode } from "./syntax/ast.js";
 import { checkProgram } from "./check/checker.js";
@@ -28,7 +29,6 @@ import type { Manifest } from "./compile/manifest.js";
 import { compileSecurityComponents } from "./compile/security-context.js";
 import { compilePspRbac } from "./compile/psp-rbac.js";
 import { applySuppressions } from "./analysis/suppressions.js";
-import { security as sm } from "./diagnostics/messages/security.js";
 
 export const PRELUDE = "std/prelude";
 
@@ -116,12 +116,16 @@ function withoutCascades(checked: readonly Diagnostic[], syntax: readonly Diagno
   });
 }
 
-/** Warnings only `emit` reports, which `check` does not run: `check` never calls their suppressions unused. */
-const EMIT_WARNINGS: ReadonlySet<string> = new Set([sm.workloadPspUnbound.code]);
-
+/** `check` reports what `build` does, but writes nothing: the model's diagnostics, then the compiler's. */
 export function check(inputs: readonly SourceText[], options: CompileOptions = {}): CheckResult {
-  const { diagnostics, sources, files } = checkModel(inputs, options);
-  return { diagnostics: applySuppressions(files, sources, diagnostics, { notReported: EMIT_WARNINGS }), sources };
+  const { diagnostics, sources, files, model } = checkModel(inputs, options);
+  const all = model ? sortDiagnostics([...diagnostics, ...compileDiagnostics(model)]) : diagnostics;
+  return { diagnostics: applySuppressions(files, sources, all), sources };
+}
+
+/** The diagnostics of compiling a checked model (SP3005, SP3011, ...), as `build` reports them. */
+function compileDiagnostics(model: Model): Diagnostic[] {
+  return [...compileNetworkPolicies(model).diagnostics, ...compileSecurityComponents(model).diagnostics, ...compilePspRbac(model).diagnostics];
 }
 
 const now = (): number => globalThis.performance?.now() ?? Date.now();
@@ -301,7 +305,12 @@ export function explainQuery(inputs: readonly SourceText[], query: string, optio
   const emitted = emit(checked.model, options);
   if (!emitted.output) return { diagnostics: sortDiagnostics([...diagnostics, ...emitted.diagnostics]), sources };
   const flow = { src, dst, protocol: port.protocol, port: port.range!.from };
-  return { diagnostics, sources, explanation: explain(checked.model, emitted.output.objects, flow, namespaces, query) };
+  // the query's ends are sets: its answer is exact over every region of them
+  const regions = universeRegions([checked.model]);
+  if ("tooMany" in regions) return { diagnostics: [...diagnostics, diagnostic(cm.tooManyRegions, querySpan, ["this query", regions.tooMany], { help: "ask about fewer labels at once" })], sources };
+  const cases = regionCases(checked.model, regions, clause, flow.protocol, flow.port);
+  const explanation = explain(checked.model, emitted.output.objects, flow, namespaces, query);
+  return { diagnostics, sources, explanation: cases.every((c) => c.permitted === explanation.permitted) ? explanation : { ...explanation, cases } };
 }
 
 /**
@@ -315,11 +324,13 @@ export function connectivityOf(
   const checked = checkModel(inputs, options);
   if (!checked.model || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, sources: checked.sources };
   const model = checked.model;
+  const matrix = connectivity(model);
+  if ("tooMany" in matrix) return { diagnostics: [...checked.diagnostics, undecidable("the matrix", matrix.tooMany, inputs)], sources: checked.sources };
   let objects: unknown[] | undefined;
   return {
     diagnostics: checked.diagnostics,
     sources: checked.sources,
-    connectivity: connectivity(model),
+    connectivity: matrix,
     explainCell: (row, column) => explainCell(model, (objects ??= emit(model, options).output?.objects ?? []), row, column),
   };
 }
@@ -331,7 +342,15 @@ export function diffSources(before: readonly SourceText[], after: readonly Sourc
   const diagnostics = sortDiagnostics([...old.diagnostics, ...current.diagnostics].filter((d) => d.severity === "error"));
   const sources = { ...old.sources, ...current.sources };
   if (!old.model || !current.model) return { diagnostics, sources };
-  return { diagnostics, sources, diff: diffPrograms(old.model, current.model) };
+  const diff = diffPrograms(old.model, current.model);
+  if ("tooMany" in diff) return { diagnostics: [...diagnostics, undecidable("the difference", diff.tooMany, after)], sources };
+  return { diagnostics, sources, diff };
+}
+
+/** SP3030 for an answer over regions too many to enumerate, at the start of the program's first file. */
+function undecidable(what: string, why: string, inputs: readonly SourceText[]): Diagnostic {
+  const start = { line: 1, column: 1, offset: 0 };
+  return diagnostic(cm.tooManyRegions, { file: inputs[0]?.path ?? QUERY_PATH, start, end: start }, [what, why], { help: "ask about fewer label keys at once, or split the program" });
 }
 
 export interface AuditRequest {

@@ -2,13 +2,14 @@
  * What changes between two versions of a program: the flows gained and lost, named in source terms
  * (workloads, other pods of a namespace, address blocks) on the ports either version mentions.
  */
-import { formatCidr, lastAddress } from "../semantics/ip.js";
-import { conjunctionMatches, FRESH_VALUE, labelCombinations, labelsKey, needsCombinations, witness, type Labels } from "../semantics/labels.js";
+import type { IpBlock } from "../semantics/ip.js";
+import { FRESH_VALUE, labelsKey, type Labels } from "../semantics/labels.js";
 import { evaluateFlow, ownedNamespaceLabels, sideOf, type Endpoint, type NamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model } from "../semantics/model.js";
-import { mergeRanges, portsKey, protocols, type Protocol } from "../semantics/ports.js";
+import { MAX_PORT, mergeRanges, MIN_PORT, portsKey, protocols, type Protocol } from "../semantics/ports.js";
 import { endpointsKey } from "../semantics/endpoints.js";
-import { clausesNear, podTerms, termPodsIn, workloadsIn } from "../semantics/lookup.js";
+import { clausesNear } from "../semantics/lookup.js";
+import { blockName, universeRegions, type PodRegion, type Regions } from "../semantics/universe.js";
 
 
 export interface NamedEndpoint {
@@ -28,93 +29,87 @@ export interface ProgramDiff {
   lost: FlowChange[];
 }
 
-/** Past this many label maps in a namespace, `diff` names only what the rules name, not where they meet. */
-export const MAX_DIFF_COMBINATIONS = 256;
+/**
+ * Endpoints standing for every region of pods and addresses the programs' selectors and blocks tell
+ * apart (src/semantics/universe.ts), named in source terms: workloads, other pods of a namespace,
+ * pods of a namespace the programs do not own, the pods where selectors meet
+ * (`pods(app=x, tier=t) in ns a`), namespaces no rule names by name (`pods of namespaces labelled
+ * team=x`, `pods of other namespaces`) and address blocks. `tooMany` when the regions are too many to
+ * enumerate.
+ */
+export function namedEndpoints(models: readonly Model[]): NamedEndpoint[] | { tooMany: string } {
+  const regions = universeRegions(models);
+  return "tooMany" in regions ? regions : regionEndpoints(regions);
+}
+
+/** The named endpoints of regions, sorted by name. */
+export function regionEndpoints(regions: Exclude<Regions, { tooMany: string }>): NamedEndpoint[] {
+  const result: NamedEndpoint[] = regions.pods.map((r) => ({ name: podRegionName(r), endpoint: { pod: { namespace: r.namespace.name, labels: r.labels, ports: r.ports } } }));
+  const firstNames = regions.addresses.map((a) => (a.holders.length === 0 ? `other addresses (IPv${a.family})` : blockName(mostSpecific(a.holders))));
+  regions.addresses.forEach((a, i) => {
+    const clash = firstNames.some((n, j) => j !== i && n === firstNames[i]);
+    const name = clash ? [...new Set(a.holders.map(blockName))].sort().join(" and ") : firstNames[i];
+    result.push({ name, endpoint: { ip: { family: a.family, value: a.value } } });
+  });
+  return result.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+const shownLabels = (labels: Labels): string =>
+  Object.entries(labels)
+    .filter(([k]) => k !== NAMESPACE_NAME_LABEL)
+    .map(([k, v]) => `${k}=${v.startsWith(FRESH_VALUE) ? "<other>" : v}`)
+    .join(", ");
+
+/** A region's pods in source terms. */
+export function podRegionName(r: PodRegion): string {
+  if (r.workload) return r.workload;
+  const n = r.namespace;
+  const extra = shownLabels(n.labels[0]);
+  const name = n.labels[0][NAMESPACE_NAME_LABEL];
+  const place = n.owned || (!n.invented && extra === "") ? name : n.invented ? (extra === "" ? "other namespaces" : `ns[${extra}]`) : `${name}[${extra}]`;
+  if (Object.keys(r.labels).length === 0) return n.owned ? `other pods of ${place}` : `pods of ${place}`;
+  return `pods(${shownLabels(r.labels)}) in ${n.invented ? place : `ns ${place}`}`;
+}
+
+/** The block most specific among these (the longest prefix, then the most excepts). */
+const mostSpecific = (blocks: readonly IpBlock[]): IpBlock =>
+  blocks.reduce((a, b) => (b.cidr.prefix > a.cidr.prefix || (b.cidr.prefix === a.cidr.prefix && b.except.length > a.except.length) ? b : a));
+
+/** A run of ports of one protocol on which no verdict of the programs can differ. */
+export interface PortInterval {
+  protocol: Protocol;
+  from: number;
+  to: number;
+}
 
 /**
- * Endpoints standing for what the programs name: workloads, other pods of namespaces, address
- * blocks, and in each namespace the pods where the selectors of its workloads and of the rules'
- * terms meet (`pods(app=x, tier=t) in ns a`), or, past MAX_DIFF_COMBINATIONS, each term's own.
+ * The ports cut where any verdict of the programs can change: at every range's first port and past
+ * its last, and at every workload port (named ports stand for those) and past it. Each interval
+ * between consecutive cuts has one verdict per pair, so its first port decides it.
  */
-export function namedEndpoints(models: readonly Model[]): NamedEndpoint[] {
-  const byName = new Map<string, NamedEndpoint>();
-  for (const model of models) addPodsWhereSelectorsMeet(model, byName);
-  for (const model of models) {
-    for (const w of model.workloads) {
-      byName.set(`${w.namespace}/${w.name}`, { name: `${w.namespace}/${w.name}`, endpoint: { pod: { namespace: w.namespace, labels: witness(w.pods), ports: w.ports } } });
+export function portIntervals(models: readonly Model[]): PortInterval[] {
+  const result: PortInterval[] = [];
+  for (const protocol of protocols) {
+    const cuts = new Set<number>([MIN_PORT]);
+    const cut = (from: number, to: number) => {
+      cuts.add(from);
+      if (to < MAX_PORT) cuts.add(to + 1);
+    };
+    for (const model of models) {
+      for (const rule of model.rules) for (const c of rule.clauses) for (const r of c.ports.numeric[protocol]) cut(r.from, r.to);
+      for (const a of model.assertions) for (const c of a.clauses) for (const r of c.ports.numeric[protocol]) cut(r.from, r.to);
+      for (const w of model.workloads) for (const p of w.ports) if (p.protocol === protocol) cut(p.port, p.port);
     }
-    for (const n of model.namespaces) byName.set(`${n.name}/*`, { name: `other pods of ${n.name}`, endpoint: { pod: { namespace: n.name, labels: { "secpolc-other": "" }, ports: [] } } });
-    for (const rule of model.rules) {
-      for (const clause of rule.clauses) {
-        for (const term of [...clause.sources.pods, ...clause.destinations.pods]) {
-          const named = term.namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
-          if (named?.values.kind === "only" && !named.absentOk) {
-            for (const namespace of named.values.values) {
-              if (!byName.has(`${namespace}/*`)) byName.set(`${namespace}/*`, { name: `pods of ${namespace}`, endpoint: { pod: { namespace, labels: witness(term.pods), ports: [] } } });
-            }
-          }
-        }
-        for (const block of [...clause.sources.ips, ...clause.destinations.ips]) {
-          const name = block.cidr.prefix === 0 ? `world (IPv${block.cidr.family})` : `cidr ${formatCidr(block.cidr)}${block.except.length > 0 ? ` except ${block.except.map(formatCidr).join(", ")}` : ""}`;
-          const value = [block.cidr.base, lastAddress(block.cidr)].find((v) => !block.except.some((e) => v >= e.base && v <= lastAddress(e)));
-          if (value !== undefined && !byName.has(name)) byName.set(name, { name, endpoint: { ip: { family: block.cidr.family, value } } });
-        }
-      }
-    }
+    const sorted = [...cuts].sort((a, b) => a - b);
+    sorted.forEach((from, i) => result.push({ protocol, from, to: i + 1 < sorted.length ? sorted[i + 1] - 1 : MAX_PORT }));
   }
-  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return result;
 }
 
-/** The pods of `pods(...)` terms and of where they meet the workloads' selectors, per namespace they can be in. */
-function addPodsWhereSelectorsMeet(model: Model, byName: Map<string, NamedEndpoint>): void {
-  const labelsOf = ownedNamespaceLabels(model, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
-  const owned = new Set(model.namespaces.map((n) => n.name));
-  const namespaces = new Set(owned);
-  for (const term of podTerms(model)) {
-    const named = term.namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
-    if (named?.values.kind === "only" && !named.absentOk) for (const n of named.values.values) namespaces.add(n);
-  }
-  for (const namespace of [...namespaces].sort()) {
-    const here = termPodsIn(model, namespace, labelsOf(namespace));
-    if (here.length === 0) continue;
-    const workloads = workloadsIn(model, namespace);
-    const conjunctions = [...workloads.map((w) => w.pods), ...here];
-    const pods = (needsCombinations(conjunctions) ? labelCombinations(conjunctions, MAX_DIFF_COMBINATIONS) : undefined) ?? here.map(witness);
-    // one pod per set of selectors holding it: a workload's own pods, pods without labels (other
-    // pods) and, in a namespace the program does not own, the first term's ("pods of X") are named
-    // already, and label maps that no selector tells apart are one
-    const signature = (labels: Labels) => conjunctions.map((c) => (conjunctionMatches(c, labels) ? "1" : "0")).join("");
-    const named = [{}, ...workloads.map((w) => witness(w.pods)), ...(owned.has(namespace) ? [] : [witness(here[0])])];
-    const seen = new Set(named.map(signature));
-    for (const labels of pods) {
-      const held = signature(labels);
-      if (seen.has(held)) continue;
-      seen.add(held);
-      const shown = Object.entries(labels).map(([k, v]) => `${k}=${v.startsWith(FRESH_VALUE) ? "<other>" : v}`).join(", ");
-      const name = `pods(${shown}) in ns ${namespace}`;
-      const ports = workloads.find((w) => conjunctionMatches(w.pods, labels))?.ports ?? [];
-      if (!byName.has(name)) byName.set(name, { name, endpoint: { pod: { namespace, labels, ports } } });
-    }
-  }
-}
-
-/** The ports the programs mention (rules' range ends and workloads' ports), or one when none. */
-export function candidatePorts(models: readonly Model[]): { protocol: Protocol; port: number }[] {
-  const result = new Map<string, { protocol: Protocol; port: number }>();
-  for (const model of models) {
-    for (const protocol of protocols) {
-      for (const rule of model.rules) for (const c of rule.clauses) for (const r of c.ports.numeric[protocol]) for (const port of [r.from, r.to]) result.set(`${protocol}/${port}`, { protocol, port });
-    }
-    for (const w of model.workloads) for (const p of w.ports) result.set(`${p.protocol}/${p.port}`, { protocol: p.protocol, port: p.port });
-  }
-  if (result.size === 0) result.set("TCP/1", { protocol: "TCP", port: 1 });
-  return [...result.values()];
-}
-
-/** Ports per protocol as `5432/tcp`, `8000..8080/tcp`, adjacent ports merged into ranges. */
-export function portList(byProtocol: ReadonlyMap<Protocol, number[]>): string[] {
+/** Port intervals per protocol as `5432/tcp`, `8000..8080/tcp`, adjacent ones merged. */
+export function portList(intervals: readonly PortInterval[]): string[] {
   return protocols.flatMap((p) =>
-    mergeRanges((byProtocol.get(p) ?? []).map((port) => ({ from: port, to: port }))).map((r) => `${r.from === r.to ? r.from : `${r.from}..${r.to}`}/${p.toLowerCase()}`),
+    mergeRanges(intervals.filter((i) => i.protocol === p)).map((r) => `${r.from === r.to ? r.from : `${r.from}..${r.to}`}/${p.toLowerCase()}`),
   );
 }
 
@@ -133,17 +128,19 @@ function sideText(model: Model, endpoint: Endpoint, direction: Direction, labels
 }
 
 /** `pairs: "all"` compares every pair, skipping none (the reference the skipping is tested against). */
-export function diffPrograms(before: Model, after: Model, pairs: "changed" | "all" = "changed"): ProgramDiff {
-  const labelsBefore = ownedNamespaceLabels(before, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
-  const labelsAfter = ownedNamespaceLabels(after, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
-  const all = namedEndpoints([before, after]);
-  const ports = candidatePorts([before, after]);
+export function diffPrograms(before: Model, after: Model, pairs: "changed" | "all" = "changed"): ProgramDiff | { tooMany: string } {
+  const regions = universeRegions([before, after]);
+  if ("tooMany" in regions) return regions;
+  const byName = new Map(regions.namespaces.map((n) => [n.name, n.labels]));
+  const labelsBefore: NamespaceLabels = (n) => byName.get(n)?.[0] ?? { [NAMESPACE_NAME_LABEL]: n };
+  const labelsAfter: NamespaceLabels = (n) => byName.get(n)?.[1] ?? { [NAMESPACE_NAME_LABEL]: n };
+  const all = regionEndpoints(regions);
+  const ports = portIntervals([before, after]);
   // A flow's verdict can change only where its source's egress or its destination's ingress does:
   // the pairs of two unchanged sides are skipped (every pair is compared when a namespace's labels
   // changed, since peers are then matched differently). A change to a few workloads of a
   // 5,000-service program is then compared on thousands of pairs, not 27 million.
-  const namespaces = [...new Set([...before.namespaces, ...after.namespaces].map((n) => n.name))];
-  const sameLabels = pairs === "changed" && namespaces.every((n) => labelsKey(labelsBefore(n)) === labelsKey(labelsAfter(n)));
+  const sameLabels = pairs === "changed" && regions.namespaces.every((n) => labelsKey(n.labels[0]) === labelsKey(n.labels[1]));
   const changed = (direction: Direction) =>
     new Set(all.filter((e) => !sameLabels || sideText(before, e.endpoint, direction, labelsBefore) !== sideText(after, e.endpoint, direction, labelsAfter)));
   const egressChanged = changed("egress");
@@ -152,20 +149,18 @@ export function diffPrograms(before: Model, after: Model, pairs: "changed" | "al
   const lost: FlowChange[] = [];
   for (const src of all) {
     for (const dst of egressChanged.has(src) ? all : ingressChanged) {
-      if (src === dst || (!("pod" in src.endpoint) && !("pod" in dst.endpoint))) continue;
-      const changed = { gained: new Map<Protocol, number[]>(), lost: new Map<Protocol, number[]>() };
-      for (const { protocol, port } of ports) {
-        const flow = { src: src.endpoint, dst: dst.endpoint, protocol, port };
+      // two pods of one region talk to each other too
+      if (!("pod" in src.endpoint) && !("pod" in dst.endpoint)) continue;
+      const changed = { gained: [] as PortInterval[], lost: [] as PortInterval[] };
+      for (const interval of ports) {
+        const flow = { src: src.endpoint, dst: dst.endpoint, protocol: interval.protocol, port: interval.from };
         const was = evaluateFlow(before, flow, labelsBefore).permitted;
         const is = evaluateFlow(after, flow, labelsAfter).permitted;
-        if (was === is) continue;
-        const into = is ? changed.gained : changed.lost;
-        into.set(protocol, [...(into.get(protocol) ?? []), port]);
+        if (was !== is) (is ? changed.gained : changed.lost).push(interval);
       }
       for (const [kind, target] of [["gained", gained], ["lost", lost]] as const) {
-        const byProtocol = changed[kind];
-        if (byProtocol.size === 0) continue;
-        target.push({ source: src.name, destination: dst.name, ports: portList(byProtocol) });
+        if (changed[kind].length === 0) continue;
+        target.push({ source: src.name, destination: dst.name, ports: portList(changed[kind]) });
       }
     }
   }

@@ -8,11 +8,12 @@ import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import { addressInBlock, formatAddress, lastAddress } from "../semantics/ip.js";
-import { conjunctionMatches, labelCombinations, witness, type Conjunction, type Labels } from "../semantics/labels.js";
-import { evaluateFlow, ownedNamespaceLabels, type ConcreteFlow, type Endpoint, type NamespaceLabels, type SideVerdict } from "../semantics/meaning.js";
+import { conjunctionMatches, witness, type Conjunction, type Labels } from "../semantics/labels.js";
+import { evaluateFlow, inEndpointSet, ownedNamespaceLabels, type ConcreteFlow, type Endpoint, type NamespaceLabels, type SideVerdict } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model } from "../semantics/model.js";
-import { podTerms, termPodsIn, workloadsIn } from "../semantics/lookup.js";
-import { protocols, type Protocol } from "../semantics/ports.js";
+import { portSetContains, protocols, type Protocol } from "../semantics/ports.js";
+import { regionNamespaceLabels, universeRegions, type Regions } from "../semantics/universe.js";
+import { portIntervals, regionEndpoints } from "./diff.js";
 import { emittedSide, indexPolicies } from "./netpol.js";
 
 export interface Reason {
@@ -25,7 +26,13 @@ export interface Reason {
 
 export interface Explanation {
   flow: string;
+  /** The verdict of the flow traced (the plainest pods of the query's ends). */
   permitted: boolean;
+  /**
+   * When the query's ends hold pods with different verdicts (a namespace not owned may carry any
+   * labels, a selector's pods any others): the verdict of every region of pods and addresses in them.
+   */
+  cases?: { flow: string; permitted: boolean }[];
   reasons: Reason[];
   /** Per side: managed or not, and the emitted policies (`namespace/name`) that admit the flow. */
   sides: { side: Direction; managed: boolean; permitted: boolean; policies: string[] }[];
@@ -39,54 +46,30 @@ export class Namespaces {
   private readonly invented = new Map<string, Labels>();
   readonly labels: NamespaceLabels;
 
-  constructor(model: Model) {
-    this.labels = ownedNamespaceLabels(model, (n) => this.invented.get(n) ?? { [NAMESPACE_NAME_LABEL]: n });
+  /** `others`: the labels of namespaces the program does not own (a region's, say); by default their name label only. */
+  constructor(model: Model, others: NamespaceLabels = (n) => ({ [NAMESPACE_NAME_LABEL]: n })) {
+    this.labels = ownedNamespaceLabels(model, (n) => this.invented.get(n) ?? others(n));
   }
 
-  /**
-   * Names of namespaces in the set: named ones, owned ones that match, or one invented to match;
-   * with `everyRegion`, one invented per region of the program's namespace selectors in the set.
-   */
-  within(model: Model, namespaces: Conjunction, everyRegion = false): string[] {
+  /** Names of namespaces in the set: named ones, owned ones that match, or one invented to match. */
+  within(model: Model, namespaces: Conjunction): string[] {
     const named = namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
     if (named && !named.absentOk && named.values.kind === "only") return [...named.values.values];
     const owned = model.namespaces.filter((n) => conjunctionMatches(namespaces, n.labels)).map((n) => n.name);
-    // an invented namespace has a name of its own: only the other labels tell its regions apart
-    const unnamed = (c: Conjunction) => c.filter(([key]) => key !== NAMESPACE_NAME_LABEL);
-    const regions = everyRegion ? regionsOf(unnamed(namespaces), podTerms(model).map((t) => unnamed(t.namespaces))) : [witness(namespaces)];
-    return [
-      ...owned,
-      ...regions.map((labels) => {
-        const name = `${INVENTED}${this.invented.size}`;
-        this.invented.set(name, { ...labels, [NAMESPACE_NAME_LABEL]: name });
-        return name;
-      }),
-    ];
+    const name = `${INVENTED}${this.invented.size}`;
+    this.invented.set(name, { ...witness(namespaces), [NAMESPACE_NAME_LABEL]: name });
+    return [...owned, name];
   }
 }
 
-/** Past this many label maps, an assertion is checked on a selector's witness only. */
-const MAX_ASSERTION_REGIONS = 256;
-
-/** Label maps in `c`, one per region that `c` and `others` tell apart (its witness alone, past MAX_ASSERTION_REGIONS). */
-function regionsOf(c: Conjunction, others: readonly Conjunction[]): Labels[] {
-  return labelCombinations([c, ...others], MAX_ASSERTION_REGIONS)?.filter((l) => conjunctionMatches(c, l)) ?? [witness(c)];
-}
-
-/**
- * Concrete endpoints standing for a set: a pod per namespace and selector, an address per block;
- * with `everyRegion` (`-/->` assertions), a pod per region of the set that the program's selectors
- * tell apart, so that the assertion holds for every pod of the set, not only the selector's plainest.
- */
-export function endpointsOf(model: Model, set: EndpointSet, namespaces: Namespaces, everyRegion = false): Endpoint[] {
+/** Concrete endpoints standing for a set: a pod per namespace and selector, an address per block. */
+export function endpointsOf(model: Model, set: EndpointSet, namespaces: Namespaces): Endpoint[] {
   const result: Endpoint[] = [];
   for (const term of set.pods) {
-    for (const namespace of namespaces.within(model, term.namespaces, everyRegion)) {
-      const here = everyRegion ? [...termPodsIn(model, namespace, namespaces.labels(namespace)), ...workloadsIn(model, namespace).map((w) => w.pods)] : [];
-      for (const labels of everyRegion ? regionsOf(term.pods, here) : [witness(term.pods)]) {
-        const workload = model.workloads.find((w) => w.namespace === namespace && conjunctionMatches(w.pods, labels));
-        result.push({ pod: { namespace, labels, ports: workload?.ports ?? [] } });
-      }
+    for (const namespace of namespaces.within(model, term.namespaces)) {
+      const labels = witness(term.pods);
+      const workload = model.workloads.find((w) => w.namespace === namespace && conjunctionMatches(w.pods, labels));
+      result.push({ pod: { namespace, labels, ports: workload?.ports ?? [] } });
     }
   }
   for (const block of set.ips) {
@@ -94,6 +77,22 @@ export function endpointsOf(model: Model, set: EndpointSet, namespaces: Namespac
     const value = candidates.find((v) => addressInBlock(block.cidr.family, v, block));
     if (value !== undefined) result.push({ ip: { family: block.cidr.family, value } });
   }
+  return result;
+}
+
+/** A region's endpoint, named in source terms. */
+export interface RegionEndpoint {
+  name: string;
+  endpoint: Endpoint;
+}
+
+/**
+ * Endpoints standing for every region of pods and addresses in a set (every pod and address the
+ * program's selectors and blocks tell apart there), with the labels of the regions' namespaces.
+ */
+export function regionEndpointsIn(regions: Exclude<Regions, { tooMany: string }>, set: EndpointSet, labels: NamespaceLabels): RegionEndpoint[] {
+  const result: RegionEndpoint[] = [];
+  for (const e of regionEndpoints(regions)) if (inEndpointSet(set, e.endpoint, labels)) result.push(e);
   return result;
 }
 
@@ -144,8 +143,29 @@ export function explain(model: Model, objects: readonly unknown[], flow: Concret
   return { flow: text, permitted: verdict.permitted, reasons: reasonsOf(verdict), sides };
 }
 
+/** The verdict of a query's flow in every region of its ends that the program tells apart. */
+export function regionCases(model: Model, regions: Exclude<Regions, { tooMany: string }>, clause: Clause, protocol: Protocol, port: number): { flow: string; permitted: boolean }[] {
+  const labels = regionNamespaceLabels(regions);
+  const cases: { flow: string; permitted: boolean }[] = [];
+  const destinations = regionEndpointsIn(regions, clause.destinations, labels);
+  for (const src of regionEndpointsIn(regions, clause.sources, labels)) {
+    for (const dst of destinations) {
+      if (!("pod" in src.endpoint) && !("pod" in dst.endpoint)) continue;
+      const permitted = evaluateFlow(model, { src: src.endpoint, dst: dst.endpoint, protocol, port }, labels).permitted;
+      cases.push({ flow: `${src.name} -> ${dst.name}`, permitted });
+    }
+  }
+  return cases;
+}
+
 export function renderExplanation(e: Explanation, sources: Record<string, string>): string {
-  const lines = [`${e.flow}: ${e.permitted ? "permitted" : "not permitted"}`];
+  const lines = [`${e.flow}: ${e.cases ? `permitted for some pods, not for others (${e.cases.filter((c) => c.permitted).length} of ${e.cases.length} kinds)` : e.permitted ? "permitted" : "not permitted"}`];
+  if (e.cases) {
+    for (const verdict of [true, false]) {
+      lines.push(`  ${verdict ? "permitted" : "not permitted"}:`, ...e.cases.filter((c) => c.permitted === verdict).map((c) => `    ${c.flow}`));
+    }
+    lines.push(`  the plainest pods: ${e.permitted ? "permitted" : "not permitted"}`);
+  }
   for (const side of e.sides) {
     const label = side.side === "ingress" ? "ingress of the destination" : "egress of the source";
     if (!side.managed) {
@@ -165,31 +185,42 @@ export function renderExplanation(e: Explanation, sources: Record<string, string
 export const explanationToJson = (e: Explanation) => ({
   flow: e.flow,
   permitted: e.permitted,
+  ...(e.cases ? { cases: e.cases } : {}),
   reasons: e.reasons.map((r) => ({ file: r.file, line: r.line, side: r.side, effect: r.effect })),
   policies: e.sides.flatMap((s) => s.policies.map((name) => ({ side: s.side, name }))),
 });
 
-/** Each assertion holds on every representative flow; a failing one is an error with its trace. */
+/**
+ * Each assertion holds on every flow it names: `-/->` on a pod of every region of its ends and every
+ * port interval (src/semantics/universe.ts), so that it holds for every pod a cluster could hold;
+ * `->` on the pods each selector stands for. A failing one is an error with its trace; one whose
+ * regions are too many to enumerate is an error too, never a silent pass.
+ */
 export function checkAssertions(model: Model, unchecked?: string): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const namespaces = new Namespaces(model);
   for (const assertion of model.assertions) {
     if (assertion.span.file === unchecked) continue;
-    let failing: { flow: ConcreteFlow; verdict: ReturnType<typeof evaluateFlow> } | undefined;
-    search: for (const clause of assertion.clauses) {
-      // `-/->` is a claim about every pod of both ends; `->` about the pods each selector stands for
-      for (const src of endpointsOf(model, clause.sources, namespaces, assertion.negated)) {
-        for (const dst of endpointsOf(model, clause.destinations, namespaces, assertion.negated)) {
-          if (!("pod" in src) && !("pod" in dst)) continue;
-          const ports = assertion.negated && clause.ports.named.length === 0 && protocols.every((p) => clause.ports.numeric[p].length === 1 && clause.ports.numeric[p][0].from === 1 && clause.ports.numeric[p][0].to === 65535)
-            ? everyPortWorthTrying(model)
-            : portsOf(clause, dst);
-          for (const { protocol, port } of ports) {
-            const flow: ConcreteFlow = { src, dst, protocol, port };
-            const verdict = evaluateFlow(model, flow, namespaces.labels);
-            if (verdict.permitted === assertion.negated) {
-              failing = { flow, verdict };
-              break search;
+    let failing: { flow: ConcreteFlow; text: string; verdict: ReturnType<typeof evaluateFlow> } | undefined;
+    if (assertion.negated) {
+      const regions = universeRegions([model]);
+      if ("tooMany" in regions) {
+        diagnostics.push(diagnostic(cm.tooManyRegions, assertion.span, ["this assertion", regions.tooMany], { help: "ask about fewer label keys at once, or split the assertion" }));
+        continue;
+      }
+      failing = regionCounterexample(model, regions, assertion.clauses);
+    } else {
+      search: for (const clause of assertion.clauses) {
+        for (const src of endpointsOf(model, clause.sources, namespaces)) {
+          for (const dst of endpointsOf(model, clause.destinations, namespaces)) {
+            if (!("pod" in src) && !("pod" in dst)) continue;
+            for (const { protocol, port } of portsOf(clause, dst)) {
+              const flow: ConcreteFlow = { src, dst, protocol, port };
+              const verdict = evaluateFlow(model, flow, namespaces.labels);
+              if (!verdict.permitted) {
+                failing = { flow, text: describeFlow(flow, namespaces.labels), verdict };
+                break search;
+              }
             }
           }
         }
@@ -198,7 +229,7 @@ export function checkAssertions(model: Model, unchecked?: string): Diagnostic[] 
     if (!failing) continue;
     const reasons = reasonsOf(failing.verdict);
     diagnostics.push(
-      diagnostic(cm.assertionFailed, assertion.span, [describeFlow(failing.flow, namespaces.labels), failing.verdict.permitted ? "permitted" : "not permitted"], {
+      diagnostic(cm.assertionFailed, assertion.span, [failing.text, failing.verdict.permitted ? "permitted" : "not permitted"], {
         related: reasons.map((r) => ({ span: r.span, message: `${r.side}: ${r.effect === "posture" ? "the posture" : `this ${r.effect}`} ${r.effect === "deny" ? "removes it" : r.effect === "allow" ? "admits it" : "decides"}` })),
         ...(reasons.length === 0 ? { help: "no rule or posture admits this flow on a managed side" } : {}),
       }),
@@ -207,12 +238,24 @@ export function checkAssertions(model: Model, unchecked?: string): Diagnostic[] 
   return diagnostics;
 }
 
-/** For `-/->` without ports: every range boundary the program mentions, on every protocol. */
-function everyPortWorthTrying(model: Model): { protocol: Protocol; port: number }[] {
-  const result = new Map<string, { protocol: Protocol; port: number }>();
-  for (const protocol of protocols) {
-    for (const port of [1, 65535]) result.set(`${protocol}/${port}`, { protocol, port });
-    for (const rule of model.rules) for (const c of rule.clauses) for (const r of c.ports.numeric[protocol]) for (const port of [r.from, r.to]) result.set(`${protocol}/${port}`, { protocol, port });
+/** A permitted flow among those the clauses name, over every region of their ends and every port interval, if any. */
+export function regionCounterexample(model: Model, regions: Exclude<Regions, { tooMany: string }>, clauses: readonly Clause[]): { flow: ConcreteFlow; text: string; verdict: ReturnType<typeof evaluateFlow> } | undefined {
+  const labels = regionNamespaceLabels(regions);
+  const ports = portIntervals([model]);
+  for (const clause of clauses) {
+    const destinations = regionEndpointsIn(regions, clause.destinations, labels);
+    for (const src of regionEndpointsIn(regions, clause.sources, labels)) {
+      for (const dst of destinations) {
+        if (!("pod" in src.endpoint) && !("pod" in dst.endpoint)) continue;
+        const dstPorts = "pod" in dst.endpoint ? dst.endpoint.pod.ports : undefined;
+        for (const { protocol, from } of ports) {
+          if (!portSetContains(clause.ports, protocol, from, dstPorts)) continue;
+          const flow: ConcreteFlow = { src: src.endpoint, dst: dst.endpoint, protocol, port: from };
+          const verdict = evaluateFlow(model, flow, labels);
+          if (verdict.permitted) return { flow, text: `${src.name} -> ${dst.name}:${from}/${protocol.toLowerCase()}`, verdict };
+        }
+      }
+    }
   }
-  return [...result.values()];
+  return undefined;
 }

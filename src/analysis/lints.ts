@@ -5,12 +5,14 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
-import { conjunctionMatches, intersect, MAX_SELECTORS, witness, type LabelSet } from "../semantics/labels.js";
+import { conjunctionMatches, describeConjunction, intersect, MAX_SELECTORS, setMatches, witness, type LabelSet } from "../semantics/labels.js";
 import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule } from "../semantics/model.js";
 import { intersectPorts, isNoPorts, portsKey, subtractPorts, type PortSet } from "../semantics/ports.js";
-import { clauseReach } from "../semantics/regions.js";
-import { clausesNear } from "../semantics/lookup.js";
+import { clauseReach, managedRegions } from "../semantics/regions.js";
+import { clausesNear, workloadsIn } from "../semantics/lookup.js";
+import { ownedPodRegions } from "../semantics/universe.js";
+import { podRegionName } from "./diff.js";
 
 interface Rect {
   peers: EndpointSet;
@@ -96,19 +98,23 @@ export function lint(model: Model): Diagnostic[] {
     else seen.set(key, rule);
   }
 
-  // owned pods whose egress is closed without DNS
+  // owned pods whose egress is closed without DNS: every region of pods under an egress `default
+  // deny`, the namespace's or a workload's own, named (`foo/w`, `other pods of foo`)
   const dns = { pod: { namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, ports: [] } };
   const namespaceLabels = ownedNamespaceLabels(model, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
-  for (const namespace of model.namespaces) {
-    const posture = namespace.postures.egress;
-    if (posture?.posture !== "deny") continue;
-    const pod = { namespace: namespace.name, labels: {}, ports: [] };
-    const resolves = evaluateSide(model, { src: { pod }, dst: dns, protocol: "UDP", port: 53 }, "egress", namespaceLabels).permitted;
-    if (!resolves) {
-      diagnostics.push(
-        diagnostic(cm.egressWithoutDns, posture.span, [namespace.name], { help: `add \`allow ${namespace.name}/* -> dns\`` }),
-      );
-    }
+  const closed = model.namespaces.flatMap((namespace) => managedRegions(model, namespace, "egress").filter((r) => r.posture.posture === "deny").map((region) => ({ namespace, region })));
+  const regions = new Map<string, ReturnType<typeof ownedPodRegions>>();
+  for (const { namespace, region } of closed) {
+    if (!regions.has(namespace.name)) regions.set(namespace.name, ownedPodRegions(model, namespace.name));
+    const pods = regions.get(namespace.name)!;
+    const candidates = !("tooMany" in pods)
+      ? pods.filter((p) => setMatches(region.pods, p.labels)).map((p) => ({ name: podRegionName(p), labels: p.labels }))
+      : region.pods.map((c) => ({ name: `pods(${describeConjunction(c)}) in ns ${namespace.name}`, labels: witness(c) }));
+    const stuck = candidates.filter((c) => !evaluateSide(model, { src: { pod: { namespace: namespace.name, labels: c.labels, ports: [] } }, dst: dns, protocol: "UDP", port: 53 }, "egress", namespaceLabels).permitted);
+    if (stuck.length === 0) continue;
+    const workload = workloadsIn(model, namespace.name).find((w) => w.postures.egress === region.posture);
+    const shown = stuck.slice(0, 5).map((s) => `\`${s.name}\``).join(", ") + (stuck.length > 5 ? ` and ${stuck.length - 5} more kinds of pod` : "");
+    diagnostics.push(diagnostic(cm.egressWithoutDns, region.posture.span, [shown], { help: `add \`allow ${workload ? `${namespace.name}/${workload.name}` : `${namespace.name}/*`} -> dns\`` }));
   }
 
   // ns(labels) that no owned namespace carries: the selector relies on labels set elsewhere

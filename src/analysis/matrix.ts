@@ -1,13 +1,13 @@
 /**
  * Who can talk to whom: the connectivity matrix of a program, computed by the meaning model. Rows
- * are sources, columns destinations: the program's workloads, the other pods of each namespace it
- * names, and the address blocks of its rules. Each cell lists the permitted ports among those the
- * program mentions; `explainCell` traces one cell's verdict to the deciding lines.
+ * are sources, columns destinations: a representative of every region of pods and addresses the
+ * program tells apart (src/semantics/universe.ts; named as `diff` names them). Each cell lists the
+ * permitted port intervals; `explainCell` traces one cell's verdict to the deciding lines.
  */
-import { evaluateFlow, ownedNamespaceLabels, type ConcreteFlow } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Model } from "../semantics/model.js";
-import type { Protocol } from "../semantics/ports.js";
-import { candidatePorts, namedEndpoints, portList, type NamedEndpoint } from "./diff.js";
+import { evaluateFlow, type ConcreteFlow } from "../semantics/meaning.js";
+import type { Model } from "../semantics/model.js";
+import { regionNamespaceLabels, universeRegions } from "../semantics/universe.js";
+import { namedEndpoints, portIntervals, portList, type NamedEndpoint, type PortInterval } from "./diff.js";
 import { describeFlow, explain, Namespaces, type Explanation } from "./explain.js";
 
 export interface MatrixCell {
@@ -20,24 +20,28 @@ export interface MatrixCell {
 export interface Connectivity {
   /** Row and column names, in the same order. */
   names: string[];
-  /** `cells[row][column]`; null on the diagonal and between two address blocks. */
+  /** `cells[row][column]`; null between two address blocks (a region of pods talks to itself too: two of its pods). */
   cells: (MatrixCell | null)[][];
 }
 
+const regionLabels = (model: Model) => regionNamespaceLabels(universeRegions([model]));
+
 const isPod = (e: NamedEndpoint) => "pod" in e.endpoint;
 
-export function connectivity(model: Model): Connectivity {
-  const labels = ownedNamespaceLabels(model, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
+/** The matrix over every region of pods and addresses the program tells apart (`tooMany` when they are too many). */
+export function connectivity(model: Model): Connectivity | { tooMany: string } {
   const all = namedEndpoints([model]);
-  const ports = candidatePorts([model]);
+  if ("tooMany" in all) return all;
+  const labels = regionLabels(model);
+  const ports = portIntervals([model]);
   const cells = all.map((src) =>
     all.map((dst): MatrixCell | null => {
-      if (src === dst || (!isPod(src) && !isPod(dst))) return null;
-      const permitted = new Map<Protocol, number[]>();
-      const denied = new Map<Protocol, number[]>();
-      for (const { protocol, port } of ports) {
-        const into = evaluateFlow(model, { src: src.endpoint, dst: dst.endpoint, protocol, port }, labels).permitted ? permitted : denied;
-        into.set(protocol, [...(into.get(protocol) ?? []), port]);
+      if (!isPod(src) && !isPod(dst)) return null;
+      const permitted: PortInterval[] = [];
+      const denied: PortInterval[] = [];
+      for (const interval of ports) {
+        const into = evaluateFlow(model, { src: src.endpoint, dst: dst.endpoint, protocol: interval.protocol, port: interval.from }, labels).permitted ? permitted : denied;
+        into.push(interval);
       }
       return { permitted: portList(permitted), denied: portList(denied) };
     }),
@@ -51,11 +55,12 @@ export function connectivity(model: Model): Connectivity {
  */
 export function explainCell(model: Model, objects: readonly unknown[], row: number, column: number): Explanation | undefined {
   const all = namedEndpoints([model]);
+  if ("tooMany" in all) return undefined;
   const src = all[row];
   const dst = all[column];
-  if (!src || !dst || src === dst) return undefined;
-  const namespaces = new Namespaces(model);
-  const flows: ConcreteFlow[] = candidatePorts([model]).map(({ protocol, port }) => ({ src: src.endpoint, dst: dst.endpoint, protocol, port }));
+  if (!src || !dst || (!isPod(src) && !isPod(dst))) return undefined;
+  const namespaces = new Namespaces(model, regionLabels(model));
+  const flows: ConcreteFlow[] = portIntervals([model]).map(({ protocol, from }) => ({ src: src.endpoint, dst: dst.endpoint, protocol, port: from }));
   const declared = "pod" in dst.endpoint ? dst.endpoint.pod.ports : [];
   const flow =
     flows.find((f) => evaluateFlow(model, f, namespaces.labels).permitted) ??

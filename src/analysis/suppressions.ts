@@ -18,11 +18,6 @@ import type * as ast from "../syntax/ast.js";
 const DIRECTIVE = /^#\s*secpol-ignore(?=[\s:]|$)/;
 const EXAMPLE = "e.g. `# secpol-ignore SP9105: DNS is served by a sidecar`";
 
-export interface SuppressionOptions {
-  /** Codes that passes which did not run may report: a suppression of one is never judged unused. */
-  notReported?: ReadonlySet<string>;
-}
-
 /** A statement, or an item of a block: a setting, a psp field, a rule of a profile. */
 type Item = ast.Statement | ast.SecurityRule | ast.Setting;
 
@@ -145,13 +140,12 @@ function readDirective(comment: ast.Comment, problems: Diagnostic[]): { code: st
 /**
  * The diagnostics without those the program's `secpol-ignore` comments silence, plus the problems
  * of those comments. Whether a suppression silenced anything is judged only when there is no error
- * (errors stop the passes that report warnings), and never for `options.notReported`.
+ * (errors stop the passes that report warnings).
  */
 export function applySuppressions(
   files: readonly ast.SourceFileNode[],
   sources: Readonly<Record<string, string>>,
   diagnostics: readonly Diagnostic[],
-  options: SuppressionOptions = {},
 ): Diagnostic[] {
   const problems: Diagnostic[] = [];
   const directives: Directive[] = [];
@@ -193,7 +187,7 @@ export function applySuppressions(
   });
   if (!hasErrors(diagnostics)) {
     for (const d of directives) {
-      if (d.used || options.notReported?.has(d.code)) continue;
+      if (d.used) continue;
       const why = d.target ? "it is not reported for the statement this comment applies to" : "no statement starts on this line or the next";
       problems.push(diagnostic(nm.unusedSuppression, d.span, [d.code, why], { help: "remove the comment, or move it to the statement that has the warning" }));
     }

@@ -19,7 +19,8 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from "../semantics/ip.js";
-import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, FRESH_VALUE as FRESH, labelCombinations, labelsKey, needsCombinations, witness, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
+import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, FRESH_VALUE as FRESH, labelsKey, witness, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
+import { labelCombinations, needsCombinations } from "../semantics/universe.js";
 import { evaluateSide, inEndpointSet, ownedNamespaceLabels, postureOf, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type OwnedNamespace, type PodTerm, type PostureSetting } from "../semantics/model.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";

@@ -795,7 +795,6 @@ class Checker {
   /** Address blocks minus the cluster's pod and service ranges: pods are addressed by labels. */
   private externalBlocks(blocks: IpBlock[], span: Span): IpBlock[] {
     const clusterRanges = [...this.cluster.podCIDRs, ...this.cluster.serviceCIDRs];
-    if (this.cluster.podCIDRs.length === 0) this.d.report(m.noPodCidr, span, [], { help: "declare it: `cluster { podCIDR 10.244.0.0/16 }`" });
     const result: IpBlock[] = [];
     for (const block of blocks) {
       const remaining = subtractFromBlock(block, clusterRanges);

@@ -15,6 +15,7 @@ import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as messages } from "../diagnostics/messages/compile.js";
+import { names as nameMessages } from "../diagnostics/messages/names.js";
 import { compareBlocks, formatCidr, simplifyBlocks, type IpBlock } from "../semantics/ip.js";
 import {
   compareConjunctions,
@@ -81,8 +82,12 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
       s.spans.push(span);
     }
   };
-  const addPieces = (namespace: string, pods: LabelSet, direction: Direction, rect: Rect, denies: readonly Deny[], span: Span) => {
-    for (const piece of cut({ ...rect, pods, denies: [] }, denies, span, diagnostics)) {
+  const addPieces = (namespace: string, pods: LabelSet, direction: Direction, rect: Rect, denies: readonly Deny[], span: Span, posture = false) => {
+    const pieces = cut({ ...rect, pods, denies: [] }, denies, span, diagnostics);
+    if (rect.peers.ips.length > 0 && model.cluster.podCIDRs.length === 0) {
+      refuseAddressLeak(pieces, { span, message: posture ? "the `default allow` that this deny carves out of" : "the rule whose address block would still admit those pods" }, diagnostics);
+    }
+    for (const piece of pieces) {
       for (const conjunction of piece.pods) {
         const s = subjectOf(namespace, conjunction);
         s.rules[direction].push({ peers: piece.peers, ports: piece.ports, spans: [span] });
@@ -106,7 +111,7 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
           if (reaching.length === 0) continue;
           const reached = intersect(region.pods, reaching.reduce<LabelSet>((all, d) => union(all, d.subjects), []));
           isolate(namespace.name, reached, direction, region.posture.span);
-          addPieces(namespace.name, reached, direction, everythingFor(model, reaching, region.posture.span, diagnostics), reaching, region.posture.span);
+          addPieces(namespace.name, reached, direction, everythingFor(model), reaching, region.posture.span, true);
           continue;
         }
         isolate(namespace.name, region.pods, direction, region.posture.span);
@@ -125,6 +130,8 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
   );
   const names = policyNames(model, ordered);
   const manifests = ordered.map((s) => toNetworkPolicy(model, s, names.get(s)!, diagnostics));
+  // (with errors, nothing is emitted)
+  if (model.cluster.podCIDRs.length === 0 && !diagnostics.some((d) => d.severity === "error")) warnOfIpBlocks(ordered, diagnostics);
   return { manifests, diagnostics };
 }
 
@@ -199,19 +206,41 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
 }
 
 /** Every peer on every port: all pods, and every address outside the cluster's ranges. */
-function everythingFor(model: Model, denies: readonly Deny[], span: Span, diagnostics: Diagnostic[]): Rect {
-  const podDeny = denies.find((d) => d.peers.pods.length > 0);
-  if (model.cluster.podCIDRs.length === 0 && podDeny) {
-    diagnostics.push(
-      diagnostic(messages.denyNeedsPodCidr, podDeny.span, [], {
-        help: "declare it: `cluster { podCIDR 10.244.0.0/16 }`",
-        related: [{ span, message: "the `default allow` that this deny carves out of" }],
-      }),
-    );
-  }
+function everythingFor(model: Model): Rect {
   const ranges = [...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs];
   const ips = ([4, 6] as const).flatMap((family) => subtractFromBlock({ cidr: everywhere(family), except: [] }, ranges));
   return { peers: { pods: [{ namespaces: everything, pods: everything }], ips }, ports: allPorts };
+}
+
+/** SP9004 at each statement an emitted ipBlock comes from (a block that denies remove entirely is never emitted). */
+function warnOfIpBlocks(subjects: readonly Subject[], diagnostics: Diagnostic[]): void {
+  const spans = new Map<string, Span>();
+  for (const s of subjects) {
+    for (const direction of ["ingress", "egress"] as const) {
+      for (const r of s.rules[direction]) if (r.peers.ips.length > 0) for (const span of r.spans) spans.set(`${span.file}\u0000${span.start.offset}`, span);
+    }
+  }
+  for (const span of spans.values()) diagnostics.push(diagnostic(nameMessages.noPodCidr, span, [], { help: "declare it: `cluster { podCIDR 10.244.0.0/16 }`" }));
+}
+
+/**
+ * Without the cluster's `podCIDR`, an ipBlock also holds pods by their address on some CNIs: a piece
+ * whose ipBlock survives while a deny removed some pods from its pod peers would admit them again
+ * (SP3005). A piece left with no ipBlock, or still holding every pod, is exact.
+ */
+function refuseAddressLeak(pieces: readonly Piece[], carved: { span: Span; message: string }, diagnostics: Diagnostic[]): void {
+  for (const piece of pieces) {
+    if (piece.peers.ips.length === 0 || piece.peers.pods.some((t) => t.namespaces.length === 0 && t.pods.length === 0)) continue;
+    const podDeny = piece.denies.find((d) => d.peers.pods.length > 0);
+    if (!podDeny) continue;
+    diagnostics.push(
+      diagnostic(messages.denyNeedsPodCidr, podDeny.span, [], {
+        help: "declare it: `cluster { podCIDR 10.244.0.0/16 }`",
+        related: [carved],
+      }),
+    );
+    return;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -279,71 +279,17 @@ export const isEverything = (c: Conjunction): boolean => c.length === 0;
 
 export const FRESH_VALUE = "secpolc-other";
 
-/**
- * Whether the witnesses and near misses of these conjunctions leave a region they tell apart
- * without a representative: not when they ask one label key between them, each for at most one
- * value (every value named is then a witness or a near miss, and so are a value not named and no value).
- */
-export function needsCombinations(conjunctions: readonly Conjunction[]): boolean {
-  let key: string | undefined;
-  for (const c of conjunctions) {
-    for (const [k, constraint] of c) {
-      if (constraint.values.values.length > 1 || (key !== undefined && k !== key)) return true;
-      key = k;
-    }
-  }
-  return false;
-}
-
-/**
- * Label maps standing for every region these conjunctions tell apart: per label key they name,
- * each value some conjunction names, a value none names (`FRESH_VALUE`, or `FRESH_VALUE-N` when
- * that is named) and no value, in every combination. A conjunction asks each key on its own, so
- * which conjunctions hold a label map depends only on each key's class. `without` are values of a
- * key left out. Undefined when there would be more than `limit`.
- */
-export function labelCombinations(conjunctions: readonly Conjunction[], limit: number, without?: { key: string; values: ReadonlySet<string> }): Labels[] | undefined {
-  const classes = new Map<string, Set<string | undefined>>();
-  for (const c of conjunctions) {
-    for (const [key, k] of c) {
-      let values = classes.get(key);
-      if (!values) classes.set(key, (values = new Set([undefined])));
-      for (const value of k.values.values) if (key !== without?.key || !without.values.has(value)) values.add(value);
-    }
-  }
-  let count = 1;
-  for (const values of classes.values()) {
-    let fresh = FRESH_VALUE;
-    for (let i = 2; values.has(fresh); i++) fresh = `${FRESH_VALUE}-${i}`;
-    values.add(fresh);
-    count *= values.size;
-    if (count > limit) return undefined;
-  }
-  const result: Labels[] = [];
-  const keys = [...classes.keys()].sort();
-  const labels: Record<string, string> = {};
-  const fill = (i: number): void => {
-    if (i === keys.length) {
-      result.push({ ...labels });
-      return;
-    }
-    for (const value of classes.get(keys[i])!) {
-      if (value === undefined) delete labels[keys[i]];
-      else labels[keys[i]] = value;
-      fill(i + 1);
-    }
-    delete labels[keys[i]];
-  };
-  fill(0);
-  return result;
-}
-
 /** A label map in the set, with as few labels as possible (a value nobody names where any will do). */
 export function witness(c: Conjunction): Record<string, string> {
   const labels: Record<string, string> = {};
   for (const [key, k] of c) {
     if (k.absentOk) continue;
-    labels[key] = k.values.kind === "only" ? k.values.values[0] : k.values.values.includes(FRESH_VALUE) ? `${FRESH_VALUE}-2` : FRESH_VALUE;
+    if (k.values.kind === "only") labels[key] = k.values.values[0];
+    else {
+      let fresh = FRESH_VALUE;
+      for (let i = 2; k.values.values.includes(fresh); i++) fresh = `${FRESH_VALUE}-${i}`;
+      labels[key] = fresh;
+    }
   }
   return labels;
 }

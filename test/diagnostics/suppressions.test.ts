@@ -103,11 +103,12 @@ test("many suppressions and warnings cost near-linear time (no quadratic matchin
   assert.equal(reported(`${shop("  default deny # secpol-ignore SP9105: x")}${rules}\n`), []);
 });
 
-test("a warning only build reports (SP9203, from compiling) is silenced by build, and check never calls its suppression unused", () => {
+test("a warning of the compiler (SP9203) is reported and silenced alike by build and check", () => {
   const body = "cluster { version 1.24 }\nnamespace shop { workload web app=web kind Deployment }\npsp restricted { privileged false }\ngrant psp restricted to group system:authenticated\nrequire runAsNonRoot for shop/web";
   const codes = (result: { diagnostics: { code: string }[] }) => result.diagnostics.map((d) => d.code);
   assert.equal(codes(build([{ path: "a.secpol", text: `${body}\n` }])), ["SP9203"]);
   const suppressed = [{ path: "a.secpol", text: `${body} # secpol-ignore SP9203: the patch is enough\n` }];
+  assert.equal(codes(check([{ path: "a.secpol", text: `${body}\n` }])), ["SP9203"]);
   assert.equal(codes(build(suppressed)), []);
   assert.equal(codes(check(suppressed)), []);
 });

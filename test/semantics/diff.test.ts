@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { checkModel } from "../../src/pipeline.js";
 import { join } from "node:path";
-import { diffPrograms, namedEndpoints } from "../../src/analysis/diff.js";
+import { diffPrograms, namedEndpoints, type NamedEndpoint, type ProgramDiff } from "../../src/analysis/diff.js";
 import { labelsKey } from "../../src/semantics/labels.js";
 import { repoRoot } from "../support/baseline.js";
 import { exampleNames, readSources } from "../support/sources.js";
@@ -38,8 +38,8 @@ test("diff on the pairs whose sides changed finds what comparing every pair find
       const current = checkModel([{ path: "p.secpol", text: after }]).model;
       if (!old || !current) return;
       compared++;
-      const every = diffPrograms(old, current, "all");
-      const changed = diffPrograms(old, current);
+      const every = diffPrograms(old, current, "all") as ProgramDiff;
+      const changed = diffPrograms(old, current) as ProgramDiff;
       assert.equal(changed, every, `before:\n${before}\nafter:\n${after}`);
       if (every.gained.length + every.lost.length > 0) withChanges++;
     }),
@@ -52,7 +52,7 @@ test("diff on the pairs whose sides changed finds what comparing every pair find
 test("a deny whose selector asks another key than the allow's is reported where they meet", () => {
   const before = "cluster { version 1.30 }\nnamespace a {\n  default deny\n  workload w app=w port http 80\n  workload x app=x\n}\nallow pods(app=x) in ns a -> a/w: 80\n";
   const after = `${before}deny pods(tier=t) in ns a -> a/w: 80\n`;
-  const diff = diffPrograms(checkModel([{ path: "p.secpol", text: before }]).model!, checkModel([{ path: "p.secpol", text: after }]).model!);
+  const diff = diffPrograms(checkModel([{ path: "p.secpol", text: before }]).model!, checkModel([{ path: "p.secpol", text: after }]).model!) as ProgramDiff;
   assert.equal(diff.gained, []);
   assert.equal(
     diff.lost.map((c) => `${c.source} -> ${c.destination}: ${c.ports.join(", ")}`),
@@ -63,7 +63,7 @@ test("a deny whose selector asks another key than the allow's is reported where 
 test("no two endpoints of an example stand for the same pods", () => {
   for (const name of exampleNames()) {
     const model = checkModel(readSources(join(repoRoot, "examples", name))).model!;
-    const keys = namedEndpoints([model]).map((e) => ("pod" in e.endpoint ? `${e.endpoint.pod.namespace} ${labelsKey(e.endpoint.pod.labels)}` : e.name));
+    const keys = (namedEndpoints([model]) as NamedEndpoint[]).map((e) => ("pod" in e.endpoint ? `${e.endpoint.pod.namespace} ${labelsKey(e.endpoint.pod.labels)}` : e.name));
     assert.equal(keys.length, new Set(keys).size, `${name}: ${keys.join("; ")}`);
   }
 });

@@ -13,10 +13,12 @@ const cell = (from: string, to: string) => cells[names.indexOf(from)][names.inde
 
 test("cells list the permitted ports of each pair of workloads", () => {
   assert.equal(cell("frontend/web", "backend/api"), { permitted: ["8080/tcp"], denied: cell("frontend/web", "backend/api")!.denied });
+  assert.ok(cell("frontend/web", "backend/api")!.denied.includes("8081..65535/tcp"), "the ports are exact intervals");
   assert.ok(cell("frontend/web", "backend/api")!.denied.length > 0);
   assert.equal(cell("backend/api", "frontend/web")!.permitted, [], "zero trust: no rule, no flow");
   assert.equal(cell("monitoring/prometheus", "backend/postgres")!.permitted, ["9187/tcp"], "the port each pod names `metrics`");
-  assert.is(cell("frontend/web", "frontend/web"), null);
+  // two pods of one workload are a pair too: zero trust closes it
+  assert.equal(cell("frontend/web", "frontend/web")!.permitted, []);
 });
 
 test("every cell agrees with `explain` on its ports", () => {

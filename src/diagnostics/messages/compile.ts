@@ -20,9 +20,11 @@ export const compile = {
   denyRemovesNothing: entry("SP9102", "warning", () => "this deny removes nothing: no flow it names is admitted where it applies"),
   allowRemovedByDenies: entry("SP9103", "warning", () => "this allow has no effect: deny rules remove every flow it admits"),
   duplicateRule: entry("SP9104", "warning", () => "this rule repeats another one"),
-  egressWithoutDns: entry("SP9105", "warning", (namespace: string) => `pods of \`${namespace}\` have their egress closed and cannot resolve names: DNS is not allowed`),
+  egressWithoutDns: entry("SP9105", "warning", (pods: string) => `these pods have their egress closed and cannot resolve names, since DNS is not allowed: ${pods}`),
   namespaceLabelsUnowned: entry("SP9106", "warning", (labels: string) =>
     `no namespace this program owns has the labels \`${labels}\`: the selector only matches namespaces labelled outside this program`),
+  tooManyRegions: entry("SP3030", "error", (what: string, why: string) =>
+    `${what} cannot be decided: ${why} to check each, and a representative would not stand for them all`),
   badManifest: entry("SP3010", "error", (problem: string) => `cannot audit this manifest: ${problem}`),
   kustomizeConfigSkipped: entry("SP9020", "note", (path: string) => `\`${path}\` is a kustomize configuration, not a manifest: skipped`),
   denyTooCostly: entry("SP3011", "error", (limit: number) =>

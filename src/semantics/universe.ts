@@ -1,0 +1,353 @@
+/**
+ * The regions of the universe that programs' selectors tell apart: every namespace and pod a cluster
+ * could hold, grouped so that the pods of one region are held by exactly the same selectors. A
+ * namespace is an owned one (its labels are the program's), or any other, named or not, carrying any
+ * labels; a pod is one of a namespace, with any labels; an address is any address outside the
+ * cluster's ranges. A representative per region stands for all of it, so an answer decided on every
+ * representative holds for every pod: verification, `diff`, `explain`, `assert` and the matrix all
+ * enumerate from here.
+ *
+ * A label selector asks each key on its own, so which selectors hold a label map depends only on each
+ * key's class (a value some selector names, a value none names, or no value): a label map per
+ * combination of classes covers every region (`labelCombinations`). The regions themselves are found
+ * by splitting the label maps by each selector in turn (`labelRegions`), which keeps only the
+ * combinations that tell something apart; past a limit, enumeration stops and says so, since some
+ * sets of selectors tell exponentially many regions apart.
+ */
+import { addressInBlock, addressInCidr, formatCidr, lastAddress, type Cidr, type Family, type IpBlock } from "./ip.js";
+import { conjunctionKey, conjunctionMatches, everything, FRESH_VALUE, intersectConjunctions, witness, type Conjunction, type Labels } from "./labels.js";
+import { NAMESPACE_NAME_LABEL, type Model, type PodTerm } from "./model.js";
+import { ownedNamespace, podTerms, workloadsIn } from "./lookup.js";
+import type { ContainerPort } from "./ports.js";
+
+/**
+ * Whether the witnesses and near misses of these conjunctions leave a region they tell apart
+ * without a representative: not when they ask one label key between them, each for at most one
+ * value (every value named is then a witness or a near miss, and so are a value not named and no value).
+ */
+export function needsCombinations(conjunctions: readonly Conjunction[]): boolean {
+  let key: string | undefined;
+  for (const c of conjunctions) {
+    for (const [k, constraint] of c) {
+      if (constraint.values.values.length > 1 || (key !== undefined && k !== key)) return true;
+      key = k;
+    }
+  }
+  return false;
+}
+
+/**
+ * Label maps standing for every region these conjunctions tell apart: per label key they name,
+ * each value some conjunction names, a value none names (`FRESH_VALUE`, or `FRESH_VALUE-N` when
+ * that is named) and no value, in every combination. A conjunction asks each key on its own, so
+ * which conjunctions hold a label map depends only on each key's class. `without` are values of a
+ * key left out. Undefined when there would be more than `limit`.
+ */
+export function labelCombinations(conjunctions: readonly Conjunction[], limit: number, without?: { key: string; values: ReadonlySet<string> }): Labels[] | undefined {
+  const classes = new Map<string, Set<string | undefined>>();
+  for (const c of conjunctions) {
+    for (const [key, k] of c) {
+      let values = classes.get(key);
+      if (!values) classes.set(key, (values = new Set([undefined])));
+      for (const value of k.values.values) if (key !== without?.key || !without.values.has(value)) values.add(value);
+    }
+  }
+  let count = 1;
+  for (const values of classes.values()) {
+    let fresh = FRESH_VALUE;
+    for (let i = 2; values.has(fresh); i++) fresh = `${FRESH_VALUE}-${i}`;
+    values.add(fresh);
+    count *= values.size;
+    if (count > limit) return undefined;
+  }
+  const result: Labels[] = [];
+  const keys = [...classes.keys()].sort();
+  const labels: Record<string, string> = {};
+  const fill = (i: number): void => {
+    if (i === keys.length) {
+      result.push({ ...labels });
+      return;
+    }
+    for (const value of classes.get(keys[i])!) {
+      if (value === undefined) delete labels[keys[i]];
+      else labels[keys[i]] = value;
+      fill(i + 1);
+    }
+    delete labels[keys[i]];
+  };
+  fill(0);
+  return result;
+}
+
+/** Regions past this many (plus a few per selector) are not enumerated: the caller reports it. */
+export const MAX_REGIONS = 4096;
+
+/** The most regions `labelRegions` enumerates for these many selectors. */
+export const regionLimit = (selectors: number): number => MAX_REGIONS + 4 * selectors;
+
+/**
+ * Label maps of `within`, one in each region that `conjunctions` tell apart there: every label map of
+ * `within` is held by exactly the same conjunctions as one of them. `preferred` label maps are taken
+ * as a region's representative where they fall in it (a workload's plainest pod, say). Undefined past
+ * `regionLimit` regions, or when a region takes more than MAX_SELECTORS conjunctions to write.
+ */
+export function labelRegions(conjunctions: readonly Conjunction[], within: Conjunction = everything, preferred: readonly Labels[] = []): Labels[] | undefined {
+  const unique = [...new Map(conjunctions.filter((c) => c.length > 0).map((c) => [conjunctionKey(c), c])).values()];
+  const limit = regionLimit(unique.length);
+  // one key asked for one value at a time: its values, one value none names and no value are the regions
+  if (!needsCombinations([within, ...unique])) {
+    // each value named is a region of its own (a workload's plainest pod is one already); a value
+    // none names is one with no value unless some selector asks whether the key exists
+    const asksExistence = [within, ...unique].some((c) => c.some(([, k]) => k.absentOk !== (k.values.kind === "except")));
+    const combined = labelCombinations([within, ...unique], limit)?.filter((l) => conjunctionMatches(within, l));
+    return asksExistence ? combined : combined?.filter((l) => !Object.values(l).some((v) => v.startsWith(FRESH_VALUE)));
+  }
+  // a region: the label maps in `inside` (the conjunctions holding them, intersected) and in none of
+  // `outside`, with one of them found; split by each conjunction in turn, a search finding the side
+  // its label map is not on
+  const budget = { steps: MAX_SEARCH_STEPS };
+  let regions: Region[] = [{ inside: within, outside: [], labels: witness(within) }];
+  for (const c of unique) {
+    const next: Region[] = [];
+    for (const region of regions) {
+      const held = conjunctionMatches(c, region.labels);
+      const inside = intersectConjunctions(region.inside, c);
+      const other = held ? (inside ? undefined : null) : inside ? findLabels(inside, region.outside, budget) : null;
+      const outside = [...region.outside, c];
+      const rest = held ? findLabels(region.inside, outside, budget) : null;
+      if (other === false || rest === false) return undefined;
+      if (held) {
+        next.push({ inside: inside!, outside: region.outside, labels: region.labels });
+        if (rest) next.push({ inside: region.inside, outside, labels: rest });
+      } else {
+        next.push({ inside: region.inside, outside, labels: region.labels });
+        if (other) next.push({ inside: inside!, outside: region.outside, labels: other });
+      }
+      if (next.length > limit) return undefined;
+    }
+    regions = next;
+  }
+  return representatives(regions, unique, preferred);
+}
+
+interface Region {
+  inside: Conjunction;
+  outside: readonly Conjunction[];
+  labels: Labels;
+}
+
+/** The search steps `labelRegions` may take in all (each a label fixed): past them, it gives up. */
+const MAX_SEARCH_STEPS = 200_000;
+
+/**
+ * A label map held by `inside` and by none of `outside` (null when there is none; false when the
+ * budget ran out first). For each conjunction of `outside` not yet missed, some key it asks must get a
+ * class it refuses (a value named on that key, a value none names, or no value): every way is tried.
+ */
+function findLabels(inside: Conjunction, outside: readonly Conjunction[], budget: { steps: number }): Labels | null | false {
+  const fixed = new Map<string, string | undefined>();
+  const allowed = (c: Conjunction, key: string, value: string | undefined): boolean => {
+    const k = c.find(([name]) => name === key)?.[1];
+    return !k || (value === undefined ? k.absentOk : k.values.kind === "only" ? k.values.values.includes(value) : !k.values.values.includes(value));
+  };
+  const classes = (key: string): (string | undefined)[] => {
+    const named = new Set<string>();
+    for (const c of [inside, ...outside]) for (const [k, constraint] of c) if (k === key) for (const v of constraint.values.values) named.add(v);
+    let fresh = FRESH_VALUE;
+    for (let i = 2; named.has(fresh); i++) fresh = `${FRESH_VALUE}-${i}`;
+    return [undefined, ...named, fresh];
+  };
+  const missed = (c: Conjunction) => c.some(([key]) => fixed.has(key) && !allowed(c, key, fixed.get(key)));
+  const search = (): boolean | "out" => {
+    if (--budget.steps < 0) return "out";
+    const next = outside.find((c) => !missed(c));
+    if (!next) return true;
+    for (const [key] of next) {
+      if (fixed.has(key)) continue;
+      for (const value of classes(key)) {
+        if (!allowed(inside, key, value) || allowed(next, key, value)) continue;
+        fixed.set(key, value);
+        const found = search();
+        if (found) return found;
+        fixed.delete(key);
+      }
+    }
+    return false;
+  };
+  const found = search();
+  if (found === "out") return false;
+  if (!found) return null;
+  const labels: Record<string, string> = { ...witness(inside) };
+  for (const [key, value] of fixed) {
+    if (value === undefined) delete labels[key];
+    else labels[key] = value;
+  }
+  return labels;
+}
+
+/** Each region's label map: a preferred one falling in it, else the one found. */
+function representatives(regions: readonly Region[], conjunctions: readonly Conjunction[], preferred: readonly Labels[]): Labels[] {
+  const signature = (l: Labels) => conjunctions.map((c) => (conjunctionMatches(c, l) ? "1" : "0")).join("");
+  const bySignature = new Map<string, Labels>();
+  for (const p of preferred) {
+    const s = signature(p);
+    if (!bySignature.has(s)) bySignature.set(s, p);
+  }
+  return regions.map(({ labels, inside }) => {
+    const p = bySignature.get(signature(labels));
+    return p && conjunctionMatches(inside, p) ? p : labels;
+  });
+}
+
+/** A namespace standing for a region of namespaces: its name (invented names start with FRESH_VALUE) and labels per program. */
+export interface NamespaceRegion {
+  /** Unique among the regions: the name label, or an alias of it when several regions share one. */
+  name: string;
+  /** Its labels in each program (owned namespaces: the program's; others: the region's, the same in each). */
+  labels: readonly Labels[];
+  /** Owned by some program. */
+  owned: boolean;
+  /** Its name is invented (no selector names it). */
+  invented: boolean;
+}
+
+/** A pod standing for a region of pods. */
+export interface PodRegion {
+  namespace: NamespaceRegion;
+  labels: Labels;
+  /** The ports of the first workload holding it (in the first program declaring one), else none. */
+  ports: readonly ContainerPort[];
+  /** The workload whose plainest pod it is, if any (`ns/name`). */
+  workload?: string;
+}
+
+/** An address standing for a region of addresses: the blocks holding it. */
+export interface AddressRegion {
+  family: Family;
+  value: bigint;
+  /** The blocks (of `blocks`) holding it. */
+  holders: readonly IpBlock[];
+}
+
+export type Regions = { namespaces: NamespaceRegion[]; pods: PodRegion[]; addresses: AddressRegion[] } | { tooMany: string };
+
+const regionCache = new WeakMap<Model, WeakMap<object, Regions>>();
+const NO_EXTRA: readonly PodTerm[] = [];
+
+/**
+ * The regions of namespaces and pods that the programs' selectors (and `extra` terms, e.g. an
+ * assertion's) tell apart, and of addresses that their blocks do. For one program without extra
+ * terms, computed once.
+ */
+export function universeRegions(models: readonly Model[], extra: readonly PodTerm[] = NO_EXTRA, extraBlocks: readonly IpBlock[] = []): Regions {
+  if (models.length === 1 && extra === NO_EXTRA && extraBlocks.length === 0) {
+    let cache = regionCache.get(models[0]);
+    if (!cache) regionCache.set(models[0], (cache = new WeakMap()));
+    let found = cache.get(NO_EXTRA);
+    if (!found) cache.set(NO_EXTRA, (found = computeRegions(models, extra, extraBlocks)));
+    return found;
+  }
+  return computeRegions(models, extra, extraBlocks);
+}
+
+function computeRegions(models: readonly Model[], extra: readonly PodTerm[], extraBlocks: readonly IpBlock[]): Regions {
+  const terms = [...allTerms(models), ...extra];
+  const ownedNames = [...new Set(models.flatMap((m) => m.namespaces.map((n) => n.name)))].sort();
+  const namespaces: NamespaceRegion[] = ownedNames.map((name) => {
+    const owner = models.find((m) => ownedNamespace(m, name))!;
+    // a namespace one version does not own is taken to carry the labels the other gives it
+    const labels = models.map((m) => (ownedNamespace(m, name) ?? ownedNamespace(owner, name)!).labels);
+    return { name, labels, owned: true, invented: false };
+  });
+  // the other namespaces: any name but the owned ones, any labels
+  const others: Conjunction = [[NAMESPACE_NAME_LABEL, { absentOk: false, values: { kind: "except", values: ownedNames } }]];
+  const namespaceSelectors = terms.map((t) => t.namespaces);
+  const otherLabels = labelRegions(namespaceSelectors, others);
+  if (!otherLabels) return { tooMany: "the namespace selectors tell apart too many kinds of namespace" };
+  // a name met with other labels is another namespace of that name: an alias tells them apart (`monitoring~1`)
+  const used = new Map<string, number>();
+  for (const labels of otherLabels) {
+    const named = labels[NAMESPACE_NAME_LABEL];
+    const seen = used.get(named) ?? 0;
+    used.set(named, seen + 1);
+    namespaces.push({ name: seen === 0 ? named : `${named}~${seen}`, labels: models.map(() => labels), owned: false, invented: named.startsWith(FRESH_VALUE) });
+  }
+  const pods: PodRegion[] = [];
+  for (const namespace of namespaces) {
+    const here = podRegionsIn(models, terms, namespace);
+    if ("tooMany" in here) return here;
+    pods.push(...here);
+  }
+  const clauses = models.flatMap((m) => [...m.rules.flatMap((r) => r.clauses), ...m.assertions.flatMap((a) => a.clauses)]);
+  const blocks = [...clauses.flatMap((c) => [...c.sources.ips, ...c.destinations.ips]), ...extraBlocks];
+  const cluster = models.flatMap((m) => [...m.cluster.podCIDRs, ...m.cluster.serviceCIDRs]);
+  return { namespaces, pods, addresses: addressRegions(blocks, cluster) };
+}
+
+/** The regions of pods of one namespace that the selectors of `terms` and of its workloads tell apart. */
+function podRegionsIn(models: readonly Model[], terms: readonly PodTerm[], namespace: NamespaceRegion): PodRegion[] | { tooMany: string } {
+  const here = new Map<string, Conjunction>();
+  const workloads = models.flatMap((m) => workloadsIn(m, namespace.name));
+  for (const w of workloads) here.set(conjunctionKey(w.pods), w.pods);
+  for (const t of terms) if (namespace.labels.some((l) => conjunctionMatches(t.namespaces, l))) here.set(conjunctionKey(t.pods), t.pods);
+  const preferred = [{}, ...workloads.map((w) => witness(w.pods))];
+  const labels = labelRegions([...here.values()], everything, preferred);
+  if (!labels) return { tooMany: `the pod selectors that can reach namespace \`${namespace.name}\` tell apart too many kinds of pod` };
+  return labels.map((l) => {
+    const workload = workloads.find((w) => conjunctionMatches(w.pods, l));
+    const plainest = workload && workloads.find((w) => labelsEqual(witness(w.pods), l));
+    return { namespace, labels: l, ports: workload?.ports ?? [], ...(plainest ? { workload: `${plainest.namespace}/${plainest.name}` } : {}) };
+  });
+}
+
+/** The regions of pods of an owned namespace (those of one program alone, with its assertions). */
+export function ownedPodRegions(model: Model, name: string): PodRegion[] | { tooMany: string } {
+  const owned = ownedNamespace(model, name);
+  if (!owned) return [];
+  return podRegionsIn([model], allTerms([model]), { name, labels: [owned.labels], owned: true, invented: false });
+}
+
+const allTerms = (models: readonly Model[]): PodTerm[] => models.flatMap((m) => [...podTerms(m), ...m.assertions.flatMap((a) => a.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))]);
+
+const labelsEqual = (a: Labels, b: Labels): boolean => {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+};
+
+/**
+ * The regions of addresses outside the cluster's ranges that the blocks tell apart: blocks are
+ * intervals, so every interval between consecutive edges is held by the same blocks; intervals held
+ * by the same blocks are one region, represented by their first address.
+ */
+export function addressRegions(blocks: readonly IpBlock[], cluster: readonly Cidr[]): AddressRegion[] {
+  const result: AddressRegion[] = [];
+  for (const family of [4, 6] as const) {
+    const edges = new Set<bigint>([0n]);
+    const cidrs = [...blocks.filter((b) => b.cidr.family === family).flatMap((b) => [b.cidr, ...b.except]), ...cluster.filter((c) => c.family === family)];
+    for (const c of cidrs) {
+      edges.add(c.base);
+      edges.add(lastAddress(c) + 1n);
+    }
+    const max = family === 4 ? 1n << 32n : 1n << 128n;
+    const seen = new Set<string>();
+    for (const start of [...edges].filter((e) => e < max).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (cluster.some((c) => addressInCidr(family, start, c))) continue;
+      const holders = blocks.filter((b) => addressInBlock(family, start, b));
+      const key = [...new Set(holders.map((b) => [b.cidr, ...b.except].map(formatCidr).join(" ")))].sort().join("\n");
+      if (seen.has(key)) continue;
+      seen.add(key);
+      result.push({ family, value: start, holders });
+    }
+  }
+  return result;
+}
+
+/** The name of a block, as `diff` and the matrix show it. */
+export const blockName = (block: IpBlock): string =>
+  block.cidr.prefix === 0 ? `world (IPv${block.cidr.family})` : `cidr ${formatCidr(block.cidr)}${block.except.length > 0 ? ` except ${block.except.map(formatCidr).join(", ")}` : ""}`;
+
+/** The labels of the regions' namespaces in the i-th program, by name (a name not among them: its name label only). */
+export function regionNamespaceLabels(regions: Regions, i = 0): (name: string) => Labels {
+  const byName = new Map("tooMany" in regions ? [] : regions.namespaces.map((n) => [n.name, n.labels[i]]));
+  return (name) => byName.get(name) ?? { [NAMESPACE_NAME_LABEL]: name };
+}

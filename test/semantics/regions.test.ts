@@ -1,0 +1,92 @@
+/**
+ * `diff`, `explain`, `assert` and the matrix are decided over every region of pods, namespaces and
+ * addresses the program tells apart (src/semantics/universe.ts): the cases of issue 17, each wrong
+ * before, and the region cap reported as an error, never a silent pass.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { check, diffSources, explainQuery } from "../../src/index.js";
+
+const source = (text: string) => [{ path: "p.secpol", text }];
+const api = "namespace a {\n  default deny\n  workload api app=api port http 80\n}\n";
+const changes = (before: string, after: string) => {
+  const { diff, diagnostics } = diffSources(source(before), source(after));
+  assert.ok(diff, JSON.stringify(diagnostics));
+  return { gained: diff.gained.map((c) => `${c.source} -> ${c.destination}: ${c.ports.join(", ")}`), lost: diff.lost.map((c) => `${c.source} -> ${c.destination}: ${c.ports.join(", ")}`) };
+};
+
+test("diff: `allow cluster -> a/api` admits pods of every namespace, named or not", () => {
+  const { gained, lost } = changes(api, `${api}allow cluster -> a/api: 80\n`);
+  assert.equal(lost, []);
+  assert.ok(gained.includes("pods of other namespaces -> a/api: 80/tcp"), gained.join("\n"));
+  assert.ok(gained.includes("other pods of a -> a/api: 80/tcp"), gained.join("\n"));
+  assert.ok(gained.includes("a/api -> a/api: 80/tcp"), "two pods of one workload are a pair too");
+});
+
+test("diff: `allow ns(team=x) -> a/api` admits pods of namespaces labelled team=x", () => {
+  assert.equal(changes(api, `${api}allow ns(team=x) -> a/api: 80\n`), { gained: ["pods of ns[team=x] -> a/api: 80/tcp"], lost: [] });
+});
+
+test("diff: `-> cluster: 9100` changed to `-> monitoring/*: 9100` is reported both ways", () => {
+  const before = `${api}allow a/api -> cluster: 9100\n`;
+  const after = `${api}allow a/api -> monitoring/*: 9100\n`;
+  const forth = changes(before, after);
+  assert.equal(forth.gained, []);
+  assert.ok(forth.lost.includes("a/api -> pods of other namespaces: 9100/tcp"), forth.lost.join("\n"));
+  assert.not.ok(forth.lost.some((l) => l.includes("monitoring")), "monitoring keeps the flow");
+  assert.equal(changes(after, before), { gained: forth.lost, lost: [] });
+});
+
+test("diff: port changes are exact intervals, not only the ports a rule names", () => {
+  const before = `${api}allow other/* -> a/api: 80..90\n`;
+  const after = `${api}allow other/* -> a/api: 80..85, 88..90\n`;
+  assert.equal(changes(before, after), { gained: [], lost: ["pods of other -> a/api: 86..87/tcp"] });
+});
+
+const web = "namespace default {\n  default deny ingress\n  workload web app=web port http 80\n}\nallow ns(purpose=production) -> default/web: 80\n";
+
+test("assert: an unowned namespace may carry any labels", () => {
+  const { diagnostics } = check(source(`${web}assert ns prod -/-> default/web\n`));
+  const failed = diagnostics.find((d) => d.code === "SP3008");
+  assert.ok(failed, JSON.stringify(diagnostics));
+  assert.match(failed.message, "pods of prod[purpose=production] -> default/web:80/tcp is permitted");
+  assert.not.ok(check(source(`${web}assert ns prod -/-> default/web: 81\n`)).diagnostics.some((d) => d.severity === "error"));
+});
+
+test("explain: an unowned namespace may carry any labels, and the answer lists each kind of pod", () => {
+  const { explanation } = explainQuery(source(web), "ns prod -> default/web:80");
+  assert.ok(explanation);
+  assert.equal(explanation.cases, [
+    { flow: "pods of prod -> default/web", permitted: false },
+    { flow: "pods of prod[purpose=production] -> default/web", permitted: true },
+  ]);
+  const closed = explainQuery(source(web), "ns prod -> default/web:81").explanation!;
+  assert.is(closed.permitted, false);
+  assert.is(closed.cases, undefined, "one verdict for every pod: no cases");
+});
+
+const unrelated = (n: number) =>
+  `namespace a {\n  default deny\n  workload w app=w port http 80\n${Array.from({ length: n }, (_, i) => `  workload u${i} k${i}=v\n`).join("")}}\nallow pods(tier=t) in ns a -> a/w: 80\nassert pods(app=x) in ns a -/-> a/w: 80\n`;
+
+test("assert: unrelated workloads do not hide the pods where two selectors meet (no silent cap)", () => {
+  for (const n of [2, 3, 6]) {
+    const failed = check(source(unrelated(n))).diagnostics.find((d) => d.code === "SP3008");
+    assert.ok(failed, `${n} unrelated workloads`);
+    assert.match(failed.message, /tier=t/);
+  }
+});
+
+test("assert: past the region cap, an error, never a pass", () => {
+  // 13 selectors asking 13 keys of their own: 2^13 kinds of pod in `a`, more than are enumerated
+  const keys = Array.from({ length: 13 }, (_, i) => `k${i}`);
+  const program = `namespace a {\n  default deny\n  workload w app=w port http 80\n}\n${keys.map((k) => `allow pods(${k}=p) in ns a -> a/w: 80\n`).join("")}`;
+  const undecided = check(source(`${program}assert pods(app=x) in ns a -/-> a/w: 81\n`)).diagnostics.find((d) => d.code === "SP3030");
+  assert.ok(undecided);
+  assert.is(undecided.severity, "error");
+  assert.match(undecided.message, "this assertion cannot be decided");
+  const diff = diffSources(source(program), source(`${program}allow a/w -> a/w: 81\n`));
+  assert.is(diff.diff, undefined);
+  assert.ok(diff.diagnostics.some((d) => d.code === "SP3030"));
+});
+
+test.run();
