@@ -11,6 +11,7 @@ import { positionsIn, type Diagnostic, type Span } from "../diagnostics/diagnost
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import type { SourceText } from "../index.js";
+import { goYamlValue } from "../compile/yaml11.js";
 
 type Json = Record<string, any>;
 
@@ -20,75 +21,12 @@ export interface ManifestObject {
   span: Span;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Plain scalars, as go-yaml v2 resolves them (resolve.go of sigs.k8s.io/yaml's goyaml.v2)
-
-const words: Record<string, unknown> = {};
-for (const [value, texts] of [
-  [true, ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]],
-  [false, ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]],
-  [null, ["", "~", "null", "Null", "NULL"]],
-  [Number.NaN, [".nan", ".NaN", ".NAN"]],
-  [Number.POSITIVE_INFINITY, [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"]],
-  [Number.NEGATIVE_INFINITY, ["-.inf", "-.Inf", "-.INF"]],
-] as const) {
-  for (const text of texts) words[text] = value;
-}
-
-/** Go's integer syntax (`strconv.ParseInt(s, 0, 64)`): a sign, then 0x, 0b, 0o, a leading 0 (octal) or decimal. */
-const GO_INTEGER = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|0[oO]([0-7]+)|0([0-7]*)|([1-9][0-9]*))$/;
-/** go-yaml's `yamlStyleFloat`. */
-const YAML_STYLE_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const UINT64_MAX = 2n ** 64n - 1n;
-
-/**
- * The value of an untagged plain scalar as go-yaml v2 reads it: the YAML 1.1 booleans
- * (`y`/`n`/`yes`/`no`/`on`/`off`/`true`/`false` in three cases), Go's integers after removing every
- * `_` (`0x1F`, `0X1F`, `0o17`, `017`, `0b101`, `1_000`), floats (`1e1_0`, `.5`); not base 60
- * (`1:20` is a string), and timestamps stay strings. Integers beyond 2^53 lose precision as numbers.
- */
-export function resolvePlainScalar(text: string): unknown {
-  if (Object.hasOwn(words, text)) return words[text];
-  const first = text[0];
-  if (first === ".") {
-    // strconv.ParseFloat of the text as written (no `_` removed); out of range is an error, a string
-    const value = /^\.[0-9]+(?:[eE][-+]?[0-9]+)?$/.test(text) ? Number(text) : Number.NaN;
-    return Number.isFinite(value) ? value : text;
-  }
-  if (!/[-+0-9]/.test(first)) return text;
-  const plain = text.replace(/_/g, "");
-  const integer = GO_INTEGER.exec(plain);
-  let magnitude: bigint | undefined;
-  if (integer) {
-    const [, sign, hex, binary, octal, leadingZero, decimal] = integer;
-    magnitude =
-      hex !== undefined ? BigInt(`0x${hex}`)
-      : binary !== undefined ? BigInt(`0b${binary}`)
-      : octal !== undefined ? BigInt(`0o${octal}`)
-      : leadingZero !== undefined ? BigInt(`0o${leadingZero || "0"}`)
-      : BigInt(decimal);
-    const value = sign === "-" ? -magnitude : magnitude;
-    // ParseInt (int64), then ParseUint (no sign, uint64)
-    if (value >= INT64_MIN && value <= INT64_MAX) return Number(value);
-    if (sign === "" && value <= UINT64_MAX) return Number(value);
-  }
-  if (YAML_STYLE_FLOAT.test(plain)) {
-    const value = Number(plain);
-    if (Number.isFinite(value)) return value;
-  }
-  // an unsigned integer too large for uint64 is a big.Int (a decimal one was a float above)
-  if (integer && integer[1] === "" && magnitude !== undefined) return Number(magnitude);
-  return text;
-}
-
 /** Every untagged plain scalar of the document (keys too), resolved as go-yaml v2 resolves it. */
 function resolveAsKubectl(doc: ReturnType<typeof parseAllDocuments>[number]): void {
   visit(doc, {
     Scalar(_, node) {
       // `<<` stays the merge key the YAML 1.1 schema made it
-      if (node.type === "PLAIN" && node.tag === undefined && typeof node.source === "string" && node.source !== "<<") node.value = resolvePlainScalar(node.source);
+      if (node.type === "PLAIN" && node.tag === undefined && typeof node.source === "string" && node.source !== "<<") node.value = goYamlValue(node.source);
     },
   });
 }
