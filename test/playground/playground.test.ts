@@ -101,9 +101,10 @@ test("a wide matrix scrolls inside its own pane: the page does not scroll, the h
       const root = document.scrollingElement!;
       return { header, editor, pageScrollWidth: root.scrollWidth, pageWidth: root.clientWidth, scrollX: window.scrollX, scrollY: window.scrollY };
     });
-  const before = await layout();
   await page.evaluate((text) => (window as any).secpol.setText(text), wideProgram());
   await page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("compiled"));
+  // the layout with the program's own diagnostics shown, before its matrix is
+  const before = await layout();
   await page.click("#tabs button[data-tab='matrix']");
   await page.waitForSelector("#matrix td[title='wide/service-with-a-long-name-39 -> wide/service-with-a-long-name-0']");
   const pane = await page.evaluate(() => {
