@@ -113,7 +113,11 @@ export function lint(model: Model): Diagnostic[] {
     const stuck = candidates.filter((c) => !evaluateSide(model, { src: { pod: { namespace: namespace.name, labels: c.labels, ports: [] } }, dst: dns, protocol: "UDP", port: 53 }, "egress", namespaceLabels).permitted);
     if (stuck.length === 0) continue;
     const workload = workloadsIn(model, namespace.name).find((w) => w.postures.egress === region.posture);
-    const shown = stuck.slice(0, 5).map((s) => `\`${s.name}\``).join(", ") + (stuck.length > 5 ? ` and ${stuck.length - 5} more kinds of pod` : "");
+    // every pod the namespace's own posture holds: the namespace, not a list of its regions
+    const shown =
+      !workload && stuck.length === candidates.length && workloadsIn(model, namespace.name).every((w) => !w.postures.egress)
+        ? `the pods of \`${namespace.name}\``
+      : stuck.slice(0, 5).map((s) => `\`${s.name}\``).join(", ") + (stuck.length > 5 ? ` and ${stuck.length - 5} more` : "");
     diagnostics.push(diagnostic(cm.egressWithoutDns, region.posture.span, [shown], { help: `add \`allow ${workload ? `${namespace.name}/${workload.name}` : `${namespace.name}/*`} -> dns\`` }));
   }
 

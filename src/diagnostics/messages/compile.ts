@@ -20,7 +20,7 @@ export const compile = {
   denyRemovesNothing: entry("SP9102", "warning", () => "this deny removes nothing: no flow it names is admitted where it applies"),
   allowRemovedByDenies: entry("SP9103", "warning", () => "this allow has no effect: deny rules remove every flow it admits"),
   duplicateRule: entry("SP9104", "warning", () => "this rule repeats another one"),
-  egressWithoutDns: entry("SP9105", "warning", (pods: string) => `these pods have their egress closed and cannot resolve names, since DNS is not allowed: ${pods}`),
+  egressWithoutDns: entry("SP9105", "warning", (pods: string) => `egress is closed and DNS is not allowed, so these cannot resolve names: ${pods}`),
   namespaceLabelsUnowned: entry("SP9106", "warning", (labels: string) =>
     `no namespace this program owns has the labels \`${labels}\`: the selector only matches namespaces labelled outside this program`),
   tooManyRegions: entry("SP3030", "error", (what: string, why: string) =>
