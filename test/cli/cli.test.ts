@@ -1,15 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArguments } from "../../src/cli/args.js";
 import { discoverSources, importResolver, readManifests } from "../../src/cli/files.js";
 import { differingFiles, OutputError, writeOutputDirectory } from "../../src/cli/write.js";
 import { repoRoot } from "../support/baseline.js";
+import { bin, run, workspace } from "../support/cli.js";
 
-const bin = join(repoRoot, "bin", "secpolc.js");
 const program = `cluster { podCIDR 10.244.0.0/16 }
 namespace shop {
   default deny
@@ -17,20 +16,6 @@ namespace shop {
 }
 allow ns(team=x) -> shop/web:80
 `;
-
-function workspace(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), "secpolc-cli-"));
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, path, ".."), { recursive: true });
-    writeFileSync(join(dir, path), text);
-  }
-  return dir;
-}
-
-function run(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8" });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const tree = (dir: string): Record<string, string> => {
   const out: Record<string, string> = {};
