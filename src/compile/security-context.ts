@@ -77,13 +77,14 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
     };
     const replacements = ordered.map((s) => ({
       source: { kind: "SecurityValues", name: sourceName, namespace: namespace.name, fieldPath: `values.${s.key}` },
-      targets: targetKinds(s).map((kind) => ({
+      // an exempt workload without pod labels is every pod of the namespace: its kinds are not patched
+      targets: targetKinds(s).filter((kind) => exemptOf(s, kind).every((w) => w.pods.length > 0)).map((kind) => ({
         select: {
           kind,
           namespace: namespace.name,
           ...(s.target.kind === "workload" && s.target.workload.pods.length > 0 ? { labelSelector: selectorOf(s.target.workload) } : {}),
         },
-        ...rejected(s, kind, namespace.name),
+        ...rejected(s, kind),
         fieldPaths: [s.field.scope === "pod" ? `${podSpecPath(kind)}.${s.field.path}` : `${podSpecPath(kind)}.containers.*.${s.field.path}`],
         options: { create: true },
       })),
@@ -104,11 +105,18 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
   return { files, components, diagnostics };
 }
 
-/** The objects of `kind` whose workload is exempt from a setting: kustomize's `reject`, by the object's own labels as `select` does. */
-function rejected(s: Setting, kind: string, namespace: string): { reject?: { kind: string; namespace: string; labelSelector?: string }[] } {
-  const exempt = s.exempt.filter((w) => !w.kind || w.kind === kind);
-  if (exempt.length === 0) return {};
-  return { reject: exempt.map((w) => ({ kind, namespace, ...(w.pods.length > 0 ? { labelSelector: selectorOf(w) } : {}) })) };
+/** The workloads exempt from a setting whose objects may be of `kind`. */
+const exemptOf = (s: Setting, kind: string) => s.exempt.filter((w) => !w.kind || w.kind === kind);
+
+/**
+ * The objects of `kind` whose workload is exempt from a setting: kustomize's `reject`, by the
+ * object's own labels as `select` does. A reject selector names the labels only: kustomize rejects
+ * an object that matches any one of a selector's fields, so `kind` or `namespace` there would
+ * reject every object the target selects.
+ */
+function rejected(s: Setting, kind: string): { reject?: { labelSelector: string }[] } {
+  const exempt = exemptOf(s, kind);
+  return exempt.length === 0 ? {} : { reject: exempt.map((w) => ({ labelSelector: selectorOf(w) })) };
 }
 
 /** A workload's pod labels as a kustomize label selector. */
