@@ -290,6 +290,19 @@ const namespaceOf = (t: SecurityTarget) => (t.kind === "workload" ? t.workload.n
 const overlap = (a: SecurityTarget, b: SecurityTarget) =>
   namespaceOf(a) === namespaceOf(b) && (a.kind === "namespace" || b.kind === "namespace" || a.workload === b.workload);
 
+/** Whether a deny and an allow name some of the same power: `deny hostPort` covers `allow hostPort 9100`, ranges of host ports that overlap meet. */
+function sameFeature(deny: string, allow: string): boolean {
+  const [feature, argument] = deny.split(" ");
+  const [other, otherArgument] = allow.split(" ");
+  if (feature !== other) return false;
+  if (argument === undefined || otherArgument === undefined) return true;
+  if (feature !== "hostPort") return argument === otherArgument;
+  const range = (r: string) => r.split("..").map(Number);
+  const [from, to = from] = range(argument);
+  const [otherFrom, otherTo = otherFrom] = range(otherArgument);
+  return from <= otherTo && otherFrom <= to;
+}
+
 /** Whether `entry` reaches the pods of the workload `allow` is for only through their namespace (`in ns`, `in ns(...)`, `in all`, a profile applied to a namespace or to all). */
 const wider = (entry: SecurityEntry, allow: SecurityEntry) => entry.target.kind === "namespace" && allow.target.kind === "workload";
 
@@ -314,7 +327,7 @@ function exempt(allow: SecurityEntry, overridden: readonly SecurityEntry[], d: D
 function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diagnostics): void {
   const allows = entries.filter((e) => e.action === "allow");
   for (const allow of allows) {
-    const denies = entries.filter((e) => e.action === "deny" && e.item === allow.item && overlap(e.target, allow.target));
+    const denies = entries.filter((e) => e.action === "deny" && sameFeature(e.item, allow.item) && overlap(e.target, allow.target));
     // an exception wins by specificity: only a deny as specific as the allow (or more) is a conflict
     const deny = denies.find((e) => !wider(e, allow));
     if (deny) {

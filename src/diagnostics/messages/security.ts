@@ -6,7 +6,7 @@ export const security = {
   exceptionForbiddenByLevel: entry("SP4002", "error", (item: string, check: string, level: string, version: string, namespace: string) =>
     `\`allow ${item}\` is forbidden by the Pod Security check \`${check}\` of level \`${level}\` (${version}) that namespace \`${namespace}\` enforces: the API server would reject these pods`),
   exceptionOverridesWider: entry("SP9036", "note", (item: string, workload: string, overridden: string, how: string) =>
-    `\`allow ${item}\` for workload \`${workload}\` overrides \`${overridden}\` that reaches it only through ${how}: its pods are exempt from it and the patch leaves them out`),
+    `\`allow ${item}\` for workload \`${workload}\` overrides \`${overridden}\` that reaches it only through ${how}: its pods are exempt from it`),
   setForbiddenByLevel: entry("SP4030", "error", (set: string, check: string, level: string, version: string, namespace: string) =>
     `\`set ${set}\` is forbidden by the Pod Security check \`${check}\` of level \`${level}\` (${version}) that namespace \`${namespace}\` enforces: the API server would reject the patched pods`),
   rootUserRequiredNonRoot: entry("SP4031", "error", (workload: string) =>
