@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { build, renderDiagnostics } from "../../src/index.js";
+import { audit, build, renderAudit, renderDiagnostics } from "../../src/index.js";
 import { kustomizeBuild } from "../support/kustomize.js";
 
 const program = `cluster { version 1.30; podCIDR 10.244.0.0/16 }
@@ -81,6 +81,16 @@ test("the patch leaves the exempted workload's objects out and still forces the 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("audit does not hold the exempted workload to the overridden denies, and still holds the others", () => {
+  const manifests = [{ path: "ds.yaml", text: [daemonSet("node-exporter", "node-exporter"), daemonSet("other", "prometheus")].map((o) => JSON.stringify(o)).join("\n---\n") }];
+  const result = audit({ manifests, program: [{ path: "p.secpol", text: program }] });
+  const required = (result.results ?? []).filter((r) => r.mode === "require");
+  const byName = Object.fromEntries(required.map((r) => [r.name, r]));
+  const text = renderAudit(required);
+  assert.not.match(byName["node-exporter"].violations.map((v) => v.check).join(","), /host(Network|PID)/, text);
+  assert.match(byName.other.violations.map((v) => v.check).join(","), /hostNetwork/, text);
 });
 
 test.run();
