@@ -93,4 +93,15 @@ test("audit does not hold the exempted workload to the overridden denies, and st
   assert.match(byName.other.violations.map((v) => v.check).join(","), /hostNetwork/, text);
 });
 
+test("before 1.25 the exempted workload's derived PodSecurityPolicy admits what its exception allows", () => {
+  const old = program.replace("version 1.30", "version 1.24").replace("kind DaemonSet", "kind DaemonSet serviceAccount node-exporter");
+  const result = build([{ path: "p.secpol", text: old }]);
+  assert.ok(result.files.length > 0, renderDiagnostics(result.diagnostics, result.sources));
+  const psps = result.files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS())).filter((o) => o?.kind === "PodSecurityPolicy");
+  const byName = Object.fromEntries(psps.map((p) => [p.metadata.name, p.spec]));
+  assert.is(byName["secpol-monitoring-node-exporter"]?.hostNetwork, true, JSON.stringify(Object.keys(byName)));
+  assert.is(byName["secpol-monitoring-node-exporter"]?.hostPID, true);
+  assert.is(byName["secpol-monitoring"]?.hostNetwork, false);
+});
+
 test.run();
