@@ -202,8 +202,11 @@ export function auditRequirements(workloads: readonly WorkloadObject[], model: M
   const results: AuditResult[] = [];
   for (const w of workloads) {
     const labels = (w.metadata.labels ?? {}) as Labels;
+    // a namespace-wide entry does not hold for the pods of a workload whose exception overrides it
     const entries = model.security.filter((e) =>
-      e.target.kind === "namespace" ? e.target.namespace.name === w.namespace : e.target.workload.namespace === w.namespace && conjunctionMatches(e.target.workload.pods, labels),
+      e.target.kind === "namespace"
+        ? e.target.namespace.name === w.namespace && !e.exempt?.some((x) => conjunctionMatches(x.pods, labels))
+        : e.target.workload.namespace === w.namespace && conjunctionMatches(e.target.workload.pods, labels),
     );
     if (entries.every((e) => e.values.length === 0)) continue;
     const violations: Violation[] = [];

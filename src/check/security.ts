@@ -36,7 +36,7 @@ export function checkSecurity(statements: readonly ScopedSecurity[], profiles: R
         continue;
       }
       const targets = resolveTarget(node.target, namespace, model, d);
-      for (const rule of profile.rules) entries.push(...ruleEntries(rule, targets, d, node.span));
+      for (const rule of profile.rules) entries.push(...ruleEntries(rule, targets, d, { span: node.span, profile: profile.name.text }));
       continue;
     }
     if (!node.target) {
@@ -51,6 +51,7 @@ export function checkSecurity(statements: readonly ScopedSecurity[], profiles: R
     entries.push(...ruleEntries(node, resolveTarget(node.target, namespace, model, d), d));
   }
   checkConflicts(entries, model, d);
+  checkSets(entries, model, d);
   return entries;
 }
 
@@ -89,12 +90,12 @@ function resolveTarget(target: ast.SecurityTarget, namespace: string | undefined
   }
 }
 
-function ruleEntries(rule: ast.SecurityRule, targets: SecurityTarget[], d: Diagnostics, via?: Span): SecurityEntry[] {
+function ruleEntries(rule: ast.SecurityRule, targets: SecurityTarget[], d: Diagnostics, via?: { span: Span; profile: string }): SecurityEntry[] {
   const entries: SecurityEntry[] = [];
   for (const item of rule.items) {
     const values = itemValues(rule.action, item, d);
     if (!values) continue;
-    for (const target of targets) entries.push({ target, action: rule.action, item: values.item, values: values.values, span: via ?? item.span, ...(via ? { viaProfile: true } : {}) });
+    for (const target of targets) entries.push({ target, action: rule.action, item: values.item, values: values.values, span: via?.span ?? item.span, ...(via ? { viaProfile: true, profile: via.profile } : {}) });
   }
   return entries;
 }
@@ -289,14 +290,51 @@ const namespaceOf = (t: SecurityTarget) => (t.kind === "workload" ? t.workload.n
 const overlap = (a: SecurityTarget, b: SecurityTarget) =>
   namespaceOf(a) === namespaceOf(b) && (a.kind === "namespace" || b.kind === "namespace" || a.workload === b.workload);
 
+/** Whether a deny and an allow name some of the same power: `deny hostPort` covers `allow hostPort 9100`, ranges of host ports that overlap meet. */
+function sameFeature(deny: string, allow: string): boolean {
+  const [feature, argument] = deny.split(" ");
+  const [other, otherArgument] = allow.split(" ");
+  if (feature !== other) return false;
+  if (argument === undefined || otherArgument === undefined) return true;
+  if (feature !== "hostPort") return argument === otherArgument;
+  const range = (r: string) => r.split("..").map(Number);
+  const [from, to = from] = range(argument);
+  const [otherFrom, otherTo = otherFrom] = range(otherArgument);
+  return from <= otherTo && otherFrom <= to;
+}
+
+/** Whether `entry` reaches the pods of the workload `allow` is for only through their namespace (`in ns`, `in ns(...)`, `in all`, a profile applied to a namespace or to all). */
+const wider = (entry: SecurityEntry, allow: SecurityEntry) => entry.target.kind === "namespace" && allow.target.kind === "workload";
+
+/** Whether a `require` writes the field whose safe value a `deny` of the feature would write (`require runAsNonRoot` restricts `rootUser`). */
+const restricts = (require: SecurityEntry, feature: string) =>
+  require.values.some((v) => (features[feature]?.safe ?? []).some((s) => s.scope === v.scope && s.path === v.path));
+
+/** Exempts the workload of `allow` from the wider entries it overrides, with a note naming each. */
+function exempt(allow: SecurityEntry, overridden: readonly SecurityEntry[], d: Diagnostics): void {
+  if (allow.target.kind !== "workload") return;
+  const workload = allow.target.workload;
+  for (const entry of overridden) {
+    if (entry.exempt?.includes(workload)) continue;
+    (entry.exempt ??= []).push(workload);
+    const how = entry.profile ? `profile \`${entry.profile}\` applied to its namespace` : `a rule for every pod of namespace \`${workload.namespace}\``;
+    d.report(sm.exceptionOverridesWider, allow.span, [allow.item, `${workload.namespace}/${workload.name}`, `${entry.action} ${entry.item}`, how], {
+      related: [{ span: entry.span, message: `\`${entry.action} ${entry.item}\` for the whole namespace` }],
+    });
+  }
+}
+
 function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diagnostics): void {
   const allows = entries.filter((e) => e.action === "allow");
   for (const allow of allows) {
-    const deny = entries.find((e) => e.action === "deny" && e.item === allow.item && overlap(e.target, allow.target));
+    const denies = entries.filter((e) => e.action === "deny" && sameFeature(e.item, allow.item) && overlap(e.target, allow.target));
+    // an exception wins by specificity: only a deny as specific as the allow (or more) is a conflict
+    const deny = denies.find((e) => !wider(e, allow));
     if (deny) {
       d.report(sm.denyAndAllow, allow.span, [allow.item], { related: [{ span: deny.span, message: `\`deny ${deny.item}\` for the same pods` }] });
       continue;
     }
+    exempt(allow, [...denies, ...entries.filter((e) => e.action === "require" && wider(e, allow) && restricts(e, allow.item))], d);
     const owned = model.namespaces.find((n) => n.name === namespaceOf(allow.target));
     const enforce = owned?.podSecurity.enforce;
     if (!owned || !enforce) continue;
@@ -332,5 +370,63 @@ function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diag
     const labels = ownedNamespaceLabels(model, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
     const targeted = model.rules.some((r) => r.clauses.some((c) => inEndpointSet(c.sources, pod, labels) || inEndpointSet(c.destinations, pod, labels)));
     if (targeted) d.report(sm.hostNetworkBypassesPolicy, allow.span, [workload.name]);
+  }
+}
+
+/** Writes `value` at a dotted `path` under `holder`, making the objects on the way. */
+function writeAt(holder: Record<string, any>, path: string, value: unknown): void {
+  const keys = path.split(".");
+  let at = holder;
+  for (const key of keys.slice(0, -1)) at = at[key] = typeof at[key] === "object" && at[key] !== null ? at[key] : {};
+  at[keys[keys.length - 1]] = value;
+}
+
+/** How a `set` entry reads: `runAsUser 0`, `seLinux type spc_t`. */
+function setText(entry: SecurityEntry): string {
+  const shownValue = (v: FieldValue) => (Array.isArray(v.value) ? v.value.join(" ") : typeof v.value === "object" ? "" : String(v.value));
+  if (entry.item === "seccomp" || entry.item.startsWith("seccomp ") || entry.item === "appArmor") return entry.item;
+  return entry.values.map((v) => [entry.item, ...(entry.item === "seLinux" ? [v.path.split(".").pop()] : []), shownValue(v)].join(" ")).join(", ");
+}
+
+/**
+ * What a `set` writes must pass the level its namespace enforces, judged by the project's Pod
+ * Security checks on a pod that passes every check but for the values set; and one patch must not
+ * require a non-root user while setting user 0.
+ */
+function checkSets(entries: readonly SecurityEntry[], model: Model, d: Diagnostics): void {
+  for (const set of entries.filter((e) => e.action === "set")) {
+    const owned = model.namespaces.find((n) => n.name === namespaceOf(set.target));
+    const enforce = owned?.podSecurity.enforce;
+    if (!owned || !enforce) continue;
+    const pod = podUsing("");
+    for (const v of set.values) {
+      if (v.scope === "pod") writeAt(pod.spec, v.path, v.value);
+      else for (const c of pod.spec.containers) writeAt(c, v.path, v.value);
+    }
+    const violations = evaluatePod(pod.metadata, pod.spec, enforce.level, parseVersion(enforce.version) ?? "latest");
+    if (violations.length === 0) continue;
+    d.report(sm.setForbiddenByLevel, set.span, [setText(set), violations.map((v) => v.check).join("`, `"), enforce.level, enforce.version, owned.name], {
+      help: `set a value the level admits, or lower the namespace's level (\`pss enforce\` in \`${owned.name}\`)`,
+      related: [{ span: enforce.span, message: `\`pss enforce ${enforce.level}\`` }],
+    });
+  }
+  // `runAsNonRoot: true` (a require, or the safe value of `deny rootUser`) and `set runAsUser 0` for the same pods
+  const nonRoot = entries.filter((e) => e.action !== "set" && e.values.some((v) => v.path === "securityContext.runAsNonRoot" && v.value === true));
+  const root = entries.filter((e) => e.action === "set" && e.values.some((v) => v.path === "securityContext.runAsUser" && v.value === 0));
+  const reported = new Set<string>();
+  for (const user of root) {
+    for (const required of nonRoot) {
+      if (!overlap(user.target, required.target)) continue;
+      // an exception exempts its workload from a namespace-wide requirement
+      if (user.target.kind === "workload" && required.exempt?.includes(user.target.workload)) continue;
+      const key = `${user.span.file}:${user.span.start.offset}/${required.span.file}:${required.span.start.offset}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      const pods = user.target.kind === "workload" ? `workload \`${user.target.workload.namespace}/${user.target.workload.name}\`` : required.target.kind === "workload" ? `workload \`${required.target.workload.namespace}/${required.target.workload.name}\`` : `every pod of namespace \`${namespaceOf(user.target)}\``;
+      d.report(sm.rootUserRequiredNonRoot, user.span, [pods], {
+        help: "set a user ID other than 0, or `allow rootUser` for the workload that must run as root",
+        related: [{ span: required.span, message: `\`${required.action} ${required.item}\` requires a non-root user` }],
+      });
+    }
   }
 }

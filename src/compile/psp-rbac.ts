@@ -64,7 +64,8 @@ export function derivedPsps(model: Model): { psps: Psp[]; grants: Grant[]; warni
         warnings.push(mine[0]);
         continue;
       }
-      add(`secpol-${namespace.name}-${w.name}`, `workload \`${namespace.name}/${w.name}\``, [...own, ...mine], namespace.name, { kind: "ServiceAccount", namespace: namespace.name, name: w.serviceAccount });
+      // less the namespace-wide entries the workload's own exceptions override
+      add(`secpol-${namespace.name}-${w.name}`, `workload \`${namespace.name}/${w.name}\``, [...own.filter((e) => !e.exempt?.includes(w)), ...mine], namespace.name, { kind: "ServiceAccount", namespace: namespace.name, name: w.serviceAccount });
     }
   }
   // derived names clash among themselves (namespace `a-b`, and workload `b` of namespace `a`): hash

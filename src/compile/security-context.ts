@@ -10,7 +10,7 @@ import { diagnostic } from "../diagnostics/catalogue.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import type { OutputFile } from "../index.js";
 import { conjunctionMatches, describeConjunction } from "../semantics/labels.js";
-import type { Model } from "../semantics/model.js";
+import type { Model, Workload } from "../semantics/model.js";
 import type { FieldValue, SecurityEntry } from "../semantics/security.js";
 import { sourceAnnotation } from "./output.js";
 import { toYaml } from "./yaml.js";
@@ -26,6 +26,8 @@ interface Setting {
   spans: Span[];
   /** The other values given to the field, each reported once. */
   conflicts: Set<string>;
+  /** Workloads whose exception overrides every namespace-wide entry giving this value: the patch leaves them out. */
+  exempt: Workload[];
 }
 
 export function compileSecurityComponents(model: Model): { files: OutputFile[]; components: string[]; diagnostics: Diagnostic[] } {
@@ -48,8 +50,11 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
           existing.conflicts.add(value);
           continue;
         }
-        if (existing) existing.spans.push(entry.span);
-        else settings.set(key, { key, target: entry.target, field, spans: [entry.span], conflicts: new Set() });
+        // a workload is left out only when every entry giving the value exempts it
+        if (existing) {
+          existing.spans.push(entry.span);
+          existing.exempt = existing.exempt.filter((w) => entry.exempt?.includes(w));
+        } else settings.set(key, { key, target: entry.target, field, spans: [entry.span], conflicts: new Set(), exempt: [...(entry.exempt ?? [])] });
       }
     }
     if (settings.size === 0) continue;
@@ -72,12 +77,14 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
     };
     const replacements = ordered.map((s) => ({
       source: { kind: "SecurityValues", name: sourceName, namespace: namespace.name, fieldPath: `values.${s.key}` },
-      targets: targetKinds(s).map((kind) => ({
+      // an exempt workload without pod labels is every pod of the namespace: its kinds are not patched
+      targets: targetKinds(s).filter((kind) => exemptOf(s, kind).every((w) => w.pods.length > 0)).map((kind) => ({
         select: {
           kind,
           namespace: namespace.name,
-          ...(s.target.kind === "workload" && s.target.workload.pods.length > 0 ? { labelSelector: describeConjunction(s.target.workload.pods).replace(/, /g, ",") } : {}),
+          ...(s.target.kind === "workload" && s.target.workload.pods.length > 0 ? { labelSelector: selectorOf(s.target.workload) } : {}),
         },
+        ...rejected(s, kind),
         fieldPaths: [s.field.scope === "pod" ? `${podSpecPath(kind)}.${s.field.path}` : `${podSpecPath(kind)}.containers.*.${s.field.path}`],
         options: { create: true },
       })),
@@ -97,6 +104,23 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
   }
   return { files, components, diagnostics };
 }
+
+/** The workloads exempt from a setting whose objects may be of `kind`. */
+const exemptOf = (s: Setting, kind: string) => s.exempt.filter((w) => !w.kind || w.kind === kind);
+
+/**
+ * The objects of `kind` whose workload is exempt from a setting: kustomize's `reject`, by the
+ * object's own labels as `select` does. A reject selector names the labels only: kustomize rejects
+ * an object that matches any one of a selector's fields, so `kind` or `namespace` there would
+ * reject every object the target selects.
+ */
+function rejected(s: Setting, kind: string): { reject?: { labelSelector: string }[] } {
+  const exempt = exemptOf(s, kind);
+  return exempt.length === 0 ? {} : { reject: exempt.map((w) => ({ labelSelector: selectorOf(w) })) };
+}
+
+/** A workload's pod labels as a kustomize label selector. */
+const selectorOf = (w: Workload) => describeConjunction(w.pods).replace(/, /g, ",");
 
 /** The kinds a setting patches: the workload's declared kind, or every kind that makes pods. */
 const targetKinds = (s: Pick<Setting, "target">): readonly string[] => (s.target.kind === "workload" && s.target.workload.kind ? [s.target.workload.kind] : WORKLOAD_KINDS);

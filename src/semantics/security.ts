@@ -19,6 +19,13 @@ export interface SecurityEntry {
   span: Span;
   /** Set when the entry comes from `apply PROFILE`. */
   viaProfile?: boolean;
+  /** The profile's name, when the entry comes from `apply PROFILE`. */
+  profile?: string;
+  /**
+   * For a namespace-wide `deny` or `require`: the workloads whose own `allow` overrides it (an
+   * exception wins by specificity). Their pods are not held to it, and the patch leaves them out.
+   */
+  exempt?: Workload[];
 }
 
 /** Where a value goes: the pod spec, or every container of the pod. */

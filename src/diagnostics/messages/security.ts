@@ -5,6 +5,12 @@ export const security = {
   denyAndAllow: entry("SP4001", "error", (item: string) => `\`${item}\` is both allowed and denied for the same pods: say which one holds`),
   exceptionForbiddenByLevel: entry("SP4002", "error", (item: string, check: string, level: string, version: string, namespace: string) =>
     `\`allow ${item}\` is forbidden by the Pod Security check \`${check}\` of level \`${level}\` (${version}) that namespace \`${namespace}\` enforces: the API server would reject these pods`),
+  exceptionOverridesWider: entry("SP9036", "note", (item: string, workload: string, overridden: string, how: string) =>
+    `\`allow ${item}\` for workload \`${workload}\` overrides \`${overridden}\` that reaches it only through ${how}: its pods are exempt from it`),
+  setForbiddenByLevel: entry("SP4030", "error", (set: string, check: string, level: string, version: string, namespace: string) =>
+    `\`set ${set}\` is forbidden by the Pod Security check \`${check}\` of level \`${level}\` (${version}) that namespace \`${namespace}\` enforces: the API server would reject the patched pods`),
+  rootUserRequiredNonRoot: entry("SP4031", "error", (workload: string) =>
+    `${workload} would be patched with both \`runAsNonRoot: true\` and \`runAsUser: 0\`: the kubelet refuses to start such containers`),
   unknownProfile: entry("SP4003", "error", (name: string) => `cannot find a profile named \`${name}\``),
   securityRuleNeedsTarget: entry("SP4004", "error", (action: string) => `this \`${action}\` rule names no pods: outside a profile it needs a target`),
   notOwnedNamespace: entry("SP4005", "error", (name: string) => `namespace \`${name}\` is not owned by this program, so its pods cannot be patched`),
