@@ -32,9 +32,12 @@ export interface Misread {
   spec: Yaml11Type;
 }
 
-/** The value go-yaml v2 gives a plain scalar of type `type` (timestamps as `{ timestamp }`, `<<` as `{ merge }`). */
-function goValue(text: string, type: Yaml11Type): unknown {
-  if (type === "merge") return { merge: text };
+/**
+ * The value go-yaml v2 gives a plain scalar of type `type` (timestamps as `{ timestamp }`). `<<` is
+ * a merge only as a key (its decoder's `isMerge`); as a value it is the string `<<`.
+ */
+function goValue(text: string, type: Yaml11Type, key: boolean): unknown {
+  if (type === "merge") return key ? { merge: text } : text;
   if (type === "timestamp") return { timestamp: text };
   return goYamlValue(text);
 }
@@ -46,13 +49,13 @@ function goValue(text: string, type: Yaml11Type): unknown {
  * that is not a string becomes `<TYPE:TEXT>`).
  */
 export function readYaml11(text: string): unknown[] {
-  const convert = (node: Node | null | undefined): unknown => {
+  const convert = (node: Node | null | undefined, key = false): unknown => {
     if (node === null || node === undefined) return null;
     if (isScalar(node)) {
       if (node.type !== "PLAIN") return node.value;
       const source = node.source as string;
       const goYamlV2 = resolveGoYamlV2(source);
-      if (goYamlV2 !== "str") return goValue(source, goYamlV2);
+      if (goYamlV2 !== "str") return goValue(source, goYamlV2, key);
       const spec = resolveYaml11Spec(source);
       return spec === "str" ? source : ({ text: source, spec } satisfies Misread);
     }
@@ -60,7 +63,7 @@ export function readYaml11(text: string): unknown[] {
       const out: Record<string, unknown> = {};
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
-        const key = convert(pair.key as Node);
+        const key = convert(pair.key as Node, true);
         const k = pair.key as Node;
         out[typeof key === "string" ? key : `<${isScalar(k) && k.type === "PLAIN" ? resolveGoYamlV2(k.source as string) : "?"}:${isScalar(k) ? String(k.source) : "?"}>`] = convert(pair.value as Node);
       }
