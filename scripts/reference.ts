@@ -35,7 +35,7 @@ const entries: Entry[] = [
   },
   {
     title: "`workload NAME SELECTOR ...`",
-    text: "A named set of pods (a label selector, as `kubectl -l` takes it), with optional named ports (`port NAME NUM[/proto]`), Service ports (`service PORT -> TARGET`), `serviceAccount`, `containers` and `kind`. A declaration emits nothing by itself; rules that name it use its selector and ports.",
+    text: "A named set of pods (a label selector, as `kubectl -l` takes it), with optional named ports (`port NAME NUM[/proto]`), Service ports (`service PORT -> TARGET`), `serviceAccount`, `containers`, `initContainers` and `kind`. A declaration emits nothing by itself; rules that name it use its selector and ports. The SecurityContext patch sets init containers only of workloads that declare `initContainers NAME, ...` (kustomize fails on `initContainers.*` where an object has none); ephemeral containers are added to running pods through their own subresource, so no template or patch sets them.",
     program: "namespace shop {\n  default deny ingress\n  workload web app=web port http 8080 service 80 -> http\n}\nallow ns ingress -> shop/web: 80",
     show: { kinds: ["NetworkPolicy"] },
   },

@@ -11,7 +11,7 @@ import type { Model } from "../semantics/model.js";
 import { evaluatePod, type Level, type Version, type Violation } from "../semantics/pss.js";
 import { conjunctionMatches, type Labels } from "../semantics/labels.js";
 import { readManifestObjects, type ManifestObject } from "./manifests.js";
-import { patchMisses } from "../compile/security-context.js";
+import { patchMisses, type ContainerKind } from "../compile/security-context.js";
 
 type Json = Record<string, any>;
 
@@ -192,6 +192,9 @@ export function auditAgainstProgram(workloads: readonly WorkloadObject[], model:
 }
 
 
+const CONTAINER_LISTS: [ContainerKind, string][] = [["container", "containers"], ["initContainer", "initContainers"], ["ephemeralContainer", "ephemeralContainers"]];
+const CONTAINER_WORDS: Record<ContainerKind, string> = { container: "container", initContainer: "init container", ephemeralContainer: "ephemeral container" };
+
 /**
  * The program's own settings (`require`, `set`, the safe values of `deny`) for the pods a workload
  * object makes: every value must already be there, or the SecurityContext patch must set it. A
@@ -213,13 +216,17 @@ export function auditRequirements(workloads: readonly WorkloadObject[], model: M
     const unpatched = new Set<string>();
     for (const entry of entries) {
       for (const field of entry.values) {
-        const holders = field.scope === "pod" ? [w.spec] : ((w.spec.containers ?? []) as Json[]);
-        const missing = holders.filter((h) => JSON.stringify(valueAt(h, field.path)) !== JSON.stringify(field.value));
-        if (missing.length === 0) continue;
-        const where = field.scope === "pod" ? "the pod" : `container${missing.length === 1 ? "" : "s"} ${missing.map((c) => `"${c.name}"`).join(", ")}`;
-        const miss = patchMisses(entry.target, w);
-        if (miss) unpatched.add(miss);
-        violations.push({ check: entry.item, message: `${entry.item} (${where} must set ${field.path}=${JSON.stringify(field.value)}; ${entry.span.file}:${entry.span.start.line}${miss ? "; not patched" : ""})` });
+        // every container kind, as the Pod Security checks judge them; each kind is patched (or not) on its own
+        const groups: [ContainerKind | "pod", Json[]][] =
+          field.scope === "pod" ? [["pod", [w.spec]]] : CONTAINER_LISTS.map(([kind, list]) => [kind, (w.spec[list] ?? []) as Json[]]);
+        for (const [kind, holders] of groups) {
+          const missing = holders.filter((h) => JSON.stringify(valueAt(h, field.path)) !== JSON.stringify(field.value));
+          if (missing.length === 0) continue;
+          const where = kind === "pod" ? "the pod" : `${CONTAINER_WORDS[kind]}${missing.length === 1 ? "" : "s"} ${missing.map((c) => `"${c.name}"`).join(", ")}`;
+          const miss = patchMisses(entry.target, w, kind === "pod" ? "container" : kind, model.workloads);
+          if (miss) unpatched.add(miss);
+          violations.push({ check: entry.item, message: `${entry.item} (${where} must set ${field.path}=${JSON.stringify(field.value)}; ${entry.span.file}:${entry.span.start.line}${miss ? "; not patched" : ""})` });
+        }
       }
     }
     results.push({

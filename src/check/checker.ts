@@ -434,6 +434,7 @@ class Checker {
         postures: {},
         ...(node.workloadKind ? { kind: node.workloadKind.text } : {}),
         ...(node.serviceAccount ? { serviceAccount: node.serviceAccount.text } : {}),
+        ...(node.initContainers.length > 0 ? { initContainers: node.initContainers.map((c) => c.text) } : {}),
         span: node.name.span,
       });
       this.checkWorkloadDetails(node);
@@ -445,7 +446,7 @@ class Checker {
       const problem = valid.dns1123Subdomain(node.serviceAccount.text);
       if (problem) this.d.report(m.invalidName, node.serviceAccount.span, ["service account name", node.serviceAccount.text, problem]);
     }
-    for (const c of node.containers) {
+    for (const c of [...node.containers, ...node.initContainers]) {
       const problem = valid.dns1123Label(c.text);
       if (problem) this.d.report(m.invalidName, c.span, ["container name", c.text, problem]);
     }

@@ -5,6 +5,7 @@
  */
 import { pspSupported, type Grant, type Model, type Psp } from "../semantics/model.js";
 import { volumeTypes, type SecurityEntry } from "../semantics/security.js";
+import { BASELINE_CAPABILITIES, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
 import type { Manifest } from "./manifest.js";
 import { stableHash, uniqueNames } from "./names.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
@@ -41,14 +42,24 @@ const grantKey = (g: Grant): string =>
  * restricted where they deny, require or set. PSP admits a pod when any usable policy does, so a
  * workload's stricter PSP adds nothing where its namespace has one; its patch still applies.
  */
-export function derivedPsps(model: Model): { psps: Psp[]; grants: Grant[]; warnings: SecurityEntry[]; clashes: { psp: Psp; derived: Psp; target: string }[] } {
-  const none = { psps: [], grants: [], warnings: [], clashes: [] };
+export function derivedPsps(model: Model): {
+  psps: Psp[];
+  grants: Grant[];
+  warnings: SecurityEntry[];
+  clashes: { psp: Psp; derived: Psp; target: string }[];
+  /** Derived PSPs that admit privileged pods though no `allow privileged` asks for it: the rule each is reported at. */
+  privileged: { entry: SecurityEntry; target: string; namespace: string }[];
+} {
+  const none = { psps: [], grants: [], warnings: [], clashes: [], privileged: [] };
   if (!pspSupported(model.cluster)) return none;
   // one PSP per distinct profile: targets with the same rules share it, named after the first
   const profiles = new Map<string, { psp: Psp; target: string; grants: Omit<Grant, "psp">[] }>();
   const warnings: SecurityEntry[] = [];
-  const add = (name: string, target: string, entries: readonly SecurityEntry[], namespace: string, subject: Grant["subject"]) => {
-    const { spec, annotations } = derive(entries);
+  const privileged: { entry: SecurityEntry; target: string; namespace: string }[] = [];
+  const add = (name: string, target: string, entries: readonly SecurityEntry[], namespace: string, subject: Grant["subject"], level: Level) => {
+    const { spec, annotations } = derive(entries, level);
+    // admitting privileged pods is what the program says only when it allows them in so many words
+    if (spec.privileged === true && !entries.some((e) => e.action === "allow" && e.item === "privileged")) privileged.push({ entry: entries.find((e) => e.target.kind === "workload") ?? entries[0], target, namespace });
     const key = JSON.stringify([spec, annotations]);
     let profile = profiles.get(key);
     if (!profile) profiles.set(key, (profile = { psp: { name, spec, annotations, span: entries[0].span }, target, grants: [] }));
@@ -56,7 +67,8 @@ export function derivedPsps(model: Model): { psps: Psp[]; grants: Grant[]; warni
   };
   for (const namespace of model.namespaces) {
     const own = model.security.filter((e) => e.target.kind === "namespace" && e.target.namespace.name === namespace.name);
-    if (own.length > 0) add(`secpol-${namespace.name}`, `namespace \`${namespace.name}\``, own, namespace.name, { kind: "Group", name: `system:serviceaccounts:${namespace.name}` });
+    const level = namespace.podSecurity.enforce?.level ?? "privileged";
+    if (own.length > 0) add(`secpol-${namespace.name}`, `namespace \`${namespace.name}\``, own, namespace.name, { kind: "Group", name: `system:serviceaccounts:${namespace.name}` }, level);
     for (const w of model.workloads.filter((x) => x.namespace === namespace.name)) {
       const mine = model.security.filter((e) => e.target.kind === "workload" && e.target.workload === w);
       if (mine.length === 0) continue;
@@ -65,7 +77,7 @@ export function derivedPsps(model: Model): { psps: Psp[]; grants: Grant[]; warni
         continue;
       }
       // less the namespace-wide entries the workload's own exceptions override
-      add(`secpol-${namespace.name}-${w.name}`, `workload \`${namespace.name}/${w.name}\``, [...own.filter((e) => !e.exempt?.includes(w)), ...mine], namespace.name, { kind: "ServiceAccount", namespace: namespace.name, name: w.serviceAccount });
+      add(`secpol-${namespace.name}-${w.name}`, `workload \`${namespace.name}/${w.name}\``, [...own.filter((e) => !e.exempt?.includes(w)), ...mine], namespace.name, { kind: "ServiceAccount", namespace: namespace.name, name: w.serviceAccount }, level);
     }
   }
   // derived names clash among themselves (namespace `a-b`, and workload `b` of namespace `a`): hash
@@ -82,33 +94,98 @@ export function derivedPsps(model: Model): { psps: Psp[]; grants: Grant[]; warni
     psps.push(psp);
     for (const g of p.grants) grants.push({ ...g, psp: psp.name });
   }
-  return { psps, grants, warnings, clashes };
+  return { psps, grants, warnings, clashes, privileged };
 }
 
-function derive(entries: readonly SecurityEntry[]): { spec: Record<string, unknown>; annotations: Record<string, string> } {
-  const spec: Record<string, any> = {
-    privileged: true,
-    hostNetwork: true,
-    hostPID: true,
-    hostIPC: true,
-    hostPorts: [{ min: 0, max: 65535 }],
-    allowPrivilegeEscalation: true,
-    allowedCapabilities: ["*"],
-    volumes: ["*"],
-    runAsUser: { rule: "RunAsAny" },
-    seLinux: { rule: "RunAsAny" },
-    fsGroup: { rule: "RunAsAny" },
-    supplementalGroups: { rule: "RunAsAny" },
+/**
+ * The PSP a Pod Security level admits, as near as a PSP can say it: host namespaces, privileged,
+ * capabilities, volume types, host ports, proc mounts and (restricted) privilege escalation, root
+ * and seccomp. What a PSP cannot narrow to the level's set (the SELinux types and AppArmor profiles
+ * baseline allows, `runAsNonRoot` beside a non-zero `runAsUser`, baseline's "anything but
+ * Unconfined" seccomp) it leaves to PodSecurity admission, which enforces the same level.
+ */
+export function levelPsp(level: Level): { spec: Record<string, any>; annotations: Record<string, string> } {
+  const ids = { seLinux: { rule: "RunAsAny" }, fsGroup: { rule: "RunAsAny" }, supplementalGroups: { rule: "RunAsAny" } };
+  if (level === "privileged") {
+    return {
+      spec: { privileged: true, hostNetwork: true, hostPID: true, hostIPC: true, hostPorts: [{ min: 0, max: 65535 }], allowPrivilegeEscalation: true, allowedCapabilities: ["*"], volumes: ["*"], runAsUser: { rule: "RunAsAny" }, ...ids },
+      annotations: {},
+    };
+  }
+  const baseline = {
+    privileged: false,
+    hostNetwork: false,
+    hostPID: false,
+    hostIPC: false,
+    hostPorts: [] as { min: number; max: number }[],
+    allowedProcMountTypes: ["Default"],
+    ...ids,
   };
-  const annotations: Record<string, string> = {};
-  const drop = new Set<string>();
+  if (level === "baseline") {
+    return {
+      spec: { ...baseline, allowPrivilegeEscalation: true, allowedCapabilities: [...BASELINE_CAPABILITIES].sort(), volumes: volumeTypes.filter((v) => v !== "hostPath"), runAsUser: { rule: "RunAsAny" } },
+      annotations: {},
+    };
+  }
+  return {
+    spec: { ...baseline, allowPrivilegeEscalation: false, allowedCapabilities: ["NET_BIND_SERVICE"], requiredDropCapabilities: ["ALL"], volumes: [...RESTRICTED_VOLUMES], runAsUser: { rule: "MustRunAsNonRoot" } },
+    annotations: { [SECCOMP_ALLOWED]: "runtime/default,localhost/*", [SECCOMP_DEFAULT]: "runtime/default" },
+  };
+}
+
+/**
+ * The Pod Security checks a derived PSP leaves to PodSecurity admission (see `levelPsp`): a PSP
+ * cannot list baseline's SELinux types or `localhost/*` AppArmor profiles, cannot forbid only an
+ * Unconfined seccomp profile without defaulting every pod's, and admits a non-zero `runAsUser`
+ * without the `runAsNonRoot: true` that restricted asks for in so many words.
+ */
+export const PSP_LEAVES_TO_ADMISSION: readonly string[] = ["seLinuxOptions", "appArmorProfile", "seccompProfile_baseline", "runAsNonRoot"];
+
+const SECCOMP_ALLOWED = "seccomp.security.alpha.kubernetes.io/allowedProfileNames";
+const SECCOMP_DEFAULT = "seccomp.security.alpha.kubernetes.io/defaultProfileName";
+
+/**
+ * A PSP from the namespace's enforced level (everything, when it has none), narrowed by each
+ * `deny`, `require` and `set`, and widened by each `allow` by exactly the feature it names.
+ */
+/** `hostPort 8000..8080`, `hostPort 8080`, or every port when no argument is given. */
+function portRange(argument: string | undefined): { min: number; max: number } {
+  if (!argument) return { min: 0, max: 65535 };
+  const [from, to] = argument.split("..");
+  return { min: Number(from), max: Number(to ?? from) };
+}
+
+function derive(entries: readonly SecurityEntry[], level: Level): { spec: Record<string, unknown>; annotations: Record<string, string> } {
+  const base = levelPsp(level);
+  const spec: Record<string, any> = base.spec;
+  const annotations: Record<string, string> = base.annotations;
+  const drop = new Set<string>((spec.requiredDropCapabilities as string[] | undefined) ?? []);
   const forbiddenVolumes = new Set<string>();
   const forbiddenSysctls = new Set<string>();
-  // restrictions first, explicit `set` values last (they are the more specific), in a fixed order
+  const allowedVolumes = new Set<string>();
+  const allowedCapabilities = new Set<string>();
+  const allowedSysctls = new Set<string>();
+  // restrictions first, exceptions after them, explicit `set` values last (they are the more specific), in a fixed order
   const rank = { deny: 0, require: 1, allow: 2, set: 3 } as const;
   const ordered = [...entries].sort((a, b) => rank[a.action] - rank[b.action] || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
   for (const e of ordered) {
     const [item, argument] = e.item.split(" ");
+    if (e.action === "allow") {
+      if (item === "privileged" || item === "hostNetwork" || item === "hostPID" || item === "hostIPC") spec[item] = true;
+      else if (item === "hostPort") spec.hostPorts = [...spec.hostPorts, portRange(argument)];
+      else if (item === "hostPath") allowedVolumes.add("hostPath");
+      else if (item === "volume" && argument) allowedVolumes.add(argument);
+      else if (item === "capability" && argument) allowedCapabilities.add(argument);
+      else if (item === "privilegeEscalation") spec.allowPrivilegeEscalation = true;
+      else if (item === "rootUser") spec.runAsUser = { rule: "RunAsAny" };
+      else if (item === "writableRootFilesystem") delete spec.readOnlyRootFilesystem;
+      else if (item === "unconfinedSeccomp") {
+        delete annotations[SECCOMP_ALLOWED];
+        delete annotations[SECCOMP_DEFAULT];
+      } else if (item === "unconfinedAppArmor") delete annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"];
+      else if (item === "procMount") delete spec.allowedProcMountTypes;
+      else if (item === "sysctl" && argument) allowedSysctls.add(argument);
+    }
     if (e.action === "deny") {
       if (item === "privileged" || item === "hostNetwork" || item === "hostPID" || item === "hostIPC") spec[item] = false;
       else if (item === "hostPort") spec.hostPorts = [];
@@ -140,12 +217,19 @@ function derive(entries: readonly SecurityEntry[]): { spec: Record<string, unkno
       }
     }
   }
+  const listed = (list: string[], all: readonly string[]) => (list.includes("*") ? [...all] : list);
   if (drop.size > 0) {
     spec.requiredDropCapabilities = [...drop].sort();
-    if (drop.has("ALL")) spec.allowedCapabilities = [];
+    // a capability required to drop cannot be added: ALL from the program's own rules leaves none
+    const fromRules = entries.some((e) => (e.action === "deny" && e.item === "capability ALL") || (e.action === "require" && e.values.some((v) => v.path === "securityContext.capabilities.drop" && (v.value as string[]).includes("ALL"))));
+    if (fromRules && drop.has("ALL")) spec.allowedCapabilities = [];
+    else if (!spec.allowedCapabilities.includes("*")) spec.allowedCapabilities = spec.allowedCapabilities.filter((c: string) => !drop.has(c));
   }
-  if (forbiddenVolumes.size > 0) spec.volumes = volumeTypes.filter((v) => !forbiddenVolumes.has(v));
+  if (allowedCapabilities.size > 0 && !spec.allowedCapabilities.includes("*")) spec.allowedCapabilities = [...new Set([...spec.allowedCapabilities, ...allowedCapabilities])].sort();
+  if (forbiddenVolumes.size > 0) spec.volumes = listed(spec.volumes, volumeTypes).filter((v) => !forbiddenVolumes.has(v));
+  if (allowedVolumes.size > 0 && !spec.volumes.includes("*")) spec.volumes = volumeTypes.filter((v) => spec.volumes.includes(v) || allowedVolumes.has(v));
   if (forbiddenSysctls.size > 0) spec.forbiddenSysctls = [...forbiddenSysctls].sort();
+  if (allowedSysctls.size > 0) spec.allowedUnsafeSysctls = [...allowedSysctls].sort();
   const sorted = Object.fromEntries(Object.entries(spec).filter(([, v]) => !(Array.isArray(v) && v.length === 0)).sort(([a], [b]) => (a < b ? -1 : 1)));
   return { spec: sorted, annotations };
 }
@@ -156,6 +240,13 @@ export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnosti
   const diagnostics = derived.warnings.map((e) =>
     diagnostic(sm.workloadPspUnbound, e.span, [e.target.kind === "workload" ? e.target.workload.name : ""], { help: "declare it: `workload NAME SELECTOR serviceAccount NAME`" }),
   );
+  for (const p of derived.privileged) {
+    diagnostics.push(
+      diagnostic(sm.derivedPspPrivileged, p.entry.span, [p.target, p.namespace], {
+        help: `narrow it with rules, \`apply baseline to ns ${p.namespace}\` (a workload's \`allow\` then adds only the feature it names), or with a level, \`pss enforce baseline\` in namespace \`${p.namespace}\`, where no exception needs more`,
+      }),
+    );
+  }
   for (const c of derived.clashes) {
     diagnostics.push(
       diagnostic(sm.derivedPspNameTaken, c.psp.span, [c.psp.name, c.target], {

@@ -75,19 +75,35 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
       },
       values: Object.fromEntries(ordered.map((s) => [s.key, s.field.value])),
     };
+    const select = (kind: string, target: SecurityEntry["target"]) => ({
+      kind,
+      namespace: namespace.name,
+      ...(target.kind === "workload" && target.workload.pods.length > 0 ? { labelSelector: selectorOf(target.workload) } : {}),
+    });
     const replacements = ordered.map((s) => ({
       source: { kind: "SecurityValues", name: sourceName, namespace: namespace.name, fieldPath: `values.${s.key}` },
-      // an exempt workload without pod labels is every pod of the namespace: its kinds are not patched
-      targets: targetKinds(s).filter((kind) => exemptOf(s, kind).every((w) => w.pods.length > 0)).map((kind) => ({
-        select: {
-          kind,
-          namespace: namespace.name,
-          ...(s.target.kind === "workload" && s.target.workload.pods.length > 0 ? { labelSelector: selectorOf(s.target.workload) } : {}),
-        },
-        ...rejected(s, kind),
-        fieldPaths: [s.field.scope === "pod" ? `${podSpecPath(kind)}.${s.field.path}` : `${podSpecPath(kind)}.containers.*.${s.field.path}`],
-        options: { create: true },
-      })),
+      targets: [
+        // an exempt workload without pod labels is every pod of the namespace: its kinds are not patched
+        ...targetKinds(s)
+          .filter((kind) => exemptOf(s, kind).every((w) => w.pods.length > 0))
+          .map((kind) => ({
+            select: select(kind, s.target),
+            ...rejected(s, kind),
+            fieldPaths: [s.field.scope === "pod" ? `${podSpecPath(kind)}.${s.field.path}` : `${podSpecPath(kind)}.containers.*.${s.field.path}`],
+            options: { create: true },
+          })),
+        // `initContainers.*` fails on an object without init containers: only workloads that declare
+        // them, and not those exempt from the setting
+        ...(s.field.scope === "container" ? initPatchTargets(s.target, model.workloads) : [])
+          .filter((workload) => !s.exempt.includes(workload))
+          .flatMap((workload) =>
+            targetKinds({ target: { kind: "workload", workload } }).map((kind) => ({
+              select: select(kind, { kind: "workload", workload }),
+              fieldPaths: [`${podSpecPath(kind)}.initContainers.*.${s.field.path}`],
+              options: { create: true },
+            })),
+          ),
+      ],
     }));
     const component = {
       apiVersion: "kustomize.config.k8s.io/v1alpha1",
@@ -125,12 +141,32 @@ const selectorOf = (w: Workload) => describeConjunction(w.pods).replace(/, /g, "
 /** The kinds a setting patches: the workload's declared kind, or every kind that makes pods. */
 const targetKinds = (s: Pick<Setting, "target">): readonly string[] => (s.target.kind === "workload" && s.target.workload.kind ? [s.target.workload.kind] : WORKLOAD_KINDS);
 
+/** The workloads whose init containers a container setting for `target` patches: those that declare them. */
+export function initPatchTargets(target: SecurityEntry["target"], workloads: readonly Workload[]): Workload[] {
+  const candidates = target.kind === "workload" ? [target.workload] : workloads.filter((w) => w.namespace === target.namespace.name);
+  return candidates.filter((w) => (w.initContainers ?? []).length > 0);
+}
+
+/** Which containers of a pod a container setting is written into. */
+export type ContainerKind = "container" | "initContainer" | "ephemeralContainer";
+
 /**
  * Why the patch for `target` does not reach an object of its namespace that the program means (one
  * whose pods it selects), or undefined when it does: kustomize's replacements select objects by
  * kind and by the object's own labels, not by its pods' labels.
  */
-export function patchMisses(target: SecurityEntry["target"], object: { kind: string; labels: Readonly<Record<string, string>> }): string | undefined {
+export function patchMisses(
+  target: SecurityEntry["target"],
+  object: { kind: string; labels: Readonly<Record<string, string>> },
+  container: ContainerKind = "container",
+  workloads: readonly Workload[] = [],
+): string | undefined {
+  if (container === "ephemeralContainer") return "ephemeral containers are added to running pods through their own subresource: no template, so no patch, sets them";
+  if (container === "initContainer") {
+    if (initPatchTargets(target, workloads).some((w) => patchMisses({ kind: "workload", workload: w }, object) === undefined)) return undefined;
+    const who = target.kind === "workload" ? `workload \`${target.workload.name}\`` : `no workload of namespace \`${target.namespace.name}\` that selects it`;
+    return `${who} declares no init containers (\`initContainers NAME, ...\`), so the patch leaves \`initContainers\` alone`;
+  }
   const kinds = targetKinds({ target });
   if (!kinds.includes(object.kind)) return `the patch selects ${kinds.join(", ")} objects, not ${object.kind}s`;
   if (target.kind === "workload" && target.workload.pods.length > 0 && !conjunctionMatches(target.workload.pods, object.labels)) {

@@ -54,7 +54,7 @@ export function canonicalize<T>(node: T, print: (n: ast.Peer | ast.PortSpec | as
       case "Labels":
         return { ...n, labels: sortedBy(n.labels as ast.LabelsStatement["labels"], (l) => `${l.key.text}=${l.value.text}`) };
       case "Workload":
-        return { ...n, containers: sortedBy(n.containers as ast.Word[], (w) => w.text) };
+        return { ...n, containers: sortedBy(n.containers as ast.Word[], (w) => w.text), initContainers: sortedBy(n.initContainers as ast.Word[], (w) => w.text) };
       case "Pss":
         return { ...n, modes: [...(n.modes as ast.PssMode[])].sort((a, b) => PSS_MODE_ORDER.indexOf(a.mode.text) - PSS_MODE_ORDER.indexOf(b.mode.text) || naturalCompare(a.mode.text, b.mode.text)) };
       default:

@@ -143,6 +143,7 @@ function workloadColumns(w: ast.WorkloadDeclaration): [string, string, string] {
     ...w.services.map((s) => `service ${s.port.text} -> ${s.target.text}`),
     ...(w.serviceAccount ? [`serviceAccount ${w.serviceAccount.text}`] : []),
     ...(w.containers.length > 0 ? [`containers ${w.containers.map((c) => c.text).join(", ")}`] : []),
+    ...(w.initContainers.length > 0 ? [`initContainers ${w.initContainers.map((c) => c.text).join(", ")}`] : []),
     ...(w.workloadKind ? [`kind ${w.workloadKind.text}`] : []),
   ];
   return [`workload ${qualified(w.name)}`, workloadSelector(w.selector), clauses.join(" ")];

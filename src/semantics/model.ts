@@ -64,6 +64,8 @@ export interface Workload {
   kind?: string;
   /** `serviceAccount NAME`, when declared. */
   serviceAccount?: string;
+  /** `initContainers NAME, ...`, when declared: the patch sets init containers only then. */
+  initContainers?: string[];
   span: Span;
 }
 

@@ -54,7 +54,8 @@ const containerWords = (list: Container[]) => `${plural(list, "container", "cont
 const isWindows = (pod: Pod) => pod.spec.os?.name === "windows";
 const hostUsersFalse = (pod: Pod) => pod.spec.hostUsers === false;
 
-const BASELINE_CAPABILITIES = new Set([
+/** The capabilities Pod Security `baseline` lets a container add. */
+export const BASELINE_CAPABILITIES = new Set([
   "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
 ]);
 

@@ -83,6 +83,8 @@ export interface WorkloadDeclaration extends Node {
   services: ServicePortDeclaration[];
   serviceAccount?: Word;
   containers: Word[];
+  /** `initContainers NAME, ...`: the init containers its pods run, so the patch may set them. */
+  initContainers: Word[];
   workloadKind?: Word;
 }
 

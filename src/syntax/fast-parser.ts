@@ -283,16 +283,16 @@ class Reader {
       const type = this.type();
       if (type === Kw.port) ports.push(this.portDeclaration());
       else if (type === Kw.service) services.push(this.serviceDeclaration());
-      else if (type === Kw.serviceAccount || type === Kw.kind || type === Kw.containers) {
+      else if (type === Kw.serviceAccount || type === Kw.kind || type === Kw.containers || type === Kw.initContainers) {
         clauses.push(this.take(type));
         do {
           const name = this.take(t.Name);
           clauses.push(name);
           names.push(name);
-        } while (type === Kw.containers && this.skip(t.Comma));
+        } while ((type === Kw.containers || type === Kw.initContainers) && this.skip(t.Comma));
       } else break;
     }
-    const result: ast.WorkloadDeclaration = { kind: "Workload", name, selector, ports, services, containers: [], span: this.spanFrom(start) };
+    const result: ast.WorkloadDeclaration = { kind: "Workload", name, selector, ports, services, containers: [], initContainers: [], span: this.spanFrom(start) };
     addClauseNames(result, clauses, names, (token) => this.word(token), this.diagnostics);
     return result;
   }

@@ -41,7 +41,7 @@ interface GrammarPath {
 // also the fast path's (fast-parser.ts)
 export const targetKeywords: ReadonlySet<TokenType> = new Set([Kw.in, Kw.for]);
 export const addressTokens: ReadonlySet<TokenType> = new Set([t.Cidr, t.Address]);
-const clauseKeywords: ReadonlySet<TokenType> = new Set([Kw.port, Kw.service, Kw.serviceAccount, Kw.containers, Kw.kind]);
+const clauseKeywords: ReadonlySet<TokenType> = new Set([Kw.port, Kw.service, Kw.serviceAccount, Kw.containers, Kw.initContainers, Kw.kind]);
 const keyFollowers: ReadonlySet<TokenType> = new Set([t.Equals, t.DoubleEquals, t.NotEquals, t.Slash]);
 
 /**
@@ -265,6 +265,16 @@ export class SecpolParser extends CstParser {
             this.MANY2(() => {
               this.CONSUME(t.Comma);
               this.CONSUME3(t.Name);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(Kw.initContainers);
+            this.CONSUME5(t.Name);
+            this.MANY3(() => {
+              this.CONSUME2(t.Comma);
+              this.CONSUME6(t.Name);
             });
           },
         },

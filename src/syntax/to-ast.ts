@@ -209,6 +209,7 @@ class Converter {
         };
       }),
       containers: [],
+      initContainers: [],
       span: this.nodeSpan(node),
     };
     addClauseNames(result, items(node).filter(isToken), names, (tok) => this.word(tok), this.diagnostics);
@@ -476,7 +477,8 @@ export function addClauseNames(workload: ast.WorkloadDeclaration, tokens: readon
         if (workload.workloadKind) repeated("kind");
         workload.workloadKind = name;
       } else if (clause === "Kw_containers") workload.containers.push(name);
-    } else if (type === "Kw_serviceAccount" || type === "Kw_containers" || type === "Kw_kind") clause = type;
+      else if (clause === "Kw_initContainers") workload.initContainers.push(name);
+    } else if (type === "Kw_serviceAccount" || type === "Kw_containers" || type === "Kw_initContainers" || type === "Kw_kind") clause = type;
   }
 }
 

@@ -108,6 +108,7 @@ export const Kw = {
   serviceAccount: keyword("serviceAccount"),
   service: keyword("service"),
   containers: keyword("containers"),
+  initContainers: keyword("initContainers"),
   kind: keyword("kind"),
   require: keyword("require"),
   set: keyword("set"),

@@ -26,6 +26,8 @@ export const security = {
     `this \`psp\` has the name \`${name}\` of the PodSecurityPolicy derived from the pod-security rules of ${target}: both would be written as \`PodSecurityPolicy ${name}\`, and whichever is applied last wins`),
   workloadPspUnbound: entry("SP9203", "warning", (workload: string) =>
     `workload \`${workload}\` has its own pod-security rules but no \`serviceAccount\`, so no PodSecurityPolicy can be bound for it; only its SecurityContext patch applies`),
+  derivedPspPrivileged: entry("SP9040", "warning", (target: string, namespace: string) =>
+    `the PodSecurityPolicy derived for ${target} admits privileged pods (and every capability, volume type and host port its rules do not deny): namespace \`${namespace}\` enforces no Pod Security level and no rule denies \`privileged\``),
   hostNetworkBypassesPolicy: entry("SP9201", "warning", (workload: string) =>
     `workload \`${workload}\` may use the host network, and NetworkPolicy does not apply to host-network pods: the network rules naming it will not hold for them`),
 } as const;
