@@ -325,7 +325,9 @@ function exempt(allow: SecurityEntry, overridden: readonly SecurityEntry[], d: D
 }
 
 function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diagnostics): void {
-  const allows = entries.filter((e) => e.action === "allow");
+  // in one order whatever the order written: of two allows that override one deny (`hostPort`,
+  // `hostPort 9100`), the note names the same one
+  const allows = entries.filter((e) => e.action === "allow").sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
   for (const allow of allows) {
     const denies = entries.filter((e) => e.action === "deny" && sameFeature(e.item, allow.item) && overlap(e.target, allow.target));
     // an exception wins by specificity: only a deny as specific as the allow (or more) is a conflict

@@ -36,6 +36,12 @@ test("the node-exporter exception under `apply baseline to ns monitoring` builds
   }
 });
 
+test("two allows that override one deny: the note names the same one whatever their order (the formatter reorders lists)", () => {
+  const notes = (items: string) =>
+    build([{ path: "p.secpol", text: `${program}allow ${items} for monitoring/prometheus\n` }]).diagnostics.filter((d) => d.code === "SP9036").map((d) => d.message);
+  assert.equal(notes("hostPort 9100, hostPort"), notes("hostPort, hostPort 9100"));
+});
+
 test("same-specificity conflicts stay errors: both for the workload, both for the namespace, a deny for the workload", () => {
   const cases = [
     "deny hostNetwork for monitoring/node-exporter\nallow hostNetwork for monitoring/node-exporter",
