@@ -137,10 +137,8 @@ function featureAbsent(item: string, minor: number, allowedPorts: [number, numbe
       return { cel: `(${good(S)}) && ${everyContainer(`(${good("c")})`)}`, holds: (spec) => [spec, ...containersOf(spec)].every(goodJs) };
     }
     case "procMount":
-      return or(
-        ownUserNamespace(minor),
-        containersHold(`!${present("c", "securityContext.procMount")} || c.securityContext.procMount in ['', 'Default']`, (c) => [undefined, "", "Default"].includes(sc(c).procMount)),
-      );
+      // any unmasked /proc, in a user namespace too (as `restricted` from 1.35; `baseline` from 1.35 lets such pods unmask it)
+      return containersHold(`!${present("c", "securityContext.procMount")} || c.securityContext.procMount in ['', 'Default']`, (c) => [undefined, "", "Default"].includes(sc(c).procMount));
   }
   throw new Error(`no admission check for feature ${feature}`);
 }
