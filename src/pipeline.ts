@@ -84,7 +84,7 @@ function resolveImport(spec: string, from: string, span: Span, options: CompileO
 
 export function checkModel(inputs: readonly SourceText[], options: CompileOptions = {}, unchecked?: string): CheckResult & { model?: Model; files: SourceFileNode[] } {
   const loaded = load(inputs, options);
-  const checked = checkProgram(loaded.files, { clusterVersion: options.clusterVersion });
+  const checked = checkProgram(loaded.files, { clusterVersion: options.clusterVersion, admissionPolicies: options.admissionPolicies });
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
   const assertions = hasErrors(checked.diagnostics) ? [] : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...withoutCascades(checked.diagnostics, loaded.diagnostics), ...assertions]);

@@ -116,4 +116,12 @@ test("translation validation refuses a policy whose CEL differs from the rule's 
   assert.match(result.counterexample!.description, /admits the Pod .*initContainers.*SYS_ADMIN.*which the program refuses/);
 });
 
+test("SP9202 (nothing enforces the deny) only where no admission policy does: before 1.28, or with --no-admission-policies", () => {
+  const warned = (version: string, options = {}) => build([{ path: "m.secpol", text: program(version) }], options).diagnostics.filter((d) => d.code === "SP9202").length;
+  assert.is(warned("1.30"), 0);
+  assert.is(warned("1.28"), 0);
+  assert.is(warned("1.27"), 3);
+  assert.is(warned("1.30", { admissionPolicies: false }), 3);
+});
+
 test.run();
