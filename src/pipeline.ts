@@ -192,6 +192,7 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
     partiallyVerified = result.partial;
     const admission = emitted.admission && timed("verify-admission", () => verifyAdmissionPolicies(model, emitted.admission!));
     if (admission) verifiedChecks += admission.checks;
+    if (admission?.unverified) diagnostics.push(diagnostic(cm.admissionUnverified, emitted.admission!.policies[0].validations[0].entry.span, [admission.unverified]));
     if (admission?.counterexample) {
       const failure = diagnostic(cm.admissionValidationFailed, admission.counterexample.span, [admission.counterexample.description], {
         help: "this is a bug in secpolc; nothing was written. `--no-verify` skips the check (at your own risk)",

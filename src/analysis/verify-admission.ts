@@ -6,7 +6,6 @@
  * Pod and inside every pod-making kind — and the policy's verdict is compared with the program's
  * meaning for the pod. The first difference is the counterexample.
  */
-import { createRequire } from "node:module";
 import type { Span } from "../diagnostics/diagnostic.js";
 import type { Model } from "../semantics/model.js";
 import { witness } from "../semantics/labels.js";
@@ -18,10 +17,21 @@ type Program = (bindings: Json) => unknown;
 
 let cel: { compile(expression: string): Program; isTrue(value: unknown): boolean } | undefined;
 
+/** Node's `require` for this module, where the runtime has one (Node 20.16 and newer; not a browser). */
+function nodeRequire(): ((id: string) => unknown) | undefined {
+  const moduleApi = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process?.getBuiltinModule?.("node:module");
+  return moduleApi?.createRequire(import.meta.url);
+}
+
+/** Whether this runtime can load the CEL evaluator. */
+export const celAvailable = (): boolean => cel !== undefined || nodeRequire() !== undefined;
+
 /** The CEL evaluator, loaded once and only by builds that emit admission policies. */
 function evaluator(): NonNullable<typeof cel> {
   if (!cel) {
-    const lib = createRequire(import.meta.url)("@bufbuild/cel") as typeof import("@bufbuild/cel");
+    const load = nodeRequire();
+    if (!load) throw new Error("the CEL evaluator cannot be loaded in this runtime");
+    const lib = load("@bufbuild/cel") as typeof import("@bufbuild/cel");
     const env = lib.celEnv();
     cel = {
       compile: (expression) => {
@@ -82,8 +92,9 @@ export interface AdmissionCounterexample {
   description: string;
 }
 
-export function verifyAdmissionPolicies(model: Model, compiled: AdmissionPolicies): { checks: number; counterexample?: AdmissionCounterexample } {
+export function verifyAdmissionPolicies(model: Model, compiled: AdmissionPolicies): { checks: number; counterexample?: AdmissionCounterexample; unverified?: number } {
   let checks = 0;
+  if (compiled.policies.length > 0 && !celAvailable()) return { checks, unverified: compiled.policies.length };
   for (const { namespace, validations } of compiled.policies) {
     const judge = policyJudge(validations);
     const meaning = programJudge(validations);
