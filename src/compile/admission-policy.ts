@@ -6,7 +6,7 @@
  * API server and as the program's meaning in TypeScript (`holds`), which the build's translation
  * validation (src/analysis/verify-admission.ts) compares on representative pods.
  */
-import type { Span } from "../diagnostics/diagnostic.js";
+import { compareStrings, type Span } from "../diagnostics/diagnostic.js";
 import type { Cluster, Model, OwnedNamespace, Workload } from "../semantics/model.js";
 import { NAMESPACE_NAME_LABEL } from "../semantics/model.js";
 import type { Conjunction } from "../semantics/labels.js";
@@ -238,12 +238,14 @@ export function namespaceValidations(model: Model, namespace: OwnedNamespace, mi
   const rules = mine.filter((e) => e.action === "deny" || e.action === "require");
   const allowsOf = (w: Workload) => mine.filter((e) => e.action === "allow" && e.target.kind === "workload" && e.target.workload === w).map((e) => e.item);
   const workloads = model.workloads.filter((w) => w.namespace === namespace.name);
-  const seen = new Set<string>();
-  const validations: Validation[] = [];
+  // one validation per rule and target, in an order that moving statements does not change
+  const byKey = new Map<string, SecurityEntry>();
   for (const entry of rules) {
-    const key = `${entry.action} ${entry.item} ${entry.target.kind === "workload" ? `${entry.target.workload.name}` : ""}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const key = `${entry.target.kind === "workload" ? `1 ${entry.target.workload.name}` : "0"} ${entry.action} ${entry.item}`;
+    if (!byKey.has(key)) byKey.set(key, entry);
+  }
+  const validations: Validation[] = [];
+  for (const [, entry] of [...byKey].sort(([a], [b]) => compareStrings(a, b))) {
     const base = entry.action === "deny" ? featureAbsent(entry.item, minor) : requirementHolds(entry.item, minor);
     let check: Check;
     if (entry.target.kind === "workload") {
