@@ -61,11 +61,11 @@ test("messages name the statement and the feature; the source annotation lists t
   assert.equal(
     policy.spec.validations.map((v: any) => v.message),
     [
+      "m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN",
       "m.secpol:7: deny hostNetwork: the pod must not use hostNetwork",
       "m.secpol:7: deny hostPort: the pod must not use hostPort",
-      "m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN",
-      "m.secpol:9: require readOnlyRootFilesystem for web: the pod must meet readOnlyRootFilesystem",
       "m.secpol:9: require drop ALL for web: the pod must meet drop ALL",
+      "m.secpol:9: require readOnlyRootFilesystem for web: the pod must meet readOnlyRootFilesystem",
     ],
   );
 });
@@ -84,7 +84,7 @@ test("exceptions by pod labels: node-exporter may use host port 9100 and no othe
   assert.equal(verdict(pod({ app: "other" }, ports(9100))), ["m.secpol:7: deny hostPort: the pod must not use hostPort"]);
   const plain = { containers: [{ name: "a", image: "a" }] };
   assert.equal(verdict(pod({ app: "other" }, plain)), []);
-  assert.equal(verdict(pod({ app: "web" }, plain)), ["m.secpol:9: require readOnlyRootFilesystem for web: the pod must meet readOnlyRootFilesystem", "m.secpol:9: require drop ALL for web: the pod must meet drop ALL"]);
+  assert.equal(verdict(pod({ app: "web" }, plain)), ["m.secpol:9: require drop ALL for web: the pod must meet drop ALL", "m.secpol:9: require readOnlyRootFilesystem for web: the pod must meet readOnlyRootFilesystem"]);
   // in an init or ephemeral container too
   const sysAdmin = { containers: [{ name: "a", image: "a" }], ephemeralContainers: [{ name: "e", image: "e", securityContext: { capabilities: { add: ["SYS_ADMIN"] } } }] };
   assert.equal(verdict(wrapPod("Pod", { labels: {} }, sysAdmin)), ["m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN"]);
