@@ -30,6 +30,8 @@ export interface CompileOptions {
   resolveImport?: ImportResolver;
   /** Translation validation of the emitted policies against the meaning (on unless `false`). */
   verify?: boolean;
+  /** ValidatingAdmissionPolicies for pod-security rules where the cluster version has them (on unless `false`; `--no-admission-policies`). */
+  admissionPolicies?: boolean;
   /** How `build` writes manifests: YAML (the default) or JSON; kustomization.yaml stays YAML. */
   outputFormat?: "yaml" | "json";
   /** Called by `build` after each of its passes (`check`, `compile`, ..., `verify`), by name. */

@@ -28,6 +28,8 @@ import { repeatedIdentities, writeOutput } from "./compile/output.js";
 import type { Manifest } from "./compile/manifest.js";
 import { compileSecurityComponents } from "./compile/security-context.js";
 import { compilePspRbac } from "./compile/psp-rbac.js";
+import { compileAdmissionPolicies, type AdmissionPolicies } from "./compile/admission-policy.js";
+import { verifyAdmissionPolicies } from "./analysis/verify-admission.js";
 import { applySuppressions } from "./analysis/suppressions.js";
 
 export const PRELUDE = "std/prelude";
@@ -82,7 +84,7 @@ function resolveImport(spec: string, from: string, span: Span, options: CompileO
 
 export function checkModel(inputs: readonly SourceText[], options: CompileOptions = {}, unchecked?: string): CheckResult & { model?: Model; files: SourceFileNode[] } {
   const loaded = load(inputs, options);
-  const checked = checkProgram(loaded.files, { clusterVersion: options.clusterVersion });
+  const checked = checkProgram(loaded.files, { clusterVersion: options.clusterVersion, admissionPolicies: options.admissionPolicies });
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
   const assertions = hasErrors(checked.diagnostics) ? [] : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
   const diagnostics = sortDiagnostics([...loaded.diagnostics, ...withoutCascades(checked.diagnostics, loaded.diagnostics), ...assertions]);
@@ -133,13 +135,14 @@ const now = (): number => globalThis.performance?.now() ?? Date.now();
 type Timed = <T>(pass: string, run: () => T) => T;
 
 /** compile → emit: a checked model's manifests, as output files and as the objects they hold (none on errors). */
-function emit(model: Model, options: CompileOptions, timed: Timed = (_, run) => run()): { diagnostics: Diagnostic[]; output?: ReturnType<typeof writeOutput> } {
+function emit(model: Model, options: CompileOptions, timed: Timed = (_, run) => run()): { diagnostics: Diagnostic[]; output?: ReturnType<typeof writeOutput>; admission?: AdmissionPolicies } {
   const network = timed("compile", () => compileNetworkPolicies(model));
   const security = timed("security", () => compileSecurityComponents(model));
   const psp = timed("psp", () => compilePspRbac(model));
+  const admission = timed("admission", () => compileAdmissionPolicies(model, options.admissionPolicies !== false));
   const diagnostics = [...network.diagnostics, ...security.diagnostics, ...psp.diagnostics];
   if (hasErrors(diagnostics)) return { diagnostics };
-  const manifests = [...compileNamespaces(model), ...network.manifests, ...psp.manifests];
+  const manifests = [...compileNamespaces(model), ...network.manifests, ...psp.manifests, ...admission.manifests];
   // every build refuses output where one object would replace another (`--no-verify` too)
   const repeated = repeatedIdentities(manifests);
   if (repeated.length > 0) {
@@ -160,7 +163,7 @@ function emit(model: Model, options: CompileOptions, timed: Timed = (_, run) => 
       directories: security.components,
     }),
   );
-  return { diagnostics, output };
+  return { diagnostics, output, admission };
 }
 
 export function build(inputs: readonly SourceText[], options: CompileOptions = {}): BuildResult {
@@ -191,6 +194,15 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
     const result = timed("verify", () => verifyNetworkPolicies(model, output.objects));
     verifiedChecks = result.checks;
     partiallyVerified = result.partial;
+    const admission = emitted.admission && timed("verify-admission", () => verifyAdmissionPolicies(model, emitted.admission!));
+    if (admission) verifiedChecks += admission.checks;
+    if (admission?.unverified) diagnostics.push(diagnostic(cm.admissionUnverified, emitted.admission!.policies[0].validations[0].entry.span, [admission.unverified]));
+    if (admission?.counterexample) {
+      const failure = diagnostic(cm.admissionValidationFailed, admission.counterexample.span, [admission.counterexample.description], {
+        help: "this is a bug in secpolc; nothing was written. `--no-verify` skips the check (at your own risk)",
+      });
+      return { ...failed, diagnostics: sortDiagnostics([...diagnostics, failure]), stats: { timings, verifiedChecks } };
+    }
     if (result.counterexample) {
       const failure = diagnostic(cm.translationValidationFailed, result.counterexample.span, [result.counterexample.description], {
         help: "this is a bug in secpolc; nothing was written. `--no-verify` skips the check (at your own risk)",

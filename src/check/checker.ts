@@ -68,6 +68,8 @@ export const MAX_GROUP_DEPTH = 64;
 
 export interface CheckOptions {
   clusterVersion?: string;
+  /** Whether the build emits ValidatingAdmissionPolicies (unless `false`), which enforce every `deny`. */
+  admissionPolicies?: boolean;
 }
 
 /** Requirements one label selector may hold (real selectors hold a handful). */
@@ -144,7 +146,7 @@ class Checker {
       security: [],
       ...this.podSecurityPolicies(),
     };
-    model.security = checkSecurity(this.security, this.profiles, model, this.d);
+    model.security = checkSecurity(this.security, this.profiles, model, this.d, this.options.admissionPolicies !== false);
     this.checkOverlappingPostures(model);
     // regions too costly to write stop here: everything after works on them
     if (this.checkRestRegions(model)) this.checkReach(model);

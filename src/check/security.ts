@@ -17,6 +17,7 @@ import { capabilities, features, podUsing, requirements, settable, type FieldVal
 import { evaluatePod, parseVersion } from "../semantics/pss.js";
 import { dns1123Subdomain, localProfile, MAX_ID, seLinuxOption, shown, sysctlName } from "./values.js";
 import { VOLUMES } from "./psp.js";
+import { admissionApiVersion } from "../compile/admission-policy.js";
 
 
 export interface ScopedSecurity {
@@ -26,7 +27,7 @@ export interface ScopedSecurity {
 
 const text = (v: ast.Value) => ("from" in v ? `${v.from.text}..${v.to.text}` : v.text);
 
-export function checkSecurity(statements: readonly ScopedSecurity[], profiles: ReadonlyMap<string, ast.ProfileDeclaration>, model: Model, d: Diagnostics): SecurityEntry[] {
+export function checkSecurity(statements: readonly ScopedSecurity[], profiles: ReadonlyMap<string, ast.ProfileDeclaration>, model: Model, d: Diagnostics, admissionPolicies = true): SecurityEntry[] {
   const entries: SecurityEntry[] = [];
   for (const { node, namespace } of statements) {
     if (node.kind === "Apply") {
@@ -50,7 +51,7 @@ export function checkSecurity(statements: readonly ScopedSecurity[], profiles: R
     }
     entries.push(...ruleEntries(node, resolveTarget(node.target, namespace, model, d), d));
   }
-  checkConflicts(entries, model, d);
+  checkConflicts(entries, model, d, admissionPolicies && admissionApiVersion(model.cluster) !== undefined);
   checkSets(entries, model, d);
   return entries;
 }
@@ -324,7 +325,7 @@ function exempt(allow: SecurityEntry, overridden: readonly SecurityEntry[], d: D
   }
 }
 
-function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diagnostics): void {
+function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diagnostics, admissionEnforces: boolean): void {
   // in one order whatever the order written: of two allows that override one deny (`hostPort`,
   // `hostPort 9100`), the note names the same one
   const allows = entries.filter((e) => e.action === "allow").sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
@@ -357,8 +358,8 @@ function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diag
       });
     }
   }
-  // a deny that the enforced level does not cover is only as strong as the patch
-  for (const deny of entries.filter((e) => e.action === "deny" && !e.viaProfile)) {
+  // a deny that the enforced level does not cover is only as strong as the patch, unless an admission policy enforces it
+  for (const deny of admissionEnforces ? [] : entries.filter((e) => e.action === "deny" && !e.viaProfile)) {
     const enforce = model.namespaces.find((n) => n.name === namespaceOf(deny.target))?.podSecurity.enforce;
     const feature = features[deny.item.split(" ")[0]];
     const pod = podUsing(deny.item);

@@ -22,6 +22,8 @@ export interface Options {
   help: boolean;
   version: boolean;
   verify: boolean;
+  /** `build --no-admission-policies`: leave the ValidatingAdmissionPolicy target out. */
+  admissionPolicies: boolean;
   stats: boolean;
   manifests?: string;
   level?: string;
@@ -33,7 +35,7 @@ export interface Options {
 }
 
 export const valued = new Set(["-o", "--output", "--cluster-version", "--format", "--manifests", "--level"]);
-export const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--stats", "--suggest", "--exit-code", "--warnings-as-errors"]);
+export const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--no-admission-policies", "--stats", "--suggest", "--exit-code", "--warnings-as-errors"]);
 const formats = ["text", "yaml", "json", "md", "ts", "sarif", "github"] as const;
 
 /** A span on the joined command line, so that usage errors point at the argument. */
@@ -44,7 +46,7 @@ export function argumentSpan(argv: readonly string[], index: number): Span {
 }
 
 export function parseArguments(argv: readonly string[]): { options: Options; diagnostics: Diagnostic[] } {
-  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, stats: false, suggest: false, exitCode: false, warningsAsErrors: false };
+  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, admissionPolicies: true, stats: false, suggest: false, exitCode: false, warningsAsErrors: false };
   const diagnostics: Diagnostic[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -75,6 +77,7 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--help" || name === "-h") options.help = true;
       else if (name === "--version") options.version = true;
       else if (name === "--no-verify") options.verify = false;
+      else if (name === "--no-admission-policies") options.admissionPolicies = false;
       else if (name === "--stats") options.stats = true;
       else if (name === "--suggest") options.suggest = true;
       else if (name === "--exit-code") options.exitCode = true;

@@ -27,7 +27,7 @@ const warningsAsErrors: [string, string] = ["--warnings-as-errors", "exit 1 when
 export const commandHelp: Record<string, CommandHelp> = {
   build: {
     brief: "compile the program into an output directory",
-    usage: ["build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json|ts|sarif|github] [--summary] [--no-verify] [--stats] [--warnings-as-errors]"],
+    usage: ["build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json|ts|sarif|github] [--summary] [--no-verify] [--no-admission-policies] [--stats] [--warnings-as-errors]"],
     summary:
       "Type-checks the program and compiles it into OUT: Namespaces, NetworkPolicies, RBAC, the SecurityContext patches as kustomize Components, and OUT/kustomization.yaml. OUT is replaced whole; nothing is written when the program has errors.",
     exits: exits("the program has errors, or --check found drift"),
@@ -38,6 +38,7 @@ export const commandHelp: Record<string, CommandHelp> = {
       clusterVersion,
       ["--format yaml|json|ts|sarif|github", `YAML files (default), JSON files (and diagnostics as JSON on stdout), or one typed module OUT/manifests.ts; ${ciFormats} (with YAML files)`],
       ["--summary", "print how many objects of each kind were written"],
+      ["--no-admission-policies", "leave out the ValidatingAdmissionPolicies that enforce pod-security rules (clusters 1.28 and newer)"],
       ["--no-verify", "skip translation validation (checking the emitted policies against the program's meaning)"],
       ["--stats", "print the time of each pass on stderr"],
       warningsAsErrors,

@@ -362,6 +362,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     resolveImport: input.resolveImport,
     outputFormat: options.format === "json" ? "json" : "yaml",
     verify: options.verify,
+    admissionPolicies: options.admissionPolicies,
     afterPass: (pass) => {
       afterPass(pass);
       const doing = nextStep(pass, options.verify !== false);

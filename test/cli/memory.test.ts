@@ -13,7 +13,7 @@ test("build reports each of its passes once done, in order", () => {
     afterPass: (pass) => passes.push(pass),
   });
   assert.equal(result.diagnostics.filter((d) => d.severity === "error"), []);
-  assert.equal(passes, ["check", "compile", "security", "psp", "emit", "verify"]);
+  assert.equal(passes, ["check", "compile", "security", "psp", "admission", "emit", "verify", "verify-admission"]);
 });
 
 test("V8's collector is reachable from the command line, and frees what is no longer referenced", () => {

@@ -207,7 +207,8 @@ function built(text: string): { errors: number; diagnostics: string[]; files: st
   return {
     errors: result.diagnostics.filter((d) => d.severity === "error").length,
     diagnostics: result.diagnostics.map((d) => `${d.severity} ${d.code} ${d.message}`).sort(),
-    files: result.files.map((f) => `${f.path}\n${f.content.replace(annotation, "$1...")}`),
+    // an admission policy's messages name the statement's `file:line`, as the annotation does
+    files: result.files.map((f) => `${f.path}\n${f.content.replace(annotation, "$1...").replace(/(message: "?)[^\s:"]+:\d+: /g, "$1...: ")}`),
     annotations: result.files.flatMap((f) => [...f.content.matchAll(annotation)].map((m) => m[2])),
   };
 }

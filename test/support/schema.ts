@@ -7,6 +7,7 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 // policy/v1beta1 left the API in 1.25; the release of kubernetes-models that still has its schema
 import { PodSecurityPolicy } from "kubernetes-models-v3/policy/v1beta1";
+import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1";
 
 interface Validatable {
   validate(): void;
@@ -20,6 +21,19 @@ const models: Record<string, new (data: any) => Validatable> = {
   "rbac.authorization.k8s.io/v1/Role": Role,
   "rbac.authorization.k8s.io/v1/RoleBinding": RoleBinding,
   "policy/v1beta1/PodSecurityPolicy": PodSecurityPolicy,
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": ValidatingAdmissionPolicy,
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": ValidatingAdmissionPolicyBinding,
+  // kubernetes-models 4 ships no v1beta1 schema of these kinds; the fields secpolc writes are the same in v1beta1 (1.28-1.29), so they are checked against v1
+  "admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicy": class extends ValidatingAdmissionPolicy {
+    constructor(data: any) {
+      super({ ...data, apiVersion: "admissionregistration.k8s.io/v1" });
+    }
+  },
+  "admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicyBinding": class extends ValidatingAdmissionPolicyBinding {
+    constructor(data: any) {
+      super({ ...data, apiVersion: "admissionregistration.k8s.io/v1" });
+    }
+  },
 };
 
 /** kustomize's own kinds have no OpenAPI schema in the Kubernetes API. */

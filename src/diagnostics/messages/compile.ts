@@ -14,6 +14,10 @@ export const compile = {
     "this deny cannot be compiled exactly: it cuts a named port out of numeric ports (or the reverse), and which number a name stands for differs from pod to pod"),
   translationValidationFailed: entry("SP3007", "error", (description: string) =>
     `internal error: the emitted NetworkPolicies do not mean what the program means: ${description}`),
+  admissionValidationFailed: entry("SP3040", "error", (description: string) =>
+    `internal error: the emitted ValidatingAdmissionPolicy does not mean what the program means: ${description}`),
+  admissionUnverified: entry("SP9050", "warning", (count: number) =>
+    `${count} admission ${count === 1 ? "policy was" : "policies were"} not checked against the program: this runtime cannot load the CEL evaluator (@bufbuild/cel needs Node 20.16 or newer)`),
   assertionFailed: entry("SP3008", "error", (flow: string, verdict: string) => `assertion failed: ${flow} is ${verdict}`),
   explainQuery: entry("SP3009", "error", (problem: string) => `cannot explain this query: ${problem}`),
   explainUnknownPort: entry("SP3012", "error", (workload: string, port: string) => `cannot explain this query: workload \`${workload}\` declares no port named \`${port}\``),

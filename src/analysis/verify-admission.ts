@@ -1,0 +1,127 @@
+/**
+ * Translation validation of the ValidatingAdmissionPolicy target: every emitted CEL expression is
+ * evaluated (with `@bufbuild/cel`, loaded on the first build that emits a policy) over representative
+ * objects — a bare pod, a pod that meets `restricted`, and a pod using each feature the namespace's
+ * rules name, with that use in each container kind, with each workload's pod labels and none, as a
+ * Pod and inside every pod-making kind — and the policy's verdict is compared with the program's
+ * meaning for the pod. The first difference is the counterexample.
+ */
+import type { Span } from "../diagnostics/diagnostic.js";
+import type { Model } from "../semantics/model.js";
+import { witness } from "../semantics/labels.js";
+import { podUsing } from "../semantics/security.js";
+import { POD_VARIABLES, type AdmissionPolicies, type Validation } from "../compile/admission-policy.js";
+
+type Json = Record<string, any>;
+type Program = (bindings: Json) => unknown;
+
+let cel: { compile(expression: string): Program; isTrue(value: unknown): boolean } | undefined;
+
+/** Node's `require` for this module, where the runtime has one (Node 20.16 and newer; not a browser). */
+function nodeRequire(): ((id: string) => unknown) | undefined {
+  const moduleApi = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process?.getBuiltinModule?.("node:module");
+  return moduleApi?.createRequire(import.meta.url);
+}
+
+/** Whether this runtime can load the CEL evaluator. */
+export const celAvailable = (): boolean => cel !== undefined || nodeRequire() !== undefined;
+
+/** The CEL evaluator, loaded once and only by builds that emit admission policies. */
+function evaluator(): NonNullable<typeof cel> {
+  if (!cel) {
+    const load = nodeRequire();
+    if (!load) throw new Error("the CEL evaluator cannot be loaded in this runtime");
+    const lib = load("@bufbuild/cel") as typeof import("@bufbuild/cel");
+    const env = lib.celEnv();
+    cel = {
+      compile: (expression) => {
+        const run = lib.plan(env, lib.parse(expression)) as (b: Json) => unknown;
+        return (bindings) => {
+          try {
+            return run(bindings);
+          } catch (e) {
+            return e;
+          }
+        };
+      },
+      isTrue: (value) => value === true,
+    };
+  }
+  return cel;
+}
+
+/** A pod inside each kind the policy matches (ReplicaSet, StatefulSet, ... share Deployment's shape). */
+export function wrapPod(kind: string, meta: Json, spec: Json): Json {
+  const template = { metadata: meta, spec };
+  switch (kind) {
+    case "Pod":
+      return { apiVersion: "v1", kind, metadata: meta, spec };
+    case "PodTemplate":
+      return { apiVersion: "v1", kind, metadata: { name: "t" }, template };
+    case "CronJob":
+      return { apiVersion: "batch/v1", kind, metadata: { name: "c" }, spec: { schedule: "* * * * *", jobTemplate: { spec: { template } } } };
+    default:
+      return { apiVersion: "apps/v1", kind, metadata: { name: "w" }, spec: { template } };
+  }
+}
+
+export const POD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController", "PodTemplate"];
+
+/** A compiled policy: its verdict on an object (the messages of the validations that fail; an evaluation error fails, as `failurePolicy: Fail` does). */
+export function policyJudge(validations: readonly Validation[]): (object: Json) => string[] {
+  const e = evaluator();
+  const variables = POD_VARIABLES.map((v) => ({ name: v.name, run: e.compile(v.expression) }));
+  const programs = validations.map((v) => ({ v, run: e.compile(v.cel) }));
+  return (object) => {
+    const vars: Json = {};
+    for (const v of variables) vars[v.name] = v.run({ object, variables: vars });
+    return programs.filter((p) => !e.isTrue(p.run({ object, variables: vars }))).map((p) => p.v.message);
+  };
+}
+
+/** The program's meaning: the messages of the rules the pod breaks. */
+export const programJudge = (validations: readonly Validation[]) => (spec: Json, meta: Json): string[] => validations.filter((v) => !v.holds(spec, meta)).map((v) => v.message);
+
+/** The pod in `spec` with its containers moved to another container kind. */
+function moveContainers(spec: Json, to: "initContainers" | "ephemeralContainers"): Json {
+  return { ...spec, containers: [{ name: "main", image: "app" }], [to]: spec.containers };
+}
+
+export interface AdmissionCounterexample {
+  span: Span;
+  description: string;
+}
+
+export function verifyAdmissionPolicies(model: Model, compiled: AdmissionPolicies): { checks: number; counterexample?: AdmissionCounterexample; unverified?: number } {
+  let checks = 0;
+  if (compiled.policies.length > 0 && !celAvailable()) return { checks, unverified: compiled.policies.length };
+  for (const { namespace, validations } of compiled.policies) {
+    const judge = policyJudge(validations);
+    const meaning = programJudge(validations);
+    const items = [...new Set(validations.map((v) => v.entry.item))];
+    const bases: Json[] = [{ containers: [{ name: "app", image: "app" }] }, podUsing("").spec, ...items.map((i) => podUsing(i).spec)];
+    const specs = bases.flatMap((s) => [s, moveContainers(s, "initContainers"), moveContainers(s, "ephemeralContainers")]);
+    const labelSets = [{}, ...model.workloads.filter((w) => w.namespace === namespace.name).map((w) => witness(w.pods))];
+    for (const spec of specs) {
+      for (const labels of labelSets) {
+        const meta = { labels, annotations: {} };
+        const expected = meaning(spec, meta);
+        for (const kind of POD_KINDS) {
+          checks++;
+          const got = judge(wrapPod(kind, meta, spec));
+          if (got.join("\n") !== expected.join("\n")) {
+            const wrong = validations.find((v) => got.includes(v.message) !== expected.includes(v.message))!;
+            return {
+              checks,
+              counterexample: {
+                span: wrong.entry.span,
+                description: `the admission policy of namespace \`${namespace.name}\` ${got.includes(wrong.message) ? "refuses" : "admits"} the ${kind} ${JSON.stringify({ labels, spec })}, which the program ${got.includes(wrong.message) ? "admits" : "refuses"}`,
+              },
+            };
+          }
+        }
+      }
+    }
+  }
+  return { checks };
+}

@@ -1,0 +1,359 @@
+/**
+ * The ValidatingAdmissionPolicy target (LANGUAGE.md 7.5): per owned namespace with `deny` or
+ * `require` rules, one ValidatingAdmissionPolicy whose CEL validations admit a pod, or any object
+ * that makes pods, exactly when the program's requirement set holds for it less its exceptions, and
+ * one binding that selects the namespace. Each rule is written twice, side by side: as CEL for the
+ * API server and as the program's meaning in TypeScript (`holds`), which the build's translation
+ * validation (src/analysis/verify-admission.ts) compares on representative pods.
+ */
+import { compareStrings, type Span } from "../diagnostics/diagnostic.js";
+import type { Cluster, Model, OwnedNamespace, Workload } from "../semantics/model.js";
+import { NAMESPACE_NAME_LABEL } from "../semantics/model.js";
+import type { Conjunction } from "../semantics/labels.js";
+import type { SecurityEntry } from "../semantics/security.js";
+import { LATEST } from "../semantics/pss.js";
+import type { Manifest } from "./manifest.js";
+
+type Json = Record<string, any>;
+
+/** `admissionregistration.k8s.io/v1` from 1.30, `v1beta1` in 1.28–1.29, none before; `latest` when no version is declared. */
+export function admissionApiVersion(cluster: Cluster): string | undefined {
+  const v = cluster.version;
+  if (!v || v.major > 1 || v.minor >= 30) return "admissionregistration.k8s.io/v1";
+  if (v.minor >= 28) return "admissionregistration.k8s.io/v1beta1";
+  return undefined;
+}
+
+/** The minor version the checks follow (version-dependent ones: AppArmor fields, SELinux types, user namespaces). */
+export const minorOf = (cluster: Cluster): number => (!cluster.version ? LATEST.minor : cluster.version.major > 1 ? 1000 : cluster.version.minor);
+
+/** A rule as CEL (over `variables.spec` and `variables.meta`) and as its meaning over a pod spec and metadata. */
+export interface Check {
+  cel: string;
+  holds(spec: Json, meta: Json): boolean;
+}
+
+const S = "variables.spec";
+const M = "variables.meta";
+const kinds = ["initContainers", "containers", "ephemeralContainers"] as const;
+const containersOf = (spec: Json): Json[] => kinds.flatMap((k) => (spec[k] ?? []) as Json[]);
+const sc = (o: Json | undefined): Json => o?.securityContext ?? {};
+const quote = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+
+/** `P` for every container of every kind; `c` is the container. */
+const everyContainer = (p: string) => kinds.map((k) => `(!has(${S}.${k}) || ${S}.${k}.all(c, ${p}))`).join(" && ");
+/** `has(x.a) && has(x.a.b) && x.a.b` as a guard chain: the field at `path` under `base` is present. */
+const present = (base: string, path: string) => {
+  const parts = path.split(".");
+  return `(${parts.map((_, i) => `has(${base}.${parts.slice(0, i + 1).join(".")})`).join(" && ")})`;
+};
+/** The field at `path` is present and `test` holds of it. */
+const fieldIs = (base: string, path: string, test: string) => `(${present(base, path).slice(1, -1)} && ${base}.${path}${test})`;
+
+const isWindows: Check = { cel: fieldIs(S, "os.name", " == 'windows'"), holds: (spec) => spec.os?.name === "windows" };
+const ownUserNamespace = (minor: number): Check =>
+  minor >= 35 ? { cel: fieldIs(S, "hostUsers", " == false"), holds: (spec) => spec.hostUsers === false } : { cel: "false", holds: () => false };
+
+const or = (a: Check, b: Check): Check => ({ cel: `(${a.cel}) || (${b.cel})`, holds: (s, m) => a.holds(s, m) || b.holds(s, m) });
+const and = (a: Check, b: Check): Check => ({ cel: `(${a.cel}) && (${b.cel})`, holds: (s, m) => a.holds(s, m) && b.holds(s, m) });
+const containersHold = (cel: string, holds: (c: Json, spec: Json) => boolean): Check => ({
+  cel: everyContainer(cel),
+  holds: (spec) => containersOf(spec).every((c) => holds(c, spec)),
+});
+
+/** Inclusive port ranges of `hostPort [RANGE]`; none given is every port. */
+const portRange = (argument: string | undefined): [number, number] => {
+  if (!argument) return [1, 65535];
+  const [from, to] = argument.split("..").map(Number);
+  return [from, to ?? from];
+};
+
+/** The feature's absence (what `deny FEATURE` requires), less the hostPort ranges an exception allows. */
+function featureAbsent(item: string, minor: number, allowedPorts: [number, number][] = []): Check {
+  const [feature, argument] = item.split(" ") as [string, string | undefined];
+  switch (feature) {
+    case "privileged":
+      return containersHold(`!${fieldIs("c", "securityContext.privileged", " == true")}`, (c) => sc(c).privileged !== true);
+    case "hostNetwork":
+    case "hostPID":
+    case "hostIPC":
+      return { cel: `!${fieldIs(S, feature, " == true")}`, holds: (spec) => spec[feature] !== true };
+    case "hostPort": {
+      const [from, to] = portRange(argument);
+      const inRange = (p: string, [a, b]: [number, number]) => (a === b ? `${p} == ${a}` : `(${p} >= ${a} && ${p} <= ${b})`);
+      const allowed = allowedPorts.map((r) => ` || ${inRange("p.hostPort", r)}`).join("");
+      return containersHold(`!has(c.ports) || c.ports.all(p, !has(p.hostPort) || !${inRange("p.hostPort", [from, to])}${allowed})`, (c) =>
+        ((c.ports ?? []) as Json[]).every((p) => {
+          const h = p.hostPort;
+          return h === undefined || h === null || !(h >= from && h <= to) || allowedPorts.some(([a, b]) => h >= a && h <= b);
+        }),
+      );
+    }
+    case "hostPath":
+      return volumeAbsent("hostPath");
+    case "volume":
+      return volumeAbsent(argument!);
+    case "capability":
+      return containersHold(`!${fieldIs("c", "securityContext.capabilities.add", `.exists(a, a == ${quote(argument!)})`)}`, (c) => !((sc(c).capabilities?.add ?? []) as string[]).includes(argument!));
+    case "sysctl":
+      return {
+        cel: `!${fieldIs(S, "securityContext.sysctls", `.exists(s, s.name == ${quote(argument!)})`)}`,
+        holds: (spec) => !((sc(spec).sysctls ?? []) as Json[]).some((s) => s.name === argument),
+      };
+    case "privilegeEscalation":
+      return requirementHolds("noPrivilegeEscalation", minor);
+    case "rootUser":
+      return or(ownUserNamespace(minor), and(nonRoot, notUidZero));
+    case "writableRootFilesystem":
+      return requirementHolds("readOnlyRootFilesystem", minor);
+    case "unconfinedSeccomp": {
+      const confined = (base: string) => `!${fieldIs(base, "securityContext.seccompProfile.type", " == 'Unconfined'")}`;
+      return {
+        cel: `${confined(S)} && ${everyContainer(confined("c"))}`,
+        holds: (spec) => [spec, ...containersOf(spec)].every((o) => sc(o).seccompProfile?.type !== "Unconfined"),
+      };
+    }
+    case "unconfinedAppArmor": {
+      const prefix = "container.apparmor.security.beta.kubernetes.io/";
+      const annotations: Check = {
+        cel: `!has(${M}.annotations) || ${M}.annotations.all(k, !k.startsWith('${prefix}') || ${M}.annotations[k] == '' || ${M}.annotations[k] == 'runtime/default' || ${M}.annotations[k].startsWith('localhost/'))`,
+        holds: (_, meta) =>
+          Object.entries((meta.annotations ?? {}) as Record<string, string>).every(([k, v]) => !k.startsWith(prefix) || v === "" || v === "runtime/default" || v.startsWith("localhost/")),
+      };
+      if (minor < 30) return annotations;
+      const good = (base: string) => `!${present(base, "securityContext.appArmorProfile.type")} || ${base}.securityContext.appArmorProfile.type in ['RuntimeDefault', 'Localhost']`;
+      const goodJs = (o: Json) => sc(o).appArmorProfile?.type === undefined || ["RuntimeDefault", "Localhost"].includes(sc(o).appArmorProfile.type);
+      return and(annotations, { cel: `(${good(S)}) && ${everyContainer(`(${good("c")})`)}`, holds: (spec) => [spec, ...containersOf(spec)].every(goodJs) });
+    }
+    case "customSELinux": {
+      const types = ["", "container_t", "container_init_t", "container_kvm_t", ...(minor >= 31 ? ["container_engine_t"] : [])];
+      const o = (base: string) => `${base}.securityContext.seLinuxOptions`;
+      const good = (base: string) =>
+        `!${present(base, "securityContext.seLinuxOptions")} || ((!has(${o(base)}.type) || ${o(base)}.type in [${types.map(quote).join(", ")}]) && (!has(${o(base)}.user) || ${o(base)}.user == '') && (!has(${o(base)}.role) || ${o(base)}.role == ''))`;
+      const goodJs = (x: Json) => {
+        const opts = sc(x).seLinuxOptions;
+        return opts === undefined || (types.includes(opts.type ?? "") && (opts.user ?? "") === "" && (opts.role ?? "") === "");
+      };
+      return { cel: `(${good(S)}) && ${everyContainer(`(${good("c")})`)}`, holds: (spec) => [spec, ...containersOf(spec)].every(goodJs) };
+    }
+    case "procMount":
+      // any unmasked /proc, in a user namespace too (as `restricted` from 1.35; `baseline` from 1.35 lets such pods unmask it)
+      return containersHold(`!${present("c", "securityContext.procMount")} || c.securityContext.procMount in ['', 'Default']`, (c) => [undefined, "", "Default"].includes(sc(c).procMount));
+  }
+  throw new Error(`no admission check for feature ${feature}`);
+}
+
+const volumeAbsent = (type: string): Check => ({
+  cel: `!has(${S}.volumes) || ${S}.volumes.all(v, !has(v.${type}))`,
+  holds: (spec) => ((spec.volumes ?? []) as Json[]).every((v) => v[type] === undefined || v[type] === null),
+});
+
+/** PSS `runAsNonRoot`: the pod or every container says `runAsNonRoot: true`, and none says false. */
+const nonRoot: Check = {
+  cel: `!${fieldIs(S, "securityContext.runAsNonRoot", " == false")} && ${everyContainer(`!${fieldIs("c", "securityContext.runAsNonRoot", " == false")} && (${fieldIs(S, "securityContext.runAsNonRoot", " == true")} || ${fieldIs("c", "securityContext.runAsNonRoot", " == true")})`)}`,
+  holds: (spec) => sc(spec).runAsNonRoot !== false && containersOf(spec).every((c) => sc(c).runAsNonRoot !== false && (sc(spec).runAsNonRoot === true || sc(c).runAsNonRoot === true)),
+};
+/** PSS `runAsUser`: neither the pod nor a container runs as UID 0. */
+const notUidZero: Check = {
+  cel: `!${fieldIs(S, "securityContext.runAsUser", " == 0")} && ${everyContainer(`!${fieldIs("c", "securityContext.runAsUser", " == 0")}`)}`,
+  holds: (spec) => [spec, ...containersOf(spec)].every((o) => sc(o).runAsUser !== 0),
+};
+
+/** What `require REQUIREMENT` requires. Windows pods have no privilege escalation, capabilities or seccomp to require. */
+function requirementHolds(item: string, minor: number): Check {
+  const [requirement, ...args] = item.split(" ");
+  switch (requirement) {
+    case "runAsNonRoot":
+      return or(ownUserNamespace(minor), nonRoot);
+    case "readOnlyRootFilesystem":
+      return containersHold(fieldIs("c", "securityContext.readOnlyRootFilesystem", " == true"), (c) => sc(c).readOnlyRootFilesystem === true);
+    case "noPrivilegeEscalation":
+      return or(isWindows, containersHold(fieldIs("c", "securityContext.allowPrivilegeEscalation", " == false"), (c) => sc(c).allowPrivilegeEscalation === false));
+    case "drop": {
+      const cap = args[0];
+      return or(
+        isWindows,
+        containersHold(fieldIs("c", "securityContext.capabilities.drop", `.exists(d, d == 'ALL' || d == ${quote(cap)})`), (c) => ((sc(c).capabilities?.drop ?? []) as string[]).some((d) => d === "ALL" || d === cap)),
+      );
+    }
+    case "seccomp": {
+      // RuntimeDefault: confined, as Pod Security `restricted` means it (RuntimeDefault or a Localhost profile); Localhost PATH: exactly that profile
+      const [type, path] = args;
+      const wanted = type === "Localhost" ? `(p.type == 'Localhost' && has(p.localhostProfile) && p.localhostProfile == ${quote(path)})` : "p.type in ['RuntimeDefault', 'Localhost']";
+      const wantedJs = (p: Json) => (type === "Localhost" ? p.type === "Localhost" && p.localhostProfile === path : p.type === "RuntimeDefault" || p.type === "Localhost");
+      const own = "c.securityContext.seccompProfile";
+      const podProfile = `${S}.securityContext.seccompProfile`;
+      const effective = `(${present("c", "securityContext.seccompProfile.type")} ? [${own}].all(p, ${wanted}) : (${present(S, "securityContext.seccompProfile.type")} && [${podProfile}].all(p, ${wanted})))`;
+      const podOk = `(!${present(S, "securityContext.seccompProfile.type")} || [${podProfile}].all(p, ${wanted}))`;
+      return or(isWindows, {
+        cel: `${podOk} && ${everyContainer(effective)}`,
+        holds: (spec) => {
+          const pod = sc(spec).seccompProfile;
+          if (pod?.type !== undefined && !wantedJs(pod)) return false;
+          return containersOf(spec).every((c) => {
+            const p = sc(c).seccompProfile;
+            return p?.type !== undefined ? wantedJs(p) : pod?.type !== undefined && wantedJs(pod);
+          });
+        },
+      });
+    }
+  }
+  throw new Error(`no admission check for requirement ${requirement}`);
+}
+
+/** A workload's pods by their labels, in CEL over `variables.meta` and in TypeScript. */
+function podsOf(pods: Conjunction): Check {
+  const parts = pods.map(([key, c]) => {
+    const k = quote(key);
+    const value = `${M}.labels[${k}]`;
+    const has = `(has(${M}.labels) && ${k} in ${M}.labels)`;
+    const list = `[${c.values.values.map(quote).join(", ")}]`;
+    const valueOk = c.values.kind === "only" ? `${value} in ${list}` : c.values.values.length === 0 ? "true" : `!(${value} in ${list})`;
+    return c.absentOk ? `(!${has} || ${valueOk})` : `(${has} && ${valueOk})`;
+  });
+  return {
+    cel: parts.length === 0 ? "true" : parts.join(" && "),
+    holds: (_, meta) =>
+      pods.every(([key, c]) => {
+        const labels = (meta.labels ?? {}) as Record<string, string>;
+        const value = Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
+        if (value === undefined) return c.absentOk;
+        return c.values.kind === "only" ? c.values.values.includes(value) : !c.values.values.includes(value);
+      }),
+  };
+}
+
+export interface Validation extends Check {
+  entry: SecurityEntry;
+  message: string;
+}
+
+/**
+ * The namespace's validations: one per `deny`/`require` entry that reaches its pods. A namespace-wide
+ * entry holds for every pod but those of workloads whose exceptions (`allow ... for WORKLOAD`) take
+ * it back; a workload's entry holds for its pods.
+ */
+export function namespaceValidations(model: Model, namespace: OwnedNamespace, minor: number): Validation[] {
+  const mine = model.security.filter((e) => (e.target.kind === "namespace" ? e.target.namespace.name : e.target.workload.namespace) === namespace.name);
+  const rules = mine.filter((e) => e.action === "deny" || e.action === "require");
+  const allowsOf = (w: Workload) => mine.filter((e) => e.action === "allow" && e.target.kind === "workload" && e.target.workload === w).map((e) => e.item);
+  const workloads = model.workloads.filter((w) => w.namespace === namespace.name);
+  // one validation per rule and target, in an order that moving statements does not change
+  const byKey = new Map<string, SecurityEntry>();
+  for (const entry of rules) {
+    const key = `${entry.target.kind === "workload" ? `1 ${entry.target.workload.name}` : "0"} ${entry.action} ${entry.item}`;
+    if (!byKey.has(key)) byKey.set(key, entry);
+  }
+  const validations: Validation[] = [];
+  for (const [, entry] of [...byKey].sort(([a], [b]) => compareStrings(a, b))) {
+    const base = entry.action === "deny" ? featureAbsent(entry.item, minor) : requirementHolds(entry.item, minor);
+    let check: Check;
+    if (entry.target.kind === "workload") {
+      const pods = podsOf(entry.target.workload.pods);
+      check = { cel: `!(${pods.cel}) || (${base.cel})`, holds: (s, m) => !pods.holds(s, m) || base.holds(s, m) };
+    } else {
+      // the exceptions of each workload, most specific first in the order workloads are declared
+      check = base;
+      for (const w of [...workloads].reverse()) {
+        const own = exceptionCheck(entry, allowsOf(w), minor);
+        if (!own) continue;
+        const pods = podsOf(w.pods);
+        const rest = check;
+        check = { cel: `(${pods.cel}) ? (${own.cel}) : (${rest.cel})`, holds: (s, m) => (pods.holds(s, m) ? own.holds(s, m) : rest.holds(s, m)) };
+      }
+    }
+    const place = `${entry.span.file}:${entry.span.start.line}`;
+    validations.push({ ...check, entry, message: `${place}: ${entry.action} ${entry.item}${entry.target.kind === "workload" ? ` for ${entry.target.workload.name}` : ""}: the pod ${entry.action === "deny" ? `must not use ${entry.item}` : `must meet ${entry.item}`}` });
+  }
+  return validations;
+}
+
+/** What a namespace-wide entry becomes for a workload with these exceptions: undefined when they do not touch it. */
+function exceptionCheck(entry: SecurityEntry, allows: readonly string[], minor: number): Check | undefined {
+  if (entry.action !== "deny") return undefined;
+  const [feature] = entry.item.split(" ");
+  if (allows.includes(entry.item) || allows.includes(feature)) return { cel: "true", holds: () => true };
+  if (feature === "hostPort") {
+    const ranges = allows.filter((a) => a.startsWith("hostPort ")).map((a) => portRange(a.split(" ")[1]));
+    if (ranges.length > 0) return featureAbsent(entry.item, minor, ranges);
+  }
+  return undefined;
+}
+
+/** The pod spec and pod metadata of every kind the policy matches. */
+const podVariables = [
+  {
+    name: "spec",
+    expression:
+      "object.kind == 'Pod' ? object.spec : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.kind == 'PodTemplate' ? object.template.spec : object.spec.template.spec",
+  },
+  {
+    name: "meta",
+    expression:
+      "object.kind == 'Pod' ? object.metadata : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.metadata : object.kind == 'PodTemplate' ? object.template.metadata : object.spec.template.metadata",
+  },
+];
+
+export const POD_VARIABLES: readonly { name: string; expression: string }[] = podVariables;
+
+const resourceRules = [
+  { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods", "pods/ephemeralcontainers", "podtemplates", "replicationcontrollers"] },
+  { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["daemonsets", "deployments", "replicasets", "statefulsets"] },
+  { apiGroups: ["batch"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["cronjobs", "jobs"] },
+];
+
+/** `enforce` → Deny; otherwise the `warn`/`audit` modes; Deny when the namespace sets no level. */
+export function validationActions(namespace: OwnedNamespace): string[] {
+  const ps = namespace.podSecurity;
+  if (ps.enforce || (!ps.warn && !ps.audit)) return ["Deny"];
+  return [...(ps.warn ? ["Warn"] : []), ...(ps.audit ? ["Audit"] : [])];
+}
+
+export interface AdmissionPolicies {
+  manifests: Manifest[];
+  /** Per emitted policy, its validations (for translation validation). */
+  policies: { namespace: OwnedNamespace; validations: Validation[] }[];
+}
+
+export function compileAdmissionPolicies(model: Model, enabled = true): AdmissionPolicies {
+  const apiVersion = admissionApiVersion(model.cluster);
+  if (!enabled || !apiVersion) return { manifests: [], policies: [] };
+  const minor = minorOf(model.cluster);
+  const manifests: Manifest[] = [];
+  const policies: AdmissionPolicies["policies"] = [];
+  for (const namespace of model.namespaces) {
+    const validations = namespaceValidations(model, namespace, minor);
+    if (validations.length === 0) continue;
+    policies.push({ namespace, validations });
+    const name = `secpol-${namespace.name}`;
+    const sources: Span[] = validations.map((v) => v.entry.span);
+    manifests.push({
+      object: {
+        apiVersion,
+        kind: "ValidatingAdmissionPolicy",
+        metadata: { name },
+        spec: {
+          failurePolicy: "Fail",
+          matchConstraints: { resourceRules },
+          variables: podVariables,
+          validations: validations.map((v) => ({ expression: v.cel, message: v.message })),
+        },
+      },
+      sources,
+    });
+    manifests.push({
+      object: {
+        apiVersion,
+        kind: "ValidatingAdmissionPolicyBinding",
+        metadata: { name },
+        spec: {
+          policyName: name,
+          validationActions: validationActions(namespace),
+          matchResources: { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace.name } } },
+        },
+      },
+      sources,
+    });
+  }
+  return { manifests, policies };
+}

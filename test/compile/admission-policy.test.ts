@@ -1,0 +1,127 @@
+/**
+ * The ValidatingAdmissionPolicy target: which versions get it and in which API version, the
+ * binding's namespace and actions, exceptions by pod labels, schema validity, and translation
+ * validation that catches a wrong CEL expression.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { parseAllDocuments } from "yaml";
+import { build } from "../../src/index.js";
+import { checkModel } from "../../src/pipeline.js";
+import { compileAdmissionPolicies } from "../../src/compile/admission-policy.js";
+import { policyJudge, verifyAdmissionPolicies, wrapPod } from "../../src/analysis/verify-admission.js";
+import { validateManifest } from "../support/schema.js";
+
+const program = (version: string, pss = "") => `cluster { version ${version} }
+namespace monitoring {
+  ${pss}
+  workload node-exporter app=node-exporter
+  workload web app=web
+}
+deny hostNetwork, hostPort, capability SYS_ADMIN in ns monitoring
+allow hostPort 9100 for monitoring/node-exporter
+require readOnlyRootFilesystem, drop ALL for monitoring/web
+`;
+
+const objects = (text: string, options = {}) => {
+  const result = build([{ path: "m.secpol", text }], options);
+  assert.ok(result.files.length > 0, result.diagnostics.map((d) => d.message).join("\n"));
+  return result.files.filter((f) => f.path.startsWith("cluster/")).flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+};
+const admission = (os: any[]) => os.filter((o) => o.apiVersion.startsWith("admissionregistration.k8s.io/"));
+
+test("v1 from 1.30, v1beta1 in 1.28 and 1.29, none before 1.28 or with --no-admission-policies", () => {
+  for (const [version, api] of [["1.30", "v1"], ["1.33", "v1"], ["1.29", "v1beta1"], ["1.28", "v1beta1"]]) {
+    const os = admission(objects(program(version)));
+    assert.equal(os.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`), [
+      `admissionregistration.k8s.io/${api} ValidatingAdmissionPolicy secpol-monitoring`,
+      `admissionregistration.k8s.io/${api} ValidatingAdmissionPolicyBinding secpol-monitoring`,
+    ]);
+    for (const o of os) assert.equal(validateManifest(o), [], `${version} ${o.kind}`);
+  }
+  assert.equal(admission(build([{ path: "m.secpol", text: program("1.27") }]).files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))), []);
+  const off = build([{ path: "m.secpol", text: program("1.30") }], { admissionPolicies: false });
+  assert.not.ok(off.files.some((f) => f.content.includes("ValidatingAdmissionPolicy")));
+});
+
+test("the binding selects the namespace by name; actions follow the PSS modes, Deny when none", () => {
+  const actions = (pss: string) => admission(objects(program("1.30", pss))).find((o) => o.kind === "ValidatingAdmissionPolicyBinding")!.spec;
+  const deny = actions("");
+  assert.equal(deny.matchResources, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } });
+  assert.equal(deny.validationActions, ["Deny"]);
+  assert.equal(actions("pss enforce privileged, warn restricted").validationActions, ["Deny"]);
+  assert.equal(actions("pss warn restricted").validationActions, ["Warn"]);
+  assert.equal(actions("pss warn restricted, audit restricted").validationActions, ["Warn", "Audit"]);
+  assert.equal(actions("pss audit baseline").validationActions, ["Audit"]);
+});
+
+test("messages name the statement and the feature; the source annotation lists the statements", () => {
+  const policy = admission(objects(program("1.30"))).find((o) => o.kind === "ValidatingAdmissionPolicy")!;
+  assert.equal(policy.metadata.annotations["secpol.dev/source"], "m.secpol:7, m.secpol:9");
+  assert.equal(
+    policy.spec.validations.map((v: any) => v.message),
+    [
+      "m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN",
+      "m.secpol:7: deny hostNetwork: the pod must not use hostNetwork",
+      "m.secpol:7: deny hostPort: the pod must not use hostPort",
+      "m.secpol:9: require drop ALL for web: the pod must meet drop ALL",
+      "m.secpol:9: require readOnlyRootFilesystem for web: the pod must meet readOnlyRootFilesystem",
+    ],
+  );
+});
+
+const judge = () => {
+  const { model } = checkModel([{ path: "m.secpol", text: program("1.30") }]);
+  return policyJudge(compileAdmissionPolicies(model!).policies[0].validations);
+};
+const pod = (labels: Record<string, string>, spec: any) => wrapPod("Deployment", { labels }, spec);
+
+test("exceptions by pod labels: node-exporter may use host port 9100 and no other; web's requirements hold for web only", () => {
+  const verdict = judge();
+  const ports = (hostPort: number) => ({ containers: [{ name: "a", image: "a", ports: [{ containerPort: hostPort, hostPort }] }] });
+  assert.equal(verdict(pod({ app: "node-exporter" }, ports(9100))), []);
+  assert.equal(verdict(pod({ app: "node-exporter" }, ports(9101))), ["m.secpol:7: deny hostPort: the pod must not use hostPort"]);
+  assert.equal(verdict(pod({ app: "other" }, ports(9100))), ["m.secpol:7: deny hostPort: the pod must not use hostPort"]);
+  const plain = { containers: [{ name: "a", image: "a" }] };
+  assert.equal(verdict(pod({ app: "other" }, plain)), []);
+  assert.equal(verdict(pod({ app: "web" }, plain)), ["m.secpol:9: require drop ALL for web: the pod must meet drop ALL", "m.secpol:9: require readOnlyRootFilesystem for web: the pod must meet readOnlyRootFilesystem"]);
+  // in an init or ephemeral container too
+  const sysAdmin = { containers: [{ name: "a", image: "a" }], ephemeralContainers: [{ name: "e", image: "e", securityContext: { capabilities: { add: ["SYS_ADMIN"] } } }] };
+  assert.equal(verdict(wrapPod("Pod", { labels: {} }, sysAdmin)), ["m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN"]);
+  assert.equal(verdict(wrapPod("CronJob", { labels: {} }, { ...plain, hostNetwork: true })), ["m.secpol:7: deny hostNetwork: the pod must not use hostNetwork"]);
+});
+
+test("a workload's exception from the model's exception set takes a namespace-wide deny back for its pods only", () => {
+  const { model } = checkModel([{ path: "m.secpol", text: program("1.30") }]);
+  const exporter = model!.workloads.find((w) => w.name === "node-exporter")!;
+  const deny = model!.security.find((e) => e.item === "hostNetwork")!;
+  model!.security.push({ ...deny, action: "allow", target: { kind: "workload", workload: exporter } });
+  const compiled = compileAdmissionPolicies(model!);
+  assert.equal(verifyAdmissionPolicies(model!, compiled).counterexample, undefined);
+  const verdict = policyJudge(compiled.policies[0].validations);
+  const host = { hostNetwork: true, containers: [{ name: "a", image: "a" }] };
+  assert.equal(verdict(pod({ app: "node-exporter" }, host)), []);
+  assert.equal(verdict(pod({ app: "web" }, host)).length, 3);
+});
+
+test("translation validation refuses a policy whose CEL differs from the rule's meaning, with a counterexample", () => {
+  const { model } = checkModel([{ path: "m.secpol", text: program("1.30") }]);
+  const compiled = compileAdmissionPolicies(model!);
+  assert.ok(verifyAdmissionPolicies(model!, compiled).checks > 100);
+  // a CEL that forgets init and ephemeral containers
+  const v = compiled.policies[0].validations.find((x) => x.entry.item === "capability SYS_ADMIN")!;
+  v.cel = "object.kind == 'Pod' || true ? !has(variables.spec.containers) || variables.spec.containers.all(c, !has(c.securityContext) || !has(c.securityContext.capabilities) || !has(c.securityContext.capabilities.add) || !('SYS_ADMIN' in c.securityContext.capabilities.add)) : false";
+  const result = verifyAdmissionPolicies(model!, compiled);
+  assert.ok(result.counterexample);
+  assert.match(result.counterexample!.description, /admits the Pod .*initContainers.*SYS_ADMIN.*which the program refuses/);
+});
+
+test("SP9202 (nothing enforces the deny) only where no admission policy does: before 1.28, or with --no-admission-policies", () => {
+  const warned = (version: string, options = {}) => build([{ path: "m.secpol", text: program(version) }], options).diagnostics.filter((d) => d.code === "SP9202").length;
+  assert.is(warned("1.30"), 0);
+  assert.is(warned("1.28"), 0);
+  assert.is(warned("1.27"), 3);
+  assert.is(warned("1.30", { admissionPolicies: false }), 3);
+});
+
+test.run();
