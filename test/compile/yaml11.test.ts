@@ -125,12 +125,14 @@ const manifest = fc.record({
 const missing = kubectlMissing();
 if (missing !== undefined) console.log(`skipped: \`kubectl kustomize\` of generated builds (kubectl cannot be run: ${missing.trim()})`);
 
-test("`<<` is a merge only as a key: kubectl kustomize writes a user named `<<` back plain, and go-yaml reads that value as the string", () => {
+test("`<<` is a merge only as a key, `=` a string to go-yaml: kubectl kustomize writes users named so back plain, and Kubernetes reads them as the strings", () => {
   assert.equal(readYaml11("name: <<\n<<: {a: 1}\n"), [{ name: "<<", "<merge:<<>": { a: 1 } }]);
-  const text = `cluster { version 1.24 }\nnamespace shop { workload web app=web }\npsp p { privileged false }\ngrant psp p to user "<<"\n`;
-  const result = build([{ path: "a.secpol", text }]);
-  assert.ok(result.files.some((f) => f.content.includes('name: "<<"')), "written quoted");
-  if (missing === undefined) assertKustomizeReadsBack(result.files);
+  for (const user of ["<<", "="]) {
+    const text = `cluster { version 1.24 }\nnamespace shop { workload web app=web }\npsp p { privileged false }\ngrant psp p to user "${user}"\n`;
+    const result = build([{ path: "a.secpol", text }]);
+    assert.ok(result.files.some((f) => f.content.includes(`name: "${user}"`)), "written quoted");
+    if (missing === undefined) assertKustomizeReadsBack(result.files);
+  }
 });
 
 test("property: names, label values, annotations, port names and file names read back as written", () => {

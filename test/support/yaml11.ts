@@ -48,7 +48,9 @@ function goValue(text: string, type: Yaml11Type, key: boolean): unknown {
  * `Misread` where go-yaml v2 keeps the string and the YAML 1.1 spec does not. Keys likewise (a key
  * that is not a string becomes `<TYPE:TEXT>`).
  */
-export function readYaml11(text: string): unknown[] {
+export function readYaml11(text: string, options: { spec?: boolean } = {}): unknown[] {
+  // `spec: false`: go-yaml v2 alone (what Kubernetes reads with), for text other tools wrote
+  const spec = options.spec ?? true;
   const convert = (node: Node | null | undefined, key = false): unknown => {
     if (node === null || node === undefined) return null;
     if (isScalar(node)) {
@@ -56,8 +58,8 @@ export function readYaml11(text: string): unknown[] {
       const source = node.source as string;
       const goYamlV2 = resolveGoYamlV2(source);
       if (goYamlV2 !== "str") return goValue(source, goYamlV2, key);
-      const spec = resolveYaml11Spec(source);
-      return spec === "str" ? source : ({ text: source, spec } satisfies Misread);
+      const specType = spec ? resolveYaml11Spec(source) : "str";
+      return specType === "str" ? source : ({ text: source, spec: specType } satisfies Misread);
     }
     if (isMap(node)) {
       const out: Record<string, unknown> = {};
