@@ -4,13 +4,9 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { parseAllDocuments } from "yaml";
 import { audit, build, renderAudit, renderDiagnostics } from "../../src/index.js";
 import { evaluatePod } from "../../src/semantics/pss.js";
-import { kustomizeBuild } from "../support/kustomize.js";
+import { renderWithComponent } from "../support/kustomize.js";
 
 const program = (extra = "") => [
   { path: "p.secpol", text: `namespace shop {\n  pss enforce baseline\n  workload api app=api${extra}\n}\nrequire readOnlyRootFilesystem for shop/api\n` },
@@ -82,27 +78,13 @@ apply restricted to ns shop
     metadata: { name: app, namespace: "shop", labels: { app } },
     spec: { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { ...(init ? { initContainers: [{ name: "migrate", image: "m" }] } : {}), containers: [{ name: app, image: "a" }] } } },
   });
-  const dir = mkdtempSync(join(tmpdir(), "secpolc-init-"));
-  try {
-    for (const f of result.files) {
-      mkdirSync(dirname(join(dir, "out", f.path)), { recursive: true });
-      writeFileSync(join(dir, "out", f.path), f.content);
-    }
-    mkdirSync(join(dir, "overlay"));
-    writeFileSync(join(dir, "overlay", "workloads.yaml"), [deploy("api", true), deploy("web", false)].map((o) => JSON.stringify(o)).join("\n---\n"));
-    writeFileSync(join(dir, "overlay", "kustomization.yaml"), "resources: [workloads.yaml]\ncomponents: [../out/shop/security]\n");
-    const rendered = kustomizeBuild(join(dir, "overlay"));
-    assert.ok(rendered.ok, rendered.error);
-    const objects = parseAllDocuments(rendered.output).map((d) => d.toJS());
-    assert.is(objects.length, 2);
-    for (const o of objects) {
-      const pod = o.spec.template;
-      assert.equal(evaluatePod(pod.metadata, pod.spec, "restricted", { major: 1, minor: 30 }), [], `before: init container "migrate" is not patched (${o.metadata.name})`);
-    }
-    assert.is(objects.find((o) => o.metadata.name === "web").spec.template.spec.initContainers, undefined);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  const objects = renderWithComponent(result.files, [deploy("api", true), deploy("web", false)], "shop");
+  assert.is(objects.length, 2);
+  for (const o of objects) {
+    const pod = o.spec.template;
+    assert.equal(evaluatePod(pod.metadata, pod.spec, "restricted", { major: 1, minor: 30 }), [], `before: init container "migrate" is not patched (${o.metadata.name})`);
   }
+  assert.is(objects.find((o) => o.metadata.name === "web").spec.template.spec.initContainers, undefined);
 });
 
 test.run();

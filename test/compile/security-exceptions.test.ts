@@ -6,12 +6,9 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { audit, build, renderAudit, renderDiagnostics } from "../../src/index.js";
-import { kustomizeBuild } from "../support/kustomize.js";
+import { renderWithComponent } from "../support/kustomize.js";
 
 const program = `cluster { version 1.30; podCIDR 10.244.0.0/16 }
 namespace monitoring {
@@ -65,28 +62,12 @@ const daemonSet = (name: string, app: string) => ({
 
 test("the patch leaves the exempted workload's objects out and still forces the other pods' host namespaces off", () => {
   const result = build([{ path: "p.secpol", text: program }]);
-  const dir = mkdtempSync(join(tmpdir(), "secpolc-exception-"));
-  try {
-    for (const f of result.files) {
-      mkdirSync(dirname(join(dir, "out", f.path)), { recursive: true });
-      writeFileSync(join(dir, "out", f.path), f.content);
-    }
-    mkdirSync(join(dir, "base"));
-    writeFileSync(join(dir, "base", "workloads.yaml"), [daemonSet("node-exporter", "node-exporter"), daemonSet("other", "prometheus")].map((o) => JSON.stringify(o)).join("\n---\n"));
-    writeFileSync(join(dir, "base", "kustomization.yaml"), "resources: [workloads.yaml]\n");
-    mkdirSync(join(dir, "overlay"));
-    writeFileSync(join(dir, "overlay", "kustomization.yaml"), "resources: [../base]\ncomponents: [../out/monitoring/security]\n");
-    const rendered = kustomizeBuild(join(dir, "overlay"));
-    assert.ok(rendered.ok, rendered.error);
-    const objects = Object.fromEntries(parseAllDocuments(rendered.output).map((d) => d.toJS()).map((o) => [o.metadata.name, o.spec.template.spec]));
-    assert.is(objects["node-exporter"].hostNetwork, true);
-    assert.is(objects["node-exporter"].hostPID, true);
-    assert.is(objects["node-exporter"].containers[0].securityContext?.privileged, false, "the deny it does not override still holds");
-    assert.is(objects.other.hostNetwork, false);
-    assert.is(objects.other.hostPID, false);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const objects = Object.fromEntries(renderWithComponent(result.files, [daemonSet("node-exporter", "node-exporter"), daemonSet("other", "prometheus")], "monitoring").map((o) => [o.metadata.name, o.spec.template.spec]));
+  assert.is(objects["node-exporter"].hostNetwork, true);
+  assert.is(objects["node-exporter"].hostPID, true);
+  assert.is(objects["node-exporter"].containers[0].securityContext?.privileged, false, "the deny it does not override still holds");
+  assert.is(objects.other.hostNetwork, false);
+  assert.is(objects.other.hostPID, false);
 });
 
 test("audit does not hold the exempted workload to the overridden denies, and still holds the others", () => {

@@ -13,6 +13,29 @@ export function kustomizeBuild(dir: string): { ok: boolean; output: string; erro
   return { ok: run.status === 0, output: run.stdout ?? "", error };
 }
 
+/**
+ * The objects kustomize renders from `workloads` with a build's SecurityContext Component of
+ * `namespace` included (`OUT/NAMESPACE/security`), as a user's overlay would; the build's files are
+ * written to a scratch directory, removed afterwards.
+ */
+export function renderWithComponent(files: readonly { path: string; content: string }[], workloads: readonly object[], namespace: string): any[] {
+  const dir = mkdtempSync(join(tmpdir(), "secpolc-overlay-"));
+  try {
+    for (const f of files) {
+      mkdirSync(dirname(join(dir, "out", f.path)), { recursive: true });
+      writeFileSync(join(dir, "out", f.path), f.content);
+    }
+    mkdirSync(join(dir, "overlay"));
+    writeFileSync(join(dir, "overlay", "workloads.yaml"), workloads.map((o) => JSON.stringify(o)).join("\n---\n"));
+    writeFileSync(join(dir, "overlay", "kustomization.yaml"), `resources: [workloads.yaml]\ncomponents: [../out/${namespace}/security]\n`);
+    const rendered = kustomizeBuild(join(dir, "overlay"));
+    assert.ok(rendered.ok, rendered.error);
+    return parseAllDocuments(rendered.output).map((d) => d.toJS());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Why `kubectl` cannot be run here, or undefined when it can. */
 export function kubectlMissing(): string | undefined {
   const run = spawnSync("kubectl", ["version", "--client"], { encoding: "utf8", timeout: 60_000 });
