@@ -32,10 +32,15 @@ export interface Options {
   suggest: boolean;
   /** `explain --exit-code`: exit 1 when the flow is not permitted. */
   exitCode: boolean;
+  /** `import --pod-cidr`, `--service-cidr`: the cluster's ranges, as written (comma-separated, repeatable). */
+  podCidrs: string[];
+  serviceCidrs: string[];
+  /** `import --allow-inexact`: write the program even where it does not mean what the policies mean. */
+  allowInexact: boolean;
 }
 
-export const valued = new Set(["-o", "--output", "--cluster-version", "--format", "--manifests", "--level"]);
-export const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--no-admission-policies", "--stats", "--suggest", "--exit-code", "--warnings-as-errors"]);
+export const valued = new Set(["-o", "--output", "--cluster-version", "--format", "--manifests", "--level", "--pod-cidr", "--service-cidr"]);
+export const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--no-admission-policies", "--stats", "--suggest", "--exit-code", "--warnings-as-errors", "--allow-inexact"]);
 const formats = ["text", "yaml", "json", "md", "ts", "sarif", "github"] as const;
 
 /** A span on the joined command line, so that usage errors point at the argument. */
@@ -46,7 +51,7 @@ export function argumentSpan(argv: readonly string[], index: number): Span {
 }
 
 export function parseArguments(argv: readonly string[]): { options: Options; diagnostics: Diagnostic[] } {
-  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, admissionPolicies: true, stats: false, suggest: false, exitCode: false, warningsAsErrors: false };
+  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, admissionPolicies: true, stats: false, suggest: false, exitCode: false, warningsAsErrors: false, podCidrs: [], serviceCidrs: [], allowInexact: false };
   const diagnostics: Diagnostic[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -65,6 +70,8 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       if (name === "-o" || name === "--output") options.output = value;
       else if (name === "--manifests") options.manifests = value;
       else if (name === "--level") options.level = value;
+      else if (name === "--pod-cidr") options.podCidrs.push(...value.split(","));
+      else if (name === "--service-cidr") options.serviceCidrs.push(...value.split(","));
       else if (name === "--cluster-version") {
         const version = parseClusterVersion(value);
         if (version && !olderThan(version, OLDEST_VERSION)) options.clusterVersion = value;
@@ -82,6 +89,7 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--suggest") options.suggest = true;
       else if (name === "--exit-code") options.exitCode = true;
       else if (name === "--warnings-as-errors") options.warningsAsErrors = true;
+      else if (name === "--allow-inexact") options.allowInexact = true;
     } else if (arg.startsWith("-") && arg !== "-") {
       diagnostics.push(diagnostic(m.unknownOption, argumentSpan(argv, i), [arg], { help: "see `secpolc --help`" }));
     } else if (!options.command) options.command = arg;

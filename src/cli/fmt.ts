@@ -5,12 +5,13 @@
  * each file is replaced atomically (written beside it, then renamed over it). `fmt -` formats
  * standard input to standard output.
  */
-import { chmodSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as prettier from "prettier";
 import type { Diagnostic, SourceText } from "../index.js";
 import { format } from "../format/format.js";
 import * as plugin from "../format/prettier-plugin.js";
+import { replaceFile } from "./write.js";
 
 export interface FmtOutcome {
   /** Files whose text changes (written unless checking). */
@@ -41,19 +42,6 @@ export async function formatFiles(root: string, sources: readonly SourceText[], 
     if (!check) replaceFile(resolve(root, source.path), result.text);
   }
   return outcome;
-}
-
-/** Replaces a file's text; through a symbolic link, the file it points to (the link stays), with its permissions. */
-function replaceFile(path: string, text: string): void {
-  const target = realpathSync(path);
-  const staging = `${target}.secpolc-fmt-${process.pid}`;
-  try {
-    writeFileSync(staging, text);
-    chmodSync(staging, statSync(target).mode & 0o7777);
-    renameSync(staging, target);
-  } finally {
-    rmSync(staging, { force: true });
-  }
 }
 
 export const readStdin = (): string => readFileSync(0, "utf8");

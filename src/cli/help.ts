@@ -112,6 +112,23 @@ export const commandHelp: Record<string, CommandHelp> = {
     options: [["FILES|DIRS...", "manifests holding PodSecurityPolicy objects (required)"], resultFormat],
     example: "secpolc migrate-psp cluster/psp/",
   },
+  import: {
+    brief: "existing NetworkPolicies as a secpol program with the same meaning",
+    usage: ["import FILES|DIRS... [-o FILE] [--cluster-version X.Y] [--pod-cidr CIDR] [--service-cidr CIDR] [--allow-inexact] [--format text|json]"],
+    summary:
+      "Reads NetworkPolicy objects (and Namespace objects, for their labels) and writes a formatted .secpol program that admits exactly the flows they admit end to end: postures for the pods they isolate, allows for the flows both ends admit, each with a comment naming its policies. The program is compiled and compared with the policies on every region of flows; a difference is an error with the flow, and nothing is written. Other objects are skipped with a note.",
+    exits: exits("a policy is invalid, or the program does not mean what the policies mean"),
+    options: [
+      ["FILES|DIRS...", "manifests holding NetworkPolicy objects (YAML or JSON, several documents, Lists), directories read recursively (required)"],
+      ["-o, --output FILE", "write the program to FILE (atomically; nothing on error) rather than to stdout"],
+      clusterVersion,
+      ["--pod-cidr CIDR", "the cluster's pod range (repeatable, or comma-separated): ipBlocks are compared outside it, and a block holding it is said to depend on the CNI"],
+      ["--service-cidr CIDR", "the cluster's Service range (repeatable, or comma-separated)"],
+      ["--allow-inexact", "write the program even when it differs from the policies (the difference is a warning)"],
+      resultFormat,
+    ],
+    example: "secpolc import cluster/netpol/ --pod-cidr 10.244.0.0/16 -o policies/imported.secpol",
+  },
   lsp: {
     brief: "the language server, on stdin/stdout",
     usage: ["lsp"],

@@ -38,7 +38,11 @@ import type { Span } from "../diagnostics/diagnostic.js";
 import { afterPass } from "./memory.js";
 import { nextStep, StatusLine } from "./progress.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
-import { differingFiles, filesInside, OutputError, TYPESCRIPT_MODULE, writeOutputDirectory, type WriteHooks, type WriteOutcome } from "./write.js";
+import { importPolicies } from "../analysis/import.js";
+import { checkImport } from "../analysis/import-check.js";
+import { importing as im } from "../diagnostics/messages/import.js";
+import { parseCidr, type Cidr } from "../semantics/ip.js";
+import { differingFiles, filesInside, OutputError, replaceFile, TYPESCRIPT_MODULE, writeOutputDirectory, type WriteHooks, type WriteOutcome } from "./write.js";
 
 export const EXIT_OK = 0;
 export const EXIT_PROGRAM_ERRORS = 1;
@@ -75,6 +79,7 @@ const commands: Record<string, Command> = {
   diff: runDiff,
   audit: runAudit,
   "migrate-psp": runMigratePsp,
+  import: runImport,
   fmt: runFmt,
   lsp: runLsp,
 };
@@ -322,21 +327,28 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
   return failed ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
 
+/** The manifests of every input (files, directories read recursively); undefined (reported) when one cannot be read. */
+function readManifestInputs(options: Options, argv: readonly string[], io: Io): SourceText[] | undefined {
+  const manifests: SourceText[] = [];
+  for (const input of options.inputs) {
+    const read = readManifests(io.cwd, input);
+    if ("problem" in read) {
+      report([diagnostic(m.unreadableInput, argumentSpan(argv, argv.indexOf(input)), [input, read.problem])], {}, options, io);
+      return undefined;
+    }
+    manifests.push(...read.files);
+  }
+  return manifests;
+}
+
 /** `secpolc migrate-psp FILE|DIR...`: existing PodSecurityPolicies as secpol, with their PSS level. */
 function runMigratePsp(options: Options, argv: readonly string[], io: Io): number {
   if (options.inputs.length === 0) {
     report([diagnostic(m.noInputFiles, argumentSpan(argv, argv.indexOf("migrate-psp")), ["the command line"], { help: "e.g. `secpolc migrate-psp cluster/psp/`" })], {}, options, io);
     return EXIT_USAGE;
   }
-  const manifests: SourceText[] = [];
-  for (const input of options.inputs) {
-    const read = readManifests(io.cwd, input);
-    if ("problem" in read) {
-      report([diagnostic(m.unreadableInput, argumentSpan(argv, argv.indexOf(input)), [input, read.problem])], {}, options, io);
-      return EXIT_USAGE;
-    }
-    manifests.push(...read.files);
-  }
+  const manifests = readManifestInputs(options, argv, io);
+  if (!manifests) return EXIT_USAGE;
   const result = migratePsps(manifests);
   if (options.format === "json") io.stdout(`${JSON.stringify({ migrations: result.migrations, diagnostics: diagnosticsToJson(result.diagnostics).diagnostics }, null, 2)}\n`);
   else {
@@ -344,6 +356,55 @@ function runMigratePsp(options: Options, argv: readonly string[], io: Io): numbe
     io.stdout(printable(renderMigrations(result.migrations)));
   }
   return hasErrors(result.diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+}
+
+/** `secpolc import FILE|DIR... [-o FILE]`: existing NetworkPolicies as a secpol program, checked to mean the same. */
+function runImport(options: Options, argv: readonly string[], io: Io): number {
+  if (options.inputs.length === 0) {
+    report([diagnostic(m.noInputFiles, argumentSpan(argv, argv.indexOf("import")), ["the command line"], { help: "e.g. `secpolc import cluster/netpol/ -o imported.secpol`" })], {}, options, io);
+    return EXIT_USAGE;
+  }
+  const ranges = (option: string, values: readonly string[]): Cidr[] | undefined => {
+    const cidrs: Cidr[] = [];
+    for (const value of values) {
+      const parsed = parseCidr(value.trim());
+      if ("cidr" in parsed) cidrs.push(parsed.cidr);
+      else {
+        const index = argv.findIndex((a) => a.includes(value));
+        report([diagnostic(im.badCidrOption, argumentSpan(argv, Math.max(0, index)), [option, value, parsed.problem === "host-bits" ? "its host bits are set" : "expected a CIDR block such as `10.244.0.0/16`"])], {}, options, io);
+        return undefined;
+      }
+    }
+    return cidrs;
+  };
+  const podCIDRs = ranges("--pod-cidr", options.podCidrs);
+  const serviceCIDRs = ranges("--service-cidr", options.serviceCidrs);
+  if (!podCIDRs || !serviceCIDRs) return EXIT_USAGE;
+  const manifests = readManifestInputs(options, argv, io);
+  if (!manifests) return EXIT_USAGE;
+  const sources: Record<string, string> = Object.fromEntries(manifests.map((f) => [f.path, f.text]));
+  const imported = importPolicies(manifests, { podCIDRs, serviceCIDRs, clusterVersion: options.clusterVersion });
+  const diagnostics = [...imported.diagnostics];
+  if (imported.policies.length === 0 && !hasErrors(diagnostics)) diagnostics.push(diagnostic(im.noPolicies, argumentSpan(argv, argv.indexOf(options.inputs[0])), [options.inputs.join(", ")]));
+  const programPath = options.output ? displayPath(io.cwd, resolve(io.cwd, options.output)) : "imported.secpol";
+  sources[programPath] = imported.program;
+  const checked = hasErrors(diagnostics) ? undefined : checkImport(imported, programPath, { clusterVersion: options.clusterVersion, allowInexact: options.allowInexact });
+  if (checked) diagnostics.push(...checked.diagnostics);
+  const failed = hasErrors(diagnostics) || !checked;
+  if (options.format === "json") {
+    io.stdout(`${JSON.stringify({ program: failed ? null : imported.program, exact: checked?.exact ?? false, checks: checked?.checks ?? 0, diagnostics: diagnosticsToJson(diagnostics).diagnostics }, null, 2)}\n`);
+  } else report(diagnostics, sources, options, io);
+  if (failed) return EXIT_PROGRAM_ERRORS;
+  if (options.output) {
+    try {
+      replaceFile(resolve(io.cwd, options.output), imported.program);
+    } catch (e) {
+      report([diagnostic(m.writeFailed, argumentSpan(argv, argv.indexOf(options.output)), [options.output, (e as Error).message])], {}, options, io);
+      return EXIT_PROGRAM_ERRORS;
+    }
+    io.stderr(`wrote ${options.output}: ${imported.policies.length} NetworkPolic${imported.policies.length === 1 ? "y" : "ies"} as ${imported.pieces.length} allow${imported.pieces.length === 1 ? "" : "s"}, ${checked.exact ? `the same flows (${checked.checks} compared)` : "NOT the same flows (--allow-inexact)"}\n`);
+  } else if (options.format !== "json") io.stdout(printable(imported.program));
+  return EXIT_OK;
 }
 
 async function runBuild(options: Options, argv: readonly string[], io: Io): Promise<number> {

@@ -5,7 +5,7 @@
  * never replaced. A build killed mid-write leaves its staging tree beside OUT; the next build that
  * replaces OUT removes it.
  */
-import { constants, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync } from "node:fs";
+import { chmodSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { access, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { OutputFile } from "../index.js";
@@ -200,4 +200,22 @@ export function differingFiles(dir: string, files: readonly OutputFile[]): strin
   const wanted = new Map(files.map((f) => [f.path, f.content]));
   const paths = new Set([...existing.keys(), ...wanted.keys()]);
   return [...paths].filter((p) => existing.get(p) !== wanted.get(p)).sort();
+}
+
+/**
+ * Writes a file's text atomically (written beside it, then renamed over it); through a symbolic
+ * link, the file it points to (the link stays), with its permissions. A file that does not exist yet
+ * is created the same way.
+ */
+export function replaceFile(path: string, text: string): void {
+  const exists = existsSync(path);
+  const target = exists ? realpathSync(path) : path;
+  const staging = `${target}.secpolc-${process.pid}`;
+  try {
+    writeFileSync(staging, text);
+    if (exists) chmodSync(staging, statSync(target).mode & 0o7777);
+    renameSync(staging, target);
+  } finally {
+    rmSync(staging, { force: true });
+  }
 }

@@ -7,3 +7,4 @@ export { names } from "./messages/names.js";
 export { compile } from "./messages/compile.js";
 export { cli } from "./messages/cli.js";
 export { security } from "./messages/security.js";
+export { importing } from "./messages/import.js";

@@ -4,7 +4,7 @@ import * as catalogue from "../../src/diagnostics/messages.js";
 import { diagnostic, MAX_ARGUMENT } from "../../src/diagnostics/catalogue.js";
 
 test("every message has a unique, well-formed code in its area's range", () => {
-  const ranges: Record<string, RegExp> = { syntax: /^SP1\d{3}$/, names: /^SP(2|9)\d{3}$/, compile: /^SP(3|9)\d{3}$/, cli: /^SP5\d{3}$/, security: /^SP(4|9)\d{3}$/ };
+  const ranges: Record<string, RegExp> = { syntax: /^SP1\d{3}$/, names: /^SP(2|9)\d{3}$/, compile: /^SP(3|9)\d{3}$/, cli: /^SP5\d{3}$/, security: /^SP(4|9)\d{3}$/, importing: /^SP(3|5|9)\d{3}$/ };
   const seen = new Map<string, string>();
   for (const [area, entries] of Object.entries(catalogue)) {
     for (const [name, e] of Object.entries(entries as Record<string, { code: string; severity: string }>)) {
