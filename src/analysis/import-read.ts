@@ -87,7 +87,7 @@ function text(value: unknown, path: string): string {
 }
 
 /** A label selector, validated as the API server does, as a conjunction and as the object it stores. */
-function selector(value: unknown, path: string): { conjunction: Conjunction; object: Json } {
+function selector(value: unknown, path: string): { conjunction: Conjunction | undefined; object: Json } {
   const s = fields(value, path, ["matchLabels", "matchExpressions"]);
   const requirements: Requirement[] = [];
   const object: Json = {};
@@ -125,8 +125,8 @@ function selector(value: unknown, path: string): { conjunction: Conjunction; obj
     return { key, operator, ...(values.length > 0 ? { values } : {}) };
   });
   if (expressions.length > 0) object.matchExpressions = expressions;
-  // a contradictory selector (`app In [a]` and `app NotIn [a]`) is valid and selects nothing
-  return { conjunction: conjunctionOf(requirements) ?? [["", { absentOk: false, values: { kind: "only", values: [] } }]], object };
+  // a contradictory selector (`app In [a]` and `app NotIn [a]`) is valid and selects nothing: undefined
+  return { conjunction: conjunctionOf(requirements), object };
 }
 
 /** A CIDR as the API server parses it (host bits may be set: they are cleared). */
@@ -163,8 +163,10 @@ function peer(value: unknown, path: string, namespace: string, blocks: InputRule
   if (p.podSelector === undefined && p.namespaceSelector === undefined) fail(`\`${path}\` must name a peer: \`podSelector\`, \`namespaceSelector\` or \`ipBlock\``);
   const pods = p.podSelector === undefined ? undefined : selector(p.podSelector, `${path}.podSelector`);
   const namespaces = p.namespaceSelector === undefined ? undefined : selector(p.namespaceSelector, `${path}.namespaceSelector`);
+  const podsHeld = pods ? pods.conjunction : everything;
+  const namespacesHeld = namespaces ? namespaces.conjunction : namespaceTerm(namespace);
   return {
-    set: { pods: [{ namespaces: namespaces?.conjunction ?? namespaceTerm(namespace), pods: pods?.conjunction ?? everything }], ips: [] },
+    set: { pods: podsHeld && namespacesHeld ? [{ namespaces: namespacesHeld, pods: podsHeld }] : [], ips: [] },
     object: { ...(pods ? { podSelector: pods.object } : {}), ...(namespaces ? { namespaceSelector: namespaces.object } : {}) },
   };
 }
@@ -222,7 +224,7 @@ function policy(o: Json, span: Span, diagnostics: Diagnostic[]): InputPolicy {
   const types = list(spec.policyTypes, "spec.policyTypes").map((t, i) => text(t, `spec.policyTypes[${i}]`));
   for (const t of types) if (t !== "Ingress" && t !== "Egress") fail(`\`spec.policyTypes\` may hold \`Ingress\` and \`Egress\`, not \`${t}\``);
   if (types.length > 2) fail("`spec.policyTypes` may hold at most two types");
-  const result: InputPolicy = { namespace, name, id, span, pods: subject.conjunction, isolates: { ingress: false, egress: false }, rules: { ingress: [], egress: [] }, object: {} };
+  const result: InputPolicy = { namespace, name, id, span, pods: subject.conjunction ?? everything, isolates: { ingress: false, egress: false }, rules: { ingress: [], egress: [] }, object: {} };
   const objectRules: Record<Direction, Json[]> = { ingress: [], egress: [] };
   for (const direction of ["ingress", "egress"] as const) {
     const peersField = direction === "ingress" ? "from" : "to";
@@ -239,7 +241,8 @@ function policy(o: Json, span: Span, diagnostics: Diagnostic[]): InputPolicy {
   }
   // the API server's defaulting: no types (absent or empty) means Ingress, and Egress when there is an egress rule
   const defaulted = types.length > 0 ? types : ["Ingress", ...(objectRules.egress.length > 0 ? ["Egress"] : [])];
-  result.isolates = { ingress: defaulted.includes("Ingress"), egress: defaulted.includes("Egress") };
+  // a podSelector that selects no pod (contradictory) isolates nothing
+  result.isolates = { ingress: subject.conjunction !== undefined && defaulted.includes("Ingress"), egress: subject.conjunction !== undefined && defaulted.includes("Egress") };
   result.object = {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",

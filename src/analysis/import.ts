@@ -95,6 +95,12 @@ export function importedPieces(policies: readonly InputPolicy[], labelsOf: (name
   const egressSubjects = uniqueSubjects(egress.map(subjectOf));
   const pieces: Piece[] = [];
   const add = (piece: Piece) => {
+    // a named port is a container port of a pod: addresses take the numbers only
+    if (piece.destinations.ips.length > 0 && piece.ports.named.length > 0) {
+      add({ ...piece, destinations: { pods: piece.destinations.pods, ips: [] } });
+      add({ ...piece, destinations: { pods: [], ips: piece.destinations.ips }, ports: portSet(piece.ports.numeric) });
+      return;
+    }
     if ((piece.sources.pods.length > 0 || piece.sources.ips.length > 0) && (piece.destinations.pods.length > 0 || piece.destinations.ips.length > 0) && !isNoPorts(piece.ports)) pieces.push(piece);
   };
   for (const p of ingress) {

@@ -140,11 +140,11 @@ export function emittedSideOf(index: PolicyIndex, pod: PodInstance, direction: D
   };
 }
 
-/** Whether a policy's types include the direction: `policyTypes`, or else Ingress, and Egress when it has egress rules. */
+/** Whether a policy's types include the direction: `policyTypes`, or when absent or empty (as the API server defaults them) Ingress, and Egress when it has egress rules. */
 function isolates(p: Json, direction: Direction): boolean {
   const types: string[] | undefined = p.spec?.policyTypes;
-  if (types !== undefined && types !== null) return types.includes(direction === "ingress" ? "Ingress" : "Egress");
-  return direction === "ingress" || Boolean(p.spec?.egress);
+  if (Array.isArray(types) && types.length > 0) return types.includes(direction === "ingress" ? "Ingress" : "Egress");
+  return direction === "ingress" || (Array.isArray(p.spec?.egress) && p.spec.egress.length > 0);
 }
 
 /** Whether some peer of the rule includes `other`. */

@@ -29,7 +29,15 @@ test("no policy: everything is allowed; a policy isolates only the pods it selec
 test("policyTypes inference: Ingress always, Egress only with egress rules", () => {
   assert.not.ok(allowed([policy({ podSelector: {} })], { pod: other }, { pod: web }));
   assert.ok(allowed([policy({ podSelector: {} })], { pod: web }, { pod: other }), "egress is not isolated");
-  assert.not.ok(allowed([policy({ podSelector: {}, egress: [] })], { pod: web }, { pod: other }));
+  // as the API server defaults policyTypes: Egress only when `egress` holds a rule (`egress: []` holds none)
+  assert.not.ok(allowed([policy({ podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: "8.8.8.8/32" } }] }] })], { pod: web }, { pod: other }));
+  assert.ok(allowed([policy({ podSelector: {}, egress: [] })], { pod: web }, { pod: other }));
+});
+
+test("policyTypes empty is absent (the API server defaults it): Ingress; `egress: []` makes no Egress", () => {
+  const isolating = [policy({ podSelector: {}, policyTypes: [], egress: [] })];
+  assert.not.ok(allowed(isolating, { pod: web }, { pod: db }), "ingress of db is isolated");
+  assert.ok(allowed(isolating, { pod: db }, { ip: "8.8.8.8" }), "egress is not isolated");
 });
 
 test("empty from matches every peer; an absent from too; from [] too", () => {

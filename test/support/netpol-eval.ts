@@ -5,7 +5,8 @@
  *
  * The rules it implements:
  * - A policy applies to the pods of its own namespace that its `spec.podSelector` selects.
- * - `policyTypes` absent: Ingress always, Egress only when `spec.egress` is present.
+ * - `policyTypes` absent or empty: Ingress always, Egress only when `spec.egress` holds a rule (the
+ *   API server's defaulting).
  * - A pod is isolated in a direction when some policy selecting it has that type; an isolated pod
  *   allows a flow iff some rule of some such policy matches it; a non-isolated pod allows everything.
  * - A rule with absent or empty `from`/`to` matches every peer; absent or empty `ports` every port.
@@ -133,9 +134,10 @@ const inIpBlock = (address: string, block: Json): boolean =>
 const namespaceLabels = (universe: Universe, name: string): Record<string, string> =>
   universe.namespaces.find((n) => n.name === name)?.labels ?? {};
 
+/** As the API server defaults them: absent or empty means Ingress, and Egress when `egress` holds a rule. */
 function policyTypes(policy: Json): string[] {
-  if (Array.isArray(policy.spec?.policyTypes)) return policy.spec.policyTypes;
-  return policy.spec?.egress ? ["Ingress", "Egress"] : ["Ingress"];
+  if (Array.isArray(policy.spec?.policyTypes) && policy.spec.policyTypes.length > 0) return policy.spec.policyTypes;
+  return Array.isArray(policy.spec?.egress) && policy.spec.egress.length > 0 ? ["Ingress", "Egress"] : ["Ingress"];
 }
 
 function selects(policy: Json, pod: Pod): boolean {
