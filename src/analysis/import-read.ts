@@ -252,14 +252,25 @@ function policy(o: Json, span: Span, diagnostics: Diagnostic[]): InputPolicy {
   return result;
 }
 
+/** Where a document's object starts: past its `---` marker (and a comment on the marker's line). */
+function documentStart(span: Span, text: string): Span {
+  const { offset, line } = span.start;
+  if (!text.startsWith("---", offset)) return { ...span, end: span.start };
+  const next = text.indexOf("\n", offset);
+  if (next < 0) return { ...span, end: span.start };
+  const start = { line: line + 1, column: 1, offset: next + 1 };
+  return { file: span.file, start, end: start };
+}
+
 /** The NetworkPolicies and Namespaces of the manifests; other objects are notes, invalid policies errors. */
 export function readImportInput(manifests: readonly SourceText[]): ImportInput {
   const { objects, diagnostics } = readManifestObjects(manifests);
   const policies: InputPolicy[] = [];
   const namespaceLabels = new Map<string, Labels>();
   const seen = new Map<string, InputPolicy>();
+  const texts = new Map(manifests.map((m) => [m.path, m.text]));
   for (const { object, span } of objects) {
-    const at: Span = { ...span, end: span.start };
+    const at = documentStart(span, texts.get(span.file) ?? "");
     const name = String(isObject(object.metadata) ? (object.metadata.name ?? "") : "");
     if (object.kind === "Namespace" && object.apiVersion === "v1") {
       const labels = isObject(object.metadata?.labels) ? object.metadata.labels : {};

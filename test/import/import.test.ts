@@ -73,7 +73,7 @@ test("an invalid policy is an error with its file and document, and nothing is i
   const text = `${policy("fine", "podSelector: {}")}---\n${policy("bad", "podSelector: {}\ningress:\n  - ports:\n      - port: 90\n        endPort: 80")}`;
   const result = importAndCheck([{ path: "p.yaml", text }]);
   const errors = result.diagnostics.filter((d) => d.severity === "error");
-  assert.equal(errors.map((d) => [d.code, d.span.file, d.span.start.line]), [["SP5030", "p.yaml", 8]]);
+  assert.equal(errors.map((d) => [d.code, d.span.file, d.span.start.line]), [["SP5030", "p.yaml", 9]]);
   assert.match(errors[0].message, "`spec.ingress[0].ports[0].endPort` must not be less than `port`");
   assert.is(result.checked, undefined);
 });
