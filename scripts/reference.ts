@@ -7,6 +7,8 @@
 import { parseAllDocuments } from "yaml";
 import { build, check, renderDiagnostics } from "../src/index.js";
 import { renderQuoting, renderSecurityVocabulary } from "./reference-security.js";
+import { importPolicies } from "../src/analysis/import.js";
+import { checkImport } from "../src/analysis/import-check.js";
 
 interface Entry {
   title: string;
@@ -144,6 +146,53 @@ function suppressionSection(): string {
   ].join("\n\n");
 }
 
+/** `secpolc import`: hand-written NetworkPolicies and the program the import makes of them (made when the page is generated). */
+function importSection(): string {
+  const policies = [
+    "apiVersion: networking.k8s.io/v1",
+    "kind: NetworkPolicy",
+    "metadata: {name: deny-all, namespace: shop}",
+    "spec:",
+    "  podSelector: {}",
+    "  policyTypes: [Ingress, Egress]",
+    "---",
+    "apiVersion: networking.k8s.io/v1",
+    "kind: NetworkPolicy",
+    "metadata: {name: db, namespace: shop}",
+    "spec:",
+    "  podSelector: {matchLabels: {app: db}}",
+    "  ingress:",
+    "    - from: [{podSelector: {matchLabels: {app: web}}}, {podSelector: {matchLabels: {app: batch}}}]",
+    "      ports: [{port: 5432}]",
+    "---",
+    "apiVersion: networking.k8s.io/v1",
+    "kind: NetworkPolicy",
+    "metadata: {name: web, namespace: shop}",
+    "spec:",
+    "  podSelector: {matchLabels: {app: web}}",
+    "  egress:",
+    "    - to: [{podSelector: {matchLabels: {app: db}}}]",
+    "      ports: [{port: 5432}]",
+    "    - to: [{namespaceSelector: {}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]",
+    "      ports: [{port: 53, protocol: UDP}]",
+    "",
+  ].join("\n");
+  const imported = importPolicies([{ path: "netpol.yaml", text: policies }]);
+  const checked = checkImport(imported, "imported.secpol");
+  if (!checked.exact) throw new Error(`the reference's import is not exact:\n${renderDiagnostics(checked.diagnostics, { "imported.secpol": imported.program })}`);
+  return [
+    "## `secpolc import` (existing NetworkPolicies as a program)",
+    [
+      "Not a statement but the way in: `secpolc import FILES|DIRS [-o FILE] [--pod-cidr CIDR] [--service-cidr CIDR] [--cluster-version X.Y] [--allow-inexact]` reads NetworkPolicy objects (and Namespace objects, for their labels) and writes a program with the same meaning end to end.",
+      "A flow NetworkPolicy admits needs both ends; an `allow` opens both. So the import writes `default deny` for exactly the pods the policies isolate, and allows for exactly the flows both ends admit: below, `db` admits `batch` but `batch`'s egress is closed by `deny-all` and nothing opens it, so that flow is not in the program (a rule that admits nothing at all is a note, SP9075); `web`'s DNS egress needs only its own end where the DNS pods are in a namespace no policy isolates (those in `shop` are isolated by `deny-all`, hence the `!=shop`).",
+      "The program is compiled and compared with the policies on every region of flows; a difference is an error with the flow (SP3050). Invalid policies are errors (SP5030), other objects notes (SP9070), and nothing is written on error.",
+    ].join(" "),
+    fence("yaml", policies),
+    "imports as:",
+    fence("secpol", imported.program),
+  ].join("\n\n");
+}
+
 export function renderReference(): string {
   const sections = entries.map((e) => [`## ${e.title}`, e.text, fence("secpol", `${e.cluster ?? CLUSTER}\n${e.program}`), "compiles to:", fence("yaml", compiled(e))].join("\n\n"));
   return [
@@ -160,6 +209,8 @@ export function renderReference(): string {
     renderQuoting(),
     "",
     suppressionSection(),
+    "",
+    importSection(),
     "",
   ].join("\n");
 }

@@ -353,6 +353,9 @@ export function importPolicies(manifests: readonly SourceText[], options: Import
     namespaces.set(name, { ...(input.namespaceLabels.get(name) ?? {}), [NAMESPACE_NAME_LABEL]: name });
   }
   outsideClusterRanges(input.policies, options, diagnostics);
+  // a namespaceSelector on labels other than the name: the owned namespaces without a Namespace object are taken to carry none
+  const byLabels = input.policies.find((p) => [...p.rules.ingress, ...p.rules.egress].some((r) => r.peers.pods.some((t) => t.namespaces.some(([key]) => key !== NAMESPACE_NAME_LABEL))));
+  if (byLabels) for (const name of namespaces.keys()) if (!input.namespaceLabels.has(name)) diagnostics.push(diagnostic(im.namespaceLabelsAssumed, byLabels.span, [name], { help: "give the Namespace objects too, for their labels" }));
   const pieces = importedPieces(input.policies, (n) => namespaces.get(n));
   for (const p of input.policies) {
     for (const d of ["ingress", "egress"] as const) {
