@@ -18,6 +18,7 @@ import { evaluatePod, parseVersion } from "../semantics/pss.js";
 import { dns1123Subdomain, localProfile, MAX_ID, seLinuxOption, shown, sysctlName } from "./values.js";
 import { VOLUMES } from "./psp.js";
 import { admissionApiVersion } from "../compile/admission-policy.js";
+import { groupBy } from "../arrays.js";
 
 
 export interface ScopedSecurity {
@@ -323,18 +324,6 @@ function exempt(allow: SecurityEntry, overridden: readonly SecurityEntry[], d: D
       related: [{ span: entry.span, message: `\`${entry.action} ${entry.item}\` for the whole namespace` }],
     });
   }
-}
-
-/** `list` in groups by `key`, each in the order of `list`. */
-function groupBy<T>(list: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const x of list) {
-    const k = key(x);
-    const group = groups.get(k);
-    if (group) group.push(x);
-    else groups.set(k, [x]);
-  }
-  return groups;
 }
 
 function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diagnostics, admissionEnforces: boolean): void {
