@@ -5,3 +5,15 @@
  * that outlive the pass that built them are copied to their exact size (`slice` allocates no spare).
  */
 export const exact = <T>(items: T[]): T[] => (items.length === 0 ? [] : items.slice());
+
+/** `items` in groups by `key`, in order of first appearance, each group in the order of `items`. */
+export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

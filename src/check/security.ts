@@ -18,6 +18,7 @@ import { evaluatePod, parseVersion } from "../semantics/pss.js";
 import { dns1123Subdomain, localProfile, MAX_ID, seLinuxOption, shown, sysctlName } from "./values.js";
 import { VOLUMES } from "./psp.js";
 import { admissionApiVersion } from "../compile/admission-policy.js";
+import { groupBy } from "../arrays.js";
 
 
 export interface ScopedSecurity {
@@ -329,16 +330,22 @@ function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diag
   // in one order whatever the order written: of two allows that override one deny (`hostPort`,
   // `hostPort 9100`), the note names the same one
   const allows = entries.filter((e) => e.action === "allow").sort((a, b) => (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
+  // each allow meets only the denies of its namespace and feature, and the requires of its
+  // namespace (in the order written), so the check grows with the program, not with its square
+  const denyKey = (namespace: string, item: string) => `${namespace} ${item.split(" ")[0]}`;
+  const deniesBy = groupBy(entries.filter((e) => e.action === "deny"), (e) => denyKey(namespaceOf(e.target), e.item));
+  const requiresBy = groupBy(entries.filter((e) => e.action === "require"), (e) => namespaceOf(e.target));
+  const namespaces = new Map(model.namespaces.map((n) => [n.name, n]));
   for (const allow of allows) {
-    const denies = entries.filter((e) => e.action === "deny" && sameFeature(e.item, allow.item) && overlap(e.target, allow.target));
+    const denies = (deniesBy.get(denyKey(namespaceOf(allow.target), allow.item)) ?? []).filter((e) => sameFeature(e.item, allow.item) && overlap(e.target, allow.target));
     // an exception wins by specificity: only a deny as specific as the allow (or more) is a conflict
     const deny = denies.find((e) => !wider(e, allow));
     if (deny) {
       d.report(sm.denyAndAllow, allow.span, [allow.item], { related: [{ span: deny.span, message: `\`deny ${deny.item}\` for the same pods` }] });
       continue;
     }
-    exempt(allow, [...denies, ...entries.filter((e) => e.action === "require" && wider(e, allow) && restricts(e, allow.item))], d);
-    const owned = model.namespaces.find((n) => n.name === namespaceOf(allow.target));
+    exempt(allow, [...denies, ...(requiresBy.get(namespaceOf(allow.target)) ?? []).filter((e) => wider(e, allow) && restricts(e, allow.item))], d);
+    const owned = namespaces.get(namespaceOf(allow.target));
     const enforce = owned?.podSecurity.enforce;
     if (!owned || !enforce) continue;
     const pod = podUsing(allow.item);

@@ -46,7 +46,7 @@ import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints, termKey } from "../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../semantics/ip.js";
 import { stableHash, uniqueNames } from "./names.js";
-import { exact } from "../arrays.js";
+import { exact, groupBy } from "../arrays.js";
 import type { Manifest } from "./manifest.js";
 
 /** Ranges are expanded into single ports on clusters without `endPort`, up to this many per range. */
@@ -267,14 +267,7 @@ function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
 
 /** The items grouped by key, in order of first appearance; a group of several is merged at once. */
 function mergeBy<T>(items: readonly T[], key: (t: T) => string, merge: (group: T[]) => T): T[] {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return [...groups.values()].map((group) => (group.length === 1 ? group[0] : merge(group)));
+  return [...groupBy(items, key).values()].map((group) => (group.length === 1 ? group[0] : merge(group)));
 }
 
 /** `items` in the order of their keys, each key computed once. */

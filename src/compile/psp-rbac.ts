@@ -49,11 +49,13 @@ export function derivedPsps(model: Model): {
   clashes: { psp: Psp; derived: Psp; target: string }[];
   /** Derived PSPs that admit privileged pods though no `allow privileged` asks for it: the rule each is reported at. */
   privileged: { entry: SecurityEntry; target: string; namespace: string }[];
+  /** Every statement a derived PSP or grant comes from (a PSP: those of every target that shares it). */
+  sources: Map<Psp | Grant, Span[]>;
 } {
-  const none = { psps: [], grants: [], warnings: [], clashes: [], privileged: [] };
+  const none = { psps: [], grants: [], warnings: [], clashes: [], privileged: [], sources: new Map() };
   if (!pspSupported(model.cluster)) return none;
   // one PSP per distinct profile: targets with the same rules share it, named after the first
-  const profiles = new Map<string, { psp: Psp; target: string; grants: Omit<Grant, "psp">[] }>();
+  const profiles = new Map<string, { psp: Psp; target: string; grants: { grant: Omit<Grant, "psp">; sources: Span[] }[] }>();
   const warnings: SecurityEntry[] = [];
   const privileged: { entry: SecurityEntry; target: string; namespace: string }[] = [];
   const add = (name: string, target: string, entries: readonly SecurityEntry[], namespace: string, subject: Grant["subject"], level: Level) => {
@@ -63,7 +65,7 @@ export function derivedPsps(model: Model): {
     const key = JSON.stringify([spec, annotations]);
     let profile = profiles.get(key);
     if (!profile) profiles.set(key, (profile = { psp: { name, spec, annotations, span: entries[0].span }, target, grants: [] }));
-    profile.grants.push({ subject, namespace, span: entries[0].span });
+    profile.grants.push({ grant: { subject, namespace, span: entries[0].span }, sources: entries.map((e) => e.span) });
   };
   for (const namespace of model.namespaces) {
     const own = model.security.filter((e) => e.target.kind === "namespace" && e.target.namespace.name === namespace.name);
@@ -87,14 +89,20 @@ export function derivedPsps(model: Model): {
   const psps: Psp[] = [];
   const grants: Grant[] = [];
   const clashes: { psp: Psp; derived: Psp; target: string }[] = [];
+  const sources = new Map<Psp | Grant, Span[]>();
   for (const p of all) {
     const psp = { ...p.psp, name: names.get(p)! };
     const user = model.psps.find((u) => u.name === psp.name);
     if (user) clashes.push({ psp: user, derived: psp, target: p.target });
     psps.push(psp);
-    for (const g of p.grants) grants.push({ ...g, psp: psp.name });
+    sources.set(psp, p.grants.flatMap((g) => g.sources));
+    for (const g of p.grants) {
+      const grant = { ...g.grant, psp: psp.name };
+      grants.push(grant);
+      sources.set(grant, g.sources);
+    }
   }
-  return { psps, grants, warnings, clashes, privileged };
+  return { psps, grants, warnings, clashes, privileged, sources };
 }
 
 /**
@@ -256,6 +264,7 @@ export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnosti
     );
   }
   model = { ...model, psps: [...model.psps, ...derived.psps], grants: [...model.grants, ...derived.grants] };
+  const sourcesOf = (o: Psp | Grant) => derived.sources.get(o) ?? [o.span];
   const manifests: Manifest[] = [];
   for (const psp of model.psps) {
     manifests.push({
@@ -266,7 +275,7 @@ export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnosti
         // fields in a fixed order, whatever order the block lists them in
         spec: Object.fromEntries(Object.entries(psp.spec).sort(([a], [b]) => (a < b ? -1 : 1))),
       },
-      sources: [psp.span],
+      sources: sourcesOf(psp),
     });
     const grants = model.grants.filter((g) => g.psp === psp.name);
     if (grants.length === 0) continue;
@@ -277,7 +286,7 @@ export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnosti
         metadata: { name: pspRoleName(psp.name) },
         rules: [{ apiGroups: ["policy"], resources: ["podsecuritypolicies"], verbs: ["use"], resourceNames: [psp.name] }],
       },
-      sources: [psp.span, ...grants.map((g) => g.span)],
+      sources: [...sourcesOf(psp), ...grants.flatMap(sourcesOf)],
     });
   }
   // one binding per scope, psp and exact subject; names unique per kind and namespace
@@ -285,8 +294,8 @@ export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnosti
   for (const g of model.grants) {
     const key = grantKey(g);
     const existing = bindings.get(key);
-    if (existing) existing.sources.push(g.span);
-    else bindings.set(key, { grant: g, sources: [g.span] });
+    if (existing) existing.sources.push(...sourcesOf(g));
+    else bindings.set(key, { grant: g, sources: [...sourcesOf(g)] });
   }
   const scopes = new Map<string, { key: string; grant: Grant; sources: Span[] }[]>();
   for (const [key, b] of [...bindings].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

@@ -132,7 +132,9 @@ const exemptOf = (s: Setting, kind: string) => s.exempt.filter((w) => !w.kind ||
  */
 function rejected(s: Setting, kind: string): { reject?: { labelSelector: string }[] } {
   const exempt = exemptOf(s, kind);
-  return exempt.length === 0 ? {} : { reject: exempt.map((w) => ({ labelSelector: selectorOf(w) })) };
+  // in one order whatever the order the exceptions are written in
+  const selectors = [...new Set(exempt.map(selectorOf))].sort(compareStrings);
+  return selectors.length === 0 ? {} : { reject: selectors.map((labelSelector) => ({ labelSelector })) };
 }
 
 /** A workload's pod labels as a kustomize label selector. */

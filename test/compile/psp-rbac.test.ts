@@ -91,6 +91,18 @@ test("a workload's own rules derive a PSP with its namespace's, bound to its ser
   assert.equal(binding.subjects, [{ kind: "ServiceAccount", namespace: "apps", name: "cache" }]);
 });
 
+test("a derived PSP, its role and its binding name every statement they come from, not only the first", () => {
+  const source = (kind: string, name: string) =>
+    objects().find((o) => o.kind === kind && (o.metadata.name === name || o.roleRef?.name === name))?.metadata.annotations["secpol.dev/source"];
+  // the namespace's: `apply restricted` and `set runAsUser 1000` (its MustRunAs 1000)
+  assert.is(source("PodSecurityPolicy", "secpol-apps"), "legacy-psp.secpol:46, legacy-psp.secpol:47");
+  assert.is(source("ClusterRole", "secpol-psp-secpol-apps"), "legacy-psp.secpol:46, legacy-psp.secpol:47");
+  assert.is(source("RoleBinding", "secpol-psp-secpol-apps"), "legacy-psp.secpol:46, legacy-psp.secpol:47");
+  // the workload's adds its own `require readOnlyRootFilesystem`
+  assert.is(source("PodSecurityPolicy", "secpol-apps-cache"), "legacy-psp.secpol:46, legacy-psp.secpol:47, legacy-psp.secpol:48");
+  assert.is(source("RoleBinding", "secpol-psp-secpol-apps-cache"), "legacy-psp.secpol:46, legacy-psp.secpol:47, legacy-psp.secpol:48");
+});
+
 test("a workload with its own rules but no serviceAccount gets a warning, not a PSP", () => {
   const text = readSources(join(repoRoot, "examples", "legacy-psp"))[0].text.replace(" serviceAccount cache", "");
   const result = build([{ path: "p.secpol", text }]);

@@ -91,4 +91,24 @@ test("before 1.25 the exempted workload's derived PodSecurityPolicy admits what 
   assert.is(byName["secpol-monitoring"]?.hostNetwork, false);
 });
 
+test("an exception overrides only its own namespace's requirements: a.w's `allow rootUser` leaves b's `require runAsNonRoot` whole", () => {
+  const text = `cluster { version 1.30 }
+namespace a {
+  workload w app=w
+}
+namespace b {
+  workload v app=v
+}
+require runAsNonRoot in ns b
+allow rootUser for a/w
+`;
+  const result = build([{ path: "p.secpol", text }]);
+  assert.ok(result.files.length > 0, renderDiagnostics(result.diagnostics, result.sources));
+  // before: a note that the allow overrides b's require "for every pod of namespace `a`", and b's
+  // patch left out b's objects labelled app=w
+  assert.equal(result.diagnostics.filter((d) => d.code === "SP9036"), []);
+  const component = result.files.find((f) => f.path === "b/security/kustomization.yaml")!.content;
+  assert.not.match(component, /reject/);
+});
+
 test.run();

@@ -18,28 +18,41 @@ test("there are examples", () => {
   assert.ok(names.length >= 6, `found ${names.length}`);
 });
 
+/**
+ * Examples also built for other cluster versions (`--cluster-version`), each build with its own
+ * baselines (`NAME@VERSION.yaml`): one program, the targets each version has.
+ */
+const otherVersions: Record<string, string[]> = { "host-namespaces": ["1.24", "1.29"] };
+
+test("every example built for other versions exists", () => {
+  for (const name of Object.keys(otherVersions)) assert.ok(names.includes(name), name);
+});
+
 for (const name of names) {
-  test(`example ${name}: output matches its baseline, validates, reads back as written and kustomizes to the same strings`, () => {
-    const sources = readSources(join(repoRoot, "examples", name));
-    const result = build(sources);
-    const rendered = renderDiagnostics(result.diagnostics, result.sources);
-    assert.ok(result.files.length > 0, `no output:\n${rendered}`);
-    const listing = result.files.map((f) => `--- ${f.path}\n${f.content}`).join("");
-    assertBaseline(`examples/${name}.yaml`, listing);
-    assertBaseline(`examples/${name}.diagnostics.txt`, rendered);
+  for (const version of [undefined, ...(otherVersions[name] ?? [])]) {
+    const label = version === undefined ? name : `${name}@${version}`;
+    test(`example ${label}: output matches its baseline, validates, reads back as written and kustomizes to the same strings`, () => {
+      const sources = readSources(join(repoRoot, "examples", name));
+      const result = build(sources, version === undefined ? {} : { clusterVersion: version });
+      const rendered = renderDiagnostics(result.diagnostics, result.sources);
+      assert.ok(result.files.length > 0, `no output:\n${rendered}`);
+      const listing = result.files.map((f) => `--- ${f.path}\n${f.content}`).join("");
+      assertBaseline(`examples/${label}.yaml`, listing);
+      assertBaseline(`examples/${label}.diagnostics.txt`, rendered);
 
-    for (const file of result.files) {
-      for (const doc of parseAllDocuments(file.content)) {
-        const errors = validateManifest(doc.toJS());
-        assert.equal(errors, [], `${file.path}: ${errors.join("; ")}`);
+      for (const file of result.files) {
+        for (const doc of parseAllDocuments(file.content)) {
+          const errors = validateManifest(doc.toJS());
+          assert.equal(errors, [], `${file.path}: ${errors.join("; ")}`);
+        }
       }
-    }
 
-    // every string written reads back as itself to YAML 1.1 readers (go-yaml v2, as kubectl reads)
-    for (const f of result.files) assert.equal(readYaml11(f.content), parseAllDocuments(f.content).map((d) => d.toJS()), f.path);
+      // every string written reads back as itself to YAML 1.1 readers (go-yaml v2, as kubectl reads)
+      for (const f of result.files) assert.equal(readYaml11(f.content), parseAllDocuments(f.content).map((d) => d.toJS()), f.path);
 
-    if (missing === undefined) assertKustomizeReadsBack(result.files);
-  });
+      if (missing === undefined) assertKustomizeReadsBack(result.files);
+    });
+  }
 
   test(`example ${name}: output does not depend on the order of files or statements`, () => {
     const sources = readSources(join(repoRoot, "examples", name));
