@@ -12,8 +12,7 @@ import { setDiagnostics, type Diagnostic as CmDiagnostic } from "@codemirror/lin
 import { deflateSync, inflateSync, strFromU8, strToU8, zipSync } from "fflate";
 import { parseAllDocuments } from "yaml";
 import { build, connectivityOf, format, renderExplanation, type BuildResult, type Diagnostic, type OutputFile } from "../src/index.js";
-import { Comment } from "../src/syntax/tokens.js";
-import { scan } from "../src/syntax/scanner.js";
+import { Comment, lex } from "../src/syntax/tokens.js";
 import { tokenScope } from "../src/grammar/generate.js";
 import examples from "virtual:examples";
 
@@ -27,7 +26,7 @@ const scopeClass = (scope: string) => `s-${scope.split(".").slice(0, 2).join("-"
 
 function highlight(view: EditorView): DecorationSet {
   const text = view.state.doc.toString();
-  const { tokens, comments } = scan(text);
+  const { tokens, comments } = lex(text);
   const all = [...tokens, ...comments].sort((a, b) => a.startOffset - b.startOffset);
   const builder = new RangeSetBuilder<Decoration>();
   for (const token of all) {

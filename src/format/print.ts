@@ -6,8 +6,7 @@
  * holds no comment and fits in 100 columns.
  */
 import type * as ast from "../syntax/ast.js";
-import { NumberToken, Name } from "../syntax/tokens.js";
-import { scan } from "../syntax/scanner.js";
+import { lex, NumberToken, Name } from "../syntax/tokens.js";
 import { startsWorkloadSelector } from "../syntax/parser.js";
 import { tokenMatcher, type TokenType } from "chevrotain";
 
@@ -27,7 +26,7 @@ const quote = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`).repl
 /** True when `text` lexes back as one token of the `types` that the grammar takes unquoted at its place. */
 function bare(text: string, types: readonly TokenType[]): boolean {
   if (text === "") return false;
-  const { tokens, errors } = scan(text);
+  const { tokens, errors } = lex(text);
   return errors.length === 0 && tokens.length === 1 && tokens[0].image === text && types.some((type) => tokenMatcher(tokens[0], type));
 }
 
@@ -72,7 +71,7 @@ const selector = (s: ast.Selector) => s.requirements.map(requirement).join(", ")
  */
 function workloadSelector(s: ast.Selector): string {
   const leads = (r: ast.Requirement) => {
-    const { tokens } = scan(requirement(r));
+    const { tokens } = lex(requirement(r));
     return startsWorkloadSelector((k) => tokens[k]?.tokenType);
   };
   const first = s.requirements.findIndex(leads);

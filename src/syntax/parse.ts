@@ -1,18 +1,14 @@
 /**
- * text → tokens → AST: straight (fast-parser.ts) when the tokens hold no syntax error, else through
- * Chevrotain's CST (parser.ts, to-ast.ts). Never throws: every problem becomes a diagnostic with a
- * span, and the statements that parsed are still returned.
+ * text → tokens (tokens.ts) → AST (parser.ts, which builds it as it parses). Never throws: every
+ * problem becomes a diagnostic with a span, and the statements that parsed are still returned.
  */
-import { EOF, type CstNode, type IToken } from "chevrotain";
+import { EOF, type IToken } from "chevrotain";
 import { lineStarts, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { ESCAPES_HELP, syntax as m } from "../diagnostics/messages/syntax.js";
 import type { SourceFileNode, Statement } from "./ast.js";
-import { parseValid } from "./fast-parser.js";
 import { knownMistake, unclosedBlock, unclosedBrace } from "./parse-errors.js";
 import { chevrotainParser } from "./parser.js";
-import { scan } from "./scanner.js";
-import { toAst } from "./to-ast.js";
 import * as t from "./tokens.js";
 
 export const MAX_NESTING = 64;
@@ -31,7 +27,7 @@ export interface Tokens {
 
 /** Lexes, reports bad characters (one diagnostic per run), and drops line breaks that continue a statement. */
 export function tokenize(text: string, path: string): Tokens {
-  const lexed = scan(text);
+  const lexed = t.lex(text);
   const diagnostics: Diagnostic[] = [];
   let previousEnd = -2;
   for (const error of lexed.errors) {
@@ -40,8 +36,8 @@ export function tokenize(text: string, path: string): Tokens {
     previousEnd = error.offset + error.length;
     const span: Span = {
       file: path,
-      start: { line: error.line, column: error.column, offset: error.offset },
-      end: { line: error.line, column: error.column + error.length, offset: error.offset + error.length },
+      start: { line: error.line ?? 1, column: error.column ?? 1, offset: error.offset },
+      end: { line: error.line ?? 1, column: (error.column ?? 1) + error.length, offset: error.offset + error.length },
     };
     diagnostics.push(diagnostic(m.unexpectedCharacters, span, [text.slice(error.offset, error.offset + Math.min(error.length, 20))]));
   }
@@ -106,18 +102,17 @@ export function parse(text: string, path: string): ParseResult {
     return { file, diagnostics: [diagnostic(m.fileTooLarge, file.span, [text.length, MAX_FILE_SIZE])] };
   }
   const lexed = tokenize(text, path);
-  const valid = parseValid(lexed.tokens, path, lexed.comments);
-  if (valid) return { file: valid.file, diagnostics: [...lexed.diagnostics, ...valid.diagnostics] };
-  const { cst, skipped } = parseSkippingBadLines(lexed.tokens, path);
+  const { parsed, skipped } = parseSkippingBadLines(lexed.tokens, path);
+  const parser = chevrotainParser();
   const diagnostics: Diagnostic[] = [];
-  const places = new Map(lexed.tokens.map((token, i) => [token, i]));
+  const places = parser.errors.length > 0 ? new Map(lexed.tokens.map((token, i) => [token, i])) : undefined;
   const reported = new Set<number>();
-  for (const error of chevrotainParser().errors) {
+  for (const error of parser.errors) {
     const tok = error.token;
     const located = tok.tokenType === EOF || !Number.isFinite(tok.startOffset) ? undefined : tok;
     const found: Diagnostic[] = [];
     if (located) {
-      found.push(knownMistake(lexed.tokens, places.get(located) ?? -1, path) ?? diagnostic(m.parseError, t.tokenSpan(path, located), [error.message]));
+      found.push(knownMistake(lexed.tokens, places!.get(located) ?? -1, path) ?? diagnostic(m.parseError, t.tokenSpan(path, located), [error.message]));
     } else {
       // the end of the file inside a block: the mistake is at the `{` left open, not at the end
       const brace = unclosedBrace(lexed.tokens);
@@ -131,9 +126,16 @@ export function parse(text: string, path: string): ParseResult {
       diagnostics.push(d);
     }
   }
-  const converted = toAst(cst, path, lexed.comments);
-  markTruncated(converted.file.statements, [...skipped, ...diagnostics], text);
-  return { file: converted.file, diagnostics: [...lexed.diagnostics, ...skipped, ...diagnostics, ...converted.diagnostics] };
+  const start = { line: 1, column: 1, offset: 0 };
+  const file: SourceFileNode = {
+    kind: "File",
+    path,
+    statements: parsed?.statements ?? [],
+    comments: lexed.comments.map((c) => ({ text: c.image, span: t.tokenSpan(path, c) })),
+    span: parsed?.span ?? { file: path, start, end: start },
+  };
+  if (skipped.length > 0 || diagnostics.length > 0) markTruncated(file.statements, [...skipped, ...diagnostics], text);
+  return { file, diagnostics: [...lexed.diagnostics, ...skipped, ...diagnostics, ...parser.diagnostics] };
 }
 
 /**
@@ -174,7 +176,7 @@ export const MAX_SKIPPED_LINES = 200;
  * When the parser stops before the end (a line that starts no statement it knows), that line is
  * reported and skipped, and the file is parsed again: the statements after it still count.
  */
-function parseSkippingBadLines(input: IToken[], path: string): { cst: CstNode; skipped: Diagnostic[] } {
+function parseSkippingBadLines(input: IToken[], path: string): { parsed: Parsed; skipped: Diagnostic[] } {
   // Chevrotain recovers by throwing and catching its exceptions, and a stack trace is captured for
   // each: nobody reads them, and they were a fifth of the time of a file with many errors
   // (a V8 setting, not in the language's types: the playground's are the browser's)
@@ -183,8 +185,8 @@ function parseSkippingBadLines(input: IToken[], path: string): { cst: CstNode; s
   errors.stackTraceLimit = 0;
   try {
     const skipped: Diagnostic[] = [];
-    const first = parseOnce(input);
-    if (first.stop < 0) return { cst: first.cst, skipped };
+    const first = parseOnce(input, path);
+    if (first.stop < 0) return { parsed: first.parsed, skipped };
     // Where the parser stops, the lines to skip are found chunk by chunk (top-level statements, a
     // few hundred tokens each): parsing the whole file again after each one was quadratic (a 1 MB
     // file with 600 such lines took 20 s). The whole file is then parsed once more, for its tree
@@ -194,7 +196,7 @@ function parseSkippingBadLines(input: IToken[], path: string): { cst: CstNode; s
     for (const chunk of topLevelChunks(input)) {
       for (const token of skipBadLines(chunk, path, skipped).tokens) kept.push(token);
     }
-    return { cst: skipBadLines(kept, path, skipped).cst, skipped };
+    return { parsed: skipBadLines(kept, path, skipped).parsed, skipped };
   } finally {
     errors.stackTraceLimit = stackTraceLimit;
   }
@@ -220,26 +222,27 @@ function topLevelChunks(tokens: IToken[]): IToken[][] {
   return chunks;
 }
 
-/** One parse of `tokens`: its tree, and the place of the token where the parser stopped (-1: it did not). */
-function parseOnce(tokens: IToken[]): { cst: CstNode; stop: number } {
+type Parsed = ReturnType<ReturnType<typeof chevrotainParser>["parse"]>;
+
+/** One parse of `tokens`: its statements, and the place of the token where the parser stopped (-1: it did not). */
+function parseOnce(tokens: IToken[], path: string): { parsed: Parsed; stop: number } {
   const parser = chevrotainParser();
-  parser.input = tokens;
-  const cst = parser.file();
-  if (parser.errors.length === 0) return { cst, stop: -1 };
+  const parsed = parser.parse(tokens, path);
+  if (parser.errors.length === 0) return { parsed, stop: -1 };
   // the parser stopped early, or failed on a line whose first token starts no statement
   const places = new Map(tokens.map((token, i) => [token, i]));
   const stop = parser.errors.find(
     (e) => e.name === "NotAllInputParsedException" || (startsLine(tokens, places.get(e.token)) && !t.statementKeywords.has(e.token.tokenType)),
   );
-  return { cst, stop: stop ? (places.get(stop.token) ?? -1) : -1 };
+  return { parsed, stop: stop ? (places.get(stop.token) ?? -1) : -1 };
 }
 
-/** Parses `input`, skipping each line where the parser stops (reported into `skipped`, up to MAX_SKIPPED_LINES in all): the last tree, and the tokens kept. */
-function skipBadLines(input: IToken[], path: string, skipped: Diagnostic[]): { cst: CstNode; tokens: IToken[] } {
+/** Parses `input`, skipping each line where the parser stops (reported into `skipped`, up to MAX_SKIPPED_LINES in all): the last parse, and the tokens kept. */
+function skipBadLines(input: IToken[], path: string, skipped: Diagnostic[]): { parsed: Parsed; tokens: IToken[] } {
   let tokens = input;
   for (;;) {
-    const { cst, stop: at } = parseOnce(tokens);
-    if (at < 0 || skipped.length >= MAX_SKIPPED_LINES) return { cst, tokens };
+    const { parsed, stop: at } = parseOnce(tokens, path);
+    if (at < 0 || skipped.length >= MAX_SKIPPED_LINES) return { parsed, tokens };
     const end = Math.max(endOfLine(tokens, at), at + 1);
     skipped.push(knownMistake(tokens, at + 1, path) ?? diagnostic(m.parseError, t.tokenSpan(path, tokens[at]), [describeBadLine(tokens[at], tokens[at + 1])]));
     tokens = [...tokens.slice(0, at), ...tokens.slice(end)];

@@ -1,12 +1,22 @@
 /**
- * The grammar of `.secpol` as one Chevrotain CstParser, built once and reused for every input
- * (`parser.input = tokens`). Error recovery is on, so a broken file still yields a tree.
- * Input without syntax errors takes the fast path instead, fast-parser.ts, which reads this grammar
- * and takes its decisions by hand: a change here goes there too (its tests compare the two).
+ * The grammar of `.secpol` as one Chevrotain parser that builds the AST as it parses (embedded
+ * actions), built once and reused for every input (`parser.input = tokens`). Error recovery is on,
+ * so a broken file still yields the statements that parsed.
+ *
+ * Each rule returns its AST (or, for the list rules, its items), `undefined` when a part of it is
+ * missing (a token that recovery invented, a part that failed): the statement holding it is then
+ * dropped, its error being reported already. A rule that recovery re-synchronised (it stopped at an
+ * error and skipped to a token that may follow it) returns `null`: lists leave it out, and an
+ * optional part counts as absent.
  */
-import { CstParser, EOF, getLookaheadPaths, NoViableAltException, type IParserErrorMessageProvider, type IToken, type LookaheadSequence, type TokenType } from "chevrotain";
+import { EmbeddedActionsParser, EOF, getLookaheadPaths, NoViableAltException, type IParserErrorMessageProvider, type IToken, type LookaheadSequence, type TokenType } from "chevrotain";
+import type { Diagnostic, Position, Span } from "../diagnostics/diagnostic.js";
+import { diagnostic } from "../diagnostics/catalogue.js";
+import { syntax as m } from "../diagnostics/messages/syntax.js";
+import type * as ast from "./ast.js";
 import * as t from "./tokens.js";
 import { errorMessages } from "./parse-errors.js";
+import { IndexedLookahead } from "./lookahead.js";
 
 const { Kw } = t;
 
@@ -38,9 +48,8 @@ interface GrammarPath {
   lastTokOccurrence: number;
 }
 
-// also the fast path's (fast-parser.ts)
-export const targetKeywords: ReadonlySet<TokenType> = new Set([Kw.in, Kw.for]);
-export const addressTokens: ReadonlySet<TokenType> = new Set([t.Cidr, t.Address]);
+const targetKeywords: ReadonlySet<TokenType> = new Set([Kw.in, Kw.for]);
+const addressTokens: ReadonlySet<TokenType> = new Set([t.Cidr, t.Address]);
 const clauseKeywords: ReadonlySet<TokenType> = new Set([Kw.port, Kw.service, Kw.serviceAccount, Kw.containers, Kw.initContainers, Kw.kind]);
 const keyFollowers: ReadonlySet<TokenType> = new Set([t.Equals, t.DoubleEquals, t.NotEquals, t.Slash]);
 
@@ -56,16 +65,131 @@ export function startsWorkloadSelector(type: (ahead: number) => TokenType | unde
   return keyFollowers.has(after) || ((after === Kw.in || after === Kw.notin) && type(2) === t.LParen);
 }
 
-export class SecpolParser extends CstParser {
+/** What a rule returns: its value, `undefined` when a part is missing, `null` when recovery re-synchronised it. */
+type Part<T> = T | undefined | null;
+
+/** A token that recovery invented is no token: `undefined`. */
+const real = (token: IToken): IToken | undefined => (token.isInsertedInRecovery ? undefined : token);
+
+/** The real ones of `tokens`. */
+const reals = (...tokens: (IToken | undefined)[]): IToken[] => tokens.filter((x): x is IToken => x !== undefined && !x.isInsertedInRecovery);
+
+/**
+ * The values of a list rule's items: those that recovery re-synchronised are left out; one with a
+ * missing part makes the list (and its statement) incomplete.
+ */
+function items<T>(parts: readonly Part<T>[]): T[] | undefined {
+  const result: T[] = [];
+  for (const part of parts) {
+    if (part === undefined) return undefined;
+    if (part !== null) result.push(part);
+  }
+  return result;
+}
+
+/** A string token's text: its escapes replaced, an unknown one (an error, reported by `tokenize`) kept as written. */
+export function unquote(image: string): string {
+  const body = image.endsWith('"') && image.length >= 2 ? image.slice(1, -1) : image.slice(1);
+  return body.replace(/\\(.)/g, (escape, c: string) => t.STRING_ESCAPES.get(c) ?? escape);
+}
+
+const NO_POSITION: Position = { line: 1, column: 1, offset: 0 };
+
+export class SecpolParser extends EmbeddedActionsParser {
+  /** The file of the input, for spans. */
+  path = "";
+  /** The diagnostics of building the AST of the input (a repeated clause, a statement a profile cannot hold). */
+  diagnostics: Diagnostic[] = [];
+  /**
+   * The diagnostics of each statement built (its own, and those of the statements in its block):
+   * they count only if the statement is kept in the file's tree, which recovery may still undo.
+   */
+  private readonly pending = new Map<ast.Statement, Diagnostic[]>();
+  /** The diagnostics of the statements of each list of statements, in order. */
+  private readonly listDiagnostics = new Map<ast.Statement[], Diagnostic[]>();
+  /** The diagnostics of the statement just dropped for a missing part (they count if its list is kept). */
+  private dropped: Diagnostic[] | undefined;
+
   /**
    * `validate`: also check the grammar for ambiguities and other definition errors, which costs
-   * more than building the parser does; test/syntax/fast-parser.test.ts does, the instance below
+   * more than building the parser does; test/syntax/parser.test.ts does, the instance below
    * does not.
    */
   constructor({ validate = false } = {}) {
-    super(t.allTokens, { recoveryEnabled: true, nodeLocationTracking: "full", maxLookahead: 3, errorMessageProvider: errorMessages, skipValidations: !validate });
+    super(t.allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      lookaheadStrategy: new IndexedLookahead(t.allTokens, { maxLookahead: 3 }),
+      errorMessageProvider: errorMessages,
+      skipValidations: !validate,
+    });
     this.performSelfAnalysis();
   }
+
+  /** Parses `tokens` (of the file at `path`): the file's statements and span, or null when recovery gave it up whole. */
+  parse(tokens: IToken[], path: string): Part<{ statements: ast.Statement[]; span: Span }> {
+    this.path = path;
+    this.diagnostics = [];
+    this.input = tokens;
+    const file = this.file();
+    this.pending.clear();
+    this.listDiagnostics.clear();
+    return file;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Spans
+
+  /** The position where `token` starts. */
+  private start(token: IToken): Position {
+    return { line: token.startLine!, column: token.startColumn!, offset: token.startOffset };
+  }
+
+  /** The position just after `token`. */
+  private end(token: IToken): Position {
+    return { line: token.endLine!, column: token.endColumn! + 1, offset: token.endOffset! + 1 };
+  }
+
+  /** The span from the start of `first` to the end of `last`. */
+  private span(first: IToken, last: IToken = first): Span {
+    return { file: this.path, start: this.start(first), end: this.end(last) };
+  }
+
+  /** The span from `first` (the next token when the rule began) to the last token read. */
+  private spanFrom(first: IToken): Span {
+    return this.span(first, this.LA(0));
+  }
+
+  private word(token: IToken): ast.Word {
+    return { text: token.tokenType === t.StringToken ? unquote(token.image) : token.image, span: this.span(token) };
+  }
+
+  private number(token: IToken): ast.NumberLiteral {
+    return { kind: "Number", text: token.image, span: this.span(token) };
+  }
+
+  private range(from: IToken, to: IToken): ast.RangeLiteral {
+    return { kind: "Range", from: this.number(from), to: this.number(to), span: this.span(from, to) };
+  }
+
+  /** The diagnostics of a list of `statements`, in order. */
+  private diagnosticsOf(statements: Part<ast.Statement[]>): Diagnostic[] {
+    return (statements && this.listDiagnostics.get(statements)) ?? [];
+  }
+
+  /** `statement`, whose `diagnostics` count if it is kept. */
+  private withDiagnostics<T extends ast.Statement>(statement: T, diagnostics: Diagnostic[]): T {
+    if (diagnostics.length > 0) this.pending.set(statement, diagnostics);
+    return statement;
+  }
+
+  /** Defines a rule whose value, after recovery re-synchronised it, is `null`. */
+  private rule<T>(name: string, impl: () => Part<T>): () => Part<T> {
+    return this.RULE(name, impl, { recoveryValueFunc: () => null });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Chevrotain's recovery, made cheaper
 
   /** What the two overrides below use of Chevrotain's parser that its types do not declare. */
   private get internals(): {
@@ -130,34 +254,60 @@ export class SecpolParser extends CstParser {
     return tokenType !== t.LBrace && super.canTokenTypeBeInsertedInRecovery(tokenType);
   }
 
-  file = this.RULE("file", () => {
-    this.SUBRULE(this.statements);
+  // -------------------------------------------------------------------------------------------
+  // The grammar
+
+  file = this.rule("file", () => {
+    const first = this.LA(1);
+    const statements = this.SUBRULE(this.statements);
+    return this.ACTION(() => {
+      // a file without tokens, or whose statements recovery gave up: no span of its own
+      const last = this.LA(0);
+      const empty = first.tokenType === EOF || statements === null || !(last.startOffset >= first.startOffset);
+      const span = empty ? { file: this.path, start: NO_POSITION, end: NO_POSITION } : this.span(first, last);
+      this.diagnostics = this.diagnosticsOf(statements);
+      return { statements: statements ?? [], span };
+    });
   });
 
-  statements = this.RULE("statements", () => {
+  statements = this.rule("statements", () => {
+    const list: ast.Statement[] = [];
+    const diagnostics: Diagnostic[] = [];
     this.MANY(() => {
       this.OR([
         { ALT: () => this.CONSUME(t.Newline) },
         { ALT: () => this.CONSUME(t.Semicolon) },
         {
           ALT: () => {
-            this.SUBRULE(this.statement);
+            this.ACTION(() => (this.dropped = undefined));
+            const statement = this.SUBRULE(this.statement);
             this.SUBRULE(this.statementEnd);
+            // a statement with a missing part is dropped on its own
+            this.ACTION(() => {
+              const found = statement ? this.pending.get(statement) : this.dropped;
+              if (found) diagnostics.push(...found);
+              if (statement) list.push(statement);
+            });
           },
         },
       ]);
     });
+    return this.ACTION(() => {
+      if (diagnostics.length > 0) this.listDiagnostics.set(list, diagnostics);
+      return list;
+    });
   });
 
-  statementEnd = this.RULE("statementEnd", () => {
+  statementEnd = this.rule("statementEnd", () => {
     this.OR([
       { ALT: () => this.CONSUME(t.Newline) },
       { ALT: () => this.CONSUME(t.Semicolon) },
       { GATE: () => this.LA(1).tokenType === t.RBrace || this.LA(1).tokenType === EOF, ALT: () => {} },
     ]);
+    return true;
   });
 
-  statement = this.RULE("statement", () => {
+  statement = this.rule<ast.Statement>("statement", () =>
     this.OR([
       { ALT: () => this.SUBRULE(this.importStatement) },
       { ALT: () => this.SUBRULE(this.clusterBlock) },
@@ -174,191 +324,252 @@ export class SecpolParser extends CstParser {
       { ALT: () => this.SUBRULE(this.pss) },
       { ALT: () => this.SUBRULE(this.labels) },
       { ALT: () => this.SUBRULE(this.apply) },
-    ]);
+    ]),
+  );
+
+  importStatement = this.rule<ast.ImportStatement>("importStatement", () => {
+    const first = this.CONSUME(Kw.import);
+    const path = real(this.CONSUME(t.StringToken));
+    return this.ACTION(() => (path ? { kind: "Import", path: this.word(path), span: this.spanFrom(first) } : undefined));
   });
 
-  importStatement = this.RULE("importStatement", () => {
-    this.CONSUME(Kw.import);
-    this.CONSUME(t.StringToken);
+  clusterBlock = this.rule<ast.ClusterBlock>("clusterBlock", () => {
+    const first = this.CONSUME(Kw.cluster);
+    const settings = this.SUBRULE(this.settingsBlock);
+    return this.ACTION(() => (settings ? { kind: "Cluster", settings, span: this.spanFrom(first) } : undefined));
   });
 
-  clusterBlock = this.RULE("clusterBlock", () => {
-    this.CONSUME(Kw.cluster);
-    this.SUBRULE(this.settingsBlock);
-  });
-
-  settingsBlock = this.RULE("settingsBlock", () => {
+  settingsBlock = this.rule<ast.Setting[]>("settingsBlock", () => {
+    const settings: ast.Setting[] = [];
     this.CONSUME(t.LBrace);
     this.MANY(() => {
       this.OR([
         { ALT: () => this.CONSUME(t.Newline) },
         { ALT: () => this.CONSUME(t.Semicolon) },
-        { ALT: () => this.SUBRULE(this.setting) },
+        {
+          ALT: () => {
+            // a setting without its name is left out
+            const setting = this.SUBRULE(this.setting);
+            this.ACTION(() => setting && settings.push(setting));
+          },
+        },
       ]);
     });
     this.CONSUME(t.RBrace);
+    return settings;
   });
 
-  setting = this.RULE("setting", () => {
-    this.CONSUME(t.Name);
-    this.SUBRULE(this.value);
+  setting = this.rule<ast.Setting>("setting", () => {
+    const name = real(this.CONSUME(t.Name));
+    const values = [this.SUBRULE(this.value)];
     this.MANY(() => {
       this.OPTION(() => this.CONSUME(t.Comma));
-      this.SUBRULE2(this.value);
+      values.push(this.SUBRULE2(this.value));
     });
+    return this.ACTION(() => (name ? { kind: "Setting", name: this.word(name), values: values.filter((v) => v != null), span: this.spanFrom(name) } : undefined));
   });
 
-  value = this.RULE("value", () => {
+  /** A setting's or security item's value; `undefined` (left out) when recovery invented all its tokens. */
+  value = this.rule<ast.Value>("value", () =>
     this.OR([
       {
         ALT: () => {
-          this.CONSUME(t.NumberToken);
-          this.OPTION(() => {
-            this.CONSUME(t.DotDot);
-            this.CONSUME2(t.NumberToken);
+          const from = this.CONSUME(t.NumberToken);
+          const rest = this.OPTION(() => [this.CONSUME(t.DotDot), this.CONSUME2(t.NumberToken)] as const);
+          return this.ACTION(() => {
+            const numbers = reals(from, rest?.[1]);
+            if (numbers.length === 2) return this.range(numbers[0], numbers[1]);
+            if (numbers.length === 1) return this.number(numbers[0]);
+            return this.wordValue(reals(rest?.[0]));
           });
         },
       },
-      { ALT: () => this.CONSUME(t.Cidr) },
-      { ALT: () => this.CONSUME(t.Address) },
-      { ALT: () => this.CONSUME(t.StringToken) },
-      { ALT: () => this.CONSUME(t.Star) }, // `volumes *`, `allowedCapabilities *` in psp blocks
+      { ALT: () => this.wordValue(reals(this.CONSUME(t.Cidr))) },
+      { ALT: () => this.wordValue(reals(this.CONSUME(t.Address))) },
+      { ALT: () => this.wordValue(reals(this.CONSUME(t.StringToken))) },
+      { ALT: () => this.wordValue(reals(this.CONSUME(t.Star))) }, // `volumes *`, `allowedCapabilities *` in psp blocks
       {
         GATE: () => !targetKeywords.has(this.LA(1).tokenType),
         ALT: () => {
-          this.CONSUME(t.Name);
+          const tokens = [this.CONSUME(t.Name)];
           this.MANY(() => {
-            this.CONSUME(t.Slash);
-            this.CONSUME2(t.Name);
+            tokens.push(this.CONSUME(t.Slash), this.CONSUME2(t.Name));
           });
+          return this.ACTION(() => this.wordValue(reals(...tokens)));
         },
       },
-    ]);
-  });
+    ]),
+  );
 
-  namespaceBlock = this.RULE("namespaceBlock", () => {
-    this.CONSUME(Kw.namespace);
-    this.CONSUME(t.Name);
+  /** A value written as `tokens`, one string or words joined as written (`runtime/default`). */
+  private wordValue(tokens: IToken[]): ast.Value | undefined {
+    if (this.RECORDING_PHASE || tokens.length === 0) return undefined;
+    const quoted = tokens[0].tokenType === t.StringToken;
+    const text = quoted ? unquote(tokens[0].image) : tokens.map((x) => x.image).join("");
+    return { kind: "Word", text, quoted, span: this.span(tokens[0], tokens[tokens.length - 1]) };
+  }
+
+  namespaceBlock = this.rule<ast.NamespaceBlock>("namespaceBlock", () => {
+    const first = this.CONSUME(Kw.namespace);
+    const name = real(this.CONSUME(t.Name));
     this.CONSUME(t.LBrace);
-    this.SUBRULE(this.statements);
-    this.CONSUME(t.RBrace);
+    const statements = this.SUBRULE(this.statements);
+    const close = real(this.CONSUME(t.RBrace));
+    return this.ACTION(() => {
+      if (!name || !close) return undefined;
+      const block: ast.NamespaceBlock = { kind: "Namespace", name: this.word(name), statements: statements ?? [], span: this.spanFrom(first) };
+      return this.withDiagnostics(block, this.diagnosticsOf(statements));
+    });
   });
 
-  workload = this.RULE("workload", () => {
-    this.CONSUME(Kw.workload);
-    this.SUBRULE(this.qualifiedName);
-    this.SUBRULE(this.workloadSelector);
+  workload = this.rule<ast.WorkloadDeclaration>("workload", () => {
+    const first = this.CONSUME(Kw.workload);
+    const name = this.SUBRULE(this.qualifiedName);
+    const selector = this.SUBRULE(this.workloadSelector);
+    const ports: Part<ast.PortDeclaration>[] = [];
+    const services: Part<ast.ServicePortDeclaration>[] = [];
+    // each `serviceAccount`, `containers` and `kind` clause: its keyword and its names
+    const clauses: { keyword: TokenType; names: IToken[] }[] = [];
+    const clause = (keyword: IToken, name: IToken) => {
+      const names = [name];
+      clauses.push({ keyword: keyword.tokenType, names });
+      return names;
+    };
     this.MANY(() => {
       this.OR([
-        { ALT: () => this.SUBRULE(this.portDeclaration) },
-        { ALT: () => this.SUBRULE(this.serviceDeclaration) },
+        { ALT: () => void ports.push(this.SUBRULE(this.portDeclaration)) },
+        { ALT: () => void services.push(this.SUBRULE(this.serviceDeclaration)) },
+        { ALT: () => void clause(this.CONSUME(Kw.serviceAccount), this.CONSUME(t.Name)) },
         {
           ALT: () => {
-            this.CONSUME(Kw.serviceAccount);
-            this.CONSUME(t.Name);
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(Kw.containers);
-            this.CONSUME2(t.Name);
+            const names = clause(this.CONSUME(Kw.containers), this.CONSUME2(t.Name));
             this.MANY2(() => {
               this.CONSUME(t.Comma);
-              this.CONSUME3(t.Name);
+              names.push(this.CONSUME3(t.Name));
             });
           },
         },
         {
           ALT: () => {
-            this.CONSUME(Kw.initContainers);
-            this.CONSUME5(t.Name);
+            const names = clause(this.CONSUME(Kw.initContainers), this.CONSUME5(t.Name));
             this.MANY3(() => {
               this.CONSUME2(t.Comma);
-              this.CONSUME6(t.Name);
+              names.push(this.CONSUME6(t.Name));
             });
           },
         },
-        {
-          ALT: () => {
-            this.CONSUME(Kw.kind);
-            this.CONSUME4(t.Name);
-          },
-        },
+        { ALT: () => void clause(this.CONSUME(Kw.kind), this.CONSUME4(t.Name)) },
       ]);
+    });
+    return this.ACTION(() => {
+      const portList = items(ports);
+      const serviceList = items(services);
+      if (!selector || !name || !portList || !serviceList) return undefined;
+      const result: ast.WorkloadDeclaration = { kind: "Workload", name, selector, ports: portList, services: serviceList, containers: [], initContainers: [], span: this.spanFrom(first) };
+      const diagnostics: Diagnostic[] = [];
+      addClauseNames(result, clauses, (token) => this.word(token), diagnostics);
+      return this.withDiagnostics(result, diagnostics);
     });
   });
 
   /** A workload's selector: required; it starts with a clause keyword only where that is a label key. */
-  workloadSelector = this.RULE("workloadSelector", () => {
-    this.OR([{ GATE: () => startsWorkloadSelector((k) => this.LA(k + 1).tokenType), ALT: () => this.SUBRULE(this.selector) }]);
-  });
+  workloadSelector = this.rule<ast.Selector>("workloadSelector", () =>
+    this.OR([{ GATE: () => startsWorkloadSelector((k) => this.LA(k + 1).tokenType), ALT: () => this.SUBRULE(this.selector) }]),
+  );
 
-  portDeclaration = this.RULE("portDeclaration", () => {
-    this.CONSUME(Kw.port);
-    this.CONSUME(t.Name);
-    this.CONSUME(t.NumberToken);
-    this.OPTION(() => {
+  portDeclaration = this.rule<ast.PortDeclaration>("portDeclaration", () => {
+    const first = this.CONSUME(Kw.port);
+    const name = this.CONSUME(t.Name);
+    const port = real(this.CONSUME(t.NumberToken));
+    const protocol = this.OPTION(() => {
       this.CONSUME(t.Slash);
-      this.CONSUME2(t.Name);
+      return this.CONSUME2(t.Name);
+    });
+    return this.ACTION(() => {
+      // a name that recovery invented leaves its place to the protocol's
+      const [portName, protocolName] = reals(name, protocol);
+      if (!portName || !port) return undefined;
+      return { kind: "PortDeclaration", name: this.word(portName), port: this.number(port), ...(protocolName ? { protocol: this.word(protocolName) } : {}), span: this.spanFrom(first) };
     });
   });
 
-  serviceDeclaration = this.RULE("serviceDeclaration", () => {
-    this.CONSUME(Kw.service);
-    this.CONSUME(t.NumberToken);
+  serviceDeclaration = this.rule<ast.ServicePortDeclaration>("serviceDeclaration", () => {
+    const first = this.CONSUME(Kw.service);
+    const port = this.CONSUME(t.NumberToken);
     this.CONSUME(t.Arrow);
-    this.OR([{ ALT: () => this.CONSUME2(t.NumberToken) }, { ALT: () => this.CONSUME(t.Name) }]);
-  });
-
-  group = this.RULE("group", () => {
-    this.CONSUME(Kw.group);
-    this.CONSUME(t.Name);
-    this.CONSUME(t.Equals);
-    this.SUBRULE(this.peerList);
-    this.OPTION(() => {
-      this.CONSUME(t.Colon);
-      this.SUBRULE(this.portList);
+    const target = this.OR([{ ALT: () => this.CONSUME2(t.NumberToken) }, { ALT: () => this.CONSUME(t.Name) }]);
+    return this.ACTION((): Part<ast.ServicePortDeclaration> => {
+      if (!real(port)) return undefined;
+      const to = target.tokenType === t.NumberToken ? this.number(target) : this.word(target);
+      return { kind: "ServicePort", port: this.number(port), target: to, span: this.spanFrom(first) };
     });
   });
 
-  profile = this.RULE("profile", () => {
-    this.CONSUME(Kw.profile);
-    this.CONSUME(t.Name);
+  group = this.rule<ast.GroupDeclaration>("group", () => {
+    const first = this.CONSUME(Kw.group);
+    const name = real(this.CONSUME(t.Name));
+    this.CONSUME(t.Equals);
+    const peers = this.SUBRULE(this.peerList);
+    const ports = this.OPTION(() => {
+      this.CONSUME(t.Colon);
+      return { list: this.SUBRULE(this.portList) };
+    });
+    return this.ACTION((): Part<ast.GroupDeclaration> => {
+      // a port list that recovery re-synchronised counts as none
+      if (!peers || !name || (ports && ports.list === undefined)) return undefined;
+      return { kind: "Group", name: this.word(name), peers, ports: ports?.list ?? [], span: this.spanFrom(first) };
+    });
+  });
+
+  profile = this.rule<ast.ProfileDeclaration>("profile", () => {
+    const first = this.CONSUME(Kw.profile);
+    const name = real(this.CONSUME(t.Name));
     this.CONSUME(t.LBrace);
-    this.SUBRULE(this.statements);
+    const statements = this.SUBRULE(this.statements);
     this.CONSUME(t.RBrace);
+    return this.ACTION(() => {
+      const own: Diagnostic[] = [];
+      const rules = profileRules(statements ?? [], own);
+      const diagnostics = [...this.diagnosticsOf(statements), ...own];
+      if (name) return this.withDiagnostics<ast.ProfileDeclaration>({ kind: "Profile", name: this.word(name), rules, span: this.spanFrom(first) }, diagnostics);
+      this.dropped = diagnostics;
+      return undefined;
+    });
   });
 
-  psp = this.RULE("psp", () => {
-    this.CONSUME(Kw.psp);
-    this.CONSUME(t.Name);
-    this.SUBRULE(this.settingsBlock);
+  psp = this.rule<ast.PspDeclaration>("psp", () => {
+    const first = this.CONSUME(Kw.psp);
+    const name = real(this.CONSUME(t.Name));
+    const fields = this.SUBRULE(this.settingsBlock);
+    return this.ACTION(() => (name && fields ? { kind: "Psp", name: this.word(name), fields, span: this.spanFrom(first) } : undefined));
   });
 
-  grant = this.RULE("grant", () => {
-    this.CONSUME(Kw.grant);
+  grant = this.rule<ast.GrantStatement>("grant", () => {
+    const first = this.CONSUME(Kw.grant);
     this.CONSUME(Kw.psp);
-    this.CONSUME(t.Name);
+    // the psp's name, then the subject's namespace and name
+    const names = [this.CONSUME(t.Name)];
     this.CONSUME(Kw.to);
-    this.OR([
+    const subject = this.OR([
       {
         ALT: () => {
           this.CONSUME(Kw.user);
-          this.SUBRULE(this.subjectName);
+          return { kind: "User" as const, name: this.SUBRULE(this.subjectName) };
         },
       },
       {
         ALT: () => {
           this.CONSUME(Kw.group);
-          this.SUBRULE2(this.subjectName);
+          return { kind: "Group" as const, name: this.SUBRULE2(this.subjectName) };
         },
       },
       {
         ALT: () => {
           this.CONSUME(Kw.serviceaccount);
-          this.CONSUME2(t.Name);
+          names.push(this.CONSUME2(t.Name));
           this.CONSUME(t.Slash);
-          this.CONSUME3(t.Name);
+          names.push(this.CONSUME3(t.Name));
+          return { kind: "ServiceAccount" as const };
         },
       },
       {
@@ -366,73 +577,113 @@ export class SecpolParser extends CstParser {
           this.CONSUME(Kw.serviceaccounts);
           this.CONSUME(Kw.in);
           this.CONSUME(Kw.ns);
-          this.CONSUME4(t.Name);
+          names.push(this.CONSUME4(t.Name));
+          return { kind: "ServiceAccounts" as const };
         },
       },
     ]);
+    return this.ACTION((): Part<ast.GrantStatement> => {
+      const [psp, namespace, name] = reals(...names);
+      if (!psp) return undefined;
+      const span = this.spanFrom(first);
+      if (subject.kind === "User" || subject.kind === "Group") {
+        return subject.name ? { kind: "Grant", psp: this.word(psp), subject: { kind: subject.kind, name: subject.name, span: subject.name.span }, span } : undefined;
+      }
+      if (!namespace) return undefined;
+      if (subject.kind === "ServiceAccounts") return { kind: "Grant", psp: this.word(psp), subject: { kind: "ServiceAccounts", namespace: this.word(namespace), span }, span };
+      return name ? { kind: "Grant", psp: this.word(psp), subject: { kind: "ServiceAccount", namespace: this.word(namespace), name: this.word(name), span }, span } : undefined;
+    });
   });
 
   /** `system:authenticated`, `b`, or `"jane@example.com"`. */
-  subjectName = this.RULE("subjectName", () => {
+  subjectName = this.rule<ast.Word>("subjectName", () =>
     this.OR([
-      { ALT: () => this.CONSUME(t.StringToken) },
+      { ALT: () => this.subject(reals(this.CONSUME(t.StringToken))) },
       {
         ALT: () => {
-          this.CONSUME(t.Name);
+          const tokens = [this.CONSUME(t.Name)];
           this.MANY(() => {
-            this.CONSUME(t.Colon);
-            this.CONSUME2(t.Name);
+            tokens.push(this.CONSUME(t.Colon), this.CONSUME2(t.Name));
           });
+          return this.subject(reals(...tokens));
         },
       },
-    ]);
-  });
+    ]),
+  );
 
-  networkRule = this.RULE("networkRule", () => {
-    this.OR([{ ALT: () => this.CONSUME(Kw.allow) }, { ALT: () => this.CONSUME(Kw.deny) }]);
-    this.SUBRULE(this.peerList);
-    this.CONSUME(t.Arrow);
-    this.SUBRULE2(this.peerList);
+  private subject(tokens: IToken[]): ast.Word | undefined {
+    if (this.RECORDING_PHASE || tokens.length === 0) return undefined;
+    if (tokens[0].tokenType === t.StringToken) return this.word(tokens[0]);
+    return { text: tokens.map((x) => x.image).join(""), span: this.span(tokens[0], tokens[tokens.length - 1]) };
+  }
+
+  networkRule = this.rule<ast.NetworkRule>("networkRule", () => {
+    const first = this.LA(1);
+    const action = this.OR([{ ALT: () => (this.CONSUME(Kw.allow), "allow" as const) }, { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) }]);
+    const sources = this.SUBRULE(this.peerList);
+    const arrow = real(this.CONSUME(t.Arrow));
+    const destinations = this.SUBRULE2(this.peerList);
+    const lists: Part<ast.PortSpec[]>[] = [];
     this.MANY(() => {
       this.CONSUME(t.Colon);
-      this.SUBRULE(this.portList);
+      lists.push(this.SUBRULE(this.portList));
+    });
+    return this.ACTION((): Part<ast.NetworkRule> => {
+      const portLists = items(lists);
+      if (!sources || !destinations || !portLists || !arrow) return undefined;
+      return { kind: "NetworkRule", action, sources, destinations, ports: portLists[0] ?? [], extraPortLists: portLists.slice(1), span: this.spanFrom(first) };
     });
   });
 
-  assertStatement = this.RULE("assertStatement", () => {
-    this.CONSUME(Kw.assert);
-    this.SUBRULE(this.peerList);
-    this.OR([{ ALT: () => this.CONSUME(t.Arrow) }, { ALT: () => this.CONSUME(t.NotArrow) }]);
-    this.SUBRULE2(this.peerList);
-    this.OPTION(() => {
+  assertStatement = this.rule<ast.AssertStatement>("assertStatement", () => {
+    const first = this.CONSUME(Kw.assert);
+    const sources = this.SUBRULE(this.peerList);
+    const negated = this.OR([{ ALT: () => (this.CONSUME(t.Arrow), false) }, { ALT: () => (this.CONSUME(t.NotArrow), true) }]);
+    const destinations = this.SUBRULE2(this.peerList);
+    const ports = this.OPTION(() => {
       this.CONSUME(t.Colon);
-      this.SUBRULE(this.portList);
+      return { list: this.SUBRULE(this.portList) };
+    });
+    return this.ACTION((): Part<ast.AssertStatement> => {
+      // a port list that recovery re-synchronised counts as none
+      if (!sources || !destinations || (ports && ports.list === undefined)) return undefined;
+      return { kind: "Assert", negated, sources, destinations, ports: ports?.list ?? [], span: this.spanFrom(first) };
     });
   });
 
-  defaultStatement = this.RULE("defaultStatement", () => {
-    this.CONSUME(Kw.default);
-    this.OR([{ ALT: () => this.CONSUME(Kw.deny) }, { ALT: () => this.CONSUME(Kw.allow) }]);
-    this.OPTION(() => {
-      this.OR2([{ ALT: () => this.CONSUME(Kw.ingress) }, { ALT: () => this.CONSUME(Kw.egress) }]);
-    });
-    this.OPTION2(() => {
+  defaultStatement = this.rule<ast.DefaultStatement>("defaultStatement", () => {
+    const first = this.CONSUME(Kw.default);
+    const posture = this.OR([{ ALT: () => (this.CONSUME(Kw.deny), "deny" as const) }, { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) }]);
+    const direction = this.OPTION(() =>
+      this.OR2([{ ALT: () => (this.CONSUME(Kw.ingress), "ingress" as const) }, { ALT: () => (this.CONSUME(Kw.egress), "egress" as const) }]),
+    );
+    const workload = this.OPTION2(() => {
       this.CONSUME(Kw.for);
-      this.SUBRULE(this.qualifiedName);
+      return { name: this.SUBRULE(this.qualifiedName) };
+    });
+    return this.ACTION((): Part<ast.DefaultStatement> => {
+      if (workload && !workload.name) return undefined;
+      const result: ast.DefaultStatement = { kind: "Default", posture, span: this.spanFrom(first) };
+      if (direction) result.direction = direction;
+      if (workload?.name) result.workload = workload.name;
+      return result;
     });
   });
 
-  peerList = this.RULE("peerList", () => {
-    this.SUBRULE(this.peer);
+  /** Peers: those recovery re-synchronised are left out, and at least one must be left. */
+  peerList = this.rule<ast.Peer[]>("peerList", () => {
+    const peers = [this.SUBRULE(this.peer)];
     this.MANY(() => {
       this.CONSUME(t.Comma);
-      this.SUBRULE2(this.peer);
+      peers.push(this.SUBRULE2(this.peer));
     });
+    return this.ACTION(() => nonEmpty(items(peers)));
   });
 
-  peer = this.RULE("peer", () => {
+  peer = this.rule<ast.Peer>("peer", () => {
+    const first = this.LA(1);
     const notQualified = () => this.LA(2).tokenType !== t.Slash;
-    this.OR({
+    return this.OR({
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
@@ -440,42 +691,62 @@ export class SecpolParser extends CstParser {
           ALT: () => {
             this.CONSUME(Kw.pods);
             this.CONSUME(t.LParen);
-            this.SUBRULE(this.selector);
+            const selector = this.SUBRULE(this.selector);
             this.CONSUME(t.RParen);
-            this.OPTION(() => {
+            const within = this.OPTION(() => {
               this.CONSUME(Kw.in);
-              this.SUBRULE(this.namespaceRef);
+              return { ref: this.SUBRULE(this.namespaceRef) };
+            });
+            return this.ACTION((): Part<ast.Peer> => {
+              if (!selector || (within && !within.ref)) return undefined;
+              const result: ast.PodsPeer = { kind: "PodsPeer", selector, span: this.spanFrom(first) };
+              if (within?.ref) result.within = within.ref;
+              return result;
             });
           },
         },
-        { GATE: notQualified, ALT: () => this.SUBRULE2(this.namespaceRef) },
+        { GATE: notQualified, ALT: () => this.SUBRULE2(this.namespaceRef) ?? undefined },
         {
           GATE: notQualified,
           ALT: () => {
             this.CONSUME(Kw.cidr);
-            this.OR2([{ ALT: () => this.CONSUME(t.Cidr) }, { ALT: () => this.CONSUME(t.Address) }]);
+            const blocks = [this.OR2([{ ALT: () => this.CONSUME(t.Cidr) }, { ALT: () => this.CONSUME(t.Address) }])];
             this.OPTION2(() => {
               this.CONSUME(Kw.except);
-              this.OR3([{ ALT: () => this.CONSUME2(t.Cidr) }, { ALT: () => this.CONSUME2(t.Address) }]);
+              blocks.push(this.OR3([{ ALT: () => this.CONSUME2(t.Cidr) }, { ALT: () => this.CONSUME2(t.Address) }]));
               this.MANY({
                 GATE: () => this.LA(1).tokenType === t.Comma && addressTokens.has(this.LA(2).tokenType),
                 DEF: () => {
                   this.CONSUME(t.Comma);
-                  this.OR4([{ ALT: () => this.CONSUME3(t.Cidr) }, { ALT: () => this.CONSUME3(t.Address) }]);
+                  blocks.push(this.OR4([{ ALT: () => this.CONSUME3(t.Cidr) }, { ALT: () => this.CONSUME3(t.Address) }]));
                 },
               });
             });
+            return this.ACTION((): Part<ast.Peer> => {
+              const [cidr, ...except] = reals(...blocks);
+              return cidr ? { kind: "CidrPeer", cidr: this.word(cidr), except: except.map((b) => this.word(b)), span: this.spanFrom(first) } : undefined;
+            });
           },
         },
-        { GATE: notQualified, ALT: () => this.CONSUME(Kw.world) },
-        { GATE: notQualified, ALT: () => this.CONSUME(Kw.cluster) },
-        { GATE: notQualified, ALT: () => this.CONSUME(Kw.any) },
+        { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.world), "world") },
+        { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.cluster), "cluster") },
+        { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.any), "any") },
         {
           ALT: () => {
-            this.CONSUME(t.Name);
-            this.OPTION3(() => {
-              this.CONSUME(t.Slash);
-              this.OR5([{ ALT: () => this.CONSUME(t.Star) }, { ALT: () => this.CONSUME2(t.Name) }]);
+            const name = this.CONSUME(t.Name);
+            const rest = this.OPTION3(() => {
+              const slash = this.CONSUME(t.Slash);
+              return this.OR5([{ ALT: () => ({ slash, star: this.CONSUME(t.Star) }) }, { ALT: () => ({ slash, name: this.CONSUME2(t.Name) }) }]);
+            });
+            return this.ACTION((): Part<ast.Peer> => {
+              const span = this.spanFrom(first);
+              if (rest?.star && real(rest.star)) return { kind: "NamespacePeer", namespace: this.word(name), star: true, span };
+              const second = rest?.name && real(rest.name);
+              if (rest && real(rest.slash) && !second) return undefined;
+              const ref: ast.QualifiedName = second
+                ? { kind: "QualifiedName", namespace: this.word(name), name: this.word(second), span }
+                : { kind: "QualifiedName", name: this.word(name), span };
+              return { kind: "Reference", ref, span };
             });
           },
         },
@@ -483,203 +754,368 @@ export class SecpolParser extends CstParser {
     });
   });
 
+  private keywordPeer(token: IToken, keyword: ast.KeywordPeer["keyword"]): ast.KeywordPeer | undefined {
+    return this.RECORDING_PHASE ? undefined : { kind: "KeywordPeer", keyword, span: this.span(token) };
+  }
+
   /** `ns NAME` or `ns(SELECTOR)` */
-  namespaceRef = this.RULE("namespaceRef", () => {
-    this.CONSUME(Kw.ns);
-    this.OR([
+  namespaceRef = this.rule<ast.NamespacePeer | ast.NamespaceSelectorPeer>("namespaceRef", () => {
+    const ns = this.CONSUME(Kw.ns);
+    return this.OR([
       {
         ALT: () => {
-          this.CONSUME(t.LParen);
-          this.SUBRULE(this.selector);
+          const paren = this.CONSUME(t.LParen);
+          const first = real(ns) ?? paren;
+          const selector = this.SUBRULE(this.selector);
           this.CONSUME(t.RParen);
+          return this.ACTION((): Part<ast.NamespaceSelectorPeer> => (selector ? { kind: "NamespaceSelectorPeer", selector, span: this.spanFrom(first) } : undefined));
         },
       },
-      { ALT: () => this.CONSUME(t.Name) },
-    ]);
-  });
-
-  portList = this.RULE("portList", () => {
-    this.SUBRULE(this.portItem);
-    this.MANY(() => {
-      this.CONSUME(t.Comma);
-      this.SUBRULE2(this.portItem);
-    });
-  });
-
-  portItem = this.RULE("portItem", () => {
-    this.OR([
       {
         ALT: () => {
-          this.CONSUME(t.NumberToken);
-          this.OPTION(() => {
-            this.CONSUME(t.DotDot);
-            this.CONSUME2(t.NumberToken);
-          });
+          const name = this.CONSUME(t.Name);
+          return this.ACTION((): ast.NamespacePeer => ({ kind: "NamespacePeer", namespace: this.word(name), star: false, span: this.spanFrom(real(ns) ?? name) }));
         },
       },
-      { ALT: () => this.CONSUME(t.Name) },
     ]);
-    this.OPTION2(() => {
-      this.CONSUME(t.Slash);
-      this.CONSUME2(t.Name);
-    });
   });
 
-  qualifiedName = this.RULE("qualifiedName", () => {
-    this.CONSUME(t.Name);
-    this.OPTION(() => {
-      this.CONSUME(t.Slash);
-      this.CONSUME2(t.Name);
-    });
-  });
-
-  selector = this.RULE("selector", () => {
-    this.SUBRULE(this.requirement);
+  portList = this.rule<ast.PortSpec[]>("portList", () => {
+    const ports = [this.SUBRULE(this.portItem)];
     this.MANY(() => {
       this.CONSUME(t.Comma);
-      this.SUBRULE2(this.requirement);
+      ports.push(this.SUBRULE2(this.portItem));
+    });
+    return this.ACTION(() => items(ports));
+  });
+
+  portItem = this.rule<ast.PortSpec>("portItem", () => {
+    const first = this.LA(1);
+    const port = this.OR([
+      {
+        ALT: () => {
+          const from = this.CONSUME(t.NumberToken);
+          const to = this.OPTION(() => {
+            this.CONSUME(t.DotDot);
+            return this.CONSUME2(t.NumberToken);
+          });
+          return { from, to };
+        },
+      },
+      { ALT: () => ({ name: this.CONSUME(t.Name) }) },
+    ]);
+    const protocol = this.OPTION2(() => {
+      this.CONSUME(t.Slash);
+      return this.CONSUME2(t.Name);
+    });
+    return this.ACTION((): Part<ast.PortSpec> => {
+      const spec: ast.PortSpec = { kind: "PortSpec", span: this.spanFrom(first) };
+      if ("name" in port) spec.port = this.word(port.name);
+      else if (port.to && !real(port.to)) return undefined;
+      else if (port.to) spec.range = this.range(port.from, port.to);
+      else spec.port = this.number(port.from);
+      if (protocol && !real(protocol)) return undefined;
+      if (protocol) spec.protocol = this.word(protocol);
+      return spec;
     });
   });
 
-  requirement = this.RULE("requirement", () => {
-    this.OR([
+  qualifiedName = this.rule<ast.QualifiedName>("qualifiedName", () => {
+    const names = [this.CONSUME(t.Name)];
+    const slash = this.OPTION(() => {
+      const token = this.CONSUME(t.Slash);
+      names.push(this.CONSUME2(t.Name));
+      return token;
+    });
+    return this.ACTION((): Part<ast.QualifiedName> => {
+      const [a, b] = reals(...names);
+      if (!a) return undefined;
+      const span = this.spanFrom(reals(names[0], slash)[0]);
+      return b ? { kind: "QualifiedName", namespace: this.word(a), name: this.word(b), span } : { kind: "QualifiedName", name: this.word(a), span };
+    });
+  });
+
+  selector = this.rule<ast.Selector>("selector", () => {
+    const first = this.LA(1);
+    const requirements = [this.SUBRULE(this.requirement)];
+    this.MANY(() => {
+      this.CONSUME(t.Comma);
+      requirements.push(this.SUBRULE2(this.requirement));
+    });
+    return this.ACTION((): Part<ast.Selector> => {
+      const list = nonEmpty(items(requirements));
+      return list && { kind: "Selector", requirements: list, span: this.spanFrom(first) };
+    });
+  });
+
+  requirement = this.rule<ast.Requirement>("requirement", () => {
+    const first = this.LA(1);
+    return this.OR([
       {
         ALT: () => {
           this.CONSUME(t.Bang);
-          this.SUBRULE(this.labelKey);
+          const key = this.SUBRULE(this.labelKey);
+          return this.ACTION(() => this.requirementOf(first, key, "!exists", []));
         },
       },
       {
         ALT: () => {
-          this.SUBRULE2(this.labelKey);
-          this.OPTION(() => {
-            this.OR2([
+          const key = this.SUBRULE2(this.labelKey);
+          const test = this.OPTION(() =>
+            this.OR2<{ operator: ast.Requirement["operator"]; values: Part<ast.Word>[]; closed: boolean }>([
               {
                 ALT: () => {
-                  this.OR3([{ ALT: () => this.CONSUME(t.Equals) }, { ALT: () => this.CONSUME(t.DoubleEquals) }, { ALT: () => this.CONSUME(t.NotEquals) }]);
-                  this.SUBRULE(this.labelValue);
+                  const operator = this.OR3([
+                    { ALT: () => (this.CONSUME(t.Equals), "=" as const) },
+                    { ALT: () => (this.CONSUME(t.DoubleEquals), "=" as const) },
+                    { ALT: () => (this.CONSUME(t.NotEquals), "!=" as const) },
+                  ]);
+                  const values: Part<ast.Word>[] = [this.SUBRULE(this.labelValue)];
+                  return { operator, values, closed: true };
                 },
               },
               {
                 ALT: () => {
-                  this.OR4([{ ALT: () => this.CONSUME(Kw.in) }, { ALT: () => this.CONSUME(Kw.notin) }]);
+                  const operator = this.OR4([{ ALT: () => (this.CONSUME(Kw.in), "in" as const) }, { ALT: () => (this.CONSUME(Kw.notin), "notin" as const) }]);
                   this.CONSUME(t.LParen);
-                  this.SUBRULE2(this.labelValue);
+                  const values: Part<ast.Word>[] = [this.SUBRULE2(this.labelValue)];
                   this.MANY(() => {
                     this.CONSUME(t.Comma);
-                    this.SUBRULE3(this.labelValue);
+                    values.push(this.SUBRULE3(this.labelValue));
                   });
-                  this.CONSUME(t.RParen);
+                  const close = this.CONSUME(t.RParen);
+                  return { operator, values, closed: !close.isInsertedInRecovery };
                 },
               },
-            ]);
+            ]),
+          );
+          return this.ACTION((): Part<ast.Requirement> => {
+            if (!test) return this.requirementOf(first, key, "exists", []);
+            const values = items(test.values);
+            // `=` takes one value; `in (...)` at least one, and its `)`
+            if (!values || !test.closed || (test.operator === "in" || test.operator === "notin" ? values.length === 0 : values.length !== 1)) return undefined;
+            return this.requirementOf(first, key, test.operator, values);
           });
         },
       },
     ]);
   });
 
-  labelKey = this.RULE("labelKey", () => {
-    this.CONSUME(t.Name);
-    this.OPTION(() => {
+  private requirementOf(first: IToken, key: Part<ast.LabelKey>, operator: ast.Requirement["operator"], values: ast.Word[]): Part<ast.Requirement> {
+    return key ? { kind: "Requirement", key, operator, values, span: this.spanFrom(first) } : undefined;
+  }
+
+  labelKey = this.rule<ast.LabelKey>("labelKey", () => {
+    const first = this.CONSUME(t.Name);
+    const second = this.OPTION(() => {
       this.CONSUME(t.Slash);
-      this.CONSUME2(t.Name);
+      return this.CONSUME2(t.Name);
+    });
+    return this.ACTION((): Part<ast.LabelKey> => {
+      if (!real(first) || (second && !real(second))) return undefined;
+      const span = this.spanFrom(first);
+      if (!second) return { name: this.word(first), text: first.image, span };
+      return { prefix: this.word(first), name: this.word(second), text: `${first.image}/${second.image}`, span };
     });
   });
 
-  labelValue = this.RULE("labelValue", () => {
-    this.OR([{ ALT: () => this.CONSUME(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }, { ALT: () => this.CONSUME(t.StringToken) }]);
+  labelValue = this.rule<ast.Word>("labelValue", () => {
+    const token = this.OR([{ ALT: () => this.CONSUME(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }, { ALT: () => this.CONSUME(t.StringToken) }]);
+    return this.ACTION(() => this.word(token));
   });
 
-  pss = this.RULE("pss", () => {
-    this.CONSUME(Kw.pss);
-    this.SUBRULE(this.pssMode);
+  pss = this.rule<ast.PssStatement>("pss", () => {
+    const first = this.CONSUME(Kw.pss);
+    const modes = [this.SUBRULE(this.pssMode)];
     this.MANY(() => {
       this.CONSUME(t.Comma);
-      this.SUBRULE2(this.pssMode);
+      modes.push(this.SUBRULE2(this.pssMode));
+    });
+    return this.ACTION((): Part<ast.PssStatement> => {
+      const list = nonEmpty(items(modes));
+      return list && { kind: "Pss", modes: list, span: this.spanFrom(first) };
     });
   });
 
-  pssMode = this.RULE("pssMode", () => {
-    this.CONSUME(t.Name);
-    this.CONSUME2(t.Name);
-    this.OPTION(() => {
+  pssMode = this.rule<ast.PssMode>("pssMode", () => {
+    const names = [this.CONSUME(t.Name), this.CONSUME2(t.Name)];
+    const version = this.OPTION(() => {
       this.CONSUME(t.At);
-      this.OR([{ ALT: () => this.CONSUME3(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }]);
+      return this.OR([{ ALT: () => this.CONSUME3(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }]);
+    });
+    return this.ACTION((): Part<ast.PssMode> => {
+      // a name that recovery invented leaves its place to the next one
+      const [mode, level, versionName] = reals(...names, version?.tokenType === t.NumberToken ? undefined : version);
+      const at = versionName ?? (version?.tokenType === t.NumberToken ? version : undefined);
+      if (!mode || !level || (version && !at)) return undefined;
+      const result: ast.PssMode = { kind: "PssMode", mode: this.word(mode), level: this.word(level), span: this.spanFrom(mode) };
+      if (at) result.version = this.word(at);
+      return result;
     });
   });
 
-  labels = this.RULE("labels", () => {
-    this.CONSUME(Kw.labels);
-    this.SUBRULE(this.labelPair);
+  labels = this.rule<ast.LabelsStatement>("labels", () => {
+    const first = this.CONSUME(Kw.labels);
+    const pairs = [this.SUBRULE(this.labelPair)];
     this.MANY(() => {
       this.CONSUME(t.Comma);
-      this.SUBRULE2(this.labelPair);
+      pairs.push(this.SUBRULE2(this.labelPair));
+    });
+    return this.ACTION((): Part<ast.LabelsStatement> => {
+      const list = nonEmpty(items(pairs));
+      return list && { kind: "Labels", labels: list, span: this.spanFrom(first) };
     });
   });
 
-  labelPair = this.RULE("labelPair", () => {
-    this.SUBRULE(this.labelKey);
+  labelPair = this.rule<ast.LabelsStatement["labels"][number]>("labelPair", () => {
+    const key = this.SUBRULE(this.labelKey);
     this.CONSUME(t.Equals);
-    this.SUBRULE(this.labelValue);
+    const value = this.SUBRULE(this.labelValue);
+    return this.ACTION(() => (key && value ? { key, value, span: { file: this.path, start: key.span.start, end: this.end(this.LA(0)) } } : undefined));
   });
 
-  securityRule = this.RULE("securityRule", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(Kw.deny) },
-      { ALT: () => this.CONSUME(Kw.allow) },
-      { ALT: () => this.CONSUME(Kw.require) },
-      { ALT: () => this.CONSUME(Kw.set) },
+  securityRule = this.rule<ast.SecurityRule>("securityRule", () => {
+    const first = this.LA(1);
+    const action = this.OR([
+      { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
+      { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
+      { ALT: () => (this.CONSUME(Kw.require), "require" as const) },
+      { ALT: () => (this.CONSUME(Kw.set), "set" as const) },
     ]);
-    this.SUBRULE(this.securityItem);
+    const parts = [this.SUBRULE(this.securityItem)];
     this.MANY(() => {
       this.CONSUME(t.Comma);
-      this.SUBRULE2(this.securityItem);
+      parts.push(this.SUBRULE2(this.securityItem));
     });
-    this.OPTION(() => this.SUBRULE(this.securityTarget));
+    const target = this.OPTION(() => ({ target: this.SUBRULE(this.securityTarget) }));
+    return this.ACTION((): Part<ast.SecurityRule> => {
+      const list = nonEmpty(items(parts));
+      // a target that recovery re-synchronised counts as none
+      if (!list || (target && target.target === undefined)) return undefined;
+      const rule: ast.SecurityRule = { kind: "SecurityRule", action, items: list, span: this.spanFrom(first) };
+      if (target?.target) rule.target = target.target;
+      return rule;
+    });
   });
 
-  securityItem = this.RULE("securityItem", () => {
-    this.CONSUME(t.Name);
-    this.MANY({ GATE: () => !targetKeywords.has(this.LA(1).tokenType), DEF: () => this.SUBRULE(this.value) });
+  securityItem = this.rule<ast.SecurityItem>("securityItem", () => {
+    const name = this.CONSUME(t.Name);
+    const args: Part<ast.Value>[] = [];
+    this.MANY({ GATE: () => !targetKeywords.has(this.LA(1).tokenType), DEF: () => void args.push(this.SUBRULE(this.value)) });
+    return this.ACTION((): Part<ast.SecurityItem> =>
+      real(name) ? { kind: "SecurityItem", name: this.word(name), args: args.filter((v) => v != null), span: this.spanFrom(name) } : undefined,
+    );
   });
 
-  securityTarget = this.RULE("securityTarget", () => {
-    this.OR([
+  securityTarget = this.rule<ast.SecurityTarget>("securityTarget", () => {
+    const first = this.LA(1);
+    return this.OR([
       {
         ALT: () => {
           this.CONSUME(Kw.for);
-          this.SUBRULE(this.qualifiedName);
+          const workload = this.SUBRULE(this.qualifiedName);
+          return this.ACTION((): Part<ast.SecurityTarget> => workload && { kind: "ForWorkload", workload, span: this.spanFrom(first) });
         },
       },
       {
         ALT: () => {
           this.CONSUME(Kw.in);
-          this.OR2([{ ALT: () => this.CONSUME(Kw.all) }, { ALT: () => this.SUBRULE(this.namespaceRef) }]);
+          return this.OR2([
+            { ALT: () => (this.CONSUME(Kw.all), this.ACTION((): ast.SecurityTarget => ({ kind: "InAll", span: this.spanFrom(first) }))) },
+            {
+              ALT: () => {
+                const ref = this.SUBRULE(this.namespaceRef);
+                return this.ACTION(() => ref && namespaceTarget(ref, this.spanFrom(first)));
+              },
+            },
+          ]);
         },
       },
     ]);
   });
 
-  apply = this.RULE("apply", () => {
-    this.CONSUME(Kw.apply);
-    this.CONSUME(t.Name);
+  apply = this.rule<ast.ApplyStatement>("apply", () => {
+    const first = this.CONSUME(Kw.apply);
+    const profile = this.CONSUME(t.Name);
     this.CONSUME(Kw.to);
-    this.OR({
+    const target = this.OR({
       IGNORE_AMBIGUITIES: true,
       DEF: [
-        { GATE: () => this.LA(2).tokenType !== t.Slash, ALT: () => this.SUBRULE(this.namespaceRef) },
-        { GATE: () => this.LA(2).tokenType !== t.Slash, ALT: () => this.CONSUME(Kw.all) },
-        { ALT: () => this.SUBRULE(this.qualifiedName) },
+        {
+          GATE: () => this.LA(2).tokenType !== t.Slash,
+          ALT: () => {
+            const ref = this.SUBRULE(this.namespaceRef);
+            return this.ACTION(() => ref && namespaceTarget(ref, ref.span));
+          },
+        },
+        {
+          GATE: () => this.LA(2).tokenType !== t.Slash,
+          ALT: () => {
+            const all = this.CONSUME(Kw.all);
+            return this.ACTION((): ast.SecurityTarget => ({ kind: "InAll", span: this.span(all) }));
+          },
+        },
+        {
+          ALT: () => {
+            const workload = this.SUBRULE(this.qualifiedName);
+            return this.ACTION((): Part<ast.SecurityTarget> => workload && { kind: "ForWorkload", workload, span: workload.span });
+          },
+        },
       ],
     });
+    return this.ACTION((): Part<ast.ApplyStatement> => (target && real(profile) ? { kind: "Apply", profile: this.word(profile), target, span: this.spanFrom(first) } : undefined));
   });
+}
+
+/** A non-empty list, or `undefined`. */
+const nonEmpty = <T>(list: T[] | undefined): T[] | undefined => (list && list.length > 0 ? list : undefined);
+
+/** `in ns NAME` or `in ns(LABELS)` as a security target. */
+const namespaceTarget = (ref: ast.NamespacePeer | ast.NamespaceSelectorPeer, span: Span): ast.SecurityTarget =>
+  ref.kind === "NamespacePeer" ? { kind: "InNamespace", namespace: ref.namespace, span } : { kind: "InNamespaceSelector", selector: ref.selector, span };
+
+/**
+ * Gives a workload the names of its `serviceAccount`, `containers` and `kind` clauses: `clauses`
+ * are each clause's keyword followed by its names, in source order (a name may be spelled like a
+ * keyword, a container called `kind`: what the parser read as a name is a name). A second
+ * `serviceAccount` or `kind` is reported: the tree keeps one, and the other would be lost without a
+ * word (also by the formatter).
+ */
+function addClauseNames(workload: ast.WorkloadDeclaration, clauses: readonly { keyword: TokenType; names: IToken[] }[], word: (token: IToken) => ast.Word, diagnostics: Diagnostic[]): void {
+  for (const { keyword, names } of clauses) {
+    for (const token of names) {
+      if (token.isInsertedInRecovery) continue;
+      const name = word(token);
+      const repeated = (text: string) => diagnostics.push(diagnostic(m.clauseRepeated, name.span, [text], { help: `keep one \`${text}\` clause` }));
+      if (keyword === Kw.serviceAccount) {
+        if (workload.serviceAccount) repeated("serviceAccount");
+        workload.serviceAccount = name;
+      } else if (keyword === Kw.kind) {
+        if (workload.workloadKind) repeated("kind");
+        workload.workloadKind = name;
+      } else if (keyword === Kw.containers) workload.containers.push(name);
+      else workload.initContainers.push(name);
+    }
+  }
+}
+
+/** The statements of a profile's block that it keeps, its rules without a target; it reports the others. */
+function profileRules(statements: ast.Statement[], diagnostics: Diagnostic[]): ast.SecurityRule[] {
+  const rules: ast.SecurityRule[] = [];
+  for (const s of statements) {
+    if (s.kind === "SecurityRule" && !s.target) rules.push(s);
+    else {
+      const what = s.kind === "SecurityRule" ? "a rule with a target" : `a \`${s.kind === "NetworkRule" ? s.action : s.kind.toLowerCase()}\` statement`;
+      diagnostics.push(diagnostic(m.notAllowedInProfile, s.span, [what]));
+    }
+  }
+  return rules;
 }
 
 /** The one parser instance: building it analyses the grammar, which is done once per process. */
 let instance: SecpolParser | undefined;
 
-/** The one parser instance, built on first use: input without syntax errors never needs it (fast-parser.ts). */
+/** The one parser instance, built on first use. */
 export function chevrotainParser(): SecpolParser {
   return (instance ??= new SecpolParser());
 }

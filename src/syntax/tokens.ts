@@ -1,10 +1,9 @@
 /**
- * Tokens of `.secpol` and their Chevrotain lexer (the reference: the compiler lexes with scanner.ts,
- * which is tested to lex the same, faster). Keywords are reserved only where a statement could start or continue with them, so
- * every keyword is also a `Name` (a declared name may be any identifier or keyword). Comments go to
- * their own group: the formatter keeps them.
+ * Tokens of `.secpol` and their Chevrotain lexer. Keywords are reserved only where a statement could
+ * start or continue with them, so every keyword is also a `Name` (a declared name may be any
+ * identifier or keyword). Comments go to their own group: the formatter keeps them.
  */
-import { createToken, Lexer, type IToken, type TokenType } from "chevrotain";
+import { createToken, Lexer, type ILexingError, type IToken, type TokenType } from "chevrotain";
 import type { Span } from "../diagnostics/diagnostic.js";
 
 export const Name = createToken({ name: "Name", pattern: Lexer.NA, label: "a name" });
@@ -154,7 +153,7 @@ export const allTokens: TokenType[] = [
 
 // Lines end at `\n` only, as the renderer, the formatter and `Newline` see them. Chevrotain's default
 // also counts `\r` and `\r\n`, which numbered every line of a CRLF file twice in diagnostics.
-// Built on first use: the compiler lexes with scanner.ts, and building this costs every start ~15 ms.
+// Built on first use: building it costs ~15 ms, which a command that reads no `.secpol` need not pay.
 let built: Lexer | undefined;
 export const chevrotainLexer = (): Lexer =>
   (built ??= new Lexer(allTokens, {
@@ -163,6 +162,19 @@ export const chevrotainLexer = (): Lexer =>
     lineTerminatorsPattern: /\n/g,
     lineTerminatorCharacters: ["\n"],
   }));
+
+export interface Lexed {
+  tokens: IToken[];
+  comments: IToken[];
+  /** One per run of characters that start no token. */
+  errors: ILexingError[];
+}
+
+/** The tokens of `text`, its comments apart, and the runs of characters no token matches. */
+export function lex(text: string): Lexed {
+  const result = chevrotainLexer().tokenize(text);
+  return { tokens: result.tokens, comments: result.groups.comments ?? [], errors: result.errors };
+}
 
 /** Keywords that start a statement. */
 export const statementKeywords: ReadonlySet<TokenType> = new Set([

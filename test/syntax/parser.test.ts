@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "../../src/syntax/parse.js";
+import { SecpolParser } from "../../src/syntax/parser.js";
 import type * as ast from "../../src/syntax/ast.js";
 
 /** The AST without spans, for comparing shapes. */
@@ -13,6 +14,11 @@ function statements(text: string): ast.Statement[] {
 }
 
 const errors = (text: string) => parse(text, "t.secpol").diagnostics.map((d) => `${d.span.start.line}:${d.span.start.column} ${d.code} ${d.message}`);
+
+test("the grammar passes Chevrotain's validations (ambiguities, left recursion, ...)", () => {
+  // building the parser throws on the first definition error it finds; the compiler's own instance skips them to start faster
+  assert.not.throws(() => new SecpolParser({ validate: true }));
+});
 
 test("a network rule: peers, arrow without spaces, ports with protocols", () => {
   const [rule] = statements("allow web->db:5432, 53/udp");

@@ -1,0 +1,53 @@
+/**
+ * How the parser chooses an alternative of an `OR`: Chevrotain's LL(k) choice (the same lookahead
+ * paths, the same gates, the same order), indexed by the type of the next token. Chevrotain's own
+ * function tries every alternative in turn, and for an `OR` with a gate builds the list of gates
+ * anew at every call: the statement and peer choices, which have gates, were a fifth of the time
+ * of parsing. Chevrotain's lookahead strategy is its public extension point for this.
+ */
+import { createTokenInstance, EOF, getLookaheadPaths, LLkLookaheadStrategy, tokenMatcher, type IOrAlt, type IToken, type Rule, type TokenType } from "chevrotain";
+
+/** An alternative's lookahead path, by its first token: the alternative, and the rest of the path. */
+interface Candidate {
+  alt: number;
+  rest: TokenType[];
+}
+
+/** The parser as the lookahead function sees it (`this`). */
+interface Lookahead {
+  LA(i: number): IToken;
+}
+
+export class IndexedLookahead extends LLkLookaheadStrategy {
+  constructor(
+    private readonly vocabulary: readonly TokenType[],
+    options: { maxLookahead: number },
+  ) {
+    super(options);
+  }
+
+  override buildLookaheadForAlternation(options: { prodOccurrence: number; rule: Rule; maxLookahead: number; hasPredicates: boolean; dynamicTokensEnabled: boolean }): (orAlts?: IOrAlt<unknown>[]) => number | undefined {
+    const paths = getLookaheadPaths({ occurrence: options.prodOccurrence, rule: options.rule, prodType: "Alternation", maxLookahead: options.maxLookahead });
+    // for each type of token, the paths it can start, in the order Chevrotain tries them (an empty path starts with any token)
+    const table: (Candidate[] | undefined)[] = [];
+    for (const type of [...this.vocabulary, EOF]) {
+      const probe = createTokenInstance(type, "", 0, 0, 0, 0, 0, 0);
+      const candidates: Candidate[] = [];
+      paths.forEach((altPaths, alt) => {
+        for (const path of altPaths) if (path.length === 0 || tokenMatcher(probe, path[0])) candidates.push({ alt, rest: path.slice(1) });
+      });
+      if (candidates.length > 0) table[type.tokenTypeIdx!] = candidates;
+    }
+    return function (this: Lookahead, orAlts?: IOrAlt<unknown>[]): number | undefined {
+      const candidates = table[this.LA(1).tokenTypeIdx];
+      if (candidates === undefined) return undefined;
+      next: for (const { alt, rest } of candidates) {
+        const gate = orAlts?.[alt].GATE;
+        if (gate !== undefined && !gate.call(this)) continue;
+        for (let i = 0; i < rest.length; i++) if (!tokenMatcher(this.LA(i + 2), rest[i])) continue next;
+        return alt;
+      }
+      return undefined;
+    };
+  }
+}
