@@ -21,7 +21,7 @@ import { checkModel } from "../../src/pipeline.js";
 import { diffPrograms, namedEndpoints, type NamedEndpoint } from "../../src/analysis/diff.js";
 import { regionCounterexample } from "../../src/analysis/explain.js";
 import { addressInBlock, formatAddress, parseIp } from "../../src/semantics/ip.js";
-import { conjunctionMatches, labelsKey, type Labels } from "../../src/semantics/labels.js";
+import { conjunctionMatches, type Labels } from "../../src/semantics/labels.js";
 import { inEndpointSet, type Endpoint as MeaningEndpoint } from "../../src/semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Model } from "../../src/semantics/model.js";
 import { universeRegions } from "../../src/semantics/universe.js";
@@ -55,18 +55,22 @@ const endpointsOf = (u: Universe): Endpoint[] => [...u.pods.map((pod: Pod) => ({
 
 /**
  * Which selectors and blocks of the programs hold an endpoint: two endpoints in the same region have
- * the same key (the namespace's name, when some program owns it).
+ * the same key (the namespace's name, when some program owns it). `nsLabels` gives the namespaces'
+ * labels in each program (an owned namespace's may differ between two versions).
  */
-function regionKey(models: readonly Model[], nsLabels: (n: string) => Labels, e: MeaningEndpoint): string {
-  const terms = models.flatMap((m) => [...m.rules, ...m.assertions].flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods])));
+function regionKey(models: readonly Model[], nsLabels: readonly ((n: string) => Labels)[], e: MeaningEndpoint): string {
   if ("ip" in e) {
     const blocks = models.flatMap((m) => [...m.rules, ...m.assertions].flatMap((r) => r.clauses.flatMap((c) => [...c.sources.ips, ...c.destinations.ips])));
     return `ip${e.ip.family}:${blocks.map((b) => (addressInBlock(e.ip.family, e.ip.value, b) ? 1 : 0)).join("")}`;
   }
-  const labels = nsLabels(e.pod.namespace);
   const owned = models.some((m) => m.namespaces.some((n) => n.name === e.pod.namespace));
   const workloads = models.flatMap((m) => m.workloads).map((w) => (w.namespace === e.pod.namespace && conjunctionMatches(w.pods, e.pod.labels) ? 1 : 0));
-  return `pod:${owned ? e.pod.namespace : ""}:${terms.map((t) => (conjunctionMatches(t.namespaces, labels) ? 1 : 0) + (conjunctionMatches(t.namespaces, labels) && conjunctionMatches(t.pods, e.pod.labels) ? 2 : 0)).join("")}:${workloads.join("")}`;
+  const held = models.map((m, i) => {
+    const labels = nsLabels[i](e.pod.namespace);
+    const terms = [...m.rules, ...m.assertions].flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]));
+    return terms.map((t) => (conjunctionMatches(t.namespaces, labels) ? 1 : 0) + (conjunctionMatches(t.namespaces, labels) && conjunctionMatches(t.pods, e.pod.labels) ? 2 : 0)).join("");
+  });
+  return `pod:${owned ? e.pod.namespace : ""}:${held.join("|")}:${workloads.join("")}`;
 }
 
 /** Whether some clause names a port by name (only then do a pod's declared ports matter). */
@@ -97,7 +101,7 @@ const vocabulary = (program: GeneratedProgram, owned: { name: string; labels: Re
 /** Peers an assertion or a query names (pods and addresses, in the programs' vocabulary). */
 const peer = fc.constantFrom("a/w1", "b/w2", "ns a", "ns b", "ns ext", "c/*", "pods(app=w1) in ns ext", "pods(tier=fe) in ns(team=x)", "pods(app=w2) in ns a", "ns(purpose=production)", "cluster");
 
-const edits = ["allow a/* -> b/*: 80", "deny ns a -> cidr 10.0.0.0/8", "allow pods(app=w1) in ns(team=x) -> world: 443", "allow cluster -> a/w1: 80", "allow ns(purpose=production) -> b/*: 8080", "namespace a {\n  default deny ingress\n}", "namespace b {\n  labels team=y\n}", "deny pods(tier=fe) in ns a -> cluster: 53/udp"];
+const edits = ["allow a/* -> b/*: 80", "deny ns a -> cidr 10.0.0.0/8", "allow pods(app=w1) in ns(team=x) -> world: 443", "allow cluster -> a/w1: 80", "allow ns(purpose=production) -> b/*: 8080", "namespace a {\n  default deny ingress\n}", "namespace b {\n  labels team=y\n}", "namespace a {\n  labels team=x\n}", "namespace c {\n  labels purpose=production\n}", "deny pods(tier=fe) in ns a -> cluster: 53/udp"];
 
 /** A program, an edit of it (a line dropped or a rule added) and a universe for both. */
 export const diffCase = programArbitrary(true).chain((program) =>
@@ -116,8 +120,6 @@ export function checkDiff({ before, after, universe }: { before: string; after: 
   const policiesBefore = policiesOf(before);
   const policiesAfter = policiesOf(after);
   if (!old || !current || !policiesBefore || !policiesAfter) return;
-  // a namespace owned by one version only carries the same labels in both (as the regions take it)
-  if (old.namespaces.some((n) => current.namespaces.some((m) => m.name === n.name && labelsKey(m.labels) !== labelsKey(n.labels)))) return;
   const diff = diffPrograms(old, current);
   if ("tooMany" in diff) {
     stats.undecided++;
@@ -126,10 +128,12 @@ export function checkDiff({ before, after, universe }: { before: string; after: 
   stats.programs++;
   const context = `before:\n${before}\nafter:\n${after}`;
   const named = namedEndpoints([old, current]) as NamedEndpoint[];
-  const nsLabels = (n: string) => universe.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n };
+  // the cluster before and after: an owned namespace carries each version's labels
+  const universes = [0, 1].map((i) => versionOf(universe, [old, current], i));
+  const nsLabels = universes.map((u) => (n: string) => u.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n });
   const byKey = new Map<string, NamedEndpoint>();
   const regions = universeRegions([old, current]);
-  const repLabels = (n: string) => ("tooMany" in regions ? undefined : regions.namespaces.find((x) => x.name === n)?.labels[0]) ?? { [NAMESPACE_NAME_LABEL]: n };
+  const repLabels = [0, 1].map((i) => (n: string) => ("tooMany" in regions ? undefined : regions.namespaces.find((x) => x.name === n)?.labels[i]) ?? { [NAMESPACE_NAME_LABEL]: n });
   for (const e of named) byKey.set(regionKey([old, current], repLabels, e.endpoint), e);
   const reported = (list: typeof diff.gained, src: string, dst: string, protocol: string, port: number) =>
     list.some((c) => c.source === src && c.destination === dst && c.ports.some((p) => inPortText(p, protocol, port)));
@@ -147,8 +151,8 @@ export function checkDiff({ before, after, universe }: { before: string; after: 
       for (const protocol of PROTOCOLS) {
         for (const port of PORTS) {
           const flow = { src, dst, protocol, port };
-          const was = isFlowAllowed(policiesBefore, universe, flow, { ipBlockMatchesPodIPs: false });
-          const is = isFlowAllowed(policiesAfter, universe, flow, { ipBlockMatchesPodIPs: false });
+          const was = isFlowAllowed(policiesBefore, universes[0], flow, { ipBlockMatchesPodIPs: false });
+          const is = isFlowAllowed(policiesAfter, universes[1], flow, { ipBlockMatchesPodIPs: false });
           stats.pairs++;
           if (was === is) continue;
           assert.ok(reported(is ? diff.gained : diff.lost, s.name, d.name, protocol, port), `${s.name} -> ${d.name} ${protocol}/${port} was ${was}, is ${is}: not reported\n${context}`);
@@ -161,13 +165,27 @@ export function checkDiff({ before, after, universe }: { before: string; after: 
     for (const c of list) {
       const src = named.find((e) => e.name === c.source)!;
       const dst = named.find((e) => e.name === c.destination)!;
-      const { universe: u, endpoints } = universeOf([src.endpoint, dst.endpoint], repLabels);
       const [protocol, port] = firstPort(c.ports[0]);
-      const flow = { src: endpoints[0], dst: endpoints[1], protocol, port };
-      assert.is(isFlowAllowed(policiesAfter, u, flow, { ipBlockMatchesPodIPs: false }), gained, `${c.source} -> ${c.destination} ${c.ports[0]}\n${context}`);
-      assert.is(isFlowAllowed(policiesBefore, u, flow, { ipBlockMatchesPodIPs: false }), !gained, `${c.source} -> ${c.destination} ${c.ports[0]}\n${context}`);
+      const [was, is] = [policiesBefore, policiesAfter].map((policies, i) => {
+        const { universe: u, endpoints } = universeOf([src.endpoint, dst.endpoint], repLabels[i]);
+        return isFlowAllowed(policies, u, { src: endpoints[0], dst: endpoints[1], protocol, port }, { ipBlockMatchesPodIPs: false });
+      });
+      assert.equal([was, is], [!gained, gained], `${c.source} -> ${c.destination} ${c.ports[0]}\n${context}`);
     }
   }
+}
+
+/**
+ * The universe as the i-th program's cluster: a namespace that program owns carries its labels; one
+ * only the other version owns carries the other's (as the regions take it).
+ */
+function versionOf(universe: Universe, models: readonly Model[], i: number): Universe {
+  const owned = (n: string) => models[i].namespaces.find((x) => x.name === n) ?? models.find((m) => m.namespaces.some((x) => x.name === n))?.namespaces.find((x) => x.name === n);
+  const namespaces = universe.namespaces.map((n) => {
+    const o = owned(n.name);
+    return o ? { name: n.name, labels: { ...o.labels, [NAMESPACE_NAME_LABEL]: n.name } } : n;
+  });
+  return { ...universe, namespaces };
 }
 
 function inPortText(text: string, protocol: string, port: number): boolean {
@@ -251,15 +269,15 @@ export function checkExplain({ program, src, dst, ports, universe }: { program: 
   assert.ok(!("tooMany" in regions));
   const repLabels = (n: string) => regions.namespaces.find((x) => x.name === n)?.labels[0] ?? { [NAMESPACE_NAME_LABEL]: n };
   const named = namedEndpoints([queried]) as NamedEndpoint[];
-  const byKey = new Map(named.map((e) => [regionKey([queried], repLabels, e.endpoint), e]));
+  const byKey = new Map(named.map((e) => [regionKey([queried], [repLabels], e.endpoint), e]));
   const nsLabels = (n: string) => universe.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n };
   const { explanation } = result;
   for (const s of endpointsOf(universe)) {
     for (const d of endpointsOf(universe)) {
       if (!("pod" in s) && !("pod" in d)) continue;
       if (!inEndpointSet(clause.sources, toMeaning(s), nsLabels) || !inEndpointSet(clause.destinations, toMeaning(d), nsLabels)) continue;
-      const sr = byKey.get(regionKey([queried], nsLabels, toMeaning(s)))!;
-      const dr = byKey.get(regionKey([queried], nsLabels, toMeaning(d)))!;
+      const sr = byKey.get(regionKey([queried], [nsLabels], toMeaning(s)))!;
+      const dr = byKey.get(regionKey([queried], [nsLabels], toMeaning(d)))!;
       if (namesPorts([queried]) && portsKey(dr.endpoint) !== portsKey(toMeaning(d))) {
         stats.skipped++;
         continue;
