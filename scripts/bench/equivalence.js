@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { isFlowAllowed, matchesLabelSelector } from "../../test/support/netpol-eval.ts";
-import { mulberry32, hash32 } from "./topology.js";
+import { deniedInto, METADATA_CIDR, mulberry32, hash32, WORLD_PORT } from "./topology.js";
 
 const NAME_LABEL = "kubernetes.io/metadata.name";
 
@@ -40,17 +40,27 @@ export function readObjects(dir) {
 
 /**
  * The universe: every service as one pod (its labels, its named container port, an address in the
- * pod range) in its namespace; the DNS pods in kube-system; per owned namespace a pod with no labels;
- * an unowned namespace holding impostor pods that carry some services' labels; and one external
- * address. Owned namespaces carry `kubernetes.io/metadata.name` and the labels secpolc's Namespace
- * objects give them.
+ * pod range) in its namespace; the DNS pods in kube-system; per owned namespace a pod with no labels
+ * and a near miss (the labels of the namespace's first service but another name); an unowned
+ * namespace holding impostor pods that carry some services' labels (in the realistic shape two,
+ * labelled with the first team, one of them a sandbox); and external addresses (the metadata
+ * address too in the realistic shape). Owned namespaces carry `kubernetes.io/metadata.name`, the
+ * topology's labels and the labels secpolc's Namespace objects give them.
  */
 export function buildUniverse(topology, namespaceObjects) {
   const emittedLabels = new Map(namespaceObjects.map((o) => [o.metadata.name, o.metadata.labels ?? {}]));
+  const realistic = topology.shape === "realistic";
+  const firstTeam = topology.namespaceLabels?.[0]?.team;
+  const unowned = realistic
+    ? [
+        { name: "bench-other", labels: { [NAME_LABEL]: "bench-other", team: firstTeam } },
+        { name: "bench-sandbox", labels: { [NAME_LABEL]: "bench-sandbox", team: firstTeam, env: "sandbox" } },
+      ]
+    : [{ name: "bench-other", labels: { [NAME_LABEL]: "bench-other" } }];
   const namespaces = [
-    ...topology.namespaces.map((name) => ({ name, labels: { ...(emittedLabels.get(name) ?? {}), [NAME_LABEL]: name } })),
+    ...topology.namespaces.map((name, i) => ({ name, labels: { ...(topology.namespaceLabels?.[i] ?? {}), ...(emittedLabels.get(name) ?? {}), [NAME_LABEL]: name } })),
     { name: topology.dns.namespace, labels: { [NAME_LABEL]: topology.dns.namespace } },
-    { name: "bench-other", labels: { [NAME_LABEL]: "bench-other" } },
+    ...unowned,
   ];
   let address = 1;
   const ip = () => {
@@ -70,17 +80,25 @@ export function buildUniverse(topology, namespaceObjects) {
     ports: [{ name: "dns", containerPort: 53, protocol: "UDP" }, { name: "dns-tcp", containerPort: 53, protocol: "TCP" }],
   };
   endpoints.push({ kind: "dns", owned: false, endpoint: { pod: dns } });
+  const firstService = new Map();
+  for (const s of topology.services) if (!firstService.has(s.namespace)) firstService.set(s.namespace, s);
   for (const ns of topology.namespaces) {
     endpoints.push({ kind: "stray", owned: true, endpoint: { pod: { name: `${ns}-stray`, namespace: ns, labels: {}, ips: [ip()], ports: [] } } });
+    const s = firstService.get(ns);
+    if (!s) continue;
+    const labels = Object.fromEntries(Object.entries(s.labels).map(([k, v]) => [k, v === s.name ? `${v}-x` : v]));
+    const pod = { name: `${ns}-near-miss`, namespace: ns, labels, ips: [ip()], ports: [{ name: s.port.name, containerPort: s.port.number, protocol: "TCP" }] };
+    endpoints.push({ kind: "stray", owned: true, endpoint: { pod } });
   }
   const random = mulberry32(hash32(`impostors/${topology.n}`));
   const impostors = Math.min(20, topology.services.length);
   for (let k = 0; k < impostors; k++) {
     const s = topology.services[Math.floor(random() * topology.services.length)];
-    const pod = { name: `impostor-${k}`, namespace: "bench-other", labels: { ...s.labels }, ips: [ip()], ports: [{ name: s.port.name, containerPort: s.port.number, protocol: "TCP" }] };
+    const pod = { name: `impostor-${k}`, namespace: unowned[k % unowned.length].name, labels: { ...s.labels }, ips: [ip()], ports: [{ name: s.port.name, containerPort: s.port.number, protocol: "TCP" }] };
     endpoints.push({ kind: "impostor", owned: false, endpoint: { pod } });
   }
   endpoints.push({ kind: "external", owned: false, endpoint: { ip: "8.8.8.8" } });
+  if (realistic) endpoints.push({ kind: "external", owned: false, endpoint: { ip: METADATA_CIDR.split("/")[0] } });
   return { universe: { namespaces, pods: endpoints.filter((e) => "pod" in e.endpoint).map((e) => e.endpoint.pod) }, endpoints };
 }
 
@@ -100,6 +118,7 @@ export function portsToCheck(topology) {
   };
   for (const p of declared) add(core, "TCP", p);
   for (const p of topology.dns.ports) add(core, p.protocol, p.port);
+  if ((topology.worldCalls ?? []).length > 0) add(core, "TCP", WORLD_PORT);
   for (const p of declared) {
     add(extra, "TCP", p + 1);
     add(extra, "UDP", p);
@@ -109,13 +128,21 @@ export function portsToCheck(topology) {
   return { core: [...core.values()], extra: [...extra.values()] };
 }
 
-/** What the topology means: the verdict the program intends for a flow. */
-function intended(topology, callSet, src, dst, protocol, port) {
-  const egressOk = !src.owned || ((dst.kind === "dns") && topology.dns.ports.some((p) => p.protocol === protocol && p.port === port)) || called(src, dst);
-  const ingressOk = !dst.owned || called(src, dst);
+/**
+ * What the topology means: the verdict the program intends for a flow. `calls` holds the direct
+ * calls, the team calls and the world calls; `labelsOf(namespace)` a namespace's labels.
+ */
+function intended(topology, calls, labelsOf, src, dst, protocol, port) {
+  const called = calledBy();
+  const toWorld = src.kind === "service" && calls.world.has(src.index) && dst.kind === "external" && dst.endpoint.ip !== METADATA_CIDR.split("/")[0] && protocol === "TCP" && port === WORLD_PORT;
+  const egressOk = !src.owned || (dst.kind === "dns" && topology.dns.ports.some((p) => p.protocol === protocol && p.port === port)) || called || toWorld;
+  const ingressOk = !dst.owned || called;
   return egressOk && ingressOk;
-  function called(a, b) {
-    return a.kind === "service" && b.kind === "service" && callSet.has(a.index * topology.n + b.index) && protocol === "TCP" && port === topology.services[b.index].port.number;
+  function calledBy() {
+    if (dst.kind !== "service" || !("pod" in src.endpoint) || protocol !== "TCP" || port !== topology.services[dst.index].port.number) return false;
+    const labels = labelsOf(src.endpoint.pod.namespace);
+    if (deniedInto(topology, labels, topology.services[dst.index].nsIndex)) return false;
+    return (src.kind === "service" && calls.direct.has(src.index * topology.n + dst.index)) || (labels.team !== undefined && calls.team.has(`${labels.team}/${dst.index}`));
   }
 }
 
@@ -130,6 +157,7 @@ export function compareFlows(topology, sets, { fullUpTo = 1200, samplePairs = 10
   const { universe, endpoints } = buildUniverse(topology, namespaceObjects);
   const ports = portsToCheck(topology);
   const callSet = new Set(topology.calls.map((c) => (Array.isArray(c) ? c[0] * topology.n + c[1] : c.from * topology.n + c.to)));
+  const calls = { direct: callSet, team: new Set((topology.teamCalls ?? []).map((c) => `${c.team}/${c.to}`)), world: new Set(topology.worldCalls ?? []) };
   const ipBlocks = sets.some((s) => JSON.stringify(s.objects).includes('"ipBlock"'));
   const cniModes = ipBlocks ? [false, true] : [false];
 
@@ -167,11 +195,12 @@ export function compareFlows(topology, sets, { fullUpTo = 1200, samplePairs = 10
     const src = endpoints[a];
     const dst = endpoints[b];
     const local = pairUniverse(src, dst);
-    const related = src.kind !== "service" || dst.kind !== "service" || callSet.has(src.index * topology.n + dst.index) || callSet.has(dst.index * topology.n + src.index);
+    const related =
+      src.kind !== "service" || dst.kind !== "service" || callSet.has(src.index * topology.n + dst.index) || callSet.has(dst.index * topology.n + src.index) || calls.world.has(src.index);
     const extras = related ? ports.extra : [0, 1].map((k) => ports.extra[(pairs * 2 + k) % ports.extra.length]);
     for (const { protocol, port } of [...ports.core, ...extras]) {
       const flow = { src: src.endpoint, dst: dst.endpoint, protocol, port };
-      const expected = intended(topology, callSet, src, dst, protocol, port);
+      const expected = intended(topology, calls, (ns) => namespaceByName.get(ns).labels, src, dst, protocol, port);
       for (const ipBlockMatchesPodIPs of cniModes) {
         flows++;
         const verdicts = sets.map((set, k) => {
@@ -196,7 +225,7 @@ export function compareFlows(topology, sets, { fullUpTo = 1200, samplePairs = 10
     mode = "every pair";
     for (let a = 0; a < endpoints.length; a++) for (let b = 0; b < endpoints.length; b++) checkPair(a, b);
   } else {
-    mode = `sample: every call and its reverse, ${samplePairs} random pairs`;
+    mode = `sample: every call and its reverse, every pod of a team call's namespaces, ${samplePairs} random pairs`;
     const random = mulberry32(hash32(`flows/${topology.n}`));
     const pick = (n) => Math.floor(random() * n);
     for (const c of topology.calls) {
@@ -212,6 +241,16 @@ export function compareFlows(topology, sets, { fullUpTo = 1200, samplePairs = 10
       if (!byNamespace.has(ns)) byNamespace.set(ns, []);
       byNamespace.get(ns).push(i);
     });
+    // every pod of a team call's namespaces (and the unowned ones of the team) to its callee, both ways
+    for (const { team, to } of topology.teamCalls ?? []) {
+      for (const [ns, members] of byNamespace) {
+        if (namespaceByName.get(ns).labels.team !== team) continue;
+        for (const a of members) {
+          checkPair(a, to);
+          checkPair(to, a);
+        }
+      }
+    }
     for (let k = 0; k < samplePairs; k++) {
       const a = pick(endpoints.length);
       let b;

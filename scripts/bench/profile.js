@@ -3,7 +3,7 @@
 // profile (`node --cpu-prof`) summarised as the functions with the most self time, and the inclusive
 // time of the pipeline's main functions, located in src/ through source maps.
 //
-//   node scripts/bench/profile.js [--sizes 5000,20000] [--no-verify] [--no-inlining] [--top 25]
+//   node scripts/bench/profile.js [--sizes 5000,20000] [--shape single|realistic] [--no-verify] [--no-inlining] [--top 25]
 //        [--secpolc-root DIR] [--keep]
 //
 // --secpolc-root names a directory holding bin/secpolc.js, dist/ and package.json to profile
@@ -26,10 +26,11 @@ import { generateTopology, toSecpol, describeTopology } from "./topology.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
-const options = { sizes: [5000, 20000], verify: true, top: 25, keep: false, inlining: true, secpolcRoot: root };
+const options = { sizes: [5000, 20000], shape: "single", verify: true, top: 25, keep: false, inlining: true, secpolcRoot: root };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === "--sizes") options.sizes = argv[++i].split(",").map(Number);
+  else if (argv[i] === "--shape") options.shape = argv[++i];
   else if (argv[i] === "--no-verify") options.verify = false;
   else if (argv[i] === "--top") options.top = Number(argv[++i]);
   else if (argv[i] === "--keep") options.keep = true;
@@ -216,13 +217,13 @@ if (stale.length > 0) log(`note: dist/ differs from the current src/ for ${stale
 for (const n of options.sizes) {
   const dir = join(scratch, `n${n}`);
   mkdirSync(join(dir, "program"), { recursive: true });
-  const topology = generateTopology(n);
+  const topology = generateTopology(n, undefined, options.shape);
   for (const file of toSecpol(topology)) writeFileSync(join(dir, "program", file.path), file.text);
   const stats = describeTopology(topology);
   const args = [...(options.inlining ? [] : ["--no-turbo-inlining"]), "--cpu-prof", "--cpu-prof-dir", "prof", join(options.secpolcRoot, "bin", "secpolc.js"), "build", "program", "-o", "out", "--stats", ...(options.verify ? [] : ["--no-verify"])];
   const timeArgs = existsSync("/usr/bin/time") ? ["-f", "%e s wall, %M KB peak RSS", "-o", join(dir, "time.txt"), process.execPath, ...args] : undefined;
   const result = timeArgs ? spawnSync("/usr/bin/time", timeArgs, { cwd: dir, encoding: "utf8" }) : spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8" });
-  log(`\n== N=${n} [${relative(process.cwd(), options.secpolcRoot) || "."}] (${stats.services} services, ${stats.namespaces} namespaces, ${stats.calls} calls): secpolc build${options.verify ? "" : " --no-verify"} --stats, under --cpu-prof${options.inlining ? "" : " --no-turbo-inlining"}`);
+  log(`\n== ${options.shape} N=${n} [${relative(process.cwd(), options.secpolcRoot) || "."}] (${stats.services} services, ${stats.namespaces} namespaces, ${stats.calls} calls): secpolc build${options.verify ? "" : " --no-verify"} --stats, under --cpu-prof${options.inlining ? "" : " --no-turbo-inlining"}`);
   if (result.status !== 0) {
     log(`failed (exit ${result.status ?? result.signal}):\n${result.stderr}`);
     continue;
