@@ -15,10 +15,11 @@
  * sets of selectors tell exponentially many regions apart.
  */
 import { addressInBlock, addressInCidr, formatCidr, lastAddress, type Cidr, type Family, type IpBlock } from "./ip.js";
-import { conjunctionKey, conjunctionMatches, everything, FRESH_VALUE, intersectConjunctions, witness, type Conjunction, type Labels } from "./labels.js";
+import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, FRESH_VALUE, intersectConjunctions, witness, type Conjunction, type Labels } from "./labels.js";
 import { NAMESPACE_NAME_LABEL, type Model, type PodTerm } from "./model.js";
 import { ownedNamespace, podTerms, workloadsIn } from "./lookup.js";
-import type { ContainerPort } from "./ports.js";
+import type { PodInstance } from "./meaning.js";
+import type { ContainerPort, Protocol } from "./ports.js";
 
 /**
  * Whether the witnesses and near misses of these conjunctions leave a region they tell apart
@@ -219,6 +220,14 @@ export interface PodRegion {
   ports: readonly ContainerPort[];
   /** The workload whose plainest pod it is, if any (`ns/name`). */
   workload?: string;
+  /** No workload holds it: its pods may declare any port name on any number (`Regions.portNames`). */
+  anyPorts: boolean;
+}
+
+/** A port name some clause names, with its protocol. */
+export interface PortName {
+  name: string;
+  protocol: Protocol;
 }
 
 /** An address standing for a region of addresses: the blocks holding it. */
@@ -229,7 +238,20 @@ export interface AddressRegion {
   holders: readonly IpBlock[];
 }
 
-export type Regions = { namespaces: NamespaceRegion[]; pods: PodRegion[]; addresses: AddressRegion[] } | { tooMany: string };
+export type Regions =
+  | {
+      namespaces: NamespaceRegion[];
+      pods: PodRegion[];
+      addresses: AddressRegion[];
+      /**
+       * The port names a pod of no workload may declare on the port a flow is on, one set per region
+       * the clauses' named ports tell apart, the empty set first: such a pod may give any name any
+       * number, so whether a clause's `: NAME` admits a flow to it depends on which names it declares
+       * on the flow's port (`onPort`).
+       */
+      portNames: PortName[][];
+    }
+  | { tooMany: string };
 
 const regionCache = new WeakMap<Model, WeakMap<object, Regions>>();
 const NO_EXTRA: readonly PodTerm[] = [];
@@ -281,7 +303,33 @@ function computeRegions(models: readonly Model[], extra: readonly PodTerm[], ext
   const clauses = models.flatMap((m) => [...m.rules.flatMap((r) => r.clauses), ...m.assertions.flatMap((a) => a.clauses)]);
   const blocks = [...clauses.flatMap((c) => [...c.sources.ips, ...c.destinations.ips]), ...extraBlocks];
   const cluster = models.flatMap((m) => [...m.cluster.podCIDRs, ...m.cluster.serviceCIDRs]);
-  return { namespaces, pods, addresses: addressRegions(blocks, cluster) };
+  const portNames = portNameRegions(clauses.map((c) => c.ports.named));
+  if (!portNames) return { tooMany: "the named ports tell apart too many kinds of pod" };
+  return { namespaces, pods, addresses: addressRegions(blocks, cluster), portNames };
+}
+
+/**
+ * The sets of port names (of `named`, each a clause's) standing for every region of them: a clause
+ * admits a pod on a port through its names when the pod declares one of them on that port, so the
+ * sets are split as label maps are, each name a key and each clause's names a selector holding the
+ * maps without any of them. The empty set first; undefined past the region limit.
+ */
+function portNameRegions(named: readonly (readonly PortName[])[]): PortName[][] | undefined {
+  const byKey = new Map<string, PortName>();
+  const selectors: Conjunction[] = [];
+  for (const names of named) {
+    if (names.length === 0) continue;
+    for (const n of names) byKey.set(`${n.name}/${n.protocol}`, { name: n.name, protocol: n.protocol });
+    const none = conjunctionOf(names.map((n) => ({ key: `${n.name}/${n.protocol}`, operator: "DoesNotExist" as const })));
+    if (none) selectors.push(none);
+  }
+  const maps = labelRegions(selectors);
+  return maps?.map((l) => Object.keys(l).sort().map((key) => byKey.get(key)!)).sort((a, b) => a.length - b.length);
+}
+
+/** A pod of that region on a flow's port: it declares the region's `names` there (a pod of no workload). */
+export function onPort(pod: PodInstance, names: readonly PortName[], protocol: Protocol, port: number): PodInstance {
+  return { ...pod, ports: names.filter((n) => n.protocol === protocol).map((n) => ({ name: n.name, protocol, port })) };
 }
 
 /** The regions of pods of one namespace that the selectors of `terms` and of its workloads tell apart. */
@@ -296,7 +344,7 @@ function podRegionsIn(models: readonly Model[], terms: readonly PodTerm[], names
   return labels.map((l) => {
     const workload = workloads.find((w) => conjunctionMatches(w.pods, l));
     const plainest = workload && workloads.find((w) => labelsEqual(witness(w.pods), l));
-    return { namespace, labels: l, ports: workload?.ports ?? [], ...(plainest ? { workload: `${plainest.namespace}/${plainest.name}` } : {}) };
+    return { namespace, labels: l, ports: workload?.ports ?? [], anyPorts: !workload, ...(plainest ? { workload: `${plainest.namespace}/${plainest.name}` } : {}) };
   });
 }
 
