@@ -15,7 +15,7 @@
  * sets of selectors tell exponentially many regions apart.
  */
 import { addressInBlock, addressInCidr, formatCidr, lastAddress, type Cidr, type Family, type IpBlock } from "./ip.js";
-import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, FRESH_VALUE, intersectConjunctions, witness, type Conjunction, type Labels } from "./labels.js";
+import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, FRESH_VALUE, intersectConjunctions, labelsKey, witness, type Conjunction, type Labels } from "./labels.js";
 import { NAMESPACE_NAME_LABEL, type Model, type PodTerm } from "./model.js";
 import { ownedNamespace, podTerms, workloadsIn } from "./lookup.js";
 import type { PodInstance } from "./meaning.js";
@@ -80,6 +80,30 @@ export function labelCombinations(conjunctions: readonly Conjunction[], limit: n
   return result;
 }
 
+/** Selectors with more keys than this get near misses on their first keys only (bounds memory on pathological input). */
+export const MAX_NEAR_MISS_KEYS = 16;
+
+/**
+ * A conjunction's witness and near misses (label maps that miss it by one key each): with
+ * `needsCombinations` false, those of every conjunction together stand for every region they tell
+ * apart; otherwise they are what is left past the region limit.
+ */
+export function selectorRepresentatives(c: Conjunction): Labels[] {
+  const base = witness(c);
+  const result: Labels[] = [base];
+  for (const [key, k] of c.slice(0, MAX_NEAR_MISS_KEYS)) {
+    if (k.absentOk) {
+      result.push({ ...base, [key]: k.values.kind === "except" && k.values.values.length > 0 ? k.values.values[0] : FRESH_VALUE });
+    } else {
+      const { [key]: _, ...without } = base;
+      result.push(without);
+      if (k.values.kind === "only") result.push({ ...base, [key]: FRESH_VALUE });
+      else if (k.values.values.length > 0) result.push({ ...base, [key]: k.values.values[0] });
+    }
+  }
+  return result;
+}
+
 /** Regions past this many (plus a few per selector) are not enumerated: the caller reports it. */
 export const MAX_REGIONS = 4096;
 
@@ -93,7 +117,8 @@ export const regionLimit = (selectors: number): number => MAX_REGIONS + 4 * sele
  * `regionLimit` regions, or when a region takes more than MAX_SELECTORS conjunctions to write.
  */
 export function labelRegions(conjunctions: readonly Conjunction[], within: Conjunction = everything, preferred: readonly Labels[] = []): Labels[] | undefined {
-  const unique = [...new Map(conjunctions.filter((c) => c.length > 0).map((c) => [conjunctionKey(c), c])).values()];
+  // a conjunction holding no label map of `within` tells nothing apart there (an owned name, outside the others)
+  const unique = [...new Map(conjunctions.filter((c) => c.length > 0 && (within === everything || intersectConjunctions(within, c))).map((c) => [conjunctionKey(c), c])).values()];
   const limit = regionLimit(unique.length);
   // one key asked for one value at a time: its values, one value none names and no value are the regions
   if (!needsCombinations([within, ...unique])) {
@@ -274,26 +299,9 @@ export function universeRegions(models: readonly Model[], extra: readonly PodTer
 
 function computeRegions(models: readonly Model[], extra: readonly PodTerm[], extraBlocks: readonly IpBlock[]): Regions {
   const terms = [...allTerms(models), ...extra];
-  const ownedNames = [...new Set(models.flatMap((m) => m.namespaces.map((n) => n.name)))].sort();
-  const namespaces: NamespaceRegion[] = ownedNames.map((name) => {
-    const owner = models.find((m) => ownedNamespace(m, name))!;
-    // a namespace one version does not own is taken to carry the labels the other gives it
-    const labels = models.map((m) => (ownedNamespace(m, name) ?? ownedNamespace(owner, name)!).labels);
-    return { name, labels, owned: true, invented: false };
-  });
-  // the other namespaces: any name but the owned ones, any labels
-  const others: Conjunction = [[NAMESPACE_NAME_LABEL, { absentOk: false, values: { kind: "except", values: ownedNames } }]];
-  const namespaceSelectors = terms.map((t) => t.namespaces);
-  const otherLabels = labelRegions(namespaceSelectors, others);
-  if (!otherLabels) return { tooMany: "the namespace selectors tell apart too many kinds of namespace" };
-  // a name met with other labels is another namespace of that name: an alias tells them apart (`monitoring~1`)
-  const used = new Map<string, number>();
-  for (const labels of otherLabels) {
-    const named = labels[NAMESPACE_NAME_LABEL];
-    const seen = used.get(named) ?? 0;
-    used.set(named, seen + 1);
-    namespaces.push({ name: seen === 0 ? named : `${named}~${seen}`, labels: models.map(() => labels), owned: false, invented: named.startsWith(FRESH_VALUE) });
-  }
+  const found = namespaceRegions(models, terms.map((t) => t.namespaces));
+  if (found.partial) return { tooMany: "the namespace selectors tell apart too many kinds of namespace" };
+  const { namespaces } = found;
   const pods: PodRegion[] = [];
   for (const namespace of namespaces) {
     const here = podRegionsIn(models, terms, namespace);
@@ -330,6 +338,38 @@ function portNameRegions(named: readonly (readonly PortName[])[]): PortName[][] 
 /** A pod of that region on a flow's port: it declares the region's `names` there (a pod of no workload). */
 export function onPort(pod: PodInstance, names: readonly PortName[], protocol: Protocol, port: number): PodInstance {
   return { ...pod, ports: names.filter((n) => n.protocol === protocol).map((n) => ({ name: n.name, protocol, port })) };
+}
+
+/**
+ * The namespaces standing for every region that these namespace selectors tell apart: each owned
+ * namespace (its labels in each program; a namespace one version does not own is taken to carry the
+ * labels the other gives it), and every other namespace, named or not, with any labels (a name met
+ * with other labels is another namespace of that name: an alias tells them apart, `monitoring~1`).
+ * Past the region limit, `partial` and the other namespaces are only the selectors' representatives.
+ */
+export function namespaceRegions(models: readonly Model[], selectors: readonly Conjunction[]): { namespaces: NamespaceRegion[]; partial: boolean } {
+  const ownedNames = [...new Set(models.flatMap((m) => m.namespaces.map((n) => n.name)))].sort();
+  const namespaces: NamespaceRegion[] = ownedNames.map((name) => {
+    const owner = models.find((m) => ownedNamespace(m, name))!;
+    const labels = models.map((m) => (ownedNamespace(m, name) ?? ownedNamespace(owner, name)!).labels);
+    return { name, labels, owned: true, invented: false };
+  });
+  // the other namespaces: any name but the owned ones, any labels
+  const others: Conjunction = [[NAMESPACE_NAME_LABEL, { absentOk: false, values: { kind: "except", values: ownedNames } }]];
+  const regions = labelRegions(selectors, others);
+  const otherLabels = regions ?? [witness(others), ...selectors.flatMap(selectorRepresentatives)].map((l) => ({ [NAMESPACE_NAME_LABEL]: FRESH_VALUE, ...l })).filter((l) => conjunctionMatches(others, l));
+  const used = new Map<string, number>();
+  const seenLabels = new Set<string>();
+  for (const labels of otherLabels) {
+    const key = labelsKey(labels);
+    if (seenLabels.has(key)) continue;
+    seenLabels.add(key);
+    const named = labels[NAMESPACE_NAME_LABEL];
+    const seen = used.get(named) ?? 0;
+    used.set(named, seen + 1);
+    namespaces.push({ name: seen === 0 ? named : `${named}~${seen}`, labels: models.map(() => labels), owned: false, invented: named.startsWith(FRESH_VALUE) });
+  }
+  return { namespaces, partial: !regions };
 }
 
 /** The regions of pods of one namespace that the selectors of `terms` and of its workloads tell apart. */
