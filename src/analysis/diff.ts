@@ -9,13 +9,19 @@ import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model } from ".
 import { MAX_PORT, mergeRanges, MIN_PORT, portsKey, protocols, type Protocol } from "../semantics/ports.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { clausesNear } from "../semantics/lookup.js";
-import { blockName, universeRegions, type PodRegion, type Regions } from "../semantics/universe.js";
+import { blockName, onPort, universeRegions, type PodRegion, type PortName, type Regions } from "../semantics/universe.js";
 
 
 export interface NamedEndpoint {
   name: string;
   endpoint: Endpoint;
+  /** A destination of no workload declaring these port names on the flow's port (`endpointOn`). */
+  portNames?: readonly PortName[];
 }
+
+/** The endpoint on a flow's protocol and port: a destination of no workload declares its port names there. */
+export const endpointOn = (e: NamedEndpoint, protocol: Protocol, port: number): Endpoint =>
+  e.portNames && "pod" in e.endpoint ? { pod: onPort(e.endpoint.pod, e.portNames, protocol, port) } : e.endpoint;
 
 export interface FlowChange {
   source: string;
@@ -42,9 +48,17 @@ export function namedEndpoints(models: readonly Model[]): NamedEndpoint[] | { to
   return "tooMany" in regions ? regions : regionEndpoints(regions);
 }
 
-/** The named endpoints of regions, sorted by name. */
-export function regionEndpoints(regions: Exclude<Regions, { tooMany: string }>): NamedEndpoint[] {
-  const result: NamedEndpoint[] = regions.pods.map((r) => ({ name: podRegionName(r), endpoint: { pod: { namespace: r.namespace.name, labels: r.labels, ports: r.ports } } }));
+/**
+ * The named endpoints of regions, sorted by name. As `destinations`, the pods of no workload also
+ * once per set of port names they may declare on the flow's port (`other pods of a with port http`).
+ */
+export function regionEndpoints(regions: Exclude<Regions, { tooMany: string }>, destinations = false): NamedEndpoint[] {
+  const result: NamedEndpoint[] = regions.pods.flatMap((r) => {
+    const plain: NamedEndpoint = { name: podRegionName(r), endpoint: { pod: { namespace: r.namespace.name, labels: r.labels, ports: r.ports } } };
+    if (!destinations || !r.anyPorts) return [plain];
+    const declaring = regions.portNames.filter((names) => names.length > 0);
+    return [plain, ...declaring.map((portNames) => ({ ...plain, name: `${plain.name} with port${portNames.length > 1 ? "s" : ""} ${portNames.map(portNameText).join(", ")}`, portNames }))];
+  });
   const firstNames = regions.addresses.map((a) => (a.holders.length === 0 ? `other addresses (IPv${a.family})` : blockName(mostSpecific(a.holders))));
   regions.addresses.forEach((a, i) => {
     const clash = firstNames.some((n, j) => j !== i && n === firstNames[i]);
@@ -70,6 +84,8 @@ export function podRegionName(r: PodRegion): string {
   if (Object.keys(r.labels).length === 0) return n.owned ? `other pods of ${place}` : `pods of ${place}`;
   return `pods(${shownLabels(r.labels)}) in ${n.invented ? place : `ns ${place}`}`;
 }
+
+const portNameText = (n: PortName): string => (n.protocol === "TCP" ? n.name : `${n.name}/${n.protocol.toLowerCase()}`);
 
 /** The block most specific among these (the longest prefix, then the most excepts). */
 const mostSpecific = (blocks: readonly IpBlock[]): IpBlock =>
@@ -134,26 +150,27 @@ export function diffPrograms(before: Model, after: Model, pairs: "changed" | "al
   const byName = new Map(regions.namespaces.map((n) => [n.name, n.labels]));
   const labelsBefore: NamespaceLabels = (n) => byName.get(n)?.[0] ?? { [NAMESPACE_NAME_LABEL]: n };
   const labelsAfter: NamespaceLabels = (n) => byName.get(n)?.[1] ?? { [NAMESPACE_NAME_LABEL]: n };
-  const all = regionEndpoints(regions);
+  const sources = regionEndpoints(regions);
+  const destinations = regionEndpoints(regions, true);
   const ports = portIntervals([before, after]);
   // A flow's verdict can change only where its source's egress or its destination's ingress does:
   // the pairs of two unchanged sides are skipped (every pair is compared when a namespace's labels
   // changed, since peers are then matched differently). A change to a few workloads of a
   // 5,000-service program is then compared on thousands of pairs, not 27 million.
   const sameLabels = pairs === "changed" && regions.namespaces.every((n) => labelsKey(n.labels[0]) === labelsKey(n.labels[1]));
-  const changed = (direction: Direction) =>
+  const changed = (all: readonly NamedEndpoint[], direction: Direction) =>
     new Set(all.filter((e) => !sameLabels || sideText(before, e.endpoint, direction, labelsBefore) !== sideText(after, e.endpoint, direction, labelsAfter)));
-  const egressChanged = changed("egress");
-  const ingressChanged = changed("ingress");
+  const egressChanged = changed(sources, "egress");
+  const ingressChanged = changed(destinations, "ingress");
   const gained: FlowChange[] = [];
   const lost: FlowChange[] = [];
-  for (const src of all) {
-    for (const dst of egressChanged.has(src) ? all : ingressChanged) {
+  for (const src of sources) {
+    for (const dst of egressChanged.has(src) ? destinations : ingressChanged) {
       // two pods of one region talk to each other too
       if (!("pod" in src.endpoint) && !("pod" in dst.endpoint)) continue;
       const changed = { gained: [] as PortInterval[], lost: [] as PortInterval[] };
       for (const interval of ports) {
-        const flow = { src: src.endpoint, dst: dst.endpoint, protocol: interval.protocol, port: interval.from };
+        const flow = { src: src.endpoint, dst: endpointOn(dst, interval.protocol, interval.from), protocol: interval.protocol, port: interval.from };
         const was = evaluateFlow(before, flow, labelsBefore).permitted;
         const is = evaluateFlow(after, flow, labelsAfter).permitted;
         if (was !== is) (is ? changed.gained : changed.lost).push(interval);

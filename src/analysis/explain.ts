@@ -13,7 +13,7 @@ import { evaluateFlow, inEndpointSet, ownedNamespaceLabels, type ConcreteFlow, t
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model } from "../semantics/model.js";
 import { portSetContains, protocols, type Protocol } from "../semantics/ports.js";
 import { regionNamespaceLabels, universeRegions, type Regions } from "../semantics/universe.js";
-import { portIntervals, regionEndpoints } from "./diff.js";
+import { endpointOn, portIntervals, regionEndpoints, type NamedEndpoint } from "./diff.js";
 import { emittedSide, indexPolicies } from "./netpol.js";
 
 export interface Reason {
@@ -80,19 +80,14 @@ export function endpointsOf(model: Model, set: EndpointSet, namespaces: Namespac
   return result;
 }
 
-/** A region's endpoint, named in source terms. */
-export interface RegionEndpoint {
-  name: string;
-  endpoint: Endpoint;
-}
-
 /**
  * Endpoints standing for every region of pods and addresses in a set (every pod and address the
- * program's selectors and blocks tell apart there), with the labels of the regions' namespaces.
+ * program's selectors and blocks tell apart there), with the labels of the regions' namespaces; as
+ * `destinations`, pods of no workload per set of port names on the flow's port too (`endpointOn`).
  */
-export function regionEndpointsIn(regions: Exclude<Regions, { tooMany: string }>, set: EndpointSet, labels: NamespaceLabels): RegionEndpoint[] {
-  const result: RegionEndpoint[] = [];
-  for (const e of regionEndpoints(regions)) if (inEndpointSet(set, e.endpoint, labels)) result.push(e);
+export function regionEndpointsIn(regions: Exclude<Regions, { tooMany: string }>, set: EndpointSet, labels: NamespaceLabels, destinations = false): NamedEndpoint[] {
+  const result: NamedEndpoint[] = [];
+  for (const e of regionEndpoints(regions, destinations)) if (inEndpointSet(set, e.endpoint, labels)) result.push(e);
   return result;
 }
 
@@ -147,11 +142,11 @@ export function explain(model: Model, objects: readonly unknown[], flow: Concret
 export function regionCases(model: Model, regions: Exclude<Regions, { tooMany: string }>, clause: Clause, protocol: Protocol, port: number): { flow: string; permitted: boolean }[] {
   const labels = regionNamespaceLabels(regions);
   const cases: { flow: string; permitted: boolean }[] = [];
-  const destinations = regionEndpointsIn(regions, clause.destinations, labels);
+  const destinations = regionEndpointsIn(regions, clause.destinations, labels, true);
   for (const src of regionEndpointsIn(regions, clause.sources, labels)) {
     for (const dst of destinations) {
       if (!("pod" in src.endpoint) && !("pod" in dst.endpoint)) continue;
-      const permitted = evaluateFlow(model, { src: src.endpoint, dst: dst.endpoint, protocol, port }, labels).permitted;
+      const permitted = evaluateFlow(model, { src: src.endpoint, dst: endpointOn(dst, protocol, port), protocol, port }, labels).permitted;
       cases.push({ flow: `${src.name} -> ${dst.name}`, permitted });
     }
   }
@@ -243,14 +238,14 @@ export function regionCounterexample(model: Model, regions: Exclude<Regions, { t
   const labels = regionNamespaceLabels(regions);
   const ports = portIntervals([model]);
   for (const clause of clauses) {
-    const destinations = regionEndpointsIn(regions, clause.destinations, labels);
+    const destinations = regionEndpointsIn(regions, clause.destinations, labels, true);
     for (const src of regionEndpointsIn(regions, clause.sources, labels)) {
       for (const dst of destinations) {
         if (!("pod" in src.endpoint) && !("pod" in dst.endpoint)) continue;
-        const dstPorts = "pod" in dst.endpoint ? dst.endpoint.pod.ports : undefined;
         for (const { protocol, from } of ports) {
-          if (!portSetContains(clause.ports, protocol, from, dstPorts)) continue;
-          const flow: ConcreteFlow = { src: src.endpoint, dst: dst.endpoint, protocol, port: from };
+          const on = endpointOn(dst, protocol, from);
+          if (!portSetContains(clause.ports, protocol, from, "pod" in on ? on.pod.ports : undefined)) continue;
+          const flow: ConcreteFlow = { src: src.endpoint, dst: on, protocol, port: from };
           const verdict = evaluateFlow(model, flow, labels);
           if (verdict.permitted) return { flow, text: `${src.name} -> ${dst.name}:${from}/${protocol.toLowerCase()}`, verdict };
         }

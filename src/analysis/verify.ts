@@ -1,16 +1,19 @@
 /**
  * Translation validation: after compiling, the emitted NetworkPolicies (the objects written)
  * are evaluated against the program's meaning, side by side (the destination's ingress, the source's
- * egress), on representatives of every region that matters.
+ * egress), on representatives of every region that matters. The regions are those of
+ * src/semantics/universe.ts, which `diff`, `explain`, `assert` and the matrix use too, over the
+ * selectors of the program and of the emitted policies: a namespace per region of namespaces, and
+ * in a namespace, a pod per region of the pod selectors in question there.
  *
  * The check is local, so it scales with the program rather than with its square. For an owned
- * namespace and a direction, the subjects are pods standing for every selector that can reach the
- * namespace (each one's witness and near misses, from the program and from the emitted policies);
- * subjects that match the same clauses, policies and posture are one case. For a subject, the peers
- * that matter are those its clauses and its policies' rules can name: pods in the namespaces those
- * selectors reach (each with the witnesses and near misses of the selectors that reach it), one
- * namespace they do not reach, and the edges of every address block involved. Peers matching the same clauses and
- * rules are one case, checked on every port boundary of the clauses and rules involved.
+ * namespace and a direction, the subjects are pods standing for every region of the selectors that
+ * can reach the namespace (from the program and from the emitted policies); subjects that match the
+ * same clauses, policies and posture are one case. For a subject, the peers that matter are those
+ * its clauses and its policies' rules can name: pods in the namespaces those selectors reach (one per
+ * region of the selectors that reach it), one namespace they do not reach, and the edges of every
+ * address block involved. Peers matching the same clauses and rules are one case, checked on every
+ * port boundary of the clauses and rules involved.
  *
  * What a side needs of a selector, a clause or an emitted rule (the namespaces it reaches, its
  * representatives, its port boundaries) is worked out once per distinct one, not once per side.
@@ -19,8 +22,8 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from "../semantics/ip.js";
-import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, FRESH_VALUE as FRESH, labelsKey, witness, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
-import { labelCombinations, needsCombinations } from "../semantics/universe.js";
+import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, labelsKey, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
+import { labelRegions, namespaceRegions, needsCombinations, selectorRepresentatives, type NamespaceRegion } from "../semantics/universe.js";
 import { evaluateSide, inEndpointSet, ownedNamespaceLabels, postureOf, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type OwnedNamespace, type PodTerm, type PostureSetting } from "../semantics/model.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
@@ -41,38 +44,11 @@ export interface Counterexample {
 export interface VerifyResult {
   counterexample?: Counterexample;
   checks: number;
-  /** Sets of selectors with more than MAX_COMBINATIONS combinations, checked on each one's witness and near misses only. */
+  /** Sets of selectors telling apart more regions than are enumerated (src/semantics/universe.ts), checked on each one's witness and near misses only. */
   partial?: number;
 }
 
 type Json = Record<string, any>;
-
-
-/** Selectors with more keys than this get near misses on their first keys only (bounds memory on pathological input). */
-export const MAX_NEAR_MISS_KEYS = 16;
-
-/**
- * Past this many label maps for one set of selectors, verification takes each selector's witness
- * and near misses instead of every combination (and counts the set as `partial`).
- */
-export const MAX_COMBINATIONS = 4096;
-
-/** Label maps that miss the conjunction by one key each. */
-function nearMisses(c: Conjunction): Record<string, string>[] {
-  const base = witness(c);
-  const result: Record<string, string>[] = [];
-  for (const [key, k] of c.slice(0, MAX_NEAR_MISS_KEYS)) {
-    if (k.absentOk) {
-      result.push({ ...base, [key]: k.values.kind === "except" && k.values.values.length > 0 ? k.values.values[0] : FRESH });
-    } else {
-      const { [key]: _, ...without } = base;
-      result.push(without);
-      if (k.values.kind === "only") result.push({ ...base, [key]: FRESH });
-      else if (k.values.values.length > 0) result.push({ ...base, [key]: k.values.values[0] });
-    }
-  }
-  return result;
-}
 
 
 /** An emitted label selector as a conjunction (undefined when contradictory), to draw representatives from (matching uses netpol.ts). */
@@ -134,16 +110,15 @@ function soleMatchLabel(selector: Json): string | undefined {
  * label it asks for when that is all it says, else by its JSON).
  */
 class Selectors {
-  /** The interned label maps, and their namespace-name labels, by id. */
+  /** The interned label maps, by id. */
   readonly labels: Labels[] = [];
-  readonly names: (string | undefined)[] = [];
   private readonly ids = new Map<string, number>();
   /** By object first: the program shares its pod conjunctions (a workload's, in every term naming it). */
   private readonly byConjunction = new Map<Conjunction, SelectorFacts>();
   private readonly byConjunctionKey = new Map<string, SelectorFacts>();
   private readonly emittedByLabel = new ByLabel<SelectorFacts>();
   private readonly emittedByText = new Map<string, SelectorFacts>();
-  private readonly combined = new Map<string, readonly number[] | undefined>();
+  private readonly regionIds = new Map<string, readonly number[] | undefined>();
   /** The id of the empty label map. */
   readonly none = this.intern({});
 
@@ -154,7 +129,6 @@ class Selectors {
     if (id === undefined) {
       this.ids.set(key, (id = this.labels.length));
       this.labels.push(labels);
-      this.names.push(Object.prototype.hasOwnProperty.call(labels, NAMESPACE_NAME_LABEL) ? labels[NAMESPACE_NAME_LABEL] : undefined);
     }
     return id;
   }
@@ -175,7 +149,7 @@ class Selectors {
   }
 
   private facts(c: Conjunction): SelectorFacts {
-    return { conjunction: c, representatives: [witness(c), ...nearMisses(c)].map((labels) => this.intern(labels)) };
+    return { conjunction: c, representatives: selectorRepresentatives(c).map((labels) => this.intern(labels)) };
   }
 
   /** The facts of an emitted selector. */
@@ -201,12 +175,12 @@ class Selectors {
     return selector ? this.ofEmitted(selector) : this.of(everything);
   }
 
-  /** `labelCombinations`, as ids (`without`: the names of owned namespaces, whose labels are known). */
-  combinations(conjunctions: readonly Conjunction[], limit: number, without?: { key: string; values: ReadonlySet<string> }): readonly number[] | undefined {
-    const memo = `${without ? `${without.key}\n` : ""}${conjunctions.map(conjunctionKey).sort().join("\n")}`;
-    if (this.combined.has(memo)) return this.combined.get(memo);
-    const result = labelCombinations(conjunctions, limit, without)?.map((labels) => this.intern(labels));
-    this.combined.set(memo, result);
+  /** `labelRegions`, as ids: a label map in each region the conjunctions tell apart (undefined past the limit). */
+  regions(conjunctions: readonly Conjunction[]): readonly number[] | undefined {
+    const memo = conjunctions.map(conjunctionKey).sort().join("\n");
+    if (this.regionIds.has(memo)) return this.regionIds.get(memo);
+    const result = labelRegions(conjunctions)?.map((labels) => this.intern(labels));
+    this.regionIds.set(memo, result);
     return result;
   }
 }
@@ -224,47 +198,22 @@ class Namespaces {
   readonly labels = new Map<string, Labels>();
   /** The names (aliases too) by name label. */
   private readonly byName = new Map<string, string[]>();
-  private readonly owned = new Set<string>();
   private readonly singletons = new Map<string, ReadonlySet<string>>();
   private names?: string[];
-  /** The label ids added already. */
-  private readonly added: boolean[] = [];
 
   constructor(private readonly selectors: Selectors) {}
 
-  /** An owned namespace, whose labels are known. */
-  addOwned(name: string, labels: Labels): void {
-    this.owned.add(name);
-    this.put(name, name, labels);
-  }
-
   /**
-   * Adds a namespace of those labels (by id), under a fresh name when they have none. Each label
-   * map is added once: a second namespace with the same labels under another fresh name is one that
-   * no selector tells apart from the first (none names fresh names), so its pods could only repeat
-   * the first's cases. A namespace named like one added already, with other labels, is the same
-   * name as far as selectors can tell, but not the same namespace: it is added under an alias
-   * (`monitoring~1`), unless the program owns that name (its labels are known).
+   * Adds a namespace standing for a region (src/semantics/universe.ts) under its name there: its own,
+   * or for a second region of the same name label, an alias (`monitoring~1`).
    */
-  add(id: number): void {
-    if (this.added[id]) return;
-    this.added[id] = true;
-    const named = this.selectors.names[id];
-    if (named === undefined) {
-      const fresh = `${FRESH}-${this.labels.size}`;
-      this.put(fresh, fresh, this.selectors.labels[id]);
-      return;
-    }
-    const same = this.byName.get(named);
-    if (!same) this.put(named, named, this.selectors.labels[id]);
-    else if (!this.owned.has(named)) this.put(`${named}~${same.length}`, named, this.selectors.labels[id]);
-  }
-
-  private put(name: string, nameLabel: string, labels: Labels): void {
-    this.labels.set(name, { ...labels, [NAMESPACE_NAME_LABEL]: nameLabel });
+  add(region: NamespaceRegion): void {
+    const labels = region.labels[0];
+    const nameLabel = labels[NAMESPACE_NAME_LABEL];
+    this.labels.set(region.name, labels);
     const same = this.byName.get(nameLabel);
-    if (same) same.push(name);
-    else this.byName.set(nameLabel, [name]);
+    if (same) same.push(region.name);
+    else this.byName.set(nameLabel, [region.name]);
   }
 
   /** The first namespace (in the order they were added) not in `set`. */
@@ -414,7 +363,7 @@ class Verification {
   private readonly stamps = new Uint32Array(protocols.length * PORTS_PER_PROTOCOL);
   private readonly labelStamps: number[] = [];
   private pass = 0;
-  /** How many sets of selectors had too many combinations, and were checked on their representatives only. */
+  /** How many sets of selectors had too many regions, and were checked on their representatives only. */
   partial = 0;
   private readonly addressPeers = new Map<string, Endpoint[]>();
   private readonly pods = new Map<string, { pod: PodInstance }[]>();
@@ -426,14 +375,9 @@ class Verification {
     this.index = indexPolicies(objects);
     const { selectors, namespaces } = this;
 
-    // the namespaces: owned ones, and the witness and near misses of every namespace selector
-    for (const n of model.namespaces) namespaces.addOwned(n.name, n.labels);
-    namespaces.add(selectors.none);
+    // the namespaces: a namespace per region that the namespace selectors, the program's and the
+    // emitted policies', tell apart (src/semantics/universe.ts), owned ones with their own labels
     const namespaceConjunctions: Conjunction[] = [];
-    const addNamespaces = (facts: SelectorFacts) => {
-      for (const id of facts.representatives) namespaces.add(id);
-      if (facts.conjunction) namespaceConjunctions.push(facts.conjunction);
-    };
     // the selections of every clause end, each with the facts of its namespaces: its reach is worked
     // out once all namespaces are known, below
     const ends = this.ends;
@@ -441,8 +385,10 @@ class Verification {
       for (const c of r.clauses) {
         for (const end of [c.sources, c.destinations]) {
           let selections = ends.get(end);
-          if (!selections) ends.set(end, (selections = end.pods.map((term) => ({ term, facts: selectors.ofContent(term.namespaces), reach: NOWHERE, conjunction: term.pods, pods: selectors.of(term.pods).representatives }))));
-          for (const s of selections) addNamespaces(s.facts);
+          if (!selections) {
+            ends.set(end, (selections = end.pods.map((term) => ({ term, facts: selectors.ofContent(term.namespaces), reach: NOWHERE, conjunction: term.pods, pods: selectors.of(term.pods).representatives }))));
+            for (const s of selections) namespaceConjunctions.push(s.term.namespaces);
+          }
         }
       }
     }
@@ -452,24 +398,18 @@ class Verification {
           for (const r of rules ?? []) {
             for (const peers of [r.from, r.to] as (EmittedPeer[] | undefined)[]) {
               for (const peer of peers ?? []) {
-                if (!peer.namespaceSelector) continue;
-                // a contradictory selector adds what selecting everything would
-                const facts = selectors.ofEmitted(peer.namespaceSelector);
-                addNamespaces(facts.conjunction ? facts : selectors.of(everything));
+                // a contradictory selector selects no namespace: it tells none apart
+                const conjunction = peer.namespaceSelector && selectors.ofEmitted(peer.namespaceSelector).conjunction;
+                if (conjunction) namespaceConjunctions.push(conjunction);
               }
             }
           }
         }
       }
     }
-    // and a namespace for each combination of the namespace selectors (as for pods, `podPeers`);
-    // an owned name stands for its own labels only
-    if (needsCombinations(namespaceConjunctions)) {
-      const owned = { key: NAMESPACE_NAME_LABEL, values: new Set(model.namespaces.map((n) => n.name)) };
-      const combined = selectors.combinations(namespaceConjunctions, MAX_COMBINATIONS, owned);
-      if (combined) for (const id of combined) namespaces.add(id);
-      else this.partial++;
-    }
+    const regions = namespaceRegions([model], namespaceConjunctions);
+    if (regions.partial) this.partial++;
+    for (const n of regions.namespaces) namespaces.add(n);
     for (const selections of ends.values()) for (const s of selections) s.reach = namespaces.reachedBy(s.term.namespaces, s.facts);
     // looked up for every pod matched: memoised (the namespaces are all known by now)
     const labelsOf = ownedNamespaceLabels(model, (n) => namespaces.labels.get(n) ?? { [NAMESPACE_NAME_LABEL]: n });
@@ -560,9 +500,9 @@ class Verification {
 
   /**
    * The pods standing for every region the selectors tell apart: in each namespace they reach (one
-   * reaching every namespace tells none apart) and in one that none of them reaches, a pod for each
-   * combination of the selections reaching it (`combinations`), or, past MAX_COMBINATIONS, the
-   * representatives of each, in the order given, and a pod without labels.
+   * reaching every namespace tells none apart) and in one that none of them reaches, a pod per region
+   * of the selections reaching it (`regionsOf`), or, past the limit, the representatives of each, in
+   * the order given, and a pod without labels.
    */
   podPeers(owned: OwnedNamespace, selections: readonly (readonly Selection[])[]): Endpoint[] {
     const all = this.namespaces.labels.size;
@@ -577,7 +517,7 @@ class Verification {
       const pass = this.nextPass();
       const here: Selection[] = [];
       for (const some of selections) for (const s of some) if (s.reach.has(n)) here.push(s);
-      const combined = this.combinationsOf(here);
+      const combined = this.regionsOf(here);
       for (const id of combined ?? here.flatMap((s) => s.pods)) if (this.take(id, pass)) peers.push(this.pod(n, id));
       if (this.take(this.selectors.none, pass)) peers.push(this.pod(n, this.selectors.none));
     }
@@ -585,14 +525,14 @@ class Verification {
   }
 
   /**
-   * The combinations of these selections' pod conjunctions (those that select any pod); undefined
-   * when their representatives stand for as much (`needsCombinations`), or when there would be too many.
+   * A label id per region of these selections' pod conjunctions (those that select any pod); undefined
+   * when their representatives stand for as much (`needsCombinations`), or past the region limit.
    */
-  combinationsOf(selections: readonly Selection[]): readonly number[] | undefined {
+  regionsOf(selections: readonly Selection[]): readonly number[] | undefined {
     const conjunctions: Conjunction[] = [];
     for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
     if (!needsCombinations(conjunctions)) return undefined;
-    const found = this.selectors.combinations(conjunctions, MAX_COMBINATIONS);
+    const found = this.selectors.regions(conjunctions);
     if (!found) this.partial++;
     return found;
   }
@@ -678,7 +618,7 @@ function subjectLabels(v: Verification, owned: OwnedNamespace, candidates: reado
     selections.push({ reach: NOWHERE, conjunction: facts.conjunction, pods: facts.representatives });
   }
   const ids = new Set<number>([v.selectors.none]);
-  for (const id of v.combinationsOf(selections) ?? selections.flatMap((s) => s.pods)) ids.add(id);
+  for (const id of v.regionsOf(selections) ?? selections.flatMap((s) => s.pods)) ids.add(id);
   return ids;
 }
 

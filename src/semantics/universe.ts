@@ -15,10 +15,11 @@
  * sets of selectors tell exponentially many regions apart.
  */
 import { addressInBlock, addressInCidr, formatCidr, lastAddress, type Cidr, type Family, type IpBlock } from "./ip.js";
-import { conjunctionKey, conjunctionMatches, everything, FRESH_VALUE, intersectConjunctions, witness, type Conjunction, type Labels } from "./labels.js";
+import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, FRESH_VALUE, intersectConjunctions, labelsKey, witness, type Conjunction, type Labels } from "./labels.js";
 import { NAMESPACE_NAME_LABEL, type Model, type PodTerm } from "./model.js";
 import { ownedNamespace, podTerms, workloadsIn } from "./lookup.js";
-import type { ContainerPort } from "./ports.js";
+import type { PodInstance } from "./meaning.js";
+import type { ContainerPort, Protocol } from "./ports.js";
 
 /**
  * Whether the witnesses and near misses of these conjunctions leave a region they tell apart
@@ -79,6 +80,30 @@ export function labelCombinations(conjunctions: readonly Conjunction[], limit: n
   return result;
 }
 
+/** Selectors with more keys than this get near misses on their first keys only (bounds memory on pathological input). */
+export const MAX_NEAR_MISS_KEYS = 16;
+
+/**
+ * A conjunction's witness and near misses (label maps that miss it by one key each): with
+ * `needsCombinations` false, those of every conjunction together stand for every region they tell
+ * apart; otherwise they are what is left past the region limit.
+ */
+export function selectorRepresentatives(c: Conjunction): Labels[] {
+  const base = witness(c);
+  const result: Labels[] = [base];
+  for (const [key, k] of c.slice(0, MAX_NEAR_MISS_KEYS)) {
+    if (k.absentOk) {
+      result.push({ ...base, [key]: k.values.kind === "except" && k.values.values.length > 0 ? k.values.values[0] : FRESH_VALUE });
+    } else {
+      const { [key]: _, ...without } = base;
+      result.push(without);
+      if (k.values.kind === "only") result.push({ ...base, [key]: FRESH_VALUE });
+      else if (k.values.values.length > 0) result.push({ ...base, [key]: k.values.values[0] });
+    }
+  }
+  return result;
+}
+
 /** Regions past this many (plus a few per selector) are not enumerated: the caller reports it. */
 export const MAX_REGIONS = 4096;
 
@@ -92,7 +117,8 @@ export const regionLimit = (selectors: number): number => MAX_REGIONS + 4 * sele
  * `regionLimit` regions, or when a region takes more than MAX_SELECTORS conjunctions to write.
  */
 export function labelRegions(conjunctions: readonly Conjunction[], within: Conjunction = everything, preferred: readonly Labels[] = []): Labels[] | undefined {
-  const unique = [...new Map(conjunctions.filter((c) => c.length > 0).map((c) => [conjunctionKey(c), c])).values()];
+  // a conjunction holding no label map of `within` tells nothing apart there (an owned name, outside the others)
+  const unique = [...new Map(conjunctions.filter((c) => c.length > 0 && (within === everything || intersectConjunctions(within, c))).map((c) => [conjunctionKey(c), c])).values()];
   const limit = regionLimit(unique.length);
   // one key asked for one value at a time: its values, one value none names and no value are the regions
   if (!needsCombinations([within, ...unique])) {
@@ -219,6 +245,14 @@ export interface PodRegion {
   ports: readonly ContainerPort[];
   /** The workload whose plainest pod it is, if any (`ns/name`). */
   workload?: string;
+  /** No workload holds it: its pods may declare any port name on any number (`Regions.portNames`). */
+  anyPorts: boolean;
+}
+
+/** A port name some clause names, with its protocol. */
+export interface PortName {
+  name: string;
+  protocol: Protocol;
 }
 
 /** An address standing for a region of addresses: the blocks holding it. */
@@ -229,7 +263,20 @@ export interface AddressRegion {
   holders: readonly IpBlock[];
 }
 
-export type Regions = { namespaces: NamespaceRegion[]; pods: PodRegion[]; addresses: AddressRegion[] } | { tooMany: string };
+export type Regions =
+  | {
+      namespaces: NamespaceRegion[];
+      pods: PodRegion[];
+      addresses: AddressRegion[];
+      /**
+       * The port names a pod of no workload may declare on the port a flow is on, one set per region
+       * the clauses' named ports tell apart, the empty set first: such a pod may give any name any
+       * number, so whether a clause's `: NAME` admits a flow to it depends on which names it declares
+       * on the flow's port (`onPort`).
+       */
+      portNames: PortName[][];
+    }
+  | { tooMany: string };
 
 const regionCache = new WeakMap<Model, WeakMap<object, Regions>>();
 const NO_EXTRA: readonly PodTerm[] = [];
@@ -252,26 +299,9 @@ export function universeRegions(models: readonly Model[], extra: readonly PodTer
 
 function computeRegions(models: readonly Model[], extra: readonly PodTerm[], extraBlocks: readonly IpBlock[]): Regions {
   const terms = [...allTerms(models), ...extra];
-  const ownedNames = [...new Set(models.flatMap((m) => m.namespaces.map((n) => n.name)))].sort();
-  const namespaces: NamespaceRegion[] = ownedNames.map((name) => {
-    const owner = models.find((m) => ownedNamespace(m, name))!;
-    // a namespace one version does not own is taken to carry the labels the other gives it
-    const labels = models.map((m) => (ownedNamespace(m, name) ?? ownedNamespace(owner, name)!).labels);
-    return { name, labels, owned: true, invented: false };
-  });
-  // the other namespaces: any name but the owned ones, any labels
-  const others: Conjunction = [[NAMESPACE_NAME_LABEL, { absentOk: false, values: { kind: "except", values: ownedNames } }]];
-  const namespaceSelectors = terms.map((t) => t.namespaces);
-  const otherLabels = labelRegions(namespaceSelectors, others);
-  if (!otherLabels) return { tooMany: "the namespace selectors tell apart too many kinds of namespace" };
-  // a name met with other labels is another namespace of that name: an alias tells them apart (`monitoring~1`)
-  const used = new Map<string, number>();
-  for (const labels of otherLabels) {
-    const named = labels[NAMESPACE_NAME_LABEL];
-    const seen = used.get(named) ?? 0;
-    used.set(named, seen + 1);
-    namespaces.push({ name: seen === 0 ? named : `${named}~${seen}`, labels: models.map(() => labels), owned: false, invented: named.startsWith(FRESH_VALUE) });
-  }
+  const found = namespaceRegions(models, terms.map((t) => t.namespaces));
+  if (found.partial) return { tooMany: "the namespace selectors tell apart too many kinds of namespace" };
+  const { namespaces } = found;
   const pods: PodRegion[] = [];
   for (const namespace of namespaces) {
     const here = podRegionsIn(models, terms, namespace);
@@ -281,7 +311,65 @@ function computeRegions(models: readonly Model[], extra: readonly PodTerm[], ext
   const clauses = models.flatMap((m) => [...m.rules.flatMap((r) => r.clauses), ...m.assertions.flatMap((a) => a.clauses)]);
   const blocks = [...clauses.flatMap((c) => [...c.sources.ips, ...c.destinations.ips]), ...extraBlocks];
   const cluster = models.flatMap((m) => [...m.cluster.podCIDRs, ...m.cluster.serviceCIDRs]);
-  return { namespaces, pods, addresses: addressRegions(blocks, cluster) };
+  const portNames = portNameRegions(clauses.map((c) => c.ports.named));
+  if (!portNames) return { tooMany: "the named ports tell apart too many kinds of pod" };
+  return { namespaces, pods, addresses: addressRegions(blocks, cluster), portNames };
+}
+
+/**
+ * The sets of port names (of `named`, each a clause's) standing for every region of them: a clause
+ * admits a pod on a port through its names when the pod declares one of them on that port, so the
+ * sets are split as label maps are, each name a key and each clause's names a selector holding the
+ * maps without any of them. The empty set first; undefined past the region limit.
+ */
+function portNameRegions(named: readonly (readonly PortName[])[]): PortName[][] | undefined {
+  const byKey = new Map<string, PortName>();
+  const selectors: Conjunction[] = [];
+  for (const names of named) {
+    if (names.length === 0) continue;
+    for (const n of names) byKey.set(`${n.name}/${n.protocol}`, { name: n.name, protocol: n.protocol });
+    const none = conjunctionOf(names.map((n) => ({ key: `${n.name}/${n.protocol}`, operator: "DoesNotExist" as const })));
+    if (none) selectors.push(none);
+  }
+  const maps = labelRegions(selectors);
+  return maps?.map((l) => Object.keys(l).sort().map((key) => byKey.get(key)!)).sort((a, b) => a.length - b.length);
+}
+
+/** A pod of that region on a flow's port: it declares the region's `names` there (a pod of no workload). */
+export function onPort(pod: PodInstance, names: readonly PortName[], protocol: Protocol, port: number): PodInstance {
+  return { ...pod, ports: names.filter((n) => n.protocol === protocol).map((n) => ({ name: n.name, protocol, port })) };
+}
+
+/**
+ * The namespaces standing for every region that these namespace selectors tell apart: each owned
+ * namespace (its labels in each program; a namespace one version does not own is taken to carry the
+ * labels the other gives it), and every other namespace, named or not, with any labels (a name met
+ * with other labels is another namespace of that name: an alias tells them apart, `monitoring~1`).
+ * Past the region limit, `partial` and the other namespaces are only the selectors' representatives.
+ */
+export function namespaceRegions(models: readonly Model[], selectors: readonly Conjunction[]): { namespaces: NamespaceRegion[]; partial: boolean } {
+  const ownedNames = [...new Set(models.flatMap((m) => m.namespaces.map((n) => n.name)))].sort();
+  const namespaces: NamespaceRegion[] = ownedNames.map((name) => {
+    const owner = models.find((m) => ownedNamespace(m, name))!;
+    const labels = models.map((m) => (ownedNamespace(m, name) ?? ownedNamespace(owner, name)!).labels);
+    return { name, labels, owned: true, invented: false };
+  });
+  // the other namespaces: any name but the owned ones, any labels
+  const others: Conjunction = [[NAMESPACE_NAME_LABEL, { absentOk: false, values: { kind: "except", values: ownedNames } }]];
+  const regions = labelRegions(selectors, others);
+  const otherLabels = regions ?? [witness(others), ...selectors.flatMap(selectorRepresentatives)].map((l) => ({ [NAMESPACE_NAME_LABEL]: FRESH_VALUE, ...l })).filter((l) => conjunctionMatches(others, l));
+  const used = new Map<string, number>();
+  const seenLabels = new Set<string>();
+  for (const labels of otherLabels) {
+    const key = labelsKey(labels);
+    if (seenLabels.has(key)) continue;
+    seenLabels.add(key);
+    const named = labels[NAMESPACE_NAME_LABEL];
+    const seen = used.get(named) ?? 0;
+    used.set(named, seen + 1);
+    namespaces.push({ name: seen === 0 ? named : `${named}~${seen}`, labels: models.map(() => labels), owned: false, invented: named.startsWith(FRESH_VALUE) });
+  }
+  return { namespaces, partial: !regions };
 }
 
 /** The regions of pods of one namespace that the selectors of `terms` and of its workloads tell apart. */
@@ -296,7 +384,7 @@ function podRegionsIn(models: readonly Model[], terms: readonly PodTerm[], names
   return labels.map((l) => {
     const workload = workloads.find((w) => conjunctionMatches(w.pods, l));
     const plainest = workload && workloads.find((w) => labelsEqual(witness(w.pods), l));
-    return { namespace, labels: l, ports: workload?.ports ?? [], ...(plainest ? { workload: `${plainest.namespace}/${plainest.name}` } : {}) };
+    return { namespace, labels: l, ports: workload?.ports ?? [], anyPorts: !workload, ...(plainest ? { workload: `${plainest.namespace}/${plainest.name}` } : {}) };
   });
 }
 

@@ -89,4 +89,31 @@ test("assert: past the region cap, an error, never a pass", () => {
   assert.ok(diff.diagnostics.some((d) => d.code === "SP3030"));
 });
 
+// a pod of no workload may declare any port name on any number: `: http` reaches it on that number
+const dbOnly = "namespace a {\n  default deny\n  workload db app=db port sql 5432\n}\n";
+
+test("diff: a change of `: http` reaches pods of no workload, which may declare http on any port", () => {
+  const api = "namespace a {\n  default deny\n  workload api app=api port http 80\n  workload db app=db port sql 5432\n}\n";
+  assert.equal(changes(`${api}allow ns b -> a/*: http\n`, `${api}allow ns b -> a/*: sql\n`), {
+    gained: ["pods of b -> a/db: 5432/tcp", "pods of b -> other pods of a with port sql: 1..65535/tcp"],
+    lost: ["pods of b -> a/api: 80/tcp", "pods of b -> other pods of a with port http: 1..65535/tcp"],
+  });
+  // named ports of one protocol do not reach another
+  assert.equal(changes(`${dbOnly}allow ns b -> a/*: 53/udp\n`, `${dbOnly}allow ns b -> a/*: 53/udp, http\n`).gained, ["pods of b -> other pods of a with port http: 1..65535/tcp"]);
+});
+
+test("assert and explain: a named port on pods of no workload", () => {
+  const program = `${dbOnly}allow ns b -> a/*: http\n`;
+  const failed = check(source(`${program}assert ns b -/-> a/*: http\n`)).diagnostics.find((d) => d.code === "SP3008");
+  assert.ok(failed, "the assertion held");
+  assert.match(failed.message, "pods of b -> other pods of a with port http");
+  assert.not.ok(check(source(`${program}assert ns b -/-> a/db\n`)).diagnostics.some((d) => d.severity === "error"));
+  const { explanation } = explainQuery(source(program), "ns b -> a/*:80");
+  assert.equal(explanation?.cases, [
+    { flow: "pods of b -> a/db", permitted: false },
+    { flow: "pods of b -> other pods of a", permitted: false },
+    { flow: "pods of b -> other pods of a with port http", permitted: true },
+  ]);
+});
+
 test.run();
