@@ -20,7 +20,7 @@ import { format } from "../format/format.js";
 import { namespaceTerm, readImportInput, type InputPolicy, type InputRule } from "./import-read.js";
 import { endpointsKey, termKey } from "../semantics/endpoints.js";
 import { cidrContains, formatCidr, simplifyBlocks, type Cidr, type IpBlock } from "../semantics/ip.js";
-import { complement, conjunctionKey, conjunctionSubset, MAX_SELECTORS, conjunctionMatches, intersect, intersectConjunctions, type Conjunction, type Labels } from "../semantics/labels.js";
+import { complement, conjunctionKey, conjunctionSubset, labelsEqual, MAX_SELECTORS, conjunctionMatches, intersect, intersectConjunctions, type Conjunction, type Labels } from "../semantics/labels.js";
 import { NAMESPACE_NAME_LABEL, type Direction, type EndpointSet, type PodTerm } from "../semantics/model.js";
 import { intersectPorts, isAllPorts, isNoPorts, MAX_PORT, MIN_PORT, portSet, portsKey, protocols, type PortSet } from "../semantics/ports.js";
 
@@ -235,6 +235,11 @@ function peerText(t: PodTerm, names: Names): string {
   return `pods(${selectorText(t.pods)}) in ns(${namespaces})`;
 }
 
+/** The prelude's `dns` group (std/dns.secpol): kube-dns pods in kube-system, on 53/tcp and 53/udp. */
+const DNS: PodTerm = { namespaces: namespaceTerm("kube-system"), pods: labelsEqual("k8s-app", "kube-dns") };
+const DNS_PORTS = portSet({ TCP: [{ from: 53, to: 53 }], UDP: [{ from: 53, to: 53 }] });
+const isDns = (p: Piece): boolean => p.destinations.ips.length === 0 && p.destinations.pods.length === 1 && termKey(p.destinations.pods[0]) === termKey(DNS) && portsKey(p.ports) === portsKey(DNS_PORTS);
+
 const blockText = (b: IpBlock) => `cidr ${formatCidr(b.cidr)}${b.except.length > 0 ? ` except ${b.except.map(formatCidr).join(", ")}` : ""}`;
 
 function endpointsText(s: EndpointSet, names: Names): string {
@@ -330,7 +335,8 @@ export function writeProgram(policies: readonly InputPolicy[], namespaces: Reado
   const statements = pieces.map((piece) => {
     const from = [...new Set(piece.from.map((r) => r.policy))];
     const how = piece.from.length > 1 && new Set(piece.from.map((r) => r.direction)).size > 1 ? " (both ends)" : "";
-    return { order: piece.from[0], text: [`# ${where(from)}${how}`, `allow ${endpointsText(piece.sources, names)} -> ${endpointsText(piece.destinations, names)}${portsText(piece.ports)}`] };
+    const destination = isDns(piece) ? "dns" : `${endpointsText(piece.destinations, names)}${portsText(piece.ports)}`;
+    return { order: piece.from[0], text: [`# ${where(from)}${how}`, `allow ${endpointsText(piece.sources, names)} -> ${destination}`] };
   });
   const order = new Map(policies.flatMap((p) => [...p.rules.ingress, ...p.rules.egress]).map((r, i) => [r, i]));
   statements.sort((a, b) => order.get(a.order)! - order.get(b.order)! || (a.text[1] < b.text[1] ? -1 : a.text[1] > b.text[1] ? 1 : 0));
