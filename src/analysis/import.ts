@@ -20,7 +20,7 @@ import { format } from "../format/format.js";
 import { namespaceTerm, readImportInput, type InputPolicy, type InputRule } from "./import-read.js";
 import { endpointsKey, termKey } from "../semantics/endpoints.js";
 import { cidrContains, formatCidr, simplifyBlocks, type Cidr, type IpBlock } from "../semantics/ip.js";
-import { complement, conjunctionKey, conjunctionSubset, conjunctionMatches, intersect, intersectConjunctions, type Conjunction, type Labels } from "../semantics/labels.js";
+import { complement, conjunctionKey, conjunctionSubset, labelsEqual, MAX_SELECTORS, conjunctionMatches, intersect, intersectConjunctions, type Conjunction, type Labels } from "../semantics/labels.js";
 import { NAMESPACE_NAME_LABEL, type Direction, type EndpointSet, type PodTerm } from "../semantics/model.js";
 import { intersectPorts, isAllPorts, isNoPorts, MAX_PORT, MIN_PORT, portSet, portsKey, protocols, type PortSet } from "../semantics/ports.js";
 
@@ -57,6 +57,16 @@ interface Subject {
 
 const subjectOf = (p: InputPolicy): Subject => ({ namespace: p.namespace, pods: p.pods });
 
+/** Past this many pieces of allowed flows, the import stops (SP3053) rather than write an unreadable program slowly. */
+export const MAX_PIECES = 10_000;
+
+/** Thrown when a set of pods or of pieces would exceed its bound: reported as SP3053. */
+export class TooLarge extends Error {
+  constructor(readonly what: string, readonly limit: number) {
+    super(what);
+  }
+}
+
 /** The meaning of the input as pieces of allowed flows (see the file's comment). */
 export function importedPieces(policies: readonly InputPolicy[], labelsOf: (namespace: string) => Labels | undefined): Piece[] {
   const reaches = (t: PodTerm, namespace: string): boolean => conjunctionMatches(t.namespaces, labelsOf(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace });
@@ -85,6 +95,8 @@ export function importedPieces(policies: readonly InputPolicy[], labelsOf: (name
         for (const c of intersect([t.pods], complement([s.pods]))) rest.push({ namespaces: own, pods: c });
         return rest;
       });
+      // the pods outside n selectors of several labels each can take exponentially many selectors
+      if (pods.length > MAX_SELECTORS) throw new TooLarge("the peers of one rule outside the isolated pods", MAX_SELECTORS);
     }
     return { pods: uniqueTerms(pods), ips: set.ips };
   };
@@ -101,6 +113,7 @@ export function importedPieces(policies: readonly InputPolicy[], labelsOf: (name
       add({ ...piece, destinations: { pods: [], ips: piece.destinations.ips }, ports: portSet(piece.ports.numeric) });
       return;
     }
+    if (pieces.length >= MAX_PIECES) throw new TooLarge("the flows both ends admit", MAX_PIECES);
     if ((piece.sources.pods.length > 0 || piece.sources.ips.length > 0) && (piece.destinations.pods.length > 0 || piece.destinations.ips.length > 0) && !isNoPorts(piece.ports)) pieces.push(piece);
   };
   for (const p of ingress) {
@@ -146,9 +159,16 @@ function uniqueTerms(terms: readonly PodTerm[]): PodTerm[] {
 
 const uniqueSubjects = (subjects: readonly Subject[]): Subject[] => [...new Map(subjects.map((s) => [`${s.namespace}|${conjunctionKey(s.pods)}`, s])).values()];
 
-const unionEndpoints = (a: EndpointSet, b: EndpointSet): EndpointSet => ({ pods: uniqueTerms([...a.pods, ...b.pods]), ips: simplifyBlocks([...a.ips, ...b.ips]) });
+function unionEndpoints(a: EndpointSet, b: EndpointSet): EndpointSet {
+  if (a.pods.length + b.pods.length > MAX_SELECTORS) throw new TooLarge("the peers of one allow", MAX_SELECTORS);
+  return { pods: uniqueTerms([...a.pods, ...b.pods]), ips: simplifyBlocks([...a.ips, ...b.ips]) };
+}
 
-/** Pieces with the same sources and ports as one (their destinations joined), then with the same destinations and ports. */
+/**
+ * Pieces with the same sources and ports as one (their destinations joined), then with the same
+ * destinations and ports; only pieces from policies of the same namespaces, so that a statement
+ * stays about one namespace's policies.
+ */
 function merged(pieces: readonly Piece[]): Piece[] {
   const join = (list: readonly Piece[], key: (p: Piece) => string, combine: (a: Piece, b: Piece) => Piece): Piece[] => {
     const byKey = new Map<string, Piece>();
@@ -160,8 +180,9 @@ function merged(pieces: readonly Piece[]): Piece[] {
     return [...byKey.values()];
   };
   const from = (a: Piece, b: Piece) => [...new Set([...a.from, ...b.from])];
-  const once = join(pieces, (p) => `${endpointsKey(p.sources)}|${portsKey(p.ports)}`, (a, b) => ({ ...a, destinations: unionEndpoints(a.destinations, b.destinations), from: from(a, b) }));
-  return join(once, (p) => `${endpointsKey(p.destinations)}|${portsKey(p.ports)}`, (a, b) => ({ ...a, sources: unionEndpoints(a.sources, b.sources), from: from(a, b) }));
+  const namespaces = (p: Piece) => [...new Set(p.from.map((r) => r.policy.namespace))].sort().join(",");
+  const once = join(pieces, (p) => `${namespaces(p)}|${endpointsKey(p.sources)}|${portsKey(p.ports)}`, (a, b) => ({ ...a, destinations: unionEndpoints(a.destinations, b.destinations), from: from(a, b) }));
+  return join(once, (p) => `${namespaces(p)}|${endpointsKey(p.destinations)}|${portsKey(p.ports)}`, (a, b) => ({ ...a, sources: unionEndpoints(a.sources, b.sources), from: from(a, b) }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,6 +234,11 @@ function peerText(t: PodTerm, names: Names): string {
   if (t.pods.length === 0) return t.namespaces.length === 0 ? "cluster" : `ns(${namespaces})`;
   return `pods(${selectorText(t.pods)}) in ns(${namespaces})`;
 }
+
+/** The prelude's `dns` group (std/dns.secpol): kube-dns pods in kube-system, on 53/tcp and 53/udp. */
+const DNS: PodTerm = { namespaces: namespaceTerm("kube-system"), pods: labelsEqual("k8s-app", "kube-dns") };
+const DNS_PORTS = portSet({ TCP: [{ from: 53, to: 53 }], UDP: [{ from: 53, to: 53 }] });
+const isDns = (p: Piece): boolean => p.destinations.ips.length === 0 && p.destinations.pods.length === 1 && termKey(p.destinations.pods[0]) === termKey(DNS) && portsKey(p.ports) === portsKey(DNS_PORTS);
 
 const blockText = (b: IpBlock) => `cidr ${formatCidr(b.cidr)}${b.except.length > 0 ? ` except ${b.except.map(formatCidr).join(", ")}` : ""}`;
 
@@ -267,7 +293,12 @@ function nameWorkloads(policies: readonly InputPolicy[], pieces: readonly Piece[
   return { workloads };
 }
 
-const where = (p: InputPolicy) => `${p.id} (${p.span.file}:${p.span.start.line})`;
+/** Policies and where they are written, by file: `shop/a, shop/b (netpol.yaml:3, 12)`. */
+function where(policies: readonly InputPolicy[]): string {
+  const byFile = new Map<string, InputPolicy[]>();
+  for (const p of [...policies].sort((a, b) => a.span.start.offset - b.span.start.offset)) byFile.set(p.span.file, [...(byFile.get(p.span.file) ?? []), p]);
+  return [...byFile].map(([file, list]) => `${list.map((p) => p.id).join(", ")} (${file}:${list.map((p) => p.span.start.line).join(", ")})`).join("; ");
+}
 
 /** The program's text, formatted. */
 export function writeProgram(policies: readonly InputPolicy[], namespaces: ReadonlyMap<string, Labels>, pieces: readonly Piece[], options: ImportOptions): string {
@@ -287,7 +318,7 @@ export function writeProgram(policies: readonly InputPolicy[], namespaces: Reado
     const here = policies.filter((p) => p.namespace === namespace);
     const whole = (d: Direction) => here.filter((p) => p.isolates[d] && p.pods.length === 0);
     const [wholeIn, wholeOut] = [whole("ingress"), whole("egress")];
-    const sources = (list: readonly InputPolicy[]) => `  # ${list.map(where).join(", ")}`;
+    const sources = (list: readonly InputPolicy[]) => `  # ${where(list)}`;
     if (wholeIn.length > 0 && wholeOut.length > 0) lines.push(sources([...new Set([...wholeIn, ...wholeOut])]), "  default deny");
     else if (wholeIn.length > 0) lines.push(sources(wholeIn), "  default deny ingress");
     else if (wholeOut.length > 0) lines.push(sources(wholeOut), "  default deny egress");
@@ -304,7 +335,8 @@ export function writeProgram(policies: readonly InputPolicy[], namespaces: Reado
   const statements = pieces.map((piece) => {
     const from = [...new Set(piece.from.map((r) => r.policy))];
     const how = piece.from.length > 1 && new Set(piece.from.map((r) => r.direction)).size > 1 ? " (both ends)" : "";
-    return { order: piece.from[0], text: [`# ${from.map(where).join(", ")}${how}`, `allow ${endpointsText(piece.sources, names)} -> ${endpointsText(piece.destinations, names)}${portsText(piece.ports)}`] };
+    const destination = isDns(piece) ? "dns" : `${endpointsText(piece.destinations, names)}${portsText(piece.ports)}`;
+    return { order: piece.from[0], text: [`# ${where(from)}${how}`, `allow ${endpointsText(piece.sources, names)} -> ${destination}`] };
   });
   const order = new Map(policies.flatMap((p) => [...p.rules.ingress, ...p.rules.egress]).map((r, i) => [r, i]));
   statements.sort((a, b) => order.get(a.order)! - order.get(b.order)! || (a.text[1] < b.text[1] ? -1 : a.text[1] > b.text[1] ? 1 : 0));
@@ -356,7 +388,14 @@ export function importPolicies(manifests: readonly SourceText[], options: Import
   // a namespaceSelector on labels other than the name: the owned namespaces without a Namespace object are taken to carry none
   const byLabels = input.policies.find((p) => [...p.rules.ingress, ...p.rules.egress].some((r) => r.peers.pods.some((t) => t.namespaces.some(([key]) => key !== NAMESPACE_NAME_LABEL))));
   if (byLabels) for (const name of namespaces.keys()) if (!input.namespaceLabels.has(name)) diagnostics.push(diagnostic(im.namespaceLabelsAssumed, byLabels.span, [name], { help: "give the Namespace objects too, for their labels" }));
-  const pieces = importedPieces(input.policies, (n) => namespaces.get(n));
+  let pieces: Piece[];
+  try {
+    pieces = importedPieces(input.policies, (n) => namespaces.get(n));
+  } catch (e) {
+    if (!(e instanceof TooLarge)) throw e;
+    diagnostics.push(diagnostic(im.tooLarge, input.policies[0].span, [e.what, e.limit], { help: "import the namespaces a few at a time" }));
+    return { policies: input.policies, namespaces, pieces: [], program: "", diagnostics };
+  }
   for (const p of input.policies) {
     for (const d of ["ingress", "egress"] as const) {
       if (!p.isolates[d]) continue;

@@ -109,4 +109,12 @@ test("objects other than NetworkPolicies are skipped with a note", () => {
   assert.equal(result.diagnostics.filter((d) => d.span.file === "m.yaml").map((d) => [d.code, d.severity]), [["SP9070", "note"]]);
 });
 
+test("pods outside many selectors of two labels (exponentially many selectors) stop the import with SP3053, not a hang", () => {
+  const isolating = Array.from({ length: 14 }, (_, i) => policy(`e${i}`, `podSelector: {matchLabels: {k${i}: x, l${i}: z}}\npolicyTypes: [Egress]`)).join("---\n");
+  const open = policy("in", "podSelector: {}\ningress:\n  - from: [{podSelector: {}}]");
+  const result = importPolicies([{ path: "many.yaml", text: `${isolating}---\n${open}` }]);
+  assert.equal(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.code), ["SP3053"]);
+  assert.is(result.program, "");
+});
+
 test.run();

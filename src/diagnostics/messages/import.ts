@@ -11,6 +11,8 @@ export const importing = {
   inexactAllowed: entry("SP9076", "warning", (description: string) => `the imported program does not mean what the policies mean: ${description}`),
   notChecked: entry("SP3051", "error", (why: string) => `the imported program could not be checked against the policies: ${why}`),
   importedProgramInvalid: entry("SP3052", "error", (problem: string) => `internal error: the imported program does not compile: ${problem}`),
+  tooLarge: entry("SP3053", "error", (what: string, limit: number) =>
+    `the policies cannot be imported exactly within bounds: ${what} would take more than ${limit}`),
   skippedObject: entry("SP9070", "note", (kind: string, name: string) => `${kind} \`${name}\` is not a NetworkPolicy or a Namespace: skipped`),
   namespaceAssumed: entry("SP9071", "note", (policy: string) => `NetworkPolicy \`${policy}\` names no namespace: taken as \`default\`, where \`kubectl apply\` puts it without \`-n\``),
   ipBlockNeedsPodCidr: entry("SP9072", "warning", (block: string) =>
