@@ -7,10 +7,10 @@
  */
 import { createTokenInstance, EOF, getLookaheadPaths, LLkLookaheadStrategy, tokenMatcher, type IOrAlt, type IToken, type Rule, type TokenType } from "chevrotain";
 
-/** An alternative's lookahead path, by its first token: the alternative, and the rest of the path. */
+/** An alternative that a token can start: the rests of its lookahead paths that start with it (empty: any rest). */
 interface Candidate {
   alt: number;
-  rest: TokenType[];
+  rests: TokenType[][];
 }
 
 /** The parser as the lookahead function sees it (`this`). */
@@ -34,18 +34,23 @@ export class IndexedLookahead extends LLkLookaheadStrategy {
       const probe = createTokenInstance(type, "", 0, 0, 0, 0, 0, 0);
       const candidates: Candidate[] = [];
       paths.forEach((altPaths, alt) => {
-        for (const path of altPaths) if (path.length === 0 || tokenMatcher(probe, path[0])) candidates.push({ alt, rest: path.slice(1) });
+        const rests = altPaths.filter((path) => path.length === 0 || tokenMatcher(probe, path[0])).map((path) => path.slice(1));
+        if (rests.length > 0) candidates.push({ alt, rests: rests.some((rest) => rest.length === 0) ? [[]] : rests });
       });
       if (candidates.length > 0) table[type.tokenTypeIdx!] = candidates;
     }
     return function (this: Lookahead, orAlts?: IOrAlt<unknown>[]): number | undefined {
       const candidates = table[this.LA(1).tokenTypeIdx];
       if (candidates === undefined) return undefined;
-      next: for (const { alt, rest } of candidates) {
+      for (let c = 0; c < candidates.length; c++) {
+        const { alt, rests } = candidates[c];
         const gate = orAlts?.[alt].GATE;
         if (gate !== undefined && !gate.call(this)) continue;
-        for (let i = 0; i < rest.length; i++) if (!tokenMatcher(this.LA(i + 2), rest[i])) continue next;
-        return alt;
+        next: for (let r = 0; r < rests.length; r++) {
+          const rest = rests[r];
+          for (let i = 0; i < rest.length; i++) if (!tokenMatcher(this.LA(i + 2), rest[i])) continue next;
+          return alt;
+        }
       }
       return undefined;
     };

@@ -9,7 +9,7 @@
  * error and skipped to a token that may follow it) returns `null`: lists leave it out, and an
  * optional part counts as absent.
  */
-import { EmbeddedActionsParser, EOF, getLookaheadPaths, NoViableAltException, type IParserErrorMessageProvider, type IToken, type LookaheadSequence, type TokenType } from "chevrotain";
+import { EmbeddedActionsParser, EOF, getLookaheadPaths, NoViableAltException, type IOrAlt, type IParserErrorMessageProvider, type IToken, type LookaheadSequence, type TokenType } from "chevrotain";
 import type { Diagnostic, Position, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { syntax as m } from "../diagnostics/messages/syntax.js";
@@ -94,6 +94,9 @@ export function unquote(image: string): string {
 }
 
 const NO_POSITION: Position = { line: 1, column: 1, offset: 0 };
+
+/** What an empty statement (a line break, a `;`) is. */
+const NO_STATEMENT = Symbol("no statement");
 
 export class SecpolParser extends EmbeddedActionsParser {
   /** The file of the input, for spans. */
@@ -182,6 +185,19 @@ export class SecpolParser extends EmbeddedActionsParser {
     if (diagnostics.length > 0) this.pending.set(statement, diagnostics);
     return statement;
   }
+
+  /**
+   * The alternatives of the `OR` at `site`, made once: an `OR` is given the same array at every
+   * call (Chevrotain's advice), so their alternatives read no variable of the rule's call.
+   */
+  private alts<T>(site: number, make: () => IOrAlt<T>[]): IOrAlt<T>[] {
+    return (this.altCache[site] ??= make()) as IOrAlt<T>[];
+  }
+
+  private readonly altCache: IOrAlt<unknown>[][] = [];
+
+  /** The i-th token ahead (1: the next one). */
+  private readonly lookahead = (i: number): IToken => this.LA(i);
 
   /** Defines a rule whose value, after recovery re-synchronised it, is `null`. */
   private rule<T>(name: string, impl: () => Part<T>): () => Part<T> {
@@ -274,23 +290,25 @@ export class SecpolParser extends EmbeddedActionsParser {
     const list: ast.Statement[] = [];
     const diagnostics: Diagnostic[] = [];
     this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(t.Newline) },
-        { ALT: () => this.CONSUME(t.Semicolon) },
-        {
-          ALT: () => {
-            this.ACTION(() => (this.dropped = undefined));
-            const statement = this.SUBRULE(this.statement);
-            this.SUBRULE(this.statementEnd);
-            // a statement with a missing part is dropped on its own
-            this.ACTION(() => {
-              const found = statement ? this.pending.get(statement) : this.dropped;
-              if (found) diagnostics.push(...found);
-              if (statement) list.push(statement);
-            });
+      const statement = this.OR(
+        this.alts<Part<ast.Statement> | typeof NO_STATEMENT>(0, () => [
+          { ALT: () => (this.CONSUME(t.Newline), NO_STATEMENT) },
+          { ALT: () => (this.CONSUME(t.Semicolon), NO_STATEMENT) },
+          {
+            ALT: () => {
+              if (!this.RECORDING_PHASE) this.dropped = undefined;
+              const statement = this.SUBRULE(this.statement);
+              this.SUBRULE(this.statementEnd);
+              return statement;
+            },
           },
-        },
-      ]);
+        ]),
+      );
+      if (this.RECORDING_PHASE || statement === NO_STATEMENT) return;
+      // a statement with a missing part is dropped on its own
+      const found = statement ? this.pending.get(statement) : this.dropped;
+      if (found) diagnostics.push(...found);
+      if (statement) list.push(statement);
     });
     return this.ACTION(() => {
       if (diagnostics.length > 0) this.listDiagnostics.set(list, diagnostics);
@@ -299,16 +317,18 @@ export class SecpolParser extends EmbeddedActionsParser {
   });
 
   statementEnd = this.rule("statementEnd", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(t.Newline) },
-      { ALT: () => this.CONSUME(t.Semicolon) },
-      { GATE: () => this.LA(1).tokenType === t.RBrace || this.LA(1).tokenType === EOF, ALT: () => {} },
-    ]);
+    this.OR(
+      this.alts<unknown>(1, () => [
+        { ALT: () => this.CONSUME(t.Newline) },
+        { ALT: () => this.CONSUME(t.Semicolon) },
+        { GATE: () => this.LA(1).tokenType === t.RBrace || this.LA(1).tokenType === EOF, ALT: () => {} },
+      ]),
+    );
     return true;
   });
 
   statement = this.rule<ast.Statement>("statement", () =>
-    this.OR([
+    this.OR(this.alts<Part<ast.Statement>>(2, () => [
       { ALT: () => this.SUBRULE(this.importStatement) },
       { ALT: () => this.SUBRULE(this.clusterBlock) },
       { ALT: () => this.SUBRULE(this.namespaceBlock) },
@@ -317,14 +337,14 @@ export class SecpolParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.profile) },
       { ALT: () => this.SUBRULE(this.psp) },
       { ALT: () => this.SUBRULE(this.grant) },
-      { GATE: () => isNetworkRule((i) => this.LA(i)), ALT: () => this.SUBRULE(this.networkRule) },
+      { GATE: () => isNetworkRule(this.lookahead), ALT: () => this.SUBRULE(this.networkRule) },
       { ALT: () => this.SUBRULE(this.securityRule) },
       { ALT: () => this.SUBRULE(this.assertStatement) },
       { ALT: () => this.SUBRULE(this.defaultStatement) },
       { ALT: () => this.SUBRULE(this.pss) },
       { ALT: () => this.SUBRULE(this.labels) },
       { ALT: () => this.SUBRULE(this.apply) },
-    ]),
+    ])),
   );
 
   importStatement = this.rule<ast.ImportStatement>("importStatement", () => {
@@ -371,7 +391,7 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   /** A setting's or security item's value; `undefined` (left out) when recovery invented all its tokens. */
   value = this.rule<ast.Value>("value", () =>
-    this.OR([
+    this.OR(this.alts<Part<ast.Value>>(3, () => [
       {
         ALT: () => {
           const from = this.CONSUME(t.NumberToken);
@@ -398,7 +418,7 @@ export class SecpolParser extends EmbeddedActionsParser {
           return this.ACTION(() => this.wordValue(reals(...tokens)));
         },
       },
-    ]),
+    ])),
   );
 
   /** A value written as `tokens`, one string or words joined as written (`runtime/default`). */
@@ -474,7 +494,7 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   /** A workload's selector: required; it starts with a clause keyword only where that is a label key. */
   workloadSelector = this.rule<ast.Selector>("workloadSelector", () =>
-    this.OR([{ GATE: () => startsWorkloadSelector((k) => this.LA(k + 1).tokenType), ALT: () => this.SUBRULE(this.selector) }]),
+    this.OR(this.alts(4, () => [{ GATE: () => startsWorkloadSelector((k) => this.LA(k + 1).tokenType), ALT: () => this.SUBRULE(this.selector) }])),
   );
 
   portDeclaration = this.rule<ast.PortDeclaration>("portDeclaration", () => {
@@ -497,7 +517,7 @@ export class SecpolParser extends EmbeddedActionsParser {
     const first = this.CONSUME(Kw.service);
     const port = this.CONSUME(t.NumberToken);
     this.CONSUME(t.Arrow);
-    const target = this.OR([{ ALT: () => this.CONSUME2(t.NumberToken) }, { ALT: () => this.CONSUME(t.Name) }]);
+    const target = this.OR(this.alts(5, () => [{ ALT: () => this.CONSUME2(t.NumberToken) }, { ALT: () => this.CONSUME(t.Name) }]));
     return this.ACTION((): Part<ast.ServicePortDeclaration> => {
       if (!real(port)) return undefined;
       const to = target.tokenType === t.NumberToken ? this.number(target) : this.word(target);
@@ -619,7 +639,7 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   networkRule = this.rule<ast.NetworkRule>("networkRule", () => {
     const first = this.LA(1);
-    const action = this.OR([{ ALT: () => (this.CONSUME(Kw.allow), "allow" as const) }, { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) }]);
+    const action = this.OR(this.alts(6, () => [{ ALT: () => (this.CONSUME(Kw.allow), "allow" as const) }, { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) }]));
     const sources = this.SUBRULE(this.peerList);
     const arrow = real(this.CONSUME(t.Arrow));
     const destinations = this.SUBRULE2(this.peerList);
@@ -638,7 +658,7 @@ export class SecpolParser extends EmbeddedActionsParser {
   assertStatement = this.rule<ast.AssertStatement>("assertStatement", () => {
     const first = this.CONSUME(Kw.assert);
     const sources = this.SUBRULE(this.peerList);
-    const negated = this.OR([{ ALT: () => (this.CONSUME(t.Arrow), false) }, { ALT: () => (this.CONSUME(t.NotArrow), true) }]);
+    const negated = this.OR(this.alts(7, () => [{ ALT: () => (this.CONSUME(t.Arrow), false) }, { ALT: () => (this.CONSUME(t.NotArrow), true) }]));
     const destinations = this.SUBRULE2(this.peerList);
     const ports = this.OPTION(() => {
       this.CONSUME(t.Colon);
@@ -653,9 +673,9 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   defaultStatement = this.rule<ast.DefaultStatement>("defaultStatement", () => {
     const first = this.CONSUME(Kw.default);
-    const posture = this.OR([{ ALT: () => (this.CONSUME(Kw.deny), "deny" as const) }, { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) }]);
+    const posture = this.OR(this.alts(8, () => [{ ALT: () => (this.CONSUME(Kw.deny), "deny" as const) }, { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) }]));
     const direction = this.OPTION(() =>
-      this.OR2([{ ALT: () => (this.CONSUME(Kw.ingress), "ingress" as const) }, { ALT: () => (this.CONSUME(Kw.egress), "egress" as const) }]),
+      this.OR2(this.alts(9, () => [{ ALT: () => (this.CONSUME(Kw.ingress), "ingress" as const) }, { ALT: () => (this.CONSUME(Kw.egress), "egress" as const) }])),
     );
     const workload = this.OPTION2(() => {
       this.CONSUME(Kw.for);
@@ -681,15 +701,14 @@ export class SecpolParser extends EmbeddedActionsParser {
   });
 
   peer = this.rule<ast.Peer>("peer", () => {
-    const first = this.LA(1);
-    const notQualified = () => this.LA(2).tokenType !== t.Slash;
+    const notQualified = this.notQualified;
     return this.OR({
       IGNORE_AMBIGUITIES: true,
-      DEF: [
+      DEF: this.alts<Part<ast.Peer>>(13, () => [
         {
           GATE: notQualified,
           ALT: () => {
-            this.CONSUME(Kw.pods);
+            const first = this.CONSUME(Kw.pods);
             this.CONSUME(t.LParen);
             const selector = this.SUBRULE(this.selector);
             this.CONSUME(t.RParen);
@@ -709,16 +728,16 @@ export class SecpolParser extends EmbeddedActionsParser {
         {
           GATE: notQualified,
           ALT: () => {
-            this.CONSUME(Kw.cidr);
-            const blocks = [this.OR2([{ ALT: () => this.CONSUME(t.Cidr) }, { ALT: () => this.CONSUME(t.Address) }])];
+            const first = this.CONSUME(Kw.cidr);
+            const blocks = [this.OR2(this.alts(10, () => [{ ALT: () => this.CONSUME(t.Cidr) }, { ALT: () => this.CONSUME(t.Address) }]))];
             this.OPTION2(() => {
               this.CONSUME(Kw.except);
-              blocks.push(this.OR3([{ ALT: () => this.CONSUME2(t.Cidr) }, { ALT: () => this.CONSUME2(t.Address) }]));
+              blocks.push(this.OR3(this.alts(11, () => [{ ALT: () => this.CONSUME2(t.Cidr) }, { ALT: () => this.CONSUME2(t.Address) }])));
               this.MANY({
                 GATE: () => this.LA(1).tokenType === t.Comma && addressTokens.has(this.LA(2).tokenType),
                 DEF: () => {
                   this.CONSUME(t.Comma);
-                  blocks.push(this.OR4([{ ALT: () => this.CONSUME3(t.Cidr) }, { ALT: () => this.CONSUME3(t.Address) }]));
+                  blocks.push(this.OR4(this.alts(12, () => [{ ALT: () => this.CONSUME3(t.Cidr) }, { ALT: () => this.CONSUME3(t.Address) }])));
                 },
               });
             });
@@ -736,13 +755,15 @@ export class SecpolParser extends EmbeddedActionsParser {
             const name = this.CONSUME(t.Name);
             const rest = this.OPTION3(() => {
               const slash = this.CONSUME(t.Slash);
-              return this.OR5([{ ALT: () => ({ slash, star: this.CONSUME(t.Star) }) }, { ALT: () => ({ slash, name: this.CONSUME2(t.Name) }) }]);
+              return [slash, this.OR5(this.alts(14, () => [{ ALT: () => this.CONSUME(t.Star) }, { ALT: () => this.CONSUME2(t.Name) }]))] as const;
             });
+            const slash = rest?.[0];
+            const after = rest?.[1];
             return this.ACTION((): Part<ast.Peer> => {
-              const span = this.spanFrom(first);
-              if (rest?.star && real(rest.star)) return { kind: "NamespacePeer", namespace: this.word(name), star: true, span };
-              const second = rest?.name && real(rest.name);
-              if (rest && real(rest.slash) && !second) return undefined;
+              const span = this.spanFrom(name);
+              if (after?.tokenType === t.Star && real(after)) return { kind: "NamespacePeer", namespace: this.word(name), star: true, span };
+              const second = after && after.tokenType !== t.Star ? real(after) : undefined;
+              if (slash && real(slash) && !second) return undefined;
               const ref: ast.QualifiedName = second
                 ? { kind: "QualifiedName", namespace: this.word(name), name: this.word(second), span }
                 : { kind: "QualifiedName", name: this.word(name), span };
@@ -750,9 +771,11 @@ export class SecpolParser extends EmbeddedActionsParser {
             });
           },
         },
-      ],
+      ]),
     });
   });
+
+  private readonly notQualified = () => this.LA(2).tokenType !== t.Slash;
 
   private keywordPeer(token: IToken, keyword: ast.KeywordPeer["keyword"]): ast.KeywordPeer | undefined {
     return this.RECORDING_PHASE ? undefined : { kind: "KeywordPeer", keyword, span: this.span(token) };
@@ -761,23 +784,23 @@ export class SecpolParser extends EmbeddedActionsParser {
   /** `ns NAME` or `ns(SELECTOR)` */
   namespaceRef = this.rule<ast.NamespacePeer | ast.NamespaceSelectorPeer>("namespaceRef", () => {
     const ns = this.CONSUME(Kw.ns);
-    return this.OR([
-      {
-        ALT: () => {
-          const paren = this.CONSUME(t.LParen);
-          const first = real(ns) ?? paren;
-          const selector = this.SUBRULE(this.selector);
-          this.CONSUME(t.RParen);
-          return this.ACTION((): Part<ast.NamespaceSelectorPeer> => (selector ? { kind: "NamespaceSelectorPeer", selector, span: this.spanFrom(first) } : undefined));
+    const ref = this.OR(
+      this.alts<{ first: IToken; selector?: Part<ast.Selector>; name?: IToken }>(15, () => [
+        {
+          ALT: () => {
+            const first = this.CONSUME(t.LParen);
+            const selector = this.SUBRULE(this.selector);
+            this.CONSUME(t.RParen);
+            return { first, selector };
+          },
         },
-      },
-      {
-        ALT: () => {
-          const name = this.CONSUME(t.Name);
-          return this.ACTION((): ast.NamespacePeer => ({ kind: "NamespacePeer", namespace: this.word(name), star: false, span: this.spanFrom(real(ns) ?? name) }));
-        },
-      },
-    ]);
+        { ALT: () => ({ first: this.CONSUME(t.Name), name: this.LA(0) }) },
+      ]),
+    );
+    if (this.RECORDING_PHASE) return undefined;
+    const span = this.spanFrom(real(ns) ?? ref.first);
+    if (ref.name) return { kind: "NamespacePeer", namespace: this.word(ref.name), star: false, span };
+    return ref.selector ? { kind: "NamespaceSelectorPeer", selector: ref.selector, span } : undefined;
   });
 
   portList = this.rule<ast.PortSpec[]>("portList", () => {
@@ -791,7 +814,7 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   portItem = this.rule<ast.PortSpec>("portItem", () => {
     const first = this.LA(1);
-    const port = this.OR([
+    const port = this.OR(this.alts<{ from: IToken; to?: IToken } | { name: IToken }>(16, () => [
       {
         ALT: () => {
           const from = this.CONSUME(t.NumberToken);
@@ -803,7 +826,7 @@ export class SecpolParser extends EmbeddedActionsParser {
         },
       },
       { ALT: () => ({ name: this.CONSUME(t.Name) }) },
-    ]);
+    ]));
     const protocol = this.OPTION2(() => {
       this.CONSUME(t.Slash);
       return this.CONSUME2(t.Name);
@@ -848,35 +871,37 @@ export class SecpolParser extends EmbeddedActionsParser {
     });
   });
 
-  requirement = this.rule<ast.Requirement>("requirement", () => {
-    const first = this.LA(1);
-    return this.OR([
+  requirement = this.rule<ast.Requirement>("requirement", () =>
+    this.OR(this.alts<Part<ast.Requirement>>(20, () => [
       {
         ALT: () => {
-          this.CONSUME(t.Bang);
+          const first = this.CONSUME(t.Bang);
           const key = this.SUBRULE(this.labelKey);
           return this.ACTION(() => this.requirementOf(first, key, "!exists", []));
         },
       },
       {
         ALT: () => {
+          const first = this.LA(1);
           const key = this.SUBRULE2(this.labelKey);
           const test = this.OPTION(() =>
-            this.OR2<{ operator: ast.Requirement["operator"]; values: Part<ast.Word>[]; closed: boolean }>([
+            this.OR2(this.alts<{ operator: ast.Requirement["operator"]; values: Part<ast.Word>[]; closed: boolean }>(21, () => [
               {
                 ALT: () => {
-                  const operator = this.OR3([
-                    { ALT: () => (this.CONSUME(t.Equals), "=" as const) },
-                    { ALT: () => (this.CONSUME(t.DoubleEquals), "=" as const) },
-                    { ALT: () => (this.CONSUME(t.NotEquals), "!=" as const) },
-                  ]);
+                  const operator = this.OR3(
+                    this.alts(22, () => [
+                      { ALT: () => (this.CONSUME(t.Equals), "=" as const) },
+                      { ALT: () => (this.CONSUME(t.DoubleEquals), "=" as const) },
+                      { ALT: () => (this.CONSUME(t.NotEquals), "!=" as const) },
+                    ]),
+                  );
                   const values: Part<ast.Word>[] = [this.SUBRULE(this.labelValue)];
                   return { operator, values, closed: true };
                 },
               },
               {
                 ALT: () => {
-                  const operator = this.OR4([{ ALT: () => (this.CONSUME(Kw.in), "in" as const) }, { ALT: () => (this.CONSUME(Kw.notin), "notin" as const) }]);
+                  const operator = this.OR4(this.alts(23, () => [{ ALT: () => (this.CONSUME(Kw.in), "in" as const) }, { ALT: () => (this.CONSUME(Kw.notin), "notin" as const) }]));
                   this.CONSUME(t.LParen);
                   const values: Part<ast.Word>[] = [this.SUBRULE2(this.labelValue)];
                   this.MANY(() => {
@@ -887,7 +912,7 @@ export class SecpolParser extends EmbeddedActionsParser {
                   return { operator, values, closed: !close.isInsertedInRecovery };
                 },
               },
-            ]),
+            ])),
           );
           return this.ACTION((): Part<ast.Requirement> => {
             if (!test) return this.requirementOf(first, key, "exists", []);
@@ -898,8 +923,8 @@ export class SecpolParser extends EmbeddedActionsParser {
           });
         },
       },
-    ]);
-  });
+    ])),
+  );
 
   private requirementOf(first: IToken, key: Part<ast.LabelKey>, operator: ast.Requirement["operator"], values: ast.Word[]): Part<ast.Requirement> {
     return key ? { kind: "Requirement", key, operator, values, span: this.spanFrom(first) } : undefined;
@@ -920,7 +945,7 @@ export class SecpolParser extends EmbeddedActionsParser {
   });
 
   labelValue = this.rule<ast.Word>("labelValue", () => {
-    const token = this.OR([{ ALT: () => this.CONSUME(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }, { ALT: () => this.CONSUME(t.StringToken) }]);
+    const token = this.OR(this.alts(17, () => [{ ALT: () => this.CONSUME(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }, { ALT: () => this.CONSUME(t.StringToken) }]));
     return this.ACTION(() => this.word(token));
   });
 
@@ -941,7 +966,7 @@ export class SecpolParser extends EmbeddedActionsParser {
     const names = [this.CONSUME(t.Name), this.CONSUME2(t.Name)];
     const version = this.OPTION(() => {
       this.CONSUME(t.At);
-      return this.OR([{ ALT: () => this.CONSUME3(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }]);
+      return this.OR(this.alts(18, () => [{ ALT: () => this.CONSUME3(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }]));
     });
     return this.ACTION((): Part<ast.PssMode> => {
       // a name that recovery invented leaves its place to the next one
@@ -976,12 +1001,14 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   securityRule = this.rule<ast.SecurityRule>("securityRule", () => {
     const first = this.LA(1);
-    const action = this.OR([
-      { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
-      { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
-      { ALT: () => (this.CONSUME(Kw.require), "require" as const) },
-      { ALT: () => (this.CONSUME(Kw.set), "set" as const) },
-    ]);
+    const action = this.OR(
+      this.alts(19, () => [
+        { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
+        { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
+        { ALT: () => (this.CONSUME(Kw.require), "require" as const) },
+        { ALT: () => (this.CONSUME(Kw.set), "set" as const) },
+      ]),
+    );
     const parts = [this.SUBRULE(this.securityItem)];
     this.MANY(() => {
       this.CONSUME(t.Comma);
