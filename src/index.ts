@@ -4,6 +4,7 @@
  * (and, for `import` of files outside the build set, a resolver) and get values back.
  */
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
+import type { ParseResult } from "./syntax/parse.js";
 
 export type { Diagnostic, Span, Position, Severity } from "./diagnostics/diagnostic.js";
 
@@ -36,6 +37,12 @@ export interface CompileOptions {
   outputFormat?: "yaml" | "json";
   /** Called by `build` after each of its passes (`check`, `compile`, ..., `verify`), by name. */
   afterPass?: (pass: string) => void;
+  /**
+   * The parser, called once per file of the program (inputs, imports, the prelude); `parse` of
+   * `syntax/parse.ts` unless given. The language server passes `cachedParser()`'s, which parses a
+   * file again only when its text changed. Its results are not changed by the passes after it.
+   */
+  parse?: (text: string, path: string) => ParseResult;
 }
 
 /** One file of the output directory: `path` relative to it, `/`-separated. */

@@ -50,7 +50,7 @@ function load(inputs: readonly SourceText[], options: CompileOptions): Loaded {
     const source = queue.shift()!;
     if (source.path in sources) continue;
     sources[source.path] = source.text;
-    const parsed = parse(source.text, source.path);
+    const parsed = (options.parse ?? parse)(source.text, source.path);
     files.push(parsed.file);
     diagnostics.push(...parsed.diagnostics);
     for (const s of parsed.file.statements) {

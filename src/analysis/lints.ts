@@ -5,12 +5,12 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
-import { conjunctionMatches, describeConjunction, intersect, MAX_SELECTORS, setMatches, witness, type LabelSet } from "../semantics/labels.js";
+import { conjunctionMatches, describeConjunction, intersect, MAX_SELECTORS, setMatches, witness } from "../semantics/labels.js";
 import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule } from "../semantics/model.js";
 import { intersectPorts, isNoPorts, portsKey, subtractPorts, type PortSet } from "../semantics/ports.js";
 import { clauseReach, managedRegions } from "../semantics/regions.js";
-import { clausesNear, workloadsIn } from "../semantics/lookup.js";
+import { workloadsIn } from "../semantics/lookup.js";
 import { ownedPodRegions } from "../semantics/universe.js";
 import { podRegionName } from "./diff.js";
 
@@ -26,11 +26,26 @@ const overlaps = (a: Rect, b: Rect): boolean => {
   return !isEmptyEndpoints(intersectEndpoints(a.peers, b.peers)) && (ports === undefined || !isNoPorts(ports));
 };
 
-/** Deny clauses of the program on one side of pods `subjects` of a namespace. */
-function deniesOn(model: Model, namespace: string, direction: Direction, subjects: LabelSet) {
-  return clausesNear(model, namespace)
-    .filter(({ rule }) => rule.action === "deny")
-    .flatMap(({ rule, clause }) => clauseReach(model, clause).filter((r) => r.namespace.name === namespace && r.direction === direction && intersect(r.subjects, subjects).length > 0).map(() => ({ rule, clause })));
+type Reached = { rule: NetworkRule; clause: Clause; reach: ReturnType<typeof clauseReach>[number] };
+
+/**
+ * Per namespace and direction, the clauses of `rules` that reach it, with each reach, in program
+ * order: worked out once for the lints, rather than by scanning the clauses near a namespace for
+ * every rule (which grew with the product of rules and clauses near their namespaces).
+ */
+function reaches(model: Model, rules: readonly NetworkRule[]): (namespace: string, direction: Direction) => readonly Reached[] {
+  const index = new Map<string, Reached[]>();
+  for (const rule of rules) {
+    for (const clause of rule.clauses) {
+      for (const reach of clauseReach(model, clause)) {
+        const key = `${reach.namespace.name}\u0000${reach.direction}`;
+        const list = index.get(key);
+        if (list) list.push({ rule, clause, reach });
+        else index.set(key, [{ rule, clause, reach }]);
+      }
+    }
+  }
+  return (namespace, direction) => index.get(`${namespace}\u0000${direction}`) ?? [];
 }
 
 const clauseKey = (c: Clause) => `${endpointsKey(c.sources)}>${endpointsKey(c.destinations)}:${portsKey(c.ports)}`;
@@ -40,16 +55,16 @@ export function lint(model: Model): Diagnostic[] {
   const allows = model.rules.filter((r) => r.action === "allow");
   const denies = model.rules.filter((r) => r.action === "deny");
 
+  const allowsAt = reaches(model, allows);
+  const deniesAt = reaches(model, denies);
   // a deny that removes nothing: under `default deny`, no allow it reaches overlaps it
   for (const deny of denies) {
     const removes = deny.clauses.some((clause) =>
       clauseReach(model, clause).some((reach) => {
         if (reach.region.posture.posture === "allow") return true;
         const cut = otherEnd(clause, reach.direction);
-        return clausesNear(model, reach.namespace.name).some(
-          ({ rule, clause: a }) =>
-            rule.action === "allow" &&
-            clauseReach(model, a).some((r) => r.namespace === reach.namespace && r.direction === reach.direction && intersect(r.subjects, reach.subjects).length > 0 && overlaps(otherEnd(a, reach.direction), cut)),
+        return allowsAt(reach.namespace.name, reach.direction).some(
+          ({ clause: a, reach: r }) => r.namespace === reach.namespace && intersect(r.subjects, reach.subjects).length > 0 && overlaps(otherEnd(a, reach.direction), cut),
         );
       }),
     );
@@ -63,7 +78,9 @@ export function lint(model: Model): Diagnostic[] {
     const culprits = new Set<NetworkRule>();
     const survives = reaches.some(({ clause, reach }) => {
       let left: Rect[] = [otherEnd(clause, reach.direction)];
-      for (const { rule, clause: d } of deniesOn(model, reach.namespace.name, reach.direction, reach.subjects)) {
+      // the deny clauses on this side of these pods (once per reach of theirs that meets them)
+      const near = deniesAt(reach.namespace.name, reach.direction).filter(({ reach: r }) => intersect(r.subjects, reach.subjects).length > 0);
+      for (const { rule, clause: d } of near) {
         // only a deny that covers every pod the allow reaches there can remove it for all of them
         if (!clauseReach(model, d).some((r) => r.direction === reach.direction && r.namespace === reach.namespace && intersect(reach.subjects, r.subjects).length === reach.subjects.length)) continue;
         const cut = otherEnd(d, reach.direction);

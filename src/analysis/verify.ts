@@ -512,11 +512,20 @@ class Verification {
     const unreached = this.namespaces.firstOutside(reached);
     if (unreached !== undefined) reached.add(unreached);
 
+    // the selections reaching each namespace, in the order given: each selection put where it
+    // reaches (rather than every selection tested against every namespace reached)
+    const reaching = new Map<string, Selection[]>();
+    for (const n of reached) reaching.set(n, []);
+    for (const some of selections) {
+      for (const s of some) {
+        if (s.reach.size < all) for (const n of s.reach) reaching.get(n)!.push(s);
+        else for (const n of reached) if (s.reach.has(n)) reaching.get(n)!.push(s);
+      }
+    }
     const peers: Endpoint[] = [];
     for (const n of reached) {
       const pass = this.nextPass();
-      const here: Selection[] = [];
-      for (const some of selections) for (const s of some) if (s.reach.has(n)) here.push(s);
+      const here = reaching.get(n)!;
       const combined = this.regionsOf(here);
       for (const id of combined ?? here.flatMap((s) => s.pods)) if (this.take(id, pass)) peers.push(this.pod(n, id));
       if (this.take(this.selectors.none, pass)) peers.push(this.pod(n, this.selectors.none));
@@ -708,14 +717,20 @@ function verifySide(v: Verification, owned: OwnedNamespace, self: { pod: PodInst
   let checks = 0;
   const cases = new Cases();
   const { allows, denies } = meaning;
+  const placesOf = { allows: clausesByNamespace(v, allows, direction), denies: clausesByNamespace(v, denies, direction) };
   // one flow object, its peer and port changed in place (these loops are the hot ones: indexed, allocating nothing per port)
   const flow: ConcreteFlow = { src: self, dst: self, protocol: "TCP", port: 1 };
   for (let p = 0; p < peers.length; p++) {
     const peer = peers[p];
     // the case of the peer: being an address or a pod, the clauses and (per emitted view) the rules holding it
     const signature = cases.start("ip" in peer);
-    signature.list(allows, meaning.holds, peer);
-    signature.list(denies, meaning.holds, peer);
+    if ("pod" in peer) {
+      signature.list(allows, meaning.holds, peer, placesOf.allows(peer.pod.namespace));
+      signature.list(denies, meaning.holds, peer, placesOf.denies(peer.pod.namespace));
+    } else {
+      signature.list(allows, meaning.holds, peer);
+      signature.list(denies, meaning.holds, peer);
+    }
     for (let i = 0; i < emitted.length; i++) signature.list(emitted[i].rules, emitted[i].holds, peer);
     // peers with the same case are one (pods all carry the same ports)
     if (!cases.isNew()) continue;
@@ -736,6 +751,41 @@ function verifySide(v: Verification, owned: OwnedNamespace, self: { pod: PodInst
     }
   }
   return { checks };
+}
+
+/**
+ * For the pod peers of a side, per namespace: the places (ascending) of the clauses among `items`
+ * whose other end has a pod term reaching that namespace. The meaning holds a pod at an end only
+ * through a term whose namespace conjunction holds the pod's namespace, and a term's reach is
+ * exactly the namespaces its conjunction holds (`Namespaces.reachedBy`, on the labels the meaning
+ * reads too), so the clauses left out are ones the meaning would not hold the pod by; it is still
+ * asked about every other one. (The sides of a namespace that many denies name, e.g. a sandbox's
+ * egress under `deny ns(env=sandbox) -> X/*` in every X, asked every deny about every peer.)
+ */
+function clausesByNamespace(v: Verification, items: readonly { clause: Clause }[], direction: Direction): (namespace: string) => readonly number[] {
+  const all = v.namespaces.labels.size;
+  const everywhere: number[] = [];
+  const at = new Map<string, number[]>();
+  for (let i = 0; i < items.length; i++) {
+    const selections = v.selections(otherEnd(items[i].clause, direction));
+    if (selections.some((s) => s.reach.size >= all)) {
+      everywhere.push(i);
+      continue;
+    }
+    for (const s of selections) {
+      for (const n of s.reach) {
+        const list = at.get(n);
+        if (!list) at.set(n, [i]);
+        else if (list[list.length - 1] !== i) list.push(i);
+      }
+    }
+  }
+  const merged = new Map<string, readonly number[]>();
+  return (namespace) => {
+    let places = merged.get(namespace);
+    if (!places) merged.set(namespace, (places = everywhere.length === 0 ? (at.get(namespace) ?? []) : [...everywhere, ...(at.get(namespace) ?? [])].sort((a, b) => a - b)));
+    return places;
+  };
 }
 
 /**
@@ -760,12 +810,16 @@ class Cases {
     return this;
   }
 
-  /** Adds a list's part: the places of the items holding the peer. */
-  list<T>(items: readonly T[], holds: (item: T, peer: Endpoint) => boolean, peer: Endpoint): void {
+  /** Adds a list's part: the places of the items holding the peer (of those at `places`, ascending, when given: the others do not). */
+  list<T>(items: readonly T[], holds: (item: T, peer: Endpoint) => boolean, peer: Endpoint, places?: readonly number[]): void {
     const count = this.length;
     this.starts[this.lists++] = count;
     this.push(0);
-    for (let i = 0; i < items.length; i++) if (holds(items[i], peer)) this.push(i);
+    if (places) {
+      for (let k = 0; k < places.length; k++) if (holds(items[places[k]], peer)) this.push(places[k]);
+    } else {
+      for (let i = 0; i < items.length; i++) if (holds(items[i], peer)) this.push(i);
+    }
     this.buffer[count] = this.length - count - 1;
   }
 

@@ -28,7 +28,7 @@ import { build, check, type BuildResult, type CheckResult, type Diagnostic, type
 import { collectSymbols, referencesTo, symbolAt, type Declaration, type SymbolTable } from "../analysis/symbols.js";
 import { format } from "../format/format.js";
 import { peer, port, requirement } from "../format/print.js";
-import { parse } from "../syntax/parse.js";
+import { cachedParser } from "../syntax/parse.js";
 import { Kw } from "../syntax/tokens.js";
 import { capabilities } from "../semantics/security.js";
 import type * as ast from "../syntax/ast.js";
@@ -93,6 +93,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   /** The last program of each place, kept while its texts stay the same. */
   const programs = new Map<string, Program>();
+  /** Per place, the parse of each file, kept while its text stays the same: an edit re-parses one file. */
+  const parsers = new Map<string, ReturnType<typeof cachedParser>>();
+  const parserOf = (p: Program) => {
+    const key = p.dir ?? p.uri!;
+    let parser = parsers.get(key);
+    if (!parser) parsers.set(key, (parser = cachedParser()));
+    return parser;
+  };
   const pending = new Map<string, ReturnType<typeof setTimeout>>();
 
   /** The program a document belongs to: the `.secpol` files of its directory, open ones as edited. */
@@ -112,9 +120,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return p;
   }
 
-  const symbolsOf = (p: Program) => (p.symbols ??= collectSymbols(p.sources.map((s) => parse(s.text, s.path).file)));
-  const checkedOf = (p: Program) => (p.checked ??= check(p.sources, { resolveImport: resolver(p) }));
-  const builtOf = (p: Program) => (p.built ??= build(p.sources, { verify: false, resolveImport: resolver(p) }));
+  const symbolsOf = (p: Program) => (p.symbols ??= collectSymbols(p.sources.map((s) => parserOf(p)(s.text, s.path).file)));
+  const checkedOf = (p: Program) => (p.checked ??= check(p.sources, { resolveImport: resolver(p), parse: parserOf(p) }));
+  const builtOf = (p: Program) => (p.built ??= build(p.sources, { verify: false, resolveImport: resolver(p), parse: parserOf(p) }));
 
   /** Checks a document's program once typing pauses (one check for a burst of changes). */
   function schedule(uri: string): void {
@@ -171,6 +179,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       clearTimeout(pending.get(key));
       pending.delete(key);
       programs.delete(key);
+      parsers.delete(key);
     }
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });

@@ -298,7 +298,7 @@ export function universeRegions(models: readonly Model[], extra: readonly PodTer
 }
 
 function computeRegions(models: readonly Model[], extra: readonly PodTerm[], extraBlocks: readonly IpBlock[]): Regions {
-  const terms = [...allTerms(models), ...extra];
+  const terms = extra.length === 0 ? allTerms(models) : [...allTerms(models), ...extra];
   const found = namespaceRegions(models, terms.map((t) => t.namespaces));
   if (found.partial) return { tooMany: "the namespace selectors tell apart too many kinds of namespace" };
   const { namespaces } = found;
@@ -372,12 +372,43 @@ export function namespaceRegions(models: readonly Model[], selectors: readonly C
   return { namespaces, partial: !regions };
 }
 
+/**
+ * `terms` grouped by namespace selector (most terms share one: `ns shop`'s, a team's), with each
+ * term's pod selector key: a namespace is matched against each distinct namespace selector once,
+ * not against every term of the program (which made the lints' per-namespace regions quadratic).
+ */
+interface TermIndex {
+  groups: { namespaces: Conjunction; terms: number[] }[];
+  podKeys: string[];
+}
+const termIndexes = new WeakMap<readonly PodTerm[], TermIndex>();
+
+function termIndex(terms: readonly PodTerm[]): TermIndex {
+  let index = termIndexes.get(terms);
+  if (index) return index;
+  const byKey = new Map<string, { namespaces: Conjunction; terms: number[] }>();
+  terms.forEach((t, i) => {
+    const key = conjunctionKey(t.namespaces);
+    const group = byKey.get(key);
+    if (group) group.terms.push(i);
+    else byKey.set(key, { namespaces: t.namespaces, terms: [i] });
+  });
+  index = { groups: [...byKey.values()], podKeys: terms.map((t) => conjunctionKey(t.pods)) };
+  termIndexes.set(terms, index);
+  return index;
+}
+
 /** The regions of pods of one namespace that the selectors of `terms` and of its workloads tell apart. */
 function podRegionsIn(models: readonly Model[], terms: readonly PodTerm[], namespace: NamespaceRegion): PodRegion[] | { tooMany: string } {
   const here = new Map<string, Conjunction>();
   const workloads = models.flatMap((m) => workloadsIn(m, namespace.name));
   for (const w of workloads) here.set(conjunctionKey(w.pods), w.pods);
-  for (const t of terms) if (namespace.labels.some((l) => conjunctionMatches(t.namespaces, l))) here.set(conjunctionKey(t.pods), t.pods);
+  // the terms whose namespace selector holds this namespace, in program order
+  const { groups, podKeys } = termIndex(terms);
+  const reaching: number[] = [];
+  for (const g of groups) if (namespace.labels.some((l) => conjunctionMatches(g.namespaces, l))) reaching.push(...g.terms);
+  reaching.sort((a, b) => a - b);
+  for (const i of reaching) here.set(podKeys[i], terms[i].pods);
   const preferred = [{}, ...workloads.map((w) => witness(w.pods))];
   const labels = labelRegions([...here.values()], everything, preferred);
   if (!labels) return { tooMany: `the pod selectors that can reach namespace \`${namespace.name}\` tell apart too many kinds of pod` };
@@ -395,7 +426,15 @@ export function ownedPodRegions(model: Model, name: string): PodRegion[] | { too
   return podRegionsIn([model], allTerms([model]), { name, labels: [owned.labels], owned: true, invented: false });
 }
 
-const allTerms = (models: readonly Model[]): PodTerm[] => models.flatMap((m) => [...podTerms(m), ...m.assertions.flatMap((a) => a.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))]);
+const termsOfModel = new WeakMap<Model, PodTerm[]>();
+/** Every pod term of the programs (rules' and assertions'); one program's, computed once. */
+const allTerms = (models: readonly Model[]): PodTerm[] => {
+  const compute = () => models.flatMap((m) => [...podTerms(m), ...m.assertions.flatMap((a) => a.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))]);
+  if (models.length !== 1) return compute();
+  let terms = termsOfModel.get(models[0]);
+  if (!terms) termsOfModel.set(models[0], (terms = compute()));
+  return terms;
+};
 
 const labelsEqual = (a: Labels, b: Labels): boolean => {
   const ka = Object.keys(a);

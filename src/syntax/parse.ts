@@ -95,6 +95,22 @@ function unknownEscapes(tok: IToken, path: string, diagnostics: Diagnostic[]): v
   }
 }
 
+/**
+ * A parser that remembers each file's last parse and returns it while the file's text is the same:
+ * what the language server checks after an edit re-parses only the edited file. Every parse goes
+ * through `parse`.
+ */
+export function cachedParser(): (text: string, path: string) => ParseResult {
+  const last = new Map<string, { text: string; result: ParseResult }>();
+  return (text, path) => {
+    const known = last.get(path);
+    if (known?.text === text) return known.result;
+    const result = parse(text, path);
+    last.set(path, { text, result });
+    return result;
+  };
+}
+
 export function parse(text: string, path: string): ParseResult {
   if (text.length > MAX_FILE_SIZE) {
     const start = { line: 1, column: 1, offset: 0 };
