@@ -50,12 +50,12 @@ function evaluator(): NonNullable<typeof cel> {
   return cel;
 }
 
-/** A pod inside each kind the policy matches (ReplicaSet, StatefulSet, ... share Deployment's shape). */
-export function wrapPod(kind: string, meta: Json, spec: Json): Json {
-  const template = { metadata: meta, spec };
+/** A pod inside each kind the policy matches (ReplicaSet, StatefulSet, ... share Deployment's shape); a template without metadata when `meta` is undefined. */
+export function wrapPod(kind: string, meta: Json | undefined, spec: Json): Json {
+  const template = meta === undefined ? { spec } : { metadata: meta, spec };
   switch (kind) {
     case "Pod":
-      return { apiVersion: "v1", kind, metadata: meta, spec };
+      return { apiVersion: "v1", kind, metadata: meta ?? {}, spec };
     case "PodTemplate":
       return { apiVersion: "v1", kind, metadata: { name: "t" }, template };
     case "CronJob":
@@ -101,11 +101,11 @@ export function verifyAdmissionPolicies(model: Model, compiled: AdmissionPolicie
     const items = [...new Set(validations.map((v) => v.entry.item))];
     const bases: Json[] = [{ containers: [{ name: "app", image: "app" }] }, podUsing("").spec, ...items.map((i) => podUsing(i).spec)];
     const specs = bases.flatMap((s) => [s, moveContainers(s, "initContainers"), moveContainers(s, "ephemeralContainers")]);
-    const labelSets = [{}, ...model.workloads.filter((w) => w.namespace === namespace.name).map((w) => witness(w.pods))];
+    const labelSets: (Json | undefined)[] = [undefined, {}, ...model.workloads.filter((w) => w.namespace === namespace.name).map((w) => witness(w.pods))];
     for (const spec of specs) {
       for (const labels of labelSets) {
-        const meta = { labels, annotations: {} };
-        const expected = meaning(spec, meta);
+        const meta = labels === undefined ? undefined : { labels, annotations: {} };
+        const expected = meaning(spec, meta ?? {});
         for (const kind of POD_KINDS) {
           checks++;
           const got = judge(wrapPod(kind, meta, spec));

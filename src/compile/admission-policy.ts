@@ -280,18 +280,18 @@ function exceptionCheck(entry: SecurityEntry, allows: readonly string[], minor: 
   return undefined;
 }
 
-/** The pod spec and pod metadata of every kind the policy matches. */
+/** Where each matched kind keeps its pod template (a Pod is its own). */
+const byKind = (field: (template: string) => string) =>
+  `object.kind == 'Pod' ? ${field("object")} : object.kind == 'CronJob' ? ${field("object.spec.jobTemplate.spec.template")} : object.kind == 'PodTemplate' ? ${field("object.template")} : ${field("object.spec.template")}`;
+
+/**
+ * The pod spec and pod metadata of every kind the policy matches. A template's metadata may be left
+ * out (a Job's, a PodTemplate's): it is then an empty map, not an evaluation error that
+ * `failurePolicy: Fail` would turn into a refusal.
+ */
 const podVariables = [
-  {
-    name: "spec",
-    expression:
-      "object.kind == 'Pod' ? object.spec : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.kind == 'PodTemplate' ? object.template.spec : object.spec.template.spec",
-  },
-  {
-    name: "meta",
-    expression:
-      "object.kind == 'Pod' ? object.metadata : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.metadata : object.kind == 'PodTemplate' ? object.template.metadata : object.spec.template.metadata",
-  },
+  { name: "spec", expression: byKind((t) => `${t}.spec`) },
+  { name: "meta", expression: byKind((t) => (t === "object" ? "object.metadata" : `(has(${t}.metadata) ? ${t}.metadata : {})`)) },
 ];
 
 export const POD_VARIABLES: readonly { name: string; expression: string }[] = podVariables;

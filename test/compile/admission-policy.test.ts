@@ -104,6 +104,19 @@ test("a workload's exception from the model's exception set takes a namespace-wi
   assert.equal(verdict(pod({ app: "web" }, host)).length, 3);
 });
 
+test("a pod template without metadata (a PodTemplate, a Job, a CronJob) is judged, not an evaluation error", () => {
+  const verdict = judge();
+  const spec = { containers: [{ name: "a", image: "a" }] };
+  const bare = [
+    { apiVersion: "v1", kind: "PodTemplate", metadata: { name: "t" }, template: { spec } },
+    { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { template: { spec } } },
+    { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "c" }, spec: { schedule: "* * * * *", jobTemplate: { spec: { template: { spec } } } } },
+  ];
+  // before: the `meta` variable was a CEL error (no such field), so failurePolicy Fail refused them
+  for (const o of bare) assert.equal(verdict(o), [], o.kind);
+  for (const o of bare) assert.equal(verdict(JSON.parse(JSON.stringify(o).replace('"containers":[{"name":"a","image":"a"}]', '"hostNetwork":true,"containers":[{"name":"a","image":"a"}]'))), ["m.secpol:7: deny hostNetwork: the pod must not use hostNetwork"], o.kind);
+});
+
 test("translation validation refuses a policy whose CEL differs from the rule's meaning, with a counterexample", () => {
   const { model } = checkModel([{ path: "m.secpol", text: program("1.30") }]);
   const compiled = compileAdmissionPolicies(model!);
