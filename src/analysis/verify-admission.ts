@@ -15,7 +15,7 @@ import { POD_VARIABLES, type AdmissionPolicies, type Validation } from "../compi
 type Json = Record<string, any>;
 type Program = (bindings: Json) => unknown;
 
-let cel: { compile(expression: string): Program; isTrue(value: unknown): boolean } | undefined;
+let cel: { compile(expression: string): Program; isTrue(value: unknown): boolean; isError(value: unknown): boolean } | undefined;
 
 /** Node's `require` for this module, where the runtime has one (Node 20.16 and newer; not a browser). */
 function nodeRequire(): ((id: string) => unknown) | undefined {
@@ -33,18 +33,26 @@ function evaluator(): NonNullable<typeof cel> {
     if (!load) throw new Error("the CEL evaluator cannot be loaded in this runtime");
     const lib = load("@bufbuild/cel") as typeof import("@bufbuild/cel");
     const env = lib.celEnv();
+    // builds repeat the same expressions (the pod variables, a rule in every namespace); planning them is most of the cost
+    const planned = new Map<string, (b: Json) => unknown>();
     cel = {
       compile: (expression) => {
-        const run = lib.plan(env, lib.parse(expression)) as (b: Json) => unknown;
+        let run = planned.get(expression);
+        if (!run) {
+          if (planned.size >= 4096) planned.clear();
+          run = lib.plan(env, lib.parse(expression)) as (b: Json) => unknown;
+          planned.set(expression, run);
+        }
         return (bindings) => {
           try {
-            return run(bindings);
+            return run!(bindings);
           } catch (e) {
             return e;
           }
         };
       },
       isTrue: (value) => value === true,
+      isError: (value) => value instanceof Error || lib.isCelError(value),
     };
   }
   return cel;
@@ -67,15 +75,30 @@ export function wrapPod(kind: string, meta: Json | undefined, spec: Json): Json 
 
 export const POD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController", "PodTemplate"];
 
-/** A compiled policy: its verdict on an object (the messages of the validations that fail; an evaluation error fails, as `failurePolicy: Fail` does). */
+/** What a validation may read besides `variables`; one that reads none of them is a function of the variables alone. */
+const BEYOND_VARIABLES = /\b(object|oldObject|request|params|namespaceObject|authorizer)\b/;
+
+/**
+ * A compiled policy: its verdict on an object (the messages of the validations that fail; an
+ * evaluation error fails, as `failurePolicy: Fail` does). When the validations read only the
+ * variables and an object's variables equal (CEL `==`) those of the object judged just before, the
+ * verdict is that object's: the same pod in another kind costs two comparisons, not every rule.
+ */
 export function policyJudge(validations: readonly Validation[]): (object: Json) => string[] {
   const e = evaluator();
   const variables = POD_VARIABLES.map((v) => ({ name: v.name, run: e.compile(v.expression) }));
   const programs = validations.map((v) => ({ v, run: e.compile(v.cel) }));
+  const sameVariables = e.compile(POD_VARIABLES.map((v) => `variables.${v.name} == last.${v.name}`).join(" && "));
+  const pure = validations.every((v) => !BEYOND_VARIABLES.test(v.cel));
+  let last: { vars: Json; verdict: string[] } | undefined;
   return (object) => {
     const vars: Json = {};
     for (const v of variables) vars[v.name] = v.run({ object, variables: vars });
-    return programs.filter((p) => !e.isTrue(p.run({ object, variables: vars }))).map((p) => p.v.message);
+    const whole = Object.values(vars).every((value) => !e.isError(value));
+    if (pure && whole && last && e.isTrue(sameVariables({ variables: vars, last: last.vars }))) return last.verdict;
+    const verdict = programs.filter((p) => !e.isTrue(p.run({ object, variables: vars }))).map((p) => p.v.message);
+    last = whole ? { vars, verdict } : undefined;
+    return verdict;
   };
 }
 
