@@ -94,7 +94,8 @@ function featureAbsent(item: string, minor: number, allowedPorts: [number, numbe
     case "volume":
       return volumeAbsent(argument!);
     case "capability":
-      return containersHold(`!${fieldIs("c", "securityContext.capabilities.add", `.exists(a, a == ${quote(argument!)})`)}`, (c) => !((sc(c).capabilities?.add ?? []) as string[]).includes(argument!));
+      // adding ALL adds every capability
+      return containersHold(`!${fieldIs("c", "securityContext.capabilities.add", `.exists(a, a == ${quote(argument!)} || a == 'ALL')`)}`, (c) => !((sc(c).capabilities?.add ?? []) as string[]).some((a) => a === argument || a === "ALL"));
     case "sysctl":
       return {
         cel: `!${fieldIs(S, "securityContext.sysctls", `.exists(s, s.name == ${quote(argument!)})`)}`,

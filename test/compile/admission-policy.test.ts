@@ -117,6 +117,12 @@ test("a pod template without metadata (a PodTemplate, a Job, a CronJob) is judge
   for (const o of bare) assert.equal(verdict(JSON.parse(JSON.stringify(o).replace('"containers":[{"name":"a","image":"a"}]', '"hostNetwork":true,"containers":[{"name":"a","image":"a"}]'))), ["m.secpol:7: deny hostNetwork: the pod must not use hostNetwork"], o.kind);
 });
 
+test("`deny capability C` refuses a container that adds ALL, which adds C (found by the property test)", () => {
+  const verdict = judge();
+  const all = { containers: [{ name: "a", image: "a", securityContext: { capabilities: { add: ["ALL"] } } }] };
+  assert.equal(verdict(pod({ app: "other" }, all)), ["m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN"], "before: admitted");
+});
+
 test("translation validation refuses a policy whose CEL differs from the rule's meaning, with a counterexample", () => {
   const { model } = checkModel([{ path: "m.secpol", text: program("1.30") }]);
   const compiled = compileAdmissionPolicies(model!);
