@@ -68,8 +68,14 @@ const portRange = (argument: string | undefined): [number, number] => {
   return [from, to ?? from];
 };
 
-/** The feature's absence (what `deny FEATURE` requires), less the hostPort ranges an exception allows. */
-function featureAbsent(item: string, minor: number, allowedPorts: [number, number][] = []): Check {
+/** Host ports the exceptions of a workload give back from a `deny hostPort`: its pods may use these ranges. */
+interface PortExceptions {
+  pods: Check;
+  ranges: [number, number][];
+}
+
+/** The feature's absence (what `deny FEATURE` requires), less the host ports workloads' exceptions give back. */
+function featureAbsent(item: string, minor: number, portExceptions: readonly PortExceptions[] = []): Check {
   const [feature, argument] = item.split(" ") as [string, string | undefined];
   switch (feature) {
     case "privileged":
@@ -80,14 +86,21 @@ function featureAbsent(item: string, minor: number, allowedPorts: [number, numbe
       return { cel: `!${fieldIs(S, feature, " == true")}`, holds: (spec) => spec[feature] !== true };
     case "hostPort": {
       const [from, to] = portRange(argument);
-      const inRange = (p: string, [a, b]: [number, number]) => (a === b ? `${p} == ${a}` : `(${p} >= ${a} && ${p} <= ${b})`);
-      const allowed = allowedPorts.map((r) => ` || ${inRange("p.hostPort", r)}`).join("");
-      return containersHold(`!has(c.ports) || c.ports.all(p, !has(p.hostPort) || !${inRange("p.hostPort", [from, to])}${allowed})`, (c) =>
-        ((c.ports ?? []) as Json[]).every((p) => {
-          const h = p.hostPort;
-          return h === undefined || h === null || !(h >= from && h <= to) || allowedPorts.some(([a, b]) => h >= a && h <= b);
-        }),
-      );
+      const inRange = (p: string, [a, b]: [number, number]) => (a === b ? `(${p} == ${a})` : `(${p} >= ${a} && ${p} <= ${b})`);
+      // a port in the denied range is fine for the pods of a workload whose exceptions give it back
+      const given = portExceptions.map((x) => ` || ((${x.pods.cel}) && (${x.ranges.map((r) => inRange("p.hostPort", r)).join(" || ")}))`).join("");
+      return {
+        cel: everyContainer(`!has(c.ports) || c.ports.all(p, !has(p.hostPort) || !${inRange("p.hostPort", [from, to])}${given})`),
+        holds: (spec, meta) => {
+          const mine = portExceptions.filter((x) => x.pods.holds(spec, meta)).flatMap((x) => x.ranges);
+          return containersOf(spec).every((c) =>
+            ((c.ports ?? []) as Json[]).every((p) => {
+              const h = p.hostPort;
+              return h === undefined || h === null || !(h >= from && h <= to) || mine.some(([a, b]) => h >= a && h <= b);
+            }),
+          );
+        },
+      };
     }
     case "hostPath":
       return volumeAbsent("hostPath");
@@ -238,7 +251,6 @@ export function namespaceValidations(model: Model, namespace: OwnedNamespace, mi
   const mine = model.security.filter((e) => (e.target.kind === "namespace" ? e.target.namespace.name : e.target.workload.namespace) === namespace.name);
   const rules = mine.filter((e) => e.action === "deny" || e.action === "require");
   const allowsOf = (w: Workload) => mine.filter((e) => e.action === "allow" && e.target.kind === "workload" && e.target.workload === w).map((e) => e.item);
-  const workloads = model.workloads.filter((w) => w.namespace === namespace.name);
   // one validation per rule and target, in an order that moving statements does not change
   const byKey = new Map<string, SecurityEntry>();
   for (const entry of rules) {
@@ -247,21 +259,13 @@ export function namespaceValidations(model: Model, namespace: OwnedNamespace, mi
   }
   const validations: Validation[] = [];
   for (const [, entry] of [...byKey].sort(([a], [b]) => compareStrings(a, b))) {
-    const base = entry.action === "deny" ? featureAbsent(entry.item, minor) : requirementHolds(entry.item, minor);
     let check: Check;
     if (entry.target.kind === "workload") {
+      const base = entry.action === "deny" ? featureAbsent(entry.item, minor) : requirementHolds(entry.item, minor);
       const pods = podsOf(entry.target.workload.pods);
       check = { cel: `!(${pods.cel}) || (${base.cel})`, holds: (s, m) => !pods.holds(s, m) || base.holds(s, m) };
     } else {
-      // the exceptions of each workload, most specific first in the order workloads are declared
-      check = base;
-      for (const w of [...workloads].reverse()) {
-        const own = exceptionCheck(entry, allowsOf(w), minor);
-        if (!own) continue;
-        const pods = podsOf(w.pods);
-        const rest = check;
-        check = { cel: `(${pods.cel}) ? (${own.cel}) : (${rest.cel})`, holds: (s, m) => (pods.holds(s, m) ? own.holds(s, m) : rest.holds(s, m)) };
-      }
+      check = withExceptions(entry, allowsOf, minor);
     }
     const place = `${entry.span.file}:${entry.span.start.line}`;
     validations.push({ ...check, entry, message: `${place}: ${entry.action} ${entry.item}${entry.target.kind === "workload" ? ` for ${entry.target.workload.name}` : ""}: the pod ${entry.action === "deny" ? `must not use ${entry.item}` : `must meet ${entry.item}`}` });
@@ -269,16 +273,21 @@ export function namespaceValidations(model: Model, namespace: OwnedNamespace, mi
   return validations;
 }
 
-/** What a namespace-wide entry becomes for a workload with these exceptions: undefined when they do not touch it. */
-function exceptionCheck(entry: SecurityEntry, allows: readonly string[], minor: number): Check | undefined {
-  if (entry.action !== "deny") return undefined;
+/**
+ * A namespace-wide entry less the exceptions that override it (the checker's `exempt`: workloads
+ * whose `allow` wins by specificity): the pods of a workload whose exception names the feature (or
+ * restricts what a `require` writes) are not held to it; `allow hostPort RANGE` gives back those
+ * ports. A pod of several such workloads has the exceptions of each.
+ */
+function withExceptions(entry: SecurityEntry, allowsOf: (w: Workload) => string[], minor: number): Check {
   const [feature] = entry.item.split(" ");
-  if (allows.includes(entry.item) || allows.includes(feature)) return { cel: "true", holds: () => true };
-  if (feature === "hostPort") {
-    const ranges = allows.filter((a) => a.startsWith("hostPort ")).map((a) => portRange(a.split(" ")[1]));
-    if (ranges.length > 0) return featureAbsent(entry.item, minor, ranges);
-  }
-  return undefined;
+  const exempt = entry.exempt ?? [];
+  const whole = exempt.filter((w) => entry.action === "require" || allowsOf(w).some((a) => a === entry.item || a === feature)).map((w) => podsOf(w.pods));
+  const ports = entry.action === "deny" && feature === "hostPort"
+    ? exempt.map((w) => ({ pods: podsOf(w.pods), ranges: allowsOf(w).filter((a) => a.startsWith("hostPort ")).map((a) => portRange(a.split(" ")[1])) })).filter((x) => x.ranges.length > 0)
+    : [];
+  const base = entry.action === "deny" ? featureAbsent(entry.item, minor, ports) : requirementHolds(entry.item, minor);
+  return whole.reduceRight<Check>((rest, pods) => or(pods, rest), base);
 }
 
 /** Where each matched kind keeps its pod template (a Pod is its own). */

@@ -96,6 +96,7 @@ test("a workload's exception from the model's exception set takes a namespace-wi
   const exporter = model!.workloads.find((w) => w.name === "node-exporter")!;
   const deny = model!.security.find((e) => e.item === "hostNetwork")!;
   model!.security.push({ ...deny, action: "allow", target: { kind: "workload", workload: exporter } });
+  (deny.exempt ??= []).push(exporter);
   const compiled = compileAdmissionPolicies(model!);
   assert.equal(verifyAdmissionPolicies(model!, compiled).counterexample, undefined);
   const verdict = policyJudge(compiled.policies[0].validations);
@@ -121,6 +122,36 @@ test("`deny capability C` refuses a container that adds ALL, which adds C (found
   const verdict = judge();
   const all = { containers: [{ name: "a", image: "a", securityContext: { capabilities: { add: ["ALL"] } } }] };
   assert.equal(verdict(pod({ app: "other" }, all)), ["m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN"], "before: admitted");
+});
+
+test("found by the property test: `deny hostPort PORT` admits other host ports; exceptions that override a namespace's `require`, or of two workloads, hold", () => {
+  const text = `cluster { version 1.30 }
+namespace a {
+  workload fe tier=fe
+}
+deny hostPort 9100 in ns a
+require seccomp RuntimeDefault in ns a
+allow unconfinedSeccomp for a/fe
+namespace b {
+  workload x app=x
+  workload y tier=y
+}
+deny hostPort 9000..9300 in ns b
+allow hostPort 9100 for b/x
+allow hostPort 9200 for b/y
+`;
+  const { model } = checkModel([{ path: "m.secpol", text }]);
+  const [a, b] = compileAdmissionPolicies(model!).policies.map((p) => policyJudge(p.validations));
+  const confined = { securityContext: { seccompProfile: { type: "RuntimeDefault" } } };
+  const ports = (...hostPorts: number[]) => ({ ...confined, containers: [{ name: "a", image: "a", ports: hostPorts.map((hostPort) => ({ containerPort: hostPort, hostPort })) }] });
+  // before: `!p.hostPort == 9100` negated the port, an evaluation error, so any host port was refused
+  assert.equal(a(pod({}, ports(9200))), []);
+  assert.equal(a(pod({}, ports(9100))), ["m.secpol:5: deny hostPort 9100: the pod must not use hostPort 9100"]);
+  // before: the exception (which the checker notes, SP9036) was left out of the policy
+  assert.equal(a(pod({ tier: "fe" }, { containers: [{ name: "a", image: "a" }] })), []);
+  // before: a pod of two workloads had the exceptions of the first declared only
+  assert.equal(b(pod({ app: "x", tier: "y" }, ports(9100, 9200))), []);
+  assert.equal(b(pod({ app: "x" }, ports(9100, 9200))).length, 1);
 });
 
 test("translation validation refuses a policy whose CEL differs from the rule's meaning, with a counterexample", () => {
