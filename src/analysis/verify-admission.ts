@@ -9,7 +9,7 @@
 import type { Span } from "../diagnostics/diagnostic.js";
 import type { Model } from "../semantics/model.js";
 import { witness } from "../semantics/labels.js";
-import { podUsing } from "../semantics/security.js";
+import { podUsing, type FieldValue } from "../semantics/security.js";
 import { POD_VARIABLES, type AdmissionPolicies, type Validation } from "../compile/admission-policy.js";
 
 type Json = Record<string, any>;
@@ -105,6 +105,18 @@ export function policyJudge(validations: readonly Validation[]): (object: Json) 
 /** The program's meaning: the messages of the rules the pod breaks. */
 export const programJudge = (validations: readonly Validation[]) => (spec: Json, meta: Json): string[] => validations.filter((v) => !v.holds(spec, meta)).map((v) => v.message);
 
+/** A pod that meets `restricted`, with the values of a `set` written in. */
+function podSetting(values: readonly FieldValue[]): Json {
+  const spec = podUsing("").spec;
+  const write = (holder: Json, path: string, value: unknown) => {
+    const keys = path.split(".");
+    const parent = keys.slice(0, -1).reduce((o, k) => (o[k] = { ...(o[k] ?? {}) }), holder);
+    parent[keys[keys.length - 1]] = value;
+  };
+  for (const v of values) for (const holder of v.scope === "pod" ? [spec] : spec.containers) write(holder, v.path, v.value);
+  return spec;
+}
+
 /** The pod in `spec` with its containers moved to another container kind. */
 function moveContainers(spec: Json, to: "initContainers" | "ephemeralContainers"): Json {
   return { ...spec, containers: [{ name: "main", image: "app" }], [to]: spec.containers };
@@ -122,7 +134,7 @@ export function verifyAdmissionPolicies(model: Model, compiled: AdmissionPolicie
     const judge = policyJudge(validations);
     const meaning = programJudge(validations);
     const items = [...new Set(validations.map((v) => v.entry.item))];
-    const bases: Json[] = [{ containers: [{ name: "app", image: "app" }] }, podUsing("").spec, ...items.map((i) => podUsing(i).spec)];
+    const bases: Json[] = [{ containers: [{ name: "app", image: "app" }] }, podUsing("").spec, ...items.map((i) => podUsing(i).spec), ...validations.filter((v) => v.entry.action === "set").map((v) => podSetting(v.entry.values))];
     const specs = bases.flatMap((s) => [s, moveContainers(s, "initContainers"), moveContainers(s, "ephemeralContainers")]);
     const labelSets: (Json | undefined)[] = [undefined, {}, ...model.workloads.filter((w) => w.namespace === namespace.name).map((w) => witness(w.pods))];
     for (const spec of specs) {

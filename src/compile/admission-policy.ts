@@ -1,7 +1,8 @@
 /**
- * The ValidatingAdmissionPolicy target (LANGUAGE.md 7.5): per owned namespace with `deny` or
- * `require` rules, one ValidatingAdmissionPolicy whose CEL validations admit a pod, or any object
- * that makes pods, exactly when the program's requirement set holds for it less its exceptions, and
+ * The ValidatingAdmissionPolicy target (LANGUAGE.md 7.5): per owned namespace with `deny`,
+ * `require` or `set` rules, one ValidatingAdmissionPolicy whose CEL validations admit a pod, or any
+ * object that makes pods, exactly when the program's requirement set holds for it less its
+ * exceptions (and what its `set`s establish is there, as the SecurityContext patch writes it), and
  * one binding that selects the namespace. Each rule is written twice, side by side: as CEL for the
  * API server and as the program's meaning in TypeScript (`holds`), which the build's translation
  * validation (src/analysis/verify-admission.ts) compares on representative pods.
@@ -10,7 +11,8 @@ import { compareStrings, type Span } from "../diagnostics/diagnostic.js";
 import type { Cluster, Model, OwnedNamespace, Workload } from "../semantics/model.js";
 import { NAMESPACE_NAME_LABEL } from "../semantics/model.js";
 import type { Conjunction } from "../semantics/labels.js";
-import type { SecurityEntry } from "../semantics/security.js";
+import { setText, type FieldValue, type SecurityEntry } from "../semantics/security.js";
+
 import { LATEST } from "../semantics/pss.js";
 import type { Manifest } from "./manifest.js";
 
@@ -184,10 +186,15 @@ function requirementHolds(item: string, minor: number): Check {
     case "noPrivilegeEscalation":
       return or(isWindows, containersHold(fieldIs("c", "securityContext.allowPrivilegeEscalation", " == false"), (c) => sc(c).allowPrivilegeEscalation === false));
     case "drop": {
-      const cap = args[0];
+      // every capability named (`drop NET_RAW CHOWN`), or ALL
+      const dropsAll = "c.securityContext.capabilities.drop.exists(d, d == 'ALL')";
+      const dropsEach = args.map((cap) => `${quote(cap)} in c.securityContext.capabilities.drop`).join(" && ");
       return or(
         isWindows,
-        containersHold(fieldIs("c", "securityContext.capabilities.drop", `.exists(d, d == 'ALL' || d == ${quote(cap)})`), (c) => ((sc(c).capabilities?.drop ?? []) as string[]).some((d) => d === "ALL" || d === cap)),
+        containersHold(`(${present("c", "securityContext.capabilities.drop").slice(1, -1)} && (${dropsAll} || (${dropsEach})))`, (c) => {
+          const dropped = (sc(c).capabilities?.drop ?? []) as string[];
+          return dropped.includes("ALL") || args.every((cap) => dropped.includes(cap));
+        }),
       );
     }
     case "seccomp": {
@@ -237,6 +244,33 @@ function podsOf(pods: Conjunction): Check {
   };
 }
 
+/** A CEL literal of a value a `set` writes (numbers, booleans, strings and lists of them). */
+const literal = (value: unknown): string => (Array.isArray(value) ? `[${value.map(literal).join(", ")}]` : typeof value === "string" ? quote(value) : String(value));
+
+/** The field at `path` holds `value` (an object: each of its fields holds), as the patch writes it. */
+function valueIs(base: string, path: string, value: unknown): { cel: string; holds(o: Json): boolean } {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const parts = Object.entries(value).map(([k, v]) => valueIs(base, `${path}.${k}`, v));
+    return { cel: parts.map((p) => p.cel).join(" && "), holds: (o) => parts.every((p) => p.holds(o)) };
+  }
+  const at = (o: Json) => path.split(".").reduce<any>((x, k) => (x === undefined || x === null ? undefined : x[k]), o);
+  return { cel: fieldIs(base, path, ` == ${literal(value)}`), holds: (o) => JSON.stringify(at(o)) === JSON.stringify(value) };
+}
+
+/**
+ * What `set` establishes: the values the patch writes are there, at the pod (or in every container)
+ * — except those a workload sets itself for its own pods (`overriddenBy`: its pods, per path), as the
+ * patch writes the workload's value last.
+ */
+function valuesSet(values: readonly FieldValue[], overriddenBy: (path: string) => Check[] = () => []): Check {
+  const parts = values.map((v): Check => {
+    const is = valueIs(v.scope === "pod" ? S : "c", v.path, v.value);
+    const own: Check = v.scope === "pod" ? { cel: is.cel, holds: (spec) => is.holds(spec) } : containersHold(is.cel, (c) => is.holds(c));
+    return overriddenBy(v.path).reduceRight<Check>((rest, pods) => or(pods, rest), own);
+  });
+  return parts.reduce((a, b) => and(a, b));
+}
+
 export interface Validation extends Check {
   entry: SecurityEntry;
   message: string;
@@ -249,29 +283,37 @@ export interface Validation extends Check {
  */
 export function namespaceValidations(model: Model, namespace: OwnedNamespace, minor: number): Validation[] {
   const mine = model.security.filter((e) => (e.target.kind === "namespace" ? e.target.namespace.name : e.target.workload.namespace) === namespace.name);
-  const rules = mine.filter((e) => e.action === "deny" || e.action === "require");
+  const rules = mine.filter((e) => e.action !== "allow");
   const allowsOf = (w: Workload) => mine.filter((e) => e.action === "allow" && e.target.kind === "workload" && e.target.workload === w).map((e) => e.item);
   // one validation per rule and target, in an order that moving statements does not change
   const byKey = new Map<string, SecurityEntry>();
   for (const entry of rules) {
-    const key = `${entry.target.kind === "workload" ? `1 ${entry.target.workload.name}` : "0"} ${entry.action} ${entry.item}`;
+    const key = `${entry.target.kind === "workload" ? `1 ${entry.target.workload.name}` : "0"} ${ruleText(entry)}`;
     if (!byKey.has(key)) byKey.set(key, entry);
   }
   const validations: Validation[] = [];
   for (const [, entry] of [...byKey].sort(([a], [b]) => compareStrings(a, b))) {
     let check: Check;
     if (entry.target.kind === "workload") {
-      const base = entry.action === "deny" ? featureAbsent(entry.item, minor) : requirementHolds(entry.item, minor);
+      const base = entry.action === "deny" ? featureAbsent(entry.item, minor) : entry.action === "require" ? requirementHolds(entry.item, minor) : valuesSet(entry.values);
       const pods = podsOf(entry.target.workload.pods);
       check = { cel: `!(${pods.cel}) || (${base.cel})`, holds: (s, m) => !pods.holds(s, m) || base.holds(s, m) };
+    } else if (entry.action === "set") {
+      // a workload's own `set` of a field wins over its namespace's for its pods
+      const ownSets = mine.filter((e) => e.action === "set" && e.target.kind === "workload");
+      check = valuesSet(entry.values, (path) => ownSets.filter((e) => e.values.some((v) => v.path === path)).map((e) => podsOf((e.target as { workload: Workload }).workload.pods)));
     } else {
       check = withExceptions(entry, allowsOf, minor);
     }
     const place = `${entry.span.file}:${entry.span.start.line}`;
-    validations.push({ ...check, entry, message: `${place}: ${entry.action} ${entry.item}${entry.target.kind === "workload" ? ` for ${entry.target.workload.name}` : ""}: the pod ${entry.action === "deny" ? `must not use ${entry.item}` : `must meet ${entry.item}`}` });
+    const what = entry.action === "deny" ? `must not use ${entry.item}` : entry.action === "require" ? `must meet ${entry.item}` : `must set ${setText(entry)} (the SecurityContext patch sets it)`;
+    validations.push({ ...check, entry, message: `${place}: ${ruleText(entry)}${entry.target.kind === "workload" ? ` for ${entry.target.workload.name}` : ""}: the pod ${what}` });
   }
   return validations;
 }
+
+/** How a rule reads in a message: `deny hostPort 9100`, `require drop ALL`, `set runAsUser 1000`. */
+const ruleText = (entry: SecurityEntry) => `${entry.action} ${entry.action === "set" ? setText(entry) : entry.item}`;
 
 /**
  * A namespace-wide entry less the exceptions that override it (the checker's `exempt`: workloads

@@ -154,6 +154,36 @@ allow hostPort 9200 for b/y
   assert.equal(b(pod({ app: "x" }, ports(9100, 9200))).length, 1);
 });
 
+test("`require drop A B` holds when every container drops both (or ALL), not the first alone", () => {
+  const { model } = checkModel([{ path: "m.secpol", text: "namespace a {\n}\nrequire drop NET_RAW CHOWN in ns a\n" }]);
+  const verdict = policyJudge(compileAdmissionPolicies(model!).policies[0].validations);
+  const dropping = (...drop: string[]) => ({ containers: [{ name: "a", image: "a", securityContext: { capabilities: { drop } } }] });
+  assert.equal(verdict(pod({}, dropping("NET_RAW"))).length, 1, "before: admitted");
+  assert.equal(verdict(pod({}, dropping("CHOWN", "NET_RAW"))), []);
+  assert.equal(verdict(pod({}, dropping("ALL"))), []);
+});
+
+test("what a `set` establishes is enforced: the patched workload passes, one deployed without the patch is refused; a workload's own value wins", () => {
+  const text = `cluster { version 1.30 }
+namespace a {
+  workload w1 app=w1
+}
+set runAsUser 1000, automountServiceAccountToken false in ns a
+set runAsUser 2000 for a/w1
+`;
+  const { model } = checkModel([{ path: "m.secpol", text }]);
+  const compiled = compileAdmissionPolicies(model!);
+  assert.equal(verifyAdmissionPolicies(model!, compiled).counterexample, undefined);
+  const verdict = policyJudge(compiled.policies[0].validations);
+  const user = (runAsUser?: number, automountServiceAccountToken?: boolean) => ({ automountServiceAccountToken, securityContext: { runAsUser }, containers: [{ name: "a", image: "a" }] });
+  assert.equal(verdict(pod({}, user(1000, false))), []);
+  // before: no policy at all for a namespace whose only pod-security statements are `set`s
+  assert.equal(verdict(pod({}, user(undefined, false))), ["m.secpol:5: set runAsUser 1000: the pod must set runAsUser 1000 (the SecurityContext patch sets it)"]);
+  assert.equal(verdict(pod({ app: "w1" }, user(2000, false))), []);
+  assert.equal(verdict(pod({ app: "w1" }, user(1000, false))), ["m.secpol:6: set runAsUser 2000 for w1: the pod must set runAsUser 2000 (the SecurityContext patch sets it)"]);
+  assert.equal(verdict(pod({ app: "w1" }, user(2000))), ["m.secpol:5: set automountServiceAccountToken false: the pod must set automountServiceAccountToken false (the SecurityContext patch sets it)"]);
+});
+
 test("translation validation refuses a policy whose CEL differs from the rule's meaning, with a counterexample", () => {
   const { model } = checkModel([{ path: "m.secpol", text: program("1.30") }]);
   const compiled = compileAdmissionPolicies(model!);

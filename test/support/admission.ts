@@ -1,12 +1,13 @@
 /**
  * The ValidatingAdmissionPolicy target against the program's meaning, over generated programs of
- * pod-security statements (`deny`, `require`, `allow`, `apply`, in a namespace, for a workload, in
- * all; PSS modes enforce, warn, audit; versions 1.28 to the newest) and generated pods (every
+ * pod-security statements (`deny`, `require`, `allow`, `set`, `apply`, in a namespace, for a
+ * workload, in all; PSS modes enforce, warn, audit; versions 1.28 to the newest) and generated pods (every
  * container kind, host namespaces, ports, volumes, security contexts, labels of the workloads and
  * others, templates without metadata) inside every pod-making kind and as a `kubectl debug` of a
  * Pod. The policies are read from the build's YAML and evaluated by test/support/admission-eval.ts;
  * the meaning is computed here from the checked model: the entries that reach the pod less those
- * its workloads' exceptions take back, each judged by the project's Pod Security checks
+ * its workloads' exceptions take back (a `set`: its values are there, but for those a workload
+ * sets itself), each judged by the project's Pod Security checks
  * (src/semantics/pss.ts) where one states it, and by the rule's own words otherwise (docs/decisions.md,
  * "Meanings chosen"). Shared by the in-suite sample (test/pss/admission-property.test.ts) and the
  * campaign (`npm run fuzz -- --admission-runs N`).
@@ -18,7 +19,7 @@ import { checkModel } from "../../src/pipeline.js";
 import { conjunctionMatches } from "../../src/semantics/labels.js";
 import { NAMESPACE_NAME_LABEL, type Model } from "../../src/semantics/model.js";
 import { evaluatePod, LATEST } from "../../src/semantics/pss.js";
-import type { SecurityEntry } from "../../src/semantics/security.js";
+import { setText, type FieldValue, type SecurityEntry } from "../../src/semantics/security.js";
 import { judgeRequest, RESOURCES, type AdmissionRequest } from "./admission-eval.js";
 import { readYaml11 } from "./yaml11.js";
 
@@ -41,7 +42,10 @@ const items = (from: readonly string[]) => fc.uniqueArray(fc.constantFrom(...fro
 const nsTarget = fc.constantFrom("in ns a", "in ns b", "in ns(team=x)", "in all");
 const workloadTarget = fc.constantFrom(...WORKLOADS.map((w) => `for ${w}`));
 
+const SETS = ["runAsUser 1000", "runAsUser 2000", "automountServiceAccountToken false", "runtimeClass gvisor", "supplementalGroups 666 777", "seccomp RuntimeDefault", 'seLinux level "s0:c1"'];
+
 const statement = fc.oneof(
+  { weight: 2, arbitrary: fc.tuple(items(SETS), fc.oneof(fc.constantFrom("in ns a", "in ns b"), workloadTarget)).map(([v, t]) => `set ${v} ${t}`) },
   { weight: 4, arbitrary: fc.tuple(items(FEATURES), fc.oneof(nsTarget, workloadTarget)).map(([f, t]) => `deny ${f} ${t}`) },
   { weight: 3, arbitrary: fc.tuple(items(REQUIREMENTS), fc.oneof(nsTarget, workloadTarget)).map(([r, t]) => `require ${r} ${t}`) },
   { weight: 4, arbitrary: fc.tuple(items(FEATURES), workloadTarget).map(([f, t]) => `allow ${f} ${t}`) },
@@ -128,12 +132,15 @@ const podSpec = fc
     hostPID: optional(bool),
     hostIPC: optional(bool),
     hostUsers: optional(bool),
+    automountServiceAccountToken: optional(bool),
+    runtimeClassName: optional(fc.constantFrom("gvisor", "kata")),
     os: optional(fc.constantFrom({ name: "windows" }, { name: "linux" })),
     securityContext: optional(
       fc
         .record({
           runAsNonRoot: optional(bool),
-          runAsUser: optional(fc.constantFrom(0, 1000)),
+          runAsUser: optional(fc.constantFrom(0, 1000, 2000)),
+          supplementalGroups: optional(fc.constantFrom([666, 777], [666])),
           seccompProfile: optional(seccompProfile),
           seLinuxOptions: optional(seLinuxOptions),
           appArmorProfile: optional(appArmorProfile),
@@ -279,9 +286,19 @@ function breaks(action: "deny" | "require", item: string, meta: Json, spec: Json
   throw new Error(`no meaning for deny ${item}`);
 }
 
-/** How an entry reads in a validation's message: `deny hostPort`, `require drop ALL for w1`. */
-const entryKey = (e: SecurityEntry) => `${e.action} ${e.item}${e.target.kind === "workload" ? ` for ${e.target.workload.name}` : ""}`;
-const messageKey = (message: string) => /^[^:]*:\d+: (.*?): the pod (must not use|must meet) /.exec(message)?.[1] ?? `unreadable message ${message}`;
+/** Whether the value a `set` writes is there (an object: each of its fields). */
+function isSet(spec: Json, v: FieldValue): boolean {
+  const at = (o: Json | undefined, path: string): unknown => path.split(".").reduce<any>((x, k) => (x === undefined || x === null ? undefined : x[k]), o);
+  const equal = (o: Json, path: string, value: unknown): boolean =>
+    typeof value === "object" && value !== null && !Array.isArray(value)
+      ? Object.entries(value).every(([k, x]) => equal(o, `${path}.${k}`, x))
+      : JSON.stringify(at(o, path)) === JSON.stringify(value);
+  return (v.scope === "pod" ? [spec] : containersOf(spec)).every((o) => equal(o, v.path, v.value));
+}
+
+/** How an entry reads in a validation's message: `deny hostPort`, `require drop ALL for w1`, `set runAsUser 1000`. */
+const entryKey = (e: SecurityEntry) => `${e.action} ${e.action === "set" ? setText(e) : e.item}${e.target.kind === "workload" ? ` for ${e.target.workload.name}` : ""}`;
+const messageKey = (message: string) => /^[^:]*:\d+: (.*?): the pod (must not use|must meet|must set) /.exec(message)?.[1] ?? `unreadable message ${message}`;
 
 /** The entries the pod breaks (as `entryKey`s) in its namespace, the program's meaning. */
 export function meaning(model: Model, namespace: string, meta: Json | undefined, spec: Json): string[] {
@@ -291,8 +308,17 @@ export function meaning(model: Model, namespace: string, meta: Json | undefined,
   const allowsOf = (w: unknown) => model.security.filter((e) => e.action === "allow" && e.target.kind === "workload" && e.target.workload === w).map((e) => e.item);
   const broken = new Set<string>();
   for (const e of model.security) {
-    if (e.action !== "deny" && e.action !== "require") continue;
+    if (e.action === "allow") continue;
     if (e.target.kind === "workload" ? e.target.workload.namespace !== namespace || !conjunctionMatches(e.target.workload.pods, labels) : e.target.namespace.name !== namespace) continue;
+    if (e.action === "set") {
+      // the patch writes a workload's own value of a field after its namespace's
+      const ownPaths = new Set(
+        model.security.flatMap((o) => (o.action === "set" && o.target.kind === "workload" && o.target.workload.namespace === namespace && conjunctionMatches(o.target.workload.pods, labels) ? o.values.map((v) => v.path) : [])),
+      );
+      const held = e.target.kind === "workload" ? e.values : e.values.filter((v) => !ownPaths.has(v.path));
+      if (!held.every((v) => isSet(spec, v))) broken.add(entryKey(e));
+      continue;
+    }
     let allowedPorts: [number, number][] = [];
     if (e.target.kind === "namespace") {
       // the exceptions of the workloads the pod belongs to take the entry back, or (`allow hostPort RANGE`) those ports of it
