@@ -44,6 +44,15 @@ test("v1 from 1.30, v1beta1 in 1.28 and 1.29, none before 1.28 or with --no-admi
   assert.not.ok(off.files.some((f) => f.content.includes("ValidatingAdmissionPolicy")));
 });
 
+test("v1beta1 objects are checked against v1beta1's own definitions (kubernetes-types), not v1's", () => {
+  const [policy, binding] = admission(objects(program("1.29")));
+  assert.equal(validateManifest(policy), []);
+  assert.equal(validateManifest(binding), []);
+  assert.match(validateManifest({ ...policy, spec: { ...policy.spec, mutations: [] } }).join("\n"), /'"mutations"' does not exist in type 'ValidatingAdmissionPolicySpec'/);
+  assert.match(validateManifest({ ...binding, spec: { ...binding.spec, policyName: 7 } }).join("\n"), /not assignable to type 'string'/);
+  assert.match(validateManifest({ ...policy, spec: { ...policy.spec, validations: [{ message: "m" }] } }).join("\n"), /'expression' is missing/);
+});
+
 test("the binding selects the namespace by name; actions follow the PSS modes, Deny when none", () => {
   const actions = (pss: string) => admission(objects(program("1.30", pss))).find((o) => o.kind === "ValidatingAdmissionPolicyBinding")!.spec;
   const deny = actions("");
