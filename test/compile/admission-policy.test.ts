@@ -11,6 +11,9 @@ import { checkModel } from "../../src/pipeline.js";
 import { compileAdmissionPolicies } from "../../src/compile/admission-policy.js";
 import { policyJudge, verifyAdmissionPolicies, wrapPod } from "../../src/analysis/verify-admission.js";
 import { validateManifest } from "../support/schema.js";
+import { renderWithComponent } from "../support/kustomize.js";
+import { judgeRequest } from "../support/admission-eval.js";
+import { readYaml11 } from "../support/yaml11.js";
 
 const program = (version: string, pss = "") => `cluster { version ${version} }
 namespace monitoring {
@@ -191,6 +194,36 @@ set runAsUser 2000 for a/w1
   assert.equal(verdict(pod({ app: "w1" }, user(2000, false))), []);
   assert.equal(verdict(pod({ app: "w1" }, user(1000, false))), ["m.secpol:6: set runAsUser 2000 for w1: the pod must set runAsUser 2000 (the SecurityContext patch sets it)"]);
   assert.equal(verdict(pod({ app: "w1" }, user(2000))), ["m.secpol:5: set automountServiceAccountToken false: the pod must set automountServiceAccountToken false (the SecurityContext patch sets it)"]);
+});
+
+test("the workloads the SecurityContext Component patches (real kustomize) pass the admission policy; the same workloads unpatched are refused", () => {
+  const text = `cluster { version 1.30 }
+namespace shop {
+  pss enforce restricted
+  workload api app=api kind Deployment initContainers migrate
+  workload legacy app=legacy kind Deployment
+}
+apply restricted to ns shop
+require readOnlyRootFilesystem for shop/api
+set runAsUser 1000, automountServiceAccountToken false in ns shop
+set runAsUser 405, runAsGroup 405 for shop/legacy
+`;
+  const result = build([{ path: "p.secpol", text }]);
+  assert.ok(result.files.length > 0, result.diagnostics.map((d) => d.message).join("\n"));
+  const emitted = result.files.filter((f) => f.path.startsWith("cluster/")).flatMap((f) => readYaml11(f.content, { spec: false }) as any[]);
+  const deploy = (app: string, init: boolean) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: app, namespace: "shop", labels: { app } },
+    spec: { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { ...(init ? { initContainers: [{ name: "migrate", image: "m" }] } : {}), containers: [{ name: app, image: "a" }] } } },
+  });
+  const originals = [deploy("api", true), deploy("legacy", false)];
+  const judged = (o: any) => judgeRequest(emitted, { namespace: { name: "shop", labels: { "kubernetes.io/metadata.name": "shop" } }, operation: "CREATE", object: o });
+  const rendered = renderWithComponent(result.files, originals, "shop");
+  assert.is(rendered.length, 2);
+  for (const o of rendered) assert.equal(judged(o).failures, [], o.metadata.name);
+  for (const o of originals) assert.ok(judged(o).denied, `${o.metadata.name} deployed without the patch`);
+  assert.ok(judged(originals[1]).failures.some((f) => /set runAsUser 405 for legacy/.test(f.message)));
 });
 
 test("translation validation refuses a policy whose CEL differs from the rule's meaning, with a counterexample", () => {
