@@ -1,6 +1,6 @@
 /**
  * The fuzzing campaign: `npm run fuzz`, or `npm run fuzz -- --runs N --manifest-runs M --format-runs F
- * --answer-runs A --import-runs I --seed S` (it runs as `node --import tsx scripts/fuzz.ts`). Builds N programs
+ * --answer-runs A --import-runs I --admission-runs V --seed S` (it runs as `node --import tsx scripts/fuzz.ts`). Builds N programs
  * (10,000 by default) through the compiler core: generated programs, mutated and spliced examples,
  * token soups and random bytes, shared with the in-suite sample in test/support/fuzz.ts, and checks
  * the robustness property there on each; then audits and migrates M hostile manifests (10,000 by
@@ -8,7 +8,9 @@
  * (1,000 by default) and checks the formatter's property (`checkFormatting` in test/support/fuzz.ts);
  * then checks diff, assert -/-> and explain against the evaluator, A times each (1,000 by default;
  * test/support/answers.ts); then imports I generated NetworkPolicy sets (500 by default;
- * test/support/netpol-fuzz.ts) and checks that the compiled import admits the same flows.
+ * test/support/netpol-fuzz.ts) and checks that the compiled import admits the same flows; then judges V generated pod-security
+ * programs' admission policies on generated pods of every kind against the program's meaning (1,000
+ * by default; test/support/admission.ts).
  * Prints progress, the shrunk failing input of each failing family, and a summary line; exits 1
  * when any input fails.
  */
@@ -18,6 +20,7 @@ import { everyFormProgram } from "../test/support/programs.js";
 import { checkManifest, hostileManifest } from "../test/support/manifest-fuzz.js";
 import { checkAssertion, checkDiff, checkExplain, diffCase, queryCase } from "../test/support/answers.js";
 import { checkImportedSet, policySet, policySetText } from "../test/support/netpol-fuzz.js";
+import { admissionCase, checkAdmission } from "../test/support/admission.js";
 
 function option(name: string): string | undefined {
   const args = process.argv.slice(2);
@@ -44,7 +47,9 @@ const formatRuns = integerOption("format-runs", 1_000);
 const answerRuns = integerOption("answer-runs", 1_000);
 // NetworkPolicy sets through `secpolc import` (test/support/netpol-fuzz.ts)
 const importRuns = integerOption("import-runs", 500);
-const runs = programRuns + manifestRuns + formatRuns + 3 * answerRuns + importRuns;
+// admission policies against the program's meaning (test/support/admission.ts)
+const admissionRuns = integerOption("admission-runs", 1_000);
+const runs = programRuns + manifestRuns + formatRuns + 3 * answerRuns + importRuns + admissionRuns;
 const seed = integerOption("seed", Date.now() % 2 ** 31);
 const progressEvery = Math.max(1, Math.min(1000, Math.round(runs / 20)));
 
@@ -60,6 +65,7 @@ const stages: { name: string; numRuns: number; arbitrary: fc.Arbitrary<unknown>;
   { name: "assert", numRuns: answerRuns, arbitrary: queryCase, check: checkAssertion, text: (c: { program: string; src: string; dst: string; ports: string }) => `${c.program}assert ${c.src} -/-> ${c.dst}${c.ports}` },
   { name: "explain", numRuns: answerRuns, arbitrary: queryCase, check: checkExplain, text: (c: { program: string; src: string; dst: string; ports: string }) => `${c.program}# explain ${c.src} -> ${c.dst}${c.ports}` },
   { name: "import", numRuns: importRuns, arbitrary: policySet, check: (set) => checkImportedSet(set), text: policySetText },
+  { name: "admission", numRuns: admissionRuns, arbitrary: admissionCase, check: checkAdmission, text: (c: { program: string; pods: unknown[] }) => `${c.program}# pods: ${JSON.stringify(c.pods)}` },
 ];
 
 console.log(`fuzz: ${runs} inputs, seed ${seed} (${stages.map((f) => `${f.name} ${f.numRuns}`).join(", ")})`);

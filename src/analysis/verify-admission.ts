@@ -9,13 +9,13 @@
 import type { Span } from "../diagnostics/diagnostic.js";
 import type { Model } from "../semantics/model.js";
 import { witness } from "../semantics/labels.js";
-import { podUsing } from "../semantics/security.js";
+import { podUsing, type FieldValue } from "../semantics/security.js";
 import { POD_VARIABLES, type AdmissionPolicies, type Validation } from "../compile/admission-policy.js";
 
 type Json = Record<string, any>;
 type Program = (bindings: Json) => unknown;
 
-let cel: { compile(expression: string): Program; isTrue(value: unknown): boolean } | undefined;
+let cel: { compile(expression: string): Program; isTrue(value: unknown): boolean; isError(value: unknown): boolean } | undefined;
 
 /** Node's `require` for this module, where the runtime has one (Node 20.16 and newer; not a browser). */
 function nodeRequire(): ((id: string) => unknown) | undefined {
@@ -33,29 +33,37 @@ function evaluator(): NonNullable<typeof cel> {
     if (!load) throw new Error("the CEL evaluator cannot be loaded in this runtime");
     const lib = load("@bufbuild/cel") as typeof import("@bufbuild/cel");
     const env = lib.celEnv();
+    // builds repeat the same expressions (the pod variables, a rule in every namespace); planning them is most of the cost
+    const planned = new Map<string, (b: Json) => unknown>();
     cel = {
       compile: (expression) => {
-        const run = lib.plan(env, lib.parse(expression)) as (b: Json) => unknown;
+        let run = planned.get(expression);
+        if (!run) {
+          if (planned.size >= 4096) planned.clear();
+          run = lib.plan(env, lib.parse(expression)) as (b: Json) => unknown;
+          planned.set(expression, run);
+        }
         return (bindings) => {
           try {
-            return run(bindings);
+            return run!(bindings);
           } catch (e) {
             return e;
           }
         };
       },
       isTrue: (value) => value === true,
+      isError: (value) => value instanceof Error || lib.isCelError(value),
     };
   }
   return cel;
 }
 
-/** A pod inside each kind the policy matches (ReplicaSet, StatefulSet, ... share Deployment's shape). */
-export function wrapPod(kind: string, meta: Json, spec: Json): Json {
-  const template = { metadata: meta, spec };
+/** A pod inside each kind the policy matches (ReplicaSet, StatefulSet, ... share Deployment's shape); a template without metadata when `meta` is undefined. */
+export function wrapPod(kind: string, meta: Json | undefined, spec: Json): Json {
+  const template = meta === undefined ? { spec } : { metadata: meta, spec };
   switch (kind) {
     case "Pod":
-      return { apiVersion: "v1", kind, metadata: meta, spec };
+      return { apiVersion: "v1", kind, metadata: meta ?? {}, spec };
     case "PodTemplate":
       return { apiVersion: "v1", kind, metadata: { name: "t" }, template };
     case "CronJob":
@@ -67,20 +75,47 @@ export function wrapPod(kind: string, meta: Json, spec: Json): Json {
 
 export const POD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController", "PodTemplate"];
 
-/** A compiled policy: its verdict on an object (the messages of the validations that fail; an evaluation error fails, as `failurePolicy: Fail` does). */
+/** What a validation may read besides `variables`; one that reads none of them is a function of the variables alone. */
+const BEYOND_VARIABLES = /\b(object|oldObject|request|params|namespaceObject|authorizer)\b/;
+
+/**
+ * A compiled policy: its verdict on an object (the messages of the validations that fail; an
+ * evaluation error fails, as `failurePolicy: Fail` does). When the validations read only the
+ * variables and an object's variables equal (CEL `==`) those of the object judged just before, the
+ * verdict is that object's: the same pod in another kind costs two comparisons, not every rule.
+ */
 export function policyJudge(validations: readonly Validation[]): (object: Json) => string[] {
   const e = evaluator();
   const variables = POD_VARIABLES.map((v) => ({ name: v.name, run: e.compile(v.expression) }));
   const programs = validations.map((v) => ({ v, run: e.compile(v.cel) }));
+  const sameVariables = e.compile(POD_VARIABLES.map((v) => `variables.${v.name} == last.${v.name}`).join(" && "));
+  const pure = validations.every((v) => !BEYOND_VARIABLES.test(v.cel));
+  let last: { vars: Json; verdict: string[] } | undefined;
   return (object) => {
     const vars: Json = {};
     for (const v of variables) vars[v.name] = v.run({ object, variables: vars });
-    return programs.filter((p) => !e.isTrue(p.run({ object, variables: vars }))).map((p) => p.v.message);
+    const whole = Object.values(vars).every((value) => !e.isError(value));
+    if (pure && whole && last && e.isTrue(sameVariables({ variables: vars, last: last.vars }))) return last.verdict;
+    const verdict = programs.filter((p) => !e.isTrue(p.run({ object, variables: vars }))).map((p) => p.v.message);
+    last = whole ? { vars, verdict } : undefined;
+    return verdict;
   };
 }
 
 /** The program's meaning: the messages of the rules the pod breaks. */
 export const programJudge = (validations: readonly Validation[]) => (spec: Json, meta: Json): string[] => validations.filter((v) => !v.holds(spec, meta)).map((v) => v.message);
+
+/** A pod that meets `restricted`, with the values of a `set` written in. */
+function podSetting(values: readonly FieldValue[]): Json {
+  const spec = podUsing("").spec;
+  const write = (holder: Json, path: string, value: unknown) => {
+    const keys = path.split(".");
+    const parent = keys.slice(0, -1).reduce((o, k) => (o[k] = { ...(o[k] ?? {}) }), holder);
+    parent[keys[keys.length - 1]] = value;
+  };
+  for (const v of values) for (const holder of v.scope === "pod" ? [spec] : spec.containers) write(holder, v.path, v.value);
+  return spec;
+}
 
 /** The pod in `spec` with its containers moved to another container kind. */
 function moveContainers(spec: Json, to: "initContainers" | "ephemeralContainers"): Json {
@@ -99,13 +134,13 @@ export function verifyAdmissionPolicies(model: Model, compiled: AdmissionPolicie
     const judge = policyJudge(validations);
     const meaning = programJudge(validations);
     const items = [...new Set(validations.map((v) => v.entry.item))];
-    const bases: Json[] = [{ containers: [{ name: "app", image: "app" }] }, podUsing("").spec, ...items.map((i) => podUsing(i).spec)];
+    const bases: Json[] = [{ containers: [{ name: "app", image: "app" }] }, podUsing("").spec, ...items.map((i) => podUsing(i).spec), ...validations.filter((v) => v.entry.action === "set").map((v) => podSetting(v.entry.values))];
     const specs = bases.flatMap((s) => [s, moveContainers(s, "initContainers"), moveContainers(s, "ephemeralContainers")]);
-    const labelSets = [{}, ...model.workloads.filter((w) => w.namespace === namespace.name).map((w) => witness(w.pods))];
+    const labelSets: (Json | undefined)[] = [undefined, {}, ...model.workloads.filter((w) => w.namespace === namespace.name).map((w) => witness(w.pods))];
     for (const spec of specs) {
       for (const labels of labelSets) {
-        const meta = { labels, annotations: {} };
-        const expected = meaning(spec, meta);
+        const meta = labels === undefined ? undefined : { labels, annotations: {} };
+        const expected = meaning(spec, meta ?? {});
         for (const kind of POD_KINDS) {
           checks++;
           const got = judge(wrapPod(kind, meta, spec));

@@ -13,7 +13,7 @@ import type * as ast from "../syntax/ast.js";
 import { conjunctionMatches, conjunctionOf, witness, type Requirement } from "../semantics/labels.js";
 import { inEndpointSet, ownedNamespaceLabels } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Model, type Workload } from "../semantics/model.js";
-import { capabilities, features, podUsing, requirements, settable, type FieldValue, type SecurityEntry, type SecurityTarget } from "../semantics/security.js";
+import { capabilities, features, podUsing, requirements, setText, settable, type FieldValue, type SecurityEntry, type SecurityTarget } from "../semantics/security.js";
 import { evaluatePod, parseVersion } from "../semantics/pss.js";
 import { dns1123Subdomain, localProfile, MAX_ID, seLinuxOption, shown, sysctlName } from "./values.js";
 import { VOLUMES } from "./psp.js";
@@ -391,12 +391,6 @@ function writeAt(holder: Record<string, any>, path: string, value: unknown): voi
   at[keys[keys.length - 1]] = value;
 }
 
-/** How a `set` entry reads: `runAsUser 0`, `seLinux type spc_t`. */
-function setText(entry: SecurityEntry): string {
-  const shownValue = (v: FieldValue) => (Array.isArray(v.value) ? v.value.join(" ") : typeof v.value === "object" ? "" : String(v.value));
-  if (entry.item === "seccomp" || entry.item.startsWith("seccomp ") || entry.item === "appArmor") return entry.item;
-  return entry.values.map((v) => [entry.item, ...(entry.item === "seLinux" ? [v.path.split(".").pop()] : []), shownValue(v)].join(" ")).join(", ");
-}
 
 /**
  * What a `set` writes must pass the level its namespace enforces, judged by the project's Pod

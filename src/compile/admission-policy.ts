@@ -1,7 +1,8 @@
 /**
- * The ValidatingAdmissionPolicy target (LANGUAGE.md 7.5): per owned namespace with `deny` or
- * `require` rules, one ValidatingAdmissionPolicy whose CEL validations admit a pod, or any object
- * that makes pods, exactly when the program's requirement set holds for it less its exceptions, and
+ * The ValidatingAdmissionPolicy target (LANGUAGE.md 7.5): per owned namespace with `deny`,
+ * `require` or `set` rules, one ValidatingAdmissionPolicy whose CEL validations admit a pod, or any
+ * object that makes pods, exactly when the program's requirement set holds for it less its
+ * exceptions (and what its `set`s establish is there, as the SecurityContext patch writes it), and
  * one binding that selects the namespace. Each rule is written twice, side by side: as CEL for the
  * API server and as the program's meaning in TypeScript (`holds`), which the build's translation
  * validation (src/analysis/verify-admission.ts) compares on representative pods.
@@ -10,7 +11,8 @@ import { compareStrings, type Span } from "../diagnostics/diagnostic.js";
 import type { Cluster, Model, OwnedNamespace, Workload } from "../semantics/model.js";
 import { NAMESPACE_NAME_LABEL } from "../semantics/model.js";
 import type { Conjunction } from "../semantics/labels.js";
-import type { SecurityEntry } from "../semantics/security.js";
+import { setText, type FieldValue, type SecurityEntry } from "../semantics/security.js";
+
 import { LATEST } from "../semantics/pss.js";
 import type { Manifest } from "./manifest.js";
 
@@ -68,8 +70,14 @@ const portRange = (argument: string | undefined): [number, number] => {
   return [from, to ?? from];
 };
 
-/** The feature's absence (what `deny FEATURE` requires), less the hostPort ranges an exception allows. */
-function featureAbsent(item: string, minor: number, allowedPorts: [number, number][] = []): Check {
+/** Host ports the exceptions of a workload give back from a `deny hostPort`: its pods may use these ranges. */
+interface PortExceptions {
+  pods: Check;
+  ranges: [number, number][];
+}
+
+/** The feature's absence (what `deny FEATURE` requires), less the host ports workloads' exceptions give back. */
+function featureAbsent(item: string, minor: number, portExceptions: readonly PortExceptions[] = []): Check {
   const [feature, argument] = item.split(" ") as [string, string | undefined];
   switch (feature) {
     case "privileged":
@@ -80,21 +88,29 @@ function featureAbsent(item: string, minor: number, allowedPorts: [number, numbe
       return { cel: `!${fieldIs(S, feature, " == true")}`, holds: (spec) => spec[feature] !== true };
     case "hostPort": {
       const [from, to] = portRange(argument);
-      const inRange = (p: string, [a, b]: [number, number]) => (a === b ? `${p} == ${a}` : `(${p} >= ${a} && ${p} <= ${b})`);
-      const allowed = allowedPorts.map((r) => ` || ${inRange("p.hostPort", r)}`).join("");
-      return containersHold(`!has(c.ports) || c.ports.all(p, !has(p.hostPort) || !${inRange("p.hostPort", [from, to])}${allowed})`, (c) =>
-        ((c.ports ?? []) as Json[]).every((p) => {
-          const h = p.hostPort;
-          return h === undefined || h === null || !(h >= from && h <= to) || allowedPorts.some(([a, b]) => h >= a && h <= b);
-        }),
-      );
+      const inRange = (p: string, [a, b]: [number, number]) => (a === b ? `(${p} == ${a})` : `(${p} >= ${a} && ${p} <= ${b})`);
+      // a port in the denied range is fine for the pods of a workload whose exceptions give it back
+      const given = portExceptions.map((x) => ` || ((${x.pods.cel}) && (${x.ranges.map((r) => inRange("p.hostPort", r)).join(" || ")}))`).join("");
+      return {
+        cel: everyContainer(`!has(c.ports) || c.ports.all(p, !has(p.hostPort) || !${inRange("p.hostPort", [from, to])}${given})`),
+        holds: (spec, meta) => {
+          const mine = portExceptions.filter((x) => x.pods.holds(spec, meta)).flatMap((x) => x.ranges);
+          return containersOf(spec).every((c) =>
+            ((c.ports ?? []) as Json[]).every((p) => {
+              const h = p.hostPort;
+              return h === undefined || h === null || !(h >= from && h <= to) || mine.some(([a, b]) => h >= a && h <= b);
+            }),
+          );
+        },
+      };
     }
     case "hostPath":
       return volumeAbsent("hostPath");
     case "volume":
       return volumeAbsent(argument!);
     case "capability":
-      return containersHold(`!${fieldIs("c", "securityContext.capabilities.add", `.exists(a, a == ${quote(argument!)})`)}`, (c) => !((sc(c).capabilities?.add ?? []) as string[]).includes(argument!));
+      // adding ALL adds every capability
+      return containersHold(`!${fieldIs("c", "securityContext.capabilities.add", `.exists(a, a == ${quote(argument!)} || a == 'ALL')`)}`, (c) => !((sc(c).capabilities?.add ?? []) as string[]).some((a) => a === argument || a === "ALL"));
     case "sysctl":
       return {
         cel: `!${fieldIs(S, "securityContext.sysctls", `.exists(s, s.name == ${quote(argument!)})`)}`,
@@ -170,10 +186,15 @@ function requirementHolds(item: string, minor: number): Check {
     case "noPrivilegeEscalation":
       return or(isWindows, containersHold(fieldIs("c", "securityContext.allowPrivilegeEscalation", " == false"), (c) => sc(c).allowPrivilegeEscalation === false));
     case "drop": {
-      const cap = args[0];
+      // every capability named (`drop NET_RAW CHOWN`), or ALL
+      const dropsAll = "c.securityContext.capabilities.drop.exists(d, d == 'ALL')";
+      const dropsEach = args.map((cap) => `${quote(cap)} in c.securityContext.capabilities.drop`).join(" && ");
       return or(
         isWindows,
-        containersHold(fieldIs("c", "securityContext.capabilities.drop", `.exists(d, d == 'ALL' || d == ${quote(cap)})`), (c) => ((sc(c).capabilities?.drop ?? []) as string[]).some((d) => d === "ALL" || d === cap)),
+        containersHold(`(${present("c", "securityContext.capabilities.drop").slice(1, -1)} && (${dropsAll} || (${dropsEach})))`, (c) => {
+          const dropped = (sc(c).capabilities?.drop ?? []) as string[];
+          return dropped.includes("ALL") || args.every((cap) => dropped.includes(cap));
+        }),
       );
     }
     case "seccomp": {
@@ -223,6 +244,33 @@ function podsOf(pods: Conjunction): Check {
   };
 }
 
+/** A CEL literal of a value a `set` writes (numbers, booleans, strings and lists of them). */
+const literal = (value: unknown): string => (Array.isArray(value) ? `[${value.map(literal).join(", ")}]` : typeof value === "string" ? quote(value) : String(value));
+
+/** The field at `path` holds `value` (an object: each of its fields holds), as the patch writes it. */
+function valueIs(base: string, path: string, value: unknown): { cel: string; holds(o: Json): boolean } {
+  if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    const parts = Object.entries(value).map(([k, v]) => valueIs(base, `${path}.${k}`, v));
+    return { cel: parts.map((p) => p.cel).join(" && "), holds: (o) => parts.every((p) => p.holds(o)) };
+  }
+  const at = (o: Json) => path.split(".").reduce<any>((x, k) => (x === undefined || x === null ? undefined : x[k]), o);
+  return { cel: fieldIs(base, path, ` == ${literal(value)}`), holds: (o) => JSON.stringify(at(o)) === JSON.stringify(value) };
+}
+
+/**
+ * What `set` establishes: the values the patch writes are there, at the pod (or in every container)
+ * — except those a workload sets itself for its own pods (`overriddenBy`: its pods, per path), as the
+ * patch writes the workload's value last.
+ */
+function valuesSet(values: readonly FieldValue[], overriddenBy: (path: string) => Check[] = () => []): Check {
+  const parts = values.map((v): Check => {
+    const is = valueIs(v.scope === "pod" ? S : "c", v.path, v.value);
+    const own: Check = v.scope === "pod" ? { cel: is.cel, holds: (spec) => is.holds(spec) } : containersHold(is.cel, (c) => is.holds(c));
+    return overriddenBy(v.path).reduceRight<Check>((rest, pods) => or(pods, rest), own);
+  });
+  return parts.reduce((a, b) => and(a, b));
+}
+
 export interface Validation extends Check {
   entry: SecurityEntry;
   message: string;
@@ -235,63 +283,67 @@ export interface Validation extends Check {
  */
 export function namespaceValidations(model: Model, namespace: OwnedNamespace, minor: number): Validation[] {
   const mine = model.security.filter((e) => (e.target.kind === "namespace" ? e.target.namespace.name : e.target.workload.namespace) === namespace.name);
-  const rules = mine.filter((e) => e.action === "deny" || e.action === "require");
+  const rules = mine.filter((e) => e.action !== "allow");
   const allowsOf = (w: Workload) => mine.filter((e) => e.action === "allow" && e.target.kind === "workload" && e.target.workload === w).map((e) => e.item);
-  const workloads = model.workloads.filter((w) => w.namespace === namespace.name);
   // one validation per rule and target, in an order that moving statements does not change
   const byKey = new Map<string, SecurityEntry>();
   for (const entry of rules) {
-    const key = `${entry.target.kind === "workload" ? `1 ${entry.target.workload.name}` : "0"} ${entry.action} ${entry.item}`;
+    const key = `${entry.target.kind === "workload" ? `1 ${entry.target.workload.name}` : "0"} ${ruleText(entry)}`;
     if (!byKey.has(key)) byKey.set(key, entry);
   }
   const validations: Validation[] = [];
   for (const [, entry] of [...byKey].sort(([a], [b]) => compareStrings(a, b))) {
-    const base = entry.action === "deny" ? featureAbsent(entry.item, minor) : requirementHolds(entry.item, minor);
     let check: Check;
     if (entry.target.kind === "workload") {
+      const base = entry.action === "deny" ? featureAbsent(entry.item, minor) : entry.action === "require" ? requirementHolds(entry.item, minor) : valuesSet(entry.values);
       const pods = podsOf(entry.target.workload.pods);
       check = { cel: `!(${pods.cel}) || (${base.cel})`, holds: (s, m) => !pods.holds(s, m) || base.holds(s, m) };
+    } else if (entry.action === "set") {
+      // a workload's own `set` of a field wins over its namespace's for its pods
+      const ownSets = mine.filter((e) => e.action === "set" && e.target.kind === "workload");
+      check = valuesSet(entry.values, (path) => ownSets.filter((e) => e.values.some((v) => v.path === path)).map((e) => podsOf((e.target as { workload: Workload }).workload.pods)));
     } else {
-      // the exceptions of each workload, most specific first in the order workloads are declared
-      check = base;
-      for (const w of [...workloads].reverse()) {
-        const own = exceptionCheck(entry, allowsOf(w), minor);
-        if (!own) continue;
-        const pods = podsOf(w.pods);
-        const rest = check;
-        check = { cel: `(${pods.cel}) ? (${own.cel}) : (${rest.cel})`, holds: (s, m) => (pods.holds(s, m) ? own.holds(s, m) : rest.holds(s, m)) };
-      }
+      check = withExceptions(entry, allowsOf, minor);
     }
     const place = `${entry.span.file}:${entry.span.start.line}`;
-    validations.push({ ...check, entry, message: `${place}: ${entry.action} ${entry.item}${entry.target.kind === "workload" ? ` for ${entry.target.workload.name}` : ""}: the pod ${entry.action === "deny" ? `must not use ${entry.item}` : `must meet ${entry.item}`}` });
+    const what = entry.action === "deny" ? `must not use ${entry.item}` : entry.action === "require" ? `must meet ${entry.item}` : `must set ${setText(entry)} (the SecurityContext patch sets it)`;
+    validations.push({ ...check, entry, message: `${place}: ${ruleText(entry)}${entry.target.kind === "workload" ? ` for ${entry.target.workload.name}` : ""}: the pod ${what}` });
   }
   return validations;
 }
 
-/** What a namespace-wide entry becomes for a workload with these exceptions: undefined when they do not touch it. */
-function exceptionCheck(entry: SecurityEntry, allows: readonly string[], minor: number): Check | undefined {
-  if (entry.action !== "deny") return undefined;
+/** How a rule reads in a message: `deny hostPort 9100`, `require drop ALL`, `set runAsUser 1000`. */
+const ruleText = (entry: SecurityEntry) => `${entry.action} ${entry.action === "set" ? setText(entry) : entry.item}`;
+
+/**
+ * A namespace-wide entry less the exceptions that override it (the checker's `exempt`: workloads
+ * whose `allow` wins by specificity): the pods of a workload whose exception names the feature (or
+ * restricts what a `require` writes) are not held to it; `allow hostPort RANGE` gives back those
+ * ports. A pod of several such workloads has the exceptions of each.
+ */
+function withExceptions(entry: SecurityEntry, allowsOf: (w: Workload) => string[], minor: number): Check {
   const [feature] = entry.item.split(" ");
-  if (allows.includes(entry.item) || allows.includes(feature)) return { cel: "true", holds: () => true };
-  if (feature === "hostPort") {
-    const ranges = allows.filter((a) => a.startsWith("hostPort ")).map((a) => portRange(a.split(" ")[1]));
-    if (ranges.length > 0) return featureAbsent(entry.item, minor, ranges);
-  }
-  return undefined;
+  const exempt = entry.exempt ?? [];
+  const whole = exempt.filter((w) => entry.action === "require" || allowsOf(w).some((a) => a === entry.item || a === feature)).map((w) => podsOf(w.pods));
+  const ports = entry.action === "deny" && feature === "hostPort"
+    ? exempt.map((w) => ({ pods: podsOf(w.pods), ranges: allowsOf(w).filter((a) => a.startsWith("hostPort ")).map((a) => portRange(a.split(" ")[1])) })).filter((x) => x.ranges.length > 0)
+    : [];
+  const base = entry.action === "deny" ? featureAbsent(entry.item, minor, ports) : requirementHolds(entry.item, minor);
+  return whole.reduceRight<Check>((rest, pods) => or(pods, rest), base);
 }
 
-/** The pod spec and pod metadata of every kind the policy matches. */
+/** Where each matched kind keeps its pod template (a Pod is its own). */
+const byKind = (field: (template: string) => string) =>
+  `object.kind == 'Pod' ? ${field("object")} : object.kind == 'CronJob' ? ${field("object.spec.jobTemplate.spec.template")} : object.kind == 'PodTemplate' ? ${field("object.template")} : ${field("object.spec.template")}`;
+
+/**
+ * The pod spec and pod metadata of every kind the policy matches. A template's metadata may be left
+ * out (a Job's, a PodTemplate's): it is then an empty map, not an evaluation error that
+ * `failurePolicy: Fail` would turn into a refusal.
+ */
 const podVariables = [
-  {
-    name: "spec",
-    expression:
-      "object.kind == 'Pod' ? object.spec : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.kind == 'PodTemplate' ? object.template.spec : object.spec.template.spec",
-  },
-  {
-    name: "meta",
-    expression:
-      "object.kind == 'Pod' ? object.metadata : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.metadata : object.kind == 'PodTemplate' ? object.template.metadata : object.spec.template.metadata",
-  },
+  { name: "spec", expression: byKind((t) => `${t}.spec`) },
+  { name: "meta", expression: byKind((t) => (t === "object" ? "object.metadata" : `(has(${t}.metadata) ? ${t}.metadata : {})`)) },
 ];
 
 export const POD_VARIABLES: readonly { name: string; expression: string }[] = podVariables;

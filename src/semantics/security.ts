@@ -158,3 +158,14 @@ export function podUsing(item: string): { metadata: Record<string, unknown>; spe
   }
   return { metadata: {}, spec };
 }
+
+/** How a `set` entry reads: `runAsUser 0`, `seLinux type spc_t`, `appArmor runtime/default`. */
+export function setText(entry: SecurityEntry): string {
+  const shownValue = (v: FieldValue) => (Array.isArray(v.value) ? v.value.join(" ") : typeof v.value === "object" ? "" : String(v.value));
+  if (entry.item === "seccomp" || entry.item.startsWith("seccomp ")) return entry.item;
+  if (entry.item === "appArmor") {
+    const profile = entry.values[0]?.value as { type?: string; localhostProfile?: string } | undefined;
+    return `appArmor ${profile?.type === "Localhost" ? `localhost/${profile.localhostProfile}` : "runtime/default"}`;
+  }
+  return entry.values.map((v) => [entry.item, ...(entry.item === "seLinux" ? [v.path.split(".").pop()] : []), shownValue(v)].join(" ")).join(", ");
+}

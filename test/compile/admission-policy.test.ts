@@ -11,6 +11,9 @@ import { checkModel } from "../../src/pipeline.js";
 import { compileAdmissionPolicies } from "../../src/compile/admission-policy.js";
 import { policyJudge, verifyAdmissionPolicies, wrapPod } from "../../src/analysis/verify-admission.js";
 import { validateManifest } from "../support/schema.js";
+import { renderWithComponent } from "../support/kustomize.js";
+import { judgeRequest } from "../support/admission-eval.js";
+import { readYaml11 } from "../support/yaml11.js";
 
 const program = (version: string, pss = "") => `cluster { version ${version} }
 namespace monitoring {
@@ -42,6 +45,15 @@ test("v1 from 1.30, v1beta1 in 1.28 and 1.29, none before 1.28 or with --no-admi
   assert.equal(admission(build([{ path: "m.secpol", text: program("1.27") }]).files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))), []);
   const off = build([{ path: "m.secpol", text: program("1.30") }], { admissionPolicies: false });
   assert.not.ok(off.files.some((f) => f.content.includes("ValidatingAdmissionPolicy")));
+});
+
+test("v1beta1 objects are checked against v1beta1's own definitions (kubernetes-types), not v1's", () => {
+  const [policy, binding] = admission(objects(program("1.29")));
+  assert.equal(validateManifest(policy), []);
+  assert.equal(validateManifest(binding), []);
+  assert.match(validateManifest({ ...policy, spec: { ...policy.spec, mutations: [] } }).join("\n"), /'"mutations"' does not exist in type 'ValidatingAdmissionPolicySpec'/);
+  assert.match(validateManifest({ ...binding, spec: { ...binding.spec, policyName: 7 } }).join("\n"), /not assignable to type 'string'/);
+  assert.match(validateManifest({ ...policy, spec: { ...policy.spec, validations: [{ message: "m" }] } }).join("\n"), /'expression' is missing/);
 });
 
 test("the binding selects the namespace by name; actions follow the PSS modes, Deny when none", () => {
@@ -96,12 +108,122 @@ test("a workload's exception from the model's exception set takes a namespace-wi
   const exporter = model!.workloads.find((w) => w.name === "node-exporter")!;
   const deny = model!.security.find((e) => e.item === "hostNetwork")!;
   model!.security.push({ ...deny, action: "allow", target: { kind: "workload", workload: exporter } });
+  (deny.exempt ??= []).push(exporter);
   const compiled = compileAdmissionPolicies(model!);
   assert.equal(verifyAdmissionPolicies(model!, compiled).counterexample, undefined);
   const verdict = policyJudge(compiled.policies[0].validations);
   const host = { hostNetwork: true, containers: [{ name: "a", image: "a" }] };
   assert.equal(verdict(pod({ app: "node-exporter" }, host)), []);
   assert.equal(verdict(pod({ app: "web" }, host)).length, 3);
+});
+
+test("a pod template without metadata (a PodTemplate, a Job, a CronJob) is judged, not an evaluation error", () => {
+  const verdict = judge();
+  const spec = { containers: [{ name: "a", image: "a" }] };
+  const bare = [
+    { apiVersion: "v1", kind: "PodTemplate", metadata: { name: "t" }, template: { spec } },
+    { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { template: { spec } } },
+    { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "c" }, spec: { schedule: "* * * * *", jobTemplate: { spec: { template: { spec } } } } },
+  ];
+  // before: the `meta` variable was a CEL error (no such field), so failurePolicy Fail refused them
+  for (const o of bare) assert.equal(verdict(o), [], o.kind);
+  for (const o of bare) assert.equal(verdict(JSON.parse(JSON.stringify(o).replace('"containers":[{"name":"a","image":"a"}]', '"hostNetwork":true,"containers":[{"name":"a","image":"a"}]'))), ["m.secpol:7: deny hostNetwork: the pod must not use hostNetwork"], o.kind);
+});
+
+test("`deny capability C` refuses a container that adds ALL, which adds C (found by the property test)", () => {
+  const verdict = judge();
+  const all = { containers: [{ name: "a", image: "a", securityContext: { capabilities: { add: ["ALL"] } } }] };
+  assert.equal(verdict(pod({ app: "other" }, all)), ["m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN"], "before: admitted");
+});
+
+test("found by the property test: `deny hostPort PORT` admits other host ports; exceptions that override a namespace's `require`, or of two workloads, hold", () => {
+  const text = `cluster { version 1.30 }
+namespace a {
+  workload fe tier=fe
+}
+deny hostPort 9100 in ns a
+require seccomp RuntimeDefault in ns a
+allow unconfinedSeccomp for a/fe
+namespace b {
+  workload x app=x
+  workload y tier=y
+}
+deny hostPort 9000..9300 in ns b
+allow hostPort 9100 for b/x
+allow hostPort 9200 for b/y
+`;
+  const { model } = checkModel([{ path: "m.secpol", text }]);
+  const [a, b] = compileAdmissionPolicies(model!).policies.map((p) => policyJudge(p.validations));
+  const confined = { securityContext: { seccompProfile: { type: "RuntimeDefault" } } };
+  const ports = (...hostPorts: number[]) => ({ ...confined, containers: [{ name: "a", image: "a", ports: hostPorts.map((hostPort) => ({ containerPort: hostPort, hostPort })) }] });
+  // before: `!p.hostPort == 9100` negated the port, an evaluation error, so any host port was refused
+  assert.equal(a(pod({}, ports(9200))), []);
+  assert.equal(a(pod({}, ports(9100))), ["m.secpol:5: deny hostPort 9100: the pod must not use hostPort 9100"]);
+  // before: the exception (which the checker notes, SP9036) was left out of the policy
+  assert.equal(a(pod({ tier: "fe" }, { containers: [{ name: "a", image: "a" }] })), []);
+  // before: a pod of two workloads had the exceptions of the first declared only
+  assert.equal(b(pod({ app: "x", tier: "y" }, ports(9100, 9200))), []);
+  assert.equal(b(pod({ app: "x" }, ports(9100, 9200))).length, 1);
+});
+
+test("`require drop A B` holds when every container drops both (or ALL), not the first alone", () => {
+  const { model } = checkModel([{ path: "m.secpol", text: "namespace a {\n}\nrequire drop NET_RAW CHOWN in ns a\n" }]);
+  const verdict = policyJudge(compileAdmissionPolicies(model!).policies[0].validations);
+  const dropping = (...drop: string[]) => ({ containers: [{ name: "a", image: "a", securityContext: { capabilities: { drop } } }] });
+  assert.equal(verdict(pod({}, dropping("NET_RAW"))).length, 1, "before: admitted");
+  assert.equal(verdict(pod({}, dropping("CHOWN", "NET_RAW"))), []);
+  assert.equal(verdict(pod({}, dropping("ALL"))), []);
+});
+
+test("what a `set` establishes is enforced: the patched workload passes, one deployed without the patch is refused; a workload's own value wins", () => {
+  const text = `cluster { version 1.30 }
+namespace a {
+  workload w1 app=w1
+}
+set runAsUser 1000, automountServiceAccountToken false in ns a
+set runAsUser 2000 for a/w1
+`;
+  const { model } = checkModel([{ path: "m.secpol", text }]);
+  const compiled = compileAdmissionPolicies(model!);
+  assert.equal(verifyAdmissionPolicies(model!, compiled).counterexample, undefined);
+  const verdict = policyJudge(compiled.policies[0].validations);
+  const user = (runAsUser?: number, automountServiceAccountToken?: boolean) => ({ automountServiceAccountToken, securityContext: { runAsUser }, containers: [{ name: "a", image: "a" }] });
+  assert.equal(verdict(pod({}, user(1000, false))), []);
+  // before: no policy at all for a namespace whose only pod-security statements are `set`s
+  assert.equal(verdict(pod({}, user(undefined, false))), ["m.secpol:5: set runAsUser 1000: the pod must set runAsUser 1000 (the SecurityContext patch sets it)"]);
+  assert.equal(verdict(pod({ app: "w1" }, user(2000, false))), []);
+  assert.equal(verdict(pod({ app: "w1" }, user(1000, false))), ["m.secpol:6: set runAsUser 2000 for w1: the pod must set runAsUser 2000 (the SecurityContext patch sets it)"]);
+  assert.equal(verdict(pod({ app: "w1" }, user(2000))), ["m.secpol:5: set automountServiceAccountToken false: the pod must set automountServiceAccountToken false (the SecurityContext patch sets it)"]);
+});
+
+test("the workloads the SecurityContext Component patches (real kustomize) pass the admission policy; the same workloads unpatched are refused", () => {
+  const text = `cluster { version 1.30 }
+namespace shop {
+  pss enforce restricted
+  workload api app=api kind Deployment initContainers migrate
+  workload legacy app=legacy kind Deployment
+}
+apply restricted to ns shop
+require readOnlyRootFilesystem for shop/api
+set runAsUser 1000, automountServiceAccountToken false in ns shop
+set runAsUser 405, runAsGroup 405 for shop/legacy
+`;
+  const result = build([{ path: "p.secpol", text }]);
+  assert.ok(result.files.length > 0, result.diagnostics.map((d) => d.message).join("\n"));
+  const emitted = result.files.filter((f) => f.path.startsWith("cluster/")).flatMap((f) => readYaml11(f.content, { spec: false }) as any[]);
+  const deploy = (app: string, init: boolean) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: app, namespace: "shop", labels: { app } },
+    spec: { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { ...(init ? { initContainers: [{ name: "migrate", image: "m" }] } : {}), containers: [{ name: app, image: "a" }] } } },
+  });
+  const originals = [deploy("api", true), deploy("legacy", false)];
+  const judged = (o: any) => judgeRequest(emitted, { namespace: { name: "shop", labels: { "kubernetes.io/metadata.name": "shop" } }, operation: "CREATE", object: o });
+  const rendered = renderWithComponent(result.files, originals, "shop");
+  assert.is(rendered.length, 2);
+  for (const o of rendered) assert.equal(judged(o).failures, [], o.metadata.name);
+  for (const o of originals) assert.ok(judged(o).denied, `${o.metadata.name} deployed without the patch`);
+  assert.ok(judged(originals[1]).failures.some((f) => /set runAsUser 405 for legacy/.test(f.message)));
 });
 
 test("translation validation refuses a policy whose CEL differs from the rule's meaning, with a counterexample", () => {

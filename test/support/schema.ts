@@ -1,6 +1,8 @@
 /**
  * Schema validation of emitted objects with kubernetes-models (the OpenAPI schemas of the
  * Kubernetes API, compiled to validators). Returns the problems; empty when the object is valid.
+ * kubernetes-models has no schema of the `v1beta1` ValidatingAdmissionPolicy kinds (1.28-1.29):
+ * those are checked against kubernetes-types' definitions of that version (./kubernetes-types.ts).
  */
 import { Namespace } from "kubernetes-models/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
@@ -8,6 +10,7 @@ import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from "kubernetes-m
 // policy/v1beta1 left the API in 1.25; the release of kubernetes-models that still has its schema
 import { PodSecurityPolicy } from "kubernetes-models-v3/policy/v1beta1";
 import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1";
+import { TYPED_KINDS, typeProblems } from "./kubernetes-types.js";
 
 interface Validatable {
   validate(): void;
@@ -23,17 +26,6 @@ const models: Record<string, new (data: any) => Validatable> = {
   "policy/v1beta1/PodSecurityPolicy": PodSecurityPolicy,
   "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": ValidatingAdmissionPolicy,
   "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": ValidatingAdmissionPolicyBinding,
-  // kubernetes-models 4 ships no v1beta1 schema of these kinds; the fields secpolc writes are the same in v1beta1 (1.28-1.29), so they are checked against v1
-  "admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicy": class extends ValidatingAdmissionPolicy {
-    constructor(data: any) {
-      super({ ...data, apiVersion: "admissionregistration.k8s.io/v1" });
-    }
-  },
-  "admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicyBinding": class extends ValidatingAdmissionPolicyBinding {
-    constructor(data: any) {
-      super({ ...data, apiVersion: "admissionregistration.k8s.io/v1" });
-    }
-  },
 };
 
 /** kustomize's own kinds have no OpenAPI schema in the Kubernetes API. */
@@ -45,6 +37,7 @@ export function validateManifest(obj: unknown): string[] {
   if (kustomizeKinds.has(key)) return [];
   // kustomize-local inputs (a Component's value source) are never sent to the API server
   if ((o as { metadata?: { annotations?: Record<string, string> } })?.metadata?.annotations?.["config.kubernetes.io/local-config"] === "true") return [];
+  if (Object.hasOwn(TYPED_KINDS, key)) return typeProblems([o!])[0];
   const Model = models[key];
   if (!Model) return [`no schema for ${key}`];
   try {
