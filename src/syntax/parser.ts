@@ -133,6 +133,7 @@ export class SecpolParser extends EmbeddedActionsParser {
   parse(tokens: IToken[], path: string): Part<{ statements: ast.Statement[]; span: Span }> {
     this.path = path;
     this.diagnostics = [];
+    this.startToken = this.endToken = this.spanFirst = this.spanLast = undefined;
     this.input = tokens;
     const file = this.file();
     this.pending.clear();
@@ -143,19 +144,43 @@ export class SecpolParser extends EmbeddedActionsParser {
   // -------------------------------------------------------------------------------------------
   // Spans
 
+  // Spans share their objects where they can (nothing changes a span): a word and the reference or
+  // port made of it alone have one span, and the last position made at a token's start or end is
+  // reused. The AST is the compiler's largest structure, and spans are most of it.
+  private startToken?: IToken;
+  private startPosition!: Position;
+  private endToken?: IToken;
+  private endPosition!: Position;
+  private spanFirst?: IToken;
+  private spanLast?: IToken;
+  private lastSpan!: Span;
+
   /** The position where `token` starts. */
   private start(token: IToken): Position {
-    return { line: token.startLine!, column: token.startColumn!, offset: token.startOffset };
+    if (token !== this.startToken) {
+      this.startToken = token;
+      this.startPosition = { line: token.startLine!, column: token.startColumn!, offset: token.startOffset };
+    }
+    return this.startPosition;
   }
 
   /** The position just after `token`. */
   private end(token: IToken): Position {
-    return { line: token.endLine!, column: token.endColumn! + 1, offset: token.endOffset! + 1 };
+    if (token !== this.endToken) {
+      this.endToken = token;
+      this.endPosition = { line: token.endLine!, column: token.endColumn! + 1, offset: token.endOffset! + 1 };
+    }
+    return this.endPosition;
   }
 
   /** The span from the start of `first` to the end of `last`. */
   private span(first: IToken, last: IToken = first): Span {
-    return { file: this.path, start: this.start(first), end: this.end(last) };
+    if (first !== this.spanFirst || last !== this.spanLast) {
+      this.spanFirst = first;
+      this.spanLast = last;
+      this.lastSpan = { file: this.path, start: this.start(first), end: this.end(last) };
+    }
+    return this.lastSpan;
   }
 
   /** The span from `first` (the next token when the rule began) to the last token read. */

@@ -45,7 +45,7 @@ test("a workload's clause names may be spelled like the clause keywords", () => 
     ["workload w app=w kind kind serviceAccount serviceAccount", [], "serviceAccount", "kind"],
   ];
   for (const [text, containers, serviceAccount, kind] of cases) {
-    // the same with a syntax error after it: the CST path (to-ast.ts) reads it the same way
+    // the same with a syntax error after it, which recovery parses past
     for (const source of [text, `${text}\nallow ->`]) {
       const w = parse(source, "t.secpol").file.statements[0] as ast.WorkloadDeclaration;
       assert.equal(w.containers.map((c) => c.text), containers, source);
