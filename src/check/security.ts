@@ -318,7 +318,10 @@ function exempt(allow: SecurityEntry, overridden: readonly SecurityEntry[], d: D
   const workload = allow.target.workload;
   for (const entry of overridden) {
     if (entry.exempt?.includes(workload)) continue;
+    // kept in one order (by namespace and name) whatever the order written: the admission policy's
+    // exceptions and the patch's rejects are written in it
     (entry.exempt ??= []).push(workload);
+    entry.exempt.sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const how = entry.profile ? `profile \`${entry.profile}\` applied to its namespace` : `a rule for every pod of namespace \`${workload.namespace}\``;
     d.report(sm.exceptionOverridesWider, allow.span, [allow.item, `${workload.namespace}/${workload.name}`, `${entry.action} ${entry.item}`, how], {
       related: [{ span: entry.span, message: `\`${entry.action} ${entry.item}\` for the whole namespace` }],
