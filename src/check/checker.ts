@@ -56,11 +56,11 @@ import { allPorts, portSet, portsKey, type ContainerPort, type PortRange, type P
 import { clauseReach } from "../semantics/regions.js";
 import { termKey } from "../semantics/endpoints.js";
 import * as valid from "./values.js";
-import { checkSecurity, type ScopedSecurity } from "./security.js";
+import { checkSecurity } from "./security.js";
+import { bind, type Binding, type Declaration, type Scoped } from "./binder.js";
 import { checkGrant, checkPsp } from "./psp.js";
 import { security as sm } from "../diagnostics/messages/security.js";
 import { MANAGED_BY_LABEL } from "../compile/output.js";
-import { isStandardModule } from "../stdlib/standard.js";
 import { exact } from "../arrays.js";
 
 /** Groups naming groups: at most this deep (resolving them recurses; as deep as parentheses may nest). */
@@ -77,16 +77,17 @@ export const MAX_SELECTOR_REQUIREMENTS = 64;
 
 type Statement = ast.Statement;
 
-/** A statement with the namespace block it appears in. */
-interface Scoped<T> {
-  node: T;
-  namespace?: string;
-}
-
 interface GroupInfo {
   node: ast.GroupDeclaration;
   namespace?: string;
   resolved?: DestinationPart[] | "resolving";
+}
+
+export interface CheckedProgram {
+  model: Model;
+  diagnostics: Diagnostic[];
+  /** What each name of the program denotes, as the checker read it. */
+  binding: Binding;
 }
 
 /** One destination of a rule, resolved: its endpoints, the workload (for port names) and default ports. */
@@ -97,45 +98,33 @@ interface DestinationPart {
   span: Span;
 }
 
-export function checkProgram(files: readonly ast.SourceFileNode[], options: CheckOptions = {}): { model: Model; diagnostics: Diagnostic[] } {
+export function checkProgram(files: readonly ast.SourceFileNode[], options: CheckOptions = {}): CheckedProgram {
   return new Checker(options).run(files);
 }
 
 class Checker {
   private readonly d = new Diagnostics();
   private cluster: Cluster = { podCIDRs: [], serviceCIDRs: [] };
-  private readonly namespaceBlocks = new Map<string, ast.NamespaceBlock[]>();
-  private readonly workloadNodes: Scoped<ast.WorkloadDeclaration>[] = [];
+  private binding!: Binding;
   private readonly workloads = new Map<string, Workload>(); // key `ns/name`
-  private readonly groups = new Map<string, GroupInfo>(); // key `ns/name` or `/name` for global groups
-  /** Workloads and groups by their unqualified name, for names written without a namespace (made on first use, once both maps are complete). */
+  /** The groups being resolved or resolved, by their declaration. */
+  private readonly groups = new Map<Declaration, GroupInfo>();
   private readonly workloadSets = new Map<Workload, EndpointSet>();
-  private byName?: Map<string, { workloads: Workload[]; groups: [string, GroupInfo][] }>;
   /** How many groups are being resolved, one inside another (bounded: resolution recurses). */
   private groupDepth = 0;
-  private readonly rules: Scoped<ast.NetworkRule>[] = [];
-  private readonly assertions: Scoped<ast.AssertStatement>[] = [];
-  private readonly security: ScopedSecurity[] = [];
-  private readonly profiles = new Map<string, ast.ProfileDeclaration>();
-  private readonly pspNodes: ast.PspDeclaration[] = [];
-  private readonly grantNodes: ast.GrantStatement[] = [];
-  private readonly postures: Scoped<ast.DefaultStatement>[] = [];
   private namespaces: OwnedNamespace[] = [];
 
   constructor(private readonly options: CheckOptions) {}
 
-  run(files: readonly ast.SourceFileNode[]): { model: Model; diagnostics: Diagnostic[] } {
-    const ordered = [...files].sort((a, b) => compareStrings(a.path, b.path));
-    const clusterBlocks: ast.ClusterBlock[] = [];
-    for (const file of ordered) {
-      for (const s of file.statements) this.collect(s, undefined, clusterBlocks);
-    }
-    this.checkCluster(clusterBlocks);
+  run(files: readonly ast.SourceFileNode[]): CheckedProgram {
+    const binding = (this.binding = bind(files, this.d));
+    const { statements } = binding;
+    this.checkCluster(statements.clusterBlocks);
     this.bindNamespaces();
     this.bindWorkloads();
     this.bindPostures();
-    const rules = this.rules.flatMap((r) => this.checkRule(r));
-    const assertions = this.assertions.flatMap((a) => this.checkAssertion(a));
+    const rules = statements.rules.flatMap((r) => this.checkRule(r));
+    const assertions = statements.assertions.flatMap((a) => this.checkAssertion(a));
     this.warnNamespaceNearMisses();
     const model: Model = {
       cluster: this.cluster,
@@ -146,91 +135,11 @@ class Checker {
       security: [],
       ...this.podSecurityPolicies(),
     };
-    model.security = checkSecurity(this.security, this.profiles, model, this.d, this.options.admissionPolicies !== false);
+    model.security = checkSecurity(statements.security, binding, model, this.d, this.options.admissionPolicies !== false);
     this.checkOverlappingPostures(model);
     // regions too costly to write stop here: everything after works on them
     if (this.checkRestRegions(model)) this.checkReach(model);
-    return { model, diagnostics: this.d.items };
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Collecting declarations
-
-  private collect(s: Statement, namespace: string | undefined, clusterBlocks: ast.ClusterBlock[]): void {
-    const topLevelOnly = (what: string) => this.d.report(m.misplacedStatement, s.span, [what, "is only allowed at top level, not inside a namespace block"]);
-    const blockOnly = (what: string) => this.d.report(m.misplacedStatement, s.span, [what, "is only allowed inside a `namespace NAME { }` block"]);
-    switch (s.kind) {
-      case "Import":
-        if (namespace !== undefined) topLevelOnly("`import`");
-        return; // loaded by the pipeline
-      case "Cluster":
-        if (namespace !== undefined) return topLevelOnly("`cluster`");
-        clusterBlocks.push(s);
-        return;
-      case "Namespace": {
-        if (namespace !== undefined) return topLevelOnly("a namespace block");
-        const blocks = this.namespaceBlocks.get(s.name.text) ?? [];
-        blocks.push(s);
-        this.namespaceBlocks.set(s.name.text, blocks);
-        for (const inner of s.statements) this.collect(inner, s.name.text, clusterBlocks);
-        return;
-      }
-      case "Workload":
-        this.workloadNodes.push({ node: s, namespace });
-        return;
-      case "Group": {
-        const key = `${namespace ?? ""}/${s.name.text}`;
-        const problem = valid.groupName(s.name.text);
-        if (problem) this.d.report(m.invalidName, s.name.span, ["group name", s.name.text, problem]);
-        const existing = this.groups.get(key);
-        if (existing && !isStandardModule(existing.node.span.file)) {
-          this.d.report(m.duplicateDeclaration, s.name.span, ["group", s.name.text], {
-            related: [{ span: existing.node.name.span, message: "first declared here" }],
-          });
-          return;
-        }
-        // a program's own group shadows a standard-library group of the same name
-        if (!existing || !isStandardModule(s.span.file)) this.groups.set(key, { node: s, namespace });
-        return;
-      }
-      case "NetworkRule":
-        this.rules.push({ node: s, namespace });
-        return;
-      case "Default":
-        if (namespace === undefined) return blockOnly("`default`");
-        this.postures.push({ node: s, namespace });
-        return;
-      case "Labels":
-        if (namespace === undefined) return blockOnly("`labels`");
-        return; // read with the namespace block
-      case "Profile": {
-        const existing = this.profiles.get(s.name.text);
-        if (existing && !isStandardModule(existing.span.file)) {
-          this.d.report(m.duplicateDeclaration, s.name.span, ["profile", s.name.text], { related: [{ span: existing.name.span, message: "first declared here" }] });
-          return;
-        }
-        if (!existing || !isStandardModule(s.span.file)) this.profiles.set(s.name.text, s);
-        return; // profiles take effect only through `apply`
-      }
-      case "Assert":
-        this.assertions.push({ node: s, namespace });
-        return;
-      case "Pss":
-        if (namespace === undefined) return blockOnly("`pss`");
-        return; // read with the namespace block
-      case "SecurityRule":
-      case "Apply":
-        this.security.push({ node: s, namespace });
-        return;
-      case "Psp":
-        if (namespace !== undefined) return topLevelOnly("`psp`");
-        this.pspNodes.push(s);
-        return;
-      case "Grant":
-        if (namespace !== undefined) return topLevelOnly("`grant`");
-        this.grantNodes.push(s);
-        return;
-    }
+    return { model, diagnostics: this.d.items, binding };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -299,7 +208,7 @@ class Checker {
 
   private bindNamespaces(): void {
     const owned: OwnedNamespace[] = [];
-    for (const [name, blocks] of [...this.namespaceBlocks].sort(([a], [b]) => compareStrings(a, b))) {
+    for (const [name, blocks] of [...this.binding.namespaceBlocks].sort(([a], [b]) => compareStrings(a, b))) {
       const problem = valid.dns1123Label(name);
       if (problem) {
         this.d.report(m.invalidName, blocks[0].name.span, ["namespace name", name, problem]);
@@ -399,37 +308,16 @@ class Checker {
   // -------------------------------------------------------------------------------------------
   // Workloads
 
+  /** The models of the workloads that take effect (the binder chose them), those with a valid selector. */
   private bindWorkloads(): void {
-    for (const { node, namespace: block } of this.workloadNodes) {
-      const name = node.name.name.text;
-      const qualifier = node.name.namespace?.text;
-      if (block !== undefined && qualifier !== undefined && qualifier !== block) {
-        this.d.report(m.misplacedStatement, node.name.span, [`workload \`${qualifier}/${name}\``, `cannot be declared inside \`namespace ${block} { }\``]);
-        continue;
-      }
-      const namespace = qualifier ?? block;
-      if (namespace === undefined) {
-        this.d.report(m.unqualifiedTopLevelWorkload, node.name.span, [name], {
-          help: `declare it inside \`namespace NAME { }\`, or write \`workload NAMESPACE/${name} ...\``,
-        });
-        continue;
-      }
-      const problems = [valid.dns1123Label(namespace) && node.name.namespace, valid.dns1123Label(name) && node.name.name];
-      if (problems[0]) this.d.report(m.invalidName, node.name.namespace!.span, ["namespace name", namespace, valid.dns1123Label(namespace)!]);
-      if (problems[1]) this.d.report(m.invalidName, node.name.name.span, ["workload name", name, valid.dns1123Label(name)!]);
-      if (problems[0] || problems[1]) continue;
-      const key = `${namespace}/${name}`;
-      const existing = this.workloads.get(key);
-      if (existing) {
-        this.d.report(m.duplicateDeclaration, node.name.span, ["workload", key], { related: [{ span: existing.span, message: "first declared here" }] });
-        continue;
-      }
+    for (const declaration of this.binding.workloads.values()) {
+      const node = declaration.node as ast.WorkloadDeclaration;
       const pods = this.selector(node.selector);
       if (!pods) continue;
       const ports = this.declaredPorts(node.ports);
-      this.workloads.set(key, {
-        namespace,
-        name,
+      this.workloads.set(declaration.key, {
+        namespace: declaration.namespace!,
+        name: declaration.name,
         pods,
         ports,
         services: this.servicePorts(node.services, ports),
@@ -569,7 +457,7 @@ class Checker {
 
   private bindPostures(): void {
     const byName = new Map(this.namespaces.map((n) => [n.name, n]));
-    const ordered = [...this.postures].sort((a, b) => compareSpans(a.node.span, b.node.span));
+    const ordered = [...this.binding.statements.postures].sort((a, b) => compareSpans(a.node.span, b.node.span));
     for (const { node, namespace } of ordered) {
       const owned = byName.get(namespace!);
       if (!owned) continue; // its namespace block had an invalid name, already reported
@@ -577,8 +465,8 @@ class Checker {
       let what = `namespace \`${owned.name}\``;
       if (node.workload) {
         const name = node.workload.name.text;
-        const qualifier = node.workload.namespace?.text ?? owned.name;
-        const workload = qualifier === owned.name ? this.workloads.get(`${owned.name}/${name}`) : undefined;
+        const [declaration] = this.binding.referenceOf(node.workload)!.declarations;
+        const workload = declaration && this.workloads.get(declaration.key);
         if (!workload) {
           const candidates = [...this.workloads.values()].filter((w) => w.namespace === owned.name).map((w) => w.name);
           this.d.report(m.unknownPostureWorkload, node.workload.span, [name, owned.name], didYouMean(name, candidates));
@@ -670,7 +558,8 @@ class Checker {
 
   /** PodSecurityPolicies and their grants, for clusters older than 1.25 only. */
   private podSecurityPolicies(): { psps: Psp[]; grants: Grant[] } {
-    const statements = [...this.pspNodes, ...this.grantNodes];
+    const { psps: pspNodes, grants: grantNodes } = this.binding.statements;
+    const statements = [...pspNodes, ...grantNodes];
     if (statements.length === 0) return { psps: [], grants: [] };
     if (!pspSupported(this.cluster)) {
       const version = this.cluster.version ? `${this.cluster.version.major}.${this.cluster.version.minor}` : "the latest version (no `cluster { version }` is declared)";
@@ -680,7 +569,7 @@ class Checker {
       return { psps: [], grants: [] };
     }
     const psps = new Map<string, Psp>();
-    for (const node of this.pspNodes) {
+    for (const node of pspNodes) {
       const existing = psps.get(node.name.text);
       if (existing) {
         this.d.report(m.duplicateDeclaration, node.name.span, ["psp", node.name.text], { related: [{ span: existing.span, message: "first declared here" }] });
@@ -695,8 +584,8 @@ class Checker {
       if (psp) psps.set(psp.name, psp);
     }
     const grants: Grant[] = [];
-    for (const node of this.grantNodes) {
-      if (!psps.has(node.psp.text) && !this.pspNodes.some((p) => p.name.text === node.psp.text)) {
+    for (const node of grantNodes) {
+      if (!this.binding.referenceOf(node.psp)?.declarations.length) {
         this.d.report(sm.unknownPsp, node.psp.span, [node.psp.text], didYouMean(node.psp.text, psps.keys()));
         continue;
       }
@@ -791,7 +680,7 @@ class Checker {
         return blocks.length > 0 ? part({ pods: [], ips: blocks }) : [];
       }
       case "Reference":
-        return this.reference(peer.ref, namespace);
+        return this.reference(peer.ref);
     }
   }
 
@@ -822,7 +711,7 @@ class Checker {
   private warnNamespaceNearMisses(): void {
     const uses = new Map<string, ast.Word[]>();
     for (const word of this.namespaceUses) (uses.get(word.text) ?? uses.set(word.text, []).get(word.text)!).push(word);
-    const known = new Set([...this.namespaceBlocks.keys(), ...CLUSTER_NAMESPACES]);
+    const known = new Set([...this.binding.namespaceBlocks.keys(), ...CLUSTER_NAMESPACES]);
     const names = [...uses.keys()];
     // each name is compared with every other: past this many, no warning (a heuristic, never a verdict)
     if (names.length + known.size > MAX_NEAR_MISS_NAMES) return;
@@ -833,7 +722,7 @@ class Checker {
       const more = names.filter((other, i) => !known.has(other) && (uses.get(other)!.length > count || (uses.get(other)!.length === count && i < index)));
       const near = closestWithin(name, [...known, ...more], Math.min(2, Math.floor(name.length / 3)));
       if (near === undefined || inSeries(name, near)) continue;
-      const why = this.namespaceBlocks.has(near)
+      const why = this.binding.namespaceBlocks.has(near)
         ? "declared by a namespace block"
         : CLUSTER_NAMESPACES.includes(near)
           ? "a namespace every cluster has"
@@ -846,41 +735,27 @@ class Checker {
 
   private warnNameLabel(name: ast.Word): void {
     const version = this.cluster.version;
-    if (hasAutomaticNameLabel(this.cluster) || this.namespaceBlocks.has(name.text) || this.warnedNameLabel.has(name.text)) return;
+    if (hasAutomaticNameLabel(this.cluster) || this.binding.namespaceBlocks.has(name.text) || this.warnedNameLabel.has(name.text)) return;
     this.warnedNameLabel.add(name.text);
     this.d.report(m.nameLabelBefore122, name.span, [name.text, `${version!.major}.${version!.minor}`], {
       help: `label it yourself (\`kubectl label namespace ${name.text} ${NAMESPACE_NAME_LABEL}=${name.text}\`), or declare it with \`namespace ${name.text} { }\``,
     });
   }
 
-  private reference(ref: ast.QualifiedName, namespace: string | undefined): DestinationPart[] {
-    const name = ref.name.text;
-    const qualifier = ref.namespace?.text;
-    const workloadPart = (w: Workload): DestinationPart[] => [{ set: this.podsOf(w), workload: w, span: ref.span }];
-    if (qualifier !== undefined) {
-      const workload = this.workloads.get(`${qualifier}/${name}`);
-      if (workload) return workloadPart(workload);
-      const group = this.groups.get(`${qualifier}/${name}`);
-      if (group) return this.groupParts(group, ref.span);
-      return this.unknown(ref, `${qualifier}/${name}`);
-    }
-    if (namespace !== undefined) {
-      const workload = this.workloads.get(`${namespace}/${name}`);
-      if (workload) return workloadPart(workload);
-      const group = this.groups.get(`${namespace}/${name}`);
-      if (group) return this.groupParts(group, ref.span);
-    }
-    const { workloads, groups } = this.named(name);
-    const global = groups.find(([key]) => key.startsWith("/"));
-    const candidates = workloads.length + groups.length;
-    if (candidates === 1 && workloads.length === 1) return workloadPart(workloads[0]);
-    if (candidates === 1 || (global && workloads.length === 0 && groups.length === 1)) return this.groupParts(groups[0][1], ref.span);
-    if (candidates > 1) {
-      const places = [...workloads.map((w) => `workload \`${w.namespace}/${w.name}\``), ...groups.map(([key]) => `group \`${key.replace(/^\//, "")}\``)].sort();
-      this.d.report(m.ambiguousName, ref.span, [name, places.join(", ")], { help: "qualify it with its namespace, e.g. `NAMESPACE/NAME`" });
+  private reference(ref: ast.QualifiedName): DestinationPart[] {
+    const written = ref.namespace ? `${ref.namespace.text}/${ref.name.text}` : ref.name.text;
+    const { declarations, ambiguous } = this.binding.referenceOf(ref)!;
+    if (ambiguous) {
+      const places = declarations.map((d) => (d.kind === "workload" ? `workload \`${d.key}\`` : `group \`${d.key.replace(/^\//, "")}\``)).sort();
+      this.d.report(m.ambiguousName, ref.span, [ref.name.text, places.join(", ")], { help: "qualify it with its namespace, e.g. `NAMESPACE/NAME`" });
       return [];
     }
-    return this.unknown(ref, name);
+    const [declaration] = declarations;
+    if (declaration?.kind === "group") return this.groupParts(declaration, ref.span);
+    const workload = declaration && this.workloads.get(declaration.key);
+    // a workload whose selector is invalid (already reported) is no destination
+    if (workload) return [{ set: this.podsOf(workload), workload, span: ref.span }];
+    return this.unknown(ref, written);
   }
 
   /** A workload's pods as an endpoint set: one object per workload, however often it is named (sets are never changed once made). */
@@ -890,31 +765,23 @@ class Checker {
     return set;
   }
 
-  private named(name: string): { workloads: Workload[]; groups: [string, GroupInfo][] } {
-    if (!this.byName) {
-      const byName = (this.byName = new Map());
-      const entry = (n: string) => byName.get(n) ?? byName.set(n, { workloads: [], groups: [] }).get(n)!;
-      for (const w of this.workloads.values()) entry(w.name).workloads.push(w);
-      for (const [key, g] of this.groups) entry(g.node.name.text).groups.push([key, g]);
-    }
-    return this.byName.get(name) ?? { workloads: [], groups: [] };
-  }
-
   private unknown(ref: ast.QualifiedName, written: string): DestinationPart[] {
     const all = [
       ...[...this.workloads.keys()],
       ...[...this.workloads.values()].map((w) => w.name),
-      ...[...this.groups.keys()].map((k) => k.replace(/^\//, "")),
+      ...[...this.binding.groups.keys()].map((k) => k.replace(/^\//, "")),
     ];
     const suggestion = closest(written, all);
     // a group of the standard library is named with where it comes from: `dns` is declared in no file of the program
-    const library = suggestion === undefined ? undefined : this.groups.get(`/${suggestion}`)?.node.span.file;
+    const library = suggestion === undefined ? undefined : this.binding.groups.get(`/${suggestion}`)?.span.file;
     const help = suggestion === undefined ? {} : { help: meant(suggestion, library?.startsWith("std/") ? `the group from \`${library}\`` : undefined) };
     this.d.report(m.unknownName, ref.span, [written], help);
     return [];
   }
 
-  private groupParts(group: GroupInfo, span: Span): DestinationPart[] {
+  private groupParts(declaration: Declaration, span: Span): DestinationPart[] {
+    let group = this.groups.get(declaration);
+    if (!group) this.groups.set(declaration, (group = { node: declaration.node as ast.GroupDeclaration, namespace: declaration.namespace }));
     if (group.resolved === "resolving") {
       this.d.report(m.groupCycle, span, [group.node.name.text]);
       return [];
