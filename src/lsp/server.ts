@@ -11,6 +11,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   CompletionItemKind,
   createConnection,
+  ErrorCodes,
+  ResponseError,
   DiagnosticSeverity,
   MarkupKind,
   ProposedFeatures,
@@ -25,7 +27,9 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { parseAllDocuments } from "yaml";
 import { build, check, type BuildResult, type CheckResult, type Diagnostic, type SourceText, type Span } from "../index.js";
-import { collectSymbols, referencesTo, symbolAt, type Declaration, type SymbolTable } from "../analysis/symbols.js";
+import { referencesTo, renameEdits, symbolAt, type Binding, type Declaration } from "../analysis/symbols.js";
+import { bindSources } from "../pipeline.js";
+import { isStandardModule } from "../stdlib/standard.js";
 import { format } from "../format/format.js";
 import { peer, port, requirement } from "../format/print.js";
 import { parse } from "../syntax/parse.js";
@@ -41,7 +45,7 @@ interface Program {
   uri?: string;
   sources: SourceText[];
   /** Worked out on first use, for these sources. */
-  symbols?: SymbolTable;
+  symbols?: Binding;
   checked?: CheckResult;
   built?: BuildResult;
 }
@@ -87,7 +91,7 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): void {
   const documents = new TextDocuments(TextDocument);
-  const uriOf = (p: Program, file: string) => (p.dir === undefined ? p.uri! : pathToFileURL(join(p.dir, file)).href);
+  const uriOf = (p: Program, file: string) => (isStandardModule(file) ? standardModuleUri(file) : p.dir === undefined ? p.uri! : pathToFileURL(join(p.dir, file)).href);
   const sameProgram = (uri: string) => documents.all().filter((d) => placeOf(d.uri).key === placeOf(uri).key);
   const resolver = (p: Program) => (p.dir === undefined ? undefined : importResolver(p.dir));
 
@@ -112,7 +116,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return p;
   }
 
-  const symbolsOf = (p: Program) => (p.symbols ??= collectSymbols(p.sources.map((s) => parse(s.text, s.path).file)));
+  const symbolsOf = (p: Program) => (p.symbols ??= bindSources(p.sources, { resolveImport: resolver(p) }));
   const checkedOf = (p: Program) => (p.checked ??= check(p.sources, { resolveImport: resolver(p) }));
   const builtOf = (p: Program) => (p.built ??= build(p.sources, { verify: false, resolveImport: resolver(p) }));
 
@@ -156,6 +160,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       referencesProvider: true,
       hoverProvider: true,
       completionProvider: { triggerCharacters: ["/", " "] },
+      renameProvider: true,
     },
     serverInfo: { name: "secpolc" },
   }));
@@ -190,7 +195,19 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onReferences((params) => {
     const { p, found } = declarationsAt(params.textDocument.uri, params.position);
-    return found.flatMap((d) => referencesTo(symbolsOf(p), d).filter((s) => params.context.includeDeclaration || s !== d.span).map((s) => location(p, s)));
+    const declared = new Set(found.map((d) => d.span));
+    return referencesTo(symbolsOf(p), found)
+      .filter((s) => params.context.includeDeclaration || !declared.has(s))
+      .map((s) => location(p, s));
+  });
+
+  connection.onRenameRequest((params) => {
+    const { p, found } = declarationsAt(params.textDocument.uri, params.position);
+    const result = renameEdits(symbolsOf(p), found, params.newName);
+    if ("error" in result) throw new ResponseError(ErrorCodes.InvalidRequest, result.error);
+    const changes: Record<string, { range: Range; newText: string }[]> = {};
+    for (const { span, text } of result.edits) (changes[uriOf(p, span.file)] ??= []).push({ range: toRange(span), newText: text });
+    return { changes };
   });
 
   connection.onHover((params) => {
@@ -260,6 +277,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 }
 
 const mentions = (text: string, word: string) => new RegExp(`(^|[^\\w-])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w-])`).test(text);
+
+/** Where a standard module's text is, for going to its declarations: `stdlib/` of the package this server runs from. */
+function standardModuleUri(path: string): string {
+  const file = `${path.replace(/^std\//, "")}.secpol`;
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    if (secpolFiles(join(dir, "stdlib")).includes(file)) return pathToFileURL(join(dir, "stdlib", file)).href;
+  }
+  return `secpol:${path}`;
+}
 
 /** The `.secpol` files of a directory (none when it cannot be read). */
 function secpolFiles(dir: string): string[] {
