@@ -9,7 +9,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
-  CompletionItemKind,
   createConnection,
   ErrorCodes,
   ResponseError,
@@ -32,9 +31,7 @@ import { bindSources } from "../pipeline.js";
 import { isStandardModule } from "../stdlib/standard.js";
 import { format } from "../format/format.js";
 import { peer, port, requirement } from "../format/print.js";
-import { parse } from "../syntax/parse.js";
-import { Kw } from "../syntax/tokens.js";
-import { capabilities } from "../semantics/security.js";
+import { completionItems, completionsAt } from "./completion.js";
 import type * as ast from "../syntax/ast.js";
 import { importResolver } from "../cli/files.js";
 
@@ -217,30 +214,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onCompletion((params): CompletionItem[] => {
-    const p = program(params.textDocument.uri);
-    const seen = new Set<string>();
-    const items: CompletionItem[] = [];
-    const add = (label: string, kind: CompletionItemKind, detail: string) => {
-      if (seen.has(label)) return;
-      seen.add(label);
-      items.push({ label, kind, detail });
-    };
-    const kinds: Record<Declaration["kind"], CompletionItemKind> = {
-      workload: CompletionItemKind.Class,
-      group: CompletionItemKind.Variable,
-      profile: CompletionItemKind.Module,
-      namespace: CompletionItemKind.Folder,
-      psp: CompletionItemKind.Struct,
-    };
-    for (const d of symbolsOf(p).declarations) {
-      add(d.kind === "workload" ? d.key : d.name, kinds[d.kind], d.kind);
-      if (d.kind === "workload") add(d.name, kinds[d.kind], `workload ${d.key}`);
-    }
-    for (const profile of ["baseline", "restricted"]) add(profile, CompletionItemKind.Module, "profile (std/pss)");
-    add("dns", CompletionItemKind.Variable, "group (std/dns)");
-    for (const k of Object.values(Kw)) add(String(k.PATTERN), CompletionItemKind.Keyword, "keyword");
-    for (const c of [...capabilities].sort()) add(c, CompletionItemKind.Constant, "capability");
-    return items;
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const p = program(doc.uri);
+    const { name } = placeOf(doc.uri);
+    const withText = (text: string) => bindSources(p.sources.map((s) => (s.path === name ? { path: name, text } : s)), { resolveImport: resolver(p) });
+    return completionItems(completionsAt(doc.getText(), doc.offsetAt(params.position), withText));
   });
 
   /** Markdown for a hover: what the name declares and, for workloads, what it compiles into. */
