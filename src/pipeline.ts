@@ -9,7 +9,7 @@ import { diagnostic, Diagnostics } from "./diagnostics/catalogue.js";
 import { names as m } from "./diagnostics/messages/names.js";
 import { compile as cm } from "./diagnostics/messages/compile.js";
 import { verifyNetworkPolicies } from "./analysis/verify.js";
-import { lint } from "./analysis/lints.js";
+import { lint, reachLints } from "./analysis/lints.js";
 import { diffPrograms, type ProgramDiff } from "./analysis/diff.js";
 import { connectivity, explainCell, type Connectivity } from "./analysis/matrix.js";
 import { auditAgainstProgram, auditAtLevel, auditRequirements, readWorkloads, suggestLevels, type AuditResult } from "./analysis/audit.js";
@@ -91,9 +91,11 @@ export function bindSources(inputs: readonly SourceText[], options: CompileOptio
 export function checkModel(inputs: readonly SourceText[], options: CompileOptions = {}, unchecked?: string): CheckResult & { model?: Model; files: SourceFileNode[]; binding: Binding } {
   const loaded = load(inputs, options);
   const checked = checkProgram(loaded.files, { clusterVersion: options.clusterVersion, admissionPolicies: options.admissionPolicies });
+  // whether each rule reaches a managed direction is known on any model whose regions can be written
+  const checkedDiagnostics = checked.regionsWritable ? [...checked.diagnostics, ...reachLints(checked.model)] : checked.diagnostics;
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
-  const assertions = hasErrors(checked.diagnostics) ? [] : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
-  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...withoutCascades(checked.diagnostics, loaded.diagnostics), ...assertions]);
+  const assertions = hasErrors(checkedDiagnostics) ? [] : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
+  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...withoutCascades(checkedDiagnostics, loaded.diagnostics), ...assertions]);
   return { diagnostics, sources: loaded.sources, files: loaded.files, binding: checked.binding, model: hasErrors(diagnostics) ? undefined : checked.model };
 }
 

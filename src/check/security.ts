@@ -28,7 +28,7 @@ const text = (v: ast.Value) => ("from" in v ? `${v.from.text}..${v.to.text}` : v
 export function checkSecurity(statements: readonly ScopedSecurity[], binding: Binding, model: Model, d: Diagnostics, admissionPolicies = true): SecurityEntry[] {
   const { profiles } = binding;
   const entries: SecurityEntry[] = [];
-  for (const { node, namespace } of statements) {
+  for (const { node } of statements) {
     if (node.kind === "Apply") {
       const profile = binding.referenceOf(node.profile)?.declarations[0]?.node as ast.ProfileDeclaration | undefined;
       if (!profile) {
