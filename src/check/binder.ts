@@ -89,19 +89,15 @@ export interface Binding {
   };
 }
 
-/** A name's reference before it is resolved (every declaration must be known first). */
-interface Pending {
-  node: ast.QualifiedName | ast.Word;
-  reference: Omit<Reference, "declarations">;
-}
-
 export function bind(files: readonly ast.SourceFileNode[], d: Diagnostics): Binding {
   return new Binder(d).run(files);
 }
 
 class Binder {
   private readonly declarations: Declaration[] = [];
-  private readonly pending: Pending[] = [];
+  /** The references, resolved once every declaration is known. */
+  private readonly references: Reference[] = [];
+  private readonly byNode = new Map<ast.Node, Reference>();
   private readonly workloads = new Map<string, Declaration>();
   private readonly groups = new Map<string, Declaration>();
   private readonly profiles = new Map<string, ast.ProfileDeclaration>();
@@ -128,15 +124,11 @@ class Binder {
       if (same) same.push(decl);
       else this.byName.set(decl.name, [decl]);
     }
-    const byNode = new Map<ast.Node, Reference>();
-    const references = this.pending.map(({ node, reference }) => {
-      const resolved: Reference = { ...reference, ...this.resolve(reference) };
-      byNode.set(node, resolved);
-      return resolved;
-    });
+    for (const reference of this.references) this.resolve(reference);
+    const byNode = this.byNode;
     return {
       declarations: this.declarations,
-      references,
+      references: this.references,
       referenceOf: (node) => byNode.get(node),
       workloads: this.workloads,
       groups: this.groups,
@@ -197,7 +189,8 @@ class Binder {
         return;
       }
       case "NetworkRule":
-        for (const p of [...s.sources, ...s.destinations]) this.peer(p, namespace);
+        for (const p of s.sources) this.peer(p, namespace);
+        for (const p of s.destinations) this.peer(p, namespace);
         this.statements.rules.push({ node: s, namespace });
         return;
       case "Default":
@@ -221,7 +214,8 @@ class Binder {
         return; // profiles take effect only through `apply`
       }
       case "Assert":
-        for (const p of [...s.sources, ...s.destinations]) this.peer(p, namespace);
+        for (const p of s.sources) this.peer(p, namespace);
+        for (const p of s.destinations) this.peer(p, namespace);
         this.statements.assertions.push({ node: s, namespace });
         return;
       case "Pss":
@@ -259,12 +253,19 @@ class Binder {
 
   private qualified(q: ast.QualifiedName, use: "peer" | "posture" | "target", enclosing: string | undefined): void {
     if (q.namespace) this.namespaceReference(q.namespace);
-    const reference = { use, name: q.name.text, span: q.name.span, ...(q.namespace ? { qualifier: q.namespace.text } : {}), ...(enclosing !== undefined ? { enclosing } : {}) };
-    this.pending.push({ node: q, reference });
+    const reference: Reference = { use, name: q.name.text, span: q.name.span, declarations: [] };
+    if (q.namespace) reference.qualifier = q.namespace.text;
+    if (enclosing !== undefined) reference.enclosing = enclosing;
+    this.add(q, reference);
   }
 
   private word(w: ast.Word, use: "profile" | "psp" | "namespace"): void {
-    this.pending.push({ node: w, reference: { use, name: w.text, span: w.span } });
+    this.add(w, { use, name: w.text, span: w.span, declarations: [] });
+  }
+
+  private add(node: ast.Node, reference: Reference): void {
+    this.references.push(reference);
+    this.byNode.set(node, reference);
   }
 
   private namespaceReference(w: ast.Word): void {
@@ -306,7 +307,14 @@ class Binder {
   // -------------------------------------------------------------------------------------------
   // Resolving references
 
-  private resolve(ref: Omit<Reference, "declarations">): Pick<Reference, "declarations" | "ambiguous"> {
+  /** Sets what `ref` denotes (its declarations, and whether it is ambiguous). */
+  private resolve(ref: Reference): void {
+    const { declarations, ambiguous } = this.denoted(ref);
+    ref.declarations = declarations;
+    if (ambiguous) ref.ambiguous = true;
+  }
+
+  private denoted(ref: Reference): Pick<Reference, "declarations" | "ambiguous"> {
     const one = (decl: Declaration | undefined) => ({ declarations: decl ? [decl] : [] });
     switch (ref.use) {
       case "namespace":
