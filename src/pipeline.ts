@@ -5,11 +5,11 @@
 import type { BuildResult, CheckResult, CompileOptions, SourceText } from "./index.js";
 import type { Diagnostic, Span } from "./diagnostics/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
-import { diagnostic } from "./diagnostics/catalogue.js";
+import { diagnostic, Diagnostics } from "./diagnostics/catalogue.js";
 import { names as m } from "./diagnostics/messages/names.js";
 import { compile as cm } from "./diagnostics/messages/compile.js";
 import { verifyNetworkPolicies } from "./analysis/verify.js";
-import { lint } from "./analysis/lints.js";
+import { lint, reachLints } from "./analysis/lints.js";
 import { diffPrograms, type ProgramDiff } from "./analysis/diff.js";
 import { connectivity, explainCell, type Connectivity } from "./analysis/matrix.js";
 import { auditAgainstProgram, auditAtLevel, auditRequirements, readWorkloads, suggestLevels, type AuditResult } from "./analysis/audit.js";
@@ -19,6 +19,7 @@ import { universeRegions } from "./semantics/universe.js";
 import { parse } from "./syntax/parse.js";
 import type { SourceFileNode } from "./syntax/ast.js";
 import { checkProgram } from "./check/checker.js";
+import { bind, type Binding } from "./check/binder.js";
 import type { Model } from "./semantics/model.js";
 import { stdlibModules } from "./stdlib/modules.js";
 import { isStandardModule } from "./stdlib/standard.js";
@@ -82,13 +83,20 @@ function resolveImport(spec: string, from: string, span: Span, options: CompileO
   return result;
 }
 
-export function checkModel(inputs: readonly SourceText[], options: CompileOptions = {}, unchecked?: string): CheckResult & { model?: Model; files: SourceFileNode[] } {
+/** What each name of a program denotes (its files, what they import and the standard library), as the checker binds it: for the language server. */
+export function bindSources(inputs: readonly SourceText[], options: CompileOptions = {}): Binding {
+  return bind(load(inputs, options).files, new Diagnostics());
+}
+
+export function checkModel(inputs: readonly SourceText[], options: CompileOptions = {}, unchecked?: string): CheckResult & { model?: Model; files: SourceFileNode[]; binding: Binding } {
   const loaded = load(inputs, options);
   const checked = checkProgram(loaded.files, { clusterVersion: options.clusterVersion, admissionPolicies: options.admissionPolicies });
+  // whether each rule reaches a managed direction is known on any model whose regions can be written
+  const checkedDiagnostics = checked.regionsWritable ? [...checked.diagnostics, ...reachLints(checked.model)] : checked.diagnostics;
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
-  const assertions = hasErrors(checked.diagnostics) ? [] : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
-  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...withoutCascades(checked.diagnostics, loaded.diagnostics), ...assertions]);
-  return { diagnostics, sources: loaded.sources, files: loaded.files, model: hasErrors(diagnostics) ? undefined : checked.model };
+  const assertions = hasErrors(checkedDiagnostics) ? [] : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
+  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...withoutCascades(checkedDiagnostics, loaded.diagnostics), ...assertions]);
+  return { diagnostics, sources: loaded.sources, files: loaded.files, binding: checked.binding, model: hasErrors(diagnostics) ? undefined : checked.model };
 }
 
 /**

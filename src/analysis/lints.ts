@@ -150,3 +150,38 @@ export function lint(model: Model): Diagnostic[] {
   }
   return diagnostics;
 }
+
+/**
+ * A rule must reach a managed direction (SP3002, an error); under `default allow` only, it is
+ * redundant (SP9101). Run by the check on every model whose regions can be written.
+ */
+export function reachLints(model: Model): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const rule of model.rules) {
+    const reach = rule.clauses.flatMap((c) => clauseReach(model, c));
+    if (reach.length === 0) {
+      const owned = namespacesTouched(model, rule);
+      diagnostics.push(
+        diagnostic(cm.ruleHasNoEffect, rule.span, [], {
+          help:
+            owned.length > 0
+              ? `give ${owned.map((n) => `\`namespace ${n}\``).join(" or ")} a posture: \`default deny\` (zero trust: only allowed flows) or \`default allow\` (everything but denied flows), for the direction this rule should act on`
+              : "its pods are all in namespaces this program does not own: declare one of them with `namespace NAME { default deny ingress }` (or egress) to manage it",
+        }),
+      );
+    } else if (rule.action === "allow" && reach.every((r) => r.region.posture.posture === "allow")) {
+      diagnostics.push(diagnostic(cm.redundantUnderDefaultAllow, rule.span, []));
+    }
+  }
+  return diagnostics;
+}
+
+function namespacesTouched(model: Model, rule: NetworkRule): string[] {
+  const touched = new Set<string>();
+  for (const clause of rule.clauses) {
+    for (const t of [...clause.sources.pods, ...clause.destinations.pods]) {
+      for (const n of model.namespaces) if (conjunctionMatches(t.namespaces, n.labels)) touched.add(n.name);
+    }
+  }
+  return [...touched].sort();
+}

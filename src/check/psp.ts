@@ -10,6 +10,9 @@ import { security as sm } from "../diagnostics/messages/security.js";
 import type * as ast from "../syntax/ast.js";
 import type { Grant, Psp } from "../semantics/model.js";
 import { capabilities, volumeTypes } from "../semantics/security.js";
+import { compareStrings } from "../diagnostics/diagnostic.js";
+import { pspSupported } from "../semantics/model.js";
+import type { CheckContext } from "./context.js";
 import { dns1123Label, dns1123Subdomain, hostPathPrefix, MAX_ID, profileName, shown, subjectName, sysctlName } from "./values.js";
 
 const text = (v: ast.Value) => ("from" in v ? `${v.from.text}..${v.to.text}` : v.text);
@@ -163,4 +166,43 @@ export function checkGrant(node: ast.GrantStatement, d: Diagnostics): Grant | un
     case "ServiceAccounts":
       return { psp: node.psp.text, subject: { kind: "Group", name: `system:serviceaccounts:${s.namespace.text}` }, namespace: s.namespace.text, span: node.span };
   }
+}
+
+/** PodSecurityPolicies and their grants, for clusters older than 1.25 only. */
+export function podSecurityPolicies(ctx: CheckContext): { psps: Psp[]; grants: Grant[] } {
+  const { psps: pspNodes, grants: grantNodes } = ctx.binding.statements;
+  const statements = [...pspNodes, ...grantNodes];
+  if (statements.length === 0) return { psps: [], grants: [] };
+  if (!pspSupported(ctx.cluster)) {
+    const version = ctx.cluster.version ? `${ctx.cluster.version.major}.${ctx.cluster.version.minor}` : "the latest version (no `cluster { version }` is declared)";
+    for (const s of statements) {
+      ctx.d.report(sm.pspRemoved, s.span, [version], { help: "use `pss enforce LEVEL` in the namespace blocks; for an older cluster, declare `cluster { version 1.24 }`" });
+    }
+    return { psps: [], grants: [] };
+  }
+  const psps = new Map<string, Psp>();
+  for (const node of pspNodes) {
+    const existing = psps.get(node.name.text);
+    if (existing) {
+      ctx.d.report(m.duplicateDeclaration, node.name.span, ["psp", node.name.text], { related: [{ span: existing.span, message: "first declared here" }] });
+      continue;
+    }
+    const nameProblem = dns1123Subdomain(node.name.text);
+    if (nameProblem) {
+      ctx.d.report(m.invalidName, node.name.span, ["PodSecurityPolicy name", node.name.text, nameProblem]);
+      continue;
+    }
+    const psp = checkPsp(node, ctx.d);
+    if (psp) psps.set(psp.name, psp);
+  }
+  const grants: Grant[] = [];
+  for (const node of grantNodes) {
+    if (!ctx.binding.referenceOf(node.psp)?.declarations.length) {
+      ctx.d.report(sm.unknownPsp, node.psp.span, [node.psp.text], didYouMean(node.psp.text, psps.keys()));
+      continue;
+    }
+    const grant = checkGrant(node, ctx.d);
+    if (grant) grants.push(grant);
+  }
+  return { psps: [...psps.values()].sort((a, b) => compareStrings(a.name, b.name)), grants };
 }

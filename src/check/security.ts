@@ -19,25 +19,24 @@ import { dns1123Subdomain, localProfile, MAX_ID, seLinuxOption, shown, sysctlNam
 import { VOLUMES } from "./psp.js";
 import { admissionApiVersion } from "../compile/admission-policy.js";
 import { groupBy } from "../arrays.js";
+import type { Binding, Scoped } from "./binder.js";
 
 
-export interface ScopedSecurity {
-  node: ast.SecurityRule | ast.ApplyStatement;
-  namespace?: string;
-}
+export type ScopedSecurity = Scoped<ast.SecurityRule | ast.ApplyStatement>;
 
 const text = (v: ast.Value) => ("from" in v ? `${v.from.text}..${v.to.text}` : v.text);
 
-export function checkSecurity(statements: readonly ScopedSecurity[], profiles: ReadonlyMap<string, ast.ProfileDeclaration>, model: Model, d: Diagnostics, admissionPolicies = true): SecurityEntry[] {
+export function checkSecurity(statements: readonly ScopedSecurity[], binding: Binding, model: Model, d: Diagnostics, admissionPolicies = true): SecurityEntry[] {
+  const { profiles } = binding;
   const entries: SecurityEntry[] = [];
-  for (const { node, namespace } of statements) {
+  for (const { node } of statements) {
     if (node.kind === "Apply") {
-      const profile = profiles.get(node.profile.text);
+      const profile = binding.referenceOf(node.profile)?.declarations[0]?.node as ast.ProfileDeclaration | undefined;
       if (!profile) {
         d.report(sm.unknownProfile, node.profile.span, [node.profile.text], didYouMean(node.profile.text, profiles.keys()));
         continue;
       }
-      const targets = resolveTarget(node.target, namespace, model, d);
+      const targets = resolveTarget(node.target, binding, model, d);
       for (const rule of profile.rules) entries.push(...ruleEntries(rule, targets, d, { span: node.span, profile: profile.name.text }));
       continue;
     }
@@ -50,14 +49,14 @@ export function checkSecurity(statements: readonly ScopedSecurity[], profiles: R
       if (d.errors === errors && !node.truncated) d.report(sm.securityRuleNeedsTarget, node.span, [node.action], { help: "end it with `for WORKLOAD`, `in ns NAME`, `in ns(LABELS)` or `in all`" });
       continue;
     }
-    entries.push(...ruleEntries(node, resolveTarget(node.target, namespace, model, d), d));
+    entries.push(...ruleEntries(node, resolveTarget(node.target, binding, model, d), d));
   }
   checkConflicts(entries, model, d, admissionPolicies && admissionApiVersion(model.cluster) !== undefined);
   checkSets(entries, model, d);
   return entries;
 }
 
-function resolveTarget(target: ast.SecurityTarget, namespace: string | undefined, model: Model, d: Diagnostics): SecurityTarget[] {
+function resolveTarget(target: ast.SecurityTarget, binding: Binding, model: Model, d: Diagnostics): SecurityTarget[] {
   switch (target.kind) {
     case "InAll":
       return model.namespaces.map((n) => ({ kind: "namespace" as const, namespace: n }));
@@ -76,8 +75,9 @@ function resolveTarget(target: ast.SecurityTarget, namespace: string | undefined
     }
     case "ForWorkload": {
       const name = target.workload.name.text;
-      const qualifier = target.workload.namespace?.text ?? namespace;
-      const candidates = model.workloads.filter((w) => w.name === name && (qualifier === undefined || w.namespace === qualifier));
+      const { declarations } = binding.referenceOf(target.workload)!;
+      // a workload whose selector is invalid (already reported) is in no model
+      const candidates = declarations.flatMap((decl) => model.workloads.find((w) => w.namespace === decl.namespace && w.name === decl.name) ?? []);
       if (candidates.length !== 1) {
         if (candidates.length === 0) d.report(m.unknownName, target.workload.span, [name], didYouMean(name, model.workloads.map((w) => w.name)));
         else d.report(m.ambiguousName, target.workload.span, [name, candidates.map((w) => `workload \`${w.namespace}/${w.name}\``).join(", ")]);

@@ -9,8 +9,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
-  CompletionItemKind,
   createConnection,
+  ErrorCodes,
+  ResponseError,
   DiagnosticSeverity,
   MarkupKind,
   ProposedFeatures,
@@ -25,12 +26,13 @@ import {
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { parseAllDocuments } from "yaml";
 import { build, check, type BuildResult, type CheckResult, type Diagnostic, type SourceText, type Span } from "../index.js";
-import { collectSymbols, referencesTo, symbolAt, type Declaration, type SymbolTable } from "../analysis/symbols.js";
+import { referencesTo, renameEdits, symbolAt, type Binding, type Declaration } from "../analysis/symbols.js";
+import { bindSources } from "../pipeline.js";
+import { isStandardModule } from "../stdlib/standard.js";
 import { format } from "../format/format.js";
 import { peer, port, requirement } from "../format/print.js";
 import { cachedParser } from "../syntax/parse.js";
-import { Kw } from "../syntax/tokens.js";
-import { capabilities } from "../semantics/security.js";
+import { completionItems, completionsAt } from "./completion.js";
 import type * as ast from "../syntax/ast.js";
 import { importResolver } from "../cli/files.js";
 
@@ -41,7 +43,7 @@ interface Program {
   uri?: string;
   sources: SourceText[];
   /** Worked out on first use, for these sources. */
-  symbols?: SymbolTable;
+  symbols?: Binding;
   checked?: CheckResult;
   built?: BuildResult;
 }
@@ -87,7 +89,7 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
 
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): void {
   const documents = new TextDocuments(TextDocument);
-  const uriOf = (p: Program, file: string) => (p.dir === undefined ? p.uri! : pathToFileURL(join(p.dir, file)).href);
+  const uriOf = (p: Program, file: string) => (isStandardModule(file) ? standardModuleUri(file) : p.dir === undefined ? p.uri! : pathToFileURL(join(p.dir, file)).href);
   const sameProgram = (uri: string) => documents.all().filter((d) => placeOf(d.uri).key === placeOf(uri).key);
   const resolver = (p: Program) => (p.dir === undefined ? undefined : importResolver(p.dir));
 
@@ -120,7 +122,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return p;
   }
 
-  const symbolsOf = (p: Program) => (p.symbols ??= collectSymbols(p.sources.map((s) => parserOf(p)(s.text, s.path).file)));
+  const symbolsOf = (p: Program) => (p.symbols ??= bindSources(p.sources, { resolveImport: resolver(p), parse: parserOf(p) }));
   const checkedOf = (p: Program) => (p.checked ??= check(p.sources, { resolveImport: resolver(p), parse: parserOf(p) }));
   const builtOf = (p: Program) => (p.built ??= build(p.sources, { verify: false, resolveImport: resolver(p), parse: parserOf(p) }));
 
@@ -164,6 +166,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       referencesProvider: true,
       hoverProvider: true,
       completionProvider: { triggerCharacters: ["/", " "] },
+      renameProvider: true,
     },
     serverInfo: { name: "secpolc" },
   }));
@@ -199,7 +202,19 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onReferences((params) => {
     const { p, found } = declarationsAt(params.textDocument.uri, params.position);
-    return found.flatMap((d) => referencesTo(symbolsOf(p), d).filter((s) => params.context.includeDeclaration || s !== d.span).map((s) => location(p, s)));
+    const declared = new Set(found.map((d) => d.span));
+    return referencesTo(symbolsOf(p), found)
+      .filter((s) => params.context.includeDeclaration || !declared.has(s))
+      .map((s) => location(p, s));
+  });
+
+  connection.onRenameRequest((params) => {
+    const { p, found } = declarationsAt(params.textDocument.uri, params.position);
+    const result = renameEdits(symbolsOf(p), found, params.newName);
+    if ("error" in result) throw new ResponseError(ErrorCodes.InvalidRequest, result.error);
+    const changes: Record<string, { range: Range; newText: string }[]> = {};
+    for (const { span, text } of result.edits) (changes[uriOf(p, span.file)] ??= []).push({ range: toRange(span), newText: text });
+    return { changes };
   });
 
   connection.onHover((params) => {
@@ -209,30 +224,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onCompletion((params): CompletionItem[] => {
-    const p = program(params.textDocument.uri);
-    const seen = new Set<string>();
-    const items: CompletionItem[] = [];
-    const add = (label: string, kind: CompletionItemKind, detail: string) => {
-      if (seen.has(label)) return;
-      seen.add(label);
-      items.push({ label, kind, detail });
-    };
-    const kinds: Record<Declaration["kind"], CompletionItemKind> = {
-      workload: CompletionItemKind.Class,
-      group: CompletionItemKind.Variable,
-      profile: CompletionItemKind.Module,
-      namespace: CompletionItemKind.Folder,
-      psp: CompletionItemKind.Struct,
-    };
-    for (const d of symbolsOf(p).declarations) {
-      add(d.kind === "workload" ? d.key : d.name, kinds[d.kind], d.kind);
-      if (d.kind === "workload") add(d.name, kinds[d.kind], `workload ${d.key}`);
-    }
-    for (const profile of ["baseline", "restricted"]) add(profile, CompletionItemKind.Module, "profile (std/pss)");
-    add("dns", CompletionItemKind.Variable, "group (std/dns)");
-    for (const k of Object.values(Kw)) add(String(k.PATTERN), CompletionItemKind.Keyword, "keyword");
-    for (const c of [...capabilities].sort()) add(c, CompletionItemKind.Constant, "capability");
-    return items;
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const p = program(doc.uri);
+    const { name } = placeOf(doc.uri);
+    const withText = (text: string) => bindSources(p.sources.map((s) => (s.path === name ? { path: name, text } : s)), { resolveImport: resolver(p) });
+    return completionItems(completionsAt(doc.getText(), doc.offsetAt(params.position), withText));
   });
 
   /** Markdown for a hover: what the name declares and, for workloads, what it compiles into. */
@@ -269,6 +266,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 }
 
 const mentions = (text: string, word: string) => new RegExp(`(^|[^\\w-])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w-])`).test(text);
+
+/** Where a standard module's text is, for going to its declarations: `stdlib/` of the package this server runs from. */
+function standardModuleUri(path: string): string {
+  const file = `${path.replace(/^std\//, "")}.secpol`;
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    if (secpolFiles(join(dir, "stdlib")).includes(file)) return pathToFileURL(join(dir, "stdlib", file)).href;
+  }
+  return `secpol:${path}`;
+}
 
 /** The `.secpol` files of a directory (none when it cannot be read). */
 function secpolFiles(dir: string): string[] {

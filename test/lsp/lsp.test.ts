@@ -1,46 +1,20 @@
 /**
  * The language server as a real process: `secpolc lsp` over stdio, spoken to with JSON-RPC.
  * Diagnostics arrive with the right range, definition and references resolve names, hover shows a
- * workload's selector and objects, completion offers names, keywords and capabilities, and
- * formatting returns the formatted text.
+ * workload's selector and objects, rename edits every use, and formatting returns the formatted
+ * text. Completion: completion.test.ts; the editor's names against the checker's: agreement.test.ts.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
-import { repoRoot } from "../support/baseline.js";
+import { languageServer, positionAt } from "../support/lsp.js";
 
 const dir = mkdtempSync(join(tmpdir(), "secpolc-lsp-"));
-const server = spawn(process.execPath, [join(repoRoot, "bin", "secpolc.js"), "lsp"], { cwd: dir, stdio: ["pipe", "pipe", "inherit"] });
-const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
-const published = new Map<string, any[]>();
-const publishes = new Map<string, number>();
-const waiters: (() => void)[] = [];
-rpc.onNotification("textDocument/publishDiagnostics", (params: { uri: string; diagnostics: any[] }) => {
-  published.set(params.uri, params.diagnostics);
-  publishes.set(params.uri, (publishes.get(params.uri) ?? 0) + 1);
-  waiters.splice(0).forEach((w) => w());
-});
-rpc.listen();
-
-/** Resolves once diagnostics for `uri` satisfy `ok` (each publish re-checks), or fails after 10 s. */
-function diagnosticsFor(uri: string, ok: (d: any[]) => boolean): Promise<any[]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri}: ${JSON.stringify(published.get(uri))}`)), 10_000);
-    const check = () => {
-      const d = published.get(uri);
-      if (d && ok(d)) {
-        clearTimeout(timer);
-        resolve(d);
-      } else waiters.push(check);
-    };
-    check();
-  });
-}
+const lsp = languageServer(dir);
+const { rpc, publishes, diagnosticsFor } = lsp;
 
 const uri = (name: string) => pathToFileURL(join(dir, name)).href;
 const model = [
@@ -55,13 +29,11 @@ const model = [
 // a second file of the same program (same directory), on disk only
 writeFileSync(join(dir, "more.secpol"), "allow shop/web -> shop/db: 5432\n");
 
-let version = 1;
-const open = (name: string, text: string) => rpc.sendNotification("textDocument/didOpen", { textDocument: { uri: uri(name), languageId: "secpol", version: version++, text } });
-const change = (name: string, text: string) => rpc.sendNotification("textDocument/didChange", { textDocument: { uri: uri(name), version: version++ }, contentChanges: [{ text }] });
+const open = (name: string, text: string) => lsp.open(uri(name), text);
+const change = (name: string, text: string) => lsp.change(uri(name), text);
 
 test("initialize announces the features", async () => {
-  const result: any = await rpc.sendRequest("initialize", { processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities: {} });
-  await rpc.sendNotification("initialized", {});
+  const result = await lsp.initialize();
   for (const feature of ["documentFormattingProvider", "definitionProvider", "referencesProvider", "hoverProvider", "completionProvider"]) assert.ok(result.capabilities[feature], feature);
 });
 
@@ -93,12 +65,6 @@ test("hover shows a workload's selector and the objects it compiles into", async
   assert.match(hover.contents.value, /NetworkPolicy `secpol-web` in `shop\/networkpolicies\.yaml`/);
 });
 
-test("completion offers declared names, keywords and capability names", async () => {
-  const items: any = await rpc.sendRequest("textDocument/completion", { textDocument: { uri: uri("main.secpol") }, position: { line: 6, character: 0 } });
-  const labels = new Set(items.map((i: any) => i.label));
-  for (const expected of ["shop/web", "web", "shop", "allow", "workload", "NET_ADMIN", "restricted", "dns"]) assert.ok(labels.has(expected), expected);
-});
-
 test("formatting returns the formatted text", async () => {
   await open("messy.secpol", "allow  shop/db,shop/web->shop/db:5432 # x\n");
   const edits: any = await rpc.sendRequest("textDocument/formatting", { textDocument: { uri: uri("messy.secpol") }, options: { tabSize: 2, insertSpaces: true } });
@@ -116,9 +82,7 @@ test("formatting returns edits for a workload whose clauses are out of the canon
 
 test("an unsaved buffer (untitled:) is a program of its own, and the files' programs keep working", async () => {
   const untitled = "untitled:Untitled-1";
-  await rpc.sendNotification("textDocument/didOpen", {
-    textDocument: { uri: untitled, languageId: "secpol", version: version++, text: "namespace a {\n  workload w app=w\n}\nallow a/w -> a/w: 80\nallow a/w -> nowhere\n" },
-  });
+  await lsp.open(untitled, "namespace a {\n  workload w app=w\n}\nallow a/w -> a/w: 80\nallow a/w -> nowhere\n");
   const diagnostics = await diagnosticsFor(untitled, (d) => d.length > 0);
   assert.ok(diagnostics.some((d: any) => d.range.start.line === 4 && d.code === "SP2001"), JSON.stringify(diagnostics));
   const definition: any = await rpc.sendRequest("textDocument/definition", { textDocument: { uri: untitled }, position: { line: 3, character: 8 } });
@@ -164,12 +128,64 @@ test("a `# secpol-ignore` comment silences its warning in the editor too (the co
   await change("main.secpol", model);
 });
 
+/** Where the editor goes from the `nth` occurrence of the word `word` in `text`, a program of its own: `file:line` of each location. */
+async function definitionOf(name: string, text: string, word: string, nth = 0): Promise<string[]> {
+  const doc = `untitled:${name}`;
+  await lsp.open(doc, text);
+  const at = [...text.matchAll(new RegExp(`(?<![\\w-])${word}(?![\\w-])`, "g"))][nth].index!;
+  const found = await lsp.definition(doc, positionAt(text, at));
+  lsp.close(doc);
+  return found.map((l: any) => `${l.uri === doc ? "doc" : l.uri.replace(/^.*\//, "")}:${l.range.start.line}`);
+}
+
+const shop = "namespace shop {\n  default deny\n  workload web app=web\n}\n";
+
+test("the standard library's names resolve in the editor as in the checker: `dns`, `restricted` (issue 19)", async () => {
+  assert.equal(await definitionOf("std-1", `${shop}allow shop/* -> dns\n`, "dns"), ["dns.secpol:2"]);
+  assert.equal(await definitionOf("std-2", `${shop}apply restricted to ns shop\n`, "restricted"), ["pss.secpol:8"]);
+  const doc = "untitled:std-3";
+  await lsp.open(doc, `${shop}allow shop/* -> dns\n`);
+  const hover: any = await rpc.sendRequest("textDocument/hover", { textDocument: { uri: doc }, position: { line: 4, character: 17 } });
+  assert.match(hover.contents.value, /\*\*group\*\* `dns`/);
+  lsp.close(doc);
+});
+
+test("a top-level `workload web` that the checker rejects is no declaration the editor goes to (issue 19: it went to `default/web`)", async () => {
+  const text = "workload web app=web\nnamespace a {\n  default deny\n  workload x app=x\n}\nallow a/x -> web\n";
+  assert.equal(await definitionOf("top-1", text, "web", 2), []);
+});
+
+test("a program's own group or profile shadows the standard library's in the editor, as in the checker (issue 19)", async () => {
+  const group = `group dns = pods(app=dns) in ns infra\n${shop}allow shop/* -> dns\n`;
+  assert.equal(await definitionOf("shadow-1", group, "dns", 2), ["doc:0"]);
+  const profile = `profile restricted {\n  deny hostPID\n}\n${shop}apply restricted to ns shop\n`;
+  assert.equal(await definitionOf("shadow-2", profile, "restricted", 1), ["doc:0"]);
+});
+
+test("a posture's or pod-security statement's workload resolves in the editor only where the checker looks (its namespace)", async () => {
+  const other = "namespace b {\n  workload y app=y\n}\n";
+  assert.equal(await definitionOf("where-1", `${other}namespace a {\n  default deny\n  deny hostPID for y\n}\n`, "y", 2), []);
+  assert.equal(await definitionOf("where-2", `${other}namespace a {\n  default deny for b/y\n}\n`, "y", 2), []);
+  assert.equal(await definitionOf("where-3", `${other}namespace a {\n  default deny\n}\ndeny hostPID for y\n`, "y", 2), ["doc:1"]);
+});
+
+test("rename changes a name and every use of it across the program's files; the standard library's names are refused", async () => {
+  const main = uri("main.secpol");
+  await change("main.secpol", model);
+  const result: any = await rpc.sendRequest("textDocument/rename", { textDocument: { uri: main }, position: { line: 3, character: 12 }, newName: "postgres" });
+  const edits = Object.entries(result.changes).flatMap(([u, es]: [string, any]) => es.map((e: any) => `${u.replace(/^.*\//, "")}:${e.range.start.line}:${e.range.start.character} ${e.newText}`));
+  assert.equal(edits.sort(), ["main.secpol:3:11 postgres", "main.secpol:5:23 postgres", "messy.secpol:0:12 postgres", "messy.secpol:0:30 postgres", "more.secpol:0:23 postgres"]);
+  const bad = await rpc.sendRequest("textDocument/rename", { textDocument: { uri: main }, position: { line: 3, character: 12 }, newName: "Postgres" }).catch((e) => e.message);
+  assert.match(String(bad), /no workload name/);
+  const doc = "untitled:rename-std";
+  await lsp.open(doc, `${shop}allow shop/* -> dns\n`);
+  const refused = await rpc.sendRequest("textDocument/rename", { textDocument: { uri: doc }, position: { line: 4, character: 17 }, newName: "resolver" }).catch((e) => e.message);
+  assert.match(String(refused), /standard library/);
+  lsp.close(doc);
+});
+
 test("shutdown and exit end the process", async () => {
-  await rpc.sendRequest("shutdown");
-  const exited = new Promise<number | null>((resolve) => server.on("exit", (code) => resolve(code)));
-  await rpc.sendNotification("exit");
-  assert.is(await exited, 0);
-  rpc.dispose();
+  assert.is(await lsp.shutdown(), 0);
   rmSync(dir, { recursive: true });
 });
 

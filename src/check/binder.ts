@@ -1,0 +1,345 @@
+/**
+ * The binder: one walk over every file of a program (the standard library included) that collects
+ * its declarations and statements, reports statements in the wrong place and names declared twice,
+ * and records, for every name reference, the declarations it denotes. The checker, the language
+ * server (definition, references, hover, rename, completion) and `explain` (through the checker)
+ * read names from here only: nothing resolves a name a second way.
+ *
+ * What a name denotes: a qualified name `ns/name` the workload or group of that namespace; an
+ * unqualified one the workload or group of the enclosing namespace block, else the one workload or
+ * group of that name anywhere (two or more: ambiguous). A program's own group or profile shadows a
+ * standard-library one of the same name. A posture's workload is one of its own namespace; a
+ * pod-security target's the one workload of that name (in the enclosing or written namespace).
+ */
+import type { Span } from "../diagnostics/diagnostic.js";
+import { compareStrings } from "../diagnostics/diagnostic.js";
+import type { Diagnostics } from "../diagnostics/catalogue.js";
+import { names as m } from "../diagnostics/messages/names.js";
+import type * as ast from "../syntax/ast.js";
+import { isStandardModule } from "../stdlib/standard.js";
+import * as valid from "./values.js";
+
+export type SymbolKind = "workload" | "group" | "profile" | "namespace" | "psp";
+
+export interface Declaration {
+  kind: SymbolKind;
+  /** `ns/name` for workloads, `ns/name` or `/name` (top level) for groups, the bare name otherwise. */
+  key: string;
+  name: string;
+  /** The declared name. */
+  span: Span;
+  /** The declaring statement. */
+  node: ast.Node;
+  /** The namespace of a workload, or of a group declared in a namespace block. */
+  namespace?: string;
+}
+
+/** Where a name is written, which decides what it may denote. */
+export type ReferenceUse =
+  | "peer" // a rule's, assertion's or group's peer: a workload or group
+  | "posture" // `default ... for NAME`: a workload of the posture's namespace
+  | "target" // `... for NAME` of a pod-security statement: a workload
+  | "profile" // `apply NAME`
+  | "psp" // `grant NAME`
+  | "namespace"; // `ns NAME`, `NAME/*`, `NAME/...`, `in ns NAME`, `serviceaccount NAME/...`
+
+export interface Reference {
+  use: ReferenceUse;
+  name: string;
+  qualifier?: string;
+  /** The namespace block the reference is written in. */
+  enclosing?: string;
+  /** The name as written (for a qualified name, its last part). */
+  span: Span;
+  /** What it denotes: one declaration (a namespace: each of its blocks); several when ambiguous; none when unknown. */
+  declarations: Declaration[];
+  ambiguous?: true;
+}
+
+/** A statement with the namespace block it appears in. */
+export interface Scoped<T> {
+  node: T;
+  namespace?: string;
+}
+
+export interface Binding {
+  declarations: Declaration[];
+  references: Reference[];
+  /** The reference a name makes: a QualifiedName (peers, postures, targets) or a Word (profiles, PSPs, namespaces). */
+  referenceOf(node: ast.QualifiedName | ast.Word): Reference | undefined;
+  /** The workloads that take effect, by `ns/name`, in the order written (files by path). */
+  workloads: ReadonlyMap<string, Declaration>;
+  /** The groups that take effect, by `ns/name` or `/name`. */
+  groups: ReadonlyMap<string, Declaration>;
+  profiles: ReadonlyMap<string, ast.ProfileDeclaration>;
+  /** The PSPs by name (the first of a name). */
+  psps: ReadonlyMap<string, ast.PspDeclaration>;
+  /** Every namespace block, by name, in the order written. */
+  namespaceBlocks: ReadonlyMap<string, ast.NamespaceBlock[]>;
+  /** The statements the checker reads, each where it is allowed, in the order written (files by path). */
+  statements: {
+    clusterBlocks: ast.ClusterBlock[];
+    workloads: Scoped<ast.WorkloadDeclaration>[];
+    rules: Scoped<ast.NetworkRule>[];
+    assertions: Scoped<ast.AssertStatement>[];
+    postures: Scoped<ast.DefaultStatement>[];
+    security: Scoped<ast.SecurityRule | ast.ApplyStatement>[];
+    psps: ast.PspDeclaration[];
+    grants: ast.GrantStatement[];
+  };
+}
+
+export function bind(files: readonly ast.SourceFileNode[], d: Diagnostics): Binding {
+  return new Binder(d).run(files);
+}
+
+class Binder {
+  private readonly declarations: Declaration[] = [];
+  /** The references, resolved once every declaration is known. */
+  private readonly references: Reference[] = [];
+  private readonly byNode = new Map<ast.Node, Reference>();
+  private readonly workloads = new Map<string, Declaration>();
+  private readonly groups = new Map<string, Declaration>();
+  private readonly profiles = new Map<string, ast.ProfileDeclaration>();
+  private readonly profileDeclarations = new Map<string, Declaration>();
+  private readonly psps = new Map<string, ast.PspDeclaration>();
+  private readonly pspDeclarations = new Map<string, Declaration>();
+  private readonly namespaceBlocks = new Map<string, ast.NamespaceBlock[]>();
+  private readonly namespaceDeclarations = new Map<string, Declaration[]>();
+  private readonly statements: Binding["statements"] = { clusterBlocks: [], workloads: [], rules: [], assertions: [], postures: [], security: [], psps: [], grants: [] };
+  /** Workloads and groups by their unqualified name, for names written without a namespace. */
+  private readonly byName = new Map<string, Declaration[]>();
+
+  constructor(private readonly d: Diagnostics) {}
+
+  run(files: readonly ast.SourceFileNode[]): Binding {
+    const ordered = [...files].sort((a, b) => compareStrings(a.path, b.path));
+    for (const file of ordered) for (const s of file.statements) this.collect(s, undefined);
+    this.declareWorkloads();
+    for (const g of this.groups.values()) this.declarations.push(g);
+    this.declarations.push(...this.profileDeclarations.values(), ...this.pspDeclarations.values());
+    for (const blocks of this.namespaceDeclarations.values()) this.declarations.push(...blocks);
+    for (const decl of [...this.workloads.values(), ...this.groups.values()]) {
+      const same = this.byName.get(decl.name);
+      if (same) same.push(decl);
+      else this.byName.set(decl.name, [decl]);
+    }
+    for (const reference of this.references) this.resolve(reference);
+    const byNode = this.byNode;
+    return {
+      declarations: this.declarations,
+      references: this.references,
+      referenceOf: (node) => byNode.get(node),
+      workloads: this.workloads,
+      groups: this.groups,
+      profiles: this.profiles,
+      psps: this.psps,
+      namespaceBlocks: this.namespaceBlocks,
+      statements: this.statements,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Collecting declarations, statements and references
+
+  private collect(s: ast.Statement, namespace: string | undefined): void {
+    const topLevelOnly = (what: string) => this.d.report(m.misplacedStatement, s.span, [what, "is only allowed at top level, not inside a namespace block"]);
+    const blockOnly = (what: string) => this.d.report(m.misplacedStatement, s.span, [what, "is only allowed inside a `namespace NAME { }` block"]);
+    switch (s.kind) {
+      case "Import":
+        if (namespace !== undefined) topLevelOnly("`import`");
+        return; // loaded by the pipeline
+      case "Cluster":
+        if (namespace !== undefined) return topLevelOnly("`cluster`");
+        this.statements.clusterBlocks.push(s);
+        return;
+      case "Namespace": {
+        if (namespace !== undefined) return topLevelOnly("a namespace block");
+        const name = s.name.text;
+        const blocks = this.namespaceBlocks.get(name) ?? [];
+        blocks.push(s);
+        this.namespaceBlocks.set(name, blocks);
+        const declaration: Declaration = { kind: "namespace", key: name, name, span: s.name.span, node: s };
+        const declarations = this.namespaceDeclarations.get(name);
+        if (declarations) declarations.push(declaration);
+        else this.namespaceDeclarations.set(name, [declaration]);
+        for (const inner of s.statements) this.collect(inner, name);
+        return;
+      }
+      case "Workload":
+        if (s.name.namespace) this.namespaceReference(s.name.namespace);
+        this.statements.workloads.push({ node: s, namespace });
+        return;
+      case "Group": {
+        const key = `${namespace ?? ""}/${s.name.text}`;
+        const problem = valid.groupName(s.name.text);
+        if (problem) this.d.report(m.invalidName, s.name.span, ["group name", s.name.text, problem]);
+        for (const p of s.peers) this.peer(p, namespace);
+        const existing = this.groups.get(key);
+        if (existing && !isStandardModule(existing.span.file)) {
+          this.d.report(m.duplicateDeclaration, s.name.span, ["group", s.name.text], {
+            related: [{ span: existing.span, message: "first declared here" }],
+          });
+          return;
+        }
+        // a program's own group shadows a standard-library group of the same name
+        if (!existing || !isStandardModule(s.span.file)) {
+          this.groups.set(key, { kind: "group", key, name: s.name.text, span: s.name.span, node: s, ...(namespace !== undefined ? { namespace } : {}) });
+        }
+        return;
+      }
+      case "NetworkRule":
+        for (const p of s.sources) this.peer(p, namespace);
+        for (const p of s.destinations) this.peer(p, namespace);
+        this.statements.rules.push({ node: s, namespace });
+        return;
+      case "Default":
+        if (namespace === undefined) return blockOnly("`default`");
+        if (s.workload) this.qualified(s.workload, "posture", namespace);
+        this.statements.postures.push({ node: s, namespace });
+        return;
+      case "Labels":
+        if (namespace === undefined) return blockOnly("`labels`");
+        return; // read with the namespace block
+      case "Profile": {
+        const existing = this.profiles.get(s.name.text);
+        if (existing && !isStandardModule(existing.span.file)) {
+          this.d.report(m.duplicateDeclaration, s.name.span, ["profile", s.name.text], { related: [{ span: existing.name.span, message: "first declared here" }] });
+          return;
+        }
+        if (!existing || !isStandardModule(s.span.file)) {
+          this.profiles.set(s.name.text, s);
+          this.profileDeclarations.set(s.name.text, { kind: "profile", key: s.name.text, name: s.name.text, span: s.name.span, node: s });
+        }
+        return; // profiles take effect only through `apply`
+      }
+      case "Assert":
+        for (const p of s.sources) this.peer(p, namespace);
+        for (const p of s.destinations) this.peer(p, namespace);
+        this.statements.assertions.push({ node: s, namespace });
+        return;
+      case "Pss":
+        if (namespace === undefined) return blockOnly("`pss`");
+        return; // read with the namespace block
+      case "SecurityRule":
+      case "Apply":
+        if (s.kind === "Apply") this.word(s.profile, "profile");
+        if (s.target?.kind === "ForWorkload") this.qualified(s.target.workload, "target", namespace);
+        else if (s.target?.kind === "InNamespace") this.namespaceReference(s.target.namespace);
+        this.statements.security.push({ node: s, namespace });
+        return;
+      case "Psp":
+        if (namespace !== undefined) return topLevelOnly("`psp`");
+        if (!this.psps.has(s.name.text)) {
+          this.psps.set(s.name.text, s);
+          this.pspDeclarations.set(s.name.text, { kind: "psp", key: s.name.text, name: s.name.text, span: s.name.span, node: s });
+        }
+        this.statements.psps.push(s);
+        return;
+      case "Grant":
+        if (namespace !== undefined) return topLevelOnly("`grant`");
+        this.word(s.psp, "psp");
+        if (s.subject.kind === "ServiceAccount" || s.subject.kind === "ServiceAccounts") this.namespaceReference(s.subject.namespace);
+        this.statements.grants.push(s);
+        return;
+    }
+  }
+
+  private peer(p: ast.Peer, enclosing: string | undefined): void {
+    if (p.kind === "Reference") this.qualified(p.ref, "peer", enclosing);
+    else if (p.kind === "NamespacePeer") this.namespaceReference(p.namespace);
+    else if (p.kind === "PodsPeer" && p.within?.kind === "NamespacePeer") this.namespaceReference(p.within.namespace);
+  }
+
+  private qualified(q: ast.QualifiedName, use: "peer" | "posture" | "target", enclosing: string | undefined): void {
+    if (q.namespace) this.namespaceReference(q.namespace);
+    const reference: Reference = { use, name: q.name.text, span: q.name.span, declarations: [] };
+    if (q.namespace) reference.qualifier = q.namespace.text;
+    if (enclosing !== undefined) reference.enclosing = enclosing;
+    this.add(q, reference);
+  }
+
+  private word(w: ast.Word, use: "profile" | "psp" | "namespace"): void {
+    this.add(w, { use, name: w.text, span: w.span, declarations: [] });
+  }
+
+  private add(node: ast.Node, reference: Reference): void {
+    this.references.push(reference);
+    this.byNode.set(node, reference);
+  }
+
+  private namespaceReference(w: ast.Word): void {
+    this.word(w, "namespace");
+  }
+
+  /** Which workloads take effect: each at most once, in a namespace, under valid names. */
+  private declareWorkloads(): void {
+    for (const { node, namespace: block } of this.statements.workloads) {
+      const name = node.name.name.text;
+      const qualifier = node.name.namespace?.text;
+      if (block !== undefined && qualifier !== undefined && qualifier !== block) {
+        this.d.report(m.misplacedStatement, node.name.span, [`workload \`${qualifier}/${name}\``, `cannot be declared inside \`namespace ${block} { }\``]);
+        continue;
+      }
+      const namespace = qualifier ?? block;
+      if (namespace === undefined) {
+        this.d.report(m.unqualifiedTopLevelWorkload, node.name.span, [name], {
+          help: `declare it inside \`namespace NAME { }\`, or write \`workload NAMESPACE/${name} ...\``,
+        });
+        continue;
+      }
+      const problems = [valid.dns1123Label(namespace) && node.name.namespace, valid.dns1123Label(name) && node.name.name];
+      if (problems[0]) this.d.report(m.invalidName, node.name.namespace!.span, ["namespace name", namespace, valid.dns1123Label(namespace)!]);
+      if (problems[1]) this.d.report(m.invalidName, node.name.name.span, ["workload name", name, valid.dns1123Label(name)!]);
+      if (problems[0] || problems[1]) continue;
+      const key = `${namespace}/${name}`;
+      const existing = this.workloads.get(key);
+      if (existing) {
+        this.d.report(m.duplicateDeclaration, node.name.span, ["workload", key], { related: [{ span: (existing.node as ast.WorkloadDeclaration).name.span, message: "first declared here" }] });
+        continue;
+      }
+      const declaration: Declaration = { kind: "workload", key, name, span: node.name.name.span, node, namespace };
+      this.workloads.set(key, declaration);
+      this.declarations.push(declaration);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Resolving references
+
+  /** Sets what `ref` denotes (its declarations, and whether it is ambiguous). */
+  private resolve(ref: Reference): void {
+    const { declarations, ambiguous } = this.denoted(ref);
+    ref.declarations = declarations;
+    if (ambiguous) ref.ambiguous = true;
+  }
+
+  private denoted(ref: Reference): Pick<Reference, "declarations" | "ambiguous"> {
+    const one = (decl: Declaration | undefined) => ({ declarations: decl ? [decl] : [] });
+    switch (ref.use) {
+      case "namespace":
+        return { declarations: this.namespaceDeclarations.get(ref.name) ?? [] };
+      case "profile":
+        return one(this.profileDeclarations.get(ref.name));
+      case "psp":
+        return one(this.pspDeclarations.get(ref.name));
+      case "posture": {
+        const namespace = ref.qualifier ?? ref.enclosing;
+        return one(namespace === ref.enclosing ? this.workloads.get(`${namespace}/${ref.name}`) : undefined);
+      }
+      case "target": {
+        const namespace = ref.qualifier ?? ref.enclosing;
+        const candidates = (this.byName.get(ref.name) ?? []).filter((w) => w.kind === "workload" && (namespace === undefined || w.namespace === namespace));
+        return candidates.length > 1 ? { declarations: candidates.sort((a, b) => compareStrings(a.namespace!, b.namespace!)), ambiguous: true } : { declarations: candidates };
+      }
+      case "peer": {
+        const inNamespace = (namespace: string) => this.workloads.get(`${namespace}/${ref.name}`) ?? this.groups.get(`${namespace}/${ref.name}`);
+        if (ref.qualifier !== undefined) return one(inNamespace(ref.qualifier));
+        const local = ref.enclosing !== undefined ? inNamespace(ref.enclosing) : undefined;
+        if (local) return one(local);
+        const candidates = this.byName.get(ref.name) ?? [];
+        return candidates.length > 1 ? { declarations: candidates, ambiguous: true } : { declarations: candidates };
+      }
+    }
+  }
+}
