@@ -109,6 +109,17 @@ test("objects other than NetworkPolicies are skipped with a note", () => {
   assert.equal(result.diagnostics.filter((d) => d.span.file === "m.yaml").map((d) => [d.code, d.severity]), [["SP9070", "note"]]);
 });
 
+test("ipBlocks: without --pod-cidr the import asks for it; with it a block holding the pod range is CNI-dependent and one inside it is left out", () => {
+  const egress = (cidrs: string[]) => policy("out", `podSelector: {}\npolicyTypes: [Egress]\negress:\n${cidrs.map((c) => `  - to: [{ipBlock: {cidr: ${c}}}]`).join("\n")}`);
+  const asked = importAndCheck([{ path: "a.yaml", text: egress(["0.0.0.0/0"]) }]);
+  assert.ok(asked.exact, asked.rendered);
+  assert.ok(asked.diagnostics.some((d) => d.code === "SP9072"), asked.rendered);
+  const ranged = importAndCheck([{ path: "a.yaml", text: egress(["0.0.0.0/0", "10.244.3.0/24"]) }], { podCIDRs: [cidr("10.244.0.0/16")] });
+  assert.ok(ranged.exact, ranged.rendered);
+  assert.equal(ranged.diagnostics.filter((d) => d.span.file === "a.yaml").map((d) => d.code).sort(), ["SP9073", "SP9074"]);
+  assert.not.match(ranged.imported.program, "10.244.3.0");
+});
+
 test("pods outside many selectors of two labels (exponentially many selectors) stop the import with SP3053, not a hang", () => {
   const isolating = Array.from({ length: 14 }, (_, i) => policy(`e${i}`, `podSelector: {matchLabels: {k${i}: x, l${i}: z}}\npolicyTypes: [Egress]`)).join("---\n");
   const open = policy("in", "podSelector: {}\ningress:\n  - from: [{podSelector: {}}]");
