@@ -400,7 +400,8 @@ export function importPolicies(manifests: readonly SourceText[], options: Import
     for (const d of ["ingress", "egress"] as const) {
       if (!p.isolates[d]) continue;
       p.rules[d].forEach((rule, i) => {
-        if (pieces.some((piece) => piece.from.includes(rule))) return;
+        // a rule whose only blocks lie inside the cluster's ranges has had its warning (SP9074)
+        if (pieces.some((piece) => piece.from.includes(rule)) || (rule.peers.pods.length === 0 && rule.peers.ips.length === 0)) return;
         const why = d === "ingress" ? "every source it names is egress-isolated, and no egress rule admits these flows" : "every destination it names is ingress-isolated, and no ingress rule admits these flows";
         diagnostics.push(diagnostic(im.ruleAdmitsNothing, p.span, [p.id, `${d} (rule ${i + 1})`, why]));
       });
