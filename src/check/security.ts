@@ -17,7 +17,7 @@ import { capabilities, features, podUsing, requirements, setText, settable, type
 import { evaluatePod, parseVersion } from "../semantics/pss.js";
 import { dns1123Subdomain, localProfile, MAX_ID, seLinuxOption, shown, sysctlName } from "./values.js";
 import { VOLUMES } from "./psp.js";
-import { admissionApiVersion } from "../compile/admission-policy.js";
+import { admissionApiVersion, validationActions } from "../compile/admission-policy.js";
 import { groupBy } from "../arrays.js";
 import type { Binding, Scoped } from "./binder.js";
 
@@ -369,8 +369,11 @@ function checkConflicts(entries: readonly SecurityEntry[], model: Model, d: Diag
     }
   }
   // a deny that the enforced level does not cover is only as strong as the patch, unless an admission policy enforces it
-  for (const deny of admissionEnforces ? [] : entries.filter((e) => e.action === "deny" && !e.viaProfile)) {
-    const enforce = model.namespaces.find((n) => n.name === namespaceOf(deny.target))?.podSecurity.enforce;
+  // (a namespace's policy is bound with [Warn] or [Audit] when it sets only `pss warn`/`pss audit`: that stops no pod)
+  for (const deny of entries.filter((e) => e.action === "deny" && !e.viaProfile)) {
+    const namespace = model.namespaces.find((n) => n.name === namespaceOf(deny.target));
+    if (admissionEnforces && namespace && validationActions(namespace).includes("Deny")) continue;
+    const enforce = namespace?.podSecurity.enforce;
     const feature = features[deny.item.split(" ")[0]];
     const pod = podUsing(deny.item);
     const covered = enforce && evaluatePod(pod.metadata, pod.spec, enforce.level, parseVersion(enforce.version) ?? "latest").length > 0;

@@ -246,4 +246,11 @@ test("SP9202 (nothing enforces the deny) only where no admission policy does: be
   assert.is(warned("1.30", { admissionPolicies: false }), 3);
 });
 
+test("SP9202 where the namespace's admission policy only warns or audits: a binding of [Warn] or [Audit] stops no pod", () => {
+  const warned = (pss: string) => build([{ path: "m.secpol", text: program("1.30", pss) }]).diagnostics.filter((d) => d.code === "SP9202").map((d) => d.message);
+  assert.is(warned("pss warn restricted").length, 3);
+  assert.is(warned("pss audit baseline").length, 3);
+  assert.is(warned("pss warn restricted; pss enforce privileged").length, 0);
+});
+
 test.run();
