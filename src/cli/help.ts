@@ -18,7 +18,7 @@ export interface CommandHelp {
 
 const exits = (one: string): string => `Exit codes: 0 success (warnings allowed); 1 ${one}; 2 bad usage or unreadable input.`;
 const inputs: [string, string] = ["FILES|DIRS...", "the program: .secpol files, directories read recursively (default: the current directory)"];
-const clusterVersion: [string, string] = ["--cluster-version X.Y", "the cluster's Kubernetes version, for a program whose cluster block sets none"];
+const clusterVersion: [string, string] = ["--cluster-version X.Y", "the cluster's Kubernetes version (it overrides the cluster block's `version`: one program built for several versions)"];
 const resultFormat: [string, string] = ["--format text|json", "`json`: the result and its diagnostics as one JSON object on stdout"];
 const ciFormats = "`sarif`: a SARIF 2.1.0 log on stdout, for code scanning; `github`: GitHub Actions annotations";
 const ciDiagnosticsFormat: [string, string] = ["--format text|json|sarif|github", `\`json\`: the diagnostics as JSON on stdout; ${ciFormats}`];
