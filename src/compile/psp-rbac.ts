@@ -4,7 +4,7 @@
  * binds it with a ClusterRoleBinding, or a RoleBinding in the namespace of a namespace-scoped grant.
  */
 import { pspSupported, type Grant, type Model, type Psp } from "../semantics/model.js";
-import { volumeTypes, type SecurityEntry } from "../semantics/security.js";
+import { capabilities, volumeTypes, type SecurityEntry } from "../semantics/security.js";
 import { BASELINE_CAPABILITIES, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
 import type { Manifest } from "./manifest.js";
 import { stableHash, uniqueNames } from "./names.js";
@@ -172,6 +172,7 @@ function derive(entries: readonly SecurityEntry[], level: Level): { spec: Record
   const forbiddenSysctls = new Set<string>();
   const allowedVolumes = new Set<string>();
   const allowedCapabilities = new Set<string>();
+  const forbiddenCapabilities = new Set<string>();
   const allowedSysctls = new Set<string>();
   // restrictions first, exceptions after them, explicit `set` values last (they are the more specific), in a fixed order
   const rank = { deny: 0, require: 1, allow: 2, set: 3 } as const;
@@ -199,7 +200,7 @@ function derive(entries: readonly SecurityEntry[], level: Level): { spec: Record
       else if (item === "hostPort") spec.hostPorts = [];
       else if (item === "hostPath") forbiddenVolumes.add("hostPath");
       else if (item === "volume" && argument) forbiddenVolumes.add(argument);
-      else if (item === "capability" && argument) drop.add(argument);
+      else if (item === "capability" && argument) forbiddenCapabilities.add(argument);
       else if (item === "privilegeEscalation") spec.allowPrivilegeEscalation = false;
       else if (item === "rootUser") spec.runAsUser = { rule: "MustRunAsNonRoot" };
       else if (item === "writableRootFilesystem") spec.readOnlyRootFilesystem = true;
@@ -229,10 +230,13 @@ function derive(entries: readonly SecurityEntry[], level: Level): { spec: Record
   if (drop.size > 0) {
     spec.requiredDropCapabilities = [...drop].sort();
     // a capability required to drop cannot be added: ALL from the program's own rules leaves none
-    const fromRules = entries.some((e) => (e.action === "deny" && e.item === "capability ALL") || (e.action === "require" && e.values.some((v) => v.path === "securityContext.capabilities.drop" && (v.value as string[]).includes("ALL"))));
+    const fromRules = entries.some((e) => e.action === "require" && e.values.some((v) => v.path === "securityContext.capabilities.drop" && (v.value as string[]).includes("ALL")));
     if (fromRules && drop.has("ALL")) spec.allowedCapabilities = [];
     else if (!spec.allowedCapabilities.includes("*")) spec.allowedCapabilities = spec.allowedCapabilities.filter((c: string) => !drop.has(c));
   }
+  // `deny capability C` forbids adding C: C leaves the capabilities a pod may add (not `requiredDropCapabilities`,
+  // which would also take C from the runtime's default set of every pod)
+  if (forbiddenCapabilities.size > 0) spec.allowedCapabilities = listed(spec.allowedCapabilities, [...capabilities].sort()).filter((c) => !forbiddenCapabilities.has(c));
   if (allowedCapabilities.size > 0 && !spec.allowedCapabilities.includes("*")) spec.allowedCapabilities = [...new Set([...spec.allowedCapabilities, ...allowedCapabilities])].sort();
   if (forbiddenVolumes.size > 0) spec.volumes = listed(spec.volumes, volumeTypes).filter((v) => !forbiddenVolumes.has(v));
   if (allowedVolumes.size > 0 && !spec.volumes.includes("*")) spec.volumes = volumeTypes.filter((v) => spec.volumes.includes(v) || allowedVolumes.has(v));

@@ -79,6 +79,25 @@ test("pod-security rules of a namespace derive its PSP, bound to the namespace's
   assert.equal(binding.subjects, [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "system:serviceaccounts:apps" }]);
 });
 
+test("`deny capability C` takes C from what a pod may add, not from every pod's default set: `requiredDropCapabilities` is only what a `require drop` names", () => {
+  const psp = (text: string) => {
+    const result = build([{ path: "m.secpol", text: `cluster { version 1.22 }\nnamespace apps { }\n${text}\n` }]);
+    const found = result.files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS())).find((o) => o?.kind === "PodSecurityPolicy" && o.metadata.name === "secpol-apps");
+    assert.ok(found, result.diagnostics.map((d) => d.message).join("\n"));
+    return found.spec;
+  };
+  const denied = psp("deny capability NET_RAW, capability ALL in ns apps");
+  assert.is(denied.requiredDropCapabilities, undefined);
+  assert.ok(denied.allowedCapabilities.includes("SYS_ADMIN"));
+  assert.not.ok(denied.allowedCapabilities.includes("NET_RAW"));
+  assert.not.ok(denied.allowedCapabilities.includes("ALL"));
+  // `apply baseline` is the level: the capabilities a pod may add are baseline's, and none is dropped for it
+  const baseline = psp("apply baseline to ns apps");
+  assert.is(baseline.requiredDropCapabilities, undefined);
+  assert.equal(baseline.allowedCapabilities, ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]);
+  assert.equal(psp("require drop NET_RAW in ns apps").requiredDropCapabilities, ["NET_RAW"]);
+});
+
 test("a workload's own rules derive a PSP with its namespace's, bound to its service account", () => {
   const all = objects();
   const derived = all.find((o) => o.kind === "PodSecurityPolicy" && o.metadata.name === "secpol-apps-cache");
