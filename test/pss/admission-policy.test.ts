@@ -32,16 +32,9 @@ const BASELINE_CAPABILITIES = ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER",
 /** Checks no language feature states. */
 const UNSTATED = new Set(["sysctls", "windowsHostProcess", "hostProbesAndHostLifecycle"]);
 
+/** The program is `apply LEVEL` alone: std/pss's profiles are the PSS levels (LANGUAGE.md section 9). */
 function program(level: Level, minor: number): string {
-  const caps = [...capabilities].filter((c) => (level === "restricted" ? c !== "NET_BIND_SERVICE" : !BASELINE_CAPABILITIES.includes(c)));
-  const volumes = level === "restricted" ? volumeTypes.filter((v) => !RESTRICTED_VOLUMES.includes(v)) : [];
-  return [
-    `cluster { version 1.${minor} }`,
-    "namespace apps { }",
-    `apply ${level} to ns apps`,
-    `deny ${caps.map((c) => `capability ${c}`).join(", ")} in ns apps`,
-    ...(volumes.length > 0 ? [`deny ${volumes.map((v) => `volume ${v}`).join(", ")} in ns apps`] : []),
-  ].join("\n");
+  return [`cluster { version 1.${minor} }`, "namespace apps { }", `apply ${level} to ns apps`].join("\n");
 }
 
 /**
