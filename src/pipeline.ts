@@ -2,7 +2,7 @@
  * The passes, in order: load (parse every file, follow imports, add the prelude) → check (bind and
  * resolve into the model) → compile (model → manifests) → output (YAML files).
  */
-import type { BuildResult, CheckResult, CompileOptions, SourceText } from "./index.js";
+import type { BuildResult, CheckResult, CompileOptions, SourceText } from "./types.js";
 import type { Diagnostic, Span } from "./diagnostics/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { diagnostic, Diagnostics } from "./diagnostics/catalogue.js";

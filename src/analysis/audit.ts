@@ -6,7 +6,7 @@
 import { sortDiagnostics, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
-import type { SourceText } from "../index.js";
+import type { SourceText } from "../types.js";
 import type { Model } from "../semantics/model.js";
 import { evaluatePod, type Level, type Version, type Violation } from "../semantics/pss.js";
 import { conjunctionMatches, type Labels } from "../semantics/labels.js";

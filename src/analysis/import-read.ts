@@ -7,7 +7,7 @@
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { importing as im } from "../diagnostics/messages/import.js";
-import type { SourceText } from "../index.js";
+import type { SourceText } from "../types.js";
 import { readManifestObjects } from "./manifests.js";
 import { dns1123Label, dns1123Subdomain, labelKey, labelValue, portName } from "../check/values.js";
 import { conjunctionOf, everything, labelsEqual, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";

@@ -4,7 +4,7 @@
  * run on the most permissive pod the PSP admits.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { SourceText } from "../index.js";
+import type { SourceText } from "../types.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import { fitted, metadataShape, readWorkloads, type Shape } from "./audit.js";

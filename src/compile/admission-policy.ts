@@ -15,16 +15,9 @@ import { setText, type FieldValue, type SecurityEntry } from "../semantics/secur
 
 import { LATEST } from "../semantics/pss.js";
 import type { Manifest } from "./manifest.js";
+import { admissionApiVersion } from "../kubernetes.js";
 
 type Json = Record<string, any>;
-
-/** `admissionregistration.k8s.io/v1` from 1.30, `v1beta1` in 1.28–1.29, none before; `latest` when no version is declared. */
-export function admissionApiVersion(cluster: Cluster): string | undefined {
-  const v = cluster.version;
-  if (!v || v.major > 1 || v.minor >= 30) return "admissionregistration.k8s.io/v1";
-  if (v.minor >= 28) return "admissionregistration.k8s.io/v1beta1";
-  return undefined;
-}
 
 /** The minor version the checks follow (version-dependent ones: AppArmor fields, SELinux types, user namespaces). */
 export const minorOf = (cluster: Cluster): number => (!cluster.version ? LATEST.minor : cluster.version.major > 1 ? 1000 : cluster.version.minor);
