@@ -23,3 +23,6 @@ export function admissionApiVersion(cluster: Cluster): string | undefined {
  * reach the output are refused when they hold one.
  */
 export const YAML_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/u;
+
+/** A Kubernetes object, or a part of one, as read from JSON or YAML (or written to them): untyped. */
+export type Json = Record<string, any>;

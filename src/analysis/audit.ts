@@ -12,8 +12,7 @@ import { evaluatePod, type Level, type Version, type Violation } from "../semant
 import { conjunctionMatches, type Labels } from "../semantics/labels.js";
 import { readManifestObjects, type ManifestObject } from "./manifests.js";
 import { patchMisses, type ContainerKind } from "../compile/security-context.js";
-
-type Json = Record<string, any>;
+import type { Json } from "../kubernetes.js";
 
 export interface AuditResult {
   kind: string;

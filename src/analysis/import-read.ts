@@ -14,8 +14,7 @@ import { conjunctionOf, everything, labelsEqual, type Conjunction, type Labels, 
 import { everywhere, parseCidr, parseIp, networkAddress, type Cidr, type IpBlock } from "../semantics/ip.js";
 import { NAMESPACE_NAME_LABEL, type Direction, type EndpointSet } from "../semantics/model.js";
 import { allPorts, MAX_PORT, MIN_PORT, portSet, protocols, type NamedPort, type PortRange, type PortSet, type Protocol } from "../semantics/ports.js";
-
-type Json = Record<string, any>;
+import type { Json } from "../kubernetes.js";
 
 /** One rule of an input policy, as flows: its peers (the other end), its ports. */
 export interface InputRule {

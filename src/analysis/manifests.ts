@@ -12,8 +12,7 @@ import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import type { SourceText } from "../types.js";
 import { goYamlValue } from "../compile/yaml11.js";
-
-type Json = Record<string, any>;
+import type { Json } from "../kubernetes.js";
 
 /** One Kubernetes object of a manifest, and where it is written. */
 export interface ManifestObject {

@@ -9,8 +9,7 @@ import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import { fitted, metadataShape, readWorkloads, type Shape } from "./audit.js";
 import { evaluatePod, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
-
-type Json = Record<string, any>;
+import type { Json } from "../kubernetes.js";
 
 export interface Migration {
   name: string;

@@ -29,6 +29,7 @@ import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, ty
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { protocols, type ContainerPort, type PortSet, type Protocol } from "../semantics/ports.js";
 import { addressInCidrText, admits, admittedBy, emittedSideOf, indexPolicies, selectorMatches, type EmittedRule, type PolicyIndex } from "./netpol.js";
+import type { Json } from "../kubernetes.js";
 
 export interface Counterexample {
   flow: ConcreteFlow;
@@ -47,8 +48,6 @@ export interface VerifyResult {
   /** Sets of selectors telling apart more regions than are enumerated (src/semantics/universe.ts), checked on each one's witness and near misses only. */
   partial?: number;
 }
-
-type Json = Record<string, any>;
 
 
 /** An emitted label selector as a conjunction (undefined when contradictory), to draw representatives from (matching uses netpol.ts). */

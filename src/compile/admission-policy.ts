@@ -15,9 +15,7 @@ import { setText, type FieldValue, type SecurityEntry } from "../semantics/secur
 
 import { LATEST } from "../semantics/pss.js";
 import type { Manifest } from "./manifest.js";
-import { admissionApiVersion } from "../kubernetes.js";
-
-type Json = Record<string, any>;
+import { admissionApiVersion, type Json } from "../kubernetes.js";
 
 /** The minor version the checks follow (version-dependent ones: AppArmor fields, SELinux types, user namespaces). */
 export const minorOf = (cluster: Cluster): number => (!cluster.version ? LATEST.minor : cluster.version.major > 1 ? 1000 : cluster.version.minor);
