@@ -7,7 +7,7 @@ import { compile as cm } from "../diagnostics/messages/compile.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
 import { conjunctionMatches, describeConjunction, intersect, MAX_SELECTORS, setMatches, witness } from "../semantics/labels.js";
 import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule } from "../semantics/model.js";
+import { NAMESPACE_NAME_LABEL, otherEnd, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule } from "../semantics/model.js";
 import { intersectPorts, isNoPorts, portsKey, subtractPorts, type PortSet } from "../semantics/ports.js";
 import { clauseReach, managedRegions } from "../semantics/regions.js";
 import { workloadsIn } from "../semantics/lookup.js";
@@ -19,7 +19,7 @@ interface Rect {
   ports: PortSet;
 }
 
-const otherEnd = (c: Clause, direction: Direction): Rect => ({ peers: direction === "ingress" ? c.sources : c.destinations, ports: c.ports });
+const otherRect = (c: Clause, direction: Direction): Rect => ({ peers: otherEnd(c, direction), ports: c.ports });
 
 const overlaps = (a: Rect, b: Rect): boolean => {
   const ports = intersectPorts(a.ports, b.ports);
@@ -62,9 +62,9 @@ export function lint(model: Model): Diagnostic[] {
     const removes = deny.clauses.some((clause) =>
       clauseReach(model, clause).some((reach) => {
         if (reach.region.posture.posture === "allow") return true;
-        const cut = otherEnd(clause, reach.direction);
+        const cut = otherRect(clause, reach.direction);
         return allowsAt(reach.namespace.name, reach.direction).some(
-          ({ clause: a, reach: r }) => r.namespace === reach.namespace && intersect(r.subjects, reach.subjects).length > 0 && overlaps(otherEnd(a, reach.direction), cut),
+          ({ clause: a, reach: r }) => r.namespace === reach.namespace && intersect(r.subjects, reach.subjects).length > 0 && overlaps(otherRect(a, reach.direction), cut),
         );
       }),
     );
@@ -77,13 +77,13 @@ export function lint(model: Model): Diagnostic[] {
     if (reaches.length === 0 || reaches.some(({ reach }) => reach.region.posture.posture === "allow")) continue;
     const culprits = new Set<NetworkRule>();
     const survives = reaches.some(({ clause, reach }) => {
-      let left: Rect[] = [otherEnd(clause, reach.direction)];
+      let left: Rect[] = [otherRect(clause, reach.direction)];
       // the deny clauses on this side of these pods (once per reach of theirs that meets them)
       const near = deniesAt(reach.namespace.name, reach.direction).filter(({ reach: r }) => intersect(r.subjects, reach.subjects).length > 0);
       for (const { rule, clause: d } of near) {
         // only a deny that covers every pod the allow reaches there can remove it for all of them
         if (!clauseReach(model, d).some((r) => r.direction === reach.direction && r.namespace === reach.namespace && intersect(reach.subjects, r.subjects).length === reach.subjects.length)) continue;
-        const cut = otherEnd(d, reach.direction);
+        const cut = otherRect(d, reach.direction);
         left = left.flatMap((rect) => {
           if (!overlaps(rect, cut)) return [rect];
           culprits.add(rule);

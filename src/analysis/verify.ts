@@ -25,7 +25,7 @@ import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from
 import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, labelsKey, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
 import { labelRegions, namespaceRegions, needsCombinations, selectorRepresentatives, type NamespaceRegion } from "../semantics/universe.js";
 import { evaluateSide, inEndpointSet, ownedNamespaceLabels, postureOf, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type OwnedNamespace, type PodTerm, type PostureSetting } from "../semantics/model.js";
+import { NAMESPACE_NAME_LABEL, otherEnd, ownEnd, type Clause, type Direction, type EndpointSet, type Model, type OwnedNamespace, type PodTerm, type PostureSetting } from "../semantics/model.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { protocols, type ContainerPort, type PortSet, type Protocol } from "../semantics/ports.js";
 import { addressInCidrText, admits, admittedBy, emittedSideOf, indexPolicies, selectorMatches, type EmittedRule, type PolicyIndex } from "./netpol.js";
@@ -304,9 +304,6 @@ function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly
 
 const describeEndpoint = (e: Endpoint): string =>
   "pod" in e ? `a pod in \`${e.pod.namespace}\` with labels {${Object.entries(e.pod.labels).map(([k, v]) => `${k}=${v}`).join(", ")}}` : formatAddress(e.ip.family, e.ip.value);
-
-const ownEnd = (c: Clause, d: Direction) => (d === "ingress" ? c.destinations : c.sources);
-const otherEnd = (c: Clause, d: Direction) => (d === "ingress" ? c.sources : c.destinations);
 
 type RuleClause = ReturnType<typeof clausesNear>[number];
 

@@ -34,6 +34,7 @@ import {
 import {
   NAMESPACE_NAME_LABEL,
   supportsEndPort,
+  otherEnd,
   type Clause,
   type Direction,
   type EndpointSet,
@@ -98,11 +99,11 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
 
   for (const namespace of model.namespaces) {
     for (const direction of ["ingress", "egress"] as const) {
-      const otherEnd = (c: Clause): Rect => ({ peers: direction === "ingress" ? c.sources : c.destinations, ports: c.ports });
+      const otherRect = (c: Clause): Rect => ({ peers: otherEnd(c, direction), ports: c.ports });
       const near = clausesNear(model, namespace.name);
       const denies = near
         .filter(({ rule }) => rule.action === "deny")
-        .map(({ rule, clause }) => ({ ...otherEnd(clause), subjects: clauseSubjects(clause, namespace, direction), span: rule.span }))
+        .map(({ rule, clause }) => ({ ...otherRect(clause), subjects: clauseSubjects(clause, namespace, direction), span: rule.span }))
         .filter((x) => x.subjects.length > 0);
       for (const region of managedRegions(model, namespace, direction)) {
         const reaching = denies.filter((d) => intersect(region.pods, d.subjects).length > 0);
@@ -119,7 +120,7 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
           if (rule.action !== "allow") continue;
           // the clause's pods in this region (its reach holds them already)
           const subjects = clauseReach(model, clause).find((r) => r.region === region && r.namespace === namespace && r.direction === direction)?.subjects ?? [];
-          if (subjects.length > 0) addPieces(namespace.name, subjects, direction, otherEnd(clause), reaching, rule.span);
+          if (subjects.length > 0) addPieces(namespace.name, subjects, direction, otherRect(clause), reaching, rule.span);
         }
       }
     }

@@ -36,6 +36,12 @@ export interface Clause {
   ports: PortSet;
 }
 
+/** The end of `c` that a policy for `direction` selects its own pods by: an ingress rule's destinations, an egress rule's sources. */
+export const ownEnd = (c: Clause, direction: Direction): EndpointSet => (direction === "ingress" ? c.destinations : c.sources);
+
+/** The end of `c` that a policy for `direction` admits as peers: an ingress rule's sources, an egress rule's destinations. */
+export const otherEnd = (c: Clause, direction: Direction): EndpointSet => (direction === "ingress" ? c.sources : c.destinations);
+
 export interface NetworkRule {
   action: "allow" | "deny";
   /** The union of these clauses; one per destination peer whose ports resolve differently. */
