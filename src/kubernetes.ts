@@ -26,3 +26,14 @@ export const YAML_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\
 
 /** A Kubernetes object, or a part of one, as read from JSON or YAML (or written to them): untyped. */
 export type Json = Record<string, any>;
+
+/**
+ * The strategies a PodSecurityPolicy must state, at their documented default (`RunAsAny`): what a
+ * PSP leaves out of them admits any id or SELinux context. A fresh object on each call.
+ */
+export const pspDefaultStrategies = () => ({
+  runAsUser: { rule: "RunAsAny" },
+  seLinux: { rule: "RunAsAny" },
+  fsGroup: { rule: "RunAsAny" },
+  supplementalGroups: { rule: "RunAsAny" },
+});
