@@ -4,20 +4,16 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
-import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
+import { endpointsKey, intersectEndpoints, isEmptyEndpoints } from "../semantics/endpoints.js";
 import { conjunctionMatches, describeConjunction, intersect, MAX_SELECTORS, setMatches, witness } from "../semantics/labels.js";
 import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, otherEnd, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule } from "../semantics/model.js";
-import { intersectPorts, isNoPorts, portsKey, subtractPorts, type PortSet } from "../semantics/ports.js";
+import { NAMESPACE_NAME_LABEL, otherEnd, type Clause, type Direction, type Model, type NetworkRule } from "../semantics/model.js";
+import { intersectPorts, isNoPorts, portsKey } from "../semantics/ports.js";
 import { clauseReach, managedRegions } from "../semantics/regions.js";
 import { workloadsIn } from "../semantics/lookup.js";
 import { ownedPodRegions } from "../semantics/universe.js";
 import { podRegionName } from "./diff.js";
-
-interface Rect {
-  peers: EndpointSet;
-  ports: PortSet;
-}
+import { subtractRect, type Rect } from "../semantics/rects.js";
 
 const otherRect = (c: Clause, direction: Direction): Rect => ({ peers: otherEnd(c, direction), ports: c.ports });
 
@@ -87,12 +83,8 @@ export function lint(model: Model): Diagnostic[] {
         left = left.flatMap((rect) => {
           if (!overlaps(rect, cut)) return [rect];
           culprits.add(rule);
-          const ports = subtractPorts(rect.ports, cut.ports);
-          const outside = subtractEndpoints(rect.peers, cut.peers);
-          return [
-            ...(isEmptyEndpoints(outside) ? [] : [{ peers: outside, ports: rect.ports }]),
-            ...(ports === undefined ? [rect] : isNoPorts(ports) ? [] : [{ peers: intersectEndpoints(rect.peers, cut.peers), ports }]),
-          ];
+          // a port difference with no exact form keeps the whole rectangle: in doubt, the allow survives
+          return subtractRect(rect, cut) ?? [rect];
         });
         // what is left can take exponentially many selectors to write (compiling reports it): no warning then
         if (left.length > MAX_SELECTORS || left.some((r) => r.peers.pods.length > MAX_SELECTORS)) return true;

@@ -41,10 +41,11 @@ import {
   type Model,
   type PodTerm,
 } from "../semantics/model.js";
-import { allPorts, intersectPorts, isAllPorts, isNoPorts, portsKey, protocols, subtractPorts, unionPorts, type PortSet } from "../semantics/ports.js";
+import { allPorts, intersectPorts, isAllPorts, isNoPorts, portsKey, protocols, unionPorts, type PortSet } from "../semantics/ports.js";
 import { clauseReach, clauseSubjects, managedRegions } from "../semantics/regions.js";
+import { subtractRect, type Rect } from "../semantics/rects.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
-import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints, termKey } from "../semantics/endpoints.js";
+import { endpointsKey, intersectEndpoints, isEmptyEndpoints, termKey } from "../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../semantics/ip.js";
 import { stableHash, uniqueNames } from "./names.js";
 import { exact, groupBy } from "../arrays.js";
@@ -139,12 +140,6 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
 // ---------------------------------------------------------------------------------------------
 // Deny: a pod may use each piece of its allowed rectangles that none of its own denies contains
 
-/** Flows to or from `peers` on `ports`: one side of a policy rule. */
-interface Rect {
-  peers: EndpointSet;
-  ports: PortSet;
-}
-
 interface Deny extends Rect {
   subjects: LabelSet;
   span: Span;
@@ -177,13 +172,10 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
         );
         return [];
       };
-      const outsidePorts = subtractPorts(piece.ports, deny.ports);
-      if (!outsidePorts) return inexact();
+      const left = subtractRect(piece, deny, shared);
+      if (!left) return inexact();
       const cutBy = [...piece.denies, deny];
-      const result: Piece[] = [];
-      const outside = subtractEndpoints(piece.peers, deny.peers);
-      if (!isEmptyEndpoints(outside)) result.push({ peers: outside, ports: piece.ports, pods: piece.pods, denies: cutBy });
-      if (!isNoPorts(outsidePorts)) result.push({ peers: shared, ports: outsidePorts, pods: piece.pods, denies: cutBy });
+      const result: Piece[] = left.map((r) => ({ ...r, pods: piece.pods, denies: cutBy }));
       const allowed = subtract(piece.pods, deny.subjects);
       if (allowed.length > 0) {
         const insidePorts = intersectPorts(piece.ports, deny.ports);
