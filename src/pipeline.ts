@@ -2,7 +2,7 @@
  * The passes, in order: load (parse every file, follow imports, add the prelude) → check (bind and
  * resolve into the model) → compile (model → manifests) → output (YAML files).
  */
-import type { BuildResult, CheckResult, CompileOptions, SourceText } from "./index.js";
+import type { BuildResult, CheckResult, CompileOptions, SourceText } from "./types.js";
 import type { Diagnostic, Span } from "./diagnostics/diagnostic.js";
 import { hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { diagnostic, Diagnostics } from "./diagnostics/catalogue.js";
@@ -22,7 +22,7 @@ import { checkProgram } from "./check/checker.js";
 import { bind, type Binding } from "./check/binder.js";
 import type { Model } from "./semantics/model.js";
 import { stdlibModules } from "./stdlib/modules.js";
-import { isStandardModule } from "./stdlib/standard.js";
+import { importableStandardModules, isStandardModule, isStandardSpec, PRELUDE } from "./stdlib/standard.js";
 import { compileNetworkPolicies } from "./compile/network-policy.js";
 import { compileNamespaces } from "./compile/namespace.js";
 import { repeatedIdentities, writeOutput } from "./compile/output.js";
@@ -32,8 +32,6 @@ import { compilePspRbac } from "./compile/psp-rbac.js";
 import { compileAdmissionPolicies, type AdmissionPolicies } from "./compile/admission-policy.js";
 import { verifyAdmissionPolicies } from "./analysis/verify-admission.js";
 import { applySuppressions } from "./analysis/suppressions.js";
-
-export const PRELUDE = "std/prelude";
 
 interface Loaded {
   files: SourceFileNode[];
@@ -64,10 +62,10 @@ function load(inputs: readonly SourceText[], options: CompileOptions): Loaded {
 }
 
 function resolveImport(spec: string, from: string, span: Span, options: CompileOptions, diagnostics: Diagnostic[]): SourceText | undefined {
-  if (spec.startsWith("std/")) {
+  if (isStandardSpec(spec)) {
     const text = stdlibModules[spec];
     if (text !== undefined) return { path: spec, text };
-    const known = Object.keys(stdlibModules).filter((k) => k !== PRELUDE).map((k) => `\`${k}\``).join(", ");
+    const known = importableStandardModules().map((k) => `\`${k}\``).join(", ");
     diagnostics.push(diagnostic(m.importNotFound, span, [spec, "there is no such standard module"], { help: `the standard modules are ${known}` }));
     return undefined;
   }

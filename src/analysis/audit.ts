@@ -6,14 +6,13 @@
 import { sortDiagnostics, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
-import type { SourceText } from "../index.js";
+import type { SourceText } from "../types.js";
 import type { Model } from "../semantics/model.js";
 import { evaluatePod, type Level, type Version, type Violation } from "../semantics/pss.js";
 import { conjunctionMatches, type Labels } from "../semantics/labels.js";
 import { readManifestObjects, type ManifestObject } from "./manifests.js";
 import { patchMisses, type ContainerKind } from "../compile/security-context.js";
-
-type Json = Record<string, any>;
+import type { Json } from "../kubernetes.js";
 
 export interface AuditResult {
   kind: string;

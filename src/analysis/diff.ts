@@ -5,7 +5,7 @@
 import type { IpBlock } from "../semantics/ip.js";
 import { FRESH_VALUE, labelsKey, type Labels } from "../semantics/labels.js";
 import { evaluateFlow, ownedNamespaceLabels, sideOf, type Endpoint, type NamespaceLabels } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type Model } from "../semantics/model.js";
+import { NAMESPACE_NAME_LABEL, otherEnd, type Clause, type Direction, type Model } from "../semantics/model.js";
 import { MAX_PORT, mergeRanges, MIN_PORT, portsKey, protocols, type Protocol } from "../semantics/ports.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { clausesNear } from "../semantics/lookup.js";
@@ -138,8 +138,7 @@ export function portList(intervals: readonly PortInterval[]): string[] {
 function sideText(model: Model, endpoint: Endpoint, direction: Direction, labels: NamespaceLabels): string {
   if (!("pod" in endpoint)) return "-";
   const side = sideOf(model, endpoint.pod, direction, labels, clausesNear(model, endpoint.pod.namespace));
-  const other = (c: Clause) => (direction === "ingress" ? c.sources : c.destinations);
-  const clauses = (list: readonly { clause: Clause }[]) => [...new Set(list.map(({ clause }) => `${endpointsKey(other(clause))}:${portsKey(clause.ports)}`))].sort().join(";");
+  const clauses = (list: readonly { clause: Clause }[]) => [...new Set(list.map(({ clause }) => `${endpointsKey(otherEnd(clause, direction))}:${portsKey(clause.ports)}`))].sort().join(";");
   return side.posture ? `${side.posture.posture}|${clauses(side.allows)}|${clauses(side.denies)}` : "-";
 }
 

@@ -21,7 +21,7 @@ import { MAX_PORT, MIN_PORT, protocols, type ContainerPort, type PortSet, type P
 import type { Imported } from "./import.js";
 import type { InputPolicy } from "./import-read.js";
 import { namespaceTerm } from "./import-read.js";
-import type { OutputFile } from "../index.js";
+import type { OutputFile } from "../types.js";
 
 export interface ImportCheck {
   diagnostics: Diagnostic[];

@@ -7,15 +7,14 @@
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { importing as im } from "../diagnostics/messages/import.js";
-import type { SourceText } from "../index.js";
+import type { SourceText } from "../types.js";
 import { readManifestObjects } from "./manifests.js";
 import { dns1123Label, dns1123Subdomain, labelKey, labelValue, portName } from "../check/values.js";
 import { conjunctionOf, everything, labelsEqual, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
 import { everywhere, parseCidr, parseIp, networkAddress, type Cidr, type IpBlock } from "../semantics/ip.js";
 import { NAMESPACE_NAME_LABEL, type Direction, type EndpointSet } from "../semantics/model.js";
 import { allPorts, MAX_PORT, MIN_PORT, portSet, protocols, type NamedPort, type PortRange, type PortSet, type Protocol } from "../semantics/ports.js";
-
-type Json = Record<string, any>;
+import type { Json } from "../kubernetes.js";
 
 /** One rule of an input policy, as flows: its peers (the other end), its ports. */
 export interface InputRule {

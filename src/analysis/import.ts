@@ -15,7 +15,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { importing as im } from "../diagnostics/messages/import.js";
-import type { SourceText } from "../index.js";
+import type { SourceText } from "../types.js";
 import { format } from "../format/format.js";
 import { namespaceTerm, readImportInput, type InputPolicy, type InputRule } from "./import-read.js";
 import { endpointsKey, termKey } from "../semantics/endpoints.js";

@@ -4,22 +4,18 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
-import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints } from "../semantics/endpoints.js";
+import { endpointsKey, intersectEndpoints, isEmptyEndpoints } from "../semantics/endpoints.js";
 import { conjunctionMatches, describeConjunction, intersect, MAX_SELECTORS, setMatches, witness } from "../semantics/labels.js";
 import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule } from "../semantics/model.js";
-import { intersectPorts, isNoPorts, portsKey, subtractPorts, type PortSet } from "../semantics/ports.js";
+import { NAMESPACE_NAME_LABEL, otherEnd, type Clause, type Direction, type Model, type NetworkRule } from "../semantics/model.js";
+import { intersectPorts, isNoPorts, portsKey } from "../semantics/ports.js";
 import { clauseReach, managedRegions } from "../semantics/regions.js";
 import { workloadsIn } from "../semantics/lookup.js";
 import { ownedPodRegions } from "../semantics/universe.js";
 import { podRegionName } from "./diff.js";
+import { subtractRect, type Rect } from "../semantics/rects.js";
 
-interface Rect {
-  peers: EndpointSet;
-  ports: PortSet;
-}
-
-const otherEnd = (c: Clause, direction: Direction): Rect => ({ peers: direction === "ingress" ? c.sources : c.destinations, ports: c.ports });
+const otherRect = (c: Clause, direction: Direction): Rect => ({ peers: otherEnd(c, direction), ports: c.ports });
 
 const overlaps = (a: Rect, b: Rect): boolean => {
   const ports = intersectPorts(a.ports, b.ports);
@@ -62,9 +58,9 @@ export function lint(model: Model): Diagnostic[] {
     const removes = deny.clauses.some((clause) =>
       clauseReach(model, clause).some((reach) => {
         if (reach.region.posture.posture === "allow") return true;
-        const cut = otherEnd(clause, reach.direction);
+        const cut = otherRect(clause, reach.direction);
         return allowsAt(reach.namespace.name, reach.direction).some(
-          ({ clause: a, reach: r }) => r.namespace === reach.namespace && intersect(r.subjects, reach.subjects).length > 0 && overlaps(otherEnd(a, reach.direction), cut),
+          ({ clause: a, reach: r }) => r.namespace === reach.namespace && intersect(r.subjects, reach.subjects).length > 0 && overlaps(otherRect(a, reach.direction), cut),
         );
       }),
     );
@@ -77,22 +73,18 @@ export function lint(model: Model): Diagnostic[] {
     if (reaches.length === 0 || reaches.some(({ reach }) => reach.region.posture.posture === "allow")) continue;
     const culprits = new Set<NetworkRule>();
     const survives = reaches.some(({ clause, reach }) => {
-      let left: Rect[] = [otherEnd(clause, reach.direction)];
+      let left: Rect[] = [otherRect(clause, reach.direction)];
       // the deny clauses on this side of these pods (once per reach of theirs that meets them)
       const near = deniesAt(reach.namespace.name, reach.direction).filter(({ reach: r }) => intersect(r.subjects, reach.subjects).length > 0);
       for (const { rule, clause: d } of near) {
         // only a deny that covers every pod the allow reaches there can remove it for all of them
         if (!clauseReach(model, d).some((r) => r.direction === reach.direction && r.namespace === reach.namespace && intersect(reach.subjects, r.subjects).length === reach.subjects.length)) continue;
-        const cut = otherEnd(d, reach.direction);
+        const cut = otherRect(d, reach.direction);
         left = left.flatMap((rect) => {
           if (!overlaps(rect, cut)) return [rect];
           culprits.add(rule);
-          const ports = subtractPorts(rect.ports, cut.ports);
-          const outside = subtractEndpoints(rect.peers, cut.peers);
-          return [
-            ...(isEmptyEndpoints(outside) ? [] : [{ peers: outside, ports: rect.ports }]),
-            ...(ports === undefined ? [rect] : isNoPorts(ports) ? [] : [{ peers: intersectEndpoints(rect.peers, cut.peers), ports }]),
-          ];
+          // a port difference with no exact form keeps the whole rectangle: in doubt, the allow survives
+          return subtractRect(rect, cut) ?? [rect];
         });
         // what is left can take exponentially many selectors to write (compiling reports it): no warning then
         if (left.length > MAX_SELECTORS || left.some((r) => r.peers.pods.length > MAX_SELECTORS)) return true;

@@ -10,10 +10,9 @@ import { isMap, isSeq, parseAllDocuments, visit, type Node } from "yaml";
 import { positionsIn, type Diagnostic, type Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
-import type { SourceText } from "../index.js";
+import type { SourceText } from "../types.js";
 import { goYamlValue } from "../compile/yaml11.js";
-
-type Json = Record<string, any>;
+import type { Json } from "../kubernetes.js";
 
 /** One Kubernetes object of a manifest, and where it is written. */
 export interface ManifestObject {

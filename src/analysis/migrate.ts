@@ -4,13 +4,12 @@
  * run on the most permissive pod the PSP admits.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { SourceText } from "../index.js";
+import type { SourceText } from "../types.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import { fitted, metadataShape, readWorkloads, type Shape } from "./audit.js";
 import { evaluatePod, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
-
-type Json = Record<string, any>;
+import type { Json } from "../kubernetes.js";
 
 export interface Migration {
   name: string;

@@ -7,8 +7,7 @@ import { addressInBlock, addressInBlocks, lastAddress, parseCidr, type Cidr, typ
 import type { Labels } from "../semantics/labels.js";
 import type { Direction } from "../semantics/model.js";
 import type { ConcreteFlow, Endpoint, NamespaceLabels, PodInstance } from "../semantics/meaning.js";
-
-type Json = Record<string, any>;
+import type { Json } from "../kubernetes.js";
 
 export interface PolicyIndex {
   /** Policies by namespace. */

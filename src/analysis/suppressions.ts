@@ -14,6 +14,7 @@ import { codes } from "../diagnostics/codes.js";
 import { syntax as sm } from "../diagnostics/messages/syntax.js";
 import { names as nm } from "../diagnostics/messages/names.js";
 import type * as ast from "../syntax/ast.js";
+import { isStandardModule } from "../stdlib/standard.js";
 
 const DIRECTIVE = /^#\s*secpol-ignore(?=[\s:]|$)/;
 const EXAMPLE = "e.g. `# secpol-ignore SP9105: DNS is served by a sidecar`";
@@ -154,7 +155,7 @@ export function applySuppressions(
   const key = (file: string, item: Item, code: string) => `${file}\0${item.span.start.offset}\0${code}`;
   const statementsOf = new Map<string, readonly Item[]>();
   for (const file of files) {
-    if (file.path.startsWith("std/")) continue;
+    if (isStandardModule(file.path)) continue;
     const marked = file.comments.filter((c) => DIRECTIVE.test(c.text));
     if (marked.length === 0) continue;
     statementsOf.set(file.path, file.statements);

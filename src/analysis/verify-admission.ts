@@ -11,8 +11,8 @@ import type { Model } from "../semantics/model.js";
 import { witness } from "../semantics/labels.js";
 import { podUsing, type FieldValue } from "../semantics/security.js";
 import { POD_VARIABLES, type AdmissionPolicies, type Validation } from "../compile/admission-policy.js";
+import type { Json } from "../kubernetes.js";
 
-type Json = Record<string, any>;
 type Program = (bindings: Json) => unknown;
 
 let cel: { compile(expression: string): Program; isTrue(value: unknown): boolean; isError(value: unknown): boolean } | undefined;

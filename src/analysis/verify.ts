@@ -25,10 +25,11 @@ import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from
 import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, labelsKey, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
 import { labelRegions, namespaceRegions, needsCombinations, selectorRepresentatives, type NamespaceRegion } from "../semantics/universe.js";
 import { evaluateSide, inEndpointSet, ownedNamespaceLabels, postureOf, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model, type OwnedNamespace, type PodTerm, type PostureSetting } from "../semantics/model.js";
+import { NAMESPACE_NAME_LABEL, otherEnd, ownEnd, type Clause, type Direction, type EndpointSet, type Model, type OwnedNamespace, type PodTerm, type PostureSetting } from "../semantics/model.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { protocols, type ContainerPort, type PortSet, type Protocol } from "../semantics/ports.js";
 import { addressInCidrText, admits, admittedBy, emittedSideOf, indexPolicies, selectorMatches, type EmittedRule, type PolicyIndex } from "./netpol.js";
+import type { Json } from "../kubernetes.js";
 
 export interface Counterexample {
   flow: ConcreteFlow;
@@ -47,8 +48,6 @@ export interface VerifyResult {
   /** Sets of selectors telling apart more regions than are enumerated (src/semantics/universe.ts), checked on each one's witness and near misses only. */
   partial?: number;
 }
-
-type Json = Record<string, any>;
 
 
 /** An emitted label selector as a conjunction (undefined when contradictory), to draw representatives from (matching uses netpol.ts). */
@@ -305,9 +304,6 @@ function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly
 
 const describeEndpoint = (e: Endpoint): string =>
   "pod" in e ? `a pod in \`${e.pod.namespace}\` with labels {${Object.entries(e.pod.labels).map(([k, v]) => `${k}=${v}`).join(", ")}}` : formatAddress(e.ip.family, e.ip.value);
-
-const ownEnd = (c: Clause, d: Direction) => (d === "ingress" ? c.destinations : c.sources);
-const otherEnd = (c: Clause, d: Direction) => (d === "ingress" ? c.sources : c.destinations);
 
 type RuleClause = ReturnType<typeof clausesNear>[number];
 

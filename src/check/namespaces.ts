@@ -10,7 +10,7 @@ import { LATEST as PSS_LATEST, parseVersion as parsePssVersion } from "../semant
 import type * as ast from "../syntax/ast.js";
 import { NAMESPACE_NAME_LABEL, podSecurityAdmissionByDefault, type OwnedNamespace, type Workload } from "../semantics/model.js";
 import type { ContainerPort } from "../semantics/ports.js";
-import { MANAGED_BY_LABEL } from "../compile/output.js";
+import { MANAGED_BY_LABEL } from "../kubernetes.js";
 import { exact } from "../arrays.js";
 import type { CheckContext } from "./context.js";
 import * as valid from "./values.js";

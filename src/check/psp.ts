@@ -12,6 +12,7 @@ import type { Grant, Psp } from "../semantics/model.js";
 import { capabilities, volumeTypes } from "../semantics/security.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
 import { pspSupported } from "../semantics/model.js";
+import { pspDefaultStrategies } from "../kubernetes.js";
 import type { CheckContext } from "./context.js";
 import { dns1123Label, dns1123Subdomain, hostPathPrefix, MAX_ID, profileName, shown, subjectName, sysctlName } from "./values.js";
 
@@ -50,12 +51,7 @@ function ranges(values: ast.Value[], d: Diagnostics, max: number): { min: number
 
 export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefined {
   // PSP requires these four strategies; RunAsAny is the documented default when one is left out
-  const spec: Record<string, unknown> = {
-    runAsUser: { rule: "RunAsAny" },
-    seLinux: { rule: "RunAsAny" },
-    fsGroup: { rule: "RunAsAny" },
-    supplementalGroups: { rule: "RunAsAny" },
-  };
+  const spec: Record<string, unknown> = pspDefaultStrategies();
   const annotations: Record<string, string> = {};
   const seen = new Map<string, Span>();
   let ok = true;

@@ -29,6 +29,7 @@ import { termKey } from "../semantics/endpoints.js";
 import type { Declaration, Scoped } from "./binder.js";
 import { compareSpans, type CheckContext } from "./context.js";
 import * as valid from "./values.js";
+import { isStandardModule } from "../stdlib/standard.js";
 
 /** Groups naming groups: at most this deep (resolving them recurses; as deep as parentheses may nest). */
 export const MAX_GROUP_DEPTH = 64;
@@ -281,7 +282,7 @@ export class Rules {
     // each name is compared with every other: past this many, no warning (a heuristic, never a verdict)
     if (names.length + known.size > MAX_NEAR_MISS_NAMES) return;
     for (const [index, name] of names.entries()) {
-      const written = uses.get(name)!.find((w) => !w.span.file.startsWith("std/"));
+      const written = uses.get(name)!.find((w) => !isStandardModule(w.span.file));
       if (known.has(name) || !written) continue;
       const count = uses.get(name)!.length;
       const more = names.filter((other, i) => !known.has(other) && (uses.get(other)!.length > count || (uses.get(other)!.length === count && i < index)));
@@ -337,7 +338,7 @@ export class Rules {
     const suggestion = closest(written, all);
     // a group of the standard library is named with where it comes from: `dns` is declared in no file of the program
     const library = suggestion === undefined ? undefined : this.ctx.binding.groups.get(`/${suggestion}`)?.span.file;
-    const help = suggestion === undefined ? {} : { help: meant(suggestion, library?.startsWith("std/") ? `the group from \`${library}\`` : undefined) };
+    const help = suggestion === undefined ? {} : { help: meant(suggestion, library !== undefined && isStandardModule(library) ? `the group from \`${library}\`` : undefined) };
     this.ctx.d.report(m.unknownName, ref.span, [written], help);
     return [];
   }

@@ -17,7 +17,7 @@ import { capabilities, features, podUsing, requirements, setText, settable, type
 import { evaluatePod, parseVersion } from "../semantics/pss.js";
 import { dns1123Subdomain, localProfile, MAX_ID, seLinuxOption, shown, sysctlName } from "./values.js";
 import { VOLUMES } from "./psp.js";
-import { admissionApiVersion, validationActions } from "../compile/admission-policy.js";
+import { admissionApiVersion, validationActions } from "../kubernetes.js";
 import { groupBy } from "../arrays.js";
 import type { Binding, Scoped } from "./binder.js";
 

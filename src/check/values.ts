@@ -2,7 +2,7 @@
  * Kubernetes value syntax, as the API server validates it. Each check returns a problem description
  * (for a diagnostic) or undefined when the value is valid.
  */
-import { YAML_UNSAFE } from "../compile/yaml.js";
+import { YAML_UNSAFE } from "../kubernetes.js";
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -2,7 +2,8 @@
 import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import type { ImportResolver, SourceText } from "../index.js";
-import { YAML_UNSAFE, codePointName } from "../compile/yaml.js";
+import { codePointName } from "../compile/yaml.js";
+import { YAML_UNSAFE } from "../kubernetes.js";
 
 /** A path as shown to the user: relative to `root` when inside it, always with `/`. */
 export const displayPath = (root: string, path: string): string => {

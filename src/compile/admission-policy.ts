@@ -15,16 +15,7 @@ import { setText, type FieldValue, type SecurityEntry } from "../semantics/secur
 
 import { LATEST } from "../semantics/pss.js";
 import type { Manifest } from "./manifest.js";
-
-type Json = Record<string, any>;
-
-/** `admissionregistration.k8s.io/v1` from 1.30, `v1beta1` in 1.28–1.29, none before; `latest` when no version is declared. */
-export function admissionApiVersion(cluster: Cluster): string | undefined {
-  const v = cluster.version;
-  if (!v || v.major > 1 || v.minor >= 30) return "admissionregistration.k8s.io/v1";
-  if (v.minor >= 28) return "admissionregistration.k8s.io/v1beta1";
-  return undefined;
-}
+import { admissionApiVersion, validationActions, type Json } from "../kubernetes.js";
 
 /** The minor version the checks follow (version-dependent ones: AppArmor fields, SELinux types, user namespaces). */
 export const minorOf = (cluster: Cluster): number => (!cluster.version ? LATEST.minor : cluster.version.major > 1 ? 1000 : cluster.version.minor);
@@ -353,13 +344,6 @@ const resourceRules = [
   { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["daemonsets", "deployments", "replicasets", "statefulsets"] },
   { apiGroups: ["batch"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["cronjobs", "jobs"] },
 ];
-
-/** `enforce` → Deny; otherwise the `warn`/`audit` modes; Deny when the namespace sets no level. */
-export function validationActions(namespace: OwnedNamespace): string[] {
-  const ps = namespace.podSecurity;
-  if (ps.enforce || (!ps.warn && !ps.audit)) return ["Deny"];
-  return [...(ps.warn ? ["Warn"] : []), ...(ps.audit ? ["Audit"] : [])];
-}
 
 export interface AdmissionPolicies {
   manifests: Manifest[];

@@ -34,16 +34,18 @@ import {
 import {
   NAMESPACE_NAME_LABEL,
   supportsEndPort,
+  otherEnd,
   type Clause,
   type Direction,
   type EndpointSet,
   type Model,
   type PodTerm,
 } from "../semantics/model.js";
-import { allPorts, intersectPorts, isAllPorts, isNoPorts, portsKey, protocols, subtractPorts, unionPorts, type PortSet } from "../semantics/ports.js";
+import { allPorts, intersectPorts, isAllPorts, isNoPorts, portsKey, protocols, unionPorts, type PortSet } from "../semantics/ports.js";
 import { clauseReach, clauseSubjects, managedRegions } from "../semantics/regions.js";
+import { subtractRect, type Rect } from "../semantics/rects.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
-import { endpointsKey, intersectEndpoints, isEmptyEndpoints, subtractEndpoints, termKey } from "../semantics/endpoints.js";
+import { endpointsKey, intersectEndpoints, isEmptyEndpoints, termKey } from "../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../semantics/ip.js";
 import { stableHash, uniqueNames } from "./names.js";
 import { exact, groupBy } from "../arrays.js";
@@ -98,11 +100,11 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
 
   for (const namespace of model.namespaces) {
     for (const direction of ["ingress", "egress"] as const) {
-      const otherEnd = (c: Clause): Rect => ({ peers: direction === "ingress" ? c.sources : c.destinations, ports: c.ports });
+      const otherRect = (c: Clause): Rect => ({ peers: otherEnd(c, direction), ports: c.ports });
       const near = clausesNear(model, namespace.name);
       const denies = near
         .filter(({ rule }) => rule.action === "deny")
-        .map(({ rule, clause }) => ({ ...otherEnd(clause), subjects: clauseSubjects(clause, namespace, direction), span: rule.span }))
+        .map(({ rule, clause }) => ({ ...otherRect(clause), subjects: clauseSubjects(clause, namespace, direction), span: rule.span }))
         .filter((x) => x.subjects.length > 0);
       for (const region of managedRegions(model, namespace, direction)) {
         const reaching = denies.filter((d) => intersect(region.pods, d.subjects).length > 0);
@@ -119,7 +121,7 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
           if (rule.action !== "allow") continue;
           // the clause's pods in this region (its reach holds them already)
           const subjects = clauseReach(model, clause).find((r) => r.region === region && r.namespace === namespace && r.direction === direction)?.subjects ?? [];
-          if (subjects.length > 0) addPieces(namespace.name, subjects, direction, otherEnd(clause), reaching, rule.span);
+          if (subjects.length > 0) addPieces(namespace.name, subjects, direction, otherRect(clause), reaching, rule.span);
         }
       }
     }
@@ -137,12 +139,6 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
 
 // ---------------------------------------------------------------------------------------------
 // Deny: a pod may use each piece of its allowed rectangles that none of its own denies contains
-
-/** Flows to or from `peers` on `ports`: one side of a policy rule. */
-interface Rect {
-  peers: EndpointSet;
-  ports: PortSet;
-}
 
 interface Deny extends Rect {
   subjects: LabelSet;
@@ -176,13 +172,10 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
         );
         return [];
       };
-      const outsidePorts = subtractPorts(piece.ports, deny.ports);
-      if (!outsidePorts) return inexact();
+      const left = subtractRect(piece, deny, shared);
+      if (!left) return inexact();
       const cutBy = [...piece.denies, deny];
-      const result: Piece[] = [];
-      const outside = subtractEndpoints(piece.peers, deny.peers);
-      if (!isEmptyEndpoints(outside)) result.push({ peers: outside, ports: piece.ports, pods: piece.pods, denies: cutBy });
-      if (!isNoPorts(outsidePorts)) result.push({ peers: shared, ports: outsidePorts, pods: piece.pods, denies: cutBy });
+      const result: Piece[] = left.map((r) => ({ ...r, pods: piece.pods, denies: cutBy }));
       const allowed = subtract(piece.pods, deny.subjects);
       if (allowed.length > 0) {
         const insidePorts = intersectPorts(piece.ports, deny.ports);

@@ -7,6 +7,7 @@ import { pspSupported, type Grant, type Model, type Psp } from "../semantics/mod
 import { capabilities, volumeTypes, type SecurityEntry } from "../semantics/security.js";
 import { BASELINE_CAPABILITIES, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
 import type { Manifest } from "./manifest.js";
+import { pspDefaultStrategies } from "../kubernetes.js";
 import { stableHash, uniqueNames } from "./names.js";
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
@@ -113,10 +114,9 @@ export function derivedPsps(model: Model): {
  * Unconfined" seccomp) it leaves to PodSecurity admission, which enforces the same level.
  */
 export function levelPsp(level: Level): { spec: Record<string, any>; annotations: Record<string, string> } {
-  const ids = { seLinux: { rule: "RunAsAny" }, fsGroup: { rule: "RunAsAny" }, supplementalGroups: { rule: "RunAsAny" } };
   if (level === "privileged") {
     return {
-      spec: { privileged: true, hostNetwork: true, hostPID: true, hostIPC: true, hostPorts: [{ min: 0, max: 65535 }], allowPrivilegeEscalation: true, allowedCapabilities: ["*"], volumes: ["*"], runAsUser: { rule: "RunAsAny" }, ...ids },
+      spec: { privileged: true, hostNetwork: true, hostPID: true, hostIPC: true, hostPorts: [{ min: 0, max: 65535 }], allowPrivilegeEscalation: true, allowedCapabilities: ["*"], volumes: ["*"], ...pspDefaultStrategies() },
       annotations: {},
     };
   }
@@ -127,11 +127,11 @@ export function levelPsp(level: Level): { spec: Record<string, any>; annotations
     hostIPC: false,
     hostPorts: [] as { min: number; max: number }[],
     allowedProcMountTypes: ["Default"],
-    ...ids,
+    ...pspDefaultStrategies(),
   };
   if (level === "baseline") {
     return {
-      spec: { ...baseline, allowPrivilegeEscalation: true, allowedCapabilities: [...BASELINE_CAPABILITIES].sort(), volumes: volumeTypes.filter((v) => v !== "hostPath"), runAsUser: { rule: "RunAsAny" } },
+      spec: { ...baseline, allowPrivilegeEscalation: true, allowedCapabilities: [...BASELINE_CAPABILITIES].sort(), volumes: volumeTypes.filter((v) => v !== "hostPath") },
       annotations: {},
     };
   }

@@ -8,7 +8,7 @@ import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { security as sm } from "../diagnostics/messages/security.js";
-import type { OutputFile } from "../index.js";
+import type { OutputFile } from "../types.js";
 import { conjunctionMatches, describeConjunction } from "../semantics/labels.js";
 import type { Model, Workload } from "../semantics/model.js";
 import type { FieldValue, SecurityEntry } from "../semantics/security.js";

@@ -28,15 +28,6 @@ const YAML_1_1_NUMBER =
   /^[-+]?(?:[0-9][0-9.]*(?:[eE][-+]?[0-9]*)?|\.[0-9.]*(?:[eE][-+]?[0-9]*)?|0[xXoObB][0-9a-fA-F.]*(?:[pP][-+]?[0-9]*)?|[0-9][0-9.]*(?::[0-9][0-9.]*)+)$/;
 const YAML_1_1_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:$|[Tt \t])/;
 
-/**
- * Characters that do not survive a YAML plain or double-quoted scalar written as themselves: what
- * YAML does not allow in a stream (C0 and C1 controls, DEL, lone surrogates, U+FFFE, U+FFFF), the
- * line breaks of YAML 1.1 that YAML 1.2 reads as text (U+0085, U+2028, U+2029: `kubectl kustomize`
- * and `yaml` disagree on them), the byte-order mark, and tab. Free-form strings and file names that
- * reach the output are refused when they hold one.
- */
-export const YAML_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/u;
-
 const CHARACTER_NAMES: Record<number, string> = {
   0x09: "a tab",
   0x0a: "a line feed",

@@ -14,6 +14,7 @@ import { tokenize } from "../syntax/parse.js";
 import * as t from "../syntax/tokens.js";
 import { Kw } from "../syntax/tokens.js";
 import { capabilities, features, requirements, settable } from "../semantics/security.js";
+import { importableStandardModules, isStandardModule } from "../stdlib/standard.js";
 
 export type CompletionKind = "keyword" | "workload" | "group" | "namespace" | "profile" | "psp" | "feature" | "requirement" | "field" | "level" | "mode" | "capability" | "port" | "value";
 
@@ -152,7 +153,7 @@ class Names {
   }
 }
 
-const source = (what: string, file: string) => (file.startsWith("std/") ? `${what} (${file})` : what);
+const source = (what: string, file: string) => (isStandardModule(file) ? `${what} (${file})` : what);
 
 /** A place inside a statement: `statement` its tokens before the cursor, `rest` those after it. */
 class Place {
@@ -211,7 +212,7 @@ class Place {
       if (this.lastIs(Kw.kind)) return values(WORKLOAD_KINDS, "value", "workload kind");
       return this.statement.length >= 3 ? keywords(WORKLOAD_CLAUSES) : [];
     }
-    if (a === Kw.import) return this.lastIs(Kw.import) ? values(['"std/dns"', '"std/pss"'], "value", "standard module") : [];
+    if (a === Kw.import) return this.lastIs(Kw.import) ? values(importableStandardModules().map((name) => `"${name}"`), "value", "standard module") : [];
     return [];
   }
 

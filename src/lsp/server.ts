@@ -28,7 +28,7 @@ import { parseAllDocuments } from "yaml";
 import { build, check, type BuildResult, type CheckResult, type Diagnostic, type SourceText, type Span } from "../index.js";
 import { referencesTo, renameEdits, symbolAt, type Binding, type Declaration } from "../analysis/symbols.js";
 import { bindSources } from "../pipeline.js";
-import { isStandardModule } from "../stdlib/standard.js";
+import { isStandardModule, standardModuleBase } from "../stdlib/standard.js";
 import { format } from "../format/format.js";
 import { peer, port, requirement } from "../format/print.js";
 import { cachedParser } from "../syntax/parse.js";
@@ -269,7 +269,7 @@ const mentions = (text: string, word: string) => new RegExp(`(^|[^\\w-])${word.r
 
 /** Where a standard module's text is, for going to its declarations: `stdlib/` of the package this server runs from. */
 function standardModuleUri(path: string): string {
-  const file = `${path.replace(/^std\//, "")}.secpol`;
+  const file = `${standardModuleBase(path)}.secpol`;
   for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
     if (secpolFiles(join(dir, "stdlib")).includes(file)) return pathToFileURL(join(dir, "stdlib", file)).href;
   }

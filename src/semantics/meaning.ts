@@ -10,7 +10,7 @@
 import type { Span } from "../diagnostics/diagnostic.js";
 import { addressInBlocks, type Family } from "./ip.js";
 import { conjunctionMatches, type Labels } from "./labels.js";
-import type { Clause, Direction, EndpointSet, Model, NetworkRule, OwnedNamespace, PostureSetting, Workload } from "./model.js";
+import { otherEnd, ownEnd, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule, type OwnedNamespace, type PostureSetting, type Workload } from "./model.js";
 import { portSetContains, type ContainerPort, type Protocol } from "./ports.js";
 import { clausesNear, ownedNamespace } from "./lookup.js";
 
@@ -141,12 +141,11 @@ export function sideOf(
   const self: Endpoint = { pod };
   const relevant = (action: "allow" | "deny") =>
     candidates
-      .filter(({ rule, clause }) => rule.action === action && inEndpointSet(direction === "ingress" ? clause.destinations : clause.sources, self, namespaceLabels))
+      .filter(({ rule, clause }) => rule.action === action && inEndpointSet(ownEnd(clause, direction), self, namespaceLabels))
       .map(({ rule, clause }) => ({ clause, span: rule.span }));
   const allows = posture ? relevant("allow") : [];
   const denies = posture ? relevant("deny") : [];
-  const other = (c: Clause) => (direction === "ingress" ? c.sources : c.destinations);
-  const holds = (c: { clause: Clause }, peer: Endpoint): boolean => inEndpointSet(other(c.clause), peer, namespaceLabels);
+  const holds = (c: { clause: Clause }, peer: Endpoint): boolean => inEndpointSet(otherEnd(c.clause, direction), peer, namespaceLabels);
   return {
     posture,
     /** The clauses holding the pod at this end, allowing and denying. */

@@ -6,7 +6,6 @@ import type { Span } from "../diagnostics/diagnostic.js";
 import type { IpBlock, Cidr } from "./ip.js";
 import type { Conjunction, Labels } from "./labels.js";
 import type { ContainerPort, PortSet } from "./ports.js";
-import type { SecurityEntry } from "./security.js";
 
 export type Direction = "ingress" | "egress";
 export const directions: readonly Direction[] = ["ingress", "egress"];
@@ -36,6 +35,12 @@ export interface Clause {
   destinations: EndpointSet;
   ports: PortSet;
 }
+
+/** The end of `c` that a policy for `direction` selects its own pods by: an ingress rule's destinations, an egress rule's sources. */
+export const ownEnd = (c: Clause, direction: Direction): EndpointSet => (direction === "ingress" ? c.destinations : c.sources);
+
+/** The end of `c` that a policy for `direction` admits as peers: an ingress rule's sources, an egress rule's destinations. */
+export const otherEnd = (c: Clause, direction: Direction): EndpointSet => (direction === "ingress" ? c.sources : c.destinations);
 
 export interface NetworkRule {
   action: "allow" | "deny";
@@ -145,3 +150,34 @@ export const podSecurityAdmissionByDefault = (c: Cluster): boolean => !c.version
 
 export const supportsEndPort = (c: Cluster): boolean => !c.version || c.version.major > 1 || c.version.minor >= 22;
 export const hasAutomaticNameLabel = (c: Cluster): boolean => !c.version || c.version.major > 1 || c.version.minor >= 22;
+
+/** Who a pod-security entry is for: one workload, or every pod of an owned namespace. */
+export type SecurityTarget = { kind: "workload"; workload: Workload } | { kind: "namespace"; namespace: OwnedNamespace };
+
+export interface SecurityEntry {
+  target: SecurityTarget;
+  action: "deny" | "require" | "set" | "allow";
+  /** The feature, requirement or field, with its argument (`capability SYS_TIME`). */
+  item: string;
+  values: FieldValue[];
+  span: Span;
+  /** Set when the entry comes from `apply PROFILE`. */
+  viaProfile?: boolean;
+  /** The profile's name, when the entry comes from `apply PROFILE`. */
+  profile?: string;
+  /**
+   * For a namespace-wide `deny` or `require`: the workloads whose own `allow` overrides it (an
+   * exception wins by specificity). Their pods are not held to it, and the patch leaves them out.
+   */
+  exempt?: Workload[];
+}
+
+/** Where a value goes: the pod spec, or every container of the pod. */
+export type Scope = "pod" | "container";
+
+export interface FieldValue {
+  scope: Scope;
+  /** Path under the pod spec or the container, e.g. `securityContext.runAsNonRoot`. */
+  path: string;
+  value: unknown;
+}

@@ -4,6 +4,7 @@
  * knows the version it appeared in and how its rule changed since. One implementation serves the
  * type checker, the patches and `secpolc audit`.
  */
+import type { Json } from "../kubernetes.js";
 
 export type Level = "privileged" | "baseline" | "restricted";
 
@@ -19,8 +20,6 @@ export interface Violation {
   check: string;
   message: string;
 }
-
-type Json = Record<string, any>;
 
 interface Container {
   kind: "container" | "initContainer" | "ephemeralContainer";

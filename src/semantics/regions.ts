@@ -4,7 +4,7 @@
  * disjoint (the checker refuses overlapping workloads with different postures).
  */
 import { complement, conjunctionMatches, intersect, allLabels, union, type Conjunction, type LabelSet } from "./labels.js";
-import type { Clause, Direction, Model, OwnedNamespace, PostureSetting } from "./model.js";
+import { ownEnd, type Clause, type Direction, type Model, type OwnedNamespace, type PostureSetting } from "./model.js";
 import { workloadsIn } from "./lookup.js";
 import { candidateNamespaces } from "./lookup.js";
 
@@ -43,7 +43,7 @@ function computeRegions(model: Model, namespace: OwnedNamespace, direction: Dire
 
 /** The pods of `namespace` that `clause` names at its end for `direction` (ingress: destinations). */
 export function clauseSubjects(clause: Clause, namespace: OwnedNamespace, direction: Direction): LabelSet {
-  const end = direction === "ingress" ? clause.destinations : clause.sources;
+  const end = ownEnd(clause, direction);
   const pods: Conjunction[] = [];
   for (const t of end.pods) if (conjunctionMatches(t.namespaces, namespace.labels)) pods.push(t.pods);
   return pods.length <= 1 ? pods : union([], pods);

@@ -5,38 +5,10 @@
  */
 
 import type { Span } from "../diagnostics/diagnostic.js";
-import type { OwnedNamespace, Workload } from "./model.js";
+import type { FieldValue, SecurityEntry } from "./model.js";
 
-/** Who a pod-security entry is for: one workload, or every pod of an owned namespace. */
-export type SecurityTarget = { kind: "workload"; workload: Workload } | { kind: "namespace"; namespace: OwnedNamespace };
-
-export interface SecurityEntry {
-  target: SecurityTarget;
-  action: "deny" | "require" | "set" | "allow";
-  /** The feature, requirement or field, with its argument (`capability SYS_TIME`). */
-  item: string;
-  values: FieldValue[];
-  span: Span;
-  /** Set when the entry comes from `apply PROFILE`. */
-  viaProfile?: boolean;
-  /** The profile's name, when the entry comes from `apply PROFILE`. */
-  profile?: string;
-  /**
-   * For a namespace-wide `deny` or `require`: the workloads whose own `allow` overrides it (an
-   * exception wins by specificity). Their pods are not held to it, and the patch leaves them out.
-   */
-  exempt?: Workload[];
-}
-
-/** Where a value goes: the pod spec, or every container of the pod. */
-export type Scope = "pod" | "container";
-
-export interface FieldValue {
-  scope: Scope;
-  /** Path under the pod spec or the container, e.g. `securityContext.runAsNonRoot`. */
-  path: string;
-  value: unknown;
-}
+// The entry types live with the model, which holds the entries; the vocabulary below reads them.
+export type { FieldValue, Scope, SecurityEntry, SecurityTarget } from "./model.js";
 
 export interface Feature {
   /** The safe value a `deny` sets, when one exists (some features can only be checked). */

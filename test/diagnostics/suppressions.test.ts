@@ -121,4 +121,10 @@ test("formatting keeps what each suppression silences (comments stay with their 
   assert.equal(codes(formatted), codes(text));
 });
 
+test("a program's own file named `std/...` is not the standard library: its suppressions count", () => {
+  // was: every path starting `std/` was skipped, so the warning below stayed
+  const sources = [{ path: "std/shop.secpol", text: `${CLUSTER}${shop("  # secpol-ignore SP9105: sidecar DNS\n  default deny")}` }];
+  assert.equal(check(sources).diagnostics.map((d) => `${d.code}@${d.span.start.line}`), []);
+});
+
 test.run();

@@ -6,7 +6,6 @@ export const cli = {
   unknownOption: entry("SP5002", "error", (name: string) => `unknown option \`${name}\``),
   missingOutput: entry("SP5003", "error", () => "`build` needs an output directory: `-o OUT`"),
   unreadableInput: entry("SP5004", "error", (path: string, reason: string) => `cannot read \`${path}\`: ${reason}`),
-  notSecpolFile: entry("SP5005", "error", (path: string) => `\`${path}\` is not a \`.secpol\` file`),
   noInputFiles: entry("SP5006", "error", (where: string) => `no \`.secpol\` files found in ${where}`),
   outputNotOurs: entry("SP5007", "error", (path: string) => `\`${path}\` exists and was not written by secpolc; refusing to replace it`),
   writeFailed: entry("SP5008", "error", (path: string, reason: string) => `cannot write \`${path}\`: ${reason}; the output directory is unchanged`),

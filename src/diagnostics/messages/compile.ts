@@ -2,7 +2,6 @@ import { entry } from "../catalogue.js";
 
 /** Compilation and meaning: SP3xxx; their warnings SP9xxx. */
 export const compile = {
-  notSupportedYet: entry("SP3001", "error", (what: string) => `${what} cannot be compiled yet by this version of secpolc`),
   ruleHasNoEffect: entry("SP3002", "error", () => "this rule has no effect: neither of its ends lies in a managed direction of an owned namespace"),
   rangeTooWideWithoutEndPort: entry("SP3003", "error", (range: string, version: string, max: number) =>
     `port range \`${range}\` needs \`endPort\`, which cluster version ${version} lacks, and it is wider than the ${max} ports secpolc expands one by one`),

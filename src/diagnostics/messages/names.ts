@@ -21,11 +21,9 @@ export const names = {
   unqualifiedTopLevelWorkload: entry("SP2017", "error", (name: string) => `workload \`${name}\` is declared outside a namespace block, so it needs its namespace`),
   podsWithoutNamespace: entry("SP2018", "error", () => "`pods(...)` at top level needs a namespace"),
   contradictorySelector: entry("SP2019", "error", () => "this selector can never match: its requirements contradict each other"),
-  unknownNamespaceBlock: entry("SP2020", "error", (name: string) => `namespace \`${name}\` has no workload or group here`),
   conflictingPosture: entry("SP2021", "error", (what: string, direction: string) => `${what} has two postures for ${direction}`),
   overlappingPostures: entry("SP2022", "error", (a: string, b: string, direction: string) =>
     `workloads \`${a}\` and \`${b}\` may select the same pods but state different ${direction} postures`),
-  notAWorkload: entry("SP2023", "error", (name: string) => `\`${name}\` is a group, not a workload`),
   invalidValue: entry("SP2024", "error", (what: string, value: string, expected: string) => `${what} \`${value}\` is not valid: expected ${expected}`),
   groupCycle: entry("SP2025", "error", (name: string) => `group \`${name}\` contains itself`),
   namedPortToAddress: entry("SP2026", "error", (port: string) => `named port \`${port}\` cannot apply to an address block: names are container ports of pods`),

@@ -1,0 +1,73 @@
+/**
+ * The types the compiler's public API and its passes share: source texts in, output files and
+ * results out. Their own module, so that the passes need not import the API (`index.ts`), which
+ * imports them.
+ */
+import type { Diagnostic } from "./diagnostics/diagnostic.js";
+import type { ParseResult } from "./syntax/parse.js";
+
+/** A source file: `path` as the user named it (relative, `/`-separated), `text` its contents. */
+export interface SourceText {
+  /**
+   * The program's name for the file: its path relative to the program's root, `/`-separated
+   * (`shop.secpol`, `lib/common.secpol`), as the source annotations, reports and diagnostics show
+   * it; never dependent on the directory the compiler runs in.
+   */
+  path: string;
+  text: string;
+}
+
+/**
+ * Resolves `import "./x.secpol"` for a file outside the build set. `spec` is the import string,
+ * `fromPath` the importing file. Never called for `std/...` modules, which the core bundles.
+ */
+export type ImportResolver = (spec: string, fromPath: string) => SourceText | { error: string };
+
+export interface CompileOptions {
+  /** Overrides `cluster { version }` (`--cluster-version`). */
+  clusterVersion?: string;
+  resolveImport?: ImportResolver;
+  /** Translation validation of the emitted policies against the meaning (on unless `false`). */
+  verify?: boolean;
+  /** ValidatingAdmissionPolicies for pod-security rules where the cluster version has them (on unless `false`; `--no-admission-policies`). */
+  admissionPolicies?: boolean;
+  /** How `build` writes manifests: YAML (the default) or JSON; kustomization.yaml stays YAML. */
+  outputFormat?: "yaml" | "json";
+  /** Called by `build` after each of its passes (`check`, `compile`, ..., `verify`), by name. */
+  afterPass?: (pass: string) => void;
+  /**
+   * The parser, called once per file of the program (inputs, imports, the prelude); `parse` of
+   * `syntax/parse.ts` unless given. The language server passes `cachedParser()`'s, which parses a
+   * file again only when its text changed. Its results are not changed by the passes after it.
+   */
+  parse?: (text: string, path: string) => ParseResult;
+}
+
+/** One file of the output directory: `path` relative to it, `/`-separated. */
+export interface OutputFile {
+  path: string;
+  content: string;
+}
+
+export interface CheckResult {
+  diagnostics: Diagnostic[];
+  /** Every text the diagnostics may point into (inputs, imports, stdlib), by path. */
+  sources: Record<string, string>;
+}
+
+export interface BuildResult extends CheckResult {
+  /** Empty when `diagnostics` contains an error: a failed build writes nothing. */
+  files: OutputFile[];
+  /** Objects written, per Kubernetes kind. */
+  objectCounts: Record<string, number>;
+  stats: BuildStats;
+}
+
+export interface BuildStats {
+  /** Milliseconds per pass. */
+  timings: Record<string, number>;
+  /** Side verdicts compared by translation validation (0 when skipped). */
+  verifiedChecks: number;
+  /** Sets of selectors too many to combine, verified on their witnesses and near misses only (see docs/decisions.md). */
+  partiallyVerified?: number;
+}
