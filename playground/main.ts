@@ -11,7 +11,15 @@ import { EditorState, RangeSetBuilder, StateEffect, StateField } from "@codemirr
 import { setDiagnostics, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
 import { deflateSync, inflateSync, strFromU8, strToU8, zipSync } from "fflate";
 import { parseAllDocuments } from "yaml";
-import { build, connectivityOf, format, renderExplanation, type BuildResult, type Diagnostic, type OutputFile } from "../src/index.js";
+import {
+  build,
+  connectivityOf,
+  format,
+  renderExplanation,
+  type BuildResult,
+  type Diagnostic,
+  type OutputFile,
+} from "../src/index.js";
 import { Comment, lex } from "../src/syntax/tokens.js";
 import { tokenScope } from "../src/grammar/generate.js";
 import examples from "virtual:examples";
@@ -32,7 +40,8 @@ function highlight(view: EditorView): DecorationSet {
   for (const token of all) {
     const scope = token.tokenType === Comment ? tokenScope(Comment) : tokenScope(token.tokenType);
     const end = (token.endOffset ?? token.startOffset) + 1;
-    if (scope && end > token.startOffset) builder.add(token.startOffset, end, Decoration.mark({ class: scopeClass(scope) }));
+    if (scope && end > token.startOffset)
+      builder.add(token.startOffset, end, Decoration.mark({ class: scopeClass(scope) }));
   }
   return builder.finish();
 }
@@ -60,7 +69,12 @@ const deciding = StateField.define<DecorationSet>({
       if (!e.is(setDeciding)) continue;
       const builder = new RangeSetBuilder<Decoration>();
       for (const line of [...new Set(e.value)].sort((a, b) => a - b)) {
-        if (line >= 1 && line <= tr.state.doc.lines) builder.add(tr.state.doc.line(line).from, tr.state.doc.line(line).from, Decoration.line({ class: "cm-deciding" }));
+        if (line >= 1 && line <= tr.state.doc.lines)
+          builder.add(
+            tr.state.doc.line(line).from,
+            tr.state.doc.line(line).from,
+            Decoration.line({ class: "cm-deciding" }),
+          );
       }
       value = builder.finish();
     }
@@ -79,7 +93,8 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 function formatNow(view: EditorView): boolean {
   const result = format(view.state.doc.toString(), PATH);
   if (result.text === undefined) status("not formatted: fix the errors first");
-  else if (result.text !== view.state.doc.toString()) view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: result.text } });
+  else if (result.text !== view.state.doc.toString())
+    view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: result.text } });
   return true;
 }
 
@@ -112,7 +127,13 @@ function toCm(d: Diagnostic): CmDiagnostic | undefined {
   if (d.span.file !== PATH) return undefined;
   const length = view.state.doc.length;
   const from = Math.min(d.span.start.offset, length);
-  return { from, to: Math.max(from, Math.min(d.span.end.offset, length)), severity: d.severity === "note" ? "info" : d.severity, message: `${d.code}: ${d.message}${d.help ? `\nhelp: ${d.help}` : ""}`, source: d.code };
+  return {
+    from,
+    to: Math.max(from, Math.min(d.span.end.offset, length)),
+    severity: d.severity === "note" ? "info" : d.severity,
+    message: `${d.code}: ${d.message}${d.help ? `\nhelp: ${d.help}` : ""}`,
+    source: d.code,
+  };
 }
 
 function recompile() {
@@ -121,10 +142,20 @@ function recompile() {
   const result = build([{ path: PATH, text }]);
   const ms = performance.now() - started;
   lastBuild = result;
-  view.dispatch(setDiagnostics(view.state, result.diagnostics.flatMap((d) => toCm(d) ?? [])), { effects: setDeciding.of([]) });
+  view.dispatch(
+    setDiagnostics(
+      view.state,
+      result.diagnostics.flatMap((d) => toCm(d) ?? []),
+    ),
+    { effects: setDeciding.of([]) },
+  );
   renderDiagnostics(result.diagnostics);
   const errors = result.diagnostics.filter((d) => d.severity === "error").length;
-  status(errors > 0 ? `${errors} error${errors === 1 ? "" : "s"}` : `compiled in ${ms.toFixed(1)} ms: ${result.files.length} files`);
+  status(
+    errors > 0
+      ? `${errors} error${errors === 1 ? "" : "s"}`
+      : `compiled in ${ms.toFixed(1)} ms: ${result.files.length} files`,
+  );
   renderOutput();
   history.replaceState(null, "", `#code=${encode(text)}`);
 }
@@ -138,7 +169,10 @@ function renderDiagnostics(diagnostics: readonly Diagnostic[]) {
       div.dataset.code = d.code;
       div.textContent = `${d.span.start.line}:${d.span.start.column} ${d.severity} ${d.code}: ${d.message}${d.help ? ` (help: ${d.help})` : ""}`;
       div.onclick = () => {
-        view.dispatch({ selection: { anchor: Math.min(d.span.start.offset, view.state.doc.length) }, scrollIntoView: true });
+        view.dispatch({
+          selection: { anchor: Math.min(d.span.start.offset, view.state.doc.length) },
+          scrollIntoView: true,
+        });
         view.focus();
       };
       return div;
@@ -170,7 +204,11 @@ function renderOutput() {
   if (matrix) return renderMatrix();
   const files = shownFiles();
   $("output").textContent =
-    lastBuild && lastBuild.files.length === 0 ? "(nothing compiled: the program has errors)" : files.length === 0 ? `(no ${activeTab} objects)` : multiDocument(files);
+    lastBuild && lastBuild.files.length === 0
+      ? "(nothing compiled: the program has errors)"
+      : files.length === 0
+        ? `(no ${activeTab} objects)`
+        : multiDocument(files);
 }
 
 function renderMatrix() {
@@ -186,7 +224,8 @@ function renderMatrix() {
   const table = document.createElement("table");
   const head = table.createTHead().insertRow();
   head.append(Object.assign(document.createElement("th"), { textContent: "from \\ to" }));
-  for (const name of names) head.append(Object.assign(document.createElement("th"), { textContent: name, className: "col" }));
+  for (const name of names)
+    head.append(Object.assign(document.createElement("th"), { textContent: name, className: "col" }));
   const body = table.createTBody();
   cells.forEach((row, i) => {
     const tr = body.insertRow();
@@ -200,7 +239,8 @@ function renderMatrix() {
       td.dataset.row = String(i);
       td.dataset.column = String(j);
       td.className = cell.permitted.length === 0 ? "denied" : cell.denied.length === 0 ? "permitted" : "partial";
-      td.textContent = cell.permitted.length === 0 ? "—" : cell.denied.length === 0 ? "any checked port" : cell.permitted.join(", ");
+      td.textContent =
+        cell.permitted.length === 0 ? "—" : cell.denied.length === 0 ? "any checked port" : cell.permitted.join(", ");
       td.title = `${names[i]} -> ${names[j]}`;
       td.onclick = () => {
         box.querySelectorAll("td.selected").forEach((x) => x.classList.remove("selected"));
@@ -210,7 +250,12 @@ function renderMatrix() {
         $("explain").textContent = renderExplanation(explanation, { [PATH]: text });
         $("explain").hidden = false;
         const lines = explanation.reasons.filter((r) => r.file === PATH).map((r) => r.line);
-        view.dispatch({ effects: setDeciding.of(lines), ...(lines.length > 0 ? { selection: { anchor: view.state.doc.line(lines[0]).from }, scrollIntoView: true } : {}) });
+        view.dispatch({
+          effects: setDeciding.of(lines),
+          ...(lines.length > 0
+            ? { selection: { anchor: view.state.doc.line(lines[0]).from }, scrollIntoView: true }
+            : {}),
+        });
       };
     });
   });
@@ -233,17 +278,30 @@ function download(name: string, data: Uint8Array | string, type: string) {
 }
 
 $("copy").onclick = () => {
-  void navigator.clipboard?.writeText($("output").textContent ?? "").then(() => status("copied"), () => status("copy failed"));
+  void navigator.clipboard?.writeText($("output").textContent ?? "").then(
+    () => status("copied"),
+    () => status("copy failed"),
+  );
 };
 $("download-yaml").onclick = () => download("secpol.yaml", multiDocument(shownFiles()), "application/yaml");
-$("download-zip").onclick = () => download("secpol.zip", zipSync(Object.fromEntries((lastBuild?.files ?? []).map((f) => [f.path, strToU8(f.content)]))), "application/zip");
+$("download-zip").onclick = () =>
+  download(
+    "secpol.zip",
+    zipSync(Object.fromEntries((lastBuild?.files ?? []).map((f) => [f.path, strToU8(f.content)]))),
+    "application/zip",
+  );
 $("format").onclick = () => formatNow(view);
 
 // ---------------------------------------------------------------------------------------------
 // Examples and sharing
 
-const encode = (text: string) => btoa(String.fromCharCode(...deflateSync(strToU8(text)))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-const decode = (hash: string) => strFromU8(inflateSync(Uint8Array.from(atob(hash.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0))));
+const encode = (text: string) =>
+  btoa(String.fromCharCode(...deflateSync(strToU8(text))))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+const decode = (hash: string) =>
+  strFromU8(inflateSync(Uint8Array.from(atob(hash.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0))));
 
 function setText(text: string) {
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
@@ -258,7 +316,10 @@ picker.onchange = () => {
   if (files) setText(files.length === 1 ? files[0].text : files.map((f) => `# ${f.path}\n${f.text}`).join("\n"));
 };
 $("share").onclick = () => {
-  void navigator.clipboard?.writeText(location.href).then(() => status("link copied"), () => status(location.href));
+  void navigator.clipboard?.writeText(location.href).then(
+    () => status("link copied"),
+    () => status(location.href),
+  );
 };
 
 const shared = location.hash.startsWith("#code=") ? location.hash.slice(6) : "";

@@ -22,7 +22,9 @@ await build({
   target: "node20",
   external: ["prettier", "ts-morph", "vscode-languageserver", "vscode-languageserver-textdocument"],
   // the `yaml` package is CommonJS under Node's conditions; its `require("process")` needs a real require
-  banner: { js: 'import { createRequire as __secpolcRequire } from "node:module"; const require = __secpolcRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __secpolcRequire } from "node:module"; const require = __secpolcRequire(import.meta.url);',
+  },
   chunkNames: "chunks/[name]-[hash]",
   sourcemap: "linked",
   logLevel: "warning",

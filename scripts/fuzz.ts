@@ -57,15 +57,65 @@ const totalWeight = families.reduce((sum, f) => sum + f.weight, 0);
 const shares = families.map((f) => Math.floor((programRuns * f.weight) / totalWeight));
 shares[1] += programRuns - shares.reduce((a, b) => a + b, 0); // the rounding remainder goes to the mutations
 /** Each family, with its share of the runs and the property it checks on an input (as text, for reports). */
-const stages: { name: string; numRuns: number; arbitrary: fc.Arbitrary<unknown>; check: (input: any) => void; text: (input: any) => string }[] = [
-  ...families.map((f, i) => ({ name: f.name, numRuns: shares[i], arbitrary: f.arbitrary, check: checkBuild, text: (t: string) => t })),
-  { name: "manifests", numRuns: manifestRuns, arbitrary: hostileManifest, check: checkManifest, text: (m: { path: string; text: string }) => `${m.path}: ${m.text}` },
+const stages: {
+  name: string;
+  numRuns: number;
+  arbitrary: fc.Arbitrary<unknown>;
+  check: (input: any) => void;
+  text: (input: any) => string;
+}[] = [
+  ...families.map((f, i) => ({
+    name: f.name,
+    numRuns: shares[i],
+    arbitrary: f.arbitrary,
+    check: checkBuild,
+    text: (t: string) => t,
+  })),
+  {
+    name: "manifests",
+    numRuns: manifestRuns,
+    arbitrary: hostileManifest,
+    check: checkManifest,
+    text: (m: { path: string; text: string }) => `${m.path}: ${m.text}`,
+  },
   { name: "format", numRuns: formatRuns, arbitrary: everyFormProgram, check: checkFormatting, text: (t: string) => t },
-  { name: "diff", numRuns: answerRuns, arbitrary: diffCase, check: checkDiff, text: (c: { before: string; after: string }) => `before:\n${c.before}after:\n${c.after}` },
-  { name: "assert", numRuns: answerRuns, arbitrary: queryCase, check: checkAssertion, text: (c: { program: string; src: string; dst: string; ports: string }) => `${c.program}assert ${c.src} -/-> ${c.dst}${c.ports}` },
-  { name: "explain", numRuns: answerRuns, arbitrary: queryCase, check: checkExplain, text: (c: { program: string; src: string; dst: string; ports: string }) => `${c.program}# explain ${c.src} -> ${c.dst}${c.ports}` },
-  { name: "import", numRuns: importRuns, arbitrary: policySet, check: (set) => checkImportedSet(set), text: policySetText },
-  { name: "admission", numRuns: admissionRuns, arbitrary: admissionCase, check: checkAdmission, text: (c: { program: string; pods: unknown[] }) => `${c.program}# pods: ${JSON.stringify(c.pods)}` },
+  {
+    name: "diff",
+    numRuns: answerRuns,
+    arbitrary: diffCase,
+    check: checkDiff,
+    text: (c: { before: string; after: string }) => `before:\n${c.before}after:\n${c.after}`,
+  },
+  {
+    name: "assert",
+    numRuns: answerRuns,
+    arbitrary: queryCase,
+    check: checkAssertion,
+    text: (c: { program: string; src: string; dst: string; ports: string }) =>
+      `${c.program}assert ${c.src} -/-> ${c.dst}${c.ports}`,
+  },
+  {
+    name: "explain",
+    numRuns: answerRuns,
+    arbitrary: queryCase,
+    check: checkExplain,
+    text: (c: { program: string; src: string; dst: string; ports: string }) =>
+      `${c.program}# explain ${c.src} -> ${c.dst}${c.ports}`,
+  },
+  {
+    name: "import",
+    numRuns: importRuns,
+    arbitrary: policySet,
+    check: (set) => checkImportedSet(set),
+    text: policySetText,
+  },
+  {
+    name: "admission",
+    numRuns: admissionRuns,
+    arbitrary: admissionCase,
+    check: checkAdmission,
+    text: (c: { program: string; pods: unknown[] }) => `${c.program}# pods: ${JSON.stringify(c.pods)}`,
+  },
 ];
 
 console.log(`fuzz: ${runs} inputs, seed ${seed} (${stages.map((f) => `${f.name} ${f.numRuns}`).join(", ")})`);
@@ -81,7 +131,9 @@ stages.forEach((family, index) => {
   const property = fc.property(family.arbitrary, (input) => {
     // progress over the first pass (after a failure, the shrinker's calls are not counted)
     if (++calls <= numRuns && (done + calls) % progressEvery === 0) {
-      console.log(`fuzz: ${done + calls}/${runs} (${family.name}), ${((performance.now() - started) / 1000).toFixed(1)} s`);
+      console.log(
+        `fuzz: ${done + calls}/${runs} (${family.name}), ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
     }
     const t = performance.now();
     try {
@@ -96,15 +148,20 @@ stages.forEach((family, index) => {
   });
   const details = fc.check(property, { numRuns, seed: seed + index, endOnFailure: false });
   done += details.numRuns;
-  console.log(`fuzz: ${family.name}: ${details.numRuns} runs${details.failed ? `, FAILED after ${details.numShrinks} shrinks` : ", ok"} (${done}/${runs}, ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `fuzz: ${family.name}: ${details.numRuns} runs${details.failed ? `, FAILED after ${details.numShrinks} shrinks` : ", ok"} (${done}/${runs}, ${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
   if (details.failed) {
     const input = details.counterexample ? family.text(details.counterexample[0]) : undefined;
-    const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    const error =
+      details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     const report = [
       `fuzz: FAILURE in ${family.name} (seed ${details.seed}, path ${details.counterexamplePath})`,
       `  input (shrunk, as a JSON string): ${JSON.stringify(input)}`,
       "  input (raw):",
-      ...String(input).split("\n").map((l) => `    | ${l}`),
+      ...String(input)
+        .split("\n")
+        .map((l) => `    | ${l}`),
       `  problem: ${error.split("\n").join("\n    ")}`,
     ].join("\n");
     failures.push({ family: family.name, report });

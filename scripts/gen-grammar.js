@@ -10,7 +10,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const { diagramAssets, grammarFiles } = await import("../src/grammar/generate.js").catch((error) => {
-  if (error?.code === "ERR_MODULE_NOT_FOUND") console.error("scripts/gen-grammar.js imports TypeScript: run it as `node --import tsx scripts/gen-grammar.js`");
+  if (error?.code === "ERR_MODULE_NOT_FOUND")
+    console.error("scripts/gen-grammar.js imports TypeScript: run it as `node --import tsx scripts/gen-grammar.js`");
   throw error;
 });
 

@@ -12,7 +12,10 @@ export function generate() {
   const modules = readdirSync(join(root, "stdlib"))
     .filter((f) => f.endsWith(".secpol"))
     .sort()
-    .map((f) => `  ${JSON.stringify(`std/${f.slice(0, -".secpol".length)}`)}: ${JSON.stringify(readFileSync(join(root, "stdlib", f), "utf8"))},`);
+    .map(
+      (f) =>
+        `  ${JSON.stringify(`std/${f.slice(0, -".secpol".length)}`)}: ${JSON.stringify(readFileSync(join(root, "stdlib", f), "utf8"))},`,
+    );
   return `// Generated from stdlib/*.secpol by scripts/gen-stdlib.js. Do not edit.\nexport const stdlibModules: Readonly<Record<string, string>> = {\n${modules.join("\n")}\n};\n`;
 }
 

@@ -17,7 +17,9 @@ export function readExamples() {
   const examples = {};
   for (const name of readdirSync(dir).sort()) {
     if (!statSync(join(dir, name)).isDirectory()) continue;
-    const files = readdirSync(join(dir, name)).filter((f) => f.endsWith(".secpol")).sort();
+    const files = readdirSync(join(dir, name))
+      .filter((f) => f.endsWith(".secpol"))
+      .sort();
     examples[name] = files.map((f) => ({ path: f, text: readFileSync(join(dir, name, f), "utf8") }));
   }
   return examples;
@@ -29,7 +31,10 @@ export async function buildPlayground(out = join(root, "dist", "playground")) {
     name: "examples",
     setup(b) {
       b.onResolve({ filter: /^virtual:examples$/ }, () => ({ path: "examples", namespace: "virtual" }));
-      b.onLoad({ filter: /.*/, namespace: "virtual" }, () => ({ contents: `export default ${JSON.stringify(readExamples())};`, loader: "js" }));
+      b.onLoad({ filter: /.*/, namespace: "virtual" }, () => ({
+        contents: `export default ${JSON.stringify(readExamples())};`,
+        loader: "js",
+      }));
     },
   };
   await build({

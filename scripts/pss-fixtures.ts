@@ -14,7 +14,14 @@ import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-export const fixturesArchive = join(dirname(fileURLToPath(import.meta.url)), "..", "test", "fixtures", "pss", "fixtures.zip.gz");
+export const fixturesArchive = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "test",
+  "fixtures",
+  "pss",
+  "fixtures.zip.gz",
+);
 
 const EPOCH = new Date(1980, 0, 1);
 

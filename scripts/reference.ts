@@ -38,7 +38,8 @@ const entries: Entry[] = [
   {
     title: "`workload NAME SELECTOR ...`",
     text: "A named set of pods (a label selector, as `kubectl -l` takes it), with optional named ports (`port NAME NUM[/proto]`), Service ports (`service PORT -> TARGET`), `serviceAccount`, `containers`, `initContainers` and `kind`. A declaration emits nothing by itself; rules that name it use its selector and ports. The SecurityContext patch sets init containers only of workloads that declare `initContainers NAME, ...` (kustomize fails on `initContainers.*` where an object has none); ephemeral containers are added to running pods through their own subresource, so no template or patch sets them.",
-    program: "namespace shop {\n  default deny ingress\n  workload web app=web port http 8080 service 80 -> http\n}\nallow ns ingress -> shop/web: 80",
+    program:
+      "namespace shop {\n  default deny ingress\n  workload web app=web port http 8080 service 80 -> http\n}\nallow ns ingress -> shop/web: 80",
     show: { kinds: ["NetworkPolicy"] },
   },
   {
@@ -50,7 +51,8 @@ const entries: Entry[] = [
   {
     title: "`allow SOURCES -> DESTINATIONS [: PORTS]`",
     text: "Permits traffic. Sources and destinations are lists of peers (workloads, groups, `ns NAME`, `NS/*`, `ns(LABELS)`, `pods(LABELS) [in ns ...]`, `cidr ... [except ...]`, `world`, `cluster`, `any`); ports apply to every destination. Each owned side gets its half: egress on the source's namespace, ingress on the destination's.",
-    program: "namespace shop {\n  default deny\n  workload web app=web\n  workload db  app=db  port pg 5432\n}\nallow shop/web -> shop/db: pg",
+    program:
+      "namespace shop {\n  default deny\n  workload web app=web\n  workload db  app=db  port pg 5432\n}\nallow shop/web -> shop/db: pg",
     show: { kinds: ["NetworkPolicy"] },
   },
   {
@@ -61,14 +63,15 @@ const entries: Entry[] = [
   },
   {
     title: "`group NAME = PEERS [: PORTS]` and `import`",
-    text: "A named union of peers, with optional default ports used when a rule names none. `std/dns` (in the prelude) defines `dns`; `import \"std/...\"` or a relative path brings in other modules.",
+    text: 'A named union of peers, with optional default ports used when a rule names none. `std/dns` (in the prelude) defines `dns`; `import "std/..."` or a relative path brings in other modules.',
     program: 'import "std/dns"\nnamespace shop { default deny egress }\nallow shop/* -> dns',
     show: { kinds: ["NetworkPolicy"] },
   },
   {
     title: "`assert SRC -> DST : PORT` and `assert SRC -/-> DST`",
     text: "A promise checked at every build against the program's meaning: the build fails, pointing at the rules that decide, when it does not hold. Asserts emit nothing.",
-    program: "namespace shop {\n  default deny\n  workload web app=web\n  workload db  app=db\n}\nallow shop/web -> shop/db: 5432\nassert shop/web -> shop/db: 5432\nassert shop/db -/-> shop/web",
+    program:
+      "namespace shop {\n  default deny\n  workload web app=web\n  workload db  app=db\n}\nallow shop/web -> shop/db: 5432\nassert shop/web -> shop/db: 5432\nassert shop/db -/-> shop/web",
     show: { kinds: ["NetworkPolicy"] },
   },
   {
@@ -80,20 +83,23 @@ const entries: Entry[] = [
   {
     title: "`deny | require | set | allow` pod-security features",
     text: "Pod-security rules for a workload (`for W`), a namespace (`in ns N`), namespaces by labels (`in ns(LABELS)`) or everything (`in all`). They compile into SecurityContext patches in a kustomize Component per namespace (`components: [NS/security]` in an overlay), checked against the namespace's PSS level.",
-    program: "namespace shop {\n  pss enforce baseline\n  workload web app=web kind Deployment\n}\nrequire runAsNonRoot, readOnlyRootFilesystem for shop/web\nset runAsUser 1000 for shop/web\ndeny privilegeEscalation in ns shop",
+    program:
+      "namespace shop {\n  pss enforce baseline\n  workload web app=web kind Deployment\n}\nrequire runAsNonRoot, readOnlyRootFilesystem for shop/web\nset runAsUser 1000 for shop/web\ndeny privilegeEscalation in ns shop",
     show: { paths: /^shop\/security\// },
   },
   {
     title: "`profile NAME { ... }` and `apply PROFILE to TARGET`",
     text: "A named set of pod-security rules, applied to a workload, a namespace or `all`. `baseline` and `restricted` (the PSS levels) come with the prelude.",
-    program: "namespace jobs { workload batch app=batch kind Job }\nprofile hardened {\n  deny hostNetwork, privileged\n  require drop ALL\n}\napply hardened to jobs/batch",
+    program:
+      "namespace jobs { workload batch app=batch kind Job }\nprofile hardened {\n  deny hostNetwork, privileged\n  require drop ALL\n}\napply hardened to jobs/batch",
     show: { paths: /^jobs\/security\// },
   },
   {
     title: "`psp NAME { ... }` (clusters before 1.25)",
     text: "A PodSecurityPolicy with every policy/v1beta1 field; required strategies default to `RunAsAny`. On 1.25 and newer a `psp` is an error that points to `pss`.",
     cluster: "cluster { version 1.24 }",
-    program: "psp restricted {\n  privileged false\n  runAsUser MustRunAsNonRoot\n  volumes configMap, secret, emptyDir\n}\ngrant psp restricted to group system:authenticated",
+    program:
+      "psp restricted {\n  privileged false\n  runAsUser MustRunAsNonRoot\n  volumes configMap, secret, emptyDir\n}\ngrant psp restricted to group system:authenticated",
     show: { kinds: ["PodSecurityPolicy"] },
   },
   {
@@ -110,10 +116,15 @@ const fence = (lang: string, text: string) => `\`\`\`${lang}\n${text.trimEnd()}\
 function compiled(entry: Entry): string {
   const text = `${entry.cluster ?? CLUSTER}\n${entry.program}\n`;
   const result = build([{ path: "example.secpol", text }]);
-  if (result.files.length === 0) throw new Error(`reference example "${entry.title}" does not compile:\n${renderDiagnostics(result.diagnostics, result.sources)}`);
+  if (result.files.length === 0)
+    throw new Error(
+      `reference example "${entry.title}" does not compile:\n${renderDiagnostics(result.diagnostics, result.sources)}`,
+    );
   const files = result.files.filter((f) => {
     if (entry.show.paths) return entry.show.paths.test(f.path);
-    return parseAllDocuments(f.content).some((d) => entry.show.kinds!.includes((d.toJS() as { kind?: string })?.kind ?? ""));
+    return parseAllDocuments(f.content).some((d) =>
+      entry.show.kinds!.includes((d.toJS() as { kind?: string })?.kind ?? ""),
+    );
   });
   if (files.length === 0) throw new Error(`reference example "${entry.title}" emits nothing to show`);
   return files.map((f) => `# ${f.path}\n${f.content}`).join("---\n");
@@ -179,7 +190,10 @@ function importSection(): string {
   ].join("\n");
   const imported = importPolicies([{ path: "netpol.yaml", text: policies }]);
   const checked = checkImport(imported, "imported.secpol");
-  if (!checked.exact) throw new Error(`the reference's import is not exact:\n${renderDiagnostics(checked.diagnostics, { "imported.secpol": imported.program })}`);
+  if (!checked.exact)
+    throw new Error(
+      `the reference's import is not exact:\n${renderDiagnostics(checked.diagnostics, { "imported.secpol": imported.program })}`,
+    );
   return [
     "## `secpolc import` (existing NetworkPolicies as a program)",
     [
@@ -194,7 +208,15 @@ function importSection(): string {
 }
 
 export function renderReference(): string {
-  const sections = entries.map((e) => [`## ${e.title}`, e.text, fence("secpol", `${e.cluster ?? CLUSTER}\n${e.program}`), "compiles to:", fence("yaml", compiled(e))].join("\n\n"));
+  const sections = entries.map((e) =>
+    [
+      `## ${e.title}`,
+      e.text,
+      fence("secpol", `${e.cluster ?? CLUSTER}\n${e.program}`),
+      "compiles to:",
+      fence("yaml", compiled(e)),
+    ].join("\n\n"),
+  );
   return [
     "# The secpol language: a statement-by-statement reference",
     "",

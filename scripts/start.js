@@ -5,7 +5,9 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { main } from "../dist/cli/main.js";
 
-const examples = readdirSync("examples").filter((name) => statSync(join("examples", name)).isDirectory()).sort();
+const examples = readdirSync("examples")
+  .filter((name) => statSync(join("examples", name)).isDirectory())
+  .sort();
 let failed = 0;
 for (const name of examples) {
   process.stdout.write(`\n== examples/${name}\n`);

@@ -5,7 +5,15 @@
  */
 export type { Diagnostic, Span, Position, Severity } from "./diagnostics/diagnostic.js";
 
-export type { SourceText, ImportResolver, CompileOptions, OutputFile, CheckResult, BuildResult, BuildStats } from "./types.js";
+export type {
+  SourceText,
+  ImportResolver,
+  CompileOptions,
+  OutputFile,
+  CheckResult,
+  BuildResult,
+  BuildStats,
+} from "./types.js";
 
 export { check, build, explainQuery, diffSources, audit, connectivityOf } from "./pipeline.js";
 export { format, type FormatResult, type FormatOptions } from "./format/format.js";

@@ -12,9 +12,23 @@ import { verifyNetworkPolicies } from "./analysis/verify.js";
 import { lint, reachLints } from "./analysis/lints.js";
 import { diffPrograms, type ProgramDiff } from "./analysis/diff.js";
 import { connectivity, explainCell, type Connectivity } from "./analysis/matrix.js";
-import { auditAgainstProgram, auditAtLevel, auditRequirements, readWorkloads, suggestLevels, type AuditResult } from "./analysis/audit.js";
+import {
+  auditAgainstProgram,
+  auditAtLevel,
+  auditRequirements,
+  readWorkloads,
+  suggestLevels,
+  type AuditResult,
+} from "./analysis/audit.js";
 import type { Level, Version } from "./semantics/pss.js";
-import { checkAssertions, endpointsOf, explain, Namespaces, regionCases, type Explanation } from "./analysis/explain.js";
+import {
+  checkAssertions,
+  endpointsOf,
+  explain,
+  Namespaces,
+  regionCases,
+  type Explanation,
+} from "./analysis/explain.js";
 import { universeRegions } from "./semantics/universe.js";
 import { parse } from "./syntax/parse.js";
 import type { SourceFileNode } from "./syntax/ast.js";
@@ -61,16 +75,30 @@ function load(inputs: readonly SourceText[], options: CompileOptions): Loaded {
   return { files, sources, diagnostics };
 }
 
-function resolveImport(spec: string, from: string, span: Span, options: CompileOptions, diagnostics: Diagnostic[]): SourceText | undefined {
+function resolveImport(
+  spec: string,
+  from: string,
+  span: Span,
+  options: CompileOptions,
+  diagnostics: Diagnostic[],
+): SourceText | undefined {
   if (isStandardSpec(spec)) {
     const text = stdlibModules[spec];
     if (text !== undefined) return { path: spec, text };
-    const known = importableStandardModules().map((k) => `\`${k}\``).join(", ");
-    diagnostics.push(diagnostic(m.importNotFound, span, [spec, "there is no such standard module"], { help: `the standard modules are ${known}` }));
+    const known = importableStandardModules()
+      .map((k) => `\`${k}\``)
+      .join(", ");
+    diagnostics.push(
+      diagnostic(m.importNotFound, span, [spec, "there is no such standard module"], {
+        help: `the standard modules are ${known}`,
+      }),
+    );
     return undefined;
   }
   if (isStandardModule(from) || !options.resolveImport) {
-    diagnostics.push(diagnostic(m.importNotFound, span, [spec, "files can only be imported when compiling files from disk"]));
+    diagnostics.push(
+      diagnostic(m.importNotFound, span, [spec, "files can only be imported when compiling files from disk"]),
+    );
     return undefined;
   }
   const result = options.resolveImport(spec, from);
@@ -86,15 +114,36 @@ export function bindSources(inputs: readonly SourceText[], options: CompileOptio
   return bind(load(inputs, options).files, new Diagnostics());
 }
 
-export function checkModel(inputs: readonly SourceText[], options: CompileOptions = {}, unchecked?: string): CheckResult & { model?: Model; files: SourceFileNode[]; binding: Binding } {
+export function checkModel(
+  inputs: readonly SourceText[],
+  options: CompileOptions = {},
+  unchecked?: string,
+): CheckResult & { model?: Model; files: SourceFileNode[]; binding: Binding } {
   const loaded = load(inputs, options);
-  const checked = checkProgram(loaded.files, { clusterVersion: options.clusterVersion, admissionPolicies: options.admissionPolicies });
+  const checked = checkProgram(loaded.files, {
+    clusterVersion: options.clusterVersion,
+    admissionPolicies: options.admissionPolicies,
+  });
   // whether each rule reaches a managed direction is known on any model whose regions can be written
-  const checkedDiagnostics = checked.regionsWritable ? [...checked.diagnostics, ...reachLints(checked.model)] : checked.diagnostics;
+  const checkedDiagnostics = checked.regionsWritable
+    ? [...checked.diagnostics, ...reachLints(checked.model)]
+    : checked.diagnostics;
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
-  const assertions = hasErrors(checkedDiagnostics) ? [] : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
-  const diagnostics = sortDiagnostics([...loaded.diagnostics, ...withoutCascades(checkedDiagnostics, loaded.diagnostics), ...assertions]);
-  return { diagnostics, sources: loaded.sources, files: loaded.files, binding: checked.binding, model: hasErrors(diagnostics) ? undefined : checked.model };
+  const assertions = hasErrors(checkedDiagnostics)
+    ? []
+    : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
+  const diagnostics = sortDiagnostics([
+    ...loaded.diagnostics,
+    ...withoutCascades(checkedDiagnostics, loaded.diagnostics),
+    ...assertions,
+  ]);
+  return {
+    diagnostics,
+    sources: loaded.sources,
+    files: loaded.files,
+    binding: checked.binding,
+    model: hasErrors(diagnostics) ? undefined : checked.model,
+  };
 }
 
 /**
@@ -105,7 +154,9 @@ function withoutCascades(checked: readonly Diagnostic[], syntax: readonly Diagno
   // per file, the syntax errors' spans by start, with the furthest end reached so far: a span lies
   // inside one of them when the furthest end among those starting at or before it reaches its end
   const byFile = new Map<string, { starts: number[]; reach: number[] }>();
-  for (const s of [...syntax].filter((s) => s.span.end.offset > s.span.start.offset).sort((a, b) => a.span.start.offset - b.span.start.offset)) {
+  for (const s of [...syntax]
+    .filter((s) => s.span.end.offset > s.span.start.offset)
+    .sort((a, b) => a.span.start.offset - b.span.start.offset)) {
     const spans = byFile.get(s.span.file) ?? byFile.set(s.span.file, { starts: [], reach: [] }).get(s.span.file)!;
     spans.reach.push(Math.max(spans.reach.at(-1) ?? 0, s.span.end.offset));
     spans.starts.push(s.span.start.offset);
@@ -133,7 +184,11 @@ export function check(inputs: readonly SourceText[], options: CompileOptions = {
 
 /** The diagnostics of compiling a checked model (SP3005, SP3011, ...), as `build` reports them. */
 function compileDiagnostics(model: Model): Diagnostic[] {
-  return [...compileNetworkPolicies(model).diagnostics, ...compileSecurityComponents(model).diagnostics, ...compilePspRbac(model).diagnostics];
+  return [
+    ...compileNetworkPolicies(model).diagnostics,
+    ...compileSecurityComponents(model).diagnostics,
+    ...compilePspRbac(model).diagnostics,
+  ];
 }
 
 const now = (): number => globalThis.performance?.now() ?? Date.now();
@@ -141,7 +196,11 @@ const now = (): number => globalThis.performance?.now() ?? Date.now();
 type Timed = <T>(pass: string, run: () => T) => T;
 
 /** compile → emit: a checked model's manifests, as output files and as the objects they hold (none on errors). */
-function emit(model: Model, options: CompileOptions, timed: Timed = (_, run) => run()): { diagnostics: Diagnostic[]; output?: ReturnType<typeof writeOutput>; admission?: AdmissionPolicies } {
+function emit(
+  model: Model,
+  options: CompileOptions,
+  timed: Timed = (_, run) => run(),
+): { diagnostics: Diagnostic[]; output?: ReturnType<typeof writeOutput>; admission?: AdmissionPolicies } {
   const network = timed("compile", () => compileNetworkPolicies(model));
   const security = timed("security", () => compileSecurityComponents(model));
   const psp = timed("psp", () => compilePspRbac(model));
@@ -183,7 +242,8 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
   };
   const checked = timed("check", () => checkModel(inputs, options));
   const failed = { files: [], objectCounts: {}, sources: checked.sources, stats: { timings, verifiedChecks: 0 } };
-  const suppressed = (diagnostics: readonly Diagnostic[]) => applySuppressions(checked.files, checked.sources, diagnostics);
+  const suppressed = (diagnostics: readonly Diagnostic[]) =>
+    applySuppressions(checked.files, checked.sources, diagnostics);
   if (!checked.model) return { ...failed, diagnostics: suppressed(checked.diagnostics) };
   const model = checked.model;
   const emitted = emit(model, options, timed);
@@ -200,29 +260,52 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
     const result = timed("verify", () => verifyNetworkPolicies(model, output.objects));
     verifiedChecks = result.checks;
     partiallyVerified = result.partial;
-    const admission = emitted.admission && timed("verify-admission", () => verifyAdmissionPolicies(model, emitted.admission!));
+    const admission =
+      emitted.admission && timed("verify-admission", () => verifyAdmissionPolicies(model, emitted.admission!));
     if (admission) verifiedChecks += admission.checks;
-    if (admission?.unverified) diagnostics.push(diagnostic(cm.admissionUnverified, emitted.admission!.policies[0].validations[0].entry.span, [admission.unverified]));
+    if (admission?.unverified)
+      diagnostics.push(
+        diagnostic(cm.admissionUnverified, emitted.admission!.policies[0].validations[0].entry.span, [
+          admission.unverified,
+        ]),
+      );
     if (admission?.counterexample) {
-      const failure = diagnostic(cm.admissionValidationFailed, admission.counterexample.span, [admission.counterexample.description], {
-        help: "this is a bug in secpolc; nothing was written. `--no-verify` skips the check (at your own risk)",
-      });
+      const failure = diagnostic(
+        cm.admissionValidationFailed,
+        admission.counterexample.span,
+        [admission.counterexample.description],
+        {
+          help: "this is a bug in secpolc; nothing was written. `--no-verify` skips the check (at your own risk)",
+        },
+      );
       return { ...failed, diagnostics: sortDiagnostics([...diagnostics, failure]), stats: { timings, verifiedChecks } };
     }
     if (result.counterexample) {
-      const failure = diagnostic(cm.translationValidationFailed, result.counterexample.span, [result.counterexample.description], {
-        help: "this is a bug in secpolc; nothing was written. `--no-verify` skips the check (at your own risk)",
-      });
+      const failure = diagnostic(
+        cm.translationValidationFailed,
+        result.counterexample.span,
+        [result.counterexample.description],
+        {
+          help: "this is a bug in secpolc; nothing was written. `--no-verify` skips the check (at your own risk)",
+        },
+      );
       return { ...failed, diagnostics: sortDiagnostics([...diagnostics, failure]), stats: { timings, verifiedChecks } };
     }
   }
-  return { files: output.files, objectCounts: output.objectCounts, diagnostics, sources: checked.sources, stats: { timings, verifiedChecks, ...(partiallyVerified ? { partiallyVerified } : {}) } };
+  return {
+    files: output.files,
+    objectCounts: output.objectCounts,
+    diagnostics,
+    sources: checked.sources,
+    stats: { timings, verifiedChecks, ...(partiallyVerified ? { partiallyVerified } : {}) },
+  };
 }
 
 export const QUERY_PATH = "<query>";
 const QUERY_PREFIX = "assert ";
 
-const BARE_ADDRESS = /(^|->|\s)\s*((?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F]*:[0-9a-fA-F:]*:[0-9a-fA-F]*)(?=\s*(?:->|:\d|$))/g;
+const BARE_ADDRESS =
+  /(^|->|\s)\s*((?:\d{1,3}\.){3}\d{1,3}|[0-9a-fA-F]*:[0-9a-fA-F:]*:[0-9a-fA-F]*)(?=\s*(?:->|:\d|$))/g;
 
 /**
  * A query as the assertion it is parsed as: `assert ` before it, and each bare address written as a
@@ -258,7 +341,10 @@ function queryAssertion(query: string): { text: string; original: (span: Span) =
     const offset = origin[Math.min(Math.max(0, p.offset - QUERY_PREFIX.length), origin.length - 1)];
     return { line: 1, column: offset + 1, offset };
   };
-  return { text: `${QUERY_PREFIX}${text}`, original: (span) => ({ file: span.file, start: position(span.start), end: position(span.end) }) };
+  return {
+    text: `${QUERY_PREFIX}${text}`,
+    original: (span) => ({ file: span.file, start: position(span.start), end: position(span.end) }),
+  };
 }
 
 /** Where a query names more than one flow: a `,` outside parentheses, a `..`, a `;` or a line break. */
@@ -278,25 +364,44 @@ function manyFlows(query: string): { at: number; length: number } | undefined {
  * `explain`: the query `SRC -> DST:PORT[/proto]` is read as an assertion in a file of its own (bare
  * addresses become `cidr`s), resolved against the program, and evaluated on one concrete flow.
  */
-export function explainQuery(inputs: readonly SourceText[], query: string, options: CompileOptions = {}): CheckResult & { explanation?: Explanation } {
+export function explainQuery(
+  inputs: readonly SourceText[],
+  query: string,
+  options: CompileOptions = {},
+): CheckResult & { explanation?: Explanation } {
   // one flow: a list or a range would be explained by its first member, and a second statement
   // would change the program explained (a selector's own list, `pods(app=a, tier=b)`, is one term)
   const many = manyFlows(query);
   if (many) {
     const at = (offset: number) => ({ line: 1, column: offset + 1, offset });
     const span = { file: QUERY_PATH, start: at(many.at), end: at(many.at + many.length) };
-    return { diagnostics: [diagnostic(cm.explainQuery, span, ["a query is one flow (one source, one destination, one port): no lists, ranges, `;` or line breaks"])], sources: { [QUERY_PATH]: query } };
+    return {
+      diagnostics: [
+        diagnostic(cm.explainQuery, span, [
+          "a query is one flow (one source, one destination, one port): no lists, ranges, `;` or line breaks",
+        ]),
+      ],
+      sources: { [QUERY_PATH]: query },
+    };
   }
   const { text, original } = queryAssertion(query);
   const withQuery = [...inputs, { path: QUERY_PATH, text }];
   const checked = checkModel(withQuery, options, QUERY_PATH);
   const sources = { ...checked.sources, [QUERY_PATH]: query };
-  const querySpan = { file: QUERY_PATH, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: query.length + 1, offset: query.length } };
+  const querySpan = {
+    file: QUERY_PATH,
+    start: { line: 1, column: 1, offset: 0 },
+    end: { line: 1, column: query.length + 1, offset: query.length },
+  };
   // an arrow of another language (`=>`, `→`): the whole query is underlined, with the arrow to write
   const arrow = /=>|→|-->/.exec(query)?.[0];
   const malformed = arrow
-    ? diagnostic(cm.explainQuery, querySpan, [`\`${arrow}\` is no arrow of secpol`], { help: `write \`${query.replace(arrow, "->")}\`` })
-    : diagnostic(cm.explainQuery, querySpan, ["write `SOURCE -> DESTINATION:PORT[/PROTOCOL]` with a numeric port, e.g. `shop/web -> shop/db:5432/tcp`"]);
+    ? diagnostic(cm.explainQuery, querySpan, [`\`${arrow}\` is no arrow of secpol`], {
+        help: `write \`${query.replace(arrow, "->")}\``,
+      })
+    : diagnostic(cm.explainQuery, querySpan, [
+        "write `SOURCE -> DESTINATION:PORT[/PROTOCOL]` with a numeric port, e.g. `shop/web -> shop/db:5432/tcp`",
+      ]);
   // the query is read as an assertion: its own syntax errors are the query's, in the query's words;
   // a port name the destination does not declare cannot be explained (it stands for no number)
   const queryProblems = checked.diagnostics
@@ -305,11 +410,18 @@ export function explainQuery(inputs: readonly SourceText[], query: string, optio
     .map((d) => {
       if (d.code !== m.unknownPortName.code) return d;
       const workload = /^workload `([^`]*)`/.exec(d.message)?.[1] ?? "";
-      return diagnostic(cm.explainUnknownPort, d.span, [workload, query.slice(d.span.start.offset, d.span.end.offset)], d.help ? { help: d.help } : {});
+      return diagnostic(
+        cm.explainUnknownPort,
+        d.span,
+        [workload, query.slice(d.span.start.offset, d.span.end.offset)],
+        d.help ? { help: d.help } : {},
+      );
     });
   const diagnostics = [
     ...checked.diagnostics.filter((d) => d.span.file !== QUERY_PATH && d.severity === "error"),
-    ...(queryProblems.some((d) => d.code === m.assertNeedsPort.code || d.code.startsWith("SP1")) ? [malformed] : queryProblems),
+    ...(queryProblems.some((d) => d.code === m.assertNeedsPort.code || d.code.startsWith("SP1"))
+      ? [malformed]
+      : queryProblems),
   ];
   if (hasErrors(diagnostics) || !checked.model) return { diagnostics, sources };
   const assertion = checked.model.assertions.find((a) => a.span.file === QUERY_PATH);
@@ -317,7 +429,11 @@ export function explainQuery(inputs: readonly SourceText[], query: string, optio
   const clause = assertion?.clauses[0];
   const src = clause && endpointsOf(checked.model, clause.sources, namespaces)[0];
   const dst = clause && endpointsOf(checked.model, clause.destinations, namespaces)[0];
-  const port = clause && (["TCP", "UDP", "SCTP"] as const).map((protocol) => ({ protocol, range: clause.ports.numeric[protocol][0] })).find((p) => p.range);
+  const port =
+    clause &&
+    (["TCP", "UDP", "SCTP"] as const)
+      .map((protocol) => ({ protocol, range: clause.ports.numeric[protocol][0] }))
+      .find((p) => p.range);
   if (!src || !dst || !port) return { diagnostics: [...diagnostics, malformed], sources };
   // the query is an assertion, which compiles to nothing: these are the manifests `build` writes
   const emitted = emit(checked.model, options);
@@ -325,10 +441,23 @@ export function explainQuery(inputs: readonly SourceText[], query: string, optio
   const flow = { src, dst, protocol: port.protocol, port: port.range!.from };
   // the query's ends are sets: its answer is exact over every region of them
   const regions = universeRegions([checked.model]);
-  if ("tooMany" in regions) return { diagnostics: [...diagnostics, diagnostic(cm.tooManyRegions, querySpan, ["this query", regions.tooMany], { help: "ask about fewer labels at once" })], sources };
+  if ("tooMany" in regions)
+    return {
+      diagnostics: [
+        ...diagnostics,
+        diagnostic(cm.tooManyRegions, querySpan, ["this query", regions.tooMany], {
+          help: "ask about fewer labels at once",
+        }),
+      ],
+      sources,
+    };
   const cases = regionCases(checked.model, regions, clause, flow.protocol, flow.port);
   const explanation = explain(checked.model, emitted.output.objects, flow, namespaces, query);
-  return { diagnostics, sources, explanation: cases.every((c) => c.permitted === explanation.permitted) ? explanation : { ...explanation, cases } };
+  return {
+    diagnostics,
+    sources,
+    explanation: cases.every((c) => c.permitted === explanation.permitted) ? explanation : { ...explanation, cases },
+  };
 }
 
 /**
@@ -338,37 +467,55 @@ export function explainQuery(inputs: readonly SourceText[], query: string, optio
 export function connectivityOf(
   inputs: readonly SourceText[],
   options: CompileOptions = {},
-): CheckResult & { connectivity?: Connectivity; explainCell?: (row: number, column: number) => Explanation | undefined } {
+): CheckResult & {
+  connectivity?: Connectivity;
+  explainCell?: (row: number, column: number) => Explanation | undefined;
+} {
   const checked = checkModel(inputs, options);
-  if (!checked.model || hasErrors(checked.diagnostics)) return { diagnostics: checked.diagnostics, sources: checked.sources };
+  if (!checked.model || hasErrors(checked.diagnostics))
+    return { diagnostics: checked.diagnostics, sources: checked.sources };
   const model = checked.model;
   const matrix = connectivity(model);
-  if ("tooMany" in matrix) return { diagnostics: [...checked.diagnostics, undecidable("the matrix", matrix.tooMany, inputs)], sources: checked.sources };
+  if ("tooMany" in matrix)
+    return {
+      diagnostics: [...checked.diagnostics, undecidable("the matrix", matrix.tooMany, inputs)],
+      sources: checked.sources,
+    };
   let objects: unknown[] | undefined;
   return {
     diagnostics: checked.diagnostics,
     sources: checked.sources,
     connectivity: matrix,
-    explainCell: (row, column) => explainCell(model, (objects ??= emit(model, options).output?.objects ?? []), row, column),
+    explainCell: (row, column) =>
+      explainCell(model, (objects ??= emit(model, options).output?.objects ?? []), row, column),
   };
 }
 
 /** `diff`: the flows gained and lost from one version of a program to another. */
-export function diffSources(before: readonly SourceText[], after: readonly SourceText[], options: CompileOptions = {}): CheckResult & { diff?: ProgramDiff } {
+export function diffSources(
+  before: readonly SourceText[],
+  after: readonly SourceText[],
+  options: CompileOptions = {},
+): CheckResult & { diff?: ProgramDiff } {
   const old = checkModel(before, options);
   const current = checkModel(after, options);
-  const diagnostics = sortDiagnostics([...old.diagnostics, ...current.diagnostics].filter((d) => d.severity === "error"));
+  const diagnostics = sortDiagnostics(
+    [...old.diagnostics, ...current.diagnostics].filter((d) => d.severity === "error"),
+  );
   const sources = { ...old.sources, ...current.sources };
   if (!old.model || !current.model) return { diagnostics, sources };
   const diff = diffPrograms(old.model, current.model);
-  if ("tooMany" in diff) return { diagnostics: [...diagnostics, undecidable("the difference", diff.tooMany, after)], sources };
+  if ("tooMany" in diff)
+    return { diagnostics: [...diagnostics, undecidable("the difference", diff.tooMany, after)], sources };
   return { diagnostics, sources, diff };
 }
 
 /** SP3030 for an answer over regions too many to enumerate, at the start of the program's first file. */
 function undecidable(what: string, why: string, inputs: readonly SourceText[]): Diagnostic {
   const start = { line: 1, column: 1, offset: 0 };
-  return diagnostic(cm.tooManyRegions, { file: inputs[0]?.path ?? QUERY_PATH, start, end: start }, [what, why], { help: "ask about fewer label keys at once, or split the program" });
+  return diagnostic(cm.tooManyRegions, { file: inputs[0]?.path ?? QUERY_PATH, start, end: start }, [what, why], {
+    help: "ask about fewer label keys at once, or split the program",
+  });
 }
 
 export interface AuditRequest {
@@ -382,7 +529,10 @@ export interface AuditRequest {
 }
 
 /** `audit`: Pod Security verdicts for existing workloads, and optionally the level each namespace passes. */
-export function audit(request: AuditRequest, options: CompileOptions = {}): CheckResult & { results?: AuditResult[]; suggestions?: ReturnType<typeof suggestLevels> } {
+export function audit(
+  request: AuditRequest,
+  options: CompileOptions = {},
+): CheckResult & { results?: AuditResult[]; suggestions?: ReturnType<typeof suggestLevels> } {
   const read = readWorkloads(request.manifests);
   const sources: Record<string, string> = Object.fromEntries(request.manifests.map((m) => [m.path, m.text]));
   let results: AuditResult[];
@@ -395,7 +545,10 @@ export function audit(request: AuditRequest, options: CompileOptions = {}): Chec
     Object.assign(sources, checked.sources);
     diagnostics = sortDiagnostics([...diagnostics, ...checked.diagnostics.filter((d) => d.severity === "error")]);
     if (!checked.model) return { diagnostics, sources };
-    results = [...auditAgainstProgram(read.workloads, checked.model), ...auditRequirements(read.workloads, checked.model)];
+    results = [
+      ...auditAgainstProgram(read.workloads, checked.model),
+      ...auditRequirements(read.workloads, checked.model),
+    ];
     if (!request.version && checked.model.cluster.version) version = checked.model.cluster.version;
   }
   const suggestions = request.suggest ? suggestLevels(read.workloads, version) : undefined;

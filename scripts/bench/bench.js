@@ -13,7 +13,19 @@
 // secpolc runs from a snapshot taken at the start (bin/secpolc.js, package.json and a copy of
 // dist/, or of --dist DIR), so a concurrent `npm run build` cannot change what is measured.
 import { spawn } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,7 +41,17 @@ const TIME = "/usr/bin/time";
 // Options
 
 function parseOptions(argv) {
-  const options = { sizes: [100, 1000, 5000, 20000], shapes: [...SHAPES], runs: undefined, timeout: 300, variants: undefined, rss: existsSync(TIME) ? "time" : "probe", keep: false, json: undefined, dist: join(root, "dist") };
+  const options = {
+    sizes: [100, 1000, 5000, 20000],
+    shapes: [...SHAPES],
+    runs: undefined,
+    timeout: 300,
+    variants: undefined,
+    rss: existsSync(TIME) ? "time" : "probe",
+    keep: false,
+    json: undefined,
+    dist: join(root, "dist"),
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -38,7 +60,10 @@ function parseOptions(argv) {
       return v;
     };
     const name = arg.split("=")[0];
-    if (name === "--sizes") options.sizes = value().split(",").map((s) => Number(s.replace(/_/g, "")));
+    if (name === "--sizes")
+      options.sizes = value()
+        .split(",")
+        .map((s) => Number(s.replace(/_/g, "")));
     else if (name === "--shapes") options.shapes = value().split(",");
     else if (name === "--runs") options.runs = Number(value());
     else if (name === "--timeout") options.timeout = Number(value());
@@ -48,15 +73,25 @@ function parseOptions(argv) {
     else if (name === "--dist") options.dist = resolve(value());
     else if (name === "--keep") options.keep = true;
     else if (name === "--help" || name === "-h") {
-      process.stdout.write(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(1, 6).map((l) => l.replace(/^\/\/ ?/, "")).join("\n") + "\n");
+      process.stdout.write(
+        readFileSync(fileURLToPath(import.meta.url), "utf8")
+          .split("\n")
+          .slice(1, 6)
+          .map((l) => l.replace(/^\/\/ ?/, ""))
+          .join("\n") + "\n",
+      );
       process.exit(0);
     } else fail(`unknown option ${arg}`);
   }
-  if (options.sizes.some((n) => !Number.isInteger(n) || n < 2)) fail("--sizes takes integers of at least 2, e.g. --sizes 100,1000");
-  if (options.shapes.length === 0 || options.shapes.some((shape) => !SHAPES.includes(shape))) fail(`--shapes takes ${SHAPES.join(", ")}`);
-  if (options.runs !== undefined && !(Number.isInteger(options.runs) && options.runs >= 1)) fail("--runs takes a positive integer");
+  if (options.sizes.some((n) => !Number.isInteger(n) || n < 2))
+    fail("--sizes takes integers of at least 2, e.g. --sizes 100,1000");
+  if (options.shapes.length === 0 || options.shapes.some((shape) => !SHAPES.includes(shape)))
+    fail(`--shapes takes ${SHAPES.join(", ")}`);
+  if (options.runs !== undefined && !(Number.isInteger(options.runs) && options.runs >= 1))
+    fail("--runs takes a positive integer");
   if (!(options.timeout > 0)) fail("--timeout takes seconds");
-  if (options.rss !== "time" && options.rss !== "probe") fail("--rss is `time` (GNU time's %M) or `probe` (process.resourceUsage() at exit)");
+  if (options.rss !== "time" && options.rss !== "probe")
+    fail("--rss is `time` (GNU time's %M) or `probe` (process.resourceUsage() at exit)");
   if (options.rss === "time" && !existsSync(TIME)) fail(`${TIME} is missing: use --rss probe`);
   return options;
 }
@@ -74,11 +109,31 @@ const runsFor = (options, n) => options.runs ?? (n >= 20000 ? 3 : 5);
 
 const VARIANTS = [
   { name: "secpolc", label: "secpolc build", args: (d, out) => [SECPOLC, "build", d.program, "-o", out] },
-  { name: "secpolc-no-verify", label: "secpolc build --no-verify", args: (d, out) => [SECPOLC, "build", d.program, "-o", out, "--no-verify"] },
-  { name: "cdk8s-plus", label: "cdk8s-plus-32 synth", args: (d, out) => [join(here, "variant-cdk8s.js"), d.topology, out] },
-  { name: "yaml", label: "plain objects + yaml (floor)", args: (d, out) => [join(here, "variant-plain.js"), "yaml", d.topology, out] },
-  { name: "json", label: "plain objects + JSON.stringify (floor)", args: (d, out) => [join(here, "variant-plain.js"), "json", d.topology, out] },
-  { name: "text", label: "secpolc's files as text, no checks (floor)", args: (d, out) => [join(here, "variant-text.js"), d.program, out] },
+  {
+    name: "secpolc-no-verify",
+    label: "secpolc build --no-verify",
+    args: (d, out) => [SECPOLC, "build", d.program, "-o", out, "--no-verify"],
+  },
+  {
+    name: "cdk8s-plus",
+    label: "cdk8s-plus-32 synth",
+    args: (d, out) => [join(here, "variant-cdk8s.js"), d.topology, out],
+  },
+  {
+    name: "yaml",
+    label: "plain objects + yaml (floor)",
+    args: (d, out) => [join(here, "variant-plain.js"), "yaml", d.topology, out],
+  },
+  {
+    name: "json",
+    label: "plain objects + JSON.stringify (floor)",
+    args: (d, out) => [join(here, "variant-plain.js"), "json", d.topology, out],
+  },
+  {
+    name: "text",
+    label: "secpolc's files as text, no checks (floor)",
+    args: (d, out) => [join(here, "variant-text.js"), d.program, out],
+  },
 ];
 
 /**
@@ -90,12 +145,20 @@ const VARIANTS = [
 function runMeasured(args, { cwd, timeoutMs, rss, scratch }) {
   const rssFile = join(scratch, `rss-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`);
   const command = rss === "time" ? TIME : process.execPath;
-  const commandArgs = rss === "time" ? ["-f", "%M %U %S", "-o", rssFile, process.execPath, ...args] : ["--require", join(here, "rss-probe.cjs"), ...args];
+  const commandArgs =
+    rss === "time"
+      ? ["-f", "%M %U %S", "-o", rssFile, process.execPath, ...args]
+      : ["--require", join(here, "rss-probe.cjs"), ...args];
   return new Promise((done) => {
     let stderr = "";
     let timedOut = false;
     const start = process.hrtime.bigint();
-    const child = spawn(command, commandArgs, { cwd, detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: "1" } });
+    const child = spawn(command, commandArgs, {
+      cwd,
+      detached: true,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, BENCH_RSS_FILE: rssFile, NO_COLOR: "1" },
+    });
     child.stderr.on("data", (chunk) => {
       stderr = (stderr + chunk).slice(-8000);
     });
@@ -177,14 +240,21 @@ function warnIfStale(distDir) {
     }
   };
   walk(join(root, "src"));
-  if (newer.length > 0) log(`warning: newer than dist/cli/main.js: ${newer.join(", ")}; \`npm run build\` to measure the current source`);
+  if (newer.length > 0)
+    log(`warning: newer than dist/cli/main.js: ${newer.join(", ")}; \`npm run build\` to measure the current source`);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Main
 
 const options = parseOptions(process.argv.slice(2));
-const variants = options.variants ? options.variants.map((name) => VARIANTS.find((v) => v.name === name) ?? fail(`unknown variant ${name}; the variants are ${VARIANTS.map((v) => v.name).join(", ")}`)) : VARIANTS;
+const variants = options.variants
+  ? options.variants.map(
+      (name) =>
+        VARIANTS.find((v) => v.name === name) ??
+        fail(`unknown variant ${name}; the variants are ${VARIANTS.map((v) => v.name).join(", ")}`),
+    )
+  : VARIANTS;
 warnIfStale(options.dist);
 const scratch = mkdtempSync(join(tmpdir(), "secpolc-bench-"));
 const timeoutMs = options.timeout * 1000;
@@ -199,7 +269,9 @@ const timeoutMs = options.timeout * 1000;
   SECPOLC = join(snapshot, "bin", "secpolc.js");
 }
 const loadAverage = () => loadavg()[0];
-log(`secpolc benchmark: sizes ${options.sizes.join(", ")}; node ${process.version}; secpolc from ${options.dist} (snapshot); peak RSS via ${options.rss === "time" ? "GNU time %M" : "process.resourceUsage() at exit"}; timeout ${options.timeout} s per run; scratch ${scratch}; load average ${loadAverage().toFixed(2)}`);
+log(
+  `secpolc benchmark: sizes ${options.sizes.join(", ")}; node ${process.version}; secpolc from ${options.dist} (snapshot); peak RSS via ${options.rss === "time" ? "GNU time %M" : "process.resourceUsage() at exit"}; timeout ${options.timeout} s per run; scratch ${scratch}; load average ${loadAverage().toFixed(2)}`,
+);
 
 // 1. inputs, per (shape, N): `cases`, in the order they are checked and timed
 const data = new Map();
@@ -212,9 +284,20 @@ for (const { shape, n, key } of cases) {
   for (const file of toSecpol(topology)) writeFileSync(join(program, file.path), file.text);
   writeFileSync(join(dir, "topology.json"), toJson(topology));
   const stats = describeTopology(topology);
-  data.set(key, { n, shape, dir, program: "program", topology: "topology.json", json: JSON.parse(toJson(topology)), stats });
-  const realistic = shape === "realistic" ? `, ${stats.teamCalls} of them from \`ns(team=…)\`; ${stats.denies} denies` : "";
-  log(`${key}: ${stats.services} services in ${stats.namespaces} namespaces, ${stats.calls} calls (${stats.crossNamespaceCalls} across namespaces${realistic})`);
+  data.set(key, {
+    n,
+    shape,
+    dir,
+    program: "program",
+    topology: "topology.json",
+    json: JSON.parse(toJson(topology)),
+    stats,
+  });
+  const realistic =
+    shape === "realistic" ? `, ${stats.teamCalls} of them from \`ns(team=…)\`; ${stats.denies} denies` : "";
+  log(
+    `${key}: ${stats.services} services in ${stats.namespaces} namespaces, ${stats.calls} calls (${stats.crossNamespaceCalls} across namespaces${realistic})`,
+  );
 }
 
 // 2. flow equivalence, before anything is timed (these runs also warm the file cache)
@@ -228,7 +311,9 @@ for (const { n, key } of cases) {
     const out = join("check", name);
     const result = await runMeasured(variant.args(d, out), { cwd: d.dir, timeoutMs, rss: options.rss, scratch });
     if (!result.ok) {
-      log(`${key}: ${variant.label} ${result.timedOut ? `did not finish in ${options.timeout} s` : `failed (exit ${result.code ?? result.signal})`}\n${result.stderr}`);
+      log(
+        `${key}: ${variant.label} ${result.timedOut ? `did not finish in ${options.timeout} s` : `failed (exit ${result.code ?? result.signal})`}\n${result.stderr}`,
+      );
       outputs[name] = undefined;
       continue;
     }
@@ -261,8 +346,15 @@ for (const { n, key } of cases) {
       `${count(secpolc)} secpolc and ${count(cdk8s)} cdk8s-plus NetworkPolicies; ${result.differing === 0 ? "same flows, as intended" : `${result.differing} DIFFERENCES`} (${seconds(Date.now() - started)})`,
   );
   if (result.differing > 0) {
-    log(`\nABORT: ${key}: secpolc's and cdk8s-plus's NetworkPolicies do not permit the same flows (or not the intended ones):`);
-    for (const diff of result.differences) log(`  ${diff.flow}: intended ${diff.intended ? "permitted" : "denied"}; ${Object.entries(diff.verdicts).map(([k, v]) => `${k} ${v ? "permits" : "denies"}`).join(", ")}`);
+    log(
+      `\nABORT: ${key}: secpolc's and cdk8s-plus's NetworkPolicies do not permit the same flows (or not the intended ones):`,
+    );
+    for (const diff of result.differences)
+      log(
+        `  ${diff.flow}: intended ${diff.intended ? "permitted" : "denied"}; ${Object.entries(diff.verdicts)
+          .map(([k, v]) => `${k} ${v ? "permits" : "denies"}`)
+          .join(", ")}`,
+      );
     log(`outputs kept in ${d.dir}/check`);
     process.exit(1);
   }
@@ -298,13 +390,24 @@ for (const { shape, n, key } of cases) {
         checked.get(key).sameAsVerified = true;
       }
       rmSync(outDir, { recursive: true, force: true });
-      results.push({ ...record, ok: result.ok, timedOut: result.timedOut, wallMs: result.wallMs, rssKb: result.rssKb, cpuMs: result.cpuMs, loadBefore, loadAfter: loadAverage() });
+      results.push({
+        ...record,
+        ok: result.ok,
+        timedOut: result.timedOut,
+        wallMs: result.wallMs,
+        rssKb: result.rssKb,
+        cpuMs: result.cpuMs,
+        loadBefore,
+        loadAfter: loadAverage(),
+      });
       const shown = result.ok
         ? `${result.wallMs.toFixed(0)} ms, ${(result.rssKb / 1024).toFixed(0)} MB`
         : result.timedOut
           ? `TIMEOUT after ${options.timeout} s (no further runs at this or larger N)`
           : `FAILED (exit ${result.code ?? result.signal}): ${result.stderr.trim().split("\n").slice(-3).join(" | ")}`;
-      log(`${key} round ${round}/${runs} ${variant.name.padEnd(18)} ${shown} (load ${loadBefore.toFixed(2)} → ${loadAverage().toFixed(2)})`);
+      log(
+        `${key} round ${round}/${runs} ${variant.name.padEnd(18)} ${shown} (load ${loadBefore.toFixed(2)} → ${loadAverage().toFixed(2)})`,
+      );
       if (!result.ok) gaveUp.set(stopKey, { n, reason: result.timedOut ? "timeout" : "failed" });
     }
   }
@@ -316,7 +419,8 @@ for (const { shape, n } of cases) {
   for (const variant of variants) {
     const done = results.filter((r) => r.shape === shape && r.n === n && r.variant === variant.name && r.ok);
     const stop = gaveUp.get(`${shape}/${variant.name}`);
-    const status = done.length > 0 ? "ok" : stop && stop.n < n ? "skipped" : stop && stop.n === n ? stop.reason : "none";
+    const status =
+      done.length > 0 ? "ok" : stop && stop.n < n ? "skipped" : stop && stop.n === n ? stop.reason : "none";
     summary.push({
       shape,
       n,
@@ -330,15 +434,38 @@ for (const { shape, n } of cases) {
   }
 }
 const row = (shape, n, name) => summary.find((s) => s.shape === shape && s.n === n && s.variant === name);
-const ratio = (a, b) => (a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : "—");
-const headers = ["shape", "N", "variant", "runs", "median wall ms", "median peak RSS MB", "median CPU ms", "time ÷ cdk8s-plus", "time ÷ text floor", "time ÷ yaml floor", "RSS ÷ cdk8s-plus", "RSS ÷ yaml floor"];
+const ratio = (a, b) =>
+  a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b > 0
+    ? `${(a / b).toFixed(2)}×`
+    : "—";
+const headers = [
+  "shape",
+  "N",
+  "variant",
+  "runs",
+  "median wall ms",
+  "median peak RSS MB",
+  "median CPU ms",
+  "time ÷ cdk8s-plus",
+  "time ÷ text floor",
+  "time ÷ yaml floor",
+  "RSS ÷ cdk8s-plus",
+  "RSS ÷ yaml floor",
+];
 const lines = [];
 for (const s of summary) {
   const isSecpolc = s.variant.startsWith("secpolc");
   const cdk = row(s.shape, s.n, "cdk8s-plus");
   const yaml = row(s.shape, s.n, "yaml");
   const text = row(s.shape, s.n, "text");
-  const wall = s.status === "ok" ? s.wallMs.toFixed(0) : s.status === "timeout" ? `> ${options.timeout * 1000} (timeout)` : s.status === "skipped" ? "not run (smaller N timed out)" : s.status;
+  const wall =
+    s.status === "ok"
+      ? s.wallMs.toFixed(0)
+      : s.status === "timeout"
+        ? `> ${options.timeout * 1000} (timeout)`
+        : s.status === "skipped"
+          ? "not run (smaller N timed out)"
+          : s.status;
   lines.push([
     s.shape,
     String(s.n),
@@ -385,28 +512,54 @@ const ok = (s) => s?.status === "ok";
 {
   const at5k = row("realistic", 5000, "secpolc");
   const cdk5k = row("realistic", 5000, "cdk8s-plus");
-  if (ok(at5k) && ok(cdk5k)) target("realistic secpolc at N=5000 at most 0.4× cdk8s-plus's time", at5k.wallMs <= 0.4 * cdk5k.wallMs, ratio(at5k.wallMs, cdk5k.wallMs));
+  if (ok(at5k) && ok(cdk5k))
+    target(
+      "realistic secpolc at N=5000 at most 0.4× cdk8s-plus's time",
+      at5k.wallMs <= 0.4 * cdk5k.wallMs,
+      ratio(at5k.wallMs, cdk5k.wallMs),
+    );
   for (const n of [5000, 20000]) {
     const s = row("single", n, "secpolc");
     const text = row("single", n, "text");
-    if (ok(s) && ok(text)) target(`single secpolc at N=${n} at most 3× the text floor`, s.wallMs <= 3 * text.wallMs, ratio(s.wallMs, text.wallMs));
+    if (ok(s) && ok(text))
+      target(
+        `single secpolc at N=${n} at most 3× the text floor`,
+        s.wallMs <= 3 * text.wallMs,
+        ratio(s.wallMs, text.wallMs),
+      );
   }
   for (const shape of options.shapes) {
     const small = row(shape, 5000, "secpolc");
     const large = row(shape, 20000, "secpolc");
     if (ok(small) && ok(large)) {
-      target(`${shape} secpolc N=20000 at most 4.5× N=5000`, large.wallMs <= 4.5 * small.wallMs, ratio(large.wallMs, small.wallMs));
+      target(
+        `${shape} secpolc N=20000 at most 4.5× N=5000`,
+        large.wallMs <= 4.5 * small.wallMs,
+        ratio(large.wallMs, small.wallMs),
+      );
       target(`${shape} secpolc peak RSS at N=20000 under 500 MB`, large.rssMb < 500, `${large.rssMb.toFixed(0)} MB`);
     }
   }
 }
 {
   const loads = results.filter((r) => r.ok).flatMap((r) => [r.loadBefore, r.loadAfter]);
-  if (loads.length > 0) log(`1-minute load average around the runs: median ${median(loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)} (on ${cpus().length} CPUs; above ~1 other work competed with the runs)`);
+  if (loads.length > 0)
+    log(
+      `1-minute load average around the runs: median ${median(loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)} (on ${cpus().length} CPUs; above ~1 other work competed with the runs)`,
+    );
 }
-log(`\nflow equivalence: ${cases.map(({ key }) => `${key} ${checked.get(key)?.checked ? `passed (${checked.get(key).mode})` : "not checked"}`).join("; ")}`);
+log(
+  `\nflow equivalence: ${cases.map(({ key }) => `${key} ${checked.get(key)?.checked ? `passed (${checked.get(key).mode})` : "not checked"}`).join("; ")}`,
+);
 
-const report = { node: process.version, options: { ...options, variants: variants.map((v) => v.name) }, sizes: [...data.values()].map((d) => ({ n: d.n, ...d.stats })), checked: Object.fromEntries([...checked].map(([key, c]) => [key, { ...c, secpolcDir: undefined }])), results, summary };
+const report = {
+  node: process.version,
+  options: { ...options, variants: variants.map((v) => v.name) },
+  sizes: [...data.values()].map((d) => ({ n: d.n, ...d.stats })),
+  checked: Object.fromEntries([...checked].map(([key, c]) => [key, { ...c, secpolcDir: undefined }])),
+  results,
+  summary,
+};
 writeFileSync(join(scratch, "results.json"), JSON.stringify(report, null, 2));
 if (options.json) writeFileSync(options.json, JSON.stringify(report, null, 2));
 if (options.keep) log(`kept ${scratch} (results.json there)`);

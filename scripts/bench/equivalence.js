@@ -58,7 +58,10 @@ export function buildUniverse(topology, namespaceObjects) {
       ]
     : [{ name: "bench-other", labels: { [NAME_LABEL]: "bench-other" } }];
   const namespaces = [
-    ...topology.namespaces.map((name, i) => ({ name, labels: { ...(topology.namespaceLabels?.[i] ?? {}), ...(emittedLabels.get(name) ?? {}), [NAME_LABEL]: name } })),
+    ...topology.namespaces.map((name, i) => ({
+      name,
+      labels: { ...(topology.namespaceLabels?.[i] ?? {}), ...(emittedLabels.get(name) ?? {}), [NAME_LABEL]: name },
+    })),
     { name: topology.dns.namespace, labels: { [NAME_LABEL]: topology.dns.namespace } },
     ...unowned,
   ];
@@ -69,7 +72,13 @@ export function buildUniverse(topology, namespaceObjects) {
   };
   const endpoints = [];
   topology.services.forEach((s, i) => {
-    const pod = { name: s.name, namespace: s.namespace, labels: { ...s.labels }, ips: [ip()], ports: [{ name: s.port.name, containerPort: s.port.number, protocol: "TCP" }] };
+    const pod = {
+      name: s.name,
+      namespace: s.namespace,
+      labels: { ...s.labels },
+      ips: [ip()],
+      ports: [{ name: s.port.name, containerPort: s.port.number, protocol: "TCP" }],
+    };
     endpoints.push({ kind: "service", index: i, owned: true, endpoint: { pod } });
   });
   const dns = {
@@ -77,29 +86,51 @@ export function buildUniverse(topology, namespaceObjects) {
     namespace: topology.dns.namespace,
     labels: { ...topology.dns.labels },
     ips: [ip()],
-    ports: [{ name: "dns", containerPort: 53, protocol: "UDP" }, { name: "dns-tcp", containerPort: 53, protocol: "TCP" }],
+    ports: [
+      { name: "dns", containerPort: 53, protocol: "UDP" },
+      { name: "dns-tcp", containerPort: 53, protocol: "TCP" },
+    ],
   };
   endpoints.push({ kind: "dns", owned: false, endpoint: { pod: dns } });
   const firstService = new Map();
   for (const s of topology.services) if (!firstService.has(s.namespace)) firstService.set(s.namespace, s);
   for (const ns of topology.namespaces) {
-    endpoints.push({ kind: "stray", owned: true, endpoint: { pod: { name: `${ns}-stray`, namespace: ns, labels: {}, ips: [ip()], ports: [] } } });
+    endpoints.push({
+      kind: "stray",
+      owned: true,
+      endpoint: { pod: { name: `${ns}-stray`, namespace: ns, labels: {}, ips: [ip()], ports: [] } },
+    });
     const s = firstService.get(ns);
     if (!s) continue;
     const labels = Object.fromEntries(Object.entries(s.labels).map(([k, v]) => [k, v === s.name ? `${v}-x` : v]));
-    const pod = { name: `${ns}-near-miss`, namespace: ns, labels, ips: [ip()], ports: [{ name: s.port.name, containerPort: s.port.number, protocol: "TCP" }] };
+    const pod = {
+      name: `${ns}-near-miss`,
+      namespace: ns,
+      labels,
+      ips: [ip()],
+      ports: [{ name: s.port.name, containerPort: s.port.number, protocol: "TCP" }],
+    };
     endpoints.push({ kind: "stray", owned: true, endpoint: { pod } });
   }
   const random = mulberry32(hash32(`impostors/${topology.n}`));
   const impostors = Math.min(20, topology.services.length);
   for (let k = 0; k < impostors; k++) {
     const s = topology.services[Math.floor(random() * topology.services.length)];
-    const pod = { name: `impostor-${k}`, namespace: unowned[k % unowned.length].name, labels: { ...s.labels }, ips: [ip()], ports: [{ name: s.port.name, containerPort: s.port.number, protocol: "TCP" }] };
+    const pod = {
+      name: `impostor-${k}`,
+      namespace: unowned[k % unowned.length].name,
+      labels: { ...s.labels },
+      ips: [ip()],
+      ports: [{ name: s.port.name, containerPort: s.port.number, protocol: "TCP" }],
+    };
     endpoints.push({ kind: "impostor", owned: false, endpoint: { pod } });
   }
   endpoints.push({ kind: "external", owned: false, endpoint: { ip: "8.8.8.8" } });
   if (realistic) endpoints.push({ kind: "external", owned: false, endpoint: { ip: METADATA_CIDR.split("/")[0] } });
-  return { universe: { namespaces, pods: endpoints.filter((e) => "pod" in e.endpoint).map((e) => e.endpoint.pod) }, endpoints };
+  return {
+    universe: { namespaces, pods: endpoints.filter((e) => "pod" in e.endpoint).map((e) => e.endpoint.pod) },
+    endpoints,
+  };
 }
 
 /**
@@ -134,15 +165,34 @@ export function portsToCheck(topology) {
  */
 function intended(topology, calls, labelsOf, src, dst, protocol, port) {
   const called = calledBy();
-  const toWorld = src.kind === "service" && calls.world.has(src.index) && dst.kind === "external" && dst.endpoint.ip !== METADATA_CIDR.split("/")[0] && protocol === "TCP" && port === WORLD_PORT;
-  const egressOk = !src.owned || (dst.kind === "dns" && topology.dns.ports.some((p) => p.protocol === protocol && p.port === port)) || called || toWorld;
+  const toWorld =
+    src.kind === "service" &&
+    calls.world.has(src.index) &&
+    dst.kind === "external" &&
+    dst.endpoint.ip !== METADATA_CIDR.split("/")[0] &&
+    protocol === "TCP" &&
+    port === WORLD_PORT;
+  const egressOk =
+    !src.owned ||
+    (dst.kind === "dns" && topology.dns.ports.some((p) => p.protocol === protocol && p.port === port)) ||
+    called ||
+    toWorld;
   const ingressOk = !dst.owned || called;
   return egressOk && ingressOk;
   function calledBy() {
-    if (dst.kind !== "service" || !("pod" in src.endpoint) || protocol !== "TCP" || port !== topology.services[dst.index].port.number) return false;
+    if (
+      dst.kind !== "service" ||
+      !("pod" in src.endpoint) ||
+      protocol !== "TCP" ||
+      port !== topology.services[dst.index].port.number
+    )
+      return false;
     const labels = labelsOf(src.endpoint.pod.namespace);
     if (deniedInto(topology, labels, topology.services[dst.index].nsIndex)) return false;
-    return (src.kind === "service" && calls.direct.has(src.index * topology.n + dst.index)) || (labels.team !== undefined && calls.team.has(`${labels.team}/${dst.index}`));
+    return (
+      (src.kind === "service" && calls.direct.has(src.index * topology.n + dst.index)) ||
+      (labels.team !== undefined && calls.team.has(`${labels.team}/${dst.index}`))
+    );
   }
 }
 
@@ -156,8 +206,14 @@ export function compareFlows(topology, sets, { fullUpTo = 1200, samplePairs = 10
   const namespaceObjects = sets[0].objects.filter((o) => o?.kind === "Namespace");
   const { universe, endpoints } = buildUniverse(topology, namespaceObjects);
   const ports = portsToCheck(topology);
-  const callSet = new Set(topology.calls.map((c) => (Array.isArray(c) ? c[0] * topology.n + c[1] : c.from * topology.n + c.to)));
-  const calls = { direct: callSet, team: new Set((topology.teamCalls ?? []).map((c) => `${c.team}/${c.to}`)), world: new Set(topology.worldCalls ?? []) };
+  const callSet = new Set(
+    topology.calls.map((c) => (Array.isArray(c) ? c[0] * topology.n + c[1] : c.from * topology.n + c.to)),
+  );
+  const calls = {
+    direct: callSet,
+    team: new Set((topology.teamCalls ?? []).map((c) => `${c.team}/${c.to}`)),
+    world: new Set(topology.worldCalls ?? []),
+  };
   const ipBlocks = sets.some((s) => JSON.stringify(s.objects).includes('"ipBlock"'));
   const cniModes = ipBlocks ? [false, true] : [false];
 
@@ -173,7 +229,11 @@ export function compareFlows(topology, sets, { fullUpTo = 1200, samplePairs = 10
       byNamespace.get(ns).push(p);
     }
     return endpoints.map((e) =>
-      "pod" in e.endpoint ? (byNamespace.get(e.endpoint.pod.namespace) ?? []).filter((p) => matchesLabelSelector(p.spec?.podSelector ?? {}, e.endpoint.pod.labels)) : [],
+      "pod" in e.endpoint
+        ? (byNamespace.get(e.endpoint.pod.namespace) ?? []).filter((p) =>
+            matchesLabelSelector(p.spec?.podSelector ?? {}, e.endpoint.pod.labels),
+          )
+        : [],
     );
   });
 
@@ -182,7 +242,10 @@ export function compareFlows(topology, sets, { fullUpTo = 1200, samplePairs = 10
   // linear search over every namespace per peer.
   const namespaceByName = new Map(universe.namespaces.map((n) => [n.name, n]));
   const pairUniverse = (src, dst) => {
-    const names = new Set(["pod" in src.endpoint ? src.endpoint.pod.namespace : undefined, "pod" in dst.endpoint ? dst.endpoint.pod.namespace : undefined]);
+    const names = new Set([
+      "pod" in src.endpoint ? src.endpoint.pod.namespace : undefined,
+      "pod" in dst.endpoint ? dst.endpoint.pod.namespace : undefined,
+    ]);
     return { namespaces: [...names].filter((n) => n !== undefined).map((n) => namespaceByName.get(n)), pods: [] };
   };
 
@@ -196,7 +259,11 @@ export function compareFlows(topology, sets, { fullUpTo = 1200, samplePairs = 10
     const dst = endpoints[b];
     const local = pairUniverse(src, dst);
     const related =
-      src.kind !== "service" || dst.kind !== "service" || callSet.has(src.index * topology.n + dst.index) || callSet.has(dst.index * topology.n + src.index) || calls.world.has(src.index);
+      src.kind !== "service" ||
+      dst.kind !== "service" ||
+      callSet.has(src.index * topology.n + dst.index) ||
+      callSet.has(dst.index * topology.n + src.index) ||
+      calls.world.has(src.index);
     const extras = related ? ports.extra : [0, 1].map((k) => ports.extra[(pairs * 2 + k) % ports.extra.length]);
     for (const { protocol, port } of [...ports.core, ...extras]) {
       const flow = { src: src.endpoint, dst: dst.endpoint, protocol, port };
@@ -271,12 +338,22 @@ export function compareFlows(topology, sets, { fullUpTo = 1200, samplePairs = 10
       }
     }
   }
-  return { endpoints: endpoints.length, ports: ports.core.length + ports.extra.length, pairs, flows, mode, differing, differences };
+  return {
+    endpoints: endpoints.length,
+    ports: ports.core.length + ports.extra.length,
+    pairs,
+    flows,
+    mode,
+    differing,
+    differences,
+  };
 
   function describe(e) {
     if (!("pod" in e.endpoint)) return e.endpoint.ip;
     const p = e.endpoint.pod;
-    return `${p.namespace}/${p.name}{${Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(",")}}`;
+    return `${p.namespace}/${p.name}{${Object.entries(p.labels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",")}}`;
   }
 }
 
@@ -298,7 +375,11 @@ const canonical = (value) =>
  */
 export function samePolicies(a, b) {
   const policies = (objects) =>
-    new Map(objects.filter((o) => o?.kind === "NetworkPolicy").map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, canonical(o)]));
+    new Map(
+      objects
+        .filter((o) => o?.kind === "NetworkPolicy")
+        .map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, canonical(o)]),
+    );
   const left = policies(a);
   const right = policies(b);
   if (left.size !== right.size) return `${left.size} NetworkPolicies against ${right.size}`;

@@ -41,7 +41,10 @@ const files = toSecpol(generateTopology(options.size, undefined, options.shape))
 for (const f of files) writeFileSync(join(dir, f.path), f.text);
 const uriOf = (path) => pathToFileURL(join(dir, path)).href;
 
-const server = spawn(process.execPath, [join(options.root, "bin", "secpolc.js"), "lsp"], { cwd: dir, stdio: ["pipe", "pipe", "inherit"] });
+const server = spawn(process.execPath, [join(options.root, "bin", "secpolc.js"), "lsp"], {
+  cwd: dir,
+  stdio: ["pipe", "pipe", "inherit"],
+});
 const rpc = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
 let waiter;
 rpc.onNotification("textDocument/publishDiagnostics", (params) => waiter?.(params));
@@ -73,16 +76,20 @@ const lastUri = uriOf(files[files.length - 1].path);
 const first = arrival(lastUri, () => true, opened);
 for (const f of files) {
   versions.set(f.path, 1);
-  rpc.sendNotification("textDocument/didOpen", { textDocument: { uri: uriOf(f.path), languageId: "secpol", version: 1, text: f.text } });
+  rpc.sendNotification("textDocument/didOpen", {
+    textDocument: { uri: uriOf(f.path), languageId: "secpol", version: 1, text: f.text },
+  });
 }
 const openMs = await first;
-process.stdout.write(`secpolc lsp, ${options.shape} program of ${options.size} services (${files.length} files, all open): first diagnostics ${openMs.toFixed(0)} ms after opening\n`);
+process.stdout.write(
+  `secpolc lsp, ${options.shape} program of ${options.size} services (${files.length} files, all open): first diagnostics ${openMs.toFixed(0)} ms after opening\n`,
+);
 
 const times = [];
 const namespaceFiles = files.filter((f) => f.path !== "cluster.secpol");
 for (let k = 0; k < options.edits; k++) {
   // edits come in pairs on one file: misspell a caller, then put it back
-  const file = namespaceFiles[Math.floor(k / 2) * 7 % namespaceFiles.length];
+  const file = namespaceFiles[(Math.floor(k / 2) * 7) % namespaceFiles.length];
   const lines = file.text.split("\n");
   const line = lines.findIndex((l) => /^allow \S+\/svc-\S+ -> /.test(l));
   const caller = lines[line].split(" ")[1];
@@ -96,14 +103,21 @@ for (let k = 0; k < options.edits; k++) {
   const hasError = (d) => d.some((x) => x.code === "SP2001");
   const since = process.hrtime.bigint();
   const fresh = arrival(uri, breaking ? hasError : (d) => !hasError(d), since);
-  rpc.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [{ range, text: breaking ? "x" : "" }] });
+  rpc.sendNotification("textDocument/didChange", {
+    textDocument: { uri, version },
+    contentChanges: [{ range, text: breaking ? "x" : "" }],
+  });
   const ms = await fresh;
   times.push(ms);
-  process.stdout.write(`edit ${k + 1}: ${file.path}:${line + 1} ${breaking ? `\`${caller}\` -> \`${caller}x\`` : "back"}: fresh diagnostics after ${ms.toFixed(0)} ms\n`);
+  process.stdout.write(
+    `edit ${k + 1}: ${file.path}:${line + 1} ${breaking ? `\`${caller}\` -> \`${caller}x\`` : "back"}: fresh diagnostics after ${ms.toFixed(0)} ms\n`,
+  );
   // let the server settle between edits (it publishes every open file of the program)
   await new Promise((r) => setTimeout(r, 300));
 }
-process.stdout.write(`median over ${times.length} one-line edits: ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})\n`);
+process.stdout.write(
+  `median over ${times.length} one-line edits: ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})\n`,
+);
 
 await rpc.sendRequest("shutdown");
 rpc.dispose();

@@ -26,7 +26,15 @@ import { generateTopology, toSecpol, describeTopology } from "./topology.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..", "..");
-const options = { sizes: [5000, 20000], shape: "single", verify: true, top: 25, keep: false, inlining: true, secpolcRoot: root };
+const options = {
+  sizes: [5000, 20000],
+  shape: "single",
+  verify: true,
+  top: 25,
+  keep: false,
+  inlining: true,
+  secpolcRoot: root,
+};
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === "--sizes") options.sizes = argv[++i].split(",").map(Number);
@@ -103,7 +111,9 @@ function adjacentSourceMaps() {
       else if (name.name.endsWith(".js") && existsSync(`${path}.map`)) {
         const map = JSON.parse(readFileSync(`${path}.map`, "utf8"));
         // a bundle's map (dist/bin/) has many sources; tsc's one
-        const sources = map.sources.map((source) => relative(options.secpolcRoot, resolve(dirname(path), map.sourceRoot ?? "", source)));
+        const sources = map.sources.map((source) =>
+          relative(options.secpolcRoot, resolve(dirname(path), map.sourceRoot ?? "", source)),
+        );
         maps.set(relative(dist, path).split("\\").join("/"), { sources, lines: parseMappings(map.mappings) });
       }
     }
@@ -115,10 +125,15 @@ function adjacentSourceMaps() {
 function buildSourceMaps() {
   const adjacent = adjacentSourceMaps();
   if (adjacent.size > 0) return { maps: adjacent, stale: [] };
-  if (options.secpolcRoot !== root) return { maps: adjacent, stale: ["(no source maps beside --secpolc-root's dist/)"] };
+  if (options.secpolcRoot !== root)
+    return { maps: adjacent, stale: ["(no source maps beside --secpolc-root's dist/)"] };
   const out = join(scratch, "mapped");
   const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
-  spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json"), "--outDir", out, "--sourceMap", "--declaration", "false"], { cwd: root, encoding: "utf8" });
+  spawnSync(
+    process.execPath,
+    [tsc, "-p", join(root, "tsconfig.build.json"), "--outDir", out, "--sourceMap", "--declaration", "false"],
+    { cwd: root, encoding: "utf8" },
+  );
   const maps = new Map();
   const stale = [];
   const walk = (dir) => {
@@ -135,7 +150,9 @@ function buildSourceMaps() {
           continue;
         }
         const map = JSON.parse(readFileSync(`${path}.map`, "utf8"));
-        const sources = map.sources.map((source) => relative(root, resolve(dirname(path), map.sourceRoot ?? "", source).replace(out, join(root, "src"))));
+        const sources = map.sources.map((source) =>
+          relative(root, resolve(dirname(path), map.sourceRoot ?? "", source).replace(out, join(root, "src"))),
+        );
         maps.set(rel.split("\\").join("/"), { sources, lines: parseMappings(map.mappings) });
       }
     }
@@ -212,7 +229,10 @@ const PIPELINE = [
 const ms = (v) => `${v.toFixed(0).padStart(7)} ms`;
 
 const { maps, stale } = buildSourceMaps();
-if (stale.length > 0) log(`note: dist/ differs from the current src/ for ${stale.join(", ")}; those frames are shown by their dist/ location`);
+if (stale.length > 0)
+  log(
+    `note: dist/ differs from the current src/ for ${stale.join(", ")}; those frames are shown by their dist/ location`,
+  );
 
 for (const n of options.sizes) {
   const dir = join(scratch, `n${n}`);
@@ -220,35 +240,64 @@ for (const n of options.sizes) {
   const topology = generateTopology(n, undefined, options.shape);
   for (const file of toSecpol(topology)) writeFileSync(join(dir, "program", file.path), file.text);
   const stats = describeTopology(topology);
-  const args = [...(options.inlining ? [] : ["--no-turbo-inlining"]), "--cpu-prof", "--cpu-prof-dir", "prof", join(options.secpolcRoot, "bin", "secpolc.js"), "build", "program", "-o", "out", "--stats", ...(options.verify ? [] : ["--no-verify"])];
-  const timeArgs = existsSync("/usr/bin/time") ? ["-f", "%e s wall, %M KB peak RSS", "-o", join(dir, "time.txt"), process.execPath, ...args] : undefined;
-  const result = timeArgs ? spawnSync("/usr/bin/time", timeArgs, { cwd: dir, encoding: "utf8" }) : spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8" });
-  log(`\n== ${options.shape} N=${n} [${relative(process.cwd(), options.secpolcRoot) || "."}] (${stats.services} services, ${stats.namespaces} namespaces, ${stats.calls} calls): secpolc build${options.verify ? "" : " --no-verify"} --stats, under --cpu-prof${options.inlining ? "" : " --no-turbo-inlining"}`);
+  const args = [
+    ...(options.inlining ? [] : ["--no-turbo-inlining"]),
+    "--cpu-prof",
+    "--cpu-prof-dir",
+    "prof",
+    join(options.secpolcRoot, "bin", "secpolc.js"),
+    "build",
+    "program",
+    "-o",
+    "out",
+    "--stats",
+    ...(options.verify ? [] : ["--no-verify"]),
+  ];
+  const timeArgs = existsSync("/usr/bin/time")
+    ? ["-f", "%e s wall, %M KB peak RSS", "-o", join(dir, "time.txt"), process.execPath, ...args]
+    : undefined;
+  const result = timeArgs
+    ? spawnSync("/usr/bin/time", timeArgs, { cwd: dir, encoding: "utf8" })
+    : spawnSync(process.execPath, args, { cwd: dir, encoding: "utf8" });
+  log(
+    `\n== ${options.shape} N=${n} [${relative(process.cwd(), options.secpolcRoot) || "."}] (${stats.services} services, ${stats.namespaces} namespaces, ${stats.calls} calls): secpolc build${options.verify ? "" : " --no-verify"} --stats, under --cpu-prof${options.inlining ? "" : " --no-turbo-inlining"}`,
+  );
   if (result.status !== 0) {
     log(`failed (exit ${result.status ?? result.signal}):\n${result.stderr}`);
     continue;
   }
-  log(`process: ${timeArgs ? readFileSync(join(dir, "time.txt"), "utf8").trim() : "(no /usr/bin/time)"} (profiling adds some overhead)`);
-  log(`--stats: ${result.stderr.split("\n").find((l) => l.startsWith("secpolc:"))?.replace(/^secpolc: /, "") ?? "(none)"}`);
+  log(
+    `process: ${timeArgs ? readFileSync(join(dir, "time.txt"), "utf8").trim() : "(no /usr/bin/time)"} (profiling adds some overhead)`,
+  );
+  log(
+    `--stats: ${
+      result.stderr
+        .split("\n")
+        .find((l) => l.startsWith("secpolc:"))
+        ?.replace(/^secpolc: /, "") ?? "(none)"
+    }`,
+  );
   const file = readdirSync(join(dir, "prof")).find((f) => f.endsWith(".cpuprofile"));
   const profile = JSON.parse(readFileSync(join(dir, "prof", file), "utf8"));
   const summary = summarise(profile, maps);
   log(`\nsampled ${summary.total.toFixed(0)} ms. Inclusive time of the pipeline's functions:`);
   for (const [name, what] of PIPELINE) {
     const t = summary.inclusive.get(name);
-    if (t !== undefined) log(`  ${ms(t)}  ${(100 * t / summary.total).toFixed(1).padStart(5)}%  ${name.padEnd(24)} ${what}`);
+    if (t !== undefined)
+      log(`  ${ms(t)}  ${((100 * t) / summary.total).toFixed(1).padStart(5)}%  ${name.padEnd(24)} ${what}`);
   }
   for (const special of ["(garbage collector)", "(program)", "(idle)"]) {
     const t = [...summary.self].filter(([k]) => k.startsWith(`${special}\t`)).reduce((s, [, v]) => s + v, 0);
-    log(`  ${ms(t)}  ${(100 * t / summary.total).toFixed(1).padStart(5)}%  ${special}`);
+    log(`  ${ms(t)}  ${((100 * t) / summary.total).toFixed(1).padStart(5)}%  ${special}`);
   }
   log(`\ntop ${options.top} functions by self time:`);
   for (const [key, t] of [...summary.self].sort((a, b) => b[1] - a[1]).slice(0, options.top)) {
     const [name, where] = key.split("\t");
-    log(`  ${ms(t)}  ${(100 * t / summary.total).toFixed(1).padStart(5)}%  ${name.padEnd(32)} ${where}`);
+    log(`  ${ms(t)}  ${((100 * t) / summary.total).toFixed(1).padStart(5)}%  ${name.padEnd(32)} ${where}`);
   }
   log(`\nself time by file (top 12):`);
-  for (const [where, t] of [...summary.byFile].sort((a, b) => b[1] - a[1]).slice(0, 12)) log(`  ${ms(t)}  ${(100 * t / summary.total).toFixed(1).padStart(5)}%  ${where}`);
+  for (const [where, t] of [...summary.byFile].sort((a, b) => b[1] - a[1]).slice(0, 12))
+    log(`  ${ms(t)}  ${((100 * t) / summary.total).toFixed(1).padStart(5)}%  ${where}`);
   rmSync(join(dir, "out"), { recursive: true, force: true });
 }
 

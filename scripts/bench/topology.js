@@ -47,7 +47,14 @@ export const TIERS = [
 ];
 
 export const CLUSTER = { version: "1.30", podCIDR: "10.244.0.0/16", serviceCIDR: "10.96.0.0/12" };
-export const DNS = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, ports: [{ protocol: "TCP", port: 53 }, { protocol: "UDP", port: 53 }] };
+export const DNS = {
+  namespace: "kube-system",
+  labels: { "k8s-app": "kube-dns" },
+  ports: [
+    { protocol: "TCP", port: 53 },
+    { protocol: "UDP", port: 53 },
+  ],
+};
 export const CROSS_NAMESPACE_SHARE = 0.25;
 /** realistic shape: the share of calls across namespaces written as `ns(team=T)` peers */
 export const TEAM_CALL_SHARE = 0.1;
@@ -94,7 +101,11 @@ export function generateTopology(n, seed = "secpolc-bench", shape = "single") {
     const name = `svc-${pad(i, svcWidth)}`;
     members[nsIndex].push(i);
     const labels = realistic
-      ? { [NAME_KEY]: name, [COMPONENT_KEY]: t.tier, ...(i % 3 !== 0 ? { [PART_OF_KEY]: `${namespaces[nsIndex]}-part-${(i >> 3) % 3}` } : {}) }
+      ? {
+          [NAME_KEY]: name,
+          [COMPONENT_KEY]: t.tier,
+          ...(i % 3 !== 0 ? { [PART_OF_KEY]: `${namespaces[nsIndex]}-part-${(i >> 3) % 3}` } : {}),
+        }
       : { app: name, tier: t.tier };
     // the labels the workload is selected by: in the single shape only `app`
     const selector = realistic ? labels : { app: name };
@@ -102,9 +113,13 @@ export function generateTopology(n, seed = "secpolc-bench", shape = "single") {
   });
   const team = (nsIndex) => `team-${pad(Math.floor(nsIndex / 5), nsWidth)}`;
   const sandbox = (nsIndex) => realistic && nsIndex % 10 === 9;
-  const namespaceLabels = namespaces.map((_, i) => (realistic ? { team: team(i), ...(sandbox(i) ? { env: "sandbox" } : {}) } : {}));
+  const namespaceLabels = namespaces.map((_, i) =>
+    realistic ? { team: team(i), ...(sandbox(i) ? { env: "sandbox" } : {}) } : {},
+  );
   // a non-sandbox namespace with an odd index denies sandbox namespaces' pods; the others the metadata address
-  const denies = namespaces.map((_, i) => (!realistic ? undefined : i % 2 === 1 && !sandbox(i) ? "sandbox" : "metadata"));
+  const denies = namespaces.map((_, i) =>
+    !realistic ? undefined : i % 2 === 1 && !sandbox(i) ? "sandbox" : "metadata",
+  );
   const denied = (fromNs, toNs) => sandbox(fromNs) && denies[toNs] === "sandbox";
   const calls = [];
   const teamCalls = [];
@@ -137,8 +152,23 @@ export function generateTopology(n, seed = "secpolc-bench", shape = "single") {
     }
   }
   // where the metadata address is denied, the namespace's first workload calls out to the world on 443
-  const worldCalls = realistic ? members.filter((m, i) => m.length > 0 && denies[i] === "metadata").map((m) => m[0]) : [];
-  return { n, seed, shape, cluster: CLUSTER, dns: DNS, namespaces, namespaceLabels, services, calls, teamCalls, worldCalls, denies };
+  const worldCalls = realistic
+    ? members.filter((m, i) => m.length > 0 && denies[i] === "metadata").map((m) => m[0])
+    : [];
+  return {
+    n,
+    seed,
+    shape,
+    cluster: CLUSTER,
+    dns: DNS,
+    namespaces,
+    namespaceLabels,
+    services,
+    calls,
+    teamCalls,
+    worldCalls,
+    denies,
+  };
 }
 
 /** Whether pods of a namespace with labels `from` are denied into namespace index `to`. */
@@ -153,7 +183,9 @@ const selectorText = (labels) =>
 
 /** Statistics of a topology, for the report. */
 export function describeTopology(topology) {
-  const cross = topology.calls.filter((c) => topology.services[c.from].namespace !== topology.services[c.to].namespace).length;
+  const cross = topology.calls.filter(
+    (c) => topology.services[c.from].namespace !== topology.services[c.to].namespace,
+  ).length;
   return {
     shape: topology.shape,
     services: topology.n,
@@ -173,20 +205,29 @@ export function describeTopology(topology) {
 export function toSecpol(topology) {
   const { cluster } = topology;
   const files = [
-    { path: "cluster.secpol", text: `cluster { version ${cluster.version}; podCIDR ${cluster.podCIDR}; serviceCIDR ${cluster.serviceCIDR} }\n` },
+    {
+      path: "cluster.secpol",
+      text: `cluster { version ${cluster.version}; podCIDR ${cluster.podCIDR}; serviceCIDR ${cluster.serviceCIDR} }\n`,
+    },
   ];
   const byNamespace = new Map(topology.namespaces.map((ns) => [ns, { workloads: [], rules: [] }]));
   for (const s of topology.services) {
-    byNamespace.get(s.namespace).workloads.push(`  workload ${s.name} ${selectorText(s.selector)} port ${s.port.name} ${s.port.number}`);
+    byNamespace
+      .get(s.namespace)
+      .workloads.push(`  workload ${s.name} ${selectorText(s.selector)} port ${s.port.name} ${s.port.number}`);
   }
   for (const c of topology.calls) {
     const from = topology.services[c.from];
     const to = topology.services[c.to];
-    byNamespace.get(from.namespace).rules.push(`allow ${from.namespace}/${from.name} -> ${to.namespace}/${to.name}: ${to.port.name}`);
+    byNamespace
+      .get(from.namespace)
+      .rules.push(`allow ${from.namespace}/${from.name} -> ${to.namespace}/${to.name}: ${to.port.name}`);
   }
   for (const c of topology.teamCalls) {
     const to = topology.services[c.to];
-    byNamespace.get(topology.services[c.from].namespace).rules.push(`allow ns(team=${c.team}) -> ${to.namespace}/${to.name}: ${to.port.name}`);
+    byNamespace
+      .get(topology.services[c.from].namespace)
+      .rules.push(`allow ns(team=${c.team}) -> ${to.namespace}/${to.name}: ${to.port.name}`);
   }
   for (const i of topology.worldCalls) {
     const from = topology.services[i];
@@ -194,10 +235,32 @@ export function toSecpol(topology) {
   }
   topology.namespaces.forEach((ns, i) => {
     const { workloads, rules } = byNamespace.get(ns);
-    const labels = Object.keys(topology.namespaceLabels[i]).length > 0 ? [`  labels ${Object.entries(topology.namespaceLabels[i]).map(([k, v]) => `${k}=${v}`).join(", ")}`] : [];
+    const labels =
+      Object.keys(topology.namespaceLabels[i]).length > 0
+        ? [
+            `  labels ${Object.entries(topology.namespaceLabels[i])
+              .map(([k, v]) => `${k}=${v}`)
+              .join(", ")}`,
+          ]
+        : [];
     const deny =
-      topology.denies[i] === "metadata" ? [`deny ${ns}/* -> cidr ${METADATA_CIDR}`] : topology.denies[i] === "sandbox" ? [`deny ns(env=sandbox) -> ${ns}/*`] : [];
-    const text = [`namespace ${ns} {`, "  default deny", ...labels, ...workloads, "}", "", ...rules, `allow ${ns}/* -> dns`, ...deny, ""].join("\n");
+      topology.denies[i] === "metadata"
+        ? [`deny ${ns}/* -> cidr ${METADATA_CIDR}`]
+        : topology.denies[i] === "sandbox"
+          ? [`deny ns(env=sandbox) -> ${ns}/*`]
+          : [];
+    const text = [
+      `namespace ${ns} {`,
+      "  default deny",
+      ...labels,
+      ...workloads,
+      "}",
+      "",
+      ...rules,
+      `allow ${ns}/* -> dns`,
+      ...deny,
+      "",
+    ].join("\n");
     files.push({ path: `${ns}.secpol`, text });
   });
   return files;
@@ -213,7 +276,14 @@ export function toJson(topology) {
     namespaces: topology.namespaces,
     namespaceLabels: topology.namespaceLabels,
     denies: topology.denies,
-    services: topology.services.map((s) => ({ name: s.name, namespace: s.namespace, nsIndex: s.nsIndex, labels: s.labels, selector: s.selector, port: s.port })),
+    services: topology.services.map((s) => ({
+      name: s.name,
+      namespace: s.namespace,
+      nsIndex: s.nsIndex,
+      labels: s.labels,
+      selector: s.selector,
+      port: s.port,
+    })),
     calls: topology.calls.map((c) => [c.from, c.to]),
     teamCalls: topology.teamCalls.map((c) => ({ team: c.team, to: c.to })),
     worldCalls: topology.worldCalls,

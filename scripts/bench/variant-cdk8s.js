@@ -27,7 +27,15 @@ const topology = JSON.parse(readFileSync(topologyPath, "utf8"));
 const app = new cdk8s.App({ outdir });
 const chart = new cdk8s.Chart(app, "policies");
 
-const { Pods, Namespaces, NetworkPolicy, NetworkPolicyIpBlock, NetworkPolicyPort, NetworkPolicyTrafficDefault, LabelExpression } = kplus;
+const {
+  Pods,
+  Namespaces,
+  NetworkPolicy,
+  NetworkPolicyIpBlock,
+  NetworkPolicyPort,
+  NetworkPolicyTrafficDefault,
+  LabelExpression,
+} = kplus;
 const tcp = (port) => NetworkPolicyPort.tcp(port);
 
 const dns = Pods.select(chart, "dns", {
@@ -38,7 +46,9 @@ const dnsPorts = topology.dns.ports.map((p) => (p.protocol === "UDP" ? NetworkPo
 
 const namespacePolicies = topology.namespaces.map((ns, i) => {
   const labels = topology.namespaceLabels?.[i] ?? {};
-  new kplus.Namespace(chart, `namespace-${ns}`, { metadata: { name: ns, ...(Object.keys(labels).length > 0 ? { labels } : {}) } });
+  new kplus.Namespace(chart, `namespace-${ns}`, {
+    metadata: { name: ns, ...(Object.keys(labels).length > 0 ? { labels } : {}) },
+  });
   return new NetworkPolicy(chart, `default-deny-${ns}`, {
     metadata: { name: "default-deny", namespace: ns },
     ingress: { default: NetworkPolicyTrafficDefault.DENY },
@@ -75,7 +85,10 @@ for (const { team, to } of topology.teamCalls ?? []) {
   const callee = topology.services[to];
   const ports = [tcp(callee.port.number)];
   const guarded = topology.denies[callee.nsIndex] === "sandbox";
-  const peer = Namespaces.select(chart, `team-${team}-to-${callee.name}`, { labels: { team }, ...(guarded ? { expressions: [LabelExpression.notIn("env", ["sandbox"])] } : {}) });
+  const peer = Namespaces.select(chart, `team-${team}-to-${callee.name}`, {
+    labels: { team },
+    ...(guarded ? { expressions: [LabelExpression.notIn("env", ["sandbox"])] } : {}),
+  });
   policies[to].addIngressRule(peer, ports);
   topology.namespaces.forEach((_, i) => {
     const labels = topology.namespaceLabels[i];
@@ -86,7 +99,10 @@ const { podCIDR, serviceCIDR } = topology.cluster;
 for (const i of topology.worldCalls ?? []) {
   const name = topology.services[i].name;
   const ports = [tcp(443)];
-  policies[i].addEgressRule(NetworkPolicyIpBlock.ipv4(chart, `world-v4-${name}`, "0.0.0.0/0", [podCIDR, serviceCIDR, "169.254.169.254/32"]), ports);
+  policies[i].addEgressRule(
+    NetworkPolicyIpBlock.ipv4(chart, `world-v4-${name}`, "0.0.0.0/0", [podCIDR, serviceCIDR, "169.254.169.254/32"]),
+    ports,
+  );
   policies[i].addEgressRule(NetworkPolicyIpBlock.anyIpv6(chart, `world-v6-${name}`), ports);
 }
 

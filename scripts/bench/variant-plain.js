@@ -21,7 +21,11 @@ const objects = [];
 const namespacePolicies = [];
 topology.namespaces.forEach((ns, i) => {
   const labels = topology.namespaceLabels?.[i] ?? {};
-  objects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns, ...(Object.keys(labels).length > 0 ? { labels } : {}) } });
+  objects.push({
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: ns, ...(Object.keys(labels).length > 0 ? { labels } : {}) },
+  });
   const policy = {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -31,7 +35,12 @@ topology.namespaces.forEach((ns, i) => {
       policyTypes: ["Egress", "Ingress"],
       egress: [
         {
-          to: [{ namespaceSelector: { matchLabels: { [NAME_LABEL]: topology.dns.namespace } }, podSelector: { matchLabels: { ...topology.dns.labels } } }],
+          to: [
+            {
+              namespaceSelector: { matchLabels: { [NAME_LABEL]: topology.dns.namespace } },
+              podSelector: { matchLabels: { ...topology.dns.labels } },
+            },
+          ],
           ports: topology.dns.ports.map((p) => ({ protocol: p.protocol, port: p.port })),
         },
       ],
@@ -40,8 +49,12 @@ topology.namespaces.forEach((ns, i) => {
   objects.push(policy);
   namespacePolicies.push(policy);
 });
-const remote = (of) => ({ namespaceSelector: { matchLabels: { [NAME_LABEL]: of.namespace } }, podSelector: { matchLabels: { ...of.selector } } });
-const peer = (of, from) => (of.namespace === from.namespace ? { podSelector: { matchLabels: { ...of.selector } } } : remote(of));
+const remote = (of) => ({
+  namespaceSelector: { matchLabels: { [NAME_LABEL]: of.namespace } },
+  podSelector: { matchLabels: { ...of.selector } },
+});
+const peer = (of, from) =>
+  of.namespace === from.namespace ? { podSelector: { matchLabels: { ...of.selector } } } : remote(of);
 const policies = topology.services.map((s) => ({
   apiVersion: "networking.k8s.io/v1",
   kind: "NetworkPolicy",
@@ -67,11 +80,15 @@ for (const { team, to } of topology.teamCalls ?? []) {
   const guarded = topology.denies[callee.nsIndex] === "sandbox";
   const into = policies[to].spec;
   if (into.ingress.length === 0) into.policyTypes.push("Ingress");
-  const namespaceSelector = { matchLabels: { team }, ...(guarded ? { matchExpressions: [{ key: "env", operator: "NotIn", values: ["sandbox"] }] } : {}) };
+  const namespaceSelector = {
+    matchLabels: { team },
+    ...(guarded ? { matchExpressions: [{ key: "env", operator: "NotIn", values: ["sandbox"] }] } : {}),
+  };
   into.ingress.push({ from: [{ namespaceSelector, podSelector: {} }], ports });
   topology.namespaces.forEach((_, i) => {
     const labels = topology.namespaceLabels[i];
-    if (labels.team === team && !(guarded && labels.env === "sandbox")) namespacePolicies[i].spec.egress.push({ to: [remote(callee)], ports });
+    if (labels.team === team && !(guarded && labels.env === "sandbox"))
+      namespacePolicies[i].spec.egress.push({ to: [remote(callee)], ports });
   });
 }
 for (const i of topology.worldCalls ?? []) {

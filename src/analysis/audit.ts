@@ -54,7 +54,10 @@ const podPath: Record<string, string> = {
   CronJob: "spec.jobTemplate.spec.template",
 };
 
-const valueAt = (object: Json | undefined, path: string): unknown => (path === "" ? object : path.split(".").reduce<any>((o, key) => (o === undefined || o === null ? undefined : o[key]), object));
+const valueAt = (object: Json | undefined, path: string): unknown =>
+  path === ""
+    ? object
+    : path.split(".").reduce<any>((o, key) => (o === undefined || o === null ? undefined : o[key]), object);
 
 /**
  * What the Pod Security checks and the program's requirements read of a pod, as types: "string",
@@ -66,7 +69,12 @@ const valueAt = (object: Json | undefined, path: string): unknown => (path === "
  */
 export type Shape = "string" | "number" | "integer" | "boolean" | Shape[] | { [field: string]: Shape };
 const handler: Shape = { httpGet: { host: "string" }, tcpSocket: { host: "string" } };
-const profiles = { appArmorProfile: { type: "string" }, seLinuxOptions: { type: "string", user: "string", role: "string" }, seccompProfile: { type: "string" }, windowsOptions: { hostProcess: "boolean" } } satisfies Shape;
+const profiles = {
+  appArmorProfile: { type: "string" },
+  seLinuxOptions: { type: "string", user: "string", role: "string" },
+  seccompProfile: { type: "string" },
+  windowsOptions: { hostProcess: "boolean" },
+} satisfies Shape;
 /** The fields of a SecurityContext, the pod's and a container's, read as booleans and numbers. */
 const flags = { runAsNonRoot: "boolean", runAsUser: "integer", runAsGroup: "integer" } satisfies Shape;
 const container: Shape = {
@@ -86,7 +94,12 @@ const container: Shape = {
   startupProbe: handler,
   lifecycle: { postStart: handler, preStop: handler },
 };
-export const metadataShape: Shape = { name: "string", namespace: "string", labels: { "*": "string" }, annotations: { "*": "string" } };
+export const metadataShape: Shape = {
+  name: "string",
+  namespace: "string",
+  labels: { "*": "string" },
+  annotations: { "*": "string" },
+};
 const podShape: Shape = {
   metadata: metadataShape,
   spec: {
@@ -123,7 +136,8 @@ export function fitted(value: unknown, shape: Shape, path: string): { value: unk
     }
     return { value: items };
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { problem: `\`${path}\` must be an object` };
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { problem: `\`${path}\` must be an object` };
   const result: Json = {};
   for (const [field, child] of Object.entries(value as Json)) {
     if (child === null) continue;
@@ -139,12 +153,15 @@ export function fitted(value: unknown, shape: Shape, path: string): { value: unk
   return { value: result };
 }
 
-
 /**
  * The Pods and pod-making workloads of the manifests (read as kubectl reads them), each with the
  * fields the checks read of the right type; the others are diagnostics.
  */
-export function readWorkloads(manifests: readonly SourceText[]): { workloads: WorkloadObject[]; objects: ManifestObject[]; diagnostics: Diagnostic[] } {
+export function readWorkloads(manifests: readonly SourceText[]): {
+  workloads: WorkloadObject[];
+  objects: ManifestObject[];
+  diagnostics: Diagnostic[];
+} {
   const read = readManifestObjects(manifests);
   const workloads: WorkloadObject[] = [];
   const diagnostics = [...read.diagnostics];
@@ -160,17 +177,39 @@ export function readWorkloads(manifests: readonly SourceText[]): { workloads: Wo
     }
     const { metadata: podMetadata, spec } = pod.value as Json;
     const own = (metadata as { value: Json }).value;
-    workloads.push({ kind: o.kind, namespace: own.namespace ?? "default", name: own.name ?? "", labels: own.labels ?? {}, metadata: podMetadata ?? {}, spec: spec ?? {}, span });
+    workloads.push({
+      kind: o.kind,
+      namespace: own.namespace ?? "default",
+      name: own.name ?? "",
+      labels: own.labels ?? {},
+      metadata: podMetadata ?? {},
+      spec: spec ?? {},
+      span,
+    });
   }
   return { workloads, objects: read.objects, diagnostics: sortDiagnostics(diagnostics) };
 }
 
 const versionText = (v: Version | "latest") => (v === "latest" ? "latest" : `v${v.major}.${v.minor}`);
 
-export function auditAtLevel(workloads: readonly WorkloadObject[], level: Level, version: Version | "latest"): AuditResult[] {
+export function auditAtLevel(
+  workloads: readonly WorkloadObject[],
+  level: Level,
+  version: Version | "latest",
+): AuditResult[] {
   return workloads.map((w) => {
     const violations = evaluatePod(w.metadata, w.spec, level, version);
-    return { kind: w.kind, namespace: w.namespace, name: w.name, level, version: versionText(version), mode: "enforce", allowed: violations.length === 0, violations, span: w.span };
+    return {
+      kind: w.kind,
+      namespace: w.namespace,
+      name: w.name,
+      level,
+      version: versionText(version),
+      mode: "enforce",
+      allowed: violations.length === 0,
+      violations,
+      span: w.span,
+    };
   });
 }
 
@@ -182,17 +221,37 @@ export function auditAgainstProgram(workloads: readonly WorkloadObject[], model:
     for (const mode of ["enforce", "warn", "audit"] as const) {
       const setting = owned?.podSecurity[mode];
       if (!setting) continue;
-      const version = setting.version === "latest" ? "latest" : { major: Number(setting.version.slice(1).split(".")[0]), minor: Number(setting.version.split(".")[1]) };
+      const version =
+        setting.version === "latest"
+          ? "latest"
+          : { major: Number(setting.version.slice(1).split(".")[0]), minor: Number(setting.version.split(".")[1]) };
       const violations = evaluatePod(w.metadata, w.spec, setting.level, version);
-      results.push({ kind: w.kind, namespace: w.namespace, name: w.name, level: setting.level, version: setting.version, mode, allowed: violations.length === 0, violations, span: w.span });
+      results.push({
+        kind: w.kind,
+        namespace: w.namespace,
+        name: w.name,
+        level: setting.level,
+        version: setting.version,
+        mode,
+        allowed: violations.length === 0,
+        violations,
+        span: w.span,
+      });
     }
   }
   return results;
 }
 
-
-const CONTAINER_LISTS: [ContainerKind, string][] = [["container", "containers"], ["initContainer", "initContainers"], ["ephemeralContainer", "ephemeralContainers"]];
-const CONTAINER_WORDS: Record<ContainerKind, string> = { container: "container", initContainer: "init container", ephemeralContainer: "ephemeral container" };
+const CONTAINER_LISTS: [ContainerKind, string][] = [
+  ["container", "containers"],
+  ["initContainer", "initContainers"],
+  ["ephemeralContainer", "ephemeralContainers"],
+];
+const CONTAINER_WORDS: Record<ContainerKind, string> = {
+  container: "container",
+  initContainer: "init container",
+  ephemeralContainer: "ephemeral container",
+};
 
 /**
  * The program's own settings (`require`, `set`, the safe values of `deny`) for the pods a workload
@@ -217,14 +276,22 @@ export function auditRequirements(workloads: readonly WorkloadObject[], model: M
       for (const field of entry.values) {
         // every container kind, as the Pod Security checks judge them; each kind is patched (or not) on its own
         const groups: [ContainerKind | "pod", Json[]][] =
-          field.scope === "pod" ? [["pod", [w.spec]]] : CONTAINER_LISTS.map(([kind, list]) => [kind, (w.spec[list] ?? []) as Json[]]);
+          field.scope === "pod"
+            ? [["pod", [w.spec]]]
+            : CONTAINER_LISTS.map(([kind, list]) => [kind, (w.spec[list] ?? []) as Json[]]);
         for (const [kind, holders] of groups) {
           const missing = holders.filter((h) => JSON.stringify(valueAt(h, field.path)) !== JSON.stringify(field.value));
           if (missing.length === 0) continue;
-          const where = kind === "pod" ? "the pod" : `${CONTAINER_WORDS[kind]}${missing.length === 1 ? "" : "s"} ${missing.map((c) => `"${c.name}"`).join(", ")}`;
+          const where =
+            kind === "pod"
+              ? "the pod"
+              : `${CONTAINER_WORDS[kind]}${missing.length === 1 ? "" : "s"} ${missing.map((c) => `"${c.name}"`).join(", ")}`;
           const miss = patchMisses(entry.target, w, kind === "pod" ? "container" : kind, model.workloads);
           if (miss) unpatched.add(miss);
-          violations.push({ check: entry.item, message: `${entry.item} (${where} must set ${field.path}=${JSON.stringify(field.value)}; ${entry.span.file}:${entry.span.start.line}${miss ? "; not patched" : ""})` });
+          violations.push({
+            check: entry.item,
+            message: `${entry.item} (${where} must set ${field.path}=${JSON.stringify(field.value)}; ${entry.span.file}:${entry.span.start.line}${miss ? "; not patched" : ""})`,
+          });
         }
       }
     }
@@ -245,11 +312,17 @@ export function auditRequirements(workloads: readonly WorkloadObject[], model: M
 }
 
 /** The strongest level every workload of each namespace passes today. */
-export function suggestLevels(workloads: readonly WorkloadObject[], version: Version | "latest"): { namespace: string; level: Level; version: string }[] {
+export function suggestLevels(
+  workloads: readonly WorkloadObject[],
+  version: Version | "latest",
+): { namespace: string; level: Level; version: string }[] {
   const namespaces = [...new Set(workloads.map((w) => w.namespace))].sort();
   return namespaces.map((namespace) => {
     const mine = workloads.filter((w) => w.namespace === namespace);
-    const level = (["restricted", "baseline"] as const).find((l) => mine.every((w) => evaluatePod(w.metadata, w.spec, l, version).length === 0)) ?? "privileged";
+    const level =
+      (["restricted", "baseline"] as const).find((l) =>
+        mine.every((w) => evaluatePod(w.metadata, w.spec, l, version).length === 0),
+      ) ?? "privileged";
     return { namespace, level, version: versionText(version) };
   });
 }
@@ -259,15 +332,28 @@ export function renderAudit(results: readonly AuditResult[]): string {
     const what = `${r.kind} ${r.namespace}/${r.name}`;
     if (r.mode === "require") {
       if (r.allowed) return `${r.span.file}:${r.span.start.line}: ${what}: meets the program's requirements`;
-      const patch = r.unpatched ? `the SecurityContext patch would not set those marked "not patched": ${r.unpatched.join("; ")}` : "the SecurityContext patch would set them";
+      const patch = r.unpatched
+        ? `the SecurityContext patch would not set those marked "not patched": ${r.unpatched.join("; ")}`
+        : "the SecurityContext patch would set them";
       return `${r.span.file}:${r.span.start.line}: ${what}: misses the program's requirements (${patch}): ${r.violations.map((v) => v.message).join(", ")}`;
     }
-    if (r.allowed) return `${r.span.file}:${r.span.start.line}: ${what}: allowed by PodSecurity "${r.level}:${r.version}" (${r.mode})`;
+    if (r.allowed)
+      return `${r.span.file}:${r.span.start.line}: ${what}: allowed by PodSecurity "${r.level}:${r.version}" (${r.mode})`;
     return `${r.span.file}:${r.span.start.line}: ${what}: ${r.mode === "enforce" ? "would be forbidden" : r.mode === "warn" ? "warning" : "audit"}: violates PodSecurity "${r.level}:${r.version}": ${r.violations.map((v) => v.message).join(", ")}`;
   });
   return lines.length > 0 ? `${lines.join("\n")}\n` : "no Pods or pod-making workloads found\n";
 }
 
 export const auditToJson = (results: readonly AuditResult[]) => ({
-  results: results.map((r) => ({ kind: r.kind, namespace: r.namespace, name: r.name, level: r.level, version: r.version, mode: r.mode, allowed: r.allowed, violations: r.violations, ...(r.unpatched ? { unpatched: r.unpatched } : {}) })),
+  results: results.map((r) => ({
+    kind: r.kind,
+    namespace: r.namespace,
+    name: r.name,
+    level: r.level,
+    version: r.version,
+    mode: r.mode,
+    allowed: r.allowed,
+    violations: r.violations,
+    ...(r.unpatched ? { unpatched: r.unpatched } : {}),
+  })),
 });

@@ -4,13 +4,25 @@
  */
 import type { IpBlock } from "../semantics/ip.js";
 import { FRESH_VALUE, labelsKey, type Labels } from "../semantics/labels.js";
-import { evaluateFlow, ownedNamespaceLabels, sideOf, type Endpoint, type NamespaceLabels } from "../semantics/meaning.js";
+import {
+  evaluateFlow,
+  ownedNamespaceLabels,
+  sideOf,
+  type Endpoint,
+  type NamespaceLabels,
+} from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, otherEnd, type Clause, type Direction, type Model } from "../semantics/model.js";
 import { MAX_PORT, mergeRanges, MIN_PORT, portsKey, protocols, type Protocol } from "../semantics/ports.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { clausesNear } from "../semantics/lookup.js";
-import { blockName, onPort, universeRegions, type PodRegion, type PortName, type Regions } from "../semantics/universe.js";
-
+import {
+  blockName,
+  onPort,
+  universeRegions,
+  type PodRegion,
+  type PortName,
+  type Regions,
+} from "../semantics/universe.js";
 
 export interface NamedEndpoint {
   name: string;
@@ -54,12 +66,24 @@ export function namedEndpoints(models: readonly Model[]): NamedEndpoint[] | { to
  */
 export function regionEndpoints(regions: Exclude<Regions, { tooMany: string }>, destinations = false): NamedEndpoint[] {
   const result: NamedEndpoint[] = regions.pods.flatMap((r) => {
-    const plain: NamedEndpoint = { name: podRegionName(r), endpoint: { pod: { namespace: r.namespace.name, labels: r.labels, ports: r.ports } } };
+    const plain: NamedEndpoint = {
+      name: podRegionName(r),
+      endpoint: { pod: { namespace: r.namespace.name, labels: r.labels, ports: r.ports } },
+    };
     if (!destinations || !r.anyPorts) return [plain];
     const declaring = regions.portNames.filter((names) => names.length > 0);
-    return [plain, ...declaring.map((portNames) => ({ ...plain, name: `${plain.name} with port${portNames.length > 1 ? "s" : ""} ${portNames.map(portNameText).join(", ")}`, portNames }))];
+    return [
+      plain,
+      ...declaring.map((portNames) => ({
+        ...plain,
+        name: `${plain.name} with port${portNames.length > 1 ? "s" : ""} ${portNames.map(portNameText).join(", ")}`,
+        portNames,
+      })),
+    ];
   });
-  const firstNames = regions.addresses.map((a) => (a.holders.length === 0 ? `other addresses (IPv${a.family})` : blockName(mostSpecific(a.holders))));
+  const firstNames = regions.addresses.map((a) =>
+    a.holders.length === 0 ? `other addresses (IPv${a.family})` : blockName(mostSpecific(a.holders)),
+  );
   regions.addresses.forEach((a, i) => {
     const clash = firstNames.some((n, j) => j !== i && n === firstNames[i]);
     const name = clash ? [...new Set(a.holders.map(blockName))].sort().join(" and ") : firstNames[i];
@@ -80,7 +104,14 @@ export function podRegionName(r: PodRegion): string {
   const n = r.namespace;
   const extra = shownLabels(n.labels[0]);
   const name = n.labels[0][NAMESPACE_NAME_LABEL];
-  const place = n.owned || (!n.invented && extra === "") ? name : n.invented ? (extra === "" ? "other namespaces" : `ns[${extra}]`) : `${name}[${extra}]`;
+  const place =
+    n.owned || (!n.invented && extra === "")
+      ? name
+      : n.invented
+        ? extra === ""
+          ? "other namespaces"
+          : `ns[${extra}]`
+        : `${name}[${extra}]`;
   if (Object.keys(r.labels).length === 0) return n.owned ? `other pods of ${place}` : `pods of ${place}`;
   return `pods(${shownLabels(r.labels)}) in ${n.invented ? place : `ns ${place}`}`;
 }
@@ -89,7 +120,9 @@ const portNameText = (n: PortName): string => (n.protocol === "TCP" ? n.name : `
 
 /** The block most specific among these (the longest prefix, then the most excepts). */
 const mostSpecific = (blocks: readonly IpBlock[]): IpBlock =>
-  blocks.reduce((a, b) => (b.cidr.prefix > a.cidr.prefix || (b.cidr.prefix === a.cidr.prefix && b.except.length > a.except.length) ? b : a));
+  blocks.reduce((a, b) =>
+    b.cidr.prefix > a.cidr.prefix || (b.cidr.prefix === a.cidr.prefix && b.except.length > a.except.length) ? b : a,
+  );
 
 /** A run of ports of one protocol on which no verdict of the programs can differ. */
 export interface PortInterval {
@@ -112,12 +145,16 @@ export function portIntervals(models: readonly Model[]): PortInterval[] {
       if (to < MAX_PORT) cuts.add(to + 1);
     };
     for (const model of models) {
-      for (const rule of model.rules) for (const c of rule.clauses) for (const r of c.ports.numeric[protocol]) cut(r.from, r.to);
-      for (const a of model.assertions) for (const c of a.clauses) for (const r of c.ports.numeric[protocol]) cut(r.from, r.to);
+      for (const rule of model.rules)
+        for (const c of rule.clauses) for (const r of c.ports.numeric[protocol]) cut(r.from, r.to);
+      for (const a of model.assertions)
+        for (const c of a.clauses) for (const r of c.ports.numeric[protocol]) cut(r.from, r.to);
       for (const w of model.workloads) for (const p of w.ports) if (p.protocol === protocol) cut(p.port, p.port);
     }
     const sorted = [...cuts].sort((a, b) => a - b);
-    sorted.forEach((from, i) => result.push({ protocol, from, to: i + 1 < sorted.length ? sorted[i + 1] - 1 : MAX_PORT }));
+    sorted.forEach((from, i) =>
+      result.push({ protocol, from, to: i + 1 < sorted.length ? sorted[i + 1] - 1 : MAX_PORT }),
+    );
   }
   return result;
 }
@@ -125,7 +162,9 @@ export function portIntervals(models: readonly Model[]): PortInterval[] {
 /** Port intervals per protocol as `5432/tcp`, `8000..8080/tcp`, adjacent ones merged. */
 export function portList(intervals: readonly PortInterval[]): string[] {
   return protocols.flatMap((p) =>
-    mergeRanges(intervals.filter((i) => i.protocol === p)).map((r) => `${r.from === r.to ? r.from : `${r.from}..${r.to}`}/${p.toLowerCase()}`),
+    mergeRanges(intervals.filter((i) => i.protocol === p)).map(
+      (r) => `${r.from === r.to ? r.from : `${r.from}..${r.to}`}/${p.toLowerCase()}`,
+    ),
   );
 }
 
@@ -138,12 +177,19 @@ export function portList(intervals: readonly PortInterval[]): string[] {
 function sideText(model: Model, endpoint: Endpoint, direction: Direction, labels: NamespaceLabels): string {
   if (!("pod" in endpoint)) return "-";
   const side = sideOf(model, endpoint.pod, direction, labels, clausesNear(model, endpoint.pod.namespace));
-  const clauses = (list: readonly { clause: Clause }[]) => [...new Set(list.map(({ clause }) => `${endpointsKey(otherEnd(clause, direction))}:${portsKey(clause.ports)}`))].sort().join(";");
+  const clauses = (list: readonly { clause: Clause }[]) =>
+    [...new Set(list.map(({ clause }) => `${endpointsKey(otherEnd(clause, direction))}:${portsKey(clause.ports)}`))]
+      .sort()
+      .join(";");
   return side.posture ? `${side.posture.posture}|${clauses(side.allows)}|${clauses(side.denies)}` : "-";
 }
 
 /** `pairs: "all"` compares every pair, skipping none (the reference the skipping is tested against). */
-export function diffPrograms(before: Model, after: Model, pairs: "changed" | "all" = "changed"): ProgramDiff | { tooMany: string } {
+export function diffPrograms(
+  before: Model,
+  after: Model,
+  pairs: "changed" | "all" = "changed",
+): ProgramDiff | { tooMany: string } {
   const regions = universeRegions([before, after]);
   if ("tooMany" in regions) return regions;
   const byName = new Map(regions.namespaces.map((n) => [n.name, n.labels]));
@@ -156,9 +202,16 @@ export function diffPrograms(before: Model, after: Model, pairs: "changed" | "al
   // the pairs of two unchanged sides are skipped (every pair is compared when a namespace's labels
   // changed, since peers are then matched differently). A change to a few workloads of a
   // 5,000-service program is then compared on thousands of pairs, not 27 million.
-  const sameLabels = pairs === "changed" && regions.namespaces.every((n) => labelsKey(n.labels[0]) === labelsKey(n.labels[1]));
+  const sameLabels =
+    pairs === "changed" && regions.namespaces.every((n) => labelsKey(n.labels[0]) === labelsKey(n.labels[1]));
   const changed = (all: readonly NamedEndpoint[], direction: Direction) =>
-    new Set(all.filter((e) => !sameLabels || sideText(before, e.endpoint, direction, labelsBefore) !== sideText(after, e.endpoint, direction, labelsAfter)));
+    new Set(
+      all.filter(
+        (e) =>
+          !sameLabels ||
+          sideText(before, e.endpoint, direction, labelsBefore) !== sideText(after, e.endpoint, direction, labelsAfter),
+      ),
+    );
   const egressChanged = changed(sources, "egress");
   const ingressChanged = changed(destinations, "ingress");
   const gained: FlowChange[] = [];
@@ -169,12 +222,20 @@ export function diffPrograms(before: Model, after: Model, pairs: "changed" | "al
       if (!("pod" in src.endpoint) && !("pod" in dst.endpoint)) continue;
       const changed = { gained: [] as PortInterval[], lost: [] as PortInterval[] };
       for (const interval of ports) {
-        const flow = { src: src.endpoint, dst: endpointOn(dst, interval.protocol, interval.from), protocol: interval.protocol, port: interval.from };
+        const flow = {
+          src: src.endpoint,
+          dst: endpointOn(dst, interval.protocol, interval.from),
+          protocol: interval.protocol,
+          port: interval.from,
+        };
         const was = evaluateFlow(before, flow, labelsBefore).permitted;
         const is = evaluateFlow(after, flow, labelsAfter).permitted;
         if (was !== is) (is ? changed.gained : changed.lost).push(interval);
       }
-      for (const [kind, target] of [["gained", gained], ["lost", lost]] as const) {
+      for (const [kind, target] of [
+        ["gained", gained],
+        ["lost", lost],
+      ] as const) {
         if (changed[kind].length === 0) continue;
         target.push({ source: src.name, destination: dst.name, ports: portList(changed[kind]) });
       }
@@ -185,15 +246,27 @@ export function diffPrograms(before: Model, after: Model, pairs: "changed" | "al
 
 export function renderDiff(diff: ProgramDiff, format: "text" | "md"): string {
   const line = (sign: string, c: FlowChange) =>
-    format === "md" ? `| ${sign} | \`${c.source}\` | \`${c.destination}\` | ${c.ports.join(", ")} |` : `  ${sign} ${c.source} -> ${c.destination}: ${c.ports.join(", ")}`;
-  if (diff.gained.length === 0 && diff.lost.length === 0) return format === "md" ? "**secpolc diff:** no flow changes.\n" : "no flow changes\n";
+    format === "md"
+      ? `| ${sign} | \`${c.source}\` | \`${c.destination}\` | ${c.ports.join(", ")} |`
+      : `  ${sign} ${c.source} -> ${c.destination}: ${c.ports.join(", ")}`;
+  if (diff.gained.length === 0 && diff.lost.length === 0)
+    return format === "md" ? "**secpolc diff:** no flow changes.\n" : "no flow changes\n";
   if (format === "text") {
     const out: string[] = [];
-    if (diff.gained.length > 0) out.push(`flows gained (${diff.gained.length}):`, ...diff.gained.map((c) => line("+", c)));
+    if (diff.gained.length > 0)
+      out.push(`flows gained (${diff.gained.length}):`, ...diff.gained.map((c) => line("+", c)));
     if (diff.lost.length > 0) out.push(`flows lost (${diff.lost.length}):`, ...diff.lost.map((c) => line("-", c)));
     return `${out.join("\n")}\n`;
   }
-  const out = [`### secpolc diff: ${diff.gained.length} flow${diff.gained.length === 1 ? "" : "s"} gained, ${diff.lost.length} lost`, ""];
-  out.push("| | from | to | ports |", "|---|---|---|---|", ...diff.gained.map((c) => line("➕ gained", c)), ...diff.lost.map((c) => line("➖ lost", c)));
+  const out = [
+    `### secpolc diff: ${diff.gained.length} flow${diff.gained.length === 1 ? "" : "s"} gained, ${diff.lost.length} lost`,
+    "",
+  ];
+  out.push(
+    "| | from | to | ports |",
+    "|---|---|---|---|",
+    ...diff.gained.map((c) => line("➕ gained", c)),
+    ...diff.lost.map((c) => line("➖ lost", c)),
+  );
   return `${out.join("\n")}\n`;
 }

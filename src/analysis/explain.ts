@@ -9,7 +9,15 @@ import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import { addressInBlock, formatAddress, lastAddress } from "../semantics/ip.js";
 import { conjunctionMatches, witness, type Conjunction, type Labels } from "../semantics/labels.js";
-import { evaluateFlow, inEndpointSet, ownedNamespaceLabels, type ConcreteFlow, type Endpoint, type NamespaceLabels, type SideVerdict } from "../semantics/meaning.js";
+import {
+  evaluateFlow,
+  inEndpointSet,
+  ownedNamespaceLabels,
+  type ConcreteFlow,
+  type Endpoint,
+  type NamespaceLabels,
+  type SideVerdict,
+} from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model } from "../semantics/model.js";
 import { portSetContains, protocols, type Protocol } from "../semantics/ports.js";
 import { regionNamespaceLabels, universeRegions, type Regions } from "../semantics/universe.js";
@@ -85,7 +93,12 @@ export function endpointsOf(model: Model, set: EndpointSet, namespaces: Namespac
  * program's selectors and blocks tell apart there), with the labels of the regions' namespaces; as
  * `destinations`, pods of no workload per set of port names on the flow's port too (`endpointOn`).
  */
-export function regionEndpointsIn(regions: Exclude<Regions, { tooMany: string }>, set: EndpointSet, labels: NamespaceLabels, destinations = false): NamedEndpoint[] {
+export function regionEndpointsIn(
+  regions: Exclude<Regions, { tooMany: string }>,
+  set: EndpointSet,
+  labels: NamespaceLabels,
+  destinations = false,
+): NamedEndpoint[] {
   const result: NamedEndpoint[] = [];
   for (const e of regionEndpoints(regions, destinations)) if (inEndpointSet(set, e.endpoint, labels)) result.push(e);
   return result;
@@ -94,9 +107,13 @@ export function regionEndpointsIn(regions: Exclude<Regions, { tooMany: string }>
 /** A port per range start and named port of the clause, or a few when it names none. */
 function portsOf(clause: Clause, destination: Endpoint): { protocol: Protocol; port: number }[] {
   const result: { protocol: Protocol; port: number }[] = [];
-  for (const protocol of protocols) for (const r of clause.ports.numeric[protocol]) result.push({ protocol, port: r.from }, { protocol, port: r.to });
+  for (const protocol of protocols)
+    for (const r of clause.ports.numeric[protocol]) result.push({ protocol, port: r.from }, { protocol, port: r.to });
   for (const n of clause.ports.named) {
-    const declared = "pod" in destination ? destination.pod.ports.find((p) => p.name === n.name && p.protocol === n.protocol) : undefined;
+    const declared =
+      "pod" in destination
+        ? destination.pod.ports.find((p) => p.name === n.name && p.protocol === n.protocol)
+        : undefined;
     if (declared) result.push({ protocol: n.protocol, port: declared.port });
   }
   return result;
@@ -105,48 +122,78 @@ function portsOf(clause: Clause, destination: Endpoint): { protocol: Protocol; p
 /** An endpoint in source terms; a namespace invented to stand for a selector is shown by its labels (`ns(env=dev)`), given `labels`. */
 export function describeEndpoint(e: Endpoint, labels?: NamespaceLabels): string {
   if ("ip" in e) return formatAddress(e.ip.family, e.ip.value);
-  const shown = (l: Labels) => Object.entries(l).map(([k, v]) => `${k}=${v}`).join(",");
-  const invented = labels && e.pod.namespace.startsWith(INVENTED) ? shown(Object.fromEntries(Object.entries(labels(e.pod.namespace)).filter(([k]) => k !== NAMESPACE_NAME_LABEL))) : undefined;
+  const shown = (l: Labels) =>
+    Object.entries(l)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+  const invented =
+    labels && e.pod.namespace.startsWith(INVENTED)
+      ? shown(Object.fromEntries(Object.entries(labels(e.pod.namespace)).filter(([k]) => k !== NAMESPACE_NAME_LABEL)))
+      : undefined;
   return `pods(${shown(e.pod.labels)}) in ${invented === undefined ? `ns ${e.pod.namespace}` : `ns(${invented})`}`;
 }
 
-export const describeFlow = (f: ConcreteFlow, labels?: NamespaceLabels): string => `${describeEndpoint(f.src, labels)} -> ${describeEndpoint(f.dst, labels)}:${f.port}/${f.protocol.toLowerCase()}`;
+export const describeFlow = (f: ConcreteFlow, labels?: NamespaceLabels): string =>
+  `${describeEndpoint(f.src, labels)} -> ${describeEndpoint(f.dst, labels)}:${f.port}/${f.protocol.toLowerCase()}`;
 
 export function reasonsOf(verdict: { ingress: SideVerdict; egress: SideVerdict }): Reason[] {
   const reasons: Reason[] = [];
   for (const side of ["ingress", "egress"] as const) {
     const v = verdict[side];
     if (!v.managed) continue;
-    const add = (span: Span, effect: Reason["effect"]) => reasons.push({ file: span.file, line: span.start.line, side, effect, span });
+    const add = (span: Span, effect: Reason["effect"]) =>
+      reasons.push({ file: span.file, line: span.start.line, side, effect, span });
     for (const span of v.allows) add(span, "allow");
     for (const span of v.denies) add(span, "deny");
     // the posture decides when no rule does, or when it admits everything (`default allow`)
-    if (v.posture && (v.posture.posture === "allow" || v.allows.length === 0) && v.denies.length === 0) add(v.posture.span, "posture");
+    if (v.posture && (v.posture.posture === "allow" || v.allows.length === 0) && v.denies.length === 0)
+      add(v.posture.span, "posture");
   }
   return reasons;
 }
 
-export function explain(model: Model, objects: readonly unknown[], flow: ConcreteFlow, namespaces: Namespaces, text: string): Explanation {
+export function explain(
+  model: Model,
+  objects: readonly unknown[],
+  flow: ConcreteFlow,
+  namespaces: Namespaces,
+  text: string,
+): Explanation {
   const verdict = evaluateFlow(model, flow, namespaces.labels);
   const index = indexPolicies(objects);
   const sides = (["ingress", "egress"] as const).map((side) => {
     const end = side === "ingress" ? flow.dst : flow.src;
     const emitted = "pod" in end ? emittedSide(index, end.pod, side, flow, namespaces.labels) : undefined;
     const namespace = "pod" in end ? end.pod.namespace : "";
-    return { side, managed: verdict[side].managed, permitted: verdict[side].permitted, policies: (emitted?.policies ?? []).map((p) => `${namespace}/${p}`) };
+    return {
+      side,
+      managed: verdict[side].managed,
+      permitted: verdict[side].permitted,
+      policies: (emitted?.policies ?? []).map((p) => `${namespace}/${p}`),
+    };
   });
   return { flow: text, permitted: verdict.permitted, reasons: reasonsOf(verdict), sides };
 }
 
 /** The verdict of a query's flow in every region of its ends that the program tells apart. */
-export function regionCases(model: Model, regions: Exclude<Regions, { tooMany: string }>, clause: Clause, protocol: Protocol, port: number): { flow: string; permitted: boolean }[] {
+export function regionCases(
+  model: Model,
+  regions: Exclude<Regions, { tooMany: string }>,
+  clause: Clause,
+  protocol: Protocol,
+  port: number,
+): { flow: string; permitted: boolean }[] {
   const labels = regionNamespaceLabels(regions);
   const cases: { flow: string; permitted: boolean }[] = [];
   const destinations = regionEndpointsIn(regions, clause.destinations, labels, true);
   for (const src of regionEndpointsIn(regions, clause.sources, labels)) {
     for (const dst of destinations) {
       if (!("pod" in src.endpoint) && !("pod" in dst.endpoint)) continue;
-      const permitted = evaluateFlow(model, { src: src.endpoint, dst: endpointOn(dst, protocol, port), protocol, port }, labels).permitted;
+      const permitted = evaluateFlow(
+        model,
+        { src: src.endpoint, dst: endpointOn(dst, protocol, port), protocol, port },
+        labels,
+      ).permitted;
       cases.push({ flow: `${src.name} -> ${dst.name}`, permitted });
     }
   }
@@ -154,10 +201,15 @@ export function regionCases(model: Model, regions: Exclude<Regions, { tooMany: s
 }
 
 export function renderExplanation(e: Explanation, sources: Record<string, string>): string {
-  const lines = [`${e.flow}: ${e.cases ? `permitted for some pods, not for others (${e.cases.filter((c) => c.permitted).length} of ${e.cases.length} kinds)` : e.permitted ? "permitted" : "not permitted"}`];
+  const lines = [
+    `${e.flow}: ${e.cases ? `permitted for some pods, not for others (${e.cases.filter((c) => c.permitted).length} of ${e.cases.length} kinds)` : e.permitted ? "permitted" : "not permitted"}`,
+  ];
   if (e.cases) {
     for (const verdict of [true, false]) {
-      lines.push(`  ${verdict ? "permitted" : "not permitted"}:`, ...e.cases.filter((c) => c.permitted === verdict).map((c) => `    ${c.flow}`));
+      lines.push(
+        `  ${verdict ? "permitted" : "not permitted"}:`,
+        ...e.cases.filter((c) => c.permitted === verdict).map((c) => `    ${c.flow}`),
+      );
     }
     lines.push(`  the plainest pods: ${e.permitted ? "permitted" : "not permitted"}`);
   }
@@ -200,7 +252,11 @@ export function checkAssertions(model: Model, unchecked?: string): Diagnostic[] 
     if (assertion.negated) {
       const regions = universeRegions([model]);
       if ("tooMany" in regions) {
-        diagnostics.push(diagnostic(cm.tooManyRegions, assertion.span, ["this assertion", regions.tooMany], { help: "ask about fewer label keys at once, or split the assertion" }));
+        diagnostics.push(
+          diagnostic(cm.tooManyRegions, assertion.span, ["this assertion", regions.tooMany], {
+            help: "ask about fewer label keys at once, or split the assertion",
+          }),
+        );
         continue;
       }
       failing = regionCounterexample(model, regions, assertion.clauses);
@@ -224,17 +280,29 @@ export function checkAssertions(model: Model, unchecked?: string): Diagnostic[] 
     if (!failing) continue;
     const reasons = reasonsOf(failing.verdict);
     diagnostics.push(
-      diagnostic(cm.assertionFailed, assertion.span, [failing.text, failing.verdict.permitted ? "permitted" : "not permitted"], {
-        related: reasons.map((r) => ({ span: r.span, message: `${r.side}: ${r.effect === "posture" ? "the posture" : `this ${r.effect}`} ${r.effect === "deny" ? "removes it" : r.effect === "allow" ? "admits it" : "decides"}` })),
-        ...(reasons.length === 0 ? { help: "no rule or posture admits this flow on a managed side" } : {}),
-      }),
+      diagnostic(
+        cm.assertionFailed,
+        assertion.span,
+        [failing.text, failing.verdict.permitted ? "permitted" : "not permitted"],
+        {
+          related: reasons.map((r) => ({
+            span: r.span,
+            message: `${r.side}: ${r.effect === "posture" ? "the posture" : `this ${r.effect}`} ${r.effect === "deny" ? "removes it" : r.effect === "allow" ? "admits it" : "decides"}`,
+          })),
+          ...(reasons.length === 0 ? { help: "no rule or posture admits this flow on a managed side" } : {}),
+        },
+      ),
     );
   }
   return diagnostics;
 }
 
 /** A permitted flow among those the clauses name, over every region of their ends and every port interval, if any. */
-export function regionCounterexample(model: Model, regions: Exclude<Regions, { tooMany: string }>, clauses: readonly Clause[]): { flow: ConcreteFlow; text: string; verdict: ReturnType<typeof evaluateFlow> } | undefined {
+export function regionCounterexample(
+  model: Model,
+  regions: Exclude<Regions, { tooMany: string }>,
+  clauses: readonly Clause[],
+): { flow: ConcreteFlow; text: string; verdict: ReturnType<typeof evaluateFlow> } | undefined {
   const labels = regionNamespaceLabels(regions);
   const ports = portIntervals([model]);
   for (const clause of clauses) {
@@ -247,7 +315,8 @@ export function regionCounterexample(model: Model, regions: Exclude<Regions, { t
           if (!portSetContains(clause.ports, protocol, from, "pod" in on ? on.pod.ports : undefined)) continue;
           const flow: ConcreteFlow = { src: src.endpoint, dst: on, protocol, port: from };
           const verdict = evaluateFlow(model, flow, labels);
-          if (verdict.permitted) return { flow, text: `${src.name} -> ${dst.name}:${from}/${protocol.toLowerCase()}`, verdict };
+          if (verdict.permitted)
+            return { flow, text: `${src.name} -> ${dst.name}:${from}/${protocol.toLowerCase()}`, verdict };
         }
       }
     }

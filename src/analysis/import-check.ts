@@ -37,25 +37,59 @@ export interface ImportCheck {
 export const MAX_IMPORT_CHECKS = 20_000_000;
 
 const describeEndpoint = (e: Endpoint): string =>
-  "ip" in e ? formatAddress(e.ip.family, e.ip.value) : `a pod {${Object.entries(e.pod.labels).map(([k, v]) => `${k}=${v}`).join(", ")}} in \`${e.pod.namespace}\`${e.pod.ports.length > 0 ? ` (port ${e.pod.ports.map((p) => `${p.name}=${p.port}/${p.protocol.toLowerCase()}`).join(", ")})` : ""}`;
+  "ip" in e
+    ? formatAddress(e.ip.family, e.ip.value)
+    : `a pod {${Object.entries(e.pod.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(
+          ", ",
+        )}} in \`${e.pod.namespace}\`${e.pod.ports.length > 0 ? ` (port ${e.pod.ports.map((p) => `${p.name}=${p.port}/${p.protocol.toLowerCase()}`).join(", ")})` : ""}`;
 
 /** Compiles the imported program and compares its meaning with the policies'. */
-export function checkImport(imported: Imported, path: string, options: { clusterVersion?: string; allowInexact?: boolean } = {}): ImportCheck {
+export function checkImport(
+  imported: Imported,
+  path: string,
+  options: { clusterVersion?: string; allowInexact?: boolean } = {},
+): ImportCheck {
   const sources = [{ path, text: imported.program }];
   const built = build(sources, { clusterVersion: options.clusterVersion });
   const diagnostics = built.diagnostics.filter((d) => d.severity !== "note" || d.span.file === path);
   if (hasErrors(built.diagnostics)) {
     const first = built.diagnostics.find((d) => d.severity === "error")!;
-    return { diagnostics: [...diagnostics, diagnostic(im.importedProgramInvalid, first.span, [first.message], { help: "this is a bug in secpolc; nothing was written" })], checks: 0, exact: false, files: [] };
+    return {
+      diagnostics: [
+        ...diagnostics,
+        diagnostic(im.importedProgramInvalid, first.span, [first.message], {
+          help: "this is a bug in secpolc; nothing was written",
+        }),
+      ],
+      checks: 0,
+      exact: false,
+      files: [],
+    };
   }
   const { model } = checkModel(sources, { clusterVersion: options.clusterVersion });
   const compared = compare(imported.policies, model!);
-  const at = imported.policies[0]?.span ?? { file: path, start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
-  if ("tooMany" in compared) return { diagnostics: [...diagnostics, diagnostic(im.notChecked, at, [compared.tooMany])], checks: 0, exact: false, files: [] };
+  const at = imported.policies[0]?.span ?? {
+    file: path,
+    start: { line: 1, column: 1, offset: 0 },
+    end: { line: 1, column: 1, offset: 0 },
+  };
+  if ("tooMany" in compared)
+    return {
+      diagnostics: [...diagnostics, diagnostic(im.notChecked, at, [compared.tooMany])],
+      checks: 0,
+      exact: false,
+      files: [],
+    };
   if (compared.difference) {
     const d = compared.difference;
     const entry = options.allowInexact ? im.inexactAllowed : im.inexact;
-    diagnostics.push(diagnostic(entry, d.span, [d.description], { help: "`--allow-inexact` writes the program anyway; the difference is described above" }));
+    diagnostics.push(
+      diagnostic(entry, d.span, [d.description], {
+        help: "`--allow-inexact` writes the program anyway; the difference is described above",
+      }),
+    );
     return { diagnostics, checks: compared.checks, exact: false, files: built.files };
   }
   return { diagnostics, checks: compared.checks, exact: true, files: built.files };
@@ -68,7 +102,10 @@ interface Difference {
 }
 
 /** Every input selector and block, for the regions. */
-function inputTerms(policies: readonly InputPolicy[]): { terms: PodTerm[]; blocks: import("../semantics/ip.js").IpBlock[] } {
+function inputTerms(policies: readonly InputPolicy[]): {
+  terms: PodTerm[];
+  blocks: import("../semantics/ip.js").IpBlock[];
+} {
   const terms: PodTerm[] = [];
   const blocks: import("../semantics/ip.js").IpBlock[] = [];
   for (const p of policies) {
@@ -92,29 +129,48 @@ function portCuts(sets: readonly PortSet[]): Record<Protocol, number[]> {
       }
     }
   }
-  return Object.fromEntries(protocols.map((p) => [p, [...cuts[p]].sort((a, b) => a - b)])) as Record<Protocol, number[]>;
+  return Object.fromEntries(protocols.map((p) => [p, [...cuts[p]].sort((a, b) => a - b)])) as Record<
+    Protocol,
+    number[]
+  >;
 }
 
-function compare(policies: readonly InputPolicy[], model: Model): { checks: number; difference?: Difference } | { tooMany: string } {
+function compare(
+  policies: readonly InputPolicy[],
+  model: Model,
+): { checks: number; difference?: Difference } | { tooMany: string } {
   const { terms, blocks } = inputTerms(policies);
   const regions = universeRegions([model], terms, blocks);
   if ("tooMany" in regions) return regions;
   const namespaceLabels = regionNamespaceLabels(regions);
   const index = indexPolicies(policies.map((p) => p.object));
-  const portSets = [...policies.flatMap((p) => [...p.rules.ingress, ...p.rules.egress].map((r) => r.ports)), ...model.rules.flatMap((r) => r.clauses.map((c) => c.ports))];
+  const portSets = [
+    ...policies.flatMap((p) => [...p.rules.ingress, ...p.rules.egress].map((r) => r.ports)),
+    ...model.rules.flatMap((r) => r.clauses.map((c) => c.ports)),
+  ];
   const cuts = portCuts(portSets);
   const numbers = [...new Set(protocols.flatMap((p) => cuts[p]))];
   // each named port (with its protocol) given each number that matters, and a number none names
   const named = [...new Map(portSets.flatMap((s) => s.named).map((n) => [`${n.name}/${n.protocol}`, n])).values()];
   const fresh = Math.max(...numbers, 1000) < MAX_PORT ? Math.max(...numbers, 1000) + 1 : 2;
   const portVariants: { ports: ContainerPort[]; probe?: { protocol: Protocol; port: number } }[] = [{ ports: [] }];
-  for (const n of named) for (const port of [...new Set([...numbers, fresh])]) portVariants.push({ ports: [{ name: n.name, port, protocol: n.protocol }], probe: { protocol: n.protocol, port } });
+  for (const n of named)
+    for (const port of [...new Set([...numbers, fresh])])
+      portVariants.push({
+        ports: [{ name: n.name, port, protocol: n.protocol }],
+        probe: { protocol: n.protocol, port },
+      });
 
-  const pods: PodInstance[] = regions.pods.map((r) => ({ namespace: r.namespace.name, labels: r.labels, ports: r.ports }));
+  const pods: PodInstance[] = regions.pods.map((r) => ({
+    namespace: r.namespace.name,
+    labels: r.labels,
+    ports: r.ports,
+  }));
   const addresses: Endpoint[] = regions.addresses.map((a) => ({ ip: { family: a.family, value: a.value } }));
   const sources: Endpoint[] = [...pods.map((pod) => ({ pod })), ...addresses];
   const flowsPerDestination = sources.length * protocols.reduce((n, p) => n + cuts[p].length, 0);
-  if ((pods.length * (portVariants.length + 1) + addresses.length) * flowsPerDestination > MAX_IMPORT_CHECKS) return { tooMany: `more than ${MAX_IMPORT_CHECKS} flows would have to be compared` };
+  if ((pods.length * (portVariants.length + 1) + addresses.length) * flowsPerDestination > MAX_IMPORT_CHECKS)
+    return { tooMany: `more than ${MAX_IMPORT_CHECKS} flows would have to be compared` };
 
   let checks = 0;
   const inputAdmits = (flow: ConcreteFlow): boolean => {
@@ -125,13 +181,20 @@ function compare(policies: readonly InputPolicy[], model: Model): { checks: numb
     return true;
   };
   const destinations: { dst: Endpoint; probe?: { protocol: Protocol; port: number } }[] = [
-    ...pods.flatMap((pod) => portVariants.map((v) => ({ dst: { pod: { ...pod, ports: [...pod.ports, ...v.ports] } } as Endpoint, probe: v.probe }))),
+    ...pods.flatMap((pod) =>
+      portVariants.map((v) => ({
+        dst: { pod: { ...pod, ports: [...pod.ports, ...v.ports] } } as Endpoint,
+        probe: v.probe,
+      })),
+    ),
     ...addresses.map((dst) => ({ dst })),
   ];
   for (const { dst, probe } of destinations) {
     for (const src of sources) {
       if ("ip" in src && "ip" in dst) continue;
-      const cases = probe ? [probe] : protocols.flatMap((protocol) => cuts[protocol].map((port) => ({ protocol, port })));
+      const cases = probe
+        ? [probe]
+        : protocols.flatMap((protocol) => cuts[protocol].map((port) => ({ protocol, port })));
       for (const { protocol, port } of cases) {
         const flow: ConcreteFlow = { src, dst, protocol, port };
         checks++;
@@ -144,12 +207,21 @@ function compare(policies: readonly InputPolicy[], model: Model): { checks: numb
   return { checks };
 }
 
-function describe(policies: readonly InputPolicy[], flow: ConcreteFlow, admitted: boolean, namespaceLabels: (n: string) => Record<string, string>, index: ReturnType<typeof indexPolicies>): Difference {
+function describe(
+  policies: readonly InputPolicy[],
+  flow: ConcreteFlow,
+  admitted: boolean,
+  namespaceLabels: (n: string) => Record<string, string>,
+  index: ReturnType<typeof indexPolicies>,
+): Difference {
   const text = `${describeEndpoint(flow.src)} -> ${describeEndpoint(flow.dst)} on ${flow.protocol.toLowerCase()}/${flow.port}`;
   const sides: { direction: Direction; pod: PodInstance }[] = [];
   if ("pod" in flow.dst) sides.push({ direction: "ingress", pod: flow.dst.pod });
   if ("pod" in flow.src) sides.push({ direction: "egress", pod: flow.src.pod });
-  const isolating = (pod: PodInstance, d: Direction) => policies.filter((p) => p.namespace === pod.namespace && p.isolates[d] && selectorMatches(p.object.spec.podSelector, pod.labels));
+  const isolating = (pod: PodInstance, d: Direction) =>
+    policies.filter(
+      (p) => p.namespace === pod.namespace && p.isolates[d] && selectorMatches(p.object.spec.podSelector, pod.labels),
+    );
   let policy: InputPolicy | undefined;
   let why: string;
   if (admitted) {

@@ -10,10 +10,27 @@ import { importing as im } from "../diagnostics/messages/import.js";
 import type { SourceText } from "../types.js";
 import { readManifestObjects } from "./manifests.js";
 import { dns1123Label, dns1123Subdomain, labelKey, labelValue, portName } from "../check/values.js";
-import { conjunctionOf, everything, labelsEqual, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
+import {
+  conjunctionOf,
+  everything,
+  labelsEqual,
+  type Conjunction,
+  type Labels,
+  type Requirement,
+} from "../semantics/labels.js";
 import { everywhere, parseCidr, parseIp, networkAddress, type Cidr, type IpBlock } from "../semantics/ip.js";
 import { NAMESPACE_NAME_LABEL, type Direction, type EndpointSet } from "../semantics/model.js";
-import { allPorts, MAX_PORT, MIN_PORT, portSet, protocols, type NamedPort, type PortRange, type PortSet, type Protocol } from "../semantics/ports.js";
+import {
+  allPorts,
+  MAX_PORT,
+  MIN_PORT,
+  portSet,
+  protocols,
+  type NamedPort,
+  type PortRange,
+  type PortSet,
+  type Protocol,
+} from "../semantics/ports.js";
 import type { Json } from "../kubernetes.js";
 
 /** One rule of an input policy, as flows: its peers (the other end), its ports. */
@@ -142,31 +159,49 @@ function cidr(value: unknown, path: string): Cidr {
   return fail(`\`${path}\`: \`${written}\` is not a valid CIDR`);
 }
 
-function peer(value: unknown, path: string, namespace: string, blocks: InputRule["blocks"]): { set: EndpointSet; object: Json } {
+function peer(
+  value: unknown,
+  path: string,
+  namespace: string,
+  blocks: InputRule["blocks"],
+): { set: EndpointSet; object: Json } {
   const p = fields(value, path, ["podSelector", "namespaceSelector", "ipBlock"]);
   if (p.ipBlock !== undefined) {
-    if (p.podSelector !== undefined || p.namespaceSelector !== undefined) fail(`\`${path}\` may not have \`ipBlock\` with another peer`);
+    if (p.podSelector !== undefined || p.namespaceSelector !== undefined)
+      fail(`\`${path}\` may not have \`ipBlock\` with another peer`);
     const b = fields(p.ipBlock, `${path}.ipBlock`, ["cidr", "except"]);
     const outer = cidr(b.cidr, `${path}.ipBlock.cidr`);
     const except = list(b.except, `${path}.ipBlock.except`).map((e, i) => {
       const inner = cidr(e, `${path}.ipBlock.except[${i}]`);
-      if (inner.family !== outer.family || inner.prefix <= outer.prefix || networkAddress(outer.family, inner.base, outer.prefix) !== outer.base) {
+      if (
+        inner.family !== outer.family ||
+        inner.prefix <= outer.prefix ||
+        networkAddress(outer.family, inner.base, outer.prefix) !== outer.base
+      ) {
         fail(`\`${path}.ipBlock.except[${i}]\` must be a strict subset of \`cidr\``);
       }
       return inner;
     });
     const block: IpBlock = { cidr: outer, except };
     blocks.push({ text: `${b.cidr}${except.length > 0 ? ` except ${(b.except as string[]).join(", ")}` : ""}`, block });
-    return { set: { pods: [], ips: [block] }, object: { ipBlock: { cidr: b.cidr, ...(except.length > 0 ? { except: b.except } : {}) } } };
+    return {
+      set: { pods: [], ips: [block] },
+      object: { ipBlock: { cidr: b.cidr, ...(except.length > 0 ? { except: b.except } : {}) } },
+    };
   }
-  if (p.podSelector === undefined && p.namespaceSelector === undefined) fail(`\`${path}\` must name a peer: \`podSelector\`, \`namespaceSelector\` or \`ipBlock\``);
+  if (p.podSelector === undefined && p.namespaceSelector === undefined)
+    fail(`\`${path}\` must name a peer: \`podSelector\`, \`namespaceSelector\` or \`ipBlock\``);
   const pods = p.podSelector === undefined ? undefined : selector(p.podSelector, `${path}.podSelector`);
-  const namespaces = p.namespaceSelector === undefined ? undefined : selector(p.namespaceSelector, `${path}.namespaceSelector`);
+  const namespaces =
+    p.namespaceSelector === undefined ? undefined : selector(p.namespaceSelector, `${path}.namespaceSelector`);
   const podsHeld = pods ? pods.conjunction : everything;
   const namespacesHeld = namespaces ? namespaces.conjunction : namespaceTerm(namespace);
   return {
     set: { pods: podsHeld && namespacesHeld ? [{ namespaces: namespacesHeld, pods: podsHeld }] : [], ips: [] },
-    object: { ...(pods ? { podSelector: pods.object } : {}), ...(namespaces ? { namespaceSelector: namespaces.object } : {}) },
+    object: {
+      ...(pods ? { podSelector: pods.object } : {}),
+      ...(namespaces ? { namespaceSelector: namespaces.object } : {}),
+    },
   };
 }
 
@@ -179,9 +214,11 @@ function ports(value: unknown, path: string): { set: PortSet; object: Json[] } {
     const at = `${path}[${i}]`;
     const x = fields(e, at, ["protocol", "port", "endPort"]);
     const protocol = (x.protocol === undefined ? "TCP" : text(x.protocol, `${at}.protocol`)) as Protocol;
-    if (!protocols.includes(protocol)) fail(`\`${at}.protocol\` must be \`TCP\`, \`UDP\` or \`SCTP\`, not \`${protocol}\``);
+    if (!protocols.includes(protocol))
+      fail(`\`${at}.protocol\` must be \`TCP\`, \`UDP\` or \`SCTP\`, not \`${protocol}\``);
     const number = (v: unknown, field: string): number => {
-      if (!Number.isInteger(v) || (v as number) < MIN_PORT || (v as number) > MAX_PORT) fail(`\`${at}.${field}\` must be a port number from ${MIN_PORT} to ${MAX_PORT}`);
+      if (!Number.isInteger(v) || (v as number) < MIN_PORT || (v as number) > MAX_PORT)
+        fail(`\`${at}.${field}\` must be a port number from ${MIN_PORT} to ${MAX_PORT}`);
       return v as number;
     };
     if (x.port === undefined) {
@@ -206,7 +243,11 @@ function ports(value: unknown, path: string): { set: PortSet; object: Json[] } {
 }
 
 function policy(o: Json, span: Span, diagnostics: Diagnostic[]): InputPolicy {
-  const metadata = fields(o.metadata ?? fail("it has no `metadata`"), "metadata", Object.keys(isObject(o.metadata) ? o.metadata : {}));
+  const metadata = fields(
+    o.metadata ?? fail("it has no `metadata`"),
+    "metadata",
+    Object.keys(isObject(o.metadata) ? o.metadata : {}),
+  );
   const name = text(metadata.name ?? fail("it has no `metadata.name`"), "metadata.name");
   const nameProblem = dns1123Subdomain(name);
   if (nameProblem) fail(`its name \`${name}\` ${nameProblem}`);
@@ -219,11 +260,25 @@ function policy(o: Json, span: Span, diagnostics: Diagnostic[]): InputPolicy {
   }
   const id = `${namespace}/${name}`;
   const spec = fields(o.spec ?? fail("it has no `spec`"), "spec", ["podSelector", "ingress", "egress", "policyTypes"]);
-  const subject = selector(spec.podSelector ?? fail("`spec.podSelector` is required (`{}` selects every pod)"), "spec.podSelector");
+  const subject = selector(
+    spec.podSelector ?? fail("`spec.podSelector` is required (`{}` selects every pod)"),
+    "spec.podSelector",
+  );
   const types = list(spec.policyTypes, "spec.policyTypes").map((t, i) => text(t, `spec.policyTypes[${i}]`));
-  for (const t of types) if (t !== "Ingress" && t !== "Egress") fail(`\`spec.policyTypes\` may hold \`Ingress\` and \`Egress\`, not \`${t}\``);
+  for (const t of types)
+    if (t !== "Ingress" && t !== "Egress")
+      fail(`\`spec.policyTypes\` may hold \`Ingress\` and \`Egress\`, not \`${t}\``);
   if (types.length > 2) fail("`spec.policyTypes` may hold at most two types");
-  const result: InputPolicy = { namespace, name, id, span, pods: subject.conjunction ?? everything, isolates: { ingress: false, egress: false }, rules: { ingress: [], egress: [] }, object: {} };
+  const result: InputPolicy = {
+    namespace,
+    name,
+    id,
+    span,
+    pods: subject.conjunction ?? everything,
+    isolates: { ingress: false, egress: false },
+    rules: { ingress: [], egress: [] },
+    object: {},
+  };
   const objectRules: Record<Direction, Json[]> = { ingress: [], egress: [] };
   for (const direction of ["ingress", "egress"] as const) {
     const peersField = direction === "ingress" ? "from" : "to";
@@ -231,22 +286,38 @@ function policy(o: Json, span: Span, diagnostics: Diagnostic[]): InputPolicy {
       const at = `spec.${direction}[${i}]`;
       const rule = fields(r ?? {}, at, [peersField, "ports"]);
       const blocks: InputRule["blocks"] = [];
-      const peers = list(rule[peersField], `${at}.${peersField}`).map((p, j) => peer(p, `${at}.${peersField}[${j}]`, namespace, blocks));
+      const peers = list(rule[peersField], `${at}.${peersField}`).map((p, j) =>
+        peer(p, `${at}.${peersField}[${j}]`, namespace, blocks),
+      );
       const portsRead = ports(rule.ports, `${at}.ports`);
-      const set: EndpointSet = peers.length === 0 ? anyEndpoint : { pods: peers.flatMap((p) => p.set.pods), ips: peers.flatMap((p) => p.set.ips) };
+      const set: EndpointSet =
+        peers.length === 0
+          ? anyEndpoint
+          : { pods: peers.flatMap((p) => p.set.pods), ips: peers.flatMap((p) => p.set.ips) };
       result.rules[direction].push({ policy: result, direction, peers: set, ports: portsRead.set, blocks });
-      objectRules[direction].push({ ...(peers.length > 0 ? { [peersField]: peers.map((p) => p.object) } : {}), ...(portsRead.object.length > 0 ? { ports: portsRead.object } : {}) });
+      objectRules[direction].push({
+        ...(peers.length > 0 ? { [peersField]: peers.map((p) => p.object) } : {}),
+        ...(portsRead.object.length > 0 ? { ports: portsRead.object } : {}),
+      });
     });
   }
   // the API server's defaulting: no types (absent or empty) means Ingress, and Egress when there is an egress rule
   const defaulted = types.length > 0 ? types : ["Ingress", ...(objectRules.egress.length > 0 ? ["Egress"] : [])];
   // a podSelector that selects no pod (contradictory) isolates nothing
-  result.isolates = { ingress: subject.conjunction !== undefined && defaulted.includes("Ingress"), egress: subject.conjunction !== undefined && defaulted.includes("Egress") };
+  result.isolates = {
+    ingress: subject.conjunction !== undefined && defaulted.includes("Ingress"),
+    egress: subject.conjunction !== undefined && defaulted.includes("Egress"),
+  };
   result.object = {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: { name, namespace },
-    spec: { podSelector: subject.object, policyTypes: [...new Set(defaulted)], ingress: objectRules.ingress, egress: objectRules.egress },
+    spec: {
+      podSelector: subject.object,
+      policyTypes: [...new Set(defaulted)],
+      ingress: objectRules.ingress,
+      egress: objectRules.egress,
+    },
   };
   return result;
 }
@@ -274,7 +345,13 @@ export function readImportInput(manifests: readonly SourceText[]): ImportInput {
     if (object.kind === "Namespace" && object.apiVersion === "v1") {
       const labels = isObject(object.metadata?.labels) ? object.metadata.labels : {};
       // the Pod Security labels are the program's `pss` settings, and secpolc sets managed-by itself: not labels it declares
-      const kept = Object.entries(labels).filter(([k, v]) => k !== NAMESPACE_NAME_LABEL && !k.startsWith("pod-security.kubernetes.io/") && k !== "app.kubernetes.io/managed-by" && typeof v === "string");
+      const kept = Object.entries(labels).filter(
+        ([k, v]) =>
+          k !== NAMESPACE_NAME_LABEL &&
+          !k.startsWith("pod-security.kubernetes.io/") &&
+          k !== "app.kubernetes.io/managed-by" &&
+          typeof v === "string",
+      );
       namespaceLabels.set(name, Object.fromEntries(kept) as Labels);
       continue;
     }
@@ -286,14 +363,21 @@ export function readImportInput(manifests: readonly SourceText[]): ImportInput {
       const read = policy(object, at, diagnostics);
       const twin = seen.get(read.id);
       if (twin) {
-        diagnostics.push(diagnostic(im.repeatedPolicy, at, [read.id], { related: [{ span: twin.span, message: "the other definition" }] }));
+        diagnostics.push(
+          diagnostic(im.repeatedPolicy, at, [read.id], {
+            related: [{ span: twin.span, message: "the other definition" }],
+          }),
+        );
         continue;
       }
       seen.set(read.id, read);
       policies.push(read);
     } catch (e) {
       if (!(e instanceof Invalid)) throw e;
-      const namespace = isObject(object.metadata) && typeof object.metadata.namespace === "string" ? `${object.metadata.namespace}/` : "";
+      const namespace =
+        isObject(object.metadata) && typeof object.metadata.namespace === "string"
+          ? `${object.metadata.namespace}/`
+          : "";
       diagnostics.push(diagnostic(im.invalidPolicy, at, [`${namespace}${name}`, e.message]));
     }
   }

@@ -20,9 +20,30 @@ import { format } from "../format/format.js";
 import { namespaceTerm, readImportInput, type InputPolicy, type InputRule } from "./import-read.js";
 import { endpointsKey, termKey } from "../semantics/endpoints.js";
 import { cidrContains, formatCidr, simplifyBlocks, type Cidr, type IpBlock } from "../semantics/ip.js";
-import { complement, conjunctionKey, conjunctionSubset, labelsEqual, MAX_SELECTORS, conjunctionMatches, intersect, intersectConjunctions, type Conjunction, type Labels } from "../semantics/labels.js";
+import {
+  complement,
+  conjunctionKey,
+  conjunctionSubset,
+  labelsEqual,
+  MAX_SELECTORS,
+  conjunctionMatches,
+  intersect,
+  intersectConjunctions,
+  type Conjunction,
+  type Labels,
+} from "../semantics/labels.js";
 import { NAMESPACE_NAME_LABEL, type Direction, type EndpointSet, type PodTerm } from "../semantics/model.js";
-import { intersectPorts, isAllPorts, isNoPorts, MAX_PORT, MIN_PORT, portSet, portsKey, protocols, type PortSet } from "../semantics/ports.js";
+import {
+  intersectPorts,
+  isAllPorts,
+  isNoPorts,
+  MAX_PORT,
+  MIN_PORT,
+  portSet,
+  portsKey,
+  protocols,
+  type PortSet,
+} from "../semantics/ports.js";
 
 export interface ImportOptions {
   podCIDRs?: Cidr[];
@@ -62,14 +83,21 @@ export const MAX_PIECES = 10_000;
 
 /** Thrown when a set of pods or of pieces would exceed its bound: reported as SP3053. */
 export class TooLarge extends Error {
-  constructor(readonly what: string, readonly limit: number) {
+  constructor(
+    readonly what: string,
+    readonly limit: number,
+  ) {
     super(what);
   }
 }
 
 /** The meaning of the input as pieces of allowed flows (see the file's comment). */
-export function importedPieces(policies: readonly InputPolicy[], labelsOf: (namespace: string) => Labels | undefined): Piece[] {
-  const reaches = (t: PodTerm, namespace: string): boolean => conjunctionMatches(t.namespaces, labelsOf(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace });
+export function importedPieces(
+  policies: readonly InputPolicy[],
+  labelsOf: (namespace: string) => Labels | undefined,
+): Piece[] {
+  const reaches = (t: PodTerm, namespace: string): boolean =>
+    conjunctionMatches(t.namespaces, labelsOf(namespace) ?? { [NAMESPACE_NAME_LABEL]: namespace });
   /** The pods of `set` that are among the subject's. */
   const within = (set: EndpointSet, s: Subject): EndpointSet => {
     const pods: PodTerm[] = [];
@@ -89,14 +117,17 @@ export function importedPieces(policies: readonly InputPolicy[], labelsOf: (name
         const rest: PodTerm[] = [];
         const own = namespaceTerm(s.namespace);
         if (conjunctionKey(t.namespaces) !== conjunctionKey(own)) {
-          const others = intersectConjunctions(t.namespaces, [[NAMESPACE_NAME_LABEL, { absentOk: true, values: { kind: "except", values: [s.namespace] } }]]);
+          const others = intersectConjunctions(t.namespaces, [
+            [NAMESPACE_NAME_LABEL, { absentOk: true, values: { kind: "except", values: [s.namespace] } }],
+          ]);
           if (others) rest.push({ namespaces: others, pods: t.pods });
         }
         for (const c of intersect([t.pods], complement([s.pods]))) rest.push({ namespaces: own, pods: c });
         return rest;
       });
       // the pods outside n selectors of several labels each can take exponentially many selectors
-      if (pods.length > MAX_SELECTORS) throw new TooLarge("the peers of one rule outside the isolated pods", MAX_SELECTORS);
+      if (pods.length > MAX_SELECTORS)
+        throw new TooLarge("the peers of one rule outside the isolated pods", MAX_SELECTORS);
     }
     return { pods: uniqueTerms(pods), ips: set.ips };
   };
@@ -114,7 +145,12 @@ export function importedPieces(policies: readonly InputPolicy[], labelsOf: (name
       return;
     }
     if (pieces.length >= MAX_PIECES) throw new TooLarge("the flows both ends admit", MAX_PIECES);
-    if ((piece.sources.pods.length > 0 || piece.sources.ips.length > 0) && (piece.destinations.pods.length > 0 || piece.destinations.ips.length > 0) && !isNoPorts(piece.ports)) pieces.push(piece);
+    if (
+      (piece.sources.pods.length > 0 || piece.sources.ips.length > 0) &&
+      (piece.destinations.pods.length > 0 || piece.destinations.ips.length > 0) &&
+      !isNoPorts(piece.ports)
+    )
+      pieces.push(piece);
   };
   for (const p of ingress) {
     const own: EndpointSet = { pods: [{ namespaces: namespaceTerm(p.namespace), pods: p.pods }], ips: [] };
@@ -132,7 +168,8 @@ export function importedPieces(policies: readonly InputPolicy[], labelsOf: (name
   }
   for (const q of egress) {
     const own: EndpointSet = { pods: [{ namespaces: namespaceTerm(q.namespace), pods: q.pods }], ips: [] };
-    for (const e of q.rules.egress) add({ sources: own, destinations: without(e.peers, ingressSubjects), ports: e.ports, from: [e] });
+    for (const e of q.rules.egress)
+      add({ sources: own, destinations: without(e.peers, ingressSubjects), ports: e.ports, from: [e] });
   }
   return merged(pieces);
 }
@@ -144,20 +181,40 @@ export function importedPieces(policies: readonly InputPolicy[], labelsOf: (name
 function bothPorts(a: PortSet, b: PortSet): PortSet {
   const exact = intersectPorts(a, b);
   if (exact) return exact;
-  const numeric = Object.fromEntries(protocols.map((p) => [p, a.numeric[p].flatMap((r) => b.numeric[p].flatMap((s) => (Math.max(r.from, s.from) <= Math.min(r.to, s.to) ? [{ from: Math.max(r.from, s.from), to: Math.min(r.to, s.to) }] : [])))]));
-  const full = (s: PortSet, protocol: string) => s.numeric[protocol as "TCP"].some((r) => r.from === MIN_PORT && r.to === MAX_PORT);
-  const named = [...a.named.filter((n) => full(b, n.protocol) || b.named.some((m) => m.name === n.name && m.protocol === n.protocol)), ...b.named.filter((n) => full(a, n.protocol))];
+  const numeric = Object.fromEntries(
+    protocols.map((p) => [
+      p,
+      a.numeric[p].flatMap((r) =>
+        b.numeric[p].flatMap((s) =>
+          Math.max(r.from, s.from) <= Math.min(r.to, s.to)
+            ? [{ from: Math.max(r.from, s.from), to: Math.min(r.to, s.to) }]
+            : [],
+        ),
+      ),
+    ]),
+  );
+  const full = (s: PortSet, protocol: string) =>
+    s.numeric[protocol as "TCP"].some((r) => r.from === MIN_PORT && r.to === MAX_PORT);
+  const named = [
+    ...a.named.filter(
+      (n) => full(b, n.protocol) || b.named.some((m) => m.name === n.name && m.protocol === n.protocol),
+    ),
+    ...b.named.filter((n) => full(a, n.protocol)),
+  ];
   return portSet(numeric, named);
 }
 
 /** The terms without repeats and without those another holds (`app=web, tier=x` beside `app=web`). */
 function uniqueTerms(terms: readonly PodTerm[]): PodTerm[] {
   const unique = [...new Map(terms.map((t) => [termKey(t), t])).values()];
-  const within = (t: PodTerm, u: PodTerm) => conjunctionSubset(t.namespaces, u.namespaces) && conjunctionSubset(t.pods, u.pods);
+  const within = (t: PodTerm, u: PodTerm) =>
+    conjunctionSubset(t.namespaces, u.namespaces) && conjunctionSubset(t.pods, u.pods);
   return unique.filter((t, i) => !unique.some((u, j) => j !== i && within(t, u) && !(within(u, t) && j > i)));
 }
 
-const uniqueSubjects = (subjects: readonly Subject[]): Subject[] => [...new Map(subjects.map((s) => [`${s.namespace}|${conjunctionKey(s.pods)}`, s])).values()];
+const uniqueSubjects = (subjects: readonly Subject[]): Subject[] => [
+  ...new Map(subjects.map((s) => [`${s.namespace}|${conjunctionKey(s.pods)}`, s])).values(),
+];
 
 function unionEndpoints(a: EndpointSet, b: EndpointSet): EndpointSet {
   if (a.pods.length + b.pods.length > MAX_SELECTORS) throw new TooLarge("the peers of one allow", MAX_SELECTORS);
@@ -181,8 +238,16 @@ function merged(pieces: readonly Piece[]): Piece[] {
   };
   const from = (a: Piece, b: Piece) => [...new Set([...a.from, ...b.from])];
   const namespaces = (p: Piece) => [...new Set(p.from.map((r) => r.policy.namespace))].sort().join(",");
-  const once = join(pieces, (p) => `${namespaces(p)}|${endpointsKey(p.sources)}|${portsKey(p.ports)}`, (a, b) => ({ ...a, destinations: unionEndpoints(a.destinations, b.destinations), from: from(a, b) }));
-  return join(once, (p) => `${namespaces(p)}|${endpointsKey(p.destinations)}|${portsKey(p.ports)}`, (a, b) => ({ ...a, sources: unionEndpoints(a.sources, b.sources), from: from(a, b) }));
+  const once = join(
+    pieces,
+    (p) => `${namespaces(p)}|${endpointsKey(p.sources)}|${portsKey(p.ports)}`,
+    (a, b) => ({ ...a, destinations: unionEndpoints(a.destinations, b.destinations), from: from(a, b) }),
+  );
+  return join(
+    once,
+    (p) => `${namespaces(p)}|${endpointsKey(p.destinations)}|${portsKey(p.ports)}`,
+    (a, b) => ({ ...a, sources: unionEndpoints(a.sources, b.sources), from: from(a, b) }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,7 +268,8 @@ export function selectorText(c: Conjunction): string {
       else if (!k.absentOk) parts.push(`${key} in (${values.join(", ")})`);
       // "absent or one of these" is no one selector: labels.ts splits it before it gets here
       else throw new Error(`inexpressible selector on ${key}`);
-    } else if (k.absentOk) parts.push(values.length === 1 ? `${key}!=${values[0]}` : `${key} notin (${values.join(", ")})`);
+    } else if (k.absentOk)
+      parts.push(values.length === 1 ? `${key}!=${values[0]}` : `${key} notin (${values.join(", ")})`);
     else parts.push(values.length === 0 ? key : `${key}, ${key} notin (${values.join(", ")})`);
   }
   return parts.join(", ");
@@ -213,7 +279,14 @@ export function selectorText(c: Conjunction): string {
 function namedNamespace(c: Conjunction): string | undefined {
   if (c.length !== 1) return undefined;
   const [key, k] = c[0];
-  return key === NAMESPACE_NAME_LABEL && !k.absentOk && k.values.kind === "only" && k.values.values.length === 1 && IDENTIFIER.test(k.values.values[0]) && !isNumberToken(k.values.values[0]) ? k.values.values[0] : undefined;
+  return key === NAMESPACE_NAME_LABEL &&
+    !k.absentOk &&
+    k.values.kind === "only" &&
+    k.values.values.length === 1 &&
+    IDENTIFIER.test(k.values.values[0]) &&
+    !isNumberToken(k.values.values[0])
+    ? k.values.values[0]
+    : undefined;
 }
 
 interface Names {
@@ -238,12 +311,19 @@ function peerText(t: PodTerm, names: Names): string {
 /** The prelude's `dns` group (std/dns.secpol): kube-dns pods in kube-system, on 53/tcp and 53/udp. */
 const DNS: PodTerm = { namespaces: namespaceTerm("kube-system"), pods: labelsEqual("k8s-app", "kube-dns") };
 const DNS_PORTS = portSet({ TCP: [{ from: 53, to: 53 }], UDP: [{ from: 53, to: 53 }] });
-const isDns = (p: Piece): boolean => p.destinations.ips.length === 0 && p.destinations.pods.length === 1 && termKey(p.destinations.pods[0]) === termKey(DNS) && portsKey(p.ports) === portsKey(DNS_PORTS);
+const isDns = (p: Piece): boolean =>
+  p.destinations.ips.length === 0 &&
+  p.destinations.pods.length === 1 &&
+  termKey(p.destinations.pods[0]) === termKey(DNS) &&
+  portsKey(p.ports) === portsKey(DNS_PORTS);
 
-const blockText = (b: IpBlock) => `cidr ${formatCidr(b.cidr)}${b.except.length > 0 ? ` except ${b.except.map(formatCidr).join(", ")}` : ""}`;
+const blockText = (b: IpBlock) =>
+  `cidr ${formatCidr(b.cidr)}${b.except.length > 0 ? ` except ${b.except.map(formatCidr).join(", ")}` : ""}`;
 
 function endpointsText(s: EndpointSet, names: Names): string {
-  const isAny = s.pods.some((t) => t.namespaces.length === 0 && t.pods.length === 0) && [4, 6].every((f) => s.ips.some((b) => b.cidr.family === f && b.cidr.prefix === 0 && b.except.length === 0));
+  const isAny =
+    s.pods.some((t) => t.namespaces.length === 0 && t.pods.length === 0) &&
+    [4, 6].every((f) => s.ips.some((b) => b.cidr.family === f && b.cidr.prefix === 0 && b.except.length === 0));
   if (isAny) return "any";
   return [...s.pods.map((t) => peerText(t, names)).sort(), ...s.ips.map(blockText)].join(", ");
 }
@@ -259,13 +339,19 @@ function portsText(s: PortSet): string {
   return `: ${parts.join(", ")}`;
 }
 
-const sanitize = (s: string): string => s.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "") || "pods";
+const sanitize = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-|-$/g, "") || "pods";
 
 /** The workload name a selector suggests: the value it requires of a name label. */
 function suggestedName(c: Conjunction): string | undefined {
   for (const key of NAME_KEYS) {
     const k = c.find(([name]) => name === key)?.[1];
-    if (k && !k.absentOk && k.values.kind === "only" && k.values.values.length === 1) return sanitize(k.values.values[0]);
+    if (k && !k.absentOk && k.values.kind === "only" && k.values.values.length === 1)
+      return sanitize(k.values.values[0]);
   }
   return undefined;
 }
@@ -296,15 +382,28 @@ function nameWorkloads(policies: readonly InputPolicy[], pieces: readonly Piece[
 /** Policies and where they are written, by file: `shop/a, shop/b (netpol.yaml:3, 12)`. */
 function where(policies: readonly InputPolicy[]): string {
   const byFile = new Map<string, InputPolicy[]>();
-  for (const p of [...policies].sort((a, b) => a.span.start.offset - b.span.start.offset)) byFile.set(p.span.file, [...(byFile.get(p.span.file) ?? []), p]);
-  return [...byFile].map(([file, list]) => `${list.map((p) => p.id).join(", ")} (${file}:${list.map((p) => p.span.start.line).join(", ")})`).join("; ");
+  for (const p of [...policies].sort((a, b) => a.span.start.offset - b.span.start.offset))
+    byFile.set(p.span.file, [...(byFile.get(p.span.file) ?? []), p]);
+  return [...byFile]
+    .map(
+      ([file, list]) =>
+        `${list.map((p) => p.id).join(", ")} (${file}:${list.map((p) => p.span.start.line).join(", ")})`,
+    )
+    .join("; ");
 }
 
 /** The program's text, formatted. */
-export function writeProgram(policies: readonly InputPolicy[], namespaces: ReadonlyMap<string, Labels>, pieces: readonly Piece[], options: ImportOptions): string {
+export function writeProgram(
+  policies: readonly InputPolicy[],
+  namespaces: ReadonlyMap<string, Labels>,
+  pieces: readonly Piece[],
+  options: ImportOptions,
+): string {
   const owned = new Set(namespaces.keys());
   const names = nameWorkloads(policies, pieces, owned);
-  const lines: string[] = [`# Imported by \`secpolc import\` from ${policies.length} NetworkPolic${policies.length === 1 ? "y" : "ies"}: the same flows, end to end.`];
+  const lines: string[] = [
+    `# Imported by \`secpolc import\` from ${policies.length} NetworkPolic${policies.length === 1 ? "y" : "ies"}: the same flows, end to end.`,
+  ];
   const cluster = [
     ...(options.clusterVersion ? [`version ${options.clusterVersion}`] : []),
     ...(options.podCIDRs?.length ? [`podCIDR ${options.podCIDRs.map(formatCidr).join(", ")}`] : []),
@@ -319,7 +418,8 @@ export function writeProgram(policies: readonly InputPolicy[], namespaces: Reado
     const whole = (d: Direction) => here.filter((p) => p.isolates[d] && p.pods.length === 0);
     const [wholeIn, wholeOut] = [whole("ingress"), whole("egress")];
     const sources = (list: readonly InputPolicy[]) => `  # ${where(list)}`;
-    if (wholeIn.length > 0 && wholeOut.length > 0) lines.push(sources([...new Set([...wholeIn, ...wholeOut])]), "  default deny");
+    if (wholeIn.length > 0 && wholeOut.length > 0)
+      lines.push(sources([...new Set([...wholeIn, ...wholeOut])]), "  default deny");
     else if (wholeIn.length > 0) lines.push(sources(wholeIn), "  default deny ingress");
     else if (wholeOut.length > 0) lines.push(sources(wholeOut), "  default deny egress");
     for (const w of [...names.workloads.values()].filter((w) => w.namespace === namespace)) {
@@ -336,10 +436,15 @@ export function writeProgram(policies: readonly InputPolicy[], namespaces: Reado
     const from = [...new Set(piece.from.map((r) => r.policy))];
     const how = piece.from.length > 1 && new Set(piece.from.map((r) => r.direction)).size > 1 ? " (both ends)" : "";
     const destination = isDns(piece) ? "dns" : `${endpointsText(piece.destinations, names)}${portsText(piece.ports)}`;
-    return { order: piece.from[0], text: [`# ${where(from)}${how}`, `allow ${endpointsText(piece.sources, names)} -> ${destination}`] };
+    return {
+      order: piece.from[0],
+      text: [`# ${where(from)}${how}`, `allow ${endpointsText(piece.sources, names)} -> ${destination}`],
+    };
   });
   const order = new Map(policies.flatMap((p) => [...p.rules.ingress, ...p.rules.egress]).map((r, i) => [r, i]));
-  statements.sort((a, b) => order.get(a.order)! - order.get(b.order)! || (a.text[1] < b.text[1] ? -1 : a.text[1] > b.text[1] ? 1 : 0));
+  statements.sort(
+    (a, b) => order.get(a.order)! - order.get(b.order)! || (a.text[1] < b.text[1] ? -1 : a.text[1] > b.text[1] ? 1 : 0),
+  );
   for (const s of statements) lines.push("", ...s.text);
   const text = `${lines.join("\n")}\n`;
   const formatted = format(text, "<import>");
@@ -354,7 +459,11 @@ export function writeProgram(policies: readonly InputPolicy[], namespaces: Reado
  * and the program excepts the ranges from every block): a block inside a range is left out, and a
  * block that may hold pod addresses is said to be CNI-dependent.
  */
-function outsideClusterRanges(policies: readonly InputPolicy[], options: ImportOptions, diagnostics: Diagnostic[]): void {
+function outsideClusterRanges(
+  policies: readonly InputPolicy[],
+  options: ImportOptions,
+  diagnostics: Diagnostic[],
+): void {
   const ranges = [...(options.podCIDRs ?? []), ...(options.serviceCIDRs ?? [])];
   let warnedNoPodCidr = false;
   for (const p of policies) {
@@ -362,15 +471,24 @@ function outsideClusterRanges(policies: readonly InputPolicy[], options: ImportO
       for (const { text, block } of rule.blocks) {
         const inside = ranges.find((r) => cidrContains(r, block.cidr));
         if (inside) diagnostics.push(diagnostic(im.ipBlockInsideRange, p.span, [text, formatCidr(inside)]));
-        const holds = (options.podCIDRs ?? []).find((r) => cidrContains(block.cidr, r) && !block.except.some((e) => cidrContains(e, r)));
+        const holds = (options.podCIDRs ?? []).find(
+          (r) => cidrContains(block.cidr, r) && !block.except.some((e) => cidrContains(e, r)),
+        );
         if (holds) diagnostics.push(diagnostic(im.ipBlockHoldsPods, p.span, [text, formatCidr(holds)]));
         if (!options.podCIDRs?.length && !warnedNoPodCidr) {
           warnedNoPodCidr = true;
-          diagnostics.push(diagnostic(im.ipBlockNeedsPodCidr, p.span, [text], { help: "pass `--pod-cidr` (and `--service-cidr`) with the cluster's ranges" }));
+          diagnostics.push(
+            diagnostic(im.ipBlockNeedsPodCidr, p.span, [text], {
+              help: "pass `--pod-cidr` (and `--service-cidr`) with the cluster's ranges",
+            }),
+          );
         }
       }
       if (ranges.length > 0 && rule.peers.ips.length > 0) {
-        rule.peers = { pods: rule.peers.pods, ips: simplifyBlocks(rule.peers.ips.flatMap((b) => (ranges.some((r) => cidrContains(r, b.cidr)) ? [] : [b]))) };
+        rule.peers = {
+          pods: rule.peers.pods,
+          ips: simplifyBlocks(rule.peers.ips.flatMap((b) => (ranges.some((r) => cidrContains(r, b.cidr)) ? [] : [b]))),
+        };
       }
     }
   }
@@ -386,14 +504,29 @@ export function importPolicies(manifests: readonly SourceText[], options: Import
   }
   outsideClusterRanges(input.policies, options, diagnostics);
   // a namespaceSelector on labels other than the name: the owned namespaces without a Namespace object are taken to carry none
-  const byLabels = input.policies.find((p) => [...p.rules.ingress, ...p.rules.egress].some((r) => r.peers.pods.some((t) => t.namespaces.some(([key]) => key !== NAMESPACE_NAME_LABEL))));
-  if (byLabels) for (const name of namespaces.keys()) if (!input.namespaceLabels.has(name)) diagnostics.push(diagnostic(im.namespaceLabelsAssumed, byLabels.span, [name], { help: "give the Namespace objects too, for their labels" }));
+  const byLabels = input.policies.find((p) =>
+    [...p.rules.ingress, ...p.rules.egress].some((r) =>
+      r.peers.pods.some((t) => t.namespaces.some(([key]) => key !== NAMESPACE_NAME_LABEL)),
+    ),
+  );
+  if (byLabels)
+    for (const name of namespaces.keys())
+      if (!input.namespaceLabels.has(name))
+        diagnostics.push(
+          diagnostic(im.namespaceLabelsAssumed, byLabels.span, [name], {
+            help: "give the Namespace objects too, for their labels",
+          }),
+        );
   let pieces: Piece[];
   try {
     pieces = importedPieces(input.policies, (n) => namespaces.get(n));
   } catch (e) {
     if (!(e instanceof TooLarge)) throw e;
-    diagnostics.push(diagnostic(im.tooLarge, input.policies[0].span, [e.what, e.limit], { help: "import the namespaces a few at a time" }));
+    diagnostics.push(
+      diagnostic(im.tooLarge, input.policies[0].span, [e.what, e.limit], {
+        help: "import the namespaces a few at a time",
+      }),
+    );
     return { policies: input.policies, namespaces, pieces: [], program: "", diagnostics };
   }
   for (const p of input.policies) {
@@ -401,8 +534,15 @@ export function importPolicies(manifests: readonly SourceText[], options: Import
       if (!p.isolates[d]) continue;
       p.rules[d].forEach((rule, i) => {
         // a rule whose only blocks lie inside the cluster's ranges has had its warning (SP9074)
-        if (pieces.some((piece) => piece.from.includes(rule)) || (rule.peers.pods.length === 0 && rule.peers.ips.length === 0)) return;
-        const why = d === "ingress" ? "every source it names is egress-isolated, and no egress rule admits these flows" : "every destination it names is ingress-isolated, and no ingress rule admits these flows";
+        if (
+          pieces.some((piece) => piece.from.includes(rule)) ||
+          (rule.peers.pods.length === 0 && rule.peers.ips.length === 0)
+        )
+          return;
+        const why =
+          d === "ingress"
+            ? "every source it names is egress-isolated, and no egress rule admits these flows"
+            : "every destination it names is ingress-isolated, and no ingress rule admits these flows";
         diagnostics.push(diagnostic(im.ruleAdmitsNothing, p.span, [p.id, `${d} (rule ${i + 1})`, why]));
       });
     }

@@ -5,9 +5,23 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints } from "../semantics/endpoints.js";
-import { conjunctionMatches, describeConjunction, intersect, MAX_SELECTORS, setMatches, witness } from "../semantics/labels.js";
+import {
+  conjunctionMatches,
+  describeConjunction,
+  intersect,
+  MAX_SELECTORS,
+  setMatches,
+  witness,
+} from "../semantics/labels.js";
 import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, otherEnd, type Clause, type Direction, type Model, type NetworkRule } from "../semantics/model.js";
+import {
+  NAMESPACE_NAME_LABEL,
+  otherEnd,
+  type Clause,
+  type Direction,
+  type Model,
+  type NetworkRule,
+} from "../semantics/model.js";
 import { intersectPorts, isNoPorts, portsKey } from "../semantics/ports.js";
 import { clauseReach, managedRegions } from "../semantics/regions.js";
 import { workloadsIn } from "../semantics/lookup.js";
@@ -29,7 +43,10 @@ type Reached = { rule: NetworkRule; clause: Clause; reach: ReturnType<typeof cla
  * order: worked out once for the lints, rather than by scanning the clauses near a namespace for
  * every rule (which grew with the product of rules and clauses near their namespaces).
  */
-function reaches(model: Model, rules: readonly NetworkRule[]): (namespace: string, direction: Direction) => readonly Reached[] {
+function reaches(
+  model: Model,
+  rules: readonly NetworkRule[],
+): (namespace: string, direction: Direction) => readonly Reached[] {
   const index = new Map<string, Reached[]>();
   for (const rule of rules) {
     for (const clause of rule.clauses) {
@@ -60,11 +77,15 @@ export function lint(model: Model): Diagnostic[] {
         if (reach.region.posture.posture === "allow") return true;
         const cut = otherRect(clause, reach.direction);
         return allowsAt(reach.namespace.name, reach.direction).some(
-          ({ clause: a, reach: r }) => r.namespace === reach.namespace && intersect(r.subjects, reach.subjects).length > 0 && overlaps(otherRect(a, reach.direction), cut),
+          ({ clause: a, reach: r }) =>
+            r.namespace === reach.namespace &&
+            intersect(r.subjects, reach.subjects).length > 0 &&
+            overlaps(otherRect(a, reach.direction), cut),
         );
       }),
     );
-    if (!removes && deny.clauses.some((c) => clauseReach(model, c).length > 0)) diagnostics.push(diagnostic(cm.denyRemovesNothing, deny.span, []));
+    if (!removes && deny.clauses.some((c) => clauseReach(model, c).length > 0))
+      diagnostics.push(diagnostic(cm.denyRemovesNothing, deny.span, []));
   }
 
   // an allow wholly removed by denies, on every side it reaches (none, without denies)
@@ -75,10 +96,20 @@ export function lint(model: Model): Diagnostic[] {
     const survives = reaches.some(({ clause, reach }) => {
       let left: Rect[] = [otherRect(clause, reach.direction)];
       // the deny clauses on this side of these pods (once per reach of theirs that meets them)
-      const near = deniesAt(reach.namespace.name, reach.direction).filter(({ reach: r }) => intersect(r.subjects, reach.subjects).length > 0);
+      const near = deniesAt(reach.namespace.name, reach.direction).filter(
+        ({ reach: r }) => intersect(r.subjects, reach.subjects).length > 0,
+      );
       for (const { rule, clause: d } of near) {
         // only a deny that covers every pod the allow reaches there can remove it for all of them
-        if (!clauseReach(model, d).some((r) => r.direction === reach.direction && r.namespace === reach.namespace && intersect(reach.subjects, r.subjects).length === reach.subjects.length)) continue;
+        if (
+          !clauseReach(model, d).some(
+            (r) =>
+              r.direction === reach.direction &&
+              r.namespace === reach.namespace &&
+              intersect(reach.subjects, r.subjects).length === reach.subjects.length,
+          )
+        )
+          continue;
         const cut = otherRect(d, reach.direction);
         left = left.flatMap((rect) => {
           if (!overlaps(rect, cut)) return [rect];
@@ -93,7 +124,9 @@ export function lint(model: Model): Diagnostic[] {
     });
     if (!survives) {
       diagnostics.push(
-        diagnostic(cm.allowRemovedByDenies, allow.span, [], { related: [...culprits].map((d) => ({ span: d.span, message: "removed by this deny" })) }),
+        diagnostic(cm.allowRemovedByDenies, allow.span, [], {
+          related: [...culprits].map((d) => ({ span: d.span, message: "removed by this deny" })),
+        }),
       );
     }
   }
@@ -103,7 +136,12 @@ export function lint(model: Model): Diagnostic[] {
   for (const rule of model.rules) {
     const key = `${rule.action}:${rule.clauses.map(clauseKey).join(";")}`;
     const first = seen.get(key);
-    if (first) diagnostics.push(diagnostic(cm.duplicateRule, rule.span, [], { related: [{ span: first.span, message: "the same rule is here" }] }));
+    if (first)
+      diagnostics.push(
+        diagnostic(cm.duplicateRule, rule.span, [], {
+          related: [{ span: first.span, message: "the same rule is here" }],
+        }),
+      );
     else seen.set(key, rule);
   }
 
@@ -111,23 +149,52 @@ export function lint(model: Model): Diagnostic[] {
   // deny`, the namespace's or a workload's own, named (`foo/w`, `other pods of foo`)
   const dns = { pod: { namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, ports: [] } };
   const namespaceLabels = ownedNamespaceLabels(model, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
-  const closed = model.namespaces.flatMap((namespace) => managedRegions(model, namespace, "egress").filter((r) => r.posture.posture === "deny").map((region) => ({ namespace, region })));
+  const closed = model.namespaces.flatMap((namespace) =>
+    managedRegions(model, namespace, "egress")
+      .filter((r) => r.posture.posture === "deny")
+      .map((region) => ({ namespace, region })),
+  );
   const regions = new Map<string, ReturnType<typeof ownedPodRegions>>();
   for (const { namespace, region } of closed) {
     if (!regions.has(namespace.name)) regions.set(namespace.name, ownedPodRegions(model, namespace.name));
     const pods = regions.get(namespace.name)!;
     const candidates = !("tooMany" in pods)
       ? pods.filter((p) => setMatches(region.pods, p.labels)).map((p) => ({ name: podRegionName(p), labels: p.labels }))
-      : region.pods.map((c) => ({ name: `pods(${describeConjunction(c)}) in ns ${namespace.name}`, labels: witness(c) }));
-    const stuck = candidates.filter((c) => !evaluateSide(model, { src: { pod: { namespace: namespace.name, labels: c.labels, ports: [] } }, dst: dns, protocol: "UDP", port: 53 }, "egress", namespaceLabels).permitted);
+      : region.pods.map((c) => ({
+          name: `pods(${describeConjunction(c)}) in ns ${namespace.name}`,
+          labels: witness(c),
+        }));
+    const stuck = candidates.filter(
+      (c) =>
+        !evaluateSide(
+          model,
+          {
+            src: { pod: { namespace: namespace.name, labels: c.labels, ports: [] } },
+            dst: dns,
+            protocol: "UDP",
+            port: 53,
+          },
+          "egress",
+          namespaceLabels,
+        ).permitted,
+    );
     if (stuck.length === 0) continue;
     const workload = workloadsIn(model, namespace.name).find((w) => w.postures.egress === region.posture);
     // every pod the namespace's own posture holds: the namespace, not a list of its regions
     const shown =
-      !workload && stuck.length === candidates.length && workloadsIn(model, namespace.name).every((w) => !w.postures.egress)
+      !workload &&
+      stuck.length === candidates.length &&
+      workloadsIn(model, namespace.name).every((w) => !w.postures.egress)
         ? `the pods of \`${namespace.name}\``
-      : stuck.slice(0, 5).map((s) => `\`${s.name}\``).join(", ") + (stuck.length > 5 ? ` and ${stuck.length - 5} more` : "");
-    diagnostics.push(diagnostic(cm.egressWithoutDns, region.posture.span, [shown], { help: `add \`allow ${workload ? `${namespace.name}/${workload.name}` : `${namespace.name}/*`} -> dns\`` }));
+        : stuck
+            .slice(0, 5)
+            .map((s) => `\`${s.name}\``)
+            .join(", ") + (stuck.length > 5 ? ` and ${stuck.length - 5} more` : "");
+    diagnostics.push(
+      diagnostic(cm.egressWithoutDns, region.posture.span, [shown], {
+        help: `add \`allow ${workload ? `${namespace.name}/${workload.name}` : `${namespace.name}/*`} -> dns\``,
+      }),
+    );
   }
 
   // ns(labels) that no owned namespace carries: the selector relies on labels set elsewhere
@@ -135,7 +202,9 @@ export function lint(model: Model): Diagnostic[] {
     for (const term of rule.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods])) {
       if (term.namespaces.length === 0 || term.namespaces.some(([key]) => key === NAMESPACE_NAME_LABEL)) continue;
       if (model.namespaces.some((n) => conjunctionMatches(term.namespaces, n.labels))) continue;
-      const labels = Object.entries(witness(term.namespaces)).map(([k, v]) => `${k}=${v}`).join(",");
+      const labels = Object.entries(witness(term.namespaces))
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
       diagnostics.push(diagnostic(cm.namespaceLabelsUnowned, rule.span, [labels || "these labels"]));
       break;
     }

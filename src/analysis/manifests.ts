@@ -25,7 +25,8 @@ function resolveAsKubectl(doc: ReturnType<typeof parseAllDocuments>[number]): vo
   visit(doc, {
     Scalar(_, node) {
       // `<<` stays the merge key the YAML 1.1 schema made it
-      if (node.type === "PLAIN" && node.tag === undefined && typeof node.source === "string" && node.source !== "<<") node.value = goYamlValue(node.source);
+      if (node.type === "PLAIN" && node.tag === undefined && typeof node.source === "string" && node.source !== "<<")
+        node.value = goYamlValue(node.source);
     },
   });
 }
@@ -35,18 +36,28 @@ function resolveAsKubectl(doc: ReturnType<typeof parseAllDocuments>[number]): vo
 
 /** Files kustomize reads as its configuration. */
 const KUSTOMIZATION_FILE = /(?:^|\/)(?:kustomization\.ya?ml|Kustomization)$/;
-const isKustomizeConfig = (o: Json) => (o.kind === "Kustomization" || o.kind === "Component") && typeof o.apiVersion === "string" && o.apiVersion.startsWith("kustomize.config.k8s.io/");
+const isKustomizeConfig = (o: Json) =>
+  (o.kind === "Kustomization" || o.kind === "Component") &&
+  typeof o.apiVersion === "string" &&
+  o.apiVersion.startsWith("kustomize.config.k8s.io/");
 
 /**
  * Every object of every manifest, lists expanded; bad YAML or JSON, documents that are not
  * objects and list items that are not are diagnostics with positions, kustomize configurations notes.
  */
-export function readManifestObjects(manifests: readonly SourceText[]): { objects: ManifestObject[]; diagnostics: Diagnostic[] } {
+export function readManifestObjects(manifests: readonly SourceText[]): {
+  objects: ManifestObject[];
+  diagnostics: Diagnostic[];
+} {
   const objects: ManifestObject[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const file of manifests) {
     const positionOf = positionsIn(file.text);
-    const spanOf = (start: number, end: number): Span => ({ file: file.path, start: positionOf(start), end: positionOf(end) });
+    const spanOf = (start: number, end: number): Span => ({
+      file: file.path,
+      start: positionOf(start),
+      end: positionOf(end),
+    });
     if (KUSTOMIZATION_FILE.test(file.path)) {
       diagnostics.push(diagnostic(cm.kustomizeConfigSkipped, spanOf(0, 0), [file.path], { help: KUSTOMIZE_HELP }));
       continue;
@@ -55,7 +66,11 @@ export function readManifestObjects(manifests: readonly SourceText[]): { objects
     if (file.path.endsWith(".json")) {
       try {
         // a byte-order mark (editors on Windows write one) is not JSON, but says nothing
-        documents.push({ value: JSON.parse(file.text.startsWith("\ufeff") ? file.text.slice(1) : file.text), start: 0, end: file.text.length });
+        documents.push({
+          value: JSON.parse(file.text.startsWith("\ufeff") ? file.text.slice(1) : file.text),
+          start: 0,
+          end: file.text.length,
+        });
       } catch (e) {
         diagnostics.push(diagnostic(cm.badManifest, spanOf(0, 0), [`it is not valid JSON: ${(e as Error).message}`]));
       }
@@ -65,7 +80,11 @@ export function readManifestObjects(manifests: readonly SourceText[]): { objects
         if (doc.errors.length > 0) {
           const error = doc.errors[0];
           const at = error.pos?.[0] ?? start;
-          diagnostics.push(diagnostic(cm.badManifest, spanOf(at, Math.min(file.text.length, at + 1)), [`it is not valid YAML: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`]));
+          diagnostics.push(
+            diagnostic(cm.badManifest, spanOf(at, Math.min(file.text.length, at + 1)), [
+              `it is not valid YAML: ${error.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}`,
+            ]),
+          );
           continue;
         }
         resolveAsKubectl(doc);
@@ -74,28 +93,48 @@ export function readManifestObjects(manifests: readonly SourceText[]): { objects
           value = doc.toJS();
         } catch (e) {
           // aliases that would expand beyond the yaml package's limit (a "billion laughs" document)
-          diagnostics.push(diagnostic(cm.badManifest, spanOf(start, start), [`it cannot be read: ${(e as Error).message}`]));
+          diagnostics.push(
+            diagnostic(cm.badManifest, spanOf(start, start), [`it cannot be read: ${(e as Error).message}`]),
+          );
           continue;
         }
         // go-yaml refuses an anchor whose value contains itself; expanded, it would be endless
-        if (containsItself(value)) diagnostics.push(diagnostic(cm.badManifest, spanOf(start, start), ["it cannot be read: an alias refers to a value that contains it"]));
+        if (containsItself(value))
+          diagnostics.push(
+            diagnostic(cm.badManifest, spanOf(start, start), [
+              "it cannot be read: an alias refers to a value that contains it",
+            ]),
+          );
         else documents.push({ value, node: doc.contents, start, end });
       }
     }
     // lists hold lists: a queue, not recursion (nesting is as deep as the input)
-    const queue: { value: unknown; node?: Node | null; start: number; end: number; list?: Json }[] = documents.filter((d) => d.value !== null && d.value !== undefined);
+    const queue: { value: unknown; node?: Node | null; start: number; end: number; list?: Json }[] = documents.filter(
+      (d) => d.value !== null && d.value !== undefined,
+    );
     for (let i = 0; i < queue.length; i++) {
       const { value, node, start, end, list } = queue[i];
       const span = spanOf(start, end);
       if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        diagnostics.push(diagnostic(cm.badManifest, span, [list ? `an item of the ${list.kind} is not a Kubernetes object` : "it is not a Kubernetes object (it needs `apiVersion` and `kind`)"]));
+        diagnostics.push(
+          diagnostic(cm.badManifest, span, [
+            list
+              ? `an item of the ${list.kind} is not a Kubernetes object`
+              : "it is not a Kubernetes object (it needs `apiVersion` and `kind`)",
+          ]),
+        );
         continue;
       }
       let o = value as Json;
       // kubectl's decoder: a typed list's items (a PodList's, as the API server lists them) carry no kind of their own
-      if (list && o.kind === undefined && o.apiVersion === undefined) o = { ...o, kind: String(list.kind).replace(/List$/, ""), apiVersion: list.apiVersion };
+      if (list && o.kind === undefined && o.apiVersion === undefined)
+        o = { ...o, kind: String(list.kind).replace(/List$/, ""), apiVersion: list.apiVersion };
       if (typeof o.kind !== "string" || typeof o.apiVersion !== "string") {
-        diagnostics.push(diagnostic(cm.badManifest, span, [`${list ? `an item of the ${list.kind}` : "it"} is not a Kubernetes object (it needs \`apiVersion\` and \`kind\`)`]));
+        diagnostics.push(
+          diagnostic(cm.badManifest, span, [
+            `${list ? `an item of the ${list.kind}` : "it"} is not a Kubernetes object (it needs \`apiVersion\` and \`kind\`)`,
+          ]),
+        );
         continue;
       }
       if (isKustomizeConfig(o)) {
@@ -110,7 +149,13 @@ export function readManifestObjects(manifests: readonly SourceText[]): { objects
         const itemsNode = isMap(node) ? node.get("items", true) : undefined;
         o.items.forEach((item: unknown, j: number) => {
           const itemNode = isSeq(itemsNode) ? (itemsNode.items[j] as Node | undefined) : undefined;
-          queue.push({ value: item, node: itemNode, start: itemNode?.range?.[0] ?? start, end: itemNode?.range?.[1] ?? end, list: o });
+          queue.push({
+            value: item,
+            node: itemNode,
+            start: itemNode?.range?.[0] ?? start,
+            end: itemNode?.range?.[1] ?? end,
+            list: o,
+          });
         });
         continue;
       }
@@ -145,4 +190,5 @@ function containsItself(value: unknown): boolean {
   return false;
 }
 
-const KUSTOMIZE_HELP = "audit reads plain manifests: render the kustomization first (`kubectl kustomize DIR > rendered.yaml`) and audit that";
+const KUSTOMIZE_HELP =
+  "audit reads plain manifests: render the kustomization first (`kubectl kustomize DIR > rendered.yaml`) and audit that";

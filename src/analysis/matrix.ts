@@ -40,7 +40,13 @@ export function connectivity(model: Model): Connectivity | { tooMany: string } {
       const permitted: PortInterval[] = [];
       const denied: PortInterval[] = [];
       for (const interval of ports) {
-        const into = evaluateFlow(model, { src: src.endpoint, dst: dst.endpoint, protocol: interval.protocol, port: interval.from }, labels).permitted ? permitted : denied;
+        const into = evaluateFlow(
+          model,
+          { src: src.endpoint, dst: dst.endpoint, protocol: interval.protocol, port: interval.from },
+          labels,
+        ).permitted
+          ? permitted
+          : denied;
         into.push(interval);
       }
       return { permitted: portList(permitted), denied: portList(denied) };
@@ -53,18 +59,34 @@ export function connectivity(model: Model): Connectivity | { tooMany: string } {
  * The explain trace of one cell: on its first permitted port; when none is, on the first port the
  * destination declares, else the first checked port. `objects` are the emitted manifests, for the policies that admit the flow.
  */
-export function explainCell(model: Model, objects: readonly unknown[], row: number, column: number): Explanation | undefined {
+export function explainCell(
+  model: Model,
+  objects: readonly unknown[],
+  row: number,
+  column: number,
+): Explanation | undefined {
   const all = namedEndpoints([model]);
   if ("tooMany" in all) return undefined;
   const src = all[row];
   const dst = all[column];
   if (!src || !dst || (!isPod(src) && !isPod(dst))) return undefined;
   const namespaces = new Namespaces(model, regionLabels(model));
-  const flows: ConcreteFlow[] = portIntervals([model]).map(({ protocol, from }) => ({ src: src.endpoint, dst: dst.endpoint, protocol, port: from }));
+  const flows: ConcreteFlow[] = portIntervals([model]).map(({ protocol, from }) => ({
+    src: src.endpoint,
+    dst: dst.endpoint,
+    protocol,
+    port: from,
+  }));
   const declared = "pod" in dst.endpoint ? dst.endpoint.pod.ports : [];
   const flow =
     flows.find((f) => evaluateFlow(model, f, namespaces.labels).permitted) ??
     flows.find((f) => declared.some((p) => p.port === f.port && p.protocol === f.protocol)) ??
     flows[0];
-  return explain(model, objects, flow, namespaces, `${src.name} -> ${dst.name}:${flow.port}/${flow.protocol.toLowerCase()} (${describeFlow(flow)})`);
+  return explain(
+    model,
+    objects,
+    flow,
+    namespaces,
+    `${src.name} -> ${dst.name}:${flow.port}/${flow.protocol.toLowerCase()} (${describeFlow(flow)})`,
+  );
 }

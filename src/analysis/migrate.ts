@@ -23,9 +23,18 @@ export interface Migration {
 }
 
 /** The PodSecurityPolicy fields that are booleans. */
-const PSP_FLAGS = ["privileged", "hostNetwork", "hostPID", "hostIPC", "readOnlyRootFilesystem", "allowPrivilegeEscalation", "defaultAllowPrivilegeEscalation"];
+const PSP_FLAGS = [
+  "privileged",
+  "hostNetwork",
+  "hostPID",
+  "hostIPC",
+  "readOnlyRootFilesystem",
+  "allowPrivilegeEscalation",
+  "defaultAllowPrivilegeEscalation",
+];
 
-const ranges = (list: Json[] | undefined) => (list ?? []).map((r) => (r.min === r.max ? `${r.min}` : `${r.min}..${r.max}`)).join(", ");
+const ranges = (list: Json[] | undefined) =>
+  (list ?? []).map((r) => (r.min === r.max ? `${r.min}` : `${r.min}..${r.max}`)).join(", ");
 
 function toSecpol(name: string, spec: Json, annotations: Record<string, string>): string {
   const lines: string[] = [];
@@ -37,14 +46,35 @@ function toSecpol(name: string, spec: Json, annotations: Record<string, string>)
     const rule = spec[field];
     if (rule?.rule) lines.push(`${field} ${rule.rule}${rule.ranges?.length ? ` ${ranges(rule.ranges)}` : ""}`);
   }
-  for (const field of ["allowedCapabilities", "defaultAddCapabilities", "requiredDropCapabilities", "volumes", "allowedProcMountTypes", "forbiddenSysctls", "allowedUnsafeSysctls"]) {
+  for (const field of [
+    "allowedCapabilities",
+    "defaultAddCapabilities",
+    "requiredDropCapabilities",
+    "volumes",
+    "allowedProcMountTypes",
+    "forbiddenSysctls",
+    "allowedUnsafeSysctls",
+  ]) {
     if (Array.isArray(spec[field]) && spec[field].length > 0) lines.push(`${field} ${spec[field].join(", ")}`);
   }
-  if (spec.allowedHostPaths?.length) lines.push(`allowedHostPaths ${spec.allowedHostPaths.map((p: Json) => `"${p.pathPrefix}"`).join(", ")}`);
+  if (spec.allowedHostPaths?.length)
+    lines.push(`allowedHostPaths ${spec.allowedHostPaths.map((p: Json) => `"${p.pathPrefix}"`).join(", ")}`);
   const seccomp = annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"];
-  if (seccomp) lines.push(`seccomp ${seccomp.split(",").map((s) => (s === "*" ? "*" : `"${s}"`)).join(", ")}`);
+  if (seccomp)
+    lines.push(
+      `seccomp ${seccomp
+        .split(",")
+        .map((s) => (s === "*" ? "*" : `"${s}"`))
+        .join(", ")}`,
+    );
   const apparmor = annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"];
-  if (apparmor) lines.push(`appArmor ${apparmor.split(",").map((s) => `"${s}"`).join(", ")}`);
+  if (apparmor)
+    lines.push(
+      `appArmor ${apparmor
+        .split(",")
+        .map((s) => `"${s}"`)
+        .join(", ")}`,
+    );
   return `psp ${name} {\n${lines.map((l) => `  ${l}`).join("\n")}\n}\n`;
 }
 
@@ -54,7 +84,17 @@ const pspShape: Shape = {
   metadata: metadataShape,
   spec: {
     ...Object.fromEntries(PSP_FLAGS.map((f) => [f, "boolean"])),
-    ...Object.fromEntries(["allowedCapabilities", "defaultAddCapabilities", "requiredDropCapabilities", "volumes", "allowedProcMountTypes", "forbiddenSysctls", "allowedUnsafeSysctls"].map((f) => [f, ["string"]])),
+    ...Object.fromEntries(
+      [
+        "allowedCapabilities",
+        "defaultAddCapabilities",
+        "requiredDropCapabilities",
+        "volumes",
+        "allowedProcMountTypes",
+        "forbiddenSysctls",
+        "allowedUnsafeSysctls",
+      ].map((f) => [f, ["string"]]),
+    ),
     runAsUser: idRule,
     runAsGroup: idRule,
     fsGroup: idRule,
@@ -74,10 +114,17 @@ function widestPod(spec: Json, annotations: Record<string, string>): { metadata:
   const add = [...(allowedCaps.includes("*") ? ["SYS_ADMIN"] : allowedCaps), ...(spec.defaultAddCapabilities ?? [])];
   const drop: string[] = spec.requiredDropCapabilities ?? [];
   const volumes: string[] = spec.volumes ?? [];
-  const wide = volumes.includes("*") ? ["hostPath", "nfs"] : volumes.filter((v) => v === "hostPath" || !RESTRICTED.has(v));
+  const wide = volumes.includes("*")
+    ? ["hostPath", "nfs"]
+    : volumes.filter((v) => v === "hostPath" || !RESTRICTED.has(v));
   const uidRule = spec.runAsUser?.rule;
-  const rootPossible = uidRule === "RunAsAny" || uidRule === undefined || (uidRule === "MustRunAs" && (spec.runAsUser.ranges ?? []).some((r: Json) => r.min === 0));
-  const seccomp = (annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] ?? "").split(",").filter(Boolean);
+  const rootPossible =
+    uidRule === "RunAsAny" ||
+    uidRule === undefined ||
+    (uidRule === "MustRunAs" && (spec.runAsUser.ranges ?? []).some((r: Json) => r.min === 0));
+  const seccomp = (annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] ?? "")
+    .split(",")
+    .filter(Boolean);
   const seccompSafe = seccomp.length > 0 && seccomp.every(SAFE_SECCOMP);
   const container: Json = {
     name: "widest",
@@ -88,7 +135,9 @@ function widestPod(spec: Json, annotations: Record<string, string>): { metadata:
       capabilities: { ...(add.length > 0 ? { add } : {}), ...(drop.length > 0 ? { drop } : {}) },
       ...((spec.allowedProcMountTypes ?? []).includes("Unmasked") ? { procMount: "Unmasked" } : {}),
     },
-    ...(spec.hostPorts?.some((r: Json) => r.max > 0) ? { ports: [{ containerPort: 1, hostPort: Math.max(1, spec.hostPorts.find((r: Json) => r.max > 0).min) }] } : {}),
+    ...(spec.hostPorts?.some((r: Json) => r.max > 0)
+      ? { ports: [{ containerPort: 1, hostPort: Math.max(1, spec.hostPorts.find((r: Json) => r.max > 0).min) }] }
+      : {}),
   };
   const podSpec: Json = {
     containers: [container],
@@ -96,33 +145,51 @@ function widestPod(spec: Json, annotations: Record<string, string>): { metadata:
       ...(rootPossible ? { runAsUser: 0 } : { runAsNonRoot: true }),
       ...(seccompSafe ? { seccompProfile: { type: "RuntimeDefault" } } : { seccompProfile: { type: "Unconfined" } }),
       ...(spec.seLinux?.rule === "MustRunAs" ? {} : { seLinuxOptions: { type: "spc_t" } }),
-      ...((spec.allowedUnsafeSysctls ?? []).length > 0 ? { sysctls: [{ name: spec.allowedUnsafeSysctls[0].replace(/\*$/, "x"), value: "1" }] } : {}),
+      ...((spec.allowedUnsafeSysctls ?? []).length > 0
+        ? { sysctls: [{ name: spec.allowedUnsafeSysctls[0].replace(/\*$/, "x"), value: "1" }] }
+        : {}),
     },
     ...(spec.hostNetwork ? { hostNetwork: true } : {}),
     ...(spec.hostPID ? { hostPID: true } : {}),
     ...(spec.hostIPC ? { hostIPC: true } : {}),
-    ...(wide.length > 0 ? { volumes: wide.map((type, i) => ({ name: `v${i}`, [type]: type === "hostPath" ? { path: "/" } : {} })) } : {}),
+    ...(wide.length > 0
+      ? { volumes: wide.map((type, i) => ({ name: `v${i}`, [type]: type === "hostPath" ? { path: "/" } : {} })) }
+      : {}),
   };
   return { metadata: {}, spec: podSpec };
 }
 
 function inexpressible(spec: Json, annotations: Record<string, string>): string[] {
   const notes: string[] = [];
-  const mutates = "PSP sets it on pods; PSS never mutates, so include the SecurityContext patch (`set`/`require`) for workloads that relied on it";
-  if (spec.defaultAddCapabilities?.length) notes.push(`defaultAddCapabilities ${spec.defaultAddCapabilities.join(", ")}: ${mutates}`);
-  if (spec.defaultAllowPrivilegeEscalation !== undefined) notes.push(`defaultAllowPrivilegeEscalation ${spec.defaultAllowPrivilegeEscalation}: ${mutates}`);
+  const mutates =
+    "PSP sets it on pods; PSS never mutates, so include the SecurityContext patch (`set`/`require`) for workloads that relied on it";
+  if (spec.defaultAddCapabilities?.length)
+    notes.push(`defaultAddCapabilities ${spec.defaultAddCapabilities.join(", ")}: ${mutates}`);
+  if (spec.defaultAllowPrivilegeEscalation !== undefined)
+    notes.push(`defaultAllowPrivilegeEscalation ${spec.defaultAllowPrivilegeEscalation}: ${mutates}`);
   for (const field of ["runAsUser", "runAsGroup", "fsGroup", "supplementalGroups"]) {
-    if (spec[field]?.rule === "MustRunAs") notes.push(`${field} MustRunAs ${ranges(spec[field].ranges)}: a default id from the range — ${mutates}; PSS has no id ranges (only runAsUser != 0 at restricted)`);
+    if (spec[field]?.rule === "MustRunAs")
+      notes.push(
+        `${field} MustRunAs ${ranges(spec[field].ranges)}: a default id from the range — ${mutates}; PSS has no id ranges (only runAsUser != 0 at restricted)`,
+      );
   }
-  if (annotations["seccomp.security.alpha.kubernetes.io/defaultProfileName"]) notes.push(`seccomp defaultProfileName: ${mutates} (\`set seccomp RuntimeDefault\`)`);
-  if (spec.readOnlyRootFilesystem) notes.push("readOnlyRootFilesystem true: no PSS level checks it; `require readOnlyRootFilesystem` patches it");
-  if (spec.allowedHostPaths?.length) notes.push("allowedHostPaths: PSS allows no hostPath at baseline or restricted, and none selectively");
-  if (spec.hostPorts?.length) notes.push(`hostPorts ${ranges(spec.hostPorts)}: PSS baseline forbids every host port; ranges cannot be allowed`);
+  if (annotations["seccomp.security.alpha.kubernetes.io/defaultProfileName"])
+    notes.push(`seccomp defaultProfileName: ${mutates} (\`set seccomp RuntimeDefault\`)`);
+  if (spec.readOnlyRootFilesystem)
+    notes.push("readOnlyRootFilesystem true: no PSS level checks it; `require readOnlyRootFilesystem` patches it");
+  if (spec.allowedHostPaths?.length)
+    notes.push("allowedHostPaths: PSS allows no hostPath at baseline or restricted, and none selectively");
+  if (spec.hostPorts?.length)
+    notes.push(`hostPorts ${ranges(spec.hostPorts)}: PSS baseline forbids every host port; ranges cannot be allowed`);
   if (spec.forbiddenSysctls?.length) notes.push("forbiddenSysctls: PSS has a fixed safe set per version instead");
-  if (spec.allowedCapabilities?.length && !spec.allowedCapabilities.includes("*")) notes.push("allowedCapabilities: PSS baseline has a fixed set (restricted: NET_BIND_SERVICE only)");
+  if (spec.allowedCapabilities?.length && !spec.allowedCapabilities.includes("*"))
+    notes.push("allowedCapabilities: PSS baseline has a fixed set (restricted: NET_BIND_SERVICE only)");
   if (spec.volumes && !spec.volumes.includes("*")) {
     const extra = spec.volumes.filter((v: string) => !RESTRICTED.has(v) && v !== "hostPath");
-    if (extra.length > 0) notes.push(`volumes ${extra.join(", ")}: allowed at baseline, not at restricted; PSS cannot allow them one by one`);
+    if (extra.length > 0)
+      notes.push(
+        `volumes ${extra.join(", ")}: allowed at baseline, not at restricted; PSS cannot allow them one by one`,
+      );
   }
   return notes;
 }
@@ -135,7 +202,9 @@ export function migratePsps(manifests: readonly SourceText[]): { migrations: Mig
     if (object.kind !== "PodSecurityPolicy") continue;
     const psp = fitted(object, pspShape, "");
     if ("problem" in psp) {
-      diagnostics.push(diagnostic(cm.badManifest, { ...span, end: span.start }, [`${psp.problem}, as in any PodSecurityPolicy`]));
+      diagnostics.push(
+        diagnostic(cm.badManifest, { ...span, end: span.start }, [`${psp.problem}, as in any PodSecurityPolicy`]),
+      );
       continue;
     }
     const o = psp.value as Json;
@@ -146,7 +215,15 @@ export function migratePsps(manifests: readonly SourceText[]): { migrations: Mig
     const baseline = evaluatePod(pod.metadata, pod.spec, "baseline", "latest");
     const level: Level = restricted.length === 0 ? "restricted" : baseline.length === 0 ? "baseline" : "privileged";
     const blockers = (level === "privileged" ? baseline : level === "baseline" ? restricted : []).map((v) => v.check);
-    migrations.push({ name: o.metadata?.name ?? "", file: span.file, line: span.start.line, secpol: toSecpol(o.metadata?.name ?? "unnamed", spec, annotations), level, blockers, inexpressible: inexpressible(spec, annotations) });
+    migrations.push({
+      name: o.metadata?.name ?? "",
+      file: span.file,
+      line: span.start.line,
+      secpol: toSecpol(o.metadata?.name ?? "unnamed", spec, annotations),
+      level,
+      blockers,
+      inexpressible: inexpressible(spec, annotations),
+    });
   }
   return { migrations, diagnostics };
 }
@@ -156,9 +233,12 @@ export function renderMigrations(migrations: readonly Migration[]): string {
   return migrations
     .map((m) => {
       const out = [`# PodSecurityPolicy \`${m.name}\` (${m.file}:${m.line})`, m.secpol.trimEnd()];
-      out.push(`# fits Pod Security level: ${m.level}${m.blockers.length > 0 ? ` (not stronger: ${m.blockers.join(", ")})` : ""}`);
+      out.push(
+        `# fits Pod Security level: ${m.level}${m.blockers.length > 0 ? ` (not stronger: ${m.blockers.join(", ")})` : ""}`,
+      );
       out.push(`#   namespace ... { pss enforce ${m.level} }`);
-      if (m.inexpressible.length > 0) out.push("# what PSS cannot express:", ...m.inexpressible.map((n) => `#   - ${n}`));
+      if (m.inexpressible.length > 0)
+        out.push("# what PSS cannot express:", ...m.inexpressible.map((n) => `#   - ${n}`));
       return out.join("\n");
     })
     .join("\n\n")

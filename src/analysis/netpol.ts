@@ -3,7 +3,15 @@
  * policies admit on one side (the ingress of a destination pod, or the egress of a source pod)?
  * Works on the objects as written to the output, not on the compiler's structures.
  */
-import { addressInBlock, addressInBlocks, lastAddress, parseCidr, type Cidr, type Family, type IpBlock } from "../semantics/ip.js";
+import {
+  addressInBlock,
+  addressInBlocks,
+  lastAddress,
+  parseCidr,
+  type Cidr,
+  type Family,
+  type IpBlock,
+} from "../semantics/ip.js";
 import type { Labels } from "../semantics/labels.js";
 import type { Direction } from "../semantics/model.js";
 import type { ConcreteFlow, Endpoint, NamespaceLabels, PodInstance } from "../semantics/meaning.js";
@@ -37,11 +45,15 @@ export function selectorMatches(selector: Json | undefined, labels: Labels): boo
     const present = hasOwn(labels, e.key);
     const values: string[] = e.values ?? [];
     const ok =
-      e.operator === "In" ? present && values.includes(labels[e.key])
-      : e.operator === "NotIn" ? !present || !values.includes(labels[e.key])
-      : e.operator === "Exists" ? present
-      : e.operator === "DoesNotExist" ? !present
-      : false;
+      e.operator === "In"
+        ? present && values.includes(labels[e.key])
+        : e.operator === "NotIn"
+          ? !present || !values.includes(labels[e.key])
+          : e.operator === "Exists"
+            ? present
+            : e.operator === "DoesNotExist"
+              ? !present
+              : false;
     if (!ok) return false;
   }
   return true;
@@ -78,13 +90,24 @@ function inIpBlock(family: Family, value: bigint, block: Json): boolean {
 /** Pod addresses, for CNIs that match ipBlocks against pods too. */
 export type PodAddresses = (pod: PodInstance) => { family: Family; value: bigint }[];
 
-function peerMatches(peer: Json, policyNamespace: string, other: Endpoint, namespaceLabels: NamespaceLabels, podAddresses?: PodAddresses): boolean {
+function peerMatches(
+  peer: Json,
+  policyNamespace: string,
+  other: Endpoint,
+  namespaceLabels: NamespaceLabels,
+  podAddresses?: PodAddresses,
+): boolean {
   if (peer.ipBlock) {
     if ("ip" in other) return inIpBlock(other.ip.family, other.ip.value, peer.ipBlock);
     return (podAddresses?.(other.pod) ?? []).some((a) => inIpBlock(a.family, a.value, peer.ipBlock));
   }
   if (!("pod" in other)) return false;
-  if (peer.namespaceSelector ? !selectorMatches(peer.namespaceSelector, namespaceLabels(other.pod.namespace)) : other.pod.namespace !== policyNamespace) return false;
+  if (
+    peer.namespaceSelector
+      ? !selectorMatches(peer.namespaceSelector, namespaceLabels(other.pod.namespace))
+      : other.pod.namespace !== policyNamespace
+  )
+    return false;
   return !peer.podSelector || selectorMatches(peer.podSelector, other.pod.labels);
 }
 
@@ -93,7 +116,8 @@ function portMatches(entry: Json, flow: ConcreteFlow): boolean {
   if (entry.port === undefined) return true;
   if (typeof entry.port === "number") return entry.port <= flow.port && flow.port <= (entry.endPort ?? entry.port);
   if (!("pod" in flow.dst)) return false;
-  for (const c of flow.dst.pod.ports) if (c.name === entry.port && c.protocol === flow.protocol && c.port === flow.port) return true;
+  for (const c of flow.dst.pod.ports)
+    if (c.name === entry.port && c.protocol === flow.protocol && c.port === flow.port) return true;
   return false;
 }
 
@@ -115,7 +139,13 @@ export interface EmittedSide {
  * The emitted policies' view of one pod in one direction, prepared once: `admits(other, flow)` then
  * tells whether a flow with that peer is admitted, and by which policies.
  */
-export function emittedSideOf(index: PolicyIndex, pod: PodInstance, direction: Direction, namespaceLabels: NamespaceLabels, podAddresses?: PodAddresses) {
+export function emittedSideOf(
+  index: PolicyIndex,
+  pod: PodInstance,
+  direction: Direction,
+  namespaceLabels: NamespaceLabels,
+  podAddresses?: PodAddresses,
+) {
   let isolated = false;
   const rules: EmittedRule[] = [];
   for (const p of index.byNamespace.get(pod.namespace) ?? []) {
@@ -123,7 +153,8 @@ export function emittedSideOf(index: PolicyIndex, pod: PodInstance, direction: D
     isolated = true;
     for (const r of rulesOf(p, direction)) rules.push(r);
   }
-  const holds = (r: EmittedRule, other: Endpoint): boolean => r.peers.length === 0 || anyPeerMatches(r, other, namespaceLabels, podAddresses);
+  const holds = (r: EmittedRule, other: Endpoint): boolean =>
+    r.peers.length === 0 || anyPeerMatches(r, other, namespaceLabels, podAddresses);
   return {
     isolated,
     /** Every rule of the policies selecting the pod in this direction. */
@@ -147,14 +178,21 @@ function isolates(p: Json, direction: Direction): boolean {
 }
 
 /** Whether some peer of the rule includes `other`. */
-function anyPeerMatches(rule: EmittedRule, other: Endpoint, namespaceLabels: NamespaceLabels, podAddresses: PodAddresses | undefined): boolean {
+function anyPeerMatches(
+  rule: EmittedRule,
+  other: Endpoint,
+  namespaceLabels: NamespaceLabels,
+  podAddresses: PodAddresses | undefined,
+): boolean {
   if (rule.peers.length < 8) {
-    for (const peer of rule.peers) if (peerMatches(peer, rule.namespace, other, namespaceLabels, podAddresses)) return true;
+    for (const peer of rule.peers)
+      if (peerMatches(peer, rule.namespace, other, namespaceLabels, podAddresses)) return true;
     return false;
   }
   const index = peerIndexOf(rule);
   if ("ip" in other) return index.admits(other.ip.family, other.ip.value);
-  for (const peer of index.selectors) if (peerMatches(peer, rule.namespace, other, namespaceLabels, podAddresses)) return true;
+  for (const peer of index.selectors)
+    if (peerMatches(peer, rule.namespace, other, namespaceLabels, podAddresses)) return true;
   return (podAddresses?.(other.pod) ?? []).some((a) => index.admits(a.family, a.value));
 }
 
@@ -169,7 +207,10 @@ function peerIndexOf(rule: EmittedRule): PeerIndex {
   let index = peerIndexes.get(rule);
   if (!index) {
     const blocks = rule.peers.filter((p) => p.ipBlock).flatMap((p) => ipBlockOf(p.ipBlock) ?? []);
-    index = { selectors: rule.peers.filter((p) => !p.ipBlock), admits: (family, value) => addressInBlocks(family, value, blocks) };
+    index = {
+      selectors: rule.peers.filter((p) => !p.ipBlock),
+      admits: (family, value) => addressInBlocks(family, value, blocks),
+    };
     peerIndexes.set(rule, index);
   }
   return index;
@@ -189,7 +230,12 @@ function rulesOf(p: Json, direction: Direction): EmittedRule[] {
   let cached = ruleCache.get(p);
   if (!cached) {
     const read = (d: Direction) =>
-      ((p.spec?.[d] ?? []) as Json[]).map((r) => ({ policy: p.metadata.name, namespace: p.metadata.namespace, peers: (d === "ingress" ? r.from : r.to) ?? [], ports: r.ports }));
+      ((p.spec?.[d] ?? []) as Json[]).map((r) => ({
+        policy: p.metadata.name,
+        namespace: p.metadata.namespace,
+        peers: (d === "ingress" ? r.from : r.to) ?? [],
+        ports: r.ports,
+      }));
     ruleCache.set(p, (cached = { ingress: read("ingress"), egress: read("egress") }));
   }
   return cached[direction];
@@ -206,7 +252,10 @@ export function admits(rules: readonly { ports: Json[] | undefined }[], flow: Co
   return false;
 }
 
-export function admittedBy(rules: readonly { policy: string; ports: Json[] | undefined }[], flow: ConcreteFlow): string[] {
+export function admittedBy(
+  rules: readonly { policy: string; ports: Json[] | undefined }[],
+  flow: ConcreteFlow,
+): string[] {
   return [...new Set(rules.filter((r) => portsAdmit(r, flow)).map((r) => r.policy))];
 }
 

@@ -97,7 +97,10 @@ function readDirective(comment: ast.Comment, problems: Diagnostic[]): { code: st
   const head = DIRECTIVE.exec(text)![0].length;
   const colon = text.indexOf(":", head);
   const list = colon < 0 ? text.slice(head) : text.slice(head, colon);
-  const words = [...list.matchAll(/[^\s,]+/g)].map((m) => ({ text: m[0], span: within(comment, head + m.index!, m[0].length) }));
+  const words = [...list.matchAll(/[^\s,]+/g)].map((m) => ({
+    text: m[0],
+    span: within(comment, head + m.index!, m[0].length),
+  }));
   const reason = colon < 0 ? "" : text.slice(colon + 1).trim();
   if (words.length === 0) {
     problems.push(diagnostic(sm.malformedSuppression, comment.span, ["names no diagnostic code"], { help: EXAMPLE }));
@@ -106,7 +109,11 @@ function readDirective(comment: ast.Comment, problems: Diagnostic[]): { code: st
   const prose = words.find((w) => !/^SP\d{4}$/i.test(w.text));
   if (colon < 0 && prose) {
     // `# secpol-ignore SP9105 DNS is served by a sidecar`: one problem, not one a word
-    problems.push(diagnostic(sm.malformedSuppression, prose.span, ["has no `:` between its codes and its reason"], { help: EXAMPLE }));
+    problems.push(
+      diagnostic(sm.malformedSuppression, prose.span, ["has no `:` between its codes and its reason"], {
+        help: EXAMPLE,
+      }),
+    );
     return [];
   }
   // a comment with a wrong code silences nothing; its first wrong code is reported (one problem a comment)
@@ -118,11 +125,22 @@ function readDirective(comment: ast.Comment, problems: Diagnostic[]): { code: st
           ? `write \`${word.text.toUpperCase()}\``
           : "the code is the `SPnnnn` after `warning` or `note` in the diagnostic"
         : `the reason follows the codes after a \`:\`, ${EXAMPLE}`;
-      problems.push(diagnostic(sm.malformedSuppression, word.span, [`names \`${word.text}\`, which is not a code secpolc reports`], { help }));
+      problems.push(
+        diagnostic(
+          sm.malformedSuppression,
+          word.span,
+          [`names \`${word.text}\`, which is not a code secpolc reports`],
+          { help },
+        ),
+      );
       return [];
     }
     if (info.severity === "error") {
-      problems.push(diagnostic(sm.errorNotSuppressible, word.span, [word.text], { help: "fix the program; only warnings and notes can be silenced" }));
+      problems.push(
+        diagnostic(sm.errorNotSuppressible, word.span, [word.text], {
+          help: "fix the program; only warnings and notes can be silenced",
+        }),
+      );
       return [];
     }
   }
@@ -189,8 +207,14 @@ export function applySuppressions(
   if (!hasErrors(diagnostics)) {
     for (const d of directives) {
       if (d.used) continue;
-      const why = d.target ? "it is not reported for the statement this comment applies to" : "no statement starts on this line or the next";
-      problems.push(diagnostic(nm.unusedSuppression, d.span, [d.code, why], { help: "remove the comment, or move it to the statement that has the warning" }));
+      const why = d.target
+        ? "it is not reported for the statement this comment applies to"
+        : "no statement starts on this line or the next";
+      problems.push(
+        diagnostic(nm.unusedSuppression, d.span, [d.code, why], {
+          help: "remove the comment, or move it to the statement that has the warning",
+        }),
+      );
     }
   }
   return sortDiagnostics([...kept, ...problems]);

@@ -15,11 +15,15 @@ import type { Json } from "../kubernetes.js";
 
 type Program = (bindings: Json) => unknown;
 
-let cel: { compile(expression: string): Program; isTrue(value: unknown): boolean; isError(value: unknown): boolean } | undefined;
+let cel:
+  | { compile(expression: string): Program; isTrue(value: unknown): boolean; isError(value: unknown): boolean }
+  | undefined;
 
 /** Node's `require` for this module, where the runtime has one (Node 20.16 and newer; not a browser). */
 function nodeRequire(): ((id: string) => unknown) | undefined {
-  const moduleApi = (globalThis as { process?: { getBuiltinModule?: (id: string) => any } }).process?.getBuiltinModule?.("node:module");
+  const moduleApi = (
+    globalThis as { process?: { getBuiltinModule?: (id: string) => any } }
+  ).process?.getBuiltinModule?.("node:module");
   return moduleApi?.createRequire(import.meta.url);
 }
 
@@ -67,13 +71,28 @@ export function wrapPod(kind: string, meta: Json | undefined, spec: Json): Json 
     case "PodTemplate":
       return { apiVersion: "v1", kind, metadata: { name: "t" }, template };
     case "CronJob":
-      return { apiVersion: "batch/v1", kind, metadata: { name: "c" }, spec: { schedule: "* * * * *", jobTemplate: { spec: { template } } } };
+      return {
+        apiVersion: "batch/v1",
+        kind,
+        metadata: { name: "c" },
+        spec: { schedule: "* * * * *", jobTemplate: { spec: { template } } },
+      };
     default:
       return { apiVersion: "apps/v1", kind, metadata: { name: "w" }, spec: { template } };
   }
 }
 
-export const POD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController", "PodTemplate"];
+export const POD_KINDS = [
+  "Pod",
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "Job",
+  "CronJob",
+  "ReplicationController",
+  "PodTemplate",
+];
 
 /** What a validation may read besides `variables`; one that reads none of them is a function of the variables alone. */
 const BEYOND_VARIABLES = /\b(object|oldObject|request|params|namespaceObject|authorizer)\b/;
@@ -103,7 +122,10 @@ export function policyJudge(validations: readonly Validation[]): (object: Json) 
 }
 
 /** The program's meaning: the messages of the rules the pod breaks. */
-export const programJudge = (validations: readonly Validation[]) => (spec: Json, meta: Json): string[] => validations.filter((v) => !v.holds(spec, meta)).map((v) => v.message);
+export const programJudge =
+  (validations: readonly Validation[]) =>
+  (spec: Json, meta: Json): string[] =>
+    validations.filter((v) => !v.holds(spec, meta)).map((v) => v.message);
 
 /** A pod that meets `restricted`, with the values of a `set` written in. */
 function podSetting(values: readonly FieldValue[]): Json {
@@ -113,7 +135,8 @@ function podSetting(values: readonly FieldValue[]): Json {
     const parent = keys.slice(0, -1).reduce((o, k) => (o[k] = { ...(o[k] ?? {}) }), holder);
     parent[keys[keys.length - 1]] = value;
   };
-  for (const v of values) for (const holder of v.scope === "pod" ? [spec] : spec.containers) write(holder, v.path, v.value);
+  for (const v of values)
+    for (const holder of v.scope === "pod" ? [spec] : spec.containers) write(holder, v.path, v.value);
   return spec;
 }
 
@@ -127,16 +150,32 @@ export interface AdmissionCounterexample {
   description: string;
 }
 
-export function verifyAdmissionPolicies(model: Model, compiled: AdmissionPolicies): { checks: number; counterexample?: AdmissionCounterexample; unverified?: number } {
+export function verifyAdmissionPolicies(
+  model: Model,
+  compiled: AdmissionPolicies,
+): { checks: number; counterexample?: AdmissionCounterexample; unverified?: number } {
   let checks = 0;
   if (compiled.policies.length > 0 && !celAvailable()) return { checks, unverified: compiled.policies.length };
   for (const { namespace, validations } of compiled.policies) {
     const judge = policyJudge(validations);
     const meaning = programJudge(validations);
     const items = [...new Set(validations.map((v) => v.entry.item))];
-    const bases: Json[] = [{ containers: [{ name: "app", image: "app" }] }, podUsing("").spec, ...items.map((i) => podUsing(i).spec), ...validations.filter((v) => v.entry.action === "set").map((v) => podSetting(v.entry.values))];
-    const specs = bases.flatMap((s) => [s, moveContainers(s, "initContainers"), moveContainers(s, "ephemeralContainers")]);
-    const labelSets: (Json | undefined)[] = [undefined, {}, ...model.workloads.filter((w) => w.namespace === namespace.name).map((w) => witness(w.pods))];
+    const bases: Json[] = [
+      { containers: [{ name: "app", image: "app" }] },
+      podUsing("").spec,
+      ...items.map((i) => podUsing(i).spec),
+      ...validations.filter((v) => v.entry.action === "set").map((v) => podSetting(v.entry.values)),
+    ];
+    const specs = bases.flatMap((s) => [
+      s,
+      moveContainers(s, "initContainers"),
+      moveContainers(s, "ephemeralContainers"),
+    ]);
+    const labelSets: (Json | undefined)[] = [
+      undefined,
+      {},
+      ...model.workloads.filter((w) => w.namespace === namespace.name).map((w) => witness(w.pods)),
+    ];
     for (const spec of specs) {
       for (const labels of labelSets) {
         const meta = labels === undefined ? undefined : { labels, annotations: {} };

@@ -22,13 +22,57 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from "../semantics/ip.js";
-import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, labelsKey, type Conjunction, type Labels, type Requirement } from "../semantics/labels.js";
-import { labelRegions, namespaceRegions, needsCombinations, selectorRepresentatives, type NamespaceRegion } from "../semantics/universe.js";
-import { evaluateSide, inEndpointSet, ownedNamespaceLabels, postureOf, sideOf, type ConcreteFlow, type Endpoint, type PodInstance } from "../semantics/meaning.js";
-import { NAMESPACE_NAME_LABEL, otherEnd, ownEnd, type Clause, type Direction, type EndpointSet, type Model, type OwnedNamespace, type PodTerm, type PostureSetting } from "../semantics/model.js";
+import {
+  conjunctionKey,
+  conjunctionMatches,
+  conjunctionOf,
+  everything,
+  labelsKey,
+  type Conjunction,
+  type Labels,
+  type Requirement,
+} from "../semantics/labels.js";
+import {
+  labelRegions,
+  namespaceRegions,
+  needsCombinations,
+  selectorRepresentatives,
+  type NamespaceRegion,
+} from "../semantics/universe.js";
+import {
+  evaluateSide,
+  inEndpointSet,
+  ownedNamespaceLabels,
+  postureOf,
+  sideOf,
+  type ConcreteFlow,
+  type Endpoint,
+  type PodInstance,
+} from "../semantics/meaning.js";
+import {
+  NAMESPACE_NAME_LABEL,
+  otherEnd,
+  ownEnd,
+  type Clause,
+  type Direction,
+  type EndpointSet,
+  type Model,
+  type OwnedNamespace,
+  type PodTerm,
+  type PostureSetting,
+} from "../semantics/model.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { protocols, type ContainerPort, type PortSet, type Protocol } from "../semantics/ports.js";
-import { addressInCidrText, admits, admittedBy, emittedSideOf, indexPolicies, selectorMatches, type EmittedRule, type PolicyIndex } from "./netpol.js";
+import {
+  addressInCidrText,
+  admits,
+  admittedBy,
+  emittedSideOf,
+  indexPolicies,
+  selectorMatches,
+  type EmittedRule,
+  type PolicyIndex,
+} from "./netpol.js";
 import type { Json } from "../kubernetes.js";
 
 export interface Counterexample {
@@ -49,13 +93,16 @@ export interface VerifyResult {
   partial?: number;
 }
 
-
 /** An emitted label selector as a conjunction (undefined when contradictory), to draw representatives from (matching uses netpol.ts). */
 function selectorConjunction(selector: Json): Conjunction | undefined {
-  const requirements: Requirement[] = Object.entries((selector.matchLabels ?? {}) as Record<string, string>).map(([key, value]) => ({ key, operator: "In", values: [value] }));
+  const requirements: Requirement[] = Object.entries((selector.matchLabels ?? {}) as Record<string, string>).map(
+    ([key, value]) => ({ key, operator: "In", values: [value] }),
+  );
   for (const e of (selector.matchExpressions ?? []) as Json[]) {
-    if (e.operator === "In" || e.operator === "NotIn") requirements.push({ key: e.key, operator: e.operator, values: e.values ?? [] });
-    else if (e.operator === "Exists" || e.operator === "DoesNotExist") requirements.push({ key: e.key, operator: e.operator });
+    if (e.operator === "In" || e.operator === "NotIn")
+      requirements.push({ key: e.key, operator: e.operator, values: e.values ?? [] });
+    else if (e.operator === "Exists" || e.operator === "DoesNotExist")
+      requirements.push({ key: e.key, operator: e.operator });
   }
   return conjunctionOf(requirements);
 }
@@ -242,7 +289,9 @@ class Namespaces {
   reachedBySelector(selector: Json): ReadonlySet<string> {
     const facts = this.selectors.ofEmitted(selector);
     if (!facts.reach) {
-      const named: unknown = selector.matchLabels?.[NAMESPACE_NAME_LABEL] ?? selector.matchExpressions?.find((e: Json) => e.key === NAMESPACE_NAME_LABEL && e.operator === "In")?.values;
+      const named: unknown =
+        selector.matchLabels?.[NAMESPACE_NAME_LABEL] ??
+        selector.matchExpressions?.find((e: Json) => e.key === NAMESPACE_NAME_LABEL && e.operator === "In")?.values;
       const names = typeof named === "string" ? [named] : Array.isArray(named) ? (named as string[]) : undefined;
       facts.reach = this.matching(names, (l) => selectorMatches(selector, l));
     }
@@ -251,7 +300,11 @@ class Namespaces {
 
   /** The namespaces named `names` (all when undefined) whose labels pass `test`. */
   private matching(names: readonly string[] | undefined, test: (labels: Labels) => boolean): ReadonlySet<string> {
-    return new Set((names ? names.flatMap((n) => this.byName.get(n) ?? []) : [...this.labels.keys()]).filter((n) => test(this.labels.get(n)!)));
+    return new Set(
+      (names ? names.flatMap((n) => this.byName.get(n) ?? []) : [...this.labels.keys()]).filter((n) =>
+        test(this.labels.get(n)!),
+      ),
+    );
   }
 }
 
@@ -281,7 +334,11 @@ type Address = { family: Family; value: bigint };
 
 /** The edges of each block (first, last, and just outside), plus two far-away addresses; none inside the cluster's ranges. */
 function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly Json[]): Address[] {
-  const cidrs: Cidr[] = [...blocks.flatMap((b) => [b.cidr, ...b.except]), ...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs];
+  const cidrs: Cidr[] = [
+    ...blocks.flatMap((b) => [b.cidr, ...b.except]),
+    ...model.cluster.podCIDRs,
+    ...model.cluster.serviceCIDRs,
+  ];
   const values = new Map<string, Address>();
   const add = (family: Family, value: bigint) => {
     const max = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
@@ -298,12 +355,18 @@ function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly
   }
   // pods are never addressed by IP: addresses inside the pod and service ranges are not external
   const inCluster = (a: Address) =>
-    [...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs].some((c) => c.family === a.family && a.value >= c.base && a.value <= lastAddress(c));
+    [...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs].some(
+      (c) => c.family === a.family && a.value >= c.base && a.value <= lastAddress(c),
+    );
   return [...values.values()].filter((a) => !inCluster(a));
 }
 
 const describeEndpoint = (e: Endpoint): string =>
-  "pod" in e ? `a pod in \`${e.pod.namespace}\` with labels {${Object.entries(e.pod.labels).map(([k, v]) => `${k}=${v}`).join(", ")}}` : formatAddress(e.ip.family, e.ip.value);
+  "pod" in e
+    ? `a pod in \`${e.pod.namespace}\` with labels {${Object.entries(e.pod.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")}}`
+    : formatAddress(e.ip.family, e.ip.value);
 
 type RuleClause = ReturnType<typeof clausesNear>[number];
 
@@ -382,7 +445,16 @@ class Verification {
         for (const end of [c.sources, c.destinations]) {
           let selections = ends.get(end);
           if (!selections) {
-            ends.set(end, (selections = end.pods.map((term) => ({ term, facts: selectors.ofContent(term.namespaces), reach: NOWHERE, conjunction: term.pods, pods: selectors.of(term.pods).representatives }))));
+            ends.set(
+              end,
+              (selections = end.pods.map((term) => ({
+                term,
+                facts: selectors.ofContent(term.namespaces),
+                reach: NOWHERE,
+                conjunction: term.pods,
+                pods: selectors.of(term.pods).representatives,
+              }))),
+            );
             for (const s of selections) namespaceConjunctions.push(s.term.namespaces);
           }
         }
@@ -406,7 +478,8 @@ class Verification {
     const regions = namespaceRegions([model], namespaceConjunctions);
     if (regions.partial) this.partial++;
     for (const n of regions.namespaces) namespaces.add(n);
-    for (const selections of ends.values()) for (const s of selections) s.reach = namespaces.reachedBy(s.term.namespaces, s.facts);
+    for (const selections of ends.values())
+      for (const s of selections) s.reach = namespaces.reachedBy(s.term.namespaces, s.facts);
     // looked up for every pod matched: memoised (the namespaces are all known by now)
     const labelsOf = ownedNamespaceLabels(model, (n) => namespaces.labels.get(n) ?? { [NAMESPACE_NAME_LABEL]: n });
     const known = new Map<string, Labels>();
@@ -417,8 +490,13 @@ class Verification {
     };
 
     // a pod gives every port name the program uses a number that some rule may also name
-    const namedPorts = [...new Map(model.rules.flatMap((r) => r.clauses.flatMap((c) => c.ports.named)).map((n) => [`${n.name}/${n.protocol}`, n])).values()];
-    const portCodes = (ports: readonly ContainerPort[]) => ports.flatMap((p) => (inPortRange(p.port) ? [codeOf(p.protocol, p.port)] : []));
+    const namedPorts = [
+      ...new Map(
+        model.rules.flatMap((r) => r.clauses.flatMap((c) => c.ports.named)).map((n) => [`${n.name}/${n.protocol}`, n]),
+      ).values(),
+    ];
+    const portCodes = (ports: readonly ContainerPort[]) =>
+      ports.flatMap((p) => (inPortRange(p.port) ? [codeOf(p.protocol, p.port)] : []));
     // the boundaries of every clause's ports and every workload's: only needed when some port has a name
     const allPortNumbers: Port[] = [];
     if (namedPorts.length > 0) {
@@ -427,10 +505,15 @@ class Verification {
       for (const w of model.workloads) codes.push(...portCodes(w.ports));
       allPortNumbers.push(...this.boundaries(codes));
     }
-    this.podPorts = namedPorts.map((n, i) => ({ name: n.name, protocol: n.protocol, port: allPortNumbers[i % allPortNumbers.length].port }));
+    this.podPorts = namedPorts.map((n, i) => ({
+      name: n.name,
+      protocol: n.protocol,
+      port: allPortNumbers[i % allPortNumbers.length].port,
+    }));
     this.baseCuts = [...BOUNDS, ...portCodes(this.podPorts)];
 
-    if (model.cluster.podCIDRs.length > 0) this.podAddresses = () => model.cluster.podCIDRs.map((c) => ({ family: c.family, value: c.base + 1n }));
+    if (model.cluster.podCIDRs.length > 0)
+      this.podAddresses = () => model.cluster.podCIDRs.map((c) => ({ family: c.family, value: c.base + 1n }));
     this.farAddresses = addressCuts(model, [], []).map((ip): Endpoint => ({ ip }));
   }
 
@@ -457,14 +540,17 @@ class Verification {
         // a peer without a namespaceSelector is in the policy's namespace
         else {
           const facts = this.selectors.ofPodSelector(p.podSelector);
-          const reach = p.namespaceSelector ? this.namespaces.reachedBySelector(p.namespaceSelector) : this.namespaces.just(rule.namespace);
+          const reach = p.namespaceSelector
+            ? this.namespaces.reachedBySelector(p.namespaceSelector)
+            : this.namespaces.just(rule.namespace);
           pods.push({ reach, conjunction: facts.conjunction, pods: facts.representatives });
         }
       }
       const cuts: number[] = [];
       for (const e of rule.ports ?? []) {
         const protocol = e.protocol ?? "TCP";
-        if (protocols.includes(protocol) && typeof e.port === "number") rangeCuts(cuts, protocol, e.port, e.endPort ?? e.port);
+        if (protocols.includes(protocol) && typeof e.port === "number")
+          rangeCuts(cuts, protocol, e.port, e.endPort ?? e.port);
       }
       this.ruleParts.set(rule, (found = { pods, blocks, cuts }));
     }
@@ -491,7 +577,13 @@ class Verification {
       for (; at > 0 && sorted[at - 1] > code; at--) sorted[at] = sorted[at - 1];
       sorted[at] = code;
     }
-    return sorted.map((code) => (this.ports[code] ??= { protocol: protocols[Math.floor(code / PORTS_PER_PROTOCOL)], port: code % PORTS_PER_PROTOCOL }));
+    return sorted.map(
+      (code) =>
+        (this.ports[code] ??= {
+          protocol: protocols[Math.floor(code / PORTS_PER_PROTOCOL)],
+          port: code % PORTS_PER_PROTOCOL,
+        }),
+    );
   }
 
   /**
@@ -503,7 +595,8 @@ class Verification {
   podPeers(owned: OwnedNamespace, selections: readonly (readonly Selection[])[]): Endpoint[] {
     const all = this.namespaces.labels.size;
     const reached = new Set<string>();
-    for (const some of selections) for (const s of some) if (s.reach.size < all) for (const n of s.reach) reached.add(n);
+    for (const some of selections)
+      for (const s of some) if (s.reach.size < all) for (const n of s.reach) reached.add(n);
     reached.add(owned.name);
     const unreached = this.namespaces.firstOutside(reached);
     if (unreached !== undefined) reached.add(unreached);
@@ -554,7 +647,8 @@ class Verification {
     if (blocks.length === 0 && emitted.length === 0) return this.farAddresses;
     const key = `${blocks.map(objectId).join(",")}/${emitted.map(objectId).join(",")}`;
     let found = this.addressPeers.get(key);
-    if (!found) this.addressPeers.set(key, (found = addressCuts(this.model, blocks, emitted).map((ip): Endpoint => ({ ip }))));
+    if (!found)
+      this.addressPeers.set(key, (found = addressCuts(this.model, blocks, emitted).map((ip): Endpoint => ({ ip }))));
     return found;
   }
 
@@ -588,7 +682,9 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
   const selectedBy = subjects.map((s) => selectingPolicies(s.pod, policies));
   let checks = 0;
   for (const direction of ["ingress", "egress"] as const) {
-    const reaching = candidates.filter(({ clause }) => v.selections(ownEnd(clause, direction)).some((s) => s.reach.has(owned.name)));
+    const reaching = candidates.filter(({ clause }) =>
+      v.selections(ownEnd(clause, direction)).some((s) => s.reach.has(owned.name)),
+    );
     const groups = ownEndGroups(v, reaching, direction);
     const seen = new Set<string>();
     for (let i = 0; i < subjects.length; i++) {
@@ -608,7 +704,12 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
 }
 
 /** The subjects of an owned namespace, as label ids in first-seen order: every selector that can reach it, from the program and the output. */
-function subjectLabels(v: Verification, owned: OwnedNamespace, candidates: readonly RuleClause[], policies: readonly Json[]): ReadonlySet<number> {
+function subjectLabels(
+  v: Verification,
+  owned: OwnedNamespace,
+  candidates: readonly RuleClause[],
+  policies: readonly Json[],
+): ReadonlySet<number> {
   const selections: Selection[] = [];
   for (const w of workloadsIn(v.model, owned.name)) {
     const facts = v.selectors.of(w.pods);
@@ -658,10 +759,16 @@ function ownEndGroups(v: Verification, candidates: readonly RuleClause[], direct
   return { group, ends };
 }
 
-const sameSelections = (a: readonly Selection[], b: readonly Selection[]): boolean => a.length === b.length && a.every((s, i) => s.reach === b[i].reach && s.pods === b[i].pods);
+const sameSelections = (a: readonly Selection[], b: readonly Selection[]): boolean =>
+  a.length === b.length && a.every((s, i) => s.reach === b[i].reach && s.pods === b[i].pods);
 
 /** The clauses whose own end holds the subject, and their places among `candidates` (as text): one test per group of alike ends. */
-function holdingClauses(v: Verification, subject: { pod: PodInstance }, candidates: readonly RuleClause[], groups: EndGroups): { holding: RuleClause[]; places: string } {
+function holdingClauses(
+  v: Verification,
+  subject: { pod: PodInstance },
+  candidates: readonly RuleClause[],
+  groups: EndGroups,
+): { holding: RuleClause[]; places: string } {
   const held = groups.ends.map((end) => inEndpointSet(end, subject, v.namespaceLabels));
   const holding: RuleClause[] = [];
   let places = "";
@@ -676,7 +783,8 @@ function holdingClauses(v: Verification, subject: { pod: PodInstance }, candidat
 /** The places of the policies whose podSelector selects the pod, as text. */
 function selectingPolicies(pod: PodInstance, policies: readonly Json[]): string {
   let text = "";
-  for (let i = 0; i < policies.length; i++) if (selectorMatches(policies[i].spec?.podSelector, pod.labels)) text += `${i},`;
+  for (let i = 0; i < policies.length; i++)
+    if (selectorMatches(policies[i].spec?.podSelector, pod.labels)) text += `${i},`;
   return text;
 }
 
@@ -686,23 +794,35 @@ const postureKeys = new WeakMap<PostureSetting, string>();
 function postureKey(posture: PostureSetting | undefined): string {
   if (!posture) return "-";
   let key = postureKeys.get(posture);
-  if (key === undefined) postureKeys.set(posture, (key = JSON.stringify([posture.span.start.offset, posture.span.file, posture.posture])));
+  if (key === undefined)
+    postureKeys.set(posture, (key = JSON.stringify([posture.span.start.offset, posture.span.file, posture.posture])));
   return key;
 }
 
 /** One side: the subject's meaning against the emitted policies, for every case of peer and port. */
-function verifySide(v: Verification, owned: OwnedNamespace, self: { pod: PodInstance }, direction: Direction, candidates: readonly RuleClause[]): VerifyResult {
+function verifySide(
+  v: Verification,
+  owned: OwnedNamespace,
+  self: { pod: PodInstance },
+  direction: Direction,
+  candidates: readonly RuleClause[],
+): VerifyResult {
   const { model, namespaceLabels } = v;
   const subject = self.pod;
   const meaning = sideOf(model, subject, direction, namespaceLabels, candidates);
   const plain = emittedSideOf(v.index, subject, direction, namespaceLabels);
   // a CNI matching ipBlocks against pod addresses changes something only where an ipBlock is
   const withIpBlocks = v.podAddresses && plain.rules.some((r) => v.partsOf(r).blocks.length > 0);
-  const emitted = withIpBlocks ? [plain, emittedSideOf(v.index, subject, direction, namespaceLabels, v.podAddresses)] : [plain];
+  const emitted = withIpBlocks
+    ? [plain, emittedSideOf(v.index, subject, direction, namespaceLabels, v.podAddresses)]
+    : [plain];
   const clauses = [...meaning.allows, ...meaning.denies].map((a) => a.clause);
   const rules = plain.rules;
   const peers = [
-    ...v.podPeers(owned, [...clauses.map((c) => v.selections(otherEnd(c, direction))), ...rules.map((r) => v.partsOf(r).pods)]),
+    ...v.podPeers(owned, [
+      ...clauses.map((c) => v.selections(otherEnd(c, direction))),
+      ...rules.map((r) => v.partsOf(r).pods),
+    ]),
     ...v.addressesOf(
       clauses.flatMap((c) => otherEnd(c, direction).ips),
       rules.flatMap((r) => v.partsOf(r).blocks),
@@ -713,7 +833,10 @@ function verifySide(v: Verification, owned: OwnedNamespace, self: { pod: PodInst
   let checks = 0;
   const cases = new Cases();
   const { allows, denies } = meaning;
-  const placesOf = { allows: clausesByNamespace(v, allows, direction), denies: clausesByNamespace(v, denies, direction) };
+  const placesOf = {
+    allows: clausesByNamespace(v, allows, direction),
+    denies: clausesByNamespace(v, denies, direction),
+  };
   // one flow object, its peer and port changed in place (these loops are the hot ones: indexed, allocating nothing per port)
   const flow: ConcreteFlow = { src: self, dst: self, protocol: "TCP", port: 1 };
   for (let p = 0; p < peers.length; p++) {
@@ -742,7 +865,21 @@ function verifySide(v: Verification, owned: OwnedNamespace, self: { pod: PodInst
       // exact whether or not the CNI matches ipBlocks against pod addresses
       for (let i = 0; i < emitted.length; i++) {
         const admitted = !emitted[i].isolated || admits(admittedRules[i], flow);
-        if (admitted !== meant) return { counterexample: counterexample(model, owned, flow, direction, meant, admitted, admittedRules[i], i === 1, namespaceLabels), checks };
+        if (admitted !== meant)
+          return {
+            counterexample: counterexample(
+              model,
+              owned,
+              flow,
+              direction,
+              meant,
+              admitted,
+              admittedRules[i],
+              i === 1,
+              namespaceLabels,
+            ),
+            checks,
+          };
       }
     }
   }
@@ -758,7 +895,11 @@ function verifySide(v: Verification, owned: OwnedNamespace, self: { pod: PodInst
  * asked about every other one. (The sides of a namespace that many denies name, e.g. a sandbox's
  * egress under `deny ns(env=sandbox) -> X/*` in every X, asked every deny about every peer.)
  */
-function clausesByNamespace(v: Verification, items: readonly { clause: Clause }[], direction: Direction): (namespace: string) => readonly number[] {
+function clausesByNamespace(
+  v: Verification,
+  items: readonly { clause: Clause }[],
+  direction: Direction,
+): (namespace: string) => readonly number[] {
   const all = v.namespaces.labels.size;
   const everywhere: number[] = [];
   const at = new Map<string, number[]>();
@@ -779,7 +920,14 @@ function clausesByNamespace(v: Verification, items: readonly { clause: Clause }[
   const merged = new Map<string, readonly number[]>();
   return (namespace) => {
     let places = merged.get(namespace);
-    if (!places) merged.set(namespace, (places = everywhere.length === 0 ? (at.get(namespace) ?? []) : [...everywhere, ...(at.get(namespace) ?? [])].sort((a, b) => a - b)));
+    if (!places)
+      merged.set(
+        namespace,
+        (places =
+          everywhere.length === 0
+            ? (at.get(namespace) ?? [])
+            : [...everywhere, ...(at.get(namespace) ?? [])].sort((a, b) => a - b)),
+      );
     return places;
   };
 }
@@ -807,7 +955,12 @@ class Cases {
   }
 
   /** Adds a list's part: the places of the items holding the peer (of those at `places`, ascending, when given: the others do not). */
-  list<T>(items: readonly T[], holds: (item: T, peer: Endpoint) => boolean, peer: Endpoint, places?: readonly number[]): void {
+  list<T>(
+    items: readonly T[],
+    holds: (item: T, peer: Endpoint) => boolean,
+    peer: Endpoint,
+    places?: readonly number[],
+  ): void {
     const count = this.length;
     this.starts[this.lists++] = count;
     this.push(0);

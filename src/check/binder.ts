@@ -106,7 +106,16 @@ class Binder {
   private readonly pspDeclarations = new Map<string, Declaration>();
   private readonly namespaceBlocks = new Map<string, ast.NamespaceBlock[]>();
   private readonly namespaceDeclarations = new Map<string, Declaration[]>();
-  private readonly statements: Binding["statements"] = { clusterBlocks: [], workloads: [], rules: [], assertions: [], postures: [], security: [], psps: [], grants: [] };
+  private readonly statements: Binding["statements"] = {
+    clusterBlocks: [],
+    workloads: [],
+    rules: [],
+    assertions: [],
+    postures: [],
+    security: [],
+    psps: [],
+    grants: [],
+  };
   /** Workloads and groups by their unqualified name, for names written without a namespace. */
   private readonly byName = new Map<string, Declaration[]>();
 
@@ -143,8 +152,10 @@ class Binder {
   // Collecting declarations, statements and references
 
   private collect(s: ast.Statement, namespace: string | undefined): void {
-    const topLevelOnly = (what: string) => this.d.report(m.misplacedStatement, s.span, [what, "is only allowed at top level, not inside a namespace block"]);
-    const blockOnly = (what: string) => this.d.report(m.misplacedStatement, s.span, [what, "is only allowed inside a `namespace NAME { }` block"]);
+    const topLevelOnly = (what: string) =>
+      this.d.report(m.misplacedStatement, s.span, [what, "is only allowed at top level, not inside a namespace block"]);
+    const blockOnly = (what: string) =>
+      this.d.report(m.misplacedStatement, s.span, [what, "is only allowed inside a `namespace NAME { }` block"]);
     switch (s.kind) {
       case "Import":
         if (namespace !== undefined) topLevelOnly("`import`");
@@ -184,7 +195,14 @@ class Binder {
         }
         // a program's own group shadows a standard-library group of the same name
         if (!existing || !isStandardModule(s.span.file)) {
-          this.groups.set(key, { kind: "group", key, name: s.name.text, span: s.name.span, node: s, ...(namespace !== undefined ? { namespace } : {}) });
+          this.groups.set(key, {
+            kind: "group",
+            key,
+            name: s.name.text,
+            span: s.name.span,
+            node: s,
+            ...(namespace !== undefined ? { namespace } : {}),
+          });
         }
         return;
       }
@@ -204,12 +222,20 @@ class Binder {
       case "Profile": {
         const existing = this.profiles.get(s.name.text);
         if (existing && !isStandardModule(existing.span.file)) {
-          this.d.report(m.duplicateDeclaration, s.name.span, ["profile", s.name.text], { related: [{ span: existing.name.span, message: "first declared here" }] });
+          this.d.report(m.duplicateDeclaration, s.name.span, ["profile", s.name.text], {
+            related: [{ span: existing.name.span, message: "first declared here" }],
+          });
           return;
         }
         if (!existing || !isStandardModule(s.span.file)) {
           this.profiles.set(s.name.text, s);
-          this.profileDeclarations.set(s.name.text, { kind: "profile", key: s.name.text, name: s.name.text, span: s.name.span, node: s });
+          this.profileDeclarations.set(s.name.text, {
+            kind: "profile",
+            key: s.name.text,
+            name: s.name.text,
+            span: s.name.span,
+            node: s,
+          });
         }
         return; // profiles take effect only through `apply`
       }
@@ -232,14 +258,21 @@ class Binder {
         if (namespace !== undefined) return topLevelOnly("`psp`");
         if (!this.psps.has(s.name.text)) {
           this.psps.set(s.name.text, s);
-          this.pspDeclarations.set(s.name.text, { kind: "psp", key: s.name.text, name: s.name.text, span: s.name.span, node: s });
+          this.pspDeclarations.set(s.name.text, {
+            kind: "psp",
+            key: s.name.text,
+            name: s.name.text,
+            span: s.name.span,
+            node: s,
+          });
         }
         this.statements.psps.push(s);
         return;
       case "Grant":
         if (namespace !== undefined) return topLevelOnly("`grant`");
         this.word(s.psp, "psp");
-        if (s.subject.kind === "ServiceAccount" || s.subject.kind === "ServiceAccounts") this.namespaceReference(s.subject.namespace);
+        if (s.subject.kind === "ServiceAccount" || s.subject.kind === "ServiceAccounts")
+          this.namespaceReference(s.subject.namespace);
         this.statements.grants.push(s);
         return;
     }
@@ -278,7 +311,10 @@ class Binder {
       const name = node.name.name.text;
       const qualifier = node.name.namespace?.text;
       if (block !== undefined && qualifier !== undefined && qualifier !== block) {
-        this.d.report(m.misplacedStatement, node.name.span, [`workload \`${qualifier}/${name}\``, `cannot be declared inside \`namespace ${block} { }\``]);
+        this.d.report(m.misplacedStatement, node.name.span, [
+          `workload \`${qualifier}/${name}\``,
+          `cannot be declared inside \`namespace ${block} { }\``,
+        ]);
         continue;
       }
       const namespace = qualifier ?? block;
@@ -288,14 +324,25 @@ class Binder {
         });
         continue;
       }
-      const problems = [valid.dns1123Label(namespace) && node.name.namespace, valid.dns1123Label(name) && node.name.name];
-      if (problems[0]) this.d.report(m.invalidName, node.name.namespace!.span, ["namespace name", namespace, valid.dns1123Label(namespace)!]);
-      if (problems[1]) this.d.report(m.invalidName, node.name.name.span, ["workload name", name, valid.dns1123Label(name)!]);
+      const problems = [
+        valid.dns1123Label(namespace) && node.name.namespace,
+        valid.dns1123Label(name) && node.name.name,
+      ];
+      if (problems[0])
+        this.d.report(m.invalidName, node.name.namespace!.span, [
+          "namespace name",
+          namespace,
+          valid.dns1123Label(namespace)!,
+        ]);
+      if (problems[1])
+        this.d.report(m.invalidName, node.name.name.span, ["workload name", name, valid.dns1123Label(name)!]);
       if (problems[0] || problems[1]) continue;
       const key = `${namespace}/${name}`;
       const existing = this.workloads.get(key);
       if (existing) {
-        this.d.report(m.duplicateDeclaration, node.name.span, ["workload", key], { related: [{ span: (existing.node as ast.WorkloadDeclaration).name.span, message: "first declared here" }] });
+        this.d.report(m.duplicateDeclaration, node.name.span, ["workload", key], {
+          related: [{ span: (existing.node as ast.WorkloadDeclaration).name.span, message: "first declared here" }],
+        });
         continue;
       }
       const declaration: Declaration = { kind: "workload", key, name, span: node.name.name.span, node, namespace };
@@ -329,11 +376,16 @@ class Binder {
       }
       case "target": {
         const namespace = ref.qualifier ?? ref.enclosing;
-        const candidates = (this.byName.get(ref.name) ?? []).filter((w) => w.kind === "workload" && (namespace === undefined || w.namespace === namespace));
-        return candidates.length > 1 ? { declarations: candidates.sort((a, b) => compareStrings(a.namespace!, b.namespace!)), ambiguous: true } : { declarations: candidates };
+        const candidates = (this.byName.get(ref.name) ?? []).filter(
+          (w) => w.kind === "workload" && (namespace === undefined || w.namespace === namespace),
+        );
+        return candidates.length > 1
+          ? { declarations: candidates.sort((a, b) => compareStrings(a.namespace!, b.namespace!)), ambiguous: true }
+          : { declarations: candidates };
       }
       case "peer": {
-        const inNamespace = (namespace: string) => this.workloads.get(`${namespace}/${ref.name}`) ?? this.groups.get(`${namespace}/${ref.name}`);
+        const inNamespace = (namespace: string) =>
+          this.workloads.get(`${namespace}/${ref.name}`) ?? this.groups.get(`${namespace}/${ref.name}`);
         if (ref.qualifier !== undefined) return one(inNamespace(ref.qualifier));
         const local = ref.enclosing !== undefined ? inNamespace(ref.enclosing) : undefined;
         if (local) return one(local);

@@ -46,7 +46,9 @@ export function checkProgram(files: readonly ast.SourceFileNode[], options: Chec
   const model: Model = {
     cluster: ctx.cluster,
     namespaces: ctx.namespaces,
-    workloads: [...ctx.workloads.values()].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name)),
+    workloads: [...ctx.workloads.values()].sort(
+      (a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name),
+    ),
     rules: networkRules.sort((a, b) => compareSpans(a.span, b.span)),
     assertions: assertions.sort((a, b) => compareSpans(a.span, b.span)),
     security: [],

@@ -21,7 +21,9 @@ export function checkCluster(ctx: CheckContext, blocks: ast.ClusterBlock[]): voi
     const name = setting.name.text;
     const first = seen.get(name);
     if (first) {
-      ctx.d.report(m.duplicateSetting, setting.name.span, [name], { related: [{ span: first, message: "first set here" }] });
+      ctx.d.report(m.duplicateSetting, setting.name.span, [name], {
+        related: [{ span: first, message: "first set here" }],
+      });
       continue;
     }
     seen.set(name, setting.name.span);
@@ -40,13 +42,23 @@ export function checkCluster(ctx: CheckContext, blocks: ast.ClusterBlock[]): voi
       for (const value of setting.values) {
         const cidr = ctx.cidr(valueText(value), value.span);
         if (!cidr) continue;
-        if (cidrs.some((c) => c.family === cidr.family)) ctx.d.report(m.oneCidrPerFamily, value.span, [name, String(cidr.family)]);
+        if (cidrs.some((c) => c.family === cidr.family))
+          ctx.d.report(m.oneCidrPerFamily, value.span, [name, String(cidr.family)]);
         else cidrs.push(cidr);
       }
       if (name === "podCIDR") ctx.cluster.podCIDRs = cidrs;
       else ctx.cluster.serviceCIDRs = cidrs;
     } else {
-      ctx.d.report(m.unknownClusterSetting, setting.name.span, [name], didYouMean(name, ["version", "podCIDR", "serviceCIDR"], "the cluster block takes `version`, `podCIDR` and `serviceCIDR`"));
+      ctx.d.report(
+        m.unknownClusterSetting,
+        setting.name.span,
+        [name],
+        didYouMean(
+          name,
+          ["version", "podCIDR", "serviceCIDR"],
+          "the cluster block takes `version`, `podCIDR` and `serviceCIDR`",
+        ),
+      );
     }
   }
   if (ctx.options.clusterVersion !== undefined) {

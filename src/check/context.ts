@@ -112,7 +112,8 @@ export class CheckContext {
   }
 }
 
-export const compareSpans = (a: Span, b: Span): number => compareStrings(a.file, b.file) || a.start.offset - b.start.offset;
+export const compareSpans = (a: Span, b: Span): number =>
+  compareStrings(a.file, b.file) || a.start.offset - b.start.offset;
 
 function hostBitsHelp(text: string): string | undefined {
   const [address, prefixText] = text.split("/");

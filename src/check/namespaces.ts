@@ -8,7 +8,12 @@ import { didYouMean } from "../diagnostics/suggest.js";
 import { names as m } from "../diagnostics/messages/names.js";
 import { LATEST as PSS_LATEST, parseVersion as parsePssVersion } from "../semantics/pss.js";
 import type * as ast from "../syntax/ast.js";
-import { NAMESPACE_NAME_LABEL, podSecurityAdmissionByDefault, type OwnedNamespace, type Workload } from "../semantics/model.js";
+import {
+  NAMESPACE_NAME_LABEL,
+  podSecurityAdmissionByDefault,
+  type OwnedNamespace,
+  type Workload,
+} from "../semantics/model.js";
 import type { ContainerPort } from "../semantics/ports.js";
 import { MANAGED_BY_LABEL } from "../kubernetes.js";
 import { exact } from "../arrays.js";
@@ -37,7 +42,9 @@ export function bindNamespaces(ctx: CheckContext): void {
           }
           const first = where.get(key);
           if (first) {
-            ctx.d.report(m.duplicateLabel, label.key.span, [key], { related: [{ span: first, message: "first given here" }] });
+            ctx.d.report(m.duplicateLabel, label.key.span, [key], {
+              related: [{ span: first, message: "first given here" }],
+            });
             continue;
           }
           where.set(key, label.key.span);
@@ -70,12 +77,26 @@ function podSecurityLevels(ctx: CheckContext, blocks: ast.NamespaceBlock[]): Own
       for (const setting of s.modes) {
         const mode = setting.mode.text;
         if (mode !== "enforce" && mode !== "warn" && mode !== "audit") {
-          ctx.d.report(m.unknownPssMode, setting.mode.span, [mode], didYouMean(mode, ["enforce", "warn", "audit"], "the modes are `enforce`, `warn` and `audit`"));
+          ctx.d.report(
+            m.unknownPssMode,
+            setting.mode.span,
+            [mode],
+            didYouMean(mode, ["enforce", "warn", "audit"], "the modes are `enforce`, `warn` and `audit`"),
+          );
           continue;
         }
         const level = setting.level.text;
         if (level !== "privileged" && level !== "baseline" && level !== "restricted") {
-          ctx.d.report(m.unknownPssLevel, setting.level.span, [level], didYouMean(level, ["privileged", "baseline", "restricted"], "the levels are `privileged`, `baseline` and `restricted`"));
+          ctx.d.report(
+            m.unknownPssLevel,
+            setting.level.span,
+            [level],
+            didYouMean(
+              level,
+              ["privileged", "baseline", "restricted"],
+              "the levels are `privileged`, `baseline` and `restricted`",
+            ),
+          );
           continue;
         }
         let version = pinned;
@@ -88,7 +109,9 @@ function podSecurityLevels(ctx: CheckContext, blocks: ast.NamespaceBlock[]): Own
           version = parsed === "latest" ? "latest" : `v${parsed.major}.${parsed.minor}`;
         }
         if (result[mode]) {
-          ctx.d.report(m.duplicateSetting, setting.mode.span, [`pss ${mode}`], { related: [{ span: result[mode]!.span, message: "first set here" }] });
+          ctx.d.report(m.duplicateSetting, setting.mode.span, [`pss ${mode}`], {
+            related: [{ span: result[mode]!.span, message: "first set here" }],
+          });
           continue;
         }
         result[mode] = { level, version, span: setting.span };
@@ -97,9 +120,21 @@ function podSecurityLevels(ctx: CheckContext, blocks: ast.NamespaceBlock[]): Own
       if (cluster && s.modes.length > 0 && !podSecurityAdmissionByDefault(ctx.cluster)) {
         const shown = `${cluster.major}.${cluster.minor}`;
         const gated = cluster.major === 1 && cluster.minor === 22;
-        ctx.d.report(m.podSecurityNotEnforced, s.span, [shown, gated ? "the PodSecurity admission that reads them is alpha in 1.22, off unless the `PodSecurity` feature gate is on, and on by default from 1.23" : "the PodSecurity admission that reads them arrived in 1.22 (alpha) and is on by default from 1.23"], {
-          help: gated ? "turn on the API server's `PodSecurity` feature gate, or declare the version the cluster runs (1.23 or newer); before 1.25, `psp` blocks also work" : "use `psp` blocks (PodSecurityPolicy) for this cluster, or declare the version it runs if that is 1.23 or newer",
-        });
+        ctx.d.report(
+          m.podSecurityNotEnforced,
+          s.span,
+          [
+            shown,
+            gated
+              ? "the PodSecurity admission that reads them is alpha in 1.22, off unless the `PodSecurity` feature gate is on, and on by default from 1.23"
+              : "the PodSecurity admission that reads them arrived in 1.22 (alpha) and is on by default from 1.23",
+          ],
+          {
+            help: gated
+              ? "turn on the API server's `PodSecurity` feature gate, or declare the version the cluster runs (1.23 or newer); before 1.25, `psp` blocks also work"
+              : "use `psp` blocks (PodSecurityPolicy) for this cluster, or declare the version it runs if that is 1.23 or newer",
+          },
+        );
       }
     }
   }
@@ -140,7 +175,12 @@ export function bindWorkloads(ctx: CheckContext): void {
 function checkWorkloadDetails(ctx: CheckContext, node: ast.WorkloadDeclaration): void {
   if (node.serviceAccount) {
     const problem = valid.dns1123Subdomain(node.serviceAccount.text);
-    if (problem) ctx.d.report(m.invalidName, node.serviceAccount.span, ["service account name", node.serviceAccount.text, problem]);
+    if (problem)
+      ctx.d.report(m.invalidName, node.serviceAccount.span, [
+        "service account name",
+        node.serviceAccount.text,
+        problem,
+      ]);
   }
   for (const c of [...node.containers, ...node.initContainers]) {
     const problem = valid.dns1123Label(c.text);
@@ -148,7 +188,12 @@ function checkWorkloadDetails(ctx: CheckContext, node: ast.WorkloadDeclaration):
   }
   const kinds = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"];
   if (node.workloadKind && !kinds.includes(node.workloadKind.text)) {
-    ctx.d.report(m.invalidValue, node.workloadKind.span, ["workload kind", node.workloadKind.text, kinds.map((k) => `\`${k}\``).join(", ")], didYouMean(node.workloadKind.text, kinds));
+    ctx.d.report(
+      m.invalidValue,
+      node.workloadKind.span,
+      ["workload kind", node.workloadKind.text, kinds.map((k) => `\`${k}\``).join(", ")],
+      didYouMean(node.workloadKind.text, kinds),
+    );
   }
 }
 
@@ -173,7 +218,11 @@ function declaredPorts(ctx: CheckContext, declarations: ast.PortDeclaration[]): 
   return exact(ports);
 }
 
-function servicePorts(ctx: CheckContext, declarations: ast.ServicePortDeclaration[], ports: ContainerPort[]): Workload["services"] {
+function servicePorts(
+  ctx: CheckContext,
+  declarations: ast.ServicePortDeclaration[],
+  ports: ContainerPort[],
+): Workload["services"] {
   const services: Workload["services"] = [];
   for (const s of declarations) {
     const port = ctx.portNumber(s.port);
@@ -184,7 +233,15 @@ function servicePorts(ctx: CheckContext, declarations: ast.ServicePortDeclaratio
       const named = ports.find((p) => p.name === (s.target as ast.Word).text);
       if (named) targetPort = named.port;
       else {
-        ctx.d.report(m.invalidValue, s.target.span, ["service target port", s.target.text, "a port declared by this workload"], didYouMean(s.target.text, ports.map((p) => p.name!)));
+        ctx.d.report(
+          m.invalidValue,
+          s.target.span,
+          ["service target port", s.target.text, "a port declared by this workload"],
+          didYouMean(
+            s.target.text,
+            ports.map((p) => p.name!),
+          ),
+        );
       }
     }
     if (targetPort !== undefined) services.push({ port, targetPort, span: s.span });

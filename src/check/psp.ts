@@ -14,18 +14,46 @@ import { compareStrings } from "../diagnostics/diagnostic.js";
 import { pspSupported } from "../semantics/model.js";
 import { pspDefaultStrategies } from "../kubernetes.js";
 import type { CheckContext } from "./context.js";
-import { dns1123Label, dns1123Subdomain, hostPathPrefix, MAX_ID, profileName, shown, subjectName, sysctlName } from "./values.js";
+import {
+  dns1123Label,
+  dns1123Subdomain,
+  hostPathPrefix,
+  MAX_ID,
+  profileName,
+  shown,
+  subjectName,
+  sysctlName,
+} from "./values.js";
 
 const text = (v: ast.Value) => ("from" in v ? `${v.from.text}..${v.to.text}` : v.text);
 
-const booleanFields = ["privileged", "hostNetwork", "hostPID", "hostIPC", "readOnlyRootFilesystem", "allowPrivilegeEscalation", "defaultAllowPrivilegeEscalation"];
+const booleanFields = [
+  "privileged",
+  "hostNetwork",
+  "hostPID",
+  "hostIPC",
+  "readOnlyRootFilesystem",
+  "allowPrivilegeEscalation",
+  "defaultAllowPrivilegeEscalation",
+];
 const idRuleFields: Record<string, string[]> = {
   runAsUser: ["MustRunAs", "MustRunAsNonRoot", "RunAsAny"],
   runAsGroup: ["MustRunAs", "MayRunAs", "RunAsAny"],
   fsGroup: ["MustRunAs", "MayRunAs", "RunAsAny"],
   supplementalGroups: ["MustRunAs", "MayRunAs", "RunAsAny"],
 };
-const listFields = ["allowedCapabilities", "defaultAddCapabilities", "requiredDropCapabilities", "volumes", "allowedHostPaths", "allowedProcMountTypes", "forbiddenSysctls", "allowedUnsafeSysctls", "seccomp", "appArmor"];
+const listFields = [
+  "allowedCapabilities",
+  "defaultAddCapabilities",
+  "requiredDropCapabilities",
+  "volumes",
+  "allowedHostPaths",
+  "allowedProcMountTypes",
+  "forbiddenSysctls",
+  "allowedUnsafeSysctls",
+  "seccomp",
+  "appArmor",
+];
 const allFields = [...booleanFields, ...Object.keys(idRuleFields), "hostPorts", "seLinux", ...listFields];
 
 export const VOLUMES = ["*", ...volumeTypes];
@@ -59,7 +87,9 @@ export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefi
     const name = field.name.text;
     const values = field.values;
     if (seen.has(name)) {
-      d.report(m.duplicateSetting, field.name.span, [name], { related: [{ span: seen.get(name)!, message: "first set here" }] });
+      d.report(m.duplicateSetting, field.name.span, [name], {
+        related: [{ span: seen.get(name)!, message: "first set here" }],
+      });
       ok = false;
       continue;
     }
@@ -102,7 +132,11 @@ export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefi
       const rule = values[0] ? text(values[0]) : "";
       if (rule !== "RunAsAny" && rule !== "MustRunAs") bad("`RunAsAny` or `MustRunAs`");
       else spec.seLinux = { rule };
-    } else if (name === "allowedCapabilities" || name === "defaultAddCapabilities" || name === "requiredDropCapabilities") {
+    } else if (
+      name === "allowedCapabilities" ||
+      name === "defaultAddCapabilities" ||
+      name === "requiredDropCapabilities"
+    ) {
       const caps = values.map(text).map((c) => (c.startsWith("CAP_") ? c.slice(4) : c));
       const unknown = caps.find((c) => !capabilities.has(c) && !(c === "*" && name === "allowedCapabilities"));
       if (unknown !== undefined) {
@@ -112,11 +146,17 @@ export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefi
     } else if (name === "volumes") {
       const unknown = values.map(text).find((v) => !VOLUMES.includes(v));
       if (unknown !== undefined) {
-        d.report(m.invalidValue, field.span, ["volume type", shown(unknown), "a volume type such as `emptyDir`, `secret` or `*`"], didYouMean(unknown, VOLUMES));
+        d.report(
+          m.invalidValue,
+          field.span,
+          ["volume type", shown(unknown), "a volume type such as `emptyDir`, `secret` or `*`"],
+          didYouMean(unknown, VOLUMES),
+        );
         ok = false;
       } else spec.volumes = values.map(text);
     } else if (name === "allowedHostPaths") {
-      if (allValid("host path prefix", hostPathPrefix)) spec.allowedHostPaths = values.map((v) => ({ pathPrefix: text(v) }));
+      if (allValid("host path prefix", hostPathPrefix))
+        spec.allowedHostPaths = values.map((v) => ({ pathPrefix: text(v) }));
     } else if (name === "allowedProcMountTypes") {
       if (values.some((v) => !["Default", "Unmasked"].includes(text(v)))) bad("`Default` or `Unmasked`");
       else spec.allowedProcMountTypes = values.map(text);
@@ -124,11 +164,18 @@ export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefi
       if (allValid("sysctl", sysctlName)) spec[name] = values.map(text);
     } else if (name === "seccomp") {
       // the annotation is a comma-separated list: a profile name with a comma would be two
-      if (allValid("seccomp profile", profileName)) annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] = values.map(text).join(",");
+      if (allValid("seccomp profile", profileName))
+        annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] = values.map(text).join(",");
     } else if (name === "appArmor") {
-      if (allValid("AppArmor profile", profileName)) annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"] = values.map(text).join(",");
+      if (allValid("AppArmor profile", profileName))
+        annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"] = values.map(text).join(",");
     } else {
-      d.report(m.unknownPspField, field.name.span, [name], didYouMean(name, allFields, `the fields are ${allFields.map((f) => `\`${f}\``).join(", ")}`));
+      d.report(
+        m.unknownPspField,
+        field.name.span,
+        [name],
+        didYouMean(name, allFields, `the fields are ${allFields.map((f) => `\`${f}\``).join(", ")}`),
+      );
       ok = false;
     }
   }
@@ -149,18 +196,32 @@ export function checkGrant(node: ast.GrantStatement, d: Diagnostics): Grant | un
     s.kind === "User" || s.kind === "Group"
       ? [[s.name, `${s.kind.toLowerCase()} name`, subjectName(s.name.text)]]
       : s.kind === "ServiceAccount"
-        ? [[s.namespace, "namespace name", dns1123Label(s.namespace.text)], [s.name, "service account name", dns1123Subdomain(s.name.text)]]
+        ? [
+            [s.namespace, "namespace name", dns1123Label(s.namespace.text)],
+            [s.name, "service account name", dns1123Subdomain(s.name.text)],
+          ]
         : [[s.namespace, "namespace name", dns1123Label(s.namespace.text)]];
-  for (const [word, what, problem] of problems) if (problem) d.report(m.invalidName, word.span, [what, shown(word.text), problem]);
+  for (const [word, what, problem] of problems)
+    if (problem) d.report(m.invalidName, word.span, [what, shown(word.text), problem]);
   if (problems.some(([, , problem]) => problem)) return undefined;
   switch (s.kind) {
     case "User":
     case "Group":
       return { psp: node.psp.text, subject: { kind: s.kind, name: s.name.text }, span: node.span };
     case "ServiceAccount":
-      return { psp: node.psp.text, subject: { kind: "ServiceAccount", namespace: s.namespace.text, name: s.name.text }, namespace: s.namespace.text, span: node.span };
+      return {
+        psp: node.psp.text,
+        subject: { kind: "ServiceAccount", namespace: s.namespace.text, name: s.name.text },
+        namespace: s.namespace.text,
+        span: node.span,
+      };
     case "ServiceAccounts":
-      return { psp: node.psp.text, subject: { kind: "Group", name: `system:serviceaccounts:${s.namespace.text}` }, namespace: s.namespace.text, span: node.span };
+      return {
+        psp: node.psp.text,
+        subject: { kind: "Group", name: `system:serviceaccounts:${s.namespace.text}` },
+        namespace: s.namespace.text,
+        span: node.span,
+      };
   }
 }
 
@@ -170,9 +231,13 @@ export function podSecurityPolicies(ctx: CheckContext): { psps: Psp[]; grants: G
   const statements = [...pspNodes, ...grantNodes];
   if (statements.length === 0) return { psps: [], grants: [] };
   if (!pspSupported(ctx.cluster)) {
-    const version = ctx.cluster.version ? `${ctx.cluster.version.major}.${ctx.cluster.version.minor}` : "the latest version (no `cluster { version }` is declared)";
+    const version = ctx.cluster.version
+      ? `${ctx.cluster.version.major}.${ctx.cluster.version.minor}`
+      : "the latest version (no `cluster { version }` is declared)";
     for (const s of statements) {
-      ctx.d.report(sm.pspRemoved, s.span, [version], { help: "use `pss enforce LEVEL` in the namespace blocks; for an older cluster, declare `cluster { version 1.24 }`" });
+      ctx.d.report(sm.pspRemoved, s.span, [version], {
+        help: "use `pss enforce LEVEL` in the namespace blocks; for an older cluster, declare `cluster { version 1.24 }`",
+      });
     }
     return { psps: [], grants: [] };
   }
@@ -180,7 +245,9 @@ export function podSecurityPolicies(ctx: CheckContext): { psps: Psp[]; grants: G
   for (const node of pspNodes) {
     const existing = psps.get(node.name.text);
     if (existing) {
-      ctx.d.report(m.duplicateDeclaration, node.name.span, ["psp", node.name.text], { related: [{ span: existing.span, message: "first declared here" }] });
+      ctx.d.report(m.duplicateDeclaration, node.name.span, ["psp", node.name.text], {
+        related: [{ span: existing.span, message: "first declared here" }],
+      });
       continue;
     }
     const nameProblem = dns1123Subdomain(node.name.text);

@@ -10,8 +10,23 @@ import { closest, closestWithin, didYouMean, meant } from "../diagnostics/sugges
 import { names as m } from "../diagnostics/messages/names.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import type * as ast from "../syntax/ast.js";
-import { cidrContains, cidrEquals, everywhere, formatCidr, subtractFromBlock, type Cidr, type IpBlock } from "../semantics/ip.js";
-import { MAX_SELECTORS, boundedComplement, everything, intersectConjunctions, labelsEqual, type Conjunction } from "../semantics/labels.js";
+import {
+  cidrContains,
+  cidrEquals,
+  everywhere,
+  formatCidr,
+  subtractFromBlock,
+  type Cidr,
+  type IpBlock,
+} from "../semantics/ip.js";
+import {
+  MAX_SELECTORS,
+  boundedComplement,
+  everything,
+  intersectConjunctions,
+  labelsEqual,
+  type Conjunction,
+} from "../semantics/labels.js";
 import {
   NAMESPACE_NAME_LABEL,
   hasAutomaticNameLabel,
@@ -76,8 +91,15 @@ export class Rules {
         const [declaration] = this.ctx.binding.referenceOf(node.workload)!.declarations;
         const workload = declaration && this.ctx.workloads.get(declaration.key);
         if (!workload) {
-          const candidates = [...this.ctx.workloads.values()].filter((w) => w.namespace === owned.name).map((w) => w.name);
-          this.ctx.d.report(m.unknownPostureWorkload, node.workload.span, [name, owned.name], didYouMean(name, candidates));
+          const candidates = [...this.ctx.workloads.values()]
+            .filter((w) => w.namespace === owned.name)
+            .map((w) => w.name);
+          this.ctx.d.report(
+            m.unknownPostureWorkload,
+            node.workload.span,
+            [name, owned.name],
+            didYouMean(name, candidates),
+          );
           continue;
         }
         target = workload;
@@ -86,7 +108,9 @@ export class Rules {
       for (const direction of node.direction ? [node.direction] : (["ingress", "egress"] as const)) {
         const existing = target.postures[direction];
         if (existing) {
-          this.ctx.d.report(m.conflictingPosture, node.span, [what, direction], { related: [{ span: existing.span, message: "the other posture is here" }] });
+          this.ctx.d.report(m.conflictingPosture, node.span, [what, direction], {
+            related: [{ span: existing.span, message: "the other posture is here" }],
+          });
           continue;
         }
         target.postures[direction] = { posture: node.posture, span: node.span };
@@ -126,7 +150,9 @@ export class Rules {
       for (const direction of ["ingress", "egress"] as const) {
         const posture = namespace.postures[direction];
         if (!posture) continue;
-        const own = model.workloads.filter((w) => w.namespace === namespace.name && w.postures[direction]).map((w) => w.pods);
+        const own = model.workloads
+          .filter((w) => w.namespace === namespace.name && w.postures[direction])
+          .map((w) => w.pods);
         if (own.length === 0 || boundedComplement(own, MAX_SELECTORS)) continue;
         ok = false;
         this.ctx.d.report(m.restTooCostly, posture.span, [namespace.name, direction, MAX_SELECTORS], {
@@ -160,17 +186,26 @@ export class Rules {
     }
     if (this.errorCount() > errorsBefore) return [];
     // in one order whatever the order of the destinations written, as the sets are (`unionOf`)
-    const clauses = sortedBy([...byPorts], ([key]) => key).map(([, { ports, sets }]): Clause => ({ sources, destinations: unionOf(sets), ports }));
+    const clauses = sortedBy([...byPorts], ([key]) => key).map(([, { ports, sets }]): Clause => ({
+      sources,
+      destinations: unionOf(sets),
+      ports,
+    }));
     return [{ action: node.action, clauses, span: node.span }];
   }
 
   /** `assert` takes the peers and ports of a rule; a positive one needs its ports. */
   checkAssertion({ node, namespace }: Scoped<ast.AssertStatement>): Assertion[] {
     if (!node.negated && node.ports.length === 0) {
-      this.ctx.d.report(m.assertNeedsPort, node.span, [], { help: "e.g. `assert web -> db: 5432`; `-/->` may leave the port out to mean every port" });
+      this.ctx.d.report(m.assertNeedsPort, node.span, [], {
+        help: "e.g. `assert web -> db: 5432`; `-/->` may leave the port out to mean every port",
+      });
       return [];
     }
-    const rule = this.checkRule({ node: { ...node, kind: "NetworkRule", action: "allow", extraPortLists: [] }, namespace });
+    const rule = this.checkRule({
+      node: { ...node, kind: "NetworkRule", action: "allow", extraPortLists: [] },
+      namespace,
+    });
     return rule.map((r) => ({ negated: node.negated, clauses: r.clauses, span: node.span }));
   }
 
@@ -203,7 +238,10 @@ export class Rules {
       case "KeywordPeer": {
         const cluster: EndpointSet = { pods: [{ namespaces: everything, pods: everything }], ips: [] };
         if (peer.keyword === "cluster") return part(cluster);
-        const world = this.externalBlocks([everywhere(4), everywhere(6)].map((cidr) => ({ cidr, except: [] })), peer.span);
+        const world = this.externalBlocks(
+          [everywhere(4), everywhere(6)].map((cidr) => ({ cidr, except: [] })),
+          peer.span,
+        );
         return part(peer.keyword === "world" ? { pods: [], ips: world } : { pods: cluster.pods, ips: world });
       }
       case "NamespacePeer": {
@@ -214,7 +252,10 @@ export class Rules {
         }
         this.warnNameLabel(peer.namespace);
         this.namespaceUses.push(peer.namespace);
-        return part({ pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, peer.namespace.text), pods: everything }], ips: [] });
+        return part({
+          pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, peer.namespace.text), pods: everything }],
+          ips: [],
+        });
       }
       case "NamespaceSelectorPeer": {
         const namespaces = this.ctx.selector(peer.selector);
@@ -225,7 +266,9 @@ export class Rules {
         let namespaces: Conjunction | undefined;
         if (!peer.within) {
           if (namespace === undefined) {
-            this.ctx.d.report(m.podsWithoutNamespace, peer.span, [], { help: "write `pods(...) in ns NAME` or `pods(...) in ns(LABELS)`, or put the rule inside a namespace block" });
+            this.ctx.d.report(m.podsWithoutNamespace, peer.span, [], {
+              help: "write `pods(...) in ns NAME` or `pods(...) in ns(LABELS)`, or put the rule inside a namespace block",
+            });
             return [];
           }
           namespaces = labelsEqual(NAMESPACE_NAME_LABEL, namespace);
@@ -241,7 +284,8 @@ export class Rules {
         for (const e of peer.except) {
           const c = this.ctx.cidr(e.text, e.span);
           if (!c || !cidr) continue;
-          if (!cidrContains(cidr, c) || cidrEquals(cidr, c)) this.ctx.d.report(m.exceptNotInside, e.span, [e.text, peer.cidr.text]);
+          if (!cidrContains(cidr, c) || cidrEquals(cidr, c))
+            this.ctx.d.report(m.exceptNotInside, e.span, [e.text, peer.cidr.text]);
           else except.push(c);
         }
         if (!cidr) return [];
@@ -285,7 +329,10 @@ export class Rules {
       const written = uses.get(name)!.find((w) => !isStandardModule(w.span.file));
       if (known.has(name) || !written) continue;
       const count = uses.get(name)!.length;
-      const more = names.filter((other, i) => !known.has(other) && (uses.get(other)!.length > count || (uses.get(other)!.length === count && i < index)));
+      const more = names.filter(
+        (other, i) =>
+          !known.has(other) && (uses.get(other)!.length > count || (uses.get(other)!.length === count && i < index)),
+      );
       const near = closestWithin(name, [...known, ...more], Math.min(2, Math.floor(name.length / 3)));
       if (near === undefined || inSeries(name, near)) continue;
       const why = this.ctx.binding.namespaceBlocks.has(near)
@@ -299,7 +346,12 @@ export class Rules {
 
   private warnNameLabel(name: ast.Word): void {
     const version = this.ctx.cluster.version;
-    if (hasAutomaticNameLabel(this.ctx.cluster) || this.ctx.binding.namespaceBlocks.has(name.text) || this.warnedNameLabel.has(name.text)) return;
+    if (
+      hasAutomaticNameLabel(this.ctx.cluster) ||
+      this.ctx.binding.namespaceBlocks.has(name.text) ||
+      this.warnedNameLabel.has(name.text)
+    )
+      return;
     this.warnedNameLabel.add(name.text);
     this.ctx.d.report(m.nameLabelBefore122, name.span, [name.text, `${version!.major}.${version!.minor}`], {
       help: `label it yourself (\`kubectl label namespace ${name.text} ${NAMESPACE_NAME_LABEL}=${name.text}\`), or declare it with \`namespace ${name.text} { }\``,
@@ -310,8 +362,12 @@ export class Rules {
     const written = ref.namespace ? `${ref.namespace.text}/${ref.name.text}` : ref.name.text;
     const { declarations, ambiguous } = this.ctx.binding.referenceOf(ref)!;
     if (ambiguous) {
-      const places = declarations.map((d) => (d.kind === "workload" ? `workload \`${d.key}\`` : `group \`${d.key.replace(/^\//, "")}\``)).sort();
-      this.ctx.d.report(m.ambiguousName, ref.span, [ref.name.text, places.join(", ")], { help: "qualify it with its namespace, e.g. `NAMESPACE/NAME`" });
+      const places = declarations
+        .map((d) => (d.kind === "workload" ? `workload \`${d.key}\`` : `group \`${d.key.replace(/^\//, "")}\``))
+        .sort();
+      this.ctx.d.report(m.ambiguousName, ref.span, [ref.name.text, places.join(", ")], {
+        help: "qualify it with its namespace, e.g. `NAMESPACE/NAME`",
+      });
       return [];
     }
     const [declaration] = declarations;
@@ -325,7 +381,11 @@ export class Rules {
   /** A workload's pods as an endpoint set: one object per workload, however often it is named (sets are never changed once made). */
   private podsOf(w: Workload): EndpointSet {
     let set = this.workloadSets.get(w);
-    if (!set) this.workloadSets.set(w, (set = { pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, w.namespace), pods: w.pods }], ips: [] }));
+    if (!set)
+      this.workloadSets.set(
+        w,
+        (set = { pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, w.namespace), pods: w.pods }], ips: [] }),
+      );
     return set;
   }
 
@@ -338,21 +398,35 @@ export class Rules {
     const suggestion = closest(written, all);
     // a group of the standard library is named with where it comes from: `dns` is declared in no file of the program
     const library = suggestion === undefined ? undefined : this.ctx.binding.groups.get(`/${suggestion}`)?.span.file;
-    const help = suggestion === undefined ? {} : { help: meant(suggestion, library !== undefined && isStandardModule(library) ? `the group from \`${library}\`` : undefined) };
+    const help =
+      suggestion === undefined
+        ? {}
+        : {
+            help: meant(
+              suggestion,
+              library !== undefined && isStandardModule(library) ? `the group from \`${library}\`` : undefined,
+            ),
+          };
     this.ctx.d.report(m.unknownName, ref.span, [written], help);
     return [];
   }
 
   private groupParts(declaration: Declaration, span: Span): DestinationPart[] {
     let group = this.groups.get(declaration);
-    if (!group) this.groups.set(declaration, (group = { node: declaration.node as ast.GroupDeclaration, namespace: declaration.namespace }));
+    if (!group)
+      this.groups.set(
+        declaration,
+        (group = { node: declaration.node as ast.GroupDeclaration, namespace: declaration.namespace }),
+      );
     if (group.resolved === "resolving") {
       this.ctx.d.report(m.groupCycle, span, [group.node.name.text]);
       return [];
     }
     if (!group.resolved) {
       if (this.groupDepth >= MAX_GROUP_DEPTH) {
-        this.ctx.d.report(m.groupsTooDeep, span, [group.node.name.text, MAX_GROUP_DEPTH], { help: "name the peers of the inner groups directly in fewer levels" });
+        this.ctx.d.report(m.groupsTooDeep, span, [group.node.name.text, MAX_GROUP_DEPTH], {
+          help: "name the peers of the inner groups directly in fewer levels",
+        });
         return [];
       }
       group.resolved = "resolving";
@@ -402,16 +476,33 @@ export class Rules {
         }
         const service = workload?.services.find((s) => s.port === number);
         if (service && !workload!.ports.some((p) => p.port === number && p.protocol === protocol)) {
-          this.ctx.d.report(m.servicePortTranslated, port.span, [String(number), String(service.targetPort), workload!.name]);
+          this.ctx.d.report(m.servicePortTranslated, port.span, [
+            String(number),
+            String(service.targetPort),
+            workload!.name,
+          ]);
           numeric[protocol].push({ from: service.targetPort, to: service.targetPort });
         } else {
           // a number the destination does not declare, while it declares others: a typo, or a port
           // its pods do not listen on (each number once, and a few per list: lists may be long)
-          if (workload && workload.ports.length > 0 && !workload.ports.some((p) => p.port === number) && !undeclared.has(number) && undeclared.size < MAX_UNDECLARED_PORTS) {
+          if (
+            workload &&
+            workload.ports.length > 0 &&
+            !workload.ports.some((p) => p.port === number) &&
+            !undeclared.has(number) &&
+            undeclared.size < MAX_UNDECLARED_PORTS
+          ) {
             undeclared.add(number);
-            const near = closestWithin(String(number), workload.ports.map((p) => String(p.port)), 1);
+            const near = closestWithin(
+              String(number),
+              workload.ports.map((p) => String(p.port)),
+              1,
+            );
             this.ctx.d.report(m.portNotDeclared, port.span, [String(number), workload.name, declaredPorts(workload)], {
-              help: near !== undefined ? meant(near) : `if its pods listen on ${number}, declare it: \`port NAME ${number}\``,
+              help:
+                near !== undefined
+                  ? meant(near)
+                  : `if its pods listen on ${number}, declare it: \`port NAME ${number}\``,
             });
           }
           numeric[protocol].push({ from: number, to: number });
@@ -435,8 +526,13 @@ export class Rules {
         continue;
       }
       if (workload && workload.ports.length > 0) {
-        const suggestion = closest(port.text, workload.ports.flatMap((p) => p.name ?? []));
-        this.ctx.d.report(m.unknownPortName, port.span, [workload.name, port.text], { help: `${suggestion ? `${meant(suggestion)} ` : ""}\`${workload.name}\` declares ${declaredPorts(workload)}` });
+        const suggestion = closest(
+          port.text,
+          workload.ports.flatMap((p) => p.name ?? []),
+        );
+        this.ctx.d.report(m.unknownPortName, port.span, [workload.name, port.text], {
+          help: `${suggestion ? `${meant(suggestion)} ` : ""}\`${workload.name}\` declares ${declaredPorts(workload)}`,
+        });
       }
       named.push({ name: port.text, protocol });
     }
@@ -453,10 +549,23 @@ const conjunctionOfBoth = (a: Conjunction, b: Conjunction): boolean => intersect
  */
 function unionOf(sets: readonly EndpointSet[]): EndpointSet {
   if (sets.length === 1) return sets[0];
-  return { pods: sortedBy(sets.flatMap((s) => s.pods), termKey), ips: sortedBy(sets.flatMap((s) => s.ips), (block) => `${formatCidr(block.cidr)} ${block.except.map(formatCidr).join(" ")}`) };
+  return {
+    pods: sortedBy(
+      sets.flatMap((s) => s.pods),
+      termKey,
+    ),
+    ips: sortedBy(
+      sets.flatMap((s) => s.ips),
+      (block) => `${formatCidr(block.cidr)} ${block.except.map(formatCidr).join(" ")}`,
+    ),
+  };
 }
 
-const sortedBy = <T>(items: T[], key: (item: T) => string): T[] => items.map((item) => ({ item, key: key(item) })).sort((x, y) => compareStrings(x.key, y.key)).map((x) => x.item);
+const sortedBy = <T>(items: T[], key: (item: T) => string): T[] =>
+  items
+    .map((item) => ({ item, key: key(item) }))
+    .sort((x, y) => compareStrings(x.key, y.key))
+    .map((x) => x.item);
 
 const spanOf = (a: Span, b: Span): Span => ({ file: a.file, start: a.start, end: b.end });
 
@@ -467,7 +576,12 @@ const MAX_NEAR_MISS_NAMES = 500;
 const MAX_UNDECLARED_PORTS = 3;
 
 /** A workload's declared ports, for messages: `http` (8080/tcp), `metrics` (9100/tcp). */
-const declaredPorts = (w: Workload): string => w.ports.map((p) => (p.name ? `\`${p.name}\` (${p.port}/${p.protocol.toLowerCase()})` : `${p.port}/${p.protocol.toLowerCase()}`)).join(", ");
+const declaredPorts = (w: Workload): string =>
+  w.ports
+    .map((p) =>
+      p.name ? `\`${p.name}\` (${p.port}/${p.protocol.toLowerCase()})` : `${p.port}/${p.protocol.toLowerCase()}`,
+    )
+    .join(", ");
 
 /** The namespaces every cluster has: a name near one of them is a near miss too. */
 const CLUSTER_NAMESPACES = ["default", "kube-node-lease", "kube-public", "kube-system"];

@@ -11,13 +11,15 @@ const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
 export function dns1123Label(value: string): string | undefined {
   if (value.length > 63) return "must be at most 63 characters";
-  if (!DNS1123_LABEL.test(value)) return "must consist of lower-case letters, digits and `-`, and start and end with a letter or digit";
+  if (!DNS1123_LABEL.test(value))
+    return "must consist of lower-case letters, digits and `-`, and start and end with a letter or digit";
   return undefined;
 }
 
 export function dns1123Subdomain(value: string): string | undefined {
   if (value.length > 253) return "must be at most 253 characters";
-  if (!DNS1123_SUBDOMAIN.test(value)) return "must consist of lower-case letters, digits, `-` and `.`, and start and end with a letter or digit";
+  if (!DNS1123_SUBDOMAIN.test(value))
+    return "must consist of lower-case letters, digits, `-` and `.`, and start and end with a letter or digit";
   return undefined;
 }
 
@@ -31,20 +33,23 @@ export function labelKey(key: string): string | undefined {
     if (problem) return `its prefix \`${prefix}\` ${problem}`;
   }
   if (name.length === 0 || name.length > 63) return "its name must be 1 to 63 characters";
-  if (!LABEL_NAME.test(name)) return "its name must consist of letters, digits, `-`, `_` and `.`, and start and end with a letter or digit";
+  if (!LABEL_NAME.test(name))
+    return "its name must consist of letters, digits, `-`, `_` and `.`, and start and end with a letter or digit";
   return undefined;
 }
 
 export function labelValue(value: string): string | undefined {
   if (value.length > 63) return "must be at most 63 characters";
-  if (value !== "" && !LABEL_NAME.test(value)) return "must be empty or consist of letters, digits, `-`, `_` and `.`, and start and end with a letter or digit";
+  if (value !== "" && !LABEL_NAME.test(value))
+    return "must be empty or consist of letters, digits, `-`, `_` and `.`, and start and end with a letter or digit";
   return undefined;
 }
 
 /** A container port name (IANA_SVC_NAME): at most 15 characters, at least one letter, no `--`. */
 export function portName(value: string): string | undefined {
   if (value.length > 15) return "must be at most 15 characters";
-  if (!IANA_SVC_NAME.test(value)) return "must consist of lower-case letters, digits and `-`, and start and end with a letter or digit";
+  if (!IANA_SVC_NAME.test(value))
+    return "must consist of lower-case letters, digits and `-`, and start and end with a letter or digit";
   if (!/[a-z]/.test(value)) return "must contain at least one letter";
   if (value.includes("--")) return "must not contain `--`";
   return undefined;
@@ -52,7 +57,8 @@ export function portName(value: string): string | undefined {
 
 /** Identifier-like names of groups and profiles: DNS-1123 label characters plus `_`. */
 export function groupName(value: string): string | undefined {
-  if (!/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/.test(value)) return "must consist of lower-case letters, digits, `-` and `_`, and start and end with a letter or digit";
+  if (!/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/.test(value))
+    return "must consist of lower-case letters, digits, `-` and `_`, and start and end with a letter or digit";
   return undefined;
 }
 
@@ -65,7 +71,10 @@ export function groupName(value: string): string | undefined {
  * `shown`: a free-form value as a message shows it, those characters escaped, on one line.
  */
 export const shown = (value: string): string =>
-  value.replace(new RegExp(YAML_UNSAFE.source, "gu"), (c) => ({ "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c] ?? `\\u{${c.codePointAt(0)!.toString(16)}}`);
+  value.replace(
+    new RegExp(YAML_UNSAFE.source, "gu"),
+    (c) => ({ "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c] ?? `\\u{${c.codePointAt(0)!.toString(16)}}`,
+  );
 
 /** A user or group name of an RBAC subject: any printable text without surrounding spaces. */
 export function subjectName(value: string): string | undefined {
@@ -89,7 +98,8 @@ const SYSCTL_PATTERN = new RegExp(`^(\\*|(${SYSCTL_SEGMENT}[./])*(${SYSCTL_SEGME
 /** A sysctl name or pattern (`kernel.shm_rmid_forced`, `net.*`, `*`), as PodSecurityPolicy takes them. */
 export function sysctlName(value: string): string | undefined {
   if (value.length > 253) return "must be at most 253 characters";
-  if (!SYSCTL_PATTERN.test(value)) return "must be dot-separated lower-case words (`kernel.shm_rmid_forced`), optionally ending in `*`";
+  if (!SYSCTL_PATTERN.test(value))
+    return "must be dot-separated lower-case words (`kernel.shm_rmid_forced`), optionally ending in `*`";
   return undefined;
 }
 

@@ -39,23 +39,69 @@ export interface Options {
   allowInexact: boolean;
 }
 
-export const valued = new Set(["-o", "--output", "--cluster-version", "--format", "--manifests", "--level", "--pod-cidr", "--service-cidr"]);
-export const flags = new Set(["--check", "--summary", "--help", "-h", "--version", "--no-verify", "--no-admission-policies", "--stats", "--suggest", "--exit-code", "--warnings-as-errors", "--allow-inexact"]);
+export const valued = new Set([
+  "-o",
+  "--output",
+  "--cluster-version",
+  "--format",
+  "--manifests",
+  "--level",
+  "--pod-cidr",
+  "--service-cidr",
+]);
+export const flags = new Set([
+  "--check",
+  "--summary",
+  "--help",
+  "-h",
+  "--version",
+  "--no-verify",
+  "--no-admission-policies",
+  "--stats",
+  "--suggest",
+  "--exit-code",
+  "--warnings-as-errors",
+  "--allow-inexact",
+]);
 const formats = ["text", "yaml", "json", "md", "ts", "sarif", "github"] as const;
 
 /** A span on the joined command line, so that usage errors point at the argument. */
 export function argumentSpan(argv: readonly string[], index: number): Span {
   const column = argv.slice(0, index).reduce((n, a) => n + a.length + 1, 1);
   const length = Math.max(1, (argv[index] ?? "").length);
-  return { file: "<command line>", start: { line: 1, column, offset: column - 1 }, end: { line: 1, column: column + length, offset: column - 1 + length } };
+  return {
+    file: "<command line>",
+    start: { line: 1, column, offset: column - 1 },
+    end: { line: 1, column: column + length, offset: column - 1 + length },
+  };
 }
 
 export function parseArguments(argv: readonly string[]): { options: Options; diagnostics: Diagnostic[] } {
-  const options: Options = { command: "", inputs: [], check: false, format: "text", summary: false, help: false, version: false, verify: true, admissionPolicies: true, stats: false, suggest: false, exitCode: false, warningsAsErrors: false, podCidrs: [], serviceCidrs: [], allowInexact: false };
+  const options: Options = {
+    command: "",
+    inputs: [],
+    check: false,
+    format: "text",
+    summary: false,
+    help: false,
+    version: false,
+    verify: true,
+    admissionPolicies: true,
+    stats: false,
+    suggest: false,
+    exitCode: false,
+    warningsAsErrors: false,
+    podCidrs: [],
+    serviceCidrs: [],
+    allowInexact: false,
+  };
   const diagnostics: Diagnostic[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [name, inline] =
+      arg.startsWith("--") && arg.includes("=")
+        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
+        : [arg, undefined];
     // `audit --version v1.30` names a Pod Security version; elsewhere `--version` prints secpolc's
     if (name === "--version" && options.command === "audit" && (inline ?? argv[i + 1]) !== undefined) {
       options.pssVersion = inline ?? argv[++i];
@@ -75,9 +121,26 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--cluster-version") {
         const version = parseClusterVersion(value);
         if (version && !olderThan(version, OLDEST_VERSION)) options.clusterVersion = value;
-        else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, `MAJOR.MINOR from ${OLDEST_VERSION.major}.${OLDEST_VERSION.minor} on, e.g. \`1.30\``]));
+        else
+          diagnostics.push(
+            diagnostic(m.badValue, argumentSpan(argv, i), [
+              name,
+              value,
+              `MAJOR.MINOR from ${OLDEST_VERSION.major}.${OLDEST_VERSION.minor} on, e.g. \`1.30\``,
+            ]),
+          );
       } else if ((formats as readonly string[]).includes(value)) options.format = value as Options["format"];
-      else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, `${formats.slice(0, -1).map((f) => `\`${f}\``).join(", ")} or \`${formats.at(-1)}\``]));
+      else
+        diagnostics.push(
+          diagnostic(m.badValue, argumentSpan(argv, i), [
+            name,
+            value,
+            `${formats
+              .slice(0, -1)
+              .map((f) => `\`${f}\``)
+              .join(", ")} or \`${formats.at(-1)}\``,
+          ]),
+        );
     } else if (flags.has(name)) {
       if (name === "--check") options.check = true;
       else if (name === "--summary") options.summary = true;

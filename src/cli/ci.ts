@@ -24,16 +24,24 @@ export function ciOptionProblems(options: Options, argv: readonly string[]): Dia
   ];
   return misplaced.map((option) => {
     const index = argv.findIndex((a) => a === option.split(" ")[0] || a.startsWith(`${option.split(" ")[0]}=`));
-    return diagnostic(m.notForCommand, argumentSpan(argv, Math.max(0, index)), [option, options.command], { help: "it applies to `check`, `build`, `fmt` and `audit`" });
+    return diagnostic(m.notForCommand, argumentSpan(argv, Math.max(0, index)), [option, options.command], {
+      help: "it applies to `check`, `build`, `fmt` and `audit`",
+    });
   });
 }
 
 /** With `--warnings-as-errors`, the error that warnings fail the run (SP5021); none when there are errors already or no warnings. */
-export function warningsFailure(diagnostics: readonly Diagnostic[], options: Options, argv: readonly string[]): Diagnostic[] {
+export function warningsFailure(
+  diagnostics: readonly Diagnostic[],
+  options: Options,
+  argv: readonly string[],
+): Diagnostic[] {
   if (!options.warningsAsErrors || diagnostics.some((d) => d.severity === "error")) return [];
   const warnings = diagnostics.filter((d) => d.severity === "warning").length;
   if (warnings === 0) return [];
-  return [diagnostic(m.warningsAsErrors, argumentSpan(argv, Math.max(0, argv.indexOf("--warnings-as-errors"))), [warnings])];
+  return [
+    diagnostic(m.warningsAsErrors, argumentSpan(argv, Math.max(0, argv.indexOf("--warnings-as-errors"))), [warnings]),
+  ];
 }
 
 /** The first line of `text` that `formatted` changes, as a span over that line of `text` (SP5022's place). */
@@ -44,12 +52,20 @@ export function firstChangedLine(path: string, text: string, formatted: string):
   while (line < before.length - 1 && before[line] === after[line]) line++;
   const start = lineStarts(text)[line];
   const length = before[line].replace(/\r$/, "").length;
-  return { file: path, start: { line: line + 1, column: 1, offset: start }, end: { line: line + 1, column: length + 1, offset: start + length } };
+  return {
+    file: path,
+    start: { line: line + 1, column: 1, offset: start },
+    end: { line: line + 1, column: length + 1, offset: start + length },
+  };
 }
 
 /** `fmt --check` in a report format: each file that is not formatted, at its first line that changes. */
 export const unformattedFiles = (changes: readonly { path: string; text: string; formatted: string }[]): Diagnostic[] =>
-  changes.map((c) => diagnostic(m.notFormatted, firstChangedLine(c.path, c.text, c.formatted), [c.path], { help: "run `secpolc fmt` and commit the result" }));
+  changes.map((c) =>
+    diagnostic(m.notFormatted, firstChangedLine(c.path, c.text, c.formatted), [c.path], {
+      help: "run `secpolc fmt` and commit the result",
+    }),
+  );
 
 /**
  * `audit` in a report format: each workload that fails, at its manifest. Forbidden by an enforced
@@ -61,8 +77,12 @@ export function auditFindings(results: readonly AuditResult[]): Diagnostic[] {
     .map((r) => {
       const workload = `${r.kind} ${r.namespace}/${r.name}`;
       const violations = r.violations.map((v) => v.message).join(", ");
-      if (r.mode === "enforce") return diagnostic(m.auditForbidden, r.span, [workload, `${r.level}:${r.version}`, violations]);
-      const problem = r.mode === "require" ? `misses the program's requirements (the SecurityContext patch would set them): ${violations}` : `violates PodSecurity \`${r.level}:${r.version}\` (${r.mode}): ${violations}`;
+      if (r.mode === "enforce")
+        return diagnostic(m.auditForbidden, r.span, [workload, `${r.level}:${r.version}`, violations]);
+      const problem =
+        r.mode === "require"
+          ? `misses the program's requirements (the SecurityContext patch would set them): ${violations}`
+          : `violates PodSecurity \`${r.level}:${r.version}\` (${r.mode}): ${violations}`;
       return diagnostic(m.auditViolation, r.span, [workload, problem]);
     });
 }

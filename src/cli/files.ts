@@ -166,7 +166,8 @@ export function importResolver(cwd: string, root = cwd, named: readonly string[]
       : "it lies outside the current directory and the directories named on the command line",
   };
   return (spec, from) => {
-    if (isAbsolute(spec)) return { error: "imports are relative to the importing file; absolute paths are not allowed" };
+    if (isAbsolute(spec))
+      return { error: "imports are relative to the importing file; absolute paths are not allowed" };
     if (!spec.endsWith(".secpol")) return { error: "only `.secpol` files can be imported" };
     const target = resolve(root, dirname(from), spec);
     if (!inside(bounds, target)) return outside;
@@ -237,7 +238,12 @@ export function readManifests(root: string, input: string): { files: SourceText[
  */
 function walkTree(
   top: string,
-  on: { skip: (name: string, path: string) => boolean; wanted: (name: string) => boolean; file: (path: string) => void; problem: (path: string, e: unknown) => void },
+  on: {
+    skip: (name: string, path: string) => boolean;
+    wanted: (name: string) => boolean;
+    file: (path: string) => void;
+    problem: (path: string, e: unknown) => void;
+  },
 ): void {
   const walked = new Set<string>();
   const walk = (dir: string): void => {

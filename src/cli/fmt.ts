@@ -24,7 +24,10 @@ export interface FmtOutcome {
 /** The formatted text of one file, or, when the plugin refuses it, the diagnostics saying why. */
 export async function formatSource(source: SourceText): Promise<{ text?: string; diagnostics: Diagnostic[] }> {
   try {
-    return { text: await prettier.format(source.text, { parser: "secpol", plugins: [plugin], filepath: source.path }), diagnostics: [] };
+    return {
+      text: await prettier.format(source.text, { parser: "secpol", plugins: [plugin], filepath: source.path }),
+      diagnostics: [],
+    };
   } catch {
     // the plugin throws the first error only; the core gives them all, with spans
     return { diagnostics: format(source.text, source.path).diagnostics };

@@ -16,18 +16,36 @@ export interface CommandHelp {
   example: string;
 }
 
-const exits = (one: string): string => `Exit codes: 0 success (warnings allowed); 1 ${one}; 2 bad usage or unreadable input.`;
-const inputs: [string, string] = ["FILES|DIRS...", "the program: .secpol files, directories read recursively (default: the current directory)"];
-const clusterVersion: [string, string] = ["--cluster-version X.Y", "the cluster's Kubernetes version (it overrides the cluster block's `version`: one program built for several versions)"];
-const resultFormat: [string, string] = ["--format text|json", "`json`: the result and its diagnostics as one JSON object on stdout"];
+const exits = (one: string): string =>
+  `Exit codes: 0 success (warnings allowed); 1 ${one}; 2 bad usage or unreadable input.`;
+const inputs: [string, string] = [
+  "FILES|DIRS...",
+  "the program: .secpol files, directories read recursively (default: the current directory)",
+];
+const clusterVersion: [string, string] = [
+  "--cluster-version X.Y",
+  "the cluster's Kubernetes version (it overrides the cluster block's `version`: one program built for several versions)",
+];
+const resultFormat: [string, string] = [
+  "--format text|json",
+  "`json`: the result and its diagnostics as one JSON object on stdout",
+];
 const ciFormats = "`sarif`: a SARIF 2.1.0 log on stdout, for code scanning; `github`: GitHub Actions annotations";
-const ciDiagnosticsFormat: [string, string] = ["--format text|json|sarif|github", `\`json\`: the diagnostics as JSON on stdout; ${ciFormats}`];
-const warningsAsErrors: [string, string] = ["--warnings-as-errors", "exit 1 when a warning is left after `# secpol-ignore` suppressions"];
+const ciDiagnosticsFormat: [string, string] = [
+  "--format text|json|sarif|github",
+  `\`json\`: the diagnostics as JSON on stdout; ${ciFormats}`,
+];
+const warningsAsErrors: [string, string] = [
+  "--warnings-as-errors",
+  "exit 1 when a warning is left after `# secpol-ignore` suppressions",
+];
 
 export const commandHelp: Record<string, CommandHelp> = {
   build: {
     brief: "compile the program into an output directory",
-    usage: ["build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json|ts|sarif|github] [--summary] [--no-verify] [--no-admission-policies] [--stats] [--warnings-as-errors]"],
+    usage: [
+      "build [FILES|DIRS...] -o OUT [--check] [--cluster-version X.Y] [--format yaml|json|ts|sarif|github] [--summary] [--no-verify] [--no-admission-policies] [--stats] [--warnings-as-errors]",
+    ],
     summary:
       "Type-checks the program and compiles it into OUT: Namespaces, NetworkPolicies, RBAC, the SecurityContext patches as kustomize Components, and OUT/kustomization.yaml. OUT is replaced whole; nothing is written when the program has errors.",
     exits: exits("the program has errors, or --check found drift"),
@@ -36,9 +54,15 @@ export const commandHelp: Record<string, CommandHelp> = {
       ["-o, --output OUT", "the output directory (required); secpolc owns it"],
       ["--check", "write nothing; exit 1 when OUT differs from what the build would write (a CI drift gate)"],
       clusterVersion,
-      ["--format yaml|json|ts|sarif|github", `YAML files (default), JSON files (and diagnostics as JSON on stdout), or one typed module OUT/manifests.ts; ${ciFormats} (with YAML files)`],
+      [
+        "--format yaml|json|ts|sarif|github",
+        `YAML files (default), JSON files (and diagnostics as JSON on stdout), or one typed module OUT/manifests.ts; ${ciFormats} (with YAML files)`,
+      ],
       ["--summary", "print how many objects of each kind were written"],
-      ["--no-admission-policies", "leave out the ValidatingAdmissionPolicies that enforce pod-security rules (clusters 1.28 and newer)"],
+      [
+        "--no-admission-policies",
+        "leave out the ValidatingAdmissionPolicies that enforce pod-security rules (clusters 1.28 and newer)",
+      ],
       ["--no-verify", "skip translation validation (checking the emitted policies against the program's meaning)"],
       ["--stats", "print the time of each pass on stderr"],
       warningsAsErrors,
@@ -56,20 +80,31 @@ export const commandHelp: Record<string, CommandHelp> = {
   fmt: {
     brief: "canonical layout, in place",
     usage: ["fmt [--check] [FILES|DIRS...] [--format text|json|sarif|github] [--warnings-as-errors]", "fmt -"],
-    summary: "Rewrites .secpol files in place in the canonical layout and prints the names of those it changed. `fmt -` formats standard input to standard output.",
+    summary:
+      "Rewrites .secpol files in place in the canonical layout and prints the names of those it changed. `fmt -` formats standard input to standard output.",
     exits: exits("a file cannot be formatted, or --check found one unformatted"),
-    options: [inputs, ["--check", "change nothing; exit 1 when a file is not formatted"], ciDiagnosticsFormat, warningsAsErrors],
+    options: [
+      inputs,
+      ["--check", "change nothing; exit 1 when a file is not formatted"],
+      ciDiagnosticsFormat,
+      warningsAsErrors,
+    ],
     example: "secpolc fmt --check policies/",
   },
   explain: {
     brief: "is a flow permitted, and by which lines?",
-    usage: ['explain [FILES|DIRS...] "SRC -> DST:PORT[/proto]" [--exit-code] [--cluster-version X.Y] [--format text|json]'],
+    usage: [
+      'explain [FILES|DIRS...] "SRC -> DST:PORT[/proto]" [--exit-code] [--cluster-version X.Y] [--format text|json]',
+    ],
     summary:
       "Says whether a flow is permitted, and by which lines: for each side (the destination's ingress, the source's egress) the allow, deny and posture lines that decide it and the emitted policies that admit it. The query is the last argument.",
     exits: `${exits("the program has errors")} With --exit-code: 0 the flow is permitted; 1 it is not; 2 no answer (the program has errors, bad usage or unreadable input).`,
     options: [
       inputs,
-      ["--exit-code", "exit 0 when the flow is permitted, 1 when it is not, 2 when it cannot be told (without it: 0 whenever the query is answered)"],
+      [
+        "--exit-code",
+        "exit 0 when the flow is permitted, 1 when it is not, 2 when it cannot be told (without it: 0 whenever the query is answered)",
+      ],
       clusterVersion,
       ["--format text|json", "`json`: the explanation as JSON"],
     ],
@@ -95,11 +130,17 @@ export const commandHelp: Record<string, CommandHelp> = {
     options: [
       inputs,
       ["--manifests DIR", "the Kubernetes manifests to audit (a file or a directory of YAML/JSON)"],
-      ["--level LEVEL", "audit against this Pod Security level (privileged, baseline or restricted) instead of a program"],
+      [
+        "--level LEVEL",
+        "audit against this Pod Security level (privileged, baseline or restricted) instead of a program",
+      ],
       ["--version vX.Y", "with --level: the Pod Security version (default: the newest)"],
       ["--suggest", "also print the strictest level each namespace passes today"],
       clusterVersion,
-      ["--format text|json|sarif|github", `\`json\`: the result and its diagnostics as one JSON object on stdout; ${ciFormats}`],
+      [
+        "--format text|json|sarif|github",
+        `\`json\`: the result and its diagnostics as one JSON object on stdout; ${ciFormats}`,
+      ],
       warningsAsErrors,
     ],
     example: "secpolc audit --level restricted --version v1.30 --manifests deploy/ --suggest",
@@ -114,15 +155,23 @@ export const commandHelp: Record<string, CommandHelp> = {
   },
   import: {
     brief: "existing NetworkPolicies as a secpol program with the same meaning",
-    usage: ["import FILES|DIRS... [-o FILE] [--cluster-version X.Y] [--pod-cidr CIDR] [--service-cidr CIDR] [--allow-inexact] [--format text|json]"],
+    usage: [
+      "import FILES|DIRS... [-o FILE] [--cluster-version X.Y] [--pod-cidr CIDR] [--service-cidr CIDR] [--allow-inexact] [--format text|json]",
+    ],
     summary:
       "Reads NetworkPolicy objects (and Namespace objects, for their labels) and writes a formatted .secpol program that admits exactly the flows they admit end to end: postures for the pods they isolate, allows for the flows both ends admit, each with a comment naming its policies. The program is compiled and compared with the policies on every region of flows; a difference is an error with the flow, and nothing is written. Other objects are skipped with a note.",
     exits: exits("a policy is invalid, or the program does not mean what the policies mean"),
     options: [
-      ["FILES|DIRS...", "manifests holding NetworkPolicy objects (YAML or JSON, several documents, Lists), directories read recursively (required)"],
+      [
+        "FILES|DIRS...",
+        "manifests holding NetworkPolicy objects (YAML or JSON, several documents, Lists), directories read recursively (required)",
+      ],
       ["-o, --output FILE", "write the program to FILE (atomically; nothing on error) rather than to stdout"],
       clusterVersion,
-      ["--pod-cidr CIDR", "the cluster's pod range (repeatable, or comma-separated): ipBlocks are compared outside it, and a block holding it is said to depend on the CNI"],
+      [
+        "--pod-cidr CIDR",
+        "the cluster's pod range (repeatable, or comma-separated): ipBlocks are compared outside it, and a block holding it is said to depend on the CNI",
+      ],
       ["--service-cidr CIDR", "the cluster's Service range (repeatable, or comma-separated)"],
       ["--allow-inexact", "write the program even when it differs from the policies (the difference is a warning)"],
       resultFormat,
@@ -189,7 +238,9 @@ function wrap(text: string, width: number): string[] {
 /** Two columns, the second wrapped under itself. */
 function table(rows: [string, string][]): string[] {
   const width = Math.max(...rows.map(([o]) => o.length));
-  return rows.flatMap(([o, what]) => wrap(what, WIDTH - width - 4).map((line, i) => `  ${(i === 0 ? o : "").padEnd(width)}  ${line}`));
+  return rows.flatMap(([o, what]) =>
+    wrap(what, WIDTH - width - 4).map((line, i) => `  ${(i === 0 ? o : "").padEnd(width)}  ${line}`),
+  );
 }
 
 /** The commands as a sentence: "`build`, `check`, ... and `lsp`". */

@@ -42,7 +42,16 @@ import { importPolicies } from "../analysis/import.js";
 import { checkImport } from "../analysis/import-check.js";
 import { importing as im } from "../diagnostics/messages/import.js";
 import { parseCidr, type Cidr } from "../semantics/ip.js";
-import { differingFiles, filesInside, OutputError, replaceFile, TYPESCRIPT_MODULE, writeOutputDirectory, type WriteHooks, type WriteOutcome } from "./write.js";
+import {
+  differingFiles,
+  filesInside,
+  OutputError,
+  replaceFile,
+  TYPESCRIPT_MODULE,
+  writeOutputDirectory,
+  type WriteHooks,
+  type WriteOutcome,
+} from "./write.js";
 
 export const EXIT_OK = 0;
 export const EXIT_PROGRAM_ERRORS = 1;
@@ -107,7 +116,9 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
     const known = planned.includes(options.command);
     diagnostics.push(
       diagnostic(known ? m.notImplemented : m.unknownCommand, argumentSpan(argv, commandIndex), [options.command], {
-        help: known ? `this version of secpolc has ${commandList()}` : `the commands are ${commandList()}; see \`secpolc --help\``,
+        help: known
+          ? `this version of secpolc has ${commandList()}`
+          : `the commands are ${commandList()}; see \`secpolc --help\``,
       }),
     );
   }
@@ -128,21 +139,42 @@ function packageVersion(): string {
  * its `root`) everywhere but on the terminal, where they are shown from the current directory, so
  * that `file:line:col` can be clicked and opened.
  */
-function report(diagnostics: readonly Diagnostic[], sources: Record<string, string>, options: Options, io: Io, root?: string): void {
+function report(
+  diagnostics: readonly Diagnostic[],
+  sources: Record<string, string>,
+  options: Options,
+  io: Io,
+  root?: string,
+): void {
   if (options.format === "json") return io.stdout(`${JSON.stringify(diagnosticsToJson(diagnostics), null, 2)}\n`);
   // on a terminal and in CI (which reads paths from the repository's root), paths from here
-  const here = root === undefined ? { diagnostics, sources } : fromCurrentDirectory(diagnostics, sources, (file) => displayPath(io.cwd, resolve(root, file)));
-  if (options.format === "sarif") io.stdout(`${JSON.stringify(diagnosticsToSarif(here.diagnostics, { version: packageVersion() }), null, 2)}\n`);
+  const here =
+    root === undefined
+      ? { diagnostics, sources }
+      : fromCurrentDirectory(diagnostics, sources, (file) => displayPath(io.cwd, resolve(root, file)));
+  if (options.format === "sarif")
+    io.stdout(`${JSON.stringify(diagnosticsToSarif(here.diagnostics, { version: packageVersion() }), null, 2)}\n`);
   else if (options.format === "github") io.stdout(diagnosticsToGithub(here.diagnostics));
-  else if (diagnostics.length > 0) io.stderr(renderDiagnostics(here.diagnostics, { ...here.sources, "<command line>": io.commandLine }, { color: io.color }));
+  else if (diagnostics.length > 0)
+    io.stderr(
+      renderDiagnostics(here.diagnostics, { ...here.sources, "<command line>": io.commandLine }, { color: io.color }),
+    );
 }
 
 /** The diagnostics and sources with each program file (`.secpol`) renamed by `name`. */
-function fromCurrentDirectory(diagnostics: readonly Diagnostic[], sources: Record<string, string>, name: (file: string) => string) {
+function fromCurrentDirectory(
+  diagnostics: readonly Diagnostic[],
+  sources: Record<string, string>,
+  name: (file: string) => string,
+) {
   const renamed = (file: string) => (file.endsWith(".secpol") && !isStandardModule(file) ? name(file) : file);
   const span = (s: Span): Span => ({ ...s, file: renamed(s.file) });
   return {
-    diagnostics: diagnostics.map((d) => ({ ...d, span: span(d.span), ...(d.related ? { related: d.related.map((r) => ({ ...r, span: span(r.span) })) } : {}) })),
+    diagnostics: diagnostics.map((d) => ({
+      ...d,
+      span: span(d.span),
+      ...(d.related ? { related: d.related.map((r) => ({ ...r, span: span(r.span) })) } : {}),
+    })),
     sources: Object.fromEntries(Object.entries(sources).map(([file, text]) => [renamed(file), text])),
   };
 }
@@ -160,13 +192,22 @@ function readInputs(options: Options, argv: readonly string[], io: Io, root?: st
   );
   for (const u of discovered.unsafe) {
     diagnostics.push(
-      diagnostic(m.unsafeFileName, argumentSpan(argv, Math.max(0, argv.indexOf(u.input))), [shown(u.path), u.character], {
-        help: "rename the file: every object names the files it came from in its `secpol.dev/source` annotation",
-      }),
+      diagnostic(
+        m.unsafeFileName,
+        argumentSpan(argv, Math.max(0, argv.indexOf(u.input))),
+        [shown(u.path), u.character],
+        {
+          help: "rename the file: every object names the files it came from in its `secpol.dev/source` annotation",
+        },
+      ),
     );
   }
   if (diagnostics.length === 0 && sources.length === 0) {
-    diagnostics.push(diagnostic(m.noInputFiles, argumentSpan(argv, Math.max(0, argv.indexOf(inputs[0]))), [inputs.map((i) => `\`${i}\``).join(", ")]));
+    diagnostics.push(
+      diagnostic(m.noInputFiles, argumentSpan(argv, Math.max(0, argv.indexOf(inputs[0]))), [
+        inputs.map((i) => `\`${i}\``).join(", "),
+      ]),
+    );
   }
   const resolveImport = importResolver(io.cwd, discovered.root, discovered.directories);
   return { root: discovered.root, directories: discovered.directories, sources, diagnostics, resolveImport };
@@ -192,7 +233,10 @@ async function runFmt(options: Options, argv: readonly string[], io: Io): Promis
     const result = await formatSource(source);
     if (forCi(options)) {
       // stdout is the report's: the formatted text is not written
-      const unformatted = options.check && result.text !== undefined && result.text !== source.text ? unformattedFiles([{ path: source.path, text: source.text, formatted: result.text }]) : [];
+      const unformatted =
+        options.check && result.text !== undefined && result.text !== source.text
+          ? unformattedFiles([{ path: source.path, text: source.text, formatted: result.text }])
+          : [];
       const diagnostics = [...result.diagnostics, ...unformatted];
       report(diagnostics, { [source.path]: source.text }, options, io);
       return hasErrors(diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
@@ -216,8 +260,11 @@ async function runFmt(options: Options, argv: readonly string[], io: Io): Promis
   }
   report(outcome.diagnostics, texts, options, io, input.root);
   for (const path of outcome.changed) io.stdout(`${printable(displayPath(io.cwd, resolve(input.root, path)))}\n`);
-  if (options.check && outcome.changed.length > 0) io.stderr(`${outcome.changed.length} of ${input.sources.length} files are not formatted: run \`secpolc fmt\`\n`);
-  return hasErrors(outcome.diagnostics) || (options.check && outcome.changed.length > 0) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
+  if (options.check && outcome.changed.length > 0)
+    io.stderr(`${outcome.changed.length} of ${input.sources.length} files are not formatted: run \`secpolc fmt\`\n`);
+  return hasErrors(outcome.diagnostics) || (options.check && outcome.changed.length > 0)
+    ? EXIT_PROGRAM_ERRORS
+    : EXIT_OK;
 }
 
 /** `secpolc lsp`: the language server on stdin/stdout; it runs until the client exits it. Loaded only here (it adds a fifth to every start). */
@@ -232,7 +279,16 @@ function runExplain(options: Options, argv: readonly string[], io: Io): number {
   const query = options.inputs.at(-1);
   // a query with another language's arrow is still the query: explainQuery says which arrow to write
   if (query === undefined || !/->|=>|→/.test(query)) {
-    report([diagnostic(m.missingQuery, argumentSpan(argv, argv.indexOf("explain")), [], { help: 'e.g. `secpolc explain policies/ "shop/web -> shop/db:5432/tcp"`' })], {}, options, io);
+    report(
+      [
+        diagnostic(m.missingQuery, argumentSpan(argv, argv.indexOf("explain")), [], {
+          help: 'e.g. `secpolc explain policies/ "shop/web -> shop/db:5432/tcp"`',
+        }),
+      ],
+      {},
+      options,
+      io,
+    );
     return EXIT_USAGE;
   }
   const input = readInputs({ ...options, inputs: options.inputs.slice(0, -1) }, argv, io);
@@ -240,11 +296,16 @@ function runExplain(options: Options, argv: readonly string[], io: Io): number {
     report(input.diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
-  const result = explainQuery(input.sources, query, { clusterVersion: options.clusterVersion, resolveImport: input.resolveImport });
+  const result = explainQuery(input.sources, query, {
+    clusterVersion: options.clusterVersion,
+    resolveImport: input.resolveImport,
+  });
   if (!result.explanation) {
     report(result.diagnostics, result.sources, options, io, input.root);
     // with --exit-code, 1 means "not permitted" only: a program with errors gives no answer
-    return options.exitCode || result.diagnostics.some((d) => d.span.file === "<query>") ? EXIT_USAGE : EXIT_PROGRAM_ERRORS;
+    return options.exitCode || result.diagnostics.some((d) => d.span.file === "<query>")
+      ? EXIT_USAGE
+      : EXIT_PROGRAM_ERRORS;
   }
   if (options.format === "json") io.stdout(`${JSON.stringify(explanationToJson(result.explanation), null, 2)}\n`);
   else io.stdout(printable(renderExplanation(result.explanation, result.sources)));
@@ -254,7 +315,16 @@ function runExplain(options: Options, argv: readonly string[], io: Io): number {
 /** `secpolc diff OLD NEW`: each side is one program (a file or a directory). */
 function runDiff(options: Options, argv: readonly string[], io: Io): number {
   if (options.inputs.length !== 2) {
-    report([diagnostic(m.diffNeedsTwo, argumentSpan(argv, argv.indexOf("diff")), [options.inputs.length], { help: "e.g. `secpolc diff main/policies/ policies/ --format md`" })], {}, options, io);
+    report(
+      [
+        diagnostic(m.diffNeedsTwo, argumentSpan(argv, argv.indexOf("diff")), [options.inputs.length], {
+          help: "e.g. `secpolc diff main/policies/ policies/ --format md`",
+        }),
+      ],
+      {},
+      options,
+      io,
+    );
     return EXIT_USAGE;
   }
   // both programs named from one root, so that their files' names differ (`old/a.secpol`, `new/a.secpol`)
@@ -264,7 +334,10 @@ function runDiff(options: Options, argv: readonly string[], io: Io): number {
     report([...before.diagnostics, ...after.diagnostics], {}, options, io);
     return EXIT_USAGE;
   }
-  const result = diffSources(before.sources, after.sources, { clusterVersion: options.clusterVersion, resolveImport: importResolver(io.cwd, root, [...before.directories, ...after.directories]) });
+  const result = diffSources(before.sources, after.sources, {
+    clusterVersion: options.clusterVersion,
+    resolveImport: importResolver(io.cwd, root, [...before.directories, ...after.directories]),
+  });
   if (!result.diff) {
     report(result.diagnostics, result.sources, options, io, root);
     return EXIT_PROGRAM_ERRORS;
@@ -277,17 +350,39 @@ function runDiff(options: Options, argv: readonly string[], io: Io): number {
 /** `secpolc audit`: Pod Security verdicts for the workloads of a manifests directory. */
 function runAudit(options: Options, argv: readonly string[], io: Io): number {
   const usageError = (message: string) => {
-    report([diagnostic(m.badValue, argumentSpan(argv, argv.indexOf("audit")), ["audit", message, "`--manifests DIR`, with `--level privileged|baseline|restricted [--version vX.Y]` or program files"])], {}, options, io);
+    report(
+      [
+        diagnostic(m.badValue, argumentSpan(argv, argv.indexOf("audit")), [
+          "audit",
+          message,
+          "`--manifests DIR`, with `--level privileged|baseline|restricted [--version vX.Y]` or program files",
+        ]),
+      ],
+      {},
+      options,
+      io,
+    );
     return EXIT_USAGE;
   };
   if (!options.manifests) return usageError("no --manifests");
   const level = options.level;
-  if (level !== undefined && level !== "privileged" && level !== "baseline" && level !== "restricted") return usageError(`--level ${level}`);
+  if (level !== undefined && level !== "privileged" && level !== "baseline" && level !== "restricted")
+    return usageError(`--level ${level}`);
   const version = options.pssVersion === undefined ? undefined : parsePssVersion(options.pssVersion);
   if (options.pssVersion !== undefined && !version) return usageError(`--version ${options.pssVersion}`);
   const manifests = readManifests(io.cwd, options.manifests);
   if ("problem" in manifests) {
-    report([diagnostic(m.unreadableInput, argumentSpan(argv, argv.indexOf(options.manifests)), [options.manifests, manifests.problem])], {}, options, io);
+    report(
+      [
+        diagnostic(m.unreadableInput, argumentSpan(argv, argv.indexOf(options.manifests)), [
+          options.manifests,
+          manifests.problem,
+        ]),
+      ],
+      {},
+      options,
+      io,
+    );
     return EXIT_USAGE;
   }
   let program: SourceText[] | undefined;
@@ -303,7 +398,10 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
     root = input.root;
     resolveImport = input.resolveImport;
   }
-  const result = audit({ manifests: manifests.files, level, version, program, suggest: options.suggest }, { clusterVersion: options.clusterVersion, resolveImport });
+  const result = audit(
+    { manifests: manifests.files, level, version, program, suggest: options.suggest },
+    { clusterVersion: options.clusterVersion, resolveImport },
+  );
   if (!result.results) {
     report(result.diagnostics, result.sources, options, io, root);
     return EXIT_PROGRAM_ERRORS;
@@ -318,11 +416,16 @@ function runAudit(options: Options, argv: readonly string[], io: Io): number {
   }
   if (options.format === "json") {
     const diagnostics = diagnosticsToJson([...result.diagnostics, ...failure]).diagnostics;
-    io.stdout(`${JSON.stringify({ ...auditToJson(result.results), ...(result.suggestions ? { suggestions: result.suggestions } : {}), diagnostics }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ ...auditToJson(result.results), ...(result.suggestions ? { suggestions: result.suggestions } : {}), diagnostics }, null, 2)}\n`,
+    );
   } else {
     report([...result.diagnostics, ...failure], result.sources, options, io, root);
     io.stdout(printable(renderAudit(result.results)));
-    for (const s of result.suggestions ?? []) io.stdout(`suggest: namespace ${s.namespace} passes "${s.level}:${s.version}" today (pss enforce ${s.level}@${s.version})\n`);
+    for (const s of result.suggestions ?? [])
+      io.stdout(
+        `suggest: namespace ${s.namespace} passes "${s.level}:${s.version}" today (pss enforce ${s.level}@${s.version})\n`,
+      );
   }
   return failed ? EXIT_PROGRAM_ERRORS : EXIT_OK;
 }
@@ -333,7 +436,12 @@ function readManifestInputs(options: Options, argv: readonly string[], io: Io): 
   for (const input of options.inputs) {
     const read = readManifests(io.cwd, input);
     if ("problem" in read) {
-      report([diagnostic(m.unreadableInput, argumentSpan(argv, argv.indexOf(input)), [input, read.problem])], {}, options, io);
+      report(
+        [diagnostic(m.unreadableInput, argumentSpan(argv, argv.indexOf(input)), [input, read.problem])],
+        {},
+        options,
+        io,
+      );
       return undefined;
     }
     manifests.push(...read.files);
@@ -344,13 +452,25 @@ function readManifestInputs(options: Options, argv: readonly string[], io: Io): 
 /** `secpolc migrate-psp FILE|DIR...`: existing PodSecurityPolicies as secpol, with their PSS level. */
 function runMigratePsp(options: Options, argv: readonly string[], io: Io): number {
   if (options.inputs.length === 0) {
-    report([diagnostic(m.noInputFiles, argumentSpan(argv, argv.indexOf("migrate-psp")), ["the command line"], { help: "e.g. `secpolc migrate-psp cluster/psp/`" })], {}, options, io);
+    report(
+      [
+        diagnostic(m.noInputFiles, argumentSpan(argv, argv.indexOf("migrate-psp")), ["the command line"], {
+          help: "e.g. `secpolc migrate-psp cluster/psp/`",
+        }),
+      ],
+      {},
+      options,
+      io,
+    );
     return EXIT_USAGE;
   }
   const manifests = readManifestInputs(options, argv, io);
   if (!manifests) return EXIT_USAGE;
   const result = migratePsps(manifests);
-  if (options.format === "json") io.stdout(`${JSON.stringify({ migrations: result.migrations, diagnostics: diagnosticsToJson(result.diagnostics).diagnostics }, null, 2)}\n`);
+  if (options.format === "json")
+    io.stdout(
+      `${JSON.stringify({ migrations: result.migrations, diagnostics: diagnosticsToJson(result.diagnostics).diagnostics }, null, 2)}\n`,
+    );
   else {
     report(result.diagnostics, Object.fromEntries(manifests.map((f) => [f.path, f.text])), options, io);
     io.stdout(printable(renderMigrations(result.migrations)));
@@ -361,7 +481,16 @@ function runMigratePsp(options: Options, argv: readonly string[], io: Io): numbe
 /** `secpolc import FILE|DIR... [-o FILE]`: existing NetworkPolicies as a secpol program, checked to mean the same. */
 function runImport(options: Options, argv: readonly string[], io: Io): number {
   if (options.inputs.length === 0) {
-    report([diagnostic(m.noInputFiles, argumentSpan(argv, argv.indexOf("import")), ["the command line"], { help: "e.g. `secpolc import cluster/netpol/ -o imported.secpol`" })], {}, options, io);
+    report(
+      [
+        diagnostic(m.noInputFiles, argumentSpan(argv, argv.indexOf("import")), ["the command line"], {
+          help: "e.g. `secpolc import cluster/netpol/ -o imported.secpol`",
+        }),
+      ],
+      {},
+      options,
+      io,
+    );
     return EXIT_USAGE;
   }
   const ranges = (option: string, values: readonly string[]): Cidr[] | undefined => {
@@ -371,7 +500,20 @@ function runImport(options: Options, argv: readonly string[], io: Io): number {
       if ("cidr" in parsed) cidrs.push(parsed.cidr);
       else {
         const index = argv.findIndex((a) => a.includes(value));
-        report([diagnostic(im.badCidrOption, argumentSpan(argv, Math.max(0, index)), [option, value, parsed.problem === "host-bits" ? "its host bits are set" : "expected a CIDR block such as `10.244.0.0/16`"])], {}, options, io);
+        report(
+          [
+            diagnostic(im.badCidrOption, argumentSpan(argv, Math.max(0, index)), [
+              option,
+              value,
+              parsed.problem === "host-bits"
+                ? "its host bits are set"
+                : "expected a CIDR block such as `10.244.0.0/16`",
+            ]),
+          ],
+          {},
+          options,
+          io,
+        );
         return undefined;
       }
     }
@@ -385,31 +527,62 @@ function runImport(options: Options, argv: readonly string[], io: Io): number {
   const sources: Record<string, string> = Object.fromEntries(manifests.map((f) => [f.path, f.text]));
   const imported = importPolicies(manifests, { podCIDRs, serviceCIDRs, clusterVersion: options.clusterVersion });
   const diagnostics = [...imported.diagnostics];
-  if (imported.policies.length === 0 && !hasErrors(diagnostics)) diagnostics.push(diagnostic(im.noPolicies, argumentSpan(argv, argv.indexOf(options.inputs[0])), [options.inputs.join(", ")]));
+  if (imported.policies.length === 0 && !hasErrors(diagnostics))
+    diagnostics.push(
+      diagnostic(im.noPolicies, argumentSpan(argv, argv.indexOf(options.inputs[0])), [options.inputs.join(", ")]),
+    );
   const programPath = options.output ? displayPath(io.cwd, resolve(io.cwd, options.output)) : "imported.secpol";
   sources[programPath] = imported.program;
-  const checked = hasErrors(diagnostics) ? undefined : checkImport(imported, programPath, { clusterVersion: options.clusterVersion, allowInexact: options.allowInexact });
+  const checked = hasErrors(diagnostics)
+    ? undefined
+    : checkImport(imported, programPath, {
+        clusterVersion: options.clusterVersion,
+        allowInexact: options.allowInexact,
+      });
   if (checked) diagnostics.push(...checked.diagnostics);
   const failed = hasErrors(diagnostics) || !checked;
   if (options.format === "json") {
-    io.stdout(`${JSON.stringify({ program: failed ? null : imported.program, exact: checked?.exact ?? false, checks: checked?.checks ?? 0, diagnostics: diagnosticsToJson(diagnostics).diagnostics }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ program: failed ? null : imported.program, exact: checked?.exact ?? false, checks: checked?.checks ?? 0, diagnostics: diagnosticsToJson(diagnostics).diagnostics }, null, 2)}\n`,
+    );
   } else report(diagnostics, sources, options, io);
   if (failed) return EXIT_PROGRAM_ERRORS;
   if (options.output) {
     try {
       replaceFile(resolve(io.cwd, options.output), imported.program);
     } catch (e) {
-      report([diagnostic(m.writeFailed, argumentSpan(argv, argv.indexOf(options.output)), [options.output, (e as Error).message])], {}, options, io);
+      report(
+        [
+          diagnostic(m.writeFailed, argumentSpan(argv, argv.indexOf(options.output)), [
+            options.output,
+            (e as Error).message,
+          ]),
+        ],
+        {},
+        options,
+        io,
+      );
       return EXIT_PROGRAM_ERRORS;
     }
-    io.stderr(`wrote ${options.output}: ${imported.policies.length} NetworkPolic${imported.policies.length === 1 ? "y" : "ies"} as ${imported.pieces.length} allow${imported.pieces.length === 1 ? "" : "s"}, ${checked.exact ? `the same flows (${checked.checks} compared)` : "NOT the same flows (--allow-inexact)"}\n`);
+    io.stderr(
+      `wrote ${options.output}: ${imported.policies.length} NetworkPolic${imported.policies.length === 1 ? "y" : "ies"} as ${imported.pieces.length} allow${imported.pieces.length === 1 ? "" : "s"}, ${checked.exact ? `the same flows (${checked.checks} compared)` : "NOT the same flows (--allow-inexact)"}\n`,
+    );
   } else if (options.format !== "json") io.stdout(printable(imported.program));
   return EXIT_OK;
 }
 
 async function runBuild(options: Options, argv: readonly string[], io: Io): Promise<number> {
   if (!options.output) {
-    report([diagnostic(m.missingOutput, argumentSpan(argv, argv.indexOf("build")), [], { help: "e.g. `secpolc build policies/ -o out/`" })], {}, options, io);
+    report(
+      [
+        diagnostic(m.missingOutput, argumentSpan(argv, argv.indexOf("build")), [], {
+          help: "e.g. `secpolc build policies/ -o out/`",
+        }),
+      ],
+      {},
+      options,
+      io,
+    );
     return EXIT_USAGE;
   }
   const input = readInputs(options, argv, io);
@@ -432,9 +605,15 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
   });
   status.clear();
   if (options.stats) {
-    const passes = Object.entries(result.stats.timings).map(([pass, ms]) => `${pass} ${ms} ms`).join(", ");
-    const partial = result.stats.partiallyVerified ? ` (${result.stats.partiallyVerified} sets of selectors too many to combine were checked on their witnesses and near misses only)` : "";
-    io.stderr(`secpolc: ${passes}; translation validation compared ${result.stats.verifiedChecks} side verdicts${partial}\n`);
+    const passes = Object.entries(result.stats.timings)
+      .map(([pass, ms]) => `${pass} ${ms} ms`)
+      .join(", ");
+    const partial = result.stats.partiallyVerified
+      ? ` (${result.stats.partiallyVerified} sets of selectors too many to combine were checked on their witnesses and near misses only)`
+      : "";
+    io.stderr(
+      `secpolc: ${passes}; translation validation compared ${result.stats.verifiedChecks} side verdicts${partial}\n`,
+    );
   }
   const outputIndex = Math.max(0, argv.indexOf(options.output));
   const failing = [...result.diagnostics, ...warningsFailure(result.diagnostics, options, argv)];
@@ -458,12 +637,22 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     return differing.length > 0 ? EXIT_PROGRAM_ERRORS : EXIT_OK;
   }
   // OUT is replaced whole: an input inside it (a policy put there, or imported from there) would go
-  const inside = filesInside(out, Object.keys(result.sources).filter((path) => !isStandardModule(path)).map((path) => resolve(input.root, path)));
+  const inside = filesInside(
+    out,
+    Object.keys(result.sources)
+      .filter((path) => !isStandardModule(path))
+      .map((path) => resolve(input.root, path)),
+  );
   if (inside.length > 0) {
     const first = relative(io.cwd, inside[0]) || inside[0];
-    const failure = diagnostic(m.inputInsideOutput, argumentSpan(argv, outputIndex), [first, options.output, inside.length - 1], {
-      help: "keep the policies outside the output directory, or choose another `-o`",
-    });
+    const failure = diagnostic(
+      m.inputInsideOutput,
+      argumentSpan(argv, outputIndex),
+      [first, options.output, inside.length - 1],
+      {
+        help: "keep the policies outside the output directory, or choose another `-o`",
+      },
+    );
     report([...result.diagnostics, failure], result.sources, options, io, input.root);
     return EXIT_USAGE;
   }
@@ -485,10 +674,17 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
   }
   status.clear();
   const leftover = written.leftover
-    ? [diagnostic(m.oldOutputLeft, argumentSpan(argv, outputIndex), [options.output, written.leftover.path, written.leftover.reason])]
+    ? [
+        diagnostic(m.oldOutputLeft, argumentSpan(argv, outputIndex), [
+          options.output,
+          written.leftover.path,
+          written.leftover.reason,
+        ]),
+      ]
     : [];
   report([...result.diagnostics, ...leftover], result.sources, options, io, input.root);
-  if (options.summary && (options.format === "text" || options.format === "yaml" || options.format === "ts")) io.stdout(summary(input.sources.length, result.objectCounts, result.diagnostics, options.output));
+  if (options.summary && (options.format === "text" || options.format === "yaml" || options.format === "ts"))
+    io.stdout(summary(input.sources.length, result.objectCounts, result.diagnostics, options.output));
   return EXIT_OK;
 }
 
@@ -512,10 +708,18 @@ function testWriteHooks(): WriteHooks {
  */
 async function asTypeScript(files: readonly OutputFile[]): Promise<OutputFile[]> {
   const { toTypeScript } = await import("../emit/typescript.js");
-  return [{ path: TYPESCRIPT_MODULE, content: toTypeScript(files) }, ...files.filter((f) => /^[^/]+\/security\//.test(f.path))];
+  return [
+    { path: TYPESCRIPT_MODULE, content: toTypeScript(files) },
+    ...files.filter((f) => /^[^/]+\/security\//.test(f.path)),
+  ];
 }
 
-function summary(files: number, counts: Record<string, number>, diagnostics: readonly Diagnostic[], out: string): string {
+function summary(
+  files: number,
+  counts: Record<string, number>,
+  diagnostics: readonly Diagnostic[],
+  out: string,
+): string {
   const objects = Object.entries(counts)
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([kind, n]) => `  ${String(n).padStart(4)} ${kind}`);

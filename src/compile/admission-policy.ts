@@ -18,7 +18,8 @@ import type { Manifest } from "./manifest.js";
 import { admissionApiVersion, validationActions, type Json } from "../kubernetes.js";
 
 /** The minor version the checks follow (version-dependent ones: AppArmor fields, SELinux types, user namespaces). */
-export const minorOf = (cluster: Cluster): number => (!cluster.version ? LATEST.minor : cluster.version.major > 1 ? 1000 : cluster.version.minor);
+export const minorOf = (cluster: Cluster): number =>
+  !cluster.version ? LATEST.minor : cluster.version.major > 1 ? 1000 : cluster.version.minor;
 
 /** A rule as CEL (over `variables.spec` and `variables.meta`) and as its meaning over a pod spec and metadata. */
 export interface Check {
@@ -41,14 +42,23 @@ const present = (base: string, path: string) => {
   return `(${parts.map((_, i) => `has(${base}.${parts.slice(0, i + 1).join(".")})`).join(" && ")})`;
 };
 /** The field at `path` is present and `test` holds of it. */
-const fieldIs = (base: string, path: string, test: string) => `(${present(base, path).slice(1, -1)} && ${base}.${path}${test})`;
+const fieldIs = (base: string, path: string, test: string) =>
+  `(${present(base, path).slice(1, -1)} && ${base}.${path}${test})`;
 
 const isWindows: Check = { cel: fieldIs(S, "os.name", " == 'windows'"), holds: (spec) => spec.os?.name === "windows" };
 const ownUserNamespace = (minor: number): Check =>
-  minor >= 35 ? { cel: fieldIs(S, "hostUsers", " == false"), holds: (spec) => spec.hostUsers === false } : { cel: "false", holds: () => false };
+  minor >= 35
+    ? { cel: fieldIs(S, "hostUsers", " == false"), holds: (spec) => spec.hostUsers === false }
+    : { cel: "false", holds: () => false };
 
-const or = (a: Check, b: Check): Check => ({ cel: `(${a.cel}) || (${b.cel})`, holds: (s, m) => a.holds(s, m) || b.holds(s, m) });
-const and = (a: Check, b: Check): Check => ({ cel: `(${a.cel}) && (${b.cel})`, holds: (s, m) => a.holds(s, m) && b.holds(s, m) });
+const or = (a: Check, b: Check): Check => ({
+  cel: `(${a.cel}) || (${b.cel})`,
+  holds: (s, m) => a.holds(s, m) || b.holds(s, m),
+});
+const and = (a: Check, b: Check): Check => ({
+  cel: `(${a.cel}) && (${b.cel})`,
+  holds: (s, m) => a.holds(s, m) && b.holds(s, m),
+});
 const containersHold = (cel: string, holds: (c: Json, spec: Json) => boolean): Check => ({
   cel: everyContainer(cel),
   holds: (spec) => containersOf(spec).every((c) => holds(c, spec)),
@@ -72,24 +82,34 @@ function featureAbsent(item: string, minor: number, portExceptions: readonly Por
   const [feature, argument] = item.split(" ") as [string, string | undefined];
   switch (feature) {
     case "privileged":
-      return containersHold(`!${fieldIs("c", "securityContext.privileged", " == true")}`, (c) => sc(c).privileged !== true);
+      return containersHold(
+        `!${fieldIs("c", "securityContext.privileged", " == true")}`,
+        (c) => sc(c).privileged !== true,
+      );
     case "hostNetwork":
     case "hostPID":
     case "hostIPC":
       return { cel: `!${fieldIs(S, feature, " == true")}`, holds: (spec) => spec[feature] !== true };
     case "hostPort": {
       const [from, to] = portRange(argument);
-      const inRange = (p: string, [a, b]: [number, number]) => (a === b ? `(${p} == ${a})` : `(${p} >= ${a} && ${p} <= ${b})`);
+      const inRange = (p: string, [a, b]: [number, number]) =>
+        a === b ? `(${p} == ${a})` : `(${p} >= ${a} && ${p} <= ${b})`;
       // a port in the denied range is fine for the pods of a workload whose exceptions give it back
-      const given = portExceptions.map((x) => ` || ((${x.pods.cel}) && (${x.ranges.map((r) => inRange("p.hostPort", r)).join(" || ")}))`).join("");
+      const given = portExceptions
+        .map((x) => ` || ((${x.pods.cel}) && (${x.ranges.map((r) => inRange("p.hostPort", r)).join(" || ")}))`)
+        .join("");
       return {
-        cel: everyContainer(`!has(c.ports) || c.ports.all(p, !has(p.hostPort) || !${inRange("p.hostPort", [from, to])}${given})`),
+        cel: everyContainer(
+          `!has(c.ports) || c.ports.all(p, !has(p.hostPort) || !${inRange("p.hostPort", [from, to])}${given})`,
+        ),
         holds: (spec, meta) => {
           const mine = portExceptions.filter((x) => x.pods.holds(spec, meta)).flatMap((x) => x.ranges);
           return containersOf(spec).every((c) =>
             ((c.ports ?? []) as Json[]).every((p) => {
               const h = p.hostPort;
-              return h === undefined || h === null || !(h >= from && h <= to) || mine.some(([a, b]) => h >= a && h <= b);
+              return (
+                h === undefined || h === null || !(h >= from && h <= to) || mine.some(([a, b]) => h >= a && h <= b)
+              );
             }),
           );
         },
@@ -101,7 +121,10 @@ function featureAbsent(item: string, minor: number, portExceptions: readonly Por
       return volumeAbsent(argument!);
     case "capability":
       // adding ALL adds every capability
-      return containersHold(`!${fieldIs("c", "securityContext.capabilities.add", `.exists(a, a == ${quote(argument!)} || a == 'ALL')`)}`, (c) => !((sc(c).capabilities?.add ?? []) as string[]).some((a) => a === argument || a === "ALL"));
+      return containersHold(
+        `!${fieldIs("c", "securityContext.capabilities.add", `.exists(a, a == ${quote(argument!)} || a == 'ALL')`)}`,
+        (c) => !((sc(c).capabilities?.add ?? []) as string[]).some((a) => a === argument || a === "ALL"),
+      );
     case "sysctl":
       return {
         cel: `!${fieldIs(S, "securityContext.sysctls", `.exists(s, s.name == ${quote(argument!)})`)}`,
@@ -125,27 +148,50 @@ function featureAbsent(item: string, minor: number, portExceptions: readonly Por
       const annotations: Check = {
         cel: `!has(${M}.annotations) || ${M}.annotations.all(k, !k.startsWith('${prefix}') || ${M}.annotations[k] == '' || ${M}.annotations[k] == 'runtime/default' || ${M}.annotations[k].startsWith('localhost/'))`,
         holds: (_, meta) =>
-          Object.entries((meta.annotations ?? {}) as Record<string, string>).every(([k, v]) => !k.startsWith(prefix) || v === "" || v === "runtime/default" || v.startsWith("localhost/")),
+          Object.entries((meta.annotations ?? {}) as Record<string, string>).every(
+            ([k, v]) => !k.startsWith(prefix) || v === "" || v === "runtime/default" || v.startsWith("localhost/"),
+          ),
       };
       if (minor < 30) return annotations;
-      const good = (base: string) => `!${present(base, "securityContext.appArmorProfile.type")} || ${base}.securityContext.appArmorProfile.type in ['RuntimeDefault', 'Localhost']`;
-      const goodJs = (o: Json) => sc(o).appArmorProfile?.type === undefined || ["RuntimeDefault", "Localhost"].includes(sc(o).appArmorProfile.type);
-      return and(annotations, { cel: `(${good(S)}) && ${everyContainer(`(${good("c")})`)}`, holds: (spec) => [spec, ...containersOf(spec)].every(goodJs) });
+      const good = (base: string) =>
+        `!${present(base, "securityContext.appArmorProfile.type")} || ${base}.securityContext.appArmorProfile.type in ['RuntimeDefault', 'Localhost']`;
+      const goodJs = (o: Json) =>
+        sc(o).appArmorProfile?.type === undefined ||
+        ["RuntimeDefault", "Localhost"].includes(sc(o).appArmorProfile.type);
+      return and(annotations, {
+        cel: `(${good(S)}) && ${everyContainer(`(${good("c")})`)}`,
+        holds: (spec) => [spec, ...containersOf(spec)].every(goodJs),
+      });
     }
     case "customSELinux": {
-      const types = ["", "container_t", "container_init_t", "container_kvm_t", ...(minor >= 31 ? ["container_engine_t"] : [])];
+      const types = [
+        "",
+        "container_t",
+        "container_init_t",
+        "container_kvm_t",
+        ...(minor >= 31 ? ["container_engine_t"] : []),
+      ];
       const o = (base: string) => `${base}.securityContext.seLinuxOptions`;
       const good = (base: string) =>
         `!${present(base, "securityContext.seLinuxOptions")} || ((!has(${o(base)}.type) || ${o(base)}.type in [${types.map(quote).join(", ")}]) && (!has(${o(base)}.user) || ${o(base)}.user == '') && (!has(${o(base)}.role) || ${o(base)}.role == ''))`;
       const goodJs = (x: Json) => {
         const opts = sc(x).seLinuxOptions;
-        return opts === undefined || (types.includes(opts.type ?? "") && (opts.user ?? "") === "" && (opts.role ?? "") === "");
+        return (
+          opts === undefined ||
+          (types.includes(opts.type ?? "") && (opts.user ?? "") === "" && (opts.role ?? "") === "")
+        );
       };
-      return { cel: `(${good(S)}) && ${everyContainer(`(${good("c")})`)}`, holds: (spec) => [spec, ...containersOf(spec)].every(goodJs) };
+      return {
+        cel: `(${good(S)}) && ${everyContainer(`(${good("c")})`)}`,
+        holds: (spec) => [spec, ...containersOf(spec)].every(goodJs),
+      };
     }
     case "procMount":
       // any unmasked /proc, in a user namespace too (as `restricted` from 1.35; `baseline` from 1.35 lets such pods unmask it)
-      return containersHold(`!${present("c", "securityContext.procMount")} || c.securityContext.procMount in ['', 'Default']`, (c) => [undefined, "", "Default"].includes(sc(c).procMount));
+      return containersHold(
+        `!${present("c", "securityContext.procMount")} || c.securityContext.procMount in ['', 'Default']`,
+        (c) => [undefined, "", "Default"].includes(sc(c).procMount),
+      );
   }
   throw new Error(`no admission check for feature ${feature}`);
 }
@@ -158,7 +204,11 @@ const volumeAbsent = (type: string): Check => ({
 /** PSS `runAsNonRoot`: the pod or every container says `runAsNonRoot: true`, and none says false. */
 const nonRoot: Check = {
   cel: `!${fieldIs(S, "securityContext.runAsNonRoot", " == false")} && ${everyContainer(`!${fieldIs("c", "securityContext.runAsNonRoot", " == false")} && (${fieldIs(S, "securityContext.runAsNonRoot", " == true")} || ${fieldIs("c", "securityContext.runAsNonRoot", " == true")})`)}`,
-  holds: (spec) => sc(spec).runAsNonRoot !== false && containersOf(spec).every((c) => sc(c).runAsNonRoot !== false && (sc(spec).runAsNonRoot === true || sc(c).runAsNonRoot === true)),
+  holds: (spec) =>
+    sc(spec).runAsNonRoot !== false &&
+    containersOf(spec).every(
+      (c) => sc(c).runAsNonRoot !== false && (sc(spec).runAsNonRoot === true || sc(c).runAsNonRoot === true),
+    ),
 };
 /** PSS `runAsUser`: neither the pod nor a container runs as UID 0. */
 const notUidZero: Check = {
@@ -173,26 +223,44 @@ function requirementHolds(item: string, minor: number): Check {
     case "runAsNonRoot":
       return or(ownUserNamespace(minor), nonRoot);
     case "readOnlyRootFilesystem":
-      return containersHold(fieldIs("c", "securityContext.readOnlyRootFilesystem", " == true"), (c) => sc(c).readOnlyRootFilesystem === true);
+      return containersHold(
+        fieldIs("c", "securityContext.readOnlyRootFilesystem", " == true"),
+        (c) => sc(c).readOnlyRootFilesystem === true,
+      );
     case "noPrivilegeEscalation":
-      return or(isWindows, containersHold(fieldIs("c", "securityContext.allowPrivilegeEscalation", " == false"), (c) => sc(c).allowPrivilegeEscalation === false));
+      return or(
+        isWindows,
+        containersHold(
+          fieldIs("c", "securityContext.allowPrivilegeEscalation", " == false"),
+          (c) => sc(c).allowPrivilegeEscalation === false,
+        ),
+      );
     case "drop": {
       // every capability named (`drop NET_RAW CHOWN`), or ALL
       const dropsAll = "c.securityContext.capabilities.drop.exists(d, d == 'ALL')";
       const dropsEach = args.map((cap) => `${quote(cap)} in c.securityContext.capabilities.drop`).join(" && ");
       return or(
         isWindows,
-        containersHold(`(${present("c", "securityContext.capabilities.drop").slice(1, -1)} && (${dropsAll} || (${dropsEach})))`, (c) => {
-          const dropped = (sc(c).capabilities?.drop ?? []) as string[];
-          return dropped.includes("ALL") || args.every((cap) => dropped.includes(cap));
-        }),
+        containersHold(
+          `(${present("c", "securityContext.capabilities.drop").slice(1, -1)} && (${dropsAll} || (${dropsEach})))`,
+          (c) => {
+            const dropped = (sc(c).capabilities?.drop ?? []) as string[];
+            return dropped.includes("ALL") || args.every((cap) => dropped.includes(cap));
+          },
+        ),
       );
     }
     case "seccomp": {
       // RuntimeDefault: confined, as Pod Security `restricted` means it (RuntimeDefault or a Localhost profile); Localhost PATH: exactly that profile
       const [type, path] = args;
-      const wanted = type === "Localhost" ? `(p.type == 'Localhost' && has(p.localhostProfile) && p.localhostProfile == ${quote(path)})` : "p.type in ['RuntimeDefault', 'Localhost']";
-      const wantedJs = (p: Json) => (type === "Localhost" ? p.type === "Localhost" && p.localhostProfile === path : p.type === "RuntimeDefault" || p.type === "Localhost");
+      const wanted =
+        type === "Localhost"
+          ? `(p.type == 'Localhost' && has(p.localhostProfile) && p.localhostProfile == ${quote(path)})`
+          : "p.type in ['RuntimeDefault', 'Localhost']";
+      const wantedJs = (p: Json) =>
+        type === "Localhost"
+          ? p.type === "Localhost" && p.localhostProfile === path
+          : p.type === "RuntimeDefault" || p.type === "Localhost";
       const own = "c.securityContext.seccompProfile";
       const podProfile = `${S}.securityContext.seccompProfile`;
       const effective = `(${present("c", "securityContext.seccompProfile.type")} ? [${own}].all(p, ${wanted}) : (${present(S, "securityContext.seccompProfile.type")} && [${podProfile}].all(p, ${wanted})))`;
@@ -220,7 +288,12 @@ function podsOf(pods: Conjunction): Check {
     const value = `${M}.labels[${k}]`;
     const has = `(has(${M}.labels) && ${k} in ${M}.labels)`;
     const list = `[${c.values.values.map(quote).join(", ")}]`;
-    const valueOk = c.values.kind === "only" ? `${value} in ${list}` : c.values.values.length === 0 ? "true" : `!(${value} in ${list})`;
+    const valueOk =
+      c.values.kind === "only"
+        ? `${value} in ${list}`
+        : c.values.values.length === 0
+          ? "true"
+          : `!(${value} in ${list})`;
     return c.absentOk ? `(!${has} || ${valueOk})` : `(${has} && ${valueOk})`;
   });
   return {
@@ -236,7 +309,12 @@ function podsOf(pods: Conjunction): Check {
 }
 
 /** A CEL literal of a value a `set` writes (numbers, booleans, strings and lists of them). */
-const literal = (value: unknown): string => (Array.isArray(value) ? `[${value.map(literal).join(", ")}]` : typeof value === "string" ? quote(value) : String(value));
+const literal = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(literal).join(", ")}]`
+    : typeof value === "string"
+      ? quote(value)
+      : String(value);
 
 /** The field at `path` holds `value` (an object: each of its fields holds), as the patch writes it. */
 function valueIs(base: string, path: string, value: unknown): { cel: string; holds(o: Json): boolean } {
@@ -245,7 +323,10 @@ function valueIs(base: string, path: string, value: unknown): { cel: string; hol
     return { cel: parts.map((p) => p.cel).join(" && "), holds: (o) => parts.every((p) => p.holds(o)) };
   }
   const at = (o: Json) => path.split(".").reduce<any>((x, k) => (x === undefined || x === null ? undefined : x[k]), o);
-  return { cel: fieldIs(base, path, ` == ${literal(value)}`), holds: (o) => JSON.stringify(at(o)) === JSON.stringify(value) };
+  return {
+    cel: fieldIs(base, path, ` == ${literal(value)}`),
+    holds: (o) => JSON.stringify(at(o)) === JSON.stringify(value),
+  };
 }
 
 /**
@@ -256,7 +337,8 @@ function valueIs(base: string, path: string, value: unknown): { cel: string; hol
 function valuesSet(values: readonly FieldValue[], overriddenBy: (path: string) => Check[] = () => []): Check {
   const parts = values.map((v): Check => {
     const is = valueIs(v.scope === "pod" ? S : "c", v.path, v.value);
-    const own: Check = v.scope === "pod" ? { cel: is.cel, holds: (spec) => is.holds(spec) } : containersHold(is.cel, (c) => is.holds(c));
+    const own: Check =
+      v.scope === "pod" ? { cel: is.cel, holds: (spec) => is.holds(spec) } : containersHold(is.cel, (c) => is.holds(c));
     return overriddenBy(v.path).reduceRight<Check>((rest, pods) => or(pods, rest), own);
   });
   return parts.reduce((a, b) => and(a, b));
@@ -273,9 +355,14 @@ export interface Validation extends Check {
  * it back; a workload's entry holds for its pods.
  */
 export function namespaceValidations(model: Model, namespace: OwnedNamespace, minor: number): Validation[] {
-  const mine = model.security.filter((e) => (e.target.kind === "namespace" ? e.target.namespace.name : e.target.workload.namespace) === namespace.name);
+  const mine = model.security.filter(
+    (e) => (e.target.kind === "namespace" ? e.target.namespace.name : e.target.workload.namespace) === namespace.name,
+  );
   const rules = mine.filter((e) => e.action !== "allow");
-  const allowsOf = (w: Workload) => mine.filter((e) => e.action === "allow" && e.target.kind === "workload" && e.target.workload === w).map((e) => e.item);
+  const allowsOf = (w: Workload) =>
+    mine
+      .filter((e) => e.action === "allow" && e.target.kind === "workload" && e.target.workload === w)
+      .map((e) => e.item);
   // one validation per rule and target, in an order that moving statements does not change
   const byKey = new Map<string, SecurityEntry>();
   for (const entry of rules) {
@@ -286,19 +373,37 @@ export function namespaceValidations(model: Model, namespace: OwnedNamespace, mi
   for (const [, entry] of [...byKey].sort(([a], [b]) => compareStrings(a, b))) {
     let check: Check;
     if (entry.target.kind === "workload") {
-      const base = entry.action === "deny" ? featureAbsent(entry.item, minor) : entry.action === "require" ? requirementHolds(entry.item, minor) : valuesSet(entry.values);
+      const base =
+        entry.action === "deny"
+          ? featureAbsent(entry.item, minor)
+          : entry.action === "require"
+            ? requirementHolds(entry.item, minor)
+            : valuesSet(entry.values);
       const pods = podsOf(entry.target.workload.pods);
       check = { cel: `!(${pods.cel}) || (${base.cel})`, holds: (s, m) => !pods.holds(s, m) || base.holds(s, m) };
     } else if (entry.action === "set") {
       // a workload's own `set` of a field wins over its namespace's for its pods
       const ownSets = mine.filter((e) => e.action === "set" && e.target.kind === "workload");
-      check = valuesSet(entry.values, (path) => ownSets.filter((e) => e.values.some((v) => v.path === path)).map((e) => podsOf((e.target as { workload: Workload }).workload.pods)));
+      check = valuesSet(entry.values, (path) =>
+        ownSets
+          .filter((e) => e.values.some((v) => v.path === path))
+          .map((e) => podsOf((e.target as { workload: Workload }).workload.pods)),
+      );
     } else {
       check = withExceptions(entry, allowsOf, minor);
     }
     const place = `${entry.span.file}:${entry.span.start.line}`;
-    const what = entry.action === "deny" ? `must not use ${entry.item}` : entry.action === "require" ? `must meet ${entry.item}` : `must set ${setText(entry)} (the SecurityContext patch sets it)`;
-    validations.push({ ...check, entry, message: `${place}: ${ruleText(entry)}${entry.target.kind === "workload" ? ` for ${entry.target.workload.name}` : ""}: the pod ${what}` });
+    const what =
+      entry.action === "deny"
+        ? `must not use ${entry.item}`
+        : entry.action === "require"
+          ? `must meet ${entry.item}`
+          : `must set ${setText(entry)} (the SecurityContext patch sets it)`;
+    validations.push({
+      ...check,
+      entry,
+      message: `${place}: ${ruleText(entry)}${entry.target.kind === "workload" ? ` for ${entry.target.workload.name}` : ""}: the pod ${what}`,
+    });
   }
   return validations;
 }
@@ -315,10 +420,20 @@ const ruleText = (entry: SecurityEntry) => `${entry.action} ${entry.action === "
 function withExceptions(entry: SecurityEntry, allowsOf: (w: Workload) => string[], minor: number): Check {
   const [feature] = entry.item.split(" ");
   const exempt = entry.exempt ?? [];
-  const whole = exempt.filter((w) => entry.action === "require" || allowsOf(w).some((a) => a === entry.item || a === feature)).map((w) => podsOf(w.pods));
-  const ports = entry.action === "deny" && feature === "hostPort"
-    ? exempt.map((w) => ({ pods: podsOf(w.pods), ranges: allowsOf(w).filter((a) => a.startsWith("hostPort ")).map((a) => portRange(a.split(" ")[1])) })).filter((x) => x.ranges.length > 0)
-    : [];
+  const whole = exempt
+    .filter((w) => entry.action === "require" || allowsOf(w).some((a) => a === entry.item || a === feature))
+    .map((w) => podsOf(w.pods));
+  const ports =
+    entry.action === "deny" && feature === "hostPort"
+      ? exempt
+          .map((w) => ({
+            pods: podsOf(w.pods),
+            ranges: allowsOf(w)
+              .filter((a) => a.startsWith("hostPort "))
+              .map((a) => portRange(a.split(" ")[1])),
+          }))
+          .filter((x) => x.ranges.length > 0)
+      : [];
   const base = entry.action === "deny" ? featureAbsent(entry.item, minor, ports) : requirementHolds(entry.item, minor);
   return whole.reduceRight<Check>((rest, pods) => or(pods, rest), base);
 }
@@ -334,14 +449,27 @@ const byKind = (field: (template: string) => string) =>
  */
 const podVariables = [
   { name: "spec", expression: byKind((t) => `${t}.spec`) },
-  { name: "meta", expression: byKind((t) => (t === "object" ? "object.metadata" : `(has(${t}.metadata) ? ${t}.metadata : {})`)) },
+  {
+    name: "meta",
+    expression: byKind((t) => (t === "object" ? "object.metadata" : `(has(${t}.metadata) ? ${t}.metadata : {})`)),
+  },
 ];
 
 export const POD_VARIABLES: readonly { name: string; expression: string }[] = podVariables;
 
 const resourceRules = [
-  { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods", "pods/ephemeralcontainers", "podtemplates", "replicationcontrollers"] },
-  { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["daemonsets", "deployments", "replicasets", "statefulsets"] },
+  {
+    apiGroups: [""],
+    apiVersions: ["v1"],
+    operations: ["CREATE", "UPDATE"],
+    resources: ["pods", "pods/ephemeralcontainers", "podtemplates", "replicationcontrollers"],
+  },
+  {
+    apiGroups: ["apps"],
+    apiVersions: ["v1"],
+    operations: ["CREATE", "UPDATE"],
+    resources: ["daemonsets", "deployments", "replicasets", "statefulsets"],
+  },
   { apiGroups: ["batch"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["cronjobs", "jobs"] },
 ];
 

@@ -2,6 +2,11 @@ import type { Span } from "../diagnostics/diagnostic.js";
 
 /** A Kubernetes object to emit, with the source positions it came from (for its annotation). */
 export interface Manifest {
-  object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: unknown }; [key: string]: unknown };
+  object: {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; [key: string]: unknown };
+    [key: string]: unknown;
+  };
   sources: Span[];
 }

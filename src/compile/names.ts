@@ -15,7 +15,12 @@ export function stableHash(text: string): string {
  * taken already (by another object's base name, or another hash) is hashed again with a counter.
  * The keys must tell the objects apart; the result does not depend on the order of `items`.
  */
-export function uniqueNames<T>(items: readonly T[], base: (t: T) => string, key: (t: T) => string, maxLength = 63): Map<T, string> {
+export function uniqueNames<T>(
+  items: readonly T[],
+  base: (t: T) => string,
+  key: (t: T) => string,
+  maxLength = 63,
+): Map<T, string> {
   const bases = items.map((item) => ({ item, base: base(item), key: key(item) }));
   const counts = new Map<string, number>();
   for (const b of bases) counts.set(b.base, (counts.get(b.base) ?? 0) + 1);
@@ -27,7 +32,9 @@ export function uniqueNames<T>(items: readonly T[], base: (t: T) => string, key:
       result.set(b.item, b.base);
     }
   }
-  const clashing = bases.filter((b) => counts.get(b.base)! > 1).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  const clashing = bases
+    .filter((b) => counts.get(b.base)! > 1)
+    .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   for (const b of clashing) {
     const stem = b.base.slice(0, maxLength - 7);
     let name = `${stem}-${stableHash(b.key).slice(0, 6)}`;

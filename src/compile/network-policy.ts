@@ -41,7 +41,16 @@ import {
   type Model,
   type PodTerm,
 } from "../semantics/model.js";
-import { allPorts, intersectPorts, isAllPorts, isNoPorts, portsKey, protocols, unionPorts, type PortSet } from "../semantics/ports.js";
+import {
+  allPorts,
+  intersectPorts,
+  isAllPorts,
+  isNoPorts,
+  portsKey,
+  protocols,
+  unionPorts,
+  type PortSet,
+} from "../semantics/ports.js";
 import { clauseReach, clauseSubjects, managedRegions } from "../semantics/regions.js";
 import { subtractRect, type Rect } from "../semantics/rects.js";
 import { clausesNear, workloadsIn } from "../semantics/lookup.js";
@@ -73,7 +82,8 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
   const subjectOf = (namespace: string, pods: Conjunction): Subject => {
     const key = `${namespace}\u0000${conjunctionKey(pods)}`;
     let s = subjects.get(key);
-    if (!s) subjects.set(key, (s = { namespace, pods, isolated: new Set(), rules: { ingress: [], egress: [] }, spans: [] }));
+    if (!s)
+      subjects.set(key, (s = { namespace, pods, isolated: new Set(), rules: { ingress: [], egress: [] }, spans: [] }));
     return s;
   };
   const diagnostics: Diagnostic[] = [];
@@ -84,10 +94,27 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
       s.spans.push(span);
     }
   };
-  const addPieces = (namespace: string, pods: LabelSet, direction: Direction, rect: Rect, denies: readonly Deny[], span: Span, posture = false) => {
+  const addPieces = (
+    namespace: string,
+    pods: LabelSet,
+    direction: Direction,
+    rect: Rect,
+    denies: readonly Deny[],
+    span: Span,
+    posture = false,
+  ) => {
     const pieces = cut({ ...rect, pods, denies: [] }, denies, span, diagnostics);
     if (rect.peers.ips.length > 0 && model.cluster.podCIDRs.length === 0) {
-      refuseAddressLeak(pieces, { span, message: posture ? "the `default allow` that this deny carves out of" : "the rule whose address block would still admit those pods" }, diagnostics);
+      refuseAddressLeak(
+        pieces,
+        {
+          span,
+          message: posture
+            ? "the `default allow` that this deny carves out of"
+            : "the rule whose address block would still admit those pods",
+        },
+        diagnostics,
+      );
     }
     for (const piece of pieces) {
       for (const conjunction of piece.pods) {
@@ -104,14 +131,21 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
       const near = clausesNear(model, namespace.name);
       const denies = near
         .filter(({ rule }) => rule.action === "deny")
-        .map(({ rule, clause }) => ({ ...otherRect(clause), subjects: clauseSubjects(clause, namespace, direction), span: rule.span }))
+        .map(({ rule, clause }) => ({
+          ...otherRect(clause),
+          subjects: clauseSubjects(clause, namespace, direction),
+          span: rule.span,
+        }))
         .filter((x) => x.subjects.length > 0);
       for (const region of managedRegions(model, namespace, direction)) {
         const reaching = denies.filter((d) => intersect(region.pods, d.subjects).length > 0);
         if (region.posture.posture === "allow") {
           // everything minus their denies, for the pods some deny reaches; the others stay unisolated
           if (reaching.length === 0) continue;
-          const reached = intersect(region.pods, reaching.reduce<LabelSet>((all, d) => union(all, d.subjects), []));
+          const reached = intersect(
+            region.pods,
+            reaching.reduce<LabelSet>((all, d) => union(all, d.subjects), []),
+          );
           isolate(namespace.name, reached, direction, region.posture.span);
           addPieces(namespace.name, reached, direction, everythingFor(model), reaching, region.posture.span, true);
           continue;
@@ -120,8 +154,12 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
         for (const { rule, clause } of near) {
           if (rule.action !== "allow") continue;
           // the clause's pods in this region (its reach holds them already)
-          const subjects = clauseReach(model, clause).find((r) => r.region === region && r.namespace === namespace && r.direction === direction)?.subjects ?? [];
-          if (subjects.length > 0) addPieces(namespace.name, subjects, direction, otherRect(clause), reaching, rule.span);
+          const subjects =
+            clauseReach(model, clause).find(
+              (r) => r.region === region && r.namespace === namespace && r.direction === direction,
+            )?.subjects ?? [];
+          if (subjects.length > 0)
+            addPieces(namespace.name, subjects, direction, otherRect(clause), reaching, rule.span);
         }
       }
     }
@@ -133,7 +171,8 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
   const names = policyNames(model, ordered);
   const manifests = ordered.map((s) => toNetworkPolicy(model, s, names.get(s)!, diagnostics));
   // (with errors, nothing is emitted)
-  if (model.cluster.podCIDRs.length === 0 && !diagnostics.some((d) => d.severity === "error")) warnOfIpBlocks(ordered, diagnostics);
+  if (model.cluster.podCIDRs.length === 0 && !diagnostics.some((d) => d.severity === "error"))
+    warnOfIpBlocks(ordered, diagnostics);
   return { manifests, diagnostics };
 }
 
@@ -184,7 +223,10 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
       }
       return result;
     });
-    if (pieces.length > MAX_SELECTORS || pieces.some((p) => p.pods.length > MAX_SELECTORS || p.peers.pods.length > MAX_SELECTORS)) {
+    if (
+      pieces.length > MAX_SELECTORS ||
+      pieces.some((p) => p.pods.length > MAX_SELECTORS || p.peers.pods.length > MAX_SELECTORS)
+    ) {
       const cutBy = [...new Set(pieces.flatMap((p) => p.denies))];
       diagnostics.push(
         diagnostic(messages.denyTooCostly, span, [MAX_SELECTORS], {
@@ -201,7 +243,9 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
 /** Every peer on every port: all pods, and every address outside the cluster's ranges. */
 function everythingFor(model: Model): Rect {
   const ranges = [...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs];
-  const ips = ([4, 6] as const).flatMap((family) => subtractFromBlock({ cidr: everywhere(family), except: [] }, ranges));
+  const ips = ([4, 6] as const).flatMap((family) =>
+    subtractFromBlock({ cidr: everywhere(family), except: [] }, ranges),
+  );
   return { peers: { pods: [{ namespaces: everything, pods: everything }], ips }, ports: allPorts };
 }
 
@@ -210,10 +254,15 @@ function warnOfIpBlocks(subjects: readonly Subject[], diagnostics: Diagnostic[])
   const spans = new Map<string, Span>();
   for (const s of subjects) {
     for (const direction of ["ingress", "egress"] as const) {
-      for (const r of s.rules[direction]) if (r.peers.ips.length > 0) for (const span of r.spans) spans.set(`${span.file}\u0000${span.start.offset}`, span);
+      for (const r of s.rules[direction])
+        if (r.peers.ips.length > 0)
+          for (const span of r.spans) spans.set(`${span.file}\u0000${span.start.offset}`, span);
     }
   }
-  for (const span of spans.values()) diagnostics.push(diagnostic(nameMessages.noPodCidr, span, [], { help: "declare it: `cluster { podCIDR 10.244.0.0/16 }`" }));
+  for (const span of spans.values())
+    diagnostics.push(
+      diagnostic(nameMessages.noPodCidr, span, [], { help: "declare it: `cluster { podCIDR 10.244.0.0/16 }`" }),
+    );
 }
 
 /**
@@ -221,9 +270,14 @@ function warnOfIpBlocks(subjects: readonly Subject[], diagnostics: Diagnostic[])
  * whose ipBlock survives while a deny removed some pods from its pod peers would admit them again
  * (SP3005). A piece left with no ipBlock, or still holding every pod, is exact.
  */
-function refuseAddressLeak(pieces: readonly Piece[], carved: { span: Span; message: string }, diagnostics: Diagnostic[]): void {
+function refuseAddressLeak(
+  pieces: readonly Piece[],
+  carved: { span: Span; message: string },
+  diagnostics: Diagnostic[],
+): void {
   for (const piece of pieces) {
-    if (piece.peers.ips.length === 0 || piece.peers.pods.some((t) => t.namespaces.length === 0 && t.pods.length === 0)) continue;
+    if (piece.peers.ips.length === 0 || piece.peers.pods.some((t) => t.namespaces.length === 0 && t.pods.length === 0))
+      continue;
     const podDeny = piece.denies.find((d) => d.peers.pods.length > 0);
     if (!podDeny) continue;
     diagnostics.push(
@@ -243,16 +297,24 @@ function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
   let rules = entries.map((e) => ({ ...e, peers: normalizePeers(e.peers) }));
   if (rules.length <= 1) return rules;
   for (;;) {
-    const byPeers = mergeBy(rules, (r) => endpointsKey(r.peers), (group) => ({
-      peers: group[0].peers,
-      ports: group.slice(1).reduce((ports, r) => unionPorts(ports, r.ports), group[0].ports),
-      spans: group.flatMap((r) => r.spans),
-    }));
-    const byPorts = mergeBy(byPeers, (r) => portsKey(r.ports), (group) => ({
-      peers: normalizePeers({ pods: group.flatMap((r) => r.peers.pods), ips: group.flatMap((r) => r.peers.ips) }),
-      ports: group[0].ports,
-      spans: group.flatMap((r) => r.spans),
-    }));
+    const byPeers = mergeBy(
+      rules,
+      (r) => endpointsKey(r.peers),
+      (group) => ({
+        peers: group[0].peers,
+        ports: group.slice(1).reduce((ports, r) => unionPorts(ports, r.ports), group[0].ports),
+        spans: group.flatMap((r) => r.spans),
+      }),
+    );
+    const byPorts = mergeBy(
+      byPeers,
+      (r) => portsKey(r.ports),
+      (group) => ({
+        peers: normalizePeers({ pods: group.flatMap((r) => r.peers.pods), ips: group.flatMap((r) => r.peers.ips) }),
+        ports: group[0].ports,
+        spans: group.flatMap((r) => r.spans),
+      }),
+    );
     if (byPorts.length === rules.length) return sortedBy(byPorts, ruleKey);
     rules = byPorts;
   }
@@ -277,7 +339,12 @@ function normalizePeers(peers: EndpointSet): EndpointSet {
   if (peers.pods.length <= 1 && peers.ips.length === 0) return peers;
   const unique = [...new Map(peers.pods.map((t) => [termKey(t), t])).values()];
   const pods = unique
-    .filter((t, i) => !unique.some((o, j) => j !== i && conjunctionSubset(t.namespaces, o.namespaces) && conjunctionSubset(t.pods, o.pods)))
+    .filter(
+      (t, i) =>
+        !unique.some(
+          (o, j) => j !== i && conjunctionSubset(t.namespaces, o.namespaces) && conjunctionSubset(t.pods, o.pods),
+        ),
+    )
     .sort((a, b) => compareConjunctions(a.namespaces, b.namespaces) || compareConjunctions(a.pods, b.pods));
   return { pods, ips: simplifyBlocks(peers.ips).sort(compareBlocks) };
 }
@@ -352,20 +419,27 @@ function toPorts(model: Model, rule: RuleEntry, diagnostics: Diagnostic[]): unkn
     for (const r of ranges) {
       if (r.from === r.to) result.push({ protocol, port: r.from });
       else if (endPort) result.push({ protocol, port: r.from, endPort: r.to });
-      else if (r.to - r.from + 1 <= MAX_EXPANDED_RANGE) for (let p = r.from; p <= r.to; p++) result.push({ protocol, port: p });
+      else if (r.to - r.from + 1 <= MAX_EXPANDED_RANGE)
+        for (let p = r.from; p <= r.to; p++) result.push({ protocol, port: p });
       else {
         const version = model.cluster.version!;
         diagnostics.push(
-          diagnostic(messages.rangeTooWideWithoutEndPort, rule.spans[0], [`${r.from}..${r.to}`, `${version.major}.${version.minor}`, MAX_EXPANDED_RANGE], {
-            help: "split the range, or target a cluster version of 1.22 or newer, where NetworkPolicy has `endPort`",
-          }),
+          diagnostic(
+            messages.rangeTooWideWithoutEndPort,
+            rule.spans[0],
+            [`${r.from}..${r.to}`, `${version.major}.${version.minor}`, MAX_EXPANDED_RANGE],
+            {
+              help: "split the range, or target a cluster version of 1.22 or newer, where NetworkPolicy has `endPort`",
+            },
+          ),
         );
       }
     }
   }
   for (const n of rule.ports.named) {
     const ranges = rule.ports.numeric[n.protocol];
-    if (!(ranges.length === 1 && ranges[0].from === 1 && ranges[0].to === 65535)) result.push({ protocol: n.protocol, port: n.name });
+    if (!(ranges.length === 1 && ranges[0].from === 1 && ranges[0].to === 65535))
+      result.push({ protocol: n.protocol, port: n.name });
   }
   return exact(result);
 }
@@ -386,10 +460,14 @@ function policyNames(model: Model, subjects: readonly Subject[]): Map<Subject, s
   for (const [namespace, group] of byNamespace) {
     // the first workload of a selector names its policy (as `find` would)
     const workloads = new Map<string, string>();
-    for (const w of workloadsIn(model, namespace)) if (!workloads.has(conjunctionKey(w.pods))) workloads.set(conjunctionKey(w.pods), w.name);
+    for (const w of workloadsIn(model, namespace))
+      if (!workloads.has(conjunctionKey(w.pods))) workloads.set(conjunctionKey(w.pods), w.name);
     const base = (s: Subject) => {
       const workload = workloads.get(conjunctionKey(s.pods));
-      return truncate(`secpol-${workload ?? (s.pods.length === 0 ? "namespace" : `pods-${slug(describeConjunction(s.pods))}`)}`, s);
+      return truncate(
+        `secpol-${workload ?? (s.pods.length === 0 ? "namespace" : `pods-${slug(describeConjunction(s.pods))}`)}`,
+        s,
+      );
     };
     for (const [s, name] of uniqueNames(group, base, (s) => conjunctionKey(s.pods))) result.set(s, name);
   }

@@ -39,8 +39,13 @@ function finish(m: Manifest): Record<string, unknown> {
   const metadata: Record<string, unknown> = { name };
   if (namespace !== undefined) metadata.namespace = namespace;
   metadata.labels = { ...(labels as Record<string, string> | undefined), [MANAGED_BY_LABEL]: "secpolc" };
-  metadata.labels = Object.fromEntries(Object.entries(metadata.labels as Record<string, string>).sort(([a], [b]) => compareStrings(a, b)));
-  metadata.annotations = { ...(annotations as Record<string, string> | undefined), [SOURCE_ANNOTATION]: sourceAnnotation(m) };
+  metadata.labels = Object.fromEntries(
+    Object.entries(metadata.labels as Record<string, string>).sort(([a], [b]) => compareStrings(a, b)),
+  );
+  metadata.annotations = {
+    ...(annotations as Record<string, string> | undefined),
+    [SOURCE_ANNOTATION]: sourceAnnotation(m),
+  };
   Object.assign(metadata, rest);
   const { apiVersion, kind, metadata: _, ...body } = m.object;
   return { apiVersion, kind, metadata, ...body };
@@ -56,7 +61,9 @@ export function identityOf(m: Manifest): string {
  * Pairs of objects with one identity (API group and kind, namespace, name): applied, the second
  * would replace the first. Names are assigned to be unique; this is the check that they are.
  */
-export function repeatedIdentities(manifests: readonly Manifest[]): { identity: string; first: Manifest; second: Manifest }[] {
+export function repeatedIdentities(
+  manifests: readonly Manifest[],
+): { identity: string; first: Manifest; second: Manifest }[] {
   const seen = new Map<string, Manifest>();
   const repeated: { identity: string; first: Manifest; second: Manifest }[] = [];
   for (const m of manifests) {
@@ -77,7 +84,8 @@ function directoryOf(m: Manifest): string {
 /** The file an object is written to: `backend/networkpolicies.yaml`, `backend/namespace.yaml`; JSON `backend/networkpolicy-web.json`. */
 export function filePathOf(m: Manifest, format: "yaml" | "json" = "yaml"): string {
   const kind = m.object.kind.toLowerCase();
-  if (format === "json") return `${directoryOf(m)}/${kind}${m.object.kind === "Namespace" ? "" : `-${m.object.metadata.name}`}.json`;
+  if (format === "json")
+    return `${directoryOf(m)}/${kind}${m.object.kind === "Namespace" ? "" : `-${m.object.metadata.name}`}.json`;
   return `${directoryOf(m)}/${m.object.kind === "Namespace" ? kind : plural(kind)}.yaml`;
 }
 
@@ -111,7 +119,10 @@ export function writeOutput(
   };
   // listed so that `kubectl kustomize OUT` checks them; they patch only the workloads of an overlay
   if (components.directories.length > 0) kustomization.components = [...components.directories];
-  files.push(...components.files, { path: "kustomization.yaml", content: KUSTOMIZATION_HEADER + toYaml(kustomization) });
+  files.push(...components.files, {
+    path: "kustomization.yaml",
+    content: KUSTOMIZATION_HEADER + toYaml(kustomization),
+  });
   files.sort((a, b) => compareStrings(a.path, b.path));
   const objectCounts: Record<string, number> = {};
   for (const m of manifests) objectCounts[m.object.kind] = (objectCounts[m.object.kind] ?? 0) + 1;

@@ -23,18 +23,29 @@ function subjectOf(g: Grant): Record<string, string> {
     : { kind: g.subject.kind, apiGroup: RBAC, name: g.subject.name };
 }
 
-const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+const slug = (text: string) =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
 
 /** `secpol-psp-<psp>-user-alice`: readable, not unique (`user "Alice"` and `user alice` give the same), which `uniqueNames` settles. */
 function bindingName(g: Grant): string {
-  const who = g.subject.kind === "ServiceAccount" ? `sa-${g.subject.name}` : `${g.subject.kind.toLowerCase()}-${g.subject.name}`;
+  const who =
+    g.subject.kind === "ServiceAccount" ? `sa-${g.subject.name}` : `${g.subject.kind.toLowerCase()}-${g.subject.name}`;
   const name = `${pspRoleName(g.psp)}-${slug(who)}`;
   return name.length <= 253 && slug(who).length > 0 ? name : `${pspRoleName(g.psp)}-${stableHash(who)}`;
 }
 
 /** What a binding is: the scope it is written in, the psp and the exact subject (two grants alike are one binding). */
 const grantKey = (g: Grant): string =>
-  JSON.stringify([g.namespace ?? null, g.psp, g.subject.kind, g.subject.kind === "ServiceAccount" ? g.subject.namespace : null, g.subject.name]);
+  JSON.stringify([
+    g.namespace ?? null,
+    g.psp,
+    g.subject.kind,
+    g.subject.kind === "ServiceAccount" ? g.subject.namespace : null,
+    g.subject.name,
+  ]);
 
 /**
  * On clusters before 1.25, pod-security rules also become PodSecurityPolicies: a namespace's rules
@@ -56,22 +67,44 @@ export function derivedPsps(model: Model): {
   const none = { psps: [], grants: [], warnings: [], clashes: [], privileged: [], sources: new Map() };
   if (!pspSupported(model.cluster)) return none;
   // one PSP per distinct profile: targets with the same rules share it, named after the first
-  const profiles = new Map<string, { psp: Psp; target: string; grants: { grant: Omit<Grant, "psp">; sources: Span[] }[] }>();
+  const profiles = new Map<
+    string,
+    { psp: Psp; target: string; grants: { grant: Omit<Grant, "psp">; sources: Span[] }[] }
+  >();
   const warnings: SecurityEntry[] = [];
   const privileged: { entry: SecurityEntry; target: string; namespace: string }[] = [];
-  const add = (name: string, target: string, entries: readonly SecurityEntry[], namespace: string, subject: Grant["subject"], level: Level) => {
+  const add = (
+    name: string,
+    target: string,
+    entries: readonly SecurityEntry[],
+    namespace: string,
+    subject: Grant["subject"],
+    level: Level,
+  ) => {
     const { spec, annotations } = derive(entries, level);
     // admitting privileged pods is what the program says only when it allows them in so many words
-    if (spec.privileged === true && !entries.some((e) => e.action === "allow" && e.item === "privileged")) privileged.push({ entry: entries.find((e) => e.target.kind === "workload") ?? entries[0], target, namespace });
+    if (spec.privileged === true && !entries.some((e) => e.action === "allow" && e.item === "privileged"))
+      privileged.push({ entry: entries.find((e) => e.target.kind === "workload") ?? entries[0], target, namespace });
     const key = JSON.stringify([spec, annotations]);
     let profile = profiles.get(key);
-    if (!profile) profiles.set(key, (profile = { psp: { name, spec, annotations, span: entries[0].span }, target, grants: [] }));
+    if (!profile)
+      profiles.set(key, (profile = { psp: { name, spec, annotations, span: entries[0].span }, target, grants: [] }));
     profile.grants.push({ grant: { subject, namespace, span: entries[0].span }, sources: entries.map((e) => e.span) });
   };
   for (const namespace of model.namespaces) {
-    const own = model.security.filter((e) => e.target.kind === "namespace" && e.target.namespace.name === namespace.name);
+    const own = model.security.filter(
+      (e) => e.target.kind === "namespace" && e.target.namespace.name === namespace.name,
+    );
     const level = namespace.podSecurity.enforce?.level ?? "privileged";
-    if (own.length > 0) add(`secpol-${namespace.name}`, `namespace \`${namespace.name}\``, own, namespace.name, { kind: "Group", name: `system:serviceaccounts:${namespace.name}` }, level);
+    if (own.length > 0)
+      add(
+        `secpol-${namespace.name}`,
+        `namespace \`${namespace.name}\``,
+        own,
+        namespace.name,
+        { kind: "Group", name: `system:serviceaccounts:${namespace.name}` },
+        level,
+      );
     for (const w of model.workloads.filter((x) => x.namespace === namespace.name)) {
       const mine = model.security.filter((e) => e.target.kind === "workload" && e.target.workload === w);
       if (mine.length === 0) continue;
@@ -80,13 +113,25 @@ export function derivedPsps(model: Model): {
         continue;
       }
       // less the namespace-wide entries the workload's own exceptions override
-      add(`secpol-${namespace.name}-${w.name}`, `workload \`${namespace.name}/${w.name}\``, [...own.filter((e) => !e.exempt?.includes(w)), ...mine], namespace.name, { kind: "ServiceAccount", namespace: namespace.name, name: w.serviceAccount }, level);
+      add(
+        `secpol-${namespace.name}-${w.name}`,
+        `workload \`${namespace.name}/${w.name}\``,
+        [...own.filter((e) => !e.exempt?.includes(w)), ...mine],
+        namespace.name,
+        { kind: "ServiceAccount", namespace: namespace.name, name: w.serviceAccount },
+        level,
+      );
     }
   }
   // derived names clash among themselves (namespace `a-b`, and workload `b` of namespace `a`): hash
   // suffixes settle that; a clash with a user's `psp` is an error naming both
   const all = [...profiles.values()];
-  const names = uniqueNames(all, (p) => p.psp.name, (p) => p.target, 253);
+  const names = uniqueNames(
+    all,
+    (p) => p.psp.name,
+    (p) => p.target,
+    253,
+  );
   const psps: Psp[] = [];
   const grants: Grant[] = [];
   const clashes: { psp: Psp; derived: Psp; target: string }[] = [];
@@ -96,7 +141,10 @@ export function derivedPsps(model: Model): {
     const user = model.psps.find((u) => u.name === psp.name);
     if (user) clashes.push({ psp: user, derived: psp, target: p.target });
     psps.push(psp);
-    sources.set(psp, p.grants.flatMap((g) => g.sources));
+    sources.set(
+      psp,
+      p.grants.flatMap((g) => g.sources),
+    );
     for (const g of p.grants) {
       const grant = { ...g.grant, psp: psp.name };
       grants.push(grant);
@@ -116,7 +164,17 @@ export function derivedPsps(model: Model): {
 export function levelPsp(level: Level): { spec: Record<string, any>; annotations: Record<string, string> } {
   if (level === "privileged") {
     return {
-      spec: { privileged: true, hostNetwork: true, hostPID: true, hostIPC: true, hostPorts: [{ min: 0, max: 65535 }], allowPrivilegeEscalation: true, allowedCapabilities: ["*"], volumes: ["*"], ...pspDefaultStrategies() },
+      spec: {
+        privileged: true,
+        hostNetwork: true,
+        hostPID: true,
+        hostIPC: true,
+        hostPorts: [{ min: 0, max: 65535 }],
+        allowPrivilegeEscalation: true,
+        allowedCapabilities: ["*"],
+        volumes: ["*"],
+        ...pspDefaultStrategies(),
+      },
       annotations: {},
     };
   }
@@ -131,12 +189,24 @@ export function levelPsp(level: Level): { spec: Record<string, any>; annotations
   };
   if (level === "baseline") {
     return {
-      spec: { ...baseline, allowPrivilegeEscalation: true, allowedCapabilities: [...BASELINE_CAPABILITIES].sort(), volumes: volumeTypes.filter((v) => v !== "hostPath") },
+      spec: {
+        ...baseline,
+        allowPrivilegeEscalation: true,
+        allowedCapabilities: [...BASELINE_CAPABILITIES].sort(),
+        volumes: volumeTypes.filter((v) => v !== "hostPath"),
+      },
       annotations: {},
     };
   }
   return {
-    spec: { ...baseline, allowPrivilegeEscalation: false, allowedCapabilities: ["NET_BIND_SERVICE"], requiredDropCapabilities: ["ALL"], volumes: [...RESTRICTED_VOLUMES], runAsUser: { rule: "MustRunAsNonRoot" } },
+    spec: {
+      ...baseline,
+      allowPrivilegeEscalation: false,
+      allowedCapabilities: ["NET_BIND_SERVICE"],
+      requiredDropCapabilities: ["ALL"],
+      volumes: [...RESTRICTED_VOLUMES],
+      runAsUser: { rule: "MustRunAsNonRoot" },
+    },
     annotations: { [SECCOMP_ALLOWED]: "runtime/default,localhost/*", [SECCOMP_DEFAULT]: "runtime/default" },
   };
 }
@@ -147,7 +217,12 @@ export function levelPsp(level: Level): { spec: Record<string, any>; annotations
  * Unconfined seccomp profile without defaulting every pod's, and admits a non-zero `runAsUser`
  * without the `runAsNonRoot: true` that restricted asks for in so many words.
  */
-export const PSP_LEAVES_TO_ADMISSION: readonly string[] = ["seLinuxOptions", "appArmorProfile", "seccompProfile_baseline", "runAsNonRoot"];
+export const PSP_LEAVES_TO_ADMISSION: readonly string[] = [
+  "seLinuxOptions",
+  "appArmorProfile",
+  "seccompProfile_baseline",
+  "runAsNonRoot",
+];
 
 const SECCOMP_ALLOWED = "seccomp.security.alpha.kubernetes.io/allowedProfileNames";
 const SECCOMP_DEFAULT = "seccomp.security.alpha.kubernetes.io/defaultProfileName";
@@ -163,7 +238,10 @@ function portRange(argument: string | undefined): { min: number; max: number } {
   return { min: Number(from), max: Number(to ?? from) };
 }
 
-function derive(entries: readonly SecurityEntry[], level: Level): { spec: Record<string, unknown>; annotations: Record<string, string> } {
+function derive(
+  entries: readonly SecurityEntry[],
+  level: Level,
+): { spec: Record<string, unknown>; annotations: Record<string, string> } {
   const base = levelPsp(level);
   const spec: Record<string, any> = base.spec;
   const annotations: Record<string, string> = base.annotations;
@@ -176,11 +254,14 @@ function derive(entries: readonly SecurityEntry[], level: Level): { spec: Record
   const allowedSysctls = new Set<string>();
   // restrictions first, exceptions after them, explicit `set` values last (they are the more specific), in a fixed order
   const rank = { deny: 0, require: 1, allow: 2, set: 3 } as const;
-  const ordered = [...entries].sort((a, b) => rank[a.action] - rank[b.action] || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0));
+  const ordered = [...entries].sort(
+    (a, b) => rank[a.action] - rank[b.action] || (a.item < b.item ? -1 : a.item > b.item ? 1 : 0),
+  );
   for (const e of ordered) {
     const [item, argument] = e.item.split(" ");
     if (e.action === "allow") {
-      if (item === "privileged" || item === "hostNetwork" || item === "hostPID" || item === "hostIPC") spec[item] = true;
+      if (item === "privileged" || item === "hostNetwork" || item === "hostPID" || item === "hostIPC")
+        spec[item] = true;
       else if (item === "hostPort") spec.hostPorts = [...spec.hostPorts, portRange(argument)];
       else if (item === "hostPath") allowedVolumes.add("hostPath");
       else if (item === "volume" && argument) allowedVolumes.add(argument);
@@ -191,12 +272,14 @@ function derive(entries: readonly SecurityEntry[], level: Level): { spec: Record
       else if (item === "unconfinedSeccomp") {
         delete annotations[SECCOMP_ALLOWED];
         delete annotations[SECCOMP_DEFAULT];
-      } else if (item === "unconfinedAppArmor") delete annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"];
+      } else if (item === "unconfinedAppArmor")
+        delete annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"];
       else if (item === "procMount") delete spec.allowedProcMountTypes;
       else if (item === "sysctl" && argument) allowedSysctls.add(argument);
     }
     if (e.action === "deny") {
-      if (item === "privileged" || item === "hostNetwork" || item === "hostPID" || item === "hostIPC") spec[item] = false;
+      if (item === "privileged" || item === "hostNetwork" || item === "hostPID" || item === "hostIPC")
+        spec[item] = false;
       else if (item === "hostPort") spec.hostPorts = [];
       else if (item === "hostPath") forbiddenVolumes.add("hostPath");
       else if (item === "volume" && argument) forbiddenVolumes.add(argument);
@@ -204,20 +287,29 @@ function derive(entries: readonly SecurityEntry[], level: Level): { spec: Record
       else if (item === "privilegeEscalation") spec.allowPrivilegeEscalation = false;
       else if (item === "rootUser") spec.runAsUser = { rule: "MustRunAsNonRoot" };
       else if (item === "writableRootFilesystem") spec.readOnlyRootFilesystem = true;
-      else if (item === "unconfinedSeccomp") annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] = "runtime/default,docker/default,localhost/*";
-      else if (item === "unconfinedAppArmor") annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"] = "runtime/default";
+      else if (item === "unconfinedSeccomp")
+        annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"] =
+          "runtime/default,docker/default,localhost/*";
+      else if (item === "unconfinedAppArmor")
+        annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"] = "runtime/default";
       else if (item === "procMount") spec.allowedProcMountTypes = ["Default"];
       else if (item === "sysctl" && argument) forbiddenSysctls.add(argument);
     }
     for (const v of e.values) {
       if (v.path === "securityContext.runAsNonRoot" && v.value === true) spec.runAsUser = { rule: "MustRunAsNonRoot" };
-      else if (v.path === "securityContext.allowPrivilegeEscalation" && v.value === false) spec.allowPrivilegeEscalation = false;
-      else if (v.path === "securityContext.readOnlyRootFilesystem" && v.value === true) spec.readOnlyRootFilesystem = true;
+      else if (v.path === "securityContext.allowPrivilegeEscalation" && v.value === false)
+        spec.allowPrivilegeEscalation = false;
+      else if (v.path === "securityContext.readOnlyRootFilesystem" && v.value === true)
+        spec.readOnlyRootFilesystem = true;
       else if (v.path === "securityContext.capabilities.drop") (v.value as string[]).forEach((c) => drop.add(c));
-      else if (v.path === "securityContext.runAsUser") spec.runAsUser = { rule: "MustRunAs", ranges: [{ min: v.value, max: v.value }] };
-      else if (v.path === "securityContext.runAsGroup") spec.runAsGroup = { rule: "MustRunAs", ranges: [{ min: v.value, max: v.value }] };
-      else if (v.path === "securityContext.fsGroup") spec.fsGroup = { rule: "MustRunAs", ranges: [{ min: v.value, max: v.value }] };
-      else if (v.path === "securityContext.supplementalGroups") spec.supplementalGroups = { rule: "MustRunAs", ranges: (v.value as number[]).map((g) => ({ min: g, max: g })) };
+      else if (v.path === "securityContext.runAsUser")
+        spec.runAsUser = { rule: "MustRunAs", ranges: [{ min: v.value, max: v.value }] };
+      else if (v.path === "securityContext.runAsGroup")
+        spec.runAsGroup = { rule: "MustRunAs", ranges: [{ min: v.value, max: v.value }] };
+      else if (v.path === "securityContext.fsGroup")
+        spec.fsGroup = { rule: "MustRunAs", ranges: [{ min: v.value, max: v.value }] };
+      else if (v.path === "securityContext.supplementalGroups")
+        spec.supplementalGroups = { rule: "MustRunAs", ranges: (v.value as number[]).map((g) => ({ min: g, max: g })) };
       else if (v.path === "securityContext.seccompProfile") {
         const profile = v.value as { type: string; localhostProfile?: string };
         const name = profile.type === "RuntimeDefault" ? "runtime/default" : `localhost/${profile.localhostProfile}`;
@@ -230,27 +322,43 @@ function derive(entries: readonly SecurityEntry[], level: Level): { spec: Record
   if (drop.size > 0) {
     spec.requiredDropCapabilities = [...drop].sort();
     // a capability required to drop cannot be added: ALL from the program's own rules leaves none
-    const fromRules = entries.some((e) => e.action === "require" && e.values.some((v) => v.path === "securityContext.capabilities.drop" && (v.value as string[]).includes("ALL")));
+    const fromRules = entries.some(
+      (e) =>
+        e.action === "require" &&
+        e.values.some((v) => v.path === "securityContext.capabilities.drop" && (v.value as string[]).includes("ALL")),
+    );
     if (fromRules && drop.has("ALL")) spec.allowedCapabilities = [];
-    else if (!spec.allowedCapabilities.includes("*")) spec.allowedCapabilities = spec.allowedCapabilities.filter((c: string) => !drop.has(c));
+    else if (!spec.allowedCapabilities.includes("*"))
+      spec.allowedCapabilities = spec.allowedCapabilities.filter((c: string) => !drop.has(c));
   }
   // `deny capability C` forbids adding C: C leaves the capabilities a pod may add (not `requiredDropCapabilities`,
   // which would also take C from the runtime's default set of every pod)
-  if (forbiddenCapabilities.size > 0) spec.allowedCapabilities = listed(spec.allowedCapabilities, [...capabilities].sort()).filter((c) => !forbiddenCapabilities.has(c));
-  if (allowedCapabilities.size > 0 && !spec.allowedCapabilities.includes("*")) spec.allowedCapabilities = [...new Set([...spec.allowedCapabilities, ...allowedCapabilities])].sort();
-  if (forbiddenVolumes.size > 0) spec.volumes = listed(spec.volumes, volumeTypes).filter((v) => !forbiddenVolumes.has(v));
-  if (allowedVolumes.size > 0 && !spec.volumes.includes("*")) spec.volumes = volumeTypes.filter((v) => spec.volumes.includes(v) || allowedVolumes.has(v));
+  if (forbiddenCapabilities.size > 0)
+    spec.allowedCapabilities = listed(spec.allowedCapabilities, [...capabilities].sort()).filter(
+      (c) => !forbiddenCapabilities.has(c),
+    );
+  if (allowedCapabilities.size > 0 && !spec.allowedCapabilities.includes("*"))
+    spec.allowedCapabilities = [...new Set([...spec.allowedCapabilities, ...allowedCapabilities])].sort();
+  if (forbiddenVolumes.size > 0)
+    spec.volumes = listed(spec.volumes, volumeTypes).filter((v) => !forbiddenVolumes.has(v));
+  if (allowedVolumes.size > 0 && !spec.volumes.includes("*"))
+    spec.volumes = volumeTypes.filter((v) => spec.volumes.includes(v) || allowedVolumes.has(v));
   if (forbiddenSysctls.size > 0) spec.forbiddenSysctls = [...forbiddenSysctls].sort();
   if (allowedSysctls.size > 0) spec.allowedUnsafeSysctls = [...allowedSysctls].sort();
-  const sorted = Object.fromEntries(Object.entries(spec).filter(([, v]) => !(Array.isArray(v) && v.length === 0)).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const sorted = Object.fromEntries(
+    Object.entries(spec)
+      .filter(([, v]) => !(Array.isArray(v) && v.length === 0))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
   return { spec: sorted, annotations };
 }
-
 
 export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnostics: Diagnostic[] } {
   const derived = derivedPsps(model);
   const diagnostics = derived.warnings.map((e) =>
-    diagnostic(sm.workloadPspUnbound, e.span, [e.target.kind === "workload" ? e.target.workload.name : ""], { help: "declare it: `workload NAME SELECTOR serviceAccount NAME`" }),
+    diagnostic(sm.workloadPspUnbound, e.span, [e.target.kind === "workload" ? e.target.workload.name : ""], {
+      help: "declare it: `workload NAME SELECTOR serviceAccount NAME`",
+    }),
   );
   for (const p of derived.privileged) {
     diagnostics.push(
@@ -275,7 +383,10 @@ export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnosti
       object: {
         apiVersion: "policy/v1beta1",
         kind: "PodSecurityPolicy",
-        metadata: { name: psp.name, ...(Object.keys(psp.annotations).length > 0 ? { annotations: psp.annotations } : {}) },
+        metadata: {
+          name: psp.name,
+          ...(Object.keys(psp.annotations).length > 0 ? { annotations: psp.annotations } : {}),
+        },
         // fields in a fixed order, whatever order the block lists them in
         spec: Object.fromEntries(Object.entries(psp.spec).sort(([a], [b]) => (a < b ? -1 : 1))),
       },
@@ -288,7 +399,9 @@ export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnosti
         apiVersion: `${RBAC}/v1`,
         kind: "ClusterRole",
         metadata: { name: pspRoleName(psp.name) },
-        rules: [{ apiGroups: ["policy"], resources: ["podsecuritypolicies"], verbs: ["use"], resourceNames: [psp.name] }],
+        rules: [
+          { apiGroups: ["policy"], resources: ["podsecuritypolicies"], verbs: ["use"], resourceNames: [psp.name] },
+        ],
       },
       sources: [...sourcesOf(psp), ...grants.flatMap(sourcesOf)],
     });
@@ -310,7 +423,12 @@ export function compilePspRbac(model: Model): { manifests: Manifest[]; diagnosti
   }
   const bound: Manifest[] = [];
   for (const group of scopes.values()) {
-    const names = uniqueNames(group, (b) => bindingName(b.grant), (b) => b.key, 253);
+    const names = uniqueNames(
+      group,
+      (b) => bindingName(b.grant),
+      (b) => b.key,
+      253,
+    );
     for (const b of group) {
       const g = b.grant;
       bound.push({

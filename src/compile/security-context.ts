@@ -15,9 +15,18 @@ import type { FieldValue, SecurityEntry } from "../semantics/security.js";
 import { sourceAnnotation } from "./output.js";
 import { toYaml } from "./yaml.js";
 
-export const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"] as const;
+export const WORKLOAD_KINDS = [
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "Job",
+  "CronJob",
+  "Pod",
+] as const;
 
-const podSpecPath = (kind: string) => (kind === "Pod" ? "spec" : kind === "CronJob" ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec");
+const podSpecPath = (kind: string) =>
+  kind === "Pod" ? "spec" : kind === "CronJob" ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec";
 
 interface Setting {
   key: string;
@@ -30,7 +39,11 @@ interface Setting {
   exempt: Workload[];
 }
 
-export function compileSecurityComponents(model: Model): { files: OutputFile[]; components: string[]; diagnostics: Diagnostic[] } {
+export function compileSecurityComponents(model: Model): {
+  files: OutputFile[];
+  components: string[];
+  diagnostics: Diagnostic[];
+} {
   const files: OutputFile[] = [];
   const components: string[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -46,7 +59,12 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
         const value = JSON.stringify(field.value);
         if (existing && JSON.stringify(existing.field.value) !== value) {
           // once per other value: which value comes first is the order of the items written, which must not count
-          if (!existing.conflicts.has(value)) diagnostics.push(diagnostic(sm.conflictingValues, entry.span, [field.path], { related: [{ span: existing.spans[0], message: "the other value is set here" }] }));
+          if (!existing.conflicts.has(value))
+            diagnostics.push(
+              diagnostic(sm.conflictingValues, entry.span, [field.path], {
+                related: [{ span: existing.spans[0], message: "the other value is set here" }],
+              }),
+            );
           existing.conflicts.add(value);
           continue;
         }
@@ -54,12 +72,22 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
         if (existing) {
           existing.spans.push(entry.span);
           existing.exempt = existing.exempt.filter((w) => entry.exempt?.includes(w));
-        } else settings.set(key, { key, target: entry.target, field, spans: [entry.span], conflicts: new Set(), exempt: [...(entry.exempt ?? [])] });
+        } else
+          settings.set(key, {
+            key,
+            target: entry.target,
+            field,
+            spans: [entry.span],
+            conflicts: new Set(),
+            exempt: [...(entry.exempt ?? [])],
+          });
       }
     }
     if (settings.size === 0) continue;
     // namespace-wide first, then each workload: the later replacement wins
-    const ordered = [...settings.values()].sort((a, b) => (a.target.kind === b.target.kind ? compareStrings(a.key, b.key) : a.target.kind === "namespace" ? -1 : 1));
+    const ordered = [...settings.values()].sort((a, b) =>
+      a.target.kind === b.target.kind ? compareStrings(a.key, b.key) : a.target.kind === "namespace" ? -1 : 1,
+    );
     // named per namespace: several Components may be included in one overlay
     const sourceName = `secpol-${namespace.name}-security`;
     const values = {
@@ -70,7 +98,10 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
         namespace: namespace.name,
         annotations: {
           "config.kubernetes.io/local-config": "true",
-          "secpol.dev/source": sourceAnnotation({ object: { apiVersion: "", kind: "", metadata: { name: "" } }, sources: ordered.flatMap((s) => s.spans) }),
+          "secpol.dev/source": sourceAnnotation({
+            object: { apiVersion: "", kind: "", metadata: { name: "" } },
+            sources: ordered.flatMap((s) => s.spans),
+          }),
         },
       },
       values: Object.fromEntries(ordered.map((s) => [s.key, s.field.value])),
@@ -78,7 +109,9 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
     const select = (kind: string, target: SecurityEntry["target"]) => ({
       kind,
       namespace: namespace.name,
-      ...(target.kind === "workload" && target.workload.pods.length > 0 ? { labelSelector: selectorOf(target.workload) } : {}),
+      ...(target.kind === "workload" && target.workload.pods.length > 0
+        ? { labelSelector: selectorOf(target.workload) }
+        : {}),
     });
     const replacements = ordered.map((s) => ({
       source: { kind: "SecurityValues", name: sourceName, namespace: namespace.name, fieldPath: `values.${s.key}` },
@@ -89,7 +122,11 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
           .map((kind) => ({
             select: select(kind, s.target),
             ...rejected(s, kind),
-            fieldPaths: [s.field.scope === "pod" ? `${podSpecPath(kind)}.${s.field.path}` : `${podSpecPath(kind)}.containers.*.${s.field.path}`],
+            fieldPaths: [
+              s.field.scope === "pod"
+                ? `${podSpecPath(kind)}.${s.field.path}`
+                : `${podSpecPath(kind)}.containers.*.${s.field.path}`,
+            ],
             options: { create: true },
           })),
         // `initContainers.*` fails on an object without init containers: only workloads that declare
@@ -114,7 +151,10 @@ export function compileSecurityComponents(model: Model): { files: OutputFile[]; 
     const dir = `${namespace.name}/security`;
     components.push(dir);
     files.push(
-      { path: `${dir}/kustomization.yaml`, content: `# SecurityContext patches for namespace ${namespace.name}: include with \`components: [${dir}]\` in an overlay.\n${toYaml(component)}` },
+      {
+        path: `${dir}/kustomization.yaml`,
+        content: `# SecurityContext patches for namespace ${namespace.name}: include with \`components: [${dir}]\` in an overlay.\n${toYaml(component)}`,
+      },
       { path: `${dir}/values.yaml`, content: toYaml(values) },
     );
   }
@@ -141,11 +181,13 @@ function rejected(s: Setting, kind: string): { reject?: { labelSelector: string 
 const selectorOf = (w: Workload) => describeConjunction(w.pods).replace(/, /g, ",");
 
 /** The kinds a setting patches: the workload's declared kind, or every kind that makes pods. */
-const targetKinds = (s: Pick<Setting, "target">): readonly string[] => (s.target.kind === "workload" && s.target.workload.kind ? [s.target.workload.kind] : WORKLOAD_KINDS);
+const targetKinds = (s: Pick<Setting, "target">): readonly string[] =>
+  s.target.kind === "workload" && s.target.workload.kind ? [s.target.workload.kind] : WORKLOAD_KINDS;
 
 /** The workloads whose init containers a container setting for `target` patches: those that declare them. */
 export function initPatchTargets(target: SecurityEntry["target"], workloads: readonly Workload[]): Workload[] {
-  const candidates = target.kind === "workload" ? [target.workload] : workloads.filter((w) => w.namespace === target.namespace.name);
+  const candidates =
+    target.kind === "workload" ? [target.workload] : workloads.filter((w) => w.namespace === target.namespace.name);
   return candidates.filter((w) => (w.initContainers ?? []).length > 0);
 }
 
@@ -163,15 +205,28 @@ export function patchMisses(
   container: ContainerKind = "container",
   workloads: readonly Workload[] = [],
 ): string | undefined {
-  if (container === "ephemeralContainer") return "ephemeral containers are added to running pods through their own subresource: no template, so no patch, sets them";
+  if (container === "ephemeralContainer")
+    return "ephemeral containers are added to running pods through their own subresource: no template, so no patch, sets them";
   if (container === "initContainer") {
-    if (initPatchTargets(target, workloads).some((w) => patchMisses({ kind: "workload", workload: w }, object) === undefined)) return undefined;
-    const who = target.kind === "workload" ? `workload \`${target.workload.name}\`` : `no workload of namespace \`${target.namespace.name}\` that selects it`;
+    if (
+      initPatchTargets(target, workloads).some(
+        (w) => patchMisses({ kind: "workload", workload: w }, object) === undefined,
+      )
+    )
+      return undefined;
+    const who =
+      target.kind === "workload"
+        ? `workload \`${target.workload.name}\``
+        : `no workload of namespace \`${target.namespace.name}\` that selects it`;
     return `${who} declares no init containers (\`initContainers NAME, ...\`), so the patch leaves \`initContainers\` alone`;
   }
   const kinds = targetKinds({ target });
   if (!kinds.includes(object.kind)) return `the patch selects ${kinds.join(", ")} objects, not ${object.kind}s`;
-  if (target.kind === "workload" && target.workload.pods.length > 0 && !conjunctionMatches(target.workload.pods, object.labels)) {
+  if (
+    target.kind === "workload" &&
+    target.workload.pods.length > 0 &&
+    !conjunctionMatches(target.workload.pods, object.labels)
+  ) {
     return `the patch selects ${object.kind}s by their own labels, \`${describeConjunction(target.workload.pods)}\`, and this one's \`metadata.labels\` do not match`;
   }
   return undefined;

@@ -13,7 +13,11 @@
  */
 import { Document, Scalar, visit } from "yaml";
 
-const OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false, doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER } as const;
+const OPTIONS = {
+  lineWidth: 0,
+  aliasDuplicateObjects: false,
+  doubleQuotedMinMultiLineLength: Number.MAX_SAFE_INTEGER,
+} as const;
 
 /**
  * Plain scalars a YAML 1.1 reader may take for something else than a string, conservatively (in
@@ -41,7 +45,9 @@ const CHARACTER_NAMES: Record<number, string> = {
 /** A character for a message: `U+2028 (LINE SEPARATOR)`, `U+001B (a control character)`. */
 export function codePointName(c: string): string {
   const code = c.codePointAt(0)!;
-  const name = CHARACTER_NAMES[code] ?? (code < 0xa0 ? "a control character" : code < 0xe000 ? "a lone surrogate" : "a non-character");
+  const name =
+    CHARACTER_NAMES[code] ??
+    (code < 0xa0 ? "a control character" : code < 0xe000 ? "a lone surrogate" : "a non-character");
   return `U+${code.toString(16).toUpperCase().padStart(4, "0")} (${name})`;
 }
 
@@ -71,7 +77,8 @@ export function toYamlSlow(value: unknown): string {
  */
 const PLAIN = /^(?:[A-Za-z0-9_/]|:[A-Za-z0-9_./:@,=*-])[A-Za-z0-9_./:@,=*-]*(?: [A-Za-z0-9_./:@,=*-]+)*$/;
 /** Plain scalars YAML 1.2's core schema reads as something else than a string. */
-const NOT_A_STRING = /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/;
+const NOT_A_STRING =
+  /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|null|Null|NULL|~)$/;
 
 /** Whether `s` is written plain: only where YAML 1.2 and YAML 1.1 readers both read it back as `s`. */
 export const writesPlain = (s: string): boolean =>
@@ -93,7 +100,16 @@ export function quoted(s: string): string {
     else if (c === 10) escape = "\\n";
     else if (c === 9) escape = "\\t";
     else if (c === 13) escape = "\\r";
-    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || c === 0xfeff || c === 0xfffe || c === 0xffff || isLoneSurrogate(s, i)) {
+    else if (
+      c < 0x20 ||
+      (c >= 0x7f && c <= 0x9f) ||
+      c === 0x2028 ||
+      c === 0x2029 ||
+      c === 0xfeff ||
+      c === 0xfffe ||
+      c === 0xffff ||
+      isLoneSurrogate(s, i)
+    ) {
       escape = `\\u${c.toString(16).padStart(4, "0")}`;
     } else if (c >= 0xd800 && c <= 0xdbff) i++; // a pair: one printable character
     if (escape !== undefined) {

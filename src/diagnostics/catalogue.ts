@@ -27,7 +27,9 @@ export interface DiagnosticExtras {
 export const MAX_ARGUMENT = 200;
 
 const shortened = (arg: unknown): unknown =>
-  typeof arg === "string" && arg.length > MAX_ARGUMENT ? `${arg.slice(0, MAX_ARGUMENT - 40)}… (${arg.length} characters)` : arg;
+  typeof arg === "string" && arg.length > MAX_ARGUMENT
+    ? `${arg.slice(0, MAX_ARGUMENT - 40)}… (${arg.length} characters)`
+    : arg;
 
 /** Line breaks of every kind: a message and its help are one line each, whatever input they quote. */
 const LINE_BREAKS = /[\n\r\v\f\u0085\u2028\u2029]/g;
@@ -41,7 +43,12 @@ export function diagnostic<A extends unknown[]>(
   args: A,
   extras: DiagnosticExtras = {},
 ): Diagnostic {
-  const result: Diagnostic = { code: what.code, severity: what.severity, message: oneLine(what.message(...(args.map(shortened) as A))), span };
+  const result: Diagnostic = {
+    code: what.code,
+    severity: what.severity,
+    message: oneLine(what.message(...(args.map(shortened) as A))),
+    span,
+  };
   if (extras.help !== undefined) result.help = oneLine(extras.help);
   if (extras.related && extras.related.length > 0) result.related = extras.related;
   return result;

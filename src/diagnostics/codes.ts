@@ -12,5 +12,7 @@ export interface CodeInfo {
 }
 
 export const codes: ReadonlyMap<string, CodeInfo> = new Map(
-  Object.values(catalogue).flatMap((area) => Object.entries(area).map(([name, e]) => [e.code, { name, severity: e.severity }] as const)),
+  Object.values(catalogue).flatMap((area) =>
+    Object.entries(area).map(([name, e]) => [e.code, { name, severity: e.severity }] as const),
+  ),
 );

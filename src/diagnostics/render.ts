@@ -8,7 +8,8 @@ export interface RenderOptions {
   color?: boolean;
 }
 
-const UNPRINTABLE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u2028\u2029\ufeff]/g;
+const UNPRINTABLE =
+  /[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u2028\u2029\ufeff]/g;
 
 /**
  * Text from input files and manifests as it may be shown on a terminal: control characters (which
@@ -42,11 +43,17 @@ function snippet(span: Span, text: string | undefined): string[] {
   if (line === undefined) return [];
   const source = line.replace(/\r$/, "");
   const from = Math.min(span.start.column - 1, source.length);
-  const to = span.end.line === span.start.line ? Math.min(Math.max(span.end.column - 1, from + 1), Math.max(source.length, from + 1)) : Math.max(source.length, from + 1);
+  const to =
+    span.end.line === span.start.line
+      ? Math.min(Math.max(span.end.column - 1, from + 1), Math.max(source.length, from + 1))
+      : Math.max(source.length, from + 1);
   // a long line (generated or minified input) is cut around the span: each diagnostic would
   // otherwise print all of it
   const start = source.length <= SNIPPET_WIDTH ? 0 : Math.max(0, from - SNIPPET_CONTEXT);
-  const end = source.length <= SNIPPET_WIDTH ? source.length : Math.min(source.length, Math.max(to + SNIPPET_CONTEXT, start + SNIPPET_WIDTH), start + 2 * SNIPPET_WIDTH);
+  const end =
+    source.length <= SNIPPET_WIDTH
+      ? source.length
+      : Math.min(source.length, Math.max(to + SNIPPET_CONTEXT, start + SNIPPET_WIDTH), start + 2 * SNIPPET_WIDTH);
   const before = start > 0 ? "…" : "";
   const shown = `${before}${printable(source.slice(start, end))}${end < source.length ? "…" : ""}`;
   const pad = `${before ? " " : ""}${source.slice(start, from).replace(/[^\t]/g, " ")}`;
@@ -71,12 +78,19 @@ export function renderDiagnostic(d: Diagnostic, sources: Record<string, string>,
   const out = [head, ...snippet(d.span, sources[d.span.file]).map((l) => `  ${l}`)];
   if (d.help) out.push(`  = help: ${printable(d.help)}`);
   for (const r of d.related ?? []) {
-    out.push(`${place(r.span)}: note: ${printable(r.message)}`, ...snippet(r.span, sources[r.span.file]).map((l) => `  ${l}`));
+    out.push(
+      `${place(r.span)}: note: ${printable(r.message)}`,
+      ...snippet(r.span, sources[r.span.file]).map((l) => `  ${l}`),
+    );
   }
   return out.join("\n");
 }
 
-export function renderDiagnostics(diagnostics: readonly Diagnostic[], sources: Record<string, string>, options: RenderOptions = {}): string {
+export function renderDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  sources: Record<string, string>,
+  options: RenderOptions = {},
+): string {
   if (diagnostics.length === 0) return "";
   const blocks = diagnostics.map((d) => renderDiagnostic(d, sources, options));
   const count = (severity: Diagnostic["severity"], word: string) => {
@@ -87,7 +101,13 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], sources: R
   return `${blocks.join("\n\n")}\n\n${summary}\n`;
 }
 
-const position = (span: Span) => ({ file: span.file, line: span.start.line, column: span.start.column, endLine: span.end.line, endColumn: span.end.column });
+const position = (span: Span) => ({
+  file: span.file,
+  line: span.start.line,
+  column: span.start.column,
+  endLine: span.end.line,
+  endColumn: span.end.column,
+});
 
 export function diagnosticsToJson(diagnostics: readonly Diagnostic[]): { diagnostics: unknown[] } {
   return {

@@ -7,7 +7,8 @@ import type { Diagnostic, Span } from "./diagnostic.js";
 import { codes } from "./codes.js";
 import { printable } from "./render.js";
 
-export const SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+export const SARIF_SCHEMA =
+  "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /** The base the artifact URIs are relative to: where secpolc ran (in CI, the repository's root). */
 export const SOURCE_ROOT = "%SRCROOT%";
 
@@ -19,7 +20,12 @@ const uri = (path: string) => path.split("/").map(encodeURIComponent).join("/");
 function physicalLocation(span: Span) {
   return {
     artifactLocation: { uri: uri(span.file), uriBaseId: SOURCE_ROOT },
-    region: { startLine: span.start.line, startColumn: span.start.column, endLine: span.end.line, endColumn: span.end.column },
+    region: {
+      startLine: span.start.line,
+      startColumn: span.start.column,
+      endLine: span.end.line,
+      endColumn: span.end.column,
+    },
   };
 }
 
@@ -42,7 +48,13 @@ export function diagnosticsToSarif(diagnostics: readonly Diagnostic[], tool: { v
     const help = helps.size === 1 ? [...helps][0] : undefined;
     return {
       id: code,
-      ...(info ? { name: pascal(info.name), shortDescription: { text: words(info.name) }, defaultConfiguration: { level: info.severity } } : {}),
+      ...(info
+        ? {
+            name: pascal(info.name),
+            shortDescription: { text: words(info.name) },
+            defaultConfiguration: { level: info.severity },
+          }
+        : {}),
       ...(help ? { help: { text: help } } : {}),
     };
   });
@@ -54,7 +66,15 @@ export function diagnosticsToSarif(diagnostics: readonly Diagnostic[], tool: { v
       level: d.severity,
       message: { text: withHelp(d) },
       ...(inFile(d.span) ? { locations: [{ physicalLocation: physicalLocation(d.span) }] } : {}),
-      ...(related.length > 0 ? { relatedLocations: related.map((r, i) => ({ id: i + 1, physicalLocation: physicalLocation(r.span), message: { text: r.message } })) } : {}),
+      ...(related.length > 0
+        ? {
+            relatedLocations: related.map((r, i) => ({
+              id: i + 1,
+              physicalLocation: physicalLocation(r.span),
+              message: { text: r.message },
+            })),
+          }
+        : {}),
     };
   });
   return {
@@ -63,7 +83,9 @@ export function diagnosticsToSarif(diagnostics: readonly Diagnostic[], tool: { v
     runs: [
       {
         tool: { driver: { name: "secpolc", version: tool.version, rules } },
-        originalUriBaseIds: { [SOURCE_ROOT]: { description: { text: "the directory secpolc ran in (in CI, the repository's root)" } } },
+        originalUriBaseIds: {
+          [SOURCE_ROOT]: { description: { text: "the directory secpolc ran in (in CI, the repository's root)" } },
+        },
         columnKind: "utf16CodeUnits",
         results,
       },
@@ -87,10 +109,20 @@ export function diagnosticsToGithub(diagnostics: readonly Diagnostic[]): string 
     .map((d) => {
       const s = d.span;
       const where = inFile(s)
-        ? { file: s.file, line: s.start.line, col: s.start.column, endLine: s.end.line, endColumn: Math.max(s.end.line === s.start.line ? s.start.column : 1, s.end.column - 1) }
+        ? {
+            file: s.file,
+            line: s.start.line,
+            col: s.start.column,
+            endLine: s.end.line,
+            endColumn: Math.max(s.end.line === s.start.line ? s.start.column : 1, s.end.column - 1),
+          }
         : {};
-      const properties = Object.entries({ ...where, title: d.code }).map(([k, v]) => `${k}=${escapeProperty(printable(String(v)))}`);
-      const notes = (d.related ?? []).map((r) => `\nnote: ${r.span.file}:${r.span.start.line}:${r.span.start.column}: ${r.message}`);
+      const properties = Object.entries({ ...where, title: d.code }).map(
+        ([k, v]) => `${k}=${escapeProperty(printable(String(v)))}`,
+      );
+      const notes = (d.related ?? []).map(
+        (r) => `\nnote: ${r.span.file}:${r.span.start.line}:${r.span.start.column}: ${r.message}`,
+      );
       return `::${command[d.severity]} ${properties.join(",")}::${escapeData(printable(withHelp(d) + notes.join("")))}\n`;
     })
     .join("");

@@ -6,7 +6,15 @@
  * Components (`NS/security/...`, the SecurityContext patches) are left out: they stay YAML.
  * Pure: no file system, no `process`; the same files give byte-identical text.
  */
-import { CodeBlockWriter, IndentationText, Project, QuoteKind, VariableDeclarationKind, type InterfaceDeclarationStructure, type OptionalKind } from "ts-morph";
+import {
+  CodeBlockWriter,
+  IndentationText,
+  Project,
+  QuoteKind,
+  VariableDeclarationKind,
+  type InterfaceDeclarationStructure,
+  type OptionalKind,
+} from "ts-morph";
 import { parseAllDocuments } from "yaml";
 import { compareStrings } from "../diagnostics/diagnostic.js";
 import { SOURCE_ANNOTATION } from "../compile/output.js";
@@ -18,35 +26,243 @@ const record = (v: Json | undefined): JsonObject => (v !== null && typeof v === 
 
 /** Interfaces as `[name, doc, base, properties]`; a property `x?` is optional. Arrays are readonly to fit `as const`. */
 const INTERFACES: [string, string, string | undefined, [string, string][]][] = [
-  ["ObjectMeta", "The metadata secpolc writes.", undefined, [["name", "string"], ["namespace?", "string"], ["labels?", "Record<string, string>"], ["annotations?", "Record<string, string>"]]],
-  ["KubernetesObject", "What every object has.", undefined, [["apiVersion", "string"], ["kind", "string"], ["metadata", "ObjectMeta"]]],
-  ["Namespace", "core/v1 Namespace.", "KubernetesObject", [["apiVersion", '"v1"'], ["kind", '"Namespace"']]],
-  ["LabelSelectorRequirement", "", undefined, [["key", "string"], ["operator", '"In" | "NotIn" | "Exists" | "DoesNotExist"'], ["values?", "readonly string[]"]]],
-  ["LabelSelector", "", undefined, [["matchLabels?", "Record<string, string>"], ["matchExpressions?", "readonly LabelSelectorRequirement[]"]]],
-  ["IPBlock", "", undefined, [["cidr", "string"], ["except?", "readonly string[]"]]],
-  ["NetworkPolicyPeer", "", undefined, [["podSelector?", "LabelSelector"], ["namespaceSelector?", "LabelSelector"], ["ipBlock?", "IPBlock"]]],
-  ["NetworkPolicyPort", "`port` is a number or a named container port.", undefined, [["protocol?", '"TCP" | "UDP" | "SCTP"'], ["port?", "number | string"], ["endPort?", "number"]]],
-  ["NetworkPolicyIngressRule", "", undefined, [["from?", "readonly NetworkPolicyPeer[]"], ["ports?", "readonly NetworkPolicyPort[]"]]],
-  ["NetworkPolicyEgressRule", "", undefined, [["to?", "readonly NetworkPolicyPeer[]"], ["ports?", "readonly NetworkPolicyPort[]"]]],
-  ["NetworkPolicySpec", "", undefined, [["podSelector", "LabelSelector"], ["policyTypes?", 'readonly ("Ingress" | "Egress")[]'], ["ingress?", "readonly NetworkPolicyIngressRule[]"], ["egress?", "readonly NetworkPolicyEgressRule[]"]]],
-  ["NetworkPolicy", "networking.k8s.io/v1 NetworkPolicy.", "KubernetesObject", [["apiVersion", '"networking.k8s.io/v1"'], ["kind", '"NetworkPolicy"'], ["spec", "NetworkPolicySpec"]]],
-  ["IDRange", "An inclusive range of ids or host ports.", undefined, [["min", "number"], ["max", "number"]]],
-  ["StrategyOptions", "`runAsUser`, `runAsGroup`, `fsGroup`, `supplementalGroups` and `seLinux` of a PodSecurityPolicy.", undefined, [["rule", "string"], ["ranges?", "readonly IDRange[]"]]],
-  ["PodSecurityPolicySpec", "", undefined, [
-    ["privileged?", "boolean"], ["hostNetwork?", "boolean"], ["hostPID?", "boolean"], ["hostIPC?", "boolean"], ["hostPorts?", "readonly IDRange[]"],
-    ["allowPrivilegeEscalation?", "boolean"], ["defaultAllowPrivilegeEscalation?", "boolean"], ["readOnlyRootFilesystem?", "boolean"],
-    ["allowedCapabilities?", "readonly string[]"], ["defaultAddCapabilities?", "readonly string[]"], ["requiredDropCapabilities?", "readonly string[]"],
-    ["volumes?", "readonly string[]"], ["allowedHostPaths?", "readonly { pathPrefix: string; readOnly?: boolean }[]"], ["allowedProcMountTypes?", 'readonly ("Default" | "Unmasked")[]'],
-    ["allowedUnsafeSysctls?", "readonly string[]"], ["forbiddenSysctls?", "readonly string[]"],
-    ["runAsUser", "StrategyOptions"], ["runAsGroup?", "StrategyOptions"], ["fsGroup", "StrategyOptions"], ["supplementalGroups", "StrategyOptions"], ["seLinux", "StrategyOptions"],
-  ]],
-  ["PodSecurityPolicy", "policy/v1beta1 PodSecurityPolicy (clusters before 1.25).", "KubernetesObject", [["apiVersion", '"policy/v1beta1"'], ["kind", '"PodSecurityPolicy"'], ["spec", "PodSecurityPolicySpec"]]],
-  ["PolicyRule", "", undefined, [["apiGroups?", "readonly string[]"], ["resources?", "readonly string[]"], ["verbs", "readonly string[]"], ["resourceNames?", "readonly string[]"]]],
-  ["ClusterRole", "rbac.authorization.k8s.io/v1 ClusterRole.", "KubernetesObject", [["apiVersion", '"rbac.authorization.k8s.io/v1"'], ["kind", '"ClusterRole"'], ["rules", "readonly PolicyRule[]"]]],
-  ["RoleRef", "", undefined, [["apiGroup", '"rbac.authorization.k8s.io"'], ["kind", '"ClusterRole" | "Role"'], ["name", "string"]]],
-  ["Subject", "", undefined, [["kind", '"User" | "Group" | "ServiceAccount"'], ["apiGroup?", "string"], ["name", "string"], ["namespace?", "string"]]],
-  ["ClusterRoleBinding", "rbac.authorization.k8s.io/v1 ClusterRoleBinding.", "KubernetesObject", [["apiVersion", '"rbac.authorization.k8s.io/v1"'], ["kind", '"ClusterRoleBinding"'], ["roleRef", "RoleRef"], ["subjects", "readonly Subject[]"]]],
-  ["RoleBinding", "rbac.authorization.k8s.io/v1 RoleBinding.", "KubernetesObject", [["apiVersion", '"rbac.authorization.k8s.io/v1"'], ["kind", '"RoleBinding"'], ["roleRef", "RoleRef"], ["subjects", "readonly Subject[]"]]],
+  [
+    "ObjectMeta",
+    "The metadata secpolc writes.",
+    undefined,
+    [
+      ["name", "string"],
+      ["namespace?", "string"],
+      ["labels?", "Record<string, string>"],
+      ["annotations?", "Record<string, string>"],
+    ],
+  ],
+  [
+    "KubernetesObject",
+    "What every object has.",
+    undefined,
+    [
+      ["apiVersion", "string"],
+      ["kind", "string"],
+      ["metadata", "ObjectMeta"],
+    ],
+  ],
+  [
+    "Namespace",
+    "core/v1 Namespace.",
+    "KubernetesObject",
+    [
+      ["apiVersion", '"v1"'],
+      ["kind", '"Namespace"'],
+    ],
+  ],
+  [
+    "LabelSelectorRequirement",
+    "",
+    undefined,
+    [
+      ["key", "string"],
+      ["operator", '"In" | "NotIn" | "Exists" | "DoesNotExist"'],
+      ["values?", "readonly string[]"],
+    ],
+  ],
+  [
+    "LabelSelector",
+    "",
+    undefined,
+    [
+      ["matchLabels?", "Record<string, string>"],
+      ["matchExpressions?", "readonly LabelSelectorRequirement[]"],
+    ],
+  ],
+  [
+    "IPBlock",
+    "",
+    undefined,
+    [
+      ["cidr", "string"],
+      ["except?", "readonly string[]"],
+    ],
+  ],
+  [
+    "NetworkPolicyPeer",
+    "",
+    undefined,
+    [
+      ["podSelector?", "LabelSelector"],
+      ["namespaceSelector?", "LabelSelector"],
+      ["ipBlock?", "IPBlock"],
+    ],
+  ],
+  [
+    "NetworkPolicyPort",
+    "`port` is a number or a named container port.",
+    undefined,
+    [
+      ["protocol?", '"TCP" | "UDP" | "SCTP"'],
+      ["port?", "number | string"],
+      ["endPort?", "number"],
+    ],
+  ],
+  [
+    "NetworkPolicyIngressRule",
+    "",
+    undefined,
+    [
+      ["from?", "readonly NetworkPolicyPeer[]"],
+      ["ports?", "readonly NetworkPolicyPort[]"],
+    ],
+  ],
+  [
+    "NetworkPolicyEgressRule",
+    "",
+    undefined,
+    [
+      ["to?", "readonly NetworkPolicyPeer[]"],
+      ["ports?", "readonly NetworkPolicyPort[]"],
+    ],
+  ],
+  [
+    "NetworkPolicySpec",
+    "",
+    undefined,
+    [
+      ["podSelector", "LabelSelector"],
+      ["policyTypes?", 'readonly ("Ingress" | "Egress")[]'],
+      ["ingress?", "readonly NetworkPolicyIngressRule[]"],
+      ["egress?", "readonly NetworkPolicyEgressRule[]"],
+    ],
+  ],
+  [
+    "NetworkPolicy",
+    "networking.k8s.io/v1 NetworkPolicy.",
+    "KubernetesObject",
+    [
+      ["apiVersion", '"networking.k8s.io/v1"'],
+      ["kind", '"NetworkPolicy"'],
+      ["spec", "NetworkPolicySpec"],
+    ],
+  ],
+  [
+    "IDRange",
+    "An inclusive range of ids or host ports.",
+    undefined,
+    [
+      ["min", "number"],
+      ["max", "number"],
+    ],
+  ],
+  [
+    "StrategyOptions",
+    "`runAsUser`, `runAsGroup`, `fsGroup`, `supplementalGroups` and `seLinux` of a PodSecurityPolicy.",
+    undefined,
+    [
+      ["rule", "string"],
+      ["ranges?", "readonly IDRange[]"],
+    ],
+  ],
+  [
+    "PodSecurityPolicySpec",
+    "",
+    undefined,
+    [
+      ["privileged?", "boolean"],
+      ["hostNetwork?", "boolean"],
+      ["hostPID?", "boolean"],
+      ["hostIPC?", "boolean"],
+      ["hostPorts?", "readonly IDRange[]"],
+      ["allowPrivilegeEscalation?", "boolean"],
+      ["defaultAllowPrivilegeEscalation?", "boolean"],
+      ["readOnlyRootFilesystem?", "boolean"],
+      ["allowedCapabilities?", "readonly string[]"],
+      ["defaultAddCapabilities?", "readonly string[]"],
+      ["requiredDropCapabilities?", "readonly string[]"],
+      ["volumes?", "readonly string[]"],
+      ["allowedHostPaths?", "readonly { pathPrefix: string; readOnly?: boolean }[]"],
+      ["allowedProcMountTypes?", 'readonly ("Default" | "Unmasked")[]'],
+      ["allowedUnsafeSysctls?", "readonly string[]"],
+      ["forbiddenSysctls?", "readonly string[]"],
+      ["runAsUser", "StrategyOptions"],
+      ["runAsGroup?", "StrategyOptions"],
+      ["fsGroup", "StrategyOptions"],
+      ["supplementalGroups", "StrategyOptions"],
+      ["seLinux", "StrategyOptions"],
+    ],
+  ],
+  [
+    "PodSecurityPolicy",
+    "policy/v1beta1 PodSecurityPolicy (clusters before 1.25).",
+    "KubernetesObject",
+    [
+      ["apiVersion", '"policy/v1beta1"'],
+      ["kind", '"PodSecurityPolicy"'],
+      ["spec", "PodSecurityPolicySpec"],
+    ],
+  ],
+  [
+    "PolicyRule",
+    "",
+    undefined,
+    [
+      ["apiGroups?", "readonly string[]"],
+      ["resources?", "readonly string[]"],
+      ["verbs", "readonly string[]"],
+      ["resourceNames?", "readonly string[]"],
+    ],
+  ],
+  [
+    "ClusterRole",
+    "rbac.authorization.k8s.io/v1 ClusterRole.",
+    "KubernetesObject",
+    [
+      ["apiVersion", '"rbac.authorization.k8s.io/v1"'],
+      ["kind", '"ClusterRole"'],
+      ["rules", "readonly PolicyRule[]"],
+    ],
+  ],
+  [
+    "RoleRef",
+    "",
+    undefined,
+    [
+      ["apiGroup", '"rbac.authorization.k8s.io"'],
+      ["kind", '"ClusterRole" | "Role"'],
+      ["name", "string"],
+    ],
+  ],
+  [
+    "Subject",
+    "",
+    undefined,
+    [
+      ["kind", '"User" | "Group" | "ServiceAccount"'],
+      ["apiGroup?", "string"],
+      ["name", "string"],
+      ["namespace?", "string"],
+    ],
+  ],
+  [
+    "ClusterRoleBinding",
+    "rbac.authorization.k8s.io/v1 ClusterRoleBinding.",
+    "KubernetesObject",
+    [
+      ["apiVersion", '"rbac.authorization.k8s.io/v1"'],
+      ["kind", '"ClusterRoleBinding"'],
+      ["roleRef", "RoleRef"],
+      ["subjects", "readonly Subject[]"],
+    ],
+  ],
+  [
+    "RoleBinding",
+    "rbac.authorization.k8s.io/v1 RoleBinding.",
+    "KubernetesObject",
+    [
+      ["apiVersion", '"rbac.authorization.k8s.io/v1"'],
+      ["kind", '"RoleBinding"'],
+      ["roleRef", "RoleRef"],
+      ["subjects", "readonly Subject[]"],
+    ],
+  ],
 ];
 
 /** The typed kinds and the name of each one's exported array. */
@@ -65,15 +281,24 @@ const isKustomize = (path: string) => path === "kustomization.yaml" || /^[^/]+\/
 export function toTypeScript(files: readonly { path: string; content: string }[]): string {
   const documents = files
     .filter((f) => f.path !== "kustomization.yaml")
-    .map((f) => ({ path: f.path, objects: parseAllDocuments(f.content).map((d) => d.toJS() as Json).filter((o) => o !== null).map(record) }));
+    .map((f) => ({
+      path: f.path,
+      objects: parseAllDocuments(f.content)
+        .map((d) => d.toJS() as Json)
+        .filter((o) => o !== null)
+        .map(record),
+    }));
   const objects = documents.filter((d) => !isKustomize(d.path)).flatMap((d) => d.objects);
   // the header names the program's files, from every object's annotation (Components' included)
   const sources = new Set<string>();
   for (const o of documents.flatMap((d) => d.objects)) {
     const annotation = record(record(o.metadata).annotations)[SOURCE_ANNOTATION];
-    if (typeof annotation === "string") for (const place of annotation.split(", ")) sources.add(place.replace(/:\d+$/, "").replace(/\s+/g, " "));
+    if (typeof annotation === "string")
+      for (const place of annotation.split(", ")) sources.add(place.replace(/:\d+$/, "").replace(/\s+/g, " "));
   }
-  const components = [...new Set(documents.filter((d) => isKustomize(d.path)).map((d) => d.path.split("/")[0]))].map((ns) => `${ns}/security`);
+  const components = [...new Set(documents.filter((d) => isKustomize(d.path)).map((d) => d.path.split("/")[0]))].map(
+    (ns) => `${ns}/security`,
+  );
   const known = new Set(KINDS.map(([kind]) => kind));
   const untyped = objects.some((o) => !known.has(String(o.kind)));
 
@@ -81,16 +306,26 @@ export function toTypeScript(files: readonly { path: string; content: string }[]
 
   const project = new Project({
     useInMemoryFileSystem: true,
-    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double, useTrailingCommas: true },
+    manipulationSettings: {
+      indentationText: IndentationText.TwoSpaces,
+      quoteKind: QuoteKind.Double,
+      useTrailingCommas: true,
+    },
   });
   const file = project.createSourceFile("secpol.ts");
-  file.addInterfaces(INTERFACES.map(([name, doc, base, properties]): OptionalKind<InterfaceDeclarationStructure> => ({
-    name,
-    isExported: true,
-    docs: doc ? [doc] : [],
-    extends: base ? [base] : [],
-    properties: properties.map(([key, type]) => ({ name: key.replace(/\?$/, ""), hasQuestionToken: key.endsWith("?"), type })),
-  })));
+  file.addInterfaces(
+    INTERFACES.map(([name, doc, base, properties]): OptionalKind<InterfaceDeclarationStructure> => ({
+      name,
+      isExported: true,
+      docs: doc ? [doc] : [],
+      extends: base ? [base] : [],
+      properties: properties.map(([key, type]) => ({
+        name: key.replace(/\?$/, ""),
+        hasQuestionToken: key.endsWith("?"),
+        type,
+      })),
+    })),
+  );
   if (untyped) {
     file.addInterface({
       name: "OtherObject",
@@ -100,7 +335,12 @@ export function toTypeScript(files: readonly { path: string; content: string }[]
       indexSignatures: [{ keyName: "field", keyType: "string", returnType: "unknown" }],
     });
   }
-  file.addTypeAlias({ name: "SecpolObject", isExported: true, docs: ["Any object secpolc writes."], type: [...KINDS.map(([kind]) => kind), ...(untyped ? ["OtherObject"] : [])].join(" | ") });
+  file.addTypeAlias({
+    name: "SecpolObject",
+    isExported: true,
+    docs: ["Any object secpolc writes."],
+    type: [...KINDS.map(([kind]) => kind), ...(untyped ? ["OtherObject"] : [])].join(" | "),
+  });
   file.addVariableStatement({
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
@@ -117,16 +357,21 @@ export function toTypeScript(files: readonly { path: string; content: string }[]
       "return all.filter((m): m is Extract<SecpolObject, { kind: K }> => m.kind === kind);",
     ],
   });
-  file.addVariableStatements(KINDS.map(([kind, name]) => ({
-    isExported: true,
-    declarationKind: VariableDeclarationKind.Const,
-    declarations: [{ name, type: `readonly ${kind}[]`, initializer: `ofKind("${kind}")` }],
-  })));
+  file.addVariableStatements(
+    KINDS.map(([kind, name]) => ({
+      isExported: true,
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{ name, type: `readonly ${kind}[]`, initializer: `ofKind("${kind}")` }],
+    })),
+  );
   file.insertText(0, (w) =>
-    w.writeLine(`// Generated by secpolc from ${from}. Do not edit.`)
+    w
+      .writeLine(`// Generated by secpolc from ${from}. Do not edit.`)
       .blankLine()
       .writeLine("/**")
-      .writeLine(" * The Kubernetes objects of a secpolc build, typed, for cdk8s, Pulumi or any other TypeScript program:")
+      .writeLine(
+        " * The Kubernetes objects of a secpolc build, typed, for cdk8s, Pulumi or any other TypeScript program:",
+      )
       .writeLine(" * `manifests` holds every object in output order, and each kind has its own typed array.")
       .writeLine(" * SecurityContext patches are not here: they stay kustomize Components in the YAML output")
       .writeLine(` * (${components.length > 0 ? components.map((c) => `\`${c}\``).join(", ") : "none in this build"}).`)
@@ -136,7 +381,12 @@ export function toTypeScript(files: readonly { path: string; content: string }[]
   file.formatText({ indentSize: 2, convertTabsToSpaces: true, ensureNewLineAtEndOfFile: true });
   // the objects are written after formatting, already in its layout: formatting them too made
   // TypeScript parse a literal of megabytes (a 5,000-service build took 11 s and 890 MB)
-  const literal = new CodeBlockWriter({ indentNumberOfSpaces: 2, useTabs: false, newLine: "\n", useSingleQuote: false });
+  const literal = new CodeBlockWriter({
+    indentNumberOfSpaces: 2,
+    useTabs: false,
+    newLine: "\n",
+    useSingleQuote: false,
+  });
   writeValue(literal, objects).write(" as const satisfies readonly SecpolObject[]");
   // the last occurrence: only the header before it holds text of the program's (its file names)
   const text = file.getFullText();
@@ -160,8 +410,15 @@ function writeValue(w: CodeBlockWriter, value: Json): CodeBlockWriter {
   const prefix = (k: string) => (array ? "" : `${key(k)}: `);
   const inline = entries.map(([k, v]) => prefix(k) + JSON.stringify(v)).join(", ");
   if (entries.length === 0) return w.write(open + close);
-  if (entries.every(([, v]) => isScalar(v)) && inline.length <= 60) return w.write(array ? `[${inline}]` : `{ ${inline} }`);
+  if (entries.every(([, v]) => isScalar(v)) && inline.length <= 60)
+    return w.write(array ? `[${inline}]` : `{ ${inline} }`);
   w.write(open).newLine();
-  w.indent(() => entries.forEach(([k, v]) => writeValue(w.write(prefix(k)), v).write(",").newLine()));
+  w.indent(() =>
+    entries.forEach(([k, v]) =>
+      writeValue(w.write(prefix(k)), v)
+        .write(",")
+        .newLine(),
+    ),
+  );
   return w.write(close);
 }

@@ -30,7 +30,10 @@ const PSS_MODE_ORDER = ["enforce", "warn", "audit"];
  * Settings and item arguments keep their order (`runAsUser MustRunAs 1..10` reads left to right),
  * and so do statements, which comments attach to.
  */
-export function canonicalize<T>(node: T, print: (n: ast.Peer | ast.PortSpec | ast.Requirement | ast.SecurityItem) => string): T {
+export function canonicalize<T>(
+  node: T,
+  print: (n: ast.Peer | ast.PortSpec | ast.Requirement | ast.SecurityItem) => string,
+): T {
   const visit = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(visit);
     if (value === null || typeof value !== "object") return value;
@@ -38,13 +41,25 @@ export function canonicalize<T>(node: T, print: (n: ast.Peer | ast.PortSpec | as
     const byText = (list: (ast.Peer | ast.PortSpec | ast.Requirement | ast.SecurityItem)[]) => sortedBy(list, print);
     switch (n.kind) {
       case "NetworkRule":
-        return { ...n, sources: byText(n.sources), destinations: byText(n.destinations), ports: byText(n.ports), extraPortLists: n.extraPortLists.map(byText) };
+        return {
+          ...n,
+          sources: byText(n.sources),
+          destinations: byText(n.destinations),
+          ports: byText(n.ports),
+          extraPortLists: n.extraPortLists.map(byText),
+        };
       case "Assert":
         return { ...n, sources: byText(n.sources), destinations: byText(n.destinations), ports: byText(n.ports) };
       case "Group": // a group declaration, not a grant's `group` subject
         return !n.peers ? n : { ...n, peers: byText(n.peers), ports: byText(n.ports) };
       case "Selector": // by key, then as printed: `!legacy` sorts with `legacy`
-        return { ...n, requirements: [...n.requirements].sort((a: ast.Requirement, b: ast.Requirement) => naturalCompare(a.key.text, b.key.text) || naturalCompare(print(a), print(b))) };
+        return {
+          ...n,
+          requirements: [...n.requirements].sort(
+            (a: ast.Requirement, b: ast.Requirement) =>
+              naturalCompare(a.key.text, b.key.text) || naturalCompare(print(a), print(b)),
+          ),
+        };
       case "Requirement":
         return { ...n, values: sortedBy(n.values as ast.Word[], (w) => w.text) };
       case "CidrPeer":
@@ -52,11 +67,25 @@ export function canonicalize<T>(node: T, print: (n: ast.Peer | ast.PortSpec | as
       case "SecurityRule":
         return { ...n, items: byText(n.items) };
       case "Labels":
-        return { ...n, labels: sortedBy(n.labels as ast.LabelsStatement["labels"], (l) => `${l.key.text}=${l.value.text}`) };
+        return {
+          ...n,
+          labels: sortedBy(n.labels as ast.LabelsStatement["labels"], (l) => `${l.key.text}=${l.value.text}`),
+        };
       case "Workload":
-        return { ...n, containers: sortedBy(n.containers as ast.Word[], (w) => w.text), initContainers: sortedBy(n.initContainers as ast.Word[], (w) => w.text) };
+        return {
+          ...n,
+          containers: sortedBy(n.containers as ast.Word[], (w) => w.text),
+          initContainers: sortedBy(n.initContainers as ast.Word[], (w) => w.text),
+        };
       case "Pss":
-        return { ...n, modes: [...(n.modes as ast.PssMode[])].sort((a, b) => PSS_MODE_ORDER.indexOf(a.mode.text) - PSS_MODE_ORDER.indexOf(b.mode.text) || naturalCompare(a.mode.text, b.mode.text)) };
+        return {
+          ...n,
+          modes: [...(n.modes as ast.PssMode[])].sort(
+            (a, b) =>
+              PSS_MODE_ORDER.indexOf(a.mode.text) - PSS_MODE_ORDER.indexOf(b.mode.text) ||
+              naturalCompare(a.mode.text, b.mode.text),
+          ),
+        };
       default:
         return n;
     }

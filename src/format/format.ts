@@ -22,7 +22,13 @@ export interface FormatResult {
 }
 
 const inline = (n: ast.Peer | ast.PortSpec | ast.Requirement | ast.SecurityItem): string =>
-  n.kind === "PortSpec" ? port(n) : n.kind === "Requirement" ? requirement(n) : n.kind === "SecurityItem" ? securityItem(n) : peer(n);
+  n.kind === "PortSpec"
+    ? port(n)
+    : n.kind === "Requirement"
+      ? requirement(n)
+      : n.kind === "SecurityItem"
+        ? securityItem(n)
+        : peer(n);
 
 /** The file's tree with its lists in canonical order (as the printer prints them). */
 export const canonicalFile = (file: ast.SourceFileNode): ast.SourceFileNode => canonicalize(file, inline);
@@ -47,6 +53,7 @@ export function formatWith(print: (file: ast.SourceFileNode) => string, text: st
       : commentTexts(again.file) !== commentTexts(input.file)
         ? "lose or move a comment"
         : undefined;
-  if (problem) return { diagnostics: [...input.diagnostics, diagnostic(m.formatterChangedMeaning, input.file.span, [problem])] };
+  if (problem)
+    return { diagnostics: [...input.diagnostics, diagnostic(m.formatterChangedMeaning, input.file.span, [problem])] };
   return { text: output, diagnostics: input.diagnostics };
 }

@@ -13,7 +13,13 @@ interface Root {
 }
 
 export const languages: SupportLanguage[] = [
-  { name: "secpol", parsers: ["secpol"], extensions: [".secpol"], vscodeLanguageIds: ["secpol"], linguistLanguageId: 0 },
+  {
+    name: "secpol",
+    parsers: ["secpol"],
+    extensions: [".secpol"],
+    vscodeLanguageIds: ["secpol"],
+    linguistLanguageId: 0,
+  },
 ];
 
 export const options: SupportOptions = {
@@ -30,7 +36,9 @@ export const parsers: Record<string, Parser<Root>> = {
     astFormat: "secpol",
     parse(text, opts) {
       const path = (opts as { filepath?: string }).filepath ?? "<input>";
-      const result = format(text, path, { alignWorkloads: (opts as { secpolAlignWorkloads?: boolean }).secpolAlignWorkloads !== false });
+      const result = format(text, path, {
+        alignWorkloads: (opts as { secpolAlignWorkloads?: boolean }).secpolAlignWorkloads !== false,
+      });
       if (result.text === undefined) {
         const first = result.diagnostics.find((d) => d.severity === "error")!;
         const error = new SyntaxError(`${first.code}: ${first.message}`) as SyntaxError & { loc: unknown };

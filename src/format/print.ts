@@ -21,13 +21,22 @@ export interface PrintOptions {
 // ---------------------------------------------------------------------------------------------
 // Inline pieces
 
-const quote = (text: string) => `"${text.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, "\\n").replace(/\t/g, "\\t")}"`;
+const quote = (text: string) =>
+  `"${text
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/\n/g, "\\n")
+    .replace(/\t/g, "\\t")}"`;
 
 /** True when `text` lexes back as one token of the `types` that the grammar takes unquoted at its place. */
 function bare(text: string, types: readonly TokenType[]): boolean {
   if (text === "") return false;
   const { tokens, errors } = lex(text);
-  return errors.length === 0 && tokens.length === 1 && tokens[0].image === text && types.some((type) => tokenMatcher(tokens[0], type));
+  return (
+    errors.length === 0 &&
+    tokens.length === 1 &&
+    tokens[0].image === text &&
+    types.some((type) => tokenMatcher(tokens[0], type))
+  );
 }
 
 /** A label value is a name, a number or a string (`labelValue` in parser.ts). */
@@ -75,7 +84,9 @@ function workloadSelector(s: ast.Selector): string {
     return startsWorkloadSelector((k) => tokens[k]?.tokenType);
   };
   const first = s.requirements.findIndex(leads);
-  return (first <= 0 ? s.requirements : [s.requirements[first], ...s.requirements.filter((_, i) => i !== first)]).map(requirement).join(", ");
+  return (first <= 0 ? s.requirements : [s.requirements[first], ...s.requirements.filter((_, i) => i !== first)])
+    .map(requirement)
+    .join(", ");
 }
 
 function namespaceRef(n: ast.NamespacePeer | ast.NamespaceSelectorPeer): string {
@@ -151,7 +162,9 @@ function workloadColumns(w: ast.WorkloadDeclaration): [string, string, string] {
 const joinColumns = (columns: readonly string[]) => columns.filter((c) => c !== "").join(" ");
 
 /** Every statement but the blocks, on one line. */
-function simpleStatement(s: Exclude<ast.Statement, ast.ClusterBlock | ast.NamespaceBlock | ast.ProfileDeclaration | ast.PspDeclaration>): string {
+function simpleStatement(
+  s: Exclude<ast.Statement, ast.ClusterBlock | ast.NamespaceBlock | ast.ProfileDeclaration | ast.PspDeclaration>,
+): string {
   switch (s.kind) {
     case "Import":
       return `import ${quote(s.path.text)}`;
@@ -166,7 +179,9 @@ function simpleStatement(s: Exclude<ast.Statement, ast.ClusterBlock | ast.Namesp
     case "Assert":
       return `assert ${peers(s.sources)} ${s.negated ? "-/->" : "->"} ${peers(s.destinations)}${ports(s.ports)}`;
     case "Default":
-      return ["default", s.posture, s.direction, s.workload && `for ${qualified(s.workload)}`].filter(Boolean).join(" ");
+      return ["default", s.posture, s.direction, s.workload && `for ${qualified(s.workload)}`]
+        .filter(Boolean)
+        .join(" ");
     case "Pss":
       return `pss ${s.modes.map((m) => `${m.mode.text} ${m.level.text}${m.version ? `@${m.version.text}` : ""}`).join(", ")}`;
     case "Labels":
@@ -206,7 +221,12 @@ export class Printer {
   ) {}
 
   file(file: ast.SourceFileNode): string {
-    const lines = this.block(file.statements.map((s) => ({ span: s.span, node: s })), 0, this.text.length + 1, "");
+    const lines = this.block(
+      file.statements.map((s) => ({ span: s.span, node: s })),
+      0,
+      this.text.length + 1,
+      "",
+    );
     return lines.length === 0 ? "" : `${render(lines).join("\n")}\n`;
   }
 
@@ -220,7 +240,8 @@ export class Printer {
       lines.push({ code: indent + c.text.trimEnd(), blank: gap(c.span.start.offset) });
       previousEnd = c.span.end.offset;
     };
-    const free = (lo: number, hi: number) => this.comments.filter((c) => !this.used.has(c) && c.span.start.offset >= lo && c.span.start.offset < hi);
+    const free = (lo: number, hi: number) =>
+      this.comments.filter((c) => !this.used.has(c) && c.span.start.offset >= lo && c.span.start.offset < hi);
     items.forEach((item, i) => {
       free(previousEnd, item.span.start.offset).forEach(commentLine);
       const blank = gap(item.span.start.offset);
@@ -256,7 +277,9 @@ export class Printer {
         return this.braces(node, `psp ${node.name.text}`, node.fields, indent, true);
       case "Workload": {
         const columns = workloadColumns(node);
-        return [{ code: indent + joinColumns(columns), blank: false, columns: [indent + columns[0], columns[1], columns[2]] }];
+        return [
+          { code: indent + joinColumns(columns), blank: false, columns: [indent + columns[0], columns[1], columns[2]] },
+        ];
       }
       default:
         return [{ code: indent + simpleStatement(node), blank: false }];
@@ -264,7 +287,13 @@ export class Printer {
   }
 
   /** `HEADER { ... }`: on one line when written so, comment-free and short; else one item per line. */
-  private braces(node: ast.Node, header: string, inner: readonly (ast.Statement | ast.Setting)[], indent: string, alwaysSplit: boolean): Line[] {
+  private braces(
+    node: ast.Node,
+    header: string,
+    inner: readonly (ast.Statement | ast.Setting)[],
+    indent: string,
+    alwaysSplit: boolean,
+  ): Line[] {
     const open = this.text.indexOf("{", node.span.start.offset);
     const close = node.span.end.offset - 1;
     const hasComments = this.comments.some((c) => c.span.start.offset > open && c.span.start.offset < close);
@@ -276,17 +305,33 @@ export class Printer {
     }
     const first: Line = { code: `${indent}${header} {`, blank: false };
     // a comment on the line of `{` stays there
-    const headerComment = this.comments.find((c) => !this.used.has(c) && c.span.start.offset > open && c.span.start.line === node.span.start.line && (inner.length === 0 || c.span.start.offset < inner[0].span.start.offset));
+    const headerComment = this.comments.find(
+      (c) =>
+        !this.used.has(c) &&
+        c.span.start.offset > open &&
+        c.span.start.line === node.span.start.line &&
+        (inner.length === 0 || c.span.start.offset < inner[0].span.start.offset),
+    );
     if (headerComment) {
       this.used.add(headerComment);
       first.comment = headerComment.text.trimEnd();
     }
-    const body = this.block(inner.map((s) => ({ span: s.span, node: s })), headerComment ? headerComment.span.end.offset : open + 1, close, indent + INDENT);
-    return [first, ...(this.options.alignWorkloads === false ? body : alignWorkloads(body)), { code: `${indent}}`, blank: false }];
+    const body = this.block(
+      inner.map((s) => ({ span: s.span, node: s })),
+      headerComment ? headerComment.span.end.offset : open + 1,
+      close,
+      indent + INDENT,
+    );
+    return [
+      first,
+      ...(this.options.alignWorkloads === false ? body : alignWorkloads(body)),
+      { code: `${indent}}`, blank: false },
+    ];
   }
 }
 
-const isBlock = (s: ast.Statement | ast.Setting) => s.kind === "Cluster" || s.kind === "Namespace" || s.kind === "Profile" || s.kind === "Psp";
+const isBlock = (s: ast.Statement | ast.Setting) =>
+  s.kind === "Cluster" || s.kind === "Namespace" || s.kind === "Profile" || s.kind === "Psp";
 
 /** Pads the name and selector columns of each run of adjacent workload lines. */
 function alignWorkloads(lines: Line[]): Line[] {
@@ -315,12 +360,18 @@ const indentOf = (l: Line) => l.code.length - l.code.trimStart().length;
  */
 function render(lines: readonly Line[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     let j = i;
-    while (j < lines.length && lines[j].comment !== undefined && (j === i || (!lines[j].blank && indentOf(lines[j]) === indentOf(lines[i])))) j++;
+    while (
+      j < lines.length &&
+      lines[j].comment !== undefined &&
+      (j === i || (!lines[j].blank && indentOf(lines[j]) === indentOf(lines[i])))
+    )
+      j++;
     if (j > i) {
       const width = Math.max(...lines.slice(i, j).map((l) => l.code.trimEnd().length));
-      for (const l of lines.slice(i, j)) out.push(...(l.blank ? [""] : []), `${l.code.trimEnd().padEnd(width)}  ${l.comment}`);
+      for (const l of lines.slice(i, j))
+        out.push(...(l.blank ? [""] : []), `${l.code.trimEnd().padEnd(width)}  ${l.comment}`);
       i = j;
     } else {
       if (lines[i].blank) out.push("");

@@ -16,7 +16,21 @@ import { Kw } from "../syntax/tokens.js";
 import { capabilities, features, requirements, settable } from "../semantics/security.js";
 import { importableStandardModules, isStandardModule } from "../stdlib/standard.js";
 
-export type CompletionKind = "keyword" | "workload" | "group" | "namespace" | "profile" | "psp" | "feature" | "requirement" | "field" | "level" | "mode" | "capability" | "port" | "value";
+export type CompletionKind =
+  | "keyword"
+  | "workload"
+  | "group"
+  | "namespace"
+  | "profile"
+  | "psp"
+  | "feature"
+  | "requirement"
+  | "field"
+  | "level"
+  | "mode"
+  | "capability"
+  | "port"
+  | "value";
 
 export interface Completion {
   label: string;
@@ -31,18 +45,39 @@ export interface Completion {
 const tokensOf = (text: string): IToken[] => tokenize(text, "").tokens;
 
 const ends: ReadonlySet<TokenType> = new Set([t.Newline, t.Semicolon, t.LBrace, t.RBrace]);
-const isName = (tok: IToken | undefined) => tok !== undefined && (tok.tokenType === t.Identifier || tok.tokenType === t.NumberToken || Object.values(Kw).includes(tok.tokenType as never));
+const isName = (tok: IToken | undefined) =>
+  tok !== undefined &&
+  (tok.tokenType === t.Identifier ||
+    tok.tokenType === t.NumberToken ||
+    Object.values(Kw).includes(tok.tokenType as never));
 
 interface Block {
   kind: "namespace" | "profile" | "psp" | "cluster" | "other";
   name?: string;
 }
 
-const keywords = (words: readonly string[], detail = "keyword"): Completion[] => words.map((label) => ({ label, kind: "keyword", detail }));
-const values = (words: Iterable<string>, kind: CompletionKind, detail: string): Completion[] => [...words].map((label) => ({ label, kind, detail }));
+const keywords = (words: readonly string[], detail = "keyword"): Completion[] =>
+  words.map((label) => ({ label, kind: "keyword", detail }));
+const values = (words: Iterable<string>, kind: CompletionKind, detail: string): Completion[] =>
+  [...words].map((label) => ({ label, kind, detail }));
 
 const STATEMENTS: Record<Block["kind"] | "top", readonly string[]> = {
-  top: ["import", "cluster", "namespace", "workload", "group", "profile", "psp", "grant", "allow", "deny", "assert", "require", "set", "apply"],
+  top: [
+    "import",
+    "cluster",
+    "namespace",
+    "workload",
+    "group",
+    "profile",
+    "psp",
+    "grant",
+    "allow",
+    "deny",
+    "assert",
+    "require",
+    "set",
+    "apply",
+  ],
   namespace: ["workload", "group", "default", "labels", "pss", "allow", "deny", "assert", "require", "set", "apply"],
   profile: ["deny", "require", "set", "allow"],
   cluster: ["version", "podCIDR", "serviceCIDR"],
@@ -74,7 +109,16 @@ export function completionsAt(text: string, offset: number, bind: (text: string)
     if (tok.tokenType === t.LBrace) {
       const head = before.slice(start, i);
       const first = head[0]?.tokenType;
-      const kind = first === Kw.namespace ? "namespace" : first === Kw.profile ? "profile" : first === Kw.psp ? "psp" : first === Kw.cluster ? "cluster" : "other";
+      const kind =
+        first === Kw.namespace
+          ? "namespace"
+          : first === Kw.profile
+            ? "profile"
+            : first === Kw.psp
+              ? "psp"
+              : first === Kw.cluster
+                ? "cluster"
+                : "other";
       blocks.push({ kind, name: head[1]?.image });
     } else if (tok.tokenType === t.RBrace) blocks.pop();
     if (ends.has(tok.tokenType)) start = i + 1;
@@ -115,8 +159,14 @@ class Names {
       .filter((d) => kinds.includes(d.kind as "workload" | "group"))
       .flatMap((d) => {
         const qualified = d.namespace !== undefined ? `${d.namespace}/${d.name}` : d.name;
-        const bare = d.namespace === this.enclosing || counts.get(d.name) === 1 ? [{ label: d.name, kind: d.kind, detail: `${d.kind} ${qualified}` }] : [];
-        return [...(qualified !== d.name ? [{ label: qualified, kind: d.kind, detail: d.kind }] : []), ...bare] as Completion[];
+        const bare =
+          d.namespace === this.enclosing || counts.get(d.name) === 1
+            ? [{ label: d.name, kind: d.kind, detail: `${d.kind} ${qualified}` }]
+            : [];
+        return [
+          ...(qualified !== d.name ? [{ label: qualified, kind: d.kind, detail: d.kind }] : []),
+          ...bare,
+        ] as Completion[];
       });
   }
 
@@ -133,11 +183,20 @@ class Names {
 
   /** Namespaces as peers: `ns NAME`, matched by the name. */
   namespacePeers(): Completion[] {
-    return this.namespaces().map((n) => ({ label: `ns ${n}`, kind: "namespace", detail: `every pod of namespace ${n}`, filterText: n }));
+    return this.namespaces().map((n) => ({
+      label: `ns ${n}`,
+      kind: "namespace",
+      detail: `every pod of namespace ${n}`,
+      filterText: n,
+    }));
   }
 
   profiles(): Completion[] {
-    return [...this.binding.profiles.values()].map((p) => ({ label: p.name.text, kind: "profile", detail: source("profile", p.span.file) }));
+    return [...this.binding.profiles.values()].map((p) => ({
+      label: p.name.text,
+      kind: "profile",
+      detail: source("profile", p.span.file),
+    }));
   }
 
   psps(): Completion[] {
@@ -146,10 +205,16 @@ class Names {
 
   /** The named ports of the workload a peer reference at `at` denotes. */
   portsOf(at: IToken): Completion[] {
-    const reference = this.binding.references.find((r) => r.use === "peer" && r.span.start.offset === at.startOffset && !r.ambiguous);
+    const reference = this.binding.references.find(
+      (r) => r.use === "peer" && r.span.start.offset === at.startOffset && !r.ambiguous,
+    );
     const workload = reference?.declarations.find((d: Declaration) => d.kind === "workload");
     const node = workload?.node as { ports?: { name: { text: string }; port: { text: string } }[] } | undefined;
-    return (node?.ports ?? []).map((p) => ({ label: p.name.text, kind: "port", detail: `port ${p.port.text} of ${workload!.key}` }));
+    return (node?.ports ?? []).map((p) => ({
+      label: p.name.text,
+      kind: "port",
+      detail: `port ${p.port.text} of ${workload!.key}`,
+    }));
   }
 }
 
@@ -188,12 +253,20 @@ class Place {
     }
     if (a === Kw.assert) return this.network();
     if (a === Kw.require || a === Kw.set) return this.security();
-    if (a === Kw.group) return this.lastIs(t.Equals) || this.statement.some((tok) => tok.tokenType === t.Equals) ? this.network() : [];
-    if (a === Kw.pss) return this.lastIs(Kw.pss, t.Comma) ? values(PSS_MODES, "mode", "Pod Security mode") : PSS_MODES.includes(this.last.image) ? values(PSS_LEVELS, "level", "Pod Security level") : [];
+    if (a === Kw.group)
+      return this.lastIs(t.Equals) || this.statement.some((tok) => tok.tokenType === t.Equals) ? this.network() : [];
+    if (a === Kw.pss)
+      return this.lastIs(Kw.pss, t.Comma)
+        ? values(PSS_MODES, "mode", "Pod Security mode")
+        : PSS_MODES.includes(this.last.image)
+          ? values(PSS_LEVELS, "level", "Pod Security level")
+          : [];
     if (a === Kw.apply) {
       if (this.lastIs(Kw.apply)) return this.names.profiles();
       if (this.statement.length === 2) return keywords(["to"]);
-      return this.lastIs(Kw.to) ? [...this.names.peers(["workload"]), ...keywords(["ns", "all"]), ...this.names.namespacePeers()] : this.target();
+      return this.lastIs(Kw.to)
+        ? [...this.names.peers(["workload"]), ...keywords(["ns", "all"]), ...this.names.namespacePeers()]
+        : this.target();
     }
     if (a === Kw.default) {
       if (this.lastIs(Kw.default)) return keywords(["deny", "allow"]);
@@ -212,7 +285,14 @@ class Place {
       if (this.lastIs(Kw.kind)) return values(WORKLOAD_KINDS, "value", "workload kind");
       return this.statement.length >= 3 ? keywords(WORKLOAD_CLAUSES) : [];
     }
-    if (a === Kw.import) return this.lastIs(Kw.import) ? values(importableStandardModules().map((name) => `"${name}"`), "value", "standard module") : [];
+    if (a === Kw.import)
+      return this.lastIs(Kw.import)
+        ? values(
+            importableStandardModules().map((name) => `"${name}"`),
+            "value",
+            "standard module",
+          )
+        : [];
     return [];
   }
 
@@ -231,7 +311,10 @@ class Place {
 
   /** Inside a network rule, an assertion or a group's peers. */
   private network(): Completion[] {
-    const depth = this.statement.reduce((n, tok) => n + (tok.tokenType === t.LParen ? 1 : tok.tokenType === t.RParen ? -1 : 0), 0);
+    const depth = this.statement.reduce(
+      (n, tok) => n + (tok.tokenType === t.LParen ? 1 : tok.tokenType === t.RParen ? -1 : 0),
+      0,
+    );
     if (depth > 0) return []; // a selector's labels
     const colon = this.statement.findIndex((tok) => tok.tokenType === t.Colon);
     if (colon >= 0) return this.lastIs(t.Colon, t.Comma) ? this.ports(colon) : [];
@@ -247,12 +330,18 @@ class Place {
 
   /** After `:` (or a `,` of the port list): the named ports of the destinations. */
   private ports(colon: number): Completion[] {
-    const arrow = this.statement.findIndex((tok) => tok.tokenType === t.Arrow || tok.tokenType === t.NotArrow || tok.tokenType === t.Equals);
+    const arrow = this.statement.findIndex(
+      (tok) => tok.tokenType === t.Arrow || tok.tokenType === t.NotArrow || tok.tokenType === t.Equals,
+    );
     const destinations = this.statement.slice(arrow + 1, colon);
     // each destination's name: its first token (a qualified name's namespace is a reference of its own)
-    const starts = destinations.filter((tok, i) => isName(tok) && (i === 0 || destinations[i - 1].tokenType === t.Comma));
+    const starts = destinations.filter(
+      (tok, i) => isName(tok) && (i === 0 || destinations[i - 1].tokenType === t.Comma),
+    );
     const seen = new Set<string>();
-    return starts.flatMap((tok) => this.names.portsOf(nameToken(destinations, tok))).filter((c) => !seen.has(c.label) && seen.add(c.label));
+    return starts
+      .flatMap((tok) => this.names.portsOf(nameToken(destinations, tok)))
+      .filter((c) => !seen.has(c.label) && seen.add(c.label));
   }
 
   /** Inside a pod-security statement (`deny`/`allow`/`require`/`set`). */
@@ -265,7 +354,8 @@ class Place {
       if (a === Kw.set) return values(settable, "field", "field");
       return values(Object.keys(features), "feature", "feature");
     }
-    if (this.last.image === "capability" || this.last.image === "drop") return values([...capabilities].sort(), "capability", "capability");
+    if (this.last.image === "capability" || this.last.image === "drop")
+      return values([...capabilities].sort(), "capability", "capability");
     return this.block?.kind === "profile" ? [] : keywords(TARGETS);
   }
 
@@ -274,7 +364,8 @@ class Place {
     if (this.lastIs(Kw.for)) return this.names.peers(["workload"]);
     if (this.lastIs(Kw.in)) return [...keywords(["ns", "all"]), ...this.names.namespacePeers()];
     if (this.lastIs(Kw.ns)) return values(this.names.namespaces(), "namespace", "namespace");
-    if (this.lastIs(t.Slash)) return this.names.inNamespace(this.statement[this.statement.length - 2].image, ["workload"]);
+    if (this.lastIs(t.Slash))
+      return this.names.inNamespace(this.statement[this.statement.length - 2].image, ["workload"]);
     return [];
   }
 }
@@ -305,5 +396,7 @@ const itemKinds: Record<CompletionKind, CompletionItemKind> = {
 /** A completion as the protocol sends it, each label once. */
 export function completionItems(completions: readonly Completion[]): CompletionItem[] {
   const seen = new Set<string>();
-  return completions.flatMap(({ kind, ...rest }) => (seen.has(rest.label) || !seen.add(rest.label) ? [] : [{ ...rest, kind: itemKinds[kind] }]));
+  return completions.flatMap(({ kind, ...rest }) =>
+    seen.has(rest.label) || !seen.add(rest.label) ? [] : [{ ...rest, kind: itemKinds[kind] }],
+  );
 }

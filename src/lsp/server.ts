@@ -25,7 +25,15 @@ import {
 } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { parseAllDocuments } from "yaml";
-import { build, check, type BuildResult, type CheckResult, type Diagnostic, type SourceText, type Span } from "../index.js";
+import {
+  build,
+  check,
+  type BuildResult,
+  type CheckResult,
+  type Diagnostic,
+  type SourceText,
+  type Span,
+} from "../index.js";
 import { referencesTo, renameEdits, symbolAt, type Binding, type Declaration } from "../analysis/symbols.js";
 import { bindSources } from "../pipeline.js";
 import { isStandardModule, standardModuleBase } from "../stdlib/standard.js";
@@ -51,7 +59,8 @@ interface Program {
 /** How long typing must pause before a program is checked again and its diagnostics published. */
 const PUBLISH_DELAY_MS = 150;
 
-const sameSources = (a: readonly SourceText[], b: readonly SourceText[]) => a.length === b.length && a.every((s, i) => s.path === b[i].path && s.text === b[i].text);
+const sameSources = (a: readonly SourceText[], b: readonly SourceText[]) =>
+  a.length === b.length && a.every((s, i) => s.path === b[i].path && s.text === b[i].text);
 
 /**
  * Where a document belongs: a file's program is its directory (`key`), and its name there is the
@@ -75,7 +84,11 @@ const toRange = (span: Span): Range => ({
   end: { line: span.end.line - 1, character: span.end.column - 1 },
 });
 
-const severities = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, note: DiagnosticSeverity.Information } as const;
+const severities = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  note: DiagnosticSeverity.Information,
+} as const;
 
 export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
   return {
@@ -87,9 +100,16 @@ export function toLspDiagnostic(d: Diagnostic): LspDiagnostic {
   };
 }
 
-export function startServer(connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): void {
+export function startServer(
+  connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout),
+): void {
   const documents = new TextDocuments(TextDocument);
-  const uriOf = (p: Program, file: string) => (isStandardModule(file) ? standardModuleUri(file) : p.dir === undefined ? p.uri! : pathToFileURL(join(p.dir, file)).href);
+  const uriOf = (p: Program, file: string) =>
+    isStandardModule(file)
+      ? standardModuleUri(file)
+      : p.dir === undefined
+        ? p.uri!
+        : pathToFileURL(join(p.dir, file)).href;
   const sameProgram = (uri: string) => documents.all().filter((d) => placeOf(d.uri).key === placeOf(uri).key);
   const resolver = (p: Program) => (p.dir === undefined ? undefined : importResolver(p.dir));
 
@@ -122,9 +142,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return p;
   }
 
-  const symbolsOf = (p: Program) => (p.symbols ??= bindSources(p.sources, { resolveImport: resolver(p), parse: parserOf(p) }));
-  const checkedOf = (p: Program) => (p.checked ??= check(p.sources, { resolveImport: resolver(p), parse: parserOf(p) }));
-  const builtOf = (p: Program) => (p.built ??= build(p.sources, { verify: false, resolveImport: resolver(p), parse: parserOf(p) }));
+  const symbolsOf = (p: Program) =>
+    (p.symbols ??= bindSources(p.sources, { resolveImport: resolver(p), parse: parserOf(p) }));
+  const checkedOf = (p: Program) =>
+    (p.checked ??= check(p.sources, { resolveImport: resolver(p), parse: parserOf(p) }));
+  const builtOf = (p: Program) =>
+    (p.built ??= build(p.sources, { verify: false, resolveImport: resolver(p), parse: parserOf(p) }));
 
   /** Checks a document's program once typing pauses (one check for a burst of changes). */
   function schedule(uri: string): void {
@@ -144,12 +167,18 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const result = checkedOf(p);
     for (const doc of sameProgram(uri)) {
       const { name } = placeOf(doc.uri);
-      void connection.sendDiagnostics({ uri: doc.uri, diagnostics: result.diagnostics.filter((d) => d.span.file === name).map(toLspDiagnostic) });
+      void connection.sendDiagnostics({
+        uri: doc.uri,
+        diagnostics: result.diagnostics.filter((d) => d.span.file === name).map(toLspDiagnostic),
+      });
     }
   }
 
   /** The declarations at a position of a document. */
-  function declarationsAt(uri: string, position: { line: number; character: number }): { p: Program; found: Declaration[] } {
+  function declarationsAt(
+    uri: string,
+    position: { line: number; character: number },
+  ): { p: Program; found: Declaration[] } {
     const p = program(uri);
     const doc = documents.get(uri);
     const offset = doc ? doc.offsetAt(position) : 0;
@@ -192,7 +221,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (!doc) return null;
     const result = format(doc.getText(), placeOf(doc.uri).name);
     if (result.text === undefined || result.text === doc.getText()) return [];
-    return [{ range: { start: { line: 0, character: 0 }, end: doc.positionAt(doc.getText().length) }, newText: result.text }];
+    return [
+      { range: { start: { line: 0, character: 0 }, end: doc.positionAt(doc.getText().length) }, newText: result.text },
+    ];
   });
 
   connection.onDefinition((params) => {
@@ -213,7 +244,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const result = renameEdits(symbolsOf(p), found, params.newName);
     if ("error" in result) throw new ResponseError(ErrorCodes.InvalidRequest, result.error);
     const changes: Record<string, { range: Range; newText: string }[]> = {};
-    for (const { span, text } of result.edits) (changes[uriOf(p, span.file)] ??= []).push({ range: toRange(span), newText: text });
+    for (const { span, text } of result.edits)
+      (changes[uriOf(p, span.file)] ??= []).push({ range: toRange(span), newText: text });
     return { changes };
   });
 
@@ -228,7 +260,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (!doc) return [];
     const p = program(doc.uri);
     const { name } = placeOf(doc.uri);
-    const withText = (text: string) => bindSources(p.sources.map((s) => (s.path === name ? { path: name, text } : s)), { resolveImport: resolver(p) });
+    const withText = (text: string) =>
+      bindSources(
+        p.sources.map((s) => (s.path === name ? { path: name, text } : s)),
+        { resolveImport: resolver(p) },
+      );
     return completionItems(completionsAt(doc.getText(), doc.offsetAt(params.position), withText));
   });
 
@@ -238,23 +274,38 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const node = d.node as ast.Statement;
     if (node.kind === "Workload") {
       lines.push(`selector: \`${node.selector.requirements.map(requirement).join(", ")}\``);
-      if (node.ports.length > 0) lines.push(`ports: ${node.ports.map((x) => `\`${x.name.text} ${x.port.text}\``).join(", ")}`);
+      if (node.ports.length > 0)
+        lines.push(`ports: ${node.ports.map((x) => `\`${x.name.text} ${x.port.text}\``).join(", ")}`);
       const [ns, name] = d.key.split("/");
       const built = builtOf(p);
       const objects = built.files
         .filter((f) => f.path.startsWith(`${ns}/`))
         .flatMap((f) => {
           if (f.path.includes("/security/")) return mentions(f.content, name) ? [`\`${f.path}\``] : [];
-          const own = parseAllDocuments(f.content).map((d) => d.toJS() as { kind: string; metadata: { name: string } }).filter((o) => o.metadata.name === `secpol-${name}`);
+          const own = parseAllDocuments(f.content)
+            .map((d) => d.toJS() as { kind: string; metadata: { name: string } })
+            .filter((o) => o.metadata.name === `secpol-${name}`);
           return own.map((o) => `${o.kind} \`${o.metadata.name}\` in \`${f.path}\``);
         });
-      lines.push(objects.length > 0 ? `compiles into:\n${objects.map((o) => `- ${o}`).join("\n")}` : built.diagnostics.some((x) => x.severity === "error") ? "(the program has errors: nothing compiled)" : "compiles into no object of its own");
+      lines.push(
+        objects.length > 0
+          ? `compiles into:\n${objects.map((o) => `- ${o}`).join("\n")}`
+          : built.diagnostics.some((x) => x.severity === "error")
+            ? "(the program has errors: nothing compiled)"
+            : "compiles into no object of its own",
+      );
     } else if (node.kind === "Group") {
-      lines.push(`\`${node.peers.map(peer).join(", ")}${node.ports.length > 0 ? `: ${node.ports.map(port).join(", ")}` : ""}\``);
+      lines.push(
+        `\`${node.peers.map(peer).join(", ")}${node.ports.length > 0 ? `: ${node.ports.map(port).join(", ")}` : ""}\``,
+      );
     } else if (node.kind === "Namespace") {
-      const labels = node.statements.flatMap((s) => (s.kind === "Labels" ? s.labels.map((l) => `${l.key.text}=${l.value.text}`) : []));
+      const labels = node.statements.flatMap((s) =>
+        s.kind === "Labels" ? s.labels.map((l) => `${l.key.text}=${l.value.text}`) : [],
+      );
       const workloads = node.statements.filter((s) => s.kind === "Workload").length;
-      lines.push(`${workloads} workload${workloads === 1 ? "" : "s"}${labels.length > 0 ? `, labels \`${labels.join(", ")}\`` : ""}`);
+      lines.push(
+        `${workloads} workload${workloads === 1 ? "" : "s"}${labels.length > 0 ? `, labels \`${labels.join(", ")}\`` : ""}`,
+      );
     } else if (node.kind === "Profile") {
       lines.push(node.rules.map((r) => `\`${r.action} ${r.items.map((i) => i.name.text).join(", ")}\``).join("  \n"));
     }
@@ -265,7 +316,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.listen();
 }
 
-const mentions = (text: string, word: string) => new RegExp(`(^|[^\\w-])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w-])`).test(text);
+const mentions = (text: string, word: string) =>
+  new RegExp(`(^|[^\\w-])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^\\w-])`).test(text);
 
 /** Where a standard module's text is, for going to its declarations: `stdlib/` of the package this server runs from. */
 function standardModuleUri(path: string): string {

@@ -2,7 +2,16 @@
  * Algebra of endpoint sets (unions of pod terms and address blocks): difference and intersection,
  * exact for every namespace, pod and address, named or not.
  */
-import { blockContaining, blocksInside, cidrContains, cidrOverlaps, formatCidr, outermost, simplifyBlocks, type IpBlock } from "./ip.js";
+import {
+  blockContaining,
+  blocksInside,
+  cidrContains,
+  cidrOverlaps,
+  formatCidr,
+  outermost,
+  simplifyBlocks,
+  type IpBlock,
+} from "./ip.js";
 import { complement, conjunctionKey, intersect, intersectConjunctions, subtract } from "./labels.js";
 import type { EndpointSet, PodTerm } from "./model.js";
 
@@ -14,7 +23,11 @@ const endpointsKeys = new WeakMap<EndpointSet, string>();
 /** An endpoint set's identity (its order sorts policy rules), computed once per set: sets are never changed once made. */
 export function endpointsKey(s: EndpointSet): string {
   let key = endpointsKeys.get(s);
-  if (key === undefined) endpointsKeys.set(s, (key = JSON.stringify([s.pods.map(termKey), s.ips.map((b) => [formatCidr(b.cidr), b.except.map(formatCidr)])])));
+  if (key === undefined)
+    endpointsKeys.set(
+      s,
+      (key = JSON.stringify([s.pods.map(termKey), s.ips.map((b) => [formatCidr(b.cidr), b.except.map(formatCidr)])])),
+    );
   return key;
 }
 
@@ -24,7 +37,10 @@ export const isEmptyEndpoints = (s: EndpointSet): boolean => s.pods.length === 0
 function subtractTerm(t: PodTerm, u: PodTerm): PodTerm[] {
   const sharedNamespaces = intersectConjunctions(t.namespaces, u.namespaces);
   if (!sharedNamespaces || !intersectConjunctions(t.pods, u.pods)) return [t];
-  const result: PodTerm[] = subtract([t.namespaces], [u.namespaces]).map((namespaces) => ({ namespaces, pods: t.pods }));
+  const result: PodTerm[] = subtract([t.namespaces], [u.namespaces]).map((namespaces) => ({
+    namespaces,
+    pods: t.pods,
+  }));
   for (const pods of intersect([t.pods], complement([u.pods]))) result.push({ namespaces: sharedNamespaces, pods });
   return result;
 }
@@ -58,7 +74,12 @@ function intersectBlocks(a: IpBlock, b: IpBlock): IpBlock[] {
   if (!cidrOverlaps(a.cidr, b.cidr)) return [];
   const [outer, inner] = cidrContains(a.cidr, b.cidr) ? [a, b] : [b, a];
   if (blockContaining(outer.except, inner.cidr) || blockContaining(inner.except, inner.cidr)) return [];
-  return [{ cidr: inner.cidr, except: outermost([...blocksInside(outer.except, inner.cidr), ...blocksInside(inner.except, inner.cidr)]) }];
+  return [
+    {
+      cidr: inner.cidr,
+      except: outermost([...blocksInside(outer.except, inner.cidr), ...blocksInside(inner.except, inner.cidr)]),
+    },
+  ];
 }
 
 export function subtractEndpoints(a: EndpointSet, b: EndpointSet): EndpointSet {
@@ -71,9 +92,10 @@ export function subtractEndpoints(a: EndpointSet, b: EndpointSet): EndpointSet {
 
 export function intersectEndpoints(a: EndpointSet, b: EndpointSet): EndpointSet {
   const pods: PodTerm[] = [];
-  for (const t of a.pods) for (const u of b.pods) {
-    const both = intersectTerms(t, u);
-    if (both) pods.push(both);
-  }
+  for (const t of a.pods)
+    for (const u of b.pods) {
+      const both = intersectTerms(t, u);
+      if (both) pods.push(both);
+    }
   return { pods, ips: simplifyBlocks(a.ips.flatMap((t) => b.ips.flatMap((u) => intersectBlocks(t, u)))) };
 }

@@ -77,7 +77,8 @@ function parseIpv6(text: string): { family: 6; value: bigint } | undefined {
   const missing = 8 - h.length - t.length;
   if (double >= 0 ? missing < 1 : missing !== 0) return undefined;
   let value = 0n;
-  for (const g of [...h, ...new Array<number>(double >= 0 ? missing : 0).fill(0), ...t]) value = (value << 16n) | BigInt(g);
+  for (const g of [...h, ...new Array<number>(double >= 0 ? missing : 0).fill(0), ...t])
+    value = (value << 16n) | BigInt(g);
   return { family: 6, value };
 }
 
@@ -96,7 +97,8 @@ export function parseCidr(text: string): { cidr: Cidr } | { problem: CidrProblem
   const base = ip.value & mask(ip.family, prefix);
   if (base !== ip.value) return { problem: "host-bits" };
   // a block of IPv4-mapped addresses is the IPv4 block (its prefix is at least 96: the `ffff` is in it)
-  if (isMapped(ip.family, base) && prefix >= 96) return { cidr: { family: 4, base: base & 0xffffffffn, prefix: prefix - 96 } };
+  if (isMapped(ip.family, base) && prefix >= 96)
+    return { cidr: { family: 4, base: base & 0xffffffffn, prefix: prefix - 96 } };
   return { cidr: { family: ip.family, base, prefix } };
 }
 
@@ -104,7 +106,13 @@ export function parseCidr(text: string): { cidr: Cidr } | { problem: CidrProblem
 const masks = Object.fromEntries(
   ([4, 6] as const).map((family) => {
     const total = bits(family);
-    return [family, Array.from({ length: total + 1 }, (_, prefix) => ((1n << BigInt(total)) - 1n) ^ ((1n << BigInt(total - prefix)) - 1n))];
+    return [
+      family,
+      Array.from(
+        { length: total + 1 },
+        (_, prefix) => ((1n << BigInt(total)) - 1n) ^ ((1n << BigInt(total - prefix)) - 1n),
+      ),
+    ];
   }),
 ) as Record<Family, bigint[]>;
 const mask = (family: Family, prefix: number): bigint => masks[family][prefix];
@@ -124,10 +132,15 @@ export const ipComparisons = (): number => comparisons;
 /** Whether `inner` lies within `outer` (equal blocks included). */
 export function cidrContains(outer: Cidr, inner: Cidr): boolean {
   comparisons++;
-  return outer.family === inner.family && outer.prefix <= inner.prefix && (inner.base & mask(outer.family, outer.prefix)) === outer.base;
+  return (
+    outer.family === inner.family &&
+    outer.prefix <= inner.prefix &&
+    (inner.base & mask(outer.family, outer.prefix)) === outer.base
+  );
 }
 
-export const cidrEquals = (a: Cidr, b: Cidr): boolean => a.family === b.family && a.prefix === b.prefix && a.base === b.base;
+export const cidrEquals = (a: Cidr, b: Cidr): boolean =>
+  a.family === b.family && a.prefix === b.prefix && a.base === b.base;
 
 export const cidrOverlaps = (a: Cidr, b: Cidr): boolean => cidrContains(a, b) || cidrContains(b, a);
 
@@ -213,7 +226,7 @@ export function formatAddress(family: Family, value: bigint): string {
   // RFC 5952: compress the longest run (length >= 2) of zero groups, the first one on ties
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -246,7 +259,8 @@ export const everywhere = (family: Family): Cidr => ({ family, base: 0n, prefix:
  */
 export function outermost(cidrs: readonly Cidr[]): Cidr[] {
   const kept: Cidr[] = [];
-  for (const c of [...cidrs].sort(compareCidrs)) if (kept.length === 0 || !cidrContains(kept[kept.length - 1], c)) kept.push(c);
+  for (const c of [...cidrs].sort(compareCidrs))
+    if (kept.length === 0 || !cidrContains(kept[kept.length - 1], c)) kept.push(c);
   return kept;
 }
 
@@ -261,7 +275,10 @@ export function subtractFromBlock(block: IpBlock, removed: readonly Cidr[]): IpB
 }
 
 /** Blocks by family, prefix length and network address, for `addressInBlocks`. */
-const blockIndexes = new WeakMap<readonly IpBlock[], { family: Family; prefix: number; blocks: Map<bigint, IpBlock[]> }[]>();
+const blockIndexes = new WeakMap<
+  readonly IpBlock[],
+  { family: Family; prefix: number; blocks: Map<bigint, IpBlock[]> }[]
+>();
 
 /**
  * Whether the address lies in any of the blocks. For a long list the blocks are looked up by the
@@ -284,7 +301,8 @@ export function addressInBlocks(family: Family, value: bigint, blocks: readonly 
   }
   for (const g of index) {
     if (g.family !== family) continue;
-    for (const b of g.blocks.get(networkAddress(family, value, g.prefix)) ?? []) if (!addressInAny(family, value, b.except)) return true;
+    for (const b of g.blocks.get(networkAddress(family, value, g.prefix)) ?? [])
+      if (!addressInAny(family, value, b.except)) return true;
   }
   return false;
 }
@@ -298,7 +316,9 @@ function listText(cidrs: readonly Cidr[]): string {
 }
 
 export const compareBlocks = (a: IpBlock, b: IpBlock): number =>
-  compareCidrs(a.cidr, b.cidr) || a.except.length - b.except.length || listText(a.except).localeCompare(listText(b.except));
+  compareCidrs(a.cidr, b.cidr) ||
+  a.except.length - b.except.length ||
+  listText(a.except).localeCompare(listText(b.except));
 
 /**
  * Sorts blocks and drops those contained in another block (a block within an except of another is
@@ -318,7 +338,9 @@ export function simplifyBlocks(blocks: readonly IpBlock[]): IpBlock[] {
     prefixes[b.cidr.family].add(b.cidr.prefix);
   }
   const holders = (b: IpBlock): IpBlock[] =>
-    [...prefixes[b.cidr.family]].filter((p) => p <= b.cidr.prefix).flatMap((p) => byNetwork.get(`${b.cidr.family}/${p}/${networkAddress(b.cidr.family, b.cidr.base, p)}`) ?? []);
+    [...prefixes[b.cidr.family]]
+      .filter((p) => p <= b.cidr.prefix)
+      .flatMap((p) => byNetwork.get(`${b.cidr.family}/${p}/${networkAddress(b.cidr.family, b.cidr.base, p)}`) ?? []);
   return unique.filter((b) => !holders(b).some((o) => o !== b && blockWithin(b, o)));
 }
 

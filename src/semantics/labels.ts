@@ -36,7 +36,8 @@ export const everything: Conjunction = [];
 export const allLabels: LabelSet = [everything];
 
 /** A label map's text, the same whatever the order of its keys. */
-export const labelsKey = (labels: Labels): string => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+export const labelsKey = (labels: Labels): string =>
+  JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /**
  * At most this many label selectors (or pieces of a rule) where one set of pods or peers is written
@@ -103,14 +104,14 @@ export function conjunctionMatches(conjunction: Conjunction, labels: Labels): bo
   return true;
 }
 
-export const setMatches = (set: LabelSet, labels: Labels): boolean =>
-  set.some((c) => conjunctionMatches(c, labels));
+export const setMatches = (set: LabelSet, labels: Labels): boolean => set.some((c) => conjunctionMatches(c, labels));
 
 // ---------------------------------------------------------------------------------------------
 // Intersection
 
 function intersectValues(a: ValueSet, b: ValueSet): ValueSet {
-  if (a.kind === "only" && b.kind === "only") return { kind: "only", values: a.values.filter((v) => b.values.includes(v)) };
+  if (a.kind === "only" && b.kind === "only")
+    return { kind: "only", values: a.values.filter((v) => b.values.includes(v)) };
   if (a.kind === "only") return { kind: "only", values: a.values.filter((v) => !b.values.includes(v)) };
   if (b.kind === "only") return { kind: "only", values: b.values.filter((v) => !a.values.includes(v)) };
   return { kind: "except", values: sortedUnique([...a.values, ...b.values]) };

@@ -4,7 +4,15 @@
  * passes over namespaces do not scan every rule or workload for each.
  */
 import { conjunctionMatches, type Conjunction, type Labels } from "./labels.js";
-import { NAMESPACE_NAME_LABEL, type Clause, type Model, type NetworkRule, type OwnedNamespace, type PodTerm, type Workload } from "./model.js";
+import {
+  NAMESPACE_NAME_LABEL,
+  type Clause,
+  type Model,
+  type NetworkRule,
+  type OwnedNamespace,
+  type PodTerm,
+  type Workload,
+} from "./model.js";
 
 const namespaceIndex = new WeakMap<Model, Map<string, OwnedNamespace>>();
 
@@ -84,7 +92,11 @@ const termsCache = new WeakMap<Model, readonly PodTerm[]>();
 /** Every pod term at either end of every clause, in program order. */
 export function podTerms(model: Model): readonly PodTerm[] {
   let terms = termsCache.get(model);
-  if (!terms) termsCache.set(model, (terms = model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))));
+  if (!terms)
+    termsCache.set(
+      model,
+      (terms = model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))),
+    );
   return terms;
 }
 
@@ -93,7 +105,9 @@ export function podTerms(model: Model): readonly PodTerm[] {
  * program order: through `clausesNear` for an owned namespace, by scanning every term otherwise.
  */
 export function termPodsIn(model: Model, namespace: string, labels: Labels): Conjunction[] {
-  const terms = ownedNamespace(model, namespace) ? clausesNear(model, namespace).flatMap(({ clause }) => [...clause.sources.pods, ...clause.destinations.pods]) : podTerms(model);
+  const terms = ownedNamespace(model, namespace)
+    ? clausesNear(model, namespace).flatMap(({ clause }) => [...clause.sources.pods, ...clause.destinations.pods])
+    : podTerms(model);
   const found = new Set<Conjunction>();
   for (const t of terms) if (conjunctionMatches(t.namespaces, labels)) found.add(t.pods);
   return [...found];

@@ -10,7 +10,18 @@
 import type { Span } from "../diagnostics/diagnostic.js";
 import { addressInBlocks, type Family } from "./ip.js";
 import { conjunctionMatches, type Labels } from "./labels.js";
-import { otherEnd, ownEnd, type Clause, type Direction, type EndpointSet, type Model, type NetworkRule, type OwnedNamespace, type PostureSetting, type Workload } from "./model.js";
+import {
+  otherEnd,
+  ownEnd,
+  type Clause,
+  type Direction,
+  type EndpointSet,
+  type Model,
+  type NetworkRule,
+  type OwnedNamespace,
+  type PostureSetting,
+  type Workload,
+} from "./model.js";
 import { portSetContains, type ContainerPort, type Protocol } from "./ports.js";
 import { clausesNear, ownedNamespace } from "./lookup.js";
 
@@ -51,7 +62,8 @@ export function inEndpointSet(set: EndpointSet, endpoint: Endpoint, namespaceLab
   if ("pod" in endpoint) {
     const { pod } = endpoint;
     const nsLabels = namespaceLabels(pod.namespace);
-    for (const t of set.pods) if (conjunctionMatches(t.namespaces, nsLabels) && conjunctionMatches(t.pods, pod.labels)) return true;
+    for (const t of set.pods)
+      if (conjunctionMatches(t.namespaces, nsLabels) && conjunctionMatches(t.pods, pod.labels)) return true;
     return false;
   }
   return addressInBlocks(endpoint.ip.family, endpoint.ip.value, set.ips);
@@ -100,7 +112,12 @@ function workloadsWithPostures(model: Model): Map<string, Workload[]> {
 }
 
 /** The meaning on one side of a flow: the destination's ingress, or the source's egress. */
-export function evaluateSide(model: Model, flow: ConcreteFlow, direction: Direction, namespaceLabels: NamespaceLabels): SideVerdict {
+export function evaluateSide(
+  model: Model,
+  flow: ConcreteFlow,
+  direction: Direction,
+  namespaceLabels: NamespaceLabels,
+): SideVerdict {
   const end = direction === "ingress" ? flow.dst : flow.src;
   const owned = "pod" in end ? ownedNamespace(model, end.pod.namespace) : undefined;
   const unmanaged: SideVerdict = { managed: false, permitted: true, allows: [], denies: [] };
@@ -109,7 +126,11 @@ export function evaluateSide(model: Model, flow: ConcreteFlow, direction: Direct
   if (!posture) return unmanaged;
   // the rules with a clause holding the flow, in program order: only clauses near the end's namespace can
   const matching = (action: "allow" | "deny") => [
-    ...new Set(clausesNear(model, end.pod.namespace).filter(({ rule, clause }) => rule.action === action && clauseContains(clause, flow, namespaceLabels)).map(({ rule }) => rule.span)),
+    ...new Set(
+      clausesNear(model, end.pod.namespace)
+        .filter(({ rule, clause }) => rule.action === action && clauseContains(clause, flow, namespaceLabels))
+        .map(({ rule }) => rule.span),
+    ),
   ];
   const allows = matching("allow");
   const denies = matching("deny");
@@ -134,18 +155,23 @@ export function sideOf(
   direction: Direction,
   namespaceLabels: NamespaceLabels,
   /** The clauses that may hold the pod (all of the program's by default): an index, for speed. */
-  candidates: readonly { rule: NetworkRule; clause: Clause }[] = model.rules.flatMap((rule) => rule.clauses.map((clause) => ({ rule, clause }))),
+  candidates: readonly { rule: NetworkRule; clause: Clause }[] = model.rules.flatMap((rule) =>
+    rule.clauses.map((clause) => ({ rule, clause })),
+  ),
 ) {
   const owned = ownedNamespace(model, pod.namespace);
   const posture = owned ? postureOf(model, owned, pod, direction).posture : undefined;
   const self: Endpoint = { pod };
   const relevant = (action: "allow" | "deny") =>
     candidates
-      .filter(({ rule, clause }) => rule.action === action && inEndpointSet(ownEnd(clause, direction), self, namespaceLabels))
+      .filter(
+        ({ rule, clause }) => rule.action === action && inEndpointSet(ownEnd(clause, direction), self, namespaceLabels),
+      )
       .map(({ rule, clause }) => ({ clause, span: rule.span }));
   const allows = posture ? relevant("allow") : [];
   const denies = posture ? relevant("deny") : [];
-  const holds = (c: { clause: Clause }, peer: Endpoint): boolean => inEndpointSet(otherEnd(c.clause, direction), peer, namespaceLabels);
+  const holds = (c: { clause: Clause }, peer: Endpoint): boolean =>
+    inEndpointSet(otherEnd(c.clause, direction), peer, namespaceLabels);
   return {
     posture,
     /** The clauses holding the pod at this end, allowing and denying. */
@@ -157,9 +183,11 @@ export function sideOf(
       if (!posture) return true;
       const dstPorts = "pod" in flow.dst ? flow.dst.pod.ports : undefined;
       // loops, not a closure per call: translation validation asks this for every case and port
-      for (const d of clauses.denies) if (portSetContains(d.clause.ports, flow.protocol, flow.port, dstPorts)) return false;
+      for (const d of clauses.denies)
+        if (portSetContains(d.clause.ports, flow.protocol, flow.port, dstPorts)) return false;
       if (posture.posture === "allow") return true;
-      for (const a of clauses.allows) if (portSetContains(a.clause.ports, flow.protocol, flow.port, dstPorts)) return true;
+      for (const a of clauses.allows)
+        if (portSetContains(a.clause.ports, flow.protocol, flow.port, dstPorts)) return true;
       return false;
     },
   };

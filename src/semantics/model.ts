@@ -37,10 +37,12 @@ export interface Clause {
 }
 
 /** The end of `c` that a policy for `direction` selects its own pods by: an ingress rule's destinations, an egress rule's sources. */
-export const ownEnd = (c: Clause, direction: Direction): EndpointSet => (direction === "ingress" ? c.destinations : c.sources);
+export const ownEnd = (c: Clause, direction: Direction): EndpointSet =>
+  direction === "ingress" ? c.destinations : c.sources;
 
 /** The end of `c` that a policy for `direction` admits as peers: an ingress rule's sources, an egress rule's destinations. */
-export const otherEnd = (c: Clause, direction: Direction): EndpointSet => (direction === "ingress" ? c.sources : c.destinations);
+export const otherEnd = (c: Clause, direction: Direction): EndpointSet =>
+  direction === "ingress" ? c.sources : c.destinations;
 
 export interface NetworkRule {
   action: "allow" | "deny";
@@ -82,7 +84,12 @@ export interface OwnedNamespace {
   declaredLabels: Labels;
   postures: Partial<Record<Direction, PostureSetting>>;
   /** `pss` modes: the level and the pinned version (`v1.30` or `latest`) each one uses. */
-  podSecurity: Partial<Record<"enforce" | "warn" | "audit", { level: "privileged" | "baseline" | "restricted"; version: string; span: Span }>>;
+  podSecurity: Partial<
+    Record<
+      "enforce" | "warn" | "audit",
+      { level: "privileged" | "baseline" | "restricted"; version: string; span: Span }
+    >
+  >;
   /** The first `namespace NAME { }` block. */
   span: Span;
 }
@@ -133,7 +140,8 @@ export interface Grant {
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 /** PodSecurityPolicy exists before 1.25 only, and only a declared version can be older. */
-export const pspSupported = (c: Cluster): boolean => c.version !== undefined && c.version.major === 1 && c.version.minor < 25;
+export const pspSupported = (c: Cluster): boolean =>
+  c.version !== undefined && c.version.major === 1 && c.version.minor < 25;
 
 /**
  * The oldest cluster version secpolc compiles for: its output uses NetworkPolicy egress, `ipBlock`
@@ -146,13 +154,16 @@ export const olderThan = (version: { major: number; minor: number }, than: { maj
   version.major < than.major || (version.major === than.major && version.minor < than.minor);
 
 /** The PodSecurity admission (which reads the `pod-security.kubernetes.io/*` labels) is on by default from 1.23: beta; alpha behind a feature gate in 1.22. */
-export const podSecurityAdmissionByDefault = (c: Cluster): boolean => !c.version || !olderThan(c.version, { major: 1, minor: 23 });
+export const podSecurityAdmissionByDefault = (c: Cluster): boolean =>
+  !c.version || !olderThan(c.version, { major: 1, minor: 23 });
 
 export const supportsEndPort = (c: Cluster): boolean => !c.version || c.version.major > 1 || c.version.minor >= 22;
-export const hasAutomaticNameLabel = (c: Cluster): boolean => !c.version || c.version.major > 1 || c.version.minor >= 22;
+export const hasAutomaticNameLabel = (c: Cluster): boolean =>
+  !c.version || c.version.major > 1 || c.version.minor >= 22;
 
 /** Who a pod-security entry is for: one workload, or every pod of an owned namespace. */
-export type SecurityTarget = { kind: "workload"; workload: Workload } | { kind: "namespace"; namespace: OwnedNamespace };
+export type SecurityTarget =
+  { kind: "workload"; workload: Workload } | { kind: "namespace"; namespace: OwnedNamespace };
 
 export interface SecurityEntry {
   target: SecurityTarget;

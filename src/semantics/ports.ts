@@ -50,24 +50,37 @@ function normalizeNamed(named: readonly NamedPort[]): NamedPort[] {
   return [...unique.values()].sort((a, b) => (namedKey(a) < namedKey(b) ? -1 : 1));
 }
 
-export function portSet(numeric: Partial<Record<Protocol, readonly PortRange[]>>, named: readonly NamedPort[] = []): PortSet {
+export function portSet(
+  numeric: Partial<Record<Protocol, readonly PortRange[]>>,
+  named: readonly NamedPort[] = [],
+): PortSet {
   return {
-    numeric: { TCP: mergeRanges(numeric.TCP ?? []), UDP: mergeRanges(numeric.UDP ?? []), SCTP: mergeRanges(numeric.SCTP ?? []) },
+    numeric: {
+      TCP: mergeRanges(numeric.TCP ?? []),
+      UDP: mergeRanges(numeric.UDP ?? []),
+      SCTP: mergeRanges(numeric.SCTP ?? []),
+    },
     named: normalizeNamed(named),
   };
 }
 
 export const unionPorts = (a: PortSet, b: PortSet): PortSet =>
   portSet(
-    { TCP: [...a.numeric.TCP, ...b.numeric.TCP], UDP: [...a.numeric.UDP, ...b.numeric.UDP], SCTP: [...a.numeric.SCTP, ...b.numeric.SCTP] },
+    {
+      TCP: [...a.numeric.TCP, ...b.numeric.TCP],
+      UDP: [...a.numeric.UDP, ...b.numeric.UDP],
+      SCTP: [...a.numeric.SCTP, ...b.numeric.SCTP],
+    },
     [...a.named, ...b.named],
   );
 
-const isFull = (ranges: readonly PortRange[]) => ranges.length === 1 && ranges[0].from === MIN_PORT && ranges[0].to === MAX_PORT;
+const isFull = (ranges: readonly PortRange[]) =>
+  ranges.length === 1 && ranges[0].from === MIN_PORT && ranges[0].to === MAX_PORT;
 
 export const isAllPorts = (s: PortSet): boolean => protocols.every((p) => isFull(s.numeric[p]));
 
-export const isNoPorts = (s: PortSet): boolean => s.named.length === 0 && protocols.every((p) => s.numeric[p].length === 0);
+export const isNoPorts = (s: PortSet): boolean =>
+  s.named.length === 0 && protocols.every((p) => s.numeric[p].length === 0);
 
 const portsKeys = new WeakMap<PortSet, string>();
 /** A port set's identity, computed once per set (sets are never changed after they are made). */
@@ -85,7 +98,12 @@ export interface ContainerPort {
 }
 
 /** Whether `protocol/port` on a destination with these container ports is in the set. */
-export function portSetContains(s: PortSet, protocol: Protocol, port: number, destinationPorts: readonly ContainerPort[] | undefined): boolean {
+export function portSetContains(
+  s: PortSet,
+  protocol: Protocol,
+  port: number,
+  destinationPorts: readonly ContainerPort[] | undefined,
+): boolean {
   // loops, not closures: translation validation asks this for every case and port
   for (const r of s.numeric[protocol]) if (r.from <= port && port <= r.to) return true;
   if (destinationPorts === undefined) return false;
@@ -101,7 +119,9 @@ export function describePorts(s: PortSet): string {
   const parts: string[] = [];
   for (const p of protocols) {
     if (isFull(s.numeric[p])) parts.push(`all/${p.toLowerCase()}`);
-    else for (const r of s.numeric[p]) parts.push(`${r.from === r.to ? r.from : `${r.from}..${r.to}`}${p === "TCP" ? "" : `/${p.toLowerCase()}`}`);
+    else
+      for (const r of s.numeric[p])
+        parts.push(`${r.from === r.to ? r.from : `${r.from}..${r.to}`}${p === "TCP" ? "" : `/${p.toLowerCase()}`}`);
   }
   for (const n of s.named) parts.push(`${n.name}${n.protocol === "TCP" ? "" : `/${n.protocol.toLowerCase()}`}`);
   return parts.join(", ");
@@ -135,8 +155,13 @@ export function subtractPorts(a: PortSet, b: PortSet): PortSet | undefined {
     if (bNamed && a.numeric[protocol].length > 0) return undefined;
     if (aNamed && b.numeric[protocol].length > 0 && !isFull(b.numeric[protocol])) return undefined;
   }
-  const numeric = Object.fromEntries(protocols.map((p) => [p, subtractRanges(a.numeric[p], b.numeric[p])])) as Record<Protocol, PortRange[]>;
-  const named = a.named.filter((n) => !isFull(b.numeric[n.protocol]) && !b.named.some((m) => namedKey(m) === namedKey(n)));
+  const numeric = Object.fromEntries(protocols.map((p) => [p, subtractRanges(a.numeric[p], b.numeric[p])])) as Record<
+    Protocol,
+    PortRange[]
+  >;
+  const named = a.named.filter(
+    (n) => !isFull(b.numeric[n.protocol]) && !b.named.some((m) => namedKey(m) === namedKey(n)),
+  );
   return portSet(numeric, named);
 }
 

@@ -55,20 +55,53 @@ const hostUsersFalse = (pod: Pod) => pod.spec.hostUsers === false;
 
 /** The capabilities Pod Security `baseline` lets a container add. */
 export const BASELINE_CAPABILITIES = new Set([
-  "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT",
 ]);
 
 function allowedSysctls(minor: number): Set<string> {
-  const allowed = ["kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start"];
+  const allowed = [
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_unprivileged_port_start",
+  ];
   if (minor >= 27) allowed.push("net.ipv4.ip_local_reserved_ports");
-  if (minor >= 29) allowed.push("net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes");
+  if (minor >= 29)
+    allowed.push(
+      "net.ipv4.tcp_keepalive_time",
+      "net.ipv4.tcp_fin_timeout",
+      "net.ipv4.tcp_keepalive_intvl",
+      "net.ipv4.tcp_keepalive_probes",
+    );
   if (minor >= 32) allowed.push("net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem");
   if (minor >= 37) allowed.push("net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat");
   return new Set(allowed);
 }
 
 /** The volume types Pod Security `restricted` allows. */
-export const RESTRICTED_VOLUMES = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+export const RESTRICTED_VOLUMES = [
+  "configMap",
+  "csi",
+  "downwardAPI",
+  "emptyDir",
+  "ephemeral",
+  "persistentVolumeClaim",
+  "projected",
+  "secret",
+];
 
 export const checks: Check[] = [
   {
@@ -86,7 +119,9 @@ export const checks: Check[] = [
     since: 0,
     run: (pod) => {
       const bad = pod.containers.filter((c) => c.spec.securityContext?.privileged === true);
-      return bad.length > 0 ? `privileged (${containerWords(bad)} must not set securityContext.privileged=true)` : undefined;
+      return bad.length > 0
+        ? `privileged (${containerWords(bad)} must not set securityContext.privileged=true)`
+        : undefined;
     },
   },
   {
@@ -96,11 +131,15 @@ export const checks: Check[] = [
     run: (pod) => {
       const added = new Set<string>();
       const bad = pod.containers.filter((c) => {
-        const extra = ((c.spec.securityContext?.capabilities?.add ?? []) as string[]).filter((cap) => !BASELINE_CAPABILITIES.has(cap));
+        const extra = ((c.spec.securityContext?.capabilities?.add ?? []) as string[]).filter(
+          (cap) => !BASELINE_CAPABILITIES.has(cap),
+        );
         extra.forEach((cap) => added.add(cap));
         return extra.length > 0;
       });
-      return bad.length > 0 ? `non-default capabilities (${containerWords(bad)} must not include ${[...added].map((c) => `"${c}"`).join(", ")} in securityContext.capabilities.add)` : undefined;
+      return bad.length > 0
+        ? `non-default capabilities (${containerWords(bad)} must not include ${[...added].map((c) => `"${c}"`).join(", ")} in securityContext.capabilities.add)`
+        : undefined;
     },
   },
   {
@@ -109,7 +148,9 @@ export const checks: Check[] = [
     since: 0,
     run: (pod) => {
       const bad = ((pod.spec.volumes ?? []) as Json[]).filter((v) => v.hostPath);
-      return bad.length > 0 ? `hostPath volumes (${plural(bad, "volume", "volumes")} ${bad.map((v) => `"${v.name}"`).join(", ")})` : undefined;
+      return bad.length > 0
+        ? `hostPath volumes (${plural(bad, "volume", "volumes")} ${bad.map((v) => `"${v.name}"`).join(", ")})`
+        : undefined;
     },
   },
   {
@@ -123,7 +164,9 @@ export const checks: Check[] = [
         ports.push(...host);
         return host.length > 0;
       });
-      return bad.length > 0 ? `hostPort (${containerWords(bad)} ${plural(ports, "uses hostPort", "use hostPorts")} ${ports.join(", ")})` : undefined;
+      return bad.length > 0
+        ? `hostPort (${containerWords(bad)} ${plural(ports, "uses hostPort", "use hostPorts")} ${ports.join(", ")})`
+        : undefined;
     },
   },
   {
@@ -134,13 +177,21 @@ export const checks: Check[] = [
       const problems: string[] = [];
       for (const [key, value] of Object.entries((pod.metadata.annotations ?? {}) as Record<string, string>)) {
         if (!key.startsWith("container.apparmor.security.beta.kubernetes.io/")) continue;
-        if (value !== "" && value !== "runtime/default" && !value.startsWith("localhost/")) problems.push(`${key}="${value}"`);
+        if (value !== "" && value !== "runtime/default" && !value.startsWith("localhost/"))
+          problems.push(`${key}="${value}"`);
       }
       if (minor >= 30) {
-        const bad = (profile: Json | undefined) => profile?.type !== undefined && profile.type !== "RuntimeDefault" && profile.type !== "Localhost";
-        if (bad(pod.spec.securityContext?.appArmorProfile)) problems.push(`pod must not set securityContext.appArmorProfile.type to "${pod.spec.securityContext.appArmorProfile.type}"`);
+        const bad = (profile: Json | undefined) =>
+          profile?.type !== undefined && profile.type !== "RuntimeDefault" && profile.type !== "Localhost";
+        if (bad(pod.spec.securityContext?.appArmorProfile))
+          problems.push(
+            `pod must not set securityContext.appArmorProfile.type to "${pod.spec.securityContext.appArmorProfile.type}"`,
+          );
         const containers = pod.containers.filter((c) => bad(c.spec.securityContext?.appArmorProfile));
-        if (containers.length > 0) problems.push(`${containerWords(containers)} must not set securityContext.appArmorProfile.type to "Unconfined"`);
+        if (containers.length > 0)
+          problems.push(
+            `${containerWords(containers)} must not set securityContext.appArmorProfile.type to "Unconfined"`,
+          );
       }
       return problems.length > 0 ? `forbidden AppArmor profile (${problems.join("; ")})` : undefined;
     },
@@ -150,13 +201,22 @@ export const checks: Check[] = [
     level: "baseline",
     since: 0,
     run: (pod, minor) => {
-      const types = new Set(["", "container_t", "container_init_t", "container_kvm_t", ...(minor >= 31 ? ["container_engine_t"] : [])]);
-      const bad = (o: Json | undefined) => o !== undefined && (!types.has(o.type ?? "") || (o.user ?? "") !== "" || (o.role ?? "") !== "");
+      const types = new Set([
+        "",
+        "container_t",
+        "container_init_t",
+        "container_kvm_t",
+        ...(minor >= 31 ? ["container_engine_t"] : []),
+      ]);
+      const bad = (o: Json | undefined) =>
+        o !== undefined && (!types.has(o.type ?? "") || (o.user ?? "") !== "" || (o.role ?? "") !== "");
       const problems: string[] = [];
       if (bad(pod.spec.securityContext?.seLinuxOptions)) problems.push("pod");
       const containers = pod.containers.filter((c) => bad(c.spec.securityContext?.seLinuxOptions));
       if (containers.length > 0) problems.push(containerWords(containers));
-      return problems.length > 0 ? `seLinuxOptions (${problems.join(" and ")} set forbidden securityContext.seLinuxOptions)` : undefined;
+      return problems.length > 0
+        ? `seLinuxOptions (${problems.join(" and ")} set forbidden securityContext.seLinuxOptions)`
+        : undefined;
     },
   },
   {
@@ -170,7 +230,9 @@ export const checks: Check[] = [
         const mount = c.spec.securityContext?.procMount;
         return mount !== undefined && mount !== "" && mount !== "Default";
       });
-      return bad.length > 0 ? `procMount (${containerWords(bad)} must not set securityContext.procMount to "Unmasked")` : undefined;
+      return bad.length > 0
+        ? `procMount (${containerWords(bad)} must not set securityContext.procMount to "Unmasked")`
+        : undefined;
     },
   },
   {
@@ -180,7 +242,10 @@ export const checks: Check[] = [
     run: (pod, minor) => {
       if (minor < 19) {
         const bad = Object.entries((pod.metadata.annotations ?? {}) as Record<string, string>).filter(
-          ([key, value]) => (key === "seccomp.security.alpha.kubernetes.io/pod" || key.startsWith("container.seccomp.security.alpha.kubernetes.io/")) && value === "unconfined",
+          ([key, value]) =>
+            (key === "seccomp.security.alpha.kubernetes.io/pod" ||
+              key.startsWith("container.seccomp.security.alpha.kubernetes.io/")) &&
+            value === "unconfined",
         );
         return bad.length > 0 ? `seccompProfile (${bad.map(([k, v]) => `${k}="${v}"`).join(", ")})` : undefined;
       }
@@ -189,7 +254,9 @@ export const checks: Check[] = [
       if (unconfined(pod.spec.securityContext?.seccompProfile)) problems.push("pod");
       const containers = pod.containers.filter((c) => unconfined(c.spec.securityContext?.seccompProfile));
       if (containers.length > 0) problems.push(containerWords(containers));
-      return problems.length > 0 ? `seccompProfile (${problems.join(" and ")} must not set securityContext.seccompProfile.type to "Unconfined")` : undefined;
+      return problems.length > 0
+        ? `seccompProfile (${problems.join(" and ")} must not set securityContext.seccompProfile.type to "Unconfined")`
+        : undefined;
     },
   },
   {
@@ -198,7 +265,9 @@ export const checks: Check[] = [
     since: 0,
     run: (pod, minor) => {
       const allowed = allowedSysctls(minor);
-      const bad = ((pod.spec.securityContext?.sysctls ?? []) as Json[]).map((s) => s.name).filter((n) => !allowed.has(n));
+      const bad = ((pod.spec.securityContext?.sysctls ?? []) as Json[])
+        .map((s) => s.name)
+        .filter((n) => !allowed.has(n));
       return bad.length > 0 ? `forbidden sysctls (${bad.join(", ")})` : undefined;
     },
   },
@@ -209,7 +278,9 @@ export const checks: Check[] = [
     run: (pod) => {
       const podLevel = pod.spec.securityContext?.windowsOptions?.hostProcess === true;
       const bad = pod.containers.filter((c) => c.spec.securityContext?.windowsOptions?.hostProcess === true);
-      return podLevel || bad.length > 0 ? "hostProcess (pod or containers must not set securityContext.windowsOptions.hostProcess=true)" : undefined;
+      return podLevel || bad.length > 0
+        ? "hostProcess (pod or containers must not set securityContext.windowsOptions.hostProcess=true)"
+        : undefined;
     },
   },
   {
@@ -218,7 +289,8 @@ export const checks: Check[] = [
     since: 34,
     run: (pod) => {
       const hosts: string[] = [];
-      const handlerHost = (h: Json | undefined) => [h?.httpGet?.host, h?.tcpSocket?.host].filter((x) => x !== undefined && x !== "");
+      const handlerHost = (h: Json | undefined) =>
+        [h?.httpGet?.host, h?.tcpSocket?.host].filter((x) => x !== undefined && x !== "");
       const bad = pod.containers.filter((c) => {
         const found = [
           ...["livenessProbe", "readinessProbe", "startupProbe"].flatMap((p) => handlerHost(c.spec[p])),
@@ -227,7 +299,9 @@ export const checks: Check[] = [
         hosts.push(...found);
         return found.length > 0;
       });
-      return bad.length > 0 ? `probe or lifecycle host (${containerWords(bad)} uses ${hosts.map((h) => `"${h}"`).join(", ")})` : undefined;
+      return bad.length > 0
+        ? `probe or lifecycle host (${containerWords(bad)} uses ${hosts.map((h) => `"${h}"`).join(", ")})`
+        : undefined;
     },
   },
   {
@@ -235,8 +309,14 @@ export const checks: Check[] = [
     level: "restricted",
     since: 0,
     run: (pod) => {
-      const bad = ((pod.spec.volumes ?? []) as Json[]).filter((v) => Object.keys(v).some((k) => k !== "name" && !RESTRICTED_VOLUMES.includes(k) && v[k] !== null && v[k] !== undefined));
-      return bad.length > 0 ? `restricted volume types (${plural(bad, "volume", "volumes")} ${bad.map((v) => `"${v.name}"`).join(", ")})` : undefined;
+      const bad = ((pod.spec.volumes ?? []) as Json[]).filter((v) =>
+        Object.keys(v).some(
+          (k) => k !== "name" && !RESTRICTED_VOLUMES.includes(k) && v[k] !== null && v[k] !== undefined,
+        ),
+      );
+      return bad.length > 0
+        ? `restricted volume types (${plural(bad, "volume", "volumes")} ${bad.map((v) => `"${v.name}"`).join(", ")})`
+        : undefined;
     },
   },
   {
@@ -246,7 +326,9 @@ export const checks: Check[] = [
     run: (pod, minor) => {
       if (minor >= 25 && isWindows(pod)) return undefined;
       const bad = pod.containers.filter((c) => c.spec.securityContext?.allowPrivilegeEscalation !== false);
-      return bad.length > 0 ? `allowPrivilegeEscalation != false (${containerWords(bad)} must set securityContext.allowPrivilegeEscalation=false)` : undefined;
+      return bad.length > 0
+        ? `allowPrivilegeEscalation != false (${containerWords(bad)} must set securityContext.allowPrivilegeEscalation=false)`
+        : undefined;
     },
   },
   {
@@ -257,9 +339,13 @@ export const checks: Check[] = [
       if (minor >= 35 && hostUsersFalse(pod)) return undefined;
       const podValue = pod.spec.securityContext?.runAsNonRoot;
       const explicitFalse = pod.containers.filter((c) => c.spec.securityContext?.runAsNonRoot === false);
-      const unset = pod.containers.filter((c) => c.spec.securityContext?.runAsNonRoot === undefined || c.spec.securityContext?.runAsNonRoot === null);
-      if (podValue === false || explicitFalse.length > 0) return "runAsNonRoot != true (pod or containers must not set securityContext.runAsNonRoot=false)";
-      if (podValue !== true && unset.length > 0) return `runAsNonRoot != true (pod or ${containerWords(unset)} must set securityContext.runAsNonRoot=true)`;
+      const unset = pod.containers.filter(
+        (c) => c.spec.securityContext?.runAsNonRoot === undefined || c.spec.securityContext?.runAsNonRoot === null,
+      );
+      if (podValue === false || explicitFalse.length > 0)
+        return "runAsNonRoot != true (pod or containers must not set securityContext.runAsNonRoot=false)";
+      if (podValue !== true && unset.length > 0)
+        return `runAsNonRoot != true (pod or ${containerWords(unset)} must set securityContext.runAsNonRoot=true)`;
       return undefined;
     },
   },
@@ -286,8 +372,11 @@ export const checks: Check[] = [
         const own = c.spec.securityContext?.seccompProfile;
         return own?.type !== undefined ? !valid(own) : !valid(podProfile);
       });
-      if (podProfile?.type !== undefined && !valid(podProfile)) return `seccompProfile (pod must not set securityContext.seccompProfile.type to "${podProfile.type}")`;
-      return bad.length > 0 ? `seccompProfile (pod or ${containerWords(bad)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")` : undefined;
+      if (podProfile?.type !== undefined && !valid(podProfile))
+        return `seccompProfile (pod must not set securityContext.seccompProfile.type to "${podProfile.type}")`;
+      return bad.length > 0
+        ? `seccompProfile (pod or ${containerWords(bad)} must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")`
+        : undefined;
     },
   },
   {
@@ -296,11 +385,19 @@ export const checks: Check[] = [
     since: 22,
     run: (pod, minor) => {
       if (minor >= 25 && isWindows(pod)) return undefined;
-      const notDropping = pod.containers.filter((c) => !((c.spec.securityContext?.capabilities?.drop ?? []) as string[]).includes("ALL"));
-      const adding = pod.containers.filter((c) => ((c.spec.securityContext?.capabilities?.add ?? []) as string[]).some((cap) => cap !== "NET_BIND_SERVICE"));
+      const notDropping = pod.containers.filter(
+        (c) => !((c.spec.securityContext?.capabilities?.drop ?? []) as string[]).includes("ALL"),
+      );
+      const adding = pod.containers.filter((c) =>
+        ((c.spec.securityContext?.capabilities?.add ?? []) as string[]).some((cap) => cap !== "NET_BIND_SERVICE"),
+      );
       const problems: string[] = [];
-      if (notDropping.length > 0) problems.push(`${containerWords(notDropping)} must set securityContext.capabilities.drop=["ALL"]`);
-      if (adding.length > 0) problems.push(`${containerWords(adding)} must not include capabilities other than "NET_BIND_SERVICE" in securityContext.capabilities.add`);
+      if (notDropping.length > 0)
+        problems.push(`${containerWords(notDropping)} must set securityContext.capabilities.drop=["ALL"]`);
+      if (adding.length > 0)
+        problems.push(
+          `${containerWords(adding)} must not include capabilities other than "NET_BIND_SERVICE" in securityContext.capabilities.add`,
+        );
       return problems.length > 0 ? `unrestricted capabilities (${problems.join("; ")})` : undefined;
     },
   },
@@ -313,7 +410,9 @@ export const checks: Check[] = [
         const mount = c.spec.securityContext?.procMount;
         return mount !== undefined && mount !== "" && mount !== "Default";
       });
-      return bad.length > 0 ? `procMount (${containerWords(bad)} must not set securityContext.procMount to "Unmasked")` : undefined;
+      return bad.length > 0
+        ? `procMount (${containerWords(bad)} must not set securityContext.procMount to "Unmasked")`
+        : undefined;
     },
   },
 ];
@@ -325,7 +424,12 @@ export function parseVersion(text: string): Version | "latest" | undefined {
 }
 
 /** The violations of a pod (its metadata and spec) against a level at a version. */
-export function evaluatePod(metadata: Json | undefined, spec: Json | undefined, level: Level, version: Version | "latest"): Violation[] {
+export function evaluatePod(
+  metadata: Json | undefined,
+  spec: Json | undefined,
+  level: Level,
+  version: Version | "latest",
+): Violation[] {
   if (level === "privileged") return [];
   const minor = at(version === "latest" ? LATEST : version);
   const pod: Pod = { metadata: metadata ?? {}, spec: spec ?? {}, containers: containersOf(spec ?? {}) };

@@ -23,6 +23,7 @@ export function subtractRect(rect: Rect, cut: Rect, shared?: EndpointSet): Rect[
   const result: Rect[] = [];
   const outside = subtractEndpoints(rect.peers, cut.peers);
   if (!isEmptyEndpoints(outside)) result.push({ peers: outside, ports: rect.ports });
-  if (!isNoPorts(outsidePorts)) result.push({ peers: shared ?? intersectEndpoints(rect.peers, cut.peers), ports: outsidePorts });
+  if (!isNoPorts(outsidePorts))
+    result.push({ peers: shared ?? intersectEndpoints(rect.peers, cut.peers), ports: outsidePorts });
   return result;
 }

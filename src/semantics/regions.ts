@@ -3,7 +3,15 @@
  * direction — workloads that state their own posture, and the rest of the namespace. Regions are
  * disjoint (the checker refuses overlapping workloads with different postures).
  */
-import { complement, conjunctionMatches, intersect, allLabels, union, type Conjunction, type LabelSet } from "./labels.js";
+import {
+  complement,
+  conjunctionMatches,
+  intersect,
+  allLabels,
+  union,
+  type Conjunction,
+  type LabelSet,
+} from "./labels.js";
 import { ownEnd, type Clause, type Direction, type Model, type OwnedNamespace, type PostureSetting } from "./model.js";
 import { workloadsIn } from "./lookup.js";
 import { candidateNamespaces } from "./lookup.js";

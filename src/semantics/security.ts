@@ -25,10 +25,16 @@ export const features: Readonly<Record<string, Feature>> = {
   hostPort: { argument: "range" },
   hostPath: {},
   capability: { argument: "capability" },
-  privilegeEscalation: { safe: [{ scope: "container", path: "securityContext.allowPrivilegeEscalation", value: false }] },
+  privilegeEscalation: {
+    safe: [{ scope: "container", path: "securityContext.allowPrivilegeEscalation", value: false }],
+  },
   rootUser: { safe: [{ scope: "pod", path: "securityContext.runAsNonRoot", value: true }] },
-  writableRootFilesystem: { safe: [{ scope: "container", path: "securityContext.readOnlyRootFilesystem", value: true }] },
-  unconfinedSeccomp: { safe: [{ scope: "pod", path: "securityContext.seccompProfile", value: { type: "RuntimeDefault" } }] },
+  writableRootFilesystem: {
+    safe: [{ scope: "container", path: "securityContext.readOnlyRootFilesystem", value: true }],
+  },
+  unconfinedSeccomp: {
+    safe: [{ scope: "pod", path: "securityContext.seccompProfile", value: { type: "RuntimeDefault" } }],
+  },
   unconfinedAppArmor: {},
   customSELinux: {},
   procMount: { safe: [{ scope: "container", path: "securityContext.procMount", value: "Default" }] },
@@ -60,13 +66,81 @@ export const settable = [
 
 /** Linux capabilities as container runtimes name them (without `CAP_`). */
 /** The volume types of a pod spec (and of PodSecurityPolicy `volumes`). */
-export const volumeTypes: readonly string[] = ["awsElasticBlockStore", "azureDisk", "azureFile", "cephFS", "cinder", "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "fc", "flexVolume", "flocker", "gcePersistentDisk", "gitRepo", "glusterfs", "hostPath", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk", "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos", "vsphereVolume"];
+export const volumeTypes: readonly string[] = [
+  "awsElasticBlockStore",
+  "azureDisk",
+  "azureFile",
+  "cephFS",
+  "cinder",
+  "configMap",
+  "csi",
+  "downwardAPI",
+  "emptyDir",
+  "ephemeral",
+  "fc",
+  "flexVolume",
+  "flocker",
+  "gcePersistentDisk",
+  "gitRepo",
+  "glusterfs",
+  "hostPath",
+  "iscsi",
+  "nfs",
+  "persistentVolumeClaim",
+  "photonPersistentDisk",
+  "portworxVolume",
+  "projected",
+  "quobyte",
+  "rbd",
+  "scaleIO",
+  "secret",
+  "storageos",
+  "vsphereVolume",
+];
 
 export const capabilities = new Set([
-  "ALL", "AUDIT_CONTROL", "AUDIT_READ", "AUDIT_WRITE", "BLOCK_SUSPEND", "BPF", "CHECKPOINT_RESTORE", "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER",
-  "FSETID", "IPC_LOCK", "IPC_OWNER", "KILL", "LEASE", "LINUX_IMMUTABLE", "MAC_ADMIN", "MAC_OVERRIDE", "MKNOD", "NET_ADMIN", "NET_BIND_SERVICE", "NET_BROADCAST",
-  "NET_RAW", "PERFMON", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYSLOG", "SYS_ADMIN", "SYS_BOOT", "SYS_CHROOT", "SYS_MODULE", "SYS_NICE", "SYS_PACCT",
-  "SYS_PTRACE", "SYS_RAWIO", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "WAKE_ALARM",
+  "ALL",
+  "AUDIT_CONTROL",
+  "AUDIT_READ",
+  "AUDIT_WRITE",
+  "BLOCK_SUSPEND",
+  "BPF",
+  "CHECKPOINT_RESTORE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "DAC_READ_SEARCH",
+  "FOWNER",
+  "FSETID",
+  "IPC_LOCK",
+  "IPC_OWNER",
+  "KILL",
+  "LEASE",
+  "LINUX_IMMUTABLE",
+  "MAC_ADMIN",
+  "MAC_OVERRIDE",
+  "MKNOD",
+  "NET_ADMIN",
+  "NET_BIND_SERVICE",
+  "NET_BROADCAST",
+  "NET_RAW",
+  "PERFMON",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYSLOG",
+  "SYS_ADMIN",
+  "SYS_BOOT",
+  "SYS_CHROOT",
+  "SYS_MODULE",
+  "SYS_NICE",
+  "SYS_PACCT",
+  "SYS_PTRACE",
+  "SYS_RAWIO",
+  "SYS_RESOURCE",
+  "SYS_TIME",
+  "SYS_TTY_CONFIG",
+  "WAKE_ALARM",
 ]);
 
 /**
@@ -80,7 +154,10 @@ export function podUsing(item: string): { metadata: Record<string, unknown>; spe
     image: "app",
     securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
   };
-  const spec: Record<string, any> = { containers: [container], securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } } };
+  const spec: Record<string, any> = {
+    containers: [container],
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+  };
   const sc = container.securityContext;
   switch (feature) {
     case "privileged":
@@ -133,11 +210,14 @@ export function podUsing(item: string): { metadata: Record<string, unknown>; spe
 
 /** How a `set` entry reads: `runAsUser 0`, `seLinux type spc_t`, `appArmor runtime/default`. */
 export function setText(entry: SecurityEntry): string {
-  const shownValue = (v: FieldValue) => (Array.isArray(v.value) ? v.value.join(" ") : typeof v.value === "object" ? "" : String(v.value));
+  const shownValue = (v: FieldValue) =>
+    Array.isArray(v.value) ? v.value.join(" ") : typeof v.value === "object" ? "" : String(v.value);
   if (entry.item === "seccomp" || entry.item.startsWith("seccomp ")) return entry.item;
   if (entry.item === "appArmor") {
     const profile = entry.values[0]?.value as { type?: string; localhostProfile?: string } | undefined;
     return `appArmor ${profile?.type === "Localhost" ? `localhost/${profile.localhostProfile}` : "runtime/default"}`;
   }
-  return entry.values.map((v) => [entry.item, ...(entry.item === "seLinux" ? [v.path.split(".").pop()] : []), shownValue(v)].join(" ")).join(", ");
+  return entry.values
+    .map((v) => [entry.item, ...(entry.item === "seLinux" ? [v.path.split(".").pop()] : []), shownValue(v)].join(" "))
+    .join(", ");
 }

@@ -15,7 +15,18 @@
  * sets of selectors tell exponentially many regions apart.
  */
 import { addressInBlock, addressInCidr, formatCidr, lastAddress, type Cidr, type Family, type IpBlock } from "./ip.js";
-import { conjunctionKey, conjunctionMatches, conjunctionOf, everything, FRESH_VALUE, intersectConjunctions, labelsKey, witness, type Conjunction, type Labels } from "./labels.js";
+import {
+  conjunctionKey,
+  conjunctionMatches,
+  conjunctionOf,
+  everything,
+  FRESH_VALUE,
+  intersectConjunctions,
+  labelsKey,
+  witness,
+  type Conjunction,
+  type Labels,
+} from "./labels.js";
 import { NAMESPACE_NAME_LABEL, type Model, type PodTerm } from "./model.js";
 import { ownedNamespace, podTerms, workloadsIn } from "./lookup.js";
 import type { PodInstance } from "./meaning.js";
@@ -44,7 +55,11 @@ export function needsCombinations(conjunctions: readonly Conjunction[]): boolean
  * which conjunctions hold a label map depends only on each key's class. `without` are values of a
  * key left out. Undefined when there would be more than `limit`.
  */
-export function labelCombinations(conjunctions: readonly Conjunction[], limit: number, without?: { key: string; values: ReadonlySet<string> }): Labels[] | undefined {
+export function labelCombinations(
+  conjunctions: readonly Conjunction[],
+  limit: number,
+  without?: { key: string; values: ReadonlySet<string> },
+): Labels[] | undefined {
   const classes = new Map<string, Set<string | undefined>>();
   for (const c of conjunctions) {
     for (const [key, k] of c) {
@@ -93,7 +108,10 @@ export function selectorRepresentatives(c: Conjunction): Labels[] {
   const result: Labels[] = [base];
   for (const [key, k] of c.slice(0, MAX_NEAR_MISS_KEYS)) {
     if (k.absentOk) {
-      result.push({ ...base, [key]: k.values.kind === "except" && k.values.values.length > 0 ? k.values.values[0] : FRESH_VALUE });
+      result.push({
+        ...base,
+        [key]: k.values.kind === "except" && k.values.values.length > 0 ? k.values.values[0] : FRESH_VALUE,
+      });
     } else {
       const { [key]: _, ...without } = base;
       result.push(without);
@@ -116,15 +134,27 @@ export const regionLimit = (selectors: number): number => MAX_REGIONS + 4 * sele
  * as a region's representative where they fall in it (a workload's plainest pod, say). Undefined past
  * `regionLimit` regions, or when a region takes more than MAX_SELECTORS conjunctions to write.
  */
-export function labelRegions(conjunctions: readonly Conjunction[], within: Conjunction = everything, preferred: readonly Labels[] = []): Labels[] | undefined {
+export function labelRegions(
+  conjunctions: readonly Conjunction[],
+  within: Conjunction = everything,
+  preferred: readonly Labels[] = [],
+): Labels[] | undefined {
   // a conjunction holding no label map of `within` tells nothing apart there (an owned name, outside the others)
-  const unique = [...new Map(conjunctions.filter((c) => c.length > 0 && (within === everything || intersectConjunctions(within, c))).map((c) => [conjunctionKey(c), c])).values()];
+  const unique = [
+    ...new Map(
+      conjunctions
+        .filter((c) => c.length > 0 && (within === everything || intersectConjunctions(within, c)))
+        .map((c) => [conjunctionKey(c), c]),
+    ).values(),
+  ];
   const limit = regionLimit(unique.length);
   // one key asked for one value at a time: its values, one value none names and no value are the regions
   if (!needsCombinations([within, ...unique])) {
     // each value named is a region of its own (a workload's plainest pod is one already); a value
     // none names is one with no value unless some selector asks whether the key exists
-    const asksExistence = [within, ...unique].some((c) => c.some(([, k]) => k.absentOk !== (k.values.kind === "except")));
+    const asksExistence = [within, ...unique].some((c) =>
+      c.some(([, k]) => k.absentOk !== (k.values.kind === "except")),
+    );
     const combined = labelCombinations([within, ...unique], limit)?.filter((l) => conjunctionMatches(within, l));
     return asksExistence ? combined : combined?.filter((l) => !Object.values(l).some((v) => v.startsWith(FRESH_VALUE)));
   }
@@ -170,15 +200,27 @@ const MAX_SEARCH_STEPS = 200_000;
  * budget ran out first). For each conjunction of `outside` not yet missed, some key it asks must get a
  * class it refuses (a value named on that key, a value none names, or no value): every way is tried.
  */
-function findLabels(inside: Conjunction, outside: readonly Conjunction[], budget: { steps: number }): Labels | null | false {
+function findLabels(
+  inside: Conjunction,
+  outside: readonly Conjunction[],
+  budget: { steps: number },
+): Labels | null | false {
   const fixed = new Map<string, string | undefined>();
   const allowed = (c: Conjunction, key: string, value: string | undefined): boolean => {
     const k = c.find(([name]) => name === key)?.[1];
-    return !k || (value === undefined ? k.absentOk : k.values.kind === "only" ? k.values.values.includes(value) : !k.values.values.includes(value));
+    return (
+      !k ||
+      (value === undefined
+        ? k.absentOk
+        : k.values.kind === "only"
+          ? k.values.values.includes(value)
+          : !k.values.values.includes(value))
+    );
   };
   const classes = (key: string): (string | undefined)[] => {
     const named = new Set<string>();
-    for (const c of [inside, ...outside]) for (const [k, constraint] of c) if (k === key) for (const v of constraint.values.values) named.add(v);
+    for (const c of [inside, ...outside])
+      for (const [k, constraint] of c) if (k === key) for (const v of constraint.values.values) named.add(v);
     let fresh = FRESH_VALUE;
     for (let i = 2; named.has(fresh); i++) fresh = `${FRESH_VALUE}-${i}`;
     return [undefined, ...named, fresh];
@@ -212,7 +254,11 @@ function findLabels(inside: Conjunction, outside: readonly Conjunction[], budget
 }
 
 /** Each region's label map: a preferred one falling in it, else the one found. */
-function representatives(regions: readonly Region[], conjunctions: readonly Conjunction[], preferred: readonly Labels[]): Labels[] {
+function representatives(
+  regions: readonly Region[],
+  conjunctions: readonly Conjunction[],
+  preferred: readonly Labels[],
+): Labels[] {
   const signature = (l: Labels) => conjunctions.map((c) => (conjunctionMatches(c, l) ? "1" : "0")).join("");
   const bySignature = new Map<string, Labels>();
   for (const p of preferred) {
@@ -286,7 +332,11 @@ const NO_EXTRA: readonly PodTerm[] = [];
  * assertion's) tell apart, and of addresses that their blocks do. For one program without extra
  * terms, computed once.
  */
-export function universeRegions(models: readonly Model[], extra: readonly PodTerm[] = NO_EXTRA, extraBlocks: readonly IpBlock[] = []): Regions {
+export function universeRegions(
+  models: readonly Model[],
+  extra: readonly PodTerm[] = NO_EXTRA,
+  extraBlocks: readonly IpBlock[] = [],
+): Regions {
   if (models.length === 1 && extra === NO_EXTRA && extraBlocks.length === 0) {
     let cache = regionCache.get(models[0]);
     if (!cache) regionCache.set(models[0], (cache = new WeakMap()));
@@ -299,7 +349,10 @@ export function universeRegions(models: readonly Model[], extra: readonly PodTer
 
 function computeRegions(models: readonly Model[], extra: readonly PodTerm[], extraBlocks: readonly IpBlock[]): Regions {
   const terms = extra.length === 0 ? allTerms(models) : [...allTerms(models), ...extra];
-  const found = namespaceRegions(models, terms.map((t) => t.namespaces));
+  const found = namespaceRegions(
+    models,
+    terms.map((t) => t.namespaces),
+  );
   if (found.partial) return { tooMany: "the namespace selectors tell apart too many kinds of namespace" };
   const { namespaces } = found;
   const pods: PodRegion[] = [];
@@ -308,7 +361,10 @@ function computeRegions(models: readonly Model[], extra: readonly PodTerm[], ext
     if ("tooMany" in here) return here;
     pods.push(...here);
   }
-  const clauses = models.flatMap((m) => [...m.rules.flatMap((r) => r.clauses), ...m.assertions.flatMap((a) => a.clauses)]);
+  const clauses = models.flatMap((m) => [
+    ...m.rules.flatMap((r) => r.clauses),
+    ...m.assertions.flatMap((a) => a.clauses),
+  ]);
   const blocks = [...clauses.flatMap((c) => [...c.sources.ips, ...c.destinations.ips]), ...extraBlocks];
   const cluster = models.flatMap((m) => [...m.cluster.podCIDRs, ...m.cluster.serviceCIDRs]);
   const portNames = portNameRegions(clauses.map((c) => c.ports.named));
@@ -328,11 +384,19 @@ function portNameRegions(named: readonly (readonly PortName[])[]): PortName[][] 
   for (const names of named) {
     if (names.length === 0) continue;
     for (const n of names) byKey.set(`${n.name}/${n.protocol}`, { name: n.name, protocol: n.protocol });
-    const none = conjunctionOf(names.map((n) => ({ key: `${n.name}/${n.protocol}`, operator: "DoesNotExist" as const })));
+    const none = conjunctionOf(
+      names.map((n) => ({ key: `${n.name}/${n.protocol}`, operator: "DoesNotExist" as const })),
+    );
     if (none) selectors.push(none);
   }
   const maps = labelRegions(selectors);
-  return maps?.map((l) => Object.keys(l).sort().map((key) => byKey.get(key)!)).sort((a, b) => a.length - b.length);
+  return maps
+    ?.map((l) =>
+      Object.keys(l)
+        .sort()
+        .map((key) => byKey.get(key)!),
+    )
+    .sort((a, b) => a.length - b.length);
 }
 
 /** A pod of that region on a flow's port: it declares the region's `names` there (a pod of no workload). */
@@ -347,7 +411,10 @@ export function onPort(pod: PodInstance, names: readonly PortName[], protocol: P
  * with other labels is another namespace of that name: an alias tells them apart, `monitoring~1`).
  * Past the region limit, `partial` and the other namespaces are only the selectors' representatives.
  */
-export function namespaceRegions(models: readonly Model[], selectors: readonly Conjunction[]): { namespaces: NamespaceRegion[]; partial: boolean } {
+export function namespaceRegions(
+  models: readonly Model[],
+  selectors: readonly Conjunction[],
+): { namespaces: NamespaceRegion[]; partial: boolean } {
   const ownedNames = [...new Set(models.flatMap((m) => m.namespaces.map((n) => n.name)))].sort();
   const namespaces: NamespaceRegion[] = ownedNames.map((name) => {
     const owner = models.find((m) => ownedNamespace(m, name))!;
@@ -355,9 +422,15 @@ export function namespaceRegions(models: readonly Model[], selectors: readonly C
     return { name, labels, owned: true, invented: false };
   });
   // the other namespaces: any name but the owned ones, any labels
-  const others: Conjunction = [[NAMESPACE_NAME_LABEL, { absentOk: false, values: { kind: "except", values: ownedNames } }]];
+  const others: Conjunction = [
+    [NAMESPACE_NAME_LABEL, { absentOk: false, values: { kind: "except", values: ownedNames } }],
+  ];
   const regions = labelRegions(selectors, others);
-  const otherLabels = regions ?? [witness(others), ...selectors.flatMap(selectorRepresentatives)].map((l) => ({ [NAMESPACE_NAME_LABEL]: FRESH_VALUE, ...l })).filter((l) => conjunctionMatches(others, l));
+  const otherLabels =
+    regions ??
+    [witness(others), ...selectors.flatMap(selectorRepresentatives)]
+      .map((l) => ({ [NAMESPACE_NAME_LABEL]: FRESH_VALUE, ...l }))
+      .filter((l) => conjunctionMatches(others, l));
   const used = new Map<string, number>();
   const seenLabels = new Set<string>();
   for (const labels of otherLabels) {
@@ -367,7 +440,12 @@ export function namespaceRegions(models: readonly Model[], selectors: readonly C
     const named = labels[NAMESPACE_NAME_LABEL];
     const seen = used.get(named) ?? 0;
     used.set(named, seen + 1);
-    namespaces.push({ name: seen === 0 ? named : `${named}~${seen}`, labels: models.map(() => labels), owned: false, invented: named.startsWith(FRESH_VALUE) });
+    namespaces.push({
+      name: seen === 0 ? named : `${named}~${seen}`,
+      labels: models.map(() => labels),
+      owned: false,
+      invented: named.startsWith(FRESH_VALUE),
+    });
   }
   return { namespaces, partial: !regions };
 }
@@ -399,23 +477,37 @@ function termIndex(terms: readonly PodTerm[]): TermIndex {
 }
 
 /** The regions of pods of one namespace that the selectors of `terms` and of its workloads tell apart. */
-function podRegionsIn(models: readonly Model[], terms: readonly PodTerm[], namespace: NamespaceRegion): PodRegion[] | { tooMany: string } {
+function podRegionsIn(
+  models: readonly Model[],
+  terms: readonly PodTerm[],
+  namespace: NamespaceRegion,
+): PodRegion[] | { tooMany: string } {
   const here = new Map<string, Conjunction>();
   const workloads = models.flatMap((m) => workloadsIn(m, namespace.name));
   for (const w of workloads) here.set(conjunctionKey(w.pods), w.pods);
   // the terms whose namespace selector holds this namespace, in program order
   const { groups, podKeys } = termIndex(terms);
   const reaching: number[] = [];
-  for (const g of groups) if (namespace.labels.some((l) => conjunctionMatches(g.namespaces, l))) reaching.push(...g.terms);
+  for (const g of groups)
+    if (namespace.labels.some((l) => conjunctionMatches(g.namespaces, l))) reaching.push(...g.terms);
   reaching.sort((a, b) => a - b);
   for (const i of reaching) here.set(podKeys[i], terms[i].pods);
   const preferred = [{}, ...workloads.map((w) => witness(w.pods))];
   const labels = labelRegions([...here.values()], everything, preferred);
-  if (!labels) return { tooMany: `the pod selectors that can reach namespace \`${namespace.name}\` tell apart too many kinds of pod` };
+  if (!labels)
+    return {
+      tooMany: `the pod selectors that can reach namespace \`${namespace.name}\` tell apart too many kinds of pod`,
+    };
   return labels.map((l) => {
     const workload = workloads.find((w) => conjunctionMatches(w.pods, l));
     const plainest = workload && workloads.find((w) => labelsEqual(witness(w.pods), l));
-    return { namespace, labels: l, ports: workload?.ports ?? [], anyPorts: !workload, ...(plainest ? { workload: `${plainest.namespace}/${plainest.name}` } : {}) };
+    return {
+      namespace,
+      labels: l,
+      ports: workload?.ports ?? [],
+      anyPorts: !workload,
+      ...(plainest ? { workload: `${plainest.namespace}/${plainest.name}` } : {}),
+    };
   });
 }
 
@@ -429,7 +521,11 @@ export function ownedPodRegions(model: Model, name: string): PodRegion[] | { too
 const termsOfModel = new WeakMap<Model, PodTerm[]>();
 /** Every pod term of the programs (rules' and assertions'); one program's, computed once. */
 const allTerms = (models: readonly Model[]): PodTerm[] => {
-  const compute = () => models.flatMap((m) => [...podTerms(m), ...m.assertions.flatMap((a) => a.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]))]);
+  const compute = () =>
+    models.flatMap((m) => [
+      ...podTerms(m),
+      ...m.assertions.flatMap((a) => a.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods])),
+    ]);
   if (models.length !== 1) return compute();
   let terms = termsOfModel.get(models[0]);
   if (!terms) termsOfModel.set(models[0], (terms = compute()));
@@ -438,7 +534,9 @@ const allTerms = (models: readonly Model[]): PodTerm[] => {
 
 const labelsEqual = (a: Labels, b: Labels): boolean => {
   const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+  return (
+    ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k])
+  );
 };
 
 /**
@@ -450,7 +548,10 @@ export function addressRegions(blocks: readonly IpBlock[], cluster: readonly Cid
   const result: AddressRegion[] = [];
   for (const family of [4, 6] as const) {
     const edges = new Set<bigint>([0n]);
-    const cidrs = [...blocks.filter((b) => b.cidr.family === family).flatMap((b) => [b.cidr, ...b.except]), ...cluster.filter((c) => c.family === family)];
+    const cidrs = [
+      ...blocks.filter((b) => b.cidr.family === family).flatMap((b) => [b.cidr, ...b.except]),
+      ...cluster.filter((c) => c.family === family),
+    ];
     for (const c of cidrs) {
       edges.add(c.base);
       edges.add(lastAddress(c) + 1n);
@@ -471,7 +572,9 @@ export function addressRegions(blocks: readonly IpBlock[], cluster: readonly Cid
 
 /** The name of a block, as `diff` and the matrix show it. */
 export const blockName = (block: IpBlock): string =>
-  block.cidr.prefix === 0 ? `world (IPv${block.cidr.family})` : `cidr ${formatCidr(block.cidr)}${block.except.length > 0 ? ` except ${block.except.map(formatCidr).join(", ")}` : ""}`;
+  block.cidr.prefix === 0
+    ? `world (IPv${block.cidr.family})`
+    : `cidr ${formatCidr(block.cidr)}${block.except.length > 0 ? ` except ${block.except.map(formatCidr).join(", ")}` : ""}`;
 
 /** The labels of the regions' namespaces in the i-th program, by name (a name not among them: its name label only). */
 export function regionNamespaceLabels(regions: Regions, i = 0): (name: string) => Labels {

@@ -179,13 +179,7 @@ export interface QualifiedName extends Node {
   name: Word;
 }
 
-export type Peer =
-  | ReferencePeer
-  | NamespacePeer
-  | NamespaceSelectorPeer
-  | PodsPeer
-  | CidrPeer
-  | KeywordPeer;
+export type Peer = ReferencePeer | NamespacePeer | NamespaceSelectorPeer | PodsPeer | CidrPeer | KeywordPeer;
 
 /** `web`, `shop/web`, `dns` — a declared workload or group. */
 export interface ReferencePeer extends Node {

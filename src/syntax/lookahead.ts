@@ -5,7 +5,17 @@
  * anew at every call: the statement and peer choices, which have gates, were a fifth of the time
  * of parsing. Chevrotain's lookahead strategy is its public extension point for this.
  */
-import { createTokenInstance, EOF, getLookaheadPaths, LLkLookaheadStrategy, tokenMatcher, type IOrAlt, type IToken, type Rule, type TokenType } from "chevrotain";
+import {
+  createTokenInstance,
+  EOF,
+  getLookaheadPaths,
+  LLkLookaheadStrategy,
+  tokenMatcher,
+  type IOrAlt,
+  type IToken,
+  type Rule,
+  type TokenType,
+} from "chevrotain";
 
 /** An alternative that a token can start: the rests of its lookahead paths that start with it (empty: any rest). */
 interface Candidate {
@@ -26,15 +36,28 @@ export class IndexedLookahead extends LLkLookaheadStrategy {
     super(options);
   }
 
-  override buildLookaheadForAlternation(options: { prodOccurrence: number; rule: Rule; maxLookahead: number; hasPredicates: boolean; dynamicTokensEnabled: boolean }): (orAlts?: IOrAlt<unknown>[]) => number | undefined {
-    const paths = getLookaheadPaths({ occurrence: options.prodOccurrence, rule: options.rule, prodType: "Alternation", maxLookahead: options.maxLookahead });
+  override buildLookaheadForAlternation(options: {
+    prodOccurrence: number;
+    rule: Rule;
+    maxLookahead: number;
+    hasPredicates: boolean;
+    dynamicTokensEnabled: boolean;
+  }): (orAlts?: IOrAlt<unknown>[]) => number | undefined {
+    const paths = getLookaheadPaths({
+      occurrence: options.prodOccurrence,
+      rule: options.rule,
+      prodType: "Alternation",
+      maxLookahead: options.maxLookahead,
+    });
     // for each type of token, the paths it can start, in the order Chevrotain tries them (an empty path starts with any token)
     const table: (Candidate[] | undefined)[] = [];
     for (const type of [...this.vocabulary, EOF]) {
       const probe = createTokenInstance(type, "", 0, 0, 0, 0, 0, 0);
       const candidates: Candidate[] = [];
       paths.forEach((altPaths, alt) => {
-        const rests = altPaths.filter((path) => path.length === 0 || tokenMatcher(probe, path[0])).map((path) => path.slice(1));
+        const rests = altPaths
+          .filter((path) => path.length === 0 || tokenMatcher(probe, path[0]))
+          .map((path) => path.slice(1));
         if (rests.length > 0) candidates.push({ alt, rests: rests.some((rest) => rest.length === 0) ? [[]] : rests });
       });
       if (candidates.length > 0) table[type.tokenTypeIdx!] = candidates;

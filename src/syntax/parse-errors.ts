@@ -46,7 +46,9 @@ const describeType = (type: TokenType): string => (typeof type.LABEL === "string
 const describeRule = (ruleName: string): string => ruleDescriptions[ruleName] ?? `a ${ruleName}`;
 
 function describeExpected(paths: TokenType[][][], ruleName: string): string {
-  const firsts = [...new Set(paths.flatMap((alt) => alt.map((path) => (path[0] ? describeType(path[0]) : ""))).filter(Boolean))];
+  const firsts = [
+    ...new Set(paths.flatMap((alt) => alt.map((path) => (path[0] ? describeType(path[0]) : ""))).filter(Boolean)),
+  ];
   if (ruleDescriptions[ruleName] || firsts.length > 3) return describeRule(ruleName);
   return firsts.length === 0 ? describeRule(ruleName) : firsts.join(" or ");
 }
@@ -54,7 +56,10 @@ function describeExpected(paths: TokenType[][][], ruleName: string): string {
 export const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, previous }) {
     // after a line break, "after" would quote the line break itself
-    const after = previous && previous.tokenType !== EOF && previous.tokenType !== t.Newline && previous.image ? ` after \`${previous.image}\`` : "";
+    const after =
+      previous && previous.tokenType !== EOF && previous.tokenType !== t.Newline && previous.image
+        ? ` after \`${previous.image}\``
+        : "";
     return `expected ${describeType(expected)}${after}, found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
@@ -72,12 +77,24 @@ export const errorMessages: IParserErrorMessageProvider = {
 // Known mistakes: a syntax error whose fix can be named
 
 /** Tokens that end a run of text written without spaces. */
-const separators: ReadonlySet<TokenType> = new Set([t.Newline, t.Semicolon, t.Comma, t.LBrace, t.RBrace, t.LParen, t.RParen]);
+const separators: ReadonlySet<TokenType> = new Set([
+  t.Newline,
+  t.Semicolon,
+  t.Comma,
+  t.LBrace,
+  t.RBrace,
+  t.LParen,
+  t.RParen,
+]);
 /** Tokens after which a peer starts. */
 const beforePeer: ReadonlySet<TokenType> = new Set([t.Kw.allow, t.Kw.deny, t.Kw.assert, t.Arrow, t.NotArrow, t.Comma]);
 
 const adjacent = (a: IToken | undefined, b: IToken | undefined): boolean =>
-  a !== undefined && b !== undefined && !separators.has(a.tokenType) && !separators.has(b.tokenType) && a.startOffset + a.image.length === b.startOffset;
+  a !== undefined &&
+  b !== undefined &&
+  !separators.has(a.tokenType) &&
+  !separators.has(b.tokenType) &&
+  a.startOffset + a.image.length === b.startOffset;
 
 /**
  * How far (in tokens) the search for a known mistake looks around an error: each error is looked
@@ -94,12 +111,16 @@ function wordAround(tokens: readonly IToken[], at: number): [number, number] {
   return [first, last];
 }
 
-const spanOf = (path: string, first: IToken, last: IToken) => ({ ...t.tokenSpan(path, first), end: t.tokenSpan(path, last).end });
+const spanOf = (path: string, first: IToken, last: IToken) => ({
+  ...t.tokenSpan(path, first),
+  end: t.tokenSpan(path, last).end,
+});
 
 /** The index where the statement holding `tokens[at]` starts (or REACH tokens back, in a longer one). */
 function statementStart(tokens: readonly IToken[], at: number): number {
   let i = at;
-  while (i > 0 && i > at - REACH && ![t.Newline, t.Semicolon, t.LBrace, t.RBrace].includes(tokens[i - 1].tokenType)) i--;
+  while (i > 0 && i > at - REACH && ![t.Newline, t.Semicolon, t.LBrace, t.RBrace].includes(tokens[i - 1].tokenType))
+    i--;
   return i;
 }
 
@@ -113,30 +134,43 @@ export function knownMistake(tokens: readonly IToken[], at: number, path: string
   const previous = tokens[at - 1];
   // a peer that is a bare address block: `allow 10.0.0.0/8 -> shop/web`
   if ((token.tokenType === t.Cidr || token.tokenType === t.Address) && previous && beforePeer.has(previous.tokenType)) {
-    return diagnostic(m.bareAddress, t.tokenSpan(path, token), [token.image], { help: `write \`cidr ${token.image}\`` });
+    return diagnostic(m.bareAddress, t.tokenSpan(path, token), [token.image], {
+      help: `write \`cidr ${token.image}\``,
+    });
   }
   // a selector written as YAML: `workload w app: w`, `pods(app: w)` (recovery may report the
   // error at a later token of the statement: the colon is looked for in all of it)
   const colon = selectorColon(tokens, at);
   if (colon !== undefined) {
     const [first] = wordAround(tokens, colon - 1);
-    const key = tokens.slice(first, colon).map((x) => x.image).join("");
-    return diagnostic(m.colonInSelector, t.tokenSpan(path, tokens[colon]), [key], { help: `label selectors use \`=\`: write \`${key}=${tokens[colon + 1].image}\`` });
+    const key = tokens
+      .slice(first, colon)
+      .map((x) => x.image)
+      .join("");
+    return diagnostic(m.colonInSelector, t.tokenSpan(path, tokens[colon]), [key], {
+      help: `label selectors use \`=\`: write \`${key}=${tokens[colon + 1].image}\``,
+    });
   }
   // text that is no name: `alice@example.com`, `/proc`
   const [first, last] = wordAround(tokens, at);
   const word = tokens.slice(first, last + 1);
   const text = word.map((x) => x.image).join("");
   const before = tokens[first - 1];
-  const inValue = before !== undefined && (before.tokenType === t.Comma || (tokenMatcher(before, t.Name) && !t.statementKeywords.has(before.tokenType)));
-  const why = word.length < 2 || word.some((x) => x.tokenType === t.StringToken)
-    ? undefined
-    : word.some((x) => x.tokenType === t.At)
-      ? "holds `@`, which no name does"
-      : inValue && word[0].tokenType === t.Slash
-        ? "is a path"
-        : undefined;
-  if (why) return diagnostic(m.unquotedText, spanOf(path, word[0], word[word.length - 1]), [text, why], { help: `write \`"${text}"\`` });
+  const inValue =
+    before !== undefined &&
+    (before.tokenType === t.Comma || (tokenMatcher(before, t.Name) && !t.statementKeywords.has(before.tokenType)));
+  const why =
+    word.length < 2 || word.some((x) => x.tokenType === t.StringToken)
+      ? undefined
+      : word.some((x) => x.tokenType === t.At)
+        ? "holds `@`, which no name does"
+        : inValue && word[0].tokenType === t.Slash
+          ? "is a path"
+          : undefined;
+  if (why)
+    return diagnostic(m.unquotedText, spanOf(path, word[0], word[word.length - 1]), [text, why], {
+      help: `write \`"${text}"\``,
+    });
   return undefined;
 }
 
@@ -156,7 +190,13 @@ function selectorColon(tokens: readonly IToken[], at: number): number | undefine
     else if (type === t.RParen) depth--;
     else if (type === t.Colon && (workload || depth > 0)) {
       const [key, value] = [tokens[i - 1], tokens[i + 1]];
-      if (key && tokenMatcher(key, t.Name) && value && [t.Name, t.NumberToken, t.StringToken].some((v) => tokenMatcher(value, v))) return i;
+      if (
+        key &&
+        tokenMatcher(key, t.Name) &&
+        value &&
+        [t.Name, t.NumberToken, t.StringToken].some((v) => tokenMatcher(value, v))
+      )
+        return i;
     }
   }
   return undefined;
@@ -173,9 +213,17 @@ export function unclosedBrace(tokens: readonly IToken[]): IToken | undefined {
 }
 
 /** The end of the file inside a block: the error is at the `{` left open, which names its statement (`namespace shop`). */
-export function unclosedBlock(tokens: readonly IToken[], brace: IToken, path: string, end: Diagnostic["span"]): Diagnostic {
+export function unclosedBlock(
+  tokens: readonly IToken[],
+  brace: IToken,
+  path: string,
+  end: Diagnostic["span"],
+): Diagnostic {
   const at = tokens.indexOf(brace);
-  const opener = tokens.slice(statementStart(tokens, at), at).map((x) => x.image).join(" ");
+  const opener = tokens
+    .slice(statementStart(tokens, at), at)
+    .map((x) => x.image)
+    .join(" ");
   return diagnostic(m.unclosedBlock, t.tokenSpan(path, brace), [opener || "{"], {
     help: "add `}` after the block's last statement",
     related: [{ span: end, message: "the file ends here, inside the block" }],

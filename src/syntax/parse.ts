@@ -39,7 +39,9 @@ export function tokenize(text: string, path: string): Tokens {
       start: { line: error.line ?? 1, column: error.column ?? 1, offset: error.offset },
       end: { line: error.line ?? 1, column: (error.column ?? 1) + error.length, offset: error.offset + error.length },
     };
-    diagnostics.push(diagnostic(m.unexpectedCharacters, span, [text.slice(error.offset, error.offset + Math.min(error.length, 20))]));
+    diagnostics.push(
+      diagnostic(m.unexpectedCharacters, span, [text.slice(error.offset, error.offset + Math.min(error.length, 20))]),
+    );
   }
   const tokens: IToken[] = [];
   let depth = 0;
@@ -56,7 +58,8 @@ export function tokenize(text: string, path: string): Tokens {
       continue;
     }
     if (tok.tokenType === t.RBrace) braces = Math.max(0, braces - 1);
-    if (tok.tokenType === t.StringToken || tok.tokenType === t.UnterminatedString) unknownEscapes(tok, path, diagnostics);
+    if (tok.tokenType === t.StringToken || tok.tokenType === t.UnterminatedString)
+      unknownEscapes(tok, path, diagnostics);
     if (tok.tokenType === t.UnterminatedString) {
       diagnostics.push(diagnostic(m.unterminatedString, t.tokenSpan(path, tok), []));
       continue;
@@ -74,12 +77,15 @@ export function tokenize(text: string, path: string): Tokens {
       const previous = tokens[tokens.length - 1];
       // an unclosed `(` must not swallow the rest of the file: a line that starts a statement ends it
       if (depth > 0 && t.statementKeywords.has(lexed.tokens[index + 1]?.tokenType)) depth = 0;
-      if (depth > 0 || (previous && t.continuationTokens.has(previous.tokenType)) || previous?.tokenType === t.Newline) continue;
+      if (depth > 0 || (previous && t.continuationTokens.has(previous.tokenType)) || previous?.tokenType === t.Newline)
+        continue;
     }
     tokens.push(tok);
   }
-  if (deepest) diagnostics.push(diagnostic(m.tooDeeplyNested, t.tokenSpan(path, deepest), ["parentheses", MAX_NESTING]));
-  if (deepestBrace) diagnostics.push(diagnostic(m.tooDeeplyNested, t.tokenSpan(path, deepestBrace), ["blocks (`{ }`)", MAX_NESTING]));
+  if (deepest)
+    diagnostics.push(diagnostic(m.tooDeeplyNested, t.tokenSpan(path, deepest), ["parentheses", MAX_NESTING]));
+  if (deepestBrace)
+    diagnostics.push(diagnostic(m.tooDeeplyNested, t.tokenSpan(path, deepestBrace), ["blocks (`{ }`)", MAX_NESTING]));
   return { tokens, comments: lexed.comments, diagnostics };
 }
 
@@ -90,8 +96,16 @@ function unknownEscapes(tok: IToken, path: string, diagnostics: Diagnostic[]): v
     if (t.STRING_ESCAPES.has(image[i + 1])) continue;
     // a string holds no line break: its columns are offsets from its start
     const length = image.codePointAt(i + 1)! > 0xffff ? 3 : 2;
-    const at = (offset: number) => ({ line: tok.startLine!, column: tok.startColumn! + offset, offset: tok.startOffset + offset });
-    diagnostics.push(diagnostic(m.unknownEscape, { file: path, start: at(i), end: at(i + length) }, [image.slice(i, i + length)], { help: ESCAPES_HELP }));
+    const at = (offset: number) => ({
+      line: tok.startLine!,
+      column: tok.startColumn! + offset,
+      offset: tok.startOffset + offset,
+    });
+    diagnostics.push(
+      diagnostic(m.unknownEscape, { file: path, start: at(i), end: at(i + length) }, [image.slice(i, i + length)], {
+        help: ESCAPES_HELP,
+      }),
+    );
   }
 }
 
@@ -114,7 +128,13 @@ export function cachedParser(): (text: string, path: string) => ParseResult {
 export function parse(text: string, path: string): ParseResult {
   if (text.length > MAX_FILE_SIZE) {
     const start = { line: 1, column: 1, offset: 0 };
-    const file: SourceFileNode = { kind: "File", path, statements: [], comments: [], span: { file: path, start, end: start } };
+    const file: SourceFileNode = {
+      kind: "File",
+      path,
+      statements: [],
+      comments: [],
+      span: { file: path, start, end: start },
+    };
     return { file, diagnostics: [diagnostic(m.fileTooLarge, file.span, [text.length, MAX_FILE_SIZE])] };
   }
   const lexed = tokenize(text, path);
@@ -128,12 +148,16 @@ export function parse(text: string, path: string): ParseResult {
     const located = tok.tokenType === EOF || !Number.isFinite(tok.startOffset) ? undefined : tok;
     const found: Diagnostic[] = [];
     if (located) {
-      found.push(knownMistake(lexed.tokens, places!.get(located) ?? -1, path) ?? diagnostic(m.parseError, t.tokenSpan(path, located), [error.message]));
+      found.push(
+        knownMistake(lexed.tokens, places!.get(located) ?? -1, path) ??
+          diagnostic(m.parseError, t.tokenSpan(path, located), [error.message]),
+      );
     } else {
       // the end of the file inside a block: the mistake is at the `{` left open, not at the end
       const brace = unclosedBrace(lexed.tokens);
       if (brace) found.push(unclosedBlock(lexed.tokens, brace, path, endOfText(text, path)));
-      if (!brace || !/^expected `}`/.test(error.message)) found.push(diagnostic(m.parseError, endOfText(text, path), [error.message]));
+      if (!brace || !/^expected `}`/.test(error.message))
+        found.push(diagnostic(m.parseError, endOfText(text, path), [error.message]));
     }
     for (const d of found) {
       // after recovery, one mistake can cascade: report the first error at each position only
@@ -161,7 +185,9 @@ export function parse(text: string, path: string): ParseResult {
  */
 function markTruncated(statements: readonly Statement[], errors: readonly Diagnostic[], text: string): void {
   const starts = errors.map((e) => e.span.start.offset).sort((a, b) => a - b);
-  const breaks = lineStarts(text).slice(1).map((start) => start - 1);
+  const breaks = lineStarts(text)
+    .slice(1)
+    .map((start) => start - 1);
   /** The first of the sorted `offsets` at or after `offset` (Infinity: none). */
   const firstFrom = (offsets: readonly number[], offset: number): number => {
     let low = 0;
@@ -248,7 +274,9 @@ function parseOnce(tokens: IToken[], path: string): { parsed: Parsed; stop: numb
   // the parser stopped early, or failed on a line whose first token starts no statement
   const places = new Map(tokens.map((token, i) => [token, i]));
   const stop = parser.errors.find(
-    (e) => e.name === "NotAllInputParsedException" || (startsLine(tokens, places.get(e.token)) && !t.statementKeywords.has(e.token.tokenType)),
+    (e) =>
+      e.name === "NotAllInputParsedException" ||
+      (startsLine(tokens, places.get(e.token)) && !t.statementKeywords.has(e.token.tokenType)),
   );
   return { parsed, stop: stop ? (places.get(stop.token) ?? -1) : -1 };
 }
@@ -260,7 +288,10 @@ function skipBadLines(input: IToken[], path: string, skipped: Diagnostic[]): { p
     const { parsed, stop: at } = parseOnce(tokens, path);
     if (at < 0 || skipped.length >= MAX_SKIPPED_LINES) return { parsed, tokens };
     const end = Math.max(endOfLine(tokens, at), at + 1);
-    skipped.push(knownMistake(tokens, at + 1, path) ?? diagnostic(m.parseError, t.tokenSpan(path, tokens[at]), [describeBadLine(tokens[at], tokens[at + 1])]));
+    skipped.push(
+      knownMistake(tokens, at + 1, path) ??
+        diagnostic(m.parseError, t.tokenSpan(path, tokens[at]), [describeBadLine(tokens[at], tokens[at + 1])]),
+    );
     tokens = [...tokens.slice(0, at), ...tokens.slice(end)];
   }
 }
@@ -289,7 +320,10 @@ function describeBadLine(first: IToken, second: IToken | undefined): string {
   if (!t.statementKeywords.has(first.tokenType)) {
     return `expected a statement (\`namespace\`, \`workload\`, \`allow\`, \`deny\`, \`default\`, ...), found \`${first.image}\``;
   }
-  const next = second && second.tokenType !== t.Newline && second.tokenType !== t.Semicolon ? `\`${second.image}\`` : "the end of the line";
+  const next =
+    second && second.tokenType !== t.Newline && second.tokenType !== t.Semicolon
+      ? `\`${second.image}\``
+      : "the end of the line";
   return `cannot read this \`${first.image}\` statement: unexpected ${next} after \`${first.image}\``;
 }
 

@@ -9,7 +9,17 @@
  * error and skipped to a token that may follow it) returns `null`: lists leave it out, and an
  * optional part counts as absent.
  */
-import { EmbeddedActionsParser, EOF, getLookaheadPaths, NoViableAltException, type IOrAlt, type IParserErrorMessageProvider, type IToken, type LookaheadSequence, type TokenType } from "chevrotain";
+import {
+  EmbeddedActionsParser,
+  EOF,
+  getLookaheadPaths,
+  NoViableAltException,
+  type IOrAlt,
+  type IParserErrorMessageProvider,
+  type IToken,
+  type LookaheadSequence,
+  type TokenType,
+} from "chevrotain";
 import type { Diagnostic, Position, Span } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { syntax as m } from "../diagnostics/messages/syntax.js";
@@ -22,7 +32,10 @@ const { Kw } = t;
 
 /** The tokens of a statement end: a line break, `;`, the `}` of its block, or the end of the file. */
 const isStatementEnd = (token: IToken) =>
-  token.tokenType === t.Newline || token.tokenType === t.Semicolon || token.tokenType === t.RBrace || token.tokenType === EOF;
+  token.tokenType === t.Newline ||
+  token.tokenType === t.Semicolon ||
+  token.tokenType === t.RBrace ||
+  token.tokenType === EOF;
 
 /**
  * Scans to the end of the statement that starts at `la(1)` (`la(i)` is the i-th token ahead, EOF
@@ -50,7 +63,14 @@ interface GrammarPath {
 
 const targetKeywords: ReadonlySet<TokenType> = new Set([Kw.in, Kw.for]);
 const addressTokens: ReadonlySet<TokenType> = new Set([t.Cidr, t.Address]);
-const clauseKeywords: ReadonlySet<TokenType> = new Set([Kw.port, Kw.service, Kw.serviceAccount, Kw.containers, Kw.initContainers, Kw.kind]);
+const clauseKeywords: ReadonlySet<TokenType> = new Set([
+  Kw.port,
+  Kw.service,
+  Kw.serviceAccount,
+  Kw.containers,
+  Kw.initContainers,
+  Kw.kind,
+]);
 const keyFollowers: ReadonlySet<TokenType> = new Set([t.Equals, t.DoubleEquals, t.NotEquals, t.Slash]);
 
 /**
@@ -72,7 +92,8 @@ type Part<T> = T | undefined | null;
 const real = (token: IToken): IToken | undefined => (token.isInsertedInRecovery ? undefined : token);
 
 /** The real ones of `tokens`. */
-const reals = (...tokens: (IToken | undefined)[]): IToken[] => tokens.filter((x): x is IToken => x !== undefined && !x.isInsertedInRecovery);
+const reals = (...tokens: (IToken | undefined)[]): IToken[] =>
+  tokens.filter((x): x is IToken => x !== undefined && !x.isInsertedInRecovery);
 
 /**
  * The values of a list rule's items: those that recovery re-synchronised are left out; one with a
@@ -276,13 +297,24 @@ export class SecpolParser extends EmbeddedActionsParser {
     const key = `${ruleName}#${occurrence}`;
     let paths = this.expectedPaths.get(key);
     if (!paths) {
-      paths = getLookaheadPaths({ occurrence, rule: this.getGAstProductions()[ruleName], prodType: "Alternation", maxLookahead: internals.maxLookahead });
+      paths = getLookaheadPaths({
+        occurrence,
+        rule: this.getGAstProductions()[ruleName],
+        prodType: "Alternation",
+        maxLookahead: internals.maxLookahead,
+      });
       this.expectedPaths.set(key, paths);
     }
     const actual: IToken[] = [];
     for (let i = 1; i <= internals.maxLookahead; i++) actual.push(this.LA(i));
     const previous = this.LA(0);
-    const message = internals.errorMessageProvider.buildNoViableAltMessage({ expectedPathsPerAlt: paths, actual, previous, customUserDescription: errMsgTypes as string, ruleName });
+    const message = internals.errorMessageProvider.buildNoViableAltMessage({
+      expectedPathsPerAlt: paths,
+      actual,
+      previous,
+      customUserDescription: errMsgTypes as string,
+      ruleName,
+    });
     throw internals.SAVE_ERROR(new NoViableAltException(message, this.LA(1), previous));
   }
 
@@ -353,29 +385,33 @@ export class SecpolParser extends EmbeddedActionsParser {
   });
 
   statement = this.rule<ast.Statement>("statement", () =>
-    this.OR(this.alts<Part<ast.Statement>>(2, () => [
-      { ALT: () => this.SUBRULE(this.importStatement) },
-      { ALT: () => this.SUBRULE(this.clusterBlock) },
-      { ALT: () => this.SUBRULE(this.namespaceBlock) },
-      { ALT: () => this.SUBRULE(this.workload) },
-      { ALT: () => this.SUBRULE(this.group) },
-      { ALT: () => this.SUBRULE(this.profile) },
-      { ALT: () => this.SUBRULE(this.psp) },
-      { ALT: () => this.SUBRULE(this.grant) },
-      { GATE: () => isNetworkRule(this.lookahead), ALT: () => this.SUBRULE(this.networkRule) },
-      { ALT: () => this.SUBRULE(this.securityRule) },
-      { ALT: () => this.SUBRULE(this.assertStatement) },
-      { ALT: () => this.SUBRULE(this.defaultStatement) },
-      { ALT: () => this.SUBRULE(this.pss) },
-      { ALT: () => this.SUBRULE(this.labels) },
-      { ALT: () => this.SUBRULE(this.apply) },
-    ])),
+    this.OR(
+      this.alts<Part<ast.Statement>>(2, () => [
+        { ALT: () => this.SUBRULE(this.importStatement) },
+        { ALT: () => this.SUBRULE(this.clusterBlock) },
+        { ALT: () => this.SUBRULE(this.namespaceBlock) },
+        { ALT: () => this.SUBRULE(this.workload) },
+        { ALT: () => this.SUBRULE(this.group) },
+        { ALT: () => this.SUBRULE(this.profile) },
+        { ALT: () => this.SUBRULE(this.psp) },
+        { ALT: () => this.SUBRULE(this.grant) },
+        { GATE: () => isNetworkRule(this.lookahead), ALT: () => this.SUBRULE(this.networkRule) },
+        { ALT: () => this.SUBRULE(this.securityRule) },
+        { ALT: () => this.SUBRULE(this.assertStatement) },
+        { ALT: () => this.SUBRULE(this.defaultStatement) },
+        { ALT: () => this.SUBRULE(this.pss) },
+        { ALT: () => this.SUBRULE(this.labels) },
+        { ALT: () => this.SUBRULE(this.apply) },
+      ]),
+    ),
   );
 
   importStatement = this.rule<ast.ImportStatement>("importStatement", () => {
     const first = this.CONSUME(Kw.import);
     const path = real(this.CONSUME(t.StringToken));
-    return this.ACTION(() => (path ? { kind: "Import", path: this.word(path), span: this.spanFrom(first) } : undefined));
+    return this.ACTION(() =>
+      path ? { kind: "Import", path: this.word(path), span: this.spanFrom(first) } : undefined,
+    );
   });
 
   clusterBlock = this.rule<ast.ClusterBlock>("clusterBlock", () => {
@@ -411,39 +447,45 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.OPTION(() => this.CONSUME(t.Comma));
       values.push(this.SUBRULE2(this.value));
     });
-    return this.ACTION(() => (name ? { kind: "Setting", name: this.word(name), values: values.filter((v) => v != null), span: this.spanFrom(name) } : undefined));
+    return this.ACTION(() =>
+      name
+        ? { kind: "Setting", name: this.word(name), values: values.filter((v) => v != null), span: this.spanFrom(name) }
+        : undefined,
+    );
   });
 
   /** A setting's or security item's value; `undefined` (left out) when recovery invented all its tokens. */
   value = this.rule<ast.Value>("value", () =>
-    this.OR(this.alts<Part<ast.Value>>(3, () => [
-      {
-        ALT: () => {
-          const from = this.CONSUME(t.NumberToken);
-          const rest = this.OPTION(() => [this.CONSUME(t.DotDot), this.CONSUME2(t.NumberToken)] as const);
-          return this.ACTION(() => {
-            const numbers = reals(from, rest?.[1]);
-            if (numbers.length === 2) return this.range(numbers[0], numbers[1]);
-            if (numbers.length === 1) return this.number(numbers[0]);
-            return this.wordValue(reals(rest?.[0]));
-          });
+    this.OR(
+      this.alts<Part<ast.Value>>(3, () => [
+        {
+          ALT: () => {
+            const from = this.CONSUME(t.NumberToken);
+            const rest = this.OPTION(() => [this.CONSUME(t.DotDot), this.CONSUME2(t.NumberToken)] as const);
+            return this.ACTION(() => {
+              const numbers = reals(from, rest?.[1]);
+              if (numbers.length === 2) return this.range(numbers[0], numbers[1]);
+              if (numbers.length === 1) return this.number(numbers[0]);
+              return this.wordValue(reals(rest?.[0]));
+            });
+          },
         },
-      },
-      { ALT: () => this.wordValue(reals(this.CONSUME(t.Cidr))) },
-      { ALT: () => this.wordValue(reals(this.CONSUME(t.Address))) },
-      { ALT: () => this.wordValue(reals(this.CONSUME(t.StringToken))) },
-      { ALT: () => this.wordValue(reals(this.CONSUME(t.Star))) }, // `volumes *`, `allowedCapabilities *` in psp blocks
-      {
-        GATE: () => !targetKeywords.has(this.LA(1).tokenType),
-        ALT: () => {
-          const tokens = [this.CONSUME(t.Name)];
-          this.MANY(() => {
-            tokens.push(this.CONSUME(t.Slash), this.CONSUME2(t.Name));
-          });
-          return this.ACTION(() => this.wordValue(reals(...tokens)));
+        { ALT: () => this.wordValue(reals(this.CONSUME(t.Cidr))) },
+        { ALT: () => this.wordValue(reals(this.CONSUME(t.Address))) },
+        { ALT: () => this.wordValue(reals(this.CONSUME(t.StringToken))) },
+        { ALT: () => this.wordValue(reals(this.CONSUME(t.Star))) }, // `volumes *`, `allowedCapabilities *` in psp blocks
+        {
+          GATE: () => !targetKeywords.has(this.LA(1).tokenType),
+          ALT: () => {
+            const tokens = [this.CONSUME(t.Name)];
+            this.MANY(() => {
+              tokens.push(this.CONSUME(t.Slash), this.CONSUME2(t.Name));
+            });
+            return this.ACTION(() => this.wordValue(reals(...tokens)));
+          },
         },
-      },
-    ])),
+      ]),
+    ),
   );
 
   /** A value written as `tokens`, one string or words joined as written (`runtime/default`). */
@@ -462,7 +504,12 @@ export class SecpolParser extends EmbeddedActionsParser {
     const close = real(this.CONSUME(t.RBrace));
     return this.ACTION(() => {
       if (!name || !close) return undefined;
-      const block: ast.NamespaceBlock = { kind: "Namespace", name: this.word(name), statements: statements ?? [], span: this.spanFrom(first) };
+      const block: ast.NamespaceBlock = {
+        kind: "Namespace",
+        name: this.word(name),
+        statements: statements ?? [],
+        span: this.spanFrom(first),
+      };
       return this.withDiagnostics(block, this.diagnosticsOf(statements));
     });
   });
@@ -510,7 +557,16 @@ export class SecpolParser extends EmbeddedActionsParser {
       const portList = items(ports);
       const serviceList = items(services);
       if (!selector || !name || !portList || !serviceList) return undefined;
-      const result: ast.WorkloadDeclaration = { kind: "Workload", name, selector, ports: portList, services: serviceList, containers: [], initContainers: [], span: this.spanFrom(first) };
+      const result: ast.WorkloadDeclaration = {
+        kind: "Workload",
+        name,
+        selector,
+        ports: portList,
+        services: serviceList,
+        containers: [],
+        initContainers: [],
+        span: this.spanFrom(first),
+      };
       const diagnostics: Diagnostic[] = [];
       addClauseNames(result, clauses, (token) => this.word(token), diagnostics);
       return this.withDiagnostics(result, diagnostics);
@@ -519,7 +575,11 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   /** A workload's selector: required; it starts with a clause keyword only where that is a label key. */
   workloadSelector = this.rule<ast.Selector>("workloadSelector", () =>
-    this.OR(this.alts(4, () => [{ GATE: () => startsWorkloadSelector((k) => this.LA(k + 1).tokenType), ALT: () => this.SUBRULE(this.selector) }])),
+    this.OR(
+      this.alts(4, () => [
+        { GATE: () => startsWorkloadSelector((k) => this.LA(k + 1).tokenType), ALT: () => this.SUBRULE(this.selector) },
+      ]),
+    ),
   );
 
   portDeclaration = this.rule<ast.PortDeclaration>("portDeclaration", () => {
@@ -534,7 +594,13 @@ export class SecpolParser extends EmbeddedActionsParser {
       // a name that recovery invented leaves its place to the protocol's
       const [portName, protocolName] = reals(name, protocol);
       if (!portName || !port) return undefined;
-      return { kind: "PortDeclaration", name: this.word(portName), port: this.number(port), ...(protocolName ? { protocol: this.word(protocolName) } : {}), span: this.spanFrom(first) };
+      return {
+        kind: "PortDeclaration",
+        name: this.word(portName),
+        port: this.number(port),
+        ...(protocolName ? { protocol: this.word(protocolName) } : {}),
+        span: this.spanFrom(first),
+      };
     });
   });
 
@@ -542,7 +608,9 @@ export class SecpolParser extends EmbeddedActionsParser {
     const first = this.CONSUME(Kw.service);
     const port = this.CONSUME(t.NumberToken);
     this.CONSUME(t.Arrow);
-    const target = this.OR(this.alts(5, () => [{ ALT: () => this.CONSUME2(t.NumberToken) }, { ALT: () => this.CONSUME(t.Name) }]));
+    const target = this.OR(
+      this.alts(5, () => [{ ALT: () => this.CONSUME2(t.NumberToken) }, { ALT: () => this.CONSUME(t.Name) }]),
+    );
     return this.ACTION((): Part<ast.ServicePortDeclaration> => {
       if (!real(port)) return undefined;
       const to = target.tokenType === t.NumberToken ? this.number(target) : this.word(target);
@@ -576,7 +644,11 @@ export class SecpolParser extends EmbeddedActionsParser {
       const own: Diagnostic[] = [];
       const rules = profileRules(statements ?? [], own);
       const diagnostics = [...this.diagnosticsOf(statements), ...own];
-      if (name) return this.withDiagnostics<ast.ProfileDeclaration>({ kind: "Profile", name: this.word(name), rules, span: this.spanFrom(first) }, diagnostics);
+      if (name)
+        return this.withDiagnostics<ast.ProfileDeclaration>(
+          { kind: "Profile", name: this.word(name), rules, span: this.spanFrom(first) },
+          diagnostics,
+        );
       this.dropped = diagnostics;
       return undefined;
     });
@@ -586,7 +658,9 @@ export class SecpolParser extends EmbeddedActionsParser {
     const first = this.CONSUME(Kw.psp);
     const name = real(this.CONSUME(t.Name));
     const fields = this.SUBRULE(this.settingsBlock);
-    return this.ACTION(() => (name && fields ? { kind: "Psp", name: this.word(name), fields, span: this.spanFrom(first) } : undefined));
+    return this.ACTION(() =>
+      name && fields ? { kind: "Psp", name: this.word(name), fields, span: this.spanFrom(first) } : undefined,
+    );
   });
 
   grant = this.rule<ast.GrantStatement>("grant", () => {
@@ -632,11 +706,31 @@ export class SecpolParser extends EmbeddedActionsParser {
       if (!psp) return undefined;
       const span = this.spanFrom(first);
       if (subject.kind === "User" || subject.kind === "Group") {
-        return subject.name ? { kind: "Grant", psp: this.word(psp), subject: { kind: subject.kind, name: subject.name, span: subject.name.span }, span } : undefined;
+        return subject.name
+          ? {
+              kind: "Grant",
+              psp: this.word(psp),
+              subject: { kind: subject.kind, name: subject.name, span: subject.name.span },
+              span,
+            }
+          : undefined;
       }
       if (!namespace) return undefined;
-      if (subject.kind === "ServiceAccounts") return { kind: "Grant", psp: this.word(psp), subject: { kind: "ServiceAccounts", namespace: this.word(namespace), span }, span };
-      return name ? { kind: "Grant", psp: this.word(psp), subject: { kind: "ServiceAccount", namespace: this.word(namespace), name: this.word(name), span }, span } : undefined;
+      if (subject.kind === "ServiceAccounts")
+        return {
+          kind: "Grant",
+          psp: this.word(psp),
+          subject: { kind: "ServiceAccounts", namespace: this.word(namespace), span },
+          span,
+        };
+      return name
+        ? {
+            kind: "Grant",
+            psp: this.word(psp),
+            subject: { kind: "ServiceAccount", namespace: this.word(namespace), name: this.word(name), span },
+            span,
+          }
+        : undefined;
     });
   });
 
@@ -664,7 +758,12 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   networkRule = this.rule<ast.NetworkRule>("networkRule", () => {
     const first = this.LA(1);
-    const action = this.OR(this.alts(6, () => [{ ALT: () => (this.CONSUME(Kw.allow), "allow" as const) }, { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) }]));
+    const action = this.OR(
+      this.alts(6, () => [
+        { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
+        { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
+      ]),
+    );
     const sources = this.SUBRULE(this.peerList);
     const arrow = real(this.CONSUME(t.Arrow));
     const destinations = this.SUBRULE2(this.peerList);
@@ -676,14 +775,27 @@ export class SecpolParser extends EmbeddedActionsParser {
     return this.ACTION((): Part<ast.NetworkRule> => {
       const portLists = items(lists);
       if (!sources || !destinations || !portLists || !arrow) return undefined;
-      return { kind: "NetworkRule", action, sources, destinations, ports: portLists[0] ?? [], extraPortLists: portLists.slice(1), span: this.spanFrom(first) };
+      return {
+        kind: "NetworkRule",
+        action,
+        sources,
+        destinations,
+        ports: portLists[0] ?? [],
+        extraPortLists: portLists.slice(1),
+        span: this.spanFrom(first),
+      };
     });
   });
 
   assertStatement = this.rule<ast.AssertStatement>("assertStatement", () => {
     const first = this.CONSUME(Kw.assert);
     const sources = this.SUBRULE(this.peerList);
-    const negated = this.OR(this.alts(7, () => [{ ALT: () => (this.CONSUME(t.Arrow), false) }, { ALT: () => (this.CONSUME(t.NotArrow), true) }]));
+    const negated = this.OR(
+      this.alts(7, () => [
+        { ALT: () => (this.CONSUME(t.Arrow), false) },
+        { ALT: () => (this.CONSUME(t.NotArrow), true) },
+      ]),
+    );
     const destinations = this.SUBRULE2(this.peerList);
     const ports = this.OPTION(() => {
       this.CONSUME(t.Colon);
@@ -698,9 +810,19 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   defaultStatement = this.rule<ast.DefaultStatement>("defaultStatement", () => {
     const first = this.CONSUME(Kw.default);
-    const posture = this.OR(this.alts(8, () => [{ ALT: () => (this.CONSUME(Kw.deny), "deny" as const) }, { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) }]));
+    const posture = this.OR(
+      this.alts(8, () => [
+        { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
+        { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
+      ]),
+    );
     const direction = this.OPTION(() =>
-      this.OR2(this.alts(9, () => [{ ALT: () => (this.CONSUME(Kw.ingress), "ingress" as const) }, { ALT: () => (this.CONSUME(Kw.egress), "egress" as const) }])),
+      this.OR2(
+        this.alts(9, () => [
+          { ALT: () => (this.CONSUME(Kw.ingress), "ingress" as const) },
+          { ALT: () => (this.CONSUME(Kw.egress), "egress" as const) },
+        ]),
+      ),
     );
     const workload = this.OPTION2(() => {
       this.CONSUME(Kw.for);
@@ -754,21 +876,43 @@ export class SecpolParser extends EmbeddedActionsParser {
           GATE: notQualified,
           ALT: () => {
             const first = this.CONSUME(Kw.cidr);
-            const blocks = [this.OR2(this.alts(10, () => [{ ALT: () => this.CONSUME(t.Cidr) }, { ALT: () => this.CONSUME(t.Address) }]))];
+            const blocks = [
+              this.OR2(
+                this.alts(10, () => [{ ALT: () => this.CONSUME(t.Cidr) }, { ALT: () => this.CONSUME(t.Address) }]),
+              ),
+            ];
             this.OPTION2(() => {
               this.CONSUME(Kw.except);
-              blocks.push(this.OR3(this.alts(11, () => [{ ALT: () => this.CONSUME2(t.Cidr) }, { ALT: () => this.CONSUME2(t.Address) }])));
+              blocks.push(
+                this.OR3(
+                  this.alts(11, () => [{ ALT: () => this.CONSUME2(t.Cidr) }, { ALT: () => this.CONSUME2(t.Address) }]),
+                ),
+              );
               this.MANY({
                 GATE: () => this.LA(1).tokenType === t.Comma && addressTokens.has(this.LA(2).tokenType),
                 DEF: () => {
                   this.CONSUME(t.Comma);
-                  blocks.push(this.OR4(this.alts(12, () => [{ ALT: () => this.CONSUME3(t.Cidr) }, { ALT: () => this.CONSUME3(t.Address) }])));
+                  blocks.push(
+                    this.OR4(
+                      this.alts(12, () => [
+                        { ALT: () => this.CONSUME3(t.Cidr) },
+                        { ALT: () => this.CONSUME3(t.Address) },
+                      ]),
+                    ),
+                  );
                 },
               });
             });
             return this.ACTION((): Part<ast.Peer> => {
               const [cidr, ...except] = reals(...blocks);
-              return cidr ? { kind: "CidrPeer", cidr: this.word(cidr), except: except.map((b) => this.word(b)), span: this.spanFrom(first) } : undefined;
+              return cidr
+                ? {
+                    kind: "CidrPeer",
+                    cidr: this.word(cidr),
+                    except: except.map((b) => this.word(b)),
+                    span: this.spanFrom(first),
+                  }
+                : undefined;
             });
           },
         },
@@ -780,13 +924,19 @@ export class SecpolParser extends EmbeddedActionsParser {
             const name = this.CONSUME(t.Name);
             const rest = this.OPTION3(() => {
               const slash = this.CONSUME(t.Slash);
-              return [slash, this.OR5(this.alts(14, () => [{ ALT: () => this.CONSUME(t.Star) }, { ALT: () => this.CONSUME2(t.Name) }]))] as const;
+              return [
+                slash,
+                this.OR5(
+                  this.alts(14, () => [{ ALT: () => this.CONSUME(t.Star) }, { ALT: () => this.CONSUME2(t.Name) }]),
+                ),
+              ] as const;
             });
             const slash = rest?.[0];
             const after = rest?.[1];
             return this.ACTION((): Part<ast.Peer> => {
               const span = this.spanFrom(name);
-              if (after?.tokenType === t.Star && real(after)) return { kind: "NamespacePeer", namespace: this.word(name), star: true, span };
+              if (after?.tokenType === t.Star && real(after))
+                return { kind: "NamespacePeer", namespace: this.word(name), star: true, span };
               const second = after && after.tokenType !== t.Star ? real(after) : undefined;
               if (slash && real(slash) && !second) return undefined;
               const ref: ast.QualifiedName = second
@@ -839,19 +989,21 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   portItem = this.rule<ast.PortSpec>("portItem", () => {
     const first = this.LA(1);
-    const port = this.OR(this.alts<{ from: IToken; to?: IToken } | { name: IToken }>(16, () => [
-      {
-        ALT: () => {
-          const from = this.CONSUME(t.NumberToken);
-          const to = this.OPTION(() => {
-            this.CONSUME(t.DotDot);
-            return this.CONSUME2(t.NumberToken);
-          });
-          return { from, to };
+    const port = this.OR(
+      this.alts<{ from: IToken; to?: IToken } | { name: IToken }>(16, () => [
+        {
+          ALT: () => {
+            const from = this.CONSUME(t.NumberToken);
+            const to = this.OPTION(() => {
+              this.CONSUME(t.DotDot);
+              return this.CONSUME2(t.NumberToken);
+            });
+            return { from, to };
+          },
         },
-      },
-      { ALT: () => ({ name: this.CONSUME(t.Name) }) },
-    ]));
+        { ALT: () => ({ name: this.CONSUME(t.Name) }) },
+      ]),
+    );
     const protocol = this.OPTION2(() => {
       this.CONSUME(t.Slash);
       return this.CONSUME2(t.Name);
@@ -879,7 +1031,9 @@ export class SecpolParser extends EmbeddedActionsParser {
       const [a, b] = reals(...names);
       if (!a) return undefined;
       const span = this.spanFrom(reals(names[0], slash)[0]);
-      return b ? { kind: "QualifiedName", namespace: this.word(a), name: this.word(b), span } : { kind: "QualifiedName", name: this.word(a), span };
+      return b
+        ? { kind: "QualifiedName", namespace: this.word(a), name: this.word(b), span }
+        : { kind: "QualifiedName", name: this.word(a), span };
     });
   });
 
@@ -897,61 +1051,83 @@ export class SecpolParser extends EmbeddedActionsParser {
   });
 
   requirement = this.rule<ast.Requirement>("requirement", () =>
-    this.OR(this.alts<Part<ast.Requirement>>(20, () => [
-      {
-        ALT: () => {
-          const first = this.CONSUME(t.Bang);
-          const key = this.SUBRULE(this.labelKey);
-          return this.ACTION(() => this.requirementOf(first, key, "!exists", []));
+    this.OR(
+      this.alts<Part<ast.Requirement>>(20, () => [
+        {
+          ALT: () => {
+            const first = this.CONSUME(t.Bang);
+            const key = this.SUBRULE(this.labelKey);
+            return this.ACTION(() => this.requirementOf(first, key, "!exists", []));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const first = this.LA(1);
-          const key = this.SUBRULE2(this.labelKey);
-          const test = this.OPTION(() =>
-            this.OR2(this.alts<{ operator: ast.Requirement["operator"]; values: Part<ast.Word>[]; closed: boolean }>(21, () => [
-              {
-                ALT: () => {
-                  const operator = this.OR3(
-                    this.alts(22, () => [
-                      { ALT: () => (this.CONSUME(t.Equals), "=" as const) },
-                      { ALT: () => (this.CONSUME(t.DoubleEquals), "=" as const) },
-                      { ALT: () => (this.CONSUME(t.NotEquals), "!=" as const) },
-                    ]),
-                  );
-                  const values: Part<ast.Word>[] = [this.SUBRULE(this.labelValue)];
-                  return { operator, values, closed: true };
-                },
-              },
-              {
-                ALT: () => {
-                  const operator = this.OR4(this.alts(23, () => [{ ALT: () => (this.CONSUME(Kw.in), "in" as const) }, { ALT: () => (this.CONSUME(Kw.notin), "notin" as const) }]));
-                  this.CONSUME(t.LParen);
-                  const values: Part<ast.Word>[] = [this.SUBRULE2(this.labelValue)];
-                  this.MANY(() => {
-                    this.CONSUME(t.Comma);
-                    values.push(this.SUBRULE3(this.labelValue));
-                  });
-                  const close = this.CONSUME(t.RParen);
-                  return { operator, values, closed: !close.isInsertedInRecovery };
-                },
-              },
-            ])),
-          );
-          return this.ACTION((): Part<ast.Requirement> => {
-            if (!test) return this.requirementOf(first, key, "exists", []);
-            const values = items(test.values);
-            // `=` takes one value; `in (...)` at least one, and its `)`
-            if (!values || !test.closed || (test.operator === "in" || test.operator === "notin" ? values.length === 0 : values.length !== 1)) return undefined;
-            return this.requirementOf(first, key, test.operator, values);
-          });
+        {
+          ALT: () => {
+            const first = this.LA(1);
+            const key = this.SUBRULE2(this.labelKey);
+            const test = this.OPTION(() =>
+              this.OR2(
+                this.alts<{ operator: ast.Requirement["operator"]; values: Part<ast.Word>[]; closed: boolean }>(
+                  21,
+                  () => [
+                    {
+                      ALT: () => {
+                        const operator = this.OR3(
+                          this.alts(22, () => [
+                            { ALT: () => (this.CONSUME(t.Equals), "=" as const) },
+                            { ALT: () => (this.CONSUME(t.DoubleEquals), "=" as const) },
+                            { ALT: () => (this.CONSUME(t.NotEquals), "!=" as const) },
+                          ]),
+                        );
+                        const values: Part<ast.Word>[] = [this.SUBRULE(this.labelValue)];
+                        return { operator, values, closed: true };
+                      },
+                    },
+                    {
+                      ALT: () => {
+                        const operator = this.OR4(
+                          this.alts(23, () => [
+                            { ALT: () => (this.CONSUME(Kw.in), "in" as const) },
+                            { ALT: () => (this.CONSUME(Kw.notin), "notin" as const) },
+                          ]),
+                        );
+                        this.CONSUME(t.LParen);
+                        const values: Part<ast.Word>[] = [this.SUBRULE2(this.labelValue)];
+                        this.MANY(() => {
+                          this.CONSUME(t.Comma);
+                          values.push(this.SUBRULE3(this.labelValue));
+                        });
+                        const close = this.CONSUME(t.RParen);
+                        return { operator, values, closed: !close.isInsertedInRecovery };
+                      },
+                    },
+                  ],
+                ),
+              ),
+            );
+            return this.ACTION((): Part<ast.Requirement> => {
+              if (!test) return this.requirementOf(first, key, "exists", []);
+              const values = items(test.values);
+              // `=` takes one value; `in (...)` at least one, and its `)`
+              if (
+                !values ||
+                !test.closed ||
+                (test.operator === "in" || test.operator === "notin" ? values.length === 0 : values.length !== 1)
+              )
+                return undefined;
+              return this.requirementOf(first, key, test.operator, values);
+            });
+          },
         },
-      },
-    ])),
+      ]),
+    ),
   );
 
-  private requirementOf(first: IToken, key: Part<ast.LabelKey>, operator: ast.Requirement["operator"], values: ast.Word[]): Part<ast.Requirement> {
+  private requirementOf(
+    first: IToken,
+    key: Part<ast.LabelKey>,
+    operator: ast.Requirement["operator"],
+    values: ast.Word[],
+  ): Part<ast.Requirement> {
     return key ? { kind: "Requirement", key, operator, values, span: this.spanFrom(first) } : undefined;
   }
 
@@ -970,7 +1146,13 @@ export class SecpolParser extends EmbeddedActionsParser {
   });
 
   labelValue = this.rule<ast.Word>("labelValue", () => {
-    const token = this.OR(this.alts(17, () => [{ ALT: () => this.CONSUME(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }, { ALT: () => this.CONSUME(t.StringToken) }]));
+    const token = this.OR(
+      this.alts(17, () => [
+        { ALT: () => this.CONSUME(t.Name) },
+        { ALT: () => this.CONSUME(t.NumberToken) },
+        { ALT: () => this.CONSUME(t.StringToken) },
+      ]),
+    );
     return this.ACTION(() => this.word(token));
   });
 
@@ -991,14 +1173,21 @@ export class SecpolParser extends EmbeddedActionsParser {
     const names = [this.CONSUME(t.Name), this.CONSUME2(t.Name)];
     const version = this.OPTION(() => {
       this.CONSUME(t.At);
-      return this.OR(this.alts(18, () => [{ ALT: () => this.CONSUME3(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }]));
+      return this.OR(
+        this.alts(18, () => [{ ALT: () => this.CONSUME3(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }]),
+      );
     });
     return this.ACTION((): Part<ast.PssMode> => {
       // a name that recovery invented leaves its place to the next one
       const [mode, level, versionName] = reals(...names, version?.tokenType === t.NumberToken ? undefined : version);
       const at = versionName ?? (version?.tokenType === t.NumberToken ? version : undefined);
       if (!mode || !level || (version && !at)) return undefined;
-      const result: ast.PssMode = { kind: "PssMode", mode: this.word(mode), level: this.word(level), span: this.spanFrom(mode) };
+      const result: ast.PssMode = {
+        kind: "PssMode",
+        mode: this.word(mode),
+        level: this.word(level),
+        span: this.spanFrom(mode),
+      };
       if (at) result.version = this.word(at);
       return result;
     });
@@ -1021,7 +1210,11 @@ export class SecpolParser extends EmbeddedActionsParser {
     const key = this.SUBRULE(this.labelKey);
     this.CONSUME(t.Equals);
     const value = this.SUBRULE(this.labelValue);
-    return this.ACTION(() => (key && value ? { key, value, span: { file: this.path, start: key.span.start, end: this.end(this.LA(0)) } } : undefined));
+    return this.ACTION(() =>
+      key && value
+        ? { key, value, span: { file: this.path, start: key.span.start, end: this.end(this.LA(0)) } }
+        : undefined,
+    );
   });
 
   securityRule = this.rule<ast.SecurityRule>("securityRule", () => {
@@ -1053,9 +1246,19 @@ export class SecpolParser extends EmbeddedActionsParser {
   securityItem = this.rule<ast.SecurityItem>("securityItem", () => {
     const name = this.CONSUME(t.Name);
     const args: Part<ast.Value>[] = [];
-    this.MANY({ GATE: () => !targetKeywords.has(this.LA(1).tokenType), DEF: () => void args.push(this.SUBRULE(this.value)) });
+    this.MANY({
+      GATE: () => !targetKeywords.has(this.LA(1).tokenType),
+      DEF: () => void args.push(this.SUBRULE(this.value)),
+    });
     return this.ACTION((): Part<ast.SecurityItem> =>
-      real(name) ? { kind: "SecurityItem", name: this.word(name), args: args.filter((v) => v != null), span: this.spanFrom(name) } : undefined,
+      real(name)
+        ? {
+            kind: "SecurityItem",
+            name: this.word(name),
+            args: args.filter((v) => v != null),
+            span: this.spanFrom(name),
+          }
+        : undefined,
     );
   });
 
@@ -1066,14 +1269,21 @@ export class SecpolParser extends EmbeddedActionsParser {
         ALT: () => {
           this.CONSUME(Kw.for);
           const workload = this.SUBRULE(this.qualifiedName);
-          return this.ACTION((): Part<ast.SecurityTarget> => workload && { kind: "ForWorkload", workload, span: this.spanFrom(first) });
+          return this.ACTION(
+            (): Part<ast.SecurityTarget> => workload && { kind: "ForWorkload", workload, span: this.spanFrom(first) },
+          );
         },
       },
       {
         ALT: () => {
           this.CONSUME(Kw.in);
           return this.OR2([
-            { ALT: () => (this.CONSUME(Kw.all), this.ACTION((): ast.SecurityTarget => ({ kind: "InAll", span: this.spanFrom(first) }))) },
+            {
+              ALT: () => (
+                this.CONSUME(Kw.all),
+                this.ACTION((): ast.SecurityTarget => ({ kind: "InAll", span: this.spanFrom(first) }))
+              ),
+            },
             {
               ALT: () => {
                 const ref = this.SUBRULE(this.namespaceRef);
@@ -1110,12 +1320,18 @@ export class SecpolParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const workload = this.SUBRULE(this.qualifiedName);
-            return this.ACTION((): Part<ast.SecurityTarget> => workload && { kind: "ForWorkload", workload, span: workload.span });
+            return this.ACTION(
+              (): Part<ast.SecurityTarget> => workload && { kind: "ForWorkload", workload, span: workload.span },
+            );
           },
         },
       ],
     });
-    return this.ACTION((): Part<ast.ApplyStatement> => (target && real(profile) ? { kind: "Apply", profile: this.word(profile), target, span: this.spanFrom(first) } : undefined));
+    return this.ACTION((): Part<ast.ApplyStatement> =>
+      target && real(profile)
+        ? { kind: "Apply", profile: this.word(profile), target, span: this.spanFrom(first) }
+        : undefined,
+    );
   });
 }
 
@@ -1124,7 +1340,9 @@ const nonEmpty = <T>(list: T[] | undefined): T[] | undefined => (list && list.le
 
 /** `in ns NAME` or `in ns(LABELS)` as a security target. */
 const namespaceTarget = (ref: ast.NamespacePeer | ast.NamespaceSelectorPeer, span: Span): ast.SecurityTarget =>
-  ref.kind === "NamespacePeer" ? { kind: "InNamespace", namespace: ref.namespace, span } : { kind: "InNamespaceSelector", selector: ref.selector, span };
+  ref.kind === "NamespacePeer"
+    ? { kind: "InNamespace", namespace: ref.namespace, span }
+    : { kind: "InNamespaceSelector", selector: ref.selector, span };
 
 /**
  * Gives a workload the names of its `serviceAccount`, `containers` and `kind` clauses: `clauses`
@@ -1133,12 +1351,18 @@ const namespaceTarget = (ref: ast.NamespacePeer | ast.NamespaceSelectorPeer, spa
  * `serviceAccount` or `kind` is reported: the tree keeps one, and the other would be lost without a
  * word (also by the formatter).
  */
-function addClauseNames(workload: ast.WorkloadDeclaration, clauses: readonly { keyword: TokenType; names: IToken[] }[], word: (token: IToken) => ast.Word, diagnostics: Diagnostic[]): void {
+function addClauseNames(
+  workload: ast.WorkloadDeclaration,
+  clauses: readonly { keyword: TokenType; names: IToken[] }[],
+  word: (token: IToken) => ast.Word,
+  diagnostics: Diagnostic[],
+): void {
   for (const { keyword, names } of clauses) {
     for (const token of names) {
       if (token.isInsertedInRecovery) continue;
       const name = word(token);
-      const repeated = (text: string) => diagnostics.push(diagnostic(m.clauseRepeated, name.span, [text], { help: `keep one \`${text}\` clause` }));
+      const repeated = (text: string) =>
+        diagnostics.push(diagnostic(m.clauseRepeated, name.span, [text], { help: `keep one \`${text}\` clause` }));
       if (keyword === Kw.serviceAccount) {
         if (workload.serviceAccount) repeated("serviceAccount");
         workload.serviceAccount = name;
@@ -1157,7 +1381,10 @@ function profileRules(statements: ast.Statement[], diagnostics: Diagnostic[]): a
   for (const s of statements) {
     if (s.kind === "SecurityRule" && !s.target) rules.push(s);
     else {
-      const what = s.kind === "SecurityRule" ? "a rule with a target" : `a \`${s.kind === "NetworkRule" ? s.action : s.kind.toLowerCase()}\` statement`;
+      const what =
+        s.kind === "SecurityRule"
+          ? "a rule with a target"
+          : `a \`${s.kind === "NetworkRule" ? s.action : s.kind.toLowerCase()}\` statement`;
       diagnostics.push(diagnostic(m.notAllowedInProfile, s.span, [what]));
     }
   }

@@ -47,7 +47,11 @@ export const STRING_ESCAPES: ReadonlyMap<string, string> = new Map([
 ]);
 
 export const StringToken = createToken({ name: "String", pattern: /"(?:[^"\\\n]|\\.)*"/, label: "a string" });
-export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n]|\\.)*/, label: "a string" });
+export const UnterminatedString = createToken({
+  name: "UnterminatedString",
+  pattern: /"(?:[^"\\\n]|\\.)*/,
+  label: "a string",
+});
 
 export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments" });
 /** U+FEFF too: the byte-order mark some editors put at the start of a file (and `cat` in the middle). */
@@ -178,8 +182,23 @@ export function lex(text: string): Lexed {
 
 /** Keywords that start a statement. */
 export const statementKeywords: ReadonlySet<TokenType> = new Set([
-  Kw.import, Kw.cluster, Kw.namespace, Kw.workload, Kw.group, Kw.profile, Kw.psp, Kw.grant, Kw.allow, Kw.deny,
-  Kw.require, Kw.set, Kw.assert, Kw.default, Kw.pss, Kw.labels, Kw.apply,
+  Kw.import,
+  Kw.cluster,
+  Kw.namespace,
+  Kw.workload,
+  Kw.group,
+  Kw.profile,
+  Kw.psp,
+  Kw.grant,
+  Kw.allow,
+  Kw.deny,
+  Kw.require,
+  Kw.set,
+  Kw.assert,
+  Kw.default,
+  Kw.pss,
+  Kw.labels,
+  Kw.apply,
 ]);
 
 /** Tokens after which a line break does not end the statement. */
@@ -208,5 +227,9 @@ export const continuationTokens: ReadonlySet<TokenType> = new Set([
 export const tokenSpan = (path: string, tok: IToken): Span => ({
   file: path,
   start: { line: tok.startLine ?? 1, column: tok.startColumn ?? 1, offset: tok.startOffset },
-  end: { line: tok.endLine ?? tok.startLine ?? 1, column: (tok.endColumn ?? tok.startColumn ?? 0) + 1, offset: (tok.endOffset ?? tok.startOffset) + 1 },
+  end: {
+    line: tok.endLine ?? tok.startLine ?? 1,
+    column: (tok.endColumn ?? tok.startColumn ?? 0) + 1,
+    offset: (tok.endOffset ?? tok.startOffset) + 1,
+  },
 });

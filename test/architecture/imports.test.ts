@@ -83,7 +83,15 @@ test("the cycle finder finds a cycle and ignores a chain", () => {
     ["e", ["e"]],
   ]);
   assert.equal(cycles(graph), [["a", "b", "c"], ["e"]]);
-  assert.equal(cycles(new Map([["a", ["b"]], ["b", []]])), []);
+  assert.equal(
+    cycles(
+      new Map([
+        ["a", ["b"]],
+        ["b", []],
+      ]),
+    ),
+    [],
+  );
 });
 
 test("the import reader sees value, type and re-export imports", () => {

@@ -10,15 +10,22 @@ import { bindSources } from "../../src/pipeline.js";
 function denotes(text: string, name: string): string[] {
   return bindSources([{ path: "p.secpol", text }])
     .references.filter((r) => r.name === name && r.span.file === "p.secpol")
-    .map((r) => `${r.use} ${r.qualifier ? `${r.qualifier}/` : ""}${r.name} -> ${r.declarations.map((d) => `${d.kind} ${d.key}${d.span.file.startsWith("std/") ? ` (${d.span.file})` : ""}`).join(", ")}${r.ambiguous ? " (ambiguous)" : ""}`);
+    .map(
+      (r) =>
+        `${r.use} ${r.qualifier ? `${r.qualifier}/` : ""}${r.name} -> ${r.declarations.map((d) => `${d.kind} ${d.key}${d.span.file.startsWith("std/") ? ` (${d.span.file})` : ""}`).join(", ")}${r.ambiguous ? " (ambiguous)" : ""}`,
+    );
 }
 
-const blocks = "namespace a {\n  workload web app=web\n  workload db app=db\n}\nnamespace b {\n  workload db app=db\n}\n";
+const blocks =
+  "namespace a {\n  workload web app=web\n  workload db app=db\n}\nnamespace b {\n  workload db app=db\n}\n";
 
 test("a peer: qualified exactly; unqualified in its own block first, else the one of its name anywhere", () => {
   assert.equal(denotes(`${blocks}allow a/web -> b/db\n`, "db"), ["peer b/db -> workload b/db"]);
   assert.equal(denotes(`${blocks}namespace b {\n  allow db -> a/web\n}\n`, "db"), ["peer db -> workload b/db"]);
-  assert.equal(denotes(`${blocks}allow web -> a/db\nallow a/web -> db\n`, "web"), ["peer web -> workload a/web", "peer a/web -> workload a/web"]);
+  assert.equal(denotes(`${blocks}allow web -> a/db\nallow a/web -> db\n`, "web"), [
+    "peer web -> workload a/web",
+    "peer a/web -> workload a/web",
+  ]);
   assert.equal(denotes(`${blocks}allow a/web -> db\n`, "db"), ["peer db -> workload a/db, workload b/db (ambiguous)"]);
   assert.equal(denotes(`${blocks}allow a/web -> c/db\n`, "db"), ["peer c/db -> "]);
 });
@@ -26,28 +33,45 @@ test("a peer: qualified exactly; unqualified in its own block first, else the on
 test("the standard library's group and profiles are in scope, and a program's own of the same name shadows them", () => {
   assert.equal(denotes(`${blocks}allow a/* -> dns\n`, "dns"), ["peer dns -> group /dns (std/dns)"]);
   assert.equal(denotes(`group dns = ns infra\n${blocks}allow a/* -> dns\n`, "dns"), ["peer dns -> group /dns"]);
-  assert.equal(denotes(`${blocks}apply restricted to ns a\n`, "restricted"), ["profile restricted -> profile restricted (std/pss)"]);
-  assert.equal(denotes(`profile restricted {\n  deny hostPID\n}\n${blocks}apply restricted to ns a\n`, "restricted"), ["profile restricted -> profile restricted"]);
+  assert.equal(denotes(`${blocks}apply restricted to ns a\n`, "restricted"), [
+    "profile restricted -> profile restricted (std/pss)",
+  ]);
+  assert.equal(denotes(`profile restricted {\n  deny hostPID\n}\n${blocks}apply restricted to ns a\n`, "restricted"), [
+    "profile restricted -> profile restricted",
+  ]);
 });
 
 test("a workload the checker rejects is no declaration: top level without a namespace, a second of one name", () => {
-  assert.equal(denotes(`workload web app=web\n${blocks.replace("workload web app=web", "")}allow a/db -> web\n`, "web"), ["peer web -> "]);
+  assert.equal(
+    denotes(`workload web app=web\n${blocks.replace("workload web app=web", "")}allow a/db -> web\n`, "web"),
+    ["peer web -> "],
+  );
   const twice = `${blocks}namespace a {\n  workload db app=other\n}\nallow b/db -> a/db\n`;
   const table = bindSources([{ path: "p.secpol", text: twice }]);
-  assert.equal(table.declarations.filter((d) => d.key === "a/db").map((d) => d.span.start.line), [3]);
+  assert.equal(
+    table.declarations.filter((d) => d.key === "a/db").map((d) => d.span.start.line),
+    [3],
+  );
 });
 
 test("a posture's workload is one of its own namespace; a pod-security target's the one of its name (in the enclosing or written namespace)", () => {
-  assert.equal(denotes(`${blocks}namespace a {\n  default deny for web\n}\n`, "web"), ["posture web -> workload a/web"]);
+  assert.equal(denotes(`${blocks}namespace a {\n  default deny for web\n}\n`, "web"), [
+    "posture web -> workload a/web",
+  ]);
   assert.equal(denotes(`${blocks}namespace b {\n  default deny for a/web\n}\n`, "web"), ["posture a/web -> "]);
   assert.equal(denotes(`${blocks}namespace b {\n  deny hostPID for web\n}\n`, "web"), ["target web -> "]);
   assert.equal(denotes(`${blocks}deny hostPID for web\n`, "web"), ["target web -> workload a/web"]);
-  assert.equal(denotes(`${blocks}deny hostPID for db\n`, "db"), ["target db -> workload a/db, workload b/db (ambiguous)"]);
+  assert.equal(denotes(`${blocks}deny hostPID for db\n`, "db"), [
+    "target db -> workload a/db, workload b/db (ambiguous)",
+  ]);
 });
 
 test("namespaces denote every block of their name; PSPs the first of theirs", () => {
   const text = `namespace a {\n}\n${blocks}allow ns a -> a/*\ncluster { version 1.24 }\npsp p { privileged false }\ngrant psp p to user u\n`;
-  assert.equal(denotes(text, "a"), ["namespace a -> namespace a, namespace a", "namespace a -> namespace a, namespace a"]);
+  assert.equal(denotes(text, "a"), [
+    "namespace a -> namespace a, namespace a",
+    "namespace a -> namespace a, namespace a",
+  ]);
   assert.equal(denotes(text, "p"), ["psp p -> psp p"]);
 });
 

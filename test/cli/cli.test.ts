@@ -1,7 +1,16 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { parseArguments } from "../../src/cli/args.js";
 import { discoverSources, importResolver, readManifests } from "../../src/cli/files.js";
@@ -30,7 +39,17 @@ const tree = (dir: string): Record<string, string> => {
 };
 
 test("arguments: commands, inputs, valued options and unknown options", () => {
-  const { options, diagnostics } = parseArguments(["build", "a", "b/", "-o", "out", "--cluster-version=1.29", "--check", "--format", "json"]);
+  const { options, diagnostics } = parseArguments([
+    "build",
+    "a",
+    "b/",
+    "-o",
+    "out",
+    "--cluster-version=1.29",
+    "--check",
+    "--format",
+    "json",
+  ]);
   assert.equal(diagnostics, []);
   assert.is(options.command, "build");
   assert.equal(options.inputs, ["a", "b/"]);
@@ -39,21 +58,39 @@ test("arguments: commands, inputs, valued options and unknown options", () => {
   assert.ok(options.check);
   assert.is(options.format, "json");
   const bad = parseArguments(["build", "--frob", "--cluster-version", "x"]);
-  assert.equal(bad.diagnostics.map((d) => d.code), ["SP5002", "SP5012"]);
+  assert.equal(
+    bad.diagnostics.map((d) => d.code),
+    ["SP5002", "SP5012"],
+  );
   assert.is(bad.diagnostics[0].span.start.column, 7);
   // the program's own `cluster { version }` rules: a version it would refuse is not ignored
-  assert.equal(parseArguments(["check", "--cluster-version", "1.0000"]).diagnostics.map((d) => d.code), ["SP5012"]);
+  assert.equal(
+    parseArguments(["check", "--cluster-version", "1.0000"]).diagnostics.map((d) => d.code),
+    ["SP5012"],
+  );
   // nor one older than the oldest secpolc compiles for (the program's SP2039)
   const old = parseArguments(["check", "--cluster-version", "1.9"]).diagnostics;
-  assert.equal(old.map((d) => d.code), ["SP5012"]);
+  assert.equal(
+    old.map((d) => d.code),
+    ["SP5012"],
+  );
   assert.match(old[0].message, /from 1\.10 on/);
   assert.equal(parseArguments(["check", "--cluster-version", "1.10"]).diagnostics, []);
 });
 
 test("discovery reads directories recursively, sorted, skipping dot directories and node_modules", () => {
-  const dir = workspace({ "b.secpol": "", "a/z.secpol": "", "a/y.txt": "", ".hidden/x.secpol": "", "node_modules/m.secpol": "" });
+  const dir = workspace({
+    "b.secpol": "",
+    "a/z.secpol": "",
+    "a/y.txt": "",
+    ".hidden/x.secpol": "",
+    "node_modules/m.secpol": "",
+  });
   const { sources, problems } = discoverSources(dir, ["."]);
-  assert.equal(sources.map((s) => s.path), ["a/z.secpol", "b.secpol"]);
+  assert.equal(
+    sources.map((s) => s.path),
+    ["a/z.secpol", "b.secpol"],
+  );
   assert.equal(problems, []);
   assert.equal(discoverSources(dir, ["missing.secpol"]).problems[0].reason, "no such file or directory");
   rmSync(dir, { recursive: true });
@@ -63,7 +100,10 @@ test("discovery reads a file reached through a link once, under its first path",
   const dir = workspace({ "a.secpol": "namespace a {\n  workload w app=w\n}\n", "shared/b.secpol": "" });
   symlinkSync(join("..", "a.secpol"), join(dir, "shared", "a.secpol"));
   symlinkSync("shared", join(dir, "again"));
-  assert.equal(discoverSources(dir, [".", "shared/a.secpol"]).sources.map((s) => s.path), ["a.secpol", "again/b.secpol"]);
+  assert.equal(
+    discoverSources(dir, [".", "shared/a.secpol"]).sources.map((s) => s.path),
+    ["a.secpol", "again/b.secpol"],
+  );
   const run = spawnSync(process.execPath, [bin, "check", "."], { cwd: dir, encoding: "utf8" });
   assert.is(run.status, 0, run.stderr);
   rmSync(dir, { recursive: true });
@@ -72,9 +112,17 @@ test("discovery reads a file reached through a link once, under its first path",
 test("discovery skips a link that loops, and names one that was meant as an input", () => {
   const dir = workspace({ "a.secpol": "" });
   symlinkSync("loop", join(dir, "loop"));
-  assert.equal(discoverSources(dir, ["."]), { root: dir, directories: [dir], sources: [{ path: "a.secpol", text: "" }], problems: [], unsafe: [] });
+  assert.equal(discoverSources(dir, ["."]), {
+    root: dir,
+    directories: [dir],
+    sources: [{ path: "a.secpol", text: "" }],
+    problems: [],
+    unsafe: [],
+  });
   symlinkSync("b.secpol", join(dir, "b.secpol"));
-  assert.equal(discoverSources(dir, ["."]).problems, [{ input: "b.secpol", reason: "a symbolic link that leads back to itself" }]);
+  assert.equal(discoverSources(dir, ["."]).problems, [
+    { input: "b.secpol", reason: "a symbolic link that leads back to itself" },
+  ]);
   rmSync(dir, { recursive: true });
 });
 
@@ -82,7 +130,12 @@ test("manifests: each real directory is read once, a looping link is skipped or,
   const dir = workspace({ "m/a.yaml": "kind: Pod\n", "m/sub/b.json": "{}" });
   symlinkSync("..", join(dir, "m", "sub", "up"));
   symlinkSync("loop", join(dir, "m", "loop"));
-  assert.equal(readManifests(dir, "m"), { files: [{ path: "m/a.yaml", text: "kind: Pod\n" }, { path: "m/sub/b.json", text: "{}" }] });
+  assert.equal(readManifests(dir, "m"), {
+    files: [
+      { path: "m/a.yaml", text: "kind: Pod\n" },
+      { path: "m/sub/b.json", text: "{}" },
+    ],
+  });
   symlinkSync("c.yaml", join(dir, "m", "c.yaml"));
   assert.equal(readManifests(dir, "m"), { problem: "`m/c.yaml`: a symbolic link that leads back to itself" });
   rmSync(dir, { recursive: true });
@@ -93,8 +146,16 @@ test("imports never leave the project root: ../ chains, absolute paths, symlinks
   const dir = workspace({ "main.secpol": "", "lib/common.secpol": "group ok = cluster" });
   symlinkSync(join(outside, "secret.secpol"), join(dir, "lib", "link.secpol"));
   const resolve = importResolver(dir);
-  assert.equal(resolve("./lib/common.secpol", "main.secpol"), { path: "lib/common.secpol", text: "group ok = cluster" });
-  for (const spec of ["../" + outside.split("/").pop() + "/secret.secpol", "../../../../../../etc/passwd", join(outside, "secret.secpol"), "./lib/link.secpol"]) {
+  assert.equal(resolve("./lib/common.secpol", "main.secpol"), {
+    path: "lib/common.secpol",
+    text: "group ok = cluster",
+  });
+  for (const spec of [
+    "../" + outside.split("/").pop() + "/secret.secpol",
+    "../../../../../../etc/passwd",
+    join(outside, "secret.secpol"),
+    "./lib/link.secpol",
+  ]) {
     const result = resolve(spec, "main.secpol");
     assert.ok("error" in result, `${spec} should be refused`);
   }
@@ -116,9 +177,25 @@ async function rejects(promise: Promise<unknown>, check: (e: unknown) => boolean
 test("atomic output: an injected failure mid-write leaves the old content", async () => {
   const dir = workspace();
   const out = join(dir, "out");
-  await writeOutputDirectory(out, [{ path: "kustomization.yaml", content: "# Generated by secpolc. Do not edit: change the .secpol sources and rebuild.\nold: 1\n" }, { path: "a/x.yaml", content: "old\n" }]);
+  await writeOutputDirectory(out, [
+    {
+      path: "kustomization.yaml",
+      content: "# Generated by secpolc. Do not edit: change the .secpol sources and rebuild.\nold: 1\n",
+    },
+    { path: "a/x.yaml", content: "old\n" },
+  ]);
   const before = tree(out);
-  await rejects(writeOutputDirectory(out, [{ path: "a/x.yaml", content: "new\n" }, { path: "b/y.yaml", content: "new\n" }], { failAfterFiles: 1 }), (e) => e instanceof OutputError);
+  await rejects(
+    writeOutputDirectory(
+      out,
+      [
+        { path: "a/x.yaml", content: "new\n" },
+        { path: "b/y.yaml", content: "new\n" },
+      ],
+      { failAfterFiles: 1 },
+    ),
+    (e) => e instanceof OutputError,
+  );
   assert.equal(tree(out), before);
   assert.equal(readdirSync(dir), ["out"], "no staging directory is left behind");
   rmSync(dir, { recursive: true });
@@ -126,8 +203,14 @@ test("atomic output: an injected failure mid-write leaves the old content", asyn
 
 test("atomic output: a directory secpolc did not write, or a file in its place, is never replaced", async () => {
   const dir = workspace({ "out/precious.txt": "keep me", "file-out": "a file" });
-  await rejects(writeOutputDirectory(join(dir, "out"), [{ path: "kustomization.yaml", content: "x" }]), (e) => (e as OutputError).kind === "not-ours");
-  await rejects(writeOutputDirectory(join(dir, "file-out"), [{ path: "kustomization.yaml", content: "x" }]), (e) => (e as OutputError).kind === "not-ours");
+  await rejects(
+    writeOutputDirectory(join(dir, "out"), [{ path: "kustomization.yaml", content: "x" }]),
+    (e) => (e as OutputError).kind === "not-ours",
+  );
+  await rejects(
+    writeOutputDirectory(join(dir, "file-out"), [{ path: "kustomization.yaml", content: "x" }]),
+    (e) => (e as OutputError).kind === "not-ours",
+  );
   assert.is(readFileSync(join(dir, "out/precious.txt"), "utf8"), "keep me");
   assert.is(readFileSync(join(dir, "file-out"), "utf8"), "a file");
   rmSync(dir, { recursive: true });
@@ -137,7 +220,10 @@ test("atomic output: a read-only parent fails cleanly", async () => {
   if (process.getuid?.() === 0) {
     // root ignores directory permissions; the failure is simulated by a path through a file instead
     const dir = workspace({ blocker: "x" });
-    await rejects(writeOutputDirectory(join(dir, "blocker", "out"), [{ path: "a.yaml", content: "x" }]), (e) => (e as OutputError).kind === "write");
+    await rejects(
+      writeOutputDirectory(join(dir, "blocker", "out"), [{ path: "a.yaml", content: "x" }]),
+      (e) => (e as OutputError).kind === "write",
+    );
     assert.is(readFileSync(join(dir, "blocker"), "utf8"), "x");
     rmSync(dir, { recursive: true });
     return;
@@ -145,7 +231,10 @@ test("atomic output: a read-only parent fails cleanly", async () => {
   const dir = workspace();
   mkdirSync(join(dir, "ro"));
   chmodSync(join(dir, "ro"), 0o555);
-  await rejects(writeOutputDirectory(join(dir, "ro", "out"), [{ path: "a.yaml", content: "x" }]), (e) => (e as OutputError).kind === "write");
+  await rejects(
+    writeOutputDirectory(join(dir, "ro", "out"), [{ path: "a.yaml", content: "x" }]),
+    (e) => (e as OutputError).kind === "write",
+  );
   chmodSync(join(dir, "ro"), 0o755);
   rmSync(dir, { recursive: true });
 });
@@ -155,14 +244,26 @@ test("atomic output: trees a killed build left beside OUT are removed once OUT i
   const abandoned = [`.out.secpolc-new-${dead}-x1`, `.out.secpolc-old-${dead}-x2`];
   const kept = [`.out.secpolc-new-${process.pid}-x3`, `.other.secpolc-new-${dead}-x4`, `.out.secpolc-new-${dead}`];
   const dir = workspace(Object.fromEntries([...abandoned, ...kept].map((name) => [`${name}/a.yaml`, "x\n"])));
-  await writeOutputDirectory(join(dir, "out"), [{ path: "kustomization.yaml", content: "# Generated by secpolc. Do not edit: change the .secpol sources and rebuild.\n" }]);
+  await writeOutputDirectory(join(dir, "out"), [
+    {
+      path: "kustomization.yaml",
+      content: "# Generated by secpolc. Do not edit: change the .secpol sources and rebuild.\n",
+    },
+  ]);
   assert.equal(readdirSync(dir).sort(), ["out", ...kept].sort());
   rmSync(dir, { recursive: true });
 });
 
 test("drift: differing files are missing, extra or changed ones", () => {
   const dir = workspace({ "out/a.yaml": "1", "out/b.yaml": "2", "out/extra.yaml": "3" });
-  assert.equal(differingFiles(join(dir, "out"), [{ path: "a.yaml", content: "1" }, { path: "b.yaml", content: "changed" }, { path: "c.yaml", content: "4" }]), ["b.yaml", "c.yaml", "extra.yaml"]);
+  assert.equal(
+    differingFiles(join(dir, "out"), [
+      { path: "a.yaml", content: "1" },
+      { path: "b.yaml", content: "changed" },
+      { path: "c.yaml", content: "4" },
+    ]),
+    ["b.yaml", "c.yaml", "extra.yaml"],
+  );
   rmSync(dir, { recursive: true });
 });
 
@@ -184,7 +285,10 @@ test("end to end: build writes, --check passes then catches drift, errors write 
   writeFileSync(join(dir, "policies/shop.secpol"), program.replace("shop/web", "shop/wbe"));
   const failed = run(dir, "build", "policies", "-o", "out");
   assert.is(failed.code, 1);
-  assert.match(failed.stderr, /policies\/shop\.secpol:6:21: error SP2001: cannot find a workload or group named `shop\/wbe`/);
+  assert.match(
+    failed.stderr,
+    /policies\/shop\.secpol:6:21: error SP2001: cannot find a workload or group named `shop\/wbe`/,
+  );
   assert.match(failed.stderr, /help: did you mean `shop\/web`\?/);
   assert.equal(tree(join(dir, "out")), before, "a failed build changes nothing in OUT");
 
@@ -201,7 +305,10 @@ test("end to end: build writes, --check passes then catches drift, errors write 
   // a query with `=>` is still the query: the query is underlined, not the command word
   const arrow = run(dir, "explain", "policies", "shop/web => shop/web:80");
   assert.is(arrow.code, 2);
-  assert.match(arrow.stderr, /<query>:1:1: error SP3009: cannot explain this query: `=>` is no arrow of secpol\n  shop\/web => shop\/web:80\n  \^{23}\n  = help: write `shop\/web -> shop\/web:80`/);
+  assert.match(
+    arrow.stderr,
+    /<query>:1:1: error SP3009: cannot explain this query: `=>` is no arrow of secpol\n  shop\/web => shop\/web:80\n  \^{23}\n  = help: write `shop\/web -> shop\/web:80`/,
+  );
   assert.is(run(dir, "diff", "policies").code, 2, "diff needs two sides");
   assert.is(run(dir, "diff", "policies", "missing/").code, 2);
   rmSync(dir, { recursive: true });
@@ -246,7 +353,8 @@ test("the output does not depend on where the build runs: two working directorie
   }
   const expected = tree(join(dir, "out1"));
   assert.match(expected["shop/networkpolicies.yaml"], /secpol\.dev\/source: lib\/extra\.secpol:1, main\.secpol:/);
-  for (const out of ["out2", "out3", "out4", "out5"]) assert.equal(tree(join(dir, out)), expected, `${out} differs from out1`);
+  for (const out of ["out2", "out3", "out4", "out5"])
+    assert.equal(tree(join(dir, out)), expected, `${out} differs from out1`);
   // `--check` from either directory sees no drift in what the other wrote
   assert.is(run(policies, "build", ".", "-o", "../out1", "--check").code, 0);
   assert.is(run(dir, "build", "policies", "-o", "out2", "--check").code, 0);
@@ -260,12 +368,21 @@ test("the output does not depend on where the build runs: two working directorie
   writeFileSync(join(policies, "lib", "extra.secpol"), 'import "../../secret.secpol"\n');
   const escaped = run(join(dir, "elsewhere"), "check", policies);
   assert.is(escaped.code, 1, escaped.stderr);
-  assert.ok(escaped.stderr.includes("cannot import `../../secret.secpol`: it lies outside the current directory and the directories named on the command line"), escaped.stderr);
+  assert.ok(
+    escaped.stderr.includes(
+      "cannot import `../../secret.secpol`: it lies outside the current directory and the directories named on the command line",
+    ),
+    escaped.stderr,
+  );
   rmSync(dir, { recursive: true });
 });
 
 test("diagnostics: program names in JSON, paths from the current directory on the terminal; diff names both sides apart", () => {
-  const dir = workspace({ "policies/shop.secpol": program.replace("shop/web", "shop/wbe"), "old/shop.secpol": program.replace("shop/web", "shop/wbe"), "new/shop.secpol": program });
+  const dir = workspace({
+    "policies/shop.secpol": program.replace("shop/web", "shop/wbe"),
+    "old/shop.secpol": program.replace("shop/web", "shop/wbe"),
+    "new/shop.secpol": program,
+  });
   const json = JSON.parse(run(dir, "check", "policies", "--format", "json").stdout);
   assert.is(json.diagnostics[0].file, "shop.secpol");
   assert.match(run(dir, "check", "policies").stderr, /^policies\/shop\.secpol:6:21: error SP2001/);
@@ -278,9 +395,18 @@ test("diagnostics: program names in JSON, paths from the current directory on th
 });
 
 test("a program's own files under `std/` are not the standard library", () => {
-  const dir = workspace({ "p/std/a.secpol": 'import "../b.secpol"\ngroup edge = cidr 10.0.0.0/8\n', "p/b.secpol": "", "p/z.secpol": `${program}group edge = cidr 10.1.0.0/16\n` });
+  const dir = workspace({
+    "p/std/a.secpol": 'import "../b.secpol"\ngroup edge = cidr 10.0.0.0/8\n',
+    "p/b.secpol": "",
+    "p/z.secpol": `${program}group edge = cidr 10.1.0.0/16\n`,
+  });
   const r = run(dir, "check", "p", "--format", "json");
-  assert.equal(JSON.parse(r.stdout).diagnostics.filter((d: { severity: string }) => d.severity === "error").map((d: { code: string; file: string }) => `${d.code} ${d.file}`), ["SP2003 z.secpol"]);
+  assert.equal(
+    JSON.parse(r.stdout)
+      .diagnostics.filter((d: { severity: string }) => d.severity === "error")
+      .map((d: { code: string; file: string }) => `${d.code} ${d.file}`),
+    ["SP2003 z.secpol"],
+  );
   rmSync(dir, { recursive: true });
 });
 
@@ -311,7 +437,10 @@ test("a file name YAML readers would mangle is refused (exit 2, nothing written)
     writeFileSync(join(dir, "main.secpol"), `import "./policies/a${c}b.secpol"\n`);
     const imported = run(dir, "build", "main.secpol", "-o", "out");
     assert.is(imported.code, 1, imported.stderr);
-    assert.ok(imported.stderr.includes(`error SP2028: cannot import`) && imported.stderr.includes(`its name holds ${name}`), imported.stderr);
+    assert.ok(
+      imported.stderr.includes(`error SP2028: cannot import`) && imported.stderr.includes(`its name holds ${name}`),
+      imported.stderr,
+    );
     assert.not.ok(existsSync(join(dir, "out")));
     // only the names the output holds matter: those below the program's root
     assert.is(run(dir, "check", `dir${c}`).code, 0);
@@ -326,8 +455,16 @@ test("end to end: --format json writes JSON manifests that kustomize accepts, an
   const { diagnostics } = JSON.parse(r.stdout) as { diagnostics: { severity: string; code: string }[] };
   assert.ok(diagnostics.length > 0 && diagnostics.every((d) => d.severity === "warning" && /^SP9\d{3}$/.test(d.code)));
   const files = Object.keys(tree(join(dir, "out"))).sort();
-  assert.equal(files, ["kustomization.yaml", "shop/namespace.json", "shop/networkpolicy-secpol-namespace.json", "shop/networkpolicy-secpol-web.json"]);
-  assert.is(JSON.parse(readFileSync(join(dir, "out/shop/networkpolicy-secpol-web.json"), "utf8")).kind, "NetworkPolicy");
+  assert.equal(files, [
+    "kustomization.yaml",
+    "shop/namespace.json",
+    "shop/networkpolicy-secpol-namespace.json",
+    "shop/networkpolicy-secpol-web.json",
+  ]);
+  assert.is(
+    JSON.parse(readFileSync(join(dir, "out/shop/networkpolicy-secpol-web.json"), "utf8")).kind,
+    "NetworkPolicy",
+  );
   const kustomized = spawnSync("kubectl", ["kustomize", join(dir, "out")], { encoding: "utf8" });
   assert.is(kustomized.status, 0, kustomized.stderr);
   rmSync(dir, { recursive: true });
@@ -335,11 +472,24 @@ test("end to end: --format json writes JSON manifests that kustomize accepts, an
 
 test("end to end: audit exits 1 on enforce violations, 0 when all pass, 2 on bad usage", () => {
   const manifests = join(repoRoot, "test", "cases", "audit", "manifests");
-  const failing = run(repoRoot, "audit", "--level", "baseline", "--version", "v1.30", "--manifests", manifests, "--format", "json");
+  const failing = run(
+    repoRoot,
+    "audit",
+    "--level",
+    "baseline",
+    "--version",
+    "v1.30",
+    "--manifests",
+    manifests,
+    "--format",
+    "json",
+  );
   assert.is(failing.code, 1);
   const parsed = JSON.parse(failing.stdout);
   assert.ok(parsed.results.some((r: { name: string; allowed: boolean }) => r.name === "report" && !r.allowed));
-  const dir = workspace({ "ok.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers: [{name: a, image: a}]\n" });
+  const dir = workspace({
+    "ok.yaml": "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers: [{name: a, image: a}]\n",
+  });
   assert.is(run(dir, "audit", "--level", "baseline", "--manifests", "ok.yaml").code, 0);
   assert.is(run(dir, "audit", "--level", "strict", "--manifests", "ok.yaml").code, 2);
   assert.is(run(dir, "audit", "--level", "baseline", "--version", "v9", "--manifests", "ok.yaml").code, 2);
@@ -349,22 +499,40 @@ test("end to end: audit exits 1 on enforce violations, 0 when all pass, 2 on bad
 
 test("end to end: audit reads --manifests as kubectl does: a List's privileged Pod fails, kustomize files are skipped with a note", () => {
   const ok = "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers: [{name: a, image: a}]\n";
-  const list = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: listed}\n    spec:\n      hostNetwork: yes\n      containers: [{name: a, image: a}]\n";
-  const dir = workspace({ "ok/ok.yaml": ok, "ok/kustomization.yaml": "resources: [ok.yaml]\n", "ok/overlay/Kustomization": "resources: [../ok.yaml]\n", "list/list.yaml": list });
+  const list =
+    "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: listed}\n    spec:\n      hostNetwork: yes\n      containers: [{name: a, image: a}]\n";
+  const dir = workspace({
+    "ok/ok.yaml": ok,
+    "ok/kustomization.yaml": "resources: [ok.yaml]\n",
+    "ok/overlay/Kustomization": "resources: [../ok.yaml]\n",
+    "list/list.yaml": list,
+  });
   const skipped = run(dir, "audit", "--level", "baseline", "--manifests", "ok");
   assert.is(skipped.code, 0, skipped.stderr);
-  assert.match(skipped.stderr, "note SP9020: `ok/kustomization.yaml` is a kustomize configuration, not a manifest: skipped");
+  assert.match(
+    skipped.stderr,
+    "note SP9020: `ok/kustomization.yaml` is a kustomize configuration, not a manifest: skipped",
+  );
   assert.match(skipped.stderr, "note SP9020: `ok/overlay/Kustomization` is a kustomize configuration");
   const listed = run(dir, "audit", "--level", "baseline", "--manifests", "list");
   assert.is(listed.code, 1);
-  assert.match(listed.stdout, "Pod default/listed: would be forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true)");
+  assert.match(
+    listed.stdout,
+    'Pod default/listed: would be forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true)',
+  );
   rmSync(dir, { recursive: true });
 });
 
 test("end to end: audit exits 1 when a requirement is missing and the SecurityContext patch would not reach the object", () => {
-  const program = "cluster { version 1.30 }\nnamespace shop { workload web app=web }\nrequire readOnlyRootFilesystem for shop/web\n";
-  const deployment = (labels: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop${labels}}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: i}]}\n`;
-  const dir = workspace({ "p.secpol": program, "labelled/d.yaml": deployment(", labels: {app: web}"), "unlabelled/d.yaml": deployment("") });
+  const program =
+    "cluster { version 1.30 }\nnamespace shop { workload web app=web }\nrequire readOnlyRootFilesystem for shop/web\n";
+  const deployment = (labels: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop${labels}}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: i}]}\n`;
+  const dir = workspace({
+    "p.secpol": program,
+    "labelled/d.yaml": deployment(", labels: {app: web}"),
+    "unlabelled/d.yaml": deployment(""),
+  });
   assert.is(run(dir, "audit", "p.secpol", "--manifests", "labelled").code, 0);
   const unlabelled = run(dir, "audit", "p.secpol", "--manifests", "unlabelled");
   assert.is(unlabelled.code, 1);

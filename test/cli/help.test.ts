@@ -45,7 +45,8 @@ test("`secpolc COMMAND --help` prints that command's usage, options and one exam
     assert.is.not(r.stdout, global, name);
     assert.ok(r.stdout.startsWith(`usage:\n  secpolc ${name}`), `${name}:\n${r.stdout}`);
     const options = r.stdout.split("\noptions:\n")[1]?.split("\n\n")[0] ?? "";
-    for (const option of optionsNamed(commandHelp[name]!.options)) assert.match(options, new RegExp(`^  (-o, )?${option}[ ,]`, "m"), `${name} ${option}`);
+    for (const option of optionsNamed(commandHelp[name]!.options))
+      assert.match(options, new RegExp(`^  (-o, )?${option}[ ,]`, "m"), `${name} ${option}`);
     const example = r.stdout.split("\nexample:\n")[1]?.split("\n")[0]?.trim() ?? "";
     assert.ok(example.startsWith(`secpolc ${name}`), `${name}: one example, of itself: ${example}`);
     assert.is(r.stdout.split("\nexample:\n").length, 2, `${name}: one example`);
@@ -64,7 +65,8 @@ test("each example parses, and uses only options of its command", () => {
     assert.equal(diagnostics, [], help.example);
     assert.is(options.command, name);
     const own = new Set(optionsNamed(help.options));
-    for (const arg of argv.filter((a) => a.startsWith("-") && a !== "-")) assert.ok(own.has(arg), `${help.example}: ${arg}`);
+    for (const arg of argv.filter((a) => a.startsWith("-") && a !== "-"))
+      assert.ok(own.has(arg), `${help.example}: ${arg}`);
   }
 });
 
@@ -72,7 +74,8 @@ test("every option the command line takes is described, and every option describ
   const described = new Set(Object.values(commandHelp).flatMap((h) => optionsNamed(h.options)));
   const taken = [...valued, ...flags].filter((o) => o !== "--help" && o !== "-h");
   for (const option of taken) assert.ok(described.has(option), `${option} is in no command's help`);
-  for (const option of described) assert.ok(valued.has(option) || flags.has(option), `${option} is described but not parsed`);
+  for (const option of described)
+    assert.ok(valued.has(option) || flags.has(option), `${option} is described but not parsed`);
 });
 
 test("a command name that is a property of every object is an unknown command, not a crash", () => {

@@ -5,8 +5,12 @@ import { join } from "node:path";
 import { repoRoot } from "../support/baseline.js";
 import { run, workspace } from "../support/cli.js";
 
-const policy = (name: string, spec: string) => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: shop\nspec:\n${spec.replace(/^/gm, "  ")}\n`;
-const fine = policy("db", "podSelector: {matchLabels: {app: db}}\ningress:\n  - from: [{podSelector: {matchLabels: {app: web}}}]\n    ports: [{port: 5432}]");
+const policy = (name: string, spec: string) =>
+  `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: shop\nspec:\n${spec.replace(/^/gm, "  ")}\n`;
+const fine = policy(
+  "db",
+  "podSelector: {matchLabels: {app: db}}\ningress:\n  - from: [{podSelector: {matchLabels: {app: web}}}]\n    ports: [{port: 5432}]",
+);
 
 test("end to end: import writes the program to -o FILE (atomically), or prints it; the example's command gives its program", () => {
   const dir = workspace({ "netpol/db.yaml": fine });
@@ -21,13 +25,25 @@ test("end to end: import writes the program to -o FILE (atomically), or prints i
   assert.is(run(dir, "build", "imported.secpol", "-o", "out").code, 0);
 
   const example = join(repoRoot, "examples", "netpol-import");
-  const r = run(example, "import", "policies", "--pod-cidr", "10.244.0.0/16", "--service-cidr", "10.96.0.0/12", "--cluster-version", "1.30");
+  const r = run(
+    example,
+    "import",
+    "policies",
+    "--pod-cidr",
+    "10.244.0.0/16",
+    "--service-cidr",
+    "10.96.0.0/12",
+    "--cluster-version",
+    "1.30",
+  );
   assert.is(r.code, 0, r.stderr);
   assert.is(r.stdout, readFileSync(join(example, "imported.secpol"), "utf8"));
 });
 
 test("import: an invalid policy exits 1 and writes nothing, with the file and document; bad usage exits 2", () => {
-  const dir = workspace({ "netpol/db.yaml": `${fine}---\n${policy("bad", "podSelector: {}\npolicyTypes: [Sideways]")}` });
+  const dir = workspace({
+    "netpol/db.yaml": `${fine}---\n${policy("bad", "podSelector: {}\npolicyTypes: [Sideways]")}`,
+  });
   const r = run(dir, "import", "netpol", "-o", "imported.secpol");
   assert.is(r.code, 1);
   assert.match(r.stderr, "netpol/db.yaml:12:1: error SP5030: the API server would refuse NetworkPolicy `shop/bad`");
@@ -43,8 +59,14 @@ test("import: an invalid policy exits 1 and writes nothing, with the file and do
 
 test("import: an inexact program exits 1 unless --allow-inexact, which writes it with a warning", () => {
   const dir = workspace({
-    "in.yaml": policy("db-in", "podSelector: {matchLabels: {app: db}}\ningress:\n  - from: [{podSelector: {matchLabels: {app: web}}}]\n    ports: [{port: sql}]"),
-    "out.yaml": policy("web-out", "podSelector: {matchLabels: {app: web}}\npolicyTypes: [Egress]\negress:\n  - to: [{podSelector: {matchLabels: {app: db}}}]\n    ports: [{port: 5432}]"),
+    "in.yaml": policy(
+      "db-in",
+      "podSelector: {matchLabels: {app: db}}\ningress:\n  - from: [{podSelector: {matchLabels: {app: web}}}]\n    ports: [{port: sql}]",
+    ),
+    "out.yaml": policy(
+      "web-out",
+      "podSelector: {matchLabels: {app: web}}\npolicyTypes: [Egress]\negress:\n  - to: [{podSelector: {matchLabels: {app: db}}}]\n    ports: [{port: 5432}]",
+    ),
   });
   const strict = run(dir, "import", ".", "-o", "imported.secpol");
   assert.is(strict.code, 1);

@@ -9,10 +9,21 @@ import { collectGarbage } from "../../src/cli/memory.js";
 
 test("build reports each of its passes once done, in order", () => {
   const passes: string[] = [];
-  const result = build([{ path: "a.secpol", text: "namespace shop {\n  workload web app=web\n  default deny\n  allow web -> web: 80\n}\n" }], {
-    afterPass: (pass) => passes.push(pass),
-  });
-  assert.equal(result.diagnostics.filter((d) => d.severity === "error"), []);
+  const result = build(
+    [
+      {
+        path: "a.secpol",
+        text: "namespace shop {\n  workload web app=web\n  default deny\n  allow web -> web: 80\n}\n",
+      },
+    ],
+    {
+      afterPass: (pass) => passes.push(pass),
+    },
+  );
+  assert.equal(
+    result.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
   assert.equal(passes, ["check", "compile", "security", "psp", "admission", "emit", "verify", "verify-admission"]);
 });
 

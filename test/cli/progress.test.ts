@@ -8,7 +8,10 @@ const ERASE = "\r\x1b[K";
 test("a quick build shows nothing; a long one shows each step and erases it", () => {
   let clock = 0;
   const written: string[] = [];
-  const status = new StatusLine((t) => written.push(t), () => clock);
+  const status = new StatusLine(
+    (t) => written.push(t),
+    () => clock,
+  );
   status.show("compiling");
   status.clear();
   assert.equal(written, [], "shown before half a second");

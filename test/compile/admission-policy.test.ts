@@ -29,20 +29,37 @@ require readOnlyRootFilesystem, drop ALL for monitoring/web
 const objects = (text: string, options = {}) => {
   const result = build([{ path: "m.secpol", text }], options);
   assert.ok(result.files.length > 0, result.diagnostics.map((d) => d.message).join("\n"));
-  return result.files.filter((f) => f.path.startsWith("cluster/")).flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+  return result.files
+    .filter((f) => f.path.startsWith("cluster/"))
+    .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
 };
 const admission = (os: any[]) => os.filter((o) => o.apiVersion.startsWith("admissionregistration.k8s.io/"));
 
 test("v1 from 1.30, v1beta1 in 1.28 and 1.29, none before 1.28 or with --no-admission-policies", () => {
-  for (const [version, api] of [["1.30", "v1"], ["1.33", "v1"], ["1.29", "v1beta1"], ["1.28", "v1beta1"]]) {
+  for (const [version, api] of [
+    ["1.30", "v1"],
+    ["1.33", "v1"],
+    ["1.29", "v1beta1"],
+    ["1.28", "v1beta1"],
+  ]) {
     const os = admission(objects(program(version)));
-    assert.equal(os.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`), [
-      `admissionregistration.k8s.io/${api} ValidatingAdmissionPolicy secpol-monitoring`,
-      `admissionregistration.k8s.io/${api} ValidatingAdmissionPolicyBinding secpol-monitoring`,
-    ]);
+    assert.equal(
+      os.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata.name}`),
+      [
+        `admissionregistration.k8s.io/${api} ValidatingAdmissionPolicy secpol-monitoring`,
+        `admissionregistration.k8s.io/${api} ValidatingAdmissionPolicyBinding secpol-monitoring`,
+      ],
+    );
     for (const o of os) assert.equal(validateManifest(o), [], `${version} ${o.kind}`);
   }
-  assert.equal(admission(build([{ path: "m.secpol", text: program("1.27") }]).files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))), []);
+  assert.equal(
+    admission(
+      build([{ path: "m.secpol", text: program("1.27") }]).files.flatMap((f) =>
+        parseAllDocuments(f.content).map((d) => d.toJS()),
+      ),
+    ),
+    [],
+  );
   const off = build([{ path: "m.secpol", text: program("1.30") }], { admissionPolicies: false });
   assert.not.ok(off.files.some((f) => f.content.includes("ValidatingAdmissionPolicy")));
 });
@@ -51,15 +68,27 @@ test("v1beta1 objects are checked against v1beta1's own definitions (kubernetes-
   const [policy, binding] = admission(objects(program("1.29")));
   assert.equal(validateManifest(policy), []);
   assert.equal(validateManifest(binding), []);
-  assert.match(validateManifest({ ...policy, spec: { ...policy.spec, mutations: [] } }).join("\n"), /'"mutations"' does not exist in type 'ValidatingAdmissionPolicySpec'/);
-  assert.match(validateManifest({ ...binding, spec: { ...binding.spec, policyName: 7 } }).join("\n"), /not assignable to type 'string'/);
-  assert.match(validateManifest({ ...policy, spec: { ...policy.spec, validations: [{ message: "m" }] } }).join("\n"), /'expression' is missing/);
+  assert.match(
+    validateManifest({ ...policy, spec: { ...policy.spec, mutations: [] } }).join("\n"),
+    /'"mutations"' does not exist in type 'ValidatingAdmissionPolicySpec'/,
+  );
+  assert.match(
+    validateManifest({ ...binding, spec: { ...binding.spec, policyName: 7 } }).join("\n"),
+    /not assignable to type 'string'/,
+  );
+  assert.match(
+    validateManifest({ ...policy, spec: { ...policy.spec, validations: [{ message: "m" }] } }).join("\n"),
+    /'expression' is missing/,
+  );
 });
 
 test("the binding selects the namespace by name; actions follow the PSS modes, Deny when none", () => {
-  const actions = (pss: string) => admission(objects(program("1.30", pss))).find((o) => o.kind === "ValidatingAdmissionPolicyBinding")!.spec;
+  const actions = (pss: string) =>
+    admission(objects(program("1.30", pss))).find((o) => o.kind === "ValidatingAdmissionPolicyBinding")!.spec;
   const deny = actions("");
-  assert.equal(deny.matchResources, { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } });
+  assert.equal(deny.matchResources, {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+  });
   assert.equal(deny.validationActions, ["Deny"]);
   assert.equal(actions("pss enforce privileged, warn restricted").validationActions, ["Deny"]);
   assert.equal(actions("pss warn restricted").validationActions, ["Warn"]);
@@ -90,17 +119,33 @@ const pod = (labels: Record<string, string>, spec: any) => wrapPod("Deployment",
 
 test("exceptions by pod labels: node-exporter may use host port 9100 and no other; web's requirements hold for web only", () => {
   const verdict = judge();
-  const ports = (hostPort: number) => ({ containers: [{ name: "a", image: "a", ports: [{ containerPort: hostPort, hostPort }] }] });
+  const ports = (hostPort: number) => ({
+    containers: [{ name: "a", image: "a", ports: [{ containerPort: hostPort, hostPort }] }],
+  });
   assert.equal(verdict(pod({ app: "node-exporter" }, ports(9100))), []);
-  assert.equal(verdict(pod({ app: "node-exporter" }, ports(9101))), ["m.secpol:7: deny hostPort: the pod must not use hostPort"]);
-  assert.equal(verdict(pod({ app: "other" }, ports(9100))), ["m.secpol:7: deny hostPort: the pod must not use hostPort"]);
+  assert.equal(verdict(pod({ app: "node-exporter" }, ports(9101))), [
+    "m.secpol:7: deny hostPort: the pod must not use hostPort",
+  ]);
+  assert.equal(verdict(pod({ app: "other" }, ports(9100))), [
+    "m.secpol:7: deny hostPort: the pod must not use hostPort",
+  ]);
   const plain = { containers: [{ name: "a", image: "a" }] };
   assert.equal(verdict(pod({ app: "other" }, plain)), []);
-  assert.equal(verdict(pod({ app: "web" }, plain)), ["m.secpol:9: require drop ALL for web: the pod must meet drop ALL", "m.secpol:9: require readOnlyRootFilesystem for web: the pod must meet readOnlyRootFilesystem"]);
+  assert.equal(verdict(pod({ app: "web" }, plain)), [
+    "m.secpol:9: require drop ALL for web: the pod must meet drop ALL",
+    "m.secpol:9: require readOnlyRootFilesystem for web: the pod must meet readOnlyRootFilesystem",
+  ]);
   // in an init or ephemeral container too
-  const sysAdmin = { containers: [{ name: "a", image: "a" }], ephemeralContainers: [{ name: "e", image: "e", securityContext: { capabilities: { add: ["SYS_ADMIN"] } } }] };
-  assert.equal(verdict(wrapPod("Pod", { labels: {} }, sysAdmin)), ["m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN"]);
-  assert.equal(verdict(wrapPod("CronJob", { labels: {} }, { ...plain, hostNetwork: true })), ["m.secpol:7: deny hostNetwork: the pod must not use hostNetwork"]);
+  const sysAdmin = {
+    containers: [{ name: "a", image: "a" }],
+    ephemeralContainers: [{ name: "e", image: "e", securityContext: { capabilities: { add: ["SYS_ADMIN"] } } }],
+  };
+  assert.equal(verdict(wrapPod("Pod", { labels: {} }, sysAdmin)), [
+    "m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN",
+  ]);
+  assert.equal(verdict(wrapPod("CronJob", { labels: {} }, { ...plain, hostNetwork: true })), [
+    "m.secpol:7: deny hostNetwork: the pod must not use hostNetwork",
+  ]);
 });
 
 test("a workload's exception from the model's exception set takes a namespace-wide deny back for its pods only", () => {
@@ -123,17 +168,38 @@ test("a pod template without metadata (a PodTemplate, a Job, a CronJob) is judge
   const bare = [
     { apiVersion: "v1", kind: "PodTemplate", metadata: { name: "t" }, template: { spec } },
     { apiVersion: "batch/v1", kind: "Job", metadata: { name: "j" }, spec: { template: { spec } } },
-    { apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "c" }, spec: { schedule: "* * * * *", jobTemplate: { spec: { template: { spec } } } } },
+    {
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name: "c" },
+      spec: { schedule: "* * * * *", jobTemplate: { spec: { template: { spec } } } },
+    },
   ];
   // before: the `meta` variable was a CEL error (no such field), so failurePolicy Fail refused them
   for (const o of bare) assert.equal(verdict(o), [], o.kind);
-  for (const o of bare) assert.equal(verdict(JSON.parse(JSON.stringify(o).replace('"containers":[{"name":"a","image":"a"}]', '"hostNetwork":true,"containers":[{"name":"a","image":"a"}]'))), ["m.secpol:7: deny hostNetwork: the pod must not use hostNetwork"], o.kind);
+  for (const o of bare)
+    assert.equal(
+      verdict(
+        JSON.parse(
+          JSON.stringify(o).replace(
+            '"containers":[{"name":"a","image":"a"}]',
+            '"hostNetwork":true,"containers":[{"name":"a","image":"a"}]',
+          ),
+        ),
+      ),
+      ["m.secpol:7: deny hostNetwork: the pod must not use hostNetwork"],
+      o.kind,
+    );
 });
 
 test("`deny capability C` refuses a container that adds ALL, which adds C (found by the property test)", () => {
   const verdict = judge();
   const all = { containers: [{ name: "a", image: "a", securityContext: { capabilities: { add: ["ALL"] } } }] };
-  assert.equal(verdict(pod({ app: "other" }, all)), ["m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN"], "before: admitted");
+  assert.equal(
+    verdict(pod({ app: "other" }, all)),
+    ["m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN"],
+    "before: admitted",
+  );
 });
 
 test("found by the property test: `deny hostPort PORT` admits other host ports; exceptions that override a namespace's `require`, or of two workloads, hold", () => {
@@ -155,7 +221,12 @@ allow hostPort 9200 for b/y
   const { model } = checkModel([{ path: "m.secpol", text }]);
   const [a, b] = compileAdmissionPolicies(model!).policies.map((p) => policyJudge(p.validations));
   const confined = { securityContext: { seccompProfile: { type: "RuntimeDefault" } } };
-  const ports = (...hostPorts: number[]) => ({ ...confined, containers: [{ name: "a", image: "a", ports: hostPorts.map((hostPort) => ({ containerPort: hostPort, hostPort })) }] });
+  const ports = (...hostPorts: number[]) => ({
+    ...confined,
+    containers: [
+      { name: "a", image: "a", ports: hostPorts.map((hostPort) => ({ containerPort: hostPort, hostPort })) },
+    ],
+  });
   // before: `!p.hostPort == 9100` negated the port, an evaluation error, so any host port was refused
   assert.equal(a(pod({}, ports(9200))), []);
   assert.equal(a(pod({}, ports(9100))), ["m.secpol:5: deny hostPort 9100: the pod must not use hostPort 9100"]);
@@ -169,7 +240,9 @@ allow hostPort 9200 for b/y
 test("`require drop A B` holds when every container drops both (or ALL), not the first alone", () => {
   const { model } = checkModel([{ path: "m.secpol", text: "namespace a {\n}\nrequire drop NET_RAW CHOWN in ns a\n" }]);
   const verdict = policyJudge(compileAdmissionPolicies(model!).policies[0].validations);
-  const dropping = (...drop: string[]) => ({ containers: [{ name: "a", image: "a", securityContext: { capabilities: { drop } } }] });
+  const dropping = (...drop: string[]) => ({
+    containers: [{ name: "a", image: "a", securityContext: { capabilities: { drop } } }],
+  });
   assert.equal(verdict(pod({}, dropping("NET_RAW"))).length, 1, "before: admitted");
   assert.equal(verdict(pod({}, dropping("CHOWN", "NET_RAW"))), []);
   assert.equal(verdict(pod({}, dropping("ALL"))), []);
@@ -187,13 +260,23 @@ set runAsUser 2000 for a/w1
   const compiled = compileAdmissionPolicies(model!);
   assert.equal(verifyAdmissionPolicies(model!, compiled).counterexample, undefined);
   const verdict = policyJudge(compiled.policies[0].validations);
-  const user = (runAsUser?: number, automountServiceAccountToken?: boolean) => ({ automountServiceAccountToken, securityContext: { runAsUser }, containers: [{ name: "a", image: "a" }] });
+  const user = (runAsUser?: number, automountServiceAccountToken?: boolean) => ({
+    automountServiceAccountToken,
+    securityContext: { runAsUser },
+    containers: [{ name: "a", image: "a" }],
+  });
   assert.equal(verdict(pod({}, user(1000, false))), []);
   // before: no policy at all for a namespace whose only pod-security statements are `set`s
-  assert.equal(verdict(pod({}, user(undefined, false))), ["m.secpol:5: set runAsUser 1000: the pod must set runAsUser 1000 (the SecurityContext patch sets it)"]);
+  assert.equal(verdict(pod({}, user(undefined, false))), [
+    "m.secpol:5: set runAsUser 1000: the pod must set runAsUser 1000 (the SecurityContext patch sets it)",
+  ]);
   assert.equal(verdict(pod({ app: "w1" }, user(2000, false))), []);
-  assert.equal(verdict(pod({ app: "w1" }, user(1000, false))), ["m.secpol:6: set runAsUser 2000 for w1: the pod must set runAsUser 2000 (the SecurityContext patch sets it)"]);
-  assert.equal(verdict(pod({ app: "w1" }, user(2000))), ["m.secpol:5: set automountServiceAccountToken false: the pod must set automountServiceAccountToken false (the SecurityContext patch sets it)"]);
+  assert.equal(verdict(pod({ app: "w1" }, user(1000, false))), [
+    "m.secpol:6: set runAsUser 2000 for w1: the pod must set runAsUser 2000 (the SecurityContext patch sets it)",
+  ]);
+  assert.equal(verdict(pod({ app: "w1" }, user(2000))), [
+    "m.secpol:5: set automountServiceAccountToken false: the pod must set automountServiceAccountToken false (the SecurityContext patch sets it)",
+  ]);
 });
 
 test("the workloads the SecurityContext Component patches (real kustomize) pass the admission policy; the same workloads unpatched are refused", () => {
@@ -210,15 +293,31 @@ set runAsUser 405, runAsGroup 405 for shop/legacy
 `;
   const result = build([{ path: "p.secpol", text }]);
   assert.ok(result.files.length > 0, result.diagnostics.map((d) => d.message).join("\n"));
-  const emitted = result.files.filter((f) => f.path.startsWith("cluster/")).flatMap((f) => readYaml11(f.content, { spec: false }) as any[]);
+  const emitted = result.files
+    .filter((f) => f.path.startsWith("cluster/"))
+    .flatMap((f) => readYaml11(f.content, { spec: false }) as any[]);
   const deploy = (app: string, init: boolean) => ({
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name: app, namespace: "shop", labels: { app } },
-    spec: { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { ...(init ? { initContainers: [{ name: "migrate", image: "m" }] } : {}), containers: [{ name: app, image: "a" }] } } },
+    spec: {
+      selector: { matchLabels: { app } },
+      template: {
+        metadata: { labels: { app } },
+        spec: {
+          ...(init ? { initContainers: [{ name: "migrate", image: "m" }] } : {}),
+          containers: [{ name: app, image: "a" }],
+        },
+      },
+    },
   });
   const originals = [deploy("api", true), deploy("legacy", false)];
-  const judged = (o: any) => judgeRequest(emitted, { namespace: { name: "shop", labels: { "kubernetes.io/metadata.name": "shop" } }, operation: "CREATE", object: o });
+  const judged = (o: any) =>
+    judgeRequest(emitted, {
+      namespace: { name: "shop", labels: { "kubernetes.io/metadata.name": "shop" } },
+      operation: "CREATE",
+      object: o,
+    });
   const rendered = renderWithComponent(result.files, originals, "shop");
   assert.is(rendered.length, 2);
   for (const o of rendered) assert.equal(judged(o).failures, [], o.metadata.name);
@@ -232,14 +331,20 @@ test("translation validation refuses a policy whose CEL differs from the rule's 
   assert.ok(verifyAdmissionPolicies(model!, compiled).checks > 100);
   // a CEL that forgets init and ephemeral containers
   const v = compiled.policies[0].validations.find((x) => x.entry.item === "capability SYS_ADMIN")!;
-  v.cel = "object.kind == 'Pod' || true ? !has(variables.spec.containers) || variables.spec.containers.all(c, !has(c.securityContext) || !has(c.securityContext.capabilities) || !has(c.securityContext.capabilities.add) || !('SYS_ADMIN' in c.securityContext.capabilities.add)) : false";
+  v.cel =
+    "object.kind == 'Pod' || true ? !has(variables.spec.containers) || variables.spec.containers.all(c, !has(c.securityContext) || !has(c.securityContext.capabilities) || !has(c.securityContext.capabilities.add) || !('SYS_ADMIN' in c.securityContext.capabilities.add)) : false";
   const result = verifyAdmissionPolicies(model!, compiled);
   assert.ok(result.counterexample);
-  assert.match(result.counterexample!.description, /admits the Pod .*initContainers.*SYS_ADMIN.*which the program refuses/);
+  assert.match(
+    result.counterexample!.description,
+    /admits the Pod .*initContainers.*SYS_ADMIN.*which the program refuses/,
+  );
 });
 
 test("SP9202 (nothing enforces the deny) only where no admission policy does: before 1.28, or with --no-admission-policies", () => {
-  const warned = (version: string, options = {}) => build([{ path: "m.secpol", text: program(version) }], options).diagnostics.filter((d) => d.code === "SP9202").length;
+  const warned = (version: string, options = {}) =>
+    build([{ path: "m.secpol", text: program(version) }], options).diagnostics.filter((d) => d.code === "SP9202")
+      .length;
   assert.is(warned("1.30"), 0);
   assert.is(warned("1.28"), 0);
   assert.is(warned("1.27"), 3);
@@ -247,7 +352,10 @@ test("SP9202 (nothing enforces the deny) only where no admission policy does: be
 });
 
 test("SP9202 where the namespace's admission policy only warns or audits: a binding of [Warn] or [Audit] stops no pod", () => {
-  const warned = (pss: string) => build([{ path: "m.secpol", text: program("1.30", pss) }]).diagnostics.filter((d) => d.code === "SP9202").map((d) => d.message);
+  const warned = (pss: string) =>
+    build([{ path: "m.secpol", text: program("1.30", pss) }])
+      .diagnostics.filter((d) => d.code === "SP9202")
+      .map((d) => d.message);
   assert.is(warned("pss warn restricted").length, 3);
   assert.is(warned("pss audit baseline").length, 3);
   assert.is(warned("pss warn restricted; pss enforce privileged").length, 0);

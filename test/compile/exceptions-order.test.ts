@@ -17,7 +17,9 @@ const agent = "workload agent team=infra";
 const exporter = "workload exporter app=exporter";
 
 const file = (path: string, workloads: string[], exceptions = allows) =>
-  build([{ path: "m.secpol", text: program(workloads, exceptions) }]).files.find((f) => f.path === path)?.content.replace(/m\.secpol:\d+/g, "m.secpol:N");
+  build([{ path: "m.secpol", text: program(workloads, exceptions) }])
+    .files.find((f) => f.path === path)
+    ?.content.replace(/m\.secpol:\d+/g, "m.secpol:N");
 
 test("the policy and the patch are the same whatever the order the exempt workloads and their exceptions are written in", () => {
   for (const path of ["cluster/validatingadmissionpolicies.yaml", "n/security/kustomization.yaml"]) {
@@ -25,7 +27,11 @@ test("the policy and the patch are the same whatever the order the exempt worklo
     assert.ok(first, path);
     assert.is(file(path, [exporter, agent]), first, path);
     // both exempt from `deny hostNetwork`: kustomize's reject selectors in one order
-    assert.is(file(path, [agent, exporter], [...allows, "allow hostNetwork for n/exporter"]), file(path, [agent, exporter], ["allow hostNetwork for n/exporter", ...allows]), path);
+    assert.is(
+      file(path, [agent, exporter], [...allows, "allow hostNetwork for n/exporter"]),
+      file(path, [agent, exporter], ["allow hostNetwork for n/exporter", ...allows]),
+      path,
+    );
   }
 });
 

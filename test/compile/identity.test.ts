@@ -28,10 +28,18 @@ deny ns evil -> shop/pods-app-x-4da701
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [k: string]: any };
 
 function objectsOf(text: string | SourceText[], format?: "json"): Obj[] {
-  const result = build(typeof text === "string" ? [{ path: "t.secpol", text }] : text, format ? { outputFormat: format } : {});
-  assert.equal(result.diagnostics.filter((d) => d.severity === "error"), []);
+  const result = build(
+    typeof text === "string" ? [{ path: "t.secpol", text }] : text,
+    format ? { outputFormat: format } : {},
+  );
+  assert.equal(
+    result.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
   const files = result.files.filter((f) => f.path !== "kustomization.yaml" && !f.path.includes("/security/"));
-  return files.flatMap((f) => (format === "json" ? [JSON.parse(f.content)] : parseAllDocuments(f.content).map((d) => d.toJS())));
+  return files.flatMap((f) =>
+    format === "json" ? [JSON.parse(f.content)] : parseAllDocuments(f.content).map((d) => d.toJS()),
+  );
 }
 
 function assertUniqueIdentities(objects: readonly Obj[]): void {
@@ -85,7 +93,9 @@ deny hostNetwork for a/b
   const psps = objects.filter((o) => o.kind === "PodSecurityPolicy");
   assert.is(psps.length, 2);
   // each binding's role grants the PSP of its own rules
-  const roles = new Map(objects.filter((o) => o.kind === "ClusterRole").map((r) => [r.metadata.name, r.rules[0].resourceNames[0]]));
+  const roles = new Map(
+    objects.filter((o) => o.kind === "ClusterRole").map((r) => [r.metadata.name, r.rules[0].resourceNames[0]]),
+  );
   const pspOf = (namespace: string) => {
     const b = objects.find((o) => o.kind === "RoleBinding" && o.metadata.namespace === namespace)!;
     return psps.find((p) => p.metadata.name === roles.get(b.roleRef.name))!;
@@ -129,9 +139,18 @@ test("repeatedIdentities finds two objects of one kind, namespace and name, and 
     object: { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } },
     sources: [span],
   });
-  const manifests = [m("NetworkPolicy", "a", "x"), m("NetworkPolicy", "a", "y"), m("RoleBinding", "a", "x"), m("ClusterRole", "a"), m("NetworkPolicy", "a", "x")];
+  const manifests = [
+    m("NetworkPolicy", "a", "x"),
+    m("NetworkPolicy", "a", "y"),
+    m("RoleBinding", "a", "x"),
+    m("ClusterRole", "a"),
+    m("NetworkPolicy", "a", "x"),
+  ];
   const repeated = repeatedIdentities(manifests);
-  assert.equal(repeated.map((r) => r.identity), ["v1 NetworkPolicy x/a"]);
+  assert.equal(
+    repeated.map((r) => r.identity),
+    ["v1 NetworkPolicy x/a"],
+  );
   assert.is(repeated[0].first, manifests[0]);
   assert.is(repeated[0].second, manifests[4]);
 });

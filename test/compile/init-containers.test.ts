@@ -9,7 +9,10 @@ import { evaluatePod } from "../../src/semantics/pss.js";
 import { renderWithComponent } from "../support/kustomize.js";
 
 const program = (extra = "") => [
-  { path: "p.secpol", text: `namespace shop {\n  pss enforce baseline\n  workload api app=api${extra}\n}\nrequire readOnlyRootFilesystem for shop/api\n` },
+  {
+    path: "p.secpol",
+    text: `namespace shop {\n  pss enforce baseline\n  workload api app=api${extra}\n}\nrequire readOnlyRootFilesystem for shop/api\n`,
+  },
 ];
 
 const deployment = `apiVersion: apps/v1
@@ -54,7 +57,10 @@ test("audit: an ephemeral container is judged, and no patch can set it", () => {
 });
 
 test("audit: declared init containers are patched, so the patch would set what they miss", () => {
-  const result = audit({ manifests: [{ path: "d.yaml", text: deployment }], program: program(" initContainers migrate") });
+  const result = audit({
+    manifests: [{ path: "d.yaml", text: deployment }],
+    program: program(" initContainers migrate"),
+  });
   const require = result.results!.find((r) => r.mode === "require")!;
   assert.is(require.allowed, false);
   assert.match(require.violations[0].message, /init container "migrate"/);
@@ -76,13 +82,26 @@ apply restricted to ns shop
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name: app, namespace: "shop", labels: { app } },
-    spec: { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { ...(init ? { initContainers: [{ name: "migrate", image: "m" }] } : {}), containers: [{ name: app, image: "a" }] } } },
+    spec: {
+      selector: { matchLabels: { app } },
+      template: {
+        metadata: { labels: { app } },
+        spec: {
+          ...(init ? { initContainers: [{ name: "migrate", image: "m" }] } : {}),
+          containers: [{ name: app, image: "a" }],
+        },
+      },
+    },
   });
   const objects = renderWithComponent(result.files, [deploy("api", true), deploy("web", false)], "shop");
   assert.is(objects.length, 2);
   for (const o of objects) {
     const pod = o.spec.template;
-    assert.equal(evaluatePod(pod.metadata, pod.spec, "restricted", { major: 1, minor: 30 }), [], `before: init container "migrate" is not patched (${o.metadata.name})`);
+    assert.equal(
+      evaluatePod(pod.metadata, pod.spec, "restricted", { major: 1, minor: 30 }),
+      [],
+      `before: init container "migrate" is not patched (${o.metadata.name})`,
+    );
   }
   assert.is(objects.find((o) => o.metadata.name === "web").spec.template.spec.initContainers, undefined);
 });

@@ -24,7 +24,9 @@ const kubectl = (...args: string[]) => {
 const objects = () => {
   const result = build(readSources(join(repoRoot, "examples", "legacy-psp")));
   assert.ok(result.files.length > 0);
-  return result.files.filter((f) => f.path !== "kustomization.yaml").flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+  return result.files
+    .filter((f) => f.path !== "kustomization.yaml")
+    .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
 };
 
 const sortRule = (r: Record<string, unknown>) =>
@@ -39,7 +41,14 @@ test("ClusterRoles grant `use` exactly as `kubectl create clusterrole` does", ()
   assert.is(roles.length, 4);
   for (const role of roles) {
     const psp = role.rules[0].resourceNames[0];
-    const expected = kubectl("create", "clusterrole", role.metadata.name, "--verb=use", "--resource=podsecuritypolicies.policy", `--resource-name=${psp}`);
+    const expected = kubectl(
+      "create",
+      "clusterrole",
+      role.metadata.name,
+      "--verb=use",
+      "--resource=podsecuritypolicies.policy",
+      `--resource-name=${psp}`,
+    );
     assert.equal(role.rules.map(sortRule), expected.rules.map(sortRule));
   }
 });
@@ -49,10 +58,23 @@ test("every binding equals `kubectl create clusterrolebinding|rolebinding` for i
   assert.is(bindings.length, 5);
   for (const b of bindings) {
     const s = b.subjects[0];
-    const who = s.kind === "User" ? `--user=${s.name}` : s.kind === "Group" ? `--group=${s.name}` : `--serviceaccount=${s.namespace}:${s.name}`;
+    const who =
+      s.kind === "User"
+        ? `--user=${s.name}`
+        : s.kind === "Group"
+          ? `--group=${s.name}`
+          : `--serviceaccount=${s.namespace}:${s.name}`;
     const expected =
       b.kind === "RoleBinding"
-        ? kubectl("create", "rolebinding", b.metadata.name, `--clusterrole=${b.roleRef.name}`, who, "-n", b.metadata.namespace)
+        ? kubectl(
+            "create",
+            "rolebinding",
+            b.metadata.name,
+            `--clusterrole=${b.roleRef.name}`,
+            who,
+            "-n",
+            b.metadata.namespace,
+          )
         : kubectl("create", "clusterrolebinding", b.metadata.name, `--clusterrole=${b.roleRef.name}`, who);
     assert.equal(b.roleRef, expected.roleRef);
     assert.equal(b.subjects, expected.subjects);
@@ -64,7 +86,15 @@ test("every PodSecurityPolicy validates against the policy/v1beta1 schema", () =
   const psps = objects().filter((o) => o.kind === "PodSecurityPolicy");
   assert.is(psps.length, 4);
   for (const p of psps) assert.equal(validateManifest(p), [], p.metadata.name);
-  assert.ok(validateManifest({ apiVersion: "policy/v1beta1", kind: "PodSecurityPolicy", metadata: { name: "x" }, spec: { privileged: "yes" } }).length > 0, "the schema check can fail");
+  assert.ok(
+    validateManifest({
+      apiVersion: "policy/v1beta1",
+      kind: "PodSecurityPolicy",
+      metadata: { name: "x" },
+      spec: { privileged: "yes" },
+    }).length > 0,
+    "the schema check can fail",
+  );
 });
 
 test("pod-security rules of a namespace derive its PSP, bound to the namespace's service accounts", () => {
@@ -73,16 +103,24 @@ test("pod-security rules of a namespace derive its PSP, bound to the namespace's
   assert.ok(derived);
   assert.is(derived.spec.privileged, false);
   assert.equal(derived.spec.requiredDropCapabilities, ["ALL"]);
-  assert.equal(derived.spec.runAsUser, { rule: "MustRunAs", ranges: [{ min: 1000, max: 1000 }] }, "an explicit `set` wins over `require runAsNonRoot`");
+  assert.equal(
+    derived.spec.runAsUser,
+    { rule: "MustRunAs", ranges: [{ min: 1000, max: 1000 }] },
+    "an explicit `set` wins over `require runAsNonRoot`",
+  );
   assert.not.ok(derived.spec.volumes.includes("hostPath"));
   const binding = all.find((o) => o.kind === "RoleBinding" && o.roleRef.name === "secpol-psp-secpol-apps");
-  assert.equal(binding.subjects, [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "system:serviceaccounts:apps" }]);
+  assert.equal(binding.subjects, [
+    { kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "system:serviceaccounts:apps" },
+  ]);
 });
 
 test("`deny capability C` takes C from what a pod may add, not from every pod's default set: `requiredDropCapabilities` is only what a `require drop` names", () => {
   const psp = (text: string) => {
     const result = build([{ path: "m.secpol", text: `cluster { version 1.22 }\nnamespace apps { }\n${text}\n` }]);
-    const found = result.files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS())).find((o) => o?.kind === "PodSecurityPolicy" && o.metadata.name === "secpol-apps");
+    const found = result.files
+      .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))
+      .find((o) => o?.kind === "PodSecurityPolicy" && o.metadata.name === "secpol-apps");
     assert.ok(found, result.diagnostics.map((d) => d.message).join("\n"));
     return found.spec;
   };
@@ -94,7 +132,21 @@ test("`deny capability C` takes C from what a pod may add, not from every pod's 
   // `apply baseline` is the level: the capabilities a pod may add are baseline's, and none is dropped for it
   const baseline = psp("apply baseline to ns apps");
   assert.is(baseline.requiredDropCapabilities, undefined);
-  assert.equal(baseline.allowedCapabilities, ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]);
+  assert.equal(baseline.allowedCapabilities, [
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+  ]);
   assert.equal(psp("require drop NET_RAW in ns apps").requiredDropCapabilities, ["NET_RAW"]);
 });
 
@@ -105,21 +157,32 @@ test("a workload's own rules derive a PSP with its namespace's, bound to its ser
   assert.is(derived.spec.readOnlyRootFilesystem, true, "the workload's own `require`");
   assert.is(derived.spec.privileged, false, "the namespace's profile");
   const namespaceOnly = all.find((o) => o.kind === "PodSecurityPolicy" && o.metadata.name === "secpol-apps");
-  assert.is(namespaceOnly.spec.readOnlyRootFilesystem, undefined, "the namespace PSP does not carry the workload's rule");
+  assert.is(
+    namespaceOnly.spec.readOnlyRootFilesystem,
+    undefined,
+    "the namespace PSP does not carry the workload's rule",
+  );
   const binding = all.find((o) => o.kind === "RoleBinding" && o.roleRef.name === "secpol-psp-secpol-apps-cache");
   assert.equal(binding.subjects, [{ kind: "ServiceAccount", namespace: "apps", name: "cache" }]);
 });
 
 test("a derived PSP, its role and its binding name every statement they come from, not only the first", () => {
   const source = (kind: string, name: string) =>
-    objects().find((o) => o.kind === kind && (o.metadata.name === name || o.roleRef?.name === name))?.metadata.annotations["secpol.dev/source"];
+    objects().find((o) => o.kind === kind && (o.metadata.name === name || o.roleRef?.name === name))?.metadata
+      .annotations["secpol.dev/source"];
   // the namespace's: `apply restricted` and `set runAsUser 1000` (its MustRunAs 1000)
   assert.is(source("PodSecurityPolicy", "secpol-apps"), "legacy-psp.secpol:46, legacy-psp.secpol:47");
   assert.is(source("ClusterRole", "secpol-psp-secpol-apps"), "legacy-psp.secpol:46, legacy-psp.secpol:47");
   assert.is(source("RoleBinding", "secpol-psp-secpol-apps"), "legacy-psp.secpol:46, legacy-psp.secpol:47");
   // the workload's adds its own `require readOnlyRootFilesystem`
-  assert.is(source("PodSecurityPolicy", "secpol-apps-cache"), "legacy-psp.secpol:46, legacy-psp.secpol:47, legacy-psp.secpol:48");
-  assert.is(source("RoleBinding", "secpol-psp-secpol-apps-cache"), "legacy-psp.secpol:46, legacy-psp.secpol:47, legacy-psp.secpol:48");
+  assert.is(
+    source("PodSecurityPolicy", "secpol-apps-cache"),
+    "legacy-psp.secpol:46, legacy-psp.secpol:47, legacy-psp.secpol:48",
+  );
+  assert.is(
+    source("RoleBinding", "secpol-psp-secpol-apps-cache"),
+    "legacy-psp.secpol:46, legacy-psp.secpol:47, legacy-psp.secpol:48",
+  );
 });
 
 test("a workload with its own rules but no serviceAccount gets a warning, not a PSP", () => {
@@ -141,7 +204,10 @@ test("on 1.25 a psp is an error that explains PSS replaced it, exit 1, and nothi
   assert.match(result.diagnostics[0].message, /Pod Security Standards replaced it/);
   const dir = mkdtempSync(join(tmpdir(), "secpolc-psp-"));
   writeFileSync(join(dir, "p.secpol"), text);
-  const cli = spawnSync(process.execPath, [join(repoRoot, "bin", "secpolc.js"), "build", "p.secpol", "-o", "out"], { cwd: dir, encoding: "utf8" });
+  const cli = spawnSync(process.execPath, [join(repoRoot, "bin", "secpolc.js"), "build", "p.secpol", "-o", "out"], {
+    cwd: dir,
+    encoding: "utf8",
+  });
   assert.is(cli.status, 1);
   assert.match(cli.stderr, /error SP4010/);
   assert.not.ok(existsSync(join(dir, "out")));

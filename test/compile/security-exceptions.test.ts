@@ -24,9 +24,16 @@ test("the node-exporter exception under `apply baseline to ns monitoring` builds
   const result = build([{ path: "p.secpol", text: program }]);
   const rendered = renderDiagnostics(result.diagnostics, result.sources);
   assert.ok(result.files.length > 0, rendered);
-  assert.equal(result.diagnostics.filter((d) => d.severity === "error"), [], rendered);
+  assert.equal(
+    result.diagnostics.filter((d) => d.severity === "error"),
+    [],
+    rendered,
+  );
   const notes = result.diagnostics.filter((d) => d.code === "SP9036");
-  assert.equal(notes.map((n) => n.message.match(/overrides `([^`]+)`/)?.[1]).sort(), ["deny hostNetwork", "deny hostPID"]);
+  assert.equal(notes.map((n) => n.message.match(/overrides `([^`]+)`/)?.[1]).sort(), [
+    "deny hostNetwork",
+    "deny hostPID",
+  ]);
   for (const n of notes) {
     assert.is(n.severity, "note");
     assert.is(n.related?.[0].span.start.line, 7, "names the apply line");
@@ -35,7 +42,9 @@ test("the node-exporter exception under `apply baseline to ns monitoring` builds
 
 test("two allows that override one deny: the note names the same one whatever their order (the formatter reorders lists)", () => {
   const notes = (items: string) =>
-    build([{ path: "p.secpol", text: `${program}allow ${items} for monitoring/prometheus\n` }]).diagnostics.filter((d) => d.code === "SP9036").map((d) => d.message);
+    build([{ path: "p.secpol", text: `${program}allow ${items} for monitoring/prometheus\n` }])
+      .diagnostics.filter((d) => d.code === "SP9036")
+      .map((d) => d.message);
   assert.equal(notes("hostPort 9100, hostPort"), notes("hostPort, hostPort 9100"));
 });
 
@@ -48,7 +57,10 @@ test("same-specificity conflicts stay errors: both for the workload, both for th
   ];
   for (const rules of cases) {
     const result = build([{ path: "p.secpol", text: program.replace(/apply baseline[^]*$/, rules) }]);
-    assert.ok(result.diagnostics.some((d) => d.code === "SP4001"), rules);
+    assert.ok(
+      result.diagnostics.some((d) => d.code === "SP4001"),
+      rules,
+    );
     assert.equal(result.files, [], rules);
   }
 });
@@ -57,21 +69,44 @@ const daemonSet = (name: string, app: string) => ({
   apiVersion: "apps/v1",
   kind: "DaemonSet",
   metadata: { name, namespace: "monitoring", labels: { app } },
-  spec: { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { hostNetwork: true, hostPID: true, containers: [{ name: "c", image: "i" }] } } },
+  spec: {
+    selector: { matchLabels: { app } },
+    template: {
+      metadata: { labels: { app } },
+      spec: { hostNetwork: true, hostPID: true, containers: [{ name: "c", image: "i" }] },
+    },
+  },
 });
 
 test("the patch leaves the exempted workload's objects out and still forces the other pods' host namespaces off", () => {
   const result = build([{ path: "p.secpol", text: program }]);
-  const objects = Object.fromEntries(renderWithComponent(result.files, [daemonSet("node-exporter", "node-exporter"), daemonSet("other", "prometheus")], "monitoring").map((o) => [o.metadata.name, o.spec.template.spec]));
+  const objects = Object.fromEntries(
+    renderWithComponent(
+      result.files,
+      [daemonSet("node-exporter", "node-exporter"), daemonSet("other", "prometheus")],
+      "monitoring",
+    ).map((o) => [o.metadata.name, o.spec.template.spec]),
+  );
   assert.is(objects["node-exporter"].hostNetwork, true);
   assert.is(objects["node-exporter"].hostPID, true);
-  assert.is(objects["node-exporter"].containers[0].securityContext?.privileged, false, "the deny it does not override still holds");
+  assert.is(
+    objects["node-exporter"].containers[0].securityContext?.privileged,
+    false,
+    "the deny it does not override still holds",
+  );
   assert.is(objects.other.hostNetwork, false);
   assert.is(objects.other.hostPID, false);
 });
 
 test("audit does not hold the exempted workload to the overridden denies, and still holds the others", () => {
-  const manifests = [{ path: "ds.yaml", text: [daemonSet("node-exporter", "node-exporter"), daemonSet("other", "prometheus")].map((o) => JSON.stringify(o)).join("\n---\n") }];
+  const manifests = [
+    {
+      path: "ds.yaml",
+      text: [daemonSet("node-exporter", "node-exporter"), daemonSet("other", "prometheus")]
+        .map((o) => JSON.stringify(o))
+        .join("\n---\n"),
+    },
+  ];
   const result = audit({ manifests, program: [{ path: "p.secpol", text: program }] });
   const required = (result.results ?? []).filter((r) => r.mode === "require");
   const byName = Object.fromEntries(required.map((r) => [r.name, r]));
@@ -81,10 +116,14 @@ test("audit does not hold the exempted workload to the overridden denies, and st
 });
 
 test("before 1.25 the exempted workload's derived PodSecurityPolicy admits what its exception allows", () => {
-  const old = program.replace("version 1.30", "version 1.24").replace("kind DaemonSet", "kind DaemonSet serviceAccount node-exporter");
+  const old = program
+    .replace("version 1.30", "version 1.24")
+    .replace("kind DaemonSet", "kind DaemonSet serviceAccount node-exporter");
   const result = build([{ path: "p.secpol", text: old }]);
   assert.ok(result.files.length > 0, renderDiagnostics(result.diagnostics, result.sources));
-  const psps = result.files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS())).filter((o) => o?.kind === "PodSecurityPolicy");
+  const psps = result.files
+    .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))
+    .filter((o) => o?.kind === "PodSecurityPolicy");
   const byName = Object.fromEntries(psps.map((p) => [p.metadata.name, p.spec]));
   assert.is(byName["secpol-monitoring-node-exporter"]?.hostNetwork, true, JSON.stringify(Object.keys(byName)));
   assert.is(byName["secpol-monitoring-node-exporter"]?.hostPID, true);
@@ -106,7 +145,10 @@ allow rootUser for a/w
   assert.ok(result.files.length > 0, renderDiagnostics(result.diagnostics, result.sources));
   // before: a note that the allow overrides b's require "for every pod of namespace `a`", and b's
   // patch left out b's objects labelled app=w
-  assert.equal(result.diagnostics.filter((d) => d.code === "SP9036"), []);
+  assert.equal(
+    result.diagnostics.filter((d) => d.code === "SP9036"),
+    [],
+  );
   const component = result.files.find((f) => f.path === "b/security/kustomization.yaml")!.content;
   assert.not.match(component, /reject/);
 });

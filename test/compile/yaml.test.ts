@@ -19,7 +19,9 @@ function goldenObjects(): unknown[] {
   const objects: unknown[] = [];
   for (const f of readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
     // a golden file concatenates the output files, each after a `--- path` line
-    for (const part of readFileSync(join(dir, f), "utf8").split(/^--- .*$/m).filter((p) => p.trim() !== "")) {
+    for (const part of readFileSync(join(dir, f), "utf8")
+      .split(/^--- .*$/m)
+      .filter((p) => p.trim() !== "")) {
       for (const d of parseAllDocuments(part)) if (d.toJS() !== null) objects.push(d.toJS());
     }
   }
@@ -39,12 +41,57 @@ test("every object of every golden file: byte-identical to yaml.stringify, and i
 });
 
 // manifest-shaped values: maps of maps, lists of maps and scalars, and awkward strings
-const awkward = fc.constantFrom("", " ", "a: b", "#x", "x #y", "-", "- a", "1.30", "0x1F", "true", "null", "~", "yes", "a\nb", "'q'", '"q"', "*a", "&a", "!t", "{", "[", "|", ">", "a:", "@x", "%x", "`x", "10.0.0.0/8", "a, b", "k=v", "üñî", "a\tb", "x ", " x");
+const awkward = fc.constantFrom(
+  "",
+  " ",
+  "a: b",
+  "#x",
+  "x #y",
+  "-",
+  "- a",
+  "1.30",
+  "0x1F",
+  "true",
+  "null",
+  "~",
+  "yes",
+  "a\nb",
+  "'q'",
+  '"q"',
+  "*a",
+  "&a",
+  "!t",
+  "{",
+  "[",
+  "|",
+  ">",
+  "a:",
+  "@x",
+  "%x",
+  "`x",
+  "10.0.0.0/8",
+  "a, b",
+  "k=v",
+  "üñî",
+  "a\tb",
+  "x ",
+  " x",
+);
 const word = fc.oneof(fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._\/-]{0,12}$/), awkward, fc.string({ maxLength: 6 }));
-const scalar = fc.oneof(word, fc.integer({ min: -5, max: 70000 }), fc.boolean(), fc.constant(null), fc.double({ noNaN: true, noDefaultInfinity: true }));
+const scalar = fc.oneof(
+  word,
+  fc.integer({ min: -5, max: 70000 }),
+  fc.boolean(),
+  fc.constant(null),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+);
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
   node: fc.oneof({ depthSize: "small", withCrossShrink: true }, scalar, tie("map"), tie("list")),
-  map: fc.dictionary(word.filter((k) => k !== "__proto__"), tie("node"), { maxKeys: 4, noNullPrototype: true }),
+  map: fc.dictionary(
+    word.filter((k) => k !== "__proto__"),
+    tie("node"),
+    { maxKeys: 4, noNullPrototype: true },
+  ),
   list: fc.array(fc.oneof(scalar, tie("map")), { maxLength: 4 }),
 })).map;
 
@@ -53,11 +100,23 @@ test("numbers yaml writes its own way (-0, exponents): the same bytes", () => {
 });
 
 test("fuzzed manifest-shaped values: byte-identical to yaml.stringify, and they parse back", () => {
-  fc.assert(fc.property(value, (v) => assertSame(v)), { numRuns: 2000 });
+  fc.assert(
+    fc.property(value, (v) => assertSame(v)),
+    { numRuns: 2000 },
+  );
 });
 
 test("the fast path is taken for ordinary manifests (not everything falls back)", () => {
-  const o = { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", labels: { "app.kubernetes.io/managed-by": "secpolc" }, annotations: { "secpol.dev/source": "a.secpol:3, a.secpol:7" } }, spec: { ports: [{ protocol: "TCP", port: 5432 }], x: [] } };
+  const o = {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: "shop",
+      labels: { "app.kubernetes.io/managed-by": "secpolc" },
+      annotations: { "secpol.dev/source": "a.secpol:3, a.secpol:7" },
+    },
+    spec: { ports: [{ protocol: "TCP", port: 5432 }], x: [] },
+  };
   assert.is(toYaml(o), toYamlSlow(o));
   assert.ok(statSync(join(testRoot, "..", "src", "compile", "yaml.ts")).size > 0);
 });

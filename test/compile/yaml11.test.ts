@@ -19,19 +19,61 @@ import { assertKustomizeReadsBack, kubectlMissing } from "../support/kustomize.j
 
 /** Asserts that `text` reads back as `expected` to `yaml` and to both YAML 1.1 resolutions. */
 function assertReadsBack(text: string, expected: unknown[]): void {
-  assert.equal(parseAllDocuments(text).map((d) => d.toJS()), expected, "yaml (1.2)");
+  assert.equal(
+    parseAllDocuments(text).map((d) => d.toJS()),
+    expected,
+    "yaml (1.2)",
+  );
   assert.equal(readYaml11(text), expected, "YAML 1.1");
 }
 
 test("the resolvers: go-yaml v2 and the YAML 1.1 spec on the forms the issue names", () => {
   const go: [string, string][] = [
-    ["0X1F", "int"], ["0x1f", "int"], ["1e1_0", "float"], ["0b1", "int"], ["0o7", "int"], ["0O7", "int"], ["1_000", "int"], ["017", "int"],
-    ["08", "float"], ["+.5", "float"], [".5_0", "float"], ["yes", "bool"], ["Y", "bool"], ["ON", "bool"], ["off", "bool"], ["~", "null"],
-    [".inf", "float"], ["-.Inf", "float"], [".NaN", "float"], ["<<", "merge"], ["2024-1-2", "timestamp"], ["2024-01-02T03:04:05Z", "timestamp"],
-    ["99999999999999999999", "float"], ["0x1FFFFFFFFFFFFFFFF", "int"], ["-0x8000000000000001", "str"], ["1e999", "str"], ["1:20", "str"], ["yEs", "str"], ["=", "str"], ["1.2.3", "str"], ["abc", "str"], ["_1", "str"], ["-_1", "int"],
+    ["0X1F", "int"],
+    ["0x1f", "int"],
+    ["1e1_0", "float"],
+    ["0b1", "int"],
+    ["0o7", "int"],
+    ["0O7", "int"],
+    ["1_000", "int"],
+    ["017", "int"],
+    ["08", "float"],
+    ["+.5", "float"],
+    [".5_0", "float"],
+    ["yes", "bool"],
+    ["Y", "bool"],
+    ["ON", "bool"],
+    ["off", "bool"],
+    ["~", "null"],
+    [".inf", "float"],
+    ["-.Inf", "float"],
+    [".NaN", "float"],
+    ["<<", "merge"],
+    ["2024-1-2", "timestamp"],
+    ["2024-01-02T03:04:05Z", "timestamp"],
+    ["99999999999999999999", "float"],
+    ["0x1FFFFFFFFFFFFFFFF", "int"],
+    ["-0x8000000000000001", "str"],
+    ["1e999", "str"],
+    ["1:20", "str"],
+    ["yEs", "str"],
+    ["=", "str"],
+    ["1.2.3", "str"],
+    ["abc", "str"],
+    ["_1", "str"],
+    ["-_1", "int"],
   ];
   for (const [text, type] of go) assert.is(resolveGoYamlV2(text), type, `go-yaml v2: ${text}`);
-  const spec: [string, string][] = [["1:20", "int"], ["1:20.5", "float"], ["=", "value"], ["1.2.3", "float"], ["0b1_0", "int"], ["yes", "bool"], ["abc", "str"], ["0X1F", "str"]];
+  const spec: [string, string][] = [
+    ["1:20", "int"],
+    ["1:20.5", "float"],
+    ["=", "value"],
+    ["1.2.3", "float"],
+    ["0b1_0", "int"],
+    ["yes", "bool"],
+    ["abc", "str"],
+    ["0X1F", "str"],
+  ];
   for (const [text, type] of spec) assert.is(resolveYaml11Spec(text), type, `spec: ${text}`);
 });
 
@@ -56,7 +98,10 @@ function* strings(alphabet: string, length: number): Generator<string> {
 
 /** Every case form of a word (`yes`: `yes`, `yEs`, `YES`, ...). */
 const caseForms = (word: string): string[] =>
-  [...word].reduce<string[]>((forms, c) => forms.flatMap((f) => [...new Set([f + c.toLowerCase(), f + c.toUpperCase()])]), [""]);
+  [...word].reduce<string[]>(
+    (forms, c) => forms.flatMap((f) => [...new Set([f + c.toLowerCase(), f + c.toUpperCase()])]),
+    [""],
+  );
 
 /** The strings `writesPlain` lets through must read back as themselves: checked in one document per batch. */
 function assertPlainDecisions(candidates: Iterable<string>): number {
@@ -87,14 +132,43 @@ test("exhaustive: every string of up to 5 characters of the characters of number
 });
 
 test("exhaustive: every case form of the words YAML 1.1 and 1.2 read as booleans, nulls and floats", () => {
-  const words = ["y", "yes", "n", "no", "true", "false", "on", "off", "null", "inf", ".inf", "+.inf", "-.inf", "nan", ".nan", "infinity", "~"];
+  const words = [
+    "y",
+    "yes",
+    "n",
+    "no",
+    "true",
+    "false",
+    "on",
+    "off",
+    "null",
+    "inf",
+    ".inf",
+    "+.inf",
+    "-.inf",
+    "nan",
+    ".nan",
+    "infinity",
+    "~",
+  ];
   const forms = words.flatMap(caseForms);
   for (const s of forms) assert.not.ok(writesPlain(s), `\`${s}\` is written plain`);
   assertPlainDecisions(forms);
 });
 
 test("quoted: control characters, line breaks YAML 1.1 knows (NEL, U+2028, U+2029), the BOM and lone surrogates are escaped", () => {
-  for (const c of ["\u0000", "\u0007", "\u001b", "\u007f", "\u0085", "\u009f", "\u2028", "\u2029", "\ufeff", "\ufffe"]) {
+  for (const c of [
+    "\u0000",
+    "\u0007",
+    "\u001b",
+    "\u007f",
+    "\u0085",
+    "\u009f",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\ufffe",
+  ]) {
     const text = quoted(`a${c}b`);
     assert.ok(!text.includes(c), JSON.stringify(text));
     assert.is(parse(text), `a${c}b`);
@@ -106,10 +180,39 @@ test("quoted: control characters, line breaks YAML 1.1 knows (NEL, U+2028, U+202
 // strings in the places a manifest has them
 const labelValue = fc.stringMatching(/^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,10}[A-Za-z0-9])?)?$/);
 const dnsLabel = fc.stringMatching(/^[a-z0-9](?:[-a-z0-9]{0,10}[a-z0-9])?$/);
-const portName = fc.stringMatching(/^[a-z0-9](?:[-a-z0-9]{0,6}[a-z0-9])?$/).filter((s) => /[a-z]/.test(s) && !s.includes("--"));
+const portName = fc
+  .stringMatching(/^[a-z0-9](?:[-a-z0-9]{0,6}[a-z0-9])?$/)
+  .filter((s) => /[a-z]/.test(s) && !s.includes("--"));
 const numberish = fc.stringMatching(/^[-+.]?[0-9][0-9_.xXoObBeE:+-]{0,8}$/);
-const words = fc.constantFrom(...["yes", "Yes", "yEs", "ON", "off", "y", "N", "~", "null", "<<", "=", ".inf", ".NaN", "0X1F", "1e1_0", "0b1", "0o7", "1:20", "2024-01-02", "08"]);
-const anyText = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: "grapheme", maxLength: 8 }), fc.string({ unit: "binary", maxLength: 8 }));
+const words = fc.constantFrom(
+  ...[
+    "yes",
+    "Yes",
+    "yEs",
+    "ON",
+    "off",
+    "y",
+    "N",
+    "~",
+    "null",
+    "<<",
+    "=",
+    ".inf",
+    ".NaN",
+    "0X1F",
+    "1e1_0",
+    "0b1",
+    "0o7",
+    "1:20",
+    "2024-01-02",
+    "08",
+  ],
+);
+const anyText = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: "grapheme", maxLength: 8 }),
+  fc.string({ unit: "binary", maxLength: 8 }),
+);
 const fileName = fc.oneof(anyText, fc.stringMatching(/^[A-Za-z0-9 ._#:-]{1,16}\.secpol$/)).map((s) => `${s}:12`);
 const mix = (base: fc.Arbitrary<string>) => fc.oneof(base, numberish, words);
 
@@ -123,14 +226,18 @@ const manifest = fc.record({
 });
 
 const missing = kubectlMissing();
-if (missing !== undefined) console.log(`skipped: \`kubectl kustomize\` of generated builds (kubectl cannot be run: ${missing.trim()})`);
+if (missing !== undefined)
+  console.log(`skipped: \`kubectl kustomize\` of generated builds (kubectl cannot be run: ${missing.trim()})`);
 
 test("`<<` is a merge only as a key, `=` a string to go-yaml: kubectl kustomize writes users named so back plain, and Kubernetes reads them as the strings", () => {
   assert.equal(readYaml11("name: <<\n<<: {a: 1}\n"), [{ name: "<<", "<merge:<<>": { a: 1 } }]);
   for (const user of ["<<", "="]) {
     const text = `cluster { version 1.24 }\nnamespace shop { workload web app=web }\npsp p { privileged false }\ngrant psp p to user "${user}"\n`;
     const result = build([{ path: "a.secpol", text }]);
-    assert.ok(result.files.some((f) => f.content.includes(`name: "${user}"`)), "written quoted");
+    assert.ok(
+      result.files.some((f) => f.content.includes(`name: "${user}"`)),
+      "written quoted",
+    );
     if (missing === undefined) assertKustomizeReadsBack(result.files);
   }
 });
@@ -141,8 +248,23 @@ test("property: names, label values, annotations, port names and file names read
       const object = {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
-        metadata: { name: m.name, namespace: m.name, labels: { app: m.label, [m.key]: m.label }, annotations: { "secpol.dev/source": m.file, note: m.annotation } },
-        spec: { podSelector: { matchLabels: { app: m.label } }, ingress: [{ ports: [{ protocol: "TCP", port: m.port }, { protocol: "TCP", port: 80 }] }] },
+        metadata: {
+          name: m.name,
+          namespace: m.name,
+          labels: { app: m.label, [m.key]: m.label },
+          annotations: { "secpol.dev/source": m.file, note: m.annotation },
+        },
+        spec: {
+          podSelector: { matchLabels: { app: m.label } },
+          ingress: [
+            {
+              ports: [
+                { protocol: "TCP", port: m.port },
+                { protocol: "TCP", port: 80 },
+              ],
+            },
+          ],
+        },
       };
       assertReadsBack(toYaml(object), [object]);
     }),
@@ -160,22 +282,43 @@ grant psp p to user ${JSON.stringify(m.user)}
 `;
 }
 
-
 test("property: whole builds read back as written, with strings from the program and the file name (the first ones also through kubectl kustomize)", () => {
   let built = 0;
   fc.assert(
-    fc.property(fc.record({ label: mix(labelValue), port: portName, user: mix(fc.string({ minLength: 1, maxLength: 10 })), file: fileName }), (m) => {
-      if (m.user.includes("\\") || m.user.includes('"') || /[\n\r]/.test(m.user) || /[\u0000-\u001f\u007f]/.test(m.file)) return;
-      const path = `${m.file.replace(/[\/\\\u0000]/g, "_")}`;
-      const result = build([{ path, text: program(m) }]);
-      if (result.files.length === 0) return; // an invalid label value or name: nothing is written
-      built++;
-      if (built <= 8 && missing === undefined) assertKustomizeReadsBack(result.files);
-      for (const f of result.files) assert.equal(readYaml11(f.content), parseAllDocuments(f.content).map((d) => d.toJS()), f.path);
-      const objects = result.files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
-      const strings = JSON.stringify(objects);
-      assert.ok(strings.includes(JSON.stringify(m.label)) && strings.includes(JSON.stringify(m.user)), "the strings are in the output");
-    }),
+    fc.property(
+      fc.record({
+        label: mix(labelValue),
+        port: portName,
+        user: mix(fc.string({ minLength: 1, maxLength: 10 })),
+        file: fileName,
+      }),
+      (m) => {
+        if (
+          m.user.includes("\\") ||
+          m.user.includes('"') ||
+          /[\n\r]/.test(m.user) ||
+          /[\u0000-\u001f\u007f]/.test(m.file)
+        )
+          return;
+        const path = `${m.file.replace(/[\/\\\u0000]/g, "_")}`;
+        const result = build([{ path, text: program(m) }]);
+        if (result.files.length === 0) return; // an invalid label value or name: nothing is written
+        built++;
+        if (built <= 8 && missing === undefined) assertKustomizeReadsBack(result.files);
+        for (const f of result.files)
+          assert.equal(
+            readYaml11(f.content),
+            parseAllDocuments(f.content).map((d) => d.toJS()),
+            f.path,
+          );
+        const objects = result.files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+        const strings = JSON.stringify(objects);
+        assert.ok(
+          strings.includes(JSON.stringify(m.label)) && strings.includes(JSON.stringify(m.user)),
+          "the strings are in the output",
+        );
+      },
+    ),
     { numRuns: 150 },
   );
   assert.ok(built > 50, `${built} of 150 programs built`);

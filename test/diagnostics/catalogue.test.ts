@@ -10,7 +10,14 @@ import { repoRoot } from "../support/baseline.js";
 const RETIRED = ["SP2020", "SP2023", "SP3001", "SP5005"];
 
 test("every message has a unique, well-formed code in its area's range", () => {
-  const ranges: Record<string, RegExp> = { syntax: /^SP1\d{3}$/, names: /^SP(2|9)\d{3}$/, compile: /^SP(3|9)\d{3}$/, cli: /^SP5\d{3}$/, security: /^SP(4|9)\d{3}$/, importing: /^SP(3|5|9)\d{3}$/ };
+  const ranges: Record<string, RegExp> = {
+    syntax: /^SP1\d{3}$/,
+    names: /^SP(2|9)\d{3}$/,
+    compile: /^SP(3|9)\d{3}$/,
+    cli: /^SP5\d{3}$/,
+    security: /^SP(4|9)\d{3}$/,
+    importing: /^SP(3|5|9)\d{3}$/,
+  };
   const seen = new Map<string, string>();
   for (const [area, entries] of Object.entries(catalogue)) {
     for (const [name, e] of Object.entries(entries as Record<string, { code: string; severity: string }>)) {
@@ -34,7 +41,9 @@ test("a long text argument is shortened in the message, with its length; short o
 
 test("every catalogue entry is reported by some code under src/, and no retired code comes back", () => {
   const files = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+    );
   const messages = join(repoRoot, "src", "diagnostics", "messages");
   const code = files(join(repoRoot, "src"))
     .filter((f) => !f.startsWith(messages))

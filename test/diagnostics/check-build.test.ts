@@ -23,14 +23,18 @@ test("check reports SP3005, as build does", () => {
 test("no SP3005 when the exact output has no ipBlock (`deny any` leaves nothing of `default allow`)", () => {
   const program = `${web}deny any -> default/web\n`;
   const built = build(source(program));
-  assert.equal(built.diagnostics.filter((d) => d.severity === "error"), []);
+  assert.equal(
+    built.diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
   assert.ok(built.files.length > 0);
   assert.not.ok(built.files.some((f) => f.content.includes("ipBlock")));
   assert.not.ok(codes(program).includes("SP3005"));
 });
 
 test("SP3005 where an allow's ipBlock survives a deny that removes pods from it", () => {
-  const program = "namespace a {\n  default deny\n  workload w app=w\n}\nallow any -> a/w: 80\ndeny pods(app=x) in ns a -> a/w: 80\n";
+  const program =
+    "namespace a {\n  default deny\n  workload w app=w\n}\nallow any -> a/w: 80\ndeny pods(app=x) in ns a -> a/w: 80\n";
   assert.ok(codes(program).includes("SP3005"));
 });
 
@@ -42,11 +46,15 @@ test("SP9004 only for ipBlocks that are emitted", () => {
 });
 
 test("SP9105 for a workload's closed egress, naming the pods that cannot resolve", () => {
-  const workload = check(source("namespace foo {\n  workload w app=w\n  default deny egress for w\n}\n")).diagnostics.find((d) => d.code === "SP9105");
+  const workload = check(
+    source("namespace foo {\n  workload w app=w\n  default deny egress for w\n}\n"),
+  ).diagnostics.find((d) => d.code === "SP9105");
   assert.ok(workload);
   assert.match(workload.message, "`foo/w`");
   assert.is(workload.help, "add `allow foo/w -> dns`");
-  const namespace = check(source("namespace foo {\n  default deny\n  workload w app=w\n}\nallow foo/w -> dns\n")).diagnostics.find((d) => d.code === "SP9105");
+  const namespace = check(
+    source("namespace foo {\n  default deny\n  workload w app=w\n}\nallow foo/w -> dns\n"),
+  ).diagnostics.find((d) => d.code === "SP9105");
   assert.ok(namespace);
   assert.match(namespace.message, "`other pods of foo`");
   assert.not.match(namespace.message, "`foo/w`", "foo/w resolves");

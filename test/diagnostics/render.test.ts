@@ -5,7 +5,10 @@ import { renderDiagnostics, SNIPPET_WIDTH } from "../../src/diagnostics/render.j
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 
 const at = (text: string, line: number, column: number, length: number): Diagnostic => {
-  const lineStart = text.split("\n").slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
+  const lineStart = text
+    .split("\n")
+    .slice(0, line - 1)
+    .reduce((n, l) => n + l.length + 1, 0);
   const start = { line, column, offset: lineStart + column - 1 };
   const end = { line, column: column + length, offset: start.offset + length };
   return { code: "SP2001", severity: "error", message: "here", span: { file: "a.secpol", start, end } };
@@ -30,7 +33,13 @@ test("a long line is cut around the span, with … where text is left out", () =
 
 test("the start and the end of a long line: … on one side only", () => {
   const text = `web ${"y".repeat(500)}`;
-  assert.equal(snippet(text, at(text, 1, 1, 3)).map((l) => [l.slice(0, 6), l.at(-1)]), [["  web ", "…"], ["  ^^^", "^"]]);
+  assert.equal(
+    snippet(text, at(text, 1, 1, 3)).map((l) => [l.slice(0, 6), l.at(-1)]),
+    [
+      ["  web ", "…"],
+      ["  ^^^", "^"],
+    ],
+  );
   const [line, caret] = snippet(text, at(text, 1, 501, 4));
   assert.ok(line.startsWith("  …") && line.endsWith("yyyy"), line);
   assert.is(caret.length, line.length);

@@ -34,7 +34,9 @@ test("SARIF: a log of errors, warnings and notes is valid SARIF 2.1.0", () => {
 });
 
 test("SARIF: the validator does reject a broken log", () => {
-  const log = diagnosticsToSarif(mixed().diagnostics, { version: "0.1.0" }) as { runs: { results: { level: string }[] }[] };
+  const log = diagnosticsToSarif(mixed().diagnostics, { version: "0.1.0" }) as {
+    runs: { results: { level: string }[] }[];
+  };
   log.runs[0].results[0].level = "fatal";
   assert.ok(sarifValidator()(log).length > 0);
 });
@@ -44,21 +46,39 @@ interface Result {
   ruleIndex: number;
   level: string;
   message: { text: string };
-  locations?: { physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: Record<string, number> } }[];
-  relatedLocations?: { id: number; message: { text: string }; physicalLocation: { artifactLocation: { uri: string } } }[];
+  locations?: {
+    physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: Record<string, number> };
+  }[];
+  relatedLocations?: {
+    id: number;
+    message: { text: string };
+    physicalLocation: { artifactLocation: { uri: string } };
+  }[];
 }
 
 test("SARIF: rules per code used, results with level, message, root-relative URI, region and related locations", () => {
   const diagnostics = mixed().diagnostics;
   const log = diagnosticsToSarif(diagnostics, { version: "9.9.9" }) as {
-    runs: { tool: { driver: { name: string; version: string; rules: { id: string; name: string; defaultConfiguration: { level: string }; help?: { text: string } }[] } }; results: Result[] }[];
+    runs: {
+      tool: {
+        driver: {
+          name: string;
+          version: string;
+          rules: { id: string; name: string; defaultConfiguration: { level: string }; help?: { text: string } }[];
+        };
+      };
+      results: Result[];
+    }[];
   };
   assert.is(log.runs.length, 1);
   const [run] = log.runs;
   assert.is(run.tool.driver.name, "secpolc");
   assert.is(run.tool.driver.version, "9.9.9");
   const rules = run.tool.driver.rules;
-  assert.equal(rules.map((r) => r.id), [...new Set(diagnostics.map((d) => d.code))].sort());
+  assert.equal(
+    rules.map((r) => r.id),
+    [...new Set(diagnostics.map((d) => d.code))].sort(),
+  );
   assert.equal(rules.find((r) => r.id === "SP9002")?.name, "CapPrefix");
   assert.equal(rules.find((r) => r.id === "SP9003")?.defaultConfiguration.level, "note");
   assert.is(run.results.length, diagnostics.length);
@@ -71,26 +91,46 @@ test("SARIF: rules per code used, results with level, message, root-relative URI
     const location = r.locations![0].physicalLocation;
     assert.is(location.artifactLocation.uriBaseId, "%SRCROOT%");
     assert.is(decodeURIComponent(location.artifactLocation.uri), d.span.file);
-    assert.equal(location.region, { startLine: d.span.start.line, startColumn: d.span.start.column, endLine: d.span.end.line, endColumn: d.span.end.column });
+    assert.equal(location.region, {
+      startLine: d.span.start.line,
+      startColumn: d.span.start.column,
+      endLine: d.span.end.line,
+      endColumn: d.span.end.column,
+    });
     assert.is(r.relatedLocations?.length ?? 0, d.related?.length ?? 0);
   });
   // a path with a space is a URI reference with %20
-  assert.ok(run.results.some((r) => r.locations![0].physicalLocation.artifactLocation.uri === "apps/more%20rules.secpol"));
+  assert.ok(
+    run.results.some((r) => r.locations![0].physicalLocation.artifactLocation.uri === "apps/more%20rules.secpol"),
+  );
   // the help of a diagnostic follows its message
   const helped = diagnostics.findIndex((d) => d.help);
   assert.is(run.results[helped].message.text, `${diagnostics[helped].message}\nhelp: ${diagnostics[helped].help}`);
 });
 
 test("SARIF: related notes are related locations; command-line spans have no location", () => {
-  const span = (file: string, line: number) => ({ file, start: { line, column: 1, offset: 0 }, end: { line, column: 4, offset: 3 } });
+  const span = (file: string, line: number) => ({
+    file,
+    start: { line, column: 1, offset: 0 },
+    end: { line, column: 4, offset: 3 },
+  });
   const diagnostics: Diagnostic[] = [
-    { code: "SP9104", severity: "warning", message: "this rule repeats another one", span: span("a.secpol", 2), related: [{ span: span("a.secpol", 1), message: "the same rule is here" }] },
+    {
+      code: "SP9104",
+      severity: "warning",
+      message: "this rule repeats another one",
+      span: span("a.secpol", 2),
+      related: [{ span: span("a.secpol", 1), message: "the same rule is here" }],
+    },
     { code: "SP5002", severity: "error", message: "unknown option `--frob`", span: span("<command line>", 1) },
   ];
   const log = diagnosticsToSarif(diagnostics, { version: "0.1.0" }) as { runs: { results: Result[] }[] };
   assert.equal(sarifValidator()(log), []);
   const [repeat, usage] = log.runs[0].results;
-  assert.equal(repeat.relatedLocations!.map((r) => [r.id, r.message.text, r.physicalLocation.artifactLocation.uri]), [[1, "the same rule is here", "a.secpol"]]);
+  assert.equal(
+    repeat.relatedLocations!.map((r) => [r.id, r.message.text, r.physicalLocation.artifactLocation.uri]),
+    [[1, "the same rule is here", "a.secpol"]],
+  );
   assert.is(usage.locations, undefined);
 });
 
@@ -100,7 +140,12 @@ test("GitHub: one workflow command per diagnostic, with error, warning and notic
   assert.is(lines.length, diagnostics.length);
   for (const [i, d] of diagnostics.entries()) {
     const kind = { error: "error", warning: "warning", note: "notice" }[d.severity];
-    assert.ok(lines[i].startsWith(`::${kind} file=${d.span.file},line=${d.span.start.line},col=${d.span.start.column},endLine=${d.span.end.line},`), lines[i]);
+    assert.ok(
+      lines[i].startsWith(
+        `::${kind} file=${d.span.file},line=${d.span.start.line},col=${d.span.start.column},endLine=${d.span.end.line},`,
+      ),
+      lines[i],
+    );
     assert.ok(lines[i].includes(`,title=${d.code}::`), lines[i]);
   }
 });
@@ -111,7 +156,11 @@ test("GitHub: properties escape %, CR, LF, : and ,; messages escape %, CR and LF
     severity: "error",
     message: "100% of `a:b,c`\r\nsecond line",
     help: "did you mean `x`?",
-    span: { file: "dir,x/a:b%.secpol", start: { line: 2, column: 3, offset: 9 }, end: { line: 2, column: 6, offset: 12 } },
+    span: {
+      file: "dir,x/a:b%.secpol",
+      start: { line: 2, column: 3, offset: 9 },
+      end: { line: 2, column: 6, offset: 12 },
+    },
   };
   assert.is(
     diagnosticsToGithub([d]),
@@ -121,7 +170,10 @@ test("GitHub: properties escape %, CR, LF, : and ,; messages escape %, CR and LF
   const forged = diagnosticsToGithub([{ ...d, message: "x\n::error file=evil::y", help: undefined }]);
   assert.is(forged.split("\n").length, 2);
   // a span outside any file: no file properties
-  assert.is(diagnosticsToGithub([{ ...d, help: undefined, message: "m", span: { ...d.span, file: "<command line>" } }]), "::error title=SP2001::m\n");
+  assert.is(
+    diagnosticsToGithub([{ ...d, help: undefined, message: "m", span: { ...d.span, file: "<command line>" } }]),
+    "::error title=SP2001::m\n",
+  );
 });
 
 test.run();

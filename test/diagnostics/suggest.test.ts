@@ -11,10 +11,29 @@ test("an adjacent transposition is one edit: `dsn` is meant as `dns`", () => {
 });
 
 test("the banded distance agrees with the full one within its limit", () => {
-  const words = ["", "a", "ab", "ba", "abc", "acb", "dns", "dsn", "shop", "shp", "sohp", "ingress-nginx", "ingres-nginx", "kube-system", "kube-sytem", "kitten", "sitting"];
+  const words = [
+    "",
+    "a",
+    "ab",
+    "ba",
+    "abc",
+    "acb",
+    "dns",
+    "dsn",
+    "shop",
+    "shp",
+    "sohp",
+    "ingress-nginx",
+    "ingres-nginx",
+    "kube-system",
+    "kube-sytem",
+    "kitten",
+    "sitting",
+  ];
   for (const a of words) {
     for (const b of words) {
-      for (const limit of [0, 1, 2, 3]) assert.is(distanceWithin(a, b, limit), Math.min(editDistance(a, b), limit + 1), `${a} ${b} ${limit}`);
+      for (const limit of [0, 1, 2, 3])
+        assert.is(distanceWithin(a, b, limit), Math.min(editDistance(a, b), limit + 1), `${a} ${b} ${limit}`);
     }
   }
 });

@@ -23,7 +23,10 @@ function reported(body: string): string[] {
 const shop = (posture: string) => `namespace shop {\n${posture}\n  workload web app=web\n  workload db app=db\n}\n`;
 
 test("without a suppression: the warnings these tests silence", () => {
-  assert.equal(reported(`${shop("  default deny")}allow web -> db: 5432\nallow web -> db: 5432\n`), ["SP9105@3", "SP9104@8"]);
+  assert.equal(reported(`${shop("  default deny")}allow web -> db: 5432\nallow web -> db: 5432\n`), [
+    "SP9105@3",
+    "SP9104@8",
+  ]);
 });
 
 test("a comment on the line above silences that code for that statement", () => {
@@ -31,7 +34,12 @@ test("a comment on the line above silences that code for that statement", () => 
 });
 
 test("a comment after the statement on its line silences it", () => {
-  assert.equal(reported(`${shop("  default deny")}allow web -> db: 5432\nallow web -> db: 5432  # secpol-ignore SP9104: kept for the review\n`), ["SP9105@3"]);
+  assert.equal(
+    reported(
+      `${shop("  default deny")}allow web -> db: 5432\nallow web -> db: 5432  # secpol-ignore SP9104: kept for the review\n`,
+    ),
+    ["SP9105@3"],
+  );
 });
 
 test("only that statement: the same warning elsewhere stays", () => {
@@ -40,13 +48,21 @@ test("only that statement: the same warning elsewhere stays", () => {
 });
 
 test("only that code: another warning of the statement stays, and the suppression is unused", () => {
-  assert.equal(reported(`${shop("  default deny")}allow web -> db: 5432\n# secpol-ignore SP9101: wrong code\nallow web -> db: 5432\n`), ["SP9105@3", "SP9010@8", "SP9104@9"]);
+  assert.equal(
+    reported(
+      `${shop("  default deny")}allow web -> db: 5432\n# secpol-ignore SP9101: wrong code\nallow web -> db: 5432\n`,
+    ),
+    ["SP9105@3", "SP9010@8", "SP9104@9"],
+  );
 });
 
 test("suppressions stack above a statement; several codes in one comment", () => {
   const stacked = `${shop("  default deny")}allow web -> db: 5432\n# secpol-ignore SP9104: kept\n# secpol-ignore SP9102: also kept\nallow web -> db: 5432\n`;
   assert.equal(reported(stacked), ["SP9105@3", "SP9010@9"]);
-  assert.equal(reported(`namespace shop {\n  default deny # secpol-ignore SP9105, SP9104: both\n  workload web app=web\n}\n`), ["SP9010@3"]);
+  assert.equal(
+    reported(`namespace shop {\n  default deny # secpol-ignore SP9105, SP9104: both\n  workload web app=web\n}\n`),
+    ["SP9010@3"],
+  );
 });
 
 test("a blank line ends a suppression's reach", () => {
@@ -54,7 +70,10 @@ test("a blank line ends a suppression's reach", () => {
 });
 
 test("on a block's first line it covers the block", () => {
-  assert.equal(reported(`namespace shop { # secpol-ignore SP9105: sidecar\n  default deny\n  workload web app=web\n}\n`), []);
+  assert.equal(
+    reported(`namespace shop { # secpol-ignore SP9105: sidecar\n  default deny\n  workload web app=web\n}\n`),
+    [],
+  );
 });
 
 test("a reason is required", () => {
@@ -63,20 +82,34 @@ test("a reason is required", () => {
 });
 
 test("errors cannot be suppressed; malformed and unknown codes are errors", () => {
-  assert.equal(reported("allow web -> nowhere: 80 # secpol-ignore SP2001: not yet\n"), ["SP2001@2", "SP2001@2", "SP1018@2"]);
+  assert.equal(reported("allow web -> nowhere: 80 # secpol-ignore SP2001: not yet\n"), [
+    "SP2001@2",
+    "SP2001@2",
+    "SP1018@2",
+  ]);
   assert.equal(reported(`${shop("  # secpol-ignore: sidecar\n  default deny")}`), ["SP1017@3", "SP9105@4"]);
   assert.equal(reported(`${shop("  # secpol-ignore sp9105: sidecar\n  default deny")}`), ["SP1017@3", "SP9105@4"]);
   assert.equal(reported(`${shop("  # secpol-ignore SP9999: sidecar\n  default deny")}`), ["SP1017@3", "SP9105@4"]);
-  assert.equal(reported(`${shop("  # secpol-ignore SP9105 because sidecar\n  default deny")}`), ["SP1017@3", "SP9105@4"]);
+  assert.equal(reported(`${shop("  # secpol-ignore SP9105 because sidecar\n  default deny")}`), [
+    "SP1017@3",
+    "SP9105@4",
+  ]);
 });
 
 test("a comment with a wrong code silences nothing and is reported once, however many words it has", () => {
-  assert.equal(reported(`${shop(`  # secpol-ignore SP9105, SP2001, ${"x ".repeat(10_000)}: why\n  default deny`)}`), ["SP1018@3", "SP9105@4"]);
+  assert.equal(reported(`${shop(`  # secpol-ignore SP9105, SP2001, ${"x ".repeat(10_000)}: why\n  default deny`)}`), [
+    "SP1018@3",
+    "SP9105@4",
+  ]);
 });
 
 test("a suppression before no statement silences nothing; other comments are not suppressions", () => {
-  assert.equal(reported(`${shop("  default deny # secpol-ignore SP9105: x")}# secpol-ignore SP9104: nothing here\n`), ["SP9010@7"]);
-  assert.equal(reported(`${shop("  # secpol-ignored SP9105 and # secpol-ignore-next-line\n  default deny")}`), ["SP9105@4"]);
+  assert.equal(reported(`${shop("  default deny # secpol-ignore SP9105: x")}# secpol-ignore SP9104: nothing here\n`), [
+    "SP9010@7",
+  ]);
+  assert.equal(reported(`${shop("  # secpol-ignored SP9105 and # secpol-ignore-next-line\n  default deny")}`), [
+    "SP9105@4",
+  ]);
 });
 
 test("the help says how; the suppression's own problems point at the code in the comment", () => {
@@ -84,13 +117,18 @@ test("the help says how; the suppression's own problems point at the code in the
   const [unused] = check([{ path: "a.secpol", text }]).diagnostics.filter((d) => d.code === "SP9010");
   assert.is(text.slice(unused.span.start.offset, unused.span.end.offset), "SP9101");
   assert.match(unused.message, /this suppression of `SP9101` silences nothing/);
-  const [missing] = check([{ path: "a.secpol", text: `${CLUSTER}${shop("  default deny # secpol-ignore SP9105")}` }]).diagnostics.filter((d) => d.code === "SP1016");
+  const [missing] = check([
+    { path: "a.secpol", text: `${CLUSTER}${shop("  default deny # secpol-ignore SP9105")}` },
+  ]).diagnostics.filter((d) => d.code === "SP1016");
   assert.match(missing.help ?? "", /# secpol-ignore SP9105: /);
 });
 
 test("a suppression problem fails the build: nothing is written", () => {
   const result = build([{ path: "a.secpol", text: `${CLUSTER}${shop("  default allow # secpol-ignore SP9105")}` }]);
-  assert.equal(result.diagnostics.map((d) => d.code), ["SP1016"]);
+  assert.equal(
+    result.diagnostics.map((d) => d.code),
+    ["SP1016"],
+  );
   assert.equal(result.files, []);
 });
 
@@ -99,12 +137,16 @@ test("suppressions are judged unused only when nothing failed: errors stop the p
 });
 
 test("many suppressions and warnings cost near-linear time (no quadratic matching)", () => {
-  const rules = Array.from({ length: 2_000 }, (_, i) => `allow web -> db: ${1000 + i}\nallow web -> db: ${1000 + i} # secpol-ignore SP9104: kept`).join("\n");
+  const rules = Array.from(
+    { length: 2_000 },
+    (_, i) => `allow web -> db: ${1000 + i}\nallow web -> db: ${1000 + i} # secpol-ignore SP9104: kept`,
+  ).join("\n");
   assert.equal(reported(`${shop("  default deny # secpol-ignore SP9105: x")}${rules}\n`), []);
 });
 
 test("a warning of the compiler (SP9203) is reported and silenced alike by build and check", () => {
-  const body = "cluster { version 1.24 }\nnamespace shop { workload web app=web kind Deployment }\npsp restricted { privileged false }\ngrant psp restricted to group system:authenticated\nrequire runAsNonRoot for shop/web";
+  const body =
+    "cluster { version 1.24 }\nnamespace shop { workload web app=web kind Deployment }\npsp restricted { privileged false }\ngrant psp restricted to group system:authenticated\nrequire runAsNonRoot for shop/web";
   const codes = (result: { diagnostics: { code: string }[] }) => result.diagnostics.map((d) => d.code);
   assert.equal(codes(build([{ path: "a.secpol", text: `${body}\n` }])), ["SP9203"]);
   const suppressed = [{ path: "a.secpol", text: `${body} # secpol-ignore SP9203: the patch is enough\n` }];
@@ -123,8 +165,13 @@ test("formatting keeps what each suppression silences (comments stay with their 
 
 test("a program's own file named `std/...` is not the standard library: its suppressions count", () => {
   // was: every path starting `std/` was skipped, so the warning below stayed
-  const sources = [{ path: "std/shop.secpol", text: `${CLUSTER}${shop("  # secpol-ignore SP9105: sidecar DNS\n  default deny")}` }];
-  assert.equal(check(sources).diagnostics.map((d) => `${d.code}@${d.span.start.line}`), []);
+  const sources = [
+    { path: "std/shop.secpol", text: `${CLUSTER}${shop("  # secpol-ignore SP9105: sidecar DNS\n  default deny")}` },
+  ];
+  assert.equal(
+    check(sources).diagnostics.map((d) => `${d.code}@${d.span.start.line}`),
+    [],
+  );
 });
 
 test.run();

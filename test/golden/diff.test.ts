@@ -14,7 +14,11 @@ test("diff: flows gained and lost, as text and as a Markdown pull-request commen
   assert.ok(result.diff);
   assertBaseline("diff/shop.txt", renderDiff(result.diff!, "text"));
   assertBaseline("diff/shop.md", renderDiff(result.diff!, "md"));
-  assert.ok(result.diff!.gained.some((c) => c.source === "frontend/web" && c.destination === "payments/gateway" && c.ports.includes("8443/tcp")));
+  assert.ok(
+    result.diff!.gained.some(
+      (c) => c.source === "frontend/web" && c.destination === "payments/gateway" && c.ports.includes("8443/tcp"),
+    ),
+  );
   assert.ok(result.diff!.lost.some((c) => c.source === "monitoring/grafana"));
 });
 

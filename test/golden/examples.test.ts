@@ -10,7 +10,8 @@ import { assertKustomizeReadsBack, kubectlMissing } from "../support/kustomize.j
 import { readYaml11 } from "../support/yaml11.js";
 
 const missing = kubectlMissing();
-if (missing !== undefined) console.log(`skipped: \`kubectl kustomize\` of every example's output (kubectl cannot be run: ${missing.trim()})`);
+if (missing !== undefined)
+  console.log(`skipped: \`kubectl kustomize\` of every example's output (kubectl cannot be run: ${missing.trim()})`);
 
 const names = exampleNames();
 
@@ -48,7 +49,12 @@ for (const name of names) {
       }
 
       // every string written reads back as itself to YAML 1.1 readers (go-yaml v2, as kubectl reads)
-      for (const f of result.files) assert.equal(readYaml11(f.content), parseAllDocuments(f.content).map((d) => d.toJS()), f.path);
+      for (const f of result.files)
+        assert.equal(
+          readYaml11(f.content),
+          parseAllDocuments(f.content).map((d) => d.toJS()),
+          f.path,
+        );
 
       if (missing === undefined) assertKustomizeReadsBack(result.files);
     });
@@ -61,9 +67,15 @@ for (const name of names) {
     assert.equal(build([...sources].reverse()).files, expected);
     // moving statements changes nothing but the `file:line` positions in the source annotations
     const withoutPositions = (files: { path: string; content: string }[]) =>
-      files.map((f) => ({ ...f, content: f.content.replace(/secpol\.dev\/source: .*/g, "").replace(/(message: "?)[^\s:"]+:\d+: /g, "$1") }));
+      files.map((f) => ({
+        ...f,
+        content: f.content.replace(/secpol\.dev\/source: .*/g, "").replace(/(message: "?)[^\s:"]+:\d+: /g, "$1"),
+      }));
     const reordered = build(sources.map((s) => ({ ...s, text: reverseStatements(s.text) }))).files;
-    assert.ok(sources.every((s) => reverseStatements(s.text) !== s.text) || sources.length > 1, "the reordering moved nothing");
+    assert.ok(
+      sources.every((s) => reverseStatements(s.text) !== s.text) || sources.length > 1,
+      "the reordering moved nothing",
+    );
     assert.equal(withoutPositions(reordered), withoutPositions(expected));
   });
 }

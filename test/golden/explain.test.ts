@@ -40,18 +40,29 @@ test("explain: bad queries are coded diagnostics on the query", () => {
     const result = explainQuery(sources, query);
     assert.is(result.explanation, undefined);
     const own = result.diagnostics.filter((d) => d.span.file === "<query>" && d.severity === "error");
-    assert.equal(own.map((d) => d.code), [code], query);
+    assert.equal(
+      own.map((d) => d.code),
+      [code],
+      query,
+    );
   }
 });
 
 test("explain: a selector's own list is one term of one flow", () => {
-  const result = explainQuery(readSources(join(repoRoot, "examples", "shop")), "pods(app=web, tier=x) in ns frontend -> backend/api:8080");
+  const result = explainQuery(
+    readSources(join(repoRoot, "examples", "shop")),
+    "pods(app=web, tier=x) in ns frontend -> backend/api:8080",
+  );
   assert.ok(result.explanation, renderDiagnostics(result.diagnostics, result.sources));
 });
 
 test("explain: a problem after a bare address is placed in the query as written", () => {
   const sources = readSources(join(repoRoot, "examples", "shop"));
-  for (const [query, name] of [["203.0.113.5 -> backend/nope:80", "backend/nope"], ["2001:db8::1 -> backend/nope:80", "backend/nope"], ["backend/nope -> 203.0.113.5:80", "backend/nope"]]) {
+  for (const [query, name] of [
+    ["203.0.113.5 -> backend/nope:80", "backend/nope"],
+    ["2001:db8::1 -> backend/nope:80", "backend/nope"],
+    ["backend/nope -> 203.0.113.5:80", "backend/nope"],
+  ]) {
     const [d] = explainQuery(sources, query).diagnostics.filter((x) => x.span.file === "<query>");
     assert.is(d.code, "SP2001", query);
     assert.is(query.slice(d.span.start.offset, d.span.end.offset), name, query);
@@ -71,16 +82,27 @@ test("explain: queries with a known mistake say what to write (error-case golden
   ].map((query) => {
     const result = explainQuery(sources, query);
     assert.is(result.explanation, undefined, query);
-    return `$ explain "${query}"\n${renderDiagnostics(result.diagnostics.filter((d) => d.span.file === "<query>"), result.sources)}`;
+    return `$ explain "${query}"\n${renderDiagnostics(
+      result.diagnostics.filter((d) => d.span.file === "<query>"),
+      result.sources,
+    )}`;
   });
   assertBaseline("explain/errors.txt", rendered.join("\n"));
 });
 
 test("explain: a program that does not compile is not explained (its errors are reported)", () => {
   const path = "test/cases/errors/deny-inexact-port.secpol";
-  const result = explainQuery([{ path, text: readFileSync(join(repoRoot, path), "utf8") }], "monitoring/* -> shop/web:9100");
+  const result = explainQuery(
+    [{ path, text: readFileSync(join(repoRoot, path), "utf8") }],
+    "monitoring/* -> shop/web:9100",
+  );
   assert.is(result.explanation, undefined);
-  assert.equal(result.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.span.file}:${d.span.start.line}`), [`SP3006 ${path}:7`]);
+  assert.equal(
+    result.diagnostics
+      .filter((d) => d.severity === "error")
+      .map((d) => `${d.code} ${d.span.file}:${d.span.start.line}`),
+    [`SP3006 ${path}:7`],
+  );
 });
 
 test.run();

@@ -26,15 +26,26 @@ const where = (file: string, line: number, character: number) => `${file}:${line
 const spanAt = (span: Span) => where(span.file, span.start.line - 1, span.start.column - 1);
 
 /** Compares the editor's answer for every reference the checker bound in `sources`; `uriOf` names a file as the editor does. */
-async function agree(sources: SourceText[], checked: ReturnType<typeof checkModel>, uriOf: (file: string) => string, fileOf: (uri: string) => string): Promise<number> {
+async function agree(
+  sources: SourceText[],
+  checked: ReturnType<typeof checkModel>,
+  uriOf: (file: string) => string,
+  fileOf: (uri: string) => string,
+): Promise<number> {
   for (const s of sources) await lsp.open(uriOf(s.path), s.text);
   const disagreements: string[] = [];
   const references = checked.binding.references.filter((r) => !isStandardModule(r.span.file));
   for (const ref of references) {
     const expected = ref.declarations.map((d) => spanAt(d.span)).sort();
-    const found: any[] = await lsp.definition(uriOf(ref.span.file), { line: ref.span.start.line - 1, character: ref.span.start.column - 1 });
+    const found: any[] = await lsp.definition(uriOf(ref.span.file), {
+      line: ref.span.start.line - 1,
+      character: ref.span.start.column - 1,
+    });
     const actual = found.map((l) => where(fileOf(l.uri), l.range.start.line, l.range.start.character)).sort();
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) disagreements.push(`${spanAt(ref.span)} \`${ref.name}\` (${ref.use}): checker ${JSON.stringify(expected)}, editor ${JSON.stringify(actual)}`);
+    if (JSON.stringify(actual) !== JSON.stringify(expected))
+      disagreements.push(
+        `${spanAt(ref.span)} \`${ref.name}\` (${ref.use}): checker ${JSON.stringify(expected)}, editor ${JSON.stringify(actual)}`,
+      );
   }
   for (const s of sources) await lsp.close(uriOf(s.path));
   assert.equal(disagreements, []);
@@ -59,7 +70,12 @@ test("every reference of every example: the editor goes where the checker resolv
     // the editor's program is a document's directory: each example is one directory
     const sources = readSources(dir);
     const checked = checkModel(sources, { resolveImport: importResolver(dir) });
-    count += await agree(sources, checked, (file) => pathToFileURL(join(dir, file)).href, (uri) => standardOr(uri, (u) => relative(dir, fileURLToPath(u))));
+    count += await agree(
+      sources,
+      checked,
+      (file) => pathToFileURL(join(dir, file)).href,
+      (uri) => standardOr(uri, (u) => relative(dir, fileURLToPath(u))),
+    );
   }
   assert.ok(count > 100, `${count} references`);
 });
@@ -71,7 +87,12 @@ test("every reference of generated programs (rules and postures; every statement
       // an unsaved buffer is a program of its own, named by its URI
       const path = `untitled:generated-${run++}`;
       const sources = [{ path, text }];
-      await agree(sources, checkModel(sources), (file) => file, (uri) => standardOr(uri, (u) => u));
+      await agree(
+        sources,
+        checkModel(sources),
+        (file) => file,
+        (uri) => standardOr(uri, (u) => u),
+      );
     });
   await fc.assert(property(programArbitrary(true).map((p) => p.text)), { numRuns: 40 });
   await fc.assert(property(everyFormProgram), { numRuns: 40 });

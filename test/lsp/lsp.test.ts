@@ -35,7 +35,14 @@ const change = (name: string, text: string) => lsp.change(uri(name), text);
 
 test("initialize announces the features", async () => {
   const result = await lsp.initialize();
-  for (const feature of ["documentFormattingProvider", "definitionProvider", "referencesProvider", "hoverProvider", "completionProvider"]) assert.ok(result.capabilities[feature], feature);
+  for (const feature of [
+    "documentFormattingProvider",
+    "definitionProvider",
+    "referencesProvider",
+    "hoverProvider",
+    "completionProvider",
+  ])
+    assert.ok(result.capabilities[feature], feature);
 });
 
 test("a document with an error gets a diagnostic with the right range, and loses it when fixed", async () => {
@@ -51,16 +58,34 @@ test("a document with an error gets a diagnostic with the right range, and loses
 });
 
 test("definition of a workload name goes to its declaration, across files", async () => {
-  const local: any = await rpc.sendRequest("textDocument/definition", { textDocument: { uri: uri("main.secpol") }, position: { line: 5, character: 23 } });
-  assert.equal(local, [{ uri: uri("main.secpol"), range: { start: { line: 3, character: 11 }, end: { line: 3, character: 13 } } }]);
-  const refs: any = await rpc.sendRequest("textDocument/references", { textDocument: { uri: uri("main.secpol") }, position: { line: 3, character: 12 }, context: { includeDeclaration: false } });
-  assert.equal(refs.map((r: any) => `${r.uri.endsWith("more.secpol") ? "more" : "main"}:${r.range.start.line}`).sort(), ["main:5", "more:0"]);
-  const namespace: any = await rpc.sendRequest("textDocument/definition", { textDocument: { uri: uri("main.secpol") }, position: { line: 5, character: 7 } });
+  const local: any = await rpc.sendRequest("textDocument/definition", {
+    textDocument: { uri: uri("main.secpol") },
+    position: { line: 5, character: 23 },
+  });
+  assert.equal(local, [
+    { uri: uri("main.secpol"), range: { start: { line: 3, character: 11 }, end: { line: 3, character: 13 } } },
+  ]);
+  const refs: any = await rpc.sendRequest("textDocument/references", {
+    textDocument: { uri: uri("main.secpol") },
+    position: { line: 3, character: 12 },
+    context: { includeDeclaration: false },
+  });
+  assert.equal(
+    refs.map((r: any) => `${r.uri.endsWith("more.secpol") ? "more" : "main"}:${r.range.start.line}`).sort(),
+    ["main:5", "more:0"],
+  );
+  const namespace: any = await rpc.sendRequest("textDocument/definition", {
+    textDocument: { uri: uri("main.secpol") },
+    position: { line: 5, character: 7 },
+  });
   assert.equal(namespace[0].range.start, { line: 0, character: 10 });
 });
 
 test("hover shows a workload's selector and the objects it compiles into", async () => {
-  const hover: any = await rpc.sendRequest("textDocument/hover", { textDocument: { uri: uri("main.secpol") }, position: { line: 2, character: 12 } });
+  const hover: any = await rpc.sendRequest("textDocument/hover", {
+    textDocument: { uri: uri("main.secpol") },
+    position: { line: 2, character: 12 },
+  });
   assert.match(hover.contents.value, /workload\*\* `shop\/web`/);
   assert.match(hover.contents.value, /selector: `app=web`/);
   assert.match(hover.contents.value, /NetworkPolicy `secpol-web` in `shop\/networkpolicies\.yaml`/);
@@ -68,7 +93,10 @@ test("hover shows a workload's selector and the objects it compiles into", async
 
 test("formatting returns the formatted text", async () => {
   await open("messy.secpol", "allow  shop/db,shop/web->shop/db:5432 # x\n");
-  const edits: any = await rpc.sendRequest("textDocument/formatting", { textDocument: { uri: uri("messy.secpol") }, options: { tabSize: 2, insertSpaces: true } });
+  const edits: any = await rpc.sendRequest("textDocument/formatting", {
+    textDocument: { uri: uri("messy.secpol") },
+    options: { tabSize: 2, insertSpaces: true },
+  });
   assert.is(edits.length, 1);
   assert.is(edits[0].newText, "allow shop/db, shop/web -> shop/db: 5432  # x\n");
   assert.equal(edits[0].range.start, { line: 0, character: 0 });
@@ -76,7 +104,10 @@ test("formatting returns the formatted text", async () => {
 
 test("formatting returns edits for a workload whose clauses are out of the canonical order (issue 16)", async () => {
   await open("clauses.secpol", "workload a/x app=x kind Job serviceAccount s\n");
-  const edits: any = await rpc.sendRequest("textDocument/formatting", { textDocument: { uri: uri("clauses.secpol") }, options: { tabSize: 2, insertSpaces: true } });
+  const edits: any = await rpc.sendRequest("textDocument/formatting", {
+    textDocument: { uri: uri("clauses.secpol") },
+    options: { tabSize: 2, insertSpaces: true },
+  });
   assert.is(edits?.length, 1);
   assert.is(edits[0].newText, "workload a/x app=x serviceAccount s kind Job\n");
 });
@@ -85,11 +116,23 @@ test("an unsaved buffer (untitled:) is a program of its own, and the files' prog
   const untitled = "untitled:Untitled-1";
   await lsp.open(untitled, "namespace a {\n  workload w app=w\n}\nallow a/w -> a/w: 80\nallow a/w -> nowhere\n");
   const diagnostics = await diagnosticsFor(untitled, (d) => d.length > 0);
-  assert.ok(diagnostics.some((d: any) => d.range.start.line === 4 && d.code === "SP2001"), JSON.stringify(diagnostics));
-  const definition: any = await rpc.sendRequest("textDocument/definition", { textDocument: { uri: untitled }, position: { line: 3, character: 8 } });
-  assert.equal(definition.map((l: any) => [l.uri, l.range.start.line]), [[untitled, 1]]);
+  assert.ok(
+    diagnostics.some((d: any) => d.range.start.line === 4 && d.code === "SP2001"),
+    JSON.stringify(diagnostics),
+  );
+  const definition: any = await rpc.sendRequest("textDocument/definition", {
+    textDocument: { uri: untitled },
+    position: { line: 3, character: 8 },
+  });
+  assert.equal(
+    definition.map((l: any) => [l.uri, l.range.start.line]),
+    [[untitled, 1]],
+  );
   // it used to make every request fail: a file of the directory still resolves
-  const hover: any = await rpc.sendRequest("textDocument/hover", { textDocument: { uri: uri("main.secpol") }, position: { line: 2, character: 12 } });
+  const hover: any = await rpc.sendRequest("textDocument/hover", {
+    textDocument: { uri: uri("main.secpol") },
+    position: { line: 2, character: 12 },
+  });
   assert.match(hover.contents.value, /workload\*\* `shop\/web`/);
 });
 
@@ -122,10 +165,16 @@ test("closing a document re-checks the others of its program with that file as o
 test("a `# secpol-ignore` comment silences its warning in the editor too (the core's pass, as in the CLI)", async () => {
   await change("main.secpol", model);
   await diagnosticsFor(uri("main.secpol"), (ds) => ds.some((x) => x.code === "SP9105"));
-  await change("main.secpol", model.replace("  default deny\n", "  default deny  # secpol-ignore SP9105: DNS is served by a sidecar\n"));
+  await change(
+    "main.secpol",
+    model.replace("  default deny\n", "  default deny  # secpol-ignore SP9105: DNS is served by a sidecar\n"),
+  );
   await diagnosticsFor(uri("main.secpol"), (ds) => ds.every((x) => x.code !== "SP9105" && x.code !== "SP9010"));
   await change("main.secpol", model.replace("  default deny\n", "  default deny  # secpol-ignore SP9105\n"));
-  await diagnosticsFor(uri("main.secpol"), (ds) => ds.some((x) => x.code === "SP1016") && ds.some((x) => x.code === "SP9105"));
+  await diagnosticsFor(
+    uri("main.secpol"),
+    (ds) => ds.some((x) => x.code === "SP1016") && ds.some((x) => x.code === "SP9105"),
+  );
   await change("main.secpol", model);
 });
 
@@ -143,10 +192,15 @@ const shop = "namespace shop {\n  default deny\n  workload web app=web\n}\n";
 
 test("the standard library's names resolve in the editor as in the checker: `dns`, `restricted` (issue 19)", async () => {
   assert.equal(await definitionOf("std-1", `${shop}allow shop/* -> dns\n`, "dns"), ["dns.secpol:2"]);
-  assert.equal(await definitionOf("std-2", `${shop}apply restricted to ns shop\n`, "restricted"), [`pss.secpol:${stdlibModules["std/pss"].split("\n").indexOf("profile restricted {")}`]);
+  assert.equal(await definitionOf("std-2", `${shop}apply restricted to ns shop\n`, "restricted"), [
+    `pss.secpol:${stdlibModules["std/pss"].split("\n").indexOf("profile restricted {")}`,
+  ]);
   const doc = "untitled:std-3";
   await lsp.open(doc, `${shop}allow shop/* -> dns\n`);
-  const hover: any = await rpc.sendRequest("textDocument/hover", { textDocument: { uri: doc }, position: { line: 4, character: 17 } });
+  const hover: any = await rpc.sendRequest("textDocument/hover", {
+    textDocument: { uri: doc },
+    position: { line: 4, character: 17 },
+  });
   assert.match(hover.contents.value, /\*\*group\*\* `dns`/);
   lsp.close(doc);
 });
@@ -165,22 +219,52 @@ test("a program's own group or profile shadows the standard library's in the edi
 
 test("a posture's or pod-security statement's workload resolves in the editor only where the checker looks (its namespace)", async () => {
   const other = "namespace b {\n  workload y app=y\n}\n";
-  assert.equal(await definitionOf("where-1", `${other}namespace a {\n  default deny\n  deny hostPID for y\n}\n`, "y", 2), []);
+  assert.equal(
+    await definitionOf("where-1", `${other}namespace a {\n  default deny\n  deny hostPID for y\n}\n`, "y", 2),
+    [],
+  );
   assert.equal(await definitionOf("where-2", `${other}namespace a {\n  default deny for b/y\n}\n`, "y", 2), []);
-  assert.equal(await definitionOf("where-3", `${other}namespace a {\n  default deny\n}\ndeny hostPID for y\n`, "y", 2), ["doc:1"]);
+  assert.equal(
+    await definitionOf("where-3", `${other}namespace a {\n  default deny\n}\ndeny hostPID for y\n`, "y", 2),
+    ["doc:1"],
+  );
 });
 
 test("rename changes a name and every use of it across the program's files; the standard library's names are refused", async () => {
   const main = uri("main.secpol");
   await change("main.secpol", model);
-  const result: any = await rpc.sendRequest("textDocument/rename", { textDocument: { uri: main }, position: { line: 3, character: 12 }, newName: "postgres" });
-  const edits = Object.entries(result.changes).flatMap(([u, es]: [string, any]) => es.map((e: any) => `${u.replace(/^.*\//, "")}:${e.range.start.line}:${e.range.start.character} ${e.newText}`));
-  assert.equal(edits.sort(), ["main.secpol:3:11 postgres", "main.secpol:5:23 postgres", "messy.secpol:0:12 postgres", "messy.secpol:0:30 postgres", "more.secpol:0:23 postgres"]);
-  const bad = await rpc.sendRequest("textDocument/rename", { textDocument: { uri: main }, position: { line: 3, character: 12 }, newName: "Postgres" }).catch((e) => e.message);
+  const result: any = await rpc.sendRequest("textDocument/rename", {
+    textDocument: { uri: main },
+    position: { line: 3, character: 12 },
+    newName: "postgres",
+  });
+  const edits = Object.entries(result.changes).flatMap(([u, es]: [string, any]) =>
+    es.map((e: any) => `${u.replace(/^.*\//, "")}:${e.range.start.line}:${e.range.start.character} ${e.newText}`),
+  );
+  assert.equal(edits.sort(), [
+    "main.secpol:3:11 postgres",
+    "main.secpol:5:23 postgres",
+    "messy.secpol:0:12 postgres",
+    "messy.secpol:0:30 postgres",
+    "more.secpol:0:23 postgres",
+  ]);
+  const bad = await rpc
+    .sendRequest("textDocument/rename", {
+      textDocument: { uri: main },
+      position: { line: 3, character: 12 },
+      newName: "Postgres",
+    })
+    .catch((e) => e.message);
   assert.match(String(bad), /no workload name/);
   const doc = "untitled:rename-std";
   await lsp.open(doc, `${shop}allow shop/* -> dns\n`);
-  const refused = await rpc.sendRequest("textDocument/rename", { textDocument: { uri: doc }, position: { line: 4, character: 17 }, newName: "resolver" }).catch((e) => e.message);
+  const refused = await rpc
+    .sendRequest("textDocument/rename", {
+      textDocument: { uri: doc },
+      position: { line: 4, character: 17 },
+      newName: "resolver",
+    })
+    .catch((e) => e.message);
   assert.match(String(refused), /standard library/);
   lsp.close(doc);
 });

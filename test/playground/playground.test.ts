@@ -85,7 +85,10 @@ test("a matrix cell shows its explain trace and highlights the deciding lines", 
   assert.match(trace, /platform\/api -> platform\/debug:.*not permitted/);
   assert.match(trace, /deny\s+playground\.secpol:\d+\s+deny cluster -> platform\/debug/);
   const highlighted = await page.$$eval(".cm-deciding", (lines) => lines.map((l) => l.textContent ?? ""));
-  assert.ok(highlighted.some((l) => l.includes("deny cluster -> platform/debug")), JSON.stringify(highlighted));
+  assert.ok(
+    highlighted.some((l) => l.includes("deny cluster -> platform/debug")),
+    JSON.stringify(highlighted),
+  );
   await page.screenshot({ path: join(shots, "3-matrix-explain.png") });
 });
 
@@ -99,7 +102,14 @@ test("a wide matrix scrolls inside its own pane: the page does not scroll, the h
         return { x: r.x, y: r.y, width: r.width, height: r.height };
       });
       const root = document.scrollingElement!;
-      return { header, editor, pageScrollWidth: root.scrollWidth, pageWidth: root.clientWidth, scrollX: window.scrollX, scrollY: window.scrollY };
+      return {
+        header,
+        editor,
+        pageScrollWidth: root.scrollWidth,
+        pageWidth: root.clientWidth,
+        scrollX: window.scrollX,
+        scrollY: window.scrollY,
+      };
     });
   await page.evaluate((text) => (window as any).secpol.setText(text), wideProgram());
   await page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("compiled"));
@@ -109,7 +119,12 @@ test("a wide matrix scrolls inside its own pane: the page does not scroll, the h
   await page.waitForSelector("#matrix td[title='wide/service-with-a-long-name-39 -> wide/service-with-a-long-name-0']");
   const pane = await page.evaluate(() => {
     const m = document.querySelector("#matrix")!;
-    return { scrollWidth: m.scrollWidth, clientWidth: m.clientWidth, scrollHeight: m.scrollHeight, clientHeight: m.clientHeight };
+    return {
+      scrollWidth: m.scrollWidth,
+      clientWidth: m.clientWidth,
+      scrollHeight: m.scrollHeight,
+      clientHeight: m.clientHeight,
+    };
   });
   assert.ok(pane.scrollWidth > 2 * pane.clientWidth, `the matrix is wider than its pane: ${JSON.stringify(pane)}`);
   const wide = await layout();
@@ -119,8 +134,12 @@ test("a wide matrix scrolls inside its own pane: the page does not scroll, the h
   // the pane scrolls, to its far corner; the page does not move
   await page.hover("#matrix td[title='wide/service-with-a-long-name-0 -> wide/service-with-a-long-name-1']");
   await page.mouse.wheel(20000, 20000);
-  await page.waitForFunction(() => document.querySelector("#matrix")!.scrollLeft > 0 && document.querySelector("#matrix")!.scrollTop > 0);
-  const corner = await page.waitForSelector("#matrix td[title='wide/service-with-a-long-name-39 -> wide/service-with-a-long-name-38']");
+  await page.waitForFunction(
+    () => document.querySelector("#matrix")!.scrollLeft > 0 && document.querySelector("#matrix")!.scrollTop > 0,
+  );
+  const corner = await page.waitForSelector(
+    "#matrix td[title='wide/service-with-a-long-name-39 -> wide/service-with-a-long-name-38']",
+  );
   await corner.click();
   await page.waitForSelector("#explain:not([hidden])");
   const scrolled = await layout();
@@ -148,7 +167,9 @@ test("Shift+Alt+F formats the program; the URL's hash carries it to a new page",
 
 test("the page works offline: every request stays on its own origin, no page errors", () => {
   assert.ok(requests.length > 0);
-  const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith("data:") && !u.startsWith("blob:"));
+  const foreign = requests.filter(
+    (u) => !u.startsWith(`${origin}/`) && !u.startsWith("data:") && !u.startsWith("blob:"),
+  );
   assert.equal(foreign, []);
   assert.equal(errors, []);
 });
@@ -157,7 +178,9 @@ test("benchmark: recompiling a 200-line program in the browser (median, printed)
   const text = benchmarkProgram();
   assert.is(text.split("\n").length, 201);
   const result = await page.evaluate((t) => (window as any).secpol.benchmark(t, 60), text);
-  console.log(`  playground: build of a ${text.split("\n").length - 1}-line program (${result.files} files) in Chromium, median of ${result.runs}: ${result.median.toFixed(1)} ms`);
+  console.log(
+    `  playground: build of a ${text.split("\n").length - 1}-line program (${result.files} files) in Chromium, median of ${result.runs}: ${result.median.toFixed(1)} ms`,
+  );
   assert.ok(result.files > 40, "the benchmark program compiles");
   assert.ok(result.median > 0);
 });
@@ -179,8 +202,20 @@ function wideProgram(): string {
 function benchmarkProgram(): string {
   const lines = ["cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }"];
   for (let n = 0; lines.length < 200; n++) {
-    lines.push(`namespace ns${n} {`, "  default deny", "  workload api app=api port http 8080", "  workload db  app=db  port pg 5432", "}");
-    lines.push(`allow ns${n}/api -> ns${n}/db: pg`, `allow ns${n}/* -> dns`, `allow ns ingress -> ns${n}/api: http`, n > 0 ? `allow ns${n}/api -> ns${n - 1}/api: http` : `deny ns${n}/db -> world`, "");
+    lines.push(
+      `namespace ns${n} {`,
+      "  default deny",
+      "  workload api app=api port http 8080",
+      "  workload db  app=db  port pg 5432",
+      "}",
+    );
+    lines.push(
+      `allow ns${n}/api -> ns${n}/db: pg`,
+      `allow ns${n}/* -> dns`,
+      `allow ns ingress -> ns${n}/api: http`,
+      n > 0 ? `allow ns${n}/api -> ns${n - 1}/api: http` : `deny ns${n}/db -> world`,
+      "",
+    );
   }
   return `${lines.slice(0, 200).join("\n")}\n`;
 }

@@ -36,7 +36,8 @@ export function shapeProblems(expression: string): string[] {
   const problems: string[] = [];
   const enter = (loops: string[], range: string) => {
     const nested = [...loops, range];
-    if (nested.length > 2 || (nested.length === 2 && !CONTAINER_LISTS.test(nested[0]))) problems.push(nested.join(" × "));
+    if (nested.length > 2 || (nested.length === 2 && !CONTAINER_LISTS.test(nested[0])))
+      problems.push(nested.join(" × "));
     return nested;
   };
   const walk = (e: Expr | undefined, loops: string[]): void => {
@@ -47,7 +48,8 @@ export function shapeProblems(expression: string): string[] {
         const c = k.value;
         walk(c.iterRange, loops);
         walk(c.accuInit, loops);
-        const inner = c.iterRange?.exprKind.case === "listExpr" ? loops : enter(loops, pathOf(c.iterRange) ?? "an expression");
+        const inner =
+          c.iterRange?.exprKind.case === "listExpr" ? loops : enter(loops, pathOf(c.iterRange) ?? "an expression");
         walk(c.loopCondition, inner);
         walk(c.loopStep, inner);
         walk(c.result, loops);
@@ -55,7 +57,8 @@ export function shapeProblems(expression: string): string[] {
       }
       case "callExpr": {
         const [, list] = k.value.args;
-        if (k.value.function === "@in" && list && list.exprKind.case !== "listExpr" && !MAPS.test(pathOf(list) ?? "")) enter(loops, pathOf(list) ?? "an expression");
+        if (k.value.function === "@in" && list && list.exprKind.case !== "listExpr" && !MAPS.test(pathOf(list) ?? ""))
+          enter(loops, pathOf(list) ?? "an expression");
         walk(k.value.target, loops);
         for (const a of k.value.args) walk(a, loops);
         return;
@@ -82,7 +85,13 @@ const expressionsOf = (text: string): string[] => {
   const { model } = checkModel([{ path: "p.secpol", text }]);
   if (!model) return [];
   return compileAdmissionPolicies(model)
-    .manifests.map((m) => m.object as unknown as { kind: string; spec: { variables: { expression: string }[]; validations: { expression: string }[] } })
+    .manifests.map(
+      (m) =>
+        m.object as unknown as {
+          kind: string;
+          spec: { variables: { expression: string }[]; validations: { expression: string }[] };
+        },
+    )
     .filter((o) => o.kind === "ValidatingAdmissionPolicy")
     .flatMap((o) => [...o.spec.variables, ...o.spec.validations].map((v) => v.expression));
 };
@@ -103,10 +112,21 @@ set runAsUser 2000 for a/w1
 
 test("the walker finds a loop nested beyond containers × one list", () => {
   assert.equal(shapeProblems("variables.spec.containers.all(c, c.ports.all(p, p.hostPort > 0))"), []);
-  assert.equal(shapeProblems("variables.spec.containers.all(c, [c.x].all(p, 'a' in c.securityContext.capabilities.drop))"), []);
-  assert.equal(shapeProblems("variables.spec.containers.all(c, c.ports.all(p, variables.spec.volumes.exists(v, has(v.nfs))))"), ["variables.spec.containers × c.ports × variables.spec.volumes"]);
-  assert.equal(shapeProblems("variables.spec.volumes.all(v, variables.spec.containers.exists(c, true))"), ["variables.spec.volumes × variables.spec.containers"]);
-  assert.equal(shapeProblems("variables.spec.containers.all(c, c.ports.all(p, 'x' in c.securityContext.capabilities.add))"), ["variables.spec.containers × c.ports × c.securityContext.capabilities.add"]);
+  assert.equal(
+    shapeProblems("variables.spec.containers.all(c, [c.x].all(p, 'a' in c.securityContext.capabilities.drop))"),
+    [],
+  );
+  assert.equal(
+    shapeProblems("variables.spec.containers.all(c, c.ports.all(p, variables.spec.volumes.exists(v, has(v.nfs))))"),
+    ["variables.spec.containers × c.ports × variables.spec.volumes"],
+  );
+  assert.equal(shapeProblems("variables.spec.volumes.all(v, variables.spec.containers.exists(c, true))"), [
+    "variables.spec.volumes × variables.spec.containers",
+  ]);
+  assert.equal(
+    shapeProblems("variables.spec.containers.all(c, c.ports.all(p, 'x' in c.securityContext.capabilities.add))"),
+    ["variables.spec.containers × c.ports × c.securityContext.capabilities.add"],
+  );
 });
 
 test("every emitted expression stays within containers × one list", () => {

@@ -28,7 +28,21 @@ const pods = Object.entries(files).map(([path, bytes]) => ({ path, pod: parse(st
 /** The fixtures' distinct pods (many versions repeat a fixture): each is judged once per level and version. */
 const distinct = [...new Map(pods.map((p) => [JSON.stringify(p.pod), p])).values()];
 
-const BASELINE_CAPABILITIES = ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
+const BASELINE_CAPABILITIES = [
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT",
+];
 /** Checks no language feature states. */
 const UNSTATED = new Set(["sysctls", "windowsHostProcess", "hostProbesAndHostLifecycle"]);
 
@@ -46,11 +60,23 @@ function program(level: Level, minor: number): string {
 function outsideTheLanguage(level: Level, minor: number, pod: any, admitted: boolean, checks: string[]): boolean {
   const containers = ["containers", "initContainers", "ephemeralContainers"].flatMap((k) => pod.spec?.[k] ?? []);
   if (admitted) {
-    const strangeCapability = containers.some((c: any) => (c.securityContext?.capabilities?.add ?? []).some((a: string) => !capabilities.has(a)));
-    const strangeVolume = (pod.spec?.volumes ?? []).some((v: any) => Object.keys(v).some((k) => k !== "name" && !volumeTypes.includes(k)));
-    return (strangeCapability || strangeVolume) && checks.every((c) => ["capabilities_baseline", "capabilities_restricted", "restrictedVolumes"].includes(c));
+    const strangeCapability = containers.some((c: any) =>
+      (c.securityContext?.capabilities?.add ?? []).some((a: string) => !capabilities.has(a)),
+    );
+    const strangeVolume = (pod.spec?.volumes ?? []).some((v: any) =>
+      Object.keys(v).some((k) => k !== "name" && !volumeTypes.includes(k)),
+    );
+    return (
+      (strangeCapability || strangeVolume) &&
+      checks.every((c) => ["capabilities_baseline", "capabilities_restricted", "restrictedVolumes"].includes(c))
+    );
   }
-  return level === "baseline" && minor >= 35 && pod.spec?.hostUsers === false && containers.some((c: any) => ![undefined, "", "Default"].includes(c.securityContext?.procMount));
+  return (
+    level === "baseline" &&
+    minor >= 35 &&
+    pod.spec?.hostUsers === false &&
+    containers.some((c: any) => ![undefined, "", "Default"].includes(c.securityContext?.procMount))
+  );
 }
 
 function judgeFor(level: Level, minor: number) {
@@ -77,8 +103,21 @@ for (const level of ["baseline", "restricted"] as const) {
         }
         compared++;
         const admitted = judge(wrapPod("Pod", pod.metadata ?? {}, pod.spec ?? {})).length === 0;
-        if (admitted !== (violations.length === 0) && outsideTheLanguage(level, minor, pod, admitted, violations.map((v) => v.check))) explained++;
-        else if (admitted !== (violations.length === 0)) wrong.push(`1.${minor} ${path}: PSS ${violations.map((v) => v.check).join(", ") || "allows"}, policy ${admitted ? "admits" : "refuses"}`);
+        if (
+          admitted !== (violations.length === 0) &&
+          outsideTheLanguage(
+            level,
+            minor,
+            pod,
+            admitted,
+            violations.map((v) => v.check),
+          )
+        )
+          explained++;
+        else if (admitted !== (violations.length === 0))
+          wrong.push(
+            `1.${minor} ${path}: PSS ${violations.map((v) => v.check).join(", ") || "allows"}, policy ${admitted ? "admits" : "refuses"}`,
+          );
       }
     }
     assert.equal(wrong, [], `${wrong.length} of ${compared} disagree:\n${wrong.slice(0, 100).join("\n")}`);
@@ -92,7 +131,9 @@ test("every pod-making kind gets the Pod's verdict (restricted, 1.30, on every f
   const wrong: string[] = [];
   for (const { path, pod } of pods.filter((p) => p.path.includes("/v1.30/"))) {
     const verdict = judge(wrapPod("Pod", pod.metadata ?? {}, pod.spec ?? {})).join("\n");
-    for (const kind of POD_KINDS) if (judge(wrapPod(kind, pod.metadata ?? {}, pod.spec ?? {})).join("\n") !== verdict) wrong.push(`${kind} ${path}`);
+    for (const kind of POD_KINDS)
+      if (judge(wrapPod(kind, pod.metadata ?? {}, pod.spec ?? {})).join("\n") !== verdict)
+        wrong.push(`${kind} ${path}`);
   }
   assert.equal(wrong, []);
 });

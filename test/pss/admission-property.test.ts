@@ -10,7 +10,9 @@ import { admissionCase, checkAdmission, stats } from "../support/admission.js";
 test("the emitted policies admit a pod exactly when the program does, in every kind and container kind, with workload exceptions and each PSS mode", () => {
   Object.assign(stats, { programs: 0, refused: 0, requests: 0, denied: 0 });
   fc.assert(fc.property(admissionCase, checkAdmission), { numRuns: 150 });
-  console.log(`  admission: ${stats.programs} programs (${stats.refused} refused by the checker), ${stats.requests} requests, ${stats.denied} denied`);
+  console.log(
+    `  admission: ${stats.programs} programs (${stats.refused} refused by the checker), ${stats.requests} requests, ${stats.denied} denied`,
+  );
   assert.ok(stats.programs >= 60, `only ${stats.programs} programs compiled`);
   assert.ok(stats.denied >= stats.requests / 10, `only ${stats.denied} of ${stats.requests} requests denied`);
 });

@@ -18,7 +18,10 @@ test("the archive holds all 4,537 upstream fixtures, and packing them again give
   const paths = Object.keys(files);
   assert.is(paths.length, 4537);
   for (const path of paths) assert.match(path, /^(baseline|restricted)\/v1\.\d+\/(pass|fail)\/[a-z0-9_]+\.yaml$/, path);
-  assert.ok(Buffer.from(packFixtures(files)).equals(archive), "scripts/pss-fixtures.ts no longer reproduces the archive");
+  assert.ok(
+    Buffer.from(packFixtures(files)).equals(archive),
+    "scripts/pss-fixtures.ts no longer reproduces the archive",
+  );
 });
 
 test("every upstream Pod Security fixture gets the verdict its folder states", () => {
@@ -33,7 +36,8 @@ test("every upstream Pod Security fixture gets the verdict its folder states", (
     count[level]++;
     // a fail fixture is named after the check that must deny it: `<lowercased check id><n>.yaml`
     const named = file.replace(/\d*\.yaml$/, "");
-    const right = outcome === "pass" ? violations.length === 0 : violations.some((v) => v.check.toLowerCase() === named);
+    const right =
+      outcome === "pass" ? violations.length === 0 : violations.some((v) => v.check.toLowerCase() === named);
     if (!right) wrong.push(`${path}: ${violations.map((v) => v.check).join(", ") || "allowed"}`);
   }
   assert.equal(count, { baseline: 1555, restricted: 2982 }, "the whole corpus is read");

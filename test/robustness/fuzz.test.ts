@@ -20,13 +20,25 @@ test("the property's own checks catch what they should", () => {
   assert.equal(positionOf("a\r\nb\nc", 3), { line: 2, column: 1 });
   assert.equal(positionOf("a\r\nb\nc", 5), { line: 3, column: 1 });
   const at = (offset: number, line: number, column: number) => ({ offset, line, column });
-  const d = (start: ReturnType<typeof at>, end: ReturnType<typeof at>, code = "SP1003") => ({ code, severity: "error" as const, message: "m", span: { file: "f", start, end } });
+  const d = (start: ReturnType<typeof at>, end: ReturnType<typeof at>, code = "SP1003") => ({
+    code,
+    severity: "error" as const,
+    message: "m",
+    span: { file: "f", start, end },
+  });
   const sources = { f: "ab\ncd" };
   checkDiagnostics([d(at(3, 2, 1), at(5, 2, 3))], sources);
   assert.throws(() => checkDiagnostics([d(at(3, 2, 1), at(6, 2, 4))], sources), /not inside the text/);
   assert.throws(() => checkDiagnostics([d(at(3, 1, 4), at(4, 2, 2))], sources), /says 1:4/);
   assert.throws(() => checkDiagnostics([d(at(0, 1, 1), at(1, 1, 2), "E1")], sources), /without a code/);
-  assert.throws(() => checkDiagnostics([{ ...d(at(0, 1, 1), at(1, 1, 2)), span: { file: "g", start: at(0, 1, 1), end: at(1, 1, 2) } }], sources), /not among the sources/);
+  assert.throws(
+    () =>
+      checkDiagnostics(
+        [{ ...d(at(0, 1, 1), at(1, 1, 2)), span: { file: "g", start: at(0, 1, 1), end: at(1, 1, 2) } }],
+        sources,
+      ),
+    /not among the sources/,
+  );
 });
 
 // the campaign's families (test/support/fuzz.ts), each with a small share of its runs
@@ -46,7 +58,8 @@ test("through the CLI, failing input exits 1 and leaves OUT exactly as it was", 
   const dir = mkdtempSync(join(tmpdir(), "secpolc-fuzz-"));
   writeFileSync(join(dir, "p.secpol"), corpus[0]);
   const bin = join(repoRoot, "bin", "secpolc.js");
-  const run = () => spawnSync(process.execPath, [bin, "build", "p.secpol", "-o", "out"], { cwd: dir, encoding: "utf8" });
+  const run = () =>
+    spawnSync(process.execPath, [bin, "build", "p.secpol", "-o", "out"], { cwd: dir, encoding: "utf8" });
   assert.is(run().status, 0);
   const before = readFileSync(join(dir, "out", "kustomization.yaml"), "utf8");
   const samples = fc.sample(mutatedExample, { numRuns: 4, seed: 42 });

@@ -15,7 +15,8 @@ import { repoRoot } from "../support/baseline.js";
 
 const bin = join(repoRoot, "bin", "secpolc.js");
 const MARKER = "TOPSECRET-7f3a9c";
-const program = "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }\nnamespace shop {\n  default deny\n  workload web app=web\n}\nallow shop/* -> dns\n";
+const program =
+  "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }\nnamespace shop {\n  default deny\n  workload web app=web\n}\nallow shop/* -> dns\n";
 
 /** base/outside: the secret (and a FIFO); base/root: the project, with links pointing out. */
 function layout() {
@@ -37,7 +38,12 @@ function layout() {
 }
 
 function secpolc(cwd: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: "utf8", timeout: 30_000, env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   assert.ok(!r.error, `secpolc did not finish (did it open the FIFO?): ${r.error?.message}`);
   return { code: r.status, out: `${r.stdout}${r.stderr}`, stdout: r.stdout, stderr: r.stderr };
 }
@@ -57,18 +63,53 @@ const ABSOLUTE = "imports are relative to the importing file; absolute paths are
 function waysOut(l: ReturnType<typeof layout>): { what: string; file: string; spec: string; reason: string }[] {
   return [
     { what: "`../` out of the root", file: "main.secpol", spec: "../outside/secret.secpol", reason: OUTSIDE },
-    { what: "a long `../` chain", file: "main.secpol", spec: "../../../../../../../../etc/passwd.secpol", reason: OUTSIDE },
-    { what: "`../` out and back down", file: "main.secpol", spec: "../../outside/deep/../secret.secpol", reason: OUTSIDE },
-    { what: "`../../` from an imported file inside the root", file: "sub/inner/chain.secpol", spec: "../../../outside/secret.secpol", reason: OUTSIDE },
+    {
+      what: "a long `../` chain",
+      file: "main.secpol",
+      spec: "../../../../../../../../etc/passwd.secpol",
+      reason: OUTSIDE,
+    },
+    {
+      what: "`../` out and back down",
+      file: "main.secpol",
+      spec: "../../outside/deep/../secret.secpol",
+      reason: OUTSIDE,
+    },
+    {
+      what: "`../../` from an imported file inside the root",
+      file: "sub/inner/chain.secpol",
+      spec: "../../../outside/secret.secpol",
+      reason: OUTSIDE,
+    },
     { what: "an absolute path", file: "main.secpol", spec: join(l.outside, "secret.secpol"), reason: ABSOLUTE },
     { what: "an absolute system path", file: "main.secpol", spec: "/etc/passwd.secpol", reason: ABSOLUTE },
     { what: "a file link out", file: "main.secpol", spec: "./file-link.secpol", reason: OUTSIDE },
     { what: "a directory link out", file: "main.secpol", spec: "./dir-link/secret.secpol", reason: OUTSIDE },
-    { what: "a directory link out, deeper", file: "main.secpol", spec: "./dir-link/deep/secret.secpol", reason: OUTSIDE },
-    { what: "a relative directory link out", file: "main.secpol", spec: "./sub/relative-link/secret.secpol", reason: OUTSIDE },
-    { what: "a link to a FIFO outside (reading it would block)", file: "main.secpol", spec: l.fifo ? "./fifo-link.secpol" : "./file-link.secpol", reason: OUTSIDE },
+    {
+      what: "a directory link out, deeper",
+      file: "main.secpol",
+      spec: "./dir-link/deep/secret.secpol",
+      reason: OUTSIDE,
+    },
+    {
+      what: "a relative directory link out",
+      file: "main.secpol",
+      spec: "./sub/relative-link/secret.secpol",
+      reason: OUTSIDE,
+    },
+    {
+      what: "a link to a FIFO outside (reading it would block)",
+      file: "main.secpol",
+      spec: l.fifo ? "./fifo-link.secpol" : "./file-link.secpol",
+      reason: OUTSIDE,
+    },
     { what: "`..` in the middle", file: "main.secpol", spec: "./sub/../../outside/secret.secpol", reason: OUTSIDE },
-    { what: "`..` in the middle, without `./`", file: "main.secpol", spec: "sub/inner/../../../outside/secret.secpol", reason: OUTSIDE },
+    {
+      what: "`..` in the middle, without `./`",
+      file: "main.secpol",
+      spec: "sub/inner/../../../outside/secret.secpol",
+      reason: OUTSIDE,
+    },
   ];
 }
 
@@ -77,8 +118,14 @@ test("every way out of the root is error SP2028 at its import, and nothing outsi
   try {
     const ways = waysOut(l);
     const texts: Record<string, string> = {
-      "main.secpol": `${ways.filter((w) => w.file === "main.secpol").map((w) => `import "${w.spec}"`).join("\n")}\nimport "./sub/inner/chain.secpol"\n${program}`,
-      "sub/inner/chain.secpol": `import "../ok.secpol"\n${ways.filter((w) => w.file !== "main.secpol").map((w) => `import "${w.spec}"`).join("\n")}\n`,
+      "main.secpol": `${ways
+        .filter((w) => w.file === "main.secpol")
+        .map((w) => `import "${w.spec}"`)
+        .join("\n")}\nimport "./sub/inner/chain.secpol"\n${program}`,
+      "sub/inner/chain.secpol": `import "../ok.secpol"\n${ways
+        .filter((w) => w.file !== "main.secpol")
+        .map((w) => `import "${w.spec}"`)
+        .join("\n")}\n`,
     };
     for (const [path, text] of Object.entries(texts)) writeFileSync(join(l.root, path), text);
     const built = secpolc(l.root, "build", "main.secpol", "-o", "out");
@@ -88,14 +135,27 @@ test("every way out of the root is error SP2028 at its import, and nothing outsi
     const machine = secpolc(l.root, "check", "main.secpol", "--format", "json");
     assert.is(machine.code, 1);
     assert.not.ok(machine.out.includes(MARKER));
-    const json = JSON.parse(machine.stdout).diagnostics as { code: string; file: string; line: number; column: number; message: string }[];
+    const json = JSON.parse(machine.stdout).diagnostics as {
+      code: string;
+      file: string;
+      line: number;
+      column: number;
+      message: string;
+    }[];
     for (const w of ways) {
       const at = positionOf(texts[w.file], `"${w.spec}"`);
       const head = `${w.file}:${at.line}:${at.column}: error SP2028: cannot import \`${w.spec}\`: ${w.reason}`;
       assert.ok(built.stderr.includes(head), `${w.what}: expected \`${head}\` in\n${built.stderr}`);
-      assert.ok(json.some((d) => d.code === "SP2028" && d.file === w.file && d.line === at.line && d.column === at.column), `${w.what}: not in the JSON diagnostics`);
+      assert.ok(
+        json.some((d) => d.code === "SP2028" && d.file === w.file && d.line === at.line && d.column === at.column),
+        `${w.what}: not in the JSON diagnostics`,
+      );
     }
-    assert.is(json.filter((d) => d.code === "SP2028").length, ways.length, "one error per way out, and no other import refused");
+    assert.is(
+      json.filter((d) => d.code === "SP2028").length,
+      ways.length,
+      "one error per way out, and no other import refused",
+    );
   } finally {
     rmSync(l.base, { recursive: true, force: true });
   }
@@ -104,7 +164,10 @@ test("every way out of the root is error SP2028 at its import, and nothing outsi
 test("`..` in the middle of a path that stays inside the root is fine", () => {
   const l = layout();
   try {
-    writeFileSync(join(l.root, "main.secpol"), `import "./sub/inner/../ok.secpol"\n${program}allow shop/web -> fromsub\n`);
+    writeFileSync(
+      join(l.root, "main.secpol"),
+      `import "./sub/inner/../ok.secpol"\n${program}allow shop/web -> fromsub\n`,
+    );
     const r = secpolc(l.root, "build", "main.secpol", "-o", "out");
     assert.is(r.code, 0, r.out);
   } finally {
@@ -115,7 +178,12 @@ test("`..` in the middle of a path that stays inside the root is fine", () => {
 test("a refusal says the same whether the file outside exists or not", () => {
   const l = layout();
   try {
-    const specs = ["../outside/secret.secpol", "../outside/missing.secpol", "./dir-link/secret.secpol", "./dir-link/missing.secpol"];
+    const specs = [
+      "../outside/secret.secpol",
+      "../outside/missing.secpol",
+      "./dir-link/secret.secpol",
+      "./dir-link/missing.secpol",
+    ];
     writeFileSync(join(l.root, "main.secpol"), `${specs.map((spec) => `import "${spec}"`).join("\n")}\n${program}`);
     const r = secpolc(l.root, "check", "main.secpol", "--format", "json");
     const messages = (JSON.parse(r.stdout).diagnostics as { code: string; line: number; message: string }[])

@@ -9,7 +9,17 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync, type SpawnSyncOptions } from "node:child_process";
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { repoRoot } from "../support/baseline.js";
@@ -46,7 +56,13 @@ function workspace(): string {
 }
 
 function run(cwd: string, args: string[], options: SpawnSyncOptions = {}) {
-  const r = spawnSync(process.execPath, [bin, "build", ...args], { cwd, encoding: "utf8", timeout: 60_000, ...options, env: { ...process.env, NO_COLOR: "1", ...options.env } });
+  const r = spawnSync(process.execPath, [bin, "build", ...args], {
+    cwd,
+    encoding: "utf8",
+    timeout: 60_000,
+    ...options,
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
+  });
   assert.ok(!r.error, `secpolc did not finish: ${r.error?.message}`);
   return { code: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
@@ -82,7 +98,12 @@ function built(program: string): string {
   return dir;
 }
 
-function assertFailedCleanly(r: { code: number | null; stderr: string }, dir: string, code: RegExp, expected: 1 | 2): void {
+function assertFailedCleanly(
+  r: { code: number | null; stderr: string },
+  dir: string,
+  code: RegExp,
+  expected: 1 | 2,
+): void {
   assert.is(r.code, expected, r.stderr);
   assert.match(r.stderr, code);
   assert.equal(tree(join(dir, "out")), reference.old, "OUT is byte-for-byte the old tree");
@@ -109,14 +130,24 @@ test("a failure injected mid-write, after none, some, all but one and all of the
   const dir = built(NEW);
   for (const n of [0, 1, Math.floor(files / 2), files - 1, files]) {
     const r = run(dir, ["p.secpol", "-o", "out"], { env: { SECPOLC_TEST_FAIL_AFTER_FILES: String(n) } });
-    assertFailedCleanly(r, dir, /error SP5008: cannot write `out`: injected failure; the output directory is unchanged/, 2);
+    assertFailedCleanly(
+      r,
+      dir,
+      /error SP5008: cannot write `out`: injected failure; the output directory is unchanged/,
+      2,
+    );
   }
   rmSync(dir, { recursive: true });
 });
 
 test("a failure between moving the old tree aside and the new one in: the old one is put back", () => {
   const dir = built(NEW);
-  assertFailedCleanly(run(dir, ["p.secpol", "-o", "out"], { env: { SECPOLC_TEST_FAIL_SWAP: "1" } }), dir, /error SP5008/, 2);
+  assertFailedCleanly(
+    run(dir, ["p.secpol", "-o", "out"], { env: { SECPOLC_TEST_FAIL_SWAP: "1" } }),
+    dir,
+    /error SP5008/,
+    2,
+  );
   rmSync(dir, { recursive: true });
 });
 
@@ -172,7 +203,9 @@ test("a read-only output directory: exit 2 before anything changes, OUT untouche
 
 test("a read-only subdirectory of OUT: exit 2 before anything changes, OUT untouched", () => {
   const dir = built(NEW);
-  withReadOnly(dir, join(dir, "out", "shop"), (r) => assertFailedCleanly(r, dir, /error SP5008: cannot write `out`/, 2));
+  withReadOnly(dir, join(dir, "out", "shop"), (r) =>
+    assertFailedCleanly(r, dir, /error SP5008: cannot write `out`/, 2),
+  );
   rmSync(dir, { recursive: true });
 });
 
@@ -230,7 +263,10 @@ test("OUT replaced but its old tree not removable (an immutable file, as root): 
   try {
     const r = run(dir, ["p.secpol", "-o", "out"]);
     assert.is(r.code, 0, r.stderr);
-    assert.match(r.stderr, /warning SP5015: `out` was written, but its previous content could not be removed and is left in/);
+    assert.match(
+      r.stderr,
+      /warning SP5015: `out` was written, but its previous content could not be removed and is left in/,
+    );
     assert.equal(tree(join(dir, "out")), reference.new, "OUT is byte-for-byte the new tree");
     left = leftovers(dir);
     assert.equal(left.length, 1);

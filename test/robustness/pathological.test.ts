@@ -35,7 +35,11 @@ interface CaseResult {
 function runChild(names: string[]): Promise<Map<string, CaseResult | string>> {
   return new Promise((resolve) => {
     const started = Date.now();
-    const proc = spawn(process.execPath, ["--max-old-space-size=512", "--stack-size=984", "--import", "tsx", child, ...names], { stdio: ["ignore", "pipe", "pipe"] });
+    const proc = spawn(
+      process.execPath,
+      ["--max-old-space-size=512", "--stack-size=984", "--import", "tsx", child, ...names],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let stdout = "";
     let stderr = "";
     proc.stdout.on("data", (c) => (stdout += c));
@@ -45,15 +49,26 @@ function runChild(names: string[]): Promise<Map<string, CaseResult | string>> {
       clearTimeout(timer);
       const results = new Map<string, CaseResult | string>();
       // only whole lines: a child killed while writing one leaves a cut line, and its case did not finish
-      for (const line of stdout.split("\n").slice(0, -1).filter((l) => l.startsWith("{"))) {
+      for (const line of stdout
+        .split("\n")
+        .slice(0, -1)
+        .filter((l) => l.startsWith("{"))) {
         const r = JSON.parse(line) as CaseResult;
         results.set(r.name, r);
       }
       const running = stderr.match(/running: (.*)\n(?![\s\S]*running: )/)?.[1];
       for (const name of names) {
         if (results.has(name)) continue;
-        const why = signal === "SIGKILL" && Date.now() - started >= SAFETY_TIMEOUT_MS ? `not finished after ${SAFETY_TIMEOUT_MS / 1000} s` : `the process ended (exit ${code}, ${signal ?? "no signal"}: out of memory, or a crash)`;
-        results.set(name, name === running ? `${why} while building it:\n${stderr.slice(-2000)}` : `never built: ${why} during \`${running}\``);
+        const why =
+          signal === "SIGKILL" && Date.now() - started >= SAFETY_TIMEOUT_MS
+            ? `not finished after ${SAFETY_TIMEOUT_MS / 1000} s`
+            : `the process ended (exit ${code}, ${signal ?? "no signal"}: out of memory, or a crash)`;
+        results.set(
+          name,
+          name === running
+            ? `${why} while building it:\n${stderr.slice(-2000)}`
+            : `never built: ${why} during \`${running}\``,
+        );
       }
       resolve(results);
     });
@@ -80,9 +95,14 @@ for (const name of names) {
     checkDiagnostics(r.diagnostics, { ...r.sources, "pathological.secpol": input });
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     const codes = [...new Set(errors.map((d) => d.code))].sort().join(" ");
-    console.log(`    ${name}: ${r.ms} ms, peak RSS ${r.maxRssMB} MB, ${input.length} characters -> ${r.files} files, ${errors.length} errors ${codes}`);
+    console.log(
+      `    ${name}: ${r.ms} ms, peak RSS ${r.maxRssMB} MB, ${input.length} characters -> ${r.files} files, ${errors.length} errors ${codes}`,
+    );
     // each diagnostic shows its line cut around the span: a long line is never printed whole
-    assert.ok(r.rendered <= 1_000 * (r.diagnostics.length + 1), `${r.rendered} characters rendered for ${r.diagnostics.length} diagnostics`);
+    assert.ok(
+      r.rendered <= 1_000 * (r.diagnostics.length + 1),
+      `${r.rendered} characters rendered for ${r.diagnostics.length} diagnostics`,
+    );
     if (expected === "output") {
       assert.is(errors.length, 0, `expected output, got errors ${codes}`);
       assert.ok(r.files > 0);

@@ -15,7 +15,22 @@ import { repoRoot } from "../support/baseline.js";
 
 /** What must never reach a terminal from input: C0 controls but tab and newline, DEL, C1, bidi controls, invisible characters. */
 const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
-const hostile = ["\x1b[2J", "\x1b]0;title\x07", "\x1b]52;c;aGk=\x07", "\x9b31m", "a\rb", "\x08\x08x", "\u202eevil\u202c", "\u2066x\u2069", "\x00", "\x7f", "a\u200bb", "\u2060", "x\ufeff", "so\xadft"];
+const hostile = [
+  "\x1b[2J",
+  "\x1b]0;title\x07",
+  "\x1b]52;c;aGk=\x07",
+  "\x9b31m",
+  "a\rb",
+  "\x08\x08x",
+  "\u202eevil\u202c",
+  "\u2066x\u2069",
+  "\x00",
+  "\x7f",
+  "a\u200bb",
+  "\u2060",
+  "x\ufeff",
+  "so\xadft",
+];
 
 test("printable: every unsafe character becomes one visible one; tabs, newlines and other text stay", () => {
   assert.is(printable("\x1b[31m\x07\r"), "␛[31m␇␍");
@@ -28,9 +43,15 @@ test("printable: every unsafe character becomes one visible one; tabs, newlines 
 });
 
 test("an unexpected invisible or look-alike character is named by its code point", () => {
-  const result = check([{ path: "a.secpol", text: "namespace a {\n  workload w app=w\u200bx\n}\nallow \u201ca\u201d -> b: 80\n" }]);
+  const result = check([
+    { path: "a.secpol", text: "namespace a {\n  workload w app=w\u200bx\n}\nallow \u201ca\u201d -> b: 80\n" },
+  ]);
   const messages = result.diagnostics.filter((d) => d.code === "SP1001").map((d) => d.message);
-  assert.equal(messages, ["unexpected character `\u200b` (U+200B)", "unexpected character `\u201c` (U+201C)", "unexpected character `\u201d` (U+201D)"]);
+  assert.equal(messages, [
+    "unexpected character `\u200b` (U+200B)",
+    "unexpected character `\u201c` (U+201C)",
+    "unexpected character `\u201d` (U+201D)",
+  ]);
   assert.match(renderDiagnostics(result.diagnostics, result.sources), "unexpected character `\ufffd` (U+200B)");
 });
 
@@ -47,7 +68,10 @@ test("diagnostics of hostile files show no unsafe character: messages, source li
       assert.ok(result.diagnostics.length > 0, JSON.stringify(source.text));
       assert.not.match(renderDiagnostics(result.diagnostics, result.sources), UNSAFE, JSON.stringify(source.text));
       // with colours on, the only escape sequences are the renderer's own
-      const colored = renderDiagnostics(result.diagnostics, result.sources, { color: true }).replace(/\x1b\[(?:[0-9;]+)m/g, "");
+      const colored = renderDiagnostics(result.diagnostics, result.sources, { color: true }).replace(
+        /\x1b\[(?:[0-9;]+)m/g,
+        "",
+      );
       assert.not.match(colored, UNSAFE, JSON.stringify(source.text));
     }
   }
@@ -61,7 +85,8 @@ test("the command line: check and audit print no unsafe character from their inp
       join(dir, "pod.yaml"),
       `apiVersion: v1\nkind: Pod\nmetadata:\n  name: "web\\e[2J"\n  namespace: "a\\u202e"\nspec:\n  containers:\n    - name: "c\\a\\e]0;t\\a"\n      image: x\n      securityContext:\n        privileged: true\n`,
     );
-    const cli = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, "bin/secpolc.js"), ...args], { cwd: dir, encoding: "utf8" });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [join(repoRoot, "bin/secpolc.js"), ...args], { cwd: dir, encoding: "utf8" });
     const checked = cli("check", "a.secpol");
     assert.is(checked.status, 1, checked.stderr);
     assert.not.match(checked.stderr, UNSAFE);

@@ -15,13 +15,76 @@ import { build } from "../../src/index.js";
 import { checkDiagnostics } from "../support/fuzz.js";
 
 const payloads = [
-  '"', "'", '"quoted"', "a\nb", "a\r\nb", "web\nkind: Secret", "x\n---\nkind: Secret", "a: b", "a:b", "# c", "a #c", "---", "...", "&anchor", "*alias",
-  "!!tag", "!!python/object:os.system", "{", "}", "[", "]", "{a: 1}", "[a, b]", "|", ">", "- x", "? x", "%YAML 1.1", "@x", "`x`", "a\tb", "\\", "a\\nb",
-  "a,b", "a b", " ", "", "yes", "on", "No", "y", "~", "null", "true", "1_000", "0b101", "017", "1:20", "2024-01-01", "0x1F", "1e3", ".inf", "<<", "=",
-  "\u2028", "\u0085", "\uFEFF", "\uFFFE", "\uFFFF", "\u0000", "x".repeat(300), "\u00e9t\u00e9", "\ud83d\ude00",
+  '"',
+  "'",
+  '"quoted"',
+  "a\nb",
+  "a\r\nb",
+  "web\nkind: Secret",
+  "x\n---\nkind: Secret",
+  "a: b",
+  "a:b",
+  "# c",
+  "a #c",
+  "---",
+  "...",
+  "&anchor",
+  "*alias",
+  "!!tag",
+  "!!python/object:os.system",
+  "{",
+  "}",
+  "[",
+  "]",
+  "{a: 1}",
+  "[a, b]",
+  "|",
+  ">",
+  "- x",
+  "? x",
+  "%YAML 1.1",
+  "@x",
+  "`x`",
+  "a\tb",
+  "\\",
+  "a\\nb",
+  "a,b",
+  "a b",
+  " ",
+  "",
+  "yes",
+  "on",
+  "No",
+  "y",
+  "~",
+  "null",
+  "true",
+  "1_000",
+  "0b101",
+  "017",
+  "1:20",
+  "2024-01-01",
+  "0x1F",
+  "1e3",
+  ".inf",
+  "<<",
+  "=",
+  "\u2028",
+  "\u0085",
+  "\uFEFF",
+  "\uFFFE",
+  "\uFFFF",
+  "\u0000",
+  "x".repeat(300),
+  "\u00e9t\u00e9",
+  "\ud83d\ude00",
 ];
 
-const quote = (v: string) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, "\\n").replace(/\t/g, "\\t")}"`;
+const quote = (v: string) =>
+  `"${v
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/\n/g, "\\n")
+    .replace(/\t/g, "\\t")}"`;
 
 interface Position {
   name: string;
@@ -38,30 +101,147 @@ interface Position {
 const CLUSTER_130 = "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }\n";
 const CLUSTER_124 = "cluster { version 1.24; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }\n";
 const SHOP = "namespace shop {\n  default deny\n  workload web app=web port http 8080\n}\nallow shop/* -> dns\n";
-const PSP = (field: string) => ({ before: `${CLUSTER_124}${SHOP}psp p {\n  ${field} `, after: "\n}\ngrant psp p to group system:authenticated\n" });
+const PSP = (field: string) => ({
+  before: `${CLUSTER_124}${SHOP}psp p {\n  ${field} `,
+  after: "\n}\ngrant psp p to group system:authenticated\n",
+});
 const SET = (what: string) => ({ before: `${CLUSTER_130}${SHOP}set ${what}`, after: " for shop/web\n" });
 
 const positions: Position[] = [
-  { name: "namespace label value", before: `${CLUSTER_130}namespace shop {\n  labels team=`, after: "\n  default deny\n}\n", quoted: true, benign: "benign1" },
-  { name: "namespace label key", before: `${CLUSTER_130}namespace shop {\n  labels `, after: "=x\n  default deny\n}\n", quoted: false, benign: "benign1" },
-  { name: "namespace name", before: `${CLUSTER_130}namespace `, after: " {\n  default deny\n}\n", quoted: false, benign: "benign1" },
-  { name: "workload selector value", before: `${CLUSTER_130}namespace shop {\n  default deny\n  workload web app=`, after: "\n}\nallow ns other -> shop/web: 80\n", quoted: true, benign: "benign1" },
-  { name: "workload name", before: `${CLUSTER_130}namespace shop {\n  default deny\n  workload `, after: " app=web\n}\nallow ns other -> shop/*: 80\n", quoted: false, benign: "benign1" },
-  { name: "pods(...) label value", before: `${CLUSTER_130}${SHOP}allow pods(role=`, after: ") in ns other -> shop/web: 80\n", quoted: true, benign: "benign1" },
-  { name: "pods(...) `in` list value", before: `${CLUSTER_130}${SHOP}allow pods(role in (a, `, after: ")) in ns other -> shop/web: 80\n", quoted: true, benign: "benign1" },
-  { name: "pods(...) label key", before: `${CLUSTER_130}${SHOP}allow pods(`, after: "=x) in ns other -> shop/web: 80\n", quoted: false, benign: "benign1" },
-  { name: "ns(...) label value", before: `${CLUSTER_130}${SHOP}allow ns(team=`, after: ") -> shop/web: 80\n", quoted: true, benign: "benign1" },
-  { name: "ns NAME", before: `${CLUSTER_130}${SHOP}allow ns `, after: " -> shop/web: 80\n", quoted: false, benign: "benign1" },
-  { name: "container name", before: `${CLUSTER_130}namespace shop {\n  default deny\n  workload web app=web containers `, after: "\n}\nrequire runAsNonRoot for shop/web\n", quoted: false, benign: "benign1" },
-  { name: "service account", before: `${CLUSTER_124}namespace shop {\n  default deny\n  workload web app=web serviceAccount `, after: "\n}\nrequire runAsNonRoot for shop/web\n", quoted: false, benign: "benign1" },
-  { name: "workload kind", before: `${CLUSTER_130}namespace shop {\n  default deny\n  workload web app=web kind `, after: "\n}\nrequire runAsNonRoot for shop/web\n", quoted: false, benign: "StatefulSet" },
-  { name: "port name", before: `${CLUSTER_130}namespace shop {\n  default deny\n  workload web app=web port `, after: " 8080\n}\nallow ns other -> shop/web: 8080\n", quoted: false, benign: "benign1" },
-  { name: "grant user", before: `${CLUSTER_124}${SHOP}psp p {\n  privileged false\n}\ngrant psp p to user `, after: "\n", quoted: true, benign: "benign-user" },
-  { name: "grant group", before: `${CLUSTER_124}${SHOP}psp p {\n  privileged false\n}\ngrant psp p to group `, after: "\n", quoted: true, benign: "benign-group" },
-  { name: "grant service account", before: `${CLUSTER_124}${SHOP}psp p {\n  privileged false\n}\ngrant psp p to serviceaccount shop/`, after: "\n", quoted: false, benign: "benign1" },
-  { name: "psp name", before: `${CLUSTER_124}${SHOP}psp `, after: " {\n  privileged false\n}\n", quoted: false, benign: "benign1" },
+  {
+    name: "namespace label value",
+    before: `${CLUSTER_130}namespace shop {\n  labels team=`,
+    after: "\n  default deny\n}\n",
+    quoted: true,
+    benign: "benign1",
+  },
+  {
+    name: "namespace label key",
+    before: `${CLUSTER_130}namespace shop {\n  labels `,
+    after: "=x\n  default deny\n}\n",
+    quoted: false,
+    benign: "benign1",
+  },
+  {
+    name: "namespace name",
+    before: `${CLUSTER_130}namespace `,
+    after: " {\n  default deny\n}\n",
+    quoted: false,
+    benign: "benign1",
+  },
+  {
+    name: "workload selector value",
+    before: `${CLUSTER_130}namespace shop {\n  default deny\n  workload web app=`,
+    after: "\n}\nallow ns other -> shop/web: 80\n",
+    quoted: true,
+    benign: "benign1",
+  },
+  {
+    name: "workload name",
+    before: `${CLUSTER_130}namespace shop {\n  default deny\n  workload `,
+    after: " app=web\n}\nallow ns other -> shop/*: 80\n",
+    quoted: false,
+    benign: "benign1",
+  },
+  {
+    name: "pods(...) label value",
+    before: `${CLUSTER_130}${SHOP}allow pods(role=`,
+    after: ") in ns other -> shop/web: 80\n",
+    quoted: true,
+    benign: "benign1",
+  },
+  {
+    name: "pods(...) `in` list value",
+    before: `${CLUSTER_130}${SHOP}allow pods(role in (a, `,
+    after: ")) in ns other -> shop/web: 80\n",
+    quoted: true,
+    benign: "benign1",
+  },
+  {
+    name: "pods(...) label key",
+    before: `${CLUSTER_130}${SHOP}allow pods(`,
+    after: "=x) in ns other -> shop/web: 80\n",
+    quoted: false,
+    benign: "benign1",
+  },
+  {
+    name: "ns(...) label value",
+    before: `${CLUSTER_130}${SHOP}allow ns(team=`,
+    after: ") -> shop/web: 80\n",
+    quoted: true,
+    benign: "benign1",
+  },
+  {
+    name: "ns NAME",
+    before: `${CLUSTER_130}${SHOP}allow ns `,
+    after: " -> shop/web: 80\n",
+    quoted: false,
+    benign: "benign1",
+  },
+  {
+    name: "container name",
+    before: `${CLUSTER_130}namespace shop {\n  default deny\n  workload web app=web containers `,
+    after: "\n}\nrequire runAsNonRoot for shop/web\n",
+    quoted: false,
+    benign: "benign1",
+  },
+  {
+    name: "service account",
+    before: `${CLUSTER_124}namespace shop {\n  default deny\n  workload web app=web serviceAccount `,
+    after: "\n}\nrequire runAsNonRoot for shop/web\n",
+    quoted: false,
+    benign: "benign1",
+  },
+  {
+    name: "workload kind",
+    before: `${CLUSTER_130}namespace shop {\n  default deny\n  workload web app=web kind `,
+    after: "\n}\nrequire runAsNonRoot for shop/web\n",
+    quoted: false,
+    benign: "StatefulSet",
+  },
+  {
+    name: "port name",
+    before: `${CLUSTER_130}namespace shop {\n  default deny\n  workload web app=web port `,
+    after: " 8080\n}\nallow ns other -> shop/web: 8080\n",
+    quoted: false,
+    benign: "benign1",
+  },
+  {
+    name: "grant user",
+    before: `${CLUSTER_124}${SHOP}psp p {\n  privileged false\n}\ngrant psp p to user `,
+    after: "\n",
+    quoted: true,
+    benign: "benign-user",
+  },
+  {
+    name: "grant group",
+    before: `${CLUSTER_124}${SHOP}psp p {\n  privileged false\n}\ngrant psp p to group `,
+    after: "\n",
+    quoted: true,
+    benign: "benign-group",
+  },
+  {
+    name: "grant service account",
+    before: `${CLUSTER_124}${SHOP}psp p {\n  privileged false\n}\ngrant psp p to serviceaccount shop/`,
+    after: "\n",
+    quoted: false,
+    benign: "benign1",
+  },
+  {
+    name: "psp name",
+    before: `${CLUSTER_124}${SHOP}psp `,
+    after: " {\n  privileged false\n}\n",
+    quoted: false,
+    benign: "benign1",
+  },
   { name: "psp allowedHostPaths", ...PSP("allowedHostPaths"), quoted: true, benign: "/var/benign" },
-  { name: "psp allowedHostPaths under /var/log/", ...PSP("allowedHostPaths"), quoted: true, prefix: "/var/log/", benign: "benign" },
+  {
+    name: "psp allowedHostPaths under /var/log/",
+    ...PSP("allowedHostPaths"),
+    quoted: true,
+    prefix: "/var/log/",
+    benign: "benign",
+  },
   { name: "psp forbiddenSysctls", ...PSP("forbiddenSysctls"), quoted: true, benign: "kernel.benign" },
   { name: "psp allowedUnsafeSysctls", ...PSP("allowedUnsafeSysctls"), quoted: true, benign: "net.benign.*" },
   { name: "psp seccomp profile", ...PSP("seccomp"), quoted: true, benign: "localhost/benign.json" },
@@ -76,11 +256,41 @@ const positions: Position[] = [
   { name: "set runtimeClass", ...SET("runtimeClass "), quoted: true, benign: "benign1" },
   { name: "set seccomp Localhost", ...SET("seccomp Localhost "), quoted: true, benign: "profiles/benign.json" },
   { name: "set appArmor localhost/", ...SET("appArmor "), quoted: true, prefix: "localhost/", benign: "benign" },
-  { name: "require seccomp Localhost", before: `${CLUSTER_130}${SHOP}require seccomp Localhost `, after: " for shop/web\n", quoted: true, benign: "profiles/benign.json" },
-  { name: "deny sysctl (a derived PSP)", before: `${CLUSTER_124}${SHOP}deny sysctl `, after: " in ns shop\n", quoted: true, benign: "kernel.benign" },
-  { name: "deny volume (a derived PSP)", before: `${CLUSTER_124}${SHOP}deny volume `, after: " in ns shop\n", quoted: true, benign: "gitRepo" },
-  { name: "deny hostPort", before: `${CLUSTER_124}${SHOP}deny hostPort `, after: " in ns shop\n", quoted: true, benign: "8080" },
-  { name: "cluster version", before: "cluster { version ", after: "; podCIDR 10.244.0.0/16 }\nnamespace shop { default deny }\n", quoted: true, benign: "1.30" },
+  {
+    name: "require seccomp Localhost",
+    before: `${CLUSTER_130}${SHOP}require seccomp Localhost `,
+    after: " for shop/web\n",
+    quoted: true,
+    benign: "profiles/benign.json",
+  },
+  {
+    name: "deny sysctl (a derived PSP)",
+    before: `${CLUSTER_124}${SHOP}deny sysctl `,
+    after: " in ns shop\n",
+    quoted: true,
+    benign: "kernel.benign",
+  },
+  {
+    name: "deny volume (a derived PSP)",
+    before: `${CLUSTER_124}${SHOP}deny volume `,
+    after: " in ns shop\n",
+    quoted: true,
+    benign: "gitRepo",
+  },
+  {
+    name: "deny hostPort",
+    before: `${CLUSTER_124}${SHOP}deny hostPort `,
+    after: " in ns shop\n",
+    quoted: true,
+    benign: "8080",
+  },
+  {
+    name: "cluster version",
+    before: "cluster { version ",
+    after: "; podCIDR 10.244.0.0/16 }\nnamespace shop { default deny }\n",
+    quoted: true,
+    benign: "1.30",
+  },
 ];
 
 type Json = unknown;
@@ -92,15 +302,27 @@ type Json = unknown;
 const STRICT_READERS_REFUSE = /[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\u{10000}-\u{10ffff}]/u;
 
 /** Every file's documents, parsed as YAML `version`; a parse error, or a character `STRICT_READERS_REFUSE`, fails the test. */
-function documents(files: readonly { path: string; content: string }[], version: "1.1" | "1.2", label: string): { path: string; docs: Json[] }[] {
+function documents(
+  files: readonly { path: string; content: string }[],
+  version: "1.1" | "1.2",
+  label: string,
+): { path: string; docs: Json[] }[] {
   return [...files]
     .sort((a, b) => (a.path < b.path ? -1 : 1))
     .map((f) => {
-      assert.not.match(f.content, STRICT_READERS_REFUSE, `${label}: ${f.path} holds a character strict YAML readers refuse or break lines at`);
+      assert.not.match(
+        f.content,
+        STRICT_READERS_REFUSE,
+        `${label}: ${f.path} holds a character strict YAML readers refuse or break lines at`,
+      );
       return {
         path: f.path,
         docs: parseAllDocuments(f.content, { version }).map((d) => {
-          assert.equal(d.errors.map((e) => e.message), [], `${label}: ${f.path} is not valid YAML ${version}`);
+          assert.equal(
+            d.errors.map((e) => e.message),
+            [],
+            `${label}: ${f.path} is not valid YAML ${version}`,
+          );
           return d.toJS();
         }),
       };
@@ -127,7 +349,10 @@ function compare(expected: Json, actual: Json, benign: string, payload: string, 
     return 0;
   }
   if (Array.isArray(expected)) {
-    assert.ok(Array.isArray(actual) && actual.length === expected.length, `${at}: a list changed length: ${JSON.stringify(actual)}`);
+    assert.ok(
+      Array.isArray(actual) && actual.length === expected.length,
+      `${at}: a list changed length: ${JSON.stringify(actual)}`,
+    );
     if (expected.every((e) => typeof e === "string") && (actual as Json[]).every((a) => typeof a === "string")) {
       // lists of strings may be sorted (label values, resources): compared as multisets
       const left = [...(actual as string[])];
@@ -141,10 +366,16 @@ function compare(expected: Json, actual: Json, benign: string, payload: string, 
       }
       return found;
     }
-    return expected.reduce((n: number, e, i) => n + compare(e, (actual as Json[])[i], benign, payload, `${at}[${i}]`), 0);
+    return expected.reduce(
+      (n: number, e, i) => n + compare(e, (actual as Json[])[i], benign, payload, `${at}[${i}]`),
+      0,
+    );
   }
   if (expected !== null && typeof expected === "object") {
-    assert.ok(actual !== null && typeof actual === "object" && !Array.isArray(actual), `${at}: not a map: ${JSON.stringify(actual)}`);
+    assert.ok(
+      actual !== null && typeof actual === "object" && !Array.isArray(actual),
+      `${at}: not a map: ${JSON.stringify(actual)}`,
+    );
     const eKeys = Object.keys(expected);
     const aKeys = Object.keys(actual as object);
     assert.is(aKeys.length, eKeys.length, `${at}: extra or missing keys: ${JSON.stringify(aKeys)}`);
@@ -153,9 +384,18 @@ function compare(expected: Json, actual: Json, benign: string, payload: string, 
     let found = 0;
     for (const k of eKeys) {
       const a = k === benign ? payload : k !== benign && k.includes(benign) ? derived.shift()! : k;
-      assert.ok(a !== undefined && Object.hasOwn(actual as object, a), `${at}: key \`${k === benign ? payload : k}\` is missing: ${JSON.stringify(aKeys)}`);
+      assert.ok(
+        a !== undefined && Object.hasOwn(actual as object, a),
+        `${at}: key \`${k === benign ? payload : k}\` is missing: ${JSON.stringify(aKeys)}`,
+      );
       if (k === benign) found++;
-      found += compare((expected as Record<string, Json>)[k], (actual as Record<string, Json>)[a], benign, payload, `${at}.${k}`);
+      found += compare(
+        (expected as Record<string, Json>)[k],
+        (actual as Record<string, Json>)[a],
+        benign,
+        payload,
+        `${at}.${k}`,
+      );
     }
     return found;
   }
@@ -164,7 +404,8 @@ function compare(expected: Json, actual: Json, benign: string, payload: string, 
 }
 
 /** Whether bare text is one name token: otherwise, written bare, it is program text and not a value. */
-const isName = (text: string) => /^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/.test(text);
+const isName = (text: string) =>
+  /^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/.test(text);
 
 /** Pairs the files of two builds: by path with the value replaced, then the rest in order. */
 function pairFiles<T extends { path: string }>(expected: T[], actual: T[], benign: string, payload: string): [T, T][] {
@@ -186,8 +427,15 @@ for (const p of positions) {
   test(`YAML injection: ${p.name}`, () => {
     const benign = program(p, p.benign);
     const reference = build([{ path: "p.secpol", text: benign.text }]);
-    assert.equal(reference.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`), [], `the benign value \`${p.benign}\` must build`);
-    const expected = { "1.2": documents(reference.files, "1.2", "benign"), "1.1": documents(reference.files, "1.1", "benign") };
+    assert.equal(
+      reference.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`),
+      [],
+      `the benign value \`${p.benign}\` must build`,
+    );
+    const expected = {
+      "1.2": documents(reference.files, "1.2", "benign"),
+      "1.1": documents(reference.files, "1.1", "benign"),
+    };
     let accepted = 0;
     for (const payload of payloads) {
       const { text, start, end } = program(p, payload);
@@ -200,8 +448,17 @@ for (const p of positions) {
         // quoted: the value is one token, and an error must point at it; bare: it may split into
         // several tokens, and the error is somewhere from its statement on
         const lineStart = text.lastIndexOf("\n", start - 1) + 1;
-        const atValue = errors.some((d) => d.span.file === "p.secpol" && (p.quoted ? d.span.start.offset < Math.max(end, start + 1) && d.span.end.offset > start - 1 : d.span.end.offset >= lineStart));
-        assert.ok(atValue, `${label}: no error at the value: ${errors.map((d) => `${d.code}@${d.span.start.offset}`).join(", ")}`);
+        const atValue = errors.some(
+          (d) =>
+            d.span.file === "p.secpol" &&
+            (p.quoted
+              ? d.span.start.offset < Math.max(end, start + 1) && d.span.end.offset > start - 1
+              : d.span.end.offset >= lineStart),
+        );
+        assert.ok(
+          atValue,
+          `${label}: no error at the value: ${errors.map((d) => `${d.code}@${d.span.start.offset}`).join(", ")}`,
+        );
         continue;
       }
       accepted++;
@@ -210,17 +467,35 @@ for (const p of positions) {
         // bare text that is not one name is program text (`a,b` is two requirements): it must
         // build into valid YAML, but it is not a value to find in place
         if (!p.quoted && !isName(payload)) continue;
-        assert.is(actual.length, expected[version].length, `${label}: files added or lost: ${actual.map((f) => f.path).join(", ")}`);
+        assert.is(
+          actual.length,
+          expected[version].length,
+          `${label}: files added or lost: ${actual.map((f) => f.path).join(", ")}`,
+        );
         let found = 0;
         for (const [file, other] of pairFiles(expected[version], actual, p.benign, payload)) {
           assert.is(other.docs.length, file.docs.length, `${label}: ${other.path} has extra or missing documents`);
-          file.docs.forEach((doc, j) => (found += compare(doc, other.docs[j], p.benign, payload, `${label} (YAML ${version}) ${other.path}#${j}`)));
+          file.docs.forEach(
+            (doc, j) =>
+              (found += compare(
+                doc,
+                other.docs[j],
+                p.benign,
+                payload,
+                `${label} (YAML ${version}) ${other.path}#${j}`,
+              )),
+          );
         }
-        const benignFound = expected[version].reduce((n, f) => n + f.docs.reduce((m: number, d) => m + compare(d, d, p.benign, p.benign, ""), 0), 0);
+        const benignFound = expected[version].reduce(
+          (n, f) => n + f.docs.reduce((m: number, d) => m + compare(d, d, p.benign, p.benign, ""), 0),
+          0,
+        );
         assert.is(found, benignFound, `${label}: the value appears ${found} times, the benign one ${benignFound}`);
       }
     }
-    console.log(`    ${p.name}: ${payloads.length - accepted} refused with a diagnostic, ${accepted} accepted and emitted exactly`);
+    console.log(
+      `    ${p.name}: ${payloads.length - accepted} refused with a diagnostic, ${accepted} accepted and emitted exactly`,
+    );
   });
 }
 

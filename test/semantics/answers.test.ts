@@ -12,7 +12,9 @@ for (const [name, arbitrary, check, runs] of [
   test(name, () => {
     Object.assign(stats, { programs: 0, pairs: 0, skipped: 0, undecided: 0 });
     fc.assert(fc.property(arbitrary as fc.Arbitrary<any>, check as (c: any) => void), { numRuns: runs });
-    console.log(`  ${name}: ${stats.programs} programs, ${stats.pairs} pairs compared, ${stats.skipped} skipped (ports), ${stats.undecided} undecided`);
+    console.log(
+      `  ${name}: ${stats.programs} programs, ${stats.pairs} pairs compared, ${stats.skipped} skipped (ports), ${stats.undecided} undecided`,
+    );
     assert.ok(stats.programs >= runs / 8, `only ${stats.programs} programs compiled`);
   });
 }

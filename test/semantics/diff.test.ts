@@ -23,11 +23,16 @@ const edits = [
   "namespace c {\n  workload w4 app=w4\n  default allow egress for w4\n}",
 ];
 
-const edited = fc.tuple(programArbitrary(true), fc.nat(), fc.constantFrom(...edits), fc.boolean()).map(([program, at, added, drop]) => {
-  const lines = program.text.trimEnd().split("\n");
-  const after = drop && lines.length > 2 ? [...lines.slice(0, 1 + (at % (lines.length - 1))), ...lines.slice(2 + (at % (lines.length - 1)))] : [...lines, added];
-  return { before: program.text, after: `${after.join("\n")}\n` };
-});
+const edited = fc
+  .tuple(programArbitrary(true), fc.nat(), fc.constantFrom(...edits), fc.boolean())
+  .map(([program, at, added, drop]) => {
+    const lines = program.text.trimEnd().split("\n");
+    const after =
+      drop && lines.length > 2
+        ? [...lines.slice(0, 1 + (at % (lines.length - 1))), ...lines.slice(2 + (at % (lines.length - 1)))]
+        : [...lines, added];
+    return { before: program.text, after: `${after.join("\n")}\n` };
+  });
 
 test("diff on the pairs whose sides changed finds what comparing every pair finds", () => {
   let compared = 0;
@@ -50,20 +55,29 @@ test("diff on the pairs whose sides changed finds what comparing every pair find
 });
 
 test("a deny whose selector asks another key than the allow's is reported where they meet", () => {
-  const before = "cluster { version 1.30 }\nnamespace a {\n  default deny\n  workload w app=w port http 80\n  workload x app=x\n}\nallow pods(app=x) in ns a -> a/w: 80\n";
+  const before =
+    "cluster { version 1.30 }\nnamespace a {\n  default deny\n  workload w app=w port http 80\n  workload x app=x\n}\nallow pods(app=x) in ns a -> a/w: 80\n";
   const after = `${before}deny pods(tier=t) in ns a -> a/w: 80\n`;
-  const diff = diffPrograms(checkModel([{ path: "p.secpol", text: before }]).model!, checkModel([{ path: "p.secpol", text: after }]).model!) as ProgramDiff;
+  const diff = diffPrograms(
+    checkModel([{ path: "p.secpol", text: before }]).model!,
+    checkModel([{ path: "p.secpol", text: after }]).model!,
+  ) as ProgramDiff;
   assert.equal(diff.gained, []);
   assert.equal(
     diff.lost.map((c) => `${c.source} -> ${c.destination}: ${c.ports.join(", ")}`),
-    ["pods(app=x, tier=t) in ns a -> a/w: 80/tcp", "pods(app=x, tier=t) in ns a -> pods(app=w, tier=t) in ns a: 80/tcp"],
+    [
+      "pods(app=x, tier=t) in ns a -> a/w: 80/tcp",
+      "pods(app=x, tier=t) in ns a -> pods(app=w, tier=t) in ns a: 80/tcp",
+    ],
   );
 });
 
 test("no two endpoints of an example stand for the same pods", () => {
   for (const name of exampleNames()) {
     const model = checkModel(readSources(join(repoRoot, "examples", name))).model!;
-    const keys = (namedEndpoints([model]) as NamedEndpoint[]).map((e) => ("pod" in e.endpoint ? `${e.endpoint.pod.namespace} ${labelsKey(e.endpoint.pod.labels)}` : e.name));
+    const keys = (namedEndpoints([model]) as NamedEndpoint[]).map((e) =>
+      "pod" in e.endpoint ? `${e.endpoint.pod.namespace} ${labelsKey(e.endpoint.pod.labels)}` : e.name,
+    );
     assert.equal(keys.length, new Set(keys).size, `${name}: ${keys.join("; ")}`);
   }
 });

@@ -9,20 +9,60 @@ import type { EndpointSet } from "../../src/semantics/model.js";
 import { intersectPorts, portSet, portSetContains, subtractPorts, type PortSet } from "../../src/semantics/ports.js";
 
 const cidr = (t: string): Cidr => (parseCidr(t) as { cidr: Cidr }).cidr;
-const tree = ["0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.1.2.0/24", "10.1.2.128/25", "10.2.0.0/16", "192.168.0.0/16", "::/0", "fd00::/8"].map(cidr);
-const addresses = ["10.1.2.200", "10.1.2.5", "10.1.9.9", "10.2.3.4", "10.9.9.9", "192.168.1.1", "8.8.8.8", "fd00::1", "2001:db8::1"].map((a) => parseIp(a)!);
+const tree = [
+  "0.0.0.0/0",
+  "10.0.0.0/8",
+  "10.1.0.0/16",
+  "10.1.2.0/24",
+  "10.1.2.128/25",
+  "10.2.0.0/16",
+  "192.168.0.0/16",
+  "::/0",
+  "fd00::/8",
+].map(cidr);
+const addresses = [
+  "10.1.2.200",
+  "10.1.2.5",
+  "10.1.9.9",
+  "10.2.3.4",
+  "10.9.9.9",
+  "192.168.1.1",
+  "8.8.8.8",
+  "fd00::1",
+  "2001:db8::1",
+].map((a) => parseIp(a)!);
 
 const block: fc.Arbitrary<IpBlock> = fc
   .tuple(fc.constantFrom(...tree), fc.subarray(tree))
-  .map(([c, excepts]) => ({ cidr: c, except: excepts.filter((e) => cidrContains(c, e) && e.prefix > c.prefix).filter((e, _, all) => !all.some((o) => o !== e && cidrContains(o, e))) }));
+  .map(([c, excepts]) => ({
+    cidr: c,
+    except: excepts
+      .filter((e) => cidrContains(c, e) && e.prefix > c.prefix)
+      .filter((e, _, all) => !all.some((o) => o !== e && cidrContains(o, e))),
+  }));
 
-const conj = (values: string[]) => (rs: [string, string][]): Conjunction =>
-  conjunctionOf(rs.map(([k, op]) => (op === "exists" ? { key: k, operator: "Exists" as const } : { key: k, operator: op as "In" | "NotIn", values }))) ?? [];
+const conj =
+  (values: string[]) =>
+  (rs: [string, string][]): Conjunction =>
+    conjunctionOf(
+      rs.map(([k, op]) =>
+        op === "exists" ? { key: k, operator: "Exists" as const } : { key: k, operator: op as "In" | "NotIn", values },
+      ),
+    ) ?? [];
 const term = fc.record({
-  namespaces: fc.array(fc.tuple(fc.constantFrom("team", "kubernetes.io/metadata.name"), fc.constantFrom("In", "NotIn", "exists")), { maxLength: 2 }).map(conj(["x", "shop"])),
-  pods: fc.array(fc.tuple(fc.constantFrom("app", "tier"), fc.constantFrom("In", "NotIn", "exists")), { maxLength: 2 }).map(conj(["web", "fe"])),
+  namespaces: fc
+    .array(fc.tuple(fc.constantFrom("team", "kubernetes.io/metadata.name"), fc.constantFrom("In", "NotIn", "exists")), {
+      maxLength: 2,
+    })
+    .map(conj(["x", "shop"])),
+  pods: fc
+    .array(fc.tuple(fc.constantFrom("app", "tier"), fc.constantFrom("In", "NotIn", "exists")), { maxLength: 2 })
+    .map(conj(["web", "fe"])),
 });
-const endpointSet: fc.Arbitrary<EndpointSet> = fc.record({ pods: fc.array(term, { maxLength: 3 }), ips: fc.array(block, { maxLength: 3 }) });
+const endpointSet: fc.Arbitrary<EndpointSet> = fc.record({
+  pods: fc.array(term, { maxLength: 3 }),
+  ips: fc.array(block, { maxLength: 3 }),
+});
 
 const labelMaps: Labels[] = [{}, { app: "web" }, { app: "db", tier: "fe" }, { tier: "x" }, { app: "web", tier: "fe" }];
 const namespaces: Record<string, Labels> = {
@@ -31,7 +71,9 @@ const namespaces: Record<string, Labels> = {
   x: { "kubernetes.io/metadata.name": "x", team: "y" },
 };
 const endpoints: Endpoint[] = [
-  ...Object.keys(namespaces).flatMap((namespace) => labelMaps.map((labels) => ({ pod: { namespace, labels, ports: [] } }))),
+  ...Object.keys(namespaces).flatMap((namespace) =>
+    labelMaps.map((labels) => ({ pod: { namespace, labels, ports: [] } })),
+  ),
   ...addresses.map((ip) => ({ ip })),
 ];
 
@@ -43,10 +85,17 @@ test("endpoint difference and intersection are exact on every pod and address", 
       for (const e of endpoints) {
         const inA = inEndpointSet(a, e, (n) => namespaces[n]);
         const inB = inEndpointSet(b, e, (n) => namespaces[n]);
-        assert.is(inEndpointSet(difference, e, (n) => namespaces[n]), inA && !inB);
-        assert.is(inEndpointSet(both, e, (n) => namespaces[n]), inA && inB);
+        assert.is(
+          inEndpointSet(difference, e, (n) => namespaces[n]),
+          inA && !inB,
+        );
+        assert.is(
+          inEndpointSet(both, e, (n) => namespaces[n]),
+          inA && inB,
+        );
       }
-      for (const blk of [...difference.ips, ...both.ips]) for (const x of blk.except) assert.ok(cidrContains(blk.cidr, x) && x.prefix > blk.cidr.prefix);
+      for (const blk of [...difference.ips, ...both.ips])
+        for (const x of blk.except) assert.ok(cidrContains(blk.cidr, x) && x.prefix > blk.cidr.prefix);
     }),
     { numRuns: 500 },
   );
@@ -76,7 +125,10 @@ const ports: fc.Arbitrary<PortSet> = fc
   );
 
 test("port difference is exact whenever it is defined", () => {
-  const destination = [{ name: "http", port: 8, protocol: "TCP" as const }, { name: "dns", port: 30, protocol: "TCP" as const }];
+  const destination = [
+    { name: "http", port: 8, protocol: "TCP" as const },
+    { name: "dns", port: 30, protocol: "TCP" as const },
+  ];
   fc.assert(
     fc.property(ports, ports, (a, b) => {
       const d = subtractPorts(a, b);

@@ -1,6 +1,13 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { cidrContains, formatCidr, parseCidr, simplifyBlocks, subtractFromBlock, type Cidr } from "../../src/semantics/ip.js";
+import {
+  cidrContains,
+  formatCidr,
+  parseCidr,
+  simplifyBlocks,
+  subtractFromBlock,
+  type Cidr,
+} from "../../src/semantics/ip.js";
 
 const cidr = (text: string): Cidr => {
   const parsed = parseCidr(text);

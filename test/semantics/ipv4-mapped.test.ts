@@ -37,13 +37,17 @@ test("issue 17: `cidr ::ffff:10.244.0.0/120` fails the pod-range check, like `ci
   assert.equal(codes(v4), ["SP3004"]);
   assert.equal(codes(mapped), codes(v4));
   // and a mapped podCIDR covers the IPv4 block
-  assert.equal(codes(build(program("podCIDR ::ffff:10.244.0.0/112", "allow a/w -> cidr 10.244.0.0/24: 443"))), ["SP3004"]);
+  assert.equal(codes(build(program("podCIDR ::ffff:10.244.0.0/112", "allow a/w -> cidr 10.244.0.0/24: 443"))), [
+    "SP3004",
+  ]);
 });
 
 test("a mapped block is emitted as the IPv4 block, with the IPv4 pod range excepted", () => {
   const result = build(program("podCIDR 10.244.0.0/16", "allow a/w -> cidr ::ffff:10.0.0.0/104: 443"));
   assert.equal(codes(result), []);
-  const policies = parseAllDocuments(result.files.find((f) => f.path === "a/networkpolicies.yaml")!.content).map((d) => d.toJS());
+  const policies = parseAllDocuments(result.files.find((f) => f.path === "a/networkpolicies.yaml")!.content).map((d) =>
+    d.toJS(),
+  );
   const w = policies.find((p) => p.metadata.name === "secpol-w");
   assert.equal(w.spec.egress[0].to, [{ ipBlock: { cidr: "10.0.0.0/8", except: ["10.96.0.0/12", "10.244.0.0/16"] } }]);
 });

@@ -40,7 +40,9 @@ const universe: Universe = {
   ],
 };
 
-const find = (namespace: string, name: string): Endpoint => ({ pod: universe.pods.find((p) => p.namespace === namespace && p.name === name)! });
+const find = (namespace: string, name: string): Endpoint => ({
+  pod: universe.pods.find((p) => p.namespace === namespace && p.name === name)!,
+});
 const ip = (address: string): Endpoint => ({ ip: address });
 
 const everyone: [string, Endpoint][] = [
@@ -72,7 +74,9 @@ function compile(peer: string): unknown[] {
   ].join("\n");
   const result = build([{ path: "peers.secpol", text }]);
   assert.ok(result.files.length > 0, renderDiagnostics(result.diagnostics, result.sources));
-  return result.files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS())).filter((o) => o.kind === "NetworkPolicy");
+  return result.files
+    .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))
+    .filter((o) => o.kind === "NetworkPolicy");
 }
 
 const rows: [string, string[]][] = [
@@ -98,10 +102,26 @@ for (const [peer, admitted] of rows) {
     const target = find("shop", "target");
     for (const [name, src] of everyone) {
       for (const ipBlockMatchesPodIPs of [false, true]) {
-        const allowed = isFlowAllowed(policies, universe, { src, dst: target, protocol: "TCP", port: 8080 }, { ipBlockMatchesPodIPs });
-        assert.is(allowed, admitted.includes(name), `${name} -> shop/target:8080 (ipBlock matches pod IPs: ${ipBlockMatchesPodIPs})`);
+        const allowed = isFlowAllowed(
+          policies,
+          universe,
+          { src, dst: target, protocol: "TCP", port: 8080 },
+          { ipBlockMatchesPodIPs },
+        );
+        assert.is(
+          allowed,
+          admitted.includes(name),
+          `${name} -> shop/target:8080 (ipBlock matches pod IPs: ${ipBlockMatchesPodIPs})`,
+        );
       }
-      assert.not.ok(isFlowAllowed(policies, universe, { src, dst: target, protocol: "TCP", port: 8081 }, { ipBlockMatchesPodIPs: true }));
+      assert.not.ok(
+        isFlowAllowed(
+          policies,
+          universe,
+          { src, dst: target, protocol: "TCP", port: 8081 },
+          { ipBlockMatchesPodIPs: true },
+        ),
+      );
     }
   });
 }

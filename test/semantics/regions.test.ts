@@ -12,7 +12,10 @@ const api = "namespace a {\n  default deny\n  workload api app=api port http 80\
 const changes = (before: string, after: string) => {
   const { diff, diagnostics } = diffSources(source(before), source(after));
   assert.ok(diff, JSON.stringify(diagnostics));
-  return { gained: diff.gained.map((c) => `${c.source} -> ${c.destination}: ${c.ports.join(", ")}`), lost: diff.lost.map((c) => `${c.source} -> ${c.destination}: ${c.ports.join(", ")}`) };
+  return {
+    gained: diff.gained.map((c) => `${c.source} -> ${c.destination}: ${c.ports.join(", ")}`),
+    lost: diff.lost.map((c) => `${c.source} -> ${c.destination}: ${c.ports.join(", ")}`),
+  };
 };
 
 test("diff: `allow cluster -> a/api` admits pods of every namespace, named or not", () => {
@@ -24,7 +27,10 @@ test("diff: `allow cluster -> a/api` admits pods of every namespace, named or no
 });
 
 test("diff: `allow ns(team=x) -> a/api` admits pods of namespaces labelled team=x", () => {
-  assert.equal(changes(api, `${api}allow ns(team=x) -> a/api: 80\n`), { gained: ["pods of ns[team=x] -> a/api: 80/tcp"], lost: [] });
+  assert.equal(changes(api, `${api}allow ns(team=x) -> a/api: 80\n`), {
+    gained: ["pods of ns[team=x] -> a/api: 80/tcp"],
+    lost: [],
+  });
 });
 
 test("diff: `-> cluster: 9100` changed to `-> monitoring/*: 9100` is reported both ways", () => {
@@ -33,7 +39,10 @@ test("diff: `-> cluster: 9100` changed to `-> monitoring/*: 9100` is reported bo
   const forth = changes(before, after);
   assert.equal(forth.gained, []);
   assert.ok(forth.lost.includes("a/api -> pods of other namespaces: 9100/tcp"), forth.lost.join("\n"));
-  assert.not.ok(forth.lost.some((l) => l.includes("monitoring")), "monitoring keeps the flow");
+  assert.not.ok(
+    forth.lost.some((l) => l.includes("monitoring")),
+    "monitoring keeps the flow",
+  );
   assert.equal(changes(after, before), { gained: forth.lost, lost: [] });
 });
 
@@ -43,14 +52,17 @@ test("diff: port changes are exact intervals, not only the ports a rule names", 
   assert.equal(changes(before, after), { gained: [], lost: ["pods of other -> a/api: 86..87/tcp"] });
 });
 
-const web = "namespace default {\n  default deny ingress\n  workload web app=web port http 80\n}\nallow ns(purpose=production) -> default/web: 80\n";
+const web =
+  "namespace default {\n  default deny ingress\n  workload web app=web port http 80\n}\nallow ns(purpose=production) -> default/web: 80\n";
 
 test("assert: an unowned namespace may carry any labels", () => {
   const { diagnostics } = check(source(`${web}assert ns prod -/-> default/web\n`));
   const failed = diagnostics.find((d) => d.code === "SP3008");
   assert.ok(failed, JSON.stringify(diagnostics));
   assert.match(failed.message, "pods of prod[purpose=production] -> default/web:80/tcp is permitted");
-  assert.not.ok(check(source(`${web}assert ns prod -/-> default/web: 81\n`)).diagnostics.some((d) => d.severity === "error"));
+  assert.not.ok(
+    check(source(`${web}assert ns prod -/-> default/web: 81\n`)).diagnostics.some((d) => d.severity === "error"),
+  );
 });
 
 test("explain: an unowned namespace may carry any labels, and the answer lists each kind of pod", () => {
@@ -80,7 +92,9 @@ test("assert: past the region cap, an error, never a pass", () => {
   // 13 selectors asking 13 keys of their own: 2^13 kinds of pod in `a`, more than are enumerated
   const keys = Array.from({ length: 13 }, (_, i) => `k${i}`);
   const program = `namespace a {\n  default deny\n  workload w app=w port http 80\n}\n${keys.map((k) => `allow pods(${k}=p) in ns a -> a/w: 80\n`).join("")}`;
-  const undecided = check(source(`${program}assert pods(app=x) in ns a -/-> a/w: 81\n`)).diagnostics.find((d) => d.code === "SP3030");
+  const undecided = check(source(`${program}assert pods(app=x) in ns a -/-> a/w: 81\n`)).diagnostics.find(
+    (d) => d.code === "SP3030",
+  );
   assert.ok(undecided);
   assert.is(undecided.severity, "error");
   assert.match(undecided.message, "this assertion cannot be decided");
@@ -93,13 +107,16 @@ test("assert: past the region cap, an error, never a pass", () => {
 const dbOnly = "namespace a {\n  default deny\n  workload db app=db port sql 5432\n}\n";
 
 test("diff: a change of `: http` reaches pods of no workload, which may declare http on any port", () => {
-  const api = "namespace a {\n  default deny\n  workload api app=api port http 80\n  workload db app=db port sql 5432\n}\n";
+  const api =
+    "namespace a {\n  default deny\n  workload api app=api port http 80\n  workload db app=db port sql 5432\n}\n";
   assert.equal(changes(`${api}allow ns b -> a/*: http\n`, `${api}allow ns b -> a/*: sql\n`), {
     gained: ["pods of b -> a/db: 5432/tcp", "pods of b -> other pods of a with port sql: 1..65535/tcp"],
     lost: ["pods of b -> a/api: 80/tcp", "pods of b -> other pods of a with port http: 1..65535/tcp"],
   });
   // named ports of one protocol do not reach another
-  assert.equal(changes(`${dbOnly}allow ns b -> a/*: 53/udp\n`, `${dbOnly}allow ns b -> a/*: 53/udp, http\n`).gained, ["pods of b -> other pods of a with port http: 1..65535/tcp"]);
+  assert.equal(changes(`${dbOnly}allow ns b -> a/*: 53/udp\n`, `${dbOnly}allow ns b -> a/*: 53/udp, http\n`).gained, [
+    "pods of b -> other pods of a with port http: 1..65535/tcp",
+  ]);
 });
 
 test("assert and explain: a named port on pods of no workload", () => {

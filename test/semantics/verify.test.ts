@@ -32,11 +32,14 @@ allow ns ingress-nginx -> web: http
 function compiled() {
   const sources = [{ path: "shop.secpol", text: program }];
   const model = checkModel(sources).model!;
-  const objects = build(sources).files.filter((f) => f.path !== "kustomization.yaml").flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+  const objects = build(sources)
+    .files.filter((f) => f.path !== "kustomization.yaml")
+    .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
   return { model, objects };
 }
 
-const policy = (objects: any[], name: string) => objects.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === name);
+const policy = (objects: any[], name: string) =>
+  objects.find((o) => o.kind === "NetworkPolicy" && o.metadata.name === name);
 
 test("the real output verifies", () => {
   const { model, objects } = compiled();
@@ -48,7 +51,10 @@ test("the real output verifies", () => {
 test("an ipBlock without the podCIDR except is caught (pods admitted by address)", () => {
   const { model, objects } = compiled();
   const web = policy(objects, "secpol-web");
-  for (const rule of web.spec.egress) for (const peer of rule.to ?? []) if (peer.ipBlock?.cidr === "0.0.0.0/0") peer.ipBlock.except = peer.ipBlock.except.filter((e: string) => e !== "10.244.0.0/16");
+  for (const rule of web.spec.egress)
+    for (const peer of rule.to ?? [])
+      if (peer.ipBlock?.cidr === "0.0.0.0/0")
+        peer.ipBlock.except = peer.ipBlock.except.filter((e: string) => e !== "10.244.0.0/16");
   const { counterexample } = verifyNetworkPolicies(model, objects);
   assert.ok(counterexample);
   assert.match(counterexample!.description, /when the CNI matches ipBlocks against pod addresses/);
@@ -58,10 +64,12 @@ test("an ipBlock without the podCIDR except is caught (pods admitted by address)
 test("a dropped deny except, a widened port and a missing isolation are each caught", () => {
   const mutations: ((objects: any[]) => void)[] = [
     (o) => {
-      for (const rule of policy(o, "secpol-web").spec.egress) for (const peer of rule.to ?? []) if (peer.ipBlock) delete peer.ipBlock.except;
+      for (const rule of policy(o, "secpol-web").spec.egress)
+        for (const peer of rule.to ?? []) if (peer.ipBlock) delete peer.ipBlock.except;
     },
     (o) => {
-      for (const rule of policy(o, "secpol-db").spec.ingress) rule.ports = [{ protocol: "TCP", port: 5000, endPort: 5500 }];
+      for (const rule of policy(o, "secpol-db").spec.ingress)
+        rule.ports = [{ protocol: "TCP", port: 5000, endPort: 5500 }];
     },
     (o) => {
       policy(o, "secpol-namespace").spec.policyTypes = ["Egress"];
@@ -77,7 +85,8 @@ test("a dropped deny except, a widened port and a missing isolation are each cau
 });
 
 test("output that ignores a deny, or invents one, is caught wherever the two selectors meet: pod labels, namespace labels, an unowned namespace's name and labels, lists of values", () => {
-  const head = "cluster { version 1.30; podCIDR 10.244.0.0/16 }\nnamespace a {\n  default deny\n  workload w app=w\n  workload v app=v,tier=t\n}\n";
+  const head =
+    "cluster { version 1.30; podCIDR 10.244.0.0/16 }\nnamespace a {\n  default deny\n  workload w app=w\n  workload v app=v,tier=t\n}\n";
   const cases: [string, string][] = [
     // the regions where they meet: {app=x, tier=t}; a namespace {team=x, env=prod}; `monitoring` with env=prod; app=y
     ["allow pods(app=x) in ns a -> a/w: 80", "deny pods(tier=t) in ns a -> a/w: 80"],
@@ -87,13 +96,27 @@ test("output that ignores a deny, or invents one, is caught wherever the two sel
     ["allow pods(app in (x, y)) in ns a -> a/w: 80", "deny pods(app in (y, z)) in ns a -> a/w: 80"],
     ["allow pods(app=w) in ns a -> world: 443", "deny pods(tier=t) in ns a -> world: 443"],
   ];
-  const objectsOf = (text: string) => build([{ path: "p.secpol", text }]).files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+  const objectsOf = (text: string) =>
+    build([{ path: "p.secpol", text }]).files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
   for (const [allow, deny] of cases) {
     const without = `${head}${allow}\n`;
     const withDeny = `${without}${deny}\n`;
-    assert.is(verifyNetworkPolicies(checkModel([{ path: "p.secpol", text: withDeny }]).model!, objectsOf(withDeny)).counterexample, undefined, withDeny);
-    assert.ok(verifyNetworkPolicies(checkModel([{ path: "p.secpol", text: withDeny }]).model!, objectsOf(without)).counterexample, `deny ignored: ${deny}`);
-    assert.ok(verifyNetworkPolicies(checkModel([{ path: "p.secpol", text: without }]).model!, objectsOf(withDeny)).counterexample, `deny invented: ${deny}`);
+    assert.is(
+      verifyNetworkPolicies(checkModel([{ path: "p.secpol", text: withDeny }]).model!, objectsOf(withDeny))
+        .counterexample,
+      undefined,
+      withDeny,
+    );
+    assert.ok(
+      verifyNetworkPolicies(checkModel([{ path: "p.secpol", text: withDeny }]).model!, objectsOf(without))
+        .counterexample,
+      `deny ignored: ${deny}`,
+    );
+    assert.ok(
+      verifyNetworkPolicies(checkModel([{ path: "p.secpol", text: without }]).model!, objectsOf(withDeny))
+        .counterexample,
+      `deny invented: ${deny}`,
+    );
   }
 });
 
@@ -123,7 +146,18 @@ const PORTS = [1, 53, 80, 443, 5432, 8000, 8080, 65535];
 const EXTERNAL = ["8.8.8.8", "10.0.0.1", "172.17.3.4", "192.168.1.7", "169.254.169.254", "2001:db8::1"];
 
 const toMeaning = (e: Endpoint): MeaningEndpoint => {
-  if ("pod" in e) return { pod: { namespace: e.pod.namespace, labels: e.pod.labels, ports: e.pod.ports.map((p) => ({ name: p.name, port: p.containerPort, protocol: p.protocol ?? ("TCP" as const) })) } };
+  if ("pod" in e)
+    return {
+      pod: {
+        namespace: e.pod.namespace,
+        labels: e.pod.labels,
+        ports: e.pod.ports.map((p) => ({
+          name: p.name,
+          port: p.containerPort,
+          protocol: p.protocol ?? ("TCP" as const),
+        })),
+      },
+    };
   const ip = parseIp(e.ip)!;
   return { ip: { family: ip.family, value: ip.value } };
 };
@@ -131,38 +165,73 @@ const toMeaning = (e: Endpoint): MeaningEndpoint => {
 function disagrees(model: Model, universe: Universe, policies: unknown[]): boolean {
   const labels = ownedNamespaceLabels(model, (n) => universe.namespaces.find((x) => x.name === n)?.labels ?? {});
   const endpoints: Endpoint[] = [...universe.pods.map((pod) => ({ pod })), ...EXTERNAL.map((ip) => ({ ip }))];
-  for (const src of endpoints) for (const dst of endpoints) {
-    if (!("pod" in src) && !("pod" in dst)) continue;
-    for (const protocol of ["TCP", "UDP"] as const) for (const port of PORTS) {
-      const meant = evaluateFlow(model, { src: toMeaning(src), dst: toMeaning(dst), protocol, port }, labels).permitted;
-      for (const ipBlockMatchesPodIPs of [false, true]) if (isFlowAllowed(policies, universe, { src, dst, protocol, port }, { ipBlockMatchesPodIPs }) !== meant) return true;
+  for (const src of endpoints)
+    for (const dst of endpoints) {
+      if (!("pod" in src) && !("pod" in dst)) continue;
+      for (const protocol of ["TCP", "UDP"] as const)
+        for (const port of PORTS) {
+          const meant = evaluateFlow(
+            model,
+            { src: toMeaning(src), dst: toMeaning(dst), protocol, port },
+            labels,
+          ).permitted;
+          for (const ipBlockMatchesPodIPs of [false, true])
+            if (isFlowAllowed(policies, universe, { src, dst, protocol, port }, { ipBlockMatchesPodIPs }) !== meant)
+              return true;
+        }
     }
-  }
   return false;
 }
 
 type Mutation = (policies: any[], pick: number) => void;
-const nth = <T>(items: T[], pick: number): T | undefined => (items.length === 0 ? undefined : items[pick % items.length]);
+const nth = <T>(items: T[], pick: number): T | undefined =>
+  items.length === 0 ? undefined : items[pick % items.length];
 const rulesOf = (p: any): any[] => [...(p.spec.ingress ?? []), ...(p.spec.egress ?? [])];
 const mutations: Record<string, Mutation> = {
   "drop a rule": (ps, k) => {
-    const p = nth(ps.filter((x) => rulesOf(x).length > 0), k);
-    for (const d of ["ingress", "egress"]) if (p?.spec[d]?.length) return void p.spec[d].splice(k % p.spec[d].length, 1);
+    const p = nth(
+      ps.filter((x) => rulesOf(x).length > 0),
+      k,
+    );
+    for (const d of ["ingress", "egress"])
+      if (p?.spec[d]?.length) return void p.spec[d].splice(k % p.spec[d].length, 1);
   },
   "drop a peer": (ps, k) => {
-    const r = nth(ps.flatMap(rulesOf).filter((x) => (x.from ?? x.to)?.length > 1), k);
+    const r = nth(
+      ps.flatMap(rulesOf).filter((x) => (x.from ?? x.to)?.length > 1),
+      k,
+    );
     if (r) (r.from ?? r.to).splice(k % (r.from ?? r.to).length, 1);
   },
   "shift a port": (ps, k) => {
-    const e = nth(ps.flatMap(rulesOf).flatMap((r) => r.ports ?? []).filter((x) => typeof x.port === "number"), k);
+    const e = nth(
+      ps
+        .flatMap(rulesOf)
+        .flatMap((r) => r.ports ?? [])
+        .filter((x) => typeof x.port === "number"),
+      k,
+    );
     if (e) e.port += 1;
   },
   "drop an except": (ps, k) => {
-    const b = nth(ps.flatMap(rulesOf).flatMap((r) => r.from ?? r.to ?? []).filter((x) => x.ipBlock?.except?.length), k);
+    const b = nth(
+      ps
+        .flatMap(rulesOf)
+        .flatMap((r) => r.from ?? r.to ?? [])
+        .filter((x) => x.ipBlock?.except?.length),
+      k,
+    );
     if (b) b.ipBlock.except.splice(k % b.ipBlock.except.length, 1);
   },
   "change a label": (ps, k) => {
-    const sel = nth(ps.flatMap(rulesOf).flatMap((r) => r.from ?? r.to ?? []).flatMap((x) => [x.podSelector, x.namespaceSelector]).filter((x) => x?.matchLabels && Object.keys(x.matchLabels).length > 0), k);
+    const sel = nth(
+      ps
+        .flatMap(rulesOf)
+        .flatMap((r) => r.from ?? r.to ?? [])
+        .flatMap((x) => [x.podSelector, x.namespaceSelector])
+        .filter((x) => x?.matchLabels && Object.keys(x.matchLabels).length > 0),
+      k,
+    );
     if (sel) sel.matchLabels[Object.keys(sel.matchLabels)[0]] += "-x";
   },
   "drop a policy type": (ps, k) => {
@@ -170,7 +239,10 @@ const mutations: Record<string, Mutation> = {
     if (p?.spec.policyTypes?.length) p.spec.policyTypes.splice(k % p.spec.policyTypes.length, 1);
   },
   "widen a pod selector": (ps, k) => {
-    const p = nth(ps.filter((x) => Object.keys(x.spec.podSelector ?? {}).length > 0), k);
+    const p = nth(
+      ps.filter((x) => Object.keys(x.spec.podSelector ?? {}).length > 0),
+      k,
+    );
     if (p) p.spec.podSelector = {};
   },
 };
@@ -179,10 +251,20 @@ test("mutated policies: whenever an independent evaluator sees a wrong flow, ver
   let caught = 0;
   let tried = 0;
   const cases = programArbitrary(true).chain((program) => {
-    const owned = (checkModel([{ path: "p.secpol", text: program.text }]).model?.namespaces ?? []).map((n) => ({ name: n.name, labels: { ...n.labels } }));
+    const owned = (checkModel([{ path: "p.secpol", text: program.text }]).model?.namespaces ?? []).map((n) => ({
+      name: n.name,
+      labels: { ...n.labels },
+    }));
     return fc.tuple(
       fc.constant(program),
-      arbitraryUniverse({ ownedNamespaces: owned, otherNamespaces: ["a", "b", "c", "ext", "kube-system"], labelKeys: program.labelKeys, labelValues: program.labelValues, namedPorts: program.namedPorts, podCIDRs: program.podCIDRs }),
+      arbitraryUniverse({
+        ownedNamespaces: owned,
+        otherNamespaces: ["a", "b", "c", "ext", "kube-system"],
+        labelKeys: program.labelKeys,
+        labelValues: program.labelValues,
+        namedPorts: program.namedPorts,
+        podCIDRs: program.podCIDRs,
+      }),
       fc.constantFrom(...Object.keys(mutations)),
       fc.nat(),
     );
@@ -193,7 +275,9 @@ test("mutated policies: whenever an independent evaluator sees a wrong flow, ver
       const result = build(sources);
       if (result.files.length === 0) return;
       const model = checkModel(sources).model!;
-      const policies = result.files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS())).filter((o) => o?.kind === "NetworkPolicy");
+      const policies = result.files
+        .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))
+        .filter((o) => o?.kind === "NetworkPolicy");
       mutations[mutation](policies, pick);
       if (!disagrees(model, universe, policies)) return;
       tried++;

@@ -24,11 +24,19 @@ test("a step that succeeds prints nothing", () => {
 
 test("a step that fails shows all its output in the error", () => {
   try {
-    runQuietly(process.execPath, chatty(100), "`apt-get install -y -qq chromium`", "the browser tests need Debian's chromium");
+    runQuietly(
+      process.execPath,
+      chatty(100),
+      "`apt-get install -y -qq chromium`",
+      "the browser tests need Debian's chromium",
+    );
     assert.unreachable("it failed");
   } catch (e) {
     const message = (e as Error).message;
-    assert.match(message, /^`apt-get install -y -qq chromium` failed \(exit 100\): the browser tests need Debian's chromium\n/);
+    assert.match(
+      message,
+      /^`apt-get install -y -qq chromium` failed \(exit 100\): the browser tests need Debian's chromium\n/,
+    );
     assert.match(message, "Get:499 ");
     assert.match(message, /E: done$/);
   }

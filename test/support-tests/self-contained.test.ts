@@ -19,7 +19,8 @@ function pathsOutside(file: string, text: string): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
   const constants = new Map<string, ts.Expression>();
   const visitConstants = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) constants.set(node.name.text, node.initializer);
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer)
+      constants.set(node.name.text, node.initializer);
     ts.forEachChild(node, visitConstants);
   };
   visitConstants(source);
@@ -50,7 +51,8 @@ function pathsOutside(file: string, text: string): string[] {
     const [first] = args as string[];
     if (callee === "fileURLToPath" && first?.startsWith("file:")) return fileURLToPath(first);
     if (callee === "dirname" && args.length === 1) return dirname(first!);
-    if ((callee === "join" || callee === "resolve") && first?.startsWith(sep)) return (callee === "join" ? join : resolve)(...(args as string[]));
+    if ((callee === "join" || callee === "resolve") && first?.startsWith(sep))
+      return (callee === "join" ? join : resolve)(...(args as string[]));
     return undefined;
   };
   const inside = (path: string): boolean => path === repoRoot || path.startsWith(repoRoot + sep);
@@ -59,7 +61,11 @@ function pathsOutside(file: string, text: string): string[] {
     outside.push(`${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${path}`);
   };
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       const spec = node.moduleSpecifier.text;
       if (spec.startsWith(".") && !inside(resolve(dirname(file), spec))) report(node, spec);
     } else if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
@@ -76,7 +82,8 @@ function pathsOutside(file: string, text: string): string[] {
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === ".output" || e.name === "fixtures" || e.name === "baselines" ? [] : testFiles(path);
+    if (e.isDirectory())
+      return e.name === ".output" || e.name === "fixtures" || e.name === "baselines" ? [] : testFiles(path);
     return e.name.endsWith(".ts") ? [path] : [];
   });
 }
@@ -86,19 +93,33 @@ test("the check finds a path built to leave the repository", () => {
   const parent = repoRoot.slice(0, repoRoot.lastIndexOf(sep));
   const at = (text: string) => pathsOutside(file, text).map((l) => l.replace(parent, "PARENT"));
   // what test/pss/conformance.test.ts did before the fixtures came into the repository
-  assert.equal(at(`const corpus = join(repoRoot, "..", "shared", "conformance", "pss");\nreaddirSync(corpus);`), ["1: PARENT/shared/conformance/pss"]);
-  assert.equal(at(`const here = dirname(fileURLToPath(import.meta.url));\nconst up = join(here, "..", "..", "..", "beside-the-repository");`), ["2: PARENT/beside-the-repository"]);
+  assert.equal(at(`const corpus = join(repoRoot, "..", "shared", "conformance", "pss");\nreaddirSync(corpus);`), [
+    "1: PARENT/shared/conformance/pss",
+  ]);
+  assert.equal(
+    at(
+      `const here = dirname(fileURLToPath(import.meta.url));\nconst up = join(here, "..", "..", "..", "beside-the-repository");`,
+    ),
+    ["2: PARENT/beside-the-repository"],
+  );
   assert.equal(at(`readFileSync(new URL("../../../shared/a.yaml", import.meta.url));`), ["1: PARENT/shared/a.yaml"]);
   assert.equal(at(`import { x } from "../../../shared/x.js";`), ["1: ../../../shared/x.js"]);
   // inside the repository, or not built from known places: nothing to report
-  assert.equal(at(`const a = join(repoRoot, "test", "fixtures");\nconst b = join(testRoot, "..", "examples");\nconst c = join(tmpdir(), "..");`), []);
+  assert.equal(
+    at(
+      `const a = join(repoRoot, "test", "fixtures");\nconst b = join(testRoot, "..", "examples");\nconst c = join(tmpdir(), "..");`,
+    ),
+    [],
+  );
   assert.equal(at(`import { y } from "../../src/y.js";\nconst spec = "../../../../etc/passwd";`), []);
 });
 
 test("no test file builds a path outside the repository", () => {
   const files = testFiles(testRoot);
   assert.ok(files.length > 50, `${files.length} test files`);
-  const found = files.flatMap((file) => pathsOutside(file, readFileSync(file, "utf8")).map((l) => `${relative(repoRoot, file)}:${l}`));
+  const found = files.flatMap((file) =>
+    pathsOutside(file, readFileSync(file, "utf8")).map((l) => `${relative(repoRoot, file)}:${l}`),
+  );
   assert.equal(found, []);
 });
 

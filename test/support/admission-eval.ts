@@ -57,12 +57,15 @@ export interface AdmissionVerdict {
   denied: boolean;
 }
 
-const has = (list: readonly string[] | undefined, value: string) => (list ?? []).includes(value) || (list ?? []).includes("*");
+const has = (list: readonly string[] | undefined, value: string) =>
+  (list ?? []).includes(value) || (list ?? []).includes("*");
 
 export function judgeRequest(emitted: readonly Json[], request: AdmissionRequest): AdmissionVerdict {
   const [group, version, resource] = RESOURCES[request.object.kind];
   const fullResource = request.subresource ? `${resource}/${request.subresource}` : resource;
-  const policies = new Map(emitted.filter((o) => o.kind === "ValidatingAdmissionPolicy").map((o) => [o.metadata.name, o]));
+  const policies = new Map(
+    emitted.filter((o) => o.kind === "ValidatingAdmissionPolicy").map((o) => [o.metadata.name, o]),
+  );
   const failures: AdmissionVerdict["failures"] = [];
   for (const binding of emitted.filter((o) => o.kind === "ValidatingAdmissionPolicyBinding")) {
     const selector: Record<string, string> = binding.spec.matchResources?.namespaceSelector?.matchLabels ?? {};
@@ -70,13 +73,21 @@ export function judgeRequest(emitted: readonly Json[], request: AdmissionRequest
     const policy = policies.get(binding.spec.policyName);
     if (!policy) throw new Error(`binding ${binding.metadata.name} names no emitted policy`);
     const rules: Json[] = policy.spec.matchConstraints?.resourceRules ?? [];
-    const matched = rules.some((r) => has(r.apiGroups, group) && has(r.apiVersions, version) && has(r.operations, request.operation) && has(r.resources, fullResource));
+    const matched = rules.some(
+      (r) =>
+        has(r.apiGroups, group) &&
+        has(r.apiVersions, version) &&
+        has(r.operations, request.operation) &&
+        has(r.resources, fullResource),
+    );
     if (!matched) continue;
     // variables in order; one that fails makes every expression that reads it fail
     const variables: Json = {};
     const failed = new Set<string>();
     for (const v of policy.spec.variables ?? []) {
-      const value = [...failed].some((f) => v.expression.includes(`variables.${f}`)) ? ERROR : evaluate(v.expression, { object: request.object, variables });
+      const value = [...failed].some((f) => v.expression.includes(`variables.${f}`))
+        ? ERROR
+        : evaluate(v.expression, { object: request.object, variables });
       if (value === ERROR) failed.add(v.name);
       else variables[v.name] = value;
     }

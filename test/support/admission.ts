@@ -31,25 +31,76 @@ export const stats = { programs: 0, refused: 0, requests: 0, denied: 0 };
 // programs
 
 const FEATURES = [
-  "privileged", "hostNetwork", "hostPID", "hostIPC", "hostPort", "hostPort 9100", "hostPort 9000..9200", "hostPath", "capability SYS_ADMIN", "capability NET_ADMIN",
-  "privilegeEscalation", "rootUser", "writableRootFilesystem", "unconfinedSeccomp", "unconfinedAppArmor", "customSELinux", "procMount", "sysctl kernel.msgmax", "volume nfs",
+  "privileged",
+  "hostNetwork",
+  "hostPID",
+  "hostIPC",
+  "hostPort",
+  "hostPort 9100",
+  "hostPort 9000..9200",
+  "hostPath",
+  "capability SYS_ADMIN",
+  "capability NET_ADMIN",
+  "privilegeEscalation",
+  "rootUser",
+  "writableRootFilesystem",
+  "unconfinedSeccomp",
+  "unconfinedAppArmor",
+  "customSELinux",
+  "procMount",
+  "sysctl kernel.msgmax",
+  "volume nfs",
 ];
-const REQUIREMENTS = ["runAsNonRoot", "readOnlyRootFilesystem", "noPrivilegeEscalation", "drop ALL", "drop NET_RAW", "drop NET_RAW CHOWN", "seccomp RuntimeDefault", "seccomp Localhost profiles/a.json"];
+const REQUIREMENTS = [
+  "runAsNonRoot",
+  "readOnlyRootFilesystem",
+  "noPrivilegeEscalation",
+  "drop ALL",
+  "drop NET_RAW",
+  "drop NET_RAW CHOWN",
+  "seccomp RuntimeDefault",
+  "seccomp Localhost profiles/a.json",
+];
 const WORKLOADS = ["a/w1", "a/w2", "a/fe", "b/w1"];
 const LEVELS = ["privileged", "baseline", "restricted"];
 
-const items = (from: readonly string[]) => fc.uniqueArray(fc.constantFrom(...from), { minLength: 1, maxLength: 3 }).map((xs) => xs.join(", "));
+const items = (from: readonly string[]) =>
+  fc.uniqueArray(fc.constantFrom(...from), { minLength: 1, maxLength: 3 }).map((xs) => xs.join(", "));
 const nsTarget = fc.constantFrom("in ns a", "in ns b", "in ns(team=x)", "in all");
 const workloadTarget = fc.constantFrom(...WORKLOADS.map((w) => `for ${w}`));
 
-const SETS = ["runAsUser 1000", "runAsUser 2000", "automountServiceAccountToken false", "runtimeClass gvisor", "supplementalGroups 666 777", "seccomp RuntimeDefault", 'seLinux level "s0:c1"'];
+const SETS = [
+  "runAsUser 1000",
+  "runAsUser 2000",
+  "automountServiceAccountToken false",
+  "runtimeClass gvisor",
+  "supplementalGroups 666 777",
+  "seccomp RuntimeDefault",
+  'seLinux level "s0:c1"',
+];
 
 const statement = fc.oneof(
-  { weight: 2, arbitrary: fc.tuple(items(SETS), fc.oneof(fc.constantFrom("in ns a", "in ns b"), workloadTarget)).map(([v, t]) => `set ${v} ${t}`) },
-  { weight: 4, arbitrary: fc.tuple(items(FEATURES), fc.oneof(nsTarget, workloadTarget)).map(([f, t]) => `deny ${f} ${t}`) },
-  { weight: 3, arbitrary: fc.tuple(items(REQUIREMENTS), fc.oneof(nsTarget, workloadTarget)).map(([r, t]) => `require ${r} ${t}`) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(items(SETS), fc.oneof(fc.constantFrom("in ns a", "in ns b"), workloadTarget))
+      .map(([v, t]) => `set ${v} ${t}`),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.tuple(items(FEATURES), fc.oneof(nsTarget, workloadTarget)).map(([f, t]) => `deny ${f} ${t}`),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.tuple(items(REQUIREMENTS), fc.oneof(nsTarget, workloadTarget)).map(([r, t]) => `require ${r} ${t}`),
+  },
   { weight: 4, arbitrary: fc.tuple(items(FEATURES), workloadTarget).map(([f, t]) => `allow ${f} ${t}`) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom("baseline", "restricted"), fc.constantFrom("ns a", "ns b", "all", ...WORKLOADS)).map(([p, t]) => `apply ${p} to ${t}`) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom("baseline", "restricted"), fc.constantFrom("ns a", "ns b", "all", ...WORKLOADS))
+      .map(([p, t]) => `apply ${p} to ${t}`),
+  },
 );
 
 const podSecurity = fc.constantFrom(
@@ -97,9 +148,23 @@ export const admissionProgram: fc.Arbitrary<string> = fc
 
 const optional = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 2 });
 const bool = fc.boolean();
-const seccompProfile = fc.constantFrom({ type: "RuntimeDefault" }, { type: "Unconfined" }, { type: "Localhost", localhostProfile: "profiles/a.json" }, { type: "Localhost", localhostProfile: "other.json" });
-const seLinuxOptions = fc.constantFrom({ type: "container_t" }, { type: "spc_t" }, { level: "s0:c1" }, { user: "root" });
-const appArmorProfile = fc.constantFrom({ type: "RuntimeDefault" }, { type: "Unconfined" }, { type: "Localhost", localhostProfile: "p" });
+const seccompProfile = fc.constantFrom(
+  { type: "RuntimeDefault" },
+  { type: "Unconfined" },
+  { type: "Localhost", localhostProfile: "profiles/a.json" },
+  { type: "Localhost", localhostProfile: "other.json" },
+);
+const seLinuxOptions = fc.constantFrom(
+  { type: "container_t" },
+  { type: "spc_t" },
+  { level: "s0:c1" },
+  { user: "root" },
+);
+const appArmorProfile = fc.constantFrom(
+  { type: "RuntimeDefault" },
+  { type: "Unconfined" },
+  { type: "Localhost", localhostProfile: "p" },
+);
 /** Drops the keys whose value is undefined (fast-check's optional record keys). */
 const defined = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
@@ -107,7 +172,14 @@ const securityContext = fc
   .record({
     privileged: optional(bool),
     allowPrivilegeEscalation: optional(bool),
-    capabilities: optional(fc.record({ add: optional(fc.subarray(["SYS_ADMIN", "NET_ADMIN", "ALL", "CHOWN"], { minLength: 1 })), drop: optional(fc.subarray(["ALL", "NET_RAW", "CHOWN"], { minLength: 1 })) }).map(defined)),
+    capabilities: optional(
+      fc
+        .record({
+          add: optional(fc.subarray(["SYS_ADMIN", "NET_ADMIN", "ALL", "CHOWN"], { minLength: 1 })),
+          drop: optional(fc.subarray(["ALL", "NET_RAW", "CHOWN"], { minLength: 1 })),
+        })
+        .map(defined),
+    ),
     readOnlyRootFilesystem: optional(bool),
     runAsNonRoot: optional(bool),
     runAsUser: optional(fc.constantFrom(0, 1000)),
@@ -122,7 +194,14 @@ const container = (name: string) =>
   fc
     .record({
       securityContext: optional(securityContext),
-      ports: optional(fc.array(fc.constantFrom(0, 80, 9000, 9100, 9150, 9200, 9300, undefined).map((hostPort) => defined({ containerPort: 8080, hostPort })), { minLength: 1, maxLength: 2 })),
+      ports: optional(
+        fc.array(
+          fc
+            .constantFrom(0, 80, 9000, 9100, 9150, 9200, 9300, undefined)
+            .map((hostPort) => defined({ containerPort: 8080, hostPort })),
+          { minLength: 1, maxLength: 2 },
+        ),
+      ),
     })
     .map((c) => defined({ name, image: "app", ...c }));
 
@@ -144,11 +223,28 @@ const podSpec = fc
           seccompProfile: optional(seccompProfile),
           seLinuxOptions: optional(seLinuxOptions),
           appArmorProfile: optional(appArmorProfile),
-          sysctls: optional(fc.subarray([{ name: "kernel.msgmax", value: "1" }, { name: "kernel.shm_rmid_forced", value: "0" }], { minLength: 1 })),
+          sysctls: optional(
+            fc.subarray(
+              [
+                { name: "kernel.msgmax", value: "1" },
+                { name: "kernel.shm_rmid_forced", value: "0" },
+              ],
+              { minLength: 1 },
+            ),
+          ),
         })
         .map(defined),
     ),
-    volumes: optional(fc.subarray([{ name: "h", hostPath: { path: "/" } }, { name: "n", nfs: { server: "s", path: "/" } }, { name: "e", emptyDir: {} }], { minLength: 1 })),
+    volumes: optional(
+      fc.subarray(
+        [
+          { name: "h", hostPath: { path: "/" } },
+          { name: "n", nfs: { server: "s", path: "/" } },
+          { name: "e", emptyDir: {} },
+        ],
+        { minLength: 1 },
+      ),
+    ),
     containers: fc.array(container("app"), { minLength: 1, maxLength: 2 }),
     initContainers: optional(fc.array(container("init"), { minLength: 1, maxLength: 1 })),
     ephemeralContainers: optional(fc.array(container("debug"), { minLength: 1, maxLength: 1 })),
@@ -164,8 +260,17 @@ const podSpec = fc
 const podMetadata = optional(
   fc
     .record({
-      labels: optional(fc.record({ app: optional(fc.constantFrom("w1", "w2", "other")), tier: optional(fc.constantFrom("fe", "be")) }).map(defined)),
-      annotations: optional(fc.constantFrom({ "container.apparmor.security.beta.kubernetes.io/app0": "unconfined" }, { "container.apparmor.security.beta.kubernetes.io/app0": "runtime/default" })),
+      labels: optional(
+        fc
+          .record({ app: optional(fc.constantFrom("w1", "w2", "other")), tier: optional(fc.constantFrom("fe", "be")) })
+          .map(defined),
+      ),
+      annotations: optional(
+        fc.constantFrom(
+          { "container.apparmor.security.beta.kubernetes.io/app0": "unconfined" },
+          { "container.apparmor.security.beta.kubernetes.io/app0": "runtime/default" },
+        ),
+      ),
     })
     .map(defined),
 );
@@ -181,9 +286,19 @@ function objectOf(kind: string, meta: Json | undefined, spec: Json): Json {
     case "PodTemplate":
       return { apiVersion, kind, metadata: { name: "t" }, template };
     case "CronJob":
-      return { apiVersion, kind, metadata: { name: "c" }, spec: { schedule: "* * * * *", jobTemplate: { spec: { template } } } };
+      return {
+        apiVersion,
+        kind,
+        metadata: { name: "c" },
+        spec: { schedule: "* * * * *", jobTemplate: { spec: { template } } },
+      };
     default:
-      return { apiVersion, kind, metadata: { name: "w" }, spec: { selector: { matchLabels: meta?.labels ?? {} }, template } };
+      return {
+        apiVersion,
+        kind,
+        metadata: { name: "w" },
+        spec: { selector: { matchLabels: meta?.labels ?? {} }, template },
+      };
   }
 }
 
@@ -204,7 +319,10 @@ export const podCase: fc.Arbitrary<PodCase> = fc.record({
   spec: podSpec,
 });
 
-export const admissionCase = fc.record({ program: admissionProgram, pods: fc.array(podCase, { minLength: 1, maxLength: 6 }) });
+export const admissionCase = fc.record({
+  program: admissionProgram,
+  pods: fc.array(podCase, { minLength: 1, maxLength: 6 }),
+});
 
 // ---------------------------------------------------------------------------------------------
 // the meaning
@@ -217,13 +335,23 @@ const range = (argument: string | undefined): [number, number] => {
   const [from, to = from] = argument.split("..").map(Number);
   return [from, to];
 };
-const hostPorts = (spec: Json): number[] => containersOf(spec).flatMap((c) => ((c.ports ?? []) as Json[]).map((p) => p.hostPort ?? 0)).filter((p) => p !== 0);
+const hostPorts = (spec: Json): number[] =>
+  containersOf(spec)
+    .flatMap((c) => ((c.ports ?? []) as Json[]).map((p) => p.hostPort ?? 0))
+    .filter((p) => p !== 0);
 
 /**
  * Whether the pod breaks the entry `item` (a `deny` or a `require`); `allowedPorts` are the host
  * ports its workloads' exceptions give back from a `deny hostPort`.
  */
-function breaks(action: "deny" | "require", item: string, meta: Json, spec: Json, minor: number, allowedPorts: [number, number][] = []): boolean {
+function breaks(
+  action: "deny" | "require",
+  item: string,
+  meta: Json,
+  spec: Json,
+  minor: number,
+  allowedPorts: [number, number][] = [],
+): boolean {
   const failed = new Set(evaluatePod(meta, spec, "restricted", { major: 1, minor }).map((v) => v.check));
   const containers = containersOf(spec);
   const windows = spec.os?.name === "windows";
@@ -238,12 +366,25 @@ function breaks(action: "deny" | "require", item: string, meta: Json, spec: Json
         return failed.has("allowPrivilegeEscalation");
       case "drop":
         // every capability named, or ALL, dropped by every container
-        return !windows && containers.some((c) => !args.every((cap) => (sc(c).capabilities?.drop ?? []).includes(cap) || (sc(c).capabilities?.drop ?? []).includes("ALL")));
+        return (
+          !windows &&
+          containers.some(
+            (c) =>
+              !args.every(
+                (cap) =>
+                  (sc(c).capabilities?.drop ?? []).includes(cap) || (sc(c).capabilities?.drop ?? []).includes("ALL"),
+              ),
+          )
+        );
       case "seccomp": {
         if (args[0] === "RuntimeDefault") return failed.has("seccompProfile_restricted");
         const wanted = (p: Json | undefined) => p?.type === "Localhost" && p.localhostProfile === args[1];
         const pod = sc(spec).seccompProfile;
-        return !windows && ((pod?.type !== undefined && !wanted(pod)) || containers.some((c) => !wanted(sc(c).seccompProfile?.type !== undefined ? sc(c).seccompProfile : pod)));
+        return (
+          !windows &&
+          ((pod?.type !== undefined && !wanted(pod)) ||
+            containers.some((c) => !wanted(sc(c).seccompProfile?.type !== undefined ? sc(c).seccompProfile : pod)))
+        );
       }
     }
     throw new Error(`no meaning for require ${item}`);
@@ -263,7 +404,9 @@ function breaks(action: "deny" | "require", item: string, meta: Json, spec: Json
       return failed.has("hostPathVolumes");
     case "capability":
       // adding ALL adds every capability
-      return containers.some((c) => ((sc(c).capabilities?.add ?? []) as string[]).some((a) => a === args[0] || a === "ALL"));
+      return containers.some((c) =>
+        ((sc(c).capabilities?.add ?? []) as string[]).some((a) => a === args[0] || a === "ALL"),
+      );
     case "privilegeEscalation":
       return failed.has("allowPrivilegeEscalation");
     case "rootUser":
@@ -288,7 +431,8 @@ function breaks(action: "deny" | "require", item: string, meta: Json, spec: Json
 
 /** Whether the value a `set` writes is there (an object: each of its fields). */
 function isSet(spec: Json, v: FieldValue): boolean {
-  const at = (o: Json | undefined, path: string): unknown => path.split(".").reduce<any>((x, k) => (x === undefined || x === null ? undefined : x[k]), o);
+  const at = (o: Json | undefined, path: string): unknown =>
+    path.split(".").reduce<any>((x, k) => (x === undefined || x === null ? undefined : x[k]), o);
   const equal = (o: Json, path: string, value: unknown): boolean =>
     typeof value === "object" && value !== null && !Array.isArray(value)
       ? Object.entries(value).every(([k, x]) => equal(o, `${path}.${k}`, x))
@@ -297,23 +441,40 @@ function isSet(spec: Json, v: FieldValue): boolean {
 }
 
 /** How an entry reads in a validation's message: `deny hostPort`, `require drop ALL for w1`, `set runAsUser 1000`. */
-const entryKey = (e: SecurityEntry) => `${e.action} ${e.action === "set" ? setText(e) : e.item}${e.target.kind === "workload" ? ` for ${e.target.workload.name}` : ""}`;
-const messageKey = (message: string) => /^[^:]*:\d+: (.*?): the pod (must not use|must meet|must set) /.exec(message)?.[1] ?? `unreadable message ${message}`;
+const entryKey = (e: SecurityEntry) =>
+  `${e.action} ${e.action === "set" ? setText(e) : e.item}${e.target.kind === "workload" ? ` for ${e.target.workload.name}` : ""}`;
+const messageKey = (message: string) =>
+  /^[^:]*:\d+: (.*?): the pod (must not use|must meet|must set) /.exec(message)?.[1] ?? `unreadable message ${message}`;
 
 /** The entries the pod breaks (as `entryKey`s) in its namespace, the program's meaning. */
 export function meaning(model: Model, namespace: string, meta: Json | undefined, spec: Json): string[] {
   if (!model.namespaces.some((n) => n.name === namespace)) return [];
   const minor = model.cluster.version ? model.cluster.version.minor : LATEST.minor;
   const labels = (meta?.labels ?? {}) as Record<string, string>;
-  const allowsOf = (w: unknown) => model.security.filter((e) => e.action === "allow" && e.target.kind === "workload" && e.target.workload === w).map((e) => e.item);
+  const allowsOf = (w: unknown) =>
+    model.security
+      .filter((e) => e.action === "allow" && e.target.kind === "workload" && e.target.workload === w)
+      .map((e) => e.item);
   const broken = new Set<string>();
   for (const e of model.security) {
     if (e.action === "allow") continue;
-    if (e.target.kind === "workload" ? e.target.workload.namespace !== namespace || !conjunctionMatches(e.target.workload.pods, labels) : e.target.namespace.name !== namespace) continue;
+    if (
+      e.target.kind === "workload"
+        ? e.target.workload.namespace !== namespace || !conjunctionMatches(e.target.workload.pods, labels)
+        : e.target.namespace.name !== namespace
+    )
+      continue;
     if (e.action === "set") {
       // the patch writes a workload's own value of a field after its namespace's
       const ownPaths = new Set(
-        model.security.flatMap((o) => (o.action === "set" && o.target.kind === "workload" && o.target.workload.namespace === namespace && conjunctionMatches(o.target.workload.pods, labels) ? o.values.map((v) => v.path) : [])),
+        model.security.flatMap((o) =>
+          o.action === "set" &&
+          o.target.kind === "workload" &&
+          o.target.workload.namespace === namespace &&
+          conjunctionMatches(o.target.workload.pods, labels)
+            ? o.values.map((v) => v.path)
+            : [],
+        ),
       );
       const held = e.target.kind === "workload" ? e.values : e.values.filter((v) => !ownPaths.has(v.path));
       if (!held.every((v) => isSet(spec, v))) broken.add(entryKey(e));
@@ -325,7 +486,8 @@ export function meaning(model: Model, namespace: string, meta: Json | undefined,
       const exempting = (e.exempt ?? []).filter((w) => conjunctionMatches(w.pods, labels));
       const [feature] = e.item.split(" ");
       const allows = exempting.flatMap(allowsOf);
-      if (exempting.length > 0 && (e.action === "require" || allows.includes(e.item) || allows.includes(feature))) continue;
+      if (exempting.length > 0 && (e.action === "require" || allows.includes(e.item) || allows.includes(feature)))
+        continue;
       allowedPorts = allows.filter((a) => a.startsWith("hostPort ")).map((a) => range(a.split(" ")[1]));
     }
     if (breaks(e.action, e.item, meta ?? {}, spec, minor, allowedPorts)) broken.add(entryKey(e));
@@ -349,7 +511,10 @@ export function checkAdmission({ program, pods }: { program: string; pods: PodCa
   }
   const model = checkModel([{ path: "p.secpol", text: program }]).model!;
   stats.programs++;
-  const emitted = result.files.filter((f) => f.path.endsWith(".yaml")).flatMap((f) => readYaml11(f.content, { spec: false }) as Json[]).filter((o) => o && typeof o === "object");
+  const emitted = result.files
+    .filter((f) => f.path.endsWith(".yaml"))
+    .flatMap((f) => readYaml11(f.content, { spec: false }) as Json[])
+    .filter((o) => o && typeof o === "object");
   for (const pod of pods) {
     const owned = model.namespaces.find((n) => n.name === pod.namespace);
     const kind = pod.debug ? "Pod" : pod.kind;
@@ -364,7 +529,10 @@ export function checkAdmission({ program, pods }: { program: string; pods: PodCa
     const what = `${request.operation} ${kind} in ${pod.namespace}: ${JSON.stringify(request.object)}`;
     assert.equal([...new Set(verdict.failures.map((f) => messageKey(f.message)))].sort(), expected, what);
     const ps = owned?.podSecurity;
-    const actions = !ps || ps.enforce || (!ps.warn && !ps.audit) ? ["Deny"] : [...(ps.warn ? ["Warn"] : []), ...(ps.audit ? ["Audit"] : [])];
+    const actions =
+      !ps || ps.enforce || (!ps.warn && !ps.audit)
+        ? ["Deny"]
+        : [...(ps.warn ? ["Warn"] : []), ...(ps.audit ? ["Audit"] : [])];
     for (const f of verdict.failures) assert.equal(f.actions, actions, what);
     assert.is(verdict.denied, expected.length > 0 && actions.includes("Deny"), what);
     stats.requests++;

@@ -40,19 +40,31 @@ export const stats = { programs: 0, pairs: 0, skipped: 0, undecided: 0 };
 function policiesOf(text: string): unknown[] | undefined {
   const result = build([{ path: "p.secpol", text }]);
   if (result.files.length === 0) return undefined;
-  return result.files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS())).filter((o) => o?.kind === "NetworkPolicy");
+  return result.files
+    .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))
+    .filter((o) => o?.kind === "NetworkPolicy");
 }
 
 const modelOf = (text: string): Model | undefined => checkModel([{ path: "p.secpol", text }]).model;
 
 const toMeaning = (e: Endpoint): MeaningEndpoint => {
-  if ("pod" in e) return { pod: { namespace: e.pod.namespace, labels: e.pod.labels, ports: e.pod.ports.map((p) => ({ name: p.name, port: p.containerPort, protocol: p.protocol ?? "TCP" })) } };
+  if ("pod" in e)
+    return {
+      pod: {
+        namespace: e.pod.namespace,
+        labels: e.pod.labels,
+        ports: e.pod.ports.map((p) => ({ name: p.name, port: p.containerPort, protocol: p.protocol ?? "TCP" })),
+      },
+    };
   const ip = parseIp(e.ip)!;
   return { ip: { family: ip.family, value: ip.value } };
 };
 
 /** The universe's pods and a few external addresses. */
-const endpointsOf = (u: Universe): Endpoint[] => [...u.pods.map((pod: Pod) => ({ pod })), ...EXTERNAL.map((ip) => ({ ip }))];
+const endpointsOf = (u: Universe): Endpoint[] => [
+  ...u.pods.map((pod: Pod) => ({ pod })),
+  ...EXTERNAL.map((ip) => ({ ip })),
+];
 
 /**
  * Which selectors and blocks of the programs hold an endpoint: two endpoints in the same region have
@@ -61,21 +73,34 @@ const endpointsOf = (u: Universe): Endpoint[] => [...u.pods.map((pod: Pod) => ({
  */
 function regionKey(models: readonly Model[], nsLabels: readonly ((n: string) => Labels)[], e: MeaningEndpoint): string {
   if ("ip" in e) {
-    const blocks = models.flatMap((m) => [...m.rules, ...m.assertions].flatMap((r) => r.clauses.flatMap((c) => [...c.sources.ips, ...c.destinations.ips])));
+    const blocks = models.flatMap((m) =>
+      [...m.rules, ...m.assertions].flatMap((r) => r.clauses.flatMap((c) => [...c.sources.ips, ...c.destinations.ips])),
+    );
     return `ip${e.ip.family}:${blocks.map((b) => (addressInBlock(e.ip.family, e.ip.value, b) ? 1 : 0)).join("")}`;
   }
   const owned = models.some((m) => m.namespaces.some((n) => n.name === e.pod.namespace));
-  const workloads = models.flatMap((m) => m.workloads).map((w) => (w.namespace === e.pod.namespace && conjunctionMatches(w.pods, e.pod.labels) ? 1 : 0));
+  const workloads = models
+    .flatMap((m) => m.workloads)
+    .map((w) => (w.namespace === e.pod.namespace && conjunctionMatches(w.pods, e.pod.labels) ? 1 : 0));
   const held = models.map((m, i) => {
     const labels = nsLabels[i](e.pod.namespace);
-    const terms = [...m.rules, ...m.assertions].flatMap((r) => r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]));
-    return terms.map((t) => (conjunctionMatches(t.namespaces, labels) ? 1 : 0) + (conjunctionMatches(t.namespaces, labels) && conjunctionMatches(t.pods, e.pod.labels) ? 2 : 0)).join("");
+    const terms = [...m.rules, ...m.assertions].flatMap((r) =>
+      r.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods]),
+    );
+    return terms
+      .map(
+        (t) =>
+          (conjunctionMatches(t.namespaces, labels) ? 1 : 0) +
+          (conjunctionMatches(t.namespaces, labels) && conjunctionMatches(t.pods, e.pod.labels) ? 2 : 0),
+      )
+      .join("");
   });
   return `pod:${owned ? e.pod.namespace : ""}:${held.join("|")}:${workloads.join("")}`;
 }
 
 /** Whether some clause names a port by name (only then do a pod's declared ports matter). */
-const namesPorts = (models: readonly Model[]) => models.some((m) => [...m.rules, ...m.assertions].some((r) => r.clauses.some((c) => c.ports.named.length > 0)));
+const namesPorts = (models: readonly Model[]) =>
+  models.some((m) => [...m.rules, ...m.assertions].some((r) => r.clauses.some((c) => c.ports.named.length > 0)));
 
 /**
  * The destination region holding a universe pod on a flow's protocol and port, given the plain region
@@ -87,7 +112,15 @@ function destinationOn(models: readonly Model[], destinations: readonly NamedEnd
   const clauses = models.flatMap((m) => [...m.rules, ...m.assertions]).flatMap((r) => r.clauses);
   const named = namesPorts(models);
   const admitting = (names: readonly { name?: string; protocol: string }[], protocol: string) =>
-    clauses.map((c) => (c.ports.named.some((n) => n.protocol === protocol && names.some((x) => x.name === n.name && x.protocol === protocol)) ? 1 : 0)).join("");
+    clauses
+      .map((c) =>
+        c.ports.named.some(
+          (n) => n.protocol === protocol && names.some((x) => x.name === n.name && x.protocol === protocol),
+        )
+          ? 1
+          : 0,
+      )
+      .join("");
   const found = new Map<string, NamedEndpoint | undefined>();
   return (plain: NamedEndpoint, dst: MeaningEndpoint, protocol: string, port: number): NamedEndpoint | undefined => {
     if (!("pod" in dst) || !named) return plain;
@@ -96,11 +129,17 @@ function destinationOn(models: readonly Model[], destinations: readonly NamedEnd
     const key = `${plain.name}\n${portsKey(dst)}\n${JSON.stringify(declaring)}`;
     if (found.has(key)) return found.get(key);
     let result: NamedEndpoint | undefined;
-    if (models.some((m) => m.workloads.some((w) => w.namespace === pod.namespace && conjunctionMatches(w.pods, pod.labels)))) {
+    if (
+      models.some((m) =>
+        m.workloads.some((w) => w.namespace === pod.namespace && conjunctionMatches(w.pods, pod.labels)),
+      )
+    ) {
       result = portsKey(plain.endpoint) === portsKey(dst) ? plain : undefined;
     } else {
       const declared = admitting(declaring, protocol);
-      result = destinations.find((e) => e.endpoint === plain.endpoint && admitting(e.portNames ?? [], protocol) === declared);
+      result = destinations.find(
+        (e) => e.endpoint === plain.endpoint && admitting(e.portNames ?? [], protocol) === declared,
+      );
       assert.ok(result, `no region of ${plain.name} declares ${JSON.stringify(pod.ports)} on ${protocol}/${port}`);
     }
     found.set(key, result);
@@ -108,17 +147,35 @@ function destinationOn(models: readonly Model[], destinations: readonly NamedEnd
   };
 }
 
-const portsKey = (e: MeaningEndpoint) => ("pod" in e ? JSON.stringify([...e.pod.ports].map((p) => `${p.name}/${p.protocol}/${p.port}`).sort()) : "");
+const portsKey = (e: MeaningEndpoint) =>
+  "pod" in e ? JSON.stringify([...e.pod.ports].map((p) => `${p.name}/${p.protocol}/${p.port}`).sort()) : "";
 
 /** A universe holding exactly these representatives (and their namespaces, with their labels). */
-function universeOf(endpoints: readonly MeaningEndpoint[], nsLabels: (n: string) => Labels): { universe: Universe; endpoints: Endpoint[] } {
+function universeOf(
+  endpoints: readonly MeaningEndpoint[],
+  nsLabels: (n: string) => Labels,
+): { universe: Universe; endpoints: Endpoint[] } {
   const namespaces = new Map<string, Record<string, string>>();
   const result: Endpoint[] = endpoints.map((e, i) => {
     if ("ip" in e) return { ip: formatAddress(e.ip.family, e.ip.value) };
     namespaces.set(e.pod.namespace, { ...nsLabels(e.pod.namespace) });
-    return { pod: { name: `r${i}`, namespace: e.pod.namespace, labels: { ...e.pod.labels }, ips: [], ports: e.pod.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })) } };
+    return {
+      pod: {
+        name: `r${i}`,
+        namespace: e.pod.namespace,
+        labels: { ...e.pod.labels },
+        ips: [],
+        ports: e.pod.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
+      },
+    };
   });
-  return { universe: { namespaces: [...namespaces].map(([name, labels]) => ({ name, labels })), pods: result.flatMap((e) => ("pod" in e ? [e.pod] : [])) }, endpoints: result };
+  return {
+    universe: {
+      namespaces: [...namespaces].map(([name, labels]) => ({ name, labels })),
+      pods: result.flatMap((e) => ("pod" in e ? [e.pod] : [])),
+    },
+    endpoints: result,
+  };
 }
 
 const vocabulary = (program: GeneratedProgram, owned: { name: string; labels: Record<string, string> }[]) => ({
@@ -131,18 +188,50 @@ const vocabulary = (program: GeneratedProgram, owned: { name: string; labels: Re
 });
 
 /** Peers an assertion or a query names (pods and addresses, in the programs' vocabulary). */
-const peer = fc.constantFrom("a/w1", "b/w2", "ns a", "ns b", "ns ext", "c/*", "pods(app=w1) in ns ext", "pods(tier=fe) in ns(team=x)", "pods(app=w2) in ns a", "ns(purpose=production)", "cluster");
+const peer = fc.constantFrom(
+  "a/w1",
+  "b/w2",
+  "ns a",
+  "ns b",
+  "ns ext",
+  "c/*",
+  "pods(app=w1) in ns ext",
+  "pods(tier=fe) in ns(team=x)",
+  "pods(app=w2) in ns a",
+  "ns(purpose=production)",
+  "cluster",
+);
 
-const edits = ["allow a/* -> b/*: 80", "deny ns a -> cidr 10.0.0.0/8", "allow pods(app=w1) in ns(team=x) -> world: 443", "allow cluster -> a/w1: 80", "allow ns(purpose=production) -> b/*: 8080", "namespace a {\n  default deny ingress\n}", "namespace b {\n  labels team=y\n}", "namespace a {\n  labels team=x\n}", "namespace c {\n  labels purpose=production\n}", "deny pods(tier=fe) in ns a -> cluster: 53/udp", "allow b/* -> cluster: http", "deny ns(team=x) -> c/*: http"];
+const edits = [
+  "allow a/* -> b/*: 80",
+  "deny ns a -> cidr 10.0.0.0/8",
+  "allow pods(app=w1) in ns(team=x) -> world: 443",
+  "allow cluster -> a/w1: 80",
+  "allow ns(purpose=production) -> b/*: 8080",
+  "namespace a {\n  default deny ingress\n}",
+  "namespace b {\n  labels team=y\n}",
+  "namespace a {\n  labels team=x\n}",
+  "namespace c {\n  labels purpose=production\n}",
+  "deny pods(tier=fe) in ns a -> cluster: 53/udp",
+  "allow b/* -> cluster: http",
+  "deny ns(team=x) -> c/*: http",
+];
 
 /** A program, an edit of it (a line dropped or a rule added) and a universe for both. */
 export const diffCase = programArbitrary(true).chain((program) =>
   fc.tuple(fc.nat(), fc.constantFrom(...edits), fc.boolean()).chain(([at, added, drop]) => {
     const lines = program.text.trimEnd().split("\n");
     const after = `${(drop && lines.length > 2 ? [...lines.slice(0, 1 + (at % (lines.length - 1))), ...lines.slice(2 + (at % (lines.length - 1)))] : [...lines, added]).join("\n")}\n`;
-    const owned = [...(modelOf(program.text)?.namespaces ?? []), ...(modelOf(after)?.namespaces ?? [])].map((n) => ({ name: n.name, labels: { ...n.labels } }));
+    const owned = [...(modelOf(program.text)?.namespaces ?? []), ...(modelOf(after)?.namespaces ?? [])].map((n) => ({
+      name: n.name,
+      labels: { ...n.labels },
+    }));
     const unique = [...new Map(owned.map((n) => [n.name, n])).values()];
-    return arbitraryUniverse(vocabulary(program, unique)).map((universe) => ({ before: program.text, after, universe }));
+    return arbitraryUniverse(vocabulary(program, unique)).map((universe) => ({
+      before: program.text,
+      after,
+      universe,
+    }));
   }),
 );
 
@@ -161,11 +250,15 @@ export function checkDiff({ before, after, universe }: { before: string; after: 
   const context = `before:\n${before}\nafter:\n${after}`;
   // the cluster before and after: an owned namespace carries each version's labels
   const universes = [0, 1].map((i) => versionOf(universe, [old, current], i));
-  const nsLabels = universes.map((u) => (n: string) => u.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n });
+  const nsLabels = universes.map(
+    (u) => (n: string) => u.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n },
+  );
   const byKey = new Map<string, NamedEndpoint>();
   const regions = universeRegions([old, current]);
   assert.ok(!("tooMany" in regions));
-  const repLabels = [0, 1].map((i) => (n: string) => regions.namespaces.find((x) => x.name === n)?.labels[i] ?? { [NAMESPACE_NAME_LABEL]: n });
+  const repLabels = [0, 1].map(
+    (i) => (n: string) => regions.namespaces.find((x) => x.name === n)?.labels[i] ?? { [NAMESPACE_NAME_LABEL]: n },
+  );
   const destinations = regionEndpoints(regions, true);
   for (const e of destinations) if (!e.portNames) byKey.set(regionKey([old, current], repLabels, e.endpoint), e);
   const regionOn = destinationOn([old, current], destinations);
@@ -190,20 +283,31 @@ export function checkDiff({ before, after, universe }: { before: string; after: 
           const is = isFlowAllowed(policiesAfter, universes[1], flow, { ipBlockMatchesPodIPs: false });
           stats.pairs++;
           if (was === is) continue;
-          assert.ok(reported(is ? diff.gained : diff.lost, s.name, on.name, protocol, port), `${s.name} -> ${on.name} ${protocol}/${port} was ${was}, is ${is}: not reported\n${context}`);
+          assert.ok(
+            reported(is ? diff.gained : diff.lost, s.name, on.name, protocol, port),
+            `${s.name} -> ${on.name} ${protocol}/${port} was ${was}, is ${is}: not reported\n${context}`,
+          );
         }
       }
     }
   }
   // every change reported is real: the representatives of its regions change verdict on its first port
-  for (const [list, gained] of [[diff.gained, true], [diff.lost, false]] as const) {
+  for (const [list, gained] of [
+    [diff.gained, true],
+    [diff.lost, false],
+  ] as const) {
     for (const c of list) {
       const src = destinations.find((e) => e.name === c.source)!;
       const dst = destinations.find((e) => e.name === c.destination)!;
       const [protocol, port] = firstPort(c.ports[0]);
       const [was, is] = [policiesBefore, policiesAfter].map((policies, i) => {
         const { universe: u, endpoints } = universeOf([src.endpoint, endpointOn(dst, protocol, port)], repLabels[i]);
-        return isFlowAllowed(policies, u, { src: endpoints[0], dst: endpoints[1], protocol, port }, { ipBlockMatchesPodIPs: false });
+        return isFlowAllowed(
+          policies,
+          u,
+          { src: endpoints[0], dst: endpoints[1], protocol, port },
+          { ipBlockMatchesPodIPs: false },
+        );
       });
       assert.equal([was, is], [!gained, gained], `${c.source} -> ${c.destination} ${c.ports[0]}\n${context}`);
     }
@@ -215,7 +319,9 @@ export function checkDiff({ before, after, universe }: { before: string; after: 
  * only the other version owns carries the other's (as the regions take it).
  */
 function versionOf(universe: Universe, models: readonly Model[], i: number): Universe {
-  const owned = (n: string) => models[i].namespaces.find((x) => x.name === n) ?? models.find((m) => m.namespaces.some((x) => x.name === n))?.namespaces.find((x) => x.name === n);
+  const owned = (n: string) =>
+    models[i].namespaces.find((x) => x.name === n) ??
+    models.find((m) => m.namespaces.some((x) => x.name === n))?.namespaces.find((x) => x.name === n);
   const namespaces = universe.namespaces.map((n) => {
     const o = owned(n.name);
     return o ? { name: n.name, labels: { ...o.labels, [NAMESPACE_NAME_LABEL]: n.name } } : n;
@@ -229,17 +335,40 @@ function inPortText(text: string, protocol: string, port: number): boolean {
   return p === protocol.toLowerCase() && port >= from && port <= (to ?? from);
 }
 
-const firstPort = (text: string): ["TCP" | "UDP" | "SCTP", number] => [text.split("/")[1].toUpperCase() as "TCP", Number(text.split("/")[0].split("..")[0])];
+const firstPort = (text: string): ["TCP" | "UDP" | "SCTP", number] => [
+  text.split("/")[1].toUpperCase() as "TCP",
+  Number(text.split("/")[0].split("..")[0]),
+];
 
 /** A program, an assertion `-/->` or a query between two peers, and a universe. */
 export const queryCase = programArbitrary(true).chain((program) =>
-  fc.tuple(peer, peer, fc.constantFrom("", ": 80", ": 53/udp", ": 8080", ": 1..1000", ": http")).chain(([src, dst, ports]) => {
-    const owned = (modelOf(program.text)?.namespaces ?? []).map((n) => ({ name: n.name, labels: { ...n.labels } }));
-    return arbitraryUniverse(vocabulary(program, owned)).map((universe) => ({ program: program.text, src, dst, ports, universe }));
-  }),
+  fc
+    .tuple(peer, peer, fc.constantFrom("", ": 80", ": 53/udp", ": 8080", ": 1..1000", ": http"))
+    .chain(([src, dst, ports]) => {
+      const owned = (modelOf(program.text)?.namespaces ?? []).map((n) => ({ name: n.name, labels: { ...n.labels } }));
+      return arbitraryUniverse(vocabulary(program, owned)).map((universe) => ({
+        program: program.text,
+        src,
+        dst,
+        ports,
+        universe,
+      }));
+    }),
 );
 
-export function checkAssertion({ program, src, dst, ports, universe }: { program: string; src: string; dst: string; ports: string; universe: Universe }): void {
+export function checkAssertion({
+  program,
+  src,
+  dst,
+  ports,
+  universe,
+}: {
+  program: string;
+  src: string;
+  dst: string;
+  ports: string;
+  universe: Universe;
+}): void {
   const policies = policiesOf(program);
   const text = `${program}assert ${src} -/-> ${dst}${ports}\n`;
   const model = checkModel([{ path: "p.secpol", text }]);
@@ -253,20 +382,35 @@ export function checkAssertion({ program, src, dst, ports, universe }: { program
   stats.programs++;
   const failed = diagnostics.some((d) => d.code === "SP3008");
   // the assertion's clauses, from the program with the assertion checked as a query (no error)
-  const queried = checkModel([{ path: "p.secpol", text: program }, { path: "q", text: `assert ${src} -/-> ${dst}${ports}\n` }], {}, "q").model!;
+  const queried = checkModel(
+    [
+      { path: "p.secpol", text: program },
+      { path: "q", text: `assert ${src} -/-> ${dst}${ports}\n` },
+    ],
+    {},
+    "q",
+  ).model!;
   const assertion = queried.assertions.find((a) => a.span.file === "q")!;
-  const nsLabels = (n: string) => universe.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n };
+  const nsLabels = (n: string) =>
+    universe.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n };
   for (const clause of assertion.clauses) {
     for (const s of endpointsOf(universe)) {
       for (const d of endpointsOf(universe)) {
         if (!("pod" in s) && !("pod" in d)) continue;
-        if (!inEndpointSet(clause.sources, toMeaning(s), nsLabels) || !inEndpointSet(clause.destinations, toMeaning(d), nsLabels)) continue;
+        if (
+          !inEndpointSet(clause.sources, toMeaning(s), nsLabels) ||
+          !inEndpointSet(clause.destinations, toMeaning(d), nsLabels)
+        )
+          continue;
         for (const protocol of PROTOCOLS) {
           for (const port of PORTS) {
             if (!portIn(clause.ports, protocol, port, toMeaning(d))) continue;
             stats.pairs++;
             if (isFlowAllowed(policies, universe, { src: s, dst: d, protocol, port }, { ipBlockMatchesPodIPs: false }))
-              assert.ok(failed, `assert ${src} -/-> ${dst}${ports} holds, but ${JSON.stringify(s)} -> ${JSON.stringify(d)} ${protocol}/${port} is allowed\n${program}`);
+              assert.ok(
+                failed,
+                `assert ${src} -/-> ${dst}${ports} holds, but ${JSON.stringify(s)} -> ${JSON.stringify(d)} ${protocol}/${port} is allowed\n${program}`,
+              );
           }
         }
       }
@@ -278,18 +422,53 @@ export function checkAssertion({ program, src, dst, ports, universe }: { program
   assert.ok(!("tooMany" in regions));
   const found = regionCounterexample(queried, regions, assertion.clauses);
   assert.ok(found, `assert ${src} -/-> ${dst}${ports} failed without a counterexample\n${program}`);
-  const repLabels = (n: string) => regions.namespaces.find((x) => x.name === n)?.labels[0] ?? { [NAMESPACE_NAME_LABEL]: n };
+  const repLabels = (n: string) =>
+    regions.namespaces.find((x) => x.name === n)?.labels[0] ?? { [NAMESPACE_NAME_LABEL]: n };
   const { universe: u, endpoints } = universeOf([found.flow.src, found.flow.dst], repLabels);
-  assert.ok(isFlowAllowed(policies, u, { src: endpoints[0], dst: endpoints[1], protocol: found.flow.protocol, port: found.flow.port }, { ipBlockMatchesPodIPs: false }), `${found.text} is not allowed by the policies\n${program}`);
+  assert.ok(
+    isFlowAllowed(
+      policies,
+      u,
+      { src: endpoints[0], dst: endpoints[1], protocol: found.flow.protocol, port: found.flow.port },
+      { ipBlockMatchesPodIPs: false },
+    ),
+    `${found.text} is not allowed by the policies\n${program}`,
+  );
 }
 
-const portIn = (ports: import("../../src/semantics/ports.js").PortSet, protocol: "TCP" | "UDP", port: number, dst: MeaningEndpoint) =>
-  ports.numeric[protocol].some((r) => port >= r.from && port <= r.to) || ports.named.some((n) => n.protocol === protocol && "pod" in dst && dst.pod.ports.some((p) => p.name === n.name && p.protocol === protocol && p.port === port));
+const portIn = (
+  ports: import("../../src/semantics/ports.js").PortSet,
+  protocol: "TCP" | "UDP",
+  port: number,
+  dst: MeaningEndpoint,
+) =>
+  ports.numeric[protocol].some((r) => port >= r.from && port <= r.to) ||
+  ports.named.some(
+    (n) =>
+      n.protocol === protocol &&
+      "pod" in dst &&
+      dst.pod.ports.some((p) => p.name === n.name && p.protocol === protocol && p.port === port),
+  );
 
-export function checkExplain({ program, src, dst, ports, universe }: { program: string; src: string; dst: string; ports: string; universe: Universe }): void {
+export function checkExplain({
+  program,
+  src,
+  dst,
+  ports,
+  universe,
+}: {
+  program: string;
+  src: string;
+  dst: string;
+  ports: string;
+  universe: Universe;
+}): void {
   const policies = policiesOf(program);
   if (!policies) return;
-  const port = ports === ": 53/udp" ? { protocol: "UDP" as const, port: 53 } : { protocol: "TCP" as const, port: ports === ": 8080" ? 8080 : 80 };
+  const port =
+    ports === ": 53/udp"
+      ? { protocol: "UDP" as const, port: 53 }
+      : { protocol: "TCP" as const, port: ports === ": 8080" ? 8080 : 80 };
   const query = `${src} -> ${dst}:${port.port}/${port.protocol.toLowerCase()}`;
   const result = explainQuery([{ path: "p.secpol", text: program }], query);
   if (result.diagnostics.some((d) => d.code === "SP3030")) {
@@ -298,29 +477,55 @@ export function checkExplain({ program, src, dst, ports, universe }: { program: 
   }
   if (!result.explanation) return;
   stats.programs++;
-  const queried = checkModel([{ path: "p.secpol", text: program }, { path: "q", text: `assert ${src} -> ${dst}: ${port.port}/${port.protocol.toLowerCase()}\n` }], {}, "q").model!;
+  const queried = checkModel(
+    [
+      { path: "p.secpol", text: program },
+      { path: "q", text: `assert ${src} -> ${dst}: ${port.port}/${port.protocol.toLowerCase()}\n` },
+    ],
+    {},
+    "q",
+  ).model!;
   const clause = queried.assertions.find((a) => a.span.file === "q")!.clauses[0];
   const regions = universeRegions([queried]);
   assert.ok(!("tooMany" in regions));
-  const repLabels = (n: string) => regions.namespaces.find((x) => x.name === n)?.labels[0] ?? { [NAMESPACE_NAME_LABEL]: n };
+  const repLabels = (n: string) =>
+    regions.namespaces.find((x) => x.name === n)?.labels[0] ?? { [NAMESPACE_NAME_LABEL]: n };
   const destinations = regionEndpoints(regions, true);
-  const byKey = new Map(destinations.filter((e) => !e.portNames).map((e) => [regionKey([queried], [repLabels], e.endpoint), e]));
-  const nsLabels = (n: string) => universe.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n };
+  const byKey = new Map(
+    destinations.filter((e) => !e.portNames).map((e) => [regionKey([queried], [repLabels], e.endpoint), e]),
+  );
+  const nsLabels = (n: string) =>
+    universe.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n };
   const { explanation } = result;
   for (const s of endpointsOf(universe)) {
     for (const d of endpointsOf(universe)) {
       if (!("pod" in s) && !("pod" in d)) continue;
-      if (!inEndpointSet(clause.sources, toMeaning(s), nsLabels) || !inEndpointSet(clause.destinations, toMeaning(d), nsLabels)) continue;
+      if (
+        !inEndpointSet(clause.sources, toMeaning(s), nsLabels) ||
+        !inEndpointSet(clause.destinations, toMeaning(d), nsLabels)
+      )
+        continue;
       const sr = byKey.get(regionKey([queried], [nsLabels], toMeaning(s)))!;
-      const dr = destinationOn([queried], destinations)(byKey.get(regionKey([queried], [nsLabels], toMeaning(d)))!, toMeaning(d), port.protocol, port.port);
+      const dr = destinationOn([queried], destinations)(
+        byKey.get(regionKey([queried], [nsLabels], toMeaning(d)))!,
+        toMeaning(d),
+        port.protocol,
+        port.port,
+      );
       if (!dr) {
         stats.skipped++;
         continue;
       }
       stats.pairs++;
       const allowed = isFlowAllowed(policies, universe, { src: s, dst: d, ...port }, { ipBlockMatchesPodIPs: false });
-      const expected = explanation.cases ? explanation.cases.find((c) => c.flow === `${sr.name} -> ${dr.name}`)?.permitted : explanation.permitted;
-      assert.is(allowed, expected, `explain ${query}: ${sr.name} -> ${dr.name}\n${JSON.stringify(explanation.cases)}\n${program}`);
+      const expected = explanation.cases
+        ? explanation.cases.find((c) => c.flow === `${sr.name} -> ${dr.name}`)?.permitted
+        : explanation.permitted;
+      assert.is(
+        allowed,
+        expected,
+        `explain ${query}: ${sr.name} -> ${dr.name}\n${JSON.stringify(explanation.cases)}\n${program}`,
+      );
     }
   }
 }

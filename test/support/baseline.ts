@@ -20,6 +20,11 @@ export function assertBaseline(name: string, actual: string): void {
     writeFileSync(file, actual);
     return;
   }
-  if (!existsSync(file)) assert.unreachable(`missing baseline test/baselines/${name}: run \`npm run test:update\` and review it`);
-  assert.fixture(actual, readFileSync(file, "utf8"), `baseline test/baselines/${name} differs (\`npm run test:update\` to accept)`);
+  if (!existsSync(file))
+    assert.unreachable(`missing baseline test/baselines/${name}: run \`npm run test:update\` and review it`);
+  assert.fixture(
+    actual,
+    readFileSync(file, "utf8"),
+    `baseline test/baselines/${name} differs (\`npm run test:update\` to accept)`,
+  );
 }

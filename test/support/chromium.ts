@@ -12,7 +12,10 @@ export function ensureChromium(): string {
   if (existsSync(CHROMIUM)) return CHROMIUM;
   console.log("installing Debian's chromium for the browser tests (apt-get) ...");
   const sudo = process.getuid?.() === 0 ? [] : ["sudo", "-n"];
-  for (const args of [["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]]) {
+  for (const args of [
+    ["apt-get", "update", "-qq"],
+    ["apt-get", "install", "-y", "-qq", "chromium"],
+  ]) {
     const [cmd, ...rest] = [...sudo, ...args];
     runQuietly(cmd!, rest, `\`${args.join(" ")}\``, "the browser tests need Debian's chromium");
   }

@@ -13,19 +13,35 @@ import { repoRoot } from "./baseline.js";
 
 /** The `kubernetes-types` module and type of each `apiVersion/kind` checked here. */
 export const TYPED_KINDS: Record<string, [module: string, type: string]> = {
-  "admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicy": ["kubernetes-types/admissionregistration/v1beta1", "ValidatingAdmissionPolicy"],
-  "admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicyBinding": ["kubernetes-types/admissionregistration/v1beta1", "ValidatingAdmissionPolicyBinding"],
+  "admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicy": [
+    "kubernetes-types/admissionregistration/v1beta1",
+    "ValidatingAdmissionPolicy",
+  ],
+  "admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicyBinding": [
+    "kubernetes-types/admissionregistration/v1beta1",
+    "ValidatingAdmissionPolicyBinding",
+  ],
 };
 
-const options: ts.CompilerOptions = { strict: true, noEmit: true, noLib: true, target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, types: [] };
+const options: ts.CompilerOptions = {
+  strict: true,
+  noEmit: true,
+  noLib: true,
+  target: ts.ScriptTarget.ES2020,
+  module: ts.ModuleKind.CommonJS,
+  moduleResolution: ts.ModuleResolutionKind.Node10,
+  types: [],
+};
 /** The global types the definitions use, in place of TypeScript's own libraries (which cost seconds to load). */
-const LIB = "declare global { interface Array<T> { length: number; [n: number]: T } interface Boolean {} interface Function {} interface CallableFunction {} interface NewableFunction {} interface IArguments {} interface Number {} interface Object {} interface RegExp {} interface String {} }";
+const LIB =
+  "declare global { interface Array<T> { length: number; [n: number]: T } interface Boolean {} interface Function {} interface CallableFunction {} interface NewableFunction {} interface IArguments {} interface Number {} interface Object {} interface RegExp {} interface String {} }";
 /**
  * kubernetes-types leaves out the fields Go inlines into NamedRuleWithOperations from `Rule`
  * (`resources`, `scope`: k8s.io/api admissionregistration/v1beta1 `Rule`, inlined through
  * `RuleWithOperations`); they are declared here, the rest of each object is checked as generated.
  */
-const INLINED = (module: string) => `declare module ${JSON.stringify(module)} { interface NamedRuleWithOperations { resources?: Array<string>; scope?: string } }`;
+const INLINED = (module: string) =>
+  `declare module ${JSON.stringify(module)} { interface NamedRuleWithOperations { resources?: Array<string>; scope?: string } }`;
 /** Parsed definitions, shared by every check. */
 const parsed = new Map<string, ts.SourceFile | undefined>();
 
@@ -33,12 +49,17 @@ const parsed = new Map<string, ts.SourceFile | undefined>();
 export function typeProblems(objects: readonly { apiVersion?: string; kind?: string }[]): string[][] {
   const file = join(repoRoot, "test", "kubernetes-types-check.generated.ts");
   const modules = [...new Set(objects.map((o) => TYPED_KINDS[`${o.apiVersion}/${o.kind}`][0]))];
-  const lines = [...modules.map((m, i) => `import type * as m${i} from ${JSON.stringify(m)};`), ...modules.map(INLINED)];
+  const lines = [
+    ...modules.map((m, i) => `import type * as m${i} from ${JSON.stringify(m)};`),
+    ...modules.map(INLINED),
+  ];
   const starts: number[] = [];
   objects.forEach((o, i) => {
     const [module, type] = TYPED_KINDS[`${o.apiVersion}/${o.kind}`];
     starts.push(lines.length);
-    lines.push(`export const o${i}: m${modules.indexOf(module)}.${type} = ${JSON.stringify(o, null, 1)};`.replace(/\n/g, " "));
+    lines.push(
+      `export const o${i}: m${modules.indexOf(module)}.${type} = ${JSON.stringify(o, null, 1)};`.replace(/\n/g, " "),
+    );
   });
   const text = [LIB, ...lines].join("\n");
   starts.forEach((_, i) => starts[i]++);

@@ -18,7 +18,11 @@ export function kustomizeBuild(dir: string): { ok: boolean; output: string; erro
  * `namespace` included (`OUT/NAMESPACE/security`), as a user's overlay would; the build's files are
  * written to a scratch directory, removed afterwards.
  */
-export function renderWithComponent(files: readonly { path: string; content: string }[], workloads: readonly object[], namespace: string): any[] {
+export function renderWithComponent(
+  files: readonly { path: string; content: string }[],
+  workloads: readonly object[],
+  namespace: string,
+): any[] {
   const dir = mkdtempSync(join(tmpdir(), "secpolc-overlay-"));
   try {
     for (const f of files) {
@@ -27,7 +31,10 @@ export function renderWithComponent(files: readonly { path: string; content: str
     }
     mkdirSync(join(dir, "overlay"));
     writeFileSync(join(dir, "overlay", "workloads.yaml"), workloads.map((o) => JSON.stringify(o)).join("\n---\n"));
-    writeFileSync(join(dir, "overlay", "kustomization.yaml"), `resources: [workloads.yaml]\ncomponents: [../out/${namespace}/security]\n`);
+    writeFileSync(
+      join(dir, "overlay", "kustomization.yaml"),
+      `resources: [workloads.yaml]\ncomponents: [../out/${namespace}/security]\n`,
+    );
     const rendered = kustomizeBuild(join(dir, "overlay"));
     assert.ok(rendered.ok, rendered.error);
     return parseAllDocuments(rendered.output).map((d) => d.toJS());

@@ -14,7 +14,10 @@ export interface Position {
 }
 
 export function languageServer(cwd: string) {
-  const server = spawn(process.execPath, [join(repoRoot, "bin", "secpolc.js"), "lsp"], { cwd, stdio: ["pipe", "pipe", "inherit"] });
+  const server = spawn(process.execPath, [join(repoRoot, "bin", "secpolc.js"), "lsp"], {
+    cwd,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   const rpc = createMessageConnection(new StreamMessageReader(server.stdout!), new StreamMessageWriter(server.stdin!));
   const published = new Map<string, any[]>();
   const publishes = new Map<string, number>();
@@ -33,19 +36,35 @@ export function languageServer(cwd: string) {
     publishes,
     published,
     async initialize(): Promise<any> {
-      const result = await rpc.sendRequest("initialize", { processId: process.pid, rootUri: pathToFileURL(cwd).href, capabilities: {} });
+      const result = await rpc.sendRequest("initialize", {
+        processId: process.pid,
+        rootUri: pathToFileURL(cwd).href,
+        capabilities: {},
+      });
       await rpc.sendNotification("initialized", {});
       return result;
     },
-    open: (uri: string, text: string) => rpc.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "secpol", version: version++, text } }),
-    change: (uri: string, text: string) => rpc.sendNotification("textDocument/didChange", { textDocument: { uri, version: version++ }, contentChanges: [{ text }] }),
+    open: (uri: string, text: string) =>
+      rpc.sendNotification("textDocument/didOpen", {
+        textDocument: { uri, languageId: "secpol", version: version++, text },
+      }),
+    change: (uri: string, text: string) =>
+      rpc.sendNotification("textDocument/didChange", {
+        textDocument: { uri, version: version++ },
+        contentChanges: [{ text }],
+      }),
     close: (uri: string) => rpc.sendNotification("textDocument/didClose", { textDocument: { uri } }),
-    definition: (uri: string, position: Position): Promise<any[]> => rpc.sendRequest("textDocument/definition", at(uri, position)),
-    completion: (uri: string, position: Position): Promise<any[]> => rpc.sendRequest("textDocument/completion", at(uri, position)),
+    definition: (uri: string, position: Position): Promise<any[]> =>
+      rpc.sendRequest("textDocument/definition", at(uri, position)),
+    completion: (uri: string, position: Position): Promise<any[]> =>
+      rpc.sendRequest("textDocument/completion", at(uri, position)),
     /** Resolves once diagnostics for `uri` satisfy `ok` (each publish re-checks), or fails after 10 s. */
     diagnosticsFor(uri: string, ok: (d: any[]) => boolean): Promise<any[]> {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching diagnostics for ${uri}: ${JSON.stringify(published.get(uri))}`)), 10_000);
+        const timer = setTimeout(
+          () => reject(new Error(`no matching diagnostics for ${uri}: ${JSON.stringify(published.get(uri))}`)),
+          10_000,
+        );
         const check = () => {
           const d = published.get(uri);
           if (d && ok(d)) {

@@ -102,7 +102,15 @@ function parseAddress(text: string): { v6: boolean; value: bigint } {
   const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
   // a dotted last group (`::ffff:10.0.0.1`) is two groups
   const groups = (s: string | undefined) =>
-    s ? s.split(":").flatMap((g) => (g.includes(".") ? (({ value }) => [Number(value >> 16n), Number(value & 0xffffn)])(parseAddress(g)) : [parseInt(g, 16)])) : [];
+    s
+      ? s
+          .split(":")
+          .flatMap((g) =>
+            g.includes(".")
+              ? (({ value }) => [Number(value >> 16n), Number(value & 0xffffn)])(parseAddress(g))
+              : [parseInt(g, 16)],
+          )
+      : [];
   const h = groups(head);
   const t = groups(tail);
   const all = tail === undefined ? h : [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
@@ -141,10 +149,18 @@ function policyTypes(policy: Json): string[] {
 }
 
 function selects(policy: Json, pod: Pod): boolean {
-  return policy.metadata?.namespace === pod.namespace && matchesLabelSelector(policy.spec?.podSelector ?? {}, pod.labels);
+  return (
+    policy.metadata?.namespace === pod.namespace && matchesLabelSelector(policy.spec?.podSelector ?? {}, pod.labels)
+  );
 }
 
-function peerMatches(peer: Json, policyNamespace: string, other: Endpoint, universe: Universe, options: EvalOptions): boolean {
+function peerMatches(
+  peer: Json,
+  policyNamespace: string,
+  other: Endpoint,
+  universe: Universe,
+  options: EvalOptions,
+): boolean {
   if (peer.ipBlock) {
     if ("ip" in other) return inIpBlock(other.ip, peer.ipBlock);
     return options.ipBlockMatchesPodIPs && other.pod.ips.some((ip) => inIpBlock(ip, peer.ipBlock));
@@ -168,13 +184,23 @@ function portMatches(entry: Json, flow: Flow): boolean {
   }
   // a named port: the destination pod's container port of that name and protocol
   if (!("pod" in flow.dst)) return false;
-  return flow.dst.pod.ports.some((c) => c.name === entry.port && (c.protocol ?? "TCP") === flow.protocol && c.containerPort === flow.port);
+  return flow.dst.pod.ports.some(
+    (c) => c.name === entry.port && (c.protocol ?? "TCP") === flow.protocol && c.containerPort === flow.port,
+  );
 }
 
-function ruleMatches(rule: Json, direction: "ingress" | "egress", policyNamespace: string, flow: Flow, universe: Universe, options: EvalOptions): boolean {
+function ruleMatches(
+  rule: Json,
+  direction: "ingress" | "egress",
+  policyNamespace: string,
+  flow: Flow,
+  universe: Universe,
+  options: EvalOptions,
+): boolean {
   const peers: Json[] | undefined = direction === "ingress" ? rule.from : rule.to;
   const other = direction === "ingress" ? flow.src : flow.dst;
-  const peerOk = !peers || peers.length === 0 || peers.some((p) => peerMatches(p, policyNamespace, other, universe, options));
+  const peerOk =
+    !peers || peers.length === 0 || peers.some((p) => peerMatches(p, policyNamespace, other, universe, options));
   const ports: Json[] | undefined = rule.ports;
   const portOk = !ports || ports.length === 0 || ports.some((p) => portMatches(p, flow));
   return peerOk && portOk;
@@ -187,17 +213,33 @@ interface SideResult {
   matchedBy: string[];
 }
 
-function side(policies: Json[], pod: Pod, direction: "ingress" | "egress", flow: Flow, universe: Universe, options: EvalOptions): SideResult {
+function side(
+  policies: Json[],
+  pod: Pod,
+  direction: "ingress" | "egress",
+  flow: Flow,
+  universe: Universe,
+  options: EvalOptions,
+): SideResult {
   const type = direction === "ingress" ? "Ingress" : "Egress";
   const applying = policies.filter((p) => selects(p, pod) && policyTypes(p).includes(type));
   if (applying.length === 0) return { isolated: false, allowed: true, matchedBy: [] };
   const matchedBy = applying
-    .filter((p) => ((p.spec?.[direction] ?? []) as Json[]).some((r) => ruleMatches(r, direction, p.metadata.namespace, flow, universe, options)))
+    .filter((p) =>
+      ((p.spec?.[direction] ?? []) as Json[]).some((r) =>
+        ruleMatches(r, direction, p.metadata.namespace, flow, universe, options),
+      ),
+    )
     .map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
   return { isolated: true, allowed: matchedBy.length > 0, matchedBy };
 }
 
-export function explainFlow(policies: unknown[], universe: Universe, flow: Flow, options: EvalOptions): { ingress?: SideResult; egress?: SideResult } {
+export function explainFlow(
+  policies: unknown[],
+  universe: Universe,
+  flow: Flow,
+  options: EvalOptions,
+): { ingress?: SideResult; egress?: SideResult } {
   const all = policies as Json[];
   return {
     ...("pod" in flow.dst ? { ingress: side(all, flow.dst.pod, "ingress", flow, universe, options) } : {}),

@@ -31,7 +31,11 @@ const labelSelector: fc.Arbitrary<Json> = fc.oneof(
   fc.record({
     matchExpressions: fc.array(
       fc.oneof(
-        fc.record({ key: fc.constantFrom("app", "tier"), operator: fc.constantFrom("In", "NotIn"), values: fc.subarray(["x", "y", "z"], { minLength: 1 }) }),
+        fc.record({
+          key: fc.constantFrom("app", "tier"),
+          operator: fc.constantFrom("In", "NotIn"),
+          values: fc.subarray(["x", "y", "z"], { minLength: 1 }),
+        }),
         fc.record({ key: fc.constantFrom("app", "tier"), operator: fc.constantFrom("Exists", "DoesNotExist") }),
       ),
       { minLength: 1, maxLength: 2 },
@@ -46,7 +50,10 @@ const namespaceSelector: fc.Arbitrary<Json> = fc.oneof(
 );
 
 const ipBlock: fc.Arbitrary<Json> = fc.oneof(
-  fc.record({ cidr: fc.constant("0.0.0.0/0"), except: fc.subarray(["10.0.0.0/8", "192.168.0.0/16", "169.254.169.254/32"]) }),
+  fc.record({
+    cidr: fc.constant("0.0.0.0/0"),
+    except: fc.subarray(["10.0.0.0/8", "192.168.0.0/16", "169.254.169.254/32"]),
+  }),
   fc.record({ cidr: fc.constantFrom("192.168.0.0/16", "172.16.0.0/12", "10.0.0.0/8") }),
   fc.record({ cidr: fc.constant("::/0") }),
 );
@@ -68,7 +75,10 @@ const port: fc.Arbitrary<Json> = fc.oneof(
 );
 
 const rule = (peers: "from" | "to"): fc.Arbitrary<Json> =>
-  fc.record({ [peers]: fc.array(peer, { maxLength: 2 }), ports: fc.array(port, { maxLength: 2 }) }, { requiredKeys: [] });
+  fc.record(
+    { [peers]: fc.array(peer, { maxLength: 2 }), ports: fc.array(port, { maxLength: 2 }) },
+    { requiredKeys: [] },
+  );
 
 const policy: fc.Arbitrary<Json> = fc.record(
   {
@@ -92,13 +102,22 @@ export const policySet: fc.Arbitrary<PolicySet> = fc
     teamOfA: fc.option(fc.constantFrom("x", "y"), { nil: undefined }),
   })
   .map(({ specs, teamOfA }) => ({
-    policies: specs.map(({ namespace, ...spec }, i) => ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: `p${i}`, namespace }, spec })),
+    policies: specs.map(({ namespace, ...spec }, i) => ({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: `p${i}`, namespace },
+      spec,
+    })),
     namespaceLabels: (teamOfA ? { a: { team: teamOfA } } : {}) as PolicySet["namespaceLabels"],
   }));
 
 export const policySetText = (set: PolicySet): string =>
   [
-    ...Object.entries(set.namespaceLabels).map(([name, labels]) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels } })),
+    ...Object.entries(set.namespaceLabels).map(([name, labels]) => ({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name, labels },
+    })),
     ...set.policies,
   ]
     // JSON, a YAML that kubectl reads with no YAML 1.1 surprises (`y` unquoted is a boolean there)
@@ -109,10 +128,13 @@ const cidr = (text: string): Cidr => (parseCidr(text) as { cidr: Cidr }).cidr;
 
 /** Whether the set asks for a named port and a number of the same protocol on opposite sides: a meeting with no exact form. */
 function namedMeetsNumber(set: PolicySet): boolean {
-  const ports = (direction: "ingress" | "egress") => set.policies.flatMap((p) => ((p.spec[direction] ?? []) as Json[]).flatMap((r) => (r.ports ?? []) as Json[]));
+  const ports = (direction: "ingress" | "egress") =>
+    set.policies.flatMap((p) => ((p.spec[direction] ?? []) as Json[]).flatMap((r) => (r.ports ?? []) as Json[]));
   const named = (list: Json[]) => list.some((p) => typeof p.port === "string");
   const numbered = (list: Json[]) => list.some((p) => typeof p.port === "number");
-  return (named(ports("ingress")) && numbered(ports("egress"))) || (named(ports("egress")) && numbered(ports("ingress")));
+  return (
+    (named(ports("ingress")) && numbered(ports("egress"))) || (named(ports("egress")) && numbered(ports("ingress")))
+  );
 }
 
 /**
@@ -122,20 +144,29 @@ function namedMeetsNumber(set: PolicySet): boolean {
  */
 export function checkImportedSet(set: PolicySet, universes = 3): void {
   const text = policySetText(set);
-  const imported = importPolicies([{ path: "in.yaml", text }], { podCIDRs: [cidr(POD_CIDR)], serviceCIDRs: [cidr(SERVICE_CIDR)] });
+  const imported = importPolicies([{ path: "in.yaml", text }], {
+    podCIDRs: [cidr(POD_CIDR)],
+    serviceCIDRs: [cidr(SERVICE_CIDR)],
+  });
   const sources = { "in.yaml": text, "imported.secpol": imported.program };
-  if (imported.diagnostics.some((d) => d.severity === "error")) throw new Error(`the set was refused:\n${renderDiagnostics(imported.diagnostics, sources)}`);
+  if (imported.diagnostics.some((d) => d.severity === "error"))
+    throw new Error(`the set was refused:\n${renderDiagnostics(imported.diagnostics, sources)}`);
   const checked = checkImport(imported, "imported.secpol");
   const rendered = () => `${renderDiagnostics(checked.diagnostics, sources)}\n${imported.program}`;
   if (!checked.exact) {
     const inexact = checked.diagnostics.find((d) => d.code === "SP3050");
-    if (!inexact || !namedMeetsNumber(set) || !inexact.message.includes("(port ")) throw new Error(`not exact:\n${rendered()}`);
+    if (!inexact || !namedMeetsNumber(set) || !inexact.message.includes("(port "))
+      throw new Error(`not exact:\n${rendered()}`);
     return;
   }
-  const output = checked.files.filter((f) => f.path.endsWith("networkpolicies.yaml")).flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+  const output = checked.files
+    .filter((f) => f.path.endsWith("networkpolicies.yaml"))
+    .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
   const input = set.policies;
   const vocabulary = {
-    ownedNamespaces: [...new Set([...input.map((p) => p.metadata.namespace), ...Object.keys(set.namespaceLabels)])].map((name) => ({ name, labels: set.namespaceLabels[name] ?? {} })),
+    ownedNamespaces: [...new Set([...input.map((p) => p.metadata.namespace), ...Object.keys(set.namespaceLabels)])].map(
+      (name) => ({ name, labels: set.namespaceLabels[name] ?? {} }),
+    ),
     otherNamespaces: ["c", "kube-system"],
     labelKeys: ["app", "tier", "team"],
     labelValues: ["x", "y", "z"],
@@ -149,12 +180,24 @@ export function checkImportedSet(set: PolicySet, universes = 3): void {
       for (const src of ends) {
         for (const dst of ends) {
           if ("ip" in src && "ip" in dst) continue;
-          for (const [protocol, p] of [["TCP", 80], ["TCP", 8080], ["TCP", 8050], ["TCP", 443], ["UDP", 53], ["SCTP", 53], ["TCP", 53], ["UDP", 1]] as const) {
+          for (const [protocol, p] of [
+            ["TCP", 80],
+            ["TCP", 8080],
+            ["TCP", 8050],
+            ["TCP", 443],
+            ["UDP", 53],
+            ["SCTP", 53],
+            ["TCP", 53],
+            ["UDP", 1],
+          ] as const) {
             const flow: Flow = { src, dst, protocol, port: p };
             const options = { ipBlockMatchesPodIPs: false };
             const before = isFlowAllowed(input, universe, flow, options);
             const after = isFlowAllowed(output, universe, flow, options);
-            if (before !== after) throw new Error(`${JSON.stringify(flow)}: the input ${before ? "admits" : "drops"} it, the compiled import ${after ? "admits" : "drops"} it\n${rendered()}`);
+            if (before !== after)
+              throw new Error(
+                `${JSON.stringify(flow)}: the input ${before ? "admits" : "drops"} it, the compiled import ${after ? "admits" : "drops"} it\n${rendered()}`,
+              );
           }
         }
       }

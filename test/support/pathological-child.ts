@@ -30,7 +30,9 @@ for (const name of process.argv.slice(2)) {
       rendered,
       diagnostics: result.diagnostics,
       // the texts the diagnostics point into, but the big input itself (the parent makes it again)
-      sources: Object.fromEntries(Object.entries(result.sources).filter(([path]) => files.has(path) && path !== "pathological.secpol")),
+      sources: Object.fromEntries(
+        Object.entries(result.sources).filter(([path]) => files.has(path) && path !== "pathological.secpol"),
+      ),
     }),
   );
 }

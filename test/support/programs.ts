@@ -30,14 +30,24 @@ const posture = fc.constantFrom<string[]>(
   ["default allow ingress", "default deny egress"],
 );
 
-const workloadPosture = fc.constantFrom(undefined, "default deny ingress", "default allow ingress", "default deny egress", "default allow");
+const workloadPosture = fc.constantFrom(
+  undefined,
+  "default deny ingress",
+  "default allow ingress",
+  "default deny egress",
+  "default allow",
+);
 
 const namespaceBlock = fc.record({
   name: pick(NAMESPACES),
   team: fc.option(pick(TEAMS), { nil: undefined }),
   postures: posture,
   workloads: fc.uniqueArray(
-    fc.record({ app: pick(APPS), port: fc.option(fc.constantFrom(8080, 5432, 53), { nil: undefined }), posture: workloadPosture }),
+    fc.record({
+      app: pick(APPS),
+      port: fc.option(fc.constantFrom(8080, 5432, 53), { nil: undefined }),
+      posture: workloadPosture,
+    }),
     { selector: (w) => w.app, maxLength: 3 },
   ),
 });
@@ -49,19 +59,47 @@ const peerOf = (declared: string[]) =>
     { weight: 1, arbitrary: pick(NAMESPACES).map((n) => `ns ${n}`) },
     { weight: 1, arbitrary: pick([...NAMESPACES, ...OTHER_NAMESPACES]).map((n) => `${n}/*`) },
     { weight: 1, arbitrary: pick(TEAMS).map((t) => `ns(team=${t})`) },
-    { weight: 1, arbitrary: fc.tuple(pick(APPS), pick([...NAMESPACES, ...OTHER_NAMESPACES])).map(([a, n]) => `pods(app=${a}) in ns ${n}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(pick(APPS), pick([...NAMESPACES, ...OTHER_NAMESPACES]))
+        .map(([a, n]) => `pods(app=${a}) in ns ${n}`),
+    },
     {
       weight: 1,
       arbitrary: fc
         .tuple(pick(["tier=fe", "tier!=fe", "app in (w1, w2)", "app notin (w1)", "tier", "!tier"]), pick(TEAMS))
         .map(([s, t]) => `pods(${s}) in ns(team=${t})`),
     },
-    { weight: 2, arbitrary: fc.constantFrom("cidr 172.16.0.0/12 except 172.17.0.0/16", "cidr 10.0.0.0/8", "cidr 192.168.1.0/24", "world", "cluster", "any", "dns") },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        "cidr 172.16.0.0/12 except 172.17.0.0/16",
+        "cidr 10.0.0.0/8",
+        "cidr 192.168.1.0/24",
+        "world",
+        "cluster",
+        "any",
+        "dns",
+      ),
+    },
   );
 
 const ports = fc.oneof(
   { weight: 3, arbitrary: fc.constant("") },
-  { weight: 5, arbitrary: fc.constantFrom(": 80", ": 5432", ": 53/udp", ": 80, 443", ": 8000..8080", ": http", ": 8080, 53/udp", ": 1..65535/udp") },
+  {
+    weight: 5,
+    arbitrary: fc.constantFrom(
+      ": 80",
+      ": 5432",
+      ": 53/udp",
+      ": 80, 443",
+      ": 8000..8080",
+      ": http",
+      ": 8080, 53/udp",
+      ": 1..65535/udp",
+    ),
+  },
 );
 
 const ruleOf = (declared: string[], actions: readonly ("allow" | "deny")[]) =>
@@ -75,43 +113,45 @@ const ruleOf = (declared: string[], actions: readonly ("allow" | "deny")[]) =>
     .map((r) => `${r.action} ${r.sources.join(", ")} -> ${r.destinations.join(", ")}${r.ports}`);
 
 /** Random programs; `withDeny` mixes deny rules in with the allows. */
-export const programArbitrary = (withDeny: boolean): fc.Arbitrary<GeneratedProgram> => fc
-  .record({
-    version: fc.constantFrom("1.30", "1.21"),
-    dualStack: fc.boolean(),
-    namespaces: fc.uniqueArray(namespaceBlock, { selector: (n) => n.name, minLength: 1, maxLength: 3 }),
-  })
-  .chain((p) => {
-    const declared = p.namespaces.flatMap((n) => n.workloads.map((w) => `${n.name}/${w.app}`));
-    return fc.array(ruleOf(declared, withDeny ? ["allow", "deny"] : ["allow"]), { minLength: 1, maxLength: 5 }).map((rules) => ({ ...p, rules }));
-  })
-  .map(({ version, dualStack, namespaces, rules }) => {
-    const podCIDRs = dualStack ? ["10.244.0.0/16", "fd00:10:244::/56"] : ["10.244.0.0/16"];
-    const lines = [`cluster { version ${version}; podCIDR ${podCIDRs.join(", ")}; serviceCIDR 10.96.0.0/12 }`];
-    for (const n of namespaces) {
-      lines.push(`namespace ${n.name} {`);
-      if (n.team) lines.push(`  labels team=${n.team}`);
-      for (const p of n.postures) lines.push(`  ${p}`);
-      for (const w of n.workloads) {
-        lines.push(`  workload ${w.app} app=${w.app}${w.port ? ` port http ${w.port}` : ""}`);
-        if (w.posture) lines.push(`  ${w.posture} for ${w.app}`);
+export const programArbitrary = (withDeny: boolean): fc.Arbitrary<GeneratedProgram> =>
+  fc
+    .record({
+      version: fc.constantFrom("1.30", "1.21"),
+      dualStack: fc.boolean(),
+      namespaces: fc.uniqueArray(namespaceBlock, { selector: (n) => n.name, minLength: 1, maxLength: 3 }),
+    })
+    .chain((p) => {
+      const declared = p.namespaces.flatMap((n) => n.workloads.map((w) => `${n.name}/${w.app}`));
+      return fc
+        .array(ruleOf(declared, withDeny ? ["allow", "deny"] : ["allow"]), { minLength: 1, maxLength: 5 })
+        .map((rules) => ({ ...p, rules }));
+    })
+    .map(({ version, dualStack, namespaces, rules }) => {
+      const podCIDRs = dualStack ? ["10.244.0.0/16", "fd00:10:244::/56"] : ["10.244.0.0/16"];
+      const lines = [`cluster { version ${version}; podCIDR ${podCIDRs.join(", ")}; serviceCIDR 10.96.0.0/12 }`];
+      for (const n of namespaces) {
+        lines.push(`namespace ${n.name} {`);
+        if (n.team) lines.push(`  labels team=${n.team}`);
+        for (const p of n.postures) lines.push(`  ${p}`);
+        for (const w of n.workloads) {
+          lines.push(`  workload ${w.app} app=${w.app}${w.port ? ` port http ${w.port}` : ""}`);
+          if (w.posture) lines.push(`  ${w.posture} for ${w.app}`);
+        }
+        lines.push("}");
       }
-      lines.push("}");
-    }
-    lines.push(...rules);
-    return {
-      text: `${lines.join("\n")}\n`,
-      labelKeys: ["app", "tier", "team", "k8s-app"],
-      labelValues: [...APPS, ...TEAMS, "fe", "kube-dns"],
-      namedPorts: [
-        { name: "http", port: 8080, protocol: "TCP" as const },
-        { name: "http", port: 80, protocol: "TCP" as const },
-        { name: "dns", port: 53, protocol: "UDP" as const },
-      ],
-      podCIDRs,
-    };
-  });
-
+      lines.push(...rules);
+      return {
+        text: `${lines.join("\n")}\n`,
+        labelKeys: ["app", "tier", "team", "k8s-app"],
+        labelValues: [...APPS, ...TEAMS, "fe", "kube-dns"],
+        namedPorts: [
+          { name: "http", port: 8080, protocol: "TCP" as const },
+          { name: "http", port: 80, protocol: "TCP" as const },
+          { name: "dns", port: 53, protocol: "UDP" as const },
+        ],
+        podCIDRs,
+      };
+    });
 
 // ---------------------------------------------------------------------------------------------
 // Programs of every statement form, for the formatter's properties
@@ -124,11 +164,25 @@ const BREAK = "\u0001";
 const list = (items: readonly string[]) => items.join(`,${BREAK}`);
 
 /** Some of `items` (at least `min`), in any order. */
-const someOf = (items: readonly string[], min = 1, max = items.length) => fc.shuffledSubarray([...items], { minLength: min, maxLength: max });
+const someOf = (items: readonly string[], min = 1, max = items.length) =>
+  fc.shuffledSubarray([...items], { minLength: min, maxLength: max });
 /** All of `items`, in any order. */
-const anyOrder = <T>(items: readonly T[]) => fc.shuffledSubarray([...items], { minLength: items.length, maxLength: items.length });
+const anyOrder = <T>(items: readonly T[]) =>
+  fc.shuffledSubarray([...items], { minLength: items.length, maxLength: items.length });
 
-const SELECTORS = ["app=APP", "app==APP", `app in (${BREAK}APP,${BREAK}"v2")`, "app.kubernetes.io/name=APP", "app=APP, tier!=cache", "app=APP,!legacy", "app=APP, team", 'app="APP"', "app=APP, tier notin (x)", "version=APP, kind", "zone=APP, port, !legacy"];
+const SELECTORS = [
+  "app=APP",
+  "app==APP",
+  `app in (${BREAK}APP,${BREAK}"v2")`,
+  "app.kubernetes.io/name=APP",
+  "app=APP, tier!=cache",
+  "app=APP,!legacy",
+  "app=APP, team",
+  'app="APP"',
+  "app=APP, tier notin (x)",
+  "version=APP, kind",
+  "zone=APP, port, !legacy",
+];
 
 /** A workload (`name` inside its namespace's block, `ns/name` at top level) with every kind of clause, in any order. */
 const workloadOf = (app: string, qualified: string) =>
@@ -145,7 +199,9 @@ const workloadOf = (app: string, qualified: string) =>
       anyOrder([
         ...w.ports,
         // a service targets a declared named port, or a number
-        ...w.services.map((s) => (w.ports.includes("port http 8080") && s === "service 80 -> 8080" ? "service 80 -> http" : s)),
+        ...w.services.map((s) =>
+          w.ports.includes("port http 8080") && s === "service 80 -> 8080" ? "service 80 -> http" : s,
+        ),
         ...(w.serviceAccount ? [`serviceAccount ${w.serviceAccount}`] : []),
         ...(w.containers ? [`containers ${list(w.containers)}`] : []),
         ...(w.kind ? [`kind ${w.kind}`] : []),
@@ -179,12 +235,61 @@ const everyPeer = (declared: string[], groups: string[], local?: string[]) =>
 const portList = (named: boolean) =>
   fc.oneof(
     { weight: 2, arbitrary: fc.constant("") },
-    { weight: 5, arbitrary: someOf(["80", "53/udp", "8000..8080", "1..1024/tcp", "9000/sctp", "443", ...(named ? ["http", "http/tcp"] : [])], 1, 3).map((ps) => `:${BREAK}${list(ps)}`) },
+    {
+      weight: 5,
+      arbitrary: someOf(
+        ["80", "53/udp", "8000..8080", "1..1024/tcp", "9000/sctp", "443", ...(named ? ["http", "http/tcp"] : [])],
+        1,
+        3,
+      ).map((ps) => `:${BREAK}${list(ps)}`),
+    },
   );
 
-const FEATURES = ["privileged", "hostNetwork", "hostPID", "hostIPC", "hostPort", "hostPort 10000..11000", "hostPort 8080", "hostPath", "capability SYS_TIME", "capability NET_ADMIN", "privilegeEscalation", "rootUser", "writableRootFilesystem", "unconfinedSeccomp", "unconfinedAppArmor", "customSELinux", "procMount", "sysctl kernel.shm_rmid_forced", "volume hostPath", "volume nfs"];
-const REQUIREMENTS = ["runAsNonRoot", "readOnlyRootFilesystem", "noPrivilegeEscalation", "drop ALL", "drop CHOWN NET_RAW", "seccomp RuntimeDefault", 'seccomp Localhost "profiles/audit.json"', "seccomp Localhost profiles/x.json"];
-const FIELDS = ["runAsUser 1000", "runAsGroup 3000", "fsGroup 2000", "supplementalGroups 555 666", "seccomp RuntimeDefault", "appArmor runtime/default", "appArmor localhost/k8s-apparmor", 'seLinux level "s0:c1,c2"', "seLinux type spc_t", "runtimeClass gvisor", "automountServiceAccountToken false"];
+const FEATURES = [
+  "privileged",
+  "hostNetwork",
+  "hostPID",
+  "hostIPC",
+  "hostPort",
+  "hostPort 10000..11000",
+  "hostPort 8080",
+  "hostPath",
+  "capability SYS_TIME",
+  "capability NET_ADMIN",
+  "privilegeEscalation",
+  "rootUser",
+  "writableRootFilesystem",
+  "unconfinedSeccomp",
+  "unconfinedAppArmor",
+  "customSELinux",
+  "procMount",
+  "sysctl kernel.shm_rmid_forced",
+  "volume hostPath",
+  "volume nfs",
+];
+const REQUIREMENTS = [
+  "runAsNonRoot",
+  "readOnlyRootFilesystem",
+  "noPrivilegeEscalation",
+  "drop ALL",
+  "drop CHOWN NET_RAW",
+  "seccomp RuntimeDefault",
+  'seccomp Localhost "profiles/audit.json"',
+  "seccomp Localhost profiles/x.json",
+];
+const FIELDS = [
+  "runAsUser 1000",
+  "runAsGroup 3000",
+  "fsGroup 2000",
+  "supplementalGroups 555 666",
+  "seccomp RuntimeDefault",
+  "appArmor runtime/default",
+  "appArmor localhost/k8s-apparmor",
+  'seLinux level "s0:c1,c2"',
+  "seLinux type spc_t",
+  "runtimeClass gvisor",
+  "automountServiceAccountToken false",
+];
 
 /**
  * `deny`/`allow`/`require`/`set` with items of one kind, and a target (none in a profile). An
@@ -203,16 +308,44 @@ const securityRule = (targets: { any: fc.Arbitrary<string>; workload: fc.Arbitra
 
 /** Each field of a psp block, in the forms it takes (a block sets a field once). */
 const PSP_FIELDS = [
-  ["privileged false", "privileged true"], ["hostNetwork true"], ["hostPID false"], ["hostIPC false"], ["hostPorts 10000..11000, 13000..14000", "hostPorts 0..65535"],
-  ["runAsUser MustRunAs 2..10", "runAsUser MustRunAsNonRoot", "runAsUser RunAsAny"], ["runAsGroup MayRunAs 1..65535", "runAsGroup MustRunAs 1..10 20..30"],
-  ["fsGroup MustRunAs 2..10, 20..30", "fsGroup RunAsAny"], ["supplementalGroups RunAsAny", "supplementalGroups MayRunAs 1..65535"], ["seLinux RunAsAny", "seLinux MustRunAs"],
-  ["readOnlyRootFilesystem true"], ["allowPrivilegeEscalation false"], ["defaultAllowPrivilegeEscalation false"], ["allowedCapabilities SYS_TIME, NET_ADMIN", "allowedCapabilities *"],
-  ["defaultAddCapabilities CHOWN"], ["requiredDropCapabilities SYS_ADMIN SYS_MODULE", "requiredDropCapabilities ALL"], ["volumes emptyDir, configMap, secret", "volumes *"],
-  ['allowedHostPaths "/var/log", "/data"'], ["allowedProcMountTypes Default", "allowedProcMountTypes Default, Unmasked"], ["forbiddenSysctls kernel.msgmax"],
-  ["allowedUnsafeSysctls net.core.somaxconn"], ["seccomp runtime/default", "seccomp runtime/default, docker/default"], ["appArmor runtime/default"],
+  ["privileged false", "privileged true"],
+  ["hostNetwork true"],
+  ["hostPID false"],
+  ["hostIPC false"],
+  ["hostPorts 10000..11000, 13000..14000", "hostPorts 0..65535"],
+  ["runAsUser MustRunAs 2..10", "runAsUser MustRunAsNonRoot", "runAsUser RunAsAny"],
+  ["runAsGroup MayRunAs 1..65535", "runAsGroup MustRunAs 1..10 20..30"],
+  ["fsGroup MustRunAs 2..10, 20..30", "fsGroup RunAsAny"],
+  ["supplementalGroups RunAsAny", "supplementalGroups MayRunAs 1..65535"],
+  ["seLinux RunAsAny", "seLinux MustRunAs"],
+  ["readOnlyRootFilesystem true"],
+  ["allowPrivilegeEscalation false"],
+  ["defaultAllowPrivilegeEscalation false"],
+  ["allowedCapabilities SYS_TIME, NET_ADMIN", "allowedCapabilities *"],
+  ["defaultAddCapabilities CHOWN"],
+  ["requiredDropCapabilities SYS_ADMIN SYS_MODULE", "requiredDropCapabilities ALL"],
+  ["volumes emptyDir, configMap, secret", "volumes *"],
+  ['allowedHostPaths "/var/log", "/data"'],
+  ["allowedProcMountTypes Default", "allowedProcMountTypes Default, Unmasked"],
+  ["forbiddenSysctls kernel.msgmax"],
+  ["allowedUnsafeSysctls net.core.somaxconn"],
+  ["seccomp runtime/default", "seccomp runtime/default, docker/default"],
+  ["appArmor runtime/default"],
 ];
 
-const GRANT_SUBJECTS = ["user b", 'user "jane@example.com"', 'user "DOMAIN\\\\jane"', 'user "say \\"hi\\""', "group system:authenticated", "group system:serviceaccounts:a", 'group "ops team"', 'user "1000"', 'group "system:1.30"', "serviceaccount a/sa-w1", "serviceaccounts in ns b"];
+const GRANT_SUBJECTS = [
+  "user b",
+  'user "jane@example.com"',
+  'user "DOMAIN\\\\jane"',
+  'user "say \\"hi\\""',
+  "group system:authenticated",
+  "group system:serviceaccounts:a",
+  'group "ops team"',
+  'user "1000"',
+  'group "system:1.30"',
+  "serviceaccount a/sa-w1",
+  "serviceaccounts in ns b",
+];
 
 /** A statement of a generated program, before layout: `BREAK` marks where it may span lines. */
 interface Statement {
@@ -222,10 +355,18 @@ interface Statement {
 }
 
 const simple = (text: string): Statement => ({ text });
-const block = (header: string, items: string[]): Statement => ({ text: "", block: { header, items: items.map(simple) } });
+const block = (header: string, items: string[]): Statement => ({
+  text: "",
+  block: { header, items: items.map(simple) },
+});
 
 /** Postures that manage both directions, so that every rule reaches a managed direction. */
-const bothDirections = fc.constantFrom<string[]>(["default deny"], ["default allow"], ["default deny ingress", "default allow egress"], ["default allow ingress", "default deny egress"]);
+const bothDirections = fc.constantFrom<string[]>(
+  ["default deny"],
+  ["default allow"],
+  ["default deny ingress", "default allow egress"],
+  ["default allow ingress", "default deny egress"],
+);
 
 /**
  * Programs that use every statement form of the grammar, every option of each in every order:
@@ -245,10 +386,23 @@ export const everyFormProgram: fc.Arbitrary<string> = fc
     namespaces: fc.uniqueArray(
       fc.record({
         name: pick(NAMESPACES),
-        labels: fc.tuple(fc.option(pick(TEAMS), { nil: undefined }), someOf(['env="prod"', "app.kubernetes.io/part-of=shop"], 0, 2)).map(([team, more]) => [...(team ? [`team=${team}`] : []), ...more]),
+        labels: fc
+          .tuple(
+            fc.option(pick(TEAMS), { nil: undefined }),
+            someOf(['env="prod"', "app.kubernetes.io/part-of=shop"], 0, 2),
+          )
+          .map(([team, more]) => [...(team ? [`team=${team}`] : []), ...more]),
         postures: bothDirections,
         // enforcing `privileged` only: an `allow` never contradicts the enforced level
-        pss: fc.option(fc.tuple(someOf(["enforce privileged", "audit restricted@latest"], 0), pick(["warn baseline@v1.24", "warn restricted", "warn baseline@1.30"])).map(([modes, warn]) => [...modes, warn]), { nil: undefined }),
+        pss: fc.option(
+          fc
+            .tuple(
+              someOf(["enforce privileged", "audit restricted@latest"], 0),
+              pick(["warn baseline@v1.24", "warn restricted", "warn baseline@1.30"]),
+            )
+            .map(([modes, warn]) => [...modes, warn]),
+          { nil: undefined },
+        ),
         apps: fc.uniqueArray(pick(APPS), { minLength: 1, maxLength: 3 }),
       }),
       { selector: (n) => n.name, minLength: 1, maxLength: 3 },
@@ -257,26 +411,65 @@ export const everyFormProgram: fc.Arbitrary<string> = fc
   })
   .chain((p) => {
     const namespaces = p.namespaces.map((n) => n.name);
-    const declared = [...p.namespaces.flatMap((n) => n.apps.map((a) => `${n.name}/${a}`)), ...(p.topLevelWorkload ? [`${namespaces[0]}/w4`] : [])];
+    const declared = [
+      ...p.namespaces.flatMap((n) => n.apps.map((a) => `${n.name}/${a}`)),
+      ...(p.topLevelWorkload ? [`${namespaces[0]}/w4`] : []),
+    ];
     const groups = ["g1", "g2", ...(p.imports.includes('import "./lib.secpol"') ? ["lib"] : [])];
-    const owned = fc.oneof(fc.constantFrom(...declared), pick(namespaces).map((n) => `ns ${n}`), pick(namespaces).map((n) => `${n}/*`));
+    const owned = fc.oneof(
+      fc.constantFrom(...declared),
+      pick(namespaces).map((n) => `ns ${n}`),
+      pick(namespaces).map((n) => `${n}/*`),
+    );
     /** A network rule (or assertion) whose destinations start with an owned peer, so it reaches a managed direction. */
     /** `local`: the workloads of the namespace block the rule is written in. */
     const rule = (local?: string[]) =>
       fc
-        .tuple(fc.array(everyPeer(declared, groups, local), { minLength: 1, maxLength: 3 }), owned, fc.array(everyPeer(declared, groups, local), { maxLength: 2 }))
+        .tuple(
+          fc.array(everyPeer(declared, groups, local), { minLength: 1, maxLength: 3 }),
+          owned,
+          fc.array(everyPeer(declared, groups, local), { maxLength: 2 }),
+        )
         .chain(([sources, first, more]) =>
-          portList([first, ...more].every((d) => declared.includes(d) || (local ?? []).includes(d))).map((ports) => ({ sources: list(sources), destinations: list([first, ...more]), ports })),
+          portList([first, ...more].every((d) => declared.includes(d) || (local ?? []).includes(d))).map((ports) => ({
+            sources: list(sources),
+            destinations: list([first, ...more]),
+            ports,
+          })),
         );
-    const network = (local?: string[]) => fc.tuple(fc.constantFrom("allow", "deny"), rule(local)).map(([action, r]) => `${action} ${r.sources} ->${BREAK}${r.destinations}${r.ports}`);
-    const assertion = fc.tuple(fc.constantFrom("->", "-/->"), rule()).map(([arrow, r]) => `assert ${r.sources} ${arrow}${BREAK}${r.destinations}${r.ports || (arrow === "->" ? ": 80" : "")}`);
+    const network = (local?: string[]) =>
+      fc
+        .tuple(fc.constantFrom("allow", "deny"), rule(local))
+        .map(([action, r]) => `${action} ${r.sources} ->${BREAK}${r.destinations}${r.ports}`);
+    const assertion = fc
+      .tuple(fc.constantFrom("->", "-/->"), rule())
+      .map(
+        ([arrow, r]) =>
+          `assert ${r.sources} ${arrow}${BREAK}${r.destinations}${r.ports || (arrow === "->" ? ": 80" : "")}`,
+      );
     const targetsIn = (local: string[]) => {
       const forWorkload = fc.constantFrom(...declared, ...local).map((w) => ` for ${w}`);
-      return { workload: forWorkload, any: fc.oneof(forWorkload, pick(namespaces).map((n) => ` in ns ${n}`), pick(TEAMS).map((t) => ` in ns(team=${t})`), fc.constant(" in all")) };
+      return {
+        workload: forWorkload,
+        any: fc.oneof(
+          forWorkload,
+          pick(namespaces).map((n) => ` in ns ${n}`),
+          pick(TEAMS).map((t) => ` in ns(team=${t})`),
+          fc.constant(" in all"),
+        ),
+      };
     };
     const targets = targetsIn([]);
     const applyStatement = fc
-      .tuple(pick(["p1", "baseline", "restricted"]), fc.oneof(fc.constantFrom(...declared), pick(namespaces).map((n) => `ns ${n}`), fc.constant("all"), pick(TEAMS).map((t) => `ns(team=${t})`)))
+      .tuple(
+        pick(["p1", "baseline", "restricted"]),
+        fc.oneof(
+          fc.constantFrom(...declared),
+          pick(namespaces).map((n) => `ns ${n}`),
+          fc.constant("all"),
+          pick(TEAMS).map((t) => `ns(team=${t})`),
+        ),
+      )
       .map(([profile, to]) => `apply ${profile} to ${to}`);
     const namespaceBlocks = fc.tuple(
       ...p.namespaces.map((n) =>
@@ -284,7 +477,15 @@ export const everyFormProgram: fc.Arbitrary<string> = fc
           .tuple(
             fc.tuple(...n.apps.map((a) => workloadOf(a, a))),
             fc.array(fc.oneof(network(n.apps), securityRule(targetsIn(n.apps))), { maxLength: 2 }),
-            fc.option(fc.tuple(pick(["default deny ingress", "default allow egress", "default deny", "default allow ingress"]), pick(n.apps)).map(([posture, a]) => `${posture} for ${a}`), { nil: undefined }),
+            fc.option(
+              fc
+                .tuple(
+                  pick(["default deny ingress", "default allow egress", "default deny", "default allow ingress"]),
+                  pick(n.apps),
+                )
+                .map(([posture, a]) => `${posture} for ${a}`),
+              { nil: undefined },
+            ),
           )
           .chain(([workloads, rules, workloadPosture]) =>
             anyOrder([
@@ -299,11 +500,30 @@ export const everyFormProgram: fc.Arbitrary<string> = fc
       ),
     );
     // PodSecurityPolicy exists before 1.25 only
-    const psp = p.version === "1.30" ? fc.constant([]) : fc.shuffledSubarray(PSP_FIELDS, { maxLength: 8 }).chain((fields) => fc.tuple(...fields.map(pick))).map((fields) => [block("psp restricted-psp", fields)]);
-    const grants = p.version === "1.30" ? fc.constant([]) : fc.array(pick(GRANT_SUBJECTS).map((s) => `grant psp restricted-psp to ${s}`), { maxLength: 2 });
+    const psp =
+      p.version === "1.30"
+        ? fc.constant([])
+        : fc
+            .shuffledSubarray(PSP_FIELDS, { maxLength: 8 })
+            .chain((fields) => fc.tuple(...fields.map(pick)))
+            .map((fields) => [block("psp restricted-psp", fields)]);
+    const grants =
+      p.version === "1.30"
+        ? fc.constant([])
+        : fc.array(
+            pick(GRANT_SUBJECTS).map((s) => `grant psp restricted-psp to ${s}`),
+            { maxLength: 2 },
+          );
     // a podCIDR, which a deny under `default allow` needs
     const cluster = fc
-      .tuple(pick(["podCIDR 10.244.0.0/16, fd00:10:244::/56", "podCIDR 10.244.0.0/16 fd00:10:244::/56", "podCIDR 10.244.0.0/16"]), someOf(["serviceCIDR 10.96.0.0/12"], 0))
+      .tuple(
+        pick([
+          "podCIDR 10.244.0.0/16, fd00:10:244::/56",
+          "podCIDR 10.244.0.0/16 fd00:10:244::/56",
+          "podCIDR 10.244.0.0/16",
+        ]),
+        someOf(["serviceCIDR 10.96.0.0/12"], 0),
+      )
       .chain(([pods, more]) => anyOrder([`version ${p.version}`, pods, ...more]).map((s) => block("cluster", s)));
     const groupPeers = fc.array(everyPeer(declared, []), { minLength: 1, maxLength: 3 }).map(list);
     return fc
@@ -318,17 +538,37 @@ export const everyFormProgram: fc.Arbitrary<string> = fc
         grants,
         fc.array(network(), { minLength: 1, maxLength: 4 }),
         // a third of the programs assert (most assertions of random rules fail, which is an error)
-        fc.oneof({ weight: 2, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: fc.array(assertion, { minLength: 1, maxLength: 2 }) }),
+        fc.oneof(
+          { weight: 2, arbitrary: fc.constant([]) },
+          { weight: 1, arbitrary: fc.array(assertion, { minLength: 1, maxLength: 2 }) },
+        ),
         fc.array(fc.oneof(securityRule(targets), applyStatement), { maxLength: 3 }),
       )
       .chain(([cluster, blocks, workload, g1, g2, profile, psp, grants, rules, asserts, security]) =>
         // imports first (as people write them), the rest in any order
-        anyOrder([cluster, ...blocks, profile, ...psp, ...[...workload, g1, g2, ...grants, ...rules, ...asserts, ...security].map(simple)]).chain((order) => laidOut([...p.imports.map(simple), ...order])),
+        anyOrder([
+          cluster,
+          ...blocks,
+          profile,
+          ...psp,
+          ...[...workload, g1, g2, ...grants, ...rules, ...asserts, ...security].map(simple),
+        ]).chain((order) => laidOut([...p.imports.map(simple), ...order])),
       );
   });
 
 /** What goes between two statements (`;` never after a block), and where a statement may span lines. */
-const SEPARATORS = ["\n", "\n", "\n", "\n\n", "; ", ";", "  # trailing\n", "\n# own line\n", "\n\n# after a blank line\n\n", "\n  \t# indented comment\n"];
+const SEPARATORS = [
+  "\n",
+  "\n",
+  "\n",
+  "\n\n",
+  "; ",
+  ";",
+  "  # trailing\n",
+  "\n# own line\n",
+  "\n\n# after a blank line\n\n",
+  "\n  \t# indented comment\n",
+];
 const BREAKS = [" ", " ", " ", "", "\n    ", " # inside a statement\n  ", "\n\n  "];
 
 /**
@@ -336,24 +576,29 @@ const BREAKS = [" ", " ", " ", "", "\n    ", " # inside a statement\n  ", "\n\n 
  * the lists above and below, and a comment at the start and the end of the file now and then.
  */
 function laidOut(statements: Statement[]): fc.Arbitrary<string> {
-  return fc.tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 400 }), fc.constantFrom("", "# header comment\n\n", "# header\n")).map(([choices, header]) => {
-    let next = 0;
-    const choose = <T>(options: readonly T[]) => options[choices[next++ % choices.length] % options.length];
-    const separator = (before: string) => {
-      const sep = choose(SEPARATORS);
-      return sep.startsWith(";") && before.endsWith("}") ? "\n" : sep;
-    };
-    const statement = (s: Statement): string => {
-      if (!s.block) return s.text.split(BREAK).reduce((out, piece) => out + choose(BREAKS) + piece);
-      const inner = s.block.items.map(statement);
-      if (inner.length === 0) return `${s.block.header} {}`;
-      const oneLine = choose([true, false, false]);
-      const open = oneLine ? " " : choose(["\n", "\n", "  # on the brace\n", "\n\n# first\n"]);
-      const close = oneLine ? " " : choose(["\n", "\n", "\n# last in the block\n", "  # after the last\n"]);
-      return `${s.block.header} {${open}${inner.reduce((out, item) => out + (oneLine ? "; " : separator(out)) + item)}${close}}`;
-    };
-    const body = statements.map(statement).reduce((out, s) => out + separator(out) + s);
-    const text = `${header}${body}${choose(["\n", "\n", "  # at the end\n", "\n# the end\n", "\n\n"])}`;
-    return choose([false, false, false, true]) ? text.replace(/\n/g, "\r\n") : text;
-  });
+  return fc
+    .tuple(
+      fc.array(fc.nat(), { minLength: 1, maxLength: 400 }),
+      fc.constantFrom("", "# header comment\n\n", "# header\n"),
+    )
+    .map(([choices, header]) => {
+      let next = 0;
+      const choose = <T>(options: readonly T[]) => options[choices[next++ % choices.length] % options.length];
+      const separator = (before: string) => {
+        const sep = choose(SEPARATORS);
+        return sep.startsWith(";") && before.endsWith("}") ? "\n" : sep;
+      };
+      const statement = (s: Statement): string => {
+        if (!s.block) return s.text.split(BREAK).reduce((out, piece) => out + choose(BREAKS) + piece);
+        const inner = s.block.items.map(statement);
+        if (inner.length === 0) return `${s.block.header} {}`;
+        const oneLine = choose([true, false, false]);
+        const open = oneLine ? " " : choose(["\n", "\n", "  # on the brace\n", "\n\n# first\n"]);
+        const close = oneLine ? " " : choose(["\n", "\n", "\n# last in the block\n", "  # after the last\n"]);
+        return `${s.block.header} {${open}${inner.reduce((out, item) => out + (oneLine ? "; " : separator(out)) + item)}${close}}`;
+      };
+      const body = statements.map(statement).reduce((out, s) => out + separator(out) + s);
+      const text = `${header}${body}${choose(["\n", "\n", "  # at the end\n", "\n# the end\n", "\n\n"])}`;
+      return choose([false, false, false, true]) ? text.replace(/\n/g, "\r\n") : text;
+    });
 }

@@ -13,5 +13,10 @@ export function sarifValidator(): (log: unknown) => string[] {
   const ajv = new ajvDraft04.default({ allErrors: true, strict: false });
   ajvFormats.default(ajv);
   const validate = ajv.compile(schema);
-  return (log) => (validate(log) ? [] : (validate.errors ?? []).map((e: { instancePath: string; message?: string }) => `${e.instancePath} ${e.message}`));
+  return (log) =>
+    validate(log)
+      ? []
+      : (validate.errors ?? []).map(
+          (e: { instancePath: string; message?: string }) => `${e.instancePath} ${e.message}`,
+        );
 }

@@ -9,7 +9,10 @@ import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
 // policy/v1beta1 left the API in 1.25; the release of kubernetes-models that still has its schema
 import { PodSecurityPolicy } from "kubernetes-models-v3/policy/v1beta1";
-import { ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding } from "kubernetes-models/admissionregistration.k8s.io/v1";
+import {
+  ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding,
+} from "kubernetes-models/admissionregistration.k8s.io/v1";
 import { TYPED_KINDS, typeProblems } from "./kubernetes-types.js";
 
 interface Validatable {
@@ -29,14 +32,22 @@ const models: Record<string, new (data: any) => Validatable> = {
 };
 
 /** kustomize's own kinds have no OpenAPI schema in the Kubernetes API. */
-const kustomizeKinds = new Set(["kustomize.config.k8s.io/v1beta1/Kustomization", "kustomize.config.k8s.io/v1alpha1/Component"]);
+const kustomizeKinds = new Set([
+  "kustomize.config.k8s.io/v1beta1/Kustomization",
+  "kustomize.config.k8s.io/v1alpha1/Component",
+]);
 
 export function validateManifest(obj: unknown): string[] {
   const o = obj as { apiVersion?: string; kind?: string } | null;
   const key = `${o?.apiVersion}/${o?.kind}`;
   if (kustomizeKinds.has(key)) return [];
   // kustomize-local inputs (a Component's value source) are never sent to the API server
-  if ((o as { metadata?: { annotations?: Record<string, string> } })?.metadata?.annotations?.["config.kubernetes.io/local-config"] === "true") return [];
+  if (
+    (o as { metadata?: { annotations?: Record<string, string> } })?.metadata?.annotations?.[
+      "config.kubernetes.io/local-config"
+    ] === "true"
+  )
+    return [];
   if (Object.hasOwn(TYPED_KINDS, key)) return typeProblems([o!])[0];
   const Model = models[key];
   if (!Model) return [`no schema for ${key}`];

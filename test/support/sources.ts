@@ -13,7 +13,8 @@ export function readSources(dir: string, root = dir): SourceText[] {
     for (const name of readdirSync(d).sort()) {
       const path = join(d, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith(".secpol")) result.push({ path: relative(root, path).split(sep).join("/"), text: readFileSync(path, "utf8") });
+      else if (name.endsWith(".secpol"))
+        result.push({ path: relative(root, path).split(sep).join("/"), text: readFileSync(path, "utf8") });
     }
   };
   walk(dir);

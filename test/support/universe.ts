@@ -40,12 +40,16 @@ function parse(text: string, v6: boolean): bigint {
   return all.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
 }
 
-const formatV6 = (value: bigint) => Array.from({ length: 8 }, (_, i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16)).join(":");
+const formatV6 = (value: bigint) =>
+  Array.from({ length: 8 }, (_, i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16)).join(":");
 
 const labelsArbitrary = (v: Vocabulary): fc.Arbitrary<Record<string, string>> =>
   fc
     .record({
-      known: fc.uniqueArray(fc.tuple(fc.constantFrom(...v.labelKeys), fc.constantFrom(...v.labelValues)), { selector: ([k]) => k, maxLength: 3 }),
+      known: fc.uniqueArray(fc.tuple(fc.constantFrom(...v.labelKeys), fc.constantFrom(...v.labelValues)), {
+        selector: ([k]) => k,
+        maxLength: 3,
+      }),
       unrelated: fc.boolean(),
     })
     .map(({ known, unrelated }) => ({ ...Object.fromEntries(known), ...(unrelated ? { unrelated: "zzz" } : {}) }));
@@ -56,26 +60,42 @@ const portsArbitrary = (v: Vocabulary): fc.Arbitrary<ContainerPort[]> =>
     .map((ports) => ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })));
 
 export function arbitraryUniverse(v: Vocabulary): fc.Arbitrary<Universe> {
-  const owned: Namespace[] = v.ownedNamespaces.map((n) => ({ name: n.name, labels: { ...n.labels, [NAME_LABEL]: n.name } }));
+  const owned: Namespace[] = v.ownedNamespaces.map((n) => ({
+    name: n.name,
+    labels: { ...n.labels, [NAME_LABEL]: n.name },
+  }));
   const ownedNames = new Set(owned.map((n) => n.name));
   const others = fc
     .tuple(fc.subarray(v.otherNamespaces.filter((n) => !ownedNames.has(n))), fc.integer({ min: 0, max: 1 }))
     .chain(([names, extra]) => {
       const all = [...names, ...Array.from({ length: extra }, (_, i) => `random-${i}`)];
-      return fc.tuple(...all.map((name) => labelsArbitrary(v).map((labels): Namespace => ({ name, labels: { ...labels, [NAME_LABEL]: name } }))));
+      return fc.tuple(
+        ...all.map((name) =>
+          labelsArbitrary(v).map((labels): Namespace => ({ name, labels: { ...labels, [NAME_LABEL]: name } })),
+        ),
+      );
     });
   return others.chain((otherNamespaces) => {
     const namespaces = [...owned, ...otherNamespaces];
     const pods = namespaces.map((n) =>
-      fc.array(fc.record({ labels: labelsArbitrary(v), ports: portsArbitrary(v), random: fc.double({ min: 0, max: 1, noNaN: true }) }), { minLength: 1, maxLength: 4 }).map((list) =>
-        list.map((p, i): Pod => ({
-          name: `${n.name}-pod-${i}`,
-          namespace: n.name,
-          labels: p.labels,
-          ports: p.ports,
-          ips: v.podCIDRs.map((cidr) => addressIn(cidr, p.random)),
-        })),
-      ),
+      fc
+        .array(
+          fc.record({
+            labels: labelsArbitrary(v),
+            ports: portsArbitrary(v),
+            random: fc.double({ min: 0, max: 1, noNaN: true }),
+          }),
+          { minLength: 1, maxLength: 4 },
+        )
+        .map((list) =>
+          list.map((p, i): Pod => ({
+            name: `${n.name}-pod-${i}`,
+            namespace: n.name,
+            labels: p.labels,
+            ports: p.ports,
+            ips: v.podCIDRs.map((cidr) => addressIn(cidr, p.random)),
+          })),
+        ),
     );
     return fc.tuple(...pods).map((lists) => ({ namespaces, pods: lists.flat() }));
   });

@@ -14,12 +14,21 @@ export { resolveGoYamlV2, type Yaml11Type };
 /** The YAML 1.1 type repository's regular expressions (yaml.org/type: bool, int, float, null, merge, value, timestamp). */
 const SPEC: [Yaml11Type, RegExp][] = [
   ["bool", /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/],
-  ["int", /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/],
-  ["float", /^(?:[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/],
+  [
+    "int",
+    /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/,
+  ],
+  [
+    "float",
+    /^(?:[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/,
+  ],
   ["null", /^(?:~|null|Null|NULL|)$/],
   ["merge", /^<<$/],
   ["value", /^=$/],
-  ["timestamp", /^[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*Z|[-+][0-9][0-9]?(?::[0-9][0-9])?)?)?$/],
+  [
+    "timestamp",
+    /^[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*Z|[-+][0-9][0-9]?(?::[0-9][0-9])?)?)?$/,
+  ],
 ];
 
 export function resolveYaml11Spec(plain: string): Yaml11Type {
@@ -67,7 +76,11 @@ export function readYaml11(text: string, options: { spec?: boolean } = {}): unkn
         if (!isPair(pair)) continue;
         const key = convert(pair.key as Node, true);
         const k = pair.key as Node;
-        out[typeof key === "string" ? key : `<${isScalar(k) && k.type === "PLAIN" ? resolveGoYamlV2(k.source as string) : "?"}:${isScalar(k) ? String(k.source) : "?"}>`] = convert(pair.value as Node);
+        out[
+          typeof key === "string"
+            ? key
+            : `<${isScalar(k) && k.type === "PLAIN" ? resolveGoYamlV2(k.source as string) : "?"}:${isScalar(k) ? String(k.source) : "?"}>`
+        ] = convert(pair.value as Node);
       }
       return out;
     }

@@ -29,7 +29,7 @@ for (const [subject, escape, column] of [
   });
 }
 
-test("the escapes there are: `\\\"`, `\\\\`, `\\n`, `\\t` read as their characters", () => {
+test('the escapes there are: `\\"`, `\\\\`, `\\n`, `\\t` read as their characters', () => {
   const text = `${LEGACY}grant psp p to user "a\\"b\\\\c\\nd\\te"\n`;
   const grant = parse(text, "t.secpol").file.statements.find((s) => s.kind === "Grant") as any;
   assert.is(grant.subject.name.text, 'a"b\\c\nd\te');
@@ -51,7 +51,10 @@ test("an unknown escape is reported once, with or without a syntax error elsewhe
 
 test("an unknown escape in an unterminated string is reported too", () => {
   const result = parse(`${LEGACY}grant psp p to user "CORP\\jdoe\n`, "t.secpol");
-  assert.equal(result.diagnostics.map((d) => d.code).filter((c) => c === "SP1020" || c === "SP1002"), ["SP1020", "SP1002"]);
+  assert.equal(
+    result.diagnostics.map((d) => d.code).filter((c) => c === "SP1020" || c === "SP1002"),
+    ["SP1020", "SP1002"],
+  );
 });
 
 test.run();
