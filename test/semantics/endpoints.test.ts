@@ -32,14 +32,12 @@ const addresses = [
   "2001:db8::1",
 ].map((a) => parseIp(a)!);
 
-const block: fc.Arbitrary<IpBlock> = fc
-  .tuple(fc.constantFrom(...tree), fc.subarray(tree))
-  .map(([c, excepts]) => ({
-    cidr: c,
-    except: excepts
-      .filter((e) => cidrContains(c, e) && e.prefix > c.prefix)
-      .filter((e, _, all) => !all.some((o) => o !== e && cidrContains(o, e))),
-  }));
+const block: fc.Arbitrary<IpBlock> = fc.tuple(fc.constantFrom(...tree), fc.subarray(tree)).map(([c, excepts]) => ({
+  cidr: c,
+  except: excepts
+    .filter((e) => cidrContains(c, e) && e.prefix > c.prefix)
+    .filter((e, _, all) => !all.some((o) => o !== e && cidrContains(o, e))),
+}));
 
 const conj =
   (values: string[]) =>
