@@ -19,7 +19,7 @@ import { parse } from "yaml";
 import { checkModel } from "../../src/pipeline.js";
 import { compileAdmissionPolicies } from "../../src/compile/admission-policy.js";
 import { policyJudge, POD_KINDS, wrapPod } from "../../src/analysis/verify-admission.js";
-import { evaluatePod, LATEST, RESTRICTED_VOLUMES, type Level } from "../../src/semantics/pss.js";
+import { evaluatePod, LATEST, type Level } from "../../src/semantics/pss.js";
 import { capabilities, volumeTypes } from "../../src/semantics/security.js";
 import { fixturesArchive, unpackFixtures } from "../../scripts/pss-fixtures.js";
 
@@ -28,21 +28,6 @@ const pods = Object.entries(files).map(([path, bytes]) => ({ path, pod: parse(st
 /** The fixtures' distinct pods (many versions repeat a fixture): each is judged once per level and version. */
 const distinct = [...new Map(pods.map((p) => [JSON.stringify(p.pod), p])).values()];
 
-const BASELINE_CAPABILITIES = [
-  "AUDIT_WRITE",
-  "CHOWN",
-  "DAC_OVERRIDE",
-  "FOWNER",
-  "FSETID",
-  "KILL",
-  "MKNOD",
-  "NET_BIND_SERVICE",
-  "SETFCAP",
-  "SETGID",
-  "SETPCAP",
-  "SETUID",
-  "SYS_CHROOT",
-];
 /** Checks no language feature states. */
 const UNSTATED = new Set(["sysctls", "windowsHostProcess", "hostProbesAndHostLifecycle"]);
 
