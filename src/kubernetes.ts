@@ -34,6 +34,17 @@ export const YAML_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\
 /** A Kubernetes object, or a part of one, as read from JSON or YAML (or written to them): untyped. */
 export type Json = Record<string, any>;
 
+/** The PodSecurityPolicy fields that are booleans. */
+export const PSP_BOOLEAN_FIELDS = [
+  "privileged",
+  "hostNetwork",
+  "hostPID",
+  "hostIPC",
+  "readOnlyRootFilesystem",
+  "allowPrivilegeEscalation",
+  "defaultAllowPrivilegeEscalation",
+];
+
 /**
  * The strategies a PodSecurityPolicy must state, at their documented default (`RunAsAny`): what a
  * PSP leaves out of them admits any id or SELinux context. A fresh object on each call.

@@ -9,7 +9,7 @@ import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import { fitted, metadataShape, readWorkloads, type Shape } from "./audit.js";
 import { evaluatePod, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
-import type { Json } from "../kubernetes.js";
+import { PSP_BOOLEAN_FIELDS, type Json } from "../kubernetes.js";
 
 export interface Migration {
   name: string;
@@ -22,23 +22,12 @@ export interface Migration {
   inexpressible: string[];
 }
 
-/** The PodSecurityPolicy fields that are booleans. */
-const PSP_FLAGS = [
-  "privileged",
-  "hostNetwork",
-  "hostPID",
-  "hostIPC",
-  "readOnlyRootFilesystem",
-  "allowPrivilegeEscalation",
-  "defaultAllowPrivilegeEscalation",
-];
-
 const ranges = (list: Json[] | undefined) =>
   (list ?? []).map((r) => (r.min === r.max ? `${r.min}` : `${r.min}..${r.max}`)).join(", ");
 
 function toSecpol(name: string, spec: Json, annotations: Record<string, string>): string {
   const lines: string[] = [];
-  for (const field of PSP_FLAGS) {
+  for (const field of PSP_BOOLEAN_FIELDS) {
     if (typeof spec[field] === "boolean") lines.push(`${field} ${spec[field]}`);
   }
   if (spec.hostPorts?.length) lines.push(`hostPorts ${ranges(spec.hostPorts)}`);
@@ -83,7 +72,7 @@ const idRule: Shape = { rule: "string", ranges: [{ min: "number", max: "number" 
 const pspShape: Shape = {
   metadata: metadataShape,
   spec: {
-    ...Object.fromEntries(PSP_FLAGS.map((f) => [f, "boolean"])),
+    ...Object.fromEntries(PSP_BOOLEAN_FIELDS.map((f) => [f, "boolean"])),
     ...Object.fromEntries(
       [
         "allowedCapabilities",

@@ -12,7 +12,7 @@ import type { Grant, Psp } from "../semantics/model.js";
 import { capabilities, volumeTypes } from "../semantics/security.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
 import { pspSupported } from "../semantics/model.js";
-import { pspDefaultStrategies } from "../kubernetes.js";
+import { PSP_BOOLEAN_FIELDS, pspDefaultStrategies } from "../kubernetes.js";
 import type { CheckContext } from "./context.js";
 import {
   dns1123Label,
@@ -27,15 +27,6 @@ import {
 
 const text = (v: ast.Value) => ("from" in v ? `${v.from.text}..${v.to.text}` : v.text);
 
-const booleanFields = [
-  "privileged",
-  "hostNetwork",
-  "hostPID",
-  "hostIPC",
-  "readOnlyRootFilesystem",
-  "allowPrivilegeEscalation",
-  "defaultAllowPrivilegeEscalation",
-];
 const idRuleFields: Record<string, string[]> = {
   runAsUser: ["MustRunAs", "MustRunAsNonRoot", "RunAsAny"],
   runAsGroup: ["MustRunAs", "MayRunAs", "RunAsAny"],
@@ -54,7 +45,7 @@ const listFields = [
   "seccomp",
   "appArmor",
 ];
-const allFields = [...booleanFields, ...Object.keys(idRuleFields), "hostPorts", "seLinux", ...listFields];
+const allFields = [...PSP_BOOLEAN_FIELDS, ...Object.keys(idRuleFields), "hostPorts", "seLinux", ...listFields];
 
 export const VOLUMES = ["*", ...volumeTypes];
 
@@ -110,7 +101,7 @@ export function checkPsp(node: ast.PspDeclaration, d: Diagnostics): Psp | undefi
       }
       return true;
     };
-    if (booleanFields.includes(name)) {
+    if (PSP_BOOLEAN_FIELDS.includes(name)) {
       if (values.length !== 1 || !["true", "false"].includes(text(values[0]))) bad("`true` or `false`");
       else spec[name] = text(values[0]) === "true";
     } else if (name in idRuleFields) {
