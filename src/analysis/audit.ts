@@ -11,7 +11,7 @@ import type { Model } from "../semantics/model.js";
 import { evaluatePod, type Level, type Version, type Violation } from "../semantics/pss.js";
 import { conjunctionMatches, type Labels } from "../semantics/labels.js";
 import { readManifestObjects, type ManifestObject } from "./manifests.js";
-import { patchMisses, type ContainerKind } from "../compile/security-context.js";
+import { patchMisses, type ContainerKind } from "../targets/security-context/compile.js";
 import type { Json } from "../kubernetes.js";
 
 export interface AuditResult {

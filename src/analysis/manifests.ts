@@ -11,7 +11,7 @@ import { positionsIn, type Diagnostic, type Span } from "../diagnostics/diagnost
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
 import type { SourceText } from "../types.js";
-import { goYamlValue } from "../compile/yaml11.js";
+import { goYamlValue } from "../output/yaml11.js";
 import type { Json } from "../kubernetes.js";
 
 /** One Kubernetes object of a manifest, and where it is written. */

@@ -2,7 +2,7 @@
 import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 import type { ImportResolver, SourceText } from "../index.js";
-import { codePointName } from "../compile/yaml.js";
+import { codePointName } from "../output/yaml.js";
 import { YAML_UNSAFE } from "../kubernetes.js";
 
 /** A path as shown to the user: relative to `root` when inside it, always with `/`. */
@@ -147,7 +147,7 @@ function realpathOrSelf(path: string): string {
 }
 
 /**
- * Resolves `import "./x.secpol"` relative to the importing file (named relative to `root`); nothing
+ * Resolves `import "./x.secpol.js"` relative to the importing file (named relative to `root`); nothing
  * outside the project root (`cwd`) or the directories the inputs name (`named`: those outside the
  * current directory, in `build /abs/policies` from elsewhere) is read. The written path is checked first, before the file system is asked anything (so a
  * refusal says nothing about what exists outside), then the real path (a symbolic link must not

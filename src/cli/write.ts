@@ -21,7 +21,7 @@ import {
 import { access, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { OutputFile } from "../index.js";
-import { KUSTOMIZATION_HEADER } from "../compile/output.js";
+import { KUSTOMIZATION_HEADER } from "../output/layout.js";
 
 export class OutputError extends Error {
   constructor(

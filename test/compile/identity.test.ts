@@ -9,8 +9,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parseAllDocuments } from "yaml";
 import { build, type SourceText } from "../../src/index.js";
-import { repeatedIdentities } from "../../src/compile/output.js";
-import type { Manifest } from "../../src/compile/manifest.js";
+import { repeatedIdentities } from "../../src/output/layout.js";
+import type { Manifest } from "../../src/output/manifest.js";
 
 const CLUSTER = "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }\n";
 const LEGACY = "cluster { version 1.24; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }\n";

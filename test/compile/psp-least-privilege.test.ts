@@ -9,7 +9,7 @@ import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { parseAllDocuments } from "yaml";
 import { build } from "../../src/index.js";
-import { PSP_LEAVES_TO_ADMISSION } from "../../src/compile/psp-rbac.js";
+import { PSP_LEAVES_TO_ADMISSION } from "../../src/targets/psp-rbac/compile.js";
 import { evaluatePod, type Level } from "../../src/semantics/pss.js";
 import { pspRefuses, widestPod } from "../support/psp-widest-pod.js";
 

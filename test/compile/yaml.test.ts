@@ -11,7 +11,7 @@ import fc from "fast-check";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { toYaml, toYamlSlow } from "../../src/compile/yaml.js";
+import { toYaml, toYamlSlow } from "../../src/output/yaml.js";
 import { testRoot } from "../support/baseline.js";
 
 function goldenObjects(): unknown[] {
@@ -118,7 +118,7 @@ test("the fast path is taken for ordinary manifests (not everything falls back)"
     spec: { ports: [{ protocol: "TCP", port: 5432 }], x: [] },
   };
   assert.is(toYaml(o), toYamlSlow(o));
-  assert.ok(statSync(join(testRoot, "..", "src", "compile", "yaml.ts")).size > 0);
+  assert.ok(statSync(join(testRoot, "..", "src", "output", "yaml.ts")).size > 0);
 });
 
 test.run();

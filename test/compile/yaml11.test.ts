@@ -12,7 +12,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { parse, parseAllDocuments } from "yaml";
-import { quoted, toYaml, writesPlain } from "../../src/compile/yaml.js";
+import { quoted, toYaml, writesPlain } from "../../src/output/yaml.js";
 import { build } from "../../src/index.js";
 import { readYaml11, resolveGoYamlV2, resolveYaml11Spec } from "../support/yaml11.js";
 import { assertKustomizeReadsBack, kubectlMissing } from "../support/kustomize.js";

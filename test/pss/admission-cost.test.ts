@@ -12,7 +12,7 @@ import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { parse } from "@bufbuild/cel";
 import { checkModel } from "../../src/pipeline.js";
-import { compileAdmissionPolicies } from "../../src/compile/admission-policy.js";
+import { compileAdmissionPolicies } from "../../src/targets/admission-policy/compile.js";
 import { admissionProgram } from "../support/admission.js";
 
 type Expr = ReturnType<typeof parse>["expr"];

@@ -8,7 +8,7 @@ import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { parseDocument } from "yaml";
 import { audit, migratePsps } from "../../src/index.js";
-import { goYamlValue as resolvePlainScalar } from "../../src/compile/yaml11.js";
+import { goYamlValue as resolvePlainScalar } from "../../src/output/yaml11.js";
 import { checkManifest, hostileManifest } from "../support/manifest-fuzz.js";
 
 test("any value in any field the checks read: audit and migrate-psp diagnose, never throw", () => {

@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { parseAllDocuments } from "yaml";
 import { build } from "../../src/index.js";
 import { checkModel } from "../../src/pipeline.js";
-import { verifyNetworkPolicies } from "../../src/analysis/verify.js";
+import { verifyNetworkPolicies } from "../../src/targets/network-policy/verify.js";
 import { MAX_REGIONS } from "../../src/semantics/universe.js";
 import fc from "fast-check";
 import { parseIp } from "../../src/semantics/ip.js";

@@ -4,7 +4,7 @@
  * it), a binding applies when its namespace selector matches the request's namespace, its policy
  * when a resource rule matches the request's group, version, resource and operation; variables and
  * validations are evaluated with `@bufbuild/cel`, and an evaluation error fails the validation
- * (`failurePolicy: Fail`). Independent of the build's own check (src/analysis/verify-admission.ts).
+ * (`failurePolicy: Fail`). Independent of the build's own check (src/targets/admission-policy/verify.ts).
  */
 import { celEnv, isCelError, parse, plan } from "@bufbuild/cel";
 

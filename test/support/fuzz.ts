@@ -15,7 +15,7 @@ import { build, type Diagnostic, type ImportResolver } from "../../src/index.js"
 import { canonicalFile, canonicalTree, format } from "../../src/format/format.js";
 import type { SourceFileNode } from "../../src/syntax/ast.js";
 import { parse } from "../../src/syntax/parse.js";
-import { SOURCE_ANNOTATION } from "../../src/compile/output.js";
+import { SOURCE_ANNOTATION } from "../../src/output/layout.js";
 import { positionsIn, type Position } from "../../src/diagnostics/diagnostic.js";
 import { repoRoot } from "./baseline.js";
 import { programArbitrary } from "./programs.js";
@@ -26,7 +26,7 @@ export const FUZZ_PATH = "fuzz.secpol";
 /** Imports resolve against a tiny in-memory project, so the import paths are exercised too. */
 const LIBRARY: Record<string, string> = {
   "lib.secpol": "group lib = cluster: 53/udp\n",
-  "loop.secpol": 'import "./loop.secpol"\n',
+  "loop.secpol": 'import "./loop.secpol.js"\n',
 };
 export const fuzzResolver: ImportResolver = (spec) => {
   const name = spec.replace(/^\.\//, "");

@@ -1,13 +1,13 @@
 /**
- * How YAML 1.1 readers type a plain scalar, for tests: go-yaml v2's (src/compile/yaml11.ts, what
+ * How YAML 1.1 readers type a plain scalar, for tests: go-yaml v2's (src/output/yaml11.ts, what
  * Kubernetes reads manifests with) and `resolveYaml11Spec`, the tag regular expressions of the YAML
  * 1.1 type repository (PyYAML and other 1.1 readers). `readYaml11` parses YAML text (with `yaml`,
  * for its structure) and types every plain scalar with both: a string the writer meant must come
- * back a string. The emitter's own quoting rule (src/compile/yaml.ts) is a separate, conservative
+ * back a string. The emitter's own quoting rule (src/output/yaml.ts) is a separate, conservative
  * check that these test.
  */
 import { parseAllDocuments, isMap, isPair, isScalar, isSeq, type Node } from "yaml";
-import { goYamlValue, resolveGoYamlV2, type Yaml11Type } from "../../src/compile/yaml11.js";
+import { goYamlValue, resolveGoYamlV2, type Yaml11Type } from "../../src/output/yaml11.js";
 
 export { resolveGoYamlV2, type Yaml11Type };
 

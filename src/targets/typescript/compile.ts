@@ -16,8 +16,8 @@ import {
   type OptionalKind,
 } from "ts-morph";
 import { parseAllDocuments } from "yaml";
-import { compareStrings } from "../diagnostics/diagnostic.js";
-import { SOURCE_ANNOTATION } from "../compile/output.js";
+import { compareStrings } from "../../diagnostics/diagnostic.js";
+import { SOURCE_ANNOTATION } from "../../output/layout.js";
 
 type Json = null | boolean | number | string | Json[] | JsonObject;
 type JsonObject = { [key: string]: Json };

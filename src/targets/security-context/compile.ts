@@ -4,16 +4,16 @@
  * (or Pod) of every workload kind. Namespace-wide values come first, a workload's own after them,
  * so the more specific one wins. A user's overlay includes the Component with `components: [...]`.
  */
-import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
-import { compareStrings } from "../diagnostics/diagnostic.js";
-import { diagnostic } from "../diagnostics/catalogue.js";
-import { security as sm } from "../diagnostics/messages/security.js";
-import type { OutputFile } from "../types.js";
-import { conjunctionMatches, describeConjunction } from "../semantics/labels.js";
-import type { Model, Workload } from "../semantics/model.js";
-import type { FieldValue, SecurityEntry } from "../semantics/security.js";
-import { sourceAnnotation } from "./output.js";
-import { toYaml } from "./yaml.js";
+import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
+import { compareStrings } from "../../diagnostics/diagnostic.js";
+import { diagnostic } from "../../diagnostics/catalogue.js";
+import { security as sm } from "../../diagnostics/messages/security.js";
+import type { OutputFile } from "../../types.js";
+import { conjunctionMatches, describeConjunction } from "../../semantics/labels.js";
+import type { Model, Workload } from "../../semantics/model.js";
+import type { FieldValue, SecurityEntry } from "../../semantics/security.js";
+import { sourceAnnotation } from "../../output/layout.js";
+import { toYaml } from "../../output/yaml.js";
 
 export const WORKLOAD_KINDS = [
   "Deployment",

@@ -20,8 +20,8 @@
  * Label maps are interned as small integers and port boundaries are numbers, so that a side gathers
  * its peers and ports without building keys of text.
  */
-import type { Span } from "../diagnostics/diagnostic.js";
-import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from "../semantics/ip.js";
+import type { Span } from "../../diagnostics/diagnostic.js";
+import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from "../../semantics/ip.js";
 import {
   conjunctionKey,
   conjunctionMatches,
@@ -31,14 +31,14 @@ import {
   type Conjunction,
   type Labels,
   type Requirement,
-} from "../semantics/labels.js";
+} from "../../semantics/labels.js";
 import {
   labelRegions,
   namespaceRegions,
   needsCombinations,
   selectorRepresentatives,
   type NamespaceRegion,
-} from "../semantics/universe.js";
+} from "../../semantics/universe.js";
 import {
   evaluateSide,
   inEndpointSet,
@@ -48,7 +48,7 @@ import {
   type ConcreteFlow,
   type Endpoint,
   type PodInstance,
-} from "../semantics/meaning.js";
+} from "../../semantics/meaning.js";
 import {
   NAMESPACE_NAME_LABEL,
   otherEnd,
@@ -60,9 +60,9 @@ import {
   type OwnedNamespace,
   type PodTerm,
   type PostureSetting,
-} from "../semantics/model.js";
-import { clausesNear, workloadsIn } from "../semantics/lookup.js";
-import { protocols, type ContainerPort, type PortSet, type Protocol } from "../semantics/ports.js";
+} from "../../semantics/model.js";
+import { clausesNear, workloadsIn } from "../../semantics/lookup.js";
+import { protocols, type ContainerPort, type PortSet, type Protocol } from "../../semantics/ports.js";
 import {
   addressInCidrText,
   admits,
@@ -72,8 +72,8 @@ import {
   selectorMatches,
   type EmittedRule,
   type PolicyIndex,
-} from "./netpol.js";
-import type { Json } from "../kubernetes.js";
+} from "../../analysis/netpol.js";
+import type { Json } from "../../kubernetes.js";
 
 export interface Counterexample {
   flow: ConcreteFlow;

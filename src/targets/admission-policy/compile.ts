@@ -5,17 +5,17 @@
  * exceptions (and what its `set`s establish is there, as the SecurityContext patch writes it), and
  * one binding that selects the namespace. Each rule is written twice, side by side: as CEL for the
  * API server and as the program's meaning in TypeScript (`holds`), which the build's translation
- * validation (src/analysis/verify-admission.ts) compares on representative pods.
+ * validation (src/targets/admission-policy/verify.ts) compares on representative pods.
  */
-import { compareStrings, type Span } from "../diagnostics/diagnostic.js";
-import type { Cluster, Model, OwnedNamespace, Workload } from "../semantics/model.js";
-import { NAMESPACE_NAME_LABEL } from "../semantics/model.js";
-import type { Conjunction } from "../semantics/labels.js";
-import { setText, type FieldValue, type SecurityEntry } from "../semantics/security.js";
+import { compareStrings, type Span } from "../../diagnostics/diagnostic.js";
+import type { Cluster, Model, OwnedNamespace, Workload } from "../../semantics/model.js";
+import { NAMESPACE_NAME_LABEL } from "../../semantics/model.js";
+import type { Conjunction } from "../../semantics/labels.js";
+import { setText, type FieldValue, type SecurityEntry } from "../../semantics/security.js";
 
-import { LATEST } from "../semantics/pss.js";
-import type { Manifest } from "./manifest.js";
-import { admissionApiVersion, validationActions, type Json } from "../kubernetes.js";
+import { LATEST } from "../../semantics/pss.js";
+import type { Manifest } from "../../output/manifest.js";
+import { admissionApiVersion, validationActions, type Json } from "../../kubernetes.js";
 
 /** The minor version the checks follow (version-dependent ones: AppArmor fields, SELinux types, user namespaces). */
 export const minorOf = (cluster: Cluster): number =>

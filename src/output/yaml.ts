@@ -8,7 +8,7 @@
  * could take for a line break or drop escaped (`quoted`). Anything else (a list inside a list, a
  * number yaml writes its own way) hands the whole document to `yaml`, with the same string rule.
  * Tested against `yaml` on every golden file and a fuzzed corpus, read back with `yaml` and with a
- * YAML 1.1 resolver modelled on go-yaml v2's (src/compile/yaml11.ts), exhaustively over short
+ * YAML 1.1 resolver modelled on go-yaml v2's (src/output/yaml11.ts), exhaustively over short
  * strings.
  */
 import { Document, Scalar, visit } from "yaml";

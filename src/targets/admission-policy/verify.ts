@@ -6,12 +6,12 @@
  * Pod and inside every pod-making kind — and the policy's verdict is compared with the program's
  * meaning for the pod. The first difference is the counterexample.
  */
-import type { Span } from "../diagnostics/diagnostic.js";
-import type { Model } from "../semantics/model.js";
-import { witness } from "../semantics/labels.js";
-import { podUsing, type FieldValue } from "../semantics/security.js";
-import { POD_VARIABLES, type AdmissionPolicies, type Validation } from "../compile/admission-policy.js";
-import type { Json } from "../kubernetes.js";
+import type { Span } from "../../diagnostics/diagnostic.js";
+import type { Model } from "../../semantics/model.js";
+import { witness } from "../../semantics/labels.js";
+import { podUsing, type FieldValue } from "../../semantics/security.js";
+import { POD_VARIABLES, type AdmissionPolicies, type Validation } from "./compile.js";
+import type { Json } from "../../kubernetes.js";
 
 type Program = (bindings: Json) => unknown;
 

@@ -11,12 +11,12 @@
  * rectangles overlap, not with how many combinations of denies reach a pod (splitting the pods by
  * those combinations made 2^n policies for n denies with different subjects).
  */
-import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
-import { compareStrings } from "../diagnostics/diagnostic.js";
-import { diagnostic } from "../diagnostics/catalogue.js";
-import { compile as messages } from "../diagnostics/messages/compile.js";
-import { names as nameMessages } from "../diagnostics/messages/names.js";
-import { compareBlocks, formatCidr, simplifyBlocks, type IpBlock } from "../semantics/ip.js";
+import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
+import { compareStrings } from "../../diagnostics/diagnostic.js";
+import { diagnostic } from "../../diagnostics/catalogue.js";
+import { compile as messages } from "../../diagnostics/messages/compile.js";
+import { names as nameMessages } from "../../diagnostics/messages/names.js";
+import { compareBlocks, formatCidr, simplifyBlocks, type IpBlock } from "../../semantics/ip.js";
 import {
   compareConjunctions,
   conjunctionKey,
@@ -30,7 +30,7 @@ import {
   union,
   type Conjunction,
   type LabelSet,
-} from "../semantics/labels.js";
+} from "../../semantics/labels.js";
 import {
   NAMESPACE_NAME_LABEL,
   supportsEndPort,
@@ -40,7 +40,7 @@ import {
   type EndpointSet,
   type Model,
   type PodTerm,
-} from "../semantics/model.js";
+} from "../../semantics/model.js";
 import {
   allPorts,
   intersectPorts,
@@ -50,15 +50,15 @@ import {
   protocols,
   unionPorts,
   type PortSet,
-} from "../semantics/ports.js";
-import { clauseReach, clauseSubjects, managedRegions } from "../semantics/regions.js";
-import { subtractRect, type Rect } from "../semantics/rects.js";
-import { clausesNear, workloadsIn } from "../semantics/lookup.js";
-import { endpointsKey, intersectEndpoints, isEmptyEndpoints, termKey } from "../semantics/endpoints.js";
-import { everywhere, subtractFromBlock } from "../semantics/ip.js";
-import { stableHash, uniqueNames } from "./names.js";
-import { exact, groupBy } from "../arrays.js";
-import type { Manifest } from "./manifest.js";
+} from "../../semantics/ports.js";
+import { clauseReach, clauseSubjects, managedRegions } from "../../semantics/regions.js";
+import { subtractRect, type Rect } from "../../semantics/rects.js";
+import { clausesNear, workloadsIn } from "../../semantics/lookup.js";
+import { endpointsKey, intersectEndpoints, isEmptyEndpoints, termKey } from "../../semantics/endpoints.js";
+import { everywhere, subtractFromBlock } from "../../semantics/ip.js";
+import { stableHash, uniqueNames } from "../../output/names.js";
+import { exact, groupBy } from "../../arrays.js";
+import type { Manifest } from "../../output/manifest.js";
 
 /** Ranges are expanded into single ports on clusters without `endPort`, up to this many per range. */
 export const MAX_EXPANDED_RANGE = 100;

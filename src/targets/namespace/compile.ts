@@ -1,6 +1,6 @@
-import type { Model } from "../semantics/model.js";
-import { NAMESPACE_NAME_LABEL, hasAutomaticNameLabel } from "../semantics/model.js";
-import type { Manifest } from "./manifest.js";
+import type { Model } from "../../semantics/model.js";
+import { NAMESPACE_NAME_LABEL, hasAutomaticNameLabel } from "../../semantics/model.js";
+import type { Manifest } from "../../output/manifest.js";
 
 /**
  * One Namespace object per owned namespace with the labels the program owns. From 1.22 the API

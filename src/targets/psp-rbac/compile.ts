@@ -3,15 +3,15 @@
  * creating user or service account may `use` it. One ClusterRole per PSP grants `use`; each grant
  * binds it with a ClusterRoleBinding, or a RoleBinding in the namespace of a namespace-scoped grant.
  */
-import { pspSupported, type Grant, type Model, type Psp } from "../semantics/model.js";
-import { capabilities, volumeTypes, type SecurityEntry } from "../semantics/security.js";
-import { BASELINE_CAPABILITIES, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
-import type { Manifest } from "./manifest.js";
-import { pspDefaultStrategies } from "../kubernetes.js";
-import { stableHash, uniqueNames } from "./names.js";
-import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
-import { diagnostic } from "../diagnostics/catalogue.js";
-import { security as sm } from "../diagnostics/messages/security.js";
+import { pspSupported, type Grant, type Model, type Psp } from "../../semantics/model.js";
+import { capabilities, volumeTypes, type SecurityEntry } from "../../semantics/security.js";
+import { BASELINE_CAPABILITIES, RESTRICTED_VOLUMES, type Level } from "../../semantics/pss.js";
+import type { Manifest } from "../../output/manifest.js";
+import { pspDefaultStrategies } from "../../kubernetes.js";
+import { stableHash, uniqueNames } from "../../output/names.js";
+import type { Diagnostic, Span } from "../../diagnostics/diagnostic.js";
+import { diagnostic } from "../../diagnostics/catalogue.js";
+import { security as sm } from "../../diagnostics/messages/security.js";
 
 const RBAC = "rbac.authorization.k8s.io";
 
