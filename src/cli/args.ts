@@ -4,6 +4,7 @@ import { diagnostic } from "../diagnostics/catalogue.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
 import { parseClusterVersion } from "../check/checker.js";
 import { OLDEST_VERSION, olderThan } from "../semantics/model.js";
+import { commandHelp } from "./help.js";
 
 export interface Options {
   command: string;
@@ -37,6 +38,8 @@ export interface Options {
   serviceCidrs: string[];
   /** `import --allow-inexact`: write the program even where it does not mean what the policies mean. */
   allowInexact: boolean;
+  /** Every option as given, in order: its name, its place in argv, and its value (valued options). */
+  given: { name: string; index: number; value?: string }[];
 }
 
 export const valued = new Set([
@@ -62,6 +65,7 @@ export const flags = new Set([
   "--exit-code",
   "--warnings-as-errors",
   "--allow-inexact",
+  "--stdio",
 ]);
 const formats = ["text", "yaml", "json", "md", "ts", "sarif", "github"] as const;
 
@@ -94,6 +98,7 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
     podCidrs: [],
     serviceCidrs: [],
     allowInexact: false,
+    given: [],
   };
   const diagnostics: Diagnostic[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -104,11 +109,14 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
         : [arg, undefined];
     // `audit --version v1.30` names a Pod Security version; elsewhere `--version` prints secpolc's
     if (name === "--version" && options.command === "audit" && (inline ?? argv[i + 1]) !== undefined) {
+      options.given.push({ name, index: i });
       options.pssVersion = inline ?? argv[++i];
       continue;
     }
     if (valued.has(name)) {
+      const at = i;
       const value = inline ?? argv[++i];
+      if (value !== undefined) options.given.push({ name, index: at, value });
       if (value === undefined) {
         diagnostics.push(diagnostic(m.missingValue, argumentSpan(argv, i - 1), [name]));
         break;
@@ -142,6 +150,7 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
           ]),
         );
     } else if (flags.has(name)) {
+      options.given.push({ name, index: i });
       if (name === "--check") options.check = true;
       else if (name === "--summary") options.summary = true;
       else if (name === "--help" || name === "-h") options.help = true;
@@ -159,4 +168,59 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
     else options.inputs.push(arg);
   }
   return { options, diagnostics };
+}
+
+/** What every command accepts: the help, and the program's version (handled before any command runs). */
+const GLOBAL_OPTIONS = new Set(["--help", "-h", "--version"]);
+
+/**
+ * The options a command's help lists (`-o, --output OUT` gives `-o` and `--output`), each with the
+ * values it takes when the help names them (`--format text|json`); the help is the one table of
+ * which option applies where.
+ */
+function commandOptions(command: string): Map<string, string[] | undefined> {
+  const options = new Map<string, string[] | undefined>();
+  for (const [spec] of commandHelp[command]?.options ?? []) {
+    const words = spec.split(/,? /);
+    const names = words.filter((w) => w.startsWith("-"));
+    const value = words[names.length];
+    const values = value && /^[a-z]+(\|[a-z]+)+$/.test(value) ? value.split("|") : undefined;
+    for (const name of names) options.set(name, values);
+  }
+  return options;
+}
+
+const quotedList = (items: readonly string[], conjunction: "and" | "or"): string => {
+  const quoted = items.map((item) => `\`${item}\``);
+  return quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} ${conjunction} ${quoted.at(-1)}`;
+};
+
+/**
+ * Options given to a command they do not apply to (SP5020), and `--format` values the command does
+ * not write (`check --format yaml`): a usage error, not silently ignored.
+ */
+export function optionProblems(options: Options, argv: readonly string[]): Diagnostic[] {
+  if (!Object.hasOwn(commandHelp, options.command)) return [];
+  const accepted = commandOptions(options.command);
+  const problems: Diagnostic[] = [];
+  for (const { name, index, value } of options.given) {
+    if (GLOBAL_OPTIONS.has(name) && !(name === "--version" && options.command === "audit")) continue;
+    if (!accepted.has(name)) {
+      const elsewhere = Object.keys(commandHelp).filter((c) => commandOptions(c).has(name));
+      problems.push(
+        diagnostic(m.notForCommand, argumentSpan(argv, index), [name, options.command], {
+          help: `it applies to ${quotedList(elsewhere, "and")}; see \`secpolc ${options.command} --help\``,
+        }),
+      );
+      continue;
+    }
+    const values = accepted.get(name);
+    if (value !== undefined && values && !values.includes(value))
+      problems.push(
+        diagnostic(m.notForCommand, argumentSpan(argv, index), [`${name} ${value}`, options.command], {
+          help: `\`${options.command} ${name}\` takes ${quotedList(values, "or")}`,
+        }),
+      );
+  }
+  return problems;
 }

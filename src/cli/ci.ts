@@ -9,26 +9,8 @@ import { cli as m } from "../diagnostics/messages/cli.js";
 import type { AuditResult } from "../analysis/audit.js";
 import { argumentSpan, type Options } from "./args.js";
 
-/** The commands whose diagnostics `--format sarif|github` and `--warnings-as-errors` are for. */
-export const CI_COMMANDS: readonly string[] = ["check", "build", "fmt", "audit"];
-
 /** Whether diagnostics are reported in a format for CI (`sarif`, `github`), on stdout. */
 export const forCi = (options: Options): boolean => options.format === "sarif" || options.format === "github";
-
-/** `--format sarif|github` or `--warnings-as-errors` given to a command they do not apply to (SP5020). */
-export function ciOptionProblems(options: Options, argv: readonly string[]): Diagnostic[] {
-  if (CI_COMMANDS.includes(options.command) || !options.command) return [];
-  const misplaced = [
-    ...(forCi(options) ? [`--format ${options.format}`] : []),
-    ...(options.warningsAsErrors ? ["--warnings-as-errors"] : []),
-  ];
-  return misplaced.map((option) => {
-    const index = argv.findIndex((a) => a === option.split(" ")[0] || a.startsWith(`${option.split(" ")[0]}=`));
-    return diagnostic(m.notForCommand, argumentSpan(argv, Math.max(0, index)), [option, options.command], {
-      help: "it applies to `check`, `build`, `fmt` and `audit`",
-    });
-  });
-}
 
 /** With `--warnings-as-errors`, the error that warnings fail the run (SP5021); none when there are errors already or no warnings. */
 export function warningsFailure(

@@ -180,10 +180,15 @@ export const commandHelp: Record<string, CommandHelp> = {
   },
   lsp: {
     brief: "the language server, on stdin/stdout",
-    usage: ["lsp"],
+    usage: ["lsp [--stdio]"],
     summary:
       "Runs the language server on standard input and output (JSON-RPC) until the editor stops it: diagnostics as you type, formatting, go to definition, references, hover and completion. A document's program is every .secpol file of its directory.",
-    options: [],
+    options: [
+      [
+        "--stdio",
+        "talk over standard input and output: the only transport, accepted because editors' LSP clients pass it",
+      ],
+    ],
     example: "secpolc lsp    # as the server command of an editor's LSP client",
   },
 };

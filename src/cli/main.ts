@@ -27,9 +27,9 @@ import {
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { diagnosticsToGithub, diagnosticsToSarif } from "../diagnostics/report.js";
-import { auditFindings, ciOptionProblems, forCi, unformattedFiles, warningsFailure } from "./ci.js";
+import { auditFindings, forCi, unformattedFiles, warningsFailure } from "./ci.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
-import { argumentSpan, parseArguments, type Options } from "./args.js";
+import { argumentSpan, optionProblems, parseArguments, type Options } from "./args.js";
 import { commandHelp, commandList, renderCommandHelp, usage } from "./help.js";
 import { discoverSources, displayPath, importResolver, programRoot, readManifests } from "./files.js";
 import { isStandardModule } from "../stdlib/standard.js";
@@ -111,7 +111,7 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
   const commandIndex = argv.indexOf(options.command);
   // own properties only: `secpolc constructor` is an unknown command, not Object's constructor
   const command = Object.hasOwn(commands, options.command) ? commands[options.command] : undefined;
-  diagnostics.push(...ciOptionProblems(options, argv));
+  diagnostics.push(...optionProblems(options, argv));
   if (!command) {
     const known = planned.includes(options.command);
     diagnostics.push(

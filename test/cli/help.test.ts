@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { flags, parseArguments, valued } from "../../src/cli/args.js";
+import { flags, optionProblems, parseArguments, valued } from "../../src/cli/args.js";
 import { commandHelp } from "../../src/cli/help.js";
 import { commandNames } from "../../src/cli/main.js";
 import { repoRoot } from "../support/baseline.js";
@@ -76,6 +76,37 @@ test("every option the command line takes is described, and every option describ
   for (const option of taken) assert.ok(described.has(option), `${option} is in no command's help`);
   for (const option of described)
     assert.ok(valued.has(option) || flags.has(option), `${option} is described but not parsed`);
+});
+
+test("an option a command does not take is a usage error (SP5020), never silently ignored", () => {
+  const problems = (argv: string[]) => optionProblems(parseArguments(argv).options, argv).map((d) => d.code);
+  const valueOf = (option: string) => (option === "--cluster-version" ? "1.30" : option === "--format" ? "json" : "x");
+  for (const [name, help] of Object.entries(commandHelp)) {
+    const own = new Set(optionsNamed(help.options));
+    for (const option of [...valued, ...flags].filter((o) => o !== "--help" && o !== "-h" && o !== "--version")) {
+      const argv = valued.has(option) ? [name, option, valueOf(option)] : [name, option];
+      if (own.has(option) && !(option === "--format" && !help.options.some(([o]) => o.includes("|json"))))
+        assert.equal(problems(argv), [], argv.join(" "));
+      else if (!own.has(option)) assert.equal(problems(argv), ["SP5020"], argv.join(" "));
+    }
+  }
+  // what was ignored before: `check --stats` printed nothing, `check --format yaml` printed text
+  assert.equal(problems(["check", "--stats"]), ["SP5020"]);
+  assert.equal(problems(["check", "--format", "yaml"]), ["SP5020"]);
+  assert.equal(problems(["diff", "a", "b", "--exit-code"]), ["SP5020"]);
+  assert.equal(problems(["fmt", "--cluster-version", "1.30"]), ["SP5020"]);
+  assert.equal(problems(["build", "-o", "out", "--format=ts"]), []);
+  assert.equal(problems(["audit", "--level", "baseline", "--version", "v1.30", "--manifests", "d"]), []);
+  const r = run("check", "--stats");
+  assert.is(r.code, 2);
+  assert.match(r.stderr, "error SP5020: `--stats` does not apply to `check`");
+  assert.match(r.stderr, "help: it applies to `build`; see `secpolc check --help`");
+});
+
+test("`secpolc lsp --stdio`, as editors' LSP clients start it, is the language server (was SP5002)", () => {
+  const argv = ["lsp", "--stdio"];
+  const { options, diagnostics } = parseArguments(argv);
+  assert.equal([...diagnostics, ...optionProblems(options, argv)], []);
 });
 
 test("a command name that is a property of every object is an unknown command, not a crash", () => {
