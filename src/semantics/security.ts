@@ -64,7 +64,6 @@ export const settable = [
   "automountServiceAccountToken",
 ] as const;
 
-/** Linux capabilities as container runtimes name them (without `CAP_`). */
 /** The volume types of a pod spec (and of PodSecurityPolicy `volumes`). */
 export const volumeTypes: readonly string[] = [
   "awsElasticBlockStore",
@@ -98,6 +97,7 @@ export const volumeTypes: readonly string[] = [
   "vsphereVolume",
 ];
 
+/** Linux capabilities as container runtimes name them (without `CAP_`). */
 export const capabilities = new Set([
   "ALL",
   "AUDIT_CONTROL",
@@ -142,6 +142,26 @@ export const capabilities = new Set([
   "SYS_TTY_CONFIG",
   "WAKE_ALARM",
 ]);
+
+/**
+ * A name in `capabilities.add` as container runtimes upper-case it (Go's `strings.ToUpper`, whose
+ * only non-ASCII letters that become ASCII are `ſ` → `S` and `ı` → `I`), before they look it up.
+ */
+export const runtimeUpper = (name: string): string =>
+  name
+    .replace(/ſ/g, "S")
+    .replace(/ı/g, "I")
+    .replace(/[a-z]+/g, (s) => s.toUpperCase());
+
+/** `runtimeUpper` in CEL (Kubernetes' strings library: `replace`, `upperAscii`), of the string `name`. */
+export const runtimeUpperCel = (name: string): string => `${name}.replace('ſ', 'S').replace('ı', 'I').upperAscii()`;
+
+/**
+ * The names (upper-cased as by `runtimeUpper`) that give a container `capability` when added:
+ * containerd prefixes `CAP_` to the upper-cased name, CRI-O where it is missing, and both take `ALL`
+ * in any case as every capability. So `net_admin`, `CAP_NET_ADMIN` and `all` all add NET_ADMIN.
+ */
+export const namesAdding = (capability: string): string[] => [capability, `CAP_${capability}`, "ALL"];
 
 /**
  * A pod that passes every Pod Security check, with one feature turned on: running the checks on it

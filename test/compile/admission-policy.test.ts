@@ -202,6 +202,19 @@ test("`deny capability C` refuses a container that adds ALL, which adds C (found
   );
 });
 
+test("`deny capability C` refuses every name a runtime reads as C (`sys_admin`, `CAP_SYS_ADMIN`, `ſys_admin`, `all`), and no other", () => {
+  const verdict = judge();
+  const adding = (name: string) => ({
+    containers: [{ name: "a", image: "a", securityContext: { capabilities: { add: [name] } } }],
+  });
+  const refused = ["m.secpol:7: deny capability SYS_ADMIN: the pod must not use capability SYS_ADMIN"];
+  // containerd and CRI-O upper-case the name (Go's strings.ToUpper) and prefix CAP_; before, all four were admitted
+  for (const name of ["sys_admin", "Sys_Admin", "CAP_SYS_ADMIN", "cap_sys_admin", "ſys_admın", "all"])
+    assert.equal(verdict(pod({ app: "other" }, adding(name))), refused, name);
+  for (const name of ["SYS_ADMINX", "CAP_CAP_SYS_ADMIN", "sys-admin", "NET_ADMIN"])
+    assert.equal(verdict(pod({ app: "other" }, adding(name))), [], name);
+});
+
 test("found by the property test: `deny hostPort PORT` admits other host ports; exceptions that override a namespace's `require`, or of two workloads, hold", () => {
   const text = `cluster { version 1.30 }
 namespace a {

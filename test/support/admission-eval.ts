@@ -7,10 +7,11 @@
  * (`failurePolicy: Fail`). Independent of the build's own check (src/targets/admission-policy/verify.ts).
  */
 import { celEnv, isCelError, parse, plan } from "@bufbuild/cel";
+import { strings } from "@bufbuild/cel/ext";
 
 type Json = Record<string, any>;
 
-const env = celEnv();
+const env = celEnv({ funcs: strings }); // Kubernetes' CEL libraries include strings
 const compiled = new Map<string, (bindings: Json) => unknown>();
 
 /** The value of a CEL expression, or `error` when it fails to evaluate. */

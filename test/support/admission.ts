@@ -168,6 +168,20 @@ const appArmorProfile = fc.constantFrom(
 /** Drops the keys whose value is undefined (fast-check's optional record keys). */
 const defined = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
+/**
+ * Whether a container runtime grants `capability` for the name `added` in `capabilities.add`: Go's
+ * `strings.ToUpper` (per rune; `ſ` and `ı` are the non-ASCII runes it maps into ASCII), then
+ * containerd prefixes `CAP_`, CRI-O prefixes it where missing; `ALL` in any case (`strings.EqualFold`) is all.
+ */
+function grants(added: string, capability: string): boolean {
+  const goUpper = [...added]
+    .map((r) => ({ ſ: "S", ı: "I" })[r] ?? (r >= "a" && r <= "z" ? r.toUpperCase() : r))
+    .join("");
+  const containerd = `CAP_${goUpper}`;
+  const crio = goUpper.startsWith("CAP_") ? goUpper : `CAP_${goUpper}`;
+  return goUpper === "ALL" || containerd === `CAP_${capability}` || crio === `CAP_${capability}`;
+}
+
 const securityContext = fc
   .record({
     privileged: optional(bool),
@@ -175,7 +189,11 @@ const securityContext = fc
     capabilities: optional(
       fc
         .record({
-          add: optional(fc.subarray(["SYS_ADMIN", "NET_ADMIN", "ALL", "CHOWN"], { minLength: 1 })),
+          add: optional(
+            fc.subarray(["SYS_ADMIN", "NET_ADMIN", "ALL", "CHOWN", "sys_admin", "CAP_NET_ADMIN", "all", "ſys_admin"], {
+              minLength: 1,
+            }),
+          ),
           drop: optional(fc.subarray(["ALL", "NET_RAW", "CHOWN"], { minLength: 1 })),
         })
         .map(defined),
@@ -403,10 +421,8 @@ function breaks(
     case "hostPath":
       return failed.has("hostPathVolumes");
     case "capability":
-      // adding ALL adds every capability
-      return containers.some((c) =>
-        ((sc(c).capabilities?.add ?? []) as string[]).some((a) => a === args[0] || a === "ALL"),
-      );
+      // what containerd or CRI-O grants for an added name; adding ALL adds every capability
+      return containers.some((c) => ((sc(c).capabilities?.add ?? []) as string[]).some((a) => grants(a, args[0])));
     case "privilegeEscalation":
       return failed.has("allowPrivilegeEscalation");
     case "rootUser":

@@ -11,7 +11,14 @@ import { compareStrings, type Span } from "../../diagnostics/diagnostic.js";
 import type { Cluster, Model, OwnedNamespace, Workload } from "../../semantics/model.js";
 import { NAMESPACE_NAME_LABEL } from "../../semantics/model.js";
 import type { Conjunction } from "../../semantics/labels.js";
-import { setText, type FieldValue, type SecurityEntry } from "../../semantics/security.js";
+import {
+  namesAdding,
+  runtimeUpper,
+  runtimeUpperCel,
+  setText,
+  type FieldValue,
+  type SecurityEntry,
+} from "../../semantics/security.js";
 
 import { LATEST } from "../../semantics/pss.js";
 import type { Manifest } from "../../output/manifest.js";
@@ -119,12 +126,14 @@ function featureAbsent(item: string, minor: number, portExceptions: readonly Por
       return volumeAbsent("hostPath");
     case "volume":
       return volumeAbsent(argument!);
-    case "capability":
-      // adding ALL adds every capability
+    case "capability": {
+      // every name the runtime reads as this capability (`net_admin`, `CAP_NET_ADMIN`, `ALL`)
+      const names = namesAdding(argument!);
       return containersHold(
-        `!${fieldIs("c", "securityContext.capabilities.add", `.exists(a, a == ${quote(argument!)} || a == 'ALL')`)}`,
-        (c) => !((sc(c).capabilities?.add ?? []) as string[]).some((a) => a === argument || a === "ALL"),
+        `!${fieldIs("c", "securityContext.capabilities.add", `.exists(a, ${runtimeUpperCel("a")} in [${names.map(quote).join(", ")}])`)}`,
+        (c) => !((sc(c).capabilities?.add ?? []) as string[]).some((a) => names.includes(runtimeUpper(a))),
       );
+    }
     case "sysctl":
       return {
         cel: `!${fieldIs(S, "securityContext.sysctls", `.exists(s, s.name == ${quote(argument!)})`)}`,

@@ -36,7 +36,9 @@ function evaluator(): NonNullable<typeof cel> {
     const load = nodeRequire();
     if (!load) throw new Error("the CEL evaluator cannot be loaded in this runtime");
     const lib = load("@bufbuild/cel") as typeof import("@bufbuild/cel");
-    const env = lib.celEnv();
+    // Kubernetes' CEL has the strings library (`upperAscii`, `replace`, ...); the policies use it
+    const { strings } = load("@bufbuild/cel/ext") as typeof import("@bufbuild/cel/ext");
+    const env = lib.celEnv({ funcs: strings });
     // builds repeat the same expressions (the pod variables, a rule in every namespace); planning them is most of the cost
     const planned = new Map<string, (b: Json) => unknown>();
     cel = {
