@@ -292,6 +292,29 @@ set runAsUser 2000 for a/w1
   ]);
 });
 
+test("a workload's `require` patches its own value, which wins over its namespace's `set` in the policy as in the patch", () => {
+  const text = `cluster { version 1.30 }
+namespace a {
+  workload web app=web
+}
+set seccomp RuntimeDefault in ns a
+require seccomp Localhost prof.json for a/web
+`;
+  const { model } = checkModel([{ path: "m.secpol", text }]);
+  const compiled = compileAdmissionPolicies(model!);
+  const verdict = policyJudge(compiled.policies[0].validations);
+  const seccomp = (profile: Record<string, string>) => ({
+    securityContext: { seccompProfile: profile },
+    containers: [{ name: "a", image: "a" }],
+  });
+  // web's pods as the patch writes them; before, the namespace's `set` refused them
+  assert.equal(verdict(pod({ app: "web" }, seccomp({ type: "Localhost", localhostProfile: "prof.json" }))), []);
+  assert.equal(verdict(pod({ app: "web" }, seccomp({ type: "RuntimeDefault" }))).length, 1);
+  assert.equal(verdict(pod({ app: "other" }, seccomp({ type: "RuntimeDefault" }))), []);
+  assert.equal(verdict(pod({ app: "other" }, seccomp({ type: "Localhost", localhostProfile: "prof.json" }))).length, 1);
+  assert.equal(verifyAdmissionPolicies(model!, compiled).counterexample, undefined);
+});
+
 test("the workloads the SecurityContext Component patches (real kustomize) pass the admission policy; the same workloads unpatched are refused", () => {
   const text = `cluster { version 1.30 }
 namespace shop {

@@ -481,10 +481,9 @@ export function meaning(model: Model, namespace: string, meta: Json | undefined,
     )
       continue;
     if (e.action === "set") {
-      // the patch writes a workload's own value of a field after its namespace's
+      // the patch writes a workload's own value of a field (from any of its statements) after its namespace's
       const ownPaths = new Set(
         model.security.flatMap((o) =>
-          o.action === "set" &&
           o.target.kind === "workload" &&
           o.target.workload.namespace === namespace &&
           conjunctionMatches(o.target.workload.pods, labels)

@@ -391,10 +391,11 @@ export function namespaceValidations(model: Model, namespace: OwnedNamespace, mi
       const pods = podsOf(entry.target.workload.pods);
       check = { cel: `!(${pods.cel}) || (${base.cel})`, holds: (s, m) => !pods.holds(s, m) || base.holds(s, m) };
     } else if (entry.action === "set") {
-      // a workload's own `set` of a field wins over its namespace's for its pods
-      const ownSets = mine.filter((e) => e.action === "set" && e.target.kind === "workload");
+      // a workload's own value of a field (its `set`, or what its `require` or `deny` patches) wins
+      // over its namespace's for its pods, as in the SecurityContext patch
+      const own = mine.filter((e) => e.target.kind === "workload");
       check = valuesSet(entry.values, (path) =>
-        ownSets
+        own
           .filter((e) => e.values.some((v) => v.path === path))
           .map((e) => podsOf((e.target as { workload: Workload }).workload.pods)),
       );
