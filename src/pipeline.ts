@@ -267,8 +267,7 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
       const result = timed(verification.pass, () => verification.verify(model, compiled, written));
       verifiedChecks += result.checks;
       if (result.partial) partiallyVerified = (partiallyVerified ?? 0) + result.partial;
-      if (result.unverified && verification.unverified)
-        diagnostics.push(diagnostic(verification.unverified, result.unverified.span, [result.unverified.count]));
+      diagnostics.push(...(result.warnings ?? []));
       if (result.counterexample)
         failures.push(
           diagnostic(verification.failed, result.counterexample.span, [result.counterexample.description], {

@@ -29,8 +29,8 @@ export interface Verified {
   checks: number;
   /** Parts checked on representatives only (`--stats` counts them; never a failure, never "holds"). */
   partial?: number;
-  /** Outputs not checked at all, reported as the target's `unverified` warning at `span`. */
-  unverified?: { count: number; span: Span };
+  /** What could not be checked at all, as warnings in the target's words (no counterexample: the output is written). */
+  warnings?: readonly Diagnostic[];
   /** Where the output and the program disagree: the statement and a concrete case. */
   counterexample?: { span: Span; description: string };
 }
@@ -42,8 +42,6 @@ export interface Verification<C extends Compiled> {
   verify(model: Model, compiled: C, written: readonly unknown[]): Verified;
   /** The error a counterexample is reported as, with its description. */
   failed: MessageEntry<[description: string]>;
-  /** The warning for outputs left unchecked, with their number. */
-  unverified?: MessageEntry<[count: number]>;
 }
 
 export interface Target<C extends Compiled = Compiled> {

@@ -1,3 +1,4 @@
+import { diagnostic } from "../../diagnostics/catalogue.js";
 import { compile as messages } from "../../diagnostics/messages/compile.js";
 import type { Target } from "../target.js";
 import { compileAdmissionPolicies, type AdmissionPolicies } from "./compile.js";
@@ -11,17 +12,12 @@ export const admissionPolicy: Target<AdmissionPolicies> = {
   verification: {
     pass: "verify-admission",
     verify: (model, compiled) => {
-      const { checks, counterexample, unverified } = verifyAdmissionPolicies(model, compiled);
-      return {
-        checks,
-        ...(counterexample ? { counterexample } : {}),
-        // one warning, at the first policy's first statement
-        ...(unverified
-          ? { unverified: { count: unverified, span: compiled.policies[0].validations[0].entry.span } }
-          : {}),
-      };
+      const { unverified, ...verified } = verifyAdmissionPolicies(model, compiled);
+      if (!unverified) return verified;
+      // one warning, at the first policy's first statement
+      const span = compiled.policies[0].validations[0].entry.span;
+      return { ...verified, warnings: [diagnostic(messages.admissionUnverified, span, [unverified])] };
     },
     failed: messages.admissionValidationFailed,
-    unverified: messages.admissionUnverified,
   },
 };
