@@ -8,7 +8,6 @@ import { hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { diagnostic, Diagnostics } from "./diagnostics/catalogue.js";
 import { names as m } from "./diagnostics/messages/names.js";
 import { compile as cm } from "./diagnostics/messages/compile.js";
-import { verifyNetworkPolicies } from "./targets/network-policy/verify.js";
 import { lint, reachLints } from "./analysis/lints.js";
 import { diffPrograms, type ProgramDiff } from "./analysis/diff.js";
 import { connectivity, explainCell, type Connectivity } from "./analysis/matrix.js";
@@ -37,14 +36,9 @@ import { bind, type Binding } from "./check/binder.js";
 import type { Model } from "./semantics/model.js";
 import { stdlibModules } from "./stdlib/modules.js";
 import { importableStandardModules, isStandardModule, isStandardSpec, PRELUDE } from "./stdlib/standard.js";
-import { compileNetworkPolicies } from "./targets/network-policy/compile.js";
-import { compileNamespaces } from "./targets/namespace/compile.js";
 import { repeatedIdentities, writeOutput } from "./output/layout.js";
 import type { Manifest } from "./output/manifest.js";
-import { compileSecurityComponents } from "./targets/security-context/compile.js";
-import { compilePspRbac } from "./targets/psp-rbac/compile.js";
-import { compileAdmissionPolicies, type AdmissionPolicies } from "./targets/admission-policy/compile.js";
-import { verifyAdmissionPolicies } from "./targets/admission-policy/verify.js";
+import { targets, type Compiled, type Target } from "./targets/index.js";
 import { applySuppressions } from "./analysis/suppressions.js";
 
 interface Loaded {
@@ -178,36 +172,39 @@ function withoutCascades(checked: readonly Diagnostic[], syntax: readonly Diagno
 /** `check` reports what `build` does, but writes nothing: the model's diagnostics, then the compiler's. */
 export function check(inputs: readonly SourceText[], options: CompileOptions = {}): CheckResult {
   const { diagnostics, sources, files, model } = checkModel(inputs, options);
-  const all = model ? sortDiagnostics([...diagnostics, ...compileDiagnostics(model)]) : diagnostics;
+  const all = model ? sortDiagnostics([...diagnostics, ...compileDiagnostics(model, options)]) : diagnostics;
   return { diagnostics: applySuppressions(files, sources, all), sources };
 }
 
 /** The diagnostics of compiling a checked model (SP3005, SP3011, ...), as `build` reports them. */
-function compileDiagnostics(model: Model): Diagnostic[] {
-  return [
-    ...compileNetworkPolicies(model).diagnostics,
-    ...compileSecurityComponents(model).diagnostics,
-    ...compilePspRbac(model).diagnostics,
-  ];
+function compileDiagnostics(model: Model, options: CompileOptions): Diagnostic[] {
+  return targets.flatMap((target) => target.compile(model, options).diagnostics ?? []);
 }
 
 const now = (): number => globalThis.performance?.now() ?? Date.now();
 
 type Timed = <T>(pass: string, run: () => T) => T;
 
+/** What a target compiled, with its objects as written. */
+interface Emitted {
+  target: Target;
+  compiled: Compiled;
+  written: readonly unknown[];
+}
+
 /** compile → emit: a checked model's manifests, as output files and as the objects they hold (none on errors). */
 function emit(
   model: Model,
   options: CompileOptions,
   timed: Timed = (_, run) => run(),
-): { diagnostics: Diagnostic[]; output?: ReturnType<typeof writeOutput>; admission?: AdmissionPolicies } {
-  const network = timed("compile", () => compileNetworkPolicies(model));
-  const security = timed("security", () => compileSecurityComponents(model));
-  const psp = timed("psp", () => compilePspRbac(model));
-  const admission = timed("admission", () => compileAdmissionPolicies(model, options.admissionPolicies !== false));
-  const diagnostics = [...network.diagnostics, ...security.diagnostics, ...psp.diagnostics];
+): { diagnostics: Diagnostic[]; output?: ReturnType<typeof writeOutput>; targets?: Emitted[] } {
+  const compiled = targets.map((target) => {
+    const compile = () => target.compile(model, options);
+    return { target, compiled: target.pass ? timed(target.pass, compile) : compile() };
+  });
+  const diagnostics = compiled.flatMap((c) => c.compiled.diagnostics ?? []);
   if (hasErrors(diagnostics)) return { diagnostics };
-  const manifests = [...compileNamespaces(model), ...network.manifests, ...psp.manifests, ...admission.manifests];
+  const manifests = compiled.flatMap((c) => c.compiled.manifests);
   // every build refuses output where one object would replace another (`--no-verify` too)
   const repeated = repeatedIdentities(manifests);
   if (repeated.length > 0) {
@@ -224,11 +221,17 @@ function emit(
   }
   const output = timed("emit", () =>
     writeOutput(manifests, options.outputFormat, {
-      files: security.files,
-      directories: security.components,
+      files: compiled.flatMap((c) => c.compiled.files ?? []),
+      directories: compiled.flatMap((c) => c.compiled.components ?? []),
     }),
   );
-  return { diagnostics, output, admission };
+  // the objects are written in the order of the manifests, target by target
+  let at = 0;
+  const emitted = compiled.map((c) => ({
+    ...c,
+    written: output.objects.slice(at, (at += c.compiled.manifests.length)),
+  }));
+  return { diagnostics, output, targets: emitted };
 }
 
 export function build(inputs: readonly SourceText[], options: CompileOptions = {}): BuildResult {
@@ -257,40 +260,27 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
     // YAML 1.1 readers, is tested (test/compile/yaml.test.ts, yaml11.test.ts: the emitter's choice
     // of plain or quoted exhaustively over short strings), which spares every build parsing its own
     // output again
-    const result = timed("verify", () => verifyNetworkPolicies(model, output.objects));
-    verifiedChecks = result.checks;
-    partiallyVerified = result.partial;
-    const admission =
-      emitted.admission && timed("verify-admission", () => verifyAdmissionPolicies(model, emitted.admission!));
-    if (admission) verifiedChecks += admission.checks;
-    if (admission?.unverified)
-      diagnostics.push(
-        diagnostic(cm.admissionUnverified, emitted.admission!.policies[0].validations[0].entry.span, [
-          admission.unverified,
-        ]),
-      );
-    if (admission?.counterexample) {
-      const failure = diagnostic(
-        cm.admissionValidationFailed,
-        admission.counterexample.span,
-        [admission.counterexample.description],
-        {
-          help: "this is a bug in secpolc; nothing was written. `--no-verify` skips the check (at your own risk)",
-        },
-      );
-      return { ...failed, diagnostics: sortDiagnostics([...diagnostics, failure]), stats: { timings, verifiedChecks } };
+    const failures: Diagnostic[] = [];
+    for (const { target, compiled, written } of emitted.targets ?? []) {
+      const verification = target.verification;
+      if (!verification) continue;
+      const result = timed(verification.pass, () => verification.verify(model, compiled, written));
+      verifiedChecks += result.checks;
+      if (result.partial) partiallyVerified = (partiallyVerified ?? 0) + result.partial;
+      diagnostics.push(...(result.warnings ?? []));
+      if (result.counterexample)
+        failures.push(
+          diagnostic(verification.failed, result.counterexample.span, [result.counterexample.description], {
+            help: "this is a bug in secpolc; nothing was written. `--no-verify` skips the check (at your own risk)",
+          }),
+        );
     }
-    if (result.counterexample) {
-      const failure = diagnostic(
-        cm.translationValidationFailed,
-        result.counterexample.span,
-        [result.counterexample.description],
-        {
-          help: "this is a bug in secpolc; nothing was written. `--no-verify` skips the check (at your own risk)",
-        },
-      );
-      return { ...failed, diagnostics: sortDiagnostics([...diagnostics, failure]), stats: { timings, verifiedChecks } };
-    }
+    if (failures.length > 0)
+      return {
+        ...failed,
+        diagnostics: sortDiagnostics([...diagnostics, ...failures]),
+        stats: { timings, verifiedChecks },
+      };
   }
   return {
     files: output.files,

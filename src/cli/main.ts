@@ -707,7 +707,7 @@ function testWriteHooks(): WriteHooks {
  * (the SecurityContext patches), which stay YAML. ts-morph is loaded only for this.
  */
 async function asTypeScript(files: readonly OutputFile[]): Promise<OutputFile[]> {
-  const { toTypeScript } = await import("../targets/typescript/compile.js");
+  const { toTypeScript } = await import("../output/typescript.js");
   return [
     { path: TYPESCRIPT_MODULE, content: toTypeScript(files) },
     ...files.filter((f) => /^[^/]+\/security\//.test(f.path)),

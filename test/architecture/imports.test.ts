@@ -1,41 +1,11 @@
 // No module under src/ imports another in a cycle: value and type imports both count, because a
 // type cycle is a layering mistake all the same. Imports are read from `import … from '…'` and
 // `export … from '…'` statements; strongly connected components are found with Tarjan's algorithm.
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const src = join(root, "src");
-
-function modules(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return modules(path);
-    return entry.name.endsWith(".ts") ? [path] : [];
-  });
-}
-
-const importPattern = /^\s*(?:import|export)\b[^;'"()=]*?\bfrom\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']/gm;
-
-/** The modules under src/ that `file` imports (relative specifiers only). */
-export function importsOf(file: string, text: string, known: Set<string>): string[] {
-  const found = new Set<string>();
-  for (const match of text.matchAll(importPattern)) {
-    const specifier = match[1] ?? match[2];
-    if (!specifier.startsWith(".")) continue;
-    const base = resolve(dirname(file), specifier).replace(/\.js$/, "");
-    for (const candidate of [`${base}.ts`, join(base, "index.ts")]) {
-      if (known.has(candidate)) {
-        found.add(candidate);
-        break;
-      }
-    }
-  }
-  return [...found];
-}
+import { importsOf, modules, root, src } from "../support/modules.js";
 
 /** Strongly connected components with more than one module, or a module importing itself. */
 export function cycles(graph: Map<string, string[]>): string[][] {

@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import ts from "typescript";
 import { parseAllDocuments } from "yaml";
 import { build, renderDiagnostics, type OutputFile } from "../../src/index.js";
-import { toTypeScript } from "../../src/targets/typescript/compile.js";
+import { toTypeScript } from "../../src/output/typescript.js";
 import { assertBaseline, repoRoot } from "../support/baseline.js";
 import { exampleNames, readSources } from "../support/sources.js";
 

@@ -1,6 +1,6 @@
 /**
- * The TypeScript output target (`--format ts`), for cdk8s and Pulumi users: the objects of a
- * successful `build` as ONE self-contained, typed module, written with ts-morph. It declares the
+ * The TypeScript output format (`--format ts`), for cdk8s and Pulumi users: the objects of a
+ * successful `build`, every target's, as ONE self-contained, typed module, written with ts-morph. It declares the
  * few Kubernetes types it needs itself (no dependencies), exports `manifests` (every object, in
  * output order, as a literal) and one typed array per kind. kustomization.yaml and the kustomize
  * Components (`NS/security/...`, the SecurityContext patches) are left out: they stay YAML.
@@ -16,8 +16,8 @@ import {
   type OptionalKind,
 } from "ts-morph";
 import { parseAllDocuments } from "yaml";
-import { compareStrings } from "../../diagnostics/diagnostic.js";
-import { SOURCE_ANNOTATION } from "../../output/layout.js";
+import { compareStrings } from "../diagnostics/diagnostic.js";
+import { SOURCE_ANNOTATION } from "./layout.js";
 
 type Json = null | boolean | number | string | Json[] | JsonObject;
 type JsonObject = { [key: string]: Json };
