@@ -161,7 +161,21 @@ export const runtimeUpperCel = (name: string): string => `${name}.replace('ſ', 
  * containerd prefixes `CAP_` to the upper-cased name, CRI-O where it is missing, and both take `ALL`
  * in any case as every capability. So `net_admin`, `CAP_NET_ADMIN` and `all` all add NET_ADMIN.
  */
-export const namesAdding = (capability: string): string[] => [capability, `CAP_${capability}`, "ALL"];
+export const namesAdding = (capability: string): string[] =>
+  capability === "ALL" ? ["ALL"] : [capability, `CAP_${capability}`, "ALL"];
+
+/** A pod that passes every check (`podUsing("")`), with `values` written in, later ones over earlier ones. */
+export function podWith(values: readonly FieldValue[]): Record<string, any> {
+  const spec = podUsing("").spec;
+  const write = (holder: Record<string, any>, path: string, value: unknown) => {
+    const keys = path.split(".");
+    const parent = keys.slice(0, -1).reduce((o, k) => (o[k] = { ...(o[k] ?? {}) }), holder);
+    parent[keys[keys.length - 1]] = value;
+  };
+  for (const v of values)
+    for (const holder of v.scope === "pod" ? [spec] : spec.containers) write(holder, v.path, v.value);
+  return spec;
+}
 
 /**
  * A pod that passes every Pod Security check, with one feature turned on: running the checks on it

@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parseAllDocuments } from "yaml";
-import { build } from "../../src/index.js";
+import { build, check } from "../../src/index.js";
 import { checkModel } from "../../src/pipeline.js";
 import { compileAdmissionPolicies } from "../../src/targets/admission-policy/compile.js";
 import { policyJudge, verifyAdmissionPolicies, wrapPod } from "../../src/targets/admission-policy/verify.js";
@@ -313,6 +313,42 @@ require seccomp Localhost prof.json for a/web
   assert.equal(verdict(pod({ app: "other" }, seccomp({ type: "RuntimeDefault" }))), []);
   assert.equal(verdict(pod({ app: "other" }, seccomp({ type: "Localhost", localhostProfile: "prof.json" }))).length, 1);
   assert.equal(verifyAdmissionPolicies(model!, compiled).counterexample, undefined);
+});
+
+test("SP4032: a rule that refuses the program's own patched pods is an error, whether or not policies are written", () => {
+  const text = (version: string) => `cluster { version ${version} }
+namespace a {
+  workload web app=web
+  workload api app=api
+}
+require seccomp Localhost prof.json in ns a
+set seccomp RuntimeDefault for a/web
+`;
+  for (const [version, options] of [
+    ["1.30", {}],
+    ["1.30", { admissionPolicies: false }],
+    ["1.24", {}],
+  ] as const) {
+    const diagnostics = check([{ path: "m.secpol", text: text(version) }], options).diagnostics.filter(
+      (d) => d.severity === "error",
+    );
+    // before: accepted, and the namespace's policy refused every pod of web as the patch wrote it
+    assert.equal(
+      diagnostics.map((d) => [d.code, d.span.start.line, d.related?.map((r) => r.span.start.line)]),
+      [["SP4032", 6, [7]]],
+      `${version} ${JSON.stringify(options)}`,
+    );
+    assert.match(diagnostics[0].message, "workload `a/web` that `require seccomp Localhost prof.json` refuses");
+  }
+  // the workload exempt from the rule, or agreeing with it: no contradiction
+  for (const fix of ["set seccomp Localhost prof.json for a/web", "allow unconfinedSeccomp for a/web"]) {
+    const fixed = text("1.30").replace("set seccomp RuntimeDefault for a/web", fix);
+    assert.equal(
+      check([{ path: "m.secpol", text: fixed }]).diagnostics.filter((d) => d.code === "SP4032"),
+      [],
+      fix,
+    );
+  }
 });
 
 test("the workloads the SecurityContext Component patches (real kustomize) pass the admission policy; the same workloads unpatched are refused", () => {

@@ -31,6 +31,12 @@ export const security = {
     (workload: string) =>
       `${workload} would be patched with both \`runAsNonRoot: true\` and \`runAsUser: 0\`: the kubelet refuses to start such containers`,
   ),
+  patchRefusedByRule: entry(
+    "SP4032",
+    "error",
+    (pods: string, rule: string) =>
+      `the SecurityContext patch writes values for ${pods} that \`${rule}\` refuses: the program contradicts itself, and the admission policy would refuse the patched pods`,
+  ),
   unknownProfile: entry("SP4003", "error", (name: string) => `cannot find a profile named \`${name}\``),
   securityRuleNeedsTarget: entry(
     "SP4004",

@@ -7,12 +7,15 @@
  * API server and as the program's meaning in TypeScript (`holds`), which the build's translation
  * validation (src/targets/admission-policy/verify.ts) compares on representative pods.
  */
-import { compareStrings, type Span } from "../../diagnostics/diagnostic.js";
+import { compareStrings, type Diagnostic, type Span } from "../../diagnostics/diagnostic.js";
+import { diagnostic } from "../../diagnostics/catalogue.js";
+import { security as sm } from "../../diagnostics/messages/security.js";
 import type { Cluster, Model, OwnedNamespace, Workload } from "../../semantics/model.js";
 import { NAMESPACE_NAME_LABEL } from "../../semantics/model.js";
-import type { Conjunction } from "../../semantics/labels.js";
+import { witness, type Conjunction } from "../../semantics/labels.js";
 import {
   namesAdding,
+  podWith,
   runtimeUpper,
   runtimeUpperCel,
   setText,
@@ -487,17 +490,71 @@ export interface AdmissionPolicies {
   manifests: Manifest[];
   /** Per emitted policy, its validations (for translation validation). */
   policies: { namespace: OwnedNamespace; validations: Validation[] }[];
+  /** Rules that refuse the program's own patched pods (SP4032), with or without policies written. */
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * The pods of each workload of a namespace, and a pod of none, as the SecurityContext patch writes
+ * them (a pod that passes every check, with its namespace's values and then the workload's own),
+ * must pass the namespace's rules: a rule that refuses them contradicts the statements giving the
+ * values (SP4032), e.g. `require seccomp Localhost p.json in ns a` and `set seccomp RuntimeDefault for web`.
+ */
+function patchContradictions(
+  model: Model,
+  namespace: OwnedNamespace,
+  validations: readonly Validation[],
+): Diagnostic[] {
+  const entries = model.security.filter(
+    (e) =>
+      e.action !== "allow" &&
+      (e.target.kind === "namespace" ? e.target.namespace.name : e.target.workload.namespace) === namespace.name,
+  );
+  const shared = (w?: Workload) =>
+    entries.filter((e) => e.target.kind === "namespace" && !(w && e.exempt?.includes(w)));
+  const own = (w: Workload) => entries.filter((e) => e.target.kind === "workload" && e.target.workload === w);
+  const pods = [
+    { pods: `the pods of namespace \`${namespace.name}\``, labels: {}, giving: shared() },
+    ...model.workloads
+      .filter((w) => w.namespace === namespace.name)
+      .map((w) => ({
+        pods: `workload \`${w.namespace}/${w.name}\``,
+        labels: witness(w.pods),
+        giving: [...shared(w), ...own(w)],
+      })),
+  ];
+  const diagnostics: Diagnostic[] = [];
+  const reported = new Set<Validation>();
+  for (const { pods: what, labels, giving } of pods) {
+    const spec = podWith(giving.flatMap((e) => e.values));
+    const meta = { labels, annotations: {} };
+    for (const v of validations) {
+      if (reported.has(v) || v.holds(spec, meta)) continue;
+      reported.add(v);
+      diagnostics.push(
+        diagnostic(sm.patchRefusedByRule, v.entry.span, [what, ruleText(v.entry)], {
+          help: "give these pods the value the rule asks for, or exempt their workload from it with an `allow`",
+          related: giving
+            .filter((e) => e !== v.entry && e.values.length > 0)
+            .map((e) => ({ span: e.span, message: `\`${ruleText(e)}\` writes values into the patch` })),
+        }),
+      );
+    }
+  }
+  return diagnostics;
 }
 
 export function compileAdmissionPolicies(model: Model, enabled = true): AdmissionPolicies {
   const apiVersion = admissionApiVersion(model.cluster);
-  if (!enabled || !apiVersion) return { manifests: [], policies: [] };
   const minor = minorOf(model.cluster);
   const manifests: Manifest[] = [];
   const policies: AdmissionPolicies["policies"] = [];
+  const diagnostics: Diagnostic[] = [];
   for (const namespace of model.namespaces) {
     const validations = namespaceValidations(model, namespace, minor);
     if (validations.length === 0) continue;
+    diagnostics.push(...patchContradictions(model, namespace, validations));
+    if (!enabled || !apiVersion) continue;
     policies.push({ namespace, validations });
     const name = `secpol-${namespace.name}`;
     const sources: Span[] = validations.map((v) => v.entry.span);
@@ -529,5 +586,5 @@ export function compileAdmissionPolicies(model: Model, enabled = true): Admissio
       sources,
     });
   }
-  return { manifests, policies };
+  return { manifests, policies, diagnostics };
 }

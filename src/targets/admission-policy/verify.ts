@@ -9,7 +9,7 @@
 import type { Span } from "../../diagnostics/diagnostic.js";
 import type { Model } from "../../semantics/model.js";
 import { witness } from "../../semantics/labels.js";
-import { podUsing, type FieldValue } from "../../semantics/security.js";
+import { podUsing, podWith } from "../../semantics/security.js";
 import { POD_VARIABLES, type AdmissionPolicies, type Validation } from "./compile.js";
 import type { Json } from "../../kubernetes.js";
 
@@ -129,19 +129,6 @@ export const programJudge =
   (spec: Json, meta: Json): string[] =>
     validations.filter((v) => !v.holds(spec, meta)).map((v) => v.message);
 
-/** A pod that meets `restricted`, with the values of a `set` written in. */
-function podSetting(values: readonly FieldValue[]): Json {
-  const spec = podUsing("").spec;
-  const write = (holder: Json, path: string, value: unknown) => {
-    const keys = path.split(".");
-    const parent = keys.slice(0, -1).reduce((o, k) => (o[k] = { ...(o[k] ?? {}) }), holder);
-    parent[keys[keys.length - 1]] = value;
-  };
-  for (const v of values)
-    for (const holder of v.scope === "pod" ? [spec] : spec.containers) write(holder, v.path, v.value);
-  return spec;
-}
-
 /** The pod in `spec` with its containers moved to another container kind. */
 function moveContainers(spec: Json, to: "initContainers" | "ephemeralContainers"): Json {
   return { ...spec, containers: [{ name: "main", image: "app" }], [to]: spec.containers };
@@ -166,7 +153,7 @@ export function verifyAdmissionPolicies(
       { containers: [{ name: "app", image: "app" }] },
       podUsing("").spec,
       ...items.map((i) => podUsing(i).spec),
-      ...validations.filter((v) => v.entry.action === "set").map((v) => podSetting(v.entry.values)),
+      ...validations.filter((v) => v.entry.action === "set").map((v) => podWith(v.entry.values)),
     ];
     const specs = bases.flatMap((s) => [
       s,
