@@ -242,10 +242,13 @@ interface EmittedPeer {
 class Namespaces {
   /** By the name pods and policies know a namespace by: its own, or, for a second namespace of the same name label, an alias. */
   readonly labels = new Map<string, Labels>();
+  /** The names in the order they were added, and each one's place there. */
+  readonly names: string[] = [];
+  private readonly places = new Map<string, number>();
   /** The names (aliases too) by name label. */
   private readonly byName = new Map<string, string[]>();
   private readonly singletons = new Map<string, ReadonlySet<string>>();
-  private names?: string[];
+  private readonly placesOf = new WeakMap<ReadonlySet<string>, Int32Array>();
 
   constructor(private readonly selectors: Selectors) {}
 
@@ -257,15 +260,23 @@ class Namespaces {
     const labels = region.labels[0];
     const nameLabel = labels[NAMESPACE_NAME_LABEL];
     this.labels.set(region.name, labels);
+    this.places.set(region.name, this.names.length);
+    this.names.push(region.name);
     const same = this.byName.get(nameLabel);
     if (same) same.push(region.name);
     else this.byName.set(nameLabel, [region.name]);
   }
 
-  /** The first namespace (in the order they were added) not in `set`. */
-  firstOutside(set: ReadonlySet<string>): string | undefined {
-    this.names ??= [...this.labels.keys()];
-    return this.names.find((n) => !set.has(n));
+  /** A namespace's place among the names. */
+  place(name: string): number {
+    return this.places.get(name)!;
+  }
+
+  /** The places of the namespaces of a reach (worked out once per set). */
+  placesIn(set: ReadonlySet<string>): Int32Array {
+    let found = this.placesOf.get(set);
+    if (!found) this.placesOf.set(set, (found = Int32Array.from(set, (n) => this.places.get(n)!)));
+    return found;
   }
 
   /** The set holding just this namespace (the reach of an emitted peer without a namespaceSelector). */
@@ -422,6 +433,9 @@ class Verification {
   private readonly stamps = new Uint32Array(protocols.length * PORTS_PER_PROTOCOL);
   private readonly labelStamps: number[] = [];
   private pass = 0;
+  private kindOf = new Int32Array(0);
+  private kindStamps = new Uint32Array(0);
+  private kindPass = 0;
   /** How many sets of selectors had too many regions, and were checked on their representatives only. */
   partial = 0;
   private readonly addressPeers = new Map<string, Endpoint[]>();
@@ -587,39 +601,90 @@ class Verification {
   }
 
   /**
-   * The pods standing for every region the selectors tell apart: in each namespace they reach (one
-   * reaching every namespace tells none apart) and in one that none of them reaches, a pod per region
-   * of the selections reaching it (`regionsOf`), or, past the limit, the representatives of each, in
-   * the order given, and a pod without labels.
+   * The pods standing for every region the selectors tell apart. Namespaces are told apart by the
+   * reach of the selections (one reaching every namespace tells none apart): namespaces reached by
+   * the same of them are alike here, since a clause or rule holds a pod of either through exactly the
+   * same selections, so one namespace of each kind stands for all of that kind (the owned namespace,
+   * and one that none of them reaches, are among those looked at). In each, a pod per region of the
+   * selections reaching it (`regionsOf`), or, past the limit, the representatives of each, in the
+   * order given, and a pod without labels. (A hundred namespaces of one name that the program's
+   * namespace labels tell apart, reached only by the DNS rule, are then one.)
    */
   podPeers(owned: OwnedNamespace, selections: readonly (readonly Selection[])[]): Endpoint[] {
-    const all = this.namespaces.labels.size;
-    const reached = new Set<string>();
-    for (const some of selections)
-      for (const s of some) if (s.reach.size < all) for (const n of s.reach) reached.add(n);
-    reached.add(owned.name);
-    const unreached = this.namespaces.firstOutside(reached);
-    if (unreached !== undefined) reached.add(unreached);
-
-    // the selections reaching each namespace, in the order given: each selection put where it
-    // reaches (rather than every selection tested against every namespace reached)
-    const reaching = new Map<string, Selection[]>();
-    for (const n of reached) reaching.set(n, []);
+    const { namespaces } = this;
+    const all = namespaces.names.length;
+    const kind = this.kinds(all);
+    const stamp = ++this.kindPass;
+    // the kinds of namespace: every namespace starts as one kind (0), and each distinct reach in
+    // turn splits the kinds of the namespaces it holds; `reached` in the order first reached
+    const reached: number[] = [];
+    const reaches: ReadonlySet<string>[] = [];
+    let kinds = 1;
+    const split = new Map<number, number>();
     for (const some of selections) {
       for (const s of some) {
-        if (s.reach.size < all) for (const n of s.reach) reaching.get(n)!.push(s);
-        else for (const n of reached) if (s.reach.has(n)) reaching.get(n)!.push(s);
+        if (s.reach.size >= all || reaches.includes(s.reach)) continue;
+        reaches.push(s.reach);
+        split.clear();
+        for (const i of namespaces.placesIn(s.reach)) {
+          let before = 0;
+          if (this.kindStamps[i] === stamp) before = kind[i];
+          else {
+            this.kindStamps[i] = stamp;
+            reached.push(i);
+          }
+          let after = split.get(before);
+          if (after === undefined) split.set(before, (after = kinds++));
+          kind[i] = after;
+        }
+      }
+    }
+    // the owned namespace and the first one none reaches: each of its kind (0 when not reached)
+    const ownPlace = namespaces.place(owned.name);
+    if (this.kindStamps[ownPlace] !== stamp) {
+      this.kindStamps[ownPlace] = stamp;
+      kind[ownPlace] = 0;
+      reached.push(ownPlace);
+    }
+    for (let i = 0; i < all; i++) {
+      if (this.kindStamps[i] === stamp) continue;
+      this.kindStamps[i] = stamp;
+      kind[i] = 0;
+      reached.push(i);
+      break;
+    }
+    // one namespace per kind, the first reached, with the selections reaching it in the order given
+    const taken = new Uint8Array(kinds);
+    const reaching = new Map<number, Selection[]>();
+    for (const i of reached) {
+      if (taken[kind[i]]) continue;
+      taken[kind[i]] = 1;
+      reaching.set(i, []);
+    }
+    for (const some of selections) {
+      for (const s of some) {
+        if (s.reach.size >= all) for (const here of reaching.values()) here.push(s);
+        else for (const i of namespaces.placesIn(s.reach)) reaching.get(i)?.push(s);
       }
     }
     const peers: Endpoint[] = [];
-    for (const n of reached) {
+    for (const [i, here] of reaching) {
+      const n = namespaces.names[i];
       const pass = this.nextPass();
-      const here = reaching.get(n)!;
       const combined = this.regionsOf(here);
       for (const id of combined ?? here.flatMap((s) => s.pods)) if (this.take(id, pass)) peers.push(this.pod(n, id));
       if (this.take(this.selectors.none, pass)) peers.push(this.pod(n, this.selectors.none));
     }
     return peers;
+  }
+
+  /** The kind of each namespace in `podPeers` (valid where its stamp is the current pass). */
+  private kinds(all: number): Int32Array {
+    if (this.kindOf.length < all) {
+      this.kindOf = new Int32Array(all);
+      this.kindStamps = new Uint32Array(all);
+    }
+    return this.kindOf;
   }
 
   /**
