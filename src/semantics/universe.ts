@@ -14,7 +14,8 @@
  * combinations that tell something apart; past a limit, enumeration stops and says so, since some
  * sets of selectors tell exponentially many regions apart.
  */
-import { addressInBlock, addressInCidr, formatCidr, lastAddress, type Cidr, type Family, type IpBlock } from "./ip.js";
+import { addressInBlock, formatCidr, type Cidr, type Family, type IpBlock } from "./ip.js";
+import { addressStarts, cidrRange } from "./boundaries.js";
 import {
   conjunctionKey,
   conjunctionMatches,
@@ -546,26 +547,13 @@ const labelsEqual = (a: Labels, b: Labels): boolean => {
  */
 export function addressRegions(blocks: readonly IpBlock[], cluster: readonly Cidr[]): AddressRegion[] {
   const result: AddressRegion[] = [];
-  for (const family of [4, 6] as const) {
-    const edges = new Set<bigint>([0n]);
-    const cidrs = [
-      ...blocks.filter((b) => b.cidr.family === family).flatMap((b) => [b.cidr, ...b.except]),
-      ...cluster.filter((c) => c.family === family),
-    ];
-    for (const c of cidrs) {
-      edges.add(c.base);
-      edges.add(lastAddress(c) + 1n);
-    }
-    const max = family === 4 ? 1n << 32n : 1n << 128n;
-    const seen = new Set<string>();
-    for (const start of [...edges].filter((e) => e < max).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (cluster.some((c) => addressInCidr(family, start, c))) continue;
-      const holders = blocks.filter((b) => addressInBlock(family, start, b));
-      const key = [...new Set(holders.map((b) => [b.cidr, ...b.except].map(formatCidr).join(" ")))].sort().join("\n");
-      if (seen.has(key)) continue;
-      seen.add(key);
-      result.push({ family, value: start, holders });
-    }
+  const seen = new Set<string>();
+  for (const { family, value } of addressStarts(blocks.flatMap((b) => [b.cidr, ...b.except]).map(cidrRange), cluster)) {
+    const holders = blocks.filter((b) => addressInBlock(family, value, b));
+    const key = `${family}:${[...new Set(holders.map((b) => [b.cidr, ...b.except].map(formatCidr).join(" ")))].sort().join("\n")}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.push({ family, value, holders });
   }
   return result;
 }

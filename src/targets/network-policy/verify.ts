@@ -11,9 +11,10 @@
  * can reach the namespace (from the program and from the emitted policies); subjects that match the
  * same clauses, policies and posture are one case. For a subject, the peers that matter are those
  * its clauses and its policies' rules can name: pods in the namespaces those selectors reach (one per
- * region of the selectors that reach it), one namespace they do not reach, and the edges of every
- * address block involved. Peers matching the same clauses and rules are one case, checked on every
- * port boundary of the clauses and rules involved.
+ * region of the selectors that reach it), one namespace they do not reach, and an address in every
+ * interval that the address blocks involved cut. Peers matching the same clauses and rules are one
+ * case, checked on a port of every interval that the clauses' and rules' ports cut
+ * (src/semantics/boundaries.ts).
  *
  * What a side needs of a selector, a clause or an emitted rule (the namespaces it reaches, its
  * representatives, its port boundaries) is worked out once per distinct one, not once per side.
@@ -21,7 +22,19 @@
  * its peers and ports without building keys of text.
  */
 import type { Span } from "../../diagnostics/diagnostic.js";
-import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from "../../semantics/ip.js";
+import { formatAddress, type IpBlock } from "../../semantics/ip.js";
+import {
+  addressStarts,
+  cidrRange,
+  codePort,
+  codeProtocol,
+  FIRST_PORTS,
+  PORT_CODES,
+  portSetCuts,
+  rangeCuts,
+  type Address,
+  type AddressRange,
+} from "../../semantics/boundaries.js";
 import {
   conjunctionKey,
   conjunctionMatches,
@@ -62,7 +75,7 @@ import {
   type PostureSetting,
 } from "../../semantics/model.js";
 import { clausesNear, workloadsIn } from "../../semantics/lookup.js";
-import { protocols, type ContainerPort, type PortSet, type Protocol } from "../../semantics/ports.js";
+import { protocols, type ContainerPort, type Protocol } from "../../semantics/ports.js";
 import {
   addressInCidrText,
   admits,
@@ -321,55 +334,16 @@ class Namespaces {
 
 type Port = { protocol: Protocol; port: number };
 
-/**
- * Port boundaries: the port numbers that bound every region of some port sets, per protocol (1 and
- * 65535, and each range's edges and their outer neighbours, within 1..65535). They are kept as
- * numbers, the protocol's place in `protocols` then the port, so that they sort by protocol, then port.
- */
-const PORTS_PER_PROTOCOL = 65536;
-const codeOf = (protocol: Protocol, port: number): number => protocols.indexOf(protocol) * PORTS_PER_PROTOCOL + port;
-const inPortRange = (port: number) => port >= 1 && port <= 65535;
-const BOUNDS = protocols.flatMap((protocol) => [codeOf(protocol, 1), codeOf(protocol, 65535)]);
-
-/** The boundaries of one range, added to `codes`. */
-function rangeCuts(codes: number[], protocol: Protocol, from: number, to: number): void {
-  for (const port of [from - 1, from, to, to + 1]) if (inPortRange(port)) codes.push(codeOf(protocol, port));
-}
-
-/** The boundaries of a port set's ranges, added to `codes`. */
-function portSetCuts(codes: number[], ports: PortSet): void {
-  for (const protocol of protocols) for (const r of ports.numeric[protocol]) rangeCuts(codes, protocol, r.from, r.to);
-}
-
-type Address = { family: Family; value: bigint };
-
-/** The edges of each block (first, last, and just outside), plus two far-away addresses; none inside the cluster's ranges. */
+/** The addresses standing for every interval of addresses that these blocks and emitted ipBlocks cut (src/semantics/boundaries.ts). */
 function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly Json[]): Address[] {
-  const cidrs: Cidr[] = [
-    ...blocks.flatMap((b) => [b.cidr, ...b.except]),
-    ...model.cluster.podCIDRs,
-    ...model.cluster.serviceCIDRs,
-  ];
-  const values = new Map<string, Address>();
-  const add = (family: Family, value: bigint) => {
-    const max = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
-    if (value >= 0n && value <= max) values.set(`${family}:${value}`, { family, value });
-  };
-  add(4, 0x08080808n);
-  add(6, 0x20010db8000000000000000000000001n);
-  for (const c of cidrs) for (const v of [c.base - 1n, c.base, lastAddress(c), lastAddress(c) + 1n]) add(c.family, v);
+  const ranges: AddressRange[] = blocks.flatMap((b) => [b.cidr, ...b.except]).map(cidrRange);
   for (const block of emitted) {
     for (const text of [block.cidr, ...(block.except ?? [])] as string[]) {
-      const edges = addressInCidrText(text);
-      if (edges) for (const v of [edges.first - 1n, edges.first, edges.last, edges.last + 1n]) add(edges.family, v);
+      const range = addressInCidrText(text);
+      if (range) ranges.push(range);
     }
   }
-  // pods are never addressed by IP: addresses inside the pod and service ranges are not external
-  const inCluster = (a: Address) =>
-    [...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs].some(
-      (c) => c.family === a.family && a.value >= c.base && a.value <= lastAddress(c),
-    );
-  return [...values.values()].filter((a) => !inCluster(a));
+  return addressStarts(ranges, [...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs]);
 }
 
 const describeEndpoint = (e: Endpoint): string =>
@@ -422,7 +396,7 @@ class Verification {
   readonly podAddresses?: () => Address[];
   /** The addresses checked where no address block is involved. */
   readonly farAddresses: Endpoint[];
-  /** The boundaries every side has (1 and 65535 of each protocol, the pods' port numbers), as codes. */
+  /** The cuts every side has (each protocol's first port, the pods' port numbers), as codes. */
   private readonly baseCuts: readonly number[];
   /** The pod terms of every clause end, as selections. */
   private readonly ends = new Map<EndpointSet, readonly TermSelection[]>();
@@ -430,7 +404,7 @@ class Verification {
   /** The boundaries by code (one object each). */
   private readonly ports: Port[] = [];
   /** The last pass that took each port code or label id: deduplication without a set per pass. */
-  private readonly stamps = new Uint32Array(protocols.length * PORTS_PER_PROTOCOL);
+  private readonly stamps = new Uint32Array(PORT_CODES);
   private readonly labelStamps: number[] = [];
   private pass = 0;
   private kindOf = new Int32Array(0);
@@ -509,14 +483,16 @@ class Verification {
         model.rules.flatMap((r) => r.clauses.flatMap((c) => c.ports.named)).map((n) => [`${n.name}/${n.protocol}`, n]),
       ).values(),
     ];
-    const portCodes = (ports: readonly ContainerPort[]) =>
-      ports.flatMap((p) => (inPortRange(p.port) ? [codeOf(p.protocol, p.port)] : []));
+    const portCuts = (codes: number[], ports: readonly ContainerPort[]) => {
+      for (const p of ports) rangeCuts(codes, p.protocol, p.port, p.port);
+      return codes;
+    };
     // the boundaries of every clause's ports and every workload's: only needed when some port has a name
     const allPortNumbers: Port[] = [];
     if (namedPorts.length > 0) {
-      const codes = [...BOUNDS];
+      const codes = [...FIRST_PORTS];
       for (const r of model.rules) for (const c of r.clauses) portSetCuts(codes, c.ports);
-      for (const w of model.workloads) codes.push(...portCodes(w.ports));
+      for (const w of model.workloads) portCuts(codes, w.ports);
       allPortNumbers.push(...this.boundaries(codes));
     }
     this.podPorts = namedPorts.map((n, i) => ({
@@ -524,7 +500,7 @@ class Verification {
       protocol: n.protocol,
       port: allPortNumbers[i % allPortNumbers.length].port,
     }));
-    this.baseCuts = [...BOUNDS, ...portCodes(this.podPorts)];
+    this.baseCuts = portCuts([...FIRST_PORTS], this.podPorts);
 
     if (model.cluster.podCIDRs.length > 0)
       this.podAddresses = () => model.cluster.podCIDRs.map((c) => ({ family: c.family, value: c.base + 1n }));
@@ -594,8 +570,8 @@ class Verification {
     return sorted.map(
       (code) =>
         (this.ports[code] ??= {
-          protocol: protocols[Math.floor(code / PORTS_PER_PROTOCOL)],
-          port: code % PORTS_PER_PROTOCOL,
+          protocol: codeProtocol(code),
+          port: codePort(code),
         }),
     );
   }
