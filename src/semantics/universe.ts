@@ -187,6 +187,67 @@ export function labelRegions(
   return representatives(regions, unique, preferred);
 }
 
+/**
+ * Regions of label maps (a namespace's pods, say) that a set of selectors tells apart, one label map
+ * each, and which regions each selector holds, as a bit set: any few of those selectors then split
+ * the regions into the kinds they tell apart without enumerating again (each kind is a union of the
+ * regions, since these are the regions of all the selectors).
+ */
+export class SelectorRegions {
+  private readonly words: number;
+  private readonly all: Uint32Array;
+  private readonly held = new Map<Conjunction, Uint32Array>();
+
+  constructor(readonly labels: readonly Labels[]) {
+    this.words = (labels.length + 31) >>> 5;
+    this.all = new Uint32Array(this.words);
+    for (let i = 0; i < labels.length; i++) this.all[i >>> 5] |= 1 << (i & 31);
+  }
+
+  /** The regions a selector holds: one of those the regions were worked out for (or one telling apart no more). */
+  holding(c: Conjunction): Uint32Array {
+    let bits = this.held.get(c);
+    if (!bits) {
+      bits = new Uint32Array(this.words);
+      for (let i = 0; i < this.labels.length; i++)
+        if (conjunctionMatches(c, this.labels[i])) bits[i >>> 5] |= 1 << (i & 31);
+      this.held.set(c, bits);
+    }
+    return bits;
+  }
+
+  /** The first region (by place) of each kind these selectors tell apart, in order. */
+  split(conjunctions: readonly Conjunction[]): number[] {
+    let kinds: Uint32Array[] = [this.all];
+    const used = new Set<Uint32Array>();
+    for (const c of conjunctions) {
+      const bits = this.holding(c);
+      if (used.has(bits)) continue;
+      used.add(bits);
+      const next: Uint32Array[] = [];
+      for (const kind of kinds) {
+        const inside = new Uint32Array(this.words);
+        const outside = new Uint32Array(this.words);
+        let some = 0;
+        let rest = 0;
+        for (let w = 0; w < this.words; w++) {
+          some |= inside[w] = kind[w] & bits[w];
+          rest |= outside[w] = kind[w] & ~bits[w];
+        }
+        if (some) next.push(inside);
+        if (rest) next.push(outside);
+      }
+      kinds = next;
+    }
+    return kinds.map(firstBit).sort((a, b) => a - b);
+  }
+}
+
+const firstBit = (bits: Uint32Array): number => {
+  for (let w = 0; w < bits.length; w++) if (bits[w]) return (w << 5) + (31 - Math.clz32(bits[w] & -bits[w]));
+  return -1;
+};
+
 interface Region {
   inside: Conjunction;
   outside: readonly Conjunction[];

@@ -41,6 +41,7 @@ import {
   conjunctionOf,
   everything,
   labelsKey,
+  witness,
   type Conjunction,
   type Labels,
   type Requirement,
@@ -48,6 +49,7 @@ import {
 import {
   labelRegions,
   namespaceRegions,
+  SelectorRegions,
   needsCombinations,
   selectorRepresentatives,
   type NamespaceRegion,
@@ -285,10 +287,17 @@ class Namespaces {
     return this.places.get(name)!;
   }
 
-  /** The places of the namespaces of a reach (worked out once per set). */
+  /** The places of the namespaces of a reach (worked out once per set; a name not among them, none). */
   placesIn(set: ReadonlySet<string>): Int32Array {
     let found = this.placesOf.get(set);
-    if (!found) this.placesOf.set(set, (found = Int32Array.from(set, (n) => this.places.get(n)!)));
+    if (!found) {
+      const places: number[] = [];
+      for (const n of set) {
+        const place = this.places.get(n);
+        if (place !== undefined) places.push(place);
+      }
+      this.placesOf.set(set, (found = Int32Array.from(places)));
+    }
     return found;
   }
 
@@ -410,6 +419,9 @@ class Verification {
   private kindOf = new Int32Array(0);
   private kindStamps = new Uint32Array(0);
   private kindPass = 0;
+  /** Per namespace (by place), its pod regions once worked out (`podRegions`). */
+  private readonly namespacePods: ((SelectorRegions & { ids: readonly number[] }) | null | undefined)[] = [];
+  private reachingPods?: Set<Conjunction>[];
   /** How many sets of selectors had too many regions, and were checked on their representatives only. */
   partial = 0;
   private readonly addressPeers = new Map<string, Endpoint[]>();
@@ -647,11 +659,76 @@ class Verification {
     for (const [i, here] of reaching) {
       const n = namespaces.names[i];
       const pass = this.nextPass();
-      const combined = this.regionsOf(here);
-      for (const id of combined ?? here.flatMap((s) => s.pods)) if (this.take(id, pass)) peers.push(this.pod(n, id));
+      for (const id of this.regionsIn(i, here)) if (this.take(id, pass)) peers.push(this.pod(n, id));
       if (this.take(this.selectors.none, pass)) peers.push(this.pod(n, this.selectors.none));
     }
     return peers;
+  }
+
+  /**
+   * A label id per region of these selections' pods in the namespace at `place` (each of them one
+   * that can reach it): the namespace's pod regions split by them (`SelectorRegions`), or, where the
+   * namespace's regions are too many, the regions of these selections alone (`regionsOf`) or, past
+   * the limit, the representatives of each.
+   */
+  regionsIn(place: number, selections: readonly Selection[]): readonly number[] {
+    const regions = this.podRegions(place);
+    if (!regions) return this.regionsOf(selections) ?? selections.flatMap((s) => s.pods);
+    const conjunctions: Conjunction[] = [];
+    for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
+    return regions.split(conjunctions).map((r) => regions.ids[r]);
+  }
+
+  /**
+   * The regions of pods of the namespace at `place` that every selection able to reach it tells
+   * apart (the program's clause ends and the emitted policies' peers reaching it, its workloads, its
+   * policies' pod selectors), with their label ids, worked out on first use (null past the limit).
+   */
+  private podRegions(place: number): (SelectorRegions & { ids: readonly number[] }) | null {
+    let found = this.namespacePods[place];
+    if (found === undefined) {
+      const reaching = (this.reachingPods ??= this.podSelectorsByNamespace())[place];
+      const name = this.namespaces.names[place];
+      const workloads = workloadsIn(this.model, name);
+      const labels = labelRegions([...reaching, ...workloads.map((w) => w.pods)], everything, [
+        {},
+        ...workloads.map((w) => witness(w.pods)),
+      ]);
+      found = labels
+        ? Object.assign(new SelectorRegions(labels), { ids: labels.map((l) => this.selectors.intern(l)) })
+        : null;
+      this.namespacePods[place] = found;
+    }
+    return found;
+  }
+
+  /** Per namespace (by place), the pod conjunctions of every selection that can reach it, and of its policies' pod selectors. */
+  private podSelectorsByNamespace(): Set<Conjunction>[] {
+    const { namespaces, selectors } = this;
+    const result = namespaces.names.map(() => new Set<Conjunction>());
+    const add = (reach: ReadonlySet<string>, conjunction: Conjunction | undefined) => {
+      if (conjunction) for (const i of namespaces.placesIn(reach)) result[i].add(conjunction);
+    };
+    for (const selections of this.ends.values()) for (const s of selections) add(s.reach, s.conjunction);
+    for (const [namespace, policies] of this.index.byNamespace) {
+      for (const p of policies) {
+        add(namespaces.just(namespace), selectors.ofPodSelector(p.spec?.podSelector).conjunction);
+        for (const rules of [p.spec?.ingress, p.spec?.egress] as (Json[] | undefined)[]) {
+          for (const r of rules ?? []) {
+            for (const peers of [r.from, r.to] as (EmittedPeer[] | undefined)[]) {
+              for (const peer of peers ?? []) {
+                if (peer.ipBlock) continue;
+                const reach = peer.namespaceSelector
+                  ? namespaces.reachedBySelector(peer.namespaceSelector)
+                  : namespaces.just(namespace);
+                add(reach, selectors.ofPodSelector(peer.podSelector).conjunction);
+              }
+            }
+          }
+        }
+      }
+    }
+    return result;
   }
 
   /** The kind of each namespace in `podPeers` (valid where its stamp is the current pass). */
@@ -765,7 +842,7 @@ function subjectLabels(
     selections.push({ reach: NOWHERE, conjunction: facts.conjunction, pods: facts.representatives });
   }
   const ids = new Set<number>([v.selectors.none]);
-  for (const id of v.regionsOf(selections) ?? selections.flatMap((s) => s.pods)) ids.add(id);
+  for (const id of v.regionsIn(v.namespaces.place(owned.name), selections)) ids.add(id);
   return ids;
 }
 
