@@ -218,6 +218,7 @@ export class SelectorRegions {
 
   /** The first region (by place) of each kind these selectors tell apart, in order. */
   split(conjunctions: readonly Conjunction[]): number[] {
+    if (this.words === 1) return this.splitWord(conjunctions);
     let kinds: Uint32Array[] = [this.all];
     const used = new Set<Uint32Array>();
     for (const c of conjunctions) {
@@ -240,6 +241,25 @@ export class SelectorRegions {
       kinds = next;
     }
     return kinds.map(firstBit).sort((a, b) => a - b);
+  }
+
+  /** `split` for at most 32 regions: each kind one number. */
+  private splitWord(conjunctions: readonly Conjunction[]): number[] {
+    let kinds = [this.all[0]];
+    const used = new Set<Uint32Array>();
+    for (const c of conjunctions) {
+      const held = this.holding(c);
+      if (used.has(held)) continue;
+      used.add(held);
+      const bits = held[0];
+      const next: number[] = [];
+      for (const kind of kinds) {
+        if (kind & bits) next.push(kind & bits);
+        if (kind & ~bits) next.push(kind & ~bits);
+      }
+      kinds = next;
+    }
+    return kinds.map((kind) => 31 - Math.clz32(kind & -kind)).sort((a, b) => a - b);
   }
 }
 
@@ -267,6 +287,9 @@ function findLabels(
   outside: readonly Conjunction[],
   budget: { steps: number },
 ): Labels | null | false {
+  // most often the plainest label map of `inside` is held by none of them (workloads named apart)
+  const plainest = witness(inside);
+  if (!outside.some((c) => conjunctionMatches(c, plainest))) return plainest;
   const fixed = new Map<string, string | undefined>();
   const allowed = (c: Conjunction, key: string, value: string | undefined): boolean => {
     const k = c.find(([name]) => name === key)?.[1];

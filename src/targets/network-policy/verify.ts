@@ -179,6 +179,7 @@ class Selectors {
   private readonly byConjunctionKey = new Map<string, SelectorFacts>();
   private readonly emittedByLabel = new ByLabel<SelectorFacts>();
   private readonly emittedByText = new Map<string, SelectorFacts>();
+  private readonly emittedByObject = new WeakMap<Json, SelectorFacts>();
   private readonly regionIds = new Map<string, readonly number[] | undefined>();
   /** The id of the empty label map. */
   readonly none = this.intern({});
@@ -213,16 +214,20 @@ class Selectors {
     return { conjunction: c, representatives: selectorRepresentatives(c).map((labels) => this.intern(labels)) };
   }
 
-  /** The facts of an emitted selector. */
+  /** The facts of an emitted selector (by object first: a selector is met once per rule using it, and per namespace it reaches). */
   ofEmitted(selector: Json): SelectorFacts {
+    let found = this.emittedByObject.get(selector);
+    if (found) return found;
     const key = soleMatchLabel(selector);
     if (key !== undefined) {
       const value: string = selector.matchLabels[key];
-      return this.emittedByLabel.get(key, value) ?? this.emittedByLabel.set(key, value, this.emittedFacts(selector));
+      found = this.emittedByLabel.get(key, value) ?? this.emittedByLabel.set(key, value, this.emittedFacts(selector));
+    } else {
+      const text = JSON.stringify(selector);
+      found = this.emittedByText.get(text);
+      if (!found) this.emittedByText.set(text, (found = this.emittedFacts(selector)));
     }
-    const text = JSON.stringify(selector);
-    let found = this.emittedByText.get(text);
-    if (!found) this.emittedByText.set(text, (found = this.emittedFacts(selector)));
+    this.emittedByObject.set(selector, found);
     return found;
   }
 
