@@ -136,7 +136,6 @@ test("assert and explain: a named port on pods of no workload", () => {
   ]);
 });
 
-
 test("SelectorRegions: any few of the selectors split their regions into exactly the kinds those tell apart", () => {
   // every label map over three keys, each absent or one of three values (one no selector names)
   const keys = ["a", "b", "c"];
