@@ -12,7 +12,8 @@ import {
   type NamespaceLabels,
 } from "../semantics/meaning.js";
 import { NAMESPACE_NAME_LABEL, otherEnd, type Clause, type Direction, type Model } from "../semantics/model.js";
-import { MAX_PORT, mergeRanges, MIN_PORT, portsKey, protocols, type Protocol } from "../semantics/ports.js";
+import { mergeRanges, portsKey, protocols, type Protocol } from "../semantics/ports.js";
+import { portIntervals, type PortInterval } from "../semantics/boundaries.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { clausesNear } from "../semantics/lookup.js";
 import {
@@ -123,41 +124,6 @@ const mostSpecific = (blocks: readonly IpBlock[]): IpBlock =>
   blocks.reduce((a, b) =>
     b.cidr.prefix > a.cidr.prefix || (b.cidr.prefix === a.cidr.prefix && b.except.length > a.except.length) ? b : a,
   );
-
-/** A run of ports of one protocol on which no verdict of the programs can differ. */
-export interface PortInterval {
-  protocol: Protocol;
-  from: number;
-  to: number;
-}
-
-/**
- * The ports cut where any verdict of the programs can change: at every range's first port and past
- * its last, and at every workload port (named ports stand for those) and past it. Each interval
- * between consecutive cuts has one verdict per pair, so its first port decides it.
- */
-export function portIntervals(models: readonly Model[]): PortInterval[] {
-  const result: PortInterval[] = [];
-  for (const protocol of protocols) {
-    const cuts = new Set<number>([MIN_PORT]);
-    const cut = (from: number, to: number) => {
-      cuts.add(from);
-      if (to < MAX_PORT) cuts.add(to + 1);
-    };
-    for (const model of models) {
-      for (const rule of model.rules)
-        for (const c of rule.clauses) for (const r of c.ports.numeric[protocol]) cut(r.from, r.to);
-      for (const a of model.assertions)
-        for (const c of a.clauses) for (const r of c.ports.numeric[protocol]) cut(r.from, r.to);
-      for (const w of model.workloads) for (const p of w.ports) if (p.protocol === protocol) cut(p.port, p.port);
-    }
-    const sorted = [...cuts].sort((a, b) => a - b);
-    sorted.forEach((from, i) =>
-      result.push({ protocol, from, to: i + 1 < sorted.length ? sorted[i + 1] - 1 : MAX_PORT }),
-    );
-  }
-  return result;
-}
 
 /** Port intervals per protocol as `5432/tcp`, `8000..8080/tcp`, adjacent ones merged. */
 export function portList(intervals: readonly PortInterval[]): string[] {

@@ -21,7 +21,8 @@ import {
 import { NAMESPACE_NAME_LABEL, type Clause, type Direction, type EndpointSet, type Model } from "../semantics/model.js";
 import { portSetContains, protocols, type Protocol } from "../semantics/ports.js";
 import { regionNamespaceLabels, universeRegions, type Regions } from "../semantics/universe.js";
-import { endpointOn, portIntervals, regionEndpoints, type NamedEndpoint } from "./diff.js";
+import { endpointOn, regionEndpoints, type NamedEndpoint } from "./diff.js";
+import { portIntervals } from "../semantics/boundaries.js";
 import { emittedSide, indexPolicies } from "./netpol.js";
 
 export interface Reason {

@@ -7,7 +7,8 @@
 import { evaluateFlow, type ConcreteFlow } from "../semantics/meaning.js";
 import type { Model } from "../semantics/model.js";
 import { regionNamespaceLabels, universeRegions } from "../semantics/universe.js";
-import { namedEndpoints, portIntervals, portList, type NamedEndpoint, type PortInterval } from "./diff.js";
+import { namedEndpoints, portList, type NamedEndpoint } from "./diff.js";
+import { portIntervals, type PortInterval } from "../semantics/boundaries.js";
 import { describeFlow, explain, Namespaces, type Explanation } from "./explain.js";
 
 export interface MatrixCell {

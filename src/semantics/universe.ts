@@ -14,7 +14,8 @@
  * combinations that tell something apart; past a limit, enumeration stops and says so, since some
  * sets of selectors tell exponentially many regions apart.
  */
-import { addressInBlock, addressInCidr, formatCidr, lastAddress, type Cidr, type Family, type IpBlock } from "./ip.js";
+import { addressInBlock, formatCidr, type Cidr, type Family, type IpBlock } from "./ip.js";
+import { addressStarts, cidrRange } from "./boundaries.js";
 import {
   conjunctionKey,
   conjunctionMatches,
@@ -186,6 +187,87 @@ export function labelRegions(
   return representatives(regions, unique, preferred);
 }
 
+/**
+ * Regions of label maps (a namespace's pods, say) that a set of selectors tells apart, one label map
+ * each, and which regions each selector holds, as a bit set: any few of those selectors then split
+ * the regions into the kinds they tell apart without enumerating again (each kind is a union of the
+ * regions, since these are the regions of all the selectors).
+ */
+export class SelectorRegions {
+  private readonly words: number;
+  private readonly all: Uint32Array;
+  private readonly held = new Map<Conjunction, Uint32Array>();
+
+  constructor(readonly labels: readonly Labels[]) {
+    this.words = (labels.length + 31) >>> 5;
+    this.all = new Uint32Array(this.words);
+    for (let i = 0; i < labels.length; i++) this.all[i >>> 5] |= 1 << (i & 31);
+  }
+
+  /** The regions a selector holds: one of those the regions were worked out for (or one telling apart no more). */
+  holding(c: Conjunction): Uint32Array {
+    let bits = this.held.get(c);
+    if (!bits) {
+      bits = new Uint32Array(this.words);
+      for (let i = 0; i < this.labels.length; i++)
+        if (conjunctionMatches(c, this.labels[i])) bits[i >>> 5] |= 1 << (i & 31);
+      this.held.set(c, bits);
+    }
+    return bits;
+  }
+
+  /** The first region (by place) of each kind these selectors tell apart, in order. */
+  split(conjunctions: readonly Conjunction[]): number[] {
+    if (this.words === 1) return this.splitWord(conjunctions);
+    let kinds: Uint32Array[] = [this.all];
+    const used = new Set<Uint32Array>();
+    for (const c of conjunctions) {
+      const bits = this.holding(c);
+      if (used.has(bits)) continue;
+      used.add(bits);
+      const next: Uint32Array[] = [];
+      for (const kind of kinds) {
+        const inside = new Uint32Array(this.words);
+        const outside = new Uint32Array(this.words);
+        let some = 0;
+        let rest = 0;
+        for (let w = 0; w < this.words; w++) {
+          some |= inside[w] = kind[w] & bits[w];
+          rest |= outside[w] = kind[w] & ~bits[w];
+        }
+        if (some) next.push(inside);
+        if (rest) next.push(outside);
+      }
+      kinds = next;
+    }
+    return kinds.map(firstBit).sort((a, b) => a - b);
+  }
+
+  /** `split` for at most 32 regions: each kind one number. */
+  private splitWord(conjunctions: readonly Conjunction[]): number[] {
+    let kinds = [this.all[0]];
+    const used = new Set<Uint32Array>();
+    for (const c of conjunctions) {
+      const held = this.holding(c);
+      if (used.has(held)) continue;
+      used.add(held);
+      const bits = held[0];
+      const next: number[] = [];
+      for (const kind of kinds) {
+        if (kind & bits) next.push(kind & bits);
+        if (kind & ~bits) next.push(kind & ~bits);
+      }
+      kinds = next;
+    }
+    return kinds.map((kind) => 31 - Math.clz32(kind & -kind)).sort((a, b) => a - b);
+  }
+}
+
+const firstBit = (bits: Uint32Array): number => {
+  for (let w = 0; w < bits.length; w++) if (bits[w]) return (w << 5) + (31 - Math.clz32(bits[w] & -bits[w]));
+  return -1;
+};
+
 interface Region {
   inside: Conjunction;
   outside: readonly Conjunction[];
@@ -205,6 +287,9 @@ function findLabels(
   outside: readonly Conjunction[],
   budget: { steps: number },
 ): Labels | null | false {
+  // most often the plainest label map of `inside` is held by none of them (workloads named apart)
+  const plainest = witness(inside);
+  if (!outside.some((c) => conjunctionMatches(c, plainest))) return plainest;
   const fixed = new Map<string, string | undefined>();
   const allowed = (c: Conjunction, key: string, value: string | undefined): boolean => {
     const k = c.find(([name]) => name === key)?.[1];
@@ -546,26 +631,13 @@ const labelsEqual = (a: Labels, b: Labels): boolean => {
  */
 export function addressRegions(blocks: readonly IpBlock[], cluster: readonly Cidr[]): AddressRegion[] {
   const result: AddressRegion[] = [];
-  for (const family of [4, 6] as const) {
-    const edges = new Set<bigint>([0n]);
-    const cidrs = [
-      ...blocks.filter((b) => b.cidr.family === family).flatMap((b) => [b.cidr, ...b.except]),
-      ...cluster.filter((c) => c.family === family),
-    ];
-    for (const c of cidrs) {
-      edges.add(c.base);
-      edges.add(lastAddress(c) + 1n);
-    }
-    const max = family === 4 ? 1n << 32n : 1n << 128n;
-    const seen = new Set<string>();
-    for (const start of [...edges].filter((e) => e < max).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (cluster.some((c) => addressInCidr(family, start, c))) continue;
-      const holders = blocks.filter((b) => addressInBlock(family, start, b));
-      const key = [...new Set(holders.map((b) => [b.cidr, ...b.except].map(formatCidr).join(" ")))].sort().join("\n");
-      if (seen.has(key)) continue;
-      seen.add(key);
-      result.push({ family, value: start, holders });
-    }
+  const seen = new Set<string>();
+  for (const { family, value } of addressStarts(blocks.flatMap((b) => [b.cidr, ...b.except]).map(cidrRange), cluster)) {
+    const holders = blocks.filter((b) => addressInBlock(family, value, b));
+    const key = `${family}:${[...new Set(holders.map((b) => [b.cidr, ...b.except].map(formatCidr).join(" ")))].sort().join("\n")}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    result.push({ family, value, holders });
   }
   return result;
 }

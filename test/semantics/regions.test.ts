@@ -5,7 +5,10 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import fc from "fast-check";
 import { check, diffSources, explainQuery } from "../../src/index.js";
+import { conjunctionMatches, conjunctionOf, type Conjunction, type Labels } from "../../src/semantics/labels.js";
+import { labelRegions, SelectorRegions } from "../../src/semantics/universe.js";
 
 const source = (text: string) => [{ path: "p.secpol", text }];
 const api = "namespace a {\n  default deny\n  workload api app=api port http 80\n}\n";
@@ -131,6 +134,38 @@ test("assert and explain: a named port on pods of no workload", () => {
     { flow: "pods of b -> other pods of a", permitted: false },
     { flow: "pods of b -> other pods of a with port http", permitted: true },
   ]);
+});
+
+test("SelectorRegions: any few of the selectors split their regions into exactly the kinds those tell apart", () => {
+  // every label map over three keys, each absent or one of three values (one no selector names)
+  const keys = ["a", "b", "c"];
+  const values = [undefined, "x", "y", "z"];
+  const maps: Labels[] = [{}];
+  for (const key of keys)
+    maps.splice(0, maps.length, ...maps.flatMap((m) => values.map((v) => (v === undefined ? m : { ...m, [key]: v }))));
+  const requirement = fc.oneof(
+    fc.record({
+      key: fc.constantFrom(...keys),
+      operator: fc.constantFrom("In" as const, "NotIn" as const),
+      values: fc.subarray(["x", "y"], { minLength: 1 }),
+    }),
+    fc.record({ key: fc.constantFrom(...keys), operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const) }),
+  );
+  const selectors = fc.array(fc.array(requirement, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 });
+  fc.assert(
+    fc.property(selectors, fc.array(fc.nat(), { maxLength: 4 }), (written, picks) => {
+      const conjunctions = written.map((r) => conjunctionOf(r)).filter((c): c is Conjunction => c !== undefined);
+      if (conjunctions.length === 0) return;
+      const labels = labelRegions(conjunctions)!;
+      const regions = new SelectorRegions(labels);
+      const some = picks.map((k) => conjunctions[k % conjunctions.length]);
+      const kind = (l: Labels) => some.map((c) => (conjunctionMatches(c, l) ? 1 : 0)).join("");
+      const found = regions.split(some).map((r) => kind(labels[r]));
+      assert.equal(found.length, new Set(found).size, "one region per kind");
+      assert.equal([...new Set(maps.map(kind))].sort(), [...found].sort(), "every kind of label map");
+    }),
+    { numRuns: 300 },
+  );
 });
 
 test.run();

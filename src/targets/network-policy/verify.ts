@@ -11,9 +11,10 @@
  * can reach the namespace (from the program and from the emitted policies); subjects that match the
  * same clauses, policies and posture are one case. For a subject, the peers that matter are those
  * its clauses and its policies' rules can name: pods in the namespaces those selectors reach (one per
- * region of the selectors that reach it), one namespace they do not reach, and the edges of every
- * address block involved. Peers matching the same clauses and rules are one case, checked on every
- * port boundary of the clauses and rules involved.
+ * region of the selectors that reach it), one namespace they do not reach, and an address in every
+ * interval that the address blocks involved cut. Peers matching the same clauses and rules are one
+ * case, checked on a port of every interval that the clauses' and rules' ports cut
+ * (src/semantics/boundaries.ts).
  *
  * What a side needs of a selector, a clause or an emitted rule (the namespaces it reaches, its
  * representatives, its port boundaries) is worked out once per distinct one, not once per side.
@@ -21,13 +22,26 @@
  * its peers and ports without building keys of text.
  */
 import type { Span } from "../../diagnostics/diagnostic.js";
-import { formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from "../../semantics/ip.js";
+import { formatAddress, type IpBlock } from "../../semantics/ip.js";
+import {
+  addressStarts,
+  cidrRange,
+  codePort,
+  codeProtocol,
+  FIRST_PORTS,
+  PORT_CODES,
+  portSetCuts,
+  rangeCuts,
+  type Address,
+  type AddressRange,
+} from "../../semantics/boundaries.js";
 import {
   conjunctionKey,
   conjunctionMatches,
   conjunctionOf,
   everything,
   labelsKey,
+  witness,
   type Conjunction,
   type Labels,
   type Requirement,
@@ -35,6 +49,7 @@ import {
 import {
   labelRegions,
   namespaceRegions,
+  SelectorRegions,
   needsCombinations,
   selectorRepresentatives,
   type NamespaceRegion,
@@ -62,7 +77,7 @@ import {
   type PostureSetting,
 } from "../../semantics/model.js";
 import { clausesNear, workloadsIn } from "../../semantics/lookup.js";
-import { protocols, type ContainerPort, type PortSet, type Protocol } from "../../semantics/ports.js";
+import { protocols, type ContainerPort, type Protocol } from "../../semantics/ports.js";
 import {
   addressInCidrText,
   admits,
@@ -164,6 +179,7 @@ class Selectors {
   private readonly byConjunctionKey = new Map<string, SelectorFacts>();
   private readonly emittedByLabel = new ByLabel<SelectorFacts>();
   private readonly emittedByText = new Map<string, SelectorFacts>();
+  private readonly emittedByObject = new WeakMap<Json, SelectorFacts>();
   private readonly regionIds = new Map<string, readonly number[] | undefined>();
   /** The id of the empty label map. */
   readonly none = this.intern({});
@@ -198,16 +214,20 @@ class Selectors {
     return { conjunction: c, representatives: selectorRepresentatives(c).map((labels) => this.intern(labels)) };
   }
 
-  /** The facts of an emitted selector. */
+  /** The facts of an emitted selector (by object first: a selector is met once per rule using it, and per namespace it reaches). */
   ofEmitted(selector: Json): SelectorFacts {
+    let found = this.emittedByObject.get(selector);
+    if (found) return found;
     const key = soleMatchLabel(selector);
     if (key !== undefined) {
       const value: string = selector.matchLabels[key];
-      return this.emittedByLabel.get(key, value) ?? this.emittedByLabel.set(key, value, this.emittedFacts(selector));
+      found = this.emittedByLabel.get(key, value) ?? this.emittedByLabel.set(key, value, this.emittedFacts(selector));
+    } else {
+      const text = JSON.stringify(selector);
+      found = this.emittedByText.get(text);
+      if (!found) this.emittedByText.set(text, (found = this.emittedFacts(selector)));
     }
-    const text = JSON.stringify(selector);
-    let found = this.emittedByText.get(text);
-    if (!found) this.emittedByText.set(text, (found = this.emittedFacts(selector)));
+    this.emittedByObject.set(selector, found);
     return found;
   }
 
@@ -242,10 +262,13 @@ interface EmittedPeer {
 class Namespaces {
   /** By the name pods and policies know a namespace by: its own, or, for a second namespace of the same name label, an alias. */
   readonly labels = new Map<string, Labels>();
+  /** The names in the order they were added, and each one's place there. */
+  readonly names: string[] = [];
+  private readonly places = new Map<string, number>();
   /** The names (aliases too) by name label. */
   private readonly byName = new Map<string, string[]>();
   private readonly singletons = new Map<string, ReadonlySet<string>>();
-  private names?: string[];
+  private readonly placesOf = new WeakMap<ReadonlySet<string>, Int32Array>();
 
   constructor(private readonly selectors: Selectors) {}
 
@@ -257,15 +280,30 @@ class Namespaces {
     const labels = region.labels[0];
     const nameLabel = labels[NAMESPACE_NAME_LABEL];
     this.labels.set(region.name, labels);
+    this.places.set(region.name, this.names.length);
+    this.names.push(region.name);
     const same = this.byName.get(nameLabel);
     if (same) same.push(region.name);
     else this.byName.set(nameLabel, [region.name]);
   }
 
-  /** The first namespace (in the order they were added) not in `set`. */
-  firstOutside(set: ReadonlySet<string>): string | undefined {
-    this.names ??= [...this.labels.keys()];
-    return this.names.find((n) => !set.has(n));
+  /** A namespace's place among the names. */
+  place(name: string): number {
+    return this.places.get(name)!;
+  }
+
+  /** The places of the namespaces of a reach (worked out once per set; a name not among them, none). */
+  placesIn(set: ReadonlySet<string>): Int32Array {
+    let found = this.placesOf.get(set);
+    if (!found) {
+      const places: number[] = [];
+      for (const n of set) {
+        const place = this.places.get(n);
+        if (place !== undefined) places.push(place);
+      }
+      this.placesOf.set(set, (found = Int32Array.from(places)));
+    }
+    return found;
   }
 
   /** The set holding just this namespace (the reach of an emitted peer without a namespaceSelector). */
@@ -310,55 +348,16 @@ class Namespaces {
 
 type Port = { protocol: Protocol; port: number };
 
-/**
- * Port boundaries: the port numbers that bound every region of some port sets, per protocol (1 and
- * 65535, and each range's edges and their outer neighbours, within 1..65535). They are kept as
- * numbers, the protocol's place in `protocols` then the port, so that they sort by protocol, then port.
- */
-const PORTS_PER_PROTOCOL = 65536;
-const codeOf = (protocol: Protocol, port: number): number => protocols.indexOf(protocol) * PORTS_PER_PROTOCOL + port;
-const inPortRange = (port: number) => port >= 1 && port <= 65535;
-const BOUNDS = protocols.flatMap((protocol) => [codeOf(protocol, 1), codeOf(protocol, 65535)]);
-
-/** The boundaries of one range, added to `codes`. */
-function rangeCuts(codes: number[], protocol: Protocol, from: number, to: number): void {
-  for (const port of [from - 1, from, to, to + 1]) if (inPortRange(port)) codes.push(codeOf(protocol, port));
-}
-
-/** The boundaries of a port set's ranges, added to `codes`. */
-function portSetCuts(codes: number[], ports: PortSet): void {
-  for (const protocol of protocols) for (const r of ports.numeric[protocol]) rangeCuts(codes, protocol, r.from, r.to);
-}
-
-type Address = { family: Family; value: bigint };
-
-/** The edges of each block (first, last, and just outside), plus two far-away addresses; none inside the cluster's ranges. */
+/** The addresses standing for every interval of addresses that these blocks and emitted ipBlocks cut (src/semantics/boundaries.ts). */
 function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly Json[]): Address[] {
-  const cidrs: Cidr[] = [
-    ...blocks.flatMap((b) => [b.cidr, ...b.except]),
-    ...model.cluster.podCIDRs,
-    ...model.cluster.serviceCIDRs,
-  ];
-  const values = new Map<string, Address>();
-  const add = (family: Family, value: bigint) => {
-    const max = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
-    if (value >= 0n && value <= max) values.set(`${family}:${value}`, { family, value });
-  };
-  add(4, 0x08080808n);
-  add(6, 0x20010db8000000000000000000000001n);
-  for (const c of cidrs) for (const v of [c.base - 1n, c.base, lastAddress(c), lastAddress(c) + 1n]) add(c.family, v);
+  const ranges: AddressRange[] = blocks.flatMap((b) => [b.cidr, ...b.except]).map(cidrRange);
   for (const block of emitted) {
     for (const text of [block.cidr, ...(block.except ?? [])] as string[]) {
-      const edges = addressInCidrText(text);
-      if (edges) for (const v of [edges.first - 1n, edges.first, edges.last, edges.last + 1n]) add(edges.family, v);
+      const range = addressInCidrText(text);
+      if (range) ranges.push(range);
     }
   }
-  // pods are never addressed by IP: addresses inside the pod and service ranges are not external
-  const inCluster = (a: Address) =>
-    [...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs].some(
-      (c) => c.family === a.family && a.value >= c.base && a.value <= lastAddress(c),
-    );
-  return [...values.values()].filter((a) => !inCluster(a));
+  return addressStarts(ranges, [...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs]);
 }
 
 const describeEndpoint = (e: Endpoint): string =>
@@ -411,7 +410,7 @@ class Verification {
   readonly podAddresses?: () => Address[];
   /** The addresses checked where no address block is involved. */
   readonly farAddresses: Endpoint[];
-  /** The boundaries every side has (1 and 65535 of each protocol, the pods' port numbers), as codes. */
+  /** The cuts every side has (each protocol's first port, the pods' port numbers), as codes. */
   private readonly baseCuts: readonly number[];
   /** The pod terms of every clause end, as selections. */
   private readonly ends = new Map<EndpointSet, readonly TermSelection[]>();
@@ -419,9 +418,15 @@ class Verification {
   /** The boundaries by code (one object each). */
   private readonly ports: Port[] = [];
   /** The last pass that took each port code or label id: deduplication without a set per pass. */
-  private readonly stamps = new Uint32Array(protocols.length * PORTS_PER_PROTOCOL);
+  private readonly stamps = new Uint32Array(PORT_CODES);
   private readonly labelStamps: number[] = [];
   private pass = 0;
+  private kindOf = new Int32Array(0);
+  private kindStamps = new Uint32Array(0);
+  private kindPass = 0;
+  /** Per namespace (by place), its pod regions once worked out (`podRegions`). */
+  private readonly namespacePods: ((SelectorRegions & { ids: readonly number[] }) | null | undefined)[] = [];
+  private reachingPods?: Set<Conjunction>[];
   /** How many sets of selectors had too many regions, and were checked on their representatives only. */
   partial = 0;
   private readonly addressPeers = new Map<string, Endpoint[]>();
@@ -495,14 +500,16 @@ class Verification {
         model.rules.flatMap((r) => r.clauses.flatMap((c) => c.ports.named)).map((n) => [`${n.name}/${n.protocol}`, n]),
       ).values(),
     ];
-    const portCodes = (ports: readonly ContainerPort[]) =>
-      ports.flatMap((p) => (inPortRange(p.port) ? [codeOf(p.protocol, p.port)] : []));
+    const portCuts = (codes: number[], ports: readonly ContainerPort[]) => {
+      for (const p of ports) rangeCuts(codes, p.protocol, p.port, p.port);
+      return codes;
+    };
     // the boundaries of every clause's ports and every workload's: only needed when some port has a name
     const allPortNumbers: Port[] = [];
     if (namedPorts.length > 0) {
-      const codes = [...BOUNDS];
+      const codes = [...FIRST_PORTS];
       for (const r of model.rules) for (const c of r.clauses) portSetCuts(codes, c.ports);
-      for (const w of model.workloads) codes.push(...portCodes(w.ports));
+      for (const w of model.workloads) portCuts(codes, w.ports);
       allPortNumbers.push(...this.boundaries(codes));
     }
     this.podPorts = namedPorts.map((n, i) => ({
@@ -510,7 +517,7 @@ class Verification {
       protocol: n.protocol,
       port: allPortNumbers[i % allPortNumbers.length].port,
     }));
-    this.baseCuts = [...BOUNDS, ...portCodes(this.podPorts)];
+    this.baseCuts = portCuts([...FIRST_PORTS], this.podPorts);
 
     if (model.cluster.podCIDRs.length > 0)
       this.podAddresses = () => model.cluster.podCIDRs.map((c) => ({ family: c.family, value: c.base + 1n }));
@@ -580,46 +587,162 @@ class Verification {
     return sorted.map(
       (code) =>
         (this.ports[code] ??= {
-          protocol: protocols[Math.floor(code / PORTS_PER_PROTOCOL)],
-          port: code % PORTS_PER_PROTOCOL,
+          protocol: codeProtocol(code),
+          port: codePort(code),
         }),
     );
   }
 
   /**
-   * The pods standing for every region the selectors tell apart: in each namespace they reach (one
-   * reaching every namespace tells none apart) and in one that none of them reaches, a pod per region
-   * of the selections reaching it (`regionsOf`), or, past the limit, the representatives of each, in
-   * the order given, and a pod without labels.
+   * The pods standing for every region the selectors tell apart. Namespaces are told apart by the
+   * reach of the selections (one reaching every namespace tells none apart): namespaces reached by
+   * the same of them are alike here, since a clause or rule holds a pod of either through exactly the
+   * same selections, so one namespace of each kind stands for all of that kind (the owned namespace,
+   * and one that none of them reaches, are among those looked at). In each, a pod per region of the
+   * selections reaching it (`regionsOf`), or, past the limit, the representatives of each, in the
+   * order given, and a pod without labels. (A hundred namespaces of one name that the program's
+   * namespace labels tell apart, reached only by the DNS rule, are then one.)
    */
   podPeers(owned: OwnedNamespace, selections: readonly (readonly Selection[])[]): Endpoint[] {
-    const all = this.namespaces.labels.size;
-    const reached = new Set<string>();
-    for (const some of selections)
-      for (const s of some) if (s.reach.size < all) for (const n of s.reach) reached.add(n);
-    reached.add(owned.name);
-    const unreached = this.namespaces.firstOutside(reached);
-    if (unreached !== undefined) reached.add(unreached);
-
-    // the selections reaching each namespace, in the order given: each selection put where it
-    // reaches (rather than every selection tested against every namespace reached)
-    const reaching = new Map<string, Selection[]>();
-    for (const n of reached) reaching.set(n, []);
+    const { namespaces } = this;
+    const all = namespaces.names.length;
+    const kind = this.kinds(all);
+    const stamp = ++this.kindPass;
+    // the kinds of namespace: every namespace starts as one kind (0), and each distinct reach in
+    // turn splits the kinds of the namespaces it holds; `reached` in the order first reached
+    const reached: number[] = [];
+    const reaches: ReadonlySet<string>[] = [];
+    let kinds = 1;
+    const split = new Map<number, number>();
     for (const some of selections) {
       for (const s of some) {
-        if (s.reach.size < all) for (const n of s.reach) reaching.get(n)!.push(s);
-        else for (const n of reached) if (s.reach.has(n)) reaching.get(n)!.push(s);
+        if (s.reach.size >= all || reaches.includes(s.reach)) continue;
+        reaches.push(s.reach);
+        split.clear();
+        for (const i of namespaces.placesIn(s.reach)) {
+          let before = 0;
+          if (this.kindStamps[i] === stamp) before = kind[i];
+          else {
+            this.kindStamps[i] = stamp;
+            reached.push(i);
+          }
+          let after = split.get(before);
+          if (after === undefined) split.set(before, (after = kinds++));
+          kind[i] = after;
+        }
+      }
+    }
+    // the owned namespace and the first one none reaches: each of its kind (0 when not reached)
+    const ownPlace = namespaces.place(owned.name);
+    if (this.kindStamps[ownPlace] !== stamp) {
+      this.kindStamps[ownPlace] = stamp;
+      kind[ownPlace] = 0;
+      reached.push(ownPlace);
+    }
+    for (let i = 0; i < all; i++) {
+      if (this.kindStamps[i] === stamp) continue;
+      this.kindStamps[i] = stamp;
+      kind[i] = 0;
+      reached.push(i);
+      break;
+    }
+    // one namespace per kind, the first reached, with the selections reaching it in the order given
+    const taken = new Uint8Array(kinds);
+    const reaching = new Map<number, Selection[]>();
+    for (const i of reached) {
+      if (taken[kind[i]]) continue;
+      taken[kind[i]] = 1;
+      reaching.set(i, []);
+    }
+    for (const some of selections) {
+      for (const s of some) {
+        if (s.reach.size >= all) for (const here of reaching.values()) here.push(s);
+        else for (const i of namespaces.placesIn(s.reach)) reaching.get(i)?.push(s);
       }
     }
     const peers: Endpoint[] = [];
-    for (const n of reached) {
+    for (const [i, here] of reaching) {
+      const n = namespaces.names[i];
       const pass = this.nextPass();
-      const here = reaching.get(n)!;
-      const combined = this.regionsOf(here);
-      for (const id of combined ?? here.flatMap((s) => s.pods)) if (this.take(id, pass)) peers.push(this.pod(n, id));
+      for (const id of this.regionsIn(i, here)) if (this.take(id, pass)) peers.push(this.pod(n, id));
       if (this.take(this.selectors.none, pass)) peers.push(this.pod(n, this.selectors.none));
     }
     return peers;
+  }
+
+  /**
+   * A label id per region of these selections' pods in the namespace at `place` (each of them one
+   * that can reach it): the namespace's pod regions split by them (`SelectorRegions`), or, where the
+   * namespace's regions are too many, the regions of these selections alone (`regionsOf`) or, past
+   * the limit, the representatives of each.
+   */
+  regionsIn(place: number, selections: readonly Selection[]): readonly number[] {
+    const regions = this.podRegions(place);
+    if (!regions) return this.regionsOf(selections) ?? selections.flatMap((s) => s.pods);
+    const conjunctions: Conjunction[] = [];
+    for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
+    return regions.split(conjunctions).map((r) => regions.ids[r]);
+  }
+
+  /**
+   * The regions of pods of the namespace at `place` that every selection able to reach it tells
+   * apart (the program's clause ends and the emitted policies' peers reaching it, its workloads, its
+   * policies' pod selectors), with their label ids, worked out on first use (null past the limit).
+   */
+  private podRegions(place: number): (SelectorRegions & { ids: readonly number[] }) | null {
+    let found = this.namespacePods[place];
+    if (found === undefined) {
+      const reaching = (this.reachingPods ??= this.podSelectorsByNamespace())[place];
+      const name = this.namespaces.names[place];
+      const workloads = workloadsIn(this.model, name);
+      const labels = labelRegions([...reaching, ...workloads.map((w) => w.pods)], everything, [
+        {},
+        ...workloads.map((w) => witness(w.pods)),
+      ]);
+      found = labels
+        ? Object.assign(new SelectorRegions(labels), { ids: labels.map((l) => this.selectors.intern(l)) })
+        : null;
+      this.namespacePods[place] = found;
+    }
+    return found;
+  }
+
+  /** Per namespace (by place), the pod conjunctions of every selection that can reach it, and of its policies' pod selectors. */
+  private podSelectorsByNamespace(): Set<Conjunction>[] {
+    const { namespaces, selectors } = this;
+    const result = namespaces.names.map(() => new Set<Conjunction>());
+    const add = (reach: ReadonlySet<string>, conjunction: Conjunction | undefined) => {
+      if (conjunction) for (const i of namespaces.placesIn(reach)) result[i].add(conjunction);
+    };
+    for (const selections of this.ends.values()) for (const s of selections) add(s.reach, s.conjunction);
+    for (const [namespace, policies] of this.index.byNamespace) {
+      for (const p of policies) {
+        add(namespaces.just(namespace), selectors.ofPodSelector(p.spec?.podSelector).conjunction);
+        for (const rules of [p.spec?.ingress, p.spec?.egress] as (Json[] | undefined)[]) {
+          for (const r of rules ?? []) {
+            for (const peers of [r.from, r.to] as (EmittedPeer[] | undefined)[]) {
+              for (const peer of peers ?? []) {
+                if (peer.ipBlock) continue;
+                const reach = peer.namespaceSelector
+                  ? namespaces.reachedBySelector(peer.namespaceSelector)
+                  : namespaces.just(namespace);
+                add(reach, selectors.ofPodSelector(peer.podSelector).conjunction);
+              }
+            }
+          }
+        }
+      }
+    }
+    return result;
+  }
+
+  /** The kind of each namespace in `podPeers` (valid where its stamp is the current pass). */
+  private kinds(all: number): Int32Array {
+    if (this.kindOf.length < all) {
+      this.kindOf = new Int32Array(all);
+      this.kindStamps = new Uint32Array(all);
+    }
+    return this.kindOf;
   }
 
   /**
@@ -724,7 +847,7 @@ function subjectLabels(
     selections.push({ reach: NOWHERE, conjunction: facts.conjunction, pods: facts.representatives });
   }
   const ids = new Set<number>([v.selectors.none]);
-  for (const id of v.regionsOf(selections) ?? selections.flatMap((s) => s.pods)) ids.add(id);
+  for (const id of v.regionsIn(v.namespaces.place(owned.name), selections)) ids.add(id);
   return ids;
 }
 
