@@ -7,13 +7,22 @@ import { compile as cm } from "../diagnostics/messages/compile.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints } from "../semantics/endpoints.js";
 import {
   conjunctionMatches,
+  conjunctionSubset,
   describeConjunction,
   intersect,
   MAX_SELECTORS,
   setMatches,
   witness,
+  type Conjunction,
+  type LabelSet,
 } from "../semantics/labels.js";
-import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
+import {
+  evaluateSide,
+  inEndpointSet,
+  ownedNamespaceLabels,
+  type Endpoint,
+  type NamespaceLabels,
+} from "../semantics/meaning.js";
 import {
   NAMESPACE_NAME_LABEL,
   otherEnd,
@@ -21,10 +30,11 @@ import {
   type Direction,
   type Model,
   type NetworkRule,
+  type OwnedNamespace,
 } from "../semantics/model.js";
-import { intersectPorts, isNoPorts, portsKey } from "../semantics/ports.js";
+import { intersectPorts, isNoPorts, portSetContains, portsKey } from "../semantics/ports.js";
 import { clauseReach, managedRegions } from "../semantics/regions.js";
-import { workloadsIn } from "../semantics/lookup.js";
+import { clausesNear, workloadsIn } from "../semantics/lookup.js";
 import { ownedPodRegions } from "../semantics/universe.js";
 import { podRegionName } from "./diff.js";
 import { subtractRect, type Rect } from "../semantics/rects.js";
@@ -32,8 +42,10 @@ import { subtractRect, type Rect } from "../semantics/rects.js";
 const otherRect = (c: Clause, direction: Direction): Rect => ({ peers: otherEnd(c, direction), ports: c.ports });
 
 const overlaps = (a: Rect, b: Rect): boolean => {
+  // the peers first: most pairs of rectangles that are asked about hold different peers
+  if (isEmptyEndpoints(intersectEndpoints(a.peers, b.peers))) return false;
   const ports = intersectPorts(a.ports, b.ports);
-  return !isEmptyEndpoints(intersectEndpoints(a.peers, b.peers)) && (ports === undefined || !isNoPorts(ports));
+  return ports === undefined || !isNoPorts(ports);
 };
 
 type Reached = { rule: NetworkRule; clause: Clause; reach: ReturnType<typeof clauseReach>[number] };
@@ -156,6 +168,8 @@ export function lint(model: Model): Diagnostic[] {
   );
   const regions = new Map<string, ReturnType<typeof ownedPodRegions>>();
   for (const { namespace, region } of closed) {
+    // the common case, decided without telling the namespace's pods apart: none is stuck
+    if (dnsOpenToRegion(model, namespace, region.pods, dns, namespaceLabels)) continue;
     if (!regions.has(namespace.name)) regions.set(namespace.name, ownedPodRegions(model, namespace.name));
     const pods = regions.get(namespace.name)!;
     const candidates = !("tooMany" in pods)
@@ -210,6 +224,33 @@ export function lint(model: Model): Diagnostic[] {
     }
   }
   return diagnostics;
+}
+
+/**
+ * Whether the clauses near `namespace` let every pod of `pods` there reach `dns` (UDP 53) on the
+ * egress side, decided on the selectors: an allow whose sources there contain all of `pods` (one
+ * selector containing each conjunction: a sufficient test, no complement taken), and no deny whose
+ * sources there meet them. False when in doubt: the caller then asks about each pod region, which
+ * decides exactly (`evaluateSide` over the same clauses: `clausesNear`).
+ */
+function dnsOpenToRegion(
+  model: Model,
+  namespace: OwnedNamespace,
+  pods: LabelSet,
+  dns: Endpoint,
+  namespaceLabels: NamespaceLabels,
+): boolean {
+  let allowed = false;
+  for (const { rule, clause } of clausesNear(model, namespace.name)) {
+    if (!portSetContains(clause.ports, "UDP", 53, []) || !inEndpointSet(clause.destinations, dns, namespaceLabels))
+      continue;
+    const sources: Conjunction[] = [];
+    for (const t of clause.sources.pods) if (conjunctionMatches(t.namespaces, namespace.labels)) sources.push(t.pods);
+    if (rule.action === "deny") {
+      if (intersect(pods, sources).length > 0) return false;
+    } else if (!allowed) allowed = pods.every((p) => sources.some((s) => conjunctionSubset(p, s)));
+  }
+  return allowed;
 }
 
 /**

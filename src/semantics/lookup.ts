@@ -3,7 +3,7 @@
  * namespaces by name, workloads by namespace, and the clauses that may reach a namespace, so that
  * passes over namespaces do not scan every rule or workload for each.
  */
-import { conjunctionMatches, type Conjunction, type Labels } from "./labels.js";
+import { conjunctionKey, conjunctionMatches, type Conjunction, type Labels } from "./labels.js";
 import {
   NAMESPACE_NAME_LABEL,
   type Clause,
@@ -42,25 +42,64 @@ export function workloadsIn(model: Model, namespace: string): readonly Workload[
 
 /**
  * The owned namespaces either end of a clause can hold pods of: looked up when its terms name their
- * namespaces (the common case), scanned otherwise.
+ * namespaces (the common case); otherwise those whose declared labels the term's namespace selector
+ * matches (worked out once per selector), in the order of `model.namespaces`. A selector such as
+ * `ns(env=sandbox)` used by a rule in every namespace no longer puts that rule near every namespace.
  */
 export function candidateNamespaces(model: Model, clause: Clause): readonly OwnedNamespace[] {
-  let found = candidates.get(clause);
-  if (!found) candidates.set(clause, (found = findCandidates(model, clause)));
+  let cache = candidates.get(model);
+  if (!cache) candidates.set(model, (cache = new WeakMap()));
+  let found = cache.get(clause);
+  if (!found) cache.set(clause, (found = findCandidates(model, clause)));
   return found;
 }
 
-// asked once per clause by the index below and once by its reach (regions.ts): kept
-const candidates = new WeakMap<Clause, readonly OwnedNamespace[]>();
+// asked once per clause by the index below and once by its reach (regions.ts): kept, per model (a
+// clause reused in another model, e.g. by an incremental check, may meet other namespaces there)
+const candidates = new WeakMap<Model, WeakMap<Clause, readonly OwnedNamespace[]>>();
 
 function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[] {
   const names = new Set<string>();
+  let selected: Set<number> | undefined;
   for (const t of [...clause.sources.pods, ...clause.destinations.pods]) {
     const named = t.namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
-    if (!named || named.absentOk || named.values.kind !== "only") return model.namespaces;
-    for (const n of named.values.values) names.add(n);
+    if (!named || named.absentOk || named.values.kind !== "only") {
+      selected ??= new Set();
+      for (const i of namespacesMatching(model, t.namespaces)) selected.add(i);
+    } else for (const n of named.values.values) names.add(n);
   }
-  return [...names].flatMap((n) => ownedNamespace(model, n) ?? []);
+  if (!selected) return [...names].flatMap((n) => ownedNamespace(model, n) ?? []);
+  for (const n of names) {
+    const i = namespacePosition(model, n);
+    if (i !== undefined) selected.add(i);
+  }
+  return [...selected].sort((a, b) => a - b).map((i) => model.namespaces[i]);
+}
+
+const matchingCache = new WeakMap<Model, Map<string, readonly number[]>>();
+
+/** The positions in `model.namespaces` of the owned namespaces whose labels `selector` matches. */
+function namespacesMatching(model: Model, selector: Conjunction): readonly number[] {
+  let cache = matchingCache.get(model);
+  if (!cache) matchingCache.set(model, (cache = new Map()));
+  const key = conjunctionKey(selector);
+  let found = cache.get(key);
+  if (!found) {
+    const positions: number[] = [];
+    model.namespaces.forEach((n, i) => {
+      if (conjunctionMatches(selector, n.labels)) positions.push(i);
+    });
+    cache.set(key, (found = positions));
+  }
+  return found;
+}
+
+const positionIndex = new WeakMap<Model, Map<string, number>>();
+
+function namespacePosition(model: Model, name: string): number | undefined {
+  let index = positionIndex.get(model);
+  if (!index) positionIndex.set(model, (index = new Map(model.namespaces.map((n, i) => [n.name, i]))));
+  return index.get(name);
 }
 
 const byNamespaceCache = new WeakMap<Model, Map<string, { rule: NetworkRule; clause: Clause }[]>>();
