@@ -9,6 +9,7 @@ import {
   conjunctionMatches,
   conjunctionSubset,
   describeConjunction,
+  everything,
   intersect,
   MAX_SELECTORS,
   setMatches,
@@ -28,13 +29,14 @@ import {
   otherEnd,
   type Clause,
   type Direction,
+  type EndpointSet,
   type Model,
   type NetworkRule,
   type OwnedNamespace,
 } from "../semantics/model.js";
 import { intersectPorts, isNoPorts, portSetContains, portsKey } from "../semantics/ports.js";
 import { clauseReach, managedRegions } from "../semantics/regions.js";
-import { clausesNear, workloadsIn } from "../semantics/lookup.js";
+import { clausesNear, peerIndex, workloadsIn } from "../semantics/lookup.js";
 import { ownedPodRegions } from "../semantics/universe.js";
 import { podRegionName } from "./diff.js";
 import { subtractRect, type Rect } from "../semantics/rects.js";
@@ -58,7 +60,7 @@ type Reached = { rule: NetworkRule; clause: Clause; reach: ReturnType<typeof cla
 function reaches(
   model: Model,
   rules: readonly NetworkRule[],
-): (namespace: string, direction: Direction) => readonly Reached[] {
+): (namespace: string, direction: Direction, peers: EndpointSet) => readonly Reached[] {
   const index = new Map<string, Reached[]>();
   for (const rule of rules) {
     for (const clause of rule.clauses) {
@@ -70,7 +72,15 @@ function reaches(
       }
     }
   }
-  return (namespace, direction) => index.get(`${namespace}\u0000${direction}`) ?? [];
+  // and by their other ends: only those whose other end may meet `peers` (a sandbox namespace's
+  // egress meets a deny from every other namespace, each about that namespace's pods)
+  const meeting = new Map<string, (peers: EndpointSet) => readonly Reached[]>();
+  return (namespace, direction, peers) => {
+    const key = `${namespace}\u0000${direction}`;
+    let find = meeting.get(key);
+    if (!find) meeting.set(key, (find = peerIndex(index.get(key) ?? [], (r) => otherEnd(r.clause, direction))));
+    return find(peers);
+  };
 }
 
 const clauseKey = (c: Clause) => `${endpointsKey(c.sources)}>${endpointsKey(c.destinations)}:${portsKey(c.ports)}`;
@@ -88,7 +98,7 @@ export function lint(model: Model): Diagnostic[] {
       clauseReach(model, clause).some((reach) => {
         if (reach.region.posture.posture === "allow") return true;
         const cut = otherRect(clause, reach.direction);
-        return allowsAt(reach.namespace.name, reach.direction).some(
+        return allowsAt(reach.namespace.name, reach.direction, cut.peers).some(
           ({ clause: a, reach: r }) =>
             r.namespace === reach.namespace &&
             intersect(r.subjects, reach.subjects).length > 0 &&
@@ -107,10 +117,17 @@ export function lint(model: Model): Diagnostic[] {
     const culprits = new Set<NetworkRule>();
     const survives = reaches.some(({ clause, reach }) => {
       let left: Rect[] = [otherRect(clause, reach.direction)];
-      // the deny clauses on this side of these pods (once per reach of theirs that meets them)
-      const near = deniesAt(reach.namespace.name, reach.direction).filter(
-        ({ reach: r }) => intersect(r.subjects, reach.subjects).length > 0,
-      );
+      // the deny clauses on this side of these pods (once per reach of theirs that meets them) whose
+      // other end may meet the allow's: the others would leave `left` as it is (all of them are asked
+      // when the allow's own peers exceed the bound below, which they would then trip)
+      const peers = left[0].peers;
+      const near = deniesAt(
+        reach.namespace.name,
+        reach.direction,
+        peers.pods.length > MAX_SELECTORS
+          ? { pods: [{ namespaces: everything, pods: everything }], ips: peers.ips }
+          : peers,
+      ).filter(({ reach: r }) => intersect(r.subjects, reach.subjects).length > 0);
       for (const { rule, clause: d } of near) {
         // only a deny that covers every pod the allow reaches there can remove it for all of them
         if (

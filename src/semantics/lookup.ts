@@ -7,6 +7,7 @@ import { conjunctionKey, conjunctionMatches, type Conjunction, type Labels } fro
 import {
   NAMESPACE_NAME_LABEL,
   type Clause,
+  type EndpointSet,
   type Model,
   type NetworkRule,
   type OwnedNamespace,
@@ -58,15 +59,24 @@ export function candidateNamespaces(model: Model, clause: Clause): readonly Owne
 // clause reused in another model, e.g. by an incremental check, may meet other namespaces there)
 const candidates = new WeakMap<Model, WeakMap<Clause, readonly OwnedNamespace[]>>();
 
+/** The namespaces a term's namespace selector names (`kubernetes.io/metadata.name in (...)`), if it does. */
+export function namedNamespaces(t: PodTerm): readonly string[] | undefined {
+  for (const [key, c] of t.namespaces) {
+    if (key !== NAMESPACE_NAME_LABEL) continue;
+    return c.absentOk || c.values.kind !== "only" ? undefined : c.values.values;
+  }
+  return undefined;
+}
+
 function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[] {
   const names = new Set<string>();
   let selected: Set<number> | undefined;
   for (const t of [...clause.sources.pods, ...clause.destinations.pods]) {
-    const named = t.namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
-    if (!named || named.absentOk || named.values.kind !== "only") {
+    const named = namedNamespaces(t);
+    if (!named) {
       selected ??= new Set();
       for (const i of namespacesMatching(model, t.namespaces)) selected.add(i);
-    } else for (const n of named.values.values) names.add(n);
+    } else for (const n of named) names.add(n);
   }
   if (!selected) return [...names].flatMap((n) => ownedNamespace(model, n) ?? []);
   for (const n of names) {
@@ -150,4 +160,50 @@ export function termPodsIn(model: Model, namespace: string, labels: Labels): Con
   const found = new Set<Conjunction>();
   for (const t of terms) if (conjunctionMatches(t.namespaces, labels)) found.add(t.pods);
   return [...found];
+}
+
+/**
+ * `items` indexed by the namespaces their peers name, to find, in their order, those whose peers may
+ * meet a given endpoint set: a superset of those whose intersection with it is not empty (terms
+ * naming disjoint namespaces never meet; address blocks meet only address blocks), so that a pass
+ * asking each allow about the denies of its side does not ask every deny of a namespace.
+ */
+export function peerIndex<T>(
+  items: readonly T[],
+  peersOf: (item: T) => EndpointSet,
+): (peers: EndpointSet) => readonly T[] {
+  const byName = new Map<string, number[]>();
+  const open: number[] = [];
+  const withIps: number[] = [];
+  items.forEach((item, i) => {
+    const peers = peersOf(item);
+    if (peers.ips.length > 0) withIps.push(i);
+    const names = new Set<string>();
+    for (const t of peers.pods) {
+      const named = namedNamespaces(t);
+      if (!named) {
+        open.push(i);
+        return;
+      }
+      for (const n of named) names.add(n);
+    }
+    for (const n of names) {
+      const list = byName.get(n);
+      if (list) list.push(i);
+      else byName.set(n, [i]);
+    }
+  });
+  return (peers) => {
+    const found = new Set<number>();
+    if (peers.pods.length > 0) {
+      for (const t of peers.pods) {
+        const named = namedNamespaces(t);
+        if (!named) return items;
+        for (const n of named) for (const i of byName.get(n) ?? []) found.add(i);
+      }
+      for (const i of open) found.add(i);
+    }
+    if (peers.ips.length > 0) for (const i of withIps) found.add(i);
+    return [...found].sort((a, b) => a - b).map((i) => items[i]);
+  };
 }
