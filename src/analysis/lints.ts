@@ -36,7 +36,7 @@ import {
 } from "../semantics/model.js";
 import { intersectPorts, isNoPorts, portSetContains, portsKey } from "../semantics/ports.js";
 import { clauseReach, managedRegions } from "../semantics/regions.js";
-import { clausesNear, peerIndex, workloadsIn } from "../semantics/lookup.js";
+import { clausesNear, namespacesMatching, peerIndex, workloadsIn } from "../semantics/lookup.js";
 import { ownedPodRegions } from "../semantics/universe.js";
 import { podRegionName } from "./diff.js";
 import { subtractRect, type Rect } from "../semantics/rects.js";
@@ -83,7 +83,20 @@ function reaches(
   };
 }
 
-const clauseKey = (c: Clause) => `${endpointsKey(c.sources)}>${endpointsKey(c.destinations)}:${portsKey(c.ports)}`;
+/**
+ * A clause's identity as a short text: its ends' and ports' keys (each computed once per set, and
+ * mostly shared by many clauses) numbered, so that the rules' keys are not long texts to hash.
+ */
+function clauseKeys(): (c: Clause) => string {
+  const numbers = new Map<string, number>();
+  const number = (key: string) => {
+    let n = numbers.get(key);
+    if (n === undefined) numbers.set(key, (n = numbers.size));
+    return n;
+  };
+  return (c) =>
+    `${number(endpointsKey(c.sources))}>${number(endpointsKey(c.destinations))}:${number(portsKey(c.ports))}`;
+}
 
 export function lint(model: Model): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -162,6 +175,7 @@ export function lint(model: Model): Diagnostic[] {
 
   // duplicate rules: the same action on the same flows
   const seen = new Map<string, NetworkRule>();
+  const clauseKey = clauseKeys();
   for (const rule of model.rules) {
     const key = `${rule.action}:${rule.clauses.map(clauseKey).join(";")}`;
     const first = seen.get(key);
@@ -232,7 +246,7 @@ export function lint(model: Model): Diagnostic[] {
   for (const rule of model.rules) {
     for (const term of rule.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods])) {
       if (term.namespaces.length === 0 || term.namespaces.some(([key]) => key === NAMESPACE_NAME_LABEL)) continue;
-      if (model.namespaces.some((n) => conjunctionMatches(term.namespaces, n.labels))) continue;
+      if (namespacesMatching(model, term.namespaces).length > 0) continue;
       const labels = Object.entries(witness(term.namespaces))
         .map(([k, v]) => `${k}=${v}`)
         .join(",");

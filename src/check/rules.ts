@@ -566,10 +566,12 @@ function unionOf(sets: readonly EndpointSet[]): EndpointSet {
 }
 
 const sortedBy = <T>(items: T[], key: (item: T) => string): T[] =>
-  items
-    .map((item) => ({ item, key: key(item) }))
-    .sort((x, y) => compareStrings(x.key, y.key))
-    .map((x) => x.item);
+  items.length <= 1
+    ? items
+    : items
+        .map((item) => ({ item, key: key(item) }))
+        .sort((x, y) => compareStrings(x.key, y.key))
+        .map((x) => x.item);
 
 const spanOf = (a: Span, b: Span): Span => ({ file: a.file, start: a.start, end: b.end });
 

@@ -89,7 +89,7 @@ function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[]
 const matchingCache = new WeakMap<Model, Map<string, readonly number[]>>();
 
 /** The positions in `model.namespaces` of the owned namespaces whose labels `selector` matches. */
-function namespacesMatching(model: Model, selector: Conjunction): readonly number[] {
+export function namespacesMatching(model: Model, selector: Conjunction): readonly number[] {
   let cache = matchingCache.get(model);
   if (!cache) matchingCache.set(model, (cache = new Map()));
   const key = conjunctionKey(selector);

@@ -324,6 +324,8 @@ function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
         spans: group.flatMap((r) => r.spans),
       }),
     );
+    // one rule left can merge with nothing (and needs no order)
+    if (byPorts.length <= 1) return byPorts;
     if (byPorts.length === rules.length) return sortedBy(byPorts, ruleKey);
     rules = byPorts;
   }
