@@ -39,7 +39,7 @@ import { importableStandardModules, isStandardModule, isStandardSpec, PRELUDE } 
 import { repeatedIdentities, writeOutput } from "./output/layout.js";
 import type { Manifest } from "./output/manifest.js";
 import { targets, type Compiled, type Target } from "./targets/index.js";
-import { applySuppressions } from "./analysis/suppressions.js";
+import { applySuppressions, filesWithDirectives } from "./analysis/suppressions.js";
 
 interface Loaded {
   files: SourceFileNode[];
@@ -243,7 +243,12 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
     options.afterPass?.(pass);
     return result;
   };
-  const checked = timed("check", () => checkModel(inputs, options));
+  const checked = timed("check", () => {
+    const { diagnostics, sources, files, model } = checkModel(inputs, options);
+    // only files with suppression comments are read again: the other syntax trees (and the binding)
+    // are garbage once the program is checked (the command line collects them after this pass)
+    return { diagnostics, sources, model, files: filesWithDirectives(files) };
+  });
   const failed = { files: [], objectCounts: {}, sources: checked.sources, stats: { timings, verifiedChecks: 0 } };
   const suppressed = (diagnostics: readonly Diagnostic[]) =>
     applySuppressions(checked.files, checked.sources, diagnostics);

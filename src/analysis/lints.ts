@@ -7,24 +7,36 @@ import { compile as cm } from "../diagnostics/messages/compile.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints } from "../semantics/endpoints.js";
 import {
   conjunctionMatches,
+  conjunctionSubset,
   describeConjunction,
+  everything,
   intersect,
   MAX_SELECTORS,
   setMatches,
   witness,
+  type Conjunction,
+  type LabelSet,
 } from "../semantics/labels.js";
-import { evaluateSide, ownedNamespaceLabels } from "../semantics/meaning.js";
+import {
+  evaluateSide,
+  inEndpointSet,
+  ownedNamespaceLabels,
+  type Endpoint,
+  type NamespaceLabels,
+} from "../semantics/meaning.js";
 import {
   NAMESPACE_NAME_LABEL,
   otherEnd,
   type Clause,
   type Direction,
+  type EndpointSet,
   type Model,
   type NetworkRule,
+  type OwnedNamespace,
 } from "../semantics/model.js";
-import { intersectPorts, isNoPorts, portsKey } from "../semantics/ports.js";
+import { intersectPorts, isNoPorts, portSetContains, portsKey } from "../semantics/ports.js";
 import { clauseReach, managedRegions } from "../semantics/regions.js";
-import { workloadsIn } from "../semantics/lookup.js";
+import { clausesNear, namespacesMatching, peerIndex, workloadsIn } from "../semantics/lookup.js";
 import { ownedPodRegions } from "../semantics/universe.js";
 import { podRegionName } from "./diff.js";
 import { subtractRect, type Rect } from "../semantics/rects.js";
@@ -32,8 +44,10 @@ import { subtractRect, type Rect } from "../semantics/rects.js";
 const otherRect = (c: Clause, direction: Direction): Rect => ({ peers: otherEnd(c, direction), ports: c.ports });
 
 const overlaps = (a: Rect, b: Rect): boolean => {
+  // the peers first: most pairs of rectangles that are asked about hold different peers
+  if (isEmptyEndpoints(intersectEndpoints(a.peers, b.peers))) return false;
   const ports = intersectPorts(a.ports, b.ports);
-  return !isEmptyEndpoints(intersectEndpoints(a.peers, b.peers)) && (ports === undefined || !isNoPorts(ports));
+  return ports === undefined || !isNoPorts(ports);
 };
 
 type Reached = { rule: NetworkRule; clause: Clause; reach: ReturnType<typeof clauseReach>[number] };
@@ -46,7 +60,7 @@ type Reached = { rule: NetworkRule; clause: Clause; reach: ReturnType<typeof cla
 function reaches(
   model: Model,
   rules: readonly NetworkRule[],
-): (namespace: string, direction: Direction) => readonly Reached[] {
+): (namespace: string, direction: Direction, peers: EndpointSet) => readonly Reached[] {
   const index = new Map<string, Reached[]>();
   for (const rule of rules) {
     for (const clause of rule.clauses) {
@@ -58,10 +72,31 @@ function reaches(
       }
     }
   }
-  return (namespace, direction) => index.get(`${namespace}\u0000${direction}`) ?? [];
+  // and by their other ends: only those whose other end may meet `peers` (a sandbox namespace's
+  // egress meets a deny from every other namespace, each about that namespace's pods)
+  const meeting = new Map<string, (peers: EndpointSet) => readonly Reached[]>();
+  return (namespace, direction, peers) => {
+    const key = `${namespace}\u0000${direction}`;
+    let find = meeting.get(key);
+    if (!find) meeting.set(key, (find = peerIndex(index.get(key) ?? [], (r) => otherEnd(r.clause, direction))));
+    return find(peers);
+  };
 }
 
-const clauseKey = (c: Clause) => `${endpointsKey(c.sources)}>${endpointsKey(c.destinations)}:${portsKey(c.ports)}`;
+/**
+ * A clause's identity as a short text: its ends' and ports' keys (each computed once per set, and
+ * mostly shared by many clauses) numbered, so that the rules' keys are not long texts to hash.
+ */
+function clauseKeys(): (c: Clause) => string {
+  const numbers = new Map<string, number>();
+  const number = (key: string) => {
+    let n = numbers.get(key);
+    if (n === undefined) numbers.set(key, (n = numbers.size));
+    return n;
+  };
+  return (c) =>
+    `${number(endpointsKey(c.sources))}>${number(endpointsKey(c.destinations))}:${number(portsKey(c.ports))}`;
+}
 
 export function lint(model: Model): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -76,7 +111,7 @@ export function lint(model: Model): Diagnostic[] {
       clauseReach(model, clause).some((reach) => {
         if (reach.region.posture.posture === "allow") return true;
         const cut = otherRect(clause, reach.direction);
-        return allowsAt(reach.namespace.name, reach.direction).some(
+        return allowsAt(reach.namespace.name, reach.direction, cut.peers).some(
           ({ clause: a, reach: r }) =>
             r.namespace === reach.namespace &&
             intersect(r.subjects, reach.subjects).length > 0 &&
@@ -95,10 +130,17 @@ export function lint(model: Model): Diagnostic[] {
     const culprits = new Set<NetworkRule>();
     const survives = reaches.some(({ clause, reach }) => {
       let left: Rect[] = [otherRect(clause, reach.direction)];
-      // the deny clauses on this side of these pods (once per reach of theirs that meets them)
-      const near = deniesAt(reach.namespace.name, reach.direction).filter(
-        ({ reach: r }) => intersect(r.subjects, reach.subjects).length > 0,
-      );
+      // the deny clauses on this side of these pods (once per reach of theirs that meets them) whose
+      // other end may meet the allow's: the others would leave `left` as it is (all of them are asked
+      // when the allow's own peers exceed the bound below, which they would then trip)
+      const peers = left[0].peers;
+      const near = deniesAt(
+        reach.namespace.name,
+        reach.direction,
+        peers.pods.length > MAX_SELECTORS
+          ? { pods: [{ namespaces: everything, pods: everything }], ips: peers.ips }
+          : peers,
+      ).filter(({ reach: r }) => intersect(r.subjects, reach.subjects).length > 0);
       for (const { rule, clause: d } of near) {
         // only a deny that covers every pod the allow reaches there can remove it for all of them
         if (
@@ -133,6 +175,7 @@ export function lint(model: Model): Diagnostic[] {
 
   // duplicate rules: the same action on the same flows
   const seen = new Map<string, NetworkRule>();
+  const clauseKey = clauseKeys();
   for (const rule of model.rules) {
     const key = `${rule.action}:${rule.clauses.map(clauseKey).join(";")}`;
     const first = seen.get(key);
@@ -156,6 +199,8 @@ export function lint(model: Model): Diagnostic[] {
   );
   const regions = new Map<string, ReturnType<typeof ownedPodRegions>>();
   for (const { namespace, region } of closed) {
+    // the common case, decided without telling the namespace's pods apart: none is stuck
+    if (dnsOpenToRegion(model, namespace, region.pods, dns, namespaceLabels)) continue;
     if (!regions.has(namespace.name)) regions.set(namespace.name, ownedPodRegions(model, namespace.name));
     const pods = regions.get(namespace.name)!;
     const candidates = !("tooMany" in pods)
@@ -201,7 +246,7 @@ export function lint(model: Model): Diagnostic[] {
   for (const rule of model.rules) {
     for (const term of rule.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods])) {
       if (term.namespaces.length === 0 || term.namespaces.some(([key]) => key === NAMESPACE_NAME_LABEL)) continue;
-      if (model.namespaces.some((n) => conjunctionMatches(term.namespaces, n.labels))) continue;
+      if (namespacesMatching(model, term.namespaces).length > 0) continue;
       const labels = Object.entries(witness(term.namespaces))
         .map(([k, v]) => `${k}=${v}`)
         .join(",");
@@ -210,6 +255,33 @@ export function lint(model: Model): Diagnostic[] {
     }
   }
   return diagnostics;
+}
+
+/**
+ * Whether the clauses near `namespace` let every pod of `pods` there reach `dns` (UDP 53) on the
+ * egress side, decided on the selectors: an allow whose sources there contain all of `pods` (one
+ * selector containing each conjunction: a sufficient test, no complement taken), and no deny whose
+ * sources there meet them. False when in doubt: the caller then asks about each pod region, which
+ * decides exactly (`evaluateSide` over the same clauses: `clausesNear`).
+ */
+function dnsOpenToRegion(
+  model: Model,
+  namespace: OwnedNamespace,
+  pods: LabelSet,
+  dns: Endpoint,
+  namespaceLabels: NamespaceLabels,
+): boolean {
+  let allowed = false;
+  for (const { rule, clause } of clausesNear(model, namespace.name)) {
+    if (!portSetContains(clause.ports, "UDP", 53, []) || !inEndpointSet(clause.destinations, dns, namespaceLabels))
+      continue;
+    const sources: Conjunction[] = [];
+    for (const t of clause.sources.pods) if (conjunctionMatches(t.namespaces, namespace.labels)) sources.push(t.pods);
+    if (rule.action === "deny") {
+      if (intersect(pods, sources).length > 0) return false;
+    } else if (!allowed) allowed = pods.every((p) => sources.some((s) => conjunctionSubset(p, s)));
+  }
+  return allowed;
 }
 
 /**

@@ -161,6 +161,13 @@ function readDirective(comment: ast.Comment, problems: Diagnostic[]): { code: st
  * of those comments. Whether a suppression silenced anything is judged only when there is no error
  * (errors stop the passes that report warnings).
  */
+/**
+ * The files whose comments hold a `secpol-ignore` directive: the only ones `applySuppressions` reads
+ * (a build keeps just these syntax trees past checking).
+ */
+export const filesWithDirectives = (files: readonly ast.SourceFileNode[]): ast.SourceFileNode[] =>
+  files.filter((file) => file.comments.some((c) => DIRECTIVE.test(c.text)));
+
 export function applySuppressions(
   files: readonly ast.SourceFileNode[],
   sources: Readonly<Record<string, string>>,

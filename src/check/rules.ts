@@ -45,6 +45,7 @@ import type { Declaration, Scoped } from "./binder.js";
 import { compareSpans, type CheckContext } from "./context.js";
 import * as valid from "./values.js";
 import { isStandardModule } from "../stdlib/standard.js";
+import { groupBy } from "../arrays.js";
 
 /** Groups naming groups: at most this deep (resolving them recurses; as deep as parentheses may nest). */
 export const MAX_GROUP_DEPTH = 64;
@@ -146,13 +147,16 @@ export class Rules {
    */
   checkRestRegions(model: Model): boolean {
     let ok = true;
+    // the workloads stating a posture, by namespace (not a scan of every workload per namespace)
+    const stating = groupBy(
+      model.workloads.filter((w) => w.postures.ingress || w.postures.egress),
+      (w) => w.namespace,
+    );
     for (const namespace of model.namespaces) {
       for (const direction of ["ingress", "egress"] as const) {
         const posture = namespace.postures[direction];
         if (!posture) continue;
-        const own = model.workloads
-          .filter((w) => w.namespace === namespace.name && w.postures[direction])
-          .map((w) => w.pods);
+        const own = (stating.get(namespace.name) ?? []).filter((w) => w.postures[direction]).map((w) => w.pods);
         if (own.length === 0 || boundedComplement(own, MAX_SELECTORS)) continue;
         ok = false;
         this.ctx.d.report(m.restTooCostly, posture.span, [namespace.name, direction, MAX_SELECTORS], {
@@ -562,10 +566,12 @@ function unionOf(sets: readonly EndpointSet[]): EndpointSet {
 }
 
 const sortedBy = <T>(items: T[], key: (item: T) => string): T[] =>
-  items
-    .map((item) => ({ item, key: key(item) }))
-    .sort((x, y) => compareStrings(x.key, y.key))
-    .map((x) => x.item);
+  items.length <= 1
+    ? items
+    : items
+        .map((item) => ({ item, key: key(item) }))
+        .sort((x, y) => compareStrings(x.key, y.key))
+        .map((x) => x.item);
 
 const spanOf = (a: Span, b: Span): Span => ({ file: a.file, start: a.start, end: b.end });
 

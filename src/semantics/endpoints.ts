@@ -17,7 +17,13 @@ import type { EndpointSet, PodTerm } from "./model.js";
 
 export const noEndpoints: EndpointSet = { pods: [], ips: [] };
 
-export const termKey = (t: PodTerm): string => `${conjunctionKey(t.namespaces)}|${conjunctionKey(t.pods)}`;
+const termKeys = new WeakMap<PodTerm, string>();
+/** A pod term's identity, computed once per term (terms are shared, e.g. a workload's, and never changed). */
+export function termKey(t: PodTerm): string {
+  let key = termKeys.get(t);
+  if (key === undefined) termKeys.set(t, (key = `${conjunctionKey(t.namespaces)}|${conjunctionKey(t.pods)}`));
+  return key;
+}
 
 const endpointsKeys = new WeakMap<EndpointSet, string>();
 /** An endpoint set's identity (its order sorts policy rules), computed once per set: sets are never changed once made. */

@@ -303,14 +303,15 @@ export function toLabelSelector(conjunction: Conjunction): LabelSelector {
   const matchLabels: Record<string, string> = {};
   const matchExpressions: NonNullable<LabelSelector["matchExpressions"]> = [];
   for (const [key, c] of conjunction) {
-    const values = [...c.values.values];
+    // (the selector's own copy of a list of values, made only where it takes one)
+    const values = c.values.values;
     if (c.values.kind === "only") {
       if (c.absentOk) matchExpressions.push({ key, operator: "DoesNotExist" });
       else if (values.length === 1) matchLabels[key] = values[0];
-      else matchExpressions.push({ key, operator: "In", values });
+      else matchExpressions.push({ key, operator: "In", values: [...values] });
     } else {
       if (!c.absentOk) matchExpressions.push({ key, operator: "Exists" });
-      if (values.length > 0) matchExpressions.push({ key, operator: "NotIn", values });
+      if (values.length > 0) matchExpressions.push({ key, operator: "NotIn", values: [...values] });
     }
   }
   const selector: LabelSelector = {};

@@ -3,10 +3,11 @@
  * namespaces by name, workloads by namespace, and the clauses that may reach a namespace, so that
  * passes over namespaces do not scan every rule or workload for each.
  */
-import { conjunctionMatches, type Conjunction, type Labels } from "./labels.js";
+import { conjunctionKey, conjunctionMatches, type Conjunction, type Labels } from "./labels.js";
 import {
   NAMESPACE_NAME_LABEL,
   type Clause,
+  type EndpointSet,
   type Model,
   type NetworkRule,
   type OwnedNamespace,
@@ -42,25 +43,73 @@ export function workloadsIn(model: Model, namespace: string): readonly Workload[
 
 /**
  * The owned namespaces either end of a clause can hold pods of: looked up when its terms name their
- * namespaces (the common case), scanned otherwise.
+ * namespaces (the common case); otherwise those whose declared labels the term's namespace selector
+ * matches (worked out once per selector), in the order of `model.namespaces`. A selector such as
+ * `ns(env=sandbox)` used by a rule in every namespace no longer puts that rule near every namespace.
  */
 export function candidateNamespaces(model: Model, clause: Clause): readonly OwnedNamespace[] {
-  let found = candidates.get(clause);
-  if (!found) candidates.set(clause, (found = findCandidates(model, clause)));
+  let cache = candidates.get(model);
+  if (!cache) candidates.set(model, (cache = new WeakMap()));
+  let found = cache.get(clause);
+  if (!found) cache.set(clause, (found = findCandidates(model, clause)));
   return found;
 }
 
-// asked once per clause by the index below and once by its reach (regions.ts): kept
-const candidates = new WeakMap<Clause, readonly OwnedNamespace[]>();
+// asked once per clause by the index below and once by its reach (regions.ts): kept, per model (a
+// clause reused in another model, e.g. by an incremental check, may meet other namespaces there)
+const candidates = new WeakMap<Model, WeakMap<Clause, readonly OwnedNamespace[]>>();
+
+/** The namespaces a term's namespace selector names (`kubernetes.io/metadata.name in (...)`), if it does. */
+export function namedNamespaces(t: PodTerm): readonly string[] | undefined {
+  for (const [key, c] of t.namespaces) {
+    if (key !== NAMESPACE_NAME_LABEL) continue;
+    return c.absentOk || c.values.kind !== "only" ? undefined : c.values.values;
+  }
+  return undefined;
+}
 
 function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[] {
   const names = new Set<string>();
+  let selected: Set<number> | undefined;
   for (const t of [...clause.sources.pods, ...clause.destinations.pods]) {
-    const named = t.namespaces.find(([key]) => key === NAMESPACE_NAME_LABEL)?.[1];
-    if (!named || named.absentOk || named.values.kind !== "only") return model.namespaces;
-    for (const n of named.values.values) names.add(n);
+    const named = namedNamespaces(t);
+    if (!named) {
+      selected ??= new Set();
+      for (const i of namespacesMatching(model, t.namespaces)) selected.add(i);
+    } else for (const n of named) names.add(n);
   }
-  return [...names].flatMap((n) => ownedNamespace(model, n) ?? []);
+  if (!selected) return [...names].flatMap((n) => ownedNamespace(model, n) ?? []);
+  for (const n of names) {
+    const i = namespacePosition(model, n);
+    if (i !== undefined) selected.add(i);
+  }
+  return [...selected].sort((a, b) => a - b).map((i) => model.namespaces[i]);
+}
+
+const matchingCache = new WeakMap<Model, Map<string, readonly number[]>>();
+
+/** The positions in `model.namespaces` of the owned namespaces whose labels `selector` matches. */
+export function namespacesMatching(model: Model, selector: Conjunction): readonly number[] {
+  let cache = matchingCache.get(model);
+  if (!cache) matchingCache.set(model, (cache = new Map()));
+  const key = conjunctionKey(selector);
+  let found = cache.get(key);
+  if (!found) {
+    const positions: number[] = [];
+    model.namespaces.forEach((n, i) => {
+      if (conjunctionMatches(selector, n.labels)) positions.push(i);
+    });
+    cache.set(key, (found = positions));
+  }
+  return found;
+}
+
+const positionIndex = new WeakMap<Model, Map<string, number>>();
+
+function namespacePosition(model: Model, name: string): number | undefined {
+  let index = positionIndex.get(model);
+  if (!index) positionIndex.set(model, (index = new Map(model.namespaces.map((n, i) => [n.name, i]))));
+  return index.get(name);
 }
 
 const byNamespaceCache = new WeakMap<Model, Map<string, { rule: NetworkRule; clause: Clause }[]>>();
@@ -111,4 +160,50 @@ export function termPodsIn(model: Model, namespace: string, labels: Labels): Con
   const found = new Set<Conjunction>();
   for (const t of terms) if (conjunctionMatches(t.namespaces, labels)) found.add(t.pods);
   return [...found];
+}
+
+/**
+ * `items` indexed by the namespaces their peers name, to find, in their order, those whose peers may
+ * meet a given endpoint set: a superset of those whose intersection with it is not empty (terms
+ * naming disjoint namespaces never meet; address blocks meet only address blocks), so that a pass
+ * asking each allow about the denies of its side does not ask every deny of a namespace.
+ */
+export function peerIndex<T>(
+  items: readonly T[],
+  peersOf: (item: T) => EndpointSet,
+): (peers: EndpointSet) => readonly T[] {
+  const byName = new Map<string, number[]>();
+  const open: number[] = [];
+  const withIps: number[] = [];
+  items.forEach((item, i) => {
+    const peers = peersOf(item);
+    if (peers.ips.length > 0) withIps.push(i);
+    const names = new Set<string>();
+    for (const t of peers.pods) {
+      const named = namedNamespaces(t);
+      if (!named) {
+        open.push(i);
+        return;
+      }
+      for (const n of named) names.add(n);
+    }
+    for (const n of names) {
+      const list = byName.get(n);
+      if (list) list.push(i);
+      else byName.set(n, [i]);
+    }
+  });
+  return (peers) => {
+    const found = new Set<number>();
+    if (peers.pods.length > 0) {
+      for (const t of peers.pods) {
+        const named = namedNamespaces(t);
+        if (!named) return items;
+        for (const n of named) for (const i of byName.get(n) ?? []) found.add(i);
+      }
+      for (const i of open) found.add(i);
+    }
+    if (peers.ips.length > 0) for (const i of withIps) found.add(i);
+    return [...found].sort((a, b) => a - b).map((i) => items[i]);
+  };
 }

@@ -180,7 +180,11 @@ export class SecpolParser extends EmbeddedActionsParser {
   private start(token: IToken): Position {
     if (token !== this.startToken) {
       this.startToken = token;
-      this.startPosition = { line: token.startLine!, column: token.startColumn!, offset: token.startOffset };
+      this.startPosition = {
+        line: t.int(token.startLine!),
+        column: t.int(token.startColumn!),
+        offset: t.int(token.startOffset),
+      };
     }
     return this.startPosition;
   }
@@ -189,7 +193,11 @@ export class SecpolParser extends EmbeddedActionsParser {
   private end(token: IToken): Position {
     if (token !== this.endToken) {
       this.endToken = token;
-      this.endPosition = { line: token.endLine!, column: token.endColumn! + 1, offset: token.endOffset! + 1 };
+      this.endPosition = {
+        line: t.int(token.endLine!),
+        column: t.int(token.endColumn! + 1),
+        offset: t.int(token.endOffset! + 1),
+      };
     }
     return this.endPosition;
   }

@@ -223,13 +223,20 @@ export const continuationTokens: ReadonlySet<TokenType> = new Set([
   Kw.for,
 ]);
 
+/**
+ * A token's line, column or offset as a small integer where it is one. chevrotain's can be heap
+ * numbers; one of them stored in a position made V8 keep every position of the program as three
+ * boxed doubles (about 900,000 more objects for the collector at 5,000 services).
+ */
+export const int = (n: number): number => (n === (n | 0) ? n | 0 : n);
+
 /** The span of one token (`end` exclusive), in the file at `path`. */
 export const tokenSpan = (path: string, tok: IToken): Span => ({
   file: path,
-  start: { line: tok.startLine ?? 1, column: tok.startColumn ?? 1, offset: tok.startOffset },
+  start: { line: int(tok.startLine ?? 1), column: int(tok.startColumn ?? 1), offset: int(tok.startOffset) },
   end: {
-    line: tok.endLine ?? tok.startLine ?? 1,
-    column: (tok.endColumn ?? tok.startColumn ?? 0) + 1,
-    offset: (tok.endOffset ?? tok.startOffset) + 1,
+    line: int(tok.endLine ?? tok.startLine ?? 1),
+    column: int((tok.endColumn ?? tok.startColumn ?? 0) + 1),
+    offset: int((tok.endOffset ?? tok.startOffset) + 1),
   },
 });

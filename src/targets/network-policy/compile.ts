@@ -53,7 +53,7 @@ import {
 } from "../../semantics/ports.js";
 import { clauseReach, clauseSubjects, managedRegions } from "../../semantics/regions.js";
 import { subtractRect, type Rect } from "../../semantics/rects.js";
-import { clausesNear, workloadsIn } from "../../semantics/lookup.js";
+import { clausesNear, peerIndex, workloadsIn } from "../../semantics/lookup.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, termKey } from "../../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../../semantics/ip.js";
 import { stableHash, uniqueNames } from "../../output/names.js";
@@ -151,6 +151,9 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
           continue;
         }
         isolate(namespace.name, region.pods, direction, region.posture.span);
+        // a deny whose peers cannot meet a rectangle's leaves its pieces as they are: only the others
+        // cut it (all of them when the rectangle alone is too costly, which the first deny reports)
+        const meeting = peerIndex(reaching, (d) => d.peers);
         for (const { rule, clause } of near) {
           if (rule.action !== "allow") continue;
           // the clause's pods in this region (its reach holds them already)
@@ -158,8 +161,13 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
             clauseReach(model, clause).find(
               (r) => r.region === region && r.namespace === namespace && r.direction === direction,
             )?.subjects ?? [];
-          if (subjects.length > 0)
-            addPieces(namespace.name, subjects, direction, otherRect(clause), reaching, rule.span);
+          if (subjects.length === 0) continue;
+          const rect = otherRect(clause);
+          const cutting =
+            reaching.length > 0 && tooCostly([{ ...rect, pods: subjects, denies: [] }])
+              ? reaching
+              : meeting(rect.peers);
+          addPieces(namespace.name, subjects, direction, rect, cutting, rule.span);
         }
       }
     }
@@ -223,10 +231,7 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
       }
       return result;
     });
-    if (
-      pieces.length > MAX_SELECTORS ||
-      pieces.some((p) => p.pods.length > MAX_SELECTORS || p.peers.pods.length > MAX_SELECTORS)
-    ) {
+    if (tooCostly(pieces)) {
       const cutBy = [...new Set(pieces.flatMap((p) => p.denies))];
       diagnostics.push(
         diagnostic(messages.denyTooCostly, span, [MAX_SELECTORS], {
@@ -239,6 +244,10 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
   }
   return pieces;
 }
+
+const tooCostly = (pieces: readonly Piece[]): boolean =>
+  pieces.length > MAX_SELECTORS ||
+  pieces.some((p) => p.pods.length > MAX_SELECTORS || p.peers.pods.length > MAX_SELECTORS);
 
 /** Every peer on every port: all pods, and every address outside the cluster's ranges. */
 function everythingFor(model: Model): Rect {
@@ -315,6 +324,8 @@ function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
         spans: group.flatMap((r) => r.spans),
       }),
     );
+    // one rule left can merge with nothing (and needs no order)
+    if (byPorts.length <= 1) return byPorts;
     if (byPorts.length === rules.length) return sortedBy(byPorts, ruleKey);
     rules = byPorts;
   }
