@@ -525,7 +525,23 @@ function patchContradictions(
   ];
   const diagnostics: Diagnostic[] = [];
   const reported = new Set<Validation>();
+  // a field given two values at one level is SP4008 already: the patch is not written
+  const conflicting = (level: readonly SecurityEntry[]): boolean => {
+    const given = new Map<string, string>();
+    for (const v of level.flatMap((e) => e.values)) {
+      const field = `${v.scope} ${v.path}`;
+      const value = JSON.stringify(v.value);
+      if ((given.get(field) ?? value) !== value) return true;
+      given.set(field, value);
+    }
+    return false;
+  };
   for (const { pods: what, labels, giving } of pods) {
+    const levels = [
+      giving.filter((e) => e.target.kind === "namespace"),
+      giving.filter((e) => e.target.kind === "workload"),
+    ];
+    if (levels.some(conflicting)) continue;
     const spec = podWith(giving.flatMap((e) => e.values));
     const meta = { labels, annotations: {} };
     for (const v of validations) {
