@@ -37,6 +37,8 @@ export interface Options {
   serviceCidrs: string[];
   /** `import --allow-inexact`: write the program even where it does not mean what the policies mean. */
   allowInexact: boolean;
+  /** `import --ipblock-pods yes|no`: whether the cluster's CNI matches ipBlocks against pod addresses. */
+  ipBlockPods?: "yes" | "no";
 }
 
 export const valued = new Set([
@@ -48,6 +50,7 @@ export const valued = new Set([
   "--level",
   "--pod-cidr",
   "--service-cidr",
+  "--ipblock-pods",
 ]);
 export const flags = new Set([
   "--check",
@@ -118,7 +121,10 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--level") options.level = value;
       else if (name === "--pod-cidr") options.podCidrs.push(...value.split(","));
       else if (name === "--service-cidr") options.serviceCidrs.push(...value.split(","));
-      else if (name === "--cluster-version") {
+      else if (name === "--ipblock-pods") {
+        if (value === "yes" || value === "no") options.ipBlockPods = value;
+        else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`yes` or `no`"]));
+      } else if (name === "--cluster-version") {
         const version = parseClusterVersion(value);
         if (version && !olderThan(version, OLDEST_VERSION)) options.clusterVersion = value;
         else
