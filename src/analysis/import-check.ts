@@ -308,7 +308,11 @@ function compare(
     (n, set) => n + protocols.reduce((m, p) => m + (set.some((x) => x.protocol === p) ? cuts[p].length : 0), 0),
     0,
   );
-  if ((pods.length * (variants + 1) + addresses.length) * sources.length * everyPort.length > MAX_IMPORT_CHECKS)
+  // each pod: every port declaring no name, and one port per set of names and boundary
+  if (
+    (pods.length * (everyPort.length + variants) + addresses.length * everyPort.length) * sources.length >
+    MAX_IMPORT_CHECKS
+  )
     return { tooMany: `more than ${MAX_IMPORT_CHECKS} flows would have to be compared` };
   for (const pod of pods) {
     for (const set of names) {
