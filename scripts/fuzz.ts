@@ -19,7 +19,7 @@ import { checkBuild, checkFormatting, families } from "../test/support/fuzz.js";
 import { everyFormProgram } from "../test/support/programs.js";
 import { checkManifest, hostileManifest } from "../test/support/manifest-fuzz.js";
 import { checkAssertion, checkDiff, checkExplain, diffCase, queryCase } from "../test/support/answers.js";
-import { checkImportedSet, policySet, policySetText } from "../test/support/netpol-fuzz.js";
+import { checkImportedSet, policySet, policySetText, type PolicySet } from "../test/support/netpol-fuzz.js";
 import { admissionCase, checkAdmission } from "../test/support/admission.js";
 
 function option(name: string): string | undefined {
@@ -107,7 +107,7 @@ const stages: {
     numRuns: importRuns,
     arbitrary: policySet,
     check: (set) => checkImportedSet(set),
-    text: policySetText,
+    text: (set: PolicySet) => `${set.ipBlockPods ? `# --ipblock-pods ${set.ipBlockPods}\n` : ""}${policySetText(set)}`,
   },
   {
     name: "admission",

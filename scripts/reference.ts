@@ -197,9 +197,9 @@ function importSection(): string {
   return [
     "## `secpolc import` (existing NetworkPolicies as a program)",
     [
-      "Not a statement but the way in: `secpolc import FILES|DIRS [-o FILE] [--pod-cidr CIDR] [--service-cidr CIDR] [--cluster-version X.Y] [--allow-inexact]` reads NetworkPolicy objects (and Namespace objects, for their labels) and writes a program with the same meaning end to end.",
+      "Not a statement but the way in: `secpolc import FILES|DIRS [-o FILE] [--pod-cidr CIDR] [--service-cidr CIDR] [--ipblock-pods yes|no] [--cluster-version X.Y] [--allow-inexact]` reads NetworkPolicy objects (and Namespace objects, for their labels) and writes a program with the same meaning end to end.",
       "A flow NetworkPolicy admits needs both ends; an `allow` opens both. So the import writes `default deny` for exactly the pods the policies isolate, and allows for exactly the flows both ends admit: below, `db` admits `batch` but `batch`'s egress is closed by `deny-all` and nothing opens it, so that flow is not in the program (a rule that admits nothing at all is a note, SP9075); `web`'s DNS egress needs only its own end where the DNS pods are in a namespace no policy isolates (those in `shop` are isolated by `deny-all`, hence the `!=shop`).",
-      "The program is compiled and compared with the policies on every region of flows; a difference is an error with the flow (SP3050). Invalid policies are errors (SP5030), other objects notes (SP9070), and nothing is written on error.",
+      "The program is compiled and its NetworkPolicies compared with the policies on every region of flows, where the CNI matches ipBlocks against pod addresses (pods at addresses in `--pod-cidr`) and where it does not; a difference is an error with the flow (SP3050). CNIs differ there, so an ipBlock holding pod addresses can mean two things: `--ipblock-pods yes|no` says which the cluster's CNI does and the import keeps that meaning (`yes`: a block holding the pod range also admits every pod, SP9060); without `--pod-cidr` an ipBlock is an error (SP3041) unless `--ipblock-pods no`. Invalid policies are errors (SP5030), other objects notes (SP9070), and nothing is written on error.",
     ].join(" "),
     fence("yaml", policies),
     "imports as:",

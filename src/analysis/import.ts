@@ -17,9 +17,9 @@ import { diagnostic } from "../diagnostics/catalogue.js";
 import { importing as im } from "../diagnostics/messages/import.js";
 import type { SourceText } from "../types.js";
 import { format } from "../format/format.js";
-import { namespaceTerm, readImportInput, type InputPolicy, type InputRule } from "./import-read.js";
+import { anyEndpoint, namespaceTerm, readImportInput, type InputPolicy, type InputRule } from "./import-read.js";
 import { endpointsKey, termKey } from "../semantics/endpoints.js";
-import { cidrContains, formatCidr, simplifyBlocks, type Cidr, type IpBlock } from "../semantics/ip.js";
+import { cidrContains, cidrOverlaps, formatCidr, simplifyBlocks, type Cidr, type IpBlock } from "../semantics/ip.js";
 import {
   complement,
   conjunctionKey,
@@ -49,6 +49,8 @@ export interface ImportOptions {
   podCIDRs?: Cidr[];
   serviceCIDRs?: Cidr[];
   clusterVersion?: string;
+  /** `--ipblock-pods`: whether the cluster's CNI matches ipBlocks against pod addresses; unset, the import keeps what the CNIs that do not mean (and the check compares both). */
+  ipBlockPods?: "yes" | "no";
 }
 
 /** A part of the program's allowed flows, and the input rules it comes from. */
@@ -456,37 +458,42 @@ export function writeProgram(
 
 /**
  * The rules with the cluster's ranges out of their address blocks (pods are addressed by labels,
- * and the program excepts the ranges from every block): a block inside a range is left out, and a
- * block that may hold pod addresses is said to be CNI-dependent.
+ * and the program excepts the ranges from every block): a block inside a range is left out. A block
+ * holding a pod range admits pods too on CNIs that match ipBlocks against pod addresses: with
+ * `--ipblock-pods yes`, where it holds a whole pod range (every pod's address), the rule also names
+ * every pod; otherwise it is said (the check compares both behaviours, docs/decisions.md).
  */
 function outsideClusterRanges(
   policies: readonly InputPolicy[],
   options: ImportOptions,
   diagnostics: Diagnostic[],
 ): void {
-  const ranges = [...(options.podCIDRs ?? []), ...(options.serviceCIDRs ?? [])];
-  let warnedNoPodCidr = false;
+  const podRanges = options.podCIDRs ?? [];
+  const ranges = [...podRanges, ...(options.serviceCIDRs ?? [])];
   for (const p of policies) {
     for (const rule of [...p.rules.ingress, ...p.rules.egress]) {
+      let everyPod = false;
       for (const { text, block } of rule.blocks) {
         const inside = ranges.find((r) => cidrContains(r, block.cidr));
         if (inside) diagnostics.push(diagnostic(im.ipBlockInsideRange, p.span, [text, formatCidr(inside)]));
-        const holds = (options.podCIDRs ?? []).find(
-          (r) => cidrContains(block.cidr, r) && !block.except.some((e) => cidrContains(e, r)),
-        );
-        if (holds) diagnostics.push(diagnostic(im.ipBlockHoldsPods, p.span, [text, formatCidr(holds)]));
-        if (!options.podCIDRs?.length && !warnedNoPodCidr) {
-          warnedNoPodCidr = true;
-          diagnostics.push(
-            diagnostic(im.ipBlockNeedsPodCidr, p.span, [text], {
-              help: "pass `--pod-cidr` (and `--service-cidr`) with the cluster's ranges",
-            }),
+        if (options.ipBlockPods === "yes") {
+          const whole = podRanges.find(
+            (r) => cidrContains(block.cidr, r) && !block.except.some((e) => cidrOverlaps(e, r)),
           );
+          if (whole) {
+            everyPod = true;
+            diagnostics.push(diagnostic(im.ipBlockAdmitsEveryPod, p.span, [text, formatCidr(whole)]));
+          }
+        } else if (options.ipBlockPods === undefined) {
+          const holds = podRanges.find(
+            (r) => cidrContains(block.cidr, r) && !block.except.some((e) => cidrContains(e, r)),
+          );
+          if (holds) diagnostics.push(diagnostic(im.ipBlockHoldsPods, p.span, [text, formatCidr(holds)]));
         }
       }
-      if (ranges.length > 0 && rule.peers.ips.length > 0) {
+      if (everyPod || (ranges.length > 0 && rule.peers.ips.length > 0)) {
         rule.peers = {
-          pods: rule.peers.pods,
+          pods: everyPod ? [...rule.peers.pods, ...anyEndpoint.pods] : rule.peers.pods,
           ips: simplifyBlocks(rule.peers.ips.flatMap((b) => (ranges.some((r) => cidrContains(r, b.cidr)) ? [] : [b]))),
         };
       }

@@ -40,6 +40,8 @@ export interface Options {
   allowInexact: boolean;
   /** Every option as given, in order: its name, its place in argv, and its value (valued options). */
   given: { name: string; index: number; value?: string }[];
+  /** `import --ipblock-pods yes|no`: whether the cluster's CNI matches ipBlocks against pod addresses. */
+  ipBlockPods?: "yes" | "no";
 }
 
 export const valued = new Set([
@@ -51,6 +53,7 @@ export const valued = new Set([
   "--level",
   "--pod-cidr",
   "--service-cidr",
+  "--ipblock-pods",
 ]);
 export const flags = new Set([
   "--check",
@@ -126,7 +129,10 @@ export function parseArguments(argv: readonly string[]): { options: Options; dia
       else if (name === "--level") options.level = value;
       else if (name === "--pod-cidr") options.podCidrs.push(...value.split(","));
       else if (name === "--service-cidr") options.serviceCidrs.push(...value.split(","));
-      else if (name === "--cluster-version") {
+      else if (name === "--ipblock-pods") {
+        if (value === "yes" || value === "no") options.ipBlockPods = value;
+        else diagnostics.push(diagnostic(m.badValue, argumentSpan(argv, i), [name, value, "`yes` or `no`"]));
+      } else if (name === "--cluster-version") {
         const version = parseClusterVersion(value);
         if (version && !olderThan(version, OLDEST_VERSION)) options.clusterVersion = value;
         else

@@ -156,10 +156,10 @@ export const commandHelp: Record<string, CommandHelp> = {
   import: {
     brief: "existing NetworkPolicies as a secpol program with the same meaning",
     usage: [
-      "import FILES|DIRS... [-o FILE] [--cluster-version X.Y] [--pod-cidr CIDR] [--service-cidr CIDR] [--allow-inexact] [--format text|json]",
+      "import FILES|DIRS... [-o FILE] [--cluster-version X.Y] [--pod-cidr CIDR] [--service-cidr CIDR] [--ipblock-pods yes|no] [--allow-inexact] [--format text|json]",
     ],
     summary:
-      "Reads NetworkPolicy objects (and Namespace objects, for their labels) and writes a formatted .secpol program that admits exactly the flows they admit end to end: postures for the pods they isolate, allows for the flows both ends admit, each with a comment naming its policies. The program is compiled and compared with the policies on every region of flows; a difference is an error with the flow, and nothing is written. Other objects are skipped with a note.",
+      "Reads NetworkPolicy objects (and Namespace objects, for their labels) and writes a formatted .secpol program that admits exactly the flows they admit end to end: postures for the pods they isolate, allows for the flows both ends admit, each with a comment naming its policies. The program is compiled and its NetworkPolicies compared with the policies on every region of flows, where the CNI matches ipBlocks against pod addresses and where it does not; a difference is an error with the flow, and nothing is written. Other objects are skipped with a note.",
     exits: exits("a policy is invalid, or the program does not mean what the policies mean"),
     options: [
       [
@@ -170,9 +170,13 @@ export const commandHelp: Record<string, CommandHelp> = {
       clusterVersion,
       [
         "--pod-cidr CIDR",
-        "the cluster's pod range (repeatable, or comma-separated): ipBlocks are compared outside it, and a block holding it is said to depend on the CNI",
+        "the cluster's pod range (repeatable, or comma-separated): the program keeps it out of every ipBlock, and pods are given addresses in it to compare what ipBlocks admit of them (without it, an ipBlock is an error unless `--ipblock-pods no`)",
       ],
       ["--service-cidr CIDR", "the cluster's Service range (repeatable, or comma-separated)"],
+      [
+        "--ipblock-pods yes|no",
+        "whether the cluster's CNI matches ipBlocks against pod addresses (CNIs differ): the import keeps that meaning (`yes`: a block holding the pod range admits every pod) and compares it alone; without it, both are compared and a difference is an error",
+      ],
       ["--allow-inexact", "write the program even when it differs from the policies (the difference is a warning)"],
       resultFormat,
     ],

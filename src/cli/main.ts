@@ -525,7 +525,12 @@ function runImport(options: Options, argv: readonly string[], io: Io): number {
   const manifests = readManifestInputs(options, argv, io);
   if (!manifests) return EXIT_USAGE;
   const sources: Record<string, string> = Object.fromEntries(manifests.map((f) => [f.path, f.text]));
-  const imported = importPolicies(manifests, { podCIDRs, serviceCIDRs, clusterVersion: options.clusterVersion });
+  const imported = importPolicies(manifests, {
+    podCIDRs,
+    serviceCIDRs,
+    clusterVersion: options.clusterVersion,
+    ipBlockPods: options.ipBlockPods,
+  });
   const diagnostics = [...imported.diagnostics];
   if (imported.policies.length === 0 && !hasErrors(diagnostics))
     diagnostics.push(
@@ -538,6 +543,7 @@ function runImport(options: Options, argv: readonly string[], io: Io): number {
     : checkImport(imported, programPath, {
         clusterVersion: options.clusterVersion,
         allowInexact: options.allowInexact,
+        ipBlockPods: options.ipBlockPods,
       });
   if (checked) diagnostics.push(...checked.diagnostics);
   const failed = hasErrors(diagnostics) || !checked;

@@ -78,6 +78,30 @@ test("import: an inexact program exits 1 unless --allow-inexact, which writes it
   assert.ok(existsSync(join(dir, "imported.secpol")));
 });
 
+test("import --ipblock-pods yes|no: which CNI behaviour the import keeps for an ipBlock holding the pod range; without it, exit 1 with the flow", () => {
+  const dir = workspace({
+    "netpol/out.yaml": policy(
+      "out",
+      "podSelector: {}\npolicyTypes: [Egress]\negress:\n  - to: [{ipBlock: {cidr: 0.0.0.0/0}}]",
+    ),
+  });
+  const range = ["--pod-cidr", "10.244.0.0/16"];
+  const both = run(dir, "import", "netpol", ...range);
+  assert.is(both.code, 1);
+  assert.match(both.stderr, "where the CNI matches ipBlocks against pod addresses, the policies admit it (out)");
+  assert.match(both.stderr, "`--ipblock-pods yes` or `--ipblock-pods no`");
+  const yes = run(dir, "import", "netpol", ...range, "--ipblock-pods", "yes");
+  assert.is(yes.code, 0, yes.stderr);
+  assert.match(yes.stdout, "allow shop/* -> cidr 0.0.0.0/0, cluster\n");
+  const no = run(dir, "import", "netpol", ...range, "--ipblock-pods=no");
+  assert.is(no.code, 0, no.stderr);
+  assert.match(no.stdout, "allow shop/* -> cidr 0.0.0.0/0\n");
+  // without the pod range, only `no` needs no addresses
+  assert.is(run(dir, "import", "netpol").code, 1);
+  assert.is(run(dir, "import", "netpol", "--ipblock-pods", "no").code, 0);
+  assert.is(run(dir, "import", "netpol", "--ipblock-pods", "maybe").code, 2);
+});
+
 test("import --format json: the program, whether it is exact, and the diagnostics", () => {
   const dir = workspace({ "netpol/db.yaml": fine });
   const r = run(dir, "import", "netpol", "--format", "json");

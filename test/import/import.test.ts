@@ -13,12 +13,19 @@ import { exampleNames, readSources } from "../support/sources.js";
 const cidr = (text: string): Cidr => (parseCidr(text) as { cidr: Cidr }).cidr;
 
 /** Imports and checks; the program, whether it is exact, and every diagnostic rendered. */
-export function importAndCheck(manifests: readonly SourceText[], options: ImportOptions = {}) {
+export function importAndCheck(
+  manifests: readonly SourceText[],
+  options: ImportOptions & { allowInexact?: boolean } = {},
+) {
   const imported = importPolicies(manifests, options);
   const errors = imported.diagnostics.some((d) => d.severity === "error");
   const checked = errors
     ? undefined
-    : checkImport(imported, "imported.secpol", { clusterVersion: options.clusterVersion });
+    : checkImport(imported, "imported.secpol", {
+        clusterVersion: options.clusterVersion,
+        ipBlockPods: options.ipBlockPods,
+        allowInexact: options.allowInexact,
+      });
   const diagnostics = [...imported.diagnostics, ...(checked?.diagnostics ?? [])];
   const sources = {
     ...Object.fromEntries(manifests.map((m) => [m.path, m.text])),
@@ -154,23 +161,26 @@ test("a rule that admits nothing end to end is a note, and the program leaves it
   assert.not.match(result.imported.program, "allow");
 });
 
+/** `db` admits `web` on one port, and `web`'s egress admits `db` on another. */
+const webToDb = (ingressPort: string, egressPort: string) => [
+  {
+    path: "in.yaml",
+    text: policy(
+      "db-in",
+      `podSelector: {matchLabels: {app: db}}\ningress:\n  - from: [{podSelector: {matchLabels: {app: web}}}]\n    ports: [{port: ${ingressPort}}]`,
+    ),
+  },
+  {
+    path: "out.yaml",
+    text: policy(
+      "web-out",
+      `podSelector: {matchLabels: {app: web}}\npolicyTypes: [Egress]\negress:\n  - to: [{podSelector: {matchLabels: {app: db}}}]\n    ports: [{port: ${egressPort}}]`,
+    ),
+  },
+];
+
 test("a named port met by a number on the other side has no exact form: the difference is an error with the flow", () => {
-  const manifests = [
-    {
-      path: "in.yaml",
-      text: policy(
-        "db-in",
-        "podSelector: {matchLabels: {app: db}}\ningress:\n  - from: [{podSelector: {matchLabels: {app: web}}}]\n    ports: [{port: sql}]",
-      ),
-    },
-    {
-      path: "out.yaml",
-      text: policy(
-        "web-out",
-        "podSelector: {matchLabels: {app: web}}\npolicyTypes: [Egress]\negress:\n  - to: [{podSelector: {matchLabels: {app: db}}}]\n    ports: [{port: 5432}]",
-      ),
-    },
-  ];
+  const manifests = webToDb("sql", "5432");
   const result = importAndCheck(manifests);
   assert.not.ok(result.exact);
   const inexact = result.diagnostics.find((d) => d.code === "SP3050");
@@ -189,30 +199,82 @@ test("objects other than NetworkPolicies are skipped with a note", () => {
   );
 });
 
-test("ipBlocks: without --pod-cidr the import asks for it; with it a block holding the pod range is CNI-dependent and one inside it is left out", () => {
-  const egress = (cidrs: string[]) =>
-    policy(
-      "out",
-      `podSelector: {}\npolicyTypes: [Egress]\negress:\n${cidrs.map((c) => `  - to: [{ipBlock: {cidr: ${c}}}]`).join("\n")}`,
-    );
-  const asked = importAndCheck([{ path: "a.yaml", text: egress(["0.0.0.0/0"]) }]);
-  assert.ok(asked.exact, asked.rendered);
-  assert.ok(
-    asked.diagnostics.some((d) => d.code === "SP9072"),
-    asked.rendered,
+const egressTo = (blocks: string[]) =>
+  policy(
+    "out",
+    `podSelector: {}\npolicyTypes: [Egress]\negress:\n${blocks.map((b) => `  - to: [{ipBlock: ${b}}]`).join("\n")}`,
   );
-  const ranged = importAndCheck([{ path: "a.yaml", text: egress(["0.0.0.0/0", "10.244.3.0/24"]) }], {
-    podCIDRs: [cidr("10.244.0.0/16")],
+/** The egress policy to these blocks, imported and checked. */
+const importBlocks = (blocks: string[], options: Parameters<typeof importAndCheck>[1] = {}) =>
+  importAndCheck([{ path: "a.yaml", text: egressTo(blocks) }], options);
+const podRange = { podCIDRs: [cidr("10.244.0.0/16")], serviceCIDRs: [cidr("10.96.0.0/12")] };
+const codes = (result: ReturnType<typeof importAndCheck>, file: string) =>
+  result.diagnostics
+    .filter((d) => d.span.file === file)
+    .map((d) => d.code)
+    .sort();
+
+test("an ipBlock holding the pod range admits pods on CNIs that match ipBlocks against pod addresses: the check compares both behaviours and reports the flow", () => {
+  // before, only the behaviour that matches addresses outside the pods was compared: "exact"
+  const result = importBlocks(["{cidr: 0.0.0.0/0}"], podRange);
+  assert.not.ok(result.exact, result.rendered);
+  const inexact = result.diagnostics.find((d) => d.code === "SP3050");
+  assert.ok(inexact, result.rendered);
+  assert.match(inexact!.message, /a pod \{\} in `shop` at 10\.244\.\d+\.\d+ -> a pod .* at 10\.244\./);
+  assert.match(inexact!.message, "where the CNI matches ipBlocks against pod addresses, the policies admit it (out)");
+  assert.match(inexact!.help!, "`--ipblock-pods yes` or `--ipblock-pods no`");
+  assert.equal(codes(result, "a.yaml"), ["SP3050", "SP9073"]);
+  // a block that excepts the pod range means the same on both: exact, compared twice over
+  const excepting = importAndCheck(
+    [{ path: "a.yaml", text: egressTo(["{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}"]) }],
+    podRange,
+  );
+  assert.ok(excepting.exact, excepting.rendered);
+  const once = importAndCheck([{ path: "a.yaml", text: egressTo(["{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}"]) }], {
+    ...podRange,
+    ipBlockPods: "no",
   });
-  assert.ok(ranged.exact, ranged.rendered);
-  assert.equal(
-    ranged.diagnostics
-      .filter((d) => d.span.file === "a.yaml")
-      .map((d) => d.code)
-      .sort(),
-    ["SP9073", "SP9074"],
-  );
-  assert.not.match(ranged.imported.program, "10.244.3.0");
+  assert.ok(excepting.checked!.checks > once.checked!.checks);
+});
+
+test("--ipblock-pods says which the CNI does, and the import keeps that meaning: no, the block for addresses outside the pods; yes, every pod beside it", () => {
+  const no = importBlocks(["{cidr: 0.0.0.0/0}", "{cidr: 10.244.3.0/24}"], { ...podRange, ipBlockPods: "no" });
+  assert.ok(no.exact, no.rendered);
+  assert.equal(codes(no, "a.yaml"), ["SP9074"]);
+  assert.match(no.imported.program, "allow shop/* -> cidr 0.0.0.0/0\n");
+  const yes = importBlocks(["{cidr: 0.0.0.0/0}"], { ...podRange, ipBlockPods: "yes" });
+  assert.ok(yes.exact, yes.rendered);
+  assert.equal(codes(yes, "a.yaml"), ["SP9060"]);
+  assert.match(yes.imported.program, "allow shop/* -> cidr 0.0.0.0/0, cluster\n");
+  // part of the pod range admits the pods at those addresses, which no label says: the difference
+  const part = importBlocks(["{cidr: 10.244.3.0/24}"], { ...podRange, ipBlockPods: "yes" });
+  assert.not.ok(part.exact);
+  const inexact = part.diagnostics.find((d) => d.code === "SP3050");
+  assert.match(inexact!.message, "at 10.244.3.0 on tcp/1: where the CNI matches ipBlocks against pod addresses");
+});
+
+test("ipBlocks without --pod-cidr: the pods' addresses are unknown, so the import asks for it (an error, a warning with --allow-inexact, nothing with --ipblock-pods no)", () => {
+  const asked = importBlocks(["{cidr: 0.0.0.0/0}"]);
+  assert.not.ok(asked.exact);
+  assert.equal(codes(asked, "a.yaml"), ["SP3041"]);
+  assert.match(asked.diagnostics.find((d) => d.code === "SP3041")!.help!, "`--pod-cidr`");
+  const allowed = importBlocks(["{cidr: 0.0.0.0/0}"], { allowInexact: true });
+  assert.not.ok(allowed.exact);
+  assert.equal(codes(allowed, "a.yaml"), ["SP9072"]);
+  const external = importBlocks(["{cidr: 0.0.0.0/0}"], { ipBlockPods: "no" });
+  assert.ok(external.exact, external.rendered);
+  assert.equal(codes(external, "a.yaml"), []);
+});
+
+test("named ports: a pod may declare two names on one port, which an ingress rule on one and an egress rule on the other both admit", () => {
+  // before, each pod declared one name at a time: the program, which admits none of these flows, was "exact"
+  const manifests = webToDb("http", "web");
+  const result = importAndCheck(manifests);
+  assert.not.ok(result.exact, result.rendered);
+  const inexact = result.diagnostics.find((d) => d.code === "SP3050");
+  assert.ok(inexact, result.rendered);
+  assert.match(inexact!.message, /\(port http=(\d+)\/tcp, web=\1\/tcp\)/);
+  assert.match(inexact!.message, "the policies admit it (db-in, web-out), the imported program does not");
 });
 
 test("pods outside many selectors of two labels (exponentially many selectors) stop the import with SP3053, not a hang", () => {

@@ -14,6 +14,8 @@ export interface Vocabulary {
   labelValues: string[];
   namedPorts: { name: string; port: number; protocol: "TCP" | "UDP" | "SCTP" }[];
   podCIDRs: string[];
+  /** Pod addresses to draw from, rather than random ones in `podCIDRs` (to land in and out of small blocks). */
+  podAddresses?: string[];
 }
 
 const NAME_LABEL = "kubernetes.io/metadata.name";
@@ -93,7 +95,9 @@ export function arbitraryUniverse(v: Vocabulary): fc.Arbitrary<Universe> {
             namespace: n.name,
             labels: p.labels,
             ports: p.ports,
-            ips: v.podCIDRs.map((cidr) => addressIn(cidr, p.random)),
+            ips: v.podAddresses
+              ? [v.podAddresses[Math.floor(p.random * v.podAddresses.length) % v.podAddresses.length]]
+              : v.podCIDRs.map((cidr) => addressIn(cidr, p.random)),
           })),
         ),
     );

@@ -23,12 +23,12 @@ export const importing = {
   inexact: entry(
     "SP3050",
     "error",
-    (description: string) => `the imported program does not mean what the policies mean: ${description}`,
+    (flow: string, why: string) => `the imported program does not mean what the policies mean: ${flow}: ${why}`,
   ),
   inexactAllowed: entry(
     "SP9076",
     "warning",
-    (description: string) => `the imported program does not mean what the policies mean: ${description}`,
+    (flow: string, why: string) => `the imported program does not mean what the policies mean: ${flow}: ${why}`,
   ),
   notChecked: entry(
     "SP3051",
@@ -57,17 +57,29 @@ export const importing = {
     (policy: string) =>
       `NetworkPolicy \`${policy}\` names no namespace: taken as \`default\`, where \`kubectl apply\` puts it without \`-n\``,
   ),
+  ipBlockNeedsPodCidrError: entry(
+    "SP3041",
+    "error",
+    (block: string) =>
+      `\`${block}\` may hold pod addresses, which some CNIs match ipBlocks against: without \`--pod-cidr\` the policies cannot be compared with the imported program on those CNIs`,
+  ),
   ipBlockNeedsPodCidr: entry(
     "SP9072",
     "warning",
     (block: string) =>
-      `\`${block}\` may hold pod addresses, which some CNIs admit by address: without \`--pod-cidr\` the import cannot tell, and keeps ipBlocks for addresses outside the cluster`,
+      `\`${block}\` may hold pod addresses, which some CNIs match ipBlocks against: without \`--pod-cidr\` the policies were compared with the imported program only where the CNI matches ipBlocks against addresses outside the pods`,
   ),
   ipBlockHoldsPods: entry(
     "SP9073",
     "warning",
     (block: string, range: string) =>
-      `\`${block}\` holds the pod range \`${range}\`: on CNIs that match ipBlocks against pod addresses it admits pods too; the import keeps it for addresses outside the cluster, as the program excepts the pod range`,
+      `\`${block}\` holds the pod range \`${range}\`: on CNIs that match ipBlocks against pod addresses it admits pods too, which the imported program does only by their labels (\`--ipblock-pods\` says which the cluster's CNI does)`,
+  ),
+  ipBlockAdmitsEveryPod: entry(
+    "SP9060",
+    "note",
+    (block: string, range: string) =>
+      `\`${block}\` holds the pod range \`${range}\`: as the CNI matches ipBlocks against pod addresses (\`--ipblock-pods yes\`), it admits every pod, imported as every pod of every namespace beside the block`,
   ),
   ipBlockInsideRange: entry(
     "SP9074",
