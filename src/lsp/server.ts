@@ -5,7 +5,8 @@
  * edited and the other files as on disk.
  * Diagnostics are published as you type (once typing pauses); formatting, definition, references,
  * hover and completion read the same parse, symbol table and build as the CLI. What a program's
- * files give (symbols, check, build) is worked out once per version of their texts.
+ * files give (symbols, check, build) is worked out once per version of their texts; a check re-parses
+ * only the files that changed and reuses the result of a recent version (`incremental.ts`).
  */
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -28,7 +29,6 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { parseAllDocuments } from "yaml";
 import {
   build,
-  check,
   type BuildResult,
   type CheckResult,
   type Diagnostic,
@@ -41,8 +41,8 @@ import { bindSources } from "../pipeline.js";
 import { isStandardModule, standardModuleBase } from "../stdlib/standard.js";
 import { format } from "../format/format.js";
 import { peer, port, requirement } from "../format/print.js";
-import { cachedParser } from "../syntax/parse.js";
 import { completionItems, completionsAt } from "./completion.js";
+import { ProgramChecks } from "./incremental.js";
 import type * as ast from "../syntax/ast.js";
 import { discoverSources, findUpward, importResolver, isInside, type Overlay } from "../host.js";
 
@@ -135,12 +135,12 @@ export function startServer(
 
   /** The last program of each place, kept while its texts stay the same. */
   const programs = new Map<string, Program>();
-  /** Per place, the parse of each file, kept while its text stays the same: an edit re-parses one file. */
-  const parsers = new Map<string, ReturnType<typeof cachedParser>>();
-  const parserOf = (p: Program) => {
-    let parser = parsers.get(p.place.key);
-    if (!parser) parsers.set(p.place.key, (parser = cachedParser()));
-    return parser;
+  /** Per place, its checks: each file's parse kept while its text stays the same (an edit re-parses one file), and the results of its last versions. */
+  const checks = new Map<string, ProgramChecks>();
+  const checksOf = (p: Program) => {
+    let known = checks.get(p.place.key);
+    if (!known) checks.set(p.place.key, (known = new ProgramChecks()));
+    return known;
   };
   const pending = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -177,9 +177,9 @@ export function startServer(
   /** The URI of a place's document, for a program of one document. */
   const documentUri = (place: Place) => (place.path === undefined ? place.key : pathToFileURL(place.path).href);
 
-  const options = (p: Program) => ({ resolveImport: p.resolveImport, parse: parserOf(p) });
+  const options = (p: Program) => ({ resolveImport: p.resolveImport, parse: checksOf(p).parse });
   const symbolsOf = (p: Program) => (p.symbols ??= bindSources(p.sources, options(p)));
-  const checkedOf = (p: Program) => (p.checked ??= check(p.sources, options(p)));
+  const checkedOf = (p: Program) => (p.checked ??= checksOf(p).check(p.sources, { resolveImport: p.resolveImport }));
   const builtOf = (p: Program) => (p.built ??= build(p.sources, { verify: false, ...options(p) }));
 
   /**
@@ -271,7 +271,7 @@ export function startServer(
       clearTimeout(pending.get(key));
       pending.delete(key);
       programs.delete(key);
-      parsers.delete(key);
+      checks.delete(key);
     }
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
