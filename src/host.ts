@@ -116,8 +116,9 @@ export function discoverSources(
       const stat = statSync(path);
       if (stat.isDirectory()) {
         walk(path, realpathOrSelf(path), input);
+        const walked = new Set([...found.values()].map((f) => f.path));
         for (const file of overlay.keys())
-          if (!existsSync(file) && unsavedFileWithin(path, file))
+          if (!walked.has(file) && unsavedFileWithin(path, file) && !existsSync(file))
             found.set(programPath(root, file), { path: file, input });
       } else if (path.endsWith(".secpol")) found.set(programPath(root, path), { path, input });
       else problems.push({ input, reason: "not a `.secpol` file" });
@@ -177,7 +178,8 @@ export const describeError = (e: unknown): string => {
 /** The real path (symbolic links resolved), or the path itself when it cannot be resolved. */
 function realpathOrSelf(path: string): string {
   try {
-    return realpathSync(path);
+    // (the system's realpath: one call, where Node's own walks every component of the path)
+    return realpathSync.native(path);
   } catch {
     return path;
   }

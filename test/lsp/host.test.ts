@@ -14,6 +14,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { languageServer } from "../support/lsp.js";
 import { repoRoot } from "../support/baseline.js";
+import { discoverSources } from "../../src/host.js";
 
 const dir = mkdtempSync(join(tmpdir(), "secpolc-lsp-host-"));
 const files: Record<string, string> = {
@@ -87,6 +88,23 @@ test("an open document stands for its file in its folder's program and in the pr
   await lsp.change(uri("sub/db.secpol"), files["sub/db.secpol"]);
   await lsp.diagnosticsFor(uri("main.secpol"), (ds) => ds.every((d) => d.code !== "SP2001"));
   writeFileSync(join(dir, "sub/db.secpol"), files["sub/db.secpol"]);
+});
+
+test("the host reads an open document's text for its file, and finds a document not saved yet where the walk would", () => {
+  const overlay = new Map([
+    [join(dir, "main.secpol"), "# as edited\n"],
+    [join(dir, "sub", "new.secpol"), "# not saved\n"],
+    [join(dir, ".old", "new.secpol"), "# under a dot directory\n"],
+    [join(dir, "nowhere", "new.secpol"), "# in a directory that does not exist\n"],
+    [join(dir, "sub", "notes.txt"), "not secpol"],
+  ]);
+  const found = discoverSources(dir, ["."], undefined, overlay);
+  assert.equal(
+    found.sources.map((s) => s.path),
+    ["main.secpol", "sub/db.secpol", "sub/new.secpol"],
+  );
+  assert.is(found.sources[0].text, "# as edited\n");
+  assert.is(found.sources[2].text, "# not saved\n");
 });
 
 test("shutdown", async () => {
