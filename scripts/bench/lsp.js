@@ -5,15 +5,20 @@
 //
 // Writes the bench's program (topology.js) of `--size` services into a scratch directory, starts
 // `secpolc lsp` (bin/secpolc.js, which runs dist/: `npm run build` first), opens every file of the
-// program and waits for its first diagnostics; then makes `--edits` one-line edits, each in another
-// file: the first line of a rule `allow NS/SVC -> ...` gets its caller misspelt (`NS/SVCx`, so an
-// error SP2001 must appear), and the next edit puts it back (the error must go). For each edit it
-// times from sending `textDocument/didChange` (one incremental change) to the arrival of the
-// edited file's diagnostics that reflect the edit, and prints each time and the median. The
-// server waits for a pause in typing before it checks (PUBLISH_DELAY_MS in src/lsp/server.ts);
-// that wait is included.
+// program and waits for its first diagnostics; then makes `--edits` one-line edits, three to a
+// file, each set in another file: the first line of a rule `allow NS/SVC -> ...` gets its caller
+// misspelt (`NS/SVCx`, so an error SP2001 must appear), the next edit puts it back (an undo: the
+// text of a version checked before), and the third appends a comment to the line (a text never
+// checked before, without errors, so the whole check runs: lints and compile diagnostics). For each
+// edit it times from sending `textDocument/didChange` (one incremental change) to the arrival of the
+// edited file's complete diagnostics: those equal to what `check` of the core (dist/, run in this
+// process before the edit is sent, untimed) gives for the edited program. It prints each time and
+// the median of each kind of edit. The server waits for a pause in typing before it checks
+// (PUBLISH_DELAY_MS in src/lsp/server.ts); that wait is included. Where /proc is, it also prints
+// the CPU time the server spent (user + system, 10 ms resolution), which a loaded machine changes
+// less than the wall time.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -21,6 +26,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 import { generateTopology, toSecpol } from "./topology.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const toUrl = (path) => pathToFileURL(path).href;
 const options = { size: 5000, shape: "realistic", edits: 9, root: resolve(here, "..", "..") };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
@@ -33,6 +39,17 @@ for (let i = 0; i < argv.length; i++) {
     process.exit(2);
   }
 }
+
+const { check } = await import(toUrl(join(options.root, "dist", "index.js")));
+const { toLspDiagnostic } = await import(toUrl(join(options.root, "dist", "lsp", "server.js")));
+const shown = (diagnostics) => JSON.stringify(diagnostics.map((d) => [d.code, d.range, d.message]));
+/** What the server must publish for `path` after a change to `texts`: a fresh check's diagnostics. */
+const expected = (texts, path) =>
+  shown(
+    check(texts.map((f) => ({ path: f.path, text: f.text })))
+      .diagnostics.filter((d) => d.span.file === path)
+      .map(toLspDiagnostic),
+  );
 
 const scratch = mkdtempSync(join(tmpdir(), "secpolc-lsp-bench-"));
 const dir = join(scratch, "program");
@@ -47,6 +64,15 @@ const server = spawn(process.execPath, [join(options.root, "bin", "secpolc.js"),
 });
 const rpc = createMessageConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
 let waiter;
+/** The server's CPU time so far in ms (user + system, from /proc), or undefined. */
+const serverCpu = () => {
+  const stat = `/proc/${server.pid}/stat`;
+  if (!existsSync(stat)) return undefined;
+  const fields = readFileSync(stat, "utf8")
+    .replace(/^.*\) /, "")
+    .split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
 rpc.onNotification("textDocument/publishDiagnostics", (params) => waiter?.(params));
 rpc.listen();
 
@@ -85,39 +111,66 @@ process.stdout.write(
   `secpolc lsp, ${options.shape} program of ${options.size} services (${files.length} files, all open): first diagnostics ${openMs.toFixed(0)} ms after opening\n`,
 );
 
+const kinds = ["misspell", "undo", "new text"];
 const times = [];
 const namespaceFiles = files.filter((f) => f.path !== "cluster.secpol");
 for (let k = 0; k < options.edits; k++) {
-  // edits come in pairs on one file: misspell a caller, then put it back
-  const file = namespaceFiles[(Math.floor(k / 2) * 7) % namespaceFiles.length];
+  // edits come in threes on one file: misspell a caller, put it back, append a comment
+  const file = namespaceFiles[(Math.floor(k / 3) * 7) % namespaceFiles.length];
+  const kind = kinds[k % 3];
   const lines = file.text.split("\n");
   const line = lines.findIndex((l) => /^allow \S+\/svc-\S+ -> /.test(l));
-  const caller = lines[line].split(" ")[1];
-  const breaking = k % 2 === 0;
-  const range = breaking
-    ? { start: { line, character: 6 + caller.length }, end: { line, character: 6 + caller.length } }
-    : { start: { line, character: 6 + caller.length }, end: { line, character: 7 + caller.length } };
+  // (after a misspelling, the caller as it was)
+  const caller = lines[line].split(" ")[1].replace(/x$/, "");
+  const end = lines[line].length;
+  const change =
+    kind === "misspell"
+      ? {
+          range: { start: { line, character: 6 + caller.length }, end: { line, character: 6 + caller.length } },
+          text: "x",
+        }
+      : kind === "undo"
+        ? {
+            range: { start: { line, character: 6 + caller.length }, end: { line, character: 7 + caller.length } },
+            text: "",
+          }
+        : { range: { start: { line, character: end }, end: { line, character: end } }, text: `  # edit ${k + 1}` };
+  const before = lines[line];
+  lines[line] =
+    kind === "misspell"
+      ? before.replace(caller, `${caller}x`)
+      : kind === "undo"
+        ? before.replace(`${caller}x`, caller)
+        : `${before}${change.text}`;
+  file.text = lines.join("\n");
+  const want = expected(files, file.path);
   const uri = uriOf(file.path);
   const version = versions.get(file.path) + 1;
   versions.set(file.path, version);
-  const hasError = (d) => d.some((x) => x.code === "SP2001");
+  const cpuBefore = serverCpu();
   const since = process.hrtime.bigint();
-  const fresh = arrival(uri, breaking ? hasError : (d) => !hasError(d), since);
-  rpc.sendNotification("textDocument/didChange", {
-    textDocument: { uri, version },
-    contentChanges: [{ range, text: breaking ? "x" : "" }],
-  });
+  const fresh = arrival(uri, (d) => shown(d) === want, since);
+  rpc.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [change] });
   const ms = await fresh;
-  times.push(ms);
+  const cpu = cpuBefore === undefined ? undefined : serverCpu() - cpuBefore;
+  times.push({ kind, ms, cpu });
   process.stdout.write(
-    `edit ${k + 1}: ${file.path}:${line + 1} ${breaking ? `\`${caller}\` -> \`${caller}x\`` : "back"}: fresh diagnostics after ${ms.toFixed(0)} ms\n`,
+    `edit ${k + 1}: ${file.path}:${line + 1} ${kind} (${JSON.parse(want).length} diagnostics): complete diagnostics after ${ms.toFixed(0)} ms${cpu === undefined ? "" : ` (server CPU ${cpu} ms)`}\n`,
   );
   // let the server settle between edits (it publishes every open file of the program)
   await new Promise((r) => setTimeout(r, 300));
 }
-process.stdout.write(
-  `median over ${times.length} one-line edits: ${median(times).toFixed(0)} ms (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)})\n`,
-);
+for (const kind of kinds) {
+  const of = times.filter((t) => t.kind === kind);
+  const ms = of.map((t) => t.ms);
+  const cpu = of.every((t) => t.cpu !== undefined) ? `, server CPU median ${median(of.map((t) => t.cpu))} ms` : "";
+  if (of.length > 0)
+    process.stdout.write(
+      `${kind}: median over ${of.length} edits ${median(ms).toFixed(0)} ms (min ${Math.min(...ms).toFixed(0)}, max ${Math.max(...ms).toFixed(0)})${cpu}\n`,
+    );
+}
+const all = times.map((t) => t.ms);
+process.stdout.write(`all ${all.length} one-line edits: median ${median(all).toFixed(0)} ms\n`);
 
 await rpc.sendRequest("shutdown");
 rpc.dispose();

@@ -212,7 +212,7 @@ function summarise(profile, maps) {
 }
 
 const PIPELINE = [
-  ["discoverSources", "read the .secpol files (cli/files)"],
+  ["discoverSources", "read the .secpol files (host)"],
   ["checkModel", "the `check` pass: load + checkProgram + assertions + lints"],
   ["load", "parse (pipeline load: lex, parse, CST → AST)"],
   ["checkProgram", "check: bind, resolve, build the model"],

@@ -31,7 +31,7 @@ import { auditFindings, forCi, unformattedFiles, warningsFailure } from "./ci.js
 import { cli as m } from "../diagnostics/messages/cli.js";
 import { argumentSpan, optionProblems, parseArguments, type Options } from "./args.js";
 import { commandHelp, commandList, renderCommandHelp, usage } from "./help.js";
-import { discoverSources, displayPath, importResolver, programRoot, readManifests } from "./files.js";
+import { discoverSources, displayPath, importResolver, programRoot, readManifests } from "../host.js";
 import { isStandardModule } from "../stdlib/standard.js";
 import { shown } from "../check/values.js";
 import type { Span } from "../diagnostics/diagnostic.js";

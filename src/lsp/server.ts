@@ -1,11 +1,13 @@
 /**
- * `secpolc lsp`: a language server over stdio. A document's program is every `.secpol` file in its
- * directory (open documents as edited, the others as on disk), as `secpolc check DIR` sees it.
+ * `secpolc lsp`: a language server over stdio. A document's program is the one `secpolc check DIR`
+ * of its folder sees, run from the workspace folder that holds it (the same host module finds and
+ * reads the files: the folder walked, imports kept inside the project), with open documents as
+ * edited and the other files as on disk.
  * Diagnostics are published as you type (once typing pauses); formatting, definition, references,
  * hover and completion read the same parse, symbol table and build as the CLI. What a program's
- * files give (symbols, check, build) is worked out once per version of their texts.
+ * files give (symbols, check, build) is worked out once per version of their texts; a check re-parses
+ * only the files that changed and reuses the result of a recent version (`incremental.ts`).
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -27,10 +29,10 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { parseAllDocuments } from "yaml";
 import {
   build,
-  check,
   type BuildResult,
   type CheckResult,
   type Diagnostic,
+  type ImportResolver,
   type SourceText,
   type Span,
 } from "../index.js";
@@ -39,17 +41,17 @@ import { bindSources } from "../pipeline.js";
 import { isStandardModule, standardModuleBase } from "../stdlib/standard.js";
 import { format } from "../format/format.js";
 import { peer, port, requirement } from "../format/print.js";
-import { cachedParser } from "../syntax/parse.js";
 import { completionItems, completionsAt } from "./completion.js";
+import { ProgramChecks } from "./incremental.js";
 import type * as ast from "../syntax/ast.js";
-import { importResolver } from "../cli/files.js";
+import { discoverSources, findUpward, importResolver, isInside, type Overlay } from "../host.js";
 
 interface Program {
-  /** The directory of its files; none for a document that is not a file. */
-  dir?: string;
-  /** The document that is the whole program, when it is not a file. */
-  uri?: string;
+  place: Place;
+  /** The directory its files are named from (the program's root); none for a document that is not a file. */
+  root?: string;
   sources: SourceText[];
+  resolveImport?: ImportResolver;
   /** Worked out on first use, for these sources. */
   symbols?: Binding;
   checked?: CheckResult;
@@ -62,21 +64,37 @@ const PUBLISH_DELAY_MS = 150;
 const sameSources = (a: readonly SourceText[], b: readonly SourceText[]) =>
   a.length === b.length && a.every((s, i) => s.path === b[i].path && s.text === b[i].text);
 
-/**
- * Where a document belongs: a file's program is its directory (`key`), and its name there is the
- * file's. A document of another scheme (an editor's unsaved buffer, `untitled:Untitled-1`) or a
- * file URI that does not name a local path is a program of its own, named by its URI.
- */
-function placeOf(uri: string): { key: string; name: string; dir?: string } {
-  if (uri.startsWith("file:")) {
-    try {
-      const path = fileURLToPath(uri);
-      return { key: dirname(path), name: basename(path), dir: dirname(path) };
-    } catch {
-      // e.g. a host other than localhost: not a local file
-    }
+/** Where a document belongs, and its name there. */
+interface Place {
+  /** The program: the folder or file `secpolc check` is given, or the URI of a document that is no file. */
+  key: string;
+  /** Its file's path, when it is a local file. */
+  path?: string;
+  /** The document's name in its program (relative to the program's root). */
+  name: string;
+}
+
+/** A document's file path, when it is a local file. */
+function pathOf(uri: string): string | undefined {
+  if (!uri.startsWith("file:")) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined; // e.g. a host other than localhost: not a local file
   }
-  return { key: uri, name: uri };
+}
+
+/**
+ * Where a document belongs: a file's program is its folder (`key`), named from there; a dot file,
+ * which the walk of its folder skips, is a program of its own (`secpolc check .x.secpol`). A document
+ * of another scheme (an editor's unsaved buffer, `untitled:Untitled-1`) or a file URI that does not
+ * name a local path is a program of its own, named by its URI.
+ */
+function placeOf(uri: string): Place {
+  const path = pathOf(uri);
+  if (path === undefined) return { key: uri, name: uri };
+  const name = basename(path);
+  return { key: name.startsWith(".") ? path : dirname(path), path, name };
 }
 
 const toRange = (span: Span): Range => ({
@@ -107,65 +125,104 @@ export function startServer(
   const uriOf = (p: Program, file: string) =>
     isStandardModule(file)
       ? standardModuleUri(file)
-      : p.dir === undefined
-        ? p.uri!
-        : pathToFileURL(join(p.dir, file)).href;
-  const sameProgram = (uri: string) => documents.all().filter((d) => placeOf(d.uri).key === placeOf(uri).key);
-  const resolver = (p: Program) => (p.dir === undefined ? undefined : importResolver(p.dir));
+      : p.root === undefined
+        ? p.place.key
+        : pathToFileURL(join(p.root, file)).href;
+  /** The open documents whose diagnostics come from the program `key`. */
+  const documentsOf = (key: string) => documents.all().filter((d) => placeOf(d.uri).key === key);
+  /** The workspace's folders: `secpolc check` is run from the one that holds the program (the project root of its imports). */
+  let workspace: string[] = [];
 
   /** The last program of each place, kept while its texts stay the same. */
   const programs = new Map<string, Program>();
-  /** Per place, the parse of each file, kept while its text stays the same: an edit re-parses one file. */
-  const parsers = new Map<string, ReturnType<typeof cachedParser>>();
-  const parserOf = (p: Program) => {
-    const key = p.dir ?? p.uri!;
-    let parser = parsers.get(key);
-    if (!parser) parsers.set(key, (parser = cachedParser()));
-    return parser;
+  /** Per place, its checks: each file's parse kept while its text stays the same (an edit re-parses one file), and the results of its last versions. */
+  const checks = new Map<string, ProgramChecks>();
+  const checksOf = (p: Program) => {
+    let known = checks.get(p.place.key);
+    if (!known) checks.set(p.place.key, (known = new ProgramChecks()));
+    return known;
   };
   const pending = new Map<string, ReturnType<typeof setTimeout>>();
 
-  /** The program a document belongs to: the `.secpol` files of its directory, open ones as edited. */
-  function program(uri: string): Program {
-    const { dir, key } = placeOf(uri);
-    const open = new Map(sameProgram(uri).map((d) => [placeOf(d.uri).name, d.getText()]));
-    const onDisk = dir === undefined ? [] : secpolFiles(dir);
-    const names = [...new Set([...onDisk, ...open.keys()])].sort();
-    const sources = names.flatMap((name) => {
-      const text = open.get(name) ?? (dir === undefined ? undefined : readText(join(dir, name)));
-      return text === undefined ? [] : [{ path: name, text }];
-    });
-    const known = programs.get(key);
-    if (known && sameSources(known.sources, sources)) return known;
-    const p: Program = { dir, ...(dir === undefined ? { uri } : {}), sources };
-    programs.set(key, p);
+  /**
+   * The program of a place, as `secpolc check` of its folder (or dot file) run from the workspace
+   * folder that holds it reads it, open documents as edited; a document that is no file (or whose
+   * folder cannot be read) is a program of its own.
+   */
+  function program(place: Place): Program {
+    let found: Pick<Program, "root" | "sources" | "resolveImport"> | undefined;
+    if (place.path !== undefined) {
+      const overlay: Overlay = new Map(
+        documents.all().flatMap((d) => {
+          const path = pathOf(d.uri);
+          return path === undefined ? [] : [[path, d.getText()]];
+        }),
+      );
+      const cwd = workspace.filter((folder) => isInside(folder, place.key)).sort((a, b) => b.length - a.length)[0];
+      const discovered = discoverSources(cwd ?? dirname(place.path), [place.key], undefined, overlay);
+      if (discovered.problems.length === 0)
+        found = {
+          root: discovered.root,
+          sources: discovered.sources,
+          resolveImport: importResolver(cwd ?? discovered.root, discovered.root, discovered.directories, overlay),
+        };
+    }
+    found ??= { sources: [{ path: place.name, text: documents.get(documentUri(place))?.getText() ?? "" }] };
+    const known = programs.get(place.key);
+    if (known && known.root === found.root && sameSources(known.sources, found.sources)) return known;
+    const p: Program = { place, ...found };
+    programs.set(place.key, p);
     return p;
   }
+  /** The URI of a place's document, for a program of one document. */
+  const documentUri = (place: Place) => (place.path === undefined ? place.key : pathToFileURL(place.path).href);
 
-  const symbolsOf = (p: Program) =>
-    (p.symbols ??= bindSources(p.sources, { resolveImport: resolver(p), parse: parserOf(p) }));
-  const checkedOf = (p: Program) =>
-    (p.checked ??= check(p.sources, { resolveImport: resolver(p), parse: parserOf(p) }));
-  const builtOf = (p: Program) =>
-    (p.built ??= build(p.sources, { verify: false, resolveImport: resolver(p), parse: parserOf(p) }));
+  const options = (p: Program) => ({ resolveImport: p.resolveImport, parse: checksOf(p).parse });
+  const symbolsOf = (p: Program) => (p.symbols ??= bindSources(p.sources, options(p)));
+  const checkedOf = (p: Program) => (p.checked ??= checksOf(p).check(p.sources, { resolveImport: p.resolveImport }));
+  const builtOf = (p: Program) => (p.built ??= build(p.sources, { verify: false, ...options(p) }));
 
-  /** Checks a document's program once typing pauses (one check for a burst of changes). */
+  /**
+   * The programs an edit of a document may change: its own, those whose folder holds it, and those
+   * that read it (an import from another folder).
+   */
+  function affected(uri: string): Place[] {
+    const place = placeOf(uri);
+    const others = [...programs.values()]
+      .filter((p) => p.place.key !== place.key && place.path !== undefined && p.root !== undefined)
+      .filter(
+        (p) =>
+          isInside(p.place.key, place.path!) ||
+          Object.keys(p.checked?.sources ?? {}).some((file) => join(p.root!, file) === place.path),
+      )
+      .map((p) => p.place);
+    return [place, ...others];
+  }
+
+  /** Checks the programs of a document once typing pauses (one check for a burst of changes). */
   function schedule(uri: string): void {
-    const { key } = placeOf(uri);
+    for (const place of affected(uri)) scheduleProgram(place);
+  }
+
+  function scheduleProgram(place: Place): void {
+    const { key } = place;
     clearTimeout(pending.get(key));
     pending.set(
       key,
       setTimeout(() => {
         pending.delete(key);
-        publish(uri);
+        publish(place);
       }, PUBLISH_DELAY_MS),
     );
   }
 
-  function publish(uri: string): void {
-    const p = program(uri);
+  /** Checks a program and publishes the diagnostics of its open documents (none when none is open any more). */
+  function publish(place: Place): void {
+    const open = documentsOf(place.key);
+    if (open.length === 0) return;
+    const p = program(place);
     const result = checkedOf(p);
-    for (const doc of sameProgram(uri)) {
+    for (const doc of open) {
       const { name } = placeOf(doc.uri);
       void connection.sendDiagnostics({
         uri: doc.uri,
@@ -179,7 +236,7 @@ export function startServer(
     uri: string,
     position: { line: number; character: number },
   ): { p: Program; found: Declaration[] } {
-    const p = program(uri);
+    const p = program(placeOf(uri));
     const doc = documents.get(uri);
     const offset = doc ? doc.offsetAt(position) : 0;
     return { p, found: symbolAt(symbolsOf(p), placeOf(uri).name, offset) };
@@ -187,31 +244,34 @@ export function startServer(
 
   const location = (p: Program, span: Span): Location => ({ uri: uriOf(p, span.file), range: toRange(span) });
 
-  connection.onInitialize(() => ({
-    capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
-      documentFormattingProvider: true,
-      definitionProvider: true,
-      referencesProvider: true,
-      hoverProvider: true,
-      completionProvider: { triggerCharacters: ["/", " "] },
-      renameProvider: true,
-    },
-    serverInfo: { name: "secpolc" },
-  }));
+  connection.onInitialize((params) => {
+    const folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+    workspace = folders.flatMap((f) => pathOf(f) ?? []);
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        documentFormattingProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: ["/", " "] },
+        renameProvider: true,
+      },
+      serverInfo: { name: "secpolc" },
+    };
+  });
 
   documents.onDidOpen((e) => schedule(e.document.uri));
   documents.onDidChangeContent((e) => schedule(e.document.uri));
   documents.onDidClose((e) => {
-    // the closed document is gone from `documents`: the others of its program now see it as on disk
-    const others = sameProgram(e.document.uri);
-    if (others.length > 0) schedule(others[0].uri);
-    else {
-      const { key } = placeOf(e.document.uri);
+    // the closed document is gone from `documents`: the programs that hold it now see it as on disk
+    schedule(e.document.uri);
+    const { key } = placeOf(e.document.uri);
+    if (documentsOf(key).length === 0) {
       clearTimeout(pending.get(key));
       pending.delete(key);
       programs.delete(key);
-      parsers.delete(key);
+      checks.delete(key);
     }
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
@@ -258,12 +318,12 @@ export function startServer(
   connection.onCompletion((params): CompletionItem[] => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return [];
-    const p = program(doc.uri);
+    const p = program(placeOf(doc.uri));
     const { name } = placeOf(doc.uri);
     const withText = (text: string) =>
       bindSources(
         p.sources.map((s) => (s.path === name ? { path: name, text } : s)),
-        { resolveImport: resolver(p) },
+        { resolveImport: p.resolveImport },
       );
     return completionItems(completionsAt(doc.getText(), doc.offsetAt(params.position), withText));
   });
@@ -321,26 +381,9 @@ const mentions = (text: string, word: string) =>
 
 /** Where a standard module's text is, for going to its declarations: `stdlib/` of the package this server runs from. */
 function standardModuleUri(path: string): string {
-  const file = `${standardModuleBase(path)}.secpol`;
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
-    if (secpolFiles(join(dir, "stdlib")).includes(file)) return pathToFileURL(join(dir, "stdlib", file)).href;
-  }
-  return `secpol:${path}`;
-}
-
-/** The `.secpol` files of a directory (none when it cannot be read). */
-function secpolFiles(dir: string): string[] {
-  try {
-    return readdirSync(dir).filter((f) => f.endsWith(".secpol"));
-  } catch {
-    return [];
-  }
-}
-
-function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
+  const file = findUpward(
+    dirname(fileURLToPath(import.meta.url)),
+    join("stdlib", `${standardModuleBase(path)}.secpol`),
+  );
+  return file === undefined ? `secpol:${path}` : pathToFileURL(file).href;
 }

@@ -86,4 +86,12 @@ test("no module under src/ imports another in a cycle", () => {
   assert.equal(found, [], `import cycles:\n${found.map((c) => c.join(" -> ")).join("\n")}`);
 });
 
+test("only the host module and the command line read the file system: the core and the language server go through src/host.ts (issue 19)", () => {
+  const reading = modules(src)
+    .filter((file) => /from\s*["']node:fs(\/promises)?["']/.test(readFileSync(file, "utf8")))
+    .map((file) => relative(src, file).split("\\").join("/"))
+    .filter((file) => file !== "host.ts" && !file.startsWith("cli/"));
+  assert.equal(reading, []);
+});
+
 test.run();

@@ -13,7 +13,7 @@ import {
 } from "node:fs";
 import { join } from "node:path";
 import { parseArguments } from "../../src/cli/args.js";
-import { discoverSources, importResolver, readManifests } from "../../src/cli/files.js";
+import { discoverSources, importResolver, readManifests } from "../../src/host.js";
 import { differingFiles, OutputError, writeOutputDirectory } from "../../src/cli/write.js";
 import { repoRoot } from "../support/baseline.js";
 import { bin, run, workspace } from "../support/cli.js";

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { checkModel } from "../../src/pipeline.js";
-import { importResolver } from "../../src/cli/files.js";
+import { importResolver } from "../../src/host.js";
 import { isStandardModule } from "../../src/stdlib/standard.js";
 import type { SourceText, Span } from "../../src/index.js";
 import { repoRoot } from "../support/baseline.js";

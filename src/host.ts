@@ -1,9 +1,13 @@
-/** Reading the build set from disk, and the import resolver that never leaves the project root. */
+/**
+ * The host: how a program's files are found and read from disk — the build set, the import resolver
+ * that never leaves the project root, manifests — for the command line and the language server alike
+ * (the editor's open documents stand in for their files, `Overlay`). The compiler's core reads no file.
+ */
 import { existsSync, lstatSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import type { ImportResolver, SourceText } from "../index.js";
-import { codePointName } from "../output/yaml.js";
-import { YAML_UNSAFE } from "../kubernetes.js";
+import type { ImportResolver, SourceText } from "./index.js";
+import { codePointName } from "./output/yaml.js";
+import { YAML_UNSAFE } from "./kubernetes.js";
 
 /** A path as shown to the user: relative to `root` when inside it, always with `/`. */
 export const displayPath = (root: string, path: string): string => {
@@ -64,6 +68,9 @@ export type Discovered = {
   unsafe: { input: string; path: string; character: string }[];
 };
 
+/** Texts that stand for files (by absolute path) in place of what is on disk: an editor's open documents, as edited. */
+export type Overlay = ReadonlyMap<string, string>;
+
 /** Whether `path` is `base` or lies under it (both absolute). */
 export const isInside = (base: string, path: string): boolean => {
   const rel = relative(base, path);
@@ -77,9 +84,15 @@ export const isInside = (base: string, path: string): boolean => {
  * when it stays inside the project root (`cwd`) or a directory the inputs name (a link to `/` must
  * not read the whole disk), and each real directory is walked once (a link to
  * `..` must not loop). A file reached by two paths (through a link) is read once, under the first
- * of them in order. A file whose name cannot be written into the output is not read.
+ * of them in order. A file whose name cannot be written into the output is not read. A file of
+ * `overlay` is read from there; one that is not on disk yet is found where the walk would find it.
  */
-export function discoverSources(cwd: string, inputs: readonly string[], root = programRoot(cwd, inputs)): Discovered {
+export function discoverSources(
+  cwd: string,
+  inputs: readonly string[],
+  root = programRoot(cwd, inputs),
+  overlay: Overlay = new Map(),
+): Discovered {
   const found = new Map<string, { path: string; input: string }>();
   const problems: Discovered["problems"] = [];
   const unsafe: Discovered["unsafe"] = [];
@@ -101,8 +114,13 @@ export function discoverSources(cwd: string, inputs: readonly string[], root = p
     const path = resolve(cwd, input);
     try {
       const stat = statSync(path);
-      if (stat.isDirectory()) walk(path, realpathOrSelf(path), input);
-      else if (path.endsWith(".secpol")) found.set(programPath(root, path), { path, input });
+      if (stat.isDirectory()) {
+        walk(path, realpathOrSelf(path), input);
+        const walked = new Set([...found.values()].map((f) => f.path));
+        for (const file of overlay.keys())
+          if (!walked.has(file) && unsavedFileWithin(path, file) && !existsSync(file))
+            found.set(programPath(root, file), { path: file, input });
+      } else if (path.endsWith(".secpol")) found.set(programPath(root, path), { path, input });
       else problems.push({ input, reason: "not a `.secpol` file" });
     } catch (e) {
       problems.push({ input, reason: describeError(e) });
@@ -120,12 +138,32 @@ export function discoverSources(cwd: string, inputs: readonly string[], root = p
       continue;
     }
     try {
-      sources.push({ path: name, text: readFileSync(path, "utf8") });
+      sources.push({ path: name, text: overlay.get(path) ?? overlay.get(real) ?? readFileSync(path, "utf8") });
     } catch (e) {
       problems.push({ input: displayPath(cwd, path), reason: describeError(e) });
     }
   }
   return { root, directories, sources, problems, unsafe };
+}
+
+/**
+ * Whether a file that is not on disk (an editor's new document) would be found by walking `dir`: a
+ * `.secpol` file below it, under no dot directory or node_modules, in directories that exist.
+ */
+function unsavedFileWithin(dir: string, file: string): boolean {
+  if (!file.endsWith(".secpol") || !isInside(dir, file) || file === dir) return false;
+  const steps = relative(dir, file).split(sep);
+  if (steps.some((step) => step.startsWith(".") || step === "node_modules")) return false;
+  return statSync(dirname(file), { throwIfNoEntry: false })?.isDirectory() === true;
+}
+
+/** `relativePath` under `dir` or under the nearest of its ancestors that has it as a file, or undefined. */
+export function findUpward(dir: string, relativePath: string): string | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    const path = resolve(at, relativePath);
+    if (statSync(path, { throwIfNoEntry: false })?.isFile()) return path;
+    if (dirname(at) === at) return undefined;
+  }
 }
 
 export const describeError = (e: unknown): string => {
@@ -140,7 +178,8 @@ export const describeError = (e: unknown): string => {
 /** The real path (symbolic links resolved), or the path itself when it cannot be resolved. */
 function realpathOrSelf(path: string): string {
   try {
-    return realpathSync(path);
+    // (the system's realpath: one call, where Node's own walks every component of the path)
+    return realpathSync.native(path);
   } catch {
     return path;
   }
@@ -153,9 +192,15 @@ function realpathOrSelf(path: string): string {
  * refusal says nothing about what exists outside), then the real path (a symbolic link must not
  * lead out). Imported files are named by their real path relative to the program's root (with
  * `../` above it), so one file reached through links is loaded once (and a link to `.` cannot make
- * an endless chain of imports).
+ * an endless chain of imports). A file of `overlay` is read from there (an import of a file never
+ * saved is not found, as on the command line).
  */
-export function importResolver(cwd: string, root = cwd, named: readonly string[] = []): ImportResolver {
+export function importResolver(
+  cwd: string,
+  root = cwd,
+  named: readonly string[] = [],
+  overlay: Overlay = new Map(),
+): ImportResolver {
   const realBounds = [realpathSync(cwd), ...named.map(realpathOrSelf)];
   const bounds = [cwd, ...named, ...realBounds];
   const realRoot = realpathOrSelf(root);
@@ -189,7 +234,7 @@ export function importResolver(cwd: string, root = cwd, named: readonly string[]
     if (character) return { error: `its name holds ${character}, which the output's YAML cannot hold as written` };
     try {
       if (!statSync(real).isFile()) return { error: "it is not a regular file" };
-      return { path: name, text: readFileSync(real, "utf8") };
+      return { path: name, text: overlay.get(real) ?? overlay.get(target) ?? readFileSync(real, "utf8") };
     } catch (e) {
       return { error: describeError(e) };
     }

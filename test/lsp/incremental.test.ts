@@ -1,0 +1,159 @@
+/**
+ * The language server's incremental check (src/lsp/incremental.ts) against `check` from scratch:
+ * random sequences of edits to a random program split over three files — words misspelt, lines
+ * deleted, duplicated, moved to another file, commented, silenced, ports changed, and files or the
+ * whole program put back to an earlier version (what reuse is for) — give, after every edit, the
+ * very diagnostics and sources a fresh `check` gives. The same property catches a deliberately
+ * broken invalidation: versions compared by their files' names only, or a parse kept per file name.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import fc from "fast-check";
+import { check, type SourceText } from "../../src/index.js";
+import { parse, type ParseResult } from "../../src/syntax/parse.js";
+import { ProgramChecks } from "../../src/lsp/incremental.js";
+import { programArbitrary } from "../support/programs.js";
+
+const FILES = ["a.secpol", "b.secpol", "c.secpol"];
+
+/** A program's top-level statements dealt round-robin over three files. */
+function split(text: string): string[] {
+  const statements: string[] = [];
+  for (const line of text.split("\n").filter((l) => l !== ""))
+    if (/^\s|^}/.test(line) && statements.length > 0) statements[statements.length - 1] += `\n${line}`;
+    else statements.push(line);
+  return FILES.map((_, i) => statements.filter((_, k) => k % FILES.length === i).join("\n") + "\n");
+}
+
+const edit = fc.record({
+  kind: fc.constantFrom(
+    "misspell",
+    "delete",
+    "duplicate",
+    "move",
+    "comment",
+    "ignore",
+    "port",
+    "revert-file",
+    "revert-all",
+  ),
+  file: fc.nat(FILES.length - 1),
+  line: fc.nat(40),
+  other: fc.nat(40),
+});
+type Edit = typeof edit extends fc.Arbitrary<infer T> ? T : never;
+
+const replaced = (lines: string[], at: number, line: string) => lines.map((l, i) => (i === at ? line : l));
+const spliced = (lines: string[], at: number, remove: number, ...insert: string[]) => {
+  const copy = [...lines];
+  copy.splice(at, remove, ...insert);
+  return copy;
+};
+
+/** The program's files after one edit; `history` holds every earlier version. */
+function apply(files: string[], e: Edit, history: string[][]): string[] {
+  const next = [...files];
+  const lines = files[e.file].split("\n");
+  const at = e.line % lines.length;
+  const line = lines[at];
+  const set = (changed: string[]) => (next[e.file] = changed.join("\n"));
+  switch (e.kind) {
+    case "misspell": {
+      const words = [...line.matchAll(/[a-z][\w-]*/g)];
+      if (words.length === 0) break;
+      const w = words[e.other % words.length];
+      set(replaced(lines, at, `${line.slice(0, w.index! + w[0].length)}x${line.slice(w.index! + w[0].length)}`));
+      break;
+    }
+    case "delete":
+      set(spliced(lines, at, 1));
+      break;
+    case "duplicate":
+      set(spliced(lines, at, 0, line));
+      break;
+    case "move": {
+      const to = (e.file + 1 + (e.other % (FILES.length - 1))) % FILES.length;
+      set(spliced(lines, at, 1));
+      next[to] = `${line}\n${next[to]}`;
+      break;
+    }
+    case "comment":
+      set(spliced(lines, at, 0, "# a comment"));
+      break;
+    case "ignore":
+      set(replaced(lines, at, `${line}  # secpol-ignore SP9105: DNS by a sidecar`));
+      break;
+    case "port":
+      set(
+        replaced(
+          lines,
+          at,
+          line.replace(/\b(80|8080|443|53)\b/, (p) => (p === "80" ? "8080" : "80")),
+        ),
+      );
+      break;
+    case "revert-file":
+      if (history.length > 0) next[e.file] = history[e.other % history.length][e.file];
+      break;
+    case "revert-all":
+      if (history.length > 0) return [...history[e.other % history.length]];
+      break;
+  }
+  return next;
+}
+
+const sourcesOf = (files: string[]): SourceText[] => FILES.map((path, i) => ({ path, text: files[i] }));
+const shown = (r: ReturnType<typeof check>) => JSON.stringify(r);
+
+/** After every edit, the incremental check of `checks` equals a fresh `check`. */
+const property = (make: () => ProgramChecks) =>
+  fc.property(programArbitrary(true), fc.array(edit, { minLength: 1, maxLength: 12 }), (program, edits) => {
+    const checks = make();
+    let files = split(program.text);
+    const history: string[][] = [];
+    for (const e of [undefined, ...edits]) {
+      if (e) {
+        history.push(files);
+        files = apply(files, e, history);
+      }
+      const sources = sourcesOf(files);
+      const fresh = check(sources);
+      const incremental = checks.check(sources);
+      if (shown(incremental) !== shown(fresh))
+        throw new Error(`after ${JSON.stringify(e)}:\n${shown(incremental)}\n!==\n${shown(fresh)}`);
+    }
+  });
+
+test("after every edit of random edit sequences, the incremental check is a fresh `check`", () => {
+  fc.assert(
+    property(() => new ProgramChecks()),
+    { numRuns: 60, seed: 20 },
+  );
+});
+
+test("the property catches a broken invalidation: versions compared by their files' names only", () => {
+  class ByNames extends ProgramChecks {
+    protected override sameVersion(a: readonly SourceText[], b: readonly SourceText[]): boolean {
+      return a.length === b.length && a.every((s, i) => s.path === b[i].path);
+    }
+  }
+  const run = fc.check(
+    property(() => new ByNames()),
+    { numRuns: 60, seed: 20 },
+  );
+  assert.ok(run.failed, "the property did not notice");
+});
+
+test("the property catches a broken invalidation: a file's parse kept by its name only", () => {
+  const byName = () => {
+    const kept = new Map<string, ParseResult>();
+    return (text: string, path: string) => kept.get(path) ?? kept.set(path, parse(text, path)).get(path)!;
+  };
+  const run = fc.check(
+    property(() => new ProgramChecks(byName())),
+    { numRuns: 60, seed: 20 },
+  );
+  assert.ok(run.failed, "the property did not notice");
+});
+
+test.run();
