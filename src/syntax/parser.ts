@@ -333,14 +333,13 @@ export class SecpolParser extends EmbeddedActionsParser {
   file = this.rule("file", () => {
     const first = this.LA(1);
     const statements = this.SUBRULE(this.statements);
-    return this.ACTION(() => {
-      // a file without tokens, or whose statements recovery gave up: no span of its own
-      const last = this.LA(0);
-      const empty = first.tokenType === EOF || statements === null || !(last.startOffset >= first.startOffset);
-      const span = empty ? { file: this.path, start: NO_POSITION, end: NO_POSITION } : this.span(first, last);
-      this.diagnostics = this.diagnosticsOf(statements);
-      return { statements: statements ?? [], span };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    // a file without tokens, or whose statements recovery gave up: no span of its own
+    const last = this.LA(0);
+    const empty = first.tokenType === EOF || statements === null || !(last.startOffset >= first.startOffset);
+    const span = empty ? { file: this.path, start: NO_POSITION, end: NO_POSITION } : this.span(first, last);
+    this.diagnostics = this.diagnosticsOf(statements);
+    return { statements: statements ?? [], span };
   });
 
   statements = this.rule("statements", () => {
@@ -367,10 +366,9 @@ export class SecpolParser extends EmbeddedActionsParser {
       if (found) diagnostics.push(...found);
       if (statement) list.push(statement);
     });
-    return this.ACTION(() => {
-      if (diagnostics.length > 0) this.listDiagnostics.set(list, diagnostics);
-      return list;
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    if (diagnostics.length > 0) this.listDiagnostics.set(list, diagnostics);
+    return list;
   });
 
   statementEnd = this.rule("statementEnd", () => {
@@ -409,15 +407,15 @@ export class SecpolParser extends EmbeddedActionsParser {
   importStatement = this.rule<ast.ImportStatement>("importStatement", () => {
     const first = this.CONSUME(Kw.import);
     const path = real(this.CONSUME(t.StringToken));
-    return this.ACTION(() =>
-      path ? { kind: "Import", path: this.word(path), span: this.spanFrom(first) } : undefined,
-    );
+    if (this.RECORDING_PHASE) return undefined;
+    return path ? { kind: "Import", path: this.word(path), span: this.spanFrom(first) } : undefined;
   });
 
   clusterBlock = this.rule<ast.ClusterBlock>("clusterBlock", () => {
     const first = this.CONSUME(Kw.cluster);
     const settings = this.SUBRULE(this.settingsBlock);
-    return this.ACTION(() => (settings ? { kind: "Cluster", settings, span: this.spanFrom(first) } : undefined));
+    if (this.RECORDING_PHASE) return undefined;
+    return settings ? { kind: "Cluster", settings, span: this.spanFrom(first) } : undefined;
   });
 
   settingsBlock = this.rule<ast.Setting[]>("settingsBlock", () => {
@@ -447,11 +445,10 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.OPTION(() => this.CONSUME(t.Comma));
       values.push(this.SUBRULE2(this.value));
     });
-    return this.ACTION(() =>
-      name
-        ? { kind: "Setting", name: this.word(name), values: values.filter((v) => v != null), span: this.spanFrom(name) }
-        : undefined,
-    );
+    if (this.RECORDING_PHASE) return undefined;
+    return name
+      ? { kind: "Setting", name: this.word(name), values: values.filter((v) => v != null), span: this.spanFrom(name) }
+      : undefined;
   });
 
   /** A setting's or security item's value; `undefined` (left out) when recovery invented all its tokens. */
@@ -462,12 +459,11 @@ export class SecpolParser extends EmbeddedActionsParser {
           ALT: () => {
             const from = this.CONSUME(t.NumberToken);
             const rest = this.OPTION(() => [this.CONSUME(t.DotDot), this.CONSUME2(t.NumberToken)] as const);
-            return this.ACTION(() => {
-              const numbers = reals(from, rest?.[1]);
-              if (numbers.length === 2) return this.range(numbers[0], numbers[1]);
-              if (numbers.length === 1) return this.number(numbers[0]);
-              return this.wordValue(reals(rest?.[0]));
-            });
+            if (this.RECORDING_PHASE) return undefined;
+            const numbers = reals(from, rest?.[1]);
+            if (numbers.length === 2) return this.range(numbers[0], numbers[1]);
+            if (numbers.length === 1) return this.number(numbers[0]);
+            return this.wordValue(reals(rest?.[0]));
           },
         },
         { ALT: () => this.wordValue(reals(this.CONSUME(t.Cidr))) },
@@ -481,7 +477,8 @@ export class SecpolParser extends EmbeddedActionsParser {
             this.MANY(() => {
               tokens.push(this.CONSUME(t.Slash), this.CONSUME2(t.Name));
             });
-            return this.ACTION(() => this.wordValue(reals(...tokens)));
+            if (this.RECORDING_PHASE) return undefined;
+            return this.wordValue(reals(...tokens));
           },
         },
       ]),
@@ -502,16 +499,15 @@ export class SecpolParser extends EmbeddedActionsParser {
     this.CONSUME(t.LBrace);
     const statements = this.SUBRULE(this.statements);
     const close = real(this.CONSUME(t.RBrace));
-    return this.ACTION(() => {
-      if (!name || !close) return undefined;
-      const block: ast.NamespaceBlock = {
-        kind: "Namespace",
-        name: this.word(name),
-        statements: statements ?? [],
-        span: this.spanFrom(first),
-      };
-      return this.withDiagnostics(block, this.diagnosticsOf(statements));
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    if (!name || !close) return undefined;
+    const block: ast.NamespaceBlock = {
+      kind: "Namespace",
+      name: this.word(name),
+      statements: statements ?? [],
+      span: this.spanFrom(first),
+    };
+    return this.withDiagnostics(block, this.diagnosticsOf(statements));
   });
 
   workload = this.rule<ast.WorkloadDeclaration>("workload", () => {
@@ -553,24 +549,23 @@ export class SecpolParser extends EmbeddedActionsParser {
         { ALT: () => void clause(this.CONSUME(Kw.kind), this.CONSUME4(t.Name)) },
       ]);
     });
-    return this.ACTION(() => {
-      const portList = items(ports);
-      const serviceList = items(services);
-      if (!selector || !name || !portList || !serviceList) return undefined;
-      const result: ast.WorkloadDeclaration = {
-        kind: "Workload",
-        name,
-        selector,
-        ports: portList,
-        services: serviceList,
-        containers: [],
-        initContainers: [],
-        span: this.spanFrom(first),
-      };
-      const diagnostics: Diagnostic[] = [];
-      addClauseNames(result, clauses, (token) => this.word(token), diagnostics);
-      return this.withDiagnostics(result, diagnostics);
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const portList = items(ports);
+    const serviceList = items(services);
+    if (!selector || !name || !portList || !serviceList) return undefined;
+    const result: ast.WorkloadDeclaration = {
+      kind: "Workload",
+      name,
+      selector,
+      ports: portList,
+      services: serviceList,
+      containers: [],
+      initContainers: [],
+      span: this.spanFrom(first),
+    };
+    const diagnostics: Diagnostic[] = [];
+    addClauseNames(result, clauses, (token) => this.word(token), diagnostics);
+    return this.withDiagnostics(result, diagnostics);
   });
 
   /** A workload's selector: required; it starts with a clause keyword only where that is a label key. */
@@ -590,18 +585,17 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Slash);
       return this.CONSUME2(t.Name);
     });
-    return this.ACTION(() => {
-      // a name that recovery invented leaves its place to the protocol's
-      const [portName, protocolName] = reals(name, protocol);
-      if (!portName || !port) return undefined;
-      return {
-        kind: "PortDeclaration",
-        name: this.word(portName),
-        port: this.number(port),
-        ...(protocolName ? { protocol: this.word(protocolName) } : {}),
-        span: this.spanFrom(first),
-      };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    // a name that recovery invented leaves its place to the protocol's
+    const [portName, protocolName] = reals(name, protocol);
+    if (!portName || !port) return undefined;
+    return {
+      kind: "PortDeclaration",
+      name: this.word(portName),
+      port: this.number(port),
+      ...(protocolName ? { protocol: this.word(protocolName) } : {}),
+      span: this.spanFrom(first),
+    };
   });
 
   serviceDeclaration = this.rule<ast.ServicePortDeclaration>("serviceDeclaration", () => {
@@ -611,11 +605,10 @@ export class SecpolParser extends EmbeddedActionsParser {
     const target = this.OR(
       this.alts(5, () => [{ ALT: () => this.CONSUME2(t.NumberToken) }, { ALT: () => this.CONSUME(t.Name) }]),
     );
-    return this.ACTION((): Part<ast.ServicePortDeclaration> => {
-      if (!real(port)) return undefined;
-      const to = target.tokenType === t.NumberToken ? this.number(target) : this.word(target);
-      return { kind: "ServicePort", port: this.number(port), target: to, span: this.spanFrom(first) };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    if (!real(port)) return undefined;
+    const to = target.tokenType === t.NumberToken ? this.number(target) : this.word(target);
+    return { kind: "ServicePort", port: this.number(port), target: to, span: this.spanFrom(first) };
   });
 
   group = this.rule<ast.GroupDeclaration>("group", () => {
@@ -627,11 +620,10 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Colon);
       return { list: this.SUBRULE(this.portList) };
     });
-    return this.ACTION((): Part<ast.GroupDeclaration> => {
-      // a port list that recovery re-synchronised counts as none
-      if (!peers || !name || (ports && ports.list === undefined)) return undefined;
-      return { kind: "Group", name: this.word(name), peers, ports: ports?.list ?? [], span: this.spanFrom(first) };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    // a port list that recovery re-synchronised counts as none
+    if (!peers || !name || (ports && ports.list === undefined)) return undefined;
+    return { kind: "Group", name: this.word(name), peers, ports: ports?.list ?? [], span: this.spanFrom(first) };
   });
 
   profile = this.rule<ast.ProfileDeclaration>("profile", () => {
@@ -640,27 +632,25 @@ export class SecpolParser extends EmbeddedActionsParser {
     this.CONSUME(t.LBrace);
     const statements = this.SUBRULE(this.statements);
     this.CONSUME(t.RBrace);
-    return this.ACTION(() => {
-      const own: Diagnostic[] = [];
-      const rules = profileRules(statements ?? [], own);
-      const diagnostics = [...this.diagnosticsOf(statements), ...own];
-      if (name)
-        return this.withDiagnostics<ast.ProfileDeclaration>(
-          { kind: "Profile", name: this.word(name), rules, span: this.spanFrom(first) },
-          diagnostics,
-        );
-      this.dropped = diagnostics;
-      return undefined;
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const own: Diagnostic[] = [];
+    const rules = profileRules(statements ?? [], own);
+    const diagnostics = [...this.diagnosticsOf(statements), ...own];
+    if (name)
+      return this.withDiagnostics<ast.ProfileDeclaration>(
+        { kind: "Profile", name: this.word(name), rules, span: this.spanFrom(first) },
+        diagnostics,
+      );
+    this.dropped = diagnostics;
+    return undefined;
   });
 
   psp = this.rule<ast.PspDeclaration>("psp", () => {
     const first = this.CONSUME(Kw.psp);
     const name = real(this.CONSUME(t.Name));
     const fields = this.SUBRULE(this.settingsBlock);
-    return this.ACTION(() =>
-      name && fields ? { kind: "Psp", name: this.word(name), fields, span: this.spanFrom(first) } : undefined,
-    );
+    if (this.RECORDING_PHASE) return undefined;
+    return name && fields ? { kind: "Psp", name: this.word(name), fields, span: this.spanFrom(first) } : undefined;
   });
 
   grant = this.rule<ast.GrantStatement>("grant", () => {
@@ -701,37 +691,36 @@ export class SecpolParser extends EmbeddedActionsParser {
         },
       },
     ]);
-    return this.ACTION((): Part<ast.GrantStatement> => {
-      const [psp, namespace, name] = reals(...names);
-      if (!psp) return undefined;
-      const span = this.spanFrom(first);
-      if (subject.kind === "User" || subject.kind === "Group") {
-        return subject.name
-          ? {
-              kind: "Grant",
-              psp: this.word(psp),
-              subject: { kind: subject.kind, name: subject.name, span: subject.name.span },
-              span,
-            }
-          : undefined;
-      }
-      if (!namespace) return undefined;
-      if (subject.kind === "ServiceAccounts")
-        return {
-          kind: "Grant",
-          psp: this.word(psp),
-          subject: { kind: "ServiceAccounts", namespace: this.word(namespace), span },
-          span,
-        };
-      return name
+    if (this.RECORDING_PHASE) return undefined;
+    const [psp, namespace, name] = reals(...names);
+    if (!psp) return undefined;
+    const span = this.spanFrom(first);
+    if (subject.kind === "User" || subject.kind === "Group") {
+      return subject.name
         ? {
             kind: "Grant",
             psp: this.word(psp),
-            subject: { kind: "ServiceAccount", namespace: this.word(namespace), name: this.word(name), span },
+            subject: { kind: subject.kind, name: subject.name, span: subject.name.span },
             span,
           }
         : undefined;
-    });
+    }
+    if (!namespace) return undefined;
+    if (subject.kind === "ServiceAccounts")
+      return {
+        kind: "Grant",
+        psp: this.word(psp),
+        subject: { kind: "ServiceAccounts", namespace: this.word(namespace), span },
+        span,
+      };
+    return name
+      ? {
+          kind: "Grant",
+          psp: this.word(psp),
+          subject: { kind: "ServiceAccount", namespace: this.word(namespace), name: this.word(name), span },
+          span,
+        }
+      : undefined;
   });
 
   /** `system:authenticated`, `b`, or `"jane@example.com"`. */
@@ -772,19 +761,18 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Colon);
       lists.push(this.SUBRULE(this.portList));
     });
-    return this.ACTION((): Part<ast.NetworkRule> => {
-      const portLists = items(lists);
-      if (!sources || !destinations || !portLists || !arrow) return undefined;
-      return {
-        kind: "NetworkRule",
-        action,
-        sources,
-        destinations,
-        ports: portLists[0] ?? [],
-        extraPortLists: portLists.slice(1),
-        span: this.spanFrom(first),
-      };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const portLists = items(lists);
+    if (!sources || !destinations || !portLists || !arrow) return undefined;
+    return {
+      kind: "NetworkRule",
+      action,
+      sources,
+      destinations,
+      ports: portLists[0] ?? [],
+      extraPortLists: portLists.slice(1),
+      span: this.spanFrom(first),
+    };
   });
 
   assertStatement = this.rule<ast.AssertStatement>("assertStatement", () => {
@@ -801,11 +789,10 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Colon);
       return { list: this.SUBRULE(this.portList) };
     });
-    return this.ACTION((): Part<ast.AssertStatement> => {
-      // a port list that recovery re-synchronised counts as none
-      if (!sources || !destinations || (ports && ports.list === undefined)) return undefined;
-      return { kind: "Assert", negated, sources, destinations, ports: ports?.list ?? [], span: this.spanFrom(first) };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    // a port list that recovery re-synchronised counts as none
+    if (!sources || !destinations || (ports && ports.list === undefined)) return undefined;
+    return { kind: "Assert", negated, sources, destinations, ports: ports?.list ?? [], span: this.spanFrom(first) };
   });
 
   defaultStatement = this.rule<ast.DefaultStatement>("defaultStatement", () => {
@@ -828,13 +815,12 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(Kw.for);
       return { name: this.SUBRULE(this.qualifiedName) };
     });
-    return this.ACTION((): Part<ast.DefaultStatement> => {
-      if (workload && !workload.name) return undefined;
-      const result: ast.DefaultStatement = { kind: "Default", posture, span: this.spanFrom(first) };
-      if (direction) result.direction = direction;
-      if (workload?.name) result.workload = workload.name;
-      return result;
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    if (workload && !workload.name) return undefined;
+    const result: ast.DefaultStatement = { kind: "Default", posture, span: this.spanFrom(first) };
+    if (direction) result.direction = direction;
+    if (workload?.name) result.workload = workload.name;
+    return result;
   });
 
   /** Peers: those recovery re-synchronised are left out, and at least one must be left. */
@@ -844,7 +830,8 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Comma);
       peers.push(this.SUBRULE2(this.peer));
     });
-    return this.ACTION(() => nonEmpty(items(peers)));
+    if (this.RECORDING_PHASE) return undefined;
+    return nonEmpty(items(peers));
   });
 
   peer = this.rule<ast.Peer>("peer", () => {
@@ -863,12 +850,11 @@ export class SecpolParser extends EmbeddedActionsParser {
               this.CONSUME(Kw.in);
               return { ref: this.SUBRULE(this.namespaceRef) };
             });
-            return this.ACTION((): Part<ast.Peer> => {
-              if (!selector || (within && !within.ref)) return undefined;
-              const result: ast.PodsPeer = { kind: "PodsPeer", selector, span: this.spanFrom(first) };
-              if (within?.ref) result.within = within.ref;
-              return result;
-            });
+            if (this.RECORDING_PHASE) return undefined;
+            if (!selector || (within && !within.ref)) return undefined;
+            const result: ast.PodsPeer = { kind: "PodsPeer", selector, span: this.spanFrom(first) };
+            if (within?.ref) result.within = within.ref;
+            return result;
           },
         },
         { GATE: notQualified, ALT: () => this.SUBRULE2(this.namespaceRef) ?? undefined },
@@ -903,17 +889,16 @@ export class SecpolParser extends EmbeddedActionsParser {
                 },
               });
             });
-            return this.ACTION((): Part<ast.Peer> => {
-              const [cidr, ...except] = reals(...blocks);
-              return cidr
-                ? {
-                    kind: "CidrPeer",
-                    cidr: this.word(cidr),
-                    except: except.map((b) => this.word(b)),
-                    span: this.spanFrom(first),
-                  }
-                : undefined;
-            });
+            if (this.RECORDING_PHASE) return undefined;
+            const [cidr, ...except] = reals(...blocks);
+            return cidr
+              ? {
+                  kind: "CidrPeer",
+                  cidr: this.word(cidr),
+                  except: except.map((b) => this.word(b)),
+                  span: this.spanFrom(first),
+                }
+              : undefined;
           },
         },
         { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.world), "world") },
@@ -933,17 +918,16 @@ export class SecpolParser extends EmbeddedActionsParser {
             });
             const slash = rest?.[0];
             const after = rest?.[1];
-            return this.ACTION((): Part<ast.Peer> => {
-              const span = this.spanFrom(name);
-              if (after?.tokenType === t.Star && real(after))
-                return { kind: "NamespacePeer", namespace: this.word(name), star: true, span };
-              const second = after && after.tokenType !== t.Star ? real(after) : undefined;
-              if (slash && real(slash) && !second) return undefined;
-              const ref: ast.QualifiedName = second
-                ? { kind: "QualifiedName", namespace: this.word(name), name: this.word(second), span }
-                : { kind: "QualifiedName", name: this.word(name), span };
-              return { kind: "Reference", ref, span };
-            });
+            if (this.RECORDING_PHASE) return undefined;
+            const span = this.spanFrom(name);
+            if (after?.tokenType === t.Star && real(after))
+              return { kind: "NamespacePeer", namespace: this.word(name), star: true, span };
+            const second = after && after.tokenType !== t.Star ? real(after) : undefined;
+            if (slash && real(slash) && !second) return undefined;
+            const ref: ast.QualifiedName = second
+              ? { kind: "QualifiedName", namespace: this.word(name), name: this.word(second), span }
+              : { kind: "QualifiedName", name: this.word(name), span };
+            return { kind: "Reference", ref, span };
           },
         },
       ]),
@@ -984,7 +968,8 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Comma);
       ports.push(this.SUBRULE2(this.portItem));
     });
-    return this.ACTION(() => items(ports));
+    if (this.RECORDING_PHASE) return undefined;
+    return items(ports);
   });
 
   portItem = this.rule<ast.PortSpec>("portItem", () => {
@@ -1008,16 +993,15 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Slash);
       return this.CONSUME2(t.Name);
     });
-    return this.ACTION((): Part<ast.PortSpec> => {
-      const spec: ast.PortSpec = { kind: "PortSpec", span: this.spanFrom(first) };
-      if ("name" in port) spec.port = this.word(port.name);
-      else if (port.to && !real(port.to)) return undefined;
-      else if (port.to) spec.range = this.range(port.from, port.to);
-      else spec.port = this.number(port.from);
-      if (protocol && !real(protocol)) return undefined;
-      if (protocol) spec.protocol = this.word(protocol);
-      return spec;
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const spec: ast.PortSpec = { kind: "PortSpec", span: this.spanFrom(first) };
+    if ("name" in port) spec.port = this.word(port.name);
+    else if (port.to && !real(port.to)) return undefined;
+    else if (port.to) spec.range = this.range(port.from, port.to);
+    else spec.port = this.number(port.from);
+    if (protocol && !real(protocol)) return undefined;
+    if (protocol) spec.protocol = this.word(protocol);
+    return spec;
   });
 
   qualifiedName = this.rule<ast.QualifiedName>("qualifiedName", () => {
@@ -1027,14 +1011,13 @@ export class SecpolParser extends EmbeddedActionsParser {
       names.push(this.CONSUME2(t.Name));
       return token;
     });
-    return this.ACTION((): Part<ast.QualifiedName> => {
-      const [a, b] = reals(...names);
-      if (!a) return undefined;
-      const span = this.spanFrom(reals(names[0], slash)[0]);
-      return b
-        ? { kind: "QualifiedName", namespace: this.word(a), name: this.word(b), span }
-        : { kind: "QualifiedName", name: this.word(a), span };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const [a, b] = reals(...names);
+    if (!a) return undefined;
+    const span = this.spanFrom(reals(names[0], slash)[0]);
+    return b
+      ? { kind: "QualifiedName", namespace: this.word(a), name: this.word(b), span }
+      : { kind: "QualifiedName", name: this.word(a), span };
   });
 
   selector = this.rule<ast.Selector>("selector", () => {
@@ -1044,10 +1027,9 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Comma);
       requirements.push(this.SUBRULE2(this.requirement));
     });
-    return this.ACTION((): Part<ast.Selector> => {
-      const list = nonEmpty(items(requirements));
-      return list && { kind: "Selector", requirements: list, span: this.spanFrom(first) };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const list = nonEmpty(items(requirements));
+    return list && { kind: "Selector", requirements: list, span: this.spanFrom(first) };
   });
 
   requirement = this.rule<ast.Requirement>("requirement", () =>
@@ -1057,7 +1039,8 @@ export class SecpolParser extends EmbeddedActionsParser {
           ALT: () => {
             const first = this.CONSUME(t.Bang);
             const key = this.SUBRULE(this.labelKey);
-            return this.ACTION(() => this.requirementOf(first, key, "!exists", []));
+            if (this.RECORDING_PHASE) return undefined;
+            return this.requirementOf(first, key, "!exists", []);
           },
         },
         {
@@ -1104,18 +1087,17 @@ export class SecpolParser extends EmbeddedActionsParser {
                 ),
               ),
             );
-            return this.ACTION((): Part<ast.Requirement> => {
-              if (!test) return this.requirementOf(first, key, "exists", []);
-              const values = items(test.values);
-              // `=` takes one value; `in (...)` at least one, and its `)`
-              if (
-                !values ||
-                !test.closed ||
-                (test.operator === "in" || test.operator === "notin" ? values.length === 0 : values.length !== 1)
-              )
-                return undefined;
-              return this.requirementOf(first, key, test.operator, values);
-            });
+            if (this.RECORDING_PHASE) return undefined;
+            if (!test) return this.requirementOf(first, key, "exists", []);
+            const values = items(test.values);
+            // `=` takes one value; `in (...)` at least one, and its `)`
+            if (
+              !values ||
+              !test.closed ||
+              (test.operator === "in" || test.operator === "notin" ? values.length === 0 : values.length !== 1)
+            )
+              return undefined;
+            return this.requirementOf(first, key, test.operator, values);
           },
         },
       ]),
@@ -1137,12 +1119,11 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Slash);
       return this.CONSUME2(t.Name);
     });
-    return this.ACTION((): Part<ast.LabelKey> => {
-      if (!real(first) || (second && !real(second))) return undefined;
-      const span = this.spanFrom(first);
-      if (!second) return { name: this.word(first), text: first.image, span };
-      return { prefix: this.word(first), name: this.word(second), text: `${first.image}/${second.image}`, span };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    if (!real(first) || (second && !real(second))) return undefined;
+    const span = this.spanFrom(first);
+    if (!second) return { name: this.word(first), text: first.image, span };
+    return { prefix: this.word(first), name: this.word(second), text: `${first.image}/${second.image}`, span };
   });
 
   labelValue = this.rule<ast.Word>("labelValue", () => {
@@ -1153,7 +1134,8 @@ export class SecpolParser extends EmbeddedActionsParser {
         { ALT: () => this.CONSUME(t.StringToken) },
       ]),
     );
-    return this.ACTION(() => this.word(token));
+    if (this.RECORDING_PHASE) return undefined;
+    return this.word(token);
   });
 
   pss = this.rule<ast.PssStatement>("pss", () => {
@@ -1163,10 +1145,9 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Comma);
       modes.push(this.SUBRULE2(this.pssMode));
     });
-    return this.ACTION((): Part<ast.PssStatement> => {
-      const list = nonEmpty(items(modes));
-      return list && { kind: "Pss", modes: list, span: this.spanFrom(first) };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const list = nonEmpty(items(modes));
+    return list && { kind: "Pss", modes: list, span: this.spanFrom(first) };
   });
 
   pssMode = this.rule<ast.PssMode>("pssMode", () => {
@@ -1177,20 +1158,19 @@ export class SecpolParser extends EmbeddedActionsParser {
         this.alts(18, () => [{ ALT: () => this.CONSUME3(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }]),
       );
     });
-    return this.ACTION((): Part<ast.PssMode> => {
-      // a name that recovery invented leaves its place to the next one
-      const [mode, level, versionName] = reals(...names, version?.tokenType === t.NumberToken ? undefined : version);
-      const at = versionName ?? (version?.tokenType === t.NumberToken ? version : undefined);
-      if (!mode || !level || (version && !at)) return undefined;
-      const result: ast.PssMode = {
-        kind: "PssMode",
-        mode: this.word(mode),
-        level: this.word(level),
-        span: this.spanFrom(mode),
-      };
-      if (at) result.version = this.word(at);
-      return result;
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    // a name that recovery invented leaves its place to the next one
+    const [mode, level, versionName] = reals(...names, version?.tokenType === t.NumberToken ? undefined : version);
+    const at = versionName ?? (version?.tokenType === t.NumberToken ? version : undefined);
+    if (!mode || !level || (version && !at)) return undefined;
+    const result: ast.PssMode = {
+      kind: "PssMode",
+      mode: this.word(mode),
+      level: this.word(level),
+      span: this.spanFrom(mode),
+    };
+    if (at) result.version = this.word(at);
+    return result;
   });
 
   labels = this.rule<ast.LabelsStatement>("labels", () => {
@@ -1200,21 +1180,19 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Comma);
       pairs.push(this.SUBRULE2(this.labelPair));
     });
-    return this.ACTION((): Part<ast.LabelsStatement> => {
-      const list = nonEmpty(items(pairs));
-      return list && { kind: "Labels", labels: list, span: this.spanFrom(first) };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const list = nonEmpty(items(pairs));
+    return list && { kind: "Labels", labels: list, span: this.spanFrom(first) };
   });
 
   labelPair = this.rule<ast.LabelsStatement["labels"][number]>("labelPair", () => {
     const key = this.SUBRULE(this.labelKey);
     this.CONSUME(t.Equals);
     const value = this.SUBRULE(this.labelValue);
-    return this.ACTION(() =>
-      key && value
-        ? { key, value, span: { file: this.path, start: key.span.start, end: this.end(this.LA(0)) } }
-        : undefined,
-    );
+    if (this.RECORDING_PHASE) return undefined;
+    return key && value
+      ? { key, value, span: { file: this.path, start: key.span.start, end: this.end(this.LA(0)) } }
+      : undefined;
   });
 
   securityRule = this.rule<ast.SecurityRule>("securityRule", () => {
@@ -1233,14 +1211,13 @@ export class SecpolParser extends EmbeddedActionsParser {
       parts.push(this.SUBRULE2(this.securityItem));
     });
     const target = this.OPTION(() => ({ target: this.SUBRULE(this.securityTarget) }));
-    return this.ACTION((): Part<ast.SecurityRule> => {
-      const list = nonEmpty(items(parts));
-      // a target that recovery re-synchronised counts as none
-      if (!list || (target && target.target === undefined)) return undefined;
-      const rule: ast.SecurityRule = { kind: "SecurityRule", action, items: list, span: this.spanFrom(first) };
-      if (target?.target) rule.target = target.target;
-      return rule;
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const list = nonEmpty(items(parts));
+    // a target that recovery re-synchronised counts as none
+    if (!list || (target && target.target === undefined)) return undefined;
+    const rule: ast.SecurityRule = { kind: "SecurityRule", action, items: list, span: this.spanFrom(first) };
+    if (target?.target) rule.target = target.target;
+    return rule;
   });
 
   securityItem = this.rule<ast.SecurityItem>("securityItem", () => {
@@ -1250,16 +1227,15 @@ export class SecpolParser extends EmbeddedActionsParser {
       GATE: () => !targetKeywords.has(this.LA(1).tokenType),
       DEF: () => void args.push(this.SUBRULE(this.value)),
     });
-    return this.ACTION((): Part<ast.SecurityItem> =>
-      real(name)
-        ? {
-            kind: "SecurityItem",
-            name: this.word(name),
-            args: args.filter((v) => v != null),
-            span: this.spanFrom(name),
-          }
-        : undefined,
-    );
+    if (this.RECORDING_PHASE) return undefined;
+    return real(name)
+      ? {
+          kind: "SecurityItem",
+          name: this.word(name),
+          args: args.filter((v) => v != null),
+          span: this.spanFrom(name),
+        }
+      : undefined;
   });
 
   securityTarget = this.rule<ast.SecurityTarget>("securityTarget", () => {
@@ -1287,7 +1263,8 @@ export class SecpolParser extends EmbeddedActionsParser {
             {
               ALT: () => {
                 const ref = this.SUBRULE(this.namespaceRef);
-                return this.ACTION(() => ref && namespaceTarget(ref, this.spanFrom(first)));
+                if (this.RECORDING_PHASE) return undefined;
+                return ref && namespaceTarget(ref, this.spanFrom(first));
               },
             },
           ]);
@@ -1300,21 +1277,23 @@ export class SecpolParser extends EmbeddedActionsParser {
     const first = this.CONSUME(Kw.apply);
     const profile = this.CONSUME(t.Name);
     this.CONSUME(Kw.to);
-    const target = this.OR({
+    const target = this.OR<Part<ast.SecurityTarget>>({
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
           GATE: () => this.LA(2).tokenType !== t.Slash,
           ALT: () => {
             const ref = this.SUBRULE(this.namespaceRef);
-            return this.ACTION(() => ref && namespaceTarget(ref, ref.span));
+            if (this.RECORDING_PHASE) return undefined;
+            return ref && namespaceTarget(ref, ref.span);
           },
         },
         {
           GATE: () => this.LA(2).tokenType !== t.Slash,
           ALT: () => {
             const all = this.CONSUME(Kw.all);
-            return this.ACTION((): ast.SecurityTarget => ({ kind: "InAll", span: this.span(all) }));
+            if (this.RECORDING_PHASE) return undefined;
+            return { kind: "InAll", span: this.span(all) };
           },
         },
         {
@@ -1327,11 +1306,10 @@ export class SecpolParser extends EmbeddedActionsParser {
         },
       ],
     });
-    return this.ACTION((): Part<ast.ApplyStatement> =>
-      target && real(profile)
-        ? { kind: "Apply", profile: this.word(profile), target, span: this.spanFrom(first) }
-        : undefined,
-    );
+    if (this.RECORDING_PHASE) return undefined;
+    return target && real(profile)
+      ? { kind: "Apply", profile: this.word(profile), target, span: this.spanFrom(first) }
+      : undefined;
   });
 }
 
