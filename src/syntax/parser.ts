@@ -234,10 +234,16 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   /**
    * The alternatives of the `OR` at `site`, made once: an `OR` is given the same array at every
-   * call (Chevrotain's advice), so their alternatives read no variable of the rule's call.
+   * call (Chevrotain's advice), so their alternatives read no variable of the rule's call. Written
+   * `this.cached<T>(site) ?? this.cache(site, [...])`, which makes no closure once cached.
    */
-  private alts<T>(site: number, make: () => IOrAlt<T>[]): IOrAlt<T>[] {
-    return (this.altCache[site] ??= make()) as IOrAlt<T>[];
+  private cached<T>(site: number): IOrAlt<T>[] | undefined {
+    return this.altCache[site] as IOrAlt<T>[] | undefined;
+  }
+
+  private cache<T>(site: number, alts: IOrAlt<T>[]): IOrAlt<T>[] {
+    this.altCache[site] = alts as IOrAlt<unknown>[];
+    return alts;
   }
 
   private readonly altCache: IOrAlt<unknown>[][] = [];
@@ -347,18 +353,19 @@ export class SecpolParser extends EmbeddedActionsParser {
     const diagnostics: Diagnostic[] = [];
     this.MANY(() => {
       const statement = this.OR(
-        this.alts<Part<ast.Statement> | typeof NO_STATEMENT>(0, () => [
-          { ALT: () => (this.CONSUME(t.Newline), NO_STATEMENT) },
-          { ALT: () => (this.CONSUME(t.Semicolon), NO_STATEMENT) },
-          {
-            ALT: () => {
-              if (!this.RECORDING_PHASE) this.dropped = undefined;
-              const statement = this.SUBRULE(this.statement);
-              this.SUBRULE(this.statementEnd);
-              return statement;
+        this.cached<Part<ast.Statement> | typeof NO_STATEMENT>(0) ??
+          this.cache<Part<ast.Statement> | typeof NO_STATEMENT>(0, [
+            { ALT: () => (this.CONSUME(t.Newline), NO_STATEMENT) },
+            { ALT: () => (this.CONSUME(t.Semicolon), NO_STATEMENT) },
+            {
+              ALT: () => {
+                if (!this.RECORDING_PHASE) this.dropped = undefined;
+                const statement = this.SUBRULE(this.statement);
+                this.SUBRULE(this.statementEnd);
+                return statement;
+              },
             },
-          },
-        ]),
+          ]),
       );
       if (this.RECORDING_PHASE || statement === NO_STATEMENT) return;
       // a statement with a missing part is dropped on its own
@@ -373,34 +380,36 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   statementEnd = this.rule("statementEnd", () => {
     this.OR(
-      this.alts<unknown>(1, () => [
-        { ALT: () => this.CONSUME(t.Newline) },
-        { ALT: () => this.CONSUME(t.Semicolon) },
-        { GATE: () => this.LA(1).tokenType === t.RBrace || this.LA(1).tokenType === EOF, ALT: () => {} },
-      ]),
+      this.cached<unknown>(1) ??
+        this.cache<unknown>(1, [
+          { ALT: () => this.CONSUME(t.Newline) },
+          { ALT: () => this.CONSUME(t.Semicolon) },
+          { GATE: () => this.LA(1).tokenType === t.RBrace || this.LA(1).tokenType === EOF, ALT: () => {} },
+        ]),
     );
     return true;
   });
 
   statement = this.rule<ast.Statement>("statement", () =>
     this.OR(
-      this.alts<Part<ast.Statement>>(2, () => [
-        { ALT: () => this.SUBRULE(this.importStatement) },
-        { ALT: () => this.SUBRULE(this.clusterBlock) },
-        { ALT: () => this.SUBRULE(this.namespaceBlock) },
-        { ALT: () => this.SUBRULE(this.workload) },
-        { ALT: () => this.SUBRULE(this.group) },
-        { ALT: () => this.SUBRULE(this.profile) },
-        { ALT: () => this.SUBRULE(this.psp) },
-        { ALT: () => this.SUBRULE(this.grant) },
-        { GATE: () => isNetworkRule(this.lookahead), ALT: () => this.SUBRULE(this.networkRule) },
-        { ALT: () => this.SUBRULE(this.securityRule) },
-        { ALT: () => this.SUBRULE(this.assertStatement) },
-        { ALT: () => this.SUBRULE(this.defaultStatement) },
-        { ALT: () => this.SUBRULE(this.pss) },
-        { ALT: () => this.SUBRULE(this.labels) },
-        { ALT: () => this.SUBRULE(this.apply) },
-      ]),
+      this.cached<Part<ast.Statement>>(2) ??
+        this.cache<Part<ast.Statement>>(2, [
+          { ALT: () => this.SUBRULE(this.importStatement) },
+          { ALT: () => this.SUBRULE(this.clusterBlock) },
+          { ALT: () => this.SUBRULE(this.namespaceBlock) },
+          { ALT: () => this.SUBRULE(this.workload) },
+          { ALT: () => this.SUBRULE(this.group) },
+          { ALT: () => this.SUBRULE(this.profile) },
+          { ALT: () => this.SUBRULE(this.psp) },
+          { ALT: () => this.SUBRULE(this.grant) },
+          { GATE: () => isNetworkRule(this.lookahead), ALT: () => this.SUBRULE(this.networkRule) },
+          { ALT: () => this.SUBRULE(this.securityRule) },
+          { ALT: () => this.SUBRULE(this.assertStatement) },
+          { ALT: () => this.SUBRULE(this.defaultStatement) },
+          { ALT: () => this.SUBRULE(this.pss) },
+          { ALT: () => this.SUBRULE(this.labels) },
+          { ALT: () => this.SUBRULE(this.apply) },
+        ]),
     ),
   );
 
@@ -454,34 +463,35 @@ export class SecpolParser extends EmbeddedActionsParser {
   /** A setting's or security item's value; `undefined` (left out) when recovery invented all its tokens. */
   value = this.rule<ast.Value>("value", () =>
     this.OR(
-      this.alts<Part<ast.Value>>(3, () => [
-        {
-          ALT: () => {
-            const from = this.CONSUME(t.NumberToken);
-            const rest = this.OPTION(() => [this.CONSUME(t.DotDot), this.CONSUME2(t.NumberToken)] as const);
-            if (this.RECORDING_PHASE) return undefined;
-            const numbers = reals(from, rest?.[1]);
-            if (numbers.length === 2) return this.range(numbers[0], numbers[1]);
-            if (numbers.length === 1) return this.number(numbers[0]);
-            return this.wordValue(reals(rest?.[0]));
+      this.cached<Part<ast.Value>>(3) ??
+        this.cache<Part<ast.Value>>(3, [
+          {
+            ALT: () => {
+              const from = this.CONSUME(t.NumberToken);
+              const rest = this.OPTION(() => [this.CONSUME(t.DotDot), this.CONSUME2(t.NumberToken)] as const);
+              if (this.RECORDING_PHASE) return undefined;
+              const numbers = reals(from, rest?.[1]);
+              if (numbers.length === 2) return this.range(numbers[0], numbers[1]);
+              if (numbers.length === 1) return this.number(numbers[0]);
+              return this.wordValue(reals(rest?.[0]));
+            },
           },
-        },
-        { ALT: () => this.wordValue(reals(this.CONSUME(t.Cidr))) },
-        { ALT: () => this.wordValue(reals(this.CONSUME(t.Address))) },
-        { ALT: () => this.wordValue(reals(this.CONSUME(t.StringToken))) },
-        { ALT: () => this.wordValue(reals(this.CONSUME(t.Star))) }, // `volumes *`, `allowedCapabilities *` in psp blocks
-        {
-          GATE: () => !targetKeywords.has(this.LA(1).tokenType),
-          ALT: () => {
-            const tokens = [this.CONSUME(t.Name)];
-            this.MANY(() => {
-              tokens.push(this.CONSUME(t.Slash), this.CONSUME2(t.Name));
-            });
-            if (this.RECORDING_PHASE) return undefined;
-            return this.wordValue(reals(...tokens));
+          { ALT: () => this.wordValue(reals(this.CONSUME(t.Cidr))) },
+          { ALT: () => this.wordValue(reals(this.CONSUME(t.Address))) },
+          { ALT: () => this.wordValue(reals(this.CONSUME(t.StringToken))) },
+          { ALT: () => this.wordValue(reals(this.CONSUME(t.Star))) }, // `volumes *`, `allowedCapabilities *` in psp blocks
+          {
+            GATE: () => !targetKeywords.has(this.LA(1).tokenType),
+            ALT: () => {
+              const tokens = [this.CONSUME(t.Name)];
+              this.MANY(() => {
+                tokens.push(this.CONSUME(t.Slash), this.CONSUME2(t.Name));
+              });
+              if (this.RECORDING_PHASE) return undefined;
+              return this.wordValue(reals(...tokens));
+            },
           },
-        },
-      ]),
+        ]),
     ),
   );
 
@@ -571,9 +581,13 @@ export class SecpolParser extends EmbeddedActionsParser {
   /** A workload's selector: required; it starts with a clause keyword only where that is a label key. */
   workloadSelector = this.rule<ast.Selector>("workloadSelector", () =>
     this.OR(
-      this.alts(4, () => [
-        { GATE: () => startsWorkloadSelector((k) => this.LA(k + 1).tokenType), ALT: () => this.SUBRULE(this.selector) },
-      ]),
+      this.cached<Part<ast.Selector>>(4) ??
+        this.cache<Part<ast.Selector>>(4, [
+          {
+            GATE: () => startsWorkloadSelector((k) => this.LA(k + 1).tokenType),
+            ALT: () => this.SUBRULE(this.selector),
+          },
+        ]),
     ),
   );
 
@@ -603,7 +617,8 @@ export class SecpolParser extends EmbeddedActionsParser {
     const port = this.CONSUME(t.NumberToken);
     this.CONSUME(t.Arrow);
     const target = this.OR(
-      this.alts(5, () => [{ ALT: () => this.CONSUME2(t.NumberToken) }, { ALT: () => this.CONSUME(t.Name) }]),
+      this.cached<IToken>(5) ??
+        this.cache<IToken>(5, [{ ALT: () => this.CONSUME2(t.NumberToken) }, { ALT: () => this.CONSUME(t.Name) }]),
     );
     if (this.RECORDING_PHASE) return undefined;
     if (!real(port)) return undefined;
@@ -748,10 +763,11 @@ export class SecpolParser extends EmbeddedActionsParser {
   networkRule = this.rule<ast.NetworkRule>("networkRule", () => {
     const first = this.LA(1);
     const action = this.OR(
-      this.alts(6, () => [
-        { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
-        { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
-      ]),
+      this.cached<ast.NetworkRule["action"]>(6) ??
+        this.cache<ast.NetworkRule["action"]>(6, [
+          { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
+          { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
+        ]),
     );
     const sources = this.SUBRULE(this.peerList);
     const arrow = real(this.CONSUME(t.Arrow));
@@ -779,10 +795,11 @@ export class SecpolParser extends EmbeddedActionsParser {
     const first = this.CONSUME(Kw.assert);
     const sources = this.SUBRULE(this.peerList);
     const negated = this.OR(
-      this.alts(7, () => [
-        { ALT: () => (this.CONSUME(t.Arrow), false) },
-        { ALT: () => (this.CONSUME(t.NotArrow), true) },
-      ]),
+      this.cached<boolean>(7) ??
+        this.cache<boolean>(7, [
+          { ALT: () => (this.CONSUME(t.Arrow), false) },
+          { ALT: () => (this.CONSUME(t.NotArrow), true) },
+        ]),
     );
     const destinations = this.SUBRULE2(this.peerList);
     const ports = this.OPTION(() => {
@@ -798,17 +815,19 @@ export class SecpolParser extends EmbeddedActionsParser {
   defaultStatement = this.rule<ast.DefaultStatement>("defaultStatement", () => {
     const first = this.CONSUME(Kw.default);
     const posture = this.OR(
-      this.alts(8, () => [
-        { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
-        { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
-      ]),
+      this.cached<ast.DefaultStatement["posture"]>(8) ??
+        this.cache<ast.DefaultStatement["posture"]>(8, [
+          { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
+          { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
+        ]),
     );
     const direction = this.OPTION(() =>
       this.OR2(
-        this.alts(9, () => [
-          { ALT: () => (this.CONSUME(Kw.ingress), "ingress" as const) },
-          { ALT: () => (this.CONSUME(Kw.egress), "egress" as const) },
-        ]),
+        this.cached<NonNullable<ast.DefaultStatement["direction"]>>(9) ??
+          this.cache<NonNullable<ast.DefaultStatement["direction"]>>(9, [
+            { ALT: () => (this.CONSUME(Kw.ingress), "ingress" as const) },
+            { ALT: () => (this.CONSUME(Kw.egress), "egress" as const) },
+          ]),
       ),
     );
     const workload = this.OPTION2(() => {
@@ -838,99 +857,114 @@ export class SecpolParser extends EmbeddedActionsParser {
     const notQualified = this.notQualified;
     return this.OR({
       IGNORE_AMBIGUITIES: true,
-      DEF: this.alts<Part<ast.Peer>>(13, () => [
-        {
-          GATE: notQualified,
-          ALT: () => {
-            const first = this.CONSUME(Kw.pods);
-            this.CONSUME(t.LParen);
-            const selector = this.SUBRULE(this.selector);
-            this.CONSUME(t.RParen);
-            const within = this.OPTION(() => {
-              this.CONSUME(Kw.in);
-              return { ref: this.SUBRULE(this.namespaceRef) };
-            });
-            if (this.RECORDING_PHASE) return undefined;
-            if (!selector || (within && !within.ref)) return undefined;
-            const result: ast.PodsPeer = { kind: "PodsPeer", selector, span: this.spanFrom(first) };
-            if (within?.ref) result.within = within.ref;
-            return result;
-          },
-        },
-        { GATE: notQualified, ALT: () => this.SUBRULE2(this.namespaceRef) ?? undefined },
-        {
-          GATE: notQualified,
-          ALT: () => {
-            const first = this.CONSUME(Kw.cidr);
-            const blocks = [
-              this.OR2(
-                this.alts(10, () => [{ ALT: () => this.CONSUME(t.Cidr) }, { ALT: () => this.CONSUME(t.Address) }]),
-              ),
-            ];
-            this.OPTION2(() => {
-              this.CONSUME(Kw.except);
-              blocks.push(
-                this.OR3(
-                  this.alts(11, () => [{ ALT: () => this.CONSUME2(t.Cidr) }, { ALT: () => this.CONSUME2(t.Address) }]),
-                ),
-              );
-              this.MANY({
-                GATE: () => this.LA(1).tokenType === t.Comma && addressTokens.has(this.LA(2).tokenType),
-                DEF: () => {
-                  this.CONSUME(t.Comma);
-                  blocks.push(
-                    this.OR4(
-                      this.alts(12, () => [
-                        { ALT: () => this.CONSUME3(t.Cidr) },
-                        { ALT: () => this.CONSUME3(t.Address) },
-                      ]),
-                    ),
-                  );
-                },
+      DEF:
+        this.cached<Part<ast.Peer>>(13) ??
+        this.cache<Part<ast.Peer>>(13, [
+          {
+            GATE: notQualified,
+            ALT: () => {
+              const first = this.CONSUME(Kw.pods);
+              this.CONSUME(t.LParen);
+              const selector = this.SUBRULE(this.selector);
+              this.CONSUME(t.RParen);
+              const within = this.OPTION(() => {
+                this.CONSUME(Kw.in);
+                return { ref: this.SUBRULE(this.namespaceRef) };
               });
-            });
-            if (this.RECORDING_PHASE) return undefined;
-            const [cidr, ...except] = reals(...blocks);
-            return cidr
-              ? {
-                  kind: "CidrPeer",
-                  cidr: this.word(cidr),
-                  except: except.map((b) => this.word(b)),
-                  span: this.spanFrom(first),
-                }
-              : undefined;
+              if (this.RECORDING_PHASE) return undefined;
+              if (!selector || (within && !within.ref)) return undefined;
+              const result: ast.PodsPeer = { kind: "PodsPeer", selector, span: this.spanFrom(first) };
+              if (within?.ref) result.within = within.ref;
+              return result;
+            },
           },
-        },
-        { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.world), "world") },
-        { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.cluster), "cluster") },
-        { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.any), "any") },
-        {
-          ALT: () => {
-            const name = this.CONSUME(t.Name);
-            const rest = this.OPTION3(() => {
-              const slash = this.CONSUME(t.Slash);
-              return [
-                slash,
-                this.OR5(
-                  this.alts(14, () => [{ ALT: () => this.CONSUME(t.Star) }, { ALT: () => this.CONSUME2(t.Name) }]),
+          { GATE: notQualified, ALT: () => this.SUBRULE2(this.namespaceRef) ?? undefined },
+          {
+            GATE: notQualified,
+            ALT: () => {
+              const first = this.CONSUME(Kw.cidr);
+              const blocks = [
+                this.OR2(
+                  this.cached<IToken>(10) ??
+                    this.cache<IToken>(10, [
+                      { ALT: () => this.CONSUME(t.Cidr) },
+                      { ALT: () => this.CONSUME(t.Address) },
+                    ]),
                 ),
-              ] as const;
-            });
-            const slash = rest?.[0];
-            const after = rest?.[1];
-            if (this.RECORDING_PHASE) return undefined;
-            const span = this.spanFrom(name);
-            if (after?.tokenType === t.Star && real(after))
-              return { kind: "NamespacePeer", namespace: this.word(name), star: true, span };
-            const second = after && after.tokenType !== t.Star ? real(after) : undefined;
-            if (slash && real(slash) && !second) return undefined;
-            const ref: ast.QualifiedName = second
-              ? { kind: "QualifiedName", namespace: this.word(name), name: this.word(second), span }
-              : { kind: "QualifiedName", name: this.word(name), span };
-            return { kind: "Reference", ref, span };
+              ];
+              this.OPTION2(() => {
+                this.CONSUME(Kw.except);
+                blocks.push(
+                  this.OR3(
+                    this.cached<IToken>(11) ??
+                      this.cache<IToken>(11, [
+                        { ALT: () => this.CONSUME2(t.Cidr) },
+                        { ALT: () => this.CONSUME2(t.Address) },
+                      ]),
+                  ),
+                );
+                this.MANY({
+                  GATE: () => this.LA(1).tokenType === t.Comma && addressTokens.has(this.LA(2).tokenType),
+                  DEF: () => {
+                    this.CONSUME(t.Comma);
+                    blocks.push(
+                      this.OR4(
+                        this.cached<IToken>(12) ??
+                          this.cache<IToken>(12, [
+                            { ALT: () => this.CONSUME3(t.Cidr) },
+                            { ALT: () => this.CONSUME3(t.Address) },
+                          ]),
+                      ),
+                    );
+                  },
+                });
+              });
+              if (this.RECORDING_PHASE) return undefined;
+              const [cidr, ...except] = reals(...blocks);
+              return cidr
+                ? {
+                    kind: "CidrPeer",
+                    cidr: this.word(cidr),
+                    except: except.map((b) => this.word(b)),
+                    span: this.spanFrom(first),
+                  }
+                : undefined;
+            },
           },
-        },
-      ]),
+          { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.world), "world") },
+          { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.cluster), "cluster") },
+          { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.any), "any") },
+          {
+            ALT: () => {
+              const name = this.CONSUME(t.Name);
+              const rest = this.OPTION3(() => {
+                const slash = this.CONSUME(t.Slash);
+                return [
+                  slash,
+                  this.OR5(
+                    this.cached<IToken>(14) ??
+                      this.cache<IToken>(14, [
+                        { ALT: () => this.CONSUME(t.Star) },
+                        { ALT: () => this.CONSUME2(t.Name) },
+                      ]),
+                  ),
+                ] as const;
+              });
+              const slash = rest?.[0];
+              const after = rest?.[1];
+              if (this.RECORDING_PHASE) return undefined;
+              const span = this.spanFrom(name);
+              if (after?.tokenType === t.Star && real(after))
+                return { kind: "NamespacePeer", namespace: this.word(name), star: true, span };
+              const second = after && after.tokenType !== t.Star ? real(after) : undefined;
+              if (slash && real(slash) && !second) return undefined;
+              const ref: ast.QualifiedName = second
+                ? { kind: "QualifiedName", namespace: this.word(name), name: this.word(second), span }
+                : { kind: "QualifiedName", name: this.word(name), span };
+              return { kind: "Reference", ref, span };
+            },
+          },
+        ]),
     });
   });
 
@@ -944,17 +978,18 @@ export class SecpolParser extends EmbeddedActionsParser {
   namespaceRef = this.rule<ast.NamespacePeer | ast.NamespaceSelectorPeer>("namespaceRef", () => {
     const ns = this.CONSUME(Kw.ns);
     const ref = this.OR(
-      this.alts<{ first: IToken; selector?: Part<ast.Selector>; name?: IToken }>(15, () => [
-        {
-          ALT: () => {
-            const first = this.CONSUME(t.LParen);
-            const selector = this.SUBRULE(this.selector);
-            this.CONSUME(t.RParen);
-            return { first, selector };
+      this.cached<NamespaceRefParts>(15) ??
+        this.cache<NamespaceRefParts>(15, [
+          {
+            ALT: () => {
+              const first = this.CONSUME(t.LParen);
+              const selector = this.SUBRULE(this.selector);
+              this.CONSUME(t.RParen);
+              return { first, selector };
+            },
           },
-        },
-        { ALT: () => ({ first: this.CONSUME(t.Name), name: this.LA(0) }) },
-      ]),
+          { ALT: () => ({ first: this.CONSUME(t.Name), name: this.LA(0) }) },
+        ]),
     );
     if (this.RECORDING_PHASE) return undefined;
     const span = this.spanFrom(real(ns) ?? ref.first);
@@ -975,19 +1010,20 @@ export class SecpolParser extends EmbeddedActionsParser {
   portItem = this.rule<ast.PortSpec>("portItem", () => {
     const first = this.LA(1);
     const port = this.OR(
-      this.alts<{ from: IToken; to?: IToken } | { name: IToken }>(16, () => [
-        {
-          ALT: () => {
-            const from = this.CONSUME(t.NumberToken);
-            const to = this.OPTION(() => {
-              this.CONSUME(t.DotDot);
-              return this.CONSUME2(t.NumberToken);
-            });
-            return { from, to };
+      this.cached<PortParts>(16) ??
+        this.cache<PortParts>(16, [
+          {
+            ALT: () => {
+              const from = this.CONSUME(t.NumberToken);
+              const to = this.OPTION(() => {
+                this.CONSUME(t.DotDot);
+                return this.CONSUME2(t.NumberToken);
+              });
+              return { from, to };
+            },
           },
-        },
-        { ALT: () => ({ name: this.CONSUME(t.Name) }) },
-      ]),
+          { ALT: () => ({ name: this.CONSUME(t.Name) }) },
+        ]),
     );
     const protocol = this.OPTION2(() => {
       this.CONSUME(t.Slash);
@@ -1034,73 +1070,79 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   requirement = this.rule<ast.Requirement>("requirement", () =>
     this.OR(
-      this.alts<Part<ast.Requirement>>(20, () => [
-        {
-          ALT: () => {
-            const first = this.CONSUME(t.Bang);
-            const key = this.SUBRULE(this.labelKey);
-            if (this.RECORDING_PHASE) return undefined;
-            return this.requirementOf(first, key, "!exists", []);
+      this.cached<Part<ast.Requirement>>(20) ??
+        this.cache<Part<ast.Requirement>>(20, [
+          {
+            ALT: () => {
+              const first = this.CONSUME(t.Bang);
+              const key = this.SUBRULE(this.labelKey);
+              if (this.RECORDING_PHASE) return undefined;
+              return this.requirementOf(first, key, "!exists", []);
+            },
           },
-        },
-        {
-          ALT: () => {
-            const first = this.LA(1);
-            const key = this.SUBRULE2(this.labelKey);
-            const test = this.OPTION(() =>
-              this.OR2(
-                this.alts<{ operator: ast.Requirement["operator"]; values: Part<ast.Word>[]; closed: boolean }>(
-                  21,
-                  () => [
-                    {
-                      ALT: () => {
-                        const operator = this.OR3(
-                          this.alts(22, () => [
-                            { ALT: () => (this.CONSUME(t.Equals), "=" as const) },
-                            { ALT: () => (this.CONSUME(t.DoubleEquals), "=" as const) },
-                            { ALT: () => (this.CONSUME(t.NotEquals), "!=" as const) },
-                          ]),
-                        );
-                        const values: Part<ast.Word>[] = [this.SUBRULE(this.labelValue)];
-                        return { operator, values, closed: true };
-                      },
-                    },
-                    {
-                      ALT: () => {
-                        const operator = this.OR4(
-                          this.alts(23, () => [
-                            { ALT: () => (this.CONSUME(Kw.in), "in" as const) },
-                            { ALT: () => (this.CONSUME(Kw.notin), "notin" as const) },
-                          ]),
-                        );
-                        this.CONSUME(t.LParen);
-                        const values: Part<ast.Word>[] = [this.SUBRULE2(this.labelValue)];
-                        this.MANY(() => {
-                          this.CONSUME(t.Comma);
-                          values.push(this.SUBRULE3(this.labelValue));
-                        });
-                        const close = this.CONSUME(t.RParen);
-                        return { operator, values, closed: !close.isInsertedInRecovery };
-                      },
-                    },
-                  ],
+          {
+            ALT: () => {
+              const first = this.LA(1);
+              const key = this.SUBRULE2(this.labelKey);
+              const test = this.OPTION(() =>
+                this.OR2(
+                  this.cached<{ operator: ast.Requirement["operator"]; values: Part<ast.Word>[]; closed: boolean }>(
+                    21,
+                  ) ??
+                    this.cache<{ operator: ast.Requirement["operator"]; values: Part<ast.Word>[]; closed: boolean }>(
+                      21,
+                      [
+                        {
+                          ALT: () => {
+                            const operator = this.OR3(
+                              this.cached<ast.Requirement["operator"]>(22) ??
+                                this.cache<ast.Requirement["operator"]>(22, [
+                                  { ALT: () => (this.CONSUME(t.Equals), "=" as const) },
+                                  { ALT: () => (this.CONSUME(t.DoubleEquals), "=" as const) },
+                                  { ALT: () => (this.CONSUME(t.NotEquals), "!=" as const) },
+                                ]),
+                            );
+                            const values: Part<ast.Word>[] = [this.SUBRULE(this.labelValue)];
+                            return { operator, values, closed: true };
+                          },
+                        },
+                        {
+                          ALT: () => {
+                            const operator = this.OR4(
+                              this.cached<ast.Requirement["operator"]>(23) ??
+                                this.cache<ast.Requirement["operator"]>(23, [
+                                  { ALT: () => (this.CONSUME(Kw.in), "in" as const) },
+                                  { ALT: () => (this.CONSUME(Kw.notin), "notin" as const) },
+                                ]),
+                            );
+                            this.CONSUME(t.LParen);
+                            const values: Part<ast.Word>[] = [this.SUBRULE2(this.labelValue)];
+                            this.MANY(() => {
+                              this.CONSUME(t.Comma);
+                              values.push(this.SUBRULE3(this.labelValue));
+                            });
+                            const close = this.CONSUME(t.RParen);
+                            return { operator, values, closed: !close.isInsertedInRecovery };
+                          },
+                        },
+                      ],
+                    ),
                 ),
-              ),
-            );
-            if (this.RECORDING_PHASE) return undefined;
-            if (!test) return this.requirementOf(first, key, "exists", []);
-            const values = items(test.values);
-            // `=` takes one value; `in (...)` at least one, and its `)`
-            if (
-              !values ||
-              !test.closed ||
-              (test.operator === "in" || test.operator === "notin" ? values.length === 0 : values.length !== 1)
-            )
-              return undefined;
-            return this.requirementOf(first, key, test.operator, values);
+              );
+              if (this.RECORDING_PHASE) return undefined;
+              if (!test) return this.requirementOf(first, key, "exists", []);
+              const values = items(test.values);
+              // `=` takes one value; `in (...)` at least one, and its `)`
+              if (
+                !values ||
+                !test.closed ||
+                (test.operator === "in" || test.operator === "notin" ? values.length === 0 : values.length !== 1)
+              )
+                return undefined;
+              return this.requirementOf(first, key, test.operator, values);
+            },
           },
-        },
-      ]),
+        ]),
     ),
   );
 
@@ -1128,11 +1170,12 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   labelValue = this.rule<ast.Word>("labelValue", () => {
     const token = this.OR(
-      this.alts(17, () => [
-        { ALT: () => this.CONSUME(t.Name) },
-        { ALT: () => this.CONSUME(t.NumberToken) },
-        { ALT: () => this.CONSUME(t.StringToken) },
-      ]),
+      this.cached<IToken>(17) ??
+        this.cache<IToken>(17, [
+          { ALT: () => this.CONSUME(t.Name) },
+          { ALT: () => this.CONSUME(t.NumberToken) },
+          { ALT: () => this.CONSUME(t.StringToken) },
+        ]),
     );
     if (this.RECORDING_PHASE) return undefined;
     return this.word(token);
@@ -1155,7 +1198,8 @@ export class SecpolParser extends EmbeddedActionsParser {
     const version = this.OPTION(() => {
       this.CONSUME(t.At);
       return this.OR(
-        this.alts(18, () => [{ ALT: () => this.CONSUME3(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }]),
+        this.cached<IToken>(18) ??
+          this.cache<IToken>(18, [{ ALT: () => this.CONSUME3(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }]),
       );
     });
     if (this.RECORDING_PHASE) return undefined;
@@ -1198,12 +1242,13 @@ export class SecpolParser extends EmbeddedActionsParser {
   securityRule = this.rule<ast.SecurityRule>("securityRule", () => {
     const first = this.LA(1);
     const action = this.OR(
-      this.alts(19, () => [
-        { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
-        { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
-        { ALT: () => (this.CONSUME(Kw.require), "require" as const) },
-        { ALT: () => (this.CONSUME(Kw.set), "set" as const) },
-      ]),
+      this.cached<ast.SecurityRule["action"]>(19) ??
+        this.cache<ast.SecurityRule["action"]>(19, [
+          { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
+          { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
+          { ALT: () => (this.CONSUME(Kw.require), "require" as const) },
+          { ALT: () => (this.CONSUME(Kw.set), "set" as const) },
+        ]),
     );
     const parts = [this.SUBRULE(this.securityItem)];
     this.MANY(() => {
@@ -1312,6 +1357,12 @@ export class SecpolParser extends EmbeddedActionsParser {
       : undefined;
   });
 }
+
+/** What `namespaceRef` reads: `ns(SELECTOR)` or `ns NAME`. */
+type NamespaceRefParts = { first: IToken; selector?: Part<ast.Selector>; name?: IToken };
+
+/** What `portItem` reads: a number or a range, or a name. */
+type PortParts = { from: IToken; to?: IToken } | { name: IToken };
 
 /** A non-empty list, or `undefined`. */
 const nonEmpty = <T>(list: T[] | undefined): T[] | undefined => (list && list.length > 0 ? list : undefined);
