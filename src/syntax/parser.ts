@@ -97,15 +97,15 @@ const reals = (...tokens: (IToken | undefined)[]): IToken[] =>
 
 /**
  * The values of a list rule's items: those that recovery re-synchronised are left out; one with a
- * missing part makes the list (and its statement) incomplete.
+ * missing part makes the list (and its statement) incomplete. `parts` itself when all are values.
  */
-function items<T>(parts: readonly Part<T>[]): T[] | undefined {
-  const result: T[] = [];
+function items<T>(parts: Part<T>[]): T[] | undefined {
+  let resynchronised = false;
   for (const part of parts) {
     if (part === undefined) return undefined;
-    if (part !== null) result.push(part);
+    if (part === null) resynchronised = true;
   }
-  return result;
+  return resynchronised ? parts.filter((part): part is T => part !== null) : (parts as T[]);
 }
 
 /** A string token's text: its escapes replaced, an unknown one (an error, reported by `tokenize`) kept as written. */
@@ -247,6 +247,29 @@ export class SecpolParser extends EmbeddedActionsParser {
   }
 
   private readonly altCache: IOrAlt<unknown>[][] = [];
+
+  // The items of the list being read by `peerList`, `portList` and `selector`, and the repetition
+  // that reads the rest of them: made once, not a closure at every call (an item holds no such list).
+  private peers: Part<ast.Peer>[] = [];
+  private readonly morePeers = () => {
+    this.CONSUME(t.Comma);
+    this.peers.push(this.SUBRULE2(this.peer));
+  };
+
+  private ports: Part<ast.PortSpec>[] = [];
+  private readonly morePorts = () => {
+    this.CONSUME(t.Comma);
+    this.ports.push(this.SUBRULE2(this.portItem));
+  };
+
+  private requirements: Part<ast.Requirement>[] = [];
+  private readonly moreRequirements = () => {
+    this.CONSUME(t.Comma);
+    this.requirements.push(this.SUBRULE2(this.requirement));
+  };
+
+  /** The type of the k-th token after the next one (0: the next one). */
+  private readonly typeAhead = (k: number): TokenType => this.LA(k + 1).tokenType;
 
   /** The i-th token ahead (1: the next one). */
   private readonly lookahead = (i: number): IToken => this.LA(i);
@@ -584,7 +607,7 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.cached<Part<ast.Selector>>(4) ??
         this.cache<Part<ast.Selector>>(4, [
           {
-            GATE: () => startsWorkloadSelector((k) => this.LA(k + 1).tokenType),
+            GATE: () => startsWorkloadSelector(this.typeAhead),
             ALT: () => this.SUBRULE(this.selector),
           },
         ]),
@@ -844,11 +867,8 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   /** Peers: those recovery re-synchronised are left out, and at least one must be left. */
   peerList = this.rule<ast.Peer[]>("peerList", () => {
-    const peers = [this.SUBRULE(this.peer)];
-    this.MANY(() => {
-      this.CONSUME(t.Comma);
-      peers.push(this.SUBRULE2(this.peer));
-    });
+    const peers = (this.peers = [this.SUBRULE(this.peer)]);
+    this.MANY(this.morePeers);
     if (this.RECORDING_PHASE) return undefined;
     return nonEmpty(items(peers));
   });
@@ -998,11 +1018,8 @@ export class SecpolParser extends EmbeddedActionsParser {
   });
 
   portList = this.rule<ast.PortSpec[]>("portList", () => {
-    const ports = [this.SUBRULE(this.portItem)];
-    this.MANY(() => {
-      this.CONSUME(t.Comma);
-      ports.push(this.SUBRULE2(this.portItem));
-    });
+    const ports = (this.ports = [this.SUBRULE(this.portItem)]);
+    this.MANY(this.morePorts);
     if (this.RECORDING_PHASE) return undefined;
     return items(ports);
   });
@@ -1048,9 +1065,10 @@ export class SecpolParser extends EmbeddedActionsParser {
       return token;
     });
     if (this.RECORDING_PHASE) return undefined;
-    const [a, b] = reals(...names);
+    // a name that recovery invented leaves its place to the next one
+    const [a, b] = names.length === 1 ? [real(names[0])] : reals(names[0], names[1]);
     if (!a) return undefined;
-    const span = this.spanFrom(reals(names[0], slash)[0]);
+    const span = this.spanFrom(real(names[0]) ?? slash!);
     return b
       ? { kind: "QualifiedName", namespace: this.word(a), name: this.word(b), span }
       : { kind: "QualifiedName", name: this.word(a), span };
@@ -1058,11 +1076,8 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   selector = this.rule<ast.Selector>("selector", () => {
     const first = this.LA(1);
-    const requirements = [this.SUBRULE(this.requirement)];
-    this.MANY(() => {
-      this.CONSUME(t.Comma);
-      requirements.push(this.SUBRULE2(this.requirement));
-    });
+    const requirements = (this.requirements = [this.SUBRULE(this.requirement)]);
+    this.MANY(this.moreRequirements);
     if (this.RECORDING_PHASE) return undefined;
     const list = nonEmpty(items(requirements));
     return list && { kind: "Selector", requirements: list, span: this.spanFrom(first) };
