@@ -248,8 +248,9 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   private readonly altCache: IOrAlt<unknown>[][] = [];
 
-  // The items of the list being read by `peerList`, `portList` and `selector`, and the repetition
-  // that reads the rest of them: made once, not a closure at every call (an item holds no such list).
+  // The items of the list being read by `peerList`, `portList`, `selector` and `networkRule` (its
+  // port lists), and the repetition that reads the rest of them: made once, not a closure at every
+  // call (an item holds no such list).
   private peers: Part<ast.Peer>[] = [];
   private readonly morePeers = () => {
     this.CONSUME(t.Comma);
@@ -266,6 +267,33 @@ export class SecpolParser extends EmbeddedActionsParser {
   private readonly moreRequirements = () => {
     this.CONSUME(t.Comma);
     this.requirements.push(this.SUBRULE2(this.requirement));
+  };
+
+  private portLists: Part<ast.PortSpec[]>[] = [];
+  private readonly morePortLists = () => {
+    this.CONSUME(t.Colon);
+    this.portLists.push(this.SUBRULE(this.portList));
+  };
+
+  // Parts of rules that read no variable of the rule's call, made once
+  private readonly slashName = () => {
+    this.CONSUME(t.Slash);
+    return this.CONSUME2(t.Name);
+  };
+
+  private readonly rangeEnd = () => {
+    this.CONSUME(t.DotDot);
+    return this.CONSUME2(t.NumberToken);
+  };
+
+  /** A peer's `/NAME` or `/*`. */
+  private readonly slashNameOrStar = () => {
+    const slash = this.CONSUME(t.Slash);
+    const after = this.OR5(
+      this.cached<IToken>(14) ??
+        this.cache<IToken>(14, [{ ALT: () => this.CONSUME(t.Star) }, { ALT: () => this.CONSUME2(t.Name) }]),
+    );
+    return [slash, after] as const;
   };
 
   /** The type of the k-th token after the next one (0: the next one). */
@@ -618,10 +646,7 @@ export class SecpolParser extends EmbeddedActionsParser {
     const first = this.CONSUME(Kw.port);
     const name = this.CONSUME(t.Name);
     const port = real(this.CONSUME(t.NumberToken));
-    const protocol = this.OPTION(() => {
-      this.CONSUME(t.Slash);
-      return this.CONSUME2(t.Name);
-    });
+    const protocol = this.OPTION(this.slashName);
     if (this.RECORDING_PHASE) return undefined;
     // a name that recovery invented leaves its place to the protocol's
     const [portName, protocolName] = reals(name, protocol);
@@ -795,11 +820,8 @@ export class SecpolParser extends EmbeddedActionsParser {
     const sources = this.SUBRULE(this.peerList);
     const arrow = real(this.CONSUME(t.Arrow));
     const destinations = this.SUBRULE2(this.peerList);
-    const lists: Part<ast.PortSpec[]>[] = [];
-    this.MANY(() => {
-      this.CONSUME(t.Colon);
-      lists.push(this.SUBRULE(this.portList));
-    });
+    const lists = (this.portLists = []);
+    this.MANY(this.morePortLists);
     if (this.RECORDING_PHASE) return undefined;
     const portLists = items(lists);
     if (!sources || !destinations || !portLists || !arrow) return undefined;
@@ -957,19 +979,7 @@ export class SecpolParser extends EmbeddedActionsParser {
           {
             ALT: () => {
               const name = this.CONSUME(t.Name);
-              const rest = this.OPTION3(() => {
-                const slash = this.CONSUME(t.Slash);
-                return [
-                  slash,
-                  this.OR5(
-                    this.cached<IToken>(14) ??
-                      this.cache<IToken>(14, [
-                        { ALT: () => this.CONSUME(t.Star) },
-                        { ALT: () => this.CONSUME2(t.Name) },
-                      ]),
-                  ),
-                ] as const;
-              });
+              const rest = this.OPTION3(this.slashNameOrStar);
               const slash = rest?.[0];
               const after = rest?.[1];
               if (this.RECORDING_PHASE) return undefined;
@@ -1032,20 +1042,14 @@ export class SecpolParser extends EmbeddedActionsParser {
           {
             ALT: () => {
               const from = this.CONSUME(t.NumberToken);
-              const to = this.OPTION(() => {
-                this.CONSUME(t.DotDot);
-                return this.CONSUME2(t.NumberToken);
-              });
+              const to = this.OPTION(this.rangeEnd);
               return { from, to };
             },
           },
           { ALT: () => ({ name: this.CONSUME(t.Name) }) },
         ]),
     );
-    const protocol = this.OPTION2(() => {
-      this.CONSUME(t.Slash);
-      return this.CONSUME2(t.Name);
-    });
+    const protocol = this.OPTION2(this.slashName);
     if (this.RECORDING_PHASE) return undefined;
     const spec: ast.PortSpec = { kind: "PortSpec", span: this.spanFrom(first) };
     if ("name" in port) spec.port = this.word(port.name);
@@ -1172,10 +1176,7 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   labelKey = this.rule<ast.LabelKey>("labelKey", () => {
     const first = this.CONSUME(t.Name);
-    const second = this.OPTION(() => {
-      this.CONSUME(t.Slash);
-      return this.CONSUME2(t.Name);
-    });
+    const second = this.OPTION(this.slashName);
     if (this.RECORDING_PHASE) return undefined;
     if (!real(first) || (second && !real(second))) return undefined;
     const span = this.spanFrom(first);
