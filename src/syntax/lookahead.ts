@@ -51,6 +51,8 @@ export class IndexedLookahead extends LLkLookaheadStrategy {
     });
     // for each type of token, the paths it can start, in the order Chevrotain tries them (an empty path starts with any token)
     const table: (Candidate[] | undefined)[] = [];
+    // for each type of token that only one alternative can start, whatever follows: that alternative
+    const only: (number | undefined)[] = [];
     for (const type of [...this.vocabulary, EOF]) {
       const probe = createTokenInstance(type, "", 0, 0, 0, 0, 0, 0);
       const candidates: Candidate[] = [];
@@ -61,9 +63,16 @@ export class IndexedLookahead extends LLkLookaheadStrategy {
         if (rests.length > 0) candidates.push({ alt, rests: rests.some((rest) => rest.length === 0) ? [[]] : rests });
       });
       if (candidates.length > 0) table[type.tokenTypeIdx!] = candidates;
+      if (candidates.length === 1 && candidates[0].rests[0].length === 0) only[type.tokenTypeIdx!] = candidates[0].alt;
     }
     return function (this: Lookahead, orAlts?: IOrAlt<unknown>[]): number | undefined {
-      const candidates = table[this.LA(1).tokenTypeIdx];
+      const next = this.LA(1).tokenTypeIdx;
+      const alt = only[next];
+      if (alt !== undefined) {
+        const gate = orAlts?.[alt].GATE;
+        return gate === undefined || gate.call(this) ? alt : undefined;
+      }
+      const candidates = table[next];
       if (candidates === undefined) return undefined;
       for (let c = 0; c < candidates.length; c++) {
         const { alt, rests } = candidates[c];

@@ -97,15 +97,15 @@ const reals = (...tokens: (IToken | undefined)[]): IToken[] =>
 
 /**
  * The values of a list rule's items: those that recovery re-synchronised are left out; one with a
- * missing part makes the list (and its statement) incomplete.
+ * missing part makes the list (and its statement) incomplete. `parts` itself when all are values.
  */
-function items<T>(parts: readonly Part<T>[]): T[] | undefined {
-  const result: T[] = [];
+function items<T>(parts: Part<T>[]): T[] | undefined {
+  let resynchronised = false;
   for (const part of parts) {
     if (part === undefined) return undefined;
-    if (part !== null) result.push(part);
+    if (part === null) resynchronised = true;
   }
-  return result;
+  return resynchronised ? parts.filter((part): part is T => part !== null) : (parts as T[]);
 }
 
 /** A string token's text: its escapes replaced, an unknown one (an error, reported by `tokenize`) kept as written. */
@@ -242,13 +242,70 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   /**
    * The alternatives of the `OR` at `site`, made once: an `OR` is given the same array at every
-   * call (Chevrotain's advice), so their alternatives read no variable of the rule's call.
+   * call (Chevrotain's advice), so their alternatives read no variable of the rule's call. Written
+   * `this.cached<T>(site) ?? this.cache(site, [...])`, which makes no closure once cached.
    */
-  private alts<T>(site: number, make: () => IOrAlt<T>[]): IOrAlt<T>[] {
-    return (this.altCache[site] ??= make()) as IOrAlt<T>[];
+  private cached<T>(site: number): IOrAlt<T>[] | undefined {
+    return this.altCache[site] as IOrAlt<T>[] | undefined;
+  }
+
+  private cache<T>(site: number, alts: IOrAlt<T>[]): IOrAlt<T>[] {
+    this.altCache[site] = alts as IOrAlt<unknown>[];
+    return alts;
   }
 
   private readonly altCache: IOrAlt<unknown>[][] = [];
+
+  // The items of the list being read by `peerList`, `portList`, `selector` and `networkRule` (its
+  // port lists), and the repetition that reads the rest of them: made once, not a closure at every
+  // call (an item holds no such list).
+  private peers: Part<ast.Peer>[] = [];
+  private readonly morePeers = () => {
+    this.CONSUME(t.Comma);
+    this.peers.push(this.SUBRULE2(this.peer));
+  };
+
+  private ports: Part<ast.PortSpec>[] = [];
+  private readonly morePorts = () => {
+    this.CONSUME(t.Comma);
+    this.ports.push(this.SUBRULE2(this.portItem));
+  };
+
+  private requirements: Part<ast.Requirement>[] = [];
+  private readonly moreRequirements = () => {
+    this.CONSUME(t.Comma);
+    this.requirements.push(this.SUBRULE2(this.requirement));
+  };
+
+  private portLists: Part<ast.PortSpec[]>[] = [];
+  private readonly morePortLists = () => {
+    this.CONSUME(t.Colon);
+    this.portLists.push(this.SUBRULE(this.portList));
+  };
+
+  // Parts of rules that read no variable of the rule's call, made once
+  private readonly slashName = () => {
+    this.CONSUME(t.Slash);
+    return this.CONSUME2(t.Name);
+  };
+
+  private readonly rangeEnd = () => {
+    this.CONSUME(t.DotDot);
+    return this.CONSUME2(t.NumberToken);
+  };
+
+  /** A peer's `/NAME` or `/*`. */
+  private readonly slashNameOrStar = () => {
+    const slash = this.CONSUME(t.Slash);
+    const after = this.OR5(
+      this.cached<IToken>(14) ??
+        this.cache<IToken>(14, [{ ALT: () => this.CONSUME(t.Star) }, { ALT: () => this.CONSUME2(t.Name) }]),
+    );
+    return [slash, after] as const;
+  };
+
+  /** The type of the k-th token after the next one (0: the next one). */
+  private readonly typeAhead = (k: number): TokenType => this.LA(k + 1).tokenType;
 
   /** The i-th token ahead (1: the next one). */
   private readonly lookahead = (i: number): IToken => this.LA(i);
@@ -341,14 +398,13 @@ export class SecpolParser extends EmbeddedActionsParser {
   file = this.rule("file", () => {
     const first = this.LA(1);
     const statements = this.SUBRULE(this.statements);
-    return this.ACTION(() => {
-      // a file without tokens, or whose statements recovery gave up: no span of its own
-      const last = this.LA(0);
-      const empty = first.tokenType === EOF || statements === null || !(last.startOffset >= first.startOffset);
-      const span = empty ? { file: this.path, start: NO_POSITION, end: NO_POSITION } : this.span(first, last);
-      this.diagnostics = this.diagnosticsOf(statements);
-      return { statements: statements ?? [], span };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    // a file without tokens, or whose statements recovery gave up: no span of its own
+    const last = this.LA(0);
+    const empty = first.tokenType === EOF || statements === null || !(last.startOffset >= first.startOffset);
+    const span = empty ? { file: this.path, start: NO_POSITION, end: NO_POSITION } : this.span(first, last);
+    this.diagnostics = this.diagnosticsOf(statements);
+    return { statements: statements ?? [], span };
   });
 
   statements = this.rule("statements", () => {
@@ -356,18 +412,19 @@ export class SecpolParser extends EmbeddedActionsParser {
     const diagnostics: Diagnostic[] = [];
     this.MANY(() => {
       const statement = this.OR(
-        this.alts<Part<ast.Statement> | typeof NO_STATEMENT>(0, () => [
-          { ALT: () => (this.CONSUME(t.Newline), NO_STATEMENT) },
-          { ALT: () => (this.CONSUME(t.Semicolon), NO_STATEMENT) },
-          {
-            ALT: () => {
-              if (!this.RECORDING_PHASE) this.dropped = undefined;
-              const statement = this.SUBRULE(this.statement);
-              this.SUBRULE(this.statementEnd);
-              return statement;
+        this.cached<Part<ast.Statement> | typeof NO_STATEMENT>(0) ??
+          this.cache<Part<ast.Statement> | typeof NO_STATEMENT>(0, [
+            { ALT: () => (this.CONSUME(t.Newline), NO_STATEMENT) },
+            { ALT: () => (this.CONSUME(t.Semicolon), NO_STATEMENT) },
+            {
+              ALT: () => {
+                if (!this.RECORDING_PHASE) this.dropped = undefined;
+                const statement = this.SUBRULE(this.statement);
+                this.SUBRULE(this.statementEnd);
+                return statement;
+              },
             },
-          },
-        ]),
+          ]),
       );
       if (this.RECORDING_PHASE || statement === NO_STATEMENT) return;
       // a statement with a missing part is dropped on its own
@@ -375,57 +432,58 @@ export class SecpolParser extends EmbeddedActionsParser {
       if (found) diagnostics.push(...found);
       if (statement) list.push(statement);
     });
-    return this.ACTION(() => {
-      if (diagnostics.length > 0) this.listDiagnostics.set(list, diagnostics);
-      return list;
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    if (diagnostics.length > 0) this.listDiagnostics.set(list, diagnostics);
+    return list;
   });
 
   statementEnd = this.rule("statementEnd", () => {
     this.OR(
-      this.alts<unknown>(1, () => [
-        { ALT: () => this.CONSUME(t.Newline) },
-        { ALT: () => this.CONSUME(t.Semicolon) },
-        { GATE: () => this.LA(1).tokenType === t.RBrace || this.LA(1).tokenType === EOF, ALT: () => {} },
-      ]),
+      this.cached<unknown>(1) ??
+        this.cache<unknown>(1, [
+          { ALT: () => this.CONSUME(t.Newline) },
+          { ALT: () => this.CONSUME(t.Semicolon) },
+          { GATE: () => this.LA(1).tokenType === t.RBrace || this.LA(1).tokenType === EOF, ALT: () => {} },
+        ]),
     );
     return true;
   });
 
   statement = this.rule<ast.Statement>("statement", () =>
     this.OR(
-      this.alts<Part<ast.Statement>>(2, () => [
-        { ALT: () => this.SUBRULE(this.importStatement) },
-        { ALT: () => this.SUBRULE(this.clusterBlock) },
-        { ALT: () => this.SUBRULE(this.namespaceBlock) },
-        { ALT: () => this.SUBRULE(this.workload) },
-        { ALT: () => this.SUBRULE(this.group) },
-        { ALT: () => this.SUBRULE(this.profile) },
-        { ALT: () => this.SUBRULE(this.psp) },
-        { ALT: () => this.SUBRULE(this.grant) },
-        { GATE: () => isNetworkRule(this.lookahead), ALT: () => this.SUBRULE(this.networkRule) },
-        { ALT: () => this.SUBRULE(this.securityRule) },
-        { ALT: () => this.SUBRULE(this.assertStatement) },
-        { ALT: () => this.SUBRULE(this.defaultStatement) },
-        { ALT: () => this.SUBRULE(this.pss) },
-        { ALT: () => this.SUBRULE(this.labels) },
-        { ALT: () => this.SUBRULE(this.apply) },
-      ]),
+      this.cached<Part<ast.Statement>>(2) ??
+        this.cache<Part<ast.Statement>>(2, [
+          { ALT: () => this.SUBRULE(this.importStatement) },
+          { ALT: () => this.SUBRULE(this.clusterBlock) },
+          { ALT: () => this.SUBRULE(this.namespaceBlock) },
+          { ALT: () => this.SUBRULE(this.workload) },
+          { ALT: () => this.SUBRULE(this.group) },
+          { ALT: () => this.SUBRULE(this.profile) },
+          { ALT: () => this.SUBRULE(this.psp) },
+          { ALT: () => this.SUBRULE(this.grant) },
+          { GATE: () => isNetworkRule(this.lookahead), ALT: () => this.SUBRULE(this.networkRule) },
+          { ALT: () => this.SUBRULE(this.securityRule) },
+          { ALT: () => this.SUBRULE(this.assertStatement) },
+          { ALT: () => this.SUBRULE(this.defaultStatement) },
+          { ALT: () => this.SUBRULE(this.pss) },
+          { ALT: () => this.SUBRULE(this.labels) },
+          { ALT: () => this.SUBRULE(this.apply) },
+        ]),
     ),
   );
 
   importStatement = this.rule<ast.ImportStatement>("importStatement", () => {
     const first = this.CONSUME(Kw.import);
     const path = real(this.CONSUME(t.StringToken));
-    return this.ACTION(() =>
-      path ? { kind: "Import", path: this.word(path), span: this.spanFrom(first) } : undefined,
-    );
+    if (this.RECORDING_PHASE) return undefined;
+    return path ? { kind: "Import", path: this.word(path), span: this.spanFrom(first) } : undefined;
   });
 
   clusterBlock = this.rule<ast.ClusterBlock>("clusterBlock", () => {
     const first = this.CONSUME(Kw.cluster);
     const settings = this.SUBRULE(this.settingsBlock);
-    return this.ACTION(() => (settings ? { kind: "Cluster", settings, span: this.spanFrom(first) } : undefined));
+    if (this.RECORDING_PHASE) return undefined;
+    return settings ? { kind: "Cluster", settings, span: this.spanFrom(first) } : undefined;
   });
 
   settingsBlock = this.rule<ast.Setting[]>("settingsBlock", () => {
@@ -455,44 +513,44 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.OPTION(() => this.CONSUME(t.Comma));
       values.push(this.SUBRULE2(this.value));
     });
-    return this.ACTION(() =>
-      name
-        ? { kind: "Setting", name: this.word(name), values: values.filter((v) => v != null), span: this.spanFrom(name) }
-        : undefined,
-    );
+    if (this.RECORDING_PHASE) return undefined;
+    return name
+      ? { kind: "Setting", name: this.word(name), values: values.filter((v) => v != null), span: this.spanFrom(name) }
+      : undefined;
   });
 
   /** A setting's or security item's value; `undefined` (left out) when recovery invented all its tokens. */
   value = this.rule<ast.Value>("value", () =>
     this.OR(
-      this.alts<Part<ast.Value>>(3, () => [
-        {
-          ALT: () => {
-            const from = this.CONSUME(t.NumberToken);
-            const rest = this.OPTION(() => [this.CONSUME(t.DotDot), this.CONSUME2(t.NumberToken)] as const);
-            return this.ACTION(() => {
+      this.cached<Part<ast.Value>>(3) ??
+        this.cache<Part<ast.Value>>(3, [
+          {
+            ALT: () => {
+              const from = this.CONSUME(t.NumberToken);
+              const rest = this.OPTION(() => [this.CONSUME(t.DotDot), this.CONSUME2(t.NumberToken)] as const);
+              if (this.RECORDING_PHASE) return undefined;
               const numbers = reals(from, rest?.[1]);
               if (numbers.length === 2) return this.range(numbers[0], numbers[1]);
               if (numbers.length === 1) return this.number(numbers[0]);
               return this.wordValue(reals(rest?.[0]));
-            });
+            },
           },
-        },
-        { ALT: () => this.wordValue(reals(this.CONSUME(t.Cidr))) },
-        { ALT: () => this.wordValue(reals(this.CONSUME(t.Address))) },
-        { ALT: () => this.wordValue(reals(this.CONSUME(t.StringToken))) },
-        { ALT: () => this.wordValue(reals(this.CONSUME(t.Star))) }, // `volumes *`, `allowedCapabilities *` in psp blocks
-        {
-          GATE: () => !targetKeywords.has(this.LA(1).tokenType),
-          ALT: () => {
-            const tokens = [this.CONSUME(t.Name)];
-            this.MANY(() => {
-              tokens.push(this.CONSUME(t.Slash), this.CONSUME2(t.Name));
-            });
-            return this.ACTION(() => this.wordValue(reals(...tokens)));
+          { ALT: () => this.wordValue(reals(this.CONSUME(t.Cidr))) },
+          { ALT: () => this.wordValue(reals(this.CONSUME(t.Address))) },
+          { ALT: () => this.wordValue(reals(this.CONSUME(t.StringToken))) },
+          { ALT: () => this.wordValue(reals(this.CONSUME(t.Star))) }, // `volumes *`, `allowedCapabilities *` in psp blocks
+          {
+            GATE: () => !targetKeywords.has(this.LA(1).tokenType),
+            ALT: () => {
+              const tokens = [this.CONSUME(t.Name)];
+              this.MANY(() => {
+                tokens.push(this.CONSUME(t.Slash), this.CONSUME2(t.Name));
+              });
+              if (this.RECORDING_PHASE) return undefined;
+              return this.wordValue(reals(...tokens));
+            },
           },
-        },
-      ]),
+        ]),
     ),
   );
 
@@ -510,16 +568,15 @@ export class SecpolParser extends EmbeddedActionsParser {
     this.CONSUME(t.LBrace);
     const statements = this.SUBRULE(this.statements);
     const close = real(this.CONSUME(t.RBrace));
-    return this.ACTION(() => {
-      if (!name || !close) return undefined;
-      const block: ast.NamespaceBlock = {
-        kind: "Namespace",
-        name: this.word(name),
-        statements: statements ?? [],
-        span: this.spanFrom(first),
-      };
-      return this.withDiagnostics(block, this.diagnosticsOf(statements));
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    if (!name || !close) return undefined;
+    const block: ast.NamespaceBlock = {
+      kind: "Namespace",
+      name: this.word(name),
+      statements: statements ?? [],
+      span: this.spanFrom(first),
+    };
+    return this.withDiagnostics(block, this.diagnosticsOf(statements));
   });
 
   workload = this.rule<ast.WorkloadDeclaration>("workload", () => {
@@ -561,32 +618,35 @@ export class SecpolParser extends EmbeddedActionsParser {
         { ALT: () => void clause(this.CONSUME(Kw.kind), this.CONSUME4(t.Name)) },
       ]);
     });
-    return this.ACTION(() => {
-      const portList = items(ports);
-      const serviceList = items(services);
-      if (!selector || !name || !portList || !serviceList) return undefined;
-      const result: ast.WorkloadDeclaration = {
-        kind: "Workload",
-        name,
-        selector,
-        ports: portList,
-        services: serviceList,
-        containers: [],
-        initContainers: [],
-        span: this.spanFrom(first),
-      };
-      const diagnostics: Diagnostic[] = [];
-      addClauseNames(result, clauses, (token) => this.word(token), diagnostics);
-      return this.withDiagnostics(result, diagnostics);
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const portList = items(ports);
+    const serviceList = items(services);
+    if (!selector || !name || !portList || !serviceList) return undefined;
+    const result: ast.WorkloadDeclaration = {
+      kind: "Workload",
+      name,
+      selector,
+      ports: portList,
+      services: serviceList,
+      containers: [],
+      initContainers: [],
+      span: this.spanFrom(first),
+    };
+    const diagnostics: Diagnostic[] = [];
+    addClauseNames(result, clauses, (token) => this.word(token), diagnostics);
+    return this.withDiagnostics(result, diagnostics);
   });
 
   /** A workload's selector: required; it starts with a clause keyword only where that is a label key. */
   workloadSelector = this.rule<ast.Selector>("workloadSelector", () =>
     this.OR(
-      this.alts(4, () => [
-        { GATE: () => startsWorkloadSelector((k) => this.LA(k + 1).tokenType), ALT: () => this.SUBRULE(this.selector) },
-      ]),
+      this.cached<Part<ast.Selector>>(4) ??
+        this.cache<Part<ast.Selector>>(4, [
+          {
+            GATE: () => startsWorkloadSelector(this.typeAhead),
+            ALT: () => this.SUBRULE(this.selector),
+          },
+        ]),
     ),
   );
 
@@ -594,22 +654,18 @@ export class SecpolParser extends EmbeddedActionsParser {
     const first = this.CONSUME(Kw.port);
     const name = this.CONSUME(t.Name);
     const port = real(this.CONSUME(t.NumberToken));
-    const protocol = this.OPTION(() => {
-      this.CONSUME(t.Slash);
-      return this.CONSUME2(t.Name);
-    });
-    return this.ACTION(() => {
-      // a name that recovery invented leaves its place to the protocol's
-      const [portName, protocolName] = reals(name, protocol);
-      if (!portName || !port) return undefined;
-      return {
-        kind: "PortDeclaration",
-        name: this.word(portName),
-        port: this.number(port),
-        ...(protocolName ? { protocol: this.word(protocolName) } : {}),
-        span: this.spanFrom(first),
-      };
-    });
+    const protocol = this.OPTION(this.slashName);
+    if (this.RECORDING_PHASE) return undefined;
+    // a name that recovery invented leaves its place to the protocol's
+    const [portName, protocolName] = reals(name, protocol);
+    if (!portName || !port) return undefined;
+    return {
+      kind: "PortDeclaration",
+      name: this.word(portName),
+      port: this.number(port),
+      ...(protocolName ? { protocol: this.word(protocolName) } : {}),
+      span: this.spanFrom(first),
+    };
   });
 
   serviceDeclaration = this.rule<ast.ServicePortDeclaration>("serviceDeclaration", () => {
@@ -617,13 +673,13 @@ export class SecpolParser extends EmbeddedActionsParser {
     const port = this.CONSUME(t.NumberToken);
     this.CONSUME(t.Arrow);
     const target = this.OR(
-      this.alts(5, () => [{ ALT: () => this.CONSUME2(t.NumberToken) }, { ALT: () => this.CONSUME(t.Name) }]),
+      this.cached<IToken>(5) ??
+        this.cache<IToken>(5, [{ ALT: () => this.CONSUME2(t.NumberToken) }, { ALT: () => this.CONSUME(t.Name) }]),
     );
-    return this.ACTION((): Part<ast.ServicePortDeclaration> => {
-      if (!real(port)) return undefined;
-      const to = target.tokenType === t.NumberToken ? this.number(target) : this.word(target);
-      return { kind: "ServicePort", port: this.number(port), target: to, span: this.spanFrom(first) };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    if (!real(port)) return undefined;
+    const to = target.tokenType === t.NumberToken ? this.number(target) : this.word(target);
+    return { kind: "ServicePort", port: this.number(port), target: to, span: this.spanFrom(first) };
   });
 
   group = this.rule<ast.GroupDeclaration>("group", () => {
@@ -635,11 +691,10 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Colon);
       return { list: this.SUBRULE(this.portList) };
     });
-    return this.ACTION((): Part<ast.GroupDeclaration> => {
-      // a port list that recovery re-synchronised counts as none
-      if (!peers || !name || (ports && ports.list === undefined)) return undefined;
-      return { kind: "Group", name: this.word(name), peers, ports: ports?.list ?? [], span: this.spanFrom(first) };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    // a port list that recovery re-synchronised counts as none
+    if (!peers || !name || (ports && ports.list === undefined)) return undefined;
+    return { kind: "Group", name: this.word(name), peers, ports: ports?.list ?? [], span: this.spanFrom(first) };
   });
 
   profile = this.rule<ast.ProfileDeclaration>("profile", () => {
@@ -648,27 +703,25 @@ export class SecpolParser extends EmbeddedActionsParser {
     this.CONSUME(t.LBrace);
     const statements = this.SUBRULE(this.statements);
     this.CONSUME(t.RBrace);
-    return this.ACTION(() => {
-      const own: Diagnostic[] = [];
-      const rules = profileRules(statements ?? [], own);
-      const diagnostics = [...this.diagnosticsOf(statements), ...own];
-      if (name)
-        return this.withDiagnostics<ast.ProfileDeclaration>(
-          { kind: "Profile", name: this.word(name), rules, span: this.spanFrom(first) },
-          diagnostics,
-        );
-      this.dropped = diagnostics;
-      return undefined;
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const own: Diagnostic[] = [];
+    const rules = profileRules(statements ?? [], own);
+    const diagnostics = [...this.diagnosticsOf(statements), ...own];
+    if (name)
+      return this.withDiagnostics<ast.ProfileDeclaration>(
+        { kind: "Profile", name: this.word(name), rules, span: this.spanFrom(first) },
+        diagnostics,
+      );
+    this.dropped = diagnostics;
+    return undefined;
   });
 
   psp = this.rule<ast.PspDeclaration>("psp", () => {
     const first = this.CONSUME(Kw.psp);
     const name = real(this.CONSUME(t.Name));
     const fields = this.SUBRULE(this.settingsBlock);
-    return this.ACTION(() =>
-      name && fields ? { kind: "Psp", name: this.word(name), fields, span: this.spanFrom(first) } : undefined,
-    );
+    if (this.RECORDING_PHASE) return undefined;
+    return name && fields ? { kind: "Psp", name: this.word(name), fields, span: this.spanFrom(first) } : undefined;
   });
 
   grant = this.rule<ast.GrantStatement>("grant", () => {
@@ -709,37 +762,36 @@ export class SecpolParser extends EmbeddedActionsParser {
         },
       },
     ]);
-    return this.ACTION((): Part<ast.GrantStatement> => {
-      const [psp, namespace, name] = reals(...names);
-      if (!psp) return undefined;
-      const span = this.spanFrom(first);
-      if (subject.kind === "User" || subject.kind === "Group") {
-        return subject.name
-          ? {
-              kind: "Grant",
-              psp: this.word(psp),
-              subject: { kind: subject.kind, name: subject.name, span: subject.name.span },
-              span,
-            }
-          : undefined;
-      }
-      if (!namespace) return undefined;
-      if (subject.kind === "ServiceAccounts")
-        return {
-          kind: "Grant",
-          psp: this.word(psp),
-          subject: { kind: "ServiceAccounts", namespace: this.word(namespace), span },
-          span,
-        };
-      return name
+    if (this.RECORDING_PHASE) return undefined;
+    const [psp, namespace, name] = reals(...names);
+    if (!psp) return undefined;
+    const span = this.spanFrom(first);
+    if (subject.kind === "User" || subject.kind === "Group") {
+      return subject.name
         ? {
             kind: "Grant",
             psp: this.word(psp),
-            subject: { kind: "ServiceAccount", namespace: this.word(namespace), name: this.word(name), span },
+            subject: { kind: subject.kind, name: subject.name, span: subject.name.span },
             span,
           }
         : undefined;
-    });
+    }
+    if (!namespace) return undefined;
+    if (subject.kind === "ServiceAccounts")
+      return {
+        kind: "Grant",
+        psp: this.word(psp),
+        subject: { kind: "ServiceAccounts", namespace: this.word(namespace), span },
+        span,
+      };
+    return name
+      ? {
+          kind: "Grant",
+          psp: this.word(psp),
+          subject: { kind: "ServiceAccount", namespace: this.word(namespace), name: this.word(name), span },
+          span,
+        }
+      : undefined;
   });
 
   /** `system:authenticated`, `b`, or `"jane@example.com"`. */
@@ -767,151 +819,157 @@ export class SecpolParser extends EmbeddedActionsParser {
   networkRule = this.rule<ast.NetworkRule>("networkRule", () => {
     const first = this.LA(1);
     const action = this.OR(
-      this.alts(6, () => [
-        { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
-        { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
-      ]),
+      this.cached<ast.NetworkRule["action"]>(6) ??
+        this.cache<ast.NetworkRule["action"]>(6, [
+          { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
+          { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
+        ]),
     );
     const sources = this.SUBRULE(this.peerList);
     const arrow = real(this.CONSUME(t.Arrow));
     const destinations = this.SUBRULE2(this.peerList);
-    const lists: Part<ast.PortSpec[]>[] = [];
-    this.MANY(() => {
-      this.CONSUME(t.Colon);
-      lists.push(this.SUBRULE(this.portList));
-    });
-    return this.ACTION((): Part<ast.NetworkRule> => {
-      const portLists = items(lists);
-      if (!sources || !destinations || !portLists || !arrow) return undefined;
-      return {
-        kind: "NetworkRule",
-        action,
-        sources,
-        destinations,
-        ports: portLists[0] ?? [],
-        extraPortLists: portLists.slice(1),
-        span: this.spanFrom(first),
-      };
-    });
+    const lists = (this.portLists = []);
+    this.MANY(this.morePortLists);
+    if (this.RECORDING_PHASE) return undefined;
+    const portLists = items(lists);
+    if (!sources || !destinations || !portLists || !arrow) return undefined;
+    return {
+      kind: "NetworkRule",
+      action,
+      sources,
+      destinations,
+      ports: portLists[0] ?? [],
+      extraPortLists: portLists.slice(1),
+      span: this.spanFrom(first),
+    };
   });
 
   assertStatement = this.rule<ast.AssertStatement>("assertStatement", () => {
     const first = this.CONSUME(Kw.assert);
     const sources = this.SUBRULE(this.peerList);
     const negated = this.OR(
-      this.alts(7, () => [
-        { ALT: () => (this.CONSUME(t.Arrow), false) },
-        { ALT: () => (this.CONSUME(t.NotArrow), true) },
-      ]),
+      this.cached<boolean>(7) ??
+        this.cache<boolean>(7, [
+          { ALT: () => (this.CONSUME(t.Arrow), false) },
+          { ALT: () => (this.CONSUME(t.NotArrow), true) },
+        ]),
     );
     const destinations = this.SUBRULE2(this.peerList);
     const ports = this.OPTION(() => {
       this.CONSUME(t.Colon);
       return { list: this.SUBRULE(this.portList) };
     });
-    return this.ACTION((): Part<ast.AssertStatement> => {
-      // a port list that recovery re-synchronised counts as none
-      if (!sources || !destinations || (ports && ports.list === undefined)) return undefined;
-      return { kind: "Assert", negated, sources, destinations, ports: ports?.list ?? [], span: this.spanFrom(first) };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    // a port list that recovery re-synchronised counts as none
+    if (!sources || !destinations || (ports && ports.list === undefined)) return undefined;
+    return { kind: "Assert", negated, sources, destinations, ports: ports?.list ?? [], span: this.spanFrom(first) };
   });
 
   defaultStatement = this.rule<ast.DefaultStatement>("defaultStatement", () => {
     const first = this.CONSUME(Kw.default);
     const posture = this.OR(
-      this.alts(8, () => [
-        { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
-        { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
-      ]),
+      this.cached<ast.DefaultStatement["posture"]>(8) ??
+        this.cache<ast.DefaultStatement["posture"]>(8, [
+          { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
+          { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
+        ]),
     );
     const direction = this.OPTION(() =>
       this.OR2(
-        this.alts(9, () => [
-          { ALT: () => (this.CONSUME(Kw.ingress), "ingress" as const) },
-          { ALT: () => (this.CONSUME(Kw.egress), "egress" as const) },
-        ]),
+        this.cached<NonNullable<ast.DefaultStatement["direction"]>>(9) ??
+          this.cache<NonNullable<ast.DefaultStatement["direction"]>>(9, [
+            { ALT: () => (this.CONSUME(Kw.ingress), "ingress" as const) },
+            { ALT: () => (this.CONSUME(Kw.egress), "egress" as const) },
+          ]),
       ),
     );
     const workload = this.OPTION2(() => {
       this.CONSUME(Kw.for);
       return { name: this.SUBRULE(this.qualifiedName) };
     });
-    return this.ACTION((): Part<ast.DefaultStatement> => {
-      if (workload && !workload.name) return undefined;
-      const result: ast.DefaultStatement = { kind: "Default", posture, span: this.spanFrom(first) };
-      if (direction) result.direction = direction;
-      if (workload?.name) result.workload = workload.name;
-      return result;
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    if (workload && !workload.name) return undefined;
+    const result: ast.DefaultStatement = { kind: "Default", posture, span: this.spanFrom(first) };
+    if (direction) result.direction = direction;
+    if (workload?.name) result.workload = workload.name;
+    return result;
   });
 
   /** Peers: those recovery re-synchronised are left out, and at least one must be left. */
   peerList = this.rule<ast.Peer[]>("peerList", () => {
-    const peers = [this.SUBRULE(this.peer)];
-    this.MANY(() => {
-      this.CONSUME(t.Comma);
-      peers.push(this.SUBRULE2(this.peer));
-    });
-    return this.ACTION(() => nonEmpty(items(peers)));
+    const peers = (this.peers = [this.SUBRULE(this.peer)]);
+    this.MANY(this.morePeers);
+    if (this.RECORDING_PHASE) return undefined;
+    return nonEmpty(items(peers));
   });
 
   peer = this.rule<ast.Peer>("peer", () => {
     const notQualified = this.notQualified;
     return this.OR({
       IGNORE_AMBIGUITIES: true,
-      DEF: this.alts<Part<ast.Peer>>(13, () => [
-        {
-          GATE: notQualified,
-          ALT: () => {
-            const first = this.CONSUME(Kw.pods);
-            this.CONSUME(t.LParen);
-            const selector = this.SUBRULE(this.selector);
-            this.CONSUME(t.RParen);
-            const within = this.OPTION(() => {
-              this.CONSUME(Kw.in);
-              return { ref: this.SUBRULE(this.namespaceRef) };
-            });
-            return this.ACTION((): Part<ast.Peer> => {
+      DEF:
+        this.cached<Part<ast.Peer>>(13) ??
+        this.cache<Part<ast.Peer>>(13, [
+          {
+            GATE: notQualified,
+            ALT: () => {
+              const first = this.CONSUME(Kw.pods);
+              this.CONSUME(t.LParen);
+              const selector = this.SUBRULE(this.selector);
+              this.CONSUME(t.RParen);
+              const within = this.OPTION(() => {
+                this.CONSUME(Kw.in);
+                return { ref: this.SUBRULE(this.namespaceRef) };
+              });
+              if (this.RECORDING_PHASE) return undefined;
               if (!selector || (within && !within.ref)) return undefined;
               const result: ast.PodsPeer = { kind: "PodsPeer", selector, span: this.spanFrom(first) };
               if (within?.ref) result.within = within.ref;
               return result;
-            });
+            },
           },
-        },
-        { GATE: notQualified, ALT: () => this.SUBRULE2(this.namespaceRef) ?? undefined },
-        {
-          GATE: notQualified,
-          ALT: () => {
-            const first = this.CONSUME(Kw.cidr);
-            const blocks = [
-              this.OR2(
-                this.alts(10, () => [{ ALT: () => this.CONSUME(t.Cidr) }, { ALT: () => this.CONSUME(t.Address) }]),
-              ),
-            ];
-            this.OPTION2(() => {
-              this.CONSUME(Kw.except);
-              blocks.push(
-                this.OR3(
-                  this.alts(11, () => [{ ALT: () => this.CONSUME2(t.Cidr) }, { ALT: () => this.CONSUME2(t.Address) }]),
+          { GATE: notQualified, ALT: () => this.SUBRULE2(this.namespaceRef) ?? undefined },
+          {
+            GATE: notQualified,
+            ALT: () => {
+              const first = this.CONSUME(Kw.cidr);
+              const blocks = [
+                this.OR2(
+                  this.cached<IToken>(10) ??
+                    this.cache<IToken>(10, [
+                      { ALT: () => this.CONSUME(t.Cidr) },
+                      { ALT: () => this.CONSUME(t.Address) },
+                    ]),
                 ),
-              );
-              this.MANY({
-                GATE: () => this.LA(1).tokenType === t.Comma && addressTokens.has(this.LA(2).tokenType),
-                DEF: () => {
-                  this.CONSUME(t.Comma);
-                  blocks.push(
-                    this.OR4(
-                      this.alts(12, () => [
-                        { ALT: () => this.CONSUME3(t.Cidr) },
-                        { ALT: () => this.CONSUME3(t.Address) },
+              ];
+              this.OPTION2(() => {
+                this.CONSUME(Kw.except);
+                blocks.push(
+                  this.OR3(
+                    this.cached<IToken>(11) ??
+                      this.cache<IToken>(11, [
+                        { ALT: () => this.CONSUME2(t.Cidr) },
+                        { ALT: () => this.CONSUME2(t.Address) },
                       ]),
-                    ),
-                  );
-                },
+                  ),
+                );
+                this.MANY({
+                  GATE: () => this.LA(1).tokenType === t.Comma && addressTokens.has(this.LA(2).tokenType),
+                  DEF: () => {
+                    this.CONSUME(t.Comma);
+                    blocks.push(
+                      this.OR4(
+                        this.cached<IToken>(12) ??
+                          this.cache<IToken>(12, [
+                            { ALT: () => this.CONSUME3(t.Cidr) },
+                            { ALT: () => this.CONSUME3(t.Address) },
+                          ]),
+                      ),
+                    );
+                  },
+                });
               });
-            });
-            return this.ACTION((): Part<ast.Peer> => {
+              if (this.RECORDING_PHASE) return undefined;
               const [cidr, ...except] = reals(...blocks);
               return cidr
                 ? {
@@ -921,27 +979,18 @@ export class SecpolParser extends EmbeddedActionsParser {
                     span: this.spanFrom(first),
                   }
                 : undefined;
-            });
+            },
           },
-        },
-        { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.world), "world") },
-        { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.cluster), "cluster") },
-        { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.any), "any") },
-        {
-          ALT: () => {
-            const name = this.CONSUME(t.Name);
-            const rest = this.OPTION3(() => {
-              const slash = this.CONSUME(t.Slash);
-              return [
-                slash,
-                this.OR5(
-                  this.alts(14, () => [{ ALT: () => this.CONSUME(t.Star) }, { ALT: () => this.CONSUME2(t.Name) }]),
-                ),
-              ] as const;
-            });
-            const slash = rest?.[0];
-            const after = rest?.[1];
-            return this.ACTION((): Part<ast.Peer> => {
+          { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.world), "world") },
+          { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.cluster), "cluster") },
+          { GATE: notQualified, ALT: () => this.keywordPeer(this.CONSUME(Kw.any), "any") },
+          {
+            ALT: () => {
+              const name = this.CONSUME(t.Name);
+              const rest = this.OPTION3(this.slashNameOrStar);
+              const slash = rest?.[0];
+              const after = rest?.[1];
+              if (this.RECORDING_PHASE) return undefined;
               const span = this.spanFrom(name);
               if (after?.tokenType === t.Star && real(after))
                 return { kind: "NamespacePeer", namespace: this.word(name), star: true, span };
@@ -951,10 +1000,9 @@ export class SecpolParser extends EmbeddedActionsParser {
                 ? { kind: "QualifiedName", namespace: this.word(name), name: this.word(second), span }
                 : { kind: "QualifiedName", name: this.word(name), span };
               return { kind: "Reference", ref, span };
-            });
+            },
           },
-        },
-      ]),
+        ]),
     });
   });
 
@@ -968,17 +1016,18 @@ export class SecpolParser extends EmbeddedActionsParser {
   namespaceRef = this.rule<ast.NamespacePeer | ast.NamespaceSelectorPeer>("namespaceRef", () => {
     const ns = this.CONSUME(Kw.ns);
     const ref = this.OR(
-      this.alts<{ first: IToken; selector?: Part<ast.Selector>; name?: IToken }>(15, () => [
-        {
-          ALT: () => {
-            const first = this.CONSUME(t.LParen);
-            const selector = this.SUBRULE(this.selector);
-            this.CONSUME(t.RParen);
-            return { first, selector };
+      this.cached<NamespaceRefParts>(15) ??
+        this.cache<NamespaceRefParts>(15, [
+          {
+            ALT: () => {
+              const first = this.CONSUME(t.LParen);
+              const selector = this.SUBRULE(this.selector);
+              this.CONSUME(t.RParen);
+              return { first, selector };
+            },
           },
-        },
-        { ALT: () => ({ first: this.CONSUME(t.Name), name: this.LA(0) }) },
-      ]),
+          { ALT: () => ({ first: this.CONSUME(t.Name), name: this.LA(0) }) },
+        ]),
     );
     if (this.RECORDING_PHASE) return undefined;
     const span = this.spanFrom(real(ns) ?? ref.first);
@@ -987,45 +1036,37 @@ export class SecpolParser extends EmbeddedActionsParser {
   });
 
   portList = this.rule<ast.PortSpec[]>("portList", () => {
-    const ports = [this.SUBRULE(this.portItem)];
-    this.MANY(() => {
-      this.CONSUME(t.Comma);
-      ports.push(this.SUBRULE2(this.portItem));
-    });
-    return this.ACTION(() => items(ports));
+    const ports = (this.ports = [this.SUBRULE(this.portItem)]);
+    this.MANY(this.morePorts);
+    if (this.RECORDING_PHASE) return undefined;
+    return items(ports);
   });
 
   portItem = this.rule<ast.PortSpec>("portItem", () => {
     const first = this.LA(1);
     const port = this.OR(
-      this.alts<{ from: IToken; to?: IToken } | { name: IToken }>(16, () => [
-        {
-          ALT: () => {
-            const from = this.CONSUME(t.NumberToken);
-            const to = this.OPTION(() => {
-              this.CONSUME(t.DotDot);
-              return this.CONSUME2(t.NumberToken);
-            });
-            return { from, to };
+      this.cached<PortParts>(16) ??
+        this.cache<PortParts>(16, [
+          {
+            ALT: () => {
+              const from = this.CONSUME(t.NumberToken);
+              const to = this.OPTION(this.rangeEnd);
+              return { from, to };
+            },
           },
-        },
-        { ALT: () => ({ name: this.CONSUME(t.Name) }) },
-      ]),
+          { ALT: () => ({ name: this.CONSUME(t.Name) }) },
+        ]),
     );
-    const protocol = this.OPTION2(() => {
-      this.CONSUME(t.Slash);
-      return this.CONSUME2(t.Name);
-    });
-    return this.ACTION((): Part<ast.PortSpec> => {
-      const spec: ast.PortSpec = { kind: "PortSpec", span: this.spanFrom(first) };
-      if ("name" in port) spec.port = this.word(port.name);
-      else if (port.to && !real(port.to)) return undefined;
-      else if (port.to) spec.range = this.range(port.from, port.to);
-      else spec.port = this.number(port.from);
-      if (protocol && !real(protocol)) return undefined;
-      if (protocol) spec.protocol = this.word(protocol);
-      return spec;
-    });
+    const protocol = this.OPTION2(this.slashName);
+    if (this.RECORDING_PHASE) return undefined;
+    const spec: ast.PortSpec = { kind: "PortSpec", span: this.spanFrom(first) };
+    if ("name" in port) spec.port = this.word(port.name);
+    else if (port.to && !real(port.to)) return undefined;
+    else if (port.to) spec.range = this.range(port.from, port.to);
+    else spec.port = this.number(port.from);
+    if (protocol && !real(protocol)) return undefined;
+    if (protocol) spec.protocol = this.word(protocol);
+    return spec;
   });
 
   qualifiedName = this.rule<ast.QualifiedName>("qualifiedName", () => {
@@ -1035,84 +1076,87 @@ export class SecpolParser extends EmbeddedActionsParser {
       names.push(this.CONSUME2(t.Name));
       return token;
     });
-    return this.ACTION((): Part<ast.QualifiedName> => {
-      const [a, b] = reals(...names);
-      if (!a) return undefined;
-      const span = this.spanFrom(reals(names[0], slash)[0]);
-      return b
-        ? { kind: "QualifiedName", namespace: this.word(a), name: this.word(b), span }
-        : { kind: "QualifiedName", name: this.word(a), span };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    // a name that recovery invented leaves its place to the next one
+    const [a, b] = names.length === 1 ? [real(names[0])] : reals(names[0], names[1]);
+    if (!a) return undefined;
+    const span = this.spanFrom(real(names[0]) ?? slash!);
+    return b
+      ? { kind: "QualifiedName", namespace: this.word(a), name: this.word(b), span }
+      : { kind: "QualifiedName", name: this.word(a), span };
   });
 
   selector = this.rule<ast.Selector>("selector", () => {
     const first = this.LA(1);
-    const requirements = [this.SUBRULE(this.requirement)];
-    this.MANY(() => {
-      this.CONSUME(t.Comma);
-      requirements.push(this.SUBRULE2(this.requirement));
-    });
-    return this.ACTION((): Part<ast.Selector> => {
-      const list = nonEmpty(items(requirements));
-      return list && { kind: "Selector", requirements: list, span: this.spanFrom(first) };
-    });
+    const requirements = (this.requirements = [this.SUBRULE(this.requirement)]);
+    this.MANY(this.moreRequirements);
+    if (this.RECORDING_PHASE) return undefined;
+    const list = nonEmpty(items(requirements));
+    return list && { kind: "Selector", requirements: list, span: this.spanFrom(first) };
   });
 
   requirement = this.rule<ast.Requirement>("requirement", () =>
     this.OR(
-      this.alts<Part<ast.Requirement>>(20, () => [
-        {
-          ALT: () => {
-            const first = this.CONSUME(t.Bang);
-            const key = this.SUBRULE(this.labelKey);
-            return this.ACTION(() => this.requirementOf(first, key, "!exists", []));
+      this.cached<Part<ast.Requirement>>(20) ??
+        this.cache<Part<ast.Requirement>>(20, [
+          {
+            ALT: () => {
+              const first = this.CONSUME(t.Bang);
+              const key = this.SUBRULE(this.labelKey);
+              if (this.RECORDING_PHASE) return undefined;
+              return this.requirementOf(first, key, "!exists", []);
+            },
           },
-        },
-        {
-          ALT: () => {
-            const first = this.LA(1);
-            const key = this.SUBRULE2(this.labelKey);
-            const test = this.OPTION(() =>
-              this.OR2(
-                this.alts<{ operator: ast.Requirement["operator"]; values: Part<ast.Word>[]; closed: boolean }>(
-                  21,
-                  () => [
-                    {
-                      ALT: () => {
-                        const operator = this.OR3(
-                          this.alts(22, () => [
-                            { ALT: () => (this.CONSUME(t.Equals), "=" as const) },
-                            { ALT: () => (this.CONSUME(t.DoubleEquals), "=" as const) },
-                            { ALT: () => (this.CONSUME(t.NotEquals), "!=" as const) },
-                          ]),
-                        );
-                        const values: Part<ast.Word>[] = [this.SUBRULE(this.labelValue)];
-                        return { operator, values, closed: true };
-                      },
-                    },
-                    {
-                      ALT: () => {
-                        const operator = this.OR4(
-                          this.alts(23, () => [
-                            { ALT: () => (this.CONSUME(Kw.in), "in" as const) },
-                            { ALT: () => (this.CONSUME(Kw.notin), "notin" as const) },
-                          ]),
-                        );
-                        this.CONSUME(t.LParen);
-                        const values: Part<ast.Word>[] = [this.SUBRULE2(this.labelValue)];
-                        this.MANY(() => {
-                          this.CONSUME(t.Comma);
-                          values.push(this.SUBRULE3(this.labelValue));
-                        });
-                        const close = this.CONSUME(t.RParen);
-                        return { operator, values, closed: !close.isInsertedInRecovery };
-                      },
-                    },
-                  ],
+          {
+            ALT: () => {
+              const first = this.LA(1);
+              const key = this.SUBRULE2(this.labelKey);
+              const test = this.OPTION(() =>
+                this.OR2(
+                  this.cached<{ operator: ast.Requirement["operator"]; values: Part<ast.Word>[]; closed: boolean }>(
+                    21,
+                  ) ??
+                    this.cache<{ operator: ast.Requirement["operator"]; values: Part<ast.Word>[]; closed: boolean }>(
+                      21,
+                      [
+                        {
+                          ALT: () => {
+                            const operator = this.OR3(
+                              this.cached<ast.Requirement["operator"]>(22) ??
+                                this.cache<ast.Requirement["operator"]>(22, [
+                                  { ALT: () => (this.CONSUME(t.Equals), "=" as const) },
+                                  { ALT: () => (this.CONSUME(t.DoubleEquals), "=" as const) },
+                                  { ALT: () => (this.CONSUME(t.NotEquals), "!=" as const) },
+                                ]),
+                            );
+                            const values: Part<ast.Word>[] = [this.SUBRULE(this.labelValue)];
+                            return { operator, values, closed: true };
+                          },
+                        },
+                        {
+                          ALT: () => {
+                            const operator = this.OR4(
+                              this.cached<ast.Requirement["operator"]>(23) ??
+                                this.cache<ast.Requirement["operator"]>(23, [
+                                  { ALT: () => (this.CONSUME(Kw.in), "in" as const) },
+                                  { ALT: () => (this.CONSUME(Kw.notin), "notin" as const) },
+                                ]),
+                            );
+                            this.CONSUME(t.LParen);
+                            const values: Part<ast.Word>[] = [this.SUBRULE2(this.labelValue)];
+                            this.MANY(() => {
+                              this.CONSUME(t.Comma);
+                              values.push(this.SUBRULE3(this.labelValue));
+                            });
+                            const close = this.CONSUME(t.RParen);
+                            return { operator, values, closed: !close.isInsertedInRecovery };
+                          },
+                        },
+                      ],
+                    ),
                 ),
-              ),
-            );
-            return this.ACTION((): Part<ast.Requirement> => {
+              );
+              if (this.RECORDING_PHASE) return undefined;
               if (!test) return this.requirementOf(first, key, "exists", []);
               const values = items(test.values);
               // `=` takes one value; `in (...)` at least one, and its `)`
@@ -1123,10 +1167,9 @@ export class SecpolParser extends EmbeddedActionsParser {
               )
                 return undefined;
               return this.requirementOf(first, key, test.operator, values);
-            });
+            },
           },
-        },
-      ]),
+        ]),
     ),
   );
 
@@ -1141,27 +1184,25 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   labelKey = this.rule<ast.LabelKey>("labelKey", () => {
     const first = this.CONSUME(t.Name);
-    const second = this.OPTION(() => {
-      this.CONSUME(t.Slash);
-      return this.CONSUME2(t.Name);
-    });
-    return this.ACTION((): Part<ast.LabelKey> => {
-      if (!real(first) || (second && !real(second))) return undefined;
-      const span = this.spanFrom(first);
-      if (!second) return { name: this.word(first), text: first.image, span };
-      return { prefix: this.word(first), name: this.word(second), text: `${first.image}/${second.image}`, span };
-    });
+    const second = this.OPTION(this.slashName);
+    if (this.RECORDING_PHASE) return undefined;
+    if (!real(first) || (second && !real(second))) return undefined;
+    const span = this.spanFrom(first);
+    if (!second) return { name: this.word(first), text: first.image, span };
+    return { prefix: this.word(first), name: this.word(second), text: `${first.image}/${second.image}`, span };
   });
 
   labelValue = this.rule<ast.Word>("labelValue", () => {
     const token = this.OR(
-      this.alts(17, () => [
-        { ALT: () => this.CONSUME(t.Name) },
-        { ALT: () => this.CONSUME(t.NumberToken) },
-        { ALT: () => this.CONSUME(t.StringToken) },
-      ]),
+      this.cached<IToken>(17) ??
+        this.cache<IToken>(17, [
+          { ALT: () => this.CONSUME(t.Name) },
+          { ALT: () => this.CONSUME(t.NumberToken) },
+          { ALT: () => this.CONSUME(t.StringToken) },
+        ]),
     );
-    return this.ACTION(() => this.word(token));
+    if (this.RECORDING_PHASE) return undefined;
+    return this.word(token);
   });
 
   pss = this.rule<ast.PssStatement>("pss", () => {
@@ -1171,10 +1212,9 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Comma);
       modes.push(this.SUBRULE2(this.pssMode));
     });
-    return this.ACTION((): Part<ast.PssStatement> => {
-      const list = nonEmpty(items(modes));
-      return list && { kind: "Pss", modes: list, span: this.spanFrom(first) };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const list = nonEmpty(items(modes));
+    return list && { kind: "Pss", modes: list, span: this.spanFrom(first) };
   });
 
   pssMode = this.rule<ast.PssMode>("pssMode", () => {
@@ -1182,23 +1222,23 @@ export class SecpolParser extends EmbeddedActionsParser {
     const version = this.OPTION(() => {
       this.CONSUME(t.At);
       return this.OR(
-        this.alts(18, () => [{ ALT: () => this.CONSUME3(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }]),
+        this.cached<IToken>(18) ??
+          this.cache<IToken>(18, [{ ALT: () => this.CONSUME3(t.Name) }, { ALT: () => this.CONSUME(t.NumberToken) }]),
       );
     });
-    return this.ACTION((): Part<ast.PssMode> => {
-      // a name that recovery invented leaves its place to the next one
-      const [mode, level, versionName] = reals(...names, version?.tokenType === t.NumberToken ? undefined : version);
-      const at = versionName ?? (version?.tokenType === t.NumberToken ? version : undefined);
-      if (!mode || !level || (version && !at)) return undefined;
-      const result: ast.PssMode = {
-        kind: "PssMode",
-        mode: this.word(mode),
-        level: this.word(level),
-        span: this.spanFrom(mode),
-      };
-      if (at) result.version = this.word(at);
-      return result;
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    // a name that recovery invented leaves its place to the next one
+    const [mode, level, versionName] = reals(...names, version?.tokenType === t.NumberToken ? undefined : version);
+    const at = versionName ?? (version?.tokenType === t.NumberToken ? version : undefined);
+    if (!mode || !level || (version && !at)) return undefined;
+    const result: ast.PssMode = {
+      kind: "PssMode",
+      mode: this.word(mode),
+      level: this.word(level),
+      span: this.spanFrom(mode),
+    };
+    if (at) result.version = this.word(at);
+    return result;
   });
 
   labels = this.rule<ast.LabelsStatement>("labels", () => {
@@ -1208,32 +1248,31 @@ export class SecpolParser extends EmbeddedActionsParser {
       this.CONSUME(t.Comma);
       pairs.push(this.SUBRULE2(this.labelPair));
     });
-    return this.ACTION((): Part<ast.LabelsStatement> => {
-      const list = nonEmpty(items(pairs));
-      return list && { kind: "Labels", labels: list, span: this.spanFrom(first) };
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const list = nonEmpty(items(pairs));
+    return list && { kind: "Labels", labels: list, span: this.spanFrom(first) };
   });
 
   labelPair = this.rule<ast.LabelsStatement["labels"][number]>("labelPair", () => {
     const key = this.SUBRULE(this.labelKey);
     this.CONSUME(t.Equals);
     const value = this.SUBRULE(this.labelValue);
-    return this.ACTION(() =>
-      key && value
-        ? { key, value, span: { file: this.path, start: key.span.start, end: this.end(this.LA(0)) } }
-        : undefined,
-    );
+    if (this.RECORDING_PHASE) return undefined;
+    return key && value
+      ? { key, value, span: { file: this.path, start: key.span.start, end: this.end(this.LA(0)) } }
+      : undefined;
   });
 
   securityRule = this.rule<ast.SecurityRule>("securityRule", () => {
     const first = this.LA(1);
     const action = this.OR(
-      this.alts(19, () => [
-        { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
-        { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
-        { ALT: () => (this.CONSUME(Kw.require), "require" as const) },
-        { ALT: () => (this.CONSUME(Kw.set), "set" as const) },
-      ]),
+      this.cached<ast.SecurityRule["action"]>(19) ??
+        this.cache<ast.SecurityRule["action"]>(19, [
+          { ALT: () => (this.CONSUME(Kw.deny), "deny" as const) },
+          { ALT: () => (this.CONSUME(Kw.allow), "allow" as const) },
+          { ALT: () => (this.CONSUME(Kw.require), "require" as const) },
+          { ALT: () => (this.CONSUME(Kw.set), "set" as const) },
+        ]),
     );
     const parts = [this.SUBRULE(this.securityItem)];
     this.MANY(() => {
@@ -1241,14 +1280,13 @@ export class SecpolParser extends EmbeddedActionsParser {
       parts.push(this.SUBRULE2(this.securityItem));
     });
     const target = this.OPTION(() => ({ target: this.SUBRULE(this.securityTarget) }));
-    return this.ACTION((): Part<ast.SecurityRule> => {
-      const list = nonEmpty(items(parts));
-      // a target that recovery re-synchronised counts as none
-      if (!list || (target && target.target === undefined)) return undefined;
-      const rule: ast.SecurityRule = { kind: "SecurityRule", action, items: list, span: this.spanFrom(first) };
-      if (target?.target) rule.target = target.target;
-      return rule;
-    });
+    if (this.RECORDING_PHASE) return undefined;
+    const list = nonEmpty(items(parts));
+    // a target that recovery re-synchronised counts as none
+    if (!list || (target && target.target === undefined)) return undefined;
+    const rule: ast.SecurityRule = { kind: "SecurityRule", action, items: list, span: this.spanFrom(first) };
+    if (target?.target) rule.target = target.target;
+    return rule;
   });
 
   securityItem = this.rule<ast.SecurityItem>("securityItem", () => {
@@ -1258,16 +1296,15 @@ export class SecpolParser extends EmbeddedActionsParser {
       GATE: () => !targetKeywords.has(this.LA(1).tokenType),
       DEF: () => void args.push(this.SUBRULE(this.value)),
     });
-    return this.ACTION((): Part<ast.SecurityItem> =>
-      real(name)
-        ? {
-            kind: "SecurityItem",
-            name: this.word(name),
-            args: args.filter((v) => v != null),
-            span: this.spanFrom(name),
-          }
-        : undefined,
-    );
+    if (this.RECORDING_PHASE) return undefined;
+    return real(name)
+      ? {
+          kind: "SecurityItem",
+          name: this.word(name),
+          args: args.filter((v) => v != null),
+          span: this.spanFrom(name),
+        }
+      : undefined;
   });
 
   securityTarget = this.rule<ast.SecurityTarget>("securityTarget", () => {
@@ -1295,7 +1332,8 @@ export class SecpolParser extends EmbeddedActionsParser {
             {
               ALT: () => {
                 const ref = this.SUBRULE(this.namespaceRef);
-                return this.ACTION(() => ref && namespaceTarget(ref, this.spanFrom(first)));
+                if (this.RECORDING_PHASE) return undefined;
+                return ref && namespaceTarget(ref, this.spanFrom(first));
               },
             },
           ]);
@@ -1308,21 +1346,23 @@ export class SecpolParser extends EmbeddedActionsParser {
     const first = this.CONSUME(Kw.apply);
     const profile = this.CONSUME(t.Name);
     this.CONSUME(Kw.to);
-    const target = this.OR({
+    const target = this.OR<Part<ast.SecurityTarget>>({
       IGNORE_AMBIGUITIES: true,
       DEF: [
         {
           GATE: () => this.LA(2).tokenType !== t.Slash,
           ALT: () => {
             const ref = this.SUBRULE(this.namespaceRef);
-            return this.ACTION(() => ref && namespaceTarget(ref, ref.span));
+            if (this.RECORDING_PHASE) return undefined;
+            return ref && namespaceTarget(ref, ref.span);
           },
         },
         {
           GATE: () => this.LA(2).tokenType !== t.Slash,
           ALT: () => {
             const all = this.CONSUME(Kw.all);
-            return this.ACTION((): ast.SecurityTarget => ({ kind: "InAll", span: this.span(all) }));
+            if (this.RECORDING_PHASE) return undefined;
+            return { kind: "InAll", span: this.span(all) };
           },
         },
         {
@@ -1335,13 +1375,18 @@ export class SecpolParser extends EmbeddedActionsParser {
         },
       ],
     });
-    return this.ACTION((): Part<ast.ApplyStatement> =>
-      target && real(profile)
-        ? { kind: "Apply", profile: this.word(profile), target, span: this.spanFrom(first) }
-        : undefined,
-    );
+    if (this.RECORDING_PHASE) return undefined;
+    return target && real(profile)
+      ? { kind: "Apply", profile: this.word(profile), target, span: this.spanFrom(first) }
+      : undefined;
   });
 }
+
+/** What `namespaceRef` reads: `ns(SELECTOR)` or `ns NAME`. */
+type NamespaceRefParts = { first: IToken; selector?: Part<ast.Selector>; name?: IToken };
+
+/** What `portItem` reads: a number or a range, or a name. */
+type PortParts = { from: IToken; to?: IToken } | { name: IToken };
 
 /** A non-empty list, or `undefined`. */
 const nonEmpty = <T>(list: T[] | undefined): T[] | undefined => (list && list.length > 0 ? list : undefined);

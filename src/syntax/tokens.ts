@@ -3,7 +3,7 @@
  * start or continue with them, so every keyword is also a `Name` (a declared name may be any
  * identifier or keyword). Comments go to their own group: the formatter keeps them.
  */
-import { createToken, Lexer, type ILexingError, type IToken, type TokenType } from "chevrotain";
+import { createToken, Lexer, type ILexingError, type ILexingResult, type IToken, type TokenType } from "chevrotain";
 import type { Span } from "../diagnostics/diagnostic.js";
 
 export const Name = createToken({ name: "Name", pattern: Lexer.NA, label: "a name" });
@@ -155,17 +155,46 @@ export const allTokens: TokenType[] = [
   Name,
 ];
 
+/** Each keyword by its text. */
+const keywordsByText: ReadonlyMap<string, TokenType> = new Map(keywords.map((kw) => [kw.PATTERN as string, kw]));
+
+/**
+ * Chevrotain's lexer over the tokens of `allTokens` but the keywords: a word is lexed as an
+ * `Identifier`, then given its keyword's type when its text is a keyword. That is the token
+ * `allTokens` yields (a keyword is tried before `Identifier`, and `Identifier`, its longer
+ * alternative, wins when it matches more, so a keyword is a word that is exactly the keyword), at
+ * one pattern per word instead of up to seven (the keywords with its first letter, then
+ * `Identifier`): lexing took a third of the time of parsing.
+ */
+class SecpolLexer extends Lexer {
+  override tokenize(text: string, initialMode?: string): ILexingResult {
+    const result = super.tokenize(text, initialMode);
+    for (const token of result.tokens) {
+      if (token.tokenType !== Identifier) continue;
+      const keyword = keywordsByText.get(token.image);
+      if (keyword === undefined) continue;
+      token.tokenType = keyword;
+      token.tokenTypeIdx = keyword.tokenTypeIdx!;
+    }
+    return result;
+  }
+}
+
 // Lines end at `\n` only, as the renderer, the formatter and `Newline` see them. Chevrotain's default
 // also counts `\r` and `\r\n`, which numbered every line of a CRLF file twice in diagnostics.
 // Built on first use: building it costs ~15 ms, which a command that reads no `.secpol` need not pay.
 let built: Lexer | undefined;
 export const chevrotainLexer = (): Lexer =>
-  (built ??= new Lexer(allTokens, {
-    positionTracking: "full",
-    ensureOptimizations: false,
-    lineTerminatorsPattern: /\n/g,
-    lineTerminatorCharacters: ["\n"],
-  }));
+  (built ??= new SecpolLexer(
+    allTokens.filter((token) => !keywordsByText.has(token.PATTERN as string)),
+    {
+      positionTracking: "full",
+      // every pattern is looked up by its first character (a pattern that cannot be makes this throw)
+      ensureOptimizations: true,
+      lineTerminatorsPattern: /\n/g,
+      lineTerminatorCharacters: ["\n"],
+    },
+  ));
 
 export interface Lexed {
   tokens: IToken[];
