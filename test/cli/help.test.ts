@@ -80,7 +80,13 @@ test("every option the command line takes is described, and every option describ
 
 test("an option a command does not take is a usage error (SP5020), never silently ignored", () => {
   const problems = (argv: string[]) => optionProblems(parseArguments(argv).options, argv).map((d) => d.code);
-  const valueOf = (option: string) => (option === "--cluster-version" ? "1.30" : option === "--format" ? "json" : "x");
+  // a value the option takes: the first of the values a help lists (`--format text|json`), else any
+  const listed = (option: string) =>
+    Object.values(commandHelp)
+      .flatMap((h) => h.options.map(([o]) => o.split(" ")))
+      .find(([o, values]) => o === option && values?.includes("|"))?.[1];
+  const valueOf = (option: string) =>
+    option === "--cluster-version" ? "1.30" : option === "--format" ? "json" : (listed(option)?.split("|")[0] ?? "x");
   for (const [name, help] of Object.entries(commandHelp)) {
     const own = new Set(optionsNamed(help.options));
     for (const option of [...valued, ...flags].filter((o) => o !== "--help" && o !== "-h" && o !== "--version")) {

@@ -14,7 +14,9 @@ test("the emitted policies admit a pod exactly when the program does, in every k
     `  admission: ${stats.programs} programs (${stats.refused} refused by the checker), ${stats.requests} requests, ${stats.denied} denied`,
   );
   assert.ok(stats.programs >= 60, `only ${stats.programs} programs compiled`);
-  assert.ok(stats.denied >= stats.requests / 10, `only ${stats.denied} of ${stats.requests} requests denied`);
+  // enough refusals for the property to mean something (7-16 % over seeds since programs whose rules
+  // refuse their own patched pods are refused by the checker, SP4032)
+  assert.ok(stats.denied >= stats.requests / 20, `only ${stats.denied} of ${stats.requests} requests denied`);
 });
 
 test.run();
