@@ -60,6 +60,23 @@ test("SP9105 for a workload's closed egress, naming the pods that cannot resolve
   assert.not.match(namespace.message, "`foo/w`", "foo/w resolves");
 });
 
+test("SP9105 where a deny takes DNS from some pods that an allow gives it to, and by namespace labels", () => {
+  // (the lint decides on the selectors when an allow holds the region and no deny meets it)
+  const denied = check(
+    source("namespace foo {\n  default deny\n  workload w app=w\n}\nallow foo/* -> dns\ndeny foo/w -> dns\n"),
+  ).diagnostics.find((d) => d.code === "SP9105");
+  assert.ok(denied);
+  assert.match(denied.message, "`foo/w`");
+  const teams =
+    "namespace foo {\n  default deny\n  labels team=x\n  workload w app=w\n}\n" +
+    "namespace bar {\n  default deny\n  labels team=y\n  workload v app=v\n}\nallow ns(team=x) -> dns\n";
+  const closed = check(source(teams)).diagnostics.filter((d) => d.code === "SP9105");
+  assert.equal(
+    closed.map((d) => d.message),
+    ["egress is closed and DNS is not allowed, so these cannot resolve names: the pods of `bar`"],
+  );
+});
+
 test("check and build report the same diagnostics on generated programs", () => {
   fc.assert(
     fc.property(programArbitrary(true), ({ text }) => {
