@@ -194,16 +194,21 @@ export function peerIndex<T>(
     }
   });
   return (peers) => {
-    const found = new Set<number>();
-    if (peers.pods.length > 0) {
-      for (const t of peers.pods) {
-        const named = namedNamespaces(t);
-        if (!named) return items;
-        for (const n of named) for (const i of byName.get(n) ?? []) found.add(i);
+    const lists: (readonly number[])[] = [];
+    for (const t of peers.pods) {
+      const named = namedNamespaces(t);
+      if (!named) return items;
+      for (const n of named) {
+        const list = byName.get(n);
+        if (list) lists.push(list);
       }
-      for (const i of open) found.add(i);
     }
-    if (peers.ips.length > 0) for (const i of withIps) found.add(i);
+    if (peers.pods.length > 0 && open.length > 0) lists.push(open);
+    if (peers.ips.length > 0 && withIps.length > 0) lists.push(withIps);
+    // each list is in order and holds an item once: one list is the answer as it is
+    if (lists.length <= 1) return lists.length === 0 ? [] : lists[0].map((i) => items[i]);
+    const found = new Set<number>();
+    for (const list of lists) for (const i of list) found.add(i);
     return [...found].sort((a, b) => a - b).map((i) => items[i]);
   };
 }

@@ -45,19 +45,34 @@ test("SP9004 only for ipBlocks that are emitted", () => {
   assert.ok(codes(`${foo}allow foo/w -> cidr 1.2.3.0/24: 443\n`).includes("SP9004"));
 });
 
+/** The program's SP9105 warnings. */
+const closedEgress = (text: string) => check(source(text)).diagnostics.filter((d) => d.code === "SP9105");
+
 test("SP9105 for a workload's closed egress, naming the pods that cannot resolve", () => {
-  const workload = check(
-    source("namespace foo {\n  workload w app=w\n  default deny egress for w\n}\n"),
-  ).diagnostics.find((d) => d.code === "SP9105");
+  const [workload] = closedEgress("namespace foo {\n  workload w app=w\n  default deny egress for w\n}\n");
   assert.ok(workload);
   assert.match(workload.message, "`foo/w`");
   assert.is(workload.help, "add `allow foo/w -> dns`");
-  const namespace = check(
-    source("namespace foo {\n  default deny\n  workload w app=w\n}\nallow foo/w -> dns\n"),
-  ).diagnostics.find((d) => d.code === "SP9105");
+  const [namespace] = closedEgress("namespace foo {\n  default deny\n  workload w app=w\n}\nallow foo/w -> dns\n");
   assert.ok(namespace);
   assert.match(namespace.message, "`other pods of foo`");
   assert.not.match(namespace.message, "`foo/w`", "foo/w resolves");
+});
+
+test("SP9105 where a deny takes DNS from some pods that an allow gives it to, and by namespace labels", () => {
+  // (the lint decides on the selectors when an allow holds the region and no deny meets it)
+  const [denied] = closedEgress(
+    "namespace foo {\n  default deny\n  workload w app=w\n}\nallow foo/* -> dns\ndeny foo/w -> dns\n",
+  );
+  assert.ok(denied);
+  assert.match(denied.message, "`foo/w`");
+  const teams =
+    "namespace foo {\n  default deny\n  labels team=x\n  workload w app=w\n}\n" +
+    "namespace bar {\n  default deny\n  labels team=y\n  workload v app=v\n}\nallow ns(team=x) -> dns\n";
+  assert.equal(
+    closedEgress(teams).map((d) => d.message),
+    ["egress is closed and DNS is not allowed, so these cannot resolve names: the pods of `bar`"],
+  );
 });
 
 test("check and build report the same diagnostics on generated programs", () => {

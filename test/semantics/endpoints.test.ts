@@ -5,6 +5,7 @@ import { intersectEndpoints, subtractEndpoints } from "../../src/semantics/endpo
 import { addressInBlock, cidrContains, parseCidr, parseIp, type Cidr, type IpBlock } from "../../src/semantics/ip.js";
 import { conjunctionOf, type Conjunction, type Labels } from "../../src/semantics/labels.js";
 import { inEndpointSet, type Endpoint } from "../../src/semantics/meaning.js";
+import { peerIndex } from "../../src/semantics/lookup.js";
 import type { EndpointSet } from "../../src/semantics/model.js";
 import { intersectPorts, portSet, portSetContains, subtractPorts, type PortSet } from "../../src/semantics/ports.js";
 
@@ -138,6 +139,29 @@ test("port difference is exact whenever it is defined", () => {
           if (d) assert.is(portSetContains(d, protocol, port, destination), inA && !inB);
           if (i) assert.is(portSetContains(i, protocol, port, destination), inA && inB);
         }
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test("peerIndex: every set meeting the query, by symbolic intersection or at a pod or address, in order", () => {
+  fc.assert(
+    fc.property(fc.array(endpointSet, { maxLength: 6 }), endpointSet, (items, query) => {
+      const found = peerIndex(items, (s) => s)(query);
+      // in the items' order, each once
+      const positions = found.map((s) => items.indexOf(s));
+      assert.ok(
+        positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1])),
+        "in order",
+      );
+      for (const item of items) {
+        if (found.includes(item)) continue;
+        const both = intersectEndpoints(item, query);
+        assert.ok(both.pods.length === 0 && both.ips.length === 0, "a set the symbolic intersection meets");
+        const label = (n: string) => namespaces[n];
+        for (const e of endpoints)
+          assert.not.ok(inEndpointSet(item, e, label) && inEndpointSet(query, e, label), "a set meeting the query");
       }
     }),
     { numRuns: 500 },

@@ -78,12 +78,15 @@ interface Subject {
 }
 
 export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; diagnostics: Diagnostic[] } {
-  const subjects = new Map<string, Subject>();
+  // by namespace, then by selector (no key text made per piece)
+  const subjects = new Map<string, Map<string, Subject>>();
   const subjectOf = (namespace: string, pods: Conjunction): Subject => {
-    const key = `${namespace}\u0000${conjunctionKey(pods)}`;
-    let s = subjects.get(key);
+    let here = subjects.get(namespace);
+    if (!here) subjects.set(namespace, (here = new Map()));
+    const key = conjunctionKey(pods);
+    let s = here.get(key);
     if (!s)
-      subjects.set(key, (s = { namespace, pods, isolated: new Set(), rules: { ingress: [], egress: [] }, spans: [] }));
+      here.set(key, (s = { namespace, pods, isolated: new Set(), rules: { ingress: [], egress: [] }, spans: [] }));
     return s;
   };
   const diagnostics: Diagnostic[] = [];
@@ -173,9 +176,9 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
     }
   }
 
-  const ordered = [...subjects.values()].sort(
-    (a, b) => compareStrings(a.namespace, b.namespace) || compareConjunctions(a.pods, b.pods),
-  );
+  const ordered = [...subjects.values()]
+    .flatMap((here) => [...here.values()])
+    .sort((a, b) => compareStrings(a.namespace, b.namespace) || compareConjunctions(a.pods, b.pods));
   const names = policyNames(model, ordered);
   const manifests = ordered.map((s) => toNetworkPolicy(model, s, names.get(s)!, diagnostics));
   // (with errors, nothing is emitted)
