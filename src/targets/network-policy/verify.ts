@@ -672,15 +672,18 @@ class Verification {
 
   /**
    * A label id per region of these selections' pods in the namespace at `place` (each of them one
-   * that can reach it): the namespace's pod regions split by them (`SelectorRegions`), or, where the
+   * that can reach it): their representatives where those stand for every region
+   * (`needsCombinations`), else the namespace's pod regions split by them (`SelectorRegions`), or, where the
    * namespace's regions are too many, the regions of these selections alone (`regionsOf`) or, past
    * the limit, the representatives of each.
    */
   regionsIn(place: number, selections: readonly Selection[]): readonly number[] {
-    const regions = this.podRegions(place);
-    if (!regions) return this.regionsOf(selections) ?? selections.flatMap((s) => s.pods);
     const conjunctions: Conjunction[] = [];
     for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
+    // their representatives stand for every region (one label key, one value each): nothing to split
+    if (!needsCombinations(conjunctions)) return selections.flatMap((s) => s.pods);
+    const regions = this.podRegions(place);
+    if (!regions) return this.regionsOf(selections) ?? selections.flatMap((s) => s.pods);
     return regions.split(conjunctions).map((r) => regions.ids[r]);
   }
 
