@@ -144,7 +144,7 @@ export function labelRegions(
   const unique = [
     ...new Map(
       conjunctions
-        .filter((c) => c.length > 0 && (within === everything || intersectConjunctions(within, c)))
+        .filter((c) => c.length > 0 && (within === everything || meets(within, c)))
         .map((c) => [conjunctionKey(c), c]),
     ).values(),
   ];
@@ -168,7 +168,13 @@ export function labelRegions(
     const next: Region[] = [];
     for (const region of regions) {
       const held = conjunctionMatches(c, region.labels);
-      const inside = intersectConjunctions(region.inside, c);
+      const inside = held || meets(region.inside, c) ? intersectConjunctions(region.inside, c) : undefined;
+      // a conjunction holding no label map of the region leaves it whole, and need not be kept
+      // among the ones it is outside of (which would copy them for every region and conjunction)
+      if (!held && !inside) {
+        next.push(region);
+        continue;
+      }
       const other = held ? (inside ? undefined : null) : inside ? findLabels(inside, region.outside, budget) : null;
       const outside = [...region.outside, c];
       const rest = held ? findLabels(region.inside, outside, budget) : null;
@@ -185,6 +191,35 @@ export function labelRegions(
     regions = next;
   }
   return representatives(regions, unique, preferred);
+}
+
+/**
+ * Whether two conjunctions hold a label map in common, without writing out their intersection
+ * (`intersectConjunctions`): whether each key both constrain can be absent in both, or take a value
+ * both allow.
+ */
+export function meets(a: Conjunction, b: Conjunction): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ka = a[i][0];
+    const kb = b[j][0];
+    if (ka < kb) i++;
+    else if (kb < ka) j++;
+    else {
+      const ca = a[i++][1];
+      const cb = b[j++][1];
+      if (ca.absentOk && cb.absentOk) continue;
+      const va = ca.values;
+      const vb = cb.values;
+      // two "except" sets leave infinitely many values; an "only" set needs a value the other allows
+      if (va.kind === "except" && vb.kind === "except") continue;
+      const only = va.kind === "only" ? va : vb;
+      const other = only === va ? vb : va;
+      if (!only.values.some((v) => (other.kind === "only") === other.values.includes(v))) return false;
+    }
+  }
+  return true;
 }
 
 /**

@@ -269,6 +269,7 @@ class Namespaces {
   private readonly byName = new Map<string, string[]>();
   private readonly singletons = new Map<string, ReadonlySet<string>>();
   private readonly placesOf = new WeakMap<ReadonlySet<string>, Int32Array>();
+  private readonly bitsOfSet = new WeakMap<ReadonlySet<string>, Uint32Array>();
 
   constructor(private readonly selectors: Selectors) {}
 
@@ -302,6 +303,22 @@ class Namespaces {
         if (place !== undefined) places.push(place);
       }
       this.placesOf.set(set, (found = Int32Array.from(places)));
+    }
+    return found;
+  }
+
+  /** The words of a bit set over the namespaces' places (once all are added). */
+  get words(): number {
+    return (this.names.length + 31) >>> 5;
+  }
+
+  /** The namespaces of a reach as a bit set over their places (worked out once per set). */
+  bitsOf(set: ReadonlySet<string>): Uint32Array {
+    let found = this.bitsOfSet.get(set);
+    if (!found) {
+      found = new Uint32Array(this.words);
+      for (const i of this.placesIn(set)) found[i >>> 5] |= 1 << (i & 31);
+      this.bitsOfSet.set(set, found);
     }
     return found;
   }
@@ -348,6 +365,8 @@ class Namespaces {
 
 type Port = { protocol: Protocol; port: number };
 
+const hasBit = (bits: Uint32Array, i: number): boolean => (bits[i >>> 5] & (1 << (i & 31))) !== 0;
+
 /** The addresses standing for every interval of addresses that these blocks and emitted ipBlocks cut (src/semantics/boundaries.ts). */
 function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly Json[]): Address[] {
   const ranges: AddressRange[] = blocks.flatMap((b) => [b.cidr, ...b.except]).map(cidrRange);
@@ -372,6 +391,8 @@ type RuleClause = ReturnType<typeof clausesNear>[number];
 /** Pods picked by one selector: the namespaces it reaches, its pods' conjunction (undefined: none) and representatives (label ids). */
 interface Selection {
   reach: ReadonlySet<string>;
+  /** The reach as a bit set (`Verification.bitsOf`). */
+  bits?: Uint32Array;
   conjunction: Conjunction | undefined;
   pods: readonly number[];
 }
@@ -415,15 +436,20 @@ class Verification {
   /** The pod terms of every clause end, as selections. */
   private readonly ends = new Map<EndpointSet, readonly TermSelection[]>();
   private readonly ruleParts = new Map<EmittedRule, RuleParts>();
+  private readonly clauseClasses = new Map<Clause, number>();
+  private readonly clauseCodes = new Map<Clause, readonly number[]>();
+  private readonly ruleClasses = new Map<EmittedRule, number>();
+  private readonly classIds = new Map<string, number>();
   /** The boundaries by code (one object each). */
   private readonly ports: Port[] = [];
   /** The last pass that took each port code or label id: deduplication without a set per pass. */
   private readonly stamps = new Uint32Array(PORT_CODES);
   private readonly labelStamps: number[] = [];
   private pass = 0;
-  private kindOf = new Int32Array(0);
+  private kind = new Int32Array(0);
   private kindStamps = new Uint32Array(0);
-  private kindPass = 0;
+  private unionStamps = new Uint32Array(0);
+  private stamp = 0;
   /** Per namespace (by place), its pod regions once worked out (`podRegions`). */
   private readonly namespacePods: ((SelectorRegions & { ids: readonly number[] }) | null | undefined)[] = [];
   private reachingPods?: Set<Conjunction>[];
@@ -564,12 +590,54 @@ class Verification {
     return found;
   }
 
-  /** The port boundaries of a side: those of its clauses' port sets and its rules' ports, and the pods' port numbers. */
-  portsOf(clauses: readonly Clause[], rules: readonly EmittedRule[]): Port[] {
-    const codes = [...this.baseCuts];
-    for (const c of clauses) portSetCuts(codes, c.ports);
-    for (const r of rules) codes.push(...this.partsOf(r).cuts);
-    return this.boundaries(codes);
+  /** The class of a clause's ports: clauses of one class admit the same flows wherever they hold both ends (as ids: equal port sets, one id). */
+  clauseClass(clause: Clause): number {
+    let found = this.clauseClasses.get(clause);
+    if (found === undefined) {
+      const ports = clause.ports;
+      let key = "";
+      for (const protocol of protocols) {
+        for (const r of ports.numeric[protocol]) key += `${r.from}-${r.to},`;
+        key += ";";
+      }
+      for (const n of ports.named) key += `${n.name}/${n.protocol},`;
+      this.clauseClasses.set(clause, (found = this.classId(key)));
+    }
+    return found;
+  }
+
+  /** The port boundaries of a clause's ports. */
+  clauseCuts(clause: Clause): readonly number[] {
+    let found = this.clauseCodes.get(clause);
+    if (!found) {
+      const codes: number[] = [];
+      portSetCuts(codes, clause.ports);
+      this.clauseCodes.set(clause, (found = codes));
+    }
+    return found;
+  }
+
+  /** The class of an emitted rule's ports: rules of one class admit the same flows wherever they hold the peer. */
+  ruleClass(rule: EmittedRule): number {
+    let found = this.ruleClasses.get(rule);
+    if (found === undefined) {
+      let key = rule.ports === undefined ? "*" : "";
+      for (const e of rule.ports ?? [])
+        key += `${e.protocol ?? "TCP"}:${typeof e.port}:${e.port}:${typeof e.endPort}:${e.endPort},`;
+      this.ruleClasses.set(rule, (found = this.classId(key)));
+    }
+    return found;
+  }
+
+  private classId(key: string): number {
+    let id = this.classIds.get(key);
+    if (id === undefined) this.classIds.set(key, (id = this.classIds.size));
+    return id;
+  }
+
+  /** The port boundaries among these codes and those every side has, in order. */
+  portsWith(codes: readonly number[]): Port[] {
+    return this.boundaries(codes.length === 0 ? this.baseCuts : [...this.baseCuts, ...codes]);
   }
 
   /** The distinct boundaries among these codes, in order (one object per boundary). */
@@ -594,80 +662,111 @@ class Verification {
   }
 
   /**
-   * The pods standing for every region the selectors tell apart. Namespaces are told apart by the
-   * reach of the selections (one reaching every namespace tells none apart): namespaces reached by
-   * the same of them are alike here, since a clause or rule holds a pod of either through exactly the
-   * same selections, so one namespace of each kind stands for all of that kind (the owned namespace,
-   * and one that none of them reaches, are among those looked at). In each, a pod per region of the
-   * selections reaching it (`regionsOf`), or, past the limit, the representatives of each, in the
-   * order given, and a pod without labels. (A hundred namespaces of one name that the program's
-   * namespace labels tell apart, reached only by the DNS rule, are then one.)
+   * The pods standing for every region the selectors tell apart, in the namespaces at `places`
+   * (`peerNamespaces`): in each, a pod per region of the selections `reaching` it (`regionsIn`), or,
+   * past the limit, the representatives of each, and a pod without labels.
    */
-  podPeers(owned: OwnedNamespace, selections: readonly (readonly Selection[])[]): Endpoint[] {
+  podPeers(places: readonly number[], reaching: (place: number) => readonly Selection[]): Endpoint[] {
     const { namespaces } = this;
-    const all = namespaces.names.length;
-    const kind = this.kinds(all);
-    const stamp = ++this.kindPass;
-    // the kinds of namespace: every namespace starts as one kind (0), and each distinct reach in
-    // turn splits the kinds of the namespaces it holds; `reached` in the order first reached
-    const reached: number[] = [];
-    const reaches: ReadonlySet<string>[] = [];
-    let kinds = 1;
-    const split = new Map<number, number>();
-    for (const some of selections) {
-      for (const s of some) {
-        if (s.reach.size >= all || reaches.includes(s.reach)) continue;
-        reaches.push(s.reach);
-        split.clear();
-        for (const i of namespaces.placesIn(s.reach)) {
-          let before = 0;
-          if (this.kindStamps[i] === stamp) before = kind[i];
-          else {
-            this.kindStamps[i] = stamp;
-            reached.push(i);
-          }
-          let after = split.get(before);
-          if (after === undefined) split.set(before, (after = kinds++));
-          kind[i] = after;
-        }
-      }
-    }
-    // the owned namespace and the first one none reaches: each of its kind (0 when not reached)
-    const ownPlace = namespaces.place(owned.name);
-    if (this.kindStamps[ownPlace] !== stamp) {
-      this.kindStamps[ownPlace] = stamp;
-      kind[ownPlace] = 0;
-      reached.push(ownPlace);
-    }
-    for (let i = 0; i < all; i++) {
-      if (this.kindStamps[i] === stamp) continue;
-      this.kindStamps[i] = stamp;
-      kind[i] = 0;
-      reached.push(i);
-      break;
-    }
-    // one namespace per kind, the first reached, with the selections reaching it in the order given
-    const taken = new Uint8Array(kinds);
-    const reaching = new Map<number, Selection[]>();
-    for (const i of reached) {
-      if (taken[kind[i]]) continue;
-      taken[kind[i]] = 1;
-      reaching.set(i, []);
-    }
-    for (const some of selections) {
-      for (const s of some) {
-        if (s.reach.size >= all) for (const here of reaching.values()) here.push(s);
-        else for (const i of namespaces.placesIn(s.reach)) reaching.get(i)?.push(s);
-      }
-    }
     const peers: Endpoint[] = [];
-    for (const [i, here] of reaching) {
+    for (const i of places) {
+      const here = reaching(i);
       const n = namespaces.names[i];
       const pass = this.nextPass();
       for (const id of this.regionsIn(i, here)) if (this.take(id, pass)) peers.push(this.pod(n, id));
       if (this.take(this.selectors.none, pass)) peers.push(this.pod(n, this.selectors.none));
     }
     return peers;
+  }
+
+  /**
+   * The namespaces (by place) standing for every kind of namespace these items tell apart, the owned
+   * one first. An item's key is its class (`verifySide`): a class holds a pod of a namespace when one
+   * of its selections whose conjunction holds the pod reaches that namespace, so namespaces reached
+   * by the same unions of reaches (per class and conjunction) are alike, and one of each kind stands
+   * for all of it (a union reaching every namespace tells none apart).
+   */
+  peerNamespaces(owned: OwnedNamespace, items: readonly { key: number; selections: readonly Selection[] }[]): number[] {
+    const { namespaces } = this;
+    const all = namespaces.names.length;
+    const groups = new Map<number, Map<readonly number[], Selection[] | null>>();
+    for (const { key, selections } of items) {
+      let byPods = groups.get(key);
+      if (!byPods) groups.set(key, (byPods = new Map()));
+      for (const s of selections) {
+        const same = byPods.get(s.pods);
+        if (same === null) continue;
+        if (s.reach.size >= all) byPods.set(s.pods, null);
+        else if (same) same.push(s);
+        else byPods.set(s.pods, [s]);
+      }
+    }
+    // every namespace starts as one kind (0), and each union in turn splits the kinds of the
+    // namespaces it holds (`kind` valid where `kindStamps` is this pass's stamp)
+    if (this.kind.length < all) {
+      this.kind = new Int32Array(all);
+      this.kindStamps = new Uint32Array(all);
+      this.unionStamps = new Uint32Array(all);
+    }
+    const { kind, kindStamps, unionStamps } = this;
+    const stamp = this.nextStamp();
+    const reached: number[] = [];
+    let kinds = 1;
+    const split = new Map<number, number>();
+    for (const byPods of groups.values()) {
+      for (const selections of byPods.values()) {
+        if (!selections) continue;
+        split.clear();
+        const union = this.nextStamp();
+        for (const s of selections) {
+          for (const i of namespaces.placesIn(s.reach)) {
+            if (unionStamps[i] === union) continue;
+            unionStamps[i] = union;
+            let before = 0;
+            if (kindStamps[i] === stamp) before = kind[i];
+            else {
+              kindStamps[i] = stamp;
+              reached.push(i);
+            }
+            let after = split.get(before);
+            if (after === undefined) split.set(before, (after = kinds++));
+            kind[i] = after;
+          }
+        }
+      }
+    }
+    // one namespace of each kind: the owned one for its own, the first one none reaches for kind 0,
+    // else the first reached
+    const taken = new Uint8Array(kinds);
+    const ownPlace = namespaces.place(owned.name);
+    const places = [ownPlace];
+    taken[kindStamps[ownPlace] === stamp ? kind[ownPlace] : 0] = 1;
+    for (let i = 0; i < all && !taken[0]; i++) {
+      if (kindStamps[i] === stamp) continue;
+      taken[0] = 1;
+      places.push(i);
+    }
+    for (const i of reached) {
+      if (taken[kind[i]]) continue;
+      taken[kind[i]] = 1;
+      places.push(i);
+    }
+    return places;
+  }
+
+  /** A stamp for `peerNamespaces`' passes and unions (each array of stamps reset when they run out). */
+  private nextStamp(): number {
+    if (++this.stamp === 0xffffffff) {
+      this.kindStamps.fill(0);
+      this.unionStamps.fill(0);
+      this.stamp = 1;
+    }
+    return this.stamp;
+  }
+
+  /** A selection's reach as a bit set over the namespaces' places. */
+  bitsOf(s: Selection): Uint32Array {
+    return (s.bits ??= this.namespaces.bitsOf(s.reach));
   }
 
   /**
@@ -739,15 +838,6 @@ class Verification {
     return result;
   }
 
-  /** The kind of each namespace in `podPeers` (valid where its stamp is the current pass). */
-  private kinds(all: number): Int32Array {
-    if (this.kindOf.length < all) {
-      this.kindOf = new Int32Array(all);
-      this.kindStamps = new Uint32Array(all);
-    }
-    return this.kindOf;
-  }
-
   /**
    * A label id per region of these selections' pod conjunctions (those that select any pod); undefined
    * when their representatives stand for as much (`needsCombinations`), or past the region limit.
@@ -812,6 +902,7 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       v.selections(ownEnd(clause, direction)).some((s) => s.reach.has(owned.name)),
     );
     const groups = ownEndGroups(v, reaching, direction);
+    const near = new NearIndex(v, reaching, direction);
     const seen = new Set<string>();
     for (let i = 0; i < subjects.length; i++) {
       const subject = subjects[i];
@@ -821,13 +912,98 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       if (seen.has(signature)) continue;
       seen.add(signature);
       // the clauses holding the subject are the only ones of `reaching` its meaning can use
-      const found = verifySide(v, owned, subject, direction, holding);
+      const found = verifySide(v, owned, subject, direction, holding, near);
       checks += found.checks;
       if (found.counterexample) return { counterexample: found.counterexample, checks };
     }
   }
   return { checks };
 }
+
+/**
+ * The clauses of a namespace's direction (`candidates`) by the namespaces their other ends reach, to
+ * find those of a side that can hold a peer in a given namespace without asking each of them: a
+ * clause whose other end reaches few namespaces is listed under each, one reaching many is asked
+ * (by a bit) whenever a namespace is looked up. A side marks its own clauses (`mark`) by their place
+ * among the candidates. (The egress of a sandbox namespace's pods under `deny ns(env=sandbox) -> X/*`
+ * in every X has as many clauses as there are namespaces X, each reaching one.)
+ */
+class NearIndex {
+  private readonly position = new Map<Clause, number>();
+  private readonly byPlace = new Map<number, number[]>();
+  private readonly wide: number[] = [];
+  /** Per candidate, its list on the current side (0 allows, 1 denies) and place there, as `place * 2 + list`; -1 when not on it. */
+  private readonly marks: Int32Array;
+
+  constructor(
+    private readonly v: Verification,
+    readonly candidates: readonly RuleClause[],
+    private readonly direction: Direction,
+  ) {
+    this.marks = new Int32Array(candidates.length).fill(-1);
+    for (let c = 0; c < candidates.length; c++) {
+      const clause = candidates[c].clause;
+      this.position.set(clause, c);
+      const selections = v.selections(otherEnd(clause, direction));
+      if (selections.some((s) => s.reach.size > NEAR_REACH)) {
+        this.wide.push(c);
+        continue;
+      }
+      for (const s of selections) {
+        for (const place of v.namespaces.placesIn(s.reach)) {
+          const list = this.byPlace.get(place);
+          if (!list) this.byPlace.set(place, [c]);
+          else if (list[list.length - 1] !== c) list.push(c);
+        }
+      }
+    }
+  }
+
+  /** Marks a side's allowing and denying clauses (each of them a candidate), unmarking the last side's. */
+  mark(allows: readonly { clause: Clause }[], denies: readonly { clause: Clause }[]): void {
+    this.marks.fill(-1);
+    for (let i = 0; i < allows.length; i++) this.marks[this.position.get(allows[i].clause)!] = i * 2;
+    for (let i = 0; i < denies.length; i++) this.marks[this.position.get(denies[i].clause)!] = i * 2 + 1;
+  }
+
+  /**
+   * The places on the marked side's list (0 allows, 1 denies) of its clauses whose other end has a
+   * term reaching the namespace at `place`. The meaning holds a pod at an end only through a term
+   * whose namespace conjunction holds the pod's namespace, and a term's reach is exactly the
+   * namespaces its conjunction holds (`Namespaces.reachedBy`, on the labels the meaning reads too),
+   * so the clauses left out are ones the meaning would not hold a pod of that namespace by.
+   */
+  clausesAt(place: number, list: 0 | 1): number[] {
+    const result: number[] = [];
+    const add = (c: number) => {
+      const mark = this.marks[c];
+      if (mark >= 0 && (mark & 1) === list) result.push(mark >> 1);
+    };
+    for (const c of this.byPlace.get(place) ?? []) add(c);
+    for (const c of this.wide) if (this.reaches(c, place)) add(c);
+    return result;
+  }
+
+  /** The marked side's selections (at other ends of its clauses) reaching the namespace at `place`, added to `into`. */
+  selectionsAt(place: number, into: Selection[]): void {
+    const add = (c: number) => {
+      if (this.marks[c] < 0) return;
+      for (const s of this.v.selections(otherEnd(this.candidates[c].clause, this.direction)))
+        if (hasBit(this.v.bitsOf(s), place)) into.push(s);
+    };
+    for (const c of this.byPlace.get(place) ?? []) add(c);
+    for (const c of this.wide) add(c);
+  }
+
+  private reaches(c: number, place: number): boolean {
+    for (const s of this.v.selections(otherEnd(this.candidates[c].clause, this.direction)))
+      if (hasBit(this.v.bitsOf(s), place)) return true;
+    return false;
+  }
+}
+
+/** Clauses whose other end reaches at most this many namespaces are listed under each in `NearIndex`. */
+const NEAR_REACH = 8;
 
 /** The subjects of an owned namespace, as label ids in first-seen order: every selector that can reach it, from the program and the output. */
 function subjectLabels(
@@ -925,6 +1101,41 @@ function postureKey(posture: PostureSetting | undefined): string {
   return key;
 }
 
+/**
+ * The classes of a list of a side's items (its allowing clauses, its denying ones, or its emitted
+ * rules): items of one class decide every flow alike wherever they hold its peer (the same list, and
+ * the same ports), so a peer's case is which classes hold it, not which items. `of[i]` is the i-th
+ * item's class (numbered from 0 in this list), `reps` an item of each class, `cuts` each class's
+ * port boundaries.
+ */
+interface ItemClasses<T> {
+  of: Int32Array;
+  reps: T[];
+  cuts: (readonly number[])[];
+}
+
+function classesOf<T>(
+  items: readonly T[],
+  classOf: (item: T) => number,
+  cutsOf: (item: T) => readonly number[],
+): ItemClasses<T> {
+  const of = new Int32Array(items.length);
+  const reps: T[] = [];
+  const cuts: (readonly number[])[] = [];
+  const local = new Map<number, number>();
+  for (let i = 0; i < items.length; i++) {
+    const global = classOf(items[i]);
+    let c = local.get(global);
+    if (c === undefined) {
+      local.set(global, (c = reps.length));
+      reps.push(items[i]);
+      cuts.push(cutsOf(items[i]));
+    }
+    of[i] = c;
+  }
+  return { of, reps, cuts };
+}
+
 /** One side: the subject's meaning against the emitted policies, for every case of peer and port. */
 function verifySide(
   v: Verification,
@@ -932,6 +1143,7 @@ function verifySide(
   self: { pod: PodInstance },
   direction: Direction,
   candidates: readonly RuleClause[],
+  near: NearIndex,
 ): VerifyResult {
   const { model, namespaceLabels } = v;
   const subject = self.pod;
@@ -942,45 +1154,87 @@ function verifySide(
   const emitted = withIpBlocks
     ? [plain, emittedSideOf(v.index, subject, direction, namespaceLabels, v.podAddresses)]
     : [plain];
-  const clauses = [...meaning.allows, ...meaning.denies].map((a) => a.clause);
+  const { allows, denies } = meaning;
   const rules = plain.rules;
+  const classes = {
+    allows: classesOf(
+      allows,
+      (a) => v.clauseClass(a.clause),
+      (a) => v.clauseCuts(a.clause),
+    ),
+    denies: classesOf(
+      denies,
+      (d) => v.clauseClass(d.clause),
+      (d) => v.clauseCuts(d.clause),
+    ),
+    rules: classesOf(
+      rules,
+      (r) => v.ruleClass(r),
+      (r) => v.partsOf(r).cuts,
+    ),
+  };
+  const items = [
+    ...allows.map((a, i) => ({
+      key: classes.allows.of[i] * 3,
+      selections: v.selections(otherEnd(a.clause, direction)),
+    })),
+    ...denies.map((d, i) => ({
+      key: classes.denies.of[i] * 3 + 1,
+      selections: v.selections(otherEnd(d.clause, direction)),
+    })),
+    ...rules.map((r, i) => ({ key: classes.rules.of[i] * 3 + 2, selections: v.partsOf(r).pods })),
+  ];
+  near.mark(allows, denies);
   const peers = [
-    ...v.podPeers(owned, [
-      ...clauses.map((c) => v.selections(otherEnd(c, direction))),
-      ...rules.map((r) => v.partsOf(r).pods),
-    ]),
+    ...v.podPeers(v.peerNamespaces(owned, items), (place) => {
+      const here: Selection[] = [];
+      near.selectionsAt(place, here);
+      for (const r of rules) for (const s of v.partsOf(r).pods) if (hasBit(v.bitsOf(s), place)) here.push(s);
+      return here;
+    }),
     ...v.addressesOf(
-      clauses.flatMap((c) => otherEnd(c, direction).ips),
+      [...allows, ...denies].flatMap((a) => otherEnd(a.clause, direction).ips),
       rules.flatMap((r) => v.partsOf(r).blocks),
     ),
   ];
-  const ports = v.portsOf(clauses, rules);
 
   let checks = 0;
   const cases = new Cases();
-  const { allows, denies } = meaning;
-  const placesOf = {
-    allows: clausesByNamespace(v, allows, direction),
-    denies: clausesByNamespace(v, denies, direction),
+  const placesOf = new Map<string, [number[], number[]]>();
+  const clausesAt = (namespace: string): [number[], number[]] => {
+    let found = placesOf.get(namespace);
+    if (!found) {
+      const place = v.namespaces.place(namespace);
+      placesOf.set(namespace, (found = [near.clausesAt(place, 0), near.clausesAt(place, 1)]));
+    }
+    return found;
   };
   // one flow object, its peer and port changed in place (these loops are the hot ones: indexed, allocating nothing per port)
   const flow: ConcreteFlow = { src: self, dst: self, protocol: "TCP", port: 1 };
+  const codes: number[] = [];
   for (let p = 0; p < peers.length; p++) {
     const peer = peers[p];
-    // the case of the peer: being an address or a pod, the clauses and (per emitted view) the rules holding it
+    // the case of the peer: being an address or a pod, and per list of items the classes holding it
     const signature = cases.start("ip" in peer);
     if ("pod" in peer) {
-      signature.list(allows, meaning.holds, peer, placesOf.allows(peer.pod.namespace));
-      signature.list(denies, meaning.holds, peer, placesOf.denies(peer.pod.namespace));
+      const [allowsAt, deniesAt] = clausesAt(peer.pod.namespace);
+      signature.list(allows, meaning.holds, peer, classes.allows, allowsAt);
+      signature.list(denies, meaning.holds, peer, classes.denies, deniesAt);
     } else {
-      signature.list(allows, meaning.holds, peer);
-      signature.list(denies, meaning.holds, peer);
+      signature.list(allows, meaning.holds, peer, classes.allows);
+      signature.list(denies, meaning.holds, peer, classes.denies);
     }
-    for (let i = 0; i < emitted.length; i++) signature.list(emitted[i].rules, emitted[i].holds, peer);
+    for (let i = 0; i < emitted.length; i++) signature.list(emitted[i].rules, emitted[i].holds, peer, classes.rules);
     // peers with the same case are one (pods all carry the same ports)
     if (!cases.isNew()) continue;
-    const matched = { allows: signature.picked(allows, 0), denies: signature.picked(denies, 1) };
-    const admittedRules = emitted.map((e, i) => signature.picked(e.rules, 2 + i));
+    codes.length = 0;
+    const matched = {
+      allows: signature.picked(classes.allows, 0, codes),
+      denies: signature.picked(classes.denies, 1, codes),
+    };
+    const admittedRules = emitted.map((_, i) => signature.picked(classes.rules, 2 + i, codes));
+    // the verdicts of this case change only where the ports of what holds the peer do
+    const ports = v.portsWith(codes);
     if (direction === "ingress") flow.src = peer;
     else flow.dst = peer;
     for (let k = 0; k < ports.length; k++) {
@@ -1000,7 +1254,7 @@ function verifySide(
               direction,
               meant,
               admitted,
-              admittedRules[i],
+              emitted[i].rulesFor(peer),
               i === 1,
               namespaceLabels,
             ),
@@ -1013,56 +1267,10 @@ function verifySide(
 }
 
 /**
- * For the pod peers of a side, per namespace: the places (ascending) of the clauses among `items`
- * whose other end has a pod term reaching that namespace. The meaning holds a pod at an end only
- * through a term whose namespace conjunction holds the pod's namespace, and a term's reach is
- * exactly the namespaces its conjunction holds (`Namespaces.reachedBy`, on the labels the meaning
- * reads too), so the clauses left out are ones the meaning would not hold the pod by; it is still
- * asked about every other one. (The sides of a namespace that many denies name, e.g. a sandbox's
- * egress under `deny ns(env=sandbox) -> X/*` in every X, asked every deny about every peer.)
- */
-function clausesByNamespace(
-  v: Verification,
-  items: readonly { clause: Clause }[],
-  direction: Direction,
-): (namespace: string) => readonly number[] {
-  const all = v.namespaces.labels.size;
-  const everywhere: number[] = [];
-  const at = new Map<string, number[]>();
-  for (let i = 0; i < items.length; i++) {
-    const selections = v.selections(otherEnd(items[i].clause, direction));
-    if (selections.some((s) => s.reach.size >= all)) {
-      everywhere.push(i);
-      continue;
-    }
-    for (const s of selections) {
-      for (const n of s.reach) {
-        const list = at.get(n);
-        if (!list) at.set(n, [i]);
-        else if (list[list.length - 1] !== i) list.push(i);
-      }
-    }
-  }
-  const merged = new Map<string, readonly number[]>();
-  return (namespace) => {
-    let places = merged.get(namespace);
-    if (!places)
-      merged.set(
-        namespace,
-        (places =
-          everywhere.length === 0
-            ? (at.get(namespace) ?? [])
-            : [...everywhere, ...(at.get(namespace) ?? [])].sort((a, b) => a - b)),
-      );
-    return places;
-  };
-}
-
-/**
  * The cases of a side. A peer's case is written as a signature of numbers into one reused buffer
- * (whether it is an address, then per list of clauses or rules: how many hold it and their places),
- * so that a peer whose case is known already allocates nothing. New cases are kept by a hash of
- * their signature and compared exactly.
+ * (whether it is an address, then per list of items: how many classes of them hold it, and which,
+ * ascending), so that a peer whose case is known already allocates nothing. New cases are kept by a
+ * hash of their signature and compared exactly.
  */
 class Cases {
   private buffer = new Int32Array(64);
@@ -1071,6 +1279,9 @@ class Cases {
   private readonly starts = new Int32Array(8);
   private lists = 0;
   private readonly byHash = new Map<number, Int32Array[]>();
+  /** The last list part that took each class: deduplication without a set per part. */
+  private stamps = new Uint32Array(16);
+  private stamp = 0;
 
   /** Starts the signature of a peer. */
   start(ip: boolean): this {
@@ -1080,29 +1291,41 @@ class Cases {
     return this;
   }
 
-  /** Adds a list's part: the places of the items holding the peer (of those at `places`, ascending, when given: the others do not). */
+  /** Adds a list's part: the classes of the items holding the peer (of those at `places`, ascending, when given: the others do not). */
   list<T>(
     items: readonly T[],
     holds: (item: T, peer: Endpoint) => boolean,
     peer: Endpoint,
+    classes: ItemClasses<T>,
     places?: readonly number[],
   ): void {
     const count = this.length;
     this.starts[this.lists++] = count;
     this.push(0);
+    if (this.stamps.length < classes.reps.length) this.stamps = new Uint32Array(classes.reps.length * 2);
+    const stamp = ++this.stamp;
+    const of = classes.of;
     if (places) {
-      for (let k = 0; k < places.length; k++) if (holds(items[places[k]], peer)) this.push(places[k]);
+      for (let k = 0; k < places.length; k++) {
+        const i = places[k];
+        if (this.stamps[of[i]] !== stamp && holds(items[i], peer)) this.take(of[i], stamp);
+      }
     } else {
-      for (let i = 0; i < items.length; i++) if (holds(items[i], peer)) this.push(i);
+      for (let i = 0; i < items.length; i++)
+        if (this.stamps[of[i]] !== stamp && holds(items[i], peer)) this.take(of[i], stamp);
     }
     this.buffer[count] = this.length - count - 1;
   }
 
-  /** The items of the k-th list that the signature holds. */
-  picked<T>(items: readonly T[], k: number): T[] {
+  /** An item of each class of the k-th list that the signature holds; their port boundaries added to `codes`. */
+  picked<T>(classes: ItemClasses<T>, k: number, codes: number[]): T[] {
     const at = this.starts[k];
     const result: T[] = [];
-    for (let i = 0; i < this.buffer[at]; i++) result.push(items[this.buffer[at + 1 + i]]);
+    for (let i = 0; i < this.buffer[at]; i++) {
+      const c = this.buffer[at + 1 + i];
+      result.push(classes.reps[c]);
+      for (const code of classes.cuts[c]) codes.push(code);
+    }
     return result;
   }
 
@@ -1122,6 +1345,16 @@ class Cases {
     if (c.length !== this.length) return false;
     for (let i = 0; i < c.length; i++) if (c[i] !== this.buffer[i]) return false;
     return true;
+  }
+
+  /** Adds a class to the current list part, kept ascending (a part holds a few). */
+  private take(c: number, stamp: number): void {
+    this.stamps[c] = stamp;
+    this.push(c);
+    const first = this.starts[this.lists - 1] + 1;
+    let at = this.length - 1;
+    for (; at > first && this.buffer[at - 1] > c; at--) this.buffer[at] = this.buffer[at - 1];
+    this.buffer[at] = c;
   }
 
   private push(n: number): void {
