@@ -448,8 +448,8 @@ class Verification {
   private pass = 0;
   private kind = new Int32Array(0);
   private kindStamps = new Uint32Array(0);
-  private unionStamps = new Uint32Array(0);
   private stamp = 0;
+  private readonly cells = new Map<string, { mask: number; members: number[] }[]>();
   /** Per namespace (by place), its pod regions once worked out (`podRegions`). */
   private readonly namespacePods: ((SelectorRegions & { ids: readonly number[] }) | null | undefined)[] = [];
   private reachingPods?: Set<Conjunction>[];
@@ -701,64 +701,120 @@ class Verification {
         else byPods.set(s.pods, [s]);
       }
     }
-    // every namespace starts as one kind (0), and each union in turn splits the kinds of the
-    // namespaces it holds (`kind` valid where `kindStamps` is this pass's stamp)
+    // a namespace's kind is which unions hold it: for the few namespaces small reaches hold, worked
+    // out one by one; the others are held by large reaches only, and those of one cell of the
+    // large reaches' partition (`cellsOf`) are alike
     if (this.kind.length < all) {
       this.kind = new Int32Array(all);
       this.kindStamps = new Uint32Array(all);
-      this.unionStamps = new Uint32Array(all);
     }
-    const { kind, kindStamps, unionStamps } = this;
+    const { kind, kindStamps } = this;
     const stamp = this.nextStamp();
-    const reached: number[] = [];
-    let kinds = 1;
-    const split = new Map<number, number>();
+    const touched: number[] = [];
+    const held: number[][] = [];
+    const large: ReadonlySet<string>[] = [];
+    /** Per union with large reaches, its place among the unions and those reaches' places in `large`. */
+    const largeOf: { union: number; reaches: number[] }[] = [];
+    let union = 0;
     for (const byPods of groups.values()) {
       for (const selections of byPods.values()) {
         if (!selections) continue;
-        split.clear();
-        const union = this.nextStamp();
+        let reaches: number[] | undefined;
         for (const s of selections) {
+          let j = s.reach.size > SMALL_REACH ? large.indexOf(s.reach) : -1;
+          if (s.reach.size > SMALL_REACH && j < 0 && large.length < MAX_LARGE) j = large.push(s.reach) - 1;
+          if (j >= 0) {
+            if (!reaches) largeOf.push({ union, reaches: (reaches = []) });
+            if (!reaches.includes(j)) reaches.push(j);
+            continue;
+          }
           for (const i of namespaces.placesIn(s.reach)) {
-            if (unionStamps[i] === union) continue;
-            unionStamps[i] = union;
-            let before = 0;
-            if (kindStamps[i] === stamp) before = kind[i];
-            else {
+            if (kindStamps[i] !== stamp) {
               kindStamps[i] = stamp;
-              reached.push(i);
+              kind[i] = touched.length;
+              touched.push(i);
+              held.push([union]);
+            } else {
+              const unions = held[kind[i]];
+              if (unions[unions.length - 1] !== union) unions.push(union);
             }
-            let after = split.get(before);
-            if (after === undefined) split.set(before, (after = kinds++));
-            kind[i] = after;
           }
         }
+        union++;
       }
     }
-    // one namespace of each kind: the owned one for its own, the first one none reaches for kind 0,
-    // else the first reached
-    const taken = new Uint8Array(kinds);
+    // the unions holding a namespace, as text
+    const bits = large.map((r) => namespaces.bitsOf(r));
+    const kindOf = (i: number, inLarge: (j: number) => boolean): string => {
+      const small = kindStamps[i] === stamp ? held[kind[i]] : [];
+      let text = "";
+      let k = 0;
+      for (const { union, reaches } of largeOf) {
+        if (!reaches.some(inLarge)) continue;
+        for (; k < small.length && small[k] < union; k++) text += `${small[k]},`;
+        if (small[k] === union) k++;
+        text += `${union},`;
+      }
+      for (; k < small.length; k++) text += `${small[k]},`;
+      return text;
+    };
+    // one namespace of each kind: the owned one, those small reaches hold, and in each cell of the
+    // large reaches the first one they do not
     const ownPlace = namespaces.place(owned.name);
-    const places = [ownPlace];
-    taken[kindStamps[ownPlace] === stamp ? kind[ownPlace] : 0] = 1;
-    for (let i = 0; i < all && !taken[0]; i++) {
-      if (kindStamps[i] === stamp) continue;
-      taken[0] = 1;
+    const places: number[] = [];
+    const seen = new Set<string>();
+    const take = (i: number, text: string) => {
+      if (seen.has(text)) return;
+      seen.add(text);
       places.push(i);
-    }
-    for (const i of reached) {
-      if (taken[kind[i]]) continue;
-      taken[kind[i]] = 1;
-      places.push(i);
+    };
+    const inLargeAt = (i: number) => (j: number) => hasBit(bits[j], i);
+    take(ownPlace, kindOf(ownPlace, inLargeAt(ownPlace)));
+    for (const i of touched) take(i, kindOf(i, inLargeAt(i)));
+    for (const { mask, members } of this.cellsOf(large)) {
+      for (const i of members) {
+        if (kindStamps[i] === stamp) continue;
+        take(
+          i,
+          kindOf(i, (j) => (mask & (1 << j)) !== 0),
+        );
+        break;
+      }
     }
     return places;
   }
 
-  /** A stamp for `peerNamespaces`' passes and unions (each array of stamps reset when they run out). */
+  /**
+   * The namespaces (by place) split by which of these reaches hold them: each cell's mask has bit j
+   * for the j-th reach. Worked out once per list of reaches.
+   */
+  private cellsOf(reaches: readonly ReadonlySet<string>[]): { mask: number; members: number[] }[] {
+    let key = "";
+    for (const r of reaches) key += `${objectId(r)},`;
+    let found = this.cells.get(key);
+    if (!found) {
+      const masks = new Int32Array(this.namespaces.names.length);
+      reaches.forEach((r, j) => {
+        for (const i of this.namespaces.placesIn(r)) masks[i] |= 1 << j;
+      });
+      const byMask = new Map<number, number[]>();
+      masks.forEach((mask, i) => {
+        const members = byMask.get(mask);
+        if (members) members.push(i);
+        else byMask.set(mask, [i]);
+      });
+      found = [...byMask].map(([mask, members]) => ({ mask, members }));
+      // a program whose sides meet many lists of large reaches keeps the last few
+      if (this.cells.size >= 256) this.cells.clear();
+      this.cells.set(key, found);
+    }
+    return found;
+  }
+
+  /** A stamp for `peerNamespaces`' passes (the stamps reset when they run out). */
   private nextStamp(): number {
     if (++this.stamp === 0xffffffff) {
       this.kindStamps.fill(0);
-      this.unionStamps.fill(0);
       this.stamp = 1;
     }
     return this.stamp;
@@ -1001,6 +1057,11 @@ class NearIndex {
     return false;
   }
 }
+
+/** Reaches of more namespaces than this are large in `peerNamespaces`: the namespaces they hold are not looked at one by one. */
+const SMALL_REACH = 16;
+/** At most this many large reaches a side (a bit each in a cell's mask); past them, reaches are taken one by one. */
+const MAX_LARGE = 30;
 
 /** Clauses whose other end reaches at most this many namespaces are listed under each in `NearIndex`. */
 const NEAR_REACH = 8;
