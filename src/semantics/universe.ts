@@ -337,13 +337,23 @@ function findLabels(
           : !k.values.values.includes(value))
     );
   };
+  // per key, its classes that `inside` allows (worked out once per key: a key may name many values,
+  // such as the names of every owned namespace that unowned ones are not)
+  const classesOf = new Map<string, (string | undefined)[]>();
   const classes = (key: string): (string | undefined)[] => {
+    let found = classesOf.get(key);
+    if (found) return found;
     const named = new Set<string>();
     for (const c of [inside, ...outside])
       for (const [k, constraint] of c) if (k === key) for (const v of constraint.values.values) named.add(v);
     let fresh = FRESH_VALUE;
     for (let i = 2; named.has(fresh); i++) fresh = `${FRESH_VALUE}-${i}`;
-    return [undefined, ...named, fresh];
+    const own = inside.find(([name]) => name === key)?.[1];
+    const listed = own && new Set(own.values.values);
+    const allowedInside = (value: string | undefined) =>
+      !own || (value === undefined ? own.absentOk : (own.values.kind === "only") === listed!.has(value));
+    classesOf.set(key, (found = [undefined, ...named, fresh].filter(allowedInside)));
+    return found;
   };
   const missed = (c: Conjunction) => c.some(([key]) => fixed.has(key) && !allowed(c, key, fixed.get(key)));
   const search = (): boolean | "out" => {
@@ -353,7 +363,7 @@ function findLabels(
     for (const [key] of next) {
       if (fixed.has(key)) continue;
       for (const value of classes(key)) {
-        if (!allowed(inside, key, value) || allowed(next, key, value)) continue;
+        if (allowed(next, key, value)) continue;
         fixed.set(key, value);
         const found = search();
         if (found) return found;

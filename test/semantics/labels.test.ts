@@ -6,6 +6,7 @@ import {
   conjunctionMatches,
   conjunctionOf,
   intersect,
+  intersectConjunctions,
   setMatches,
   setSubset,
   subtract,
@@ -17,6 +18,7 @@ import {
   type Requirement,
 } from "../../src/semantics/labels.js";
 import { matchesLabelSelector } from "../support/netpol-eval.js";
+import { meets } from "../../src/semantics/universe.js";
 
 // A small vocabulary makes collisions (same key, overlapping values) frequent.
 const keys = ["app", "tier", "env"];
@@ -100,6 +102,13 @@ test("contradictions are empty and complement of everything is nothing", () => {
   );
   assert.equal(complement([[]]), []);
   assert.equal(complement([]), [[]]);
+});
+
+test("meets: two conjunctions meet exactly when their intersection is not empty", () => {
+  fc.assert(
+    fc.property(conjunction, conjunction, (a, b) => meets(a, b) === (intersectConjunctions(a, b) !== undefined)),
+    runs,
+  );
 });
 
 test.run();

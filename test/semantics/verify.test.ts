@@ -7,15 +7,22 @@ import * as assert from "uvu/assert";
 import { parseAllDocuments } from "yaml";
 import { build } from "../../src/index.js";
 import { checkModel } from "../../src/pipeline.js";
-import { verifyNetworkPolicies } from "../../src/targets/network-policy/verify.js";
+import { verifyNetworkPolicies, type ObservedSide } from "../../src/targets/network-policy/verify.js";
 import { MAX_REGIONS } from "../../src/semantics/universe.js";
 import fc from "fast-check";
-import { parseIp } from "../../src/semantics/ip.js";
-import { evaluateFlow, ownedNamespaceLabels, type Endpoint as MeaningEndpoint } from "../../src/semantics/meaning.js";
+import { addressInCidr, formatAddress, parseIp } from "../../src/semantics/ip.js";
+import { NAMESPACE_NAME_LABEL as NAME_LABEL } from "../../src/semantics/model.js";
+import {
+  evaluateFlow,
+  evaluateSide,
+  ownedNamespaceLabels,
+  type Endpoint as MeaningEndpoint,
+} from "../../src/semantics/meaning.js";
 import type { Model } from "../../src/semantics/model.js";
-import { isFlowAllowed, type Endpoint, type Universe } from "../support/netpol-eval.js";
+import { explainFlow, isFlowAllowed, type Endpoint, type Universe } from "../support/netpol-eval.js";
 import { arbitraryUniverse } from "../support/universe.js";
 import { programArbitrary } from "../support/programs.js";
+import { policiesOf } from "../support/answers.js";
 
 const program = `cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
 namespace shop {
@@ -247,37 +254,38 @@ const mutations: Record<string, Mutation> = {
   },
 };
 
+/** A generated program, a universe of pods for it, a mutation of its output and where to apply it. */
+const mutatedCases = programArbitrary(true).chain((program) => {
+  const owned = (checkModel([{ path: "p.secpol", text: program.text }]).model?.namespaces ?? []).map((n) => ({
+    name: n.name,
+    labels: { ...n.labels },
+  }));
+  return fc.tuple(
+    fc.constant(program),
+    arbitraryUniverse({
+      ownedNamespaces: owned,
+      otherNamespaces: ["a", "b", "c", "ext", "kube-system"],
+      labelKeys: program.labelKeys,
+      labelValues: program.labelValues,
+      namedPorts: program.namedPorts,
+      podCIDRs: program.podCIDRs,
+    }),
+    fc.constantFrom(...Object.keys(mutations)),
+    fc.nat(),
+  );
+});
+
+/** The NetworkPolicies of a program's build (to mutate), or undefined when it builds nothing. */
+const builtPolicies = (text: string) => policiesOf(text) as any[] | undefined;
+
 test("mutated policies: whenever an independent evaluator sees a wrong flow, verification does too", () => {
   let caught = 0;
   let tried = 0;
-  const cases = programArbitrary(true).chain((program) => {
-    const owned = (checkModel([{ path: "p.secpol", text: program.text }]).model?.namespaces ?? []).map((n) => ({
-      name: n.name,
-      labels: { ...n.labels },
-    }));
-    return fc.tuple(
-      fc.constant(program),
-      arbitraryUniverse({
-        ownedNamespaces: owned,
-        otherNamespaces: ["a", "b", "c", "ext", "kube-system"],
-        labelKeys: program.labelKeys,
-        labelValues: program.labelValues,
-        namedPorts: program.namedPorts,
-        podCIDRs: program.podCIDRs,
-      }),
-      fc.constantFrom(...Object.keys(mutations)),
-      fc.nat(),
-    );
-  });
   fc.assert(
-    fc.property(cases, ([program, universe, mutation, pick]) => {
-      const sources = [{ path: "p.secpol", text: program.text }];
-      const result = build(sources);
-      if (result.files.length === 0) return;
-      const model = checkModel(sources).model!;
-      const policies = result.files
-        .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))
-        .filter((o) => o?.kind === "NetworkPolicy");
+    fc.property(mutatedCases, ([program, universe, mutation, pick]) => {
+      const policies = builtPolicies(program.text);
+      if (!policies) return;
+      const model = checkModel([{ path: "p.secpol", text: program.text }]).model!;
       mutations[mutation](policies, pick);
       if (!disagrees(model, universe, policies)) return;
       tried++;
@@ -291,5 +299,101 @@ test("mutated policies: whenever an independent evaluator sees a wrong flow, ver
   assert.ok(tried >= 20, `only ${tried} mutations changed a flow`);
   console.log(`  verify mutations: ${caught}/${tried} wrong outputs caught`);
 });
+
+// The projection verification checks on: on every side, each pod of a generated universe (any
+// namespace, owned or not, any labels) and each address behaves, by the program and by the
+// independent evaluator on the emitted policies (mutated: right or wrong), like one of the peers
+// verification checked, and each checked peer behaves on every port like on the boundary port of its
+// case at or below it. So a wrong verdict anywhere is a wrong verdict verification checks.
+test("projection: on every side, every pod and address of a generated universe behaves like a peer verification checked, on every port like a port it checked", () => {
+  let sides = 0;
+  fc.assert(
+    fc.property(mutatedCases, fc.boolean(), ([program, universe, mutation, pick], mutate) => {
+      const policies = builtPolicies(program.text);
+      if (!policies) return;
+      const model = checkModel([{ path: "p.secpol", text: program.text }]).model!;
+      if (mutate) mutations[mutation](policies, pick);
+      const observed: ObservedSide[] = [];
+      verifyNetworkPolicies(model, policies, (side) => observed.push(side));
+      for (const side of observed) {
+        sides++;
+        const missed = uncovered(model, universe, policies, side);
+        assert.is(missed, undefined, `${missed}\n${program.text}`);
+      }
+    }),
+    { numRuns: 500 },
+  );
+  assert.ok(sides >= 300, `only ${sides} sides`);
+});
+
+/** Where a side's peers do not stand for the universe's endpoints, described; undefined when they do. */
+function uncovered(model: Model, universe: Universe, policies: unknown[], side: ObservedSide): string | undefined {
+  const { subject, direction } = side;
+  // verification's pods carry the same ports and address: so do the universe's here
+  const ports = subject.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol }));
+  const ips = model.cluster.podCIDRs.map((c) => formatAddress(c.family, c.base + 1n));
+  // verification's unowned namespaces under names of their own (their labels keep the names
+  // selectors see; no policy is in one, the only place the evaluator compares names)
+  const own = (n: string) => (model.namespaces.some((o) => o.name === n) ? n : `verified:${n}`);
+  const namespaces = new Map(universe.namespaces.map((n) => [n.name, n.labels]));
+  const asPod = (namespace: string, labels: Record<string, string>, name: string): Endpoint => ({
+    pod: { name, namespace, labels, ips, ports },
+  });
+  const checked = side.peers.map(({ peer, ports }, i) => {
+    if (!("pod" in peer)) return { endpoint: { ip: formatAddress(peer.ip.family, peer.ip.value) }, ports };
+    const n = peer.pod.namespace;
+    namespaces.set(own(n), { [NAME_LABEL]: n, ...side.namespaceLabels(n) });
+    return { endpoint: asPod(own(n), { ...peer.pod.labels }, `checked-${i}`), ports };
+  });
+  const all: Universe = {
+    namespaces: [...namespaces].map(([name, labels]) => ({ name, labels })),
+    pods: [],
+  };
+  const self = asPod(subject.namespace, { ...subject.labels }, "subject");
+  const labelsOf = (n: string) => namespaces.get(n) ?? {};
+  const verdicts = (other: Endpoint, protocol: "TCP" | "UDP" | "SCTP", port: number): string => {
+    const flow =
+      direction === "ingress" ? { src: other, dst: self, protocol, port } : { src: self, dst: other, protocol, port };
+    const meant = evaluateSide(
+      model,
+      { src: toMeaning(flow.src), dst: toMeaning(flow.dst), protocol, port },
+      direction,
+      labelsOf,
+    );
+    const emitted = [false, true].map(
+      (ipBlockMatchesPodIPs) => explainFlow(policies, all, flow, { ipBlockMatchesPodIPs })[direction]?.allowed ?? true,
+    );
+    return `${meant.permitted}/${emitted.join("/")}`;
+  };
+  const probes = [
+    ...PORTS.map((port) => ["TCP", port] as const),
+    ["UDP", 53] as const,
+    ["UDP", 5432] as const,
+    ["SCTP", 80] as const,
+  ];
+  const behaviour = (e: Endpoint) => probes.map(([protocol, port]) => verdicts(e, protocol, port)).join(" ");
+  // each checked peer: every probe as on the boundary port of its case at or below it
+  for (const { endpoint, ports: cuts } of checked) {
+    for (const [protocol, port] of probes) {
+      const at = cuts.filter((c) => c.protocol === protocol && c.port <= port).at(-1);
+      if (!at) return `no port checked at or below ${protocol}/${port} for ${JSON.stringify(endpoint)}`;
+      if (verdicts(endpoint, protocol, port) !== verdicts(endpoint, protocol, at.port))
+        return `${direction} of ${JSON.stringify(subject.labels)} in ${subject.namespace}: ${JSON.stringify(endpoint)} differs on ${protocol}/${port} from ${protocol}/${at.port}, the port checked for it`;
+    }
+  }
+  const kinds = new Set(checked.map(({ endpoint }) => `${"ip" in endpoint}:${behaviour(endpoint)}`));
+  const endpoints: Endpoint[] = [
+    ...universe.pods.map((p) => asPod(p.namespace, p.labels, p.name)),
+    // addresses outside the cluster's ranges (inside, they are pods and services)
+    ...EXTERNAL.filter((ip) => {
+      const { family, value } = parseIp(ip)!;
+      return ![...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs].some((c) => addressInCidr(family, value, c));
+    }).map((ip) => ({ ip })),
+  ];
+  for (const e of endpoints)
+    if (!kinds.has(`${"ip" in e}:${behaviour(e)}`))
+      return `${direction} of ${JSON.stringify(subject.labels)} in ${subject.namespace}: ${JSON.stringify(e)} behaves like no peer checked`;
+  return undefined;
+}
 
 test.run();

@@ -37,7 +37,7 @@ const EXTERNAL = ["8.8.8.8", "10.0.0.1", "172.16.0.1", "172.17.3.4", "192.168.1.
 export const stats = { programs: 0, pairs: 0, skipped: 0, undecided: 0 };
 
 /** The policies a program compiles to, or undefined when it has errors. */
-function policiesOf(text: string): unknown[] | undefined {
+export function policiesOf(text: string): unknown[] | undefined {
   const result = build([{ path: "p.secpol", text }]);
   if (result.files.length === 0) return undefined;
   return result.files

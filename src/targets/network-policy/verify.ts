@@ -455,6 +455,7 @@ class Verification {
   private reachingPods?: Set<Conjunction>[];
   /** How many sets of selectors had too many regions, and were checked on their representatives only. */
   partial = 0;
+  observe?: (side: ObservedSide) => void;
   private readonly addressPeers = new Map<string, Endpoint[]>();
   private readonly pods = new Map<string, { pod: PodInstance }[]>();
 
@@ -934,8 +935,26 @@ class Verification {
   }
 }
 
-export function verifyNetworkPolicies(model: Model, objects: readonly unknown[]): VerifyResult {
+/**
+ * A side as verification checked it, for tests of its projection: the subject, each peer it stood
+ * for every endpoint by, and the ports checked for that peer's case; the labels of the namespaces it
+ * made up.
+ */
+export interface ObservedSide {
+  subject: PodInstance;
+  direction: Direction;
+  peers: readonly { peer: Endpoint; ports: readonly { protocol: Protocol; port: number }[] }[];
+  namespaceLabels: (namespace: string) => Labels;
+}
+
+export function verifyNetworkPolicies(
+  model: Model,
+  objects: readonly unknown[],
+  /** Told of every side checked (tests): then every side is checked, and none gives a counterexample. */
+  observe?: (side: ObservedSide) => void,
+): VerifyResult {
   const v = new Verification(model, objects);
+  v.observe = observe;
   let checks = 0;
   for (const owned of model.namespaces) {
     const found = verifyNamespace(v, owned);
@@ -1273,6 +1292,8 @@ function verifySide(
   // one flow object, its peer and port changed in place (these loops are the hot ones: indexed, allocating nothing per port)
   const flow: ConcreteFlow = { src: self, dst: self, protocol: "TCP", port: 1 };
   const codes: number[] = [];
+  const observed: { peer: Endpoint; ports: readonly Port[] }[] = [];
+  const portsOfCase = new Map<string, readonly Port[]>();
   for (let p = 0; p < peers.length; p++) {
     const peer = peers[p];
     // the case of the peer: being an address or a pod, and per list of items the classes holding it
@@ -1287,7 +1308,11 @@ function verifySide(
     }
     for (let i = 0; i < emitted.length; i++) signature.list(emitted[i].rules, emitted[i].holds, peer, classes.rules);
     // peers with the same case are one (pods all carry the same ports)
-    if (!cases.isNew()) continue;
+    const key = v.observe ? cases.key() : "";
+    if (!cases.isNew()) {
+      if (v.observe) observed.push({ peer, ports: portsOfCase.get(key)! });
+      continue;
+    }
     codes.length = 0;
     const matched = {
       allows: signature.picked(classes.allows, 0, codes),
@@ -1296,6 +1321,10 @@ function verifySide(
     const admittedRules = emitted.map((_, i) => signature.picked(classes.rules, 2 + i, codes));
     // the verdicts of this case change only where the ports of what holds the peer do
     const ports = v.portsWith(codes);
+    if (v.observe) {
+      portsOfCase.set(key, ports);
+      observed.push({ peer, ports });
+    }
     if (direction === "ingress") flow.src = peer;
     else flow.dst = peer;
     for (let k = 0; k < ports.length; k++) {
@@ -1306,7 +1335,8 @@ function verifySide(
       // exact whether or not the CNI matches ipBlocks against pod addresses
       for (let i = 0; i < emitted.length; i++) {
         const admitted = !emitted[i].isolated || admits(admittedRules[i], flow);
-        if (admitted !== meant)
+        // observed, every side is checked to the end
+        if (admitted !== meant && !v.observe)
           return {
             counterexample: counterexample(
               model,
@@ -1324,6 +1354,7 @@ function verifySide(
       }
     }
   }
+  v.observe?.({ subject, direction, peers: observed, namespaceLabels });
   return { checks };
 }
 
@@ -1388,6 +1419,11 @@ class Cases {
       for (const code of classes.cuts[c]) codes.push(code);
     }
     return result;
+  }
+
+  /** The signature written, as text (tests). */
+  key(): string {
+    return this.buffer.subarray(0, this.length).join(",");
   }
 
   /** Whether the signature written is a new case (then kept). */
