@@ -122,6 +122,8 @@ const NO_STATEMENT = Symbol("no statement");
 export class SecpolParser extends EmbeddedActionsParser {
   /** The file of the input, for spans. */
   path = "";
+  /** Positions in the input's text. */
+  private positions!: t.Positions;
   /** The diagnostics of building the AST of the input (a repeated clause, a statement a profile cannot hold). */
   diagnostics: Diagnostic[] = [];
   /**
@@ -151,8 +153,9 @@ export class SecpolParser extends EmbeddedActionsParser {
   }
 
   /** Parses `tokens` (of the file at `path`): the file's statements and span, or null when recovery gave it up whole. */
-  parse(tokens: IToken[], path: string): Part<{ statements: ast.Statement[]; span: Span }> {
-    this.path = path;
+  parse(tokens: IToken[], positions: t.Positions): Part<{ statements: ast.Statement[]; span: Span }> {
+    this.path = positions.path;
+    this.positions = positions;
     this.diagnostics = [];
     this.startToken = this.endToken = this.spanFirst = this.spanLast = undefined;
     this.input = tokens;
@@ -180,11 +183,7 @@ export class SecpolParser extends EmbeddedActionsParser {
   private start(token: IToken): Position {
     if (token !== this.startToken) {
       this.startToken = token;
-      this.startPosition = {
-        line: t.int(token.startLine!),
-        column: t.int(token.startColumn!),
-        offset: t.int(token.startOffset),
-      };
+      this.startPosition = this.positions.at(token.startOffset);
     }
     return this.startPosition;
   }
@@ -193,11 +192,7 @@ export class SecpolParser extends EmbeddedActionsParser {
   private end(token: IToken): Position {
     if (token !== this.endToken) {
       this.endToken = token;
-      this.endPosition = {
-        line: t.int(token.endLine!),
-        column: t.int(token.endColumn! + 1),
-        offset: t.int(token.endOffset! + 1),
-      };
+      this.endPosition = this.positions.after(t.endOffset(token));
     }
     return this.endPosition;
   }
