@@ -65,6 +65,11 @@ export class IndexedLookahead extends LLkLookaheadStrategy {
       if (candidates.length > 0) table[type.tokenTypeIdx!] = candidates;
       if (candidates.length === 1 && candidates[0].rests[0].length === 0) only[type.tokenTypeIdx!] = candidates[0].alt;
     }
+    // an OR without gates whose every alternative the next token decides (most of them): one lookup
+    if (!options.hasPredicates && table.every((candidates, type) => only[type] !== undefined || !candidates))
+      return function (this: Lookahead): number | undefined {
+        return only[this.LA(1).tokenTypeIdx];
+      };
     return function (this: Lookahead, orAlts?: IOrAlt<unknown>[]): number | undefined {
       const next = this.LA(1).tokenTypeIdx;
       const alt = only[next];

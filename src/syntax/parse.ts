@@ -42,15 +42,17 @@ export function tokenize(text: string, path: string): Tokens {
       diagnostic(m.unexpectedCharacters, span, [text.slice(error.offset, error.offset + Math.min(error.length, 20))]),
     );
   }
-  const tokens: IToken[] = [];
+  // the tokens kept are moved to the front of the lexer's array, which is then cut to them
+  const tokens = lexed.tokens;
+  let kept = 0;
   let depth = 0;
   let deepest: IToken | undefined;
   // blocks nest in the grammar (and the parser recurses into them): what lies deeper than
   // MAX_NESTING is dropped, with one diagnostic at the first `{` too deep
   let braces = 0;
   let deepestBrace: IToken | undefined;
-  for (let index = 0; index < lexed.tokens.length; index++) {
-    const tok = lexed.tokens[index];
+  for (let index = 0; index < tokens.length; index++) {
+    const tok = tokens[index];
     if (tok.tokenType === t.LBrace && ++braces > MAX_NESTING) deepestBrace ??= tok;
     if (braces > MAX_NESTING) {
       if (tok.tokenType === t.RBrace) braces--;
@@ -73,14 +75,15 @@ export function tokenize(text: string, path: string): Tokens {
     }
     if (tok.tokenType === t.RParen) depth = Math.max(0, depth - 1);
     if (tok.tokenType === t.Newline) {
-      const previous = tokens[tokens.length - 1];
+      const previous = kept > 0 ? tokens[kept - 1] : undefined;
       // an unclosed `(` must not swallow the rest of the file: a line that starts a statement ends it
-      if (depth > 0 && t.statementKeywords.has(lexed.tokens[index + 1]?.tokenType)) depth = 0;
+      if (depth > 0 && t.statementKeywords.has(tokens[index + 1]?.tokenType)) depth = 0;
       if (depth > 0 || (previous && t.continuationTokens.has(previous.tokenType)) || previous?.tokenType === t.Newline)
         continue;
     }
-    tokens.push(tok);
+    tokens[kept++] = tok;
   }
+  tokens.length = kept;
   if (deepest)
     diagnostics.push(diagnostic(m.tooDeeplyNested, t.tokenSpan(positions, deepest), ["parentheses", MAX_NESTING]));
   if (deepestBrace)

@@ -578,41 +578,10 @@ export class SecpolParser extends EmbeddedActionsParser {
     const first = this.CONSUME(Kw.workload);
     const name = this.SUBRULE(this.qualifiedName);
     const selector = this.SUBRULE(this.workloadSelector);
-    const ports: Part<ast.PortDeclaration>[] = [];
-    const services: Part<ast.ServicePortDeclaration>[] = [];
-    // each `serviceAccount`, `containers` and `kind` clause: its keyword and its names
-    const clauses: { keyword: TokenType; names: IToken[] }[] = [];
-    const clause = (keyword: IToken, name: IToken) => {
-      const names = [name];
-      clauses.push({ keyword: keyword.tokenType, names });
-      return names;
-    };
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => void ports.push(this.SUBRULE(this.portDeclaration)) },
-        { ALT: () => void services.push(this.SUBRULE(this.serviceDeclaration)) },
-        { ALT: () => void clause(this.CONSUME(Kw.serviceAccount), this.CONSUME(t.Name)) },
-        {
-          ALT: () => {
-            const names = clause(this.CONSUME(Kw.containers), this.CONSUME2(t.Name));
-            this.MANY2(() => {
-              this.CONSUME(t.Comma);
-              names.push(this.CONSUME3(t.Name));
-            });
-          },
-        },
-        {
-          ALT: () => {
-            const names = clause(this.CONSUME(Kw.initContainers), this.CONSUME5(t.Name));
-            this.MANY3(() => {
-              this.CONSUME2(t.Comma);
-              names.push(this.CONSUME6(t.Name));
-            });
-          },
-        },
-        { ALT: () => void clause(this.CONSUME(Kw.kind), this.CONSUME4(t.Name)) },
-      ]);
-    });
+    const ports: Part<ast.PortDeclaration>[] = (this.workloadPorts = []);
+    const services: Part<ast.ServicePortDeclaration>[] = (this.workloadServices = []);
+    const clauses: { keyword: TokenType; names: IToken[] }[] = (this.clauses = []);
+    this.MANY(this.workloadClause);
     if (this.RECORDING_PHASE) return undefined;
     const portList = items(ports);
     const serviceList = items(services);
@@ -627,10 +596,54 @@ export class SecpolParser extends EmbeddedActionsParser {
       initContainers: [],
       span: this.spanFrom(first),
     };
+    if (clauses.length === 0) return result;
     const diagnostics: Diagnostic[] = [];
     addClauseNames(result, clauses, (token) => this.word(token), diagnostics);
     return this.withDiagnostics(result, diagnostics);
   });
+
+  // The parts of the workload being read (a workload holds no other), and the alternatives of its
+  // clauses: made once
+  private workloadPorts: Part<ast.PortDeclaration>[] = [];
+  private workloadServices: Part<ast.ServicePortDeclaration>[] = [];
+  /** Each `serviceAccount`, `containers` and `kind` clause: its keyword and its names. */
+  private clauses: { keyword: TokenType; names: IToken[] }[] = [];
+
+  private clause(keyword: IToken, name: IToken): IToken[] {
+    const names = [name];
+    this.clauses.push({ keyword: keyword.tokenType, names });
+    return names;
+  }
+
+  private readonly workloadClause = () => {
+    this.OR(
+      this.cached<void>(24) ??
+        this.cache<void>(24, [
+          { ALT: () => void this.workloadPorts.push(this.SUBRULE(this.portDeclaration)) },
+          { ALT: () => void this.workloadServices.push(this.SUBRULE(this.serviceDeclaration)) },
+          { ALT: () => void this.clause(this.CONSUME(Kw.serviceAccount), this.CONSUME(t.Name)) },
+          {
+            ALT: () => {
+              const names = this.clause(this.CONSUME(Kw.containers), this.CONSUME2(t.Name));
+              this.MANY2(() => {
+                this.CONSUME(t.Comma);
+                names.push(this.CONSUME3(t.Name));
+              });
+            },
+          },
+          {
+            ALT: () => {
+              const names = this.clause(this.CONSUME(Kw.initContainers), this.CONSUME5(t.Name));
+              this.MANY3(() => {
+                this.CONSUME2(t.Comma);
+                names.push(this.CONSUME6(t.Name));
+              });
+            },
+          },
+          { ALT: () => void this.clause(this.CONSUME(Kw.kind), this.CONSUME4(t.Name)) },
+        ]),
+    );
+  };
 
   /** A workload's selector: required; it starts with a clause keyword only where that is a label key. */
   workloadSelector = this.rule<ast.Selector>("workloadSelector", () =>

@@ -155,8 +155,18 @@ export const allTokens: TokenType[] = [
   Name,
 ];
 
-/** Each keyword by its text. */
-const keywordsByText: ReadonlyMap<string, TokenType> = new Map(keywords.map((kw) => [kw.PATTERN as string, kw]));
+/** The keywords by the length of their text: a word is compared with the few of its length, not hashed. */
+const keywordsByLength: { text: string; type: TokenType }[][] = [];
+for (const type of keywords)
+  (keywordsByLength[(type.PATTERN as string).length] ??= []).push({ text: type.PATTERN as string, type });
+
+/** The keyword that the word `text` is, if any. */
+function keywordOf(text: string): TokenType | undefined {
+  const candidates = keywordsByLength[text.length];
+  if (candidates === undefined) return undefined;
+  for (let i = 0; i < candidates.length; i++) if (candidates[i].text === text) return candidates[i].type;
+  return undefined;
+}
 
 /**
  * Chevrotain's lexer over the tokens of `allTokens` but the keywords: a word is lexed as an
@@ -169,9 +179,11 @@ const keywordsByText: ReadonlyMap<string, TokenType> = new Map(keywords.map((kw)
 class SecpolLexer extends Lexer {
   override tokenize(text: string, initialMode?: string): ILexingResult {
     const result = super.tokenize(text, initialMode);
-    for (const token of result.tokens) {
+    const tokens = result.tokens;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i];
       if (token.tokenType !== Identifier) continue;
-      const keyword = keywordsByText.get(token.image);
+      const keyword = keywordOf(token.image);
       if (keyword === undefined) continue;
       token.tokenType = keyword;
       token.tokenTypeIdx = keyword.tokenTypeIdx!;
@@ -187,7 +199,7 @@ class SecpolLexer extends Lexer {
 let built: Lexer | undefined;
 export const chevrotainLexer = (): Lexer =>
   (built ??= new SecpolLexer(
-    allTokens.filter((token) => !keywordsByText.has(token.PATTERN as string)),
+    allTokens.filter((token) => !keywords.includes(token)),
     {
       positionTracking: "onlyOffset",
       // every pattern is looked up by its first character (a pattern that cannot be makes this throw)
