@@ -423,7 +423,7 @@ export class SecpolParser extends EmbeddedActionsParser {
       );
       if (this.RECORDING_PHASE || statement === NO_STATEMENT) return;
       // a statement with a missing part is dropped on its own
-      const found = statement ? this.pending.get(statement) : this.dropped;
+      const found = statement ? this.pending.size > 0 && this.pending.get(statement) : this.dropped;
       if (found) diagnostics.push(...found);
       if (statement) list.push(statement);
     });
