@@ -192,7 +192,12 @@ export class SecpolParser extends EmbeddedActionsParser {
   private end(token: IToken): Position {
     if (token !== this.endToken) {
       this.endToken = token;
-      this.endPosition = this.positions.after(t.endOffset(token));
+      const length = token.image.length;
+      // a token lies on one line: after the token whose start was just found, no line is looked up
+      const start = token === this.startToken && length > 0 ? this.startPosition : undefined;
+      this.endPosition = start
+        ? { line: start.line, column: start.column + length, offset: start.offset + length }
+        : this.positions.after(t.endOffset(token));
     }
     return this.endPosition;
   }
