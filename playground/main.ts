@@ -39,7 +39,7 @@ function highlight(view: EditorView): DecorationSet {
   const builder = new RangeSetBuilder<Decoration>();
   for (const token of all) {
     const scope = token.tokenType === Comment ? tokenScope(Comment) : tokenScope(token.tokenType);
-    const end = (token.endOffset ?? token.startOffset) + 1;
+    const end = token.startOffset + token.image.length;
     if (scope && end > token.startOffset)
       builder.add(token.startOffset, end, Decoration.mark({ class: scopeClass(scope) }));
   }

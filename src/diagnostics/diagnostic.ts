@@ -56,13 +56,19 @@ export function lineStarts(text: string): number[] {
 export function positionsIn(text: string): (offset: number) => Position {
   const starts = lineStarts(text);
   return (offset) => {
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (starts[middle] <= offset) low = middle;
-      else high = middle - 1;
-    }
-    return { line: low + 1, column: offset - starts[low] + 1, offset };
+    const line = lineIndex(starts, offset);
+    return { line: line + 1, column: offset - starts[line] + 1, offset };
   };
+}
+
+/** The index (0-based) of the line holding `offset`, by binary search in the text's `lineStarts`. */
+export function lineIndex(starts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (starts[middle] <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }

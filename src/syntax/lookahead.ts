@@ -17,10 +17,41 @@ import {
   type TokenType,
 } from "chevrotain";
 
-/** An alternative that a token can start: the rests of its lookahead paths that start with it (empty: any rest). */
+/**
+ * The rests of an alternative's lookahead paths after the tokens read so far, and for each type of
+ * the next token (by `tokenTypeIdx`), what is left of them: `true` when one of them ends there (the
+ * alternative is chosen, whatever follows), `null` when none continues with it. Filled in as types
+ * are met, so that each type is matched against the paths once, not at every choice.
+ */
+interface Rests {
+  rests: TokenType[][];
+  after: (Rests | true | null | undefined)[];
+}
+
+/** An alternative that a token can start: what may follow that token in it (`true`: anything). */
 interface Candidate {
   alt: number;
-  rests: TokenType[][];
+  follow: Rests | true;
+}
+
+/** What is left of `rests` after `token`. */
+function narrow(rests: TokenType[][], token: IToken): Rests | true | null {
+  const left = rests.filter((rest) => tokenMatcher(token, rest[0])).map((rest) => rest.slice(1));
+  if (left.length === 0) return null;
+  return left.some((rest) => rest.length === 0) ? true : { rests: left, after: [] };
+}
+
+/** Whether the tokens from `parser.LA(2)` on continue one of `follow`'s rests to its end. */
+function continues(follow: Rests, parser: Lookahead): boolean {
+  let node = follow;
+  for (let i = 2; ; i++) {
+    const token = parser.LA(i);
+    let next = node.after[token.tokenTypeIdx];
+    if (next === undefined) next = node.after[token.tokenTypeIdx] = narrow(node.rests, token);
+    if (next === null) return false;
+    if (next === true) return true;
+    node = next;
+  }
 }
 
 /** The parser as the lookahead function sees it (`this`). */
@@ -60,11 +91,17 @@ export class IndexedLookahead extends LLkLookaheadStrategy {
         const rests = altPaths
           .filter((path) => path.length === 0 || tokenMatcher(probe, path[0]))
           .map((path) => path.slice(1));
-        if (rests.length > 0) candidates.push({ alt, rests: rests.some((rest) => rest.length === 0) ? [[]] : rests });
+        if (rests.length > 0)
+          candidates.push({ alt, follow: rests.some((rest) => rest.length === 0) ? true : { rests, after: [] } });
       });
       if (candidates.length > 0) table[type.tokenTypeIdx!] = candidates;
-      if (candidates.length === 1 && candidates[0].rests[0].length === 0) only[type.tokenTypeIdx!] = candidates[0].alt;
+      if (candidates.length === 1 && candidates[0].follow === true) only[type.tokenTypeIdx!] = candidates[0].alt;
     }
+    // an OR without gates whose every alternative the next token decides (most of them): one lookup
+    if (!options.hasPredicates && table.every((candidates, type) => only[type] !== undefined || !candidates))
+      return function (this: Lookahead): number | undefined {
+        return only[this.LA(1).tokenTypeIdx];
+      };
     return function (this: Lookahead, orAlts?: IOrAlt<unknown>[]): number | undefined {
       const next = this.LA(1).tokenTypeIdx;
       const alt = only[next];
@@ -75,14 +112,10 @@ export class IndexedLookahead extends LLkLookaheadStrategy {
       const candidates = table[next];
       if (candidates === undefined) return undefined;
       for (let c = 0; c < candidates.length; c++) {
-        const { alt, rests } = candidates[c];
+        const { alt, follow } = candidates[c];
         const gate = orAlts?.[alt].GATE;
         if (gate !== undefined && !gate.call(this)) continue;
-        next: for (let r = 0; r < rests.length; r++) {
-          const rest = rests[r];
-          for (let i = 0; i < rest.length; i++) if (!tokenMatcher(this.LA(i + 2), rest[i])) continue next;
-          return alt;
-        }
+        if (follow === true || continues(follow, this)) return alt;
       }
       return undefined;
     };

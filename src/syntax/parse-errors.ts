@@ -111,9 +111,9 @@ function wordAround(tokens: readonly IToken[], at: number): [number, number] {
   return [first, last];
 }
 
-const spanOf = (path: string, first: IToken, last: IToken) => ({
-  ...t.tokenSpan(path, first),
-  end: t.tokenSpan(path, last).end,
+const spanOf = (positions: t.Positions, first: IToken, last: IToken) => ({
+  ...t.tokenSpan(positions, first),
+  end: t.tokenSpan(positions, last).end,
 });
 
 /** The index where the statement holding `tokens[at]` starts (or REACH tokens back, in a longer one). */
@@ -128,13 +128,13 @@ function statementStart(tokens: readonly IToken[], at: number): number {
  * The syntax error at `tokens[at]` as a known mistake with its fix (`allow 10.0.0.0/8 -> …`,
  * `workload w app: w`, an unquoted path or e-mail address), or undefined when it is none of them.
  */
-export function knownMistake(tokens: readonly IToken[], at: number, path: string): Diagnostic | undefined {
+export function knownMistake(tokens: readonly IToken[], at: number, positions: t.Positions): Diagnostic | undefined {
   const token = tokens[at];
   if (!token || token.tokenType === EOF) return undefined;
   const previous = tokens[at - 1];
   // a peer that is a bare address block: `allow 10.0.0.0/8 -> shop/web`
   if ((token.tokenType === t.Cidr || token.tokenType === t.Address) && previous && beforePeer.has(previous.tokenType)) {
-    return diagnostic(m.bareAddress, t.tokenSpan(path, token), [token.image], {
+    return diagnostic(m.bareAddress, t.tokenSpan(positions, token), [token.image], {
       help: `write \`cidr ${token.image}\``,
     });
   }
@@ -147,7 +147,7 @@ export function knownMistake(tokens: readonly IToken[], at: number, path: string
       .slice(first, colon)
       .map((x) => x.image)
       .join("");
-    return diagnostic(m.colonInSelector, t.tokenSpan(path, tokens[colon]), [key], {
+    return diagnostic(m.colonInSelector, t.tokenSpan(positions, tokens[colon]), [key], {
       help: `label selectors use \`=\`: write \`${key}=${tokens[colon + 1].image}\``,
     });
   }
@@ -168,7 +168,7 @@ export function knownMistake(tokens: readonly IToken[], at: number, path: string
           ? "is a path"
           : undefined;
   if (why)
-    return diagnostic(m.unquotedText, spanOf(path, word[0], word[word.length - 1]), [text, why], {
+    return diagnostic(m.unquotedText, spanOf(positions, word[0], word[word.length - 1]), [text, why], {
       help: `write \`"${text}"\``,
     });
   return undefined;
@@ -216,7 +216,7 @@ export function unclosedBrace(tokens: readonly IToken[]): IToken | undefined {
 export function unclosedBlock(
   tokens: readonly IToken[],
   brace: IToken,
-  path: string,
+  positions: t.Positions,
   end: Diagnostic["span"],
 ): Diagnostic {
   const at = tokens.indexOf(brace);
@@ -224,7 +224,7 @@ export function unclosedBlock(
     .slice(statementStart(tokens, at), at)
     .map((x) => x.image)
     .join(" ");
-  return diagnostic(m.unclosedBlock, t.tokenSpan(path, brace), [opener || "{"], {
+  return diagnostic(m.unclosedBlock, t.tokenSpan(positions, brace), [opener || "{"], {
     help: "add `}` after the block's last statement",
     related: [{ span: end, message: "the file ends here, inside the block" }],
   });

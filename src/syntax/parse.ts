@@ -23,35 +23,36 @@ export interface Tokens {
   tokens: IToken[];
   comments: IToken[];
   diagnostics: Diagnostic[];
+  /** Positions in the text, by offset. */
+  positions: t.Positions;
 }
 
 /** Lexes, reports bad characters (one diagnostic per run), and drops line breaks that continue a statement. */
 export function tokenize(text: string, path: string): Tokens {
   const lexed = t.lex(text);
+  const positions = new t.Positions(path, text);
   const diagnostics: Diagnostic[] = [];
   let previousEnd = -2;
   for (const error of lexed.errors) {
     // the lexer reports one error per run of characters it could not match
     if (error.offset === previousEnd) continue;
     previousEnd = error.offset + error.length;
-    const span: Span = {
-      file: path,
-      start: { line: error.line ?? 1, column: error.column ?? 1, offset: error.offset },
-      end: { line: error.line ?? 1, column: (error.column ?? 1) + error.length, offset: error.offset + error.length },
-    };
+    const span: Span = { file: path, start: positions.at(error.offset), end: positions.after(previousEnd) };
     diagnostics.push(
       diagnostic(m.unexpectedCharacters, span, [text.slice(error.offset, error.offset + Math.min(error.length, 20))]),
     );
   }
-  const tokens: IToken[] = [];
+  // the tokens kept are moved to the front of the lexer's array, which is then cut to them
+  const tokens = lexed.tokens;
+  let kept = 0;
   let depth = 0;
   let deepest: IToken | undefined;
   // blocks nest in the grammar (and the parser recurses into them): what lies deeper than
   // MAX_NESTING is dropped, with one diagnostic at the first `{` too deep
   let braces = 0;
   let deepestBrace: IToken | undefined;
-  for (let index = 0; index < lexed.tokens.length; index++) {
-    const tok = lexed.tokens[index];
+  for (let index = 0; index < tokens.length; index++) {
+    const tok = tokens[index];
     if (tok.tokenType === t.LBrace && ++braces > MAX_NESTING) deepestBrace ??= tok;
     if (braces > MAX_NESTING) {
       if (tok.tokenType === t.RBrace) braces--;
@@ -59,9 +60,9 @@ export function tokenize(text: string, path: string): Tokens {
     }
     if (tok.tokenType === t.RBrace) braces = Math.max(0, braces - 1);
     if (tok.tokenType === t.StringToken || tok.tokenType === t.UnterminatedString)
-      unknownEscapes(tok, path, diagnostics);
+      unknownEscapes(tok, positions, diagnostics);
     if (tok.tokenType === t.UnterminatedString) {
-      diagnostics.push(diagnostic(m.unterminatedString, t.tokenSpan(path, tok), []));
+      diagnostics.push(diagnostic(m.unterminatedString, t.tokenSpan(positions, tok), []));
       continue;
     }
     if (tok.tokenType === t.LParen && ++depth > MAX_NESTING) {
@@ -74,35 +75,33 @@ export function tokenize(text: string, path: string): Tokens {
     }
     if (tok.tokenType === t.RParen) depth = Math.max(0, depth - 1);
     if (tok.tokenType === t.Newline) {
-      const previous = tokens[tokens.length - 1];
+      const previous = kept > 0 ? tokens[kept - 1] : undefined;
       // an unclosed `(` must not swallow the rest of the file: a line that starts a statement ends it
-      if (depth > 0 && t.statementKeywords.has(lexed.tokens[index + 1]?.tokenType)) depth = 0;
+      if (depth > 0 && t.statementKeywords.has(tokens[index + 1]?.tokenType)) depth = 0;
       if (depth > 0 || (previous && t.continuationTokens.has(previous.tokenType)) || previous?.tokenType === t.Newline)
         continue;
     }
-    tokens.push(tok);
+    tokens[kept++] = tok;
   }
+  tokens.length = kept;
   if (deepest)
-    diagnostics.push(diagnostic(m.tooDeeplyNested, t.tokenSpan(path, deepest), ["parentheses", MAX_NESTING]));
+    diagnostics.push(diagnostic(m.tooDeeplyNested, t.tokenSpan(positions, deepest), ["parentheses", MAX_NESTING]));
   if (deepestBrace)
-    diagnostics.push(diagnostic(m.tooDeeplyNested, t.tokenSpan(path, deepestBrace), ["blocks (`{ }`)", MAX_NESTING]));
-  return { tokens, comments: lexed.comments, diagnostics };
+    diagnostics.push(
+      diagnostic(m.tooDeeplyNested, t.tokenSpan(positions, deepestBrace), ["blocks (`{ }`)", MAX_NESTING]),
+    );
+  return { tokens, comments: lexed.comments, diagnostics, positions };
 }
 
 /** Reports each unknown escape of a string token (`\j`, `\u`), its span on the backslash and the character after it. */
-function unknownEscapes(tok: IToken, path: string, diagnostics: Diagnostic[]): void {
+function unknownEscapes(tok: IToken, positions: t.Positions, diagnostics: Diagnostic[]): void {
   const image = tok.image;
   for (let i = image.indexOf("\\"); i >= 0 && i + 1 < image.length; i = image.indexOf("\\", i + 2)) {
     if (t.STRING_ESCAPES.has(image[i + 1])) continue;
-    // a string holds no line break: its columns are offsets from its start
     const length = image.codePointAt(i + 1)! > 0xffff ? 3 : 2;
-    const at = (offset: number) => ({
-      line: tok.startLine!,
-      column: tok.startColumn! + offset,
-      offset: tok.startOffset + offset,
-    });
+    const [start, end] = [positions.at(tok.startOffset + i), positions.after(tok.startOffset + i + length)];
     diagnostics.push(
-      diagnostic(m.unknownEscape, { file: path, start: at(i), end: at(i + length) }, [image.slice(i, i + length)], {
+      diagnostic(m.unknownEscape, { file: positions.path, start, end }, [image.slice(i, i + length)], {
         help: ESCAPES_HELP,
       }),
     );
@@ -138,7 +137,8 @@ export function parse(text: string, path: string): ParseResult {
     return { file, diagnostics: [diagnostic(m.fileTooLarge, file.span, [text.length, MAX_FILE_SIZE])] };
   }
   const lexed = tokenize(text, path);
-  const { parsed, skipped } = parseSkippingBadLines(lexed.tokens, path);
+  const positions = lexed.positions;
+  const { parsed, skipped } = parseSkippingBadLines(lexed.tokens, positions);
   const parser = chevrotainParser();
   const diagnostics: Diagnostic[] = [];
   const places = parser.errors.length > 0 ? new Map(lexed.tokens.map((token, i) => [token, i])) : undefined;
@@ -149,13 +149,13 @@ export function parse(text: string, path: string): ParseResult {
     const found: Diagnostic[] = [];
     if (located) {
       found.push(
-        knownMistake(lexed.tokens, places!.get(located) ?? -1, path) ??
-          diagnostic(m.parseError, t.tokenSpan(path, located), [error.message]),
+        knownMistake(lexed.tokens, places!.get(located) ?? -1, positions) ??
+          diagnostic(m.parseError, t.tokenSpan(positions, located), [error.message]),
       );
     } else {
       // the end of the file inside a block: the mistake is at the `{` left open, not at the end
       const brace = unclosedBrace(lexed.tokens);
-      if (brace) found.push(unclosedBlock(lexed.tokens, brace, path, endOfText(text, path)));
+      if (brace) found.push(unclosedBlock(lexed.tokens, brace, positions, endOfText(text, path)));
       if (!brace || !/^expected `}`/.test(error.message))
         found.push(diagnostic(m.parseError, endOfText(text, path), [error.message]));
     }
@@ -171,7 +171,7 @@ export function parse(text: string, path: string): ParseResult {
     kind: "File",
     path,
     statements: parsed?.statements ?? [],
-    comments: lexed.comments.map((c) => ({ text: c.image, span: t.tokenSpan(path, c) })),
+    comments: lexed.comments.map((c) => ({ text: c.image, span: t.tokenSpan(positions, c) })),
     span: parsed?.span ?? { file: path, start, end: start },
   };
   if (skipped.length > 0 || diagnostics.length > 0) markTruncated(file.statements, [...skipped, ...diagnostics], text);
@@ -218,7 +218,7 @@ export const MAX_SKIPPED_LINES = 200;
  * When the parser stops before the end (a line that starts no statement it knows), that line is
  * reported and skipped, and the file is parsed again: the statements after it still count.
  */
-function parseSkippingBadLines(input: IToken[], path: string): { parsed: Parsed; skipped: Diagnostic[] } {
+function parseSkippingBadLines(input: IToken[], positions: t.Positions): { parsed: Parsed; skipped: Diagnostic[] } {
   // Chevrotain recovers by throwing and catching its exceptions, and a stack trace is captured for
   // each: nobody reads them, and they were a fifth of the time of a file with many errors
   // (a V8 setting, not in the language's types: the playground's are the browser's)
@@ -227,7 +227,7 @@ function parseSkippingBadLines(input: IToken[], path: string): { parsed: Parsed;
   errors.stackTraceLimit = 0;
   try {
     const skipped: Diagnostic[] = [];
-    const first = parseOnce(input, path);
+    const first = parseOnce(input, positions);
     if (first.stop < 0) return { parsed: first.parsed, skipped };
     // Where the parser stops, the lines to skip are found chunk by chunk (top-level statements, a
     // few hundred tokens each): parsing the whole file again after each one was quadratic (a 1 MB
@@ -236,9 +236,9 @@ function parseSkippingBadLines(input: IToken[], path: string): { parsed: Parsed;
     // skipped as before.
     const kept: IToken[] = [];
     for (const chunk of topLevelChunks(input)) {
-      for (const token of skipBadLines(chunk, path, skipped).tokens) kept.push(token);
+      for (const token of skipBadLines(chunk, positions, skipped).tokens) kept.push(token);
     }
-    return { parsed: skipBadLines(kept, path, skipped).parsed, skipped };
+    return { parsed: skipBadLines(kept, positions, skipped).parsed, skipped };
   } finally {
     errors.stackTraceLimit = stackTraceLimit;
   }
@@ -267,9 +267,9 @@ function topLevelChunks(tokens: IToken[]): IToken[][] {
 type Parsed = ReturnType<ReturnType<typeof chevrotainParser>["parse"]>;
 
 /** One parse of `tokens`: its statements, and the place of the token where the parser stopped (-1: it did not). */
-function parseOnce(tokens: IToken[], path: string): { parsed: Parsed; stop: number } {
+function parseOnce(tokens: IToken[], positions: t.Positions): { parsed: Parsed; stop: number } {
   const parser = chevrotainParser();
-  const parsed = parser.parse(tokens, path);
+  const parsed = parser.parse(tokens, positions);
   if (parser.errors.length === 0) return { parsed, stop: -1 };
   // the parser stopped early, or failed on a line whose first token starts no statement
   const places = new Map(tokens.map((token, i) => [token, i]));
@@ -282,15 +282,19 @@ function parseOnce(tokens: IToken[], path: string): { parsed: Parsed; stop: numb
 }
 
 /** Parses `input`, skipping each line where the parser stops (reported into `skipped`, up to MAX_SKIPPED_LINES in all): the last parse, and the tokens kept. */
-function skipBadLines(input: IToken[], path: string, skipped: Diagnostic[]): { parsed: Parsed; tokens: IToken[] } {
+function skipBadLines(
+  input: IToken[],
+  positions: t.Positions,
+  skipped: Diagnostic[],
+): { parsed: Parsed; tokens: IToken[] } {
   let tokens = input;
   for (;;) {
-    const { parsed, stop: at } = parseOnce(tokens, path);
+    const { parsed, stop: at } = parseOnce(tokens, positions);
     if (at < 0 || skipped.length >= MAX_SKIPPED_LINES) return { parsed, tokens };
     const end = Math.max(endOfLine(tokens, at), at + 1);
     skipped.push(
-      knownMistake(tokens, at + 1, path) ??
-        diagnostic(m.parseError, t.tokenSpan(path, tokens[at]), [describeBadLine(tokens[at], tokens[at + 1])]),
+      knownMistake(tokens, at + 1, positions) ??
+        diagnostic(m.parseError, t.tokenSpan(positions, tokens[at]), [describeBadLine(tokens[at], tokens[at + 1])]),
     );
     tokens = [...tokens.slice(0, at), ...tokens.slice(end)];
   }

@@ -122,6 +122,8 @@ const NO_STATEMENT = Symbol("no statement");
 export class SecpolParser extends EmbeddedActionsParser {
   /** The file of the input, for spans. */
   path = "";
+  /** Positions in the input's text. */
+  private positions!: t.Positions;
   /** The diagnostics of building the AST of the input (a repeated clause, a statement a profile cannot hold). */
   diagnostics: Diagnostic[] = [];
   /**
@@ -151,8 +153,9 @@ export class SecpolParser extends EmbeddedActionsParser {
   }
 
   /** Parses `tokens` (of the file at `path`): the file's statements and span, or null when recovery gave it up whole. */
-  parse(tokens: IToken[], path: string): Part<{ statements: ast.Statement[]; span: Span }> {
-    this.path = path;
+  parse(tokens: IToken[], positions: t.Positions): Part<{ statements: ast.Statement[]; span: Span }> {
+    this.path = positions.path;
+    this.positions = positions;
     this.diagnostics = [];
     this.startToken = this.endToken = this.spanFirst = this.spanLast = undefined;
     this.input = tokens;
@@ -180,11 +183,7 @@ export class SecpolParser extends EmbeddedActionsParser {
   private start(token: IToken): Position {
     if (token !== this.startToken) {
       this.startToken = token;
-      this.startPosition = {
-        line: t.int(token.startLine!),
-        column: t.int(token.startColumn!),
-        offset: t.int(token.startOffset),
-      };
+      this.startPosition = this.positions.at(token.startOffset);
     }
     return this.startPosition;
   }
@@ -193,11 +192,12 @@ export class SecpolParser extends EmbeddedActionsParser {
   private end(token: IToken): Position {
     if (token !== this.endToken) {
       this.endToken = token;
-      this.endPosition = {
-        line: t.int(token.endLine!),
-        column: t.int(token.endColumn! + 1),
-        offset: t.int(token.endOffset! + 1),
-      };
+      const length = token.image.length;
+      // a token lies on one line: after the token whose start was just found, no line is looked up
+      const start = token === this.startToken && length > 0 ? this.startPosition : undefined;
+      this.endPosition = start
+        ? { line: start.line, column: start.column + length, offset: start.offset + length }
+        : this.positions.after(t.endOffset(token));
     }
     return this.endPosition;
   }
@@ -428,7 +428,7 @@ export class SecpolParser extends EmbeddedActionsParser {
       );
       if (this.RECORDING_PHASE || statement === NO_STATEMENT) return;
       // a statement with a missing part is dropped on its own
-      const found = statement ? this.pending.get(statement) : this.dropped;
+      const found = statement ? this.pending.size > 0 && this.pending.get(statement) : this.dropped;
       if (found) diagnostics.push(...found);
       if (statement) list.push(statement);
     });
@@ -583,41 +583,10 @@ export class SecpolParser extends EmbeddedActionsParser {
     const first = this.CONSUME(Kw.workload);
     const name = this.SUBRULE(this.qualifiedName);
     const selector = this.SUBRULE(this.workloadSelector);
-    const ports: Part<ast.PortDeclaration>[] = [];
-    const services: Part<ast.ServicePortDeclaration>[] = [];
-    // each `serviceAccount`, `containers` and `kind` clause: its keyword and its names
-    const clauses: { keyword: TokenType; names: IToken[] }[] = [];
-    const clause = (keyword: IToken, name: IToken) => {
-      const names = [name];
-      clauses.push({ keyword: keyword.tokenType, names });
-      return names;
-    };
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => void ports.push(this.SUBRULE(this.portDeclaration)) },
-        { ALT: () => void services.push(this.SUBRULE(this.serviceDeclaration)) },
-        { ALT: () => void clause(this.CONSUME(Kw.serviceAccount), this.CONSUME(t.Name)) },
-        {
-          ALT: () => {
-            const names = clause(this.CONSUME(Kw.containers), this.CONSUME2(t.Name));
-            this.MANY2(() => {
-              this.CONSUME(t.Comma);
-              names.push(this.CONSUME3(t.Name));
-            });
-          },
-        },
-        {
-          ALT: () => {
-            const names = clause(this.CONSUME(Kw.initContainers), this.CONSUME5(t.Name));
-            this.MANY3(() => {
-              this.CONSUME2(t.Comma);
-              names.push(this.CONSUME6(t.Name));
-            });
-          },
-        },
-        { ALT: () => void clause(this.CONSUME(Kw.kind), this.CONSUME4(t.Name)) },
-      ]);
-    });
+    const ports: Part<ast.PortDeclaration>[] = (this.workloadPorts = []);
+    const services: Part<ast.ServicePortDeclaration>[] = (this.workloadServices = []);
+    const clauses: { keyword: TokenType; names: IToken[] }[] = (this.clauses = []);
+    this.MANY(this.workloadClause);
     if (this.RECORDING_PHASE) return undefined;
     const portList = items(ports);
     const serviceList = items(services);
@@ -632,10 +601,54 @@ export class SecpolParser extends EmbeddedActionsParser {
       initContainers: [],
       span: this.spanFrom(first),
     };
+    if (clauses.length === 0) return result;
     const diagnostics: Diagnostic[] = [];
     addClauseNames(result, clauses, (token) => this.word(token), diagnostics);
     return this.withDiagnostics(result, diagnostics);
   });
+
+  // The parts of the workload being read (a workload holds no other), and the alternatives of its
+  // clauses: made once
+  private workloadPorts: Part<ast.PortDeclaration>[] = [];
+  private workloadServices: Part<ast.ServicePortDeclaration>[] = [];
+  /** Each `serviceAccount`, `containers` and `kind` clause: its keyword and its names. */
+  private clauses: { keyword: TokenType; names: IToken[] }[] = [];
+
+  private clause(keyword: IToken, name: IToken): IToken[] {
+    const names = [name];
+    this.clauses.push({ keyword: keyword.tokenType, names });
+    return names;
+  }
+
+  private readonly workloadClause = () => {
+    this.OR(
+      this.cached<void>(24) ??
+        this.cache<void>(24, [
+          { ALT: () => void this.workloadPorts.push(this.SUBRULE(this.portDeclaration)) },
+          { ALT: () => void this.workloadServices.push(this.SUBRULE(this.serviceDeclaration)) },
+          { ALT: () => void this.clause(this.CONSUME(Kw.serviceAccount), this.CONSUME(t.Name)) },
+          {
+            ALT: () => {
+              const names = this.clause(this.CONSUME(Kw.containers), this.CONSUME2(t.Name));
+              this.MANY2(() => {
+                this.CONSUME(t.Comma);
+                names.push(this.CONSUME3(t.Name));
+              });
+            },
+          },
+          {
+            ALT: () => {
+              const names = this.clause(this.CONSUME(Kw.initContainers), this.CONSUME5(t.Name));
+              this.MANY3(() => {
+                this.CONSUME2(t.Comma);
+                names.push(this.CONSUME6(t.Name));
+              });
+            },
+          },
+          { ALT: () => void this.clause(this.CONSUME(Kw.kind), this.CONSUME4(t.Name)) },
+        ]),
+    );
+  };
 
   /** A workload's selector: required; it starts with a clause keyword only where that is a label key. */
   workloadSelector = this.rule<ast.Selector>("workloadSelector", () =>

@@ -4,7 +4,7 @@
  * identifier or keyword). Comments go to their own group: the formatter keeps them.
  */
 import { createToken, Lexer, type ILexingError, type ILexingResult, type IToken, type TokenType } from "chevrotain";
-import type { Span } from "../diagnostics/diagnostic.js";
+import { lineIndex, lineStarts, type Position, type Span } from "../diagnostics/diagnostic.js";
 
 export const Name = createToken({ name: "Name", pattern: Lexer.NA, label: "a name" });
 
@@ -56,6 +56,12 @@ export const UnterminatedString = createToken({
 export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments" });
 /** U+FEFF too: the byte-order mark some editors put at the start of a file (and `cat` in the middle). */
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f\v\uFEFF]+/, group: Lexer.SKIPPED });
+/**
+ * One space, the commonest white space, matched by its character instead of by `WhiteSpace`'s
+ * regular expression (about a tenth of the lexer's time): the lexer's tokens are the same, both
+ * being skipped. Not in `allTokens`: not in the grammar.
+ */
+const Space = createToken({ name: "Space", pattern: " ", group: Lexer.SKIPPED });
 export const Newline = createToken({ name: "Newline", pattern: /\n/, label: "the end of the line", line_breaks: true });
 
 export const Semicolon = createToken({ name: "Semicolon", pattern: ";", label: "`;`" });
@@ -155,8 +161,18 @@ export const allTokens: TokenType[] = [
   Name,
 ];
 
-/** Each keyword by its text. */
-const keywordsByText: ReadonlyMap<string, TokenType> = new Map(keywords.map((kw) => [kw.PATTERN as string, kw]));
+/** The keywords by the length of their text: a word is compared with the few of its length, not hashed. */
+const keywordsByLength: { text: string; type: TokenType }[][] = [];
+for (const type of keywords)
+  (keywordsByLength[(type.PATTERN as string).length] ??= []).push({ text: type.PATTERN as string, type });
+
+/** The keyword that the word `text` is, if any. */
+function keywordOf(text: string): TokenType | undefined {
+  const candidates = keywordsByLength[text.length];
+  if (candidates === undefined) return undefined;
+  for (let i = 0; i < candidates.length; i++) if (candidates[i].text === text) return candidates[i].type;
+  return undefined;
+}
 
 /**
  * Chevrotain's lexer over the tokens of `allTokens` but the keywords: a word is lexed as an
@@ -169,9 +185,11 @@ const keywordsByText: ReadonlyMap<string, TokenType> = new Map(keywords.map((kw)
 class SecpolLexer extends Lexer {
   override tokenize(text: string, initialMode?: string): ILexingResult {
     const result = super.tokenize(text, initialMode);
-    for (const token of result.tokens) {
+    const tokens = result.tokens;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i];
       if (token.tokenType !== Identifier) continue;
-      const keyword = keywordsByText.get(token.image);
+      const keyword = keywordOf(token.image);
       if (keyword === undefined) continue;
       token.tokenType = keyword;
       token.tokenTypeIdx = keyword.tokenTypeIdx!;
@@ -180,21 +198,19 @@ class SecpolLexer extends Lexer {
   }
 }
 
-// Lines end at `\n` only, as the renderer, the formatter and `Newline` see them. Chevrotain's default
-// also counts `\r` and `\r\n`, which numbered every line of a CRLF file twice in diagnostics.
+// Tokens carry their offsets only (`image`, `startOffset`, the type): lines and columns are found
+// from offsets when a span is made (`Positions`), which the parser does for a fraction of the
+// tokens. Lines end at `\n` only, as the renderer, the formatter and `Newline` see them.
 // Built on first use: building it costs ~15 ms, which a command that reads no `.secpol` need not pay.
 let built: Lexer | undefined;
 export const chevrotainLexer = (): Lexer =>
-  (built ??= new SecpolLexer(
-    allTokens.filter((token) => !keywordsByText.has(token.PATTERN as string)),
-    {
-      positionTracking: "full",
-      // every pattern is looked up by its first character (a pattern that cannot be makes this throw)
-      ensureOptimizations: true,
-      lineTerminatorsPattern: /\n/g,
-      lineTerminatorCharacters: ["\n"],
-    },
-  ));
+  (built ??= new SecpolLexer([Space, ...allTokens.filter((token) => !keywords.includes(token))], {
+    positionTracking: "onlyOffset",
+    // every pattern is looked up by its first character (a pattern that cannot be makes this throw)
+    ensureOptimizations: true,
+    lineTerminatorsPattern: /\n/g,
+    lineTerminatorCharacters: ["\n"],
+  }));
 
 export interface Lexed {
   tokens: IToken[];
@@ -253,19 +269,62 @@ export const continuationTokens: ReadonlySet<TokenType> = new Set([
 ]);
 
 /**
- * A token's line, column or offset as a small integer where it is one. chevrotain's can be heap
- * numbers; one of them stored in a position made V8 keep every position of the program as three
- * boxed doubles (about 900,000 more objects for the collector at 5,000 services).
+ * A token's offset as a small integer where it is one. A heap number stored in a position made V8
+ * keep every position of the program as boxed doubles (about 900,000 more objects for the collector
+ * at 5,000 services).
  */
 export const int = (n: number): number => (n === (n | 0) ? n | 0 : n);
 
-/** The span of one token (`end` exclusive), in the file at `path`. */
-export const tokenSpan = (path: string, tok: IToken): Span => ({
-  file: path,
-  start: { line: int(tok.startLine ?? 1), column: int(tok.startColumn ?? 1), offset: int(tok.startOffset) },
-  end: {
-    line: int(tok.endLine ?? tok.startLine ?? 1),
-    column: int((tok.endColumn ?? tok.startColumn ?? 0) + 1),
-    offset: int((tok.endOffset ?? tok.startOffset) + 1),
-  },
+/**
+ * The positions (line, column, offset) in one file's text, found from offsets through one index of
+ * its line starts. A token lies on one line (only `Newline` holds a `\n`, and its line is the one
+ * it ends). The parser asks about offsets mostly in order: the line last found is tried first,
+ * then the next few, before a binary search. An offset that is not a number (a token that
+ * recovery invented, the end of the file) has no line or column either.
+ */
+export class Positions {
+  private readonly starts: number[];
+  /** The index of the line last found. */
+  private line = 0;
+
+  constructor(
+    readonly path: string,
+    text: string,
+  ) {
+    this.starts = lineStarts(text);
+  }
+
+  /** The position at `offset`. */
+  at(offset: number): Position {
+    if (!(offset >= 0)) return { line: NaN, column: NaN, offset };
+    const line = this.lineOf(offset);
+    return { line: line + 1, column: offset - this.starts[line] + 1, offset: int(offset) };
+  }
+
+  /** The position at `end`, the end of a token (exclusive): on the token's line, even after a `\n`. */
+  after(end: number): Position {
+    if (!(end >= 1)) return { line: NaN, column: NaN, offset: end };
+    const line = this.lineOf(end - 1);
+    return { line: line + 1, column: end - this.starts[line] + 1, offset: int(end) };
+  }
+
+  /** The index of the line holding `offset`. */
+  private lineOf(offset: number): number {
+    const starts = this.starts;
+    let line = this.line;
+    if (starts[line] > offset || (line + 4 < starts.length && starts[line + 4] <= offset))
+      line = lineIndex(starts, offset);
+    else while (line + 1 < starts.length && starts[line + 1] <= offset) line++;
+    return (this.line = line);
+  }
+}
+
+/** The offset just after `tok`. */
+export const endOffset = (tok: IToken): number => tok.startOffset + tok.image.length;
+
+/** The span of one token (`end` exclusive). */
+export const tokenSpan = (positions: Positions, tok: IToken): Span => ({
+  file: positions.path,
+  start: positions.at(tok.startOffset),
+  end: positions.after(endOffset(tok)),
 });

@@ -12,7 +12,7 @@ import textmate from "vscode-textmate";
 import oniguruma from "vscode-oniguruma";
 import { diagramAssets, ebnf, grammarFiles, railroadHtml, textMateGrammar, tokenScope } from "../../src/grammar/generate.js";
 import { chevrotainParser } from "../../src/syntax/parser.js";
-import { chevrotainLexer, Newline, StringToken } from "../../src/syntax/tokens.js";
+import { chevrotainLexer, Newline, Positions, StringToken } from "../../src/syntax/tokens.js";
 import { repoRoot } from "../support/baseline.js";
 
 const require = createRequire(import.meta.url);
@@ -97,11 +97,13 @@ test("the TextMate grammar splits and scopes every example and standard module a
     const highlighted = tokenize(text);
     const lexed = chevrotainLexer().tokenize(text);
     assert.equal(lexed.errors, [], path);
+    const positions = new Positions(path, text);
     for (const token of [...lexed.tokens, ...(lexed.groups.comments ?? [])]) {
       if (token.tokenType === Newline) continue;
-      const [start, end] = [token.startColumn! - 1, token.endColumn!];
-      const where = `${path}:${token.startLine}:${token.startColumn} ${token.tokenType.name} ${JSON.stringify(token.image)}`;
-      const over = highlighted.filter((tm) => tm.line === token.startLine && tm.start < end && tm.end > start);
+      const { line, column } = positions.at(token.startOffset);
+      const [start, end] = [column - 1, column - 1 + token.image.length];
+      const where = `${path}:${line}:${column} ${token.tokenType.name} ${JSON.stringify(token.image)}`;
+      const over = highlighted.filter((tm) => tm.line === line && tm.start < end && tm.end > start);
       const describe = JSON.stringify(over.map((tm) => [tm.text, tm.scopes.slice(1).join(" ")]));
       if (over.length === 1 && over[0]!.scopes.includes(labelKey)) continue; // a whole label key is one token
       const scope = tokenScope(token.tokenType)!;
