@@ -329,6 +329,12 @@ test("an input inside OUT, given or imported, is never deleted by replacing OUT 
     assert.is(r.code, 2, r.stderr);
     assert.ok(r.stderr.includes(`error SP5016: the input \`${input}`), r.stderr);
     assert.equal(tree(join(dir, "out")), before, "OUT is unchanged, the inputs in it kept");
+    // the files were written beside OUT during verification: removed again
+    assert.equal(
+      readdirSync(dir).filter((name) => name.includes(".secpolc-")),
+      [],
+      "no staging directory is left behind",
+    );
   }
   rmSync(dir, { recursive: true });
 });
