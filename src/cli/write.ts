@@ -127,7 +127,7 @@ async function all(operations: readonly Promise<unknown>[]): Promise<void> {
  * 20,000-service build's 3,000 operations went from 1.2–1.5 s to 0.3–0.4 s), a bounded number of
  * writes at a time. Every operation is waited for before it reports, failed or not: nothing is
  * still writing into the staging directory when it is removed. Plain JavaScript of Node's own
- * modules: the worker loads nothing else.
+ * modules: the worker loads nothing else. The contents arrive as UTF-8 bytes.
  */
 const WRITER = `
 const { workerData, parentPort } = require("node:worker_threads");
@@ -158,16 +158,16 @@ const WRITERS = 16;
 
 /** Writes `files` under `root` (which exists) in a worker thread; settles once every write has. */
 function writeTree(root: string, files: readonly OutputFile[]): Promise<void> {
+  // the contents go to the worker as bytes, moved rather than copied (a copy of 35 MB of text at
+  // 20,000 services was the build's peak of memory); the caller need not keep the texts
+  const encoder = new TextEncoder();
+  const contents = files.map((file) => encoder.encode(file.content));
+  const paths = files.map((file) => join(root, ...file.path.split("/")));
   return new Promise((resolve, reject) => {
-    // the contents are copied into the worker: the caller need not keep them
     const worker = new Worker(WRITER, {
       eval: true,
-      workerData: {
-        root,
-        paths: files.map((file) => join(root, ...file.path.split("/"))),
-        contents: files.map((file) => file.content),
-        writers: WRITERS,
-      },
+      workerData: { root, paths, contents, writers: WRITERS },
+      transferList: contents.map((bytes) => bytes.buffer),
     });
     let reported: { failed: boolean; message?: string } | undefined;
     worker.once("message", (m: { failed: boolean; message?: string }) => (reported = m));
