@@ -35,7 +35,7 @@ import { discoverSources, displayPath, importResolver, programRoot, readManifest
 import { isStandardModule } from "../stdlib/standard.js";
 import { shown } from "../check/values.js";
 import type { Span } from "../diagnostics/diagnostic.js";
-import { afterPass } from "./memory.js";
+import { afterOutput, afterPass } from "./memory.js";
 import { nextStep, StatusLine } from "./progress.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
 import { importPolicies } from "../analysis/import.js";
@@ -626,6 +626,9 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
             } catch (e) {
               staged = e instanceof OutputError ? e : new OutputError("write", out, String(e));
             }
+            // the writer has the bytes: the texts (the build keeps none) are garbage once this list lets go
+            files.length = 0;
+            afterOutput();
           },
         }
       : {}),

@@ -39,6 +39,11 @@ export function collectGarbage(): boolean {
  */
 const LARGE_HEAP_GROWTH_PERCENT = 25;
 
+/** Once the output is handed to the writer: a large heap is collected (its texts are garbage then). */
+export function afterOutput(): void {
+  if (process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) collectGarbage();
+}
+
 /** After a pass of `build`: once the program is checked, a large heap is collected, and kept closer to what is live. */
 export function afterPass(pass: string): void {
   if (pass === "check" && process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) {
