@@ -36,6 +36,13 @@ export interface CompileOptions {
   /** Called by `build` after each of its passes (`check`, `compile`, ..., `verify`), by name. */
   afterPass?: (pass: string) => void;
   /**
+   * Given, `build` hands it the output files as soon as they are emitted without error, before
+   * translation validation, and keeps none of them (its result's `files` is then empty): the
+   * command line writes them while the build verifies, and swaps them in only if the build
+   * succeeds. Not called when the build fails before that.
+   */
+  takeOutput?: (files: OutputFile[]) => void;
+  /**
    * The parser, called once per file of the program (inputs, imports, the prelude); `parse` of
    * `syntax/parse.ts` unless given. The language server passes `cachedParser()`'s, which parses a
    * file again only when its text changed. Its results are not changed by the passes after it.

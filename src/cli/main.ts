@@ -35,7 +35,7 @@ import { discoverSources, displayPath, importResolver, programRoot, readManifest
 import { isStandardModule } from "../stdlib/standard.js";
 import { shown } from "../check/values.js";
 import type { Span } from "../diagnostics/diagnostic.js";
-import { afterPass } from "./memory.js";
+import { afterOutput, afterPass } from "./memory.js";
 import { nextStep, StatusLine } from "./progress.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
 import { importPolicies } from "../analysis/import.js";
@@ -43,12 +43,16 @@ import { checkImport } from "../analysis/import-check.js";
 import { importing as im } from "../diagnostics/messages/import.js";
 import { parseCidr, type Cidr } from "../semantics/ip.js";
 import {
+  abandonOutput,
+  commitOutput,
   differingFiles,
   filesInside,
   OutputError,
   replaceFile,
+  stageOutput,
   TYPESCRIPT_MODULE,
   writeOutputDirectory,
+  type StagedOutput,
   type WriteHooks,
   type WriteOutcome,
 } from "./write.js";
@@ -597,6 +601,12 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     return EXIT_USAGE;
   }
   const status = new StatusLine(io.status);
+  const out = resolve(io.cwd, options.output);
+  // The files are written beside OUT while the build verifies them (`--check` compares them and
+  // `--format ts` rewrites them first: those take them once built). OUT is replaced only below, once
+  // the build has succeeded; otherwise the staged tree is removed.
+  const early = !options.check && options.format !== "ts";
+  let staged: StagedOutput | OutputError | undefined;
   const result = build(input.sources, {
     clusterVersion: options.clusterVersion,
     resolveImport: input.resolveImport,
@@ -608,6 +618,20 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
       const doing = nextStep(pass, options.verify !== false);
       if (doing) status.show(doing);
     },
+    ...(early
+      ? {
+          takeOutput: (files: OutputFile[]) => {
+            try {
+              staged = stageOutput(out, files, testWriteHooks());
+            } catch (e) {
+              staged = e instanceof OutputError ? e : new OutputError("write", out, String(e));
+            }
+            // the writer has the bytes: the texts (the build keeps none) are garbage once this list lets go
+            files.length = 0;
+            afterOutput();
+          },
+        }
+      : {}),
   });
   status.clear();
   if (options.stats) {
@@ -623,11 +647,14 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
   }
   const outputIndex = Math.max(0, argv.indexOf(options.output));
   const failing = [...result.diagnostics, ...warningsFailure(result.diagnostics, options, argv)];
+  const abandon = async () => {
+    if (staged && !(staged instanceof OutputError)) await abandonOutput(staged);
+  };
   if (hasErrors(failing)) {
+    await abandon();
     report(failing, result.sources, options, io, input.root);
     return EXIT_PROGRAM_ERRORS;
   }
-  const out = resolve(io.cwd, options.output);
   const files = options.format === "ts" ? await asTypeScript(result.files) : result.files;
   if (options.check) {
     const differing = differingFiles(out, files);
@@ -659,13 +686,16 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
         help: "keep the policies outside the output directory, or choose another `-o`",
       },
     );
+    await abandon();
     report([...result.diagnostics, failure], result.sources, options, io, input.root);
     return EXIT_USAGE;
   }
   let written: WriteOutcome;
   try {
-    status.show(`writing ${files.length} file${files.length === 1 ? "" : "s"} to ${options.output}`);
-    written = await writeOutputDirectory(out, files, testWriteHooks());
+    if (staged instanceof OutputError) throw staged;
+    const count = staged?.count ?? files.length;
+    status.show(`writing ${count} file${count === 1 ? "" : "s"} to ${options.output}`);
+    written = await (staged ? commitOutput(staged) : writeOutputDirectory(out, files, testWriteHooks()));
   } catch (e) {
     status.clear();
     const error = e instanceof OutputError ? e : new OutputError("write", out, String(e));

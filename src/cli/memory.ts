@@ -30,7 +30,24 @@ export function collectGarbage(): boolean {
   return gc !== null;
 }
 
-/** After a pass of `build`: once the program is checked, a large heap is collected. */
+/**
+ * How far V8 lets the old generation grow past what was live at its last full collection, on large
+ * builds: by default up to 4x, so that a 20,000-service build (realistic shape) with about 300 MB
+ * live during verification reached 630 MB of heap and 730 MB of RSS before V8 collected. Bounded to
+ * a quarter, V8 collects more often (about 10 full collections instead of 4 there) and peak RSS is
+ * about 520 MB. V8 reads the setting at each full collection, so setting it at run time works.
+ */
+const LARGE_HEAP_GROWTH_PERCENT = 25;
+
+/** Once the output is handed to the writer: a large heap is collected (its texts are garbage then). */
+export function afterOutput(): void {
+  if (process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) collectGarbage();
+}
+
+/** After a pass of `build`: once the program is checked, a large heap is collected, and kept closer to what is live. */
 export function afterPass(pass: string): void {
-  if (pass === "check" && process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) collectGarbage();
+  if (pass === "check" && process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) {
+    setFlagsFromString(`--heap-growing-percent=${LARGE_HEAP_GROWTH_PERCENT}`);
+    collectGarbage();
+  }
 }

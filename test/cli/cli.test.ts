@@ -109,6 +109,20 @@ test("discovery reads a file reached through a link once, under its first path",
   rmSync(dir, { recursive: true });
 });
 
+test("discovery reads each file once when the inputs overlap: a directory twice, a file in it, a link to it", () => {
+  const dir = workspace({ "p/a.secpol": "", "p/sub/b.secpol": "" });
+  symlinkSync("p", join(dir, "q"));
+  const paths = (inputs: string[]) => discoverSources(dir, inputs).sources.map((s) => s.path);
+  // (named from the deepest directory holding every input)
+  assert.equal(paths(["p", "p"]), ["a.secpol", "sub/b.secpol"]);
+  assert.equal(paths(["p", "p/sub/b.secpol"]), ["a.secpol", "sub/b.secpol"]);
+  // through the link and not: each file once, under its first name in order
+  assert.equal(paths(["p/sub", "q"]), ["p/sub/b.secpol", "q/a.secpol"]);
+  assert.equal(paths(["q/sub", "p"]), ["p/a.secpol", "p/sub/b.secpol"]);
+  assert.equal(paths(["q", "p"]), ["p/a.secpol", "p/sub/b.secpol"]);
+  rmSync(dir, { recursive: true });
+});
+
 test("discovery skips a link that loops, and names one that was meant as an input", () => {
   const dir = workspace({ "a.secpol": "" });
   symlinkSync("loop", join(dir, "loop"));
@@ -329,6 +343,12 @@ test("an input inside OUT, given or imported, is never deleted by replacing OUT 
     assert.is(r.code, 2, r.stderr);
     assert.ok(r.stderr.includes(`error SP5016: the input \`${input}`), r.stderr);
     assert.equal(tree(join(dir, "out")), before, "OUT is unchanged, the inputs in it kept");
+    // the files were written beside OUT during verification: removed again
+    assert.equal(
+      readdirSync(dir).filter((name) => name.includes(".secpolc-")),
+      [],
+      "no staging directory is left behind",
+    );
   }
   rmSync(dir, { recursive: true });
 });

@@ -27,6 +27,28 @@ test("build reports each of its passes once done, in order", () => {
   assert.equal(passes, ["check", "compile", "security", "psp", "admission", "emit", "verify", "verify-admission"]);
 });
 
+test("takeOutput: build hands its files over before verifying them and keeps none", () => {
+  const inputs = [
+    { path: "a.secpol", text: "namespace shop {\n  workload web app=web\n  default deny\n  allow web -> web: 80\n}\n" },
+  ];
+  const events: string[] = [];
+  let taken: unknown[] = [];
+  const result = build(inputs, {
+    afterPass: (pass) => events.push(pass),
+    takeOutput: (files) => {
+      events.push("takeOutput");
+      taken = files;
+    },
+  });
+  assert.equal(events.slice(events.indexOf("emit"), events.indexOf("verify") + 1), ["emit", "takeOutput", "verify"]);
+  assert.equal(result.files, []);
+  assert.equal(taken, build(inputs).files, "the files a build without it returns");
+  // a failed build hands nothing over
+  let called = false;
+  build([{ path: "a.secpol", text: "allow a -> b: 80\n" }], { takeOutput: () => (called = true) });
+  assert.not.ok(called);
+});
+
 test("V8's collector is reachable from the command line, and frees what is no longer referenced", () => {
   const holder = { objects: Array.from({ length: 200_000 }, (_, i) => ({ i, text: `object ${i}` })) };
   const before = process.memoryUsage().heapUsed;

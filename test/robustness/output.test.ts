@@ -125,6 +125,18 @@ test("a program error: exit 1 with the error, OUT untouched", () => {
   rmSync(dir, { recursive: true });
 });
 
+test("a build that fails after its files were staged (--warnings-as-errors): exit 1, OUT untouched, nothing left", () => {
+  // the files are written beside OUT while the build verifies them; the run fails after that
+  const dir = built(`${NEW}allow shop/web -> shop/db: sql\n`);
+  assertFailedCleanly(
+    run(dir, ["p.secpol", "-o", "out", "--warnings-as-errors"]),
+    dir,
+    /error SP5021: a warning with `--warnings-as-errors`/,
+    1,
+  );
+  rmSync(dir, { recursive: true });
+});
+
 test("a failure injected mid-write, after none, some, all but one and all of the files: exit 2, OUT untouched", () => {
   const files = Object.keys(reference.new).filter((p) => !p.endsWith("/")).length;
   const dir = built(NEW);
