@@ -171,9 +171,21 @@ function withoutCascades(checked: readonly Diagnostic[], syntax: readonly Diagno
 
 /** `check` reports what `build` does, but writes nothing: the model's diagnostics, then the compiler's. */
 export function check(inputs: readonly SourceText[], options: CompileOptions = {}): CheckResult {
+  const { diagnostics, sources, files } = checkUnsuppressed(inputs, options);
+  return { diagnostics: applySuppressions(files, sources, diagnostics), sources };
+}
+
+/**
+ * `check`'s diagnostics before the suppression comments of `files` apply to them, sorted: what the
+ * language server keeps of a version to reuse (src/lsp/incremental.ts).
+ */
+export function checkUnsuppressed(
+  inputs: readonly SourceText[],
+  options: CompileOptions = {},
+): CheckResult & { files: SourceFileNode[] } {
   const { diagnostics, sources, files, model } = checkModel(inputs, options);
   const all = model ? sortDiagnostics([...diagnostics, ...compileDiagnostics(model, options)]) : diagnostics;
-  return { diagnostics: applySuppressions(files, sources, all), sources };
+  return { diagnostics: all, sources, files };
 }
 
 /** The diagnostics of compiling a checked model (SP3005, SP3011, ...), as `build` reports them. */

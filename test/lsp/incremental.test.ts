@@ -1,17 +1,20 @@
 /**
  * The language server's incremental check (src/lsp/incremental.ts) against `check` from scratch:
  * random sequences of edits to a random program split over three files — words misspelt, lines
- * deleted, duplicated, moved to another file, commented, silenced, ports changed, and files or the
- * whole program put back to an earlier version (what reuse is for) — give, after every edit, the
- * very diagnostics and sources a fresh `check` gives. The same property catches a deliberately
- * broken invalidation: versions compared by their files' names only, or a parse kept per file name.
+ * deleted, duplicated, moved to another file, commented, silenced, ports changed, blank lines,
+ * spaces and trailing comments added (which move statements only, or change a word), and files or
+ * the whole program put back to an earlier version (what reuse is for) — give, after every edit,
+ * the very diagnostics and sources a fresh `check` gives. The same property catches deliberately
+ * broken invalidations: versions compared by their files' names only, a parse kept per file name,
+ * and syntax trees compared without their words' texts (a changed word taken for a move).
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { check, type SourceText } from "../../src/index.js";
 import { parse, type ParseResult } from "../../src/syntax/parse.js";
-import { ProgramChecks } from "../../src/lsp/incremental.js";
+import { movedOnly, ProgramChecks } from "../../src/lsp/incremental.js";
+import type { SourceFileNode } from "../../src/syntax/ast.js";
 import { programArbitrary } from "../support/programs.js";
 
 const FILES = ["a.secpol", "b.secpol", "c.secpol"];
@@ -34,6 +37,9 @@ const edit = fc.record({
     "comment",
     "ignore",
     "port",
+    "blank",
+    "space",
+    "trailing",
     "revert-file",
     "revert-all",
   ),
@@ -92,6 +98,18 @@ function apply(files: string[], e: Edit, history: string[][]): string[] {
         ),
       );
       break;
+    case "blank":
+      set(spliced(lines, at, 0, ""));
+      break;
+    case "space": {
+      // a space anywhere in the line: between tokens it only moves them, inside one it changes it
+      const column = e.other % (line.length + 1);
+      set(replaced(lines, at, `${line.slice(0, column)} ${line.slice(column)}`));
+      break;
+    }
+    case "trailing":
+      set(replaced(lines, at, `${line}  # a note`));
+      break;
     case "revert-file":
       if (history.length > 0) next[e.file] = history[e.other % history.length][e.file];
       break;
@@ -125,10 +143,33 @@ const property = (make: () => ProgramChecks) =>
   });
 
 test("after every edit of random edit sequences, the incremental check is a fresh `check`", () => {
+  let moves = 0;
+  class Counted extends ProgramChecks {
+    protected override moved(...args: Parameters<ProgramChecks["moved"]>) {
+      const result = super.moved(...args);
+      if (result) moves++;
+      return result;
+    }
+  }
   fc.assert(
-    property(() => new ProgramChecks()),
+    property(() => new Counted()),
     { numRuns: 60, seed: 20 },
   );
+  // the reuse of a version whose statements only moved is exercised, not only the fresh check
+  assert.ok(moves >= 60, `${moves} versions reused as moved`);
+});
+
+test("the property catches a broken invalidation: syntax trees compared without their words' texts", () => {
+  class Textless extends ProgramChecks {
+    protected override positionsMoved(before: SourceFileNode, after: SourceFileNode) {
+      return movedOnly(before, after, ["comments", "text"]);
+    }
+  }
+  const run = fc.check(
+    property(() => new Textless()),
+    { numRuns: 60, seed: 20 },
+  );
+  assert.ok(run.failed, "the property did not notice");
 });
 
 test("the property catches a broken invalidation: versions compared by their files' names only", () => {
