@@ -182,9 +182,11 @@ export function check(inputs: readonly SourceText[], options: CompileOptions = {
 export function checkUnsuppressed(
   inputs: readonly SourceText[],
   options: CompileOptions = {},
+  /** The compiler's diagnostics of a checked model (the language server reuses them per namespace). */
+  compiled: (model: Model) => Diagnostic[] = (model) => compileDiagnostics(model, options),
 ): CheckResult & { files: SourceFileNode[] } {
   const { diagnostics, sources, files, model } = checkModel(inputs, options);
-  const all = model ? sortDiagnostics([...diagnostics, ...compileDiagnostics(model, options)]) : diagnostics;
+  const all = model ? sortDiagnostics([...diagnostics, ...compiled(model)]) : diagnostics;
   return { diagnostics: all, sources, files };
 }
 

@@ -16,6 +16,9 @@ import { checkUnsuppressed } from "../pipeline.js";
 import type { SourceFileNode } from "../syntax/ast.js";
 import { cachedParser, type ParseResult } from "../syntax/parse.js";
 import { isStandardSpec } from "../stdlib/standard.js";
+import { targets } from "../targets/index.js";
+import { networkPolicy } from "../targets/network-policy/index.js";
+import { NamespaceCompiles } from "./reuse.js";
 
 /** Versions of a program whose results are kept for reuse. */
 const KEPT_VERSIONS = 4;
@@ -32,12 +35,17 @@ interface Checked {
 
 export class ProgramChecks {
   private readonly recent: Checked[] = [];
+  /** The compiler's diagnostics per owned namespace, of the last version compiled. */
+  readonly namespaces: NamespaceCompiles;
 
   constructor(
     /** Each file's parse, reused while its text is the same. */
     readonly parse: (text: string, path: string) => ParseResult = cachedParser(),
     private readonly kept = KEPT_VERSIONS,
-  ) {}
+    namespaces?: NamespaceCompiles,
+  ) {
+    this.namespaces = namespaces ?? new NamespaceCompiles();
+  }
 
   /** `check(sources, options)`, or the result of the same version checked before, or of one differing in positions only. */
   check(sources: readonly SourceText[], options: Omit<CompileOptions, "parse"> = {}): CheckResult {
@@ -62,7 +70,13 @@ export class ProgramChecks {
 
   /** A check from scratch (each file's parse reused). */
   private fresh(sources: readonly SourceText[], options: Omit<CompileOptions, "parse">): Checked {
-    const { diagnostics, files, sources: texts } = checkUnsuppressed(sources, { ...options, parse: this.parse });
+    const { diagnostics, files, sources: texts } = checkUnsuppressed(sources, { ...options, parse: this.parse }, (model) =>
+      targets.flatMap((target) =>
+        target === networkPolicy
+          ? this.namespaces.diagnostics(model)
+          : (target.compile(model, options).diagnostics ?? []),
+      ),
+    );
     return {
       sources: sources.map((s) => ({ path: s.path, text: s.text })),
       files,

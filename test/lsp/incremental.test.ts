@@ -2,11 +2,14 @@
  * The language server's incremental check (src/lsp/incremental.ts) against `check` from scratch:
  * random sequences of edits to a random program split over three files — words misspelt, lines
  * deleted, duplicated, moved to another file, commented, silenced, ports changed, blank lines,
- * spaces and trailing comments added (which move statements only, or change a word), and files or
+ * spaces and trailing comments added (which move statements only, or change a word), what other
+ * files' statements depend on changed (a namespace's `team` label that `ns(team=...)` peers select,
+ * a workload's selector or name, the cluster's pod range, version or service range), and files or
  * the whole program put back to an earlier version (what reuse is for) — give, after every edit,
  * the very diagnostics and sources a fresh `check` gives. The same property catches deliberately
  * broken invalidations: versions compared by their files' names only, a parse kept per file name,
- * and syntax trees compared without their words' texts (a changed word taken for a move).
+ * syntax trees compared without their words' texts (a changed word taken for a move), and a
+ * namespace's compile diagnostics kept while the rules near it or the cluster settings change.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -15,6 +18,9 @@ import { check, type SourceText } from "../../src/index.js";
 import { parse, type ParseResult } from "../../src/syntax/parse.js";
 import { movedOnly, ProgramChecks } from "../../src/lsp/incremental.js";
 import type { SourceFileNode } from "../../src/syntax/ast.js";
+import { canonical, NamespaceCompiles, namespaceKeys } from "../../src/lsp/reuse.js";
+import { workloadsIn } from "../../src/semantics/lookup.js";
+import type { Model, OwnedNamespace } from "../../src/semantics/model.js";
 import { programArbitrary } from "../support/programs.js";
 
 const FILES = ["a.secpol", "b.secpol", "c.secpol"];
@@ -40,6 +46,10 @@ const edit = fc.record({
     "blank",
     "space",
     "trailing",
+    "relabel",
+    "selector",
+    "rename",
+    "cluster",
     "revert-file",
     "revert-all",
   ),
@@ -55,6 +65,30 @@ const spliced = (lines: string[], at: number, remove: number, ...insert: string[
   copy.splice(at, remove, ...insert);
   return copy;
 };
+
+/**
+ * The files with the first line matching `pattern` changed by `change`, searched from the edit's
+ * file on: an edit of what other files' statements depend on (a namespace's labels, a workload's
+ * name or selector, the cluster's settings).
+ */
+function retarget(files: string[], e: Edit, pattern: RegExp, change: (line: string) => string): string[] {
+  const next = [...files];
+  for (let k = 0; k < files.length; k++) {
+    const file = (e.file + k) % files.length;
+    const lines = files[file].split("\n");
+    const at = lines.findIndex((l) => pattern.test(l));
+    if (at < 0) continue;
+    next[file] = replaced(lines, at, change(lines[at])).join("\n");
+    break;
+  }
+  return next;
+}
+
+const CLUSTER_EDITS = [
+  (l: string) => l.replace(/ podCIDR [^;]*;/, ""),
+  (l: string) => l.replace("version 1.30", "version 1.21").replace("version 1.21;", "version 1.30;"),
+  (l: string) => l.replace("serviceCIDR 10.96.0.0/12", "serviceCIDR 10.0.0.0/12"),
+];
 
 /** The program's files after one edit; `history` holds every earlier version. */
 function apply(files: string[], e: Edit, history: string[][]): string[] {
@@ -110,6 +144,18 @@ function apply(files: string[], e: Edit, history: string[][]): string[] {
     case "trailing":
       set(replaced(lines, at, `${line}  # a note`));
       break;
+    case "relabel":
+      // what `ns(team=...)` peers in other files select
+      return retarget(files, e, /team=[xy]\b/, (l) => l.replace(/team=([xy])\b/, (_, t) => `team=${t === "x" ? "y" : "x"}`));
+    case "selector":
+      return retarget(files, e, /^\s*workload \w+ app=w\d/, (l) =>
+        l.replace(/app=w(\d)/, (_, n) => `app=w${(Number(n) % 3) + 1}`),
+      );
+    case "rename":
+      // the workload other files' rules and postures name
+      return retarget(files, e, /^\s*workload \w+/, (l) => l.replace(/workload (\w+)/, "workload $1r"));
+    case "cluster":
+      return retarget(files, e, /^cluster /, CLUSTER_EDITS[e.other % CLUSTER_EDITS.length]);
     case "revert-file":
       if (history.length > 0) next[e.file] = history[e.other % history.length][e.file];
       break;
@@ -144,7 +190,13 @@ const property = (make: () => ProgramChecks) =>
 
 test("after every edit of random edit sequences, the incremental check is a fresh `check`", () => {
   let moves = 0;
+  const made: ProgramChecks[] = [];
   class Counted extends ProgramChecks {
+    constructor() {
+      super();
+      made.push(this);
+    }
+
     protected override moved(...args: Parameters<ProgramChecks["moved"]>) {
       const result = super.moved(...args);
       if (result) moves++;
@@ -157,6 +209,40 @@ test("after every edit of random edit sequences, the incremental check is a fres
   );
   // the reuse of a version whose statements only moved is exercised, not only the fresh check
   assert.ok(moves >= 60, `${moves} versions reused as moved`);
+  // and so is the reuse of a namespace's compile diagnostics in a version checked afresh
+  const reused = made.reduce((n, c) => n + c.namespaces.reused, 0);
+  assert.ok(reused >= 10, `${reused} namespaces' compile diagnostics reused`);
+});
+
+/** `ProgramChecks` whose namespaces' compile diagnostics are kept by a key leaving `left` out. */
+const withNamespaceKeys = (left: (model: Model, namespace: OwnedNamespace) => string) => () => {
+  class Broken extends NamespaceCompiles {
+    protected override keys(model: Model) {
+      return new Map(model.namespaces.map((n) => [n, left(model, n)]));
+    }
+  }
+  return new ProgramChecks(undefined, undefined, new Broken());
+};
+
+test("the property catches a broken invalidation: a namespace's compile diagnostics kept while the rules near it change", () => {
+  const run = fc.check(
+    property(
+      withNamespaceKeys(
+        (model, n) =>
+          `${canonical(model.cluster)}${canonical(n)}${workloadsIn(model, n.name).map(canonical).join("")}`,
+      ),
+    ),
+    { numRuns: 60, seed: 20, endOnFailure: true },
+  );
+  assert.ok(run.failed, "the property did not notice");
+});
+
+test("the property catches a broken invalidation: a namespace's compile diagnostics kept while the cluster changes", () => {
+  const run = fc.check(
+    property(withNamespaceKeys((model, n) => namespaceKeys(model).get(n)!.replace(canonical(model.cluster), ""))),
+    { numRuns: 300, seed: 20, endOnFailure: true },
+  );
+  assert.ok(run.failed, "the property did not notice");
 });
 
 test("the property catches a broken invalidation: syntax trees compared without their words' texts", () => {
@@ -167,7 +253,7 @@ test("the property catches a broken invalidation: syntax trees compared without 
   }
   const run = fc.check(
     property(() => new Textless()),
-    { numRuns: 60, seed: 20 },
+    { numRuns: 60, seed: 20, endOnFailure: true },
   );
   assert.ok(run.failed, "the property did not notice");
 });
@@ -180,7 +266,7 @@ test("the property catches a broken invalidation: versions compared by their fil
   }
   const run = fc.check(
     property(() => new ByNames()),
-    { numRuns: 60, seed: 20 },
+    { numRuns: 60, seed: 20, endOnFailure: true },
   );
   assert.ok(run.failed, "the property did not notice");
 });
@@ -192,7 +278,7 @@ test("the property catches a broken invalidation: a file's parse kept by its nam
   };
   const run = fc.check(
     property(() => new ProgramChecks(byName())),
-    { numRuns: 60, seed: 20 },
+    { numRuns: 60, seed: 20, endOnFailure: true },
   );
   assert.ok(run.failed, "the property did not notice");
 });
