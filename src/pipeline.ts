@@ -119,13 +119,14 @@ export function checkModel(
     admissionPolicies: options.admissionPolicies,
   });
   // whether each rule reaches a managed direction is known on any model whose regions can be written
+  // (results of earlier versions are reused only where the other lints will run: keying costs)
   const checkedDiagnostics = checked.regionsWritable
-    ? [...checked.diagnostics, ...reachLints(checked.model)]
+    ? [...checked.diagnostics, ...reachLints(checked.model, hasErrors(checked.diagnostics) ? undefined : options.lints)]
     : checked.diagnostics;
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
   const assertions = hasErrors(checkedDiagnostics)
     ? []
-    : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
+    : [...checkAssertions(checked.model, unchecked), ...lint(checked.model, options.lints)];
   const diagnostics = sortDiagnostics([
     ...loaded.diagnostics,
     ...withoutCascades(checkedDiagnostics, loaded.diagnostics),

@@ -18,7 +18,7 @@ import { cachedParser, type ParseResult } from "../syntax/parse.js";
 import { isStandardSpec } from "../stdlib/standard.js";
 import { targets } from "../targets/index.js";
 import { networkPolicy } from "../targets/network-policy/index.js";
-import { NamespaceCompiles } from "./reuse.js";
+import { Reused } from "./reuse.js";
 
 /** Versions of a program whose results are kept for reuse. */
 const KEPT_VERSIONS = 4;
@@ -35,16 +35,16 @@ interface Checked {
 
 export class ProgramChecks {
   private readonly recent: Checked[] = [];
-  /** The compiler's diagnostics per owned namespace, of the last version compiled. */
-  readonly namespaces: NamespaceCompiles;
+  /** The compiler's diagnostics per owned namespace and the lints' per rule and namespace, of the versions checked. */
+  readonly reused: Reused;
 
   constructor(
     /** Each file's parse, reused while its text is the same. */
     readonly parse: (text: string, path: string) => ParseResult = cachedParser(),
     private readonly kept = KEPT_VERSIONS,
-    namespaces?: NamespaceCompiles,
+    reused?: Reused,
   ) {
-    this.namespaces = namespaces ?? new NamespaceCompiles();
+    this.reused = reused ?? new Reused();
   }
 
   /** `check(sources, options)`, or the result of the same version checked before, or of one differing in positions only. */
@@ -70,11 +70,13 @@ export class ProgramChecks {
 
   /** A check from scratch (each file's parse reused). */
   private fresh(sources: readonly SourceText[], options: Omit<CompileOptions, "parse">): Checked {
-    const { diagnostics, files, sources: texts } = checkUnsuppressed(sources, { ...options, parse: this.parse }, (model) =>
+    const {
+      diagnostics,
+      files,
+      sources: texts,
+    } = checkUnsuppressed(sources, { ...options, parse: this.parse, lints: this.reused }, (model) =>
       targets.flatMap((target) =>
-        target === networkPolicy
-          ? this.namespaces.diagnostics(model)
-          : (target.compile(model, options).diagnostics ?? []),
+        target === networkPolicy ? this.reused.compiled(model) : (target.compile(model, options).diagnostics ?? []),
       ),
     );
     return {

@@ -17,10 +17,11 @@
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { names as nm } from "../diagnostics/messages/names.js";
-import type { Clause, Model, NetworkRule, OwnedNamespace } from "../semantics/model.js";
+import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace } from "../semantics/model.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { portsKey } from "../semantics/ports.js";
-import { clausesNear, workloadsIn } from "../semantics/lookup.js";
+import { candidateNamespaces, clausesNear, workloadsIn } from "../semantics/lookup.js";
+import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
 
 /** A value as text, every field of every object written out (bigints as numbers with an `n`): equal texts, equal values. */
@@ -36,13 +37,7 @@ export function canonical(value: unknown): string {
 const spanText = (s: Span) =>
   `${s.file}\u0000${s.start.offset}:${s.start.line}:${s.start.column}-${s.end.offset}:${s.end.line}:${s.end.column}`;
 
-/**
- * A clause as text: its ends' and ports' identities as the compiler tells sets apart (each worked
- * out once per set object, and shared with the lints, which ask for the same).
- */
-const clauseKey = (c: Clause) => `${endpointsKey(c.sources)}>${endpointsKey(c.destinations)}:${portsKey(c.ports)}`;
-
-/** Texts numbered, so that a key names a long text by a short number (kept across versions: equal texts, equal numbers). */
+/** Texts numbered, so that a key names a long text by a short number (equal texts, equal numbers). */
 export class Numbered {
   private readonly numbers = new Map<string, number>();
   of(text: string): number {
@@ -55,62 +50,132 @@ export class Numbered {
   }
 }
 
-/** The inputs of each owned namespace's compilation in one model, as keys (each rule and workload written once, as its number in `numbered`). */
-export function namespaceKeys(model: Model, numbered = new Numbered()): Map<OwnedNamespace, string> {
-  const rules = new Map<NetworkRule, number>();
-  const ruleKey = (r: NetworkRule) => {
-    let key = rules.get(r);
+/** The rules near a namespace, each once, in program order. */
+const rulesNear = (model: Model, namespace: OwnedNamespace): NetworkRule[] => [
+  ...new Set(clausesNear(model, namespace.name).map((n) => n.rule)),
+];
+
+/**
+ * The keys of one model's rules and owned namespaces (each worked out once, on first use), texts
+ * numbered by `numbered`:
+ * - a rule: its action, position and clauses;
+ * - a namespace (what compiling it reads): the cluster settings, the namespace, its workloads, the
+ *   rules near it;
+ * - the owned namespaces' names and labels (what `ns(...)` peers and the DNS lint's peers read of
+ *   the namespaces they are not near), and the assertions (whose terms tell pods apart too).
+ */
+export class ModelKeys {
+  private readonly rules = new Map<NetworkRule, number>();
+  private readonly namespaces = new Map<OwnedNamespace, number>();
+  private readonly near = new Map<NetworkRule, readonly OwnedNamespace[]>();
+  private readonly sets = new Map<EndpointSet, number>();
+  private cluster?: string;
+  private labelsKey?: number;
+  private assertionsKey?: number;
+
+  constructor(
+    readonly model: Model,
+    private readonly numbered: Numbered,
+  ) {}
+
+  rule(r: NetworkRule): number {
+    let key = this.rules.get(r);
     if (key === undefined)
-      rules.set(r, (key = numbered.of(`${r.action} ${spanText(r.span)} ${r.clauses.map(clauseKey).join(";")}`)));
+      this.rules.set(
+        r,
+        (key = this.numbered.of(`${r.action} ${spanText(r.span)} ${r.clauses.map((c) => this.clause(c)).join(";")}`)),
+      );
     return key;
-  };
-  const cluster = canonical(model.cluster);
-  const keys = new Map<OwnedNamespace, string>();
-  for (const namespace of model.namespaces) {
-    const near = [...new Set(clausesNear(model, namespace.name).map((n) => n.rule))];
-    const workloads = workloadsIn(model, namespace.name).map((w) => numbered.of(canonical(w)));
-    keys.set(namespace, `${cluster}\n${canonical(namespace)}\n${workloads.join(",")}\n${near.map(ruleKey).join(",")}`);
   }
-  return keys;
+
+  /**
+   * A clause as text: its ends' and ports' identities as the compiler tells sets apart (each worked
+   * out once per set object, and shared with the lints, which ask for the same), numbered.
+   */
+  clause(c: Clause): string {
+    const set = (s: EndpointSet) => {
+      let n = this.sets.get(s);
+      if (n === undefined) this.sets.set(s, (n = this.numbered.of(endpointsKey(s))));
+      return n;
+    };
+    return `${set(c.sources)}>${set(c.destinations)}:${this.numbered.of(portsKey(c.ports))}`;
+  }
+
+  /** The text of what compiling a namespace reads. */
+  namespaceText(namespace: OwnedNamespace): string {
+    this.cluster ??= canonical(this.model.cluster);
+    const workloads = workloadsIn(this.model, namespace.name).map((w) => this.numbered.of(canonical(w)));
+    const rules = rulesNear(this.model, namespace).map((r) => this.rule(r));
+    return `${this.cluster}\n${canonical(namespace)}\n${workloads.join(",")}\n${rules.join(",")}`;
+  }
+
+  namespace(namespace: OwnedNamespace): number {
+    let key = this.namespaces.get(namespace);
+    if (key === undefined) this.namespaces.set(namespace, (key = this.numbered.of(this.namespaceText(namespace))));
+    return key;
+  }
+
+  /** The owned namespaces a rule's clauses can hold pods of (the namespaces its lints read), each once, in order. */
+  namespacesNear(r: NetworkRule): readonly OwnedNamespace[] {
+    let found = this.near.get(r);
+    if (!found) this.near.set(r, (found = [...new Set(r.clauses.flatMap((c) => candidateNamespaces(this.model, c)))]));
+    return found;
+  }
+
+  /** Every owned namespace's name and labels. */
+  labels(): number {
+    return (this.labelsKey ??= this.numbered.of(canonical(this.model.namespaces.map((n) => [n.name, n.labels]))));
+  }
+
+  assertions(): number {
+    return (this.assertionsKey ??= this.numbered.of(
+      this.model.assertions
+        .map((a) => `${a.negated} ${spanText(a.span)} ${a.clauses.map((c) => this.clause(c)).join(";")}`)
+        .join("\n"),
+    ));
+  }
 }
 
 /**
- * The NetworkPolicy compiler's diagnostics of one owned namespace: the compiler run on the model
- * holding that namespace only and the rules near it, whose clauses are copies (what is worked out
- * per clause, its reach, is kept per clause object and holds the namespaces of the model it was
- * worked out in).
+ * The key of a lint's result for one rule or namespace (`LintReuse`), by what it reads:
+ * - `deny` (a deny that removes nothing) and `allow` (an allow every deny removes): the rule and the
+ *   namespaces near it (their regions, and the rules near them: the allows and denies it meets);
+ * - `reach` (a rule that reaches no managed direction, or only `default allow` ones): the same, and
+ *   every owned namespace's labels (its help names the namespaces its peers' labels select);
+ * - `dns` (egress closed without DNS, per namespace): the namespace, every owned namespace's labels
+ *   (the DNS peer is matched against them) and the assertions (the pod regions the lint names are
+ *   told apart by every term, assertions' included).
  */
-export function compileNamespace(model: Model, namespace: OwnedNamespace): Diagnostic[] {
-  const near = [...new Set(clausesNear(model, namespace.name).map((n) => n.rule))];
-  const rules = near.map((r) => ({ ...r, clauses: r.clauses.map((c) => ({ ...c })) }));
-  return compileNetworkPolicies({ ...model, namespaces: [namespace], rules }).diagnostics;
+export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace): string {
+  if (part === "dns") return `dns ${keys.namespace(of as OwnedNamespace)} ${keys.labels()} ${keys.assertions()}`;
+  const rule = of as NetworkRule;
+  const near = keys.namespacesNear(rule).map((n) => keys.namespace(n));
+  return `${part} ${keys.rule(rule)} ${near.join(",")}${part === "reach" ? ` ${keys.labels()}` : ""}`;
 }
 
-/** Per owned namespace, its compile diagnostics in the last version, with their key. */
-export class NamespaceCompiles {
-  private kept = new Map<string, { key: string; diagnostics: Diagnostic[] }>();
-  /** The rules' and workloads' texts of the keys, numbered (begun again when it outgrows what the keys hold). */
+/**
+ * The diagnostics of the compiler (per owned namespace) and of the lints (per rule or namespace)
+ * in the versions checked, by key: a key names everything its result reads, so a result found under
+ * a key is reused in any later version. Kept until they outgrow the program (then begun again).
+ */
+export class Reused implements LintReuse {
   private numbered = new Numbered();
-  /** Namespaces compiled, and namespaces whose diagnostics were reused, so far (for the tests). */
-  compiled = 0;
+  private results = new Map<string, Diagnostic[]>();
+  private readonly keysOf = new WeakMap<Model, ModelKeys>();
+  /** Results worked out, and results reused, so far (for the tests). */
+  computed = 0;
   reused = 0;
 
+  reuse(model: Model, part: LintPart, of: NetworkRule | OwnedNamespace, compute: () => Diagnostic[]): Diagnostic[] {
+    return this.result(this.lintKey(this.keys(model), part, of), compute);
+  }
+
   /** `compileNetworkPolicies(model).diagnostics`, each namespace's reused while its key stays the same. */
-  diagnostics(model: Model): Diagnostic[] {
+  compiled(model: Model): Diagnostic[] {
     const keys = this.keys(model);
-    const next = new Map<string, { key: string; diagnostics: Diagnostic[] }>();
-    const all: Diagnostic[] = [];
-    for (const namespace of model.namespaces) {
-      const key = keys.get(namespace)!;
-      let known = this.kept.get(namespace.name);
-      if (known?.key !== key) {
-        known = { key, diagnostics: compileNamespace(model, namespace) };
-        this.compiled++;
-      } else this.reused++;
-      next.set(namespace.name, known);
-      all.push(...known.diagnostics);
-    }
-    this.kept = next;
+    const all = model.namespaces.flatMap((namespace) =>
+      this.result(`compile ${this.namespaceKey(keys, namespace)}`, () => compileNamespace(model, namespace)),
+    );
     // SP9004 (an ipBlock without the pod range) is said once per statement, and only when nothing
     // compiled with an error
     const said = new Set<string>();
@@ -124,14 +189,48 @@ export class NamespaceCompiles {
     });
   }
 
-  /** `namespaceKeys`: a test gives broken ones to show the property test notices. */
-  protected keys(model: Model): Map<OwnedNamespace, string> {
-    // texts of earlier versions pile up in the numbering: past a bound, it begins again (and every
-    // namespace is compiled again, once)
-    if (this.numbered.size > 4 * (model.rules.length + model.workloads.length) + 1000) {
-      this.numbered = new Numbered();
-      this.kept.clear(); // (the keys kept name texts by the old numbers)
-    }
-    return namespaceKeys(model, this.numbered);
+  /** `lintKey`: a test gives a broken one to show the property test notices. */
+  protected lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace): string {
+    return lintKey(keys, part, of);
   }
+
+  /** The key of a namespace's compile diagnostics: a test gives a broken one to show the property test notices. */
+  protected namespaceKey(keys: ModelKeys, namespace: OwnedNamespace): string | number {
+    return keys.namespace(namespace);
+  }
+
+  private result(key: string, compute: () => Diagnostic[]): Diagnostic[] {
+    let found = this.results.get(key);
+    if (found) this.reused++;
+    else {
+      this.results.set(key, (found = compute()));
+      this.computed++;
+    }
+    return found;
+  }
+
+  private keys(model: Model): ModelKeys {
+    let keys = this.keysOf.get(model);
+    if (!keys) {
+      // the texts and results of earlier versions pile up: past a bound, they are begun again
+      const bound = 4 * (model.rules.length + model.workloads.length + model.namespaces.length) + 1000;
+      if (this.numbered.size > bound || this.results.size > bound) {
+        this.numbered = new Numbered();
+        this.results = new Map(); // (their keys name texts by the old numbers)
+      }
+      this.keysOf.set(model, (keys = new ModelKeys(model, this.numbered)));
+    }
+    return keys;
+  }
+}
+
+/**
+ * The NetworkPolicy compiler's diagnostics of one owned namespace: the compiler run on the model
+ * holding that namespace only and the rules near it, whose clauses are copies (what is worked out
+ * per clause, its reach, is kept per clause object and holds the namespaces of the model it was
+ * worked out in).
+ */
+export function compileNamespace(model: Model, namespace: OwnedNamespace): Diagnostic[] {
+  const rules = rulesNear(model, namespace).map((r) => ({ ...r, clauses: r.clauses.map((c) => ({ ...c })) }));
+  return compileNetworkPolicies({ ...model, namespaces: [namespace], rules }).diagnostics;
 }

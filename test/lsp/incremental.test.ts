@@ -18,9 +18,10 @@ import { check, type SourceText } from "../../src/index.js";
 import { parse, type ParseResult } from "../../src/syntax/parse.js";
 import { movedOnly, ProgramChecks } from "../../src/lsp/incremental.js";
 import type { SourceFileNode } from "../../src/syntax/ast.js";
-import { canonical, NamespaceCompiles, namespaceKeys } from "../../src/lsp/reuse.js";
+import { canonical, lintKey, Reused, type ModelKeys } from "../../src/lsp/reuse.js";
+import type { LintPart } from "../../src/analysis/lints.js";
 import { workloadsIn } from "../../src/semantics/lookup.js";
-import type { Model, OwnedNamespace } from "../../src/semantics/model.js";
+import type { NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
 import { programArbitrary } from "../support/programs.js";
 
 const FILES = ["a.secpol", "b.secpol", "c.secpol"];
@@ -146,7 +147,9 @@ function apply(files: string[], e: Edit, history: string[][]): string[] {
       break;
     case "relabel":
       // what `ns(team=...)` peers in other files select
-      return retarget(files, e, /team=[xy]\b/, (l) => l.replace(/team=([xy])\b/, (_, t) => `team=${t === "x" ? "y" : "x"}`));
+      return retarget(files, e, /team=[xy]\b/, (l) =>
+        l.replace(/team=([xy])\b/, (_, t) => `team=${t === "x" ? "y" : "x"}`),
+      );
     case "selector":
       return retarget(files, e, /^\s*workload \w+ app=w\d/, (l) =>
         l.replace(/app=w(\d)/, (_, n) => `app=w${(Number(n) % 3) + 1}`),
@@ -210,39 +213,69 @@ test("after every edit of random edit sequences, the incremental check is a fres
   // the reuse of a version whose statements only moved is exercised, not only the fresh check
   assert.ok(moves >= 60, `${moves} versions reused as moved`);
   // and so is the reuse of a namespace's compile diagnostics in a version checked afresh
-  const reused = made.reduce((n, c) => n + c.namespaces.reused, 0);
-  assert.ok(reused >= 10, `${reused} namespaces' compile diagnostics reused`);
+  const reused = made.reduce((n, c) => n + c.reused.reused, 0);
+  assert.ok(reused >= 100, `${reused} namespaces' compile diagnostics and lint results reused`);
 });
 
-/** `ProgramChecks` whose namespaces' compile diagnostics are kept by a key leaving `left` out. */
-const withNamespaceKeys = (left: (model: Model, namespace: OwnedNamespace) => string) => () => {
-  class Broken extends NamespaceCompiles {
-    protected override keys(model: Model) {
-      return new Map(model.namespaces.map((n) => [n, left(model, n)]));
+/** `ProgramChecks` whose results per namespace and rule are kept by broken keys. */
+const withKeys = (broken: {
+  namespace?: (keys: ModelKeys, namespace: OwnedNamespace) => string | number;
+  lint?: (keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace) => string;
+}) => {
+  class Broken extends Reused {
+    protected override namespaceKey(keys: ModelKeys, namespace: OwnedNamespace) {
+      return broken.namespace?.(keys, namespace) ?? super.namespaceKey(keys, namespace);
+    }
+    protected override lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace) {
+      return broken.lint?.(keys, part, of) ?? super.lintKey(keys, part, of);
     }
   }
-  return new ProgramChecks(undefined, undefined, new Broken());
+  return () => new ProgramChecks(undefined, undefined, new Broken());
 };
 
-test("the property catches a broken invalidation: a namespace's compile diagnostics kept while the rules near it change", () => {
-  const run = fc.check(
-    property(
-      withNamespaceKeys(
-        (model, n) =>
-          `${canonical(model.cluster)}${canonical(n)}${workloadsIn(model, n.name).map(canonical).join("")}`,
-      ),
+/** Whether the property fails for these broken keys within `runs` runs. */
+const notices = (make: () => ProgramChecks, runs = 60) =>
+  fc.check(property(make), { numRuns: runs, seed: 20, endOnFailure: true }).failed;
+
+test("the property catches broken invalidations of a namespace's compile diagnostics", () => {
+  // kept while the rules near it change
+  assert.ok(
+    notices(
+      withKeys({
+        namespace: (keys, n) =>
+          `${canonical(keys.model.cluster)}${canonical(n)}${workloadsIn(keys.model, n.name).map(canonical).join("")}`,
+      }),
     ),
-    { numRuns: 60, seed: 20, endOnFailure: true },
+    "rules near it left out: the property did not notice",
   );
-  assert.ok(run.failed, "the property did not notice");
+  // kept while the cluster settings change
+  assert.ok(
+    notices(
+      withKeys({ namespace: (keys, n) => keys.namespaceText(n).replace(canonical(keys.model.cluster), "") }),
+      300,
+    ),
+    "the cluster left out: the property did not notice",
+  );
 });
 
-test("the property catches a broken invalidation: a namespace's compile diagnostics kept while the cluster changes", () => {
-  const run = fc.check(
-    property(withNamespaceKeys((model, n) => namespaceKeys(model).get(n)!.replace(canonical(model.cluster), ""))),
-    { numRuns: 300, seed: 20, endOnFailure: true },
+test("the property catches broken invalidations of a rule's or namespace's lints", () => {
+  // a rule's kept while the namespaces near it change (their regions, the rules it meets there)
+  assert.ok(
+    notices(
+      withKeys({
+        lint: (keys, part, of) =>
+          part === "dns" ? lintKey(keys, part, of) : `${part} ${keys.rule(of as NetworkRule)}`,
+      }),
+    ),
+    "the namespaces near a rule left out: the property did not notice",
   );
-  assert.ok(run.failed, "the property did not notice");
+  // a namespace's DNS lint kept while its rules change
+  assert.ok(
+    notices(
+      withKeys({ lint: (keys, part, of) => (part === "dns" ? `dns ${canonical(of)}` : lintKey(keys, part, of)) }),
+    ),
+    "the rules near a namespace left out: the property did not notice",
+  );
 });
 
 test("the property catches a broken invalidation: syntax trees compared without their words' texts", () => {
