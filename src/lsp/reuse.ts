@@ -50,10 +50,12 @@ export class Numbered {
   }
 }
 
-/** The rules near a namespace, each once, in program order. */
-const rulesNear = (model: Model, namespace: OwnedNamespace): NetworkRule[] => [
-  ...new Set(clausesNear(model, namespace.name).map((n) => n.rule)),
-];
+/** The rules near a namespace, each once, in program order (a rule's clauses near it are listed together). */
+function rulesNear(model: Model, namespace: OwnedNamespace): NetworkRule[] {
+  const rules: NetworkRule[] = [];
+  for (const { rule } of clausesNear(model, namespace.name)) if (rules.at(-1) !== rule) rules.push(rule);
+  return rules;
+}
 
 /**
  * The keys of one model's rules and owned namespaces (each worked out once, on first use), texts
@@ -118,7 +120,14 @@ export class ModelKeys {
   /** The owned namespaces a rule's clauses can hold pods of (the namespaces its lints read), each once, in order. */
   namespacesNear(r: NetworkRule): readonly OwnedNamespace[] {
     let found = this.near.get(r);
-    if (!found) this.near.set(r, (found = [...new Set(r.clauses.flatMap((c) => candidateNamespaces(this.model, c)))]));
+    if (!found)
+      this.near.set(
+        r,
+        (found =
+          r.clauses.length === 1
+            ? candidateNamespaces(this.model, r.clauses[0])
+            : [...new Set(r.clauses.flatMap((c) => candidateNamespaces(this.model, c)))]),
+      );
     return found;
   }
 
