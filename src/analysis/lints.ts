@@ -64,12 +64,20 @@ function reaches(
   model: Model,
   action: NetworkRule["action"],
 ): (namespace: string, direction: Direction, peers: EndpointSet) => readonly Reached[] {
+  // each clause's reaches by namespace, grouped once (a clause near many namespaces is asked about
+  // in each: scanning all its reaches every time would grow with the square of their number)
+  const byNamespace = new Map<Clause, Map<string, ReturnType<typeof clauseReach>>>();
+  const reachesIn = (clause: Clause, namespace: string) => {
+    let grouped = byNamespace.get(clause);
+    if (!grouped) byNamespace.set(clause, (grouped = groupBy(clauseReach(model, clause), (r) => r.namespace.name)));
+    return grouped.get(namespace) ?? [];
+  };
   const reachedIn = (namespace: string, direction: Direction) => {
     const found: Reached[] = [];
     for (const { rule, clause } of clausesNear(model, namespace)) {
       if (rule.action !== action) continue;
-      for (const reach of clauseReach(model, clause))
-        if (reach.namespace.name === namespace && reach.direction === direction) found.push({ rule, clause, reach });
+      for (const reach of reachesIn(clause, namespace))
+        if (reach.direction === direction) found.push({ rule, clause, reach });
     }
     return found;
   };
