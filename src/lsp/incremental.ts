@@ -2,9 +2,11 @@
  * The language server's `check` of one program across its versions, reusing what did not change:
  * each file's parse (`cachedParser`: an edit re-parses the edited file only), the whole result of a
  * version checked before — an undo, a redo, a character typed and deleted again — from the last few
- * versions, and the result of the last version when the edited files say the same statements in
- * other places (a comment, a blank line, spaces: only positions moved, see `movedOnly`). A version
- * whose files import another file is never reused (the imported file's text is not part of what is
+ * versions, the result of the last version when the edited files say the same statements in
+ * other places (a comment, a blank line, spaces: only positions moved, see `movedOnly`), and
+ * otherwise, in a check of the new version, the compiler's diagnostics per owned namespace and the
+ * lints' per rule and namespace whose inputs are unchanged (`Reused`, reuse.ts). A version whose
+ * files import another file is never reused whole (the imported file's text is not part of what is
  * compared). The result is `check`'s, byte for byte: test/lsp/incremental.test.ts compares the two
  * after every edit of random edit sequences.
  */

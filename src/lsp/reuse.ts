@@ -1,18 +1,17 @@
 /**
- * What the language server keeps of a program's checked versions per owned namespace, to reuse in
- * the next version what an edit did not change (src/lsp/incremental.ts).
- *
- * A namespace's *inputs* are everything the NetworkPolicy compiler reads when it compiles that
- * namespace: the cluster settings (pod and service ranges, version), the namespace (name, labels,
- * postures, with their positions), its workloads (selectors, postures, ports, positions) and every
- * rule with a clause near it (`clausesNear`: the clauses whose ends can hold its pods, found by the
- * names and labels of every owned namespace), each rule whole — action, position, clauses (their
- * ends and ports by the identities the compiler merges them by). Their text (`canonical`: values
- * written out in full, nothing left out) is the key of the namespace's
- * compile diagnostics: a namespace whose key is the last version's gets the last version's
- * diagnostics, the others are compiled again, each on its own (`compileNamespace`). That the
- * compiler's diagnostics are the union of the namespaces' (SP9004 once per statement) is what the
- * property test (test/lsp/incremental.test.ts) checks against a fresh `check`.
+ * What the language server keeps of a program's checked versions per owned namespace and per rule,
+ * to reuse in a new version what an edit did not change (src/lsp/incremental.ts): the compiler's
+ * diagnostics per namespace and the lints' per rule or namespace, each under a key that is the text
+ * of everything it reads (`ModelKeys`, `lintKey`; docs/decisions.md lists them). A namespace's
+ * compile inputs: the cluster settings (pod and service ranges, version), the namespace (name,
+ * labels, postures, with their positions), its workloads and every rule with a clause near it
+ * (`clausesNear`: the clauses whose ends can hold its pods, found by the names and labels of every
+ * owned namespace), each rule whole — action, position, clauses (their ends and ports by the
+ * identities the compiler merges them by). A key found is reused from whichever version computed
+ * it; a namespace whose key is new is compiled on its own (`compileNamespace`). That the
+ * compiler's diagnostics are the union of the namespaces' (SP9004 once per statement) and the lints'
+ * the same as a fresh run is what the property test (test/lsp/incremental.test.ts) checks against
+ * `check` after every edit.
  */
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
