@@ -119,13 +119,14 @@ export function checkModel(
     admissionPolicies: options.admissionPolicies,
   });
   // whether each rule reaches a managed direction is known on any model whose regions can be written
+  // (results of earlier versions are reused only where the other lints will run: keying costs)
   const checkedDiagnostics = checked.regionsWritable
-    ? [...checked.diagnostics, ...reachLints(checked.model)]
+    ? [...checked.diagnostics, ...reachLints(checked.model, hasErrors(checked.diagnostics) ? undefined : options.lints)]
     : checked.diagnostics;
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
   const assertions = hasErrors(checkedDiagnostics)
     ? []
-    : [...checkAssertions(checked.model, unchecked), ...lint(checked.model)];
+    : [...checkAssertions(checked.model, unchecked), ...lint(checked.model, options.lints)];
   const diagnostics = sortDiagnostics([
     ...loaded.diagnostics,
     ...withoutCascades(checkedDiagnostics, loaded.diagnostics),
@@ -171,9 +172,23 @@ function withoutCascades(checked: readonly Diagnostic[], syntax: readonly Diagno
 
 /** `check` reports what `build` does, but writes nothing: the model's diagnostics, then the compiler's. */
 export function check(inputs: readonly SourceText[], options: CompileOptions = {}): CheckResult {
+  const { diagnostics, sources, files } = checkUnsuppressed(inputs, options);
+  return { diagnostics: applySuppressions(files, sources, diagnostics), sources };
+}
+
+/**
+ * `check`'s diagnostics before the suppression comments of `files` apply to them, sorted: what the
+ * language server keeps of a version to reuse (src/lsp/incremental.ts).
+ */
+export function checkUnsuppressed(
+  inputs: readonly SourceText[],
+  options: CompileOptions = {},
+  /** The compiler's diagnostics of a checked model (the language server reuses them per namespace). */
+  compiled: (model: Model) => Diagnostic[] = (model) => compileDiagnostics(model, options),
+): CheckResult & { files: SourceFileNode[] } {
   const { diagnostics, sources, files, model } = checkModel(inputs, options);
-  const all = model ? sortDiagnostics([...diagnostics, ...compileDiagnostics(model, options)]) : diagnostics;
-  return { diagnostics: applySuppressions(files, sources, all), sources };
+  const all = model ? sortDiagnostics([...diagnostics, ...compiled(model)]) : diagnostics;
+  return { diagnostics: all, sources, files };
 }
 
 /** The diagnostics of compiling a checked model (SP3005, SP3011, ...), as `build` reports them. */

@@ -5,6 +5,7 @@
  */
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
 import type { ParseResult } from "./syntax/parse.js";
+import type { LintReuse } from "./analysis/lints.js";
 
 /** A source file: `path` as the user named it (relative, `/`-separated), `text` its contents. */
 export interface SourceText {
@@ -48,6 +49,8 @@ export interface CompileOptions {
    * file again only when its text changed. Its results are not changed by the passes after it.
    */
   parse?: (text: string, path: string) => ParseResult;
+  /** The lints' results of earlier versions, reused per rule and namespace (the language server's: src/lsp/reuse.ts). */
+  lints?: LintReuse;
 }
 
 /** One file of the output directory: `path` relative to it, `/`-separated. */

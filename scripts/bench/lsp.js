@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // The language server's latency on a large program, measured over the protocol (issue 20):
 //
-//   node scripts/bench/lsp.js [--size 5000] [--shape realistic|single] [--edits 9] [--secpolc-root DIR]
+//   node scripts/bench/lsp.js [--size 5000] [--shape realistic|single] [--edits 12] [--secpolc-root DIR]
 //
 // Writes the bench's program (topology.js) of `--size` services into a scratch directory, starts
 // `secpolc lsp` (bin/secpolc.js, which runs dist/: `npm run build` first), opens every file of the
-// program and waits for its first diagnostics; then makes `--edits` one-line edits, three to a
+// program and waits for its first diagnostics; then makes `--edits` one-line edits, four to a
 // file, each set in another file: the first line of a rule `allow NS/SVC -> ...` gets its caller
 // misspelt (`NS/SVCx`, so an error SP2001 must appear), the next edit puts it back (an undo: the
-// text of a version checked before), and the third appends a comment to the line (a text never
-// checked before, without errors, so the whole check runs: lints and compile diagnostics). For each
+// text of a version checked before), the third appends a comment to the line (a text never checked
+// before, without errors, whose statements are the last version's: the server moves the last
+// version's diagnostics), and the fourth makes another workload of the namespace the caller (a new
+// rule, without errors: the whole check runs, the compiler's diagnostics reused for the namespaces
+// the change does not reach). For each
 // edit it times from sending `textDocument/didChange` (one incremental change) to the arrival of the
 // edited file's complete diagnostics: those equal to what `check` of the core (dist/, run in this
 // process before the edit is sent, untimed) gives for the edited program. It prints each time and
@@ -27,7 +30,7 @@ import { generateTopology, toSecpol } from "./topology.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const toUrl = (path) => pathToFileURL(path).href;
-const options = { size: 5000, shape: "realistic", edits: 9, root: resolve(here, "..", "..") };
+const options = { size: 5000, shape: "realistic", edits: 12, root: resolve(here, "..", "..") };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === "--size") options.size = Number(argv[++i]);
@@ -111,37 +114,40 @@ process.stdout.write(
   `secpolc lsp, ${options.shape} program of ${options.size} services (${files.length} files, all open): first diagnostics ${openMs.toFixed(0)} ms after opening\n`,
 );
 
-const kinds = ["misspell", "undo", "new text"];
+const kinds = ["misspell", "undo", "new text", "new rule"];
 const times = [];
 const namespaceFiles = files.filter((f) => f.path !== "cluster.secpol");
 for (let k = 0; k < options.edits; k++) {
-  // edits come in threes on one file: misspell a caller, put it back, append a comment
-  const file = namespaceFiles[(Math.floor(k / 3) * 7) % namespaceFiles.length];
-  const kind = kinds[k % 3];
+  // edits come in fours on one file: misspell a caller, put it back, append a comment, call from
+  // another workload
+  const file = namespaceFiles[(Math.floor(k / kinds.length) * 7) % namespaceFiles.length];
+  const kind = kinds[k % kinds.length];
   const lines = file.text.split("\n");
   const line = lines.findIndex((l) => /^allow \S+\/svc-\S+ -> /.test(l));
   // (after a misspelling, the caller as it was)
   const caller = lines[line].split(" ")[1].replace(/x$/, "");
   const end = lines[line].length;
+  // another workload of the caller's namespace (declared in this file)
+  const name = caller.split("/")[1];
+  const other = lines.map((l) => /^\s*workload (\S+)/.exec(l)?.[1]).find((w) => w && w !== name);
+  const at = (from, to) => ({ start: { line, character: from }, end: { line, character: to } });
   const change =
     kind === "misspell"
-      ? {
-          range: { start: { line, character: 6 + caller.length }, end: { line, character: 6 + caller.length } },
-          text: "x",
-        }
+      ? { range: at(6 + caller.length, 6 + caller.length), text: "x" }
       : kind === "undo"
-        ? {
-            range: { start: { line, character: 6 + caller.length }, end: { line, character: 7 + caller.length } },
-            text: "",
-          }
-        : { range: { start: { line, character: end }, end: { line, character: end } }, text: `  # edit ${k + 1}` };
+        ? { range: at(6 + caller.length, 7 + caller.length), text: "" }
+        : kind === "new text"
+          ? { range: at(end, end), text: `  # edit ${k + 1}` }
+          : { range: at(6 + caller.length - name.length, 6 + caller.length), text: other };
   const before = lines[line];
   lines[line] =
     kind === "misspell"
       ? before.replace(caller, `${caller}x`)
       : kind === "undo"
         ? before.replace(`${caller}x`, caller)
-        : `${before}${change.text}`;
+        : kind === "new text"
+          ? `${before}${change.text}`
+          : before.replace(caller, caller.replace(name, other));
   file.text = lines.join("\n");
   const want = expected(files, file.path);
   const uri = uriOf(file.path);

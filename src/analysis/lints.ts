@@ -35,7 +35,8 @@ import {
   type OwnedNamespace,
 } from "../semantics/model.js";
 import { intersectPorts, isNoPorts, portSetContains, portsKey } from "../semantics/ports.js";
-import { clauseReach, managedRegions } from "../semantics/regions.js";
+import { clauseReach, managedRegions, type Region } from "../semantics/regions.js";
+import { groupBy } from "../arrays.js";
 import { clausesNear, namespacesMatching, peerIndex, workloadsIn } from "../semantics/lookup.js";
 import { ownedPodRegions } from "../semantics/universe.js";
 import { podRegionName } from "./diff.js";
@@ -53,32 +54,41 @@ const overlaps = (a: Rect, b: Rect): boolean => {
 type Reached = { rule: NetworkRule; clause: Clause; reach: ReturnType<typeof clauseReach>[number] };
 
 /**
- * Per namespace and direction, the clauses of `rules` that reach it, with each reach, in program
- * order: worked out once for the lints, rather than by scanning the clauses near a namespace for
- * every rule (which grew with the product of rules and clauses near their namespaces).
+ * Per namespace and direction, the clauses of the rules of `action` that reach it, with each reach,
+ * in program order: worked out once per namespace asked about (from the clauses near it), rather
+ * than by scanning the clauses near a namespace for every rule (which grew with the product of
+ * rules and clauses near their namespaces), nor for every namespace when few are asked about (the
+ * language server's lints ask about the namespaces near the rules an edit changed).
  */
 function reaches(
   model: Model,
-  rules: readonly NetworkRule[],
+  action: NetworkRule["action"],
 ): (namespace: string, direction: Direction, peers: EndpointSet) => readonly Reached[] {
-  const index = new Map<string, Reached[]>();
-  for (const rule of rules) {
-    for (const clause of rule.clauses) {
-      for (const reach of clauseReach(model, clause)) {
-        const key = `${reach.namespace.name}\u0000${reach.direction}`;
-        const list = index.get(key);
-        if (list) list.push({ rule, clause, reach });
-        else index.set(key, [{ rule, clause, reach }]);
-      }
+  // each clause's reaches by namespace, grouped once (a clause near many namespaces is asked about
+  // in each: scanning all its reaches every time would grow with the square of their number)
+  const byNamespace = new Map<Clause, Map<string, ReturnType<typeof clauseReach>>>();
+  const reachesIn = (clause: Clause, namespace: string) => {
+    let grouped = byNamespace.get(clause);
+    if (!grouped) byNamespace.set(clause, (grouped = groupBy(clauseReach(model, clause), (r) => r.namespace.name)));
+    return grouped.get(namespace) ?? [];
+  };
+  const reachedIn = (namespace: string, direction: Direction) => {
+    const found: Reached[] = [];
+    for (const { rule, clause } of clausesNear(model, namespace)) {
+      if (rule.action !== action) continue;
+      for (const reach of reachesIn(clause, namespace))
+        if (reach.direction === direction) found.push({ rule, clause, reach });
     }
-  }
+    return found;
+  };
   // and by their other ends: only those whose other end may meet `peers` (a sandbox namespace's
   // egress meets a deny from every other namespace, each about that namespace's pods)
   const meeting = new Map<string, (peers: EndpointSet) => readonly Reached[]>();
   return (namespace, direction, peers) => {
     const key = `${namespace}\u0000${direction}`;
     let find = meeting.get(key);
-    if (!find) meeting.set(key, (find = peerIndex(index.get(key) ?? [], (r) => otherEnd(r.clause, direction))));
+    if (!find)
+      meeting.set(key, (find = peerIndex(reachedIn(namespace, direction), (r) => otherEnd(r.clause, direction))));
     return find(peers);
   };
 }
@@ -98,15 +108,30 @@ function clauseKeys(): (c: Clause) => string {
     `${number(endpointsKey(c.sources))}>${number(endpointsKey(c.destinations))}:${number(portsKey(c.ports))}`;
 }
 
-export function lint(model: Model): Diagnostic[] {
+/**
+ * What a lint may take from an earlier version of the program: the language server's per-rule and
+ * per-namespace results (src/lsp/reuse.ts says what each depends on); by default, nothing.
+ */
+export interface LintReuse {
+  /** The diagnostics of one lint (`part`) of one rule or owned namespace: `compute()`'s, or the same from before. */
+  reuse(model: Model, part: LintPart, of: NetworkRule | OwnedNamespace, compute: () => Diagnostic[]): Diagnostic[];
+}
+
+/** The lints done per rule (`deny`, `allow`, `reach`) or per owned namespace (`dns`). */
+export type LintPart = "deny" | "allow" | "reach" | "dns";
+
+const computed: LintReuse = { reuse: (_model, _part, _of, compute) => compute() };
+
+export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const allows = model.rules.filter((r) => r.action === "allow");
   const denies = model.rules.filter((r) => r.action === "deny");
 
-  const allowsAt = reaches(model, allows);
-  const deniesAt = reaches(model, denies);
+  const allowsAt = reaches(model, "allow");
+  const deniesAt = reaches(model, "deny");
   // a deny that removes nothing: under `default deny`, no allow it reaches overlaps it
-  for (const deny of denies) {
+  for (const deny of denies) diagnostics.push(...reuse.reuse(model, "deny", deny, () => removesNothing(deny)));
+  function removesNothing(deny: NetworkRule): Diagnostic[] {
     const removes = deny.clauses.some((clause) =>
       clauseReach(model, clause).some((reach) => {
         if (reach.region.posture.posture === "allow") return true;
@@ -119,14 +144,17 @@ export function lint(model: Model): Diagnostic[] {
         );
       }),
     );
-    if (!removes && deny.clauses.some((c) => clauseReach(model, c).length > 0))
-      diagnostics.push(diagnostic(cm.denyRemovesNothing, deny.span, []));
+    return !removes && deny.clauses.some((c) => clauseReach(model, c).length > 0)
+      ? [diagnostic(cm.denyRemovesNothing, deny.span, [])]
+      : [];
   }
 
   // an allow wholly removed by denies, on every side it reaches (none, without denies)
-  for (const allow of denies.length > 0 ? allows : []) {
+  for (const allow of denies.length > 0 ? allows : [])
+    diagnostics.push(...reuse.reuse(model, "allow", allow, () => removedByDenies(allow)));
+  function removedByDenies(allow: NetworkRule): Diagnostic[] {
     const reaches = allow.clauses.flatMap((clause) => clauseReach(model, clause).map((reach) => ({ clause, reach })));
-    if (reaches.length === 0 || reaches.some(({ reach }) => reach.region.posture.posture === "allow")) continue;
+    if (reaches.length === 0 || reaches.some(({ reach }) => reach.region.posture.posture === "allow")) return [];
     const culprits = new Set<NetworkRule>();
     const survives = reaches.some(({ clause, reach }) => {
       let left: Rect[] = [otherRect(clause, reach.direction)];
@@ -164,13 +192,13 @@ export function lint(model: Model): Diagnostic[] {
       }
       return left.length > 0;
     });
-    if (!survives) {
-      diagnostics.push(
-        diagnostic(cm.allowRemovedByDenies, allow.span, [], {
-          related: [...culprits].map((d) => ({ span: d.span, message: "removed by this deny" })),
-        }),
-      );
-    }
+    return survives
+      ? []
+      : [
+          diagnostic(cm.allowRemovedByDenies, allow.span, [], {
+            related: [...culprits].map((d) => ({ span: d.span, message: "removed by this deny" })),
+          }),
+        ];
   }
 
   // duplicate rules: the same action on the same flows
@@ -197,12 +225,25 @@ export function lint(model: Model): Diagnostic[] {
       .filter((r) => r.posture.posture === "deny")
       .map((region) => ({ namespace, region })),
   );
-  const regions = new Map<string, ReturnType<typeof ownedPodRegions>>();
-  for (const { namespace, region } of closed) {
+  for (const regions of groupBy(closed, (c) => c.namespace.name).values()) {
+    const { namespace } = regions[0];
+    diagnostics.push(...reuse.reuse(model, "dns", namespace, () => withoutDns(namespace, regions)));
+  }
+  function withoutDns(namespace: OwnedNamespace, closed: readonly { region: Region }[]): Diagnostic[] {
+    const found: Diagnostic[] = [];
+    let pods: ReturnType<typeof ownedPodRegions> | undefined;
+    for (const { region } of closed)
+      found.push(...stuckWithoutDns(namespace, region, () => (pods ??= ownedPodRegions(model, namespace.name))));
+    return found;
+  }
+  function stuckWithoutDns(
+    namespace: OwnedNamespace,
+    region: Region,
+    podRegions: () => ReturnType<typeof ownedPodRegions>,
+  ): Diagnostic[] {
     // the common case, decided without telling the namespace's pods apart: none is stuck
-    if (dnsOpenToRegion(model, namespace, region.pods, dns, namespaceLabels)) continue;
-    if (!regions.has(namespace.name)) regions.set(namespace.name, ownedPodRegions(model, namespace.name));
-    const pods = regions.get(namespace.name)!;
+    if (dnsOpenToRegion(model, namespace, region.pods, dns, namespaceLabels)) return [];
+    const pods = podRegions();
     const candidates = !("tooMany" in pods)
       ? pods.filter((p) => setMatches(region.pods, p.labels)).map((p) => ({ name: podRegionName(p), labels: p.labels }))
       : region.pods.map((c) => ({
@@ -223,7 +264,7 @@ export function lint(model: Model): Diagnostic[] {
           namespaceLabels,
         ).permitted,
     );
-    if (stuck.length === 0) continue;
+    if (stuck.length === 0) return [];
     const workload = workloadsIn(model, namespace.name).find((w) => w.postures.egress === region.posture);
     // every pod the namespace's own posture holds: the namespace, not a list of its regions
     const shown =
@@ -235,11 +276,11 @@ export function lint(model: Model): Diagnostic[] {
             .slice(0, 5)
             .map((s) => `\`${s.name}\``)
             .join(", ") + (stuck.length > 5 ? ` and ${stuck.length - 5} more` : "");
-    diagnostics.push(
+    return [
       diagnostic(cm.egressWithoutDns, region.posture.span, [shown], {
         help: `add \`allow ${workload ? `${namespace.name}/${workload.name}` : `${namespace.name}/*`} -> dns\``,
       }),
-    );
+    ];
   }
 
   // ns(labels) that no owned namespace carries: the selector relies on labels set elsewhere
@@ -288,25 +329,26 @@ function dnsOpenToRegion(
  * A rule must reach a managed direction (SP3002, an error); under `default allow` only, it is
  * redundant (SP9101). Run by the check on every model whose regions can be written.
  */
-export function reachLints(model: Model): Diagnostic[] {
-  const diagnostics: Diagnostic[] = [];
-  for (const rule of model.rules) {
-    const reach = rule.clauses.flatMap((c) => clauseReach(model, c));
-    if (reach.length === 0) {
-      const owned = namespacesTouched(model, rule);
-      diagnostics.push(
-        diagnostic(cm.ruleHasNoEffect, rule.span, [], {
-          help:
-            owned.length > 0
-              ? `give ${owned.map((n) => `\`namespace ${n}\``).join(" or ")} a posture: \`default deny\` (zero trust: only allowed flows) or \`default allow\` (everything but denied flows), for the direction this rule should act on`
-              : "its pods are all in namespaces this program does not own: declare one of them with `namespace NAME { default deny ingress }` (or egress) to manage it",
-        }),
-      );
-    } else if (rule.action === "allow" && reach.every((r) => r.region.posture.posture === "allow")) {
-      diagnostics.push(diagnostic(cm.redundantUnderDefaultAllow, rule.span, []));
-    }
+export function reachLints(model: Model, reuse: LintReuse = computed): Diagnostic[] {
+  return model.rules.flatMap((rule) => reuse.reuse(model, "reach", rule, () => reachLint(model, rule)));
+}
+
+function reachLint(model: Model, rule: NetworkRule): Diagnostic[] {
+  const reach = rule.clauses.flatMap((c) => clauseReach(model, c));
+  if (reach.length === 0) {
+    const owned = namespacesTouched(model, rule);
+    return [
+      diagnostic(cm.ruleHasNoEffect, rule.span, [], {
+        help:
+          owned.length > 0
+            ? `give ${owned.map((n) => `\`namespace ${n}\``).join(" or ")} a posture: \`default deny\` (zero trust: only allowed flows) or \`default allow\` (everything but denied flows), for the direction this rule should act on`
+            : "its pods are all in namespaces this program does not own: declare one of them with `namespace NAME { default deny ingress }` (or egress) to manage it",
+      }),
+    ];
   }
-  return diagnostics;
+  return rule.action === "allow" && reach.every((r) => r.region.posture.posture === "allow")
+    ? [diagnostic(cm.redundantUnderDefaultAllow, rule.span, [])]
+    : [];
 }
 
 function namespacesTouched(model: Model, rule: NetworkRule): string[] {

@@ -1,0 +1,244 @@
+/**
+ * What the language server keeps of a program's checked versions per owned namespace and per rule,
+ * to reuse in a new version what an edit did not change (src/lsp/incremental.ts): the compiler's
+ * diagnostics per namespace and the lints' per rule or namespace, each under a key that is the text
+ * of everything it reads (`ModelKeys`, `lintKey`; docs/decisions.md lists them). A namespace's
+ * compile inputs: the cluster settings (pod and service ranges, version), the namespace (name,
+ * labels, postures, with their positions), its workloads and every rule with a clause near it
+ * (`clausesNear`: the clauses whose ends can hold its pods, found by the names and labels of every
+ * owned namespace), each rule whole — action, position, clauses (their ends and ports by the
+ * identities the compiler merges them by). A key found is reused from whichever version computed
+ * it; a namespace whose key is new is compiled on its own (`compileNamespace`). That the
+ * compiler's diagnostics are the union of the namespaces' (SP9004 once per statement) and the lints'
+ * the same as a fresh run is what the property test (test/lsp/incremental.test.ts) checks against
+ * `check` after every edit.
+ */
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
+import { hasErrors } from "../diagnostics/diagnostic.js";
+import { names as nm } from "../diagnostics/messages/names.js";
+import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace } from "../semantics/model.js";
+import { endpointsKey } from "../semantics/endpoints.js";
+import { portsKey } from "../semantics/ports.js";
+import { candidateNamespaces, clausesNear, workloadsIn } from "../semantics/lookup.js";
+import type { LintPart, LintReuse } from "../analysis/lints.js";
+import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
+
+/** A value as text, every field of every object written out (bigints as numbers with an `n`): equal texts, equal values. */
+export function canonical(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? "undefined";
+  } catch {
+    // (only the cluster's ranges hold bigints: the replacer, which costs, is for them)
+    return JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? "undefined";
+  }
+}
+
+const spanText = (s: Span) =>
+  `${s.file}\u0000${s.start.offset}:${s.start.line}:${s.start.column}-${s.end.offset}:${s.end.line}:${s.end.column}`;
+
+/** Texts numbered, so that a key names a long text by a short number (equal texts, equal numbers). */
+export class Numbered {
+  private readonly numbers = new Map<string, number>();
+  of(text: string): number {
+    let n = this.numbers.get(text);
+    if (n === undefined) this.numbers.set(text, (n = this.numbers.size));
+    return n;
+  }
+  get size(): number {
+    return this.numbers.size;
+  }
+}
+
+/** The rules near a namespace, each once, in program order (a rule's clauses near it are listed together). */
+function rulesNear(model: Model, namespace: OwnedNamespace): NetworkRule[] {
+  const rules: NetworkRule[] = [];
+  for (const { rule } of clausesNear(model, namespace.name)) if (rules.at(-1) !== rule) rules.push(rule);
+  return rules;
+}
+
+/**
+ * The keys of one model's rules and owned namespaces (each worked out once, on first use), texts
+ * numbered by `numbered`:
+ * - a rule: its action, position and clauses;
+ * - a namespace (what compiling it reads): the cluster settings, the namespace, its workloads, the
+ *   rules near it;
+ * - the owned namespaces' names and labels (what `ns(...)` peers and the DNS lint's peers read of
+ *   the namespaces they are not near), and the assertions (whose terms tell pods apart too).
+ */
+export class ModelKeys {
+  private readonly rules = new Map<NetworkRule, number>();
+  private readonly namespaces = new Map<OwnedNamespace, number>();
+  private readonly near = new Map<NetworkRule, readonly OwnedNamespace[]>();
+  private readonly sets = new Map<EndpointSet, number>();
+  private cluster?: string;
+  private labelsKey?: number;
+  private assertionsKey?: number;
+
+  constructor(
+    readonly model: Model,
+    private readonly numbered: Numbered,
+  ) {}
+
+  rule(r: NetworkRule): number {
+    let key = this.rules.get(r);
+    if (key === undefined)
+      this.rules.set(
+        r,
+        (key = this.numbered.of(`${r.action} ${spanText(r.span)} ${r.clauses.map((c) => this.clause(c)).join(";")}`)),
+      );
+    return key;
+  }
+
+  /**
+   * A clause as text: its ends' and ports' identities as the compiler tells sets apart (each worked
+   * out once per set object, and shared with the lints, which ask for the same), numbered.
+   */
+  clause(c: Clause): string {
+    const set = (s: EndpointSet) => {
+      let n = this.sets.get(s);
+      if (n === undefined) this.sets.set(s, (n = this.numbered.of(endpointsKey(s))));
+      return n;
+    };
+    return `${set(c.sources)}>${set(c.destinations)}:${this.numbered.of(portsKey(c.ports))}`;
+  }
+
+  /** The text of what compiling a namespace reads. */
+  namespaceText(namespace: OwnedNamespace): string {
+    this.cluster ??= canonical(this.model.cluster);
+    const workloads = workloadsIn(this.model, namespace.name).map((w) => this.numbered.of(canonical(w)));
+    const rules = rulesNear(this.model, namespace).map((r) => this.rule(r));
+    return `${this.cluster}\n${canonical(namespace)}\n${workloads.join(",")}\n${rules.join(",")}`;
+  }
+
+  namespace(namespace: OwnedNamespace): number {
+    let key = this.namespaces.get(namespace);
+    if (key === undefined) this.namespaces.set(namespace, (key = this.numbered.of(this.namespaceText(namespace))));
+    return key;
+  }
+
+  /** The owned namespaces a rule's clauses can hold pods of (the namespaces its lints read), each once, in order. */
+  namespacesNear(r: NetworkRule): readonly OwnedNamespace[] {
+    let found = this.near.get(r);
+    if (!found)
+      this.near.set(
+        r,
+        (found =
+          r.clauses.length === 1
+            ? candidateNamespaces(this.model, r.clauses[0])
+            : [...new Set(r.clauses.flatMap((c) => candidateNamespaces(this.model, c)))]),
+      );
+    return found;
+  }
+
+  /** Every owned namespace's name and labels. */
+  labels(): number {
+    return (this.labelsKey ??= this.numbered.of(canonical(this.model.namespaces.map((n) => [n.name, n.labels]))));
+  }
+
+  assertions(): number {
+    return (this.assertionsKey ??= this.numbered.of(
+      this.model.assertions
+        .map((a) => `${a.negated} ${spanText(a.span)} ${a.clauses.map((c) => this.clause(c)).join(";")}`)
+        .join("\n"),
+    ));
+  }
+}
+
+/**
+ * The key of a lint's result for one rule or namespace (`LintReuse`), by what it reads:
+ * - `deny` (a deny that removes nothing) and `allow` (an allow every deny removes): the rule and the
+ *   namespaces near it (their regions, and the rules near them: the allows and denies it meets);
+ * - `reach` (a rule that reaches no managed direction, or only `default allow` ones): the same, and
+ *   every owned namespace's labels (its help names the namespaces its peers' labels select);
+ * - `dns` (egress closed without DNS, per namespace): the namespace, every owned namespace's labels
+ *   (the DNS peer is matched against them) and the assertions (the pod regions the lint names are
+ *   told apart by every term, assertions' included).
+ */
+export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace): string {
+  if (part === "dns") return `dns ${keys.namespace(of as OwnedNamespace)} ${keys.labels()} ${keys.assertions()}`;
+  const rule = of as NetworkRule;
+  const near = keys.namespacesNear(rule).map((n) => keys.namespace(n));
+  return `${part} ${keys.rule(rule)} ${near.join(",")}${part === "reach" ? ` ${keys.labels()}` : ""}`;
+}
+
+/**
+ * The diagnostics of the compiler (per owned namespace) and of the lints (per rule or namespace)
+ * in the versions checked, by key: a key names everything its result reads, so a result found under
+ * a key is reused in any later version. Kept until they outgrow the program (then begun again).
+ */
+export class Reused implements LintReuse {
+  private numbered = new Numbered();
+  private results = new Map<string, Diagnostic[]>();
+  private readonly keysOf = new WeakMap<Model, ModelKeys>();
+  /** Results worked out, and results reused, so far (for the tests). */
+  computed = 0;
+  reused = 0;
+
+  reuse(model: Model, part: LintPart, of: NetworkRule | OwnedNamespace, compute: () => Diagnostic[]): Diagnostic[] {
+    return this.result(this.lintKey(this.keys(model), part, of), compute);
+  }
+
+  /** `compileNetworkPolicies(model).diagnostics`, each namespace's reused while its key stays the same. */
+  compiled(model: Model): Diagnostic[] {
+    const keys = this.keys(model);
+    const all = model.namespaces.flatMap((namespace) =>
+      this.result(`compile ${this.namespaceKey(keys, namespace)}`, () => compileNamespace(model, namespace)),
+    );
+    // SP9004 (an ipBlock without the pod range) is said once per statement, and only when nothing
+    // compiled with an error
+    const said = new Set<string>();
+    const failed = hasErrors(all);
+    return all.filter((d) => {
+      if (d.code !== nm.noPodCidr.code) return true;
+      const at = `${d.span.file}\u0000${d.span.start.offset}`;
+      if (failed || said.has(at)) return false;
+      said.add(at);
+      return true;
+    });
+  }
+
+  /** `lintKey`: a test gives a broken one to show the property test notices. */
+  protected lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace): string {
+    return lintKey(keys, part, of);
+  }
+
+  /** The key of a namespace's compile diagnostics: a test gives a broken one to show the property test notices. */
+  protected namespaceKey(keys: ModelKeys, namespace: OwnedNamespace): string | number {
+    return keys.namespace(namespace);
+  }
+
+  private result(key: string, compute: () => Diagnostic[]): Diagnostic[] {
+    let found = this.results.get(key);
+    if (found) this.reused++;
+    else {
+      this.results.set(key, (found = compute()));
+      this.computed++;
+    }
+    return found;
+  }
+
+  private keys(model: Model): ModelKeys {
+    let keys = this.keysOf.get(model);
+    if (!keys) {
+      // the texts and results of earlier versions pile up: past a bound, they are begun again
+      const bound = 4 * (model.rules.length + model.workloads.length + model.namespaces.length) + 1000;
+      if (this.numbered.size > bound || this.results.size > bound) {
+        this.numbered = new Numbered();
+        this.results = new Map(); // (their keys name texts by the old numbers)
+      }
+      this.keysOf.set(model, (keys = new ModelKeys(model, this.numbered)));
+    }
+    return keys;
+  }
+}
+
+/**
+ * The NetworkPolicy compiler's diagnostics of one owned namespace: the compiler run on the model
+ * holding that namespace only and the rules near it, whose clauses are copies (what is worked out
+ * per clause, its reach, is kept per clause object and holds the namespaces of the model it was
+ * worked out in).
+ */
+export function compileNamespace(model: Model, namespace: OwnedNamespace): Diagnostic[] {
+  const rules = rulesNear(model, namespace).map((r) => ({ ...r, clauses: r.clauses.map((c) => ({ ...c })) }));
+  return compileNetworkPolicies({ ...model, namespaces: [namespace], rules }).diagnostics;
+}
