@@ -302,20 +302,23 @@ export function witness(c: Conjunction): Record<string, string> {
 export function toLabelSelector(conjunction: Conjunction): LabelSelector {
   const matchLabels: Record<string, string> = {};
   const matchExpressions: NonNullable<LabelSelector["matchExpressions"]> = [];
+  let labels = false;
   for (const [key, c] of conjunction) {
     // (the selector's own copy of a list of values, made only where it takes one)
     const values = c.values.values;
     if (c.values.kind === "only") {
       if (c.absentOk) matchExpressions.push({ key, operator: "DoesNotExist" });
-      else if (values.length === 1) matchLabels[key] = values[0];
-      else matchExpressions.push({ key, operator: "In", values: [...values] });
+      else if (values.length === 1) {
+        matchLabels[key] = values[0];
+        labels = true;
+      } else matchExpressions.push({ key, operator: "In", values: [...values] });
     } else {
       if (!c.absentOk) matchExpressions.push({ key, operator: "Exists" });
       if (values.length > 0) matchExpressions.push({ key, operator: "NotIn", values: [...values] });
     }
   }
   const selector: LabelSelector = {};
-  if (Object.keys(matchLabels).length > 0) selector.matchLabels = matchLabels;
+  if (labels) selector.matchLabels = matchLabels;
   if (matchExpressions.length > 0) selector.matchExpressions = matchExpressions;
   return selector;
 }
