@@ -178,6 +178,14 @@ export class Rules {
     const errorsBefore = this.errorCount();
     const sources = this.endpointSet(node.sources, namespace);
     const parts = node.destinations.flatMap((p) => this.destinationParts(p, namespace));
+    if (parts.length === 1) {
+      // one destination (most rules): one clause, nothing to group or order
+      const [part] = parts;
+      const ports = node.ports.length > 0 ? this.rulePorts(node.ports, part) : (part.defaultPorts ?? allPorts);
+      if (this.errorCount() > errorsBefore) return [];
+      const clauses = ports ? [{ sources, destinations: part.set, ports }] : [];
+      return [{ action: node.action, clauses, span: node.span }];
+    }
     // the destinations by their ports: one clause per port set
     const byPorts = new Map<string, { ports: PortSet; sets: EndpointSet[] }>();
     for (const part of parts) {
@@ -363,7 +371,6 @@ export class Rules {
   }
 
   private reference(ref: ast.QualifiedName): DestinationPart[] {
-    const written = ref.namespace ? `${ref.namespace.text}/${ref.name.text}` : ref.name.text;
     const { declarations, ambiguous } = this.ctx.binding.referenceOf(ref)!;
     if (ambiguous) {
       const places = declarations
@@ -379,7 +386,7 @@ export class Rules {
     const workload = declaration && this.ctx.workloads.get(declaration.key);
     // a workload whose selector is invalid (already reported) is no destination
     if (workload) return [{ set: this.podsOf(workload), workload, span: ref.span }];
-    return this.unknown(ref, written);
+    return this.unknown(ref, ref.namespace ? `${ref.namespace.text}/${ref.name.text}` : ref.name.text);
   }
 
   /** A workload's pods as an endpoint set: one object per workload, however often it is named (sets are never changed once made). */

@@ -215,7 +215,8 @@ export function boundedComplement(set: LabelSet, max: number): LabelSet | undefi
   return result;
 }
 
-export const subtract = (a: LabelSet, b: LabelSet): LabelSet => (b.length === 0 ? a : intersect(a, complement(b)));
+export const subtract = (a: LabelSet, b: LabelSet): LabelSet =>
+  b.length === 0 ? a : b.some(isEverything) ? [] : intersect(a, complement(b));
 
 export const union = (a: LabelSet, b: LabelSet): LabelSet => simplify([...a, ...b]);
 

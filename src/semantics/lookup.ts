@@ -71,14 +71,23 @@ export function namedNamespaces(t: PodTerm): readonly string[] | undefined {
 function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[] {
   const names = new Set<string>();
   let selected: Set<number> | undefined;
-  for (const t of [...clause.sources.pods, ...clause.destinations.pods]) {
-    const named = namedNamespaces(t);
-    if (!named) {
-      selected ??= new Set();
-      for (const i of namespacesMatching(model, t.namespaces)) selected.add(i);
-    } else for (const n of named) names.add(n);
+  for (const end of [clause.sources.pods, clause.destinations.pods])
+    for (let k = 0; k < end.length; k++) {
+      const t = end[k];
+      const named = namedNamespaces(t);
+      if (!named) {
+        selected ??= new Set();
+        for (const i of namespacesMatching(model, t.namespaces)) selected.add(i);
+      } else for (let j = 0; j < named.length; j++) names.add(named[j]);
+    }
+  if (!selected) {
+    const found: OwnedNamespace[] = [];
+    for (const n of names) {
+      const owned = ownedNamespace(model, n);
+      if (owned) found.push(owned);
+    }
+    return found;
   }
-  if (!selected) return [...names].flatMap((n) => ownedNamespace(model, n) ?? []);
   for (const n of names) {
     const i = namespacePosition(model, n);
     if (i !== undefined) selected.add(i);

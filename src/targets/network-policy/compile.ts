@@ -24,6 +24,7 @@ import {
   describeConjunction,
   everything,
   intersect,
+  intersectConjunctions,
   MAX_SELECTORS,
   subtract,
   toLabelSelector,
@@ -39,6 +40,7 @@ import {
   type Direction,
   type EndpointSet,
   type Model,
+  type OwnedNamespace,
   type PodTerm,
 } from "../../semantics/model.js";
 import {
@@ -51,7 +53,13 @@ import {
   unionPorts,
   type PortSet,
 } from "../../semantics/ports.js";
-import { clauseReach, clauseSubjects, managedRegions } from "../../semantics/regions.js";
+import {
+  clauseReach,
+  clauseSubjects,
+  managedRegions,
+  type Reach,
+  type Region,
+} from "../../semantics/regions.js";
 import { subtractRect, type Rect } from "../../semantics/rects.js";
 import { clausesNear, peerIndex, workloadsIn } from "../../semantics/lookup.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, termKey } from "../../semantics/endpoints.js";
@@ -106,11 +114,13 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
     span: Span,
     posture = false,
   ) => {
+    // (one list of the rule's span for all its entries: entries' spans are never changed)
+    const spans = [span];
     if (denies.length === 0) {
       // nothing cuts it: the rectangle as it is, for every one of its pods
       for (const conjunction of pods) {
         const s = subjectOf(namespace, conjunction);
-        s.rules[direction].push({ peers: rect.peers, ports: rect.ports, spans: [span] });
+        s.rules[direction].push({ peers: rect.peers, ports: rect.ports, spans });
         s.spans.push(span);
       }
       return;
@@ -131,7 +141,7 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
     for (const piece of pieces) {
       for (const conjunction of piece.pods) {
         const s = subjectOf(namespace, conjunction);
-        s.rules[direction].push({ peers: piece.peers, ports: piece.ports, spans: [span] });
+        s.rules[direction].push({ peers: piece.peers, ports: piece.ports, spans });
         s.spans.push(span);
         for (const d of piece.denies) s.spans.push(d.span);
       }
@@ -151,7 +161,7 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
         }))
         .filter((x) => x.subjects.length > 0);
       for (const region of managedRegions(model, namespace, direction)) {
-        const reaching = denies.filter((d) => intersect(region.pods, d.subjects).length > 0);
+        const reaching = denies.filter((d) => meets(region.pods, d.subjects));
         if (region.posture.posture === "allow") {
           // everything minus their denies, for the pods some deny reaches; the others stay unisolated
           if (reaching.length === 0) continue;
@@ -166,22 +176,19 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
         isolate(namespace.name, region.pods, direction, region.posture.span);
         // a deny whose peers cannot meet a rectangle's leaves its pieces as they are: only the others
         // cut it (all of them when the rectangle alone is too costly, which the first deny reports)
-        const meeting = peerIndex(reaching, (d) => d.peers);
-        for (const { rule, clause } of near) {
+        const meeting = reaching.length === 0 ? undefined : peerIndex(reaching, (d) => d.peers);
+        for (let i = 0; i < near.length; i++) {
+          const { rule, clause } = near[i];
           if (rule.action !== "allow") continue;
           // the clause's pods in this region (its reach holds them already)
-          const subjects =
-            clauseReach(model, clause).find(
-              (r) => r.region === region && r.namespace === namespace && r.direction === direction,
-            )?.subjects ?? [];
-          if (subjects.length === 0) continue;
+          const subjects = reachIn(clauseReach(model, clause), namespace, direction, region);
+          if (subjects === undefined) continue;
           const rect = otherRect(clause);
-          const cutting =
-            reaching.length === 0
+          const cutting = !meeting
+            ? reaching
+            : tooCostly([{ ...rect, pods: subjects, denies: [] }])
               ? reaching
-              : tooCostly([{ ...rect, pods: subjects, denies: [] }])
-                ? reaching
-                : meeting(rect.peers);
+              : meeting(rect.peers);
           addPieces(namespace.name, subjects, direction, rect, cutting, rule.span);
         }
       }
@@ -222,7 +229,7 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
   let pieces = [rect];
   for (const deny of denies) {
     pieces = pieces.flatMap((piece) => {
-      if (intersect(piece.pods, deny.subjects).length === 0) return [piece];
+      if (!meets(piece.pods, deny.subjects)) return [piece];
       const shared = intersectEndpoints(piece.peers, deny.peers);
       if (isEmptyEndpoints(shared)) return [piece];
       const inexact = () => {
@@ -258,6 +265,26 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
     }
   }
   return pieces;
+}
+
+/** Whether two label sets share a label map (`intersect(a, b)` is not empty), without writing the intersection. */
+function meets(a: LabelSet, b: LabelSet): boolean {
+  for (const x of a) for (const y of b) if (intersectConjunctions(x, y) !== undefined) return true;
+  return false;
+}
+
+/** The pods of a clause's reach in one region of a namespace and direction, if it reaches it. */
+function reachIn(
+  reach: readonly Reach[],
+  namespace: OwnedNamespace,
+  direction: Direction,
+  region: Region,
+): LabelSet | undefined {
+  for (let i = 0; i < reach.length; i++) {
+    const r = reach[i];
+    if (r.region === region && r.namespace === namespace && r.direction === direction) return r.subjects;
+  }
+  return undefined;
 }
 
 const tooCostly = (pieces: readonly Piece[]): boolean =>
