@@ -68,6 +68,7 @@ export class Rules {
   /** The groups being resolved or resolved, by their declaration. */
   private readonly groups = new Map<Declaration, GroupInfo>();
   private readonly workloadSets = new Map<Workload, EndpointSet>();
+  private readonly nameSelectors = new Map<string, Conjunction>();
   /** How many groups are being resolved, one inside another (bounded: resolution recurses). */
   private groupDepth = 0;
   /** The namespaces that rules name (`ns X`, `X/*`), in the order of the rules, for near misses. */
@@ -265,7 +266,7 @@ export class Rules {
         this.warnNameLabel(peer.namespace);
         this.namespaceUses.push(peer.namespace);
         return part({
-          pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, peer.namespace.text), pods: everything }],
+          pods: [{ namespaces: this.namedNamespace(peer.namespace.text), pods: everything }],
           ips: [],
         });
       }
@@ -283,7 +284,7 @@ export class Rules {
             });
             return [];
           }
-          namespaces = labelsEqual(NAMESPACE_NAME_LABEL, namespace);
+          namespaces = this.namedNamespace(namespace);
         } else {
           const within = this.destinationParts(peer.within, namespace);
           namespaces = within[0]?.set.pods[0]?.namespaces;
@@ -395,9 +396,19 @@ export class Rules {
     if (!set)
       this.workloadSets.set(
         w,
-        (set = { pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, w.namespace), pods: w.pods }], ips: [] }),
+        (set = { pods: [{ namespaces: this.namedNamespace(w.namespace), pods: w.pods }], ips: [] }),
       );
     return set;
+  }
+
+  /**
+   * `kubernetes.io/metadata.name=NAME`, one object per namespace however many workloads and peers
+   * name it (conjunctions are never changed; their keys and the passes' caches follow the object).
+   */
+  private namedNamespace(name: string): Conjunction {
+    let selector = this.nameSelectors.get(name);
+    if (!selector) this.nameSelectors.set(name, (selector = labelsEqual(NAMESPACE_NAME_LABEL, name)));
+    return selector;
   }
 
   private unknown(ref: ast.QualifiedName, written: string): DestinationPart[] {

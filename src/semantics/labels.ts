@@ -97,7 +97,10 @@ const valueAllowed = (set: ValueSet, value: string): boolean =>
   set.kind === "only" ? set.values.includes(value) : !set.values.includes(value);
 
 export function conjunctionMatches(conjunction: Conjunction, labels: Labels): boolean {
-  for (const [key, c] of conjunction) {
+  // (indexed: no iterator per call where this runs before V8 optimizes it)
+  for (let i = 0; i < conjunction.length; i++) {
+    const key = conjunction[i][0];
+    const c = conjunction[i][1];
     const value = Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
     if (value === undefined ? !c.absentOk : !valueAllowed(c.values, value)) return false;
   }
@@ -304,7 +307,9 @@ export function toLabelSelector(conjunction: Conjunction): LabelSelector {
   const matchLabels: Record<string, string> = {};
   const matchExpressions: NonNullable<LabelSelector["matchExpressions"]> = [];
   let labels = false;
-  for (const [key, c] of conjunction) {
+  for (let i = 0; i < conjunction.length; i++) {
+    const key = conjunction[i][0];
+    const c = conjunction[i][1];
     // (the selector's own copy of a list of values, made only where it takes one)
     const values = c.values.values;
     if (c.values.kind === "only") {
