@@ -200,13 +200,27 @@ function list(value: readonly unknown[], indent: string, out: string[]): void {
 }
 
 export function toYaml(value: unknown): string {
-  if (!isMap(value) || isEmptyMap(value)) return toYamlSlow(value);
-  try {
-    const out: string[] = [];
-    map(value, "", "", out);
-    return `${out.join("\n")}\n`;
-  } catch (e) {
-    if (e instanceof NotSimple) return toYamlSlow(value);
-    throw e;
+  const out: string[] = [];
+  return yamlLines(value, out) ? `${out.join("\n")}\n` : toYamlSlow(value);
+}
+
+/**
+ * Appends to `out` the lines of `toYaml(value)` (each without its line break), so that a file of
+ * many documents is joined once; false (and `out` as it was) where `toYaml` leaves the document to
+ * `yaml`. The lines of a document `yaml` writes are its text less the last line break.
+ */
+export function yamlLines(value: unknown, out: string[]): boolean {
+  const start = out.length;
+  if (isMap(value) && !isEmptyMap(value)) {
+    try {
+      map(value, "", "", out);
+      // (a map of nothing but undefined values is an empty line)
+      if (out.length === start) out.push("");
+      return true;
+    } catch (e) {
+      if (!(e instanceof NotSimple)) throw e;
+      out.length = start;
+    }
   }
+  return false;
 }
