@@ -68,14 +68,18 @@ export function portSet(
 }
 
 export const unionPorts = (a: PortSet, b: PortSet): PortSet =>
-  a === b || isNoPorts(b) ? a : isNoPorts(a) ? b : portSet(
-    {
-      TCP: [...a.numeric.TCP, ...b.numeric.TCP],
-      UDP: [...a.numeric.UDP, ...b.numeric.UDP],
-      SCTP: [...a.numeric.SCTP, ...b.numeric.SCTP],
-    },
-    [...a.named, ...b.named],
-  );
+  a === b || isNoPorts(b)
+    ? a
+    : isNoPorts(a)
+      ? b
+      : portSet(
+          {
+            TCP: [...a.numeric.TCP, ...b.numeric.TCP],
+            UDP: [...a.numeric.UDP, ...b.numeric.UDP],
+            SCTP: [...a.numeric.SCTP, ...b.numeric.SCTP],
+          },
+          [...a.named, ...b.named],
+        );
 
 const isFull = (ranges: readonly PortRange[]) =>
   ranges.length === 1 && ranges[0].from === MIN_PORT && ranges[0].to === MAX_PORT;

@@ -12,7 +12,15 @@ import {
   type Conjunction,
   type LabelSet,
 } from "./labels.js";
-import { directions, ownEnd, type Clause, type Direction, type Model, type OwnedNamespace, type PostureSetting } from "./model.js";
+import {
+  directions,
+  ownEnd,
+  type Clause,
+  type Direction,
+  type Model,
+  type OwnedNamespace,
+  type PostureSetting,
+} from "./model.js";
 import { workloadsIn } from "./lookup.js";
 import { candidateNamespaces } from "./lookup.js";
 

@@ -53,13 +53,7 @@ import {
   unionPorts,
   type PortSet,
 } from "../../semantics/ports.js";
-import {
-  clauseReach,
-  clauseSubjects,
-  managedRegions,
-  type Reach,
-  type Region,
-} from "../../semantics/regions.js";
+import { clauseReach, clauseSubjects, managedRegions, type Reach, type Region } from "../../semantics/regions.js";
 import { subtractRect, type Rect } from "../../semantics/rects.js";
 import { clausesNear, peerIndex, workloadsIn } from "../../semantics/lookup.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, termKey } from "../../semantics/endpoints.js";
@@ -445,8 +439,7 @@ function normalizePeers(peers: EndpointSet): EndpointSet {
           .filter(
             (t, i) =>
               !unique.some(
-                (o, j) =>
-                  j !== i && conjunctionSubset(t.namespaces, o.namespaces) && conjunctionSubset(t.pods, o.pods),
+                (o, j) => j !== i && conjunctionSubset(t.namespaces, o.namespaces) && conjunctionSubset(t.pods, o.pods),
               ),
           )
           .sort((a, b) => compareConjunctions(a.namespaces, b.namespaces) || compareConjunctions(a.pods, b.pods));
