@@ -184,23 +184,26 @@ export function peerIndex<T>(
   const byName = new Map<string, number[]>();
   const open: number[] = [];
   const withIps: number[] = [];
+  const add = (n: string, i: number) => {
+    const list = byName.get(n);
+    if (list) list.push(i);
+    else byName.set(n, [i]);
+  };
   items.forEach((item, i) => {
     const peers = peersOf(item);
     if (peers.ips.length > 0) withIps.push(i);
-    const names = new Set<string>();
+    // one term (the usual peers) names each of its namespaces once: no set needed to list them once
+    const names = peers.pods.length > 1 ? new Set<string>() : undefined;
     for (const t of peers.pods) {
       const named = namedNamespaces(t);
       if (!named) {
         open.push(i);
         return;
       }
-      for (const n of named) names.add(n);
+      if (names) for (const n of named) names.add(n);
+      else for (const n of named) add(n, i);
     }
-    for (const n of names) {
-      const list = byName.get(n);
-      if (list) list.push(i);
-      else byName.set(n, [i]);
-    }
+    if (names) for (const n of names) add(n, i);
   });
   return (peers) => {
     const lists: (readonly number[])[] = [];
