@@ -68,6 +68,7 @@ export class Rules {
   /** The groups being resolved or resolved, by their declaration. */
   private readonly groups = new Map<Declaration, GroupInfo>();
   private readonly workloadSets = new Map<Workload, EndpointSet>();
+  private readonly nameSelectors = new Map<string, Conjunction>();
   /** How many groups are being resolved, one inside another (bounded: resolution recurses). */
   private groupDepth = 0;
   /** The namespaces that rules name (`ns X`, `X/*`), in the order of the rules, for near misses. */
@@ -178,6 +179,14 @@ export class Rules {
     const errorsBefore = this.errorCount();
     const sources = this.endpointSet(node.sources, namespace);
     const parts = node.destinations.flatMap((p) => this.destinationParts(p, namespace));
+    if (parts.length === 1) {
+      // one destination (most rules): one clause, nothing to group or order
+      const [part] = parts;
+      const ports = node.ports.length > 0 ? this.rulePorts(node.ports, part) : (part.defaultPorts ?? allPorts);
+      if (this.errorCount() > errorsBefore) return [];
+      const clauses = ports ? [{ sources, destinations: part.set, ports }] : [];
+      return [{ action: node.action, clauses, span: node.span }];
+    }
     // the destinations by their ports: one clause per port set
     const byPorts = new Map<string, { ports: PortSet; sets: EndpointSet[] }>();
     for (const part of parts) {
@@ -257,7 +266,7 @@ export class Rules {
         this.warnNameLabel(peer.namespace);
         this.namespaceUses.push(peer.namespace);
         return part({
-          pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, peer.namespace.text), pods: everything }],
+          pods: [{ namespaces: this.namedNamespace(peer.namespace.text), pods: everything }],
           ips: [],
         });
       }
@@ -275,7 +284,7 @@ export class Rules {
             });
             return [];
           }
-          namespaces = labelsEqual(NAMESPACE_NAME_LABEL, namespace);
+          namespaces = this.namedNamespace(namespace);
         } else {
           const within = this.destinationParts(peer.within, namespace);
           namespaces = within[0]?.set.pods[0]?.namespaces;
@@ -363,7 +372,6 @@ export class Rules {
   }
 
   private reference(ref: ast.QualifiedName): DestinationPart[] {
-    const written = ref.namespace ? `${ref.namespace.text}/${ref.name.text}` : ref.name.text;
     const { declarations, ambiguous } = this.ctx.binding.referenceOf(ref)!;
     if (ambiguous) {
       const places = declarations
@@ -379,7 +387,7 @@ export class Rules {
     const workload = declaration && this.ctx.workloads.get(declaration.key);
     // a workload whose selector is invalid (already reported) is no destination
     if (workload) return [{ set: this.podsOf(workload), workload, span: ref.span }];
-    return this.unknown(ref, written);
+    return this.unknown(ref, ref.namespace ? `${ref.namespace.text}/${ref.name.text}` : ref.name.text);
   }
 
   /** A workload's pods as an endpoint set: one object per workload, however often it is named (sets are never changed once made). */
@@ -388,9 +396,19 @@ export class Rules {
     if (!set)
       this.workloadSets.set(
         w,
-        (set = { pods: [{ namespaces: labelsEqual(NAMESPACE_NAME_LABEL, w.namespace), pods: w.pods }], ips: [] }),
+        (set = { pods: [{ namespaces: this.namedNamespace(w.namespace), pods: w.pods }], ips: [] }),
       );
     return set;
+  }
+
+  /**
+   * `kubernetes.io/metadata.name=NAME`, one object per namespace however many workloads and peers
+   * name it (conjunctions are never changed; their keys and the passes' caches follow the object).
+   */
+  private namedNamespace(name: string): Conjunction {
+    let selector = this.nameSelectors.get(name);
+    if (!selector) this.nameSelectors.set(name, (selector = labelsEqual(NAMESPACE_NAME_LABEL, name)));
+    return selector;
   }
 
   private unknown(ref: ast.QualifiedName, written: string): DestinationPart[] {

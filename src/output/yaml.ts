@@ -158,52 +158,69 @@ function isEmptyMap(value: Record<string, unknown>): boolean {
   return true;
 }
 
-/** `key: value` lines of a map at `indent`. (`for...in`: manifests are plain objects, their keys in `Object.keys` order.) */
-function map(value: Record<string, unknown>, indent: string, out: string[]): void {
+/**
+ * `key: value` lines of a map at `indent`, the first one starting with `first` instead (a list's
+ * dash). (`for...in`: manifests are plain objects, their keys in `Object.keys` order.)
+ */
+function map(value: Record<string, unknown>, indent: string, first: string, out: string[]): void {
+  let lead = first;
   for (const key in value) {
     const v = value[key];
     if (v === undefined) continue;
     const k = scalar(key);
     if (isMap(v)) {
-      if (isEmptyMap(v)) out.push(`${indent}${k}: {}`);
+      if (isEmptyMap(v)) out.push(`${lead}${k}: {}`);
       else {
-        out.push(`${indent}${k}:`);
-        map(v, `${indent}  `, out);
+        out.push(`${lead}${k}:`);
+        const inner = `${indent}  `;
+        map(v, inner, inner, out);
       }
     } else if (Array.isArray(v)) {
-      if (v.length === 0) out.push(`${indent}${k}: []`);
+      if (v.length === 0) out.push(`${lead}${k}: []`);
       else {
-        out.push(`${indent}${k}:`);
+        out.push(`${lead}${k}:`);
         list(v, `${indent}  `, out);
       }
-    } else out.push(`${indent}${k}: ${scalar(v)}`);
+    } else out.push(`${lead}${k}: ${scalar(v)}`);
+    lead = indent;
   }
+  // a list item that is a map of nothing but undefined values: left to yaml
+  if (lead === first && first !== indent) throw new NotSimple();
 }
 
 /** `- item` lines of a list at `indent`; a map item starts on the dash's line. */
 function list(value: readonly unknown[], indent: string, out: string[]): void {
   for (const item of value) {
     if (isMap(item)) {
-      if (isEmptyMap(item)) {
-        out.push(`${indent}- {}`);
-        continue;
-      }
-      const first = out.length;
-      map(item, `${indent}  `, out);
-      out[first] = `${indent}- ${out[first].slice(indent.length + 2)}`;
+      if (isEmptyMap(item)) out.push(`${indent}- {}`);
+      else map(item, `${indent}  `, `${indent}- `, out);
     } else if (Array.isArray(item) || item === undefined) throw new NotSimple();
     else out.push(`${indent}- ${scalar(item)}`);
   }
 }
 
 export function toYaml(value: unknown): string {
-  if (!isMap(value) || isEmptyMap(value)) return toYamlSlow(value);
-  try {
-    const out: string[] = [];
-    map(value, "", out);
-    return `${out.join("\n")}\n`;
-  } catch (e) {
-    if (e instanceof NotSimple) return toYamlSlow(value);
-    throw e;
+  const out: string[] = [];
+  return yamlLines(value, out) ? `${out.join("\n")}\n` : toYamlSlow(value);
+}
+
+/**
+ * Appends to `out` the lines of `toYaml(value)` (each without its line break), so that a file of
+ * many documents is joined once; false (and `out` as it was) where `toYaml` leaves the document to
+ * `yaml`. The lines of a document `yaml` writes are its text less the last line break.
+ */
+export function yamlLines(value: unknown, out: string[]): boolean {
+  const start = out.length;
+  if (isMap(value) && !isEmptyMap(value)) {
+    try {
+      map(value, "", "", out);
+      // (a map of nothing but undefined values is an empty line)
+      if (out.length === start) out.push("");
+      return true;
+    } catch (e) {
+      if (!(e instanceof NotSimple)) throw e;
+      out.length = start;
+    }
   }
+  return false;
 }

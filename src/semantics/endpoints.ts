@@ -93,7 +93,7 @@ export function subtractEndpoints(a: EndpointSet, b: EndpointSet): EndpointSet {
   for (const u of b.pods) pods = pods.flatMap((t) => subtractTerm(t, u));
   let ips = a.ips;
   for (const u of b.ips) ips = ips.flatMap((t) => subtractBlock(t, u));
-  return { pods, ips: simplifyBlocks(ips) };
+  return { pods, ips: ips.length === 0 ? [] : simplifyBlocks(ips) };
 }
 
 export function intersectEndpoints(a: EndpointSet, b: EndpointSet): EndpointSet {
@@ -103,5 +103,6 @@ export function intersectEndpoints(a: EndpointSet, b: EndpointSet): EndpointSet 
       const both = intersectTerms(t, u);
       if (both) pods.push(both);
     }
+  if (a.ips.length === 0 || b.ips.length === 0) return { pods, ips: [] };
   return { pods, ips: simplifyBlocks(a.ips.flatMap((t) => b.ips.flatMap((u) => intersectBlocks(t, u)))) };
 }

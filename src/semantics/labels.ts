@@ -97,7 +97,10 @@ const valueAllowed = (set: ValueSet, value: string): boolean =>
   set.kind === "only" ? set.values.includes(value) : !set.values.includes(value);
 
 export function conjunctionMatches(conjunction: Conjunction, labels: Labels): boolean {
-  for (const [key, c] of conjunction) {
+  // (indexed: no iterator per call where this runs before V8 optimizes it)
+  for (let i = 0; i < conjunction.length; i++) {
+    const key = conjunction[i][0];
+    const c = conjunction[i][1];
     const value = Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
     if (value === undefined ? !c.absentOk : !valueAllowed(c.values, value)) return false;
   }
@@ -215,7 +218,8 @@ export function boundedComplement(set: LabelSet, max: number): LabelSet | undefi
   return result;
 }
 
-export const subtract = (a: LabelSet, b: LabelSet): LabelSet => (b.length === 0 ? a : intersect(a, complement(b)));
+export const subtract = (a: LabelSet, b: LabelSet): LabelSet =>
+  b.length === 0 ? a : b.some(isEverything) ? [] : intersect(a, complement(b));
 
 export const union = (a: LabelSet, b: LabelSet): LabelSet => simplify([...a, ...b]);
 
@@ -302,20 +306,25 @@ export function witness(c: Conjunction): Record<string, string> {
 export function toLabelSelector(conjunction: Conjunction): LabelSelector {
   const matchLabels: Record<string, string> = {};
   const matchExpressions: NonNullable<LabelSelector["matchExpressions"]> = [];
-  for (const [key, c] of conjunction) {
+  let labels = false;
+  for (let i = 0; i < conjunction.length; i++) {
+    const key = conjunction[i][0];
+    const c = conjunction[i][1];
     // (the selector's own copy of a list of values, made only where it takes one)
     const values = c.values.values;
     if (c.values.kind === "only") {
       if (c.absentOk) matchExpressions.push({ key, operator: "DoesNotExist" });
-      else if (values.length === 1) matchLabels[key] = values[0];
-      else matchExpressions.push({ key, operator: "In", values: [...values] });
+      else if (values.length === 1) {
+        matchLabels[key] = values[0];
+        labels = true;
+      } else matchExpressions.push({ key, operator: "In", values: [...values] });
     } else {
       if (!c.absentOk) matchExpressions.push({ key, operator: "Exists" });
       if (values.length > 0) matchExpressions.push({ key, operator: "NotIn", values: [...values] });
     }
   }
   const selector: LabelSelector = {};
-  if (Object.keys(matchLabels).length > 0) selector.matchLabels = matchLabels;
+  if (labels) selector.matchLabels = matchLabels;
   if (matchExpressions.length > 0) selector.matchExpressions = matchExpressions;
   return selector;
 }

@@ -71,14 +71,23 @@ export function namedNamespaces(t: PodTerm): readonly string[] | undefined {
 function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[] {
   const names = new Set<string>();
   let selected: Set<number> | undefined;
-  for (const t of [...clause.sources.pods, ...clause.destinations.pods]) {
-    const named = namedNamespaces(t);
-    if (!named) {
-      selected ??= new Set();
-      for (const i of namespacesMatching(model, t.namespaces)) selected.add(i);
-    } else for (const n of named) names.add(n);
+  for (const end of [clause.sources.pods, clause.destinations.pods])
+    for (let k = 0; k < end.length; k++) {
+      const t = end[k];
+      const named = namedNamespaces(t);
+      if (!named) {
+        selected ??= new Set();
+        for (const i of namespacesMatching(model, t.namespaces)) selected.add(i);
+      } else for (let j = 0; j < named.length; j++) names.add(named[j]);
+    }
+  if (!selected) {
+    const found: OwnedNamespace[] = [];
+    for (const n of names) {
+      const owned = ownedNamespace(model, n);
+      if (owned) found.push(owned);
+    }
+    return found;
   }
-  if (!selected) return [...names].flatMap((n) => ownedNamespace(model, n) ?? []);
   for (const n of names) {
     const i = namespacePosition(model, n);
     if (i !== undefined) selected.add(i);
@@ -175,23 +184,26 @@ export function peerIndex<T>(
   const byName = new Map<string, number[]>();
   const open: number[] = [];
   const withIps: number[] = [];
+  const add = (n: string, i: number) => {
+    const list = byName.get(n);
+    if (list) list.push(i);
+    else byName.set(n, [i]);
+  };
   items.forEach((item, i) => {
     const peers = peersOf(item);
     if (peers.ips.length > 0) withIps.push(i);
-    const names = new Set<string>();
+    // one term (the usual peers) names each of its namespaces once: no set needed to list them once
+    const names = peers.pods.length > 1 ? new Set<string>() : undefined;
     for (const t of peers.pods) {
       const named = namedNamespaces(t);
       if (!named) {
         open.push(i);
         return;
       }
-      for (const n of named) names.add(n);
+      if (names) for (const n of named) names.add(n);
+      else for (const n of named) add(n, i);
     }
-    for (const n of names) {
-      const list = byName.get(n);
-      if (list) list.push(i);
-      else byName.set(n, [i]);
-    }
+    if (names) for (const n of names) add(n, i);
   });
   return (peers) => {
     const lists: (readonly number[])[] = [];

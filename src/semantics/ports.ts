@@ -33,6 +33,8 @@ export const noPorts: PortSet = { numeric: { TCP: [], UDP: [], SCTP: [] }, named
 
 /** Sorts and merges overlapping or adjacent ranges. */
 export function mergeRanges(ranges: readonly PortRange[]): PortRange[] {
+  // (most sets hold one port per protocol, or none)
+  if (ranges.length <= 1) return ranges.length === 0 ? [] : [{ from: ranges[0].from, to: ranges[0].to }];
   const sorted = [...ranges].sort((a, b) => a.from - b.from || a.to - b.to);
   const merged: PortRange[] = [];
   for (const r of sorted) {
@@ -46,6 +48,7 @@ export function mergeRanges(ranges: readonly PortRange[]): PortRange[] {
 const namedKey = (p: NamedPort) => `${p.name}/${p.protocol}`;
 
 function normalizeNamed(named: readonly NamedPort[]): NamedPort[] {
+  if (named.length <= 1) return named.length === 0 ? [] : [named[0]];
   const unique = new Map(named.map((p) => [namedKey(p), p]));
   return [...unique.values()].sort((a, b) => (namedKey(a) < namedKey(b) ? -1 : 1));
 }
@@ -65,14 +68,18 @@ export function portSet(
 }
 
 export const unionPorts = (a: PortSet, b: PortSet): PortSet =>
-  portSet(
-    {
-      TCP: [...a.numeric.TCP, ...b.numeric.TCP],
-      UDP: [...a.numeric.UDP, ...b.numeric.UDP],
-      SCTP: [...a.numeric.SCTP, ...b.numeric.SCTP],
-    },
-    [...a.named, ...b.named],
-  );
+  a === b || isNoPorts(b)
+    ? a
+    : isNoPorts(a)
+      ? b
+      : portSet(
+          {
+            TCP: [...a.numeric.TCP, ...b.numeric.TCP],
+            UDP: [...a.numeric.UDP, ...b.numeric.UDP],
+            SCTP: [...a.numeric.SCTP, ...b.numeric.SCTP],
+          },
+          [...a.named, ...b.named],
+        );
 
 const isFull = (ranges: readonly PortRange[]) =>
   ranges.length === 1 && ranges[0].from === MIN_PORT && ranges[0].to === MAX_PORT;
@@ -127,12 +134,16 @@ export function describePorts(s: PortSet): string {
   return parts.join(", ");
 }
 
-/** `a` minus `b`, in one sweep over both (sorted, merged) lists: linear, so 10,000-port lists stay fast. */
-function subtractRanges(a: readonly PortRange[], b: readonly PortRange[]): PortRange[] {
-  const cuts = mergeRanges(b);
+/**
+ * `a` minus `b`, in one sweep over both lists (a port set's: sorted, merged): linear, so
+ * 10,000-port lists stay fast. What is left is sorted and merged too (a cut lies between any two
+ * of its ranges).
+ */
+function subtractRanges(a: readonly PortRange[], cuts: readonly PortRange[]): PortRange[] {
+  if (cuts.length === 0) return a.map((r) => ({ from: r.from, to: r.to }));
   const result: PortRange[] = [];
   let first = 0;
-  for (const r of mergeRanges(a)) {
+  for (const r of a) {
     while (first < cuts.length && cuts[first].to < r.from) first++;
     let from = r.from;
     for (let k = first; k < cuts.length && cuts[k].from <= r.to; k++) {
@@ -155,17 +166,26 @@ export function subtractPorts(a: PortSet, b: PortSet): PortSet | undefined {
     if (bNamed && a.numeric[protocol].length > 0) return undefined;
     if (aNamed && b.numeric[protocol].length > 0 && !isFull(b.numeric[protocol])) return undefined;
   }
-  const numeric = Object.fromEntries(protocols.map((p) => [p, subtractRanges(a.numeric[p], b.numeric[p])])) as Record<
-    Protocol,
-    PortRange[]
-  >;
-  const named = a.named.filter(
-    (n) => !isFull(b.numeric[n.protocol]) && !b.named.some((m) => namedKey(m) === namedKey(n)),
-  );
-  return portSet(numeric, named);
+  // nothing removed; everything removed (a deny without ports)
+  if (isNoPorts(b)) return a;
+  if (b.named.length === 0 && isAllPorts(b)) return noPorts;
+  // (what is left of sorted, merged ranges and sorted, unique names is sorted, merged and unique)
+  return {
+    numeric: {
+      TCP: exact(subtractRanges(a.numeric.TCP, b.numeric.TCP)),
+      UDP: exact(subtractRanges(a.numeric.UDP, b.numeric.UDP)),
+      SCTP: exact(subtractRanges(a.numeric.SCTP, b.numeric.SCTP)),
+    },
+    named:
+      a.named.length === 0
+        ? []
+        : a.named.filter((n) => !isFull(b.numeric[n.protocol]) && !b.named.some((m) => namedKey(m) === namedKey(n))),
+  };
 }
 
 export function intersectPorts(a: PortSet, b: PortSet): PortSet | undefined {
+  // (every port: a as it is)
+  if (b.named.length === 0 && isAllPorts(b)) return a;
   const removed = subtractPorts(a, b);
   return removed && subtractPorts(a, removed);
 }

@@ -12,24 +12,33 @@ import {
   type Conjunction,
   type LabelSet,
 } from "./labels.js";
-import { ownEnd, type Clause, type Direction, type Model, type OwnedNamespace, type PostureSetting } from "./model.js";
+import {
+  directions,
+  ownEnd,
+  type Clause,
+  type Direction,
+  type Model,
+  type OwnedNamespace,
+  type PostureSetting,
+} from "./model.js";
 import { workloadsIn } from "./lookup.js";
 import { candidateNamespaces } from "./lookup.js";
+
+const isAllLabels = (set: LabelSet): boolean => set.length === 1 && set[0].length === 0;
 
 export interface Region {
   pods: LabelSet;
   posture: PostureSetting;
 }
 
-const regionCache = new WeakMap<Model, Map<string, Region[]>>();
+const regionCache = new WeakMap<Model, WeakMap<OwnedNamespace, Partial<Record<Direction, Region[]>>>>();
 
 export function managedRegions(model: Model, namespace: OwnedNamespace, direction: Direction): Region[] {
   let cache = regionCache.get(model);
-  if (!cache) regionCache.set(model, (cache = new Map()));
-  const key = `${namespace.name}/${direction}`;
-  let regions = cache.get(key);
-  if (!regions) cache.set(key, (regions = computeRegions(model, namespace, direction)));
-  return regions;
+  if (!cache) regionCache.set(model, (cache = new WeakMap()));
+  let both = cache.get(namespace);
+  if (!both) cache.set(namespace, (both = {}));
+  return (both[direction] ??= computeRegions(model, namespace, direction));
 }
 
 function computeRegions(model: Model, namespace: OwnedNamespace, direction: Direction): Region[] {
@@ -77,11 +86,12 @@ export function clauseReach(model: Model, clause: Clause): Reach[] {
 function computeReach(model: Model, clause: Clause): Reach[] {
   const result: Reach[] = [];
   for (const namespace of candidateNamespaces(model, clause)) {
-    for (const direction of ["ingress", "egress"] as const) {
+    for (const direction of directions) {
       const subjects = clauseSubjects(clause, namespace, direction);
       if (subjects.length === 0) continue;
       for (const region of managedRegions(model, namespace, direction)) {
-        const within = intersect(subjects, region.pods);
+        // (a region of every pod, the usual one, holds the subjects as they are: simplified already)
+        const within = isAllLabels(region.pods) ? subjects : intersect(subjects, region.pods);
         if (within.length > 0) result.push({ namespace, direction, region, subjects: within });
       }
     }

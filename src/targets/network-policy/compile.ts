@@ -24,6 +24,7 @@ import {
   describeConjunction,
   everything,
   intersect,
+  intersectConjunctions,
   MAX_SELECTORS,
   subtract,
   toLabelSelector,
@@ -39,6 +40,7 @@ import {
   type Direction,
   type EndpointSet,
   type Model,
+  type OwnedNamespace,
   type PodTerm,
 } from "../../semantics/model.js";
 import {
@@ -51,13 +53,13 @@ import {
   unionPorts,
   type PortSet,
 } from "../../semantics/ports.js";
-import { clauseReach, clauseSubjects, managedRegions } from "../../semantics/regions.js";
+import { clauseReach, clauseSubjects, managedRegions, type Reach, type Region } from "../../semantics/regions.js";
 import { subtractRect, type Rect } from "../../semantics/rects.js";
 import { clausesNear, peerIndex, workloadsIn } from "../../semantics/lookup.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints, termKey } from "../../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../../semantics/ip.js";
 import { stableHash, uniqueNames } from "../../output/names.js";
-import { exact, groupBy } from "../../arrays.js";
+import { exact } from "../../arrays.js";
 import type { Manifest } from "../../output/manifest.js";
 
 /** Ranges are expanded into single ports on clusters without `endPort`, up to this many per range. */
@@ -106,6 +108,17 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
     span: Span,
     posture = false,
   ) => {
+    // (one list of the rule's span for all its entries: entries' spans are never changed)
+    const spans = [span];
+    if (denies.length === 0) {
+      // nothing cuts it: the rectangle as it is, for every one of its pods
+      for (const conjunction of pods) {
+        const s = subjectOf(namespace, conjunction);
+        s.rules[direction].push({ peers: rect.peers, ports: rect.ports, spans });
+        s.spans.push(span);
+      }
+      return;
+    }
     const pieces = cut({ ...rect, pods, denies: [] }, denies, span, diagnostics);
     if (rect.peers.ips.length > 0 && model.cluster.podCIDRs.length === 0) {
       refuseAddressLeak(
@@ -122,8 +135,9 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
     for (const piece of pieces) {
       for (const conjunction of piece.pods) {
         const s = subjectOf(namespace, conjunction);
-        s.rules[direction].push({ peers: piece.peers, ports: piece.ports, spans: [span] });
-        s.spans.push(span, ...piece.denies.map((d) => d.span));
+        s.rules[direction].push({ peers: piece.peers, ports: piece.ports, spans });
+        s.spans.push(span);
+        for (const d of piece.denies) s.spans.push(d.span);
       }
     }
   };
@@ -132,16 +146,17 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
     for (const direction of ["ingress", "egress"] as const) {
       const otherRect = (c: Clause): Rect => ({ peers: otherEnd(c, direction), ports: c.ports });
       const near = clausesNear(model, namespace.name);
-      const denies = near
-        .filter(({ rule }) => rule.action === "deny")
-        .map(({ rule, clause }) => ({
-          ...otherRect(clause),
-          subjects: clauseSubjects(clause, namespace, direction),
-          span: rule.span,
-        }))
-        .filter((x) => x.subjects.length > 0);
+      // (a deny of a label-selected namespace's pods is near every namespace it selects: at 20,000
+      // services each sandbox namespace meets 900 of them, so no object is made for those of no pod here)
+      const denies: Deny[] = [];
+      for (let i = 0; i < near.length; i++) {
+        const { rule, clause } = near[i];
+        if (rule.action !== "deny") continue;
+        const subjects = clauseSubjects(clause, namespace, direction);
+        if (subjects.length > 0) denies.push({ ...otherRect(clause), subjects, span: rule.span });
+      }
       for (const region of managedRegions(model, namespace, direction)) {
-        const reaching = denies.filter((d) => intersect(region.pods, d.subjects).length > 0);
+        const reaching = denies.filter((d) => meets(region.pods, d.subjects));
         if (region.posture.posture === "allow") {
           // everything minus their denies, for the pods some deny reaches; the others stay unisolated
           if (reaching.length === 0) continue;
@@ -156,18 +171,17 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
         isolate(namespace.name, region.pods, direction, region.posture.span);
         // a deny whose peers cannot meet a rectangle's leaves its pieces as they are: only the others
         // cut it (all of them when the rectangle alone is too costly, which the first deny reports)
-        const meeting = peerIndex(reaching, (d) => d.peers);
-        for (const { rule, clause } of near) {
+        const meeting = reaching.length === 0 ? undefined : peerIndex(reaching, (d) => d.peers);
+        for (let i = 0; i < near.length; i++) {
+          const { rule, clause } = near[i];
           if (rule.action !== "allow") continue;
           // the clause's pods in this region (its reach holds them already)
-          const subjects =
-            clauseReach(model, clause).find(
-              (r) => r.region === region && r.namespace === namespace && r.direction === direction,
-            )?.subjects ?? [];
-          if (subjects.length === 0) continue;
+          const subjects = reachIn(clauseReach(model, clause), namespace, direction, region);
+          if (subjects === undefined) continue;
           const rect = otherRect(clause);
-          const cutting =
-            reaching.length > 0 && tooCostly([{ ...rect, pods: subjects, denies: [] }])
+          const cutting = !meeting
+            ? reaching
+            : tooCostly([{ ...rect, pods: subjects, denies: [] }])
               ? reaching
               : meeting(rect.peers);
           addPieces(namespace.name, subjects, direction, rect, cutting, rule.span);
@@ -210,7 +224,7 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
   let pieces = [rect];
   for (const deny of denies) {
     pieces = pieces.flatMap((piece) => {
-      if (intersect(piece.pods, deny.subjects).length === 0) return [piece];
+      if (!meets(piece.pods, deny.subjects)) return [piece];
       const shared = intersectEndpoints(piece.peers, deny.peers);
       if (isEmptyEndpoints(shared)) return [piece];
       const inexact = () => {
@@ -246,6 +260,26 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
     }
   }
   return pieces;
+}
+
+/** Whether two label sets share a label map (`intersect(a, b)` is not empty), without writing the intersection. */
+function meets(a: LabelSet, b: LabelSet): boolean {
+  for (const x of a) for (const y of b) if (intersectConjunctions(x, y) !== undefined) return true;
+  return false;
+}
+
+/** The pods of a clause's reach in one region of a namespace and direction, if it reaches it. */
+function reachIn(
+  reach: readonly Reach[],
+  namespace: OwnedNamespace,
+  direction: Direction,
+  region: Region,
+): LabelSet | undefined {
+  for (let i = 0; i < reach.length; i++) {
+    const r = reach[i];
+    if (r.region === region && r.namespace === namespace && r.direction === direction) return r.subjects;
+  }
+  return undefined;
 }
 
 const tooCostly = (pieces: readonly Piece[]): boolean =>
@@ -306,61 +340,111 @@ function refuseAddressLeak(
 // Minimal rules: equal peers merged (ports united), then equal ports merged (peers united)
 
 function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
-  let rules = entries.map((e) => ({ ...e, peers: normalizePeers(e.peers) }));
+  let rules: RuleEntry[] = [];
+  for (const e of entries) {
+    const peers = normalizePeers(e.peers);
+    rules.push(peers === e.peers ? e : { peers, ports: e.ports, spans: e.spans });
+  }
   if (rules.length <= 1) return rules;
   for (;;) {
-    const byPeers = mergeBy(
-      rules,
-      (r) => endpointsKey(r.peers),
-      (group) => ({
-        peers: group[0].peers,
-        ports: group.slice(1).reduce((ports, r) => unionPorts(ports, r.ports), group[0].ports),
-        spans: group.flatMap((r) => r.spans),
-      }),
-    );
-    const byPorts = mergeBy(
-      byPeers,
-      (r) => portsKey(r.ports),
-      (group) => ({
-        peers: normalizePeers({ pods: group.flatMap((r) => r.peers.pods), ips: group.flatMap((r) => r.peers.ips) }),
-        ports: group[0].ports,
-        spans: group.flatMap((r) => r.spans),
-      }),
-    );
+    const byPeers = mergeBy(rules, peersKey, (group) => {
+      let ports = group[0].ports;
+      for (let i = 1; i < group.length; i++) ports = unionPorts(ports, group[i].ports);
+      return { peers: group[0].peers, ports, spans: group.flatMap((r) => r.spans) };
+    });
+    const byPorts = mergeBy(byPeers, portsKeyOf, (group) => ({
+      peers: normalizePeers({ pods: group.flatMap((r) => r.peers.pods), ips: group.flatMap((r) => r.peers.ips) }),
+      ports: group[0].ports,
+      spans: group.flatMap((r) => r.spans),
+    }));
     // one rule left can merge with nothing (and needs no order)
     if (byPorts.length <= 1) return byPorts;
-    if (byPorts.length === rules.length) return sortedBy(byPorts, ruleKey);
+    // no two rules left have equal peers: their peers' text alone orders them
+    if (byPorts.length === rules.length) return sortedBy(byPorts, (r) => endpointsKey(r.peers));
     rules = byPorts;
   }
 }
 
-/** The items grouped by key, in order of first appearance; a group of several is merged at once. */
+/**
+ * The items grouped by key, in order of first appearance; a group of several is merged at once.
+ * (Per policy and direction, on a few items each: no list is made for an item alone, and the items
+ * themselves are the answer when no two share a key.)
+ */
 function mergeBy<T>(items: readonly T[], key: (t: T) => string, merge: (group: T[]) => T): T[] {
-  return [...groupBy(items, key).values()].map((group) => (group.length === 1 ? group[0] : merge(group)));
+  const first = new Map<string, number>();
+  let groups: (T[] | undefined)[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const k = key(items[i]);
+    const at = first.get(k);
+    if (at === undefined) first.set(k, i);
+    else {
+      groups ??= [];
+      const group = groups[at];
+      if (group) group.push(items[i]);
+      else groups[at] = [items[at], items[i]];
+      groups[i] = NOT_FIRST;
+    }
+  }
+  if (!groups) return items as T[];
+  const result: T[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const group = groups[i];
+    if (group === undefined) result.push(items[i]);
+    else if (group !== NOT_FIRST) result.push(merge(group as T[]));
+  }
+  return result;
 }
 
+/** Marks, in `mergeBy`, an item that joined the group of an earlier one. */
+const NOT_FIRST: never[] = [];
+
 /** `items` in the order of their keys, each key computed once. */
-const sortedBy = <T>(items: readonly T[], key: (t: T) => string): T[] =>
-  items
+function sortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
+  if (items.length === 2) {
+    // the usual case: two rules (a workload's ports and the DNS rule, say)
+    return compareStrings(key(items[0]), key(items[1])) > 0 ? [items[1], items[0]] : [items[0], items[1]];
+  }
+  return items
     .map((item) => ({ item, key: key(item) }))
     .sort((a, b) => compareStrings(a.key, b.key))
     .map((x) => x.item);
+}
 
-const ruleKey = (r: RuleEntry) => `${endpointsKey(r.peers)}#${portsKey(r.ports)}`;
+const peersKeys = new WeakMap<EndpointSet, string>();
+/**
+ * A text equal for equal peers (as `endpointsKey` is) but cheaper, for grouping: the terms' keys
+ * (which hold no line break) one a line, then the blocks; a single term is its own key.
+ */
+function peersKey(r: RuleEntry): string {
+  const s = r.peers;
+  let key = peersKeys.get(s);
+  if (key === undefined) {
+    key = s.pods.length === 1 ? termKey(s.pods[0]) : s.pods.map(termKey).join("\n");
+    if (s.ips.length > 0)
+      key += `\u0000${s.ips.map((b) => `${formatCidr(b.cidr)} ${b.except.map(formatCidr).join(" ")}`).join("\n")}`;
+    peersKeys.set(s, key);
+  }
+  return key;
+}
+
+const portsKeyOf = (r: RuleEntry) => portsKey(r.ports);
 
 /** Sorted, without duplicates or peers contained in another peer. */
 function normalizePeers(peers: EndpointSet): EndpointSet {
   if (peers.pods.length <= 1 && peers.ips.length === 0) return peers;
-  const unique = [...new Map(peers.pods.map((t) => [termKey(t), t])).values()];
-  const pods = unique
-    .filter(
-      (t, i) =>
-        !unique.some(
-          (o, j) => j !== i && conjunctionSubset(t.namespaces, o.namespaces) && conjunctionSubset(t.pods, o.pods),
-        ),
-    )
-    .sort((a, b) => compareConjunctions(a.namespaces, b.namespaces) || compareConjunctions(a.pods, b.pods));
-  return { pods, ips: simplifyBlocks(peers.ips).sort(compareBlocks) };
+  const unique = peers.pods.length <= 1 ? peers.pods : [...new Map(peers.pods.map((t) => [termKey(t), t])).values()];
+  const pods =
+    unique.length <= 1
+      ? unique
+      : unique
+          .filter(
+            (t, i) =>
+              !unique.some(
+                (o, j) => j !== i && conjunctionSubset(t.namespaces, o.namespaces) && conjunctionSubset(t.pods, o.pods),
+              ),
+          )
+          .sort((a, b) => compareConjunctions(a.namespaces, b.namespaces) || compareConjunctions(a.pods, b.pods));
+  return { pods, ips: peers.ips.length === 0 ? [] : simplifyBlocks(peers.ips).sort(compareBlocks) };
 }
 
 // ---------------------------------------------------------------------------------------------
