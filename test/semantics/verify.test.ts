@@ -68,6 +68,19 @@ test("an ipBlock without the podCIDR except is caught (pods admitted by address)
   assert.is(counterexample!.meant, false);
 });
 
+test("an ipBlock excepting part of the podCIDR is caught: pods are checked at every address the blocks tell apart", () => {
+  const { model, objects } = compiled();
+  const web = policy(objects, "secpol-web");
+  for (const rule of web.spec.egress)
+    for (const peer of rule.to ?? [])
+      if (peer.ipBlock?.cidr === "0.0.0.0/0")
+        peer.ipBlock.except = peer.ipBlock.except.map((e: string) => (e === "10.244.0.0/16" ? "10.244.0.0/17" : e));
+  const { counterexample } = verifyNetworkPolicies(model, objects);
+  assert.ok(counterexample);
+  assert.match(counterexample!.description, /when the CNI matches ipBlocks against pod addresses/);
+  assert.match(counterexample!.description, /10\.244\.128\.0/);
+});
+
 test("a dropped deny except, a widened port and a missing isolation are each caught", () => {
   const mutations: ((objects: any[]) => void)[] = [
     (o) => {

@@ -379,6 +379,61 @@ function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly
   return addressStarts(ranges, [...model.cluster.podCIDRs, ...model.cluster.serviceCIDRs]);
 }
 
+/**
+ * Where the pods may sit, as far as these emitted ipBlocks can tell, when the CNI matches ipBlocks
+ * against pod addresses: per family, an address of each interval that the parts of the blocks
+ * inside the pod ranges cut those ranges into, and every combination of one per family (a pod has
+ * an address in each). None when no block holds a pod address (the compiler excepts the pod ranges
+ * from every block): the pods then match no block, as on a CNI that matches addresses outside them.
+ */
+function podAddressWorlds(podRanges: readonly AddressRange[], blocks: readonly Json[]): Address[][] {
+  const perFamily = new Map<Address["family"], Address[]>();
+  for (const pods of podRanges) {
+    const edges = new Set<bigint>();
+    for (const block of blocks) {
+      const range = addressInCidrText(block.cidr as string);
+      if (!range || range.family !== pods.family) continue;
+      const excepts = ((block.except ?? []) as string[]).flatMap((e) => addressInCidrText(e) ?? []);
+      for (const piece of rangeWithout(range, pods, excepts)) {
+        edges.add(piece.first);
+        if (piece.last < pods.last) edges.add(piece.last + 1n);
+      }
+    }
+    if (edges.size === 0) continue;
+    edges.add(pods.first);
+    const starts = [...edges].sort((a, b) => (a < b ? -1 : 1));
+    // an interval's first address stands for it; a range's first address is its network's, so its
+    // first interval is stood for by the address after it where the interval holds that too
+    const addresses = perFamily.get(pods.family) ?? [];
+    starts.forEach((value, i) =>
+      addresses.push({
+        family: pods.family,
+        value: i === 0 && (starts[1] ?? pods.last + 1n) > value + 1n ? value + 1n : value,
+      }),
+    );
+    perFamily.set(pods.family, addresses);
+  }
+  let worlds: Address[][] = perFamily.size > 0 ? [[]] : [];
+  for (const addresses of perFamily.values()) worlds = worlds.flatMap((w) => addresses.map((a) => [...w, a]));
+  return worlds;
+}
+
+/** The addresses of `range` inside `within` and in none of `holes`, as intervals (holes sorted once: n log n). */
+function rangeWithout(range: AddressRange, within: AddressRange, holes: readonly AddressRange[]): AddressRange[] {
+  const last = range.last < within.last ? range.last : within.last;
+  let at = range.first > within.first ? range.first : within.first;
+  const pieces: AddressRange[] = [];
+  const sorted = holes.filter((h) => h.family === range.family).sort((x, y) => (x.first < y.first ? -1 : 1));
+  for (const hole of sorted) {
+    if (at > last || hole.first > last) break;
+    if (hole.last < at) continue;
+    if (hole.first > at) pieces.push({ family: range.family, first: at, last: hole.first - 1n });
+    at = hole.last + 1n;
+  }
+  if (at <= last) pieces.push({ family: range.family, first: at, last });
+  return pieces;
+}
+
 const describeEndpoint = (e: Endpoint): string =>
   "pod" in e
     ? `a pod in \`${e.pod.namespace}\` with labels {${Object.entries(e.pod.labels)
@@ -428,7 +483,8 @@ class Verification {
   readonly namespaceLabels: (n: string) => Labels;
   readonly index: PolicyIndex;
   readonly podPorts: ContainerPort[];
-  readonly podAddresses?: () => Address[];
+  /** The pod ranges: where a CNI matching ipBlocks against pod addresses puts the pods. */
+  readonly podRanges: readonly AddressRange[];
   /** The addresses checked where no address block is involved. */
   readonly farAddresses: Endpoint[];
   /** The cuts every side has (each protocol's first port, the pods' port numbers), as codes. */
@@ -546,8 +602,7 @@ class Verification {
     }));
     this.baseCuts = portCuts([...FIRST_PORTS], this.podPorts);
 
-    if (model.cluster.podCIDRs.length > 0)
-      this.podAddresses = () => model.cluster.podCIDRs.map((c) => ({ family: c.family, value: c.base + 1n }));
+    this.podRanges = model.cluster.podCIDRs.map(cidrRange);
     this.farAddresses = addressCuts(model, [], []).map((ip): Endpoint => ({ ip }));
   }
 
@@ -1229,11 +1284,16 @@ function verifySide(
   const subject = self.pod;
   const meaning = sideOf(model, subject, direction, namespaceLabels, candidates);
   const plain = emittedSideOf(v.index, subject, direction, namespaceLabels);
-  // a CNI matching ipBlocks against pod addresses changes something only where an ipBlock is
-  const withIpBlocks = v.podAddresses && plain.rules.some((r) => v.partsOf(r).blocks.length > 0);
-  const emitted = withIpBlocks
-    ? [plain, emittedSideOf(v.index, subject, direction, namespaceLabels, v.podAddresses)]
-    : [plain];
+  // a CNI matching ipBlocks against pod addresses changes something only where an ipBlock holds pod addresses:
+  // the pods are then checked at an address of each interval the blocks cut the pod ranges into
+  const worlds = podAddressWorlds(
+    v.podRanges,
+    plain.rules.flatMap((r) => v.partsOf(r).blocks),
+  );
+  const emitted = [
+    plain,
+    ...worlds.map((addresses) => emittedSideOf(v.index, subject, direction, namespaceLabels, () => addresses)),
+  ];
   const { allows, denies } = meaning;
   const rules = plain.rules;
   const classes = {
@@ -1346,7 +1406,7 @@ function verifySide(
               meant,
               admitted,
               emitted[i].rulesFor(peer),
-              i === 1,
+              i > 0 ? worlds[i - 1] : undefined,
               namespaceLabels,
             ),
             checks,
@@ -1473,7 +1533,7 @@ function counterexample(
   meant: boolean,
   admitted: boolean,
   admittedRules: readonly EmittedRule[],
-  byPodAddress: boolean,
+  podAddresses: readonly Address[] | undefined,
   namespaceLabels: (n: string) => Labels,
 ): Counterexample {
   const policies = admittedBy(admittedRules, flow);
@@ -1481,6 +1541,6 @@ function counterexample(
   const span = (meant ? verdict.allows[0] : verdict.denies[0]) ?? verdict.posture?.span ?? owned.span;
   const description = `${describeEndpoint(flow.src)} -> ${describeEndpoint(flow.dst)} on ${flow.protocol.toLowerCase()}/${flow.port}: on the ${direction} side the program ${
     meant ? "permits" : "forbids"
-  } it, the emitted policies ${admitted ? `admit it${policies.length > 0 ? ` (${policies.join(", ")})` : " (no policy isolates the pod)"}` : "drop it"}${byPodAddress ? " when the CNI matches ipBlocks against pod addresses" : ""}`;
+  } it, the emitted policies ${admitted ? `admit it${policies.length > 0 ? ` (${policies.join(", ")})` : " (no policy isolates the pod)"}` : "drop it"}${podAddresses ? ` when the CNI matches ipBlocks against pod addresses (the pods at ${podAddresses.map((a) => formatAddress(a.family, a.value)).join(" and ")})` : ""}`;
   return { flow: { ...flow }, direction, meant, emitted: admitted, span, description };
 }
