@@ -29,39 +29,53 @@ export const closest = (name: string, candidates: Iterable<string>): string | un
 
 /**
  * Whether `a` and `b` are at most `limit` edits apart: their distance if so, else `limit + 1`.
- * Only the cells within `limit` of the diagonal are worked out, so a long list of candidates costs
- * time in proportion to the length of the names, not its square.
+ * Only the cells within `limit` of the diagonal are worked out, in three rows reused, and it stops
+ * at the first row past the limit, so a long list of candidates costs time in proportion to the
+ * length of the names, not its square, and allocates nothing per row.
  */
 export function distanceWithin(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   const far = limit + 1;
-  let before: number[] = [];
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => (j <= limit ? j : far));
+  const width = b.length + 1;
+  let before = new Int32Array(width).fill(far);
+  let previous = new Int32Array(width);
+  let row = new Int32Array(width);
+  for (let j = 0; j < width; j++) previous[j] = j <= limit ? j : far;
   for (let i = 1; i <= a.length; i++) {
-    const row = Array.from({ length: b.length + 1 }, () => far);
+    row.fill(far);
     if (i <= limit) row[0] = i;
+    let least = row[0];
     for (let j = Math.max(1, i - limit); j <= Math.min(b.length, i + limit); j++) {
       let best = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2] + 1);
       row[j] = Math.min(best, far);
+      if (row[j] < least) least = row[j];
     }
-    before = previous;
-    previous = row;
+    // a row's cells only grow from here on (a transposition reaches back one row, which is past it too)
+    if (least >= far && i > 1) {
+      let lastLeast = far;
+      for (let j = 0; j < width; j++) if (previous[j] < lastLeast) lastLeast = previous[j];
+      if (lastLeast >= far) return far;
+    }
+    [before, previous, row] = [previous, row, before];
   }
   return Math.min(previous[b.length], far);
 }
 
-/** The closest candidate at most `edits` edits away (not the name itself), if any; ties go to the first in sorted order. */
+/**
+ * The closest candidate at most `edits` edits away (not the name itself), if any; ties go to the
+ * first in sorted order. One pass over the candidates, most of them rejected by their length alone:
+ * no copy or sort of the list per name (a program with many unknown names asks once per name).
+ */
 export function closestWithin(name: string, candidates: Iterable<string>, edits: number): string | undefined {
   let best: string | undefined;
-  let bestDistance = edits + 1;
-  for (const c of [...new Set(candidates)].sort()) {
+  let bestDistance = edits;
+  for (const c of candidates) {
     if (c === name) continue;
-    const d = distanceWithin(name, c, bestDistance - 1);
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
+    const d = distanceWithin(name, c, bestDistance);
+    if (d > bestDistance) continue;
+    if (best === undefined || d < bestDistance || c < best) best = c;
+    bestDistance = d;
   }
   return best;
 }
