@@ -161,6 +161,46 @@ export const allTokens: TokenType[] = [
   Name,
 ];
 
+/**
+ * Shortcuts: tokens of the lexer alone (not in the grammar), each tried before the token it stands
+ * for where the lexer would otherwise try one or two regular expressions that fail first, and given
+ * that token's type by `SecpolLexer`. Each matches only where the lexer's tokens yield the token it
+ * stands for, of the same length; where one does not match, the lexer goes on as before.
+ */
+const standsFor: TokenType[] = [];
+const shortcut = (name: string, pattern: RegExp | string, type: TokenType, startChars?: string): TokenType => {
+  const shortcut = createToken({
+    name,
+    pattern,
+    ...(startChars ? { start_chars_hint: [...startChars] } : {}),
+    ...(type === Newline ? { line_breaks: true } : {}),
+  });
+  standsFor[shortcut.tokenTypeIdx!] = type;
+  return shortcut;
+};
+
+/**
+ * A word starting with a letter from `a` to `f`, its characters not followed by a `:`: a CIDR block
+ * or an address starting with a letter is IPv6, a `:` after at most four hex digits, so none starts
+ * there, and the word is an `Identifier` (the same expression after the first letter), or a keyword.
+ */
+const HexLetterWord = shortcut(
+  "HexLetterWord",
+  /[A-Fa-f](?![A-Za-z0-9_.-]*:)(?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*/,
+  Identifier,
+  "abcdefABCDEF",
+);
+/**
+ * Digits that no letter, digit, `_`, `.`, `:` or `-` follows: not an IPv4 block or address (a `.`
+ * after at most three digits) nor an IPv6 one (a `:` after at most four hex digits), and no longer
+ * `Identifier`: a `Number`, this long.
+ */
+const PlainNumber = shortcut("PlainNumber", /\d+(?![\w.:-])/, NumberToken, "0123456789");
+/** A `:` that no hex digit or `:` follows, which starts no IPv6 block or address (two `:` at least). */
+const PlainColon = shortcut("PlainColon", /:(?![0-9A-Fa-f:])/, Colon, ":");
+/** A line break as one character, not a regular expression. */
+const LineBreak = shortcut("LineBreak", "\n", Newline);
+
 /** The keywords by the length of their text: a word is compared with the few of its length, not hashed. */
 const keywordsByLength: { text: string; type: TokenType }[][] = [];
 for (const type of keywords)
@@ -188,6 +228,11 @@ class SecpolLexer extends Lexer {
     const tokens = result.tokens;
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i];
+      const type = standsFor[token.tokenTypeIdx];
+      if (type !== undefined) {
+        token.tokenType = type;
+        token.tokenTypeIdx = type.tokenTypeIdx!;
+      }
       if (token.tokenType !== Identifier) continue;
       const keyword = keywordOf(token.image);
       if (keyword === undefined) continue;
@@ -198,13 +243,23 @@ class SecpolLexer extends Lexer {
   }
 }
 
+/**
+ * The lexer's tokens: `allTokens` but the keywords, with `Space` and the shortcuts first, and `->`
+ * before `-/->` (which does not start with `->`): the tokens of `allTokens`, at fewer tries.
+ */
+function lexerTokens(): TokenType[] {
+  const tokens = allTokens.filter((token) => !keywords.includes(token) && token !== Arrow);
+  tokens.splice(tokens.indexOf(NotArrow), 0, Arrow);
+  return [Space, LineBreak, PlainColon, PlainNumber, HexLetterWord, ...tokens];
+}
+
 // Tokens carry their offsets only (`image`, `startOffset`, the type): lines and columns are found
 // from offsets when a span is made (`Positions`), which the parser does for a fraction of the
 // tokens. Lines end at `\n` only, as the renderer, the formatter and `Newline` see them.
 // Built on first use: building it costs ~15 ms, which a command that reads no `.secpol` need not pay.
 let built: Lexer | undefined;
 export const chevrotainLexer = (): Lexer =>
-  (built ??= new SecpolLexer([Space, ...allTokens.filter((token) => !keywords.includes(token))], {
+  (built ??= new SecpolLexer(lexerTokens(), {
     positionTracking: "onlyOffset",
     // every pattern is looked up by its first character (a pattern that cannot be makes this throw)
     ensureOptimizations: true,

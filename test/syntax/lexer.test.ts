@@ -1,0 +1,75 @@
+/**
+ * The lexer (`lex`) yields the tokens of Chevrotain's lexer over `allTokens`, the grammar's tokens
+ * in their order: it lexes words as identifiers and gives keywords their type afterwards, and tries
+ * shortcuts (a number, a word, a `:`, a line break) before the tokens they stand for. Text made of
+ * the pieces where they could differ (addresses and blocks next to words, numbers, `:` and `-`) is
+ * lexed both ways.
+ */
+import fc from "fast-check";
+import { Lexer } from "chevrotain";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { allTokens, lex } from "../../src/syntax/tokens.js";
+
+const reference = new Lexer(allTokens, {
+  positionTracking: "onlyOffset",
+  lineTerminatorsPattern: /\n/g,
+  lineTerminatorCharacters: ["\n"],
+});
+
+const tokensOf = (tokens: { tokenType: { name: string }; image: string; startOffset: number }[]) =>
+  tokens.map((x) => `${x.tokenType.name}@${x.startOffset}:${x.image}`);
+
+function same(text: string): void {
+  const expected = reference.tokenize(text);
+  const actual = lex(text);
+  assert.equal(tokensOf(actual.tokens), tokensOf(expected.tokens), JSON.stringify(text));
+  assert.equal(tokensOf(actual.comments), tokensOf(expected.groups.comments ?? []), JSON.stringify(text));
+  assert.equal(
+    actual.errors.map((e) => [e.offset, e.length]),
+    expected.errors.map((e) => [e.offset, e.length]),
+    JSON.stringify(text),
+  );
+}
+
+const pieces = [
+  ...'abcdefgzABFZ_0123456789.:/-=!>*@,;(){}# \t\n"',
+  "allow",
+  "deny",
+  "default",
+  "fe80",
+  "dead",
+  "beef",
+  "in",
+  "ingress",
+  "ns-004",
+  "svc-00080",
+  "8080",
+  "255",
+  "1234",
+  "10.0.0.1",
+  "10.244.0.0/16",
+  "::1",
+  "fe80::1/64",
+  "->",
+  "-/->",
+  "..",
+  "==",
+  "!=",
+  '"s"',
+];
+
+test("the lexer's tokens are those of a Chevrotain lexer over allTokens: pieces near addresses, numbers, `:` and `-`", () => {
+  for (const text of [
+    "allow a -> b: http\n",
+    "a:b ab:cd: ab::1 f:1 fe80::1 1:2:3 12:: 8080: 8080:x 8080-x 8080.1 8080/TCP 1.2.3.4/8 1.2.3",
+    "deny:: default: abc-:x a.b: a-b: 1a 1_ 1- 1. : :: :a :g :1 :\n\n",
+  ])
+    same(text);
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 12 }), (parts) => same(parts.join(""))),
+    { numRuns: 3000, seed: 19 },
+  );
+});
+
+test.run();
