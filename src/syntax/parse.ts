@@ -27,6 +27,14 @@ export interface Tokens {
   positions: t.Positions;
 }
 
+/** By `tokenTypeIdx`: whether `tokenize` looks at a token of that type (else it is kept as it is). */
+const needsLook: boolean[] = [];
+for (const type of [t.LBrace, t.RBrace, t.LParen, t.RParen, t.StringToken, t.UnterminatedString, t.Newline])
+  needsLook[type.tokenTypeIdx!] = true;
+/** By `tokenTypeIdx`: whether a line break after a token of that type continues the statement. */
+const continues: boolean[] = [];
+for (const type of t.continuationTokens) continues[type.tokenTypeIdx!] = true;
+
 /** Lexes, reports bad characters (one diagnostic per run), and drops line breaks that continue a statement. */
 export function tokenize(text: string, path: string): Tokens {
   const lexed = t.lex(text);
@@ -53,6 +61,11 @@ export function tokenize(text: string, path: string): Tokens {
   let deepestBrace: IToken | undefined;
   for (let index = 0; index < tokens.length; index++) {
     const tok = tokens[index];
+    // most tokens are kept as they are
+    if (!needsLook[tok.tokenTypeIdx] && braces <= MAX_NESTING) {
+      tokens[kept++] = tok;
+      continue;
+    }
     if (tok.tokenType === t.LBrace && ++braces > MAX_NESTING) deepestBrace ??= tok;
     if (braces > MAX_NESTING) {
       if (tok.tokenType === t.RBrace) braces--;
@@ -78,8 +91,7 @@ export function tokenize(text: string, path: string): Tokens {
       const previous = kept > 0 ? tokens[kept - 1] : undefined;
       // an unclosed `(` must not swallow the rest of the file: a line that starts a statement ends it
       if (depth > 0 && t.statementKeywords.has(tokens[index + 1]?.tokenType)) depth = 0;
-      if (depth > 0 || (previous && t.continuationTokens.has(previous.tokenType)) || previous?.tokenType === t.Newline)
-        continue;
+      if (depth > 0 || (previous && continues[previous.tokenTypeIdx]) || previous?.tokenType === t.Newline) continue;
     }
     tokens[kept++] = tok;
   }
