@@ -119,6 +119,69 @@ const NO_POSITION: Position = { line: 1, column: 1, offset: 0 };
 /** What an empty statement (a line break, a `;`) is. */
 const NO_STATEMENT = Symbol("no statement");
 
+/**
+ * The spans of one input. They share their objects where they can (nothing changes a span): a word
+ * and the reference or port made of it alone have one span, and the last two positions made at
+ * tokens' starts, and the last two at their ends, are reused (a rule's span is made after the words
+ * in it, or before: either way a position is made once). The AST is the compiler's largest
+ * structure, and spans are most of it. Made for each input: what it remembers is as young as the
+ * tokens and positions it holds, so that keeping them costs the collector less than in the parser,
+ * which lives as long as the process.
+ */
+class Spans {
+  private readonly path: string;
+  private startToken?: IToken;
+  private startPosition!: Position;
+  private startToken2?: IToken;
+  private startPosition2!: Position;
+  private endToken?: IToken;
+  private endPosition!: Position;
+  private endToken2?: IToken;
+  private endPosition2!: Position;
+  private spanFirst?: IToken;
+  private spanLast?: IToken;
+  private lastSpan!: Span;
+
+  constructor(private readonly positions: t.Positions) {
+    this.path = positions.path;
+  }
+
+  /** The position where `token` starts. */
+  start(token: IToken): Position {
+    if (token === this.startToken) return this.startPosition;
+    if (token === this.startToken2) return this.startPosition2;
+    this.startToken2 = this.startToken;
+    this.startPosition2 = this.startPosition;
+    this.startToken = token;
+    return (this.startPosition = this.positions.at(token.startOffset));
+  }
+
+  /** The position just after `token`. */
+  end(token: IToken): Position {
+    if (token === this.endToken) return this.endPosition;
+    if (token === this.endToken2) return this.endPosition2;
+    this.endToken2 = this.endToken;
+    this.endPosition2 = this.endPosition;
+    this.endToken = token;
+    const length = token.image.length;
+    // a token lies on one line: after the token whose start was just found, no line is looked up
+    const start = token === this.startToken && length > 0 ? this.startPosition : undefined;
+    return (this.endPosition = start
+      ? { line: start.line, column: start.column + length, offset: start.offset + length }
+      : this.positions.after(t.endOffset(token)));
+  }
+
+  /** The span from the start of `first` to the end of `last`. */
+  span(first: IToken, last: IToken): Span {
+    if (first !== this.spanFirst || last !== this.spanLast) {
+      this.spanFirst = first;
+      this.spanLast = last;
+      this.lastSpan = { file: this.path, start: this.start(first), end: this.end(last) };
+    }
+    return this.lastSpan;
+  }
+}
+
 export class SecpolParser extends EmbeddedActionsParser {
   /** The file of the input, for spans. */
   path = "";
@@ -157,7 +220,7 @@ export class SecpolParser extends EmbeddedActionsParser {
     this.path = positions.path;
     this.positions = positions;
     this.diagnostics = [];
-    this.startToken = this.endToken = this.spanFirst = this.spanLast = undefined;
+    this.spans = new Spans(positions);
     this.input = tokens;
     const file = this.file();
     this.pending.clear();
@@ -168,48 +231,17 @@ export class SecpolParser extends EmbeddedActionsParser {
   // -------------------------------------------------------------------------------------------
   // Spans
 
-  // Spans share their objects where they can (nothing changes a span): a word and the reference or
-  // port made of it alone have one span, and the last position made at a token's start or end is
-  // reused. The AST is the compiler's largest structure, and spans are most of it.
-  private startToken?: IToken;
-  private startPosition!: Position;
-  private endToken?: IToken;
-  private endPosition!: Position;
-  private spanFirst?: IToken;
-  private spanLast?: IToken;
-  private lastSpan!: Span;
-
-  /** The position where `token` starts. */
-  private start(token: IToken): Position {
-    if (token !== this.startToken) {
-      this.startToken = token;
-      this.startPosition = this.positions.at(token.startOffset);
-    }
-    return this.startPosition;
-  }
+  /** The spans of the input (made anew for each input). */
+  private spans!: Spans;
 
   /** The position just after `token`. */
   private end(token: IToken): Position {
-    if (token !== this.endToken) {
-      this.endToken = token;
-      const length = token.image.length;
-      // a token lies on one line: after the token whose start was just found, no line is looked up
-      const start = token === this.startToken && length > 0 ? this.startPosition : undefined;
-      this.endPosition = start
-        ? { line: start.line, column: start.column + length, offset: start.offset + length }
-        : this.positions.after(t.endOffset(token));
-    }
-    return this.endPosition;
+    return this.spans.end(token);
   }
 
   /** The span from the start of `first` to the end of `last`. */
   private span(first: IToken, last: IToken = first): Span {
-    if (first !== this.spanFirst || last !== this.spanLast) {
-      this.spanFirst = first;
-      this.spanLast = last;
-      this.lastSpan = { file: this.path, start: this.start(first), end: this.end(last) };
-    }
-    return this.lastSpan;
+    return this.spans.span(first, last);
   }
 
   /** The span from `first` (the next token when the rule began) to the last token read. */
