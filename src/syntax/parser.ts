@@ -119,6 +119,25 @@ const NO_POSITION: Position = { line: 1, column: 1, offset: 0 };
 /** What an empty statement (a line break, a `;`) is. */
 const NO_STATEMENT = Symbol("no statement");
 
+/** The positions made last for two tokens. */
+class Recent {
+  token?: IToken;
+  position!: Position;
+  private token2?: IToken;
+  private position2!: Position;
+
+  of(token: IToken): Position | undefined {
+    return token === this.token ? this.position : token === this.token2 ? this.position2 : undefined;
+  }
+
+  add(token: IToken, position: Position): Position {
+    this.token2 = this.token;
+    this.position2 = this.position;
+    this.token = token;
+    return (this.position = position);
+  }
+}
+
 /**
  * The spans of one input. They share their objects where they can (nothing changes a span): a word
  * and the reference or port made of it alone have one span, and the last two positions made at
@@ -130,14 +149,8 @@ const NO_STATEMENT = Symbol("no statement");
  */
 class Spans {
   private readonly path: string;
-  private startToken?: IToken;
-  private startPosition!: Position;
-  private startToken2?: IToken;
-  private startPosition2!: Position;
-  private endToken?: IToken;
-  private endPosition!: Position;
-  private endToken2?: IToken;
-  private endPosition2!: Position;
+  private readonly starts = new Recent();
+  private readonly ends = new Recent();
   private spanFirst?: IToken;
   private spanLast?: IToken;
   private lastSpan!: Span;
@@ -148,27 +161,22 @@ class Spans {
 
   /** The position where `token` starts. */
   start(token: IToken): Position {
-    if (token === this.startToken) return this.startPosition;
-    if (token === this.startToken2) return this.startPosition2;
-    this.startToken2 = this.startToken;
-    this.startPosition2 = this.startPosition;
-    this.startToken = token;
-    return (this.startPosition = this.positions.at(token.startOffset));
+    return this.starts.of(token) ?? this.starts.add(token, this.positions.at(token.startOffset));
   }
 
   /** The position just after `token`. */
   end(token: IToken): Position {
-    if (token === this.endToken) return this.endPosition;
-    if (token === this.endToken2) return this.endPosition2;
-    this.endToken2 = this.endToken;
-    this.endPosition2 = this.endPosition;
-    this.endToken = token;
+    const known = this.ends.of(token);
+    if (known) return known;
     const length = token.image.length;
     // a token lies on one line: after the token whose start was just found, no line is looked up
-    const start = token === this.startToken && length > 0 ? this.startPosition : undefined;
-    return (this.endPosition = start
-      ? { line: start.line, column: start.column + length, offset: start.offset + length }
-      : this.positions.after(t.endOffset(token)));
+    const start = token === this.starts.token && length > 0 ? this.starts.position : undefined;
+    return this.ends.add(
+      token,
+      start
+        ? { line: start.line, column: start.column + length, offset: start.offset + length }
+        : this.positions.after(t.endOffset(token)),
+    );
   }
 
   /** The span from the start of `first` to the end of `last`. */
@@ -180,6 +188,22 @@ class Spans {
     }
     return this.lastSpan;
   }
+}
+
+/**
+ * The items of the lists being read by `peerList`, `portList`, `selector` and `networkRule` (its
+ * port lists), and the parts of the workload being read: an item holds no such list, and a workload
+ * no other. Made for each input, as `Spans` is, and for the same reason.
+ */
+class Lists {
+  peers: Part<ast.Peer>[] = [];
+  ports: Part<ast.PortSpec>[] = [];
+  requirements: Part<ast.Requirement>[] = [];
+  portLists: Part<ast.PortSpec[]>[] = [];
+  workloadPorts: Part<ast.PortDeclaration>[] = [];
+  workloadServices: Part<ast.ServicePortDeclaration>[] = [];
+  /** Each `serviceAccount`, `containers` and `kind` clause: its keyword and its names. */
+  clauses: { keyword: TokenType; names: IToken[] }[] = [];
 }
 
 export class SecpolParser extends EmbeddedActionsParser {
@@ -221,6 +245,7 @@ export class SecpolParser extends EmbeddedActionsParser {
     this.positions = positions;
     this.diagnostics = [];
     this.spans = new Spans(positions);
+    this.lists = new Lists();
     this.input = tokens;
     const file = this.file();
     this.pending.clear();
@@ -288,31 +313,29 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   private readonly altCache: IOrAlt<unknown>[][] = [];
 
-  // The items of the list being read by `peerList`, `portList`, `selector` and `networkRule` (its
-  // port lists), and the repetition that reads the rest of them: made once, not a closure at every
-  // call (an item holds no such list).
-  private peers: Part<ast.Peer>[] = [];
+  /** The lists being read (made anew for each input). */
+  private lists = new Lists();
+
+  // The repetitions that read the rest of the lists of `peerList`, `portList`, `selector` and
+  // `networkRule` (its port lists): made once, not a closure at every call.
   private readonly morePeers = () => {
     this.CONSUME(t.Comma);
-    this.peers.push(this.SUBRULE2(this.peer));
+    this.lists.peers.push(this.SUBRULE2(this.peer));
   };
 
-  private ports: Part<ast.PortSpec>[] = [];
   private readonly morePorts = () => {
     this.CONSUME(t.Comma);
-    this.ports.push(this.SUBRULE2(this.portItem));
+    this.lists.ports.push(this.SUBRULE2(this.portItem));
   };
 
-  private requirements: Part<ast.Requirement>[] = [];
   private readonly moreRequirements = () => {
     this.CONSUME(t.Comma);
-    this.requirements.push(this.SUBRULE2(this.requirement));
+    this.lists.requirements.push(this.SUBRULE2(this.requirement));
   };
 
-  private portLists: Part<ast.PortSpec[]>[] = [];
   private readonly morePortLists = () => {
     this.CONSUME(t.Colon);
-    this.portLists.push(this.SUBRULE(this.portList));
+    this.lists.portLists.push(this.SUBRULE(this.portList));
   };
 
   // Parts of rules that read no variable of the rule's call, made once
@@ -615,9 +638,9 @@ export class SecpolParser extends EmbeddedActionsParser {
     const first = this.CONSUME(Kw.workload);
     const name = this.SUBRULE(this.qualifiedName);
     const selector = this.SUBRULE(this.workloadSelector);
-    const ports: Part<ast.PortDeclaration>[] = (this.workloadPorts = []);
-    const services: Part<ast.ServicePortDeclaration>[] = (this.workloadServices = []);
-    const clauses: { keyword: TokenType; names: IToken[] }[] = (this.clauses = []);
+    const ports: Part<ast.PortDeclaration>[] = (this.lists.workloadPorts = []);
+    const services: Part<ast.ServicePortDeclaration>[] = (this.lists.workloadServices = []);
+    const clauses: { keyword: TokenType; names: IToken[] }[] = (this.lists.clauses = []);
     this.MANY(this.workloadClause);
     if (this.RECORDING_PHASE) return undefined;
     const portList = items(ports);
@@ -639,16 +662,11 @@ export class SecpolParser extends EmbeddedActionsParser {
     return this.withDiagnostics(result, diagnostics);
   });
 
-  // The parts of the workload being read (a workload holds no other), and the alternatives of its
-  // clauses: made once
-  private workloadPorts: Part<ast.PortDeclaration>[] = [];
-  private workloadServices: Part<ast.ServicePortDeclaration>[] = [];
-  /** Each `serviceAccount`, `containers` and `kind` clause: its keyword and its names. */
-  private clauses: { keyword: TokenType; names: IToken[] }[] = [];
+  // The alternatives of a workload's clauses: made once
 
   private clause(keyword: IToken, name: IToken): IToken[] {
     const names = [name];
-    this.clauses.push({ keyword: keyword.tokenType, names });
+    this.lists.clauses.push({ keyword: keyword.tokenType, names });
     return names;
   }
 
@@ -656,8 +674,8 @@ export class SecpolParser extends EmbeddedActionsParser {
     this.OR(
       this.cached<void>(24) ??
         this.cache<void>(24, [
-          { ALT: () => void this.workloadPorts.push(this.SUBRULE(this.portDeclaration)) },
-          { ALT: () => void this.workloadServices.push(this.SUBRULE(this.serviceDeclaration)) },
+          { ALT: () => void this.lists.workloadPorts.push(this.SUBRULE(this.portDeclaration)) },
+          { ALT: () => void this.lists.workloadServices.push(this.SUBRULE(this.serviceDeclaration)) },
           { ALT: () => void this.clause(this.CONSUME(Kw.serviceAccount), this.CONSUME(t.Name)) },
           {
             ALT: () => {
@@ -873,7 +891,7 @@ export class SecpolParser extends EmbeddedActionsParser {
     const sources = this.SUBRULE(this.peerList);
     const arrow = real(this.CONSUME(t.Arrow));
     const destinations = this.SUBRULE2(this.peerList);
-    const lists = (this.portLists = []);
+    const lists = (this.lists.portLists = []);
     this.MANY(this.morePortLists);
     if (this.RECORDING_PHASE) return undefined;
     const portLists = items(lists);
@@ -942,7 +960,7 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   /** Peers: those recovery re-synchronised are left out, and at least one must be left. */
   peerList = this.rule<ast.Peer[]>("peerList", () => {
-    const peers = (this.peers = [this.SUBRULE(this.peer)]);
+    const peers = (this.lists.peers = [this.SUBRULE(this.peer)]);
     this.MANY(this.morePeers);
     if (this.RECORDING_PHASE) return undefined;
     return nonEmpty(items(peers));
@@ -1081,7 +1099,7 @@ export class SecpolParser extends EmbeddedActionsParser {
   });
 
   portList = this.rule<ast.PortSpec[]>("portList", () => {
-    const ports = (this.ports = [this.SUBRULE(this.portItem)]);
+    const ports = (this.lists.ports = [this.SUBRULE(this.portItem)]);
     this.MANY(this.morePorts);
     if (this.RECORDING_PHASE) return undefined;
     return items(ports);
@@ -1133,7 +1151,7 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   selector = this.rule<ast.Selector>("selector", () => {
     const first = this.LA(1);
-    const requirements = (this.requirements = [this.SUBRULE(this.requirement)]);
+    const requirements = (this.lists.requirements = [this.SUBRULE(this.requirement)]);
     this.MANY(this.moreRequirements);
     if (this.RECORDING_PHASE) return undefined;
     const list = nonEmpty(items(requirements));
