@@ -30,6 +30,7 @@ import {
   toLabelSelector,
   union,
   type Conjunction,
+  type LabelSelector,
   type LabelSet,
 } from "../../semantics/labels.js";
 import {
@@ -194,7 +195,8 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
     .flatMap((here) => [...here.values()])
     .sort((a, b) => compareStrings(a.namespace, b.namespace) || compareConjunctions(a.pods, b.pods));
   const names = policyNames(model, ordered);
-  const manifests = ordered.map((s) => toNetworkPolicy(model, s, names.get(s)!, diagnostics));
+  const parts = objectParts(model, diagnostics);
+  const manifests = ordered.map((s) => toNetworkPolicy(s, names.get(s)!, parts));
   // (with errors, nothing is emitted)
   if (model.cluster.podCIDRs.length === 0 && !diagnostics.some((d) => d.severity === "error"))
     warnOfIpBlocks(ordered, diagnostics);
@@ -450,23 +452,92 @@ function normalizePeers(peers: EndpointSet): EndpointSet {
 // ---------------------------------------------------------------------------------------------
 // Kubernetes objects
 
-function toNetworkPolicy(model: Model, s: Subject, name: string, diagnostics: Diagnostic[]): Manifest {
-  const policyTypes = (["ingress", "egress"] as const).filter((d) => s.isolated.has(d) || s.rules[d].length > 0);
-  const spec: Record<string, unknown> = {
-    podSelector: toLabelSelector(s.pods),
-    policyTypes: policyTypes.map((d) => (d === "ingress" ? "Ingress" : "Egress")),
+/**
+ * The objects' parts, each made once per build and shared by every object holding it: a workload's
+ * selector is its policy's `podSelector` and a peer in the policy of every caller and callee, a
+ * term's peer is written in every policy of the namespace that meets it, and most rules' ports are
+ * one clause's set (at 20,000 services, about 140,000 peers in 22,000 objects). Nothing changes an
+ * emitted object; the YAML and JSON writers write a shared part in full wherever it is.
+ */
+interface ObjectParts {
+  selector(c: Conjunction): LabelSelector;
+  podPeer(namespace: string, t: PodTerm): Record<string, unknown>;
+  ipPeer(b: IpBlock): Record<string, unknown>;
+  ports(rule: RuleEntry): unknown[] | undefined;
+}
+
+function objectParts(model: Model, diagnostics: Diagnostic[]): ObjectParts {
+  const selectors = new Map<Conjunction, LabelSelector>();
+  const selector = (c: Conjunction): LabelSelector => {
+    let s = selectors.get(c);
+    if (!s) selectors.set(c, (s = toLabelSelector(c)));
+    return s;
   };
-  for (const direction of policyTypes) {
+  // a term's peer in its own namespace (a `podSelector` alone), and elsewhere
+  const ownPeers = new Map<PodTerm, Record<string, unknown>>();
+  const otherPeers = new Map<PodTerm, Record<string, unknown>>();
+  const ipPeers = new Map<IpBlock, Record<string, unknown>>();
+  const ports = new Map<PortSet, unknown[] | undefined>();
+  return {
+    selector,
+    podPeer(namespace, t) {
+      const own = inOwnNamespace(namespace, t);
+      const peers = own ? ownPeers : otherPeers;
+      let peer = peers.get(t);
+      if (!peer) {
+        if (own) peer = { podSelector: selector(t.pods) };
+        else {
+          peer = { namespaceSelector: selector(t.namespaces) };
+          if (t.pods.length > 0) peer.podSelector = selector(t.pods);
+        }
+        peers.set(t, peer);
+      }
+      return peer;
+    },
+    ipPeer(b) {
+      let peer = ipPeers.get(b);
+      if (!peer) ipPeers.set(b, (peer = toIpPeer(b)));
+      return peer;
+    },
+    ports(rule) {
+      if (ports.has(rule.ports)) return ports.get(rule.ports);
+      const before = diagnostics.length;
+      const result = toPorts(model, rule, diagnostics);
+      // (a range reported at the rule's statement is reported again for the next rule holding it)
+      if (diagnostics.length === before) ports.set(rule.ports, result);
+      return result;
+    },
+  };
+}
+
+const POLICY_TYPES = {
+  ingress: ["Ingress"],
+  egress: ["Egress"],
+  both: ["Ingress", "Egress"],
+} as const;
+
+function toNetworkPolicy(s: Subject, name: string, parts: ObjectParts): Manifest {
+  const ingress = s.isolated.has("ingress") || s.rules.ingress.length > 0;
+  const egress = s.isolated.has("egress") || s.rules.egress.length > 0;
+  const spec: Record<string, unknown> = {
+    podSelector: parts.selector(s.pods),
+    policyTypes: ingress && egress ? POLICY_TYPES.both : ingress ? POLICY_TYPES.ingress : POLICY_TYPES.egress,
+  };
+  for (const direction of ["ingress", "egress"] as const) {
+    if (direction === "ingress" ? !ingress : !egress) continue;
     const rules = mergeRules(s.rules[direction]);
     if (rules.length === 0) continue;
-    spec[direction] = rules.map((r) => {
+    const objects: Record<string, unknown>[] = new Array(rules.length);
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i];
       const rule: Record<string, unknown> = {};
-      const peers = toPeers(s.namespace, r.peers);
+      const peers = toPeers(s.namespace, r.peers, parts);
       if (peers.length > 0) rule[direction === "ingress" ? "from" : "to"] = peers;
-      const ports = toPorts(model, r, diagnostics);
+      const ports = parts.ports(r);
       if (ports) rule.ports = ports;
-      return rule;
-    });
+      objects[i] = rule;
+    }
+    spec[direction] = objects;
   }
   return {
     object: {
@@ -479,24 +550,22 @@ function toNetworkPolicy(model: Model, s: Subject, name: string, diagnostics: Di
   };
 }
 
-const toPeers = (namespace: string, peers: EndpointSet): unknown[] => [
-  ...peers.pods.map((t) => toPodPeer(namespace, t)),
-  ...peers.ips.map(toIpPeer),
-];
-
-function toPodPeer(namespace: string, t: PodTerm): Record<string, unknown> {
-  const ownNamespace =
-    t.namespaces.length === 1 &&
-    t.namespaces[0][0] === NAMESPACE_NAME_LABEL &&
-    !t.namespaces[0][1].absentOk &&
-    t.namespaces[0][1].values.kind === "only" &&
-    t.namespaces[0][1].values.values.length === 1 &&
-    t.namespaces[0][1].values.values[0] === namespace;
-  if (ownNamespace) return { podSelector: toLabelSelector(t.pods) };
-  const peer: Record<string, unknown> = { namespaceSelector: toLabelSelector(t.namespaces) };
-  if (t.pods.length > 0) peer.podSelector = toLabelSelector(t.pods);
-  return peer;
+function toPeers(namespace: string, peers: EndpointSet, parts: ObjectParts): unknown[] {
+  const result: unknown[] = new Array(peers.pods.length + peers.ips.length);
+  let at = 0;
+  for (const t of peers.pods) result[at++] = parts.podPeer(namespace, t);
+  for (const b of peers.ips) result[at++] = parts.ipPeer(b);
+  return result;
 }
+
+/** Whether a term's namespaces are exactly `namespace` (then its peer is written as a `podSelector` alone). */
+const inOwnNamespace = (namespace: string, t: PodTerm): boolean =>
+  t.namespaces.length === 1 &&
+  t.namespaces[0][0] === NAMESPACE_NAME_LABEL &&
+  !t.namespaces[0][1].absentOk &&
+  t.namespaces[0][1].values.kind === "only" &&
+  t.namespaces[0][1].values.values.length === 1 &&
+  t.namespaces[0][1].values.values[0] === namespace;
 
 function toIpPeer(b: IpBlock): Record<string, unknown> {
   const ipBlock: Record<string, unknown> = { cidr: formatCidr(b.cidr) };
