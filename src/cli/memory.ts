@@ -44,9 +44,14 @@ export function afterOutput(): void {
   if (process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) collectGarbage();
 }
 
-/** After a pass of `build`: once the program is checked, a large heap is collected, and kept closer to what is live. */
-export function afterPass(pass: string): void {
-  if (pass === "check" && process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) {
+/**
+ * Once the program is checked into its model, before its lints: a large heap is collected (the
+ * syntax trees are garbage then), and from then on kept closer to what is live. (Collected after
+ * the lints instead, as before, the trees stayed through them and the peak RSS of a 20,000-service
+ * realistic build, about 520 MB, came at their end.)
+ */
+export function afterModel(): void {
+  if (process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) {
     setFlagsFromString(`--heap-growing-percent=${LARGE_HEAP_GROWTH_PERCENT}`);
     collectGarbage();
   }
