@@ -26,6 +26,7 @@ import {
   intersect,
   intersectConjunctions,
   MAX_SELECTORS,
+  meets,
   subtract,
   toLabelSelector,
   union,
@@ -262,12 +263,6 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
     }
   }
   return pieces;
-}
-
-/** Whether two label sets share a label map (`intersect(a, b)` is not empty), without writing the intersection. */
-function meets(a: LabelSet, b: LabelSet): boolean {
-  for (const x of a) for (const y of b) if (intersectConjunctions(x, y) !== undefined) return true;
-  return false;
 }
 
 /** The pods of a clause's reach in one region of a namespace and direction, if it reaches it. */
