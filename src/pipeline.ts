@@ -274,10 +274,12 @@ function emit(
       directories: compiled.flatMap((c) => c.compiled.components ?? []),
     }),
   );
-  // the objects are written in the order of the manifests, target by target
+  // the objects are written in the order of the manifests, target by target; the manifests (their
+  // spans, the objects' first metadata) are not kept through verification
   let at = 0;
   const emitted = compiled.map((c) => ({
-    ...c,
+    target: c.target,
+    compiled: { ...c.compiled, manifests: [] },
     written: output.objects.slice(at, (at += c.compiled.manifests.length)),
   }));
   return { diagnostics, output, targets: emitted };
