@@ -183,7 +183,8 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
           const rect = otherRect(clause);
           const cutting = !meeting
             ? reaching
-            : tooCostly([{ ...rect, pods: subjects, denies: [] }])
+            : // (`tooCostly` of the one piece it starts as)
+              subjects.length > MAX_SELECTORS || rect.peers.pods.length > MAX_SELECTORS
               ? reaching
               : meeting(rect.peers);
           addPieces(namespace.name, subjects, direction, rect, cutting, rule.span);
@@ -368,6 +369,7 @@ function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
  * themselves are the answer when no two share a key.)
  */
 function mergeBy<T>(items: readonly T[], key: (t: T) => string, merge: (group: T[]) => T): T[] {
+  if (items.length <= FEW) return mergeFew(items, key, merge);
   const first = new Map<string, number>();
   let groups: (T[] | undefined)[] | undefined;
   for (let i = 0; i < items.length; i++) {
@@ -388,6 +390,37 @@ function mergeBy<T>(items: readonly T[], key: (t: T) => string, merge: (group: T
     const group = groups[i];
     if (group === undefined) result.push(items[i]);
     else if (group !== NOT_FIRST) result.push(merge(group as T[]));
+  }
+  return result;
+}
+
+/** Up to this many items (most policies' rules in one direction), `mergeBy` compares their keys with each other rather than making a map. */
+const FEW = 8;
+
+/** `mergeBy` of a few items. */
+function mergeFew<T>(items: readonly T[], key: (t: T) => string, merge: (group: T[]) => T): T[] {
+  const keys: string[] = new Array(items.length);
+  // for each item, the first item with its key (itself when it is the first)
+  const firsts: number[] = new Array(items.length);
+  let merged = false;
+  for (let i = 0; i < items.length; i++) {
+    const k = (keys[i] = key(items[i]));
+    let first = i;
+    for (let j = 0; j < i; j++)
+      if (firsts[j] === j && keys[j] === k) {
+        first = j;
+        merged = true;
+        break;
+      }
+    firsts[i] = first;
+  }
+  if (!merged) return items as T[];
+  const result: T[] = [];
+  for (let i = 0; i < items.length; i++) {
+    if (firsts[i] !== i) continue;
+    let group: T[] | undefined;
+    for (let j = i + 1; j < items.length; j++) if (firsts[j] === i) (group ??= [items[i]]).push(items[j]);
+    result.push(group ? merge(group) : items[i]);
   }
   return result;
 }
