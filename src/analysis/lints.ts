@@ -85,12 +85,13 @@ function reaches(
   };
   // and by their other ends: only those whose other end may meet `peers` (a sandbox namespace's
   // egress meets a deny from every other namespace, each about that namespace's pods)
-  const meeting = new Map<string, (peers: EndpointSet) => readonly Reached[]>();
+  // (by namespace, then direction: no key text made per question)
+  type Find = (peers: EndpointSet) => readonly Reached[];
+  const meeting = new Map<string, { ingress?: Find; egress?: Find }>();
   return (namespace, direction, peers) => {
-    const key = `${namespace}\u0000${direction}`;
-    let find = meeting.get(key);
-    if (!find)
-      meeting.set(key, (find = peerIndex(reachedIn(namespace, direction), (r) => otherEnd(r.clause, direction))));
+    let here = meeting.get(namespace);
+    if (!here) meeting.set(namespace, (here = {}));
+    const find = (here[direction] ??= peerIndex(reachedIn(namespace, direction), (r) => otherEnd(r.clause, direction)));
     return find(peers);
   };
 }
