@@ -243,7 +243,7 @@ function cut(rect: Piece, denies: readonly Deny[], span: Span, diagnostics: Diag
       const left = subtractRect(piece, deny, shared);
       if (!left) return inexact();
       const cutBy = [...piece.denies, deny];
-      const result: Piece[] = left.map((r) => ({ ...r, pods: piece.pods, denies: cutBy }));
+      const result: Piece[] = left.map((r) => ({ peers: r.peers, ports: r.ports, pods: piece.pods, denies: cutBy }));
       const allowed = subtract(piece.pods, deny.subjects);
       if (allowed.length > 0) {
         const insidePorts = intersectPorts(piece.ports, deny.ports);
@@ -348,12 +348,12 @@ function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
     const byPeers = mergeBy(rules, peersKey, (group) => {
       let ports = group[0].ports;
       for (let i = 1; i < group.length; i++) ports = unionPorts(ports, group[i].ports);
-      return { peers: group[0].peers, ports, spans: group.flatMap((r) => r.spans) };
+      return { peers: group[0].peers, ports, spans: concat(group, (r) => r.spans) };
     });
     const byPorts = mergeBy(byPeers, portsKeyOf, (group) => ({
-      peers: normalizePeers({ pods: group.flatMap((r) => r.peers.pods), ips: group.flatMap((r) => r.peers.ips) }),
+      peers: normalizePeers({ pods: concat(group, (r) => r.peers.pods), ips: concat(group, (r) => r.peers.ips) }),
       ports: group[0].ports,
-      spans: group.flatMap((r) => r.spans),
+      spans: concat(group, (r) => r.spans),
     }));
     // one rule left can merge with nothing (and needs no order)
     if (byPorts.length <= 1) return byPorts;
@@ -361,6 +361,16 @@ function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
     if (byPorts.length === rules.length) return sortedBy(byPorts, (r) => endpointsKey(r.peers));
     rules = byPorts;
   }
+}
+
+/** The lists of `items`, one after the other (`flatMap` of lists, without its generic path). */
+function concat<T, U>(items: readonly T[], list: (t: T) => readonly U[]): U[] {
+  const result: U[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const l = list(items[i]);
+    for (let j = 0; j < l.length; j++) result.push(l[j]);
+  }
+  return result;
 }
 
 /**
