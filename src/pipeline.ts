@@ -118,6 +118,42 @@ export function checkModel(
     clusterVersion: options.clusterVersion,
     admissionPolicies: options.admissionPolicies,
   });
+  return { ...lintModel(loaded, checked, options, unchecked), files: loaded.files, binding: checked.binding };
+}
+
+/**
+ * `checkModel` for `build`: the syntax trees of files without suppression comments (and the
+ * binding) are let go of before the lints run, when `afterModel` is called.
+ */
+function checkModelForBuild(
+  inputs: readonly SourceText[],
+  options: CompileOptions,
+): CheckResult & { model?: Model; files: SourceFileNode[] } {
+  const { syntax, checked, files } = checkWithoutTrees(inputs, options);
+  options.afterModel?.();
+  return { ...lintModel(syntax, checked, options), files };
+}
+
+function checkWithoutTrees(inputs: readonly SourceText[], options: CompileOptions) {
+  const loaded = load(inputs, options);
+  const { model, diagnostics, regionsWritable } = checkProgram(loaded.files, {
+    clusterVersion: options.clusterVersion,
+    admissionPolicies: options.admissionPolicies,
+  });
+  return {
+    syntax: { diagnostics: loaded.diagnostics, sources: loaded.sources },
+    checked: { model, diagnostics, regionsWritable },
+    files: filesWithDirectives(loaded.files),
+  };
+}
+
+/** A checked program's diagnostics, its lints' and assertions' among them, and its model when none is an error. */
+function lintModel(
+  syntax: Pick<Loaded, "diagnostics" | "sources">,
+  checked: Pick<ReturnType<typeof checkProgram>, "model" | "diagnostics" | "regionsWritable">,
+  options: CompileOptions,
+  unchecked?: string,
+): CheckResult & { model?: Model } {
   // whether each rule reaches a managed direction is known on any model whose regions can be written
   // (results of earlier versions are reused only where the other lints will run: keying costs)
   const checkedDiagnostics = checked.regionsWritable
@@ -128,15 +164,13 @@ export function checkModel(
     ? []
     : [...checkAssertions(checked.model, unchecked), ...lint(checked.model, options.lints)];
   const diagnostics = sortDiagnostics([
-    ...loaded.diagnostics,
-    ...withoutCascades(checkedDiagnostics, loaded.diagnostics),
+    ...syntax.diagnostics,
+    ...withoutCascades(checkedDiagnostics, syntax.diagnostics),
     ...assertions,
   ]);
   return {
     diagnostics,
-    sources: loaded.sources,
-    files: loaded.files,
-    binding: checked.binding,
+    sources: syntax.sources,
     model: hasErrors(diagnostics) ? undefined : checked.model,
   };
 }
@@ -240,10 +274,12 @@ function emit(
       directories: compiled.flatMap((c) => c.compiled.components ?? []),
     }),
   );
-  // the objects are written in the order of the manifests, target by target
+  // the objects are written in the order of the manifests, target by target; the manifests (their
+  // spans, the objects' first metadata) are not kept through verification
   let at = 0;
   const emitted = compiled.map((c) => ({
-    ...c,
+    target: c.target,
+    compiled: { ...c.compiled, manifests: [] },
     written: output.objects.slice(at, (at += c.compiled.manifests.length)),
   }));
   return { diagnostics, output, targets: emitted };
@@ -258,12 +294,9 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
     options.afterPass?.(pass);
     return result;
   };
-  const checked = timed("check", () => {
-    const { diagnostics, sources, files, model } = checkModel(inputs, options);
-    // only files with suppression comments are read again: the other syntax trees (and the binding)
-    // are garbage once the program is checked (the command line collects them after this pass)
-    return { diagnostics, sources, model, files: filesWithDirectives(files) };
-  });
+  // only files with suppression comments are read again: the other syntax trees (and the binding)
+  // are garbage once the program is checked, before its lints (the command line collects them then)
+  const checked = timed("check", () => checkModelForBuild(inputs, options));
   const failed = { files: [], objectCounts: {}, sources: checked.sources, stats: { timings, verifiedChecks: 0 } };
   const suppressed = (diagnostics: readonly Diagnostic[]) =>
     applySuppressions(checked.files, checked.sources, diagnostics);

@@ -37,6 +37,11 @@ export interface CompileOptions {
   /** Called by `build` after each of its passes (`check`, `compile`, ..., `verify`), by name. */
   afterPass?: (pass: string) => void;
   /**
+   * Called by `build` once the program is checked into its model, before its lints (within the
+   * `check` pass): the syntax trees but those with suppression comments are garbage then.
+   */
+  afterModel?: () => void;
+  /**
    * Given, `build` hands it the output files as soon as they are emitted without error, before
    * translation validation, and keeps none of them (its result's `files` is then empty): the
    * command line writes them while the build verifies, and swaps them in only if the build

@@ -12,6 +12,7 @@ import {
   everything,
   intersect,
   MAX_SELECTORS,
+  meets,
   setMatches,
   witness,
   type Conjunction,
@@ -33,6 +34,7 @@ import {
   type Model,
   type NetworkRule,
   type OwnedNamespace,
+  type PodTerm,
 } from "../semantics/model.js";
 import { intersectPorts, isNoPorts, portSetContains, portsKey } from "../semantics/ports.js";
 import { clauseReach, managedRegions, type Region } from "../semantics/regions.js";
@@ -83,12 +85,13 @@ function reaches(
   };
   // and by their other ends: only those whose other end may meet `peers` (a sandbox namespace's
   // egress meets a deny from every other namespace, each about that namespace's pods)
-  const meeting = new Map<string, (peers: EndpointSet) => readonly Reached[]>();
+  // (by namespace, then direction: no key text made per question)
+  type Find = (peers: EndpointSet) => readonly Reached[];
+  const meeting = new Map<string, { ingress?: Find; egress?: Find }>();
   return (namespace, direction, peers) => {
-    const key = `${namespace}\u0000${direction}`;
-    let find = meeting.get(key);
-    if (!find)
-      meeting.set(key, (find = peerIndex(reachedIn(namespace, direction), (r) => otherEnd(r.clause, direction))));
+    let here = meeting.get(namespace);
+    if (!here) meeting.set(namespace, (here = {}));
+    const find = (here[direction] ??= peerIndex(reachedIn(namespace, direction), (r) => otherEnd(r.clause, direction)));
     return find(peers);
   };
 }
@@ -139,7 +142,7 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
         return allowsAt(reach.namespace.name, reach.direction, cut.peers).some(
           ({ clause: a, reach: r }) =>
             r.namespace === reach.namespace &&
-            intersect(r.subjects, reach.subjects).length > 0 &&
+            meets(r.subjects, reach.subjects) &&
             overlaps(otherRect(a, reach.direction), cut),
         );
       }),
@@ -168,7 +171,7 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
         peers.pods.length > MAX_SELECTORS
           ? { pods: [{ namespaces: everything, pods: everything }], ips: peers.ips }
           : peers,
-      ).filter(({ reach: r }) => intersect(r.subjects, reach.subjects).length > 0);
+      ).filter(({ reach: r }) => meets(r.subjects, reach.subjects));
       for (const { rule, clause: d } of near) {
         // only a deny that covers every pod the allow reaches there can remove it for all of them
         if (
@@ -285,17 +288,25 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
 
   // ns(labels) that no owned namespace carries: the selector relies on labels set elsewhere
   for (const rule of model.rules) {
-    for (const term of rule.clauses.flatMap((c) => [...c.sources.pods, ...c.destinations.pods])) {
-      if (term.namespaces.length === 0 || term.namespaces.some(([key]) => key === NAMESPACE_NAME_LABEL)) continue;
-      if (namespacesMatching(model, term.namespaces).length > 0) continue;
-      const labels = Object.entries(witness(term.namespaces))
-        .map(([k, v]) => `${k}=${v}`)
-        .join(",");
-      diagnostics.push(diagnostic(cm.namespaceLabelsUnowned, rule.span, [labels || "these labels"]));
-      break;
-    }
+    const term = namespaceLabelsUnowned(model, rule);
+    if (!term) continue;
+    const labels = Object.entries(witness(term.namespaces))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
+    diagnostics.push(diagnostic(cm.namespaceLabelsUnowned, rule.span, [labels || "these labels"]));
   }
   return diagnostics;
+}
+
+/** The first term of a rule's ends (sources, then destinations, clause by clause) selecting namespaces by labels no owned namespace carries. */
+function namespaceLabelsUnowned(model: Model, rule: NetworkRule): PodTerm | undefined {
+  for (const c of rule.clauses)
+    for (const end of [c.sources.pods, c.destinations.pods])
+      for (const term of end) {
+        if (term.namespaces.length === 0 || term.namespaces.some(([key]) => key === NAMESPACE_NAME_LABEL)) continue;
+        if (namespacesMatching(model, term.namespaces).length === 0) return term;
+      }
+  return undefined;
 }
 
 /**

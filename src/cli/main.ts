@@ -35,7 +35,7 @@ import { discoverSources, displayPath, importResolver, programRoot, readManifest
 import { isStandardModule } from "../stdlib/standard.js";
 import { shown } from "../check/values.js";
 import type { Span } from "../diagnostics/diagnostic.js";
-import { afterOutput, afterPass } from "./memory.js";
+import { afterModel, afterOutput, afterPass } from "./memory.js";
 import { nextStep, StatusLine } from "./progress.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
 import { importPolicies } from "../analysis/import.js";
@@ -613,6 +613,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     outputFormat: options.format === "json" ? "json" : "yaml",
     verify: options.verify,
     admissionPolicies: options.admissionPolicies,
+    afterModel,
     afterPass: (pass) => {
       afterPass(pass);
       const doing = nextStep(pass, options.verify !== false);

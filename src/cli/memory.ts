@@ -44,10 +44,22 @@ export function afterOutput(): void {
   if (process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) collectGarbage();
 }
 
-/** After a pass of `build`: once the program is checked, a large heap is collected, and kept closer to what is live. */
+/**
+ * Once the program is checked into its model, before its lints: a large heap is collected (the
+ * syntax trees are garbage then). (Collected after the lints instead, as before, the trees stayed
+ * through them and the peak RSS of a 20,000-service realistic build, about 520 MB, came at their
+ * end.)
+ */
+export function afterModel(): void {
+  if (process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) collectGarbage();
+}
+
+/**
+ * After a pass of `build`: once a large program is checked, its heap is kept closer to what is
+ * live. (Not before the lints: their garbage, about 110 MB at 20,000 services, then took several
+ * full collections of the model, about 1.5 s.)
+ */
 export function afterPass(pass: string): void {
-  if (pass === "check" && process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) {
+  if (pass === "check" && process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES)
     setFlagsFromString(`--heap-growing-percent=${LARGE_HEAP_GROWTH_PERCENT}`);
-    collectGarbage();
-  }
 }

@@ -162,6 +162,12 @@ export function intersect(a: LabelSet, b: LabelSet): LabelSet {
   return simplify(result);
 }
 
+/** Whether two label sets share a label map (`intersect(a, b)` is not empty), without writing the intersection. */
+export function meets(a: LabelSet, b: LabelSet): boolean {
+  for (const x of a) for (const y of b) if (intersectConjunctions(x, y) !== undefined) return true;
+  return false;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Complement and difference
 

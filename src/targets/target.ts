@@ -38,7 +38,11 @@ export interface Verified {
 export interface Verification<C extends Compiled> {
   /** The pass's name in `--stats` and to `afterPass`. */
   pass: string;
-  /** `written`: this target's objects as they are written (labels and annotations added), in `manifests` order. */
+  /**
+   * `written`: this target's objects as they are written (labels and annotations added), in
+   * `manifests` order; `compiled` comes without its `manifests` (`written` holds the objects), which
+   * are let go of before verification.
+   */
   verify(model: Model, compiled: C, written: readonly unknown[]): Verified;
   /** The error a counterexample is reported as, with its description. */
   failed: MessageEntry<[description: string]>;

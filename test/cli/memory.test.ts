@@ -27,6 +27,25 @@ test("build reports each of its passes once done, in order", () => {
   assert.equal(passes, ["check", "compile", "security", "psp", "admission", "emit", "verify", "verify-admission"]);
 });
 
+test("afterModel: build lets go of the syntax trees before the lints, within the check pass", () => {
+  const events: string[] = [];
+  const result = build(
+    [
+      {
+        path: "a.secpol",
+        // a duplicate rule: the lints run after afterModel, and still report
+        text: "namespace shop {\n  workload web app=web\n  default deny ingress\n  allow web -> web: 80\n  allow web -> web: 80\n}\n",
+      },
+    ],
+    { afterModel: () => events.push("model"), afterPass: (pass) => events.push(pass) },
+  );
+  assert.equal(events.slice(0, 2), ["model", "check"]);
+  assert.equal(
+    result.diagnostics.map((d) => d.code),
+    ["SP9104"],
+  );
+});
+
 test("takeOutput: build hands its files over before verifying them and keeps none", () => {
   const inputs = [
     { path: "a.secpol", text: "namespace shop {\n  workload web app=web\n  default deny\n  allow web -> web: 80\n}\n" },
