@@ -27,13 +27,16 @@ import {
   addressStarts,
   cidrRange,
   codePort,
+  combinations,
   codeProtocol,
   FIRST_PORTS,
   PORT_CODES,
   portSetCuts,
+  rangeAddresses,
   rangeCuts,
   type Address,
   type AddressRange,
+  type RangeBlock,
 } from "../../semantics/boundaries.js";
 import {
   conjunctionKey,
@@ -381,57 +384,20 @@ function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly
 
 /**
  * Where the pods may sit, as far as these emitted ipBlocks can tell, when the CNI matches ipBlocks
- * against pod addresses: per family, an address of each interval that the parts of the blocks
- * inside the pod ranges cut those ranges into, and every combination of one per family (a pod has
- * an address in each). None when no block holds a pod address (the compiler excepts the pod ranges
- * from every block): the pods then match no block, as on a CNI that matches addresses outside them.
+ * against pod addresses: every combination of an address per family in each region the blocks make
+ * of the pod ranges (src/semantics/boundaries.ts). None when no block holds a pod address (the
+ * compiler excepts the pod ranges from every block): the pods then match no block, as on a CNI that
+ * matches addresses outside them.
  */
-function podAddressWorlds(podRanges: readonly AddressRange[], blocks: readonly Json[]): Address[][] {
-  const perFamily = new Map<Address["family"], Address[]>();
-  for (const pods of podRanges) {
-    const edges = new Set<bigint>();
-    for (const block of blocks) {
-      const range = addressInCidrText(block.cidr as string);
-      if (!range || range.family !== pods.family) continue;
-      const excepts = ((block.except ?? []) as string[]).flatMap((e) => addressInCidrText(e) ?? []);
-      for (const piece of rangeWithout(range, pods, excepts)) {
-        edges.add(piece.first);
-        if (piece.last < pods.last) edges.add(piece.last + 1n);
-      }
-    }
-    if (edges.size === 0) continue;
-    edges.add(pods.first);
-    const starts = [...edges].sort((a, b) => (a < b ? -1 : 1));
-    // an interval's first address stands for it; a range's first address is its network's, so its
-    // first interval is stood for by the address after it where the interval holds that too
-    const addresses = perFamily.get(pods.family) ?? [];
-    starts.forEach((value, i) =>
-      addresses.push({
-        family: pods.family,
-        value: i === 0 && (starts[1] ?? pods.last + 1n) > value + 1n ? value + 1n : value,
-      }),
-    );
-    perFamily.set(pods.family, addresses);
-  }
-  let worlds: Address[][] = perFamily.size > 0 ? [[]] : [];
-  for (const addresses of perFamily.values()) worlds = worlds.flatMap((w) => addresses.map((a) => [...w, a]));
-  return worlds;
+function podAddressWorlds(podRanges: readonly AddressRange[], blocks: readonly RangeBlock[]): Address[][] {
+  const { byFamily, held } = rangeAddresses(podRanges, blocks);
+  return held ? combinations(byFamily) : [];
 }
 
-/** The addresses of `range` inside `within` and in none of `holes`, as intervals (holes sorted once: n log n). */
-function rangeWithout(range: AddressRange, within: AddressRange, holes: readonly AddressRange[]): AddressRange[] {
-  const last = range.last < within.last ? range.last : within.last;
-  let at = range.first > within.first ? range.first : within.first;
-  const pieces: AddressRange[] = [];
-  const sorted = holes.filter((h) => h.family === range.family).sort((x, y) => (x.first < y.first ? -1 : 1));
-  for (const hole of sorted) {
-    if (at > last || hole.first > last) break;
-    if (hole.last < at) continue;
-    if (hole.first > at) pieces.push({ family: range.family, first: at, last: hole.first - 1n });
-    at = hole.last + 1n;
-  }
-  if (at <= last) pieces.push({ family: range.family, first: at, last });
-  return pieces;
+/** An emitted ipBlock as ranges (undefined when its CIDR does not parse: it holds nothing). */
+function emittedRanges(block: Json): RangeBlock | undefined {
+  const range = addressInCidrText(block.cidr as string);
+  return range && { range, except: ((block.except ?? []) as string[]).flatMap((e) => addressInCidrText(e) ?? []) };
 }
 
 const describeEndpoint = (e: Endpoint): string =>
@@ -465,6 +431,8 @@ const NOWHERE: ReadonlySet<string> = new Set();
 interface RuleParts {
   pods: readonly Selection[];
   blocks: readonly Json[];
+  /** The blocks as ranges. */
+  ranges: readonly RangeBlock[];
   cuts: readonly number[];
 }
 
@@ -641,7 +609,8 @@ class Verification {
         if (protocols.includes(protocol) && typeof e.port === "number")
           rangeCuts(cuts, protocol, e.port, e.endPort ?? e.port);
       }
-      this.ruleParts.set(rule, (found = { pods, blocks, cuts }));
+      const ranges = blocks.flatMap((b) => emittedRanges(b) ?? []);
+      this.ruleParts.set(rule, (found = { pods, blocks, ranges, cuts }));
     }
     return found;
   }
@@ -1288,7 +1257,7 @@ function verifySide(
   // the pods are then checked at an address of each interval the blocks cut the pod ranges into
   const worlds = podAddressWorlds(
     v.podRanges,
-    plain.rules.flatMap((r) => v.partsOf(r).blocks),
+    plain.rules.flatMap((r) => v.partsOf(r).ranges),
   );
   const emitted = [
     plain,
