@@ -143,10 +143,10 @@ test("assert and explain: a named port on pods of no workload", () => {
   ]);
 });
 
-test("SelectorRegions: any few of the selectors split their regions into exactly the kinds those tell apart", () => {
-  // every label map over three keys, each absent or one of three values (one no selector names)
+/** Every label map over keys a, b, c (each absent, one of `named` or a value no selector names), and requirements naming those. */
+function labelSpace(named: string[]) {
   const keys = ["a", "b", "c"];
-  const values = [undefined, "x", "y", "z"];
+  const values = [undefined, ...named, "z"];
   const maps: Labels[] = [{}];
   for (const key of keys)
     maps.splice(0, maps.length, ...maps.flatMap((m) => values.map((v) => (v === undefined ? m : { ...m, [key]: v }))));
@@ -154,10 +154,16 @@ test("SelectorRegions: any few of the selectors split their regions into exactly
     fc.record({
       key: fc.constantFrom(...keys),
       operator: fc.constantFrom("In" as const, "NotIn" as const),
-      values: fc.subarray(["x", "y"], { minLength: 1 }),
+      values: fc.subarray(named, { minLength: 1 }),
     }),
     fc.record({ key: fc.constantFrom(...keys), operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const) }),
   );
+  return { maps, requirement };
+}
+
+test("SelectorRegions: any few of the selectors split their regions into exactly the kinds those tell apart", () => {
+  // every label map over three keys, each absent or one of three values (one no selector names)
+  const { maps, requirement } = labelSpace(["x", "y"]);
   const selectors = fc.array(fc.array(requirement, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 });
   fc.assert(
     fc.property(selectors, fc.array(fc.nat(), { maxLength: 4 }), (written, picks) => {
@@ -177,19 +183,7 @@ test("SelectorRegions: any few of the selectors split their regions into exactly
 
 test("apart: selectors no two of which meet, none holding the empty label map, tell apart each one's set and the rest, and their witnesses and the empty map stand for every region", () => {
   // every label map over three keys, each absent or one of four values (one no selector names)
-  const keys = ["a", "b", "c"];
-  const values = [undefined, "w", "x", "y", "z"];
-  const maps: Labels[] = [{}];
-  for (const key of keys)
-    maps.splice(0, maps.length, ...maps.flatMap((m) => values.map((v) => (v === undefined ? m : { ...m, [key]: v }))));
-  const requirement = fc.oneof(
-    fc.record({
-      key: fc.constantFrom(...keys),
-      operator: fc.constantFrom("In" as const, "NotIn" as const),
-      values: fc.subarray(["w", "x", "y"], { minLength: 1 }),
-    }),
-    fc.record({ key: fc.constantFrom(...keys), operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const) }),
-  );
+  const { maps, requirement } = labelSpace(["w", "x", "y"]);
   // multi-label selectors, mostly apart by one key with a value each (a name label) so that the property is often met
   const named = fc
     .tuple(fc.constantFrom("w", "x", "y"), fc.array(requirement, { maxLength: 2 }))
