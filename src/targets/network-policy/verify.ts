@@ -412,6 +412,8 @@ function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly
  * matches addresses outside them.
  */
 function podAddressWorlds(podRanges: readonly AddressRange[], blocks: readonly RangeBlock[]): Address[][] {
+  // most sides have no ipBlock at all
+  if (blocks.length === 0) return [];
   const { byFamily, held } = rangeAddresses(podRanges, blocks);
   return held ? combinations(byFamily) : [];
 }
@@ -749,9 +751,10 @@ class Verification {
     const all = namespaces.names.length;
     // the unions: the selections of one class and one conjunction (by its representatives' id), in
     // first-seen order; null where one of them reaches every namespace
-    // (per key a map by representatives' id, reused: cleared where the last side used it)
+    // (per key a map by representatives' id, reused from side to side)
     const { unionOf } = this;
-    for (const map of unionOf) map?.clear();
+    // (only the maps of these keys, and only those holding something: clearing allocates a table)
+    for (const { key } of items) if (unionOf[key]?.size) unionOf[key]!.clear();
     const members: (Selection[] | null)[] = [];
     for (const { key, selections } of items) {
       const byPods = (unionOf[key] ??= new Map());
@@ -1496,7 +1499,7 @@ class NumberLists {
 
   /** Forgets every list kept. */
   clear(): this {
-    this.byHash.clear();
+    if (this.byHash.size > 0) this.byHash.clear();
     return this;
   }
 
