@@ -509,9 +509,6 @@ class Verification {
   private readonly addressPeers = new Map<string, Endpoint[]>();
   /** Reused by every side. */
   readonly classTable = new ClassTable();
-  private readonly unionOf: (Map<number, number> | undefined)[] = [];
-  private readonly kinds = new NumberLists();
-  readonly cases = new Cases();
   private readonly pods = new Map<string, { pod: PodInstance }[]>();
 
   constructor(
@@ -751,10 +748,9 @@ class Verification {
     const all = namespaces.names.length;
     // the unions: the selections of one class and one conjunction (by its representatives' id), in
     // first-seen order; null where one of them reaches every namespace
-    // (per key a map by representatives' id, reused from side to side)
-    const { unionOf } = this;
-    // (only the maps of these keys, and only those holding something: clearing allocates a table)
-    for (const { key } of items) if (unionOf[key]?.size) unionOf[key]!.clear();
+    // (per key a map by representatives' id; made per side, not kept: long-lived tables holding
+    // short-lived entries get them promoted to the old generation, which grew the peak heap)
+    const unionOf: Map<number, number>[] = [];
     const members: (Selection[] | null)[] = [];
     for (const { key, selections } of items) {
       const byPods = (unionOf[key] ??= new Map());
@@ -817,7 +813,7 @@ class Verification {
     // one, those small reaches hold, and in each cell of the large reaches the first one they do not;
     // `mask` says which large reaches hold it (-1: ask their bits)
     const places: number[] = [];
-    const kinds = this.kinds.clear();
+    const kinds = new NumberLists();
     const take = (i: number, mask: number) => {
       kinds.start();
       const small = kindStamps[i] === stamp ? held[kind[i]] : NO_UNIONS;
@@ -1396,7 +1392,7 @@ function verifySide(
   const addressAllows = withBlocks(allows, direction);
   const addressDenies = withBlocks(denies, direction);
   let checks = 0;
-  const cases = v.cases.clear();
+  const cases = new Cases();
   const placesOf = new Map<string, [number[], number[]]>();
   const clausesAt = (namespace: string): [number[], number[]] => {
     let found = placesOf.get(namespace);
@@ -1496,12 +1492,6 @@ class NumberLists {
   protected buffer = new Int32Array(64);
   protected length = 0;
   private readonly byHash = new Map<number, Int32Array[]>();
-
-  /** Forgets every list kept. */
-  clear(): this {
-    if (this.byHash.size > 0) this.byHash.clear();
-    return this;
-  }
 
   /** Starts writing a list. */
   start(): this {
