@@ -19,7 +19,8 @@ import { hasErrors } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { importing as im } from "../diagnostics/messages/import.js";
 import { build, checkModel } from "../pipeline.js";
-import { addressInBlock, formatAddress, lastAddress, type Cidr, type Family, type IpBlock } from "../semantics/ip.js";
+import { formatAddress, type IpBlock } from "../semantics/ip.js";
+import { blockRanges, cidrRange, combinations, rangeAddresses, type Address } from "../semantics/boundaries.js";
 import { conjunctionOf, type Conjunction } from "../semantics/labels.js";
 import { admits, emittedSideOf, indexPolicies, selectorMatches, type PodAddresses } from "./netpol.js";
 import type { ConcreteFlow, Endpoint, PodInstance } from "../semantics/meaning.js";
@@ -60,8 +61,6 @@ export const MAX_IMPORT_CHECKS = 20_000_000;
 
 /** Past this many address combinations per pod (address regions of the pod ranges of each family), the same. */
 const MAX_POD_ADDRESSES = 256;
-
-type Address = { family: Family; value: bigint };
 
 /** The addresses of the pods, for a CNI that matches ipBlocks against them. */
 type Placed = WeakMap<PodInstance, Address[]>;
@@ -219,46 +218,6 @@ function nameSets(sets: readonly PortSet[]): NamedPort[][] | undefined {
     .sort((a, b) => a.length - b.length);
 }
 
-/**
- * An address in each region of the ranges that the blocks tell apart (the addresses held by the same
- * blocks are one region), by family; the range's own first address is skipped where its region has another.
- */
-function rangeAddresses(ranges: readonly Cidr[], blocks: readonly IpBlock[]): Map<Family, Address[]> {
-  const byFamily = new Map<Family, Address[]>();
-  for (const range of ranges) {
-    const { family } = range;
-    const last = lastAddress(range);
-    const edges = new Set<bigint>([range.base]);
-    for (const b of blocks) {
-      for (const c of [b.cidr, ...b.except]) {
-        if (c.family !== family) continue;
-        if (c.base > range.base && c.base <= last) edges.add(c.base);
-        const after = lastAddress(c) + 1n;
-        if (after > range.base && after <= last) edges.add(after);
-      }
-    }
-    const starts = [...edges].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const seen = new Set<string>();
-    const found = byFamily.get(family) ?? [];
-    starts.forEach((start, i) => {
-      const key = blocks.map((b) => (addressInBlock(family, start, b) ? "1" : "0")).join("");
-      if (seen.has(key)) return;
-      seen.add(key);
-      const end = i + 1 < starts.length ? starts[i + 1] - 1n : last;
-      found.push({ family, value: start === range.base && end > start ? start + 1n : start });
-    });
-    byFamily.set(family, found);
-  }
-  return byFamily;
-}
-
-/** Every way to pick one address of each family. */
-function combinations(byFamily: Map<Family, Address[]>): Address[][] {
-  let result: Address[][] = [[]];
-  for (const addresses of byFamily.values()) result = result.flatMap((c) => addresses.map((a) => [...c, a]));
-  return result;
-}
-
 function compare(
   policies: readonly InputPolicy[],
   written: readonly unknown[],
@@ -287,7 +246,9 @@ function compare(
     ...blocks,
     ...model.rules.flatMap((r) => r.clauses.flatMap((c) => [...c.sources.ips, ...c.destinations.ips])),
   ];
-  const placements: Address[][] = placed ? combinations(rangeAddresses(model.cluster.podCIDRs, allBlocks)) : [[]];
+  const placements: Address[][] = placed
+    ? combinations(rangeAddresses(model.cluster.podCIDRs.map(cidrRange), allBlocks.map(blockRanges)).byFamily)
+    : [[]];
   if (placements.length > MAX_POD_ADDRESSES)
     return { tooMany: "the ipBlocks tell apart too many kinds of pod address" };
   const podAddresses: PodAddresses | undefined = placed && ((pod) => placed.get(pod) ?? []);

@@ -5,7 +5,7 @@
  * first value of each such interval stands for all of it. Translation validation, `diff`, `explain`,
  * `assert` and the matrix check one port per port interval and one address per address interval.
  */
-import { addressInCidr, lastAddress, type Cidr, type Family } from "./ip.js";
+import { addressInCidr, lastAddress, type Cidr, type Family, type IpBlock } from "./ip.js";
 import { MAX_PORT, MIN_PORT, protocols, type PortSet, type Protocol } from "./ports.js";
 import type { Model } from "./model.js";
 
@@ -88,6 +88,9 @@ export interface AddressRange {
 
 export const cidrRange = (c: Cidr): AddressRange => ({ family: c.family, first: c.base, last: lastAddress(c) });
 
+/** A program's block as ranges. */
+export const blockRanges = (b: IpBlock): RangeBlock => ({ range: cidrRange(b.cidr), except: b.except.map(cidrRange) });
+
 /**
  * The first address of every interval that these ranges and the cluster's ranges cut (each family's
  * first address, each range's first and the one past its last), outside the cluster's ranges (pods
@@ -108,4 +111,86 @@ export function addressStarts(ranges: readonly AddressRange[], cluster: readonly
         result.push({ family, value });
   }
   return result;
+}
+
+/** An address block as ranges: the range it holds, less the ranges it excepts. */
+export interface RangeBlock {
+  range: AddressRange;
+  except: readonly AddressRange[];
+}
+
+/**
+ * Where pods may sit, as far as these blocks can tell (translation validation, and the import's
+ * check, on a CNI that matches ipBlocks against pod addresses): per family, an address in each region
+ * of each of `ranges` that the blocks tell apart (the addresses held by the same blocks are one
+ * region; its first interval's first address stands for it, or for a range's first interval, which
+ * starts at the network's address, the address after it where the interval holds that too), and
+ * whether any block holds an address of the ranges at all (when none does, pods match no block, as
+ * on a CNI that matches only addresses outside them). n log n in the excepts: each block's are sorted
+ * once, then the ranges are swept by where each block's holding starts and stops.
+ */
+export function rangeAddresses(
+  ranges: readonly AddressRange[],
+  blocks: readonly RangeBlock[],
+): { byFamily: Map<Family, Address[]>; held: boolean } {
+  const byFamily = new Map<Family, Address[]>();
+  let held = false;
+  for (const range of ranges) {
+    const { family } = range;
+    // where each block's holding starts (on) and stops inside the range, in order
+    const events: { at: bigint; block: number; on: boolean }[] = [];
+    blocks.forEach((b, i) => {
+      for (const piece of rangeWithout(b.range, range, b.except)) {
+        events.push({ at: piece.first, block: i, on: true });
+        if (piece.last < range.last) events.push({ at: piece.last + 1n, block: i, on: false });
+      }
+    });
+    if (events.length > 0) held = true;
+    events.sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0));
+    const holding = new Set<number>();
+    const seen = new Set<string>();
+    const found = byFamily.get(family) ?? [];
+    let k = 0;
+    for (let start = range.first; ;) {
+      for (; k < events.length && events[k].at === start; k++) {
+        if (events[k].on) holding.add(events[k].block);
+        else holding.delete(events[k].block);
+      }
+      const next = k < events.length ? events[k].at : range.last + 1n;
+      const region = [...holding].sort((a, b) => a - b).join(",");
+      if (!seen.has(region)) {
+        seen.add(region);
+        found.push({ family, value: start === range.first && next > start + 1n ? start + 1n : start });
+      }
+      if (k === events.length) break;
+      start = next;
+    }
+    byFamily.set(family, found);
+  }
+  return { byFamily, held };
+}
+
+/** Every way to pick one address of each family. */
+export function combinations(byFamily: ReadonlyMap<Family, readonly Address[]>): Address[][] {
+  let result: Address[][] = [[]];
+  for (const addresses of byFamily.values()) result = result.flatMap((c) => addresses.map((a) => [...c, a]));
+  return result;
+}
+
+/** The addresses of `range` inside `within` and in none of `holes`, as intervals (holes sorted once: n log n). */
+function rangeWithout(range: AddressRange, within: AddressRange, holes: readonly AddressRange[]): AddressRange[] {
+  if (range.family !== within.family) return [];
+  const last = range.last < within.last ? range.last : within.last;
+  let at = range.first > within.first ? range.first : within.first;
+  if (at > last) return [];
+  const pieces: AddressRange[] = [];
+  const sorted = holes.filter((h) => h.family === range.family).sort((x, y) => (x.first < y.first ? -1 : 1));
+  for (const hole of sorted) {
+    if (at > last || hole.first > last) break;
+    if (hole.last < at) continue;
+    if (hole.first > at) pieces.push({ family: range.family, first: at, last: hole.first - 1n });
+    at = hole.last + 1n;
+  }
+  if (at <= last) pieces.push({ family: range.family, first: at, last });
+  return pieces;
 }

@@ -285,7 +285,11 @@ const blockIndexes = new WeakMap<
  * address's network, once per prefix length there is (at most 33 or 129), not each compared.
  */
 export function addressInBlocks(family: Family, value: bigint, blocks: readonly IpBlock[]): boolean {
-  if (blocks.length < INDEXED) return blocks.some((b) => addressInBlock(family, value, b));
+  if (blocks.length < INDEXED) {
+    // a loop, not a closure per call: verification asks this of every address peer and clause end, most with no block
+    for (let i = 0; i < blocks.length; i++) if (addressInBlock(family, value, blocks[i])) return true;
+    return false;
+  }
   let index = blockIndexes.get(blocks);
   if (!index) {
     const groups = new Map<string, { family: Family; prefix: number; blocks: Map<bigint, IpBlock[]> }>();

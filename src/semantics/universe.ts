@@ -223,6 +223,24 @@ export function meets(a: Conjunction, b: Conjunction): boolean {
 }
 
 /**
+ * Whether these conjunctions (of different content, none of them holding every label map) are
+ * apart: no two hold a label map in common, and none holds the empty one (workloads told apart by
+ * a name label, say). A label map is then held by one of them or by none, so the regions they tell
+ * apart are each one's whole set, which its witness stands for, and the label maps in none of them,
+ * which the empty one stands for: no enumeration needed. Quadratic in the conjunctions, each pair
+ * compared without writing out their intersection (`meets`).
+ */
+export function apart(conjunctions: readonly Conjunction[]): boolean {
+  for (let i = 0; i < conjunctions.length; i++) {
+    if (conjunctionMatches(conjunctions[i], NO_LABELS)) return false;
+    for (let j = 0; j < i; j++) if (meets(conjunctions[i], conjunctions[j])) return false;
+  }
+  return true;
+}
+
+const NO_LABELS: Labels = {};
+
+/**
  * Regions of label maps (a namespace's pods, say) that a set of selectors tells apart, one label map
  * each, and which regions each selector holds, as a bit set: any few of those selectors then split
  * the regions into the kinds they tell apart without enumerating again (each kind is a union of the

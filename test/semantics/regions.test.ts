@@ -7,8 +7,15 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { check, diffSources, explainQuery } from "../../src/index.js";
-import { conjunctionMatches, conjunctionOf, type Conjunction, type Labels } from "../../src/semantics/labels.js";
-import { labelRegions, SelectorRegions } from "../../src/semantics/universe.js";
+import {
+  conjunctionKey,
+  conjunctionMatches,
+  conjunctionOf,
+  witness,
+  type Conjunction,
+  type Labels,
+} from "../../src/semantics/labels.js";
+import { apart, labelRegions, SelectorRegions } from "../../src/semantics/universe.js";
 
 const source = (text: string) => [{ path: "p.secpol", text }];
 const api = "namespace a {\n  default deny\n  workload api app=api port http 80\n}\n";
@@ -136,10 +143,10 @@ test("assert and explain: a named port on pods of no workload", () => {
   ]);
 });
 
-test("SelectorRegions: any few of the selectors split their regions into exactly the kinds those tell apart", () => {
-  // every label map over three keys, each absent or one of three values (one no selector names)
+/** Every label map over keys a, b, c (each absent, one of `named` or a value no selector names), and requirements naming those. */
+function labelSpace(named: string[]) {
   const keys = ["a", "b", "c"];
-  const values = [undefined, "x", "y", "z"];
+  const values = [undefined, ...named, "z"];
   const maps: Labels[] = [{}];
   for (const key of keys)
     maps.splice(0, maps.length, ...maps.flatMap((m) => values.map((v) => (v === undefined ? m : { ...m, [key]: v }))));
@@ -147,10 +154,16 @@ test("SelectorRegions: any few of the selectors split their regions into exactly
     fc.record({
       key: fc.constantFrom(...keys),
       operator: fc.constantFrom("In" as const, "NotIn" as const),
-      values: fc.subarray(["x", "y"], { minLength: 1 }),
+      values: fc.subarray(named, { minLength: 1 }),
     }),
     fc.record({ key: fc.constantFrom(...keys), operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const) }),
   );
+  return { maps, requirement };
+}
+
+test("SelectorRegions: any few of the selectors split their regions into exactly the kinds those tell apart", () => {
+  // every label map over three keys, each absent or one of three values (one no selector names)
+  const { maps, requirement } = labelSpace(["x", "y"]);
   const selectors = fc.array(fc.array(requirement, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 6 });
   fc.assert(
     fc.property(selectors, fc.array(fc.nat(), { maxLength: 4 }), (written, picks) => {
@@ -166,6 +179,48 @@ test("SelectorRegions: any few of the selectors split their regions into exactly
     }),
     { numRuns: 300 },
   );
+});
+
+test("apart: selectors no two of which meet, none holding the empty label map, tell apart each one's set and the rest, and their witnesses and the empty map stand for every region", () => {
+  // every label map over three keys, each absent or one of four values (one no selector names)
+  const { maps, requirement } = labelSpace(["w", "x", "y"]);
+  // multi-label selectors, mostly apart by one key with a value each (a name label) so that the property is often met
+  const named = fc
+    .tuple(fc.constantFrom("w", "x", "y"), fc.array(requirement, { maxLength: 2 }))
+    .map(([name, rest]) => [{ key: "a", operator: "In" as const, values: [name] }, ...rest]);
+  const selectors = fc.array(fc.oneof(named, named, fc.array(requirement, { minLength: 1, maxLength: 3 })), {
+    minLength: 1,
+    maxLength: 5,
+  });
+  let met = 0;
+  fc.assert(
+    fc.property(selectors, (written) => {
+      const conjunctions = [
+        ...new Map(
+          written
+            .map((r) => conjunctionOf(r))
+            .filter((c): c is Conjunction => c !== undefined && c.length > 0)
+            .map((c) => [conjunctionKey(c), c]),
+        ).values(),
+      ];
+      const kind = (l: Labels) => conjunctions.map((c) => (conjunctionMatches(c, l) ? 1 : 0)).join("");
+      const every = new Set(maps.map(kind));
+      const enumerated = labelRegions(conjunctions)!;
+      assert.equal(new Set(enumerated.map(kind)), every, "labelRegions: every kind");
+      if (!apart(conjunctions)) {
+        // not apart: two meet, or one holds the empty label map
+        const meet = maps.some((m) => kind(m).split("1").length > 2) || kind({}).includes("1");
+        assert.ok(meet, "apart refused selectors that are apart");
+        return;
+      }
+      met++;
+      const representatives = [...conjunctions.map(witness), {}].map(kind);
+      assert.equal(new Set(representatives), every, "witnesses and the empty map: every kind");
+      assert.is(representatives.length, every.size, "one representative per kind");
+    }),
+    { numRuns: 500 },
+  );
+  assert.ok(met >= 100, `only ${met} sets of selectors apart`);
 });
 
 test.run();

@@ -27,26 +27,29 @@ import {
   addressStarts,
   cidrRange,
   codePort,
+  combinations,
   codeProtocol,
   FIRST_PORTS,
   PORT_CODES,
   portSetCuts,
+  rangeAddresses,
   rangeCuts,
   type Address,
   type AddressRange,
+  type RangeBlock,
 } from "../../semantics/boundaries.js";
 import {
   conjunctionKey,
   conjunctionMatches,
   conjunctionOf,
   everything,
-  labelsKey,
   witness,
   type Conjunction,
   type Labels,
   type Requirement,
 } from "../../semantics/labels.js";
 import {
+  apart,
   labelRegions,
   namespaceRegions,
   SelectorRegions,
@@ -129,6 +132,8 @@ function selectorConjunction(selector: Json): Conjunction | undefined {
 interface SelectorFacts {
   conjunction: Conjunction | undefined;
   representatives: readonly number[];
+  /** The representatives' id: equal conjunctions share it (0: none, a contradictory selector's). */
+  podsId: number;
   reach?: ReadonlySet<string>;
 }
 
@@ -164,6 +169,18 @@ function soleMatchLabel(selector: Json): string | undefined {
   return only !== undefined && typeof (matchLabels as Json)[only] === "string" ? only : undefined;
 }
 
+/** A label map's text, the same whatever the order of its keys (each key and value prefixed by its length: no two maps share one). */
+function internKey(labels: Labels): string {
+  const keys = Object.keys(labels);
+  if (keys.length > 1) keys.sort();
+  let text = "";
+  for (const k of keys) {
+    const value = labels[k];
+    text += `${k.length}:${k}${value.length}:${value}`;
+  }
+  return text;
+}
+
 /**
  * The selectors of one verification and their representatives. Label maps are interned: equal maps
  * get one id (and keep the first object seen). Facts are kept per distinct conjunction (by its
@@ -181,12 +198,13 @@ class Selectors {
   private readonly emittedByText = new Map<string, SelectorFacts>();
   private readonly emittedByObject = new WeakMap<Json, SelectorFacts>();
   private readonly regionIds = new Map<string, readonly number[] | undefined>();
+  private podsIds = 0;
   /** The id of the empty label map. */
   readonly none = this.intern({});
 
   /** The id of a label map (equal maps, whatever the order of their keys, have one). */
   intern(labels: Labels): number {
-    const key = labelsKey(labels);
+    const key = internKey(labels);
     let id = this.ids.get(key);
     if (id === undefined) {
       this.ids.set(key, (id = this.labels.length));
@@ -211,7 +229,11 @@ class Selectors {
   }
 
   private facts(c: Conjunction): SelectorFacts {
-    return { conjunction: c, representatives: selectorRepresentatives(c).map((labels) => this.intern(labels)) };
+    return {
+      conjunction: c,
+      representatives: selectorRepresentatives(c).map((labels) => this.intern(labels)),
+      podsId: ++this.podsIds,
+    };
   }
 
   /** The facts of an emitted selector (by object first: a selector is met once per rule using it, and per namespace it reaches). */
@@ -233,7 +255,10 @@ class Selectors {
 
   private emittedFacts(selector: Json): SelectorFacts {
     const conjunction = selectorConjunction(selector);
-    return { conjunction, representatives: conjunction ? this.ofContent(conjunction).representatives : [] };
+    if (!conjunction) return { conjunction, representatives: [], podsId: 0 };
+    // the first conjunction of this content stands for it (what is worked out per conjunction object is then shared)
+    const same = this.ofContent(conjunction);
+    return { conjunction: same.conjunction, representatives: same.representatives, podsId: same.podsId };
   }
 
   /** The facts of an emitted pod selector; no selector selects every pod. */
@@ -381,57 +406,22 @@ function addressCuts(model: Model, blocks: readonly IpBlock[], emitted: readonly
 
 /**
  * Where the pods may sit, as far as these emitted ipBlocks can tell, when the CNI matches ipBlocks
- * against pod addresses: per family, an address of each interval that the parts of the blocks
- * inside the pod ranges cut those ranges into, and every combination of one per family (a pod has
- * an address in each). None when no block holds a pod address (the compiler excepts the pod ranges
- * from every block): the pods then match no block, as on a CNI that matches addresses outside them.
+ * against pod addresses: every combination of an address per family in each region the blocks make
+ * of the pod ranges (src/semantics/boundaries.ts). None when no block holds a pod address (the
+ * compiler excepts the pod ranges from every block): the pods then match no block, as on a CNI that
+ * matches addresses outside them.
  */
-function podAddressWorlds(podRanges: readonly AddressRange[], blocks: readonly Json[]): Address[][] {
-  const perFamily = new Map<Address["family"], Address[]>();
-  for (const pods of podRanges) {
-    const edges = new Set<bigint>();
-    for (const block of blocks) {
-      const range = addressInCidrText(block.cidr as string);
-      if (!range || range.family !== pods.family) continue;
-      const excepts = ((block.except ?? []) as string[]).flatMap((e) => addressInCidrText(e) ?? []);
-      for (const piece of rangeWithout(range, pods, excepts)) {
-        edges.add(piece.first);
-        if (piece.last < pods.last) edges.add(piece.last + 1n);
-      }
-    }
-    if (edges.size === 0) continue;
-    edges.add(pods.first);
-    const starts = [...edges].sort((a, b) => (a < b ? -1 : 1));
-    // an interval's first address stands for it; a range's first address is its network's, so its
-    // first interval is stood for by the address after it where the interval holds that too
-    const addresses = perFamily.get(pods.family) ?? [];
-    starts.forEach((value, i) =>
-      addresses.push({
-        family: pods.family,
-        value: i === 0 && (starts[1] ?? pods.last + 1n) > value + 1n ? value + 1n : value,
-      }),
-    );
-    perFamily.set(pods.family, addresses);
-  }
-  let worlds: Address[][] = perFamily.size > 0 ? [[]] : [];
-  for (const addresses of perFamily.values()) worlds = worlds.flatMap((w) => addresses.map((a) => [...w, a]));
-  return worlds;
+function podAddressWorlds(podRanges: readonly AddressRange[], blocks: readonly RangeBlock[]): Address[][] {
+  // most sides have no ipBlock at all
+  if (blocks.length === 0) return [];
+  const { byFamily, held } = rangeAddresses(podRanges, blocks);
+  return held ? combinations(byFamily) : [];
 }
 
-/** The addresses of `range` inside `within` and in none of `holes`, as intervals (holes sorted once: n log n). */
-function rangeWithout(range: AddressRange, within: AddressRange, holes: readonly AddressRange[]): AddressRange[] {
-  const last = range.last < within.last ? range.last : within.last;
-  let at = range.first > within.first ? range.first : within.first;
-  const pieces: AddressRange[] = [];
-  const sorted = holes.filter((h) => h.family === range.family).sort((x, y) => (x.first < y.first ? -1 : 1));
-  for (const hole of sorted) {
-    if (at > last || hole.first > last) break;
-    if (hole.last < at) continue;
-    if (hole.first > at) pieces.push({ family: range.family, first: at, last: hole.first - 1n });
-    at = hole.last + 1n;
-  }
-  if (at <= last) pieces.push({ family: range.family, first: at, last });
-  return pieces;
+/** An emitted ipBlock as ranges (undefined when its CIDR does not parse: it holds nothing). */
+function emittedRanges(block: Json): RangeBlock | undefined {
+  const range = addressInCidrText(block.cidr as string);
+  return range && { range, except: ((block.except ?? []) as string[]).flatMap((e) => addressInCidrText(e) ?? []) };
 }
 
 const describeEndpoint = (e: Endpoint): string =>
@@ -450,6 +440,8 @@ interface Selection {
   bits?: Uint32Array;
   conjunction: Conjunction | undefined;
   pods: readonly number[];
+  /** The id of `pods` (`SelectorFacts.podsId`). */
+  podsId: number;
 }
 
 /** A selection from a pod term, with the facts of its namespaces' conjunction. */
@@ -465,6 +457,8 @@ const NOWHERE: ReadonlySet<string> = new Set();
 interface RuleParts {
   pods: readonly Selection[];
   blocks: readonly Json[];
+  /** The blocks as ranges. */
+  ranges: readonly RangeBlock[];
   cuts: readonly number[];
 }
 
@@ -513,6 +507,8 @@ class Verification {
   partial = 0;
   observe?: (side: ObservedSide) => void;
   private readonly addressPeers = new Map<string, Endpoint[]>();
+  /** Reused by every side. */
+  readonly classTable = new ClassTable();
   private readonly pods = new Map<string, { pod: PodInstance }[]>();
 
   constructor(
@@ -535,13 +531,17 @@ class Verification {
           if (!selections) {
             ends.set(
               end,
-              (selections = end.pods.map((term) => ({
-                term,
-                facts: selectors.ofContent(term.namespaces),
-                reach: NOWHERE,
-                conjunction: term.pods,
-                pods: selectors.of(term.pods).representatives,
-              }))),
+              (selections = end.pods.map((term) => {
+                const pods = selectors.of(term.pods);
+                return {
+                  term,
+                  facts: selectors.ofContent(term.namespaces),
+                  reach: NOWHERE,
+                  conjunction: term.pods,
+                  pods: pods.representatives,
+                  podsId: pods.podsId,
+                };
+              })),
             );
             for (const s of selections) namespaceConjunctions.push(s.term.namespaces);
           }
@@ -632,7 +632,7 @@ class Verification {
           const reach = p.namespaceSelector
             ? this.namespaces.reachedBySelector(p.namespaceSelector)
             : this.namespaces.just(rule.namespace);
-          pods.push({ reach, conjunction: facts.conjunction, pods: facts.representatives });
+          pods.push({ reach, conjunction: facts.conjunction, pods: facts.representatives, podsId: facts.podsId });
         }
       }
       const cuts: number[] = [];
@@ -641,7 +641,8 @@ class Verification {
         if (protocols.includes(protocol) && typeof e.port === "number")
           rangeCuts(cuts, protocol, e.port, e.endPort ?? e.port);
       }
-      this.ruleParts.set(rule, (found = { pods, blocks, cuts }));
+      const ranges = blocks.flatMap((b) => emittedRanges(b) ?? []);
+      this.ruleParts.set(rule, (found = { pods, blocks, ranges, cuts }));
     }
     return found;
   }
@@ -745,16 +746,24 @@ class Verification {
   peerNamespaces(owned: OwnedNamespace, items: readonly { key: number; selections: readonly Selection[] }[]): number[] {
     const { namespaces } = this;
     const all = namespaces.names.length;
-    const groups = new Map<number, Map<readonly number[], Selection[] | null>>();
+    // the unions: the selections of one class and one conjunction (by its representatives' id), in
+    // first-seen order; null where one of them reaches every namespace
+    // (per key a map by representatives' id; made per side, not kept: long-lived tables holding
+    // short-lived entries get them promoted to the old generation, which grew the peak heap)
+    const unionOf: Map<number, number>[] = [];
+    const members: (Selection[] | null)[] = [];
     for (const { key, selections } of items) {
-      let byPods = groups.get(key);
-      if (!byPods) groups.set(key, (byPods = new Map()));
+      const byPods = (unionOf[key] ??= new Map());
       for (const s of selections) {
-        const same = byPods.get(s.pods);
-        if (same === null) continue;
-        if (s.reach.size >= all) byPods.set(s.pods, null);
-        else if (same) same.push(s);
-        else byPods.set(s.pods, [s]);
+        const u = byPods.get(s.podsId);
+        const everywhere = s.reach.size >= all;
+        if (u === undefined) {
+          byPods.set(s.podsId, members.length);
+          members.push(everywhere ? null : [s]);
+        } else if (members[u]) {
+          if (everywhere) members[u] = null;
+          else members[u]!.push(s);
+        }
       }
     }
     // a namespace's kind is which unions hold it: for the few namespaces small reaches hold, worked
@@ -772,68 +781,61 @@ class Verification {
     /** Per union with large reaches, its place among the unions and those reaches' places in `large`. */
     const largeOf: { union: number; reaches: number[] }[] = [];
     let union = 0;
-    for (const byPods of groups.values()) {
-      for (const selections of byPods.values()) {
-        if (!selections) continue;
-        let reaches: number[] | undefined;
-        for (const s of selections) {
-          let j = s.reach.size > SMALL_REACH ? large.indexOf(s.reach) : -1;
-          if (s.reach.size > SMALL_REACH && j < 0 && large.length < MAX_LARGE) j = large.push(s.reach) - 1;
-          if (j >= 0) {
-            if (!reaches) largeOf.push({ union, reaches: (reaches = []) });
-            if (!reaches.includes(j)) reaches.push(j);
-            continue;
-          }
-          for (const i of namespaces.placesIn(s.reach)) {
-            if (kindStamps[i] !== stamp) {
-              kindStamps[i] = stamp;
-              kind[i] = touched.length;
-              touched.push(i);
-              held.push([union]);
-            } else {
-              const unions = held[kind[i]];
-              if (unions[unions.length - 1] !== union) unions.push(union);
-            }
+    for (const selections of members) {
+      if (!selections) continue;
+      let reaches: number[] | undefined;
+      for (const s of selections) {
+        let j = s.reach.size > SMALL_REACH ? large.indexOf(s.reach) : -1;
+        if (s.reach.size > SMALL_REACH && j < 0 && large.length < MAX_LARGE) j = large.push(s.reach) - 1;
+        if (j >= 0) {
+          if (!reaches) largeOf.push({ union, reaches: (reaches = []) });
+          if (!reaches.includes(j)) reaches.push(j);
+          continue;
+        }
+        const places = namespaces.placesIn(s.reach);
+        for (let p = 0; p < places.length; p++) {
+          const i = places[p];
+          if (kindStamps[i] !== stamp) {
+            kindStamps[i] = stamp;
+            kind[i] = touched.length;
+            touched.push(i);
+            held.push([union]);
+          } else {
+            const unions = held[kind[i]];
+            if (unions[unions.length - 1] !== union) unions.push(union);
           }
         }
-        union++;
       }
+      union++;
     }
-    // the unions holding a namespace, as text
     const bits = large.map((r) => namespaces.bitsOf(r));
-    const kindOf = (i: number, inLarge: (j: number) => boolean): string => {
-      const small = kindStamps[i] === stamp ? held[kind[i]] : [];
-      let text = "";
+    // one namespace of each kind (the unions holding it, written out, both lists ascending): the owned
+    // one, those small reaches hold, and in each cell of the large reaches the first one they do not;
+    // `mask` says which large reaches hold it (-1: ask their bits)
+    const places: number[] = [];
+    const kinds = new NumberLists();
+    const take = (i: number, mask: number) => {
+      kinds.start();
+      const small = kindStamps[i] === stamp ? held[kind[i]] : NO_UNIONS;
       let k = 0;
       for (const { union, reaches } of largeOf) {
-        if (!reaches.some(inLarge)) continue;
-        for (; k < small.length && small[k] < union; k++) text += `${small[k]},`;
+        let holds = false;
+        for (let r = 0; r < reaches.length && !holds; r++)
+          holds = mask === -1 ? hasBit(bits[reaches[r]], i) : (mask & (1 << reaches[r])) !== 0;
+        if (!holds) continue;
+        for (; k < small.length && small[k] < union; k++) kinds.push(small[k]);
         if (small[k] === union) k++;
-        text += `${union},`;
+        kinds.push(union);
       }
-      for (; k < small.length; k++) text += `${small[k]},`;
-      return text;
+      for (; k < small.length; k++) kinds.push(small[k]);
+      if (kinds.isNew()) places.push(i);
     };
-    // one namespace of each kind: the owned one, those small reaches hold, and in each cell of the
-    // large reaches the first one they do not
-    const ownPlace = namespaces.place(owned.name);
-    const places: number[] = [];
-    const seen = new Set<string>();
-    const take = (i: number, text: string) => {
-      if (seen.has(text)) return;
-      seen.add(text);
-      places.push(i);
-    };
-    const inLargeAt = (i: number) => (j: number) => hasBit(bits[j], i);
-    take(ownPlace, kindOf(ownPlace, inLargeAt(ownPlace)));
-    for (const i of touched) take(i, kindOf(i, inLargeAt(i)));
+    take(namespaces.place(owned.name), -1);
+    for (const i of touched) take(i, -1);
     for (const { mask, members } of this.cellsOf(large)) {
       for (const i of members) {
         if (kindStamps[i] === stamp) continue;
-        take(
-          i,
-          kindOf(i, (j) => (mask & (1 << j)) !== 0),
-        );
+        take(i, mask);
         break;
       }
     }
@@ -893,9 +895,29 @@ class Verification {
     for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
     // their representatives stand for every region (one label key, one value each): nothing to split
     if (!needsCombinations(conjunctions)) return selections.flatMap((s) => s.pods);
+    const apart = this.apartRegions(selections);
+    if (apart) return apart;
     const regions = this.podRegions(place);
     if (!regions) return this.regionsOf(selections) ?? selections.flatMap((s) => s.pods);
     return regions.split(conjunctions).map((r) => regions.ids[r]);
+  }
+
+  /**
+   * A label id per region these selections' pods tell apart when their conjunctions are `apart`
+   * (src/semantics/universe.ts): each one's witness and the empty label map. Undefined otherwise.
+   */
+  private apartRegions(selections: readonly Selection[]): number[] | undefined {
+    const distinct: Selection[] = [];
+    for (const s of selections) {
+      // a conjunction holding every label map tells nothing apart; equal ones share their representatives' id
+      if (!s.conjunction || s.conjunction.length === 0 || distinct.some((d) => d.podsId === s.podsId)) continue;
+      distinct.push(s);
+    }
+    if (!apart(distinct.map((d) => d.conjunction!))) return undefined;
+    // a selection's first representative is its witness (`selectorRepresentatives`)
+    const ids = distinct.map((d) => d.pods[0]);
+    ids.push(this.selectors.none);
+    return ids;
   }
 
   /**
@@ -1132,6 +1154,8 @@ class NearIndex {
   }
 }
 
+const NO_UNIONS: readonly number[] = [];
+
 /** Reaches of more namespaces than this are large in `peerNamespaces`: the namespaces they hold are not looked at one by one. */
 const SMALL_REACH = 16;
 /** At most this many large reaches a side (a bit each in a cell's mask); past them, reaches are taken one by one. */
@@ -1150,7 +1174,7 @@ function subjectLabels(
   const selections: Selection[] = [];
   for (const w of workloadsIn(v.model, owned.name)) {
     const facts = v.selectors.of(w.pods);
-    selections.push({ reach: NOWHERE, conjunction: w.pods, pods: facts.representatives });
+    selections.push({ reach: NOWHERE, conjunction: w.pods, pods: facts.representatives, podsId: facts.podsId });
   }
   for (const { clause } of candidates) {
     for (const s of v.selections(clause.sources)) if (s.reach.has(owned.name)) selections.push(s);
@@ -1158,7 +1182,12 @@ function subjectLabels(
   }
   for (const p of policies) {
     const facts = v.selectors.ofPodSelector(p.spec?.podSelector);
-    selections.push({ reach: NOWHERE, conjunction: facts.conjunction, pods: facts.representatives });
+    selections.push({
+      reach: NOWHERE,
+      conjunction: facts.conjunction,
+      pods: facts.representatives,
+      podsId: facts.podsId,
+    });
   }
   const ids = new Set<number>([v.selectors.none]);
   for (const id of v.regionsIn(v.namespaces.place(owned.name), selections)) ids.add(id);
@@ -1249,26 +1278,46 @@ interface ItemClasses<T> {
   cuts: (readonly number[])[];
 }
 
-function classesOf<T>(
-  items: readonly T[],
-  classOf: (item: T) => number,
-  cutsOf: (item: T) => readonly number[],
-): ItemClasses<T> {
-  const of = new Int32Array(items.length);
-  const reps: T[] = [];
-  const cuts: (readonly number[])[] = [];
-  const local = new Map<number, number>();
-  for (let i = 0; i < items.length; i++) {
-    const global = classOf(items[i]);
-    let c = local.get(global);
-    if (c === undefined) {
-      local.set(global, (c = reps.length));
-      reps.push(items[i]);
-      cuts.push(cutsOf(items[i]));
+/** Numbers classes (global ids, `Verification.classId`) from 0 per list, without a map per list. */
+class ClassTable {
+  private local = new Int32Array(64);
+  private stamps = new Uint32Array(64);
+  private stamp = 0;
+
+  of<T>(items: readonly T[], classOf: (item: T) => number, cutsOf: (item: T) => readonly number[]): ItemClasses<T> {
+    const of = new Int32Array(items.length);
+    const reps: T[] = [];
+    const cuts: (readonly number[])[] = [];
+    if (++this.stamp === 0xffffffff) {
+      this.stamps.fill(0);
+      this.stamp = 1;
     }
-    of[i] = c;
+    const stamp = this.stamp;
+    for (let i = 0; i < items.length; i++) {
+      const global = classOf(items[i]);
+      if (global >= this.stamps.length) this.grow(global);
+      let c: number;
+      if (this.stamps[global] === stamp) c = this.local[global];
+      else {
+        this.stamps[global] = stamp;
+        this.local[global] = c = reps.length;
+        reps.push(items[i]);
+        cuts.push(cutsOf(items[i]));
+      }
+      of[i] = c;
+    }
+    return { of, reps, cuts };
   }
-  return { of, reps, cuts };
+
+  private grow(id: number): void {
+    const size = Math.max(id + 1, this.stamps.length * 2);
+    const local = new Int32Array(size);
+    const stamps = new Uint32Array(size);
+    local.set(this.local);
+    stamps.set(this.stamps);
+    this.local = local;
+    this.stamps = stamps;
+  }
 }
 
 /** One side: the subject's meaning against the emitted policies, for every case of peer and port. */
@@ -1288,7 +1337,7 @@ function verifySide(
   // the pods are then checked at an address of each interval the blocks cut the pod ranges into
   const worlds = podAddressWorlds(
     v.podRanges,
-    plain.rules.flatMap((r) => v.partsOf(r).blocks),
+    plain.rules.flatMap((r) => v.partsOf(r).ranges),
   );
   const emitted = [
     plain,
@@ -1297,17 +1346,17 @@ function verifySide(
   const { allows, denies } = meaning;
   const rules = plain.rules;
   const classes = {
-    allows: classesOf(
+    allows: v.classTable.of(
       allows,
       (a) => v.clauseClass(a.clause),
       (a) => v.clauseCuts(a.clause),
     ),
-    denies: classesOf(
+    denies: v.classTable.of(
       denies,
       (d) => v.clauseClass(d.clause),
       (d) => v.clauseCuts(d.clause),
     ),
-    rules: classesOf(
+    rules: v.classTable.of(
       rules,
       (r) => v.ruleClass(r),
       (r) => v.partsOf(r).cuts,
@@ -1338,6 +1387,10 @@ function verifySide(
     ),
   ];
 
+  // the meaning holds an address at an end only by its address blocks (`inEndpointSet`): clauses
+  // whose other end has none are not asked about addresses
+  const addressAllows = withBlocks(allows, direction);
+  const addressDenies = withBlocks(denies, direction);
   let checks = 0;
   const cases = new Cases();
   const placesOf = new Map<string, [number[], number[]]>();
@@ -1357,14 +1410,14 @@ function verifySide(
   for (let p = 0; p < peers.length; p++) {
     const peer = peers[p];
     // the case of the peer: being an address or a pod, and per list of items the classes holding it
-    const signature = cases.start("ip" in peer);
+    const signature = cases.startPeer("ip" in peer);
     if ("pod" in peer) {
       const [allowsAt, deniesAt] = clausesAt(peer.pod.namespace);
       signature.list(allows, meaning.holds, peer, classes.allows, allowsAt);
       signature.list(denies, meaning.holds, peer, classes.denies, deniesAt);
     } else {
-      signature.list(allows, meaning.holds, peer, classes.allows);
-      signature.list(denies, meaning.holds, peer, classes.denies);
+      signature.list(allows, meaning.holds, peer, classes.allows, addressAllows);
+      signature.list(denies, meaning.holds, peer, classes.denies, addressDenies);
     }
     for (let i = 0; i < emitted.length; i++) signature.list(emitted[i].rules, emitted[i].holds, peer, classes.rules);
     // peers with the same case are one (pods all carry the same ports)
@@ -1418,26 +1471,73 @@ function verifySide(
   return { checks };
 }
 
+const NO_PLACES: readonly number[] = [];
+
+/** The places of the clauses whose other end has address blocks. */
+function withBlocks(clauses: readonly { clause: Clause }[], direction: Direction): readonly number[] {
+  let places: number[] | undefined;
+  for (let i = 0; i < clauses.length; i++)
+    if (otherEnd(clauses[i].clause, direction).ips.length > 0) (places ??= []).push(i);
+  return places ?? NO_PLACES;
+}
+
 /**
  * The cases of a side. A peer's case is written as a signature of numbers into one reused buffer
  * (whether it is an address, then per list of items: how many classes of them hold it, and which,
  * ascending), so that a peer whose case is known already allocates nothing. New cases are kept by a
  * hash of their signature and compared exactly.
  */
-class Cases {
-  private buffer = new Int32Array(64);
-  private length = 0;
+/** Lists of numbers kept by a hash and compared exactly: each is written into one reused buffer, then kept if new. */
+class NumberLists {
+  protected buffer = new Int32Array(64);
+  protected length = 0;
+  private readonly byHash = new Map<number, Int32Array[]>();
+
+  /** Starts writing a list. */
+  start(): this {
+    this.length = 0;
+    return this;
+  }
+
+  push(n: number): void {
+    if (this.length === this.buffer.length) {
+      const bigger = new Int32Array(this.buffer.length * 2);
+      bigger.set(this.buffer);
+      this.buffer = bigger;
+    }
+    this.buffer[this.length++] = n;
+  }
+
+  /** Whether the list written is a new one (then kept). */
+  isNew(): boolean {
+    let hash = this.length;
+    for (let i = 0; i < this.length; i++) hash = (Math.imul(hash, 31) + this.buffer[i]) | 0;
+    const same = this.byHash.get(hash);
+    if (same) for (const c of same) if (this.equals(c)) return false;
+    const kept = this.buffer.slice(0, this.length);
+    if (same) same.push(kept);
+    else this.byHash.set(hash, [kept]);
+    return true;
+  }
+
+  private equals(c: Int32Array): boolean {
+    if (c.length !== this.length) return false;
+    for (let i = 0; i < c.length; i++) if (c[i] !== this.buffer[i]) return false;
+    return true;
+  }
+}
+
+class Cases extends NumberLists {
   /** Where each list's part starts in the signature (the lists of a side are always the same few). */
   private readonly starts = new Int32Array(8);
   private lists = 0;
-  private readonly byHash = new Map<number, Int32Array[]>();
   /** The last list part that took each class: deduplication without a set per part. */
   private stamps = new Uint32Array(16);
   private stamp = 0;
 
   /** Starts the signature of a peer. */
-  start(ip: boolean): this {
-    this.length = 0;
+  startPeer(ip: boolean): this {
+    this.start();
     this.lists = 0;
     this.push(ip ? 1 : 0);
     return this;
@@ -1486,24 +1586,6 @@ class Cases {
     return this.buffer.subarray(0, this.length).join(",");
   }
 
-  /** Whether the signature written is a new case (then kept). */
-  isNew(): boolean {
-    let hash = this.length;
-    for (let i = 0; i < this.length; i++) hash = (Math.imul(hash, 31) + this.buffer[i]) | 0;
-    const same = this.byHash.get(hash);
-    if (same) for (const c of same) if (this.equals(c)) return false;
-    const kept = this.buffer.slice(0, this.length);
-    if (same) same.push(kept);
-    else this.byHash.set(hash, [kept]);
-    return true;
-  }
-
-  private equals(c: Int32Array): boolean {
-    if (c.length !== this.length) return false;
-    for (let i = 0; i < c.length; i++) if (c[i] !== this.buffer[i]) return false;
-    return true;
-  }
-
   /** Adds a class to the current list part, kept ascending (a part holds a few). */
   private take(c: number, stamp: number): void {
     this.stamps[c] = stamp;
@@ -1512,15 +1594,6 @@ class Cases {
     let at = this.length - 1;
     for (; at > first && this.buffer[at - 1] > c; at--) this.buffer[at] = this.buffer[at - 1];
     this.buffer[at] = c;
-  }
-
-  private push(n: number): void {
-    if (this.length === this.buffer.length) {
-      const bigger = new Int32Array(this.buffer.length * 2);
-      bigger.set(this.buffer);
-      this.buffer = bigger;
-    }
-    this.buffer[this.length++] = n;
   }
 }
 
