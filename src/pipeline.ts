@@ -117,6 +117,7 @@ export function checkModel(
   const checked = checkProgram(loaded.files, {
     clusterVersion: options.clusterVersion,
     admissionPolicies: options.admissionPolicies,
+    reuse: options.checker,
   });
   // whether each rule reaches a managed direction is known on any model whose regions can be written
   // (results of earlier versions are reused only where the other lints will run: keying costs)

@@ -21,6 +21,7 @@ import { isStandardSpec } from "../stdlib/standard.js";
 import { targets } from "../targets/index.js";
 import { networkPolicy } from "../targets/network-policy/index.js";
 import { Reused } from "./reuse.js";
+import { CheckReuse } from "../check/reuse.js";
 
 /** Versions of a program whose results are kept for reuse. */
 const KEPT_VERSIONS = 4;
@@ -39,6 +40,8 @@ export class ProgramChecks {
   private readonly recent: Checked[] = [];
   /** The compiler's diagnostics per owned namespace and the lints' per rule and namespace, of the versions checked. */
   readonly reused: Reused;
+  /** The checker's results per statement, of the versions checked. */
+  readonly checker = new CheckReuse();
 
   constructor(
     /** Each file's parse, reused while its text is the same. */
@@ -76,7 +79,7 @@ export class ProgramChecks {
       diagnostics,
       files,
       sources: texts,
-    } = checkUnsuppressed(sources, { ...options, parse: this.parse, lints: this.reused }, (model) =>
+    } = checkUnsuppressed(sources, { ...options, parse: this.parse, lints: this.reused, checker: this.checker }, (model) =>
       targets.flatMap((target) =>
         target === networkPolicy ? this.reused.compiled(model) : (target.compile(model, options).diagnostics ?? []),
       ),

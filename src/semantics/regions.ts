@@ -74,12 +74,16 @@ export interface Reach {
   subjects: LabelSet;
 }
 
-const reachCache = new WeakMap<Clause, Reach[]>();
+// per model: a clause of a rule checked once is kept in the models of the versions after it (the
+// language server's incremental check), where it may reach other namespaces and regions
+const reachCache = new WeakMap<Model, WeakMap<Clause, Reach[]>>();
 
-/** Where a clause takes effect (computed once per clause: the model is immutable once checked). */
+/** Where a clause takes effect (computed once per clause and model: the model is immutable once checked). */
 export function clauseReach(model: Model, clause: Clause): Reach[] {
-  let reach = reachCache.get(clause);
-  if (!reach) reachCache.set(clause, (reach = computeReach(model, clause)));
+  let cache = reachCache.get(model);
+  if (!cache) reachCache.set(model, (cache = new WeakMap()));
+  let reach = cache.get(clause);
+  if (!reach) cache.set(clause, (reach = computeReach(model, clause)));
   return reach;
 }
 

@@ -1,0 +1,135 @@
+/**
+ * What the checker keeps of a program's earlier versions, to reuse what an edit did not change (the
+ * language server's: src/lsp/incremental.ts; the command line checks once and keeps nothing): each
+ * workload's model per declaring statement, and each rule's result (its clauses, diagnostics and
+ * the namespaces it names) per rule statement. A statement object is the same only while its file's
+ * parse is (a file's parse is kept while its text is the same), so what a statement says is what
+ * it said; what a result read elsewhere is stamped with the version it last changed in:
+ * - a name (`web`): the workloads and groups of that name (their keys, statements, and whether
+ *   their selectors are valid), which a reference of that name resolves to and reads the ports of;
+ * - every name: the keys the did-you-mean of an unknown name chooses from, in order;
+ * - the cluster's pod and service ranges, which address blocks and `world` leave out.
+ * A result is reused while nothing it read changed after the version it was worked out (or last
+ * reused) in. A rule that names a group is checked again in every version: a group's resolution,
+ * and where its cycles are reported, follow the order the rules first name it in.
+ * test/lsp/incremental.test.ts compares the language server's check with a fresh one after every
+ * edit of random edit sequences (names, selectors, labels, groups, cluster settings, files).
+ */
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { formatCidr } from "../semantics/ip.js";
+import type { Conjunction } from "../semantics/labels.js";
+import type { Cluster, EndpointSet, NetworkRule, Workload } from "../semantics/model.js";
+import type * as ast from "../syntax/ast.js";
+import type { Binding } from "./binder.js";
+
+/** A workload's model (none when its selector is invalid) and the diagnostics of its statement. */
+export interface CheckedWorkload {
+  key: string;
+  workload?: Workload;
+  diagnostics: readonly Diagnostic[];
+}
+
+/** What a rule's check read outside its statement. */
+export interface RuleReads {
+  /** The names of its references. */
+  names: readonly string[];
+  /** Every name (a did-you-mean was chosen among them). */
+  allNames: boolean;
+  /** The cluster's ranges. */
+  cluster: boolean;
+}
+
+/** A rule's check: its clauses, the diagnostics it reported and the namespaces it named, in order. */
+export interface CheckedRule {
+  rules: readonly NetworkRule[];
+  diagnostics: readonly Diagnostic[];
+  namespaceUses: readonly ast.Word[];
+  reads: RuleReads;
+  /** The version it was worked out or last reused in. */
+  checkedAt: number;
+}
+
+interface Stamped<T> {
+  value: T;
+  changed: number;
+}
+
+export class CheckReuse {
+  private version = 0;
+  private readonly names = new Map<string, Stamped<readonly unknown[]>>();
+  private allNames: Stamped<string> = { value: "", changed: 0 };
+  private cluster: Stamped<string> = { value: "", changed: 0 };
+  readonly workloads = new WeakMap<ast.WorkloadDeclaration, CheckedWorkload>();
+  private readonly rules = new WeakMap<ast.NetworkRule, CheckedRule>();
+  /** A workload's pods as an endpoint set, one object per workload model (kept from version to version with it). */
+  readonly workloadSets = new WeakMap<Workload, EndpointSet>();
+  /** `kubernetes.io/metadata.name=NAME`, one object per name. */
+  readonly nameSelectors = new Map<string, Conjunction>();
+  /** Rules checked and reused, in all versions (for the tests). */
+  checked = 0;
+  reused = 0;
+
+  /**
+   * A new version, once its workloads are bound: stamps what changed since the last one — each name
+   * whose workloads or groups changed, the list of every name, the cluster's ranges.
+   */
+  begin(binding: Binding, workloads: ReadonlyMap<string, Workload>, cluster: Cluster): void {
+    const version = ++this.version;
+    const stamp = <T>(s: Stamped<T>, value: T, same: (a: T, b: T) => boolean) => {
+      if (!same(s.value, value)) {
+        s.value = value;
+        s.changed = version;
+      }
+    };
+    const byName = new Map<string, unknown[]>();
+    const add = (name: string, ...what: unknown[]) => {
+      const known = byName.get(name);
+      if (known) known.push(...what);
+      else byName.set(name, what);
+    };
+    const keys: string[] = [];
+    for (const [key, d] of binding.workloads) {
+      const valid = workloads.has(key);
+      add(d.name, key, d.node, valid);
+      if (valid) keys.push(key);
+    }
+    for (const [key, d] of binding.groups) {
+      add(d.name, key, d.node, d.span.file);
+      keys.push(`${key} ${d.span.file}`);
+    }
+    const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
+      a.length === b.length && a.every((x, i) => x === b[i]);
+    for (const [name, what] of byName) {
+      const known = this.names.get(name);
+      if (known) stamp(known, what, sameList);
+      else this.names.set(name, { value: what, changed: version });
+    }
+    for (const [name, known] of this.names) if (!byName.has(name)) stamp(known, [], sameList);
+    stamp(this.allNames, keys.join("\n"), (a, b) => a === b);
+    const ranges = [...cluster.podCIDRs, ...cluster.serviceCIDRs].map(formatCidr).join(" ");
+    stamp(this.cluster, `${cluster.podCIDRs.length} ${ranges}`, (a, b) => a === b);
+  }
+
+  /** A rule statement's check in an earlier version, when nothing it read changed since. */
+  reusable(node: ast.NetworkRule): CheckedRule | undefined {
+    const known = this.rules.get(node);
+    if (!known || !this.unchanged(known)) return undefined;
+    known.checkedAt = this.version;
+    this.reused++;
+    return known;
+  }
+
+  /** A rule statement's check in this version. */
+  keep(node: ast.NetworkRule, checked: Omit<CheckedRule, "checkedAt">): void {
+    this.rules.set(node, { ...checked, checkedAt: this.version });
+    this.checked++;
+  }
+
+  private unchanged({ reads, checkedAt }: CheckedRule): boolean {
+    if (reads.cluster && this.cluster.changed > checkedAt) return false;
+    if (reads.allNames && this.allNames.changed > checkedAt) return false;
+    // (a name never declared is stamped when first declared)
+    for (const name of reads.names) if ((this.names.get(name)?.changed ?? 0) > checkedAt) return false;
+    return true;
+  }
+}
