@@ -16,10 +16,10 @@
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { names as nm } from "../diagnostics/messages/names.js";
-import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace } from "../semantics/model.js";
+import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { portsKey } from "../semantics/ports.js";
-import { candidateNamespaces, clausesNear, workloadsIn } from "../semantics/lookup.js";
+import { candidateNamespaces, workloadsIn } from "../semantics/lookup.js";
 import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
 
@@ -49,16 +49,24 @@ export class Numbered {
   }
 }
 
-/** The rules near a namespace, each once, in program order (a rule's clauses near it are listed together). */
-function rulesNear(model: Model, namespace: OwnedNamespace): NetworkRule[] {
-  const rules: NetworkRule[] = [];
-  for (const { rule } of clausesNear(model, namespace.name)) if (rules.at(-1) !== rule) rules.push(rule);
-  return rules;
+/**
+ * What the keys of every version share (until they are begun again): texts numbered, and the keys
+ * of the model's parts worked out once per object — a rule, an endpoint set or a workload kept by
+ * the checker from one version to the next (src/check/reuse.ts) is keyed once — and the names of
+ * the namespaces each clause is near, kept while every owned namespace's name and labels (all that
+ * decides them) stay the same.
+ */
+export class KeyMemo {
+  readonly numbered = new Numbered();
+  readonly rules = new WeakMap<NetworkRule, number>();
+  readonly sets = new WeakMap<EndpointSet, number>();
+  readonly workloads = new WeakMap<Workload, number>();
+  readonly near = new WeakMap<Clause, { labels: number; names: readonly string[] }>();
 }
 
 /**
  * The keys of one model's rules and owned namespaces (each worked out once, on first use), texts
- * numbered by `numbered`:
+ * numbered by `memo`:
  * - a rule: its action, position and clauses;
  * - a namespace (what compiling it reads): the cluster settings, the namespace, its workloads, the
  *   rules near it;
@@ -66,23 +74,27 @@ function rulesNear(model: Model, namespace: OwnedNamespace): NetworkRule[] {
  *   the namespaces they are not near), and the assertions (whose terms tell pods apart too).
  */
 export class ModelKeys {
-  private readonly rules = new Map<NetworkRule, number>();
   private readonly namespaces = new Map<OwnedNamespace, number>();
   private readonly near = new Map<NetworkRule, readonly OwnedNamespace[]>();
-  private readonly sets = new Map<EndpointSet, number>();
+  private byName?: Map<string, OwnedNamespace>;
+  private nearIndex?: Map<string, NetworkRule[]>;
   private cluster?: string;
   private labelsKey?: number;
   private assertionsKey?: number;
 
   constructor(
     readonly model: Model,
-    private readonly numbered: Numbered,
+    private readonly memo: KeyMemo,
   ) {}
 
+  private get numbered(): Numbered {
+    return this.memo.numbered;
+  }
+
   rule(r: NetworkRule): number {
-    let key = this.rules.get(r);
+    let key = this.memo.rules.get(r);
     if (key === undefined)
-      this.rules.set(
+      this.memo.rules.set(
         r,
         (key = this.numbered.of(`${r.action} ${spanText(r.span)} ${r.clauses.map((c) => this.clause(c)).join(";")}`)),
       );
@@ -95,18 +107,47 @@ export class ModelKeys {
    */
   clause(c: Clause): string {
     const set = (s: EndpointSet) => {
-      let n = this.sets.get(s);
-      if (n === undefined) this.sets.set(s, (n = this.numbered.of(endpointsKey(s))));
+      let n = this.memo.sets.get(s);
+      if (n === undefined) this.memo.sets.set(s, (n = this.numbered.of(endpointsKey(s))));
       return n;
     };
     return `${set(c.sources)}>${set(c.destinations)}:${this.numbered.of(portsKey(c.ports))}`;
   }
 
+  /** The names of the owned namespaces a clause can hold pods of (`candidateNamespaces`), in its order. */
+  private nearNames(c: Clause): readonly string[] {
+    const labels = this.labels();
+    let known = this.memo.near.get(c);
+    if (known?.labels !== labels)
+      this.memo.near.set(c, (known = { labels, names: candidateNamespaces(this.model, c).map((n) => n.name) }));
+    return known.names;
+  }
+
+  /** The rules near a namespace (a clause of theirs can hold its pods), each once, in program order (`clausesNear`'s). */
+  rulesNear(namespace: OwnedNamespace): readonly NetworkRule[] {
+    if (!this.nearIndex) {
+      const index = new Map<string, NetworkRule[]>();
+      for (const rule of this.model.rules)
+        for (const clause of rule.clauses)
+          for (const name of this.nearNames(clause)) {
+            const rules = index.get(name);
+            if (!rules) index.set(name, [rule]);
+            else if (rules.at(-1) !== rule) rules.push(rule);
+          }
+      this.nearIndex = index;
+    }
+    return this.nearIndex.get(namespace.name) ?? [];
+  }
+
   /** The text of what compiling a namespace reads. */
   namespaceText(namespace: OwnedNamespace): string {
     this.cluster ??= canonical(this.model.cluster);
-    const workloads = workloadsIn(this.model, namespace.name).map((w) => this.numbered.of(canonical(w)));
-    const rules = rulesNear(this.model, namespace).map((r) => this.rule(r));
+    const workloads = workloadsIn(this.model, namespace.name).map((w) => {
+      let key = this.memo.workloads.get(w);
+      if (key === undefined) this.memo.workloads.set(w, (key = this.numbered.of(canonical(w))));
+      return key;
+    });
+    const rules = this.rulesNear(namespace).map((r) => this.rule(r));
     return `${this.cluster}\n${canonical(namespace)}\n${workloads.join(",")}\n${rules.join(",")}`;
   }
 
@@ -119,14 +160,12 @@ export class ModelKeys {
   /** The owned namespaces a rule's clauses can hold pods of (the namespaces its lints read), each once, in order. */
   namespacesNear(r: NetworkRule): readonly OwnedNamespace[] {
     let found = this.near.get(r);
-    if (!found)
-      this.near.set(
-        r,
-        (found =
-          r.clauses.length === 1
-            ? candidateNamespaces(this.model, r.clauses[0])
-            : [...new Set(r.clauses.flatMap((c) => candidateNamespaces(this.model, c)))]),
-      );
+    if (!found) {
+      const names =
+        r.clauses.length === 1 ? this.nearNames(r.clauses[0]) : new Set(r.clauses.flatMap((c) => this.nearNames(c)));
+      this.byName ??= new Map(this.model.namespaces.map((n) => [n.name, n]));
+      this.near.set(r, (found = [...names].map((n) => this.byName!.get(n)!)));
+    }
     return found;
   }
 
@@ -167,7 +206,7 @@ export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | Owned
  * a key is reused in any later version. Kept until they outgrow the program (then begun again).
  */
 export class Reused implements LintReuse {
-  private numbered = new Numbered();
+  private memo = new KeyMemo();
   private results = new Map<string, Diagnostic[]>();
   private readonly keysOf = new WeakMap<Model, ModelKeys>();
   /** Results worked out, and results reused, so far (for the tests). */
@@ -182,7 +221,9 @@ export class Reused implements LintReuse {
   compiled(model: Model): Diagnostic[] {
     const keys = this.keys(model);
     const all = model.namespaces.flatMap((namespace) =>
-      this.result(`compile ${this.namespaceKey(keys, namespace)}`, () => compileNamespace(model, namespace)),
+      this.result(`compile ${this.namespaceKey(keys, namespace)}`, () =>
+        compileNamespace(model, namespace, keys.rulesNear(namespace)),
+      ),
     );
     // SP9004 (an ipBlock without the pod range) is said once per statement, and only when nothing
     // compiled with an error
@@ -222,11 +263,11 @@ export class Reused implements LintReuse {
     if (!keys) {
       // the texts and results of earlier versions pile up: past a bound, they are begun again
       const bound = 4 * (model.rules.length + model.workloads.length + model.namespaces.length) + 1000;
-      if (this.numbered.size > bound || this.results.size > bound) {
-        this.numbered = new Numbered();
+      if (this.memo.numbered.size > bound || this.results.size > bound) {
+        this.memo = new KeyMemo();
         this.results = new Map(); // (their keys name texts by the old numbers)
       }
-      this.keysOf.set(model, (keys = new ModelKeys(model, this.numbered)));
+      this.keysOf.set(model, (keys = new ModelKeys(model, this.memo)));
     }
     return keys;
   }
@@ -238,7 +279,7 @@ export class Reused implements LintReuse {
  * per clause, its reach, is kept per clause object and holds the namespaces of the model it was
  * worked out in).
  */
-export function compileNamespace(model: Model, namespace: OwnedNamespace): Diagnostic[] {
-  const rules = rulesNear(model, namespace).map((r) => ({ ...r, clauses: r.clauses.map((c) => ({ ...c })) }));
+export function compileNamespace(model: Model, namespace: OwnedNamespace, near: readonly NetworkRule[]): Diagnostic[] {
+  const rules = near.map((r) => ({ ...r, clauses: r.clauses.map((c) => ({ ...c })) }));
   return compileNetworkPolicies({ ...model, namespaces: [namespace], rules }).diagnostics;
 }
