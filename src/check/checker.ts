@@ -32,7 +32,7 @@ export interface CheckedProgram {
 
 export function checkProgram(files: readonly ast.SourceFileNode[], options: CheckOptions = {}): CheckedProgram {
   const ctx = new CheckContext(options);
-  const binding = (ctx.binding = bind(files, ctx.d));
+  const binding = (ctx.binding = bind(files, ctx.d, options.reuse?.files));
   const { d } = ctx;
   const { statements } = binding;
   checkCluster(ctx, statements.clusterBlocks);
@@ -48,9 +48,9 @@ export function checkProgram(files: readonly ast.SourceFileNode[], options: Chec
   const model: Model = {
     cluster: ctx.cluster,
     namespaces: ctx.namespaces,
-    workloads: [...ctx.workloads.values()].map((w) => rules.withPostures(w)).sort(
-      (a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name),
-    ),
+    workloads: [...ctx.workloads.values()]
+      .map((w) => rules.withPostures(w))
+      .sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name)),
     rules: networkRules.sort((a, b) => compareSpans(a.span, b.span)),
     assertions: assertions.sort((a, b) => compareSpans(a.span, b.span)),
     security: [],

@@ -14,7 +14,7 @@ import { conjunctionOf, type Conjunction, type Requirement } from "../semantics/
 import type { Cluster, OwnedNamespace, Workload } from "../semantics/model.js";
 import type { Protocol } from "../semantics/ports.js";
 import type { Binding } from "./binder.js";
-import type { CheckReuse } from "./reuse.js";
+import { replay, type CheckReuse } from "./reuse.js";
 import * as valid from "./values.js";
 
 export interface CheckOptions {
@@ -40,10 +40,7 @@ export class CheckContext {
 
   /** Diagnostics reported again as an earlier version's check of the same statement reported them. */
   replay(diagnostics: readonly Diagnostic[]): void {
-    for (const d of diagnostics) {
-      this.d.items.push(d);
-      if (d.severity === "error") this.d.errors++;
-    }
+    replay(this.d, diagnostics);
   }
 
   cidr(text: string, span: Span): Cidr | undefined {

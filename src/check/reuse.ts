@@ -16,11 +16,12 @@
  * edit of random edit sequences (names, selectors, labels, groups, cluster settings, files).
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Diagnostics } from "../diagnostics/catalogue.js";
 import { formatCidr } from "../semantics/ip.js";
 import type { Conjunction } from "../semantics/labels.js";
 import type { Cluster, EndpointSet, NetworkRule, Workload } from "../semantics/model.js";
 import type * as ast from "../syntax/ast.js";
-import type { Binding } from "./binder.js";
+import type { Binding, CollectedFile } from "./binder.js";
 
 /** A workload's model (none when its selector is invalid) and the diagnostics of its statement. */
 export interface CheckedWorkload {
@@ -49,6 +50,14 @@ export interface CheckedRule {
   checkedAt: number;
 }
 
+/** Diagnostics reported again, as an earlier check of the same statements reported them. */
+export function replay(into: Diagnostics, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) {
+    into.items.push(d);
+    if (d.severity === "error") into.errors++;
+  }
+}
+
 interface Stamped<T> {
   value: T;
   changed: number;
@@ -59,6 +68,8 @@ export class CheckReuse {
   private readonly names = new Map<string, Stamped<readonly unknown[]>>();
   private allNames: Stamped<string> = { value: "", changed: 0 };
   private cluster: Stamped<string> = { value: "", changed: 0 };
+  /** Each file's statements, declarations and references, by syntax tree (the binder's). */
+  readonly files = new WeakMap<ast.SourceFileNode, CollectedFile>();
   readonly workloads = new WeakMap<ast.WorkloadDeclaration, CheckedWorkload>();
   private readonly rules = new WeakMap<ast.NetworkRule, CheckedRule>();
   /** A workload's pods as an endpoint set, one object per workload model (kept from version to version with it). */

@@ -79,10 +79,13 @@ export class ProgramChecks {
       diagnostics,
       files,
       sources: texts,
-    } = checkUnsuppressed(sources, { ...options, parse: this.parse, lints: this.reused, checker: this.checker }, (model) =>
-      targets.flatMap((target) =>
-        target === networkPolicy ? this.reused.compiled(model) : (target.compile(model, options).diagnostics ?? []),
-      ),
+    } = checkUnsuppressed(
+      sources,
+      { ...options, parse: this.parse, lints: this.reused, checker: this.checker },
+      (model) =>
+        targets.flatMap((target) =>
+          target === networkPolicy ? this.reused.compiled(model) : (target.compile(model, options).diagnostics ?? []),
+        ),
     );
     return {
       sources: sources.map((s) => ({ path: s.path, text: s.text })),
