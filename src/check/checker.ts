@@ -47,7 +47,7 @@ export function checkProgram(files: readonly ast.SourceFileNode[], options: Chec
   rules.warnNamespaceNearMisses();
   const model: Model = {
     cluster: ctx.cluster,
-    namespaces: ctx.namespaces,
+    namespaces: options.reuse?.sameNamespaces(ctx.namespaces) ?? ctx.namespaces,
     workloads: [...ctx.workloads.values()]
       .map((w) => rules.withPostures(w))
       .sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name)),

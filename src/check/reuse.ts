@@ -19,7 +19,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Diagnostics } from "../diagnostics/catalogue.js";
 import { formatCidr } from "../semantics/ip.js";
 import type { Conjunction } from "../semantics/labels.js";
-import type { Cluster, EndpointSet, NetworkRule, Workload } from "../semantics/model.js";
+import type { Cluster, EndpointSet, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import type * as ast from "../syntax/ast.js";
 import type { Binding, CollectedFile } from "./binder.js";
 
@@ -76,6 +76,9 @@ export class CheckReuse {
   readonly workloadSets = new WeakMap<Workload, EndpointSet>();
   /** `kubernetes.io/metadata.name=NAME`, one object per name. */
   readonly nameSelectors = new Map<string, Conjunction>();
+  /** The owned namespaces of the last version, and each one's text (as JSON). */
+  private namespaces?: OwnedNamespace[];
+  private readonly namespaceTexts = new Map<string, { text: string; namespace: OwnedNamespace }>();
   /** Rules checked and reused, in all versions (for the tests). */
   checked = 0;
   reused = 0;
@@ -119,6 +122,24 @@ export class CheckReuse {
     stamp(this.allNames, keys.join("\n"), (a, b) => a === b);
     const ranges = [...cluster.podCIDRs, ...cluster.serviceCIDRs].map(formatCidr).join(" ");
     stamp(this.cluster, `${cluster.podCIDRs.length} ${ranges}`, (a, b) => a === b);
+  }
+
+  /**
+   * The owned namespaces of this version, each the object of an earlier version that says the
+   * same (and the list of the last version when all are): what is worked out from the owned
+   * namespaces alone (semantics/lookup.ts) is then kept from version to version.
+   */
+  sameNamespaces(namespaces: OwnedNamespace[]): OwnedNamespace[] {
+    const same = namespaces.map((namespace) => {
+      const text = JSON.stringify(namespace);
+      const known = this.namespaceTexts.get(namespace.name);
+      if (known?.text === text) return known.namespace;
+      this.namespaceTexts.set(namespace.name, { text, namespace });
+      return namespace;
+    });
+    const last = this.namespaces;
+    if (last && last.length === same.length && last.every((n, i) => n === same[i])) return last;
+    return (this.namespaces = same);
   }
 
   /** A rule statement's check in an earlier version, when nothing it read changed since. */

@@ -36,6 +36,8 @@ export function canonical(value: unknown): string {
 const spanText = (s: Span) =>
   `${s.file}\u0000${s.start.offset}:${s.start.line}:${s.start.column}-${s.end.offset}:${s.end.line}:${s.end.column}`;
 
+const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 /** Texts numbered, so that a key names a long text by a short number (equal texts, equal numbers). */
 export class Numbered {
   private readonly numbers = new Map<string, number>();
@@ -61,7 +63,23 @@ export class KeyMemo {
   readonly rules = new WeakMap<NetworkRule, number>();
   readonly sets = new WeakMap<EndpointSet, number>();
   readonly workloads = new WeakMap<Workload, number>();
-  readonly near = new WeakMap<Clause, { labels: number; names: readonly string[] }>();
+  /** The owned namespaces near a rule, for the list of owned namespaces they were found in. */
+  readonly near = new WeakMap<NetworkRule, { among: readonly OwnedNamespace[]; near: readonly OwnedNamespace[] }>();
+  /** The labels' key of a list of owned namespaces. */
+  readonly labels = new WeakMap<readonly OwnedNamespace[], number>();
+  /** A namespace's text, per object (the checker keeps a namespace's object while it says the same). */
+  readonly namespaceTexts = new WeakMap<OwnedNamespace, string>();
+  /** The last key of each namespace, with what it was worked out from (objects, compared as such). */
+  readonly namespaces = new Map<
+    string,
+    {
+      cluster: string;
+      namespace: OwnedNamespace;
+      workloads: readonly Workload[];
+      rules: readonly NetworkRule[];
+      key: number;
+    }
+  >();
 }
 
 /**
@@ -75,11 +93,8 @@ export class KeyMemo {
  */
 export class ModelKeys {
   private readonly namespaces = new Map<OwnedNamespace, number>();
-  private readonly near = new Map<NetworkRule, readonly OwnedNamespace[]>();
-  private byName?: Map<string, OwnedNamespace>;
   private nearIndex?: Map<string, NetworkRule[]>;
   private cluster?: string;
-  private labelsKey?: number;
   private assertionsKey?: number;
 
   constructor(
@@ -114,22 +129,13 @@ export class ModelKeys {
     return `${set(c.sources)}>${set(c.destinations)}:${this.numbered.of(portsKey(c.ports))}`;
   }
 
-  /** The names of the owned namespaces a clause can hold pods of (`candidateNamespaces`), in its order. */
-  private nearNames(c: Clause): readonly string[] {
-    const labels = this.labels();
-    let known = this.memo.near.get(c);
-    if (known?.labels !== labels)
-      this.memo.near.set(c, (known = { labels, names: candidateNamespaces(this.model, c).map((n) => n.name) }));
-    return known.names;
-  }
-
   /** The rules near a namespace (a clause of theirs can hold its pods), each once, in program order (`clausesNear`'s). */
   rulesNear(namespace: OwnedNamespace): readonly NetworkRule[] {
     if (!this.nearIndex) {
       const index = new Map<string, NetworkRule[]>();
       for (const rule of this.model.rules)
         for (const clause of rule.clauses)
-          for (const name of this.nearNames(clause)) {
+          for (const { name } of candidateNamespaces(this.model, clause)) {
             const rules = index.get(name);
             if (!rules) index.set(name, [rule]);
             else if (rules.at(-1) !== rule) rules.push(rule);
@@ -139,39 +145,68 @@ export class ModelKeys {
     return this.nearIndex.get(namespace.name) ?? [];
   }
 
+  /** A workload's key. */
+  private workload(w: Workload): number {
+    let key = this.memo.workloads.get(w);
+    if (key === undefined) this.memo.workloads.set(w, (key = this.numbered.of(canonical(w))));
+    return key;
+  }
+
   /** The text of what compiling a namespace reads. */
   namespaceText(namespace: OwnedNamespace): string {
     this.cluster ??= canonical(this.model.cluster);
-    const workloads = workloadsIn(this.model, namespace.name).map((w) => {
-      let key = this.memo.workloads.get(w);
-      if (key === undefined) this.memo.workloads.set(w, (key = this.numbered.of(canonical(w))));
-      return key;
-    });
+    let text = this.memo.namespaceTexts.get(namespace);
+    if (text === undefined) this.memo.namespaceTexts.set(namespace, (text = canonical(namespace)));
+    const workloads = workloadsIn(this.model, namespace.name).map((w) => this.workload(w));
     const rules = this.rulesNear(namespace).map((r) => this.rule(r));
-    return `${this.cluster}\n${canonical(namespace)}\n${workloads.join(",")}\n${rules.join(",")}`;
+    return `${this.cluster}\n${text}\n${workloads.join(",")}\n${rules.join(",")}`;
   }
 
+  /** A namespace's key: the last version's when it read the same objects (the checker keeps those that say the same). */
   namespace(namespace: OwnedNamespace): number {
     let key = this.namespaces.get(namespace);
-    if (key === undefined) this.namespaces.set(namespace, (key = this.numbered.of(this.namespaceText(namespace))));
+    if (key !== undefined) return key;
+    this.cluster ??= canonical(this.model.cluster);
+    const workloads = workloadsIn(this.model, namespace.name);
+    const rules = this.rulesNear(namespace);
+    const last = this.memo.namespaces.get(namespace.name);
+    if (
+      last &&
+      last.cluster === this.cluster &&
+      last.namespace === namespace &&
+      sameItems(last.workloads, workloads) &&
+      sameItems(last.rules, rules)
+    )
+      key = last.key;
+    else {
+      key = this.numbered.of(this.namespaceText(namespace));
+      this.memo.namespaces.set(namespace.name, { cluster: this.cluster, namespace, workloads, rules, key });
+    }
+    this.namespaces.set(namespace, key);
     return key;
   }
 
   /** The owned namespaces a rule's clauses can hold pods of (the namespaces its lints read), each once, in order. */
   namespacesNear(r: NetworkRule): readonly OwnedNamespace[] {
-    let found = this.near.get(r);
-    if (!found) {
-      const names =
-        r.clauses.length === 1 ? this.nearNames(r.clauses[0]) : new Set(r.clauses.flatMap((c) => this.nearNames(c)));
-      this.byName ??= new Map(this.model.namespaces.map((n) => [n.name, n]));
-      this.near.set(r, (found = [...names].map((n) => this.byName!.get(n)!)));
+    const among = this.model.namespaces;
+    let known = this.memo.near.get(r);
+    if (known?.among !== among) {
+      const near =
+        r.clauses.length === 1
+          ? candidateNamespaces(this.model, r.clauses[0])
+          : [...new Set(r.clauses.flatMap((c) => candidateNamespaces(this.model, c)))];
+      this.memo.near.set(r, (known = { among, near }));
     }
-    return found;
+    return known.near;
   }
 
   /** Every owned namespace's name and labels. */
   labels(): number {
-    return (this.labelsKey ??= this.numbered.of(canonical(this.model.namespaces.map((n) => [n.name, n.labels]))));
+    const among = this.model.namespaces;
+    let key = this.memo.labels.get(among);
+    if (key === undefined)
+      this.memo.labels.set(among, (key = this.numbered.of(canonical(among.map((n) => [n.name, n.labels])))));
+    return key;
   }
 
   assertions(): number {
