@@ -120,9 +120,8 @@ export function checkModel(
     reuse: options.checker,
   });
   // whether each rule reaches a managed direction is known on any model whose regions can be written
-  // (results of earlier versions are reused only where the other lints will run: keying costs)
   const checkedDiagnostics = checked.regionsWritable
-    ? [...checked.diagnostics, ...reachLints(checked.model, hasErrors(checked.diagnostics) ? undefined : options.lints)]
+    ? [...checked.diagnostics, ...reachLints(checked.model, options.lints)]
     : checked.diagnostics;
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
   const assertions = hasErrors(checkedDiagnostics)

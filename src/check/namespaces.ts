@@ -155,7 +155,7 @@ export function bindWorkloads(ctx: CheckContext): void {
   for (const { key, namespace, name, node } of ctx.binding.workloads.values()) {
     const statement = node as ast.WorkloadDeclaration;
     // (a statement's model and diagnostics depend on it alone, and on the key it is declared under)
-    const known = reuse?.workloads.get(statement);
+    const known = reuse?.workload(statement);
     let workload: Workload | undefined;
     if (known?.key === key) {
       ctx.replay(known.diagnostics);
@@ -163,7 +163,7 @@ export function bindWorkloads(ctx: CheckContext): void {
     } else {
       const before = ctx.d.items.length;
       workload = workloadModel(ctx, namespace!, name, statement);
-      reuse?.workloads.set(statement, { key, workload, diagnostics: ctx.d.items.slice(before) });
+      reuse?.keepWorkload(statement, { key, workload, diagnostics: ctx.d.items.slice(before) });
     }
     if (workload) ctx.workloads.set(key, workload);
   }

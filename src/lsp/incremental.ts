@@ -41,15 +41,17 @@ export class ProgramChecks {
   /** The compiler's diagnostics per owned namespace and the lints' per rule and namespace, of the versions checked. */
   readonly reused: Reused;
   /** The checker's results per statement, of the versions checked. */
-  readonly checker = new CheckReuse();
+  readonly checker: CheckReuse;
 
   constructor(
     /** Each file's parse, reused while its text is the same. */
     readonly parse: (text: string, path: string) => ParseResult = cachedParser(),
     private readonly kept = KEPT_VERSIONS,
     reused?: Reused,
+    checker?: CheckReuse,
   ) {
     this.reused = reused ?? new Reused();
+    this.checker = checker ?? new CheckReuse();
   }
 
   /** `check(sources, options)`, or the result of the same version checked before, or of one differing in positions only. */
