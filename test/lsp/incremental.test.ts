@@ -61,6 +61,8 @@ const edit = fc.record({
     "move-workload",
     "file",
     "syntax",
+    "nest",
+    "rename-namespace",
     "revert-file",
     "revert-all",
   ),
@@ -198,6 +200,24 @@ function applyMore(files: string[], e: Edit): string[] {
     case "syntax":
       set(spliced(lines, e.line % lines.length, 0, e.other % 2 === 0 ? "allow web ->" : "namespace {"));
       break;
+    case "nest": {
+      // a rule moved into a namespace block (where `pods(...)` and bare names are the block's)
+      const rule = lines.findIndex((l, i) => i >= e.line % lines.length && /^(allow|deny) /.test(l));
+      const block = lines.findIndex((l) => /^namespace \S+ \{/.test(l));
+      if (rule < 0 || block < 0) break;
+      const moved = lines[rule].replace(/\bin ns \S+/g, "").replace(/\b[\w-]+\/(w\d)\b/g, "$1");
+      const without = spliced(lines, rule, 1);
+      set(spliced(without, without.indexOf(lines[block]) + 1, 0, `  ${moved}`));
+      break;
+    }
+    case "rename-namespace":
+      // the same length: the statements in the block keep their places
+      set(
+        lines.map((l) =>
+          l.replace(/^namespace (\S)(\S*) \{/, (_, c, rest) => `namespace ${c === "q" ? "r" : "q"}${rest} {`),
+        ),
+      );
+      break;
   }
   return next;
 }
@@ -278,6 +298,8 @@ function apply(files: string[], e: Edit, history: string[][]): string[] {
     case "move-workload":
     case "file":
     case "syntax":
+    case "nest":
+    case "rename-namespace":
       return applyMore(files, e);
     case "revert-file":
       if (history.length > 0) next[e.file] = history[e.other % history.length][e.file];
@@ -462,6 +484,30 @@ test("the property catches a broken invalidation: a file's parse kept by its nam
     { numRuns: 60, seed: 20, endOnFailure: true },
   );
   assert.ok(run.failed, "the property did not notice");
+});
+
+
+test("a statement kept from a file parsed again is the one of the same text in the same namespace block", () => {
+  // renamed in place (the same length), the block's statements keep their places and texts: the
+  // rule's `pods(...)` are now the other namespace's (and it names nothing that changed)
+  const before = [
+    "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }",
+    "namespace a {",
+    "  default deny",
+    "  workload w1 app=w1 port http 8080",
+    "  allow pods(app=w1) -> world: 443",
+    "}",
+    "namespace b {",
+    "  default deny",
+    "  workload w1 app=w1 port http 8080",
+    "}",
+    "",
+  ].join("\n");
+  const checks = new ProgramChecks();
+  for (const text of [before, before.replace("namespace a {", "namespace c {"), before]) {
+    const sources = [{ path: "a.secpol", text }];
+    assert.is(shown(checks.check(sources)), shown(check(sources)));
+  }
 });
 
 test.run();
