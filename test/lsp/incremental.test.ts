@@ -486,7 +486,6 @@ test("the property catches a broken invalidation: a file's parse kept by its nam
   assert.ok(run.failed, "the property did not notice");
 });
 
-
 test("a statement kept from a file parsed again is the one of the same text in the same namespace block", () => {
   // renamed in place (the same length), the block's statements keep their places and texts: the
   // rule's `pods(...)` are now the other namespace's (and it names nothing that changed)
