@@ -22,6 +22,7 @@ import type { Conjunction } from "../semantics/labels.js";
 import type { Cluster, EndpointSet, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import type * as ast from "../syntax/ast.js";
 import type { Binding, CollectedFile } from "./binder.js";
+import { sameItems } from "../arrays.js";
 
 /** A workload's model (none when its selector is invalid) and the diagnostics of its statement. */
 export interface CheckedWorkload {
@@ -156,14 +157,12 @@ export class CheckReuse {
       add(d.name, key, this.same(d.node), d.span.file);
       keys.push(`${key} ${d.span.file}`);
     }
-    const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
-      a.length === b.length && a.every((x, i) => x === b[i]);
     for (const [name, what] of byName) {
       const known = this.names.get(name);
-      if (known) stamp(known, what, sameList);
+      if (known) stamp(known, what, sameItems);
       else this.names.set(name, { value: what, changed: (this.lastChange = version) });
     }
-    for (const [name, known] of this.names) if (!byName.has(name)) stamp(known, [], sameList);
+    for (const [name, known] of this.names) if (!byName.has(name)) stamp(known, [], sameItems);
     stamp(this.allNames, keys.join("\n"), (a, b) => a === b);
     const ranges = [...cluster.podCIDRs, ...cluster.serviceCIDRs].map(formatCidr).join(" ");
     stamp(this.cluster, `${cluster.podCIDRs.length} ${ranges}`, (a, b) => a === b);
@@ -183,7 +182,7 @@ export class CheckReuse {
       return namespace;
     });
     const last = this.namespaces;
-    if (last && last.length === same.length && last.every((n, i) => n === same[i])) return last;
+    if (last && sameItems(last, same)) return last;
     return (this.namespaces = same);
   }
 

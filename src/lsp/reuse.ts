@@ -22,6 +22,7 @@ import { portsKey } from "../semantics/ports.js";
 import { candidateNamespaces, workloadsIn } from "../semantics/lookup.js";
 import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
+import { sameItems } from "../arrays.js";
 
 /** A value as text, every field of every object written out (bigints as numbers with an `n`): equal texts, equal values. */
 export function canonical(value: unknown): string {
@@ -35,8 +36,6 @@ export function canonical(value: unknown): string {
 
 const spanText = (s: Span) =>
   `${s.file}\u0000${s.start.offset}:${s.start.line}:${s.start.column}-${s.end.offset}:${s.end.line}:${s.end.column}`;
-
-const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** Texts numbered, so that a key names a long text by a short number (equal texts, equal numbers). */
 export class Numbered {
