@@ -11,14 +11,13 @@
  * standard-library one of the same name. A posture's workload is one of its own namespace; a
  * pod-security target's the one workload of that name (in the enclosing or written namespace).
  */
-import type { Span } from "../diagnostics/diagnostic.js";
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
 import { Diagnostics } from "../diagnostics/catalogue.js";
 import { names as m } from "../diagnostics/messages/names.js";
 import type * as ast from "../syntax/ast.js";
 import { isStandardModule } from "../stdlib/standard.js";
 import * as valid from "./values.js";
-import { replay } from "./reuse.js";
 
 export type SymbolKind = "workload" | "group" | "profile" | "namespace" | "psp";
 
@@ -117,6 +116,14 @@ const noStatements = (): Binding["statements"] => ({
   psps: [],
   grants: [],
 });
+
+/** Diagnostics reported again, as an earlier check of the same statements reported them. */
+export function replay(into: Diagnostics, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) {
+    into.items.push(d);
+    if (d.severity === "error") into.errors++;
+  }
+}
 
 export function bind(
   files: readonly ast.SourceFileNode[],

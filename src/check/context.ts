@@ -13,8 +13,8 @@ import { formatCidr, parseCidr, type Cidr } from "../semantics/ip.js";
 import { conjunctionOf, type Conjunction, type Requirement } from "../semantics/labels.js";
 import type { Cluster, OwnedNamespace, Workload } from "../semantics/model.js";
 import type { Protocol } from "../semantics/ports.js";
-import type { Binding } from "./binder.js";
-import { replay, type CheckReuse } from "./reuse.js";
+import { replay, type Binding } from "./binder.js";
+import type { CheckReuse } from "./reuse.js";
 import * as valid from "./values.js";
 
 export interface CheckOptions {

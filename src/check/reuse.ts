@@ -16,7 +16,6 @@
  * edit of random edit sequences (names, selectors, labels, groups, cluster settings, files).
  */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import type { Diagnostics } from "../diagnostics/catalogue.js";
 import { formatCidr } from "../semantics/ip.js";
 import type { Conjunction } from "../semantics/labels.js";
 import type { Cluster, EndpointSet, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
@@ -49,14 +48,6 @@ export interface CheckedRule {
   reads: RuleReads;
   /** The version it was worked out or last reused in. */
   checkedAt: number;
-}
-
-/** Diagnostics reported again, as an earlier check of the same statements reported them. */
-export function replay(into: Diagnostics, diagnostics: readonly Diagnostic[]): void {
-  for (const d of diagnostics) {
-    into.items.push(d);
-    if (d.severity === "error") into.errors++;
-  }
 }
 
 interface Stamped<T> {
