@@ -17,3 +17,7 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<stri
   }
   return groups;
 }
+
+/** Whether two lists hold the same objects in the same order (what a cache kept from an earlier version read). */
+export const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);

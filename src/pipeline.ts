@@ -117,6 +117,7 @@ export function checkModel(
   const checked = checkProgram(loaded.files, {
     clusterVersion: options.clusterVersion,
     admissionPolicies: options.admissionPolicies,
+    reuse: options.checker,
   });
   return { ...lintModel(loaded, checked, options, unchecked), files: loaded.files, binding: checked.binding };
 }
@@ -155,9 +156,8 @@ function lintModel(
   unchecked?: string,
 ): CheckResult & { model?: Model } {
   // whether each rule reaches a managed direction is known on any model whose regions can be written
-  // (results of earlier versions are reused only where the other lints will run: keying costs)
   const checkedDiagnostics = checked.regionsWritable
-    ? [...checked.diagnostics, ...reachLints(checked.model, hasErrors(checked.diagnostics) ? undefined : options.lints)]
+    ? [...checked.diagnostics, ...reachLints(checked.model, options.lints)]
     : checked.diagnostics;
   // assertions are checked at every build; `unchecked` names a file whose assertions are queries
   const assertions = hasErrors(checkedDiagnostics)

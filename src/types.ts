@@ -6,6 +6,7 @@
 import type { Diagnostic } from "./diagnostics/diagnostic.js";
 import type { ParseResult } from "./syntax/parse.js";
 import type { LintReuse } from "./analysis/lints.js";
+import type { CheckReuse } from "./check/reuse.js";
 
 /** A source file: `path` as the user named it (relative, `/`-separated), `text` its contents. */
 export interface SourceText {
@@ -56,6 +57,8 @@ export interface CompileOptions {
   parse?: (text: string, path: string) => ParseResult;
   /** The lints' results of earlier versions, reused per rule and namespace (the language server's: src/lsp/reuse.ts). */
   lints?: LintReuse;
+  /** The checker's results of earlier versions, reused per statement (the language server's: src/check/reuse.ts). */
+  checker?: CheckReuse;
 }
 
 /** One file of the output directory: `path` relative to it, `/`-separated. */

@@ -11,9 +11,9 @@
  * standard-library one of the same name. A posture's workload is one of its own namespace; a
  * pod-security target's the one workload of that name (in the enclosing or written namespace).
  */
-import type { Span } from "../diagnostics/diagnostic.js";
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
-import type { Diagnostics } from "../diagnostics/catalogue.js";
+import { Diagnostics } from "../diagnostics/catalogue.js";
 import { names as m } from "../diagnostics/messages/names.js";
 import type * as ast from "../syntax/ast.js";
 import { isStandardModule } from "../stdlib/standard.js";
@@ -89,160 +89,126 @@ export interface Binding {
   };
 }
 
-export function bind(files: readonly ast.SourceFileNode[], d: Diagnostics): Binding {
-  return new Binder(d).run(files);
+/**
+ * What one file says, collected without reading other files: its statements, the declarations of
+ * namespaces, groups, profiles and PSPs in order (which of them take effect is decided across the
+ * files), its references (resolved once every file is collected) and the diagnostics of statements
+ * in the wrong place. A file's is worked out again only when its syntax tree changes (`CheckReuse`).
+ */
+export interface CollectedFile {
+  statements: Binding["statements"];
+  declared: (
+    | { node: ast.NamespaceBlock | ast.ProfileDeclaration | ast.PspDeclaration }
+    | { node: ast.GroupDeclaration; namespace?: string }
+  )[];
+  references: Reference[];
+  byNode: Map<ast.Node, Reference>;
+  diagnostics: Diagnostics;
 }
 
-class Binder {
-  private readonly declarations: Declaration[] = [];
-  /** The references, resolved once every declaration is known. */
-  private readonly references: Reference[] = [];
-  private readonly byNode = new Map<ast.Node, Reference>();
-  private readonly workloads = new Map<string, Declaration>();
-  private readonly groups = new Map<string, Declaration>();
-  private readonly profiles = new Map<string, ast.ProfileDeclaration>();
-  private readonly profileDeclarations = new Map<string, Declaration>();
-  private readonly psps = new Map<string, ast.PspDeclaration>();
-  private readonly pspDeclarations = new Map<string, Declaration>();
-  private readonly namespaceBlocks = new Map<string, ast.NamespaceBlock[]>();
-  private readonly namespaceDeclarations = new Map<string, Declaration[]>();
-  private readonly statements: Binding["statements"] = {
-    clusterBlocks: [],
-    workloads: [],
-    rules: [],
-    assertions: [],
-    postures: [],
-    security: [],
-    psps: [],
-    grants: [],
-  };
-  /** Workloads and groups by their unqualified name, for names written without a namespace. */
-  private readonly byName = new Map<string, Declaration[]>();
+const noStatements = (): Binding["statements"] => ({
+  clusterBlocks: [],
+  workloads: [],
+  rules: [],
+  assertions: [],
+  postures: [],
+  security: [],
+  psps: [],
+  grants: [],
+});
 
-  constructor(private readonly d: Diagnostics) {}
-
-  run(files: readonly ast.SourceFileNode[]): Binding {
-    const ordered = [...files].sort((a, b) => compareStrings(a.path, b.path));
-    for (const file of ordered) for (const s of file.statements) this.collect(s, undefined);
-    this.declareWorkloads();
-    for (const g of this.groups.values()) this.declarations.push(g);
-    this.declarations.push(...this.profileDeclarations.values(), ...this.pspDeclarations.values());
-    for (const blocks of this.namespaceDeclarations.values()) this.declarations.push(...blocks);
-    for (const decl of [...this.workloads.values(), ...this.groups.values()]) {
-      const same = this.byName.get(decl.name);
-      if (same) same.push(decl);
-      else this.byName.set(decl.name, [decl]);
-    }
-    for (const reference of this.references) this.resolve(reference);
-    const byNode = this.byNode;
-    return {
-      declarations: this.declarations,
-      references: this.references,
-      referenceOf: (node) => byNode.get(node),
-      workloads: this.workloads,
-      groups: this.groups,
-      profiles: this.profiles,
-      psps: this.psps,
-      namespaceBlocks: this.namespaceBlocks,
-      statements: this.statements,
-    };
+/** Diagnostics reported again, as an earlier check of the same statements reported them. */
+export function replay(into: Diagnostics, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) {
+    into.items.push(d);
+    if (d.severity === "error") into.errors++;
   }
+}
+
+export function bind(
+  files: readonly ast.SourceFileNode[],
+  d: Diagnostics,
+  /** Each file's collected, by syntax tree, kept from earlier versions. */
+  collected?: WeakMap<ast.SourceFileNode, CollectedFile>,
+): Binding {
+  return new Binder(d, collected).run(files);
+}
+
+/** One file's statements collected (`CollectedFile`). */
+export function collectFile(file: ast.SourceFileNode): CollectedFile {
+  const collector = new Collector();
+  for (const s of file.statements) collector.collect(s, undefined);
+  return collector.file;
+}
+
+class Collector {
+  readonly file: CollectedFile = {
+    statements: noStatements(),
+    declared: [],
+    references: [],
+    byNode: new Map(),
+    diagnostics: new Diagnostics(),
+  };
 
   // -------------------------------------------------------------------------------------------
   // Collecting declarations, statements and references
 
-  private collect(s: ast.Statement, namespace: string | undefined): void {
+  collect(s: ast.Statement, namespace: string | undefined): void {
     const topLevelOnly = (what: string) =>
-      this.d.report(m.misplacedStatement, s.span, [what, "is only allowed at top level, not inside a namespace block"]);
+      this.file.diagnostics.report(m.misplacedStatement, s.span, [
+        what,
+        "is only allowed at top level, not inside a namespace block",
+      ]);
     const blockOnly = (what: string) =>
-      this.d.report(m.misplacedStatement, s.span, [what, "is only allowed inside a `namespace NAME { }` block"]);
+      this.file.diagnostics.report(m.misplacedStatement, s.span, [
+        what,
+        "is only allowed inside a `namespace NAME { }` block",
+      ]);
     switch (s.kind) {
       case "Import":
         if (namespace !== undefined) topLevelOnly("`import`");
         return; // loaded by the pipeline
       case "Cluster":
         if (namespace !== undefined) return topLevelOnly("`cluster`");
-        this.statements.clusterBlocks.push(s);
+        this.file.statements.clusterBlocks.push(s);
         return;
       case "Namespace": {
         if (namespace !== undefined) return topLevelOnly("a namespace block");
-        const name = s.name.text;
-        const blocks = this.namespaceBlocks.get(name) ?? [];
-        blocks.push(s);
-        this.namespaceBlocks.set(name, blocks);
-        const declaration: Declaration = { kind: "namespace", key: name, name, span: s.name.span, node: s };
-        const declarations = this.namespaceDeclarations.get(name);
-        if (declarations) declarations.push(declaration);
-        else this.namespaceDeclarations.set(name, [declaration]);
-        for (const inner of s.statements) this.collect(inner, name);
+        this.file.declared.push({ node: s });
+        for (const inner of s.statements) this.collect(inner, s.name.text);
         return;
       }
       case "Workload":
         if (s.name.namespace) this.namespaceReference(s.name.namespace);
-        this.statements.workloads.push({ node: s, namespace });
+        this.file.statements.workloads.push({ node: s, namespace });
         return;
       case "Group": {
-        const key = `${namespace ?? ""}/${s.name.text}`;
         const problem = valid.groupName(s.name.text);
-        if (problem) this.d.report(m.invalidName, s.name.span, ["group name", s.name.text, problem]);
+        if (problem) this.file.diagnostics.report(m.invalidName, s.name.span, ["group name", s.name.text, problem]);
         for (const p of s.peers) this.peer(p, namespace);
-        const existing = this.groups.get(key);
-        if (existing && !isStandardModule(existing.span.file)) {
-          this.d.report(m.duplicateDeclaration, s.name.span, ["group", s.name.text], {
-            related: [{ span: existing.span, message: "first declared here" }],
-          });
-          return;
-        }
-        // a program's own group shadows a standard-library group of the same name
-        if (!existing || !isStandardModule(s.span.file)) {
-          this.groups.set(key, {
-            kind: "group",
-            key,
-            name: s.name.text,
-            span: s.name.span,
-            node: s,
-            ...(namespace !== undefined ? { namespace } : {}),
-          });
-        }
+        this.file.declared.push({ node: s, namespace });
         return;
       }
       case "NetworkRule":
         for (const p of s.sources) this.peer(p, namespace);
         for (const p of s.destinations) this.peer(p, namespace);
-        this.statements.rules.push({ node: s, namespace });
+        this.file.statements.rules.push({ node: s, namespace });
         return;
       case "Default":
         if (namespace === undefined) return blockOnly("`default`");
         if (s.workload) this.qualified(s.workload, "posture", namespace);
-        this.statements.postures.push({ node: s, namespace });
+        this.file.statements.postures.push({ node: s, namespace });
         return;
       case "Labels":
         if (namespace === undefined) return blockOnly("`labels`");
         return; // read with the namespace block
-      case "Profile": {
-        const existing = this.profiles.get(s.name.text);
-        if (existing && !isStandardModule(existing.span.file)) {
-          this.d.report(m.duplicateDeclaration, s.name.span, ["profile", s.name.text], {
-            related: [{ span: existing.name.span, message: "first declared here" }],
-          });
-          return;
-        }
-        if (!existing || !isStandardModule(s.span.file)) {
-          this.profiles.set(s.name.text, s);
-          this.profileDeclarations.set(s.name.text, {
-            kind: "profile",
-            key: s.name.text,
-            name: s.name.text,
-            span: s.name.span,
-            node: s,
-          });
-        }
+      case "Profile":
+        this.file.declared.push({ node: s });
         return; // profiles take effect only through `apply`
-      }
       case "Assert":
         for (const p of s.sources) this.peer(p, namespace);
         for (const p of s.destinations) this.peer(p, namespace);
-        this.statements.assertions.push({ node: s, namespace });
+        this.file.statements.assertions.push({ node: s, namespace });
         return;
       case "Pss":
         if (namespace === undefined) return blockOnly("`pss`");
@@ -252,28 +218,19 @@ class Binder {
         if (s.kind === "Apply") this.word(s.profile, "profile");
         if (s.target?.kind === "ForWorkload") this.qualified(s.target.workload, "target", namespace);
         else if (s.target?.kind === "InNamespace") this.namespaceReference(s.target.namespace);
-        this.statements.security.push({ node: s, namespace });
+        this.file.statements.security.push({ node: s, namespace });
         return;
       case "Psp":
         if (namespace !== undefined) return topLevelOnly("`psp`");
-        if (!this.psps.has(s.name.text)) {
-          this.psps.set(s.name.text, s);
-          this.pspDeclarations.set(s.name.text, {
-            kind: "psp",
-            key: s.name.text,
-            name: s.name.text,
-            span: s.name.span,
-            node: s,
-          });
-        }
-        this.statements.psps.push(s);
+        this.file.declared.push({ node: s });
+        this.file.statements.psps.push(s);
         return;
       case "Grant":
         if (namespace !== undefined) return topLevelOnly("`grant`");
         this.word(s.psp, "psp");
         if (s.subject.kind === "ServiceAccount" || s.subject.kind === "ServiceAccounts")
           this.namespaceReference(s.subject.namespace);
-        this.statements.grants.push(s);
+        this.file.statements.grants.push(s);
         return;
     }
   }
@@ -297,12 +254,150 @@ class Binder {
   }
 
   private add(node: ast.Node, reference: Reference): void {
-    this.references.push(reference);
-    this.byNode.set(node, reference);
+    this.file.references.push(reference);
+    this.file.byNode.set(node, reference);
   }
 
   private namespaceReference(w: ast.Word): void {
     this.word(w, "namespace");
+  }
+}
+
+class Binder {
+  private readonly declarations: Declaration[] = [];
+  /** The references, resolved once every declaration is known. */
+  private readonly references: Reference[] = [];
+  /** The references of each file, by the node that makes them. */
+  private readonly byFile = new Map<string, Map<ast.Node, Reference>>();
+  private readonly workloads = new Map<string, Declaration>();
+  private readonly groups = new Map<string, Declaration>();
+  private readonly profiles = new Map<string, ast.ProfileDeclaration>();
+  private readonly profileDeclarations = new Map<string, Declaration>();
+  private readonly psps = new Map<string, ast.PspDeclaration>();
+  private readonly pspDeclarations = new Map<string, Declaration>();
+  private readonly namespaceBlocks = new Map<string, ast.NamespaceBlock[]>();
+  private readonly namespaceDeclarations = new Map<string, Declaration[]>();
+  private readonly statements = noStatements();
+  /** Workloads and groups by their unqualified name, for names written without a namespace. */
+  private readonly byName = new Map<string, Declaration[]>();
+
+  constructor(
+    private readonly d: Diagnostics,
+    private readonly collected?: WeakMap<ast.SourceFileNode, CollectedFile>,
+  ) {}
+
+  run(files: readonly ast.SourceFileNode[]): Binding {
+    const ordered = [...files].sort((a, b) => compareStrings(a.path, b.path));
+    for (const file of ordered) {
+      const known = this.collected?.get(file);
+      const collected = known ?? collectFile(file);
+      if (!known) this.collected?.set(file, collected);
+      this.add(file, collected);
+    }
+    this.declareWorkloads();
+    for (const g of this.groups.values()) this.declarations.push(g);
+    this.declarations.push(...this.profileDeclarations.values(), ...this.pspDeclarations.values());
+    for (const blocks of this.namespaceDeclarations.values()) this.declarations.push(...blocks);
+    for (const decl of [...this.workloads.values(), ...this.groups.values()]) {
+      const same = this.byName.get(decl.name);
+      if (same) same.push(decl);
+      else this.byName.set(decl.name, [decl]);
+    }
+    for (const reference of this.references) this.resolve(reference);
+    const byFile = this.byFile;
+    return {
+      declarations: this.declarations,
+      references: this.references,
+      referenceOf: (node) => byFile.get(node.span.file)?.get(node),
+      workloads: this.workloads,
+      groups: this.groups,
+      profiles: this.profiles,
+      psps: this.psps,
+      namespaceBlocks: this.namespaceBlocks,
+      statements: this.statements,
+    };
+  }
+
+  /** A file's statements, references and diagnostics, and the declarations of it that take effect. */
+  private add(file: ast.SourceFileNode, collected: CollectedFile): void {
+    replay(this.d, collected.diagnostics.items);
+    for (const key of Object.keys(this.statements) as (keyof Binding["statements"])[])
+      (this.statements[key] as unknown[]).push(...collected.statements[key]);
+    this.references.push(...collected.references);
+    this.byFile.set(file.path, collected.byNode);
+    for (const { node, namespace } of collected.declared as { node: ast.Statement; namespace?: string }[])
+      this.declare(node, namespace);
+  }
+
+  /** A namespace block, group, profile or PSP declared: which of those of one name take effect, in the order of files. */
+  private declare(s: ast.Statement, namespace: string | undefined): void {
+    switch (s.kind) {
+      case "Namespace": {
+        const name = s.name.text;
+        const blocks = this.namespaceBlocks.get(name) ?? [];
+        blocks.push(s);
+        this.namespaceBlocks.set(name, blocks);
+        const declaration: Declaration = { kind: "namespace", key: name, name, span: s.name.span, node: s };
+        const declarations = this.namespaceDeclarations.get(name);
+        if (declarations) declarations.push(declaration);
+        else this.namespaceDeclarations.set(name, [declaration]);
+        return;
+      }
+      case "Group": {
+        const key = `${namespace ?? ""}/${s.name.text}`;
+        const existing = this.groups.get(key);
+        if (existing && !isStandardModule(existing.span.file)) {
+          this.d.report(m.duplicateDeclaration, s.name.span, ["group", s.name.text], {
+            related: [{ span: existing.span, message: "first declared here" }],
+          });
+          return;
+        }
+        // a program's own group shadows a standard-library group of the same name
+        if (!existing || !isStandardModule(s.span.file)) {
+          this.groups.set(key, {
+            kind: "group",
+            key,
+            name: s.name.text,
+            span: s.name.span,
+            node: s,
+            ...(namespace !== undefined ? { namespace } : {}),
+          });
+        }
+        return;
+      }
+      case "Profile": {
+        const existing = this.profiles.get(s.name.text);
+        if (existing && !isStandardModule(existing.span.file)) {
+          this.d.report(m.duplicateDeclaration, s.name.span, ["profile", s.name.text], {
+            related: [{ span: existing.name.span, message: "first declared here" }],
+          });
+          return;
+        }
+        if (!existing || !isStandardModule(s.span.file)) {
+          this.profiles.set(s.name.text, s);
+          this.profileDeclarations.set(s.name.text, {
+            kind: "profile",
+            key: s.name.text,
+            name: s.name.text,
+            span: s.name.span,
+            node: s,
+          });
+        }
+        return;
+      }
+      case "Psp":
+        if (!this.psps.has(s.name.text)) {
+          this.psps.set(s.name.text, s);
+          this.pspDeclarations.set(s.name.text, {
+            kind: "psp",
+            key: s.name.text,
+            name: s.name.text,
+            span: s.name.span,
+            node: s,
+          });
+        }
+        return;
+    }
   }
 
   /** Which workloads take effect: each at most once, in a namespace, under valid names. */
@@ -357,8 +452,10 @@ class Binder {
   /** Sets what `ref` denotes (its declarations, and whether it is ambiguous). */
   private resolve(ref: Reference): void {
     const { declarations, ambiguous } = this.denoted(ref);
+    // (a kept file's references are resolved again in each version: what they denote may change)
     ref.declarations = declarations;
     if (ambiguous) ref.ambiguous = true;
+    else delete ref.ambiguous;
   }
 
   private denoted(ref: Reference): Pick<Reference, "declarations" | "ambiguous"> {

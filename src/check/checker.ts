@@ -32,23 +32,26 @@ export interface CheckedProgram {
 
 export function checkProgram(files: readonly ast.SourceFileNode[], options: CheckOptions = {}): CheckedProgram {
   const ctx = new CheckContext(options);
-  const binding = (ctx.binding = bind(files, ctx.d));
+  options.reuse?.statements(files);
+  const binding = (ctx.binding = bind(files, ctx.d, options.reuse?.files));
   const { d } = ctx;
   const { statements } = binding;
   checkCluster(ctx, statements.clusterBlocks);
   bindNamespaces(ctx);
   bindWorkloads(ctx);
+  options.reuse?.begin(binding, ctx.workloads, ctx.cluster);
   const rules = new Rules(ctx);
   rules.bindPostures();
-  const networkRules = statements.rules.flatMap((r) => rules.checkRule(r));
+  const networkRules = statements.rules.flatMap((r) => rules.checkRuleStatement(r));
   const assertions = statements.assertions.flatMap((a) => rules.checkAssertion(a));
+  rules.warnNameLabels();
   rules.warnNamespaceNearMisses();
   const model: Model = {
     cluster: ctx.cluster,
-    namespaces: ctx.namespaces,
-    workloads: [...ctx.workloads.values()].sort(
-      (a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name),
-    ),
+    namespaces: options.reuse?.sameNamespaces(ctx.namespaces) ?? ctx.namespaces,
+    workloads: [...ctx.workloads.values()]
+      .map((w) => rules.withPostures(w))
+      .sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name)),
     rules: networkRules.sort((a, b) => compareSpans(a.span, b.span)),
     assertions: assertions.sort((a, b) => compareSpans(a.span, b.span)),
     security: [],

@@ -3,7 +3,7 @@
  * (the cluster, the owned namespaces, the workloads), and the readers of the values every part
  * meets — port numbers, protocols, label selectors, CIDR blocks — each reporting where it is wrong.
  */
-import type { Span } from "../diagnostics/diagnostic.js";
+import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
 import { Diagnostics } from "../diagnostics/catalogue.js";
 import { meant } from "../diagnostics/suggest.js";
@@ -13,13 +13,16 @@ import { formatCidr, parseCidr, type Cidr } from "../semantics/ip.js";
 import { conjunctionOf, type Conjunction, type Requirement } from "../semantics/labels.js";
 import type { Cluster, OwnedNamespace, Workload } from "../semantics/model.js";
 import type { Protocol } from "../semantics/ports.js";
-import type { Binding } from "./binder.js";
+import { replay, type Binding } from "./binder.js";
+import type { CheckReuse } from "./reuse.js";
 import * as valid from "./values.js";
 
 export interface CheckOptions {
   clusterVersion?: string;
   /** Whether the build emits ValidatingAdmissionPolicies (unless `false`), which enforce every `deny`. */
   admissionPolicies?: boolean;
+  /** What earlier versions of the program checked (the language server's), reused where nothing it read changed. */
+  reuse?: CheckReuse;
 }
 
 /** Requirements one label selector may hold (real selectors hold a handful). */
@@ -34,6 +37,11 @@ export class CheckContext {
   binding!: Binding;
 
   constructor(readonly options: CheckOptions) {}
+
+  /** Diagnostics reported again as an earlier version's check of the same statement reported them. */
+  replay(diagnostics: readonly Diagnostic[]): void {
+    replay(this.d, diagnostics);
+  }
 
   cidr(text: string, span: Span): Cidr | undefined {
     const parsed = parseCidr(text);

@@ -151,25 +151,47 @@ function checkLabel(ctx: CheckContext, key: ast.LabelKey, value: ast.Word): bool
 
 /** The models of the workloads that take effect (the binder chose them), those with a valid selector. */
 export function bindWorkloads(ctx: CheckContext): void {
-  for (const declaration of ctx.binding.workloads.values()) {
-    const node = declaration.node as ast.WorkloadDeclaration;
-    const pods = ctx.selector(node.selector);
-    if (!pods) continue;
-    const ports = declaredPorts(ctx, node.ports);
-    ctx.workloads.set(declaration.key, {
-      namespace: declaration.namespace!,
-      name: declaration.name,
-      pods,
-      ports,
-      services: servicePorts(ctx, node.services, ports),
-      postures: {},
-      ...(node.workloadKind ? { kind: node.workloadKind.text } : {}),
-      ...(node.serviceAccount ? { serviceAccount: node.serviceAccount.text } : {}),
-      ...(node.initContainers.length > 0 ? { initContainers: node.initContainers.map((c) => c.text) } : {}),
-      span: node.name.span,
-    });
-    checkWorkloadDetails(ctx, node);
+  const reuse = ctx.options.reuse;
+  for (const { key, namespace, name, node } of ctx.binding.workloads.values()) {
+    const statement = node as ast.WorkloadDeclaration;
+    // (a statement's model and diagnostics depend on it alone, and on the key it is declared under)
+    const known = reuse?.workload(statement);
+    let workload: Workload | undefined;
+    if (known?.key === key) {
+      ctx.replay(known.diagnostics);
+      workload = known.workload;
+    } else {
+      const before = ctx.d.items.length;
+      workload = workloadModel(ctx, namespace!, name, statement);
+      reuse?.keepWorkload(statement, { key, workload, diagnostics: ctx.d.items.slice(before) });
+    }
+    if (workload) ctx.workloads.set(key, workload);
   }
+}
+
+function workloadModel(
+  ctx: CheckContext,
+  namespace: string,
+  name: string,
+  node: ast.WorkloadDeclaration,
+): Workload | undefined {
+  const pods = ctx.selector(node.selector);
+  if (!pods) return undefined;
+  const ports = declaredPorts(ctx, node.ports);
+  const workload: Workload = {
+    namespace,
+    name,
+    pods,
+    ports,
+    services: servicePorts(ctx, node.services, ports),
+    postures: {},
+    ...(node.workloadKind ? { kind: node.workloadKind.text } : {}),
+    ...(node.serviceAccount ? { serviceAccount: node.serviceAccount.text } : {}),
+    ...(node.initContainers.length > 0 ? { initContainers: node.initContainers.map((c) => c.text) } : {}),
+    span: node.name.span,
+  };
+  checkWorkloadDetails(ctx, node);
+  return workload;
 }
 
 function checkWorkloadDetails(ctx: CheckContext, node: ast.WorkloadDeclaration): void {

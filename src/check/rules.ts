@@ -42,6 +42,7 @@ import {
 import { allPorts, portSet, portsKey, type PortRange, type PortSet, type Protocol } from "../semantics/ports.js";
 import { termKey } from "../semantics/endpoints.js";
 import type { Declaration, Scoped } from "./binder.js";
+import type { RuleReads } from "./reuse.js";
 import { compareSpans, type CheckContext } from "./context.js";
 import * as valid from "./values.js";
 import { isStandardModule } from "../stdlib/standard.js";
@@ -67,15 +68,20 @@ interface DestinationPart {
 export class Rules {
   /** The groups being resolved or resolved, by their declaration. */
   private readonly groups = new Map<Declaration, GroupInfo>();
-  private readonly workloadSets = new Map<Workload, EndpointSet>();
-  private readonly nameSelectors = new Map<string, Conjunction>();
+  private readonly workloadSets: Map<Workload, EndpointSet> | WeakMap<Workload, EndpointSet>;
+  private readonly nameSelectors: Map<string, Conjunction>;
+  /** The postures workloads state, by workload (the models are shared with other versions: never changed). */
+  private readonly workloadPostures = new Map<Workload, Partial<Record<Direction, PostureSetting>>>();
   /** How many groups are being resolved, one inside another (bounded: resolution recurses). */
   private groupDepth = 0;
   /** The namespaces that rules name (`ns X`, `X/*`), in the order of the rules, for near misses. */
   private readonly namespaceUses: ast.Word[] = [];
   private readonly warnedNameLabel = new Set<string>();
 
-  constructor(private readonly ctx: CheckContext) {}
+  constructor(private readonly ctx: CheckContext) {
+    this.workloadSets = ctx.options.reuse?.workloadSets ?? new Map();
+    this.nameSelectors = ctx.options.reuse?.nameSelectors ?? new Map();
+  }
 
   // -------------------------------------------------------------------------------------------
   // Postures: `default deny|allow [ingress|egress] [for WORKLOAD]`
@@ -104,7 +110,9 @@ export class Rules {
           );
           continue;
         }
-        target = workload;
+        let postures = this.workloadPostures.get(workload);
+        if (!postures) this.workloadPostures.set(workload, (postures = {}));
+        target = { postures };
         what = `workload \`${workload.namespace}/${workload.name}\``;
       }
       for (const direction of node.direction ? [node.direction] : (["ingress", "egress"] as const)) {
@@ -118,6 +126,12 @@ export class Rules {
         target.postures[direction] = { posture: node.posture, span: node.span };
       }
     }
+  }
+
+  /** A workload's model with the postures it states. */
+  withPostures(workload: Workload): Workload {
+    const postures = this.workloadPostures.get(workload);
+    return postures ? { ...workload, postures } : workload;
   }
 
   /** Two workloads that may share pods must not state different postures: which one would apply? */
@@ -207,6 +221,53 @@ export class Rules {
     return [{ action: node.action, clauses, span: node.span }];
   }
 
+  /**
+   * `checkRule` of a rule statement, or an earlier version's (`CheckReuse`): its diagnostics and the
+   * namespaces it names come again in their place.
+   */
+  checkRuleStatement(scoped: Scoped<ast.NetworkRule>): readonly NetworkRule[] {
+    const reuse = this.ctx.options.reuse;
+    const known = reuse?.reusable(scoped.node);
+    if (known) {
+      this.ctx.replay(known.diagnostics);
+      this.namespaceUses.push(...known.namespaceUses);
+      return known.rules;
+    }
+    const [diagnostics, uses] = [this.ctx.d.items.length, this.namespaceUses.length];
+    const rules = this.checkRule(scoped);
+    const reads = reuse && this.ruleReads(scoped.node);
+    if (reads)
+      reuse!.keep(scoped.node, {
+        rules,
+        diagnostics: this.ctx.d.items.slice(diagnostics),
+        namespaceUses: this.namespaceUses.slice(uses),
+        reads,
+      });
+    return rules;
+  }
+
+  /**
+   * What checking a rule statement read besides it (`RuleReads`): the names of its references (the
+   * workloads or groups they denote, the ports those declare), every name when one is unknown (its
+   * did-you-mean), the cluster's ranges when it names addresses. Undefined when it names a group.
+   */
+  private ruleReads(node: ast.NetworkRule): RuleReads | undefined {
+    const names: string[] = [];
+    let allNames = false;
+    let cluster = false;
+    for (const peer of [...node.sources, ...node.destinations]) {
+      if (peer.kind === "CidrPeer" || (peer.kind === "KeywordPeer" && peer.keyword !== "cluster")) cluster = true;
+      if (peer.kind !== "Reference") continue;
+      const { declarations, ambiguous } = this.ctx.binding.referenceOf(peer.ref)!;
+      names.push(peer.ref.name.text);
+      if (ambiguous) continue;
+      const [declaration] = declarations;
+      if (declaration?.kind === "group") return undefined;
+      if (!declaration || !this.ctx.workloads.has(declaration.key)) allNames = true;
+    }
+    return { names, allNames, cluster };
+  }
+
   /** `assert` takes the peers and ports of a rule; a positive one needs its ports. */
   checkAssertion({ node, namespace }: Scoped<ast.AssertStatement>): Assertion[] {
     if (!node.negated && node.ports.length === 0) {
@@ -263,7 +324,6 @@ export class Rules {
           this.ctx.d.report(m.invalidName, peer.namespace.span, ["namespace name", peer.namespace.text, problem]);
           return [];
         }
-        this.warnNameLabel(peer.namespace);
         this.namespaceUses.push(peer.namespace);
         return part({
           pods: [{ namespaces: this.namedNamespace(peer.namespace.text), pods: everything }],
@@ -355,6 +415,11 @@ export class Rules {
           : `named by ${uses.get(near)!.length === 1 ? "another rule" : `${uses.get(near)!.length} other rules`}`;
       this.ctx.d.report(m.namespaceNearMiss, written.span, [name], { help: meant(near, why) });
     }
+  }
+
+  /** SP9005 once per namespace named that no block declares, on a cluster that does not label namespaces with their names, at its first use. */
+  warnNameLabels(): void {
+    for (const word of this.namespaceUses) this.warnNameLabel(word);
   }
 
   private warnNameLabel(name: ast.Word): void {

@@ -21,6 +21,7 @@ import { isStandardSpec } from "../stdlib/standard.js";
 import { targets } from "../targets/index.js";
 import { networkPolicy } from "../targets/network-policy/index.js";
 import { Reused } from "./reuse.js";
+import { CheckReuse } from "../check/reuse.js";
 
 /** Versions of a program whose results are kept for reuse. */
 const KEPT_VERSIONS = 4;
@@ -39,14 +40,18 @@ export class ProgramChecks {
   private readonly recent: Checked[] = [];
   /** The compiler's diagnostics per owned namespace and the lints' per rule and namespace, of the versions checked. */
   readonly reused: Reused;
+  /** The checker's results per statement, of the versions checked. */
+  readonly checker: CheckReuse;
 
   constructor(
     /** Each file's parse, reused while its text is the same. */
     readonly parse: (text: string, path: string) => ParseResult = cachedParser(),
     private readonly kept = KEPT_VERSIONS,
     reused?: Reused,
+    checker?: CheckReuse,
   ) {
     this.reused = reused ?? new Reused();
+    this.checker = checker ?? new CheckReuse();
   }
 
   /** `check(sources, options)`, or the result of the same version checked before, or of one differing in positions only. */
@@ -76,10 +81,13 @@ export class ProgramChecks {
       diagnostics,
       files,
       sources: texts,
-    } = checkUnsuppressed(sources, { ...options, parse: this.parse, lints: this.reused }, (model) =>
-      targets.flatMap((target) =>
-        target === networkPolicy ? this.reused.compiled(model) : (target.compile(model, options).diagnostics ?? []),
-      ),
+    } = checkUnsuppressed(
+      sources,
+      { ...options, parse: this.parse, lints: this.reused, checker: this.checker },
+      (model) =>
+        targets.flatMap((target) =>
+          target === networkPolicy ? this.reused.compiled(model) : (target.compile(model, options).diagnostics ?? []),
+        ),
     );
     return {
       sources: sources.map((s) => ({ path: s.path, text: s.text })),

@@ -16,12 +16,13 @@
 import type { Diagnostic, Span } from "../diagnostics/diagnostic.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { names as nm } from "../diagnostics/messages/names.js";
-import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace } from "../semantics/model.js";
+import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { portsKey } from "../semantics/ports.js";
-import { candidateNamespaces, clausesNear, workloadsIn } from "../semantics/lookup.js";
+import { candidateNamespaces, workloadsIn } from "../semantics/lookup.js";
 import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
+import { sameItems } from "../arrays.js";
 
 /** A value as text, every field of every object written out (bigints as numbers with an `n`): equal texts, equal values. */
 export function canonical(value: unknown): string {
@@ -49,16 +50,40 @@ export class Numbered {
   }
 }
 
-/** The rules near a namespace, each once, in program order (a rule's clauses near it are listed together). */
-function rulesNear(model: Model, namespace: OwnedNamespace): NetworkRule[] {
-  const rules: NetworkRule[] = [];
-  for (const { rule } of clausesNear(model, namespace.name)) if (rules.at(-1) !== rule) rules.push(rule);
-  return rules;
+/**
+ * What the keys of every version share (until they are begun again): texts numbered, and the keys
+ * of the model's parts worked out once per object — a rule, an endpoint set or a workload kept by
+ * the checker from one version to the next (src/check/reuse.ts) is keyed once — and the names of
+ * the namespaces each clause is near, kept while every owned namespace's name and labels (all that
+ * decides them) stay the same.
+ */
+export class KeyMemo {
+  readonly numbered = new Numbered();
+  readonly rules = new WeakMap<NetworkRule, number>();
+  readonly sets = new WeakMap<EndpointSet, number>();
+  readonly workloads = new WeakMap<Workload, number>();
+  /** The owned namespaces near a rule, for the list of owned namespaces they were found in. */
+  readonly near = new WeakMap<NetworkRule, { among: readonly OwnedNamespace[]; near: readonly OwnedNamespace[] }>();
+  /** The labels' key of a list of owned namespaces. */
+  readonly labels = new WeakMap<readonly OwnedNamespace[], number>();
+  /** A namespace's text, per object (the checker keeps a namespace's object while it says the same). */
+  readonly namespaceTexts = new WeakMap<OwnedNamespace, string>();
+  /** The last key of each namespace, with what it was worked out from (objects, compared as such). */
+  readonly namespaces = new Map<
+    string,
+    {
+      cluster: string;
+      namespace: OwnedNamespace;
+      workloads: readonly Workload[];
+      rules: readonly NetworkRule[];
+      key: number;
+    }
+  >();
 }
 
 /**
  * The keys of one model's rules and owned namespaces (each worked out once, on first use), texts
- * numbered by `numbered`:
+ * numbered by `memo`:
  * - a rule: its action, position and clauses;
  * - a namespace (what compiling it reads): the cluster settings, the namespace, its workloads, the
  *   rules near it;
@@ -66,23 +91,24 @@ function rulesNear(model: Model, namespace: OwnedNamespace): NetworkRule[] {
  *   the namespaces they are not near), and the assertions (whose terms tell pods apart too).
  */
 export class ModelKeys {
-  private readonly rules = new Map<NetworkRule, number>();
   private readonly namespaces = new Map<OwnedNamespace, number>();
-  private readonly near = new Map<NetworkRule, readonly OwnedNamespace[]>();
-  private readonly sets = new Map<EndpointSet, number>();
+  private nearIndex?: Map<string, NetworkRule[]>;
   private cluster?: string;
-  private labelsKey?: number;
   private assertionsKey?: number;
 
   constructor(
     readonly model: Model,
-    private readonly numbered: Numbered,
+    private readonly memo: KeyMemo,
   ) {}
 
+  private get numbered(): Numbered {
+    return this.memo.numbered;
+  }
+
   rule(r: NetworkRule): number {
-    let key = this.rules.get(r);
+    let key = this.memo.rules.get(r);
     if (key === undefined)
-      this.rules.set(
+      this.memo.rules.set(
         r,
         (key = this.numbered.of(`${r.action} ${spanText(r.span)} ${r.clauses.map((c) => this.clause(c)).join(";")}`)),
       );
@@ -95,44 +121,91 @@ export class ModelKeys {
    */
   clause(c: Clause): string {
     const set = (s: EndpointSet) => {
-      let n = this.sets.get(s);
-      if (n === undefined) this.sets.set(s, (n = this.numbered.of(endpointsKey(s))));
+      let n = this.memo.sets.get(s);
+      if (n === undefined) this.memo.sets.set(s, (n = this.numbered.of(endpointsKey(s))));
       return n;
     };
     return `${set(c.sources)}>${set(c.destinations)}:${this.numbered.of(portsKey(c.ports))}`;
   }
 
+  /** The rules near a namespace (a clause of theirs can hold its pods), each once, in program order (`clausesNear`'s). */
+  rulesNear(namespace: OwnedNamespace): readonly NetworkRule[] {
+    if (!this.nearIndex) {
+      const index = new Map<string, NetworkRule[]>();
+      for (const rule of this.model.rules)
+        for (const clause of rule.clauses)
+          for (const { name } of candidateNamespaces(this.model, clause)) {
+            const rules = index.get(name);
+            if (!rules) index.set(name, [rule]);
+            else if (rules.at(-1) !== rule) rules.push(rule);
+          }
+      this.nearIndex = index;
+    }
+    return this.nearIndex.get(namespace.name) ?? [];
+  }
+
+  /** A workload's key. */
+  private workload(w: Workload): number {
+    let key = this.memo.workloads.get(w);
+    if (key === undefined) this.memo.workloads.set(w, (key = this.numbered.of(canonical(w))));
+    return key;
+  }
+
   /** The text of what compiling a namespace reads. */
   namespaceText(namespace: OwnedNamespace): string {
     this.cluster ??= canonical(this.model.cluster);
-    const workloads = workloadsIn(this.model, namespace.name).map((w) => this.numbered.of(canonical(w)));
-    const rules = rulesNear(this.model, namespace).map((r) => this.rule(r));
-    return `${this.cluster}\n${canonical(namespace)}\n${workloads.join(",")}\n${rules.join(",")}`;
+    let text = this.memo.namespaceTexts.get(namespace);
+    if (text === undefined) this.memo.namespaceTexts.set(namespace, (text = canonical(namespace)));
+    const workloads = workloadsIn(this.model, namespace.name).map((w) => this.workload(w));
+    const rules = this.rulesNear(namespace).map((r) => this.rule(r));
+    return `${this.cluster}\n${text}\n${workloads.join(",")}\n${rules.join(",")}`;
   }
 
+  /** A namespace's key: the last version's when it read the same objects (the checker keeps those that say the same). */
   namespace(namespace: OwnedNamespace): number {
     let key = this.namespaces.get(namespace);
-    if (key === undefined) this.namespaces.set(namespace, (key = this.numbered.of(this.namespaceText(namespace))));
+    if (key !== undefined) return key;
+    this.cluster ??= canonical(this.model.cluster);
+    const workloads = workloadsIn(this.model, namespace.name);
+    const rules = this.rulesNear(namespace);
+    const last = this.memo.namespaces.get(namespace.name);
+    if (
+      last &&
+      last.cluster === this.cluster &&
+      last.namespace === namespace &&
+      sameItems(last.workloads, workloads) &&
+      sameItems(last.rules, rules)
+    )
+      key = last.key;
+    else {
+      key = this.numbered.of(this.namespaceText(namespace));
+      this.memo.namespaces.set(namespace.name, { cluster: this.cluster, namespace, workloads, rules, key });
+    }
+    this.namespaces.set(namespace, key);
     return key;
   }
 
   /** The owned namespaces a rule's clauses can hold pods of (the namespaces its lints read), each once, in order. */
   namespacesNear(r: NetworkRule): readonly OwnedNamespace[] {
-    let found = this.near.get(r);
-    if (!found)
-      this.near.set(
-        r,
-        (found =
-          r.clauses.length === 1
-            ? candidateNamespaces(this.model, r.clauses[0])
-            : [...new Set(r.clauses.flatMap((c) => candidateNamespaces(this.model, c)))]),
-      );
-    return found;
+    const among = this.model.namespaces;
+    let known = this.memo.near.get(r);
+    if (known?.among !== among) {
+      const near =
+        r.clauses.length === 1
+          ? candidateNamespaces(this.model, r.clauses[0])
+          : [...new Set(r.clauses.flatMap((c) => candidateNamespaces(this.model, c)))];
+      this.memo.near.set(r, (known = { among, near }));
+    }
+    return known.near;
   }
 
   /** Every owned namespace's name and labels. */
   labels(): number {
-    return (this.labelsKey ??= this.numbered.of(canonical(this.model.namespaces.map((n) => [n.name, n.labels]))));
+    const among = this.model.namespaces;
+    let key = this.memo.labels.get(among);
+    if (key === undefined)
+      this.memo.labels.set(among, (key = this.numbered.of(canonical(among.map((n) => [n.name, n.labels])))));
+    return key;
   }
 
   assertions(): number {
@@ -167,7 +240,7 @@ export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | Owned
  * a key is reused in any later version. Kept until they outgrow the program (then begun again).
  */
 export class Reused implements LintReuse {
-  private numbered = new Numbered();
+  private memo = new KeyMemo();
   private results = new Map<string, Diagnostic[]>();
   private readonly keysOf = new WeakMap<Model, ModelKeys>();
   /** Results worked out, and results reused, so far (for the tests). */
@@ -182,7 +255,9 @@ export class Reused implements LintReuse {
   compiled(model: Model): Diagnostic[] {
     const keys = this.keys(model);
     const all = model.namespaces.flatMap((namespace) =>
-      this.result(`compile ${this.namespaceKey(keys, namespace)}`, () => compileNamespace(model, namespace)),
+      this.result(`compile ${this.namespaceKey(keys, namespace)}`, () =>
+        compileNamespace(model, namespace, keys.rulesNear(namespace)),
+      ),
     );
     // SP9004 (an ipBlock without the pod range) is said once per statement, and only when nothing
     // compiled with an error
@@ -222,11 +297,11 @@ export class Reused implements LintReuse {
     if (!keys) {
       // the texts and results of earlier versions pile up: past a bound, they are begun again
       const bound = 4 * (model.rules.length + model.workloads.length + model.namespaces.length) + 1000;
-      if (this.numbered.size > bound || this.results.size > bound) {
-        this.numbered = new Numbered();
+      if (this.memo.numbered.size > bound || this.results.size > bound) {
+        this.memo = new KeyMemo();
         this.results = new Map(); // (their keys name texts by the old numbers)
       }
-      this.keysOf.set(model, (keys = new ModelKeys(model, this.numbered)));
+      this.keysOf.set(model, (keys = new ModelKeys(model, this.memo)));
     }
     return keys;
   }
@@ -238,7 +313,7 @@ export class Reused implements LintReuse {
  * per clause, its reach, is kept per clause object and holds the namespaces of the model it was
  * worked out in).
  */
-export function compileNamespace(model: Model, namespace: OwnedNamespace): Diagnostic[] {
-  const rules = rulesNear(model, namespace).map((r) => ({ ...r, clauses: r.clauses.map((c) => ({ ...c })) }));
+export function compileNamespace(model: Model, namespace: OwnedNamespace, near: readonly NetworkRule[]): Diagnostic[] {
+  const rules = near.map((r) => ({ ...r, clauses: r.clauses.map((c) => ({ ...c })) }));
   return compileNetworkPolicies({ ...model, namespaces: [namespace], rules }).diagnostics;
 }

@@ -15,12 +15,14 @@ import {
   type Workload,
 } from "./model.js";
 
-const namespaceIndex = new WeakMap<Model, Map<string, OwnedNamespace>>();
+// what depends on the owned namespaces alone is kept per list of them: the language server's
+// checker keeps the list from one version of a program to the next while they stay the same
+const namespaceIndex = new WeakMap<readonly OwnedNamespace[], Map<string, OwnedNamespace>>();
 
 /** The owned namespace of that name, if any. */
 export function ownedNamespace(model: Model, name: string): OwnedNamespace | undefined {
-  let index = namespaceIndex.get(model);
-  if (!index) namespaceIndex.set(model, (index = new Map(model.namespaces.map((n) => [n.name, n]))));
+  let index = namespaceIndex.get(model.namespaces);
+  if (!index) namespaceIndex.set(model.namespaces, (index = new Map(model.namespaces.map((n) => [n.name, n]))));
   return index.get(name);
 }
 
@@ -48,16 +50,17 @@ export function workloadsIn(model: Model, namespace: string): readonly Workload[
  * `ns(env=sandbox)` used by a rule in every namespace no longer puts that rule near every namespace.
  */
 export function candidateNamespaces(model: Model, clause: Clause): readonly OwnedNamespace[] {
-  let cache = candidates.get(model);
-  if (!cache) candidates.set(model, (cache = new WeakMap()));
+  let cache = candidates.get(model.namespaces);
+  if (!cache) candidates.set(model.namespaces, (cache = new WeakMap()));
   let found = cache.get(clause);
   if (!found) cache.set(clause, (found = findCandidates(model, clause)));
   return found;
 }
 
-// asked once per clause by the index below and once by its reach (regions.ts): kept, per model (a
-// clause reused in another model, e.g. by an incremental check, may meet other namespaces there)
-const candidates = new WeakMap<Model, WeakMap<Clause, readonly OwnedNamespace[]>>();
+// asked once per clause by the index below and once by its reach (regions.ts): kept, per list of
+// owned namespaces (a clause reused in another model, e.g. by an incremental check, may meet other
+// namespaces there)
+const candidates = new WeakMap<readonly OwnedNamespace[], WeakMap<Clause, readonly OwnedNamespace[]>>();
 
 /** The namespaces a term's namespace selector names (`kubernetes.io/metadata.name in (...)`), if it does. */
 export function namedNamespaces(t: PodTerm): readonly string[] | undefined {
@@ -95,12 +98,12 @@ function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[]
   return [...selected].sort((a, b) => a - b).map((i) => model.namespaces[i]);
 }
 
-const matchingCache = new WeakMap<Model, Map<string, readonly number[]>>();
+const matchingCache = new WeakMap<readonly OwnedNamespace[], Map<string, readonly number[]>>();
 
 /** The positions in `model.namespaces` of the owned namespaces whose labels `selector` matches. */
 export function namespacesMatching(model: Model, selector: Conjunction): readonly number[] {
-  let cache = matchingCache.get(model);
-  if (!cache) matchingCache.set(model, (cache = new Map()));
+  let cache = matchingCache.get(model.namespaces);
+  if (!cache) matchingCache.set(model.namespaces, (cache = new Map()));
   const key = conjunctionKey(selector);
   let found = cache.get(key);
   if (!found) {
@@ -113,11 +116,11 @@ export function namespacesMatching(model: Model, selector: Conjunction): readonl
   return found;
 }
 
-const positionIndex = new WeakMap<Model, Map<string, number>>();
+const positionIndex = new WeakMap<readonly OwnedNamespace[], Map<string, number>>();
 
 function namespacePosition(model: Model, name: string): number | undefined {
-  let index = positionIndex.get(model);
-  if (!index) positionIndex.set(model, (index = new Map(model.namespaces.map((n, i) => [n.name, i]))));
+  let index = positionIndex.get(model.namespaces);
+  if (!index) positionIndex.set(model.namespaces, (index = new Map(model.namespaces.map((n, i) => [n.name, i]))));
   return index.get(name);
 }
 

@@ -20,9 +20,11 @@ import {
   type Model,
   type OwnedNamespace,
   type PostureSetting,
+  type Workload,
 } from "./model.js";
 import { workloadsIn } from "./lookup.js";
 import { candidateNamespaces } from "./lookup.js";
+import { sameItems } from "../arrays.js";
 
 const isAllLabels = (set: LabelSet): boolean => set.length === 1 && set[0].length === 0;
 
@@ -33,11 +35,25 @@ export interface Region {
 
 const regionCache = new WeakMap<Model, WeakMap<OwnedNamespace, Partial<Record<Direction, Region[]>>>>();
 
+// and across models: a namespace object (with its postures) kept by the next version of a program
+// (the language server's incremental check) has the same regions while its workloads are the same
+// objects (with their pods and postures)
+const keptRegions = new WeakMap<
+  OwnedNamespace,
+  { workloads: readonly Workload[]; regions: Partial<Record<Direction, Region[]>> }
+>();
+
 export function managedRegions(model: Model, namespace: OwnedNamespace, direction: Direction): Region[] {
   let cache = regionCache.get(model);
   if (!cache) regionCache.set(model, (cache = new WeakMap()));
   let both = cache.get(namespace);
-  if (!both) cache.set(namespace, (both = {}));
+  if (!both) {
+    const workloads = workloadsIn(model, namespace.name);
+    const kept = keptRegions.get(namespace);
+    if (kept && sameItems(kept.workloads, workloads)) both = kept.regions;
+    else keptRegions.set(namespace, { workloads, regions: (both = {}) });
+    cache.set(namespace, both);
+  }
   return (both[direction] ??= computeRegions(model, namespace, direction));
 }
 
@@ -74,22 +90,49 @@ export interface Reach {
   subjects: LabelSet;
 }
 
-const reachCache = new WeakMap<Clause, Reach[]>();
+// per model: a clause of a rule checked once is kept in the models of the versions after it (the
+// language server's incremental check), where it may reach other namespaces and regions; it is
+// reused there when the owned namespaces are the same list and the regions it read the same objects
+const reachCache = new WeakMap<Model, WeakMap<Clause, Reach[]>>();
+const keptReach = new WeakMap<Clause, { among: readonly OwnedNamespace[]; read: Region[][]; reach: Reach[] }>();
 
-/** Where a clause takes effect (computed once per clause: the model is immutable once checked). */
+/** Where a clause takes effect (computed once per clause and model: the model is immutable once checked). */
 export function clauseReach(model: Model, clause: Clause): Reach[] {
-  let reach = reachCache.get(clause);
-  if (!reach) reachCache.set(clause, (reach = computeReach(model, clause)));
+  let cache = reachCache.get(model);
+  if (!cache) reachCache.set(model, (cache = new WeakMap()));
+  let reach = cache.get(clause);
+  if (!reach) {
+    const kept = keptReach.get(clause);
+    if (kept && kept.among === model.namespaces && sameItems(kept.read, regionsRead(model, clause))) reach = kept.reach;
+    else {
+      const read: Region[][] = [];
+      reach = computeReach(model, clause, read);
+      keptReach.set(clause, { among: model.namespaces, read, reach });
+    }
+    cache.set(clause, reach);
+  }
   return reach;
 }
 
-function computeReach(model: Model, clause: Clause): Reach[] {
+/** The regions `computeReach` reads, in its order. */
+function regionsRead(model: Model, clause: Clause): Region[][] {
+  const read: Region[][] = [];
+  for (const namespace of candidateNamespaces(model, clause))
+    for (const direction of directions)
+      if (clauseSubjects(clause, namespace, direction).length > 0)
+        read.push(managedRegions(model, namespace, direction));
+  return read;
+}
+
+function computeReach(model: Model, clause: Clause, read: Region[][]): Reach[] {
   const result: Reach[] = [];
   for (const namespace of candidateNamespaces(model, clause)) {
     for (const direction of directions) {
       const subjects = clauseSubjects(clause, namespace, direction);
       if (subjects.length === 0) continue;
-      for (const region of managedRegions(model, namespace, direction)) {
+      const regions = managedRegions(model, namespace, direction);
+      read.push(regions);
+      for (const region of regions) {
         // (a region of every pod, the usual one, holds the subjects as they are: simplified already)
         const within = isAllLabels(region.pods) ? subjects : intersect(subjects, region.pods);
         if (within.length > 0) result.push({ namespace, direction, region, subjects: within });

@@ -23,16 +23,19 @@ import type { LintPart } from "../../src/analysis/lints.js";
 import { workloadsIn } from "../../src/semantics/lookup.js";
 import type { NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
 import { programArbitrary } from "../support/programs.js";
+import { CheckReuse, type CheckedRule, type RuleReads } from "../../src/check/reuse.js";
 
-const FILES = ["a.secpol", "b.secpol", "c.secpol"];
+const FILES = ["a.secpol", "b.secpol", "c.secpol", "d.secpol"];
+/** The text of a file not in the program (the last file is added and removed by the edits). */
+const ABSENT = "\u0000";
 
-/** A program's top-level statements dealt round-robin over three files. */
+/** A program's top-level statements dealt round-robin over three files (the fourth absent). */
 function split(text: string): string[] {
   const statements: string[] = [];
   for (const line of text.split("\n").filter((l) => l !== ""))
     if (/^\s|^}/.test(line) && statements.length > 0) statements[statements.length - 1] += `\n${line}`;
     else statements.push(line);
-  return FILES.map((_, i) => statements.filter((_, k) => k % FILES.length === i).join("\n") + "\n");
+  return FILES.map((_, i) => (i === 3 ? ABSENT : statements.filter((_, k) => k % 3 === i).join("\n") + "\n"));
 }
 
 const edit = fc.record({
@@ -51,10 +54,19 @@ const edit = fc.record({
     "selector",
     "rename",
     "cluster",
+    "group",
+    "unqualify",
+    "namespace-add",
+    "namespace-remove",
+    "move-workload",
+    "file",
+    "syntax",
+    "nest",
+    "rename-namespace",
     "revert-file",
     "revert-all",
   ),
-  file: fc.nat(FILES.length - 1),
+  file: fc.nat(2),
   line: fc.nat(40),
   other: fc.nat(40),
 });
@@ -76,6 +88,7 @@ function retarget(files: string[], e: Edit, pattern: RegExp, change: (line: stri
   const next = [...files];
   for (let k = 0; k < files.length; k++) {
     const file = (e.file + k) % files.length;
+    if (files[file] === ABSENT) continue;
     const lines = files[file].split("\n");
     const at = lines.findIndex((l) => pattern.test(l));
     if (at < 0) continue;
@@ -89,10 +102,129 @@ const CLUSTER_EDITS = [
   (l: string) => l.replace(/ podCIDR [^;]*;/, ""),
   (l: string) => l.replace("version 1.30", "version 1.21").replace("version 1.21;", "version 1.30;"),
   (l: string) => l.replace("serviceCIDR 10.96.0.0/12", "serviceCIDR 10.0.0.0/12"),
+  // (which address blocks of rules lie inside: `cidr 192.168.1.0/24` is then no address outside the cluster)
+  (l: string) =>
+    l.replace(/serviceCIDR [\d./]+/, (r) =>
+      r.endsWith("192.168.0.0/16") ? "serviceCIDR 10.96.0.0/12" : "serviceCIDR 192.168.0.0/16",
+    ),
 ];
+
+/** Every workload a file declares, as `ns/name`. */
+const declaredIn = (text: string): string[] => {
+  const found: string[] = [];
+  let namespace: string | undefined;
+  for (const line of text.split("\n")) {
+    namespace = /^namespace (\S+) \{/.exec(line)?.[1] ?? (line.startsWith("}") ? undefined : namespace);
+    const name = /^\s*workload (\S+)/.exec(line)?.[1];
+    if (name) found.push(name.includes("/") ? name : `${namespace}/${name}`);
+  }
+  return found;
+};
+
+/**
+ * Edits of what the checker keeps per statement and what it reads elsewhere: a group declared,
+ * changed, named and removed (a group in a file, a rule naming it in another); a rule's qualified
+ * name written bare (which may then be ambiguous, or unknown); a namespace block added, or one
+ * removed whole (its workloads with it); a workload moved out of its block into another file
+ * (`workload ns/name ...`); the fourth file added (with a statement moved into it) or removed; a
+ * syntax error put in.
+ */
+function applyMore(files: string[], e: Edit): string[] {
+  const next = [...files];
+  const lines = files[e.file].split("\n");
+  const set = (changed: string[]) => (next[e.file] = changed.join("\n"));
+  const other = (e.file + 1 + (e.other % 2)) % 3;
+  const workloads = files.flatMap((f) => (f === ABSENT ? [] : declaredIn(f)));
+  switch (e.kind) {
+    case "group": {
+      const at = files.findIndex((f) => /^group grp /m.test(f));
+      if (at < 0) {
+        const member = workloads[e.other % Math.max(1, workloads.length)] ?? "cidr 10.0.0.0/8";
+        set([`group grp = ${member}, cidr 192.168.0.0/16`, ...lines]);
+        next[other] = `allow grp -> world: 443\n${next[other]}`;
+      } else if (e.other % 3 === 0) next[at] = next[at].replace(/^group grp .*\n/m, "");
+      else if (e.other % 3 === 1)
+        next[at] = next[at].replace(
+          /^group grp = [^,]*/m,
+          `group grp = ${workloads[e.other % workloads.length] ?? "world"}`,
+        );
+      else next[at] = next[at].replace(/^(group grp = .*)$/m, "$1: 80");
+      break;
+    }
+    case "unqualify": {
+      const at = lines.findIndex((l, i) => i >= e.line % lines.length && /^(allow|deny) .*\b[\w-]+\/\w+/.test(l));
+      if (at >= 0) set(replaced(lines, at, lines[at].replace(/\b[\w-]+\/(w\d|\w+\b)(?!\*)/, "$1")));
+      break;
+    }
+    case "namespace-add":
+      set([
+        `namespace extra${e.other % 2} {`,
+        `  labels team=${e.other % 3 === 0 ? "x" : "y"}`,
+        "  default deny",
+        `  workload w${(e.other % 3) + 1} app=w${(e.other % 3) + 1} port http 8080`,
+        "}",
+        ...lines,
+      ]);
+      break;
+    case "namespace-remove": {
+      const start = lines.findIndex((l, i) => i >= e.line % lines.length && /^namespace /.test(l));
+      const from = start >= 0 ? start : lines.findIndex((l) => /^namespace /.test(l));
+      if (from < 0) break;
+      const end = lines.findIndex((l, i) => i > from && l.startsWith("}"));
+      set(spliced(lines, from, end - from + 1));
+      break;
+    }
+    case "move-workload": {
+      let namespace: string | undefined;
+      for (const [i, line] of lines.entries()) {
+        namespace = /^namespace (\S+) \{/.exec(line)?.[1] ?? namespace;
+        const moved = /^\s+workload (\w+)(.*)$/.exec(line);
+        if (!moved || i < e.line % lines.length) continue;
+        set(spliced(lines, i, 1));
+        next[other] = `workload ${namespace}/${moved[1]}${moved[2]}\n${next[other]}`;
+        break;
+      }
+      break;
+    }
+    case "file":
+      if (files[3] === ABSENT) {
+        // a top-level statement of the edit's file moved into a new file
+        const at = lines.findIndex((l, i) => i >= e.line % lines.length && /^(allow|deny|workload|group) /.test(l));
+        if (at < 0) next[3] = "allow cluster -> world: 443\n";
+        else {
+          next[3] = `${lines[at]}\n`;
+          set(spliced(lines, at, 1));
+        }
+      } else next[3] = ABSENT;
+      break;
+    case "syntax":
+      set(spliced(lines, e.line % lines.length, 0, e.other % 2 === 0 ? "allow web ->" : "namespace {"));
+      break;
+    case "nest": {
+      // a rule moved into a namespace block (where `pods(...)` and bare names are the block's)
+      const rule = lines.findIndex((l, i) => i >= e.line % lines.length && /^(allow|deny) /.test(l));
+      const block = lines.findIndex((l) => /^namespace \S+ \{/.test(l));
+      if (rule < 0 || block < 0) break;
+      const moved = lines[rule].replace(/\bin ns \S+/g, "").replace(/\b[\w-]+\/(w\d)\b/g, "$1");
+      const without = spliced(lines, rule, 1);
+      set(spliced(without, without.indexOf(lines[block]) + 1, 0, `  ${moved}`));
+      break;
+    }
+    case "rename-namespace":
+      // the same length: the statements in the block keep their places
+      set(
+        lines.map((l) =>
+          l.replace(/^namespace (\S)(\S*) \{/, (_, c, rest) => `namespace ${c === "q" ? "r" : "q"}${rest} {`),
+        ),
+      );
+      break;
+  }
+  return next;
+}
 
 /** The program's files after one edit; `history` holds every earlier version. */
 function apply(files: string[], e: Edit, history: string[][]): string[] {
+  if (files[e.file] === ABSENT) return files;
   const next = [...files];
   const lines = files[e.file].split("\n");
   const at = e.line % lines.length;
@@ -113,7 +245,7 @@ function apply(files: string[], e: Edit, history: string[][]): string[] {
       set(spliced(lines, at, 0, line));
       break;
     case "move": {
-      const to = (e.file + 1 + (e.other % (FILES.length - 1))) % FILES.length;
+      const to = (e.file + 1 + (e.other % 2)) % 3;
       set(spliced(lines, at, 1));
       next[to] = `${line}\n${next[to]}`;
       break;
@@ -159,6 +291,16 @@ function apply(files: string[], e: Edit, history: string[][]): string[] {
       return retarget(files, e, /^\s*workload \w+/, (l) => l.replace(/workload (\w+)/, "workload $1r"));
     case "cluster":
       return retarget(files, e, /^cluster /, CLUSTER_EDITS[e.other % CLUSTER_EDITS.length]);
+    case "group":
+    case "unqualify":
+    case "namespace-add":
+    case "namespace-remove":
+    case "move-workload":
+    case "file":
+    case "syntax":
+    case "nest":
+    case "rename-namespace":
+      return applyMore(files, e);
     case "revert-file":
       if (history.length > 0) next[e.file] = history[e.other % history.length][e.file];
       break;
@@ -169,7 +311,8 @@ function apply(files: string[], e: Edit, history: string[][]): string[] {
   return next;
 }
 
-const sourcesOf = (files: string[]): SourceText[] => FILES.map((path, i) => ({ path, text: files[i] }));
+const sourcesOf = (files: string[]): SourceText[] =>
+  FILES.flatMap((path, i) => (files[i] === ABSENT ? [] : [{ path, text: files[i] }]));
 const shown = (r: ReturnType<typeof check>) => JSON.stringify(r);
 
 /** After every edit, the incremental check of `checks` equals a fresh `check`. */
@@ -208,13 +351,40 @@ test("after every edit of random edit sequences, the incremental check is a fres
   }
   fc.assert(
     property(() => new Counted()),
-    { numRuns: 60, seed: 20 },
+    { numRuns: 150, seed: 20 },
   );
   // the reuse of a version whose statements only moved is exercised, not only the fresh check
-  assert.ok(moves >= 60, `${moves} versions reused as moved`);
+  assert.ok(moves >= 100, `${moves} versions reused as moved`);
   // and so is the reuse of a namespace's compile diagnostics in a version checked afresh
   const reused = made.reduce((n, c) => n + c.reused.reused, 0);
-  assert.ok(reused >= 100, `${reused} namespaces' compile diagnostics and lint results reused`);
+  assert.ok(reused >= 200, `${reused} namespaces' compile diagnostics and lint results reused`);
+  // and the checker's of each rule statement, while the names, the cluster's ranges and every name
+  // it read are the same (and checked again when they are not)
+  const rules = made.reduce((n, c) => n + c.checker.reused, 0);
+  const checked = made.reduce((n, c) => n + c.checker.checked, 0);
+  assert.ok(rules >= 500 && checked >= 500, `${rules} rule checks reused, ${checked} worked out`);
+});
+
+/** `ProgramChecks` whose checker reuses a rule's check by a broken test of what changed since. */
+const withChecker = (ignored: (keyof RuleReads)[]) => {
+  class Broken extends CheckReuse {
+    protected override unchanged(checked: CheckedRule): boolean {
+      const reads = { ...checked.reads };
+      for (const what of ignored) (reads as Record<string, unknown>)[what] = what === "names" ? [] : false;
+      return super.unchanged({ ...checked, reads });
+    }
+  }
+  return () => new ProgramChecks(undefined, undefined, undefined, new Broken());
+};
+
+test("the property catches broken invalidations of a rule statement's check", () => {
+  // kept while a name it reads changes (a workload renamed, moved, its selector or ports changed; a
+  // namespace removed with its workloads; a bare name become ambiguous)
+  assert.ok(notices(withChecker(["names"])), "the names read left out: the property did not notice");
+  // kept while every name changes (the did-you-mean of an unknown name)
+  assert.ok(notices(withChecker(["allNames"]), 300), "every name left out: the property did not notice");
+  // kept while the cluster's ranges change (the address blocks of `cidr` and `world`)
+  assert.ok(notices(withChecker(["cluster"]), 300), "the cluster left out: the property did not notice");
 });
 
 /** `ProgramChecks` whose results per namespace and rule are kept by broken keys. */
@@ -252,7 +422,7 @@ test("the property catches broken invalidations of a namespace's compile diagnos
   assert.ok(
     notices(
       withKeys({ namespace: (keys, n) => keys.namespaceText(n).replace(canonical(keys.model.cluster), "") }),
-      300,
+      1000,
     ),
     "the cluster left out: the property did not notice",
   );
@@ -314,6 +484,29 @@ test("the property catches a broken invalidation: a file's parse kept by its nam
     { numRuns: 60, seed: 20, endOnFailure: true },
   );
   assert.ok(run.failed, "the property did not notice");
+});
+
+test("a statement kept from a file parsed again is the one of the same text in the same namespace block", () => {
+  // renamed in place (the same length), the block's statements keep their places and texts: the
+  // rule's `pods(...)` are now the other namespace's (and it names nothing that changed)
+  const before = [
+    "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }",
+    "namespace a {",
+    "  default deny",
+    "  workload w1 app=w1 port http 8080",
+    "  allow pods(app=w1) -> world: 443",
+    "}",
+    "namespace b {",
+    "  default deny",
+    "  workload w1 app=w1 port http 8080",
+    "}",
+    "",
+  ].join("\n");
+  const checks = new ProgramChecks();
+  for (const text of [before, before.replace("namespace a {", "namespace c {"), before]) {
+    const sources = [{ path: "a.secpol", text }];
+    assert.is(shown(checks.check(sources)), shown(check(sources)));
+  }
 });
 
 test.run();
