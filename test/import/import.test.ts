@@ -6,11 +6,9 @@ import { parseAllDocuments } from "yaml";
 import { build, renderDiagnostics, type SourceText } from "../../src/index.js";
 import { importPolicies, type ImportOptions } from "../../src/analysis/import.js";
 import { checkImport } from "../../src/analysis/import-check.js";
-import { parseCidr, type Cidr } from "../../src/semantics/ip.js";
 import { repoRoot } from "../support/baseline.js";
 import { exampleNames, readSources } from "../support/sources.js";
-
-const cidr = (text: string): Cidr => (parseCidr(text) as { cidr: Cidr }).cidr;
+import { cidr } from "../support/cidr.js";
 
 /** Imports and checks; the program, whether it is exact, and every diagnostic rendered. */
 export function importAndCheck(

@@ -6,20 +6,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { blockRanges, cidrRange, combinations, rangeAddresses, type Address } from "../../src/semantics/boundaries.js";
-import {
-  addressInBlock,
-  formatAddress,
-  parseCidr,
-  type Cidr,
-  type Family,
-  type IpBlock,
-} from "../../src/semantics/ip.js";
+import { addressInBlock, formatAddress, type Family, type IpBlock } from "../../src/semantics/ip.js";
+import { cidr } from "../support/cidr.js";
 
-const cidr = (text: string): Cidr => {
-  const parsed = parseCidr(text);
-  if (!("cidr" in parsed)) throw new Error(`bad test CIDR ${text}`);
-  return parsed.cidr;
-};
 const block = (text: string, ...except: string[]): IpBlock => ({ cidr: cidr(text), except: except.map(cidr) });
 const regionOf = (blocks: readonly IpBlock[], value: bigint): string =>
   blocks.map((b) => (addressInBlock(4, value, b) ? "1" : "0")).join("");

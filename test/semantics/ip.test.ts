@@ -1,19 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  cidrContains,
-  formatCidr,
-  parseCidr,
-  simplifyBlocks,
-  subtractFromBlock,
-  type Cidr,
-} from "../../src/semantics/ip.js";
-
-const cidr = (text: string): Cidr => {
-  const parsed = parseCidr(text);
-  if (!("cidr" in parsed)) throw new Error(`bad test CIDR ${text}`);
-  return parsed.cidr;
-};
+import { cidrContains, formatCidr, parseCidr, simplifyBlocks, subtractFromBlock } from "../../src/semantics/ip.js";
+import { cidr } from "../support/cidr.js";
 
 test("parses and formats IPv4 and IPv6 blocks canonically", () => {
   assert.is(formatCidr(cidr("10.0.0.0/8")), "10.0.0.0/8");

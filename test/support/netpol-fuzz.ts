@@ -12,9 +12,10 @@ import { parseAllDocuments } from "yaml";
 import { importPolicies } from "../../src/analysis/import.js";
 import { checkImport } from "../../src/analysis/import-check.js";
 import { renderDiagnostics } from "../../src/index.js";
-import { cidrContains, cidrOverlaps, parseCidr, type Cidr } from "../../src/semantics/ip.js";
+import { cidrContains, cidrOverlaps, type Cidr } from "../../src/semantics/ip.js";
 import { isFlowAllowed, type Flow } from "./netpol-eval.js";
 import { addressIn, arbitraryUniverse } from "./universe.js";
+import { cidr } from "./cidr.js";
 
 type Json = Record<string, any>;
 
@@ -138,8 +139,6 @@ export const policySetText = (set: PolicySet): string =>
     // JSON, a YAML that kubectl reads with no YAML 1.1 surprises (`y` unquoted is a boolean there)
     .map((o) => `${JSON.stringify(o, null, 1)}\n`)
     .join("---\n");
-
-const cidr = (text: string): Cidr => (parseCidr(text) as { cidr: Cidr }).cidr;
 
 /** Whether the set asks for a named port and a number, or another name, of the same protocol on opposite sides: a meeting with no exact form. */
 function namedMeetsOther(set: PolicySet): boolean {
