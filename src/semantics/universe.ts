@@ -41,12 +41,21 @@ import type { ContainerPort, Protocol } from "./ports.js";
 export function needsCombinations(conjunctions: readonly Conjunction[]): boolean {
   let key: string | undefined;
   for (const c of conjunctions) {
-    for (const [k, constraint] of c) {
-      if (constraint.values.values.length > 1 || (key !== undefined && k !== key)) return true;
-      key = k;
-    }
+    const own = soleKey(c);
+    if (own === null || (own !== undefined && key !== undefined && own !== key)) return true;
+    key ??= own;
   }
   return false;
+}
+
+/**
+ * The one label key a conjunction asks for, when it asks one for at most one value (undefined: it
+ * asks none), else null: `needsCombinations` of conjunctions is whether one of theirs is null or two
+ * differ.
+ */
+export function soleKey(c: Conjunction): string | undefined | null {
+  if (c.length === 0) return undefined;
+  return c.length === 1 && c[0][1].values.values.length <= 1 ? c[0][0] : null;
 }
 
 /**

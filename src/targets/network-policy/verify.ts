@@ -54,6 +54,7 @@ import {
   namespaceRegions,
   SelectorRegions,
   needsCombinations,
+  soleKey,
   selectorRepresentatives,
   type NamespaceRegion,
 } from "../../semantics/universe.js";
@@ -134,6 +135,8 @@ interface SelectorFacts {
   representatives: readonly number[];
   /** The representatives' id: equal conjunctions share it (0: none, a contradictory selector's). */
   podsId: number;
+  /** The conjunction's `soleKey` (undefined when contradictory). */
+  key: string | undefined | null;
   reach?: ReadonlySet<string>;
 }
 
@@ -233,6 +236,7 @@ class Selectors {
       conjunction: c,
       representatives: selectorRepresentatives(c).map((labels) => this.intern(labels)),
       podsId: ++this.podsIds,
+      key: soleKey(c),
     };
   }
 
@@ -255,10 +259,10 @@ class Selectors {
 
   private emittedFacts(selector: Json): SelectorFacts {
     const conjunction = selectorConjunction(selector);
-    if (!conjunction) return { conjunction, representatives: [], podsId: 0 };
+    if (!conjunction) return { conjunction, representatives: [], podsId: 0, key: undefined };
     // the first conjunction of this content stands for it (what is worked out per conjunction object is then shared)
     const same = this.ofContent(conjunction);
-    return { conjunction: same.conjunction, representatives: same.representatives, podsId: same.podsId };
+    return { conjunction: same.conjunction, representatives: same.representatives, podsId: same.podsId, key: same.key };
   }
 
   /** The facts of an emitted pod selector; no selector selects every pod. */
@@ -390,6 +394,19 @@ class Namespaces {
 
 type Port = { protocol: Protocol; port: number };
 
+/** `needsCombinations` false for these selections' conjunctions (from each one's `soleKey`, worked out once per conjunction). */
+function representativesSuffice(selections: readonly Selection[]): boolean {
+  let key: string | undefined;
+  for (let i = 0; i < selections.length; i++) {
+    const own = selections[i].key;
+    if (own === null) return false;
+    if (own === undefined) continue;
+    if (key !== undefined && own !== key) return false;
+    key = own;
+  }
+  return true;
+}
+
 const hasBit = (bits: Uint32Array, i: number): boolean => (bits[i >>> 5] & (1 << (i & 31))) !== 0;
 
 /** The addresses standing for every interval of addresses that these blocks and emitted ipBlocks cut (src/semantics/boundaries.ts). */
@@ -442,6 +459,8 @@ interface Selection {
   pods: readonly number[];
   /** The id of `pods` (`SelectorFacts.podsId`). */
   podsId: number;
+  /** The conjunction's `soleKey` (`SelectorFacts.key`). */
+  key: string | undefined | null;
 }
 
 /** A selection from a pod term, with the facts of its namespaces' conjunction. */
@@ -460,6 +479,16 @@ interface RuleParts {
   /** The blocks as ranges. */
   ranges: readonly RangeBlock[];
   cuts: readonly number[];
+  /** The class of its ports (`Verification.ruleClass`). */
+  class: number;
+}
+
+/** A clause as the sides holding it need it: its ports' class and boundaries, and its ends' selections. */
+interface ClauseFacts {
+  class: number;
+  cuts: readonly number[];
+  sources: readonly Selection[];
+  destinations: readonly Selection[];
 }
 
 const ids = new WeakMap<object, number>();
@@ -486,9 +515,7 @@ class Verification {
   /** The pod terms of every clause end, as selections. */
   private readonly ends = new Map<EndpointSet, readonly TermSelection[]>();
   private readonly ruleParts = new Map<EmittedRule, RuleParts>();
-  private readonly clauseClasses = new Map<Clause, number>();
-  private readonly clauseCodes = new Map<Clause, readonly number[]>();
-  private readonly ruleClasses = new Map<EmittedRule, number>();
+  private readonly clauses = new Map<Clause, ClauseFacts>();
   private readonly classIds = new Map<string, number>();
   /** The boundaries by code (one object each). */
   private readonly ports: Port[] = [];
@@ -509,7 +536,11 @@ class Verification {
   private readonly addressPeers = new Map<string, Endpoint[]>();
   /** Reused by every side. */
   readonly classTable = new ClassTable();
-  private readonly pods = new Map<string, { pod: PodInstance }[]>();
+  /** Reused by every side (cleared first). */
+  readonly cases = new Cases();
+  private readonly kinds = new NumberLists();
+  /** By namespace place, then label id. */
+  private readonly pods: { pod: PodInstance }[][] = [];
 
   constructor(
     readonly model: Model,
@@ -540,6 +571,7 @@ class Verification {
                   conjunction: term.pods,
                   pods: pods.representatives,
                   podsId: pods.podsId,
+                  key: pods.key,
                 };
               })),
             );
@@ -571,10 +603,15 @@ class Verification {
     // looked up for every pod matched: memoised (the namespaces are all known by now)
     const labelsOf = ownedNamespaceLabels(model, (n) => namespaces.labels.get(n) ?? { [NAMESPACE_NAME_LABEL]: n });
     const known = new Map<string, Labels>();
+    // asked again and again for the namespace of the peer at hand: the last answer first
+    let lastName: string | undefined;
+    let lastLabels: Labels = {};
     this.namespaceLabels = (n) => {
+      if (n === lastName) return lastLabels;
       let labels = known.get(n);
       if (!labels) known.set(n, (labels = labelsOf(n)));
-      return labels;
+      lastName = n;
+      return (lastLabels = labels);
     };
 
     // a pod gives every port name the program uses a number that some rule may also name
@@ -606,11 +643,12 @@ class Verification {
     this.farAddresses = addressCuts(model, [], []).map((ip): Endpoint => ({ ip }));
   }
 
-  /** A pod of that namespace with the labels of that id (one object per pair, shared by every side). */
-  pod(namespace: string, id: number): { pod: PodInstance } {
-    let byId = this.pods.get(namespace);
-    if (!byId) this.pods.set(namespace, (byId = []));
-    return (byId[id] ??= { pod: { namespace, labels: this.selectors.labels[id], ports: this.podPorts } });
+  /** A pod of the namespace at that place with the labels of that id (one object per pair, shared by every side). */
+  pod(place: number, id: number): { pod: PodInstance } {
+    const byId = (this.pods[place] ??= []);
+    return (byId[id] ??= {
+      pod: { namespace: this.namespaces.names[place], labels: this.selectors.labels[id], ports: this.podPorts },
+    });
   }
 
   /** The pod terms of a clause's end, as selections (the constructor took every clause's). */
@@ -632,7 +670,13 @@ class Verification {
           const reach = p.namespaceSelector
             ? this.namespaces.reachedBySelector(p.namespaceSelector)
             : this.namespaces.just(rule.namespace);
-          pods.push({ reach, conjunction: facts.conjunction, pods: facts.representatives, podsId: facts.podsId });
+          pods.push({
+            reach,
+            conjunction: facts.conjunction,
+            pods: facts.representatives,
+            podsId: facts.podsId,
+            key: facts.key,
+          });
         }
       }
       const cuts: number[] = [];
@@ -642,15 +686,19 @@ class Verification {
           rangeCuts(cuts, protocol, e.port, e.endPort ?? e.port);
       }
       const ranges = blocks.flatMap((b) => emittedRanges(b) ?? []);
-      this.ruleParts.set(rule, (found = { pods, blocks, ranges, cuts }));
+      this.ruleParts.set(rule, (found = { pods, blocks, ranges, cuts, class: this.ruleClass(rule) }));
     }
     return found;
   }
 
-  /** The class of a clause's ports: clauses of one class admit the same flows wherever they hold both ends (as ids: equal port sets, one id). */
-  clauseClass(clause: Clause): number {
-    let found = this.clauseClasses.get(clause);
-    if (found === undefined) {
+  /**
+   * A clause's facts, worked out on first use: the class of its ports (clauses of one class admit the
+   * same flows wherever they hold both ends; as ids: equal port sets, one id), their boundaries, and
+   * its ends' selections.
+   */
+  clauseFacts(clause: Clause): ClauseFacts {
+    let found = this.clauses.get(clause);
+    if (!found) {
       const ports = clause.ports;
       let key = "";
       for (const protocol of protocols) {
@@ -658,32 +706,27 @@ class Verification {
         key += ";";
       }
       for (const n of ports.named) key += `${n.name}/${n.protocol},`;
-      this.clauseClasses.set(clause, (found = this.classId(key)));
-    }
-    return found;
-  }
-
-  /** The port boundaries of a clause's ports. */
-  clauseCuts(clause: Clause): readonly number[] {
-    let found = this.clauseCodes.get(clause);
-    if (!found) {
-      const codes: number[] = [];
-      portSetCuts(codes, clause.ports);
-      this.clauseCodes.set(clause, (found = codes));
+      const cuts: number[] = [];
+      portSetCuts(cuts, ports);
+      this.clauses.set(
+        clause,
+        (found = {
+          class: this.classId(key),
+          cuts,
+          sources: this.selections(clause.sources),
+          destinations: this.selections(clause.destinations),
+        }),
+      );
     }
     return found;
   }
 
   /** The class of an emitted rule's ports: rules of one class admit the same flows wherever they hold the peer. */
-  ruleClass(rule: EmittedRule): number {
-    let found = this.ruleClasses.get(rule);
-    if (found === undefined) {
-      let key = rule.ports === undefined ? "*" : "";
-      for (const e of rule.ports ?? [])
-        key += `${e.protocol ?? "TCP"}:${typeof e.port}:${e.port}:${typeof e.endPort}:${e.endPort},`;
-      this.ruleClasses.set(rule, (found = this.classId(key)));
-    }
-    return found;
+  private ruleClass(rule: EmittedRule): number {
+    let key = rule.ports === undefined ? "*" : "";
+    for (const e of rule.ports ?? [])
+      key += `${e.protocol ?? "TCP"}:${typeof e.port}:${e.port}:${typeof e.endPort}:${e.endPort},`;
+    return this.classId(key);
   }
 
   private classId(key: string): number {
@@ -724,14 +767,16 @@ class Verification {
    * past the limit, the representatives of each, and a pod without labels.
    */
   podPeers(places: readonly number[], reaching: (place: number) => readonly Selection[]): Endpoint[] {
-    const { namespaces } = this;
     const peers: Endpoint[] = [];
     for (const i of places) {
       const here = reaching(i);
-      const n = namespaces.names[i];
       const pass = this.nextPass();
-      for (const id of this.regionsIn(i, here)) if (this.take(id, pass)) peers.push(this.pod(n, id));
-      if (this.take(this.selectors.none, pass)) peers.push(this.pod(n, this.selectors.none));
+      if (representativesSuffice(here)) {
+        // `regionsIn`'s first case, without a list of ids
+        for (const s of here)
+          for (let k = 0; k < s.pods.length; k++) if (this.take(s.pods[k], pass)) peers.push(this.pod(i, s.pods[k]));
+      } else for (const id of this.regionsIn(i, here)) if (this.take(id, pass)) peers.push(this.pod(i, id));
+      if (this.take(this.selectors.none, pass)) peers.push(this.pod(i, this.selectors.none));
     }
     return peers;
   }
@@ -813,7 +858,7 @@ class Verification {
     // one, those small reaches hold, and in each cell of the large reaches the first one they do not;
     // `mask` says which large reaches hold it (-1: ask their bits)
     const places: number[] = [];
-    const kinds = new NumberLists();
+    const kinds = this.kinds.clear();
     const take = (i: number, mask: number) => {
       kinds.start();
       const small = kindStamps[i] === stamp ? held[kind[i]] : NO_UNIONS;
@@ -891,10 +936,14 @@ class Verification {
    * the limit, the representatives of each.
    */
   regionsIn(place: number, selections: readonly Selection[]): readonly number[] {
+    // their representatives stand for every region (one label key, one value each): nothing to split
+    if (representativesSuffice(selections)) {
+      const ids: number[] = [];
+      for (const s of selections) for (let i = 0; i < s.pods.length; i++) ids.push(s.pods[i]);
+      return ids;
+    }
     const conjunctions: Conjunction[] = [];
     for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
-    // their representatives stand for every region (one label key, one value each): nothing to split
-    if (!needsCombinations(conjunctions)) return selections.flatMap((s) => s.pods);
     const apart = this.apartRegions(selections);
     if (apart) return apart;
     const regions = this.podRegions(place);
@@ -1045,7 +1094,8 @@ export function verifyNetworkPolicies(
 function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
   const candidates = clausesNear(v.model, owned.name);
   const policies = v.index.byNamespace.get(owned.name) ?? [];
-  const subjects = [...subjectLabels(v, owned, candidates, policies)].map((id) => v.pod(owned.name, id));
+  const place = v.namespaces.place(owned.name);
+  const subjects = [...subjectLabels(v, owned, candidates, policies)].map((id) => v.pod(place, id));
   // which policies select each subject: the same in both directions
   const selectedBy = subjects.map((s) => selectingPolicies(s.pod, policies));
   let checks = 0;
@@ -1084,19 +1134,22 @@ class NearIndex {
   private readonly position = new Map<Clause, number>();
   private readonly byPlace = new Map<number, number[]>();
   private readonly wide: number[] = [];
+  /** Per candidate, the selections of its other end. */
+  private readonly others: (readonly Selection[])[] = [];
   /** Per candidate, its list on the current side (0 allows, 1 denies) and place there, as `place * 2 + list`; -1 when not on it. */
   private readonly marks: Int32Array;
 
   constructor(
     private readonly v: Verification,
     readonly candidates: readonly RuleClause[],
-    private readonly direction: Direction,
+    direction: Direction,
   ) {
     this.marks = new Int32Array(candidates.length).fill(-1);
     for (let c = 0; c < candidates.length; c++) {
       const clause = candidates[c].clause;
       this.position.set(clause, c);
       const selections = v.selections(otherEnd(clause, direction));
+      this.others.push(selections);
       if (selections.some((s) => s.reach.size > NEAR_REACH)) {
         this.wide.push(c);
         continue;
@@ -1140,16 +1193,14 @@ class NearIndex {
   selectionsAt(place: number, into: Selection[]): void {
     const add = (c: number) => {
       if (this.marks[c] < 0) return;
-      for (const s of this.v.selections(otherEnd(this.candidates[c].clause, this.direction)))
-        if (hasBit(this.v.bitsOf(s), place)) into.push(s);
+      for (const s of this.others[c]) if (hasBit(this.v.bitsOf(s), place)) into.push(s);
     };
     for (const c of this.byPlace.get(place) ?? []) add(c);
     for (const c of this.wide) add(c);
   }
 
   private reaches(c: number, place: number): boolean {
-    for (const s of this.v.selections(otherEnd(this.candidates[c].clause, this.direction)))
-      if (hasBit(this.v.bitsOf(s), place)) return true;
+    for (const s of this.others[c]) if (hasBit(this.v.bitsOf(s), place)) return true;
     return false;
   }
 }
@@ -1174,7 +1225,13 @@ function subjectLabels(
   const selections: Selection[] = [];
   for (const w of workloadsIn(v.model, owned.name)) {
     const facts = v.selectors.of(w.pods);
-    selections.push({ reach: NOWHERE, conjunction: w.pods, pods: facts.representatives, podsId: facts.podsId });
+    selections.push({
+      reach: NOWHERE,
+      conjunction: w.pods,
+      pods: facts.representatives,
+      podsId: facts.podsId,
+      key: facts.key,
+    });
   }
   for (const { clause } of candidates) {
     for (const s of v.selections(clause.sources)) if (s.reach.has(owned.name)) selections.push(s);
@@ -1187,6 +1244,7 @@ function subjectLabels(
       conjunction: facts.conjunction,
       pods: facts.representatives,
       podsId: facts.podsId,
+      key: facts.key,
     });
   }
   const ids = new Set<number>([v.selectors.none]);
@@ -1273,7 +1331,7 @@ function postureKey(posture: PostureSetting | undefined): string {
  * port boundaries.
  */
 interface ItemClasses<T> {
-  of: Int32Array;
+  of: number[];
   reps: T[];
   cuts: (readonly number[])[];
 }
@@ -1284,8 +1342,8 @@ class ClassTable {
   private stamps = new Uint32Array(64);
   private stamp = 0;
 
-  of<T>(items: readonly T[], classOf: (item: T) => number, cutsOf: (item: T) => readonly number[]): ItemClasses<T> {
-    const of = new Int32Array(items.length);
+  of<T>(items: readonly T[], classOf: (i: number) => number, cutsOf: (i: number) => readonly number[]): ItemClasses<T> {
+    const of: number[] = [];
     const reps: T[] = [];
     const cuts: (readonly number[])[] = [];
     if (++this.stamp === 0xffffffff) {
@@ -1294,7 +1352,7 @@ class ClassTable {
     }
     const stamp = this.stamp;
     for (let i = 0; i < items.length; i++) {
-      const global = classOf(items[i]);
+      const global = classOf(i);
       if (global >= this.stamps.length) this.grow(global);
       let c: number;
       if (this.stamps[global] === stamp) c = this.local[global];
@@ -1302,9 +1360,9 @@ class ClassTable {
         this.stamps[global] = stamp;
         this.local[global] = c = reps.length;
         reps.push(items[i]);
-        cuts.push(cutsOf(items[i]));
+        cuts.push(cutsOf(i));
       }
-      of[i] = c;
+      of.push(c);
     }
     return { of, reps, cuts };
   }
@@ -1333,66 +1391,71 @@ function verifySide(
   const subject = self.pod;
   const meaning = sideOf(model, subject, direction, namespaceLabels, candidates);
   const plain = emittedSideOf(v.index, subject, direction, namespaceLabels);
-  // a CNI matching ipBlocks against pod addresses changes something only where an ipBlock holds pod addresses:
-  // the pods are then checked at an address of each interval the blocks cut the pod ranges into
-  const worlds = podAddressWorlds(
-    v.podRanges,
-    plain.rules.flatMap((r) => v.partsOf(r).ranges),
-  );
-  const emitted = [
-    plain,
-    ...worlds.map((addresses) => emittedSideOf(v.index, subject, direction, namespaceLabels, () => addresses)),
-  ];
   const { allows, denies } = meaning;
   const rules = plain.rules;
+  // what is worked out once per clause and rule, looked up once a side
+  const allowFacts: ClauseFacts[] = [];
+  const denyFacts: ClauseFacts[] = [];
+  for (const a of allows) allowFacts.push(v.clauseFacts(a.clause));
+  for (const d of denies) denyFacts.push(v.clauseFacts(d.clause));
+  const parts: RuleParts[] = [];
+  let ranges: RangeBlock[] | undefined;
+  let blocks: Json[] | undefined;
+  for (const r of rules) {
+    const found = v.partsOf(r);
+    parts.push(found);
+    for (const range of found.ranges) (ranges ??= []).push(range);
+    for (const block of found.blocks) (blocks ??= []).push(block);
+  }
+  // a CNI matching ipBlocks against pod addresses changes something only where an ipBlock holds pod addresses:
+  // the pods are then checked at an address of each interval the blocks cut the pod ranges into
+  const worlds = ranges ? podAddressWorlds(v.podRanges, ranges) : [];
+  const emitted = [plain];
+  for (const addresses of worlds)
+    emitted.push(emittedSideOf(v.index, subject, direction, namespaceLabels, () => addresses));
+  const other = direction === "ingress" ? "sources" : "destinations";
   const classes = {
     allows: v.classTable.of(
       allows,
-      (a) => v.clauseClass(a.clause),
-      (a) => v.clauseCuts(a.clause),
+      (i) => allowFacts[i].class,
+      (i) => allowFacts[i].cuts,
     ),
     denies: v.classTable.of(
       denies,
-      (d) => v.clauseClass(d.clause),
-      (d) => v.clauseCuts(d.clause),
+      (i) => denyFacts[i].class,
+      (i) => denyFacts[i].cuts,
     ),
     rules: v.classTable.of(
       rules,
-      (r) => v.ruleClass(r),
-      (r) => v.partsOf(r).cuts,
+      (i) => parts[i].class,
+      (i) => parts[i].cuts,
     ),
   };
-  const items = [
-    ...allows.map((a, i) => ({
-      key: classes.allows.of[i] * 3,
-      selections: v.selections(otherEnd(a.clause, direction)),
-    })),
-    ...denies.map((d, i) => ({
-      key: classes.denies.of[i] * 3 + 1,
-      selections: v.selections(otherEnd(d.clause, direction)),
-    })),
-    ...rules.map((r, i) => ({ key: classes.rules.of[i] * 3 + 2, selections: v.partsOf(r).pods })),
-  ];
+  const items: { key: number; selections: readonly Selection[] }[] = [];
+  for (let i = 0; i < allows.length; i++)
+    items.push({ key: classes.allows.of[i] * 3, selections: allowFacts[i][other] });
+  for (let i = 0; i < denies.length; i++)
+    items.push({ key: classes.denies.of[i] * 3 + 1, selections: denyFacts[i][other] });
+  for (let i = 0; i < rules.length; i++) items.push({ key: classes.rules.of[i] * 3 + 2, selections: parts[i].pods });
+  // the address blocks of the clauses' other ends
+  let ips: IpBlock[] | undefined;
+  for (const list of [allows, denies])
+    for (const a of list) for (const block of otherEnd(a.clause, direction).ips) (ips ??= []).push(block);
   near.mark(allows, denies);
-  const peers = [
-    ...v.podPeers(v.peerNamespaces(owned, items), (place) => {
-      const here: Selection[] = [];
-      near.selectionsAt(place, here);
-      for (const r of rules) for (const s of v.partsOf(r).pods) if (hasBit(v.bitsOf(s), place)) here.push(s);
-      return here;
-    }),
-    ...v.addressesOf(
-      [...allows, ...denies].flatMap((a) => otherEnd(a.clause, direction).ips),
-      rules.flatMap((r) => v.partsOf(r).blocks),
-    ),
-  ];
+  const peers = v.podPeers(v.peerNamespaces(owned, items), (place) => {
+    const here: Selection[] = [];
+    near.selectionsAt(place, here);
+    for (const p of parts) for (const s of p.pods) if (hasBit(v.bitsOf(s), place)) here.push(s);
+    return here;
+  });
+  for (const address of v.addressesOf(ips ?? NO_BLOCKS, blocks ?? NO_JSON)) peers.push(address);
 
   // the meaning holds an address at an end only by its address blocks (`inEndpointSet`): clauses
   // whose other end has none are not asked about addresses
   const addressAllows = withBlocks(allows, direction);
   const addressDenies = withBlocks(denies, direction);
   let checks = 0;
-  const cases = new Cases();
+  const cases = v.cases.clear();
   const placesOf = new Map<string, [number[], number[]]>();
   const clausesAt = (namespace: string): [number[], number[]] => {
     let found = placesOf.get(namespace);
@@ -1472,6 +1535,8 @@ function verifySide(
 }
 
 const NO_PLACES: readonly number[] = [];
+const NO_BLOCKS: readonly IpBlock[] = [];
+const NO_JSON: readonly Json[] = [];
 
 /** The places of the clauses whose other end has address blocks. */
 function withBlocks(clauses: readonly { clause: Clause }[], direction: Direction): readonly number[] {
@@ -1487,11 +1552,29 @@ function withBlocks(clauses: readonly { clause: Clause }[], direction: Direction
  * ascending), so that a peer whose case is known already allocates nothing. New cases are kept by a
  * hash of their signature and compared exactly.
  */
-/** Lists of numbers kept by a hash and compared exactly: each is written into one reused buffer, then kept if new. */
+/**
+ * Lists of numbers kept by a hash and compared exactly: each is written into one reused buffer, then
+ * kept if new. Reused (`start` after `clear`) by every side: the kept lists are numbers in one
+ * growing store, found through an open-addressing table of their places there, so that a side keeps
+ * its cases without allocating (typed arrays made per side were a good part of verification's time).
+ */
 class NumberLists {
   protected buffer = new Int32Array(64);
   protected length = 0;
-  private readonly byHash = new Map<number, Int32Array[]>();
+  /** The kept lists, each as its length then its numbers. */
+  private store = new Int32Array(1024);
+  private stored = 0;
+  /** Per slot, the place in `store` of a kept list plus one (0: empty); a power of two long. */
+  private table = new Int32Array(64);
+  private kept = 0;
+
+  /** Forgets every kept list. */
+  clear(): this {
+    if (this.kept > 0) this.table.fill(0);
+    this.kept = 0;
+    this.stored = 0;
+    return this;
+  }
 
   /** Starts writing a list. */
   start(): this {
@@ -1510,26 +1593,50 @@ class NumberLists {
 
   /** Whether the list written is a new one (then kept). */
   isNew(): boolean {
-    let hash = this.length;
-    for (let i = 0; i < this.length; i++) hash = (Math.imul(hash, 31) + this.buffer[i]) | 0;
-    const same = this.byHash.get(hash);
-    if (same) for (const c of same) if (this.equals(c)) return false;
-    const kept = this.buffer.slice(0, this.length);
-    if (same) same.push(kept);
-    else this.byHash.set(hash, [kept]);
+    const { buffer, length, store } = this;
+    let hash = length;
+    for (let i = 0; i < length; i++) hash = (Math.imul(hash, 31) + buffer[i]) | 0;
+    const mask = this.table.length - 1;
+    let slot = hash & mask;
+    for (let at = this.table[slot]; at !== 0; at = this.table[(slot = (slot + 1) & mask)]) {
+      if (store[at - 1] !== length) continue;
+      let same = true;
+      for (let i = 0; i < length && same; i++) same = store[at + i] === buffer[i];
+      if (same) return false;
+    }
+    if (this.stored + length + 1 > store.length) {
+      const bigger = new Int32Array(Math.max(store.length * 2, this.stored + length + 1));
+      bigger.set(store.subarray(0, this.stored));
+      this.store = bigger;
+    }
+    const into = this.store;
+    into[this.stored] = length;
+    for (let i = 0; i < length; i++) into[this.stored + 1 + i] = buffer[i];
+    this.table[slot] = this.stored + 1;
+    this.stored += length + 1;
+    if (++this.kept * 2 > this.table.length) this.rehash();
     return true;
   }
 
-  private equals(c: Int32Array): boolean {
-    if (c.length !== this.length) return false;
-    for (let i = 0; i < c.length; i++) if (c[i] !== this.buffer[i]) return false;
-    return true;
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2);
+    const mask = table.length - 1;
+    const { store } = this;
+    for (let at = 0; at < this.stored; at += store[at] + 1) {
+      const length = store[at];
+      let hash = length;
+      for (let i = 1; i <= length; i++) hash = (Math.imul(hash, 31) + store[at + i]) | 0;
+      let slot = hash & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = at + 1;
+    }
+    this.table = table;
   }
 }
 
 class Cases extends NumberLists {
-  /** Where each list's part starts in the signature (the lists of a side are always the same few). */
-  private readonly starts = new Int32Array(8);
+  /** Where each list's part starts in the signature (as many lists as the side has, two more than its address worlds). */
+  private readonly starts: number[] = [];
   private lists = 0;
   /** The last list part that took each class: deduplication without a set per part. */
   private stamps = new Uint32Array(16);
@@ -1555,7 +1662,11 @@ class Cases extends NumberLists {
     this.starts[this.lists++] = count;
     this.push(0);
     if (this.stamps.length < classes.reps.length) this.stamps = new Uint32Array(classes.reps.length * 2);
-    const stamp = ++this.stamp;
+    if (++this.stamp === 0xffffffff) {
+      this.stamps.fill(0);
+      this.stamp = 1;
+    }
+    const stamp = this.stamp;
     const of = classes.of;
     if (places) {
       for (let k = 0; k < places.length; k++) {
