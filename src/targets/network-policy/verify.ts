@@ -197,6 +197,7 @@ class Selectors {
   /** By object first: the program shares its pod conjunctions (a workload's, in every term naming it). */
   private readonly byConjunction = new Map<Conjunction, SelectorFacts>();
   private readonly byConjunctionKey = new Map<string, SelectorFacts>();
+  private readonly byLabel = new ByLabel<SelectorFacts>();
   private readonly emittedByLabel = new ByLabel<SelectorFacts>();
   private readonly emittedByText = new Map<string, SelectorFacts>();
   private readonly emittedByObject = new WeakMap<Json, SelectorFacts>();
@@ -225,6 +226,16 @@ class Selectors {
 
   /** The same, for a conjunction not looked up again by object. */
   ofContent(c: Conjunction): SelectorFacts {
+    // most ask one label for one value (a namespace's name, a workload's): found without its text
+    const sole = c.length === 1 ? c[0] : undefined;
+    if (sole && !sole[1].absentOk && sole[1].values.kind === "only" && sole[1].values.values.length === 1) {
+      const value = sole[1].values.values[0];
+      return this.byLabel.get(sole[0], value) ?? this.byLabel.set(sole[0], value, this.byKey(c));
+    }
+    return this.byKey(c);
+  }
+
+  private byKey(c: Conjunction): SelectorFacts {
     const key = conjunctionKey(c);
     let found = this.byConjunctionKey.get(key);
     if (!found) this.byConjunctionKey.set(key, (found = this.facts(c)));
@@ -538,9 +549,15 @@ class Verification {
   readonly classTable = new ClassTable();
   /** Reused by every side (cleared first). */
   readonly cases = new Cases();
+  /** The signatures of a namespace's sides in one direction (`verifyNamespace`). */
+  readonly signatures = new NumberLists();
+  private readonly postureIds = new Map<string, number>();
+  /** The lists of port codes `portsWith` was asked for, and its answers by their numbers. */
+  private readonly portLists = new NumberLists();
+  private readonly portsOfList: Port[][] = [];
   private readonly kinds = new NumberLists();
-  /** By namespace place, then label id. */
-  private readonly pods: { pod: PodInstance }[][] = [];
+  /** By label id and namespace place (`pod`). */
+  private readonly pods = new Map<number, { pod: PodInstance }>();
 
   constructor(
     readonly model: Model,
@@ -615,11 +632,10 @@ class Verification {
     };
 
     // a pod gives every port name the program uses a number that some rule may also name
-    const namedPorts = [
-      ...new Map(
-        model.rules.flatMap((r) => r.clauses.flatMap((c) => c.ports.named)).map((n) => [`${n.name}/${n.protocol}`, n]),
-      ).values(),
-    ];
+    const named = new Map<string, { name: string; protocol: Protocol }>();
+    for (const r of model.rules)
+      for (const c of r.clauses) for (const n of c.ports.named) named.set(`${n.name}/${n.protocol}`, n);
+    const namedPorts = [...named.values()];
     const portCuts = (codes: number[], ports: readonly ContainerPort[]) => {
       for (const p of ports) rangeCuts(codes, p.protocol, p.port, p.port);
       return codes;
@@ -645,10 +661,16 @@ class Verification {
 
   /** A pod of the namespace at that place with the labels of that id (one object per pair, shared by every side). */
   pod(place: number, id: number): { pod: PodInstance } {
-    const byId = (this.pods[place] ??= []);
-    return (byId[id] ??= {
-      pod: { namespace: this.namespaces.names[place], labels: this.selectors.labels[id], ports: this.podPorts },
-    });
+    const key = id * this.namespaces.names.length + place;
+    let found = this.pods.get(key);
+    if (!found)
+      this.pods.set(
+        key,
+        (found = {
+          pod: { namespace: this.namespaces.names[place], labels: this.selectors.labels[id], ports: this.podPorts },
+        }),
+      );
+    return found;
   }
 
   /** The pod terms of a clause's end, as selections (the constructor took every clause's). */
@@ -685,7 +707,11 @@ class Verification {
         if (protocols.includes(protocol) && typeof e.port === "number")
           rangeCuts(cuts, protocol, e.port, e.endPort ?? e.port);
       }
-      const ranges = blocks.flatMap((b) => emittedRanges(b) ?? []);
+      const ranges: RangeBlock[] = [];
+      for (const b of blocks) {
+        const range = emittedRanges(b);
+        if (range) ranges.push(range);
+      }
       this.ruleParts.set(rule, (found = { pods, blocks, ranges, cuts, class: this.ruleClass(rule) }));
     }
     return found;
@@ -735,9 +761,14 @@ class Verification {
     return id;
   }
 
-  /** The port boundaries among these codes and those every side has, in order. */
+  /** The port boundaries among these codes and those every side has, in order (worked out once per list of codes). */
   portsWith(codes: readonly number[]): Port[] {
-    return this.boundaries(codes.length === 0 ? this.baseCuts : [...this.baseCuts, ...codes]);
+    const lists = this.portLists.start();
+    for (let i = 0; i < codes.length; i++) lists.push(codes[i]);
+    const number = lists.numberOf();
+    return (this.portsOfList[number] ??= this.boundaries(
+      codes.length === 0 ? this.baseCuts : [...this.baseCuts, ...codes],
+    ));
   }
 
   /** The distinct boundaries among these codes, in order (one object per boundary). */
@@ -1051,6 +1082,14 @@ class Verification {
     return found;
   }
 
+  /** A number per posture as `postureKey` tells them apart. */
+  postureId(posture: PostureSetting | undefined): number {
+    const key = postureKey(posture);
+    let id = this.postureIds.get(key);
+    if (id === undefined) this.postureIds.set(key, (id = this.postureIds.size));
+    return id;
+  }
+
   private nextPass(): number {
     if (++this.pass === 0xffffffff) {
       this.stamps.fill(0);
@@ -1098,6 +1137,12 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
   const subjects = [...subjectLabels(v, owned, candidates, policies)].map((id) => v.pod(place, id));
   // which policies select each subject: the same in both directions
   const selectedBy = subjects.map((s) => selectingPolicies(s.pod, policies));
+  // the emitted side of a subject is read from the policies selecting it (which netpol.ts selects
+  // by the same `selectorMatches`): not asked of every policy of the namespace again per direction
+  const indexes = selectedBy.map((places): PolicyIndex => ({
+    byNamespace: new Map([[owned.name, places.map((k) => policies[k])]]),
+  }));
+  const signatures = v.signatures;
   let checks = 0;
   for (const direction of ["ingress", "egress"] as const) {
     const reaching = candidates.filter(({ clause }) =>
@@ -1105,16 +1150,19 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
     );
     const groups = ownEndGroups(v, reaching, direction);
     const near = new NearIndex(v, reaching, direction);
-    const seen = new Set<string>();
+    signatures.clear();
     for (let i = 0; i < subjects.length; i++) {
       const subject = subjects[i];
-      // what decides a subject's side: its posture, the clauses whose own end holds it, the policies selecting it
-      const { holding, places } = holdingClauses(v, subject, reaching, groups);
-      const signature = `${postureKey(postureOf(v.model, owned, subject.pod, direction).posture)}|${places}|${selectedBy[i]}`;
-      if (seen.has(signature)) continue;
-      seen.add(signature);
+      // what decides a subject's side: its posture, the clauses whose own end holds it (their places
+      // among `reaching`), the policies selecting it (their places among the namespace's)
+      signatures.start();
+      signatures.push(v.postureId(postureOf(v.model, owned, subject.pod, direction).posture));
+      const holding = holdingClauses(v, subject, reaching, groups, signatures);
+      signatures.push(-1);
+      for (const k of selectedBy[i]) signatures.push(k);
+      if (!signatures.isNew()) continue;
       // the clauses holding the subject are the only ones of `reaching` its meaning can use
-      const found = verifySide(v, owned, subject, direction, holding, near);
+      const found = verifySide(v, owned, subject, direction, holding, near, indexes[i]);
       checks += found.checks;
       if (found.counterexample) return { counterexample: found.counterexample, checks };
     }
@@ -1286,30 +1334,31 @@ function ownEndGroups(v: Verification, candidates: readonly RuleClause[], direct
 const sameSelections = (a: readonly Selection[], b: readonly Selection[]): boolean =>
   a.length === b.length && a.every((s, i) => s.reach === b[i].reach && s.pods === b[i].pods);
 
-/** The clauses whose own end holds the subject, and their places among `candidates` (as text): one test per group of alike ends. */
+/** The clauses whose own end holds the subject, their places among `candidates` pushed on `places`: one test per group of alike ends. */
 function holdingClauses(
   v: Verification,
   subject: { pod: PodInstance },
   candidates: readonly RuleClause[],
   groups: EndGroups,
-): { holding: RuleClause[]; places: string } {
-  const held = groups.ends.map((end) => inEndpointSet(end, subject, v.namespaceLabels));
+  places: NumberLists,
+): RuleClause[] {
+  const held: boolean[] = [];
+  for (const end of groups.ends) held.push(inEndpointSet(end, subject, v.namespaceLabels));
   const holding: RuleClause[] = [];
-  let places = "";
   for (let i = 0; i < candidates.length; i++) {
     if (!held[groups.group[i]]) continue;
     holding.push(candidates[i]);
-    places += `${i},`;
+    places.push(i);
   }
-  return { holding, places };
+  return holding;
 }
 
-/** The places of the policies whose podSelector selects the pod, as text. */
-function selectingPolicies(pod: PodInstance, policies: readonly Json[]): string {
-  let text = "";
+/** The places of the policies whose podSelector selects the pod. */
+function selectingPolicies(pod: PodInstance, policies: readonly Json[]): number[] {
+  const places: number[] = [];
   for (let i = 0; i < policies.length; i++)
-    if (selectorMatches(policies[i].spec?.podSelector, pod.labels)) text += `${i},`;
-  return text;
+    if (selectorMatches(policies[i].spec?.podSelector, pod.labels)) places.push(i);
+  return places;
 }
 
 const postureKeys = new WeakMap<PostureSetting, string>();
@@ -1386,11 +1435,13 @@ function verifySide(
   direction: Direction,
   candidates: readonly RuleClause[],
   near: NearIndex,
+  /** The policies selecting the subject (`verifyNamespace`). */
+  index: PolicyIndex,
 ): VerifyResult {
   const { model, namespaceLabels } = v;
   const subject = self.pod;
   const meaning = sideOf(model, subject, direction, namespaceLabels, candidates);
-  const plain = emittedSideOf(v.index, subject, direction, namespaceLabels);
+  const plain = emittedSideOf(index, subject, direction, namespaceLabels);
   const { allows, denies } = meaning;
   const rules = plain.rules;
   // what is worked out once per clause and rule, looked up once a side
@@ -1412,7 +1463,7 @@ function verifySide(
   const worlds = ranges ? podAddressWorlds(v.podRanges, ranges) : [];
   const emitted = [plain];
   for (const addresses of worlds)
-    emitted.push(emittedSideOf(v.index, subject, direction, namespaceLabels, () => addresses));
+    emitted.push(emittedSideOf(index, subject, direction, namespaceLabels, () => addresses));
   const other = direction === "ingress" ? "sources" : "destinations";
   const classes = {
     allows: v.classTable.of(
@@ -1456,15 +1507,10 @@ function verifySide(
   const addressDenies = withBlocks(denies, direction);
   let checks = 0;
   const cases = v.cases.clear();
-  const placesOf = new Map<string, [number[], number[]]>();
-  const clausesAt = (namespace: string): [number[], number[]] => {
-    let found = placesOf.get(namespace);
-    if (!found) {
-      const place = v.namespaces.place(namespace);
-      placesOf.set(namespace, (found = [near.clausesAt(place, 0), near.clausesAt(place, 1)]));
-    }
-    return found;
-  };
+  // the clauses near the namespace of the pods at hand (`podPeers` gives each namespace's together)
+  let nearNamespace: string | undefined;
+  let allowsAt: readonly number[] = NO_PLACES;
+  let deniesAt: readonly number[] = NO_PLACES;
   // one flow object, its peer and port changed in place (these loops are the hot ones: indexed, allocating nothing per port)
   const flow: ConcreteFlow = { src: self, dst: self, protocol: "TCP", port: 1 };
   const codes: number[] = [];
@@ -1475,7 +1521,12 @@ function verifySide(
     // the case of the peer: being an address or a pod, and per list of items the classes holding it
     const signature = cases.startPeer("ip" in peer);
     if ("pod" in peer) {
-      const [allowsAt, deniesAt] = clausesAt(peer.pod.namespace);
+      if (peer.pod.namespace !== nearNamespace) {
+        nearNamespace = peer.pod.namespace;
+        const place = v.namespaces.place(nearNamespace);
+        allowsAt = near.clausesAt(place, 0);
+        deniesAt = near.clausesAt(place, 1);
+      }
       signature.list(allows, meaning.holds, peer, classes.allows, allowsAt);
       signature.list(denies, meaning.holds, peer, classes.denies, deniesAt);
     } else {
@@ -1561,7 +1612,7 @@ function withBlocks(clauses: readonly { clause: Clause }[], direction: Direction
 class NumberLists {
   protected buffer = new Int32Array(64);
   protected length = 0;
-  /** The kept lists, each as its length then its numbers. */
+  /** The kept lists, each as its length, its number (`numberOf`), then its numbers. */
   private store = new Int32Array(1024);
   private stored = 0;
   /** Per slot, the place in `store` of a kept list plus one (0: empty); a power of two long. */
@@ -1593,39 +1644,48 @@ class NumberLists {
 
   /** Whether the list written is a new one (then kept). */
   isNew(): boolean {
+    const before = this.kept;
+    return this.numberOf() === before;
+  }
+
+  /** The number of the list written among those kept since `clear`, in the order they were first written (kept if new). */
+  numberOf(): number {
     const { buffer, length, store } = this;
     let hash = length;
     for (let i = 0; i < length; i++) hash = (Math.imul(hash, 31) + buffer[i]) | 0;
     const mask = this.table.length - 1;
     let slot = hash & mask;
     for (let at = this.table[slot]; at !== 0; at = this.table[(slot = (slot + 1) & mask)]) {
+      // a kept list: its length, its number, then its numbers
       if (store[at - 1] !== length) continue;
       let same = true;
-      for (let i = 0; i < length && same; i++) same = store[at + i] === buffer[i];
-      if (same) return false;
+      for (let i = 0; i < length && same; i++) same = store[at + 1 + i] === buffer[i];
+      if (same) return store[at];
     }
-    if (this.stored + length + 1 > store.length) {
-      const bigger = new Int32Array(Math.max(store.length * 2, this.stored + length + 1));
+    if (this.stored + length + 2 > store.length) {
+      const bigger = new Int32Array(Math.max(store.length * 2, this.stored + length + 2));
       bigger.set(store.subarray(0, this.stored));
       this.store = bigger;
     }
     const into = this.store;
+    const number = this.kept;
     into[this.stored] = length;
-    for (let i = 0; i < length; i++) into[this.stored + 1 + i] = buffer[i];
+    into[this.stored + 1] = number;
+    for (let i = 0; i < length; i++) into[this.stored + 2 + i] = buffer[i];
     this.table[slot] = this.stored + 1;
-    this.stored += length + 1;
+    this.stored += length + 2;
     if (++this.kept * 2 > this.table.length) this.rehash();
-    return true;
+    return number;
   }
 
   private rehash(): void {
     const table = new Int32Array(this.table.length * 2);
     const mask = table.length - 1;
     const { store } = this;
-    for (let at = 0; at < this.stored; at += store[at] + 1) {
+    for (let at = 0; at < this.stored; at += store[at] + 2) {
       const length = store[at];
       let hash = length;
-      for (let i = 1; i <= length; i++) hash = (Math.imul(hash, 31) + store[at + i]) | 0;
+      for (let i = 2; i < length + 2; i++) hash = (Math.imul(hash, 31) + store[at + i]) | 0;
       let slot = hash & mask;
       while (table[slot] !== 0) slot = (slot + 1) & mask;
       table[slot] = at + 1;
