@@ -126,18 +126,45 @@ function selectorConjunction(selector: Json): Conjunction | undefined {
   return conjunctionOf(requirements);
 }
 
+const NO_IDS: readonly number[] = [];
+
 /**
  * What verification knows of a selector: its conjunction (undefined when an emitted one is
- * contradictory), its witness and near misses (label ids), and the namespaces it reaches once asked.
+ * contradictory), its witness and near misses (label ids, worked out once asked: a namespace
+ * selector's are never asked, and where selectors need their regions only the witness is), and the
+ * namespaces it reaches once asked.
  */
-interface SelectorFacts {
-  conjunction: Conjunction | undefined;
-  representatives: readonly number[];
-  /** The representatives' id: equal conjunctions share it (0: none, a contradictory selector's). */
-  podsId: number;
-  /** The conjunction's `soleKey` (undefined when contradictory). */
-  key: string | undefined | null;
+class SelectorFacts {
   reach?: ReadonlySet<string>;
+  private ids?: readonly number[];
+  private witnessId?: number;
+
+  constructor(
+    /** Interns the representatives (undefined: an emitted selector's, which `same` has). */
+    private readonly selectors: Selectors | undefined,
+    readonly conjunction: Conjunction | undefined,
+    /** The representatives' id: equal conjunctions share it (0: none, a contradictory selector's). */
+    readonly podsId: number,
+    /** The conjunction's `soleKey` (undefined when contradictory). */
+    readonly key: string | undefined | null,
+    /** The facts of the first conjunction of this content (an emitted selector's: the program's, or its own). */
+    private readonly same?: SelectorFacts,
+  ) {}
+
+  /** The witness and near misses, as label ids (`selectorRepresentatives`). */
+  get representatives(): readonly number[] {
+    if (this.same) return this.same.representatives;
+    if (!this.conjunction || !this.selectors) return NO_IDS;
+    const selectors = this.selectors;
+    return (this.ids ??= selectorRepresentatives(this.conjunction).map((labels) => selectors.intern(labels)));
+  }
+
+  /** The first representative, the witness (`selectorRepresentatives`), without the others. */
+  get witness(): number {
+    if (this.same) return this.same.witness;
+    if (this.ids) return this.ids[0];
+    return (this.witnessId ??= this.selectors!.intern(witness(this.conjunction!)));
+  }
 }
 
 /** Values by a label's key and value: the facts of selectors asking for that one label, found without building text. */
@@ -243,12 +270,7 @@ class Selectors {
   }
 
   private facts(c: Conjunction): SelectorFacts {
-    return {
-      conjunction: c,
-      representatives: selectorRepresentatives(c).map((labels) => this.intern(labels)),
-      podsId: ++this.podsIds,
-      key: soleKey(c),
-    };
+    return new SelectorFacts(this, c, ++this.podsIds, soleKey(c));
   }
 
   /** The facts of an emitted selector (by object first: a selector is met once per rule using it, and per namespace it reaches). */
@@ -270,10 +292,10 @@ class Selectors {
 
   private emittedFacts(selector: Json): SelectorFacts {
     const conjunction = selectorConjunction(selector);
-    if (!conjunction) return { conjunction, representatives: [], podsId: 0, key: undefined };
+    if (!conjunction) return new SelectorFacts(undefined, undefined, 0, undefined);
     // the first conjunction of this content stands for it (what is worked out per conjunction object is then shared)
     const same = this.ofContent(conjunction);
-    return { conjunction: same.conjunction, representatives: same.representatives, podsId: same.podsId, key: same.key };
+    return new SelectorFacts(undefined, same.conjunction, same.podsId, same.key, same);
   }
 
   /** The facts of an emitted pod selector; no selector selects every pod. */
@@ -467,8 +489,9 @@ interface Selection {
   /** The reach as a bit set (`Verification.bitsOf`). */
   bits?: Uint32Array;
   conjunction: Conjunction | undefined;
-  pods: readonly number[];
-  /** The id of `pods` (`SelectorFacts.podsId`). */
+  /** The facts of the pods' conjunction: their representatives. */
+  pods: SelectorFacts;
+  /** The id of the representatives (`SelectorFacts.podsId`). */
   podsId: number;
   /** The conjunction's `soleKey` (`SelectorFacts.key`). */
   key: string | undefined | null;
@@ -586,7 +609,7 @@ class Verification {
                   facts: selectors.ofContent(term.namespaces),
                   reach: NOWHERE,
                   conjunction: term.pods,
-                  pods: pods.representatives,
+                  pods,
                   podsId: pods.podsId,
                   key: pods.key,
                 };
@@ -695,7 +718,7 @@ class Verification {
           pods.push({
             reach,
             conjunction: facts.conjunction,
-            pods: facts.representatives,
+            pods: facts,
             podsId: facts.podsId,
             key: facts.key,
           });
@@ -805,7 +828,7 @@ class Verification {
       if (representativesSuffice(here)) {
         // `regionsIn`'s first case, without a list of ids
         for (const s of here)
-          for (let k = 0; k < s.pods.length; k++) if (this.take(s.pods[k], pass)) peers.push(this.pod(i, s.pods[k]));
+          for (const id of s.pods.representatives) if (this.take(id, pass)) peers.push(this.pod(i, id));
       } else for (const id of this.regionsIn(i, here)) if (this.take(id, pass)) peers.push(this.pod(i, id));
       if (this.take(this.selectors.none, pass)) peers.push(this.pod(i, this.selectors.none));
     }
@@ -970,7 +993,7 @@ class Verification {
     // their representatives stand for every region (one label key, one value each): nothing to split
     if (representativesSuffice(selections)) {
       const ids: number[] = [];
-      for (const s of selections) for (let i = 0; i < s.pods.length; i++) ids.push(s.pods[i]);
+      for (const s of selections) for (const id of s.pods.representatives) ids.push(id);
       return ids;
     }
     const conjunctions: Conjunction[] = [];
@@ -978,7 +1001,7 @@ class Verification {
     const apart = this.apartRegions(selections);
     if (apart) return apart;
     const regions = this.podRegions(place);
-    if (!regions) return this.regionsOf(selections) ?? selections.flatMap((s) => s.pods);
+    if (!regions) return this.regionsOf(selections) ?? selections.flatMap((s) => s.pods.representatives);
     return regions.split(conjunctions).map((r) => regions.ids[r]);
   }
 
@@ -995,7 +1018,7 @@ class Verification {
     }
     if (!apart(distinct.map((d) => d.conjunction!))) return undefined;
     // a selection's first representative is its witness (`selectorRepresentatives`)
-    const ids = distinct.map((d) => d.pods[0]);
+    const ids = distinct.map((d) => d.pods.witness);
     ids.push(this.selectors.none);
     return ids;
   }
@@ -1276,7 +1299,7 @@ function subjectLabels(
     selections.push({
       reach: NOWHERE,
       conjunction: w.pods,
-      pods: facts.representatives,
+      pods: facts,
       podsId: facts.podsId,
       key: facts.key,
     });
@@ -1290,7 +1313,7 @@ function subjectLabels(
     selections.push({
       reach: NOWHERE,
       conjunction: facts.conjunction,
-      pods: facts.representatives,
+      pods: facts,
       podsId: facts.podsId,
       key: facts.key,
     });
@@ -1315,12 +1338,12 @@ function ownEndGroups(v: Verification, candidates: readonly RuleClause[], direct
   const group: number[] = [];
   const ends: EndpointSet[] = [];
   // the groups by their first term's representatives, to compare with few of them
-  const byFirst = new Map<readonly number[] | undefined, number[]>();
+  const byFirst = new Map<number | undefined, number[]>();
   for (const { clause } of candidates) {
     const end = ownEnd(clause, direction);
     const selections = v.selections(end);
-    let bucket = byFirst.get(selections[0]?.pods);
-    if (!bucket) byFirst.set(selections[0]?.pods, (bucket = []));
+    let bucket = byFirst.get(selections[0]?.podsId);
+    if (!bucket) byFirst.set(selections[0]?.podsId, (bucket = []));
     let g = bucket.find((other) => sameSelections(v.selections(ends[other]), selections));
     if (g === undefined) {
       bucket.push((g = ends.length));
@@ -1332,7 +1355,7 @@ function ownEndGroups(v: Verification, candidates: readonly RuleClause[], direct
 }
 
 const sameSelections = (a: readonly Selection[], b: readonly Selection[]): boolean =>
-  a.length === b.length && a.every((s, i) => s.reach === b[i].reach && s.pods === b[i].pods);
+  a.length === b.length && a.every((s, i) => s.reach === b[i].reach && s.podsId === b[i].podsId);
 
 /** The clauses whose own end holds the subject, their places among `candidates` pushed on `places`: one test per group of alike ends. */
 function holdingClauses(
