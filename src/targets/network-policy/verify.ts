@@ -183,20 +183,29 @@ class ByLabel<T> {
   }
 }
 
-/** The key of the label an emitted selector asks for when that is all it says, `{matchLabels: {key: value}}` (most are). */
-function soleMatchLabel(selector: Json): string | undefined {
+/** The labels an emitted selector asks for when that is all it says, `{matchLabels: {...}}` (most are). */
+function onlyMatchLabels(selector: Json): Record<string, unknown> | undefined {
   let matchLabels: unknown;
   for (const key in selector) {
     if (key !== "matchLabels" || matchLabels !== undefined) return undefined;
     matchLabels = selector[key];
   }
   if (typeof matchLabels !== "object" || matchLabels === null) return undefined;
-  let only: string | undefined;
-  for (const key in matchLabels) {
-    if (only !== undefined) return undefined;
-    only = key;
-  }
-  return only !== undefined && typeof (matchLabels as Json)[only] === "string" ? only : undefined;
+  for (const key in matchLabels) if (typeof (matchLabels as Json)[key] !== "string") return undefined;
+  return matchLabels as Record<string, unknown>;
+}
+
+/** Facts by the keys and values of a selector's `matchLabels`, in order: a key's node, then its value's. */
+interface LabelNode {
+  next?: Map<string, LabelNode>;
+  facts?: SelectorFacts;
+}
+
+function labelNode(node: LabelNode, text: string): LabelNode {
+  const next = (node.next ??= new Map());
+  let found = next.get(text);
+  if (!found) next.set(text, (found = {}));
+  return found;
 }
 
 /** A label map's text, the same whatever the order of its keys (each key and value prefixed by its length: no two maps share one). */
@@ -225,7 +234,7 @@ class Selectors {
   private readonly byConjunction = new Map<Conjunction, SelectorFacts>();
   private readonly byConjunctionKey = new Map<string, SelectorFacts>();
   private readonly byLabel = new ByLabel<SelectorFacts>();
-  private readonly emittedByLabel = new ByLabel<SelectorFacts>();
+  private readonly emittedByLabels: LabelNode = {};
   private readonly emittedByText = new Map<string, SelectorFacts>();
   private readonly emittedByObject = new WeakMap<Json, SelectorFacts>();
   private readonly regionIds = new Map<string, readonly number[] | undefined>();
@@ -277,10 +286,11 @@ class Selectors {
   ofEmitted(selector: Json): SelectorFacts {
     let found = this.emittedByObject.get(selector);
     if (found) return found;
-    const key = soleMatchLabel(selector);
-    if (key !== undefined) {
-      const value: string = selector.matchLabels[key];
-      found = this.emittedByLabel.get(key, value) ?? this.emittedByLabel.set(key, value, this.emittedFacts(selector));
+    const labels = onlyMatchLabels(selector);
+    if (labels) {
+      let node = this.emittedByLabels;
+      for (const key in labels) node = labelNode(labelNode(node, key), labels[key] as string);
+      found = node.facts ??= this.emittedFacts(selector);
     } else {
       const text = JSON.stringify(selector);
       found = this.emittedByText.get(text);
