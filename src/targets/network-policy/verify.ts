@@ -239,6 +239,11 @@ class Selectors {
   private readonly emittedByObject = new WeakMap<Json, SelectorFacts>();
   private readonly regionIds = new Map<string, readonly number[] | undefined>();
   private podsIds = 0;
+
+  /** Above every representatives' id given so far. */
+  get podsBound(): number {
+    return this.podsIds + 1;
+  }
   /** The id of the empty label map. */
   readonly none = this.intern({});
 
@@ -496,8 +501,9 @@ type RuleClause = ReturnType<typeof clausesNear>[number];
 /** Pods picked by one selector: the namespaces it reaches, its pods' conjunction (undefined: none) and representatives (label ids). */
 interface Selection {
   reach: ReadonlySet<string>;
-  /** The reach as a bit set (`Verification.bitsOf`). */
+  /** The reach as a bit set (`Verification.bitsOf`), and as places (`Namespaces.placesIn`), once asked. */
   bits?: Uint32Array;
+  places?: Int32Array;
   conjunction: Conjunction | undefined;
   /** The facts of the pods' conjunction: their representatives. */
   pods: SelectorFacts;
@@ -857,17 +863,18 @@ class Verification {
     const all = namespaces.names.length;
     // the unions: the selections of one class and one conjunction (by its representatives' id), in
     // first-seen order; null where one of them reaches every namespace
-    // (per key a map by representatives' id; made per side, not kept: long-lived tables holding
+    // (a map by key and representatives' id; made per side, not kept: long-lived tables holding
     // short-lived entries get them promoted to the old generation, which grew the peak heap)
-    const unionOf: Map<number, number>[] = [];
+    const unionOf = new Map<number, number>();
+    const bound = this.selectors.podsBound;
     const members: (Selection[] | null)[] = [];
     for (const { key, selections } of items) {
-      const byPods = (unionOf[key] ??= new Map());
       for (const s of selections) {
-        const u = byPods.get(s.podsId);
+        const at = key * bound + s.podsId;
+        const u = unionOf.get(at);
         const everywhere = s.reach.size >= all;
         if (u === undefined) {
-          byPods.set(s.podsId, members.length);
+          unionOf.set(at, members.length);
           members.push(everywhere ? null : [s]);
         } else if (members[u]) {
           if (everywhere) members[u] = null;
@@ -901,7 +908,7 @@ class Verification {
           if (!reaches.includes(j)) reaches.push(j);
           continue;
         }
-        const places = namespaces.placesIn(s.reach);
+        const places = (s.places ??= namespaces.placesIn(s.reach));
         for (let p = 0; p < places.length; p++) {
           const i = places[p];
           if (kindStamps[i] !== stamp) {
@@ -1236,7 +1243,7 @@ class NearIndex {
         continue;
       }
       for (const s of selections) {
-        for (const place of v.namespaces.placesIn(s.reach)) {
+        for (const place of (s.places ??= v.namespaces.placesIn(s.reach))) {
           const list = this.byPlace.get(place);
           if (!list) this.byPlace.set(place, [c]);
           else if (list[list.length - 1] !== c) list.push(c);
