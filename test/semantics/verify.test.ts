@@ -81,6 +81,30 @@ test("an ipBlock excepting part of the podCIDR is caught: pods are checked at ev
   assert.match(counterexample!.description, /10\.244\.128\.0/);
 });
 
+test("pods are checked in every address world the emitted blocks make of the podCIDR, the ninth as well as the first", () => {
+  // eight nested blocks admitting port 9000, which the program allows to every pod, make nine address
+  // worlds of the podCIDR; only in the last, where the pods sit in 10.244.255.0/24, does a ninth rule
+  // admit port 7000, which the program forbids
+  const text = `${program}allow web -> cluster: 9000\n`;
+  const sources = [{ path: "shop.secpol", text }];
+  const model = checkModel(sources).model!;
+  const objects = build(sources)
+    .files.filter((f) => f.path !== "kustomization.yaml")
+    .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+  const egress = policy(objects, "secpol-web").spec.egress;
+  for (let bits = 17; bits <= 24; bits++) {
+    const start = 256 - 2 ** (24 - bits);
+    egress.push({ to: [{ ipBlock: { cidr: `10.244.${start}.0/${bits}` } }], ports: [{ protocol: "TCP", port: 9000 }] });
+  }
+  egress.push({ to: [{ ipBlock: { cidr: "10.244.255.0/24" } }], ports: [{ protocol: "TCP", port: 7000 }] });
+  const { counterexample } = verifyNetworkPolicies(model, objects);
+  assert.ok(counterexample);
+  assert.match(
+    counterexample!.description,
+    /on tcp\/7000: .* when the CNI matches ipBlocks against pod addresses \(the pods at 10\.244\.255\./,
+  );
+});
+
 test("a dropped deny except, a widened port and a missing isolation are each caught", () => {
   const mutations: ((objects: any[]) => void)[] = [
     (o) => {
