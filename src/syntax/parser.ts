@@ -26,7 +26,7 @@ import { syntax as m } from "../diagnostics/messages/syntax.js";
 import type * as ast from "./ast.js";
 import * as t from "./tokens.js";
 import { errorMessages } from "./parse-errors.js";
-import { IndexedLookahead } from "./lookahead.js";
+import { IndexedLookahead, type LookaheadTable } from "./lookahead.js";
 
 const { Kw } = t;
 
@@ -206,6 +206,9 @@ class Lists {
   clauses: { keyword: TokenType; names: IToken[] }[] = [];
 }
 
+/** The parser's lookahead bound (LL(k)). */
+export const MAX_LOOKAHEAD = 3;
+
 export class SecpolParser extends EmbeddedActionsParser {
   /** The file of the input, for spans. */
   path = "";
@@ -226,13 +229,14 @@ export class SecpolParser extends EmbeddedActionsParser {
   /**
    * `validate`: also check the grammar for ambiguities and other definition errors, which costs
    * more than building the parser does; test/syntax/parser.test.ts does, the instance below
-   * does not.
+   * does not. `table`: the lookahead paths to use when they are this grammar's (by default the
+   * generated ones, `lookahead-table.ts`).
    */
-  constructor({ validate = false } = {}) {
+  constructor({ validate = false, table }: { validate?: boolean; table?: LookaheadTable } = {}) {
     super(t.allTokens, {
       recoveryEnabled: true,
-      maxLookahead: 3,
-      lookaheadStrategy: new IndexedLookahead(t.allTokens, { maxLookahead: 3 }),
+      maxLookahead: MAX_LOOKAHEAD,
+      lookaheadStrategy: new IndexedLookahead(t.allTokens, { maxLookahead: MAX_LOOKAHEAD, table }),
       errorMessageProvider: errorMessages,
       skipValidations: !validate,
     });
