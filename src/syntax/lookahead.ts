@@ -219,7 +219,7 @@ export class IndexedLookahead extends LLkLookaheadStrategy {
   }
 
   /** The paths of a choice: from the table when it is this grammar's, else worked out by Chevrotain. */
-  private paths(rule: Rule, type: Choice, occurrence: number, maxLookahead: number): TokenType[][][] {
+  paths(rule: Rule, type: Choice, occurrence: number, maxLookahead: number): TokenType[][][] {
     const text =
       maxLookahead === this.options.maxLookahead
         ? this.table?.paths[choiceKey(rule.name, type, occurrence)]

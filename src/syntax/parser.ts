@@ -12,7 +12,6 @@
 import {
   EmbeddedActionsParser,
   EOF,
-  getLookaheadPaths,
   NoViableAltException,
   type IOrAlt,
   type IParserErrorMessageProvider,
@@ -233,13 +232,15 @@ export class SecpolParser extends EmbeddedActionsParser {
    * generated ones, `lookahead-table.ts`).
    */
   constructor({ validate = false, table }: { validate?: boolean; table?: LookaheadTable } = {}) {
+    const lookahead = new IndexedLookahead(t.allTokens, { maxLookahead: MAX_LOOKAHEAD, table });
     super(t.allTokens, {
       recoveryEnabled: true,
       maxLookahead: MAX_LOOKAHEAD,
-      lookaheadStrategy: new IndexedLookahead(t.allTokens, { maxLookahead: MAX_LOOKAHEAD, table }),
+      lookaheadStrategy: lookahead,
       errorMessageProvider: errorMessages,
       skipValidations: !validate,
     });
+    this.lookaheadPaths = lookahead;
     this.performSelfAnalysis();
   }
 
@@ -409,11 +410,14 @@ export class SecpolParser extends EmbeddedActionsParser {
   /** The lookahead paths of each alternation (rule and occurrence), for messages. */
   private readonly expectedPaths = new Map<string, LookaheadSequence[]>();
 
+  /** Where the grammar's lookahead paths are found (the lookahead strategy). */
+  private readonly lookaheadPaths: IndexedLookahead;
+
   /**
    * Chevrotain's own `raiseNoAltException` (the error when no alternative of an `OR` matches), with
-   * the expected paths worked out once per alternation: Chevrotain works them out at every such
-   * error (its source notes the cost), which made a file with a few hundred bad lines take seconds.
-   * The message and the exception are the same.
+   * the expected paths looked up once per alternation (in the lookahead table): Chevrotain works
+   * them out at every such error (its source notes the cost), which made a file with a few hundred
+   * bad lines take seconds. The message and the exception are the same.
    */
   raiseNoAltException(occurrence: number, errMsgTypes: string | undefined): never {
     const internals = this.internals;
@@ -421,12 +425,9 @@ export class SecpolParser extends EmbeddedActionsParser {
     const key = `${ruleName}#${occurrence}`;
     let paths = this.expectedPaths.get(key);
     if (!paths) {
-      paths = getLookaheadPaths({
-        occurrence,
-        rule: this.getGAstProductions()[ruleName],
-        prodType: "Alternation",
-        maxLookahead: internals.maxLookahead,
-      });
+      // (from the generated table: Chevrotain's getLookaheadPaths takes 20-30 ms for `statement`'s)
+      const rule = this.getGAstProductions()[ruleName]!;
+      paths = this.lookaheadPaths.paths(rule, "Alternation", occurrence, internals.maxLookahead);
       this.expectedPaths.set(key, paths);
     }
     const actual: IToken[] = [];
