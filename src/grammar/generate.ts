@@ -267,9 +267,11 @@ export const lookaheadTablePath = "src/syntax/lookahead-table.ts";
 export function lookaheadTableModule(): string {
   const table = computeLookaheadTable(Object.values(chevrotainParser().getGAstProductions()), t.allTokens, MAX_LOOKAHEAD);
   return `// Generated from src/syntax/parser.ts and tokens.ts by scripts/gen-grammar.js. Do not edit.
-import type { LookaheadTable } from "./lookahead.js";
 
-/** The lookahead paths of every choice of the grammar (read by \`IndexedLookahead\` when \`grammar\` is the parser's). */
-export const lookaheadTable: LookaheadTable = ${JSON.stringify(table, null, 2)};
+/**
+ * The lookahead paths of every choice of the grammar, a \`LookaheadTable\` of lookahead.ts (read by
+ * \`IndexedLookahead\` when \`grammar\` is the parser's).
+ */
+export const lookaheadTable = ${JSON.stringify(table, null, 2)};
 `;
 }
