@@ -2,8 +2,10 @@
 // Part of `npm run build`: bundles the command line (src/cli/main.ts and the compiler core) with
 // esbuild into dist/bin/, which bin/secpolc.js runs. One file to load instead of hundreds of modules
 // (chevrotain's lodash-es alone is ~600) takes a quarter of a second off every start. What only some
-// commands need stays in chunks loaded on first use: the language server, the TypeScript emitter
-// (ts-morph) and the formatter (Prettier), which are left as packages, not bundled.
+// commands need stays in chunks loaded on first use: the language server (with
+// vscode-languageserver, bundled into its chunk: loaded as a package, its hundred CommonJS modules
+// took half of the server's start), the TypeScript emitter (ts-morph) and the formatter (Prettier),
+// the last two left as packages, not bundled.
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -20,7 +22,7 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["prettier", "ts-morph", "vscode-languageserver", "vscode-languageserver-textdocument"],
+  external: ["prettier", "ts-morph"],
   // the `yaml` package is CommonJS under Node's conditions; its `require("process")` needs a real require
   banner: {
     js: 'import { createRequire as __secpolcRequire } from "node:module"; const require = __secpolcRequire(import.meta.url);',

@@ -18,7 +18,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { access, readdir, rm } from "node:fs/promises";
+import { access, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { OutputFile } from "../index.js";
@@ -120,34 +120,51 @@ async function all(operations: readonly Promise<unknown>[]): Promise<void> {
 }
 
 /**
- * The staging tree's writer, run in a worker thread so that the files are written while the main
- * thread goes on (translation validation, in `build`): their directories first, then the files,
- * each step's operations issued at once. On this kind of disk each mkdir or write waits for the
- * file system (a third of a millisecond); issued together, Node's I/O threads overlap the waits (a
- * 20,000-service build's 3,000 operations went from 1.2–1.5 s to 0.3–0.4 s), a bounded number of
- * writes at a time. Every operation is waited for before it reports, failed or not: nothing is
- * still writing into the staging directory when it is removed. Plain JavaScript of Node's own
- * modules: the worker loads nothing else. The contents arrive as UTF-8 bytes.
+ * The staging tree's writer, as source text: the files' directories first, then the files, each
+ * step's operations issued at once. On this kind of disk each mkdir or write waits for the file
+ * system (a third of a millisecond); issued together, Node's I/O threads overlap the waits (a
+ * 20,000-service build's 3,000 operations went from 1.2–1.5 s to 0.3–0.4 s), `writers` writes at
+ * a time. Every operation is waited for before it settles, failed or not: nothing is still writing
+ * into the staging directory when it is removed. Plain JavaScript of Node's own modules (passed in
+ * as `io`), run by the worker thread that writes a large tree (`WRITER`) and, for a small one, on
+ * the main thread (`writeFiles`): the same code either way.
+ */
+const WRITE_FILES = `async (root, paths, contents, writers, io) => {
+  const all = async (operations) => {
+    const failed = (await Promise.allSettled(operations)).find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+  };
+  // recursive mkdirs sharing a parent may race to make it: each takes the other's as made
+  await all([...new Set(paths.map((p) => io.dirname(p)))].filter((d) => d !== root).map((d) => io.mkdir(d, { recursive: true })));
+  let next = 0;
+  const writer = async () => {
+    for (let i = next++; i < paths.length; i = next++) await io.writeFile(paths[i], contents[i]);
+  };
+  await all(Array.from({ length: Math.min(writers, paths.length) }, writer));
+}`;
+
+type WriteFiles = (
+  root: string,
+  paths: readonly string[],
+  contents: readonly Uint8Array[],
+  writers: number,
+  io: { mkdir: typeof mkdir; writeFile: typeof writeFile; dirname: typeof dirname },
+) => Promise<void>;
+
+/** `WRITE_FILES` on the main thread. */
+const writeFiles: WriteFiles = (...args) => (new Function(`return ${WRITE_FILES}`)() as WriteFiles)(...args);
+
+/**
+ * The worker thread that writes a large staging tree while the main thread goes on (translation
+ * validation, in `build`): `WRITE_FILES` over Node's own modules, loading nothing else. The
+ * contents arrive as UTF-8 bytes.
  */
 const WRITER = `
 const { workerData, parentPort } = require("node:worker_threads");
 const { mkdir, writeFile } = require("node:fs/promises");
 const { dirname } = require("node:path");
-const all = async (operations) => {
-  const failed = (await Promise.allSettled(operations)).find((r) => r.status === "rejected");
-  if (failed) throw failed.reason;
-};
 const { root, paths, contents, writers } = workerData;
-const write = async () => {
-  // recursive mkdirs sharing a parent may race to make it: each takes the other's as made
-  await all([...new Set(paths.map((p) => dirname(p)))].filter((d) => d !== root).map((d) => mkdir(d, { recursive: true })));
-  let next = 0;
-  const writer = async () => {
-    for (let i = next++; i < paths.length; i = next++) await writeFile(paths[i], contents[i]);
-  };
-  await all(Array.from({ length: Math.min(writers, paths.length) }, writer));
-};
-write().then(
+(${WRITE_FILES})(root, paths, contents, writers, { mkdir, writeFile, dirname }).then(
   () => parentPort.postMessage({ failed: false }),
   (e) => parentPort.postMessage({ failed: true, message: String(e && e.message || e) }),
 );
@@ -156,13 +173,22 @@ write().then(
 /** Writes in flight at once: enough to keep Node's four I/O threads busy. */
 const WRITERS = 16;
 
-/** Writes `files` under `root` (which exists) in a worker thread; settles once every write has. */
+/**
+ * Trees of fewer files are written on the main thread: starting a worker thread costs about 40 ms
+ * of CPU (a new V8 isolate and Node's bootstrap in it), more than writing a few dozen small files
+ * does, and a small tree's writes would overlap little anyway.
+ */
+const WORKER_FROM_FILES = 64;
+
+/** Writes `files` under `root` (which exists), a large tree in a worker thread; settles once every write has. */
 function writeTree(root: string, files: readonly OutputFile[]): Promise<void> {
   // the contents go to the worker as bytes, moved rather than copied (a copy of 35 MB of text at
   // 20,000 services was the build's peak of memory); the caller need not keep the texts
   const encoder = new TextEncoder();
   const contents = files.map((file) => encoder.encode(file.content));
   const paths = files.map((file) => join(root, ...file.path.split("/")));
+  if (files.length < WORKER_FROM_FILES)
+    return writeFiles(root, paths, contents, WRITERS, { mkdir, writeFile, dirname });
   return new Promise((resolve, reject) => {
     const worker = new Worker(WRITER, {
       eval: true,
@@ -195,8 +221,8 @@ export interface StagedOutput {
 
 /**
  * Starts writing OUT's new tree into a fresh sibling directory, and returns at once: the files are
- * written by a worker thread while the caller goes on (the contents are copied: the caller need not
- * keep them). Throws an `OutputError` when OUT is not secpolc's or the staging directory cannot be
+ * written (a large tree by a worker thread) while the caller goes on (the contents are copied: the
+ * caller need not keep them). Throws an `OutputError` when OUT is not secpolc's or the staging directory cannot be
  * made; `written` rejects with one when a write fails or OUT cannot be replaced. Either way nothing
  * in OUT has changed, and `abandonOutput` removes what was staged.
  */

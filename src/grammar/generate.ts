@@ -18,7 +18,8 @@ import {
   type IProduction,
   type TokenType,
 } from "chevrotain";
-import { chevrotainParser } from "../syntax/parser.js";
+import { computeLookaheadTable } from "../syntax/lookahead.js";
+import { chevrotainParser, MAX_LOOKAHEAD } from "../syntax/parser.js";
 import * as t from "../syntax/tokens.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -250,4 +251,27 @@ export function grammarFiles(assets: Readonly<Record<string, string>>): Record<s
     "secpol.tmLanguage.json": textMateGrammar(),
     "language-configuration.json": languageConfiguration(),
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parser's lookahead table
+
+/** Where `lookaheadTableModule` is written, from the repository's root. */
+export const lookaheadTablePath = "src/syntax/lookahead-table.ts";
+
+/**
+ * src/syntax/lookahead-table.ts (before formatting): the lookahead paths of every choice of the
+ * grammar as Chevrotain works them out, which the parser reads instead of working them out at
+ * every start (src/syntax/lookahead.ts).
+ */
+export function lookaheadTableModule(): string {
+  const table = computeLookaheadTable(Object.values(chevrotainParser().getGAstProductions()), t.allTokens, MAX_LOOKAHEAD);
+  return `// Generated from src/syntax/parser.ts and tokens.ts by scripts/gen-grammar.js. Do not edit.
+
+/**
+ * The lookahead paths of every choice of the grammar, a \`LookaheadTable\` of lookahead.ts (read by
+ * \`IndexedLookahead\` when \`grammar\` is the parser's).
+ */
+export const lookaheadTable = ${JSON.stringify(table, null, 2)};
+`;
 }

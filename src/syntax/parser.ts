@@ -12,7 +12,6 @@
 import {
   EmbeddedActionsParser,
   EOF,
-  getLookaheadPaths,
   NoViableAltException,
   type IOrAlt,
   type IParserErrorMessageProvider,
@@ -26,7 +25,7 @@ import { syntax as m } from "../diagnostics/messages/syntax.js";
 import type * as ast from "./ast.js";
 import * as t from "./tokens.js";
 import { errorMessages } from "./parse-errors.js";
-import { IndexedLookahead } from "./lookahead.js";
+import { IndexedLookahead, type LookaheadTable } from "./lookahead.js";
 
 const { Kw } = t;
 
@@ -206,6 +205,9 @@ class Lists {
   clauses: { keyword: TokenType; names: IToken[] }[] = [];
 }
 
+/** The parser's lookahead bound (LL(k)). */
+export const MAX_LOOKAHEAD = 3;
+
 export class SecpolParser extends EmbeddedActionsParser {
   /** The file of the input, for spans. */
   path = "";
@@ -226,16 +228,19 @@ export class SecpolParser extends EmbeddedActionsParser {
   /**
    * `validate`: also check the grammar for ambiguities and other definition errors, which costs
    * more than building the parser does; test/syntax/parser.test.ts does, the instance below
-   * does not.
+   * does not. `table`: the lookahead paths to use when they are this grammar's (by default the
+   * generated ones, `lookahead-table.ts`).
    */
-  constructor({ validate = false } = {}) {
+  constructor({ validate = false, table }: { validate?: boolean; table?: LookaheadTable } = {}) {
+    const lookahead = new IndexedLookahead(t.allTokens, { maxLookahead: MAX_LOOKAHEAD, table });
     super(t.allTokens, {
       recoveryEnabled: true,
-      maxLookahead: 3,
-      lookaheadStrategy: new IndexedLookahead(t.allTokens, { maxLookahead: 3 }),
+      maxLookahead: MAX_LOOKAHEAD,
+      lookaheadStrategy: lookahead,
       errorMessageProvider: errorMessages,
       skipValidations: !validate,
     });
+    this.lookaheadPaths = lookahead;
     this.performSelfAnalysis();
   }
 
@@ -405,11 +410,14 @@ export class SecpolParser extends EmbeddedActionsParser {
   /** The lookahead paths of each alternation (rule and occurrence), for messages. */
   private readonly expectedPaths = new Map<string, LookaheadSequence[]>();
 
+  /** Where the grammar's lookahead paths are found (the lookahead strategy). */
+  private readonly lookaheadPaths: IndexedLookahead;
+
   /**
    * Chevrotain's own `raiseNoAltException` (the error when no alternative of an `OR` matches), with
-   * the expected paths worked out once per alternation: Chevrotain works them out at every such
-   * error (its source notes the cost), which made a file with a few hundred bad lines take seconds.
-   * The message and the exception are the same.
+   * the expected paths looked up once per alternation (in the lookahead table): Chevrotain works
+   * them out at every such error (its source notes the cost), which made a file with a few hundred
+   * bad lines take seconds. The message and the exception are the same.
    */
   raiseNoAltException(occurrence: number, errMsgTypes: string | undefined): never {
     const internals = this.internals;
@@ -417,12 +425,9 @@ export class SecpolParser extends EmbeddedActionsParser {
     const key = `${ruleName}#${occurrence}`;
     let paths = this.expectedPaths.get(key);
     if (!paths) {
-      paths = getLookaheadPaths({
-        occurrence,
-        rule: this.getGAstProductions()[ruleName],
-        prodType: "Alternation",
-        maxLookahead: internals.maxLookahead,
-      });
+      // (from the generated table: Chevrotain's getLookaheadPaths takes 20-30 ms for `statement`'s)
+      const rule = this.getGAstProductions()[ruleName]!;
+      paths = this.lookaheadPaths.paths(rule, "Alternation", occurrence, internals.maxLookahead);
       this.expectedPaths.set(key, paths);
     }
     const actual: IToken[] = [];

@@ -256,16 +256,21 @@ function lexerTokens(): TokenType[] {
 // Tokens carry their offsets only (`image`, `startOffset`, the type): lines and columns are found
 // from offsets when a span is made (`Positions`), which the parser does for a fraction of the
 // tokens. Lines end at `\n` only, as the renderer, the formatter and `Newline` see them.
-// Built on first use: building it costs ~15 ms, which a command that reads no `.secpol` need not pay.
-let built: Lexer | undefined;
-export const chevrotainLexer = (): Lexer =>
-  (built ??= new SecpolLexer(lexerTokens(), {
+// `validate`: also check the token definitions (patterns that can never match, anchors, ...), which
+// costs more than the rest of building the lexer; test/syntax/lexer.test.ts does, the instance
+// below does not.
+export const secpolLexer = ({ validate = false } = {}): Lexer =>
+  new SecpolLexer(lexerTokens(), {
     positionTracking: "onlyOffset",
     // every pattern is looked up by its first character (a pattern that cannot be makes this throw)
     ensureOptimizations: true,
     lineTerminatorsPattern: /\n/g,
     lineTerminatorCharacters: ["\n"],
-  }));
+    skipValidations: !validate,
+  });
+// Built on first use: building it costs ~10 ms, which a command that reads no `.secpol` need not pay.
+let built: Lexer | undefined;
+export const chevrotainLexer = (): Lexer => (built ??= secpolLexer());
 
 export interface Lexed {
   tokens: IToken[];

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { parseArguments } from "../../src/cli/args.js";
 import { discoverSources, importResolver, readManifests } from "../../src/host.js";
 import { differingFiles, OutputError, writeOutputDirectory } from "../../src/cli/write.js";
+import { KUSTOMIZATION_HEADER } from "../../src/output/layout.js";
 import { repoRoot } from "../support/baseline.js";
 import { bin, run, workspace } from "../support/cli.js";
 
@@ -213,6 +214,30 @@ test("atomic output: an injected failure mid-write leaves the old content", asyn
   assert.equal(tree(out), before);
   assert.equal(readdirSync(dir), ["out"], "no staging directory is left behind");
   rmSync(dir, { recursive: true });
+});
+
+test("atomic output: a large tree (written by a worker thread) and a failure injected in it, as a small one", async () => {
+  // trees of 64 files or more are written by a worker thread, smaller ones on the main thread
+  for (const count of [3, 63, 64, 200]) {
+    const dir = workspace();
+    const out = join(dir, "out");
+    const files = (version: string) => [
+      { path: "kustomization.yaml", content: `${KUSTOMIZATION_HEADER}v: ${version}\n` },
+      ...Array.from({ length: count - 1 }, (_, i) => ({
+        path: `ns${i % 7}/f${i}.yaml`,
+        content: `${version} ${i} é\n`,
+      })),
+    ];
+    const expected = Object.fromEntries(files("old").map((f) => [f.path, f.content]));
+    await writeOutputDirectory(out, files("old"));
+    assert.equal(tree(out), expected, `${count} files`);
+    for (const failAfterFiles of [count - 1, count]) {
+      await rejects(writeOutputDirectory(out, files("new"), { failAfterFiles }), (e) => e instanceof OutputError);
+      assert.equal(tree(out), expected, `${count} files, failing after ${failAfterFiles}`);
+      assert.equal(readdirSync(dir), ["out"], "no staging directory is left behind");
+    }
+    rmSync(dir, { recursive: true });
+  }
 });
 
 test("atomic output: a directory secpolc did not write, or a file in its place, is never replaced", async () => {
