@@ -18,7 +18,7 @@ import { check, type SourceText } from "../../src/index.js";
 import { parse, type ParseResult } from "../../src/syntax/parse.js";
 import { movedOnly, ProgramChecks } from "../../src/lsp/incremental.js";
 import type { SourceFileNode } from "../../src/syntax/ast.js";
-import { canonical, lintKey, Reused, type ModelKeys } from "../../src/lsp/reuse.js";
+import { canonical, lintKey, Reused, type ModelKeys, type Placed } from "../../src/lsp/reuse.js";
 import type { LintPart } from "../../src/analysis/lints.js";
 import { workloadsIn } from "../../src/semantics/lookup.js";
 import type { NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
@@ -445,6 +445,20 @@ test("the property catches broken invalidations of a rule's or namespace's lints
       withKeys({ lint: (keys, part, of) => (part === "dns" ? `dns ${canonical(of)}` : lintKey(keys, part, of)) }),
     ),
     "the rules near a namespace left out: the property did not notice",
+  );
+});
+
+test("the property catches a broken relocation: a result reused at the spans it was worked out for", () => {
+  // a result is kept without its places (statements moved by an edit above them keep their keys):
+  // reused where it was worked out, its diagnostics would stay where the statements were
+  class Unplaced extends Reused {
+    protected override placed(kept: Placed) {
+      return kept.diagnostics.map(({ d }) => d);
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, new Unplaced())),
+    "results not moved with their statements: the property did not notice",
   );
 });
 
