@@ -81,6 +81,21 @@ interface Placeless {
   spans: Span[];
 }
 
+/** What is kept of a rule object (the checker keeps it while its statement says the same). */
+interface RuleMemo {
+  /** Its key without its place. */
+  text: number;
+  /** The owned namespaces near it, for the list of owned namespaces they were found in. */
+  near?: { among: readonly OwnedNamespace[]; near: readonly OwnedNamespace[] };
+  /** Each lint's last key, with what it was made of: the rule's key, the namespaces near it and their keys, the labels' key. */
+  lints: Partial<
+    Record<
+      LintPart,
+      { token: number; near: readonly OwnedNamespace[]; keys: readonly number[]; labels: number; key: string }
+    >
+  >;
+}
+
 /**
  * What the keys of every version share (until they are begun again): texts numbered, and the keys
  * of the model's parts worked out once per object — a rule, an endpoint set or a workload kept by
@@ -90,12 +105,10 @@ interface Placeless {
  */
 export class KeyMemo {
   readonly numbered = new Numbered();
-  /** A rule's key without its place. */
-  readonly rules = new WeakMap<NetworkRule, number>();
+  /** Per rule: its key without its place, the namespaces near it, its lints' last keys. */
+  readonly rules = new WeakMap<NetworkRule, RuleMemo>();
   readonly sets = new WeakMap<EndpointSet, number>();
   readonly workloads = new WeakMap<Workload, { key: number; spans: Span[] }>();
-  /** The owned namespaces near a rule, for the list of owned namespaces they were found in. */
-  readonly near = new WeakMap<NetworkRule, { among: readonly OwnedNamespace[]; near: readonly OwnedNamespace[] }>();
   /** A namespace's regions' key, with the workloads it was worked out from. */
   readonly regions = new WeakMap<OwnedNamespace, { workloads: readonly Workload[]; key: number }>();
   /** The labels' key of a list of owned namespaces. */
@@ -110,7 +123,7 @@ export class KeyMemo {
       namespace: OwnedNamespace;
       workloads: readonly Workload[];
       rules: readonly NetworkRule[];
-      tokens: readonly string[];
+      tokens: readonly number[];
       key: number;
     }
   >();
@@ -123,8 +136,9 @@ export class KeyMemo {
  * result found under the key is the result for the spans of this version at the same positions of
  * the list (`Reused`: statements moved by an edit above them are not worked out again).
  * - a rule: its action and clauses (and, for a rule that says what another says, which of them it is);
- * - a namespace (what compiling it reads): the cluster settings, the namespace, its workloads, the
- *   rules near it, and which of their spans are the same;
+ * - a namespace's regions: the namespace and its workloads, and which of their spans are the same;
+ * - a namespace (what compiling it reads): the cluster settings, its regions' key, the rules near it
+ *   (whose spans are never the same: a rule is a statement of its own);
  * - the owned namespaces' names and labels (what `ns(...)` peers and the DNS lint's peers read of
  *   the namespaces they are not near), and the assertions (whose terms tell pods apart too).
  */
@@ -135,7 +149,7 @@ export class ModelKeys {
   private nearIndex?: Map<string, NetworkRule[]>;
   private cluster?: string;
   private assertionsKey?: number;
-  /** The rules whose key (without place) another rule's is too: each one's position among them. */
+  /** The rules whose key (without place) another rule's is too: each one's key with its position among them. */
   private repeated?: Map<NetworkRule, number>;
 
   constructor(
@@ -147,28 +161,37 @@ export class ModelKeys {
     return this.memo.numbered;
   }
 
-  /** A rule's key: its action and clauses; `#N` for the N-th of rules saying the same. */
-  rule(r: NetworkRule): string {
+  /** A rule's key: its action and clauses, and for the N-th of rules saying the same, N. */
+  rule(r: NetworkRule): number {
     const key = this.ruleText(r);
     if (!this.repeated) {
       this.repeated = new Map();
       const seen = new Map<number, NetworkRule[]>();
       for (const rule of this.model.rules) {
-        const same = seen.get(this.ruleText(rule));
+        const text = this.ruleText(rule);
+        const same = seen.get(text);
         if (same) same.push(rule);
-        else seen.set(this.ruleText(rule), [rule]);
+        else seen.set(text, [rule]);
       }
-      for (const same of seen.values()) if (same.length > 1) same.forEach((x, i) => this.repeated!.set(x, i));
+      for (const same of seen.values())
+        if (same.length > 1) same.forEach((x, i) => this.repeated!.set(x, this.numbered.of(`${this.ruleText(x)}#${i}`)));
     }
-    const n = this.repeated.get(r);
-    return n === undefined ? `${key}` : `${key}#${n}`;
+    return this.repeated.size === 0 ? key : (this.repeated.get(r) ?? key);
   }
 
   private ruleText(r: NetworkRule): number {
-    let key = this.memo.rules.get(r);
-    if (key === undefined)
-      this.memo.rules.set(r, (key = this.numbered.of(`${r.action} ${r.clauses.map((c) => this.clause(c)).join(";")}`)));
-    return key;
+    return this.ruleMemo(r).text;
+  }
+
+  /** What is kept of a rule object. */
+  ruleMemo(r: NetworkRule): RuleMemo {
+    let memo = this.memo.rules.get(r);
+    if (memo === undefined)
+      this.memo.rules.set(
+        r,
+        (memo = { text: this.numbered.of(`${r.action} ${r.clauses.map((c) => this.clause(c)).join(";")}`), lints: {} }),
+      );
+    return memo;
   }
 
   /**
@@ -219,15 +242,18 @@ export class ModelKeys {
     return known;
   }
 
-  /**
-   * The spans a namespace's key reads, in its order: the namespace's, its workloads', the rules
-   * near it.
-   */
+  /** The spans a namespace's regions' key reads, in its order: the namespace's, its workloads'. */
+  private regionSpans(namespace: OwnedNamespace): Span[] {
+    const spans = [...this.namespaceItself(namespace).spans];
+    for (const w of workloadsIn(this.model, namespace.name)) spans.push(...this.workload(w).spans);
+    return spans;
+  }
+
+  /** The spans a namespace's key reads, in its order: its regions', the rules near it. */
   namespaceSpans(namespace: OwnedNamespace): Span[] {
     let spans = this.spansOf.get(namespace);
     if (!spans) {
-      spans = [...this.namespaceItself(namespace).spans];
-      for (const w of workloadsIn(this.model, namespace.name)) spans.push(...this.workload(w).spans);
+      spans = this.regionSpans(namespace);
       for (const r of this.rulesNear(namespace)) spans.push(r.span);
       this.spansOf.set(namespace, spans);
     }
@@ -242,7 +268,7 @@ export class ModelKeys {
       const workloads = workloadsIn(this.model, namespace.name);
       if (last && sameItems(last.workloads, workloads)) key = last.key;
       else {
-        const spans = [...this.namespaceItself(namespace).spans, ...workloads.flatMap((w) => this.workload(w).spans)];
+        const spans = this.regionSpans(namespace);
         const text = `${this.namespaceItself(namespace).text}\n${workloads.map((w) => this.workload(w).key).join(",")}`;
         key = this.numbered.of(`${text}\n${samePlaces(spans)}`);
         this.memo.regions.set(namespace, { workloads, key });
@@ -255,10 +281,8 @@ export class ModelKeys {
   /** The text of what compiling a namespace reads (without places). */
   namespaceText(namespace: OwnedNamespace): string {
     this.cluster ??= canonical(this.model.cluster);
-    const { text } = this.namespaceItself(namespace);
-    const workloads = workloadsIn(this.model, namespace.name).map((w) => this.workload(w).key);
     const rules = this.rulesNear(namespace).map((r) => this.rule(r));
-    return `${this.cluster}\n${text}\n${workloads.join(",")}\n${rules.join(",")}\n${samePlaces(this.namespaceSpans(namespace))}`;
+    return `${this.cluster}\n${this.regions(namespace)}\n${rules.join(",")}`;
   }
 
   /** A namespace's key: the last version's when it read the same objects (the checker keeps those that say the same). */
@@ -290,13 +314,14 @@ export class ModelKeys {
   /** The owned namespaces a rule's clauses can hold pods of (the namespaces its lints read), each once, in order. */
   namespacesNear(r: NetworkRule): readonly OwnedNamespace[] {
     const among = this.model.namespaces;
-    let known = this.memo.near.get(r);
+    const memo = this.ruleMemo(r);
+    let known = memo.near;
     if (known?.among !== among) {
       const near =
         r.clauses.length === 1
           ? candidateNamespaces(this.model, r.clauses[0])
           : [...new Set(r.clauses.flatMap((c) => candidateNamespaces(this.model, c)))];
-      this.memo.near.set(r, (known = { among, near }));
+      memo.near = known = { among, near };
     }
     return known.near;
   }
@@ -334,13 +359,24 @@ export class ModelKeys {
 export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace): string {
   if (part === "dns") return `dns ${keys.namespace(of as OwnedNamespace)} ${keys.labels()} ${keys.assertions()}`;
   const rule = of as NetworkRule;
-  if (part === "reach")
-    return `reach ${keys.rule(rule)} ${keys
-      .namespacesNear(rule)
-      .map((n) => keys.regions(n))
-      .join(",")} ${keys.labels()}`;
-  const near = keys.namespacesNear(rule).map((n) => keys.namespace(n));
-  return `${part} ${keys.rule(rule)} ${near.join(",")}`;
+  const near = keys.namespacesNear(rule);
+  const token = keys.rule(rule);
+  const keyOf = (n: OwnedNamespace) => (part === "reach" ? keys.regions(n) : keys.namespace(n));
+  // (the key of the last version, while made of the same parts: no text made and hashed again)
+  const lints = keys.ruleMemo(rule).lints;
+  const last = lints[part];
+  if (last && last.token === token && last.near === near && (part !== "reach" || last.labels === keys.labels())) {
+    let same = true;
+    for (let i = 0; i < near.length && same; i++) same = last.keys[i] === keyOf(near[i]);
+    if (same) return last.key;
+  }
+  const nearKeys = near.map(keyOf);
+  const key =
+    part === "reach"
+      ? `reach ${token} ${nearKeys.join(",")} ${keys.labels()}`
+      : `${part} ${token} ${nearKeys.join(",")}`;
+  lints[part] = { token, near, keys: nearKeys, labels: keys.labels(), key };
+  return key;
 }
 
 /**
