@@ -162,8 +162,8 @@ export class ModelKeys {
   }
 
   /** A rule's key: its action and clauses, and for the N-th of rules saying the same, N. */
-  rule(r: NetworkRule): number {
-    const key = this.ruleText(r);
+  rule(r: NetworkRule, memo = this.ruleMemo(r)): number {
+    const key = memo.text;
     if (!this.repeated) {
       this.repeated = new Map();
       const seen = new Map<number, NetworkRule[]>();
@@ -312,9 +312,8 @@ export class ModelKeys {
   }
 
   /** The owned namespaces a rule's clauses can hold pods of (the namespaces its lints read), each once, in order. */
-  namespacesNear(r: NetworkRule): readonly OwnedNamespace[] {
+  namespacesNear(r: NetworkRule, memo = this.ruleMemo(r)): readonly OwnedNamespace[] {
     const among = this.model.namespaces;
-    const memo = this.ruleMemo(r);
     let known = memo.near;
     if (known?.among !== among) {
       const near =
@@ -359,11 +358,12 @@ export class ModelKeys {
 export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace): string {
   if (part === "dns") return `dns ${keys.namespace(of as OwnedNamespace)} ${keys.labels()} ${keys.assertions()}`;
   const rule = of as NetworkRule;
-  const near = keys.namespacesNear(rule);
-  const token = keys.rule(rule);
+  const memo = keys.ruleMemo(rule);
+  const near = keys.namespacesNear(rule, memo);
+  const token = keys.rule(rule, memo);
   const keyOf = (n: OwnedNamespace) => (part === "reach" ? keys.regions(n) : keys.namespace(n));
   // (the key of the last version, while made of the same parts: no text made and hashed again)
-  const lints = keys.ruleMemo(rule).lints;
+  const lints = memo.lints;
   const last = lints[part];
   if (last && last.token === token && last.near === near && (part !== "reach" || last.labels === keys.labels())) {
     let same = true;
