@@ -387,6 +387,21 @@ test("the property catches broken invalidations of a rule statement's check", ()
   assert.ok(notices(withChecker(["cluster"]), 300), "the cluster left out: the property did not notice");
 });
 
+test("the property catches a broken comparison of what two versions declare", () => {
+  // each workload's and group's key, name and model (or statement), compared by keys and names only:
+  // a workload's selector or ports changed would not stamp its name
+  class KeysOnly extends CheckReuse {
+    protected override sameDeclarations(a: readonly unknown[], b: readonly unknown[]): boolean {
+      const texts = (x: readonly unknown[]) => x.filter((v) => typeof v === "string").join("\n");
+      return texts(a) === texts(b);
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new KeysOnly()), 300),
+    "declarations compared by their names: the property did not notice",
+  );
+});
+
 /** `ProgramChecks` whose results per namespace and rule are kept by broken keys. */
 const withKeys = (broken: {
   namespace?: (keys: ModelKeys, namespace: OwnedNamespace) => string | number;
