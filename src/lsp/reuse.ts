@@ -19,7 +19,7 @@ import { names as nm } from "../diagnostics/messages/names.js";
 import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { portsKey } from "../semantics/ports.js";
-import { candidateNamespaces, workloadsIn } from "../semantics/lookup.js";
+import { candidateNamespaces, clausesNear, workloadsIn } from "../semantics/lookup.js";
 import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
 import { sameItems } from "../arrays.js";
@@ -146,7 +146,7 @@ export class ModelKeys {
   private readonly namespaces = new Map<OwnedNamespace, number>();
   private readonly spansOf = new Map<OwnedNamespace, Span[]>();
   private readonly regionKeys = new Map<OwnedNamespace, number>();
-  private nearIndex?: Map<string, NetworkRule[]>;
+  private readonly nearIndex = new Map<string, NetworkRule[]>();
   private cluster?: string;
   private assertionsKey?: number;
   /** The rules whose key (without place) another rule's is too: each one's key with its position among them. */
@@ -207,20 +207,15 @@ export class ModelKeys {
     return `${set(c.sources)}>${set(c.destinations)}:${this.numbered.of(portsKey(c.ports))}`;
   }
 
-  /** The rules near a namespace (a clause of theirs can hold its pods), each once, in program order (`clausesNear`'s). */
+  /** The rules near a namespace (a clause of theirs can hold its pods), each once, in program order (`clausesNear`'s, whose index the lints share). */
   rulesNear(namespace: OwnedNamespace): readonly NetworkRule[] {
-    if (!this.nearIndex) {
-      const index = new Map<string, NetworkRule[]>();
-      for (const rule of this.model.rules)
-        for (const clause of rule.clauses)
-          for (const { name } of candidateNamespaces(this.model, clause)) {
-            const rules = index.get(name);
-            if (!rules) index.set(name, [rule]);
-            else if (rules.at(-1) !== rule) rules.push(rule);
-          }
-      this.nearIndex = index;
+    let rules = this.nearIndex.get(namespace.name);
+    if (!rules) {
+      rules = [];
+      for (const { rule } of clausesNear(this.model, namespace.name)) if (rules.at(-1) !== rule) rules.push(rule);
+      this.nearIndex.set(namespace.name, rules);
     }
-    return this.nearIndex.get(namespace.name) ?? [];
+    return rules;
   }
 
   /** A workload's key and spans. */
