@@ -174,7 +174,8 @@ export class ModelKeys {
         else seen.set(text, [rule]);
       }
       for (const same of seen.values())
-        if (same.length > 1) same.forEach((x, i) => this.repeated!.set(x, this.numbered.of(`${this.ruleText(x)}#${i}`)));
+        if (same.length > 1)
+          same.forEach((x, i) => this.repeated!.set(x, this.numbered.of(`${this.ruleText(x)}#${i}`)));
     }
     return this.repeated.size === 0 ? key : (this.repeated.get(r) ?? key);
   }
