@@ -2,13 +2,15 @@
  * What the language server keeps of a program's checked versions per owned namespace and per rule,
  * to reuse in a new version what an edit did not change (src/lsp/incremental.ts): the compiler's
  * diagnostics per namespace and the lints' per rule or namespace, each under a key that is the text
- * of everything it reads (`ModelKeys`, `lintKey`; docs/decisions.md lists them). A namespace's
- * compile inputs: the cluster settings (pod and service ranges, version), the namespace (name,
- * labels, postures, with their positions), its workloads and every rule with a clause near it
+ * of everything it reads but its positions (`ModelKeys`, `lintKey`; docs/decisions.md lists them).
+ * A namespace's compile inputs: the cluster settings (pod and service ranges, version), the
+ * namespace (name, labels, postures), its workloads and every rule with a clause near it
  * (`clausesNear`: the clauses whose ends can hold its pods, found by the names and labels of every
- * owned namespace), each rule whole — action, position, clauses (their ends and ports by the
- * identities the compiler merges them by). A key found is reused from whichever version computed
- * it; a namespace whose key is new is compiled on its own (`compileNamespace`). That the
+ * owned namespace), each rule whole — action, clauses (their ends and ports by the identities the
+ * compiler merges them by). The spans a key reads are listed apart (`namespaceSpans`,
+ * `lintSpans`): a result found under a key, from whichever version computed it, is placed at this
+ * version's spans (statements moved by an edit above them are not worked out again); a namespace
+ * whose key is new is compiled on its own (`compileNamespace`). That the
  * compiler's diagnostics are the union of the namespaces' (SP9004 once per statement) and the lints'
  * the same as a fresh run is what the property test (test/lsp/incremental.test.ts) checks against
  * `check` after every edit.
