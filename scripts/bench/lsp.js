@@ -2,7 +2,10 @@
 // The language server's latency on a large program, measured over the protocol (issue 20):
 //
 //   node scripts/bench/lsp.js [--size 5000] [--shape realistic|single] [--edits 12] [--secpolc-root DIR]
+//        [--node-option FLAG]...
 //
+// --secpolc-root runs the server (and the reference `check`) of another checkout (e.g. a build of
+// the baseline); --node-option passes a flag to the server's node (`--cpu-prof`, to profile it).
 // Writes the bench's program (topology.js) of `--size` services into a scratch directory, starts
 // `secpolc lsp` (bin/secpolc.js, which runs dist/: `npm run build` first), opens every file of the
 // program and waits for its first diagnostics; then makes `--edits` one-line edits, four to a
@@ -30,13 +33,14 @@ import { generateTopology, toSecpol } from "./topology.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const toUrl = (path) => pathToFileURL(path).href;
-const options = { size: 5000, shape: "realistic", edits: 12, root: resolve(here, "..", "..") };
+const options = { size: 5000, shape: "realistic", edits: 12, root: resolve(here, "..", ".."), node: [] };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === "--size") options.size = Number(argv[++i]);
   else if (argv[i] === "--shape") options.shape = argv[++i];
   else if (argv[i] === "--edits") options.edits = Number(argv[++i]);
   else if (argv[i] === "--secpolc-root") options.root = resolve(argv[++i]);
+  else if (argv[i] === "--node-option") options.node.push(argv[++i]);
   else {
     process.stderr.write(`lsp: unknown option ${argv[i]}\n`);
     process.exit(2);
@@ -61,7 +65,7 @@ const files = toSecpol(generateTopology(options.size, undefined, options.shape))
 for (const f of files) writeFileSync(join(dir, f.path), f.text);
 const uriOf = (path) => pathToFileURL(join(dir, path)).href;
 
-const server = spawn(process.execPath, [join(options.root, "bin", "secpolc.js"), "lsp"], {
+const server = spawn(process.execPath, [...options.node, join(options.root, "bin", "secpolc.js"), "lsp"], {
   cwd: dir,
   stdio: ["pipe", "pipe", "inherit"],
 });
@@ -179,6 +183,10 @@ const all = times.map((t) => t.ms);
 process.stdout.write(`all ${all.length} one-line edits: median ${median(all).toFixed(0)} ms\n`);
 
 await rpc.sendRequest("shutdown");
+// (an exit the server makes itself: `--cpu-prof` writes its profile then)
+const exited = new Promise((done) => server.once("exit", done));
+rpc.sendNotification("exit");
+await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
 rpc.dispose();
 server.kill();
 rmSync(scratch, { recursive: true, force: true });

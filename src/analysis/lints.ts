@@ -341,7 +341,12 @@ function dnsOpenToRegion(
  * redundant (SP9101). Run by the check on every model whose regions can be written.
  */
 export function reachLints(model: Model, reuse: LintReuse = computed): Diagnostic[] {
-  return model.rules.flatMap((rule) => reuse.reuse(model, "reach", rule, () => reachLint(model, rule)));
+  const found: Diagnostic[] = [];
+  for (const rule of model.rules) {
+    const diagnostics = reuse.reuse(model, "reach", rule, () => reachLint(model, rule));
+    if (diagnostics.length > 0) found.push(...diagnostics);
+  }
+  return found;
 }
 
 function reachLint(model: Model, rule: NetworkRule): Diagnostic[] {

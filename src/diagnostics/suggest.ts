@@ -27,6 +27,8 @@ export function editDistance(a: string, b: string): number {
 export const closest = (name: string, candidates: Iterable<string>): string | undefined =>
   closestWithin(name, candidates, Math.max(1, Math.floor(name.length / 3)));
 
+let rows = [0, 1, 2].map(() => new Int32Array(64));
+
 /**
  * Whether `a` and `b` are at most `limit` edits apart: their distance if so, else `limit + 1`.
  * Only the cells within `limit` of the diagonal are worked out, in three rows reused, and it stops
@@ -37,12 +39,13 @@ export function distanceWithin(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
   const far = limit + 1;
   const width = b.length + 1;
-  let before = new Int32Array(width).fill(far);
-  let previous = new Int32Array(width);
-  let row = new Int32Array(width);
+  // (the rows are reused from call to call: a list of 10,000 candidates allocates none)
+  if (rows[0].length < width) rows = [0, 1, 2].map(() => new Int32Array(width * 2));
+  let [before, previous, row] = rows;
+  before.fill(far, 0, width);
   for (let j = 0; j < width; j++) previous[j] = j <= limit ? j : far;
   for (let i = 1; i <= a.length; i++) {
-    row.fill(far);
+    row.fill(far, 0, width);
     if (i <= limit) row[0] = i;
     let least = row[0];
     for (let j = Math.max(1, i - limit); j <= Math.min(b.length, i + limit); j++) {

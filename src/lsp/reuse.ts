@@ -2,13 +2,15 @@
  * What the language server keeps of a program's checked versions per owned namespace and per rule,
  * to reuse in a new version what an edit did not change (src/lsp/incremental.ts): the compiler's
  * diagnostics per namespace and the lints' per rule or namespace, each under a key that is the text
- * of everything it reads (`ModelKeys`, `lintKey`; docs/decisions.md lists them). A namespace's
- * compile inputs: the cluster settings (pod and service ranges, version), the namespace (name,
- * labels, postures, with their positions), its workloads and every rule with a clause near it
+ * of everything it reads but its positions (`ModelKeys`, `lintKey`; docs/decisions.md lists them).
+ * A namespace's compile inputs: the cluster settings (pod and service ranges, version), the
+ * namespace (name, labels, postures), its workloads and every rule with a clause near it
  * (`clausesNear`: the clauses whose ends can hold its pods, found by the names and labels of every
- * owned namespace), each rule whole — action, position, clauses (their ends and ports by the
- * identities the compiler merges them by). A key found is reused from whichever version computed
- * it; a namespace whose key is new is compiled on its own (`compileNamespace`). That the
+ * owned namespace), each rule whole — action, clauses (their ends and ports by the identities the
+ * compiler merges them by). The spans a key reads are listed apart (`namespaceSpans`,
+ * `lintSpans`): a result found under a key, from whichever version computed it, is placed at this
+ * version's spans (statements moved by an edit above them are not worked out again); a namespace
+ * whose key is new is compiled on its own (`compileNamespace`). That the
  * compiler's diagnostics are the union of the namespaces' (SP9004 once per statement) and the lints'
  * the same as a fresh run is what the property test (test/lsp/incremental.test.ts) checks against
  * `check` after every edit.
@@ -19,7 +21,7 @@ import { names as nm } from "../diagnostics/messages/names.js";
 import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { portsKey } from "../semantics/ports.js";
-import { candidateNamespaces, workloadsIn } from "../semantics/lookup.js";
+import { candidateNamespaces, clausesNear, workloadsIn } from "../semantics/lookup.js";
 import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
 import { sameItems } from "../arrays.js";
@@ -34,7 +36,32 @@ export function canonical(value: unknown): string {
   }
 }
 
-const spanText = (s: Span) =>
+/**
+ * A value as text without its spans (each `span` field written as its number in `spans`, where it is
+ * appended): two values of equal texts are the same but for where they are written.
+ */
+export function placeless(value: unknown, spans: Span[]): string {
+  return (
+    JSON.stringify(value, (key, v: unknown) =>
+      key === "span" ? spans.push(v as Span) - 1 : typeof v === "bigint" ? `${v}n` : v,
+    ) ?? "undefined"
+  );
+}
+
+/** Which of a list of spans are the same (for each, the first equal one's position when not its own). */
+function samePlaces(spans: readonly Span[]): string {
+  const first = new Map<string, number>();
+  let pattern = "";
+  spans.forEach((s, i) => {
+    const text = spanText(s);
+    const known = first.get(text);
+    if (known === undefined) first.set(text, i);
+    else pattern += ` ${i}=${known}`;
+  });
+  return pattern;
+}
+
+export const spanText = (s: Span) =>
   `${s.file}\u0000${s.start.offset}:${s.start.line}:${s.start.column}-${s.end.offset}:${s.end.line}:${s.end.column}`;
 
 /** Texts numbered, so that a key names a long text by a short number (equal texts, equal numbers). */
@@ -50,6 +77,27 @@ export class Numbered {
   }
 }
 
+/** A text without its spans (`placeless`), and the spans taken out of it, in order. */
+interface Placeless {
+  text: string;
+  spans: Span[];
+}
+
+/** What is kept of a rule object (the checker keeps it while its statement says the same). */
+interface RuleMemo {
+  /** Its key without its place. */
+  text: number;
+  /** The owned namespaces near it, for the list of owned namespaces they were found in. */
+  near?: { among: readonly OwnedNamespace[]; near: readonly OwnedNamespace[] };
+  /** Each lint's last key, with what it was made of: the rule's key, the namespaces near it and their keys, the labels' key. */
+  lints: Partial<
+    Record<
+      LintPart,
+      { token: number; near: readonly OwnedNamespace[]; keys: readonly number[]; labels: number; key: string }
+    >
+  >;
+}
+
 /**
  * What the keys of every version share (until they are begun again): texts numbered, and the keys
  * of the model's parts worked out once per object — a rule, an endpoint set or a workload kept by
@@ -59,15 +107,16 @@ export class Numbered {
  */
 export class KeyMemo {
   readonly numbered = new Numbered();
-  readonly rules = new WeakMap<NetworkRule, number>();
+  /** Per rule: its key without its place, the namespaces near it, its lints' last keys. */
+  readonly rules = new WeakMap<NetworkRule, RuleMemo>();
   readonly sets = new WeakMap<EndpointSet, number>();
-  readonly workloads = new WeakMap<Workload, number>();
-  /** The owned namespaces near a rule, for the list of owned namespaces they were found in. */
-  readonly near = new WeakMap<NetworkRule, { among: readonly OwnedNamespace[]; near: readonly OwnedNamespace[] }>();
+  readonly workloads = new WeakMap<Workload, { key: number; spans: Span[] }>();
+  /** A namespace's regions' key, with the workloads it was worked out from. */
+  readonly regions = new WeakMap<OwnedNamespace, { workloads: readonly Workload[]; key: number }>();
   /** The labels' key of a list of owned namespaces. */
   readonly labels = new WeakMap<readonly OwnedNamespace[], number>();
-  /** A namespace's text, per object (the checker keeps a namespace's object while it says the same). */
-  readonly namespaceTexts = new WeakMap<OwnedNamespace, string>();
+  /** A namespace's text without its places, per object (the checker keeps a namespace's object while it says the same). */
+  readonly namespaceTexts = new WeakMap<OwnedNamespace, Placeless>();
   /** The last key of each namespace, with what it was worked out from (objects, compared as such). */
   readonly namespaces = new Map<
     string,
@@ -76,6 +125,7 @@ export class KeyMemo {
       namespace: OwnedNamespace;
       workloads: readonly Workload[];
       rules: readonly NetworkRule[];
+      tokens: readonly number[];
       key: number;
     }
   >();
@@ -83,18 +133,26 @@ export class KeyMemo {
 
 /**
  * The keys of one model's rules and owned namespaces (each worked out once, on first use), texts
- * numbered by `memo`:
- * - a rule: its action, position and clauses;
- * - a namespace (what compiling it reads): the cluster settings, the namespace, its workloads, the
- *   rules near it;
+ * numbered by `memo`. A key says what a result reads but not where it is written: the spans it
+ * reads are listed apart (`namespaceSpans`, a rule's own), in an order its text fixes, so that a
+ * result found under the key is the result for the spans of this version at the same positions of
+ * the list (`Reused`: statements moved by an edit above them are not worked out again).
+ * - a rule: its action and clauses (and, for a rule that says what another says, which of them it is);
+ * - a namespace's regions: the namespace and its workloads, and which of their spans are the same;
+ * - a namespace (what compiling it reads): the cluster settings, its regions' key, the rules near it
+ *   (whose spans are never the same: a rule is a statement of its own);
  * - the owned namespaces' names and labels (what `ns(...)` peers and the DNS lint's peers read of
  *   the namespaces they are not near), and the assertions (whose terms tell pods apart too).
  */
 export class ModelKeys {
   private readonly namespaces = new Map<OwnedNamespace, number>();
-  private nearIndex?: Map<string, NetworkRule[]>;
+  private readonly spansOf = new Map<OwnedNamespace, Span[]>();
+  private readonly regionKeys = new Map<OwnedNamespace, number>();
+  private readonly nearIndex = new Map<string, NetworkRule[]>();
   private cluster?: string;
   private assertionsKey?: number;
+  /** The rules whose key (without place) another rule's is too: each one's key with its position among them. */
+  private repeated?: Map<NetworkRule, number>;
 
   constructor(
     readonly model: Model,
@@ -105,14 +163,38 @@ export class ModelKeys {
     return this.memo.numbered;
   }
 
-  rule(r: NetworkRule): number {
-    let key = this.memo.rules.get(r);
-    if (key === undefined)
+  /** A rule's key: its action and clauses, and for the N-th of rules saying the same, N. */
+  rule(r: NetworkRule, memo = this.ruleMemo(r)): number {
+    const key = memo.text;
+    if (!this.repeated) {
+      this.repeated = new Map();
+      const seen = new Map<number, NetworkRule[]>();
+      for (const rule of this.model.rules) {
+        const text = this.ruleText(rule);
+        const same = seen.get(text);
+        if (same) same.push(rule);
+        else seen.set(text, [rule]);
+      }
+      for (const same of seen.values())
+        if (same.length > 1)
+          same.forEach((x, i) => this.repeated!.set(x, this.numbered.of(`${this.ruleText(x)}#${i}`)));
+    }
+    return this.repeated.size === 0 ? key : (this.repeated.get(r) ?? key);
+  }
+
+  private ruleText(r: NetworkRule): number {
+    return this.ruleMemo(r).text;
+  }
+
+  /** What is kept of a rule object. */
+  ruleMemo(r: NetworkRule): RuleMemo {
+    let memo = this.memo.rules.get(r);
+    if (memo === undefined)
       this.memo.rules.set(
         r,
-        (key = this.numbered.of(`${r.action} ${spanText(r.span)} ${r.clauses.map((c) => this.clause(c)).join(";")}`)),
+        (memo = { text: this.numbered.of(`${r.action} ${r.clauses.map((c) => this.clause(c)).join(";")}`), lints: {} }),
       );
-    return key;
+    return memo;
   }
 
   /**
@@ -128,37 +210,77 @@ export class ModelKeys {
     return `${set(c.sources)}>${set(c.destinations)}:${this.numbered.of(portsKey(c.ports))}`;
   }
 
-  /** The rules near a namespace (a clause of theirs can hold its pods), each once, in program order (`clausesNear`'s). */
+  /** The rules near a namespace (a clause of theirs can hold its pods), each once, in program order (`clausesNear`'s, whose index the lints share). */
   rulesNear(namespace: OwnedNamespace): readonly NetworkRule[] {
-    if (!this.nearIndex) {
-      const index = new Map<string, NetworkRule[]>();
-      for (const rule of this.model.rules)
-        for (const clause of rule.clauses)
-          for (const { name } of candidateNamespaces(this.model, clause)) {
-            const rules = index.get(name);
-            if (!rules) index.set(name, [rule]);
-            else if (rules.at(-1) !== rule) rules.push(rule);
-          }
-      this.nearIndex = index;
+    let rules = this.nearIndex.get(namespace.name);
+    if (!rules) {
+      rules = [];
+      for (const { rule } of clausesNear(this.model, namespace.name)) if (rules.at(-1) !== rule) rules.push(rule);
+      this.nearIndex.set(namespace.name, rules);
     }
-    return this.nearIndex.get(namespace.name) ?? [];
+    return rules;
   }
 
-  /** A workload's key. */
-  private workload(w: Workload): number {
-    let key = this.memo.workloads.get(w);
-    if (key === undefined) this.memo.workloads.set(w, (key = this.numbered.of(canonical(w))));
+  /** A workload's key and spans. */
+  private workload(w: Workload): { key: number; spans: Span[] } {
+    let known = this.memo.workloads.get(w);
+    if (known === undefined) {
+      const spans: Span[] = [];
+      this.memo.workloads.set(w, (known = { key: this.numbered.of(placeless(w, spans)), spans }));
+    }
+    return known;
+  }
+
+  private namespaceItself(namespace: OwnedNamespace): Placeless {
+    let known = this.memo.namespaceTexts.get(namespace);
+    if (known === undefined) {
+      const spans: Span[] = [];
+      this.memo.namespaceTexts.set(namespace, (known = { text: placeless(namespace, spans), spans }));
+    }
+    return known;
+  }
+
+  /** The spans a namespace's regions' key reads, in its order: the namespace's, its workloads'. */
+  private regionSpans(namespace: OwnedNamespace): Span[] {
+    const spans = [...this.namespaceItself(namespace).spans];
+    for (const w of workloadsIn(this.model, namespace.name)) spans.push(...this.workload(w).spans);
+    return spans;
+  }
+
+  /** The spans a namespace's key reads, in its order: its regions', the rules near it. */
+  namespaceSpans(namespace: OwnedNamespace): Span[] {
+    let spans = this.spansOf.get(namespace);
+    if (!spans) {
+      spans = this.regionSpans(namespace);
+      for (const r of this.rulesNear(namespace)) spans.push(r.span);
+      this.spansOf.set(namespace, spans);
+    }
+    return spans;
+  }
+
+  /** A namespace's regions' key (without places): the namespace and its workloads (not the rules near it). */
+  regions(namespace: OwnedNamespace): number {
+    let key = this.regionKeys.get(namespace);
+    if (key === undefined) {
+      const last = this.memo.regions.get(namespace);
+      const workloads = workloadsIn(this.model, namespace.name);
+      if (last && sameItems(last.workloads, workloads)) key = last.key;
+      else {
+        const spans = this.regionSpans(namespace);
+        const text = `${this.namespaceItself(namespace).text}\n${workloads.map((w) => this.workload(w).key).join(",")}`;
+        key = this.numbered.of(`${text}\n${samePlaces(spans)}`);
+        this.memo.regions.set(namespace, { workloads, key });
+      }
+      this.regionKeys.set(namespace, key);
+    }
     return key;
   }
 
-  /** The text of what compiling a namespace reads. */
+  /** The text of what compiling a namespace reads (without places). */
   namespaceText(namespace: OwnedNamespace): string {
     this.cluster ??= canonical(this.model.cluster);
-    let text = this.memo.namespaceTexts.get(namespace);
-    if (text === undefined) this.memo.namespaceTexts.set(namespace, (text = canonical(namespace)));
-    const workloads = workloadsIn(this.model, namespace.name).map((w) => this.workload(w));
     const rules = this.rulesNear(namespace).map((r) => this.rule(r));
-    return `${this.cluster}\n${text}\n${workloads.join(",")}\n${rules.join(",")}`;
+    return `${this.cluster}\n${this.regions(namespace)}\n${rules.join(",")}`;
   }
 
   /** A namespace's key: the last version's when it read the same objects (the checker keeps those that say the same). */
@@ -168,33 +290,35 @@ export class ModelKeys {
     this.cluster ??= canonical(this.model.cluster);
     const workloads = workloadsIn(this.model, namespace.name);
     const rules = this.rulesNear(namespace);
+    const tokens = rules.map((r) => this.rule(r));
     const last = this.memo.namespaces.get(namespace.name);
     if (
       last &&
       last.cluster === this.cluster &&
       last.namespace === namespace &&
       sameItems(last.workloads, workloads) &&
-      sameItems(last.rules, rules)
+      sameItems(last.rules, rules) &&
+      sameItems(last.tokens, tokens)
     )
       key = last.key;
     else {
       key = this.numbered.of(this.namespaceText(namespace));
-      this.memo.namespaces.set(namespace.name, { cluster: this.cluster, namespace, workloads, rules, key });
+      this.memo.namespaces.set(namespace.name, { cluster: this.cluster, namespace, workloads, rules, tokens, key });
     }
     this.namespaces.set(namespace, key);
     return key;
   }
 
   /** The owned namespaces a rule's clauses can hold pods of (the namespaces its lints read), each once, in order. */
-  namespacesNear(r: NetworkRule): readonly OwnedNamespace[] {
+  namespacesNear(r: NetworkRule, memo = this.ruleMemo(r)): readonly OwnedNamespace[] {
     const among = this.model.namespaces;
-    let known = this.memo.near.get(r);
+    let known = memo.near;
     if (known?.among !== among) {
       const near =
         r.clauses.length === 1
           ? candidateNamespaces(this.model, r.clauses[0])
           : [...new Set(r.clauses.flatMap((c) => candidateNamespaces(this.model, c)))];
-      this.memo.near.set(r, (known = { among, near }));
+      memo.near = known = { among, near };
     }
     return known.near;
   }
@@ -221,42 +345,88 @@ export class ModelKeys {
  * The key of a lint's result for one rule or namespace (`LintReuse`), by what it reads:
  * - `deny` (a deny that removes nothing) and `allow` (an allow every deny removes): the rule and the
  *   namespaces near it (their regions, and the rules near them: the allows and denies it meets);
- * - `reach` (a rule that reaches no managed direction, or only `default allow` ones): the same, and
- *   every owned namespace's labels (its help names the namespaces its peers' labels select);
+ * - `reach` (a rule that reaches no managed direction, or only `default allow` ones): the rule, the
+ *   regions of the namespaces near it (not the rules near them) and every owned namespace's labels
+ *   (its help names the namespaces its peers' labels select);
  * - `dns` (egress closed without DNS, per namespace): the namespace, every owned namespace's labels
  *   (the DNS peer is matched against them) and the assertions (the pod regions the lint names are
  *   told apart by every term, assertions' included).
+ * The spans it reads are `lintSpans`'.
  */
 export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace): string {
   if (part === "dns") return `dns ${keys.namespace(of as OwnedNamespace)} ${keys.labels()} ${keys.assertions()}`;
   const rule = of as NetworkRule;
-  const near = keys.namespacesNear(rule).map((n) => keys.namespace(n));
-  return `${part} ${keys.rule(rule)} ${near.join(",")}${part === "reach" ? ` ${keys.labels()}` : ""}`;
+  const memo = keys.ruleMemo(rule);
+  const near = keys.namespacesNear(rule, memo);
+  const token = keys.rule(rule, memo);
+  const keyOf = (n: OwnedNamespace) => (part === "reach" ? keys.regions(n) : keys.namespace(n));
+  // (the key of the last version, while made of the same parts: no text made and hashed again)
+  const lints = memo.lints;
+  const last = lints[part];
+  if (last && last.token === token && last.near === near && (part !== "reach" || last.labels === keys.labels())) {
+    let same = true;
+    for (let i = 0; i < near.length && same; i++) same = last.keys[i] === keyOf(near[i]);
+    if (same) return last.key;
+  }
+  const nearKeys = near.map(keyOf);
+  const key =
+    part === "reach"
+      ? `reach ${token} ${nearKeys.join(",")} ${keys.labels()}`
+      : `${part} ${token} ${nearKeys.join(",")}`;
+  lints[part] = { token, near, keys: nearKeys, labels: keys.labels(), key };
+  return key;
 }
 
 /**
+ * The spans a lint's result may be at, in the order `lintKey` fixes: the rule's, then (but for
+ * `reach`, which says where a rule is on that rule only) those of the namespaces near it.
+ */
+export function lintSpans(keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace): Span[] {
+  if (part === "dns") return keys.namespaceSpans(of as OwnedNamespace);
+  const rule = of as NetworkRule;
+  if (part === "reach") return [rule.span];
+  return [rule.span, ...keys.namespacesNear(rule).flatMap((n) => keys.namespaceSpans(n))];
+}
+
+/**
+ * A result kept without its places: each diagnostic's span, and its related spans, as positions in
+ * the list of spans its key reads; or, when one of them is not in that list, the results by places.
+ */
+export type Kept = Placed | { placeless: false; byPlace: Map<string, Diagnostic[]> };
+export interface Placed {
+  placeless: true;
+  diagnostics: readonly { d: Diagnostic; at: number; related?: number[] }[];
+}
+
+const noDiagnostics: Diagnostic[] = [];
+
+/**
  * The diagnostics of the compiler (per owned namespace) and of the lints (per rule or namespace)
- * in the versions checked, by key: a key names everything its result reads, so a result found under
- * a key is reused in any later version. Kept until they outgrow the program (then begun again).
+ * in the versions checked, by key: a key names everything its result reads but its places, so a
+ * result found under a key is reused in any later version, at the spans this version's key reads.
+ * Kept until they outgrow the program (then begun again).
  */
 export class Reused implements LintReuse {
   private memo = new KeyMemo();
-  private results = new Map<string, Diagnostic[]>();
+  private results = new Map<string, Kept>();
   private readonly keysOf = new WeakMap<Model, ModelKeys>();
   /** Results worked out, and results reused, so far (for the tests). */
   computed = 0;
   reused = 0;
 
   reuse(model: Model, part: LintPart, of: NetworkRule | OwnedNamespace, compute: () => Diagnostic[]): Diagnostic[] {
-    return this.result(this.lintKey(this.keys(model), part, of), compute);
+    const keys = this.keys(model);
+    return this.result(this.lintKey(keys, part, of), () => lintSpans(keys, part, of), compute);
   }
 
   /** `compileNetworkPolicies(model).diagnostics`, each namespace's reused while its key stays the same. */
   compiled(model: Model): Diagnostic[] {
     const keys = this.keys(model);
     const all = model.namespaces.flatMap((namespace) =>
-      this.result(`compile ${this.namespaceKey(keys, namespace)}`, () =>
-        compileNamespace(model, namespace, keys.rulesNear(namespace)),
+      this.result(
+        `compile ${this.namespaceKey(keys, namespace)}`,
+        () => keys.namespaceSpans(namespace),
+        () => compileNamespace(model, namespace, keys.rulesNear(namespace)),
       ),
     );
     // SP9004 (an ipBlock without the pod range) is said once per statement, and only when nothing
@@ -282,14 +452,56 @@ export class Reused implements LintReuse {
     return keys.namespace(namespace);
   }
 
-  private result(key: string, compute: () => Diagnostic[]): Diagnostic[] {
-    let found = this.results.get(key);
-    if (found) this.reused++;
-    else {
-      this.results.set(key, (found = compute()));
-      this.computed++;
+  /** A result kept at the places of `spans` (a test gives a broken one to show the property test notices). */
+  protected placed(kept: Placed, spans: readonly Span[]): Diagnostic[] {
+    return kept.diagnostics.map(({ d, at, related }) => ({
+      ...d,
+      span: spans[at],
+      ...(related ? { related: d.related!.map((r, i) => ({ ...r, span: spans[related[i]] })) } : {}),
+    }));
+  }
+
+  private result(key: string, spansRead: () => Span[], compute: () => Diagnostic[]): Diagnostic[] {
+    const found = this.results.get(key);
+    if (found?.placeless) {
+      this.reused++;
+      return found.diagnostics.length === 0 ? noDiagnostics : this.placed(found, spansRead());
     }
-    return found;
+    if (found) {
+      const place = spansRead().map(spanText).join("\u0001");
+      const known = found.byPlace.get(place);
+      if (known) {
+        this.reused++;
+        return known;
+      }
+      const diagnostics = compute();
+      this.computed++;
+      found.byPlace.set(place, diagnostics);
+      return diagnostics;
+    }
+    const diagnostics = compute();
+    this.computed++;
+    this.results.set(key, this.kept(diagnostics, diagnostics.length === 0 ? [] : spansRead()));
+    return diagnostics;
+  }
+
+  /** Diagnostics kept by their spans' positions in `spans` (the first equal one), or by places when one is not there. */
+  private kept(diagnostics: Diagnostic[], spans: readonly Span[]): Kept {
+    if (diagnostics.length === 0) return { placeless: true, diagnostics: [] };
+    const positions = new Map<string, number>();
+    spans.forEach((s, i) => {
+      const text = spanText(s);
+      if (!positions.has(text)) positions.set(text, i);
+    });
+    const kept: { d: Diagnostic; at: number; related?: number[] }[] = [];
+    for (const d of diagnostics) {
+      const at = positions.get(spanText(d.span));
+      const related = d.related?.map((r) => positions.get(spanText(r.span)));
+      if (at === undefined || related?.some((r) => r === undefined))
+        return { placeless: false, byPlace: new Map([[spans.map(spanText).join("\u0001"), diagnostics]]) };
+      kept.push({ d, at, ...(related ? { related: related as number[] } : {}) });
+    }
+    return { placeless: true, diagnostics: kept };
   }
 
   private keys(model: Model): ModelKeys {

@@ -216,18 +216,33 @@ export function startServer(
     );
   }
 
+  /**
+   * What was last published for each open document: at which version of it, and as text. An
+   * unchanged document whose diagnostics are the same is not sent them again (a program of 250
+   * open files, one edited).
+   */
+  const published = new Map<string, { version: number; diagnostics: string }>();
+
   /** Checks a program and publishes the diagnostics of its open documents (none when none is open any more). */
   function publish(place: Place): void {
     const open = documentsOf(place.key);
     if (open.length === 0) return;
     const p = program(place);
     const result = checkedOf(p);
+    const byFile = new Map<string, Diagnostic[]>();
+    for (const d of result.diagnostics) {
+      const of = byFile.get(d.span.file);
+      if (of) of.push(d);
+      else byFile.set(d.span.file, [d]);
+    }
     for (const doc of open) {
       const { name } = placeOf(doc.uri);
-      void connection.sendDiagnostics({
-        uri: doc.uri,
-        diagnostics: result.diagnostics.filter((d) => d.span.file === name).map(toLspDiagnostic),
-      });
+      const diagnostics = (byFile.get(name) ?? []).map(toLspDiagnostic);
+      const text = JSON.stringify(diagnostics);
+      const last = published.get(doc.uri);
+      if (last && last.version === doc.version && last.diagnostics === text) continue;
+      published.set(doc.uri, { version: doc.version, diagnostics: text });
+      void connection.sendDiagnostics({ uri: doc.uri, diagnostics });
     }
   }
 
@@ -273,6 +288,7 @@ export function startServer(
       programs.delete(key);
       checks.delete(key);
     }
+    published.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 

@@ -18,7 +18,7 @@ import { check, type SourceText } from "../../src/index.js";
 import { parse, type ParseResult } from "../../src/syntax/parse.js";
 import { movedOnly, ProgramChecks } from "../../src/lsp/incremental.js";
 import type { SourceFileNode } from "../../src/syntax/ast.js";
-import { canonical, lintKey, Reused, type ModelKeys } from "../../src/lsp/reuse.js";
+import { canonical, lintKey, Reused, type ModelKeys, type Placed } from "../../src/lsp/reuse.js";
 import type { LintPart } from "../../src/analysis/lints.js";
 import { workloadsIn } from "../../src/semantics/lookup.js";
 import type { NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
@@ -387,6 +387,21 @@ test("the property catches broken invalidations of a rule statement's check", ()
   assert.ok(notices(withChecker(["cluster"]), 300), "the cluster left out: the property did not notice");
 });
 
+test("the property catches a broken comparison of what two versions declare", () => {
+  // each workload's and group's key, name and model (or statement), compared by keys and names only:
+  // a workload's selector or ports changed would not stamp its name
+  class KeysOnly extends CheckReuse {
+    protected override sameDeclarations(a: readonly unknown[], b: readonly unknown[]): boolean {
+      const texts = (x: readonly unknown[]) => x.filter((v) => typeof v === "string").join("\n");
+      return texts(a) === texts(b);
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new KeysOnly()), 300),
+    "declarations compared by their names: the property did not notice",
+  );
+});
+
 /** `ProgramChecks` whose results per namespace and rule are kept by broken keys. */
 const withKeys = (broken: {
   namespace?: (keys: ModelKeys, namespace: OwnedNamespace) => string | number;
@@ -445,6 +460,20 @@ test("the property catches broken invalidations of a rule's or namespace's lints
       withKeys({ lint: (keys, part, of) => (part === "dns" ? `dns ${canonical(of)}` : lintKey(keys, part, of)) }),
     ),
     "the rules near a namespace left out: the property did not notice",
+  );
+});
+
+test("the property catches a broken relocation: a result reused at the spans it was worked out for", () => {
+  // a result is kept without its places (statements moved by an edit above them keep their keys):
+  // reused where it was worked out, its diagnostics would stay where the statements were
+  class Unplaced extends Reused {
+    protected override placed(kept: Placed) {
+      return kept.diagnostics.map(({ d }) => d);
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, new Unplaced())),
+    "results not moved with their statements: the property did not notice",
   );
 });
 
