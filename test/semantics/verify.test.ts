@@ -105,6 +105,29 @@ test("pods are checked in every address world the emitted blocks make of the pod
   );
 });
 
+test("a rule without peers holds every pod and every address: caught where only the pods, or only the addresses, are wrong", () => {
+  // verification asks a peer only about the emitted rules that can hold it (by its namespace, or
+  // being an address); a rule without peers can hold any
+  for (const [peers, wrong] of [
+    ["world", "pod"],
+    ["cluster", "ip"],
+  ] as const) {
+    const text = `${program}allow ${peers} -> web: 7000\n`;
+    const sources = [{ path: "shop.secpol", text }];
+    const model = checkModel(sources).model!;
+    const objects = build(sources)
+      .files.filter((f) => f.path !== "kustomization.yaml")
+      .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+    const rules = policy(objects, "secpol-web").spec.ingress.filter((r: any) => r.ports?.some((p: any) => p.port === 7000));
+    assert.is(rules.length, 1, peers);
+    delete rules[0].from;
+    const { counterexample } = verifyNetworkPolicies(model, objects);
+    assert.ok(counterexample, peers);
+    assert.is(counterexample!.meant, false);
+    assert.ok(wrong in counterexample!.flow.src, counterexample!.description);
+  }
+});
+
 test("a dropped deny except, a widened port and a missing isolation are each caught", () => {
   const mutations: ((objects: any[]) => void)[] = [
     (o) => {

@@ -1545,12 +1545,15 @@ function verifySide(
   // whose other end has none are not asked about addresses
   const addressAllows = withBlocks(allows, direction);
   const addressDenies = withBlocks(denies, direction);
+  const nearRules = new RulesNear(v, rules, parts);
   let checks = 0;
   const cases = v.cases.clear();
   // the clauses near the namespace of the pods at hand (`podPeers` gives each namespace's together)
   let nearNamespace: string | undefined;
   let allowsAt: readonly number[] = NO_PLACES;
   let deniesAt: readonly number[] = NO_PLACES;
+  let rulesAt: readonly number[] = NO_PLACES;
+  let worldRulesAt: readonly number[] = NO_PLACES;
   // one flow object, its peer and port changed in place (these loops are the hot ones: indexed, allocating nothing per port)
   const flow: ConcreteFlow = { src: self, dst: self, protocol: "TCP", port: 1 };
   const codes: number[] = [];
@@ -1566,14 +1569,19 @@ function verifySide(
         const place = v.namespaces.place(nearNamespace);
         allowsAt = near.clausesAt(place, 0);
         deniesAt = near.clausesAt(place, 1);
+        rulesAt = nearRules.at(place, false);
+        if (worlds.length > 0) worldRulesAt = nearRules.at(place, true);
       }
       signature.list(allows, meaning.holds, peer, classes.allows, allowsAt);
       signature.list(denies, meaning.holds, peer, classes.denies, deniesAt);
+      for (let i = 0; i < emitted.length; i++)
+        signature.list(emitted[i].rules, emitted[i].holds, peer, classes.rules, i === 0 ? rulesAt : worldRulesAt);
     } else {
       signature.list(allows, meaning.holds, peer, classes.allows, addressAllows);
       signature.list(denies, meaning.holds, peer, classes.denies, addressDenies);
+      for (let i = 0; i < emitted.length; i++)
+        signature.list(emitted[i].rules, emitted[i].holds, peer, classes.rules, nearRules.addressed);
     }
-    for (let i = 0; i < emitted.length; i++) signature.list(emitted[i].rules, emitted[i].holds, peer, classes.rules);
     // peers with the same case are one (pods all carry the same ports)
     const key = v.observe ? cases.key() : "";
     if (!cases.isNew()) {
@@ -1626,6 +1634,48 @@ function verifySide(
 }
 
 const NO_PLACES: readonly number[] = [];
+
+/**
+ * The emitted rules of a side that can hold a peer, by where it is. netpol.ts's `holds`: a rule
+ * without peers holds every endpoint; an ipBlock peer holds an address in it, and a pod only by the
+ * pod's addresses (in an address world, none in the plain one); any other peer holds only pods, of
+ * the namespaces its namespaceSelector matches (its policy's own without one), which are exactly its
+ * selection's reach (`Namespaces.reachedBySelector`, on the namespaces' labels `selectorMatches` is
+ * given too). So a rule left out at a namespace holds no pod of it, one left out for addresses none.
+ */
+class RulesNear {
+  /** The rules that can hold an address: those without peers or with an ipBlock peer, ascending. */
+  readonly addressed: number[] = [];
+
+  constructor(
+    private readonly v: Verification,
+    private readonly rules: readonly EmittedRule[],
+    private readonly parts: readonly RuleParts[],
+  ) {
+    for (let i = 0; i < rules.length; i++)
+      if (rules[i].peers.length === 0 || parts[i].blocks.length > 0) this.addressed.push(i);
+  }
+
+  /** The places, ascending, of the rules that can hold a pod of the namespace at `place` (in an address world: by its addresses too). */
+  at(place: number, world: boolean): readonly number[] {
+    const { rules, parts, v } = this;
+    const result: number[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      if (rules[i].peers.length === 0 || (world && parts[i].blocks.length > 0)) {
+        result.push(i);
+        continue;
+      }
+      const pods = parts[i].pods;
+      for (let k = 0; k < pods.length; k++)
+        if (hasBit(v.bitsOf(pods[k]), place)) {
+          result.push(i);
+          break;
+        }
+    }
+    return result;
+  }
+}
+
 const NO_BLOCKS: readonly IpBlock[] = [];
 const NO_JSON: readonly Json[] = [];
 
