@@ -158,9 +158,15 @@ export function sideOf(
   candidates: readonly { rule: NetworkRule; clause: Clause }[] = model.rules.flatMap((rule) =>
     rule.clauses.map((clause) => ({ rule, clause })),
   ),
+  /** The pod's posture in this direction, when the caller has looked it up already (`postureOf` in its owned namespace). */
+  known?: { posture?: PostureSetting },
 ) {
-  const owned = ownedNamespace(model, pod.namespace);
-  const posture = owned ? postureOf(model, owned, pod, direction).posture : undefined;
+  let posture: PostureSetting | undefined;
+  if (known) posture = known.posture;
+  else {
+    const owned = ownedNamespace(model, pod.namespace);
+    posture = owned ? postureOf(model, owned, pod, direction).posture : undefined;
+  }
   const self: Endpoint = { pod };
   const relevant = (action: "allow" | "deny") =>
     candidates

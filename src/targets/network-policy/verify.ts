@@ -1196,13 +1196,14 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       // what decides a subject's side: its posture, the clauses whose own end holds it (their places
       // among `reaching`), the policies selecting it (their places among the namespace's)
       signatures.start();
-      signatures.push(v.postureId(postureOf(v.model, owned, subject.pod, direction).posture));
+      const posture = postureOf(v.model, owned, subject.pod, direction);
+      signatures.push(v.postureId(posture.posture));
       const holding = holdingClauses(v, subject, reaching, groups, signatures);
       signatures.push(-1);
       for (const k of selectedBy[i]) signatures.push(k);
       if (!signatures.isNew()) continue;
       // the clauses holding the subject are the only ones of `reaching` its meaning can use
-      const found = verifySide(v, owned, subject, direction, holding, near, indexes[i]);
+      const found = verifySide(v, owned, subject, direction, posture, holding, near, indexes[i]);
       checks += found.checks;
       if (found.counterexample) return { counterexample: found.counterexample, checks };
     }
@@ -1473,6 +1474,8 @@ function verifySide(
   owned: OwnedNamespace,
   self: { pod: PodInstance },
   direction: Direction,
+  /** The subject's posture (`postureOf` in `owned`, which `verifyNamespace` looked up). */
+  posture: { posture?: PostureSetting },
   candidates: readonly RuleClause[],
   near: NearIndex,
   /** The policies selecting the subject (`verifyNamespace`). */
@@ -1480,7 +1483,7 @@ function verifySide(
 ): VerifyResult {
   const { model, namespaceLabels } = v;
   const subject = self.pod;
-  const meaning = sideOf(model, subject, direction, namespaceLabels, candidates);
+  const meaning = sideOf(model, subject, direction, namespaceLabels, candidates, posture);
   const plain = emittedSideOf(index, subject, direction, namespaceLabels);
   const { allows, denies } = meaning;
   const rules = plain.rules;
