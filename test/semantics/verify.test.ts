@@ -118,7 +118,9 @@ test("a rule without peers holds every pod and every address: caught where only 
     const objects = build(sources)
       .files.filter((f) => f.path !== "kustomization.yaml")
       .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
-    const rules = policy(objects, "secpol-web").spec.ingress.filter((r: any) => r.ports?.some((p: any) => p.port === 7000));
+    const rules = policy(objects, "secpol-web").spec.ingress.filter((r: any) =>
+      r.ports?.some((p: any) => p.port === 7000),
+    );
     assert.is(rules.length, 1, peers);
     delete rules[0].from;
     const { counterexample } = verifyNetworkPolicies(model, objects);
