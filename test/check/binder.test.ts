@@ -5,6 +5,9 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bindSources } from "../../src/pipeline.js";
+import { bind } from "../../src/check/binder.js";
+import { Diagnostics } from "../../src/diagnostics/catalogue.js";
+import { parse } from "../../src/syntax/parse.js";
 
 /** What each reference of `text` named `name` denotes: `use name -> key, key` (`ambiguous` marked), in the order written. */
 function denotes(text: string, name: string): string[] {
@@ -73,6 +76,21 @@ test("namespaces denote every block of their name; PSPs the first of theirs", ()
     "namespace a -> namespace a, namespace a",
   ]);
   assert.equal(denotes(text, "p"), ["psp p -> psp p"]);
+});
+
+test("a kept file's reference denotes this version's declaration (a workload moved in another file)", () => {
+  // (the language server binds a file's references again in each version, the file's collection kept)
+  const collected = new WeakMap();
+  const rules = parse("allow a/web -> a/db\n", "r.secpol").file;
+  const bindWith = (declaring: string) =>
+    bind([parse(declaring, "a.secpol").file, rules], new Diagnostics(), collected).references.find(
+      (r) => r.name === "db" && r.span.file === "r.secpol",
+    )!;
+  const before = bindWith("namespace a {\n  workload web app=web\n  workload db app=db\n}\n");
+  assert.equal(before.declarations[0].span.start.line, 3);
+  const after = bindWith("namespace a {\n  workload web app=web\n\n  workload db app=db\n}\n");
+  assert.is(after, before);
+  assert.equal(after.declarations[0].span.start.line, 4);
 });
 
 test.run();
