@@ -106,6 +106,11 @@ export class CheckReuse {
       }
       this.trees.set(tree.path, { tree, statements });
     }
+    // a file deleted since the last version: its tree is let go of
+    if (this.trees.size > files.length) {
+      const paths = new Set(files.map((f) => f.path));
+      for (const path of this.trees.keys()) if (!paths.has(path)) this.trees.delete(path);
+    }
   }
 
   /** The statement that stands for a syntax node (`statements`). */

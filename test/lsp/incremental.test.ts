@@ -538,4 +538,15 @@ test("a statement kept from a file parsed again is the one of the same text in t
   }
 });
 
+test("the checker's reuse lets go of a deleted file's syntax tree", () => {
+  const reuse = new CheckReuse();
+  const a = parse("namespace a {\n  workload w app=w\n}\n", "a.secpol").file;
+  const b = parse("namespace b {\n  workload v app=v\n}\n", "b.secpol").file;
+  const kept = () => [...(reuse as unknown as { trees: Map<string, unknown> }).trees.keys()];
+  reuse.statements([a, b]);
+  assert.equal(kept(), ["a.secpol", "b.secpol"]);
+  reuse.statements([a]);
+  assert.equal(kept(), ["a.secpol"]);
+});
+
 test.run();
