@@ -1691,12 +1691,6 @@ function withBlocks(clauses: readonly { clause: Clause }[], direction: Direction
 }
 
 /**
- * The cases of a side. A peer's case is written as a signature of numbers into one reused buffer
- * (whether it is an address, then per list of items: how many classes of them hold it, and which,
- * ascending), so that a peer whose case is known already allocates nothing. New cases are kept by a
- * hash of their signature and compared exactly.
- */
-/**
  * Lists of numbers kept by a hash and compared exactly: each is written into one reused buffer, then
  * kept if new. Reused (`start` after `clear`) by every side: the kept lists are numbers in one
  * growing store, found through an open-addressing table of their places there, so that a side keeps
@@ -1787,6 +1781,12 @@ class NumberLists {
   }
 }
 
+/**
+ * The cases of a side. A peer's case is written as a signature of numbers into one reused buffer
+ * (whether it is an address, then per list of items: how many classes of them hold it, and which,
+ * ascending), so that a peer whose case is known already allocates nothing. New cases are kept by a
+ * hash of their signature and compared exactly.
+ */
 class Cases extends NumberLists {
   /** Where each list's part starts in the signature (as many lists as the side has, two more than its address worlds). */
   private readonly starts: number[] = [];
