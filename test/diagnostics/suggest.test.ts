@@ -1,7 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
-import { closest, closestWithin, didYouMean, distanceWithin, editDistance } from "../../src/diagnostics/suggest.js";
+import {
+  closest,
+  closestWithin,
+  didYouMean,
+  distanceWithin,
+  editDistance,
+  withinOne,
+} from "../../src/diagnostics/suggest.js";
 
 test("an adjacent transposition is one edit: `dsn` is meant as `dns`", () => {
   assert.is(editDistance("dsn", "dns"), 1);
@@ -47,6 +54,16 @@ test("no suggestion when nothing is close, nor the name itself", () => {
   assert.equal(didYouMean("wbe", ["web"]), { help: "did you mean `web`?" });
 });
 
+test("a one-shot list (a map's keys) is read once for both passes: a name two edits away is found", () => {
+  const profiles = new Map([
+    ["restricted", 1],
+    ["baseline", 2],
+  ]);
+  assert.is(closest("restrcted", profiles.keys()), "restricted");
+  assert.is(closest("retsrcted", profiles.keys()), "restricted");
+  assert.is(closest("basleine", new Set(["baseline", "privileged"]).values()), "baseline");
+});
+
 test("the closest candidate is the nearest, ties to the first in sorted order, whatever the order of the list", () => {
   const word = fc.string({ unit: fc.constantFrom("a", "b", "c", "d"), maxLength: 6 });
   fc.assert(
@@ -59,6 +76,46 @@ test("the closest candidate is the nearest, ties to the first in sorted order, w
       assert.is(closestWithin(name, [...candidates].reverse(), edits), expected);
     }),
     { numRuns: 2000 },
+  );
+});
+
+// the fast paths (the one-edit test, the common prefix and suffix skipped) against the plain table:
+// every string of up to five letters of three, then longer ones at random (their shared stems are
+// where a skipped prefix or suffix can go wrong)
+const fewLetters = (length: number): string[] => {
+  const words = [""];
+  for (let n = 1; n <= length; n++)
+    for (const w of words.filter((w) => w.length === n - 1)) for (const c of "abc") words.push(w + c);
+  return words;
+};
+
+test("the one-edit test and the banded distance agree with the plain distance on every short word", () => {
+  const words = fewLetters(5);
+  for (const a of words) {
+    for (const b of words) {
+      const distance = editDistance(a, b);
+      assert.is(withinOne(a, b), distance <= 1, `${a} ${b}`);
+      for (const limit of [0, 1, 2, 3])
+        if (distanceWithin(a, b, limit) !== Math.min(distance, limit + 1))
+          assert.is(distanceWithin(a, b, limit), Math.min(distance, limit + 1), `${a} ${b} ${limit}`);
+    }
+  }
+});
+
+test("the one-edit test and the banded distance agree with the plain distance on any words", () => {
+  const letters = fc.string({ unit: fc.constantFrom("a", "b", "c", "-", "/"), maxLength: 7 });
+  // names of a program share stems: `ns-007/svc-0141` beside `ns-007/svc-0140`
+  const word = fc.tuple(letters, letters, letters).map(([stem, middle, end]) => ({ stem, middle, end }));
+  fc.assert(
+    fc.property(word, word, fc.nat(6), fc.boolean(), fc.boolean(), (x, y, limit, sameStem, sameEnd) => {
+      const a = x.stem + x.middle + x.end;
+      const b = (sameStem ? x.stem : y.stem) + y.middle + (sameEnd ? x.end : y.end);
+      const distance = editDistance(a, b);
+      assert.is(withinOne(a, b), distance <= 1, `${a} ${b}`);
+      assert.is(withinOne(b, a), distance <= 1, `${b} ${a}`);
+      assert.is(distanceWithin(a, b, limit), Math.min(distance, limit + 1), `${a} ${b} ${limit}`);
+    }),
+    { numRuns: 20000 },
   );
 });
 
