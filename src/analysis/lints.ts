@@ -116,14 +116,28 @@ function clauseKeys(): (c: Clause) => string {
  * per-namespace results (src/lsp/reuse.ts says what each depends on); by default, nothing.
  */
 export interface LintReuse {
-  /** The diagnostics of one lint (`part`) of one rule or owned namespace: `compute()`'s, or the same from before. */
-  reuse(model: Model, part: LintPart, of: NetworkRule | OwnedNamespace, compute: () => Diagnostic[]): Diagnostic[];
+  /**
+   * The diagnostics of one lint (`part`) of one rule or owned namespace: `compute(of)`'s, or the
+   * same from before (one `compute` per lint, not a closure per rule).
+   */
+  reuse<T extends NetworkRule | OwnedNamespace>(
+    model: Model,
+    part: LintPart,
+    of: T,
+    compute: (of: T) => Diagnostic[],
+  ): Diagnostic[];
+  /**
+   * A rule's identity for the duplicate-rule lint, when the reuse keeps one: equal for rules of
+   * the same action whose clauses' ends and ports the compiler tells apart by the same keys (the
+   * lint's own `clauseKeys` otherwise, worked out for every rule of every version).
+   */
+  ruleKey?(model: Model, rule: NetworkRule): number;
 }
 
 /** The lints done per rule (`deny`, `allow`, `reach`) or per owned namespace (`dns`). */
 export type LintPart = "deny" | "allow" | "reach" | "dns";
 
-const computed: LintReuse = { reuse: (_model, _part, _of, compute) => compute() };
+const computed: LintReuse = { reuse: (_model, _part, of, compute) => compute(of) };
 
 export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -133,7 +147,7 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   const allowsAt = reaches(model, "allow");
   const deniesAt = reaches(model, "deny");
   // a deny that removes nothing: under `default deny`, no allow it reaches overlaps it
-  for (const deny of denies) diagnostics.push(...reuse.reuse(model, "deny", deny, () => removesNothing(deny)));
+  for (const deny of denies) diagnostics.push(...reuse.reuse(model, "deny", deny, removesNothing));
   function removesNothing(deny: NetworkRule): Diagnostic[] {
     const removes = deny.clauses.some((clause) =>
       clauseReach(model, clause).some((reach) => {
@@ -154,7 +168,7 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
 
   // an allow wholly removed by denies, on every side it reaches (none, without denies)
   for (const allow of denies.length > 0 ? allows : [])
-    diagnostics.push(...reuse.reuse(model, "allow", allow, () => removedByDenies(allow)));
+    diagnostics.push(...reuse.reuse(model, "allow", allow, removedByDenies));
   function removedByDenies(allow: NetworkRule): Diagnostic[] {
     const reaches = allow.clauses.flatMap((clause) => clauseReach(model, clause).map((reach) => ({ clause, reach })));
     if (reaches.length === 0 || reaches.some(({ reach }) => reach.region.posture.posture === "allow")) return [];
@@ -205,10 +219,10 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   }
 
   // duplicate rules: the same action on the same flows
-  const seen = new Map<string, NetworkRule>();
-  const clauseKey = clauseKeys();
+  const seen = new Map<string | number, NetworkRule>();
+  const clauseKey = reuse.ruleKey ? undefined : clauseKeys();
   for (const rule of model.rules) {
-    const key = `${rule.action}:${rule.clauses.map(clauseKey).join(";")}`;
+    const key = clauseKey ? `${rule.action}:${rule.clauses.map(clauseKey).join(";")}` : reuse.ruleKey!(model, rule);
     const first = seen.get(key);
     if (first)
       diagnostics.push(
@@ -228,11 +242,11 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
       .filter((r) => r.posture.posture === "deny")
       .map((region) => ({ namespace, region })),
   );
-  for (const regions of groupBy(closed, (c) => c.namespace.name).values()) {
-    const { namespace } = regions[0];
-    diagnostics.push(...reuse.reuse(model, "dns", namespace, () => withoutDns(namespace, regions)));
-  }
-  function withoutDns(namespace: OwnedNamespace, closed: readonly { region: Region }[]): Diagnostic[] {
+  const closedIn = groupBy(closed, (c) => c.namespace.name);
+  for (const regions of closedIn.values())
+    diagnostics.push(...reuse.reuse(model, "dns", regions[0].namespace, withoutDns));
+  function withoutDns(namespace: OwnedNamespace): Diagnostic[] {
+    const closed = closedIn.get(namespace.name)!;
     const found: Diagnostic[] = [];
     let pods: ReturnType<typeof ownedPodRegions> | undefined;
     for (const { region } of closed)
@@ -342,8 +356,9 @@ function dnsOpenToRegion(
  */
 export function reachLints(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   const found: Diagnostic[] = [];
+  const lintOf = (rule: NetworkRule) => reachLint(model, rule);
   for (const rule of model.rules) {
-    const diagnostics = reuse.reuse(model, "reach", rule, () => reachLint(model, rule));
+    const diagnostics = reuse.reuse(model, "reach", rule, lintOf);
     if (diagnostics.length > 0) found.push(...diagnostics);
   }
   return found;

@@ -117,6 +117,20 @@ export class KeyMemo {
   readonly labels = new WeakMap<readonly OwnedNamespace[], number>();
   /** A namespace's text without its places, per object (the checker keeps a namespace's object while it says the same). */
   readonly namespaceTexts = new WeakMap<OwnedNamespace, Placeless>();
+  /**
+   * The last key of each namespace's side for the allow or deny lints (by action and name: the
+   * rules of that action near it), with what it was worked out from (objects, compared as such).
+   */
+  readonly sides = new Map<
+    string,
+    {
+      cluster: string;
+      regions: number;
+      rules: readonly NetworkRule[];
+      tokens: readonly number[];
+      key: number;
+    }
+  >();
   /** The last key of each namespace, with what it was worked out from (objects, compared as such). */
   readonly namespaces = new Map<
     string,
@@ -149,6 +163,11 @@ export class ModelKeys {
   private readonly spansOf = new Map<OwnedNamespace, Span[]>();
   private readonly regionKeys = new Map<OwnedNamespace, number>();
   private readonly nearIndex = new Map<string, NetworkRule[]>();
+  private readonly sideKeys = { allow: new Map<OwnedNamespace, number>(), deny: new Map<OwnedNamespace, number>() };
+  private readonly sideRules = {
+    allow: new Map<OwnedNamespace, readonly NetworkRule[]>(),
+    deny: new Map<OwnedNamespace, readonly NetworkRule[]>(),
+  };
   private cluster?: string;
   private assertionsKey?: number;
   /** The rules whose key (without place) another rule's is too: each one's key with its position among them. */
@@ -219,6 +238,47 @@ export class ModelKeys {
       this.nearIndex.set(namespace.name, rules);
     }
     return rules;
+  }
+
+  /** The rules of one action near a namespace, in program order. */
+  rulesNearOf(namespace: OwnedNamespace, action: NetworkRule["action"]): readonly NetworkRule[] {
+    let rules = this.sideRules[action].get(namespace);
+    if (!rules) {
+      rules = this.rulesNear(namespace).filter((r) => r.action === action);
+      this.sideRules[action].set(namespace, rules);
+    }
+    return rules;
+  }
+
+  /**
+   * A namespace as the lints of rules of the other action read it: the cluster settings, its
+   * regions' key and the rules of `action` near it (a deny's lint meets the allows there, an
+   * allow's the denies; a new allow changes no allow's key). The last version's key when it read
+   * the same objects.
+   */
+  side(namespace: OwnedNamespace, action: NetworkRule["action"]): number {
+    let key = this.sideKeys[action].get(namespace);
+    if (key !== undefined) return key;
+    this.cluster ??= canonical(this.model.cluster);
+    const regions = this.regions(namespace);
+    const rules = this.rulesNearOf(namespace, action);
+    const tokens = rules.map((r) => this.rule(r));
+    const name = `${action} ${namespace.name}`;
+    const last = this.memo.sides.get(name);
+    if (
+      last &&
+      last.cluster === this.cluster &&
+      last.regions === regions &&
+      sameItems(last.rules, rules) &&
+      sameItems(last.tokens, tokens)
+    )
+      key = last.key;
+    else {
+      key = this.numbered.of(`${this.cluster}\n${regions}\n${action} ${tokens.join(",")}`);
+      this.memo.sides.set(name, { cluster: this.cluster, regions, rules, tokens, key });
+    }
+    this.sideKeys[action].set(namespace, key);
+    return key;
   }
 
   /** A workload's key and spans. */
@@ -344,7 +404,9 @@ export class ModelKeys {
 /**
  * The key of a lint's result for one rule or namespace (`LintReuse`), by what it reads:
  * - `deny` (a deny that removes nothing) and `allow` (an allow every deny removes): the rule and the
- *   namespaces near it (their regions, and the rules near them: the allows and denies it meets);
+ *   namespaces near it as the rules of the other action read them (`side`: the cluster, their
+ *   regions and the rules of the other action near them, the allows a deny meets or the denies an
+ *   allow meets): a new allow keys no allow's lint anew, nor a new deny a deny's;
  * - `reach` (a rule that reaches no managed direction, or only `default allow` ones): the rule, the
  *   regions of the namespaces near it (not the rules near them) and every owned namespace's labels
  *   (its help names the namespaces its peers' labels select);
@@ -359,7 +421,8 @@ export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | Owned
   const memo = keys.ruleMemo(rule);
   const near = keys.namespacesNear(rule, memo);
   const token = keys.rule(rule, memo);
-  const keyOf = (n: OwnedNamespace) => (part === "reach" ? keys.regions(n) : keys.namespace(n));
+  const other = part === "deny" ? "allow" : "deny";
+  const keyOf = (n: OwnedNamespace) => (part === "reach" ? keys.regions(n) : keys.side(n, other));
   // (the key of the last version, while made of the same parts: no text made and hashed again)
   const lints = memo.lints;
   const last = lints[part];
@@ -379,13 +442,17 @@ export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | Owned
 
 /**
  * The spans a lint's result may be at, in the order `lintKey` fixes: the rule's, then (but for
- * `reach`, which says where a rule is on that rule only) those of the namespaces near it.
+ * `reach`, which says where a rule is on that rule only) those of the rules of the other action
+ * near each namespace near it (a deny that removes an allow is where the allow's lint points).
  */
 export function lintSpans(keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace): Span[] {
   if (part === "dns") return keys.namespaceSpans(of as OwnedNamespace);
   const rule = of as NetworkRule;
   if (part === "reach") return [rule.span];
-  return [rule.span, ...keys.namespacesNear(rule).flatMap((n) => keys.namespaceSpans(n))];
+  const other = part === "deny" ? "allow" : "deny";
+  const spans = [rule.span];
+  for (const n of keys.namespacesNear(rule)) for (const r of keys.rulesNearOf(n, other)) spans.push(r.span);
+  return spans;
 }
 
 /**
@@ -414,20 +481,27 @@ export class Reused implements LintReuse {
   computed = 0;
   reused = 0;
 
-  reuse(model: Model, part: LintPart, of: NetworkRule | OwnedNamespace, compute: () => Diagnostic[]): Diagnostic[] {
+  reuse<T extends NetworkRule | OwnedNamespace>(
+    model: Model,
+    part: LintPart,
+    of: T,
+    compute: (of: T) => Diagnostic[],
+  ): Diagnostic[] {
     const keys = this.keys(model);
-    return this.result(this.lintKey(keys, part, of), () => lintSpans(keys, part, of), compute);
+    return this.result(this.lintKey(keys, part, of), keys, part, of, compute);
+  }
+
+  /** A rule's key without its place (without the `#N` of rules saying the same: the duplicate-rule lint looks for those). */
+  ruleKey(model: Model, rule: NetworkRule): number {
+    return this.keys(model).ruleMemo(rule).text;
   }
 
   /** `compileNetworkPolicies(model).diagnostics`, each namespace's reused while its key stays the same. */
   compiled(model: Model): Diagnostic[] {
     const keys = this.keys(model);
+    const compile = (namespace: OwnedNamespace) => compileNamespace(model, namespace, keys.rulesNear(namespace));
     const all = model.namespaces.flatMap((namespace) =>
-      this.result(
-        `compile ${this.namespaceKey(keys, namespace)}`,
-        () => keys.namespaceSpans(namespace),
-        () => compileNamespace(model, namespace, keys.rulesNear(namespace)),
-      ),
+      this.result(`compile ${this.namespaceKey(keys, namespace)}`, keys, "compile", namespace, compile),
     );
     // SP9004 (an ipBlock without the pod range) is said once per statement, and only when nothing
     // compiled with an error
@@ -461,28 +535,39 @@ export class Reused implements LintReuse {
     }));
   }
 
-  private result(key: string, spansRead: () => Span[], compute: () => Diagnostic[]): Diagnostic[] {
+  /** The result under `key`, or `compute(of)`'s; placed at the spans it reads (`part` of `of`: a lint's, or the namespace's compile diagnostics). */
+  private result<T extends NetworkRule | OwnedNamespace>(
+    key: string,
+    keys: ModelKeys,
+    part: LintPart | "compile",
+    of: T,
+    compute: (of: T) => Diagnostic[],
+  ): Diagnostic[] {
     const found = this.results.get(key);
     if (found?.placeless) {
       this.reused++;
-      return found.diagnostics.length === 0 ? noDiagnostics : this.placed(found, spansRead());
+      return found.diagnostics.length === 0 ? noDiagnostics : this.placed(found, this.spansRead(keys, part, of));
     }
     if (found) {
-      const place = spansRead().map(spanText).join("\u0001");
+      const place = this.spansRead(keys, part, of).map(spanText).join("\u0001");
       const known = found.byPlace.get(place);
       if (known) {
         this.reused++;
         return known;
       }
-      const diagnostics = compute();
+      const diagnostics = compute(of);
       this.computed++;
       found.byPlace.set(place, diagnostics);
       return diagnostics;
     }
-    const diagnostics = compute();
+    const diagnostics = compute(of);
     this.computed++;
-    this.results.set(key, this.kept(diagnostics, diagnostics.length === 0 ? [] : spansRead()));
+    this.results.set(key, this.kept(diagnostics, diagnostics.length === 0 ? [] : this.spansRead(keys, part, of)));
     return diagnostics;
+  }
+
+  private spansRead(keys: ModelKeys, part: LintPart | "compile", of: NetworkRule | OwnedNamespace): Span[] {
+    return part === "compile" ? keys.namespaceSpans(of as OwnedNamespace) : lintSpans(keys, part, of);
   }
 
   /** Diagnostics kept by their spans' positions in `spans` (the first equal one), or by places when one is not there. */

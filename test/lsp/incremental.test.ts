@@ -21,7 +21,7 @@ import type { SourceFileNode } from "../../src/syntax/ast.js";
 import { canonical, lintKey, Reused, type ModelKeys, type Placed } from "../../src/lsp/reuse.js";
 import type { LintPart } from "../../src/analysis/lints.js";
 import { workloadsIn } from "../../src/semantics/lookup.js";
-import type { NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
+import type { Model, NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
 import { programArbitrary } from "../support/programs.js";
 import { CheckReuse, type CheckedRule, type RuleReads } from "../../src/check/reuse.js";
 
@@ -460,6 +460,53 @@ test("the property catches broken invalidations of a rule's or namespace's lints
       withKeys({ lint: (keys, part, of) => (part === "dns" ? `dns ${canonical(of)}` : lintKey(keys, part, of)) }),
     ),
     "the rules near a namespace left out: the property did not notice",
+  );
+});
+
+test("the property catches broken keys of the allow and deny lints: a namespace near a rule as the other action's rules read it", () => {
+  const nearBy = (keys: ModelKeys, rule: NetworkRule, side: (n: OwnedNamespace) => string | number) =>
+    keys.namespacesNear(rule).map(side).join(",");
+  // the rules of the other action near it left out (its regions only)
+  assert.ok(
+    notices(
+      withKeys({
+        lint: (keys, part, of) =>
+          part === "allow" || part === "deny"
+            ? `${part} ${keys.rule(of as NetworkRule)} ${nearBy(keys, of as NetworkRule, (n) => keys.regions(n))}`
+            : lintKey(keys, part, of),
+      }),
+      200,
+    ),
+    "the other action's rules left out: the property did not notice",
+  );
+  // the rules of its own action read instead of the other's
+  assert.ok(
+    notices(
+      withKeys({
+        lint: (keys, part, of) =>
+          part === "allow" || part === "deny"
+            ? `${part} ${keys.rule(of as NetworkRule)} ${nearBy(keys, of as NetworkRule, (n) => keys.side(n, part))}`
+            : lintKey(keys, part, of),
+      }),
+      200,
+    ),
+    "its own action's rules read instead: the property did not notice",
+  );
+});
+
+test("the property catches a broken rule key of the duplicate-rule lint (rules saying the same told apart)", () => {
+  // each rule object its own key, as the `#N` of `ModelKeys.rule` would make it: no rule a duplicate
+  const ids = new WeakMap<NetworkRule, number>();
+  let next = 0;
+  class Numbered extends Reused {
+    override ruleKey(_model: Model, rule: NetworkRule): number {
+      if (!ids.has(rule)) ids.set(rule, next++);
+      return ids.get(rule)!;
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, new Numbered())),
+    "duplicates told apart: the property did not notice",
   );
 });
 
