@@ -246,6 +246,8 @@ class Collector {
     const reference: Reference = { use, name: q.name.text, span: q.name.span, declarations: [] };
     if (q.namespace) reference.qualifier = q.namespace.text;
     if (enclosing !== undefined) reference.enclosing = enclosing;
+    const namespace = reference.qualifier ?? enclosing;
+    if (namespace !== undefined) qualifiedKeys.set(reference, `${namespace}/${reference.name}`);
     this.add(q, reference);
   }
 
@@ -262,6 +264,15 @@ class Collector {
     this.word(w, "namespace");
   }
 }
+
+/**
+ * A workload's or group's key a qualified-name reference names: `ns/name`, its qualifier's or
+ * else its enclosing block's namespace (made once per reference: a kept file's references are
+ * resolved again in every version).
+ */
+const qualifiedKeys = new WeakMap<Reference, string>();
+/** The lists of one declaration the binder made for one reference (others, such as a namespace's blocks, are shared and never changed). */
+const ownLists = new WeakSet<Declaration[]>();
 
 class Binder {
   private readonly declarations: Declaration[] = [];
@@ -449,46 +460,81 @@ class Binder {
   // -------------------------------------------------------------------------------------------
   // Resolving references
 
-  /** Sets what `ref` denotes (its declarations, and whether it is ambiguous). */
+  /**
+   * Sets what `ref` denotes (its declarations, and whether it is ambiguous). A kept file's
+   * references are resolved again in each version (what they denote may change), most of them to
+   * one declaration or none: a reference keeps its list of one, and its key text (`qualifiedKeys`),
+   * from version to version (no list, nor text, made per reference).
+   */
   private resolve(ref: Reference): void {
-    const { declarations, ambiguous } = this.denoted(ref);
-    // (a kept file's references are resolved again in each version: what they denote may change)
-    ref.declarations = declarations;
-    if (ambiguous) ref.ambiguous = true;
-    else delete ref.ambiguous;
-  }
-
-  private denoted(ref: Reference): Pick<Reference, "declarations" | "ambiguous"> {
-    const one = (decl: Declaration | undefined) => ({ declarations: decl ? [decl] : [] });
     switch (ref.use) {
-      case "namespace":
-        return { declarations: this.namespaceDeclarations.get(ref.name) ?? [] };
-      case "profile":
-        return one(this.profileDeclarations.get(ref.name));
-      case "psp":
-        return one(this.pspDeclarations.get(ref.name));
-      case "posture": {
-        const namespace = ref.qualifier ?? ref.enclosing;
-        return one(namespace === ref.enclosing ? this.workloads.get(`${namespace}/${ref.name}`) : undefined);
+      case "namespace": {
+        // (each block of the namespace: the binding's list, shared)
+        const blocks = this.namespaceDeclarations.get(ref.name);
+        if (blocks) ref.declarations = blocks;
+        else if (ref.declarations.length !== 0) ref.declarations = [];
+        return;
       }
-      case "target": {
-        const namespace = ref.qualifier ?? ref.enclosing;
-        const candidates = (this.byName.get(ref.name) ?? []).filter(
-          (w) => w.kind === "workload" && (namespace === undefined || w.namespace === namespace),
-        );
-        return candidates.length > 1
-          ? { declarations: candidates.sort((a, b) => compareStrings(a.namespace!, b.namespace!)), ambiguous: true }
-          : { declarations: candidates };
+      case "profile":
+        return this.denotes(ref, this.profileDeclarations.get(ref.name));
+      case "psp":
+        return this.denotes(ref, this.pspDeclarations.get(ref.name));
+      case "posture": {
+        const key = ref.qualifier ?? ref.enclosing;
+        return this.denotes(ref, key === ref.enclosing ? this.inNamespace(this.workloads, ref) : undefined);
       }
       case "peer": {
-        const inNamespace = (namespace: string) =>
-          this.workloads.get(`${namespace}/${ref.name}`) ?? this.groups.get(`${namespace}/${ref.name}`);
-        if (ref.qualifier !== undefined) return one(inNamespace(ref.qualifier));
-        const local = ref.enclosing !== undefined ? inNamespace(ref.enclosing) : undefined;
-        if (local) return one(local);
-        const candidates = this.byName.get(ref.name) ?? [];
-        return candidates.length > 1 ? { declarations: candidates, ambiguous: true } : { declarations: candidates };
+        const local = ref.qualifier ?? ref.enclosing;
+        const found =
+          local === undefined
+            ? undefined
+            : (this.inNamespace(this.workloads, ref) ?? this.inNamespace(this.groups, ref));
+        if (found || ref.qualifier !== undefined) return this.denotes(ref, found);
+        break;
       }
     }
+    const { declarations, ambiguous } = this.denoted(ref);
+    ref.declarations = declarations;
+    if (ambiguous) ref.ambiguous = true;
+    else if (ref.ambiguous) delete ref.ambiguous;
+  }
+
+  /** The workload or group `ref` names in its qualifier's or enclosing block's namespace. */
+  private inNamespace(declared: ReadonlyMap<string, Declaration>, ref: Reference): Declaration | undefined {
+    const key = qualifiedKeys.get(ref);
+    return key === undefined ? undefined : declared.get(key);
+  }
+
+  /**
+   * Sets `ref` to denote `declaration` alone (none when undefined): in the list of one that an
+   * earlier version made for it (the declaration objects are each version's own), or its empty one.
+   */
+  private denotes(ref: Reference, declaration: Declaration | undefined): void {
+    const list = ref.declarations;
+    if (declaration === undefined) {
+      if (list.length !== 0) ref.declarations = [];
+    } else if (list.length === 1 && ownLists.has(list)) list[0] = declaration;
+    else {
+      const own = [declaration];
+      ownLists.add(own);
+      ref.declarations = own;
+    }
+    if (ref.ambiguous) delete ref.ambiguous;
+  }
+
+  /** What a pod-security target, or a bare peer name no enclosing block declares, denotes. */
+  private denoted(ref: Reference): Pick<Reference, "declarations" | "ambiguous"> {
+    if (ref.use === "target") {
+      const namespace = ref.qualifier ?? ref.enclosing;
+      const candidates = (this.byName.get(ref.name) ?? []).filter(
+        (w) => w.kind === "workload" && (namespace === undefined || w.namespace === namespace),
+      );
+      return candidates.length > 1
+        ? { declarations: candidates.sort((a, b) => compareStrings(a.namespace!, b.namespace!)), ambiguous: true }
+        : { declarations: candidates };
+    }
+    // the one workload or group of that name anywhere (two or more: ambiguous)
+    const candidates = this.byName.get(ref.name) ?? [];
+    return candidates.length > 1 ? { declarations: candidates, ambiguous: true } : { declarations: candidates };
   }
 }

@@ -93,4 +93,24 @@ test("a kept file's reference denotes this version's declaration (a workload mov
   assert.equal(after.declarations[0].span.start.line, 4);
 });
 
+test("kept references that shared one list (a bare name's one declaration) each denote their own after an edit", () => {
+  // two bare `web`s, in blocks a and b, denote the one `web` of c (the binder's list of that name,
+  // shared); once a and b declare their own, each denotes its block's (no list changed in place
+  // that another reference holds)
+  const collected = new WeakMap();
+  const rules = parse(
+    "namespace a {\n  allow web -> world: 443\n}\nnamespace b {\n  allow web -> world: 443\n}\n",
+    "r.secpol",
+  ).file;
+  const bindWith = (declaring: string) =>
+    bind([parse(declaring, "a.secpol").file, rules], new Diagnostics(), collected)
+      .references.filter((r) => r.name === "web" && r.span.file === "r.secpol")
+      .map((r) => r.declarations.map((d) => d.key).join(" "));
+  assert.equal(bindWith("namespace c {\n  workload web app=web\n}\n"), ["c/web", "c/web"]);
+  const both = "namespace a {\n  workload web app=web\n}\nnamespace b {\n  workload web app=web\n}\n";
+  assert.equal(bindWith(both), ["a/web", "b/web"]);
+  assert.equal(bindWith("namespace a {\n  workload web app=web\n}\n"), ["a/web", "a/web"]);
+  assert.equal(bindWith(both), ["a/web", "b/web"]);
+});
+
 test.run();
