@@ -119,18 +119,9 @@ export class KeyMemo {
   readonly namespaceTexts = new WeakMap<OwnedNamespace, Placeless>();
   /**
    * The last key of each namespace's side for the allow or deny lints (by action and name: the
-   * rules of that action near it), with what it was worked out from (objects, compared as such).
+   * rules of that action near it), with the namespace's key it was worked out from.
    */
-  readonly sides = new Map<
-    string,
-    {
-      cluster: string;
-      regions: number;
-      rules: readonly NetworkRule[];
-      tokens: readonly number[];
-      key: number;
-    }
-  >();
+  readonly sides = new Map<string, { whole: number; key: number }>();
   /** The last key of each namespace, with what it was worked out from (objects, compared as such). */
   readonly namespaces = new Map<
     string,
@@ -187,16 +178,22 @@ export class ModelKeys {
     const key = memo.text;
     if (!this.repeated) {
       this.repeated = new Map();
-      const seen = new Map<number, NetworkRule[]>();
+      // (the texts said twice or more found first: no list made per rule)
+      const seen = new Set<number>();
+      const twice = new Map<number, number>();
       for (const rule of this.model.rules) {
         const text = this.ruleText(rule);
-        const same = seen.get(text);
-        if (same) same.push(rule);
-        else seen.set(text, [rule]);
+        if (seen.has(text)) twice.set(text, 0);
+        else seen.add(text);
       }
-      for (const same of seen.values())
-        if (same.length > 1)
-          same.forEach((x, i) => this.repeated!.set(x, this.numbered.of(`${this.ruleText(x)}#${i}`)));
+      if (twice.size > 0)
+        for (const rule of this.model.rules) {
+          const text = this.ruleText(rule);
+          const i = twice.get(text);
+          if (i === undefined) continue;
+          this.repeated.set(rule, this.numbered.of(`${text}#${i}`));
+          twice.set(text, i + 1);
+        }
     }
     return this.repeated.size === 0 ? key : (this.repeated.get(r) ?? key);
   }
@@ -254,28 +251,21 @@ export class ModelKeys {
    * A namespace as the lints of rules of the other action read it: the cluster settings, its
    * regions' key and the rules of `action` near it (a deny's lint meets the allows there, an
    * allow's the denies; a new allow changes no allow's key). The last version's key when it read
-   * the same objects.
+   * the same namespace key.
    */
   side(namespace: OwnedNamespace, action: NetworkRule["action"]): number {
     let key = this.sideKeys[action].get(namespace);
     if (key !== undefined) return key;
-    this.cluster ??= canonical(this.model.cluster);
-    const regions = this.regions(namespace);
-    const rules = this.rulesNearOf(namespace, action);
-    const tokens = rules.map((r) => this.rule(r));
+    // the namespace's key (its regions and every rule near it) the same, the side is the same:
+    // most namespaces are as they were, and then no list is made nor text hashed
+    const whole = this.namespace(namespace);
     const name = `${action} ${namespace.name}`;
     const last = this.memo.sides.get(name);
-    if (
-      last &&
-      last.cluster === this.cluster &&
-      last.regions === regions &&
-      sameItems(last.rules, rules) &&
-      sameItems(last.tokens, tokens)
-    )
-      key = last.key;
+    if (last?.whole === whole) key = last.key;
     else {
-      key = this.numbered.of(`${this.cluster}\n${regions}\n${action} ${tokens.join(",")}`);
-      this.memo.sides.set(name, { cluster: this.cluster, regions, rules, tokens, key });
+      const tokens = this.rulesNearOf(namespace, action).map((r) => this.rule(r));
+      key = this.numbered.of(`${this.cluster}\n${this.regions(namespace)}\n${action} ${tokens.join(",")}`);
+      this.memo.sides.set(name, { whole, key });
     }
     this.sideKeys[action].set(namespace, key);
     return key;

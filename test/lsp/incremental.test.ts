@@ -15,10 +15,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { check, type SourceText } from "../../src/index.js";
+import { checkModel } from "../../src/pipeline.js";
 import { parse, type ParseResult } from "../../src/syntax/parse.js";
 import { movedOnly, ProgramChecks } from "../../src/lsp/incremental.js";
 import type { SourceFileNode } from "../../src/syntax/ast.js";
-import { canonical, lintKey, Reused, type ModelKeys, type Placed } from "../../src/lsp/reuse.js";
+import { canonical, KeyMemo, lintKey, ModelKeys, Reused, type Placed } from "../../src/lsp/reuse.js";
 import type { LintPart } from "../../src/analysis/lints.js";
 import { workloadsIn } from "../../src/semantics/lookup.js";
 import type { Model, NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
@@ -508,6 +509,27 @@ test("the property catches a broken rule key of the duplicate-rule lint (rules s
     notices(() => new ProgramChecks(undefined, undefined, new Numbered())),
     "duplicates told apart: the property did not notice",
   );
+});
+
+test("rules saying the same have keys of their own, numbered in program order among them; another rule its text's", () => {
+  const program = (extra: string) =>
+    checkModel([
+      {
+        path: "p.secpol",
+        text: `namespace a {\n  default deny\n  workload web app=web port http 80\n  workload db app=db port http 80\n}\n${extra}allow a/web -> a/db: 80\nallow a/db -> a/web: 80\nallow a/web -> a/db: 80\nallow a/web -> a/db: 80\n`,
+      },
+    ]).model!;
+  const memo = new KeyMemo();
+  const keysOf = (model: Model) => {
+    const keys = new ModelKeys(model, memo);
+    return model.rules.map((r) => keys.rule(r));
+  };
+  const [first, other, second, third] = keysOf(program(""));
+  assert.is(new Set([first, second, third]).size, 3);
+  assert.is.not(other, first);
+  // another rule before them: the same keys (their positions among the rules saying the same are)
+  const keys = keysOf(program("allow a/db -> a/db: 80\n"));
+  assert.equal(keys.slice(1), [first, other, second, third]);
 });
 
 test("the property catches a broken relocation: a result reused at the spans it was worked out for", () => {
