@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { parseAllDocuments } from "yaml";
 import { build } from "../../src/index.js";
 import { checkModel } from "../../src/pipeline.js";
-import { verifyNetworkPolicies, type ObservedSide } from "../../src/targets/network-policy/verify.js";
+import { NumberLists, verifyNetworkPolicies, type ObservedSide } from "../../src/targets/network-policy/verify.js";
 import { MAX_REGIONS } from "../../src/semantics/universe.js";
 import fc from "fast-check";
 import { addressInCidr, formatAddress, parseIp } from "../../src/semantics/ip.js";
@@ -187,6 +187,29 @@ test("output that ignores a deny, or invents one, is caught wherever the two sel
       `deny invented: ${deny}`,
     );
   }
+});
+
+// Sides' signatures and cases are short lists of small numbers (places, classes): kept by a hash,
+// they must each be found in about one probe, and equal lists only must get one number.
+test("lists of numbers: each distinct list gets the next number, an equal one its number again, in about one probe", () => {
+  const lists = new NumberLists();
+  const all: number[][] = [];
+  for (let a = 0; a < 24; a++)
+    for (let b = -1; b < 24; b++) for (let c = 0; c < 24; c++) all.push(b < 0 ? [a, c] : [a, b, c]);
+  const write = (list: number[]) => {
+    lists.start();
+    for (const n of list) lists.push(n);
+    return lists.numberOf();
+  };
+  all.forEach((list, i) => assert.is(write(list), i));
+  for (let i = all.length - 1; i >= 0; i--) assert.is(write(all[i]), i);
+  lists.start();
+  assert.ok(lists.isNew(), "the empty list is a new one");
+  const perLookup = lists.probes / (2 * all.length);
+  assert.ok(perLookup < 1.5, `${perLookup.toFixed(2)} kept lists compared per lookup`);
+  // forgotten after clear
+  lists.clear();
+  assert.is(write(all[5]), 0);
 });
 
 test("regions, not combinations of classes: eight selectors of eight keys tell apart 256 regions, all verified", () => {

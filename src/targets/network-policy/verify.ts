@@ -1691,12 +1691,30 @@ function withBlocks(clauses: readonly { clause: Clause }[], direction: Direction
 }
 
 /**
+ * A hash of `length` numbers of `numbers` from `from`, mixed so that lists of small numbers differing
+ * in one place fall in different slots (`h * 31 + n` put such lists, the kinds of namespaces and the
+ * lists of port codes, in runs of neighbouring slots: at realistic N = 20,000 it compared 1.64 million
+ * kept lists in 1.33 million lookups of those two, mixed 1.26 million).
+ */
+function listHash(numbers: Int32Array, from: number, length: number): number {
+  let hash = Math.imul(length, 0x9e3779b1);
+  for (let i = from; i < from + length; i++) {
+    hash = Math.imul(hash ^ numbers[i], 0x85ebca6b);
+    hash ^= hash >>> 15;
+  }
+  hash = Math.imul(hash ^ (hash >>> 16), 0xc2b2ae35);
+  return hash ^ (hash >>> 13);
+}
+
+/**
  * Lists of numbers kept by a hash and compared exactly: each is written into one reused buffer, then
  * kept if new. Reused (`start` after `clear`) by every side: the kept lists are numbers in one
  * growing store, found through an open-addressing table of their places there, so that a side keeps
  * its cases without allocating (typed arrays made per side were a good part of verification's time).
  */
-class NumberLists {
+export class NumberLists {
+  /** Kept lists compared with the one written, since made (tests: a weak hash makes many). */
+  probes = 0;
   protected buffer = new Int32Array(64);
   protected length = 0;
   /** The kept lists, each as its length, its number (`numberOf`), then its numbers. */
@@ -1738,11 +1756,10 @@ class NumberLists {
   /** The number of the list written among those kept since `clear`, in the order they were first written (kept if new). */
   numberOf(): number {
     const { buffer, length, store } = this;
-    let hash = length;
-    for (let i = 0; i < length; i++) hash = (Math.imul(hash, 31) + buffer[i]) | 0;
     const mask = this.table.length - 1;
-    let slot = hash & mask;
+    let slot = listHash(buffer, 0, length) & mask;
     for (let at = this.table[slot]; at !== 0; at = this.table[(slot = (slot + 1) & mask)]) {
+      this.probes++;
       // a kept list: its length, its number, then its numbers
       if (store[at - 1] !== length) continue;
       let same = true;
@@ -1770,10 +1787,7 @@ class NumberLists {
     const mask = table.length - 1;
     const { store } = this;
     for (let at = 0; at < this.stored; at += store[at] + 2) {
-      const length = store[at];
-      let hash = length;
-      for (let i = 2; i < length + 2; i++) hash = (Math.imul(hash, 31) + store[at + i]) | 0;
-      let slot = hash & mask;
+      let slot = listHash(store, at + 2, store[at]) & mask;
       while (table[slot] !== 0) slot = (slot + 1) & mask;
       table[slot] = at + 1;
     }
