@@ -15,9 +15,15 @@ import { NAMESPACE_NAME_LABEL as NAME_LABEL } from "../../src/semantics/model.js
 import {
   evaluateFlow,
   evaluateSide,
+  inEndpointSet,
   ownedNamespaceLabels,
+  sideOf,
   type Endpoint as MeaningEndpoint,
 } from "../../src/semantics/meaning.js";
+import { emittedSideOf, indexPolicies, selectorMatches } from "../../src/analysis/netpol.js";
+import { clausesNear } from "../../src/semantics/lookup.js";
+import { witness } from "../../src/semantics/labels.js";
+import { ownEnd } from "../../src/semantics/model.js";
 import type { Model } from "../../src/semantics/model.js";
 import { explainFlow, isFlowAllowed, type Endpoint, type Universe } from "../support/netpol-eval.js";
 import { arbitraryUniverse } from "../support/universe.js";
@@ -53,6 +59,40 @@ test("the real output verifies", () => {
   const result = verifyNetworkPolicies(model, objects);
   assert.is(result.counterexample, undefined);
   assert.ok(result.checks > 50, `${result.checks} checks`);
+});
+
+// Verification hands a side the clauses it found holding the subject (one test per group of alike
+// ends) and the policies it found selecting it (once for both directions), and says so (`held`,
+// `selected`): then they are not asked again, and the side is the same as when they are.
+test("a side told its clauses hold the subject and its policies select it is the side found by asking", () => {
+  const { model, objects } = compiled();
+  const index = indexPolicies(objects);
+  const labels = ownedNamespaceLabels(model, (n) => ({ [NAME_LABEL]: n }));
+  const spans = (items: { span: { start: { offset: number } } }[]) => items.map((i) => i.span.start.offset);
+  const names = (rules: { policy: string }[]) => rules.map((r) => r.policy);
+  let left = 0;
+  for (const w of model.workloads) {
+    const pod = { namespace: w.namespace, labels: witness(w.pods), ports: w.ports };
+    const policies = index.byNamespace.get(w.namespace) ?? [];
+    const selecting = policies.filter((p) => selectorMatches(p.spec?.podSelector, pod.labels));
+    const selected = { byNamespace: new Map([[w.namespace, selecting]]) };
+    left += policies.length - selecting.length;
+    for (const direction of ["ingress", "egress"] as const) {
+      const near = clausesNear(model, w.namespace);
+      const holding = near.filter(({ clause }) => inEndpointSet(ownEnd(clause, direction), { pod }, labels));
+      left += near.length - holding.length;
+      const asked = sideOf(model, pod, direction, labels, near);
+      const told = sideOf(model, pod, direction, labels, holding, undefined, true);
+      assert.equal(spans(told.allows), spans(asked.allows), `${w.name} ${direction}`);
+      assert.equal(spans(told.denies), spans(asked.denies), `${w.name} ${direction}`);
+      const emitted = emittedSideOf(index, pod, direction, labels);
+      const emittedTold = emittedSideOf(selected, pod, direction, labels, undefined, true);
+      assert.equal(names(emittedTold.rules), names(emitted.rules), `${w.name} ${direction}`);
+      assert.is(emittedTold.isolated, emitted.isolated);
+    }
+  }
+  // some clauses and policies are left out, so asking (without being told) must leave them out too
+  assert.ok(left >= 4, `${left} left out`);
 });
 
 test("an ipBlock without the podCIDR except is caught (pods admitted by address)", () => {

@@ -1476,6 +1476,7 @@ function verifySide(
   direction: Direction,
   /** The subject's posture (`postureOf` in `owned`, which `verifyNamespace` looked up). */
   posture: { posture?: PostureSetting },
+  /** The clauses of the direction whose own end holds the subject (`holdingClauses`). */
   candidates: readonly RuleClause[],
   near: NearIndex,
   /** The policies selecting the subject (`verifyNamespace`). */
@@ -1483,8 +1484,9 @@ function verifySide(
 ): VerifyResult {
   const { model, namespaceLabels } = v;
   const subject = self.pod;
-  const meaning = sideOf(model, subject, direction, namespaceLabels, candidates, posture);
-  const plain = emittedSideOf(index, subject, direction, namespaceLabels);
+  // the candidates are the clauses holding the subject, the index its selecting policies (`verifyNamespace`)
+  const meaning = sideOf(model, subject, direction, namespaceLabels, candidates, posture, true);
+  const plain = emittedSideOf(index, subject, direction, namespaceLabels, undefined, true);
   const { allows, denies } = meaning;
   const rules = plain.rules;
   // what is worked out once per clause and rule, looked up once a side
@@ -1506,7 +1508,7 @@ function verifySide(
   const worlds = ranges ? podAddressWorlds(v.podRanges, ranges) : [];
   const emitted = [plain];
   for (const addresses of worlds)
-    emitted.push(emittedSideOf(index, subject, direction, namespaceLabels, () => addresses));
+    emitted.push(emittedSideOf(index, subject, direction, namespaceLabels, () => addresses, true));
   const other = direction === "ingress" ? "sources" : "destinations";
   const classes = {
     allows: v.classTable.of(
