@@ -595,6 +595,9 @@ class Verification {
   private readonly portLists = new NumberLists();
   private readonly portsOfList: Port[][] = [];
   private readonly kinds = new NumberLists();
+  /** The lists of distinct conjunctions `apartRegions` was asked about, and its answers by their numbers (null: not apart). */
+  private readonly apartLists = new NumberLists();
+  private readonly apartAnswers: (readonly number[] | null)[] = [];
   /** By label id and namespace place (`pod`). */
   private readonly pods = new Map<number, { pod: PodInstance }>();
 
@@ -1026,18 +1029,29 @@ class Verification {
    * A label id per region these selections' pods tell apart when their conjunctions are `apart`
    * (src/semantics/universe.ts): each one's witness and the empty label map. Undefined otherwise.
    */
-  private apartRegions(selections: readonly Selection[]): number[] | undefined {
+  private apartRegions(selections: readonly Selection[]): readonly number[] | undefined {
     const distinct: Selection[] = [];
+    const lists = this.apartLists.start();
     for (const s of selections) {
       // a conjunction holding every label map tells nothing apart; equal ones share their representatives' id
       if (!s.conjunction || s.conjunction.length === 0 || distinct.some((d) => d.podsId === s.podsId)) continue;
       distinct.push(s);
+      lists.push(s.podsId);
     }
-    if (!apart(distinct.map((d) => d.conjunction!))) return undefined;
-    // a selection's first representative is its witness (`selectorRepresentatives`)
-    const ids = distinct.map((d) => d.pods.witness);
-    ids.push(this.selectors.none);
-    return ids;
+    // answered once per list of distinct conjunctions (their representatives' ids, in order)
+    const number = lists.numberOf();
+    let found = this.apartAnswers[number];
+    if (found === undefined) {
+      found = null;
+      if (apart(distinct.map((d) => d.conjunction!))) {
+        // a selection's first representative is its witness (`selectorRepresentatives`)
+        const ids = distinct.map((d) => d.pods.witness);
+        ids.push(this.selectors.none);
+        found = ids;
+      }
+      this.apartAnswers[number] = found;
+    }
+    return found ?? undefined;
   }
 
   /**
