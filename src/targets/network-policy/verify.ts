@@ -498,26 +498,37 @@ const describeEndpoint = (e: Endpoint): string =>
 
 type RuleClause = ReturnType<typeof clausesNear>[number];
 
-/** Pods picked by one selector: the namespaces it reaches, its pods' conjunction (undefined: none) and representatives (label ids). */
-interface Selection {
-  reach: ReadonlySet<string>;
+/**
+ * Pods picked by one selector: the namespaces it reaches, its pods' conjunction (undefined: none) and
+ * representatives (label ids). One class, every field set when made: the hot loops over selections
+ * (clause ends', emitted peers', subjects') then meet one shape of object, not one per place that
+ * makes them and per field added later.
+ */
+class Selection {
   /** The reach as a bit set (`Verification.bitsOf`), and as places (`Namespaces.placesIn`), once asked. */
-  bits?: Uint32Array;
-  places?: Int32Array;
-  conjunction: Conjunction | undefined;
-  /** The facts of the pods' conjunction: their representatives. */
-  pods: SelectorFacts;
+  bits: Uint32Array | undefined = undefined;
+  places: Int32Array | undefined = undefined;
   /** The id of the representatives (`SelectorFacts.podsId`). */
-  podsId: number;
+  readonly podsId: number;
   /** The conjunction's `soleKey` (`SelectorFacts.key`). */
-  key: string | undefined | null;
+  readonly key: string | undefined | null;
+
+  constructor(
+    public reach: ReadonlySet<string>,
+    readonly conjunction: Conjunction | undefined,
+    /** The facts of the pods' conjunction: their representatives. */
+    readonly pods: SelectorFacts,
+    /** A clause end's: its pod term, and the facts of the term's namespaces' conjunction. */
+    readonly term: PodTerm | undefined = undefined,
+    readonly facts: SelectorFacts | undefined = undefined,
+  ) {
+    this.podsId = pods.podsId;
+    this.key = pods.key;
+  }
 }
 
-/** A selection from a pod term, with the facts of its namespaces' conjunction. */
-interface TermSelection extends Selection {
-  term: PodTerm;
-  facts: SelectorFacts;
-}
+/** A selection from a pod term. */
+type TermSelection = Selection & { term: PodTerm; facts: SelectorFacts };
 
 /** The reach of a selection not yet worked out. */
 const NOWHERE: ReadonlySet<string> = new Set();
@@ -621,18 +632,16 @@ class Verification {
           if (!selections) {
             ends.set(
               end,
-              (selections = end.pods.map((term) => {
-                const pods = selectors.of(term.pods);
-                return {
-                  term,
-                  facts: selectors.ofContent(term.namespaces),
-                  reach: NOWHERE,
-                  conjunction: term.pods,
-                  pods,
-                  podsId: pods.podsId,
-                  key: pods.key,
-                };
-              })),
+              (selections = end.pods.map(
+                (term) =>
+                  new Selection(
+                    NOWHERE,
+                    term.pods,
+                    selectors.of(term.pods),
+                    term,
+                    selectors.ofContent(term.namespaces),
+                  ) as TermSelection,
+              )),
             );
             for (const s of selections) namespaceConjunctions.push(s.term.namespaces);
           }
@@ -734,13 +743,7 @@ class Verification {
           const reach = p.namespaceSelector
             ? this.namespaces.reachedBySelector(p.namespaceSelector)
             : this.namespaces.just(rule.namespace);
-          pods.push({
-            reach,
-            conjunction: facts.conjunction,
-            pods: facts,
-            podsId: facts.podsId,
-            key: facts.key,
-          });
+          pods.push(new Selection(reach, facts.conjunction, facts));
         }
       }
       const cuts: number[] = [];
@@ -1327,14 +1330,7 @@ function subjectLabels(
 ): ReadonlySet<number> {
   const selections: Selection[] = [];
   for (const w of workloadsIn(v.model, owned.name)) {
-    const facts = v.selectors.of(w.pods);
-    selections.push({
-      reach: NOWHERE,
-      conjunction: w.pods,
-      pods: facts,
-      podsId: facts.podsId,
-      key: facts.key,
-    });
+    selections.push(new Selection(NOWHERE, w.pods, v.selectors.of(w.pods)));
   }
   for (const { clause } of candidates) {
     for (const s of v.selections(clause.sources)) if (s.reach.has(owned.name)) selections.push(s);
@@ -1342,13 +1338,7 @@ function subjectLabels(
   }
   for (const p of policies) {
     const facts = v.selectors.ofPodSelector(p.spec?.podSelector);
-    selections.push({
-      reach: NOWHERE,
-      conjunction: facts.conjunction,
-      pods: facts,
-      podsId: facts.podsId,
-      key: facts.key,
-    });
+    selections.push(new Selection(NOWHERE, facts.conjunction, facts));
   }
   const ids = new Set<number>([v.selectors.none]);
   for (const id of v.regionsIn(v.namespaces.place(owned.name), selections)) ids.add(id);
