@@ -281,6 +281,30 @@ allow two/a -> two/x: 80
   assert.match(counterexample.description, "`two`");
 });
 
+// Emitted selectors that only list matchLabels are found by their keys and values in a tree, not by
+// their text: a selector must get its own facts (its conjunction, representatives), not those of one
+// with another value or fewer labels that was met first.
+test("emitted matchLabels selectors are told apart by every key and value: a peer widened to fewer labels is caught", () => {
+  const text = `cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
+namespace one {
+  default deny
+  workload b app=b
+  workload a app=a
+  workload ax app=a,tier=x
+}
+allow one/ax -> one/b: 80
+`;
+  const model = checkModel([{ path: "p.secpol", text }]).model!;
+  const policies = builtPolicies(text)!;
+  assert.is(verifyNetworkPolicies(model, policies).counterexample, undefined);
+  // b's ingress admits every pod with app=a, not only those with tier=x too
+  const b = policies.find((p) => p.metadata.name === "secpol-b");
+  delete b.spec.ingress[0].from[0].podSelector.matchLabels.tier;
+  const { counterexample } = verifyNetworkPolicies(model, policies);
+  assert.ok(counterexample);
+  assert.match(counterexample.description, "{app=a}");
+});
+
 test("regions, not combinations of classes: eight selectors of eight keys tell apart 256 regions, all verified", () => {
   // before, verification counted 3^8 = 6,561 combinations, past its cap of 4,096, and fell back to near misses
   const rules = Array.from({ length: 8 }, (_, i) => `allow pods(k${i}=v) in ns a -> a/w: 80`).join("\n");
