@@ -145,11 +145,13 @@ export function emittedSideOf(
   direction: Direction,
   namespaceLabels: NamespaceLabels,
   podAddresses?: PodAddresses,
+  /** Whether every policy of the index is known to select the pod (then their podSelectors are not asked again). */
+  selected = false,
 ) {
   let isolated = false;
   const rules: EmittedRule[] = [];
   for (const p of index.byNamespace.get(pod.namespace) ?? []) {
-    if (!isolates(p, direction) || !selectorMatches(p.spec?.podSelector, pod.labels)) continue;
+    if (!isolates(p, direction) || (!selected && !selectorMatches(p.spec?.podSelector, pod.labels))) continue;
     isolated = true;
     for (const r of rulesOf(p, direction)) rules.push(r);
   }

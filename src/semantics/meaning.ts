@@ -160,6 +160,8 @@ export function sideOf(
   ),
   /** The pod's posture in this direction, when the caller has looked it up already (`postureOf` in its owned namespace). */
   known?: { posture?: PostureSetting },
+  /** Whether every candidate is known to hold the pod at its own end (then none is asked again). */
+  held = false,
 ) {
   let posture: PostureSetting | undefined;
   if (known) posture = known.posture;
@@ -171,7 +173,8 @@ export function sideOf(
   const relevant = (action: "allow" | "deny") =>
     candidates
       .filter(
-        ({ rule, clause }) => rule.action === action && inEndpointSet(ownEnd(clause, direction), self, namespaceLabels),
+        ({ rule, clause }) =>
+          rule.action === action && (held || inEndpointSet(ownEnd(clause, direction), self, namespaceLabels)),
       )
       .map(({ rule, clause }) => ({ clause, span: rule.span }));
   const allows = posture ? relevant("allow") : [];

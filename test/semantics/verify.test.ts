@@ -7,7 +7,7 @@ import * as assert from "uvu/assert";
 import { parseAllDocuments } from "yaml";
 import { build } from "../../src/index.js";
 import { checkModel } from "../../src/pipeline.js";
-import { verifyNetworkPolicies, type ObservedSide } from "../../src/targets/network-policy/verify.js";
+import { NumberLists, verifyNetworkPolicies, type ObservedSide } from "../../src/targets/network-policy/verify.js";
 import { MAX_REGIONS } from "../../src/semantics/universe.js";
 import fc from "fast-check";
 import { addressInCidr, formatAddress, parseIp } from "../../src/semantics/ip.js";
@@ -15,9 +15,15 @@ import { NAMESPACE_NAME_LABEL as NAME_LABEL } from "../../src/semantics/model.js
 import {
   evaluateFlow,
   evaluateSide,
+  inEndpointSet,
   ownedNamespaceLabels,
+  sideOf,
   type Endpoint as MeaningEndpoint,
 } from "../../src/semantics/meaning.js";
+import { emittedSideOf, indexPolicies, selectorMatches } from "../../src/analysis/netpol.js";
+import { clausesNear } from "../../src/semantics/lookup.js";
+import { witness } from "../../src/semantics/labels.js";
+import { ownEnd } from "../../src/semantics/model.js";
 import type { Model } from "../../src/semantics/model.js";
 import { explainFlow, isFlowAllowed, type Endpoint, type Universe } from "../support/netpol-eval.js";
 import { arbitraryUniverse } from "../support/universe.js";
@@ -53,6 +59,40 @@ test("the real output verifies", () => {
   const result = verifyNetworkPolicies(model, objects);
   assert.is(result.counterexample, undefined);
   assert.ok(result.checks > 50, `${result.checks} checks`);
+});
+
+// Verification hands a side the clauses it found holding the subject (one test per group of alike
+// ends) and the policies it found selecting it (once for both directions), and says so (`held`,
+// `selected`): then they are not asked again, and the side is the same as when they are.
+test("a side told its clauses hold the subject and its policies select it is the side found by asking", () => {
+  const { model, objects } = compiled();
+  const index = indexPolicies(objects);
+  const labels = ownedNamespaceLabels(model, (n) => ({ [NAME_LABEL]: n }));
+  const spans = (items: { span: { start: { offset: number } } }[]) => items.map((i) => i.span.start.offset);
+  const names = (rules: { policy: string }[]) => rules.map((r) => r.policy);
+  let left = 0;
+  for (const w of model.workloads) {
+    const pod = { namespace: w.namespace, labels: witness(w.pods), ports: w.ports };
+    const policies = index.byNamespace.get(w.namespace) ?? [];
+    const selecting = policies.filter((p) => selectorMatches(p.spec?.podSelector, pod.labels));
+    const selected = { byNamespace: new Map([[w.namespace, selecting]]) };
+    left += policies.length - selecting.length;
+    for (const direction of ["ingress", "egress"] as const) {
+      const near = clausesNear(model, w.namespace);
+      const holding = near.filter(({ clause }) => inEndpointSet(ownEnd(clause, direction), { pod }, labels));
+      left += near.length - holding.length;
+      const asked = sideOf(model, pod, direction, labels, near);
+      const told = sideOf(model, pod, direction, labels, holding, undefined, true);
+      assert.equal(spans(told.allows), spans(asked.allows), `${w.name} ${direction}`);
+      assert.equal(spans(told.denies), spans(asked.denies), `${w.name} ${direction}`);
+      const emitted = emittedSideOf(index, pod, direction, labels);
+      const emittedTold = emittedSideOf(selected, pod, direction, labels, undefined, true);
+      assert.equal(names(emittedTold.rules), names(emitted.rules), `${w.name} ${direction}`);
+      assert.is(emittedTold.isolated, emitted.isolated);
+    }
+  }
+  // some clauses and policies are left out, so asking (without being told) must leave them out too
+  assert.ok(left >= 4, `${left} left out`);
 });
 
 test("an ipBlock without the podCIDR except is caught (pods admitted by address)", () => {
@@ -187,6 +227,82 @@ test("output that ignores a deny, or invents one, is caught wherever the two sel
       `deny invented: ${deny}`,
     );
   }
+});
+
+// Sides' signatures and cases are short lists of small numbers (places, classes): kept by a hash,
+// they must each be found in about one probe, and equal lists only must get one number.
+test("lists of numbers: each distinct list gets the next number, an equal one its number again, in about one probe", () => {
+  const lists = new NumberLists();
+  const all: number[][] = [];
+  for (let a = 0; a < 24; a++)
+    for (let b = -1; b < 24; b++) for (let c = 0; c < 24; c++) all.push(b < 0 ? [a, c] : [a, b, c]);
+  const write = (list: number[]) => {
+    lists.start();
+    for (const n of list) lists.push(n);
+    return lists.numberOf();
+  };
+  all.forEach((list, i) => assert.is(write(list), i));
+  for (let i = all.length - 1; i >= 0; i--) assert.is(write(all[i]), i);
+  lists.start();
+  assert.ok(lists.isNew(), "the empty list is a new one");
+  const perLookup = lists.probes / (2 * all.length);
+  assert.ok(perLookup < 1.5, `${perLookup.toFixed(2)} kept lists compared per lookup`);
+  // forgotten after clear
+  lists.clear();
+  assert.is(write(all[5]), 0);
+});
+
+// Whether a list of conjunctions is apart (and the pods standing for its regions) is answered once
+// per list: namespace `one` asks about a list that is apart, `two` about another list as long, with
+// the same first conjunction, that is not, whose regions the wrong output differs on.
+test("apart selectors are told from selectors that meet, in every namespace: a wrong output there is caught", () => {
+  const text = `cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
+namespace one {
+  default deny
+  workload a app=a
+  workload b app=b,tier=y
+}
+namespace two {
+  default deny
+  workload a app=a
+  workload x tier=x
+}
+allow one/a -> one/b: 80
+allow two/a -> two/x: 80
+`;
+  const model = checkModel([{ path: "p.secpol", text }]).model!;
+  const policies = builtPolicies(text)!;
+  assert.is(verifyNetworkPolicies(model, policies).counterexample, undefined);
+  // x's ingress admits only pods with both labels: the flow from a pod with app=a alone is dropped
+  const x = policies.find((p) => p.metadata.namespace === "two" && p.metadata.name === "secpol-x");
+  x.spec.ingress[0].from[0].podSelector.matchLabels.tier = "x";
+  const { counterexample } = verifyNetworkPolicies(model, policies);
+  assert.ok(counterexample);
+  assert.match(counterexample.description, "`two`");
+});
+
+// Emitted selectors that only list matchLabels are found by their keys and values in a tree, not by
+// their text: a selector must get its own facts (its conjunction, representatives), not those of one
+// with another value or fewer labels that was met first.
+test("emitted matchLabels selectors are told apart by every key and value: a peer widened to fewer labels is caught", () => {
+  const text = `cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
+namespace one {
+  default deny
+  workload b app=b
+  workload a app=a
+  workload ax app=a,tier=x
+}
+allow one/ax -> one/b: 80
+`;
+  const model = checkModel([{ path: "p.secpol", text }]).model!;
+  const policies = builtPolicies(text)!;
+  assert.is(verifyNetworkPolicies(model, policies).counterexample, undefined);
+  // b's ingress admits every pod with app=a, not only those with tier=x too
+  const b = policies.find((p) => p.metadata.name === "secpol-b");
+  delete b.spec.ingress[0].from[0].podSelector.matchLabels.tier;
+  const { counterexample } = verifyNetworkPolicies(model, policies);
+  assert.ok(counterexample);
+  assert.match(counterexample.description, "{app=a}");
 });
 
 test("regions, not combinations of classes: eight selectors of eight keys tell apart 256 regions, all verified", () => {
