@@ -37,6 +37,7 @@ import { shown } from "../check/values.js";
 import type { Span } from "../diagnostics/diagnostic.js";
 import { afterModel, afterOutput, afterPass } from "./memory.js";
 import { nextStep, StatusLine } from "./progress.js";
+import { forOneRun } from "./tiering.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
 import { importPolicies } from "../analysis/import.js";
 import { checkImport } from "../analysis/import-check.js";
@@ -217,12 +218,15 @@ function readInputs(options: Options, argv: readonly string[], io: Io, root?: st
   return { root: discovered.root, directories: discovered.directories, sources, diagnostics, resolveImport };
 }
 
+const programChars = (sources: readonly SourceText[]) => sources.reduce((sum, s) => sum + s.text.length, 0);
+
 function runCheck(options: Options, argv: readonly string[], io: Io): number {
   const input = readInputs(options, argv, io);
   if (input.diagnostics.length > 0) {
     report(input.diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
+  forOneRun(programChars(input.sources));
   const result = check(input.sources, { clusterVersion: options.clusterVersion, resolveImport: input.resolveImport });
   const diagnostics = [...result.diagnostics, ...warningsFailure(result.diagnostics, options, argv)];
   report(diagnostics, result.sources, options, io, input.root);
@@ -600,6 +604,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     report(input.diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
+  forOneRun(programChars(input.sources));
   const status = new StatusLine(io.status);
   const out = resolve(io.cwd, options.output);
   // The files are written beside OUT while the build verifies them (`--check` compares them and

@@ -13,8 +13,9 @@ export interface Position {
   character: number;
 }
 
-export function languageServer(cwd: string) {
-  const server = spawn(process.execPath, [join(repoRoot, "bin", "secpolc.js"), "lsp"], {
+/** `args`: node's arguments that start the server (by default `bin/secpolc.js lsp`). */
+export function languageServer(cwd: string, args: readonly string[] = [join(repoRoot, "bin", "secpolc.js"), "lsp"]) {
+  const server = spawn(process.execPath, args, {
     cwd,
     stdio: ["pipe", "pipe", "inherit"],
   });
