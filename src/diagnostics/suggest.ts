@@ -136,10 +136,8 @@ export function closestWithin(name: string, candidates: Iterable<string>, edits:
   // (two passes: a one-shot iterator, such as a map's keys, is read into a list first)
   const list = Array.isArray(candidates) ? (candidates as readonly string[]) : [...candidates];
   let best: string | undefined;
-  const length = name.length;
   for (const c of list) {
-    const more = c.length - length;
-    if (more > 1 || more < -1 || c === name || !withinOne(name, c)) continue;
+    if (c === name || !withinOne(name, c)) continue;
     if (best === undefined || c < best) best = c;
   }
   if (best !== undefined || edits === 1) return best;
