@@ -6,9 +6,8 @@
  * holds no comment and fits in 100 columns.
  */
 import type * as ast from "../syntax/ast.js";
-import { lex, NumberToken, Name } from "../syntax/tokens.js";
+import { isSubjectName, lex, lexesAs, NumberToken, Name } from "../syntax/tokens.js";
 import { startsWorkloadSelector } from "../syntax/parser.js";
-import { tokenMatcher, type TokenType } from "chevrotain";
 
 export const MAX_WIDTH = 100;
 const INDENT = "  ";
@@ -27,22 +26,10 @@ const quote = (text: string) =>
     .replace(/\n/g, "\\n")
     .replace(/\t/g, "\\t")}"`;
 
-/** True when `text` lexes back as one token of the `types` that the grammar takes unquoted at its place. */
-function bare(text: string, types: readonly TokenType[]): boolean {
-  if (text === "") return false;
-  const { tokens, errors } = lex(text);
-  return (
-    errors.length === 0 &&
-    tokens.length === 1 &&
-    tokens[0].image === text &&
-    types.some((type) => tokenMatcher(tokens[0], type))
-  );
-}
-
 /** A label value is a name, a number or a string (`labelValue` in parser.ts). */
-const labelValue = (w: ast.Word) => (bare(w.text, [Name, NumberToken]) ? w.text : quote(w.text));
+const labelValue = (w: ast.Word) => (lexesAs(w.text, [Name, NumberToken]) ? w.text : quote(w.text));
 /** A subject name is names joined by `:`, or a string (`subjectName` in parser.ts): `user "1000"` stays quoted. */
-const subject = (w: ast.Word) => (w.text.split(":").every((part) => bare(part, [Name])) ? w.text : quote(w.text));
+const subject = (w: ast.Word) => (isSubjectName(w.text) ? w.text : quote(w.text));
 const qualified = (q: ast.QualifiedName) => (q.namespace ? `${q.namespace.text}/${q.name.text}` : q.name.text);
 
 function value(v: ast.Value): string {

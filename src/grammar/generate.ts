@@ -109,7 +109,8 @@ export function ebnf(): string {
     "/* The grammar of .secpol, generated from src/syntax/parser.ts by scripts/gen-grammar.js. Do not edit.\n" +
       "   Quoted strings are literal tokens; capitalised names are the lexical tokens defined at the end.\n" +
       "   Not shown: the parser's semantic gates, e.g. a statement containing `->` or `-/->` is a\n" +
-      "   networkRule (else a securityRule), and `statementEnd` is empty only before `}` or the end. */",
+      "   networkRule (else a securityRule), `statementEnd` is empty only before `}` or the end, and an\n" +
+      "   Address in a subjectName is one whose text is names joined by `:` (`dead:beef:cafe`). */",
     ...rules,
     "/* Lexical tokens (src/syntax/tokens.ts), tried in the order of `allTokens`: a keyword followed by\n" +
       "   more identifier characters is an Identifier, and every keyword is also a Name. */",

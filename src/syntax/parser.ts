@@ -862,15 +862,34 @@ export class SecpolParser extends EmbeddedActionsParser {
       : undefined;
   });
 
-  /** `system:authenticated`, `b`, or `"jane@example.com"`. */
+  /**
+   * `system:authenticated`, `b`, or `"jane@example.com"`. Where names and colons lex as an IPv6
+   * address (`:abc:def` of `system:serviceaccount:abc:def`, or `dead:beef:cafe` whole), the address
+   * is taken when it is names joined by `:` (`isSubjectName`).
+   */
   subjectName = this.rule<ast.Word>("subjectName", () =>
     this.OR([
       { ALT: () => this.subject(reals(this.CONSUME(t.StringToken))) },
       {
         ALT: () => {
-          const tokens = [this.CONSUME(t.Name)];
-          this.MANY(() => {
-            tokens.push(this.CONSUME(t.Colon), this.CONSUME2(t.Name));
+          const tokens = [
+            this.OR2([
+              { ALT: () => this.CONSUME(t.Name) },
+              { GATE: () => t.isSubjectName(this.LA(1).image), ALT: () => this.CONSUME(t.Address) },
+            ]),
+          ];
+          this.MANY({
+            GATE: () =>
+              this.LA(1).tokenType === t.Colon ||
+              (this.LA(1).tokenType === t.Address &&
+                this.LA(1).image.startsWith(":") &&
+                t.isSubjectName(this.LA(1).image.slice(1))),
+            DEF: () => {
+              this.OR3([
+                { ALT: () => tokens.push(this.CONSUME(t.Colon), this.CONSUME2(t.Name)) },
+                { ALT: () => tokens.push(this.CONSUME2(t.Address)) },
+              ]);
+            },
           });
           return this.subject(reals(...tokens));
         },

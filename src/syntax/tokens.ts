@@ -3,7 +3,15 @@
  * start or continue with them, so every keyword is also a `Name` (a declared name may be any
  * identifier or keyword). Comments go to their own group: the formatter keeps them.
  */
-import { createToken, Lexer, type ILexingError, type ILexingResult, type IToken, type TokenType } from "chevrotain";
+import {
+  createToken,
+  Lexer,
+  tokenMatcher,
+  type ILexingError,
+  type ILexingResult,
+  type IToken,
+  type TokenType,
+} from "chevrotain";
 import { lineIndex, lineStarts, type Position, type Span } from "../diagnostics/diagnostic.js";
 
 export const Name = createToken({ name: "Name", pattern: Lexer.NA, label: "a name" });
@@ -284,6 +292,26 @@ export function lex(text: string): Lexed {
   const result = chevrotainLexer().tokenize(text);
   return { tokens: result.tokens, comments: result.groups.comments ?? [], errors: result.errors };
 }
+
+/** True when `text` lexes back as one token of the `types` (the grammar takes it unquoted where one of them stands). */
+export function lexesAs(text: string, types: readonly TokenType[]): boolean {
+  if (text === "") return false;
+  const { tokens, errors } = lex(text);
+  return (
+    errors.length === 0 &&
+    tokens.length === 1 &&
+    tokens[0].image === text &&
+    types.some((type) => tokenMatcher(tokens[0], type))
+  );
+}
+
+/**
+ * True when `text` is names joined by `:`, the bare form of an RBAC subject name
+ * (`system:serviceaccount:shop:web`). Such a name does not always lex as names and colons: `:ab:cd`
+ * or `dead:beef:cafe` is an IPv6 `Address`, which the parser takes where a subject name continues
+ * or starts when this holds of its text.
+ */
+export const isSubjectName = (text: string): boolean => text.split(":").every((part) => lexesAs(part, [Name]));
 
 /** Keywords that start a statement. */
 export const statementKeywords: ReadonlySet<TokenType> = new Set([

@@ -200,6 +200,9 @@ test("a user or group name that lexes as a number stays quoted: a subject name i
     formatted('grant psp p to group "system:serviceaccounts:a"\n'),
     "grant psp p to group system:serviceaccounts:a\n",
   );
+  // names whose parts after a `:` read as an IPv6 address (`:abc:def`) are written bare, and parse
+  for (const name of ["system:serviceaccount:abc:def", "dead:beef:cafe"])
+    assert.is(formatted(`grant psp p to user "${name}"\n`), `grant psp p to user ${name}\n`);
   // where a number may stand, it is written bare
   assert.is(formatted('allow pods(app="123") in ns x -> y\n'), "allow pods(app=123) in ns x -> y\n");
 });

@@ -339,4 +339,24 @@ test("recovery: the statements around a broken line still parse", () => {
   );
 });
 
+test("a subject name whose parts after a `:` are hex digits parses: `user system:serviceaccount:abc:def` (`:abc:def` lexes as an IPv6 address)", () => {
+  for (const name of [
+    "system:serviceaccount:a:b",
+    "system:serviceaccount:abc:def",
+    "system:serviceaccount:cafe:beef:dead",
+    "a:b:c",
+    "dead:beef:cafe",
+    "ab:cd",
+    "system:serviceaccounts:default",
+  ]) {
+    const [grant] = statements(`grant psp p to user ${name}`);
+    assert.is(((grant as ast.GrantStatement).subject as { name: ast.Word }).name.text, name);
+    const [group] = statements(`grant psp p to group ${name}`);
+    assert.is(((group as ast.GrantStatement).subject as { name: ast.Word }).name.text, name);
+  }
+  // an address that is no names joined by `:` stays an error where a name belongs
+  for (const text of ["grant psp p to user ::1", "grant psp p to user a::b", "grant psp p to user system:a:1.2.3.4"])
+    assert.ok(errors(text).length > 0, text);
+});
+
 test.run();
