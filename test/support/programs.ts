@@ -343,6 +343,8 @@ const GRANT_SUBJECTS = [
   'group "ops team"',
   'user "1000"',
   'group "system:1.30"',
+  "user system:serviceaccount:abc:def",
+  'group "dead:beef:cafe"',
   "serviceaccount a/sa-w1",
   "serviceaccounts in ns b",
 ];
