@@ -583,6 +583,8 @@ class Verification {
   /** The last pass that took each port code or label id: deduplication without a set per pass. */
   private readonly stamps = new Uint32Array(PORT_CODES);
   private readonly labelStamps: number[] = [];
+  private readonly podsStamps: number[] = [];
+  private podsPass = 0;
   private pass = 0;
   private kind = new Int32Array(0);
   private kindStamps = new Uint32Array(0);
@@ -1018,12 +1020,12 @@ class Verification {
       for (const s of selections) for (const id of s.pods.representatives) ids.push(id);
       return ids;
     }
-    const conjunctions: Conjunction[] = [];
-    for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
     const apart = this.apartRegions(selections);
     if (apart) return apart;
     const regions = this.podRegions(place);
     if (!regions) return this.regionsOf(selections) ?? selections.flatMap((s) => s.pods.representatives);
+    const conjunctions: Conjunction[] = [];
+    for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
     return regions.split(conjunctions).map((r) => regions.ids[r]);
   }
 
@@ -1032,18 +1034,27 @@ class Verification {
    * (src/semantics/universe.ts): each one's witness and the empty label map. Undefined otherwise.
    */
   private apartRegions(selections: readonly Selection[]): readonly number[] | undefined {
-    const distinct: Selection[] = [];
     const lists = this.apartLists.start();
-    for (const s of selections) {
+    const pass = this.nextPodsPass();
+    for (let i = 0; i < selections.length; i++) {
+      const s = selections[i];
       // a conjunction holding every label map tells nothing apart; equal ones share their representatives' id
-      if (!s.conjunction || s.conjunction.length === 0 || distinct.some((d) => d.podsId === s.podsId)) continue;
-      distinct.push(s);
+      if (!s.conjunction || s.conjunction.length === 0 || this.podsStamps[s.podsId] === pass) continue;
+      this.podsStamps[s.podsId] = pass;
       lists.push(s.podsId);
     }
     // answered once per list of distinct conjunctions (their representatives' ids, in order)
     const number = lists.numberOf();
     let found = this.apartAnswers[number];
     if (found === undefined) {
+      // the first selection of each of those ids, in order
+      const distinct: Selection[] = [];
+      const again = this.nextPodsPass();
+      for (const s of selections) {
+        if (!s.conjunction || s.conjunction.length === 0 || this.podsStamps[s.podsId] === again) continue;
+        this.podsStamps[s.podsId] = again;
+        distinct.push(s);
+      }
       found = null;
       if (apart(distinct.map((d) => d.conjunction!))) {
         // a selection's first representative is its witness (`selectorRepresentatives`)
@@ -1054,6 +1065,15 @@ class Verification {
       this.apartAnswers[number] = found;
     }
     return found ?? undefined;
+  }
+
+  /** A stamp for `podsStamps` (by representatives' id: each id once per pass). */
+  private nextPodsPass(): number {
+    if (++this.podsPass === 0xffffffff) {
+      this.podsStamps.fill(0);
+      this.podsPass = 1;
+    }
+    return this.podsPass;
   }
 
   /**
@@ -1206,6 +1226,8 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
     );
     const groups = ownEndGroups(v, reaching, direction);
     const near = new NearIndex(v, reaching, direction);
+    // per group of alike own ends, whether it holds the subject at hand
+    const held = new Uint8Array(groups.ends.length);
     signatures.clear();
     for (let i = 0; i < subjects.length; i++) {
       const subject = subjects[i];
@@ -1214,11 +1236,13 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       signatures.start();
       const posture = postureOf(v.model, owned, subject.pod, direction);
       signatures.push(v.postureId(posture.posture));
-      const holding = holdingClauses(v, subject, reaching, groups, signatures);
+      holdingClauses(v, subject, reaching, groups, held, signatures);
       signatures.push(-1);
       for (const k of selectedBy[i]) signatures.push(k);
       if (!signatures.isNew()) continue;
       // the clauses holding the subject are the only ones of `reaching` its meaning can use
+      const holding: RuleClause[] = [];
+      for (let c = 0; c < reaching.length; c++) if (held[groups.group[c]]) holding.push(reaching[c]);
       const found = verifySide(v, owned, subject, direction, posture, holding, near, indexes[i]);
       checks += found.checks;
       if (found.counterexample) return { counterexample: found.counterexample, checks };
@@ -1283,10 +1307,10 @@ class NearIndex {
    * namespaces its conjunction holds (`Namespaces.reachedBy`, on the labels the meaning reads too),
    * so the clauses left out are ones the meaning would not hold a pod of that namespace by.
    */
-  clausesAt(place: number, list: 0 | 1, result: number[]): number[] {
-    result.length = 0;
+  clausesAt(place: number, list: 0 | 1, result: Places): Places {
+    result.clear();
     const { marks } = this;
-    const listed = this.byPlace.get(place) ?? NO_PLACES;
+    const listed = this.byPlace.get(place) ?? NO_NUMBERS;
     for (let i = 0; i < listed.length; i++) {
       const mark = marks[listed[i]];
       if (mark >= 0 && (mark & 1) === list) result.push(mark >> 1);
@@ -1300,7 +1324,7 @@ class NearIndex {
 
   /** The marked side's selections (at other ends of its clauses) reaching the namespace at `place`, added to `into`. */
   selectionsAt(place: number, into: Selection[]): void {
-    const listed = this.byPlace.get(place) ?? NO_PLACES;
+    const listed = this.byPlace.get(place) ?? NO_NUMBERS;
     for (let i = 0; i < listed.length; i++) this.add(listed[i], place, into);
     for (let i = 0; i < this.wide.length; i++) this.add(this.wide[i], place, into);
   }
@@ -1537,23 +1561,21 @@ function ownEndGroups(v: Verification, candidates: readonly RuleClause[], direct
 const sameSelections = (a: readonly Selection[], b: readonly Selection[]): boolean =>
   a.length === b.length && a.every((s, i) => s.reach === b[i].reach && s.podsId === b[i].podsId);
 
-/** The clauses whose own end holds the subject, their places among `candidates` pushed on `places`: one test per group of alike ends. */
+/**
+ * Which groups of alike own ends hold the subject (one test per group), as flags in `held`; the
+ * places among `candidates` of the clauses whose own end holds it pushed on `places`.
+ */
 function holdingClauses(
   v: Verification,
   subject: { pod: PodInstance },
   candidates: readonly RuleClause[],
   groups: EndGroups,
+  held: Uint8Array,
   places: NumberLists,
-): RuleClause[] {
-  const held: boolean[] = [];
-  for (const end of groups.ends) held.push(inEndpointSet(end, subject, v.namespaceLabels));
-  const holding: RuleClause[] = [];
-  for (let i = 0; i < candidates.length; i++) {
-    if (!held[groups.group[i]]) continue;
-    holding.push(candidates[i]);
-    places.push(i);
-  }
-  return holding;
+): void {
+  for (let g = 0; g < groups.ends.length; g++)
+    held[g] = inEndpointSet(groups.ends[g], subject, v.namespaceLabels) ? 1 : 0;
+  for (let i = 0; i < candidates.length; i++) if (held[groups.group[i]]) places.push(i);
 }
 
 /** The places of the policies whose podSelector selects the pod. */
@@ -1583,13 +1605,18 @@ function postureKey(posture: PostureSetting | undefined): string {
  * port boundaries.
  */
 interface ItemClasses<T> {
-  of: number[];
+  of: Places;
+  /** (Reused: those past `count` are an earlier side's.) */
   reps: T[];
   cuts: (readonly number[])[];
+  /** How many classes. */
+  count: number;
 }
 
 /** An empty `ItemClasses`, to be filled (again) by `ClassTable.of`. */
-const itemClasses = <T>(): ItemClasses<T> => ({ of: [], reps: [], cuts: [] });
+const itemClasses = <T>(): ItemClasses<T> => ({ of: new Places(), reps: [], cuts: [], count: 0 });
+
+const NO_NUMBERS: readonly number[] = [];
 
 /** Numbers classes (global ids, `Verification.classId`) from 0 per list, without a map per list. */
 class ClassTable {
@@ -1603,10 +1630,9 @@ class ClassTable {
     items: readonly T[],
     facts: readonly { class: number; cuts: readonly number[] }[],
   ): ItemClasses<T> {
-    const { of, reps, cuts } = into;
-    of.length = 0;
-    reps.length = 0;
-    cuts.length = 0;
+    const { reps, cuts } = into;
+    const of = into.of.clear();
+    into.count = 0;
     if (++this.stamp === 0xffffffff) {
       this.stamps.fill(0);
       this.stamp = 1;
@@ -1619,9 +1645,9 @@ class ClassTable {
       if (this.stamps[global] === stamp) c = this.local[global];
       else {
         this.stamps[global] = stamp;
-        this.local[global] = c = reps.length;
-        reps.push(items[i]);
-        cuts.push(facts[i].cuts);
+        this.local[global] = c = into.count++;
+        reps[c] = items[i];
+        cuts[c] = facts[i].cuts;
       }
       of.push(c);
     }
@@ -1661,10 +1687,10 @@ class SideScratch {
   /** The selections reaching a namespace (`podPeers`). */
   readonly here: Selection[] = [];
   /** The places of the clauses and rules near the namespace at hand. */
-  readonly allowsAt: number[] = [];
-  readonly deniesAt: number[] = [];
-  readonly rulesAt: number[] = [];
-  readonly worldRulesAt: number[] = [];
+  readonly allowsAt = new Places();
+  readonly deniesAt = new Places();
+  readonly rulesAt = new Places();
+  readonly worldRulesAt = new Places();
   readonly codes: number[] = [];
   /** What holds the peer of a case: a class of each list. */
   readonly matched = { allows: [] as HeldClause[], denies: [] as HeldClause[] };
@@ -1723,15 +1749,15 @@ function verifySide(
   const { keys, ends } = scratch;
   keys.length = ends.length = 0;
   for (let i = 0; i < allows.length; i++) {
-    keys.push(classes.allows.of[i] * 3);
+    keys.push(classes.allows.of.buffer[i] * 3);
     ends.push(allowFacts[i][other]);
   }
   for (let i = 0; i < denies.length; i++) {
-    keys.push(classes.denies.of[i] * 3 + 1);
+    keys.push(classes.denies.of.buffer[i] * 3 + 1);
     ends.push(denyFacts[i][other]);
   }
   for (let i = 0; i < rules.length; i++) {
-    keys.push(classes.rules.of[i] * 3 + 2);
+    keys.push(classes.rules.of.buffer[i] * 3 + 2);
     ends.push(parts[i].pods);
   }
   // the address blocks of the clauses' other ends
@@ -1759,7 +1785,10 @@ function verifySide(
   let nearNamespace: string | undefined;
   // (each in its own reused array, refilled when the namespace changes)
   const { allowsAt, deniesAt, rulesAt, worldRulesAt } = scratch;
-  allowsAt.length = deniesAt.length = rulesAt.length = worldRulesAt.length = 0;
+  allowsAt.clear();
+  deniesAt.clear();
+  rulesAt.clear();
+  worldRulesAt.clear();
   // one flow object, its peer and port changed in place (these loops are the hot ones: indexed, allocating nothing per port)
   const flow: ConcreteFlow = { src: self, dst: self, protocol: "TCP", port: 1 };
   const codes = scratch.codes;
@@ -1840,7 +1869,27 @@ function verifySide(
   return { checks };
 }
 
-const NO_PLACES: readonly number[] = [];
+/**
+ * Numbers in a reused typed buffer (the places of a side's items in their list), refilled without
+ * allocating: a JavaScript array emptied (`length = 0`) lets its elements go and grows them again.
+ */
+class Places {
+  buffer = new Int32Array(16);
+  length = 0;
+
+  clear(): this {
+    this.length = 0;
+    return this;
+  }
+
+  push(n: number): void {
+    if (this.length === this.buffer.length) this.buffer = grown(this.buffer);
+    this.buffer[this.length++] = n;
+  }
+}
+
+/** No places (never pushed on). */
+const NO_PLACES = new Places();
 
 /**
  * The emitted rules of a side that can hold a peer, by where it is. netpol.ts's `holds`: a rule
@@ -1852,7 +1901,7 @@ const NO_PLACES: readonly number[] = [];
  */
 class RulesNear {
   /** The rules that can hold an address: those without peers or with an ipBlock peer, ascending. */
-  readonly addressed: number[] = [];
+  readonly addressed = new Places();
 
   constructor(
     private readonly v: Verification,
@@ -1864,9 +1913,9 @@ class RulesNear {
   }
 
   /** The places, ascending, of the rules that can hold a pod of the namespace at `place` (in an address world: by its addresses too). */
-  at(place: number, world: boolean, result: number[]): readonly number[] {
+  at(place: number, world: boolean, result: Places): Places {
     const { rules, parts, v } = this;
-    result.length = 0;
+    result.clear();
     for (let i = 0; i < parts.length; i++) {
       if (rules[i].peers.length === 0 || (world && parts[i].blocks.length > 0)) {
         result.push(i);
@@ -1887,10 +1936,10 @@ const NO_BLOCKS: readonly IpBlock[] = [];
 const NO_JSON: readonly Json[] = [];
 
 /** The places of the clauses whose other end has address blocks. */
-function withBlocks(clauses: readonly { clause: Clause }[], direction: Direction): readonly number[] {
-  let places: number[] | undefined;
+function withBlocks(clauses: readonly { clause: Clause }[], direction: Direction): Places {
+  let places: Places | undefined;
   for (let i = 0; i < clauses.length; i++)
-    if (otherEnd(clauses[i].clause, direction).ips.length > 0) (places ??= []).push(i);
+    if (otherEnd(clauses[i].clause, direction).ips.length > 0) (places ??= new Places()).push(i);
   return places ?? NO_PLACES;
 }
 
@@ -2027,21 +2076,22 @@ class Cases extends NumberLists {
     holds: (item: T, peer: Endpoint) => boolean,
     peer: Endpoint,
     classes: ItemClasses<T>,
-    places?: readonly number[],
+    places?: Places,
   ): void {
     const count = this.length;
     this.starts[this.lists++] = count;
     this.push(0);
-    if (this.stamps.length < classes.reps.length) this.stamps = new Uint32Array(classes.reps.length * 2);
+    if (this.stamps.length < classes.count) this.stamps = new Uint32Array(classes.count * 2);
     if (++this.stamp === 0xffffffff) {
       this.stamps.fill(0);
       this.stamp = 1;
     }
     const stamp = this.stamp;
-    const of = classes.of;
+    const of = classes.of.buffer;
     if (places) {
+      const at = places.buffer;
       for (let k = 0; k < places.length; k++) {
-        const i = places[k];
+        const i = at[k];
         if (this.stamps[of[i]] !== stamp && holds(items[i], peer)) this.take(of[i], stamp);
       }
     } else {
