@@ -590,7 +590,7 @@ class Verification {
   private kindStamps = new Uint32Array(0);
   private stamp = 0;
   /** `peerNamespaces`' unions and per namespace the unions holding it, reused by every side. */
-  private readonly unions = new Unions();
+  private readonly unions = new Unions<Selection>();
   private readonly held = new Chains();
   private readonly cells = new Map<string, { mask: number; members: number[] }[]>();
   /** Per namespace (by place), its pod regions once worked out (`podRegions`). */
@@ -1346,7 +1346,7 @@ class NearIndex {
  * Lists of numbers, each grown at its end, as linked cells in one store reused by every side (cleared
  * first): `peerNamespaces` keeps a list per namespace and per union without an array for each.
  */
-class Chains {
+export class Chains {
   private values = new Int32Array(256);
   /** Per cell, the next cell of its list (-1: none). */
   private links = new Int32Array(256);
@@ -1418,7 +1418,7 @@ function grown<A extends Int32Array | Uint32Array | Float64Array | Uint8Array>(a
  * side: a map and an array per union made per side were a good part of verification's allocation
  * (kept tables holding a side's entries would have them promoted to the old generation instead).
  */
-class Unions {
+export class Unions<T> {
   private keys = new Float64Array(64);
   private found = new Int32Array(64);
   private stamps = new Uint32Array(64);
@@ -1426,7 +1426,7 @@ class Unions {
   private dropFlags = new Uint8Array(64);
   private readonly lists = new Chains();
   /** The selections listed, by their place in a union's list. */
-  private readonly members: Selection[] = [];
+  private readonly members: T[] = [];
   private memberCount = 0;
 
   /** Empties the table for a side of at most `size` selections. */
@@ -1468,7 +1468,7 @@ class Unions {
   }
 
   /** Adds a selection to a union (unless dropped). */
-  add(union: number, s: Selection): void {
+  add(union: number, s: T): void {
     if (this.dropFlags[union]) return;
     this.members[this.memberCount] = s;
     this.lists.push(union, this.memberCount++);
@@ -1490,7 +1490,7 @@ class Unions {
   next(cell: number): number {
     return this.lists.next(cell);
   }
-  member(cell: number): Selection {
+  member(cell: number): T {
     return this.members[this.lists.at(cell)];
   }
 }
