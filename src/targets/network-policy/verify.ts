@@ -335,6 +335,26 @@ interface EmittedPeer {
   ipBlock?: Json;
 }
 
+/**
+ * Every peer of an emitted policy's rules: its ingress rules' then its egress rules', each rule's
+ * `from` then `to` (indexed loops, no array or iterator per rule: verification's setup meets every
+ * peer of the output, twice).
+ */
+function forEachPeer(policy: Json, visit: (peer: EmittedPeer) => void): void {
+  const spec = policy.spec;
+  peersOfRules(spec?.ingress, visit);
+  peersOfRules(spec?.egress, visit);
+}
+
+function peersOfRules(rules: Json[] | undefined, visit: (peer: EmittedPeer) => void): void {
+  if (!rules) return;
+  for (let i = 0; i < rules.length; i++) {
+    const { from, to } = rules[i] as { from?: EmittedPeer[]; to?: EmittedPeer[] };
+    if (from) for (let k = 0; k < from.length; k++) visit(from[k]);
+    if (to) for (let k = 0; k < to.length; k++) visit(to[k]);
+  }
+}
+
 /** The namespaces of the universe, and which of them each selector reaches (worked out once all are known). */
 class Namespaces {
   /** By the name pods and policies know a namespace by: its own, or, for a second namespace of the same name label, an alias. */
@@ -631,42 +651,38 @@ class Verification {
     // the selections of every clause end, each with the facts of its namespaces: its reach is worked
     // out once all namespaces are known, below
     const ends = this.ends;
+    const addEnd = (end: EndpointSet) => {
+      let selections = ends.get(end);
+      if (!selections) {
+        ends.set(
+          end,
+          (selections = end.pods.map(
+            (term) =>
+              new Selection(
+                NOWHERE,
+                term.pods,
+                selectors.of(term.pods),
+                term,
+                selectors.ofContent(term.namespaces),
+              ) as TermSelection,
+          )),
+        );
+        for (const s of selections) namespaceConjunctions.push(s.term.namespaces);
+      }
+    };
     for (const r of model.rules) {
       for (const c of r.clauses) {
-        for (const end of [c.sources, c.destinations]) {
-          let selections = ends.get(end);
-          if (!selections) {
-            ends.set(
-              end,
-              (selections = end.pods.map(
-                (term) =>
-                  new Selection(
-                    NOWHERE,
-                    term.pods,
-                    selectors.of(term.pods),
-                    term,
-                    selectors.ofContent(term.namespaces),
-                  ) as TermSelection,
-              )),
-            );
-            for (const s of selections) namespaceConjunctions.push(s.term.namespaces);
-          }
-        }
+        addEnd(c.sources);
+        addEnd(c.destinations);
       }
     }
     for (const policies of this.index.byNamespace.values()) {
-      for (const p of policies) {
-        for (const rules of [p.spec?.ingress, p.spec?.egress] as (Json[] | undefined)[]) {
-          for (const r of rules ?? []) {
-            for (const peers of [r.from, r.to] as (EmittedPeer[] | undefined)[]) {
-              for (const peer of peers ?? []) {
-                // a contradictory selector selects no namespace: it tells none apart
-                const conjunction = peer.namespaceSelector && selectors.ofEmitted(peer.namespaceSelector).conjunction;
-                if (conjunction) namespaceConjunctions.push(conjunction);
-              }
-            }
-          }
-        }
+      for (let k = 0; k < policies.length; k++) {
+        forEachPeer(policies[k], (peer) => {
+          // a contradictory selector selects no namespace: it tells none apart
+          const conjunction = peer.namespaceSelector && selectors.ofEmitted(peer.namespaceSelector).conjunction;
+          if (conjunction) namespaceConjunctions.push(conjunction);
+        });
       }
     }
     const regions = namespaceRegions([model], namespaceConjunctions);
@@ -1108,21 +1124,15 @@ class Verification {
     };
     for (const selections of this.ends.values()) for (const s of selections) add(s.reach, s.conjunction);
     for (const [namespace, policies] of this.index.byNamespace) {
-      for (const p of policies) {
-        add(namespaces.just(namespace), selectors.ofPodSelector(p.spec?.podSelector).conjunction);
-        for (const rules of [p.spec?.ingress, p.spec?.egress] as (Json[] | undefined)[]) {
-          for (const r of rules ?? []) {
-            for (const peers of [r.from, r.to] as (EmittedPeer[] | undefined)[]) {
-              for (const peer of peers ?? []) {
-                if (peer.ipBlock) continue;
-                const reach = peer.namespaceSelector
-                  ? namespaces.reachedBySelector(peer.namespaceSelector)
-                  : namespaces.just(namespace);
-                add(reach, selectors.ofPodSelector(peer.podSelector).conjunction);
-              }
-            }
-          }
-        }
+      for (let k = 0; k < policies.length; k++) {
+        add(namespaces.just(namespace), selectors.ofPodSelector(policies[k].spec?.podSelector).conjunction);
+        forEachPeer(policies[k], (peer) => {
+          if (peer.ipBlock) return;
+          const reach = peer.namespaceSelector
+            ? namespaces.reachedBySelector(peer.namespaceSelector)
+            : namespaces.just(namespace);
+          add(reach, selectors.ofPodSelector(peer.podSelector).conjunction);
+        });
       }
     }
     return result;
