@@ -20,7 +20,8 @@ import { toYaml, yamlLines } from "./yaml.js";
 
 export function sourceAnnotation(m: Manifest): string {
   // the places in order of file and line, each once (a manifest's spans repeat the same few places)
-  const spans = m.sources.length <= 1 ? m.sources : [...m.sources].sort(comparePlaces);
+  // (most come in order already: then not copied and sorted)
+  const spans = inOrder(m.sources) ? m.sources : [...m.sources].sort(comparePlaces);
   let text = "";
   for (let i = 0; i < spans.length; i++) {
     const s = spans[i];
@@ -31,6 +32,11 @@ export function sourceAnnotation(m: Manifest): string {
 }
 
 const comparePlaces = (a: Span, b: Span): number => compareStrings(a.file, b.file) || a.start.line - b.start.line;
+
+function inOrder(spans: readonly Span[]): boolean {
+  for (let i = 1; i < spans.length; i++) if (comparePlaces(spans[i - 1], spans[i]) > 0) return false;
+  return true;
+}
 
 /** Adds the managed-by label and the source annotation, keeping metadata keys in a fixed order. */
 function finish(m: Manifest): Record<string, unknown> {

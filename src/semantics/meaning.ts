@@ -170,13 +170,14 @@ export function sideOf(
     posture = owned ? postureOf(model, owned, pod, direction).posture : undefined;
   }
   const self: Endpoint = { pod };
-  const relevant = (action: "allow" | "deny") =>
-    candidates
-      .filter(
-        ({ rule, clause }) =>
-          rule.action === action && (held || inEndpointSet(ownEnd(clause, direction), self, namespaceLabels)),
-      )
-      .map(({ rule, clause }) => ({ clause, span: rule.span }));
+  // a loop, not filter and map: translation validation asks this for every case of subject
+  const relevant = (action: "allow" | "deny") => {
+    const result: { clause: Clause; span: Span }[] = [];
+    for (const { rule, clause } of candidates)
+      if (rule.action === action && (held || inEndpointSet(ownEnd(clause, direction), self, namespaceLabels)))
+        result.push({ clause, span: rule.span });
+    return result;
+  };
   const allows = posture ? relevant("allow") : [];
   const denies = posture ? relevant("deny") : [];
   const holds = (c: { clause: Clause }, peer: Endpoint): boolean =>

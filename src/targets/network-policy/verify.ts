@@ -335,6 +335,26 @@ interface EmittedPeer {
   ipBlock?: Json;
 }
 
+/**
+ * Every peer of an emitted policy's rules: its ingress rules' then its egress rules', each rule's
+ * `from` then `to` (indexed loops, no array or iterator per rule: verification's setup meets every
+ * peer of the output, twice).
+ */
+function forEachPeer(policy: Json, visit: (peer: EmittedPeer) => void): void {
+  const spec = policy.spec;
+  peersOfRules(spec?.ingress, visit);
+  peersOfRules(spec?.egress, visit);
+}
+
+function peersOfRules(rules: Json[] | undefined, visit: (peer: EmittedPeer) => void): void {
+  if (!rules) return;
+  for (let i = 0; i < rules.length; i++) {
+    const { from, to } = rules[i] as { from?: EmittedPeer[]; to?: EmittedPeer[] };
+    if (from) for (let k = 0; k < from.length; k++) visit(from[k]);
+    if (to) for (let k = 0; k < to.length; k++) visit(to[k]);
+  }
+}
+
 /** The namespaces of the universe, and which of them each selector reaches (worked out once all are known). */
 class Namespaces {
   /** By the name pods and policies know a namespace by: its own, or, for a second namespace of the same name label, an alias. */
@@ -583,10 +603,15 @@ class Verification {
   /** The last pass that took each port code or label id: deduplication without a set per pass. */
   private readonly stamps = new Uint32Array(PORT_CODES);
   private readonly labelStamps: number[] = [];
+  private readonly podsStamps: number[] = [];
+  private podsPass = 0;
   private pass = 0;
   private kind = new Int32Array(0);
   private kindStamps = new Uint32Array(0);
   private stamp = 0;
+  /** `peerNamespaces`' unions and per namespace the unions holding it, reused by every side. */
+  private readonly unions = new Unions<Selection>();
+  private readonly held = new Chains();
   private readonly cells = new Map<string, { mask: number; members: number[] }[]>();
   /** Per namespace (by place), its pod regions once worked out (`podRegions`). */
   private readonly namespacePods: ((SelectorRegions & { ids: readonly number[] }) | null | undefined)[] = [];
@@ -597,6 +622,7 @@ class Verification {
   private readonly addressPeers = new Map<string, Endpoint[]>();
   /** Reused by every side. */
   readonly classTable = new ClassTable();
+  readonly scratch = new SideScratch();
   /** Reused by every side (cleared first). */
   readonly cases = new Cases();
   /** The signatures of a namespace's sides in one direction (`verifyNamespace`). */
@@ -625,42 +651,38 @@ class Verification {
     // the selections of every clause end, each with the facts of its namespaces: its reach is worked
     // out once all namespaces are known, below
     const ends = this.ends;
+    const addEnd = (end: EndpointSet) => {
+      let selections = ends.get(end);
+      if (!selections) {
+        ends.set(
+          end,
+          (selections = end.pods.map(
+            (term) =>
+              new Selection(
+                NOWHERE,
+                term.pods,
+                selectors.of(term.pods),
+                term,
+                selectors.ofContent(term.namespaces),
+              ) as TermSelection,
+          )),
+        );
+        for (const s of selections) namespaceConjunctions.push(s.term.namespaces);
+      }
+    };
     for (const r of model.rules) {
       for (const c of r.clauses) {
-        for (const end of [c.sources, c.destinations]) {
-          let selections = ends.get(end);
-          if (!selections) {
-            ends.set(
-              end,
-              (selections = end.pods.map(
-                (term) =>
-                  new Selection(
-                    NOWHERE,
-                    term.pods,
-                    selectors.of(term.pods),
-                    term,
-                    selectors.ofContent(term.namespaces),
-                  ) as TermSelection,
-              )),
-            );
-            for (const s of selections) namespaceConjunctions.push(s.term.namespaces);
-          }
-        }
+        addEnd(c.sources);
+        addEnd(c.destinations);
       }
     }
     for (const policies of this.index.byNamespace.values()) {
-      for (const p of policies) {
-        for (const rules of [p.spec?.ingress, p.spec?.egress] as (Json[] | undefined)[]) {
-          for (const r of rules ?? []) {
-            for (const peers of [r.from, r.to] as (EmittedPeer[] | undefined)[]) {
-              for (const peer of peers ?? []) {
-                // a contradictory selector selects no namespace: it tells none apart
-                const conjunction = peer.namespaceSelector && selectors.ofEmitted(peer.namespaceSelector).conjunction;
-                if (conjunction) namespaceConjunctions.push(conjunction);
-              }
-            }
-          }
-        }
+      for (let k = 0; k < policies.length; k++) {
+        forEachPeer(policies[k], (peer) => {
+          // a contradictory selector selects no namespace: it tells none apart
+          const conjunction = peer.namespaceSelector && selectors.ofEmitted(peer.namespaceSelector).conjunction;
+          if (conjunction) namespaceConjunctions.push(conjunction);
+        });
       }
     }
     const regions = namespaceRegions([model], namespaceConjunctions);
@@ -864,28 +886,24 @@ class Verification {
    * by the same unions of reaches (per class and conjunction) are alike, and one of each kind stands
    * for all of it (a union reaching every namespace tells none apart).
    */
-  peerNamespaces(owned: OwnedNamespace, items: readonly { key: number; selections: readonly Selection[] }[]): number[] {
+  peerNamespaces(owned: OwnedNamespace, keys: readonly number[], ends: readonly (readonly Selection[])[]): number[] {
     const { namespaces } = this;
     const all = namespaces.names.length;
     // the unions: the selections of one class and one conjunction (by its representatives' id), in
-    // first-seen order; null where one of them reaches every namespace
-    // (a map by key and representatives' id; made per side, not kept: long-lived tables holding
-    // short-lived entries get them promoted to the old generation, which grew the peak heap)
-    const unionOf = new Map<number, number>();
+    // first-seen order; none where one of them reaches every namespace (in numbers and lists reused
+    // by every side, `Unions`)
+    let size = 0;
+    for (let item = 0; item < ends.length; item++) size += ends[item].length;
+    const unions = this.unions.reset(size);
     const bound = this.selectors.podsBound;
-    const members: (Selection[] | null)[] = [];
-    for (const { key, selections } of items) {
-      for (const s of selections) {
-        const at = key * bound + s.podsId;
-        const u = unionOf.get(at);
-        const everywhere = s.reach.size >= all;
-        if (u === undefined) {
-          unionOf.set(at, members.length);
-          members.push(everywhere ? null : [s]);
-        } else if (members[u]) {
-          if (everywhere) members[u] = null;
-          else members[u]!.push(s);
-        }
+    for (let item = 0; item < keys.length; item++) {
+      const key = keys[item];
+      const selections = ends[item];
+      for (let k = 0; k < selections.length; k++) {
+        const s = selections[k];
+        const u = unions.of(key * bound + s.podsId);
+        if (s.reach.size >= all) unions.drop(u);
+        else unions.add(u, s);
       }
     }
     // a namespace's kind is which unions hold it: for the few namespaces small reaches hold, worked
@@ -898,15 +916,17 @@ class Verification {
     const { kind, kindStamps } = this;
     const stamp = this.nextStamp();
     const touched: number[] = [];
-    const held: number[][] = [];
+    // per namespace touched (by `kind`), the unions holding it, ascending: a list in `held`
+    const held = this.held.clear();
     const large: ReadonlySet<string>[] = [];
     /** Per union with large reaches, its place among the unions and those reaches' places in `large`. */
     const largeOf: { union: number; reaches: number[] }[] = [];
     let union = 0;
-    for (const selections of members) {
-      if (!selections) continue;
+    for (let u = 0; u < unions.count; u++) {
+      if (unions.dropped(u)) continue;
       let reaches: number[] | undefined;
-      for (const s of selections) {
+      for (let m = unions.first(u); m >= 0; m = unions.next(m)) {
+        const s = unions.member(m);
         let j = s.reach.size > SMALL_REACH ? large.indexOf(s.reach) : -1;
         if (s.reach.size > SMALL_REACH && j < 0 && large.length < MAX_LARGE) j = large.push(s.reach) - 1;
         if (j >= 0) {
@@ -919,13 +939,10 @@ class Verification {
           const i = places[p];
           if (kindStamps[i] !== stamp) {
             kindStamps[i] = stamp;
-            kind[i] = touched.length;
+            kind[i] = held.open();
             touched.push(i);
-            held.push([union]);
-          } else {
-            const unions = held[kind[i]];
-            if (unions[unions.length - 1] !== union) unions.push(union);
-          }
+            held.push(kind[i], union);
+          } else if (held.last(kind[i]) !== union) held.push(kind[i], union);
         }
       }
       union++;
@@ -938,18 +955,18 @@ class Verification {
     const kinds = this.kinds.clear();
     const take = (i: number, mask: number) => {
       kinds.start();
-      const small = kindStamps[i] === stamp ? held[kind[i]] : NO_UNIONS;
-      let k = 0;
+      // the unions small reaches hold it by, as cells of their list (-1: none left)
+      let cell = kindStamps[i] === stamp ? held.first(kind[i]) : -1;
       for (const { union, reaches } of largeOf) {
         let holds = false;
         for (let r = 0; r < reaches.length && !holds; r++)
           holds = mask === -1 ? hasBit(bits[reaches[r]], i) : (mask & (1 << reaches[r])) !== 0;
         if (!holds) continue;
-        for (; k < small.length && small[k] < union; k++) kinds.push(small[k]);
-        if (small[k] === union) k++;
+        for (; cell >= 0 && held.at(cell) < union; cell = held.next(cell)) kinds.push(held.at(cell));
+        if (cell >= 0 && held.at(cell) === union) cell = held.next(cell);
         kinds.push(union);
       }
-      for (; k < small.length; k++) kinds.push(small[k]);
+      for (; cell >= 0; cell = held.next(cell)) kinds.push(held.at(cell));
       if (kinds.isNew()) places.push(i);
     };
     take(namespaces.place(owned.name), -1);
@@ -1019,12 +1036,12 @@ class Verification {
       for (const s of selections) for (const id of s.pods.representatives) ids.push(id);
       return ids;
     }
-    const conjunctions: Conjunction[] = [];
-    for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
     const apart = this.apartRegions(selections);
     if (apart) return apart;
     const regions = this.podRegions(place);
     if (!regions) return this.regionsOf(selections) ?? selections.flatMap((s) => s.pods.representatives);
+    const conjunctions: Conjunction[] = [];
+    for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
     return regions.split(conjunctions).map((r) => regions.ids[r]);
   }
 
@@ -1033,18 +1050,27 @@ class Verification {
    * (src/semantics/universe.ts): each one's witness and the empty label map. Undefined otherwise.
    */
   private apartRegions(selections: readonly Selection[]): readonly number[] | undefined {
-    const distinct: Selection[] = [];
     const lists = this.apartLists.start();
-    for (const s of selections) {
+    const pass = this.nextPodsPass();
+    for (let i = 0; i < selections.length; i++) {
+      const s = selections[i];
       // a conjunction holding every label map tells nothing apart; equal ones share their representatives' id
-      if (!s.conjunction || s.conjunction.length === 0 || distinct.some((d) => d.podsId === s.podsId)) continue;
-      distinct.push(s);
+      if (!s.conjunction || s.conjunction.length === 0 || this.podsStamps[s.podsId] === pass) continue;
+      this.podsStamps[s.podsId] = pass;
       lists.push(s.podsId);
     }
     // answered once per list of distinct conjunctions (their representatives' ids, in order)
     const number = lists.numberOf();
     let found = this.apartAnswers[number];
     if (found === undefined) {
+      // the first selection of each of those ids, in order
+      const distinct: Selection[] = [];
+      const again = this.nextPodsPass();
+      for (const s of selections) {
+        if (!s.conjunction || s.conjunction.length === 0 || this.podsStamps[s.podsId] === again) continue;
+        this.podsStamps[s.podsId] = again;
+        distinct.push(s);
+      }
       found = null;
       if (apart(distinct.map((d) => d.conjunction!))) {
         // a selection's first representative is its witness (`selectorRepresentatives`)
@@ -1055,6 +1081,15 @@ class Verification {
       this.apartAnswers[number] = found;
     }
     return found ?? undefined;
+  }
+
+  /** A stamp for `podsStamps` (by representatives' id: each id once per pass). */
+  private nextPodsPass(): number {
+    if (++this.podsPass === 0xffffffff) {
+      this.podsStamps.fill(0);
+      this.podsPass = 1;
+    }
+    return this.podsPass;
   }
 
   /**
@@ -1089,21 +1124,15 @@ class Verification {
     };
     for (const selections of this.ends.values()) for (const s of selections) add(s.reach, s.conjunction);
     for (const [namespace, policies] of this.index.byNamespace) {
-      for (const p of policies) {
-        add(namespaces.just(namespace), selectors.ofPodSelector(p.spec?.podSelector).conjunction);
-        for (const rules of [p.spec?.ingress, p.spec?.egress] as (Json[] | undefined)[]) {
-          for (const r of rules ?? []) {
-            for (const peers of [r.from, r.to] as (EmittedPeer[] | undefined)[]) {
-              for (const peer of peers ?? []) {
-                if (peer.ipBlock) continue;
-                const reach = peer.namespaceSelector
-                  ? namespaces.reachedBySelector(peer.namespaceSelector)
-                  : namespaces.just(namespace);
-                add(reach, selectors.ofPodSelector(peer.podSelector).conjunction);
-              }
-            }
-          }
-        }
+      for (let k = 0; k < policies.length; k++) {
+        add(namespaces.just(namespace), selectors.ofPodSelector(policies[k].spec?.podSelector).conjunction);
+        forEachPeer(policies[k], (peer) => {
+          if (peer.ipBlock) return;
+          const reach = peer.namespaceSelector
+            ? namespaces.reachedBySelector(peer.namespaceSelector)
+            : namespaces.just(namespace);
+          add(reach, selectors.ofPodSelector(peer.podSelector).conjunction);
+        });
       }
     }
     return result;
@@ -1207,6 +1236,8 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
     );
     const groups = ownEndGroups(v, reaching, direction);
     const near = new NearIndex(v, reaching, direction);
+    // per group of alike own ends, whether it holds the subject at hand
+    const held = new Uint8Array(groups.ends.length);
     signatures.clear();
     for (let i = 0; i < subjects.length; i++) {
       const subject = subjects[i];
@@ -1215,11 +1246,13 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       signatures.start();
       const posture = postureOf(v.model, owned, subject.pod, direction);
       signatures.push(v.postureId(posture.posture));
-      const holding = holdingClauses(v, subject, reaching, groups, signatures);
+      holdingClauses(v, subject, reaching, groups, held, signatures);
       signatures.push(-1);
       for (const k of selectedBy[i]) signatures.push(k);
       if (!signatures.isNew()) continue;
       // the clauses holding the subject are the only ones of `reaching` its meaning can use
+      const holding: RuleClause[] = [];
+      for (let c = 0; c < reaching.length; c++) if (held[groups.group[c]]) holding.push(reaching[c]);
       const found = verifySide(v, owned, subject, direction, posture, holding, near, indexes[i]);
       checks += found.checks;
       if (found.counterexample) return { counterexample: found.counterexample, checks };
@@ -1284,25 +1317,33 @@ class NearIndex {
    * namespaces its conjunction holds (`Namespaces.reachedBy`, on the labels the meaning reads too),
    * so the clauses left out are ones the meaning would not hold a pod of that namespace by.
    */
-  clausesAt(place: number, list: 0 | 1): number[] {
-    const result: number[] = [];
-    const add = (c: number) => {
-      const mark = this.marks[c];
+  clausesAt(place: number, list: 0 | 1, result: Places): Places {
+    result.clear();
+    const { marks } = this;
+    const listed = this.byPlace.get(place) ?? NO_NUMBERS;
+    for (let i = 0; i < listed.length; i++) {
+      const mark = marks[listed[i]];
       if (mark >= 0 && (mark & 1) === list) result.push(mark >> 1);
-    };
-    for (const c of this.byPlace.get(place) ?? []) add(c);
-    for (const c of this.wide) if (this.reaches(c, place)) add(c);
+    }
+    for (let i = 0; i < this.wide.length; i++) {
+      const mark = marks[this.wide[i]];
+      if (mark >= 0 && (mark & 1) === list && this.reaches(this.wide[i], place)) result.push(mark >> 1);
+    }
     return result;
   }
 
   /** The marked side's selections (at other ends of its clauses) reaching the namespace at `place`, added to `into`. */
   selectionsAt(place: number, into: Selection[]): void {
-    const add = (c: number) => {
-      if (this.marks[c] < 0) return;
-      for (const s of this.others[c]) if (hasBit(this.v.bitsOf(s), place)) into.push(s);
-    };
-    for (const c of this.byPlace.get(place) ?? []) add(c);
-    for (const c of this.wide) add(c);
+    const listed = this.byPlace.get(place) ?? NO_NUMBERS;
+    for (let i = 0; i < listed.length; i++) this.add(listed[i], place, into);
+    for (let i = 0; i < this.wide.length; i++) this.add(this.wide[i], place, into);
+  }
+
+  /** The selections of the c-th candidate's other end reaching the namespace at `place`, when it is marked. */
+  private add(c: number, place: number, into: Selection[]): void {
+    if (this.marks[c] < 0) return;
+    const others = this.others[c];
+    for (let i = 0; i < others.length; i++) if (hasBit(this.v.bitsOf(others[i]), place)) into.push(others[i]);
   }
 
   private reaches(c: number, place: number): boolean {
@@ -1311,7 +1352,158 @@ class NearIndex {
   }
 }
 
-const NO_UNIONS: readonly number[] = [];
+/**
+ * Lists of numbers, each grown at its end, as linked cells in one store reused by every side (cleared
+ * first): `peerNamespaces` keeps a list per namespace and per union without an array for each.
+ */
+export class Chains {
+  private values = new Int32Array(256);
+  /** Per cell, the next cell of its list (-1: none). */
+  private links = new Int32Array(256);
+  private cells = 0;
+  /** Per list, its first and last cells (-1: empty). */
+  private heads = new Int32Array(64);
+  private tails = new Int32Array(64);
+  /** The lists opened since `clear`, numbered from 0. */
+  count = 0;
+
+  clear(): this {
+    this.cells = 0;
+    this.count = 0;
+    return this;
+  }
+
+  /** Opens an empty list: its number. */
+  open(): number {
+    if (this.count === this.heads.length) {
+      this.heads = grown(this.heads);
+      this.tails = grown(this.tails);
+    }
+    this.heads[this.count] = this.tails[this.count] = -1;
+    return this.count++;
+  }
+
+  /** Adds a number at the end of list `l`. */
+  push(l: number, value: number): void {
+    if (this.cells === this.values.length) {
+      this.values = grown(this.values);
+      this.links = grown(this.links);
+    }
+    const cell = this.cells++;
+    this.values[cell] = value;
+    this.links[cell] = -1;
+    if (this.tails[l] < 0) this.heads[l] = cell;
+    else this.links[this.tails[l]] = cell;
+    this.tails[l] = cell;
+  }
+
+  /** The last number of a list that has one. */
+  last(l: number): number {
+    return this.values[this.tails[l]];
+  }
+
+  /** The first cell of a list (-1: empty), the cell after one, and a cell's number. */
+  first(l: number): number {
+    return this.heads[l];
+  }
+  next(cell: number): number {
+    return this.links[cell];
+  }
+  at(cell: number): number {
+    return this.values[cell];
+  }
+}
+
+/** A typed array twice as long, holding the same numbers first. */
+function grown<A extends Int32Array | Uint32Array | Float64Array | Uint8Array>(array: A): A {
+  const bigger = new (array.constructor as new (length: number) => A)(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+/**
+ * The unions of a side in `peerNamespaces`: the selections of one class and one conjunction, found
+ * by a number made of both (an open-addressing table, cleared by a stamp), in first-seen order, each
+ * a list of its selections, or dropped when one of them reaches every namespace. Reused by every
+ * side: a map and an array per union made per side were a good part of verification's allocation
+ * (kept tables holding a side's entries would have them promoted to the old generation instead).
+ */
+export class Unions<T> {
+  private keys = new Float64Array(64);
+  private found = new Int32Array(64);
+  private stamps = new Uint32Array(64);
+  private stamp = 0;
+  private dropFlags = new Uint8Array(64);
+  private readonly lists = new Chains();
+  /** The selections listed, by their place in a union's list. */
+  private readonly members: T[] = [];
+  private memberCount = 0;
+
+  /** Empties the table for a side of at most `size` selections. */
+  reset(size: number): this {
+    while (this.keys.length < size * 2) {
+      this.keys = new Float64Array(this.keys.length * 2);
+      this.found = new Int32Array(this.keys.length);
+      this.stamps = new Uint32Array(this.keys.length);
+      this.stamp = 0;
+    }
+    while (this.dropFlags.length < size) this.dropFlags = new Uint8Array(this.dropFlags.length * 2);
+    if (++this.stamp === 0xffffffff) {
+      this.stamps.fill(0);
+      this.stamp = 1;
+    }
+    this.lists.clear();
+    this.memberCount = 0;
+    return this;
+  }
+
+  /** How many unions there are. */
+  get count(): number {
+    return this.lists.count;
+  }
+
+  /** The union of this number (a new one, empty, when it is the first time). */
+  of(key: number): number {
+    const mask = this.keys.length - 1;
+    const low = (key % 4294967296) | 0;
+    let slot = Math.imul(low ^ (low >>> 16), 0x85ebca6b);
+    slot = (slot ^ (slot >>> 13)) & mask;
+    for (; this.stamps[slot] === this.stamp; slot = (slot + 1) & mask)
+      if (this.keys[slot] === key) return this.found[slot];
+    this.stamps[slot] = this.stamp;
+    this.keys[slot] = key;
+    const union = this.lists.open();
+    this.dropFlags[union] = 0;
+    return (this.found[slot] = union);
+  }
+
+  /** Adds a selection to a union (unless dropped). */
+  add(union: number, s: T): void {
+    if (this.dropFlags[union]) return;
+    this.members[this.memberCount] = s;
+    this.lists.push(union, this.memberCount++);
+  }
+
+  /** Drops a union: one of its selections reaches every namespace. */
+  drop(union: number): void {
+    this.dropFlags[union] = 1;
+  }
+
+  dropped(union: number): boolean {
+    return this.dropFlags[union] === 1;
+  }
+
+  /** The first cell of a union's list (-1: none), the next one, and a cell's selection. */
+  first(union: number): number {
+    return this.lists.first(union);
+  }
+  next(cell: number): number {
+    return this.lists.next(cell);
+  }
+  member(cell: number): T {
+    return this.members[this.lists.at(cell)];
+  }
+}
 
 /** Reaches of more namespaces than this are large in `peerNamespaces`: the namespaces they hold are not looked at one by one. */
 const SMALL_REACH = 16;
@@ -1379,23 +1571,21 @@ function ownEndGroups(v: Verification, candidates: readonly RuleClause[], direct
 const sameSelections = (a: readonly Selection[], b: readonly Selection[]): boolean =>
   a.length === b.length && a.every((s, i) => s.reach === b[i].reach && s.podsId === b[i].podsId);
 
-/** The clauses whose own end holds the subject, their places among `candidates` pushed on `places`: one test per group of alike ends. */
+/**
+ * Which groups of alike own ends hold the subject (one test per group), as flags in `held`; the
+ * places among `candidates` of the clauses whose own end holds it pushed on `places`.
+ */
 function holdingClauses(
   v: Verification,
   subject: { pod: PodInstance },
   candidates: readonly RuleClause[],
   groups: EndGroups,
+  held: Uint8Array,
   places: NumberLists,
-): RuleClause[] {
-  const held: boolean[] = [];
-  for (const end of groups.ends) held.push(inEndpointSet(end, subject, v.namespaceLabels));
-  const holding: RuleClause[] = [];
-  for (let i = 0; i < candidates.length; i++) {
-    if (!held[groups.group[i]]) continue;
-    holding.push(candidates[i]);
-    places.push(i);
-  }
-  return holding;
+): void {
+  for (let g = 0; g < groups.ends.length; g++)
+    held[g] = inEndpointSet(groups.ends[g], subject, v.namespaceLabels) ? 1 : 0;
+  for (let i = 0; i < candidates.length; i++) if (held[groups.group[i]]) places.push(i);
 }
 
 /** The places of the policies whose podSelector selects the pod. */
@@ -1425,10 +1615,18 @@ function postureKey(posture: PostureSetting | undefined): string {
  * port boundaries.
  */
 interface ItemClasses<T> {
-  of: number[];
+  of: Places;
+  /** (Reused: those past `count` are an earlier side's.) */
   reps: T[];
   cuts: (readonly number[])[];
+  /** How many classes. */
+  count: number;
 }
+
+/** An empty `ItemClasses`, to be filled (again) by `ClassTable.of`. */
+const itemClasses = <T>(): ItemClasses<T> => ({ of: new Places(), reps: [], cuts: [], count: 0 });
+
+const NO_NUMBERS: readonly number[] = [];
 
 /** Numbers classes (global ids, `Verification.classId`) from 0 per list, without a map per list. */
 class ClassTable {
@@ -1436,29 +1634,34 @@ class ClassTable {
   private stamps = new Uint32Array(64);
   private stamp = 0;
 
-  of<T>(items: readonly T[], classOf: (i: number) => number, cutsOf: (i: number) => readonly number[]): ItemClasses<T> {
-    const of: number[] = [];
-    const reps: T[] = [];
-    const cuts: (readonly number[])[] = [];
+  /** The classes of `items`, whose facts (global class, port boundaries) are `facts`, written into `into` (emptied first). */
+  of<T>(
+    into: ItemClasses<T>,
+    items: readonly T[],
+    facts: readonly { class: number; cuts: readonly number[] }[],
+  ): ItemClasses<T> {
+    const { reps, cuts } = into;
+    const of = into.of.clear();
+    into.count = 0;
     if (++this.stamp === 0xffffffff) {
       this.stamps.fill(0);
       this.stamp = 1;
     }
     const stamp = this.stamp;
     for (let i = 0; i < items.length; i++) {
-      const global = classOf(i);
+      const global = facts[i].class;
       if (global >= this.stamps.length) this.grow(global);
       let c: number;
       if (this.stamps[global] === stamp) c = this.local[global];
       else {
         this.stamps[global] = stamp;
-        this.local[global] = c = reps.length;
-        reps.push(items[i]);
-        cuts.push(cutsOf(i));
+        this.local[global] = c = into.count++;
+        reps[c] = items[i];
+        cuts[c] = facts[i].cuts;
       }
       of.push(c);
     }
-    return { of, reps, cuts };
+    return into;
   }
 
   private grow(id: number): void {
@@ -1470,6 +1673,38 @@ class ClassTable {
     this.local = local;
     this.stamps = stamps;
   }
+}
+
+/** A clause holding a side's subject (`sideOf`'s allows and denies). */
+type HeldClause = { clause: Clause };
+
+/**
+ * The lists a side fills and reads only while it is checked, one set reused by every side (a
+ * verification checks its sides one after another).
+ */
+class SideScratch {
+  readonly allowFacts: ClauseFacts[] = [];
+  readonly denyFacts: ClauseFacts[] = [];
+  readonly parts: RuleParts[] = [];
+  readonly classes = {
+    allows: itemClasses<HeldClause>(),
+    denies: itemClasses<HeldClause>(),
+    rules: itemClasses<EmittedRule>(),
+  };
+  /** The items of `peerNamespaces`: each one's key, and the selections of its other end. */
+  readonly keys: number[] = [];
+  readonly ends: (readonly Selection[])[] = [];
+  /** The selections reaching a namespace (`podPeers`). */
+  readonly here: Selection[] = [];
+  /** The places of the clauses and rules near the namespace at hand. */
+  readonly allowsAt = new Places();
+  readonly deniesAt = new Places();
+  readonly rulesAt = new Places();
+  readonly worldRulesAt = new Places();
+  readonly codes: number[] = [];
+  /** What holds the peer of a case: a class of each list. */
+  readonly matched = { allows: [] as HeldClause[], denies: [] as HeldClause[] };
+  readonly admittedRules: EmittedRule[][] = [];
 }
 
 /** One side: the subject's meaning against the emitted policies, for every case of peer and port. */
@@ -1493,12 +1728,14 @@ function verifySide(
   const plain = emittedSideOf(index, subject, direction, namespaceLabels, undefined, true);
   const { allows, denies } = meaning;
   const rules = plain.rules;
+  const scratch = v.scratch;
   // what is worked out once per clause and rule, looked up once a side
-  const allowFacts: ClauseFacts[] = [];
-  const denyFacts: ClauseFacts[] = [];
+  const allowFacts = scratch.allowFacts;
+  const denyFacts = scratch.denyFacts;
+  const parts = scratch.parts;
+  allowFacts.length = denyFacts.length = parts.length = 0;
   for (const a of allows) allowFacts.push(v.clauseFacts(a.clause));
   for (const d of denies) denyFacts.push(v.clauseFacts(d.clause));
-  const parts: RuleParts[] = [];
   let ranges: RangeBlock[] | undefined;
   let blocks: Json[] | undefined;
   for (const r of rules) {
@@ -1514,36 +1751,33 @@ function verifySide(
   for (const addresses of worlds)
     emitted.push(emittedSideOf(index, subject, direction, namespaceLabels, () => addresses, true));
   const other = direction === "ingress" ? "sources" : "destinations";
-  const classes = {
-    allows: v.classTable.of(
-      allows,
-      (i) => allowFacts[i].class,
-      (i) => allowFacts[i].cuts,
-    ),
-    denies: v.classTable.of(
-      denies,
-      (i) => denyFacts[i].class,
-      (i) => denyFacts[i].cuts,
-    ),
-    rules: v.classTable.of(
-      rules,
-      (i) => parts[i].class,
-      (i) => parts[i].cuts,
-    ),
-  };
-  const items: { key: number; selections: readonly Selection[] }[] = [];
-  for (let i = 0; i < allows.length; i++)
-    items.push({ key: classes.allows.of[i] * 3, selections: allowFacts[i][other] });
-  for (let i = 0; i < denies.length; i++)
-    items.push({ key: classes.denies.of[i] * 3 + 1, selections: denyFacts[i][other] });
-  for (let i = 0; i < rules.length; i++) items.push({ key: classes.rules.of[i] * 3 + 2, selections: parts[i].pods });
+  const classes = scratch.classes;
+  v.classTable.of(classes.allows, allows, allowFacts);
+  v.classTable.of(classes.denies, denies, denyFacts);
+  v.classTable.of(classes.rules, rules, parts);
+  // the items of `peerNamespaces`: each one's key (its class and list) and the selections of its other end
+  const { keys, ends } = scratch;
+  keys.length = ends.length = 0;
+  for (let i = 0; i < allows.length; i++) {
+    keys.push(classes.allows.of.buffer[i] * 3);
+    ends.push(allowFacts[i][other]);
+  }
+  for (let i = 0; i < denies.length; i++) {
+    keys.push(classes.denies.of.buffer[i] * 3 + 1);
+    ends.push(denyFacts[i][other]);
+  }
+  for (let i = 0; i < rules.length; i++) {
+    keys.push(classes.rules.of.buffer[i] * 3 + 2);
+    ends.push(parts[i].pods);
+  }
   // the address blocks of the clauses' other ends
   let ips: IpBlock[] | undefined;
-  for (const list of [allows, denies])
-    for (const a of list) for (const block of otherEnd(a.clause, direction).ips) (ips ??= []).push(block);
+  for (const a of allows) for (const block of otherEnd(a.clause, direction).ips) (ips ??= []).push(block);
+  for (const d of denies) for (const block of otherEnd(d.clause, direction).ips) (ips ??= []).push(block);
   near.mark(allows, denies);
-  const peers = v.podPeers(v.peerNamespaces(owned, items), (place) => {
-    const here: Selection[] = [];
+  const here = scratch.here;
+  const peers = v.podPeers(v.peerNamespaces(owned, keys, ends), (place) => {
+    here.length = 0;
     near.selectionsAt(place, here);
     for (const p of parts) for (const s of p.pods) if (hasBit(v.bitsOf(s), place)) here.push(s);
     return here;
@@ -1559,15 +1793,20 @@ function verifySide(
   const cases = v.cases.clear();
   // the clauses near the namespace of the pods at hand (`podPeers` gives each namespace's together)
   let nearNamespace: string | undefined;
-  let allowsAt: readonly number[] = NO_PLACES;
-  let deniesAt: readonly number[] = NO_PLACES;
-  let rulesAt: readonly number[] = NO_PLACES;
-  let worldRulesAt: readonly number[] = NO_PLACES;
+  // (each in its own reused array, refilled when the namespace changes)
+  const { allowsAt, deniesAt, rulesAt, worldRulesAt } = scratch;
+  allowsAt.clear();
+  deniesAt.clear();
+  rulesAt.clear();
+  worldRulesAt.clear();
   // one flow object, its peer and port changed in place (these loops are the hot ones: indexed, allocating nothing per port)
   const flow: ConcreteFlow = { src: self, dst: self, protocol: "TCP", port: 1 };
-  const codes: number[] = [];
+  const codes = scratch.codes;
+  // what holds the peer of a new case (reused: read only while its ports are checked)
+  const { matched, admittedRules } = scratch;
+  while (admittedRules.length < emitted.length) admittedRules.push([]);
   const observed: { peer: Endpoint; ports: readonly Port[] }[] = [];
-  const portsOfCase = new Map<string, readonly Port[]>();
+  const portsOfCase = v.observe ? new Map<string, readonly Port[]>() : undefined;
   for (let p = 0; p < peers.length; p++) {
     const peer = peers[p];
     // the case of the peer: being an address or a pod, and per list of items the classes holding it
@@ -1576,10 +1815,10 @@ function verifySide(
       if (peer.pod.namespace !== nearNamespace) {
         nearNamespace = peer.pod.namespace;
         const place = v.namespaces.place(nearNamespace);
-        allowsAt = near.clausesAt(place, 0);
-        deniesAt = near.clausesAt(place, 1);
-        rulesAt = nearRules.at(place, false);
-        if (worlds.length > 0) worldRulesAt = nearRules.at(place, true);
+        near.clausesAt(place, 0, allowsAt);
+        near.clausesAt(place, 1, deniesAt);
+        nearRules.at(place, false, rulesAt);
+        if (worlds.length > 0) nearRules.at(place, true, worldRulesAt);
       }
       signature.list(allows, meaning.holds, peer, classes.allows, allowsAt);
       signature.list(denies, meaning.holds, peer, classes.denies, deniesAt);
@@ -1594,18 +1833,16 @@ function verifySide(
     // peers with the same case are one (pods all carry the same ports)
     const key = v.observe ? cases.key() : "";
     if (!cases.isNew()) {
-      if (v.observe) observed.push({ peer, ports: portsOfCase.get(key)! });
+      if (portsOfCase) observed.push({ peer, ports: portsOfCase.get(key)! });
       continue;
     }
     codes.length = 0;
-    const matched = {
-      allows: signature.picked(classes.allows, 0, codes),
-      denies: signature.picked(classes.denies, 1, codes),
-    };
-    const admittedRules = emitted.map((_, i) => signature.picked(classes.rules, 2 + i, codes));
+    signature.picked(classes.allows, 0, codes, matched.allows);
+    signature.picked(classes.denies, 1, codes, matched.denies);
+    for (let i = 0; i < emitted.length; i++) signature.picked(classes.rules, 2 + i, codes, admittedRules[i]);
     // the verdicts of this case change only where the ports of what holds the peer do
     const ports = v.portsWith(codes);
-    if (v.observe) {
+    if (portsOfCase) {
       portsOfCase.set(key, ports);
       observed.push({ peer, ports });
     }
@@ -1642,7 +1879,27 @@ function verifySide(
   return { checks };
 }
 
-const NO_PLACES: readonly number[] = [];
+/**
+ * Numbers in a reused typed buffer (the places of a side's items in their list), refilled without
+ * allocating: a JavaScript array emptied (`length = 0`) lets its elements go and grows them again.
+ */
+class Places {
+  buffer = new Int32Array(16);
+  length = 0;
+
+  clear(): this {
+    this.length = 0;
+    return this;
+  }
+
+  push(n: number): void {
+    if (this.length === this.buffer.length) this.buffer = grown(this.buffer);
+    this.buffer[this.length++] = n;
+  }
+}
+
+/** No places (never pushed on). */
+const NO_PLACES = new Places();
 
 /**
  * The emitted rules of a side that can hold a peer, by where it is. netpol.ts's `holds`: a rule
@@ -1654,7 +1911,7 @@ const NO_PLACES: readonly number[] = [];
  */
 class RulesNear {
   /** The rules that can hold an address: those without peers or with an ipBlock peer, ascending. */
-  readonly addressed: number[] = [];
+  readonly addressed = new Places();
 
   constructor(
     private readonly v: Verification,
@@ -1666,9 +1923,9 @@ class RulesNear {
   }
 
   /** The places, ascending, of the rules that can hold a pod of the namespace at `place` (in an address world: by its addresses too). */
-  at(place: number, world: boolean): readonly number[] {
+  at(place: number, world: boolean, result: Places): Places {
     const { rules, parts, v } = this;
-    const result: number[] = [];
+    result.clear();
     for (let i = 0; i < parts.length; i++) {
       if (rules[i].peers.length === 0 || (world && parts[i].blocks.length > 0)) {
         result.push(i);
@@ -1689,10 +1946,10 @@ const NO_BLOCKS: readonly IpBlock[] = [];
 const NO_JSON: readonly Json[] = [];
 
 /** The places of the clauses whose other end has address blocks. */
-function withBlocks(clauses: readonly { clause: Clause }[], direction: Direction): readonly number[] {
-  let places: number[] | undefined;
+function withBlocks(clauses: readonly { clause: Clause }[], direction: Direction): Places {
+  let places: Places | undefined;
   for (let i = 0; i < clauses.length; i++)
-    if (otherEnd(clauses[i].clause, direction).ips.length > 0) (places ??= []).push(i);
+    if (otherEnd(clauses[i].clause, direction).ips.length > 0) (places ??= new Places()).push(i);
   return places ?? NO_PLACES;
 }
 
@@ -1829,21 +2086,22 @@ class Cases extends NumberLists {
     holds: (item: T, peer: Endpoint) => boolean,
     peer: Endpoint,
     classes: ItemClasses<T>,
-    places?: readonly number[],
+    places?: Places,
   ): void {
     const count = this.length;
     this.starts[this.lists++] = count;
     this.push(0);
-    if (this.stamps.length < classes.reps.length) this.stamps = new Uint32Array(classes.reps.length * 2);
+    if (this.stamps.length < classes.count) this.stamps = new Uint32Array(classes.count * 2);
     if (++this.stamp === 0xffffffff) {
       this.stamps.fill(0);
       this.stamp = 1;
     }
     const stamp = this.stamp;
-    const of = classes.of;
+    const of = classes.of.buffer;
     if (places) {
+      const at = places.buffer;
       for (let k = 0; k < places.length; k++) {
-        const i = places[k];
+        const i = at[k];
         if (this.stamps[of[i]] !== stamp && holds(items[i], peer)) this.take(of[i], stamp);
       }
     } else {
@@ -1853,10 +2111,10 @@ class Cases extends NumberLists {
     this.buffer[count] = this.length - count - 1;
   }
 
-  /** An item of each class of the k-th list that the signature holds; their port boundaries added to `codes`. */
-  picked<T>(classes: ItemClasses<T>, k: number, codes: number[]): T[] {
+  /** An item of each class of the k-th list that the signature holds, written into `result` (emptied first); their port boundaries added to `codes`. */
+  picked<T>(classes: ItemClasses<T>, k: number, codes: number[], result: T[]): T[] {
     const at = this.starts[k];
-    const result: T[] = [];
+    result.length = 0;
     for (let i = 0; i < this.buffer[at]; i++) {
       const c = this.buffer[at + 1 + i];
       result.push(classes.reps[c]);
