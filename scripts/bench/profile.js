@@ -189,6 +189,10 @@ function summarise(profile, maps) {
   const inclusive = new Map();
   const byFile = new Map();
   let total = 0;
+  // the collector's samples while the check pass runs (between its first and last sample): the
+  // part of --stats' check that no function of it is charged with
+  const checkPass = { first: -1, last: -1 };
+  const collector = [];
   profile.samples.forEach((id, i) => {
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
     total += dt;
@@ -199,6 +203,7 @@ function summarise(profile, maps) {
     self.set(key, (self.get(key) ?? 0) + dt);
     const file = where.replace(/:\d+$/, "");
     byFile.set(file, (byFile.get(file) ?? 0) + dt);
+    if (f.functionName === "(garbage collector)") collector.push([i, dt]);
     const seen = new Set();
     for (let at = id; at !== undefined; at = parent.get(at)) {
       const name = nodes.get(at).callFrame.functionName;
@@ -207,16 +212,27 @@ function summarise(profile, maps) {
         inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
       }
     }
+    if (seen.has(CHECK_PASS)) {
+      if (checkPass.first < 0) checkPass.first = i;
+      checkPass.last = i;
+    }
   });
-  return { total, self, inclusive, byFile };
+  const collectorInCheck = collector
+    .filter(([i]) => i >= checkPass.first && i <= checkPass.last)
+    .reduce((sum, [, dt]) => sum + dt, 0);
+  return { total, self, inclusive, byFile, collectorInCheck };
 }
+
+/** The function of `build`'s check pass (`--stats`' check: it, and the collector while it runs). */
+const CHECK_PASS = "checkModelForBuild";
 
 const PIPELINE = [
   ["discoverSources", "read the .secpol files (host)"],
-  ["checkModel", "the `check` pass: load + checkProgram + assertions + lints"],
+  [CHECK_PASS, "the `check` pass: load + checkProgram + assertions + lints (the collector apart)"],
   ["load", "parse (pipeline load: lex, parse, CST → AST)"],
   ["checkProgram", "check: bind, resolve, build the model"],
   ["checkAssertions", "check: assertions"],
+  ["reachLints", "check: what each rule reaches (SP3002, SP9101), every clause's reach worked out"],
   ["lint", "check: lints"],
   ["compileNetworkPolicies", "compile: NetworkPolicies"],
   ["compileNamespaces", "compile: Namespaces"],
@@ -290,6 +306,10 @@ for (const n of options.sizes) {
     const t = [...summary.self].filter(([k]) => k.startsWith(`${special}\t`)).reduce((s, [, v]) => s + v, 0);
     log(`  ${ms(t)}  ${((100 * t) / summary.total).toFixed(1).padStart(5)}%  ${special}`);
   }
+  const gc = summary.collectorInCheck;
+  log(
+    `  ${ms(gc)}  ${((100 * gc) / summary.total).toFixed(1).padStart(5)}%  ${"(collector in check)".padEnd(24)} of the above, while the check pass runs`,
+  );
   log(`\ntop ${options.top} functions by self time:`);
   for (const [key, t] of [...summary.self].sort((a, b) => b[1] - a[1]).slice(0, options.top)) {
     const [name, where] = key.split("\t");

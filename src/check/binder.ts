@@ -246,8 +246,6 @@ class Collector {
     const reference: Reference = { use, name: q.name.text, span: q.name.span, declarations: [] };
     if (q.namespace) reference.qualifier = q.namespace.text;
     if (enclosing !== undefined) reference.enclosing = enclosing;
-    const namespace = reference.qualifier ?? enclosing;
-    if (namespace !== undefined) qualifiedKeys.set(reference, `${namespace}/${reference.name}`);
     this.add(q, reference);
   }
 
@@ -266,13 +264,25 @@ class Collector {
 }
 
 /**
- * A workload's or group's key a qualified-name reference names: `ns/name`, its qualifier's or
- * else its enclosing block's namespace (made once per reference: a kept file's references are
- * resolved again in every version).
+ * The lists of one declaration the binder made for one reference (others, such as a namespace's
+ * blocks, are shared and never changed), when its file's collection is kept for later versions
+ * (`bind`'s `collected`): a one-shot check resolves each reference once and records none.
  */
-const qualifiedKeys = new WeakMap<Reference, string>();
-/** The lists of one declaration the binder made for one reference (others, such as a namespace's blocks, are shared and never changed). */
 const ownLists = new WeakSet<Declaration[]>();
+
+/** Whether the binder made `list` for one reference, to change in place in later versions (for the tests). */
+export function isOwnList(list: Declaration[]): boolean {
+  return ownLists.has(list);
+}
+
+/** Declarations by namespace, then name: a qualified or enclosed name is looked up without making its `ns/name` text. */
+type ByNamespace = Map<string, Map<string, Declaration>>;
+
+function setIn(byNamespace: ByNamespace, namespace: string, name: string, declaration: Declaration): void {
+  const names = byNamespace.get(namespace);
+  if (names) names.set(name, declaration);
+  else byNamespace.set(namespace, new Map([[name, declaration]]));
+}
 
 class Binder {
   private readonly declarations: Declaration[] = [];
@@ -282,6 +292,9 @@ class Binder {
   private readonly byFile = new Map<string, Map<ast.Node, Reference>>();
   private readonly workloads = new Map<string, Declaration>();
   private readonly groups = new Map<string, Declaration>();
+  /** `workloads` and the groups of namespace blocks by namespace, then name (a top-level group is found by its bare name only). */
+  private readonly workloadsIn: ByNamespace = new Map();
+  private readonly groupsIn: ByNamespace = new Map();
   private readonly profiles = new Map<string, ast.ProfileDeclaration>();
   private readonly profileDeclarations = new Map<string, Declaration>();
   private readonly psps = new Map<string, ast.PspDeclaration>();
@@ -365,14 +378,16 @@ class Binder {
         }
         // a program's own group shadows a standard-library group of the same name
         if (!existing || !isStandardModule(s.span.file)) {
-          this.groups.set(key, {
+          const declaration: Declaration = {
             kind: "group",
             key,
             name: s.name.text,
             span: s.name.span,
             node: s,
             ...(namespace !== undefined ? { namespace } : {}),
-          });
+          };
+          this.groups.set(key, declaration);
+          if (namespace !== undefined) setIn(this.groupsIn, namespace, s.name.text, declaration);
         }
         return;
       }
@@ -453,6 +468,7 @@ class Binder {
       }
       const declaration: Declaration = { kind: "workload", key, name, span: node.name.name.span, node, namespace };
       this.workloads.set(key, declaration);
+      setIn(this.workloadsIn, namespace, name, declaration);
       this.declarations.push(declaration);
     }
   }
@@ -463,8 +479,8 @@ class Binder {
   /**
    * Sets what `ref` denotes (its declarations, and whether it is ambiguous). A kept file's
    * references are resolved again in each version (what they denote may change), most of them to
-   * one declaration or none: a reference keeps its list of one, and its key text (`qualifiedKeys`),
-   * from version to version (no list, nor text, made per reference).
+   * one declaration or none: a reference keeps its list of one from version to version (no list
+   * made per reference).
    */
   private resolve(ref: Reference): void {
     switch (ref.use) {
@@ -481,14 +497,14 @@ class Binder {
         return this.denotes(ref, this.pspDeclarations.get(ref.name));
       case "posture": {
         const key = ref.qualifier ?? ref.enclosing;
-        return this.denotes(ref, key === ref.enclosing ? this.inNamespace(this.workloads, ref) : undefined);
+        return this.denotes(ref, key === ref.enclosing ? this.inNamespace(this.workloadsIn, ref) : undefined);
       }
       case "peer": {
         const local = ref.qualifier ?? ref.enclosing;
         const found =
           local === undefined
             ? undefined
-            : (this.inNamespace(this.workloads, ref) ?? this.inNamespace(this.groups, ref));
+            : (this.inNamespace(this.workloadsIn, ref) ?? this.inNamespace(this.groupsIn, ref));
         if (found || ref.qualifier !== undefined) return this.denotes(ref, found);
         break;
       }
@@ -500,14 +516,15 @@ class Binder {
   }
 
   /** The workload or group `ref` names in its qualifier's or enclosing block's namespace. */
-  private inNamespace(declared: ReadonlyMap<string, Declaration>, ref: Reference): Declaration | undefined {
-    const key = qualifiedKeys.get(ref);
-    return key === undefined ? undefined : declared.get(key);
+  private inNamespace(declared: ByNamespace, ref: Reference): Declaration | undefined {
+    const namespace = ref.qualifier ?? ref.enclosing;
+    return namespace === undefined ? undefined : declared.get(namespace)?.get(ref.name);
   }
 
   /**
    * Sets `ref` to denote `declaration` alone (none when undefined): in the list of one that an
    * earlier version made for it (the declaration objects are each version's own), or its empty one.
+   * Only a binder whose files' collections are kept records the lists it makes (`ownLists`).
    */
   private denotes(ref: Reference, declaration: Declaration | undefined): void {
     const list = ref.declarations;
@@ -516,7 +533,7 @@ class Binder {
     } else if (list.length === 1 && ownLists.has(list)) list[0] = declaration;
     else {
       const own = [declaration];
-      ownLists.add(own);
+      if (this.collected) ownLists.add(own);
       ref.declarations = own;
     }
     if (ref.ambiguous) delete ref.ambiguous;

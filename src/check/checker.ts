@@ -15,6 +15,7 @@ import { bindNamespaces, bindWorkloads } from "./namespaces.js";
 import { podSecurityPolicies } from "./psp.js";
 import { Rules } from "./rules.js";
 import { checkSecurity } from "./security.js";
+import { keepForNextVersion } from "../semantics/regions.js";
 
 export type { CheckOptions } from "./context.js";
 export { MAX_SELECTOR_REQUIREMENTS } from "./context.js";
@@ -57,6 +58,8 @@ export function checkProgram(files: readonly ast.SourceFileNode[], options: Chec
     security: [],
     ...podSecurityPolicies(ctx),
   };
+  // (regions and reaches are kept for the next version only by the language server's checks)
+  if (options.reuse) keepForNextVersion(model);
   model.security = checkSecurity(statements.security, binding, model, d, options.admissionPolicies !== false);
   rules.checkOverlappingPostures(model);
   // regions too costly to write stop here: everything after works on them

@@ -627,14 +627,22 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     ...(early
       ? {
           takeOutput: (files: OutputFile[]) => {
+            // the writer has the bytes: the texts (the build keeps none) are garbage once this list
+            // lets go, which it does before the writer's thread starts (collected first, their
+            // memory makes room for the thread's: the peak of a 20,000-service build)
+            let released = false;
+            const release = () => {
+              if (released) return;
+              released = true;
+              files.length = 0;
+              afterOutput();
+            };
             try {
-              staged = stageOutput(out, files, testWriteHooks());
+              staged = stageOutput(out, files, testWriteHooks(), release);
             } catch (e) {
               staged = e instanceof OutputError ? e : new OutputError("write", out, String(e));
             }
-            // the writer has the bytes: the texts (the build keeps none) are garbage once this list lets go
-            files.length = 0;
-            afterOutput();
+            release();
           },
         }
       : {}),

@@ -180,15 +180,19 @@ const WRITERS = 16;
  */
 const WORKER_FROM_FILES = 64;
 
-/** Writes `files` under `root` (which exists), a large tree in a worker thread; settles once every write has. */
-function writeTree(root: string, files: readonly OutputFile[]): Promise<void> {
+/**
+ * Writes `files` under `root` (which exists), a large tree in a worker thread; settles once every
+ * write has. `encoded` is called once the texts are encoded, before the worker starts.
+ */
+function writeTree(root: string, files: readonly OutputFile[], encoded?: () => void): Promise<void> {
   // the contents go to the worker as bytes, moved rather than copied (a copy of 35 MB of text at
   // 20,000 services was the build's peak of memory); the caller need not keep the texts
   const encoder = new TextEncoder();
   const contents = files.map((file) => encoder.encode(file.content));
   const paths = files.map((file) => join(root, ...file.path.split("/")));
-  if (files.length < WORKER_FROM_FILES)
-    return writeFiles(root, paths, contents, WRITERS, { mkdir, writeFile, dirname });
+  const small = files.length < WORKER_FROM_FILES;
+  encoded?.();
+  if (small) return writeFiles(root, paths, contents, WRITERS, { mkdir, writeFile, dirname });
   return new Promise((resolve, reject) => {
     const worker = new Worker(WRITER, {
       eval: true,
@@ -226,7 +230,16 @@ export interface StagedOutput {
  * made; `written` rejects with one when a write fails or OUT cannot be replaced. Either way nothing
  * in OUT has changed, and `abandonOutput` removes what was staged.
  */
-export function stageOutput(dir: string, files: readonly OutputFile[], hooks: WriteHooks = {}): StagedOutput {
+export function stageOutput(
+  dir: string,
+  files: readonly OutputFile[],
+  hooks: WriteHooks = {},
+  /**
+   * Called once the files' texts are encoded for the writer, before its thread starts: a caller that
+   * lets go of them there (and collects) has their memory back before the thread takes its own.
+   */
+  encoded?: () => void,
+): StagedOutput {
   if (!isOurs(dir)) throw new OutputError("not-ours", dir, "not written by secpolc");
   const unique = `${process.pid}-${Date.now().toString(36)}`;
   const staging = join(dirname(dir), `.${basename(dir)}.secpolc-new-${unique}`);
@@ -239,7 +252,8 @@ export function stageOutput(dir: string, files: readonly OutputFile[], hooks: Wr
   // against any failure of secpolc, and an fsync per file cost a 5,000-service build seconds of
   // waiting on the disk. (After a power loss, a file may be empty: rebuild.)
   const failAfter = hooks.failAfterFiles;
-  const writing = writeTree(staging, failAfter === undefined ? files : files.slice(0, failAfter));
+  const count = files.length;
+  const writing = writeTree(staging, failAfter === undefined ? files : files.slice(0, failAfter), encoded);
   // both are waited for (nothing may still write into the staging tree when it is removed), and
   // the writes go on while OUT's directories are checked
   const written = all([checkReplaceable(dir), writing])
@@ -251,7 +265,7 @@ export function stageOutput(dir: string, files: readonly OutputFile[], hooks: Wr
     });
   // (a failure is reported by whoever awaits `written`; this keeps it from being an unhandled one meanwhile)
   written.catch(() => {});
-  return { dir, staging, written, count: files.length, failSwap: hooks.failSwap === true };
+  return { dir, staging, written, count, failSwap: hooks.failSwap === true };
 }
 
 /** Removes a staged tree that is not to replace OUT, once nothing writes into it. */

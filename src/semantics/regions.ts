@@ -35,6 +35,18 @@ export interface Region {
 
 const regionCache = new WeakMap<Model, WeakMap<OwnedNamespace, Partial<Record<Direction, Region[]>>>>();
 
+/**
+ * The models whose namespaces' regions and clauses' reaches are kept for the next version of their
+ * program (below): those the language server's incremental check makes. A one-shot build's model
+ * has no next version, and its clauses live through verification: it keeps none.
+ */
+const versioned = new WeakSet<Model>();
+
+/** Keeps `model`'s regions and reaches for the next version of its program (`keptRegions`, `keptReach`). */
+export function keepForNextVersion(model: Model): void {
+  versioned.add(model);
+}
+
 // and across models: a namespace object (with its postures) kept by the next version of a program
 // (the language server's incremental check) has the same regions while its workloads are the same
 // objects (with their pods and postures)
@@ -48,10 +60,13 @@ export function managedRegions(model: Model, namespace: OwnedNamespace, directio
   if (!cache) regionCache.set(model, (cache = new WeakMap()));
   let both = cache.get(namespace);
   if (!both) {
-    const workloads = workloadsIn(model, namespace.name);
-    const kept = keptRegions.get(namespace);
-    if (kept && sameItems(kept.workloads, workloads)) both = kept.regions;
-    else keptRegions.set(namespace, { workloads, regions: (both = {}) });
+    if (!versioned.has(model)) both = {};
+    else {
+      const workloads = workloadsIn(model, namespace.name);
+      const kept = keptRegions.get(namespace);
+      if (kept && sameItems(kept.workloads, workloads)) both = kept.regions;
+      else keptRegions.set(namespace, { workloads, regions: (both = {}) });
+    }
     cache.set(namespace, both);
   }
   return (both[direction] ??= computeRegions(model, namespace, direction));
@@ -101,6 +116,7 @@ export function clauseReach(model: Model, clause: Clause): Reach[] {
   let cache = reachCache.get(model);
   if (!cache) reachCache.set(model, (cache = new WeakMap()));
   let reach = cache.get(clause);
+  if (!reach && !versioned.has(model)) cache.set(clause, (reach = computeReach(model, clause)));
   if (!reach) {
     const kept = keptReach.get(clause);
     if (kept && kept.among === model.namespaces && sameItems(kept.read, regionsRead(model, clause))) reach = kept.reach;
@@ -124,14 +140,19 @@ function regionsRead(model: Model, clause: Clause): Region[][] {
   return read;
 }
 
-function computeReach(model: Model, clause: Clause, read: Region[][]): Reach[] {
+/** Whether a reach of `clause`, or regions of `namespace`, are kept for the next version of its program (for the tests). */
+export function keptFor(of: Clause | OwnedNamespace): boolean {
+  return "name" in of ? keptRegions.has(of) : keptReach.has(of);
+}
+
+function computeReach(model: Model, clause: Clause, read?: Region[][]): Reach[] {
   const result: Reach[] = [];
   for (const namespace of candidateNamespaces(model, clause)) {
     for (const direction of directions) {
       const subjects = clauseSubjects(clause, namespace, direction);
       if (subjects.length === 0) continue;
       const regions = managedRegions(model, namespace, direction);
-      read.push(regions);
+      read?.push(regions);
       for (const region of regions) {
         // (a region of every pod, the usual one, holds the subjects as they are: simplified already)
         const within = isAllLabels(region.pods) ? subjects : intersect(subjects, region.pods);

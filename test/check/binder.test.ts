@@ -5,7 +5,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bindSources } from "../../src/pipeline.js";
-import { bind } from "../../src/check/binder.js";
+import { bind, isOwnList } from "../../src/check/binder.js";
 import { Diagnostics } from "../../src/diagnostics/catalogue.js";
 import { parse } from "../../src/syntax/parse.js";
 
@@ -111,6 +111,32 @@ test("kept references that shared one list (a bare name's one declaration) each 
   assert.equal(bindWith(both), ["a/web", "b/web"]);
   assert.equal(bindWith("namespace a {\n  workload web app=web\n}\n"), ["a/web", "a/web"]);
   assert.equal(bindWith(both), ["a/web", "b/web"]);
+});
+
+test("a qualified or enclosed name looks in its namespace only: a workload before a group, a top-level group not", () => {
+  const text =
+    "group web = ns infra\nnamespace a {\n  workload web app=web\n  group web = ns infra\n  group api = ns infra\n}\n" +
+    "namespace b {\n  group web = ns infra\n  workload api app=api\n  allow web -> api\n}\nnamespace c {\n  allow a/web -> b/api\n  allow web -> c/web\n}\n";
+  assert.equal(denotes(text, "web"), [
+    "peer web -> group b/web",
+    "peer a/web -> workload a/web",
+    "peer web -> workload a/web, group /web, group a/web, group b/web (ambiguous)",
+    "peer c/web -> ",
+  ]);
+  assert.equal(denotes(text, "api"), ["peer api -> workload b/api", "peer b/api -> workload b/api"]);
+});
+
+test("only a binder whose collections are kept records the lists of one it makes (changed in place in later versions)", () => {
+  const text = "namespace a {\n  workload web app=web\n  allow web -> world: 443\n}\n";
+  const listOf = (collected?: WeakMap<never, never>) =>
+    bind([parse(text, "a.secpol").file], new Diagnostics(), collected).references.find((r) => r.name === "web")!
+      .declarations;
+  const once = listOf();
+  assert.equal(once.length, 1);
+  assert.is(isOwnList(once), false);
+  const kept = listOf(new WeakMap());
+  assert.equal(kept.length, 1);
+  assert.is(isOwnList(kept), true);
 });
 
 test.run();

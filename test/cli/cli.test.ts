@@ -14,7 +14,7 @@ import {
 import { join } from "node:path";
 import { parseArguments } from "../../src/cli/args.js";
 import { discoverSources, importResolver, readManifests } from "../../src/host.js";
-import { differingFiles, OutputError, writeOutputDirectory } from "../../src/cli/write.js";
+import { commitOutput, differingFiles, OutputError, stageOutput, writeOutputDirectory } from "../../src/cli/write.js";
 import { KUSTOMIZATION_HEADER } from "../../src/output/layout.js";
 import { repoRoot } from "../support/baseline.js";
 import { bin, run, workspace } from "../support/cli.js";
@@ -236,6 +236,36 @@ test("atomic output: a large tree (written by a worker thread) and a failure inj
       assert.equal(tree(out), expected, `${count} files, failing after ${failAfterFiles}`);
       assert.equal(readdirSync(dir), ["out"], "no staging directory is left behind");
     }
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("staged output: the caller lets go of the texts once they are encoded, before the writer's thread starts", async () => {
+  // (\`build\` clears its list of files and collects there: the texts' memory is back before the
+  // thread takes its own); the threads of this process are counted where /proc lists them
+  const threads = () => (existsSync("/proc/self/task") ? readdirSync("/proc/self/task").length : undefined);
+  for (const count of [3, 200]) {
+    const dir = workspace();
+    const out = join(dir, "out");
+    const files = [
+      { path: "kustomization.yaml", content: `${KUSTOMIZATION_HEADER}v: 1\n` },
+      ...Array.from({ length: count - 1 }, (_, i) => ({ path: `ns${i % 7}/f${i}.yaml`, content: `${i} é\n` })),
+    ];
+    const expected = Object.fromEntries(files.map((f) => [f.path, f.content]));
+    await writeOutputDirectory(out, files.slice(0, 1)); // (Node's I/O threads started)
+    let atEncoded: number | undefined;
+    let calls = 0;
+    const staged = stageOutput(out, files, {}, () => {
+      calls++;
+      atEncoded = threads();
+      files.length = 0;
+    });
+    const started = threads();
+    assert.is(calls, 1);
+    assert.is(staged.count, count);
+    if (count >= 64 && started !== undefined) assert.is(started, atEncoded! + 1, "the writer's thread starts after");
+    await commitOutput(staged);
+    assert.equal(tree(out), expected, `${count} files`);
     rmSync(dir, { recursive: true });
   }
 });

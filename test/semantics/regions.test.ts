@@ -16,6 +16,10 @@ import {
   type Labels,
 } from "../../src/semantics/labels.js";
 import { apart, labelRegions, SelectorRegions } from "../../src/semantics/universe.js";
+import { clauseReach, keptFor } from "../../src/semantics/regions.js";
+import { checkProgram } from "../../src/check/checker.js";
+import { CheckReuse } from "../../src/check/reuse.js";
+import { parse } from "../../src/syntax/parse.js";
 
 const source = (text: string) => [{ path: "p.secpol", text }];
 const api = "namespace a {\n  default deny\n  workload api app=api port http 80\n}\n";
@@ -221,6 +225,21 @@ test("apart: selectors no two of which meet, none holding the empty label map, t
     { numRuns: 500 },
   );
   assert.ok(met >= 100, `only ${met} sets of selectors apart`);
+});
+
+test("a namespace's regions and a clause's reach are kept for the next version only by the language server's check (a one-shot check keeps none)", () => {
+  const text = `${api}namespace b {\n  workload web app=web\n  allow web -> a/api: 80\n}\n`;
+  const reaches = (reuse?: CheckReuse) => {
+    const { model } = checkProgram([parse(text, "p.secpol").file], { reuse });
+    const clauses = model.rules.flatMap((r) => r.clauses);
+    assert.ok(clauses.length > 0);
+    return [
+      ...clauses.map((c) => `${clauseReach(model, c).length} ${keptFor(c)}`),
+      ...model.namespaces.map((n) => `${n.name} ${keptFor(n)}`),
+    ];
+  };
+  assert.equal(reaches(), ["1 false", "a false", "b false"]);
+  assert.equal(reaches(new CheckReuse()), ["1 true", "a true", "b true"]);
 });
 
 test.run();
