@@ -546,6 +546,20 @@ test("the property catches a broken relocation: a result reused at the spans it 
   );
 });
 
+test("the property catches a broken reuse of a rule lint's last result: the namespaces changed since left out", () => {
+  type Changed = { since: number; names: ReadonlySet<string> } | null;
+  // the namespaces whose regions, or the other action's rules near them, changed left out
+  class NamesIgnored extends Reused {
+    protected override unchangedSince(changed: Changed, serial: number, near: readonly OwnedNamespace[]) {
+      return super.unchangedSince(changed && { since: changed.since, names: new Set() }, serial, near);
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, new NamesIgnored()), 300),
+    "changed namespaces near a rule ignored: the property did not notice",
+  );
+});
+
 test("the property catches a broken invalidation: syntax trees compared without their words' texts", () => {
   class Textless extends ProgramChecks {
     protected override positionsMoved(before: SourceFileNode, after: SourceFileNode) {
