@@ -25,6 +25,7 @@ import { workloadsIn } from "../../src/semantics/lookup.js";
 import type { Model, NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
 import { programArbitrary } from "../support/programs.js";
 import { CheckReuse, type CheckedRule, type RuleReads } from "../../src/check/reuse.js";
+import { BindMemo } from "../../src/check/binder.js";
 
 const FILES = ["a.secpol", "b.secpol", "c.secpol", "d.secpol"];
 /** The text of a file not in the program (the last file is added and removed by the edits). */
@@ -400,6 +401,31 @@ test("the property catches a broken comparison of what two versions declare", ()
   assert.ok(
     notices(() => new ProgramChecks(undefined, undefined, undefined, new KeysOnly()), 300),
     "declarations compared by their names: the property did not notice",
+  );
+});
+
+test("the property catches a broken comparison of what two versions bind: references kept while a declaration changes", () => {
+  // every version taken to declare what the last one did: the references of files not parsed again
+  // would keep denoting what they did (a workload renamed, moved, declared twice, a namespace removed)
+  class AlwaysSame extends BindMemo {
+    override sameDeclared(): boolean {
+      return true;
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new CheckReuse(new AlwaysSame()))),
+    "declarations taken for the same: the property did not notice",
+  );
+  // declarations compared by their keys only (not the objects: a declaration moved to another file)
+  class KeysOnly extends BindMemo {
+    override sameDeclared(a: readonly unknown[], b: readonly unknown[]): boolean {
+      const keys = (x: readonly unknown[]) => x.filter((v) => typeof v !== "object").join("\n");
+      return keys(a) === keys(b);
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new CheckReuse(new KeysOnly())), 300),
+    "declarations compared by their keys: the property did not notice",
   );
 });
 
