@@ -139,22 +139,37 @@ export function bind(
 
 /**
  * What the binder keeps of the last version it bound (the language server's checker keeps one: the
- * command line binds once): each declaring statement's declaration object, kept while the statement
- * (an object of a file's parse, kept while its text is the same) declares the same key; and the
- * files the last version bound, with what took effect (`declared`: every workload, group, profile,
- * PSP and namespace block, by key, as objects). When a version declares what the last one did, the
- * references of the files it bound too are not resolved again: each denotes what it denoted (the
- * same objects); only those of the files parsed anew are resolved.
+ * command line binds once): each declaration object, kept while a statement at the same place (file
+ * and offset of its name) declares the same key, and then given that statement (a file parsed again
+ * for an edit elsewhere declares with the objects it did); and the files the last version bound,
+ * with what took effect (`declared`: every workload, group, profile, PSP and namespace block, by key,
+ * as objects). When a version declares what the last one did, the references of the files it bound
+ * too are not resolved again: each denotes what it denoted (the same objects, whose statements are
+ * this version's); only those of the files parsed anew are resolved.
  */
 export class BindMemo {
+  /** Each declaring statement's declaration. */
   readonly declarations = new WeakMap<ast.Node, Declaration>();
+  /** The declarations made, by kind, key and place (`declarationPlace`). */
+  byPlace = new Map<string, Declaration>();
   last?: { files: ReadonlySet<CollectedFile>; declared: readonly unknown[] };
+
+  /**
+   * A declaration kept for one of the same kind, key and place made by this version: given this
+   * version's statement (a test gives a broken one to show the property test notices).
+   */
+  adopt(kept: Declaration, made: Declaration): void {
+    kept.node = made.node;
+    kept.span = made.span;
+  }
 
   /** Whether two versions declare the same (a test gives a broken one to show the property test notices). */
   sameDeclared(a: readonly unknown[], b: readonly unknown[]): boolean {
     return sameItems(a, b);
   }
 }
+
+const declarationPlace = (d: Declaration) => `${d.kind}\u0000${d.key}\u0000${d.span.file}\u0000${d.span.start.offset}`;
 
 /** One file's statements collected (`CollectedFile`). */
 export function collectFile(file: ast.SourceFileNode): CollectedFile {
@@ -322,11 +337,17 @@ class Binder {
 
   /** The declaration a statement makes under `key`: the object of an earlier version while it makes the same (`BindMemo`). */
   private declaration(node: ast.Node, key: string, make: () => Declaration): Declaration {
-    const known = this.memo?.declarations.get(node);
+    const memo = this.memo;
+    if (!memo) return make();
+    const known = memo.declarations.get(node);
     if (known?.key === key) return known;
     const made = make();
-    this.memo?.declarations.set(node, made);
-    return made;
+    const place = declarationPlace(made);
+    const same = memo.byPlace.get(place);
+    if (same) memo.adopt(same, made);
+    else memo.byPlace.set(place, made);
+    memo.declarations.set(node, same ?? made);
+    return same ?? made;
   }
 
   /** What took effect, as a list of keys and declaration objects in order (`BindMemo`). */
@@ -367,6 +388,8 @@ class Binder {
       for (const collected of bound)
         if (!same || !last.files.has(collected)) for (const reference of collected.references) this.resolve(reference);
       memo.last = { files: new Set(bound), declared };
+      // (the places of earlier versions pile up: past a bound, begun again)
+      if (memo.byPlace.size > 2 * declared.length + 1000) memo.byPlace = new Map();
     } else for (const reference of this.references) this.resolve(reference);
     const byFile = this.byFile;
     return {

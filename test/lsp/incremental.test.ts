@@ -429,6 +429,17 @@ test("the property catches a broken comparison of what two versions bind: refere
   );
 });
 
+test("the property catches a declaration kept from an earlier version without this version's statement", () => {
+  // a workload's or group's declaration kept for a file parsed again would read the statement it was made for
+  class Stale extends BindMemo {
+    override adopt(): void {}
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new CheckReuse(new Stale())), 300),
+    "declarations kept with their old statements: the property did not notice",
+  );
+});
+
 /** `ProgramChecks` whose results per namespace and rule are kept by broken keys. */
 const withKeys = (broken: {
   namespace?: (keys: ModelKeys, namespace: OwnedNamespace) => string | number;
