@@ -21,7 +21,7 @@ import { names as nm } from "../diagnostics/messages/names.js";
 import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { portsKey } from "../semantics/ports.js";
-import { candidateNamespaces, clausesNear, workloadsIn } from "../semantics/lookup.js";
+import { candidateNamespaces, clausesNear, clausesNearFrom, workloadsIn } from "../semantics/lookup.js";
 import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
 import { sameItems } from "../arrays.js";
@@ -136,6 +136,11 @@ export class KeyMemo {
   serials = 0;
   /** What each rule lint read of the namespaces in the last model it ran on. */
   readonly passes: Partial<Record<RulePart, PassRead>> = {};
+  /** The rules of a list of clauses near a namespace (`clausesNear`'s, kept from model to model while no rule near it changes), each once, and those of each action. */
+  readonly rulesNear = new WeakMap<
+    readonly { rule: NetworkRule }[],
+    { all: readonly NetworkRule[]; allow?: readonly NetworkRule[]; deny?: readonly NetworkRule[] }
+  >();
   /** Per rule: its key without its place, the namespaces near it, its lints' last keys. */
   readonly rules = new WeakMap<NetworkRule, RuleMemo>();
   readonly sets = new WeakMap<EndpointSet, number>();
@@ -182,12 +187,7 @@ export class ModelKeys {
   private readonly namespaces = new Map<OwnedNamespace, number>();
   private readonly spansOf = new Map<OwnedNamespace, Span[]>();
   private readonly regionKeys = new Map<OwnedNamespace, number>();
-  private readonly nearIndex = new Map<string, NetworkRule[]>();
   private readonly sideKeys = { allow: new Map<OwnedNamespace, number>(), deny: new Map<OwnedNamespace, number>() };
-  private readonly sideRules = {
-    allow: new Map<OwnedNamespace, readonly NetworkRule[]>(),
-    deny: new Map<OwnedNamespace, readonly NetworkRule[]>(),
-  };
   private cluster?: string;
   private assertionsKey?: number;
   /** The rules whose key (without place) another rule's is too: each one's key with its position among them. */
@@ -298,23 +298,25 @@ export class ModelKeys {
 
   /** The rules near a namespace (a clause of theirs can hold its pods), each once, in program order (`clausesNear`'s, whose index the lints share). */
   rulesNear(namespace: OwnedNamespace): readonly NetworkRule[] {
-    let rules = this.nearIndex.get(namespace.name);
-    if (!rules) {
-      rules = [];
-      for (const { rule } of clausesNear(this.model, namespace.name)) if (rules.at(-1) !== rule) rules.push(rule);
-      this.nearIndex.set(namespace.name, rules);
-    }
-    return rules;
+    return this.nearOf(namespace).all;
   }
 
   /** The rules of one action near a namespace, in program order. */
   rulesNearOf(namespace: OwnedNamespace, action: NetworkRule["action"]): readonly NetworkRule[] {
-    let rules = this.sideRules[action].get(namespace);
-    if (!rules) {
-      rules = this.rulesNear(namespace).filter((r) => r.action === action);
-      this.sideRules[action].set(namespace, rules);
+    const near = this.nearOf(namespace);
+    return (near[action] ??= near.all.filter((r) => r.action === action));
+  }
+
+  /** The rules near a namespace, kept with its list of clauses near it. */
+  private nearOf(namespace: OwnedNamespace) {
+    const clauses = clausesNear(this.model, namespace.name);
+    let near = this.memo.rulesNear.get(clauses);
+    if (!near) {
+      const all: NetworkRule[] = [];
+      for (const { rule } of clauses) if (all.at(-1) !== rule) all.push(rule);
+      this.memo.rulesNear.set(clauses, (near = { all }));
     }
-    return rules;
+    return near;
   }
 
   /**
@@ -549,6 +551,8 @@ export class Reused implements LintReuse {
   private memo = new KeyMemo();
   private results = new Map<string, Kept>();
   private readonly keysOf = new WeakMap<Model, ModelKeys>();
+  /** The last model keyed: the next model's `clausesNear` index is made from its (`clausesNearFrom`). */
+  private lastModel?: Model;
   /** Results worked out, and results reused, so far (for the tests). */
   computed = 0;
   reused = 0;
@@ -616,6 +620,15 @@ export class Reused implements LintReuse {
       said.add(at);
       return true;
     });
+  }
+
+  /**
+   * The `clausesNear` index of a new model made from that of the last model keyed, when it has one
+   * (`clausesNearFrom`: then this one has one too, for the next); a test gives a broken one to show
+   * the property test notices.
+   */
+  protected nearFrom(model: Model, last: Model): void {
+    clausesNearFrom(model, last);
   }
 
   /** `lintKey`: a test gives a broken one to show the property test notices. */
@@ -701,6 +714,8 @@ export class Reused implements LintReuse {
         this.results = new Map(); // (their keys name texts by the old numbers)
       }
       this.keysOf.set(model, (keys = new ModelKeys(model, this.memo)));
+      if (this.lastModel) this.nearFrom(model, this.lastModel);
+      this.lastModel = model;
     }
     return keys;
   }

@@ -148,6 +148,67 @@ export function clausesNear(model: Model, namespace: string): readonly { rule: N
   return index.get(namespace) ?? [];
 }
 
+/**
+ * The `clausesNear` index of `model` made from that of `last`, an earlier version's model with the
+ * same list of owned namespaces (the language server's: src/lsp/reuse.ts): the lists of the
+ * namespaces no rule added or removed is near are the last ones (the same objects); the others
+ * are the last ones without the removed rules, the added rules' clauses merged in at their places
+ * (rules are in the order of their spans). False, and nothing made, when `last` has no index, the
+ * namespaces differ, `model` has one already, or two rules are at the same place.
+ */
+export function clausesNearFrom(model: Model, last: Model, changed = changedRules): boolean {
+  const index = byNamespaceCache.get(last);
+  if (!index || last.namespaces !== model.namespaces || byNamespaceCache.has(model)) return false;
+  const { added, removed } = changed(last, model);
+  const near = new Map<string, { rule: NetworkRule; clause: Clause }[]>();
+  for (const rule of added)
+    for (const clause of rule.clauses)
+      for (const n of candidateNamespaces(model, clause)) {
+        const list = near.get(n.name);
+        if (list) list.push({ rule, clause });
+        else near.set(n.name, [{ rule, clause }]);
+      }
+  const affected = new Set(near.keys());
+  for (const rule of removed)
+    for (const clause of rule.clauses) for (const n of candidateNamespaces(last, clause)) affected.add(n.name);
+  const gone = new Set(removed);
+  const next = new Map(index);
+  for (const name of affected) {
+    const kept = (index.get(name) ?? []).filter((e) => !gone.has(e.rule));
+    const fresh = near.get(name) ?? [];
+    const merged: { rule: NetworkRule; clause: Clause }[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < kept.length || j < fresh.length) {
+      if (j === fresh.length) merged.push(kept[i++]);
+      else if (i === kept.length) merged.push(fresh[j++]);
+      else {
+        const order = compareRuleSpans(kept[i].rule, fresh[j].rule);
+        if (order === 0) return false;
+        merged.push(order < 0 ? kept[i++] : fresh[j++]);
+      }
+    }
+    if (merged.length > 0) next.set(name, merged);
+    else next.delete(name);
+  }
+  byNamespaceCache.set(model, next);
+  return true;
+}
+
+/** The rules of `model` not in `last`, and those of `last` not in `model`, each in program order (objects compared). */
+export function changedRules(last: Model, model: Model): { added: NetworkRule[]; removed: NetworkRule[] } {
+  const before = new Set(last.rules);
+  const now = new Set(model.rules);
+  return { added: model.rules.filter((r) => !before.has(r)), removed: last.rules.filter((r) => !now.has(r)) };
+}
+
+/** Rules in program order: by file, then offset (the checker's order of `model.rules`). */
+function compareRuleSpans(a: NetworkRule, b: NetworkRule): number {
+  if (a === b) return 0;
+  const file = a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : 0;
+  return file || a.span.start.offset - b.span.start.offset;
+}
+
 const termsCache = new WeakMap<Model, readonly PodTerm[]>();
 
 /** Every pod term at either end of every clause, in program order. */

@@ -21,7 +21,7 @@ import { movedOnly, ProgramChecks } from "../../src/lsp/incremental.js";
 import type { SourceFileNode } from "../../src/syntax/ast.js";
 import { canonical, KeyMemo, lintKey, ModelKeys, Reused, type Placed } from "../../src/lsp/reuse.js";
 import type { LintPart } from "../../src/analysis/lints.js";
-import { workloadsIn } from "../../src/semantics/lookup.js";
+import { changedRules, clausesNearFrom, workloadsIn } from "../../src/semantics/lookup.js";
 import type { Model, NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
 import { programArbitrary } from "../support/programs.js";
 import { CheckReuse, type CheckedRule, type RuleReads } from "../../src/check/reuse.js";
@@ -438,6 +438,24 @@ test("the property catches a declaration kept from an earlier version without th
     notices(() => new ProgramChecks(undefined, undefined, undefined, new CheckReuse(new Stale())), 300),
     "declarations kept with their old statements: the property did not notice",
   );
+});
+
+test("the property catches a broken index of the clauses near each namespace made from the last model's", () => {
+  // the rules removed since left in, or the rules added left out
+  for (const [what, runs, changed] of [
+    ["removed", 300, (last: Model, model: Model) => ({ ...changedRules(last, model), removed: [] })],
+    ["added", 60, (last: Model, model: Model) => ({ ...changedRules(last, model), added: [] })],
+  ] as const) {
+    class Broken extends Reused {
+      protected override nearFrom(model: Model, last: Model) {
+        clausesNearFrom(model, last, changed);
+      }
+    }
+    assert.ok(
+      notices(() => new ProgramChecks(undefined, undefined, new Broken()), runs),
+      `the rules ${what} left out of the index: the property did not notice`,
+    );
+  }
 });
 
 /** `ProgramChecks` whose results per namespace and rule are kept by broken keys. */
