@@ -21,7 +21,7 @@ import { names as nm } from "../diagnostics/messages/names.js";
 import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { portsKey } from "../semantics/ports.js";
-import { candidateNamespaces, clausesNear, clausesNearFrom, workloadsIn } from "../semantics/lookup.js";
+import { candidateNamespaces, clausesNear, nearFrom, workloadsIn } from "../semantics/lookup.js";
 import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
 import { sameItems } from "../arrays.js";
@@ -623,12 +623,11 @@ export class Reused implements LintReuse {
   }
 
   /**
-   * The `clausesNear` index of a new model made from that of the last model keyed, when it has one
-   * (`clausesNearFrom`: then this one has one too, for the next); a test gives a broken one to show
-   * the property test notices.
+   * The `clausesNear` index of a new model to be made, when first asked for, from that of the last
+   * model keyed (`nearFrom`); a test gives a broken one to show the property test notices.
    */
   protected nearFrom(model: Model, last: Model): void {
-    clausesNearFrom(model, last);
+    nearFrom(model, last);
   }
 
   /** `lintKey`: a test gives a broken one to show the property test notices. */
