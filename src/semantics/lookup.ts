@@ -132,8 +132,12 @@ const byNamespaceCache = new WeakMap<Model, Map<string, { rule: NetworkRule; cla
  */
 export function clausesNear(model: Model, namespace: string): readonly { rule: NetworkRule; clause: Clause }[] {
   let index = byNamespaceCache.get(model);
-  const seed = seeds.get(model);
-  if (!index && seed && seed.made(model, seed.from)) index = byNamespaceCache.get(model);
+  const seed = index ? undefined : seeds.get(model);
+  if (seed) {
+    // (once: the earlier model let go of, not held from model to model)
+    seeds.delete(model);
+    if (seed.made(model, seed.from)) index = byNamespaceCache.get(model);
+  }
   if (!index) {
     index = new Map();
     for (const rule of model.rules) {
