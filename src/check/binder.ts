@@ -18,6 +18,7 @@ import { names as m } from "../diagnostics/messages/names.js";
 import type * as ast from "../syntax/ast.js";
 import { isStandardModule } from "../stdlib/standard.js";
 import * as valid from "./values.js";
+import { sameItems } from "../arrays.js";
 
 export type SymbolKind = "workload" | "group" | "profile" | "namespace" | "psp";
 
@@ -130,9 +131,45 @@ export function bind(
   d: Diagnostics,
   /** Each file's collected, by syntax tree, kept from earlier versions. */
   collected?: WeakMap<ast.SourceFileNode, CollectedFile>,
+  /** What the last version bound (the language server's). */
+  memo?: BindMemo,
 ): Binding {
-  return new Binder(d, collected).run(files);
+  return new Binder(d, collected, memo).run(files);
 }
+
+/**
+ * What the binder keeps of the last version it bound (the language server's checker keeps one: the
+ * command line binds once): each declaration object, kept while a statement at the same place (file
+ * and offset of its name) declares the same key, and then given that statement (a file parsed again
+ * for an edit elsewhere declares with the objects it did); and the files the last version bound,
+ * with what took effect (`declared`: every workload, group, profile, PSP and namespace block, by key,
+ * as objects). When a version declares what the last one did, the references of the files it bound
+ * too are not resolved again: each denotes what it denoted (the same objects, whose statements are
+ * this version's); only those of the files parsed anew are resolved.
+ */
+export class BindMemo {
+  /** Each declaring statement's declaration. */
+  readonly declarations = new WeakMap<ast.Node, Declaration>();
+  /** The declarations made, by kind, key and place (`declarationPlace`). */
+  byPlace = new Map<string, Declaration>();
+  last?: { files: ReadonlySet<CollectedFile>; declared: readonly unknown[] };
+
+  /**
+   * A declaration kept for one of the same kind, key and place made by this version: given this
+   * version's statement (a test gives a broken one to show the property test notices).
+   */
+  adopt(kept: Declaration, made: Declaration): void {
+    kept.node = made.node;
+    kept.span = made.span;
+  }
+
+  /** Whether two versions declare the same (a test gives a broken one to show the property test notices). */
+  sameDeclared(a: readonly unknown[], b: readonly unknown[]): boolean {
+    return sameItems(a, b);
+  }
+}
+
+const declarationPlace = (d: Declaration) => `${d.kind}\u0000${d.key}\u0000${d.span.file}\u0000${d.span.start.offset}`;
 
 /** One file's statements collected (`CollectedFile`). */
 export function collectFile(file: ast.SourceFileNode): CollectedFile {
@@ -308,15 +345,43 @@ class Binder {
   constructor(
     private readonly d: Diagnostics,
     private readonly collected?: WeakMap<ast.SourceFileNode, CollectedFile>,
+    private readonly memo?: BindMemo,
   ) {}
+
+  /** The declaration a statement makes under `key`: the object of an earlier version while it makes the same (`BindMemo`). */
+  private declaration(node: ast.Node, key: string, make: () => Declaration): Declaration {
+    const memo = this.memo;
+    if (!memo) return make();
+    const known = memo.declarations.get(node);
+    if (known?.key === key) return known;
+    const made = make();
+    const place = declarationPlace(made);
+    const same = memo.byPlace.get(place);
+    if (same) memo.adopt(same, made);
+    else memo.byPlace.set(place, made);
+    memo.declarations.set(node, same ?? made);
+    return same ?? made;
+  }
+
+  /** What took effect, as a list of keys and declaration objects in order (`BindMemo`). */
+  private declared(): unknown[] {
+    const list: unknown[] = [];
+    for (const map of [this.workloads, this.groups, this.profileDeclarations, this.pspDeclarations])
+      for (const [key, d] of map) list.push(key, d);
+    list.push(0);
+    for (const [name, blocks] of this.namespaceDeclarations) list.push(name, ...blocks, 1);
+    return list;
+  }
 
   run(files: readonly ast.SourceFileNode[]): Binding {
     const ordered = [...files].sort((a, b) => compareStrings(a.path, b.path));
+    const bound: CollectedFile[] = [];
     for (const file of ordered) {
       const known = this.collected?.get(file);
       const collected = known ?? collectFile(file);
       if (!known) this.collected?.set(file, collected);
       this.add(file, collected);
+      bound.push(collected);
     }
     this.declareWorkloads();
     for (const g of this.groups.values()) this.declarations.push(g);
@@ -327,7 +392,18 @@ class Binder {
       if (same) same.push(decl);
       else this.byName.set(decl.name, [decl]);
     }
-    for (const reference of this.references) this.resolve(reference);
+    const memo = this.memo;
+    if (memo) {
+      // a version declaring what the last one did: the references of the files it bound denote what they did
+      const declared = this.declared();
+      const last = memo.last;
+      const same = last !== undefined && memo.sameDeclared(last.declared, declared);
+      for (const collected of bound)
+        if (!same || !last.files.has(collected)) for (const reference of collected.references) this.resolve(reference);
+      memo.last = { files: new Set(bound), declared };
+      // (the places of earlier versions pile up: past a bound, begun again)
+      if (memo.byPlace.size > 2 * declared.length + 1000) memo.byPlace = new Map();
+    } else for (const reference of this.references) this.resolve(reference);
     const byFile = this.byFile;
     return {
       declarations: this.declarations,
@@ -361,7 +437,13 @@ class Binder {
         const blocks = this.namespaceBlocks.get(name) ?? [];
         blocks.push(s);
         this.namespaceBlocks.set(name, blocks);
-        const declaration: Declaration = { kind: "namespace", key: name, name, span: s.name.span, node: s };
+        const declaration = this.declaration(s, name, () => ({
+          kind: "namespace",
+          key: name,
+          name,
+          span: s.name.span,
+          node: s,
+        }));
         const declarations = this.namespaceDeclarations.get(name);
         if (declarations) declarations.push(declaration);
         else this.namespaceDeclarations.set(name, [declaration]);
@@ -378,14 +460,14 @@ class Binder {
         }
         // a program's own group shadows a standard-library group of the same name
         if (!existing || !isStandardModule(s.span.file)) {
-          const declaration: Declaration = {
+          const declaration = this.declaration(s, key, () => ({
             kind: "group",
             key,
             name: s.name.text,
             span: s.name.span,
             node: s,
             ...(namespace !== undefined ? { namespace } : {}),
-          };
+          }));
           this.groups.set(key, declaration);
           if (namespace !== undefined) setIn(this.groupsIn, namespace, s.name.text, declaration);
         }
@@ -401,26 +483,32 @@ class Binder {
         }
         if (!existing || !isStandardModule(s.span.file)) {
           this.profiles.set(s.name.text, s);
-          this.profileDeclarations.set(s.name.text, {
-            kind: "profile",
-            key: s.name.text,
-            name: s.name.text,
-            span: s.name.span,
-            node: s,
-          });
+          this.profileDeclarations.set(
+            s.name.text,
+            this.declaration(s, s.name.text, () => ({
+              kind: "profile",
+              key: s.name.text,
+              name: s.name.text,
+              span: s.name.span,
+              node: s,
+            })),
+          );
         }
         return;
       }
       case "Psp":
         if (!this.psps.has(s.name.text)) {
           this.psps.set(s.name.text, s);
-          this.pspDeclarations.set(s.name.text, {
-            kind: "psp",
-            key: s.name.text,
-            name: s.name.text,
-            span: s.name.span,
-            node: s,
-          });
+          this.pspDeclarations.set(
+            s.name.text,
+            this.declaration(s, s.name.text, () => ({
+              kind: "psp",
+              key: s.name.text,
+              name: s.name.text,
+              span: s.name.span,
+              node: s,
+            })),
+          );
         }
         return;
     }
@@ -466,7 +554,14 @@ class Binder {
         });
         continue;
       }
-      const declaration: Declaration = { kind: "workload", key, name, span: node.name.name.span, node, namespace };
+      const declaration = this.declaration(node, key, () => ({
+        kind: "workload",
+        key,
+        name,
+        span: node.name.name.span,
+        node,
+        namespace,
+      }));
       this.workloads.set(key, declaration);
       setIn(this.workloadsIn, namespace, name, declaration);
       this.declarations.push(declaration);

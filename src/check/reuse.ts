@@ -20,7 +20,7 @@ import { formatCidr } from "../semantics/ip.js";
 import type { Conjunction } from "../semantics/labels.js";
 import type { Cluster, EndpointSet, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import type * as ast from "../syntax/ast.js";
-import type { Binding, CollectedFile } from "./binder.js";
+import { BindMemo, type Binding, type CollectedFile } from "./binder.js";
 import { sameItems } from "../arrays.js";
 
 /** A workload's model (none when its selector is invalid) and the diagnostics of its statement. */
@@ -82,6 +82,11 @@ export class CheckReuse {
   /** Rules checked and reused, in all versions (for the tests). */
   checked = 0;
   reused = 0;
+
+  constructor(
+    /** What the binder keeps of the last version (each declaration object, what the last version declared). */
+    readonly binder = new BindMemo(),
+  ) {}
 
   /**
    * A new version's files: a statement of a file parsed again (an edit elsewhere in it) that says

@@ -21,7 +21,7 @@ import { names as nm } from "../diagnostics/messages/names.js";
 import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { portsKey } from "../semantics/ports.js";
-import { candidateNamespaces, clausesNear, workloadsIn } from "../semantics/lookup.js";
+import { candidateNamespaces, clausesNear, nearFrom, workloadsIn } from "../semantics/lookup.js";
 import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
 import { sameItems } from "../arrays.js";
@@ -83,6 +83,29 @@ interface Placeless {
   spans: Span[];
 }
 
+/** The lints run per rule. */
+export type RulePart = Exclude<LintPart, "dns">;
+
+/**
+ * What a rule lint (`part`) read of the owned namespaces in the last model it ran on (`serial`):
+ * the cluster settings, every owned namespace's name and labels, and per namespace its regions'
+ * key and (for `allow` and `deny`) the rules of the other action near it, as objects (a rule object
+ * is kept only while its statement says the same in the same place: its span is the same).
+ */
+interface PassRead {
+  serial: number;
+  cluster: string;
+  labels: number;
+  namespaces: Map<string, { regions: number; near?: readonly NetworkRule[] }>;
+}
+
+/** A rule lint's result for a rule object, in the last model it ran on for it, with the namespaces near it there. */
+interface LastResult {
+  serial: number;
+  near: readonly OwnedNamespace[];
+  diagnostics: Diagnostic[];
+}
+
 /** What is kept of a rule object (the checker keeps it while its statement says the same). */
 interface RuleMemo {
   /** Its key without its place. */
@@ -96,6 +119,8 @@ interface RuleMemo {
       { token: number; near: readonly OwnedNamespace[]; keys: readonly number[]; labels: number; key: string }
     >
   >;
+  /** Each rule lint's result in the last model it ran on for this rule (`Reused.unchangedSince`). */
+  last: Partial<Record<RulePart, LastResult>>;
 }
 
 /**
@@ -107,6 +132,15 @@ interface RuleMemo {
  */
 export class KeyMemo {
   readonly numbered = new Numbered();
+  /** The models keyed so far (each `ModelKeys` is numbered). */
+  serials = 0;
+  /** What each rule lint read of the namespaces in the last model it ran on. */
+  readonly passes: Partial<Record<RulePart, PassRead>> = {};
+  /** The rules of a list of clauses near a namespace (`clausesNear`'s, kept from model to model while no rule near it changes), each once, and those of each action. */
+  readonly rulesNear = new WeakMap<
+    readonly { rule: NetworkRule }[],
+    { all: readonly NetworkRule[]; allow?: readonly NetworkRule[]; deny?: readonly NetworkRule[] }
+  >();
   /** Per rule: its key without its place, the namespaces near it, its lints' last keys. */
   readonly rules = new WeakMap<NetworkRule, RuleMemo>();
   readonly sets = new WeakMap<EndpointSet, number>();
@@ -153,21 +187,53 @@ export class ModelKeys {
   private readonly namespaces = new Map<OwnedNamespace, number>();
   private readonly spansOf = new Map<OwnedNamespace, Span[]>();
   private readonly regionKeys = new Map<OwnedNamespace, number>();
-  private readonly nearIndex = new Map<string, NetworkRule[]>();
   private readonly sideKeys = { allow: new Map<OwnedNamespace, number>(), deny: new Map<OwnedNamespace, number>() };
-  private readonly sideRules = {
-    allow: new Map<OwnedNamespace, readonly NetworkRule[]>(),
-    deny: new Map<OwnedNamespace, readonly NetworkRule[]>(),
-  };
   private cluster?: string;
   private assertionsKey?: number;
   /** The rules whose key (without place) another rule's is too: each one's key with its position among them. */
   private repeated?: Map<NetworkRule, number>;
 
+  /** This model's number among those keyed with `memo`. */
+  readonly serial: number;
+  /** Per rule lint, the namespaces whose reads changed since the last model it ran on (`changedSince`). */
+  private readonly changes: Partial<Record<RulePart, { since: number; names: ReadonlySet<string> } | null>> = {};
+
   constructor(
     readonly model: Model,
     private readonly memo: KeyMemo,
-  ) {}
+  ) {
+    this.serial = ++memo.serials;
+  }
+
+  /** What a rule lint reads of the owned namespaces of this model (`PassRead`). */
+  passRead(part: RulePart): PassRead {
+    this.cluster ??= canonical(this.model.cluster);
+    const other = part === "deny" ? "allow" : part === "allow" ? "deny" : undefined;
+    const namespaces = new Map<string, { regions: number; near?: readonly NetworkRule[] }>();
+    for (const n of this.model.namespaces)
+      namespaces.set(n.name, { regions: this.regions(n), ...(other ? { near: this.rulesNearOf(n, other) } : {}) });
+    return { serial: this.serial, cluster: this.cluster, labels: this.labels(), namespaces };
+  }
+
+  /**
+   * The last model a rule lint ran on before this one, and the owned namespaces whose reads
+   * (`PassRead`) differ between the two (by name); null when the cluster settings or the owned
+   * namespaces' labels differ, or it never ran. Worked out once per model and lint, on its first
+   * rule: the lint then runs on every rule of this model, which makes this model the last one.
+   */
+  changedSince(part: RulePart): { since: number; names: ReadonlySet<string> } | null {
+    let known = this.changes[part];
+    if (known !== undefined) return known;
+    const now = this.passRead(part);
+    const last = this.memo.passes[part];
+    known =
+      last && last.cluster === now.cluster && last.labels === now.labels
+        ? { since: last.serial, names: changedNamespaces(last, now) }
+        : null;
+    this.memo.passes[part] = now;
+    this.changes[part] = known;
+    return known;
+  }
 
   private get numbered(): Numbered {
     return this.memo.numbered;
@@ -208,7 +274,11 @@ export class ModelKeys {
     if (memo === undefined)
       this.memo.rules.set(
         r,
-        (memo = { text: this.numbered.of(`${r.action} ${r.clauses.map((c) => this.clause(c)).join(";")}`), lints: {} }),
+        (memo = {
+          text: this.numbered.of(`${r.action} ${r.clauses.map((c) => this.clause(c)).join(";")}`),
+          lints: {},
+          last: {},
+        }),
       );
     return memo;
   }
@@ -228,23 +298,25 @@ export class ModelKeys {
 
   /** The rules near a namespace (a clause of theirs can hold its pods), each once, in program order (`clausesNear`'s, whose index the lints share). */
   rulesNear(namespace: OwnedNamespace): readonly NetworkRule[] {
-    let rules = this.nearIndex.get(namespace.name);
-    if (!rules) {
-      rules = [];
-      for (const { rule } of clausesNear(this.model, namespace.name)) if (rules.at(-1) !== rule) rules.push(rule);
-      this.nearIndex.set(namespace.name, rules);
-    }
-    return rules;
+    return this.nearOf(namespace).all;
   }
 
   /** The rules of one action near a namespace, in program order. */
   rulesNearOf(namespace: OwnedNamespace, action: NetworkRule["action"]): readonly NetworkRule[] {
-    let rules = this.sideRules[action].get(namespace);
-    if (!rules) {
-      rules = this.rulesNear(namespace).filter((r) => r.action === action);
-      this.sideRules[action].set(namespace, rules);
+    const near = this.nearOf(namespace);
+    return (near[action] ??= near.all.filter((r) => r.action === action));
+  }
+
+  /** The rules near a namespace, kept with its list of clauses near it. */
+  private nearOf(namespace: OwnedNamespace) {
+    const clauses = clausesNear(this.model, namespace.name);
+    let near = this.memo.rulesNear.get(clauses);
+    if (!near) {
+      const all: NetworkRule[] = [];
+      for (const { rule } of clauses) if (all.at(-1) !== rule) all.push(rule);
+      this.memo.rulesNear.set(clauses, (near = { all }));
     }
-    return rules;
+    return near;
   }
 
   /**
@@ -391,6 +463,18 @@ export class ModelKeys {
   }
 }
 
+/** The owned namespaces (by name) whose reads differ between two models (`PassRead`): a namespace added or removed among them. */
+export function changedNamespaces(last: PassRead, now: PassRead): Set<string> {
+  const names = new Set<string>();
+  for (const [name, read] of now.namespaces) {
+    const was = last.namespaces.get(name);
+    if (!was || was.regions !== read.regions || (read.near !== undefined && !sameItems(was.near ?? [], read.near)))
+      names.add(name);
+  }
+  for (const name of last.namespaces.keys()) if (!now.namespaces.has(name)) names.add(name);
+  return names;
+}
+
 /**
  * The key of a lint's result for one rule or namespace (`LintReuse`), by what it reads:
  * - `deny` (a deny that removes nothing) and `allow` (an allow every deny removes): the rule and the
@@ -467,6 +551,8 @@ export class Reused implements LintReuse {
   private memo = new KeyMemo();
   private results = new Map<string, Kept>();
   private readonly keysOf = new WeakMap<Model, ModelKeys>();
+  /** The last model keyed: the next model's `clausesNear` index is made from its (`clausesNearFrom`). */
+  private lastModel?: Model;
   /** Results worked out, and results reused, so far (for the tests). */
   computed = 0;
   reused = 0;
@@ -478,7 +564,37 @@ export class Reused implements LintReuse {
     compute: (of: T) => Diagnostic[],
   ): Diagnostic[] {
     const keys = this.keys(model);
-    return this.result(this.lintKey(keys, part, of), keys, part, of, compute);
+    if (part === "dns") return this.result(this.lintKey(keys, part, of), keys, part, of, compute);
+    // a rule whose result in the last model the lint ran on was worked out (or kept) near the
+    // same namespaces, none of which changed what the lint reads there: that result (no key made)
+    const rule = of as NetworkRule;
+    const changed = keys.changedSince(part); // (on the first rule: this model becomes the lint's last)
+    const memo = keys.ruleMemo(rule);
+    const near = keys.namespacesNear(rule, memo);
+    const last = memo.last[part];
+    if (last && last.near === near && this.unchangedSince(changed, last.serial, near)) {
+      last.serial = keys.serial;
+      this.reused++;
+      return last.diagnostics;
+    }
+    const diagnostics = this.result(this.lintKey(keys, part, of), keys, part, of, compute);
+    memo.last[part] = { serial: keys.serial, near, diagnostics };
+    return diagnostics;
+  }
+
+  /**
+   * Whether what a rule lint reads of the namespaces near a rule is as it was in the model of
+   * `serial`, the last one it ran on (a test gives a broken one to show the property test notices).
+   */
+  protected unchangedSince(
+    changed: { since: number; names: ReadonlySet<string> } | null,
+    serial: number,
+    near: readonly OwnedNamespace[],
+  ): boolean {
+    if (changed === null || changed.since !== serial) return false;
+    if (changed.names.size === 0) return true;
+    for (const n of near) if (changed.names.has(n.name)) return false;
+    return true;
   }
 
   /** A rule's key without its place (without the `#N` of rules saying the same: the duplicate-rule lint looks for those). */
@@ -504,6 +620,14 @@ export class Reused implements LintReuse {
       said.add(at);
       return true;
     });
+  }
+
+  /**
+   * The `clausesNear` index of a new model to be made, when first asked for, from that of the last
+   * model keyed (`nearFrom`); a test gives a broken one to show the property test notices.
+   */
+  protected nearFrom(model: Model, last: Model): void {
+    nearFrom(model, last);
   }
 
   /** `lintKey`: a test gives a broken one to show the property test notices. */
@@ -589,6 +713,8 @@ export class Reused implements LintReuse {
         this.results = new Map(); // (their keys name texts by the old numbers)
       }
       this.keysOf.set(model, (keys = new ModelKeys(model, this.memo)));
+      if (this.lastModel) this.nearFrom(model, this.lastModel);
+      this.lastModel = model;
     }
     return keys;
   }

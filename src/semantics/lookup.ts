@@ -132,6 +132,12 @@ const byNamespaceCache = new WeakMap<Model, Map<string, { rule: NetworkRule; cla
  */
 export function clausesNear(model: Model, namespace: string): readonly { rule: NetworkRule; clause: Clause }[] {
   let index = byNamespaceCache.get(model);
+  const seed = index ? undefined : seeds.get(model);
+  if (seed) {
+    // (once: the earlier model let go of, not held from model to model)
+    seeds.delete(model);
+    if (seed.made(model, seed.from)) index = byNamespaceCache.get(model);
+  }
   if (!index) {
     index = new Map();
     for (const rule of model.rules) {
@@ -146,6 +152,97 @@ export function clausesNear(model: Model, namespace: string): readonly { rule: N
     byNamespaceCache.set(model, index);
   }
   return index.get(namespace) ?? [];
+}
+
+/** Per model, the earlier model whose `clausesNear` index its own is to be made from, when first asked for (`nearFrom`). */
+const seeds = new WeakMap<Model, { from: Model; made: (model: Model, last: Model) => boolean }>();
+
+/**
+ * Has `model`'s `clausesNear` index, when first asked for, made from that of `last` (an earlier
+ * version's model: the language server's, src/lsp/reuse.ts) by `clausesNearFrom`, or from that of
+ * the model `last`'s was to be made from when `last` has none (its index never asked for).
+ */
+export function nearFrom(model: Model, last: Model, made = clausesNearFrom): void {
+  const from = byNamespaceCache.has(last) ? last : seeds.get(last)?.from;
+  if (from) seeds.set(model, { from, made });
+}
+
+/**
+ * The `clausesNear` index of `model` made from that of `last`, an earlier version's model with the
+ * same list of owned namespaces: the lists of the namespaces no rule added or removed is near are
+ * the last ones (the same objects); the others are the last ones without the removed rules, the
+ * added rules' clauses merged in at their places (rules are in the order of their spans). False,
+ * and nothing made, when `last` has no index, the namespaces differ, `model` has one already, or
+ * two rules are at the same place.
+ */
+export function clausesNearFrom(model: Model, last: Model, changed = changedRules): boolean {
+  const index = byNamespaceCache.get(last);
+  if (!index || last.namespaces !== model.namespaces || byNamespaceCache.has(model)) return false;
+  const diff = changed(last, model);
+  if (!diff) return false;
+  const { added, removed } = diff;
+  const near = new Map<string, { rule: NetworkRule; clause: Clause }[]>();
+  for (const rule of added)
+    for (const clause of rule.clauses)
+      for (const n of candidateNamespaces(model, clause)) {
+        const list = near.get(n.name);
+        if (list) list.push({ rule, clause });
+        else near.set(n.name, [{ rule, clause }]);
+      }
+  const affected = new Set(near.keys());
+  for (const rule of removed)
+    for (const clause of rule.clauses) for (const n of candidateNamespaces(last, clause)) affected.add(n.name);
+  const gone = new Set(removed);
+  const next = new Map(index);
+  for (const name of affected) {
+    const kept = (index.get(name) ?? []).filter((e) => !gone.has(e.rule));
+    const fresh = near.get(name) ?? [];
+    const merged: { rule: NetworkRule; clause: Clause }[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < kept.length || j < fresh.length) {
+      if (j === fresh.length) merged.push(kept[i++]);
+      else if (i === kept.length) merged.push(fresh[j++]);
+      else merged.push(compareRuleSpans(kept[i].rule, fresh[j].rule) < 0 ? kept[i++] : fresh[j++]);
+    }
+    if (merged.length > 0) next.set(name, merged);
+    else next.delete(name);
+  }
+  byNamespaceCache.set(model, next);
+  return true;
+}
+
+/**
+ * The rules of `model` not in `last`, and those of `last` not in `model`, each in program order
+ * (objects compared): one walk over both lists, each in the order of their spans. Undefined when
+ * two rules of a list are at the same place (no order tells them apart).
+ */
+export function changedRules(last: Model, model: Model): { added: NetworkRule[]; removed: NetworkRule[] } | undefined {
+  const [a, b] = [last.rules, model.rules];
+  const added: NetworkRule[] = [];
+  const removed: NetworkRule[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (i < a.length && j < b.length && a[i] === b[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    const order = i === a.length ? 1 : j === b.length ? -1 : compareRuleSpans(a[i], b[j]);
+    if (order <= 0) removed.push(a[i++]);
+    if (order >= 0) added.push(b[j++]);
+  }
+  for (const list of [a, b])
+    for (let k = 1; k < list.length; k++) if (compareRuleSpans(list[k - 1], list[k]) >= 0) return undefined;
+  return { added, removed };
+}
+
+/** Rules in program order: by file, then offset (the checker's order of `model.rules`). */
+function compareRuleSpans(a: NetworkRule, b: NetworkRule): number {
+  if (a === b) return 0;
+  const file = a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : 0;
+  return file || a.span.start.offset - b.span.start.offset;
 }
 
 const termsCache = new WeakMap<Model, readonly PodTerm[]>();

@@ -21,10 +21,11 @@ import { movedOnly, ProgramChecks } from "../../src/lsp/incremental.js";
 import type { SourceFileNode } from "../../src/syntax/ast.js";
 import { canonical, KeyMemo, lintKey, ModelKeys, Reused, type Placed } from "../../src/lsp/reuse.js";
 import type { LintPart } from "../../src/analysis/lints.js";
-import { workloadsIn } from "../../src/semantics/lookup.js";
+import { changedRules, clausesNearFrom, nearFrom, workloadsIn } from "../../src/semantics/lookup.js";
 import type { Model, NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
 import { programArbitrary } from "../support/programs.js";
 import { CheckReuse, type CheckedRule, type RuleReads } from "../../src/check/reuse.js";
+import { BindMemo } from "../../src/check/binder.js";
 
 const FILES = ["a.secpol", "b.secpol", "c.secpol", "d.secpol"];
 /** The text of a file not in the program (the last file is added and removed by the edits). */
@@ -403,6 +404,60 @@ test("the property catches a broken comparison of what two versions declare", ()
   );
 });
 
+test("the property catches a broken comparison of what two versions bind: references kept while a declaration changes", () => {
+  // every version taken to declare what the last one did: the references of files not parsed again
+  // would keep denoting what they did (a workload renamed, moved, declared twice, a namespace removed)
+  class AlwaysSame extends BindMemo {
+    override sameDeclared(): boolean {
+      return true;
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new CheckReuse(new AlwaysSame()))),
+    "declarations taken for the same: the property did not notice",
+  );
+  // declarations compared by their keys only (not the objects: a declaration moved to another file)
+  class KeysOnly extends BindMemo {
+    override sameDeclared(a: readonly unknown[], b: readonly unknown[]): boolean {
+      const keys = (x: readonly unknown[]) => x.filter((v) => typeof v !== "object").join("\n");
+      return keys(a) === keys(b);
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new CheckReuse(new KeysOnly())), 300),
+    "declarations compared by their keys: the property did not notice",
+  );
+});
+
+test("the property catches a declaration kept from an earlier version without this version's statement", () => {
+  // a workload's or group's declaration kept for a file parsed again would read the statement it was made for
+  class Stale extends BindMemo {
+    override adopt(): void {}
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new CheckReuse(new Stale())), 300),
+    "declarations kept with their old statements: the property did not notice",
+  );
+});
+
+test("the property catches a broken index of the clauses near each namespace made from the last model's", () => {
+  // the rules removed since left in, or the rules added left out
+  for (const [what, runs, changed] of [
+    ["removed", 300, (last: Model, model: Model) => ({ added: changedRules(last, model)?.added ?? [], removed: [] })],
+    ["added", 60, (last: Model, model: Model) => ({ added: [], removed: changedRules(last, model)?.removed ?? [] })],
+  ] as const) {
+    class Broken extends Reused {
+      protected override nearFrom(model: Model, last: Model) {
+        nearFrom(model, last, (m, l) => clausesNearFrom(m, l, changed));
+      }
+    }
+    assert.ok(
+      notices(() => new ProgramChecks(undefined, undefined, new Broken()), runs),
+      `the rules ${what} left out of the index: the property did not notice`,
+    );
+  }
+});
+
 /** `ProgramChecks` whose results per namespace and rule are kept by broken keys. */
 const withKeys = (broken: {
   namespace?: (keys: ModelKeys, namespace: OwnedNamespace) => string | number;
@@ -543,6 +598,20 @@ test("the property catches a broken relocation: a result reused at the spans it 
   assert.ok(
     notices(() => new ProgramChecks(undefined, undefined, new Unplaced())),
     "results not moved with their statements: the property did not notice",
+  );
+});
+
+test("the property catches a broken reuse of a rule lint's last result: the namespaces changed since left out", () => {
+  type Changed = { since: number; names: ReadonlySet<string> } | null;
+  // the namespaces whose regions, or the other action's rules near them, changed left out
+  class NamesIgnored extends Reused {
+    protected override unchangedSince(changed: Changed, serial: number, near: readonly OwnedNamespace[]) {
+      return super.unchangedSince(changed && { since: changed.since, names: new Set() }, serial, near);
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, new NamesIgnored()), 300),
+    "changed namespaces near a rule ignored: the property did not notice",
   );
 });
 
