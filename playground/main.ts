@@ -219,17 +219,17 @@ function renderMatrix() {
     box.textContent = "(the program has errors)";
     return;
   }
-  const { names, cells } = result.connectivity;
+  const { rows, columns, cells } = result.connectivity;
   const explainCell = result.explainCell;
   const table = document.createElement("table");
   const head = table.createTHead().insertRow();
   head.append(Object.assign(document.createElement("th"), { textContent: "from \\ to" }));
-  for (const name of names)
+  for (const name of columns)
     head.append(Object.assign(document.createElement("th"), { textContent: name, className: "col" }));
   const body = table.createTBody();
   cells.forEach((row, i) => {
     const tr = body.insertRow();
-    tr.append(Object.assign(document.createElement("th"), { textContent: names[i] }));
+    tr.append(Object.assign(document.createElement("th"), { textContent: rows[i] }));
     row.forEach((cell, j) => {
       const td = tr.insertCell();
       if (!cell) {
@@ -241,7 +241,7 @@ function renderMatrix() {
       td.className = cell.permitted.length === 0 ? "denied" : cell.denied.length === 0 ? "permitted" : "partial";
       td.textContent =
         cell.permitted.length === 0 ? "—" : cell.denied.length === 0 ? "any checked port" : cell.permitted.join(", ");
-      td.title = `${names[i]} -> ${names[j]}`;
+      td.title = `${rows[i]} -> ${columns[j]}`;
       td.onclick = () => {
         box.querySelectorAll("td.selected").forEach((x) => x.classList.remove("selected"));
         td.classList.add("selected");

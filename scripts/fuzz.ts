@@ -6,7 +6,7 @@
  * the robustness property there on each; then audits and migrates M hostile manifests (10,000 by
  * default; test/support/manifest-fuzz.ts); then formats F generated programs of every statement form
  * (1,000 by default) and checks the formatter's property (`checkFormatting` in test/support/fuzz.ts);
- * then checks diff, assert -/-> and explain against the evaluator, A times each (1,000 by default;
+ * then checks diff, assert -/->, explain and the connectivity matrix against the evaluator, A times each (1,000 by default;
  * test/support/answers.ts); then imports I generated NetworkPolicy sets (500 by default;
  * test/support/netpol-fuzz.ts) and checks that the compiled import admits the same flows; then judges V generated pod-security
  * programs' admission policies on generated pods of every kind against the program's meaning (1,000
@@ -18,7 +18,15 @@ import fc from "fast-check";
 import { checkBuild, checkFormatting, families } from "../test/support/fuzz.js";
 import { everyFormProgram } from "../test/support/programs.js";
 import { checkManifest, hostileManifest } from "../test/support/manifest-fuzz.js";
-import { checkAssertion, checkDiff, checkExplain, diffCase, queryCase } from "../test/support/answers.js";
+import {
+  checkAssertion,
+  checkDiff,
+  checkExplain,
+  checkMatrix,
+  diffCase,
+  matrixCase,
+  queryCase,
+} from "../test/support/answers.js";
 import { checkImportedSet, policySet, policySetText, type PolicySet } from "../test/support/netpol-fuzz.js";
 import { admissionCase, checkAdmission } from "../test/support/admission.js";
 
@@ -43,13 +51,13 @@ function integerOption(name: string, fallback: number): number {
 const programRuns = integerOption("runs", 10_000);
 const manifestRuns = integerOption("manifest-runs", 10_000);
 const formatRuns = integerOption("format-runs", 1_000);
-// diff, assert -/-> and explain against the evaluator (test/support/answers.ts), this many each
+// diff, assert -/->, explain and the matrix against the evaluator (test/support/answers.ts), this many each
 const answerRuns = integerOption("answer-runs", 1_000);
 // NetworkPolicy sets through `secpolc import` (test/support/netpol-fuzz.ts)
 const importRuns = integerOption("import-runs", 500);
 // admission policies against the program's meaning (test/support/admission.ts)
 const admissionRuns = integerOption("admission-runs", 1_000);
-const runs = programRuns + manifestRuns + formatRuns + 3 * answerRuns + importRuns + admissionRuns;
+const runs = programRuns + manifestRuns + formatRuns + 4 * answerRuns + importRuns + admissionRuns;
 const seed = integerOption("seed", Date.now() % 2 ** 31);
 const progressEvery = Math.max(1, Math.min(1000, Math.round(runs / 20)));
 
@@ -101,6 +109,13 @@ const stages: {
     check: checkExplain,
     text: (c: { program: string; src: string; dst: string; ports: string }) =>
       `${c.program}# explain ${c.src} -> ${c.dst}${c.ports}`,
+  },
+  {
+    name: "matrix",
+    numRuns: answerRuns,
+    arbitrary: matrixCase,
+    check: checkMatrix,
+    text: (c: { program: string }) => c.program,
   },
   {
     name: "import",

@@ -537,7 +537,12 @@ export function connectivityOf(
     sources: checked.sources,
     connectivity: matrix,
     explainCell: (row, column) =>
-      explainCell(model, (objects ??= emit(model, options).output?.objects ?? []), row, column),
+      explainCell(
+        model,
+        (objects ??= emit(model, options).output?.objects ?? []),
+        matrix.rows[row] ?? "",
+        matrix.columns[column] ?? "",
+      ),
   };
 }
 

@@ -7,6 +7,7 @@ import { FRESH_VALUE, labelsKey, type Labels } from "../semantics/labels.js";
 import {
   evaluateFlow,
   ownedNamespaceLabels,
+  type ConcreteFlow,
   sideOf,
   type Endpoint,
   type NamespaceLabels,
@@ -35,6 +36,14 @@ export interface NamedEndpoint {
 /** The endpoint on a flow's protocol and port: a destination of no workload declares its port names there. */
 export const endpointOn = (e: NamedEndpoint, protocol: Protocol, port: number): Endpoint =>
   e.portNames && "pod" in e.endpoint ? { pod: onPort(e.endpoint.pod, e.portNames, protocol, port) } : e.endpoint;
+
+/** The flow between two named endpoints on an interval's first port. */
+export const flowOn = (src: NamedEndpoint, dst: NamedEndpoint, interval: PortInterval): ConcreteFlow => ({
+  src: src.endpoint,
+  dst: endpointOn(dst, interval.protocol, interval.from),
+  protocol: interval.protocol,
+  port: interval.from,
+});
 
 export interface FlowChange {
   source: string;
@@ -188,12 +197,7 @@ export function diffPrograms(
       if (!("pod" in src.endpoint) && !("pod" in dst.endpoint)) continue;
       const changed = { gained: [] as PortInterval[], lost: [] as PortInterval[] };
       for (const interval of ports) {
-        const flow = {
-          src: src.endpoint,
-          dst: endpointOn(dst, interval.protocol, interval.from),
-          protocol: interval.protocol,
-          port: interval.from,
-        };
+        const flow = flowOn(src, dst, interval);
         const was = evaluateFlow(before, flow, labelsBefore).permitted;
         const is = evaluateFlow(after, flow, labelsAfter).permitted;
         if (was !== is) (is ? changed.gained : changed.lost).push(interval);

@@ -1,13 +1,23 @@
-/** diff, explain and assert -/-> agree with the independent evaluator (test/support/answers.ts); thousands in `npm run fuzz`. */
+/** diff, explain, assert -/-> and the connectivity matrix agree with the independent evaluator (test/support/answers.ts); thousands in `npm run fuzz`. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
-import { checkAssertion, checkDiff, checkExplain, diffCase, queryCase, stats } from "../support/answers.js";
+import {
+  checkAssertion,
+  checkDiff,
+  checkExplain,
+  checkMatrix,
+  diffCase,
+  matrixCase,
+  queryCase,
+  stats,
+} from "../support/answers.js";
 
 for (const [name, arbitrary, check, runs] of [
   ["diff reports exactly the pod pairs whose verdict changed", diffCase, checkDiff, 60],
   ["assert -/-> holds exactly when the evaluator finds no counterexample", queryCase, checkAssertion, 60],
   ["explain gives every pod pair of its ends the evaluator's verdict", queryCase, checkExplain, 60],
+  ["the connectivity matrix gives every pod pair the evaluator's verdict", matrixCase, checkMatrix, 60],
 ] as const) {
   test(name, () => {
     Object.assign(stats, { programs: 0, pairs: 0, skipped: 0, undecided: 0 });

@@ -10,6 +10,8 @@
  * - `explain`: every universe pair of the query's ends has the verdict the answer gives its region.
  * - `assert -/->`: it holds exactly when no universe pair of its ends is permitted, and when it
  *   fails, its counterexample, put in a universe, is permitted.
+ * - the connectivity matrix (the playground's): every universe pod pair has, on every port, the
+ *   verdict of the cell of the regions holding it.
  * A workload's pods carry its named ports (docs/decisions.md): universe pairs whose destination is
  * a workload's pod declaring other ports are skipped and counted. A pod of no workload may declare
  * any port name on any number: it is compared with the region of the names it declares on the port.
@@ -17,7 +19,7 @@
 import fc from "fast-check";
 import * as assert from "uvu/assert";
 import { parseAllDocuments } from "yaml";
-import { build, explainQuery } from "../../src/index.js";
+import { build, connectivityOf, explainQuery } from "../../src/index.js";
 import { checkModel } from "../../src/pipeline.js";
 import { diffPrograms, endpointOn, regionEndpoints, type NamedEndpoint } from "../../src/analysis/diff.js";
 import { regionCounterexample } from "../../src/analysis/explain.js";
@@ -526,6 +528,71 @@ export function checkExplain({
         expected,
         `explain ${query}: ${sr.name} -> ${dr.name}\n${JSON.stringify(explanation.cases)}\n${program}`,
       );
+    }
+  }
+}
+
+/** A program and a universe (for the connectivity matrix). */
+export const matrixCase = programArbitrary(true).chain((program) => {
+  const owned = (modelOf(program.text)?.namespaces ?? []).map((n) => ({ name: n.name, labels: { ...n.labels } }));
+  return arbitraryUniverse(vocabulary(program, owned)).map((universe) => ({ program: program.text, universe }));
+});
+
+export function checkMatrix({ program, universe }: { program: string; universe: Universe }): void {
+  const policies = policiesOf(program);
+  const result = connectivityOf([{ path: "p.secpol", text: program }]);
+  const model = modelOf(program);
+  if (result.diagnostics.some((d) => d.code === "SP3030")) {
+    stats.undecided++;
+    return;
+  }
+  if (!policies || !model || !result.connectivity) return;
+  stats.programs++;
+  const { rows, columns, cells } = result.connectivity;
+  const regions = universeRegions([model]);
+  assert.ok(!("tooMany" in regions));
+  const repLabels = (n: string) =>
+    regions.namespaces.find((x) => x.name === n)?.labels[0] ?? { [NAMESPACE_NAME_LABEL]: n };
+  const destinations = regionEndpoints(regions, true);
+  const byKey = new Map(
+    destinations.filter((e) => !e.portNames).map((e) => [regionKey([model], [repLabels], e.endpoint), e]),
+  );
+  const regionOn = destinationOn([model], destinations);
+  const nsLabels = (n: string) =>
+    universe.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n };
+  for (const s of endpointsOf(universe)) {
+    for (const d of endpointsOf(universe)) {
+      if (!("pod" in s) && !("pod" in d)) continue;
+      const sr = byKey.get(regionKey([model], [nsLabels], toMeaning(s)));
+      const plain = byKey.get(regionKey([model], [nsLabels], toMeaning(d)));
+      assert.ok(sr && plain, `no region holds ${JSON.stringify(s)} or ${JSON.stringify(d)}\n${program}`);
+      for (const protocol of PROTOCOLS) {
+        for (const port of PORTS) {
+          const dr = regionOn(plain, toMeaning(d), protocol, port);
+          if (!dr) {
+            stats.skipped++;
+            continue;
+          }
+          // a column of pods declaring port names is left out when it is its plain column
+          const column =
+            columns.includes(dr.name) || !dr.portNames ? columns.indexOf(dr.name) : columns.indexOf(plain.name);
+          const row = rows.indexOf(sr.name);
+          assert.ok(row >= 0, `the matrix has no row for ${sr.name}\n${program}`);
+          assert.ok(column >= 0, `the matrix has no column for ${dr.name} (${JSON.stringify(d)})\n${program}`);
+          const cell = cells[row][column]!;
+          const permitted = cell.permitted.some((p) => inPortText(p, protocol, port));
+          assert.ok(
+            permitted || cell.denied.some((p) => inPortText(p, protocol, port)),
+            `${sr.name} -> ${dr.name}: ${protocol}/${port} is in no list of its cell\n${program}`,
+          );
+          stats.pairs++;
+          assert.is(
+            isFlowAllowed(policies, universe, { src: s, dst: d, protocol, port }, { ipBlockMatchesPodIPs: false }),
+            permitted,
+            `${sr.name} -> ${dr.name} ${protocol}/${port} (${JSON.stringify(s)} -> ${JSON.stringify(d)})\n${program}`,
+          );
+        }
+      }
     }
   }
 }
