@@ -32,6 +32,7 @@ import {
   type Protocol,
 } from "../semantics/ports.js";
 import type { Json } from "../kubernetes.js";
+import { lexesAs, Name } from "../syntax/tokens.js";
 
 /** One rule of an input policy, as flows: its peers (the other end), its ports. */
 export interface InputRule {
@@ -332,6 +333,11 @@ function documentStart(span: Span, text: string): Span {
   return { file: span.file, start, end: start };
 }
 
+const numberNamespace = (namespace: string, object: string, at: Span): Diagnostic =>
+  diagnostic(im.numberNamespace, at, [namespace, object], {
+    help: "import the other namespaces' policies without it (a secpol program cannot own this namespace)",
+  });
+
 /** The NetworkPolicies and Namespaces of the manifests; other objects are notes, invalid policies errors. */
 export function readImportInput(manifests: readonly SourceText[]): ImportInput {
   const { objects, diagnostics } = readManifestObjects(manifests);
@@ -343,6 +349,10 @@ export function readImportInput(manifests: readonly SourceText[]): ImportInput {
     const at = documentStart(span, texts.get(span.file) ?? "");
     const name = String(isObject(object.metadata) ? (object.metadata.name ?? "") : "");
     if (object.kind === "Namespace" && object.apiVersion === "v1") {
+      if (!lexesAs(name, [Name])) {
+        diagnostics.push(numberNamespace(name, `Namespace \`${name}\``, at));
+        continue;
+      }
       const labels = isObject(object.metadata?.labels) ? object.metadata.labels : {};
       // the Pod Security labels are the program's `pss` settings, and secpolc sets managed-by itself: not labels it declares
       const kept = Object.entries(labels).filter(
@@ -361,6 +371,10 @@ export function readImportInput(manifests: readonly SourceText[]): ImportInput {
     }
     try {
       const read = policy(object, at, diagnostics);
+      if (!lexesAs(read.namespace, [Name])) {
+        diagnostics.push(numberNamespace(read.namespace, `NetworkPolicy \`${read.id}\``, at));
+        continue;
+      }
       const twin = seen.get(read.id);
       if (twin) {
         diagnostics.push(

@@ -17,6 +17,7 @@ import { diagnostic } from "../diagnostics/catalogue.js";
 import { importing as im } from "../diagnostics/messages/import.js";
 import type { SourceText } from "../types.js";
 import { format } from "../format/format.js";
+import { isBareLabelValue, lexesAs, Name } from "../syntax/tokens.js";
 import { anyEndpoint, namespaceTerm, readImportInput, type InputPolicy, type InputRule } from "./import-read.js";
 import { endpointsKey, termKey } from "../semantics/endpoints.js";
 import { cidrContains, cidrOverlaps, formatCidr, simplifyBlocks, type Cidr, type IpBlock } from "../semantics/ip.js";
@@ -255,9 +256,9 @@ function merged(pieces: readonly Piece[]): Piece[] {
 // ---------------------------------------------------------------------------------------------
 // Writing the program
 
-const IDENTIFIER = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-const isNumberToken = (s: string) => /^[0-9.]+$/.test(s);
-const value = (v: string) => (IDENTIFIER.test(v) && !isNumberToken(v) ? v : JSON.stringify(v));
+/** A label value as the formatter writes it: bare when it lexes as a name or a number, else quoted. */
+const value = (v: string) => (isBareLabelValue(v) ? v : JSON.stringify(v));
+const isName = (text: string) => lexesAs(text, [Name]);
 
 /** A conjunction in selector syntax (`app=web, tier in (a, b), !legacy`). */
 export function selectorText(c: Conjunction): string {
@@ -285,8 +286,7 @@ function namedNamespace(c: Conjunction): string | undefined {
     !k.absentOk &&
     k.values.kind === "only" &&
     k.values.values.length === 1 &&
-    IDENTIFIER.test(k.values.values[0]) &&
-    !isNumberToken(k.values.values[0])
+    isName(k.values.values[0])
     ? k.values.values[0]
     : undefined;
 }
@@ -348,12 +348,18 @@ const sanitize = (s: string): string =>
     .replace(/-+/g, "-")
     .replace(/^-|-$/g, "") || "pods";
 
+/** A workload name made of `text`: `pods-42` where the text alone would be a number. */
+const workloadName = (text: string): string => {
+  const name = sanitize(text);
+  return isName(name) ? name : `pods-${name}`;
+};
+
 /** The workload name a selector suggests: the value it requires of a name label. */
 function suggestedName(c: Conjunction): string | undefined {
   for (const key of NAME_KEYS) {
     const k = c.find(([name]) => name === key)?.[1];
     if (k && !k.absentOk && k.values.kind === "only" && k.values.values.length === 1)
-      return sanitize(k.values.values[0]);
+      return workloadName(k.values.values[0]);
   }
   return undefined;
 }
@@ -364,7 +370,7 @@ function nameWorkloads(policies: readonly InputPolicy[], pieces: readonly Piece[
   const declare = (namespace: string, pods: Conjunction, fallback: string | undefined) => {
     const key = `${namespace}|${conjunctionKey(pods)}`;
     if (pods.length === 0 || workloads.has(key) || !owned.has(namespace)) return;
-    const base = suggestedName(pods) ?? (fallback === undefined ? undefined : sanitize(fallback));
+    const base = suggestedName(pods) ?? (fallback === undefined ? undefined : workloadName(fallback));
     if (base === undefined) return;
     let name = base;
     for (let i = 2; taken.has(`${namespace}/${name}`); i++) name = `${base}-${i}`;

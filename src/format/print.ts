@@ -6,7 +6,7 @@
  * holds no comment and fits in 100 columns.
  */
 import type * as ast from "../syntax/ast.js";
-import { isSubjectName, lex, lexesAs, NumberToken, Name } from "../syntax/tokens.js";
+import { isBareLabelValue, isSubjectName, lex } from "../syntax/tokens.js";
 import { startsWorkloadSelector } from "../syntax/parser.js";
 
 export const MAX_WIDTH = 100;
@@ -27,7 +27,7 @@ const quote = (text: string) =>
     .replace(/\t/g, "\\t")}"`;
 
 /** A label value is a name, a number or a string (`labelValue` in parser.ts). */
-const labelValue = (w: ast.Word) => (lexesAs(w.text, [Name, NumberToken]) ? w.text : quote(w.text));
+const labelValue = (w: ast.Word) => (isBareLabelValue(w.text) ? w.text : quote(w.text));
 /** A subject name is names joined by `:`, or a string (`subjectName` in parser.ts): `user "1000"` stays quoted. */
 const subject = (w: ast.Word) => (isSubjectName(w.text) ? w.text : quote(w.text));
 const qualified = (q: ast.QualifiedName) => (q.namespace ? `${q.namespace.text}/${q.name.text}` : q.name.text);

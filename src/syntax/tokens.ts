@@ -305,6 +305,9 @@ export function lexesAs(text: string, types: readonly TokenType[]): boolean {
   );
 }
 
+/** True when a label value may stand unquoted: it lexes as a name or a number (`app=web`, `version=2`; not `a..b`). */
+export const isBareLabelValue = (text: string): boolean => lexesAs(text, [Name, NumberToken]);
+
 /**
  * True when `text` is names joined by `:`, the bare form of an RBAC subject name
  * (`system:serviceaccount:shop:web`). Such a name does not always lex as names and colons: `:ab:cd`

@@ -139,6 +139,44 @@ test("an invalid policy is an error with its file and document, and nothing is i
   assert.is(result.checked, undefined);
 });
 
+test("label values that are numbers or hold `..` are quoted as the formatter writes them, and name no workload as a number", () => {
+  const spec = (app: string) =>
+    `podSelector:\n  matchLabels:\n    app: web\ningress:\n  - from:\n      - podSelector:\n          matchLabels:\n            app: "${app}"\n            version: "1.0"`;
+  for (const [app, workload, selector] of [
+    ["42", "pods-42", "app=42, version=1.0"],
+    ["a..b", "a-b", 'app="a..b", version=1.0'],
+  ]) {
+    const result = importAndCheck([{ path: "p.yaml", text: policy("p", spec(app)) }]);
+    assert.equal(result.diagnostics, [], result.rendered);
+    assert.ok(result.exact, result.rendered);
+    assert.match(result.imported.program, `  workload ${workload} ${selector}\n`);
+    assert.match(result.imported.program, `allow shop/${workload} -> shop/web\n`);
+  }
+});
+
+test("a namespace whose name is a number cannot be owned in secpol: its policies and Namespace are an error, not a broken program", () => {
+  const namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: '2024'\n";
+  const text = `${policy("p", "podSelector: {}", "'42'")}---\n${namespace}---\n${policy("q", "podSelector: {}")}`;
+  const result = importAndCheck([{ path: "p.yaml", text }]);
+  assert.equal(
+    result.diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.span.start.line, d.message]),
+    [
+      [
+        "SP5034",
+        1,
+        "namespace `42` (of NetworkPolicy `42/p`) cannot be written in secpol: a name made only of digits and dots is a number there, and a program owns its namespaces by name",
+      ],
+      [
+        "SP5034",
+        9,
+        "namespace `2024` (of Namespace `2024`) cannot be written in secpol: a name made only of digits and dots is a number there, and a program owns its namespaces by name",
+      ],
+    ],
+    result.rendered,
+  );
+  assert.not.match(result.rendered, "internal error");
+});
+
 test("a rule that admits nothing end to end is a note, and the program leaves it out", () => {
   const manifests = [
     { path: "deny.yaml", text: policy("deny-all", "podSelector: {}\npolicyTypes: [Ingress, Egress]") },

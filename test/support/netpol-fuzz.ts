@@ -20,6 +20,11 @@ import { cidr } from "./cidr.js";
 type Json = Record<string, any>;
 
 const NAMESPACES = ["a", "b"];
+/**
+ * Label values: plain names, and valid ones that are no plain name in secpol (`42` lexes as a
+ * number, `a..b` as a range), which the import must quote, and must not make workload names of.
+ */
+const VALUES = ["x", "y", "42", "a..b"];
 const POD_CIDR = "10.244.0.0/16";
 const SERVICE_CIDR = "10.96.0.0/12";
 /** Container ports the generated pods declare: a name on different numbers in different pods, and two names on one number. */
@@ -35,14 +40,14 @@ const POD_ADDRESSES = ["10.244.1.5", "10.244.200.7", "10.244.130.1"];
 
 const labelSelector: fc.Arbitrary<Json> = fc.oneof(
   fc.constant({}),
-  fc.record({ matchLabels: fc.dictionary(fc.constantFrom("app", "tier"), fc.constantFrom("x", "y"), { maxKeys: 2 }) }),
+  fc.record({ matchLabels: fc.dictionary(fc.constantFrom("app", "tier"), fc.constantFrom(...VALUES), { maxKeys: 2 }) }),
   fc.record({
     matchExpressions: fc.array(
       fc.oneof(
         fc.record({
           key: fc.constantFrom("app", "tier"),
           operator: fc.constantFrom("In", "NotIn"),
-          values: fc.subarray(["x", "y", "z"], { minLength: 1 }),
+          values: fc.subarray([...VALUES, "z"], { minLength: 1 }),
         }),
         fc.record({ key: fc.constantFrom("app", "tier"), operator: fc.constantFrom("Exists", "DoesNotExist") }),
       ),
@@ -216,7 +221,7 @@ export function checkImportedSet(set: PolicySet, universes = 3): void {
     ),
     otherNamespaces: ["c", "kube-system"],
     labelKeys: ["app", "tier", "team"],
-    labelValues: ["x", "y", "z"],
+    labelValues: [...VALUES, "z"],
     namedPorts: NAMED_PORTS,
     podCIDRs: [POD_CIDR],
     podAddresses: POD_ADDRESSES,

@@ -20,6 +20,12 @@ export const importing = {
     (option: string, value: string, problem: string) =>
       `\`${value}\` is not a valid value for \`${option}\`: ${problem}`,
   ),
+  numberNamespace: entry(
+    "SP5034",
+    "error",
+    (namespace: string, object: string) =>
+      `namespace \`${namespace}\` (of ${object}) cannot be written in secpol: a name made only of digits and dots is a number there, and a program owns its namespaces by name`,
+  ),
   inexact: entry(
     "SP3050",
     "error",
