@@ -17,7 +17,7 @@ import { diagnostic } from "../diagnostics/catalogue.js";
 import { importing as im } from "../diagnostics/messages/import.js";
 import type { SourceText } from "../types.js";
 import { format } from "../format/format.js";
-import { isBareLabelValue, lexesAs, Name } from "../syntax/tokens.js";
+import { isBareLabelValue, lexesAs, Name, quote } from "../syntax/tokens.js";
 import { anyEndpoint, namespaceTerm, readImportInput, type InputPolicy, type InputRule } from "./import-read.js";
 import { endpointsKey, termKey } from "../semantics/endpoints.js";
 import { cidrContains, cidrOverlaps, formatCidr, simplifyBlocks, type Cidr, type IpBlock } from "../semantics/ip.js";
@@ -257,7 +257,7 @@ function merged(pieces: readonly Piece[]): Piece[] {
 // Writing the program
 
 /** A label value as the formatter writes it: bare when it lexes as a name or a number, else quoted. */
-const value = (v: string) => (isBareLabelValue(v) ? v : JSON.stringify(v));
+const value = (v: string) => (isBareLabelValue(v) ? v : quote(v));
 const isName = (text: string) => lexesAs(text, [Name]);
 
 /** A conjunction in selector syntax (`app=web, tier in (a, b), !legacy`). */

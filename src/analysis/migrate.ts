@@ -10,6 +10,7 @@ import { compile as cm } from "../diagnostics/messages/compile.js";
 import { fitted, metadataShape, readWorkloads, type Shape } from "./audit.js";
 import { evaluatePod, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
 import { PSP_BOOLEAN_FIELDS, type Json } from "../kubernetes.js";
+import { lexesAs, Name, quote } from "../syntax/tokens.js";
 
 export interface Migration {
   name: string;
@@ -47,23 +48,17 @@ function toSecpol(name: string, spec: Json, annotations: Record<string, string>)
     if (Array.isArray(spec[field]) && spec[field].length > 0) lines.push(`${field} ${spec[field].join(", ")}`);
   }
   if (spec.allowedHostPaths?.length)
-    lines.push(`allowedHostPaths ${spec.allowedHostPaths.map((p: Json) => `"${p.pathPrefix}"`).join(", ")}`);
+    lines.push(`allowedHostPaths ${spec.allowedHostPaths.map((p: Json) => quote(String(p.pathPrefix))).join(", ")}`);
   const seccomp = annotations["seccomp.security.alpha.kubernetes.io/allowedProfileNames"];
   if (seccomp)
     lines.push(
       `seccomp ${seccomp
         .split(",")
-        .map((s) => (s === "*" ? "*" : `"${s}"`))
+        .map((s) => (s === "*" ? "*" : quote(s)))
         .join(", ")}`,
     );
   const apparmor = annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"];
-  if (apparmor)
-    lines.push(
-      `appArmor ${apparmor
-        .split(",")
-        .map((s) => `"${s}"`)
-        .join(", ")}`,
-    );
+  if (apparmor) lines.push(`appArmor ${apparmor.split(",").map(quote).join(", ")}`);
   return `psp ${name} {\n${lines.map((l) => `  ${l}`).join("\n")}\n}\n`;
 }
 
@@ -197,6 +192,15 @@ export function migratePsps(manifests: readonly SourceText[]): { migrations: Mig
       continue;
     }
     const o = psp.value as Json;
+    const name: string = o.metadata?.name ?? "unnamed";
+    if (!lexesAs(name, [Name])) {
+      diagnostics.push(
+        diagnostic(cm.numberPsp, { ...span, end: span.start }, [name], {
+          help: "give it a name with a letter (and the RBAC that grants `use` of it): the name is the object's identity",
+        }),
+      );
+      continue;
+    }
     const spec: Json = o.spec ?? {};
     const annotations: Record<string, string> = o.metadata?.annotations ?? {};
     const pod = widestPod(spec, annotations);
@@ -208,7 +212,7 @@ export function migratePsps(manifests: readonly SourceText[]): { migrations: Mig
       name: o.metadata?.name ?? "",
       file: span.file,
       line: span.start.line,
-      secpol: toSecpol(o.metadata?.name ?? "unnamed", spec, annotations),
+      secpol: toSecpol(name, spec, annotations),
       level,
       blockers,
       inexpressible: inexpressible(spec, annotations),

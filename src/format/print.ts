@@ -6,7 +6,7 @@
  * holds no comment and fits in 100 columns.
  */
 import type * as ast from "../syntax/ast.js";
-import { isBareLabelValue, isSubjectName, lex } from "../syntax/tokens.js";
+import { isBareLabelValue, isSubjectName, lex, quote } from "../syntax/tokens.js";
 import { startsWorkloadSelector } from "../syntax/parser.js";
 
 export const MAX_WIDTH = 100;
@@ -19,12 +19,6 @@ export interface PrintOptions {
 
 // ---------------------------------------------------------------------------------------------
 // Inline pieces
-
-const quote = (text: string) =>
-  `"${text
-    .replace(/[\\"]/g, (c) => `\\${c}`)
-    .replace(/\n/g, "\\n")
-    .replace(/\t/g, "\\t")}"`;
 
 /** A label value is a name, a number or a string (`labelValue` in parser.ts). */
 const labelValue = (w: ast.Word) => (isBareLabelValue(w.text) ? w.text : quote(w.text));

@@ -305,6 +305,13 @@ export function lexesAs(text: string, types: readonly TokenType[]): boolean {
   );
 }
 
+/** `text` as a string token: in double quotes, with `\\`, `"`, new lines and tabs escaped. */
+export const quote = (text: string): string =>
+  `"${text
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/\n/g, "\\n")
+    .replace(/\t/g, "\\t")}"`;
+
 /** True when a label value may stand unquoted: it lexes as a name or a number (`app=web`, `version=2`; not `a..b`). */
 export const isBareLabelValue = (text: string): boolean => lexesAs(text, [Name, NumberToken]);
 

@@ -76,4 +76,33 @@ test("migrate-psp reads PSPs as kubectl does: YAML 1.1 booleans (`privileged: y`
   );
 });
 
+test("migrate-psp writes strings as the formatter does (quotes and backslashes escaped), and refuses a name that would be a number", () => {
+  const psp = (name: string, extra: string) =>
+    `apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: "${name}"\n  annotations:\n    apparmor.security.beta.kubernetes.io/allowedProfileNames: 'runtime/default,localhost/k8s-nginx'\nspec:\n  seLinux: {rule: RunAsAny}\n  runAsUser: {rule: RunAsAny}\n  supplementalGroups: {rule: RunAsAny}\n  fsGroup: {rule: RunAsAny}\n${extra}`;
+  const text = `${psp("paths", "  allowedHostPaths:\n    - pathPrefix: '/var/\"log\\\\x'\n")}---\n${psp("100", "")}`;
+  const { migrations, diagnostics } = migratePsps([{ path: "p.yaml", text }]);
+  assert.equal(
+    diagnostics.map((d) => `${d.code} ${d.span.start.line} ${d.message}`),
+    [
+      "SP3013 14 PodSecurityPolicy `100` cannot be written in secpol: a name made only of digits and dots is a number there",
+    ],
+  );
+  assert.equal(
+    migrations.map((m) => m.name),
+    ["paths"],
+  );
+  const result = build([{ path: "m.secpol", text: `cluster { version 1.24 }\n${migrations[0].secpol}` }]);
+  assert.ok(result.files.length > 0, renderDiagnostics(result.diagnostics, result.sources));
+  const back = result.files
+    .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))
+    .find((o) => o?.kind === "PodSecurityPolicy");
+  const original = parseAllDocuments(text)[0].toJS().spec.allowedHostPaths;
+  assert.match(original[0].pathPrefix, /"log\\/, "a quote and a backslash");
+  assert.equal(back.spec.allowedHostPaths, original);
+  assert.is(
+    back.metadata.annotations["apparmor.security.beta.kubernetes.io/allowedProfileNames"],
+    "runtime/default,localhost/k8s-nginx",
+  );
+});
+
 test.run();
