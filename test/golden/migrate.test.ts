@@ -76,15 +76,16 @@ test("migrate-psp reads PSPs as kubectl does: YAML 1.1 booleans (`privileged: y`
   );
 });
 
-test("migrate-psp writes strings as the formatter does (quotes and backslashes escaped), and refuses a name that would be a number", () => {
+test("migrate-psp writes strings as the formatter does (quotes and backslashes escaped), and refuses a name it cannot write (a number, a space)", () => {
   const psp = (name: string, extra: string) =>
     `apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: "${name}"\n  annotations:\n    apparmor.security.beta.kubernetes.io/allowedProfileNames: 'runtime/default,localhost/k8s-nginx'\nspec:\n  seLinux: {rule: RunAsAny}\n  runAsUser: {rule: RunAsAny}\n  supplementalGroups: {rule: RunAsAny}\n  fsGroup: {rule: RunAsAny}\n${extra}`;
-  const text = `${psp("paths", "  allowedHostPaths:\n    - pathPrefix: '/var/\"log\\\\x'\n")}---\n${psp("100", "")}`;
+  const text = `${psp("paths", "  allowedHostPaths:\n    - pathPrefix: '/var/\"log\\\\x'\n")}---\n${psp("100", "")}---\n${psp("a b", "")}`;
   const { migrations, diagnostics } = migratePsps([{ path: "p.yaml", text }]);
   assert.equal(
     diagnostics.map((d) => `${d.code} ${d.span.start.line} ${d.message}`),
     [
       "SP3013 14 PodSecurityPolicy `100` cannot be written in secpol: a name made only of digits and dots is a number there",
+      "SP3013 26 PodSecurityPolicy `a b` cannot be written in secpol: a name there is letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit",
     ],
   );
   assert.equal(

@@ -90,11 +90,10 @@ export const compile = {
       `${what} cannot be decided: ${why} to check each, and a representative would not stand for them all`,
   ),
   badManifest: entry("SP3010", "error", (problem: string) => `cannot audit this manifest: ${problem}`),
-  numberPsp: entry(
+  unnamablePsp: entry(
     "SP3013",
     "error",
-    (name: string) =>
-      `PodSecurityPolicy \`${name}\` cannot be written in secpol: a name made only of digits and dots is a number there`,
+    (name: string, why: string) => `PodSecurityPolicy \`${name}\` cannot be written in secpol: ${why}`,
   ),
   kustomizeConfigSkipped: entry(
     "SP9020",
