@@ -37,7 +37,7 @@ import { shown } from "../check/values.js";
 import type { Span } from "../diagnostics/diagnostic.js";
 import { afterModel, afterOutput, afterPass } from "./memory.js";
 import { nextStep, StatusLine } from "./progress.js";
-import { forOneRun } from "./tiering.js";
+import { forLanguageServer, forOneRun } from "./tiering.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
 import { importPolicies } from "../analysis/import.js";
 import { checkImport } from "../analysis/import-check.js";
@@ -277,6 +277,7 @@ async function runFmt(options: Options, argv: readonly string[], io: Io): Promis
 
 /** `secpolc lsp`: the language server on stdin/stdout; it runs until the client exits it. Loaded only here (it adds a fifth to every start). */
 async function runLsp(): Promise<number> {
+  forLanguageServer();
   const { startServer } = await import("../lsp/server.js");
   startServer();
   return new Promise(() => {});
