@@ -7,7 +7,12 @@ import * as assert from "uvu/assert";
 import { parseAllDocuments } from "yaml";
 import { build } from "../../src/index.js";
 import { checkModel } from "../../src/pipeline.js";
-import { NumberLists, verifyNetworkPolicies, type ObservedSide } from "../../src/targets/network-policy/verify.js";
+import {
+  Marks,
+  NumberLists,
+  verifyNetworkPolicies,
+  type ObservedSide,
+} from "../../src/targets/network-policy/verify.js";
 import { MAX_REGIONS } from "../../src/semantics/universe.js";
 import fc from "fast-check";
 import { addressInCidr, formatAddress, parseIp } from "../../src/semantics/ip.js";
@@ -250,6 +255,34 @@ test("lists of numbers: each distinct list gets the next number, an equal one it
   // forgotten after clear
   lists.clear();
   assert.is(write(all[5]), 0);
+});
+
+// Verification deduplicates port codes, label ids, namespaces and classes by marks that the next
+// pass drops: a mark left from an earlier pass would drop a peer, a namespace or a class holding a
+// peer (a wrong case), so each pass must find exactly what a fresh set would, across the pass
+// counter's wrap-around and the marks' growth.
+test("marks: each pass takes exactly what a fresh set would, across the wrap-around", () => {
+  fc.assert(
+    fc.property(
+      // the last pass: every few passes, the marks are dropped by zeroing them
+      fc.constantFrom(2, 3, 0xffffffff),
+      fc.array(fc.array(fc.oneof(fc.nat(70), fc.nat(300)), { maxLength: 40 }), { minLength: 2, maxLength: 8 }),
+      (last, passes) => {
+        const marks = new Marks(last);
+        for (const numbers of passes) {
+          marks.next();
+          const taken = new Set<number>();
+          for (const n of numbers) {
+            assert.is(marks.has(n), taken.has(n));
+            assert.is(marks.take(n), !taken.has(n));
+            taken.add(n);
+            assert.ok(marks.has(n));
+          }
+        }
+      },
+    ),
+    { numRuns: 300 },
+  );
 });
 
 // Whether a list of conjunctions is apart (and the pods standing for its regions) is answered once

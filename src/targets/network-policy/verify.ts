@@ -30,7 +30,6 @@ import {
   combinations,
   codeProtocol,
   FIRST_PORTS,
-  PORT_CODES,
   portSetCuts,
   rangeAddresses,
   rangeCuts,
@@ -600,13 +599,12 @@ class Verification {
   private readonly classIds = new Map<string, number>();
   /** The boundaries by code (one object each). */
   private readonly ports: Port[] = [];
-  /** The last pass that took each port code or label id: deduplication without a set per pass. */
-  private readonly stamps = new Uint32Array(PORT_CODES);
-  private readonly labelStamps: number[] = [];
-  private pass = 0;
+  /** The port codes a list of boundaries took (`boundaries`), the label ids a namespace's peers took (`podPeers`). */
+  private readonly codesTaken = new Marks();
+  private readonly labelsTaken = new Marks();
+  /** The namespaces a side's small reaches hold (`peerNamespaces`), and each one's place in their lists. */
+  private readonly touchedNamespaces = new Marks();
   private kind = new Int32Array(0);
-  private kindStamps = new Uint32Array(0);
-  private stamp = 0;
   private readonly cells = new Map<string, { mask: number; members: number[] }[]>();
   /** Per namespace (by place), its pod regions once worked out (`podRegions`). */
   private readonly namespacePods: ((SelectorRegions & { ids: readonly number[] }) | null | undefined)[] = [];
@@ -834,11 +832,10 @@ class Verification {
 
   /** The distinct boundaries among these codes, in order (one object per boundary). */
   private boundaries(codes: readonly number[]): Port[] {
-    const pass = this.nextPass();
+    const taken = this.codesTaken.next();
     const sorted: number[] = [];
     for (const code of codes) {
-      if (this.stamps[code] === pass) continue;
-      this.stamps[code] = pass;
+      if (!taken.take(code)) continue;
       // kept sorted by insertion: there are a few distinct boundaries
       let at = sorted.length;
       for (; at > 0 && sorted[at - 1] > code; at--) sorted[at] = sorted[at - 1];
@@ -862,13 +859,12 @@ class Verification {
     const peers: Endpoint[] = [];
     for (const i of places) {
       const here = reaching(i);
-      const pass = this.nextPass();
+      const taken = this.labelsTaken.next();
       if (representativesSuffice(here)) {
         // `regionsIn`'s first case, without a list of ids
-        for (const s of here)
-          for (const id of s.pods.representatives) if (this.take(id, pass)) peers.push(this.pod(i, id));
-      } else for (const id of this.regionsIn(i, here)) if (this.take(id, pass)) peers.push(this.pod(i, id));
-      if (this.take(this.selectors.none, pass)) peers.push(this.pod(i, this.selectors.none));
+        for (const s of here) for (const id of s.pods.representatives) if (taken.take(id)) peers.push(this.pod(i, id));
+      } else for (const id of this.regionsIn(i, here)) if (taken.take(id)) peers.push(this.pod(i, id));
+      if (taken.take(this.selectors.none)) peers.push(this.pod(i, this.selectors.none));
     }
     return peers;
   }
@@ -907,12 +903,9 @@ class Verification {
     // a namespace's kind is which unions hold it: for the few namespaces small reaches hold, worked
     // out one by one; the others are held by large reaches only, and those of one cell of the
     // large reaches' partition (`cellsOf`) are alike
-    if (this.kind.length < all) {
-      this.kind = new Int32Array(all);
-      this.kindStamps = new Uint32Array(all);
-    }
-    const { kind, kindStamps } = this;
-    const stamp = this.nextStamp();
+    if (this.kind.length < all) this.kind = new Int32Array(all);
+    const kind = this.kind;
+    const touchedMarks = this.touchedNamespaces.next();
     const touched: number[] = [];
     const held: number[][] = [];
     const large: ReadonlySet<string>[] = [];
@@ -933,8 +926,7 @@ class Verification {
         const places = (s.places ??= namespaces.placesIn(s.reach));
         for (let p = 0; p < places.length; p++) {
           const i = places[p];
-          if (kindStamps[i] !== stamp) {
-            kindStamps[i] = stamp;
+          if (touchedMarks.take(i)) {
             kind[i] = touched.length;
             touched.push(i);
             held.push([union]);
@@ -954,7 +946,7 @@ class Verification {
     const kinds = this.kinds.clear();
     const take = (i: number, mask: number) => {
       kinds.start();
-      const small = kindStamps[i] === stamp ? held[kind[i]] : NO_UNIONS;
+      const small = touchedMarks.has(i) ? held[kind[i]] : NO_UNIONS;
       let k = 0;
       for (const { union, reaches } of largeOf) {
         let holds = false;
@@ -972,7 +964,7 @@ class Verification {
     for (const i of touched) take(i, -1);
     for (const { mask, members } of this.cellsOf(large)) {
       for (const i of members) {
-        if (kindStamps[i] === stamp) continue;
+        if (touchedMarks.has(i)) continue;
         take(i, mask);
         break;
       }
@@ -1005,15 +997,6 @@ class Verification {
       this.cells.set(key, found);
     }
     return found;
-  }
-
-  /** A stamp for `peerNamespaces`' passes (the stamps reset when they run out). */
-  private nextStamp(): number {
-    if (++this.stamp === 0xffffffff) {
-      this.kindStamps.fill(0);
-      this.stamp = 1;
-    }
-    return this.stamp;
   }
 
   /** A selection's reach as a bit set over the namespaces' places. */
@@ -1132,13 +1115,6 @@ class Verification {
     return found;
   }
 
-  /** Whether this pass takes that label id for the first time. */
-  private take(id: number, pass: number): boolean {
-    if (this.labelStamps[id] === pass) return false;
-    this.labelStamps[id] = pass;
-    return true;
-  }
-
   /** The addresses standing for every region of these blocks (the far-away ones when there are none). */
   addressesOf(blocks: readonly IpBlock[], emitted: readonly Json[]): Endpoint[] {
     if (blocks.length === 0 && emitted.length === 0) return this.farAddresses;
@@ -1155,15 +1131,6 @@ class Verification {
     let id = this.postureIds.get(key);
     if (id === undefined) this.postureIds.set(key, (id = this.postureIds.size));
     return id;
-  }
-
-  private nextPass(): number {
-    if (++this.pass === 0xffffffff) {
-      this.stamps.fill(0);
-      this.labelStamps.fill(0);
-      this.pass = 1;
-    }
-    return this.pass;
   }
 }
 
@@ -1442,26 +1409,20 @@ interface ItemClasses<T> {
 
 /** Numbers classes (global ids, `Verification.classId`) from 0 per list, without a map per list. */
 class ClassTable {
-  private local = new Int32Array(64);
-  private stamps = new Uint32Array(64);
-  private stamp = 0;
+  /** Per global class taken by the list at hand, its number there. */
+  private readonly local: number[] = [];
+  private readonly taken = new Marks();
 
   of<T>(items: readonly T[], classOf: (i: number) => number, cutsOf: (i: number) => readonly number[]): ItemClasses<T> {
     const of: number[] = [];
     const reps: T[] = [];
     const cuts: (readonly number[])[] = [];
-    if (++this.stamp === 0xffffffff) {
-      this.stamps.fill(0);
-      this.stamp = 1;
-    }
-    const stamp = this.stamp;
+    const taken = this.taken.next();
     for (let i = 0; i < items.length; i++) {
       const global = classOf(i);
-      if (global >= this.stamps.length) this.grow(global);
       let c: number;
-      if (this.stamps[global] === stamp) c = this.local[global];
+      if (!taken.take(global)) c = this.local[global];
       else {
-        this.stamps[global] = stamp;
         this.local[global] = c = reps.length;
         reps.push(items[i]);
         cuts.push(cutsOf(i));
@@ -1470,15 +1431,41 @@ class ClassTable {
     }
     return { of, reps, cuts };
   }
+}
 
-  private grow(id: number): void {
-    const size = Math.max(id + 1, this.stamps.length * 2);
-    const local = new Int32Array(size);
-    const stamps = new Uint32Array(size);
-    local.set(this.local);
-    stamps.set(this.stamps);
-    this.local = local;
-    this.stamps = stamps;
+/**
+ * Marks on small numbers (port codes, label ids, namespace places, classes), all dropped at once by
+ * the next pass: deduplication without a set per pass. A mark is the pass that set it.
+ */
+export class Marks {
+  private marks = new Uint32Array(64);
+  private pass = 0;
+
+  /** The last pass, after which the marks are dropped by zeroing them (tests: a small one). */
+  constructor(private readonly last = 0xffffffff) {}
+
+  /** Drops every mark. */
+  next(): this {
+    if (++this.pass > this.last) {
+      this.marks.fill(0);
+      this.pass = 1;
+    }
+    return this;
+  }
+
+  has(n: number): boolean {
+    return n < this.marks.length && this.marks[n] === this.pass;
+  }
+
+  /** Marks a number: whether it was not marked yet. */
+  take(n: number): boolean {
+    if (n >= this.marks.length) {
+      const bigger = new Uint32Array(Math.max(n + 1, this.marks.length * 2));
+      bigger.set(this.marks);
+      this.marks = bigger;
+    } else if (this.marks[n] === this.pass) return false;
+    this.marks[n] = this.pass;
+    return true;
   }
 }
 
@@ -1821,9 +1808,8 @@ class Cases extends NumberLists {
   /** Where each list's part starts in the signature (as many lists as the side has, two more than its address worlds). */
   private readonly starts: number[] = [];
   private lists = 0;
-  /** The last list part that took each class: deduplication without a set per part. */
-  private stamps = new Uint32Array(16);
-  private stamp = 0;
+  /** The classes the list part at hand took. */
+  private readonly taken = new Marks();
 
   /** Starts the signature of a peer. */
   startPeer(ip: boolean): this {
@@ -1844,21 +1830,15 @@ class Cases extends NumberLists {
     const count = this.length;
     this.starts[this.lists++] = count;
     this.push(0);
-    if (this.stamps.length < classes.reps.length) this.stamps = new Uint32Array(classes.reps.length * 2);
-    if (++this.stamp === 0xffffffff) {
-      this.stamps.fill(0);
-      this.stamp = 1;
-    }
-    const stamp = this.stamp;
+    const taken = this.taken.next();
     const of = classes.of;
     if (places) {
       for (let k = 0; k < places.length; k++) {
         const i = places[k];
-        if (this.stamps[of[i]] !== stamp && holds(items[i], peer)) this.take(of[i], stamp);
+        if (!taken.has(of[i]) && holds(items[i], peer)) this.take(of[i]);
       }
     } else {
-      for (let i = 0; i < items.length; i++)
-        if (this.stamps[of[i]] !== stamp && holds(items[i], peer)) this.take(of[i], stamp);
+      for (let i = 0; i < items.length; i++) if (!taken.has(of[i]) && holds(items[i], peer)) this.take(of[i]);
     }
     this.buffer[count] = this.length - count - 1;
   }
@@ -1881,8 +1861,8 @@ class Cases extends NumberLists {
   }
 
   /** Adds a class to the current list part, kept ascending (a part holds a few). */
-  private take(c: number, stamp: number): void {
-    this.stamps[c] = stamp;
+  private take(c: number): void {
+    this.taken.take(c);
     this.push(c);
     const first = this.starts[this.lists - 1] + 1;
     let at = this.length - 1;
