@@ -1018,12 +1018,12 @@ class Verification {
       for (const s of selections) for (const id of s.pods.representatives) ids.push(id);
       return ids;
     }
-    const conjunctions: Conjunction[] = [];
-    for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
     const apart = this.apartRegions(selections);
     if (apart) return apart;
+    const conjunctions: Conjunction[] = [];
+    for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
     const regions = this.podRegions(place);
-    if (!regions) return this.regionsOf(selections) ?? selections.flatMap((s) => s.pods.representatives);
+    if (!regions) return this.regionsOf(conjunctions) ?? selections.flatMap((s) => s.pods.representatives);
     return regions.split(conjunctions).map((r) => regions.ids[r]);
   }
 
@@ -1103,12 +1103,10 @@ class Verification {
   }
 
   /**
-   * A label id per region of these selections' pod conjunctions (those that select any pod); undefined
+   * A label id per region of these pod conjunctions (those of selections that select any pod); undefined
    * when their representatives stand for as much (`needsCombinations`), or past the region limit.
    */
-  regionsOf(selections: readonly Selection[]): readonly number[] | undefined {
-    const conjunctions: Conjunction[] = [];
-    for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
+  private regionsOf(conjunctions: readonly Conjunction[]): readonly number[] | undefined {
     if (!needsCombinations(conjunctions)) return undefined;
     const found = this.selectors.regions(conjunctions);
     if (!found) this.partial++;
@@ -1413,19 +1411,20 @@ class ClassTable {
   private readonly local: number[] = [];
   private readonly taken = new Marks();
 
-  of<T>(items: readonly T[], classOf: (i: number) => number, cutsOf: (i: number) => readonly number[]): ItemClasses<T> {
+  /** The classes of `items`, whose facts (global class, port boundaries) are `facts`. */
+  of<T>(items: readonly T[], facts: readonly { class: number; cuts: readonly number[] }[]): ItemClasses<T> {
     const of: number[] = [];
     const reps: T[] = [];
     const cuts: (readonly number[])[] = [];
     const taken = this.taken.next();
     for (let i = 0; i < items.length; i++) {
-      const global = classOf(i);
+      const global = facts[i].class;
       let c: number;
       if (!taken.take(global)) c = this.local[global];
       else {
         this.local[global] = c = reps.length;
         reps.push(items[i]);
-        cuts.push(cutsOf(i));
+        cuts.push(facts[i].cuts);
       }
       of.push(c);
     }
@@ -1512,21 +1511,9 @@ function verifySide(
     emitted.push(emittedSideOf(index, subject, direction, namespaceLabels, () => addresses, true));
   const other = direction === "ingress" ? "sources" : "destinations";
   const classes = {
-    allows: v.classTable.of(
-      allows,
-      (i) => allowFacts[i].class,
-      (i) => allowFacts[i].cuts,
-    ),
-    denies: v.classTable.of(
-      denies,
-      (i) => denyFacts[i].class,
-      (i) => denyFacts[i].cuts,
-    ),
-    rules: v.classTable.of(
-      rules,
-      (i) => parts[i].class,
-      (i) => parts[i].cuts,
-    ),
+    allows: v.classTable.of(allows, allowFacts),
+    denies: v.classTable.of(denies, denyFacts),
+    rules: v.classTable.of(rules, parts),
   };
   const items: { key: number; selections: readonly Selection[] }[] = [];
   for (let i = 0; i < allows.length; i++)
