@@ -158,50 +158,6 @@ function isEmptyMap(value: Record<string, unknown>): boolean {
   return true;
 }
 
-/** The text a key's line starts with after its lead (an indentation, or a list's dash): `key:`, and `key: ` before a value. */
-interface KeyText {
-  head: string;
-  prefix: string;
-}
-
-/**
- * The text of each key after each lead, made once (a bounded cache): manifests repeat the same keys
- * at the same depths, and a line is then its prefix and its value, not four strings joined.
- */
-const keyTexts = new Map<string, Map<string, KeyText>>();
-let keyTextCount = 0;
-function keyText(lead: string, key: string): KeyText {
-  let byKey = keyTexts.get(lead);
-  if (!byKey) {
-    if (keyTextCount >= 50_000) {
-      keyTexts.clear();
-      keyTextCount = 0;
-    }
-    keyTexts.set(lead, (byKey = new Map()));
-  }
-  let found = byKey.get(key);
-  if (!found) {
-    const head = `${lead}${scalar(key)}:`;
-    byKey.set(key, (found = { head, prefix: `${head} ` }));
-    keyTextCount++;
-  }
-  return found;
-}
-
-/** Each indentation two spaces deeper, and a list item's dash at an indentation: made once. */
-const deeperIndents = new Map<string, string>();
-const dashes = new Map<string, string>();
-function deeper(indent: string): string {
-  let found = deeperIndents.get(indent);
-  if (found === undefined) deeperIndents.set(indent, (found = `${indent}  `));
-  return found;
-}
-function dash(indent: string): string {
-  let found = dashes.get(indent);
-  if (found === undefined) dashes.set(indent, (found = `${indent}- `));
-  return found;
-}
-
 /**
  * `key: value` lines of a map at `indent`, the first one starting with `first` instead (a list's
  * dash). (`for...in`: manifests are plain objects, their keys in `Object.keys` order.)
@@ -211,21 +167,21 @@ function map(value: Record<string, unknown>, indent: string, first: string, out:
   for (const key in value) {
     const v = value[key];
     if (v === undefined) continue;
-    const k = keyText(lead, key);
+    const k = scalar(key);
     if (isMap(v)) {
-      if (isEmptyMap(v)) out.push(`${k.prefix}{}`);
+      if (isEmptyMap(v)) out.push(`${lead}${k}: {}`);
       else {
-        out.push(k.head);
-        const inner = deeper(indent);
+        out.push(`${lead}${k}:`);
+        const inner = `${indent}  `;
         map(v, inner, inner, out);
       }
     } else if (Array.isArray(v)) {
-      if (v.length === 0) out.push(`${k.prefix}[]`);
+      if (v.length === 0) out.push(`${lead}${k}: []`);
       else {
-        out.push(k.head);
-        list(v, deeper(indent), out);
+        out.push(`${lead}${k}:`);
+        list(v, `${indent}  `, out);
       }
-    } else out.push(k.prefix + scalar(v));
+    } else out.push(`${lead}${k}: ${scalar(v)}`);
     lead = indent;
   }
   // a list item that is a map of nothing but undefined values: left to yaml
@@ -236,10 +192,10 @@ function map(value: Record<string, unknown>, indent: string, first: string, out:
 function list(value: readonly unknown[], indent: string, out: string[]): void {
   for (const item of value) {
     if (isMap(item)) {
-      if (isEmptyMap(item)) out.push(`${dash(indent)}{}`);
-      else map(item, deeper(indent), dash(indent), out);
+      if (isEmptyMap(item)) out.push(`${indent}- {}`);
+      else map(item, `${indent}  `, `${indent}- `, out);
     } else if (Array.isArray(item) || item === undefined) throw new NotSimple();
-    else out.push(dash(indent) + scalar(item));
+    else out.push(`${indent}- ${scalar(item)}`);
   }
 }
 

@@ -30,7 +30,6 @@ import {
   combinations,
   codeProtocol,
   FIRST_PORTS,
-  PORT_CODES,
   portSetCuts,
   rangeAddresses,
   rangeCuts,
@@ -600,18 +599,12 @@ class Verification {
   private readonly classIds = new Map<string, number>();
   /** The boundaries by code (one object each). */
   private readonly ports: Port[] = [];
-  /** The last pass that took each port code or label id: deduplication without a set per pass. */
-  private readonly stamps = new Uint32Array(PORT_CODES);
-  private readonly labelStamps: number[] = [];
-  private readonly podsStamps: number[] = [];
-  private podsPass = 0;
-  private pass = 0;
+  /** The port codes a list of boundaries took (`boundaries`), the label ids a namespace's peers took (`podPeers`). */
+  private readonly codesTaken = new Marks();
+  private readonly labelsTaken = new Marks();
+  /** The namespaces a side's small reaches hold (`peerNamespaces`), and each one's place in their lists. */
+  private readonly touchedNamespaces = new Marks();
   private kind = new Int32Array(0);
-  private kindStamps = new Uint32Array(0);
-  private stamp = 0;
-  /** `peerNamespaces`' unions and per namespace the unions holding it, reused by every side. */
-  private readonly unions = new Unions<Selection>();
-  private readonly held = new Chains();
   private readonly cells = new Map<string, { mask: number; members: number[] }[]>();
   /** Per namespace (by place), its pod regions once worked out (`podRegions`). */
   private readonly namespacePods: ((SelectorRegions & { ids: readonly number[] }) | null | undefined)[] = [];
@@ -622,7 +615,6 @@ class Verification {
   private readonly addressPeers = new Map<string, Endpoint[]>();
   /** Reused by every side. */
   readonly classTable = new ClassTable();
-  readonly scratch = new SideScratch();
   /** Reused by every side (cleared first). */
   readonly cases = new Cases();
   /** The signatures of a namespace's sides in one direction (`verifyNamespace`). */
@@ -840,11 +832,10 @@ class Verification {
 
   /** The distinct boundaries among these codes, in order (one object per boundary). */
   private boundaries(codes: readonly number[]): Port[] {
-    const pass = this.nextPass();
+    const taken = this.codesTaken.next();
     const sorted: number[] = [];
     for (const code of codes) {
-      if (this.stamps[code] === pass) continue;
-      this.stamps[code] = pass;
+      if (!taken.take(code)) continue;
       // kept sorted by insertion: there are a few distinct boundaries
       let at = sorted.length;
       for (; at > 0 && sorted[at - 1] > code; at--) sorted[at] = sorted[at - 1];
@@ -868,13 +859,12 @@ class Verification {
     const peers: Endpoint[] = [];
     for (const i of places) {
       const here = reaching(i);
-      const pass = this.nextPass();
+      const taken = this.labelsTaken.next();
       if (representativesSuffice(here)) {
         // `regionsIn`'s first case, without a list of ids
-        for (const s of here)
-          for (const id of s.pods.representatives) if (this.take(id, pass)) peers.push(this.pod(i, id));
-      } else for (const id of this.regionsIn(i, here)) if (this.take(id, pass)) peers.push(this.pod(i, id));
-      if (this.take(this.selectors.none, pass)) peers.push(this.pod(i, this.selectors.none));
+        for (const s of here) for (const id of s.pods.representatives) if (taken.take(id)) peers.push(this.pod(i, id));
+      } else for (const id of this.regionsIn(i, here)) if (taken.take(id)) peers.push(this.pod(i, id));
+      if (taken.take(this.selectors.none)) peers.push(this.pod(i, this.selectors.none));
     }
     return peers;
   }
@@ -886,47 +876,46 @@ class Verification {
    * by the same unions of reaches (per class and conjunction) are alike, and one of each kind stands
    * for all of it (a union reaching every namespace tells none apart).
    */
-  peerNamespaces(owned: OwnedNamespace, keys: readonly number[], ends: readonly (readonly Selection[])[]): number[] {
+  peerNamespaces(owned: OwnedNamespace, items: readonly { key: number; selections: readonly Selection[] }[]): number[] {
     const { namespaces } = this;
     const all = namespaces.names.length;
     // the unions: the selections of one class and one conjunction (by its representatives' id), in
-    // first-seen order; none where one of them reaches every namespace (in numbers and lists reused
-    // by every side, `Unions`)
-    let size = 0;
-    for (let item = 0; item < ends.length; item++) size += ends[item].length;
-    const unions = this.unions.reset(size);
+    // first-seen order; null where one of them reaches every namespace
+    // (a map by key and representatives' id; made per side, not kept: long-lived tables holding
+    // short-lived entries get them promoted to the old generation, which grew the peak heap)
+    const unionOf = new Map<number, number>();
     const bound = this.selectors.podsBound;
-    for (let item = 0; item < keys.length; item++) {
-      const key = keys[item];
-      const selections = ends[item];
-      for (let k = 0; k < selections.length; k++) {
-        const s = selections[k];
-        const u = unions.of(key * bound + s.podsId);
-        if (s.reach.size >= all) unions.drop(u);
-        else unions.add(u, s);
+    const members: (Selection[] | null)[] = [];
+    for (const { key, selections } of items) {
+      for (const s of selections) {
+        const at = key * bound + s.podsId;
+        const u = unionOf.get(at);
+        const everywhere = s.reach.size >= all;
+        if (u === undefined) {
+          unionOf.set(at, members.length);
+          members.push(everywhere ? null : [s]);
+        } else if (members[u]) {
+          if (everywhere) members[u] = null;
+          else members[u]!.push(s);
+        }
       }
     }
     // a namespace's kind is which unions hold it: for the few namespaces small reaches hold, worked
     // out one by one; the others are held by large reaches only, and those of one cell of the
     // large reaches' partition (`cellsOf`) are alike
-    if (this.kind.length < all) {
-      this.kind = new Int32Array(all);
-      this.kindStamps = new Uint32Array(all);
-    }
-    const { kind, kindStamps } = this;
-    const stamp = this.nextStamp();
+    if (this.kind.length < all) this.kind = new Int32Array(all);
+    const kind = this.kind;
+    const touchedMarks = this.touchedNamespaces.next();
     const touched: number[] = [];
-    // per namespace touched (by `kind`), the unions holding it, ascending: a list in `held`
-    const held = this.held.clear();
+    const held: number[][] = [];
     const large: ReadonlySet<string>[] = [];
     /** Per union with large reaches, its place among the unions and those reaches' places in `large`. */
     const largeOf: { union: number; reaches: number[] }[] = [];
     let union = 0;
-    for (let u = 0; u < unions.count; u++) {
-      if (unions.dropped(u)) continue;
+    for (const selections of members) {
+      if (!selections) continue;
       let reaches: number[] | undefined;
-      for (let m = unions.first(u); m >= 0; m = unions.next(m)) {
-        const s = unions.member(m);
+      for (const s of selections) {
         let j = s.reach.size > SMALL_REACH ? large.indexOf(s.reach) : -1;
         if (s.reach.size > SMALL_REACH && j < 0 && large.length < MAX_LARGE) j = large.push(s.reach) - 1;
         if (j >= 0) {
@@ -937,12 +926,14 @@ class Verification {
         const places = (s.places ??= namespaces.placesIn(s.reach));
         for (let p = 0; p < places.length; p++) {
           const i = places[p];
-          if (kindStamps[i] !== stamp) {
-            kindStamps[i] = stamp;
-            kind[i] = held.open();
+          if (touchedMarks.take(i)) {
+            kind[i] = touched.length;
             touched.push(i);
-            held.push(kind[i], union);
-          } else if (held.last(kind[i]) !== union) held.push(kind[i], union);
+            held.push([union]);
+          } else {
+            const unions = held[kind[i]];
+            if (unions[unions.length - 1] !== union) unions.push(union);
+          }
         }
       }
       union++;
@@ -955,25 +946,25 @@ class Verification {
     const kinds = this.kinds.clear();
     const take = (i: number, mask: number) => {
       kinds.start();
-      // the unions small reaches hold it by, as cells of their list (-1: none left)
-      let cell = kindStamps[i] === stamp ? held.first(kind[i]) : -1;
+      const small = touchedMarks.has(i) ? held[kind[i]] : NO_UNIONS;
+      let k = 0;
       for (const { union, reaches } of largeOf) {
         let holds = false;
         for (let r = 0; r < reaches.length && !holds; r++)
           holds = mask === -1 ? hasBit(bits[reaches[r]], i) : (mask & (1 << reaches[r])) !== 0;
         if (!holds) continue;
-        for (; cell >= 0 && held.at(cell) < union; cell = held.next(cell)) kinds.push(held.at(cell));
-        if (cell >= 0 && held.at(cell) === union) cell = held.next(cell);
+        for (; k < small.length && small[k] < union; k++) kinds.push(small[k]);
+        if (small[k] === union) k++;
         kinds.push(union);
       }
-      for (; cell >= 0; cell = held.next(cell)) kinds.push(held.at(cell));
+      for (; k < small.length; k++) kinds.push(small[k]);
       if (kinds.isNew()) places.push(i);
     };
     take(namespaces.place(owned.name), -1);
     for (const i of touched) take(i, -1);
     for (const { mask, members } of this.cellsOf(large)) {
       for (const i of members) {
-        if (kindStamps[i] === stamp) continue;
+        if (touchedMarks.has(i)) continue;
         take(i, mask);
         break;
       }
@@ -1008,15 +999,6 @@ class Verification {
     return found;
   }
 
-  /** A stamp for `peerNamespaces`' passes (the stamps reset when they run out). */
-  private nextStamp(): number {
-    if (++this.stamp === 0xffffffff) {
-      this.kindStamps.fill(0);
-      this.stamp = 1;
-    }
-    return this.stamp;
-  }
-
   /** A selection's reach as a bit set over the namespaces' places. */
   bitsOf(s: Selection): Uint32Array {
     return (s.bits ??= this.namespaces.bitsOf(s.reach));
@@ -1038,10 +1020,10 @@ class Verification {
     }
     const apart = this.apartRegions(selections);
     if (apart) return apart;
-    const regions = this.podRegions(place);
-    if (!regions) return this.regionsOf(selections) ?? selections.flatMap((s) => s.pods.representatives);
     const conjunctions: Conjunction[] = [];
     for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
+    const regions = this.podRegions(place);
+    if (!regions) return this.regionsOf(conjunctions) ?? selections.flatMap((s) => s.pods.representatives);
     return regions.split(conjunctions).map((r) => regions.ids[r]);
   }
 
@@ -1050,27 +1032,18 @@ class Verification {
    * (src/semantics/universe.ts): each one's witness and the empty label map. Undefined otherwise.
    */
   private apartRegions(selections: readonly Selection[]): readonly number[] | undefined {
+    const distinct: Selection[] = [];
     const lists = this.apartLists.start();
-    const pass = this.nextPodsPass();
-    for (let i = 0; i < selections.length; i++) {
-      const s = selections[i];
+    for (const s of selections) {
       // a conjunction holding every label map tells nothing apart; equal ones share their representatives' id
-      if (!s.conjunction || s.conjunction.length === 0 || this.podsStamps[s.podsId] === pass) continue;
-      this.podsStamps[s.podsId] = pass;
+      if (!s.conjunction || s.conjunction.length === 0 || distinct.some((d) => d.podsId === s.podsId)) continue;
+      distinct.push(s);
       lists.push(s.podsId);
     }
     // answered once per list of distinct conjunctions (their representatives' ids, in order)
     const number = lists.numberOf();
     let found = this.apartAnswers[number];
     if (found === undefined) {
-      // the first selection of each of those ids, in order
-      const distinct: Selection[] = [];
-      const again = this.nextPodsPass();
-      for (const s of selections) {
-        if (!s.conjunction || s.conjunction.length === 0 || this.podsStamps[s.podsId] === again) continue;
-        this.podsStamps[s.podsId] = again;
-        distinct.push(s);
-      }
       found = null;
       if (apart(distinct.map((d) => d.conjunction!))) {
         // a selection's first representative is its witness (`selectorRepresentatives`)
@@ -1081,15 +1054,6 @@ class Verification {
       this.apartAnswers[number] = found;
     }
     return found ?? undefined;
-  }
-
-  /** A stamp for `podsStamps` (by representatives' id: each id once per pass). */
-  private nextPodsPass(): number {
-    if (++this.podsPass === 0xffffffff) {
-      this.podsStamps.fill(0);
-      this.podsPass = 1;
-    }
-    return this.podsPass;
   }
 
   /**
@@ -1139,23 +1103,14 @@ class Verification {
   }
 
   /**
-   * A label id per region of these selections' pod conjunctions (those that select any pod); undefined
+   * A label id per region of these pod conjunctions (those of selections that select any pod); undefined
    * when their representatives stand for as much (`needsCombinations`), or past the region limit.
    */
-  regionsOf(selections: readonly Selection[]): readonly number[] | undefined {
-    const conjunctions: Conjunction[] = [];
-    for (const s of selections) if (s.conjunction) conjunctions.push(s.conjunction);
+  private regionsOf(conjunctions: readonly Conjunction[]): readonly number[] | undefined {
     if (!needsCombinations(conjunctions)) return undefined;
     const found = this.selectors.regions(conjunctions);
     if (!found) this.partial++;
     return found;
-  }
-
-  /** Whether this pass takes that label id for the first time. */
-  private take(id: number, pass: number): boolean {
-    if (this.labelStamps[id] === pass) return false;
-    this.labelStamps[id] = pass;
-    return true;
   }
 
   /** The addresses standing for every region of these blocks (the far-away ones when there are none). */
@@ -1174,15 +1129,6 @@ class Verification {
     let id = this.postureIds.get(key);
     if (id === undefined) this.postureIds.set(key, (id = this.postureIds.size));
     return id;
-  }
-
-  private nextPass(): number {
-    if (++this.pass === 0xffffffff) {
-      this.stamps.fill(0);
-      this.labelStamps.fill(0);
-      this.pass = 1;
-    }
-    return this.pass;
   }
 }
 
@@ -1236,8 +1182,6 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
     );
     const groups = ownEndGroups(v, reaching, direction);
     const near = new NearIndex(v, reaching, direction);
-    // per group of alike own ends, whether it holds the subject at hand
-    const held = new Uint8Array(groups.ends.length);
     signatures.clear();
     for (let i = 0; i < subjects.length; i++) {
       const subject = subjects[i];
@@ -1246,13 +1190,11 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       signatures.start();
       const posture = postureOf(v.model, owned, subject.pod, direction);
       signatures.push(v.postureId(posture.posture));
-      holdingClauses(v, subject, reaching, groups, held, signatures);
+      const holding = holdingClauses(v, subject, reaching, groups, signatures);
       signatures.push(-1);
       for (const k of selectedBy[i]) signatures.push(k);
       if (!signatures.isNew()) continue;
       // the clauses holding the subject are the only ones of `reaching` its meaning can use
-      const holding: RuleClause[] = [];
-      for (let c = 0; c < reaching.length; c++) if (held[groups.group[c]]) holding.push(reaching[c]);
       const found = verifySide(v, owned, subject, direction, posture, holding, near, indexes[i]);
       checks += found.checks;
       if (found.counterexample) return { counterexample: found.counterexample, checks };
@@ -1317,33 +1259,25 @@ class NearIndex {
    * namespaces its conjunction holds (`Namespaces.reachedBy`, on the labels the meaning reads too),
    * so the clauses left out are ones the meaning would not hold a pod of that namespace by.
    */
-  clausesAt(place: number, list: 0 | 1, result: Places): Places {
-    result.clear();
-    const { marks } = this;
-    const listed = this.byPlace.get(place) ?? NO_NUMBERS;
-    for (let i = 0; i < listed.length; i++) {
-      const mark = marks[listed[i]];
+  clausesAt(place: number, list: 0 | 1): number[] {
+    const result: number[] = [];
+    const add = (c: number) => {
+      const mark = this.marks[c];
       if (mark >= 0 && (mark & 1) === list) result.push(mark >> 1);
-    }
-    for (let i = 0; i < this.wide.length; i++) {
-      const mark = marks[this.wide[i]];
-      if (mark >= 0 && (mark & 1) === list && this.reaches(this.wide[i], place)) result.push(mark >> 1);
-    }
+    };
+    for (const c of this.byPlace.get(place) ?? []) add(c);
+    for (const c of this.wide) if (this.reaches(c, place)) add(c);
     return result;
   }
 
   /** The marked side's selections (at other ends of its clauses) reaching the namespace at `place`, added to `into`. */
   selectionsAt(place: number, into: Selection[]): void {
-    const listed = this.byPlace.get(place) ?? NO_NUMBERS;
-    for (let i = 0; i < listed.length; i++) this.add(listed[i], place, into);
-    for (let i = 0; i < this.wide.length; i++) this.add(this.wide[i], place, into);
-  }
-
-  /** The selections of the c-th candidate's other end reaching the namespace at `place`, when it is marked. */
-  private add(c: number, place: number, into: Selection[]): void {
-    if (this.marks[c] < 0) return;
-    const others = this.others[c];
-    for (let i = 0; i < others.length; i++) if (hasBit(this.v.bitsOf(others[i]), place)) into.push(others[i]);
+    const add = (c: number) => {
+      if (this.marks[c] < 0) return;
+      for (const s of this.others[c]) if (hasBit(this.v.bitsOf(s), place)) into.push(s);
+    };
+    for (const c of this.byPlace.get(place) ?? []) add(c);
+    for (const c of this.wide) add(c);
   }
 
   private reaches(c: number, place: number): boolean {
@@ -1352,158 +1286,7 @@ class NearIndex {
   }
 }
 
-/**
- * Lists of numbers, each grown at its end, as linked cells in one store reused by every side (cleared
- * first): `peerNamespaces` keeps a list per namespace and per union without an array for each.
- */
-export class Chains {
-  private values = new Int32Array(256);
-  /** Per cell, the next cell of its list (-1: none). */
-  private links = new Int32Array(256);
-  private cells = 0;
-  /** Per list, its first and last cells (-1: empty). */
-  private heads = new Int32Array(64);
-  private tails = new Int32Array(64);
-  /** The lists opened since `clear`, numbered from 0. */
-  count = 0;
-
-  clear(): this {
-    this.cells = 0;
-    this.count = 0;
-    return this;
-  }
-
-  /** Opens an empty list: its number. */
-  open(): number {
-    if (this.count === this.heads.length) {
-      this.heads = grown(this.heads);
-      this.tails = grown(this.tails);
-    }
-    this.heads[this.count] = this.tails[this.count] = -1;
-    return this.count++;
-  }
-
-  /** Adds a number at the end of list `l`. */
-  push(l: number, value: number): void {
-    if (this.cells === this.values.length) {
-      this.values = grown(this.values);
-      this.links = grown(this.links);
-    }
-    const cell = this.cells++;
-    this.values[cell] = value;
-    this.links[cell] = -1;
-    if (this.tails[l] < 0) this.heads[l] = cell;
-    else this.links[this.tails[l]] = cell;
-    this.tails[l] = cell;
-  }
-
-  /** The last number of a list that has one. */
-  last(l: number): number {
-    return this.values[this.tails[l]];
-  }
-
-  /** The first cell of a list (-1: empty), the cell after one, and a cell's number. */
-  first(l: number): number {
-    return this.heads[l];
-  }
-  next(cell: number): number {
-    return this.links[cell];
-  }
-  at(cell: number): number {
-    return this.values[cell];
-  }
-}
-
-/** A typed array twice as long, holding the same numbers first. */
-function grown<A extends Int32Array | Uint32Array | Float64Array | Uint8Array>(array: A): A {
-  const bigger = new (array.constructor as new (length: number) => A)(array.length * 2);
-  bigger.set(array);
-  return bigger;
-}
-
-/**
- * The unions of a side in `peerNamespaces`: the selections of one class and one conjunction, found
- * by a number made of both (an open-addressing table, cleared by a stamp), in first-seen order, each
- * a list of its selections, or dropped when one of them reaches every namespace. Reused by every
- * side: a map and an array per union made per side were a good part of verification's allocation
- * (kept tables holding a side's entries would have them promoted to the old generation instead).
- */
-export class Unions<T> {
-  private keys = new Float64Array(64);
-  private found = new Int32Array(64);
-  private stamps = new Uint32Array(64);
-  private stamp = 0;
-  private dropFlags = new Uint8Array(64);
-  private readonly lists = new Chains();
-  /** The selections listed, by their place in a union's list. */
-  private readonly members: T[] = [];
-  private memberCount = 0;
-
-  /** Empties the table for a side of at most `size` selections. */
-  reset(size: number): this {
-    while (this.keys.length < size * 2) {
-      this.keys = new Float64Array(this.keys.length * 2);
-      this.found = new Int32Array(this.keys.length);
-      this.stamps = new Uint32Array(this.keys.length);
-      this.stamp = 0;
-    }
-    while (this.dropFlags.length < size) this.dropFlags = new Uint8Array(this.dropFlags.length * 2);
-    if (++this.stamp === 0xffffffff) {
-      this.stamps.fill(0);
-      this.stamp = 1;
-    }
-    this.lists.clear();
-    this.memberCount = 0;
-    return this;
-  }
-
-  /** How many unions there are. */
-  get count(): number {
-    return this.lists.count;
-  }
-
-  /** The union of this number (a new one, empty, when it is the first time). */
-  of(key: number): number {
-    const mask = this.keys.length - 1;
-    const low = (key % 4294967296) | 0;
-    let slot = Math.imul(low ^ (low >>> 16), 0x85ebca6b);
-    slot = (slot ^ (slot >>> 13)) & mask;
-    for (; this.stamps[slot] === this.stamp; slot = (slot + 1) & mask)
-      if (this.keys[slot] === key) return this.found[slot];
-    this.stamps[slot] = this.stamp;
-    this.keys[slot] = key;
-    const union = this.lists.open();
-    this.dropFlags[union] = 0;
-    return (this.found[slot] = union);
-  }
-
-  /** Adds a selection to a union (unless dropped). */
-  add(union: number, s: T): void {
-    if (this.dropFlags[union]) return;
-    this.members[this.memberCount] = s;
-    this.lists.push(union, this.memberCount++);
-  }
-
-  /** Drops a union: one of its selections reaches every namespace. */
-  drop(union: number): void {
-    this.dropFlags[union] = 1;
-  }
-
-  dropped(union: number): boolean {
-    return this.dropFlags[union] === 1;
-  }
-
-  /** The first cell of a union's list (-1: none), the next one, and a cell's selection. */
-  first(union: number): number {
-    return this.lists.first(union);
-  }
-  next(cell: number): number {
-    return this.lists.next(cell);
-  }
-  member(cell: number): T {
-    return this.members[this.lists.at(cell)];
-  }
-}
+const NO_UNIONS: readonly number[] = [];
 
 /** Reaches of more namespaces than this are large in `peerNamespaces`: the namespaces they hold are not looked at one by one. */
 const SMALL_REACH = 16;
@@ -1571,21 +1354,23 @@ function ownEndGroups(v: Verification, candidates: readonly RuleClause[], direct
 const sameSelections = (a: readonly Selection[], b: readonly Selection[]): boolean =>
   a.length === b.length && a.every((s, i) => s.reach === b[i].reach && s.podsId === b[i].podsId);
 
-/**
- * Which groups of alike own ends hold the subject (one test per group), as flags in `held`; the
- * places among `candidates` of the clauses whose own end holds it pushed on `places`.
- */
+/** The clauses whose own end holds the subject, their places among `candidates` pushed on `places`: one test per group of alike ends. */
 function holdingClauses(
   v: Verification,
   subject: { pod: PodInstance },
   candidates: readonly RuleClause[],
   groups: EndGroups,
-  held: Uint8Array,
   places: NumberLists,
-): void {
-  for (let g = 0; g < groups.ends.length; g++)
-    held[g] = inEndpointSet(groups.ends[g], subject, v.namespaceLabels) ? 1 : 0;
-  for (let i = 0; i < candidates.length; i++) if (held[groups.group[i]]) places.push(i);
+): RuleClause[] {
+  const held: boolean[] = [];
+  for (const end of groups.ends) held.push(inEndpointSet(end, subject, v.namespaceLabels));
+  const holding: RuleClause[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    if (!held[groups.group[i]]) continue;
+    holding.push(candidates[i]);
+    places.push(i);
+  }
+  return holding;
 }
 
 /** The places of the policies whose podSelector selects the pod. */
@@ -1615,96 +1400,72 @@ function postureKey(posture: PostureSetting | undefined): string {
  * port boundaries.
  */
 interface ItemClasses<T> {
-  of: Places;
-  /** (Reused: those past `count` are an earlier side's.) */
+  of: number[];
   reps: T[];
   cuts: (readonly number[])[];
-  /** How many classes. */
-  count: number;
 }
-
-/** An empty `ItemClasses`, to be filled (again) by `ClassTable.of`. */
-const itemClasses = <T>(): ItemClasses<T> => ({ of: new Places(), reps: [], cuts: [], count: 0 });
-
-const NO_NUMBERS: readonly number[] = [];
 
 /** Numbers classes (global ids, `Verification.classId`) from 0 per list, without a map per list. */
 class ClassTable {
-  private local = new Int32Array(64);
-  private stamps = new Uint32Array(64);
-  private stamp = 0;
+  /** Per global class taken by the list at hand, its number there. */
+  private readonly local: number[] = [];
+  private readonly taken = new Marks();
 
-  /** The classes of `items`, whose facts (global class, port boundaries) are `facts`, written into `into` (emptied first). */
-  of<T>(
-    into: ItemClasses<T>,
-    items: readonly T[],
-    facts: readonly { class: number; cuts: readonly number[] }[],
-  ): ItemClasses<T> {
-    const { reps, cuts } = into;
-    const of = into.of.clear();
-    into.count = 0;
-    if (++this.stamp === 0xffffffff) {
-      this.stamps.fill(0);
-      this.stamp = 1;
-    }
-    const stamp = this.stamp;
+  /** The classes of `items`, whose facts (global class, port boundaries) are `facts`. */
+  of<T>(items: readonly T[], facts: readonly { class: number; cuts: readonly number[] }[]): ItemClasses<T> {
+    const of: number[] = [];
+    const reps: T[] = [];
+    const cuts: (readonly number[])[] = [];
+    const taken = this.taken.next();
     for (let i = 0; i < items.length; i++) {
       const global = facts[i].class;
-      if (global >= this.stamps.length) this.grow(global);
       let c: number;
-      if (this.stamps[global] === stamp) c = this.local[global];
+      if (!taken.take(global)) c = this.local[global];
       else {
-        this.stamps[global] = stamp;
-        this.local[global] = c = into.count++;
-        reps[c] = items[i];
-        cuts[c] = facts[i].cuts;
+        this.local[global] = c = reps.length;
+        reps.push(items[i]);
+        cuts.push(facts[i].cuts);
       }
       of.push(c);
     }
-    return into;
-  }
-
-  private grow(id: number): void {
-    const size = Math.max(id + 1, this.stamps.length * 2);
-    const local = new Int32Array(size);
-    const stamps = new Uint32Array(size);
-    local.set(this.local);
-    stamps.set(this.stamps);
-    this.local = local;
-    this.stamps = stamps;
+    return { of, reps, cuts };
   }
 }
 
-/** A clause holding a side's subject (`sideOf`'s allows and denies). */
-type HeldClause = { clause: Clause };
-
 /**
- * The lists a side fills and reads only while it is checked, one set reused by every side (a
- * verification checks its sides one after another).
+ * Marks on small numbers (port codes, label ids, namespace places, classes), all dropped at once by
+ * the next pass: deduplication without a set per pass. A mark is the pass that set it.
  */
-class SideScratch {
-  readonly allowFacts: ClauseFacts[] = [];
-  readonly denyFacts: ClauseFacts[] = [];
-  readonly parts: RuleParts[] = [];
-  readonly classes = {
-    allows: itemClasses<HeldClause>(),
-    denies: itemClasses<HeldClause>(),
-    rules: itemClasses<EmittedRule>(),
-  };
-  /** The items of `peerNamespaces`: each one's key, and the selections of its other end. */
-  readonly keys: number[] = [];
-  readonly ends: (readonly Selection[])[] = [];
-  /** The selections reaching a namespace (`podPeers`). */
-  readonly here: Selection[] = [];
-  /** The places of the clauses and rules near the namespace at hand. */
-  readonly allowsAt = new Places();
-  readonly deniesAt = new Places();
-  readonly rulesAt = new Places();
-  readonly worldRulesAt = new Places();
-  readonly codes: number[] = [];
-  /** What holds the peer of a case: a class of each list. */
-  readonly matched = { allows: [] as HeldClause[], denies: [] as HeldClause[] };
-  readonly admittedRules: EmittedRule[][] = [];
+export class Marks {
+  private marks = new Uint32Array(64);
+  private pass = 0;
+
+  /** The last pass, after which the marks are dropped by zeroing them (tests: a small one). */
+  constructor(private readonly last = 0xffffffff) {}
+
+  /** Drops every mark. */
+  next(): this {
+    if (++this.pass > this.last) {
+      this.marks.fill(0);
+      this.pass = 1;
+    }
+    return this;
+  }
+
+  has(n: number): boolean {
+    return n < this.marks.length && this.marks[n] === this.pass;
+  }
+
+  /** Marks a number: whether it was not marked yet. */
+  take(n: number): boolean {
+    if (n >= this.marks.length) {
+      const bigger = new Uint32Array(Math.max(n + 1, this.marks.length * 2));
+      bigger.set(this.marks);
+      this.marks = bigger;
+    } else if (this.marks[n] === this.pass) return false;
+    this.marks[n] = this.pass;
+    return true;
+  }
 }
 
 /** One side: the subject's meaning against the emitted policies, for every case of peer and port. */
@@ -1728,14 +1489,12 @@ function verifySide(
   const plain = emittedSideOf(index, subject, direction, namespaceLabels, undefined, true);
   const { allows, denies } = meaning;
   const rules = plain.rules;
-  const scratch = v.scratch;
   // what is worked out once per clause and rule, looked up once a side
-  const allowFacts = scratch.allowFacts;
-  const denyFacts = scratch.denyFacts;
-  const parts = scratch.parts;
-  allowFacts.length = denyFacts.length = parts.length = 0;
+  const allowFacts: ClauseFacts[] = [];
+  const denyFacts: ClauseFacts[] = [];
   for (const a of allows) allowFacts.push(v.clauseFacts(a.clause));
   for (const d of denies) denyFacts.push(v.clauseFacts(d.clause));
+  const parts: RuleParts[] = [];
   let ranges: RangeBlock[] | undefined;
   let blocks: Json[] | undefined;
   for (const r of rules) {
@@ -1751,33 +1510,24 @@ function verifySide(
   for (const addresses of worlds)
     emitted.push(emittedSideOf(index, subject, direction, namespaceLabels, () => addresses, true));
   const other = direction === "ingress" ? "sources" : "destinations";
-  const classes = scratch.classes;
-  v.classTable.of(classes.allows, allows, allowFacts);
-  v.classTable.of(classes.denies, denies, denyFacts);
-  v.classTable.of(classes.rules, rules, parts);
-  // the items of `peerNamespaces`: each one's key (its class and list) and the selections of its other end
-  const { keys, ends } = scratch;
-  keys.length = ends.length = 0;
-  for (let i = 0; i < allows.length; i++) {
-    keys.push(classes.allows.of.buffer[i] * 3);
-    ends.push(allowFacts[i][other]);
-  }
-  for (let i = 0; i < denies.length; i++) {
-    keys.push(classes.denies.of.buffer[i] * 3 + 1);
-    ends.push(denyFacts[i][other]);
-  }
-  for (let i = 0; i < rules.length; i++) {
-    keys.push(classes.rules.of.buffer[i] * 3 + 2);
-    ends.push(parts[i].pods);
-  }
+  const classes = {
+    allows: v.classTable.of(allows, allowFacts),
+    denies: v.classTable.of(denies, denyFacts),
+    rules: v.classTable.of(rules, parts),
+  };
+  const items: { key: number; selections: readonly Selection[] }[] = [];
+  for (let i = 0; i < allows.length; i++)
+    items.push({ key: classes.allows.of[i] * 3, selections: allowFacts[i][other] });
+  for (let i = 0; i < denies.length; i++)
+    items.push({ key: classes.denies.of[i] * 3 + 1, selections: denyFacts[i][other] });
+  for (let i = 0; i < rules.length; i++) items.push({ key: classes.rules.of[i] * 3 + 2, selections: parts[i].pods });
   // the address blocks of the clauses' other ends
   let ips: IpBlock[] | undefined;
-  for (const a of allows) for (const block of otherEnd(a.clause, direction).ips) (ips ??= []).push(block);
-  for (const d of denies) for (const block of otherEnd(d.clause, direction).ips) (ips ??= []).push(block);
+  for (const list of [allows, denies])
+    for (const a of list) for (const block of otherEnd(a.clause, direction).ips) (ips ??= []).push(block);
   near.mark(allows, denies);
-  const here = scratch.here;
-  const peers = v.podPeers(v.peerNamespaces(owned, keys, ends), (place) => {
-    here.length = 0;
+  const peers = v.podPeers(v.peerNamespaces(owned, items), (place) => {
+    const here: Selection[] = [];
     near.selectionsAt(place, here);
     for (const p of parts) for (const s of p.pods) if (hasBit(v.bitsOf(s), place)) here.push(s);
     return here;
@@ -1793,20 +1543,15 @@ function verifySide(
   const cases = v.cases.clear();
   // the clauses near the namespace of the pods at hand (`podPeers` gives each namespace's together)
   let nearNamespace: string | undefined;
-  // (each in its own reused array, refilled when the namespace changes)
-  const { allowsAt, deniesAt, rulesAt, worldRulesAt } = scratch;
-  allowsAt.clear();
-  deniesAt.clear();
-  rulesAt.clear();
-  worldRulesAt.clear();
+  let allowsAt: readonly number[] = NO_PLACES;
+  let deniesAt: readonly number[] = NO_PLACES;
+  let rulesAt: readonly number[] = NO_PLACES;
+  let worldRulesAt: readonly number[] = NO_PLACES;
   // one flow object, its peer and port changed in place (these loops are the hot ones: indexed, allocating nothing per port)
   const flow: ConcreteFlow = { src: self, dst: self, protocol: "TCP", port: 1 };
-  const codes = scratch.codes;
-  // what holds the peer of a new case (reused: read only while its ports are checked)
-  const { matched, admittedRules } = scratch;
-  while (admittedRules.length < emitted.length) admittedRules.push([]);
+  const codes: number[] = [];
   const observed: { peer: Endpoint; ports: readonly Port[] }[] = [];
-  const portsOfCase = v.observe ? new Map<string, readonly Port[]>() : undefined;
+  const portsOfCase = new Map<string, readonly Port[]>();
   for (let p = 0; p < peers.length; p++) {
     const peer = peers[p];
     // the case of the peer: being an address or a pod, and per list of items the classes holding it
@@ -1815,10 +1560,10 @@ function verifySide(
       if (peer.pod.namespace !== nearNamespace) {
         nearNamespace = peer.pod.namespace;
         const place = v.namespaces.place(nearNamespace);
-        near.clausesAt(place, 0, allowsAt);
-        near.clausesAt(place, 1, deniesAt);
-        nearRules.at(place, false, rulesAt);
-        if (worlds.length > 0) nearRules.at(place, true, worldRulesAt);
+        allowsAt = near.clausesAt(place, 0);
+        deniesAt = near.clausesAt(place, 1);
+        rulesAt = nearRules.at(place, false);
+        if (worlds.length > 0) worldRulesAt = nearRules.at(place, true);
       }
       signature.list(allows, meaning.holds, peer, classes.allows, allowsAt);
       signature.list(denies, meaning.holds, peer, classes.denies, deniesAt);
@@ -1833,16 +1578,18 @@ function verifySide(
     // peers with the same case are one (pods all carry the same ports)
     const key = v.observe ? cases.key() : "";
     if (!cases.isNew()) {
-      if (portsOfCase) observed.push({ peer, ports: portsOfCase.get(key)! });
+      if (v.observe) observed.push({ peer, ports: portsOfCase.get(key)! });
       continue;
     }
     codes.length = 0;
-    signature.picked(classes.allows, 0, codes, matched.allows);
-    signature.picked(classes.denies, 1, codes, matched.denies);
-    for (let i = 0; i < emitted.length; i++) signature.picked(classes.rules, 2 + i, codes, admittedRules[i]);
+    const matched = {
+      allows: signature.picked(classes.allows, 0, codes),
+      denies: signature.picked(classes.denies, 1, codes),
+    };
+    const admittedRules = emitted.map((_, i) => signature.picked(classes.rules, 2 + i, codes));
     // the verdicts of this case change only where the ports of what holds the peer do
     const ports = v.portsWith(codes);
-    if (portsOfCase) {
+    if (v.observe) {
       portsOfCase.set(key, ports);
       observed.push({ peer, ports });
     }
@@ -1879,27 +1626,7 @@ function verifySide(
   return { checks };
 }
 
-/**
- * Numbers in a reused typed buffer (the places of a side's items in their list), refilled without
- * allocating: a JavaScript array emptied (`length = 0`) lets its elements go and grows them again.
- */
-class Places {
-  buffer = new Int32Array(16);
-  length = 0;
-
-  clear(): this {
-    this.length = 0;
-    return this;
-  }
-
-  push(n: number): void {
-    if (this.length === this.buffer.length) this.buffer = grown(this.buffer);
-    this.buffer[this.length++] = n;
-  }
-}
-
-/** No places (never pushed on). */
-const NO_PLACES = new Places();
+const NO_PLACES: readonly number[] = [];
 
 /**
  * The emitted rules of a side that can hold a peer, by where it is. netpol.ts's `holds`: a rule
@@ -1911,7 +1638,7 @@ const NO_PLACES = new Places();
  */
 class RulesNear {
   /** The rules that can hold an address: those without peers or with an ipBlock peer, ascending. */
-  readonly addressed = new Places();
+  readonly addressed: number[] = [];
 
   constructor(
     private readonly v: Verification,
@@ -1923,9 +1650,9 @@ class RulesNear {
   }
 
   /** The places, ascending, of the rules that can hold a pod of the namespace at `place` (in an address world: by its addresses too). */
-  at(place: number, world: boolean, result: Places): Places {
+  at(place: number, world: boolean): readonly number[] {
     const { rules, parts, v } = this;
-    result.clear();
+    const result: number[] = [];
     for (let i = 0; i < parts.length; i++) {
       if (rules[i].peers.length === 0 || (world && parts[i].blocks.length > 0)) {
         result.push(i);
@@ -1946,10 +1673,10 @@ const NO_BLOCKS: readonly IpBlock[] = [];
 const NO_JSON: readonly Json[] = [];
 
 /** The places of the clauses whose other end has address blocks. */
-function withBlocks(clauses: readonly { clause: Clause }[], direction: Direction): Places {
-  let places: Places | undefined;
+function withBlocks(clauses: readonly { clause: Clause }[], direction: Direction): readonly number[] {
+  let places: number[] | undefined;
   for (let i = 0; i < clauses.length; i++)
-    if (otherEnd(clauses[i].clause, direction).ips.length > 0) (places ??= new Places()).push(i);
+    if (otherEnd(clauses[i].clause, direction).ips.length > 0) (places ??= []).push(i);
   return places ?? NO_PLACES;
 }
 
@@ -2068,9 +1795,8 @@ class Cases extends NumberLists {
   /** Where each list's part starts in the signature (as many lists as the side has, two more than its address worlds). */
   private readonly starts: number[] = [];
   private lists = 0;
-  /** The last list part that took each class: deduplication without a set per part. */
-  private stamps = new Uint32Array(16);
-  private stamp = 0;
+  /** The classes the list part at hand took. */
+  private readonly taken = new Marks();
 
   /** Starts the signature of a peer. */
   startPeer(ip: boolean): this {
@@ -2086,35 +1812,28 @@ class Cases extends NumberLists {
     holds: (item: T, peer: Endpoint) => boolean,
     peer: Endpoint,
     classes: ItemClasses<T>,
-    places?: Places,
+    places?: readonly number[],
   ): void {
     const count = this.length;
     this.starts[this.lists++] = count;
     this.push(0);
-    if (this.stamps.length < classes.count) this.stamps = new Uint32Array(classes.count * 2);
-    if (++this.stamp === 0xffffffff) {
-      this.stamps.fill(0);
-      this.stamp = 1;
-    }
-    const stamp = this.stamp;
-    const of = classes.of.buffer;
+    const taken = this.taken.next();
+    const of = classes.of;
     if (places) {
-      const at = places.buffer;
       for (let k = 0; k < places.length; k++) {
-        const i = at[k];
-        if (this.stamps[of[i]] !== stamp && holds(items[i], peer)) this.take(of[i], stamp);
+        const i = places[k];
+        if (!taken.has(of[i]) && holds(items[i], peer)) this.take(of[i]);
       }
     } else {
-      for (let i = 0; i < items.length; i++)
-        if (this.stamps[of[i]] !== stamp && holds(items[i], peer)) this.take(of[i], stamp);
+      for (let i = 0; i < items.length; i++) if (!taken.has(of[i]) && holds(items[i], peer)) this.take(of[i]);
     }
     this.buffer[count] = this.length - count - 1;
   }
 
-  /** An item of each class of the k-th list that the signature holds, written into `result` (emptied first); their port boundaries added to `codes`. */
-  picked<T>(classes: ItemClasses<T>, k: number, codes: number[], result: T[]): T[] {
+  /** An item of each class of the k-th list that the signature holds; their port boundaries added to `codes`. */
+  picked<T>(classes: ItemClasses<T>, k: number, codes: number[]): T[] {
     const at = this.starts[k];
-    result.length = 0;
+    const result: T[] = [];
     for (let i = 0; i < this.buffer[at]; i++) {
       const c = this.buffer[at + 1 + i];
       result.push(classes.reps[c]);
@@ -2129,8 +1848,8 @@ class Cases extends NumberLists {
   }
 
   /** Adds a class to the current list part, kept ascending (a part holds a few). */
-  private take(c: number, stamp: number): void {
-    this.stamps[c] = stamp;
+  private take(c: number): void {
+    this.taken.take(c);
     this.push(c);
     const first = this.starts[this.lists - 1] + 1;
     let at = this.length - 1;
