@@ -325,9 +325,9 @@ function policy(o: Json, span: Span, diagnostics: Diagnostic[]): InputPolicy {
 /** Where a document's object starts: past its `---` marker (and a comment on the marker's line). */
 function documentStart(span: Span, text: string): Span {
   const { offset, line } = span.start;
-  if (!text.startsWith("---", offset)) return { file: span.file, start: span.start, end: span.start };
+  if (!text.startsWith("---", offset)) return { ...span, end: span.start };
   const next = text.indexOf("\n", offset);
-  if (next < 0) return { file: span.file, start: span.start, end: span.start };
+  if (next < 0) return { ...span, end: span.start };
   const start = { line: line + 1, column: 1, offset: next + 1 };
   return { file: span.file, start, end: start };
 }

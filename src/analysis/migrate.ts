@@ -192,9 +192,7 @@ export function migratePsps(manifests: readonly SourceText[]): { migrations: Mig
     const psp = fitted(object, pspShape, "");
     if ("problem" in psp) {
       diagnostics.push(
-        diagnostic(cm.badManifest, { file: span.file, start: span.start, end: span.start }, [
-          `${psp.problem}, as in any PodSecurityPolicy`,
-        ]),
+        diagnostic(cm.badManifest, { ...span, end: span.start }, [`${psp.problem}, as in any PodSecurityPolicy`]),
       );
       continue;
     }

@@ -173,7 +173,7 @@ function fromCurrentDirectory(
   name: (file: string) => string,
 ) {
   const renamed = (file: string) => (file.endsWith(".secpol") && !isStandardModule(file) ? name(file) : file);
-  const span = (s: Span): Span => ({ file: renamed(s.file), start: s.start, end: s.end });
+  const span = (s: Span): Span => ({ ...s, file: renamed(s.file) });
   return {
     diagnostics: diagnostics.map((d) => ({
       ...d,

@@ -37,11 +37,7 @@ export function canonicalize<T>(
   const visit = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(visit);
     if (value === null || typeof value !== "object") return value;
-    // a span is kept as it is (the parser's spans find their positions when read)
-    const n = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "span" ? v : visit(v)])) as Record<
-      string,
-      any
-    >;
+    const n = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, visit(v)])) as Record<string, any>;
     const byText = (list: (ast.Peer | ast.PortSpec | ast.Requirement | ast.SecurityItem)[]) => sortedBy(list, print);
     switch (n.kind) {
       case "NetworkRule":

@@ -118,16 +118,38 @@ const NO_POSITION: Position = { line: 1, column: 1, offset: 0 };
 /** What an empty statement (a line break, a `;`) is. */
 const NO_STATEMENT = Symbol("no statement");
 
+/** The positions made last for two tokens. */
+class Recent {
+  token?: IToken;
+  position!: Position;
+  private token2?: IToken;
+  private position2!: Position;
+
+  of(token: IToken): Position | undefined {
+    return token === this.token ? this.position : token === this.token2 ? this.position2 : undefined;
+  }
+
+  add(token: IToken, position: Position): Position {
+    this.token2 = this.token;
+    this.position2 = this.position;
+    this.token = token;
+    return (this.position = position);
+  }
+}
+
 /**
- * The spans of one input. A span keeps its offsets and finds its lines and columns when first read
- * (`OffsetSpan`): most spans of a syntax tree never are, and a position object per offset was most
- * of what the tree's scavenges copied. Spans share their objects where they can (nothing changes a
- * span): a word and the reference or port made of it alone have one span. Made for each input: what
- * it remembers is as young as the tokens it holds, so that keeping them costs the collector less
- * than in the parser, which lives as long as the process.
+ * The spans of one input. They share their objects where they can (nothing changes a span): a word
+ * and the reference or port made of it alone have one span, and the last two positions made at
+ * tokens' starts, and the last two at their ends, are reused (a rule's span is made after the words
+ * in it, or before: either way a position is made once). The AST is the compiler's largest
+ * structure, and spans are most of it. Made for each input: what it remembers is as young as the
+ * tokens and positions it holds, so that keeping them costs the collector less than in the parser,
+ * which lives as long as the process.
  */
 class Spans {
   private readonly path: string;
+  private readonly starts = new Recent();
+  private readonly ends = new Recent();
   private spanFirst?: IToken;
   private spanLast?: IToken;
   private lastSpan!: Span;
@@ -136,12 +158,32 @@ class Spans {
     this.path = positions.path;
   }
 
+  /** The position where `token` starts. */
+  start(token: IToken): Position {
+    return this.starts.of(token) ?? this.starts.add(token, this.positions.at(token.startOffset));
+  }
+
+  /** The position just after `token`. */
+  end(token: IToken): Position {
+    const known = this.ends.of(token);
+    if (known) return known;
+    const length = token.image.length;
+    // a token lies on one line: after the token whose start was just found, no line is looked up
+    const start = token === this.starts.token && length > 0 ? this.starts.position : undefined;
+    return this.ends.add(
+      token,
+      start
+        ? { line: start.line, column: start.column + length, offset: start.offset + length }
+        : this.positions.after(t.endOffset(token)),
+    );
+  }
+
   /** The span from the start of `first` to the end of `last`. */
   span(first: IToken, last: IToken): Span {
     if (first !== this.spanFirst || last !== this.spanLast) {
       this.spanFirst = first;
       this.spanLast = last;
-      this.lastSpan = new t.OffsetSpan(this.path, first.startOffset, t.endOffset(last), this.positions);
+      this.lastSpan = { file: this.path, start: this.start(first), end: this.end(last) };
     }
     return this.lastSpan;
   }
@@ -221,6 +263,11 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   /** The spans of the input (made anew for each input). */
   private spans!: Spans;
+
+  /** The position just after `token`. */
+  private end(token: IToken): Position {
+    return this.spans.end(token);
+  }
 
   /** The span from the start of `first` to the end of `last`. */
   private span(first: IToken, last: IToken = first): Span {
@@ -1298,13 +1345,8 @@ export class SecpolParser extends EmbeddedActionsParser {
     this.CONSUME(t.Equals);
     const value = this.SUBRULE(this.labelValue);
     if (this.RECORDING_PHASE) return undefined;
-    // from the key as recovery left it, which may start after the rule's first token
     return key && value
-      ? {
-          key,
-          value,
-          span: new t.OffsetSpan(this.path, key.span.start.offset, t.endOffset(this.LA(0)), this.positions),
-        }
+      ? { key, value, span: { file: this.path, start: key.span.start, end: this.end(this.LA(0)) } }
       : undefined;
   });
 

@@ -407,34 +407,6 @@ export class Positions {
   }
 }
 
-/**
- * A span kept as offsets: its positions are found when first read (most spans of a syntax tree
- * never are), then kept. Written to JSON as the plain span it stands for.
- */
-export class OffsetSpan implements Span {
-  private first?: Position;
-  private last?: Position;
-
-  constructor(
-    readonly file: string,
-    private readonly from: number,
-    private readonly to: number,
-    private readonly positions: Positions,
-  ) {}
-
-  get start(): Position {
-    return (this.first ??= this.positions.at(this.from));
-  }
-
-  get end(): Position {
-    return (this.last ??= this.positions.after(this.to));
-  }
-
-  toJSON(): Span {
-    return { file: this.file, start: this.start, end: this.end };
-  }
-}
-
 /** The offset just after `tok`. */
 export const endOffset = (tok: IToken): number => tok.startOffset + tok.image.length;
 
