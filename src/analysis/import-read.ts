@@ -32,7 +32,7 @@ import {
   type Protocol,
 } from "../semantics/ports.js";
 import type { Json } from "../kubernetes.js";
-import { lexesAs, Name } from "../syntax/tokens.js";
+import { isLabelKeyText, lexesAs, Name, NumberToken } from "../syntax/tokens.js";
 
 /** One rule of an input policy, as flows: its peers (the other end), its ports. */
 export interface InputRule {
@@ -80,6 +80,22 @@ export const anyEndpoint: EndpointSet = {
 
 class Invalid extends Error {}
 
+const NUMBER = "a name made only of digits and dots is a number there";
+
+/** Valid, but not expressible in secpol (a label key that lexes as a number). */
+class Unwritable extends Error {}
+
+/** Refuses a label key secpol cannot write (`42`, `a..b`), valid as it is. */
+function writableKey(key: string, path: string): void {
+  if (!isLabelKeyText(key)) throw new Unwritable(key, { cause: path });
+}
+
+/** Why secpol cannot write a label key. */
+const keyWhy = (key: string) =>
+  key.split("/").some((part) => lexesAs(part, [NumberToken]))
+    ? `a label key there is a name, and ${NUMBER}`
+    : "a label key there is names joined by single dots (and a prefix before `/`)";
+
 const fail = (problem: string): never => {
   throw new Invalid(problem);
 };
@@ -114,6 +130,7 @@ function selector(value: unknown, path: string): { conjunction: Conjunction | un
       const value = text(v, `${path}.matchLabels.${key}`);
       const keyProblem = labelKey(key);
       if (keyProblem) fail(`label key \`${key}\` in \`${path}.matchLabels\` is not valid: ${keyProblem}`);
+      writableKey(key, `${path}.matchLabels`);
       const valueProblem = labelValue(value);
       if (valueProblem) fail(`label value \`${value}\` in \`${path}.matchLabels\` is not valid: it ${valueProblem}`);
       requirements.push({ key, operator: "In", values: [value] });
@@ -126,6 +143,7 @@ function selector(value: unknown, path: string): { conjunction: Conjunction | un
     const key = text(x.key, `${at}.key`);
     const keyProblem = labelKey(key);
     if (keyProblem) fail(`label key \`${key}\` in \`${at}\` is not valid: ${keyProblem}`);
+    writableKey(key, at);
     const operator = text(x.operator, `${at}.operator`);
     const values = list(x.values, `${at}.values`).map((v, j) => text(v, `${at}.values[${j}]`));
     for (const v of values) {
@@ -333,10 +351,16 @@ function documentStart(span: Span, text: string): Span {
   return { file: span.file, start, end: start };
 }
 
+/** SP5034 for a namespace secpol cannot own. */
 const numberNamespace = (namespace: string, object: string, at: Span): Diagnostic =>
-  diagnostic(im.numberNamespace, at, [namespace, object], {
-    help: "import the other namespaces' policies without it (a secpol program cannot own this namespace)",
-  });
+  diagnostic(
+    im.unwritable,
+    at,
+    [`namespace \`${namespace}\``, object, `${NUMBER}, and a program owns its namespaces by name`],
+    {
+      help: "import the other namespaces' policies without it (a secpol program cannot own this namespace)",
+    },
+  );
 
 /** The NetworkPolicies and Namespaces of the manifests; other objects are notes, invalid policies errors. */
 export function readImportInput(manifests: readonly SourceText[]): ImportInput {
@@ -362,6 +386,16 @@ export function readImportInput(manifests: readonly SourceText[]): ImportInput {
           k !== "app.kubernetes.io/managed-by" &&
           typeof v === "string",
       );
+      const unwritable = kept.find(([k]) => !isLabelKeyText(k));
+      if (unwritable) {
+        const what = `label key \`${unwritable[0]}\``;
+        diagnostics.push(
+          diagnostic(im.unwritable, at, [what, `Namespace \`${name}\``, keyWhy(unwritable[0])], {
+            help: "import the policies without this Namespace (a secpol program cannot give its namespace this label)",
+          }),
+        );
+        continue;
+      }
       namespaceLabels.set(name, Object.fromEntries(kept) as Labels);
       continue;
     }
@@ -387,12 +421,24 @@ export function readImportInput(manifests: readonly SourceText[]): ImportInput {
       seen.set(read.id, read);
       policies.push(read);
     } catch (e) {
-      if (!(e instanceof Invalid)) throw e;
+      if (!(e instanceof Invalid || e instanceof Unwritable)) throw e;
       const namespace =
         isObject(object.metadata) && typeof object.metadata.namespace === "string"
           ? `${object.metadata.namespace}/`
           : "";
-      diagnostics.push(diagnostic(im.invalidPolicy, at, [`${namespace}${name}`, e.message]));
+      const id = `${namespace}${name}`;
+      if (e instanceof Unwritable)
+        diagnostics.push(
+          diagnostic(
+            im.unwritable,
+            at,
+            [`label key \`${e.message}\` in \`${e.cause}\``, `NetworkPolicy \`${id}\``, keyWhy(e.message)],
+            {
+              help: "import the other policies without it (no secpol program can select by this key)",
+            },
+          ),
+        );
+      else diagnostics.push(diagnostic(im.invalidPolicy, at, [id, e.message]));
     }
   }
   return { policies, namespaceLabels, diagnostics };

@@ -315,6 +315,12 @@ export const quote = (text: string): string =>
 /** True when a label value may stand unquoted: it lexes as a name or a number (`app=web`, `version=2`; not `a..b`). */
 export const isBareLabelValue = (text: string): boolean => lexesAs(text, [Name, NumberToken]);
 
+/** True when a label key may be written: a name, or a prefix and a name joined by `/` (`app.kubernetes.io/name`; not `42`). */
+export const isLabelKeyText = (text: string): boolean => {
+  const parts = text.split("/");
+  return parts.length <= 2 && parts.every((part) => lexesAs(part, [Name]));
+};
+
 /**
  * True when `text` is names joined by `:`, the bare form of an RBAC subject name
  * (`system:serviceaccount:shop:web`). Such a name does not always lex as names and colons: `:ab:cd`

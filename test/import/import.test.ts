@@ -177,6 +177,38 @@ test("a namespace whose name is a number cannot be owned in secpol: its policies
   assert.not.match(result.rendered, "internal error");
 });
 
+test("label keys secpol cannot write (`42`, `a..b`) are an error naming where, not a broken program", () => {
+  const keyed = (key: string, where: "labels" | "expression") =>
+    where === "labels"
+      ? `podSelector:\n  matchLabels:\n    "${key}": x`
+      : `podSelector:\n  matchExpressions:\n    - key: "${key}"\n      operator: Exists`;
+  const namespace = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    '7': x\n";
+  const text = [policy("p", keyed("42", "labels")), policy("q", keyed("a..b", "expression")), namespace].join("---\n");
+  const result = importAndCheck([{ path: "p.yaml", text }]);
+  assert.equal(
+    result.diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.span.start.line, d.message]),
+    [
+      [
+        "SP5034",
+        1,
+        "label key `42` in `spec.podSelector.matchLabels` (of NetworkPolicy `shop/p`) cannot be written in secpol: a label key there is a name, and a name made only of digits and dots is a number there",
+      ],
+      [
+        "SP5034",
+        11,
+        "label key `a..b` in `spec.podSelector.matchExpressions[0]` (of NetworkPolicy `shop/q`) cannot be written in secpol: a label key there is names joined by single dots (and a prefix before `/`)",
+      ],
+      [
+        "SP5034",
+        22,
+        "label key `7` (of Namespace `shop`) cannot be written in secpol: a label key there is a name, and a name made only of digits and dots is a number there",
+      ],
+    ],
+    result.rendered,
+  );
+  assert.not.match(result.rendered, "internal error");
+});
+
 test("a rule that admits nothing end to end is a note, and the program leaves it out", () => {
   const manifests = [
     { path: "deny.yaml", text: policy("deny-all", "podSelector: {}\npolicyTypes: [Ingress, Egress]") },

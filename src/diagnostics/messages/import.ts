@@ -20,11 +20,10 @@ export const importing = {
     (option: string, value: string, problem: string) =>
       `\`${value}\` is not a valid value for \`${option}\`: ${problem}`,
   ),
-  numberNamespace: entry(
+  unwritable: entry(
     "SP5034",
     "error",
-    (namespace: string, object: string) =>
-      `namespace \`${namespace}\` (of ${object}) cannot be written in secpol: a name made only of digits and dots is a number there, and a program owns its namespaces by name`,
+    (what: string, object: string, why: string) => `${what} (of ${object}) cannot be written in secpol: ${why}`,
   ),
   inexact: entry(
     "SP3050",
