@@ -82,7 +82,7 @@ class Invalid extends Error {}
 
 const NUMBER = "a name made only of digits and dots is a number there";
 
-/** Valid, but not expressible in secpol (a label key that lexes as a number). */
+/** Valid, but not expressible in secpol: a label key the lexer does not take as a name (`42`, `a..b`). */
 class Unwritable extends Error {}
 
 /** Refuses a label key secpol cannot write (`42`, `a..b`), valid as it is. */
