@@ -488,16 +488,7 @@ export function checkExplain({
     "q",
   ).model!;
   const clause = queried.assertions.find((a) => a.span.file === "q")!.clauses[0];
-  const regions = universeRegions([queried]);
-  assert.ok(!("tooMany" in regions));
-  const repLabels = (n: string) =>
-    regions.namespaces.find((x) => x.name === n)?.labels[0] ?? { [NAMESPACE_NAME_LABEL]: n };
-  const destinations = regionEndpoints(regions, true);
-  const byKey = new Map(
-    destinations.filter((e) => !e.portNames).map((e) => [regionKey([queried], [repLabels], e.endpoint), e]),
-  );
-  const nsLabels = (n: string) =>
-    universe.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n };
+  const { regionOf, regionOn, nsLabels } = regionsIn(queried, universe);
   const { explanation } = result;
   for (const s of endpointsOf(universe)) {
     for (const d of endpointsOf(universe)) {
@@ -507,13 +498,8 @@ export function checkExplain({
         !inEndpointSet(clause.destinations, toMeaning(d), nsLabels)
       )
         continue;
-      const sr = byKey.get(regionKey([queried], [nsLabels], toMeaning(s)))!;
-      const dr = destinationOn([queried], destinations)(
-        byKey.get(regionKey([queried], [nsLabels], toMeaning(d)))!,
-        toMeaning(d),
-        port.protocol,
-        port.port,
-      );
+      const sr = regionOf(s)!;
+      const dr = regionOn(regionOf(d)!, toMeaning(d), port.protocol, port.port);
       if (!dr) {
         stats.skipped++;
         continue;
@@ -549,22 +535,12 @@ export function checkMatrix({ program, universe }: { program: string; universe: 
   if (!policies || !model || !result.connectivity) return;
   stats.programs++;
   const { rows, columns, cells } = result.connectivity;
-  const regions = universeRegions([model]);
-  assert.ok(!("tooMany" in regions));
-  const repLabels = (n: string) =>
-    regions.namespaces.find((x) => x.name === n)?.labels[0] ?? { [NAMESPACE_NAME_LABEL]: n };
-  const destinations = regionEndpoints(regions, true);
-  const byKey = new Map(
-    destinations.filter((e) => !e.portNames).map((e) => [regionKey([model], [repLabels], e.endpoint), e]),
-  );
-  const regionOn = destinationOn([model], destinations);
-  const nsLabels = (n: string) =>
-    universe.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n };
+  const { regionOf, regionOn } = regionsIn(model, universe);
   for (const s of endpointsOf(universe)) {
     for (const d of endpointsOf(universe)) {
       if (!("pod" in s) && !("pod" in d)) continue;
-      const sr = byKey.get(regionKey([model], [nsLabels], toMeaning(s)));
-      const plain = byKey.get(regionKey([model], [nsLabels], toMeaning(d)));
+      const sr = regionOf(s);
+      const plain = regionOf(d);
       assert.ok(sr && plain, `no region holds ${JSON.stringify(s)} or ${JSON.stringify(d)}\n${program}`);
       for (const protocol of PROTOCOLS) {
         for (const port of PORTS) {
@@ -595,4 +571,26 @@ export function checkMatrix({ program, universe }: { program: string; universe: 
       }
     }
   }
+}
+
+/**
+ * The regions of one program, as the universe's endpoints fall into them: `regionOf` the plain
+ * region holding an endpoint, `regionOn` a destination's on a flow's protocol and port.
+ */
+function regionsIn(model: Model, universe: Universe) {
+  const regions = universeRegions([model]);
+  assert.ok(!("tooMany" in regions));
+  const repLabels = (n: string) =>
+    regions.namespaces.find((x) => x.name === n)?.labels[0] ?? { [NAMESPACE_NAME_LABEL]: n };
+  const destinations = regionEndpoints(regions, true);
+  const byKey = new Map(
+    destinations.filter((e) => !e.portNames).map((e) => [regionKey([model], [repLabels], e.endpoint), e]),
+  );
+  const nsLabels = (n: string) =>
+    universe.namespaces.find((x) => x.name === n)?.labels ?? { [NAMESPACE_NAME_LABEL]: n };
+  return {
+    regionOf: (e: Endpoint) => byKey.get(regionKey([model], [nsLabels], toMeaning(e))),
+    regionOn: destinationOn([model], destinations),
+    nsLabels,
+  };
 }
