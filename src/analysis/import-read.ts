@@ -32,7 +32,7 @@ import {
   type Protocol,
 } from "../semantics/ports.js";
 import type { Json } from "../kubernetes.js";
-import { isLabelKeyText, lexesAs, Name, NumberToken } from "../syntax/tokens.js";
+import { isLabelKeyText, notAName } from "../syntax/tokens.js";
 
 /** One rule of an input policy, as flows: its peers (the other end), its ports. */
 export interface InputRule {
@@ -80,8 +80,6 @@ export const anyEndpoint: EndpointSet = {
 
 class Invalid extends Error {}
 
-const NUMBER = "a name made only of digits and dots is a number there";
-
 /** Valid, but not expressible in secpol: a label key the lexer does not take as a name (`42`, `a..b`). */
 class Unwritable extends Error {}
 
@@ -92,9 +90,7 @@ function writableKey(key: string, path: string): void {
 
 /** Why secpol cannot write a label key. */
 const keyWhy = (key: string) =>
-  key.split("/").some((part) => lexesAs(part, [NumberToken]))
-    ? `a label key there is a name, and ${NUMBER}`
-    : "a label key there is names joined by single dots (and a prefix before `/`)";
+  `a label key there is a name (after a prefix and \`/\`): ${key.split("/").map(notAName).find(Boolean) ?? "one `/` at most"}`;
 
 const fail = (problem: string): never => {
   throw new Invalid(problem);
@@ -356,7 +352,7 @@ const numberNamespace = (namespace: string, object: string, at: Span): Diagnosti
   diagnostic(
     im.unwritable,
     at,
-    [`namespace \`${namespace}\``, object, `${NUMBER}, and a program owns its namespaces by name`],
+    [`namespace \`${namespace}\``, object, `${notAName(namespace)}, and a program owns its namespaces by name`],
     {
       help: "import the other namespaces' policies without it (a secpol program cannot own this namespace)",
     },
@@ -373,7 +369,7 @@ export function readImportInput(manifests: readonly SourceText[]): ImportInput {
     const at = documentStart(span, texts.get(span.file) ?? "");
     const name = String(isObject(object.metadata) ? (object.metadata.name ?? "") : "");
     if (object.kind === "Namespace" && object.apiVersion === "v1") {
-      if (!lexesAs(name, [Name])) {
+      if (notAName(name)) {
         diagnostics.push(numberNamespace(name, `Namespace \`${name}\``, at));
         continue;
       }
@@ -405,7 +401,7 @@ export function readImportInput(manifests: readonly SourceText[]): ImportInput {
     }
     try {
       const read = policy(object, at, diagnostics);
-      if (!lexesAs(read.namespace, [Name])) {
+      if (notAName(read.namespace)) {
         diagnostics.push(numberNamespace(read.namespace, `NetworkPolicy \`${read.id}\``, at));
         continue;
       }

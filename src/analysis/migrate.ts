@@ -10,7 +10,7 @@ import { compile as cm } from "../diagnostics/messages/compile.js";
 import { fitted, metadataShape, readWorkloads, type Shape } from "./audit.js";
 import { evaluatePod, RESTRICTED_VOLUMES, type Level } from "../semantics/pss.js";
 import { PSP_BOOLEAN_FIELDS, type Json } from "../kubernetes.js";
-import { lexesAs, Name, NumberToken, quote } from "../syntax/tokens.js";
+import { notAName, quote } from "../syntax/tokens.js";
 
 export interface Migration {
   name: string;
@@ -178,11 +178,6 @@ function inexpressible(spec: Json, annotations: Record<string, string>): string[
   return notes;
 }
 
-const unnamable = (name: string) =>
-  lexesAs(name, [NumberToken])
-    ? "a name made only of digits and dots is a number there"
-    : "a name there is letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit";
-
 export function migratePsps(manifests: readonly SourceText[]): { migrations: Migration[]; diagnostics: Diagnostic[] } {
   // the manifest reader's diagnostics too: bad YAML, non-objects, workloads of the wrong shape
   const { objects, diagnostics } = readWorkloads(manifests);
@@ -198,9 +193,10 @@ export function migratePsps(manifests: readonly SourceText[]): { migrations: Mig
     }
     const o = psp.value as Json;
     const name: string = o.metadata?.name ?? "unnamed";
-    if (!lexesAs(name, [Name])) {
+    const why = notAName(name);
+    if (why) {
       diagnostics.push(
-        diagnostic(cm.unnamablePsp, { ...span, end: span.start }, [name, unnamable(name)], {
+        diagnostic(cm.unnamablePsp, { ...span, end: span.start }, [name, why], {
           help: "give it a name with a letter (and the RBAC that grants `use` of it): the name is the object's identity",
         }),
       );

@@ -315,6 +315,14 @@ export const quote = (text: string): string =>
 /** True when a label value may stand unquoted: it lexes as a name or a number (`app=web`, `version=2`; not `a..b`). */
 export const isBareLabelValue = (text: string): boolean => lexesAs(text, [Name, NumberToken]);
 
+/** Why `text` cannot stand where a name does (`100`, `a b`), or undefined when it can. */
+export function notAName(text: string): string | undefined {
+  if (lexesAs(text, [Name])) return undefined;
+  return lexesAs(text, [NumberToken])
+    ? "a name made only of digits and dots is a number there"
+    : "a name there is letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit";
+}
+
 /** True when a label key may be written: a name, or a prefix and a name joined by `/` (`app.kubernetes.io/name`; not `42`). */
 export const isLabelKeyText = (text: string): boolean => {
   const parts = text.split("/");

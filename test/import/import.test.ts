@@ -191,17 +191,17 @@ test("label keys secpol cannot write (`42`, `a..b`) are an error naming where, n
       [
         "SP5034",
         1,
-        "label key `42` in `spec.podSelector.matchLabels` (of NetworkPolicy `shop/p`) cannot be written in secpol: a label key there is a name, and a name made only of digits and dots is a number there",
+        "label key `42` in `spec.podSelector.matchLabels` (of NetworkPolicy `shop/p`) cannot be written in secpol: a label key there is a name (after a prefix and `/`): a name made only of digits and dots is a number there",
       ],
       [
         "SP5034",
         11,
-        "label key `a..b` in `spec.podSelector.matchExpressions[0]` (of NetworkPolicy `shop/q`) cannot be written in secpol: a label key there is names joined by single dots (and a prefix before `/`)",
+        "label key `a..b` in `spec.podSelector.matchExpressions[0]` (of NetworkPolicy `shop/q`) cannot be written in secpol: a label key there is a name (after a prefix and `/`): a name there is letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit",
       ],
       [
         "SP5034",
         22,
-        "label key `7` (of Namespace `shop`) cannot be written in secpol: a label key there is a name, and a name made only of digits and dots is a number there",
+        "label key `7` (of Namespace `shop`) cannot be written in secpol: a label key there is a name (after a prefix and `/`): a name made only of digits and dots is a number there",
       ],
     ],
     result.rendered,
