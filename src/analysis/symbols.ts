@@ -3,6 +3,7 @@
  * used — answered from the binder's table (`check/binder.ts`), the one the checker reads: the
  * editor never resolves a name a second way.
  */
+import { notAName } from "../syntax/tokens.js";
 import type { Span } from "../diagnostics/diagnostic.js";
 import type { Binding, Declaration } from "../check/binder.js";
 import * as valid from "../check/values.js";
@@ -56,5 +57,8 @@ export function renameEdits(
     };
   const problem = nameProblem[declarations[0].kind](newName);
   if (problem) return { error: `\`${newName}\` is no ${declarations[0].kind} name: it ${problem}` };
+  // valid in Kubernetes, and still no name in secpol (`42` lexes as a number)
+  const unwritable = notAName(newName);
+  if (unwritable) return { error: `\`${newName}\` is no ${declarations[0].kind} name: ${unwritable}` };
   return { edits: referencesTo(binding, declarations).map((span) => ({ span, text: newName })) };
 }

@@ -256,6 +256,15 @@ test("rename changes a name and every use of it across the program's files; the 
     })
     .catch((e) => e.message);
   assert.match(String(bad), /no workload name/);
+  // a valid Kubernetes name that secpol reads as a number: every use would stop parsing
+  const numeric = await rpc
+    .sendRequest("textDocument/rename", {
+      textDocument: { uri: main },
+      position: { line: 3, character: 12 },
+      newName: "42",
+    })
+    .catch((e) => e.message);
+  assert.match(String(numeric), "`42` is no workload name: a name made only of digits and dots is a number there");
   const doc = "untitled:rename-std";
   await lsp.open(doc, `${shop}allow shop/* -> dns\n`);
   const refused = await rpc
