@@ -29,7 +29,7 @@ import { inEndpointSet, type Endpoint as MeaningEndpoint } from "../../src/seman
 import { NAMESPACE_NAME_LABEL, type Model } from "../../src/semantics/model.js";
 import { universeRegions } from "../../src/semantics/universe.js";
 import { isFlowAllowed, type Endpoint, type Pod, type Universe } from "./netpol-eval.js";
-import { programArbitrary, type GeneratedProgram } from "./programs.js";
+import { NAMESPACES, programArbitrary, type GeneratedProgram } from "./programs.js";
 import { arbitraryUniverse } from "./universe.js";
 
 export const PROTOCOLS = ["TCP", "UDP"] as const;
@@ -518,8 +518,21 @@ export function checkExplain({
   }
 }
 
+/**
+ * Often a last rule opening a namespace's pods by port name (`-> c/*: http`): it admits only the
+ * pods of no workload declaring `http`, which the matrix gives columns of their own (rarely made by
+ * the program generator alone).
+ */
+const byPortName = fc.option(
+  fc
+    .tuple(fc.constantFrom("any", "a/*", "ns b", "cluster"), fc.constantFrom(...NAMESPACES))
+    .map(([from, to]) => `allow ${from} -> ${to}/*: http\n`),
+  { nil: "" },
+);
+
 /** A program and a universe (for the connectivity matrix). */
-export const matrixCase = programArbitrary(true).chain((program) => {
+export const matrixCase = fc.tuple(programArbitrary(true), byPortName).chain(([generated, rule]) => {
+  const program = { ...generated, text: generated.text + rule };
   const owned = (modelOf(program.text)?.namespaces ?? []).map((n) => ({ name: n.name, labels: { ...n.labels } }));
   return arbitraryUniverse(vocabulary(program, owned)).map((universe) => ({ program: program.text, universe }));
 });
