@@ -21,7 +21,15 @@ import { names as nm } from "../diagnostics/messages/names.js";
 import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { portsKey } from "../semantics/ports.js";
-import { candidateNamespaces, clausesNear, nearFrom, workloadsIn } from "../semantics/lookup.js";
+import {
+  candidateNamespaces,
+  changedIn,
+  clausesNear,
+  compareRuleSpans,
+  mergedInProgramOrder,
+  nearFrom,
+  workloadsIn,
+} from "../semantics/lookup.js";
 import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
 import { sameItems } from "../arrays.js";
@@ -298,18 +306,23 @@ export class ModelKeys {
 
   /** The rules near a namespace (a clause of theirs can hold its pods), each once, in program order (`clausesNear`'s, whose index the lints share). */
   rulesNear(namespace: OwnedNamespace): readonly NetworkRule[] {
-    return this.nearOf(namespace).all;
+    return this.nearOf(namespace.name).all;
+  }
+
+  /** `rulesNear` of the owned namespace of that name (none when there is none). */
+  rulesNearNamed(name: string): readonly NetworkRule[] {
+    return this.nearOf(name).all;
   }
 
   /** The rules of one action near a namespace, in program order. */
   rulesNearOf(namespace: OwnedNamespace, action: NetworkRule["action"]): readonly NetworkRule[] {
-    const near = this.nearOf(namespace);
+    const near = this.nearOf(namespace.name);
     return (near[action] ??= near.all.filter((r) => r.action === action));
   }
 
   /** The rules near a namespace, kept with its list of clauses near it. */
-  private nearOf(namespace: OwnedNamespace) {
-    const clauses = clausesNear(this.model, namespace.name);
+  private nearOf(name: string) {
+    const clauses = clausesNear(this.model, name);
     let near = this.memo.rulesNear.get(clauses);
     if (!near) {
       const all: NetworkRule[] = [];
@@ -551,6 +564,18 @@ export class Reused implements LintReuse {
   private memo = new KeyMemo();
   private results = new Map<string, Kept>();
   private readonly keysOf = new WeakMap<Model, ModelKeys>();
+  /** Each rule lint's last run (`rules`): its model's serial, the model, the rules it ran on and those with diagnostics, in program order. */
+  private lastRuns: Partial<
+    Record<
+      RulePart,
+      {
+        serial: number;
+        model: Model;
+        rules: readonly NetworkRule[];
+        found: readonly { rule: NetworkRule; diagnostics: Diagnostic[] }[];
+      }
+    >
+  > = {};
   /** The last model keyed: the next model's `clausesNear` index is made from its (`clausesNearFrom`). */
   private lastModel?: Model;
   /** Results worked out, and results reused, so far (for the tests). */
@@ -595,6 +620,64 @@ export class Reused implements LintReuse {
     if (changed.names.size === 0) return true;
     for (const n of near) if (changed.names.has(n.name)) return false;
     return true;
+  }
+
+  /**
+   * A rule lint's diagnostics for each of `rules`, in their order: when the lint's last run was on
+   * the model before this one (`changedSince`) with the same owned namespaces, the last run's for
+   * every rule but those added since and those near a namespace whose reads changed (`recheck`),
+   * which `reuse` gives; otherwise `reuse`'s of every rule. (An edit of one file then looks at the
+   * rules it added and those near what it changed, not at every rule of the program.)
+   */
+  rules(
+    model: Model,
+    part: RulePart,
+    rules: readonly NetworkRule[],
+    compute: (rule: NetworkRule) => Diagnostic[],
+  ): Diagnostic[] {
+    const keys = this.keys(model);
+    const changed = keys.changedSince(part);
+    const last = this.lastRuns[part];
+    const again =
+      last && changed && changed.since === last.serial && last.model.namespaces === model.namespaces
+        ? this.recheck(keys, last.rules, rules, changed.names)
+        : undefined;
+    let found: { rule: NetworkRule; diagnostics: Diagnostic[] }[] = [];
+    for (const rule of again?.rules ?? rules) {
+      const diagnostics = this.reuse(model, part, rule, compute);
+      if (diagnostics.length > 0) found.push({ rule, diagnostics });
+    }
+    if (again)
+      found = mergedInProgramOrder(
+        last!.found.filter((f) => !again.removed.has(f.rule) && !again.set.has(f.rule)),
+        found,
+      );
+    this.lastRuns[part] = { serial: keys.serial, model, rules, found };
+    const diagnostics: Diagnostic[] = [];
+    for (const f of found) diagnostics.push(...f.diagnostics);
+    return diagnostics;
+  }
+
+  /**
+   * The rules of `rules` whose lint is worked out again (`reuse`), in program order, given those
+   * the lint last ran on (`before`, of the last model) and the namespaces whose reads changed
+   * since: the rules added and those near a changed namespace; and the rules removed. Undefined
+   * when the two lists cannot be compared (`changedIn`). A test gives a broken one to show the
+   * property test notices.
+   */
+  protected recheck(
+    keys: ModelKeys,
+    before: readonly NetworkRule[],
+    rules: readonly NetworkRule[],
+    names: ReadonlySet<string>,
+  ): { rules: NetworkRule[]; set: ReadonlySet<NetworkRule>; removed: ReadonlySet<NetworkRule> } | undefined {
+    const diff = changedIn(before, rules);
+    if (!diff) return undefined;
+    const set = new Set(diff.added);
+    for (const name of names)
+      for (const rule of keys.rulesNearNamed(name)) if (!set.has(rule) && holds(rules, rule)) set.add(rule);
+    const again = set.size === diff.added.length ? diff.added : [...set].sort(compareRuleSpans);
+    return { rules: again, set, removed: new Set(diff.removed) };
   }
 
   /** A rule's key without its place (without the `#N` of rules saying the same: the duplicate-rule lint looks for those). */
@@ -711,6 +794,7 @@ export class Reused implements LintReuse {
       if (this.memo.numbered.size > bound || this.results.size > bound) {
         this.memo = new KeyMemo();
         this.results = new Map(); // (their keys name texts by the old numbers)
+        this.lastRuns = {};
       }
       this.keysOf.set(model, (keys = new ModelKeys(model, this.memo)));
       if (this.lastModel) this.nearFrom(model, this.lastModel);
@@ -718,6 +802,18 @@ export class Reused implements LintReuse {
     }
     return keys;
   }
+}
+
+/** Whether a list of rules in program order holds `rule` (found by its place). */
+function holds(rules: readonly NetworkRule[], rule: NetworkRule): boolean {
+  let low = 0;
+  let high = rules.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (compareRuleSpans(rules[middle], rule) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return rules[low] === rule;
 }
 
 /**

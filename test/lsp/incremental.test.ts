@@ -615,6 +615,45 @@ test("the property catches a broken reuse of a rule lint's last result: the name
   );
 });
 
+test("the property catches a broken rule lint run made from the last one: the namespaces changed since, or the rules removed, left out", () => {
+  type Args = Parameters<Reused["recheck"]>;
+  let runs = 0;
+  class Counted extends Reused {
+    protected override recheck(...args: Args) {
+      const found = super.recheck(...args);
+      if (found) runs++;
+      return found;
+    }
+  }
+  // as it is, the property holds (the first test) with runs made from the last one
+  assert.not.ok(
+    notices(() => new ProgramChecks(undefined, undefined, new Counted())),
+    "the property failed",
+  );
+  assert.ok(runs >= 50, `${runs} lint runs made from the last one`);
+  // the rules near a namespace whose reads changed (its regions, the other action's rules near it) taken from the last run
+  class NamesIgnored extends Reused {
+    protected override recheck(keys: Args[0], before: Args[1], rules: Args[2]) {
+      return super.recheck(keys, before, rules, new Set());
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, new NamesIgnored()), 300),
+    "changed namespaces ignored: the property did not notice",
+  );
+  // the results of the rules removed since left in
+  class RemovedKept extends Reused {
+    protected override recheck(...args: Args) {
+      const found = super.recheck(...args);
+      return found && { ...found, removed: new Set<NetworkRule>() };
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, new RemovedKept()), 300),
+    "removed rules kept: the property did not notice",
+  );
+});
+
 test("the property catches a broken invalidation: syntax trees compared without their words' texts", () => {
   class Textless extends ProgramChecks {
     protected override positionsMoved(before: SourceFileNode, after: SourceFileNode) {
