@@ -50,6 +50,9 @@ export interface CheckedRule {
   checkedAt: number;
 }
 
+/** The check of every rule statement of a file. */
+export type CheckedFile = Pick<CheckedRule, "rules" | "diagnostics" | "namespaceUses" | "checkedAt">;
+
 interface Stamped<T> {
   value: T;
   changed: number;
@@ -68,6 +71,8 @@ export class CheckReuse {
   readonly files = new WeakMap<ast.SourceFileNode, CollectedFile>();
   private readonly workloads = new WeakMap<ast.Node, CheckedWorkload>();
   private readonly rules = new WeakMap<ast.Node, CheckedRule>();
+  /** The check of every rule statement of a file, by its list of them (the same while the file's syntax tree is), with the version it was worked out or last reused in. */
+  private readonly ruleFiles = new WeakMap<readonly unknown[], CheckedFile>();
   /** The syntax tree of each file in the last version, and its statements by their text (with the namespace block they are in). */
   private readonly trees = new Map<string, { tree: ast.SourceFileNode; statements: Map<string, ast.Node> }>();
   /** A statement's first syntax node among those of the same text in the versions of its file (`statements`). */
@@ -203,6 +208,29 @@ export class CheckReuse {
     known.checkedAt = this.version;
     this.reused++;
     return known;
+  }
+
+  /**
+   * The check of a file's rule statements (`statements`, the binder's list of them) in an earlier
+   * version, when nothing any rule's check may read changed since (each statement's check would be
+   * reused: `reusable`), and none of them names a group.
+   */
+  reusableFile(statements: readonly unknown[]): CheckedFile | undefined {
+    const known = this.ruleFiles.get(statements);
+    if (!known || !this.unchangedSince(known.checkedAt)) return undefined;
+    known.checkedAt = this.version;
+    this.reused += statements.length;
+    return known;
+  }
+
+  /** The check of a file's rule statements in this version (each kept: none names a group). */
+  keepFile(statements: readonly unknown[], checked: Omit<CheckedFile, "checkedAt">): void {
+    this.ruleFiles.set(statements, { ...checked, checkedAt: this.version });
+  }
+
+  /** Whether nothing a rule's check may read changed after version `checkedAt` (a test gives a broken one to show the property test notices). */
+  protected unchangedSince(checkedAt: number): boolean {
+    return checkedAt >= this.lastChange;
   }
 
   /** A rule statement's check in this version. */

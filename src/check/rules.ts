@@ -42,7 +42,7 @@ import {
 import { allPorts, portSet, portsKey, type PortRange, type PortSet, type Protocol } from "../semantics/ports.js";
 import { termKey } from "../semantics/endpoints.js";
 import type { Declaration, Scoped } from "./binder.js";
-import type { RuleReads } from "./reuse.js";
+import type { CheckedRule, RuleReads } from "./reuse.js";
 import { compareSpans, type CheckContext } from "./context.js";
 import * as valid from "./values.js";
 import { isStandardModule } from "../stdlib/standard.js";
@@ -222,16 +222,54 @@ export class Rules {
   }
 
   /**
-   * `checkRule` of a rule statement, or an earlier version's (`CheckReuse`): its diagnostics and the
-   * namespaces it names come again in their place.
+   * The rules of the rule statements of each file (`Binding.ruleFiles`), in order: a file's whole
+   * check of an earlier version while nothing any rule reads changed since (`CheckReuse`), its
+   * diagnostics and the namespaces its rules name coming again in their place; else each
+   * statement's (`checkRuleStatement`).
    */
-  checkRuleStatement(scoped: Scoped<ast.NetworkRule>): readonly NetworkRule[] {
+  checkRuleFiles(files: readonly (readonly Scoped<ast.NetworkRule>[])[]): NetworkRule[] {
+    const reuse = this.ctx.options.reuse;
+    const rules: NetworkRule[] = [];
+    for (const statements of files) {
+      const known = reuse?.reusableFile(statements);
+      if (known) {
+        this.replayed(known);
+        for (const rule of known.rules) rules.push(rule);
+        continue;
+      }
+      const [diagnostics, uses, first] = [this.ctx.d.items.length, this.namespaceUses.length, rules.length];
+      let kept = true;
+      for (const scoped of statements) {
+        const checked = this.checkRuleStatement(scoped);
+        for (const rule of checked.rules) rules.push(rule);
+        kept &&= checked.kept;
+      }
+      if (reuse && kept)
+        reuse.keepFile(statements, {
+          rules: rules.slice(first),
+          diagnostics: this.ctx.d.items.slice(diagnostics),
+          namespaceUses: this.namespaceUses.slice(uses),
+        });
+    }
+    return rules;
+  }
+
+  /** An earlier check's diagnostics and namespaces named, again in their place. */
+  private replayed(known: Pick<CheckedRule, "diagnostics" | "namespaceUses">): void {
+    this.ctx.replay(known.diagnostics);
+    for (const use of known.namespaceUses) this.namespaceUses.push(use);
+  }
+
+  /**
+   * `checkRule` of a rule statement, or an earlier version's (`CheckReuse`): its diagnostics and the
+   * namespaces it names come again in their place. Whether its check is kept for later versions.
+   */
+  private checkRuleStatement(scoped: Scoped<ast.NetworkRule>): { rules: readonly NetworkRule[]; kept: boolean } {
     const reuse = this.ctx.options.reuse;
     const known = reuse?.reusable(scoped.node);
     if (known) {
-      this.ctx.replay(known.diagnostics);
-      this.namespaceUses.push(...known.namespaceUses);
-      return known.rules;
+      this.replayed(known);
+      return { rules: known.rules, kept: true };
     }
     const [diagnostics, uses] = [this.ctx.d.items.length, this.namespaceUses.length];
     const rules = this.checkRule(scoped);
@@ -243,7 +281,7 @@ export class Rules {
         namespaceUses: this.namespaceUses.slice(uses),
         reads,
       });
-    return rules;
+    return { rules, kept: reads !== undefined };
   }
 
   /**

@@ -389,6 +389,33 @@ test("the property catches broken invalidations of a rule statement's check", ()
   assert.ok(notices(withChecker(["cluster"]), 300), "the cluster left out: the property did not notice");
 });
 
+test("the property catches a file's rule checks reused while what they read changed", () => {
+  let files = 0;
+  class Counted extends CheckReuse {
+    override reusableFile(statements: readonly unknown[]) {
+      const known = super.reusableFile(statements);
+      if (known) files++;
+      return known;
+    }
+  }
+  // as it is, the property holds (the first test) with files' checks reused whole
+  assert.not.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new Counted())),
+    "the property failed",
+  );
+  assert.ok(files >= 100, `${files} files' rule checks reused`);
+  // reused whatever changed since (a workload renamed, its ports changed, the cluster's ranges)
+  class Always extends CheckReuse {
+    protected override unchangedSince(): boolean {
+      return true;
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new Always()), 300),
+    "a file's rule checks reused whatever changed: the property did not notice",
+  );
+});
+
 test("the property catches a broken comparison of what two versions declare", () => {
   // each workload's and group's key, name and model (or statement), compared by keys and names only:
   // a workload's selector or ports changed would not stamp its name
