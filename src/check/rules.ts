@@ -42,7 +42,7 @@ import {
 import { allPorts, portSet, portsKey, type PortRange, type PortSet, type Protocol } from "../semantics/ports.js";
 import { termKey } from "../semantics/endpoints.js";
 import type { Declaration, Scoped } from "./binder.js";
-import type { CheckedRule, RuleReads } from "./reuse.js";
+import type { CheckedFile, CheckedRule, RuleReads } from "./reuse.js";
 import { compareSpans, type CheckContext } from "./context.js";
 import * as valid from "./values.js";
 import { isStandardModule } from "../stdlib/standard.js";
@@ -222,10 +222,10 @@ export class Rules {
   }
 
   /**
-   * The rules of the rule statements of each file (`Binding.ruleFiles`), in order: a file's whole
-   * check of an earlier version while nothing any rule reads changed since (`CheckReuse`), its
-   * diagnostics and the namespaces its rules name coming again in their place; else each
-   * statement's (`checkRuleStatement`).
+   * The rules of the rule statements of each file (`Binding.ruleFiles`), in order: a file's check
+   * of an earlier version while nothing a rule's check reads changed since (`CheckReuse`), its
+   * diagnostics and the namespaces its rules name coming again in their place, and its statements
+   * naming groups checked again among them (as `checkRuleStatement` does); else each statement's.
    */
   checkRuleFiles(files: readonly (readonly Scoped<ast.NetworkRule>[])[]): NetworkRule[] {
     const reuse = this.ctx.options.reuse;
@@ -233,23 +233,41 @@ export class Rules {
     for (const statements of files) {
       const known = reuse?.reusableFile(statements);
       if (known) {
-        this.replayed(known);
-        for (const rule of known.rules) rules.push(rule);
+        for (const part of known)
+          if ("again" in part) for (const rule of this.checkRuleStatement(part.again).rules) rules.push(rule);
+          else {
+            this.replayed(part);
+            for (const rule of part.rules) rules.push(rule);
+          }
         continue;
       }
-      const [diagnostics, uses, first] = [this.ctx.d.items.length, this.namespaceUses.length, rules.length];
-      let kept = true;
+      // the file's check in parts: each run of statements whose checks are kept, and each other statement
+      const parts: CheckedFile = [];
+      const mark = () => ({
+        diagnostics: this.ctx.d.items.length,
+        uses: this.namespaceUses.length,
+        rules: rules.length,
+      });
+      let from = mark();
+      const endRun = (to: ReturnType<typeof mark>) => {
+        if (to.rules > from.rules || to.diagnostics > from.diagnostics || to.uses > from.uses)
+          parts.push({
+            rules: rules.slice(from.rules, to.rules),
+            diagnostics: this.ctx.d.items.slice(from.diagnostics, to.diagnostics),
+            namespaceUses: this.namespaceUses.slice(from.uses, to.uses),
+          });
+      };
       for (const scoped of statements) {
+        const before = mark();
         const checked = this.checkRuleStatement(scoped);
         for (const rule of checked.rules) rules.push(rule);
-        kept &&= checked.kept;
+        if (checked.kept) continue;
+        endRun(before);
+        parts.push({ again: scoped });
+        from = mark();
       }
-      if (reuse && kept)
-        reuse.keepFile(statements, {
-          rules: rules.slice(first),
-          diagnostics: this.ctx.d.items.slice(diagnostics),
-          namespaceUses: this.namespaceUses.slice(uses),
-        });
+      endRun(mark());
+      reuse?.keepFile(statements, parts);
     }
     return rules;
   }
@@ -274,14 +292,14 @@ export class Rules {
     const [diagnostics, uses] = [this.ctx.d.items.length, this.namespaceUses.length];
     const rules = this.checkRule(scoped);
     const reads = reuse && this.ruleReads(scoped.node);
-    if (reads)
-      reuse!.keep(scoped.node, {
-        rules,
-        diagnostics: this.ctx.d.items.slice(diagnostics),
-        namespaceUses: this.namespaceUses.slice(uses),
-        reads,
-      });
-    return { rules, kept: reads !== undefined };
+    if (!reads) return { rules: reuse?.sameRules(scoped.node, rules) ?? rules, kept: false };
+    reuse!.keep(scoped.node, {
+      rules,
+      diagnostics: this.ctx.d.items.slice(diagnostics),
+      namespaceUses: this.namespaceUses.slice(uses),
+      reads,
+    });
+    return { rules, kept: true };
   }
 
   /**

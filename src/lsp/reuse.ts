@@ -33,16 +33,9 @@ import {
 import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
 import { sameItems } from "../arrays.js";
+import { canonical } from "../canonical.js";
 
-/** A value as text, every field of every object written out (bigints as numbers with an `n`): equal texts, equal values. */
-export function canonical(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? "undefined";
-  } catch {
-    // (only the cluster's ranges hold bigints: the replacer, which costs, is for them)
-    return JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? "undefined";
-  }
-}
+export { canonical };
 
 /**
  * A value as text without its spans (each `span` field written as its number in `spans`, where it is
@@ -497,6 +490,8 @@ export function changedNamespaces(last: PassRead, now: PassRead): Set<string> {
  * - `reach` (a rule that reaches no managed direction, or only `default allow` ones): the rule, the
  *   regions of the namespaces near it (not the rules near them) and every owned namespace's labels
  *   (its help names the namespaces its peers' labels select);
+ * - `unowned` (a rule selecting namespaces by labels no owned namespace carries): the rule and every
+ *   owned namespace's labels;
  * - `dns` (egress closed without DNS, per namespace): the namespace, every owned namespace's labels
  *   (the DNS peer is matched against them) and the assertions (the pod regions the lint names are
  *   told apart by every term, assertions' included).
@@ -506,6 +501,7 @@ export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | Owned
   if (part === "dns") return `dns ${keys.namespace(of as OwnedNamespace)} ${keys.labels()} ${keys.assertions()}`;
   const rule = of as NetworkRule;
   const memo = keys.ruleMemo(rule);
+  if (part === "unowned") return `unowned ${keys.rule(rule, memo)} ${keys.labels()}`;
   const near = keys.namespacesNear(rule, memo);
   const token = keys.rule(rule, memo);
   const other = part === "deny" ? "allow" : "deny";
@@ -535,7 +531,7 @@ export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | Owned
 export function lintSpans(keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace): Span[] {
   if (part === "dns") return keys.namespaceSpans(of as OwnedNamespace);
   const rule = of as NetworkRule;
-  if (part === "reach") return [rule.span];
+  if (part === "reach" || part === "unowned") return [rule.span];
   const other = part === "deny" ? "allow" : "deny";
   const spans = [rule.span];
   for (const n of keys.namespacesNear(rule)) for (const r of keys.rulesNearOf(n, other)) spans.push(r.span);

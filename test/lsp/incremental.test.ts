@@ -18,6 +18,7 @@ import { check, type SourceText } from "../../src/index.js";
 import { checkModel } from "../../src/pipeline.js";
 import { parse, type ParseResult } from "../../src/syntax/parse.js";
 import { movedOnly, ProgramChecks } from "../../src/lsp/incremental.js";
+import type * as ast from "../../src/syntax/ast.js";
 import type { SourceFileNode } from "../../src/syntax/ast.js";
 import { canonical, KeyMemo, lintKey, ModelKeys, Reused, type Placed } from "../../src/lsp/reuse.js";
 import type { LintPart } from "../../src/analysis/lints.js";
@@ -413,6 +414,38 @@ test("the property catches a file's rule checks reused while what they read chan
   assert.ok(
     notices(() => new ProgramChecks(undefined, undefined, undefined, new Always()), 300),
     "a file's rule checks reused whatever changed: the property did not notice",
+  );
+});
+
+test("the property catches a statement naming a group given its last rules when they say something else", () => {
+  let same = 0;
+  class Counted extends CheckReuse {
+    override sameRules(node: ast.NetworkRule, rules: readonly NetworkRule[]) {
+      const found = super.sameRules(node, rules);
+      if (found !== rules) same++;
+      return found;
+    }
+  }
+  // as it is, the property holds (the first test) with such rules kept from version to version
+  assert.not.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new Counted())),
+    "the property failed",
+  );
+  assert.ok(same >= 20, `${same} rules naming groups kept`);
+  // the last rules whatever they say (a group's members or ports changed)
+  const last = new WeakMap<ast.NetworkRule, readonly NetworkRule[]>();
+  class Stale extends CheckReuse {
+    override sameRules(node: ast.NetworkRule, rules: readonly NetworkRule[]) {
+      const key = (this as unknown as { same(n: ast.Node): ast.Node }).same(node) as ast.NetworkRule;
+      const known = last.get(key);
+      if (known && known.length === rules.length) return known;
+      last.set(key, rules);
+      return rules;
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new Stale()), 300),
+    "rules naming groups kept whatever they say: the property did not notice",
   );
 });
 
