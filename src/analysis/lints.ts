@@ -145,8 +145,8 @@ export interface LintReuse {
   ): Diagnostic[];
 }
 
-/** The lints done per rule (`deny`, `allow`, `reach`) or per owned namespace (`dns`). */
-export type LintPart = "deny" | "allow" | "reach" | "dns";
+/** The lints done per rule (`deny`, `allow`, `reach`, `unowned`) or per owned namespace (`dns`). */
+export type LintPart = "deny" | "allow" | "reach" | "unowned" | "dns";
 
 const computed: LintReuse = { reuse: (_model, _part, of, compute) => compute(of) };
 
@@ -328,15 +328,18 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   }
 
   // ns(labels) that no owned namespace carries: the selector relies on labels set elsewhere
-  for (const rule of model.rules) {
-    const term = namespaceLabelsUnowned(model, rule);
-    if (!term) continue;
-    const labels = Object.entries(witness(term.namespaces))
-      .map(([k, v]) => `${k}=${v}`)
-      .join(",");
-    diagnostics.push(diagnostic(cm.namespaceLabelsUnowned, rule.span, [labels || "these labels"]));
-  }
+  diagnostics.push(...eachRule(reuse, model, "unowned", model.rules, (rule) => unownedLabels(model, rule)));
   return diagnostics;
+}
+
+/** SP9106 at a rule selecting namespaces by labels no owned namespace carries. */
+function unownedLabels(model: Model, rule: NetworkRule): Diagnostic[] {
+  const term = namespaceLabelsUnowned(model, rule);
+  if (!term) return [];
+  const labels = Object.entries(witness(term.namespaces))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  return [diagnostic(cm.namespaceLabelsUnowned, rule.span, [labels || "these labels"])];
 }
 
 /** The first term of a rule's ends (sources, then destinations, clause by clause) selecting namespaces by labels no owned namespace carries. */

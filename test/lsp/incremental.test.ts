@@ -579,6 +579,19 @@ test("the property catches broken invalidations of a rule's or namespace's lints
   );
 });
 
+test("the property catches a broken key of the unowned-labels lint: the owned namespaces' labels left out", () => {
+  assert.ok(
+    notices(
+      withKeys({
+        lint: (keys, part, of) =>
+          part === "unowned" ? `unowned ${keys.rule(of as NetworkRule)}` : lintKey(keys, part, of),
+      }),
+      300,
+    ),
+    "the labels left out: the property did not notice",
+  );
+});
+
 test("the property catches broken keys of the allow and deny lints: a namespace near a rule as the other action's rules read it", () => {
   const nearBy = (keys: ModelKeys, rule: NetworkRule, side: (n: OwnedNamespace) => string | number) =>
     keys.namespacesNear(rule).map(side).join(",");
