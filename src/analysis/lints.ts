@@ -132,6 +132,8 @@ export interface LintReuse {
    * lint's own `clauseKeys` otherwise, worked out for every rule of every version).
    */
   ruleKey?(model: Model, rule: NetworkRule): number;
+  /** The rules saying what an earlier rule says, each with the first of them, in program order (by `ruleKey`), when the reuse keeps them. */
+  duplicates?(model: Model): readonly { rule: NetworkRule; first: NetworkRule }[];
   /**
    * The diagnostics of one rule lint (`part`) of each of `rules` (the model's, or those of one
    * action, in program order), in that order: `reuse`'s of each, or (when the reuse keeps the last
@@ -246,19 +248,12 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   }
 
   // duplicate rules: the same action on the same flows
-  const seen = new Map<string | number, NetworkRule>();
-  const clauseKey = reuse.ruleKey ? undefined : clauseKeys();
-  for (const rule of model.rules) {
-    const key = clauseKey ? `${rule.action}:${rule.clauses.map(clauseKey).join(";")}` : reuse.ruleKey!(model, rule);
-    const first = seen.get(key);
-    if (first)
-      diagnostics.push(
-        diagnostic(cm.duplicateRule, rule.span, [], {
-          related: [{ span: first.span, message: "the same rule is here" }],
-        }),
-      );
-    else seen.set(key, rule);
-  }
+  for (const { rule, first } of reuse.duplicates?.(model) ?? duplicates(model, reuse))
+    diagnostics.push(
+      diagnostic(cm.duplicateRule, rule.span, [], {
+        related: [{ span: first.span, message: "the same rule is here" }],
+      }),
+    );
 
   // owned pods whose egress is closed without DNS: every region of pods under an egress `default
   // deny`, the namespace's or a workload's own, named (`foo/w`, `other pods of foo`)
@@ -330,6 +325,20 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   // ns(labels) that no owned namespace carries: the selector relies on labels set elsewhere
   diagnostics.push(...eachRule(reuse, model, "unowned", model.rules, (rule) => unownedLabels(model, rule)));
   return diagnostics;
+}
+
+/** The rules saying what an earlier rule says (the same action on the same flows), each with the first of them, in program order. */
+function duplicates(model: Model, reuse: LintReuse): { rule: NetworkRule; first: NetworkRule }[] {
+  const found: { rule: NetworkRule; first: NetworkRule }[] = [];
+  const seen = new Map<string | number, NetworkRule>();
+  const clauseKey = reuse.ruleKey ? undefined : clauseKeys();
+  for (const rule of model.rules) {
+    const key = clauseKey ? `${rule.action}:${rule.clauses.map(clauseKey).join(";")}` : reuse.ruleKey!(model, rule);
+    const first = seen.get(key);
+    if (first) found.push({ rule, first });
+    else seen.set(key, rule);
+  }
+  return found;
 }
 
 /** SP9106 at a rule selecting namespaces by labels no owned namespace carries. */

@@ -202,6 +202,8 @@ export class ModelKeys {
   constructor(
     readonly model: Model,
     private readonly memo: KeyMemo,
+    /** The model's rules by their keys without place (`RuleTexts`), when kept from version to version; else worked out here. */
+    private readonly texts?: () => RuleTexts,
   ) {
     this.serial = ++memo.serials;
   }
@@ -243,6 +245,10 @@ export class ModelKeys {
   /** A rule's key: its action and clauses, and for the N-th of rules saying the same, N. */
   rule(r: NetworkRule, memo = this.ruleMemo(r)): number {
     const key = memo.text;
+    if (this.texts) {
+      const { byText, repeated } = this.texts();
+      return repeated.has(key) ? this.numbered.of(`${key}#${byText.get(key)!.indexOf(r)}`) : key;
+    }
     if (!this.repeated) {
       this.repeated = new Map();
       // (the texts said twice or more found first: no list made per rule)
@@ -538,6 +544,12 @@ export function lintSpans(keys: ModelKeys, part: LintPart, of: NetworkRule | Own
   return spans;
 }
 
+/** A model's rules by their keys without place, each list in program order, and the keys of more than one rule. */
+export interface RuleTexts {
+  byText: ReadonlyMap<number, readonly NetworkRule[]>;
+  repeated: ReadonlySet<number>;
+}
+
 /**
  * A result kept without its places: each diagnostic's span, and its related spans, as positions in
  * the list of spans its key reads; or, when one of them is not in that list, the results by places.
@@ -572,6 +584,13 @@ export class Reused implements LintReuse {
       }
     >
   > = {};
+  /** The rules of the last model asked about by their keys without place (`ruleTexts`), and each rule's key. */
+  private lastTexts?: {
+    model: Model;
+    byText: Map<number, NetworkRule[]>;
+    repeated: Set<number>;
+    textOf: Map<NetworkRule, number>;
+  };
   /** The last model keyed: the next model's `clausesNear` index is made from its (`clausesNearFrom`). */
   private lastModel?: Model;
   /** Results worked out, and results reused, so far (for the tests). */
@@ -674,6 +693,68 @@ export class Reused implements LintReuse {
       for (const rule of keys.rulesNearNamed(name)) if (!set.has(rule) && holds(rules, rule)) set.add(rule);
     const again = set.size === diff.added.length ? diff.added : [...set].sort(compareRuleSpans);
     return { rules: again, set, removed: new Set(diff.removed) };
+  }
+
+  /**
+   * A model's rules by their keys without place (`ruleKey`): those of the last model asked about
+   * (the lists changed, not made again) with the rules removed since taken out and those added
+   * put in at their places (`changedIn`); made from every rule when the two lists cannot be
+   * compared.
+   */
+  protected ruleTexts(model: Model): RuleTexts {
+    let texts = this.lastTexts;
+    if (texts?.model === model) return texts;
+    const diff = texts && this.rulesChanged(texts.model.rules, model.rules);
+    if (!texts || !diff) {
+      texts = { model, byText: new Map(), repeated: new Set(), textOf: new Map() };
+      this.placeTexts(texts, model.rules, model);
+    } else {
+      texts.model = model;
+      for (const rule of diff.removed) {
+        const text = texts.textOf.get(rule)!;
+        texts.textOf.delete(rule);
+        const list = texts.byText.get(text)!;
+        list.splice(list.indexOf(rule), 1);
+        if (list.length === 0) texts.byText.delete(text);
+        if (list.length < 2) texts.repeated.delete(text);
+      }
+      this.placeTexts(texts, diff.added, model);
+    }
+    this.lastTexts = texts;
+    return texts;
+  }
+
+  /** `changedIn`, for `ruleTexts`: a test gives a broken one to show the property test notices. */
+  protected rulesChanged(before: readonly NetworkRule[], rules: readonly NetworkRule[]) {
+    return changedIn(before, rules);
+  }
+
+  /** Rules (in program order) put in their texts' lists, at their places. */
+  private placeTexts(texts: NonNullable<Reused["lastTexts"]>, rules: readonly NetworkRule[], model: Model): void {
+    for (const rule of rules) {
+      const text = this.ruleKey(model, rule);
+      texts.textOf.set(rule, text);
+      const list = texts.byText.get(text);
+      if (!list) {
+        texts.byText.set(text, [rule]);
+        continue;
+      }
+      let at = list.length;
+      while (at > 0 && compareRuleSpans(list[at - 1], rule) > 0) at--;
+      list.splice(at, 0, rule);
+      texts.repeated.add(text);
+    }
+  }
+
+  /** The rules saying what an earlier rule says (the duplicate-rule lint), each with the first of them, in program order. */
+  duplicates(model: Model): { rule: NetworkRule; first: NetworkRule }[] {
+    const { byText, repeated } = this.ruleTexts(model);
+    const found: { rule: NetworkRule; first: NetworkRule }[] = [];
+    for (const text of repeated) {
+      const [first, ...others] = byText.get(text)!;
+      for (const rule of others) found.push({ rule, first });
+    }
+    return found.sort((a, b) => compareRuleSpans(a.rule, b.rule));
   }
 
   /** A rule's key without its place (without the `#N` of rules saying the same: the duplicate-rule lint looks for those). */
@@ -791,8 +872,9 @@ export class Reused implements LintReuse {
         this.memo = new KeyMemo();
         this.results = new Map(); // (their keys name texts by the old numbers)
         this.lastRuns = {};
+        this.lastTexts = undefined;
       }
-      this.keysOf.set(model, (keys = new ModelKeys(model, this.memo)));
+      this.keysOf.set(model, (keys = new ModelKeys(model, this.memo, () => this.ruleTexts(model))));
       if (this.lastModel) this.nearFrom(model, this.lastModel);
       this.lastModel = model;
     }

@@ -22,7 +22,7 @@ import type * as ast from "../../src/syntax/ast.js";
 import type { SourceFileNode } from "../../src/syntax/ast.js";
 import { canonical, KeyMemo, lintKey, ModelKeys, Reused, type Placed } from "../../src/lsp/reuse.js";
 import type { LintPart } from "../../src/analysis/lints.js";
-import { changedRules, clausesNearFrom, nearFrom, workloadsIn } from "../../src/semantics/lookup.js";
+import { changedIn, changedRules, clausesNearFrom, nearFrom, workloadsIn } from "../../src/semantics/lookup.js";
 import type { Model, NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
 import { programArbitrary } from "../support/programs.js";
 import { CheckReuse, type CheckedRule, type RuleReads } from "../../src/check/reuse.js";
@@ -637,6 +637,24 @@ test("the property catches a broken rule key of the duplicate-rule lint (rules s
     notices(() => new ProgramChecks(undefined, undefined, new Numbered())),
     "duplicates told apart: the property did not notice",
   );
+});
+
+test("the property catches a broken index of the rules by what they say made from the last model's: rules removed left in, or added left out", () => {
+  for (const [what, broken] of [
+    ["removed", (diff: NonNullable<ReturnType<typeof changedIn>>) => ({ ...diff, removed: [] })],
+    ["added", (diff: NonNullable<ReturnType<typeof changedIn>>) => ({ ...diff, added: [] })],
+  ] as const) {
+    class Broken extends Reused {
+      protected override rulesChanged(before: readonly NetworkRule[], rules: readonly NetworkRule[]) {
+        const diff = changedIn(before, rules);
+        return diff && broken(diff);
+      }
+    }
+    assert.ok(
+      notices(() => new ProgramChecks(undefined, undefined, new Broken()), 300),
+      `the rules ${what} left out of the index: the property did not notice`,
+    );
+  }
 });
 
 test("rules saying the same have keys of their own, numbered in program order among them; another rule its text's", () => {
