@@ -21,7 +21,7 @@ import type { Conjunction } from "../semantics/labels.js";
 import type { Cluster, EndpointSet, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import type * as ast from "../syntax/ast.js";
 import { BindMemo, type Binding, type CollectedFile, type Scoped } from "./binder.js";
-import { canonical } from "../canonical.js";
+import { sameValue } from "../canonical.js";
 import { sameItems } from "../arrays.js";
 
 /** A workload's model (none when its selector is invalid) and the diagnostics of its statement. */
@@ -81,8 +81,8 @@ export class CheckReuse {
   private readonly rules = new WeakMap<ast.Node, CheckedRule>();
   /** The check of every rule statement of a file, by its list of them (the same while the file's syntax tree is), with the version it was worked out or last reused in. */
   private readonly ruleFiles = new WeakMap<readonly unknown[], { parts: CheckedFile; checkedAt: number }>();
-  /** The rules of each statement checked in every version (one naming a group), as text, in the last version it was checked in. */
-  private readonly againRules = new WeakMap<ast.Node, { text: string; rules: readonly NetworkRule[] }>();
+  /** The rules of each statement checked in every version (one naming a group), in the last version it was checked in. */
+  private readonly againRules = new WeakMap<ast.Node, readonly NetworkRule[]>();
   /** The syntax tree of each file in the last version, and its statements by their text (with the namespace block they are in). */
   private readonly trees = new Map<string, { tree: ast.SourceFileNode; statements: Map<string, ast.Node> }>();
   /** A statement's first syntax node among those of the same text in the versions of its file (`statements`). */
@@ -240,16 +240,15 @@ export class CheckReuse {
 
   /**
    * The rules of a statement checked in every version (one naming a group): those of the last
-   * version it was checked in when they say the same (every field, spans too), so that what later
+   * version it was checked in when they say the same (`sameValue`: every field, spans too), so that what later
    * passes keep per rule object is kept for them too; else `rules`. A test gives a broken one to
    * show the property test notices.
    */
   sameRules(node: ast.NetworkRule, rules: readonly NetworkRule[]): readonly NetworkRule[] {
-    const text = canonical(rules);
     const statement = this.same(node);
     const last = this.againRules.get(statement);
-    if (last?.text === text) return last.rules;
-    this.againRules.set(statement, { text, rules });
+    if (last && sameValue(last, rules)) return last;
+    this.againRules.set(statement, rules);
     return rules;
   }
 
