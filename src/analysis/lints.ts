@@ -132,12 +132,42 @@ export interface LintReuse {
    * lint's own `clauseKeys` otherwise, worked out for every rule of every version).
    */
   ruleKey?(model: Model, rule: NetworkRule): number;
+  /** The rules saying what an earlier rule says, each with the first of them, in program order (by `ruleKey`), when the reuse keeps them. */
+  duplicates?(model: Model): readonly { rule: NetworkRule; first: NetworkRule }[];
+  /**
+   * The diagnostics of one rule lint (`part`) of each of `rules` (the model's, or those of one
+   * action, in program order), in that order: `reuse`'s of each, or (when the reuse keeps the last
+   * run of the lint) the last run's for the rules its changes leave as they were.
+   */
+  rules?(
+    model: Model,
+    part: Exclude<LintPart, "dns">,
+    rules: readonly NetworkRule[],
+    compute: (rule: NetworkRule) => Diagnostic[],
+  ): Diagnostic[];
 }
 
-/** The lints done per rule (`deny`, `allow`, `reach`) or per owned namespace (`dns`). */
-export type LintPart = "deny" | "allow" | "reach" | "dns";
+/** The lints done per rule (`deny`, `allow`, `reach`, `unowned`) or per owned namespace (`dns`). */
+export type LintPart = "deny" | "allow" | "reach" | "unowned" | "dns";
 
 const computed: LintReuse = { reuse: (_model, _part, of, compute) => compute(of) };
+
+/** A rule lint's diagnostics for each of `rules`, in their order. */
+function eachRule(
+  reuse: LintReuse,
+  model: Model,
+  part: Exclude<LintPart, "dns">,
+  rules: readonly NetworkRule[],
+  compute: (rule: NetworkRule) => Diagnostic[],
+): Diagnostic[] {
+  if (reuse.rules) return reuse.rules(model, part, rules, compute);
+  const found: Diagnostic[] = [];
+  for (const rule of rules) {
+    const diagnostics = reuse.reuse(model, part, rule, compute);
+    if (diagnostics.length > 0) found.push(...diagnostics);
+  }
+  return found;
+}
 
 export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -147,7 +177,7 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   const allowsAt = reaches(model, "allow");
   const deniesAt = reaches(model, "deny");
   // a deny that removes nothing: under `default deny`, no allow it reaches overlaps it
-  for (const deny of denies) diagnostics.push(...reuse.reuse(model, "deny", deny, removesNothing));
+  diagnostics.push(...eachRule(reuse, model, "deny", denies, removesNothing));
   function removesNothing(deny: NetworkRule): Diagnostic[] {
     const removes = deny.clauses.some((clause) =>
       clauseReach(model, clause).some((reach) => {
@@ -167,8 +197,7 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   }
 
   // an allow wholly removed by denies, on every side it reaches (none, without denies)
-  for (const allow of denies.length > 0 ? allows : [])
-    diagnostics.push(...reuse.reuse(model, "allow", allow, removedByDenies));
+  diagnostics.push(...eachRule(reuse, model, "allow", denies.length > 0 ? allows : [], removedByDenies));
   function removedByDenies(allow: NetworkRule): Diagnostic[] {
     const reaches = allow.clauses.flatMap((clause) => clauseReach(model, clause).map((reach) => ({ clause, reach })));
     if (reaches.length === 0 || reaches.some(({ reach }) => reach.region.posture.posture === "allow")) return [];
@@ -219,19 +248,12 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   }
 
   // duplicate rules: the same action on the same flows
-  const seen = new Map<string | number, NetworkRule>();
-  const clauseKey = reuse.ruleKey ? undefined : clauseKeys();
-  for (const rule of model.rules) {
-    const key = clauseKey ? `${rule.action}:${rule.clauses.map(clauseKey).join(";")}` : reuse.ruleKey!(model, rule);
-    const first = seen.get(key);
-    if (first)
-      diagnostics.push(
-        diagnostic(cm.duplicateRule, rule.span, [], {
-          related: [{ span: first.span, message: "the same rule is here" }],
-        }),
-      );
-    else seen.set(key, rule);
-  }
+  for (const { rule, first } of reuse.duplicates?.(model) ?? duplicates(model, reuse))
+    diagnostics.push(
+      diagnostic(cm.duplicateRule, rule.span, [], {
+        related: [{ span: first.span, message: "the same rule is here" }],
+      }),
+    );
 
   // owned pods whose egress is closed without DNS: every region of pods under an egress `default
   // deny`, the namespace's or a workload's own, named (`foo/w`, `other pods of foo`)
@@ -301,15 +323,32 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   }
 
   // ns(labels) that no owned namespace carries: the selector relies on labels set elsewhere
-  for (const rule of model.rules) {
-    const term = namespaceLabelsUnowned(model, rule);
-    if (!term) continue;
-    const labels = Object.entries(witness(term.namespaces))
-      .map(([k, v]) => `${k}=${v}`)
-      .join(",");
-    diagnostics.push(diagnostic(cm.namespaceLabelsUnowned, rule.span, [labels || "these labels"]));
-  }
+  diagnostics.push(...eachRule(reuse, model, "unowned", model.rules, (rule) => unownedLabels(model, rule)));
   return diagnostics;
+}
+
+/** The rules saying what an earlier rule says (the same action on the same flows), each with the first of them, in program order. */
+function duplicates(model: Model, reuse: LintReuse): { rule: NetworkRule; first: NetworkRule }[] {
+  const found: { rule: NetworkRule; first: NetworkRule }[] = [];
+  const seen = new Map<string | number, NetworkRule>();
+  const clauseKey = reuse.ruleKey ? undefined : clauseKeys();
+  for (const rule of model.rules) {
+    const key = clauseKey ? `${rule.action}:${rule.clauses.map(clauseKey).join(";")}` : reuse.ruleKey!(model, rule);
+    const first = seen.get(key);
+    if (first) found.push({ rule, first });
+    else seen.set(key, rule);
+  }
+  return found;
+}
+
+/** SP9106 at a rule selecting namespaces by labels no owned namespace carries. */
+function unownedLabels(model: Model, rule: NetworkRule): Diagnostic[] {
+  const term = namespaceLabelsUnowned(model, rule);
+  if (!term) return [];
+  const labels = Object.entries(witness(term.namespaces))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  return [diagnostic(cm.namespaceLabelsUnowned, rule.span, [labels || "these labels"])];
 }
 
 /** The first term of a rule's ends (sources, then destinations, clause by clause) selecting namespaces by labels no owned namespace carries. */
@@ -355,13 +394,7 @@ function dnsOpenToRegion(
  * redundant (SP9101). Run by the check on every model whose regions can be written.
  */
 export function reachLints(model: Model, reuse: LintReuse = computed): Diagnostic[] {
-  const found: Diagnostic[] = [];
-  const lintOf = (rule: NetworkRule) => reachLint(model, rule);
-  for (const rule of model.rules) {
-    const diagnostics = reuse.reuse(model, "reach", rule, lintOf);
-    if (diagnostics.length > 0) found.push(...diagnostics);
-  }
-  return found;
+  return eachRule(reuse, model, "reach", model.rules, (rule) => reachLint(model, rule));
 }
 
 function reachLint(model: Model, rule: NetworkRule): Diagnostic[] {

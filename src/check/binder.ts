@@ -88,6 +88,8 @@ export interface Binding {
     psps: ast.PspDeclaration[];
     grants: ast.GrantStatement[];
   };
+  /** The rule statements of each file (`statements.rules`, file by file): one list per file, the same while its syntax tree is. */
+  ruleFiles: readonly (readonly Scoped<ast.NetworkRule>[])[];
 }
 
 /**
@@ -337,6 +339,7 @@ class Binder {
   private readonly psps = new Map<string, ast.PspDeclaration>();
   private readonly pspDeclarations = new Map<string, Declaration>();
   private readonly namespaceBlocks = new Map<string, ast.NamespaceBlock[]>();
+  private readonly ruleFiles: (readonly Scoped<ast.NetworkRule>[])[] = [];
   private readonly namespaceDeclarations = new Map<string, Declaration[]>();
   private readonly statements = noStatements();
   /** Workloads and groups by their unqualified name, for names written without a namespace. */
@@ -415,12 +418,14 @@ class Binder {
       psps: this.psps,
       namespaceBlocks: this.namespaceBlocks,
       statements: this.statements,
+      ruleFiles: this.ruleFiles,
     };
   }
 
   /** A file's statements, references and diagnostics, and the declarations of it that take effect. */
   private add(file: ast.SourceFileNode, collected: CollectedFile): void {
     replay(this.d, collected.diagnostics.items);
+    this.ruleFiles.push(collected.statements.rules);
     for (const key of Object.keys(this.statements) as (keyof Binding["statements"])[])
       (this.statements[key] as unknown[]).push(...collected.statements[key]);
     this.references.push(...collected.references);

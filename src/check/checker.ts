@@ -43,7 +43,7 @@ export function checkProgram(files: readonly ast.SourceFileNode[], options: Chec
   options.reuse?.begin(binding, ctx.workloads, ctx.cluster);
   const rules = new Rules(ctx);
   rules.bindPostures();
-  const networkRules = statements.rules.flatMap((r) => rules.checkRuleStatement(r));
+  const networkRules = rules.checkRuleFiles(binding.ruleFiles);
   const assertions = statements.assertions.flatMap((a) => rules.checkAssertion(a));
   rules.warnNameLabels();
   rules.warnNamespaceNearMisses();

@@ -20,7 +20,8 @@ import { formatCidr } from "../semantics/ip.js";
 import type { Conjunction } from "../semantics/labels.js";
 import type { Cluster, EndpointSet, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import type * as ast from "../syntax/ast.js";
-import { BindMemo, type Binding, type CollectedFile } from "./binder.js";
+import { BindMemo, type Binding, type CollectedFile, type Scoped } from "./binder.js";
+import { sameValue } from "../canonical.js";
 import { sameItems } from "../arrays.js";
 
 /** A workload's model (none when its selector is invalid) and the diagnostics of its statement. */
@@ -50,6 +51,16 @@ export interface CheckedRule {
   checkedAt: number;
 }
 
+/** The check of every rule statement of a file. */
+/**
+ * The check of every rule statement of a file, in parts: each run of statements whose checks are
+ * kept (their rules, diagnostics and namespaces named), and each statement checked in every
+ * version (one naming a group).
+ */
+export type CheckedFile = (
+  Pick<CheckedRule, "rules" | "diagnostics" | "namespaceUses"> | { again: Scoped<ast.NetworkRule> }
+)[];
+
 interface Stamped<T> {
   value: T;
   changed: number;
@@ -68,6 +79,10 @@ export class CheckReuse {
   readonly files = new WeakMap<ast.SourceFileNode, CollectedFile>();
   private readonly workloads = new WeakMap<ast.Node, CheckedWorkload>();
   private readonly rules = new WeakMap<ast.Node, CheckedRule>();
+  /** The check of every rule statement of a file, by its list of them (the same while the file's syntax tree is), with the version it was worked out or last reused in. */
+  private readonly ruleFiles = new WeakMap<readonly unknown[], { parts: CheckedFile; checkedAt: number }>();
+  /** The rules of each statement checked in every version (one naming a group), in the last version it was checked in. */
+  private readonly againRules = new WeakMap<ast.Node, readonly NetworkRule[]>();
   /** The syntax tree of each file in the last version, and its statements by their text (with the namespace block they are in). */
   private readonly trees = new Map<string, { tree: ast.SourceFileNode; statements: Map<string, ast.Node> }>();
   /** A statement's first syntax node among those of the same text in the versions of its file (`statements`). */
@@ -203,6 +218,43 @@ export class CheckReuse {
     known.checkedAt = this.version;
     this.reused++;
     return known;
+  }
+
+  /**
+   * The check of a file's rule statements (`statements`, the binder's list of them) in an earlier
+   * version, when nothing any rule's check may read changed since (each statement's check would be
+   * reused: `reusable`), and none of them names a group.
+   */
+  reusableFile(statements: readonly unknown[]): CheckedFile | undefined {
+    const known = this.ruleFiles.get(statements);
+    if (!known || !this.unchangedSince(known.checkedAt)) return undefined;
+    known.checkedAt = this.version;
+    this.reused += statements.length;
+    return known.parts;
+  }
+
+  /** The check of a file's rule statements in this version. */
+  keepFile(statements: readonly unknown[], parts: CheckedFile): void {
+    this.ruleFiles.set(statements, { parts, checkedAt: this.version });
+  }
+
+  /**
+   * The rules of a statement checked in every version (one naming a group): those of the last
+   * version it was checked in when they say the same (`sameValue`: every field, spans too), so that what later
+   * passes keep per rule object is kept for them too; else `rules`. A test gives a broken one to
+   * show the property test notices.
+   */
+  sameRules(node: ast.NetworkRule, rules: readonly NetworkRule[]): readonly NetworkRule[] {
+    const statement = this.same(node);
+    const last = this.againRules.get(statement);
+    if (last && sameValue(last, rules)) return last;
+    this.againRules.set(statement, rules);
+    return rules;
+  }
+
+  /** Whether nothing a rule's check may read changed after version `checkedAt` (a test gives a broken one to show the property test notices). */
+  protected unchangedSince(checkedAt: number): boolean {
+    return checkedAt >= this.lastChange;
   }
 
   /** A rule statement's check in this version. */

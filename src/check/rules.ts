@@ -42,7 +42,7 @@ import {
 import { allPorts, portSet, portsKey, type PortRange, type PortSet, type Protocol } from "../semantics/ports.js";
 import { termKey } from "../semantics/endpoints.js";
 import type { Declaration, Scoped } from "./binder.js";
-import type { RuleReads } from "./reuse.js";
+import type { CheckedFile, CheckedRule, RuleReads } from "./reuse.js";
 import { compareSpans, type CheckContext } from "./context.js";
 import * as valid from "./values.js";
 import { isStandardModule } from "../stdlib/standard.js";
@@ -222,28 +222,84 @@ export class Rules {
   }
 
   /**
-   * `checkRule` of a rule statement, or an earlier version's (`CheckReuse`): its diagnostics and the
-   * namespaces it names come again in their place.
+   * The rules of the rule statements of each file (`Binding.ruleFiles`), in order: a file's check
+   * of an earlier version while nothing a rule's check reads changed since (`CheckReuse`), its
+   * diagnostics and the namespaces its rules name coming again in their place, and its statements
+   * naming groups checked again among them (as `checkRuleStatement` does); else each statement's.
    */
-  checkRuleStatement(scoped: Scoped<ast.NetworkRule>): readonly NetworkRule[] {
+  checkRuleFiles(files: readonly (readonly Scoped<ast.NetworkRule>[])[]): NetworkRule[] {
+    const reuse = this.ctx.options.reuse;
+    const rules: NetworkRule[] = [];
+    for (const statements of files) {
+      const known = reuse?.reusableFile(statements);
+      if (known) {
+        for (const part of known)
+          if ("again" in part) for (const rule of this.checkRuleStatement(part.again).rules) rules.push(rule);
+          else {
+            this.replayed(part);
+            for (const rule of part.rules) rules.push(rule);
+          }
+        continue;
+      }
+      // the file's check in parts: each run of statements whose checks are kept, and each other statement
+      const parts: CheckedFile = [];
+      const mark = () => ({
+        diagnostics: this.ctx.d.items.length,
+        uses: this.namespaceUses.length,
+        rules: rules.length,
+      });
+      let from = mark();
+      const endRun = (to: ReturnType<typeof mark>) => {
+        if (to.rules > from.rules || to.diagnostics > from.diagnostics || to.uses > from.uses)
+          parts.push({
+            rules: rules.slice(from.rules, to.rules),
+            diagnostics: this.ctx.d.items.slice(from.diagnostics, to.diagnostics),
+            namespaceUses: this.namespaceUses.slice(from.uses, to.uses),
+          });
+      };
+      for (const scoped of statements) {
+        const before = mark();
+        const checked = this.checkRuleStatement(scoped);
+        for (const rule of checked.rules) rules.push(rule);
+        if (checked.kept) continue;
+        endRun(before);
+        parts.push({ again: scoped });
+        from = mark();
+      }
+      endRun(mark());
+      reuse?.keepFile(statements, parts);
+    }
+    return rules;
+  }
+
+  /** An earlier check's diagnostics and namespaces named, again in their place. */
+  private replayed(known: Pick<CheckedRule, "diagnostics" | "namespaceUses">): void {
+    this.ctx.replay(known.diagnostics);
+    for (const use of known.namespaceUses) this.namespaceUses.push(use);
+  }
+
+  /**
+   * `checkRule` of a rule statement, or an earlier version's (`CheckReuse`): its diagnostics and the
+   * namespaces it names come again in their place. Whether its check is kept for later versions.
+   */
+  private checkRuleStatement(scoped: Scoped<ast.NetworkRule>): { rules: readonly NetworkRule[]; kept: boolean } {
     const reuse = this.ctx.options.reuse;
     const known = reuse?.reusable(scoped.node);
     if (known) {
-      this.ctx.replay(known.diagnostics);
-      this.namespaceUses.push(...known.namespaceUses);
-      return known.rules;
+      this.replayed(known);
+      return { rules: known.rules, kept: true };
     }
     const [diagnostics, uses] = [this.ctx.d.items.length, this.namespaceUses.length];
     const rules = this.checkRule(scoped);
     const reads = reuse && this.ruleReads(scoped.node);
-    if (reads)
-      reuse!.keep(scoped.node, {
-        rules,
-        diagnostics: this.ctx.d.items.slice(diagnostics),
-        namespaceUses: this.namespaceUses.slice(uses),
-        reads,
-      });
-    return rules;
+    if (!reads) return { rules: reuse?.sameRules(scoped.node, rules) ?? rules, kept: false };
+    reuse!.keep(scoped.node, {
+      rules,
+      diagnostics: this.ctx.d.items.slice(diagnostics),
+      namespaceUses: this.namespaceUses.slice(uses),
+      reads,
+    });
+    return { rules, kept: true };
   }
 
   /**

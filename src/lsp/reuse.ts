@@ -21,20 +21,21 @@ import { names as nm } from "../diagnostics/messages/names.js";
 import type { Clause, EndpointSet, Model, NetworkRule, OwnedNamespace, Workload } from "../semantics/model.js";
 import { endpointsKey } from "../semantics/endpoints.js";
 import { portsKey } from "../semantics/ports.js";
-import { candidateNamespaces, clausesNear, nearFrom, workloadsIn } from "../semantics/lookup.js";
+import {
+  candidateNamespaces,
+  changedIn,
+  clausesNear,
+  compareRuleSpans,
+  mergedInProgramOrder,
+  nearFrom,
+  workloadsIn,
+} from "../semantics/lookup.js";
 import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
 import { sameItems } from "../arrays.js";
+import { canonical } from "../canonical.js";
 
-/** A value as text, every field of every object written out (bigints as numbers with an `n`): equal texts, equal values. */
-export function canonical(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? "undefined";
-  } catch {
-    // (only the cluster's ranges hold bigints: the replacer, which costs, is for them)
-    return JSON.stringify(value, (_, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)) ?? "undefined";
-  }
-}
+export { canonical };
 
 /**
  * A value as text without its spans (each `span` field written as its number in `spans`, where it is
@@ -201,6 +202,8 @@ export class ModelKeys {
   constructor(
     readonly model: Model,
     private readonly memo: KeyMemo,
+    /** The model's rules by their keys without place (`RuleTexts`), when kept from version to version; else worked out here. */
+    private readonly texts?: () => RuleTexts,
   ) {
     this.serial = ++memo.serials;
   }
@@ -242,6 +245,10 @@ export class ModelKeys {
   /** A rule's key: its action and clauses, and for the N-th of rules saying the same, N. */
   rule(r: NetworkRule, memo = this.ruleMemo(r)): number {
     const key = memo.text;
+    if (this.texts) {
+      const { byText, repeated } = this.texts();
+      return repeated.has(key) ? this.numbered.of(`${key}#${byText.get(key)!.indexOf(r)}`) : key;
+    }
     if (!this.repeated) {
       this.repeated = new Map();
       // (the texts said twice or more found first: no list made per rule)
@@ -298,18 +305,23 @@ export class ModelKeys {
 
   /** The rules near a namespace (a clause of theirs can hold its pods), each once, in program order (`clausesNear`'s, whose index the lints share). */
   rulesNear(namespace: OwnedNamespace): readonly NetworkRule[] {
-    return this.nearOf(namespace).all;
+    return this.nearOf(namespace.name).all;
+  }
+
+  /** `rulesNear` of the owned namespace of that name (none when there is none). */
+  rulesNearNamed(name: string): readonly NetworkRule[] {
+    return this.nearOf(name).all;
   }
 
   /** The rules of one action near a namespace, in program order. */
   rulesNearOf(namespace: OwnedNamespace, action: NetworkRule["action"]): readonly NetworkRule[] {
-    const near = this.nearOf(namespace);
+    const near = this.nearOf(namespace.name);
     return (near[action] ??= near.all.filter((r) => r.action === action));
   }
 
   /** The rules near a namespace, kept with its list of clauses near it. */
-  private nearOf(namespace: OwnedNamespace) {
-    const clauses = clausesNear(this.model, namespace.name);
+  private nearOf(name: string) {
+    const clauses = clausesNear(this.model, name);
     let near = this.memo.rulesNear.get(clauses);
     if (!near) {
       const all: NetworkRule[] = [];
@@ -484,6 +496,8 @@ export function changedNamespaces(last: PassRead, now: PassRead): Set<string> {
  * - `reach` (a rule that reaches no managed direction, or only `default allow` ones): the rule, the
  *   regions of the namespaces near it (not the rules near them) and every owned namespace's labels
  *   (its help names the namespaces its peers' labels select);
+ * - `unowned` (a rule selecting namespaces by labels no owned namespace carries): the rule and every
+ *   owned namespace's labels;
  * - `dns` (egress closed without DNS, per namespace): the namespace, every owned namespace's labels
  *   (the DNS peer is matched against them) and the assertions (the pod regions the lint names are
  *   told apart by every term, assertions' included).
@@ -493,6 +507,7 @@ export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | Owned
   if (part === "dns") return `dns ${keys.namespace(of as OwnedNamespace)} ${keys.labels()} ${keys.assertions()}`;
   const rule = of as NetworkRule;
   const memo = keys.ruleMemo(rule);
+  if (part === "unowned") return `unowned ${keys.rule(rule, memo)} ${keys.labels()}`;
   const near = keys.namespacesNear(rule, memo);
   const token = keys.rule(rule, memo);
   const other = part === "deny" ? "allow" : "deny";
@@ -522,11 +537,17 @@ export function lintKey(keys: ModelKeys, part: LintPart, of: NetworkRule | Owned
 export function lintSpans(keys: ModelKeys, part: LintPart, of: NetworkRule | OwnedNamespace): Span[] {
   if (part === "dns") return keys.namespaceSpans(of as OwnedNamespace);
   const rule = of as NetworkRule;
-  if (part === "reach") return [rule.span];
+  if (part === "reach" || part === "unowned") return [rule.span];
   const other = part === "deny" ? "allow" : "deny";
   const spans = [rule.span];
   for (const n of keys.namespacesNear(rule)) for (const r of keys.rulesNearOf(n, other)) spans.push(r.span);
   return spans;
+}
+
+/** A model's rules by their keys without place, each list in program order, and the keys of more than one rule. */
+export interface RuleTexts {
+  byText: ReadonlyMap<number, readonly NetworkRule[]>;
+  repeated: ReadonlySet<number>;
 }
 
 /**
@@ -551,6 +572,25 @@ export class Reused implements LintReuse {
   private memo = new KeyMemo();
   private results = new Map<string, Kept>();
   private readonly keysOf = new WeakMap<Model, ModelKeys>();
+  /** Each rule lint's last run (`rules`): its model's serial, the model, the rules it ran on and those with diagnostics, in program order. */
+  private lastRuns: Partial<
+    Record<
+      RulePart,
+      {
+        serial: number;
+        model: Model;
+        rules: readonly NetworkRule[];
+        found: readonly { rule: NetworkRule; diagnostics: Diagnostic[] }[];
+      }
+    >
+  > = {};
+  /** The rules of the last model asked about by their keys without place (`ruleTexts`), and each rule's key. */
+  private lastTexts?: {
+    model: Model;
+    byText: Map<number, NetworkRule[]>;
+    repeated: Set<number>;
+    textOf: Map<NetworkRule, number>;
+  };
   /** The last model keyed: the next model's `clausesNear` index is made from its (`clausesNearFrom`). */
   private lastModel?: Model;
   /** Results worked out, and results reused, so far (for the tests). */
@@ -595,6 +635,126 @@ export class Reused implements LintReuse {
     if (changed.names.size === 0) return true;
     for (const n of near) if (changed.names.has(n.name)) return false;
     return true;
+  }
+
+  /**
+   * A rule lint's diagnostics for each of `rules`, in their order: when the lint's last run was on
+   * the model before this one (`changedSince`) with the same owned namespaces, the last run's for
+   * every rule but those added since and those near a namespace whose reads changed (`recheck`),
+   * which `reuse` gives; otherwise `reuse`'s of every rule. (An edit of one file then looks at the
+   * rules it added and those near what it changed, not at every rule of the program.)
+   */
+  rules(
+    model: Model,
+    part: RulePart,
+    rules: readonly NetworkRule[],
+    compute: (rule: NetworkRule) => Diagnostic[],
+  ): Diagnostic[] {
+    const keys = this.keys(model);
+    const changed = keys.changedSince(part);
+    const last = this.lastRuns[part];
+    const again =
+      last && changed && changed.since === last.serial && last.model.namespaces === model.namespaces
+        ? this.recheck(keys, last.rules, rules, changed.names)
+        : undefined;
+    let found: { rule: NetworkRule; diagnostics: Diagnostic[] }[] = [];
+    for (const rule of again?.rules ?? rules) {
+      const diagnostics = this.reuse(model, part, rule, compute);
+      if (diagnostics.length > 0) found.push({ rule, diagnostics });
+    }
+    if (again)
+      found = mergedInProgramOrder(
+        last!.found.filter((f) => !again.removed.has(f.rule) && !again.set.has(f.rule)),
+        found,
+      );
+    this.lastRuns[part] = { serial: keys.serial, model, rules, found };
+    const diagnostics: Diagnostic[] = [];
+    for (const f of found) diagnostics.push(...f.diagnostics);
+    return diagnostics;
+  }
+
+  /**
+   * The rules of `rules` whose lint is worked out again (`reuse`), in program order, given those
+   * the lint last ran on (`before`, of the last model) and the namespaces whose reads changed
+   * since: the rules added and those near a changed namespace; and the rules removed. Undefined
+   * when the two lists cannot be compared (`changedIn`). A test gives a broken one to show the
+   * property test notices.
+   */
+  protected recheck(
+    keys: ModelKeys,
+    before: readonly NetworkRule[],
+    rules: readonly NetworkRule[],
+    names: ReadonlySet<string>,
+  ): { rules: NetworkRule[]; set: ReadonlySet<NetworkRule>; removed: ReadonlySet<NetworkRule> } | undefined {
+    const diff = changedIn(before, rules);
+    if (!diff) return undefined;
+    const set = new Set(diff.added);
+    for (const name of names)
+      for (const rule of keys.rulesNearNamed(name)) if (!set.has(rule) && holds(rules, rule)) set.add(rule);
+    const again = set.size === diff.added.length ? diff.added : [...set].sort(compareRuleSpans);
+    return { rules: again, set, removed: new Set(diff.removed) };
+  }
+
+  /**
+   * A model's rules by their keys without place (`ruleKey`): those of the last model asked about
+   * (the lists changed, not made again) with the rules removed since taken out and those added
+   * put in at their places (`changedIn`); made from every rule when the two lists cannot be
+   * compared.
+   */
+  protected ruleTexts(model: Model): RuleTexts {
+    let texts = this.lastTexts;
+    if (texts?.model === model) return texts;
+    const diff = texts && this.rulesChanged(texts.model.rules, model.rules);
+    if (!texts || !diff) {
+      texts = { model, byText: new Map(), repeated: new Set(), textOf: new Map() };
+      this.placeTexts(texts, model.rules, model);
+    } else {
+      texts.model = model;
+      for (const rule of diff.removed) {
+        const text = texts.textOf.get(rule)!;
+        texts.textOf.delete(rule);
+        const list = texts.byText.get(text)!;
+        list.splice(list.indexOf(rule), 1);
+        if (list.length === 0) texts.byText.delete(text);
+        if (list.length < 2) texts.repeated.delete(text);
+      }
+      this.placeTexts(texts, diff.added, model);
+    }
+    this.lastTexts = texts;
+    return texts;
+  }
+
+  /** `changedIn`, for `ruleTexts`: a test gives a broken one to show the property test notices. */
+  protected rulesChanged(before: readonly NetworkRule[], rules: readonly NetworkRule[]) {
+    return changedIn(before, rules);
+  }
+
+  /** Rules (in program order) put in their texts' lists, at their places. */
+  private placeTexts(texts: NonNullable<Reused["lastTexts"]>, rules: readonly NetworkRule[], model: Model): void {
+    for (const rule of rules) {
+      const text = this.ruleKey(model, rule);
+      texts.textOf.set(rule, text);
+      const list = texts.byText.get(text);
+      if (!list) {
+        texts.byText.set(text, [rule]);
+        continue;
+      }
+      let at = list.length;
+      while (at > 0 && compareRuleSpans(list[at - 1], rule) > 0) at--;
+      list.splice(at, 0, rule);
+      texts.repeated.add(text);
+    }
+  }
+
+  /** The rules saying what an earlier rule says (the duplicate-rule lint), each with the first of them, in program order. */
+  duplicates(model: Model): { rule: NetworkRule; first: NetworkRule }[] {
+    const { byText, repeated } = this.ruleTexts(model);
+    const found: { rule: NetworkRule; first: NetworkRule }[] = [];
+    for (const text of repeated) {
+      const [first, ...others] = byText.get(text)!;
+      for (const rule of others) found.push({ rule, first });
+    }
+    return found.sort((a, b) => compareRuleSpans(a.rule, b.rule));
   }
 
   /** A rule's key without its place (without the `#N` of rules saying the same: the duplicate-rule lint looks for those). */
@@ -711,13 +871,27 @@ export class Reused implements LintReuse {
       if (this.memo.numbered.size > bound || this.results.size > bound) {
         this.memo = new KeyMemo();
         this.results = new Map(); // (their keys name texts by the old numbers)
+        this.lastRuns = {};
+        this.lastTexts = undefined;
       }
-      this.keysOf.set(model, (keys = new ModelKeys(model, this.memo)));
+      this.keysOf.set(model, (keys = new ModelKeys(model, this.memo, () => this.ruleTexts(model))));
       if (this.lastModel) this.nearFrom(model, this.lastModel);
       this.lastModel = model;
     }
     return keys;
   }
+}
+
+/** Whether a list of rules in program order holds `rule` (found by its place). */
+function holds(rules: readonly NetworkRule[], rule: NetworkRule): boolean {
+  let low = 0;
+  let high = rules.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (compareRuleSpans(rules[middle], rule) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return rules[low] === rule;
 }
 
 /**

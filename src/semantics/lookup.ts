@@ -196,15 +196,7 @@ export function clausesNearFrom(model: Model, last: Model, changed = changedRule
   const next = new Map(index);
   for (const name of affected) {
     const kept = (index.get(name) ?? []).filter((e) => !gone.has(e.rule));
-    const fresh = near.get(name) ?? [];
-    const merged: { rule: NetworkRule; clause: Clause }[] = [];
-    let i = 0;
-    let j = 0;
-    while (i < kept.length || j < fresh.length) {
-      if (j === fresh.length) merged.push(kept[i++]);
-      else if (i === kept.length) merged.push(fresh[j++]);
-      else merged.push(compareRuleSpans(kept[i].rule, fresh[j].rule) < 0 ? kept[i++] : fresh[j++]);
-    }
+    const merged = mergedInProgramOrder(kept, near.get(name) ?? []);
     if (merged.length > 0) next.set(name, merged);
     else next.delete(name);
   }
@@ -212,13 +204,38 @@ export function clausesNearFrom(model: Model, last: Model, changed = changedRule
   return true;
 }
 
+/** Two lists of entries of rules, each in program order and no rule in both, merged in program order. */
+export function mergedInProgramOrder<T extends { rule: NetworkRule }>(a: readonly T[], b: readonly T[]): T[] {
+  const merged: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j === b.length) merged.push(a[i++]);
+    else if (i === a.length) merged.push(b[j++]);
+    else merged.push(compareRuleSpans(a[i].rule, b[j].rule) < 0 ? a[i++] : b[j++]);
+  }
+  return merged;
+}
+
 /**
  * The rules of `model` not in `last`, and those of `last` not in `model`, each in program order
- * (objects compared): one walk over both lists, each in the order of their spans. Undefined when
- * two rules of a list are at the same place (no order tells them apart).
+ * (objects compared): `changedIn` of their lists.
  */
 export function changedRules(last: Model, model: Model): { added: NetworkRule[]; removed: NetworkRule[] } | undefined {
-  const [a, b] = [last.rules, model.rules];
+  return changedIn(last.rules, model.rules);
+}
+
+/**
+ * The rules of `b` not in `a`, and those of `a` not in `b` (two lists of rules in program order,
+ * such as a model's rules or those of one action), each in program order (objects compared): one
+ * walk over both lists. Undefined when two rules of a list are at the same place (no order tells
+ * them apart).
+ */
+export function changedIn(
+  a: readonly NetworkRule[],
+  b: readonly NetworkRule[],
+): { added: NetworkRule[]; removed: NetworkRule[] } | undefined {
+  if (!inStrictOrder(a) || !inStrictOrder(b)) return undefined;
   const added: NetworkRule[] = [];
   const removed: NetworkRule[] = [];
   let i = 0;
@@ -233,13 +250,24 @@ export function changedRules(last: Model, model: Model): { added: NetworkRule[];
     if (order <= 0) removed.push(a[i++]);
     if (order >= 0) added.push(b[j++]);
   }
-  for (const list of [a, b])
-    for (let k = 1; k < list.length; k++) if (compareRuleSpans(list[k - 1], list[k]) >= 0) return undefined;
   return { added, removed };
 }
 
+/** Whether each list of rules asked about is in program order, no two at the same place (asked once per list: a list is compared with the next version's too). */
+const strictOrder = new WeakMap<readonly NetworkRule[], boolean>();
+
+function inStrictOrder(list: readonly NetworkRule[]): boolean {
+  let known = strictOrder.get(list);
+  if (known === undefined) {
+    known = true;
+    for (let k = 1; k < list.length && known; k++) known = compareRuleSpans(list[k - 1], list[k]) < 0;
+    strictOrder.set(list, known);
+  }
+  return known;
+}
+
 /** Rules in program order: by file, then offset (the checker's order of `model.rules`). */
-function compareRuleSpans(a: NetworkRule, b: NetworkRule): number {
+export function compareRuleSpans(a: NetworkRule, b: NetworkRule): number {
   if (a === b) return 0;
   const file = a.span.file < b.span.file ? -1 : a.span.file > b.span.file ? 1 : 0;
   return file || a.span.start.offset - b.span.start.offset;

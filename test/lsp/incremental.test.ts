@@ -18,10 +18,11 @@ import { check, type SourceText } from "../../src/index.js";
 import { checkModel } from "../../src/pipeline.js";
 import { parse, type ParseResult } from "../../src/syntax/parse.js";
 import { movedOnly, ProgramChecks } from "../../src/lsp/incremental.js";
+import type * as ast from "../../src/syntax/ast.js";
 import type { SourceFileNode } from "../../src/syntax/ast.js";
 import { canonical, KeyMemo, lintKey, ModelKeys, Reused, type Placed } from "../../src/lsp/reuse.js";
 import type { LintPart } from "../../src/analysis/lints.js";
-import { changedRules, clausesNearFrom, nearFrom, workloadsIn } from "../../src/semantics/lookup.js";
+import { changedIn, changedRules, clausesNearFrom, nearFrom, workloadsIn } from "../../src/semantics/lookup.js";
 import type { Model, NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
 import { programArbitrary } from "../support/programs.js";
 import { CheckReuse, type CheckedRule, type RuleReads } from "../../src/check/reuse.js";
@@ -389,6 +390,65 @@ test("the property catches broken invalidations of a rule statement's check", ()
   assert.ok(notices(withChecker(["cluster"]), 300), "the cluster left out: the property did not notice");
 });
 
+test("the property catches a file's rule checks reused while what they read changed", () => {
+  let files = 0;
+  class Counted extends CheckReuse {
+    override reusableFile(statements: readonly unknown[]) {
+      const known = super.reusableFile(statements);
+      if (known) files++;
+      return known;
+    }
+  }
+  // as it is, the property holds (the first test) with files' checks reused whole
+  assert.not.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new Counted())),
+    "the property failed",
+  );
+  assert.ok(files >= 100, `${files} files' rule checks reused`);
+  // reused whatever changed since (a workload renamed, its ports changed, the cluster's ranges)
+  class Always extends CheckReuse {
+    protected override unchangedSince(): boolean {
+      return true;
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new Always()), 300),
+    "a file's rule checks reused whatever changed: the property did not notice",
+  );
+});
+
+test("the property catches a statement naming a group given its last rules when they say something else", () => {
+  let same = 0;
+  class Counted extends CheckReuse {
+    override sameRules(node: ast.NetworkRule, rules: readonly NetworkRule[]) {
+      const found = super.sameRules(node, rules);
+      if (found !== rules) same++;
+      return found;
+    }
+  }
+  // as it is, the property holds (the first test) with such rules kept from version to version
+  assert.not.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new Counted())),
+    "the property failed",
+  );
+  assert.ok(same >= 20, `${same} rules naming groups kept`);
+  // the last rules whatever they say (a group's members or ports changed)
+  const last = new WeakMap<ast.NetworkRule, readonly NetworkRule[]>();
+  class Stale extends CheckReuse {
+    override sameRules(node: ast.NetworkRule, rules: readonly NetworkRule[]) {
+      const key = (this as unknown as { same(n: ast.Node): ast.Node }).same(node) as ast.NetworkRule;
+      const known = last.get(key);
+      if (known && known.length === rules.length) return known;
+      last.set(key, rules);
+      return rules;
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, undefined, new Stale()), 300),
+    "rules naming groups kept whatever they say: the property did not notice",
+  );
+});
+
 test("the property catches a broken comparison of what two versions declare", () => {
   // each workload's and group's key, name and model (or statement), compared by keys and names only:
   // a workload's selector or ports changed would not stamp its name
@@ -519,6 +579,19 @@ test("the property catches broken invalidations of a rule's or namespace's lints
   );
 });
 
+test("the property catches a broken key of the unowned-labels lint: the owned namespaces' labels left out", () => {
+  assert.ok(
+    notices(
+      withKeys({
+        lint: (keys, part, of) =>
+          part === "unowned" ? `unowned ${keys.rule(of as NetworkRule)}` : lintKey(keys, part, of),
+      }),
+      300,
+    ),
+    "the labels left out: the property did not notice",
+  );
+});
+
 test("the property catches broken keys of the allow and deny lints: a namespace near a rule as the other action's rules read it", () => {
   const nearBy = (keys: ModelKeys, rule: NetworkRule, side: (n: OwnedNamespace) => string | number) =>
     keys.namespacesNear(rule).map(side).join(",");
@@ -564,6 +637,24 @@ test("the property catches a broken rule key of the duplicate-rule lint (rules s
     notices(() => new ProgramChecks(undefined, undefined, new Numbered())),
     "duplicates told apart: the property did not notice",
   );
+});
+
+test("the property catches a broken index of the rules by what they say made from the last model's: rules removed left in, or added left out", () => {
+  for (const [what, broken] of [
+    ["removed", (diff: NonNullable<ReturnType<typeof changedIn>>) => ({ ...diff, removed: [] })],
+    ["added", (diff: NonNullable<ReturnType<typeof changedIn>>) => ({ ...diff, added: [] })],
+  ] as const) {
+    class Broken extends Reused {
+      protected override rulesChanged(before: readonly NetworkRule[], rules: readonly NetworkRule[]) {
+        const diff = changedIn(before, rules);
+        return diff && broken(diff);
+      }
+    }
+    assert.ok(
+      notices(() => new ProgramChecks(undefined, undefined, new Broken()), 300),
+      `the rules ${what} left out of the index: the property did not notice`,
+    );
+  }
 });
 
 test("rules saying the same have keys of their own, numbered in program order among them; another rule its text's", () => {
@@ -612,6 +703,45 @@ test("the property catches a broken reuse of a rule lint's last result: the name
   assert.ok(
     notices(() => new ProgramChecks(undefined, undefined, new NamesIgnored()), 300),
     "changed namespaces near a rule ignored: the property did not notice",
+  );
+});
+
+test("the property catches a broken rule lint run made from the last one: the namespaces changed since, or the rules removed, left out", () => {
+  type Args = Parameters<Reused["recheck"]>;
+  let runs = 0;
+  class Counted extends Reused {
+    protected override recheck(...args: Args) {
+      const found = super.recheck(...args);
+      if (found) runs++;
+      return found;
+    }
+  }
+  // as it is, the property holds (the first test) with runs made from the last one
+  assert.not.ok(
+    notices(() => new ProgramChecks(undefined, undefined, new Counted())),
+    "the property failed",
+  );
+  assert.ok(runs >= 50, `${runs} lint runs made from the last one`);
+  // the rules near a namespace whose reads changed (its regions, the other action's rules near it) taken from the last run
+  class NamesIgnored extends Reused {
+    protected override recheck(keys: Args[0], before: Args[1], rules: Args[2]) {
+      return super.recheck(keys, before, rules, new Set());
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, new NamesIgnored()), 300),
+    "changed namespaces ignored: the property did not notice",
+  );
+  // the results of the rules removed since left in
+  class RemovedKept extends Reused {
+    protected override recheck(...args: Args) {
+      const found = super.recheck(...args);
+      return found && { ...found, removed: new Set<NetworkRule>() };
+    }
+  }
+  assert.ok(
+    notices(() => new ProgramChecks(undefined, undefined, new RemovedKept()), 300),
+    "removed rules kept: the property did not notice",
   );
 });
 
