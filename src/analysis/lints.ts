@@ -53,6 +53,9 @@ const overlaps = (a: Rect, b: Rect): boolean => {
   return ports === undefined || !isNoPorts(ports);
 };
 
+/** Up to this many reaches of a clause, `reaches` looks through them all rather than grouping them by namespace. */
+export const FEW_REACHES = 8;
+
 type Reached = { rule: NetworkRule; clause: Clause; reach: ReturnType<typeof clauseReach>[number] };
 
 /**
@@ -60,26 +63,36 @@ type Reached = { rule: NetworkRule; clause: Clause; reach: ReturnType<typeof cla
  * in program order: worked out once per namespace asked about (from the clauses near it), rather
  * than by scanning the clauses near a namespace for every rule (which grew with the product of
  * rules and clauses near their namespaces), nor for every namespace when few are asked about (the
- * language server's lints ask about the namespaces near the rules an edit changed).
+ * language server's lints ask about the namespaces near the rules an edit changed). Exported for
+ * the tests.
  */
-function reaches(
+export function reaches(
   model: Model,
   action: NetworkRule["action"],
 ): (namespace: string, direction: Direction, peers: EndpointSet) => readonly Reached[] {
   // each clause's reaches by namespace, grouped once (a clause near many namespaces is asked about
-  // in each: scanning all its reaches every time would grow with the square of their number)
+  // in each: scanning all its reaches every time would grow with the square of their number);
+  // up to FEW_REACHES (most clauses reach a namespace or two, a direction each) they are looked
+  // through as they are, with no map made per clause
   const byNamespace = new Map<Clause, Map<string, ReturnType<typeof clauseReach>>>();
   const reachesIn = (clause: Clause, namespace: string) => {
+    const all = clauseReach(model, clause);
+    if (all.length <= FEW_REACHES) return all;
     let grouped = byNamespace.get(clause);
-    if (!grouped) byNamespace.set(clause, (grouped = groupBy(clauseReach(model, clause), (r) => r.namespace.name)));
+    if (!grouped) byNamespace.set(clause, (grouped = groupBy(all, (r) => r.namespace.name)));
     return grouped.get(namespace) ?? [];
   };
   const reachedIn = (namespace: string, direction: Direction) => {
     const found: Reached[] = [];
-    for (const { rule, clause } of clausesNear(model, namespace)) {
+    const near = clausesNear(model, namespace);
+    for (let i = 0; i < near.length; i++) {
+      const { rule, clause } = near[i];
       if (rule.action !== action) continue;
-      for (const reach of reachesIn(clause, namespace))
-        if (reach.direction === direction) found.push({ rule, clause, reach });
+      const here = reachesIn(clause, namespace);
+      for (let j = 0; j < here.length; j++) {
+        const reach = here[j];
+        if (reach.direction === direction && reach.namespace.name === namespace) found.push({ rule, clause, reach });
+      }
     }
     return found;
   };
@@ -162,8 +175,8 @@ function eachRule(
 ): Diagnostic[] {
   if (reuse.rules) return reuse.rules(model, part, rules, compute);
   const found: Diagnostic[] = [];
-  for (const rule of rules) {
-    const diagnostics = reuse.reuse(model, part, rule, compute);
+  for (let i = 0; i < rules.length; i++) {
+    const diagnostics = reuse.reuse(model, part, rules[i], compute);
     if (diagnostics.length > 0) found.push(...diagnostics);
   }
   return found;
@@ -332,8 +345,13 @@ function duplicates(model: Model, reuse: LintReuse): { rule: NetworkRule; first:
   const found: { rule: NetworkRule; first: NetworkRule }[] = [];
   const seen = new Map<string | number, NetworkRule>();
   const clauseKey = reuse.ruleKey ? undefined : clauseKeys();
-  for (const rule of model.rules) {
-    const key = clauseKey ? `${rule.action}:${rule.clauses.map(clauseKey).join(";")}` : reuse.ruleKey!(model, rule);
+  // (loops over indexes: asked of every rule, mostly before it is optimized)
+  for (let i = 0; i < model.rules.length; i++) {
+    const rule = model.rules[i];
+    const clauses = rule.clauses;
+    const key = !clauseKey
+      ? reuse.ruleKey!(model, rule)
+      : `${rule.action}:${clauses.length === 1 ? clauseKey(clauses[0]) : clauses.map(clauseKey).join(";")}`;
     const first = seen.get(key);
     if (first) found.push({ rule, first });
     else seen.set(key, rule);
@@ -353,12 +371,22 @@ function unownedLabels(model: Model, rule: NetworkRule): Diagnostic[] {
 
 /** The first term of a rule's ends (sources, then destinations, clause by clause) selecting namespaces by labels no owned namespace carries. */
 function namespaceLabelsUnowned(model: Model, rule: NetworkRule): PodTerm | undefined {
-  for (const c of rule.clauses)
-    for (const end of [c.sources.pods, c.destinations.pods])
-      for (const term of end) {
-        if (term.namespaces.length === 0 || term.namespaces.some(([key]) => key === NAMESPACE_NAME_LABEL)) continue;
-        if (namespacesMatching(model, term.namespaces).length === 0) return term;
-      }
+  // (loops over indexes: asked of every rule, mostly before it is optimized)
+  for (let i = 0; i < rule.clauses.length; i++) {
+    const c = rule.clauses[i];
+    const found = unownedTerm(model, c.sources.pods) ?? unownedTerm(model, c.destinations.pods);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The first of `terms` selecting namespaces by labels no owned namespace carries. */
+function unownedTerm(model: Model, terms: readonly PodTerm[]): PodTerm | undefined {
+  for (let i = 0; i < terms.length; i++) {
+    const namespaces = terms[i].namespaces;
+    if (namespaces.length === 0 || namespaces.some((requirement) => requirement[0] === NAMESPACE_NAME_LABEL)) continue;
+    if (namespacesMatching(model, namespaces).length === 0) return terms[i];
+  }
   return undefined;
 }
 
@@ -398,7 +426,11 @@ export function reachLints(model: Model, reuse: LintReuse = computed): Diagnosti
 }
 
 function reachLint(model: Model, rule: NetworkRule): Diagnostic[] {
-  const reach = rule.clauses.flatMap((c) => clauseReach(model, c));
+  // (one clause, most rules': its reach as it is)
+  const reach =
+    rule.clauses.length === 1
+      ? clauseReach(model, rule.clauses[0])
+      : rule.clauses.flatMap((c) => clauseReach(model, c));
   if (reach.length === 0) {
     const owned = namespacesTouched(model, rule);
     return [

@@ -229,8 +229,9 @@ class Collector {
         return;
       }
       case "NetworkRule":
-        for (const p of s.sources) this.peer(p, namespace);
-        for (const p of s.destinations) this.peer(p, namespace);
+        // (loops over indexes: every rule's, mostly before V8 optimizes this)
+        for (let i = 0; i < s.sources.length; i++) this.peer(s.sources[i], namespace);
+        for (let i = 0; i < s.destinations.length; i++) this.peer(s.destinations[i], namespace);
         this.file.statements.rules.push({ node: s, namespace });
         return;
       case "Default":
@@ -406,7 +407,7 @@ class Binder {
       memo.last = { files: new Set(bound), declared };
       // (the places of earlier versions pile up: past a bound, begun again)
       if (memo.byPlace.size > 2 * declared.length + 1000) memo.byPlace = new Map();
-    } else for (const reference of this.references) this.resolve(reference);
+    } else for (let i = 0; i < this.references.length; i++) this.resolve(this.references[i]);
     const byFile = this.byFile;
     return {
       declarations: this.declarations,

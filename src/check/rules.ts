@@ -192,10 +192,13 @@ export class Rules {
     }
     const errorsBefore = this.errorCount();
     const sources = this.endpointSet(node.sources, namespace);
-    const parts = node.destinations.flatMap((p) => this.destinationParts(p, namespace));
+    const parts =
+      node.destinations.length === 1
+        ? this.destinationParts(node.destinations[0], namespace)
+        : node.destinations.flatMap((p) => this.destinationParts(p, namespace));
     if (parts.length === 1) {
       // one destination (most rules): one clause, nothing to group or order
-      const [part] = parts;
+      const part = parts[0];
       const ports = node.ports.length > 0 ? this.rulePorts(node.ports, part) : (part.defaultPorts ?? allPorts);
       if (this.errorCount() > errorsBefore) return [];
       const clauses = ports ? [{ sources, destinations: part.set, ports }] : [];
@@ -289,7 +292,8 @@ export class Rules {
       this.replayed(known);
       return { rules: known.rules, kept: true };
     }
-    const [diagnostics, uses] = [this.ctx.d.items.length, this.namespaceUses.length];
+    const diagnostics = this.ctx.d.items.length;
+    const uses = this.namespaceUses.length;
     const rules = this.checkRule(scoped);
     const reads = reuse && this.ruleReads(scoped.node);
     if (!reads) return { rules: reuse?.sameRules(scoped.node, rules) ?? rules, kept: false };
@@ -358,7 +362,12 @@ export class Rules {
   }
 
   private endpointSet(peers: ast.Peer[], namespace: string | undefined): EndpointSet {
-    return unionOf(peers.flatMap((p) => this.destinationParts(p, namespace)).map((part) => part.set));
+    // (one peer, most rules' sources: its parts as they are, each peer resolved once)
+    const parts =
+      peers.length === 1
+        ? this.destinationParts(peers[0], namespace)
+        : peers.flatMap((p) => this.destinationParts(p, namespace));
+    return parts.length === 1 ? parts[0].set : unionOf(parts.map((part) => part.set));
   }
 
   /** Resolves a peer; groups expand to their members so each keeps its own port names. */
@@ -503,7 +512,7 @@ export class Rules {
       });
       return [];
     }
-    const [declaration] = declarations;
+    const declaration = declarations[0];
     if (declaration?.kind === "group") return this.groupParts(declaration, ref.span);
     const workload = declaration && this.ctx.workloads.get(declaration.key);
     // a workload whose selector is invalid (already reported) is no destination
@@ -593,7 +602,8 @@ export class Rules {
     const named: { name: string; protocol: Protocol }[] = [];
     let ok = true;
     const workload = part?.workload;
-    const undeclared = new Set<number>();
+    // (made at the first number warned about: most lists have none)
+    let undeclared: Set<number> | undefined;
     for (const spec of specs) {
       const protocol = this.ctx.protocol(spec.protocol);
       if (!protocol) {
@@ -632,10 +642,10 @@ export class Rules {
             workload &&
             workload.ports.length > 0 &&
             !workload.ports.some((p) => p.port === number) &&
-            !undeclared.has(number) &&
-            undeclared.size < MAX_UNDECLARED_PORTS
+            !undeclared?.has(number) &&
+            (undeclared?.size ?? 0) < MAX_UNDECLARED_PORTS
           ) {
-            undeclared.add(number);
+            (undeclared ??= new Set()).add(number);
             const near = closestWithin(
               String(number),
               workload.ports.map((p) => String(p.port)),

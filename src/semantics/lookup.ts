@@ -64,35 +64,53 @@ const candidates = new WeakMap<readonly OwnedNamespace[], WeakMap<Clause, readon
 
 /** The namespaces a term's namespace selector names (`kubernetes.io/metadata.name in (...)`), if it does. */
 export function namedNamespaces(t: PodTerm): readonly string[] | undefined {
-  for (const [key, c] of t.namespaces) {
-    if (key !== NAMESPACE_NAME_LABEL) continue;
+  // (loops over indexes, no destructuring: asked for every clause, mostly before it is optimized)
+  const namespaces = t.namespaces;
+  for (let i = 0; i < namespaces.length; i++) {
+    if (namespaces[i][0] !== NAMESPACE_NAME_LABEL) continue;
+    const c = namespaces[i][1];
     return c.absentOk || c.values.kind !== "only" ? undefined : c.values.values;
   }
   return undefined;
 }
 
+/** Up to this many names, `findCandidates` lists a clause's named namespaces each once without a set. */
+export const FEW_NAMES = 8;
+
 function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[] {
-  const names = new Set<string>();
+  // the names in order of appearance, each once (most clauses name one or two)
+  const names: string[] = [];
+  let many: Set<string> | undefined;
   let selected: Set<number> | undefined;
-  for (const end of [clause.sources.pods, clause.destinations.pods])
+  for (let e = 0; e < 2; e++) {
+    const end = e === 0 ? clause.sources.pods : clause.destinations.pods;
     for (let k = 0; k < end.length; k++) {
       const t = end[k];
       const named = namedNamespaces(t);
       if (!named) {
         selected ??= new Set();
         for (const i of namespacesMatching(model, t.namespaces)) selected.add(i);
-      } else for (let j = 0; j < named.length; j++) names.add(named[j]);
+        continue;
+      }
+      for (let j = 0; j < named.length; j++) {
+        const name = named[j];
+        if (many ? many.has(name) : names.includes(name)) continue;
+        names.push(name);
+        if (many) many.add(name);
+        else if (names.length > FEW_NAMES) many = new Set(names);
+      }
     }
+  }
   if (!selected) {
     const found: OwnedNamespace[] = [];
-    for (const n of names) {
-      const owned = ownedNamespace(model, n);
+    for (let j = 0; j < names.length; j++) {
+      const owned = ownedNamespace(model, names[j]);
       if (owned) found.push(owned);
     }
     return found;
   }
-  for (const n of names) {
-    const i = namespacePosition(model, n);
+  for (let j = 0; j < names.length; j++) {
+    const i = namespacePosition(model, names[j]);
     if (i !== undefined) selected.add(i);
   }
   return [...selected].sort((a, b) => a - b).map((i) => model.namespaces[i]);

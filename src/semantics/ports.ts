@@ -57,6 +57,8 @@ export function portSet(
   numeric: Partial<Record<Protocol, readonly PortRange[]>>,
   named: readonly NamedPort[] = [],
 ): PortSet {
+  const single = named.length === 0 ? singlePort(numeric) : undefined;
+  if (single) return single;
   return {
     numeric: {
       TCP: mergeRanges(numeric.TCP ?? []),
@@ -65,6 +67,34 @@ export function portSet(
     },
     named: normalizeNamed(named),
   };
+}
+
+/**
+ * The sets of one port of one protocol, made once each: most rules' ports resolve to one (`: http`),
+ * and one object per set rather than per rule spares the check its allocations and the passes after
+ * it the keys and objects they work out per set object (`portsKey`, the compiled `ports`).
+ */
+const singlePorts = new Map<number, PortSet>();
+
+/** The shared set of `numeric` when it is one port of one protocol. */
+function singlePort(numeric: Partial<Record<Protocol, readonly PortRange[]>>): PortSet | undefined {
+  let found = -1;
+  for (let i = 0; i < protocols.length; i++) {
+    const ranges = numeric[protocols[i]];
+    if (ranges === undefined || ranges.length === 0) continue;
+    if (found >= 0 || ranges.length !== 1 || ranges[0].from !== ranges[0].to) return undefined;
+    found = i;
+  }
+  if (found < 0) return undefined;
+  const port = numeric[protocols[found]]![0].from;
+  if (!Number.isInteger(port)) return undefined;
+  const key = port * protocols.length + found;
+  let set = singlePorts.get(key);
+  if (!set) {
+    const of = (protocol: Protocol): PortRange[] => (protocol === protocols[found] ? [{ from: port, to: port }] : []);
+    singlePorts.set(key, (set = { numeric: { TCP: of("TCP"), UDP: of("UDP"), SCTP: of("SCTP") }, named: [] }));
+  }
+  return set;
 }
 
 export const unionPorts = (a: PortSet, b: PortSet): PortSet =>

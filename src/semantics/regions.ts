@@ -91,9 +91,11 @@ function computeRegions(model: Model, namespace: OwnedNamespace, direction: Dire
 
 /** The pods of `namespace` that `clause` names at its end for `direction` (ingress: destinations). */
 export function clauseSubjects(clause: Clause, namespace: OwnedNamespace, direction: Direction): LabelSet {
-  const end = ownEnd(clause, direction);
+  const terms = ownEnd(clause, direction).pods;
   const pods: Conjunction[] = [];
-  for (const t of end.pods) if (conjunctionMatches(t.namespaces, namespace.labels)) pods.push(t.pods);
+  // (loops over indexes: asked for every clause and namespace, mostly before it is optimized)
+  for (let i = 0; i < terms.length; i++)
+    if (conjunctionMatches(terms[i].namespaces, namespace.labels)) pods.push(terms[i].pods);
   return pods.length <= 1 ? pods : union([], pods);
 }
 
@@ -147,13 +149,17 @@ export function keptFor(of: Clause | OwnedNamespace): boolean {
 
 function computeReach(model: Model, clause: Clause, read?: Region[][]): Reach[] {
   const result: Reach[] = [];
-  for (const namespace of candidateNamespaces(model, clause)) {
-    for (const direction of directions) {
+  const namespaces = candidateNamespaces(model, clause);
+  for (let n = 0; n < namespaces.length; n++) {
+    const namespace = namespaces[n];
+    for (let d = 0; d < directions.length; d++) {
+      const direction = directions[d];
       const subjects = clauseSubjects(clause, namespace, direction);
       if (subjects.length === 0) continue;
       const regions = managedRegions(model, namespace, direction);
       read?.push(regions);
-      for (const region of regions) {
+      for (let r = 0; r < regions.length; r++) {
+        const region = regions[r];
         // (a region of every pod, the usual one, holds the subjects as they are: simplified already)
         const within = isAllLabels(region.pods) ? subjects : intersect(subjects, region.pods);
         if (within.length > 0) result.push({ namespace, direction, region, subjects: within });

@@ -1,0 +1,137 @@
+/**
+ * Shortcuts of the check pass (issue 20, helper check4), each against what it stands for: port sets
+ * of one port shared, a clause's named namespaces listed once without a set, and the lints' reaches
+ * looked through without grouping when a clause has few.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { checkProgram } from "../../src/check/checker.js";
+import { parse } from "../../src/syntax/parse.js";
+import { portSet, portsKey, protocols, type PortRange, type Protocol } from "../../src/semantics/ports.js";
+import { candidateNamespaces, FEW_NAMES } from "../../src/semantics/lookup.js";
+import { clauseReach } from "../../src/semantics/regions.js";
+import { FEW_REACHES, reaches } from "../../src/analysis/lints.js";
+import type { Model } from "../../src/semantics/model.js";
+
+const modelOf = (text: string): Model => {
+  const { model, diagnostics } = checkProgram([parse(text, "p.secpol").file]);
+  assert.equal(
+    diagnostics.filter((d) => d.severity === "error"),
+    [],
+  );
+  return model;
+};
+
+/** `portSet` as it was before one-port sets were shared: a new object, its ranges merged. */
+const plain = (numeric: Partial<Record<Protocol, readonly PortRange[]>>) =>
+  JSON.stringify({
+    numeric: Object.fromEntries(protocols.map((p) => [p, numeric[p] ?? []])),
+    named: [],
+  });
+
+test("portSet: one port of one protocol is one object per port and protocol, equal to the set made anew", () => {
+  const cases: Partial<Record<Protocol, PortRange[]>>[] = [];
+  for (const port of [1, 53, 80, 8080, 65535])
+    for (const protocol of protocols) cases.push({ [protocol]: [{ from: port, to: port }] });
+  const made = cases.map((c) => portSet(c));
+  made.forEach((set, i) => {
+    assert.is(JSON.stringify(set), plain(cases[i]), JSON.stringify(cases[i]));
+    assert.is(portsKey(set), plain(cases[i]));
+    assert.is(portSet(structuredClone(cases[i])), set, "the same object for the same port and protocol");
+  });
+  assert.is(new Set(made).size, made.length, "one object per port and protocol");
+  // the same port twice is still one port; two ports, two protocols, a range, a named port: sets of their own
+  const twice = portSet({
+    UDP: [
+      { from: 53, to: 53 },
+      { from: 53, to: 53 },
+    ],
+  });
+  assert.is(JSON.stringify(twice), plain({ UDP: [{ from: 53, to: 53 }] }));
+  for (const numeric of [
+    { TCP: [{ from: 53, to: 53 }], UDP: [{ from: 53, to: 53 }] },
+    { TCP: [{ from: 80, to: 81 }] },
+    {
+      TCP: [
+        { from: 80, to: 80 },
+        { from: 443, to: 443 },
+      ],
+    },
+  ]) {
+    const set = portSet(numeric);
+    assert.is(JSON.stringify(set), plain(numeric));
+    assert.is.not(portSet(structuredClone(numeric)), set);
+  }
+  const named = portSet({ TCP: [{ from: 80, to: 80 }] }, [{ name: "http", protocol: "TCP" }]);
+  assert.equal(named.named, [{ name: "http", protocol: "TCP" }]);
+  assert.equal(named.numeric.TCP, [{ from: 80, to: 80 }]);
+});
+
+test("rules: `: 53` and `: 53/udp` are two port sets, each rule's ports what it wrote", () => {
+  const model = modelOf(
+    "namespace a {\n  default deny\n  workload w app=w port dns 53/udp port web 53\n  workload v app=v\n}\n" +
+      "allow a/v -> a/w: 53\nallow a/v -> a/w: 53/udp\nallow a/v -> a/w: dns\nallow a/w -> a/v: 53\n",
+  );
+  const ports = model.rules.map((r) => r.clauses[0].ports);
+  assert.equal(
+    ports.map((p) => JSON.stringify(p.numeric)),
+    [
+      JSON.stringify({ TCP: [{ from: 53, to: 53 }], UDP: [], SCTP: [] }),
+      JSON.stringify({ TCP: [], UDP: [{ from: 53, to: 53 }], SCTP: [] }),
+      JSON.stringify({ TCP: [], UDP: [{ from: 53, to: 53 }], SCTP: [] }),
+      JSON.stringify({ TCP: [{ from: 53, to: 53 }], UDP: [], SCTP: [] }),
+    ],
+  );
+  assert.is(ports[0], ports[3]);
+  assert.is(ports[1], ports[2]);
+  assert.is.not(ports[0], ports[1]);
+});
+
+test("candidateNamespaces: each named namespace once, in order of appearance, below and past FEW_NAMES", () => {
+  const count = FEW_NAMES + 4;
+  const names = Array.from({ length: count }, (_, i) => `n${String(i).padStart(2, "0")}`);
+  const blocks = names.map((n) => `namespace ${n} {\n  default deny\n  workload w app=w\n}\n`).join("");
+  // sources and destinations name some namespaces twice, in an order other than the model's
+  for (const size of [2, FEW_NAMES, count]) {
+    const some = names.slice(0, size).reverse();
+    const peers = some.map((n) => `${n}/w`).join(", ");
+    const model = modelOf(`${blocks}allow ${peers} -> ${peers}, ${some[0]}/*\n`);
+    const [clause] = model.rules[0].clauses;
+    const expected = [
+      ...new Set([...clause.sources.pods, ...clause.destinations.pods].map((t) => t.namespaces[0][1].values.values[0])),
+    ];
+    assert.equal(
+      candidateNamespaces(model, clause).map((n) => n.name),
+      expected,
+      `${size} names`,
+    );
+    assert.is(expected.length, size);
+  }
+});
+
+test("reaches: a clause's reaches in the namespace and direction asked about, few or many", () => {
+  const teams = Array.from({ length: FEW_REACHES + 3 }, (_, i) => `t${i}`);
+  const blocks = teams
+    .map((n) => `namespace ${n} {\n  default deny\n  labels team=x\n  workload w app=w\n}\n`)
+    .join("");
+  const model = modelOf(`${blocks}allow t0/w -> t1/w: 80\nallow ns(team=x) -> t2/w: 80\n`);
+  const [few, many] = model.rules.map((r) => r.clauses[0]);
+  assert.ok(clauseReach(model, few).length <= FEW_REACHES);
+  assert.ok(clauseReach(model, many).length > FEW_REACHES);
+  const allowsAt = reaches(model, "allow");
+  const everyone = { pods: [{ namespaces: [], pods: [] }], ips: [] };
+  for (const namespace of teams)
+    for (const direction of ["ingress", "egress"] as const) {
+      const found = allowsAt(namespace, direction, everyone);
+      const expected = model.rules.flatMap((rule) =>
+        rule.clauses.flatMap((clause) =>
+          clauseReach(model, clause)
+            .filter((r) => r.namespace.name === namespace && r.direction === direction)
+            .map((reach) => ({ rule, clause, reach })),
+        ),
+      );
+      assert.equal(found, expected, `${namespace} ${direction}`);
+    }
+});
+
+test.run();
