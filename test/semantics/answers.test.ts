@@ -25,7 +25,9 @@ for (const [name, arbitrary, check, runs] of [
     console.log(
       `  ${name}: ${stats.programs} programs, ${stats.pairs} pairs compared, ${stats.skipped} skipped (ports), ${stats.undecided} undecided`,
     );
-    assert.ok(stats.programs >= runs / 8, `only ${stats.programs} programs compiled`);
+    // a generator gone wrong compiles (almost) none; by chance, diff's pairs (both versions must
+    // compile) were seen from 7 to 23 of 60: the floor is below chance's reach
+    assert.ok(stats.programs >= runs / 15, `only ${stats.programs} programs compiled`);
   });
 }
 
