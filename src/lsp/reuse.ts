@@ -191,8 +191,6 @@ export class ModelKeys {
   private readonly sideKeys = { allow: new Map<OwnedNamespace, number>(), deny: new Map<OwnedNamespace, number>() };
   private cluster?: string;
   private assertionsKey?: number;
-  /** The rules whose key (without place) another rule's is too: each one's key with its position among them. */
-  private repeated?: Map<NetworkRule, number>;
 
   /** This model's number among those keyed with `memo`. */
   readonly serial: number;
@@ -202,8 +200,8 @@ export class ModelKeys {
   constructor(
     readonly model: Model,
     private readonly memo: KeyMemo,
-    /** The model's rules by their keys without place (`RuleTexts`), when kept from version to version; else worked out here. */
-    private readonly texts?: () => RuleTexts,
+    /** The model's rules by their keys without place (`RuleTexts`; the language server keeps them from version to version). */
+    private readonly texts: () => RuleTexts,
   ) {
     this.serial = ++memo.serials;
   }
@@ -245,30 +243,8 @@ export class ModelKeys {
   /** A rule's key: its action and clauses, and for the N-th of rules saying the same, N. */
   rule(r: NetworkRule, memo = this.ruleMemo(r)): number {
     const key = memo.text;
-    if (this.texts) {
-      const { byText, repeated } = this.texts();
-      return repeated.has(key) ? this.numbered.of(`${key}#${byText.get(key)!.indexOf(r)}`) : key;
-    }
-    if (!this.repeated) {
-      this.repeated = new Map();
-      // (the texts said twice or more found first: no list made per rule)
-      const seen = new Set<number>();
-      const twice = new Map<number, number>();
-      for (const rule of this.model.rules) {
-        const text = this.ruleText(rule);
-        if (seen.has(text)) twice.set(text, 0);
-        else seen.add(text);
-      }
-      if (twice.size > 0)
-        for (const rule of this.model.rules) {
-          const text = this.ruleText(rule);
-          const i = twice.get(text);
-          if (i === undefined) continue;
-          this.repeated.set(rule, this.numbered.of(`${text}#${i}`));
-          twice.set(text, i + 1);
-        }
-    }
-    return this.repeated.size === 0 ? key : (this.repeated.get(r) ?? key);
+    const { byText, repeated } = this.texts();
+    return repeated.has(key) ? this.numbered.of(`${key}#${byText.get(key)!.indexOf(r)}`) : key;
   }
 
   private ruleText(r: NetworkRule): number {
@@ -584,13 +560,8 @@ export class Reused implements LintReuse {
       }
     >
   > = {};
-  /** The rules of the last model asked about by their keys without place (`ruleTexts`), and each rule's key. */
-  private lastTexts?: {
-    model: Model;
-    byText: Map<number, NetworkRule[]>;
-    repeated: Set<number>;
-    textOf: Map<NetworkRule, number>;
-  };
+  /** The rules of the last model asked about by their keys without place (`ruleTexts`). */
+  private lastTexts?: TextIndex & { model: Model };
   /** The last model keyed: the next model's `clausesNear` index is made from its (`clausesNearFrom`). */
   private lastModel?: Model;
   /** Results worked out, and results reused, so far (for the tests). */
@@ -706,8 +677,7 @@ export class Reused implements LintReuse {
     if (texts?.model === model) return texts;
     const diff = texts && this.rulesChanged(texts.model.rules, model.rules);
     if (!texts || !diff) {
-      texts = { model, byText: new Map(), repeated: new Set(), textOf: new Map() };
-      this.placeTexts(texts, model.rules, model);
+      texts = { model, ...ruleTextsOf(model.rules, (rule) => this.ruleKey(model, rule)) };
     } else {
       texts.model = model;
       for (const rule of diff.removed) {
@@ -718,7 +688,7 @@ export class Reused implements LintReuse {
         if (list.length === 0) texts.byText.delete(text);
         if (list.length < 2) texts.repeated.delete(text);
       }
-      this.placeTexts(texts, diff.added, model);
+      placeTexts(texts, diff.added, (rule) => this.ruleKey(model, rule));
     }
     this.lastTexts = texts;
     return texts;
@@ -727,23 +697,6 @@ export class Reused implements LintReuse {
   /** `changedIn`, for `ruleTexts`: a test gives a broken one to show the property test notices. */
   protected rulesChanged(before: readonly NetworkRule[], rules: readonly NetworkRule[]) {
     return changedIn(before, rules);
-  }
-
-  /** Rules (in program order) put in their texts' lists, at their places. */
-  private placeTexts(texts: NonNullable<Reused["lastTexts"]>, rules: readonly NetworkRule[], model: Model): void {
-    for (const rule of rules) {
-      const text = this.ruleKey(model, rule);
-      texts.textOf.set(rule, text);
-      const list = texts.byText.get(text);
-      if (!list) {
-        texts.byText.set(text, [rule]);
-        continue;
-      }
-      let at = list.length;
-      while (at > 0 && compareRuleSpans(list[at - 1], rule) > 0) at--;
-      list.splice(at, 0, rule);
-      texts.repeated.add(text);
-    }
   }
 
   /** The rules saying what an earlier rule says (the duplicate-rule lint), each with the first of them, in program order. */
@@ -879,6 +832,37 @@ export class Reused implements LintReuse {
       this.lastModel = model;
     }
     return keys;
+  }
+}
+
+/** A model's rules by their keys without place, with each rule's key (`RuleTexts`, kept up to date by `placeTexts`). */
+export interface TextIndex extends RuleTexts {
+  byText: Map<number, NetworkRule[]>;
+  repeated: Set<number>;
+  textOf: Map<NetworkRule, number>;
+}
+
+/** The rules (in program order) by their keys without place (`keyOf`). */
+export function ruleTextsOf(rules: readonly NetworkRule[], keyOf: (rule: NetworkRule) => number): TextIndex {
+  const texts: TextIndex = { byText: new Map(), repeated: new Set(), textOf: new Map() };
+  placeTexts(texts, rules, keyOf);
+  return texts;
+}
+
+/** Rules (in program order) put in their texts' lists, at their places. */
+function placeTexts(texts: TextIndex, rules: readonly NetworkRule[], keyOf: (rule: NetworkRule) => number): void {
+  for (const rule of rules) {
+    const text = keyOf(rule);
+    texts.textOf.set(rule, text);
+    const list = texts.byText.get(text);
+    if (!list) {
+      texts.byText.set(text, [rule]);
+      continue;
+    }
+    let at = list.length;
+    while (at > 0 && compareRuleSpans(list[at - 1], rule) > 0) at--;
+    list.splice(at, 0, rule);
+    texts.repeated.add(text);
   }
 }
 

@@ -20,7 +20,7 @@ import { parse, type ParseResult } from "../../src/syntax/parse.js";
 import { movedOnly, ProgramChecks } from "../../src/lsp/incremental.js";
 import type * as ast from "../../src/syntax/ast.js";
 import type { SourceFileNode } from "../../src/syntax/ast.js";
-import { canonical, KeyMemo, lintKey, ModelKeys, Reused, type Placed } from "../../src/lsp/reuse.js";
+import { canonical, KeyMemo, lintKey, ModelKeys, Reused, ruleTextsOf, type Placed } from "../../src/lsp/reuse.js";
 import type { LintPart } from "../../src/analysis/lints.js";
 import { changedIn, changedRules, clausesNearFrom, nearFrom, workloadsIn } from "../../src/semantics/lookup.js";
 import type { Model, NetworkRule, OwnedNamespace } from "../../src/semantics/model.js";
@@ -667,7 +667,7 @@ test("rules saying the same have keys of their own, numbered in program order am
     ]).model!;
   const memo = new KeyMemo();
   const keysOf = (model: Model) => {
-    const keys = new ModelKeys(model, memo);
+    const keys: ModelKeys = new ModelKeys(model, memo, () => ruleTextsOf(model.rules, (r) => keys.ruleMemo(r).text));
     return model.rules.map((r) => keys.rule(r));
   };
   const [first, other, second, third] = keysOf(program(""));
