@@ -233,11 +233,12 @@ test("a posture's or pod-security statement's workload resolves in the editor on
 test("rename changes a name and every use of it across the program's files; the standard library's names are refused", async () => {
   const main = uri("main.secpol");
   await change("main.secpol", model);
-  const result: any = await rpc.sendRequest("textDocument/rename", {
-    textDocument: { uri: main },
-    position: { line: 3, character: 12 },
-    newName: "postgres",
-  });
+  // the edit a rename gives, or the message of its refusal
+  const rename = (uri: string, line: number, character: number, newName: string): Promise<any> =>
+    rpc
+      .sendRequest("textDocument/rename", { textDocument: { uri }, position: { line, character }, newName })
+      .catch((e) => e.message);
+  const result = await rename(main, 3, 12, "postgres");
   const edits = Object.entries(result.changes).flatMap(([u, es]: [string, any]) =>
     es.map((e: any) => `${u.replace(/^.*\//, "")}:${e.range.start.line}:${e.range.start.character} ${e.newText}`),
   );
@@ -248,32 +249,14 @@ test("rename changes a name and every use of it across the program's files; the 
     "messy.secpol:0:30 postgres",
     "more.secpol:0:23 postgres",
   ]);
-  const bad = await rpc
-    .sendRequest("textDocument/rename", {
-      textDocument: { uri: main },
-      position: { line: 3, character: 12 },
-      newName: "Postgres",
-    })
-    .catch((e) => e.message);
+  const bad = await rename(main, 3, 12, "Postgres");
   assert.match(String(bad), /no workload name/);
   // a valid Kubernetes name that secpol reads as a number: every use would stop parsing
-  const numeric = await rpc
-    .sendRequest("textDocument/rename", {
-      textDocument: { uri: main },
-      position: { line: 3, character: 12 },
-      newName: "42",
-    })
-    .catch((e) => e.message);
+  const numeric = await rename(main, 3, 12, "42");
   assert.match(String(numeric), "`42` is no workload name: a name made only of digits and dots is a number there");
   const doc = "untitled:rename-std";
   await lsp.open(doc, `${shop}allow shop/* -> dns\n`);
-  const refused = await rpc
-    .sendRequest("textDocument/rename", {
-      textDocument: { uri: doc },
-      position: { line: 4, character: 17 },
-      newName: "resolver",
-    })
-    .catch((e) => e.message);
+  const refused = await rename(doc, 4, 17, "resolver");
   assert.match(String(refused), /standard library/);
   lsp.close(doc);
 });
