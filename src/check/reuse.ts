@@ -51,7 +51,6 @@ export interface CheckedRule {
   checkedAt: number;
 }
 
-/** The check of every rule statement of a file. */
 /**
  * The check of every rule statement of a file, in parts: each run of statements whose checks are
  * kept (their rules, diagnostics and namespaces named), and each statement checked in every
@@ -223,7 +222,7 @@ export class CheckReuse {
   /**
    * The check of a file's rule statements (`statements`, the binder's list of them) in an earlier
    * version, when nothing any rule's check may read changed since (each statement's check would be
-   * reused: `reusable`), and none of them names a group.
+   * reused: `reusable`); its statements naming a group are parts to check again.
    */
   reusableFile(statements: readonly unknown[]): CheckedFile | undefined {
     const known = this.ruleFiles.get(statements);

@@ -35,8 +35,6 @@ import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
 import { sameItems } from "../arrays.js";
 import { canonical } from "../canonical.js";
 
-export { canonical };
-
 /**
  * A value as text without its spans (each `span` field written as its number in `spans`, where it is
  * appended): two values of equal texts are the same but for where they are written.
