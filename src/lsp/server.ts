@@ -204,6 +204,19 @@ export function startServer(
     for (const place of affected(uri)) scheduleProgram(place);
   }
 
+  /** The places whose edit path has been run once (`ProgramChecks.warmUp`). */
+  const warmed = new Set<string>();
+  /** After a program's first check, while no edit waits, its edit path run once on a version never published. */
+  function warmUp(place: Place): void {
+    if (warmed.has(place.key)) return;
+    warmed.add(place.key);
+    setTimeout(() => {
+      if (pending.has(place.key) || documentsOf(place.key).length === 0) return;
+      const p = program(place);
+      checksOf(p).warmUp(p.sources, { resolveImport: p.resolveImport });
+    }, 0);
+  }
+
   function scheduleProgram(place: Place): void {
     const { key } = place;
     clearTimeout(pending.get(key));
@@ -229,6 +242,7 @@ export function startServer(
     if (open.length === 0) return;
     const p = program(place);
     const result = checkedOf(p);
+    warmUp(place);
     const byFile = new Map<string, Diagnostic[]>();
     for (const d of result.diagnostics) {
       const of = byFile.get(d.span.file);

@@ -818,4 +818,45 @@ test("the checker's reuse lets go of a deleted file's syntax tree", () => {
   assert.equal(kept(), ["a.secpol"]);
 });
 
+test("the warm-up checks a version with a rule's name misspelt, then the program's own again, each as an edit of the version before; the program's own is the last", () => {
+  const program = [
+    { path: "a.secpol", text: "namespace shop {\n  workload web app=web\n  workload db app=db\n}\n" },
+    { path: "b.secpol", text: "allow shop/web -> shop/db: 5432\nallow shop/db -> world: 443\n" },
+  ];
+  const misspelt = [
+    program[0],
+    { path: "b.secpol", text: program[1].text.replace("shop/db -> world", "shop/dbx -> world") },
+  ];
+  const commented = [program[0], { path: "b.secpol", text: `${program[1].text}# a note\n` }];
+  const versions: string[] = [];
+  let moves = 0;
+  class Recorded extends ProgramChecks {
+    override check(sources: readonly SourceText[], options = {}) {
+      versions.push(JSON.stringify(sources));
+      return super.check(sources, options);
+    }
+    protected override moved(...args: Parameters<ProgramChecks["moved"]>) {
+      const result = super.moved(...args);
+      if (result) moves++;
+      return result;
+    }
+  }
+  const checks = new Recorded();
+  checks.check(program);
+  const { checked, reused } = checks.checker;
+  checks.warmUp(program);
+  assert.equal(
+    versions,
+    [program, misspelt, program].map((v) => JSON.stringify(v)),
+  );
+  assert.equal(
+    [checks.checker.checked - checked, checks.checker.reused - reused],
+    [2, 2],
+    "the misspelt rule's check worked out, then the rule's own again; the other rule's reused both times",
+  );
+  // a comment added next moves the last version's diagnostics: the last is the program's own
+  assert.is(shown(checks.check(commented)), shown(check(commented)));
+  assert.is(moves, 1, "a comment added after the warm-up was not a move of the program's own version");
+});
+
 test.run();
