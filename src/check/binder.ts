@@ -44,17 +44,22 @@ export type ReferenceUse =
   | "psp" // `grant NAME`
   | "namespace"; // `ns NAME`, `NAME/*`, `NAME/...`, `in ns NAME`, `serviceaccount NAME/...`
 
+/**
+ * (Every reference has each of these properties, `undefined` where it has no value, and in this
+ * order: made with some and given the others later, references took six shapes, and the binder's
+ * and checker's reads of them went megamorphic.)
+ */
 export interface Reference {
   use: ReferenceUse;
   name: string;
-  qualifier?: string;
+  qualifier: string | undefined;
   /** The namespace block the reference is written in. */
-  enclosing?: string;
+  enclosing: string | undefined;
   /** The name as written (for a qualified name, its last part). */
   span: Span;
   /** What it denotes: one declaration (a namespace: each of its blocks); several when ambiguous; none when unknown. */
   declarations: Declaration[];
-  ambiguous?: true;
+  ambiguous: true | undefined;
 }
 
 /** A statement with the namespace block it appears in. */
@@ -283,14 +288,27 @@ class Collector {
 
   private qualified(q: ast.QualifiedName, use: "peer" | "posture" | "target", enclosing: string | undefined): void {
     if (q.namespace) this.namespaceReference(q.namespace);
-    const reference: Reference = { use, name: q.name.text, span: q.name.span, declarations: [] };
-    if (q.namespace) reference.qualifier = q.namespace.text;
-    if (enclosing !== undefined) reference.enclosing = enclosing;
-    this.add(q, reference);
+    this.add(q, {
+      use,
+      name: q.name.text,
+      qualifier: q.namespace?.text,
+      enclosing,
+      span: q.name.span,
+      declarations: [],
+      ambiguous: undefined,
+    });
   }
 
   private word(w: ast.Word, use: "profile" | "psp" | "namespace"): void {
-    this.add(w, { use, name: w.text, span: w.span, declarations: [] });
+    this.add(w, {
+      use,
+      name: w.text,
+      qualifier: undefined,
+      enclosing: undefined,
+      span: w.span,
+      declarations: [],
+      ambiguous: undefined,
+    });
   }
 
   private add(node: ast.Node, reference: Reference): void {
@@ -612,8 +630,7 @@ class Binder {
     }
     const { declarations, ambiguous } = this.denoted(ref);
     ref.declarations = declarations;
-    if (ambiguous) ref.ambiguous = true;
-    else if (ref.ambiguous) delete ref.ambiguous;
+    ref.ambiguous = ambiguous;
   }
 
   /** The workload or group `ref` names in its qualifier's or enclosing block's namespace. */
@@ -637,11 +654,11 @@ class Binder {
       if (this.collected) ownLists.add(own);
       ref.declarations = own;
     }
-    if (ref.ambiguous) delete ref.ambiguous;
+    ref.ambiguous = undefined;
   }
 
   /** What a pod-security target, or a bare peer name no enclosing block declares, denotes. */
-  private denoted(ref: Reference): Pick<Reference, "declarations" | "ambiguous"> {
+  private denoted(ref: Reference): { declarations: Declaration[]; ambiguous?: true } {
     if (ref.use === "target") {
       const namespace = ref.qualifier ?? ref.enclosing;
       const candidates = (this.byName.get(ref.name) ?? []).filter(
