@@ -4,7 +4,8 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { compile as cm } from "../diagnostics/messages/compile.js";
-import { endpointsKey, intersectEndpoints, isEmptyEndpoints } from "../semantics/endpoints.js";
+import { intersectEndpoints, isEmptyEndpoints, termKey } from "../semantics/endpoints.js";
+import { formatCidr } from "../semantics/ip.js";
 import {
   conjunctionMatches,
   conjunctionSubset,
@@ -110,8 +111,11 @@ export function reaches(
 }
 
 /**
- * A clause's identity as a short text: its ends' and ports' keys (each computed once per set, and
- * mostly shared by many clauses) numbered, so that the rules' keys are not long texts to hash.
+ * A clause's identity as a short text: its ends' and ports' numbers, so that the rules' keys are
+ * not long texts to hash. An end's number is worked out once per set (most are shared by many
+ * clauses: a workload's pods are one set), from its terms' numbers (`termKey`, which the compiler
+ * asks of the same terms) and its blocks: equal exactly when `endpointsKey` is, without writing
+ * that JSON text of every set.
  */
 function clauseKeys(): (c: Clause) => string {
   const numbers = new Map<string, number>();
@@ -120,8 +124,37 @@ function clauseKeys(): (c: Clause) => string {
     if (n === undefined) numbers.set(key, (n = numbers.size));
     return n;
   };
-  return (c) =>
-    `${number(endpointsKey(c.sources))}>${number(endpointsKey(c.destinations))}:${number(portsKey(c.ports))}`;
+  const terms = new Map<string, number>();
+  const term = (t: PodTerm) => {
+    const key = termKey(t);
+    let n = terms.get(key);
+    if (n === undefined) terms.set(key, (n = terms.size));
+    return n;
+  };
+  const sets = new Map<EndpointSet, number>();
+  const set = (s: EndpointSet) => {
+    let n = sets.get(s);
+    if (n === undefined) sets.set(s, (n = number(endsText(s, term))));
+    return n;
+  };
+  return (c) => `${set(c.sources)}>${set(c.destinations)}:${number(portsKey(c.ports))}`;
+}
+
+/**
+ * An endpoint set's terms' numbers, then its blocks (a block's text holds no space, `,`, `|` or
+ * `;`): equal for sets whose `endpointsKey` is equal, and only for them. Exported for the tests.
+ */
+export function endsText(s: EndpointSet, term: (t: PodTerm) => number): string {
+  let text = "";
+  for (let i = 0; i < s.pods.length; i++) text += i === 0 ? `${term(s.pods[i])}` : `,${term(s.pods[i])}`;
+  if (s.ips.length === 0) return text;
+  text += "|";
+  for (let i = 0; i < s.ips.length; i++) {
+    const b = s.ips[i];
+    text += `${i === 0 ? "" : ";"}${formatCidr(b.cidr)}`;
+    for (let j = 0; j < b.except.length; j++) text += ` ${formatCidr(b.except[j])}`;
+  }
+  return text;
 }
 
 /**
