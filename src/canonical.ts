@@ -30,3 +30,16 @@ export function sameValue(a: unknown, b: unknown): boolean {
   for (const key of keys) if (!Object.hasOwn(y, key) || !sameValue(x[key], y[key])) return false;
   return true;
 }
+
+/** Texts numbered, so that a key names a long text by a short number (equal texts, equal numbers). */
+export class Numbered {
+  private readonly numbers = new Map<string, number>();
+  of(text: string): number {
+    let n = this.numbers.get(text);
+    if (n === undefined) this.numbers.set(text, (n = this.numbers.size));
+    return n;
+  }
+  get size(): number {
+    return this.numbers.size;
+  }
+}

@@ -40,6 +40,7 @@ import {
 import { intersectPorts, isNoPorts, portSetContains, portsKey } from "../semantics/ports.js";
 import { clauseReach, managedRegions, type Region } from "../semantics/regions.js";
 import { groupBy } from "../arrays.js";
+import { Numbered } from "../canonical.js";
 import { clausesNear, namespacesMatching, peerIndex, workloadsIn } from "../semantics/lookup.js";
 import { ownedPodRegions } from "../semantics/universe.js";
 import { podRegionName } from "./diff.js";
@@ -118,26 +119,16 @@ export function reaches(
  * that JSON text of every set.
  */
 function clauseKeys(): (c: Clause) => string {
-  const numbers = new Map<string, number>();
-  const number = (key: string) => {
-    let n = numbers.get(key);
-    if (n === undefined) numbers.set(key, (n = numbers.size));
-    return n;
-  };
-  const terms = new Map<string, number>();
-  const term = (t: PodTerm) => {
-    const key = termKey(t);
-    let n = terms.get(key);
-    if (n === undefined) terms.set(key, (n = terms.size));
-    return n;
-  };
+  const texts = new Numbered();
+  const terms = new Numbered();
+  const term = (t: PodTerm) => terms.of(termKey(t));
   const sets = new Map<EndpointSet, number>();
   const set = (s: EndpointSet) => {
     let n = sets.get(s);
-    if (n === undefined) sets.set(s, (n = number(endsText(s, term))));
+    if (n === undefined) sets.set(s, (n = texts.of(endsText(s, term))));
     return n;
   };
-  return (c) => `${set(c.sources)}>${set(c.destinations)}:${number(portsKey(c.ports))}`;
+  return (c) => `${set(c.sources)}>${set(c.destinations)}:${texts.of(portsKey(c.ports))}`;
 }
 
 /**

@@ -33,7 +33,7 @@ import {
 import type { LintPart, LintReuse } from "../analysis/lints.js";
 import { compileNetworkPolicies } from "../targets/network-policy/compile.js";
 import { sameItems } from "../arrays.js";
-import { canonical } from "../canonical.js";
+import { canonical, Numbered } from "../canonical.js";
 
 /**
  * A value as text without its spans (each `span` field written as its number in `spans`, where it is
@@ -62,19 +62,6 @@ function samePlaces(spans: readonly Span[]): string {
 
 export const spanText = (s: Span) =>
   `${s.file}\u0000${s.start.offset}:${s.start.line}:${s.start.column}-${s.end.offset}:${s.end.line}:${s.end.column}`;
-
-/** Texts numbered, so that a key names a long text by a short number (equal texts, equal numbers). */
-export class Numbered {
-  private readonly numbers = new Map<string, number>();
-  of(text: string): number {
-    let n = this.numbers.get(text);
-    if (n === undefined) this.numbers.set(text, (n = this.numbers.size));
-    return n;
-  }
-  get size(): number {
-    return this.numbers.size;
-  }
-}
 
 /** A text without its spans (`placeless`), and the spans taken out of it, in order. */
 interface Placeless {

@@ -11,6 +11,7 @@ import { parseCidr, type Cidr, type IpBlock } from "../../src/semantics/ip.js";
 import { conjunctionOf, type Conjunction } from "../../src/semantics/labels.js";
 import type { EndpointSet, PodTerm } from "../../src/semantics/model.js";
 import { checkModel } from "../../src/pipeline.js";
+import { Numbered } from "../../src/canonical.js";
 
 const cidr = (t: string): Cidr => (parseCidr(t) as { cidr: Cidr }).cidr;
 const cidrs = ["10.0.0.0/8", "10.1.0.0/16", "10.2.0.0/16", "10.1.2.0/24", "fd00::/8"];
@@ -33,13 +34,8 @@ test("endsText: equal for two endpoint sets exactly when their endpointsKey is",
     fc.property(endpointSet, endpointSet, fc.boolean(), (a, other, same) => {
       // (half the time a copy: new objects, equal texts)
       const b = same ? structuredClone(a) : other;
-      const numbers = new Map<string, number>();
-      const number = (t: PodTerm) => {
-        const key = termKey(t);
-        let n = numbers.get(key);
-        if (n === undefined) numbers.set(key, (n = numbers.size));
-        return n;
-      };
+      const numbers = new Numbered();
+      const number = (t: PodTerm) => numbers.of(termKey(t));
       const byKey = endpointsKey(a) === endpointsKey(b);
       if (byKey) equal++;
       assert.is(endsText(a, number) === endsText(b, number), byKey, `${endpointsKey(a)} / ${endpointsKey(b)}`);
