@@ -206,7 +206,7 @@ export function startServer(
 
   /** The places whose edit path has been run once (`ProgramChecks.warmUp`). */
   const warmed = new Set<string>();
-  /** After a program's first check, while no edit waits, its edit path run once on a version never published. */
+  /** After a program's first check, while no edit waits, its edit path run once on versions never published. */
   function warmUp(place: Place): void {
     if (warmed.has(place.key)) return;
     warmed.add(place.key);
