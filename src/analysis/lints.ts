@@ -17,6 +17,7 @@ import {
   setMatches,
   witness,
   type Conjunction,
+  type Labels,
   type LabelSet,
 } from "../semantics/labels.js";
 import {
@@ -109,6 +110,32 @@ export function reaches(
     const find = (here[direction] ??= peerIndex(reachedIn(namespace, direction), (r) => otherEnd(r.clause, direction)));
     return find(peers);
   };
+}
+
+/**
+ * Whether a pod of `peers` (one of its terms' witnesses: the fewest labels) lies at the other end of
+ * none of `near`'s clauses, for `direction`: then every deny of `near` leaves it, and the rectangle
+ * of `peers` is not wholly removed. Exported for the tests.
+ */
+export function peerOutside(peers: EndpointSet, near: readonly { clause: Clause }[], direction: Direction): boolean {
+  for (let i = 0; i < peers.pods.length; i++) {
+    const t = peers.pods[i];
+    const namespaceLabels = witness(t.namespaces);
+    const podLabels = witness(t.pods);
+    // (a term no label map satisfies has no witness)
+    if (!conjunctionMatches(t.namespaces, namespaceLabels) || !conjunctionMatches(t.pods, podLabels)) continue;
+    if (near.every(({ clause }) => !termsHold(otherEnd(clause, direction).pods, namespaceLabels, podLabels)))
+      return true;
+  }
+  return false;
+}
+
+/** Whether one of `terms` holds the pod of these labels in a namespace of these labels. */
+function termsHold(terms: readonly PodTerm[], namespaceLabels: Labels, podLabels: Labels): boolean {
+  for (let i = 0; i < terms.length; i++)
+    if (conjunctionMatches(terms[i].namespaces, namespaceLabels) && conjunctionMatches(terms[i].pods, podLabels))
+      return true;
+  return false;
 }
 
 /**
@@ -252,6 +279,9 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
           ? { pods: [{ namespaces: everything, pods: everything }], ips: peers.ips }
           : peers,
       ).filter(({ reach: r }) => meets(r.subjects, reach.subjects));
+      // a peer of the allow's at the other end of none of these denies is in what every cut leaves
+      // (`subtractRect` keeps what lies outside a cut, or the whole rectangle): nothing to subtract
+      if (near.length > 0 && peerOutside(peers, near, reach.direction)) return true;
       for (const { rule, clause: d } of near) {
         // only a deny that covers every pod the allow reaches there can remove it for all of them
         if (

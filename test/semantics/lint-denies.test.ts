@@ -1,0 +1,85 @@
+/**
+ * The lint of allows removed by denies (SP9103) answers "survives" without subtracting when a pod
+ * of the allow's peers (a term's witness) is at the other end of none of the denies near it
+ * (`peerOutside`, issue 20, helper front6): such a pod is in what every cut leaves.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import fc from "fast-check";
+import { peerOutside } from "../../src/analysis/lints.js";
+import { isEmptyEndpoints, subtractEndpoints } from "../../src/semantics/endpoints.js";
+import { conjunctionOf, type Conjunction, type Requirement } from "../../src/semantics/labels.js";
+import type { Clause, EndpointSet, PodTerm } from "../../src/semantics/model.js";
+import { checkModel } from "../../src/pipeline.js";
+
+// few keys and values, every operator: witnesses fall in other terms often
+const requirement: fc.Arbitrary<Requirement> = fc.oneof(
+  fc.record({
+    key: fc.constantFrom("a", "b"),
+    operator: fc.constantFrom("In" as const, "NotIn" as const),
+    values: fc.subarray(["x", "y"], { minLength: 1 }),
+  }),
+  fc.record({ key: fc.constantFrom("a", "b"), operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const) }),
+);
+const conjunction: fc.Arbitrary<Conjunction> = fc
+  .array(requirement, { maxLength: 2 })
+  .map((rs) => conjunctionOf(rs))
+  .filter((c): c is Conjunction => c !== undefined);
+const term: fc.Arbitrary<PodTerm> = fc.record({ namespaces: conjunction, pods: conjunction });
+const ends: fc.Arbitrary<EndpointSet> = fc
+  .array(term, { minLength: 1, maxLength: 3 })
+  .map((pods) => ({ pods, ips: [] }));
+// a deny's clause, its sources the other end on the ingress side
+const clause = (sources: EndpointSet): Clause =>
+  ({ sources, destinations: { pods: [], ips: [] }, ports: { kind: "all" } }) as unknown as Clause;
+
+test("peerOutside: when it finds a pod outside every deny's other end, subtracting them all leaves some peers", () => {
+  let outside = 0;
+  let removed = 0;
+  fc.assert(
+    fc.property(ends, fc.array(ends, { minLength: 1, maxLength: 3 }), (peers, cuts) => {
+      const left = cuts.reduce((rest, cut) => subtractEndpoints(rest, cut), peers);
+      const found = peerOutside(
+        peers,
+        cuts.map((c) => ({ clause: clause(c) })),
+        "ingress",
+      );
+      if (found) outside++;
+      if (isEmptyEndpoints(left)) removed++;
+      if (found) assert.not.ok(isEmptyEndpoints(left), JSON.stringify({ peers, cuts }));
+    }),
+    { numRuns: 3000 },
+  );
+  // both answers came up
+  assert.ok(outside > 300, `${outside} found outside`);
+  assert.ok(removed > 100, `${removed} wholly removed`);
+});
+
+test("SP9103: allows removed by two denies together, and by a deny whose other end's second term holds the witness", () => {
+  const text = [
+    "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }",
+    "namespace a {\n  default deny ingress\n  workload web app=web\n  workload db app=db\n  workload api app=api\n}",
+    // the witness of `a/*` (no pod label) is held by the second deny only
+    "allow a/* -> a/db: 5432",
+    "deny pods(app) in ns a -> a/db",
+    "deny pods(!app) in ns a -> a/db",
+    // ... by the second term of one deny's sources
+    "allow a/* -> a/web: 80",
+    "deny pods(app) in ns a, pods(!app) in ns a -> a/web",
+    // not removed: pods with another `app` survive (and the witness is not held by the deny)
+    "allow a/* -> a/api: 80",
+    "deny pods(app=web) in ns a, pods(!app) in ns a -> a/api",
+  ].join("\n");
+  const { diagnostics } = checkModel([{ path: "p.secpol", text: `${text}\n` }]);
+  assert.equal(
+    diagnostics
+      .filter((d) => d.code === "SP9103")
+      .map((d) => [d.span.start.line, ...(d.related ?? []).map((r) => r.span.start.line)]),
+    [
+      [8, 9, 10],
+      [11, 12],
+    ],
+  );
+});
+
+test.run();
