@@ -44,6 +44,7 @@ import {
   everything,
   witness,
   type Conjunction,
+  type KeyConstraint,
   type Labels,
   type Requirement,
 } from "../../semantics/labels.js";
@@ -166,22 +167,6 @@ class SelectorFacts {
   }
 }
 
-/** Values by a label's key and value: the facts of selectors asking for that one label, found without building text. */
-class ByLabel<T> {
-  private readonly byKey = new Map<string, Map<string, T>>();
-
-  get(key: string, value: string): T | undefined {
-    return this.byKey.get(key)?.get(value);
-  }
-
-  set(key: string, value: string, t: T): T {
-    let byValue = this.byKey.get(key);
-    if (!byValue) this.byKey.set(key, (byValue = new Map()));
-    byValue.set(value, t);
-    return t;
-  }
-}
-
 /** The labels an emitted selector asks for when that is all it says, `{matchLabels: {...}}` (most are). */
 function onlyMatchLabels(selector: Json): Record<string, unknown> | undefined {
   let matchLabels: unknown;
@@ -194,10 +179,16 @@ function onlyMatchLabels(selector: Json): Record<string, unknown> | undefined {
   return matchLabels as Record<string, unknown>;
 }
 
-/** Facts by the keys and values of a selector's `matchLabels`, in order: a key's node, then its value's. */
+/**
+ * Facts by labels, one key and value after the other: a key's node, then its value's. A path is a
+ * list of labels, so two selectors reach one node only if they ask for the same labels.
+ */
 interface LabelNode {
   next?: Map<string, LabelNode>;
+  /** The facts of the conjunctions asking for these labels (keys ascending, as a conjunction has them) and nothing else. */
   facts?: SelectorFacts;
+  /** The facts of the emitted selectors whose `matchLabels` are these labels (keys in the selector's order) and nothing else. */
+  emitted?: SelectorFacts;
 }
 
 function labelNode(node: LabelNode, text: string): LabelNode {
@@ -206,6 +197,10 @@ function labelNode(node: LabelNode, text: string): LabelNode {
   if (!found) next.set(text, (found = {}));
   return found;
 }
+
+/** Whether a key constraint asks for one label: the key, with one value. */
+const isLabel = ([, k]: readonly [string, KeyConstraint]): boolean =>
+  !k.absentOk && k.values.kind === "only" && k.values.values.length === 1;
 
 /** A label map's text, the same whatever the order of its keys (each key and value prefixed by its length: no two maps share one). */
 function internKey(labels: Labels): string {
@@ -232,8 +227,7 @@ class Selectors {
   /** By object first: the program shares its pod conjunctions (a workload's, in every term naming it). */
   private readonly byConjunction = new Map<Conjunction, SelectorFacts>();
   private readonly byConjunctionKey = new Map<string, SelectorFacts>();
-  private readonly byLabel = new ByLabel<SelectorFacts>();
-  private readonly emittedByLabels: LabelNode = {};
+  private readonly byLabels: LabelNode = {};
   private readonly emittedByText = new Map<string, SelectorFacts>();
   private readonly emittedByObject = new WeakMap<Json, SelectorFacts>();
   private readonly regionIds = new Map<string, readonly number[] | undefined>();
@@ -266,13 +260,12 @@ class Selectors {
 
   /** The same, for a conjunction not looked up again by object. */
   ofContent(c: Conjunction): SelectorFacts {
-    // most ask one label for one value (a namespace's name, a workload's): found without its text
-    const sole = c.length === 1 ? c[0] : undefined;
-    if (sole && !sole[1].absentOk && sole[1].values.kind === "only" && sole[1].values.values.length === 1) {
-      const value = sole[1].values.values[0];
-      return this.byLabel.get(sole[0], value) ?? this.byLabel.set(sole[0], value, this.byKey(c));
-    }
-    return this.byKey(c);
+    // most ask for labels of one value each (a namespace's name, a workload's name and tier): found
+    // by them, without their text
+    if (!c.every(isLabel)) return this.byKey(c);
+    let node = this.byLabels;
+    for (let i = 0; i < c.length; i++) node = labelNode(labelNode(node, c[i][0]), c[i][1].values.values[0]);
+    return (node.facts ??= this.facts(c));
   }
 
   private byKey(c: Conjunction): SelectorFacts {
@@ -292,9 +285,10 @@ class Selectors {
     if (found) return found;
     const labels = onlyMatchLabels(selector);
     if (labels) {
-      let node = this.emittedByLabels;
+      let node = this.byLabels;
       for (const key in labels) node = labelNode(labelNode(node, key), labels[key] as string);
-      found = node.facts ??= this.emittedFacts(selector);
+      // a conjunction asking for these labels and nothing else has the selector's content
+      found = node.emitted ??= node.facts ? this.emittedOf(node.facts) : this.emittedFacts(selector);
     } else {
       const text = JSON.stringify(selector);
       found = this.emittedByText.get(text);
@@ -307,8 +301,11 @@ class Selectors {
   private emittedFacts(selector: Json): SelectorFacts {
     const conjunction = selectorConjunction(selector);
     if (!conjunction) return new SelectorFacts(undefined, undefined, 0, undefined);
-    // the first conjunction of this content stands for it (what is worked out per conjunction object is then shared)
-    const same = this.ofContent(conjunction);
+    return this.emittedOf(this.ofContent(conjunction));
+  }
+
+  /** An emitted selector's facts, given those of the first conjunction of its content (which stands for it: what is worked out per conjunction object is then shared). */
+  private emittedOf(same: SelectorFacts): SelectorFacts {
     return new SelectorFacts(undefined, same.conjunction, same.podsId, same.key, same);
   }
 
