@@ -372,6 +372,32 @@ allow one/ax -> one/b: 80
   assert.match(counterexample.description, "{app=a}");
 });
 
+// The program's conjunctions that ask for labels of one value each are found by their keys and values
+// in a tree too, not by their text: `app=a,tier=y` must get its own representatives, not those of
+// `app=a,tier=x` met first, or the pods with tier=y are never a peer of the side that admits them.
+test("conjunctions asking for labels are told apart by every key and value: a peer dropped on its second label is caught", () => {
+  const text = `cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
+namespace one {
+  default deny
+  workload b app=b
+  workload c app=c
+  workload ax app=a,tier=x
+  workload ay app=a,tier=y
+}
+allow one/ax -> one/b: 80
+allow one/ay -> one/c: 80
+`;
+  const model = checkModel([{ path: "p.secpol", text }]).model!;
+  const policies = builtPolicies(text)!;
+  assert.is(verifyNetworkPolicies(model, policies).counterexample, undefined);
+  // c's ingress admits the pods with tier=z instead of those with tier=y
+  const c = policies.find((p) => p.metadata.name === "secpol-c");
+  c.spec.ingress[0].from[0].podSelector.matchLabels.tier = "z";
+  const { counterexample } = verifyNetworkPolicies(model, policies);
+  assert.ok(counterexample);
+  assert.match(counterexample.description, "tier=y");
+});
+
 test("regions, not combinations of classes: eight selectors of eight keys tell apart 256 regions, all verified", () => {
   // before, verification counted 3^8 = 6,561 combinations, past its cap of 4,096, and fell back to near misses
   const rules = Array.from({ length: 8 }, (_, i) => `allow pods(k${i}=v) in ns a -> a/w: 80`).join("\n");
