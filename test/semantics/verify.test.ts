@@ -374,8 +374,9 @@ allow one/ax -> one/b: 80
 
 // The program's conjunctions that ask for labels of one value each are found by their keys and values
 // in a tree too, not by their text: `app=a,tier=y` must get its own representatives, not those of
-// `app=a,tier=x` met first, or the pods with tier=y are never a peer of the side that admits them.
-test("conjunctions asking for labels are told apart by every key and value: a peer dropped on its second label is caught", () => {
+// `app=a,tier=x` met first, or the pods with tier=y are never a peer of the side that admits them;
+// and so must an emitted selector, whether a conjunction shares its path or not.
+test("conjunctions and emitted selectors asking for labels are told apart by every key and value: a peer changed on its second label is caught", () => {
   const text = `cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
 namespace one {
   default deny
@@ -396,6 +397,14 @@ allow one/ay -> one/c: 80
   const { counterexample } = verifyNetworkPolicies(model, policies);
   assert.ok(counterexample);
   assert.match(counterexample.description, "tier=y");
+  // and emitted selectors by their own: b's ingress admits the pods with tier=w as well, a selector
+  // met after the policies' own selectors {app: a, tier: x} and {app: a, tier: y}
+  const widened = builtPolicies(text)!;
+  const b = widened.find((p) => p.metadata.name === "secpol-b");
+  b.spec.ingress[0].from.push({ podSelector: { matchLabels: { app: "a", tier: "w" } } });
+  const found = verifyNetworkPolicies(model, widened).counterexample;
+  assert.ok(found);
+  assert.match(found.description, "tier=w");
 });
 
 test("regions, not combinations of classes: eight selectors of eight keys tell apart 256 regions, all verified", () => {
