@@ -216,9 +216,10 @@ function internKey(labels: Labels): string {
 
 /**
  * The selectors of one verification and their representatives. Label maps are interned: equal maps
- * get one id (and keep the first object seen). Facts are kept per distinct conjunction (by its
- * canonical text, which labels.ts caches per object) and per distinct emitted selector (by the
- * label it asks for when that is all it says, else by its JSON).
+ * get one id (and keep the first object seen). Facts are kept per distinct conjunction (by the
+ * labels it asks for when each requirement is one label, else by its canonical text, which labels.ts
+ * caches per object) and per distinct emitted selector (by the labels it asks for when that is all
+ * it says, else by its JSON).
  */
 class Selectors {
   /** The interned label maps, by id. */
