@@ -348,6 +348,18 @@ allow pods(!app) in ns a -> a/x: 80
   }
 });
 
+/**
+ * What verification finds once `change` has altered the emitted policy `name` of `text`'s build (it
+ * finds nothing before the change).
+ */
+function verifiedAfter(text: string, name: string, change: (policy: any) => void) {
+  const model = checkModel([{ path: "p.secpol", text }]).model!;
+  const policies = builtPolicies(text)!;
+  assert.is(verifyNetworkPolicies(model, policies).counterexample, undefined);
+  change(policies.find((p) => p.metadata.name === name));
+  return verifyNetworkPolicies(model, policies).counterexample;
+}
+
 // Emitted selectors that only list matchLabels are found by their keys and values in a tree, not by
 // their text: a selector must get its own facts (its conjunction, representatives), not those of one
 // with another value or fewer labels that was met first.
@@ -361,13 +373,12 @@ namespace one {
 }
 allow one/ax -> one/b: 80
 `;
-  const model = checkModel([{ path: "p.secpol", text }]).model!;
-  const policies = builtPolicies(text)!;
-  assert.is(verifyNetworkPolicies(model, policies).counterexample, undefined);
   // b's ingress admits every pod with app=a, not only those with tier=x too
-  const b = policies.find((p) => p.metadata.name === "secpol-b");
-  delete b.spec.ingress[0].from[0].podSelector.matchLabels.tier;
-  const { counterexample } = verifyNetworkPolicies(model, policies);
+  const counterexample = verifiedAfter(
+    text,
+    "secpol-b",
+    (b) => delete b.spec.ingress[0].from[0].podSelector.matchLabels.tier,
+  );
   assert.ok(counterexample);
   assert.match(counterexample.description, "{app=a}");
 });
@@ -388,21 +399,19 @@ namespace one {
 allow one/ax -> one/b: 80
 allow one/ay -> one/c: 80
 `;
-  const model = checkModel([{ path: "p.secpol", text }]).model!;
-  const policies = builtPolicies(text)!;
-  assert.is(verifyNetworkPolicies(model, policies).counterexample, undefined);
   // c's ingress admits the pods with tier=z instead of those with tier=y
-  const c = policies.find((p) => p.metadata.name === "secpol-c");
-  c.spec.ingress[0].from[0].podSelector.matchLabels.tier = "z";
-  const { counterexample } = verifyNetworkPolicies(model, policies);
+  const counterexample = verifiedAfter(
+    text,
+    "secpol-c",
+    (c) => (c.spec.ingress[0].from[0].podSelector.matchLabels.tier = "z"),
+  );
   assert.ok(counterexample);
   assert.match(counterexample.description, "tier=y");
   // and emitted selectors by their own: b's ingress admits the pods with tier=w as well, a selector
   // met after the policies' own selectors {app: a, tier: x} and {app: a, tier: y}
-  const widened = builtPolicies(text)!;
-  const b = widened.find((p) => p.metadata.name === "secpol-b");
-  b.spec.ingress[0].from.push({ podSelector: { matchLabels: { app: "a", tier: "w" } } });
-  const found = verifyNetworkPolicies(model, widened).counterexample;
+  const found = verifiedAfter(text, "secpol-b", (b) =>
+    b.spec.ingress[0].from.push({ podSelector: { matchLabels: { app: "a", tier: "w" } } }),
+  );
   assert.ok(found);
   assert.match(found.description, "tier=w");
 });
