@@ -17,7 +17,6 @@ import {
   setMatches,
   witness,
   type Conjunction,
-  type Labels,
   type LabelSet,
 } from "../semantics/labels.js";
 import {
@@ -124,17 +123,10 @@ export function peerOutside(peers: EndpointSet, near: readonly { clause: Clause 
     const podLabels = witness(t.pods);
     // (a term no label map satisfies has no witness)
     if (!conjunctionMatches(t.namespaces, namespaceLabels) || !conjunctionMatches(t.pods, podLabels)) continue;
-    if (near.every(({ clause }) => !termsHold(otherEnd(clause, direction).pods, namespaceLabels, podLabels)))
+    const pod: Endpoint = { pod: { namespace: "", labels: podLabels, ports: [] } };
+    if (near.every(({ clause }) => !inEndpointSet(otherEnd(clause, direction), pod, () => namespaceLabels)))
       return true;
   }
-  return false;
-}
-
-/** Whether one of `terms` holds the pod of these labels in a namespace of these labels. */
-function termsHold(terms: readonly PodTerm[], namespaceLabels: Labels, podLabels: Labels): boolean {
-  for (let i = 0; i < terms.length; i++)
-    if (conjunctionMatches(terms[i].namespaces, namespaceLabels) && conjunctionMatches(terms[i].pods, podLabels))
-      return true;
   return false;
 }
 
