@@ -22,6 +22,7 @@ import { anyEndpoint, namespaceTerm, readImportInput, type InputPolicy, type Inp
 import { endpointsKey, termKey } from "../semantics/endpoints.js";
 import { cidrContains, cidrOverlaps, formatCidr, simplifyBlocks, type Cidr, type IpBlock } from "../semantics/ip.js";
 import {
+  soleValue,
   complement,
   conjunctionKey,
   conjunctionSubset,
@@ -282,13 +283,8 @@ export function selectorText(c: Conjunction): string {
 function namedNamespace(c: Conjunction): string | undefined {
   if (c.length !== 1) return undefined;
   const [key, k] = c[0];
-  return key === NAMESPACE_NAME_LABEL &&
-    !k.absentOk &&
-    k.values.kind === "only" &&
-    k.values.values.length === 1 &&
-    isName(k.values.values[0])
-    ? k.values.values[0]
-    : undefined;
+  const value = key === NAMESPACE_NAME_LABEL ? soleValue(k) : undefined;
+  return value !== undefined && isName(value) ? value : undefined;
 }
 
 interface Names {
@@ -358,8 +354,8 @@ const workloadName = (text: string): string => {
 function suggestedName(c: Conjunction): string | undefined {
   for (const key of NAME_KEYS) {
     const k = c.find(([name]) => name === key)?.[1];
-    if (k && !k.absentOk && k.values.kind === "only" && k.values.values.length === 1)
-      return workloadName(k.values.values[0]);
+    const value = k && soleValue(k);
+    if (value !== undefined) return workloadName(value);
   }
   return undefined;
 }

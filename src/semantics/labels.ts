@@ -19,6 +19,11 @@ export interface KeyConstraint {
   values: ValueSet;
 }
 
+/** The value a key constraint asks for when it asks for exactly one (`key=value`, as `matchLabels` says it); else undefined. */
+export function soleValue(k: KeyConstraint): string | undefined {
+  return !k.absentOk && k.values.kind === "only" && k.values.values.length === 1 ? k.values.values[0] : undefined;
+}
+
 /** Key constraints sorted by key; a key not listed is unconstrained. */
 export type Conjunction = readonly (readonly [string, KeyConstraint])[];
 

@@ -18,6 +18,7 @@ import { compile as messages } from "../../diagnostics/messages/compile.js";
 import { names as nameMessages } from "../../diagnostics/messages/names.js";
 import { compareBlocks, formatCidr, simplifyBlocks, type IpBlock } from "../../semantics/ip.js";
 import {
+  soleValue,
   compareConjunctions,
   conjunctionKey,
   conjunctionSubset,
@@ -637,10 +638,7 @@ function toPeers(namespace: string, peers: EndpointSet, parts: ObjectParts): unk
 const inOwnNamespace = (namespace: string, t: PodTerm): boolean =>
   t.namespaces.length === 1 &&
   t.namespaces[0][0] === NAMESPACE_NAME_LABEL &&
-  !t.namespaces[0][1].absentOk &&
-  t.namespaces[0][1].values.kind === "only" &&
-  t.namespaces[0][1].values.values.length === 1 &&
-  t.namespaces[0][1].values.values[0] === namespace;
+  soleValue(t.namespaces[0][1]) === namespace;
 
 function toIpPeer(b: IpBlock): Record<string, unknown> {
   const ipBlock: Record<string, unknown> = { cidr: formatCidr(b.cidr) };

@@ -38,6 +38,7 @@ import {
   type RangeBlock,
 } from "../../semantics/boundaries.js";
 import {
+  soleValue,
   conjunctionKey,
   conjunctionMatches,
   conjunctionOf,
@@ -199,8 +200,7 @@ function labelNode(node: LabelNode, text: string): LabelNode {
 }
 
 /** Whether a key constraint asks for one label: the key, with one value. */
-const isLabel = ([, k]: readonly [string, KeyConstraint]): boolean =>
-  !k.absentOk && k.values.kind === "only" && k.values.values.length === 1;
+const isLabel = ([, k]: readonly [string, KeyConstraint]): boolean => soleValue(k) !== undefined;
 
 /** A label map's text, the same whatever the order of its keys (each key and value prefixed by its length: no two maps share one). */
 function internKey(labels: Labels): string {
