@@ -393,6 +393,11 @@ const brokenOutputs: Record<string, Mutation> = {
     );
     if (r) delete r[r.from ? "from" : "to"];
   },
+  "add a rule without peers": (ps, k) => {
+    const p = nth(ps, k);
+    const direction = p?.spec.ingress ? "ingress" : "egress";
+    if (p) (p.spec[direction] ??= []).push(k % 2 === 0 ? {} : { ports: [{ protocol: "TCP", port: 9000 }] });
+  },
   "drop a policy": (ps, k) => {
     if (ps.length > 0) ps.splice(k % ps.length, 1);
   },
@@ -451,6 +456,49 @@ test("generated programs and broken outputs: verification with the symbolic proo
   console.log(
     `  symbolic sides: ${proven} proven, ${enumerated} enumerated in ${cases} cases, ${caught} broken outputs caught`,
   );
+});
+
+// The output of a program one rule apart: a rule's ports united with another's on the same peer, a
+// deny's ports, an allow of addresses, a deny, a rule admitting every peer. Each is a side whose pods' map
+// a careless proof would find equal.
+test("the output of a program one rule apart is caught, with the proof as without it", () => {
+  // namespace a is a team's: the allows from ns(team=x) hold its pods too
+  const head = [
+    "cluster { version 1.30; podCIDR 10.244.0.0/16 }",
+    "namespace a { labels team=x; default deny; workload w app=w; workload v app=v }",
+    "",
+  ].join("\n");
+  const cases: [string, string, ((policies: Json[]) => void)?][] = [
+    ["allow a/v -> a/w: 80\nallow a/v -> a/w: 443", "allow a/v -> a/w: 80"],
+    [
+      "allow ns(team=x) -> a/w: 80, 443\ndeny ns(env=prod) -> a/w: 80",
+      "allow ns(team=x) -> a/w: 80, 443\ndeny ns(env=prod) -> a/w",
+    ],
+    ["allow a/v -> a/w: 80\nallow world -> a/w: 80", "allow a/v -> a/w: 80"],
+    ["allow ns(team=x) -> a/w: 80\ndeny ns(env=prod) -> a/w", "allow ns(team=x) -> a/w: 80"],
+    [
+      "allow a/v -> a/w: 80",
+      "allow a/v -> a/w: 80",
+      (policies) =>
+        policies
+          .find((p) => p.metadata.name === "secpol-w")!
+          .spec.ingress.push({ ports: [{ protocol: "TCP", port: 9000 }] }),
+    ],
+  ];
+  for (const [meant, written, change] of cases) {
+    const model = checkModel([{ path: "p.secpol", text: `${head}${meant}\n` }]).model!;
+    const right = policiesOf(`${head}${meant}\n`) as Json[];
+    const wrong = policiesOf(`${head}${written}\n`) as Json[];
+    change?.(wrong);
+    const proven = verifyNetworkPolicies(model, right);
+    assert.is(proven.counterexample, undefined, meant);
+    assert.ok(proven.sides!.proven > 0, meant);
+    for (const symbolic of [true, false])
+      assert.ok(
+        verifyNetworkPolicies(model, wrong, undefined, { symbolic }).counterexample,
+        `${meant} written as ${written}`,
+      );
+  }
 });
 
 test.run();
