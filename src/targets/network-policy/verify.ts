@@ -20,6 +20,24 @@
  * representatives, its port boundaries) is worked out once per distinct one, not once per side.
  * Label maps are interned as small integers and port boundaries are numbers, so that a side gathers
  * its peers and ports without building keys of text.
+ *
+ * Most sides are proven symbolically before any peer is enumerated (`Symbolic`); a side the proof
+ * does not apply to is enumerated as above, and only the enumeration reports a counterexample.
+ * Where the subject's posture is deny and its policies isolate it, the meaning is the union of its
+ * allows' terms, each on its clause's ports, less the denies; when no allow's other end holds an
+ * address, every deny holding pods holds every pod of the namespaces one requirement names (on
+ * every port), no port has a name, and no emitted rule has an ipBlock or lacks peers, both sides
+ * are unions of (namespace conjunction, pod conjunction) pairs on numeric ports: the allow terms with
+ * each deny's complement intersected into their namespaces (exact: one key constraint's complement
+ * is one constraint), and the emitted peers read as conjunctions (`selectorConjunction`, only for
+ * selectors it reads exactly as `selectorMatches` matches; a peer without namespaceSelector as
+ * `kubernetes.io/metadata.name=<its namespace>`, which holds exactly that owned namespace).
+ * Conjunctions of one content share one id, and ports are merged ranges per protocol: when the
+ * two maps from pair to ports are equal, every pod and every address (held by neither) is admitted
+ * on the same ports by both, for every label map, not only the regions' representatives. Sides
+ * without posture, or allowing without denies, and not isolated, admit everything on both. The
+ * proof is sufficient, not necessary (equal sides written otherwise are enumerated). A proven side
+ * counts as one check; tests observing sides enumerate every one.
  */
 import type { Span } from "../../diagnostics/diagnostic.js";
 import { formatAddress, type IpBlock } from "../../semantics/ip.js";
@@ -1708,6 +1726,7 @@ class Symbolic {
 
   private union(a: number, b: number): number {
     if (a === b) return a;
+    if (a >= KEY_BOUND || b >= KEY_BOUND) return this.portsOf(unionPorts(this.portSets[a], this.portSets[b]).numeric);
     const memo = a < b ? a * KEY_BOUND + b : b * KEY_BOUND + a;
     let found = this.unions.get(memo);
     if (found === undefined) {
