@@ -1196,7 +1196,11 @@ export function verifyNetworkPolicies(
   const v = new Verification(model, objects);
   v.observe = observe;
   if (options.symbolic !== false && !observe)
-    v.symbolic = new Symbolic(v.selectors, (n) => ownedNamespace(model, n)?.labels);
+    v.symbolic = new Symbolic(
+      v.selectors,
+      (n) => ownedNamespace(model, n)?.labels,
+      (end) => v.selections(end),
+    );
   let checks = 0;
   const result = (found: VerifyResult): VerifyResult => {
     if (v.symbolic) found.sides = { proven: v.symbolic.proven, enumerated: v.symbolic.enumerated };
@@ -1547,6 +1551,8 @@ class Symbolic {
     private readonly selectors: Selectors,
     /** The namespaces a policy can be in, with their labels (owned ones); undefined for others. */
     private readonly ownedLabels: (namespace: string) => Labels | undefined,
+    /** The selections of a clause end's pod terms. */
+    private readonly ends: (end: EndpointSet) => readonly Selection[],
     /** Whether a conjunction without facts gets some (tests), or has no key (verification: ids stay as they were). */
     private readonly make = false,
   ) {
@@ -1606,35 +1612,39 @@ class Symbolic {
    * they do not say exactly what netpol.ts matches: a rule without peers (every endpoint), an
    * ipBlock, a selector `selectorMatches` and `selectorConjunction` might read apart, a named port.
    */
-  ruleKeys(rule: EmittedRule, parts: RuleParts): RuleKeys | null {
+  ruleKeys(rule: EmittedRule): RuleKeys | null {
     let found = this.rules.get(rule);
     if (found === undefined) {
-      found = this.readRule(rule, parts);
+      found = this.readRule(rule);
       this.rules.set(rule, found);
     }
     return found;
   }
 
-  private readRule(rule: EmittedRule, parts: RuleParts): RuleKeys | null {
+  private readRule(rule: EmittedRule): RuleKeys | null {
     const peers: unknown = rule.peers;
-    if (!Array.isArray(peers) || peers.length === 0 || parts.blocks.length > 0) return null;
+    if (!Array.isArray(peers) || peers.length === 0) return null;
     const ports = this.rulePorts(rule.ports);
     if (ports < 0) return null;
     const keys: number[] = [];
     for (let k = 0; k < peers.length; k++) {
-      // no ipBlock: `partsOf` made a selection of each peer, in order
-      const key = this.peerKey(peers[k], rule.namespace, parts.pods[k].podsId);
+      const key = this.peerKey(peers[k], rule.namespace);
       if (key <= 0) return null;
       keys.push(key);
     }
     return { keys, ports };
   }
 
-  /** An emitted pod peer's key (`pods`: its podSelector's id), or -1. */
-  peerKey(peer: unknown, policyNamespace: string, pods: number): number {
+  /** An emitted peer's key, or -1 (an ipBlock's too). */
+  peerKey(peer: unknown, policyNamespace: string): number {
     if (typeof peer !== "object" || peer === null) return -1;
-    const { namespaceSelector, podSelector } = peer as EmittedPeer;
-    if (podSelector !== undefined && podSelector !== null && !this.exactSelector(podSelector)) return -1;
+    const { namespaceSelector, podSelector, ipBlock } = peer as EmittedPeer;
+    if (ipBlock) return -1;
+    // the facts `partsOf` takes (`ofPodSelector`), of an exact selector only
+    let pods: number;
+    if (podSelector === undefined || podSelector === null) pods = this.selectors.of(everything).podsId;
+    else if (this.exactSelector(podSelector)) pods = this.selectors.ofEmitted(podSelector).podsId;
+    else return -1;
     let namespaces: number;
     if (namespaceSelector === undefined || namespaceSelector === null) namespaces = this.ownId(policyNamespace);
     else if (this.exactSelector(namespaceSelector)) namespaces = this.selectors.ofEmitted(namespaceSelector).podsId;
@@ -1752,11 +1762,8 @@ class Symbolic {
     isolated: boolean,
     direction: Direction,
     allows: readonly { clause: Clause }[],
-    allowEnds: readonly (readonly Selection[])[],
     denies: readonly { clause: Clause }[],
-    denyEnds: readonly (readonly Selection[])[],
     rules: readonly EmittedRule[],
-    parts: readonly RuleParts[],
   ): boolean {
     // both admit every flow (the meaning of a pod without posture, or allowing without denies; policies not isolating it)
     if (!posture) return !isolated;
@@ -1767,7 +1774,7 @@ class Symbolic {
     for (const a of allows) if (otherEnd(a.clause, direction).ips.length > 0) return false;
     let cutTerms: { namespaces: Conjunction; pods: Conjunction; id: number }[] | undefined;
     for (let i = 0; i < denies.length; i++) {
-      const ends = denyEnds[i];
+      const ends = this.ends(otherEnd(denies[i].clause, direction));
       if (ends.length === 0) continue;
       if (!isAllPorts(denies[i].clause.ports)) return false;
       for (const s of ends) (cutTerms ??= []).push({ ...s.term!, id: s.facts!.podsId });
@@ -1781,14 +1788,14 @@ class Symbolic {
     for (let i = 0; i < allows.length; i++) {
       const ports = this.clausePorts(allows[i].clause.ports);
       if (ports < 0) return false;
-      for (const s of allowEnds[i]) {
+      for (const s of this.ends(otherEnd(allows[i].clause, direction))) {
         const key = this.termKey(s.term!, s.facts!.podsId, s.podsId, cuts);
         if (key < 0) return false;
         if (key > 0) this.add(meant, key, ports);
       }
     }
     for (let i = 0; i < rules.length; i++) {
-      const found = this.ruleKeys(rules[i], parts[i]);
+      const found = this.ruleKeys(rules[i]);
       if (!found) return false;
       for (const key of found.keys) this.add(emitted, key, found.ports);
     }
@@ -1828,7 +1835,8 @@ const hasOwnKey = (o: object, key: string): boolean => Object.prototype.hasOwnPr
  * a substring).
  */
 function exactSelector(selector: object): boolean {
-  if (Array.isArray(selector)) return false;
+  // (a selector `netpol.ts` finds falsy is no selector: not read as one here)
+  if (typeof selector !== "object" || selector === null || Array.isArray(selector)) return false;
   const { matchLabels, matchExpressions } = selector as Json;
   if (matchLabels !== undefined && matchLabels !== null) {
     if (typeof matchLabels !== "object" || Array.isArray(matchLabels)) return false;
@@ -1855,7 +1863,7 @@ function exactSelector(selector: object): boolean {
  */
 export function symbolicKeys(ownedLabels: (namespace: string) => Labels | undefined) {
   const selectors = new Selectors();
-  const symbolic = new Symbolic(selectors, ownedLabels, true);
+  const symbolic = new Symbolic(selectors, ownedLabels, () => [], true);
   const id = (c: Conjunction) => symbolic.conjunctionId(c);
   return {
     /** The key of `term` less the pods of `denies` (0: none left; -1: no key). */
@@ -1865,12 +1873,7 @@ export function symbolicKeys(ownedLabels: (namespace: string) => Labels | undefi
       return symbolic.termKey(term, id(term.namespaces), id(term.pods), cuts);
     },
     /** The key of an emitted peer of a policy in `namespace` (-1: none). */
-    peer(peer: Json, namespace: string): number {
-      const { ipBlock, podSelector } = peer;
-      if (ipBlock || (podSelector && !symbolic.exactSelector(podSelector))) return -1;
-      const pods = podSelector ? selectors.ofEmitted(podSelector).podsId : selectors.of(everything).podsId;
-      return symbolic.peerKey(peer, namespace, pods);
-    },
+    peer: (peer: Json, namespace: string): number => symbolic.peerKey(peer, namespace),
     clausePorts: (ports: PortSet) => symbolic.clausePorts(ports),
     rulePorts: (ports: unknown) => symbolic.rulePorts(ports),
     portSet: (ports: number) => symbolic.portSet(ports),
@@ -1898,6 +1901,15 @@ function verifySide(
   const plain = emittedSideOf(index, subject, direction, namespaceLabels, undefined, true);
   const { allows, denies } = meaning;
   const rules = plain.rules;
+  const symbolic = v.symbolic;
+  if (symbolic) {
+    if (symbolic.proves(meaning.posture, plain.isolated, direction, allows, denies, rules)) {
+      symbolic.proven++;
+      // one verdict, on every flow of the side at once
+      return { checks: 1 };
+    }
+    symbolic.enumerated++;
+  }
   // what is worked out once per clause and rule, looked up once a side
   const allowFacts: ClauseFacts[] = [];
   const denyFacts: ClauseFacts[] = [];
@@ -1914,26 +1926,11 @@ function verifySide(
   }
   // a CNI matching ipBlocks against pod addresses changes something only where an ipBlock holds pod addresses:
   // the pods are then checked at an address of each interval the blocks cut the pod ranges into
-  const other = direction === "ingress" ? "sources" : "destinations";
-  const symbolic = v.symbolic;
-  if (symbolic) {
-    const allowEnds: (readonly Selection[])[] = [];
-    const denyEnds: (readonly Selection[])[] = [];
-    for (const f of allowFacts) allowEnds.push(f[other]);
-    for (const f of denyFacts) denyEnds.push(f[other]);
-    if (
-      symbolic.proves(meaning.posture, plain.isolated, direction, allows, allowEnds, denies, denyEnds, rules, parts)
-    ) {
-      symbolic.proven++;
-      // one verdict, on every flow of the side at once
-      return { checks: 1 };
-    }
-    symbolic.enumerated++;
-  }
   const worlds = ranges ? podAddressWorlds(v.podRanges, ranges) : [];
   const emitted = [plain];
   for (const addresses of worlds)
     emitted.push(emittedSideOf(index, subject, direction, namespaceLabels, () => addresses, true));
+  const other = direction === "ingress" ? "sources" : "destinations";
   const classes = {
     allows: v.classTable.of(allows, allowFacts),
     denies: v.classTable.of(denies, denyFacts),
