@@ -1538,7 +1538,8 @@ class Symbolic {
   private readonly unions = new Map<number, number>();
   private readonly rules = new Map<EmittedRule, RuleKeys | null>();
   private readonly exact = new WeakMap<object, boolean>();
-  private readonly cut = new Map<string, number>();
+  private readonly cuts = new Map<string, Cuts>();
+  private readonly byDenyEnd = new Map<readonly Selection[], { conjunctions: Conjunction[]; key: string } | null>();
   private readonly own = new Map<string, number>();
   /** Reused by every side: its meaning's and its policies' key → ports. */
   private readonly meant = new Map<number, number>();
@@ -1566,15 +1567,26 @@ class Symbolic {
   }
 
   /**
-   * The complements of the namespaces of these deny terms, each one key constraint (a deny holding
-   * every pod of the namespaces it names, on every port: then its terms cut namespaces off every
-   * allow of the side), with their ids as a memo key; undefined when some deny is not of that form.
+   * The cuts of these deny terms (the deny terms of a side; see `endCuts`), one object per list of
+   * them; undefined when some term is not of that form.
    */
   cutsOf(terms: readonly { namespaces: Conjunction; pods: Conjunction; id: number }[]): Cuts | undefined {
+    const found = this.endCuts(terms);
+    return found ? this.cutsFor(found.key, found.conjunctions) : undefined;
+  }
+
+  /**
+   * The complements of the namespaces of these deny terms, each one key constraint (a deny holding
+   * every pod of the namespaces it names, on every port: then its terms cut namespaces off every
+   * allow of the side), with their ids as text; null when some term is not of that form.
+   */
+  private endCuts(
+    terms: readonly { namespaces: Conjunction; pods: Conjunction; id: number }[],
+  ): { conjunctions: Conjunction[]; key: string } | null {
     const conjunctions: Conjunction[] = [];
     let key = "";
     for (const t of terms) {
-      if (t.pods.length !== 0 || t.namespaces.length !== 1) return undefined;
+      if (t.pods.length !== 0 || t.namespaces.length !== 1) return null;
       const [name, c] = t.namespaces[0];
       let complement: KeyConstraint;
       if (c.values.kind === "only")
@@ -1582,24 +1594,42 @@ class Symbolic {
       else if (c.absentOk) complement = { absentOk: false, values: { kind: "only", values: c.values.values } };
       else if (c.values.values.length === 0) complement = { absentOk: true, values: { kind: "only", values: [] } };
       // absent, or one of those values: two selectors
-      else return undefined;
+      else return null;
       conjunctions.push([[name, complement]]);
       key += `${t.id},`;
     }
     return { conjunctions, key };
   }
 
+  /** The cuts of a deny's other end (its selections), worked out once per end. */
+  private denyCuts(ends: readonly Selection[]): { conjunctions: Conjunction[]; key: string } | null {
+    let found = this.byDenyEnd.get(ends);
+    if (found === undefined) {
+      found = this.endCuts(
+        ends.map((s) => ({ namespaces: s.term!.namespaces, pods: s.term!.pods, id: s.facts!.podsId })),
+      );
+      this.byDenyEnd.set(ends, found);
+    }
+    return found;
+  }
+
+  /** One object per list of cuts (by their ids), holding what it cut. */
+  private cutsFor(key: string, conjunctions: Conjunction[]): Cuts {
+    let found = this.cuts.get(key);
+    if (!found) this.cuts.set(key, (found = { conjunctions, results: new Map() }));
+    return found;
+  }
+
   /** A pod term's key, its namespaces cut by `cuts`; `namespaces` and `pods` are the ids of its conjunctions. */
   termKey(term: PodTerm, namespaces: number, pods: number, cuts: Cuts | undefined): number {
     if (cuts && cuts.conjunctions.length > 0) {
-      const memo = `${namespaces}:${cuts.key}`;
-      let found = this.cut.get(memo);
+      let found = cuts.results.get(namespaces);
       if (found === undefined) {
         let c: Conjunction | undefined = term.namespaces;
         for (let i = 0; i < cuts.conjunctions.length && c; i++) c = intersectConjunctions(c, cuts.conjunctions[i]);
         // cut to nothing: the term holds no pod the denies leave
         found = c ? this.conjunctionId(c) || -1 : 0;
-        this.cut.set(memo, found);
+        cuts.results.set(namespaces, found);
       }
       if (found <= 0) return found;
       namespaces = found;
@@ -1772,15 +1802,23 @@ class Symbolic {
     // permitted: the pods of some allow's term on its ports (its other end holds no address), less
     // the namespaces the denies cut off (denies of addresses remove nothing from pods)
     for (const a of allows) if (otherEnd(a.clause, direction).ips.length > 0) return false;
-    let cutTerms: { namespaces: Conjunction; pods: Conjunction; id: number }[] | undefined;
+    let cutting: { conjunctions: Conjunction[]; key: string }[] | undefined;
     for (let i = 0; i < denies.length; i++) {
       const ends = this.ends(otherEnd(denies[i].clause, direction));
       if (ends.length === 0) continue;
       if (!isAllPorts(denies[i].clause.ports)) return false;
-      for (const s of ends) (cutTerms ??= []).push({ ...s.term!, id: s.facts!.podsId });
+      const found = this.denyCuts(ends);
+      if (!found) return false;
+      (cutting ??= []).push(found);
     }
-    const cuts = cutTerms && this.cutsOf(cutTerms);
-    if (cutTerms && !cuts) return false;
+    const cuts = !cutting
+      ? undefined
+      : cutting.length === 1
+        ? this.cutsFor(cutting[0].key, cutting[0].conjunctions)
+        : this.cutsFor(
+            cutting.map((c) => c.key).join(""),
+            cutting.flatMap((c) => c.conjunctions),
+          );
     const meant = this.meant;
     const emitted = this.emitted;
     meant.clear();
@@ -1813,10 +1851,10 @@ const KEY_BOUND = 2 ** 21;
 const keyOf = (namespaces: number, pods: number): number =>
   namespaces < KEY_BOUND && pods < KEY_BOUND ? namespaces * KEY_BOUND + pods : -1;
 
-/** Deny terms as cuts of namespaces: each one's complement (one key constraint), and their ids as a memo key. */
+/** Deny terms as cuts of namespaces: each one's complement (one key constraint); by a term's namespaces' id, what is left of them (`termKey`). */
 interface Cuts {
   conjunctions: Conjunction[];
-  key: string;
+  results: Map<number, number>;
 }
 
 /** An emitted rule's peers' keys and its ports' id. */
