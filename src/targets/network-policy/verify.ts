@@ -1234,7 +1234,9 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       v.selections(ownEnd(clause, direction)).some((s) => s.reach.has(owned.name)),
     );
     const groups = ownEndGroups(v, reaching, direction);
-    const near = new NearIndex(v, reaching, direction);
+    // made for the first side enumerated (a namespace whose sides are all proven needs none)
+    let near: NearIndex | undefined;
+    const nearIndex = () => (near ??= new NearIndex(v, reaching, direction));
     signatures.clear();
     for (let i = 0; i < subjects.length; i++) {
       const subject = subjects[i];
@@ -1248,7 +1250,7 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       for (const k of selectedBy[i]) signatures.push(k);
       if (!signatures.isNew()) continue;
       // the clauses holding the subject are the only ones of `reaching` its meaning can use
-      const found = verifySide(v, owned, subject, direction, posture, holding, near, indexes[i]);
+      const found = verifySide(v, owned, subject, direction, posture, holding, nearIndex, indexes[i]);
       checks += found.checks;
       if (found.counterexample) return { counterexample: found.counterexample, checks };
     }
@@ -1537,7 +1539,6 @@ class Symbolic {
   private readonly ofPortSet = new WeakMap<PortSet, number>();
   private readonly unions = new Map<number, number>();
   private readonly rules = new Map<EmittedRule, RuleKeys | null>();
-  private readonly exact = new WeakMap<object, boolean>();
   private readonly cuts = new Map<string, Cuts>();
   private readonly byDenyEnd = new Map<readonly Selection[], { conjunctions: Conjunction[]; key: string } | null>();
   private readonly own = new Map<string, number>();
@@ -1673,11 +1674,11 @@ class Symbolic {
     // the facts `partsOf` takes (`ofPodSelector`), of an exact selector only
     let pods: number;
     if (podSelector === undefined || podSelector === null) pods = this.selectors.of(everything).podsId;
-    else if (this.exactSelector(podSelector)) pods = this.selectors.ofEmitted(podSelector).podsId;
+    else if (exactSelector(podSelector)) pods = this.selectors.ofEmitted(podSelector).podsId;
     else return -1;
     let namespaces: number;
     if (namespaceSelector === undefined || namespaceSelector === null) namespaces = this.ownId(policyNamespace);
-    else if (this.exactSelector(namespaceSelector)) namespaces = this.selectors.ofEmitted(namespaceSelector).podsId;
+    else if (exactSelector(namespaceSelector)) namespaces = this.selectors.ofEmitted(namespaceSelector).podsId;
     else return -1;
     return namespaces > 0 && pods > 0 ? keyOf(namespaces, pods) : -1;
   }
@@ -1695,13 +1696,6 @@ class Symbolic {
       found = named ? this.conjunctionId(labelsEqual(NAMESPACE_NAME_LABEL, namespace)) : 0;
       this.own.set(namespace, found);
     }
-    return found;
-  }
-
-  /** Whether `selectorConjunction` reads this emitted selector as `selectorMatches` does (what compile writes always is). */
-  exactSelector(selector: object): boolean {
-    let found = this.exact.get(selector);
-    if (found === undefined) this.exact.set(selector, (found = exactSelector(selector)));
     return found;
   }
 
@@ -1928,7 +1922,8 @@ function verifySide(
   posture: { posture?: PostureSetting },
   /** The clauses of the direction whose own end holds the subject (`holdingClauses`). */
   candidates: readonly RuleClause[],
-  near: NearIndex,
+  /** The index of the clauses of the namespace's direction (`verifyNamespace`; made once asked). */
+  nearIndex: () => NearIndex,
   /** The policies selecting the subject (`verifyNamespace`). */
   index: PolicyIndex,
 ): VerifyResult {
@@ -1984,6 +1979,7 @@ function verifySide(
   let ips: IpBlock[] | undefined;
   for (const list of [allows, denies])
     for (const a of list) for (const block of otherEnd(a.clause, direction).ips) (ips ??= []).push(block);
+  const near = nearIndex();
   near.mark(allows, denies);
   const peers = v.podPeers(v.peerNamespaces(owned, items), (place) => {
     const here: Selection[] = [];
