@@ -314,6 +314,7 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
     files = [];
   }
   let verifiedChecks = 0;
+  let provenSides: number | undefined;
   let partiallyVerified: number | undefined;
   if (options.verify !== false) {
     // what is verified is the objects written; that their YAML reads back as them, to YAML 1.2 and
@@ -326,6 +327,7 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
       if (!verification) continue;
       const result = timed(verification.pass, () => verification.verify(model, compiled, written));
       verifiedChecks += result.checks;
+      if (result.sides) provenSides = (provenSides ?? 0) + result.sides.proven;
       if (result.partial) partiallyVerified = (partiallyVerified ?? 0) + result.partial;
       diagnostics.push(...(result.warnings ?? []));
       if (result.counterexample)
@@ -347,7 +349,12 @@ export function build(inputs: readonly SourceText[], options: CompileOptions = {
     objectCounts,
     diagnostics,
     sources: checked.sources,
-    stats: { timings, verifiedChecks, ...(partiallyVerified ? { partiallyVerified } : {}) },
+    stats: {
+      timings,
+      verifiedChecks,
+      ...(provenSides !== undefined ? { provenSides } : {}),
+      ...(partiallyVerified ? { partiallyVerified } : {}),
+    },
   };
 }
 

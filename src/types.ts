@@ -86,6 +86,8 @@ export interface BuildStats {
   timings: Record<string, number>;
   /** Side verdicts compared by translation validation (0 when skipped). */
   verifiedChecks: number;
+  /** Sides proven equal symbolically by translation validation, each on all its flows at once (not among `verifiedChecks`). */
+  provenSides?: number;
   /** Sets of selectors too many to combine, verified on their witnesses and near misses only (see docs/decisions.md). */
   partiallyVerified?: number;
 }

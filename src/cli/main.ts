@@ -656,8 +656,10 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     const partial = result.stats.partiallyVerified
       ? ` (${result.stats.partiallyVerified} sets of selectors too many to combine were checked on their witnesses and near misses only)`
       : "";
+    const proven =
+      result.stats.provenSides !== undefined ? `proved ${result.stats.provenSides} sides symbolically and ` : "";
     io.stderr(
-      `secpolc: ${passes}; translation validation compared ${result.stats.verifiedChecks} side verdicts${partial}\n`,
+      `secpolc: ${passes}; translation validation ${proven}compared ${result.stats.verifiedChecks} side verdicts${partial}\n`,
     );
   }
   const outputIndex = Math.max(0, argv.indexOf(options.output));

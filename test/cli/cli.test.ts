@@ -383,6 +383,17 @@ test("end to end: build writes, --check passes then catches drift, errors write 
   rmSync(dir, { recursive: true });
 });
 
+test("--stats counts the sides translation validation proved symbolically apart from the verdicts it compared", () => {
+  // the ingress of shop/web is proven (pods on numeric ports); its egress to an address block is enumerated
+  const dir = workspace({ "policies/shop.secpol": `${program}allow shop/web -> cidr 10.1.0.0/16: 443\n` });
+  const built = run(dir, "build", "policies", "-o", "out", "--stats");
+  assert.is(built.code, 0, built.stderr);
+  assert.match(
+    built.stderr,
+    /translation validation proved [1-9]\d* sides symbolically and compared [1-9]\d* side verdicts/,
+  );
+});
+
 test("an input inside OUT, given or imported, is never deleted by replacing OUT (exit 2, OUT unchanged)", () => {
   const dir = workspace({ "policies/shop.secpol": program, "imports/a.secpol": 'import "../out/lib.secpol"\n' });
   assert.is(run(dir, "build", "policies", "-o", "out").code, 0);
