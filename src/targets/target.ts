@@ -28,7 +28,7 @@ export interface Verified {
   /** Verdicts compared. */
   checks: number;
   /** Parts proven symbolically, each on all its cases at once (not among `checks`), and parts whose cases were enumerated. */
-  sides?: { proven: number; enumerated: number };
+  sides?: { proven: number; enumerated: number; podsProven?: number };
   /** Parts checked on representatives only (`--stats` counts them; never a failure, never "holds"). */
   partial?: number;
   /** What could not be checked at all, as warnings in the target's words (no counterexample: the output is written). */

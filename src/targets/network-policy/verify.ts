@@ -35,9 +35,13 @@
  * Conjunctions of one content share one id, and ports are merged ranges per protocol: when the
  * two maps from pair to ports are equal, every pod and every address (held by neither) is admitted
  * on the same ports by both, for every label map, not only the regions' representatives. Sides
- * without posture, or allowing without denies, and not isolated, admit everything on both. The
- * proof is sufficient, not necessary (equal sides written otherwise are enumerated). A proven side
- * adds no check (`sides` counts it; `--stats` shows both); tests observing sides enumerate every one.
+ * without posture, or allowing without denies, and not isolated, admit everything on both. Where
+ * allows' other ends or emitted rules have address blocks, the same maps of their pod terms and
+ * selectors prove the side's pods alike (a pod is held by terms and selectors only, an address by
+ * blocks only, unless an ipBlock holds pod addresses: then pods are enumerated too), and only its
+ * addresses are enumerated. The proof is sufficient, not necessary (equal sides written otherwise
+ * are enumerated). A proven side adds no check (`sides` counts it; `--stats` shows both); tests
+ * observing sides enumerate every one.
  */
 import type { Span } from "../../diagnostics/diagnostic.js";
 import { formatAddress, type IpBlock } from "../../semantics/ip.js";
@@ -142,8 +146,8 @@ export interface VerifyResult {
   checks: number;
   /** Sets of selectors telling apart more regions than are enumerated (src/semantics/universe.ts), checked on each one's witness and near misses only. */
   partial?: number;
-  /** Cases of subject proven symbolically (their flows are not among `checks`) and enumerated, when the proof was tried. */
-  sides?: { proven: number; enumerated: number };
+  /** Cases of subject proven symbolically (their flows are not among `checks`) and enumerated (of these, `podsProven` for their addresses only), when the proof was tried. */
+  sides?: { proven: number; enumerated: number; podsProven: number };
 }
 
 /** An emitted label selector as a conjunction (undefined when contradictory), to draw representatives from (matching uses netpol.ts). */
@@ -1203,7 +1207,10 @@ export function verifyNetworkPolicies(
     );
   let checks = 0;
   const result = (found: VerifyResult): VerifyResult => {
-    if (v.symbolic) found.sides = { proven: v.symbolic.proven, enumerated: v.symbolic.enumerated };
+    if (v.symbolic) {
+      const { proven, enumerated, podsProven } = v.symbolic;
+      found.sides = { proven, enumerated, podsProven };
+    }
     return found;
   };
   for (const owned of model.namespaces) {
@@ -1531,9 +1538,10 @@ export class Marks {
  * is known.
  */
 class Symbolic {
-  /** Sides proven, and sides enumerated (the proof did not apply). */
+  /** Sides proven, sides enumerated (the proof did not apply), and of these, sides whose pods were proven. */
   proven = 0;
   enumerated = 0;
+  podsProven = 0;
   private readonly portIds = new Map<string, number>();
   private readonly portSets: PortSet[] = [];
   private readonly ofPortSet = new WeakMap<PortSet, number>();
@@ -1658,12 +1666,18 @@ class Symbolic {
     const ports = this.rulePorts(rule.ports);
     if (ports < 0) return null;
     const keys: number[] = [];
+    let blocks = false;
     for (let k = 0; k < peers.length; k++) {
+      // an ipBlock holds addresses only (pod addresses in the worlds the enumeration makes)
+      if ((peers[k] as EmittedPeer | null)?.ipBlock) {
+        blocks = true;
+        continue;
+      }
       const key = this.peerKey(peers[k], rule.namespace);
       if (key <= 0) return null;
       keys.push(key);
     }
-    return { keys, ports };
+    return { keys, ports, blocks };
   }
 
   /** An emitted peer's key, or -1 (an ipBlock's too). */
@@ -1779,7 +1793,9 @@ class Symbolic {
   /**
    * Whether a side is proven equal without enumerating its peers: the meaning
    * (`sideOf`: permitted = (posture allow ? everything : allows) minus denies) and the emitted
-   * policies (`emittedSideOf`) admit the same flows. False is no verdict: the side is enumerated.
+   * policies (`emittedSideOf`) admit the same flows (`Proof.Side`), or the same pods where address
+   * blocks are left (`Proof.Pods`: its addresses are enumerated, and its pods too where an ipBlock
+   * holds pod addresses). `Proof.None` is no verdict: the side is enumerated.
    */
   proves(
     posture: PostureSetting | undefined,
@@ -1788,21 +1804,24 @@ class Symbolic {
     allows: readonly { clause: Clause }[],
     denies: readonly { clause: Clause }[],
     rules: readonly EmittedRule[],
-  ): boolean {
+  ): Proof {
     // both admit every flow (the meaning of a pod without posture, or allowing without denies; policies not isolating it)
-    if (!posture) return !isolated;
-    if (posture.posture === "allow") return denies.length === 0 && !isolated;
-    if (!isolated) return false;
-    // permitted: the pods of some allow's term on its ports (its other end holds no address), less
-    // the namespaces the denies cut off (denies of addresses remove nothing from pods)
-    for (const a of allows) if (otherEnd(a.clause, direction).ips.length > 0) return false;
+    if (!posture) return isolated ? Proof.None : Proof.Side;
+    if (posture.posture === "allow") return denies.length === 0 && !isolated ? Proof.Side : Proof.None;
+    if (!isolated) return Proof.None;
+    // permitted: the pods of some allow's term on its ports, less the namespaces the denies cut off;
+    // a pod is held by terms and selectors only, an address by blocks only (`inEndpointSet`,
+    // netpol.ts without pod addresses), so blocks leave the pods' maps as they are, and the side's
+    // addresses to enumerate (denies of addresses alone remove nothing from allows without any)
+    let addresses = false;
+    for (const a of allows) if (otherEnd(a.clause, direction).ips.length > 0) addresses = true;
     let cutting: { conjunctions: Conjunction[]; key: string }[] | undefined;
     for (let i = 0; i < denies.length; i++) {
       const ends = this.ends(otherEnd(denies[i].clause, direction));
       if (ends.length === 0) continue;
-      if (!isAllPorts(denies[i].clause.ports)) return false;
+      if (!isAllPorts(denies[i].clause.ports)) return Proof.None;
       const found = this.denyCuts(ends);
-      if (!found) return false;
+      if (!found) return Proof.None;
       (cutting ??= []).push(found);
     }
     const cuts = !cutting
@@ -1819,21 +1838,22 @@ class Symbolic {
     emitted.clear();
     for (let i = 0; i < allows.length; i++) {
       const ports = this.clausePorts(allows[i].clause.ports);
-      if (ports < 0) return false;
+      if (ports < 0) return Proof.None;
       for (const s of this.ends(otherEnd(allows[i].clause, direction))) {
         const key = this.termKey(s.term!, s.facts!.podsId, s.podsId, cuts);
-        if (key < 0) return false;
+        if (key < 0) return Proof.None;
         if (key > 0) this.add(meant, key, ports);
       }
     }
     for (let i = 0; i < rules.length; i++) {
       const found = this.ruleKeys(rules[i]);
-      if (!found) return false;
+      if (!found) return Proof.None;
+      if (found.blocks) addresses = true;
       for (const key of found.keys) this.add(emitted, key, found.ports);
     }
-    if (meant.size !== emitted.size) return false;
-    for (const [key, ports] of meant) if (emitted.get(key) !== ports) return false;
-    return true;
+    if (meant.size !== emitted.size) return Proof.None;
+    for (const [key, ports] of meant) if (emitted.get(key) !== ports) return Proof.None;
+    return addresses ? Proof.Pods : Proof.Side;
   }
 }
 
@@ -1851,10 +1871,18 @@ interface Cuts {
   results: Map<number, number>;
 }
 
-/** An emitted rule's peers' keys and its ports' id. */
+/** An emitted rule's pod peers' keys, its ports' id, and whether it has ipBlocks. */
 interface RuleKeys {
   keys: readonly number[];
   ports: number;
+  blocks: boolean;
+}
+
+/** What `Symbolic.proves` shows of a side: nothing, its pods (its addresses left), or all of it. */
+const enum Proof {
+  None,
+  Pods,
+  Side,
 }
 
 const hasOwnKey = (o: object, key: string): boolean => Object.prototype.hasOwnProperty.call(o, key);
@@ -1935,11 +1963,15 @@ function verifySide(
   const { allows, denies } = meaning;
   const rules = plain.rules;
   const symbolic = v.symbolic;
+  let podsProven = false;
   if (symbolic) {
-    if (symbolic.proves(meaning.posture, plain.isolated, direction, allows, denies, rules)) {
+    const proof = symbolic.proves(meaning.posture, plain.isolated, direction, allows, denies, rules);
+    if (proof === Proof.Side) {
       symbolic.proven++;
       return { checks: 0 };
     }
+    podsProven = proof === Proof.Pods;
+    if (podsProven) symbolic.podsProven++;
     symbolic.enumerated++;
   }
   // what is worked out once per clause and rule, looked up once a side
@@ -1978,14 +2010,17 @@ function verifySide(
   let ips: IpBlock[] | undefined;
   for (const list of [allows, denies])
     for (const a of list) for (const block of otherEnd(a.clause, direction).ips) (ips ??= []).push(block);
-  const near = nearIndex();
-  near.mark(allows, denies);
-  const peers = v.podPeers(v.peerNamespaces(owned, items), (place) => {
-    const here: Selection[] = [];
-    near.selectionsAt(place, here);
-    for (const p of parts) for (const s of p.pods) if (hasBit(v.bitsOf(s), place)) here.push(s);
-    return here;
-  });
+  // pods proven alike, and no ipBlock holding pod addresses: only addresses are left to enumerate
+  const near = podsProven && worlds.length === 0 ? undefined : nearIndex();
+  near?.mark(allows, denies);
+  const peers = !near
+    ? []
+    : v.podPeers(v.peerNamespaces(owned, items), (place) => {
+        const here: Selection[] = [];
+        near.selectionsAt(place, here);
+        for (const p of parts) for (const s of p.pods) if (hasBit(v.bitsOf(s), place)) here.push(s);
+        return here;
+      });
   for (const address of v.addressesOf(ips ?? NO_BLOCKS, blocks ?? NO_JSON)) peers.push(address);
 
   // the meaning holds an address at an end only by its address blocks (`inEndpointSet`): clauses
@@ -2014,8 +2049,9 @@ function verifySide(
       if (peer.pod.namespace !== nearNamespace) {
         nearNamespace = peer.pod.namespace;
         const place = v.namespaces.place(nearNamespace);
-        allowsAt = near.clausesAt(place, 0);
-        deniesAt = near.clausesAt(place, 1);
+        // (pods are peers only where the index was made)
+        allowsAt = near!.clausesAt(place, 0);
+        deniesAt = near!.clausesAt(place, 1);
         rulesAt = nearRules.at(place, false);
         if (worlds.length > 0) worldRulesAt = nearRules.at(place, true);
       }
