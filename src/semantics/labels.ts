@@ -177,7 +177,8 @@ export function meets(a: LabelSet, b: LabelSet): boolean {
 // Complement and difference
 
 /** The complement of one key constraint, as expressible key constraints (0, 1 or 2 of them). */
-function complementConstraint(c: KeyConstraint): KeyConstraint[] {
+/** The label maps one key constraint does not hold, as disjoint constraints on the same key (none, one or two). */
+export function complementConstraint(c: KeyConstraint): KeyConstraint[] {
   const values = c.values.values;
   if (c.values.kind === "only") {
     // not (present-or-absent and in S) = present and not in S (and absent too, if absence was excluded)

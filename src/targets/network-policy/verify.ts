@@ -64,6 +64,7 @@ import {
   conjunctionKey,
   conjunctionMatches,
   conjunctionOf,
+  complementConstraint,
   everything,
   intersectConjunctions,
   labelsEqual,
@@ -1597,14 +1598,10 @@ class Symbolic {
     for (const t of terms) {
       if (t.pods.length !== 0 || t.namespaces.length !== 1) return null;
       const [name, c] = t.namespaces[0];
-      let complement: KeyConstraint;
-      if (c.values.kind === "only")
-        complement = { absentOk: !c.absentOk, values: { kind: "except", values: c.values.values } };
-      else if (c.absentOk) complement = { absentOk: false, values: { kind: "only", values: c.values.values } };
-      else if (c.values.values.length === 0) complement = { absentOk: true, values: { kind: "only", values: [] } };
-      // absent, or one of those values: two selectors
-      else return null;
-      conjunctions.push([[name, complement]]);
+      // (absent, or one of those values: two constraints; a deny of every namespace: none)
+      const complement = complementConstraint(c);
+      if (complement.length !== 1) return null;
+      conjunctions.push([[name, complement[0]]]);
       key += `${t.id},`;
     }
     return { conjunctions, key };
