@@ -149,14 +149,12 @@ export function labelRegions(
   within: Conjunction = everything,
   preferred: readonly Labels[] = [],
 ): Labels[] | undefined {
-  // a conjunction holding no label map of `within` tells nothing apart there (an owned name, outside the others)
-  const unique = [
-    ...new Map(
-      conjunctions
-        .filter((c) => c.length > 0 && (within === everything || meets(within, c)))
-        .map((c) => [conjunctionKey(c), c]),
-    ).values(),
-  ];
+  // a conjunction holding no label map of `within` tells nothing apart there (an owned name, outside
+  // the others); asked once per distinct conjunction, not per copy (verification's namespace
+  // selectors: one per clause end and emitted peer, a few distinct ones each met hundreds of times)
+  const unique = [...new Map(conjunctions.map((c) => [conjunctionKey(c), c])).values()].filter(
+    (c) => c.length > 0 && (within === everything || meets(within, c)),
+  );
   const limit = regionLimit(unique.length);
   // one key asked for one value at a time: its values, one value none names and no value are the regions
   if (!needsCombinations([within, ...unique])) {

@@ -11,6 +11,7 @@ import {
   conjunctionKey,
   conjunctionMatches,
   conjunctionOf,
+  everything,
   witness,
   type Conjunction,
   type Labels,
@@ -225,6 +226,38 @@ test("apart: selectors no two of which meet, none holding the empty label map, t
     { numRuns: 500 },
   );
   assert.ok(met >= 100, `only ${met} sets of selectors apart`);
+});
+
+// labelRegions asks whether a conjunction meets `within` once per distinct one, copies dropped first
+// (verification's namespace selectors: one per clause end and emitted peer, a few distinct ones)
+test("labelRegions: copies of selectors (other objects, anywhere in the list) change no region, inside or outside a `within` they may miss", () => {
+  const { maps, requirement } = labelSpace(["x", "y"]);
+  const written = fc.array(fc.array(requirement, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 5 });
+  const withinWritten = fc.option(fc.array(requirement, { minLength: 1, maxLength: 2 }), { nil: undefined });
+  let missed = 0;
+  fc.assert(
+    fc.property(written, fc.array(fc.tuple(fc.nat(), fc.nat()), { maxLength: 6 }), withinWritten, (w, copies, ww) => {
+      const distinct = w.map((r) => conjunctionOf(r)).filter((c): c is Conjunction => c !== undefined);
+      const within = ww === undefined ? everything : conjunctionOf(ww);
+      if (distinct.length === 0 || !within) return;
+      const listed = [...distinct];
+      for (const [from, at] of copies)
+        listed.splice(at % (listed.length + 1), 0, structuredClone(distinct[from % distinct.length]));
+      // the first of each content (by its text, as written here), in the order first met
+      const firsts = [...new Map(listed.map((c) => [JSON.stringify(c), c])).values()];
+      const found = labelRegions(listed, within);
+      assert.equal(found, labelRegions(firsts, within));
+      if (!found) return;
+      // and every kind of label map of `within` has its region (those missing `within` tell nothing apart)
+      const kind = (l: Labels) => firsts.map((c) => (conjunctionMatches(c, l) ? 1 : 0)).join("");
+      const inside = maps.filter((m) => conjunctionMatches(within, m));
+      assert.equal(new Set(found.map(kind)), new Set(inside.map(kind)));
+      assert.ok(found.every((l) => conjunctionMatches(within, l)));
+      if (firsts.some((c) => !inside.some((m) => conjunctionMatches(c, m)))) missed++;
+    }),
+    { numRuns: 500 },
+  );
+  assert.ok(missed >= 50, `only ${missed} lists with a selector missing \`within\``);
 });
 
 test("a namespace's regions and a clause's reach are kept for the next version only by the language server's check (a one-shot check keeps none)", () => {

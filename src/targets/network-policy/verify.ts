@@ -686,6 +686,12 @@ class Verification {
     // the namespaces: a namespace per region that the namespace selectors, the program's and the
     // emitted policies', tell apart (src/semantics/universe.ts), owned ones with their own labels
     const namespaceConjunctions: Conjunction[] = [];
+    // one of each content (`podsId`), in first-seen order: a few distinct ones, each named by many
+    // clause ends and emitted peers
+    const seenNamespaces = new Marks().next();
+    const addNamespaces = (facts: SelectorFacts) => {
+      if (facts.conjunction && seenNamespaces.take(facts.podsId)) namespaceConjunctions.push(facts.conjunction);
+    };
     // the selections of every clause end, each with the facts of its namespaces: its reach is worked
     // out once all namespaces are known, below
     const ends = this.ends;
@@ -701,11 +707,11 @@ class Verification {
                 term.pods,
                 selectors.of(term.pods),
                 term,
-                selectors.ofContent(term.namespaces),
+                selectors.of(term.namespaces),
               ) as TermSelection,
           )),
         );
-        for (const s of selections) namespaceConjunctions.push(s.term.namespaces);
+        for (const s of selections) addNamespaces(s.facts);
       }
     };
     for (const r of model.rules) {
@@ -718,8 +724,7 @@ class Verification {
       for (let k = 0; k < policies.length; k++) {
         forEachPeer(policies[k], (peer) => {
           // a contradictory selector selects no namespace: it tells none apart
-          const conjunction = peer.namespaceSelector && selectors.ofEmitted(peer.namespaceSelector).conjunction;
-          if (conjunction) namespaceConjunctions.push(conjunction);
+          if (peer.namespaceSelector) addNamespaces(selectors.ofEmitted(peer.namespaceSelector));
         });
       }
     }
