@@ -9,7 +9,7 @@
  */
 import type { Span } from "../diagnostics/diagnostic.js";
 import { addressInBlocks, type Family } from "./ip.js";
-import { conjunctionMatches, type Labels } from "./labels.js";
+import { conjunctionMatches, type Conjunction, type Labels } from "./labels.js";
 import {
   otherEnd,
   ownEnd,
@@ -67,6 +67,17 @@ export function inEndpointSet(set: EndpointSet, endpoint: Endpoint, namespaceLab
     return false;
   }
   return addressInBlocks(endpoint.ip.family, endpoint.ip.value, set.ips);
+}
+
+/**
+ * The pod conjunctions of a set's terms whose namespace conjunction holds a namespace of these
+ * labels: a pod of that namespace is in the set exactly when one of them holds its labels
+ * (`inEndpointSet`, with the namespace asked once for all the pods of it in question).
+ */
+export function podsInNamespace(set: EndpointSet, namespaceLabels: Labels): Conjunction[] {
+  const pods: Conjunction[] = [];
+  for (const t of set.pods) if (conjunctionMatches(t.namespaces, namespaceLabels)) pods.push(t.pods);
+  return pods;
 }
 
 export function clauseContains(clause: Clause, flow: ConcreteFlow, namespaceLabels: NamespaceLabels): boolean {

@@ -22,12 +22,13 @@ import {
   evaluateSide,
   inEndpointSet,
   ownedNamespaceLabels,
+  podsInNamespace,
   sideOf,
   type Endpoint as MeaningEndpoint,
 } from "../../src/semantics/meaning.js";
 import { emittedSideOf, indexPolicies, selectorMatches } from "../../src/analysis/netpol.js";
 import { clausesNear } from "../../src/semantics/lookup.js";
-import { witness } from "../../src/semantics/labels.js";
+import { conjunctionMatches, conjunctionOf, witness, type Conjunction } from "../../src/semantics/labels.js";
 import { ownEnd } from "../../src/semantics/model.js";
 import type { Model } from "../../src/semantics/model.js";
 import { explainFlow, isFlowAllowed, type Endpoint, type Universe } from "../support/netpol-eval.js";
@@ -102,6 +103,55 @@ test("a side told its clauses hold the subject and its policies select it is the
   }
   // some clauses and policies are left out, so asking (without being told) must leave them out too
   assert.ok(left >= 4, `${left} left out`);
+});
+
+// Verification asks which of an end's terms hold the subjects' namespace once per group of alike
+// ends (`podsInNamespace`), then each subject's labels of those terms' pods only.
+test("podsInNamespace: a pod is in an end exactly when a pod conjunction of the end's terms holding its namespace holds its labels", () => {
+  const labels = fc.dictionary(fc.constantFrom("app", "team", NAME_LABEL), fc.constantFrom("a", "b", "n"), {
+    maxKeys: 3,
+  });
+  const requirement = fc.oneof(
+    fc.record({
+      key: fc.constantFrom("app", "team", NAME_LABEL),
+      operator: fc.constantFrom("In" as const, "NotIn" as const),
+      values: fc.subarray(["a", "b", "n"], { minLength: 1 }),
+    }),
+    fc.record({
+      key: fc.constantFrom("app", "team", NAME_LABEL),
+      operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const),
+    }),
+  );
+  const conjunction = fc
+    .array(requirement, { maxLength: 2 })
+    .map(conjunctionOf)
+    .filter((c): c is Conjunction => c !== undefined);
+  const term = fc.record({ namespaces: conjunction, pods: conjunction });
+  let held = 0;
+  let notHeld = 0;
+  fc.assert(
+    fc.property(
+      fc.array(term, { maxLength: 4 }),
+      labels,
+      fc.array(labels, { minLength: 1, maxLength: 6 }),
+      (terms, ns, pods) => {
+        const end = { pods: terms, ips: [] };
+        const found = podsInNamespace(end, ns);
+        for (const pod of pods) {
+          const inEnd = inEndpointSet(end, { pod: { namespace: "n", labels: pod, ports: [] } }, () => ns);
+          assert.is(
+            found.some((c) => conjunctionMatches(c, pod)),
+            inEnd,
+          );
+          if (inEnd) held++;
+          else if (terms.some((t) => conjunctionMatches(t.pods, pod))) notHeld++;
+        }
+      },
+    ),
+    { numRuns: 1000 },
+  );
+  // pods held, and pods an end's pod conjunction holds in a namespace its terms miss
+  assert.ok(held >= 200 && notHeld >= 200, `${held} held, ${notHeld} held by pods alone`);
 });
 
 test("an ipBlock without the podCIDR except is caught (pods admitted by address)", () => {

@@ -86,8 +86,8 @@ import {
 } from "../../semantics/universe.js";
 import {
   evaluateSide,
-  inEndpointSet,
   ownedNamespaceLabels,
+  podsInNamespace,
   postureOf,
   sideOf,
   type ConcreteFlow,
@@ -646,6 +646,8 @@ class Verification {
   /** The port codes a list of boundaries took (`boundaries`), the label ids a namespace's peers took (`podPeers`). */
   private readonly codesTaken = new Marks();
   private readonly labelsTaken = new Marks();
+  /** The contents (`podsId`) of the selections a namespace's subjects are drawn from (`subjectLabels`). */
+  readonly subjectsTaken = new Marks();
   /** The namespaces a side's small reaches hold (`peerNamespaces`), and each one's place in their lists. */
   private readonly touchedNamespaces = new Marks();
   private kind = new Int32Array(0);
@@ -1246,7 +1248,7 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
     const reaching = candidates.filter(({ clause }) =>
       v.selections(ownEnd(clause, direction)).some((s) => s.reach.has(owned.name)),
     );
-    const groups = ownEndGroups(v, reaching, direction);
+    const groups = ownEndGroups(v, owned, reaching, direction);
     // made for the first side enumerated (a namespace whose sides are all proven needs none)
     let near: NearIndex | undefined;
     const nearIndex = () => (near ??= new NearIndex(v, reaching, direction));
@@ -1258,7 +1260,7 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       signatures.start();
       const posture = postureOf(v.model, owned, subject.pod, direction);
       signatures.push(v.postureId(posture.posture));
-      const holding = holdingClauses(v, subject, reaching, groups, signatures);
+      const holding = holdingClauses(subject, reaching, groups, signatures);
       signatures.push(-1);
       for (const k of selectedBy[i]) signatures.push(k);
       if (!signatures.isNew()) continue;
@@ -1371,27 +1373,39 @@ function subjectLabels(
   candidates: readonly RuleClause[],
   policies: readonly Json[],
 ): ReadonlySet<number> {
+  // one selection per content (`podsId`), the first: the regions are the same without the copies (a
+  // workload's conjunction is met again in every clause end and policy naming it), and so is the
+  // order in which their ids are first met
+  const taken = v.subjectsTaken.next();
   const selections: Selection[] = [];
   for (const w of workloadsIn(v.model, owned.name)) {
-    selections.push(new Selection(NOWHERE, w.pods, v.selectors.of(w.pods)));
+    const facts = v.selectors.of(w.pods);
+    if (taken.take(facts.podsId)) selections.push(new Selection(NOWHERE, w.pods, facts));
   }
   for (const { clause } of candidates) {
-    for (const s of v.selections(clause.sources)) if (s.reach.has(owned.name)) selections.push(s);
-    for (const s of v.selections(clause.destinations)) if (s.reach.has(owned.name)) selections.push(s);
+    for (const s of v.selections(clause.sources))
+      if (s.reach.has(owned.name) && taken.take(s.podsId)) selections.push(s);
+    for (const s of v.selections(clause.destinations))
+      if (s.reach.has(owned.name) && taken.take(s.podsId)) selections.push(s);
   }
   for (const p of policies) {
     const facts = v.selectors.ofPodSelector(p.spec?.podSelector);
-    selections.push(new Selection(NOWHERE, facts.conjunction, facts));
+    if (taken.take(facts.podsId)) selections.push(new Selection(NOWHERE, facts.conjunction, facts));
   }
   const ids = new Set<number>([v.selectors.none]);
   for (const id of v.regionsIn(v.namespaces.place(owned.name), selections)) ids.add(id);
   return ids;
 }
 
-/** Clauses grouped by their own ends: `ends[group[i]]` holds the same pods as the i-th clause's own end. */
+/**
+ * Clauses grouped by their own ends: `ends[group[i]]` holds the same pods as the i-th clause's own
+ * end; `pods[g]` are the pod conjunctions of the g-th end's terms holding the namespace
+ * (`podsInNamespace`), which hold its pods that the end holds.
+ */
 interface EndGroups {
   group: number[];
   ends: EndpointSet[];
+  pods: Conjunction[][];
 }
 
 /**
@@ -1399,9 +1413,16 @@ interface EndGroups {
  * representatives, which equal conjunctions share): such ends hold the same pods (an end's address
  * blocks never hold a pod).
  */
-function ownEndGroups(v: Verification, candidates: readonly RuleClause[], direction: Direction): EndGroups {
+function ownEndGroups(
+  v: Verification,
+  owned: OwnedNamespace,
+  candidates: readonly RuleClause[],
+  direction: Direction,
+): EndGroups {
   const group: number[] = [];
   const ends: EndpointSet[] = [];
+  const pods: Conjunction[][] = [];
+  const namespaceLabels = v.namespaceLabels(owned.name);
   // the groups by their first term's representatives, to compare with few of them
   const byFirst = new Map<number | undefined, number[]>();
   for (const { clause } of candidates) {
@@ -1413,25 +1434,34 @@ function ownEndGroups(v: Verification, candidates: readonly RuleClause[], direct
     if (g === undefined) {
       bucket.push((g = ends.length));
       ends.push(end);
+      pods.push(podsInNamespace(end, namespaceLabels));
     }
     group.push(g);
   }
-  return { group, ends };
+  return { group, ends, pods };
 }
 
 const sameSelections = (a: readonly Selection[], b: readonly Selection[]): boolean =>
   a.length === b.length && a.every((s, i) => s.reach === b[i].reach && s.podsId === b[i].podsId);
 
-/** The clauses whose own end holds the subject, their places among `candidates` pushed on `places`: one test per group of alike ends. */
+/**
+ * The clauses whose own end holds the subject (a pod of the groups' namespace), their places among
+ * `candidates` pushed on `places`: one test per group of alike ends, of its terms holding the
+ * namespace (`inEndpointSet`, the namespace asked once per group, not per subject).
+ */
 function holdingClauses(
-  v: Verification,
   subject: { pod: PodInstance },
   candidates: readonly RuleClause[],
   groups: EndGroups,
   places: NumberLists,
 ): RuleClause[] {
+  const labels = subject.pod.labels;
   const held: boolean[] = [];
-  for (const end of groups.ends) held.push(inEndpointSet(end, subject, v.namespaceLabels));
+  for (const pods of groups.pods) {
+    let holds = false;
+    for (let t = 0; t < pods.length && !holds; t++) holds = conjunctionMatches(pods[t], labels);
+    held.push(holds);
+  }
   const holding: RuleClause[] = [];
   for (let i = 0; i < candidates.length; i++) {
     if (!held[groups.group[i]]) continue;
