@@ -23,7 +23,9 @@ import {
   inEndpointSet,
   ownedNamespaceLabels,
   podsInNamespace,
+  postureOf,
   sideOf,
+  type PodInstance,
   type Endpoint as MeaningEndpoint,
 } from "../../src/semantics/meaning.js";
 import { emittedSideOf, indexPolicies, selectorMatches } from "../../src/analysis/netpol.js";
@@ -667,6 +669,51 @@ test("projection: on every side, every pod and address of a generated universe b
     { numRuns: 500 },
   );
   assert.ok(sides >= 300, `only ${sides} sides`);
+});
+
+// A side is decided by its subject's posture, the clauses whose own end holds it and the policies
+// selecting it (`verifyNamespace`): every pod of an owned namespace must have the same three as a
+// subject verification checked there, asked here of the meaning and of the evaluator's selectors.
+test("subjects: every pod of an owned namespace in a generated universe has the posture, holding clauses and selecting policies of a subject verification checked", () => {
+  let pods = 0;
+  fc.assert(
+    fc.property(mutatedCases, ([program, universe]) => {
+      const policies = builtPolicies(program.text);
+      if (!policies) return;
+      const model = checkModel([{ path: "p.secpol", text: program.text }]).model!;
+      const observed: ObservedSide[] = [];
+      verifyNetworkPolicies(model, policies, (side) => observed.push(side));
+      const labelsOf = ownedNamespaceLabels(model, (n) => ({ [NAME_LABEL]: n }));
+      const signature = (pod: PodInstance, direction: "ingress" | "egress") => {
+        const owned = model.namespaces.find((n) => n.name === pod.namespace)!;
+        const posture = postureOf(model, owned, pod, direction).posture;
+        const near = clausesNear(model, pod.namespace);
+        const held = near.flatMap(({ clause }, k) =>
+          inEndpointSet(ownEnd(clause, direction), { pod }, labelsOf) ? [k] : [],
+        );
+        const selecting = policies.filter(
+          (p) => p.metadata.namespace === pod.namespace && selectorMatches(p.spec?.podSelector, pod.labels),
+        );
+        return `${posture?.span.start.offset}/${held}/${selecting.map((p) => p.metadata.name)}`;
+      };
+      const checked = new Set(
+        observed.map(
+          (side) => `${side.subject.namespace} ${side.direction} ${signature(side.subject, side.direction)}`,
+        ),
+      );
+      for (const pod of universe.pods) {
+        if (!model.namespaces.some((n) => n.name === pod.namespace)) continue;
+        const instance = { namespace: pod.namespace, labels: pod.labels, ports: [] };
+        for (const direction of ["ingress", "egress"] as const) {
+          pods++;
+          const key = `${pod.namespace} ${direction} ${signature(instance, direction)}`;
+          assert.ok(checked.has(key), `no subject like ${JSON.stringify(pod.labels)} in ${key}\n${program.text}`);
+        }
+      }
+    }),
+    { numRuns: 300 },
+  );
+  assert.ok(pods >= 500, `only ${pods} pods`);
 });
 
 /** Where a side's peers do not stand for the universe's endpoints, described; undefined when they do. */

@@ -1393,19 +1393,23 @@ function subjectLabels(
     if (taken.take(facts.podsId)) selections.push(new Selection(NOWHERE, facts.conjunction, facts));
   }
   const ids = new Set<number>([v.selectors.none]);
-  for (const id of v.regionsIn(v.namespaces.place(owned.name), selections)) ids.add(id);
+  // `regionsIn`'s first case, without a list of ids
+  if (representativesSuffice(selections)) {
+    for (const s of selections) for (const id of s.pods.representatives) ids.add(id);
+  } else for (const id of v.regionsIn(v.namespaces.place(owned.name), selections)) ids.add(id);
   return ids;
 }
 
 /**
- * Clauses grouped by their own ends: `ends[group[i]]` holds the same pods as the i-th clause's own
- * end; `pods[g]` are the pod conjunctions of the g-th end's terms holding the namespace
- * (`podsInNamespace`), which hold its pods that the end holds.
+ * Clauses grouped by their own ends: the i-th clause's own end holds the same pods as every end of
+ * its group `group[i]`; `pods[g]` are the pod conjunctions of the terms of the g-th group's first end
+ * that hold the namespace (`podsInNamespace`), which hold the namespace's pods the end holds.
  */
 interface EndGroups {
   group: number[];
-  ends: EndpointSet[];
   pods: Conjunction[][];
+  /** Per group, whether it holds the subject at hand (`holdingClauses`: one array for every subject). */
+  held: Uint8Array;
 }
 
 /**
@@ -1420,29 +1424,38 @@ function ownEndGroups(
   direction: Direction,
 ): EndGroups {
   const group: number[] = [];
-  const ends: EndpointSet[] = [];
   const pods: Conjunction[][] = [];
+  /** Per group, its first end's selections. */
+  const selectionsOf: (readonly Selection[])[] = [];
   const namespaceLabels = v.namespaceLabels(owned.name);
   // the groups by their first term's representatives, to compare with few of them
   const byFirst = new Map<number | undefined, number[]>();
-  for (const { clause } of candidates) {
-    const end = ownEnd(clause, direction);
+  for (let c = 0; c < candidates.length; c++) {
+    const end = ownEnd(candidates[c].clause, direction);
     const selections = v.selections(end);
-    let bucket = byFirst.get(selections[0]?.podsId);
-    if (!bucket) byFirst.set(selections[0]?.podsId, (bucket = []));
-    let g = bucket.find((other) => sameSelections(v.selections(ends[other]), selections));
-    if (g === undefined) {
-      bucket.push((g = ends.length));
-      ends.push(end);
+    const first = selections[0]?.podsId;
+    let bucket = byFirst.get(first);
+    if (!bucket) byFirst.set(first, (bucket = []));
+    let g = -1;
+    for (let b = 0; b < bucket.length && g < 0; b++)
+      if (sameSelections(selectionsOf[bucket[b]], selections)) g = bucket[b];
+    if (g < 0) {
+      bucket.push((g = pods.length));
+      selectionsOf.push(selections);
       pods.push(podsInNamespace(end, namespaceLabels));
     }
     group.push(g);
   }
-  return { group, ends, pods };
+  return { group, pods, held: new Uint8Array(pods.length) };
 }
 
-const sameSelections = (a: readonly Selection[], b: readonly Selection[]): boolean =>
-  a.length === b.length && a.every((s, i) => s.reach === b[i].reach && s.podsId === b[i].podsId);
+/** Whether two ends' selections are alike term by term (one end's, the same list, are). */
+function sameSelections(a: readonly Selection[], b: readonly Selection[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].reach !== b[i].reach || a[i].podsId !== b[i].podsId) return false;
+  return true;
+}
 
 /**
  * The clauses whose own end holds the subject (a pod of the groups' namespace), their places among
@@ -1456,15 +1469,15 @@ function holdingClauses(
   places: NumberLists,
 ): RuleClause[] {
   const labels = subject.pod.labels;
-  const held: boolean[] = [];
-  for (const pods of groups.pods) {
-    let holds = false;
-    for (let t = 0; t < pods.length && !holds; t++) holds = conjunctionMatches(pods[t], labels);
-    held.push(holds);
+  const { pods, held } = groups;
+  for (let g = 0; g < pods.length; g++) {
+    let holds = 0;
+    for (let t = 0; t < pods[g].length && holds === 0; t++) if (conjunctionMatches(pods[g][t], labels)) holds = 1;
+    held[g] = holds;
   }
   const holding: RuleClause[] = [];
   for (let i = 0; i < candidates.length; i++) {
-    if (!held[groups.group[i]]) continue;
+    if (held[groups.group[i]] === 0) continue;
     holding.push(candidates[i]);
     places.push(i);
   }
