@@ -148,13 +148,12 @@ export function emittedSideOf(
   /** Whether every policy of the index is known to select the pod (then their podSelectors are not asked again). */
   selected = false,
 ) {
-  let isolated = false;
-  const rules: EmittedRule[] = [];
-  for (const p of index.byNamespace.get(pod.namespace) ?? []) {
-    if (!isolates(p, direction) || (!selected && !selectorMatches(p.spec?.podSelector, pod.labels))) continue;
-    isolated = true;
-    for (const r of rulesOf(p, direction)) rules.push(r);
-  }
+  const policies = index.byNamespace.get(pod.namespace) ?? [];
+  const { isolated, rules } = isolatingRules(
+    policies,
+    direction,
+    selected ? undefined : (p) => selectorMatches(p.spec?.podSelector, pod.labels),
+  );
   const holds = (r: EmittedRule, other: Endpoint): boolean =>
     r.peers.length === 0 || anyPeerMatches(r, other, namespaceLabels, podAddresses);
   return {
@@ -170,6 +169,25 @@ export function emittedSideOf(
       return result;
     },
   };
+}
+
+/**
+ * Of these policies (those that `selects`, all by default), whether some isolates a pod in this
+ * direction, and the rules of those that do (`emittedSideOf`'s, without what it prepares to match peers).
+ */
+export function isolatingRules(
+  policies: readonly Json[],
+  direction: Direction,
+  selects?: (p: Json) => boolean,
+): { isolated: boolean; rules: EmittedRule[] } {
+  let isolated = false;
+  const rules: EmittedRule[] = [];
+  for (const p of policies) {
+    if (!isolates(p, direction) || (selects && !selects(p))) continue;
+    isolated = true;
+    for (const r of rulesOf(p, direction)) rules.push(r);
+  }
+  return { isolated, rules };
 }
 
 /** Whether a policy's types include the direction: `policyTypes`, or when absent or empty (as the API server defaults them) Ingress, and Egress when it has egress rules. */

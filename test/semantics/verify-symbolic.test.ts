@@ -225,8 +225,11 @@ const smallRange = fc
 const portEntry: fc.Arbitrary<Json> = fc.record(
   {
     protocol: fc.constantFrom("TCP", "UDP", "SCTP", "ICMP", null),
-    port: fc.oneof(fc.integer({ min: -1, max: 65536 }), fc.constantFrom(80, 443, 80.5, "http")),
-    endPort: fc.oneof(fc.integer({ min: 0, max: 65536 }), fc.constantFrom(81, 444)),
+    port: fc.oneof(
+      fc.integer({ min: -1, max: 65536 }),
+      fc.constantFrom(-1, 0, 1, 2, 80, 443, 65535, 65537, 80.5, "http"),
+    ),
+    endPort: fc.oneof(fc.integer({ min: 0, max: 65536 }), fc.constantFrom(-1, 64, 81, 444, 65535, 65536, 65600, null)),
   },
   { requiredKeys: [] },
 );
@@ -245,6 +248,7 @@ const entriesOf = (ranges: Readonly<Record<string, readonly PortRange[]>>): Json
 
 test("port ids: a clause's and an emitted rule's ports mean, by their id, the ports each evaluator admits", () => {
   let matched = 0;
+  const shared = symbolicKeys(() => undefined);
   fc.assert(
     fc.property(
       fc.record({
@@ -260,9 +264,16 @@ test("port ids: a clause's and an emitted rule's ports mean, by their id, the po
         const clause = portSet(clauseRanges);
         const written = entriesOf(clause.numeric);
         const ports = [...probes, 1, 65535];
-        for (const r of [...Object.values(clauseRanges).flat(), ...extra])
+        // (the rule's own bounds too: each entry's, read by `rulePorts` alone or among others)
+        const bounds = (entries ?? [])
+          .filter((e) => typeof e.port === "number")
+          .map((e) => ({ from: e.port, to: typeof e.endPort === "number" ? e.endPort : e.port }));
+        for (const r of [...Object.values(clauseRanges).flat(), ...extra, ...bounds])
           for (const p of [r.from - 1, r.from, r.to, r.to + 1]) if (p >= 1 && p <= 65535) ports.push(p);
         const clauseId = keys.clausePorts(clause);
+        // an entry read alone (most rules have one: looked up by its numbers) is read as among others,
+        // after every entry of the runs before (read by one verification)
+        for (const e of entries ?? []) assert.is(shared.rulePorts([e]), shared.rulePorts([e, e]), JSON.stringify(e));
         const ruleIds = [
           keys.rulePorts(written),
           keys.rulePorts(entries),
@@ -472,6 +483,7 @@ test("the output of a program one rule apart is caught, with the proof as withou
     "namespace a { labels team=x; default deny; workload w app=w; workload v app=v }",
     "",
   ].join("\n");
+  const twoAllows = "allow ns(team=x) -> a/w: 80\nallow ns(team=x) -> a/v: 80";
   const cases: [string, string, ((policies: Json[]) => void)?][] = [
     ["allow a/v -> a/w: 80\nallow a/v -> a/w: 443", "allow a/v -> a/w: 80"],
     [
@@ -488,6 +500,36 @@ test("the output of a program one rule apart is caught, with the proof as withou
           .find((p) => p.metadata.name === "secpol-w")!
           .spec.ingress.push({ ports: [{ protocol: "TCP", port: 9000 }] }),
     ],
+    // what the proof keeps per clause is kept per direction: the clause's ingress side (w's, met
+    // first) reads its sources, its egress side (v's) its destinations
+    [
+      "allow a/v -> a/w: 80",
+      "allow a/v -> a/w: 80",
+      (policies) => {
+        const to = policies.find((p) => p.metadata.name === "secpol-v")!.spec.egress[0].to[0];
+        to.podSelector = { matchLabels: { app: "v" } };
+      },
+    ],
+    // an allow is no deny, whatever the proof keeps of its clause
+    ["allow ns(team=x) -> a/w", "allow a/v -> a/w: 80"],
+    // every deny of a side cuts, the first and the later ones, each side by its own list
+    [
+      "allow ns(team=x) -> a/w: 80\ndeny ns(env=prod) -> a/w\ndeny ns(env=dev) -> a/w",
+      "allow ns(team=x) -> a/w: 80\ndeny ns(env=prod) -> a/w",
+    ],
+    [
+      "allow ns(team=x) -> a/w: 80\ndeny ns(env=prod) -> a/w\ndeny ns(env=dev) -> a/w",
+      "allow ns(team=x) -> a/w: 80\ndeny ns(env=dev) -> a/w",
+    ],
+    // (one side's list written as the other's: whichever side is met first)
+    [
+      `${twoAllows}\ndeny ns(env=prod) -> a/w\ndeny ns(env=prod) -> a/v\ndeny ns(env=dev) -> a/w\ndeny ns(env=test) -> a/v`,
+      `${twoAllows}\ndeny ns(env=prod) -> a/w\ndeny ns(env=prod) -> a/v\ndeny ns(env=dev) -> a/w\ndeny ns(env=dev) -> a/v`,
+    ],
+    [
+      `${twoAllows}\ndeny ns(env=prod) -> a/w\ndeny ns(env=prod) -> a/v\ndeny ns(env=dev) -> a/w\ndeny ns(env=test) -> a/v`,
+      `${twoAllows}\ndeny ns(env=prod) -> a/w\ndeny ns(env=prod) -> a/v\ndeny ns(env=test) -> a/w\ndeny ns(env=test) -> a/v`,
+    ],
   ];
   for (const [meant, written, change] of cases) {
     const model = checkModel([{ path: "p.secpol", text: `${head}${meant}\n` }]).model!;
@@ -500,7 +542,7 @@ test("the output of a program one rule apart is caught, with the proof as withou
     for (const symbolic of [true, false])
       assert.ok(
         verifyNetworkPolicies(model, wrong, undefined, { symbolic }).counterexample,
-        `${meant} written as ${written}`,
+        `${meant} written as ${written}${change ? ", changed" : ""}`,
       );
   }
 });

@@ -125,6 +125,7 @@ import {
   admittedBy,
   emittedSideOf,
   indexPolicies,
+  isolatingRules,
   selectorMatches,
   type EmittedRule,
   type PolicyIndex,
@@ -1593,11 +1594,15 @@ class Symbolic {
   podsProven = 0;
   private readonly portIds = new Map<string, number>();
   private readonly portSets: PortSet[] = [];
+  /** The ids of rules' ports of one entry, by `oneRangeKey`. */
+  private readonly oneRange = new Map<number, number>();
   private readonly ofPortSet = new WeakMap<PortSet, number>();
   private readonly unions = new Map<number, number>();
   private readonly rules = new Map<EmittedRule, RuleKeys | null>();
   private readonly cuts = new Map<string, Cuts>();
-  private readonly byDenyEnd = new Map<readonly Selection[], { conjunctions: Conjunction[]; key: string } | null>();
+  private readonly byDenyEnd = new Map<readonly Selection[], Cuts | null>();
+  /** What the proof asks of a clause (`clauseProof`), in ingress and in egress. */
+  private readonly clauseProofs = [new Map<Clause, ClauseProof>(), new Map<Clause, ClauseProof>()];
   private readonly own = new Map<string, number>();
   /** Reused by every side: its meaning's and its policies' key → ports. */
   private readonly meant = new Map<number, number>();
@@ -1629,8 +1634,7 @@ class Symbolic {
    * them; undefined when some term is not of that form.
    */
   cutsOf(terms: readonly { namespaces: Conjunction; pods: Conjunction; id: number }[]): Cuts | undefined {
-    const found = this.endCuts(terms);
-    return found ? this.cutsFor(found.key, found.conjunctions) : undefined;
+    return this.endCuts(terms) ?? undefined;
   }
 
   /**
@@ -1638,9 +1642,7 @@ class Symbolic {
    * every pod of the namespaces it names, on every port: then its terms cut namespaces off every
    * allow of the side), with their ids as text; null when some term is not of that form.
    */
-  private endCuts(
-    terms: readonly { namespaces: Conjunction; pods: Conjunction; id: number }[],
-  ): { conjunctions: Conjunction[]; key: string } | null {
+  private endCuts(terms: readonly { namespaces: Conjunction; pods: Conjunction; id: number }[]): Cuts | null {
     const conjunctions: Conjunction[] = [];
     let key = "";
     for (const t of terms) {
@@ -1652,11 +1654,11 @@ class Symbolic {
       conjunctions.push([[name, complement[0]]]);
       key += `${t.id},`;
     }
-    return { conjunctions, key };
+    return this.cutsFor(key, conjunctions);
   }
 
   /** The cuts of a deny's other end (its selections), worked out once per end. */
-  private denyCuts(ends: readonly Selection[]): { conjunctions: Conjunction[]; key: string } | null {
+  private denyCuts(ends: readonly Selection[]): Cuts | null {
     let found = this.byDenyEnd.get(ends);
     if (found === undefined) {
       found = this.endCuts(
@@ -1670,7 +1672,37 @@ class Symbolic {
   /** One object per list of cuts (by their ids), holding what it cut. */
   private cutsFor(key: string, conjunctions: Conjunction[]): Cuts {
     let found = this.cuts.get(key);
-    if (!found) this.cuts.set(key, (found = { conjunctions, results: new Map() }));
+    if (!found) this.cuts.set(key, (found = { key, conjunctions, results: new Map(), then: undefined }));
+    return found;
+  }
+
+  /** The cuts of both lists, `a`'s then `b`'s (the object of their joined ids: looked up from `a`, without their text). */
+  private joinCuts(a: Cuts, b: Cuts): Cuts {
+    const then = (a.then ??= new Map());
+    let found = then.get(b);
+    if (!found) then.set(b, (found = this.cutsFor(a.key + b.key, [...a.conjunctions, ...b.conjunctions])));
+    return found;
+  }
+
+  /**
+   * What the proof asks of a clause in a direction, worked out once: as an allow, its ports' id
+   * (`clausePorts`), its other end's pod terms and whether that end has address blocks; as a deny, its
+   * cuts (`denyCuts`: undefined when its other end has no pod term, null when the proof does not apply).
+   */
+  private clauseProof(clause: Clause, direction: Direction): ClauseProof {
+    const proofs = this.clauseProofs[direction === "ingress" ? 0 : 1];
+    let found = proofs.get(clause);
+    if (found === undefined) {
+      const end = otherEnd(clause, direction);
+      const ends = this.ends(end);
+      found = {
+        ports: this.clausePorts(clause.ports),
+        ends,
+        ips: end.ips.length > 0,
+        cuts: ends.length === 0 ? undefined : isAllPorts(clause.ports) ? this.denyCuts(ends) : null,
+      };
+      proofs.set(clause, found);
+    }
     return found;
   }
 
@@ -1773,6 +1805,17 @@ class Symbolic {
     if (ports === undefined || ports === null) return this.all;
     if (!Array.isArray(ports)) return -1;
     if (ports.length === 0) return this.all;
+    // most rules have one entry, one port or range of one protocol: its id looked up by its numbers, without their text
+    const one = ports.length === 1 ? oneRangeKey(ports[0]) : -1;
+    if (one >= 0) {
+      let found = this.oneRange.get(one);
+      if (found === undefined) this.oneRange.set(one, (found = this.readPorts(ports)));
+      return found;
+    }
+    return this.readPorts(ports);
+  }
+
+  private readPorts(ports: unknown[]): number {
     const ranges: Record<Protocol, PortRange[]> = { TCP: [], UDP: [], SCTP: [] };
     for (const e of ports as Json[]) {
       if (typeof e !== "object" || e === null) return -1;
@@ -1846,48 +1889,44 @@ class Symbolic {
     posture: PostureSetting | undefined,
     isolated: boolean,
     direction: Direction,
-    allows: readonly { clause: Clause }[],
-    denies: readonly { clause: Clause }[],
+    /** The clauses holding the subject at their own end (`sideOf`'s candidates): its allows and its denies. */
+    clauses: readonly { rule: { action: "allow" | "deny" }; clause: Clause }[],
     rules: readonly EmittedRule[],
   ): Proof {
     // both admit every flow (the meaning of a pod without posture, or allowing without denies; policies not isolating it)
     if (!posture) return isolated ? Proof.None : Proof.Side;
-    if (posture.posture === "allow") return denies.length === 0 && !isolated ? Proof.Side : Proof.None;
+    if (posture.posture === "allow") {
+      if (isolated) return Proof.None;
+      for (let i = 0; i < clauses.length; i++) if (clauses[i].rule.action === "deny") return Proof.None;
+      return Proof.Side;
+    }
     if (!isolated) return Proof.None;
     // permitted: the pods of some allow's term on its ports, less the namespaces the denies cut off;
     // a pod is held by terms and selectors only, an address by blocks only (`inEndpointSet`,
     // netpol.ts without pod addresses), so blocks leave the pods' maps as they are, and the side's
     // addresses to enumerate (denies of addresses alone remove nothing from allows without any)
     let addresses = false;
-    for (const a of allows) if (otherEnd(a.clause, direction).ips.length > 0) addresses = true;
-    let cutting: { conjunctions: Conjunction[]; key: string }[] | undefined;
-    for (let i = 0; i < denies.length; i++) {
-      const ends = this.ends(otherEnd(denies[i].clause, direction));
-      if (ends.length === 0) continue;
-      if (!isAllPorts(denies[i].clause.ports)) return Proof.None;
-      const found = this.denyCuts(ends);
-      if (!found) return Proof.None;
-      (cutting ??= []).push(found);
+    let cuts: Cuts | undefined;
+    for (let i = 0; i < clauses.length; i++) {
+      if (clauses[i].rule.action !== "deny") continue;
+      const found = this.clauseProof(clauses[i].clause, direction).cuts;
+      if (found === undefined) continue;
+      if (found === null) return Proof.None;
+      cuts = cuts ? this.joinCuts(cuts, found) : found;
     }
-    const cuts = !cutting
-      ? undefined
-      : cutting.length === 1
-        ? this.cutsFor(cutting[0].key, cutting[0].conjunctions)
-        : this.cutsFor(
-            cutting.map((c) => c.key).join(""),
-            cutting.flatMap((c) => c.conjunctions),
-          );
     const meant = this.meant;
     const emitted = this.emitted;
     meant.clear();
     emitted.clear();
-    for (let i = 0; i < allows.length; i++) {
-      const ports = this.clausePorts(allows[i].clause.ports);
-      if (ports < 0) return Proof.None;
-      for (const s of this.ends(otherEnd(allows[i].clause, direction))) {
+    for (let i = 0; i < clauses.length; i++) {
+      if (clauses[i].rule.action !== "allow") continue;
+      const found = this.clauseProof(clauses[i].clause, direction);
+      if (found.ports < 0) return Proof.None;
+      if (found.ips) addresses = true;
+      for (const s of found.ends) {
         const key = this.termKey(s.term!, s.facts!.podsId, s.podsId, cuts);
         if (key < 0) return Proof.None;
-        if (key > 0) this.add(meant, key, ports);
+        if (key > 0) this.add(meant, key, found.ports);
       }
     }
     for (let i = 0; i < rules.length; i++) {
@@ -1904,6 +1943,22 @@ class Symbolic {
 
 const FULL: readonly PortRange[] = [{ from: MIN_PORT, to: MAX_PORT }];
 
+/**
+ * A number telling apart the port entries of one protocol whose port and end (`endPort`, else the
+ * port) are integers within the ports a flow has (`rulePorts` keeps the id of each; it reads one
+ * ending before it starts as no port); -1 for any other entry.
+ */
+function oneRangeKey(entry: unknown): number {
+  if (typeof entry !== "object" || entry === null) return -1;
+  const { protocol, port, endPort } = entry as Json;
+  const p = protocols.indexOf(protocol ?? "TCP");
+  const to = endPort === undefined ? port : endPort;
+  // (each bound a digit below MAX_PORT + 1: no two entries share a number)
+  if (p < 0 || !Number.isInteger(port) || !Number.isInteger(to) || port < MIN_PORT || port > MAX_PORT) return -1;
+  if (to < MIN_PORT || to > MAX_PORT) return -1;
+  return (p * (MAX_PORT + 1) + port) * (MAX_PORT + 1) + to;
+}
+
 /** Ids below this make keys: a namespace conjunction's times it, plus a pod conjunction's (exact in a double). */
 const KEY_BOUND = 2 ** 21;
 
@@ -1912,8 +1967,20 @@ const keyOf = (namespaces: number, pods: number): number =>
 
 /** Deny terms as cuts of namespaces: each one's complement (one key constraint); by a term's namespaces' id, what is left of them (`termKey`). */
 interface Cuts {
+  /** The ids of the deny terms, each followed by a comma. */
+  key: string;
   conjunctions: Conjunction[];
   results: Map<number, number>;
+  /** The cuts of this list followed by another (`joinCuts`). */
+  then: Map<Cuts, Cuts> | undefined;
+}
+
+/** What the proof asks of a clause in a direction (`Symbolic.clauseProof`). */
+interface ClauseProof {
+  ports: number;
+  ends: readonly Selection[];
+  ips: boolean;
+  cuts: Cuts | null | undefined;
 }
 
 /** An emitted rule's pod peers' keys, its ports' id, and whether it has ipBlocks. */
@@ -2002,15 +2069,14 @@ function verifySide(
 ): VerifyResult {
   const { model, namespaceLabels } = v;
   const subject = self.pod;
-  // the candidates are the clauses holding the subject, the index its selecting policies (`verifyNamespace`)
-  const meaning = sideOf(model, subject, direction, namespaceLabels, candidates, posture, true);
-  const plain = emittedSideOf(index, subject, direction, namespaceLabels, undefined, true);
-  const { allows, denies } = meaning;
-  const rules = plain.rules;
   const symbolic = v.symbolic;
   let podsProven = false;
   if (symbolic) {
-    const proof = symbolic.proves(meaning.posture, plain.isolated, direction, allows, denies, rules);
+    // the proof asks of the candidates (`sideOf`'s allows and denies, every one holding the subject)
+    // and of the rules of the isolating policies among those selecting it (`emittedSideOf`'s), not
+    // for the matching of peers they prepare, which only an enumerated side uses
+    const selected = isolatingRules(index.byNamespace.get(subject.namespace) ?? NO_JSON, direction);
+    const proof = symbolic.proves(posture.posture, selected.isolated, direction, candidates, selected.rules);
     if (proof === Proof.Side) {
       symbolic.proven++;
       return { checks: 0 };
@@ -2019,6 +2085,11 @@ function verifySide(
     if (podsProven) symbolic.podsProven++;
     symbolic.enumerated++;
   }
+  // the candidates are the clauses holding the subject, the index its selecting policies (`verifyNamespace`)
+  const meaning = sideOf(model, subject, direction, namespaceLabels, candidates, posture, true);
+  const plain = emittedSideOf(index, subject, direction, namespaceLabels, undefined, true);
+  const { allows, denies } = meaning;
+  const rules = plain.rules;
   // what is worked out once per clause and rule, looked up once a side
   const allowFacts: ClauseFacts[] = [];
   const denyFacts: ClauseFacts[] = [];
