@@ -1394,10 +1394,7 @@ function subjectLabels(
     if (taken.take(facts.podsId)) selections.push(new Selection(NOWHERE, facts.conjunction, facts));
   }
   const ids = new Set<number>([v.selectors.none]);
-  // `regionsIn`'s first case, without a list of ids
-  if (representativesSuffice(selections)) {
-    for (const s of selections) for (const id of s.pods.representatives) ids.add(id);
-  } else for (const id of v.regionsIn(v.namespaces.place(owned.name), selections)) ids.add(id);
+  for (const id of v.regionsIn(v.namespaces.place(owned.name), selections)) ids.add(id);
   return ids;
 }
 
