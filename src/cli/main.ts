@@ -33,6 +33,7 @@ import { argumentSpan, optionProblems, parseArguments, type Options } from "./ar
 import { commandHelp, commandList, renderCommandHelp, usage } from "./help.js";
 import { discoverSources, displayPath, importResolver, programRoot, readManifests } from "../host.js";
 import { isStandardModule } from "../stdlib/standard.js";
+import { parse } from "../syntax/parse.js";
 import { shown } from "../check/values.js";
 import type { Span } from "../diagnostics/diagnostic.js";
 import { afterModel, afterOutput, afterPass } from "./memory.js";
@@ -173,7 +174,8 @@ function fromCurrentDirectory(
   name: (file: string) => string,
 ) {
   const renamed = (file: string) => (file.endsWith(".secpol") && !isStandardModule(file) ? name(file) : file);
-  const span = (s: Span): Span => ({ ...s, file: renamed(s.file) });
+  // field by field: a parser's `LazySpan` has getters, which a spread does not copy
+  const span = (s: Span): Span => ({ file: renamed(s.file), start: s.start, end: s.end });
   return {
     diagnostics: diagnostics.map((d) => ({
       ...d,
@@ -218,6 +220,12 @@ function readInputs(options: Options, argv: readonly string[], io: Io, root?: st
   return { root: discovered.root, directories: discovered.directories, sources, diagnostics, resolveImport };
 }
 
+/**
+ * The parser of one-shot runs (`build`, `check`): its trees' spans are `LazySpan`s, which make their
+ * positions when read (the trees are read little, and let go after checking).
+ */
+const parseOnce = (text: string, path: string) => parse(text, path, { lazySpans: true });
+
 const programChars = (sources: readonly SourceText[]) => sources.reduce((sum, s) => sum + s.text.length, 0);
 
 function runCheck(options: Options, argv: readonly string[], io: Io): number {
@@ -227,7 +235,11 @@ function runCheck(options: Options, argv: readonly string[], io: Io): number {
     return EXIT_USAGE;
   }
   forOneRun(programChars(input.sources));
-  const result = check(input.sources, { clusterVersion: options.clusterVersion, resolveImport: input.resolveImport });
+  const result = check(input.sources, {
+    clusterVersion: options.clusterVersion,
+    resolveImport: input.resolveImport,
+    parse: parseOnce,
+  });
   const diagnostics = [...result.diagnostics, ...warningsFailure(result.diagnostics, options, argv)];
   report(diagnostics, result.sources, options, io, input.root);
   return hasErrors(diagnostics) ? EXIT_PROGRAM_ERRORS : EXIT_OK;
@@ -616,6 +628,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
   const result = build(input.sources, {
     clusterVersion: options.clusterVersion,
     resolveImport: input.resolveImport,
+    parse: parseOnce,
     outputFormat: options.format === "json" ? "json" : "yaml",
     verify: options.verify,
     admissionPolicies: options.admissionPolicies,

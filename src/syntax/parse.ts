@@ -136,7 +136,13 @@ export function cachedParser(): (text: string, path: string) => ParseResult {
   };
 }
 
-export function parse(text: string, path: string): ParseResult {
+/**
+ * `lazySpans`: the tree's spans are `LazySpan`s, which find their lines and columns when read: for
+ * one-shot runs (`build`, `check` on the command line), whose trees are read little and let go
+ * after checking. Their fields read the same as plain spans', and JSON writes them the same; they
+ * are not plain objects (a spread or `Object.entries` sees no field).
+ */
+export function parse(text: string, path: string, { lazySpans = false }: { lazySpans?: boolean } = {}): ParseResult {
   if (text.length > MAX_FILE_SIZE) {
     const start = { line: 1, column: 1, offset: 0 };
     const file: SourceFileNode = {
@@ -150,7 +156,7 @@ export function parse(text: string, path: string): ParseResult {
   }
   const lexed = tokenize(text, path);
   const positions = lexed.positions;
-  const { parsed, skipped } = parseSkippingBadLines(lexed.tokens, positions);
+  const { parsed, skipped } = parseSkippingBadLines(lexed.tokens, positions, lazySpans);
   const parser = chevrotainParser();
   const diagnostics: Diagnostic[] = [];
   const places = parser.errors.length > 0 ? new Map(lexed.tokens.map((token, i) => [token, i])) : undefined;
@@ -230,7 +236,11 @@ export const MAX_SKIPPED_LINES = 200;
  * When the parser stops before the end (a line that starts no statement it knows), that line is
  * reported and skipped, and the file is parsed again: the statements after it still count.
  */
-function parseSkippingBadLines(input: IToken[], positions: t.Positions): { parsed: Parsed; skipped: Diagnostic[] } {
+function parseSkippingBadLines(
+  input: IToken[],
+  positions: t.Positions,
+  lazySpans: boolean,
+): { parsed: Parsed; skipped: Diagnostic[] } {
   // Chevrotain recovers by throwing and catching its exceptions, and a stack trace is captured for
   // each: nobody reads them, and they were a fifth of the time of a file with many errors
   // (a V8 setting, not in the language's types: the playground's are the browser's)
@@ -239,7 +249,7 @@ function parseSkippingBadLines(input: IToken[], positions: t.Positions): { parse
   errors.stackTraceLimit = 0;
   try {
     const skipped: Diagnostic[] = [];
-    const first = parseOnce(input, positions);
+    const first = parseOnce(input, positions, lazySpans);
     if (first.stop < 0) return { parsed: first.parsed, skipped };
     // Where the parser stops, the lines to skip are found chunk by chunk (top-level statements, a
     // few hundred tokens each): parsing the whole file again after each one was quadratic (a 1 MB
@@ -248,9 +258,9 @@ function parseSkippingBadLines(input: IToken[], positions: t.Positions): { parse
     // skipped as before.
     const kept: IToken[] = [];
     for (const chunk of topLevelChunks(input)) {
-      for (const token of skipBadLines(chunk, positions, skipped).tokens) kept.push(token);
+      for (const token of skipBadLines(chunk, positions, skipped, lazySpans).tokens) kept.push(token);
     }
-    return { parsed: skipBadLines(kept, positions, skipped).parsed, skipped };
+    return { parsed: skipBadLines(kept, positions, skipped, lazySpans).parsed, skipped };
   } finally {
     errors.stackTraceLimit = stackTraceLimit;
   }
@@ -279,9 +289,9 @@ function topLevelChunks(tokens: IToken[]): IToken[][] {
 type Parsed = ReturnType<ReturnType<typeof chevrotainParser>["parse"]>;
 
 /** One parse of `tokens`: its statements, and the place of the token where the parser stopped (-1: it did not). */
-function parseOnce(tokens: IToken[], positions: t.Positions): { parsed: Parsed; stop: number } {
+function parseOnce(tokens: IToken[], positions: t.Positions, lazySpans: boolean): { parsed: Parsed; stop: number } {
   const parser = chevrotainParser();
-  const parsed = parser.parse(tokens, positions);
+  const parsed = parser.parse(tokens, positions, lazySpans);
   if (parser.errors.length === 0) return { parsed, stop: -1 };
   // the parser stopped early, or failed on a line whose first token starts no statement
   const places = new Map(tokens.map((token, i) => [token, i]));
@@ -298,10 +308,11 @@ function skipBadLines(
   input: IToken[],
   positions: t.Positions,
   skipped: Diagnostic[],
+  lazySpans: boolean,
 ): { parsed: Parsed; tokens: IToken[] } {
   let tokens = input;
   for (;;) {
-    const { parsed, stop: at } = parseOnce(tokens, positions);
+    const { parsed, stop: at } = parseOnce(tokens, positions, lazySpans);
     if (at < 0 || skipped.length >= MAX_SKIPPED_LINES) return { parsed, tokens };
     const end = Math.max(endOfLine(tokens, at), at + 1);
     skipped.push(

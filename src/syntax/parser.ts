@@ -154,7 +154,11 @@ class Spans {
   private spanLast?: IToken;
   private lastSpan!: Span;
 
-  constructor(private readonly positions: t.Positions) {
+  /** `lazy`: spans of `LazySpan`, which make no position until read (one-shot runs). */
+  constructor(
+    private readonly positions: t.Positions,
+    private readonly lazy: boolean,
+  ) {
     this.path = positions.path;
   }
 
@@ -178,12 +182,21 @@ class Spans {
     );
   }
 
+  /** The span from `start` (a position made before) to the end of `last`. */
+  spanTo(start: Position, last: IToken): Span {
+    return this.lazy
+      ? new t.LazySpan(this.positions, start.offset, t.endOffset(last))
+      : { file: this.path, start, end: this.end(last) };
+  }
+
   /** The span from the start of `first` to the end of `last`. */
   span(first: IToken, last: IToken): Span {
     if (first !== this.spanFirst || last !== this.spanLast) {
       this.spanFirst = first;
       this.spanLast = last;
-      this.lastSpan = { file: this.path, start: this.start(first), end: this.end(last) };
+      this.lastSpan = this.lazy
+        ? new t.LazySpan(this.positions, first.startOffset, t.endOffset(last))
+        : { file: this.path, start: this.start(first), end: this.end(last) };
     }
     return this.lastSpan;
   }
@@ -244,12 +257,19 @@ export class SecpolParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
-  /** Parses `tokens` (of the file at `path`): the file's statements and span, or null when recovery gave it up whole. */
-  parse(tokens: IToken[], positions: t.Positions): Part<{ statements: ast.Statement[]; span: Span }> {
+  /**
+   * Parses `tokens` (of the file at `path`): the file's statements and span, or null when recovery
+   * gave it up whole. `lazySpans`: the tree's spans are `LazySpan`s.
+   */
+  parse(
+    tokens: IToken[],
+    positions: t.Positions,
+    lazySpans = false,
+  ): Part<{ statements: ast.Statement[]; span: Span }> {
     this.path = positions.path;
     this.positions = positions;
     this.diagnostics = [];
-    this.spans = new Spans(positions);
+    this.spans = new Spans(positions, lazySpans);
     this.lists = new Lists();
     this.input = tokens;
     const file = this.file();
@@ -263,11 +283,6 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   /** The spans of the input (made anew for each input). */
   private spans!: Spans;
-
-  /** The position just after `token`. */
-  private end(token: IToken): Position {
-    return this.spans.end(token);
-  }
 
   /** The span from the start of `first` to the end of `last`. */
   private span(first: IToken, last: IToken = first): Span {
@@ -1345,9 +1360,7 @@ export class SecpolParser extends EmbeddedActionsParser {
     this.CONSUME(t.Equals);
     const value = this.SUBRULE(this.labelValue);
     if (this.RECORDING_PHASE) return undefined;
-    return key && value
-      ? { key, value, span: { file: this.path, start: key.span.start, end: this.end(this.LA(0)) } }
-      : undefined;
+    return key && value ? { key, value, span: this.spans.spanTo(key.span.start, this.LA(0)) } : undefined;
   });
 
   securityRule = this.rule<ast.SecurityRule>("securityRule", () => {

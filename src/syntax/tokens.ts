@@ -431,6 +431,38 @@ export class Positions {
   }
 }
 
+/**
+ * A span kept as its file's `Positions` and two offsets, for one-shot runs (`parse`'s `lazySpans`):
+ * its start and end are found when read, a new position at each read (a build reads a few of its
+ * spans: the start of one in ten), and no position object is kept. Three fields, as small as a
+ * plain span, where a plain span also holds two positions (the syntax tree's most numerous
+ * objects). Its file is its positions' path. Written to JSON as the plain span it stands for;
+ * copied field by field, never spread (a spread copies no getter).
+ */
+export class LazySpan implements Span {
+  constructor(
+    private readonly positions: Positions,
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
+
+  get file(): string {
+    return this.positions.path;
+  }
+
+  get start(): Position {
+    return this.positions.at(this.from);
+  }
+
+  get end(): Position {
+    return this.positions.after(this.to);
+  }
+
+  toJSON(): Span {
+    return { file: this.file, start: this.start, end: this.end };
+  }
+}
+
 /** The offset just after `tok`. */
 export const endOffset = (tok: IToken): number => tok.startOffset + tok.image.length;
 

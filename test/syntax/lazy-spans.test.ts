@@ -1,0 +1,87 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import fc from "fast-check";
+import { parse } from "../../src/syntax/parse.js";
+import { LazySpan } from "../../src/syntax/tokens.js";
+import type { Span } from "../../src/diagnostics/diagnostic.js";
+import { corpus, families } from "../support/fuzz.js";
+import { everyFormProgram } from "../support/programs.js";
+import { run, workspace } from "../support/cli.js";
+
+/** Inputs: the examples, every statement form, and broken texts (recovery's invented tokens, errors). */
+const inputs: string[] = [
+  ...corpus,
+  ...fc.sample(everyFormProgram, { numRuns: 60, seed: 7 }),
+  ...families.flatMap((family, i) => fc.sample(family.arbitrary, { numRuns: 40, seed: 11 + i })),
+  "namespace a {\n  workload w app=w port http 8080\n}\nallow a/w -> \nlabels team=x, tier=\nallow ns(team in (x) -> a/w: http",
+  'set sysctl a.b=1 for web\nlabels app.kubernetes.io/name=web, "x"=1\ngrant psp p to serviceaccount a/b',
+];
+
+const isSpan = (value: object): value is Span => value instanceof LazySpan || ("start" in value && "file" in value);
+
+/** Every span of `eager` and `lazy` (the same tree, parsed both ways), in the same order. */
+function spanPairs(eager: unknown, lazy: unknown, found: [Span, Span][] = []): [Span, Span][] {
+  if (eager === null || typeof eager !== "object") return found;
+  if (isSpan(eager)) {
+    found.push([eager, lazy as Span]);
+    return found;
+  }
+  for (const key of Object.keys(eager))
+    spanPairs((eager as Record<string, unknown>)[key], (lazy as Record<string, unknown>)[key], found);
+  return found;
+}
+
+test("lazy spans read as the plain spans of the same parse: file, start and end, field by field", () => {
+  let lazySpans = 0;
+  for (const text of inputs) {
+    const eager = parse(text, "input.secpol");
+    const lazy = parse(text, "input.secpol", { lazySpans: true });
+    const pairs = spanPairs(eager.file, lazy.file);
+    assert.ok(pairs.length > 0);
+    for (const [plain, read] of pairs) {
+      if (read instanceof LazySpan) lazySpans++;
+      assert.is(read.file, plain.file);
+      // twice: a read makes no state that the next read sees differently
+      for (let i = 0; i < 2; i++) {
+        assert.equal({ ...read.start }, { ...plain.start }, text);
+        assert.equal({ ...read.end }, { ...plain.end }, text);
+      }
+    }
+    assert.equal(lazy.diagnostics.length, eager.diagnostics.length);
+  }
+  // most spans are lazy (the file's own, diagnostics' and comments' are plain)
+  assert.ok(lazySpans > 10_000, `${lazySpans}`);
+});
+
+test("lazy spans write the same JSON as plain spans (their `toJSON`)", () => {
+  for (const text of inputs)
+    assert.is(
+      JSON.stringify(parse(text, "input.secpol", { lazySpans: true })),
+      JSON.stringify(parse(text, "input.secpol")),
+      text,
+    );
+});
+
+test("a lazy span's start and end are its own: the end is not the start", () => {
+  const { file } = parse("allow web -> db: http\n", "t.secpol", { lazySpans: true });
+  const span = file.statements[0].span;
+  assert.instance(span, LazySpan);
+  assert.equal({ ...span.start }, { line: 1, column: 1, offset: 0 });
+  assert.equal({ ...span.end }, { line: 1, column: 22, offset: 21 });
+});
+
+test("`check` and `build` on the command line report a program's errors at their places (lazy spans renamed field by field)", () => {
+  const dir = workspace({
+    "main.secpol": "namespace a {\n  workload w app=w port http 8080\n}\nallow a/w -> a/nope: http\n",
+  });
+  for (const command of [["check"], ["build", "-o", "out"]]) {
+    const { stderr, code } = run(dir, ...command, "main.secpol");
+    assert.is(code, 1, stderr);
+    assert.match(stderr, "main.secpol:4:14: error SP2001");
+  }
+  const json = run(dir, "check", "--format", "json", "main.secpol");
+  assert.match(json.stdout, '"file": "main.secpol"');
+  assert.match(json.stdout, /"line": 4,\s+"column": 14,\s+"endLine": 4,\s+"endColumn": 20/);
+});
+
+test.run();
