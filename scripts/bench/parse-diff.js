@@ -4,7 +4,10 @@
 // result (tree, comments and diagnostics, spans included). For a change to the parser that must
 // keep every tree and diagnostic as they were (a faster parser, a grammar rule restructured).
 //
-//   npm run build && node --import tsx scripts/bench/parse-diff.js --baseline DIR [--runs 6000] [--seed 19]
+//   npm run build && node --import tsx scripts/bench/parse-diff.js --baseline DIR [--runs 6000] [--seed 19] [--lazy]
+//
+// --lazy parses with this checkout's `lazySpans` (the command line's one-shot parse), whose spans
+// are written to JSON through their `toJSON`: the same JSON as the baseline's plain spans.
 //
 // The corpus: every `.secpol` file of the repository (examples, the standard library, test cases),
 // the texts of the test files' template literals, the bench's program (both shapes), generated
@@ -22,10 +25,13 @@ import { everyFormProgram } from "../../test/support/programs.js";
 import { cases } from "../../test/support/pathological.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const options = { baseline: undefined, runs: 6000, seed: 19 };
+const options = { baseline: undefined, runs: 6000, seed: 19, lazy: false };
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i += 2) {
-  if (args[i] === "--baseline") options.baseline = resolve(args[i + 1]);
+  if (args[i] === "--lazy") {
+    options.lazy = true;
+    i--;
+  } else if (args[i] === "--baseline") options.baseline = resolve(args[i + 1]);
   else if (args[i] === "--runs") options.runs = Number(args[i + 1]);
   else if (args[i] === "--seed") options.seed = Number(args[i + 1]);
   else {
@@ -39,7 +45,11 @@ if (!options.baseline) {
 }
 
 const load = async (dir) => (await import(pathToFileURL(join(dir, "dist", "syntax", "parse.js")).href)).parse;
-const parsers = [await load(root), await load(options.baseline)];
+const ours = await load(root);
+const parsers = [
+  options.lazy ? (text, path) => ours(text, path, { lazySpans: true }) : ours,
+  await load(options.baseline),
+];
 
 /** The corpus: [name, text]. */
 const corpus = [];

@@ -433,13 +433,16 @@ export class Positions {
 
 /**
  * A span kept as its file's `Positions` and two offsets, for one-shot runs (`parse`'s `lazySpans`):
- * its start and end are found when read, a new position at each read (a build reads a few of its
- * spans: the start of one in ten), and no position object is kept. Three fields, as small as a
- * plain span, where a plain span also holds two positions (the syntax tree's most numerous
- * objects). Its file is its positions' path. Written to JSON as the plain span it stands for;
- * copied field by field, never spread (a spread copies no getter).
+ * its start is found when first read, then kept (the checker sorts and keys declarations by it),
+ * its end at each read (a build reads the end of few spans). Four fields, where a plain span has
+ * three and two positions (the syntax tree's most numerous objects). Its file is its positions'
+ * path. Written to JSON as the plain span it stands for; copied field by field, never spread (a
+ * spread copies no getter).
  */
 export class LazySpan implements Span {
+  /** The start, once read (the checker sorts and keys declarations by it). */
+  private first: Position | undefined;
+
   constructor(
     private readonly positions: Positions,
     private readonly from: number,
@@ -451,7 +454,7 @@ export class LazySpan implements Span {
   }
 
   get start(): Position {
-    return this.positions.at(this.from);
+    return (this.first ??= this.positions.at(this.from));
   }
 
   get end(): Position {
