@@ -142,7 +142,8 @@ class Recent {
  * and the reference or port made of it alone have one span, and the last two positions made at
  * tokens' starts, and the last two at their ends, are reused (a rule's span is made after the words
  * in it, or before: either way a position is made once). The AST is the compiler's largest
- * structure, and spans are most of it. Made for each input: what it remembers is as young as the
+ * structure, and spans are most of it. With `lazy` (one-shot runs), a span is a `LazySpan` of two
+ * offsets and no position is made here. Made for each input: what it remembers is as young as the
  * tokens and positions it holds, so that keeping them costs the collector less than in the parser,
  * which lives as long as the process.
  */
