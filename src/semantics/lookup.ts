@@ -321,52 +321,74 @@ export function termPodsIn(model: Model, namespace: string, labels: Labels): Con
  * `items` indexed by the namespaces their peers name, to find, in their order, those whose peers may
  * meet a given endpoint set: a superset of those whose intersection with it is not empty (terms
  * naming disjoint namespaces never meet; address blocks meet only address blocks), so that a pass
- * asking each allow about the denies of its side does not ask every deny of a namespace.
+ * asking each allow about the denies of its side does not ask every deny of a namespace. An answer
+ * may be an array the index keeps (the same for every query it answers alike), never to be changed.
  */
 export function peerIndex<T>(
   items: readonly T[],
   peersOf: (item: T) => EndpointSet,
 ): (peers: EndpointSet) => readonly T[] {
-  const byName = new Map<string, number[]>();
-  const open: number[] = [];
-  const withIps: number[] = [];
+  if (items.length === 0) return () => items;
+  // per list of places, the items at them, made when first given as an answer (most answers are one list)
+  const byName = new Map<string, IndexList<T>>();
+  const open = indexList<T>();
+  const withIps = indexList<T>();
   const add = (n: string, i: number) => {
     const list = byName.get(n);
-    if (list) list.push(i);
-    else byName.set(n, [i]);
+    if (list) list.places.push(i);
+    else byName.set(n, { places: [i], items: undefined });
   };
-  items.forEach((item, i) => {
-    const peers = peersOf(item);
-    if (peers.ips.length > 0) withIps.push(i);
+  for (let i = 0; i < items.length; i++) {
+    const peers = peersOf(items[i]);
+    if (peers.ips.length > 0) withIps.places.push(i);
     // one term (the usual peers) names each of its namespaces once: no set needed to list them once
     const names = peers.pods.length > 1 ? new Set<string>() : undefined;
-    for (const t of peers.pods) {
-      const named = namedNamespaces(t);
-      if (!named) {
-        open.push(i);
-        return;
-      }
-      if (names) for (const n of named) names.add(n);
-      else for (const n of named) add(n, i);
+    let named: readonly string[] | undefined = [];
+    for (let k = 0; k < peers.pods.length && named; k++) {
+      named = namedNamespaces(peers.pods[k]);
+      if (!named) open.places.push(i);
+      else if (names) for (let j = 0; j < named.length; j++) names.add(named[j]);
+      else for (let j = 0; j < named.length; j++) add(named[j], i);
     }
-    if (names) for (const n of names) add(n, i);
-  });
+    if (named && names) for (const n of names) add(n, i);
+  }
+  const itemsOf = (list: IndexList<T>): readonly T[] => (list.items ??= list.places.map((i) => items[i]));
   return (peers) => {
-    const lists: (readonly number[])[] = [];
-    for (const t of peers.pods) {
-      const named = namedNamespaces(t);
+    // the lists to join (no array made while there is one: most answers)
+    let one: IndexList<T> | undefined;
+    let lists: IndexList<T>[] | undefined;
+    for (let k = 0; k < peers.pods.length; k++) {
+      const named = namedNamespaces(peers.pods[k]);
       if (!named) return items;
-      for (const n of named) {
-        const list = byName.get(n);
-        if (list) lists.push(list);
+      for (let j = 0; j < named.length; j++) {
+        const list = byName.get(named[j]);
+        if (!list) continue;
+        if (!one) one = list;
+        else (lists ??= [one]).push(list);
       }
     }
-    if (peers.pods.length > 0 && open.length > 0) lists.push(open);
-    if (peers.ips.length > 0 && withIps.length > 0) lists.push(withIps);
+    if (peers.pods.length > 0 && open.places.length > 0) {
+      if (!one) one = open;
+      else (lists ??= [one]).push(open);
+    }
+    if (peers.ips.length > 0 && withIps.places.length > 0) {
+      if (!one) one = withIps;
+      else (lists ??= [one]).push(withIps);
+    }
     // each list is in order and holds an item once: one list is the answer as it is
-    if (lists.length <= 1) return lists.length === 0 ? [] : lists[0].map((i) => items[i]);
+    if (!lists) return one ? itemsOf(one) : NONE;
     const found = new Set<number>();
-    for (const list of lists) for (const i of list) found.add(i);
+    for (const list of lists) for (const i of list.places) found.add(i);
     return [...found].sort((a, b) => a - b).map((i) => items[i]);
   };
 }
+
+/** Places in a `peerIndex`'s items, in order, and the items at them once asked for. */
+interface IndexList<T> {
+  places: number[];
+  items: readonly T[] | undefined;
+}
+
+const indexList = <T>(): IndexList<T> => ({ places: [], items: undefined });
+
+const NONE: readonly never[] = [];

@@ -168,4 +168,23 @@ test("peerIndex: every set meeting the query, by symbolic intersection or at a p
   );
 });
 
+test("peerIndex: one index asked again and again answers each query as one made for it alone", () => {
+  fc.assert(
+    fc.property(
+      fc.array(endpointSet, { maxLength: 6 }),
+      fc.array(endpointSet, { minLength: 2, maxLength: 6 }),
+      (items, queries) => {
+        const index = peerIndex(items, (s) => s);
+        // each query twice, in turn: answers kept by the index are the same arrays, never changed
+        const answers = [...queries, ...queries].map((q) => index(q));
+        answers.forEach((found, i) => {
+          const query = queries[i % queries.length];
+          assert.equal([...found], [...peerIndex(items, (s) => s)(query)]);
+        });
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
 test.run();
