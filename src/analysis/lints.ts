@@ -37,8 +37,8 @@ import {
   type OwnedNamespace,
   type PodTerm,
 } from "../semantics/model.js";
-import { intersectPorts, isNoPorts, portSetContains, portsKey } from "../semantics/ports.js";
-import { clauseReach, managedRegions, type Region } from "../semantics/regions.js";
+import { intersectPorts, isNoPorts, portSetContains, portsKey, type PortSet } from "../semantics/ports.js";
+import { clauseReach, managedRegions, type Reach, type Region } from "../semantics/regions.js";
 import { groupBy } from "../arrays.js";
 import { Numbered } from "../canonical.js";
 import { clausesNear, namespacesMatching, peerIndex, workloadsIn } from "../semantics/lookup.js";
@@ -58,7 +58,7 @@ const overlaps = (a: Rect, b: Rect): boolean => {
 /** Up to this many reaches of a clause, `reaches` looks through them all rather than grouping them by namespace. */
 export const FEW_REACHES = 8;
 
-type Reached = { rule: NetworkRule; clause: Clause; reach: ReturnType<typeof clauseReach>[number] };
+type Reached = { rule: NetworkRule; clause: Clause; reach: Reach };
 
 /**
  * Per namespace and direction, the clauses of the rules of `action` that reach it, with each reach,
@@ -111,44 +111,103 @@ export function reaches(
   };
 }
 
+/** Those of `near` whose reach's subjects meet `subjects`: `near` itself when all of them do (most often). Exported for the tests. */
+export function meetingSubjects<T extends { reach: Pick<Reach, "subjects"> }>(
+  near: readonly T[],
+  subjects: LabelSet,
+): readonly T[] {
+  for (let i = 0; i < near.length; i++) {
+    if (meets(near[i].reach.subjects, subjects)) continue;
+    const found = near.slice(0, i);
+    for (let j = i + 1; j < near.length; j++) if (meets(near[j].reach.subjects, subjects)) found.push(near[j]);
+    return found;
+  }
+  return near;
+}
+
 /**
  * Whether a pod of `peers` (one of its terms' witnesses: the fewest labels) lies at the other end of
  * none of `near`'s clauses, for `direction`: then every deny of `near` leaves it, and the rectangle
- * of `peers` is not wholly removed. Exported for the tests.
+ * of `peers` is not wholly removed. `witnessOf` gives a term's witness (the lint keeps them per
+ * term: most peers are a workload's, asked about at every rule naming it). Exported for the tests.
  */
-export function peerOutside(peers: EndpointSet, near: readonly { clause: Clause }[], direction: Direction): boolean {
+export function peerOutside(
+  peers: EndpointSet,
+  near: readonly { clause: Clause }[],
+  direction: Direction,
+  witnessOf: (t: PodTerm) => Witness | undefined = termWitness,
+): boolean {
   for (let i = 0; i < peers.pods.length; i++) {
-    const t = peers.pods[i];
-    const namespaceLabels = witness(t.namespaces);
-    const podLabels = witness(t.pods);
+    const found = witnessOf(peers.pods[i]);
     // (a term no label map satisfies has no witness)
-    if (!conjunctionMatches(t.namespaces, namespaceLabels) || !conjunctionMatches(t.pods, podLabels)) continue;
-    const pod: Endpoint = { pod: { namespace: "", labels: podLabels, ports: [] } };
-    if (near.every(({ clause }) => !inEndpointSet(otherEnd(clause, direction), pod, () => namespaceLabels)))
-      return true;
+    if (!found) continue;
+    let outside = true;
+    for (let j = 0; j < near.length && outside; j++)
+      outside = !inEndpointSet(otherEnd(near[j].clause, direction), found.pod, found.namespaceLabels);
+    if (outside) return true;
   }
   return false;
 }
 
+/** A pod of a term with the fewest labels, and the labels of its namespace, for `inEndpointSet`. */
+export interface Witness {
+  pod: Endpoint;
+  namespaceLabels: NamespaceLabels;
+}
+
+/** A term's witness, if a label map satisfies it. Exported for the tests. */
+export function termWitness(t: PodTerm): Witness | undefined {
+  const namespaceLabels = witness(t.namespaces);
+  const podLabels = witness(t.pods);
+  if (!conjunctionMatches(t.namespaces, namespaceLabels) || !conjunctionMatches(t.pods, podLabels)) return undefined;
+  return { pod: { pod: { namespace: "", labels: podLabels, ports: [] } }, namespaceLabels: () => namespaceLabels };
+}
+
 /**
- * A clause's identity as a short text: its ends' and ports' numbers, so that the rules' keys are
- * not long texts to hash. An end's number is worked out once per set (most are shared by many
- * clauses: a workload's pods are one set), from its terms' numbers (`termKey`, which the compiler
- * asks of the same terms) and its blocks: equal exactly when `endpointsKey` is, without writing
- * that JSON text of every set.
+ * A rule's identity for the duplicate-rule lint, equal for rules of the same action whose clauses'
+ * ends and ports are equal (`endpointsKey`, `portsKey`): a rule of one clause (most) as a number of
+ * its action and its ends' and ports' numbers, others as a short text of those numbers, so that the
+ * rules' keys are not long texts to hash. An end's number is worked out once per set (most are
+ * shared by many clauses: a workload's pods are one set), from its terms' numbers (`termKey`, which
+ * the compiler asks of the same terms) and its blocks: equal exactly when `endpointsKey` is, without
+ * writing that JSON text of every set. (The bounds are for the tests: below them, numbers do not
+ * collide.) Exported for the tests.
  */
-function clauseKeys(): (c: Clause) => string {
-  const texts = new Numbered();
+export function ruleKeys(endNumbers = END_NUMBERS, portNumbers = PORT_NUMBERS): (rule: NetworkRule) => string | number {
+  const ends = new Numbered();
   const terms = new Numbered();
   const term = (t: PodTerm) => terms.of(termKey(t));
   const sets = new Map<EndpointSet, number>();
   const set = (s: EndpointSet) => {
     let n = sets.get(s);
-    if (n === undefined) sets.set(s, (n = texts.of(endsText(s, term))));
+    if (n === undefined) sets.set(s, (n = ends.of(endsText(s, term))));
     return n;
   };
-  return (c) => `${set(c.sources)}>${set(c.destinations)}:${texts.of(portsKey(c.ports))}`;
+  const portTexts = new Numbered();
+  const portSets = new Map<PortSet, number>();
+  const ports = (p: PortSet) => {
+    let n = portSets.get(p);
+    if (n === undefined) portSets.set(p, (n = portTexts.of(portsKey(p))));
+    return n;
+  };
+  const clauseKey = (c: Clause) => `${set(c.sources)}>${set(c.destinations)}:${ports(c.ports)}`;
+  return (rule) => {
+    const clauses = rule.clauses;
+    if (clauses.length === 1) {
+      const c = clauses[0];
+      const from = set(c.sources);
+      const to = set(c.destinations);
+      const on = ports(c.ports);
+      if (from < endNumbers && to < endNumbers && on < portNumbers)
+        return ((on * endNumbers + from) * endNumbers + to) * 2 + (rule.action === "allow" ? 1 : 0);
+    }
+    return `${rule.action}:${clauses.map(clauseKey).join(";")}`;
+  };
 }
+
+/** Ends and port sets numbered below these make a one-clause rule's key a number below 2^53 (2^21 · 2^21 · 2^10 · 2). */
+export const END_NUMBERS = 2 ** 21;
+export const PORT_NUMBERS = 2 ** 10;
 
 /**
  * An endpoint set's terms' numbers, then its blocks (a block's text holds no space, `,`, `|` or
@@ -185,7 +244,7 @@ export interface LintReuse {
   /**
    * A rule's identity for the duplicate-rule lint, when the reuse keeps one: equal for rules of
    * the same action whose clauses' ends and ports the compiler tells apart by the same keys (the
-   * lint's own `clauseKeys` otherwise, worked out for every rule of every version).
+   * lint's own `ruleKeys` otherwise, worked out for every rule of every version).
    */
   ruleKey?(model: Model, rule: NetworkRule): number;
   /** The rules saying what an earlier rule says, each with the first of them, in program order (by `ruleKey`), when the reuse keeps them. */
@@ -231,6 +290,13 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   const denies = model.rules.filter((r) => r.action === "deny");
 
   const allowsAt = reaches(model, "allow");
+  // each term's witness, once (`peerOutside`)
+  const witnesses = new Map<PodTerm, Witness | null>();
+  const witnessOf = (t: PodTerm): Witness | undefined => {
+    let found = witnesses.get(t);
+    if (found === undefined) witnesses.set(t, (found = termWitness(t) ?? null));
+    return found ?? undefined;
+  };
   const deniesAt = reaches(model, "deny");
   // a deny that removes nothing: under `default deny`, no allow it reaches overlaps it
   diagnostics.push(...eachRule(reuse, model, "deny", denies, removesNothing));
@@ -255,55 +321,70 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   // an allow wholly removed by denies, on every side it reaches (none, without denies)
   diagnostics.push(...eachRule(reuse, model, "allow", denies.length > 0 ? allows : [], removedByDenies));
   function removedByDenies(allow: NetworkRule): Diagnostic[] {
-    const reaches = allow.clauses.flatMap((clause) => clauseReach(model, clause).map((reach) => ({ clause, reach })));
-    if (reaches.length === 0 || reaches.some(({ reach }) => reach.region.posture.posture === "allow")) return [];
+    // (loops over the clauses' reaches, no list of them made: asked of every allow, most of which
+    // survive on their first side, where no deny meets their peers)
+    const clauses = allow.clauses;
+    let reached = false;
+    for (let i = 0; i < clauses.length; i++) {
+      const reach = clauseReach(model, clauses[i]);
+      for (let j = 0; j < reach.length; j++) if (reach[j].region.posture.posture === "allow") return [];
+      if (reach.length > 0) reached = true;
+    }
+    if (!reached) return [];
     const culprits = new Set<NetworkRule>();
-    const survives = reaches.some(({ clause, reach }) => {
-      let left: Rect[] = [otherRect(clause, reach.direction)];
-      // the deny clauses on this side of these pods (once per reach of theirs that meets them) whose
-      // other end may meet the allow's: the others would leave `left` as it is (all of them are asked
-      // when the allow's own peers exceed the bound below, which they would then trip)
-      const peers = left[0].peers;
-      const near = deniesAt(
+    for (let i = 0; i < clauses.length; i++) {
+      const reach = clauseReach(model, clauses[i]);
+      for (let j = 0; j < reach.length; j++) if (survives(clauses[i], reach[j], culprits)) return [];
+    }
+    return [
+      diagnostic(cm.allowRemovedByDenies, allow.span, [], {
+        related: [...culprits].map((d) => ({ span: d.span, message: "removed by this deny" })),
+      }),
+    ];
+  }
+  /** Whether some of an allow clause's rectangle survives the denies at one side it reaches (their rules added to `culprits` as they cut it). */
+  function survives(clause: Clause, reach: Reach, culprits: Set<NetworkRule>): boolean {
+    const peers = otherEnd(clause, reach.direction);
+    // the deny clauses on this side of these pods (once per reach of theirs that meets them) whose
+    // other end may meet the allow's: the others would leave the rectangle as it is (all of them are
+    // asked when the allow's own peers exceed the bound below, which they would then trip)
+    const near = meetingSubjects(
+      deniesAt(
         reach.namespace.name,
         reach.direction,
         peers.pods.length > MAX_SELECTORS
           ? { pods: [{ namespaces: everything, pods: everything }], ips: peers.ips }
           : peers,
-      ).filter(({ reach: r }) => meets(r.subjects, reach.subjects));
-      // a peer of the allow's at the other end of none of these denies is in what every cut leaves
-      // (`subtractRect` keeps what lies outside a cut, or the whole rectangle): nothing to subtract
-      if (near.length > 0 && peerOutside(peers, near, reach.direction)) return true;
-      for (const { rule, clause: d } of near) {
-        // only a deny that covers every pod the allow reaches there can remove it for all of them
-        if (
-          !clauseReach(model, d).some(
-            (r) =>
-              r.direction === reach.direction &&
-              r.namespace === reach.namespace &&
-              intersect(reach.subjects, r.subjects).length === reach.subjects.length,
-          )
+      ),
+      reach.subjects,
+    );
+    if (near.length === 0) return true;
+    // a peer of the allow's at the other end of none of these denies is in what every cut leaves
+    // (`subtractRect` keeps what lies outside a cut, or the whole rectangle): nothing to subtract
+    if (peerOutside(peers, near, reach.direction, witnessOf)) return true;
+    let left: Rect[] = [{ peers, ports: clause.ports }];
+    for (const { rule, clause: d } of near) {
+      // only a deny that covers every pod the allow reaches there can remove it for all of them
+      if (
+        !clauseReach(model, d).some(
+          (r) =>
+            r.direction === reach.direction &&
+            r.namespace === reach.namespace &&
+            intersect(reach.subjects, r.subjects).length === reach.subjects.length,
         )
-          continue;
-        const cut = otherRect(d, reach.direction);
-        left = left.flatMap((rect) => {
-          if (!overlaps(rect, cut)) return [rect];
-          culprits.add(rule);
-          // a port difference with no exact form keeps the whole rectangle: in doubt, the allow survives
-          return subtractRect(rect, cut) ?? [rect];
-        });
-        // what is left can take exponentially many selectors to write (compiling reports it): no warning then
-        if (left.length > MAX_SELECTORS || left.some((r) => r.peers.pods.length > MAX_SELECTORS)) return true;
-      }
-      return left.length > 0;
-    });
-    return survives
-      ? []
-      : [
-          diagnostic(cm.allowRemovedByDenies, allow.span, [], {
-            related: [...culprits].map((d) => ({ span: d.span, message: "removed by this deny" })),
-          }),
-        ];
+      )
+        continue;
+      const cut = otherRect(d, reach.direction);
+      left = left.flatMap((rect) => {
+        if (!overlaps(rect, cut)) return [rect];
+        culprits.add(rule);
+        // a port difference with no exact form keeps the whole rectangle: in doubt, the allow survives
+        return subtractRect(rect, cut) ?? [rect];
+      });
+      // what is left can take exponentially many selectors to write (compiling reports it): no warning then
+      if (left.length > MAX_SELECTORS || left.some((r) => r.peers.pods.length > MAX_SELECTORS)) return true;
+    }
+    return left.length > 0;
   }
 
   // duplicate rules: the same action on the same flows
@@ -390,14 +471,11 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
 function duplicates(model: Model, reuse: LintReuse): { rule: NetworkRule; first: NetworkRule }[] {
   const found: { rule: NetworkRule; first: NetworkRule }[] = [];
   const seen = new Map<string | number, NetworkRule>();
-  const clauseKey = reuse.ruleKey ? undefined : clauseKeys();
+  const ruleKey = reuse.ruleKey ? undefined : ruleKeys();
   // (loops over indexes: asked of every rule, mostly before it is optimized)
   for (let i = 0; i < model.rules.length; i++) {
     const rule = model.rules[i];
-    const clauses = rule.clauses;
-    const key = !clauseKey
-      ? reuse.ruleKey!(model, rule)
-      : `${rule.action}:${clauses.length === 1 ? clauseKey(clauses[0]) : clauses.map(clauseKey).join(";")}`;
+    const key = ruleKey ? ruleKey(rule) : reuse.ruleKey!(model, rule);
     const first = seen.get(key);
     if (first) found.push({ rule, first });
     else seen.set(key, rule);
