@@ -36,7 +36,7 @@ import { isStandardModule } from "../stdlib/standard.js";
 import { parse } from "../syntax/parse.js";
 import { shown } from "../check/values.js";
 import type { Span } from "../diagnostics/diagnostic.js";
-import { afterModel, afterOutput, afterPass } from "./memory.js";
+import { afterModel, afterOutput, afterPass, beforeCheck } from "./memory.js";
 import { nextStep, StatusLine } from "./progress.js";
 import { forLanguageServer, forOneRun } from "./tiering.js";
 import { parseVersion as parsePssVersion } from "../semantics/pss.js";
@@ -617,7 +617,9 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     report(input.diagnostics, {}, options, io);
     return EXIT_USAGE;
   }
-  forOneRun(programChars(input.sources));
+  const chars = programChars(input.sources);
+  forOneRun(chars);
+  beforeCheck(chars);
   const status = new StatusLine(io.status);
   const out = resolve(io.cwd, options.output);
   // The files are written beside OUT while the build verifies them (`--check` compares them and

@@ -39,6 +39,39 @@ export function collectGarbage(): boolean {
  */
 const LARGE_HEAP_GROWTH_PERCENT = 25;
 
+/**
+ * Above this much program text (characters: about 20,000 services), `build` lets the old generation
+ * grow freely while it parses and checks. Everything the check allocates that survives is live until
+ * the model is made (the syntax trees, the binding): a full collection in between marks it all and
+ * frees almost nothing (single shape at 20,000 services: 145 → 132 MB, about a tenth of the check's
+ * time), and the collection after the model (`afterModel`) follows anyway.
+ */
+export const FREE_GROWTH_MIN_CHARS = 2 * 1024 * 1024;
+
+/** While checking a large program: the old generation may grow to 21 times what was live (V8's dynamic factor is at most 4). */
+const FREE_GROWTH_PERCENT = 2000;
+
+let growingFreely = false;
+
+const applied: string[] = [];
+
+function setFlag(flag: string): void {
+  setFlagsFromString(flag);
+  applied.push(flag);
+}
+
+/** The heap flags this process has set, in order (for the tests). */
+export function appliedHeapFlags(): readonly string[] {
+  return applied;
+}
+
+/** Before `build` parses and checks a program of `programChars` characters. */
+export function beforeCheck(programChars: number): void {
+  if (programChars <= FREE_GROWTH_MIN_CHARS) return;
+  setFlag(`--heap-growing-percent=${FREE_GROWTH_PERCENT}`);
+  growingFreely = true;
+}
+
 /** Once the output is handed to the writer: a large heap is collected (its texts are garbage then). */
 export function afterOutput(): void {
   if (process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) collectGarbage();
@@ -51,7 +84,13 @@ export function afterOutput(): void {
  * end.)
  */
 export function afterModel(): void {
-  if (process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) collectGarbage();
+  if (growingFreely) {
+    // V8's own factor again, and a collection whatever the heap's size: the limit the last
+    // collection set, at 21 times, would let the rest of the build grow that far
+    growingFreely = false;
+    setFlag("--heap-growing-percent=0");
+    collectGarbage();
+  } else if (process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES) collectGarbage();
 }
 
 /**
@@ -61,5 +100,5 @@ export function afterModel(): void {
  */
 export function afterPass(pass: string): void {
   if (pass === "check" && process.memoryUsage().heapUsed > COLLECT_ABOVE_BYTES)
-    setFlagsFromString(`--heap-growing-percent=${LARGE_HEAP_GROWTH_PERCENT}`);
+    setFlag(`--heap-growing-percent=${LARGE_HEAP_GROWTH_PERCENT}`);
 }
