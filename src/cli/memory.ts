@@ -27,6 +27,7 @@ export function collectGarbage(): boolean {
     }
   }
   gc?.();
+  actions.push("gc");
   return gc !== null;
 }
 
@@ -53,16 +54,16 @@ const FREE_GROWTH_PERCENT = 2000;
 
 let growingFreely = false;
 
-const applied: string[] = [];
+const actions: string[] = [];
 
 function setFlag(flag: string): void {
   setFlagsFromString(flag);
-  applied.push(flag);
+  actions.push(flag);
 }
 
-/** The heap flags this process has set, in order (for the tests). */
-export function appliedHeapFlags(): readonly string[] {
-  return applied;
+/** The heap flags this process has set and the collections it asked for (`gc`), in order (for the tests). */
+export function heapActions(): readonly string[] {
+  return actions;
 }
 
 /** Before `build` parses and checks a program of `programChars` characters. */

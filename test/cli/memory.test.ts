@@ -4,8 +4,12 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { build } from "../../src/index.js";
-import { collectGarbage } from "../../src/cli/memory.js";
+import { main } from "../../src/cli/main.js";
+import { beforeCheck, collectGarbage, FREE_GROWTH_MIN_CHARS, heapActions } from "../../src/cli/memory.js";
 
 test("build reports each of its passes once done, in order", () => {
   const passes: string[] = [];
@@ -75,6 +79,41 @@ test("V8's collector is reachable from the command line, and frees what is no lo
   assert.ok(collectGarbage(), "gc is not available");
   const freed = before - process.memoryUsage().heapUsed;
   assert.ok(freed > 10_000_000, `only ${freed} bytes were freed`);
+});
+
+const program = "namespace shop {\n  workload web app=web\n  default deny\n  allow web -> web: 80\n}\n";
+
+/** `secpolc build` of `files` in a new directory, in this process; it must succeed. */
+async function buildIn(files: Record<string, string>): Promise<void> {
+  const cwd = mkdtempSync(join(tmpdir(), "secpolc-memory-"));
+  mkdirSync(join(cwd, "p"));
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(cwd, "p", file), text);
+  let output = "";
+  const io = { stdout: (t: string) => void (output += t), stderr: (t: string) => void (output += t) };
+  const argv = ["build", "p", "-o", "out"];
+  const code = await main(argv, { ...io, cwd, color: false, commandLine: argv.join(" ") });
+  assert.is(code, 0, output);
+}
+
+test("a large program's build: the old generation grows freely until the model, then V8's factor and a collection", async () => {
+  // comments only add text: just over the bound in all
+  const filler = "# filler\n".repeat(Math.ceil((FREE_GROWTH_MIN_CHARS + 1 - program.length) / 9));
+  let before = heapActions().length;
+  await buildIn({ "a.secpol": program, "b.secpol": filler });
+  // (a heap over 128 MB after the check would add the bound on its growth: not at this size)
+  assert.equal(heapActions().slice(before, before + 3), [
+    "--heap-growing-percent=2000",
+    "--heap-growing-percent=0",
+    "gc",
+  ]);
+  // just under the bound: nothing set, nothing collected (a small heap)
+  before = heapActions().length;
+  await buildIn({ "a.secpol": program, "b.secpol": filler.slice(9 + program.length) });
+  assert.equal(heapActions().slice(before), []);
+  // and the decision by size
+  before = heapActions().length;
+  beforeCheck(FREE_GROWTH_MIN_CHARS);
+  assert.equal(heapActions().slice(before), []);
 });
 
 test.run();
