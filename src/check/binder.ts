@@ -185,6 +185,9 @@ export function collectFile(file: ast.SourceFileNode): CollectedFile {
   return collector.file;
 }
 
+/** What a reference denotes until it is resolved: one frozen empty list for all (`denotes` makes a reference's own). */
+const NO_DECLARATIONS: Declaration[] = Object.freeze([]) as unknown as Declaration[];
+
 class Collector {
   readonly file: CollectedFile = {
     statements: noStatements(),
@@ -294,7 +297,7 @@ class Collector {
       qualifier: q.namespace?.text,
       enclosing,
       span: q.name.span,
-      declarations: [],
+      declarations: NO_DECLARATIONS,
       ambiguous: undefined,
     });
   }
@@ -306,7 +309,7 @@ class Collector {
       qualifier: undefined,
       enclosing: undefined,
       span: w.span,
-      declarations: [],
+      declarations: NO_DECLARATIONS,
       ambiguous: undefined,
     });
   }

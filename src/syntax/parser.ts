@@ -107,6 +107,14 @@ function items<T>(parts: Part<T>[]): T[] | undefined {
   return resynchronised ? parts.filter((part): part is T => part !== null) : (parts as T[]);
 }
 
+/**
+ * The one empty list of the trees' lists that are mostly empty (a workload's containers, init
+ * containers and services, a rule's extra port lists): frozen, so that nothing adds to it (a
+ * workload's clauses get lists of their own). Thousands of empty arrays per tree otherwise, each
+ * kept until the program is checked.
+ */
+export const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 /** A string token's text: its escapes replaced, an unknown one (an error, reported by `tokenize`) kept as written. */
 export function unquote(image: string): string {
   const body = image.endsWith('"') && image.length >= 2 ? image.slice(1, -1) : image.slice(1);
@@ -671,10 +679,11 @@ export class SecpolParser extends EmbeddedActionsParser {
       kind: "Workload",
       name,
       selector,
-      ports: portList,
-      services: serviceList,
-      containers: [],
-      initContainers: [],
+      // (its exact size: a list built by `push` keeps 16 spare slots)
+      ports: portList.length === 0 ? NONE : portList.slice(),
+      services: serviceList.length === 0 ? NONE : serviceList,
+      containers: clauses.length === 0 ? NONE : [],
+      initContainers: clauses.length === 0 ? NONE : [],
       span: this.spanFrom(first),
     };
     if (clauses.length === 0) return result;
@@ -941,8 +950,8 @@ export class SecpolParser extends EmbeddedActionsParser {
       action,
       sources,
       destinations,
-      ports: portLists[0] ?? [],
-      extraPortLists: portLists.slice(1),
+      ports: portLists[0] ?? NONE,
+      extraPortLists: portLists.length > 1 ? portLists.slice(1) : NONE,
       span: this.spanFrom(first),
     };
   });
