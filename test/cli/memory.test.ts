@@ -106,10 +106,16 @@ test("a large program's build: the old generation grows freely until the model, 
     "--heap-growing-percent=0",
     "gc",
   ]);
-  // just under the bound: nothing set, nothing collected (a small heap)
+  // just under the bound: the growth left to V8 (a collection and the bound after the check come
+  // only with a heap over 128 MB, which this test process may have)
   before = heapActions().length;
   await buildIn({ "a.secpol": program, "b.secpol": filler.slice(9 + program.length) });
-  assert.equal(heapActions().slice(before), []);
+  assert.equal(
+    heapActions()
+      .slice(before)
+      .filter((a) => a === "--heap-growing-percent=2000" || a === "--heap-growing-percent=0"),
+    [],
+  );
   // and the decision by size
   before = heapActions().length;
   beforeCheck(FREE_GROWTH_MIN_CHARS);
