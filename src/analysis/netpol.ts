@@ -190,6 +190,22 @@ export function isolatingRules(
   return { isolated, rules };
 }
 
+/**
+ * The same for all these policies, the rules written over `into` from its start (a list reused:
+ * emptying it would drop its storage): how many, or -1 when none of them isolates the pod.
+ */
+export function isolatingRulesInto(policies: readonly Json[], direction: Direction, into: EmittedRule[]): number {
+  let count = -1;
+  for (let i = 0; i < policies.length; i++) {
+    const p = policies[i];
+    if (!isolates(p, direction)) continue;
+    if (count < 0) count = 0;
+    const own = rulesOf(p, direction);
+    for (let k = 0; k < own.length; k++) into[count++] = own[k];
+  }
+  return count;
+}
+
 /** Whether a policy's types include the direction: `policyTypes`, or when absent or empty (as the API server defaults them) Ingress, and Egress when it has egress rules. */
 function isolates(p: Json, direction: Direction): boolean {
   const types: string[] | undefined = p.spec?.policyTypes;

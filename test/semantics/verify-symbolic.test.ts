@@ -476,11 +476,96 @@ test("generated programs and broken outputs: verification with the symbolic proo
 // The output of a program one rule apart: a rule's ports united with another's on the same peer, a
 // deny's ports, an allow of addresses, a deny, a rule admitting every peer. Each is a side whose pods' map
 // a careless proof would find equal.
+test("port ids: a clause's one range and a rule's one entry, looked up by their numbers in one verification, are read as in full", () => {
+  const keys = symbolicKeys(() => undefined);
+  const set = (ranges: Record<string, PortRange[]>) =>
+    ({ numeric: { TCP: [], UDP: [], SCTP: [], ...ranges }, named: [] }) as unknown as Parameters<
+      typeof keys.clausePorts
+    >[0];
+  // bounds next to each other, reversed, out of range (whose numbers would run into another
+  // protocol's or bound's if taken), each protocol in turn, asked of one verification twice
+  const bounds = [
+    [80, 80],
+    [80, 81],
+    [79, 80],
+    [81, 80],
+    [65535, 80],
+    [65536, 80],
+    [0, 80],
+    [-1, 80],
+    [80, 65535],
+    [80, 65536],
+    [81, 0],
+    [81, -1],
+    [1, 1],
+    [65535, 65535],
+  ];
+  for (const round of ["", ", again"])
+    for (const protocol of protocols)
+      for (const [from, to] of bounds) {
+        const what = `${protocol} ${from}-${to}${round}`;
+        const id = keys.clausePorts(set({ [protocol]: [{ from, to }] }));
+        // the same range twice is read in full (`portsOf`), not looked up
+        assert.is(
+          id,
+          keys.clausePorts(
+            set({
+              [protocol]: [
+                { from, to },
+                { from, to },
+              ],
+            }),
+          ),
+          what,
+        );
+        const entry = { protocol, port: from, endPort: to };
+        assert.is(keys.rulePorts([entry]), id, what);
+        assert.is(keys.rulePorts([entry, entry]), id, what);
+      }
+});
+
+test("a side of many terms: each is compared, whatever the number", () => {
+  // w receives from 24 workloads (past the keys a side searches in order before indexing them)
+  const sources = Array.from({ length: 24 }, (_, i) => `s${i}`);
+  const program = [
+    "cluster { version 1.30; podCIDR 10.244.0.0/16 }",
+    `namespace a { default deny; workload w app=w; workload z app=z; ${sources.map((s) => `workload ${s} app=${s}`).join("; ")} }`,
+    ...sources.map((s, i) => `allow a/${s} -> a/w: ${i < 20 ? 80 : 443}`),
+    "",
+  ].join("\n");
+  const model = checkModel([{ path: "p.secpol", text: program }]).model!;
+  const right = policiesOf(program) as Json[];
+  const proven = verifyNetworkPolicies(model, right);
+  assert.is(proven.counterexample, undefined);
+  assert.is(proven.sides!.enumerated, 0, "every side proven");
+  const peersOf = (policies: Json[]) =>
+    policies.find((p) => p.metadata.name === "secpol-w")!.spec.ingress.flatMap((r: Json) => r.from);
+  for (const at of [0, 15, 16, 17, 23]) {
+    for (const change of ["label", "port"]) {
+      const wrong = structuredClone(right);
+      const peer = peersOf(wrong).find((p: Json) => p.podSelector.matchLabels.app === sources[at]);
+      if (change === "label") peer.podSelector = { matchLabels: { app: "z" } };
+      else {
+        // the peer moved to a rule of the other port
+        const rules = wrong.find((p) => p.metadata.name === "secpol-w")!.spec.ingress;
+        const from = rules.find((r: Json) => r.from.includes(peer));
+        from.from = from.from.filter((p: Json) => p !== peer);
+        rules.find((r: Json) => r !== from).from.push(peer);
+      }
+      for (const symbolic of [true, false])
+        assert.ok(
+          verifyNetworkPolicies(model, wrong, undefined, { symbolic }).counterexample,
+          `${sources[at]} ${change}`,
+        );
+    }
+  }
+});
+
 test("the output of a program one rule apart is caught, with the proof as without it", () => {
   // namespace a is a team's: the allows from ns(team=x) hold its pods too
   const head = [
     "cluster { version 1.30; podCIDR 10.244.0.0/16 }",
-    "namespace a { labels team=x; default deny; workload w app=w; workload v app=v }",
+    "namespace a { labels team=x; default deny; workload w app=w; workload v app=v; workload u app=u }",
     "",
   ].join("\n");
   const twoAllows = "allow ns(team=x) -> a/w: 80\nallow ns(team=x) -> a/v: 80";
@@ -517,6 +602,15 @@ test("the output of a program one rule apart is caught, with the proof as withou
       "allow ns(team=x) -> a/w",
       (policies) => {
         policies.find((p) => p.metadata.name === "secpol-w")!.spec.ingress = [];
+      },
+    ],
+    // a side's rules are its own policies' (the list is reused from side to side): u's ingress,
+    // isolated without rules, is checked right after w's, whose rule would prove it
+    [
+      "allow a/v -> a/w: 80\nallow a/v -> a/u: 80",
+      "allow a/v -> a/w: 80\nallow a/v -> a/u: 80",
+      (policies) => {
+        policies.find((p) => p.metadata.name === "secpol-u")!.spec.ingress = [];
       },
     ],
     // every deny of a side cuts, the first and the later ones, each side by its own list

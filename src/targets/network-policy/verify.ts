@@ -125,7 +125,7 @@ import {
   admittedBy,
   emittedSideOf,
   indexPolicies,
-  isolatingRules,
+  isolatingRulesInto,
   selectorMatches,
   type EmittedRule,
   type PolicyIndex,
@@ -239,14 +239,15 @@ function labelNode(node: LabelNode, text: string): LabelNode {
 }
 
 /** Whether a key constraint asks for one label: the key, with one value. */
-const isLabel = ([, k]: readonly [string, KeyConstraint]): boolean => soleValue(k) !== undefined;
+const isLabel = (constraint: readonly [string, KeyConstraint]): boolean => soleValue(constraint[1]) !== undefined;
 
 /** A label map's text, the same whatever the order of its keys (each key and value prefixed by its length: no two maps share one). */
 function internKey(labels: Labels): string {
   const keys = Object.keys(labels);
   if (keys.length > 1) keys.sort();
   let text = "";
-  for (const k of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
     const value = labels[k];
     text += `${k.length}:${k}${value.length}:${value}`;
   }
@@ -714,13 +715,17 @@ class Verification {
               ) as TermSelection,
           )),
         );
-        for (const s of selections) addNamespaces(s.facts);
+        for (let i = 0; i < selections.length; i++) addNamespaces(selections[i].facts);
       }
     };
-    for (const r of model.rules) {
-      for (const c of r.clauses) {
-        addEnd(c.sources);
-        addEnd(c.destinations);
+    // (indexed loops here and below: this runs once, mostly before V8 optimizes it, where `for of`
+    // makes an object per step)
+    const rules = model.rules;
+    for (let i = 0; i < rules.length; i++) {
+      const clauses = rules[i].clauses;
+      for (let k = 0; k < clauses.length; k++) {
+        addEnd(clauses[k].sources);
+        addEnd(clauses[k].destinations);
       }
     }
     for (const policies of this.index.byNamespace.values()) {
@@ -733,9 +738,10 @@ class Verification {
     }
     const regions = namespaceRegions([model], namespaceConjunctions);
     if (regions.partial) this.partial++;
-    for (const n of regions.namespaces) namespaces.add(n);
+    for (let i = 0; i < regions.namespaces.length; i++) namespaces.add(regions.namespaces[i]);
     for (const selections of ends.values())
-      for (const s of selections) s.reach = namespaces.reachedBy(s.term.namespaces, s.facts);
+      for (let i = 0; i < selections.length; i++)
+        selections[i].reach = namespaces.reachedBy(selections[i].term.namespaces, selections[i].facts);
     // looked up for every pod matched: memoised (the namespaces are all known by now)
     const labelsOf = ownedNamespaceLabels(model, (n) => namespaces.labels.get(n) ?? { [NAMESPACE_NAME_LABEL]: n });
     const known = new Map<string, Labels>();
@@ -752,8 +758,11 @@ class Verification {
 
     // a pod gives every port name the program uses a number that some rule may also name
     const named = new Map<string, { name: string; protocol: Protocol }>();
-    for (const r of model.rules)
-      for (const c of r.clauses) for (const n of c.ports.named) named.set(`${n.name}/${n.protocol}`, n);
+    for (let i = 0; i < rules.length; i++) {
+      const clauses = rules[i].clauses;
+      for (let k = 0; k < clauses.length; k++)
+        for (const n of clauses[k].ports.named) named.set(`${n.name}/${n.protocol}`, n);
+    }
     const namedPorts = [...named.values()];
     const portCuts = (codes: number[], ports: readonly ContainerPort[]) => {
       for (const p of ports) rangeCuts(codes, p.protocol, p.port, p.port);
@@ -1069,7 +1078,10 @@ class Verification {
     // their representatives stand for every region (one label key, one value each): nothing to split
     if (representativesSuffice(selections)) {
       const ids: number[] = [];
-      for (const s of selections) for (const id of s.pods.representatives) ids.push(id);
+      for (let i = 0; i < selections.length; i++) {
+        const representatives = selections[i].pods.representatives;
+        for (let k = 0; k < representatives.length; k++) ids.push(representatives[k]);
+      }
       return ids;
     }
     const apart = this.apartRegions(selections);
@@ -1240,9 +1252,7 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
   const selectedBy = subjects.map((s) => selectingPolicies(s.pod, policies));
   // the emitted side of a subject is read from the policies selecting it (which netpol.ts selects
   // by the same `selectorMatches`): not asked of every policy of the namespace again per direction
-  const indexes = selectedBy.map((places): PolicyIndex => ({
-    byNamespace: new Map([[owned.name, places.map((k) => policies[k])]]),
-  }));
+  const selected = selectedBy.map((places) => places.map((k) => policies[k]));
   const signatures = v.signatures;
   let checks = 0;
   for (const direction of ["ingress", "egress"] as const) {
@@ -1263,10 +1273,11 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       signatures.push(v.postureId(posture.posture));
       const holding = holdingClauses(subject, reaching, groups, signatures);
       signatures.push(-1);
-      for (const k of selectedBy[i]) signatures.push(k);
+      const selecting = selectedBy[i];
+      for (let k = 0; k < selecting.length; k++) signatures.push(selecting[k]);
       if (!signatures.isNew()) continue;
       // the clauses holding the subject are the only ones of `reaching` its meaning can use
-      const found = verifySide(v, owned, subject, direction, posture, holding, nearIndex, indexes[i]);
+      const found = verifySide(v, owned, subject, direction, posture, holding, nearIndex, selected[i]);
       checks += found.checks;
       if (found.counterexample) return { counterexample: found.counterexample, checks };
     }
@@ -1379,22 +1390,26 @@ function subjectLabels(
   // order in which their ids are first met
   const taken = v.subjectsTaken.next();
   const selections: Selection[] = [];
-  for (const w of workloadsIn(v.model, owned.name)) {
-    const facts = v.selectors.of(w.pods);
-    if (taken.take(facts.podsId)) selections.push(new Selection(NOWHERE, w.pods, facts));
+  const workloads = workloadsIn(v.model, owned.name);
+  for (let i = 0; i < workloads.length; i++) {
+    const facts = v.selectors.of(workloads[i].pods);
+    if (taken.take(facts.podsId)) selections.push(new Selection(NOWHERE, workloads[i].pods, facts));
   }
-  for (const { clause } of candidates) {
-    for (const s of v.selections(clause.sources))
-      if (s.reach.has(owned.name) && taken.take(s.podsId)) selections.push(s);
-    for (const s of v.selections(clause.destinations))
-      if (s.reach.has(owned.name) && taken.take(s.podsId)) selections.push(s);
+  const near = (ends: readonly Selection[]) => {
+    for (let i = 0; i < ends.length; i++)
+      if (ends[i].reach.has(owned.name) && taken.take(ends[i].podsId)) selections.push(ends[i]);
+  };
+  for (let i = 0; i < candidates.length; i++) {
+    near(v.selections(candidates[i].clause.sources));
+    near(v.selections(candidates[i].clause.destinations));
   }
-  for (const p of policies) {
-    const facts = v.selectors.ofPodSelector(p.spec?.podSelector);
+  for (let i = 0; i < policies.length; i++) {
+    const facts = v.selectors.ofPodSelector(policies[i].spec?.podSelector);
     if (taken.take(facts.podsId)) selections.push(new Selection(NOWHERE, facts.conjunction, facts));
   }
   const ids = new Set<number>([v.selectors.none]);
-  for (const id of v.regionsIn(v.namespaces.place(owned.name), selections)) ids.add(id);
+  const regions = v.regionsIn(v.namespaces.place(owned.name), selections);
+  for (let i = 0; i < regions.length; i++) ids.add(regions[i]);
   return ids;
 }
 
@@ -1598,12 +1613,12 @@ class Symbolic {
   private readonly rules = new Map<EmittedRule, RuleKeys | null>();
   private readonly cuts = new Map<string, Cuts>();
   private readonly byDenyEnd = new Map<readonly Selection[], Cuts | null>();
-  /** What the proof asks of a clause (`clauseProof`), in ingress and in egress. */
-  private readonly clauseProofs = [new Map<Clause, ClauseProof>(), new Map<Clause, ClauseProof>()];
   private readonly own = new Map<string, number>();
+  /** Reused by every side: the rules of the isolating policies selecting its subject (`isolatingRulesInto`, from the start). */
+  readonly rulesOfSide: EmittedRule[] = [];
   /** Reused by every side: its meaning's and its policies' key → ports. */
-  private readonly meant = new Map<number, number>();
-  private readonly emitted = new Map<number, number>();
+  private readonly meant = new KeyPorts();
+  private readonly emitted = new KeyPorts();
   /** The ids of no port and of every port. */
   readonly none: number;
   readonly all: number;
@@ -1678,28 +1693,6 @@ class Symbolic {
     const then = (a.then ??= new Map());
     let found = then.get(b);
     if (!found) then.set(b, (found = this.cutsFor(a.key + b.key, [...a.conjunctions, ...b.conjunctions])));
-    return found;
-  }
-
-  /**
-   * What the proof asks of a clause in a direction, worked out once: as an allow, its ports' id
-   * (`clausePorts`), its other end's pod terms and whether that end has address blocks; as a deny, its
-   * cuts (`denyCuts`: undefined when its other end has no pod term, null when the proof does not apply).
-   */
-  private clauseProof(clause: Clause, direction: Direction): ClauseProof {
-    const proofs = this.clauseProofs[direction === "ingress" ? 0 : 1];
-    let found = proofs.get(clause);
-    if (found === undefined) {
-      const end = otherEnd(clause, direction);
-      const ends = this.ends(end);
-      found = {
-        ports: this.clausePorts(clause.ports),
-        ends,
-        ips: end.ips.length > 0,
-        cuts: ends.length === 0 ? undefined : isAllPorts(clause.ports) ? this.denyCuts(ends) : null,
-      };
-      proofs.set(clause, found);
-    }
     return found;
   }
 
@@ -1791,9 +1784,25 @@ class Symbolic {
   clausePorts(ports: PortSet): number {
     let found = this.ofPortSet.get(ports);
     if (found === undefined) {
-      found = ports.named.length > 0 ? -1 : this.portsOf(ports.numeric);
+      found = ports.named.length > 0 ? -1 : this.numericPorts(ports.numeric);
       this.ofPortSet.set(ports, found);
     }
+    return found;
+  }
+
+  /** `portsOf` these ranges, looked up by their numbers where they are one range of one protocol (most clauses'), as `rulePorts` looks up a rule's one entry. */
+  private numericPorts(numeric: Readonly<Record<Protocol, readonly PortRange[]>>): number {
+    let one = -1;
+    for (let p = 0; p < protocols.length; p++) {
+      const ranges = numeric[protocols[p]];
+      if (ranges.length === 0) continue;
+      if (ranges.length > 1 || one >= 0) return this.portsOf(numeric);
+      one = rangeKey(p, ranges[0].from, ranges[0].to);
+      if (one < 0) return this.portsOf(numeric);
+    }
+    if (one < 0) return this.portsOf(numeric);
+    let found = this.oneRange.get(one);
+    if (found === undefined) this.oneRange.set(one, (found = this.portsOf(numeric)));
     return found;
   }
 
@@ -1869,10 +1878,11 @@ class Symbolic {
     return found;
   }
 
-  private add(map: Map<number, number>, key: number, ports: number): void {
+  private add(map: KeyPorts, key: number, ports: number): void {
     if (ports === this.none) return;
-    const before = map.get(key);
-    map.set(key, before === undefined ? ports : this.union(before, ports));
+    const at = map.find(key);
+    if (at < 0) map.push(key, ports);
+    else map.setPorts(at, this.union(map.portsAt(at), ports));
   }
 
   /**
@@ -1888,7 +1898,9 @@ class Symbolic {
     direction: Direction,
     /** The clauses holding the subject at their own end (`sideOf`'s candidates): its allows and its denies. */
     clauses: readonly { rule: { action: "allow" | "deny" }; clause: Clause }[],
+    /** The rules of the isolating policies selecting the subject (`emittedSideOf`'s): the first `ruleCount` of `rules`. */
     rules: readonly EmittedRule[],
+    ruleCount = rules.length,
   ): Proof {
     // both admit every flow (the meaning of a pod without posture, or allowing without denies; policies not isolating it)
     if (!posture) return isolated ? Proof.None : Proof.Side;
@@ -1904,36 +1916,48 @@ class Symbolic {
     // addresses to enumerate (denies of addresses alone remove nothing from allows without any)
     let addresses = false;
     let cuts: Cuts | undefined;
+    // a deny's cuts: the complements of its other end's terms (none without pod terms), when it
+    // holds on every port; an allow's ports, its other end's terms and whether that end has blocks
+    // (looked up per side, not kept per clause: most clauses hold one subject a direction)
     for (let i = 0; i < clauses.length; i++) {
       if (clauses[i].rule.action !== "deny") continue;
-      const found = this.clauseProof(clauses[i].clause, direction).cuts;
-      if (found === undefined) continue;
+      const clause = clauses[i].clause;
+      const ends = this.ends(otherEnd(clause, direction));
+      if (ends.length === 0) continue;
+      const found = isAllPorts(clause.ports) ? this.denyCuts(ends) : null;
       if (found === null) return Proof.None;
       cuts = cuts ? this.joinCuts(cuts, found) : found;
     }
-    const meant = this.meant;
-    const emitted = this.emitted;
-    meant.clear();
-    emitted.clear();
+    const meant = this.meant.clear();
+    const emitted = this.emitted.clear();
     for (let i = 0; i < clauses.length; i++) {
       if (clauses[i].rule.action !== "allow") continue;
-      const found = this.clauseProof(clauses[i].clause, direction);
-      if (found.ports < 0) return Proof.None;
-      if (found.ips) addresses = true;
-      for (const s of found.ends) {
+      const clause = clauses[i].clause;
+      const ports = this.clausePorts(clause.ports);
+      if (ports < 0) return Proof.None;
+      const end = otherEnd(clause, direction);
+      if (end.ips.length > 0) addresses = true;
+      const ends = this.ends(end);
+      for (let k = 0; k < ends.length; k++) {
+        const s = ends[k];
         const key = this.termKey(s.term!, s.facts!.podsId, s.podsId, cuts);
         if (key < 0) return Proof.None;
-        if (key > 0) this.add(meant, key, found.ports);
+        if (key > 0) this.add(meant, key, ports);
       }
     }
-    for (let i = 0; i < rules.length; i++) {
+    for (let i = 0; i < ruleCount; i++) {
       const found = this.ruleKeys(rules[i]);
       if (!found) return Proof.None;
       if (found.blocks) addresses = true;
-      for (const key of found.keys) this.add(emitted, key, found.ports);
+      const keys = found.keys;
+      for (let k = 0; k < keys.length; k++) this.add(emitted, keys[k], found.ports);
     }
+    // no key is twice in either: equal sizes and each of the meaning's keys with its ports among the policies' make them equal
     if (meant.size !== emitted.size) return Proof.None;
-    for (const [key, ports] of meant) if (emitted.get(key) !== ports) return Proof.None;
+    for (let i = 0; i < meant.size; i++) {
+      const at = emitted.find(meant.keyAt(i));
+      if (at < 0 || emitted.portsAt(at) !== meant.portsAt(i)) return Proof.None;
+    }
     return addresses ? Proof.Pods : Proof.Side;
   }
 }
@@ -1949,11 +1973,20 @@ function oneRangeKey(entry: unknown): number {
   if (typeof entry !== "object" || entry === null) return -1;
   const { protocol, port, endPort } = entry as Json;
   const p = protocols.indexOf(protocol ?? "TCP");
-  const to = endPort === undefined ? port : endPort;
-  // (each bound a digit below MAX_PORT + 1: no two entries share a number)
-  if (p < 0 || !Number.isInteger(port) || !Number.isInteger(to) || port < MIN_PORT || port > MAX_PORT) return -1;
-  if (to < MIN_PORT || to > MAX_PORT) return -1;
-  return (p * (MAX_PORT + 1) + port) * (MAX_PORT + 1) + to;
+  return p < 0 ? -1 : rangeKey(p, port, endPort === undefined ? port : endPort);
+}
+
+/**
+ * The number of the ports from `from` to `to` of the protocol at `p` in `protocols` (`oneRangeKey`; a
+ * clause's one range, `numericPorts`), when both are integers within the ports a flow has; else -1.
+ */
+function rangeKey(p: number, from: unknown, to: unknown): number {
+  if (!Number.isInteger(from) || !Number.isInteger(to)) return -1;
+  const start = from as number;
+  const end = to as number;
+  // (each bound a digit below MAX_PORT + 1: no two share a number)
+  if (start < MIN_PORT || start > MAX_PORT || end < MIN_PORT || end > MAX_PORT) return -1;
+  return (p * (MAX_PORT + 1) + start) * (MAX_PORT + 1) + end;
 }
 
 /** Ids below this make keys: a namespace conjunction's times it, plus a pod conjunction's (exact in a double). */
@@ -1972,13 +2005,57 @@ interface Cuts {
   then: Map<Cuts, Cuts> | undefined;
 }
 
-/** What the proof asks of a clause in a direction (`Symbolic.clauseProof`). */
-interface ClauseProof {
-  ports: number;
-  ends: readonly Selection[];
-  ips: boolean;
-  cuts: Cuts | null | undefined;
+/**
+ * A side's map from key to ports (`Symbolic.proves`), reused by every side: most have a few keys, kept
+ * in two arrays and searched in order (no map cleared and grown per side, no key boxed as a heap
+ * number); past `KEY_PORTS_SCAN` keys they are also indexed.
+ */
+class KeyPorts {
+  private readonly keys: number[] = [];
+  private readonly ports: number[] = [];
+  size = 0;
+  private index: Map<number, number> | undefined = undefined;
+
+  clear(): this {
+    this.size = 0;
+    this.index = undefined;
+    return this;
+  }
+
+  /** A key's place, or -1. */
+  find(key: number): number {
+    if (this.index) return this.index.get(key) ?? -1;
+    for (let i = 0; i < this.size; i++) if (this.keys[i] === key) return i;
+    return -1;
+  }
+
+  keyAt(at: number): number {
+    return this.keys[at];
+  }
+
+  portsAt(at: number): number {
+    return this.ports[at];
+  }
+
+  setPorts(at: number, ports: number): void {
+    this.ports[at] = ports;
+  }
+
+  /** Adds a key not yet here. */
+  push(key: number, ports: number): void {
+    const at = this.size++;
+    this.keys[at] = key;
+    this.ports[at] = ports;
+    if (this.index) this.index.set(key, at);
+    else if (this.size > KEY_PORTS_SCAN) {
+      this.index = new Map();
+      for (let i = 0; i < this.size; i++) this.index.set(this.keys[i], i);
+    }
+  }
 }
+
+/** Keys a side's `KeyPorts` searches in order before it indexes them. */
+const KEY_PORTS_SCAN = 16;
 
 /** An emitted rule's pod peers' keys, its ports' id, and whether it has ipBlocks. */
 interface RuleKeys {
@@ -2062,7 +2139,7 @@ function verifySide(
   /** The index of the clauses of the namespace's direction (`verifyNamespace`; made once asked). */
   nearIndex: () => NearIndex,
   /** The policies selecting the subject (`verifyNamespace`). */
-  index: PolicyIndex,
+  selecting: readonly Json[],
 ): VerifyResult {
   const { model, namespaceLabels } = v;
   const subject = self.pod;
@@ -2072,8 +2149,9 @@ function verifySide(
     // the proof asks of the candidates (`sideOf`'s allows and denies, every one holding the subject)
     // and of the rules of the isolating policies among those selecting it (`emittedSideOf`'s), not
     // for the matching of peers they prepare, which only an enumerated side uses
-    const selected = isolatingRules(index.byNamespace.get(subject.namespace) ?? NO_JSON, direction);
-    const proof = symbolic.proves(posture.posture, selected.isolated, direction, candidates, selected.rules);
+    const rules = symbolic.rulesOfSide;
+    const count = isolatingRulesInto(selecting, direction, rules);
+    const proof = symbolic.proves(posture.posture, count >= 0, direction, candidates, rules, count);
     if (proof === Proof.Side) {
       symbolic.proven++;
       return { checks: 0 };
@@ -2084,6 +2162,7 @@ function verifySide(
   }
   // the candidates are the clauses holding the subject, the index its selecting policies (`verifyNamespace`)
   const meaning = sideOf(model, subject, direction, namespaceLabels, candidates, posture, true);
+  const index: PolicyIndex = { byNamespace: new Map([[subject.namespace, selecting as Json[]]]) };
   const plain = emittedSideOf(index, subject, direction, namespaceLabels, undefined, true);
   const { allows, denies } = meaning;
   const rules = plain.rules;
