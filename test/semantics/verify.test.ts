@@ -416,6 +416,33 @@ function verifiedAfter(text: string, name: string, change: (policy: any) => void
   return verifyNetworkPolicies(model, policies).counterexample;
 }
 
+// A namespace's clauses are grouped by their own ends, found among those whose first term is the
+// same: ends sharing a first term but not the rest are each a group of their own, however many there
+// are (b1's and b2's ingress clauses would otherwise be taken for a0's alone).
+test("clauses whose own ends share a first term are told apart by the rest", () => {
+  const text = `cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
+namespace a { default deny; workload a0 app=a0; workload b1 app=b1; workload b2 app=b2; workload b3 app=b3; workload x app=x }
+allow a/x -> a/a0: 80
+allow a/x -> a/a0, a/b1: 443
+allow a/x -> a/a0, a/b2: 8080
+allow a/x -> a/a0, a/b3: 9090
+`;
+  for (const [name, port] of [
+    ["secpol-b1", 443],
+    ["secpol-b2", 8080],
+    ["secpol-b3", 9090],
+  ] as const) {
+    // (the right output verifies first; then its rule admits a0 instead of x)
+    const counterexample = verifiedAfter(
+      text,
+      name,
+      (p) => (p.spec.ingress[0].from[0].podSelector.matchLabels.app = "a0"),
+    );
+    assert.ok(counterexample, name);
+    assert.is(counterexample.flow.port, port, name);
+  }
+});
+
 // Emitted selectors that only list matchLabels are found by their keys and values in a tree, not by
 // their text: a selector must get its own facts (its conjunction, representatives), not those of one
 // with another value or fewer labels that was met first.
