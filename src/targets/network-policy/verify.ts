@@ -1441,21 +1441,19 @@ function ownEndGroups(
   /** Per group, its first end's selections. */
   const selectionsOf: (readonly Selection[])[] = [];
   const namespaceLabels = v.namespaceLabels(owned.name);
-  // the groups by their first term's representatives, to compare with few of them: the last group
-  // of each, and per group the one before it of the same first term (-1: none), no list per bucket
-  const lastOf = new Map<number | undefined, number>();
-  const before: number[] = [];
+  // the groups by their first term's representatives, to compare with few of them
+  const byFirst = new Map<number | undefined, number[]>();
   for (let c = 0; c < candidates.length; c++) {
     const end = ownEnd(candidates[c].clause, direction);
     const selections = v.selections(end);
     const first = selections[0]?.podsId;
-    const last = lastOf.get(first) ?? -1;
-    let g = last;
-    while (g >= 0 && !sameSelections(selectionsOf[g], selections)) g = before[g];
+    let bucket = byFirst.get(first);
+    if (!bucket) byFirst.set(first, (bucket = []));
+    let g = -1;
+    for (let b = 0; b < bucket.length && g < 0; b++)
+      if (sameSelections(selectionsOf[bucket[b]], selections)) g = bucket[b];
     if (g < 0) {
-      g = pods.length;
-      before.push(last);
-      lastOf.set(first, g);
+      bucket.push((g = pods.length));
       selectionsOf.push(selections);
       pods.push(podsInNamespace(end, namespaceLabels));
     }
@@ -2128,9 +2126,6 @@ export function symbolicKeys(ownedLabels: (namespace: string) => Labels | undefi
   };
 }
 
-/** A side proven (one object for all: nothing changes a side's result). */
-const PROVEN: VerifyResult = Object.freeze({ checks: 0 });
-
 /** One side: the subject's meaning against the emitted policies, for every case of peer and port. */
 function verifySide(
   v: Verification,
@@ -2159,7 +2154,7 @@ function verifySide(
     const proof = symbolic.proves(posture.posture, count >= 0, direction, candidates, rules, count);
     if (proof === Proof.Side) {
       symbolic.proven++;
-      return PROVEN;
+      return { checks: 0 };
     }
     podsProven = proof === Proof.Pods;
     if (podsProven) symbolic.podsProven++;
