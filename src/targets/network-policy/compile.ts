@@ -83,18 +83,23 @@ interface Subject {
 }
 
 export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; diagnostics: Diagnostic[] } {
-  // by namespace, then by selector (no key text made per piece)
-  const subjects = new Map<string, Map<string, Subject>>();
+  // the subjects of the namespace being compiled, by selector (no key text made per piece); every
+  // subject of a namespace comes from that namespace's pass of the loop below (model.namespaces
+  // holds each name once), so its policies are made at the end of that pass and the subjects,
+  // their rule entries and the merges' lists die young (kept to the end, they were promoted: at
+  // 20,000 services the old generation grew by about 25 MB more during compile, and a full
+  // collection came during emit)
+  let subjects = new Map<string, Subject>();
   const subjectOf = (namespace: string, pods: Conjunction): Subject => {
-    let here = subjects.get(namespace);
-    if (!here) subjects.set(namespace, (here = new Map()));
     const key = conjunctionKey(pods);
-    let s = here.get(key);
+    let s = subjects.get(key);
     if (!s)
-      here.set(key, (s = { namespace, pods, isolated: new Set(), rules: { ingress: [], egress: [] }, spans: [] }));
+      subjects.set(key, (s = { namespace, pods, isolated: new Set(), rules: { ingress: [], egress: [] }, spans: [] }));
     return s;
   };
   const diagnostics: Diagnostic[] = [];
+  const parts = objectParts(model);
+  const policies = new Map<string, NamespacePolicies>();
   const isolate = (namespace: string, pods: LabelSet, direction: Direction, span: Span) => {
     for (const conjunction of pods) {
       const s = subjectOf(namespace, conjunction);
@@ -192,21 +197,53 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
         }
       }
     }
+    if (subjects.size > 0) {
+      policies.set(namespace.name, namespacePolicies(model, namespace.name, subjects, parts));
+      subjects = new Map();
+    }
   }
 
-  // by namespace, then by selector (each namespace's few sorted apart: fewer, cheaper comparisons)
-  const ordered: Subject[] = [];
-  for (const namespace of [...subjects.keys()].sort(compareStrings)) {
-    const here = [...subjects.get(namespace)!.values()].sort((a, b) => compareConjunctions(a.pods, b.pods));
-    for (let i = 0; i < here.length; i++) ordered.push(here[i]);
+  // by namespace, then by selector; the diagnostics of ports after those of the denies, as the
+  // policies are ordered
+  const manifests: Manifest[] = [];
+  const ipSpans: Span[] = [];
+  for (const namespace of [...policies.keys()].sort(compareStrings)) {
+    const here = policies.get(namespace)!;
+    for (let i = 0; i < here.manifests.length; i++) manifests.push(here.manifests[i]);
+    for (let i = 0; i < here.diagnostics.length; i++) diagnostics.push(here.diagnostics[i]);
+    for (let i = 0; i < here.ipSpans.length; i++) ipSpans.push(here.ipSpans[i]);
   }
-  const names = policyNames(model, ordered);
-  const parts = objectParts(model, diagnostics);
-  const manifests = ordered.map((s) => toNetworkPolicy(s, names.get(s)!, parts));
   // (with errors, nothing is emitted)
   if (model.cluster.podCIDRs.length === 0 && !diagnostics.some((d) => d.severity === "error"))
-    warnOfIpBlocks(ordered, diagnostics);
+    warnOfIpBlocks(ipSpans, diagnostics);
   return { manifests, diagnostics };
+}
+
+/** A namespace's policies, with what making them reported and the spans of their rules with ipBlocks. */
+interface NamespacePolicies {
+  manifests: Manifest[];
+  diagnostics: Diagnostic[];
+  /** (only without the cluster's `podCIDR`, for SP9004) */
+  ipSpans: Span[];
+}
+
+/** The policies of one namespace's subjects, ordered by selector. */
+function namespacePolicies(
+  model: Model,
+  namespace: string,
+  subjects: Map<string, Subject>,
+  parts: ObjectParts,
+): NamespacePolicies {
+  const ordered = [...subjects.values()].sort((a, b) => compareConjunctions(a.pods, b.pods));
+  const names = policyNames(model, namespace, ordered);
+  const diagnostics: Diagnostic[] = [];
+  const manifests = ordered.map((s) => toNetworkPolicy(s, names.get(s)!, parts, diagnostics));
+  const ipSpans: Span[] = [];
+  if (model.cluster.podCIDRs.length === 0)
+    for (const s of ordered)
+      for (const direction of ["ingress", "egress"] as const)
+        for (const r of s.rules[direction]) if (r.peers.ips.length > 0) for (const span of r.spans) ipSpans.push(span);
+  return { manifests, diagnostics, ipSpans };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,15 +335,9 @@ function everythingFor(model: Model): Rect {
 }
 
 /** SP9004 at each statement an emitted ipBlock comes from (a block that denies remove entirely is never emitted). */
-function warnOfIpBlocks(subjects: readonly Subject[], diagnostics: Diagnostic[]): void {
+function warnOfIpBlocks(ipSpans: readonly Span[], diagnostics: Diagnostic[]): void {
   const spans = new Map<string, Span>();
-  for (const s of subjects) {
-    for (const direction of ["ingress", "egress"] as const) {
-      for (const r of s.rules[direction])
-        if (r.peers.ips.length > 0)
-          for (const span of r.spans) spans.set(`${span.file}\u0000${span.start.offset}`, span);
-    }
-  }
+  for (const span of ipSpans) spans.set(`${span.file}\u0000${span.start.offset}`, span);
   for (const span of spans.values())
     diagnostics.push(
       diagnostic(nameMessages.noPodCidr, span, [], { help: "declare it: `cluster { podCIDR 10.244.0.0/16 }`" }),
@@ -539,10 +570,10 @@ interface ObjectParts {
   selector(c: Conjunction): LabelSelector;
   podPeer(namespace: string, t: PodTerm): Record<string, unknown>;
   ipPeer(b: IpBlock): Record<string, unknown>;
-  ports(rule: RuleEntry): unknown[] | undefined;
+  ports(rule: RuleEntry, diagnostics: Diagnostic[]): unknown[] | undefined;
 }
 
-function objectParts(model: Model, diagnostics: Diagnostic[]): ObjectParts {
+function objectParts(model: Model): ObjectParts {
   const selectors = new Map<Conjunction, LabelSelector>();
   const selector = (c: Conjunction): LabelSelector => {
     let s = selectors.get(c);
@@ -575,7 +606,7 @@ function objectParts(model: Model, diagnostics: Diagnostic[]): ObjectParts {
       if (!peer) ipPeers.set(b, (peer = toIpPeer(b)));
       return peer;
     },
-    ports(rule) {
+    ports(rule, diagnostics) {
       if (ports.has(rule.ports)) return ports.get(rule.ports);
       const before = diagnostics.length;
       const result = toPorts(model, rule, diagnostics);
@@ -592,7 +623,7 @@ const POLICY_TYPES = {
   both: ["Ingress", "Egress"],
 } as const;
 
-function toNetworkPolicy(s: Subject, name: string, parts: ObjectParts): Manifest {
+function toNetworkPolicy(s: Subject, name: string, parts: ObjectParts, diagnostics: Diagnostic[]): Manifest {
   const ingress = s.isolated.has("ingress") || s.rules.ingress.length > 0;
   const egress = s.isolated.has("egress") || s.rules.egress.length > 0;
   const spec: Record<string, unknown> = {
@@ -609,7 +640,7 @@ function toNetworkPolicy(s: Subject, name: string, parts: ObjectParts): Manifest
       const rule: Record<string, unknown> = {};
       const peers = toPeers(s.namespace, r.peers, parts);
       if (peers.length > 0) rule[direction === "ingress" ? "from" : "to"] = peers;
-      const ports = parts.ports(r);
+      const ports = parts.ports(r, diagnostics);
       if (ports) rule.ports = ports;
       objects[i] = rule;
     }
@@ -689,29 +720,19 @@ function toPorts(model: Model, rule: RuleEntry, diagnostics: Diagnostic[]): unkn
 // namespace, `secpol-pods-<selector>` otherwise; a stable hash suffix settles any collision, checked
 // against every other name of the namespace (`uniqueNames`).
 
-function policyNames(model: Model, subjects: readonly Subject[]): Map<Subject, string> {
-  const byNamespace = new Map<string, Subject[]>();
-  for (const s of subjects) {
-    const group = byNamespace.get(s.namespace);
-    if (group) group.push(s);
-    else byNamespace.set(s.namespace, [s]);
-  }
-  const result = new Map<Subject, string>();
-  for (const [namespace, group] of byNamespace) {
-    // the first workload of a selector names its policy (as `find` would)
-    const workloads = new Map<string, string>();
-    for (const w of workloadsIn(model, namespace))
-      if (!workloads.has(conjunctionKey(w.pods))) workloads.set(conjunctionKey(w.pods), w.name);
-    const base = (s: Subject) => {
-      const workload = workloads.get(conjunctionKey(s.pods));
-      return truncate(
-        `secpol-${workload ?? (s.pods.length === 0 ? "namespace" : `pods-${slug(describeConjunction(s.pods))}`)}`,
-        s,
-      );
-    };
-    for (const [s, name] of uniqueNames(group, base, (s) => conjunctionKey(s.pods))) result.set(s, name);
-  }
-  return result;
+function policyNames(model: Model, namespace: string, subjects: readonly Subject[]): Map<Subject, string> {
+  // the first workload of a selector names its policy (as `find` would)
+  const workloads = new Map<string, string>();
+  for (const w of workloadsIn(model, namespace))
+    if (!workloads.has(conjunctionKey(w.pods))) workloads.set(conjunctionKey(w.pods), w.name);
+  const base = (s: Subject) => {
+    const workload = workloads.get(conjunctionKey(s.pods));
+    return truncate(
+      `secpol-${workload ?? (s.pods.length === 0 ? "namespace" : `pods-${slug(describeConjunction(s.pods))}`)}`,
+      s,
+    );
+  };
+  return uniqueNames(subjects, base, (s) => conjunctionKey(s.pods));
 }
 
 /** `app!=web,!legacy` → `app-not-web-no-legacy`: a readable name that never reads as its opposite. */
