@@ -4,12 +4,15 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { build } from "../../src/index.js";
 import { main } from "../../src/cli/main.js";
 import { beforeCheck, collectGarbage, FREE_GROWTH_MIN_CHARS, heapActions } from "../../src/cli/memory.js";
+import { repoRoot } from "../support/baseline.js";
 
 test("build reports each of its passes once done, in order", () => {
   const passes: string[] = [];
@@ -120,6 +123,38 @@ test("a large program's build: the old generation grows freely until the model, 
   before = heapActions().length;
   beforeCheck(FREE_GROWTH_MIN_CHARS);
   assert.equal(heapActions().slice(before), []);
+});
+
+/**
+ * The growth factor V8 takes at a full collection, in a fresh process that first called
+ * beforeCheck(programChars), then afterModel() if asked: --trace-gc-verbose prints each new limit
+ * of the old generation with its factor.
+ */
+function factorAtCollection(programChars: number, atModel: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), "secpolc-memory-"));
+  const probe = join(dir, "probe.mjs");
+  const memory = JSON.stringify(pathToFileURL(join(repoRoot, "src/cli/memory.ts")).href);
+  writeFileSync(
+    probe,
+    `import { afterModel, beforeCheck, collectGarbage } from ${memory};
+beforeCheck(${programChars});
+${atModel ? "afterModel();" : "collectGarbage();"}
+`,
+  );
+  const run = spawnSync(process.execPath, ["--import", "tsx", "--trace-gc-verbose", probe], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  });
+  assert.is(run.status, 0, run.stderr);
+  const factors = [...run.stdout.matchAll(/\[HeapController\] Limit: .*\(([0-9.]+)\)/g)].map((m) => m[1]);
+  assert.ok(factors.length > 0, run.stdout);
+  return factors.at(-1)!;
+}
+
+test("the growth set at run time reaches V8's heap controller, and the model takes it back", () => {
+  assert.is(factorAtCollection(FREE_GROWTH_MIN_CHARS + 1, false), "21.0");
+  assert.is.not(factorAtCollection(FREE_GROWTH_MIN_CHARS + 1, true), "21.0");
+  assert.is.not(factorAtCollection(FREE_GROWTH_MIN_CHARS, false), "21.0");
 });
 
 test.run();
