@@ -180,25 +180,24 @@ export function isolatingRules(
   direction: Direction,
   selects?: (p: Json) => boolean,
 ): { isolated: boolean; rules: EmittedRule[] } {
-  let isolated = false;
   const rules: EmittedRule[] = [];
-  for (const p of policies) {
-    if (!isolates(p, direction) || (selects && !selects(p))) continue;
-    isolated = true;
-    for (const r of rulesOf(p, direction)) rules.push(r);
-  }
-  return { isolated, rules };
+  return { isolated: isolatingRulesInto(policies, direction, rules, selects) >= 0, rules };
 }
 
 /**
- * The same for all these policies, the rules written over `into` from its start (a list reused:
- * emptying it would drop its storage): how many, or -1 when none of them isolates the pod.
+ * The same, the rules written over `into` from its start (a list reused: emptying it would drop its
+ * storage): how many, or -1 when none of the policies isolates the pod.
  */
-export function isolatingRulesInto(policies: readonly Json[], direction: Direction, into: EmittedRule[]): number {
+export function isolatingRulesInto(
+  policies: readonly Json[],
+  direction: Direction,
+  into: EmittedRule[],
+  selects?: (p: Json) => boolean,
+): number {
   let count = -1;
   for (let i = 0; i < policies.length; i++) {
     const p = policies[i];
-    if (!isolates(p, direction)) continue;
+    if (!isolates(p, direction) || (selects && !selects(p))) continue;
     if (count < 0) count = 0;
     const own = rulesOf(p, direction);
     for (let k = 0; k < own.length; k++) into[count++] = own[k];
