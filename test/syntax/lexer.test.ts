@@ -62,6 +62,22 @@ const pieces = [
   "==",
   "!=",
   '"s"',
+  // white space, strings, comments and characters no token starts with (the lexer's recovery)
+  "\r",
+  "\v",
+  "\uFEFF",
+  "\u00A0",
+  "é",
+  "$",
+  "%",
+  '"a\\"b',
+  '"\\x',
+  "# c",
+  "a-",
+  "-b",
+  ".5",
+  "x.y",
+  "_",
 ];
 
 test("the lexer's tokens are those of a Chevrotain lexer over allTokens: pieces near addresses, numbers, `:` and `-`", () => {
