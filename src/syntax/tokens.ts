@@ -210,15 +210,19 @@ const PlainColon = shortcut("PlainColon", /:(?![0-9A-Fa-f:])/, Colon, ":");
 const LineBreak = shortcut("LineBreak", "\n", Newline);
 
 /** The keywords by the length of their text: a word is compared with the few of its length, not hashed. */
-const keywordsByLength: { text: string; type: TokenType }[][] = [];
-for (const type of keywords)
-  (keywordsByLength[(type.PATTERN as string).length] ??= []).push({ text: type.PATTERN as string, type });
+const keywordsByLength: { first: number; text: string; type: TokenType }[][] = [];
+for (const type of keywords) {
+  const text = type.PATTERN as string;
+  (keywordsByLength[text.length] ??= []).push({ first: text.charCodeAt(0), text, type });
+}
 
-/** The keyword that the word `text` is, if any. */
+/** The keyword that the word `text` is, if any (its first character compared first: most words are none). */
 function keywordOf(text: string): TokenType | undefined {
   const candidates = keywordsByLength[text.length];
   if (candidates === undefined) return undefined;
-  for (let i = 0; i < candidates.length; i++) if (candidates[i].text === text) return candidates[i].type;
+  const first = text.charCodeAt(0);
+  for (let i = 0; i < candidates.length; i++)
+    if (candidates[i].first === first && candidates[i].text === text) return candidates[i].type;
   return undefined;
 }
 
@@ -289,9 +293,265 @@ export interface Lexed {
 
 /** The tokens of `text`, its comments apart, and the runs of characters no token matches. */
 export function lex(text: string): Lexed {
-  const result = chevrotainLexer().tokenize(text);
-  return { tokens: result.tokens, comments: result.groups.comments ?? [], errors: result.errors };
+  return scan(text);
 }
+
+// The scanner: Chevrotain's lexing loop over the lexer's tokens (`lexerTokens`, first match wins,
+// `longer_alt` tried after a match), with the candidates for each first character in that order
+// written out (as Chevrotain works them out from the patterns), a word matched by its characters,
+// and the other patterns run as they are (sticky copies).
+
+const sticky = (type: TokenType): RegExp => new RegExp((type.PATTERN as RegExp).source, "y");
+const reWhiteSpace = sticky(WhiteSpace);
+const reComment = sticky(Comment);
+const reString = sticky(StringToken);
+const reUnterminated = sticky(UnterminatedString);
+const reCidr = sticky(Cidr);
+const reAddress = sticky(Address);
+const reNumber = sticky(NumberToken);
+
+/** The length of `re`'s match at `offset`, -1 when none. */
+function matchLength(re: RegExp, text: string, offset: number): number {
+  re.lastIndex = offset;
+  return re.test(text) ? re.lastIndex - offset : -1;
+}
+
+/** By character code below 128: 1 for `[A-Za-z0-9_]`, 2 for `-`, 3 for `.`, 0 else. */
+const WORD = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  WORD[c] = /[A-Za-z0-9_]/.test(ch) ? 1 : ch === "-" ? 2 : ch === "." ? 3 : 0;
+}
+const isWord = (c: number): boolean => c < 128 && WORD[c] === 1;
+
+/** The end of `Identifier`'s match at `offset` (its expression, by characters), -1 when none. */
+function identifierEnd(text: string, offset: number): number {
+  if (!isWord(text.charCodeAt(offset))) return -1;
+  const n = text.length;
+  let i = offset;
+  for (;;) {
+    // a segment: a word character, then `[A-Za-z0-9_-]*` ending at its last word character
+    let last = i;
+    for (i++; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 128) break;
+      const kind = WORD[c];
+      if (kind === 1) last = i;
+      else if (kind !== 2) break;
+    }
+    const end = last + 1;
+    // then `.` and another segment, if a word character follows the `.`
+    if (text.charCodeAt(end) !== 46 || !isWord(text.charCodeAt(end + 1))) return end;
+    i = end + 1;
+  }
+}
+
+/** The type of the last match of `matchAt`. */
+let matched: TokenType = Identifier;
+
+/**
+ * The length of the token at `offset` and its type (in `matched`; `Space` and `WhiteSpace` are
+ * skipped, `Comment` goes to the comments), -1 when no token starts there.
+ */
+function matchAt(text: string, offset: number): number {
+  const c = text.charCodeAt(offset);
+  switch (c) {
+    case 32: // " "
+      matched = Space;
+      return 1;
+    case 10: // "\n"
+      matched = Newline;
+      return 1;
+    case 9: // "\t", "\v", "\f", "\r"
+    case 11:
+    case 12:
+    case 13:
+    case 0xfeff:
+      matched = WhiteSpace;
+      return matchLength(reWhiteSpace, text, offset);
+    case 35: // "#"
+      matched = Comment;
+      return matchLength(reComment, text, offset);
+    case 34: {
+      // '"'
+      const length = matchLength(reString, text, offset);
+      if (length >= 0) {
+        matched = StringToken;
+        return length;
+      }
+      matched = UnterminatedString;
+      return matchLength(reUnterminated, text, offset);
+    }
+    case 45: // "-"
+      if (text.charCodeAt(offset + 1) === 62) {
+        matched = Arrow;
+        return 2;
+      }
+      if (text.startsWith("-/->", offset)) {
+        matched = NotArrow;
+        return 4;
+      }
+      return -1;
+    case 58: {
+      // ":" (`PlainColon`: no hex digit or `:` after it)
+      const next = text.charCodeAt(offset + 1);
+      if (!(next === 58 || (next < 128 && isHex(next)))) {
+        matched = Colon;
+        return 1;
+      }
+      return addressAt(text, offset, Colon);
+    }
+    case 59:
+      matched = Semicolon;
+      return 1;
+    case 123:
+      matched = LBrace;
+      return 1;
+    case 125:
+      matched = RBrace;
+      return 1;
+    case 40:
+      matched = LParen;
+      return 1;
+    case 41:
+      matched = RParen;
+      return 1;
+    case 44:
+      matched = Comma;
+      return 1;
+    case 61: // "=="  "="
+      if (text.charCodeAt(offset + 1) === 61) {
+        matched = DoubleEquals;
+        return 2;
+      }
+      matched = Equals;
+      return 1;
+    case 33: // "!="  "!"
+      if (text.charCodeAt(offset + 1) === 61) {
+        matched = NotEquals;
+        return 2;
+      }
+      matched = Bang;
+      return 1;
+    case 46: // ".."
+      if (text.charCodeAt(offset + 1) === 46) {
+        matched = DotDot;
+        return 2;
+      }
+      return -1;
+    case 47:
+      matched = Slash;
+      return 1;
+    case 42:
+      matched = Star;
+      return 1;
+    case 64:
+      matched = At;
+      return 1;
+  }
+  if (c >= 128 || WORD[c] !== 1) return -1;
+  if (c >= 48 && c <= 57) {
+    // `PlainNumber`: digits that no `[A-Za-z0-9_.:-]` follows
+    let i = offset + 1;
+    while (i < text.length && isDigit(text.charCodeAt(i))) i++;
+    const next = text.charCodeAt(i);
+    if (!(next < 128 && WORD[next] !== 0) && next !== 58) {
+      matched = NumberToken;
+      return i - offset;
+    }
+    const length = addressAt(text, offset, undefined);
+    if (length >= 0) return length;
+    const number = matchLength(reNumber, text, offset);
+    if (number >= 0) return longerIdentifier(text, offset, number, NumberToken);
+  } else if (isHex(c)) {
+    // `HexLetterWord`: no `:` after the run of `[A-Za-z0-9_.-]` that follows the letter
+    let i = offset + 1;
+    while (i < text.length) {
+      const d = text.charCodeAt(i);
+      if (d >= 128 || WORD[d] === 0) break;
+      i++;
+    }
+    if (text.charCodeAt(i) !== 58) {
+      matched = Identifier;
+      return identifierEnd(text, offset) - offset;
+    }
+    const length = addressAt(text, offset, undefined);
+    if (length >= 0) return length;
+  }
+  matched = Identifier;
+  return identifierEnd(text, offset) - offset;
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isHex = (c: number): boolean => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+
+/** `Cidr`, then `Address` (or `Identifier`, its longer alternative), then `otherwise` (one character) at `offset`. */
+function addressAt(text: string, offset: number, otherwise: TokenType | undefined): number {
+  const cidr = matchLength(reCidr, text, offset);
+  if (cidr >= 0) {
+    matched = Cidr;
+    return cidr;
+  }
+  const address = matchLength(reAddress, text, offset);
+  if (address >= 0) return longerIdentifier(text, offset, address, Address);
+  if (otherwise === undefined) return -1;
+  matched = otherwise;
+  return 1;
+}
+
+/** `type`'s match of `length` at `offset`, or `Identifier`'s (its longer alternative) when longer. */
+function longerIdentifier(text: string, offset: number, length: number, type: TokenType): number {
+  const identifier = identifierEnd(text, offset) - offset;
+  if (identifier > length) {
+    matched = Identifier;
+    return identifier;
+  }
+  matched = type;
+  return length;
+}
+
+/** What `lex` returns, by the scanner. */
+function scan(text: string): Lexed {
+  const tokens: IToken[] = [];
+  const comments: IToken[] = [];
+  const errors: ILexingError[] = [];
+  const n = text.length;
+  let offset = 0;
+  while (offset < n) {
+    const length = matchAt(text, offset);
+    if (length < 0) {
+      // Chevrotain's recovery: characters are dropped up to the next one where a token starts
+      const start = offset;
+      do offset++;
+      while (offset < n && matchAt(text, offset) < 0);
+      const skipped = offset - start;
+      errors.push({
+        offset: start,
+        line: undefined,
+        column: undefined,
+        length: skipped,
+        message: `unexpected character: ->${text.charAt(start)}<- at offset: ${start}, skipped ${skipped} characters.`,
+      });
+      continue;
+    }
+    const type = matched;
+    if (type !== Space && type !== WhiteSpace) {
+      const image = text.substring(offset, offset + length);
+      if (type === Comment) comments.push(token(image, offset, Comment));
+      else tokens.push(token(image, offset, type === Identifier ? (keywordOf(image) ?? Identifier) : type));
+    }
+    offset += length;
+  }
+  return { tokens, comments, errors };
+}
+
+/** A token as Chevrotain's lexer makes it (`positionTracking: "onlyOffset"`). */
+const token = (image: string, startOffset: number, tokenType: TokenType): IToken => ({
+  image,
+  startOffset,
+  tokenTypeIdx: tokenType.tokenTypeIdx!,
+  tokenType,
+});
 
 /** True when `text` lexes back as one token of the `types` (the grammar takes it unquoted where one of them stands). */
 export function lexesAs(text: string, types: readonly TokenType[]): boolean {
