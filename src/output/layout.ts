@@ -95,7 +95,9 @@ function yamlFile(objects: readonly unknown[]): string | undefined {
     if (i > 0) lines.push("---");
     if (!yamlLines(objects[i], lines)) return undefined;
   }
-  return `${lines.join("\n")}\n`;
+  // (the last line break joined too: one flat text, not a pair for the encoder to copy into one)
+  lines.push("");
+  return lines.join("\n");
 }
 
 /** The directory of an object: its namespace, a Namespace's own name, or `cluster`. */
