@@ -123,13 +123,10 @@ async function all(operations: readonly Promise<unknown>[]): Promise<void> {
  * The staging tree's writer, as source text: the files' directories first, then the files, one
  * after the other with Node's synchronous calls. It runs on the worker thread that writes a large
  * tree (`WRITER`), where waiting blocks nothing else, and, for a small one, on the main thread
- * (`writeFiles`): the same code either way. Up to the fourteenth round it issued the operations
- * asynchronously, 16 writes in flight, which took 1.2-1.5 s down to 0.3-0.4 s for a 20,000-service
- * tree's 3,000 operations on this kind of disk then; measured again (issue 20, helper out9), the
- * synchronous loop writes that tree as fast (0.23-0.70 s against 0.30-0.70 s, three runs each at load
- * 4-8) with a third of the instructions (501 files of the realistic 5,000 build: 28 against 84
- * million), the promises and file handles of `fs/promises` being most of the cost. The first
- * failure stops it: nothing is still writing into the staging directory when it is removed.
+ * (`writeFiles`): the same code either way. (Issued asynchronously, 16 writes in flight, it wrote a
+ * 20,000-service tree no faster and took three times the instructions, most of them in the
+ * promises and file handles of `fs/promises`: docs/decisions.md, "Speed".) The first failure stops
+ * it: nothing is still writing into the staging directory when it is removed.
  */
 const WRITE_FILES = `(root, paths, contents, io) => {
   for (const d of new Set(paths.map((p) => io.dirname(p)))) if (d !== root) io.mkdirSync(d, { recursive: true });
