@@ -12,7 +12,15 @@ import {
   simplifyBlocks,
   type IpBlock,
 } from "./ip.js";
-import { complement, conjunctionKey, intersect, intersectConjunctions, subtract } from "./labels.js";
+import {
+  complement,
+  conjunctionKey,
+  intersect,
+  intersectConjunctions,
+  subtract,
+  type Conjunction,
+  type LabelSet,
+} from "./labels.js";
 import type { EndpointSet, PodTerm } from "./model.js";
 
 export const noEndpoints: EndpointSet = { pods: [], ips: [] };
@@ -39,14 +47,32 @@ export function endpointsKey(s: EndpointSet): string {
 
 export const isEmptyEndpoints = (s: EndpointSet): boolean => s.pods.length === 0 && s.ips.length === 0;
 
+/**
+ * Per pair of namespace selectors (objects: a workload's term and a deny's share theirs with every
+ * rule naming them), what they share and what of the first lies outside the second, worked out once:
+ * the same conjunction objects for every term cut the same way (a deny of `ns(env=sandbox)` cuts the
+ * peers of every allow into its namespace), so that their keys (`conjunctionKey`) are written once.
+ */
+const apartMemo = new WeakMap<
+  Conjunction,
+  WeakMap<Conjunction, { shared: Conjunction | undefined; outside?: LabelSet }>
+>();
+
+function namespacesApart(a: Conjunction, b: Conjunction): { shared: Conjunction | undefined; outside?: LabelSet } {
+  let byB = apartMemo.get(a);
+  if (!byB) apartMemo.set(a, (byB = new WeakMap()));
+  let found = byB.get(b);
+  if (!found) byB.set(b, (found = { shared: intersectConjunctions(a, b) }));
+  return found;
+}
+
 /** t − u = (namespaces of t outside u's) × pods of t  ∪  (namespaces of both) × (pods of t outside u's). */
 function subtractTerm(t: PodTerm, u: PodTerm): PodTerm[] {
-  const sharedNamespaces = intersectConjunctions(t.namespaces, u.namespaces);
+  const apart = namespacesApart(t.namespaces, u.namespaces);
+  const sharedNamespaces = apart.shared;
   if (!sharedNamespaces || !intersectConjunctions(t.pods, u.pods)) return [t];
-  const result: PodTerm[] = subtract([t.namespaces], [u.namespaces]).map((namespaces) => ({
-    namespaces,
-    pods: t.pods,
-  }));
+  const outside = (apart.outside ??= subtract([t.namespaces], [u.namespaces]));
+  const result: PodTerm[] = outside.map((namespaces) => ({ namespaces, pods: t.pods }));
   for (const pods of intersect([t.pods], complement([u.pods]))) result.push({ namespaces: sharedNamespaces, pods });
   return result;
 }
