@@ -21,3 +21,16 @@ export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<stri
 /** Whether two lists hold the same objects in the same order (what a cache kept from an earlier version read). */
 export const sameItems = <T>(a: readonly T[], b: readonly T[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * An empty array for objects. V8 gives `[]` the elements kind of small integers, changed to that of
+ * objects by the first object stored, and tells the two apart by the array's map: optimized code that
+ * has only met arrays holding objects deoptimizes (and is compiled again) when it meets an empty `[]`
+ * (`[].map(...)` too). Lists of objects that may stay empty and are read by hot code start as this,
+ * an array whose kind is already that of objects (a kind never goes back to small integers).
+ */
+export function objectList<T extends object>(): T[] {
+  const list: (T | null)[] = [null];
+  list.pop();
+  return list as T[];
+}

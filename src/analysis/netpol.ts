@@ -16,6 +16,7 @@ import type { Labels } from "../semantics/labels.js";
 import type { Direction } from "../semantics/model.js";
 import type { ConcreteFlow, Endpoint, NamespaceLabels, PodInstance } from "../semantics/meaning.js";
 import type { Json } from "../kubernetes.js";
+import { objectList } from "../arrays.js";
 
 export interface PolicyIndex {
   /** Policies by namespace. */
@@ -264,13 +265,18 @@ const ruleCache = new WeakMap<Json, Record<Direction, EmittedRule[]>>();
 function rulesOf(p: Json, direction: Direction): EmittedRule[] {
   let cached = ruleCache.get(p);
   if (!cached) {
-    const read = (d: Direction) =>
-      ((p.spec?.[d] ?? []) as Json[]).map((r) => ({
-        policy: p.metadata.name,
-        namespace: p.metadata.namespace,
-        peers: (d === "ingress" ? r.from : r.to) ?? [],
-        ports: r.ports,
-      }));
+    // (a direction without rules gets an empty list of objects too: see `objectList`)
+    const read = (d: Direction) => {
+      const rules = objectList<EmittedRule>();
+      for (const r of (p.spec?.[d] ?? []) as Json[])
+        rules.push({
+          policy: p.metadata.name,
+          namespace: p.metadata.namespace,
+          peers: (d === "ingress" ? r.from : r.to) ?? [],
+          ports: r.ports,
+        });
+      return rules;
+    };
     ruleCache.set(p, (cached = { ingress: read("ingress"), egress: read("egress") }));
   }
   return cached[direction];

@@ -131,6 +131,7 @@ import {
   type PolicyIndex,
 } from "../../analysis/netpol.js";
 import type { Json } from "../../kubernetes.js";
+import { objectList } from "../../arrays.js";
 
 export interface Counterexample {
   flow: ConcreteFlow;
@@ -700,23 +701,16 @@ class Verification {
     // out once all namespaces are known, below
     const ends = this.ends;
     const addEnd = (end: EndpointSet) => {
-      let selections = ends.get(end);
-      if (!selections) {
-        ends.set(
-          end,
-          (selections = end.pods.map(
-            (term) =>
-              new Selection(
-                NOWHERE,
-                term.pods,
-                selectors.of(term.pods),
-                term,
-                selectors.of(term.namespaces),
-              ) as TermSelection,
-          )),
-        );
-        for (let i = 0; i < selections.length; i++) addNamespaces(selections[i].facts);
+      if (ends.has(end)) return;
+      // (an end without pod terms gets an empty list of objects too: see `objectList`)
+      const selections = objectList<TermSelection>();
+      for (let i = 0; i < end.pods.length; i++) {
+        const term = end.pods[i];
+        const s = new Selection(NOWHERE, term.pods, selectors.of(term.pods), term, selectors.of(term.namespaces));
+        selections.push(s as TermSelection);
+        addNamespaces(s.facts!);
       }
+      ends.set(end, selections);
     };
     // (indexed loops here and below: this runs once, mostly before V8 optimizes it, where `for of`
     // makes an object per step)
@@ -1098,7 +1092,7 @@ class Verification {
    * (src/semantics/universe.ts): each one's witness and the empty label map. Undefined otherwise.
    */
   private apartRegions(selections: readonly Selection[]): readonly number[] | undefined {
-    const distinct: Selection[] = [];
+    const distinct = objectList<Selection>();
     const lists = this.apartLists.start();
     for (const s of selections) {
       // a conjunction holding every label map tells nothing apart; equal ones share their representatives' id
@@ -1111,9 +1105,12 @@ class Verification {
     let found = this.apartAnswers[number];
     if (found === undefined) {
       found = null;
-      if (apart(distinct.map((d) => d.conjunction!))) {
+      const conjunctions = objectList<Conjunction>();
+      for (let i = 0; i < distinct.length; i++) conjunctions.push(distinct[i].conjunction!);
+      if (apart(conjunctions)) {
         // a selection's first representative is its witness (`selectorRepresentatives`)
-        const ids = distinct.map((d) => d.pods.witness);
+        const ids: number[] = [];
+        for (let i = 0; i < distinct.length; i++) ids.push(distinct[i].pods.witness);
         ids.push(this.selectors.none);
         found = ids;
       }
@@ -1247,12 +1244,21 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
   const candidates = clausesNear(v.model, owned.name);
   const policies = v.index.byNamespace.get(owned.name) ?? [];
   const place = v.namespaces.place(owned.name);
-  const subjects = [...subjectLabels(v, owned, candidates, policies)].map((id) => v.pod(place, id));
+  // (lists of objects made as `objectList`s, loops rather than `map`: see `objectList`)
+  const subjects = objectList<{ pod: PodInstance }>();
+  for (const id of subjectLabels(v, owned, candidates, policies)) subjects.push(v.pod(place, id));
   // which policies select each subject: the same in both directions
-  const selectedBy = subjects.map((s) => selectingPolicies(s.pod, policies));
+  const selectedBy = objectList<number[]>();
   // the emitted side of a subject is read from the policies selecting it (which netpol.ts selects
   // by the same `selectorMatches`): not asked of every policy of the namespace again per direction
-  const selected = selectedBy.map((places) => places.map((k) => policies[k]));
+  const selected = objectList<Json[]>();
+  for (let i = 0; i < subjects.length; i++) {
+    const places = selectingPolicies(subjects[i].pod, policies);
+    const list = objectList<Json>();
+    for (let k = 0; k < places.length; k++) list.push(policies[places[k]]);
+    selectedBy.push(places);
+    selected.push(list);
+  }
   const signatures = v.signatures;
   let checks = 0;
   for (const direction of ["ingress", "egress"] as const) {
@@ -1389,7 +1395,7 @@ function subjectLabels(
   // workload's conjunction is met again in every clause end and policy naming it), and so is the
   // order in which their ids are first met
   const taken = v.subjectsTaken.next();
-  const selections: Selection[] = [];
+  const selections = objectList<Selection>();
   const workloads = workloadsIn(v.model, owned.name);
   for (let i = 0; i < workloads.length; i++) {
     const facts = v.selectors.of(workloads[i].pods);
@@ -1488,7 +1494,7 @@ function holdingClauses(
     for (let t = 0; t < pods[g].length && holds === 0; t++) if (conjunctionMatches(pods[g][t], labels)) holds = 1;
     held[g] = holds;
   }
-  const holding: RuleClause[] = [];
+  const holding = objectList<RuleClause>();
   for (let i = 0; i < candidates.length; i++) {
     if (held[groups.group[i]] === 0) continue;
     holding.push(candidates[i]);
@@ -1615,7 +1621,7 @@ class Symbolic {
   private readonly byDenyEnd = new Map<readonly Selection[], Cuts | null>();
   private readonly own = new Map<string, number>();
   /** Reused by every side: the rules of the isolating policies selecting its subject (`isolatingRulesInto`, from the start). */
-  readonly rulesOfSide: EmittedRule[] = [];
+  readonly rulesOfSide = objectList<EmittedRule>();
   /** Reused by every side: its meaning's and its policies' key → ports. */
   private readonly meant = new KeyPorts();
   private readonly emitted = new KeyPorts();
@@ -2268,7 +2274,8 @@ function verifySide(
       allows: signature.picked(classes.allows, 0, codes),
       denies: signature.picked(classes.denies, 1, codes),
     };
-    const admittedRules = emitted.map((_, i) => signature.picked(classes.rules, 2 + i, codes));
+    const admittedRules = objectList<EmittedRule[]>();
+    for (let i = 0; i < emitted.length; i++) admittedRules.push(signature.picked(classes.rules, 2 + i, codes));
     // the verdicts of this case change only where the ports of what holds the peer do
     const ports = v.portsWith(codes);
     if (v.observe) {
