@@ -1,0 +1,65 @@
+/**
+ * `objectList` (src/arrays.ts): an empty array whose elements kind is V8's for objects, which
+ * verification's lists of objects start as (verify.ts, netpol.ts), so that its optimized code meets
+ * one array map for empty and filled lists and is not deoptimized and compiled again. The kinds are
+ * read by V8's natives in a child process (`--allow-natives-syntax`), not in the test runner's.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { objectList } from "../../src/arrays.js";
+import { repoRoot } from "../support/baseline.js";
+
+/** tsx for the child process */
+const tsx = import.meta.resolve("tsx");
+
+/** The elements kinds (`smi`, `object` or `other`) of the arrays the child's `script` lists in `lists`. */
+function kinds(script: string): Record<string, string> {
+  const source = [
+    `import { objectList } from ${JSON.stringify(pathToFileURL(join(repoRoot, "src/arrays.ts")).href)};`,
+    `const smi = new Function("a", "return %HasSmiElements(a)");`,
+    `const object = new Function("a", "return %HasObjectElements(a)");`,
+    `const lists = {};`,
+    script,
+    `const kind = (a) => (smi(a) ? "smi" : object(a) ? "object" : "other");`,
+    `console.log(JSON.stringify(Object.fromEntries(Object.entries(lists).map(([k, a]) => [k, kind(a)]))));`,
+  ].join("\n");
+  const child = spawnSync(
+    process.execPath,
+    ["--allow-natives-syntax", "--import", tsx, "--input-type=module", "-e", source],
+    { encoding: "utf8", cwd: repoRoot },
+  );
+  assert.is(child.status, 0, child.stderr);
+  return JSON.parse(child.stdout);
+}
+
+test("an empty `[]` has the kind of small integers, `objectList()` that of objects, filled or not", () => {
+  const found = kinds(
+    [
+      `lists.literal = [];`,
+      `lists.mapped = [].map((x) => ({ x }));`,
+      `lists.filled = [{}];`,
+      `lists.empty = objectList();`,
+      `const pushed = objectList(); pushed.push({ a: 1 }); lists.pushed = pushed;`,
+    ].join("\n"),
+  );
+  // the premise: V8 tells an empty `[]` from a list of objects by its kind
+  assert.is(found.literal, "smi");
+  assert.is(found.mapped, "smi");
+  assert.is(found.filled, "object");
+  assert.is(found.empty, "object");
+  assert.is(found.pushed, "object");
+});
+
+test("each `objectList()` is a new, empty array", () => {
+  const a = objectList<{ n: number }>();
+  const b = objectList<{ n: number }>();
+  assert.is.not(a, b);
+  a.push({ n: 1 });
+  assert.is(a.length, 1);
+  assert.is(b.length, 0);
+});
+
+test.run();
