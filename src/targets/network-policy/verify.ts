@@ -155,9 +155,9 @@ export interface VerifyResult {
 
 /** An emitted label selector as a conjunction (undefined when contradictory), to draw representatives from (matching uses netpol.ts). */
 function selectorConjunction(selector: Json): Conjunction | undefined {
-  const requirements: Requirement[] = Object.entries((selector.matchLabels ?? {}) as Record<string, string>).map(
-    ([key, value]) => ({ key, operator: "In", values: [value] }),
-  );
+  const requirements = objectList<Requirement>();
+  for (const [key, value] of Object.entries((selector.matchLabels ?? {}) as Record<string, string>))
+    requirements.push({ key, operator: "In", values: [value] });
   for (const e of (selector.matchExpressions ?? []) as Json[]) {
     if (e.operator === "In" || e.operator === "NotIn")
       requirements.push({ key: e.key, operator: e.operator, values: e.values ?? [] });
@@ -222,20 +222,21 @@ function onlyMatchLabels(selector: Json): Record<string, unknown> | undefined {
 
 /**
  * Facts by labels, one key and value after the other: a key's node, then its value's. A path is a
- * list of labels, so two selectors reach one node only if they ask for the same labels.
+ * list of labels, so two selectors reach one node only if they ask for the same labels. (A class with
+ * every field set when made: nodes filled in different orders keep one shape.)
  */
-interface LabelNode {
-  next?: Map<string, LabelNode>;
+class LabelNode {
+  next: Map<string, LabelNode> | undefined = undefined;
   /** The facts of the conjunctions asking for these labels (keys ascending, as a conjunction has them) and nothing else. */
-  facts?: SelectorFacts;
+  facts: SelectorFacts | undefined = undefined;
   /** The facts of the emitted selectors whose `matchLabels` are these labels (keys in the selector's order) and nothing else. */
-  emitted?: SelectorFacts;
+  emitted: SelectorFacts | undefined = undefined;
 }
 
 function labelNode(node: LabelNode, text: string): LabelNode {
   const next = (node.next ??= new Map());
   let found = next.get(text);
-  if (!found) next.set(text, (found = {}));
+  if (!found) next.set(text, (found = new LabelNode()));
   return found;
 }
 
@@ -269,7 +270,7 @@ class Selectors {
   /** By object first: the program shares its pod conjunctions (a workload's, in every term naming it). */
   private readonly byConjunction = new Map<Conjunction, SelectorFacts>();
   private readonly byConjunctionKey = new Map<string, SelectorFacts>();
-  private readonly byLabels: LabelNode = {};
+  private readonly byLabels = new LabelNode();
   private readonly emittedByText = new Map<string, SelectorFacts>();
   private readonly emittedByObject = new WeakMap<Json, SelectorFacts>();
   private readonly regionIds = new Map<string, readonly number[] | undefined>();
@@ -1695,7 +1696,8 @@ class Symbolic {
   }
 
   /** The cuts of both lists, `a`'s then `b`'s (the object of their joined ids: looked up from `a`, without their text). */
-  private joinCuts(a: Cuts, b: Cuts): Cuts {
+  private joinCuts(a: Cuts | undefined, b: Cuts): Cuts {
+    if (!a) return b;
     const then = (a.then ??= new Map());
     let found = then.get(b);
     if (!found) then.set(b, (found = this.cutsFor(a.key + b.key, [...a.conjunctions, ...b.conjunctions])));
@@ -1932,7 +1934,7 @@ class Symbolic {
       if (ends.length === 0) continue;
       const found = isAllPorts(clause.ports) ? this.denyCuts(ends) : null;
       if (found === null) return Proof.None;
-      cuts = cuts ? this.joinCuts(cuts, found) : found;
+      cuts = this.joinCuts(cuts, found);
     }
     const meant = this.meant.clear();
     const emitted = this.emitted.clear();
