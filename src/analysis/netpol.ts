@@ -265,8 +265,9 @@ const ruleCache = new WeakMap<Json, Record<Direction, EmittedRule[]>>();
 function rulesOf(p: Json, direction: Direction): EmittedRule[] {
   let cached = ruleCache.get(p);
   if (!cached) {
-    // (a direction without rules gets an empty list of objects too: see `objectList`)
-    const read = (d: Direction) => {
+    // (kept per policy: copied to size, and a direction without rules keeps an empty list of
+    // objects; not `map`, whose lists made in optimized code have another kind: see `objectList`)
+    const read = (d: Direction): EmittedRule[] => {
       const rules = objectList<EmittedRule>();
       for (const r of (p.spec?.[d] ?? []) as Json[])
         rules.push({
@@ -275,7 +276,7 @@ function rulesOf(p: Json, direction: Direction): EmittedRule[] {
           peers: (d === "ingress" ? r.from : r.to) ?? [],
           ports: r.ports,
         });
-      return rules;
+      return rules.length > 0 ? rules.slice() : rules;
     };
     ruleCache.set(p, (cached = { ingress: read("ingress"), egress: read("egress") }));
   }
