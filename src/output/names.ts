@@ -1,5 +1,3 @@
-import { objectList } from "../arrays.js";
-
 /** FNV-1a (32 bit) as 8 hex digits: a stable, dependency-free hash for name suffixes. */
 export function stableHash(text: string): string {
   let hash = 0x811c9dc5;
@@ -23,13 +21,7 @@ export function uniqueNames<T>(
   key: (t: T) => string,
   maxLength = 63,
 ): Map<T, string> {
-  // (a loop into a list of the objects' kind, not `map`, whose list's kind depends on whether `map`
-  // ran optimized and on whether `items` was empty: the loops below deoptimized on the other one)
-  const bases = objectList<{ item: T; base: string; key: string }>();
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    bases.push({ item, base: base(item), key: key(item) });
-  }
+  const bases = items.map((item) => ({ item, base: base(item), key: key(item) }));
   const counts = new Map<string, number>();
   for (const b of bases) counts.set(b.base, (counts.get(b.base) ?? 0) + 1);
   const taken = new Set<string>();

@@ -2,7 +2,6 @@
  * Algebra of endpoint sets (unions of pod terms and address blocks): difference and intersection,
  * exact for every namespace, pod and address, named or not.
  */
-import { objectList } from "../arrays.js";
 import {
   blockContaining,
   blocksInside,
@@ -24,7 +23,7 @@ import {
 } from "./labels.js";
 import type { EndpointSet, PodTerm } from "./model.js";
 
-export const noEndpoints: EndpointSet = { pods: objectList(), ips: objectList() };
+export const noEndpoints: EndpointSet = { pods: [], ips: [] };
 
 const termKeys = new WeakMap<PodTerm, string>();
 /** A pod term's identity, computed once per term (terms are shared, e.g. a workload's, and never changed). */

@@ -3,8 +3,6 @@
  * either disjoint or nested, which keeps the algebra of `cidr minus excepts` simple.
  */
 
-import { objectList } from "../arrays.js";
-
 export type Family = 4 | 6;
 
 export interface Cidr {
@@ -223,9 +221,7 @@ export function blocksInside(cidrs: readonly Cidr[], cidr: Cidr): Cidr[] {
 }
 
 export function formatAddress(family: Family, value: bigint): string {
-  // (written out, not `map` and `join`: a list made by `map` has another elements kind where `map`
-  // ran optimized, and `join` deoptimized on it)
-  if (family === 4) return `${(value >> 24n) & 255n}.${(value >> 16n) & 255n}.${(value >> 8n) & 255n}.${value & 255n}`;
+  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join(".");
   const groups = Array.from({ length: 8 }, (_, i) => Number((value >> BigInt(112 - 16 * i)) & 0xffffn));
   // RFC 5952: compress the longest run (length >= 2) of zero groups, the first one on ties
   let bestStart = -1;
@@ -334,13 +330,8 @@ export const compareBlocks = (a: IpBlock, b: IpBlock): number =>
  * network address, once per prefix length there is, rather than every pair compared.
  */
 export function simplifyBlocks(blocks: readonly IpBlock[]): IpBlock[] {
-  // (none: a list of the objects' kind, not what `filter` makes of an empty list, small integers')
-  if (blocks.length === 0) return objectList();
   const sorted = [...blocks].sort(compareBlocks);
-  // (loops into lists of the objects' kind, not `filter`: see `objectList`)
-  const unique = objectList<IpBlock>();
-  for (let i = 0; i < sorted.length; i++)
-    if (i === 0 || compareBlocks(sorted[i - 1], sorted[i]) !== 0) unique.push(sorted[i]);
+  const unique = sorted.filter((b, i) => i === 0 || compareBlocks(sorted[i - 1], b) !== 0);
   const byNetwork = new Map<string, IpBlock[]>();
   const prefixes = { 4: new Set<number>(), 6: new Set<number>() };
   for (const b of unique) {
@@ -354,9 +345,7 @@ export function simplifyBlocks(blocks: readonly IpBlock[]): IpBlock[] {
     [...prefixes[b.cidr.family]]
       .filter((p) => p <= b.cidr.prefix)
       .flatMap((p) => byNetwork.get(`${b.cidr.family}/${p}/${networkAddress(b.cidr.family, b.cidr.base, p)}`) ?? []);
-  const kept = objectList<IpBlock>();
-  for (const b of unique) if (!holders(b).some((o) => o !== b && blockWithin(b, o))) kept.push(b);
-  return kept;
+  return unique.filter((b) => !holders(b).some((o) => o !== b && blockWithin(b, o)));
 }
 
 /** Whether every address of `a` is in `b`. */

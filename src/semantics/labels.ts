@@ -8,7 +8,7 @@
  * Kubernetes label selector: the only key constraint a selector cannot state — "absent, or one of
  * these values" — is split into two conjunctions as soon as it appears.
  */
-import { exact, objectList } from "../arrays.js";
+import { exact } from "../arrays.js";
 
 export type ValueSet =
   | { kind: "only"; values: readonly string[] } // exactly these values (sorted, unique)
@@ -37,7 +37,7 @@ export interface LabelSelector {
   matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
 }
 
-export const everything: Conjunction = objectList();
+export const everything: Conjunction = [];
 export const allLabels: LabelSet = [everything];
 
 /** A label map's text, the same whatever the order of its keys. */
@@ -88,9 +88,7 @@ export function conjunctionOf(requirements: readonly Requirement[]): Conjunction
     if (!both) return undefined;
     byKey.set(r.key, both[0]?.[1] ?? c);
   }
-  const kept = [...byKey].filter(([, c]) => !isFreeConstraint(c));
-  // (no requirement left: a list of the objects' kind, as `everything`, not `[]`'s small integers)
-  return kept.length === 0 ? objectList() : exact(kept.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return exact([...byKey].filter(([, c]) => !isFreeConstraint(c)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export const labelsEqual = (key: string, value: string): Conjunction => [

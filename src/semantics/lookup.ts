@@ -3,7 +3,6 @@
  * namespaces by name, workloads by namespace, and the clauses that may reach a namespace, so that
  * passes over namespaces do not scan every rule or workload for each.
  */
-import { objectList } from "../arrays.js";
 import { conjunctionKey, conjunctionMatches, type Conjunction, type Labels } from "./labels.js";
 import {
   NAMESPACE_NAME_LABEL,
@@ -103,7 +102,7 @@ function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[]
     }
   }
   if (!selected) {
-    const found = objectList<OwnedNamespace>();
+    const found: OwnedNamespace[] = [];
     for (let j = 0; j < names.length; j++) {
       const owned = ownedNamespace(model, names[j]);
       if (owned) found.push(owned);
@@ -114,11 +113,7 @@ function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[]
     const i = namespacePosition(model, names[j]);
     if (i !== undefined) selected.add(i);
   }
-  // (a loop, not `map`: a list of the objects' kind whether or not it stays empty)
-  const positions = [...selected].sort((a, b) => a - b);
-  const found = objectList<OwnedNamespace>();
-  for (let j = 0; j < positions.length; j++) found.push(model.namespaces[positions[j]]);
-  return found;
+  return [...selected].sort((a, b) => a - b).map((i) => model.namespaces[i]);
 }
 
 const matchingCache = new WeakMap<readonly OwnedNamespace[], Map<string, readonly number[]>>();

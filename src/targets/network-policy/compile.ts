@@ -504,16 +504,9 @@ function peersKey(r: RuleEntry): string {
   const s = r.peers;
   let key = peersKeys.get(s);
   if (key === undefined) {
-    // (texts joined by loops: a list made by `map` has one elements kind or another, by whether the
-    // list mapped was empty and whether `map` ran optimized, and `join` deoptimized on the other)
-    const pods = s.pods;
-    key = pods.length === 0 ? "" : termKey(pods[0]);
-    for (let i = 1; i < pods.length; i++) key += `\n${termKey(pods[i])}`;
-    for (let i = 0; i < s.ips.length; i++) {
-      const b = s.ips[i];
-      key += `${i === 0 ? "\u0000" : "\n"}${formatCidr(b.cidr)} `;
-      for (let j = 0; j < b.except.length; j++) key += `${j === 0 ? "" : " "}${formatCidr(b.except[j])}`;
-    }
+    key = s.pods.length === 1 ? termKey(s.pods[0]) : s.pods.map(termKey).join("\n");
+    if (s.ips.length > 0)
+      key += `\u0000${s.ips.map((b) => `${formatCidr(b.cidr)} ${b.except.map(formatCidr).join(" ")}`).join("\n")}`;
     peersKeys.set(s, key);
   }
   return key;
