@@ -34,3 +34,9 @@ export function objectList<T extends object>(): T[] {
   list.pop();
   return list as T[];
 }
+
+/**
+ * A list of objects kept for long, copied to its exact length (`push` leaves spare slots); an empty
+ * one is returned as it is, keeping the kind `objectList` gave it.
+ */
+export const toSize = <T extends object>(list: T[]): T[] => (list.length > 0 ? list.slice() : list);

@@ -16,7 +16,7 @@ import type { Labels } from "../semantics/labels.js";
 import type { Direction } from "../semantics/model.js";
 import type { ConcreteFlow, Endpoint, NamespaceLabels, PodInstance } from "../semantics/meaning.js";
 import type { Json } from "../kubernetes.js";
-import { objectList } from "../arrays.js";
+import { objectList, toSize } from "../arrays.js";
 
 export interface PolicyIndex {
   /** Policies by namespace. */
@@ -265,8 +265,8 @@ const ruleCache = new WeakMap<Json, Record<Direction, EmittedRule[]>>();
 function rulesOf(p: Json, direction: Direction): EmittedRule[] {
   let cached = ruleCache.get(p);
   if (!cached) {
-    // (kept per policy: copied to size, and a direction without rules keeps an empty list of
-    // objects; not `map`, whose lists made in optimized code have another kind: see `objectList`)
+    // (kept per policy, `toSize`; not `map`, whose lists made in optimized code have another kind:
+    // see `objectList`)
     const read = (d: Direction): EmittedRule[] => {
       const rules = objectList<EmittedRule>();
       for (const r of (p.spec?.[d] ?? []) as Json[])
@@ -276,7 +276,7 @@ function rulesOf(p: Json, direction: Direction): EmittedRule[] {
           peers: (d === "ingress" ? r.from : r.to) ?? [],
           ports: r.ports,
         });
-      return rules.length > 0 ? rules.slice() : rules;
+      return toSize(rules);
     };
     ruleCache.set(p, (cached = { ingress: read("ingress"), egress: read("egress") }));
   }

@@ -131,7 +131,7 @@ import {
   type PolicyIndex,
 } from "../../analysis/netpol.js";
 import type { Json } from "../../kubernetes.js";
-import { objectList } from "../../arrays.js";
+import { objectList, toSize } from "../../arrays.js";
 
 export interface Counterexample {
   flow: ConcreteFlow;
@@ -703,8 +703,8 @@ class Verification {
     const ends = this.ends;
     const addEnd = (end: EndpointSet) => {
       if (ends.has(end)) return;
-      // (kept to the end: copied to size, and an end without pod terms keeps an empty list of
-      // objects; not `map`, whose lists made in optimized code have another kind: see `objectList`)
+      // (kept to the end, `toSize`; not `map`, whose lists made in optimized code have another kind:
+      // see `objectList`)
       const selections = objectList<TermSelection>();
       for (let i = 0; i < end.pods.length; i++) {
         const term = end.pods[i];
@@ -712,7 +712,7 @@ class Verification {
         selections.push(s as TermSelection);
         addNamespaces(s.facts!);
       }
-      ends.set(end, selections.length > 0 ? selections.slice() : selections);
+      ends.set(end, toSize(selections));
     };
     // (indexed loops here and below: this runs once, mostly before V8 optimizes it, where `for of`
     // makes an object per step)
