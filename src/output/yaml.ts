@@ -224,3 +224,134 @@ export function yamlLines(value: unknown, out: string[]): boolean {
   }
   return false;
 }
+
+/**
+ * UTF-8 bytes written one after the other into one growing buffer (what `yamlBytes` writes
+ * into): the command line's files, never made as texts. ASCII is copied character by character;
+ * a string with anything else is encoded from its first such character by `encodeInto`.
+ */
+export class ByteSink {
+  buffer: Uint8Array;
+  length = 0;
+  private readonly encoder = new TextEncoder();
+  constructor(size = 1 << 16) {
+    this.buffer = new Uint8Array(size);
+  }
+  /** Room for `n` more bytes. */
+  private grow(n: number): void {
+    const need = this.length + n;
+    let size = this.buffer.length * 2;
+    while (size < need) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
+  text(s: string): void {
+    const n = s.length;
+    if (this.length + 3 * n > this.buffer.length) this.grow(3 * n);
+    const buffer = this.buffer;
+    let at = this.length;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) return this.encode(s, i, at);
+      buffer[at++] = c;
+    }
+    this.length = at;
+  }
+  /** `s` from its `i`th character on, at `at`: the rest of a text that is not ASCII. */
+  private encode(s: string, i: number, at: number): void {
+    this.length = at + this.encoder.encodeInto(s.slice(i), this.buffer.subarray(at)).written;
+  }
+  /** `n` spaces. */
+  spaces(n: number): void {
+    if (this.length + n > this.buffer.length) this.grow(n);
+    const buffer = this.buffer;
+    let at = this.length;
+    for (let i = 0; i < n; i++) buffer[at++] = 32;
+    this.length = at;
+  }
+  byte(c: number): void {
+    if (this.length + 1 > this.buffer.length) this.grow(1);
+    this.buffer[this.length++] = c;
+  }
+}
+
+function scalarBytes(value: unknown, sink: ByteSink): void {
+  if (typeof value === "string") sink.text(plain(value) ? value : quoted(value));
+  else sink.text(scalar(value));
+}
+
+/** `map`, as bytes: `indent` spaces, the first line's last two a dash and a space where `dash`. */
+function mapBytes(value: Record<string, unknown>, indent: number, dash: boolean, sink: ByteSink): void {
+  let first = dash;
+  let written = false;
+  for (const key in value) {
+    const v = value[key];
+    if (v === undefined) continue;
+    written = true;
+    if (first) {
+      sink.spaces(indent - 2);
+      sink.byte(45); // -
+      sink.byte(32);
+      first = false;
+    } else sink.spaces(indent);
+    scalarBytes(key, sink);
+    if (isMap(v)) {
+      if (isEmptyMap(v)) sink.text(": {}\n");
+      else {
+        sink.text(":\n");
+        mapBytes(v, indent + 2, false, sink);
+      }
+    } else if (Array.isArray(v)) {
+      if (v.length === 0) sink.text(": []\n");
+      else {
+        sink.text(":\n");
+        listBytes(v, indent + 2, sink);
+      }
+    } else {
+      sink.byte(58); // :
+      sink.byte(32);
+      scalarBytes(v, sink);
+      sink.byte(10);
+    }
+  }
+  if (!written && dash) throw new NotSimple();
+  // (a map of nothing but undefined values is an empty line)
+  if (!written && !dash && indent === 0) sink.byte(10);
+}
+
+function listBytes(value: readonly unknown[], indent: number, sink: ByteSink): void {
+  for (const item of value) {
+    if (isMap(item)) {
+      if (isEmptyMap(item)) {
+        sink.spaces(indent);
+        sink.text("- {}\n");
+      } else mapBytes(item, indent + 2, true, sink);
+    } else if (Array.isArray(item) || item === undefined) throw new NotSimple();
+    else {
+      sink.spaces(indent);
+      sink.byte(45);
+      sink.byte(32);
+      scalarBytes(item, sink);
+      sink.byte(10);
+    }
+  }
+}
+
+/**
+ * `yamlLines(value, lines)` followed by the lines' line breaks, as UTF-8 bytes appended to `sink`;
+ * false (and `sink` as it was) where the document is left to `yaml`.
+ */
+export function yamlBytes(value: unknown, sink: ByteSink): boolean {
+  const start = sink.length;
+  if (isMap(value) && !isEmptyMap(value)) {
+    try {
+      mapBytes(value, 0, false, sink);
+      return true;
+    } catch (e) {
+      if (!(e instanceof NotSimple)) throw e;
+      sink.length = start;
+    }
+  }
+  return false;
+}
