@@ -37,7 +37,6 @@ import type { Model } from "./semantics/model.js";
 import { stdlibModules } from "./stdlib/modules.js";
 import { importableStandardModules, isStandardModule, isStandardSpec, PRELUDE } from "./stdlib/standard.js";
 import { repeatedIdentities, writeOutput } from "./output/layout.js";
-import { ByteSink } from "./output/yaml.js";
 import type { Manifest } from "./output/manifest.js";
 import { targets, type Compiled, type Target } from "./targets/index.js";
 import { applySuppressions, filesWithDirectives } from "./analysis/suppressions.js";
@@ -270,15 +269,10 @@ function emit(
     };
   }
   const output = timed("emit", () =>
-    writeOutput(
-      manifests,
-      options.outputFormat,
-      {
-        files: compiled.flatMap((c) => c.compiled.files ?? []),
-        directories: compiled.flatMap((c) => c.compiled.components ?? []),
-      },
-      options.takeOutput && options.encodeOutput ? new ByteSink(1 << 20) : undefined,
-    ),
+    writeOutput(manifests, options.outputFormat, {
+      files: compiled.flatMap((c) => c.compiled.files ?? []),
+      directories: compiled.flatMap((c) => c.compiled.components ?? []),
+    }),
   );
   // the objects are written in the order of the manifests, target by target; the manifests (their
   // spans, the objects' first metadata) are not kept through verification

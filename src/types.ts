@@ -50,12 +50,6 @@ export interface CompileOptions {
    */
   takeOutput?: (files: OutputFile[]) => void;
   /**
-   * With `takeOutput`: the files it is handed are written as UTF-8 bytes into one buffer, never as
-   * texts (the command line's writer wants the bytes); each file's `content` is then made from its
-   * bytes when read.
-   */
-  encodeOutput?: boolean;
-  /**
    * The parser, called once per file of the program (inputs, imports, the prelude); `parse` of
    * `syntax/parse.ts` unless given. The language server passes `cachedParser()`'s, which parses a
    * file again only when its text changed. Its results are not changed by the passes after it.

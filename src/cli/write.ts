@@ -22,7 +22,7 @@ import { access, readdir, rm } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { OutputFile } from "../index.js";
-import { EncodedFile, KUSTOMIZATION_HEADER } from "../output/layout.js";
+import { KUSTOMIZATION_HEADER } from "../output/layout.js";
 
 export class OutputError extends Error {
   constructor(
@@ -176,7 +176,7 @@ function writeTree(root: string, files: readonly OutputFile[], encoded?: () => v
   // the contents go to the worker as bytes, moved rather than copied (a copy of 35 MB of text at
   // 20,000 services was the build's peak of memory); the caller need not keep the texts
   const encoder = new TextEncoder();
-  const contents = files.map((file) => (file instanceof EncodedFile ? file.bytes : encoder.encode(file.content)));
+  const contents = files.map((file) => encoder.encode(file.content));
   const paths = files.map((file) => join(root, ...file.path.split("/")));
   const small = files.length < WORKER_FROM_FILES;
   encoded?.();
@@ -192,8 +192,7 @@ function writeTree(root: string, files: readonly OutputFile[], encoded?: () => v
     const worker = new Worker(WRITER, {
       eval: true,
       workerData: { root, paths, contents },
-      // (the files written as bytes are views of one buffer, moved once)
-      transferList: [...new Set(contents.map((bytes) => bytes.buffer as ArrayBuffer))],
+      transferList: contents.map((bytes) => bytes.buffer),
     });
     let reported: { failed: boolean; message?: string } | undefined;
     worker.once("message", (m: { failed: boolean; message?: string }) => (reported = m));
