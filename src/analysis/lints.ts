@@ -71,7 +71,7 @@ type Reached = { rule: NetworkRule; clause: Clause; reach: Reach };
 export function reaches(
   model: Model,
   action: NetworkRule["action"],
-): (namespace: string, direction: Direction, peers: EndpointSet) => readonly Reached[] {
+): (namespace: string, direction: Direction, peers?: EndpointSet) => readonly Reached[] {
   // each clause's reaches by namespace, grouped once (a clause near many namespaces is asked about
   // in each: scanning all its reaches every time would grow with the square of their number);
   // up to FEW_REACHES (most clauses reach a namespace or two, a direction each) they are looked
@@ -99,15 +99,19 @@ export function reaches(
     return found;
   };
   // and by their other ends: only those whose other end may meet `peers` (a sandbox namespace's
-  // egress meets a deny from every other namespace, each about that namespace's pods)
-  // (by namespace, then direction: no key text made per question)
-  type Find = (peers: EndpointSet) => readonly Reached[];
-  const meeting = new Map<string, { ingress?: Find; egress?: Find }>();
+  // egress meets a deny from every other namespace, each about that namespace's pods); all of
+  // them without `peers` (by namespace, then direction: no key text made per question)
+  type Found = { all: readonly Reached[]; find: (peers: EndpointSet) => readonly Reached[] };
+  const meeting = new Map<string, { ingress?: Found; egress?: Found }>();
   return (namespace, direction, peers) => {
     let here = meeting.get(namespace);
     if (!here) meeting.set(namespace, (here = {}));
-    const find = (here[direction] ??= peerIndex(reachedIn(namespace, direction), (r) => otherEnd(r.clause, direction)));
-    return find(peers);
+    let found = here[direction];
+    if (!found) {
+      const all = reachedIn(namespace, direction);
+      here[direction] = found = { all, find: peerIndex(all, (r) => otherEnd(r.clause, direction)) };
+    }
+    return peers ? found.find(peers) : found.all;
   };
 }
 
@@ -298,6 +302,29 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
     return found ?? undefined;
   };
   const deniesAt = reaches(model, "deny");
+  // per namespace and direction, the reaches there of the allow clauses some deny there may cut:
+  // those whose other end may meet a deny's (`peerIndex`, a superset of those meeting it), found
+  // from the denies' side once per side asked about. An allow's reach not among them survives
+  // (`survives` cuts a rectangle only by a deny whose peers meet its own), so most allows are
+  // answered without asking about their denies at all (the realistic shape's `deny ns(env=sandbox)
+  // -> NS/*` meets the allows into NS, and those out of each sandbox namespace into NS only).
+  const cuttable = new Map<string, { ingress?: Set<Reach>; egress?: Set<Reach> }>();
+  const mayBeCut = (reach: Reach): boolean => {
+    const namespace = reach.namespace.name;
+    const direction = reach.direction;
+    let here = cuttable.get(namespace);
+    if (!here) cuttable.set(namespace, (here = {}));
+    let found = here[direction];
+    if (!found) {
+      here[direction] = found = new Set();
+      const near = deniesAt(namespace, direction);
+      for (let i = 0; i < near.length; i++) {
+        const cut = allowsAt(namespace, direction, otherEnd(near[i].clause, direction));
+        for (let j = 0; j < cut.length; j++) found.add(cut[j].reach);
+      }
+    }
+    return found.has(reach);
+  };
   // a deny that removes nothing: under `default deny`, no allow it reaches overlaps it
   diagnostics.push(...eachRule(reuse, model, "deny", denies, removesNothing));
   function removesNothing(deny: NetworkRule): Diagnostic[] {
@@ -331,6 +358,11 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
       if (reach.length > 0) reached = true;
     }
     if (!reached) return [];
+    // a side no deny may cut: the allow survives there
+    for (let i = 0; i < clauses.length; i++) {
+      const reach = clauseReach(model, clauses[i]);
+      for (let j = 0; j < reach.length; j++) if (!mayBeCut(reach[j])) return [];
+    }
     const culprits = new Set<NetworkRule>();
     for (let i = 0; i < clauses.length; i++) {
       const reach = clauseReach(model, clauses[i]);
