@@ -55,6 +55,14 @@ test("peerOutside: when it finds a pod outside every deny's other end, subtracti
   assert.ok(removed > 100, `${removed} wholly removed`);
 });
 
+/** The lines of a program's SP9103 warnings, each with the lines of its denies. */
+function removedLines(text: string): number[][] {
+  const { diagnostics } = checkModel([{ path: "p.secpol", text: `${text}\n` }]);
+  return diagnostics
+    .filter((d) => d.code === "SP9103")
+    .map((d) => [d.span.start.line, ...(d.related ?? []).map((r) => r.span.start.line)]);
+}
+
 test("SP9103: allows removed by two denies together, and by a deny whose other end's second term holds the witness", () => {
   const text = [
     "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }",
@@ -70,16 +78,36 @@ test("SP9103: allows removed by two denies together, and by a deny whose other e
     "allow a/* -> a/api: 80",
     "deny pods(app=web) in ns a, pods(!app) in ns a -> a/api",
   ].join("\n");
-  const { diagnostics } = checkModel([{ path: "p.secpol", text: `${text}\n` }]);
-  assert.equal(
-    diagnostics
-      .filter((d) => d.code === "SP9103")
-      .map((d) => [d.span.start.line, ...(d.related ?? []).map((r) => r.span.start.line)]),
-    [
-      [8, 9, 10],
-      [11, 12],
-    ],
-  );
+  assert.equal(removedLines(text), [
+    [8, 9, 10],
+    [11, 12],
+  ]);
+});
+
+test("SP9103: an allow is asked about its denies only where one of them may cut it, on each side (found from the denies' side)", () => {
+  const text = [
+    "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }",
+    "namespace a {\n  default deny\n  workload web app=web\n}",
+    "namespace b {\n  default deny\n  workload db app=db\n  workload cache app=cache\n}",
+    "namespace c {\n  default deny\n  workload log app=log\n}",
+    // removed on both sides it reaches (a's egress, b's ingress) by one deny; on a's egress a deny
+    // toward c comes first, whose peers meet other allows there
+    "allow a/web -> b/db: 5432",
+    "allow a/web -> c/log: 514",
+    "deny a/* -> c/log: 9999",
+    "deny a/web -> b/db",
+    // survives: on b's ingress no deny's peers meet its own (c's pods)
+    "allow c/log -> b/cache: 6379",
+    "deny a/* -> b/cache",
+    // removed on b's egress by a deny of all ports, and on a's ingress by the first of two denies
+    "allow b/cache -> a/web: 80",
+    "deny b/cache -> a/web",
+    "deny c/* -> a/web",
+  ].join("\n");
+  assert.equal(removedLines(text), [
+    [15, 18],
+    [21, 22],
+  ]);
 });
 
 test.run();
