@@ -221,10 +221,14 @@ function readInputs(options: Options, argv: readonly string[], io: Io, root?: st
 }
 
 /**
- * The parser of one-shot runs (`build`, `check`): its trees' spans are `LazySpan`s, which make their
- * positions when read (the trees are read little, and let go after checking).
+ * A parser for one one-shot run (`build`, `check`): its trees' spans are `LazySpan`s, which make their
+ * positions when read (the trees are read little, and let go after checking), and its files share
+ * one table of texts, which goes with the run's trees.
  */
-const parseOnce = (text: string, path: string) => parse(text, path, { lazySpans: true });
+function parseOnce(): (text: string, path: string) => ReturnType<typeof parse> {
+  const texts = new Map<string, string>();
+  return (text, path) => parse(text, path, { lazySpans: true, texts });
+}
 
 const programChars = (sources: readonly SourceText[]) => sources.reduce((sum, s) => sum + s.text.length, 0);
 
@@ -238,7 +242,7 @@ function runCheck(options: Options, argv: readonly string[], io: Io): number {
   const result = check(input.sources, {
     clusterVersion: options.clusterVersion,
     resolveImport: input.resolveImport,
-    parse: parseOnce,
+    parse: parseOnce(),
   });
   const diagnostics = [...result.diagnostics, ...warningsFailure(result.diagnostics, options, argv)];
   report(diagnostics, result.sources, options, io, input.root);
@@ -630,7 +634,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
   const result = build(input.sources, {
     clusterVersion: options.clusterVersion,
     resolveImport: input.resolveImport,
-    parse: parseOnce,
+    parse: parseOnce(),
     outputFormat: options.format === "json" ? "json" : "yaml",
     verify: options.verify,
     admissionPolicies: options.admissionPolicies,

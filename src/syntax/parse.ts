@@ -8,7 +8,7 @@ import { diagnostic } from "../diagnostics/catalogue.js";
 import { ESCAPES_HELP, syntax as m } from "../diagnostics/messages/syntax.js";
 import type { SourceFileNode, Statement } from "./ast.js";
 import { knownMistake, unclosedBlock, unclosedBrace } from "./parse-errors.js";
-import { chevrotainParser } from "./parser.js";
+import { chevrotainParser, type ParseOptions } from "./parser.js";
 import * as t from "./tokens.js";
 
 export const MAX_NESTING = 64;
@@ -140,9 +140,10 @@ export function cachedParser(): (text: string, path: string) => ParseResult {
  * `lazySpans`: the tree's spans are `LazySpan`s, which find their lines and columns when read: for
  * one-shot runs (`build`, `check` on the command line), whose trees are read little and let go
  * after checking. Their fields read the same as plain spans', and JSON writes them the same; they
- * are not plain objects (a spread or `Object.entries` sees no field).
+ * are not plain objects (a spread or `Object.entries` sees no field). `texts`: the table of texts
+ * shared by the files parsed with it (see `ParseOptions`).
  */
-export function parse(text: string, path: string, { lazySpans = false }: { lazySpans?: boolean } = {}): ParseResult {
+export function parse(text: string, path: string, options: ParseOptions = {}): ParseResult {
   if (text.length > MAX_FILE_SIZE) {
     const start = { line: 1, column: 1, offset: 0 };
     const file: SourceFileNode = {
@@ -156,7 +157,7 @@ export function parse(text: string, path: string, { lazySpans = false }: { lazyS
   }
   const lexed = tokenize(text, path);
   const positions = lexed.positions;
-  const { parsed, skipped } = parseSkippingBadLines(lexed.tokens, positions, lazySpans);
+  const { parsed, skipped } = parseSkippingBadLines(lexed.tokens, positions, options);
   const parser = chevrotainParser();
   const diagnostics: Diagnostic[] = [];
   const places = parser.errors.length > 0 ? new Map(lexed.tokens.map((token, i) => [token, i])) : undefined;
@@ -239,7 +240,7 @@ export const MAX_SKIPPED_LINES = 200;
 function parseSkippingBadLines(
   input: IToken[],
   positions: t.Positions,
-  lazySpans: boolean,
+  options: ParseOptions,
 ): { parsed: Parsed; skipped: Diagnostic[] } {
   // Chevrotain recovers by throwing and catching its exceptions, and a stack trace is captured for
   // each: nobody reads them, and they were a fifth of the time of a file with many errors
@@ -249,7 +250,7 @@ function parseSkippingBadLines(
   errors.stackTraceLimit = 0;
   try {
     const skipped: Diagnostic[] = [];
-    const first = parseOnce(input, positions, lazySpans);
+    const first = parseOnce(input, positions, options);
     if (first.stop < 0) return { parsed: first.parsed, skipped };
     // Where the parser stops, the lines to skip are found chunk by chunk (top-level statements, a
     // few hundred tokens each): parsing the whole file again after each one was quadratic (a 1 MB
@@ -258,9 +259,9 @@ function parseSkippingBadLines(
     // skipped as before.
     const kept: IToken[] = [];
     for (const chunk of topLevelChunks(input)) {
-      for (const token of skipBadLines(chunk, positions, skipped, lazySpans).tokens) kept.push(token);
+      for (const token of skipBadLines(chunk, positions, skipped, options).tokens) kept.push(token);
     }
-    return { parsed: skipBadLines(kept, positions, skipped, lazySpans).parsed, skipped };
+    return { parsed: skipBadLines(kept, positions, skipped, options).parsed, skipped };
   } finally {
     errors.stackTraceLimit = stackTraceLimit;
   }
@@ -289,9 +290,9 @@ function topLevelChunks(tokens: IToken[]): IToken[][] {
 type Parsed = ReturnType<ReturnType<typeof chevrotainParser>["parse"]>;
 
 /** One parse of `tokens`: its statements, and the place of the token where the parser stopped (-1: it did not). */
-function parseOnce(tokens: IToken[], positions: t.Positions, lazySpans: boolean): { parsed: Parsed; stop: number } {
+function parseOnce(tokens: IToken[], positions: t.Positions, options: ParseOptions): { parsed: Parsed; stop: number } {
   const parser = chevrotainParser();
-  const parsed = parser.parse(tokens, positions, lazySpans);
+  const parsed = parser.parse(tokens, positions, options);
   if (parser.errors.length === 0) return { parsed, stop: -1 };
   // the parser stopped early, or failed on a line whose first token starts no statement
   const places = new Map(tokens.map((token, i) => [token, i]));
@@ -308,11 +309,11 @@ function skipBadLines(
   input: IToken[],
   positions: t.Positions,
   skipped: Diagnostic[],
-  lazySpans: boolean,
+  options: ParseOptions,
 ): { parsed: Parsed; tokens: IToken[] } {
   let tokens = input;
   for (;;) {
-    const { parsed, stop: at } = parseOnce(tokens, positions, lazySpans);
+    const { parsed, stop: at } = parseOnce(tokens, positions, options);
     if (at < 0 || skipped.length >= MAX_SKIPPED_LINES) return { parsed, tokens };
     const end = Math.max(endOfLine(tokens, at), at + 1);
     skipped.push(

@@ -227,6 +227,21 @@ class Lists {
   clauses: { keyword: TokenType; names: IToken[] }[] = [];
 }
 
+/** How `parse` builds a tree. */
+export interface ParseOptions {
+  /** The tree's spans are `LazySpan`s (one-shot runs). */
+  lazySpans?: boolean;
+  /**
+   * One string per text: the texts of the tree's words, numbers and label keys are looked up here
+   * and the one found is kept, so that a text written many times (`http`, `app.kubernetes.io/name`,
+   * a workload's name in every rule naming it) is one string in the trees of every file parsed with
+   * the same table, not one per place (less to copy while the trees survive the young generation's
+   * collections, and equal keys found by identity in the checker's maps). For one-shot runs, whose
+   * table goes with their trees.
+   */
+  texts?: Map<string, string>;
+}
+
 /** The parser's lookahead bound (LL(k)). */
 export const MAX_LOOKAHEAD = 3;
 
@@ -268,22 +283,24 @@ export class SecpolParser extends EmbeddedActionsParser {
 
   /**
    * Parses `tokens` (of the file at `path`): the file's statements and span, or null when recovery
-   * gave it up whole. `lazySpans`: the tree's spans are `LazySpan`s.
+   * gave it up whole.
    */
   parse(
     tokens: IToken[],
     positions: t.Positions,
-    lazySpans = false,
+    { lazySpans = false, texts }: ParseOptions = {},
   ): Part<{ statements: ast.Statement[]; span: Span }> {
     this.path = positions.path;
     this.positions = positions;
     this.diagnostics = [];
     this.spans = new Spans(positions, lazySpans);
+    this.texts = texts;
     this.lists = new Lists();
     this.input = tokens;
     const file = this.file();
     this.pending.clear();
     this.listDiagnostics.clear();
+    this.texts = undefined;
     return file;
   }
 
@@ -303,12 +320,28 @@ export class SecpolParser extends EmbeddedActionsParser {
     return this.span(first, this.LA(0));
   }
 
+  /** The table of texts of the input's parse (`ParseOptions.texts`), if any. */
+  private texts: Map<string, string> | undefined;
+
+  /** `text`, or the string of the same text the table holds. */
+  private shared(text: string): string {
+    const texts = this.texts;
+    if (texts === undefined) return text;
+    const known = texts.get(text);
+    if (known !== undefined) return known;
+    texts.set(text, text);
+    return text;
+  }
+
   private word(token: IToken): ast.Word {
-    return { text: token.tokenType === t.StringToken ? unquote(token.image) : token.image, span: this.span(token) };
+    return {
+      text: this.shared(token.tokenType === t.StringToken ? unquote(token.image) : token.image),
+      span: this.span(token),
+    };
   }
 
   private number(token: IToken): ast.NumberLiteral {
-    return { kind: "Number", text: token.image, span: this.span(token) };
+    return { kind: "Number", text: this.shared(token.image), span: this.span(token) };
   }
 
   private range(from: IToken, to: IToken): ast.RangeLiteral {
@@ -1300,8 +1333,16 @@ export class SecpolParser extends EmbeddedActionsParser {
     if (this.RECORDING_PHASE) return undefined;
     if (!real(first) || (second && !real(second))) return undefined;
     const span = this.spanFrom(first);
-    if (!second) return { name: this.word(first), text: first.image, span };
-    return { prefix: this.word(first), name: this.word(second), text: `${first.image}/${second.image}`, span };
+    if (!second) {
+      const name = this.word(first);
+      return { name, text: name.text, span };
+    }
+    return {
+      prefix: this.word(first),
+      name: this.word(second),
+      text: this.shared(`${first.image}/${second.image}`),
+      span,
+    };
   });
 
   labelValue = this.rule<ast.Word>("labelValue", () => {
