@@ -26,6 +26,7 @@ import {
   labelsKey,
   witness,
   type Conjunction,
+  type KeyConstraint,
   type Labels,
 } from "./labels.js";
 import { NAMESPACE_NAME_LABEL, type Model, type PodTerm } from "./model.js";
@@ -368,16 +369,40 @@ function findLabels(
   const classes = (key: string): (string | undefined)[] => {
     let found = classesOf.get(key);
     if (found) return found;
+    // (indexed loops, no spread, `filter` or destructuring: V8 optimizes this closure, and each of
+    // those adds to what its compiling costs, several times the closure's own work)
+    // the classes in order: no value, each value named (first-named first), a value none names
+    const candidates: (string | undefined)[] = [undefined];
     const named = new Set<string>();
-    for (const c of [inside, ...outside])
-      for (const [k, constraint] of c) if (k === key) for (const v of constraint.values.values) named.add(v);
+    for (let i = -1; i < outside.length; i++) {
+      const c = i < 0 ? inside : outside[i];
+      for (let k = 0; k < c.length; k++) {
+        if (c[k][0] !== key) continue;
+        const values = c[k][1].values.values;
+        for (let j = 0; j < values.length; j++)
+          if (!named.has(values[j])) {
+            named.add(values[j]);
+            candidates.push(values[j]);
+          }
+      }
+    }
     let fresh = FRESH_VALUE;
     for (let i = 2; named.has(fresh); i++) fresh = `${FRESH_VALUE}-${i}`;
-    const own = inside.find(([name]) => name === key)?.[1];
-    const listed = own && new Set(own.values.values);
-    const allowedInside = (value: string | undefined) =>
-      !own || (value === undefined ? own.absentOk : (own.values.kind === "only") === listed!.has(value));
-    classesOf.set(key, (found = [undefined, ...named, fresh].filter(allowedInside)));
+    candidates.push(fresh);
+    let own: KeyConstraint | undefined;
+    for (let k = 0; k < inside.length && !own; k++) if (inside[k][0] === key) own = inside[k][1];
+    if (!own) found = candidates;
+    else {
+      // those `inside` allows
+      const listed = new Set(own.values.values);
+      const only = own.values.kind === "only";
+      found = [];
+      for (let i = 0; i < candidates.length; i++) {
+        const value = candidates[i];
+        if (value === undefined ? own.absentOk : only === listed.has(value)) found.push(value);
+      }
+    }
+    classesOf.set(key, found);
     return found;
   };
   const missed = (c: Conjunction) => c.some(([key]) => fixed.has(key) && !allowed(c, key, fixed.get(key)));

@@ -254,6 +254,24 @@ test("a dropped deny except, a widened port and a missing isolation are each cau
   }
 });
 
+// Output that differs from the program only at the denied address (169.254.169.254, excepted from
+// `world`): an address there is checked only because the deny's own block cuts the addresses
+// (`enumerateSide` gathers the blocks of the allows' and of the denies' other ends; with the denies'
+// left out, the test above is still caught at a pod address, this one is not).
+test("an output admitting only the denied address is caught: the denies' address blocks are enumerated too", () => {
+  const { model, objects } = compiled();
+  assert.is(verifyNetworkPolicies(model, objects, undefined, { symbolic: false }).counterexample, undefined);
+  for (const rule of policy(objects, "secpol-web").spec.egress)
+    for (const peer of rule.to ?? [])
+      if (peer.ipBlock)
+        peer.ipBlock.except = (peer.ipBlock.except ?? []).filter((e: string) => e !== "169.254.169.254/32");
+  for (const symbolic of [true, false]) {
+    const { counterexample } = verifyNetworkPolicies(model, objects, undefined, { symbolic });
+    assert.ok(counterexample);
+    assert.match(counterexample!.description, "169.254.169.254");
+  }
+});
+
 test("output that ignores a deny, or invents one, is caught wherever the two selectors meet: pod labels, namespace labels, an unowned namespace's name and labels, lists of values", () => {
   const head =
     "cluster { version 1.30; podCIDR 10.244.0.0/16 }\nnamespace a {\n  default deny\n  workload w app=w\n  workload v app=v,tier=t\n}\n";

@@ -1263,10 +1263,18 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
   }
   const signatures = v.signatures;
   let checks = 0;
-  for (const direction of ["ingress", "egress"] as const) {
-    const reaching = candidates.filter(({ clause }) =>
-      v.selections(ownEnd(clause, direction)).some((s) => s.reach.has(owned.name)),
-    );
+  // (indexed loops, no `filter` or `some` with closures: see `enumerateSide`)
+  for (let d = 0; d < 2; d++) {
+    const direction: Direction = d === 0 ? "ingress" : "egress";
+    const reaching = objectList<RuleClause>();
+    for (let c = 0; c < candidates.length; c++) {
+      const selections = v.selections(ownEnd(candidates[c].clause, direction));
+      for (let k = 0; k < selections.length; k++)
+        if (selections[k].reach.has(owned.name)) {
+          reaching.push(candidates[c]);
+          break;
+        }
+    }
     const groups = ownEndGroups(v, owned, reaching, direction);
     // made for the first side enumerated (a namespace whose sides are all proven needs none)
     let near: NearIndex | undefined;
@@ -2150,8 +2158,6 @@ function verifySide(
   /** The policies selecting the subject (`verifyNamespace`). */
   selecting: readonly Json[],
 ): VerifyResult {
-  const { model, namespaceLabels } = v;
-  const subject = self.pod;
   const symbolic = v.symbolic;
   let podsProven = false;
   if (symbolic) {
@@ -2169,6 +2175,28 @@ function verifySide(
     if (podsProven) symbolic.podsProven++;
     symbolic.enumerated++;
   }
+  return enumerateSide(v, owned, self, direction, posture, candidates, nearIndex, selecting, podsProven);
+}
+
+/**
+ * `verifySide`'s enumeration of a side's peers, for a side the proof left (a function of its own, with
+ * indexed loops: V8 optimizes `verifySide` for its thousands of proven sides, and the size of a
+ * function, with a `for of` loop's handlers, is what its compiling costs).
+ */
+function enumerateSide(
+  v: Verification,
+  owned: OwnedNamespace,
+  self: { pod: PodInstance },
+  direction: Direction,
+  posture: { posture?: PostureSetting },
+  candidates: readonly RuleClause[],
+  nearIndex: () => NearIndex,
+  selecting: readonly Json[],
+  /** Whether the proof showed the side's pods admitted alike (`Proof.Pods`). */
+  podsProven: boolean,
+): VerifyResult {
+  const { model, namespaceLabels } = v;
+  const subject = self.pod;
   // the candidates are the clauses holding the subject, the index its selecting policies (`verifyNamespace`)
   const meaning = sideOf(model, subject, direction, namespaceLabels, candidates, posture, true);
   const index: PolicyIndex = { byNamespace: new Map([[subject.namespace, selecting as Json[]]]) };
@@ -2178,23 +2206,25 @@ function verifySide(
   // what is worked out once per clause and rule, looked up once a side
   const allowFacts: ClauseFacts[] = [];
   const denyFacts: ClauseFacts[] = [];
-  for (const a of allows) allowFacts.push(v.clauseFacts(a.clause));
-  for (const d of denies) denyFacts.push(v.clauseFacts(d.clause));
+  for (let i = 0; i < allows.length; i++) allowFacts.push(v.clauseFacts(allows[i].clause));
+  for (let i = 0; i < denies.length; i++) denyFacts.push(v.clauseFacts(denies[i].clause));
   const parts: RuleParts[] = [];
   let ranges: RangeBlock[] | undefined;
   let blocks: Json[] | undefined;
-  for (const r of rules) {
-    const found = v.partsOf(r);
+  for (let i = 0; i < rules.length; i++) {
+    const found = v.partsOf(rules[i]);
     parts.push(found);
-    for (const range of found.ranges) (ranges ??= []).push(range);
-    for (const block of found.blocks) (blocks ??= []).push(block);
+    for (let k = 0; k < found.ranges.length; k++) (ranges ??= []).push(found.ranges[k]);
+    for (let k = 0; k < found.blocks.length; k++) (blocks ??= []).push(found.blocks[k]);
   }
   // a CNI matching ipBlocks against pod addresses changes something only where an ipBlock holds pod addresses:
   // the pods are then checked at an address of each interval the blocks cut the pod ranges into
   const worlds = ranges ? podAddressWorlds(v.podRanges, ranges) : [];
   const emitted = [plain];
-  for (const addresses of worlds)
+  for (let i = 0; i < worlds.length; i++) {
+    const addresses = worlds[i];
     emitted.push(emittedSideOf(index, subject, direction, namespaceLabels, () => addresses, true));
+  }
   const other = direction === "ingress" ? "sources" : "destinations";
   const classes = {
     allows: v.classTable.of(allows, allowFacts),
@@ -2209,8 +2239,10 @@ function verifySide(
   for (let i = 0; i < rules.length; i++) items.push({ key: classes.rules.of[i] * 3 + 2, selections: parts[i].pods });
   // the address blocks of the clauses' other ends
   let ips: IpBlock[] | undefined;
-  for (const list of [allows, denies])
-    for (const a of list) for (const block of otherEnd(a.clause, direction).ips) (ips ??= []).push(block);
+  for (let i = 0; i < allows.length + denies.length; i++) {
+    const end = otherEnd((i < allows.length ? allows[i] : denies[i - allows.length]).clause, direction);
+    for (let k = 0; k < end.ips.length; k++) (ips ??= []).push(end.ips[k]);
+  }
   // pods proven alike, and no ipBlock holding pod addresses: only addresses are left to enumerate
   const near = podsProven && worlds.length === 0 ? undefined : nearIndex();
   near?.mark(allows, denies);
@@ -2219,10 +2251,14 @@ function verifySide(
     : v.podPeers(v.peerNamespaces(owned, items), (place) => {
         const here: Selection[] = [];
         near.selectionsAt(place, here);
-        for (const p of parts) for (const s of p.pods) if (hasBit(v.bitsOf(s), place)) here.push(s);
+        for (let i = 0; i < parts.length; i++) {
+          const pods = parts[i].pods;
+          for (let k = 0; k < pods.length; k++) if (hasBit(v.bitsOf(pods[k]), place)) here.push(pods[k]);
+        }
         return here;
       });
-  for (const address of v.addressesOf(ips ?? NO_BLOCKS, blocks ?? NO_JSON)) peers.push(address);
+  const addresses = v.addressesOf(ips ?? NO_BLOCKS, blocks ?? NO_JSON);
+  for (let i = 0; i < addresses.length; i++) peers.push(addresses[i]);
 
   // the meaning holds an address at an end only by its address blocks (`inEndpointSet`): clauses
   // whose other end has none are not asked about addresses
