@@ -352,8 +352,10 @@ function findLabels(
   const plainest = witness(inside);
   if (!outside.some((c) => conjunctionMatches(c, plainest))) return plainest;
   const fixed = new Map<string, string | undefined>();
+  // (the closures here with indexed loops, without destructuring: see `classes`)
   const allowed = (c: Conjunction, key: string, value: string | undefined): boolean => {
-    const k = c.find(([name]) => name === key)?.[1];
+    let k: KeyConstraint | undefined;
+    for (let i = 0; i < c.length && !k; i++) if (c[i][0] === key) k = c[i][1];
     return (
       !k ||
       (value === undefined
@@ -405,14 +407,24 @@ function findLabels(
     classesOf.set(key, found);
     return found;
   };
-  const missed = (c: Conjunction) => c.some(([key]) => fixed.has(key) && !allowed(c, key, fixed.get(key)));
+  const missed = (c: Conjunction): boolean => {
+    for (let i = 0; i < c.length; i++) {
+      const key = c[i][0];
+      if (fixed.has(key) && !allowed(c, key, fixed.get(key))) return true;
+    }
+    return false;
+  };
   const search = (): boolean | "out" => {
     if (--budget.steps < 0) return "out";
-    const next = outside.find((c) => !missed(c));
+    let next: Conjunction | undefined;
+    for (let i = 0; i < outside.length && !next; i++) if (!missed(outside[i])) next = outside[i];
     if (!next) return true;
-    for (const [key] of next) {
+    for (let i = 0; i < next.length; i++) {
+      const key = next[i][0];
       if (fixed.has(key)) continue;
-      for (const value of classes(key)) {
+      const values = classes(key);
+      for (let v = 0; v < values.length; v++) {
+        const value = values[v];
         if (allowed(next, key, value)) continue;
         fixed.set(key, value);
         const found = search();

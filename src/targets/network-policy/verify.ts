@@ -845,11 +845,13 @@ class Verification {
     if (!found) {
       const ports = clause.ports;
       let key = "";
-      for (const protocol of protocols) {
-        for (const r of ports.numeric[protocol]) key += `${r.from}-${r.to},`;
+      // (indexed loops here and in `apartRegions`: see `proveSide`)
+      for (let p = 0; p < protocols.length; p++) {
+        const ranges = ports.numeric[protocols[p]];
+        for (let i = 0; i < ranges.length; i++) key += `${ranges[i].from}-${ranges[i].to},`;
         key += ";";
       }
-      for (const n of ports.named) key += `${n.name}/${n.protocol},`;
+      for (let i = 0; i < ports.named.length; i++) key += `${ports.named[i].name}/${ports.named[i].protocol},`;
       const cuts: number[] = [];
       portSetCuts(cuts, ports);
       this.clauses.set(
@@ -1096,9 +1098,13 @@ class Verification {
   private apartRegions(selections: readonly Selection[]): readonly number[] | undefined {
     const distinct = objectList<Selection>();
     const lists = this.apartLists.start();
-    for (const s of selections) {
+    for (let i = 0; i < selections.length; i++) {
+      const s = selections[i];
       // a conjunction holding every label map tells nothing apart; equal ones share their representatives' id
-      if (!s.conjunction || s.conjunction.length === 0 || distinct.some((d) => d.podsId === s.podsId)) continue;
+      if (!s.conjunction || s.conjunction.length === 0) continue;
+      let seen = false;
+      for (let k = 0; k < distinct.length && !seen; k++) seen = distinct[k].podsId === s.podsId;
+      if (seen) continue;
       distinct.push(s);
       lists.push(s.podsId);
     }
@@ -1263,7 +1269,7 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
   }
   const signatures = v.signatures;
   let checks = 0;
-  // (indexed loops, no `filter` or `some` with closures: see `enumerateSide`)
+  // (indexed loops, no `filter` or `some` with closures: see `proveSide`)
   for (let d = 0; d < 2; d++) {
     const direction: Direction = d === 0 ? "ingress" : "egress";
     const reaching = objectList<RuleClause>();
@@ -1293,7 +1299,19 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       for (let k = 0; k < selecting.length; k++) signatures.push(selecting[k]);
       if (!signatures.isNew()) continue;
       // the clauses holding the subject are the only ones of `reaching` its meaning can use
-      const found = verifySide(v, owned, subject, direction, posture, holding, nearIndex, selected[i]);
+      const proof = v.symbolic ? proveSide(v.symbolic, direction, posture, holding, selected[i]) : Proof.None;
+      if (proof === Proof.Side) continue;
+      const found = verifySide(
+        v,
+        owned,
+        subject,
+        direction,
+        posture,
+        holding,
+        nearIndex,
+        selected[i],
+        proof === Proof.Pods,
+      );
       checks += found.checks;
       if (found.counterexample) return { counterexample: found.counterexample, checks };
     }
@@ -2143,7 +2161,33 @@ export function symbolicKeys(ownedLabels: (namespace: string) => Labels | undefi
   };
 }
 
-/** One side: the subject's meaning against the emitted policies, for every case of peer and port. */
+/**
+ * Whether the symbolic proof settles a side (`Symbolic.proves`), counted: it asks of the candidates
+ * (`sideOf`'s allows and denies, every one holding the subject) and of the rules of the isolating
+ * policies among those selecting it (`emittedSideOf`'s), not for the matching of peers they prepare,
+ * which only an enumerated side (`verifySide`) uses. (A function of its own, run for thousands of
+ * sides: V8 optimizes it without the enumeration, and a function's size, with a `for of` loop's
+ * handlers, is what its compiling costs.)
+ */
+function proveSide(
+  symbolic: Symbolic,
+  direction: Direction,
+  posture: { posture?: PostureSetting },
+  candidates: readonly RuleClause[],
+  selecting: readonly Json[],
+): Proof {
+  const rules = symbolic.rulesOfSide;
+  const count = isolatingRulesInto(selecting, direction, rules);
+  const proof = symbolic.proves(posture.posture, count >= 0, direction, candidates, rules, count);
+  if (proof === Proof.Side) symbolic.proven++;
+  else {
+    if (proof === Proof.Pods) symbolic.podsProven++;
+    symbolic.enumerated++;
+  }
+  return proof;
+}
+
+/** One side the proof left: the subject's meaning against the emitted policies, for every case of peer and port (indexed loops: see `proveSide`). */
 function verifySide(
   v: Verification,
   owned: OwnedNamespace,
@@ -2156,41 +2200,6 @@ function verifySide(
   /** The index of the clauses of the namespace's direction (`verifyNamespace`; made once asked). */
   nearIndex: () => NearIndex,
   /** The policies selecting the subject (`verifyNamespace`). */
-  selecting: readonly Json[],
-): VerifyResult {
-  const symbolic = v.symbolic;
-  let podsProven = false;
-  if (symbolic) {
-    // the proof asks of the candidates (`sideOf`'s allows and denies, every one holding the subject)
-    // and of the rules of the isolating policies among those selecting it (`emittedSideOf`'s), not
-    // for the matching of peers they prepare, which only an enumerated side uses
-    const rules = symbolic.rulesOfSide;
-    const count = isolatingRulesInto(selecting, direction, rules);
-    const proof = symbolic.proves(posture.posture, count >= 0, direction, candidates, rules, count);
-    if (proof === Proof.Side) {
-      symbolic.proven++;
-      return { checks: 0 };
-    }
-    podsProven = proof === Proof.Pods;
-    if (podsProven) symbolic.podsProven++;
-    symbolic.enumerated++;
-  }
-  return enumerateSide(v, owned, self, direction, posture, candidates, nearIndex, selecting, podsProven);
-}
-
-/**
- * `verifySide`'s enumeration of a side's peers, for a side the proof left (a function of its own, with
- * indexed loops: V8 optimizes `verifySide` for its thousands of proven sides, and the size of a
- * function, with a `for of` loop's handlers, is what its compiling costs).
- */
-function enumerateSide(
-  v: Verification,
-  owned: OwnedNamespace,
-  self: { pod: PodInstance },
-  direction: Direction,
-  posture: { posture?: PostureSetting },
-  candidates: readonly RuleClause[],
-  nearIndex: () => NearIndex,
   selecting: readonly Json[],
   /** Whether the proof showed the side's pods admitted alike (`Proof.Pods`). */
   podsProven: boolean,
