@@ -352,10 +352,8 @@ function findLabels(
   const plainest = witness(inside);
   if (!outside.some((c) => conjunctionMatches(c, plainest))) return plainest;
   const fixed = new Map<string, string | undefined>();
-  // (the closures here with indexed loops, without destructuring: see `classes`)
   const allowed = (c: Conjunction, key: string, value: string | undefined): boolean => {
-    let k: KeyConstraint | undefined;
-    for (let i = 0; i < c.length && !k; i++) if (c[i][0] === key) k = c[i][1];
+    const k = c.find(([name]) => name === key)?.[1];
     return (
       !k ||
       (value === undefined
@@ -407,24 +405,14 @@ function findLabels(
     classesOf.set(key, found);
     return found;
   };
-  const missed = (c: Conjunction): boolean => {
-    for (let i = 0; i < c.length; i++) {
-      const key = c[i][0];
-      if (fixed.has(key) && !allowed(c, key, fixed.get(key))) return true;
-    }
-    return false;
-  };
+  const missed = (c: Conjunction) => c.some(([key]) => fixed.has(key) && !allowed(c, key, fixed.get(key)));
   const search = (): boolean | "out" => {
     if (--budget.steps < 0) return "out";
-    let next: Conjunction | undefined;
-    for (let i = 0; i < outside.length && !next; i++) if (!missed(outside[i])) next = outside[i];
+    const next = outside.find((c) => !missed(c));
     if (!next) return true;
-    for (let i = 0; i < next.length; i++) {
-      const key = next[i][0];
+    for (const [key] of next) {
       if (fixed.has(key)) continue;
-      const values = classes(key);
-      for (let v = 0; v < values.length; v++) {
-        const value = values[v];
+      for (const value of classes(key)) {
         if (allowed(next, key, value)) continue;
         fixed.set(key, value);
         const found = search();

@@ -845,13 +845,11 @@ class Verification {
     if (!found) {
       const ports = clause.ports;
       let key = "";
-      // (indexed loops here and in `apartRegions`: see `proveSide`)
-      for (let p = 0; p < protocols.length; p++) {
-        const ranges = ports.numeric[protocols[p]];
-        for (let i = 0; i < ranges.length; i++) key += `${ranges[i].from}-${ranges[i].to},`;
+      for (const protocol of protocols) {
+        for (const r of ports.numeric[protocol]) key += `${r.from}-${r.to},`;
         key += ";";
       }
-      for (let i = 0; i < ports.named.length; i++) key += `${ports.named[i].name}/${ports.named[i].protocol},`;
+      for (const n of ports.named) key += `${n.name}/${n.protocol},`;
       const cuts: number[] = [];
       portSetCuts(cuts, ports);
       this.clauses.set(
@@ -1098,13 +1096,9 @@ class Verification {
   private apartRegions(selections: readonly Selection[]): readonly number[] | undefined {
     const distinct = objectList<Selection>();
     const lists = this.apartLists.start();
-    for (let i = 0; i < selections.length; i++) {
-      const s = selections[i];
+    for (const s of selections) {
       // a conjunction holding every label map tells nothing apart; equal ones share their representatives' id
-      if (!s.conjunction || s.conjunction.length === 0) continue;
-      let seen = false;
-      for (let k = 0; k < distinct.length && !seen; k++) seen = distinct[k].podsId === s.podsId;
-      if (seen) continue;
+      if (!s.conjunction || s.conjunction.length === 0 || distinct.some((d) => d.podsId === s.podsId)) continue;
       distinct.push(s);
       lists.push(s.podsId);
     }
