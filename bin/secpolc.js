@@ -1,4 +1,7 @@
 #!/usr/bin/env node
-import { main } from "../dist/bin/main.js";
+import { flushed, main } from "../dist/bin/main.js";
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// what was written goes out first; then the exit spares the natural end's teardown of the heap
+await flushed([process.stdout, process.stderr]);
+process.exit(code);
