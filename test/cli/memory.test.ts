@@ -11,7 +11,13 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "../../src/index.js";
 import { main } from "../../src/cli/main.js";
-import { beforeCheck, collectGarbage, FREE_GROWTH_MIN_CHARS, heapActions } from "../../src/cli/memory.js";
+import {
+  beforeCheck,
+  collectGarbage,
+  COLLECT_AT_MODEL_ABOVE_BYTES,
+  FREE_GROWTH_MIN_CHARS,
+  heapActions,
+} from "../../src/cli/memory.js";
 import { repoRoot } from "../support/baseline.js";
 
 test("build reports each of its passes once done, in order", () => {
@@ -155,6 +161,32 @@ test("the growth set at run time reaches V8's heap controller, and the model tak
   assert.is(factorAtCollection(FREE_GROWTH_MIN_CHARS + 1, false), "21.0");
   assert.is.not(factorAtCollection(FREE_GROWTH_MIN_CHARS + 1, true), "21.0");
   assert.is.not(factorAtCollection(FREE_GROWTH_MIN_CHARS, false), "21.0");
+});
+
+/**
+ * What afterModel does in a fresh process whose heap holds `heldBytes` more (objects kept live), as
+ * heapActions lists it.
+ */
+function actionsAtModel(heldBytes: number): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "secpolc-memory-"));
+  const probe = join(dir, "probe.mjs");
+  const memory = JSON.stringify(pathToFileURL(join(repoRoot, "src/cli/memory.ts")).href);
+  writeFileSync(
+    probe,
+    `import { afterModel, heapActions } from ${memory};
+const held = Array.from({ length: Math.ceil(${heldBytes} / 64) }, (_, i) => ({ i, a: [i, i] }));
+afterModel();
+console.log(JSON.stringify({ actions: heapActions(), held: held.length > 0 }));
+`,
+  );
+  const run = spawnSync(process.execPath, ["--import", "tsx", probe], { cwd: repoRoot, encoding: "utf8" });
+  assert.is(run.status, 0, run.stderr);
+  return (JSON.parse(run.stdout) as { actions: string[] }).actions;
+}
+
+test("the model collects a heap over COLLECT_AT_MODEL_ABOVE_BYTES, and not a small one", () => {
+  assert.equal(actionsAtModel(COLLECT_AT_MODEL_ABOVE_BYTES * 1.25), ["gc"]);
+  assert.equal(actionsAtModel(0), []);
 });
 
 test.run();
