@@ -77,6 +77,8 @@ interface RuleEntry {
 interface Subject {
   namespace: string;
   pods: Conjunction;
+  /** `conjunctionKey(pods)`, which orders and names the subject's policy */
+  key: string;
   isolated: Set<Direction>;
   rules: Record<Direction, RuleEntry[]>;
   spans: Span[];
@@ -94,7 +96,10 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
     const key = conjunctionKey(pods);
     let s = subjects.get(key);
     if (!s)
-      subjects.set(key, (s = { namespace, pods, isolated: new Set(), rules: { ingress: [], egress: [] }, spans: [] }));
+      subjects.set(
+        key,
+        (s = { namespace, pods, key, isolated: new Set(), rules: { ingress: [], egress: [] }, spans: [] }),
+      );
     return s;
   };
   const diagnostics: Diagnostic[] = [];
@@ -234,7 +239,10 @@ function namespacePolicies(
   subjects: Map<string, Subject>,
   parts: ObjectParts,
 ): NamespacePolicies {
-  const ordered = [...subjects.values()].sort((a, b) => compareConjunctions(a.pods, b.pods));
+  // (as `compareConjunctions` orders their pods, from the keys the subjects hold)
+  const ordered = [...subjects.values()].sort(
+    (a, b) => a.pods.length - b.pods.length || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
   const names = policyNames(model, namespace, ordered);
   const diagnostics: Diagnostic[] = [];
   const manifests = ordered.map((s) => toNetworkPolicy(s, names.get(s)!, parts, diagnostics));
@@ -504,9 +512,17 @@ function peersKey(r: RuleEntry): string {
   const s = r.peers;
   let key = peersKeys.get(s);
   if (key === undefined) {
-    key = s.pods.length === 1 ? termKey(s.pods[0]) : s.pods.map(termKey).join("\n");
-    if (s.ips.length > 0)
-      key += `\u0000${s.ips.map((b) => `${formatCidr(b.cidr)} ${b.except.map(formatCidr).join(" ")}`).join("\n")}`;
+    // (loops, not `map` and `join`: the lists `map` makes differ in kind from call to call, and V8
+    // compiled this four times over)
+    const pods = s.pods;
+    key = pods.length === 0 ? "" : termKey(pods[0]);
+    for (let i = 1; i < pods.length; i++) key += `\n${termKey(pods[i])}`;
+    const ips = s.ips;
+    for (let i = 0; i < ips.length; i++) {
+      key += `${i === 0 ? "\u0000" : "\n"}${formatCidr(ips[i].cidr)} `;
+      const except = ips[i].except;
+      for (let j = 0; j < except.length; j++) key += j === 0 ? formatCidr(except[j]) : ` ${formatCidr(except[j])}`;
+    }
     peersKeys.set(s, key);
   }
   return key;
@@ -723,17 +739,21 @@ function toPorts(model: Model, rule: RuleEntry, diagnostics: Diagnostic[]): unkn
 function policyNames(model: Model, namespace: string, subjects: readonly Subject[]): Map<Subject, string> {
   // the first workload of a selector names its policy (as `find` would)
   const workloads = new Map<string, string>();
-  for (const w of workloadsIn(model, namespace))
-    if (!workloads.has(conjunctionKey(w.pods))) workloads.set(conjunctionKey(w.pods), w.name);
+  for (const w of workloadsIn(model, namespace)) {
+    const key = conjunctionKey(w.pods);
+    if (!workloads.has(key)) workloads.set(key, w.name);
+  }
   const base = (s: Subject) => {
-    const workload = workloads.get(conjunctionKey(s.pods));
+    const workload = workloads.get(s.key);
     return truncate(
       `secpol-${workload ?? (s.pods.length === 0 ? "namespace" : `pods-${slug(describeConjunction(s.pods))}`)}`,
       s,
     );
   };
-  return uniqueNames(subjects, base, (s) => conjunctionKey(s.pods));
+  return uniqueNames(subjects, base, keyOf);
 }
+
+const keyOf = (s: Subject) => s.key;
 
 /** `app!=web,!legacy` → `app-not-web-no-legacy`: a readable name that never reads as its opposite. */
 const slug = (text: string) =>
@@ -747,5 +767,5 @@ const slug = (text: string) =>
 
 function truncate(name: string, s: Subject): string {
   if (name.length <= 63) return name;
-  return `${name.slice(0, 56).replace(/-+$/, "")}-${stableHash(conjunctionKey(s.pods)).slice(0, 6)}`;
+  return `${name.slice(0, 56).replace(/-+$/, "")}-${stableHash(s.key).slice(0, 6)}`;
 }

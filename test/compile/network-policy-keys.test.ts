@@ -1,0 +1,128 @@
+/**
+ * The compiler's keys and orders, computed from fewer texts than they were (issue 20, helper
+ * compile11): each is checked against the plain definition it stands for.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import fc from "fast-check";
+import { parseAllDocuments } from "yaml";
+import { build } from "../../src/index.js";
+import { checkModel } from "../../src/pipeline.js";
+import { compileNetworkPolicies } from "../../src/targets/network-policy/compile.js";
+import { compareConjunctions, conjunctionOf, type Conjunction, type Requirement } from "../../src/semantics/labels.js";
+import { formatCidr, simplifyBlocks, type IpBlock } from "../../src/semantics/ip.js";
+import { cidr } from "../support/cidr.js";
+import { uniqueNames } from "../../src/output/names.js";
+
+const requirement: fc.Arbitrary<Requirement> = fc.oneof(
+  fc.record({
+    key: fc.constantFrom("app", "tier", "env"),
+    operator: fc.constantFrom("In" as const, "NotIn" as const),
+    values: fc.subarray(["a", "b", "zz"], { minLength: 1 }),
+  }),
+  fc.record({
+    key: fc.constantFrom("app", "tier", "env"),
+    operator: fc.constantFrom("Exists" as const, "DoesNotExist" as const),
+  }),
+);
+const conjunction: fc.Arbitrary<Conjunction> = fc
+  .array(requirement, { maxLength: 3 })
+  .map((rs) => conjunctionOf(rs))
+  .filter((c): c is Conjunction => c !== undefined);
+
+/** What `compareConjunctions` is defined as: fewer key constraints first, then the JSON texts. */
+const reference = (a: Conjunction, b: Conjunction): number => {
+  const ka = JSON.stringify(a);
+  const kb = JSON.stringify(b);
+  return a.length - b.length || (ka < kb ? -1 : ka > kb ? 1 : 0);
+};
+
+test("compareConjunctions orders as by length and text, for the same object, equal copies and others", () => {
+  fc.assert(
+    fc.property(conjunction, conjunction, (a, b) => {
+      const copy = JSON.parse(JSON.stringify(a)) as Conjunction;
+      assert.is(Math.sign(compareConjunctions(a, b)), Math.sign(reference(a, b)));
+      assert.is(Math.sign(compareConjunctions(b, a)), Math.sign(reference(b, a)));
+      assert.is(compareConjunctions(a, a), 0);
+      assert.is(compareConjunctions(a, copy), 0);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+const policiesOf = (text: string): { metadata: { name: string }; spec: Record<string, unknown> }[] =>
+  build([{ path: "p.secpol", text }])
+    .files.flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()))
+    .filter((o) => o?.kind === "NetworkPolicy");
+
+test("a namespace's policies are ordered by their selectors' number of labels before their texts", () => {
+  // by text alone, `app=a,tier=b` (two labels) comes before `app=zz` (one)
+  const { model } = checkModel([
+    {
+      path: "p.secpol",
+      text: `
+namespace shop {
+  default deny ingress
+  workload two app=a, tier=b
+  workload one app=zz
+}
+allow shop/one -> shop/two: 80
+allow shop/two -> shop/one: 81
+`,
+    },
+  ]);
+  const { manifests } = compileNetworkPolicies(model!);
+  assert.equal(
+    manifests.map((m) => (m.object as { metadata: { name: string } }).metadata.name),
+    ["secpol-namespace", "secpol-one", "secpol-two"],
+  );
+});
+
+test("rules whose peers differ only in an address block's excepts are not merged as equal peers", () => {
+  const policies = policiesOf(`
+cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
+namespace builds {
+  default deny egress
+  workload runner app=runner
+}
+allow builds/runner -> cidr 172.17.0.0/16 except 172.17.1.0/24: 80
+allow builds/runner -> cidr 172.17.0.0/16 except 172.17.2.0/24: 443
+`);
+  const runner = policies.find((p) => p.metadata.name === "secpol-runner")!;
+  const egress = runner.spec.egress as { to: unknown[]; ports: unknown[] }[];
+  // the blocks are different peers: one rule each (merged by their ports, were their keys alike)
+  const rules = egress.map((r) => JSON.stringify(r));
+  assert.ok(
+    rules.some((r) => r.includes("172.17.1.0/24") && r.includes("80") && !r.includes("443")),
+    rules.join("\n"),
+  );
+  assert.ok(
+    rules.some((r) => r.includes("172.17.2.0/24") && r.includes("443") && !r.includes(":80")),
+    rules.join("\n"),
+  );
+});
+
+test("IPv4 addresses are written octet by octet, in order", () => {
+  assert.is(formatCidr(cidr("192.168.7.0/24")), "192.168.7.0/24");
+  assert.is(formatCidr(cidr("1.2.3.4/32")), "1.2.3.4/32");
+  assert.is(formatCidr(cidr("255.0.254.1/32")), "255.0.254.1/32");
+});
+
+test("simplifyBlocks drops repeated blocks, keeping one", () => {
+  const block = (text: string): IpBlock => ({ cidr: cidr(text), except: [] });
+  const simplified = simplifyBlocks([block("10.0.0.0/8"), block("192.168.0.0/16"), block("10.0.0.0/8")]);
+  assert.equal(simplified.map((b) => formatCidr(b.cidr)).sort(), ["10.0.0.0/8", "192.168.0.0/16"]);
+});
+
+test("uniqueNames keeps every item's base name and key", () => {
+  const names = uniqueNames(
+    ["a1", "a2", "b"],
+    (s) => s.slice(0, 1),
+    (s) => s,
+  );
+  assert.is(names.get("b"), "b");
+  assert.is.not(names.get("a1"), names.get("a2"));
+  assert.ok(names.get("a1")!.startsWith("a-") && names.get("a2")!.startsWith("a-"));
+});
+
+test.run();
