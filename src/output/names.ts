@@ -21,7 +21,9 @@ export function uniqueNames<T>(
   key: (t: T) => string,
   maxLength = 63,
 ): Map<T, string> {
-  const bases = items.map((item) => ({ item, base: base(item), key: key(item) }));
+  // (a loop, not `map`: the lists `map` makes differ in kind, and V8 threw away its compiled code)
+  const bases: { item: T; base: string; key: string }[] = [];
+  for (let i = 0; i < items.length; i++) bases.push({ item: items[i], base: base(items[i]), key: key(items[i]) });
   const counts = new Map<string, number>();
   for (const b of bases) counts.set(b.base, (counts.get(b.base) ?? 0) + 1);
   const taken = new Set<string>();
