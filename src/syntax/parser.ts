@@ -198,6 +198,19 @@ class Spans {
       : { file: this.path, start, end: this.end(last) };
   }
 
+  /**
+   * The word `text` at `token`: with `lazy`, a `LazyWord`, its own span (and the span of a node
+   * made of `token` alone, as a word's span is otherwise).
+   */
+  word(text: string, token: IToken): ast.Word {
+    if (!this.lazy) return { text, span: this.span(token, token) };
+    const word = new t.LazyWord(text, this.positions, token.startOffset, t.endOffset(token));
+    this.spanFirst = token;
+    this.spanLast = token;
+    this.lastSpan = word;
+    return word;
+  }
+
   /** The span from the start of `first` to the end of `last`. */
   span(first: IToken, last: IToken): Span {
     if (first !== this.spanFirst || last !== this.spanLast) {
@@ -334,10 +347,7 @@ export class SecpolParser extends EmbeddedActionsParser {
   }
 
   private word(token: IToken): ast.Word {
-    return {
-      text: this.shared(token.tokenType === t.StringToken ? unquote(token.image) : token.image),
-      span: this.span(token),
-    };
+    return this.spans.word(this.shared(token.tokenType === t.StringToken ? unquote(token.image) : token.image), token);
   }
 
   private number(token: IToken): ast.NumberLiteral {
@@ -1136,15 +1146,20 @@ export class SecpolParser extends EmbeddedActionsParser {
               const slash = rest?.[0];
               const after = rest?.[1];
               if (this.RECORDING_PHASE) return undefined;
-              const span = this.spanFrom(name);
               if (after?.tokenType === t.Star && real(after))
-                return { kind: "NamespacePeer", namespace: this.word(name), star: true, span };
+                return { kind: "NamespacePeer", namespace: this.word(name), star: true, span: this.spanFrom(name) };
               const second = after && after.tokenType !== t.Star ? real(after) : undefined;
               if (slash && real(slash) && !second) return undefined;
+              // (the words first: the span of a name alone is its word, `Spans.word`)
               const ref: ast.QualifiedName = second
-                ? { kind: "QualifiedName", namespace: this.word(name), name: this.word(second), span }
-                : { kind: "QualifiedName", name: this.word(name), span };
-              return { kind: "Reference", ref, span };
+                ? {
+                    kind: "QualifiedName",
+                    namespace: this.word(name),
+                    name: this.word(second),
+                    span: this.spanFrom(name),
+                  }
+                : { kind: "QualifiedName", name: this.word(name), span: this.spanFrom(name) };
+              return { kind: "Reference", ref, span: ref.span };
             },
           },
         ]),
@@ -1204,8 +1219,10 @@ export class SecpolParser extends EmbeddedActionsParser {
     );
     const protocol = this.OPTION2(this.slashName);
     if (this.RECORDING_PHASE) return undefined;
+    // (a named port's word first: the span of a port of that word alone is the word, `Spans.word`)
+    const name = "name" in port ? this.word(port.name) : undefined;
     const spec: ast.PortSpec = { kind: "PortSpec", span: this.spanFrom(first) };
-    if ("name" in port) spec.port = this.word(port.name);
+    if ("name" in port) spec.port = name!;
     else if (port.to && !real(port.to)) return undefined;
     else if (port.to) spec.range = this.range(port.from, port.to);
     else spec.port = this.number(port.from);
@@ -1225,10 +1242,11 @@ export class SecpolParser extends EmbeddedActionsParser {
     // a name that recovery invented leaves its place to the next one
     const [a, b] = names.length === 1 ? [real(names[0])] : reals(names[0], names[1]);
     if (!a) return undefined;
-    const span = this.spanFrom(real(names[0]) ?? slash!);
+    // (the words first: the span of a name alone is its word, `Spans.word`)
+    const from = real(names[0]) ?? slash!;
     return b
-      ? { kind: "QualifiedName", namespace: this.word(a), name: this.word(b), span }
-      : { kind: "QualifiedName", name: this.word(a), span };
+      ? { kind: "QualifiedName", namespace: this.word(a), name: this.word(b), span: this.spanFrom(from) }
+      : { kind: "QualifiedName", name: this.word(a), span: this.spanFrom(from) };
   });
 
   selector = this.rule<ast.Selector>("selector", () => {
@@ -1332,16 +1350,16 @@ export class SecpolParser extends EmbeddedActionsParser {
     const second = this.OPTION(this.slashName);
     if (this.RECORDING_PHASE) return undefined;
     if (!real(first) || (second && !real(second))) return undefined;
-    const span = this.spanFrom(first);
     if (!second) {
+      // (the word first: the span of a key of one name is its word, `Spans.word`)
       const name = this.word(first);
-      return { name, text: name.text, span };
+      return { name, text: name.text, span: this.spanFrom(first) };
     }
     return {
       prefix: this.word(first),
       name: this.word(second),
       text: this.shared(`${first.image}/${second.image}`),
-      span,
+      span: this.spanFrom(first),
     };
   });
 

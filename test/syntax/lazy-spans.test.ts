@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { parse } from "../../src/syntax/parse.js";
-import { LazySpan } from "../../src/syntax/tokens.js";
+import { LazySpan, LazyWord } from "../../src/syntax/tokens.js";
 import type { Span } from "../../src/diagnostics/diagnostic.js";
 import { corpus, families } from "../support/fuzz.js";
 import { everyFormProgram } from "../support/programs.js";
@@ -68,6 +68,36 @@ test("a lazy span's start and end are its own: the end is not the start", () => 
   assert.instance(span, LazySpan);
   assert.equal({ ...span.start }, { line: 1, column: 1, offset: 0 });
   assert.equal({ ...span.end }, { line: 1, column: 22, offset: 21 });
+});
+
+test("a one-shot tree's words are their own spans, and a name or port of one word has the word's span", () => {
+  const text = "namespace a {\n  workload w app=w port http 8080\n}\nallow a/w -> dns: http, 53/udp\n";
+  const rule = (spans: boolean) => {
+    const s = parse(text, "t.secpol", { lazySpans: spans }).file.statements[1];
+    if (s.kind !== "NetworkRule") throw new Error(s.kind);
+    const [source] = s.sources;
+    const [destination] = s.destinations;
+    if (source.kind !== "Reference" || destination.kind !== "Reference") throw new Error("not references");
+    return { source, destination, named: s.ports[0], numbered: s.ports[1] };
+  };
+  const { source, destination, named, numbered } = rule(true);
+  // one object for a word and its span
+  for (const word of [source.ref.namespace!, source.ref.name, destination.ref.name, named.port!]) {
+    assert.instance(word, LazyWord);
+    assert.is(word.span, word);
+  }
+  // a node of one word: its span is the word (made before the node's span), not a second object
+  assert.is(destination.ref.span, destination.ref.name);
+  assert.is(destination.span, destination.ref.name);
+  assert.is(named.span, named.port);
+  // a node of more than one token: a span of its own, the reference's shared with its name's
+  assert.not.instance(source.ref.span, LazyWord);
+  assert.is(source.span, source.ref.span);
+  assert.not.instance(numbered.span, LazyWord);
+  // written to JSON as a word where it stands as one, as a plain span under `span`
+  const plain = rule(false);
+  assert.is(JSON.stringify(destination), JSON.stringify(plain.destination));
+  assert.is(JSON.stringify(named), JSON.stringify(plain.named));
 });
 
 test("`check` and `build` on the command line report a program's errors at their places (lazy spans renamed field by field)", () => {
