@@ -41,7 +41,7 @@ import { intersectPorts, isNoPorts, portSetContains, portsKey, type PortSet } fr
 import { clauseReach, managedRegions, type Reach, type Region } from "../semantics/regions.js";
 import { groupBy } from "../arrays.js";
 import { Numbered } from "../canonical.js";
-import { clausesNear, namespacesMatching, peerIndex, workloadsIn } from "../semantics/lookup.js";
+import { candidateNamespaces, clausesNear, namespacesMatching, peerIndex, workloadsIn } from "../semantics/lookup.js";
 import { ownedPodRegions } from "../semantics/universe.js";
 import { podRegionName } from "./diff.js";
 import { subtractRect, type Rect } from "../semantics/rects.js";
@@ -73,31 +73,8 @@ export function reaches(
   action: NetworkRule["action"],
 ): (namespace: string, direction: Direction, peers?: EndpointSet) => readonly Reached[] {
   // each clause's reaches by namespace, grouped once (a clause near many namespaces is asked about
-  // in each: scanning all its reaches every time would grow with the square of their number);
-  // up to FEW_REACHES (most clauses reach a namespace or two, a direction each) they are looked
-  // through as they are, with no map made per clause
-  const byNamespace = new Map<Clause, Map<string, ReturnType<typeof clauseReach>>>();
-  const reachesIn = (clause: Clause, namespace: string) => {
-    const all = clauseReach(model, clause);
-    if (all.length <= FEW_REACHES) return all;
-    let grouped = byNamespace.get(clause);
-    if (!grouped) byNamespace.set(clause, (grouped = groupBy(all, (r) => r.namespace.name)));
-    return grouped.get(namespace) ?? [];
-  };
-  const reachedIn = (namespace: string, direction: Direction) => {
-    const found: Reached[] = [];
-    const near = clausesNear(model, namespace);
-    for (let i = 0; i < near.length; i++) {
-      const { rule, clause } = near[i];
-      if (rule.action !== action) continue;
-      const here = reachesIn(clause, namespace);
-      for (let j = 0; j < here.length; j++) {
-        const reach = here[j];
-        if (reach.direction === direction && reach.namespace.name === namespace) found.push({ rule, clause, reach });
-      }
-    }
-    return found;
-  };
+  // in each: scanning all its reaches every time would grow with the square of their number)
+  const byNamespace = new Map<Clause, Map<string, Reach[]>>();
   // and by their other ends: only those whose other end may meet `peers` (a sandbox namespace's
   // egress meets a deny from every other namespace, each about that namespace's pods); all of
   // them without `peers` (by namespace, then direction: no key text made per question)
@@ -108,11 +85,52 @@ export function reaches(
     if (!here) meeting.set(namespace, (here = {}));
     let found = here[direction];
     if (!found) {
-      const all = reachedIn(namespace, direction);
+      const all = reachedIn(model, action, byNamespace, namespace, direction);
       here[direction] = found = { all, find: peerIndex(all, (r) => otherEnd(r.clause, direction)) };
     }
     return peers ? found.find(peers) : found.all;
   };
+}
+
+/**
+ * The clauses of the rules of `action` near `namespace` that reach it in `direction`, with each
+ * reach, in program order. (Functions of the module, not closures of each `reaches`: the lints ask
+ * for allows and denies alike, and optimized code calling one closure would be thrown away at the
+ * other's first call.)
+ */
+function reachedIn(
+  model: Model,
+  action: NetworkRule["action"],
+  byNamespace: Map<Clause, Map<string, Reach[]>>,
+  namespace: string,
+  direction: Direction,
+): Reached[] {
+  const found: Reached[] = [];
+  const near = clausesNear(model, namespace);
+  for (let i = 0; i < near.length; i++) {
+    const { rule, clause } = near[i];
+    if (rule.action !== action) continue;
+    const here = reachesIn(model, byNamespace, clause, namespace);
+    for (let j = 0; j < here.length; j++) {
+      const reach = here[j];
+      if (reach.direction === direction && reach.namespace.name === namespace) found.push({ rule, clause, reach });
+    }
+  }
+  return found;
+}
+
+/** A clause's reaches, those in `namespace` among them: up to FEW_REACHES (most clauses reach a namespace or two, a direction each) all of them as they are, with no map made per clause; past it, grouped by namespace once (`byNamespace`). */
+function reachesIn(
+  model: Model,
+  byNamespace: Map<Clause, Map<string, Reach[]>>,
+  clause: Clause,
+  namespace: string,
+): readonly Reach[] {
+  const all = clauseReach(model, clause);
+  if (all.length <= FEW_REACHES) return all;
+  let grouped = byNamespace.get(clause);
+  if (!grouped) byNamespace.set(clause, (grouped = groupBy(all, (r) => r.namespace.name)));
+  return grouped.get(namespace) ?? [];
 }
 
 /** Those of `near` whose reach's subjects meet `subjects`: `near` itself when all of them do (most often). Exported for the tests. */
@@ -309,9 +327,10 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   // answered without asking about their denies at all (the realistic shape's `deny ns(env=sandbox)
   // -> NS/*` meets the allows into NS, and those out of each sandbox namespace into NS only).
   const cuttable = new Map<string, { ingress?: Set<Reach>; egress?: Set<Reach> }>();
-  const mayBeCut = (reach: Reach): boolean => {
-    const namespace = reach.namespace.name;
-    const direction = reach.direction;
+  // the allows in those sets, every side asked about so far
+  const cutRules = new Set<NetworkRule>();
+  const mayBeCut = (reach: Reach): boolean => cutAt(reach.namespace.name, reach.direction).has(reach);
+  const cutAt = (namespace: string, direction: Direction): Set<Reach> => {
     let here = cuttable.get(namespace);
     if (!here) cuttable.set(namespace, (here = {}));
     let found = here[direction];
@@ -320,10 +339,36 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
       const near = deniesAt(namespace, direction);
       for (let i = 0; i < near.length; i++) {
         const cut = allowsAt(namespace, direction, otherEnd(near[i].clause, direction));
-        for (let j = 0; j < cut.length; j++) found.add(cut[j].reach);
+        for (let j = 0; j < cut.length; j++) {
+          found.add(cut[j].reach);
+          cutRules.add(cut[j].rule);
+        }
       }
     }
-    return found.has(reach);
+    return found;
+  };
+  // The allows some deny may cut on every side they reach, in program order: every side a deny
+  // reaches asked about first. Any other allow survives on a side no deny may cut (or reaches none),
+  // so when nothing is reused only these are asked about (`removedByDenies`), not every allow.
+  const mayBeRemoved = (): NetworkRule[] => {
+    for (let i = 0; i < denies.length; i++) {
+      const clauses = denies[i].clauses;
+      for (let j = 0; j < clauses.length; j++) {
+        const reach = clauseReach(model, clauses[j]);
+        for (let k = 0; k < reach.length; k++) cutAt(reach[k].namespace.name, reach[k].direction);
+      }
+    }
+    const found = new Set<NetworkRule>();
+    for (const allow of cutRules) if (everyReachMayBeCut(allow)) found.add(allow);
+    // (in program order: the model's rules are)
+    return found.size === 0 ? [] : allows.filter((a) => found.has(a));
+  };
+  const everyReachMayBeCut = (allow: NetworkRule): boolean => {
+    for (let i = 0; i < allow.clauses.length; i++) {
+      const reach = clauseReach(model, allow.clauses[i]);
+      for (let j = 0; j < reach.length; j++) if (!mayBeCut(reach[j])) return false;
+    }
+    return true;
   };
   // a deny that removes nothing: under `default deny`, no allow it reaches overlaps it
   diagnostics.push(...eachRule(reuse, model, "deny", denies, removesNothing));
@@ -346,7 +391,15 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   }
 
   // an allow wholly removed by denies, on every side it reaches (none, without denies)
-  diagnostics.push(...eachRule(reuse, model, "allow", denies.length > 0 ? allows : [], removedByDenies));
+  diagnostics.push(
+    ...eachRule(
+      reuse,
+      model,
+      "allow",
+      denies.length === 0 ? [] : reuse === computed ? mayBeRemoved() : allows,
+      removedByDenies,
+    ),
+  );
   function removedByDenies(allow: NetworkRule): Diagnostic[] {
     // (loops over the clauses' reaches, no list of them made: asked of every allow, most of which
     // survive on their first side, where no deny meets their peers)
@@ -359,10 +412,7 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
     }
     if (!reached) return [];
     // a side no deny may cut: the allow survives there
-    for (let i = 0; i < clauses.length; i++) {
-      const reach = clauseReach(model, clauses[i]);
-      for (let j = 0; j < reach.length; j++) if (!mayBeCut(reach[j])) return [];
-    }
+    if (!everyReachMayBeCut(allow)) return [];
     const culprits = new Set<NetworkRule>();
     for (let i = 0; i < clauses.length; i++) {
       const reach = clauseReach(model, clauses[i]);
@@ -437,6 +487,12 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
       .map((region) => ({ namespace, region })),
   );
   const closedIn = groupBy(closed, (c) => c.namespace.name);
+  // per owned namespace, the clauses near it on UDP 53 toward DNS, the only ones `dnsOpenToRegion`
+  // answers by: found once, in one pass over the rules (a few of the program's clauses), rather than
+  // by scanning the clauses near each namespace for each region closed there
+  let toDns: ReadonlyMap<string, readonly { rule: NetworkRule; clause: Clause }[]> | undefined;
+  const dnsClausesNear = (namespace: string) =>
+    (toDns ??= clausesToward(model, dns, namespaceLabels)).get(namespace) ?? [];
   for (const regions of closedIn.values())
     diagnostics.push(...reuse.reuse(model, "dns", regions[0].namespace, withoutDns));
   function withoutDns(namespace: OwnedNamespace): Diagnostic[] {
@@ -453,7 +509,7 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
     podRegions: () => ReturnType<typeof ownedPodRegions>,
   ): Diagnostic[] {
     // the common case, decided without telling the namespace's pods apart: none is stuck
-    if (dnsOpenToRegion(model, namespace, region.pods, dns, namespaceLabels)) return [];
+    if (dnsOpenToRegion(namespace, region.pods, dnsClausesNear(namespace.name))) return [];
     const pods = podRegions();
     const candidates = !("tooMany" in pods)
       ? pods.filter((p) => setMatches(region.pods, p.labels)).map((p) => ({ name: podRegionName(p), labels: p.labels }))
@@ -547,23 +603,57 @@ function unownedTerm(model: Model, terms: readonly PodTerm[]): PodTerm | undefin
 }
 
 /**
- * Whether the clauses near `namespace` let every pod of `pods` there reach `dns` (UDP 53) on the
- * egress side, decided on the selectors: an allow whose sources there contain all of `pods` (one
- * selector containing each conjunction: a sufficient test, no complement taken), and no deny whose
- * sources there meet them. False when in doubt: the caller then asks about each pod region, which
- * decides exactly (`evaluateSide` over the same clauses: `clausesNear`).
+ * Per owned namespace, the clauses near it (`candidateNamespaces`, as `clausesNear` lists them)
+ * whose ports hold UDP 53 and whose destinations hold `dns`, with their rules, in program order.
+ * Each port set and destination set is asked about once (most clauses share them). Exported for
+ * the tests.
  */
-function dnsOpenToRegion(
+export function clausesToward(
   model: Model,
-  namespace: OwnedNamespace,
-  pods: LabelSet,
   dns: Endpoint,
   namespaceLabels: NamespaceLabels,
+): Map<string, { rule: NetworkRule; clause: Clause }[]> {
+  const found = new Map<string, { rule: NetworkRule; clause: Clause }[]>();
+  const udp53 = new Map<PortSet, boolean>();
+  const holdsDns = new Map<EndpointSet, boolean>();
+  // (loops over indexes: one pass over every clause, mostly before it is optimized)
+  for (let i = 0; i < model.rules.length; i++) {
+    const rule = model.rules[i];
+    for (let j = 0; j < rule.clauses.length; j++) {
+      const clause = rule.clauses[j];
+      let open = udp53.get(clause.ports);
+      if (open === undefined) udp53.set(clause.ports, (open = portSetContains(clause.ports, "UDP", 53, [])));
+      if (!open) continue;
+      let holds = holdsDns.get(clause.destinations);
+      if (holds === undefined)
+        holdsDns.set(clause.destinations, (holds = inEndpointSet(clause.destinations, dns, namespaceLabels)));
+      if (!holds) continue;
+      const near = candidateNamespaces(model, clause);
+      for (let k = 0; k < near.length; k++) {
+        const list = found.get(near[k].name);
+        if (list) list.push({ rule, clause });
+        else found.set(near[k].name, [{ rule, clause }]);
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * Whether `toDns` (the clauses near `namespace` on UDP 53 toward DNS: `clausesToward`) let every pod
+ * of `pods` there reach DNS on the egress side, decided on the selectors: an allow whose sources
+ * there contain all of `pods` (one selector containing each conjunction: a sufficient test, no
+ * complement taken), and no deny whose sources there meet them (the answer does not depend on the
+ * clauses' order). False when in doubt: the caller then asks about each pod region, which decides
+ * exactly (`evaluateSide` over the clauses near the namespace: `clausesNear`).
+ */
+function dnsOpenToRegion(
+  namespace: OwnedNamespace,
+  pods: LabelSet,
+  toDns: readonly { rule: NetworkRule; clause: Clause }[],
 ): boolean {
   let allowed = false;
-  for (const { rule, clause } of clausesNear(model, namespace.name)) {
-    if (!portSetContains(clause.ports, "UDP", 53, []) || !inEndpointSet(clause.destinations, dns, namespaceLabels))
-      continue;
+  for (const { rule, clause } of toDns) {
     const sources: Conjunction[] = [];
     for (const t of clause.sources.pods) if (conjunctionMatches(t.namespaces, namespace.labels)) sources.push(t.pods);
     if (rule.action === "deny") {

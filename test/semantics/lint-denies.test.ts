@@ -110,4 +110,57 @@ test("SP9103: an allow is asked about its denies only where one of them may cut 
   ]);
 });
 
+/** The lines and messages of a program's SP9105 warnings. */
+function withoutDnsLines(text: string): [number, string][] {
+  const { diagnostics } = checkModel([{ path: "p.secpol", text: `${text}\n` }]);
+  return diagnostics.filter((d) => d.code === "SP9105").map((d) => [d.span.start.line, d.message]);
+}
+
+test("SP9105: the clauses toward DNS of each namespace, a deny near two namespaces by their labels among them (clausesToward)", () => {
+  const text = [
+    "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }",
+    "namespace a {\n  default deny egress\n  labels team=x\n  workload web app=web\n}",
+    "namespace b {\n  default deny egress\n  labels team=x\n  workload db app=db\n}",
+    "namespace c {\n  default deny egress\n  labels team=y\n  workload log app=log\n}",
+    "namespace d {\n  default deny egress\n  workload api app=api\n}",
+    "allow a/* -> dns",
+    "allow b/* -> dns",
+    // near c by its labels only: all of c's pods reach DNS
+    "allow ns(team=y) -> dns",
+    // near a and b by their labels: b's pods and a's others with app=db (not a/web) are denied
+    "deny pods(app=db) in ns(team=x) -> dns: 53/udp",
+    // d: DNS over TCP only
+    "allow d/* -> dns: 53/tcp",
+  ].join("\n");
+  assert.equal(
+    withoutDnsLines(text).map(([line]) => line),
+    [3, 8, 18],
+    JSON.stringify(withoutDnsLines(text)),
+  );
+});
+
+test("SP9106: the rules selecting namespaces by labels none owned carries, a clause's destinations or a rule's sources", () => {
+  const text = [
+    "cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }",
+    "namespace a {\n  default deny\n  labels team=x\n  workload web app=web\n}",
+    "allow a/web -> a/web: 80",
+    // the second clause's destinations, then a rule's sources
+    "allow a/web -> a/web, pods(app=db) in ns(team=y): 5432",
+    "allow ns(team=x) -> a/web: 81",
+    "allow pods(app=db) in ns(team=z, env=prod) -> a/web: 82",
+    // by name: not a label selector
+    "allow pods(app=db) in ns b -> a/web: 83",
+  ].join("\n");
+  const { diagnostics } = checkModel([{ path: "p.secpol", text: `${text}\n` }]);
+  const message = (labels: string) =>
+    `no namespace this program owns has the labels \`${labels}\`: the selector only matches namespaces labelled outside this program`;
+  assert.equal(
+    diagnostics.filter((d) => d.code === "SP9106").map((d) => [d.span.start.line, d.message]),
+    [
+      [8, message("team=y")],
+      [10, message("env=prod,team=z")],
+    ],
+  );
+});
+
 test.run();

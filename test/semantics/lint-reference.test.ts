@@ -4,17 +4,38 @@
  * near a side (`reaches`, `peerIndex`), no witness outside every deny (`peerOutside`), no keys of
  * numbers (`ruleKeys`): every allow against every deny, every rule's key as its ends' and ports' JSON
  * texts. Also the shortcuts' parts alone: `meetingSubjects` against a filter, `ruleKeys` with bounds
- * small enough that numbers would collide past them.
+ * small enough that numbers would collide past them. And SP9105 and SP9106 (issue 20, helper lint11)
+ * against references without their index of the clauses toward DNS (`clausesToward`) and with no
+ * shortcut of the selectors: every pod region of a closed egress asked, every selector against
+ * every owned namespace.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { END_NUMBERS, lint, meetingSubjects, PORT_NUMBERS, ruleKeys } from "../../src/analysis/lints.js";
 import { endpointsKey, intersectEndpoints, isEmptyEndpoints } from "../../src/semantics/endpoints.js";
-import { conjunctionOf, intersect, MAX_SELECTORS, meets, type LabelSet } from "../../src/semantics/labels.js";
-import { otherEnd, type Clause, type Direction, type Model, type NetworkRule } from "../../src/semantics/model.js";
+import {
+  conjunctionMatches,
+  conjunctionOf,
+  intersect,
+  MAX_SELECTORS,
+  meets,
+  setMatches,
+  witness,
+  type LabelSet,
+} from "../../src/semantics/labels.js";
+import { evaluateSide, ownedNamespaceLabels } from "../../src/semantics/meaning.js";
+import {
+  NAMESPACE_NAME_LABEL,
+  otherEnd,
+  type Clause,
+  type Direction,
+  type Model,
+  type NetworkRule,
+} from "../../src/semantics/model.js";
 import { intersectPorts, isNoPorts, portsKey } from "../../src/semantics/ports.js";
-import { clauseReach, type Reach } from "../../src/semantics/regions.js";
+import { clauseReach, managedRegions, type Reach } from "../../src/semantics/regions.js";
+import { ownedPodRegions } from "../../src/semantics/universe.js";
 import { subtractRect, type Rect } from "../../src/semantics/rects.js";
 import { checkModel } from "../../src/pipeline.js";
 import { programArbitrary } from "../support/programs.js";
@@ -146,6 +167,71 @@ test("SP9102, SP9103, SP9104: as the plain references say, on random programs wi
   // each lint said something now and then
   assert.ok(seen.programs > 800, JSON.stringify(seen));
   assert.ok(seen.SP9102 > 300 && seen.SP9103 > 200 && seen.SP9104 > 300, JSON.stringify(seen));
+});
+
+/** SP9105 (every pod region of a closed egress asked whether it reaches DNS) and SP9106 (every term's namespace selector against every owned namespace), as plainly as they are defined: code and line. */
+function dnsAndLabelsReference(model: Model): Said[] {
+  const said: Said[] = [];
+  const dns = { pod: { namespace: "kube-system", labels: { "k8s-app": "kube-dns" }, ports: [] } };
+  const labelsOf = ownedNamespaceLabels(model, (n) => ({ [NAMESPACE_NAME_LABEL]: n }));
+  for (const namespace of model.namespaces)
+    for (const region of managedRegions(model, namespace, "egress")) {
+      if (region.posture.posture !== "deny") continue;
+      const pods = ownedPodRegions(model, namespace.name);
+      const labels =
+        "tooMany" in pods
+          ? region.pods.map((c) => witness(c))
+          : pods.filter((p) => setMatches(region.pods, p.labels)).map((p) => p.labels);
+      const stuck = labels.some(
+        (l) =>
+          !evaluateSide(
+            model,
+            { src: { pod: { namespace: namespace.name, labels: l, ports: [] } }, dst: dns, protocol: "UDP", port: 53 },
+            "egress",
+            labelsOf,
+          ).permitted,
+      );
+      if (stuck) said.push(["SP9105", region.posture.span.start.line, []]);
+    }
+  for (const rule of model.rules) {
+    const unowned = rule.clauses
+      .flatMap((c) => [...c.sources.pods, ...c.destinations.pods])
+      .some(
+        (t) =>
+          t.namespaces.length > 0 &&
+          t.namespaces.every((r) => r[0] !== NAMESPACE_NAME_LABEL) &&
+          !model.namespaces.some((n) => conjunctionMatches(t.namespaces, n.labels)),
+      );
+    if (unowned) said.push(["SP9106", rule.span.start.line, []]);
+  }
+  return order(said);
+}
+
+test("SP9105, SP9106: as the plain references say, on random programs", () => {
+  const seen = { programs: 0, SP9105: 0, SP9106: 0, closed: 0 };
+  fc.assert(
+    fc.property(programArbitrary(true), fc.boolean(), (program, closed) => {
+      // half the time every namespace's egress closed (where DNS is asked about)
+      const text = closed ? program.text.replace(/default allow/g, "default deny") : program.text;
+      const { model } = checkModel([{ path: "p.secpol", text }]);
+      if (!model) return;
+      seen.programs++;
+      const said = order(
+        lint(model)
+          .filter((d) => d.code === "SP9105" || d.code === "SP9106")
+          .map((d): Said => [d.code, d.span.start.line, []]),
+      );
+      const expected = dnsAndLabelsReference(model);
+      for (const [code] of expected) seen[code as keyof typeof seen]++;
+      seen.closed += model.namespaces.filter((n) =>
+        managedRegions(model, n, "egress").some((r) => r.posture.posture === "deny"),
+      ).length;
+      assert.equal(said, expected, text);
+    }),
+    { numRuns: 1500 },
+  );
+  // each lint said something now and then, and closed egresses were asked about
+  assert.ok(seen.programs > 800 && seen.SP9105 > 100 && seen.SP9106 > 100 && seen.closed > 1000, JSON.stringify(seen));
 });
 
 test("meetingSubjects: those whose subjects meet, in order; the list itself when all do", () => {
