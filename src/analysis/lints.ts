@@ -119,7 +119,11 @@ function reachedIn(
   return found;
 }
 
-/** A clause's reaches, those in `namespace` among them: up to FEW_REACHES (most clauses reach a namespace or two, a direction each) all of them as they are, with no map made per clause; past it, grouped by namespace once (`byNamespace`). */
+/**
+ * A clause's reaches, those in `namespace` among them: up to FEW_REACHES (most clauses reach a
+ * namespace or two, a direction each) all of them as they are, with no map made per clause; past
+ * it, those in `namespace`, grouped by namespace once (`byNamespace`).
+ */
 function reachesIn(
   model: Model,
   byNamespace: Map<Clause, Map<string, Reach[]>>,
@@ -327,10 +331,9 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   // answered without asking about their denies at all (the realistic shape's `deny ns(env=sandbox)
   // -> NS/*` meets the allows into NS, and those out of each sandbox namespace into NS only).
   const cuttable = new Map<string, { ingress?: Set<Reach>; egress?: Set<Reach> }>();
-  // the allows in those sets, every side asked about so far
-  const cutRules = new Set<NetworkRule>();
-  const mayBeCut = (reach: Reach): boolean => cutAt(reach.namespace.name, reach.direction).has(reach);
-  const cutAt = (namespace: string, direction: Direction): Set<Reach> => {
+  const mayBeCut = (reach: Reach): boolean => {
+    const namespace = reach.namespace.name;
+    const direction = reach.direction;
     let here = cuttable.get(namespace);
     if (!here) cuttable.set(namespace, (here = {}));
     let found = here[direction];
@@ -339,36 +342,10 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
       const near = deniesAt(namespace, direction);
       for (let i = 0; i < near.length; i++) {
         const cut = allowsAt(namespace, direction, otherEnd(near[i].clause, direction));
-        for (let j = 0; j < cut.length; j++) {
-          found.add(cut[j].reach);
-          cutRules.add(cut[j].rule);
-        }
+        for (let j = 0; j < cut.length; j++) found.add(cut[j].reach);
       }
     }
-    return found;
-  };
-  // The allows some deny may cut on every side they reach, in program order: every side a deny
-  // reaches asked about first. Any other allow survives on a side no deny may cut (or reaches none),
-  // so when nothing is reused only these are asked about (`removedByDenies`), not every allow.
-  const mayBeRemoved = (): NetworkRule[] => {
-    for (let i = 0; i < denies.length; i++) {
-      const clauses = denies[i].clauses;
-      for (let j = 0; j < clauses.length; j++) {
-        const reach = clauseReach(model, clauses[j]);
-        for (let k = 0; k < reach.length; k++) cutAt(reach[k].namespace.name, reach[k].direction);
-      }
-    }
-    const found = new Set<NetworkRule>();
-    for (const allow of cutRules) if (everyReachMayBeCut(allow)) found.add(allow);
-    // (in program order: the model's rules are)
-    return found.size === 0 ? [] : allows.filter((a) => found.has(a));
-  };
-  const everyReachMayBeCut = (allow: NetworkRule): boolean => {
-    for (let i = 0; i < allow.clauses.length; i++) {
-      const reach = clauseReach(model, allow.clauses[i]);
-      for (let j = 0; j < reach.length; j++) if (!mayBeCut(reach[j])) return false;
-    }
-    return true;
+    return found.has(reach);
   };
   // a deny that removes nothing: under `default deny`, no allow it reaches overlaps it
   diagnostics.push(...eachRule(reuse, model, "deny", denies, removesNothing));
@@ -391,15 +368,7 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
   }
 
   // an allow wholly removed by denies, on every side it reaches (none, without denies)
-  diagnostics.push(
-    ...eachRule(
-      reuse,
-      model,
-      "allow",
-      denies.length === 0 ? [] : reuse === computed ? mayBeRemoved() : allows,
-      removedByDenies,
-    ),
-  );
+  diagnostics.push(...eachRule(reuse, model, "allow", denies.length > 0 ? allows : [], removedByDenies));
   function removedByDenies(allow: NetworkRule): Diagnostic[] {
     // (loops over the clauses' reaches, no list of them made: asked of every allow, most of which
     // survive on their first side, where no deny meets their peers)
@@ -412,7 +381,10 @@ export function lint(model: Model, reuse: LintReuse = computed): Diagnostic[] {
     }
     if (!reached) return [];
     // a side no deny may cut: the allow survives there
-    if (!everyReachMayBeCut(allow)) return [];
+    for (let i = 0; i < clauses.length; i++) {
+      const reach = clauseReach(model, clauses[i]);
+      for (let j = 0; j < reach.length; j++) if (!mayBeCut(reach[j])) return [];
+    }
     const culprits = new Set<NetworkRule>();
     for (let i = 0; i < clauses.length; i++) {
       const reach = clauseReach(model, clauses[i]);
@@ -605,10 +577,9 @@ function unownedTerm(model: Model, terms: readonly PodTerm[]): PodTerm | undefin
 /**
  * Per owned namespace, the clauses near it (`candidateNamespaces`, as `clausesNear` lists them)
  * whose ports hold UDP 53 and whose destinations hold `dns`, with their rules, in program order.
- * Each port set and destination set is asked about once (most clauses share them). Exported for
- * the tests.
+ * Each port set and destination set is asked about once (most clauses share them).
  */
-export function clausesToward(
+function clausesToward(
   model: Model,
   dns: Endpoint,
   namespaceLabels: NamespaceLabels,
