@@ -92,9 +92,9 @@ export function afterOutput(): void {
 
 /**
  * Once the program is checked into its model, before its lints: a heap over 24 MB is collected (the
- * syntax trees are garbage then; a smaller one's build is over before it matters). (Collected after the lints instead, as before, the trees stayed
- * through them and the peak RSS of a 20,000-service realistic build, about 520 MB, came at their
- * end.)
+ * syntax trees are garbage then; a smaller one's build is over before it matters). (Collected after
+ * the lints instead, as before, the trees stayed through them and the peak RSS of a 20,000-service
+ * realistic build, about 520 MB, came at their end.)
  */
 export function afterModel(): void {
   if (growingFreely) {
