@@ -41,7 +41,7 @@ import { intersectPorts, isNoPorts, portSetContains, portsKey, type PortSet } fr
 import { clauseReach, managedRegions, type Reach, type Region } from "../semantics/regions.js";
 import { groupBy } from "../arrays.js";
 import { Numbered } from "../canonical.js";
-import { candidateNamespaces, clausesNear, namespacesMatching, peerIndex, workloadsIn } from "../semantics/lookup.js";
+import { clausesByNamespace, clausesNear, namespacesMatching, peerIndex, workloadsIn } from "../semantics/lookup.js";
 import { ownedPodRegions } from "../semantics/universe.js";
 import { podRegionName } from "./diff.js";
 import { subtractRect, type Rect } from "../semantics/rects.js";
@@ -575,7 +575,7 @@ function unownedTerm(model: Model, terms: readonly PodTerm[]): PodTerm | undefin
 }
 
 /**
- * Per owned namespace, the clauses near it (`candidateNamespaces`, as `clausesNear` lists them)
+ * Per owned namespace, the clauses near it (`clausesByNamespace`, as `clausesNear` lists them)
  * whose ports hold UDP 53 and whose destinations hold `dns`, with their rules, in program order.
  * Each port set and destination set is asked about once (most clauses share them).
  */
@@ -584,30 +584,17 @@ function clausesToward(
   dns: Endpoint,
   namespaceLabels: NamespaceLabels,
 ): Map<string, { rule: NetworkRule; clause: Clause }[]> {
-  const found = new Map<string, { rule: NetworkRule; clause: Clause }[]>();
   const udp53 = new Map<PortSet, boolean>();
   const holdsDns = new Map<EndpointSet, boolean>();
-  // (loops over indexes: one pass over every clause, mostly before it is optimized)
-  for (let i = 0; i < model.rules.length; i++) {
-    const rule = model.rules[i];
-    for (let j = 0; j < rule.clauses.length; j++) {
-      const clause = rule.clauses[j];
-      let open = udp53.get(clause.ports);
-      if (open === undefined) udp53.set(clause.ports, (open = portSetContains(clause.ports, "UDP", 53, [])));
-      if (!open) continue;
-      let holds = holdsDns.get(clause.destinations);
-      if (holds === undefined)
-        holdsDns.set(clause.destinations, (holds = inEndpointSet(clause.destinations, dns, namespaceLabels)));
-      if (!holds) continue;
-      const near = candidateNamespaces(model, clause);
-      for (let k = 0; k < near.length; k++) {
-        const list = found.get(near[k].name);
-        if (list) list.push({ rule, clause });
-        else found.set(near[k].name, [{ rule, clause }]);
-      }
-    }
-  }
-  return found;
+  return clausesByNamespace(model, model.rules, (clause) => {
+    let open = udp53.get(clause.ports);
+    if (open === undefined) udp53.set(clause.ports, (open = portSetContains(clause.ports, "UDP", 53, [])));
+    if (!open) return false;
+    let holds = holdsDns.get(clause.destinations);
+    if (holds === undefined)
+      holdsDns.set(clause.destinations, (holds = inEndpointSet(clause.destinations, dns, namespaceLabels)));
+    return holds;
+  });
 }
 
 /**

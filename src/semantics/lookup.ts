@@ -156,20 +156,30 @@ export function clausesNear(model: Model, namespace: string): readonly { rule: N
     seeds.delete(model);
     if (seed.made(model, seed.from)) index = byNamespaceCache.get(model);
   }
-  if (!index) {
-    index = new Map();
-    for (const rule of model.rules) {
-      for (const clause of rule.clauses) {
-        for (const n of candidateNamespaces(model, clause)) {
-          const list = index.get(n.name);
-          if (list) list.push({ rule, clause });
-          else index.set(n.name, [{ rule, clause }]);
-        }
+  if (!index) byNamespaceCache.set(model, (index = clausesByNamespace(model, model.rules)));
+  return index.get(namespace) ?? [];
+}
+
+/**
+ * The clauses of `rules` (those `keep` keeps), with their rules, by each owned namespace they may
+ * reach (`candidateNamespaces`), in program order: `clausesNear`'s index, or a part of it.
+ */
+export function clausesByNamespace(
+  model: Model,
+  rules: readonly NetworkRule[],
+  keep?: (clause: Clause) => boolean,
+): Map<string, { rule: NetworkRule; clause: Clause }[]> {
+  const index = new Map<string, { rule: NetworkRule; clause: Clause }[]>();
+  for (const rule of rules)
+    for (const clause of rule.clauses) {
+      if (keep && !keep(clause)) continue;
+      for (const n of candidateNamespaces(model, clause)) {
+        const list = index.get(n.name);
+        if (list) list.push({ rule, clause });
+        else index.set(n.name, [{ rule, clause }]);
       }
     }
-    byNamespaceCache.set(model, index);
-  }
-  return index.get(namespace) ?? [];
+  return index;
 }
 
 /** Per model, the earlier model whose `clausesNear` index its own is to be made from, when first asked for (`nearFrom`). */
@@ -199,14 +209,7 @@ export function clausesNearFrom(model: Model, last: Model, changed = changedRule
   const diff = changed(last, model);
   if (!diff) return false;
   const { added, removed } = diff;
-  const near = new Map<string, { rule: NetworkRule; clause: Clause }[]>();
-  for (const rule of added)
-    for (const clause of rule.clauses)
-      for (const n of candidateNamespaces(model, clause)) {
-        const list = near.get(n.name);
-        if (list) list.push({ rule, clause });
-        else near.set(n.name, [{ rule, clause }]);
-      }
+  const near = clausesByNamespace(model, added);
   const affected = new Set(near.keys());
   for (const rule of removed)
     for (const clause of rule.clauses) for (const n of candidateNamespaces(last, clause)) affected.add(n.name);
