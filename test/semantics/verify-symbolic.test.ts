@@ -561,6 +561,31 @@ test("a side of many terms: each is compared, whatever the number", () => {
   }
 });
 
+/**
+ * Each case's program (`head` and its first text) verifies, its result as `expected` says, and its
+ * output written from the second text (then changed) is caught, with the proof and without it.
+ */
+function caughtApart(
+  head: string,
+  cases: readonly [string, string, ((policies: Json[]) => void)?][],
+  expected: (verified: ReturnType<typeof verifyNetworkPolicies>) => boolean,
+): void {
+  for (const [meant, written, change] of cases) {
+    const model = checkModel([{ path: "p.secpol", text: `${head}${meant}\n` }]).model!;
+    const right = policiesOf(`${head}${meant}\n`) as Json[];
+    const wrong = policiesOf(`${head}${written}\n`) as Json[];
+    change?.(wrong);
+    const verified = verifyNetworkPolicies(model, right);
+    assert.is(verified.counterexample, undefined, meant);
+    assert.ok(expected(verified), meant);
+    for (const symbolic of [true, false])
+      assert.ok(
+        verifyNetworkPolicies(model, wrong, undefined, { symbolic }).counterexample,
+        `${meant} written as ${written}${change ? ", changed" : ""}`,
+      );
+  }
+}
+
 test("the output of a program one rule apart is caught, with the proof as without it", () => {
   // namespace a is a team's: the allows from ns(team=x) hold its pods too
   const head = [
@@ -632,20 +657,82 @@ test("the output of a program one rule apart is caught, with the proof as withou
       `${twoAllows}\ndeny ns(env=prod) -> a/w\ndeny ns(env=prod) -> a/v\ndeny ns(env=test) -> a/w\ndeny ns(env=test) -> a/v`,
     ],
   ];
-  for (const [meant, written, change] of cases) {
-    const model = checkModel([{ path: "p.secpol", text: `${head}${meant}\n` }]).model!;
-    const right = policiesOf(`${head}${meant}\n`) as Json[];
-    const wrong = policiesOf(`${head}${written}\n`) as Json[];
-    change?.(wrong);
-    const proven = verifyNetworkPolicies(model, right);
-    assert.is(proven.counterexample, undefined, meant);
-    assert.ok(proven.sides!.proven > 0, meant);
-    for (const symbolic of [true, false])
-      assert.ok(
-        verifyNetworkPolicies(model, wrong, undefined, { symbolic }).counterexample,
-        `${meant} written as ${written}${change ? ", changed" : ""}`,
-      );
-  }
+  caughtApart(head, cases, (proven) => proven.sides!.proven > 0);
+});
+
+test("sides left their addresses only are enumerated once per case of addresses, and only where alike", () => {
+  // a/w's and b/w's egress: pods proven, addresses enumerated; b/w's written from another case of
+  // addresses (its rules' or its clauses') is caught, not taken as a/w's
+  const head = [
+    "cluster { version 1.30; podCIDR 10.244.0.0/16 }",
+    "namespace a { default deny; workload w app=w; workload v app=v }",
+    "namespace b { default deny; workload w app=w; workload v app=v }",
+    "allow a/w -> a/v: 80",
+    "allow b/w -> b/v: 80",
+    "",
+  ].join("\n");
+  const a = "allow a/w -> world: 443\ndeny a/* -> cidr 169.254.169.254/32";
+  // b/w's policy, copied first (emitted objects share their parts: a/w's would change too)
+  const ownPolicy = (policies: Json[]): Json => {
+    const at = policies.findIndex((p) => p.metadata.name === "secpol-w" && p.metadata.namespace === "b");
+    return (policies[at] = structuredClone(policies[at]));
+  };
+  const cases: [string, string, ((policies: Json[]) => void)?][] = [
+    // the rules' blocks (the metadata address admitted; the pods' range still left out)
+    [
+      `${a}\nallow b/w -> world: 443\ndeny b/* -> cidr 169.254.169.254/32`,
+      `${a}\nallow b/w -> world: 443\ndeny b/* -> cidr 169.254.169.254/32`,
+      (policies) => {
+        for (const rule of ownPolicy(policies).spec.egress)
+          for (const peer of rule.to)
+            if (peer.ipBlock?.except)
+              peer.ipBlock.except = peer.ipBlock.except.filter((e: string) => !e.startsWith("169"));
+      },
+    ],
+    // the rules' ports
+    [
+      `${a}\nallow b/w -> world: 443\ndeny b/* -> cidr 169.254.169.254/32`,
+      `${a}\nallow b/w -> world: 8443\ndeny b/* -> cidr 169.254.169.254/32`,
+    ],
+    // the clauses' blocks: b's written with a's deny
+    [
+      `${a}\nallow b/w -> world: 443\ndeny b/* -> cidr 169.254.169.253/32`,
+      `${a}\nallow b/w -> world: 443\ndeny b/* -> cidr 169.254.169.254/32`,
+    ],
+    // the clauses' ports: b's written with a's
+    [
+      `${a}\nallow b/w -> world: 80\ndeny b/* -> cidr 169.254.169.254/32`,
+      `${a}\nallow b/w -> world: 443\ndeny b/* -> cidr 169.254.169.254/32`,
+    ],
+    // where an ipBlock holds pod addresses the pods are enumerated too, each side's: a/w's admits
+    // every pod on 443, b/w's only b's (the pods' range dropped from every ipBlock's except)
+    [
+      "allow a/w -> world: 443\nallow a/w -> cluster: 443\nallow b/w -> world: 443\nallow b/w -> b/*: 443",
+      "allow a/w -> world: 443\nallow a/w -> cluster: 443\nallow b/w -> world: 443\nallow b/w -> b/*: 443",
+      (policies) => {
+        for (const p of policies)
+          for (const rule of p.spec.egress ?? [])
+            for (const peer of rule.to ?? [])
+              if (peer.ipBlock?.except)
+                peer.ipBlock = {
+                  ...peer.ipBlock,
+                  except: peer.ipBlock.except.filter((e: string) => e !== "10.244.0.0/16"),
+                };
+      },
+    ],
+  ];
+  caughtApart(head, cases, (verified) => verified.sides!.podsProven >= 2);
+  // alike sides: the second is not enumerated (its verdicts are the first's)
+  const alike = `${head}${a}\nallow b/w -> world: 443\ndeny b/* -> cidr 169.254.169.254/32\n`;
+  const model = checkModel([{ path: "p.secpol", text: alike }]).model!;
+  const policies = policiesOf(alike) as Json[];
+  const once = verifyNetworkPolicies(model, policies);
+  const apart = verifyNetworkPolicies(
+    checkModel([{ path: "p.secpol", text: `${head}${a}\n` }]).model!,
+    policiesOf(`${head}${a}\n`) as Json[],
+  );
+  assert.equal(once.sides, { ...once.sides!, podsProven: 2, enumerated: 2 });
+  assert.is(once.checks, apart.checks);
 });
 
 test.run();

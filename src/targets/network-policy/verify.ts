@@ -44,7 +44,7 @@
  * observing sides enumerate every one.
  */
 import type { Span } from "../../diagnostics/diagnostic.js";
-import { formatAddress, type IpBlock } from "../../semantics/ip.js";
+import { formatAddress, formatCidr, type IpBlock } from "../../semantics/ip.js";
 import {
   addressStarts,
   cidrRange,
@@ -112,6 +112,7 @@ import {
   MAX_PORT,
   MIN_PORT,
   mergeRanges,
+  portsKey,
   protocols,
   unionPorts,
   type ContainerPort,
@@ -681,6 +682,8 @@ class Verification {
   private readonly apartAnswers: (readonly number[] | null)[] = [];
   /** By label id and namespace place (`pod`). */
   private readonly pods = new Map<number, { pod: PodInstance }>();
+  /** The sides the proof left their addresses only, checked without a counterexample, by what decides them (`addressCase`). */
+  readonly addressSides = new Set<string>();
 
   constructor(
     readonly model: Model,
@@ -1295,6 +1298,10 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       // the clauses holding the subject are the only ones of `reaching` its meaning can use
       const proof = v.symbolic ? proveSide(v.symbolic, direction, posture, holding, selected[i]) : Proof.None;
       if (proof === Proof.Side) continue;
+      // a side left its addresses only is checked at its addresses alone, which are decided by what
+      // its clauses and rules say of addresses: one side of each such case is enumerated
+      const alike = proof === Proof.Pods ? addressCase(v, direction, posture.posture!, holding) : undefined;
+      if (alike !== undefined && v.addressSides.has(alike)) continue;
       const found = verifySide(
         v,
         owned,
@@ -1308,9 +1315,53 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       );
       checks += found.checks;
       if (found.counterexample) return { counterexample: found.counterexample, checks };
+      if (alike !== undefined) v.addressSides.add(alike);
     }
   }
   return { checks };
+}
+
+/**
+ * What decides the verdicts of a side whose pods the proof showed admitted alike (`Proof.Pods`:
+ * posture deny, isolated), as text, when only its addresses are enumerated: its direction and
+ * posture; the ports and address blocks of the clauses holding the subject whose other end has
+ * blocks (the meaning holds an address by blocks only, `inEndpointSet`); the ports and ipBlock peers
+ * of its rules that have some (netpol.ts holds an address by an ipBlock only, a pod by its
+ * addresses only in an address world; a rule without peers is never proven). The subject is no part
+ * of it: every pod made up has the same ports (`podPorts`), which `permits` and `admits` read for
+ * named ports. Sides of one case have the same peers (`addressesOf`, of the blocks' contents), port
+ * boundaries and verdicts. Undefined where an ipBlock holds pod addresses (`podAddressWorlds`): then
+ * `verifySide` enumerates the pods too.
+ */
+function addressCase(
+  v: Verification,
+  direction: Direction,
+  posture: PostureSetting,
+  clauses: readonly RuleClause[],
+): string | undefined {
+  let key = `${direction} ${posture.posture}`;
+  for (let i = 0; i < clauses.length; i++) {
+    const ips = otherEnd(clauses[i].clause, direction).ips;
+    if (ips.length === 0) continue;
+    key += `\n${clauses[i].rule.action} ${portsKey(clauses[i].clause.ports)}`;
+    for (let k = 0; k < ips.length; k++)
+      key += ` ${formatCidr(ips[k].cidr)}-${ips[k].except.map(formatCidr).join("-")}`;
+  }
+  key += "\nrules";
+  const { rulesOfSide: rules, ruleCount } = v.symbolic!;
+  let ranges: RangeBlock[] | undefined;
+  for (let i = 0; i < ruleCount; i++) {
+    const peers: readonly EmittedPeer[] = rules[i].peers;
+    let blocks = "";
+    for (let k = 0; k < peers.length; k++) {
+      if (!peers[k].ipBlock) continue;
+      blocks += ` ${JSON.stringify(peers[k])}`;
+      const range = emittedRanges(peers[k].ipBlock!);
+      if (range) (ranges ??= []).push(range);
+    }
+    if (blocks !== "") key += `\n${JSON.stringify(rules[i].ports ?? null)}${blocks}`;
+  }
+  return ranges && podAddressWorlds(v.podRanges, ranges).length > 0 ? undefined : key;
 }
 
 /**
@@ -1644,6 +1695,8 @@ class Symbolic {
   private readonly own = new Map<string, number>();
   /** Reused by every side: the rules of the isolating policies selecting its subject (`isolatingRulesInto`, from the start). */
   readonly rulesOfSide = objectList<EmittedRule>();
+  /** How many of `rulesOfSide` are the last side's (`proveSide`). */
+  ruleCount = 0;
   /** Reused by every side: its meaning's and its policies' key → ports. */
   private readonly meant = new KeyPorts();
   private readonly emitted = new KeyPorts();
@@ -2172,6 +2225,7 @@ function proveSide(
 ): Proof {
   const rules = symbolic.rulesOfSide;
   const count = isolatingRulesInto(selecting, direction, rules);
+  symbolic.ruleCount = Math.max(count, 0);
   const proof = symbolic.proves(posture.posture, count >= 0, direction, candidates, rules, count);
   if (proof === Proof.Side) symbolic.proven++;
   else {
