@@ -269,10 +269,15 @@ function emit(
     };
   }
   const output = timed("emit", () =>
-    writeOutput(manifests, options.outputFormat, {
-      files: compiled.flatMap((c) => c.compiled.files ?? []),
-      directories: compiled.flatMap((c) => c.compiled.components ?? []),
-    }),
+    writeOutput(
+      manifests,
+      options.outputFormat,
+      {
+        files: compiled.flatMap((c) => c.compiled.files ?? []),
+        directories: compiled.flatMap((c) => c.compiled.components ?? []),
+      },
+      options.takeOutput !== undefined && options.encodeOutput === true,
+    ),
   );
   // the objects are written in the order of the manifests, target by target; the manifests (their
   // spans, the objects' first metadata) are not kept through verification

@@ -50,6 +50,12 @@ export interface CompileOptions {
    */
   takeOutput?: (files: OutputFile[]) => void;
   /**
+   * With `takeOutput`: the files are handed over as UTF-8 bytes (`EncodedFile`, whose `content`
+   * decodes them when read), each encoded as soon as its text is made, so that the texts die young
+   * (the command line's writer thread takes bytes).
+   */
+  encodeOutput?: boolean;
+  /**
    * The parser, called once per file of the program (inputs, imports, the prelude); `parse` of
    * `syntax/parse.ts` unless given. The language server passes `cachedParser()`'s, which parses a
    * file again only when its text changed. Its results are not changed by the passes after it.

@@ -659,6 +659,7 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
     },
     ...(early
       ? {
+          encodeOutput: true,
           takeOutput: (files: OutputFile[]) => {
             // the writer has the bytes: the texts (the build keeps none) are garbage once this list
             // lets go, which it does before the writer's thread starts (collected first, their

@@ -22,7 +22,7 @@ import { access, readdir, rm } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { OutputFile } from "../index.js";
-import { KUSTOMIZATION_HEADER } from "../output/layout.js";
+import { EncodedFile, KUSTOMIZATION_HEADER } from "../output/layout.js";
 
 export class OutputError extends Error {
   constructor(
@@ -175,8 +175,9 @@ const WORKER_FROM_FILES = 64;
 function writeTree(root: string, files: readonly OutputFile[], encoded?: () => void): Promise<void> {
   // the contents go to the worker as bytes, moved rather than copied (a copy of 35 MB of text at
   // 20,000 services was the build's peak of memory); the caller need not keep the texts
+  // (an `EncodedFile`'s bytes are made as its text was: `CompileOptions.encodeOutput`)
   const encoder = new TextEncoder();
-  const contents = files.map((file) => encoder.encode(file.content));
+  const contents = files.map((file) => (file instanceof EncodedFile ? file.bytes : encoder.encode(file.content)));
   const paths = files.map((file) => join(root, ...file.path.split("/")));
   const small = files.length < WORKER_FROM_FILES;
   encoded?.();

@@ -11,6 +11,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { build } from "../../src/index.js";
 import { main } from "../../src/cli/main.js";
+import type { OutputFile } from "../../src/index.js";
+import { EncodedFile } from "../../src/output/layout.js";
 import {
   beforeCheck,
   collectGarbage,
@@ -79,6 +81,36 @@ test("takeOutput: build hands its files over before verifying them and keeps non
   let called = false;
   build([{ path: "a.secpol", text: "allow a -> b: 80\n" }], { takeOutput: () => (called = true) });
   assert.not.ok(called);
+});
+
+test("encodeOutput: the files handed over are the texts' UTF-8 bytes, each the one of its path", () => {
+  // (a file name outside ASCII reaches the output in the source annotation)
+  const inputs = [
+    {
+      path: "shop-ä.secpol",
+      text: "namespace shop {\n  workload web app=web\n  default deny\n  allow web -> web: 80\n}\n",
+    },
+    {
+      path: "bank.secpol",
+      text: "namespace bank {\n  workload api app=api\n  default deny\n  allow api -> api: 443\n}\n",
+    },
+  ];
+  let taken: OutputFile[] = [];
+  build(inputs, { encodeOutput: true, takeOutput: (files) => (taken = [...files]) });
+  const texts = build(inputs).files;
+  assert.ok(texts.some((f) => f.content.includes("ä")));
+  assert.equal(
+    taken.map((f) => f.path),
+    texts.map((f) => f.path),
+  );
+  const decoder = new TextDecoder();
+  for (let i = 0; i < texts.length; i++) {
+    const file = taken[i];
+    // the YAML files are bytes already (the kustomization is written apart, as text)
+    if (texts[i].path !== "kustomization.yaml") assert.instance(file, EncodedFile, texts[i].path);
+    if (file instanceof EncodedFile) assert.equal(decoder.decode(file.bytes), texts[i].content, file.path);
+    assert.equal(file.content, texts[i].content, file.path);
+  }
 });
 
 test("V8's collector is reachable from the command line, and frees what is no longer referenced", () => {
