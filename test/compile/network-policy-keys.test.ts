@@ -102,6 +102,43 @@ allow builds/runner -> cidr 172.17.0.0/16 except 172.17.2.0/24: 443
   );
 });
 
+test("a deny cuts an allow by its own peers and ports, and the piece left keeps the allow's ports", () => {
+  // (the deny and the allow's piece are objects with their fields named, helper out12: each field checked)
+  const policies = policiesOf(`
+cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
+namespace shop {
+  default deny
+  workload web app=web
+  workload api app=api
+  workload db app=db
+}
+allow shop/web -> shop/api, shop/db: 80, 443
+deny shop/web -> shop/api: 443
+`);
+  const rules = (name: string, direction: "ingress" | "egress") =>
+    JSON.stringify(policies.find((p) => p.metadata.name === name)!.spec[direction]);
+  // web's egress: api on 80 only, db on both; api's ingress: web on 80 only
+  const egress = JSON.parse(rules("secpol-web", "egress")) as { to: unknown[]; ports: { port: number }[] }[];
+  const toApi = egress.filter((r) => JSON.stringify(r.to).includes('"api"'));
+  const toDb = egress.filter((r) => JSON.stringify(r.to).includes('"db"'));
+  assert.equal(
+    toApi.flatMap((r) => r.ports.map((p) => p.port)),
+    [80],
+    rules("secpol-web", "egress"),
+  );
+  assert.equal(
+    toDb.flatMap((r) => r.ports.map((p) => p.port)).sort((a, b) => a - b),
+    [80, 443],
+    rules("secpol-web", "egress"),
+  );
+  const ingress = JSON.parse(rules("secpol-api", "ingress")) as { ports: { port: number }[] }[];
+  assert.equal(
+    ingress.flatMap((r) => r.ports.map((p) => p.port)),
+    [80],
+    rules("secpol-api", "ingress"),
+  );
+});
+
 test("IPv4 addresses are written octet by octet, in order", () => {
   assert.is(formatCidr(cidr("192.168.7.0/24")), "192.168.7.0/24");
   assert.is(formatCidr(cidr("1.2.3.4/32")), "1.2.3.4/32");
