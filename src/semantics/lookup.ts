@@ -3,6 +3,7 @@
  * namespaces by name, workloads by namespace, and the clauses that may reach a namespace, so that
  * passes over namespaces do not scan every rule or workload for each.
  */
+import { objectList } from "../arrays.js";
 import { conjunctionKey, conjunctionMatches, type Conjunction, type Labels } from "./labels.js";
 import {
   NAMESPACE_NAME_LABEL,
@@ -89,7 +90,8 @@ function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[]
       const named = namedNamespaces(t);
       if (!named) {
         selected ??= new Set();
-        for (const i of namespacesMatching(model, t.namespaces)) selected.add(i);
+        const matching = namespacesMatching(model, t.namespaces);
+        for (let j = 0; j < matching.length; j++) selected.add(matching[j]);
         continue;
       }
       for (let j = 0; j < named.length; j++) {
@@ -101,20 +103,27 @@ function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[]
       }
     }
   }
+  // (every answer a list pushed to, none empty: one elements kind for `computeReach` and
+  // `clausesByNamespace`, which loop over them, compiled once)
+  const found: OwnedNamespace[] = [];
   if (!selected) {
-    const found: OwnedNamespace[] = [];
     for (let j = 0; j < names.length; j++) {
       const owned = ownedNamespace(model, names[j]);
       if (owned) found.push(owned);
     }
-    return found;
+    return found.length > 0 ? found : NO_NAMESPACES;
   }
   for (let j = 0; j < names.length; j++) {
     const i = namespacePosition(model, names[j]);
     if (i !== undefined) selected.add(i);
   }
-  return [...selected].sort((a, b) => a - b).map((i) => model.namespaces[i]);
+  const positions = [...selected].sort((a, b) => a - b);
+  for (let j = 0; j < positions.length; j++) found.push(model.namespaces[positions[j]]);
+  return found.length > 0 ? found : NO_NAMESPACES;
 }
+
+/** No owned namespace: one list for every clause without any, of the kind of those with some. */
+const NO_NAMESPACES: readonly OwnedNamespace[] = objectList();
 
 const matchingCache = new WeakMap<readonly OwnedNamespace[], Map<string, readonly number[]>>();
 
@@ -170,16 +179,44 @@ export function clausesByNamespace(
   keep?: (clause: Clause) => boolean,
 ): Map<string, { rule: NetworkRule; clause: Clause }[]> {
   const index = new Map<string, { rule: NetworkRule; clause: Clause }[]>();
-  for (const rule of rules)
-    for (const clause of rule.clauses) {
-      if (keep && !keep(clause)) continue;
-      for (const n of candidateNamespaces(model, clause)) {
-        const list = index.get(n.name);
-        if (list) list.push({ rule, clause });
-        else index.set(n.name, [{ rule, clause }]);
-      }
-    }
+  // (loops over indexes, and `keep` asked in a loop of its own: `clausesNear`'s index of every
+  // clause is made first, by code V8 compiles without a call of `keep`, which a first call would
+  // throw away)
+  if (keep) return keptByNamespace(model, rules, keep, index);
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    for (let j = 0; j < rule.clauses.length; j++) addNear(model, index, rule, rule.clauses[j]);
+  }
   return index;
+}
+
+function keptByNamespace(
+  model: Model,
+  rules: readonly NetworkRule[],
+  keep: (clause: Clause) => boolean,
+  index: Map<string, { rule: NetworkRule; clause: Clause }[]>,
+): Map<string, { rule: NetworkRule; clause: Clause }[]> {
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i];
+    for (let j = 0; j < rule.clauses.length; j++)
+      if (keep(rule.clauses[j])) addNear(model, index, rule, rule.clauses[j]);
+  }
+  return index;
+}
+
+/** `clause` (of `rule`) added to the list of each namespace it may reach. */
+function addNear(
+  model: Model,
+  index: Map<string, { rule: NetworkRule; clause: Clause }[]>,
+  rule: NetworkRule,
+  clause: Clause,
+): void {
+  const near = candidateNamespaces(model, clause);
+  for (let k = 0; k < near.length; k++) {
+    const list = index.get(near[k].name);
+    if (list) list.push({ rule, clause });
+    else index.set(near[k].name, [{ rule, clause }]);
+  }
 }
 
 /** Per model, the earlier model whose `clausesNear` index its own is to be made from, when first asked for (`nearFrom`). */

@@ -109,6 +109,27 @@ test("candidateNamespaces: each named namespace once, in order of appearance, be
   }
 });
 
+test("candidateNamespaces: by selectors and names together, each owned namespace once, in the model's order", () => {
+  // (issue 20, helper lint12: positions pushed, sorted and taken once, no set; an empty answer one list)
+  const blocks = ["a", "b", "c", "d", "e"]
+    .map(
+      (n, i) => `namespace ${n} {\n  default deny\n  labels team=${i % 2 === 0 ? "x" : "y"}\n  workload w app=w\n}\n`,
+    )
+    .join("");
+  const model = modelOf(
+    `${blocks}allow e/w, ns(team=x) -> d/w, ns(team=x)/*, c/w: 80\nallow ns(team=y) -> b/w, ns(team=x)/*\nallow a/w -> world: 443\nallow ns(team=z) -> ns(team=z)/*\nallow ns(team=z) -> ns(team=q)/*\n`,
+  );
+  // (a, c and e carry team=x; b and d team=y; no namespace team=z or team=q)
+  const expected = [["a", "c", "d", "e"], ["a", "b", "c", "d", "e"], ["a"], [], []];
+  const found = model.rules.map((rule) => candidateNamespaces(model, rule.clauses[0]));
+  assert.equal(
+    found.map((list) => list.map((n) => n.name)),
+    expected,
+  );
+  // the clauses reaching no owned namespace share one empty list
+  assert.is(found[3], found[4]);
+});
+
 test("reaches: a clause's reaches in the namespace and direction asked about, few or many", () => {
   const teams = Array.from({ length: FEW_REACHES + 3 }, (_, i) => `t${i}`);
   const blocks = teams
