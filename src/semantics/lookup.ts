@@ -3,7 +3,7 @@
  * namespaces by name, workloads by namespace, and the clauses that may reach a namespace, so that
  * passes over namespaces do not scan every rule or workload for each.
  */
-import { objectList, toSize } from "../arrays.js";
+import { objectList } from "../arrays.js";
 import { conjunctionKey, conjunctionMatches, type Conjunction, type Labels } from "./labels.js";
 import {
   NAMESPACE_NAME_LABEL,
@@ -104,14 +104,14 @@ function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[]
     }
   }
   // (every answer a list pushed to, none empty: one elements kind for `computeReach` and
-  // `clausesByNamespace`, which loop over them, compiled once; kept per clause, at its length)
+  // `clausesByNamespace`, which loop over them, compiled once)
   const found: OwnedNamespace[] = [];
   if (!selected) {
     for (let j = 0; j < names.length; j++) {
       const owned = ownedNamespace(model, names[j]);
       if (owned) found.push(owned);
     }
-    return found.length > 0 ? toSize(found) : NO_NAMESPACES;
+    return found.length > 0 ? found : NO_NAMESPACES;
   }
   for (let j = 0; j < names.length; j++) {
     const i = namespacePosition(model, names[j]);
@@ -119,7 +119,7 @@ function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[]
   }
   const positions = [...selected].sort((a, b) => a - b);
   for (let j = 0; j < positions.length; j++) found.push(model.namespaces[positions[j]]);
-  return found.length > 0 ? toSize(found) : NO_NAMESPACES;
+  return found.length > 0 ? found : NO_NAMESPACES;
 }
 
 /** No owned namespace: one list for every clause without any, of the kind of those with some. */
