@@ -1352,6 +1352,9 @@ function addressCase(
   let ranges: RangeBlock[] | undefined;
   for (let i = 0; i < ruleCount; i++) {
     const peers: readonly EmittedPeer[] = rules[i].peers;
+    // (a rule without peers holds every address: the proof never leaves such a side, and were it
+    // to, the side is enumerated in full)
+    if (peers.length === 0) return undefined;
     let blocks = "";
     for (let k = 0; k < peers.length; k++) {
       if (!peers[k].ipBlock) continue;
