@@ -57,7 +57,7 @@ export class CheckContext {
   }
 
   portNumber(n: ast.NumberLiteral): number | undefined {
-    const value = /^\d+$/.test(n.text) ? Number(n.text) : NaN;
+    const value = valid.DIGITS.test(n.text) ? Number(n.text) : NaN;
     if (!(value >= 1 && value <= 65535)) {
       this.d.report(m.portOutOfRange, n.span, [n.text]);
       return undefined;
@@ -82,13 +82,16 @@ export class CheckContext {
     }
     const requirements: Requirement[] = [];
     let ok = true;
-    for (const r of node.requirements) {
+    // (loops over indexes: every workload's selector, mostly before V8 optimizes this)
+    for (let i = 0; i < node.requirements.length; i++) {
+      const r = node.requirements[i];
       const keyProblem = valid.labelKey(r.key.text);
       if (keyProblem) {
         this.d.report(m.invalidLabelKey, r.key.span, [r.key.text, keyProblem]);
         ok = false;
       }
-      for (const v of r.values) {
+      for (let k = 0; k < r.values.length; k++) {
+        const v = r.values[k];
         const valueProblem = valid.labelValue(v.text);
         if (valueProblem) {
           this.d.report(m.invalidLabelValue, v.span, [valid.shown(v.text), valueProblem]);

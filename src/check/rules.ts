@@ -39,7 +39,15 @@ import {
   type PostureSetting,
   type Workload,
 } from "../semantics/model.js";
-import { allPorts, portSet, portsKey, type PortRange, type PortSet, type Protocol } from "../semantics/ports.js";
+import {
+  allPorts,
+  portSet,
+  portsKey,
+  singlePortSet,
+  type PortRange,
+  type PortSet,
+  type Protocol,
+} from "../semantics/ports.js";
 import { termKey } from "../semantics/endpoints.js";
 import type { Declaration, Scoped } from "./binder.js";
 import type { CheckedFile, CheckedRule, RuleReads } from "./reuse.js";
@@ -598,6 +606,10 @@ export class Rules {
   // Ports of a rule, for one destination
 
   private rulePorts(specs: ast.PortSpec[], part: DestinationPart | undefined): PortSet | undefined {
+    if (specs.length === 1) {
+      const one = onePortOf(specs[0], part);
+      if (one) return one;
+    }
     const numeric: Record<Protocol, PortRange[]> = { TCP: [], UDP: [], SCTP: [] };
     const named: { name: string; protocol: Protocol }[] = [];
     let ok = true;
@@ -691,6 +703,32 @@ export class Rules {
     }
     return ok ? portSet(numeric, named) : undefined;
   }
+}
+
+/**
+ * The port set of a rule's one port, written without a protocol, that the destination workload
+ * declares (`: http`, `: 8080`; most rules'), when checking it reports nothing: the shared set
+ * `rulePorts` would make (`singlePortSet`), without the lists it builds per rule. Undefined where
+ * `rulePorts` may report something or make another set: it decides those.
+ */
+function onePortOf(spec: ast.PortSpec, part: DestinationPart | undefined): PortSet | undefined {
+  const workload = part?.workload;
+  if (workload === undefined || spec.protocol || spec.range) return undefined;
+  const port = spec.port!;
+  const ports = workload.ports;
+  if ("kind" in port) {
+    // a number the workload's pods declare on TCP, and no service port of the workload
+    if (!valid.DIGITS.test(port.text)) return undefined;
+    const number = Number(port.text);
+    if (!(number >= 1 && number <= 65535)) return undefined;
+    for (let i = 0; i < workload.services.length; i++) if (workload.services[i].port === number) return undefined;
+    for (let i = 0; i < ports.length; i++) if (ports[i].port === number) return singlePortSet("TCP", number);
+    return undefined;
+  }
+  if (part!.set.pods.length === 0 || valid.portName(port.text) !== undefined) return undefined;
+  for (let i = 0; i < ports.length; i++)
+    if (ports[i].name === port.text) return singlePortSet(ports[i].protocol, ports[i].port);
+  return undefined;
 }
 
 const conjunctionOfBoth = (a: Conjunction, b: Conjunction): boolean => intersectConjunctions(a, b) !== undefined;

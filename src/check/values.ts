@@ -8,6 +8,10 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$/;
 const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+/** (a literal in a function is a new RegExp object at every call) */
+const A_LETTER = /[a-z]/;
+/** A port number as written: digits only. */
+export const DIGITS = /^\d+$/;
 
 export function dns1123Label(value: string): string | undefined {
   if (value.length > 63) return "must be at most 63 characters";
@@ -50,7 +54,7 @@ export function portName(value: string): string | undefined {
   if (value.length > 15) return "must be at most 15 characters";
   if (!IANA_SVC_NAME.test(value))
     return "must consist of lower-case letters, digits and `-`, and start and end with a letter or digit";
-  if (!/[a-z]/.test(value)) return "must contain at least one letter";
+  if (!A_LETTER.test(value)) return "must contain at least one letter";
   if (value.includes("--")) return "must not contain `--`";
   return undefined;
 }

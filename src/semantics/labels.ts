@@ -52,7 +52,9 @@ export const labelsKey = (labels: Labels): string =>
 export const MAX_SELECTORS = 1024;
 export const noLabels: LabelSet = [];
 
-const sortedUnique = (values: Iterable<string>): string[] => [...new Set(values)].sort();
+const sortedUnique = (values: readonly string[]): string[] =>
+  // (one value, most requirements': no set made per requirement)
+  values.length === 1 ? [values[0]] : [...new Set(values)].sort();
 
 // ---------------------------------------------------------------------------------------------
 // Building conjunctions
@@ -76,6 +78,7 @@ const constraintOf = (r: Requirement): KeyConstraint => {
 
 /** The conjunction of requirements, or `undefined` when they contradict each other. */
 export function conjunctionOf(requirements: readonly Requirement[]): Conjunction | undefined {
+  if (requirements.length <= FEW_REQUIREMENTS && distinctKeys(requirements)) return fewOf(requirements);
   const byKey = new Map<string, KeyConstraint>();
   for (const r of requirements) {
     const existing = byKey.get(r.key);
@@ -89,6 +92,33 @@ export function conjunctionOf(requirements: readonly Requirement[]): Conjunction
     byKey.set(r.key, both[0]?.[1] ?? c);
   }
   return exact([...byKey].filter(([, c]) => !isFreeConstraint(c)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Up to this many requirements, `conjunctionOf` looks for a key written twice by comparing them all. */
+const FEW_REQUIREMENTS = 8;
+
+function distinctKeys(requirements: readonly Requirement[]): boolean {
+  for (let i = 1; i < requirements.length; i++)
+    for (let j = 0; j < i; j++) if (requirements[i].key === requirements[j].key) return false;
+  return true;
+}
+
+/**
+ * `conjunctionOf` of requirements on distinct keys (most selectors'): each key's constraint as it
+ * is, sorted by key as they are added (a handful), without the map, copies and sort of the general case.
+ */
+function fewOf(requirements: readonly Requirement[]): Conjunction {
+  const entries: [string, KeyConstraint][] = [];
+  for (let i = 0; i < requirements.length; i++) {
+    const key = requirements[i].key;
+    const c = constraintOf(requirements[i]);
+    if (isFreeConstraint(c)) continue;
+    let j = entries.length;
+    entries.push([key, c]);
+    for (; j > 0 && entries[j - 1][0] > key; j--) entries[j] = entries[j - 1];
+    entries[j] = [key, c];
+  }
+  return exact(entries);
 }
 
 export const labelsEqual = (key: string, value: string): Conjunction => [

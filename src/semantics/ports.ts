@@ -88,6 +88,11 @@ function singlePort(numeric: Partial<Record<Protocol, readonly PortRange[]>>): P
   if (found < 0) return undefined;
   const port = numeric[protocols[found]]![0].from;
   if (!Number.isInteger(port)) return undefined;
+  return onePort(found, port);
+}
+
+/** The shared set of one integer port of `protocols[found]` (what `portSet` gives for it). */
+function onePort(found: number, port: number): PortSet {
   const key = port * protocols.length + found;
   let set = singlePorts.get(key);
   if (!set) {
@@ -96,6 +101,13 @@ function singlePort(numeric: Partial<Record<Protocol, readonly PortRange[]>>): P
   }
   return set;
 }
+
+/**
+ * `portSet({ [protocol]: [{ from: port, to: port }] })` without the lists: the same shared object,
+ * for the checker's rules of one port (an integer port).
+ */
+export const singlePortSet = (protocol: Protocol, port: number): PortSet =>
+  onePort(protocol === "TCP" ? 0 : protocol === "UDP" ? 1 : 2, port);
 
 export const unionPorts = (a: PortSet, b: PortSet): PortSet =>
   a === b || isNoPorts(b)
