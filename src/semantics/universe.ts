@@ -335,6 +335,17 @@ interface Region {
   labels: Labels;
 }
 
+const NO_VALUES: readonly string[] = [];
+const valueSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/** Whether a list of values holds this one (a long list by a set, made once per list). */
+function listed(values: readonly string[], value: string): boolean {
+  if (values.length <= 8) return values.includes(value);
+  let set = valueSets.get(values);
+  if (!set) valueSets.set(values, (set = new Set(values)));
+  return set.has(value);
+}
+
 /** The search steps `labelRegions` may take in all (each a label fixed): past them, it gives up. */
 const MAX_SEARCH_STEPS = 200_000;
 
@@ -371,37 +382,37 @@ function findLabels(
     if (found) return found;
     // (indexed loops, no spread, `filter` or destructuring: V8 optimizes this closure, and each of
     // those adds to what its compiling costs, several times the closure's own work)
-    // the classes in order: no value, each value named (first-named first), a value none names
-    const candidates: (string | undefined)[] = [undefined];
+    let own: KeyConstraint | undefined;
+    for (let k = 0; k < inside.length && !own; k++) if (inside[k][0] === key) own = inside[k][1];
+    if (own && own.values.kind === "only") {
+      // no value when it allows none, and its values: it refuses every other, whatever `outside` names
+      found = own.absentOk ? [undefined] : [];
+      const values = own.values.values;
+      for (let j = 0; j < values.length; j++) found.push(values[j]);
+      classesOf.set(key, found);
+      return found;
+    }
+    // the classes in order: no value (when `inside` allows it), each value `outside` names that
+    // `inside` allows (first-named first), a value none names; an `except` list of `inside`'s (the
+    // owned namespaces' names, past every other namespace's) is looked up, never copied
+    const refused = own?.values.values ?? NO_VALUES;
+    found = !own || own.absentOk ? [undefined] : [];
     const named = new Set<string>();
-    for (let i = -1; i < outside.length; i++) {
-      const c = i < 0 ? inside : outside[i];
+    for (let i = 0; i < outside.length; i++) {
+      const c = outside[i];
       for (let k = 0; k < c.length; k++) {
         if (c[k][0] !== key) continue;
         const values = c[k][1].values.values;
         for (let j = 0; j < values.length; j++)
           if (!named.has(values[j])) {
             named.add(values[j]);
-            candidates.push(values[j]);
+            if (!listed(refused, values[j])) found.push(values[j]);
           }
       }
     }
     let fresh = FRESH_VALUE;
-    for (let i = 2; named.has(fresh); i++) fresh = `${FRESH_VALUE}-${i}`;
-    candidates.push(fresh);
-    let own: KeyConstraint | undefined;
-    for (let k = 0; k < inside.length && !own; k++) if (inside[k][0] === key) own = inside[k][1];
-    if (!own) found = candidates;
-    else {
-      // those `inside` allows
-      const listed = new Set(own.values.values);
-      const only = own.values.kind === "only";
-      found = [];
-      for (let i = 0; i < candidates.length; i++) {
-        const value = candidates[i];
-        if (value === undefined ? own.absentOk : only === listed.has(value)) found.push(value);
-      }
-    }
+    for (let i = 2; named.has(fresh) || listed(refused, fresh); i++) fresh = `${FRESH_VALUE}-${i}`;
+    found.push(fresh);
     classesOf.set(key, found);
     return found;
   };
@@ -439,6 +450,8 @@ function representatives(
   conjunctions: readonly Conjunction[],
   preferred: readonly Labels[],
 ): Labels[] {
+  // (none preferred, the namespaces': no region's signature is asked)
+  if (preferred.length === 0) return regions.map((r) => r.labels);
   const signature = (l: Labels) => conjunctions.map((c) => (conjunctionMatches(c, l) ? "1" : "0")).join("");
   const bySignature = new Map<string, Labels>();
   for (const p of preferred) {

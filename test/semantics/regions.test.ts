@@ -260,6 +260,34 @@ test("labelRegions: copies of selectors (other objects, anywhere in the list) ch
   assert.ok(missed >= 50, `only ${missed} lists with a selector missing \`within\``);
 });
 
+// the namespaces no program owns are those of any name but the owned ones: a `within` refusing a
+// long list of values on one key (looked up by a set past a few), which selectors may name too
+test("labelRegions: inside a `within` refusing many values of a key, every kind has its region, and every region is inside", () => {
+  const owned = Array.from({ length: 12 }, (_, i) => `n${String(i).padStart(2, "0")}`);
+  // every label map over three keys, each absent, two of the refused values, two others or one none names
+  const { maps, requirement } = labelSpace(["n00", "n01", "x", "y"]);
+  const written = fc.array(fc.array(requirement, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 5 });
+  let searched = 0;
+  fc.assert(
+    fc.property(written, fc.boolean(), (w, absentOk) => {
+      const selectors = w.map((r) => conjunctionOf(r)).filter((c): c is Conjunction => c !== undefined);
+      const within: Conjunction = [["a", { absentOk, values: { kind: "except", values: owned } }]];
+      const found = labelRegions(selectors, within);
+      if (!found) return;
+      const kind = (l: Labels) => selectors.map((c) => (conjunctionMatches(c, l) ? 1 : 0)).join("");
+      const inside = maps.filter((m) => conjunctionMatches(within, m));
+      assert.ok(
+        found.every((l) => conjunctionMatches(within, l)),
+        "every region inside",
+      );
+      assert.equal(new Set(found.map(kind)), new Set(inside.map(kind)), "every kind");
+      if (selectors.some((c) => c.some(([key]) => key === "a")) && found.length > 2) searched++;
+    }),
+    { numRuns: 500 },
+  );
+  assert.ok(searched >= 100, `only ${searched} lists asking the refused key`);
+});
+
 test("a namespace's regions and a clause's reach are kept for the next version only by the language server's check (a one-shot check keeps none)", () => {
   const text = `${api}namespace b {\n  workload web app=web\n  allow web -> a/api: 80\n}\n`;
   const reaches = (reuse?: CheckReuse) => {
