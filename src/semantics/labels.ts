@@ -113,10 +113,11 @@ function fewOf(requirements: readonly Requirement[]): Conjunction {
     const key = requirements[i].key;
     const c = constraintOf(requirements[i]);
     if (isFreeConstraint(c)) continue;
+    const entry: [string, KeyConstraint] = [key, c];
     let j = entries.length;
-    entries.push([key, c]);
+    entries.push(entry);
     for (; j > 0 && entries[j - 1][0] > key; j--) entries[j] = entries[j - 1];
-    entries[j] = [key, c];
+    entries[j] = entry;
   }
   return exact(entries);
 }
