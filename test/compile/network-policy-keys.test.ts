@@ -12,7 +12,7 @@ import { compileNetworkPolicies } from "../../src/targets/network-policy/compile
 import { compareConjunctions, conjunctionOf, type Conjunction, type Requirement } from "../../src/semantics/labels.js";
 import { formatCidr, simplifyBlocks, type IpBlock } from "../../src/semantics/ip.js";
 import { cidr } from "../support/cidr.js";
-import { uniqueNames } from "../../src/output/names.js";
+import { stableHash, uniqueNames } from "../../src/output/names.js";
 
 const requirement: fc.Arbitrary<Requirement> = fc.oneof(
   fc.record({
@@ -160,6 +160,16 @@ test("uniqueNames keeps every item's base name and key", () => {
   assert.is(names.get("b"), "b");
   assert.is.not(names.get("a1"), names.get("a2"));
   assert.ok(names.get("a1")!.startsWith("a-") && names.get("a2")!.startsWith("a-"));
+  // (compile20: only the clashing items' keys are asked for; each is hashed by its own)
+  assert.is(names.get("a1"), `a-${stableHash("a1").slice(0, 6)}`);
+  assert.is(names.get("a2"), `a-${stableHash("a2").slice(0, 6)}`);
+  // whatever the order of the items
+  const reversed = uniqueNames(
+    ["b", "a2", "a1"],
+    (s) => s.slice(0, 1),
+    (s) => s,
+  );
+  assert.equal([...reversed].sort(), [...names].sort());
 });
 
 test.run();
