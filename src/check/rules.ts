@@ -193,24 +193,34 @@ export class Rules {
   // -------------------------------------------------------------------------------------------
   // Rules and assertions
 
-  checkRule({ node, namespace }: Scoped<ast.NetworkRule>): NetworkRule[] {
+  checkRule(scoped: Scoped<ast.NetworkRule>): NetworkRule[] {
+    const rule = this.ruleOf(scoped.node, scoped.namespace);
+    return rule ? [rule] : [];
+  }
+
+  /** `checkRule`'s rule (it makes one or none). */
+  private ruleOf(node: ast.NetworkRule, namespace: string | undefined): NetworkRule | undefined {
     if (node.extraPortLists.length > 0) {
       this.reportPortsPerDestination(node);
-      return [];
+      return undefined;
     }
     const errorsBefore = this.errorCount();
     const sources = this.endpointSet(node.sources, namespace);
+    // (one destination naming a workload, most rules': its part without a list)
+    const one = node.destinations.length === 1 ? this.workloadPart(node.destinations[0]) : undefined;
     const parts =
-      node.destinations.length === 1
-        ? this.destinationParts(node.destinations[0], namespace)
-        : node.destinations.flatMap((p) => this.destinationParts(p, namespace));
-    if (parts.length === 1) {
+      one !== undefined
+        ? undefined
+        : node.destinations.length === 1
+          ? this.destinationParts(node.destinations[0], namespace)
+          : node.destinations.flatMap((p) => this.destinationParts(p, namespace));
+    if (parts === undefined || parts.length === 1) {
       // one destination (most rules): one clause, nothing to group or order
-      const part = parts[0];
+      const part = one ?? parts![0];
       const ports = node.ports.length > 0 ? this.rulePorts(node.ports, part) : (part.defaultPorts ?? allPorts);
-      if (this.errorCount() > errorsBefore) return [];
+      if (this.errorCount() > errorsBefore) return undefined;
       const clauses = ports ? [{ sources, destinations: part.set, ports }] : [];
-      return [{ action: node.action, clauses, span: node.span }];
+      return { action: node.action, clauses, span: node.span };
     }
     // the destinations by their ports: one clause per port set
     const byPorts = new Map<string, { ports: PortSet; sets: EndpointSet[] }>();
@@ -222,14 +232,14 @@ export class Rules {
       if (same) same.sets.push(part.set);
       else byPorts.set(key, { ports, sets: [part.set] });
     }
-    if (this.errorCount() > errorsBefore) return [];
+    if (this.errorCount() > errorsBefore) return undefined;
     // in one order whatever the order of the destinations written, as the sets are (`unionOf`)
     const clauses = sortedBy([...byPorts], ([key]) => key).map(([, { ports, sets }]): Clause => ({
       sources,
       destinations: unionOf(sets),
       ports,
     }));
-    return [{ action: node.action, clauses, span: node.span }];
+    return { action: node.action, clauses, span: node.span };
   }
 
   /**
@@ -241,8 +251,19 @@ export class Rules {
   checkRuleFiles(files: readonly (readonly Scoped<ast.NetworkRule>[])[]): NetworkRule[] {
     const reuse = this.ctx.options.reuse;
     const rules: NetworkRule[] = [];
+    if (!reuse) {
+      // a one-shot check keeps nothing for later versions: each statement's rule, in order
+      for (let f = 0; f < files.length; f++) {
+        const statements = files[f];
+        for (let i = 0; i < statements.length; i++) {
+          const rule = this.ruleOf(statements[i].node, statements[i].namespace);
+          if (rule) rules.push(rule);
+        }
+      }
+      return rules;
+    }
     for (const statements of files) {
-      const known = reuse?.reusableFile(statements);
+      const known = reuse.reusableFile(statements);
       if (known) {
         for (const part of known)
           if ("again" in part) for (const rule of this.checkRuleStatement(part.again).rules) rules.push(rule);
@@ -278,7 +299,7 @@ export class Rules {
         from = mark();
       }
       endRun(mark());
-      reuse?.keepFile(statements, parts);
+      reuse.keepFile(statements, parts);
     }
     return rules;
   }
@@ -370,7 +391,10 @@ export class Rules {
   }
 
   private endpointSet(peers: ast.Peer[], namespace: string | undefined): EndpointSet {
-    // (one peer, most rules' sources: its parts as they are, each peer resolved once)
+    // (one peer, most rules' sources: its parts as they are, each peer resolved once; a workload's
+    // pods without a part)
+    const one = peers.length === 1 ? this.workloadPart(peers[0]) : undefined;
+    if (one !== undefined) return one.set;
     const parts =
       peers.length === 1
         ? this.destinationParts(peers[0], namespace)
@@ -380,16 +404,18 @@ export class Rules {
 
   /** Resolves a peer; groups expand to their members so each keeps its own port names. */
   private destinationParts(peer: ast.Peer, namespace: string | undefined): DestinationPart[] {
-    const part = (set: EndpointSet): DestinationPart[] => [{ set, span: peer.span }];
     switch (peer.kind) {
       case "KeywordPeer": {
         const cluster: EndpointSet = { pods: [{ namespaces: everything, pods: everything }], ips: [] };
-        if (peer.keyword === "cluster") return part(cluster);
+        if (peer.keyword === "cluster") return partOf(cluster, peer.span);
         const world = this.externalBlocks(
           [everywhere(4), everywhere(6)].map((cidr) => ({ cidr, except: [] })),
           peer.span,
         );
-        return part(peer.keyword === "world" ? { pods: [], ips: world } : { pods: cluster.pods, ips: world });
+        return partOf(
+          peer.keyword === "world" ? { pods: [], ips: world } : { pods: cluster.pods, ips: world },
+          peer.span,
+        );
       }
       case "NamespacePeer": {
         const problem = valid.dns1123Label(peer.namespace.text);
@@ -398,14 +424,14 @@ export class Rules {
           return [];
         }
         this.namespaceUses.push(peer.namespace);
-        return part({
-          pods: [{ namespaces: this.namedNamespace(peer.namespace.text), pods: everything }],
-          ips: [],
-        });
+        return partOf(
+          { pods: [{ namespaces: this.namedNamespace(peer.namespace.text), pods: everything }], ips: [] },
+          peer.span,
+        );
       }
       case "NamespaceSelectorPeer": {
         const namespaces = this.ctx.selector(peer.selector);
-        return namespaces ? part({ pods: [{ namespaces, pods: everything }], ips: [] }) : [];
+        return namespaces ? partOf({ pods: [{ namespaces, pods: everything }], ips: [] }, peer.span) : [];
       }
       case "PodsPeer": {
         const pods = this.ctx.selector(peer.selector);
@@ -422,7 +448,7 @@ export class Rules {
           const within = this.destinationParts(peer.within, namespace);
           namespaces = within[0]?.set.pods[0]?.namespaces;
         }
-        return pods && namespaces ? part({ pods: [{ namespaces, pods }], ips: [] }) : [];
+        return pods && namespaces ? partOf({ pods: [{ namespaces, pods }], ips: [] }, peer.span) : [];
       }
       case "CidrPeer": {
         const cidr = this.ctx.cidr(peer.cidr.text, peer.cidr.span);
@@ -436,7 +462,7 @@ export class Rules {
         }
         if (!cidr) return [];
         const blocks = this.externalBlocks([{ cidr, except }], peer.span);
-        return blocks.length > 0 ? part({ pods: [], ips: blocks }) : [];
+        return blocks.length > 0 ? partOf({ pods: [], ips: blocks }, peer.span) : [];
       }
       case "Reference":
         return this.reference(peer.ref);
@@ -507,6 +533,20 @@ export class Rules {
     this.ctx.d.report(m.nameLabelBefore122, name.span, [name.text, `${version!.major}.${version!.minor}`], {
       help: `label it yourself (\`kubectl label namespace ${name.text} ${NAMESPACE_NAME_LABEL}=${name.text}\`), or declare it with \`namespace ${name.text} { }\``,
     });
+  }
+
+  /**
+   * The part of a peer naming one workload whose model was made (what `destinationParts` gives for
+   * it, without the list), found without a report; undefined for anything else (another peer, a
+   * group, an ambiguous or unknown name): `destinationParts` decides those.
+   */
+  private workloadPart(peer: ast.Peer): DestinationPart | undefined {
+    if (peer.kind !== "Reference") return undefined;
+    const reference = this.ctx.binding.referenceOf(peer.ref)!;
+    const declaration = reference.declarations[0];
+    if (reference.ambiguous || declaration === undefined || declaration.kind !== "workload") return undefined;
+    const workload = this.ctx.workloads.get(declaration.key);
+    return workload && { set: this.podsOf(workload), workload, span: peer.ref.span };
   }
 
   private reference(ref: ast.QualifiedName): DestinationPart[] {
@@ -730,6 +770,9 @@ function onePortOf(spec: ast.PortSpec, part: DestinationPart | undefined): PortS
     if (ports[i].name === port.text) return singlePortSet(ports[i].protocol, ports[i].port);
   return undefined;
 }
+
+/** A peer's one part (no closure per peer made for it). */
+const partOf = (set: EndpointSet, span: Span): DestinationPart[] => [{ set, span }];
 
 const conjunctionOfBoth = (a: Conjunction, b: Conjunction): boolean => intersectConjunctions(a, b) !== undefined;
 
