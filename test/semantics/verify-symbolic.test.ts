@@ -660,6 +660,42 @@ test("the output of a program one rule apart is caught, with the proof as withou
   caughtApart(head, cases, (proven) => proven.sides!.proven > 0);
 });
 
+test("a deny's cuts are kept per clause and direction: its egress side's are not its ingress side's", () => {
+  // `deny a/* -> b/*` holds a/w's egress (met first: cutting namespace b off its destinations) and
+  // b/w's ingress (cutting namespace a off its sources); b/w's policy written as if the deny cut b,
+  // admitting a/w, is caught (with a's cuts on b's side it would be proven)
+  const head = [
+    "cluster { version 1.30; podCIDR 10.244.0.0/16 }",
+    "namespace a { default deny; workload w app=w }",
+    "namespace b { default deny; workload w app=w }",
+    "namespace c { default deny; workload w app=w }",
+    "",
+  ].join("\n");
+  const meant = "allow a/w -> b/w: 80\nallow a/w -> c/w: 80\nallow c/w -> b/w: 80\ndeny a/* -> b/*";
+  const inB = (p: Json) => p.metadata.name === "secpol-w" && p.metadata.namespace === "b";
+  caughtApart(
+    head,
+    [
+      [
+        meant,
+        meant.replace("\ndeny a/* -> b/*", ""),
+        (policies) => {
+          // every policy as meant but b/w's, which admits a/w too
+          const right = policiesOf(`${head}${meant}\n`) as Json[];
+          for (let i = 0; i < policies.length; i++)
+            if (!inB(policies[i]))
+              policies[i] = right.find(
+                (p) =>
+                  p.metadata.name === policies[i].metadata.name &&
+                  p.metadata.namespace === policies[i].metadata.namespace,
+              )!;
+        },
+      ],
+    ],
+    (verified) => verified.sides!.enumerated === 0,
+  );
+});
+
 test("sides left their addresses only are enumerated once per case of addresses, and only where alike", () => {
   // a/w's and b/w's egress: pods proven, addresses enumerated; b/w's written from another case of
   // addresses (its rules' or its clauses') is caught, not taken as a/w's

@@ -247,7 +247,14 @@ const isLabel = (constraint: readonly [string, KeyConstraint]): boolean => soleV
 /** A label map's text, the same whatever the order of its keys (each key and value prefixed by its length: no two maps share one). */
 function internKey(labels: Labels): string {
   const keys = Object.keys(labels);
-  if (keys.length > 1) keys.sort();
+  // sorted in place by insertion (`sort`'s order for strings): a map has few keys, and `sort` makes
+  // its work lists per call
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i];
+    let j = i - 1;
+    for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
+    keys[j + 1] = k;
+  }
   let text = "";
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
@@ -684,6 +691,9 @@ class Verification {
   private readonly pods = new Map<number, { pod: PodInstance }>();
   /** The sides the proof left their addresses only, checked without a counterexample, by what decides them (`addressCase`). */
   readonly addressSides = new Set<string>();
+  /** `addressCase`'s parts, worked out once per object: a clause end's blocks, an emitted rule's ports and ipBlock peers (undefined: no peers). */
+  readonly endBlocksText = new Map<EndpointSet, string>();
+  readonly ruleBlocksText = new Map<EmittedRule, string | undefined>();
 
   constructor(
     readonly model: Model,
@@ -1341,30 +1351,57 @@ function addressCase(
 ): string | undefined {
   let key = `${direction} ${posture.posture}`;
   for (let i = 0; i < clauses.length; i++) {
-    const ips = otherEnd(clauses[i].clause, direction).ips;
-    if (ips.length === 0) continue;
-    key += `\n${clauses[i].rule.action} ${portsKey(clauses[i].clause.ports)}`;
-    for (let k = 0; k < ips.length; k++)
-      key += ` ${formatCidr(ips[k].cidr)}-${ips[k].except.map(formatCidr).join("-")}`;
+    const blocks = endBlocksText(v, otherEnd(clauses[i].clause, direction));
+    if (blocks !== "") key += `\n${clauses[i].rule.action} ${portsKey(clauses[i].clause.ports)}${blocks}`;
   }
   key += "\nrules";
   const { rulesOfSide: rules, ruleCount } = v.symbolic!;
+  for (let i = 0; i < ruleCount; i++) {
+    const blocks = ruleBlocksText(v, rules[i]);
+    // (a rule without peers holds every address: the proof never leaves such a side, and were it
+    // to, the side is enumerated in full)
+    if (blocks === undefined) return undefined;
+    key += blocks;
+  }
+  // a case checked already is one whose blocks hold no pod address: its key, which writes out every
+  // ipBlock of its rules, was given (below), and these blocks are those
+  if (v.addressSides.has(key)) return key;
   let ranges: RangeBlock[] | undefined;
   for (let i = 0; i < ruleCount; i++) {
     const peers: readonly EmittedPeer[] = rules[i].peers;
-    // (a rule without peers holds every address: the proof never leaves such a side, and were it
-    // to, the side is enumerated in full)
-    if (peers.length === 0) return undefined;
-    let blocks = "";
     for (let k = 0; k < peers.length; k++) {
-      if (!peers[k].ipBlock) continue;
-      blocks += ` ${JSON.stringify(peers[k])}`;
-      const range = emittedRanges(peers[k].ipBlock!);
+      const range = peers[k].ipBlock ? emittedRanges(peers[k].ipBlock!) : undefined;
       if (range) (ranges ??= []).push(range);
     }
-    if (blocks !== "") key += `\n${JSON.stringify(rules[i].ports ?? null)}${blocks}`;
   }
   return ranges && podAddressWorlds(v.podRanges, ranges).length > 0 ? undefined : key;
+}
+
+/** A clause end's address blocks as `addressCase` writes them ("" without any), once per end. */
+function endBlocksText(v: Verification, end: EndpointSet): string {
+  let text = v.endBlocksText.get(end);
+  if (text === undefined) {
+    text = "";
+    const ips = end.ips;
+    for (let k = 0; k < ips.length; k++)
+      text += ` ${formatCidr(ips[k].cidr)}-${ips[k].except.map(formatCidr).join("-")}`;
+    v.endBlocksText.set(end, text);
+  }
+  return text;
+}
+
+/** An emitted rule's ports and ipBlock peers as `addressCase` writes them ("" without ipBlocks; undefined without peers), once per rule. */
+function ruleBlocksText(v: Verification, rule: EmittedRule): string | undefined {
+  if (v.ruleBlocksText.has(rule)) return v.ruleBlocksText.get(rule);
+  const peers: readonly EmittedPeer[] = rule.peers;
+  let text: string | undefined;
+  if (peers.length > 0) {
+    let blocks = "";
+    for (let k = 0; k < peers.length; k++) if (peers[k].ipBlock) blocks += ` ${JSON.stringify(peers[k])}`;
+    text = blocks === "" ? "" : `\n${JSON.stringify(rule.ports ?? null)}${blocks}`;
+  }
+  v.ruleBlocksText.set(rule, text);
+  return text;
 }
 
 /**
@@ -1695,6 +1732,9 @@ class Symbolic {
   private readonly rules = new Map<EmittedRule, RuleKeys | null>();
   private readonly cuts = new Map<string, Cuts>();
   private readonly byDenyEnd = new Map<readonly Selection[], Cuts | null>();
+  /** By deny clause, its cuts on a side of each direction (`clauseCuts`). */
+  private readonly ingressCuts = new Map<Clause, Cuts | null>();
+  private readonly egressCuts = new Map<Clause, Cuts | null>();
   private readonly own = new Map<string, number>();
   /** Reused by every side: the rules of the isolating policies selecting its subject (`isolatingRulesInto`, from the start). */
   readonly rulesOfSide = objectList<EmittedRule>();
@@ -1765,10 +1805,28 @@ class Symbolic {
     return found;
   }
 
+  /**
+   * A deny clause's cuts on a side of this direction (`proves`): its other end's (`denyCuts`) when it
+   * holds on every port, null when it cannot be read as cuts, `NO_CUTS` when that end has no pod
+   * terms; worked out once per clause and direction (a sandbox namespace's sides each meet every one
+   * of its many denies).
+   */
+  private clauseCuts(clause: Clause, direction: Direction): Cuts | null {
+    const memo = direction === "ingress" ? this.ingressCuts : this.egressCuts;
+    let found = memo.get(clause);
+    if (found === undefined) {
+      const ends = this.ends(otherEnd(clause, direction));
+      found = ends.length === 0 ? NO_CUTS : isAllPorts(clause.ports) ? this.denyCuts(ends) : null;
+      memo.set(clause, found);
+    }
+    return found;
+  }
+
   /** One object per list of cuts (by their ids), holding what it cut. */
   private cutsFor(key: string, conjunctions: Conjunction[]): Cuts {
     let found = this.cuts.get(key);
-    if (!found) this.cuts.set(key, (found = { key, conjunctions, results: new Map(), then: undefined }));
+    if (!found)
+      this.cuts.set(key, (found = { key, conjunctions, results: new Map(), then: undefined, all: undefined }));
     return found;
   }
 
@@ -1786,8 +1844,16 @@ class Symbolic {
     if (cuts && cuts.conjunctions.length > 0) {
       let found = cuts.results.get(namespaces);
       if (found === undefined) {
-        let c: Conjunction | undefined = term.namespaces;
-        for (let i = 0; i < cuts.conjunctions.length && c; i++) c = intersectConjunctions(c, cuts.conjunctions[i]);
+        // the term's namespaces less every cut: cut by their intersection, made once per list (a
+        // sandbox namespace's sides meet a list of a hundred cuts); a conjunction's form is its
+        // content's (sorted keys, values sorted or in the order of the first `In`), so the same id
+        if (cuts.all === undefined) {
+          let all: Conjunction | undefined = cuts.conjunctions[0];
+          for (let i = 1; i < cuts.conjunctions.length && all; i++)
+            all = intersectConjunctions(all, cuts.conjunctions[i]);
+          cuts.all = all ?? null;
+        }
+        const c = cuts.all && intersectConjunctions(term.namespaces, cuts.all);
         // cut to nothing: the term holds no pod the denies leave
         found = c ? this.conjunctionId(c) || -1 : 0;
         cuts.results.set(namespaces, found);
@@ -2002,16 +2068,14 @@ class Symbolic {
     let addresses = false;
     let cuts: Cuts | undefined;
     // a deny's cuts: the complements of its other end's terms (none without pod terms), when it
-    // holds on every port; an allow's ports, its other end's terms and whether that end has blocks
-    // (looked up per side, not kept per clause: most clauses hold one subject a direction)
+    // holds on every port (kept per clause and direction: `clauseCuts`); an allow's ports, its other
+    // end's terms and whether that end has blocks (looked up per side, not kept per clause: most
+    // allow clauses hold one subject a direction)
     for (let i = 0; i < clauses.length; i++) {
       if (clauses[i].rule.action !== "deny") continue;
-      const clause = clauses[i].clause;
-      const ends = this.ends(otherEnd(clause, direction));
-      if (ends.length === 0) continue;
-      const found = isAllPorts(clause.ports) ? this.denyCuts(ends) : null;
+      const found = this.clauseCuts(clauses[i].clause, direction);
       if (found === null) return Proof.None;
-      cuts = this.joinCuts(cuts, found);
+      if (found !== NO_CUTS) cuts = this.joinCuts(cuts, found);
     }
     const meant = this.meant.clear();
     const emitted = this.emitted.clear();
@@ -2086,9 +2150,14 @@ interface Cuts {
   key: string;
   conjunctions: Conjunction[];
   results: Map<number, number>;
+  /** The conjunctions' intersection (null: they hold no namespace together), worked out once asked (`termKey`). */
+  all: Conjunction | null | undefined;
   /** The cuts of this list followed by another (`joinCuts`). */
   then: Map<Cuts, Cuts> | undefined;
 }
+
+/** The cuts of a deny clause whose other end has no pod terms: none (`Symbolic.clauseCuts`; never joined). */
+const NO_CUTS: Cuts = { key: "", conjunctions: [], results: new Map(), then: undefined, all: undefined };
 
 /**
  * A side's map from key to ports (`Symbolic.proves`), reused by every side: most have a few keys, kept
