@@ -247,14 +247,7 @@ const isLabel = (constraint: readonly [string, KeyConstraint]): boolean => soleV
 /** A label map's text, the same whatever the order of its keys (each key and value prefixed by its length: no two maps share one). */
 function internKey(labels: Labels): string {
   const keys = Object.keys(labels);
-  // sorted in place by insertion (`sort`'s order for strings): a map has few keys, and `sort` makes
-  // its work lists per call
-  for (let i = 1; i < keys.length; i++) {
-    const k = keys[i];
-    let j = i - 1;
-    for (; j >= 0 && keys[j] > k; j--) keys[j + 1] = keys[j];
-    keys[j + 1] = k;
-  }
+  if (keys.length > 1) keys.sort();
   let text = "";
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
