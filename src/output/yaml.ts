@@ -131,12 +131,37 @@ function isLoneSurrogate(s: string, i: number): boolean {
 /** Manifests repeat the same few strings (keys, protocols, label values): each is classified once (a bounded cache). */
 const plainCache = new Map<string, boolean>();
 function plain(s: string): boolean {
-  let result = plainCache.get(s);
-  if (result === undefined) {
-    if (plainCache.size >= 50_000) plainCache.clear();
-    plainCache.set(s, (result = writesPlain(s)));
-  }
+  const result = plainCache.get(s);
+  return result === undefined ? classify(s) : result;
+}
+
+/** `writesPlain(s)`, kept in `plainCache`. */
+function classify(s: string): boolean {
+  if (plainCache.size >= 50_000) plainCache.clear();
+  const result = writesPlain(s);
+  plainCache.set(s, result);
   return result;
+}
+
+/** A key as written (plain or quoted), with its colon, and with the colon and a space: flat texts. */
+interface KeyText {
+  colon: string;
+  space: string;
+}
+
+/**
+ * Manifests' keys are few (field names, label keys): each one's texts are made once (a bounded
+ * cache), so that a line is two concatenations, not three, and a third fewer pieces to copy when
+ * the file's lines are joined.
+ */
+const keyTexts = new Map<string, KeyText>();
+function keyText(key: string): KeyText {
+  if (keyTexts.size >= 50_000) keyTexts.clear();
+  const k = plain(key) ? key : quoted(key);
+  // (`join` makes flat texts, where `+` would keep a pair of the two for every line to copy)
+  const text = { colon: [k, ":"].join(""), space: [k, ": "].join("") };
+  keyTexts.set(key, text);
+  return text;
 }
 
 class NotSimple extends Error {}
@@ -150,8 +175,6 @@ function scalar(value: unknown): string {
   throw new NotSimple();
 }
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** Whether a map has no keys (without listing them). */
 function isEmptyMap(value: Record<string, unknown>): boolean {
   for (const _ in value) return false;
@@ -160,28 +183,34 @@ function isEmptyMap(value: Record<string, unknown>): boolean {
 
 /**
  * `key: value` lines of a map at `indent`, the first one starting with `first` instead (a list's
- * dash). (`for...in`: manifests are plain objects, their keys in `Object.keys` order.)
+ * dash). (`for...in`: manifests are plain objects, their keys in `Object.keys` order.) The cache
+ * of `plain` is asked here, not through calls: this runs once per line, much of it before V8
+ * optimizes it, and V8's bounded inlining left some of those calls in its optimized code.
  */
 function map(value: Record<string, unknown>, indent: string, first: string, out: string[]): void {
   let lead = first;
   for (const key in value) {
     const v = value[key];
     if (v === undefined) continue;
-    const k = scalar(key);
-    if (isMap(v)) {
-      if (isEmptyMap(v)) out.push(`${lead}${k}: {}`);
+    let text = keyTexts.get(key);
+    if (text === undefined) text = keyText(key);
+    if (typeof v === "string") {
+      let plainValue = plainCache.get(v);
+      if (plainValue === undefined) plainValue = classify(v);
+      out.push(lead + text.space + (plainValue ? v : quoted(v)));
+    } else if (typeof v !== "object" || v === null) out.push(lead + text.space + scalar(v));
+    else if (Array.isArray(v)) {
+      if (v.length === 0) out.push(`${lead}${text.space}[]`);
       else {
-        out.push(`${lead}${k}:`);
-        const inner = `${indent}  `;
-        map(v, inner, inner, out);
-      }
-    } else if (Array.isArray(v)) {
-      if (v.length === 0) out.push(`${lead}${k}: []`);
-      else {
-        out.push(`${lead}${k}:`);
+        out.push(lead + text.colon);
         list(v, `${indent}  `, out);
       }
-    } else out.push(`${lead}${k}: ${scalar(v)}`);
+    } else if (isEmptyMap(v as Record<string, unknown>)) out.push(`${lead}${text.space}{}`);
+    else {
+      out.push(lead + text.colon);
+      const inner = `${indent}  `;
+      map(v as Record<string, unknown>, inner, inner, out);
+    }
     lead = indent;
   }
   // a list item that is a map of nothing but undefined values: left to yaml
@@ -190,12 +219,21 @@ function map(value: Record<string, unknown>, indent: string, first: string, out:
 
 /** `- item` lines of a list at `indent`; a map item starts on the dash's line. */
 function list(value: readonly unknown[], indent: string, out: string[]): void {
-  for (const item of value) {
-    if (isMap(item)) {
-      if (isEmptyMap(item)) out.push(`${indent}- {}`);
-      else map(item, `${indent}  `, `${indent}- `, out);
-    } else if (Array.isArray(item) || item === undefined) throw new NotSimple();
-    else out.push(`${indent}- ${scalar(item)}`);
+  // (the items' indentations, made once per list)
+  let inner: string | undefined;
+  let dash: string | undefined;
+  for (let i = 0; i < value.length; i++) {
+    const item = value[i];
+    if (typeof item === "string") {
+      let plainItem = plainCache.get(item);
+      if (plainItem === undefined) plainItem = classify(item);
+      out.push((dash ??= `${indent}- `) + (plainItem ? item : quoted(item)));
+    } else if (typeof item !== "object" || item === null) {
+      if (item === undefined) throw new NotSimple();
+      out.push((dash ??= `${indent}- `) + scalar(item));
+    } else if (Array.isArray(item)) throw new NotSimple();
+    else if (isEmptyMap(item as Record<string, unknown>)) out.push(`${indent}- {}`);
+    else map(item as Record<string, unknown>, (inner ??= `${indent}  `), (dash ??= `${indent}- `), out);
   }
 }
 
@@ -211,9 +249,14 @@ export function toYaml(value: unknown): string {
  */
 export function yamlLines(value: unknown, out: string[]): boolean {
   const start = out.length;
-  if (isMap(value) && !isEmptyMap(value)) {
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !isEmptyMap(value as Record<string, unknown>)
+  ) {
     try {
-      map(value, "", "", out);
+      map(value as Record<string, unknown>, "", "", out);
       // (a map of nothing but undefined values is an empty line)
       if (out.length === start) out.push("");
       return true;

@@ -106,6 +106,21 @@ test("fuzzed manifest-shaped values: byte-identical to yaml.stringify, and they 
   );
 });
 
+test("one key's texts, kept once, in every position: a scalar's, a map's, a list's, empty ones, quoted keys", () => {
+  for (const key of ["ports", "yes", "a: b", "app.kubernetes.io/name", "x #y", "üñî"]) {
+    const forms: Record<string, unknown>[] = [
+      { [key]: "v" },
+      { [key]: { [key]: 1 } },
+      { [key]: [{ [key]: null }, "w"] },
+      { [key]: [] },
+      { [key]: {} },
+      { a: [{ [key]: true, b: { [key]: [key] } }] },
+    ];
+    // the same forms again, and in the reverse order: the texts kept from the first use serve the others
+    for (const v of [...forms, ...forms.reverse()]) assertSame(v);
+  }
+});
+
 test("the fast path is taken for ordinary manifests (not everything falls back)", () => {
   const o = {
     apiVersion: "v1",

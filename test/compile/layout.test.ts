@@ -1,0 +1,131 @@
+/**
+ * `writeOutput`'s bookkeeping around the YAML: the finished objects' keys (copied key by key, not by
+ * rest and spread), the source annotation's places (short lists sorted by insertion), and the files'
+ * documents (a file's path made once per run of its objects, documents sorted only when out of
+ * order), each against what it is defined as.
+ */
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import fc from "fast-check";
+import { sourceAnnotation, writeOutput } from "../../src/output/layout.js";
+import type { Manifest } from "../../src/output/manifest.js";
+import type { Span } from "../../src/diagnostics/diagnostic.js";
+
+const span = (file: string, line: number): Span => ({
+  file,
+  start: { line, column: 1, offset: 0 },
+  end: { line, column: 2, offset: 1 },
+});
+
+const policy = (namespace: string, name: string, sources: Span[] = [span("a.secpol", 1)]): Manifest => ({
+  object: {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, namespace },
+    spec: { podSelector: {} },
+  },
+  sources,
+});
+
+test("finished objects: metadata keys in their fixed order, the object's other keys after, in theirs", () => {
+  const m: Manifest = {
+    object: {
+      kind: "Role",
+      data: { x: "1" },
+      metadata: {
+        extra: "e",
+        annotations: { "z.io/a": "1", "secpol.dev/source": "old" },
+        labels: { zeta: "z", alpha: "a" },
+        namespace: "shop",
+        name: "r",
+      },
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      rules: [],
+    },
+    sources: [span("a.secpol", 3)],
+  };
+  const [o] = writeOutput([m]).objects as Record<string, any>[];
+  assert.equal(Object.keys(o), ["apiVersion", "kind", "metadata", "data", "rules"]);
+  assert.equal(Object.keys(o.metadata), ["name", "namespace", "labels", "annotations", "extra"]);
+  assert.equal(o.metadata.labels, { alpha: "a", "app.kubernetes.io/managed-by": "secpolc", zeta: "z" });
+  assert.equal(Object.keys(o.metadata.labels), ["alpha", "app.kubernetes.io/managed-by", "zeta"]);
+  // the source annotation replaces one of the same key where it stands
+  assert.equal(Object.entries(o.metadata.annotations), [
+    ["z.io/a", "1"],
+    ["secpol.dev/source", "a.secpol:3"],
+  ]);
+  const cluster: Manifest = {
+    object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } },
+    sources: [],
+  };
+  const [n] = writeOutput([cluster]).objects as Record<string, any>[];
+  assert.equal(n, {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: {
+      name: "shop",
+      labels: { "app.kubernetes.io/managed-by": "secpolc" },
+      annotations: { "secpol.dev/source": "" },
+    },
+  });
+  // the manifest's own objects are not changed
+  assert.equal(Object.keys(m.object.metadata), ["extra", "annotations", "labels", "namespace", "name"]);
+});
+
+test("source annotations: places in order of file and line, each once, whatever their number", () => {
+  const place = fc.record({
+    file: fc.constantFrom("a.secpol", "b.secpol", "a/b.secpol", "B.secpol"),
+    line: fc.nat(40),
+  });
+  fc.assert(
+    fc.property(fc.array(place, { maxLength: 70 }), (places) => {
+      const sources = places.map((p) => span(p.file, p.line));
+      const expected = [...new Set(places.map((p) => JSON.stringify([p.file, p.line])))]
+        .map((t) => JSON.parse(t) as [string, number])
+        .sort(([f, l], [g, k]) => (f < g ? -1 : f > g ? 1 : l - k))
+        .map(([f, l]) => `${f}:${l}`)
+        .join(", ");
+      const before = [...sources];
+      assert.is(
+        sourceAnnotation({ object: { apiVersion: "v1", kind: "X", metadata: { name: "x" } }, sources }),
+        expected,
+      );
+      assert.equal(sources, before);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test("files: a file's documents by name, its objects wherever they come among the others", () => {
+  const manifests = [
+    policy("b", "secpol-web"),
+    policy("b", "secpol-api"),
+    policy("a", "secpol-z"),
+    policy("b", "secpol-db"),
+    policy("a", "secpol-a"),
+    { ...policy("b", "b"), object: { apiVersion: "v1", kind: "Namespace", metadata: { name: "b" } } },
+    policy("b", "secpol-cache"),
+  ];
+  const { files, objects } = writeOutput(manifests);
+  assert.equal(
+    files.map((f) => f.path),
+    ["a/networkpolicies.yaml", "b/namespace.yaml", "b/networkpolicies.yaml", "kustomization.yaml"],
+  );
+  const names = (path: string) =>
+    [...files.find((f) => f.path === path)!.content.matchAll(/^  name: (.*)$/gm)].map((m) => m[1]);
+  assert.equal(names("a/networkpolicies.yaml"), ["secpol-a", "secpol-z"]);
+  assert.equal(names("b/networkpolicies.yaml"), ["secpol-api", "secpol-cache", "secpol-db", "secpol-web"]);
+  assert.equal(names("b/namespace.yaml"), ["b"]);
+  // the objects, in the manifests' order
+  assert.equal(
+    objects.map((o: any) => o.metadata.name),
+    manifests.map((m) => m.object.metadata.name),
+  );
+  // in JSON, one file per object
+  assert.equal(
+    writeOutput(manifests.slice(0, 2), "json").files.map((f) => f.path),
+    ["b/networkpolicy-secpol-api.json", "b/networkpolicy-secpol-web.json", "kustomization.yaml"],
+  );
+});
+
+test.run();
