@@ -197,12 +197,13 @@ export function writeOutput(
   for (let i = 0; i < manifests.length; i++) {
     const m = manifests[i];
     const object = (objects[i] = finish(m));
-    if (format === "json" || documents === undefined || m.object.kind !== kind || directoryOf(m) !== directory) {
+    const here = directoryOf(m);
+    if (format === "json" || documents === undefined || m.object.kind !== kind || here !== directory) {
       const path = filePathOf(m, format);
       documents = byFile.get(path);
       if (documents === undefined) byFile.set(path, (documents = []));
       kind = m.object.kind;
-      directory = directoryOf(m);
+      directory = here;
     }
     documents.push({ name: m.object.metadata.name, object });
   }
