@@ -15,6 +15,18 @@ import {
 import { lineIndex, lineStarts, type Position, type Span } from "../diagnostics/diagnostic.js";
 import type { Word } from "./ast.js";
 
+/**
+ * The characters a token's regular expression can start with, given to Chevrotain
+ * (`start_chars_hint`) so that building the lexer does not parse the expressions to find them
+ * (about half of its cost, at every start). test/syntax/lexer.test.ts checks each against
+ * Chevrotain's own analysis of the expression: a character missing here would make the lexer
+ * skip the token where it could match.
+ */
+const startChars = (chars: string): { start_chars_hint: string[] } => ({ start_chars_hint: [...chars] });
+const DIGITS = "0123456789";
+const HEX_LETTERS = "abcdefABCDEF";
+const WORD_CHARS = `${DIGITS}_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ`;
+
 export const Name = createToken({ name: "Name", pattern: Lexer.NA, label: "a name" });
 
 export const Identifier = createToken({
@@ -22,12 +34,14 @@ export const Identifier = createToken({
   pattern: /[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*/,
   categories: [Name],
   label: "a name",
+  ...startChars(WORD_CHARS),
 });
 
 export const Cidr = createToken({
   name: "Cidr",
   pattern: /\d{1,3}(?:\.\d{1,3}){3}\/\d{1,3}|(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*\/\d{1,3}/,
   label: "a CIDR block",
+  ...startChars(`${DIGITS}${HEX_LETTERS}:`),
 });
 
 export const Address = createToken({
@@ -35,6 +49,7 @@ export const Address = createToken({
   pattern: /\d{1,3}(?:\.\d{1,3}){3}(?![\w.])|(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*(?![\w:])/,
   label: "an IP address",
   longer_alt: Identifier,
+  ...startChars(`${DIGITS}${HEX_LETTERS}:`),
 });
 
 export const NumberToken = createToken({
@@ -42,6 +57,7 @@ export const NumberToken = createToken({
   pattern: /\d+(?:\.\d+)*/,
   longer_alt: Identifier,
   label: "a number",
+  ...startChars(DIGITS),
 });
 
 /**
@@ -55,23 +71,40 @@ export const STRING_ESCAPES: ReadonlyMap<string, string> = new Map([
   ["t", "\t"],
 ]);
 
-export const StringToken = createToken({ name: "String", pattern: /"(?:[^"\\\n]|\\.)*"/, label: "a string" });
+export const StringToken = createToken({
+  name: "String",
+  pattern: /"(?:[^"\\\n]|\\.)*"/,
+  label: "a string",
+  ...startChars('"'),
+});
 export const UnterminatedString = createToken({
   name: "UnterminatedString",
   pattern: /"(?:[^"\\\n]|\\.)*/,
   label: "a string",
+  ...startChars('"'),
 });
 
-export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments" });
+export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments", ...startChars("#") });
 /** U+FEFF too: the byte-order mark some editors put at the start of a file (and `cat` in the middle). */
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\f\v\uFEFF]+/, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({
+  name: "WhiteSpace",
+  pattern: /[ \t\r\f\v\uFEFF]+/,
+  group: Lexer.SKIPPED,
+  ...startChars(" \t\r\f\v\uFEFF"),
+});
 /**
  * One space, the commonest white space, matched by its character instead of by `WhiteSpace`'s
  * regular expression (about a tenth of the lexer's time): the lexer's tokens are the same, both
  * being skipped. Not in `allTokens`: not in the grammar.
  */
 const Space = createToken({ name: "Space", pattern: " ", group: Lexer.SKIPPED });
-export const Newline = createToken({ name: "Newline", pattern: /\n/, label: "the end of the line", line_breaks: true });
+export const Newline = createToken({
+  name: "Newline",
+  pattern: /\n/,
+  label: "the end of the line",
+  line_breaks: true,
+  ...startChars("\n"),
+});
 
 export const Semicolon = createToken({ name: "Semicolon", pattern: ";", label: "`;`" });
 export const LBrace = createToken({ name: "LBrace", pattern: "{", label: "`{`" });
@@ -177,11 +210,11 @@ export const allTokens: TokenType[] = [
  * stands for, of the same length; where one does not match, the lexer goes on as before.
  */
 const standsFor: TokenType[] = [];
-const shortcut = (name: string, pattern: RegExp | string, type: TokenType, startChars?: string): TokenType => {
+const shortcut = (name: string, pattern: RegExp | string, type: TokenType, chars?: string): TokenType => {
   const shortcut = createToken({
     name,
     pattern,
-    ...(startChars ? { start_chars_hint: [...startChars] } : {}),
+    ...(chars ? startChars(chars) : {}),
     ...(type === Newline ? { line_breaks: true } : {}),
   });
   standsFor[shortcut.tokenTypeIdx!] = type;
@@ -197,14 +230,14 @@ const HexLetterWord = shortcut(
   "HexLetterWord",
   /[A-Fa-f](?![A-Za-z0-9_.-]*:)(?:[A-Za-z0-9_-]*[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*/,
   Identifier,
-  "abcdefABCDEF",
+  HEX_LETTERS,
 );
 /**
  * Digits that no letter, digit, `_`, `.`, `:` or `-` follows: not an IPv4 block or address (a `.`
  * after at most three digits) nor an IPv6 one (a `:` after at most four hex digits), and no longer
  * `Identifier`: a `Number`, this long.
  */
-const PlainNumber = shortcut("PlainNumber", /\d+(?![\w.:-])/, NumberToken, "0123456789");
+const PlainNumber = shortcut("PlainNumber", /\d+(?![\w.:-])/, NumberToken, DIGITS);
 /** A `:` that no hex digit or `:` follows, which starts no IPv6 block or address (two `:` at least). */
 const PlainColon = shortcut("PlainColon", /:(?![0-9A-Fa-f:])/, Colon, ":");
 /** A line break as one character, not a regular expression. */

@@ -6,15 +6,51 @@
  * lexed both ways.
  */
 import fc from "fast-check";
-import { Lexer } from "chevrotain";
+import { Lexer, type TokenType } from "chevrotain";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { allTokens, lex, secpolLexer } from "../../src/syntax/tokens.js";
 
-const reference = new Lexer(allTokens, {
-  positionTracking: "onlyOffset",
-  lineTerminatorsPattern: /\n/g,
-  lineTerminatorCharacters: ["\n"],
+/** What the tests read of a Chevrotain lexer's analysis of its tokens (not in its types). */
+interface Analysed {
+  patternIdxToConfig: { defaultMode: { tokenType: TokenType }[] };
+  charCodeToPatternIdxToConfig: { defaultMode: ({ tokenType: TokenType }[] | undefined)[] };
+}
+
+/** `build()` with the tokens' start characters (`start_chars_hint`) taken away: Chevrotain finds them in their expressions. */
+function withoutHints<T>(types: readonly TokenType[], build: () => T): T {
+  const hints = types.map((type) => type.START_CHARS_HINT);
+  for (const type of types) delete type.START_CHARS_HINT;
+  try {
+    return build();
+  } finally {
+    types.forEach((type, i) => {
+      if (hints[i] !== undefined) type.START_CHARS_HINT = hints[i];
+    });
+  }
+}
+
+const reference = withoutHints(
+  allTokens,
+  () =>
+    new Lexer(allTokens, {
+      positionTracking: "onlyOffset",
+      lineTerminatorsPattern: /\n/g,
+      lineTerminatorCharacters: ["\n"],
+    }),
+);
+
+test("the tokens' start characters are those Chevrotain finds in their regular expressions", () => {
+  const hinted = secpolLexer() as unknown as Analysed;
+  const types = hinted.patternIdxToConfig.defaultMode.map((config) => config.tokenType);
+  assert.ok(types.filter((type) => type.START_CHARS_HINT !== undefined).length >= 12);
+  const analysed = withoutHints(types, () => secpolLexer()) as unknown as Analysed;
+  // for each first character (Chevrotain's index of it), the tokens tried there, in order
+  const starts = (lexer: Analysed) =>
+    Array.from(lexer.charCodeToPatternIdxToConfig.defaultMode, (configs) =>
+      (configs ?? []).map((config) => config.tokenType.name).join(" "),
+    );
+  assert.equal(starts(hinted), starts(analysed));
 });
 
 test("the lexer's tokens pass Chevrotain's validations (patterns that cannot match, anchors, ...)", () => {
