@@ -9,9 +9,19 @@
 import { build } from "esbuild";
 import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+// The parser restores its grammar from the snapshot generated into src/syntax/lookahead-table.ts
+// instead of recording it at every start, when the snapshot's tokens and rule names are the
+// parser's: one whose rules' bodies changed since would be used. Refuse to bundle it (tsc has
+// just built dist/ from the same sources).
+const { tablesAreCurrent } = await import(pathToFileURL(join(root, "dist", "syntax", "parser.js")).href);
+if (!tablesAreCurrent()) {
+  console.error("src/syntax/lookahead-table.ts is out of date: run `npm run gen:grammar`, then build again");
+  process.exit(1);
+}
 const out = join(root, "dist", "bin");
 rmSync(out, { recursive: true, force: true });
 await build({

@@ -18,9 +18,15 @@ import {
   type IProduction,
   type TokenType,
 } from "chevrotain";
-import { computeLookaheadTable } from "../syntax/lookahead.js";
-import { chevrotainParser, MAX_LOOKAHEAD } from "../syntax/parser.js";
+import { recordedTables } from "../syntax/parser.js";
 import * as t from "../syntax/tokens.js";
+
+/**
+ * The grammar as a parser records it (not restored from the generated snapshot, which is generated
+ * from it), with the tables generated from it; made once.
+ */
+let tables: ReturnType<typeof recordedTables> | undefined;
+const recorded = () => (tables ??= recordedTables());
 
 // ---------------------------------------------------------------------------------------------
 // Railroad diagrams
@@ -40,7 +46,7 @@ export function railroadHtml(assets: Readonly<Record<string, string>>): string {
     if (/<\/(script|style)/i.test(text)) throw new Error(`railroadHtml: ${path} cannot be inlined`);
     return text.endsWith("\n") ? text : `${text}\n`;
   };
-  const html = createSyntaxDiagramsCode(chevrotainParser().getSerializedGastProductions(), { resourceBase: base, css: `${base}diagrams.css` })
+  const html = createSyntaxDiagramsCode(recorded().parser.getSerializedGastProductions(), { resourceBase: base, css: `${base}diagrams.css` })
     .replace("<!-- This is a generated file -->", "<!-- Generated from src/syntax/parser.ts by scripts/gen-grammar.js. Do not edit. -->")
     .replace(/<link rel='stylesheet' href='inline-asset:([^']+)'>/g, (_, path: string) => `<style>\n${asset(path)}</style>`)
     .replace(/<script src='inline-asset:([^']+)'><\/script>/g, (_, path: string) => `<script>\n${asset(path)}</script>`);
@@ -91,7 +97,7 @@ export function ebnf(): string {
   /** `name ::= a`, or one alternative a line with the `|` under the `::=`. */
   const define = (name: string, alts: string[]): string => alts.map((alt, i) => `${i === 0 ? `${name} ::=` : `${" ".repeat(name.length + 1)}  |`} ${alt}`).join("\n");
 
-  const rules = Object.values(chevrotainParser().getGAstProductions()).map((rule) => {
+  const rules = Object.values(recorded().parser.getGAstProductions()).map((rule) => {
     const [only] = rule.definition;
     return define(rule.name, rule.definition.length === 1 && only instanceof Alternation ? alternatives(only) : [sequence(rule.definition)]);
   });
@@ -266,13 +272,19 @@ export const lookaheadTablePath = "src/syntax/lookahead-table.ts";
  * every start (src/syntax/lookahead.ts).
  */
 export function lookaheadTableModule(): string {
-  const table = computeLookaheadTable(Object.values(chevrotainParser().getGAstProductions()), t.allTokens, MAX_LOOKAHEAD);
+  const { lookahead, snapshot } = recorded();
   return `// Generated from src/syntax/parser.ts and tokens.ts by scripts/gen-grammar.js. Do not edit.
 
 /**
  * The lookahead paths of every choice of the grammar, a \`LookaheadTable\` of lookahead.ts (read by
  * \`IndexedLookahead\` when \`grammar\` is the parser's).
  */
-export const lookaheadTable = ${JSON.stringify(table, null, 2)};
+export const lookaheadTable = ${JSON.stringify(lookahead, null, 2)};
+
+/**
+ * The grammar as Chevrotain records it, a \`GrammarSnapshot\` of grammar-snapshot.ts (restored by
+ * \`SecpolParser\` instead of recorded when it is the parser's).
+ */
+export const grammarSnapshot = ${JSON.stringify(snapshot, null, 2)};
 `;
 }

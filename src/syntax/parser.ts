@@ -13,10 +13,12 @@ import {
   EmbeddedActionsParser,
   EOF,
   NoViableAltException,
+  type ILookaheadStrategy,
   type IOrAlt,
   type IParserErrorMessageProvider,
   type IToken,
   type LookaheadSequence,
+  type Rule,
   type TokenType,
 } from "chevrotain";
 import type { Diagnostic, Position, Span } from "../diagnostics/diagnostic.js";
@@ -25,7 +27,9 @@ import { syntax as m } from "../diagnostics/messages/syntax.js";
 import type * as ast from "./ast.js";
 import * as t from "./tokens.js";
 import { errorMessages } from "./parse-errors.js";
-import { IndexedLookahead, type LookaheadTable } from "./lookahead.js";
+import { computeLookaheadTable, IndexedLookahead, type LookaheadTable } from "./lookahead.js";
+import { grammarSnapshot, lookaheadTable } from "./lookahead-table.js";
+import { restoreGrammar, snapshotGrammar, type GrammarSnapshot } from "./grammar-snapshot.js";
 
 const { Kw } = t;
 
@@ -255,6 +259,31 @@ export interface ParseOptions {
   texts?: Map<string, string>;
 }
 
+/** What `performSelfAnalysis` uses of Chevrotain's parser that its types do not declare. */
+interface SelfAnalysis {
+  definedRulesNames: string[];
+  gastProductionsCache: Record<string, Rule>;
+  resyncFollows: Record<string, TokenType[]>;
+  recoveryEnabled: boolean;
+  skipValidations: boolean;
+  selfAnalysisDone: boolean;
+  lookaheadStrategy: ILookaheadStrategy;
+  preComputeLookaheadFunctions(rules: Rule[]): void;
+}
+
+/**
+ * Chevrotain's `toFastProperties` (not exported): makes `object` the prototype of a new object,
+ * which has V8 keep its properties in fast mode.
+ */
+function toFastProperties(object: object): void {
+  function Fake(): void {}
+  Fake.prototype = object;
+  const fake = new (Fake as unknown as new () => { bar?: unknown })();
+  const access = () => typeof fake.bar;
+  access();
+  access();
+}
+
 /** The parser's lookahead bound (LL(k)). */
 export const MAX_LOOKAHEAD = 3;
 
@@ -278,10 +307,15 @@ export class SecpolParser extends EmbeddedActionsParser {
   /**
    * `validate`: also check the grammar for ambiguities and other definition errors, which costs
    * more than building the parser does; test/syntax/parser.test.ts does, the instance below
-   * does not. `table`: the lookahead paths to use when they are this grammar's (by default the
-   * generated ones, `lookahead-table.ts`).
+   * does not (and it records its grammar). `table`: the lookahead paths to use when they are this
+   * grammar's (by default the generated ones, `lookahead-table.ts`). `snapshot`: the recorded
+   * grammar to restore when it is this grammar's (by default the generated one; `null`: record it).
    */
-  constructor({ validate = false, table }: { validate?: boolean; table?: LookaheadTable } = {}) {
+  constructor({
+    validate = false,
+    table,
+    snapshot = grammarSnapshot,
+  }: { validate?: boolean; table?: LookaheadTable; snapshot?: GrammarSnapshot | null } = {}) {
     const lookahead = new IndexedLookahead(t.allTokens, { maxLookahead: MAX_LOOKAHEAD, table });
     super(t.allTokens, {
       recoveryEnabled: true,
@@ -291,7 +325,41 @@ export class SecpolParser extends EmbeddedActionsParser {
       skipValidations: !validate,
     });
     this.lookaheadPaths = lookahead;
+    this.snapshot = validate ? null : snapshot;
     this.performSelfAnalysis();
+  }
+
+  /** The recorded grammar `performSelfAnalysis` restores, if it is this grammar's. */
+  private snapshot: GrammarSnapshot | null = null;
+
+  /** Whether the grammar was restored from the snapshot (not recorded). */
+  restored = false;
+
+  /**
+   * Chevrotain's analysis of the grammar, the grammar restored from the snapshot instead of
+   * recorded when the snapshot is this grammar's (grammar-snapshot.ts): what Chevrotain's own does
+   * when the parser skips validations and recovers (it marks the analysis done, makes the parser's
+   * properties fast, keeps each rule's productions and the follows for recovery, and builds the
+   * lookahead functions), less the recording, the resolution of the rules' references and the
+   * computation of the follows, which the snapshot holds done.
+   */
+  override performSelfAnalysis(): void {
+    const self = this as unknown as SelfAnalysis;
+    const restored =
+      this.snapshot && self.recoveryEnabled && self.skipValidations
+        ? restoreGrammar(this.snapshot, self.definedRulesNames, t.allTokens)
+        : undefined;
+    if (!restored) {
+      super.performSelfAnalysis();
+      return;
+    }
+    self.selfAnalysisDone = true;
+    toFastProperties(this);
+    for (const rule of restored.rules) self.gastProductionsCache[rule.name] = rule;
+    self.resyncFollows = restored.follows;
+    self.lookaheadStrategy.initialize?.({ rules: restored.rules });
+    self.preComputeLookaheadFunctions(restored.rules);
+    this.restored = true;
   }
 
   /**
@@ -1611,6 +1679,30 @@ function profileRules(statements: ast.Statement[], diagnostics: Diagnostic[]): a
     }
   }
   return rules;
+}
+
+/**
+ * The generated tables (`lookahead-table.ts`) as they must be: worked out from the grammar as a
+ * parser records it, not restored (for `scripts/gen-grammar.js`, the build's check and the tests).
+ */
+export function recordedTables(): { lookahead: LookaheadTable; snapshot: GrammarSnapshot; parser: SecpolParser } {
+  const parser = new SecpolParser({ snapshot: null });
+  const rules = Object.values(parser.getGAstProductions());
+  const follows = (parser as unknown as SelfAnalysis).resyncFollows;
+  return {
+    lookahead: computeLookaheadTable(rules, t.allTokens, MAX_LOOKAHEAD),
+    snapshot: snapshotGrammar(rules, follows, t.allTokens),
+    parser,
+  };
+}
+
+/** Whether the generated tables are the grammar's (`npm run build` checks it before bundling). */
+export function tablesAreCurrent(): boolean {
+  const { lookahead, snapshot } = recordedTables();
+  return (
+    JSON.stringify(lookahead) === JSON.stringify(lookaheadTable) &&
+    JSON.stringify(snapshot) === JSON.stringify(grammarSnapshot)
+  );
 }
 
 /** The one parser instance: building it analyses the grammar, which is done once per process. */
