@@ -230,7 +230,12 @@ function compileDiagnostics(model: Model, options: CompileOptions): Diagnostic[]
   return targets.flatMap((target) => target.compile(model, options).diagnostics ?? []);
 }
 
-const now = (): number => globalThis.performance?.now() ?? Date.now();
+/**
+ * A clock in milliseconds for `--stats`: Node's `process.hrtime` where there is one (the first
+ * read of `performance` loads a module, a millisecond or two of every run), else `performance`.
+ */
+const hrtime = (globalThis as { process?: { hrtime?: { bigint?: () => bigint } } }).process?.hrtime?.bigint;
+const now = (): number => (hrtime ? Number(hrtime()) / 1e6 : (globalThis.performance?.now() ?? Date.now()));
 
 type Timed = <T>(pass: string, run: () => T) => T;
 
