@@ -218,6 +218,18 @@ export class IndexedLookahead extends LLkLookaheadStrategy {
     this.table = table.grammar === grammarKey(rules, this.vocabulary, this.options.maxLookahead) ? table : undefined;
   }
 
+  /**
+   * Uses the generated table, unless the parser was given another, without comparing its grammar
+   * with the parser's rules (which `initialize` does): for rules restored from the snapshot
+   * generated with the table, from one recording of the grammar (which the tests and the build
+   * compare with the parser's). Whether it does.
+   */
+  useGeneratedTable(): boolean {
+    if (this.options.table !== undefined && this.options.table !== lookaheadTable) return false;
+    this.table = lookaheadTable;
+    return true;
+  }
+
   /** The paths of a choice: from the table when it is this grammar's, else worked out by Chevrotain. */
   paths(rule: Rule, type: Choice, occurrence: number, maxLookahead: number): TokenType[][][] {
     const text =

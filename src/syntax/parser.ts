@@ -357,7 +357,9 @@ export class SecpolParser extends EmbeddedActionsParser {
     toFastProperties(this);
     for (const rule of restored.rules) self.gastProductionsCache[rule.name] = rule;
     self.resyncFollows = restored.follows;
-    self.lookaheadStrategy.initialize?.({ rules: restored.rules });
+    // (the generated snapshot and lookahead table are one recording's: the table's grammar is these rules)
+    if (this.snapshot !== grammarSnapshot || !this.lookaheadPaths.useGeneratedTable())
+      self.lookaheadStrategy.initialize?.({ rules: restored.rules });
     self.preComputeLookaheadFunctions(restored.rules);
     this.restored = true;
   }
