@@ -3,12 +3,17 @@
 //
 //   node --import tsx scripts/bench/bench.js [--sizes 100,1000,5000,20000] [--shapes single,realistic]
 //        [--runs K] [--timeout SECONDS] [--variants secpolc,secpolc-no-verify,cdk8s-plus,yaml,json,text]
-//        [--rss time|probe] [--dist DIR] [--keep] [--json FILE]
+//        [--rss time|probe] [--dist DIR] [--keep] [--json FILE] [--remove-each-run]
 //
 // For each shape of program (topology.js) and size N it writes the topology as a .secpol program and as JSON, compiles it once with
 // every variant and checks that secpolc's and cdk8s-plus's NetworkPolicies permit the same flows
 // (and the floors emit cdk8s-plus's objects); then it times each variant as a whole `node` process,
 // interleaved round by round, and prints medians of wall time and peak RSS.
+//
+// Each timed run's output stays until every run is done (`--remove-each-run`: removed right after
+// its run, as up to the twenty-second round): on a file system that makes a new file look past the
+// files deleted in the last minutes (ext4 without a journal, as on these machines), the output of one
+// run removed would slow the next run of every variant that writes many files (see README.md).
 //
 // secpolc runs from a snapshot taken at the start (bin/secpolc.js, package.json and a copy of
 // dist/, or of --dist DIR), so a concurrent `npm run build` cannot change what is measured.
@@ -49,6 +54,7 @@ function parseOptions(argv) {
     variants: undefined,
     rss: existsSync(TIME) ? "time" : "probe",
     keep: false,
+    removeEachRun: false,
     json: undefined,
     dist: join(root, "dist"),
   };
@@ -72,6 +78,7 @@ function parseOptions(argv) {
     else if (name === "--json") options.json = resolve(value());
     else if (name === "--dist") options.dist = resolve(value());
     else if (name === "--keep") options.keep = true;
+    else if (name === "--remove-each-run") options.removeEachRun = true;
     else if (name === "--help" || name === "-h") {
       process.stdout.write(
         readFileSync(fileURLToPath(import.meta.url), "utf8")
@@ -389,7 +396,7 @@ for (const { shape, n, key } of cases) {
         }
         checked.get(key).sameAsVerified = true;
       }
-      rmSync(outDir, { recursive: true, force: true });
+      if (options.removeEachRun) rmSync(outDir, { recursive: true, force: true });
       results.push({
         ...record,
         ok: result.ok,
