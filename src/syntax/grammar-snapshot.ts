@@ -70,11 +70,14 @@ const classes: readonly (readonly [string, abstract new (...args: never[]) => ob
 const classByName = new Map(classes);
 
 /** The name of the class of productions `value` is of, if any. */
-const kindOf = (value: object): string | undefined => classes.find(([, type]) => value instanceof type)?.[0];
+export const kindOf = (value: object): string | undefined => classes.find(([, type]) => value instanceof type)?.[0];
+
+/** A token's name and categories, as the snapshot and the lookahead table's key write them. */
+export const tokenKey = (type: TokenType): string =>
+  `${type.name}<${(type.CATEGORIES ?? []).map((c) => c.name).join(",")}`;
 
 /** The snapshot's text of the tokens: each one's name and categories, in order. */
-export const vocabularyKey = (vocabulary: readonly TokenType[]): string =>
-  vocabulary.map((type) => `${type.name}<${(type.CATEGORIES ?? []).map((c) => c.name).join(",")}`).join(" ");
+export const vocabularyKey = (vocabulary: readonly TokenType[]): string => vocabulary.map(tokenKey).join(" ");
 
 /** Whether `value` is a token type: what Chevrotain's `createToken` makes (`tokenTypeIdx`, no class of production). */
 const isTokenType = (value: object): value is TokenType =>

@@ -11,16 +11,10 @@
  * productions and tokens, compared whole: `grammarKey`); otherwise they are worked out as before.
  */
 import {
-  Alternation,
   EOF,
   getLookaheadPaths,
   LLkLookaheadStrategy,
   NonTerminal,
-  Option,
-  Repetition,
-  RepetitionMandatory,
-  RepetitionMandatoryWithSeparator,
-  RepetitionWithSeparator,
   Terminal,
   tokenMatcher,
   type IOrAlt,
@@ -30,6 +24,7 @@ import {
   type Rule,
   type TokenType,
 } from "chevrotain";
+import { kindOf as productionKind, tokenKey } from "./grammar-snapshot.js";
 import { lookaheadTable } from "./lookahead-table.js";
 
 /**
@@ -89,15 +84,8 @@ const choiceKey = (rule: string, type: Choice, occurrence: number): string => `$
 
 /** The kind of a production (by class: a bundler may rename classes), `undefined` for an alternative. */
 function kindOf(prod: IProduction): Choice | "Terminal" | "NonTerminal" | undefined {
-  if (prod instanceof Terminal) return "Terminal";
-  if (prod instanceof NonTerminal) return "NonTerminal";
-  if (prod instanceof Alternation) return "Alternation";
-  if (prod instanceof Option) return "Option";
-  if (prod instanceof RepetitionMandatoryWithSeparator) return "RepetitionMandatoryWithSeparator";
-  if (prod instanceof RepetitionWithSeparator) return "RepetitionWithSeparator";
-  if (prod instanceof RepetitionMandatory) return "RepetitionMandatory";
-  if (prod instanceof Repetition) return "Repetition";
-  return undefined;
+  const kind = productionKind(prod);
+  return kind === "Alternative" ? undefined : (kind as Choice | "Terminal" | "NonTerminal" | undefined);
 }
 
 /** What the walks below read of a production. */
@@ -132,7 +120,7 @@ export function grammarKey(rules: readonly Rule[], vocabulary: readonly TokenTyp
     out.push(`\n${rule.name}=`);
     walk(rule.definition);
   }
-  for (const type of vocabulary) out.push(`\n${type.name}<${(type.CATEGORIES ?? []).map((c) => c.name).join(",")}`);
+  for (const type of vocabulary) out.push(`\n${tokenKey(type)}`);
   return out.join(" ");
 }
 
