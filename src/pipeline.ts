@@ -282,6 +282,7 @@ function emit(
         directories: compiled.flatMap((c) => c.compiled.components ?? []),
       },
       options.takeOutput !== undefined && options.encodeOutput === true,
+      options.takeOutput !== undefined ? options.streamOutput : undefined,
     ),
   );
   // the objects are written in the order of the manifests, target by target; the manifests (their

@@ -56,6 +56,14 @@ export interface CompileOptions {
    */
   encodeOutput?: boolean;
   /**
+   * With `takeOutput`: emit hands it every output file's path once its objects are grouped into
+   * files, then each file as soon as it is made (bytes with `encodeOutput`, which the stream may
+   * move elsewhere: a file's `content` is then gone), before `takeOutput` has the whole list; the
+   * command line writes them meanwhile. A build that fails after emit began (errors among the
+   * check's diagnostics) does not call `takeOutput`: the caller then drops what it was given.
+   */
+  streamOutput?: OutputStream;
+  /**
    * The parser, called once per file of the program (inputs, imports, the prelude); `parse` of
    * `syntax/parse.ts` unless given. The language server passes `cachedParser()`'s, which parses a
    * file again only when its text changed. Its results are not changed by the passes after it.
@@ -71,6 +79,17 @@ export interface CompileOptions {
 export interface OutputFile {
   path: string;
   content: string;
+}
+
+/**
+ * Where `writeOutput` hands its files as it makes them (the command line's writer, which writes
+ * them while the build goes on): first every file's path, then each file once made.
+ */
+export interface OutputStream {
+  /** The paths of all the files, before any file is made (their directories can be made meanwhile). */
+  begin(paths: readonly string[]): void;
+  /** A file, as soon as it is made (an `EncodedFile` with `encode`); the stream may take its bytes. */
+  file(file: OutputFile): void;
 }
 
 export interface CheckResult {

@@ -52,7 +52,7 @@ import {
   filesInside,
   OutputError,
   replaceFile,
-  stageOutput,
+  openOutput,
   TYPESCRIPT_MODULE,
   writeOutputDirectory,
   type StagedOutput,
@@ -639,48 +639,61 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
   beforeCheck(chars);
   const status = new StatusLine(io.status);
   const out = resolve(io.cwd, options.output);
-  // The files are written beside OUT while the build verifies them (`--check` compares them and
-  // `--format ts` rewrites them first: those take them once built). OUT is replaced only below, once
-  // the build has succeeded; otherwise the staged tree is removed.
+  // The files are written beside OUT as emit makes them and while the build verifies them (`--check`
+  // compares them and `--format ts` rewrites them first: those take them once built). OUT is
+  // replaced only below, once the build has succeeded; otherwise the staged tree is removed.
   const early = !options.check && options.format !== "ts";
   let staged: StagedOutput | OutputError | undefined;
-  const result = build(input.sources, {
-    clusterVersion: options.clusterVersion,
-    resolveImport: input.resolveImport,
-    parse: parseOnce(),
-    outputFormat: options.format === "json" ? "json" : "yaml",
-    verify: options.verify,
-    admissionPolicies: options.admissionPolicies,
-    afterModel,
-    afterPass: (pass) => {
-      afterPass(pass);
-      const doing = nextStep(pass, options.verify !== false);
-      if (doing) status.show(doing);
-    },
-    ...(early
-      ? {
-          encodeOutput: true,
-          takeOutput: (files: OutputFile[]) => {
-            // the writer has the bytes: the texts (the build keeps none) are garbage once this list
-            // lets go, which it does before the writer's thread starts (collected first, their
-            // memory makes room for the thread's: the peak of a 20,000-service build)
-            let released = false;
-            const release = () => {
-              if (released) return;
-              released = true;
+  const building = () =>
+    build(input.sources, {
+      clusterVersion: options.clusterVersion,
+      resolveImport: input.resolveImport,
+      parse: parseOnce(),
+      outputFormat: options.format === "json" ? "json" : "yaml",
+      verify: options.verify,
+      admissionPolicies: options.admissionPolicies,
+      afterModel,
+      afterPass: (pass) => {
+        afterPass(pass);
+        const doing = nextStep(pass, options.verify !== false);
+        if (doing) status.show(doing);
+      },
+      ...(early
+        ? {
+            encodeOutput: true,
+            // the writer makes the directories while emit makes the files, and writes each batch
+            // of them as it comes (their bytes moved to its thread): emit keeps no texts
+            streamOutput: {
+              begin: (paths: readonly string[]) => {
+                try {
+                  staged = openOutput(out, paths, testWriteHooks());
+                } catch (e) {
+                  staged = e instanceof OutputError ? e : new OutputError("write", out, String(e));
+                }
+              },
+              file: (file: OutputFile) => {
+                if (staged instanceof OutputError) return;
+                staged?.add([file]);
+              },
+            },
+            takeOutput: (files: OutputFile[]) => {
+              // every file is the writer's: the list (of bytes gone to its thread) lets go, and
+              // the heap is collected before verification
               files.length = 0;
+              if (staged && !(staged instanceof OutputError)) staged.end();
               afterOutput();
-            };
-            try {
-              staged = stageOutput(out, files, testWriteHooks(), release);
-            } catch (e) {
-              staged = e instanceof OutputError ? e : new OutputError("write", out, String(e));
-            }
-            release();
-          },
-        }
-      : {}),
-  });
+            },
+          }
+        : {}),
+    });
+  let result: ReturnType<typeof build>;
+  try {
+    result = building();
+  } catch (e) {
+    // (nothing is left writing, nor the writer's thread waiting for files)
+    if (staged && !(staged instanceof OutputError)) await abandonOutput(staged);
+    throw e;
+  }
   status.clear();
   if (options.stats) {
     const passes = Object.entries(result.stats.timings)

@@ -120,45 +120,75 @@ async function all(operations: readonly Promise<unknown>[]): Promise<void> {
 }
 
 /**
- * The staging tree's writer, as source text: the files' directories first, then the files, one
+ * The staging tree's writer, as source text: the files' directories first (`MAKE_DIRECTORIES`,
+ * given every path at once), then the files as they come (`WRITE_FILES`, a batch at a time), one
  * after the other with Node's synchronous calls. It runs on the worker thread that writes a large
  * tree (`WRITER`), where waiting blocks nothing else, and, for a small one, on the main thread
- * (`writeFiles`): the same code either way. (Issued asynchronously, 16 writes in flight, it wrote a
- * 20,000-service tree no faster and took three times the instructions, most of them in the
+ * (`directWriter`): the same code either way. (Issued asynchronously, 16 writes in flight, it wrote
+ * a 20,000-service tree no faster and took three times the instructions, most of them in the
  * promises and file handles of `fs/promises`: docs/decisions.md, "Speed".) The first failure stops
  * it: nothing is still writing into the staging directory when it is removed.
  */
-const WRITE_FILES = `(root, paths, contents, io) => {
+const MAKE_DIRECTORIES = `(root, paths, io) => {
   for (const d of new Set(paths.map((p) => io.dirname(p)))) if (d !== root) io.mkdirSync(d, { recursive: true });
+}`;
+
+const WRITE_FILES = `(paths, contents, io) => {
   for (let i = 0; i < paths.length; i++) io.writeFileSync(paths[i], contents[i]);
 }`;
 
-type WriteFiles = (
+interface WriterIo {
+  mkdirSync: typeof mkdirSync;
+  writeFileSync: typeof writeFileSync;
+  dirname: typeof dirname;
+}
+
+const makeDirectoriesOf = new Function(`return ${MAKE_DIRECTORIES}`)() as (
   root: string,
   paths: readonly string[],
-  contents: readonly Uint8Array[],
-  io: { mkdirSync: typeof mkdirSync; writeFileSync: typeof writeFileSync; dirname: typeof dirname },
+  io: WriterIo,
 ) => void;
 
-/** `WRITE_FILES` on the main thread. */
-const writeFiles: WriteFiles = (...args) => (new Function(`return ${WRITE_FILES}`)() as WriteFiles)(...args);
+const writeFiles = new Function(`return ${WRITE_FILES}`)() as (
+  paths: readonly string[],
+  contents: readonly Uint8Array[],
+  io: WriterIo,
+) => void;
 
 /**
- * The worker thread that writes a large staging tree while the main thread goes on (translation
- * validation, in `build`): `WRITE_FILES` over Node's own modules, loading nothing else. The
- * contents arrive as UTF-8 bytes.
+ * The worker thread that writes a large staging tree while the main thread goes on (emit, then
+ * translation validation, in `build`): `MAKE_DIRECTORIES` as soon as it runs, then `WRITE_FILES`
+ * per message, over Node's own modules, loading nothing else. The contents arrive as UTF-8 bytes,
+ * in batches; the last message says so (`end`). It reports once, at the end or at its first
+ * failure, and then stops listening (the thread ends).
  */
 const WRITER = `
 const { workerData, parentPort } = require("node:worker_threads");
 const { mkdirSync, writeFileSync } = require("node:fs");
 const { dirname } = require("node:path");
-const { root, paths, contents } = workerData;
+const io = { mkdirSync, writeFileSync, dirname };
+const report = (e) => {
+  parentPort.postMessage(e === undefined ? { failed: false } : { failed: true, message: String((e && e.message) || e) });
+  parentPort.close();
+};
+let failed = false;
 try {
-  (${WRITE_FILES})(root, paths, contents, { mkdirSync, writeFileSync, dirname });
-  parentPort.postMessage({ failed: false });
+  (${MAKE_DIRECTORIES})(workerData.root, workerData.paths, io);
 } catch (e) {
-  parentPort.postMessage({ failed: true, message: String(e && e.message || e) });
+  failed = true;
+  report(e);
 }
+if (!failed)
+  parentPort.on("message", ({ paths, contents, end }) => {
+    if (failed) return;
+    try {
+      (${WRITE_FILES})(paths, contents, io);
+    } catch (e) {
+      failed = true;
+      return report(e);
+    }
+    if (end) report();
+  });
 `;
 
 /**
@@ -169,32 +199,70 @@ try {
 const WORKER_FROM_FILES = 64;
 
 /**
- * Writes `files` under `root` (which exists), a large tree in a worker thread; settles once every
- * write has. `encoded` is called once the texts are encoded, before the worker starts.
+ * The thread's files are sent in batches of about this many bytes: a message per file (2,000 at
+ * 20,000 services) would cost the main thread more than the writes it lets start sooner, and the
+ * thread is busy making the directories for the first tenth of a second or more anyway.
  */
-function writeTree(root: string, files: readonly OutputFile[], encoded?: () => void): Promise<void> {
-  // the contents go to the worker as bytes, moved rather than copied (a copy of 35 MB of text at
-  // 20,000 services was the build's peak of memory); the caller need not keep the texts
-  // (an `EncodedFile`'s bytes are made as its text was: `CompileOptions.encodeOutput`)
-  const encoder = new TextEncoder();
-  const contents = files.map((file) => (file instanceof EncodedFile ? file.bytes : encoder.encode(file.content)));
-  const paths = files.map((file) => join(root, ...file.path.split("/")));
-  const small = files.length < WORKER_FROM_FILES;
-  encoded?.();
-  if (small) {
-    try {
-      writeFiles(root, paths, contents, { mkdirSync, writeFileSync, dirname });
-      return Promise.resolve();
-    } catch (e) {
-      return Promise.reject(e);
-    }
+const BATCH_BYTES = 1 << 20;
+
+/** Writes files under a root as they are given; `done` settles once every file given before `end` is written. */
+interface TreeWriter {
+  write(paths: readonly string[], contents: readonly Uint8Array<ArrayBuffer>[]): void;
+  end(): void;
+  done: Promise<void>;
+  /** How many batches went to the thread (none on the main thread): for the tests. */
+  batches: number;
+}
+
+/** A small tree's writer, on the main thread: directories at once, each file as it is given. */
+function directWriter(root: string, paths: readonly string[]): TreeWriter {
+  const io = { mkdirSync, writeFileSync, dirname };
+  let failure: { error: unknown } | undefined;
+  try {
+    makeDirectoriesOf(root, paths, io);
+  } catch (error) {
+    failure = { error };
   }
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WRITER, {
-      eval: true,
-      workerData: { root, paths, contents },
-      transferList: contents.map((bytes) => bytes.buffer),
-    });
+  let settle: () => void = () => {};
+  const done = new Promise<void>((resolve, reject) => {
+    settle = () => (failure ? reject(failure.error) : resolve());
+  });
+  return {
+    write(paths, contents) {
+      if (failure) return;
+      try {
+        writeFiles(paths, contents, io);
+      } catch (error) {
+        failure = { error };
+      }
+    },
+    end: () => settle(),
+    done,
+    batches: 0,
+  };
+}
+
+/**
+ * A large tree's writer: a worker thread, started here, makes the directories while the files are
+ * still being made, then writes them as batches of their bytes arrive (moved, not copied: a copy of
+ * 35 MB of text at 20,000 services was the build's peak of memory).
+ */
+function threadWriter(root: string, paths: readonly string[]): TreeWriter {
+  const worker = new Worker(WRITER, { eval: true, workerData: { root, paths } });
+  let pendingPaths: string[] = [];
+  let pending: Uint8Array<ArrayBuffer>[] = [];
+  let bytes = 0;
+  const send = (end: boolean) => {
+    writer.batches++;
+    worker.postMessage(
+      { paths: pendingPaths, contents: pending, end },
+      pending.map((b) => b.buffer),
+    );
+    pendingPaths = [];
+    pending = [];
+    bytes = 0;
+  };
+  const done = new Promise<void>((resolve, reject) => {
     let reported: { failed: boolean; message?: string } | undefined;
     worker.once("message", (m: { failed: boolean; message?: string }) => (reported = m));
     worker.once("error", (e) => (reported ??= { failed: true, message: e.message }));
@@ -204,11 +272,26 @@ function writeTree(root: string, files: readonly OutputFile[], encoded?: () => v
       else resolve();
     });
   });
+  const writer: TreeWriter = {
+    write(paths, contents) {
+      for (let i = 0; i < paths.length; i++) {
+        pendingPaths.push(paths[i]);
+        pending.push(contents[i]);
+        bytes += contents[i].byteLength;
+      }
+      if (bytes >= BATCH_BYTES) send(false);
+    },
+    end: () => send(true),
+    done,
+    batches: 0,
+  };
+  return writer;
 }
 
 /**
- * An output tree being written beside OUT (`stageOutput`), to be swapped in (`commitOutput`) or
- * removed (`abandonOutput`). `written` settles once nothing is writing into it any more.
+ * An output tree being written beside OUT (`openOutput`, `stageOutput`), to be swapped in
+ * (`commitOutput`) or removed (`abandonOutput`). `written` settles once nothing is writing into it
+ * any more, after `end`.
  */
 export interface StagedOutput {
   dir: string;
@@ -217,25 +300,26 @@ export interface StagedOutput {
   /** How many files are written. */
   count: number;
   failSwap: boolean;
+  /**
+   * Some of the files, to be written (in any number of calls, each of its paths once): their bytes
+   * (an `EncodedFile`'s) are moved to the writer's thread, the caller need not keep their texts.
+   */
+  add(files: readonly OutputFile[]): void;
+  /** No more files (called again, nothing happens). */
+  end(): void;
+  /** How many batches of files went to the writer's thread (none for a small tree): for the tests. */
+  readonly batches: number;
 }
 
 /**
- * Starts writing OUT's new tree into a fresh sibling directory, and returns at once: the files are
- * written (a large tree by a worker thread) while the caller goes on (the contents are copied: the
- * caller need not keep them). Throws an `OutputError` when OUT is not secpolc's or the staging directory cannot be
- * made; `written` rejects with one when a write fails or OUT cannot be replaced. Either way nothing
- * in OUT has changed, and `abandonOutput` removes what was staged.
+ * Starts writing OUT's new tree, of files with these paths, into a fresh sibling directory, and
+ * returns at once: the directories are made at once, a large tree's on a worker thread started
+ * here, and the files as they are given (`add`) while the caller goes on. Throws an `OutputError`
+ * when OUT is not secpolc's or the staging directory cannot be made; `written` (once `end` is
+ * called) rejects with one when a write fails or OUT cannot be replaced. Either way nothing in OUT
+ * has changed, and `abandonOutput` removes what was staged.
  */
-export function stageOutput(
-  dir: string,
-  files: readonly OutputFile[],
-  hooks: WriteHooks = {},
-  /**
-   * Called once the files' texts are encoded for the writer, before its thread starts: a caller that
-   * lets go of them there (and collects) has their memory back before the thread takes its own.
-   */
-  encoded?: () => void,
-): StagedOutput {
+export function openOutput(dir: string, paths: readonly string[], hooks: WriteHooks = {}): StagedOutput {
   if (!isOurs(dir)) throw new OutputError("not-ours", dir, "not written by secpolc");
   const unique = `${process.pid}-${Date.now().toString(36)}`;
   const staging = join(dirname(dir), `.${basename(dir)}.secpolc-new-${unique}`);
@@ -247,25 +331,72 @@ export function stageOutput(
   // Files are not fsynced one by one: the swap in `commitOutput` is what makes the output atomic
   // against any failure of secpolc, and an fsync per file cost a 5,000-service build seconds of
   // waiting on the disk. (After a power loss, a file may be empty: rebuild.)
+  const inStaging = (path: string) => join(staging, ...path.split("/"));
+  const full = paths.map(inStaging);
+  const writer = paths.length < WORKER_FROM_FILES ? directWriter(staging, full) : threadWriter(staging, full);
   const failAfter = hooks.failAfterFiles;
-  const count = files.length;
-  const writing = writeTree(staging, failAfter === undefined ? files : files.slice(0, failAfter), encoded);
+  let given = 0;
+  let ended = false;
+  const encoder = new TextEncoder();
   // both are waited for (nothing may still write into the staging tree when it is removed), and
   // the writes go on while OUT's directories are checked
-  const written = all([checkReplaceable(dir), writing])
+  const written = all([checkReplaceable(dir), writer.done])
     .then(() => {
       if (failAfter !== undefined) throw new Error("injected failure");
+      // (a tree short of files is never swapped in)
+      if (given !== paths.length) throw new Error(`${given} of ${paths.length} files were given`);
     })
     .catch((e: unknown) => {
       throw new OutputError("write", dir, (e as Error).message);
     });
   // (a failure is reported by whoever awaits `written`; this keeps it from being an unhandled one meanwhile)
   written.catch(() => {});
-  return { dir, staging, written, count, failSwap: hooks.failSwap === true };
+  return {
+    dir,
+    staging,
+    written,
+    count: paths.length,
+    failSwap: hooks.failSwap === true,
+    add(files) {
+      if (ended) throw new Error("files added to a staged output after its end");
+      // (the failure hook writes only the first files given)
+      const taken = failAfter === undefined ? files : files.slice(0, Math.max(0, failAfter - given));
+      given += files.length;
+      if (taken.length === 0) return;
+      writer.write(
+        taken.map((file) => inStaging(file.path)),
+        taken.map((file) => (file instanceof EncodedFile ? file.bytes : encoder.encode(file.content))),
+      );
+    },
+    end() {
+      if (ended) return;
+      ended = true;
+      writer.end();
+    },
+    get batches() {
+      return writer.batches;
+    },
+  };
+}
+
+/**
+ * `openOutput` with all of the files at once: returns at once, while they are written (a large
+ * tree by a worker thread).
+ */
+export function stageOutput(dir: string, files: readonly OutputFile[], hooks: WriteHooks = {}): StagedOutput {
+  const staged = openOutput(
+    dir,
+    files.map((file) => file.path),
+    hooks,
+  );
+  staged.add(files);
+  staged.end();
+  return staged;
 }
 
 /** Removes a staged tree that is not to replace OUT, once nothing writes into it. */
 export async function abandonOutput(staged: StagedOutput): Promise<void> {
+  staged.end();
   await staged.written.catch(() => {});
   try {
     rmSync(staged.staging, { recursive: true, force: true });
@@ -285,6 +416,7 @@ export async function commitOutput(staged: StagedOutput): Promise<WriteOutcome> 
   const retired = staging.replace(/\.secpolc-new-(?=[^/\\]*$)/, ".secpolc-old-");
   let replaced = false;
   try {
+    staged.end();
     await staged.written;
     const existed = existsSync(dir);
     if (existed) renameSync(dir, retired);

@@ -7,7 +7,7 @@
  * namespace (22,000 small files took seconds to write and as long again to replace), and a review
  * still sees each object's change under its own name and source annotation.
  */
-import type { OutputFile } from "../types.js";
+import type { OutputFile, OutputStream } from "../types.js";
 import { compareStrings } from "../diagnostics/diagnostic.js";
 import type { Manifest } from "./manifest.js";
 import type { Span } from "../diagnostics/diagnostic.js";
@@ -130,9 +130,10 @@ function yamlFile(documents: readonly Document[]): string | undefined {
   return lines.join("\n");
 }
 
-/** An object to write, and its name (documents are ordered by name). */
+/** An object to write, and its name (documents are ordered by name); `at` is its manifest's index. */
 interface Document {
   name: string;
+  at: number;
   object: unknown;
 }
 
@@ -185,18 +186,20 @@ export function writeOutput(
    * from them after.
    */
   encode = false,
+  /** Given, it has every path once the objects are grouped into files, and each file once made. */
+  stream?: OutputStream,
 ): { files: OutputFile[]; objectCounts: Record<string, number>; objects: unknown[] } {
   const serialize = format === "json" ? (o: unknown) => `${JSON.stringify(o, null, 2)}\n` : toYaml;
   const objects: unknown[] = new Array(manifests.length);
   // documents of a file in name order, whatever order the passes produced them in (the passes
-  // produce a file's objects one after another: its path is made once per run of them)
+  // produce a file's objects one after another: its path is made once per run of them); grouped
+  // first, so that a stream has every path before the first object is finished
   const byFile = new Map<string, Document[]>();
   let documents: Document[] | undefined;
   let directory: string | undefined;
   let kind: string | undefined;
   for (let i = 0; i < manifests.length; i++) {
     const m = manifests[i];
-    const object = (objects[i] = finish(m));
     const here = directoryOf(m);
     if (format === "json" || documents === undefined || m.object.kind !== kind || here !== directory) {
       const path = filePathOf(m, format);
@@ -205,15 +208,20 @@ export function writeOutput(
       kind = m.object.kind;
       directory = here;
     }
-    documents.push({ name: m.object.metadata.name, object });
+    documents.push({ name: m.object.metadata.name, at: i, object: m });
   }
+  const kustomizationPath = "kustomization.yaml";
+  stream?.begin([...byFile.keys(), ...components.files.map((f) => f.path), kustomizationPath]);
   const files: OutputFile[] = [];
   const encoder = new TextEncoder();
   for (const [path, documents] of byFile) {
+    for (const d of documents) d.object = objects[d.at] = finish(d.object as Manifest);
     if (!namesInOrder(documents)) documents.sort(compareNames);
     const content =
       (format === "yaml" && yamlFile(documents)) || documents.map((d) => serialize(d.object)).join("---\n");
-    files.push(encode ? new EncodedFile(path, encoder.encode(content)) : { path, content });
+    const file = encode ? new EncodedFile(path, encoder.encode(content)) : { path, content };
+    files.push(file);
+    stream?.file(file);
   }
   files.sort((a, b) => compareStrings(a.path, b.path));
   const kustomization: Record<string, unknown> = {
@@ -223,10 +231,9 @@ export function writeOutput(
   };
   // listed so that `kubectl kustomize OUT` checks them; they patch only the workloads of an overlay
   if (components.directories.length > 0) kustomization.components = [...components.directories];
-  files.push(...components.files, {
-    path: "kustomization.yaml",
-    content: KUSTOMIZATION_HEADER + toYaml(kustomization),
-  });
+  const last = { path: kustomizationPath, content: KUSTOMIZATION_HEADER + toYaml(kustomization) };
+  files.push(...components.files, last);
+  if (stream) for (const file of [...components.files, last]) stream.file(file);
   files.sort((a, b) => compareStrings(a.path, b.path));
   const objectCounts: Record<string, number> = {};
   for (const m of manifests) objectCounts[m.object.kind] = (objectCounts[m.object.kind] ?? 0) + 1;

@@ -14,7 +14,7 @@ import {
 import { join } from "node:path";
 import { parseArguments } from "../../src/cli/args.js";
 import { discoverSources, importResolver, readManifests } from "../../src/host.js";
-import { commitOutput, differingFiles, OutputError, stageOutput, writeOutputDirectory } from "../../src/cli/write.js";
+import { commitOutput, differingFiles, openOutput, OutputError, writeOutputDirectory } from "../../src/cli/write.js";
 import { KUSTOMIZATION_HEADER } from "../../src/output/layout.js";
 import { repoRoot } from "../support/baseline.js";
 import { bin, run, workspace } from "../support/cli.js";
@@ -240,32 +240,72 @@ test("atomic output: a large tree (written by a worker thread) and a failure inj
   }
 });
 
-test("staged output: the caller lets go of the texts once they are encoded, before the writer's thread starts", async () => {
-  // (\`build\` clears its list of files and collects there: the texts' memory is back before the
-  // thread takes its own); the threads of this process are counted where /proc lists them
+test("streamed output: a large tree's thread starts when its paths are known, and files given in several batches are all written", async () => {
+  // (\`build\` gives the paths once emit has grouped the objects into files, then each file as it is
+  // made); the threads of this process are counted where /proc lists them
   const threads = () => (existsSync("/proc/self/task") ? readdirSync("/proc/self/task").length : undefined);
   for (const count of [3, 200]) {
     const dir = workspace();
     const out = join(dir, "out");
+    // (40 KB a file: a 200-file tree is 8 MB, several of the thread's batches)
     const files = [
       { path: "kustomization.yaml", content: `${KUSTOMIZATION_HEADER}v: 1\n` },
-      ...Array.from({ length: count - 1 }, (_, i) => ({ path: `ns${i % 7}/f${i}.yaml`, content: `${i} é\n` })),
+      ...Array.from({ length: count - 1 }, (_, i) => ({
+        path: `ns${i % 7}/f${i}.yaml`,
+        content: `${i} é\n`.repeat(5000),
+      })),
     ];
     const expected = Object.fromEntries(files.map((f) => [f.path, f.content]));
     await writeOutputDirectory(out, files.slice(0, 1)); // (Node's I/O threads started)
-    let atEncoded: number | undefined;
-    let calls = 0;
-    const staged = stageOutput(out, files, {}, () => {
-      calls++;
-      atEncoded = threads();
-      files.length = 0;
-    });
+    const before = threads();
+    const staged = openOutput(
+      out,
+      files.map((f) => f.path),
+    );
     const started = threads();
-    assert.is(calls, 1);
-    assert.is(staged.count, count);
-    if (count >= 64 && started !== undefined) assert.is(started, atEncoded! + 1, "the writer's thread starts after");
+    if (before !== undefined) assert.is(started, count >= 64 ? before + 1 : before, `${count} files: thread started`);
+    // the directories are made before any file is given (by the thread, meanwhile, for a large tree)
+    if (count < 64) assert.ok(existsSync(join(staged.staging, "ns0")), "directories made at once");
+    staged.add(files.slice(0, 1));
+    staged.add(files.slice(1, 2));
+    staged.add(files.slice(2, 30));
+    for (const file of files.slice(30)) staged.add([file]);
+    staged.end();
     await commitOutput(staged);
     assert.equal(tree(out), expected, `${count} files`);
+    if (count >= 64) assert.ok(staged.batches > 1, `${staged.batches} batches`);
+    else assert.is(staged.batches, 0);
+    assert.equal(readdirSync(dir), ["out"], "no staging directory is left behind");
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("streamed output: a write failing mid-stream, or a tree short of files, leaves OUT unchanged and no staging tree", async () => {
+  for (const count of [3, 200]) {
+    const dir = workspace();
+    const out = join(dir, "out");
+    const old = [{ path: "kustomization.yaml", content: `${KUSTOMIZATION_HEADER}v: old\n` }];
+    await writeOutputDirectory(out, old);
+    const expected = tree(out);
+    const files = [
+      ...Array.from({ length: count - 2 }, (_, i) => ({ path: `ns${i % 7}/f${i}.yaml`, content: "x\n".repeat(20000) })),
+      // its directory is a file: writing into it fails, after the files before it are written
+      { path: "ns0/f0.yaml/y.yaml", content: "y\n" },
+      { path: "kustomization.yaml", content: `${KUSTOMIZATION_HEADER}v: new\n` },
+    ];
+    // the failure in the middle of the files, the failure hook after the first batch, and files missing
+    for (const kind of ["write", "hook", "short"] as const) {
+      const given = kind === "write" ? files : files.filter((f) => !f.path.endsWith("/y.yaml"));
+      const staged = openOutput(
+        out,
+        given.map((f) => f.path),
+        kind === "hook" ? { failAfterFiles: Math.floor(count / 2) } : {},
+      );
+      for (const file of kind === "short" ? given.slice(0, -1) : given) staged.add([file]);
+      await rejects(commitOutput(staged), (e) => e instanceof OutputError);
+      assert.equal(tree(out), expected, `${count} files, ${kind}`);
+      assert.equal(readdirSync(dir), ["out"], `${count} files, ${kind}: no staging directory is left behind`);
+    }
     rmSync(dir, { recursive: true });
   }
 });

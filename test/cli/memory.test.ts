@@ -83,6 +83,61 @@ test("takeOutput: build hands its files over before verifying them and keeps non
   assert.not.ok(called);
 });
 
+test("streamOutput: emit gives every path first, then each file as it is made, before takeOutput", () => {
+  const inputs = [
+    {
+      path: "shop.secpol",
+      text: "namespace shop {\n  workload web app=web\n  default deny\n  allow web -> web: 80\n}\n",
+    },
+    {
+      path: "bank.secpol",
+      text: "namespace bank {\n  workload api app=api\n  default deny\n  allow api -> api: 443\n}\n",
+    },
+  ];
+  const events: string[] = [];
+  let paths: readonly string[] = [];
+  const streamed: OutputFile[] = [];
+  build(inputs, {
+    afterPass: (pass) => events.push(pass),
+    streamOutput: {
+      begin: (p) => {
+        events.push("begin");
+        paths = p;
+      },
+      file: (f) => {
+        events.push("file");
+        streamed.push(f);
+      },
+    },
+    takeOutput: () => events.push("takeOutput"),
+  });
+  const files = build(inputs).files;
+  assert.ok(files.length > 2);
+  const first = events.indexOf("begin");
+  assert.ok(first > 0 && events.lastIndexOf("begin") === first, events.join(" "));
+  assert.equal(
+    events.slice(first),
+    ["begin", ...files.map(() => "file"), "emit", "takeOutput", ...events.slice(events.indexOf("takeOutput") + 1)],
+    "the paths, then every file, within emit",
+  );
+  assert.ok(
+    events.slice(events.indexOf("takeOutput")).some((e) => e.startsWith("verify")),
+    events.join(" "),
+  );
+  assert.equal([...paths].sort(), files.map((f) => f.path).sort(), "every path, each once");
+  assert.equal(
+    streamed.map((f) => [f.path, f.content]).sort(),
+    files.map((f) => [f.path, f.content]).sort(),
+    "every file, as written",
+  );
+  // a failed build begins nothing; without takeOutput nothing is streamed
+  let begun = false;
+  const stream = { begin: () => (begun = true), file: () => (begun = true) };
+  build([{ path: "a.secpol", text: "allow a -> b: 80\n" }], { streamOutput: stream, takeOutput: () => {} });
+  build(inputs, { streamOutput: stream });
+  assert.not.ok(begun);
+});
+
 test("encodeOutput: the files handed over are the texts' UTF-8 bytes, each the one of its path", () => {
   // (a file name outside ASCII reaches the output in the source annotation)
   const inputs = [
