@@ -696,6 +696,35 @@ test("a deny's cuts are kept per clause and direction: its egress side's are not
   );
 });
 
+test("a peer without a namespaceSelector is read in its policy's namespace, also as an object shared with another's", () => {
+  // the compiler uses one peer object in every rule naming its term; a peer without a
+  // namespaceSelector is in its policy's namespace: a/w's peer `app=v` (a/v), put in b/w's policy
+  // too, holds b/v there, not a/v (a proof keeping a peer's key per object alone, as tried in issue
+  // 20's round 23, would prove b/w's side with a's key)
+  const head = [
+    "cluster { version 1.30; podCIDR 10.244.0.0/16 }",
+    "namespace a { default deny; workload w app=w; workload v app=v }",
+    "namespace b { default deny; workload w app=w; workload v app=v }",
+    "",
+  ].join("\n");
+  const meant = "allow a/v -> a/w: 80\nallow a/v -> b/w: 80";
+  const policy = (policies: Json[], namespace: string) =>
+    policies.find((p) => p.metadata.name === "secpol-w" && p.metadata.namespace === namespace)!;
+  caughtApart(
+    head,
+    [
+      [
+        meant,
+        meant,
+        (policies) => {
+          policy(policies, "b").spec.ingress[0].from[0] = policy(policies, "a").spec.ingress[0].from[0];
+        },
+      ],
+    ],
+    (verified) => verified.sides!.enumerated === 0,
+  );
+});
+
 test("sides left their addresses only are enumerated once per case of addresses, and only where alike", () => {
   // a/w's and b/w's egress: pods proven, addresses enumerated; b/w's written from another case of
   // addresses (its rules' or its clauses') is caught, not taken as a/w's
