@@ -12,7 +12,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { parse, parseAllDocuments } from "yaml";
-import { quoted, toYaml, writesPlain } from "../../src/output/yaml.js";
+import { namePlain, quoted, toYaml, writesPlain } from "../../src/output/yaml.js";
 import { build } from "../../src/index.js";
 import { readYaml11, resolveGoYamlV2, resolveYaml11Spec } from "../support/yaml11.js";
 import { assertKustomizeReadsBack, kubectlMissing } from "../support/kustomize.js";
@@ -154,6 +154,38 @@ test("exhaustive: every case form of the words YAML 1.1 and 1.2 read as booleans
   const forms = words.flatMap(caseForms);
   for (const s of forms) assert.not.ok(writesPlain(s), `\`${s}\` is written plain`);
   assertPlainDecisions(forms);
+});
+
+test("`namePlain`, the classifier's shortcut, takes only strings `writesPlain` takes: exhaustively, and the words of booleans and nulls", () => {
+  let taken = 0;
+  const check = (s: string) => {
+    if (!namePlain(s)) return;
+    taken++;
+    assert.ok(writesPlain(s), `\`${s}\` is taken as plain by the shortcut only`);
+  };
+  for (const s of strings("aAyn0e._/:,- #+@", 4)) check(s);
+  for (const s of strings("yesnoi.1: ", 5)) check(s);
+  for (const word of ["yes", "no", "on", "off", "y", "n", "true", "false", "null", "inf", "infinity", "nan"])
+    for (const s of caseForms(word)) {
+      assert.not.ok(namePlain(s), s);
+      check(s);
+    }
+  assert.ok(taken > 10000, `${taken} taken`);
+  // what secpolc writes most: names, label values, source annotations
+  for (const s of ["secpol-svc-00000", "svc-00001", "ns-000", "ns-000.secpol:2, ns-000.secpol:64", "a/b.secpol:10"])
+    assert.ok(namePlain(s), s);
+  for (const s of ["a: b", "a:", "a  b", "a ", "a #b", "1a", ".a", "-a", "é1", "a\u00e91", ""])
+    assert.not.ok(namePlain(s), s);
+});
+
+test("the writer's decision, long texts (not kept) and short ones (kept), first and again: `writesPlain`'s", () => {
+  const long = "ns-000.secpol:2, ns-000.secpol:64, ";
+  for (const s of strings("ay0.: ,#-", 3))
+    for (const text of [s, `a${s}`, long + s, `${s}${long}`]) {
+      const expected = `v: ${writesPlain(text) ? text : quoted(text)}\n`;
+      assert.is(toYaml({ v: text }), expected, text);
+      assert.is(toYaml({ v: text }), expected, text);
+    }
 });
 
 test("quoted: control characters, line breaks YAML 1.1 knows (NEL, U+2028, U+2029), the BOM and lone surrogates are escaped", () => {
