@@ -83,17 +83,17 @@ test("takeOutput: build hands its files over before verifying them and keeps non
   assert.not.ok(called);
 });
 
+/** Two namespaces' programs, shop's in a file of that name. */
+const twoNamespaces = (shopPath: string) => [
+  { path: shopPath, text: "namespace shop {\n  workload web app=web\n  default deny\n  allow web -> web: 80\n}\n" },
+  {
+    path: "bank.secpol",
+    text: "namespace bank {\n  workload api app=api\n  default deny\n  allow api -> api: 443\n}\n",
+  },
+];
+
 test("streamOutput: emit gives every path first, then each file as it is made, before takeOutput", () => {
-  const inputs = [
-    {
-      path: "shop.secpol",
-      text: "namespace shop {\n  workload web app=web\n  default deny\n  allow web -> web: 80\n}\n",
-    },
-    {
-      path: "bank.secpol",
-      text: "namespace bank {\n  workload api app=api\n  default deny\n  allow api -> api: 443\n}\n",
-    },
-  ];
+  const inputs = twoNamespaces("shop.secpol");
   const events: string[] = [];
   let paths: readonly string[] = [];
   const streamed: OutputFile[] = [];
@@ -140,16 +140,7 @@ test("streamOutput: emit gives every path first, then each file as it is made, b
 
 test("encodeOutput: the files handed over are the texts' UTF-8 bytes, each the one of its path", () => {
   // (a file name outside ASCII reaches the output in the source annotation)
-  const inputs = [
-    {
-      path: "shop-ä.secpol",
-      text: "namespace shop {\n  workload web app=web\n  default deny\n  allow web -> web: 80\n}\n",
-    },
-    {
-      path: "bank.secpol",
-      text: "namespace bank {\n  workload api app=api\n  default deny\n  allow api -> api: 443\n}\n",
-    },
-  ];
+  const inputs = twoNamespaces("shop-ä.secpol");
   let taken: OutputFile[] = [];
   build(inputs, { encodeOutput: true, takeOutput: (files) => (taken = [...files]) });
   const texts = build(inputs).files;
