@@ -10,7 +10,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { checkModel } from "../../src/pipeline.js";
-import { symbolicKeys, verifyNetworkPolicies } from "../../src/targets/network-policy/verify.js";
+import { labelIds, symbolicKeys, verifyNetworkPolicies } from "../../src/targets/network-policy/verify.js";
 import { inEndpointSet } from "../../src/semantics/meaning.js";
 import {
   conjunctionOf,
@@ -798,6 +798,70 @@ test("sides left their addresses only are enumerated once per case of addresses,
   );
   assert.equal(once.sides, { ...once.sides!, podsProven: 2, enumerated: 2 });
   assert.is(once.checks, apart.checks);
+});
+
+
+test("an emitted selector's exactness is its object's, not its content's: read apart from an exact one of the same labels, each once and again", () => {
+  const exact = (): Json => ({ matchLabels: { app: "a" } });
+  // an operator `selectorConjunction` drops: the same conjunction, so the same facts, but not exact
+  const inexact = (): Json => ({
+    matchLabels: { app: "a" },
+    matchExpressions: [{ key: "tier", operator: "Bogus", values: ["x"] }],
+  });
+  for (const order of [
+    [exact, inexact],
+    [inexact, exact],
+  ])
+    for (const field of ["podSelector", "namespaceSelector"]) {
+      const keys = symbolicKeys((n) => (n === OWN ? OWN_LABELS : undefined));
+      // (objects shared between peers, as compile shares them, and new ones)
+      const shared = order.map((make) => make());
+      for (const round of [0, 1, 2])
+        order.forEach((make, i) => {
+          const selector = round === 2 ? make() : shared[i];
+          const peer: Json = { [field]: selector };
+          if (field === "namespaceSelector") peer.podSelector = {};
+          const key = keys.peer(peer, OWN);
+          if (make === exact) assert.ok(key > 0, `${field} ${JSON.stringify(selector)}, round ${round}: ${key}`);
+          else assert.is(key, -1, `${field} ${JSON.stringify(selector)}, round ${round}`);
+        });
+    }
+});
+
+test("label ids: equal label maps, whatever the order of their keys, and only they share an id", () => {
+  const labelMap = fc.dictionary(
+    fc.constantFrom("a", "ab", "b", "", "c:1", "1"),
+    fc.constantFrom("", "b", "bc", "c", "1:a"),
+    {
+      maxKeys: 4,
+    },
+  );
+  fc.assert(
+    fc.property(fc.array(labelMap, { minLength: 1, maxLength: 12 }), (maps) => {
+      const ids = labelIds();
+      // each map also with its keys in the reverse order
+      const reversed = maps.map((m) => Object.fromEntries(Object.entries(m).reverse()));
+      const got = [...maps, ...reversed].map((m) => ids(m));
+      const all = [...maps, ...reversed];
+      const text = (m: Record<string, string>) => JSON.stringify(Object.entries(m).sort());
+      for (let i = 0; i < all.length; i++)
+        for (let k = 0; k < all.length; k++)
+          assert.is(got[i] === got[k], text(all[i]) === text(all[k]), `${text(all[i])} and ${text(all[k])}`);
+    }),
+    { numRuns: 500 },
+  );
+  // keys and values run together, and a key with no other
+  const ids = labelIds();
+  const apart: Record<string, string>[] = [
+    {},
+    { a: "" },
+    { a: "bc" },
+    { ab: "c" },
+    { a: "b", c: "" },
+    { a: "bc", "": "" },
+    { "": "" },
+  ];
+  assert.is(new Set(apart.map(ids)).size, apart.length);
 });
 
 test.run();

@@ -232,6 +232,8 @@ class LabelNode {
   facts: SelectorFacts | undefined = undefined;
   /** The facts of the emitted selectors whose `matchLabels` are these labels (keys in the selector's order) and nothing else. */
   emitted: SelectorFacts | undefined = undefined;
+  /** The id of the label map of these labels (keys ascending) and no other (`Selectors.intern`). */
+  labelsId: number | undefined = undefined;
 }
 
 function labelNode(node: LabelNode, text: string): LabelNode {
@@ -244,22 +246,10 @@ function labelNode(node: LabelNode, text: string): LabelNode {
 /** Whether a key constraint asks for one label: the key, with one value. */
 const isLabel = (constraint: readonly [string, KeyConstraint]): boolean => soleValue(constraint[1]) !== undefined;
 
-/** A label map's text, the same whatever the order of its keys (each key and value prefixed by its length: no two maps share one). */
-function internKey(labels: Labels): string {
-  const keys = Object.keys(labels);
-  if (keys.length > 1) keys.sort();
-  let text = "";
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    const value = labels[k];
-    text += `${k.length}:${k}${value.length}:${value}`;
-  }
-  return text;
-}
-
 /**
  * The selectors of one verification and their representatives. Label maps are interned: equal maps
- * get one id (and keep the first object seen). Facts are kept per distinct conjunction (by the
+ * get one id (and keep the first object seen), found by their labels, keys ascending, in the tree of
+ * `LabelNode`s (no text made per map). Facts are kept per distinct conjunction (by the
  * labels it asks for when each requirement is one label, else by its canonical text, which labels.ts
  * caches per object) and per distinct emitted selector (by the labels it asks for when that is all
  * it says, else by its JSON).
@@ -267,7 +257,6 @@ function internKey(labels: Labels): string {
 class Selectors {
   /** The interned label maps, by id. */
   readonly labels: Labels[] = [];
-  private readonly ids = new Map<string, number>();
   /** By object first: the program shares its pod conjunctions (a workload's, in every term naming it). */
   private readonly byConjunction = new Map<Conjunction, SelectorFacts>();
   private readonly byConjunctionKey = new Map<string, SelectorFacts>();
@@ -286,10 +275,13 @@ class Selectors {
 
   /** The id of a label map (equal maps, whatever the order of their keys, have one). */
   intern(labels: Labels): number {
-    const key = internKey(labels);
-    let id = this.ids.get(key);
+    const keys = Object.keys(labels);
+    if (keys.length > 1) keys.sort();
+    let node = this.byLabels;
+    for (let i = 0; i < keys.length; i++) node = labelNode(labelNode(node, keys[i]), labels[keys[i]]);
+    let id = node.labelsId;
     if (id === undefined) {
-      this.ids.set(key, (id = this.labels.length));
+      node.labelsId = id = this.labels.length;
       this.labels.push(labels);
     }
     return id;
@@ -334,7 +326,13 @@ class Selectors {
   /** The facts of an emitted selector (by object first: a selector is met once per rule using it, and per namespace it reaches). */
   ofEmitted(selector: Json): SelectorFacts {
     let found = this.emittedByObject.get(selector);
-    if (found) return found;
+    if (!found) this.emittedByObject.set(selector, (found = this.readEmitted(selector)));
+    return found;
+  }
+
+  /** The facts of an emitted selector, by its content. */
+  private readEmitted(selector: Json): SelectorFacts {
+    let found: SelectorFacts | undefined;
     const labels = onlyMatchLabels(selector);
     if (labels) {
       let node = this.byLabels;
@@ -346,7 +344,6 @@ class Selectors {
       found = this.emittedByText.get(text);
       if (!found) this.emittedByText.set(text, (found = this.emittedFacts(selector)));
     }
-    this.emittedByObject.set(selector, found);
     return found;
   }
 
@@ -1254,7 +1251,12 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
   const place = v.namespaces.place(owned.name);
   // (lists of objects made as `objectList`s, loops rather than `map`: see `objectList`)
   const subjects = objectList<{ pod: PodInstance }>();
-  for (const id of subjectLabels(v, owned, candidates, policies)) subjects.push(v.pod(place, id));
+  // which ends of each candidate reach the namespace (1: its sources, 2: its destinations), found
+  // while the subjects are drawn from them
+  const reaches = new Uint8Array(candidates.length);
+  // and their selections: the 2c-th the c-th candidate's sources', the next its destinations'
+  const ends = objectList<readonly Selection[]>();
+  for (const id of subjectLabels(v, owned, candidates, policies, reaches, ends)) subjects.push(v.pod(place, id));
   // which policies select each subject: the same in both directions
   const selectedBy = objectList<number[]>();
   // the emitted side of a subject is read from the policies selecting it (which netpol.ts selects
@@ -1272,16 +1274,16 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
   // (indexed loops, no `filter` or `some` with closures: see `proveSide`)
   for (let d = 0; d < 2; d++) {
     const direction: Direction = d === 0 ? "ingress" : "egress";
+    // the clauses some term of whose own end reaches the namespace
     const reaching = objectList<RuleClause>();
-    for (let c = 0; c < candidates.length; c++) {
-      const selections = v.selections(ownEnd(candidates[c].clause, direction));
-      for (let k = 0; k < selections.length; k++)
-        if (selections[k].reach.has(owned.name)) {
-          reaching.push(candidates[c]);
-          break;
-        }
-    }
-    const groups = ownEndGroups(v, owned, reaching, direction);
+    const reachingEnds = objectList<readonly Selection[]>();
+    const own = d === 0 ? 2 : 1;
+    for (let c = 0; c < candidates.length; c++)
+      if ((reaches[c] & own) !== 0) {
+        reaching.push(candidates[c]);
+        reachingEnds.push(ends[2 * c + own - 1]);
+      }
+    const groups = ownEndGroups(v, owned, reaching, reachingEnds, direction);
     // made for the first side enumerated (a namespace whose sides are all proven needs none)
     let near: NearIndex | undefined;
     const nearIndex = () => (near ??= new NearIndex(v, reaching, direction));
@@ -1490,12 +1492,19 @@ const MAX_LARGE = 30;
 /** Clauses whose other end reaches at most this many namespaces are listed under each in `NearIndex`. */
 const NEAR_REACH = 8;
 
-/** The subjects of an owned namespace, as label ids in first-seen order: every selector that can reach it, from the program and the output. */
+/**
+ * The subjects of an owned namespace, as label ids in first-seen order: every selector that can
+ * reach it, from the program and the output. Marks in `reaches` which ends of each candidate have a
+ * term reaching the namespace (1: its sources, 2: its destinations).
+ */
 function subjectLabels(
   v: Verification,
   owned: OwnedNamespace,
   candidates: readonly RuleClause[],
   policies: readonly Json[],
+  reaches: Uint8Array,
+  /** Given each candidate's sources' and destinations' selections. */
+  ends: (readonly Selection[])[],
 ): ReadonlySet<number> {
   // one selection per content (`podsId`), the first: the regions are the same without the copies (a
   // workload's conjunction is met again in every clause end and policy naming it), and so is the
@@ -1507,13 +1516,21 @@ function subjectLabels(
     const facts = v.selectors.of(workloads[i].pods);
     if (taken.take(facts.podsId)) selections.push(new Selection(NOWHERE, workloads[i].pods, facts));
   }
-  const near = (ends: readonly Selection[]) => {
+  const near = (ends: readonly Selection[], mark: number): number => {
+    let found = 0;
     for (let i = 0; i < ends.length; i++)
-      if (ends[i].reach.has(owned.name) && taken.take(ends[i].podsId)) selections.push(ends[i]);
+      if (ends[i].reach.has(owned.name)) {
+        found = mark;
+        if (taken.take(ends[i].podsId)) selections.push(ends[i]);
+      }
+    return found;
   };
   for (let i = 0; i < candidates.length; i++) {
-    near(v.selections(candidates[i].clause.sources));
-    near(v.selections(candidates[i].clause.destinations));
+    const sources = v.selections(candidates[i].clause.sources);
+    const destinations = v.selections(candidates[i].clause.destinations);
+    ends.push(sources);
+    ends.push(destinations);
+    reaches[i] = near(sources, 1) | near(destinations, 2);
   }
   for (let i = 0; i < policies.length; i++) {
     const facts = v.selectors.ofPodSelector(policies[i].spec?.podSelector);
@@ -1546,6 +1563,8 @@ function ownEndGroups(
   v: Verification,
   owned: OwnedNamespace,
   candidates: readonly RuleClause[],
+  /** The selections of each candidate's own end. */
+  ownEnds: readonly (readonly Selection[])[],
   direction: Direction,
 ): EndGroups {
   const group: number[] = [];
@@ -1557,7 +1576,7 @@ function ownEndGroups(
   const byFirst = new Map<number | undefined, number[]>();
   for (let c = 0; c < candidates.length; c++) {
     const end = ownEnd(candidates[c].clause, direction);
-    const selections = v.selections(end);
+    const selections = ownEnds[c];
     const first = selections[0]?.podsId;
     let bucket = byFirst.get(first);
     if (!bucket) byFirst.set(first, (bucket = []));
@@ -2248,6 +2267,12 @@ function exactSelector(selector: object): boolean {
     }
   }
   return true;
+}
+
+/** The ids `Selectors.intern` gives label maps in one verification (tests). */
+export function labelIds(): (labels: Labels) => number {
+  const selectors = new Selectors();
+  return (labels) => selectors.intern(labels);
 }
 
 /**
