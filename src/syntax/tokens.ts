@@ -243,14 +243,28 @@ const PlainColon = shortcut("PlainColon", /:(?![0-9A-Fa-f:])/, Colon, ":");
 /** A line break as one character, not a regular expression. */
 const LineBreak = shortcut("LineBreak", "\n", Newline);
 
-/** The keywords by the length of their text: a word is compared with the few of its length, not hashed. */
-const keywordsByLength: { text: string; type: TokenType }[][] = [];
-for (const type of keywords)
-  (keywordsByLength[(type.PATTERN as string).length] ??= []).push({ text: type.PATTERN as string, type });
+/** The length of the longest keyword. */
+const KEYWORD_MAX_LENGTH = Math.max(...keywords.map((type) => (type.PATTERN as string).length));
+
+/** Where the keywords of a length and first character are in `keywordsByStart`. */
+const keywordBucket = (length: number, first: number) => (length << 7) | (first & 127);
+
+/**
+ * The keywords by the length of their text and its first character (its low 7 bits): a word is
+ * compared with the few of its length and first character (most words with none), not hashed.
+ */
+export const keywordsByStart: ({ text: string; type: TokenType }[] | undefined)[] = [];
+// filled to its end first: an array written past its end with a gap would hold its items in a dictionary
+while (keywordsByStart.length <= keywordBucket(KEYWORD_MAX_LENGTH, 127)) keywordsByStart.push(undefined);
+for (const type of keywords) {
+  const text = type.PATTERN as string;
+  (keywordsByStart[keywordBucket(text.length, text.charCodeAt(0))] ??= []).push({ text, type });
+}
 
 /** The keyword that the word `text` is, if any. */
-function keywordOf(text: string): TokenType | undefined {
-  const candidates = keywordsByLength[text.length];
+export function keywordOf(text: string): TokenType | undefined {
+  if (text.length > KEYWORD_MAX_LENGTH) return undefined;
+  const candidates = keywordsByStart[keywordBucket(text.length, text.charCodeAt(0))];
   if (candidates === undefined) return undefined;
   for (let i = 0; i < candidates.length; i++) if (candidates[i].text === text) return candidates[i].type;
   return undefined;

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { Lexer, type TokenType } from "chevrotain";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { allTokens, lex, secpolLexer } from "../../src/syntax/tokens.js";
+import { allTokens, Kw, lex, secpolLexer } from "../../src/syntax/tokens.js";
 
 /** What the tests read of a Chevrotain lexer's analysis of its tokens (not in its types). */
 interface Analysed {
@@ -127,6 +127,21 @@ test("the lexer's tokens are those of a Chevrotain lexer over allTokens: pieces 
     fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 12 }), (parts) => same(parts.join(""))),
     { numRuns: 3000, seed: 19 },
   );
+});
+
+test("each keyword, and each word a character off one (longer, shorter, another first or last letter), lexes as with a Chevrotain lexer over allTokens", () => {
+  const words = Object.values(Kw).map((type) => type.PATTERN as string);
+  const near = (word: string) => [
+    word,
+    word + "s",
+    word.slice(0, -1),
+    "x" + word.slice(1),
+    word.slice(0, -1) + "x",
+    word.toUpperCase(),
+    String.fromCharCode(word.charCodeAt(0) + 128) + word.slice(1),
+  ];
+  for (const word of words) same(near(word).join(" "));
+  same(["a".repeat(40), "é".repeat(3), words.join("")].join(" "));
 });
 
 test.run();
