@@ -201,7 +201,15 @@ function keyText(key: string): KeyText {
   return text;
 }
 
-class NotSimple extends Error {}
+/** Thrown where a value is left to `yaml` (`toYamlSlow`). */
+export class NotSimple extends Error {}
+
+/** A string as written, plain or quoted. */
+export function stringText(s: string): string {
+  let plainValue = plainCache.get(s);
+  if (plainValue === undefined) plainValue = classify(s);
+  return plainValue ? s : quoted(s);
+}
 
 function scalar(value: unknown): string {
   if (typeof value === "string") return plain(value) ? value : quoted(value);
@@ -213,7 +221,7 @@ function scalar(value: unknown): string {
 }
 
 /** Whether a map has no keys (without listing them). */
-function isEmptyMap(value: Record<string, unknown>): boolean {
+export function isEmptyMap(value: Record<string, unknown>): boolean {
   for (const _ in value) return false;
   return true;
 }
@@ -273,6 +281,8 @@ function list(value: readonly unknown[], indent: string, out: string[]): void {
     else map(item as Record<string, unknown>, (inner ??= `${indent}  `), (dash ??= `${indent}- `), out);
   }
 }
+
+export { map as mapLines, list as listLines };
 
 export function toYaml(value: unknown): string {
   const out: string[] = [];

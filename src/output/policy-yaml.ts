@@ -1,0 +1,229 @@
+/**
+ * A NetworkPolicy's YAML lines as the compiler makes the object, written with what is known of
+ * its shape: the head of the document (`apiVersion` to the source annotation, the fixed lines
+ * between its three strings) as one text, and the parts the compiler shares between objects (a
+ * peer, a rule's `ports`, `policyTypes`) written once per output and their text used again
+ * wherever the same object comes back. In a NetworkPolicy every peer, every rule's `ports` and
+ * every `policyTypes` stands at one place (one indentation, after one lead), so an object's text
+ * there is a function of the object alone; and nothing changes an emitted object while its file is
+ * written, so the texts, kept for one `writeOutput` call only, are those of the objects as they
+ * are. Each part's text, and every line not in a part, is what `map` and `list` write (the same
+ * functions, or lines checked to be theirs by the tests): the bytes are those of the general
+ * writer. Anything else than the compiler's shape (another key, an empty list, a label of the
+ * object's own, a value of another type) is written by the general writer, the whole document.
+ */
+import { SOURCE_ANNOTATION } from "./manifest.js";
+import { MANAGED_BY_LABEL } from "../kubernetes.js";
+import { isEmptyMap, listLines, mapLines, namePlain, NotSimple, stringText } from "./yaml.js";
+
+/** The texts of one output's shared parts, by object (made per `writeOutput` call, never kept past it). */
+export class PolicyTexts {
+  /** a peer, as an item of a rule's `from` or `to` */
+  readonly peers = new Map<object, string>();
+  /** a rule's `ports` list (its items) */
+  readonly ports = new Map<object, string>();
+  /** a `policyTypes` line and its items */
+  readonly policyTypes = new Map<object, string>();
+  /** whether a source file's name makes plain source annotations (`plainPlaces`) */
+  readonly plainFiles = new Map<string, boolean>();
+}
+
+/**
+ * Whether the source annotation of these places (`sourceAnnotation`: `file:line` texts separated by
+ * `, `) is certainly written plain, known from their files alone: true when `namePlain` takes every
+ * file's name followed by `:1`. Then `namePlain` takes the annotation: what it asks of a character
+ * depends only on the character after it (a `:` or a space must not be followed by a space), and
+ * every character of a file's name is followed in the annotation by what follows it in `name:1`
+ * (within the name, or the `:` after it); the line numbers' digits (or `NaN`) and `,` are taken
+ * whatever follows them; the `:` before a line number is followed by its first digit, the space
+ * of `, ` by the next name's first character, a letter; the annotation starts with a name's first
+ * letter and holds a `:`, a character not a letter. Without places, false (the empty annotation is
+ * quoted). (A build's few files are each asked once per
+ * output, where the annotations, a third of the policies' text at 20,000 services, were read
+ * character by character.)
+ */
+export function plainPlaces(places: readonly { file: string }[], texts: PolicyTexts): boolean {
+  let file: string | undefined;
+  for (let i = 0; i < places.length; i++) {
+    const f = places[i].file;
+    if (f === file) continue;
+    file = f;
+    let plain = texts.plainFiles.get(f);
+    if (plain === undefined) texts.plainFiles.set(f, (plain = namePlain(`${f}:1`)));
+    if (!plain) return false;
+  }
+  // (no place: the annotation is empty, and quoted)
+  return file !== undefined;
+}
+
+const API_VERSION = "networking.k8s.io/v1";
+const KIND = "NetworkPolicy";
+
+/**
+ * The document's first lines up to its name, between its name and namespace, and from there to
+ * its source annotation (the labels are the managed-by label alone). Their keys and values are
+ * plain: `writesPlain` takes every one (tested).
+ */
+export const POLICY_HEAD = `apiVersion: ${API_VERSION}\nkind: ${KIND}\nmetadata:\n  name: `;
+export const POLICY_NAMESPACE = "\n  namespace: ";
+export const POLICY_SOURCE = `\n  labels:\n    ${MANAGED_BY_LABEL}: secpolc\n  annotations:\n    ${SOURCE_ANNOTATION}: `;
+
+// the indentation of a rule's lists' items, and of an item's keys
+const ITEM_INDENT = "        ";
+const ITEM_DASH = "        - ";
+const ITEM_INNER = "          ";
+
+/**
+ * Appends the lines of a NetworkPolicy (as `yamlLines` would) and says true; or says false, `out`
+ * as it was, where the object is not of the compiler's shape or the general writer leaves a part of
+ * it to `yaml`. `plainSource`: its source annotation is one `plainPlaces` takes.
+ */
+export function policyLines(value: unknown, out: string[], texts: PolicyTexts, plainSource = false): boolean {
+  const start = out.length;
+  try {
+    if (documentLines(value, out, texts, plainSource)) return true;
+  } catch (e) {
+    if (!(e instanceof NotSimple)) throw e;
+  }
+  out.length = start;
+  return false;
+}
+
+function documentLines(value: unknown, out: string[], texts: PolicyTexts, plainSource: boolean): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const object = value as Record<string, unknown>;
+  let at = 0;
+  let metadata: unknown;
+  let spec: unknown;
+  for (const key in object) {
+    const v = object[key];
+    if (at === 0 ? key !== "apiVersion" || v !== API_VERSION : at === 1 ? key !== "kind" || v !== KIND : at > 3)
+      return false;
+    if (at === 2) {
+      if (key !== "metadata") return false;
+      metadata = v;
+    } else if (at === 3) {
+      if (key !== "spec") return false;
+      spec = v;
+    }
+    at++;
+  }
+  if (at !== 4) return false;
+  const head = headText(metadata, plainSource);
+  if (head === undefined || typeof spec !== "object" || spec === null || Array.isArray(spec)) return false;
+  out.push(head);
+  return specLines(spec as Record<string, unknown>, out, texts);
+}
+
+/**
+ * The lines from `apiVersion` to `spec:`, as one text; undefined where the metadata is not the
+ * compiler's. `plainSource`: the source annotation is known to be plain (`plainPlaces`).
+ */
+function headText(metadata: unknown, plainSource: boolean): string | undefined {
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return undefined;
+  const m = metadata as Record<string, unknown>;
+  let at = 0;
+  let name: unknown;
+  let namespace: unknown;
+  let source: unknown;
+  for (const key in m) {
+    const v = m[key];
+    if (at === 0) {
+      if (key !== "name") return undefined;
+      name = v;
+    } else if (at === 1) {
+      if (key !== "namespace") return undefined;
+      namespace = v;
+    } else if (at === 2) {
+      if (key !== "labels" || soleEntry(v, MANAGED_BY_LABEL) !== "secpolc") return undefined;
+    } else if (at === 3) {
+      if (key !== "annotations") return undefined;
+      source = soleEntry(v, SOURCE_ANNOTATION);
+    } else return undefined;
+    at++;
+  }
+  if (at !== 4 || typeof name !== "string" || typeof namespace !== "string" || typeof source !== "string")
+    return undefined;
+  return `${POLICY_HEAD}${onceText(name)}${POLICY_NAMESPACE}${stringText(namespace)}${POLICY_SOURCE}${plainSource ? source : onceText(source)}\nspec:`;
+}
+
+/**
+ * A string written once (a policy's name, its source annotation): `namePlain` asked first, before
+ * the cache of `plain`, whose look-up would hash it for nothing (the cache keeps no name-like string).
+ */
+const onceText = (s: string): string => (namePlain(s) ? s : stringText(s));
+
+/** The value of a map's one key, when `key` is its only one; else undefined. */
+function soleEntry(value: unknown, key: string): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  let result: unknown;
+  let n = 0;
+  for (const k in value as Record<string, unknown>) {
+    if (k !== key || n++ > 0) return undefined;
+    result = (value as Record<string, unknown>)[k];
+  }
+  return result;
+}
+
+function specLines(spec: Record<string, unknown>, out: string[], texts: PolicyTexts): boolean {
+  for (const key in spec) {
+    const v = spec[key];
+    if (typeof v !== "object" || v === null) return false;
+    if (key === "podSelector") {
+      if (Array.isArray(v)) return false;
+      if (isEmptyMap(v as Record<string, unknown>)) out.push("  podSelector: {}");
+      else {
+        out.push("  podSelector:");
+        mapLines(v as Record<string, unknown>, "    ", "    ", out);
+      }
+    } else if (key === "policyTypes") {
+      if (!Array.isArray(v) || v.length === 0) return false;
+      let text = texts.policyTypes.get(v);
+      if (text === undefined) texts.policyTypes.set(v, (text = partText("  policyTypes:", v, "    ")));
+      out.push(text);
+    } else if (key === "ingress" || key === "egress") {
+      if (!Array.isArray(v) || v.length === 0) return false;
+      out.push(key === "ingress" ? "  ingress:" : "  egress:");
+      for (let i = 0; i < v.length; i++) if (!ruleLines(v[i], out, texts)) return false;
+    } else return false;
+  }
+  return true;
+}
+
+/** A rule's lines: its keys `from` or `to` (peers) and `ports`, each a list of some items. */
+function ruleLines(rule: unknown, out: string[], texts: PolicyTexts): boolean {
+  if (typeof rule !== "object" || rule === null || Array.isArray(rule)) return false;
+  let first = true;
+  for (const key in rule as Record<string, unknown>) {
+    const v = (rule as Record<string, unknown>)[key];
+    if (!Array.isArray(v) || v.length === 0) return false;
+    if (key === "from" || key === "to") {
+      out.push(first ? (key === "from" ? "    - from:" : "    - to:") : key === "from" ? "      from:" : "      to:");
+      for (let i = 0; i < v.length; i++) {
+        const peer: unknown = v[i];
+        if (typeof peer !== "object" || peer === null || Array.isArray(peer)) return false;
+        let text = texts.peers.get(peer);
+        if (text === undefined) {
+          if (isEmptyMap(peer as Record<string, unknown>)) return false;
+          const lines: string[] = [];
+          mapLines(peer as Record<string, unknown>, ITEM_INNER, ITEM_DASH, lines);
+          texts.peers.set(peer, (text = lines.join("\n")));
+        }
+        out.push(text);
+      }
+    } else if (key === "ports") {
+      let text = texts.ports.get(v);
+      if (text === undefined) texts.ports.set(v, (text = partText(undefined, v, ITEM_INDENT)));
+      out.push(first ? "    - ports:" : "      ports:", text);
+    } else return false;
+    first = false;
+  }
+  return !first;
+}
+
+/** A list's lines at `indent` (after its key's line, if given) as one text. */
+function partText(keyLine: string | undefined, list: readonly unknown[], indent: string): string {
+  const lines: string[] = keyLine === undefined ? [] : [keyLine];
+  listLines(list, indent, lines);
+  return lines.join("\n");
+}
