@@ -366,6 +366,11 @@ class Binder {
   private readonly statements = noStatements();
   /** Workloads and groups by their unqualified name, for names written without a namespace. */
   private readonly byName = new Map<string, Declaration[]>();
+  /**
+   * A binder whose collections are not kept (a one-shot check): the list of one declaration that
+   * every reference denoting it alone shares (frozen), not a list per reference (`denotes`).
+   */
+  private readonly listsOfOne = new Map<Declaration, Declaration[]>();
 
   constructor(
     private readonly d: Diagnostics,
@@ -645,19 +650,30 @@ class Binder {
   /**
    * Sets `ref` to denote `declaration` alone (none when undefined): in the list of one that an
    * earlier version made for it (the declaration objects are each version's own), or its empty one.
-   * Only a binder whose files' collections are kept records the lists it makes (`ownLists`).
+   * Only a binder whose files' collections are kept records the lists it makes (`ownLists`); one
+   * whose are not gives every reference to a declaration the same frozen list (`listsOfOne`: at
+   * 20,000 services 80,000 lists fewer, each living from the binding to the model, which the young
+   * generation's collections copied).
    */
   private denotes(ref: Reference, declaration: Declaration | undefined): void {
     const list = ref.declarations;
     if (declaration === undefined) {
       if (list.length !== 0) ref.declarations = [];
-    } else if (list.length === 1 && ownLists.has(list)) list[0] = declaration;
+    } else if (!this.collected) ref.declarations = this.listOfOne(declaration);
+    else if (list.length === 1 && ownLists.has(list)) list[0] = declaration;
     else {
       const own = [declaration];
-      if (this.collected) ownLists.add(own);
+      ownLists.add(own);
       ref.declarations = own;
     }
     ref.ambiguous = undefined;
+  }
+
+  /** The one frozen list of `declaration` alone that the references denoting it share (`denotes`). */
+  private listOfOne(declaration: Declaration): Declaration[] {
+    let list = this.listsOfOne.get(declaration);
+    if (list === undefined) this.listsOfOne.set(declaration, (list = Object.freeze([declaration]) as Declaration[]));
+    return list;
   }
 
   /** What a pod-security target, or a bare peer name no enclosing block declares, denotes. */

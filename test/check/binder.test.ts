@@ -139,6 +139,24 @@ test("only a binder whose collections are kept records the lists of one it makes
   assert.is(isOwnList(kept), true);
 });
 
+test("a one-shot binder gives the references denoting one declaration alone one frozen list; a kept one, a list each", () => {
+  const text = "namespace a {\n  workload web app=web\n  allow web -> world: 443\n  allow world -> web: 80\n}\n";
+  const listsOf = (collected?: WeakMap<never, never>) =>
+    bind([parse(text, "a.secpol").file], new Diagnostics(), collected)
+      .references.filter((r) => r.name === "web")
+      .map((r) => r.declarations);
+  const [first, second] = listsOf();
+  assert.equal(
+    [first, second].map((list) => list.map((d) => d.key)),
+    [["a/web"], ["a/web"]],
+  );
+  assert.is(first, second);
+  assert.ok(Object.isFrozen(first));
+  const [kept, keptToo] = listsOf(new WeakMap());
+  assert.is.not(kept, keptToo);
+  assert.ok(!Object.isFrozen(kept));
+});
+
 test("every reference has the same properties in the same order, however it is written and whatever it denotes", () => {
   // (made with some properties and given the others later, references took several shapes and
   // the binder's and checker's reads of them went megamorphic: issue 20, helper front5)

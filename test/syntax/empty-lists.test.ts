@@ -62,14 +62,15 @@ for (const lazySpans of [false, true]) {
   });
 }
 
-test("references resolved by the binder have lists of their own; the unresolved share the frozen empty one", () => {
-  const { file } = parse(`${text}allow shop/web -> shop/nothing: 80\n`, "a.secpol");
+test("a one-shot bind's references to one workload share its frozen list of one; the unresolved share the frozen empty one", () => {
+  const { file } = parse(`${text}allow shop/web -> shop/nothing: 80\nallow shop/web -> shop/web: 81\n`, "a.secpol");
   const binding = bind([file], new Diagnostics());
-  const lists = binding.references.map((r) => r.declarations);
-  const resolved = lists.filter((l) => l.length > 0);
-  const empty = lists.filter((l) => l.length === 0);
-  assert.ok(resolved.length > 0 && empty.length > 0);
-  for (const l of resolved) assert.not.ok(Object.isFrozen(l));
+  const peers = binding.references.filter((r) => r.use === "peer");
+  const resolved = peers.filter((r) => r.name === "web").map((r) => r.declarations);
+  const empty = peers.map((r) => r.declarations).filter((l) => l.length === 0);
+  // (`web` in the two rules of the block and in the two below)
+  assert.ok(resolved.length === 5 && empty.length > 0);
+  for (const l of resolved) assert.ok(Object.isFrozen(l) && l === resolved[0]);
   for (const l of empty) assert.ok(Object.isFrozen(l));
 });
 
