@@ -198,7 +198,7 @@ class Spans {
   /** The span from `start` (a position made before) to the end of `last`. */
   spanTo(start: Position, last: IToken): Span {
     return this.lazy
-      ? new t.LazySpan(this.positions, start.offset, t.endOffset(last))
+      ? new t.LazyRange(this.positions, start.offset, t.endOffset(last))
       : { file: this.path, start, end: this.end(last) };
   }
 
@@ -208,7 +208,11 @@ class Spans {
    */
   word(text: string, token: IToken): ast.Word {
     if (!this.lazy) return { text, span: this.span(token, token) };
-    const word = new t.LazyWord(text, this.positions, token.startOffset, t.endOffset(token));
+    // (a string's text is not its token's: its word keeps where it ends)
+    const word =
+      token.tokenType === t.StringToken
+        ? new t.LazyQuotedWord(text, this.positions, token.startOffset, t.endOffset(token))
+        : new t.LazyWord(text, this.positions, token.startOffset);
     this.spanFirst = token;
     this.spanLast = token;
     this.lastSpan = word;
@@ -221,7 +225,7 @@ class Spans {
       this.spanFirst = first;
       this.spanLast = last;
       this.lastSpan = this.lazy
-        ? new t.LazySpan(this.positions, first.startOffset, t.endOffset(last))
+        ? new t.LazyRange(this.positions, first.startOffset, t.endOffset(last))
         : { file: this.path, start: this.start(first), end: this.end(last) };
     }
     return this.lastSpan;

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { parse } from "../../src/syntax/parse.js";
-import { LazySpan, LazyWord } from "../../src/syntax/tokens.js";
+import { LazyQuotedWord, LazySpan, LazyWord } from "../../src/syntax/tokens.js";
 import type { Span } from "../../src/diagnostics/diagnostic.js";
 import { corpus, families } from "../support/fuzz.js";
 import { everyFormProgram } from "../support/programs.js";
@@ -68,6 +68,24 @@ test("a lazy span's start and end are its own: the end is not the start", () => 
   assert.instance(span, LazySpan);
   assert.equal({ ...span.start }, { line: 1, column: 1, offset: 0 });
   assert.equal({ ...span.end }, { line: 1, column: 22, offset: 21 });
+});
+
+test("a one-shot word ends where its token does: a name its text's length on, a string after its closing quote", () => {
+  const text = 'namespace a {\n  workload web app="w\\teb" port http 80\n}\nallow a/web -> db\n';
+  const words = (spans: boolean) => {
+    const [block, rule] = parse(text, "t.secpol", { lazySpans: spans }).file.statements;
+    if (block.kind !== "Namespace" || block.statements[0].kind !== "Workload") throw new Error("not a workload");
+    if (rule.kind !== "NetworkRule" || rule.sources[0].kind !== "Reference") throw new Error("not a rule");
+    return [block.statements[0].selector.requirements[0].values[0], rule.sources[0].ref.name];
+  };
+  const [quoted, name] = words(true);
+  assert.instance(quoted, LazyQuotedWord);
+  assert.instance(name, LazyWord);
+  assert.not.instance(name, LazyQuotedWord);
+  assert.is(quoted.text, "w\teb");
+  assert.equal({ ...quoted.span.end }, { line: 2, column: 27, offset: 40 });
+  assert.equal({ ...name.span.end }, { line: 4, column: 12, offset: 67 });
+  assert.is(JSON.stringify(words(true)), JSON.stringify(words(false)));
 });
 
 test("a one-shot tree's words are their own spans, and a name or port of one word has the word's span", () => {
