@@ -800,7 +800,6 @@ test("sides left their addresses only are enumerated once per case of addresses,
   assert.is(once.checks, apart.checks);
 });
 
-
 test("an emitted selector's exactness is its object's, not its content's: read apart from an exact one of the same labels, each once and again", () => {
   const exact = (): Json => ({ matchLabels: { app: "a" } });
   // an operator `selectorConjunction` drops: the same conjunction, so the same facts, but not exact
