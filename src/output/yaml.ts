@@ -205,14 +205,10 @@ function keyText(key: string): KeyText {
 export class NotSimple extends Error {}
 
 /** A string as written, plain or quoted. */
-export function stringText(s: string): string {
-  let plainValue = plainCache.get(s);
-  if (plainValue === undefined) plainValue = classify(s);
-  return plainValue ? s : quoted(s);
-}
+export const stringText = (s: string): string => (plain(s) ? s : quoted(s));
 
 function scalar(value: unknown): string {
-  if (typeof value === "string") return plain(value) ? value : quoted(value);
+  if (typeof value === "string") return stringText(value);
   // String(-0) is "0" where yaml writes -0: left to yaml, like every other case this one does not know
   if (typeof value === "number" && Number.isFinite(value) && !Object.is(value, -0)) return String(value);
   if (typeof value === "boolean") return String(value);
