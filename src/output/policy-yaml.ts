@@ -89,27 +89,14 @@ export function policyLines(value: unknown, out: string[], texts: PolicyTexts, p
   return false;
 }
 
+const DOCUMENT_KEYS = ["apiVersion", "kind", "metadata", "spec"] as const;
+const METADATA_KEYS = ["name", "namespace", "labels", "annotations"] as const;
+
 function documentLines(value: unknown, out: string[], texts: PolicyTexts, plainSource: boolean): boolean {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const object = value as Record<string, unknown>;
-  let at = 0;
-  let metadata: unknown;
-  let spec: unknown;
-  for (const key in object) {
-    const v = object[key];
-    if (at === 0 ? key !== "apiVersion" || v !== API_VERSION : at === 1 ? key !== "kind" || v !== KIND : at > 3)
-      return false;
-    if (at === 2) {
-      if (key !== "metadata") return false;
-      metadata = v;
-    } else if (at === 3) {
-      if (key !== "spec") return false;
-      spec = v;
-    }
-    at++;
-  }
-  if (at !== 4) return false;
-  const head = headText(metadata, plainSource);
+  const entries = entriesIn(value, DOCUMENT_KEYS);
+  if (entries === undefined || entries[0] !== API_VERSION || entries[1] !== KIND) return false;
+  const head = headText(entries[2], plainSource);
+  const spec = entries[3];
   if (head === undefined || typeof spec !== "object" || spec === null || Array.isArray(spec)) return false;
   out.push(head);
   return specLines(spec as Record<string, unknown>, out, texts);
@@ -120,29 +107,16 @@ function documentLines(value: unknown, out: string[], texts: PolicyTexts, plainS
  * compiler's. `plainSource`: the source annotation is known to be plain (`plainPlaces`).
  */
 function headText(metadata: unknown, plainSource: boolean): string | undefined {
-  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return undefined;
-  const m = metadata as Record<string, unknown>;
-  let at = 0;
-  let name: unknown;
-  let namespace: unknown;
-  let source: unknown;
-  for (const key in m) {
-    const v = m[key];
-    if (at === 0) {
-      if (key !== "name") return undefined;
-      name = v;
-    } else if (at === 1) {
-      if (key !== "namespace") return undefined;
-      namespace = v;
-    } else if (at === 2) {
-      if (key !== "labels" || soleEntry(v, MANAGED_BY_LABEL) !== "secpolc") return undefined;
-    } else if (at === 3) {
-      if (key !== "annotations") return undefined;
-      source = soleEntry(v, SOURCE_ANNOTATION);
-    } else return undefined;
-    at++;
-  }
-  if (at !== 4 || typeof name !== "string" || typeof namespace !== "string" || typeof source !== "string")
+  const entries = entriesIn(metadata, METADATA_KEYS);
+  if (entries === undefined) return undefined;
+  const [name, namespace, labels, annotations] = entries;
+  const source = entriesIn(annotations, [SOURCE_ANNOTATION])?.[0];
+  if (
+    typeof name !== "string" ||
+    typeof namespace !== "string" ||
+    entriesIn(labels, [MANAGED_BY_LABEL])?.[0] !== "secpolc" ||
+    typeof source !== "string"
+  )
     return undefined;
   return `${POLICY_HEAD}${onceText(name)}${POLICY_NAMESPACE}${stringText(namespace)}${POLICY_SOURCE}${plainSource ? source : onceText(source)}\nspec:`;
 }
@@ -153,16 +127,15 @@ function headText(metadata: unknown, plainSource: boolean): string | undefined {
  */
 const onceText = (s: string): string => (namePlain(s) ? s : stringText(s));
 
-/** The value of a map's one key, when `key` is its only one; else undefined. */
-function soleEntry(value: unknown, key: string): unknown {
+/** The values of a map whose keys are exactly `keys`, in their order; else undefined. */
+function entriesIn(value: unknown, keys: readonly string[]): unknown[] | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  let result: unknown;
-  let n = 0;
+  const values: unknown[] = [];
   for (const k in value as Record<string, unknown>) {
-    if (k !== key || n++ > 0) return undefined;
-    result = (value as Record<string, unknown>)[k];
+    if (k !== keys[values.length]) return undefined;
+    values.push((value as Record<string, unknown>)[k]);
   }
-  return result;
+  return values.length === keys.length ? values : undefined;
 }
 
 function specLines(spec: Record<string, unknown>, out: string[], texts: PolicyTexts): boolean {
