@@ -10,9 +10,16 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { checkModel } from "../../src/pipeline.js";
-import { labelIds, symbolicKeys, verifyNetworkPolicies } from "../../src/targets/network-policy/verify.js";
+import {
+  labelIds,
+  SubjectIndex,
+  symbolicKeys,
+  verifyNetworkPolicies,
+} from "../../src/targets/network-policy/verify.js";
+import { selectorMatches } from "../../src/analysis/netpol.js";
 import { inEndpointSet } from "../../src/semantics/meaning.js";
 import {
+  conjunctionMatches,
   conjunctionOf,
   everything,
   labelsEqual,
@@ -825,6 +832,64 @@ test("an emitted selector's exactness is its object's, not its content's: read a
           else assert.is(key, -1, `${field} ${JSON.stringify(selector)}, round ${round}`);
         });
     }
+});
+
+test("subjects by their labels: the policies selecting each and the groups holding it are those every test finds", () => {
+  const labelMap = fc.dictionary(fc.constantFrom("app", "tier", "team"), fc.constantFrom(...VALUES), { maxKeys: 3 });
+  // pod selectors as compile writes them and as it does not: absent, other values, an array, an
+  // inherited key, expressions of every operator
+  const podSelector: fc.Arbitrary<Json | undefined> = fc.oneof(
+    fc.constant(undefined),
+    fc.constant({}),
+    fc.tuple(conjunction, fc.nat(8)).map(([c, style]) => selectorFor(c, style)),
+    oddSelector,
+    labelMap.map((m) => ({ matchLabels: m })),
+    fc.constant({ matchLabels: Object.create({ app: "a" }) }),
+    fc.constant({ matchLabels: { app: "a", tier: 1 } }),
+  );
+  const policy = fc.oneof(
+    { weight: 8, arbitrary: podSelector.map((s): Json => ({ spec: s === undefined ? {} : { podSelector: s } })) },
+    { weight: 1, arbitrary: fc.constant<Json>({}) },
+  );
+  fc.assert(
+    fc.property(
+      fc.array(labelMap, { maxLength: 12 }),
+      fc.array(policy, { maxLength: 8 }),
+      fc.array(fc.array(conjunction, { maxLength: 3 }), { maxLength: 6 }),
+      (maps, policies, groups) => {
+        const subjects = maps.map((labels) => ({ pod: { labels } }));
+        const index = new SubjectIndex(subjects);
+        // asked twice: nothing is kept from one question to the next
+        for (let round = 0; round < 2; round++) {
+          // every policy asked of every subject (`selectorMatches` throws where it meets expressions that
+          // are no list: then so does the index, which asks every subject its matchLabels admit)
+          let expected: number[][] | undefined;
+          try {
+            expected = maps.map((labels) => {
+              const places: number[] = [];
+              for (let p = 0; p < policies.length; p++)
+                if (selectorMatches(policies[p].spec?.podSelector, labels)) places.push(p);
+              return places;
+            });
+          } catch {
+            expected = undefined;
+          }
+          if (expected) assert.equal(index.selecting(policies), expected, `${JSON.stringify(maps)}, round ${round}`);
+          else assert.throws(() => index.selecting(policies));
+          const held = new Uint8Array(maps.length * groups.length);
+          index.holding(groups, held);
+          for (let i = 0; i < maps.length; i++)
+            for (let g = 0; g < groups.length; g++)
+              assert.is(
+                held[i * groups.length + g],
+                groups[g].some((c) => conjunctionMatches(c, maps[i])) ? 1 : 0,
+                `${JSON.stringify(maps[i])} by ${JSON.stringify(groups[g])}, round ${round}`,
+              );
+        }
+      },
+    ),
+    { numRuns: 1000 },
+  );
 });
 
 test("label ids: equal label maps, whatever the order of their keys, and only they share an id", () => {

@@ -1257,16 +1257,17 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
   // and their selections: the 2c-th the c-th candidate's sources', the next its destinations'
   const ends = objectList<readonly Selection[]>();
   for (const id of subjectLabels(v, owned, candidates, policies, reaches, ends)) subjects.push(v.pod(place, id));
+  // the subjects by their labels: a selector or conjunction requiring a label is asked only of those carrying it
+  const index = new SubjectIndex(subjects);
   // which policies select each subject: the same in both directions
-  const selectedBy = objectList<number[]>();
+  const selectedBy = index.selecting(policies);
   // the emitted side of a subject is read from the policies selecting it (which netpol.ts selects
   // by the same `selectorMatches`): not asked of every policy of the namespace again per direction
   const selected = objectList<Json[]>();
   for (let i = 0; i < subjects.length; i++) {
-    const places = selectingPolicies(subjects[i].pod, policies);
+    const places = selectedBy[i];
     const list = objectList<Json>();
     for (let k = 0; k < places.length; k++) list.push(policies[places[k]]);
-    selectedBy.push(places);
     selected.push(list);
   }
   const signatures = v.signatures;
@@ -1283,7 +1284,8 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
         reaching.push(candidates[c]);
         reachingEnds.push(ends[2 * c + own - 1]);
       }
-    const groups = ownEndGroups(v, owned, reaching, reachingEnds, direction);
+    const groups = ownEndGroups(v, owned, reaching, reachingEnds, direction, subjects.length);
+    index.holding(groups.pods, groups.held);
     // made for the first side enumerated (a namespace whose sides are all proven needs none)
     let near: NearIndex | undefined;
     const nearIndex = () => (near ??= new NearIndex(v, reaching, direction));
@@ -1295,7 +1297,7 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
       signatures.start();
       const posture = postureOf(v.model, owned, subject.pod, direction);
       signatures.push(v.postureId(posture.posture));
-      const holding = holdingClauses(subject, reaching, groups, signatures);
+      const holding = holdingClauses(i, reaching, groups, signatures);
       signatures.push(-1);
       const selecting = selectedBy[i];
       for (let k = 0; k < selecting.length; k++) signatures.push(selecting[k]);
@@ -1550,7 +1552,7 @@ function subjectLabels(
 interface EndGroups {
   group: number[];
   pods: Conjunction[][];
-  /** Per group, whether it holds the subject at hand (`holdingClauses`: one array for every subject). */
+  /** Per subject and group (the i-th subject's row at `i * pods.length`), whether it holds it (`SubjectIndex.holding`). */
   held: Uint8Array;
 }
 
@@ -1566,6 +1568,8 @@ function ownEndGroups(
   /** The selections of each candidate's own end. */
   ownEnds: readonly (readonly Selection[])[],
   direction: Direction,
+  /** How many subjects the groups' `held` has rows for. */
+  subjectCount: number,
 ): EndGroups {
   const group: number[] = [];
   const pods: Conjunction[][] = [];
@@ -1590,7 +1594,7 @@ function ownEndGroups(
     }
     group.push(g);
   }
-  return { group, pods, held: new Uint8Array(pods.length) };
+  return { group, pods, held: new Uint8Array(pods.length * subjectCount) };
 }
 
 /** Whether two ends' selections are alike term by term (one end's, the same list, are). */
@@ -1602,38 +1606,123 @@ function sameSelections(a: readonly Selection[], b: readonly Selection[]): boole
 }
 
 /**
- * The clauses whose own end holds the subject (a pod of the groups' namespace), their places among
- * `candidates` pushed on `places`: one test per group of alike ends, of its terms holding the
- * namespace (`inEndpointSet`, the namespace asked once per group, not per subject).
+ * The clauses whose own end holds the i-th subject (a pod of the groups' namespace), their places
+ * among `candidates` pushed on `places`: read from its row of the groups' `held`
+ * (`SubjectIndex.holding`, one test per group of alike ends and subject carrying what it requires).
  */
 function holdingClauses(
-  subject: { pod: PodInstance },
+  subject: number,
   candidates: readonly RuleClause[],
   groups: EndGroups,
   places: NumberLists,
 ): RuleClause[] {
-  const labels = subject.pod.labels;
-  const { pods, held } = groups;
-  for (let g = 0; g < pods.length; g++) {
-    let holds = 0;
-    for (let t = 0; t < pods[g].length && holds === 0; t++) if (conjunctionMatches(pods[g][t], labels)) holds = 1;
-    held[g] = holds;
-  }
+  const { group, held } = groups;
+  const row = subject * groups.pods.length;
   const holding = objectList<RuleClause>();
   for (let i = 0; i < candidates.length; i++) {
-    if (held[groups.group[i]] === 0) continue;
+    if (held[row + group[i]] === 0) continue;
     holding.push(candidates[i]);
     places.push(i);
   }
   return holding;
 }
 
-/** The places of the policies whose podSelector selects the pod. */
-function selectingPolicies(pod: PodInstance, policies: readonly Json[]): number[] {
-  const places: number[] = [];
-  for (let i = 0; i < policies.length; i++)
-    if (selectorMatches(policies[i].spec?.podSelector, pod.labels)) places.push(i);
-  return places;
+/**
+ * A namespace's subjects by their labels: for each own label key and value, the places of the
+ * subjects carrying it. `selectorMatches` refuses a label map lacking one of its selector's own
+ * `matchLabels` (`===`), and `conjunctionMatches` one lacking a value of a constraint that asks for
+ * some of a few values (absent not allowed): each is asked only of the subjects carrying the rarest
+ * such label (of every subject where there is none), which are all it can hold. (A `Map` finds
+ * values by SameValueZero, which `===` and `includes` imply.)
+ */
+export class SubjectIndex {
+  private readonly byKey = new Map<string, Map<unknown, number[]>>();
+  private readonly labels: Labels[] = [];
+  private readonly all: number[] = [];
+
+  constructor(subjects: readonly { pod: { labels: Labels } }[]) {
+    for (let i = 0; i < subjects.length; i++) {
+      const labels = subjects[i].pod.labels;
+      this.labels.push(labels);
+      this.all.push(i);
+      // every own key (as `hasOwnProperty` finds them, enumerable or not)
+      const keys = Object.getOwnPropertyNames(labels);
+      for (let k = 0; k < keys.length; k++) {
+        let values = this.byKey.get(keys[k]);
+        if (!values) this.byKey.set(keys[k], (values = new Map()));
+        const value: unknown = labels[keys[k]];
+        const places = values.get(value);
+        if (places) places.push(i);
+        else values.set(value, [i]);
+      }
+    }
+  }
+
+  /** The places of the subjects whose own label `key` has `value` (by SameValueZero). */
+  private carrying(key: string, value: unknown): readonly number[] {
+    return this.byKey.get(key)?.get(value) ?? NO_PLACES;
+  }
+
+  /** Per subject, the places of the policies whose podSelector selects it (`selectorMatches`), ascending. */
+  selecting(policies: readonly Json[]): number[][] {
+    const selected: number[][] = [];
+    for (let i = 0; i < this.labels.length; i++) selected.push([]);
+    for (let p = 0; p < policies.length; p++) {
+      const selector: Json | undefined = policies[p].spec?.podSelector;
+      // the own keys `selectorMatches` requires, read as it reads them
+      const matchLabels: Record<string, unknown> | undefined = selector?.matchLabels;
+      let candidates: readonly number[] = this.all;
+      for (const key in matchLabels) {
+        if (!hasOwnKey(matchLabels, key)) continue;
+        const carrying = this.carrying(key, matchLabels[key]);
+        if (carrying.length < candidates.length) candidates = carrying;
+      }
+      for (let k = 0; k < candidates.length; k++)
+        if (selectorMatches(selector, this.labels[candidates[k]])) selected[candidates[k]].push(p);
+    }
+    return selected;
+  }
+
+  /**
+   * Marks in `held` (the i-th subject's row at `i * groups.length`) the groups some of whose
+   * conjunctions hold the subject (`conjunctionMatches`).
+   */
+  holding(groups: readonly (readonly Conjunction[])[], held: Uint8Array): void {
+    const width = groups.length;
+    for (let g = 0; g < width; g++) {
+      for (let t = 0; t < groups[g].length; t++) {
+        const conjunction = groups[g][t];
+        // the constraint asking for the fewest subjects' values (absent not allowed); none: every subject
+        let best = -1;
+        let fewest = this.all.length;
+        for (let c = 0; c < conjunction.length; c++) {
+          const constraint = conjunction[c][1];
+          if (constraint.absentOk || constraint.values.kind !== "only") continue;
+          const values = constraint.values.values;
+          let count = 0;
+          for (let k = 0; k < values.length; k++) count += this.carrying(conjunction[c][0], values[k]).length;
+          if (count < fewest || best < 0) {
+            best = c;
+            fewest = count;
+          }
+        }
+        if (best < 0) {
+          this.hold(conjunction, this.all, held, width, g);
+          continue;
+        }
+        const values = conjunction[best][1].values.values;
+        for (let k = 0; k < values.length; k++)
+          this.hold(conjunction, this.carrying(conjunction[best][0], values[k]), held, width, g);
+      }
+    }
+  }
+
+  private hold(conjunction: Conjunction, candidates: readonly number[], held: Uint8Array, width: number, g: number) {
+    for (let k = 0; k < candidates.length; k++) {
+      const at = candidates[k] * width + g;
+      if (held[at] === 0 && conjunctionMatches(conjunction, this.labels[candidates[k]])) held[at] = 1;
+    }
+  }
 }
 
 const postureKeys = new WeakMap<PostureSetting, string>();
