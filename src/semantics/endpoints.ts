@@ -45,6 +45,60 @@ export function endpointsKey(s: EndpointSet): string {
   return key;
 }
 
+/**
+ * `endpointsKey`'s order without its texts: the sign of comparing `endpointsKey(a)` with
+ * `endpointsKey(b)` (as `compareStrings` does), read from the sets' terms and blocks. The key is the
+ * JSON of `[terms' keys, [[cidr, excepts], …]]`, and a JSON value is never a prefix of another, so
+ * two such texts compare as their first differing items do (`jsonOrder` for two strings), and two
+ * lists equal as far as the shorter one goes put the longer one first (its `,` against the
+ * shorter's `]`).
+ */
+export function compareEndpoints(a: EndpointSet, b: EndpointSet): number {
+  if (a === b) return 0;
+  const pods = listOrder(a.pods, b.pods, termOrder);
+  return pods !== 0 ? pods : listOrder(a.ips, b.ips, blockOrder);
+}
+
+function listOrder<T>(a: readonly T[], b: readonly T[], order: (x: T, y: T) => number): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const c = a[i] === b[i] ? 0 : order(a[i], b[i]);
+    if (c !== 0) return c;
+  }
+  return b.length - a.length;
+}
+
+const termOrder = (t: PodTerm, u: PodTerm): number => jsonOrder(termKey(t), termKey(u));
+
+const cidrOrder = (a: IpBlock["cidr"], b: IpBlock["cidr"]): number => jsonOrder(formatCidr(a), formatCidr(b));
+
+const blockOrder = (a: IpBlock, b: IpBlock): number =>
+  cidrOrder(a.cidr, b.cidr) || listOrder(a.except, b.except, cidrOrder);
+
+/**
+ * The sign of comparing `JSON.stringify(a)` with `JSON.stringify(b)`, without writing them: equal
+ * up to the first differing code unit, where a character JSON leaves as it is (or the closing quote,
+ * where a string ends) compares as itself. A character JSON escapes there (a quote, a backslash, a
+ * control character or a surrogate) is settled by the texts themselves.
+ */
+export function jsonOrder(a: string, b: string): number {
+  const n = a.length < b.length ? a.length : b.length;
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  if (i === a.length && i === b.length) return 0;
+  const x = i < a.length ? a.charCodeAt(i) : QUOTE;
+  const y = i < b.length ? b.charCodeAt(i) : QUOTE;
+  if ((i === a.length || unescaped(x)) && (i === b.length || unescaped(y))) return x - y;
+  const ja = JSON.stringify(a);
+  const jb = JSON.stringify(b);
+  return ja < jb ? -1 : ja > jb ? 1 : 0;
+}
+
+const QUOTE = 0x22;
+
+/** Whether `JSON.stringify` writes the code unit as it is. */
+const unescaped = (c: number): boolean => c >= 0x20 && c !== QUOTE && c !== 0x5c && (c < 0xd800 || c > 0xdfff);
+
 export const isEmptyEndpoints = (s: EndpointSet): boolean => s.pods.length === 0 && s.ips.length === 0;
 
 /**

@@ -60,7 +60,7 @@ import {
 import { clauseReach, clauseSubjects, managedRegions, type Reach, type Region } from "../../semantics/regions.js";
 import { subtractRect, type Rect } from "../../semantics/rects.js";
 import { clausesNear, peerIndex, workloadsIn } from "../../semantics/lookup.js";
-import { endpointsKey, intersectEndpoints, isEmptyEndpoints, termKey } from "../../semantics/endpoints.js";
+import { compareEndpoints, intersectEndpoints, isEmptyEndpoints, termKey } from "../../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../../semantics/ip.js";
 import { stableHash, uniqueNames } from "../../output/names.js";
 import { exact } from "../../arrays.js";
@@ -405,7 +405,7 @@ function mergeRules(entries: readonly RuleEntry[]): RuleEntry[] {
     // one rule left can merge with nothing (and needs no order)
     if (byPorts.length <= 1) return byPorts;
     // no two rules left have equal peers: their peers' text alone orders them
-    if (byPorts.length === rules.length) return sortedBy(byPorts, (r) => endpointsKey(r.peers));
+    if (byPorts.length === rules.length) return sortedByPeers(byPorts);
     rules = byPorts;
   }
 }
@@ -503,17 +503,24 @@ function mergeFew<T>(items: readonly T[], key: (t: T) => string, merge: (group: 
 /** Marks, in `mergeBy`, an item that joined the group of an earlier one. */
 const NOT_FIRST: never[] = [];
 
-/** `items` in the order of their keys, each key computed once. */
-function sortedBy<T>(items: readonly T[], key: (t: T) => string): T[] {
-  if (items.length === 2) {
+/**
+ * Rules in the order of their peers' `endpointsKey` texts, compared without writing them
+ * (`compareEndpoints`). The list is `mergeRules`' own (made there or by `mergeBy`): sorted in place.
+ */
+function sortedByPeers(rules: RuleEntry[]): RuleEntry[] {
+  if (rules.length === 2) {
     // the usual case: two rules (a workload's ports and the DNS rule, say)
-    return compareStrings(key(items[0]), key(items[1])) > 0 ? [items[1], items[0]] : [items[0], items[1]];
+    if (compareEndpoints(rules[0].peers, rules[1].peers) > 0) {
+      const first = rules[0];
+      rules[0] = rules[1];
+      rules[1] = first;
+    }
+    return rules;
   }
-  return items
-    .map((item) => ({ item, key: key(item) }))
-    .sort((a, b) => compareStrings(a.key, b.key))
-    .map((x) => x.item);
+  return rules.sort(peersOrder);
 }
+
+const peersOrder = (a: RuleEntry, b: RuleEntry): number => compareEndpoints(a.peers, b.peers);
 
 const peersKeys = new WeakMap<EndpointSet, string>();
 /**
