@@ -8,8 +8,16 @@ import fc from "fast-check";
 import { parseAllDocuments } from "yaml";
 import { build } from "../../src/index.js";
 import { checkModel } from "../../src/pipeline.js";
-import { compileNetworkPolicies } from "../../src/targets/network-policy/compile.js";
-import { compareConjunctions, conjunctionOf, type Conjunction, type Requirement } from "../../src/semantics/labels.js";
+import { compileNetworkPolicies, normalizeTerms } from "../../src/targets/network-policy/compile.js";
+import {
+  compareConjunctions,
+  conjunctionOf,
+  conjunctionSubset,
+  type Conjunction,
+  type Requirement,
+} from "../../src/semantics/labels.js";
+import { termKey } from "../../src/semantics/endpoints.js";
+import type { PodTerm } from "../../src/semantics/model.js";
 import { formatCidr, simplifyBlocks, type IpBlock } from "../../src/semantics/ip.js";
 import { cidr } from "../support/cidr.js";
 import { stableHash, uniqueNames } from "../../src/output/names.js";
@@ -170,6 +178,48 @@ test("uniqueNames keeps every item's base name and key", () => {
     (s) => s,
   );
   assert.equal([...reversed].sort(), [...names].sort());
+});
+
+/**
+ * What `normalizeTerms` is defined as: of terms with equal keys the last (at the first's place), then
+ * those contained in no other, by namespaces and then pods (`compareConjunctions`), stably.
+ */
+function normalizedReference(terms: PodTerm[]): PodTerm[] {
+  const unique = [...new Map(terms.map((t) => [termKey(t), t])).values()];
+  const inside = (t: PodTerm, u: PodTerm) =>
+    conjunctionSubset(t.namespaces, u.namespaces) && conjunctionSubset(t.pods, u.pods);
+  return unique
+    .filter((t, i) => !unique.some((u, j) => j !== i && inside(t, u)))
+    .sort((a, b) => compareConjunctions(a.namespaces, b.namespaces) || compareConjunctions(a.pods, b.pods));
+}
+
+test("normalizeTerms: two terms (its shortcut) and more, as its definition, to the objects", () => {
+  const term = fc.record({ namespaces: conjunction, pods: conjunction });
+  let equalKeys = 0;
+  let contained = 0;
+  fc.assert(
+    fc.property(fc.array(term, { minLength: 2, maxLength: 4 }), fc.nat(2), (list, how) => {
+      // a copy (equal keys, another object: the later one is kept), the same object, or others
+      const terms =
+        how === 0 ? [list[0], structuredClone(list[0]), ...list.slice(2)] : how === 1 ? [list[0], list[0]] : list;
+      const expected = normalizedReference(terms);
+      if (termKey(terms[0]) === termKey(terms[1])) equalKeys++;
+      if (expected.length < terms.length) contained++;
+      const got = normalizeTerms(terms);
+      assert.is(got.length, expected.length, JSON.stringify(terms));
+      for (let i = 0; i < got.length; i++) assert.ok(got[i] === expected[i], JSON.stringify(terms));
+    }),
+    { numRuns: 3000 },
+  );
+  assert.ok(equalKeys > 500 && contained > 1000);
+  // two texts of one set (a key that allows anything, written out): each holds the other, both go
+  const free = [["app", { absentOk: true, values: { kind: "except", values: [] } }]] as unknown as Conjunction;
+  const both = [
+    { namespaces: [], pods: free },
+    { namespaces: [], pods: [] },
+  ];
+  assert.equal(normalizedReference(both), []);
+  assert.equal(normalizeTerms(both), []);
 });
 
 test.run();

@@ -162,10 +162,12 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
   // under load on the iterators' protocol)
   for (let n = 0; n < model.namespaces.length; n++) {
     const namespace = model.namespaces[n];
+    const near = clausesNear(model, namespace.name);
+    // each near allow's reach, looked up once for both directions and every region (when first asked)
+    const reaches: (readonly Reach[] | undefined)[] = new Array(near.length);
     for (let d = 0; d < directions.length; d++) {
       const direction = directions[d];
       const otherRect = (c: Clause): Rect => ({ peers: otherEnd(c, direction), ports: c.ports });
-      const near = clausesNear(model, namespace.name);
       // (a deny of a label-selected namespace's pods is near every namespace it selects: at 20,000
       // services each sandbox namespace meets 900 of them, so no object is made for those of no pod here)
       const denies: Deny[] = [];
@@ -198,8 +200,9 @@ export function compileNetworkPolicies(model: Model): { manifests: Manifest[]; d
         for (let i = 0; i < near.length; i++) {
           const { rule, clause } = near[i];
           if (rule.action !== "allow") continue;
+          const reach = (reaches[i] ??= clauseReach(model, clause));
           // the clause's pods in this region (its reach holds them already)
-          const subjects = reachIn(clauseReach(model, clause), namespace, direction, region);
+          const subjects = reachIn(reach, namespace, direction, region);
           if (subjects === undefined) continue;
           const rect = otherRect(clause);
           const cutting = !meeting
@@ -563,8 +566,9 @@ function normalizePeers(peers: EndpointSet): EndpointSet {
  * another, sorted. (Loops, not closures: a build normalizes a few terms at a time, thousands of
  * times, mostly before V8 optimizes this.)
  */
-function normalizeTerms(terms: PodTerm[]): PodTerm[] {
+export function normalizeTerms(terms: PodTerm[]): PodTerm[] {
   if (terms.length <= 1) return terms;
+  if (terms.length === 2) return normalizeTwo(terms[0], terms[1]);
   const keys: string[] = [];
   const unique: PodTerm[] = [];
   for (let i = 0; i < terms.length; i++) {
@@ -586,6 +590,19 @@ function normalizeTerms(terms: PodTerm[]): PodTerm[] {
     if (!contained) kept.push(t);
   }
   return kept.length <= 1 ? kept : kept.sort(compareTerms);
+}
+
+/**
+ * `normalizeTerms` of two terms (most merged rules' peers: two callers on one port), without its
+ * lists: the second where their keys are equal, else those not contained in the other, sorted.
+ */
+function normalizeTwo(a: PodTerm, b: PodTerm): PodTerm[] {
+  if (a === b || termKey(a) === termKey(b)) return [b];
+  const aInB = conjunctionSubset(a.namespaces, b.namespaces) && conjunctionSubset(a.pods, b.pods);
+  const bInA = conjunctionSubset(b.namespaces, a.namespaces) && conjunctionSubset(b.pods, a.pods);
+  if (aInB) return bInA ? [] : [b];
+  if (bInA) return [a];
+  return compareTerms(a, b) > 0 ? [b, a] : [a, b];
 }
 
 const compareTerms = (a: PodTerm, b: PodTerm): number =>
