@@ -68,7 +68,19 @@ function listOrder<T>(a: readonly T[], b: readonly T[], order: (x: T, y: T) => n
   return b.length - a.length;
 }
 
-const termOrder = (t: PodTerm, u: PodTerm): number => jsonOrder(termKey(t), termKey(u));
+/**
+ * Two terms' keys (`namespaces|pods`) in JSON's order: a conjunction's key is never a prefix of
+ * another, so where the namespaces' keys differ they decide; else the pods' keys do (the equal part
+ * compared natively, not scanned).
+ */
+function termOrder(t: PodTerm, u: PodTerm): number {
+  if (t.namespaces !== u.namespaces) {
+    const a = conjunctionKey(t.namespaces);
+    const b = conjunctionKey(u.namespaces);
+    if (a !== b) return jsonOrder(a, b);
+  }
+  return t.pods === u.pods ? 0 : jsonOrder(conjunctionKey(t.pods), conjunctionKey(u.pods));
+}
 
 const cidrOrder = (a: IpBlock["cidr"], b: IpBlock["cidr"]): number => jsonOrder(formatCidr(a), formatCidr(b));
 
