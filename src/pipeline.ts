@@ -140,6 +140,8 @@ function checkWithoutTrees(inputs: readonly SourceText[], options: CompileOption
   const { model, diagnostics, regionsWritable } = checkProgram(loaded.files, {
     clusterVersion: options.clusterVersion,
     admissionPolicies: options.admissionPolicies,
+    // (the binding is let go of here: nothing reads its references of namespaces' names)
+    namespaceReferences: false,
   });
   return {
     syntax: { diagnostics: loaded.diagnostics, sources: loaded.sources },

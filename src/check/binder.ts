@@ -140,8 +140,10 @@ export function bind(
   collected?: WeakMap<ast.SourceFileNode, CollectedFile>,
   /** What the last version bound (the language server's). */
   memo?: BindMemo,
+  /** `false`: no reference for a namespace's name (`CheckOptions.namespaceReferences`). */
+  namespaceReferences = true,
 ): Binding {
-  return new Binder(d, collected, memo).run(files);
+  return new Binder(d, collected, memo, namespaceReferences).run(files);
 }
 
 /**
@@ -179,8 +181,8 @@ export class BindMemo {
 const declarationPlace = (d: Declaration) => `${d.kind}\u0000${d.key}\u0000${d.span.file}\u0000${d.span.start.offset}`;
 
 /** One file's statements collected (`CollectedFile`). */
-export function collectFile(file: ast.SourceFileNode): CollectedFile {
-  const collector = new Collector();
+export function collectFile(file: ast.SourceFileNode, namespaceReferences = true): CollectedFile {
+  const collector = new Collector(namespaceReferences);
   for (const s of file.statements) collector.collect(s, undefined);
   return collector.file;
 }
@@ -196,6 +198,8 @@ class Collector {
     byNode: new Map(),
     diagnostics: new Diagnostics(),
   };
+
+  constructor(private readonly namespaceReferences: boolean) {}
 
   // -------------------------------------------------------------------------------------------
   // Collecting declarations, statements and references
@@ -320,7 +324,7 @@ class Collector {
   }
 
   private namespaceReference(w: ast.Word): void {
-    this.word(w, "namespace");
+    if (this.namespaceReferences) this.word(w, "namespace");
   }
 }
 
@@ -376,6 +380,7 @@ class Binder {
     private readonly d: Diagnostics,
     private readonly collected?: WeakMap<ast.SourceFileNode, CollectedFile>,
     private readonly memo?: BindMemo,
+    private readonly namespaceReferences = true,
   ) {}
 
   /** The declaration a statement makes under `key`: the object of an earlier version while it makes the same (`BindMemo`). */
@@ -408,7 +413,7 @@ class Binder {
     const bound: CollectedFile[] = [];
     for (const file of ordered) {
       const known = this.collected?.get(file);
-      const collected = known ?? collectFile(file);
+      const collected = known ?? collectFile(file, this.namespaceReferences);
       if (!known) this.collected?.set(file, collected);
       this.add(file, collected);
       bound.push(collected);

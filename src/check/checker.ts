@@ -34,7 +34,13 @@ export interface CheckedProgram {
 export function checkProgram(files: readonly ast.SourceFileNode[], options: CheckOptions = {}): CheckedProgram {
   const ctx = new CheckContext(options);
   options.reuse?.statements(files);
-  const binding = (ctx.binding = bind(files, ctx.d, options.reuse?.files, options.reuse?.binder));
+  const binding = (ctx.binding = bind(
+    files,
+    ctx.d,
+    options.reuse?.files,
+    options.reuse?.binder,
+    options.namespaceReferences,
+  ));
   const { d } = ctx;
   const { statements } = binding;
   checkCluster(ctx, statements.clusterBlocks);
