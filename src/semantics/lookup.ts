@@ -3,7 +3,7 @@
  * namespaces by name, workloads by namespace, and the clauses that may reach a namespace, so that
  * passes over namespaces do not scan every rule or workload for each.
  */
-import { objectList } from "../arrays.js";
+import { objectList, toSize } from "../arrays.js";
 import { conjunctionKey, conjunctionMatches, type Conjunction, type Labels } from "./labels.js";
 import {
   NAMESPACE_NAME_LABEL,
@@ -79,6 +79,19 @@ export function namedNamespaces(t: PodTerm): readonly string[] | undefined {
 export const FEW_NAMES = 8;
 
 function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[] {
+  // (one term at each end, each naming one namespace, most clauses: their owned namespaces in a
+  // list of one or two made as such, kept as long as the model without the spare slots of `push`)
+  const sources = clause.sources.pods;
+  const destinations = clause.destinations.pods;
+  if (sources.length === 1 && destinations.length === 1) {
+    const from = namedNamespaces(sources[0]);
+    const to = namedNamespaces(destinations[0]);
+    if (from !== undefined && to !== undefined && from.length === 1 && to.length === 1) {
+      const a = ownedNamespace(model, from[0]);
+      const b = to[0] === from[0] ? undefined : ownedNamespace(model, to[0]);
+      return a ? (b ? [a, b] : [a]) : b ? [b] : NO_NAMESPACES;
+    }
+  }
   // the names in order of appearance, each once (most clauses name one or two)
   const names: string[] = [];
   let many: Set<string> | undefined;
@@ -111,7 +124,7 @@ function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[]
       const owned = ownedNamespace(model, names[j]);
       if (owned) found.push(owned);
     }
-    return found.length > 0 ? found : NO_NAMESPACES;
+    return found.length > 0 ? toSize(found) : NO_NAMESPACES;
   }
   for (let j = 0; j < names.length; j++) {
     const i = namespacePosition(model, names[j]);
@@ -119,7 +132,7 @@ function findCandidates(model: Model, clause: Clause): readonly OwnedNamespace[]
   }
   const positions = [...selected].sort((a, b) => a - b);
   for (let j = 0; j < positions.length; j++) found.push(model.namespaces[positions[j]]);
-  return found.length > 0 ? found : NO_NAMESPACES;
+  return found.length > 0 ? toSize(found) : NO_NAMESPACES;
 }
 
 /** No owned namespace: one list for every clause without any, of the kind of those with some. */

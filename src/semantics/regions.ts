@@ -24,7 +24,7 @@ import {
 } from "./model.js";
 import { workloadsIn } from "./lookup.js";
 import { candidateNamespaces } from "./lookup.js";
-import { sameItems } from "../arrays.js";
+import { objectList, sameItems, toSize } from "../arrays.js";
 
 const isAllLabels = (set: LabelSet): boolean => set.length === 1 && set[0].length === 0;
 
@@ -92,12 +92,23 @@ function computeRegions(model: Model, namespace: OwnedNamespace, direction: Dire
 /** The pods of `namespace` that `clause` names at its end for `direction` (ingress: destinations). */
 export function clauseSubjects(clause: Clause, namespace: OwnedNamespace, direction: Direction): LabelSet {
   const terms = ownEnd(clause, direction).pods;
-  const pods: Conjunction[] = [];
+  // (no list made when no term is here: asked of each clause's candidate namespaces in both
+  // directions, and most clauses' ends lie in one namespace each, so half the answers are empty;
+  // one term's, most answers, a list of one made as such: reaches keep it, and a list pushed to
+  // keeps 17 slots)
+  let first: Conjunction | undefined;
+  let pods: Conjunction[] | undefined;
   // (loops over indexes: asked for every clause and namespace, mostly before it is optimized)
-  for (let i = 0; i < terms.length; i++)
-    if (conjunctionMatches(terms[i].namespaces, namespace.labels)) pods.push(terms[i].pods);
-  return pods.length <= 1 ? pods : union([], pods);
+  for (let i = 0; i < terms.length; i++) {
+    if (!conjunctionMatches(terms[i].namespaces, namespace.labels)) continue;
+    if (first === undefined) first = terms[i].pods;
+    else (pods ??= [first]).push(terms[i].pods);
+  }
+  return first === undefined ? NO_SUBJECTS : pods === undefined ? [first] : union([], pods);
 }
+
+/** `clauseSubjects`' answer when a clause names no pod of the namespace at that end: one list for all, never changed. */
+const NO_SUBJECTS: LabelSet = objectList<Conjunction>();
 
 /** Where a clause takes effect: each managed region it reaches, per namespace and direction. */
 export interface Reach {
@@ -166,5 +177,6 @@ function computeReach(model: Model, clause: Clause, read?: Region[][]): Reach[] 
       }
     }
   }
-  return result;
+  // (kept as long as the model: at its size, not with the spare slots `push` leaves)
+  return toSize(result);
 }

@@ -9,7 +9,8 @@ import { checkProgram } from "../../src/check/checker.js";
 import { parse } from "../../src/syntax/parse.js";
 import { portSet, portsKey, protocols, type PortRange, type Protocol } from "../../src/semantics/ports.js";
 import { candidateNamespaces, FEW_NAMES } from "../../src/semantics/lookup.js";
-import { clauseReach } from "../../src/semantics/regions.js";
+import { clauseReach, clauseSubjects } from "../../src/semantics/regions.js";
+import { conjunctionMatches, union } from "../../src/semantics/labels.js";
 import { FEW_REACHES, reaches } from "../../src/analysis/lints.js";
 import type { Model } from "../../src/semantics/model.js";
 
@@ -128,6 +129,53 @@ test("candidateNamespaces: by selectors and names together, each owned namespace
   );
   // the clauses reaching no owned namespace share one empty list
   assert.is(found[3], found[4]);
+});
+
+test("candidateNamespaces: one namespace named at each end, owned or not, the same or not (issue 20, helper check25)", () => {
+  // (the shortcut for clauses of one term at each end naming one namespace each: lists of one or
+  // two made as such; against the order of appearance, each name once, owned ones only)
+  const blocks = ["a", "b"].map((n) => `namespace ${n} {\n  default deny\n  workload w app=w\n}\n`).join("");
+  const pairs = [
+    ["a", "a"],
+    ["a", "b"],
+    ["b", "a"],
+    ["a", "x"],
+    ["x", "b"],
+    ["x", "x"],
+    ["x", "y"],
+  ];
+  const model = modelOf(`${blocks}${pairs.map(([s, d]) => `allow ${s}/* -> ${d}/*: 80\n`).join("")}`);
+  const found = model.rules.map((rule) => candidateNamespaces(model, rule.clauses[0]));
+  assert.equal(
+    found.map((list) => list.map((n) => n.name)),
+    pairs.map((pair) => [...new Set(pair)].filter((n) => n === "a" || n === "b")),
+  );
+  // the owned namespaces themselves, and the clauses reaching none one empty list
+  assert.is(found[1][0], model.namespaces[0]);
+  assert.is(found[1][1], model.namespaces[1]);
+  assert.is(found[5], found[6]);
+  assert.is(found[5], candidateNamespaces(model, modelOf(`${blocks}allow ns(q=r) -> ns(q=r)/*\n`).rules[0].clauses[0]));
+});
+
+test("clauseSubjects: the pods a clause names at one end in a namespace, one empty list for none (issue 20, helper check25)", () => {
+  const blocks = ["a", "b"]
+    .map((n) => `namespace ${n} {\n  default deny\n  labels team=x\n  workload w app=w\n  workload v app=v\n}\n`)
+    .join("");
+  const model = modelOf(
+    `${blocks}allow a/w -> b/v: 80\nallow a/w, a/v, b/w -> ns(team=x)/*: 80\nallow pods(app=w) in ns(team=x) -> a/v, b/w: 80\n`,
+  );
+  const empties = new Set();
+  for (const rule of model.rules)
+    for (const clause of rule.clauses)
+      for (const namespace of model.namespaces)
+        for (const direction of ["ingress", "egress"] as const) {
+          const terms = direction === "ingress" ? clause.destinations.pods : clause.sources.pods;
+          const pods = terms.filter((t) => conjunctionMatches(t.namespaces, namespace.labels)).map((t) => t.pods);
+          const found = clauseSubjects(clause, namespace, direction);
+          assert.equal(found, pods.length <= 1 ? pods : union([], pods), `${namespace.name} ${direction}`);
+          if (found.length === 0) empties.add(found);
+        }
+  assert.is(empties.size, 1);
 });
 
 test("reaches: a clause's reaches in the namespace and direction asked about, few or many", () => {
