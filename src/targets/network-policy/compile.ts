@@ -563,8 +563,8 @@ function normalizePeers(peers: EndpointSet): EndpointSet {
 
 /**
  * Pod terms without duplicates (the last of equal ones, where the first was) or terms contained in
- * another, sorted. (Loops, not closures: a build normalizes a few terms at a time, thousands of
- * times, mostly before V8 optimizes this.)
+ * another (of two holding each other, the first kept), sorted. (Loops, not closures: a build
+ * normalizes a few terms at a time, thousands of times, mostly before V8 optimizes this.)
  */
 export function normalizeTerms(terms: PodTerm[]): PodTerm[] {
   if (terms.length <= 1) return terms;
@@ -584,9 +584,9 @@ export function normalizeTerms(terms: PodTerm[]): PodTerm[] {
   for (let i = 0; i < unique.length; i++) {
     const t = unique[i];
     let contained = false;
+    // (of two holding each other, the first: as `simplify` does)
     for (let j = 0; j < unique.length && !contained; j++)
-      contained =
-        j !== i && conjunctionSubset(t.namespaces, unique[j].namespaces) && conjunctionSubset(t.pods, unique[j].pods);
+      contained = j !== i && termSubset(t, unique[j]) && !(j > i && termSubset(unique[j], t));
     if (!contained) kept.push(t);
   }
   return kept.length <= 1 ? kept : kept.sort(compareTerms);
@@ -594,16 +594,19 @@ export function normalizeTerms(terms: PodTerm[]): PodTerm[] {
 
 /**
  * `normalizeTerms` of two terms (most merged rules' peers: two callers on one port), without its
- * lists: the second where their keys are equal, else those not contained in the other, sorted.
+ * lists: the second where their keys are equal, else those not contained in the other (the first
+ * where each holds the other), sorted.
  */
 function normalizeTwo(a: PodTerm, b: PodTerm): PodTerm[] {
   if (a === b || termKey(a) === termKey(b)) return [b];
-  const aInB = conjunctionSubset(a.namespaces, b.namespaces) && conjunctionSubset(a.pods, b.pods);
-  const bInA = conjunctionSubset(b.namespaces, a.namespaces) && conjunctionSubset(b.pods, a.pods);
-  if (aInB) return bInA ? [] : [b];
-  if (bInA) return [a];
+  if (termSubset(b, a)) return [a];
+  if (termSubset(a, b)) return [b];
   return compareTerms(a, b) > 0 ? [b, a] : [a, b];
 }
+
+/** Whether every pod `a` names is one `b` names. */
+const termSubset = (a: PodTerm, b: PodTerm): boolean =>
+  conjunctionSubset(a.namespaces, b.namespaces) && conjunctionSubset(a.pods, b.pods);
 
 const compareTerms = (a: PodTerm, b: PodTerm): number =>
   compareConjunctions(a.namespaces, b.namespaces) || compareConjunctions(a.pods, b.pods);
