@@ -332,7 +332,7 @@ export const compareBlocks = (a: IpBlock, b: IpBlock): number =>
 
 /**
  * Sorts blocks and drops those contained in another block (a block within an except of another is
- * kept). A block can only lie within blocks whose CIDR holds its own: those are looked up by
+ * kept; of two holding each other, the first). A block can only lie within blocks whose CIDR holds its own: those are looked up by
  * network address, once per prefix length there is, rather than every pair compared.
  */
 export function simplifyBlocks(blocks: readonly IpBlock[]): IpBlock[] {
@@ -354,7 +354,10 @@ export function simplifyBlocks(blocks: readonly IpBlock[]): IpBlock[] {
     [...prefixes[b.cidr.family]]
       .filter((p) => p <= b.cidr.prefix)
       .flatMap((p) => byNetwork.get(`${b.cidr.family}/${p}/${networkAddress(b.cidr.family, b.cidr.base, p)}`) ?? []);
-  return unique.filter((b) => !holders(b).some((o) => o !== b && blockWithin(b, o)));
+  // (two holding each other are the same addresses written two ways: the first in `compareBlocks`' order stays)
+  const dropped = (b: IpBlock, i: number) =>
+    holders(b).some((o) => o !== b && blockWithin(b, o) && !(blockWithin(o, b) && unique.indexOf(o) > i));
+  return unique.filter((b, i) => !dropped(b, i));
 }
 
 /** Whether every address of `a` is in `b`. */

@@ -37,4 +37,21 @@ test("simplifyBlocks drops a block inside another unless an except of the other 
   assert.equal(simplifyBlocks([cut, big]).length, 2);
 });
 
+test("simplifyBlocks keeps one of two blocks that hold each other with other excepts (the first in its order)", () => {
+  // the same addresses written two ways: an except inside another, or two halves for their whole
+  const whole = { cidr: cidr("10.0.0.0/8"), except: [cidr("10.0.0.0/24")] };
+  const nested = { cidr: cidr("10.0.0.0/8"), except: [cidr("10.0.0.0/24"), cidr("10.0.0.0/25")] };
+  const halves = { cidr: cidr("10.0.0.0/8"), except: [cidr("10.0.0.0/25"), cidr("10.0.0.128/25")] };
+  for (const blocks of [
+    [whole, nested],
+    [nested, whole],
+    [whole, halves],
+    [halves, whole, nested],
+  ]) {
+    const kept = simplifyBlocks(blocks);
+    assert.is(kept.length, 1, blocks.map((b) => b.except.map(formatCidr).join(" ")).join(" / "));
+    assert.equal(simplifyBlocks([...blocks].reverse()), kept);
+  }
+});
+
 test.run();
