@@ -482,20 +482,34 @@ export class Positions {
 /**
  * A span kept as its file's `Positions` and two offsets, for one-shot runs (`parse`'s `lazySpans`):
  * its start is found when first read, then kept (the checker sorts and keys declarations by it),
- * its end at each read (a build reads the end of few spans). Four fields, where a plain span has
+ * its end at each read (a build reads the end of few spans). Three fields, where a plain span has
  * three and two positions (the syntax tree's most numerous objects). Its file is its positions'
  * path. Written to JSON as the plain span it stands for; copied field by field, never spread (a
  * spread copies no getter). The spans of a tree are `LazyRange`s and `LazyWord`s: this class holds
  * what they share, and each says where it ends (`endOffset`).
  */
 export abstract class LazySpan implements Span {
-  /** The start, once read (the checker sorts and keys declarations by it). */
-  private first: Position | undefined;
+  /**
+   * Where the span starts: its offset until the start is first read, then that start (the
+   * position at that offset, whose `offset` it is). One field where the offset and the kept start
+   * were two: 8 bytes less for each of the tree's most numerous objects (about 490,000 at 20,000
+   * services), which live from the parse until the model (the young generation's collections copy
+   * each twice).
+   */
+  private at: number | Position;
 
   constructor(
     protected readonly positions: Positions,
-    protected readonly from: number,
-  ) {}
+    from: number,
+  ) {
+    this.at = from;
+  }
+
+  /** The offset of the span's start. */
+  protected get from(): number {
+    const at = this.at;
+    return typeof at === "number" ? at : at.offset;
+  }
 
   /** The offset just after the span. */
   protected abstract endOffset(): number;
@@ -505,7 +519,8 @@ export abstract class LazySpan implements Span {
   }
 
   get start(): Position {
-    return (this.first ??= this.positions.at(this.from));
+    const at = this.at;
+    return typeof at === "number" ? (this.at = this.positions.at(at)) : at;
   }
 
   get end(): Position {
