@@ -70,6 +70,25 @@ test("a lazy span's start and end are its own: the end is not the start", () => 
   assert.equal({ ...span.end }, { line: 1, column: 22, offset: 21 });
 });
 
+test("a lazy span keeps its start, once read, in the field that held its offset: the same start, the same end", () => {
+  const text = "namespace a {\n  workload w app=w port http 8080\n}\nallow a/w -> dns: http, 53/udp\n";
+  const lazy = parse(text, "t.secpol", { lazySpans: true }).file;
+  const plain = parse(text, "t.secpol").file;
+  const pairs = spanPairs(plain, lazy).filter(([, read]) => read instanceof LazySpan);
+  assert.ok(pairs.length > 10, `${pairs.length}`);
+  for (const [eager, read] of pairs) {
+    // three fields (its file's positions, where it starts, where it ends or its text): no field kept apart for the start
+    assert.is(Object.keys(read).length, 3, Object.keys(read).join());
+    // the end first, then the start (kept), then the end again: read after the start was kept
+    assert.equal({ ...read.end }, { ...eager.end });
+    const start = read.start;
+    assert.equal({ ...start }, { ...eager.start });
+    assert.is(read.start, start);
+    assert.equal({ ...read.end }, { ...eager.end });
+    assert.is(JSON.stringify({ span: read }), JSON.stringify({ span: eager }));
+  }
+});
+
 test("a one-shot word ends where its token does: a name its text's length on, a string after its closing quote", () => {
   const text = 'namespace a {\n  workload web app="w\\teb" port http 80\n}\nallow a/web -> db\n';
   const words = (spans: boolean) => {
