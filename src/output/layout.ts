@@ -127,9 +127,11 @@ export function repeatedIdentities(
 function yamlFile(documents: readonly Document[], texts: PolicyTexts): string | undefined {
   const lines: string[] = [];
   for (let i = 0; i < documents.length; i++) {
-    if (i > 0) lines.push("---");
     const d = documents[i];
-    if (!policyLines(d.object, lines, texts, d.plainSource) && !yamlLines(d.object, lines)) return undefined;
+    // (a NetworkPolicy's lines start with the `---` line)
+    if (policyLines(d.object, lines, texts, d.plainSource, i > 0)) continue;
+    if (i > 0) lines.push("---");
+    if (!yamlLines(d.object, lines)) return undefined;
   }
   // (the last line break joined too: one flat text, not a pair for the encoder to copy into one)
   lines.push("");

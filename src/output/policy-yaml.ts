@@ -20,7 +20,9 @@ import { isEmptyMap, listLines, mapLines, namePlain, NotSimple, stringText } fro
 export class PolicyTexts {
   /** a peer, as an item of a rule's `from` or `to` */
   readonly peers = new Map<object, string>();
-  /** a rule's `ports` list (its items) */
+  /** a rule's `ports` list with its key's line, the rule's first key (`- ports:`) */
+  readonly portsFirst = new Map<object, string>();
+  /** a rule's `ports` list with its key's line, after the rule's peers (`ports:`) */
   readonly ports = new Map<object, string>();
   /** a `policyTypes` line and its items */
   readonly policyTypes = new Map<object, string>();
@@ -65,6 +67,8 @@ const KIND = "NetworkPolicy";
  * plain: `writesPlain` takes every one (tested).
  */
 export const POLICY_HEAD = `apiVersion: ${API_VERSION}\nkind: ${KIND}\nmetadata:\n  name: `;
+/** `POLICY_HEAD` after another document, with the `---` line between them. */
+const NEXT_POLICY_HEAD = `---\n${POLICY_HEAD}`;
 export const POLICY_NAMESPACE = "\n  namespace: ";
 export const POLICY_SOURCE = `\n  labels:\n    ${MANAGED_BY_LABEL}: secpolc\n  annotations:\n    ${SOURCE_ANNOTATION}: `;
 
@@ -76,12 +80,21 @@ const ITEM_INNER = "          ";
 /**
  * Appends the lines of a NetworkPolicy (as `yamlLines` would) and says true; or says false, `out`
  * as it was, where the object is not of the compiler's shape or the general writer leaves a part of
- * it to `yaml`. `plainSource`: its source annotation is one `plainPlaces` takes.
+ * it to `yaml`. `plainSource`: its source annotation is one `plainPlaces` takes. `next`: the
+ * document follows another in its file, and its lines start with the `---` line between them.
+ * (The lines appended are fewer than the text's lines: fixed lines are held together with the text
+ * before or after them, a file's `join` then has fewer pieces to visit.)
  */
-export function policyLines(value: unknown, out: string[], texts: PolicyTexts, plainSource = false): boolean {
+export function policyLines(
+  value: unknown,
+  out: string[],
+  texts: PolicyTexts,
+  plainSource = false,
+  next = false,
+): boolean {
   const start = out.length;
   try {
-    if (documentLines(value, out, texts, plainSource)) return true;
+    if (documentLines(value, out, texts, plainSource, next)) return true;
   } catch (e) {
     if (!(e instanceof NotSimple)) throw e;
   }
@@ -92,11 +105,18 @@ export function policyLines(value: unknown, out: string[], texts: PolicyTexts, p
 const DOCUMENT_KEYS = ["apiVersion", "kind", "metadata", "spec"] as const;
 const METADATA_KEYS = ["name", "namespace", "labels", "annotations"] as const;
 
-function documentLines(value: unknown, out: string[], texts: PolicyTexts, plainSource: boolean): boolean {
-  const entries = entriesIn(value, DOCUMENT_KEYS);
-  if (entries === undefined || entries[0] !== API_VERSION || entries[1] !== KIND) return false;
-  const head = headText(entries[2], plainSource);
-  const spec = entries[3];
+function documentLines(
+  value: unknown,
+  out: string[],
+  texts: PolicyTexts,
+  plainSource: boolean,
+  next: boolean,
+): boolean {
+  if (!hasKeys(value, DOCUMENT_KEYS)) return false;
+  const document = value as Record<string, unknown>;
+  if (document.apiVersion !== API_VERSION || document.kind !== KIND) return false;
+  const head = headText(document.metadata, plainSource, next);
+  const spec = document.spec;
   if (head === undefined || typeof spec !== "object" || spec === null || Array.isArray(spec)) return false;
   out.push(head);
   return specLines(spec as Record<string, unknown>, out, texts);
@@ -106,20 +126,23 @@ function documentLines(value: unknown, out: string[], texts: PolicyTexts, plainS
  * The lines from `apiVersion` to `spec:`, as one text; undefined where the metadata is not the
  * compiler's. `plainSource`: the source annotation is known to be plain (`plainPlaces`).
  */
-function headText(metadata: unknown, plainSource: boolean): string | undefined {
-  const entries = entriesIn(metadata, METADATA_KEYS);
-  if (entries === undefined) return undefined;
-  const [name, namespace, labels, annotations] = entries;
-  const source = entriesIn(annotations, [SOURCE_ANNOTATION])?.[0];
+function headText(metadata: unknown, plainSource: boolean, next: boolean): string | undefined {
+  if (!hasKeys(metadata, METADATA_KEYS)) return undefined;
+  const { name, namespace, labels, annotations } = metadata as Record<string, unknown>;
+  if (!hasKeys(annotations, SOURCE_KEYS) || !hasKeys(labels, LABEL_KEYS)) return undefined;
+  const source = (annotations as Record<string, unknown>)[SOURCE_ANNOTATION];
   if (
     typeof name !== "string" ||
     typeof namespace !== "string" ||
-    entriesIn(labels, [MANAGED_BY_LABEL])?.[0] !== "secpolc" ||
+    (labels as Record<string, unknown>)[MANAGED_BY_LABEL] !== "secpolc" ||
     typeof source !== "string"
   )
     return undefined;
-  return `${POLICY_HEAD}${onceText(name)}${POLICY_NAMESPACE}${stringText(namespace)}${POLICY_SOURCE}${plainSource ? source : onceText(source)}\nspec:`;
+  return `${next ? NEXT_POLICY_HEAD : POLICY_HEAD}${onceText(name)}${POLICY_NAMESPACE}${stringText(namespace)}${POLICY_SOURCE}${plainSource ? source : onceText(source)}\nspec:`;
 }
+
+const SOURCE_KEYS = [SOURCE_ANNOTATION] as const;
+const LABEL_KEYS = [MANAGED_BY_LABEL] as const;
 
 /**
  * A string written once (a policy's name, its source annotation): `namePlain` asked first, before
@@ -127,15 +150,15 @@ function headText(metadata: unknown, plainSource: boolean): string | undefined {
  */
 const onceText = (s: string): string => (namePlain(s) ? s : stringText(s));
 
-/** The values of a map whose keys are exactly `keys`, in their order; else undefined. */
-function entriesIn(value: unknown, keys: readonly string[]): unknown[] | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  const values: unknown[] = [];
-  for (const k in value as Record<string, unknown>) {
-    if (k !== keys[values.length]) return undefined;
-    values.push((value as Record<string, unknown>)[k]);
-  }
-  return values.length === keys.length ? values : undefined;
+/**
+ * Whether `value` is a map whose keys are exactly `keys`, in their order (its values are then read
+ * by name: no list of them is made per document).
+ */
+function hasKeys(value: unknown, keys: readonly string[]): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  let n = 0;
+  for (const k in value as Record<string, unknown>) if (k !== keys[n++]) return false;
+  return n === keys.length;
 }
 
 function specLines(spec: Record<string, unknown>, out: string[], texts: PolicyTexts): boolean {
@@ -156,22 +179,39 @@ function specLines(spec: Record<string, unknown>, out: string[], texts: PolicyTe
       out.push(text);
     } else if (key === "ingress" || key === "egress") {
       if (!Array.isArray(v) || v.length === 0) return false;
-      out.push(key === "ingress" ? "  ingress:" : "  egress:");
-      for (let i = 0; i < v.length; i++) if (!ruleLines(v[i], out, texts)) return false;
+      // (the key's line goes with the first rule's first line)
+      for (let i = 0; i < v.length; i++)
+        if (!ruleLines(v[i], out, texts, i > 0 ? undefined : key === "ingress")) return false;
     } else return false;
   }
   return true;
 }
 
-/** A rule's lines: its keys `from` or `to` (peers) and `ports`, each a list of some items. */
-function ruleLines(rule: unknown, out: string[], texts: PolicyTexts): boolean {
+/**
+ * The first line of a rule's key `from` or `to` (`first`: the rule's first key), after the line of
+ * its direction's key when `ingress` is given (the direction's first rule: true for `ingress`, false
+ * for `egress`).
+ */
+function peersLine(from: boolean, first: boolean, ingress: boolean | undefined): string {
+  if (!first) return from ? "      from:" : "      to:";
+  if (ingress === undefined) return from ? "    - from:" : "    - to:";
+  if (ingress) return from ? "  ingress:\n    - from:" : "  ingress:\n    - to:";
+  return from ? "  egress:\n    - from:" : "  egress:\n    - to:";
+}
+
+/**
+ * A rule's lines: its keys `from` or `to` (peers) and `ports`, each a list of some items; for its
+ * direction's first rule (`ingress` given: true for `ingress`, false for `egress`), after the
+ * line of the direction's key.
+ */
+function ruleLines(rule: unknown, out: string[], texts: PolicyTexts, ingress?: boolean): boolean {
   if (typeof rule !== "object" || rule === null || Array.isArray(rule)) return false;
   let first = true;
   for (const key in rule as Record<string, unknown>) {
     const v = (rule as Record<string, unknown>)[key];
     if (!Array.isArray(v) || v.length === 0) return false;
     if (key === "from" || key === "to") {
-      out.push(first ? (key === "from" ? "    - from:" : "    - to:") : key === "from" ? "      from:" : "      to:");
+      out.push(peersLine(key === "from", first, ingress));
       for (let i = 0; i < v.length; i++) {
         const peer: unknown = v[i];
         if (typeof peer !== "object" || peer === null || Array.isArray(peer)) return false;
@@ -185,9 +225,12 @@ function ruleLines(rule: unknown, out: string[], texts: PolicyTexts): boolean {
         out.push(text);
       }
     } else if (key === "ports") {
-      let text = texts.ports.get(v);
-      if (text === undefined) texts.ports.set(v, (text = partText(undefined, v, ITEM_INDENT)));
-      out.push(first ? "    - ports:" : "      ports:", text);
+      // (the key's line kept with the list's: the rule's first key, or after its peers)
+      const kept = first ? texts.portsFirst : texts.ports;
+      let text = kept.get(v);
+      if (text === undefined) kept.set(v, (text = partText(first ? "    - ports:" : "      ports:", v, ITEM_INDENT)));
+      if (first && ingress !== undefined) out.push(ingress ? "  ingress:" : "  egress:");
+      out.push(text);
     } else return false;
     first = false;
   }

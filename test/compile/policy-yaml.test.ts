@@ -18,14 +18,20 @@ import type { Manifest } from "../../src/output/manifest.js";
 import type { Span } from "../../src/diagnostics/diagnostic.js";
 import { testRoot } from "../support/baseline.js";
 
-/** `policyLines`' text, or undefined where it leaves the object to the general writer. */
-function written(o: unknown, texts = new PolicyTexts(), plainSource = false): string | undefined {
+/**
+ * `policyLines`' text, or undefined where it leaves the object to the general writer; `next`, as
+ * a document after another (its text then starts with the `---` line, taken off here).
+ */
+function written(o: unknown, texts = new PolicyTexts(), plainSource = false, next = false): string | undefined {
   const out = ["x"];
-  if (!policyLines(o, out, texts, plainSource)) {
+  if (!policyLines(o, out, texts, plainSource, next)) {
     assert.equal(out, ["x"], "out as it was");
     return undefined;
   }
-  return `${out.slice(1).join("\n")}\n`;
+  const text = `${out.slice(1).join("\n")}\n`;
+  if (!next) return text;
+  assert.ok(text.startsWith("---\n"), "the separator first");
+  return text.slice(4);
 }
 
 function goldenPolicies(): Record<string, unknown>[] {
@@ -47,8 +53,8 @@ test("every NetworkPolicy of every golden file: taken, and written as the genera
   assert.ok(policies.length > 30, `${policies.length} policies`);
   const texts = new PolicyTexts();
   // twice with the same texts: the second time from the kept parts
-  for (const o of [...policies, ...policies]) {
-    const text = written(o, texts);
+  for (const [i, o] of [...policies, ...policies].entries()) {
+    const text = written(o, texts, false, i % 3 === 1);
     assert.ok(text !== undefined, JSON.stringify(o));
     assert.fixture(text!, toYamlSlow(o));
   }
@@ -145,8 +151,8 @@ test("fuzzed policies sharing peers, port lists and policyTypes: taken, and writ
   fc.assert(
     fc.property(policies, (list) => {
       const texts = new PolicyTexts();
-      for (const o of [...list, ...list]) {
-        const text = written(o, texts);
+      for (const [i, o] of [...list, ...list].entries()) {
+        const text = written(o, texts, false, i % 2 === 1);
         assert.ok(text !== undefined);
         assert.fixture(text!, toYaml(o));
         assert.fixture(text!, toYamlSlow(o));
@@ -176,7 +182,10 @@ test("a shared part at the one place it stands, as a peer of either direction an
     o({ podSelector: shared.podSelector, policyTypes: ["Egress"], egress: [{ ports, to: [shared] }] }),
     o({ podSelector: {}, policyTypes: ["Egress"], egress: [{ ports }, { to: [shared] }] }),
   ];
-  for (const x of [...objects, ...objects.reverse()]) assert.fixture(written(x, texts)!, toYamlSlow(x));
+  for (const x of [...objects, ...objects.reverse()]) {
+    assert.fixture(written(x, texts)!, toYamlSlow(x));
+    assert.fixture(written(x, texts, false, true)!, toYamlSlow(x));
+  }
 });
 
 test("other shapes are left to the general writer, whole", () => {
@@ -237,6 +246,35 @@ test("other shapes are left to the general writer, whole", () => {
       f.path.endsWith("networkpolicies.yaml"),
     );
     if (text) assert.ok(!text.content.includes("undefined"));
+  }
+});
+
+test("a file of policies, some left to the general writer: the documents' texts, `---` lines between them", () => {
+  const policy = (name: string, spec: Record<string, unknown>): Manifest => ({
+    object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace: "n" }, spec },
+    sources: [span("a.secpol", 1)],
+  });
+  const peers = [{ podSelector: { matchLabels: { app: "web" } } }];
+  const ports = [{ protocol: "TCP", port: 80 }];
+  const shapes: Record<string, unknown>[] = [
+    { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: peers, ports }, { ports }] },
+    // left to the general writer (an empty list)
+    { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [] }] },
+    { podSelector: { matchLabels: { app: "db" } }, policyTypes: ["Egress"], egress: [{ ports }, { to: peers }] },
+    { podSelector: {}, policyTypes: ["Egress"], other: "x" },
+    { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{ ports, from: peers }], egress: [{ to: peers }] },
+    // keys the compiler does not write in these directions (taken all the same)
+    { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{ to: peers }], egress: [{ from: peers, ports }] },
+  ];
+  // every order of taken and left documents (names order the file)
+  for (let mask = 0; mask < 1 << shapes.length; mask++) {
+    const manifests = shapes
+      .map((spec, i) => ((mask >> i) & 1 ? policy(`p${i}`, spec) : undefined))
+      .filter((m): m is Manifest => m !== undefined);
+    if (manifests.length === 0) continue;
+    const { files, objects } = writeOutput(manifests);
+    const file = files.find((f) => f.path === "n/networkpolicies.yaml")!.content;
+    assert.fixture(file, objects.map((o) => toYamlSlow(o)).join("---\n"));
   }
 });
 
