@@ -142,6 +142,8 @@ function checkWithoutTrees(inputs: readonly SourceText[], options: CompileOption
     admissionPolicies: options.admissionPolicies,
     // (the binding is let go of here: nothing reads its references of namespaces' names)
     namespaceReferences: false,
+    // (nor its references of peers' names: the checker resolves each peer when it checks it)
+    peerReferences: false,
   });
   return {
     syntax: { diagnostics: loaded.diagnostics, sources: loaded.sources },

@@ -73,6 +73,13 @@ export interface Binding {
   references: Reference[];
   /** The reference a name makes: a QualifiedName (peers, postures, targets) or a Word (profiles, PSPs, namespaces). */
   referenceOf(node: ast.QualifiedName | ast.Word): Reference | undefined;
+  /**
+   * What a peer's name (written in the namespace block `enclosing`) denotes: its reference's
+   * declarations (one; several when it is ambiguous, as a peer's reference is exactly then; none
+   * when unknown), or, where the binding made no reference for peers (`CheckOptions.peerReferences`),
+   * the same worked out when asked, as the binder resolves a reference, with no object made.
+   */
+  peerDeclarations(ref: ast.QualifiedName, enclosing: string | undefined): readonly Declaration[];
   /** The workloads that take effect, by `ns/name`, in the order written (files by path). */
   workloads: ReadonlyMap<string, Declaration>;
   /** The groups that take effect, by `ns/name` or `/name`. */
@@ -142,8 +149,10 @@ export function bind(
   memo?: BindMemo,
   /** `false`: no reference for a namespace's name (`CheckOptions.namespaceReferences`). */
   namespaceReferences = true,
+  /** `false`: no reference for a peer's name (`CheckOptions.peerReferences`). */
+  peerReferences = true,
 ): Binding {
-  return new Binder(d, collected, memo, namespaceReferences).run(files);
+  return new Binder(d, collected, memo, namespaceReferences, peerReferences).run(files);
 }
 
 /**
@@ -181,8 +190,12 @@ export class BindMemo {
 const declarationPlace = (d: Declaration) => `${d.kind}\u0000${d.key}\u0000${d.span.file}\u0000${d.span.start.offset}`;
 
 /** One file's statements collected (`CollectedFile`). */
-export function collectFile(file: ast.SourceFileNode, namespaceReferences = true): CollectedFile {
-  const collector = new Collector(namespaceReferences);
+export function collectFile(
+  file: ast.SourceFileNode,
+  namespaceReferences = true,
+  peerReferences = true,
+): CollectedFile {
+  const collector = new Collector(namespaceReferences, peerReferences);
   for (const s of file.statements) collector.collect(s, undefined);
   return collector.file;
 }
@@ -199,7 +212,10 @@ class Collector {
     diagnostics: new Diagnostics(),
   };
 
-  constructor(private readonly namespaceReferences: boolean) {}
+  constructor(
+    private readonly namespaceReferences: boolean,
+    private readonly peerReferences: boolean,
+  ) {}
 
   // -------------------------------------------------------------------------------------------
   // Collecting declarations, statements and references
@@ -288,8 +304,10 @@ class Collector {
   }
 
   private peer(p: ast.Peer, enclosing: string | undefined): void {
-    if (p.kind === "Reference") this.qualified(p.ref, "peer", enclosing);
-    else if (p.kind === "NamespacePeer") this.namespaceReference(p.namespace);
+    if (p.kind === "Reference") {
+      if (this.peerReferences) this.qualified(p.ref, "peer", enclosing);
+      else if (p.ref.namespace) this.namespaceReference(p.ref.namespace);
+    } else if (p.kind === "NamespacePeer") this.namespaceReference(p.namespace);
     else if (p.kind === "PodsPeer" && p.within?.kind === "NamespacePeer") this.namespaceReference(p.within.namespace);
   }
 
@@ -381,6 +399,7 @@ class Binder {
     private readonly collected?: WeakMap<ast.SourceFileNode, CollectedFile>,
     private readonly memo?: BindMemo,
     private readonly namespaceReferences = true,
+    private readonly peerReferences = true,
   ) {}
 
   /** The declaration a statement makes under `key`: the object of an earlier version while it makes the same (`BindMemo`). */
@@ -413,7 +432,7 @@ class Binder {
     const bound: CollectedFile[] = [];
     for (const file of ordered) {
       const known = this.collected?.get(file);
-      const collected = known ?? collectFile(file, this.namespaceReferences);
+      const collected = known ?? collectFile(file, this.namespaceReferences, this.peerReferences);
       if (!known) this.collected?.set(file, collected);
       this.add(file, collected);
       bound.push(collected);
@@ -440,10 +459,14 @@ class Binder {
       if (memo.byPlace.size > 2 * declared.length + 1000) memo.byPlace = new Map();
     } else for (let i = 0; i < this.references.length; i++) this.resolve(this.references[i]);
     const byFile = this.byFile;
+    const peerReferences = this.peerReferences;
     return {
       declarations: this.declarations,
       references: this.references,
       referenceOf: (node) => byFile.get(node.span.file)?.get(node),
+      peerDeclarations: (ref, enclosing) =>
+        (peerReferences ? byFile.get(ref.span.file)?.get(ref)?.declarations : undefined) ??
+        this.peerDeclarations(ref, enclosing),
       workloads: this.workloads,
       groups: this.groups,
       profiles: this.profiles,
@@ -644,6 +667,23 @@ class Binder {
     const { declarations, ambiguous } = this.denoted(ref);
     ref.declarations = declarations;
     ref.ambiguous = ambiguous;
+  }
+
+  /**
+   * What a peer's name denotes where the collectors made no reference for it (`peerDeclarations`):
+   * `resolve`'s answer for a reference of use "peer", without the reference (a list of one is the
+   * one every reference to that declaration shares; candidates of one name are `byName`'s list).
+   */
+  private peerDeclarations(q: ast.QualifiedName, enclosing: string | undefined): readonly Declaration[] {
+    const name = q.name.text;
+    const qualifier = q.namespace?.text;
+    const local = qualifier ?? enclosing;
+    const found =
+      local === undefined ? undefined : (this.workloadsIn.get(local)?.get(name) ?? this.groupsIn.get(local)?.get(name));
+    if (found) return this.listOfOne(found);
+    if (qualifier !== undefined) return NO_DECLARATIONS;
+    // the one workload or group of that name anywhere (two or more: ambiguous), as `denoted`
+    return this.byName.get(name) ?? NO_DECLARATIONS;
   }
 
   /** The workload or group `ref` names in its qualifier's or enclosing block's namespace. */

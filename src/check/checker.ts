@@ -40,6 +40,7 @@ export function checkProgram(files: readonly ast.SourceFileNode[], options: Chec
     options.reuse?.files,
     options.reuse?.binder,
     options.namespaceReferences,
+    options.peerReferences,
   ));
   const { d } = ctx;
   const { statements } = binding;

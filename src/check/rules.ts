@@ -207,7 +207,7 @@ export class Rules {
     const errorsBefore = this.errorCount();
     const sources = this.endpointSet(node.sources, namespace);
     // (one destination naming a workload, most rules': its part without a list)
-    const one = node.destinations.length === 1 ? this.workloadPart(node.destinations[0]) : undefined;
+    const one = node.destinations.length === 1 ? this.workloadPart(node.destinations[0], namespace) : undefined;
     const parts =
       one !== undefined
         ? undefined
@@ -324,7 +324,7 @@ export class Rules {
     const diagnostics = this.ctx.d.items.length;
     const uses = this.namespaceUses.length;
     const rules = this.checkRule(scoped);
-    const reads = reuse && this.ruleReads(scoped.node);
+    const reads = reuse && this.ruleReads(scoped.node, scoped.namespace);
     if (!reads) return { rules: reuse?.sameRules(scoped.node, rules) ?? rules, kept: false };
     reuse!.keep(scoped.node, {
       rules,
@@ -340,16 +340,16 @@ export class Rules {
    * workloads or groups they denote, the ports those declare), every name when one is unknown (its
    * did-you-mean), the cluster's ranges when it names addresses. Undefined when it names a group.
    */
-  private ruleReads(node: ast.NetworkRule): RuleReads | undefined {
+  private ruleReads(node: ast.NetworkRule, namespace: string | undefined): RuleReads | undefined {
     const names: string[] = [];
     let allNames = false;
     let cluster = false;
     for (const peer of [...node.sources, ...node.destinations]) {
       if (peer.kind === "CidrPeer" || (peer.kind === "KeywordPeer" && peer.keyword !== "cluster")) cluster = true;
       if (peer.kind !== "Reference") continue;
-      const { declarations, ambiguous } = this.ctx.binding.referenceOf(peer.ref)!;
+      const declarations = this.ctx.binding.peerDeclarations(peer.ref, namespace);
       names.push(peer.ref.name.text);
-      if (ambiguous) continue;
+      if (declarations.length > 1) continue; // ambiguous
       const [declaration] = declarations;
       if (declaration?.kind === "group") return undefined;
       if (!declaration || !this.ctx.workloads.has(declaration.key)) allNames = true;
@@ -393,7 +393,7 @@ export class Rules {
   private endpointSet(peers: ast.Peer[], namespace: string | undefined): EndpointSet {
     // (one peer, most rules' sources: its parts as they are, each peer resolved once; a workload's
     // pods without a part)
-    const one = peers.length === 1 ? this.workloadPart(peers[0]) : undefined;
+    const one = peers.length === 1 ? this.workloadPart(peers[0], namespace) : undefined;
     if (one !== undefined) return one.set;
     const parts =
       peers.length === 1
@@ -465,7 +465,7 @@ export class Rules {
         return blocks.length > 0 ? partOf({ pods: [], ips: blocks }, peer.span) : [];
       }
       case "Reference":
-        return this.reference(peer.ref);
+        return this.reference(peer.ref, namespace);
     }
   }
 
@@ -540,18 +540,20 @@ export class Rules {
    * it, without the list), found without a report; undefined for anything else (another peer, a
    * group, an ambiguous or unknown name): `destinationParts` decides those.
    */
-  private workloadPart(peer: ast.Peer): DestinationPart | undefined {
+  private workloadPart(peer: ast.Peer, namespace: string | undefined): DestinationPart | undefined {
     if (peer.kind !== "Reference") return undefined;
-    const reference = this.ctx.binding.referenceOf(peer.ref)!;
-    const declaration = reference.declarations[0];
-    if (reference.ambiguous || declaration === undefined || declaration.kind !== "workload") return undefined;
+    // (several declarations: ambiguous)
+    const declarations = this.ctx.binding.peerDeclarations(peer.ref, namespace);
+    const declaration = declarations[0];
+    if (declarations.length > 1 || declaration === undefined || declaration.kind !== "workload") return undefined;
     const workload = this.ctx.workloads.get(declaration.key);
     return workload && { set: this.podsOf(workload), workload, span: peer.ref.span };
   }
 
-  private reference(ref: ast.QualifiedName): DestinationPart[] {
-    const { declarations, ambiguous } = this.ctx.binding.referenceOf(ref)!;
-    if (ambiguous) {
+  private reference(ref: ast.QualifiedName, namespace: string | undefined): DestinationPart[] {
+    const declarations = this.ctx.binding.peerDeclarations(ref, namespace);
+    // (a peer's name denotes several declarations exactly when it is ambiguous)
+    if (declarations.length > 1) {
       const places = declarations
         .map((d) => (d.kind === "workload" ? `workload \`${d.key}\`` : `group \`${d.key.replace(/^\//, "")}\``))
         .sort();

@@ -9,6 +9,7 @@ import { bind, isOwnList } from "../../src/check/binder.js";
 import { Diagnostics } from "../../src/diagnostics/catalogue.js";
 import { parse } from "../../src/syntax/parse.js";
 import { checkProgram } from "../../src/check/checker.js";
+import type * as ast from "../../src/syntax/ast.js";
 
 /** What each reference of `text` named `name` denotes: `use name -> key, key` (`ambiguous` marked), in the order written. */
 function denotes(text: string, name: string): string[] {
@@ -191,6 +192,61 @@ test("a check for `build` (`namespaceReferences: false`) binds no namespace's na
   assert.ok(all.diagnostics.length > 0, "the unknown namespace `c` is reported");
   assert.is(JSON.stringify(without.diagnostics), JSON.stringify(all.diagnostics));
   assert.is(JSON.stringify(without.model), JSON.stringify(all.model));
+});
+
+test("a check for `build` (`peerReferences: false`) binds no peer's name, resolves each peer as the binder would, and checks the program the same", () => {
+  // (`build` lets the binding go once the program is checked; the checker asks `peerDeclarations`,
+  // which resolves a peer's name when asked: two objects per rule fewer, issue 20, check26)
+  const text =
+    `${blocks}namespace a {\n  allow web -> db\n  group g = web, b/db\n  allow g -> db: 80\n  assert web -> db: 80\n  allow db -> web, g\n}\n` +
+    "namespace b {\n  allow db -> web\n  allow web -> db\n  group g = db\n  allow g -> web\n}\n" +
+    "allow a/web -> db\nallow a/web -> dbx\nallow a/web -> c/db\nallow a/* -> dns\nallow web -> b/db\nassert db -> a/web: 80\n";
+  const file = () => parse(text, "p.secpol").file;
+  const checked = (peerReferences?: boolean) =>
+    checkProgram([file()], peerReferences === undefined ? {} : { peerReferences });
+  const uses = (peerReferences?: boolean) =>
+    [...new Set(checked(peerReferences).binding.references.map((r) => r.use))].sort();
+  assert.equal(uses(), ["namespace", "peer"]);
+  assert.equal(uses(true), ["namespace", "peer"]);
+  assert.equal(uses(false), ["namespace"]);
+  const [all, without] = [checked(), checked(false)];
+  assert.ok(
+    all.diagnostics.some((d) => d.message.includes("dbx")) && all.diagnostics.some((d) => /ambiguous/i.test(d.message)),
+    "an unknown and an ambiguous peer are reported",
+  );
+  assert.is(JSON.stringify(without.diagnostics), JSON.stringify(all.diagnostics));
+  assert.is(JSON.stringify(without.model), JSON.stringify(all.model));
+  // each peer (of rules, groups and assertions, in and out of blocks) denotes what its reference does
+  const tree = file();
+  const kept = bind([tree], new Diagnostics());
+  const lean = bind([tree], new Diagnostics(), undefined, undefined, true, false);
+  const shown = (declarations: readonly { key: string }[]) =>
+    `${declarations.map((d) => d.key).join(", ")}${declarations.length > 1 ? " (ambiguous)" : ""}`;
+  const seen: string[] = [];
+  const peers = (statements: readonly ast.Statement[], enclosing: string | undefined): void => {
+    for (const s of statements) {
+      if (s.kind === "Namespace") peers(s.statements, s.name.text);
+      const written =
+        s.kind === "NetworkRule" || s.kind === "Assert"
+          ? [...s.sources, ...s.destinations]
+          : s.kind === "Group"
+            ? s.peers
+            : [];
+      for (const p of written) {
+        if (p.kind !== "Reference") continue;
+        const reference = kept.referenceOf(p.ref)!;
+        // (a peer's reference is ambiguous exactly when it denotes several declarations)
+        assert.is(reference.ambiguous, reference.declarations.length > 1 ? true : undefined);
+        const expected = shown(reference.declarations);
+        assert.is(shown(lean.peerDeclarations(p.ref, enclosing)), expected);
+        assert.is(kept.peerDeclarations(p.ref, enclosing), reference.declarations);
+        seen.push(expected);
+      }
+    }
+  };
+  peers(tree.statements, undefined);
+  // (bound without the standard library: `dns` names nothing here)
+  assert.equal([...new Set(seen)].sort(), ["", "a/db", "a/db, b/db (ambiguous)", "a/g", "a/web", "b/db", "b/g"]);
 });
 
 test.run();
