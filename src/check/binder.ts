@@ -464,9 +464,9 @@ class Binder {
       declarations: this.declarations,
       references: this.references,
       referenceOf: (node) => byFile.get(node.span.file)?.get(node),
+      // (a binding with peers' references answers by them alone, as `referenceOf` does: no reference, no answer)
       peerDeclarations: (ref, enclosing) =>
-        (peerReferences ? byFile.get(ref.span.file)?.get(ref)?.declarations : undefined) ??
-        this.peerDeclarations(ref, enclosing),
+        peerReferences ? byFile.get(ref.span.file)!.get(ref)!.declarations : this.peerDeclarations(ref, enclosing),
       workloads: this.workloads,
       groups: this.groups,
       profiles: this.profiles,
