@@ -655,11 +655,7 @@ class Binder {
         return this.denotes(ref, key === ref.enclosing ? this.inNamespace(this.workloadsIn, ref) : undefined);
       }
       case "peer": {
-        const local = ref.qualifier ?? ref.enclosing;
-        const found =
-          local === undefined
-            ? undefined
-            : (this.inNamespace(this.workloadsIn, ref) ?? this.inNamespace(this.groupsIn, ref));
+        const found = this.peerIn(ref.qualifier ?? ref.enclosing, ref.name);
         if (found || ref.qualifier !== undefined) return this.denotes(ref, found);
         break;
       }
@@ -677,13 +673,18 @@ class Binder {
   private peerDeclarations(q: ast.QualifiedName, enclosing: string | undefined): readonly Declaration[] {
     const name = q.name.text;
     const qualifier = q.namespace?.text;
-    const local = qualifier ?? enclosing;
-    const found =
-      local === undefined ? undefined : (this.workloadsIn.get(local)?.get(name) ?? this.groupsIn.get(local)?.get(name));
+    const found = this.peerIn(qualifier ?? enclosing, name);
     if (found) return this.listOfOne(found);
     if (qualifier !== undefined) return NO_DECLARATIONS;
     // the one workload or group of that name anywhere (two or more: ambiguous), as `denoted`
     return this.byName.get(name) ?? NO_DECLARATIONS;
+  }
+
+  /** The workload, else the group, of that name declared in the namespace (a peer's qualifier's or enclosing block's). */
+  private peerIn(namespace: string | undefined, name: string): Declaration | undefined {
+    return namespace === undefined
+      ? undefined
+      : (this.workloadsIn.get(namespace)?.get(name) ?? this.groupsIn.get(namespace)?.get(name));
   }
 
   /** The workload or group `ref` names in its qualifier's or enclosing block's namespace. */
