@@ -681,6 +681,8 @@ async function runBuild(options: Options, argv: readonly string[], io: Io): Prom
               // the heap is collected before verification
               files.length = 0;
               if (staged && !(staged instanceof OutputError)) staged.end();
+              if (process.env.SECPOLC_TEST_THROW_AFTER_OUTPUT === "1")
+                throw new Error("injected failure after the output was handed to the writer");
               afterOutput();
             },
           }

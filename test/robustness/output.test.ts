@@ -152,6 +152,29 @@ test("a failure injected mid-write, after none, some, all but one and all of the
   rmSync(dir, { recursive: true });
 });
 
+test("an exception in the build after its files went to the writer (during verification): OUT untouched, nothing left behind", () => {
+  // a few files (written on the main thread), and enough for the writer's thread
+  const many = Array.from(
+    { length: 40 },
+    (_, i) =>
+      `namespace n${i} {\n  default deny\n  workload w app=w port http 80\n}\nallow n${i}/w -> n${(i + 1) % 40}/w: http\n`,
+  ).join("");
+  for (const program of [NEW, `${header}${many}`]) {
+    const dir = built(program);
+    if (program !== NEW) {
+      assert.is(run(dir, ["p.secpol", "-o", "full"]).code, 0);
+      assert.ok(Object.keys(tree(join(dir, "full"))).length >= 64, "enough files for the writer's thread");
+      rmSync(join(dir, "full"), { recursive: true });
+    }
+    const r = run(dir, ["p.secpol", "-o", "out"], { env: { SECPOLC_TEST_THROW_AFTER_OUTPUT: "1" } });
+    assert.is.not(r.code, 0, r.stderr);
+    assert.match(r.stderr, /injected failure after the output was handed to the writer/);
+    assert.equal(tree(join(dir, "out")), reference.old, "OUT is byte-for-byte the old tree");
+    assert.equal(leftovers(dir), [], "no staging directory is left behind");
+    rmSync(dir, { recursive: true });
+  }
+});
+
 test("a failure between moving the old tree aside and the new one in: the old one is put back", () => {
   const dir = built(NEW);
   assertFailedCleanly(
