@@ -17,7 +17,7 @@ export interface CommandHelp {
 }
 
 const exits = (one: string): string =>
-  `Exit codes: 0 success (warnings allowed); 1 ${one}; 2 bad usage or unreadable input.`;
+  `Exit codes: 0 success (warnings allowed); 1 ${one}; 2 bad usage or unreadable input; 70 an internal error.`;
 const inputs: [string, string] = [
   "FILES|DIRS...",
   "the program: .secpol files, directories read recursively (default: the current directory)",
@@ -232,7 +232,7 @@ ${table(Object.entries(commandHelp).map(([name, h]) => [name, h.brief])).join("\
 Directories are read recursively for *.secpol files; the default input is the current directory.
 \`secpolc COMMAND --help\` prints that command's options and an example.
 Exit codes: 0 success (warnings allowed), 1 the program has errors or --check found drift or
-unformatted files, 2 bad usage or unreadable input.
+unformatted files, 2 bad usage or unreadable input, 70 an internal error (a bug in secpolc).
 `;
 
 function wrap(text: string, width: number): string[] {

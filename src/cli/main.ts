@@ -65,6 +65,11 @@ export const EXIT_PROGRAM_ERRORS = 1;
 export const EXIT_USAGE = 2;
 /** `explain --exit-code`: the flow is not permitted (a program with errors is then EXIT_USAGE: no answer). */
 export const EXIT_NOT_PERMITTED = 1;
+/**
+ * A failure of secpolc itself, a bug (EX_SOFTWARE of sysexits.h): neither 1 nor 2, which speak of
+ * the program and the command line, so that CI does not read a crash as a verdict on the policy.
+ */
+export const EXIT_INTERNAL_ERROR = 70;
 
 interface Io {
   stdout: (text: string) => void;
@@ -104,7 +109,36 @@ const planned: string[] = [];
 export const commandNames = Object.keys(commands);
 
 export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<number> {
-  const { options, diagnostics } = parseArguments(argv);
+  let options: Options | undefined;
+  try {
+    const parsed = parseArguments(argv);
+    options = parsed.options;
+    return await dispatch(options, parsed.diagnostics, argv, io);
+  } catch (e) {
+    return internalError(e, argv, options, io);
+  }
+}
+
+/**
+ * An exception no pass turned into a diagnostic is a bug: it is reported as one (SP5035, in the
+ * format asked for, on the command's word) with the stack after it, and the exit status is
+ * `EXIT_INTERNAL_ERROR`. A build has already left its output directory as it was (`runBuild`).
+ */
+function internalError(e: unknown, argv: readonly string[], options: Options | undefined, io: Io): number {
+  const error = e instanceof Error ? e : new Error(String(e));
+  const at = options ? Math.max(0, argv.indexOf(options.command)) : 0;
+  const help = `this is a bug in secpolc ${packageVersion()}, not in the program: please report it with the command line, the input and the stack trace (on stderr)`;
+  report(
+    [diagnostic(m.internalError, argumentSpan(argv, at), [error.message.split("\n")[0]], { help })],
+    {},
+    options ?? { format: "text" },
+    io,
+  );
+  io.stderr(`${error.stack ?? error.message}\n`);
+  return EXIT_INTERNAL_ERROR;
+}
+
+async function dispatch(options: Options, diagnostics: Diagnostic[], argv: readonly string[], io: Io): Promise<number> {
   if (options.version) {
     io.stdout(`${packageVersion()}\n`);
     return EXIT_OK;
@@ -161,7 +195,7 @@ function packageVersion(): string {
 function report(
   diagnostics: readonly Diagnostic[],
   sources: Record<string, string>,
-  options: Options,
+  options: Pick<Options, "format">,
   io: Io,
   root?: string,
 ): void {

@@ -60,4 +60,29 @@ test("the command line's exit code and its last output survive the exit", () => 
   }
 });
 
+test("an exception no pass expected is an internal error: SP5025, its stack, exit 70, in the format asked for", () => {
+  const dir = mkdtempSync(join(tmpdir(), "secpolc-exit-"));
+  try {
+    writeFileSync(join(dir, "shop.secpol"), "namespace shop {\n  workload web app=web\n}\n");
+    const build = (...format: string[]) =>
+      spawnSync(process.execPath, [join(repoRoot, "bin", "secpolc.js"), "build", ".", "-o", "out", ...format], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, SECPOLC_TEST_THROW_AFTER_OUTPUT: "1" },
+      });
+    const text = build();
+    assert.is(text.status, 70, text.stderr);
+    assert.match(text.stderr, /^<command line>:1:1: error SP5025: internal error: injected failure after the output/);
+    assert.match(text.stderr, /help: this is a bug in secpolc \d+\.\d+\.\d+, not in the program/);
+    assert.match(text.stderr, /\n1 error\nError: injected failure[^\n]*\n {4}at /, "the stack follows the diagnostic");
+    const json = build("--format", "json");
+    assert.is(json.status, 70, json.stderr);
+    const [reported] = JSON.parse(json.stdout).diagnostics;
+    assert.equal([reported.code, reported.severity, reported.column, reported.endColumn], ["SP5025", "error", 1, 6]);
+    assert.match(json.stderr, /^Error: injected failure[^\n]*\n {4}at /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

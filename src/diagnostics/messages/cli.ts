@@ -83,4 +83,6 @@ export const cli = {
       `\`${workload}\` would be forbidden by PodSecurity \`${level}\`: ${violations}`,
   ),
   auditViolation: entry("SP5024", "warning", (workload: string, problem: string) => `\`${workload}\` ${problem}`),
+  // an exception no pass turned into a diagnostic: a bug in secpolc (exit status 70)
+  internalError: entry("SP5025", "error", (message: string) => `internal error: ${message}`),
 } as const;
