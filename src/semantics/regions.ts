@@ -159,7 +159,11 @@ export function keptFor(of: Clause | OwnedNamespace): boolean {
 }
 
 function computeReach(model: Model, clause: Clause, read?: Region[][]): Reach[] {
-  const result: Reach[] = [];
+  // (the first two reaches held as they are found: most clauses reach one side or two, whose list
+  // is then made at its size, with no list pushed to and copied; kept as long as the model)
+  let first: Reach | undefined;
+  let second: Reach | undefined;
+  let more: Reach[] | undefined;
   const namespaces = candidateNamespaces(model, clause);
   for (let n = 0; n < namespaces.length; n++) {
     const namespace = namespaces[n];
@@ -173,10 +177,17 @@ function computeReach(model: Model, clause: Clause, read?: Region[][]): Reach[] 
         const region = regions[r];
         // (a region of every pod, the usual one, holds the subjects as they are: simplified already)
         const within = isAllLabels(region.pods) ? subjects : intersect(subjects, region.pods);
-        if (within.length > 0) result.push({ namespace, direction, region, subjects: within });
+        if (within.length === 0) continue;
+        const reach: Reach = { namespace, direction, region, subjects: within };
+        if (first === undefined) first = reach;
+        else if (second === undefined) second = reach;
+        else (more ??= [first, second]).push(reach);
       }
     }
   }
-  // (kept as long as the model: at its size, not with the spare slots `push` leaves)
-  return toSize(result);
+  if (more !== undefined) return toSize(more);
+  return first === undefined ? NO_REACH : second === undefined ? [first] : [first, second];
 }
+
+/** `computeReach`'s answer for a clause that reaches no managed side: one list for all, never changed. */
+const NO_REACH: Reach[] = objectList<Reach>();

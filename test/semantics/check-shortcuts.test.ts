@@ -9,8 +9,9 @@ import { checkProgram } from "../../src/check/checker.js";
 import { parse } from "../../src/syntax/parse.js";
 import { portSet, portsKey, protocols, type PortRange, type Protocol } from "../../src/semantics/ports.js";
 import { candidateNamespaces, FEW_NAMES } from "../../src/semantics/lookup.js";
-import { clauseReach, clauseSubjects } from "../../src/semantics/regions.js";
-import { conjunctionMatches, union } from "../../src/semantics/labels.js";
+import { clauseReach, clauseSubjects, managedRegions, type Reach } from "../../src/semantics/regions.js";
+import { conjunctionMatches, conjunctionOf, intersect, union, type Requirement } from "../../src/semantics/labels.js";
+import { directions } from "../../src/semantics/model.js";
 import { FEW_REACHES, reaches } from "../../src/analysis/lints.js";
 import type { Model } from "../../src/semantics/model.js";
 
@@ -201,6 +202,93 @@ test("reaches: a clause's reaches in the namespace and direction asked about, fe
       );
       assert.equal(found, expected, `${namespace} ${direction}`);
     }
+});
+
+test("clauseReach: every side a clause reaches, none, one, two or more, each list made at its size (issue 20, helper check27)", () => {
+  // (the first two reaches held as found, the list made as a literal; against the reaches worked
+  // out anew: each candidate namespace, each direction, each region meeting the clause's subjects)
+  const blocks = ["a", "b", "c"]
+    .map(
+      (n) =>
+        `namespace ${n} {\n  default deny\n  labels team=x\n  workload w app=w\n  workload v app=v\n  default allow ingress for v\n  workload u app=u\n}\n`,
+    )
+    .join("");
+  const model = modelOf(
+    `${blocks}namespace d {\n  workload w app=w\n}\n` +
+      [
+        "allow d/w -> d/w: 80",
+        "allow d/w -> d/w: 81",
+        "allow a/w -> d/w: 80",
+        "allow a/w -> b/u: 80",
+        "allow a/w -> a/v: 80",
+        "allow a/w, a/v -> b/w, b/v: 80",
+        "allow ns(team=x) -> ns(team=x)/*: 80",
+      ].join("\n") +
+      "\n",
+  );
+  const counts = new Set<number>();
+  const empties = new Set<readonly Reach[]>();
+  for (const rule of model.rules)
+    for (const clause of rule.clauses) {
+      const expected: Reach[] = [];
+      for (const namespace of candidateNamespaces(model, clause))
+        for (const direction of directions) {
+          const subjects = clauseSubjects(clause, namespace, direction);
+          if (subjects.length === 0) continue;
+          for (const region of managedRegions(model, namespace, direction)) {
+            const within = intersect(subjects, region.pods);
+            if (within.length > 0) expected.push({ namespace, direction, region, subjects: within });
+          }
+        }
+      const found = clauseReach(model, clause);
+      assert.equal(found, expected);
+      counts.add(found.length);
+      if (found.length === 0) empties.add(found);
+    }
+  for (const n of [0, 1, 2, 3]) assert.ok(counts.has(n), `a clause with ${n} reaches`);
+  assert.ok(Math.max(...counts) > 3);
+  assert.is(empties.size, 1, "the clauses reaching nothing share one list");
+});
+
+test("conjunctionOf: up to three requirements on distinct keys, in every order, free ones left out (issue 20, helper check27)", () => {
+  // (made as literal lists of one to three, sorted as found; against the general case, which the
+  // same requirements written twice take: a key's constraint met with itself is the same)
+  const choices: Requirement[][] = ["b", "a", "c"].map((key) => [
+    { key, operator: "In", values: ["x"] },
+    { key, operator: "In", values: ["y", "x"] },
+    { key, operator: "NotIn", values: ["x"] },
+    { key, operator: "NotIn", values: [] },
+    { key, operator: "Exists" },
+    { key, operator: "DoesNotExist" },
+  ]);
+  const orders = [
+    [0],
+    [1],
+    [2],
+    [0, 1],
+    [1, 0],
+    [0, 2],
+    [2, 1],
+    [0, 1, 2],
+    [0, 2, 1],
+    [1, 0, 2],
+    [1, 2, 0],
+    [2, 0, 1],
+    [2, 1, 0],
+  ];
+  let compared = 0;
+  for (const order of orders) {
+    // every combination of one requirement per key of the order
+    const pick = (k: number): Requirement[][] =>
+      k === order.length ? [[]] : choices[order[k]].flatMap((r) => pick(k + 1).map((rest) => [r, ...rest]));
+    for (const requirements of pick(0)) {
+      const found = conjunctionOf(requirements);
+      assert.equal(found, conjunctionOf([...requirements, ...requirements]), JSON.stringify(requirements));
+      assert.ok(found!.every(([key], i) => i === 0 || found![i - 1][0] < key));
+      compared++;
+    }
+  }
+  assert.ok(compared > 1000);
 });
 
 test.run();
