@@ -108,6 +108,9 @@ function distinctKeys(requirements: readonly Requirement[]): boolean {
  * is, sorted by key as they are added (a handful), without the map, copies and sort of the general case.
  */
 function fewOf(requirements: readonly Requirement[]): Conjunction {
+  // (up to three, most selectors': sorted as found and made as a literal list at its size, with no
+  // list pushed to and copied; kept as long as the model)
+  if (requirements.length <= 3) return upToThree(requirements);
   const entries: [string, KeyConstraint][] = [];
   for (let i = 0; i < requirements.length; i++) {
     const key = requirements[i].key;
@@ -120,6 +123,39 @@ function fewOf(requirements: readonly Requirement[]): Conjunction {
     entries[j] = entry;
   }
   return exact(entries);
+}
+
+/** `fewOf` of up to three requirements on distinct keys: their entries in order of key, free constraints left out. */
+function upToThree(requirements: readonly Requirement[]): Conjunction {
+  let a: [string, KeyConstraint] | undefined;
+  let b: [string, KeyConstraint] | undefined;
+  let c: [string, KeyConstraint] | undefined;
+  for (let i = 0; i < requirements.length; i++) {
+    const constraint = constraintOf(requirements[i]);
+    if (isFreeConstraint(constraint)) continue;
+    let entry: [string, KeyConstraint] = [requirements[i].key, constraint];
+    // inserted in order (keys are distinct): `a` < `b` < `c` among those set
+    if (a === undefined) {
+      a = entry;
+      continue;
+    }
+    if (entry[0] < a[0]) {
+      const later = a;
+      a = entry;
+      entry = later;
+    }
+    if (b === undefined) {
+      b = entry;
+      continue;
+    }
+    if (entry[0] < b[0]) {
+      const later = b;
+      b = entry;
+      entry = later;
+    }
+    c = entry;
+  }
+  return a === undefined ? [] : b === undefined ? [a] : c === undefined ? [a, b] : [a, b, c];
 }
 
 export const labelsEqual = (key: string, value: string): Conjunction => [
