@@ -593,19 +593,13 @@ class Binder {
         });
         continue;
       }
-      const problems = [
-        valid.dns1123Label(namespace) && node.name.namespace,
-        valid.dns1123Label(name) && node.name.name,
-      ];
-      if (problems[0])
-        this.d.report(m.invalidName, node.name.namespace!.span, [
-          "namespace name",
-          namespace,
-          valid.dns1123Label(namespace)!,
-        ]);
-      if (problems[1])
-        this.d.report(m.invalidName, node.name.name.span, ["workload name", name, valid.dns1123Label(name)!]);
-      if (problems[0] || problems[1]) continue;
+      // (a block's name is checked with the block's: only a qualifier written here is checked here)
+      const namespaceProblem = qualifier !== undefined ? valid.dns1123Label(namespace) : undefined;
+      const nameProblem = valid.dns1123Label(name);
+      if (namespaceProblem)
+        this.d.report(m.invalidName, node.name.namespace!.span, ["namespace name", namespace, namespaceProblem]);
+      if (nameProblem) this.d.report(m.invalidName, node.name.name.span, ["workload name", name, nameProblem]);
+      if (namespaceProblem || nameProblem) continue;
       const key = `${namespace}/${name}`;
       const existing = this.workloads.get(key);
       if (existing) {

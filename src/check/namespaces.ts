@@ -204,11 +204,10 @@ function checkWorkloadDetails(ctx: CheckContext, node: ast.WorkloadDeclaration):
         problem,
       ]);
   }
-  for (const c of [...node.containers, ...node.initContainers]) {
-    const problem = valid.dns1123Label(c.text);
-    if (problem) ctx.d.report(m.invalidName, c.span, ["container name", c.text, problem]);
-  }
-  const kinds = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"];
+  // (containers, then init containers: no list of both made per workload)
+  for (let i = 0; i < node.containers.length; i++) checkContainerName(ctx, node.containers[i]);
+  for (let i = 0; i < node.initContainers.length; i++) checkContainerName(ctx, node.initContainers[i]);
+  const kinds = WORKLOAD_KINDS;
   if (node.workloadKind && !kinds.includes(node.workloadKind.text)) {
     ctx.d.report(
       m.invalidValue,
@@ -217,6 +216,21 @@ function checkWorkloadDetails(ctx: CheckContext, node: ast.WorkloadDeclaration):
       didYouMean(node.workloadKind.text, kinds),
     );
   }
+}
+
+const WORKLOAD_KINDS: readonly string[] = [
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "Job",
+  "CronJob",
+  "Pod",
+];
+
+function checkContainerName(ctx: CheckContext, c: ast.Word): void {
+  const problem = valid.dns1123Label(c.text);
+  if (problem) ctx.d.report(m.invalidName, c.span, ["container name", c.text, problem]);
 }
 
 function declaredPorts(ctx: CheckContext, declarations: ast.PortDeclaration[]): ContainerPort[] {
