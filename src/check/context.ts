@@ -50,6 +50,8 @@ export class CheckContext {
   readonly workloads = new Map<string, Workload>();
   namespaces: OwnedNamespace[] = [];
   binding!: Binding;
+  /** The label keys of selectors found valid so far (`selector`). */
+  private readonly validKeys = new Set<string>();
 
   constructor(readonly options: CheckOptions) {}
 
@@ -100,10 +102,14 @@ export class CheckContext {
     // (loops over indexes: every workload's selector, mostly before V8 optimizes this)
     for (let i = 0; i < node.requirements.length; i++) {
       const r = node.requirements[i];
-      const keyProblem = valid.labelKey(r.key.text);
-      if (keyProblem) {
-        this.d.report(m.invalidLabelKey, r.key.span, [r.key.text, keyProblem]);
-        ok = false;
+      const key = r.key.text;
+      // (a key found valid is not checked again: most programs write a few keys in every selector)
+      if (!this.validKeys.has(key)) {
+        const keyProblem = valid.labelKey(key);
+        if (keyProblem) {
+          this.d.report(m.invalidLabelKey, r.key.span, [key, keyProblem]);
+          ok = false;
+        } else this.validKeys.add(key);
       }
       for (let k = 0; k < r.values.length; k++) {
         const v = r.values[k];
@@ -117,17 +123,17 @@ export class CheckContext {
       switch (r.operator) {
         case "=":
         case "in":
-          requirements.push({ key: r.key.text, operator: "In", values });
+          requirements.push({ key, operator: "In", values });
           break;
         case "!=":
         case "notin":
-          requirements.push({ key: r.key.text, operator: "NotIn", values });
+          requirements.push({ key, operator: "NotIn", values });
           break;
         case "exists":
-          requirements.push({ key: r.key.text, operator: "Exists" });
+          requirements.push({ key, operator: "Exists" });
           break;
         case "!exists":
-          requirements.push({ key: r.key.text, operator: "DoesNotExist" });
+          requirements.push({ key, operator: "DoesNotExist" });
           break;
       }
     }

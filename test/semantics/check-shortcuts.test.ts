@@ -291,4 +291,59 @@ test("conjunctionOf: up to three requirements on distinct keys, in every order, 
   assert.ok(compared > 1000);
 });
 
+test("selectors: a label key found valid is not checked again, an invalid one is reported wherever written (issue 20, helper check27)", () => {
+  const text =
+    "namespace a {\n  default deny\n" +
+    [
+      "workload w1 app=w1,tier=web",
+      "workload w2 app=w2,also_/y=x",
+      "workload w3 app=w3,tier=db",
+      "workload w4 also_/y=y,app=w4",
+      "workload w5 app.kubernetes.io/name=w5,Bad_/x=z",
+      "workload w6 app.kubernetes.io/name=w6,Bad_/x=z",
+    ]
+      .map((w) => `  ${w}\n`)
+      .join("") +
+    "}\nallow pods(app=w1) -> pods(Bad_/x=z, tier=web): 80\n";
+  const { diagnostics, model } = checkProgram([parse(text, "p.secpol").file]);
+  assert.equal(
+    diagnostics.filter((d) => d.code === "SP2005").map((d) => `${d.span.start.line}:${d.span.start.column}`),
+    ["4:22", "6:15", "7:41", "8:41", "10:28"],
+  );
+  assert.equal(
+    model.workloads.map((w) => w.name),
+    ["w1", "w3"],
+  );
+});
+
+test("workloads: a qualifier written is checked as a namespace name, a block's name with its block only (issue 20, helper check27)", () => {
+  const text = [
+    "namespace Bad_ns {\n  workload w app=w\n  workload Bad_w app=v\n}",
+    "namespace good {\n  workload w app=w\n}",
+    "workload Bad_q/w app=w",
+    "workload Bad_q/Bad_w2 app=w",
+    "workload good/u app=u",
+    "workload good/Bad_x app=x",
+  ].join("\n");
+  const { diagnostics, model } = checkProgram([parse(`${text}\n`, "p.secpol").file]);
+  assert.equal(
+    diagnostics
+      .filter((d) => d.code === "SP2004")
+      .map((d) => `${d.span.start.line}:${d.span.start.column} ${d.message.split(" is ")[0]}`),
+    [
+      "3:12 workload name `Bad_w`",
+      "8:10 namespace name `Bad_q`",
+      "9:10 namespace name `Bad_q`",
+      "9:16 workload name `Bad_w2`",
+      "11:15 workload name `Bad_x`",
+      "1:11 namespace name `Bad_ns`",
+    ],
+  );
+  // (a block's workloads stay in the model: the block's name is reported once, at the block)
+  assert.equal(
+    model.workloads.map((w) => `${w.namespace}/${w.name}`),
+    ["Bad_ns/w", "good/u", "good/w"],
+  );
+});
+
 test.run();
