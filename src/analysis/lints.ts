@@ -568,10 +568,16 @@ function namespaceLabelsUnowned(model: Model, rule: NetworkRule): PodTerm | unde
 function unownedTerm(model: Model, terms: readonly PodTerm[]): PodTerm | undefined {
   for (let i = 0; i < terms.length; i++) {
     const namespaces = terms[i].namespaces;
-    if (namespaces.length === 0 || namespaces.some((requirement) => requirement[0] === NAMESPACE_NAME_LABEL)) continue;
+    if (namespaces.length === 0 || namesNamespace(namespaces)) continue;
     if (namespacesMatching(model, namespaces).length === 0) return terms[i];
   }
   return undefined;
+}
+
+/** Whether a namespace selector constrains the namespace's name label (no closure made per term: asked of every term of every rule). */
+function namesNamespace(namespaces: Conjunction): boolean {
+  for (let i = 0; i < namespaces.length; i++) if (namespaces[i][0] === NAMESPACE_NAME_LABEL) return true;
+  return false;
 }
 
 /**
