@@ -218,15 +218,7 @@ function checkWorkloadDetails(ctx: CheckContext, node: ast.WorkloadDeclaration):
   }
 }
 
-const WORKLOAD_KINDS: readonly string[] = [
-  "Deployment",
-  "StatefulSet",
-  "DaemonSet",
-  "ReplicaSet",
-  "Job",
-  "CronJob",
-  "Pod",
-];
+const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"];
 
 function checkContainerName(ctx: CheckContext, c: ast.Word): void {
   const problem = valid.dns1123Label(c.text);
