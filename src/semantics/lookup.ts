@@ -405,7 +405,9 @@ export function peerIndex<T>(
     }
     if (named && names) for (const n of names) add(n, i);
   }
-  const itemsOf = (list: IndexList<T>): readonly T[] => (list.items ??= list.places.map((i) => items[i]));
+  // (answers made by `push`, never by `map`: V8's optimized `map` makes holey arrays, the callers'
+  // optimized code had met packed ones only, and it deoptimized partway through a build's compile)
+  const itemsOf = (list: IndexList<T>): readonly T[] => (list.items ??= itemsAt(items, list.places));
   return (peers) => {
     // the lists to join (no array made while there is one: most answers)
     let one: IndexList<T> | undefined;
@@ -432,7 +434,10 @@ export function peerIndex<T>(
     if (!lists) return one ? itemsOf(one) : NONE;
     const found = new Set<number>();
     for (const list of lists) for (const i of list.places) found.add(i);
-    return [...found].sort((a, b) => a - b).map((i) => items[i]);
+    return itemsAt(
+      items,
+      [...found].sort((a, b) => a - b),
+    );
   };
 }
 
@@ -443,5 +448,12 @@ interface IndexList<T> {
 }
 
 const indexList = <T>(): IndexList<T> => ({ places: [], items: undefined });
+
+/** The items at these places, in a packed array of objects (as `filter` makes): built by `push`. */
+export function itemsAt<T>(items: readonly T[], places: readonly number[]): T[] {
+  const result: T[] = [];
+  for (let i = 0; i < places.length; i++) result.push(items[places[i]]);
+  return result;
+}
 
 const NONE: readonly never[] = [];
