@@ -227,4 +227,89 @@ test("normalizeTerms: two terms (its shortcut) and more, as its definition, to t
   assert.ok(normalizeTerms(three)[0] === both[0] && normalizeTerms(three).length === 1);
 });
 
+/** Every key of a NetworkPolicy's spec, rules and peers, with the orders each object's keys may take. */
+const SHAPES: Record<string, readonly (readonly string[])[]> = {
+  spec: [["podSelector", "policyTypes", "ingress", "egress"]],
+  rule: [
+    ["from", "ports"],
+    ["to", "ports"],
+  ],
+  peer: [["namespaceSelector", "podSelector"], ["podSelector"], ["ipBlock"]],
+};
+
+/** Whether the keys are some of one of the orders, in it, and no value is undefined. */
+const shaped = (o: Record<string, unknown>, orders: readonly (readonly string[])[]): boolean =>
+  Object.values(o).every((v) => v !== undefined) &&
+  orders.some((order) => {
+    let at = -1;
+    return Object.keys(o).every((k) => (at = order.indexOf(k, at + 1)) >= 0);
+  });
+
+test("a NetworkPolicy's objects, each made with its keys at once, have them in the written order", () => {
+  const { model } = checkModel([
+    {
+      path: "p.secpol",
+      text: `
+cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
+namespace shop {
+  default deny ingress
+  default deny egress
+  workload web app=web port http 8080
+  workload api app=api
+  workload idle app=idle
+}
+namespace ops { labels team=ops }
+namespace quiet {
+  default deny ingress
+  workload q app=q
+}
+namespace out {
+  default deny egress
+  workload o app=o
+}
+allow out/o -> cidr 10.2.0.0/16: 53
+allow ns(team=ops) -> shop/web: http
+allow pods(app=probe) in ns(team=ops) -> shop/web
+allow shop/web -> shop/api: 9000
+allow shop/api -> cidr 172.17.0.0/16 except 172.17.1.0/24
+allow shop/api -> cidr 10.1.0.0/16: 443
+allow shop/web -> shop/*
+`,
+    },
+  ]);
+  const { manifests, diagnostics } = compileNetworkPolicies(model!);
+  assert.equal(diagnostics, []);
+  const seen = new Set<string>();
+  for (const m of manifests) {
+    const spec = m.object.spec as Record<string, unknown>;
+    assert.ok(shaped(spec, SHAPES.spec), JSON.stringify(Object.keys(spec)));
+    seen.add(`spec ${Object.keys(spec).join(",")}`);
+    for (const direction of ["ingress", "egress"])
+      for (const rule of (spec[direction] ?? []) as Record<string, unknown>[]) {
+        assert.ok(shaped(rule, SHAPES.rule), JSON.stringify(Object.keys(rule)));
+        seen.add(`rule ${Object.keys(rule).join(",")}`);
+        for (const peer of (rule.from ?? rule.to ?? []) as Record<string, unknown>[]) {
+          assert.ok(shaped(peer, SHAPES.peer), JSON.stringify(Object.keys(peer)));
+          seen.add(`peer ${Object.keys(peer).join(",")}`);
+        }
+      }
+  }
+  // the program makes each shape the compiler writes
+  for (const shape of [
+    "spec podSelector,policyTypes",
+    "spec podSelector,policyTypes,ingress",
+    "spec podSelector,policyTypes,egress",
+    "spec podSelector,policyTypes,ingress,egress",
+    "rule from,ports",
+    "rule from",
+    "rule to,ports",
+    "rule to",
+    "peer namespaceSelector,podSelector",
+    "peer namespaceSelector",
+    "peer podSelector",
+    "peer ipBlock",
+  ])
+    assert.ok(seen.has(shape), `${shape} in ${[...seen].join("; ")}`);
+});
+
 test.run();

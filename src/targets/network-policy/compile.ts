@@ -647,11 +647,12 @@ function objectParts(model: Model): ObjectParts {
       const peers = own ? ownPeers : otherPeers;
       let peer = peers.get(t);
       if (!peer) {
-        if (own) peer = { podSelector: selector(t.pods) };
-        else {
-          peer = { namespaceSelector: selector(t.namespaces) };
-          if (t.pods.length > 0) peer.podSelector = selector(t.pods);
-        }
+        // (both keys at once where both are written: the second added after made another shape)
+        peer = own
+          ? { podSelector: selector(t.pods) }
+          : t.pods.length > 0
+            ? { namespaceSelector: selector(t.namespaces), podSelector: selector(t.pods) }
+            : { namespaceSelector: selector(t.namespaces) };
         peers.set(t, peer);
       }
       return peer;
@@ -681,27 +682,21 @@ const POLICY_TYPES = {
 function toNetworkPolicy(s: Subject, name: string, parts: ObjectParts, diagnostics: Diagnostic[]): Manifest {
   const ingress = s.isolated.has("ingress") || s.rules.ingress.length > 0;
   const egress = s.isolated.has("egress") || s.rules.egress.length > 0;
-  const spec: Record<string, unknown> = {
-    podSelector: parts.selector(s.pods),
-    policyTypes: ingress && egress ? POLICY_TYPES.both : ingress ? POLICY_TYPES.ingress : POLICY_TYPES.egress,
-  };
-  for (let d = 0; d < directions.length; d++) {
-    const direction = directions[d];
-    if (direction === "ingress" ? !ingress : !egress) continue;
-    const rules = mergeRules(s.rules[direction]);
-    if (rules.length === 0) continue;
-    const objects: Record<string, unknown>[] = new Array(rules.length);
-    for (let i = 0; i < rules.length; i++) {
-      const r = rules[i];
-      const rule: Record<string, unknown> = {};
-      const peers = toPeers(s.namespace, r.peers, parts);
-      if (peers.length > 0) rule[direction === "ingress" ? "from" : "to"] = peers;
-      const ports = parts.ports(r, diagnostics);
-      if (ports) rule.ports = ports;
-      objects[i] = rule;
-    }
-    spec[direction] = objects;
-  }
+  const podSelector = parts.selector(s.pods);
+  const policyTypes = ingress && egress ? POLICY_TYPES.both : ingress ? POLICY_TYPES.ingress : POLICY_TYPES.egress;
+  // (each object made with its keys at once, in their order: no key added to an object after it is
+  // made, which moved it to another shape and, past the literal's own fields, gave it a second
+  // store of properties)
+  const from = ingress ? ruleObjects(s, "ingress", parts, diagnostics) : undefined;
+  const to = egress ? ruleObjects(s, "egress", parts, diagnostics) : undefined;
+  const spec =
+    from === undefined
+      ? to === undefined
+        ? { podSelector, policyTypes }
+        : { podSelector, policyTypes, egress: to }
+      : to === undefined
+        ? { podSelector, policyTypes, ingress: from }
+        : { podSelector, policyTypes, ingress: from, egress: to };
   return {
     object: {
       apiVersion: "networking.k8s.io/v1",
@@ -711,6 +706,36 @@ function toNetworkPolicy(s: Subject, name: string, parts: ObjectParts, diagnosti
     },
     sources: exact(s.spans),
   };
+}
+
+/** A subject's rules in one direction as objects, if it has any once merged. */
+function ruleObjects(
+  s: Subject,
+  direction: Direction,
+  parts: ObjectParts,
+  diagnostics: Diagnostic[],
+): Record<string, unknown>[] | undefined {
+  const rules = mergeRules(s.rules[direction]);
+  if (rules.length === 0) return undefined;
+  const objects: Record<string, unknown>[] = new Array(rules.length);
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    const peers = toPeers(s.namespace, r.peers, parts);
+    const ports = parts.ports(r, diagnostics);
+    objects[i] =
+      peers.length === 0
+        ? ports
+          ? { ports }
+          : {}
+        : direction === "ingress"
+          ? ports
+            ? { from: peers, ports }
+            : { from: peers }
+          : ports
+            ? { to: peers, ports }
+            : { to: peers };
+  }
+  return objects;
 }
 
 function toPeers(namespace: string, peers: EndpointSet, parts: ObjectParts): unknown[] {
