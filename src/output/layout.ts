@@ -70,10 +70,8 @@ function sortedPlaces(spans: readonly Span[]): Span[] {
 function finish(m: Manifest): Record<string, unknown> {
   const object = m.object;
   const source = object.metadata;
-  const metadata: Record<string, unknown> = { name: source.name };
-  if (source.namespace !== undefined) metadata.namespace = source.namespace;
   // (most objects, NetworkPolicies, have no labels of their own: nothing to order)
-  metadata.labels =
+  const labels =
     source.labels === undefined
       ? { [MANAGED_BY_LABEL]: "secpolc" }
       : managedLabels(source.labels as Record<string, string>);
@@ -81,12 +79,43 @@ function finish(m: Manifest): Record<string, unknown> {
   const own = source.annotations as Record<string, unknown> | undefined;
   if (own !== undefined) for (const key in own) annotations[key] = own[key];
   annotations[SOURCE_ANNOTATION] = sourceAnnotation(m);
-  metadata.annotations = annotations;
-  for (const key in source)
-    if (key !== "name" && key !== "namespace" && key !== "labels" && key !== "annotations") metadata[key] = source[key];
+  // the usual shapes (a name and a namespace, or a name; an object of these four keys) made with
+  // their keys at once: a key added to an object after it is made moves it to another shape, and
+  // past a literal's own fields gives it a second store of properties
+  let metadata: Record<string, unknown>;
+  if (keysAre(source, NAME_NAMESPACE) && source.namespace !== undefined)
+    metadata = { name: source.name, namespace: source.namespace, labels, annotations };
+  else if (keysAre(source, NAME)) metadata = { name: source.name, labels, annotations };
+  else {
+    metadata = { name: source.name };
+    if (source.namespace !== undefined) metadata.namespace = source.namespace;
+    metadata.labels = labels;
+    metadata.annotations = annotations;
+    for (const key in source)
+      if (key !== "name" && key !== "namespace" && key !== "labels" && key !== "annotations")
+        metadata[key] = source[key];
+  }
+  if (keysAre(object, OBJECT_KEYS))
+    return {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      metadata,
+      spec: (object as Record<string, unknown>).spec,
+    };
   const result: Record<string, unknown> = { apiVersion: object.apiVersion, kind: object.kind, metadata };
   for (const key in object) if (key !== "apiVersion" && key !== "kind" && key !== "metadata") result[key] = object[key];
   return result;
+}
+
+const NAME_NAMESPACE = ["name", "namespace"] as const;
+const NAME = ["name"] as const;
+const OBJECT_KEYS = ["apiVersion", "kind", "metadata", "spec"] as const;
+
+/** Whether an object's keys are exactly `keys`, in their order. */
+export function keysAre(value: object, keys: readonly string[]): boolean {
+  let n = 0;
+  for (const k in value) if (k !== keys[n++]) return false;
+  return n === keys.length;
 }
 
 /** An object's own labels with the managed-by label, ordered by key. */

@@ -67,6 +67,71 @@ test("finished objects: metadata keys in their fixed order, the object's other k
   assert.equal(Object.keys(m.object.metadata), ["extra", "annotations", "labels", "namespace", "name"]);
 });
 
+/** The finished object by the general rule (`finish` without its usual shapes made at once). */
+function finishedByRule(m: Manifest, annotation: string): Record<string, unknown> {
+  const source = m.object.metadata as Record<string, unknown>;
+  const metadata: Record<string, unknown> = { name: source.name };
+  if (source.namespace !== undefined) metadata.namespace = source.namespace;
+  metadata.labels = Object.fromEntries(
+    Object.entries({ ...(source.labels as object), "app.kubernetes.io/managed-by": "secpolc" }).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    ),
+  );
+  metadata.annotations = { ...(source.annotations as object), "secpol.dev/source": annotation };
+  for (const key of Object.keys(source))
+    if (!["name", "namespace", "labels", "annotations"].includes(key)) metadata[key] = source[key];
+  const result: Record<string, unknown> = { apiVersion: m.object.apiVersion, kind: m.object.kind, metadata };
+  for (const key of Object.keys(m.object))
+    if (!["apiVersion", "kind", "metadata"].includes(key)) result[key] = m.object[key];
+  return result;
+}
+
+/** Keys and values, in order, at every level (`undefined` values kept). */
+const entriesDeep = (v: unknown): unknown =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? Object.entries(v).map(([k, x]) => [k, entriesDeep(x)]) : v;
+
+test("finished objects: the usual shapes, made with their keys at once, are those of the general rule", () => {
+  const key = fc.constantFrom("name", "namespace", "labels", "annotations", "extra");
+  const value = (k: string) =>
+    k === "labels"
+      ? fc.constant({ b: "2", a: "1" })
+      : k === "annotations"
+        ? fc.constant({ "z.io/a": "1" })
+        : fc.option(fc.constantFrom("x", "shop"), { nil: undefined });
+  const metadata = fc
+    .uniqueArray(key, { maxLength: 5 })
+    .chain((keys) => fc.tuple(...keys.map((k) => value(k).map((v) => [k, v] as const))))
+    .map((entries) => Object.fromEntries(entries));
+  const objectKeys = fc.uniqueArray(fc.constantFrom("apiVersion", "kind", "metadata", "spec", "data"), {
+    minLength: 3,
+    maxLength: 5,
+  });
+  fc.assert(
+    fc.property(metadata, objectKeys, (meta, keys) => {
+      const object: Record<string, unknown> = {};
+      for (const k of keys)
+        object[k] = k === "apiVersion" ? "v1" : k === "kind" ? "ConfigMap" : k === "metadata" ? meta : { k };
+      // (metadata, apiVersion and kind are always there)
+      object.metadata ??= meta;
+      object.apiVersion ??= "v1";
+      object.kind ??= "ConfigMap";
+      const m = { object, sources: [span("a.secpol", 2)] } as unknown as Manifest;
+      const [o] = writeOutput([m]).objects;
+      assert.equal(entriesDeep(o), entriesDeep(finishedByRule(m, "a.secpol:2")));
+    }),
+    { numRuns: 300 },
+  );
+  // the usual shapes themselves
+  for (const metadata of [{ name: "p", namespace: "shop" }, { name: "p" }, { name: "p", namespace: undefined }]) {
+    const m: Manifest = {
+      object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata, spec: { podSelector: {} } },
+      sources: [span("a.secpol", 2)],
+    };
+    const [o] = writeOutput([m]).objects;
+    assert.equal(entriesDeep(o), entriesDeep(finishedByRule(m, "a.secpol:2")));
+  }
+});
+
 test("source annotations: places in order of file and line, each once, whatever their number", () => {
   const place = fc.record({
     file: fc.constantFrom("a.secpol", "b.secpol", "a/b.secpol", "B.secpol"),
