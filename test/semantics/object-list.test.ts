@@ -6,19 +6,13 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { objectList, toSize } from "../../src/arrays.js";
-import { repoRoot } from "../support/baseline.js";
-
-/** tsx for the child process */
-const tsx = import.meta.resolve("tsx");
+import { moduleUrl, withNatives } from "../support/natives.js";
 
 /** The elements kinds (`smi`, `object` or `other`) of the arrays the child's `script` lists in `lists`. */
 function kinds(script: string): Record<string, string> {
   const source = [
-    `import { objectList, toSize } from ${JSON.stringify(pathToFileURL(join(repoRoot, "src/arrays.ts")).href)};`,
+    `import { objectList, toSize } from ${moduleUrl("src/arrays.ts")};`,
     `const smi = new Function("a", "return %HasSmiElements(a)");`,
     `const object = new Function("a", "return %HasObjectElements(a)");`,
     `const lists = {};`,
@@ -26,13 +20,7 @@ function kinds(script: string): Record<string, string> {
     `const kind = (a) => (smi(a) ? "smi" : object(a) ? "object" : "other");`,
     `console.log(JSON.stringify(Object.fromEntries(Object.entries(lists).map(([k, a]) => [k, kind(a)]))));`,
   ].join("\n");
-  const child = spawnSync(
-    process.execPath,
-    ["--allow-natives-syntax", "--import", tsx, "--input-type=module", "-e", source],
-    { encoding: "utf8", cwd: repoRoot },
-  );
-  assert.is(child.status, 0, child.stderr);
-  return JSON.parse(child.stdout);
+  return withNatives(source);
 }
 
 test("an empty `[]` has the kind of small integers, `objectList()` that of objects, filled or not", () => {

@@ -8,35 +8,23 @@
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { itemsAt, peerIndex } from "../../src/semantics/lookup.js";
 import { conjunctionOf } from "../../src/semantics/labels.js";
 import { NAMESPACE_NAME_LABEL } from "../../src/semantics/model.js";
-import { repoRoot } from "../support/baseline.js";
-
-const tsx = import.meta.resolve("tsx");
-const url = (path: string) => JSON.stringify(pathToFileURL(join(repoRoot, path)).href);
+import { moduleUrl, withNatives } from "../support/natives.js";
 
 /** Whether the arrays the child's `script` lists in `lists` are holey, by name. */
 function holey(script: string): Record<string, boolean> {
   const source = [
-    `import { itemsAt, peerIndex } from ${url("src/semantics/lookup.ts")};`,
-    `import { conjunctionOf } from ${url("src/semantics/labels.ts")};`,
+    `import { itemsAt, peerIndex } from ${moduleUrl("src/semantics/lookup.ts")};`,
+    `import { conjunctionOf } from ${moduleUrl("src/semantics/labels.ts")};`,
     `const holey = new Function("a", "return %HasHoleyElements(a) || !%HasObjectElements(a)");`,
     `const optimize = new Function("f", "call", "%PrepareFunctionForOptimization(f); call(); call(); %OptimizeFunctionOnNextCall(f); return call();");`,
     `const lists = {};`,
     script,
     `console.log(JSON.stringify(Object.fromEntries(Object.entries(lists).map(([k, a]) => [k, holey(a)]))));`,
   ].join("\n");
-  const child = spawnSync(
-    process.execPath,
-    ["--allow-natives-syntax", "--import", tsx, "--input-type=module", "-e", source],
-    { encoding: "utf8", cwd: repoRoot },
-  );
-  assert.is(child.status, 0, child.stderr);
-  return JSON.parse(child.stdout);
+  return withNatives(source);
 }
 
 /** Peers in the namespaces named (one term each), as the child writes them. */
