@@ -103,6 +103,16 @@ export function postureOf(
   return { posture: owned.postures[direction] };
 }
 
+/**
+ * Whether some workload of the namespace states a posture of its own for the direction: where none
+ * does, `postureOf` gives every pod of it the namespace's (verification looks that up once for all).
+ */
+export function workloadStatesPosture(model: Model, namespace: string, direction: Direction): boolean {
+  const workloads = workloadsWithPostures(model).get(namespace);
+  if (workloads) for (let i = 0; i < workloads.length; i++) if (workloads[i].postures[direction]) return true;
+  return false;
+}
+
 // Per-model indexes: the model is immutable once checked, so they are computed once.
 const postureIndex = new WeakMap<Model, Map<string, Workload[]>>();
 

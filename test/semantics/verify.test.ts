@@ -25,6 +25,7 @@ import {
   podsInNamespace,
   postureOf,
   sideOf,
+  workloadStatesPosture,
   type PodInstance,
   type Endpoint as MeaningEndpoint,
 } from "../../src/semantics/meaning.js";
@@ -71,6 +72,56 @@ test("the real output verifies", () => {
   const enumerated = verifyNetworkPolicies(model, objects, undefined, { symbolic: false });
   assert.is(enumerated.counterexample, undefined);
   assert.ok(enumerated.checks > 50, `${enumerated.checks} checks`);
+});
+
+// Verification looks a subject's posture up once per namespace and direction where no workload of
+// the namespace states one of its own in that direction (`workloadStatesPosture`), and per subject
+// where one does: a workload's posture in one direction is used there, and the namespace's in the
+// other. (Fails with the namespace's posture taken for every subject, or the direction ignored.)
+test("a workload's own posture in one direction decides its sides there, the namespace's in the other", () => {
+  const text = `cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
+namespace shop {
+  default deny
+  workload web app=web port http 8080
+  workload db app=db
+  default allow ingress for web
+}
+namespace ops {
+  default deny egress
+  workload probe app=probe
+  default deny ingress for probe
+}
+allow web -> db: 5432
+allow ops/probe -> web: http
+`;
+  const sources = [{ path: "p.secpol", text }];
+  const model = checkModel(sources).model!;
+  const shop = model.namespaces.find((n) => n.name === "shop")!;
+  assert.ok(workloadStatesPosture(model, "shop", "ingress"));
+  assert.not.ok(workloadStatesPosture(model, "shop", "egress"));
+  assert.ok(workloadStatesPosture(model, "ops", "ingress"));
+  assert.not.ok(workloadStatesPosture(model, "ops", "egress"));
+  assert.not.ok(workloadStatesPosture(model, "elsewhere", "ingress"));
+  const web = { namespace: "shop", labels: { app: "web" }, ports: [] };
+  assert.is(postureOf(model, shop, web, "ingress").posture?.posture, "allow");
+  assert.is(postureOf(model, shop, web, "egress").posture?.posture, "deny");
+  const objects = build(sources)
+    .files.filter((f) => f.path !== "kustomization.yaml")
+    .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+  const result = verifyNetworkPolicies(model, objects);
+  assert.is(result.counterexample, undefined, result.counterexample?.description);
+  assert.ok((result.sides?.proven ?? 0) > 0, JSON.stringify(result.sides));
+  assert.is(verifyNetworkPolicies(model, objects, undefined, { symbolic: false }).counterexample, undefined);
+  // an output isolating web's ingress as the namespace's posture would is caught: web's own posture allows it
+  const isolated = structuredClone(objects);
+  const webPolicy = isolated.find(
+    (o: any) =>
+      o.kind === "NetworkPolicy" && o.metadata.namespace === "shop" && o.spec?.podSelector?.matchLabels?.app === "web",
+  );
+  assert.ok(webPolicy, "a policy of web");
+  webPolicy.spec.policyTypes = [...new Set([...(webPolicy.spec.policyTypes ?? []), "Ingress"])];
+  webPolicy.spec.ingress = [];
+  assert.ok(verifyNetworkPolicies(model, isolated).counterexample, "web's ingress isolated");
 });
 
 // Verification hands a side the clauses it found holding the subject (one test per group of alike

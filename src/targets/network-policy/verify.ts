@@ -90,6 +90,7 @@ import {
   podsInNamespace,
   postureOf,
   sideOf,
+  workloadStatesPosture,
   type ConcreteFlow,
   type Endpoint,
   type PodInstance,
@@ -1289,14 +1290,20 @@ function verifyNamespace(v: Verification, owned: OwnedNamespace): VerifyResult {
     // made for the first side enumerated (a namespace whose sides are all proven needs none)
     let near: NearIndex | undefined;
     const nearIndex = () => (near ??= new NearIndex(v, reaching, direction));
+    // where no workload of the namespace states a posture of its own in this direction, every
+    // subject has the namespace's (`postureOf`): looked up once, not per subject
+    const shared = workloadStatesPosture(v.model, owned.name, direction)
+      ? undefined
+      : { posture: owned.postures[direction] };
+    const sharedId = shared ? v.postureId(shared.posture) : -1;
     signatures.clear();
     for (let i = 0; i < subjects.length; i++) {
       const subject = subjects[i];
       // what decides a subject's side: its posture, the clauses whose own end holds it (their places
       // among `reaching`), the policies selecting it (their places among the namespace's)
       signatures.start();
-      const posture = postureOf(v.model, owned, subject.pod, direction);
-      signatures.push(v.postureId(posture.posture));
+      const posture = shared ?? postureOf(v.model, owned, subject.pod, direction);
+      signatures.push(shared ? sharedId : v.postureId(posture.posture));
       const holding = holdingClauses(i, reaching, groups, signatures);
       signatures.push(-1);
       const selecting = selectedBy[i];
@@ -2671,11 +2678,15 @@ export class NumberLists {
   probes = 0;
   protected buffer = new Int32Array(64);
   protected length = 0;
-  /** The kept lists, each as its length, its number (`numberOf`), then its numbers. */
-  private store = new Int32Array(1024);
+  /**
+   * The kept lists, each as its length, its number (`numberOf`), then its numbers. (This and `table`
+   * start small: both grow within the first lists, so that V8 has seen the growing when it optimizes
+   * `numberOf`; first met later, in optimized code, it deoptimized it, and compiled it again.)
+   */
+  private store = new Int32Array(64);
   private stored = 0;
   /** Per slot, the place in `store` of a kept list plus one (0: empty); a power of two long. */
-  private table = new Int32Array(64);
+  private table = new Int32Array(8);
   private kept = 0;
 
   /** Forgets every kept list. */
