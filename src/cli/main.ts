@@ -120,7 +120,7 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
 }
 
 /**
- * An exception no pass turned into a diagnostic is a bug: it is reported as one (SP5035, in the
+ * An exception no pass turned into a diagnostic is a bug: it is reported as one (SP5025, in the
  * format asked for, on the command's word) with the stack after it, and the exit status is
  * `EXIT_INTERNAL_ERROR`. A build has already left its output directory as it was (`runBuild`).
  */
