@@ -11,6 +11,7 @@ import type * as ast from "../syntax/ast.js";
 import {
   NAMESPACE_NAME_LABEL,
   podSecurityAdmissionByDefault,
+  WORKLOAD_KINDS,
   type OwnedNamespace,
   type Workload,
 } from "../semantics/model.js";
@@ -207,18 +208,15 @@ function checkWorkloadDetails(ctx: CheckContext, node: ast.WorkloadDeclaration):
   // (containers, then init containers: no list of both made per workload)
   for (let i = 0; i < node.containers.length; i++) checkContainerName(ctx, node.containers[i]);
   for (let i = 0; i < node.initContainers.length; i++) checkContainerName(ctx, node.initContainers[i]);
-  const kinds = WORKLOAD_KINDS;
-  if (node.workloadKind && !kinds.includes(node.workloadKind.text)) {
+  if (node.workloadKind && !WORKLOAD_KINDS.includes(node.workloadKind.text)) {
     ctx.d.report(
       m.invalidValue,
       node.workloadKind.span,
-      ["workload kind", node.workloadKind.text, kinds.map((k) => `\`${k}\``).join(", ")],
-      didYouMean(node.workloadKind.text, kinds),
+      ["workload kind", node.workloadKind.text, WORKLOAD_KINDS.map((k) => `\`${k}\``).join(", ")],
+      didYouMean(node.workloadKind.text, WORKLOAD_KINDS),
     );
   }
 }
-
-const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"];
 
 function checkContainerName(ctx: CheckContext, c: ast.Word): void {
   const problem = valid.dns1123Label(c.text);

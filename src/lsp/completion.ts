@@ -15,6 +15,7 @@ import * as t from "../syntax/tokens.js";
 import { Kw } from "../syntax/tokens.js";
 import { capabilities, features, requirements, settable } from "../semantics/security.js";
 import { importableStandardModules, isStandardModule } from "../stdlib/standard.js";
+import { WORKLOAD_KINDS } from "../semantics/model.js";
 
 export type CompletionKind =
   | "keyword"
@@ -86,7 +87,6 @@ const STATEMENTS: Record<Block["kind"] | "top", readonly string[]> = {
 };
 const PEER_KEYWORDS = ["ns", "pods", "cidr", "world", "cluster", "any"];
 const WORKLOAD_CLAUSES = ["port", "service", "serviceAccount", "containers", "initContainers", "kind"];
-const WORKLOAD_KINDS = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"];
 const PSS_MODES = ["enforce", "warn", "audit"];
 const PSS_LEVELS = ["privileged", "baseline", "restricted"];
 const TARGETS = ["for", "in"];

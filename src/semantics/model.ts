@@ -58,6 +58,17 @@ export interface Assertion {
   span: Span;
 }
 
+/** The kinds `kind KIND` may name (the checker's, the completion's and the SecurityContext patch's). */
+export const WORKLOAD_KINDS: readonly string[] = [
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "Job",
+  "CronJob",
+  "Pod",
+];
+
 export interface Workload {
   namespace: string;
   name: string;

@@ -10,20 +10,10 @@ import { diagnostic } from "../../diagnostics/catalogue.js";
 import { security as sm } from "../../diagnostics/messages/security.js";
 import type { OutputFile } from "../../types.js";
 import { conjunctionMatches, describeConjunction } from "../../semantics/labels.js";
-import type { Model, Workload } from "../../semantics/model.js";
+import { WORKLOAD_KINDS, type Model, type Workload } from "../../semantics/model.js";
 import type { FieldValue, SecurityEntry } from "../../semantics/security.js";
 import { sourceAnnotation } from "../../output/layout.js";
 import { toYaml } from "../../output/yaml.js";
-
-export const WORKLOAD_KINDS = [
-  "Deployment",
-  "StatefulSet",
-  "DaemonSet",
-  "ReplicaSet",
-  "Job",
-  "CronJob",
-  "Pod",
-] as const;
 
 const podSpecPath = (kind: string) =>
   kind === "Pod" ? "spec" : kind === "CronJob" ? "spec.jobTemplate.spec.template.spec" : "spec.template.spec";
