@@ -15,6 +15,7 @@ import {
   build,
   connectivityOf,
   format,
+  internalErrorDiagnostic,
   renderExplanation,
   type BuildResult,
   type Diagnostic,
@@ -86,13 +87,17 @@ const deciding = StateField.define<DecorationSet>({
 // ---------------------------------------------------------------------------------------------
 // Compile on every edit
 
-let lastBuild: BuildResult | undefined;
+let lastBuild: Pick<BuildResult, "files" | "diagnostics"> | undefined;
 let activeTab = "all";
 let timer: ReturnType<typeof setTimeout> | undefined;
 
 function formatNow(view: EditorView): boolean {
-  const result = format(view.state.doc.toString(), PATH);
-  if (result.text === undefined) status("not formatted: fix the errors first");
+  const result = guarded(
+    () => format(view.state.doc.toString(), PATH),
+    (failure) => ({ failure }),
+  );
+  if ("failure" in result) status(`not formatted: ${shownDiagnostic(result.failure)}`);
+  else if (result.text === undefined) status("not formatted: fix the errors first");
   else if (result.text !== view.state.doc.toString())
     view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: result.text } });
   return true;
@@ -136,10 +141,41 @@ function toCm(d: Diagnostic): CmDiagnostic | undefined {
   };
 }
 
+/** Set by `secpol.failNextCall` (tests): the next call into the compiler throws, as a bug in it would. */
+let injectedFailure: string | undefined;
+
+/**
+ * A call into the compiler. An exception from it is a bug in secpolc: `failed` is given SP5025 on
+ * the program's first line (the stack goes to the console), so the page never keeps showing the
+ * previous result as if it were this text's.
+ */
+function guarded<T, F>(compute: () => T, failed: (d: Diagnostic) => F): T | F {
+  try {
+    if (injectedFailure !== undefined) {
+      const message = injectedFailure;
+      injectedFailure = undefined;
+      throw new Error(message);
+    }
+    return compute();
+  } catch (e) {
+    console.error(e);
+    const start = { line: 1, column: 1, offset: 0 };
+    const help =
+      "this is a bug in secpolc, not in the program: please report it with the program (the page's link) and the stack trace (in the browser's console)";
+    return failed(internalErrorDiagnostic(e, { file: PATH, start, end: start }, help));
+  }
+}
+
+const shownDiagnostic = (d: Diagnostic) =>
+  `${d.span.start.line}:${d.span.start.column} ${d.severity} ${d.code}: ${d.message}${d.help ? ` (help: ${d.help})` : ""}`;
+
 function recompile() {
   const text = view.state.doc.toString();
   const started = performance.now();
-  const result = build([{ path: PATH, text }]);
+  const result = guarded(
+    () => build([{ path: PATH, text }]),
+    (d) => ({ files: [], diagnostics: [d] }),
+  );
   const ms = performance.now() - started;
   lastBuild = result;
   view.dispatch(
@@ -167,7 +203,7 @@ function renderDiagnostics(diagnostics: readonly Diagnostic[]) {
       const div = document.createElement("div");
       div.className = d.severity;
       div.dataset.code = d.code;
-      div.textContent = `${d.span.start.line}:${d.span.start.column} ${d.severity} ${d.code}: ${d.message}${d.help ? ` (help: ${d.help})` : ""}`;
+      div.textContent = shownDiagnostic(d);
       div.onclick = () => {
         view.dispatch({
           selection: { anchor: Math.min(d.span.start.offset, view.state.doc.length) },
@@ -213,8 +249,12 @@ function renderOutput() {
 
 function renderMatrix() {
   const text = view.state.doc.toString();
-  const result = connectivityOf([{ path: PATH, text }]);
   const box = $("matrix");
+  const result = guarded(
+    () => connectivityOf([{ path: PATH, text }]),
+    (d) => void (box.textContent = `(${shownDiagnostic(d)})`),
+  );
+  if (!result) return;
   if (!result.connectivity || !result.explainCell) {
     box.textContent = "(the program has errors)";
     return;
@@ -245,7 +285,10 @@ function renderMatrix() {
       td.onclick = () => {
         box.querySelectorAll("td.selected").forEach((x) => x.classList.remove("selected"));
         td.classList.add("selected");
-        const explanation = explainCell(i, j);
+        const explanation = guarded(
+          () => explainCell(i, j),
+          (d) => void Object.assign($("explain"), { textContent: shownDiagnostic(d), hidden: false }),
+        );
         if (!explanation) return;
         $("explain").textContent = renderExplanation(explanation, { [PATH]: text });
         $("explain").hidden = false;
@@ -305,6 +348,7 @@ const decode = (hash: string) =>
 
 function setText(text: string) {
   view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+  clearTimeout(timer); // compiled now, not again when the edit's timer fires
   recompile();
 }
 
@@ -335,6 +379,9 @@ Object.assign(window, {
   secpol: {
     setText,
     getText: () => view.state.doc.toString(),
+    failNextCall(message: string) {
+      injectedFailure = message;
+    },
     benchmark(text: string, runs: number): { median: number; runs: number; files: number } {
       const times: number[] = [];
       let files = 0;

@@ -23,3 +23,4 @@ export { migratePsps, renderMigrations, type Migration } from "./analysis/migrat
 export { renderDiff, type ProgramDiff } from "./analysis/diff.js";
 export { renderExplanation, explanationToJson, type Explanation } from "./analysis/explain.js";
 export { renderDiagnostics, diagnosticsToJson, printable } from "./diagnostics/render.js";
+export { internalErrorDiagnostic } from "./diagnostics/internal.js";

@@ -27,6 +27,7 @@ import {
 } from "../index.js";
 import { diagnostic } from "../diagnostics/catalogue.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
+import { internalErrorDiagnostic } from "../diagnostics/internal.js";
 import { diagnosticsToGithub, diagnosticsToSarif } from "../diagnostics/report.js";
 import { auditFindings, forCi, unformattedFiles, warningsFailure } from "./ci.js";
 import { cli as m } from "../diagnostics/messages/cli.js";
@@ -125,16 +126,10 @@ export async function main(argv: string[], io: Io = defaultIo(argv)): Promise<nu
  * `EXIT_INTERNAL_ERROR`. A build has already left its output directory as it was (`runBuild`).
  */
 function internalError(e: unknown, argv: readonly string[], options: Options | undefined, io: Io): number {
-  const error = e instanceof Error ? e : new Error(String(e));
   const at = options ? Math.max(0, argv.indexOf(options.command)) : 0;
   const help = `this is a bug in secpolc ${packageVersion()}, not in the program: please report it with the command line, the input and the stack trace (on stderr)`;
-  report(
-    [diagnostic(m.internalError, argumentSpan(argv, at), [error.message.split("\n")[0]], { help })],
-    {},
-    options ?? { format: "text" },
-    io,
-  );
-  io.stderr(`${error.stack ?? error.message}\n`);
+  report([internalErrorDiagnostic(e, argumentSpan(argv, at), help)], {}, options ?? { format: "text" }, io);
+  io.stderr(`${(e instanceof Error && e.stack) || String(e)}\n`);
   return EXIT_INTERNAL_ERROR;
 }
 

@@ -165,6 +165,40 @@ test("Shift+Alt+F formats the program; the URL's hash carries it to a new page",
   assert.is(await editorText(), "namespace a { default deny }\nallow a/*, ns b -> dns\n");
 });
 
+test("an exception in the compiler shows as SP5025 on the program, never as the previous output; the next edit compiles", async () => {
+  await page.click("#tabs button[data-tab='all']");
+  await page.evaluate(() => (window as any).secpol.setText("namespace before { default deny }\n"));
+  await page.waitForFunction(() => document.querySelector("#output")?.textContent?.includes("name: before"));
+  await page.evaluate(() => {
+    (window as any).secpol.failNextCall("injected failure");
+    (window as any).secpol.setText("namespace after { default deny }\n");
+  });
+  const shown = await page.waitForSelector("#diagnostics .error[data-code='SP5025']");
+  const message = (await shown.textContent()) ?? "";
+  assert.match(message, /^1:1 error SP5025: internal error: injected failure \(help: this is a bug in secpolc/);
+  assert.is(await page.textContent("#status"), "1 error");
+  const output = (await page.textContent("#output")) ?? "";
+  assert.match(output, /nothing compiled/);
+  assert.not.match(output, /name: before/);
+  await page.waitForSelector(".cm-lintPoint-error", { state: "attached" }); // marked in the editor, at the program's start
+  // the next compile is not affected
+  await page.evaluate(() => (window as any).secpol.setText("namespace again { default deny }\n"));
+  await page.waitForFunction(() => document.querySelector("#output")?.textContent?.includes("name: again"));
+  assert.is(await page.$("#diagnostics .error"), null);
+  // the formatter and the matrix, from the same guard
+  await page.evaluate(() => (window as any).secpol.failNextCall("injected format failure"));
+  await page.click(".cm-content");
+  await page.keyboard.press("Shift+Alt+F");
+  assert.match(
+    (await page.textContent("#status")) ?? "",
+    /^not formatted: 1:1 error SP5025: internal error: injected format failure/,
+  );
+  await page.evaluate(() => (window as any).secpol.failNextCall("injected matrix failure"));
+  await page.click("#tabs button[data-tab='matrix']");
+  assert.match((await page.textContent("#matrix")) ?? "", /SP5025: internal error: injected matrix failure/);
+  await page.click("#tabs button[data-tab='all']");
+});
+
 test("the page works offline: every request stays on its own origin, no page errors", () => {
   assert.ok(requests.length > 0);
   const foreign = requests.filter(
