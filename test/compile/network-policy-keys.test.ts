@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { parseAllDocuments } from "yaml";
 import { build } from "../../src/index.js";
 import { checkModel } from "../../src/pipeline.js";
-import { compileNetworkPolicies, normalizeTerms } from "../../src/targets/network-policy/compile.js";
+import { compileNetworkPolicies, normalizeTerms, peersKey } from "../../src/targets/network-policy/compile.js";
 import {
   compareConjunctions,
   conjunctionOf,
@@ -21,7 +21,7 @@ import { termKey } from "../../src/semantics/endpoints.js";
 import type { PodTerm } from "../../src/semantics/model.js";
 import { formatCidr, simplifyBlocks, type IpBlock } from "../../src/semantics/ip.js";
 import { cidr } from "../support/cidr.js";
-import { stableHash, uniqueNames } from "../../src/output/names.js";
+import { stableHash, uniqueNameList, uniqueNames } from "../../src/output/names.js";
 
 const requirement: fc.Arbitrary<Requirement> = fc.oneof(
   fc.record({
@@ -310,6 +310,128 @@ allow shop/web -> shop/*
     "peer ipBlock",
   ])
     assert.ok(seen.has(shape), `${shape} in ${[...seen].join("; ")}`);
+});
+
+/** `uniqueNames` as it is defined (compile20's code): a count per base name, then the clashing ones hashed in key order. */
+function uniqueNamesReference<T>(items: readonly T[], base: (t: T) => string, key: (t: T) => string): Map<T, string> {
+  const bases = items.map(base);
+  const counts = new Map<string, number>();
+  for (const b of bases) counts.set(b, (counts.get(b) ?? 0) + 1);
+  const result = new Map<T, string>();
+  const clashing: number[] = [];
+  items.forEach((item, i) => (counts.get(bases[i]) === 1 ? result.set(item, bases[i]) : clashing.push(i)));
+  const taken = new Set(result.values());
+  const keyed = clashing
+    .map((i) => ({ item: items[i], base: bases[i], key: key(items[i]) }))
+    .sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  for (const b of keyed) {
+    const stem = b.base.slice(0, 63 - 7);
+    let name = `${stem}-${stableHash(b.key).slice(0, 6)}`;
+    for (let n = 1; taken.has(name); n++) name = `${stem}-${stableHash(`${b.key}\u0000${n}`).slice(0, 6)}`;
+    taken.add(name);
+    result.set(b.item, name);
+  }
+  return result;
+}
+
+test("uniqueNameList (a base name hashed once, no map by item): the names of uniqueNames' definition", () => {
+  let clashes = 0;
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.string({ maxLength: 4 }), { maxLength: 12 }), fc.nat(3), (keys, cut) => {
+      // base names of the key's first characters: some clash (two, three or more), some do not
+      const base = (k: string) => `b-${k.slice(0, cut)}`;
+      const expected = uniqueNamesReference(keys, base, (k) => k);
+      const list = uniqueNameList(keys, base, (k) => k);
+      const names = uniqueNames(keys, base, (k) => k);
+      if (new Set(keys.map(base)).size < keys.length) clashes++;
+      assert.equal(
+        list,
+        keys.map((k) => expected.get(k)),
+      );
+      assert.equal(
+        keys.map((k) => names.get(k)),
+        keys.map((k) => expected.get(k)),
+      );
+      assert.is(new Set(list).size, keys.length);
+    }),
+    { numRuns: 1000 },
+  );
+  assert.ok(clashes > 100, String(clashes));
+  // a hashed name taken by another item's base name is hashed again
+  const taken = `b-${stableHash("x1").slice(0, 6)}`;
+  const items = ["x1", "x2", taken];
+  const base = (k: string) => (k.startsWith("x") ? "b" : k);
+  assert.equal(
+    uniqueNameList(items, base, (k) => k),
+    items.map((k) => uniqueNamesReference(items, base, (k) => k).get(k)),
+  );
+});
+
+/** `peersKey` as it is defined: the terms' keys one a line, then the blocks (`\0` before the first). */
+function peersKeyReference(peers: { pods: PodTerm[]; ips: IpBlock[] }): string {
+  let key = peers.pods.map(termKey).join("\n");
+  peers.ips.forEach((b, i) => {
+    key += `${i === 0 ? "\u0000" : "\n"}${formatCidr(b.cidr)} ${b.except.map(formatCidr).join(" ")}`;
+  });
+  return key;
+}
+
+test("peersKey: a single term's is its term's key (not kept again), others as defined", () => {
+  const term = fc.record({ namespaces: conjunction, pods: conjunction });
+  const block = fc.constantFrom<IpBlock[]>(
+    [],
+    [{ cidr: cidr("10.0.0.0/8"), except: [] }],
+    [{ cidr: cidr("10.0.0.0/8"), except: [cidr("10.1.0.0/16"), cidr("10.2.0.0/16")] }],
+  );
+  fc.assert(
+    fc.property(fc.array(term, { maxLength: 3 }), block, (pods, ips) => {
+      const peers = { pods, ips };
+      assert.is(peersKey({ peers }), peersKeyReference(peers));
+      // a copy of the set has the same key; a set of other terms another
+      assert.is(peersKey({ peers: { pods: [...pods], ips: [...ips] } }), peersKeyReference(peers));
+    }),
+    { numRuns: 1000 },
+  );
+  // terms of other namespaces (equal pods) are other peers
+  const a = { namespaces: labelsEqual("kubernetes.io/metadata.name", "a"), pods: labelsEqual("app", "x") };
+  const b = { namespaces: labelsEqual("kubernetes.io/metadata.name", "b"), pods: labelsEqual("app", "x") };
+  assert.is.not(peersKey({ peers: { pods: [a], ips: [] } }), peersKey({ peers: { pods: [b], ips: [] } }));
+  assert.is(peersKey({ peers: { pods: [a], ips: [] } }), termKey(a));
+});
+
+test("rules on every port, written twice in a namespace, have no ports key; the others share their list", () => {
+  const { model } = checkModel([
+    {
+      path: "p.secpol",
+      text: `
+cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
+namespace shop {
+  default deny ingress
+  default deny egress
+  workload web app=web
+  workload api app=api
+  workload db app=db
+}
+allow shop/web -> shop/api
+allow shop/api -> shop/db
+allow shop/web -> shop/db: 5432
+allow shop/api -> shop/web: 5432
+`,
+    },
+  ]);
+  const { manifests, diagnostics } = compileNetworkPolicies(model!);
+  assert.equal(diagnostics, []);
+  const rules = manifests.flatMap((m) => {
+    const spec = m.object.spec as Record<string, Record<string, unknown>[] | undefined>;
+    return [...(spec.ingress ?? []), ...(spec.egress ?? [])];
+  });
+  const everyPort = rules.filter((r) => !("ports" in r));
+  const some = rules.filter((r) => "ports" in r);
+  // web -> api and api -> db at both ends (api's two merged by their ports)
+  assert.ok(everyPort.length >= 3, JSON.stringify(rules));
+  for (const r of everyPort) assert.equal(Object.keys(r).sort(), [r.from ? "from" : "to"]);
+  assert.ok(some.length >= 2);
+  for (const r of some) assert.ok(r.ports === some[0].ports && Array.isArray(r.ports) && r.ports.length > 0);
 });
 
 test.run();

@@ -62,7 +62,7 @@ import { subtractRect, type Rect } from "../../semantics/rects.js";
 import { clausesNear, peerIndex, workloadsIn } from "../../semantics/lookup.js";
 import { compareEndpoints, intersectEndpoints, isEmptyEndpoints, termKey } from "../../semantics/endpoints.js";
 import { everywhere, subtractFromBlock } from "../../semantics/ip.js";
-import { stableHash, uniqueNames } from "../../output/names.js";
+import { stableHash, uniqueNameList } from "../../output/names.js";
 import { exact } from "../../arrays.js";
 import type { Manifest } from "../../output/manifest.js";
 
@@ -259,7 +259,8 @@ function namespacePolicies(
   );
   const names = policyNames(model, namespace, ordered);
   const diagnostics: Diagnostic[] = [];
-  const manifests = ordered.map((s) => toNetworkPolicy(s, names.get(s)!, parts, diagnostics));
+  const manifests: Manifest[] = [];
+  for (let i = 0; i < ordered.length; i++) manifests.push(toNetworkPolicy(ordered[i], names[i], parts, diagnostics));
   const ipSpans: Span[] = [];
   if (model.cluster.podCIDRs.length === 0)
     for (const s of ordered)
@@ -530,8 +531,11 @@ const peersKeys = new WeakMap<EndpointSet, string>();
  * A text equal for equal peers (as `endpointsKey` is) but cheaper, for grouping: the terms' keys
  * (which hold no line break) one a line, then the blocks; a single term is its own key.
  */
-function peersKey(r: RuleEntry): string {
+export function peersKey(r: { peers: EndpointSet }): string {
   const s = r.peers;
+  // (a single term, most peers, is its term's key, kept by `termKey` already: not kept again here,
+  // which took a look-up and an entry per set)
+  if (s.pods.length === 1 && s.ips.length === 0) return termKey(s.pods[0]);
   let key = peersKeys.get(s);
   if (key === undefined) {
     // (loops, not `map` and `join`: the lists `map` makes differ in kind from call to call, and V8
@@ -639,7 +643,7 @@ function objectParts(model: Model): ObjectParts {
   const ownPeers = new Map<PodTerm, Record<string, unknown>>();
   const otherPeers = new Map<PodTerm, Record<string, unknown>>();
   const ipPeers = new Map<IpBlock, Record<string, unknown>>();
-  const ports = new Map<PortSet, unknown[] | undefined>();
+  const ports = new Map<PortSet, unknown[]>();
   return {
     selector,
     podPeer(namespace, t) {
@@ -663,15 +667,20 @@ function objectParts(model: Model): ObjectParts {
       return peer;
     },
     ports(rule, diagnostics) {
-      if (ports.has(rule.ports)) return ports.get(rule.ports);
+      // (one look-up: every port set but all ports is a list, and all ports is kept as `ALL_PORTS`)
+      const kept = ports.get(rule.ports);
+      if (kept !== undefined) return kept === ALL_PORTS ? undefined : kept;
       const before = diagnostics.length;
       const result = toPorts(model, rule, diagnostics);
       // (a range reported at the rule's statement is reported again for the next rule holding it)
-      if (diagnostics.length === before) ports.set(rule.ports, result);
+      if (diagnostics.length === before) ports.set(rule.ports, result ?? ALL_PORTS);
       return result;
     },
   };
 }
+
+/** `ObjectParts.ports`' entry for a port set written as no `ports` key (all ports): never written itself. */
+const ALL_PORTS: unknown[] = [];
 
 const POLICY_TYPES = {
   ingress: ["Ingress"],
@@ -799,9 +808,10 @@ function toPorts(model: Model, rule: RuleEntry, diagnostics: Diagnostic[]): unkn
 // ---------------------------------------------------------------------------------------------
 // Names: `secpol-<workload>` for a workload's pods, `secpol-namespace` for all pods of the
 // namespace, `secpol-pods-<selector>` otherwise; a stable hash suffix settles any collision, checked
-// against every other name of the namespace (`uniqueNames`).
+// against every other name of the namespace (`uniqueNameList`).
 
-function policyNames(model: Model, namespace: string, subjects: readonly Subject[]): Map<Subject, string> {
+/** The subjects' names, each at its subject's place. */
+function policyNames(model: Model, namespace: string, subjects: readonly Subject[]): string[] {
   // the first workload of a selector names its policy (as `find` would)
   const workloads = new Map<string, string>();
   const declared = workloadsIn(model, namespace);
@@ -816,7 +826,7 @@ function policyNames(model: Model, namespace: string, subjects: readonly Subject
       s,
     );
   };
-  return uniqueNames(subjects, base, keyOf);
+  return uniqueNameList(subjects, base, keyOf);
 }
 
 const keyOf = (s: Subject) => s.key;
