@@ -7,7 +7,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
-import { sourceAnnotation, writeOutput } from "../../src/output/layout.js";
+import {
+  identityOf,
+  repeatedIdentities,
+  SOURCE_ANNOTATION,
+  sourceAnnotation,
+  writeOutput,
+} from "../../src/output/layout.js";
+import { MANAGED_BY_LABEL } from "../../src/kubernetes.js";
 import type { Manifest } from "../../src/output/manifest.js";
 import type { Span } from "../../src/diagnostics/diagnostic.js";
 
@@ -63,6 +70,12 @@ test("finished objects: metadata keys in their fixed order, the object's other k
   assert.equal(Object.keys(n), ["apiVersion", "kind", "metadata"]);
   assert.equal(Object.entries(n.metadata.labels), [["app.kubernetes.io/managed-by", "secpolc"]]);
   assert.equal(Object.entries(n.metadata.annotations), [["secpol.dev/source", ""]]);
+  // (the label and annotation of an object without its own are literals: their keys are the constants')
+  assert.equal(Object.keys(n.metadata.labels), [MANAGED_BY_LABEL]);
+  assert.equal(Object.keys(n.metadata.annotations), [SOURCE_ANNOTATION]);
+  const [p] = writeOutput([policy("shop", "p")]).objects as Record<string, any>[];
+  assert.equal(Object.entries(p.metadata.labels), [[MANAGED_BY_LABEL, "secpolc"]]);
+  assert.equal(Object.entries(p.metadata.annotations), [[SOURCE_ANNOTATION, "a.secpol:1"]]);
   // the manifest's own objects are not changed
   assert.equal(Object.keys(m.object.metadata), ["extra", "annotations", "labels", "namespace", "name"]);
 });
@@ -130,6 +143,78 @@ test("finished objects: the usual shapes, made with their keys at once, are thos
     const [o] = writeOutput([m]).objects;
     assert.equal(entriesDeep(o), entriesDeep(finishedByRule(m, "a.secpol:2")));
   }
+});
+
+/** `repeatedIdentities` as it is defined: the manifests whose identity's text (`identityOf`) an earlier one has. */
+function repeatedReference(manifests: readonly Manifest[]): { identity: string; first: Manifest; second: Manifest }[] {
+  const seen = new Map<string, Manifest>();
+  const repeated: { identity: string; first: Manifest; second: Manifest }[] = [];
+  for (const m of manifests) {
+    const identity = identityOf(m);
+    const first = seen.get(identity);
+    if (first) repeated.push({ identity, first, second: m });
+    else seen.set(identity, m);
+  }
+  return repeated;
+}
+
+test("repeated identities: by group and name, the pairs of their texts' definition, also where a name holds `/` or a space", () => {
+  const manifest = fc
+    .record({
+      apiVersion: fc.constantFrom("v1", "a b"),
+      kind: fc.constantFrom("K", "b K"),
+      namespace: fc.constantFrom(undefined, "x", "x/y", "y"),
+      name: fc.constantFrom("z", "y/z", "x/z", "y z", "K x/z"),
+    })
+    .map(({ apiVersion, kind, namespace, name }): Manifest => ({
+      object: { apiVersion, kind, metadata: namespace === undefined ? { name } : { name, namespace } },
+      sources: [],
+    }));
+  let slashOrSpace = 0;
+  let found = 0;
+  fc.assert(
+    fc.property(fc.array(manifest, { maxLength: 12 }), (manifests) => {
+      const expected = repeatedReference(manifests);
+      if (manifests.some((m) => /[ /]/.test(m.object.metadata.name)) && expected.length > 0) slashOrSpace++;
+      found += expected.length;
+      const got = repeatedIdentities(manifests);
+      assert.is(got.length, expected.length);
+      got.forEach((r, i) => {
+        assert.is(r.identity, expected[i].identity);
+        assert.ok(r.first === expected[i].first && r.second === expected[i].second);
+      });
+    }),
+    { numRuns: 1000 },
+  );
+  assert.ok(slashOrSpace > 100 && found > 150, `${slashOrSpace} ${found}`);
+  // the texts of other groups and names that are one text
+  const one = (namespace: string | undefined, name: string): Manifest => ({
+    object: { apiVersion: "v1", kind: "K", metadata: namespace === undefined ? { name } : { name, namespace } },
+    sources: [],
+  });
+  for (const [a, b] of [
+    [one("x", "y/z"), one("x/y", "z")],
+    [one(undefined, "x/z"), one("x", "z")],
+  ] as const) {
+    assert.is(repeatedIdentities([a, b]).length, 1);
+    assert.is(repeatedIdentities([b, a]).length, 1);
+  }
+  // runs of one group apart, and other groups between them
+  const ms = [
+    policy("a", "p"),
+    policy("a", "q"),
+    policy("b", "p"),
+    policy("a", "p"),
+    policy("b", "q"),
+    policy("b", "p"),
+  ];
+  assert.equal(
+    repeatedIdentities(ms).map((r) => [ms.indexOf(r.first), ms.indexOf(r.second)]),
+    [
+      [0, 3],
+      [2, 5],
+    ],
+  );
 });
 
 test("source annotations: places in order of file and line, each once, whatever their number", () => {
