@@ -427,7 +427,8 @@ export function witness(c: Conjunction): Record<string, string> {
 /** The label selector for a conjunction: `In` with one value becomes `matchLabels`. */
 export function toLabelSelector(conjunction: Conjunction): LabelSelector {
   const matchLabels: Record<string, string> = {};
-  const matchExpressions: NonNullable<LabelSelector["matchExpressions"]> = [];
+  // (made when the first expression is: most selectors have none)
+  let matchExpressions: NonNullable<LabelSelector["matchExpressions"]> | undefined;
   let labels = false;
   for (let i = 0; i < conjunction.length; i++) {
     const key = conjunction[i][0];
@@ -435,20 +436,20 @@ export function toLabelSelector(conjunction: Conjunction): LabelSelector {
     // (the selector's own copy of a list of values, made only where it takes one)
     const values = c.values.values;
     if (c.values.kind === "only") {
-      if (c.absentOk) matchExpressions.push({ key, operator: "DoesNotExist" });
+      if (c.absentOk) (matchExpressions ??= []).push({ key, operator: "DoesNotExist" });
       else if (values.length === 1) {
         matchLabels[key] = values[0];
         labels = true;
-      } else matchExpressions.push({ key, operator: "In", values: [...values] });
+      } else (matchExpressions ??= []).push({ key, operator: "In", values: [...values] });
     } else {
-      if (!c.absentOk) matchExpressions.push({ key, operator: "Exists" });
-      if (values.length > 0) matchExpressions.push({ key, operator: "NotIn", values: [...values] });
+      if (!c.absentOk) (matchExpressions ??= []).push({ key, operator: "Exists" });
+      if (values.length > 0) (matchExpressions ??= []).push({ key, operator: "NotIn", values: [...values] });
     }
   }
-  const selector: LabelSelector = {};
-  if (labels) selector.matchLabels = matchLabels;
-  if (matchExpressions.length > 0) selector.matchExpressions = matchExpressions;
-  return selector;
+  // (each shape made with its keys at once, in their order: the selectors are shared parts of the
+  // emitted objects, kept to the end of the build; a key added after made them another shape)
+  if (matchExpressions === undefined) return labels ? { matchLabels } : {};
+  return labels ? { matchLabels, matchExpressions } : { matchExpressions };
 }
 
 /** The `kubectl -l` text of a conjunction (for messages and names). */

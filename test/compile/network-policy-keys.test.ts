@@ -14,6 +14,7 @@ import {
   conjunctionOf,
   conjunctionSubset,
   labelsEqual,
+  toLabelSelector,
   type Conjunction,
   type Requirement,
 } from "../../src/semantics/labels.js";
@@ -432,6 +433,43 @@ allow shop/api -> shop/web: 5432
   for (const r of everyPort) assert.equal(Object.keys(r).sort(), [r.from ? "from" : "to"]);
   assert.ok(some.length >= 2);
   for (const r of some) assert.ok(r.ports === some[0].ports && Array.isArray(r.ports) && r.ports.length > 0);
+});
+
+/** `toLabelSelector` by the general rule: the keys added to `{}` as found (matchLabels, then matchExpressions). */
+function labelSelectorReference(conjunction: Conjunction): Record<string, unknown> {
+  const matchLabels: Record<string, string> = {};
+  const matchExpressions: Record<string, unknown>[] = [];
+  for (const [key, c] of conjunction) {
+    const values = c.values.values;
+    if (c.values.kind === "only") {
+      if (c.absentOk) matchExpressions.push({ key, operator: "DoesNotExist" });
+      else if (values.length === 1) matchLabels[key] = values[0];
+      else matchExpressions.push({ key, operator: "In", values: [...values] });
+    } else {
+      if (!c.absentOk) matchExpressions.push({ key, operator: "Exists" });
+      if (values.length > 0) matchExpressions.push({ key, operator: "NotIn", values: [...values] });
+    }
+  }
+  const selector: Record<string, unknown> = {};
+  if (Object.keys(matchLabels).length > 0) selector.matchLabels = matchLabels;
+  if (matchExpressions.length > 0) selector.matchExpressions = matchExpressions;
+  return selector;
+}
+
+test("toLabelSelector: each shape made at once, with the keys and values of the general rule, in its order", () => {
+  const shapes = new Set<string>();
+  fc.assert(
+    fc.property(conjunction, (c) => {
+      const got = toLabelSelector(c);
+      const expected = labelSelectorReference(c);
+      // (JSON keeps the keys' order, at every level)
+      assert.is(JSON.stringify(got), JSON.stringify(expected));
+      assert.ok(Object.values(got).every((v) => v !== undefined));
+      shapes.add(Object.keys(got).join(","));
+    }),
+    { numRuns: 2000 },
+  );
+  assert.equal([...shapes].sort(), ["", "matchExpressions", "matchLabels", "matchLabels,matchExpressions"]);
 });
 
 test.run();
