@@ -435,6 +435,59 @@ allow shop/api -> shop/web: 5432
   for (const r of some) assert.ok(r.ports === some[0].ports && Array.isArray(r.ports) && r.ports.length > 0);
 });
 
+test("a rule of one term's peer has that term's list, shared by every rule of it in the namespace", () => {
+  const { model } = checkModel([
+    {
+      path: "p.secpol",
+      text: `
+cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
+namespace shop {
+  default deny ingress
+  default deny egress
+  workload a app=a
+  workload b app=b
+  workload db app=db
+}
+namespace other {
+  default deny egress
+  workload c app=c
+}
+allow shop/a -> shop/db: 5432
+allow shop/b -> shop/db: 5432
+allow other/c -> shop/db: 5432
+allow shop/a -> shop/b: 80
+`,
+    },
+  ]);
+  const { manifests, diagnostics } = compileNetworkPolicies(model!);
+  assert.equal(diagnostics, []);
+  type Rule = { from?: Record<string, unknown>[]; to?: Record<string, unknown>[]; ports?: unknown[] };
+  const spec = (name: string, namespace = "shop") =>
+    manifests.find((m) => m.object.metadata.name === name && m.object.metadata.namespace === namespace)!.object
+      .spec as { ingress?: Rule[]; egress?: Rule[] };
+  const toDb = (s: { egress?: Rule[] }) => s.egress!.find((r) => JSON.stringify(r.ports).includes("5432"))!.to!;
+  const a = toDb(spec("secpol-a"));
+  const b = toDb(spec("secpol-b"));
+  const c = toDb(spec("secpol-c", "other"));
+  // one list for the term in its namespace, another (the namespace's selector too) elsewhere
+  assert.ok(a === b);
+  assert.equal(a, [{ podSelector: { matchLabels: { app: "db" } } }]);
+  assert.ok(c !== a);
+  assert.equal(c, [
+    {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } },
+      podSelector: { matchLabels: { app: "db" } },
+    },
+  ]);
+  // a rule of several peers has the same peers in a list of its own
+  const from = spec("secpol-db").ingress![0].from!;
+  assert.is(from.length, 3);
+  assert.ok(from.includes(toDb(spec("secpol-a"))[0]) === false && from.every((p) => typeof p === "object"));
+  const aIn = spec("secpol-b").ingress![0].from!;
+  assert.is(aIn.length, 1);
+  assert.ok(from.includes(aIn[0]), "the peer of a in db's rule is the one of a's own list");
+});
+
 /** `toLabelSelector` by the general rule: the keys added to `{}` as found (matchLabels, then matchExpressions). */
 function labelSelectorReference(conjunction: Conjunction): Record<string, unknown> {
   const matchLabels: Record<string, string> = {};

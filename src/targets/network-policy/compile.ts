@@ -627,7 +627,8 @@ const compareTerms = (a: PodTerm, b: PodTerm): number =>
  */
 interface ObjectParts {
   selector(c: Conjunction): LabelSelector;
-  podPeer(namespace: string, t: PodTerm): Record<string, unknown>;
+  /** A term's peer alone, as a rule's list of peers: one list per term and namespace, shared by every rule it is. */
+  podPeers(namespace: string, t: PodTerm): readonly Record<string, unknown>[];
   ipPeer(b: IpBlock): Record<string, unknown>;
   ports(rule: RuleEntry, diagnostics: Diagnostic[]): unknown[] | undefined;
 }
@@ -639,27 +640,31 @@ function objectParts(model: Model): ObjectParts {
     if (!s) selectors.set(c, (s = toLabelSelector(c)));
     return s;
   };
-  // a term's peer in its own namespace (a `podSelector` alone), and elsewhere
-  const ownPeers = new Map<PodTerm, Record<string, unknown>>();
-  const otherPeers = new Map<PodTerm, Record<string, unknown>>();
+  // a term's peer in its own namespace (a `podSelector` alone), and elsewhere: as a list of it alone
+  // (most rules' peers, the list shared by them)
+  const ownPeers = new Map<PodTerm, readonly Record<string, unknown>[]>();
+  const otherPeers = new Map<PodTerm, readonly Record<string, unknown>[]>();
   const ipPeers = new Map<IpBlock, Record<string, unknown>>();
   const ports = new Map<PortSet, unknown[]>();
   return {
     selector,
-    podPeer(namespace, t) {
+    podPeers(namespace, t) {
       const own = inOwnNamespace(namespace, t);
       const peers = own ? ownPeers : otherPeers;
-      let peer = peers.get(t);
-      if (!peer) {
+      let list = peers.get(t);
+      if (!list) {
         // (both keys at once where both are written: the second added after made another shape)
-        peer = own
+        const peer = own
           ? { podSelector: selector(t.pods) }
           : t.pods.length > 0
             ? { namespaceSelector: selector(t.namespaces), podSelector: selector(t.pods) }
             : { namespaceSelector: selector(t.namespaces) };
-        peers.set(t, peer);
+        // (of the kind of the other rules' lists, `new Array(n)` filled: holey, at its size)
+        const one: Record<string, unknown>[] = new Array(1);
+        one[0] = peer;
+        peers.set(t, (list = one));
       }
-      return peer;
+      return list;
     },
     ipPeer(b) {
       let peer = ipPeers.get(b);
@@ -747,10 +752,12 @@ function ruleObjects(
   return objects;
 }
 
-function toPeers(namespace: string, peers: EndpointSet, parts: ObjectParts): unknown[] {
+function toPeers(namespace: string, peers: EndpointSet, parts: ObjectParts): readonly unknown[] {
+  // (a single term's list is its term's, shared: about half the rules at 20,000 services)
+  if (peers.pods.length === 1 && peers.ips.length === 0) return parts.podPeers(namespace, peers.pods[0]);
   const result: unknown[] = new Array(peers.pods.length + peers.ips.length);
   let at = 0;
-  for (let i = 0; i < peers.pods.length; i++) result[at++] = parts.podPeer(namespace, peers.pods[i]);
+  for (let i = 0; i < peers.pods.length; i++) result[at++] = parts.podPeers(namespace, peers.pods[i])[0];
   for (let i = 0; i < peers.ips.length; i++) result[at++] = parts.ipPeer(peers.ips[i]);
   return result;
 }
