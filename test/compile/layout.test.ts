@@ -8,8 +8,8 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import {
-  identityOf,
   repeatedIdentities,
+  repeatedIdentityTexts,
   SOURCE_ANNOTATION,
   sourceAnnotation,
   writeOutput,
@@ -145,20 +145,7 @@ test("finished objects: the usual shapes, made with their keys at once, are thos
   }
 });
 
-/** `repeatedIdentities` as it is defined: the manifests whose identity's text (`identityOf`) an earlier one has. */
-function repeatedReference(manifests: readonly Manifest[]): { identity: string; first: Manifest; second: Manifest }[] {
-  const seen = new Map<string, Manifest>();
-  const repeated: { identity: string; first: Manifest; second: Manifest }[] = [];
-  for (const m of manifests) {
-    const identity = identityOf(m);
-    const first = seen.get(identity);
-    if (first) repeated.push({ identity, first, second: m });
-    else seen.set(identity, m);
-  }
-  return repeated;
-}
-
-test("repeated identities: by group and name, the pairs of their texts' definition, also where a name holds `/` or a space", () => {
+test("repeated identities: by group and name, the pairs found by their texts (`identityOf`), also where a name holds `/` or a space", () => {
   const manifest = fc
     .record({
       apiVersion: fc.constantFrom("v1", "a b"),
@@ -174,7 +161,7 @@ test("repeated identities: by group and name, the pairs of their texts' definiti
   let found = 0;
   fc.assert(
     fc.property(fc.array(manifest, { maxLength: 12 }), (manifests) => {
-      const expected = repeatedReference(manifests);
+      const expected = repeatedIdentityTexts(manifests);
       if (manifests.some((m) => /[ /]/.test(m.object.metadata.name)) && expected.length > 0) slashOrSpace++;
       found += expected.length;
       const got = repeatedIdentities(manifests);

@@ -400,28 +400,31 @@ test("peersKey: a single term's is its term's key (not kept again), others as de
   assert.is(peersKey({ peers: { pods: [a], ips: [] } }), termKey(a));
 });
 
-test("rules on every port, written twice in a namespace, have no ports key; the others share their list", () => {
-  const { model } = checkModel([
-    {
-      path: "p.secpol",
-      text: `
-cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
+/** The manifests compiled from a program's text (which must compile without diagnostics). */
+function manifestsOf(text: string) {
+  const { model } = checkModel([{ path: "p.secpol", text }]);
+  const { manifests, diagnostics } = compileNetworkPolicies(model!);
+  assert.equal(diagnostics, []);
+  return manifests;
+}
+
+/** A cluster and namespace `shop`, isolated both ways, with these workloads (`app=NAME`). */
+const shopOf = (...workloads: string[]): string =>
+  `cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
 namespace shop {
   default deny ingress
   default deny egress
-  workload web app=web
-  workload api app=api
-  workload db app=db
+${workloads.map((w) => `  workload ${w} app=${w}`).join("\n")}
 }
+`;
+
+test("rules on every port, written twice in a namespace, have no ports key; the others share their list", () => {
+  const manifests = manifestsOf(`${shopOf("web", "api", "db")}
 allow shop/web -> shop/api
 allow shop/api -> shop/db
 allow shop/web -> shop/db: 5432
 allow shop/api -> shop/web: 5432
-`,
-    },
-  ]);
-  const { manifests, diagnostics } = compileNetworkPolicies(model!);
-  assert.equal(diagnostics, []);
+`);
   const rules = manifests.flatMap((m) => {
     const spec = m.object.spec as Record<string, Record<string, unknown>[] | undefined>;
     return [...(spec.ingress ?? []), ...(spec.egress ?? [])];
@@ -436,18 +439,7 @@ allow shop/api -> shop/web: 5432
 });
 
 test("a rule of one term's peer has that term's list, shared by every rule of it in the namespace", () => {
-  const { model } = checkModel([
-    {
-      path: "p.secpol",
-      text: `
-cluster { version 1.30; podCIDR 10.244.0.0/16; serviceCIDR 10.96.0.0/12 }
-namespace shop {
-  default deny ingress
-  default deny egress
-  workload a app=a
-  workload b app=b
-  workload db app=db
-}
+  const manifests = manifestsOf(`${shopOf("a", "b", "db")}
 namespace other {
   default deny egress
   workload c app=c
@@ -456,11 +448,7 @@ allow shop/a -> shop/db: 5432
 allow shop/b -> shop/db: 5432
 allow other/c -> shop/db: 5432
 allow shop/a -> shop/b: 80
-`,
-    },
-  ]);
-  const { manifests, diagnostics } = compileNetworkPolicies(model!);
-  assert.equal(diagnostics, []);
+`);
   type Rule = { from?: Record<string, unknown>[]; to?: Record<string, unknown>[]; ports?: unknown[] };
   const spec = (name: string, namespace = "shop") =>
     manifests.find((m) => m.object.metadata.name === name && m.object.metadata.namespace === namespace)!.object
