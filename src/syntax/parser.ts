@@ -219,6 +219,20 @@ class Spans {
     return word;
   }
 
+  /**
+   * The qualified name `namespace/name` read from `first` to `last` (the tokens of its two words,
+   * made just before): with `lazy`, a `LazyQualifiedName`, its own span (and the span of a node
+   * made of those tokens alone, as a word's is).
+   */
+  qualified(namespace: ast.Word, name: ast.Word, first: IToken, last: IToken): ast.QualifiedName {
+    if (!this.lazy) return { kind: "QualifiedName", namespace, name, span: this.span(first, last) };
+    const qualified = new t.LazyQualifiedName(namespace as t.LazyWord, name as t.LazyWord);
+    this.spanFirst = first;
+    this.spanLast = last;
+    this.lastSpan = qualified;
+    return qualified;
+  }
+
   /** The span from the start of `first` to the end of `last`. */
   span(first: IToken, last: IToken): Span {
     if (first !== this.spanFirst || last !== this.spanLast) {
@@ -1226,12 +1240,7 @@ export class SecpolParser extends EmbeddedActionsParser {
               if (slash && real(slash) && !second) return undefined;
               // (the words first: the span of a name alone is its word, `Spans.word`)
               const ref: ast.QualifiedName = second
-                ? {
-                    kind: "QualifiedName",
-                    namespace: this.word(name),
-                    name: this.word(second),
-                    span: this.spanFrom(name),
-                  }
+                ? this.spans.qualified(this.word(name), this.word(second), name, this.LA(0))
                 : { kind: "QualifiedName", name: this.word(name), span: this.spanFrom(name) };
               return { kind: "Reference", ref, span: ref.span };
             },
@@ -1319,7 +1328,7 @@ export class SecpolParser extends EmbeddedActionsParser {
     // (the words first: the span of a name alone is its word, `Spans.word`)
     const from = real(names[0]) ?? slash!;
     return b
-      ? { kind: "QualifiedName", namespace: this.word(a), name: this.word(b), span: this.spanFrom(from) }
+      ? this.spans.qualified(this.word(a), this.word(b), from, this.LA(0))
       : { kind: "QualifiedName", name: this.word(a), span: this.spanFrom(from) };
   });
 

@@ -598,6 +598,49 @@ export class LazyQuotedWord extends LazyWord {
   }
 }
 
+/**
+ * A qualified name `NS/NAME` of a one-shot run's tree (`parse`'s `lazySpans`) that is its own span,
+ * from its namespace's start to its name's end: both ends are its words', so it keeps no offset and
+ * no span object of its own (a `LazyRange` was one more object per reference, about 82,000 at
+ * 20,000 services, each living from the parse until the model). Its fields are the plain node's
+ * (`kind`, `namespace`, `name`) and its `span` is itself; written to JSON as the plain node, or as
+ * the plain span under a `span` key (a reference's span is its name's). Copied field by field,
+ * never spread (a spread copies no getter).
+ */
+export class LazyQualifiedName implements Span {
+  // (assigned in the plain node's order)
+  declare readonly kind: "QualifiedName";
+  declare readonly namespace: LazyWord;
+  declare readonly name: LazyWord;
+
+  constructor(namespace: LazyWord, name: LazyWord) {
+    this.kind = "QualifiedName";
+    this.namespace = namespace;
+    this.name = name;
+  }
+
+  get span(): Span {
+    return this;
+  }
+
+  get file(): string {
+    return this.name.file;
+  }
+
+  get start(): Position {
+    return this.namespace.start;
+  }
+
+  get end(): Position {
+    return this.name.end;
+  }
+
+  toJSON(key?: string): unknown {
+    const span = { file: this.file, start: this.start, end: this.end };
+    return key === "span" ? span : { kind: this.kind, namespace: this.namespace, name: this.name, span };
+  }
+}
+
 /** The offset just after `tok`. */
 export const endOffset = (tok: IToken): number => tok.startOffset + tok.image.length;
 

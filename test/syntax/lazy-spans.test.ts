@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { parse } from "../../src/syntax/parse.js";
-import { LazyQuotedWord, LazySpan, LazyWord } from "../../src/syntax/tokens.js";
+import { LazyQualifiedName, LazyQuotedWord, LazySpan, LazyWord } from "../../src/syntax/tokens.js";
 import type { Span } from "../../src/diagnostics/diagnostic.js";
 import { corpus, families } from "../support/fuzz.js";
 import { everyFormProgram } from "../support/programs.js";
@@ -149,6 +149,44 @@ test("`check` and `build` on the command line report a program's errors at their
   const json = run(dir, "check", "--format", "json", "main.secpol");
   assert.match(json.stdout, '"file": "main.secpol"');
   assert.match(json.stdout, /"line": 4,\s+"column": 14,\s+"endLine": 4,\s+"endColumn": 20/);
+});
+
+test("a one-shot tree's qualified name is its own span, from its namespace's start to its name's end", () => {
+  const text =
+    "namespace a {\n  workload w app=w port http 8080\n  default deny for a/w\n}\nallow  a/w -> bb/web: http\n";
+  const names = (spans: boolean) => {
+    const [block, rule] = parse(text, "t.secpol", { lazySpans: spans }).file.statements;
+    if (block.kind !== "Namespace" || block.statements[1].kind !== "Default") throw new Error("not a default");
+    if (rule.kind !== "NetworkRule") throw new Error("not a rule");
+    const [source] = rule.sources;
+    const [destination] = rule.destinations;
+    if (source.kind !== "Reference" || destination.kind !== "Reference") throw new Error("not references");
+    return { source, destination, workload: block.statements[1].workload! };
+  };
+  const lazy = names(true);
+  const plain = names(false);
+  for (const key of ["source", "destination"] as const) {
+    const reference = lazy[key];
+    const ref = reference.ref;
+    assert.instance(ref, LazyQualifiedName);
+    // one object: no span of its own, the reference's span is the name
+    assert.is(ref.span, ref);
+    assert.is(reference.span, ref);
+    assert.equal(Object.keys(ref), ["kind", "namespace", "name"]);
+    assert.is(ref.kind, "QualifiedName");
+    assert.is(ref.span.file, "t.secpol");
+    assert.equal({ ...ref.span.start }, { ...plain[key].ref.span.start });
+    assert.equal({ ...ref.span.end }, { ...plain[key].ref.span.end });
+    // the words keep their own spans
+    assert.equal({ ...ref.name.span.start }, { ...plain[key].ref.name.span.start });
+    assert.equal({ ...ref.namespace!.span.end }, { ...plain[key].ref.namespace!.span.end });
+    assert.is(JSON.stringify(reference), JSON.stringify(plain[key]));
+  }
+  assert.equal({ ...lazy.destination.ref.span.start }, { line: 5, column: 15, offset: 87 });
+  assert.equal({ ...lazy.destination.ref.span.end }, { line: 5, column: 21, offset: 93 });
+  // the qualified name of a rule (not a peer)
+  assert.instance(lazy.workload, LazyQualifiedName);
+  assert.is(JSON.stringify(lazy.workload), JSON.stringify(plain.workload));
 });
 
 test.run();
